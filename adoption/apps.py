@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class AdoptionConfig(AppConfig):
+    """Chain B: learning deployed at a matched service and its adoption tested in live practice."""
+
+    name = "adoption"
+    verbose_name = "Adoption in live practice (chain B)"
+
+    def ready(self):
+        from . import chain, panels
+
+        panels.register_panels()
+        chain.register_prefill()

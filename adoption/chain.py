@@ -1,0 +1,40 @@
+"""The one place this app talks to the escalation engine about chain B (a deployment's case)."""
+
+from escalation import prefill
+from escalation import services as engine
+from escalation.measures import baseline_key
+from escalation.subjects import ChainCases
+
+CHAIN_CODE = "B"
+
+
+def start(deployment, by, until=None):
+    """Start chain B on the deployment; deadlines count from when the learning went live."""
+    return engine.start_chain(
+        CHAIN_CODE,
+        provider=deployment.service.provider,
+        subject=deployment,
+        anchor_at=deployment.deployed_at,
+        service=deployment.service,
+        until=until,
+        started_by=by,
+    )
+
+
+CASES = ChainCases(CHAIN_CODE)
+run_for, close = CASES.run_for, CASES.close
+
+
+def prefill_values(step_run) -> dict:
+    """B1's baseline comes from the deployment, so the checker never retypes it."""
+    from .models import Deployment
+
+    subject = step_run.chain_run.subject
+    if step_run.code != "B1" or not isinstance(subject, Deployment):
+        return {}
+    return {baseline_key("record_completion_pct"): float(subject.baseline_completion_pct)}
+
+
+def register_prefill() -> None:
+    """Offer `prefill_values` to the engine's step form for chain B."""
+    prefill.register(CHAIN_CODE, prefill_values)

@@ -1,0 +1,36 @@
+"""Dashboard panels of chain B: due and overdue adoption checks at the services of the role viewed."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from providers import dashboards, permissions
+
+from . import services
+
+PANEL_ROWS = 5
+# A check is shown once it is overdue or falls due within the next day.
+LOOK_AHEAD = timedelta(hours=24)
+
+
+def due_checks_context(request, role) -> dict:
+    """Chain B checks still open at the services where the person holds this role."""
+    now = timezone.now()
+    scope = permissions.visible_services(request.user, roles=[role])
+    open_runs = services.chain_b_step_runs(scope, states=services.OPEN_STATES).filter(
+        due_at__lte=now + LOOK_AHEAD
+    )
+    rows = list(open_runs[:PANEL_ROWS])
+    for step_run in rows:
+        step_run.shown_state = step_run.display_state(now)
+    return {"step_runs": rows, "total": open_runs.count()}
+
+
+def register_panels() -> None:
+    """Add the panel to the dashboards of the service roles that carry out chain B."""
+    dashboards.register(
+        roles=services.CHECKER_ROLES,
+        template="adoption/panels/due_checks.html",
+        context=due_checks_context,
+        order=20,
+    )

@@ -1,0 +1,16 @@
+"""What every page's header needs: the person's roles, unread escalations and the engine's health."""
+
+from escalation.services import header_summary
+from providers import permissions
+
+
+def header(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav_roles": permissions.roles_held(user),
+        "nav_is_staff": permissions.is_provider_staff(user),
+        "nav_is_commissioner": permissions.is_commissioner(user),
+        **header_summary(user),
+    }

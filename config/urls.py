@@ -1,0 +1,16 @@
+"""Top-level URLs: each app mounts its own; the admin is for reference data."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Learning-transfer governance administration"
+admin.site.site_title = "Learning-transfer governance"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("escalations/", include("escalation.urls")),
+    path("learning/", include("learning_transfer.urls")),
+    path("adoption/", include("adoption.urls")),
+    path("reporting/", include("reporting_control.urls")),
+    path("", include("providers.urls")),
+]

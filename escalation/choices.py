@@ -1,0 +1,66 @@
+"""Choices of the escalation engine: chains, measure kinds and the states of runs and escalations."""
+
+from django.db import models
+
+
+class ChainCode(models.TextChoices):
+    A = "A", "Chain A – learning transfer"
+    B = "B", "Chain B – adoption in live practice"
+    C = "C", "Chain C – reporting control"
+
+
+class MeasureKind(models.TextChoices):
+    """What a measure counts; each kind has its own range check (see measures.py)."""
+
+    COUNT = "count", "Count"
+    PERCENTAGE = "percentage", "Percentage"
+    RATE = "rate", "Rate"
+    MINUTES = "minutes", "Minutes"
+
+
+class TargetScope(models.TextChoices):
+    """Where a step's escalation target is looked for."""
+
+    RUN = "run", "The case's service, its region, then the provider"
+    AFFECTED_SERVICE = "affected_service", "The service the recorder names as affected"
+
+
+class ChainRunStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class StepRunState(models.TextChoices):
+    """A step run starts due; it becomes overdue (engine), recorded or breached (a person), or closed."""
+
+    DUE = "due", "Due"
+    OVERDUE = "overdue", "Overdue"
+    RECORDED = "recorded", "Recorded"
+    BREACHED = "breached", "Breached"
+    CLOSED = "closed", "Closed"
+
+
+class EscalationKind(models.TextChoices):
+    BREACH = "breach", "Threshold breached"
+    OVERDUE = "overdue", "Step overdue"
+    FOLLOW_UP = "follow_up", "Not acknowledged in time"
+
+
+class EscalationState(models.TextChoices):
+    RAISED = "raised", "Raised"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RESOLVED = "resolved", "Resolved"
+
+
+class EventKind(models.TextChoices):
+    """Engine and case state changes, written as explicit rows (people's edits are in model history)."""
+
+    CHAIN_STARTED = "chain_started", "Case started"
+    CHAIN_CLOSED = "chain_closed", "Case closed"
+    STEP_RECORDED = "step_recorded", "Step recorded"
+    STEP_OVERDUE = "step_overdue", "Step overdue"
+    ESCALATION_RAISED = "escalation_raised", "Escalation raised"
+    ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", "Escalation acknowledged"
+    ACTION_RECORDED = "action_recorded", "Action recorded"
+    ESCALATION_RESOLVED = "escalation_resolved", "Escalation resolved"
+    NOBODY_TO_TELL = "nobody_to_tell", "Nobody holds the role or the Nominated Individual role"

@@ -1,0 +1,164 @@
+"""Forms of the escalation pages. They only parse what people type; services.py decides what is valid."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .measures import baseline_key, clean_values
+from .rules import fmt
+
+
+def group_to_text(value) -> str:
+    """A group measure as the textarea shows it: one "item = number" per line."""
+    if isinstance(value, dict):
+        return "\n".join(f"{item} = {fmt(number)}" for item, number in value.items())
+    return value or ""
+
+
+def text_to_group(text: str) -> dict:
+    """Parse "item = number" lines (numbers checked later by the step's measures)."""
+    items = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if "=" not in line:
+            raise ValidationError(f"Line {number}: write each line as 'name = number'.")
+        item, _, value = line.rpartition("=")
+        items[item.strip()] = value.strip()
+    return items
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a services ValidationError on the form: by field where there is one, else at the top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for key, messages in error.message_dict.items():
+        form.add_error(key if key in form.fields else None, messages)
+
+
+class StepRecordForm(forms.Form):
+    """The step's measures (one field each, plus a baseline where the measure has one) and the check."""
+
+    def __init__(self, step_run, *args, services=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.step_run = step_run
+        for measure in step_run.measures:
+            name, label = measure["name"], measure["label"]
+            unit = measure.get("unit", "")
+            if measure.get("group"):
+                self.fields[name] = forms.CharField(
+                    label=label,
+                    widget=forms.Textarea(attrs={"rows": 4}),
+                    help_text=f"One {measure.get('item_label', 'item')} a line: 'name = number' ({unit})",
+                    error_messages={"required": f"Enter {label.lower()}."},
+                )
+                if isinstance(self.initial.get(name), dict):
+                    self.initial[name] = group_to_text(self.initial[name])
+                continue
+            self.fields[name] = self._number_field(label, unit)
+            if measure.get("baseline"):
+                self.fields[baseline_key(name)] = self._number_field(f"Baseline for {label.lower()}", unit)
+        if step_run.target_scope == "affected_service" and services is not None:
+            self.fields["affected_service"] = forms.ModelChoiceField(
+                queryset=services,
+                required=False,
+                label="Affected service",
+                help_text=f"If it escalates, this service's {step_run.get_escalate_to_display()} is told",
+            )
+        self.fields["check_done"] = forms.CharField(
+            label="Check done",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text=step_run.check_method,
+        )
+        self.fields["notes"] = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+        self.fields["evidence_links"] = forms.CharField(
+            label="Evidence links",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text=f"One link or reference per line. Evidence store: {step_run.evidence_store}.",
+        )
+
+    @staticmethod
+    def _number_field(label: str, unit: str) -> forms.CharField:
+        # Kept as text: the step's measures check kind and range, with one message per measure.
+        return forms.CharField(
+            label=label,
+            help_text=f"Unit: {unit}" if unit != "%" else "A percentage, 0 to 100",
+            widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "nhsuk-input--width-5"}),
+            error_messages={"required": f"Enter {label.lower()}."},
+        )
+
+    def clean(self):
+        """Check every measure at once with the step's own rules, so each field shows its problem."""
+        cleaned = super().clean()
+        self.values = self._measure_values()
+        try:
+            clean_values(self.step_run.measures, self.values, self.step_run.code)
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                if key in self.fields and key not in self.errors:
+                    self.add_error(key, messages)
+        return cleaned
+
+    def _measure_values(self) -> dict:
+        """The values keyed by measure name, as services.record_step takes them."""
+        values = {}
+        for measure in self.step_run.measures:
+            name = measure["name"]
+            raw = self.cleaned_data.get(name)
+            if measure.get("group"):
+                try:
+                    values[name] = text_to_group(raw) if raw is not None else None
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+            else:
+                values[name] = raw
+            if measure.get("baseline"):
+                values[baseline_key(name)] = self.cleaned_data.get(baseline_key(name))
+        return values
+
+
+class ActionForm(forms.Form):
+    action_taken = forms.CharField(
+        label="Action taken",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Describe the action taken."},
+    )
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(label="Resolution note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class StepSettingForm(forms.Form):
+    """A provider's threshold values and response window for one step, with the reason."""
+
+    def __init__(self, thresholds: list[dict], window, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.threshold_count = len(thresholds)
+        for item in thresholds:
+            self.fields[f"threshold_{item['index']}"] = forms.DecimalField(
+                label=f"Escalate when: {item['text']}", initial=item["value"], max_digits=10, decimal_places=3
+            )
+        self.fields["response_working_hours"] = forms.DecimalField(
+            label="Response window (working hours)",
+            help_text="0 means immediately.",
+            initial=window,
+            max_digits=5,
+            decimal_places=2,
+        )
+        self.fields["reason"] = forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text="Why your provider differs from the default. It is kept in the history.",
+            error_messages={"required": "Give the reason for the change."},
+        )
+
+    def threshold_values(self) -> list:
+        values = []
+        for index in range(self.threshold_count):
+            value: Decimal = self.cleaned_data[f"threshold_{index}"]
+            values.append(int(value) if value == int(value) else float(value))
+        return values

@@ -1,0 +1,84 @@
+"""Loading the chain templates from fixtures/chains.json (our own readable format, not a Django dump).
+
+The escalation data migration calls `load_chain_templates` with the migration's historical models;
+`manage.py load_chains` calls it with the live ones (for example after a test flushed the tables).
+Loading is idempotent: existing chains and steps are matched by code; with `update=True` their values
+are reset to the fixture's (provider tuning lives in ProviderStepSetting and is never touched).
+"""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+
+from .models.chains import validate_step_json
+
+FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "chains.json"
+CHAIN_FIELDS = ("name", "anchor", "owner_app", "preparation_working_days")
+STEP_FIELDS = (
+    "order",
+    "title",
+    "role",
+    "deadline_rule",
+    "due_text",
+    "measures",
+    "check_method",
+    "evidence_store",
+    "threshold_rule",
+    "escalate_to",
+    "target_scope",
+    "response_working_hours",
+    "action",
+)
+
+
+def read_fixture(path: Path | None = None) -> list[dict]:
+    """The chains of the fixture, each step numbered and validated (ValidationError names the step)."""
+    chains = json.loads(Path(path or FIXTURE).read_text(encoding="utf-8"))["chains"]
+    for chain in chains:
+        for order, step in enumerate(chain["steps"], start=1):
+            step.setdefault("order", order)
+            step.setdefault("target_scope", "run")
+            try:
+                validate_step_json(
+                    deadline_rule=step["deadline_rule"],
+                    measures=step["measures"],
+                    threshold_rule=step["threshold_rule"],
+                )
+            except Exception as exc:
+                raise type(exc)(f"Step {step['code']}: {exc}") from exc
+    return chains
+
+
+def load_chain_templates(chain_model=None, step_model=None, *, update: bool = True, path=None) -> int:
+    """Create (or with `update`, reset) the three chains and fifteen steps; return how many rows changed."""
+    if chain_model is None:
+        from .models import ChainTemplate as chain_model
+        from .models import StepTemplate as step_model
+    changed = 0
+    for data in read_fixture(path):
+        chain, created = chain_model.objects.get_or_create(
+            code=data["code"], defaults={f: data[f] for f in CHAIN_FIELDS}
+        )
+        if created:
+            changed += 1
+        elif update and any(getattr(chain, f) != data[f] for f in CHAIN_FIELDS):
+            for name in CHAIN_FIELDS:
+                setattr(chain, name, data[name])
+            chain.save()
+            changed += 1
+        for step_data in data["steps"]:
+            values = {f: step_data[f] for f in STEP_FIELDS}
+            step = step_model.objects.filter(code=step_data["code"]).first()
+            if step is None:
+                step_model.objects.create(chain=chain, code=step_data["code"], **values)
+                changed += 1
+            elif update and (
+                step.chain_id != chain.pk or any(getattr(step, f) != v for f, v in values.items())
+            ):
+                for name, value in values.items():
+                    setattr(step, name, value)
+                step.chain = chain
+                step.save()
+                changed += 1
+    return changed

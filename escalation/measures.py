@@ -1,0 +1,162 @@
+"""Measures: what each step records, and the one place recorded values are checked.
+
+A step's measures are a JSON list; each measure is a dict:
+
+    {"name": "pct_received_within_4h", "label": "Matched services receiving the notice within 4 hours",
+     "kind": "percentage", "unit": "%"}
+
+Optional keys: ``"group": true`` with ``"item_label"`` for a per-item measure recorded as
+``{"item label": number}`` (e.g. an incident rate per matched service); ``"baseline": true`` for a
+measure recorded with its baseline under ``"<name>__baseline"``; ``"min"`` / ``"max"`` to widen a
+kind's usual range (a movement from baseline can be negative).
+"""
+
+import math
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+
+from .choices import MeasureKind
+
+BASELINE_SUFFIX = "__baseline"
+MAX_GROUP_ITEMS = 500
+_NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,59}")
+_ALLOWED_KEYS = {"name", "label", "kind", "unit", "group", "item_label", "baseline", "min", "max"}
+_DEFAULT_RANGE = {
+    MeasureKind.COUNT: (0, None),
+    MeasureKind.PERCENTAGE: (0, 100),
+    MeasureKind.RATE: (0, None),
+    MeasureKind.MINUTES: (0, None),
+}
+
+
+def baseline_key(name: str) -> str:
+    """The key under which a measure's baseline is recorded."""
+    return f"{name}{BASELINE_SUFFIX}"
+
+
+def by_name(measures: list[dict]) -> dict[str, dict]:
+    return {m["name"]: m for m in measures}
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def validate_measure_definitions(measures) -> None:
+    """Raise ValueError with a clear message unless ``measures`` is a well-formed list of measures."""
+    if not isinstance(measures, list) or not measures:
+        raise ValueError("Measures must be a non-empty list.")
+    seen = set()
+    for position, measure in enumerate(measures, start=1):
+        if not isinstance(measure, dict):
+            raise ValueError(f"Measure {position} must be an object with a name, label and kind.")
+        name = measure.get("name")
+        if not isinstance(name, str) or not _NAME_RE.fullmatch(name) or BASELINE_SUFFIX in name:
+            raise ValueError(
+                f"Measure {position}: the name must be lower_case_with_underscores, got {name!r}."
+            )
+        if name in seen:
+            raise ValueError(f"Measure '{name}' appears twice.")
+        seen.add(name)
+        extra = sorted(set(measure) - _ALLOWED_KEYS)
+        if extra:
+            raise ValueError(f"Measure '{name}' has unknown keys: {', '.join(extra)}.")
+        if not isinstance(measure.get("label"), str) or not measure["label"].strip():
+            raise ValueError(f"Measure '{name}' needs a label.")
+        if measure.get("kind") not in MeasureKind.values:
+            raise ValueError(
+                f"Measure '{name}': kind must be one of {', '.join(MeasureKind.values)}, "
+                f"got {measure.get('kind')!r}."
+            )
+        for bound in ("min", "max"):
+            if bound in measure and measure[bound] is not None and not _is_number(measure[bound]):
+                raise ValueError(f"Measure '{name}': {bound} must be a number.")
+        if measure.get("group") and measure.get("baseline"):
+            raise ValueError(f"Measure '{name}': a group measure cannot also have a baseline.")
+
+
+def value_range(measure: dict) -> tuple:
+    """The (lowest, highest) value allowed for the measure; None means no limit."""
+    low, high = _DEFAULT_RANGE[MeasureKind(measure["kind"])]
+    return measure.get("min", low), measure.get("max", high)
+
+
+def _clean_number(measure: dict, raw, what: str) -> int | float:
+    """One number checked against the measure's kind and range; ValueError carries the message."""
+    if isinstance(raw, str):
+        try:
+            raw = Decimal(raw.strip())
+        except InvalidOperation:
+            raise ValueError(f"{what} must be a number, got {raw!r}.") from None
+    if not _is_number(raw):
+        raise ValueError(f"{what} must be a number, got {raw!r}.")
+    kind = MeasureKind(measure["kind"])
+    low, high = value_range(measure)
+    if kind == MeasureKind.COUNT:
+        if raw != int(raw) or raw < 0:
+            raise ValueError(f"{what} must be a whole number, 0 or more (got {raw}).")
+        return int(raw)
+    if kind == MeasureKind.PERCENTAGE and (low is not None and raw < low or high is not None and raw > high):
+        raise ValueError(f"{what} must be a percentage from {low} to {high} (got {raw}).")
+    if low is not None and raw < low:
+        raise ValueError(f"{what} cannot be below {low} (got {raw}).")
+    if high is not None and raw > high:
+        raise ValueError(f"{what} cannot be above {high} (got {raw}).")
+    return float(raw)
+
+
+def _clean_group(measure: dict, raw) -> dict:
+    """A per-item measure: a mapping of item label to number."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"{measure['label']} must be recorded per {measure.get('item_label', 'item')}.")
+    if len(raw) > MAX_GROUP_ITEMS:
+        raise ValueError(f"{measure['label']}: at most {MAX_GROUP_ITEMS} items.")
+    cleaned = {}
+    for item, number in raw.items():
+        label = str(item).strip()
+        if not label:
+            raise ValueError(f"{measure['label']}: every item needs a name.")
+        if label in cleaned:
+            raise ValueError(f"{measure['label']}: '{label}' appears twice.")
+        cleaned[label] = _clean_number(measure, number, f"{measure['label']} for {label}")
+    return cleaned
+
+
+def clean_values(measures: list[dict], values, step_code: str = "this step") -> dict:
+    """Check recorded values against a step's measures and return them normalised.
+
+    Raises ValidationError keyed by measure name (or baseline key) with one clear message each:
+    an unknown name, a missing value, a value of the wrong kind or out of range.
+    """
+    if not isinstance(values, dict):
+        raise ValidationError(f"The values for {step_code} must be a mapping of measure name to value.")
+    known = by_name(measures)
+    errors: dict[str, str] = {}
+    cleaned: dict = {}
+    expected = {name for name in known}
+    expected |= {baseline_key(m["name"]) for m in measures if m.get("baseline")}
+    for key in values:
+        if key not in expected:
+            names = ", ".join(sorted(expected))
+            errors[key] = f"There is no measure called '{key}' in {step_code}. Its measures are: {names}."
+    for measure in measures:
+        keys = [(measure["name"], measure["label"])]
+        if measure.get("baseline"):
+            keys.append((baseline_key(measure["name"]), f"Baseline for {measure['label'].lower()}"))
+        for key, what in keys:
+            raw = values.get(key)
+            if raw is None or raw == "":
+                errors[key] = f"Enter {what.lower()}."
+                continue
+            try:
+                if measure.get("group"):
+                    cleaned[key] = _clean_group(measure, raw)
+                else:
+                    cleaned[key] = _clean_number(measure, raw, what)
+            except ValueError as exc:
+                errors[key] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned

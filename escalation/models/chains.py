@@ -1,0 +1,196 @@
+"""The five-step chains as data: templates loaded from fixtures/chains.json, tuned per provider."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from providers.calendar import describe_deadline_rule, validate_deadline_rule
+from providers.choices import Role
+from providers.models import Provider
+
+from ..choices import ChainCode, TargetScope
+from ..measures import validate_measure_definitions
+from ..rules import RuleError, describe_rule, validate_rule
+
+
+def describe_window(hours) -> str:
+    """A response window in words: "immediately", "1 working hour", "2.5 working hours"."""
+    if hours is None:
+        return ""
+    hours = Decimal(hours)
+    if hours == 0:
+        return "immediately"
+    number = f"{hours.normalize():f}"
+    return f"{number} working hour{'' if hours == 1 else 's'}"
+
+
+def validate_step_json(*, deadline_rule=None, measures=None, threshold_rule=None) -> None:
+    """Check a step's JSON fields together; raise ValidationError keyed by field with a clear message."""
+    errors = {}
+    if deadline_rule is not None:
+        try:
+            validate_deadline_rule(deadline_rule)
+        except ValueError as exc:
+            errors["deadline_rule"] = str(exc)
+    measures_ok = False
+    if measures is not None:
+        try:
+            validate_measure_definitions(measures)
+            measures_ok = True
+        except ValueError as exc:
+            errors["measures"] = str(exc)
+    if threshold_rule is not None and measures_ok:
+        try:
+            validate_rule(threshold_rule, measures)
+        except RuleError as exc:
+            errors["threshold_rule"] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+
+
+class ChainTemplate(models.Model):
+    """One of the three five-step control chains (A learning transfer, B adoption, C reporting control).
+
+    For chain C the anchor is a future issue date; its recurring steps run through the preparation
+    window of `preparation_working_days` working days before it.
+    """
+
+    code = models.CharField(max_length=1, choices=ChainCode.choices, unique=True)
+    name = models.CharField(max_length=120)
+    anchor = models.CharField(max_length=255, help_text="The event a case of this chain starts from.")
+    owner_app = models.CharField(max_length=40, help_text="The app whose records start cases of this chain.")
+    preparation_working_days = models.PositiveSmallIntegerField(
+        default=0, help_text="For chains anchored on a future issue: the preparation window in working days."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"Chain {self.code} – {self.name}"
+
+
+class StepTemplate(models.Model):
+    """One step of a chain: who records what, by when, how it is checked, and whom to tell on a breach.
+
+    The JSON fields are validated whenever the row is saved, whatever saves it (admin, fixture, shell).
+    """
+
+    chain = models.ForeignKey(ChainTemplate, on_delete=models.PROTECT, related_name="steps")
+    order = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=4, unique=True)
+    title = models.CharField(max_length=120)
+    role = models.CharField(max_length=40, choices=Role.choices)
+    deadline_rule = models.JSONField(help_text="A deadline rule of providers/calendar.py.")
+    due_text = models.CharField(max_length=200, help_text="The seed's wording of the deadline.")
+    measures = models.JSONField(help_text="The measures recorded (see escalation/measures.py).")
+    check_method = models.TextField()
+    evidence_store = models.CharField(max_length=255)
+    threshold_rule = models.JSONField(help_text="When to escalate (see escalation/rules.py).")
+    escalate_to = models.CharField(max_length=40, choices=Role.choices)
+    target_scope = models.CharField(max_length=20, choices=TargetScope.choices, default=TargetScope.RUN)
+    response_working_hours = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text="Working hours to respond to an escalation; 0 means immediately.",
+    )
+    action = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["chain__code", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "order"], name="step_order_unique_per_chain"),
+            models.CheckConstraint(condition=models.Q(order__gte=1), name="step_order_from_one"),
+            models.CheckConstraint(
+                condition=models.Q(response_working_hours__gte=0), name="step_window_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        validate_step_json(
+            deadline_rule=self.deadline_rule, measures=self.measures, threshold_rule=self.threshold_rule
+        )
+        if self.response_working_hours is not None and self.response_working_hours < 0:
+            raise ValidationError({"response_working_hours": "A response window cannot be negative."})
+
+    @property
+    def deadline_text(self) -> str:
+        return describe_deadline_rule(self.deadline_rule)
+
+    @property
+    def window_text(self) -> str:
+        return describe_window(self.response_working_hours)
+
+    @property
+    def threshold_text(self) -> str:
+        return describe_rule(self.threshold_rule, self.measures)
+
+
+class ProviderStepSetting(models.Model):
+    """A provider's own threshold rule and/or response window for one step, with the reason for it.
+
+    Empty fields inherit the template's values. New cases of that provider snapshot the tuned values;
+    open cases keep theirs.
+    """
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="step_settings")
+    step = models.ForeignKey(StepTemplate, on_delete=models.CASCADE, related_name="provider_settings")
+    threshold_rule = models.JSONField(null=True, blank=True)
+    response_working_hours = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    reason = models.TextField(help_text="Why this provider differs from the seed's value.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["provider", "step"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "step"], name="step_setting_once_per_provider"),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="step_setting_needs_reason"),
+            models.CheckConstraint(
+                condition=models.Q(response_working_hours__isnull=True)
+                | models.Q(response_working_hours__gte=0),
+                name="step_setting_window_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.step.code} for {self.provider}"
+
+    def save(self, *args, **kwargs):
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        if not (self.reason or "").strip():
+            errors["reason"] = "Give the reason this provider differs from the default."
+        if self.response_working_hours is not None and self.response_working_hours < 0:
+            errors["response_working_hours"] = "A response window cannot be negative."
+        if errors:
+            raise ValidationError(errors)
+        if self.threshold_rule is not None:
+            validate_step_json(measures=self.step.measures, threshold_rule=self.threshold_rule)
+
+    @property
+    def effective_rule(self) -> dict:
+        return self.threshold_rule if self.threshold_rule is not None else self.step.threshold_rule
+
+    @property
+    def effective_window(self) -> Decimal:
+        if self.response_working_hours is not None:
+            return self.response_working_hours
+        return self.step.response_working_hours

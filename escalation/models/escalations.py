@@ -1,0 +1,218 @@
+"""Escalations, their delivery (outbox and inbox) and the engine's own record of what it did."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from providers.choices import Role
+from providers.models import Provider, Service
+
+from ..choices import EscalationKind, EscalationState, EventKind
+from .chains import describe_window
+from .runs import ChainRun, StepRun
+
+
+class Escalation(models.Model):
+    """A named role told that a step breached its threshold, is overdue, or that an escalation went
+    unacknowledged (a follow-up one level up: Provider Director, then Nominated Individual).
+
+    Each exists once: a first-level escalation once per step run and kind, a follow-up once per parent,
+    both enforced by the database whatever number of ticks run, in parallel or late.
+    """
+
+    step_run = models.ForeignKey(StepRun, on_delete=models.PROTECT, related_name="escalations")
+    chain_run = models.ForeignKey(ChainRun, on_delete=models.PROTECT, related_name="escalations")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="escalations")
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="escalations",
+        help_text="The service concerned; its role holders are found first.",
+    )
+    kind = models.CharField(max_length=10, choices=EscalationKind.choices)
+    level = models.PositiveSmallIntegerField(default=1)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups"
+    )
+    root = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="thread",
+        help_text="The first-level escalation this follow-up descends from.",
+    )
+    target_role = models.CharField(max_length=40, choices=Role.choices)
+    role_gap = models.BooleanField(
+        default=False, help_text="Nobody held the target role, so the Nominated Individual was told."
+    )
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Notification", related_name="escalations"
+    )
+    reason = models.TextField(help_text="Why it was raised, in words.")
+    rule = models.JSONField(default=dict, blank=True)
+    deciding = models.JSONField(default=dict, blank=True)
+    action = models.TextField()
+    response_working_hours = models.DecimalField(max_digits=5, decimal_places=2)
+    occurred_at = models.DateTimeField(help_text="When the breach was recorded or the deadline passed.")
+    raised_at = models.DateTimeField(default=timezone.now)
+    acknowledge_by = models.DateTimeField()
+    follow_up_due = models.BooleanField(
+        default=False, help_text="True while a follow-up will be raised if nobody acknowledges in time."
+    )
+    follow_up_token = models.UUIDField(null=True, blank=True, editable=False)
+    state = models.CharField(max_length=15, choices=EscalationState.choices, default=EscalationState.RAISED)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    action_taken = models.TextField(blank=True)
+    action_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action_recorded_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.TextField(blank=True)
+    history = HistoricalRecords(excluded_fields=["follow_up_token"])
+
+    class Meta:
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["step_run", "kind"],
+                condition=models.Q(parent__isnull=True),
+                name="escalation_once_per_step_run_kind",
+            ),
+            models.UniqueConstraint(fields=["parent"], name="escalation_one_follow_up_each"),
+            models.CheckConstraint(
+                condition=models.Q(kind="follow_up", parent__isnull=False, level__gte=2)
+                | (~models.Q(kind="follow_up") & models.Q(parent__isnull=True, level=1)),
+                name="escalation_follow_up_has_parent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(response_working_hours__gte=0), name="escalation_window_not_negative"
+            ),
+        ]
+        indexes = [
+            # The follow-up scan reads only escalations still waiting for an acknowledgement.
+            models.Index(
+                fields=["acknowledge_by"],
+                condition=models.Q(follow_up_due=True, state="raised"),
+                name="escalation_follow_up_scan",
+            ),
+            models.Index(
+                fields=["follow_up_token"],
+                condition=models.Q(follow_up_token__isnull=False),
+                name="escalation_claim",
+            ),
+            models.Index(fields=["provider", "state"], name="escalation_provider_state"),
+        ]
+
+    def __str__(self):
+        return f"{self.step_run.code} {self.get_kind_display().lower()} → {self.get_target_role_display()}"
+
+    def get_absolute_url(self):
+        return reverse("escalation:detail", args=[self.pk])
+
+    @property
+    def window_text(self) -> str:
+        return describe_window(self.response_working_hours)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != EscalationState.RESOLVED
+
+
+class Notification(models.Model):
+    """One person told about one escalation: the e-mail outbox row and the in-app inbox item.
+
+    Rows are written in the transaction that raises the escalation and e-mailed after commit by
+    `escalation.tasks.send_pending_notifications`, which claims each row before sending so nobody
+    is e-mailed twice. `read_at` is the inbox's read state.
+    """
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="escalation_notifications"
+    )
+    email = models.EmailField(blank=True, help_text="The address at the time it was queued.")
+    created_at = models.DateTimeField(default=timezone.now)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["escalation", "user"], name="notification_once_per_person"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(sent_at__isnull=True, claim_token__isnull=True),
+                name="notification_unsent",
+            ),
+            models.Index(
+                fields=["user"], condition=models.Q(read_at__isnull=True), name="notification_unread"
+            ),
+            models.Index(fields=["user", "created_at"], name="notification_inbox"),
+        ]
+
+    def __str__(self):
+        return f"{self.escalation} to {self.user}"
+
+
+class EngineEvent(models.Model):
+    """An explicit record of a state change made by the engine or a business action (never edited)."""
+
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    chain_run = models.ForeignKey(
+        ChainRun, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    step_run = models.ForeignKey(
+        StepRun, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    escalation = models.ForeignKey(
+        Escalation, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    message = models.TextField()
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [
+            models.Index(fields=["chain_run", "at"], name="engine_event_by_case"),
+            models.Index(fields=["escalation", "at"], name="engine_event_by_escalation"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+
+class EngineHeartbeat(models.Model):
+    """When the engine last ran, so pages can warn staff when deadlines are not being watched."""
+
+    name = models.CharField(max_length=40, unique=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_duration_ms = models.PositiveIntegerField(default=0)
+    last_raised = models.PositiveIntegerField(default=0)
+    runs = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name} last ran {self.last_finished_at}"

@@ -1,0 +1,188 @@
+"""Running cases: a ChainRun on a subject, its StepRuns (snapshots of the template) and their records."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from providers.choices import Role
+from providers.models import Provider, Service
+
+from ..choices import ChainRunStatus, StepRunState, TargetScope
+from ..rules import describe_rule
+from .chains import ChainTemplate, StepTemplate, describe_window
+
+
+class ChainRun(models.Model):
+    """One running case of a chain on a subject (a learning trigger, a deployment, a reporting update).
+
+    A subject has at most one case per chain. The case's steps are copied from the template when it
+    starts, so editing the template later never changes an open case's deadlines or thresholds.
+    """
+
+    chain = models.ForeignKey(ChainTemplate, on_delete=models.PROTECT, related_name="runs")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="chain_runs")
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="chain_runs"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    subject_label = models.CharField(max_length=255, help_text="The subject's name when the case started.")
+    anchor_at = models.DateTimeField(help_text="The event the deadlines count from (chain C: the issue).")
+    until = models.DateTimeField(null=True, blank=True, help_text="Recurring steps are scheduled up to here.")
+    status = models.CharField(max_length=10, choices=ChainRunStatus.choices, default=ChainRunStatus.OPEN)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chain", "content_type", "object_id"], name="chain_run_once_per_subject"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="chain_run_subject"),
+            models.Index(fields=["provider", "status"], name="chain_run_provider_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.chain.code}: {self.subject_label}"
+
+    def get_absolute_url(self):
+        return reverse("escalation:chain_run", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ChainRunStatus.OPEN
+
+
+class StepRun(models.Model):
+    """One occurrence of a step in a running case: a snapshot of the step with its own deadline.
+
+    Recurring steps (each shift, each working day) have one StepRun per occurrence. The engine scans
+    `due_at` of rows still `due`; `claim_token` marks the rows one tick claimed with a conditional UPDATE.
+    """
+
+    chain_run = models.ForeignKey(ChainRun, on_delete=models.CASCADE, related_name="step_runs")
+    step_template = models.ForeignKey(StepTemplate, on_delete=models.PROTECT, related_name="+")
+    # The snapshot: copied from the template (and the provider's tuning) when the case started.
+    code = models.CharField(max_length=4)
+    order = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=120)
+    role = models.CharField(max_length=40, choices=Role.choices)
+    deadline_rule = models.JSONField()
+    due_text = models.CharField(max_length=200)
+    measures = models.JSONField()
+    check_method = models.TextField()
+    evidence_store = models.CharField(max_length=255)
+    threshold_rule = models.JSONField()
+    escalate_to = models.CharField(max_length=40, choices=Role.choices)
+    target_scope = models.CharField(max_length=20, choices=TargetScope.choices, default=TargetScope.RUN)
+    response_working_hours = models.DecimalField(max_digits=5, decimal_places=2)
+    action = models.TextField()
+    # The occurrence and its progress.
+    occurrence = models.PositiveSmallIntegerField(default=1)
+    due_at = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=StepRunState.choices, default=StepRunState.DUE)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["chain_run", "order", "due_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chain_run", "code", "occurrence"], name="step_run_occurrence_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(occurrence__gte=1), name="step_run_occurrence_from_one"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(response_working_hours__gte=0), name="step_run_window_not_negative"
+            ),
+        ]
+        indexes = [
+            # The overdue scan reads only rows still due, by deadline.
+            models.Index(fields=["due_at"], condition=models.Q(state="due"), name="step_run_due_scan"),
+            models.Index(
+                fields=["claim_token"], condition=models.Q(claim_token__isnull=False), name="step_run_claim"
+            ),
+        ]
+
+    def __str__(self):
+        suffix = f" #{self.occurrence}" if self.occurrence > 1 else ""
+        return f"{self.code}{suffix} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("escalation:step_run", args=[self.pk])
+
+    @property
+    def window_text(self) -> str:
+        return describe_window(self.response_working_hours)
+
+    @property
+    def threshold_text(self) -> str:
+        return describe_rule(self.threshold_rule, self.measures)
+
+    @property
+    def is_recorded(self) -> bool:
+        return self.state in (StepRunState.RECORDED, StepRunState.BREACHED)
+
+    def display_state(self, now=None) -> str:
+        """The state for a timeline: a due step past its deadline shows as overdue before the engine runs."""
+        now = now or timezone.now()
+        if self.state == StepRunState.DUE and self.due_at <= now:
+            return StepRunState.OVERDUE
+        return self.state
+
+
+class StepRecord(models.Model):
+    """What a person recorded for a step run: the measure values, the check done, notes, evidence links,
+    and the threshold rule's result with the values that decided it.
+
+    Recording again supersedes the earlier record (kept, `is_current` false) rather than editing it.
+    """
+
+    step_run = models.ForeignKey(StepRun, on_delete=models.CASCADE, related_name="records")
+    values = models.JSONField()
+    check_done = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    evidence_links = models.TextField(blank=True, help_text="One link or reference per line.")
+    affected_service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    breached = models.BooleanField()
+    deciding = models.JSONField(default=dict, help_text="The values that decided the rule's result.")
+    explanation = models.TextField()
+    is_current = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["step_run"], condition=models.Q(is_current=True), name="step_record_one_current"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.step_run} recorded {self.recorded_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def late(self) -> bool:
+        return self.recorded_at > self.step_run.due_at
+
+    @property
+    def evidence_list(self) -> list[str]:
+        return [line.strip() for line in self.evidence_links.splitlines() if line.strip()]

@@ -1,0 +1,120 @@
+"""Delivering escalations: the outbox is e-mailed after commit; the inbox is the same rows, read or not.
+
+Sending never e-mails twice: each row is claimed with a conditional UPDATE (a token) before any mail
+leaves, so two workers never hold the same row, and a row is marked sent once its mail is accepted.
+A row whose worker died between sending and marking stays claimed and is not retried: at most once.
+A send that fails with an error is released for a later attempt, up to MAX_ATTEMPTS.
+"""
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from providers.templatetags.nhsuk import london
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+BATCH = 500
+
+
+def send_soon() -> None:
+    """Ask a worker to send the outbox once the current transaction commits.
+
+    The beat schedule sends pending rows every minute anyway, so a broker that is down only delays mail.
+    """
+    transaction.on_commit(_enqueue_sender)
+
+
+def _enqueue_sender() -> None:
+    from .tasks import send_pending_notifications
+
+    try:
+        send_pending_notifications.apply_async(retry=False)
+    except Exception:  # the outbox row is durable; the periodic task will pick it up
+        logger.warning(
+            "Could not queue the notification sender; the beat schedule will send it.", exc_info=True
+        )
+
+
+def _message(row: Notification) -> EmailMessage:
+    escalation = row.escalation
+    step = escalation.step_run
+    link = f"{settings.SITE_URL.rstrip('/')}{escalation.get_absolute_url()}"
+    subject = f"Escalation: {step.code} {escalation.get_kind_display().lower()} – {escalation.provider}"
+    lines = [
+        f"Dear {row.user},",
+        "",
+        f"You are told as {escalation.get_target_role_display()}"
+        + (
+            " (nobody holds that role, so it came to the Nominated Individual)."
+            if escalation.role_gap
+            else "."
+        ),
+        "",
+        escalation.reason,
+        "",
+        f"What to do: {escalation.action}",
+        f"Acknowledge by: {london(escalation.acknowledge_by)} ({escalation.window_text})",
+        f"Case: {escalation.chain_run}",
+        "",
+        f"Open the escalation: {link}",
+    ]
+    return EmailMessage(subject=subject, body="\n".join(lines), to=[row.email])
+
+
+def send_pending(now=None, limit: int = BATCH) -> int:
+    """Claim and e-mail pending outbox rows; return how many were sent (in-app-only rows count as sent)."""
+    now = now or timezone.now()
+    token = uuid.uuid4()
+    ids = list(
+        Notification.objects.filter(sent_at__isnull=True, claim_token__isnull=True, attempts__lt=MAX_ATTEMPTS)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not ids:
+        return 0
+    # The claim: only rows still unclaimed are taken, so a concurrent sender gets the others or none.
+    Notification.objects.filter(pk__in=ids, sent_at__isnull=True, claim_token__isnull=True).update(
+        claim_token=token, claimed_at=now
+    )
+    rows = list(
+        Notification.objects.filter(claim_token=token, sent_at__isnull=True).select_related(
+            "user", "escalation__step_run", "escalation__chain_run__chain", "escalation__provider"
+        )
+    )
+    sent, failed = [], []
+    connection = get_connection()
+    with connection:
+        for row in rows:
+            if not row.email:
+                sent.append(row.pk)  # the inbox is their only channel
+                continue
+            try:
+                connection.send_messages([_message(row)])
+                sent.append(row.pk)
+            except Exception as exc:
+                logger.warning("E-mail to %s failed: %s", row.email, exc)
+                failed.append((row.pk, str(exc)))
+    Notification.objects.filter(pk__in=sent).update(sent_at=now)
+    for pk, error in failed:
+        Notification.objects.filter(pk=pk).update(
+            claim_token=None, claimed_at=None, attempts=F("attempts") + 1, last_error=error[:1000]
+        )
+    return len(sent)
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def mark_read(user, escalation, now=None) -> None:
+    Notification.objects.filter(user=user, escalation=escalation, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )

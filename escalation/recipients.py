@@ -1,0 +1,78 @@
+"""Who is told: a target role resolved to named people, in bulk, and the ladder for follow-ups.
+
+`providers.permissions.people_holding` answers for one role and service with one query. The engine
+resolves hundreds of escalations per tick, so this module loads every relevant RoleAssignment in one
+query and applies the same rule in memory: the people holding the role at the service, else in its
+region, else for the provider. A test checks both answers agree.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from providers.choices import Role
+from providers.models import RoleAssignment
+
+# Unacknowledged escalations climb this ladder, one rung per follow-up.
+LADDER = [Role.PROVIDER_DIRECTOR, Role.NOMINATED_INDIVIDUAL]
+
+
+def next_role(role: str) -> str | None:
+    """The role a follow-up goes to: the next rung above `role`, or None at the top."""
+    if role in LADDER:
+        position = LADDER.index(role)
+        return LADDER[position + 1] if position + 1 < len(LADDER) else None
+    return LADDER[0]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where to look for a role: a provider and, optionally, one service (with its region)."""
+
+    role: str
+    provider_id: int
+    service_id: int | None = None
+    region_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The people told, and whether the role was a gap (so the Nominated Individual was told)."""
+
+    people: list
+    role_gap: bool
+
+
+class RoleDirectory:
+    """Role holders of some providers, loaded with one query, answering like `people_holding`."""
+
+    def __init__(self, provider_ids, roles):
+        wanted = set(roles) | {Role.NOMINATED_INDIVIDUAL}
+        rows = (
+            RoleAssignment.objects.filter(
+                provider_id__in=set(provider_ids), role__in=wanted, user__is_active=True
+            )
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name")
+        )
+        self._rows = defaultdict(list)
+        for row in rows:
+            self._rows[(row.provider_id, row.role)].append(row)
+
+    def holding(self, target: Target) -> list:
+        rows = self._rows.get((target.provider_id, target.role), [])
+        if target.service_id is not None:
+            at_service = [a.user for a in rows if a.service_id == target.service_id]
+            if at_service:
+                return at_service
+            in_region = [a.user for a in rows if a.region_id == target.region_id and not a.service_id]
+            if in_region:
+                return in_region
+        return [a.user for a in rows if not a.service_id and not a.region_id]
+
+    def resolve(self, target: Target) -> Resolved:
+        """The target role's people; when nobody holds it, the provider's Nominated Individual (a gap)."""
+        people = self.holding(target)
+        if people:
+            return Resolved(people, role_gap=False)
+        fallback = Target(Role.NOMINATED_INDIVIDUAL, target.provider_id)
+        return Resolved(self.holding(fallback), role_gap=True)

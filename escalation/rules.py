@@ -1,0 +1,292 @@
+"""Threshold rules: a small declarative structure, validated on save and evaluated by one pure function.
+
+A rule is JSON, never code (nothing here calls ``eval``). Forms:
+
+    {"all": [rule, ...]}                 breached when every part is breached
+    {"any": [rule, ...]}                 breached when at least one part is breached
+    {"measure": "x", "op": "<", "value": 100}           a measure against a number
+    {"measure": "x", "op": ">", "measure_ref": "y"}     a measure against another measure
+    {"sum": ["a", "b"], "op": ">", "value": 3}          the sum of measures
+    {"any_item": "g", "op": ">", "measure_ref": "y"}    any item of a group measure ("value" works too)
+    {"change_from_baseline": "x", "op": "<", "value": 5}
+        the recorded value minus its baseline (recorded as "x__baseline"), in percentage points for
+        a percentage: "improves by less than 5 points" is that rule with "op": "<" and "value": 5
+
+Operators: < <= > >= == !=. A rule is "breached" when its condition is true: the threshold rules of
+the chains are written as the condition that triggers the escalation.
+"""
+
+import copy
+import math
+import operator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .measures import baseline_key, by_name
+
+OPERATORS = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+OP_WORDS = {
+    "<": "below",
+    "<=": "at or below",
+    ">": "above",
+    ">=": "at or above",
+    "==": "equal to",
+    "!=": "not equal to",
+}
+SUBJECT_KEYS = ("measure", "sum", "any_item", "change_from_baseline")
+MAX_DEPTH = 4
+
+
+class RuleError(ValueError):
+    """A threshold rule that cannot be used, with a message a person can act on."""
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The outcome of a rule: breached or not, the values that decided it, and why in words."""
+
+    breached: bool
+    deciding: dict = field(default_factory=dict)
+    explanation: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "; ".join(self.explanation)
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def fmt(value) -> str:
+    """A number without a trailing .0: 3, 0.5, 92.75; a value that is not a number (NaN: nothing to
+    measure, such as a median without care hours) reads "not available" and never compares true."""
+    if isinstance(value, float | Decimal) and not math.isfinite(value):
+        return "not available"
+    if isinstance(value, float | Decimal) and value == int(value):
+        return str(int(value))
+    return str(value)
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+
+def validate_rule(rule, measures: list[dict], depth: int = 0) -> None:
+    """Raise RuleError unless ``rule`` is well formed and names only the step's measures."""
+    if depth > MAX_DEPTH:
+        raise RuleError(f"A threshold rule may nest 'all'/'any' at most {MAX_DEPTH} deep.")
+    if not isinstance(rule, dict) or not rule:
+        raise RuleError(f"A threshold rule must be a JSON object, got {rule!r}.")
+    for combiner in ("all", "any"):
+        if combiner in rule:
+            if set(rule) != {combiner}:
+                raise RuleError(f"An '{combiner}' rule takes nothing but its list of parts.")
+            parts = rule[combiner]
+            if not isinstance(parts, list) or not parts:
+                raise RuleError(f"'{combiner}' needs a non-empty list of rules.")
+            for part in parts:
+                validate_rule(part, measures, depth + 1)
+            return
+    _validate_comparison(rule, by_name(measures))
+
+
+def _validate_comparison(rule: dict, known: dict[str, dict]) -> None:
+    subjects = [key for key in SUBJECT_KEYS if key in rule]
+    if len(subjects) != 1:
+        raise RuleError(
+            "A comparison needs exactly one of 'measure', 'sum', 'any_item' or 'change_from_baseline' "
+            f"(or use 'all' / 'any'); got keys {', '.join(sorted(rule))}."
+        )
+    subject = subjects[0]
+    right = [key for key in ("value", "measure_ref") if key in rule]
+    extra = sorted(set(rule) - {subject, "op", "value", "measure_ref"})
+    if extra:
+        raise RuleError(f"A comparison does not take {', '.join(extra)}.")
+    op = rule.get("op")
+    if op not in OPERATORS:
+        raise RuleError(f"Unknown operator {op!r}; use one of {' '.join(OPERATORS)}.")
+    if len(right) != 1:
+        raise RuleError("A comparison needs exactly one of 'value' (a number) or 'measure_ref' (a measure).")
+    if "value" in rule and not _number(rule["value"]):
+        raise RuleError(f"The value compared with must be a number, got {rule['value']!r}.")
+    if "measure_ref" in rule:
+        _require_measure(rule["measure_ref"], known, scalar=True)
+    if subject == "change_from_baseline" and "value" not in rule:
+        raise RuleError("A change from baseline is compared with a number of percentage points ('value').")
+
+    if subject == "sum":
+        names = rule["sum"]
+        if not isinstance(names, list) or len(names) < 2:
+            raise RuleError("'sum' needs a list of at least two measure names.")
+        for name in names:
+            _require_measure(name, known, scalar=True)
+    elif subject == "any_item":
+        measure = _require_measure(rule["any_item"], known)
+        if not measure.get("group"):
+            raise RuleError(f"'{measure['name']}' is not a group measure, so 'any_item' cannot apply to it.")
+    else:
+        measure = _require_measure(rule[subject], known, scalar=True)
+        if subject == "change_from_baseline" and not measure.get("baseline"):
+            raise RuleError(f"'{measure['name']}' is not recorded with a baseline.")
+
+
+def _require_measure(name, known: dict[str, dict], scalar: bool = False) -> dict:
+    if not isinstance(name, str) or name not in known:
+        names = ", ".join(known) or "none"
+        raise RuleError(f"Unknown measure {name!r}; this step's measures are: {names}.")
+    if scalar and known[name].get("group"):
+        raise RuleError(f"'{name}' is recorded per item: compare it with 'any_item'.")
+    return known[name]
+
+
+# --- evaluation ---------------------------------------------------------------------------------
+
+
+def evaluate(rule: dict, values: dict, measures: list[dict] | None = None) -> Evaluation:
+    """Evaluate a (validated) rule against recorded values. Pure: no database, no side effects.
+
+    Returns whether the rule is breached, the values that decided it and one line of explanation per
+    comparison. ``measures`` only supplies labels for the explanation.
+    """
+    labels = {m["name"]: m["label"] for m in measures or []}
+    for combiner, decide in (("all", all), ("any", any)):
+        if combiner in rule:
+            parts = [evaluate(part, values, measures) for part in rule[combiner]]
+            breached = decide(p.breached for p in parts)
+            # The parts that decided: all of them when 'all' holds or 'any' fails, else the odd ones out.
+            if breached == (combiner == "all"):
+                deciding_parts = parts
+            else:
+                deciding_parts = [p for p in parts if p.breached == breached]
+            deciding = {}
+            for part in deciding_parts:
+                deciding.update(part.deciding)
+            return Evaluation(breached, deciding, [line for p in parts for line in p.explanation])
+    return _compare(rule, values, labels)
+
+
+def _value(values: dict, name: str):
+    if name not in values:
+        raise RuleError(f"No value recorded for '{name}'.")
+    return values[name]
+
+
+def _right(rule: dict, values: dict, labels: dict) -> tuple[float, str, dict]:
+    """The right-hand side: a number, or another measure's recorded value."""
+    if "measure_ref" in rule:
+        name = rule["measure_ref"]
+        number = _value(values, name)
+        return number, f"{labels.get(name, name)} ({fmt(number)})", {name: number}
+    return rule["value"], fmt(rule["value"]), {}
+
+
+def _compare(rule: dict, values: dict, labels: dict) -> Evaluation:
+    test = OPERATORS[rule["op"]]
+    words = OP_WORDS[rule["op"]]
+    right, right_text, right_values = _right(rule, values, labels)
+
+    if "any_item" in rule:
+        name = rule["any_item"]
+        items = _value(values, name)
+        hits = {item: number for item, number in items.items() if test(number, right)}
+        breached = bool(hits)
+        shown = hits if breached else items
+        found = ", ".join(f"{item} ({fmt(n)})" for item, n in shown.items()) or "no items recorded"
+        verdict = "yes: " if breached else "no: "
+        line = f"Any item of {labels.get(name, name)} {words} {right_text}? {verdict}{found}"
+        return Evaluation(breached, {name: shown, **right_values}, [line])
+
+    if "sum" in rule:
+        names = rule["sum"]
+        parts = {n: _value(values, n) for n in names}
+        left = sum(parts.values())
+        left_text = " + ".join(f"{labels.get(n, n)} ({fmt(v)})" for n, v in parts.items())
+        left_text = f"{left_text} = {fmt(left)}"
+        deciding = dict(parts)
+    elif "change_from_baseline" in rule:
+        name = rule["change_from_baseline"]
+        now, before = _value(values, name), _value(values, baseline_key(name))
+        left = round(now - before, 6)
+        left_text = (
+            f"Change in {labels.get(name, name)} from baseline ({fmt(before)} to {fmt(now)}: "
+            f"{'+' if left >= 0 else ''}{fmt(left)} points)"
+        )
+        deciding = {name: now, baseline_key(name): before}
+    else:
+        name = rule["measure"]
+        left = _value(values, name)
+        left_text = f"{labels.get(name, name)} ({fmt(left)})"
+        deciding = {name: left}
+
+    breached = bool(test(left, right))
+    line = f"{left_text} {words} {right_text}? {'yes' if breached else 'no'}"
+    return Evaluation(breached, {**deciding, **right_values}, [line])
+
+
+# --- words and tuning ---------------------------------------------------------------------------
+
+
+def describe_rule(rule: dict, measures: list[dict] | None = None) -> str:
+    """The rule in words, e.g. "Services with a matching risk profile above 2 and ..."."""
+    labels = {m["name"]: m["label"] for m in measures or []}
+    for combiner, joiner in (("all", " and "), ("any", " or ")):
+        if combiner in rule:
+            return joiner.join(describe_rule(part, measures) for part in rule[combiner])
+    if "measure_ref" in rule:
+        right = labels.get(rule["measure_ref"], rule["measure_ref"]).lower()
+    else:
+        right = fmt(rule["value"])
+    words = OP_WORDS[rule["op"]]
+    if "sum" in rule:
+        left = " + ".join(labels.get(n, n) for n in rule["sum"])
+    elif "any_item" in rule:
+        left = f"any item of {labels.get(rule['any_item'], rule['any_item']).lower()}"
+    elif "change_from_baseline" in rule:
+        name = rule["change_from_baseline"]
+        left = f"change from baseline in {labels.get(name, name).lower()} (percentage points)"
+    else:
+        left = labels.get(rule["measure"], rule["measure"])
+    return f"{left} {words} {right}"
+
+
+def _comparisons(rule: dict) -> list[dict]:
+    """Every comparison in the rule, depth first (the order the tuning form numbers them)."""
+    for combiner in ("all", "any"):
+        if combiner in rule:
+            return [c for part in rule[combiner] for c in _comparisons(part)]
+    return [rule]
+
+
+def thresholds(rule: dict, measures: list[dict] | None = None) -> list[dict]:
+    """The rule's numeric thresholds a provider may tune: [{"index", "text", "value"}, ...]."""
+    numbered = [c for c in _comparisons(rule) if "value" in c]
+    return [
+        {"index": i, "text": _threshold_text(c, measures), "value": c["value"]}
+        for i, c in enumerate(numbered)
+    ]
+
+
+def _threshold_text(comparison: dict, measures) -> str:
+    """What the threshold number is compared with, e.g. "Services with a matching risk profile above"."""
+    described = describe_rule(comparison, measures)
+    return described[: -len(fmt(comparison["value"]))].rstrip()
+
+
+def with_thresholds(rule: dict, new_values: list) -> dict:
+    """A copy of the rule with its numeric thresholds replaced, in the order thresholds() lists them."""
+    tuned = copy.deepcopy(rule)
+    numbered = [c for c in _comparisons(tuned) if "value" in c]
+    if len(new_values) != len(numbered):
+        raise RuleError(f"This rule has {len(numbered)} threshold(s); {len(new_values)} given.")
+    for comparison, value in zip(numbered, new_values, strict=True):
+        if not _number(value):
+            raise RuleError(f"A threshold must be a number, got {value!r}.")
+        comparison["value"] = value
+    return tuned

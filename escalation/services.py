@@ -1,0 +1,432 @@
+"""Business actions of the escalation engine. Views, tasks, commands, other apps and tests call these.
+
+Starting a case, recording a step, acting on an escalation, tuning a step for a provider: each rule
+(a permission, a validation, a threshold) is enforced here and nowhere else.
+"""
+
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from providers import permissions
+from providers.choices import Role
+
+from . import access, notifications
+from .choices import ChainRunStatus, EscalationKind, EscalationState, EventKind, StepRunState, TargetScope
+from .engine import HEARTBEAT
+from .loading import STEP_FIELDS
+from .measures import clean_values
+from .models import (
+    ChainRun,
+    ChainTemplate,
+    EngineEvent,
+    EngineHeartbeat,
+    Escalation,
+    ProviderStepSetting,
+    StepRecord,
+    StepRun,
+    StepTemplate,
+    describe_window,
+)
+from .raising import EscalationSpec, raise_escalations
+from .rules import evaluate
+from .scheduling import schedule
+
+ENGINE_STALE_AFTER_SECONDS = 5 * 60
+# A running case copies every step field plus the step code, so later template edits never reach it.
+SNAPSHOT_FIELDS = ["code", *STEP_FIELDS]
+
+
+# --- chain templates and provider tuning ----------------------------------------------------------
+
+
+def effective_steps(chain: ChainTemplate, provider) -> list[dict]:
+    """The chain's steps as this provider runs them: the template's values with the provider's tuning.
+
+    Each item is {"template": StepTemplate, "setting": ProviderStepSetting | None, **snapshot values}.
+    """
+    steps = list(chain.steps.order_by("order"))
+    tuned = {s.step_id: s for s in ProviderStepSetting.objects.filter(provider=provider, step__chain=chain)}
+    result = []
+    for step in steps:
+        values = {name: getattr(step, name) for name in SNAPSHOT_FIELDS}
+        setting = tuned.get(step.pk)
+        if setting is not None:
+            values["threshold_rule"] = setting.effective_rule
+            values["response_working_hours"] = setting.effective_window
+        result.append({"template": step, "setting": setting, **values})
+    return result
+
+
+def tune_step(
+    provider, step: StepTemplate, *, by, reason: str, threshold_rule=None, response_working_hours=None
+) -> ProviderStepSetting:
+    """Set this provider's threshold rule and/or response window for a step, with the reason (history).
+
+    Only the provider's administrator may. None keeps the template's value. Open cases are unaffected.
+    """
+    permissions.require(permissions.holds_role(by, Role.PROVIDER_ADMINISTRATOR, provider=provider))
+    setting = ProviderStepSetting.objects.filter(provider=provider, step=step).first()
+    setting = setting or ProviderStepSetting(provider=provider, step=step)
+    setting.threshold_rule = threshold_rule
+    setting.response_working_hours = response_working_hours
+    setting.reason = (reason or "").strip()
+    setting._history_user = by
+    setting._change_reason = setting.reason[:100]
+    setting.save()  # validates the rule against the step's measures and the window
+    return setting
+
+
+# --- cases ------------------------------------------------------------------------------------------
+
+
+def _chain(chain_code: str) -> ChainTemplate:
+    try:
+        return ChainTemplate.objects.get(code=chain_code)
+    except ChainTemplate.DoesNotExist:
+        raise ValidationError(
+            f"Chain {chain_code!r} is not loaded. Known chains are A, B and C (run `manage.py load_chains`)."
+        ) from None
+
+
+def chain_run_for(subject, chain_code: str) -> ChainRun | None:
+    """The case of this chain on this subject, if one was started."""
+    content_type = ContentType.objects.get_for_model(subject)
+    return (
+        ChainRun.objects.filter(chain__code=chain_code, content_type=content_type, object_id=subject.pk)
+        .select_related("chain", "provider", "service")
+        .first()
+    )
+
+
+def start_chain(
+    chain_code: str, *, provider, subject, anchor_at, service=None, until=None, started_by=None
+) -> ChainRun:
+    """Start a case of chain A, B or C on a subject; a second call returns the existing case.
+
+    The provider's effective steps are snapshotted into StepRuns with deadlines from its working-time
+    calendar. Recurring steps get one StepRun per occurrence: for chains A and B between `anchor_at`
+    and `until` (default: the close of the 5th working day after the anchor); for chain C, whose anchor
+    is the future issue date-time, through its preparation window before the issue.
+    """
+    chain = _chain(chain_code)
+    existing = chain_run_for(subject, chain_code)
+    if existing is not None:
+        return existing
+    if not isinstance(anchor_at, datetime) or anchor_at.utcoffset() is None:
+        raise ValidationError("The anchor must be a timezone-aware date and time.")
+    if service is not None and service.provider_id != provider.pk:
+        raise ValidationError("The service must belong to the case's provider.")
+    steps = effective_steps(chain, provider)
+    calendar = provider.calendar
+    plan, until = schedule(chain, steps, anchor_at, until, calendar, service)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                run = ChainRun.objects.create(
+                    chain=chain,
+                    provider=provider,
+                    service=service,
+                    content_type=ContentType.objects.get_for_model(subject),
+                    object_id=subject.pk,
+                    subject_label=str(subject)[:255],
+                    anchor_at=anchor_at,
+                    until=until,
+                    started_by=started_by,
+                )
+        except IntegrityError:  # started concurrently by someone else: theirs is the case
+            return chain_run_for(subject, chain_code)
+        StepRun.objects.bulk_create(
+            [
+                StepRun(
+                    chain_run=run,
+                    step_template=step["template"],
+                    occurrence=occurrence,
+                    due_at=due_at,
+                    **{name: step[name] for name in SNAPSHOT_FIELDS},
+                )
+                for step, occurrence, due_at in plan
+            ]
+        )
+        _event(EventKind.CHAIN_STARTED, run, actor=started_by, message=f"Started on {run.subject_label}.")
+    return run
+
+
+def close_chain_run(run: ChainRun, *, by=None, reason: str = "", now=None) -> ChainRun:
+    """Close a case: its steps still due are closed (no more overdue escalations). Open escalations stay."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        run.status = ChainRunStatus.CLOSED
+        run.closed_at = now
+        run._history_user = by
+        run._change_reason = reason[:100]
+        run.save()
+        run.step_runs.filter(state=StepRunState.DUE).update(state=StepRunState.CLOSED)
+        _event(EventKind.CHAIN_CLOSED, run, actor=by, at=now, message=reason or "Case closed.")
+    return run
+
+
+# --- recording a step ------------------------------------------------------------------------------
+
+
+def record_step(
+    step_run: StepRun,
+    *,
+    by,
+    values: dict,
+    check_done: str = "",
+    notes: str = "",
+    evidence_links: str = "",
+    now=None,
+    affected_service=None,
+) -> StepRecord:
+    """Record a step's measures, evaluate its threshold at once and, on a breach, raise the escalation.
+
+    Only a holder of the step's role for the case's service (or provider) may record. Values are
+    checked against the step's measures (ValidationError per field). Recording again supersedes the
+    earlier record but never raises a second escalation. `affected_service` names the service whose
+    role holders are told when the step escalates to an affected service (C2); default: the case's.
+    The returned record carries `.escalation` (the breach escalation, new or earlier, or None).
+    """
+    now = now or timezone.now()
+    run = step_run.chain_run
+    if not access.can_record(by, step_run):
+        raise PermissionDenied(
+            f"Only a {Role(step_run.role).label} for this case may record {step_run.code}."
+        )
+    if not run.is_open or step_run.state == StepRunState.CLOSED:
+        raise ValidationError("This case is closed: its steps can no longer be recorded.")
+    if affected_service is not None and affected_service.provider_id != run.provider_id:
+        raise ValidationError({"affected_service": "Choose a service of this provider."})
+    cleaned = clean_values(step_run.measures, values, step_code=step_run.code)
+    result = evaluate(step_run.threshold_rule, cleaned, step_run.measures)
+
+    with transaction.atomic():
+        # Lock the step run so two people recording at once are serialised.
+        locked = (
+            StepRun.objects.select_for_update(of=("self",))
+            .select_related("chain_run__provider", "chain_run__service")
+            .get(pk=step_run.pk)
+        )
+        locked.records.filter(is_current=True).update(is_current=False)
+        record = StepRecord(
+            step_run=locked,
+            values=cleaned,
+            check_done=check_done,
+            notes=notes,
+            evidence_links=evidence_links,
+            affected_service=affected_service,
+            recorded_by=by,
+            recorded_at=now,
+            breached=result.breached,
+            deciding=result.deciding,
+            explanation=result.text,
+        )
+        record._history_user = by
+        record._history_date = now
+        record.save()
+        locked.state = StepRunState.BREACHED if result.breached else StepRunState.RECORDED
+        locked.recorded_at = now
+        locked.save(update_fields=["state", "recorded_at"])
+        verdict = "threshold breached" if result.breached else "within threshold"
+        _event(
+            EventKind.STEP_RECORDED, run, step_run=locked, actor=by, at=now, message=f"Recorded: {verdict}."
+        )
+        record.escalation = _breach_escalation(locked, record, result) if result.breached else None
+    step_run.state, step_run.recorded_at = locked.state, locked.recorded_at
+    return record
+
+
+def _breach_escalation(step_run: StepRun, record: StepRecord, result) -> Escalation:
+    """The step's breach escalation: the earlier one if there is one, else a new one."""
+    earlier = Escalation.objects.filter(step_run=step_run, kind=EscalationKind.BREACH, parent=None).first()
+    if earlier is not None:
+        return earlier
+    run = step_run.chain_run
+    service = run.service
+    if step_run.target_scope == TargetScope.AFFECTED_SERVICE and record.affected_service is not None:
+        service = record.affected_service
+    spec = EscalationSpec(
+        step_run=step_run,
+        kind=EscalationKind.BREACH,
+        target_role=step_run.escalate_to,
+        reason=f"{step_run.code} {step_run.title} breached its threshold: {result.text}.",
+        action=step_run.action,
+        window=step_run.response_working_hours,
+        occurred_at=record.recorded_at,
+        service=service,
+        rule=step_run.threshold_rule,
+        deciding=result.deciding,
+    )
+    created = raise_escalations([spec], record.recorded_at)
+    if created:
+        return created[0]
+    return Escalation.objects.get(step_run=step_run, kind=EscalationKind.BREACH, parent=None)
+
+
+# --- acting on an escalation -----------------------------------------------------------------------
+
+
+def _require_actor(by, escalation: Escalation) -> None:
+    if not access.can_act_on(by, escalation):
+        raise PermissionDenied(
+            "Only the people told, holders of the target role or the Nominated Individual may."
+        )
+
+
+def _stop_follow_ups(escalation: Escalation) -> None:
+    """Someone in the thread responded: no further follow-ups for any escalation of it."""
+    root = escalation.root_id or escalation.pk
+    Escalation.objects.filter(Q(pk=root) | Q(root_id=root)).update(follow_up_due=False)
+
+
+def _save(escalation: Escalation, by, reason: str, now) -> None:
+    escalation._history_user = by
+    escalation._history_date = now
+    escalation._change_reason = reason[:100]
+    escalation.save()
+
+
+def acknowledge(escalation: Escalation, *, by, now=None) -> Escalation:
+    """The person has seen it and owns the response; stops follow-ups for the whole thread."""
+    _require_actor(by, escalation)
+    now = now or timezone.now()
+    if escalation.state != EscalationState.RAISED:
+        raise ValidationError("This escalation has already been acknowledged.")
+    with transaction.atomic():
+        escalation.state = EscalationState.ACKNOWLEDGED
+        escalation.acknowledged_by, escalation.acknowledged_at = by, now
+        escalation.follow_up_due = False
+        _save(escalation, by, "Acknowledged", now)
+        _stop_follow_ups(escalation)
+        _event(
+            EventKind.ESCALATION_ACKNOWLEDGED,
+            escalation.chain_run,
+            escalation=escalation,
+            actor=by,
+            at=now,
+            message=f"Acknowledged by {by}.",
+        )
+        notifications.mark_read(by, escalation, now)
+    return escalation
+
+
+def record_action(escalation: Escalation, *, by, action_taken: str, now=None) -> Escalation:
+    """What was done in response (acknowledging it too if nobody had)."""
+    _require_actor(by, escalation)
+    now = now or timezone.now()
+    action_taken = (action_taken or "").strip()
+    if not action_taken:
+        raise ValidationError({"action_taken": "Describe the action taken."})
+    if escalation.state == EscalationState.RESOLVED:
+        raise ValidationError("This escalation is resolved.")
+    with transaction.atomic():
+        if escalation.state == EscalationState.RAISED:
+            escalation.state = EscalationState.ACKNOWLEDGED
+            escalation.acknowledged_by, escalation.acknowledged_at = by, now
+            escalation.follow_up_due = False
+            _stop_follow_ups(escalation)
+        escalation.action_taken = action_taken
+        escalation.action_recorded_by, escalation.action_recorded_at = by, now
+        _save(escalation, by, "Action recorded", now)
+        _event(
+            EventKind.ACTION_RECORDED,
+            escalation.chain_run,
+            escalation=escalation,
+            actor=by,
+            at=now,
+            message=action_taken,
+        )
+    return escalation
+
+
+def resolve(escalation: Escalation, *, by, note: str = "", now=None) -> Escalation:
+    """Close the escalation once the action taken is on the record."""
+    _require_actor(by, escalation)
+    now = now or timezone.now()
+    if escalation.state == EscalationState.RESOLVED:
+        raise ValidationError("This escalation is already resolved.")
+    if not escalation.action_taken:
+        raise ValidationError("Record the action taken before resolving.")
+    with transaction.atomic():
+        if escalation.acknowledged_at is None:
+            escalation.acknowledged_by, escalation.acknowledged_at = by, now
+        escalation.state = EscalationState.RESOLVED
+        escalation.resolved_by, escalation.resolved_at = by, now
+        escalation.resolution_note = (note or "").strip()
+        escalation.follow_up_due = False
+        _save(escalation, by, "Resolved", now)
+        _stop_follow_ups(escalation)
+        _event(
+            EventKind.ESCALATION_RESOLVED,
+            escalation.chain_run,
+            escalation=escalation,
+            actor=by,
+            at=now,
+            message=escalation.resolution_note or "Resolved.",
+        )
+    return escalation
+
+
+# --- header ----------------------------------------------------------------------------------------
+
+
+def header_summary(user) -> dict:
+    """Unread escalations and the engine's health for the page header (two queries)."""
+    last_run = (
+        EngineHeartbeat.objects.filter(name=HEARTBEAT).values_list("last_finished_at", flat=True).first()
+    )
+    stale = last_run is None or (timezone.now() - last_run).total_seconds() > ENGINE_STALE_AFTER_SECONDS
+    return {
+        "unread_escalations": notifications.unread_count(user) if user.is_authenticated else 0,
+        "engine_stale": stale,
+        "engine_last_run": last_run,
+    }
+
+
+def _event(
+    kind, run: ChainRun, *, step_run=None, escalation=None, actor=None, at=None, message=""
+) -> EngineEvent:
+    return EngineEvent.objects.create(
+        kind=kind,
+        at=at or timezone.now(),
+        provider_id=run.provider_id,
+        chain_run=run,
+        step_run_id=step_run.pk if step_run else (escalation.step_run_id if escalation else None),
+        escalation=escalation,
+        actor=actor,
+        message=message,
+    )
+
+
+def escalation_counts(provider, chain_code: str, now) -> dict:
+    """Open escalations of a provider's cases of one chain, and those not acknowledged in time."""
+    open_ones = Escalation.objects.filter(provider=provider, chain_run__chain__code=chain_code).exclude(
+        state=EscalationState.RESOLVED
+    )
+    return {
+        "open": open_ones.count(),
+        "overdue": open_ones.filter(state=EscalationState.RAISED, acknowledge_by__lt=now).count(),
+    }
+
+
+def judge_step(provider, chain_code: str, step_code: str, values: dict) -> dict:
+    """Evaluate one step's rule, as this provider runs it, against values a page has computed.
+
+    For pages that show a live verdict outside a case (the executive summary): the rule, its target,
+    window and action come from the chain definition with the provider's tuning, never a copy.
+    Returns {"breached", "why", "target", "window", "action"}.
+    """
+    step = next(s for s in effective_steps(_chain(chain_code), provider) if s["code"] == step_code)
+    evaluation = evaluate(step["threshold_rule"], values, step["measures"])
+    return {
+        "breached": evaluation.breached,
+        "why": evaluation.text,
+        "target": Role(step["escalate_to"]).label,
+        "window": describe_window(step["response_working_hours"]),
+        "action": step["action"],
+    }

@@ -1,0 +1,366 @@
+"""Escalation pages: my escalations, an escalation, a case's timeline, recording a step, the chains.
+
+Every view needs a signed-in member of provider staff (StaffRequiredMixin), loads its objects from
+querysets scoped by escalation.access (so another provider's rows are a 404), and leaves the business
+rules to services.py.
+"""
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.generic import TemplateView, View
+
+from providers import permissions
+from providers.mixins import StaffRequiredMixin
+
+from . import access, notifications, services
+from .choices import EscalationState
+from .forms import ActionForm, ResolveForm, StepRecordForm, StepSettingForm, add_service_errors
+from .measures import baseline_key
+from .models import (
+    ChainTemplate,
+    Escalation,
+    Notification,
+    ProviderStepSetting,
+    StepRecord,
+    StepRun,
+    StepTemplate,
+    describe_window,
+)
+from .prefill import get_prefill
+from .rules import describe_rule, fmt, thresholds, with_thresholds
+
+
+def value_rows(measures: list[dict], values: dict) -> list[dict]:
+    """Recorded values as label / value rows, in the step's measure order."""
+    rows = []
+    for measure in measures:
+        for key, label in ((measure["name"], measure["label"]), (baseline_key(measure["name"]), None)):
+            if key not in values:
+                continue
+            value = values[key]
+            if isinstance(value, dict):
+                shown = "; ".join(f"{item}: {fmt(number)}" for item, number in value.items()) or "none"
+            else:
+                shown = fmt(value)
+            unit = measure.get("unit", "")
+            rows.append(
+                {"label": label or f"Baseline for {measure['label'].lower()}", "value": shown, "unit": unit}
+            )
+    return rows
+
+
+class InboxView(StaffRequiredMixin, TemplateView):
+    """My escalations: everything the person was told about, open ones first by default."""
+
+    template_name = "escalation/inbox.html"
+    page_size = 25
+
+    def get_context_data(self, **kwargs):
+        show_all = self.request.GET.get("show") == "all"
+        rows = Notification.objects.filter(user=self.request.user).select_related(
+            "escalation__step_run", "escalation__chain_run__chain", "escalation__service"
+        )
+        if not show_all:
+            rows = rows.exclude(escalation__state=EscalationState.RESOLVED)
+        page = Paginator(rows.order_by("-escalation__raised_at", "-pk"), self.page_size).get_page(
+            self.request.GET.get("page")
+        )
+        return super().get_context_data(page=page, show_all=show_all, **kwargs)
+
+
+class EscalationDetailView(StaffRequiredMixin, TemplateView):
+    """Why it was raised (rule, values, deadline), who was told, what was done, and its history."""
+
+    template_name = "escalation/detail.html"
+
+    def get_escalation(self) -> Escalation:
+        queryset = (
+            access.visible_escalations(self.request.user)
+            .select_related(
+                "step_run",
+                "chain_run__chain",
+                "provider",
+                "service",
+                "acknowledged_by",
+                "action_recorded_by",
+                "resolved_by",
+            )
+            .prefetch_related(Prefetch("notifications", queryset=Notification.objects.select_related("user")))
+        )
+        return get_object_or_404(queryset, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        escalation = self.get_escalation()
+        user = self.request.user
+        notifications.mark_read(user, escalation)
+        step = escalation.step_run
+        record = (
+            StepRecord.objects.filter(step_run=step, is_current=True).select_related("recorded_by").first()
+        )
+        root = escalation.root_id or escalation.pk
+        thread = access.visible_escalations(user).filter(Q(pk=root) | Q(root_id=root)).order_by("level", "pk")
+        context = {
+            "escalation": escalation,
+            "step": step,
+            "record": record,
+            "rule_text": describe_rule(escalation.rule, step.measures) if escalation.rule else "",
+            "deciding_rows": value_rows(step.measures, escalation.deciding),
+            "record_rows": value_rows(step.measures, record.values) if record else [],
+            "thread": list(thread),
+            "can_act": access.can_act_on(user, escalation),
+            "action_form": kwargs.pop("action_form", None) or ActionForm(),
+            "resolve_form": kwargs.pop("resolve_form", None) or ResolveForm(),
+            "events": escalation.events.select_related("actor").order_by("at", "pk"),
+            "history": escalation.history.select_related("history_user").order_by("-history_date")[:30],
+        }
+        return super().get_context_data(**context, **kwargs)
+
+
+class EscalationActionView(StaffRequiredMixin, View):
+    """POST only: acknowledge, record the action taken, or resolve."""
+
+    action = ""
+
+    def post(self, request, pk):
+        escalation = get_object_or_404(
+            access.visible_escalations(request.user).select_related("provider", "service", "chain_run"), pk=pk
+        )
+        try:
+            if self.action == "acknowledge":
+                services.acknowledge(escalation, by=request.user)
+                messages.success(request, "Escalation acknowledged.")
+            elif self.action == "record_action":
+                form = ActionForm(request.POST)
+                if not form.is_valid():
+                    return self._again(request, pk, action_form=form)
+                services.record_action(
+                    escalation, by=request.user, action_taken=form.cleaned_data["action_taken"]
+                )
+                messages.success(request, "Action recorded.")
+            else:
+                form = ResolveForm(request.POST)
+                form.is_valid()
+                services.resolve(escalation, by=request.user, note=form.cleaned_data.get("note", ""))
+                messages.success(request, "Escalation resolved.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(escalation.get_absolute_url())
+
+    def _again(self, request, pk, **forms):
+        view = EscalationDetailView()
+        view.setup(request, pk=pk)
+        return view.render_to_response(view.get_context_data(**forms))
+
+
+class ChainRunDetailView(StaffRequiredMixin, TemplateView):
+    """A case's steps as a timeline (due, recorded, overdue, breached) and its escalations."""
+
+    template_name = "escalation/chain_run.html"
+
+    def get_context_data(self, **kwargs):
+        run = get_object_or_404(
+            access.visible_chain_runs(self.request.user).select_related(
+                "chain", "provider", "service", "started_by"
+            ),
+            pk=self.kwargs["pk"],
+        )
+        current = Prefetch(
+            "records",
+            queryset=StepRecord.objects.filter(is_current=True).select_related("recorded_by"),
+            to_attr="current_records",
+        )
+        step_runs = list(run.step_runs.order_by("order", "due_at", "occurrence").prefetch_related(current))
+        now = timezone.now()
+        for step in step_runs:
+            step.shown_state = step.display_state(now)
+            step.current_record = step.current_records[0] if step.current_records else None
+        steps = [
+            {"code": code, "occurrences": list(group)}
+            for code, group in groupby(step_runs, key=lambda s: s.code)
+        ]
+        escalations = run.escalations.select_related("step_run").order_by("-raised_at", "-pk")
+        return super().get_context_data(
+            run=run,
+            steps=steps,
+            escalations=escalations,
+            events=run.events.select_related("actor")[:50],
+            **kwargs,
+        )
+
+
+class StepRunView(StaffRequiredMixin, TemplateView):
+    """One step occurrence: its rule and deadline, the current result, earlier records and the form."""
+
+    template_name = "escalation/step_run.html"
+
+    def get_step_run(self) -> StepRun:
+        return get_object_or_404(
+            access.visible_step_runs(self.request.user).select_related(
+                "chain_run__chain", "chain_run__provider", "chain_run__service"
+            ),
+            pk=self.kwargs["pk"],
+        )
+
+    def _form(self, step_run, data=None):
+        services_qs = step_run.chain_run.provider.services.order_by("name")
+        initial = get_prefill(step_run) if data is None else None
+        return StepRecordForm(step_run, data, initial=initial, services=services_qs)
+
+    def get_context_data(self, **kwargs):
+        step_run = kwargs.pop("step_run", None) or self.get_step_run()
+        records = list(step_run.records.select_related("recorded_by", "affected_service"))
+        current = next((r for r in records if r.is_current), None)
+        breach = step_run.escalations.filter(kind="breach", parent=None).first()
+        can_record = access.can_record(self.request.user, step_run) and step_run.chain_run.is_open
+        form = kwargs.pop("form", None) or (self._form(step_run) if can_record else None)
+        return super().get_context_data(
+            step=step_run,
+            run=step_run.chain_run,
+            current=current,
+            current_rows=value_rows(step_run.measures, current.values) if current else [],
+            earlier=[r for r in records if not r.is_current],
+            breach=breach,
+            escalations=step_run.escalations.order_by("-raised_at"),
+            can_record=can_record,
+            form=form,
+            shown_state=step_run.display_state(),
+            **kwargs,
+        )
+
+    def post(self, request, pk):
+        step_run = self.get_step_run()
+        if not access.can_record(request.user, step_run):
+            raise PermissionDenied
+        form = self._form(step_run, request.POST)
+        if form.is_valid():
+            try:
+                record = services.record_step(
+                    step_run,
+                    by=request.user,
+                    values=form.values,
+                    check_done=form.cleaned_data["check_done"],
+                    notes=form.cleaned_data["notes"],
+                    evidence_links=form.cleaned_data["evidence_links"],
+                    affected_service=form.cleaned_data.get("affected_service"),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                if record.breached:
+                    messages.warning(
+                        request, f"{step_run.code} recorded: threshold breached, escalation raised."
+                    )
+                else:
+                    messages.success(request, f"{step_run.code} recorded: within threshold.")
+                return redirect(step_run.get_absolute_url())
+        return self.render_to_response(self.get_context_data(step_run=step_run, form=form))
+
+
+def _provider_choice(request, providers):
+    """The provider a page is about: ?provider= among the person's, else their first."""
+    providers = list(providers)
+    wanted = request.GET.get("provider") or request.POST.get("provider")
+    chosen = next((p for p in providers if str(p.pk) == wanted), providers[0] if providers else None)
+    return chosen, providers
+
+
+class ChainTemplateListView(StaffRequiredMixin, TemplateView):
+    """The three chains and their fifteen steps with the values the person's provider runs them with."""
+
+    template_name = "escalation/chains.html"
+
+    def get_context_data(self, **kwargs):
+        provider, providers = _provider_choice(self.request, permissions.visible_providers(self.request.user))
+        tuned = {}
+        if provider is not None:
+            tuned = {s.step_id: s for s in ProviderStepSetting.objects.filter(provider=provider)}
+        chains = list(ChainTemplate.objects.prefetch_related("steps"))
+        for chain in chains:
+            chain.rows = []
+            for step in chain.steps.all():
+                setting = tuned.get(step.pk)
+                rule = setting.effective_rule if setting else step.threshold_rule
+                window = setting.effective_window if setting else step.response_working_hours
+                chain.rows.append(
+                    {
+                        "step": step,
+                        "setting": setting,
+                        "threshold_text": describe_rule(rule, step.measures),
+                        "window_text": describe_window(window),
+                    }
+                )
+        can_tune = provider is not None and permissions.holds_role(
+            self.request.user, "provider_administrator", provider=provider
+        )
+        return super().get_context_data(
+            chains=chains, provider=provider, providers=providers, can_tune=can_tune, **kwargs
+        )
+
+
+class StepSettingEditView(StaffRequiredMixin, TemplateView):
+    """A provider administrator tunes a step's threshold values and response window, with a reason."""
+
+    template_name = "escalation/tune_step.html"
+    allowed_roles = ("provider_administrator",)
+
+    def _load(self) -> None:
+        """The step and the provider; only providers the person administers can be chosen."""
+        self.step = get_object_or_404(StepTemplate.objects.select_related("chain"), code=self.kwargs["code"])
+        self.provider, self.providers = _provider_choice(
+            self.request, access.administered_providers(self.request.user)
+        )
+        if self.provider is None:
+            raise PermissionDenied
+
+    def _setting(self):
+        return ProviderStepSetting.objects.filter(provider=self.provider, step=self.step).first()
+
+    def _form(self, data=None):
+        setting = self._setting()
+        rule = setting.effective_rule if setting else self.step.threshold_rule
+        window = setting.effective_window if setting else self.step.response_working_hours
+        self.base_rule = rule
+        return StepSettingForm(thresholds(rule, self.step.measures), window, data)
+
+    def get_context_data(self, **kwargs):
+        if not hasattr(self, "step"):
+            self._load()
+        setting = self._setting()
+        history = setting.history.select_related("history_user").order_by("-history_date") if setting else []
+        return super().get_context_data(
+            step=self.step,
+            provider=self.provider,
+            providers=self.providers,
+            setting=setting,
+            form=kwargs.pop("form", None) or self._form(),
+            history=history,
+            **kwargs,
+        )
+
+    def post(self, request, code):
+        self._load()
+        form = self._form(request.POST)
+        if form.is_valid():
+            try:
+                services.tune_step(
+                    self.provider,
+                    self.step,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    threshold_rule=with_thresholds(self.base_rule, form.threshold_values()),
+                    response_working_hours=form.cleaned_data["response_working_hours"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request, f"{self.step.code} updated for {self.provider}. Open cases keep their values."
+                )
+                return redirect(f"{request.path}?provider={self.provider.pk}")
+        return self.render_to_response(self.get_context_data(form=form))

@@ -1,0 +1,103 @@
+"""Admin for chain A records, with history. Day-to-day work happens in the app's own pages."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    CareHours,
+    ImplementationLead,
+    ImplementationLine,
+    ImportJob,
+    Incident,
+    LearningNotice,
+    LearningTrigger,
+    MatchedService,
+    ReviewThresholds,
+)
+
+
+@admin.register(Incident)
+class IncidentAdmin(SimpleHistoryAdmin):
+    list_display = ("source_reference", "service", "occurred_at", "theme", "harm_level", "people_affected")
+    list_filter = ("theme", "harm_level", "safeguarding_concern", "regulatory_notification")
+    search_fields = ("source_reference", "service__name", "description")
+    raw_id_fields = ("service",)
+    date_hierarchy = "occurred_at"
+
+
+@admin.register(CareHours)
+class CareHoursAdmin(admin.ModelAdmin):
+    list_display = ("service", "day", "hours")
+    search_fields = ("service__name",)
+    raw_id_fields = ("service",)
+    date_hierarchy = "day"
+
+
+@admin.register(ReviewThresholds)
+class ReviewThresholdsAdmin(SimpleHistoryAdmin):
+    list_display = ("provider", "repeat_count", "repeat_window_days", "people_affected", "lookback_days")
+
+
+class MatchedServiceInline(admin.TabularInline):
+    model = MatchedService
+    extra = 0
+    fields = ("service", "matched_by_rule", "included", "reason", "rate_7d", "above_median")
+    readonly_fields = ("matched_by_rule", "rate_7d", "above_median")
+    raw_id_fields = ("service",)
+
+
+@admin.register(LearningTrigger)
+class LearningTriggerAdmin(SimpleHistoryAdmin):
+    list_display = ("reference", "title", "source_service", "theme", "status", "confirmed_at")
+    list_filter = ("status", "theme", "provider")
+    search_fields = ("title", "source_service__name")
+    raw_id_fields = ("source_service", "source_incident", "logged_by")
+    inlines = [MatchedServiceInline]
+
+
+@admin.register(MatchedService)
+class MatchedServiceAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "trigger",
+        "service",
+        "included",
+        "rate_7d",
+        "above_median",
+        "implementation_confirmed_at",
+    )
+    list_filter = ("included", "matched_by_rule")
+    raw_id_fields = ("trigger", "service", "implementation_confirmed_by")
+
+
+@admin.register(LearningNotice)
+class LearningNoticeAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "matched_service",
+        "round",
+        "owner",
+        "issued_at",
+        "due_at",
+        "acknowledged_at",
+        "superseded_at",
+    )
+    raw_id_fields = ("matched_service", "owner", "issued_by", "acknowledged_by")
+
+
+@admin.register(ImplementationLead)
+class ImplementationLeadAdmin(SimpleHistoryAdmin):
+    list_display = ("matched_service", "person", "confirmed_at")
+    raw_id_fields = ("matched_service", "person", "confirmed_by")
+
+
+@admin.register(ImplementationLine)
+class ImplementationLineAdmin(SimpleHistoryAdmin):
+    list_display = ("task", "service", "owner", "due_at", "completed_at")
+    list_filter = ("completed_at",)
+    raw_id_fields = ("service", "matched_service", "owner", "completed_by", "created_by")
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ("original_name", "provider", "kind", "status", "total_rows", "created_by", "created_at")
+    list_filter = ("status", "kind")
+    readonly_fields = [f.name for f in ImportJob._meta.fields]

@@ -1,0 +1,280 @@
+"""The numbers of chain A, as pandas functions that take DataFrames and return DataFrames (or plain values).
+
+No function here touches the database: services load the rows (one query per table), call these,
+and store or show the result. That keeps every figure testable against a hand-worked example.
+
+Conventions:
+* A rate is incidents per 100 care hours. A service with no care hours recorded has no rate (NaN,
+  shown as "no care hours recorded"); a service with care hours and no incidents has a rate of 0.
+* The provider median is the median of the services' rates, ignoring services without a rate.
+* "Above the median" is strictly greater: a rate equal to the median is not above it.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+from django.utils import timezone
+
+from escalation import rules
+
+RATE_DECIMALS = 6  # rounding before comparing, so equal rates never differ by float noise
+RATE_WINDOW_DAYS = 7
+
+
+def rate_window(confirmed_at: datetime, days: int = RATE_WINDOW_DAYS) -> tuple[date, date]:
+    """The previous `days` whole days before the day of confirmation (London dates), first and last.
+
+    Whole days keep incidents and care hours (recorded per day) over exactly the same period.
+    """
+    confirmed_day = timezone.localtime(confirmed_at).date()
+    return confirmed_day - timedelta(days=days), confirmed_day - timedelta(days=1)
+
+
+def incident_rates(
+    services: pd.DataFrame, incidents: pd.DataFrame, care_hours: pd.DataFrame, first_day: date, last_day: date
+) -> pd.DataFrame:
+    """Incidents, care hours and rate per 100 care hours for each service over [first_day, last_day].
+
+    services: service_id, name.  incidents: service_id, day.  care_hours: service_id, day, hours.
+    Returns services' columns plus incidents (int), care_hours (float) and rate (float or NaN).
+    """
+    in_window = incidents[(incidents["day"] >= first_day) & (incidents["day"] <= last_day)]
+    counts = in_window.groupby("service_id").size().rename("incidents")
+    hours_in_window = care_hours[(care_hours["day"] >= first_day) & (care_hours["day"] <= last_day)]
+    hours = hours_in_window.groupby("service_id")["hours"].sum().astype(float).rename("care_hours")
+    result = services.set_index("service_id").join(counts).join(hours)
+    result["incidents"] = result["incidents"].fillna(0).astype(int)
+    result["care_hours"] = result["care_hours"].fillna(0.0).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = (result["incidents"] * 100 / result["care_hours"]).round(RATE_DECIMALS)
+    result["rate"] = rate.where(result["care_hours"] > 0)
+    return result.reset_index()
+
+
+def provider_median(rates: pd.DataFrame) -> float | None:
+    """The median rate across the provider's services that have a rate; None when none has one."""
+    known = rates["rate"].dropna()
+    if known.empty:
+        return None
+    return round(float(known.median()), RATE_DECIMALS)
+
+
+def flag_above_median(rates: pd.DataFrame, median: float | None) -> pd.DataFrame:
+    """Add `above_median`: True only when the rate is strictly greater than the median."""
+    flagged = rates.copy()
+    if median is None:
+        flagged["above_median"] = False
+    else:
+        flagged["above_median"] = (flagged["rate"] > median).fillna(False).astype(bool)
+    return flagged
+
+
+def matching_services(
+    services: pd.DataFrame, source_service_id: int, trigger_tags: list[str], same_type_only: bool
+) -> pd.DataFrame:
+    """The services whose risk profile matches the trigger's: at least one shared risk tag and, when asked,
+    the same service type as the source service. The source service itself is never a match.
+
+    services: service_id, name, service_type, tags (list of tag codes).  Adds `shared_tags`.
+    """
+    wanted = set(trigger_tags)
+    source_type = services.loc[services["service_id"] == source_service_id, "service_type"]
+    shared = services["tags"].map(lambda tags: sorted(wanted.intersection(tags)))
+    matches = services.assign(shared_tags=shared)
+    keep = (matches["service_id"] != source_service_id) & (matches["shared_tags"].map(len) > 0)
+    if same_type_only and not source_type.empty:
+        keep &= matches["service_type"] == source_type.iloc[0]
+    return matches[keep].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class A1Decision:
+    """Step A1's decision, made by the engine's evaluator on the case's own threshold rule (the seed's
+    "matched services > 2 and any rate above the median", or the provider's tuning of it)."""
+
+    matched_count: int
+    above_median_count: int
+    median: float | None
+    mandatory: bool
+    rule_text: str
+
+    @property
+    def explanation(self) -> str:
+        median = (
+            "no provider median (no care hours recorded)"
+            if self.median is None
+            else (f"provider median {self.median:.2f} per 100 care hours")
+        )
+        verdict = (
+            "Mandatory learning must be issued today" if self.mandatory else "Mandatory learning not required"
+        )
+        return (
+            f"{verdict}: {self.matched_count} matched service{'s' if self.matched_count != 1 else ''}, "
+            f"{self.above_median_count} above the {median}. The rule: {self.rule_text}."
+        )
+
+
+def a1_decision(matched: pd.DataFrame, median: float | None, rule: dict, measures=None) -> A1Decision:
+    """Decide A1 from the included matched services (columns: rate, above_median) with the step's rule.
+
+    The rule is evaluated by the engine's one evaluator, so the page and the recorded step never
+    disagree. Without a median no rate can be above it (NaN compares false)."""
+    rates = matched["rate"].dropna() if len(matched) else pd.Series(dtype=float)
+    values = {
+        "matched_services": len(matched),
+        "matched_service_rates": {str(label): float(rate) for label, rate in rates.items()},
+        "provider_median_rate": float("nan") if median is None else median,
+    }
+    return A1Decision(
+        matched_count=len(matched),
+        above_median_count=int(matched["above_median"].sum()) if len(matched) else 0,
+        median=median,
+        mandatory=rules.evaluate(rule, values, measures).breached,
+        rule_text=rules.describe_rule(rule, measures),
+    )
+
+
+def repeat_theme_flags(incidents: pd.DataFrame, count: int, window_days: int) -> pd.Series:
+    """For each incident, whether it completes a cluster of `count` incidents of its theme at its
+    service within `window_days` (both ends included). incidents: service_id, theme, occurred_at.
+
+    Counting starts afresh after each flagged incident, so a busy service gets one review per
+    cluster (the 3rd, then the 6th …) rather than a review for every incident after the third.
+    Returns a boolean Series indexed like `incidents`.
+    """
+    if incidents.empty:
+        return pd.Series([], dtype=bool, index=incidents.index)
+    times = pd.to_datetime(incidents["occurred_at"], utc=True).dt.tz_localize(None)
+    frame = incidents[["service_id", "theme"]].assign(at=times).sort_values("at", kind="stable")
+    window = np.timedelta64(window_days, "D")
+    flags = frame.groupby(["service_id", "theme"], group_keys=False)["at"].apply(
+        lambda at: _cluster_flags(at, count, window)
+    )
+    return flags.reindex(incidents.index).astype(bool)
+
+
+def _cluster_flags(at: pd.Series, count: int, window: np.timedelta64) -> pd.Series:
+    """Flag the incident that makes `count` within the window, counting only those since the last flag."""
+    values = at.to_numpy()
+    flags = np.zeros(len(values), dtype=bool)
+    first = 0  # the earliest incident still counted
+    for i, moment in enumerate(values):
+        while first < i and values[first] < moment - window:
+            first += 1
+        if i - first + 1 >= count:
+            flags[i] = True
+            first = i + 1
+    return pd.Series(flags, index=at.index)
+
+
+def confirmation_rates(matches: pd.DataFrame) -> pd.DataFrame:
+    """Per trigger, the % of included matched services whose implementation is confirmed.
+
+    matches: trigger_id, confirmed (bool), one row per included matched service.
+    """
+    if matches.empty:
+        return pd.DataFrame({"trigger_id": [], "services": [], "confirmed": [], "rate": []})
+    grouped = matches.groupby("trigger_id")["confirmed"].agg(services="size", confirmed="sum").reset_index()
+    grouped["rate"] = (grouped["confirmed"] * 100 / grouped["services"]).round(1)
+    return grouped
+
+
+def cycle_defects(matches: pd.DataFrame, notices: pd.DataFrame, receipt_hours: int) -> pd.DataFrame:
+    """Mark each included matched service of each issued trigger with its defects.
+
+    matches: match_id, trigger_id, confirmed_at, issued_at, service_id, service, has_lead.
+    notices: match_id, owner_id, due_at, acknowledged_at, superseded_at (every round).
+    A distribution defect: no notice acknowledged within `receipt_hours` of the trigger's first issue.
+    An ownership defect: the current notice lacks an owner or due date, or no implementation lead.
+    """
+    if matches.empty:
+        return matches.assign(
+            distribution_defect=pd.Series(dtype=bool), ownership_defect=pd.Series(dtype=bool)
+        )
+    frame = matches.set_index("match_id")
+    received = pd.Series(False, index=frame.index)
+    missing_detail = pd.Series(True, index=frame.index)  # no current notice: nobody owns it
+    if not notices.empty:
+        joined = notices.merge(matches[["match_id", "issued_at"]], on="match_id")
+        acknowledged = pd.to_datetime(joined["acknowledged_at"], utc=True)
+        limit = pd.to_datetime(joined["issued_at"], utc=True) + pd.Timedelta(hours=receipt_hours)
+        joined["in_time"] = acknowledged.notna() & (acknowledged <= limit)
+        received = joined.groupby("match_id")["in_time"].any().reindex(frame.index, fill_value=False)
+        current = joined[joined["superseded_at"].isna()].set_index("match_id")
+        lacking = current["owner_id"].isna() | current["due_at"].isna()
+        missing_detail = lacking.reindex(frame.index, fill_value=True)
+    frame["distribution_defect"] = ~received.astype(bool)
+    frame["ownership_defect"] = missing_detail.astype(bool) | ~frame["has_lead"].astype(bool)
+    return frame.reset_index()
+
+
+def repeated_defects(cycles: pd.DataFrame, cycles_back: int = 2) -> pd.DataFrame:
+    """Distribution or ownership defects at the same service in each of the last `cycles_back` cycles.
+
+    cycles: trigger_id, confirmed_at, service_id, service, distribution_defect, ownership_defect
+    (one row per included matched service of each trigger with issued learning). A learning cycle is a
+    trigger; the last cycles are the most recent by confirmation. Returns service, defect rows.
+    """
+    empty = pd.DataFrame({"service_id": [], "service": [], "defect": []})
+    if cycles.empty:
+        return empty
+    order = cycles.drop_duplicates("trigger_id").sort_values("confirmed_at")["trigger_id"]
+    last = list(order.tail(cycles_back))
+    if len(last) < cycles_back:
+        return empty
+    recent = cycles[cycles["trigger_id"].isin(last)]
+    found = []
+    for column, label in (("distribution_defect", "distribution"), ("ownership_defect", "ownership")):
+        hits = recent[recent[column]].groupby(["service_id", "service"])["trigger_id"].nunique()
+        for (service_id, service), n in hits.items():
+            if n == cycles_back:
+                found.append({"service_id": service_id, "service": service, "defect": label})
+    return pd.DataFrame(found, columns=["service_id", "service", "defect"]) if found else empty
+
+
+def before_after_rates(
+    pairs: pd.DataFrame, incidents: pd.DataFrame, care_hours: pd.DataFrame, weeks: int = 4
+) -> pd.DataFrame:
+    """Pooled incident rate per 100 care hours in matched services, week by week around learning issue.
+
+    pairs: trigger_id, service_id, issued_day (one row per included matched service of an issued trigger).
+    incidents: service_id, day.  care_hours: service_id, day, hours.
+    Week -1 is the 7 days before the issue day, week 1 the issue day and the 6 after, and so on.
+    A service's week counts only if it has care hours that week, so a service that recorded none
+    cannot inflate the rate with incidents over no hours.
+    Returns week, period ("before"/"after"), incidents, care_hours, rate (NaN without care hours).
+    """
+    frame = pd.DataFrame({"week": [w for w in range(-weeks, weeks + 1) if w != 0]})
+    frame["period"] = np.where(frame["week"] < 0, "before", "after")
+    keys = ["trigger_id", "service_id", "week"]
+    counts = _weekly(pairs, incidents.assign(value=1), weeks).rename(columns={"value": "incidents"})
+    hours = _weekly(pairs, care_hours.rename(columns={"hours": "value"}), weeks).rename(
+        columns={"value": "care_hours"}
+    )
+    per_service = hours.merge(counts, on=keys, how="left")
+    per_service = per_service[per_service["care_hours"] > 0]
+    totals = per_service.groupby("week")[["incidents", "care_hours"]].sum()
+    frame = frame.set_index("week").join(totals).reset_index()
+    frame["incidents"] = frame["incidents"].fillna(0).astype(int)
+    frame["care_hours"] = frame["care_hours"].fillna(0.0).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = (frame["incidents"] * 100 / frame["care_hours"]).round(3)
+    frame["rate"] = rate.where(frame["care_hours"] > 0)
+    return frame
+
+
+def _weekly(pairs: pd.DataFrame, rows: pd.DataFrame, weeks: int) -> pd.DataFrame:
+    """Sum of `value` per (trigger, service, week offset from the trigger's issue day).
+
+    rows: service_id, day, value.  Returns trigger_id, service_id, week, value.
+    """
+    columns = ["trigger_id", "service_id", "week", "value"]
+    if pairs.empty or rows.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float if c == "value" else int) for c in columns})
+    joined = pairs.merge(rows, on="service_id")
+    offset = (pd.to_datetime(joined["day"]) - pd.to_datetime(joined["issued_day"])).dt.days
+    joined["week"] = np.where(offset >= 0, offset // 7 + 1, -((-offset - 1) // 7 + 1))
+    joined = joined[(joined["week"] >= -weeks) & (joined["week"] <= weeks)]
+    return joined.groupby(columns[:3], as_index=False)["value"].sum().astype({"value": float})

@@ -1,0 +1,106 @@
+"""Server-side SVG charts: plain markup the pages embed (and a PDF could), no JavaScript.
+
+Colours are SVG presentation attributes rather than style attributes, which the Content Security
+Policy (style-src 'self') would block. Every chart has a title and description for screen readers,
+and the page shows the same numbers in a table beside it.
+"""
+
+import math
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+WIDTH, HEIGHT = 640, 300
+LEFT, RIGHT, TOP, BOTTOM = 76, 16, 24, 56  # room for tick labels such as 0.0375 beside the axis title
+BEFORE_COLOUR = "#768692"  # NHS mid grey
+AFTER_COLOUR = "#005eb8"  # NHS blue
+TEXT_COLOUR = "#212b32"
+GRID_COLOUR = "#d8dde0"
+
+
+def _nice_ceiling(value: float) -> float:
+    """A round number at or above value (1, 2, 2.5, 5 × a power of ten) for the top of the axis."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if step * power >= value:
+            return step * power
+    return 10 * power
+
+
+def _week_label(week: int) -> str:
+    return f"{week:+d}".replace("-", "−")
+
+
+def before_after_chart(rows: list[dict], title: str = "Incident rate in matched services") -> SafeString:
+    """Bars of the weekly incident rate per 100 care hours, weeks before learning issue in grey and
+    after in blue, with a line where the learning was issued. rows: week, period, rate (None = no data)."""
+    rates = [r["rate"] for r in rows if r["rate"] is not None and not math.isnan(r["rate"])]
+    top = _nice_ceiling(max(rates, default=0))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_w / max(len(rows), 1)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="trend-title trend-desc">',
+        f'<title id="trend-title">{escape(title)}</title>',
+        f'<desc id="trend-desc">{escape(_description(rows))}</desc>',
+    ]
+    for i in range(5):
+        value = top * i / 4
+        y = TOP + plot_h - plot_h * i / 4
+        parts.append(
+            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>'
+        )
+        parts.append(
+            f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="{TEXT_COLOUR}">'
+            f"{value:g}</text>"
+        )
+    for index, row in enumerate(rows):
+        x = LEFT + index * slot
+        parts.append(
+            f'<text x="{x + slot / 2:.1f}" y="{TOP + plot_h + 18}" text-anchor="middle" font-size="12" '
+            f'fill="{TEXT_COLOUR}">{_week_label(row["week"])}</text>'
+        )
+        rate = row["rate"]
+        if rate is None or math.isnan(rate):
+            parts.append(
+                f'<text x="{x + slot / 2:.1f}" y="{TOP + plot_h - 6}" text-anchor="middle" font-size="10" '
+                f'fill="{TEXT_COLOUR}">no data</text>'
+            )
+            continue
+        height = plot_h * rate / top
+        colour = BEFORE_COLOUR if row["period"] == "before" else AFTER_COLOUR
+        parts.append(
+            f'<rect x="{x + slot * 0.15:.1f}" y="{TOP + plot_h - height:.1f}" width="{slot * 0.7:.1f}" '
+            f'height="{height:.1f}" fill="{colour}"/>'
+        )
+    before_count = sum(1 for r in rows if r["period"] == "before")
+    divider = LEFT + before_count * slot
+    parts += [
+        f'<line x1="{divider:.1f}" y1="{TOP - 8}" x2="{divider:.1f}" y2="{TOP + plot_h}" '
+        f'stroke="{TEXT_COLOUR}" stroke-dasharray="4 3"/>',
+        f'<text x="{divider:.1f}" y="{TOP - 10}" text-anchor="middle" font-size="12" fill="{TEXT_COLOUR}">'
+        "Learning issued</text>",
+        f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 12}" text-anchor="middle" font-size="12" '
+        f'fill="{TEXT_COLOUR}">Week relative to learning issue</text>',
+        f'<text x="14" y="{TOP + plot_h / 2:.1f}" text-anchor="middle" font-size="12" fill="{TEXT_COLOUR}" '
+        f'transform="rotate(-90 14 {TOP + plot_h / 2:.1f})">Incidents per 100 care hours</text>',
+        "</svg>",
+    ]
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is a number or escaped text
+
+
+def _description(rows: list[dict]) -> str:
+    def average(period):
+        values = [
+            r["rate"]
+            for r in rows
+            if r["period"] == period and r["rate"] is not None and not math.isnan(r["rate"])
+        ]
+        return f"{sum(values) / len(values):.2f}" if values else "no data"
+
+    return (
+        f"Average weekly rate before learning: {average('before')}; after learning: {average('after')} "
+        "incidents per 100 care hours. The table beside the chart lists every week."
+    )

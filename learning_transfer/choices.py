@@ -1,0 +1,87 @@
+"""Choices for incidents and learning triggers."""
+
+from django.db import models
+
+
+class IncidentTheme(models.TextChoices):
+    """What kind of incident it was; repeated incidents of one theme at a service trigger a review."""
+
+    FALL = "fall", "Fall"
+    MEDICATION = "medication", "Medication error"
+    PRESSURE_ULCER = "pressure_ulcer", "Pressure ulcer or wound"
+    SAFEGUARDING = "safeguarding", "Safeguarding"
+    MISSED_CALL = "missed_call", "Missed or late call"
+    DETERIORATION = "deterioration", "Unrecognised deterioration"
+    CHOKING = "choking", "Choking or nutrition"
+    BEHAVIOUR = "behaviour", "Distressed behaviour"
+    INFECTION = "infection", "Infection control"
+
+
+class HarmLevel(models.TextChoices):
+    NONE = "none", "No harm"
+    LOW = "low", "Low harm"
+    MODERATE = "moderate", "Moderate harm"
+    SEVERE = "severe", "Severe harm"
+    DEATH = "death", "Death"
+
+
+SERIOUS_HARM = (HarmLevel.SEVERE, HarmLevel.DEATH)
+
+
+class RootCauseFactor(models.TextChoices):
+    """Contributory factors a review looks for beyond the incident itself (seeds 002 and 003)."""
+
+    TRAINING = "training", "Training gaps"
+    WORKLOAD = "workload", "Workload pressure"
+    UNCLEAR_GUIDANCE = "unclear_guidance", "Unclear guidance"
+    SUPERVISION = "supervision", "Supervision quality"
+    ENVIRONMENT = "environment", "Environment"
+    SYSTEMS_RELIABILITY = "systems_reliability", "Systems reliability"
+    COMMUNICATION = "communication", "Communication failures"
+    CULTURE_LEADERSHIP = "culture_leadership", "Culture and leadership"
+
+
+class TriggerStatus(models.TextChoices):
+    """Where a learning trigger is in chain A."""
+
+    LOGGED = "logged", "Logged"
+    ISSUED = "issued", "Learning issued"
+    CLOSED = "closed", "Closed"
+
+
+class ReviewReason(models.TextChoices):
+    """Why an incident needs a formal review (seed 003's tiered thresholds)."""
+
+    SERIOUS_HARM = "serious_harm", "Serious harm"
+    REPEATED = "repeated", "Repeated incidents of the same type"
+    SAFEGUARDING = "safeguarding", "Safeguarding concern"
+    REGULATORY = "regulatory", "Regulatory notification"
+    SEVERAL_PEOPLE = "several_people", "Several people affected"
+
+
+class ImportKind(models.TextChoices):
+    INCIDENTS = "incidents", "Incidents"
+    CARE_HOURS = "care_hours", "Care hours"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    CHECKING = "checking", "Checking rows"
+    SAVING = "saving", "Saving"
+    SUCCEEDED = "succeeded", "Imported"
+    REJECTED = "rejected", "Rejected: nothing imported"
+    FAILED = "failed", "Failed"
+
+
+# The risk tags an incident theme points to, used to suggest a trigger's tags (the person can change them).
+THEME_RISK_TAGS = {
+    IncidentTheme.FALL: ["falls"],
+    IncidentTheme.MEDICATION: ["medication"],
+    IncidentTheme.PRESSURE_ULCER: ["wound_care"],
+    IncidentTheme.SAFEGUARDING: ["safeguarding"],
+    IncidentTheme.MISSED_CALL: ["missed_calls"],
+    IncidentTheme.DETERIORATION: ["deterioration"],
+    IncidentTheme.CHOKING: ["nutrition"],
+    IncidentTheme.BEHAVIOUR: [],
+    IncidentTheme.INFECTION: [],
+}

@@ -1,0 +1,291 @@
+"""Forms of chain A. They collect and clean input; the rules live in services (whose ValidationErrors
+land back on the right field through `add_service_errors`)."""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from providers.choices import RiskTag, Role
+from providers.models import Region, Service, User
+
+from .choices import ImportKind, IncidentTheme, ReviewReason, RootCauseFactor, TriggerStatus
+from .models import Incident, LearningTrigger
+from .services.incidents import INCIDENT_FIELDS
+from .services.summary import PERIODS
+from .services.triggers import LEARNING_FIELDS
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+DATETIME_INPUTS = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+
+
+def datetime_field(label: str, required: bool = True, help_text: str = "") -> forms.DateTimeField:
+    """A UK date and time entered with the browser's date-time picker."""
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        input_formats=DATETIME_INPUTS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
+        error_messages={
+            "invalid": f"Enter {label.lower()} as a date and time, for example 2026-11-23 10:15."
+        },
+    )
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the field it names, or at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.get_full_name() or obj.username}{f' ({obj.job_title})' if obj.job_title else ''}"
+
+
+def people_at(service: Service):
+    """Active staff who hold any role for the service (directly, through its region or provider)."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role_assignments__service=service)
+            | Q(role_assignments__region=service.region, role_assignments__service__isnull=True)
+            | Q(
+                role_assignments__provider=service.provider,
+                role_assignments__region__isnull=True,
+                role_assignments__service__isnull=True,
+            )
+        )
+        .exclude(role_assignments__role=Role.COMMISSIONER)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+class TriggerForm(forms.ModelForm):
+    """Log a serious failure: what happened, where, when it was confirmed, and its risk profile."""
+
+    risk_tags = forms.MultipleChoiceField(
+        choices=RiskTag.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Matching finds the provider's services that carry at least one of these tags.",
+        error_messages={"required": "Choose at least one risk tag."},
+    )
+    root_cause_factors = forms.MultipleChoiceField(
+        choices=RootCauseFactor.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="The contributory factors beyond the incident itself.",
+    )
+    confirmed_at = datetime_field("When the serious failure was confirmed")
+
+    class Meta:
+        model = LearningTrigger
+        fields = [
+            "source_service",
+            "title",
+            "theme",
+            "risk_tags",
+            "match_same_service_type",
+            "what_happened",
+            "confirmed_at",
+            "root_cause_factors",
+            "root_cause_summary",
+            "local_fix",
+            "learning_statement",
+            "source_incident",
+        ]
+        labels = {
+            "source_service": "Service where it happened",
+            "match_same_service_type": "Only match services of the same type as the source service",
+            "what_happened": "What happened",
+            "learning_statement": "Learning statement",
+        }
+        widgets = {
+            "source_incident": forms.HiddenInput,
+            "what_happened": forms.Textarea(attrs={"rows": 4}),
+            "root_cause_summary": forms.Textarea(attrs={"rows": 3}),
+            "local_fix": forms.Textarea(attrs={"rows": 3}),
+            "learning_statement": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, services=None, incidents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source_service"].queryset = services if services is not None else Service.objects.none()
+        self.fields["source_incident"].queryset = (
+            incidents if incidents is not None else Incident.objects.none()
+        )
+        self.fields["source_service"].empty_label = "Choose a service"
+
+
+class LearningForm(forms.ModelForm):
+    """Root causes and the learning, kept apart from the local fix (seeds 001–003)."""
+
+    root_cause_factors = TriggerForm.base_fields["root_cause_factors"]
+
+    class Meta:
+        model = LearningTrigger
+        fields = LEARNING_FIELDS
+        widgets = {
+            "root_cause_summary": forms.Textarea(attrs={"rows": 3}),
+            "local_fix": forms.Textarea(attrs={"rows": 3}),
+            "learning_statement": forms.Textarea(attrs={"rows": 3}),
+            "governance_change": forms.Textarea(attrs={"rows": 3}),
+            "target_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+class MatchAdjustForm(forms.Form):
+    """Add a service the rule missed, or leave one out: either way, with a reason."""
+
+    service = forms.ModelChoiceField(queryset=Service.objects.none(), empty_label="Choose a service")
+    include = forms.TypedChoiceField(
+        label="Change",
+        choices=[("1", "Add to the matched services"), ("0", "Leave out of the learning")],
+        coerce=lambda v: v == "1",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Give the reason for adding or leaving out this service."},
+    )
+
+    def __init__(self, *args, trigger: LearningTrigger, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(provider=trigger.provider).exclude(
+            pk=trigger.source_service_id
+        )
+
+
+class NoticeOwnerForm(forms.Form):
+    owner = PersonChoiceField(queryset=User.objects.none(), label="Named service owner")
+    due_at = datetime_field("Implementation due")
+
+    def __init__(self, *args, service: Service, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people_at(service)
+
+
+class LeadForm(forms.Form):
+    person = PersonChoiceField(queryset=User.objects.none(), label="Implementation lead")
+
+    def __init__(self, *args, service: Service, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people_at(service)
+
+
+class ExposureForm(forms.Form):
+    briefing_completed_at = datetime_field("Mandatory briefing completed", required=False)
+    comparable_risk_open_since = datetime_field(
+        "Comparable risk found open at",
+        required=False,
+        help_text="Leave empty if no comparable risk is open.",
+    )
+    comparable_risk_resolved_at = datetime_field("Comparable risk resolved at", required=False)
+    expected_reduction_pct = forms.DecimalField(
+        label="Expected reduction in comparable risk (%)", required=False, min_value=0, max_value=100
+    )
+
+
+class LineForm(forms.Form):
+    task = forms.CharField(max_length=300)
+    owner = PersonChoiceField(queryset=User.objects.none())
+    due_at = datetime_field("Due")
+
+    def __init__(self, *args, service: Service, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people_at(service)
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label="What the file holds", choices=ImportKind.choices)
+    file = forms.FileField(help_text="A .csv or .xlsx file with the columns described below.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".xlsm")):
+            raise ValidationError("The file must be a .csv or .xlsx file.")
+        return upload
+
+
+class IncidentForm(forms.ModelForm):
+    occurred_at = datetime_field("When it happened")
+
+    class Meta:
+        model = Incident
+        fields = ["service", "source_reference", *INCIDENT_FIELDS]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, services=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services if services is not None else Service.objects.none()
+
+
+class TriggerFilterSet(django_filters.FilterSet):
+    """The register's filters: service, theme, status and confirmation date."""
+
+    service = django_filters.ModelChoiceFilter(
+        field_name="source_service",
+        queryset=Service.objects.none(),
+        label="Service",
+        empty_label="Any service",
+    )
+    theme = django_filters.ChoiceFilter(choices=IncidentTheme.choices, empty_label="Any theme")
+    status = django_filters.ChoiceFilter(choices=TriggerStatus.choices, empty_label="Any status")
+    confirmed_from = django_filters.DateFilter(
+        field_name="confirmed_at",
+        lookup_expr="date__gte",
+        label="Confirmed on or after",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    confirmed_to = django_filters.DateFilter(
+        field_name="confirmed_at",
+        lookup_expr="date__lte",
+        label="Confirmed on or before",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = LearningTrigger
+        fields = ["service", "theme", "status", "confirmed_from", "confirmed_to"]
+
+    def __init__(self, *args, services=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["service"].queryset = services if services is not None else Service.objects.none()
+
+
+class SummaryFilterForm(forms.Form):
+    region = forms.ModelChoiceField(queryset=Region.objects.none(), required=False, empty_label="All regions")
+    theme = forms.ChoiceField(choices=[("", "All themes"), *IncidentTheme.choices], required=False)
+    period = forms.ChoiceField(
+        choices=[
+            ("30", "Last 30 days"),
+            ("90", "Last 90 days"),
+            ("365", "Last 12 months"),
+            ("all", "All time"),
+        ],
+        required=False,
+        initial="365",
+    )
+
+    def __init__(self, *args, provider, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.filter(provider=provider)
+
+    def clean_period(self):
+        period = self.cleaned_data.get("period") or "365"
+        return period if period in PERIODS else "365"
+
+
+class ReviewFilterForm(forms.Form):
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.none(), required=False, empty_label="All services"
+    )
+    reason = forms.ChoiceField(choices=[("", "Any reason"), *ReviewReason.choices], required=False)
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services

@@ -1,0 +1,17 @@
+"""The learning_transfer models, one module per part of chain A; import them from here."""
+
+from .incidents import CareHours, ImportJob, Incident, ReviewThresholds
+from .notices import ImplementationLead, ImplementationLine, LearningNotice
+from .triggers import LearningTrigger, MatchedService
+
+__all__ = [
+    "CareHours",
+    "ImplementationLead",
+    "ImplementationLine",
+    "ImportJob",
+    "Incident",
+    "LearningNotice",
+    "LearningTrigger",
+    "MatchedService",
+    "ReviewThresholds",
+]

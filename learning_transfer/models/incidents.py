@@ -1,0 +1,141 @@
+"""Incidents and care hours: the raw data behind incident rates per 100 care hours (chain A)."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from providers.models import Provider, Service, User
+
+from ..choices import HarmLevel, ImportKind, ImportStatus, IncidentTheme
+
+
+class Incident(models.Model):
+    """One incident at a service, as exported by its e-care system or entered by hand.
+
+    The source reference is the key: importing the same file twice never creates a duplicate.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="incidents")
+    source_reference = models.CharField(
+        max_length=60, help_text="The incident's reference in the source system."
+    )
+    occurred_at = models.DateTimeField()
+    theme = models.CharField(max_length=30, choices=IncidentTheme.choices)
+    harm_level = models.CharField(max_length=20, choices=HarmLevel.choices, default=HarmLevel.NONE)
+    safeguarding_concern = models.BooleanField(default=False)
+    regulatory_notification = models.BooleanField(
+        default=False, help_text="A statutory notification was made to CQC."
+    )
+    people_affected = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "source_reference"],
+                name="incident_unique_source_reference",
+                violation_error_message="This service already has an incident with this source reference.",
+            )
+        ]
+        indexes = [models.Index(fields=["service", "occurred_at"], name="incident_service_time")]
+
+    def __str__(self):
+        return f"{self.source_reference} – {self.get_theme_display()} at {self.service}"
+
+
+class CareHours(models.Model):
+    """Care hours delivered by a service on one day: the denominator of every incident rate."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="care_hours")
+    day = models.DateField()
+    hours = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
+
+    class Meta:
+        ordering = ["service", "day"]
+        verbose_name_plural = "care hours"
+        constraints = [models.UniqueConstraint(fields=["service", "day"], name="care_hours_once_per_day")]
+
+    def __str__(self):
+        return f"{self.service} {self.day}: {self.hours} h"
+
+
+class ReviewThresholds(models.Model):
+    """A provider's thresholds for flagging incidents that need a formal review (seed 003).
+
+    Serious harm, safeguarding concerns and regulatory notifications always need one; the repeat
+    window and the number of people affected are the provider's choice.
+    """
+
+    provider = models.OneToOneField(Provider, on_delete=models.CASCADE, related_name="review_thresholds")
+    repeat_count = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(2)],
+        help_text="This many incidents of one type at one service within the window need a review.",
+    )
+    repeat_window_days = models.PositiveSmallIntegerField(default=28, validators=[MinValueValidator(1)])
+    people_affected = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(2)],
+        help_text="An incident affecting at least this many people needs a review.",
+    )
+    lookback_days = models.PositiveSmallIntegerField(
+        default=90, validators=[MinValueValidator(1)], help_text="How far back the review list looks."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "review thresholds"
+
+    def __str__(self):
+        return f"Review thresholds for {self.provider}"
+
+    @classmethod
+    def for_provider(cls, provider: Provider) -> "ReviewThresholds":
+        """The provider's thresholds, or the defaults (unsaved) when it never changed them."""
+        return cls.objects.filter(provider=provider).first() or cls(provider=provider)
+
+
+def _import_upload_path(job, filename):
+    return f"imports/{job.provider_id}/{filename}"
+
+
+class ImportJob(models.Model):
+    """One uploaded incident or care-hours file and what became of it: the audit record of an import.
+
+    Large files are imported by a background task that writes its progress here; the page polls it.
+    """
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="import_jobs")
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    file = models.FileField(upload_to=_import_upload_path)
+    original_name = models.CharField(max_length=255)
+    status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="The first errors found: line and reason.")
+    failure = models.TextField(blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} import {self.original_name} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.SAVING)
+
+    @property
+    def percent_done(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))

@@ -1,0 +1,141 @@
+"""Learning triggers (serious failures) and the services matched to them: the learning-transfer register."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from providers.choices import RiskTag
+from providers.models import Provider, Service, User
+
+from ..choices import IncidentTheme, RootCauseFactor, TriggerStatus
+from .incidents import Incident
+
+
+class LearningTrigger(models.Model):
+    """A serious failure confirmed at one service: the anchor of chain A.
+
+    It separates the local fix (what was put right at the source service) from the learning (what
+    the provider learned that applies wherever the same risk exists), as seeds 001 and 002 ask.
+    """
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="learning_triggers")
+    title = models.CharField(max_length=200, help_text="A short name, for example 'Missed insulin dose'.")
+    source_service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="source_triggers")
+    source_incident = models.ForeignKey(
+        Incident, on_delete=models.SET_NULL, null=True, blank=True, related_name="learning_triggers"
+    )
+    theme = models.CharField(max_length=30, choices=IncidentTheme.choices)
+    risk_tags = models.JSONField(
+        default=list, help_text="The risk-profile tags this failure belongs to; matching compares them."
+    )
+    match_same_service_type = models.BooleanField(
+        default=True, help_text="Untick to match services of every type that share a risk tag."
+    )
+    what_happened = models.TextField()
+    confirmed_at = models.DateTimeField(help_text="When the serious failure was confirmed.")
+    root_cause_factors = models.JSONField(default=list, blank=True)
+    root_cause_summary = models.TextField(
+        blank=True, help_text="The cause beyond the incident: systemic weaknesses, culture and leadership."
+    )
+    local_fix = models.TextField(blank=True, help_text="What was put right at the source service.")
+    learning_statement = models.TextField(
+        blank=True, help_text="What the provider learned that applies beyond the source service."
+    )
+    governance_change = models.TextField(blank=True, help_text="The governance change the learning led to.")
+    measurable_target = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="For example: 95% of sampled deterioration concerns escalated in time.",
+    )
+    target_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=TriggerStatus.choices, default=TriggerStatus.LOGGED)
+    # The A1 baseline, snapshotted when matching runs so later data never rewrites what was decided on.
+    rates_first_day = models.DateField(null=True, blank=True)
+    rates_last_day = models.DateField(null=True, blank=True)
+    provider_median_rate = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    matched_at = models.DateTimeField(null=True, blank=True)
+    notices_issued_at = models.DateTimeField(null=True, blank=True)
+    logged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    logged_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-confirmed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["provider", "confirmed_at"], name="trigger_provider_time"),
+            models.Index(fields=["provider", "status"], name="trigger_provider_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    @property
+    def reference(self) -> str:
+        return f"LT-{self.pk:04d}" if self.pk else "LT-new"
+
+    @property
+    def risk_tag_labels(self) -> list[str]:
+        return [RiskTag(tag).label for tag in self.risk_tags if tag in RiskTag.values]
+
+    @property
+    def root_cause_labels(self) -> list[str]:
+        return [RootCauseFactor(f).label for f in self.root_cause_factors if f in RootCauseFactor.values]
+
+
+class MatchedService(models.Model):
+    """A service found comparable to a trigger's source service, with its A1 baseline and exposure.
+
+    Services found by the rule start included; the quality director can leave one out or add one
+    the rule missed, always with a reason. Leaving out keeps the row, so "services left out" stays visible.
+    """
+
+    trigger = models.ForeignKey(LearningTrigger, on_delete=models.CASCADE, related_name="matches")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="learning_matches")
+    matched_by_rule = models.BooleanField(default=True)
+    included = models.BooleanField(default=True)
+    reason = models.TextField(blank=True, help_text="Why the service was added or left out by hand.")
+    shared_tags = models.JSONField(default=list, blank=True)
+    # A1 baseline: the previous 7 days before confirmation.
+    incidents_7d = models.PositiveIntegerField(default=0)
+    care_hours_7d = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    rate_7d = models.DecimalField(
+        max_digits=10, decimal_places=3, null=True, blank=True, help_text="Empty when no care hours recorded."
+    )
+    above_median = models.BooleanField(default=False)
+    open_actions_due_5d = models.PositiveIntegerField(default=0)
+    # Exposure (A3, A4).
+    briefing_completed_at = models.DateTimeField(null=True, blank=True)
+    comparable_risk_open_since = models.DateTimeField(
+        null=True, blank=True, help_text="When a comparable risk was found open at this service."
+    )
+    comparable_risk_resolved_at = models.DateTimeField(null=True, blank=True)
+    expected_reduction_pct = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Expected % reduction in comparable risk once the learning is implemented.",
+    )
+    implementation_confirmed_at = models.DateTimeField(null=True, blank=True)
+    implementation_confirmed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["service__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["trigger", "service"], name="matched_service_once_per_trigger")
+        ]
+
+    def __str__(self):
+        return f"{self.service} for {self.trigger.reference}"
+
+    @property
+    def shared_tag_labels(self) -> list[str]:
+        return [RiskTag(tag).label for tag in self.shared_tags if tag in RiskTag.values]
+
+    @property
+    def has_unresolved_comparable_risk(self) -> bool:
+        return self.comparable_risk_open_since is not None and self.comparable_risk_resolved_at is None

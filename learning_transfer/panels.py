@@ -1,0 +1,114 @@
+"""Dashboard panels of chain A, one per role it serves; registered from the AppConfig."""
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from providers import dashboards
+from providers.choices import Role
+
+from . import permissions
+from .choices import TriggerStatus
+from .models import ImplementationLead, LearningNotice
+from .services.review import review_candidates
+from .services.summary import SummaryFilters, executive_summary
+
+PANEL_ROWS = 5
+
+
+def quality_director_context(request, role) -> dict:
+    """Incidents awaiting a review decision and triggers whose learning is not yet issued."""
+    user = request.user
+    candidates, total = review_candidates(user, now=timezone.now(), limit=PANEL_ROWS)
+    waiting = (
+        permissions.visible_triggers(user)
+        .filter(status=TriggerStatus.LOGGED)
+        .select_related("source_service")
+        .order_by("-confirmed_at")
+    )
+    return {
+        "candidates": candidates,
+        "candidate_total": total,
+        "waiting": list(waiting[:PANEL_ROWS]),
+        "waiting_total": waiting.count(),
+    }
+
+
+def nominated_individual_context(request, role) -> dict:
+    """The summary's headline figures for the last 12 months."""
+    provider = permissions.providers_for(request.user, permissions.SUMMARY_READERS).order_by("name").first()
+    if provider is None:
+        return {"summary": None}
+    return {"summary": executive_summary(provider, SummaryFilters(), timezone.now())}
+
+
+def registered_manager_context(request, role) -> dict:
+    """Learning notices for the manager's services still to acknowledge, and open implementation lines."""
+    user = request.user
+    notices = (
+        permissions.visible_notices(user)
+        .filter(superseded_at__isnull=True, acknowledged_at__isnull=True)
+        .select_related("matched_service__service", "matched_service__trigger")
+        .order_by("issued_at")
+    )
+    lines = (
+        permissions.visible_lines(user)
+        .filter(completed_at__isnull=True)
+        .select_related("service", "owner")
+        .order_by("due_at")
+    )
+    return {
+        "notices": list(notices[:PANEL_ROWS]),
+        "notice_total": notices.count(),
+        "lines": list(lines[:PANEL_ROWS]),
+        "line_total": lines.count(),
+        "now": timezone.now(),
+    }
+
+
+def governance_officer_context(request, role) -> dict:
+    """Warning signs in distribution: notices unacknowledged, without owner, or without a due date."""
+    current = LearningNotice.objects.filter(
+        matched_service__trigger__in=permissions.visible_triggers(request.user).filter(
+            status=TriggerStatus.ISSUED
+        ),
+        matched_service__included=True,
+        superseded_at__isnull=True,
+    )
+    return {
+        "unacknowledged": current.filter(acknowledged_at__isnull=True).count(),
+        "without_owner": current.filter(owner__isnull=True).count(),
+        "without_due": current.filter(due_at__isnull=True).count(),
+    }
+
+
+def exposure_context(request, role) -> dict:
+    """Matched services of issued learning without a confirmed lead or a completed briefing."""
+    matches = permissions.visible_matches(request.user).filter(
+        included=True, trigger__status=TriggerStatus.ISSUED
+    )
+    has_lead = ImplementationLead.objects.filter(matched_service=OuterRef("pk"))
+    without_lead = matches.filter(~Exists(has_lead)).select_related("service", "trigger")
+    return {
+        "without_lead": list(without_lead[:PANEL_ROWS]),
+        "without_lead_total": without_lead.count(),
+        "briefing_incomplete": matches.filter(briefing_completed_at__isnull=True).count(),
+        "unverified": matches.filter(implementation_confirmed_at__isnull=True).count(),
+    }
+
+
+# (roles, panel template, context function): chain A's panels on the dashboards of the roles it serves.
+PANELS = [
+    ([Role.QUALITY_DIRECTOR], "quality_director", quality_director_context),
+    ([Role.NOMINATED_INDIVIDUAL, Role.PROVIDER_DIRECTOR], "summary", nominated_individual_context),
+    ([Role.REGISTERED_MANAGER], "registered_manager", registered_manager_context),
+    ([Role.GOVERNANCE_OFFICER], "governance_officer", governance_officer_context),
+    ([Role.OPERATIONS_DIRECTOR, Role.DEPUTY_REGIONAL_MANAGER], "exposure", exposure_context),
+]
+
+
+def register_panels() -> None:
+    """Add chain A's panels to the dashboards of the roles it serves."""
+    for roles, name, context in PANELS:
+        dashboards.register(
+            roles=roles, template=f"learning_transfer/panels/{name}.html", context=context, order=10
+        )

@@ -1,0 +1,29 @@
+"""Business actions of chain A. Views, admin, tasks, commands and tests call these, never the models
+directly, so each rule (a permission, a threshold, a state change) is enforced in one place."""
+
+from .exposure import add_line, complete_line, confirm_implementation, confirm_lead, update_exposure
+from .incidents import import_care_hours, import_incidents, record_incident, run_import_job, start_import
+from .notices import acknowledge_notice, issue_notices, name_owner, redistribute
+from .triggers import adjust_match, close_trigger, log_trigger, match_services, record_learning
+
+__all__ = [
+    "acknowledge_notice",
+    "add_line",
+    "adjust_match",
+    "close_trigger",
+    "complete_line",
+    "confirm_implementation",
+    "confirm_lead",
+    "import_care_hours",
+    "import_incidents",
+    "issue_notices",
+    "log_trigger",
+    "match_services",
+    "name_owner",
+    "record_incident",
+    "record_learning",
+    "redistribute",
+    "run_import_job",
+    "start_import",
+    "update_exposure",
+]

@@ -1,0 +1,128 @@
+"""Exposure and implementation at each matched service (A3, A4): lead, briefing, risks, lines."""
+
+from providers.permissions import visible_services
+
+from ..choices import TriggerStatus
+from ..models import ImplementationLead, ImplementationLine, MatchedService
+from ..permissions import can_edit_exposure, can_verify_implementation
+from .common import now_or, refuse, require, save_with_history
+
+
+def _open_for_work(match: MatchedService) -> None:
+    if not match.included:
+        refuse(f"{match.service} was left out of this learning.")
+    if match.trigger.status == TriggerStatus.CLOSED:
+        refuse("The trigger is closed.")
+
+
+def _check_person(person, match: MatchedService, field: str) -> None:
+    """Leads and owners must be people who work at (or above) the service."""
+    if person is not None and not visible_services(person).filter(pk=match.service_id).exists():
+        refuse(f"{person} does not work at {match.service}.", field)
+
+
+def confirm_lead(match: MatchedService, *, person, by, now=None) -> ImplementationLead:
+    """Name and confirm the person leading implementation at the service (replacing any earlier lead)."""
+    require(can_edit_exposure(by, match), "You cannot confirm the lead for this service.")
+    _open_for_work(match)
+    _check_person(person, match, "person")
+    lead = ImplementationLead.objects.filter(matched_service=match).first() or ImplementationLead(
+        matched_service=match
+    )
+    lead.person = person
+    lead.confirmed_at = now_or(now)
+    lead.confirmed_by = by
+    save_with_history(lead, by, "Implementation lead confirmed")
+    return lead
+
+
+def update_exposure(
+    match: MatchedService,
+    *,
+    by,
+    briefing_completed_at=None,
+    comparable_risk_open_since=None,
+    comparable_risk_resolved_at=None,
+    expected_reduction_pct=None,
+    now=None,
+) -> MatchedService:
+    """Record the exposure log for a service: briefing, comparable risk open/resolved, expected reduction."""
+    now = now_or(now)
+    require(can_edit_exposure(by, match), "You cannot update this service's exposure.")
+    _open_for_work(match)
+    for name, moment in (
+        ("briefing_completed_at", briefing_completed_at),
+        ("comparable_risk_open_since", comparable_risk_open_since),
+        ("comparable_risk_resolved_at", comparable_risk_resolved_at),
+    ):
+        if moment is not None and moment > now:
+            refuse("This cannot be in the future.", name)
+    if comparable_risk_resolved_at and not comparable_risk_open_since:
+        refuse(
+            "Say when the comparable risk was found before saying when it was resolved.",
+            "comparable_risk_open_since",
+        )
+    if comparable_risk_resolved_at and comparable_risk_resolved_at < comparable_risk_open_since:
+        refuse("A risk cannot be resolved before it was found.", "comparable_risk_resolved_at")
+    if expected_reduction_pct is not None and not 0 <= expected_reduction_pct <= 100:
+        refuse("Give a percentage from 0 to 100.", "expected_reduction_pct")
+    match.briefing_completed_at = briefing_completed_at
+    match.comparable_risk_open_since = comparable_risk_open_since
+    match.comparable_risk_resolved_at = comparable_risk_resolved_at
+    match.expected_reduction_pct = expected_reduction_pct
+    save_with_history(match, by, "Exposure log updated")
+    return match
+
+
+def add_line(match: MatchedService, *, by, task: str, owner, due_at) -> ImplementationLine:
+    """Add an implementation line (task, owner, due) for the learning at this service."""
+    require(can_edit_exposure(by, match), "You cannot add actions for this service.")
+    _open_for_work(match)
+    if not task.strip():
+        refuse("Describe the task.", "task")
+    _check_person(owner, match, "owner")
+    line = ImplementationLine(
+        service=match.service,
+        matched_service=match,
+        task=task.strip(),
+        owner=owner,
+        due_at=due_at,
+        created_by=by,
+    )
+    save_with_history(line, by, "Implementation line added")
+    return line
+
+
+def complete_line(line: ImplementationLine, *, by, now=None) -> ImplementationLine:
+    """Mark a line done: its owner, or anyone who keeps the service's exposure log."""
+    allowed = line.owner_id == by.pk or (line.matched_service and can_edit_exposure(by, line.matched_service))
+    require(bool(allowed), "Only the line's owner or a manager of the service can complete it.")
+    if line.completed_at:
+        refuse("This line is already complete.")
+    line.completed_at = now_or(now)
+    line.completed_by = by
+    save_with_history(line, by, "Completed")
+    return line
+
+
+def confirm_implementation(match: MatchedService, *, by, now=None) -> MatchedService:
+    """Verify the learning is implemented at the service: it needs a confirmed lead, a completed
+    briefing, and at least one implementation line with every line complete."""
+    require(can_verify_implementation(by, match), "Only the operations director or deputy regional manager.")
+    _open_for_work(match)
+    missing = []
+    if not ImplementationLead.objects.filter(matched_service=match).exists():
+        missing.append("a confirmed implementation lead")
+    if match.briefing_completed_at is None:
+        missing.append("a completed mandatory briefing")
+    lines = list(match.lines.all())
+    if not lines:
+        missing.append("at least one implementation line")
+    elif any(line.completed_at is None for line in lines):
+        missing.append("every implementation line complete")
+    if missing:
+        refuse(f"Before verifying, {match.service} needs {', '.join(missing)}.")
+    match.implementation_confirmed_at = now_or(now)
+    match.implementation_confirmed_by = by
+    save_with_history(match, by, "Implementation verified")
+    return match

@@ -1,0 +1,246 @@
+"""The figures of one trigger, A1 to A5, computed from a fixed number of queries.
+
+`picture(trigger, now)` loads the trigger's matched services with their notices, leads and lines
+once; every measure below reads from it. The measure keys are the engine's step measures.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import pandas as pd
+from django.db.models import Exists, OuterRef, Prefetch
+
+from providers.choices import RiskLevel
+
+from .. import analysis, chain
+from ..models import ImplementationLead, LearningNotice, LearningTrigger, MatchedService
+from .notices import IMPLEMENTATION_DUE_HOURS, RECEIPT_WINDOW_HOURS
+
+NOTICE_SAMPLE_SIZE = 12  # A2 checks a 12-notice sample
+BRIEFING_WINDOW_HOURS = 4  # A4: briefings completed in the previous 4 hours
+TASK_WINDOW_HOURS = 24  # A4: local tasks due in the next 24 hours
+RISK_AGE_HOURS = 24  # A3: comparable risk unresolved for more than 24 hours
+
+
+@dataclass
+class ServiceRow:
+    """One matched service with everything the pages and measures need about it."""
+
+    match: MatchedService
+    notices: list[LearningNotice]
+    current: LearningNotice | None
+    received_in_time: bool
+    lead: ImplementationLead | None
+    open_lines: int
+    risk_unresolved_long: bool
+
+
+@dataclass
+class TriggerPicture:
+    """A trigger's matched services, split into included and left out, plus the instant it describes."""
+
+    trigger: LearningTrigger
+    now: datetime
+    included: list[ServiceRow] = field(default_factory=list)
+    left_out: list[ServiceRow] = field(default_factory=list)
+
+    @property
+    def median(self) -> float | None:
+        value = self.trigger.provider_median_rate
+        return None if value is None else float(value)
+
+
+def _matches(trigger: LearningTrigger):
+    notices = LearningNotice.objects.select_related("owner", "acknowledged_by").order_by("round")
+    return (
+        trigger.matches.select_related(
+            "service__region", "service__registered_manager", "lead__person", "implementation_confirmed_by"
+        )
+        .prefetch_related(Prefetch("notices", queryset=notices), "lines__owner")
+        .order_by("service__name")
+    )
+
+
+def picture(trigger: LearningTrigger, now: datetime) -> TriggerPicture:
+    """Load the trigger's matched services once (five queries) and describe each of them."""
+    result = TriggerPicture(trigger=trigger, now=now)
+    deadline = (
+        trigger.notices_issued_at + timedelta(hours=RECEIPT_WINDOW_HOURS)
+        if trigger.notices_issued_at
+        else None
+    )
+    for match in _matches(trigger):
+        notices = list(match.notices.all())
+        lines = list(match.lines.all())
+        row = ServiceRow(
+            match=match,
+            notices=notices,
+            current=next((n for n in notices if n.superseded_at is None), None),
+            received_in_time=bool(
+                deadline and any(n.acknowledged_at and n.acknowledged_at <= deadline for n in notices)
+            ),
+            lead=getattr(match, "lead", None),
+            open_lines=sum(1 for line in lines if line.completed_at is None),
+            risk_unresolved_long=bool(
+                match.has_unresolved_comparable_risk
+                and now - match.comparable_risk_open_since > timedelta(hours=RISK_AGE_HOURS)
+            ),
+        )
+        (result.included if match.included else result.left_out).append(row)
+    return result
+
+
+def a1_decision(pic: TriggerPicture) -> analysis.A1Decision:
+    """A1's decision from the included matched services' recorded baseline, judged by the rule the
+    trigger's case snapshotted when it started (so a provider's tuning applies)."""
+    step = chain.step_run(pic.trigger, "A1")
+    frame = pd.DataFrame(
+        {
+            "rate": [float(r.match.rate_7d) if r.match.rate_7d is not None else None for r in pic.included],
+            "above_median": [r.match.above_median for r in pic.included],
+        },
+        index=[r.match.service.name for r in pic.included],
+    )
+    return analysis.a1_decision(frame, pic.median, step.threshold_rule, step.measures)
+
+
+def a1_values(pic: TriggerPicture) -> dict:
+    """A1 measures: matched services, open actions due in 5 working days, rates and the median."""
+    return {
+        "matched_services": len(pic.included),
+        "open_actions_due_5d": sum(r.match.open_actions_due_5d for r in pic.included),
+        "matched_service_rates": {
+            r.match.service.name: float(r.match.rate_7d) for r in pic.included if r.match.rate_7d is not None
+        },
+        "provider_median_rate": pic.median,
+    }
+
+
+def distribution(pic: TriggerPicture) -> dict:
+    """A2's figures plus what the notices table shows: left-out services and notices missing details."""
+    issued = [r for r in pic.included if r.current is not None]
+    received = sum(1 for r in pic.included if r.received_in_time)
+    sample = sorted((r.current for r in issued), key=lambda n: (n.issued_at, n.pk))[:NOTICE_SAMPLE_SIZE]
+    due_limit = timedelta(hours=IMPLEMENTATION_DUE_HOURS)
+    return {
+        "included": len(pic.included),
+        "issued": len(issued),
+        "received_within_4h": received,
+        "pct_received_within_4h": round(100 * received / len(pic.included), 1) if pic.included else None,
+        "without_owner": [r for r in issued if r.current.owner_id is None],
+        "without_due": [r for r in issued if r.current.due_at is None],
+        "not_issued": [r for r in pic.included if r.current is None],
+        "sample_size": len(sample),
+        "sampled_with_named_owner": sum(1 for n in sample if n.owner_id),
+        "sampled_due_within_72h": sum(1 for n in sample if n.due_at and n.due_at - n.issued_at <= due_limit),
+        "acknowledged": sum(1 for r in issued if r.current.acknowledged_at),
+    }
+
+
+def a2_values(pic: TriggerPicture) -> dict:
+    """A2 measures: % received within 4 hours and the 12-notice sample's owners and due dates."""
+    figures = distribution(pic)
+    return {
+        key: figures[key]
+        for key in ("pct_received_within_4h", "sampled_with_named_owner", "sampled_due_within_72h")
+    }
+
+
+def a3_values(pic: TriggerPicture) -> dict:
+    """A3 measures: services without a lead, with comparable risk open over 24 hours, briefing incomplete."""
+    return {
+        "services_without_lead": sum(1 for r in pic.included if r.lead is None),
+        "comparable_risk_unresolved_24h": sum(1 for r in pic.included if r.risk_unresolved_long),
+        "briefing_incomplete": sum(1 for r in pic.included if r.match.briefing_completed_at is None),
+    }
+
+
+def a4_values(pic: TriggerPicture) -> dict:
+    """A4 measures: briefings in the last 4 hours, tasks due in the next 24, expected reduction."""
+    since = pic.now - timedelta(hours=BRIEFING_WINDOW_HOURS)
+    until = pic.now + timedelta(hours=TASK_WINDOW_HOURS)
+    return {
+        "briefings_completed_4h": sum(
+            1
+            for r in pic.included
+            if r.match.briefing_completed_at and since <= r.match.briefing_completed_at <= pic.now
+        ),
+        "local_tasks_due_24h": sum(
+            1
+            for r in pic.included
+            for line in r.match.lines.all()
+            if line.completed_at is None and pic.now < line.due_at <= until
+        ),
+        "expected_reduction_pct": {
+            r.match.service.name: float(r.match.expected_reduction_pct)
+            for r in pic.included
+            if r.match.expected_reduction_pct is not None
+        },
+    }
+
+
+def high_risk_lacking_action(pic: TriggerPicture) -> list[ServiceRow]:
+    """Included high-risk services whose implementation is not yet verified."""
+    return [
+        r
+        for r in pic.included
+        if r.match.service.risk_level == RiskLevel.HIGH and r.match.implementation_confirmed_at is None
+    ]
+
+
+def a5_values(pic: TriggerPicture) -> dict:
+    """A5 measures: this trigger's confirmation rate, repeated defects (last 2 cycles), high-risk gaps."""
+    included = len(pic.included)
+    confirmed = sum(1 for r in pic.included if r.match.implementation_confirmed_at)
+    cycles = cycles_frame(
+        LearningTrigger.objects.filter(
+            provider=pic.trigger.provider, confirmed_at__lte=pic.trigger.confirmed_at
+        )
+    )
+    return {
+        "avg_confirmation_rate": round(100 * confirmed / included, 1) if included else None,
+        "repeated_defects": len(analysis.repeated_defects(cycles)),
+        "high_risk_lacking_action": len(high_risk_lacking_action(pic)),
+    }
+
+
+STEP_VALUES = {"A1": a1_values, "A2": a2_values, "A3": a3_values, "A4": a4_values, "A5": a5_values}
+
+
+def step_values(trigger: LearningTrigger, code: str, now: datetime) -> dict:
+    """Every measure of step `code` the system can compute for this trigger, for the engine's form."""
+    compute = STEP_VALUES.get(code)
+    return compute(picture(trigger, now)) if compute else {}
+
+
+def cycles_frame(triggers) -> pd.DataFrame:
+    """One row per included matched service of each trigger whose learning was issued, with its
+    distribution defect (not received within 4 hours) and ownership defect (notice without owner or
+    due date, or no confirmed implementation lead). Two queries whatever the number of triggers."""
+    has_lead = ImplementationLead.objects.filter(matched_service=OuterRef("pk"))
+    rows = list(
+        MatchedService.objects.filter(
+            trigger__in=triggers, included=True, trigger__notices_issued_at__isnull=False
+        )
+        .annotate(has_lead=Exists(has_lead))
+        .values_list(
+            "pk",
+            "trigger_id",
+            "trigger__confirmed_at",
+            "trigger__notices_issued_at",
+            "service_id",
+            "service__name",
+            "has_lead",
+        )
+    )
+    columns = ["match_id", "trigger_id", "confirmed_at", "issued_at", "service_id", "service", "has_lead"]
+    frame = pd.DataFrame(rows, columns=columns)
+    notices = pd.DataFrame(
+        list(
+            LearningNotice.objects.filter(matched_service_id__in=frame["match_id"].tolist()).values_list(
+                "matched_service_id", "owner_id", "due_at", "acknowledged_at", "superseded_at"
+            )
+        ),
+        columns=["match_id", "owner_id", "due_at", "acknowledged_at", "superseded_at"],
+    )
+    return analysis.cycle_defects(frame, notices, RECEIPT_WINDOW_HOURS)

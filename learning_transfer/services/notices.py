@@ -1,0 +1,140 @@
+"""Learning notices (A2): issue to every matched service, acknowledge, name owners, redistribute."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+
+from providers.choices import Role
+from providers.permissions import people_holding
+
+from ..choices import TriggerStatus
+from ..models import LearningNotice, LearningTrigger, MatchedService
+from ..permissions import can_acknowledge, can_distribute, can_manage_trigger
+from .common import now_or, refuse, require, save_with_history
+
+IMPLEMENTATION_DUE_HOURS = 72  # default: implementation due within 72 hours of issue
+RECEIPT_WINDOW_HOURS = 4  # A2: received within 4 hours of issue
+
+
+def default_owner(service):
+    """The named owner of a service's notice: its registered manager, else whoever holds that role there."""
+    if service.registered_manager_id and service.registered_manager.is_active:
+        return service.registered_manager
+    holders = people_holding(Role.REGISTERED_MANAGER, service=service)
+    return holders[0] if holders else None
+
+
+def _new_notice(match: MatchedService, *, by, now, round_no: int = 1) -> LearningNotice:
+    calendar = match.trigger.provider.calendar
+    return LearningNotice(
+        matched_service=match,
+        round=round_no,
+        owner=default_owner(match.service),
+        issued_at=now,
+        issued_by=by,
+        due_at=calendar.add_elapsed_hours(now, IMPLEMENTATION_DUE_HOURS),
+    )
+
+
+def issue_notices(trigger: LearningTrigger, *, by, now=None) -> list[LearningNotice]:
+    """One action: a notice to every included matched service that has none, each with its owner
+    (the registered manager) and implementation due in 72 hours."""
+    now = now_or(now)
+    require(can_manage_trigger(by, trigger), "Only the quality director issues the learning.")
+    if trigger.status == TriggerStatus.CLOSED:
+        refuse("The trigger is closed.")
+    if not trigger.learning_statement.strip():
+        refuse("Write the learning statement first: it is what the notice tells every service.")
+    has_notice = LearningNotice.objects.filter(matched_service=OuterRef("pk"), superseded_at__isnull=True)
+    waiting = list(
+        trigger.matches.filter(~Exists(has_notice), included=True).select_related(
+            "service__registered_manager", "trigger__provider"
+        )
+    )
+    if not waiting:
+        refuse("Every included matched service already has a notice.")
+    issued = []
+    with transaction.atomic():
+        for match in waiting:
+            notice = _new_notice(match, by=by, now=now)
+            save_with_history(notice, by, "Learning issued")
+            issued.append(notice)
+        if trigger.notices_issued_at is None:
+            trigger.notices_issued_at = now
+        trigger.status = TriggerStatus.ISSUED
+        save_with_history(trigger, by, f"Learning issued to {len(issued)} services")
+    return issued
+
+
+def acknowledge_notice(notice: LearningNotice, *, by, now=None) -> LearningNotice:
+    """The service owner confirms receipt. A registered manager may acknowledge for a notice without
+    an owner, and then becomes its owner."""
+    now = now_or(now)
+    require(can_acknowledge(by, notice), "Only the notice's owner or the service's registered manager can.")
+    if not notice.is_current:
+        refuse("This notice was replaced by a newer one; acknowledge that one.")
+    if notice.acknowledged_at:
+        refuse("This notice was already acknowledged.")
+    notice.acknowledged_at = now
+    notice.acknowledged_by = by
+    if notice.owner_id is None:
+        notice.owner = by
+    save_with_history(notice, by, "Receipt acknowledged")
+    return notice
+
+
+def name_owner(notice: LearningNotice, *, by, owner, due_at) -> LearningNotice:
+    """Fill in a missing owner or due date (or correct them) before the notice is acknowledged."""
+    require(
+        can_distribute(by, notice.matched_service.trigger), "Only the governance officer or quality director."
+    )
+    if notice.acknowledged_at:
+        refuse("The notice was already acknowledged.")
+    notice.owner = owner
+    notice.due_at = due_at
+    save_with_history(notice, by, "Owner and due date set")
+    return notice
+
+
+def needs_redistribution(notice: LearningNotice | None, issued_at, now) -> bool:
+    """A service needs its notice again when it has none, or an unacknowledged one that lacks an
+    owner or due date, or that was not received within 4 hours of the issue."""
+    if notice is None:
+        return True
+    if notice.acknowledged_at:
+        return False
+    if notice.owner_id is None or notice.due_at is None:
+        return True
+    return now >= issued_at + timedelta(hours=RECEIPT_WINDOW_HOURS)
+
+
+def redistribute(trigger: LearningTrigger, *, by, now=None) -> list[LearningNotice]:
+    """A2's action when the receipt rule breaches: reissue to every included service still without a
+    received notice, superseding its old one (the first issue stays on the record)."""
+    now = now_or(now)
+    require(can_distribute(by, trigger), "Only the governance officer or quality director redistributes.")
+    if trigger.notices_issued_at is None:
+        refuse("The learning has not been issued yet.")
+    matches = trigger.matches.filter(included=True).select_related(
+        "service__registered_manager", "trigger__provider"
+    )
+    current = {
+        n.matched_service_id: n
+        for n in LearningNotice.objects.filter(matched_service__trigger=trigger, superseded_at__isnull=True)
+    }
+    reissued = []
+    with transaction.atomic():
+        for match in matches:
+            old = current.get(match.pk)
+            if not needs_redistribution(old, trigger.notices_issued_at, now):
+                continue
+            if old is not None:
+                old.superseded_at = now
+                save_with_history(old, by, "Superseded by redistribution")
+            notice = _new_notice(match, by=by, now=now, round_no=(old.round + 1) if old else 1)
+            save_with_history(notice, by, "Redistributed")
+            reissued.append(notice)
+    if not reissued:
+        refuse("Every included service has received its notice; nothing to redistribute.")
+    return reissued

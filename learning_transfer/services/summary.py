@@ -1,0 +1,167 @@
+"""The executive learning summary (A5) across every trigger of a provider: a fixed number of queries.
+
+Loads the triggers, their included matched services and notices once each (plus incidents and care
+hours for the trend), then lets the analysis functions do the rest.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pandas as pd
+from django.db.models import Exists, OuterRef, Q
+
+from providers.choices import RiskLevel
+from providers.models import Region
+
+from .. import analysis, chain
+from ..choices import TriggerStatus
+from ..models import ImplementationLead, LearningNotice, LearningTrigger, MatchedService
+from . import data
+from .notices import RECEIPT_WINDOW_HOURS
+
+PERIODS = {"30": 30, "90": 90, "365": 365, "all": None}
+TREND_WEEKS = 4
+
+
+@dataclass(frozen=True)
+class SummaryFilters:
+    """What the nominated individual narrowed the summary to."""
+
+    region: Region | None = None
+    theme: str = ""
+    period: str = "365"
+
+
+def _triggers(provider, filters: SummaryFilters, now: datetime):
+    triggers = LearningTrigger.objects.filter(provider=provider)
+    if filters.theme:
+        triggers = triggers.filter(theme=filters.theme)
+    days = PERIODS.get(filters.period)
+    if days:
+        triggers = triggers.filter(confirmed_at__gte=now - timedelta(days=days))
+    if filters.region:
+        in_region = MatchedService.objects.filter(
+            trigger=OuterRef("pk"), included=True, service__region=filters.region
+        )
+        triggers = triggers.filter(Q(source_service__region=filters.region) | Q(Exists(in_region)))
+    return list(triggers.select_related("source_service").order_by("-confirmed_at", "-pk"))
+
+
+def _matches_frame(triggers, filters: SummaryFilters) -> pd.DataFrame:
+    has_lead = ImplementationLead.objects.filter(matched_service=OuterRef("pk"))
+    rows = MatchedService.objects.filter(trigger__in=[t.pk for t in triggers], included=True).annotate(
+        has_lead=Exists(has_lead)
+    )
+    if filters.region:
+        rows = rows.filter(service__region=filters.region)
+    columns = {
+        "pk": "match_id",
+        "trigger_id": "trigger_id",
+        "trigger__confirmed_at": "confirmed_at",
+        "trigger__notices_issued_at": "issued_at",
+        "trigger__status": "status",
+        "service_id": "service_id",
+        "service__name": "service",
+        "service__risk_level": "risk_level",
+        "implementation_confirmed_at": "confirmed_impl_at",
+        "has_lead": "has_lead",
+    }
+    frame = pd.DataFrame(list(rows.values_list(*columns)), columns=list(columns.values()))
+    frame["confirmed"] = frame["confirmed_impl_at"].notna()
+    return frame
+
+
+def _notices_frame(match_ids) -> pd.DataFrame:
+    columns = ["match_id", "owner_id", "due_at", "acknowledged_at", "superseded_at"]
+    rows = LearningNotice.objects.filter(matched_service_id__in=match_ids).values_list(
+        "matched_service_id", "owner_id", "due_at", "acknowledged_at", "superseded_at"
+    )
+    return pd.DataFrame(list(rows), columns=columns)
+
+
+def _trend(issued: pd.DataFrame) -> pd.DataFrame:
+    """Weekly pooled incident rate in matched services, 4 weeks either side of each learning issue."""
+    if issued.empty:
+        empty = pd.DataFrame({"trigger_id": [], "service_id": [], "issued_day": []})
+        return analysis.before_after_rates(empty, empty, empty, TREND_WEEKS)
+    issued_day = pd.to_datetime(issued["issued_at"], utc=True).dt.tz_convert("Europe/London").dt.date
+    pairs = pd.DataFrame(
+        {"trigger_id": issued["trigger_id"], "service_id": issued["service_id"], "issued_day": issued_day}
+    )
+    first = min(issued_day) - timedelta(days=7 * TREND_WEEKS)
+    last = max(issued_day) + timedelta(days=7 * TREND_WEEKS - 1)
+    scope = {"pk__in": sorted(set(pairs["service_id"]))}
+    return analysis.before_after_rates(
+        pairs,
+        data.incidents_frame(scope, first, last),
+        data.care_hours_frame(scope, first, last),
+        TREND_WEEKS,
+    )
+
+
+def _trigger_rows(triggers, matches: pd.DataFrame, cycles: pd.DataFrame) -> list[dict]:
+    """One line per trigger for the summary table, from the frames (no query per trigger)."""
+    rates = analysis.confirmation_rates(matches[["trigger_id", "confirmed"]]).set_index("trigger_id")
+    rates = rates.to_dict("index")
+    received = {}
+    if not cycles.empty:
+        received = (~cycles["distribution_defect"]).groupby(cycles["trigger_id"]).sum().to_dict()
+    rows = []
+    for trigger in triggers:
+        figures = rates.get(trigger.pk, {})
+        rows.append(
+            {
+                "trigger": trigger,
+                "services": int(figures.get("services", 0)),
+                "confirmed": int(figures.get("confirmed", 0)),
+                "rate": figures.get("rate"),
+                "received_in_time": int(received[trigger.pk]) if trigger.pk in received else None,
+            }
+        )
+    return rows
+
+
+def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
+    """Every figure of the executive learning summary for one provider, with the filters applied."""
+    triggers = _triggers(provider, filters, now)
+    matches = _matches_frame(triggers, filters)
+    notices = _notices_frame(matches["match_id"].tolist())
+    issued = matches[matches["issued_at"].notna()]
+    cycles = analysis.cycle_defects(
+        issued.drop(columns=["status", "risk_level", "confirmed_impl_at", "confirmed"]),
+        notices,
+        RECEIPT_WINDOW_HOURS,
+    )
+    rates = analysis.confirmation_rates(issued[["trigger_id", "confirmed"]])
+    lacking = matches[
+        (matches["risk_level"] == RiskLevel.HIGH)
+        & ~matches["confirmed"]
+        & (matches["status"] != TriggerStatus.CLOSED)
+    ]
+    by_id = {t.pk: t for t in triggers}
+    current = notices[notices["superseded_at"].isna()]
+    return {
+        "triggers": triggers,
+        "trigger_rows": _trigger_rows(triggers, matches, cycles),
+        "issued_triggers": int(issued["trigger_id"].nunique()),
+        "avg_confirmation_rate": round(float(rates["rate"].mean()), 1) if not rates.empty else None,
+        "repeated_defects": analysis.repeated_defects(cycles).to_dict("records"),
+        "high_risk_lacking": [
+            {"trigger": by_id[row.trigger_id], "service": row.service}
+            for row in lacking.itertuples(index=False)
+        ],
+        "notices_current": len(current),
+        "notices_acknowledged": int(current["acknowledged_at"].notna().sum()),
+        "services_received_in_time": int((~cycles["distribution_defect"]).sum()) if not cycles.empty else 0,
+        "services_issued": len(cycles),
+        "trend": _trend(issued).to_dict("records"),
+        "escalations": chain.escalation_counts(provider, now),
+        "a5": chain.judge_a5(
+            provider,
+            {
+                "avg_confirmation_rate": float(rates["rate"].mean()) if not rates.empty else float("nan"),
+                "repeated_defects": len(analysis.repeated_defects(cycles)),
+                "high_risk_lacking_action": len(lacking),
+            },
+        ),
+    }

@@ -1,0 +1,258 @@
+"""Logging a serious failure, matching comparable services (A1) and keeping the trigger's learning."""
+
+from decimal import Decimal
+
+import pandas as pd
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from providers.choices import RiskTag
+
+from .. import analysis, chain
+from ..choices import RootCauseFactor, TriggerStatus
+from ..models import LearningTrigger, MatchedService
+from ..permissions import can_manage_trigger
+from . import data
+from .common import now_or, refuse, require, save_with_history
+
+OPEN_ACTION_WORKING_DAYS = 5  # A1: open action lines due within the next 5 working days
+BASELINE_FIELDS = [
+    "shared_tags",
+    "incidents_7d",
+    "care_hours_7d",
+    "rate_7d",
+    "above_median",
+    "open_actions_due_5d",
+]
+LEARNING_FIELDS = [
+    "root_cause_factors",
+    "root_cause_summary",
+    "local_fix",
+    "learning_statement",
+    "governance_change",
+    "measurable_target",
+    "target_date",
+]
+
+
+def log_trigger(
+    *,
+    by,
+    source_service,
+    title: str,
+    theme: str,
+    risk_tags: list[str],
+    what_happened: str,
+    confirmed_at,
+    source_incident=None,
+    match_same_service_type: bool = True,
+    now=None,
+    **learning,
+) -> LearningTrigger:
+    """Log a serious failure confirmed at a service, match comparable services and start chain A.
+
+    `learning` takes the optional LEARNING_FIELDS (root-cause factors, fix, learning statement …).
+    """
+    now = now_or(now)
+    require(
+        can_manage_trigger(by, _provider_trigger(source_service)), "Only the quality director logs triggers."
+    )
+    _check_trigger_facts(source_service, source_incident, risk_tags, confirmed_at, now)
+    unknown = set(learning) - set(LEARNING_FIELDS)
+    if unknown:
+        raise TypeError(f"log_trigger() got unexpected fields: {', '.join(sorted(unknown))}")
+    _check_factors(learning.get("root_cause_factors", []))
+    trigger = LearningTrigger(
+        provider=source_service.provider,
+        source_service=source_service,
+        source_incident=source_incident,
+        title=title,
+        theme=theme,
+        risk_tags=sorted(set(risk_tags)),
+        match_same_service_type=match_same_service_type,
+        what_happened=what_happened,
+        confirmed_at=confirmed_at,
+        logged_by=by,
+        **learning,
+    )
+    # One transaction: a trigger never exists without its matches and its chain A case.
+    with transaction.atomic():
+        save_with_history(trigger, by, "Serious failure logged")
+        match_services(trigger, by=by, now=now)
+        chain.start(trigger, by)
+    return trigger
+
+
+def _provider_trigger(service) -> LearningTrigger:
+    """An unsaved trigger standing for 'a trigger of this service's provider' in permission checks."""
+    return LearningTrigger(provider=service.provider)
+
+
+def _check_trigger_facts(source_service, source_incident, risk_tags, confirmed_at, now) -> None:
+    if confirmed_at > now:
+        refuse("The failure cannot be confirmed in the future.", "confirmed_at")
+    if not risk_tags:
+        refuse(
+            "Choose at least one risk tag: matching compares them with every service's profile.", "risk_tags"
+        )
+    if set(risk_tags) - set(RiskTag.values):
+        refuse("Choose risk tags from the list.", "risk_tags")
+    if source_incident is not None and source_incident.service.provider_id != source_service.provider_id:
+        refuse("The incident belongs to another provider.", "source_incident")
+
+
+def _check_factors(factors) -> None:
+    if set(factors) - set(RootCauseFactor.values):
+        refuse("Choose root-cause factors from the list.", "root_cause_factors")
+
+
+def _baseline(trigger: LearningTrigger):
+    """Rates of every provider service over the 7 days before confirmation, the median, and the
+    horizon for open actions. Returns (rates indexed by service_id, median, horizon, first, last)."""
+    provider = trigger.provider
+    first, last = analysis.rate_window(trigger.confirmed_at)
+    services = data.services_frame(provider)
+    scope = {"provider": provider}
+    rates = analysis.incident_rates(
+        services[["service_id", "name"]],
+        data.incidents_frame(scope, first, last),
+        data.care_hours_frame(scope, first, last),
+        first,
+        last,
+    )
+    median = analysis.provider_median(rates)
+    rates = analysis.flag_above_median(rates, median).set_index("service_id")
+    calendar = provider.calendar
+    horizon = calendar.clock_time_on_working_day(
+        trigger.confirmed_at, calendar.hours.end, OPEN_ACTION_WORKING_DAYS
+    )
+    return services, rates, median, horizon, first, last
+
+
+def _decimal(value, places: str) -> Decimal | None:
+    if value is None or pd.isna(value):
+        return None
+    return Decimal(str(value)).quantize(Decimal(places))
+
+
+def _apply_baseline(match: MatchedService, rate_row, open_actions: int, shared_tags: list[str]) -> None:
+    match.shared_tags = shared_tags
+    match.incidents_7d = int(rate_row["incidents"])
+    match.care_hours_7d = _decimal(rate_row["care_hours"], "0.01")
+    match.rate_7d = _decimal(rate_row["rate"], "0.001")
+    match.above_median = bool(rate_row["above_median"])
+    match.open_actions_due_5d = open_actions
+
+
+def match_services(trigger: LearningTrigger, *, by=None, now=None) -> list[MatchedService]:
+    """A1: find the services whose risk profile matches the trigger and snapshot each one's baseline.
+
+    Running it again refreshes the figures and adds newly matching services, but keeps every
+    inclusion or exclusion the quality director made by hand.
+    """
+    now = now_or(now)
+    services, rates, median, horizon, first, last = _baseline(trigger)
+    found = analysis.matching_services(
+        services, trigger.source_service_id, trigger.risk_tags, trigger.match_same_service_type
+    )
+    found_tags = dict(zip(found["service_id"], found["shared_tags"], strict=True))
+    tags_of = dict(zip(services["service_id"], services["tags"], strict=True))
+    existing = {m.service_id: m for m in trigger.matches.all()}
+    open_actions = data.open_actions_due_by(set(found_tags) | set(existing), horizon)
+    new, changed = [], []
+    for service_id in sorted(set(found_tags) | set(existing)):
+        match = existing.get(service_id)
+        if match is None:
+            match = MatchedService(trigger=trigger, service_id=service_id, included=True)
+            new.append(match)
+        else:
+            changed.append(match)
+        match.matched_by_rule = service_id in found_tags
+        shared = sorted(set(trigger.risk_tags).intersection(tags_of.get(service_id, [])))
+        _apply_baseline(match, rates.loc[service_id], open_actions.get(service_id, 0), shared)
+    history = {"default_user": by, "default_change_reason": "Matched by the risk-profile rule"}
+    with transaction.atomic():
+        if new:
+            bulk_create_with_history(new, MatchedService, **history)
+        if changed:
+            bulk_update_with_history(
+                changed, MatchedService, BASELINE_FIELDS + ["matched_by_rule"], **history
+            )
+        trigger.rates_first_day, trigger.rates_last_day = first, last
+        trigger.provider_median_rate = _decimal(median, "0.001")
+        trigger.matched_at = now
+        save_with_history(trigger, by, "Matching run")
+    return list(trigger.matches.select_related("service"))
+
+
+def adjust_match(
+    trigger: LearningTrigger, service, include: bool, reason: str, by, now=None
+) -> MatchedService:
+    """Add a service the rule missed, or leave one out, always with a reason on the record."""
+    require(can_manage_trigger(by, trigger), "Only the quality director changes the matched services.")
+    reason = (reason or "").strip()
+    if trigger.status == TriggerStatus.CLOSED:
+        refuse("The trigger is closed.")
+    if not reason:
+        refuse("Give the reason for adding or leaving out this service.", "reason")
+    if service.provider_id != trigger.provider_id:
+        refuse("Choose one of the provider's services.", "service")
+    if service.pk == trigger.source_service_id:
+        refuse("The source service has the local fix; it is not a matched service.", "service")
+    match = trigger.matches.filter(service=service).first()
+    if match is None:
+        if not include:
+            refuse(f"{service} is not matched, so there is nothing to leave out.", "service")
+        match = MatchedService(trigger=trigger, service=service, matched_by_rule=False)
+        _baseline_for_added(trigger, match)
+    match.included = include
+    match.reason = reason
+    save_with_history(match, by, f"{'Added' if include else 'Left out'}: {reason}")
+    return match
+
+
+def _baseline_for_added(trigger: LearningTrigger, match: MatchedService) -> None:
+    """The same 7-day baseline as the rule's matches, judged against the median already recorded."""
+    services, rates, median, horizon, _, _ = _baseline(trigger)
+    row = rates.loc[match.service_id].copy()
+    stored = trigger.provider_median_rate
+    reference = float(stored) if stored is not None else median
+    row["above_median"] = reference is not None and pd.notna(row["rate"]) and row["rate"] > reference
+    tags = services.set_index("service_id").at[match.service_id, "tags"]
+    shared = sorted(set(trigger.risk_tags).intersection(tags))
+    _apply_baseline(
+        match, row, data.open_actions_due_by([match.service_id], horizon).get(match.service_id, 0), shared
+    )
+
+
+def record_learning(
+    trigger: LearningTrigger, *, by, reason: str = "Learning updated", **fields
+) -> LearningTrigger:
+    """Record root-cause factors and the learning statement, keeping the fix apart from the learning."""
+    require(can_manage_trigger(by, trigger), "Only the quality director records the learning.")
+    unknown = set(fields) - set(LEARNING_FIELDS)
+    if unknown:
+        raise TypeError(f"record_learning() got unexpected fields: {', '.join(sorted(unknown))}")
+    _check_factors(fields.get("root_cause_factors", []))
+    for name, value in fields.items():
+        setattr(trigger, name, value)
+    save_with_history(trigger, by, reason)
+    return trigger
+
+
+def close_trigger(trigger: LearningTrigger, *, by, now=None) -> LearningTrigger:
+    """Close a trigger once every included matched service has confirmed, verified implementation."""
+    require(can_manage_trigger(by, trigger), "Only the quality director closes a trigger.")
+    if trigger.status != TriggerStatus.ISSUED:
+        refuse("Only a trigger whose learning was issued can be closed.")
+    waiting = [
+        m.service.name for m in trigger.matches.filter(included=True, implementation_confirmed_at=None)
+    ]
+    if waiting:
+        refuse(f"Implementation is not yet verified at: {', '.join(sorted(waiting))}.")
+    trigger.status = TriggerStatus.CLOSED
+    with transaction.atomic():
+        save_with_history(trigger, by, f"Closed {timezone.localtime(now_or(now)):%d %b %Y}")
+        chain.close(trigger, by, "Learning implemented and verified at every matched service.")
+    return trigger

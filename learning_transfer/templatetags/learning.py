@@ -1,0 +1,36 @@
+"""Display helpers for chain A figures: rates, percentages and 'no data' wording."""
+
+import math
+
+from django import template
+
+register = template.Library()
+
+NO_CARE_HOURS = "No care hours recorded"
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+@register.filter
+def rate(value):
+    """An incident rate per 100 care hours to two decimals, or the reason there is none."""
+    if _missing(value):
+        return NO_CARE_HOURS
+    return f"{float(value):.2f}"
+
+
+@register.filter
+def pct(value):
+    """A percentage to one decimal place, or an em dash when it cannot be computed."""
+    if _missing(value):
+        return "—"
+    return f"{float(value):.1f}%"
+
+
+@register.filter
+def hours(value):
+    if _missing(value):
+        return "0"
+    return f"{float(value):,.1f}".removesuffix(".0")

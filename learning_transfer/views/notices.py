@@ -1,0 +1,219 @@
+"""Notices (acknowledge, name an owner) and each matched service's exposure and implementation page."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from providers.mixins import StaffRequiredMixin
+from providers.permissions import require
+
+from .. import permissions, services
+from ..forms import ExposureForm, LeadForm, LineForm, NoticeOwnerForm, add_service_errors
+from ..models import LearningNotice, MatchedService
+from .common import act
+
+
+class NoticeListView(StaffRequiredMixin, ListView):
+    """Current notices for the person's services (a registered manager's inbox of learning)."""
+
+    template_name = "learning_transfer/notice_list.html"
+    context_object_name = "notices"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return (
+            permissions.visible_notices(self.request.user)
+            .filter(superseded_at__isnull=True)
+            .select_related(
+                "matched_service__service", "matched_service__trigger", "owner", "acknowledged_by"
+            )
+            .order_by("acknowledged_at", "-issued_at", "pk")
+        )
+
+
+class NoticeAcknowledgeView(StaffRequiredMixin, View):
+    """The owner (or the service's registered manager) confirms receipt."""
+
+    def post(self, request, pk):
+        notice = get_object_or_404(permissions.visible_notices(request.user), pk=pk)
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse("learning_transfer:notice_list")  # never redirect off the site
+        return act(
+            request,
+            lambda: services.acknowledge_notice(notice, by=request.user),
+            f"Receipt of the learning for {notice.service} acknowledged.",
+            back,
+        )
+
+
+class NoticeOwnerView(StaffRequiredMixin, FormView):
+    """Name the owner and due date of a notice that lacks them."""
+
+    template_name = "learning_transfer/notice_owner.html"
+    form_class = NoticeOwnerForm
+
+    def get_notice(self) -> LearningNotice:
+        if not hasattr(self, "_notice"):
+            self._notice = get_object_or_404(
+                permissions.visible_notices(self.request.user).select_related(
+                    "matched_service__service__region", "matched_service__trigger__provider"
+                ),
+                pk=self.kwargs["pk"],
+            )
+            require(permissions.can_distribute(self.request.user, self._notice.matched_service.trigger))
+        return self._notice
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "service": self.get_notice().service}
+
+    def get_initial(self):
+        notice = self.get_notice()
+        return {"owner": notice.owner_id, "due_at": notice.due_at and timezone.localtime(notice.due_at)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(notice=self.get_notice(), **kwargs)
+
+    def form_valid(self, form):
+        notice = self.get_notice()
+        try:
+            services.name_owner(notice, by=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Owner and due date set for {notice.service}.")
+        return redirect(reverse("learning_transfer:trigger_detail", args=[notice.matched_service.trigger_id]))
+
+
+class MatchMixin(StaffRequiredMixin):
+    """Loads `self.match` from the matched services the person can see."""
+
+    def get_match(self) -> MatchedService:
+        if not hasattr(self, "_match"):
+            notices = LearningNotice.objects.select_related("owner", "acknowledged_by").order_by("-round")
+            self._match = get_object_or_404(
+                permissions.visible_matches(self.request.user)
+                .select_related(
+                    "service__region", "trigger__provider", "lead__person", "implementation_confirmed_by"
+                )
+                .prefetch_related(Prefetch("notices", queryset=notices)),
+                pk=self.kwargs["pk"],
+            )
+        return self._match
+
+    def back(self) -> str:
+        return reverse("learning_transfer:match_detail", args=[self.get_match().pk])
+
+
+class MatchDetailView(MatchMixin, TemplateView):
+    """Exposure and implementation at one matched service (A3, A4): lead, briefing, risk, lines."""
+
+    template_name = "learning_transfer/match_detail.html"
+
+    def get_context_data(self, **kwargs):
+        match = self.get_match()
+        user = self.request.user
+        lines = match.lines.select_related("owner", "completed_by").order_by("due_at", "pk")
+        return super().get_context_data(
+            match=match,
+            trigger=match.trigger,
+            notices=list(match.notices.all()),
+            lead=getattr(match, "lead", None),
+            lines=lines,
+            can_edit=permissions.can_edit_exposure(user, match),
+            can_verify=permissions.can_verify_implementation(user, match),
+            history=match.history.select_related("history_user").order_by("-history_date")[:20],
+            **kwargs,
+        )
+
+
+class MatchFormView(MatchMixin, FormView):
+    """Base for the exposure forms: errors show on the form's own page, success goes back."""
+
+    template_name = "learning_transfer/match_form.html"
+    title = ""
+    success = ""
+
+    def get_form_kwargs(self):
+        require(permissions.can_edit_exposure(self.request.user, self.get_match()))
+        return super().get_form_kwargs()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(match=self.get_match(), title=self.title, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            self.perform(self.get_match(), form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success)
+        return redirect(self.back())
+
+
+class LeadConfirmView(MatchFormView):
+    form_class = LeadForm
+    title = "Confirm the implementation lead"
+    success = "Implementation lead confirmed."
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "service": self.get_match().service}
+
+    def perform(self, match, data):
+        services.confirm_lead(match, person=data["person"], by=self.request.user)
+
+
+class ExposureEditView(MatchFormView):
+    form_class = ExposureForm
+    title = "Update the exposure log"
+    success = "Exposure log updated."
+
+    def get_initial(self):
+        match = self.get_match()
+        initial = {
+            name: getattr(match, name) and timezone.localtime(getattr(match, name))
+            for name in ("briefing_completed_at", "comparable_risk_open_since", "comparable_risk_resolved_at")
+        }
+        return {**initial, "expected_reduction_pct": match.expected_reduction_pct}
+
+    def perform(self, match, data):
+        services.update_exposure(match, by=self.request.user, **data)
+
+
+class LineCreateView(MatchFormView):
+    form_class = LineForm
+    title = "Add an implementation line"
+    success = "Implementation line added."
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "service": self.get_match().service}
+
+    def perform(self, match, data):
+        services.add_line(match, by=self.request.user, **data)
+
+
+class LineCompleteView(StaffRequiredMixin, View):
+    def post(self, request, pk):
+        line = get_object_or_404(
+            permissions.visible_lines(request.user).select_related("matched_service__trigger", "service"),
+            pk=pk,
+        )
+        back = reverse("learning_transfer:match_detail", args=[line.matched_service_id])
+        return act(request, lambda: services.complete_line(line, by=request.user), "Line completed.", back)
+
+
+class ImplementationConfirmView(MatchMixin, View):
+    def post(self, request, pk):
+        match = self.get_match()
+        return act(
+            request,
+            lambda: services.confirm_implementation(match, by=request.user),
+            f"Implementation verified at {match.service}.",
+            self.back(),
+        )

@@ -1,0 +1,37 @@
+"""The executive learning summary (A5) for the nominated individual."""
+
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from providers.mixins import StaffRequiredMixin
+
+from .. import permissions
+from ..charts import before_after_chart
+from ..forms import SummaryFilterForm
+from ..services.summary import SummaryFilters, executive_summary
+
+
+class LearningSummaryView(StaffRequiredMixin, TemplateView):
+    """Across every trigger of the provider: confirmation rate, repeated defects, high-risk services
+    lacking verified action, escalations, and the before/after trend, filtered by region, theme, period."""
+
+    allowed_roles = permissions.SUMMARY_READERS
+    template_name = "learning_transfer/summary.html"
+
+    def get_context_data(self, **kwargs):
+        provider = (
+            permissions.providers_for(self.request.user, permissions.SUMMARY_READERS).order_by("name").first()
+        )
+        form = SummaryFilterForm(self.request.GET or None, provider=provider)
+        filters = SummaryFilters()
+        if form.is_valid():
+            data = form.cleaned_data
+            filters = SummaryFilters(region=data["region"], theme=data["theme"], period=data["period"])
+        summary = executive_summary(provider, filters, timezone.now())
+        return super().get_context_data(
+            provider=provider,
+            filter_form=form,
+            summary=summary,
+            chart=before_after_chart(summary["trend"]),
+            **kwargs,
+        )

@@ -1,0 +1,281 @@
+"""The learning-transfer register: list, log, detail (A1 decision, notices, exposure), learning, matching."""
+
+from abc import ABCMeta, abstractmethod
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from providers.mixins import StaffRequiredMixin
+from providers.permissions import require, visible_services
+
+from .. import chain, permissions, services
+from ..choices import THEME_RISK_TAGS
+from ..forms import LearningForm, MatchAdjustForm, TriggerFilterSet, TriggerForm, add_service_errors
+from ..services import measures
+from .common import TriggerMixin, act
+
+
+class TriggerListView(StaffRequiredMixin, ListView):
+    """The register: every trigger the person can see, filtered, in a fixed number of queries."""
+
+    template_name = "learning_transfer/trigger_list.html"
+    context_object_name = "triggers"
+    paginate_by = 50
+
+    def get_queryset(self):
+        user = self.request.user
+        self.filterset = TriggerFilterSet(
+            self.request.GET or None,
+            queryset=permissions.visible_triggers(user),
+            services=visible_services(user).order_by("name"),
+        )
+        current = Q(
+            matches__included=True,
+            matches__notices__superseded_at__isnull=True,
+            matches__notices__acknowledged_at__isnull=False,
+        )
+        return (
+            self.filterset.qs.select_related("source_service")
+            .annotate(
+                included_count=Count("matches", filter=Q(matches__included=True), distinct=True),
+                acknowledged_count=Count("matches__notices", filter=current, distinct=True),
+            )
+            .order_by("-confirmed_at", "-pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        can_log = permissions.providers_for(self.request.user, permissions.TRIGGER_MANAGERS).exists()
+        return super().get_context_data(filter_form=self.filterset.form, can_log=can_log, **kwargs)
+
+
+class TriggerCreateView(StaffRequiredMixin, FormView):
+    """Log a serious failure, from scratch or from an incident flagged for review."""
+
+    allowed_roles = permissions.TRIGGER_MANAGERS
+    template_name = "learning_transfer/trigger_form.html"
+    form_class = TriggerForm
+
+    def incident(self):
+        pk = self.request.GET.get("incident") or self.request.POST.get("source_incident")
+        if not pk or not str(pk).isdigit():
+            return None
+        return (
+            permissions.visible_incidents(self.request.user).select_related("service").filter(pk=pk).first()
+        )
+
+    def get_form_kwargs(self):
+        user = self.request.user
+        return {
+            **super().get_form_kwargs(),
+            "services": visible_services(user, roles=permissions.TRIGGER_MANAGERS).order_by("name"),
+            "incidents": permissions.visible_incidents(user),
+        }
+
+    def get_initial(self):
+        incident = self.incident()
+        if incident is None:
+            return {"confirmed_at": timezone.localtime().replace(second=0, microsecond=0)}
+        return {
+            "source_incident": incident.pk,
+            "source_service": incident.service_id,
+            "theme": incident.theme,
+            "risk_tags": THEME_RISK_TAGS.get(incident.theme, []),
+            "title": f"{incident.get_theme_display()} at {incident.service}",
+            "what_happened": incident.description,
+            "confirmed_at": timezone.localtime().replace(second=0, microsecond=0),
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(incident=self.incident(), **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            trigger = services.log_trigger(
+                by=self.request.user,
+                source_service=data["source_service"],
+                source_incident=data["source_incident"],
+                title=data["title"],
+                theme=data["theme"],
+                risk_tags=data["risk_tags"],
+                match_same_service_type=data["match_same_service_type"],
+                what_happened=data["what_happened"],
+                confirmed_at=data["confirmed_at"],
+                root_cause_factors=data["root_cause_factors"],
+                root_cause_summary=data["root_cause_summary"],
+                local_fix=data["local_fix"],
+                learning_statement=data["learning_statement"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{trigger.reference} logged. The matched services are below.")
+        return redirect("learning_transfer:trigger_detail", pk=trigger.pk)
+
+
+def _chain_context(trigger) -> dict:
+    """The chain A case: its steps for the timeline, and the engine's page for it if there is one."""
+    run = chain.run_for(trigger)
+    if run is None:
+        return {"chain_run": None, "step_runs": [], "chain_run_url": None}
+    try:
+        url = run.get_absolute_url()
+    except NoReverseMatch:
+        url = None
+    steps = list(run.step_runs.order_by("order", "due_at"))
+    return {"chain_run": run, "step_runs": steps, "chain_run_url": url}
+
+
+class TriggerDetailView(TriggerMixin, TemplateView):
+    """One trigger: matched services with rates and the A1 decision, notices, exposure, chain, history."""
+
+    template_name = "learning_transfer/trigger_detail.html"
+
+    def get_context_data(self, **kwargs):
+        trigger = self.get_trigger()
+        user = self.request.user
+        now = timezone.now()
+        pic = measures.picture(trigger, now)
+        a1_step = chain.step_run(trigger, "A1")
+        return super().get_context_data(
+            trigger=trigger,
+            pic=pic,
+            decision=measures.a1_decision(pic),
+            a1_values=measures.a1_values(pic),
+            a1_step=a1_step,
+            a1_record=a1_step.records.filter(is_current=True).first() if a1_step else None,
+            distribution=measures.distribution(pic),
+            exposure=measures.a3_values(pic),
+            alignment=measures.a4_values(pic),
+            high_risk_lacking=measures.high_risk_lacking_action(pic),
+            can_manage=permissions.can_manage_trigger(user, trigger),
+            can_distribute=permissions.can_distribute(user, trigger),
+            adjust_form=MatchAdjustForm(trigger=trigger),
+            history=trigger.history.select_related("history_user").order_by("-history_date")[:30],
+            **_chain_context(trigger),
+            **kwargs,
+        )
+
+
+class TriggerLearningView(TriggerMixin, FormView):
+    """Record root causes and the learning statement, separating the fix from the learning."""
+
+    template_name = "learning_transfer/trigger_learning.html"
+    form_class = LearningForm
+
+    def get_form_kwargs(self):
+        require(permissions.can_manage_trigger(self.request.user, self.get_trigger()))
+        return {**super().get_form_kwargs(), "instance": self.get_trigger()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(trigger=self.get_trigger(), **kwargs)
+
+    def form_valid(self, form):
+        trigger = self.get_trigger()
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.record_learning(trigger, by=self.request.user, **fields)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "The learning is recorded.")
+        return redirect("learning_transfer:trigger_detail", pk=trigger.pk)
+
+
+class MatchAdjustView(TriggerMixin, FormView):
+    """Add or leave out a matched service with a reason (the form shows again here if it has errors)."""
+
+    template_name = "learning_transfer/match_adjust.html"
+    form_class = MatchAdjustForm
+
+    def get_form_kwargs(self):
+        require(permissions.can_manage_trigger(self.request.user, self.get_trigger()))
+        return {**super().get_form_kwargs(), "trigger": self.get_trigger()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(trigger=self.get_trigger(), **kwargs)
+
+    def form_valid(self, form):
+        trigger = self.get_trigger()
+        data = form.cleaned_data
+        try:
+            match = services.adjust_match(
+                trigger, data["service"], data["include"], data["reason"], by=self.request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        verb = "added to" if match.included else "left out of"
+        messages.success(self.request, f"{match.service} {verb} the matched services.")
+        return redirect(reverse("learning_transfer:trigger_detail", args=[trigger.pk]) + "#matched-services")
+
+
+class TriggerActionView(TriggerMixin, View, metaclass=ABCMeta):
+    """Base for the one-button actions on a trigger (POST only)."""
+
+    success = ""
+    anchor = ""
+
+    @abstractmethod
+    def perform(self, trigger):
+        """Carry out the action through the app's services; a ValidationError becomes a message."""
+
+    def post(self, request, pk):
+        trigger = self.get_trigger()
+        back = reverse("learning_transfer:trigger_detail", args=[trigger.pk]) + self.anchor
+        return act(request, lambda: self.perform(trigger), lambda: self.success, back)
+
+
+class IssueNoticesView(TriggerActionView):
+    success = "Learning notices issued to every included matched service."
+    anchor = "#notices"
+
+    def perform(self, trigger):
+        services.issue_notices(trigger, by=self.request.user)
+
+
+class RedistributeView(TriggerActionView):
+    success = "Learning notices reissued to the services that had not received them."
+    anchor = "#notices"
+
+    def perform(self, trigger):
+        services.redistribute(trigger, by=self.request.user)
+
+
+class RematchView(TriggerActionView):
+    success = "Matching run again with today's data; your own additions and exclusions are kept."
+    anchor = "#matched-services"
+
+    def perform(self, trigger):
+        require(permissions.can_manage_trigger(self.request.user, trigger))
+        services.match_services(trigger, by=self.request.user)
+
+
+class CloseTriggerView(TriggerActionView):
+    success = "Trigger closed."
+
+    def perform(self, trigger):
+        services.close_trigger(trigger, by=self.request.user)
+
+
+class RecordA1View(TriggerActionView):
+    """The quality director confirms A1 with the figures the system computed, in one click."""
+
+    success = "Step A1 recorded with the computed figures."
+    anchor = "#a1"
+
+    def perform(self, trigger):
+        values = measures.a1_values(measures.picture(trigger, timezone.now()))
+        values = {key: value for key, value in values.items() if value is not None}
+        try:
+            record = chain.record(trigger, "A1", by=self.request.user, values=values, check_done="Computed")
+        except ObjectDoesNotExist as error:
+            raise ValidationError(str(error)) from error
+        if record.breached:
+            self.success = "Step A1 recorded: mandatory learning, escalated to the Operations Director."

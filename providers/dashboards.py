@@ -1,0 +1,60 @@
+"""Each role's dashboard is a list of panels; every app contributes panels for the roles it serves.
+
+An app registers a panel in its AppConfig.ready():
+
+    dashboards.register(roles=[Role.REGISTERED_MANAGER], template="adoption/panels/due.html",
+                        context=lambda request, role: {...}, order=10)
+
+The dashboard view renders the panels of the role being viewed, in order.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .choices import Role
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One block on a role's dashboard: a template and the function that builds its context."""
+
+    template: str
+    context: Callable
+    order: int = 50
+
+
+_PANELS: dict[str, list[Panel]] = {}
+
+
+def register(roles: Iterable[str], template: str, context: Callable, order: int = 50) -> None:
+    for role in roles:
+        panels = _PANELS.setdefault(str(role), [])
+        if not any(p.template == template for p in panels):
+            panels.append(Panel(template, context, order))
+            panels.sort(key=lambda p: p.order)
+
+
+def panels_for(role: str) -> list[Panel]:
+    return list(_PANELS.get(str(role), []))
+
+
+# What each role is there to do, shown at the top of its dashboard.
+ROLE_PURPOSE = {
+    Role.NOMINATED_INDIVIDUAL: "Review the executive learning summary across every trigger and service.",
+    Role.PROVIDER_DIRECTOR: "Decide provider interventions and keep or lift issue holds.",
+    Role.QUALITY_DIRECTOR: "Log serious failures and decide whether mandatory learning must be issued.",
+    Role.OPERATIONS_DIRECTOR: "Make sure every matched service has an implementation lead and briefing.",
+    Role.COMPLIANCE_MANAGER: "Check reporting lines against the evidence before anything is issued.",
+    Role.GOVERNANCE_OFFICER: "Check that learning notices reached every matched service in time.",
+    Role.PERFORMANCE_ANALYST: "Check every figure in a report against service data and baselines.",
+    Role.RESIDENT_EXPERIENCE_LEAD: "Corroborate reports with complaints and safeguarding data.",
+    Role.PROVIDER_ADMINISTRATOR: "Keep the organisation, people, roles and chain settings up to date.",
+    Role.DEPUTY_REGIONAL_MANAGER: "Follow implementation lines across your region's services.",
+    Role.REGISTERED_MANAGER: "See what is due and overdue at your service and complete adoption checks.",
+    Role.SERVICE_IMPROVEMENT_LEAD: "Check each monitored shift's adoption of revised processes.",
+    Role.CLINICAL_LEAD: "Check clinical records each working day after learning is deployed.",
+    Role.PRACTICE_DEVELOPMENT_LEAD: "Run and record drills of the revised procedure.",
+    Role.SENIOR_CARER_LATE: "Close the late shift's unresolved tasks before 20:18.",
+    Role.ON_CALL_MANAGER: "Give same-night supervisory support when the late shift escalates.",
+    Role.COMMISSIONER: "Download evidence packs of released updates for the services you commission.",
+}

@@ -1,0 +1,85 @@
+"""Template helpers for NHS.UK frontend markup: widget classes, tags for states, working-time display."""
+
+from django import forms, template
+from django.utils import timezone
+
+register = template.Library()
+
+_WIDGET_CLASSES = {
+    forms.Select: "nhsuk-select",
+    forms.SelectMultiple: "nhsuk-select",
+    forms.Textarea: "nhsuk-textarea",
+    forms.CheckboxInput: "nhsuk-checkboxes__input",
+    forms.ClearableFileInput: "nhsuk-file-upload",
+    forms.FileInput: "nhsuk-file-upload",
+}
+
+
+@register.filter
+def nhsuk_widget(bound_field):
+    """Render a field's widget with the NHS.UK class, error state and aria-describedby for hint/error."""
+    widget = bound_field.field.widget
+    css = next((c for w, c in _WIDGET_CLASSES.items() if isinstance(widget, w)), "nhsuk-input")
+    if bound_field.errors:
+        css += f" {css}--error"
+    described = []
+    if bound_field.help_text:
+        described.append(f"{bound_field.auto_id}-hint")
+    if bound_field.errors:
+        described.append(f"{bound_field.auto_id}-error")
+    attrs = {"class": f"{css} {widget.attrs.get('class', '')}".strip()}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_checkbox(bound_field):
+    return isinstance(bound_field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def choice_kind(bound_field):
+    """NHS.UK's component name for a set of options: radios for one choice, checkboxes for several."""
+    # CheckboxSelectMultiple is a subclass of RadioSelect, so it must be asked about first.
+    return "checkboxes" if isinstance(bound_field.field.widget, forms.CheckboxSelectMultiple) else "radios"
+
+
+@register.filter
+def is_multiple_choice(bound_field):
+    return isinstance(bound_field.field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect)
+
+
+_STATE_COLOURS = {
+    "due": "blue",
+    "open": "blue",
+    "recorded": "green",
+    "met": "green",
+    "resolved": "green",
+    "released": "green",
+    "acknowledged": "aqua-green",
+    "overdue": "red",
+    "breached": "red",
+    "held": "red",
+    "raised": "orange",
+    "draft": "grey",
+    "closed": "grey",
+}
+
+
+@register.inclusion_tag("includes/tag.html")
+def state_tag(state, label=None):
+    """An NHS.UK tag coloured by state, with the words always visible (never colour alone)."""
+    key = str(state).lower()
+    return {
+        "colour": _STATE_COLOURS.get(key, "grey"),
+        "label": label or str(state).replace("_", " ").capitalize(),
+    }
+
+
+@register.filter
+def london(value):
+    """Show an aware datetime in Europe/London, e.g. 'Mon 23 Nov 2026, 10:18'."""
+    if not value:
+        return ""
+    return timezone.localtime(value).strftime("%a %-d %b %Y, %H:%M")

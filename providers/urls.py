@@ -1,0 +1,13 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dashboard/<slug:role>/", views.DashboardView.as_view(), name="dashboard"),
+    path("organisation/", views.OrganisationView.as_view(), name="organisation"),
+    path("services/<int:pk>/", views.ServiceDetailView.as_view(), name="service_detail"),
+]

@@ -1,0 +1,108 @@
+"""Sign-in, the home page that routes each person to their dashboard, dashboards, and the organisation."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import DetailView, TemplateView, View
+
+from . import permissions
+from .choices import Role
+from .dashboards import ROLE_PURPOSE, panels_for
+from .forms import LoginForm
+from .mixins import StaffRequiredMixin
+from .models import Region, RoleAssignment, ServiceRiskTag
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class HomeView(LoginRequiredMixin, View):
+    """Send each person to the dashboard of their most senior role."""
+
+    def get(self, request):
+        roles = permissions.roles_held(request.user)
+        if roles == [Role.COMMISSIONER]:
+            # Commissioners are outsiders: their only page is the list of released evidence packs.
+            return redirect("reporting_control:commissioner_packs")
+        if not roles:
+            if request.user.is_superuser:
+                return redirect("admin:index")
+            raise PermissionDenied("You have no role yet. Ask your provider administrator.")
+        return redirect("dashboard", role=roles[0])
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    """A role's dashboard: its purpose, the person's scopes for it, and the panels apps registered."""
+
+    template_name = "providers/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        role = kwargs.pop("role")
+        if role == Role.COMMISSIONER or role not in permissions.roles_held(self.request.user):
+            raise PermissionDenied
+        scopes = [a for a in permissions.assignments(self.request.user) if a.role == role]
+        panels = [
+            {"template": panel.template, **panel.context(self.request, role)} for panel in panels_for(role)
+        ]
+        return super().get_context_data(
+            role=role,
+            role_label=Role(role).label,
+            purpose=ROLE_PURPOSE.get(Role(role), ""),
+            scopes=scopes,
+            panels=panels,
+            other_roles=[(r, Role(r).label) for r in permissions.roles_held(self.request.user) if r != role],
+            **kwargs,
+        )
+
+
+def _services_with_profile(queryset):
+    """Services with everything the organisation pages show, in a fixed number of queries."""
+    return queryset.select_related("region", "registered_manager", "provider").prefetch_related(
+        Prefetch("risk_tags", queryset=ServiceRiskTag.objects.order_by("tag")), "shift_patterns", "teams"
+    )
+
+
+class OrganisationView(StaffRequiredMixin, TemplateView):
+    """Regions and services the person can see, with their managers and risk profiles."""
+
+    template_name = "providers/organisation.html"
+
+    def get_context_data(self, **kwargs):
+        services = _services_with_profile(permissions.visible_services(self.request.user)).order_by(
+            "region__name", "name"
+        )
+        regions = Region.objects.filter(services__in=services).distinct().order_by("provider__name", "name")
+        by_region = {region: [] for region in regions}
+        for service in services:
+            by_region.setdefault(service.region, []).append(service)
+        return super().get_context_data(by_region=by_region, service_count=len(services), **kwargs)
+
+
+class ServiceDetailView(StaffRequiredMixin, DetailView):
+    """One service: profile, teams, shifts, the people holding roles there, and its history."""
+
+    template_name = "providers/service_detail.html"
+    context_object_name = "service"
+
+    def get_object(self, queryset=None):
+        # Scoping the queryset (not checking afterwards) means another provider's service is a 404.
+        return get_object_or_404(
+            _services_with_profile(permissions.visible_services(self.request.user)), pk=self.kwargs["pk"]
+        )
+
+    def get_context_data(self, **kwargs):
+        service = self.object
+        people = (
+            RoleAssignment.objects.filter(provider=service.provider)
+            .filter(service=service)
+            .exclude(role=Role.COMMISSIONER)
+            .select_related("user")
+            .order_by("role")
+        )
+        history = service.history.select_related("history_user").order_by("-history_date")[:20]
+        return super().get_context_data(people=people, history=history, **kwargs)

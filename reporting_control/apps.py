@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class ReportingControlConfig(AppConfig):
+    """Chain C: regulatory and commissioner updates, their evidence, issue holds and evidence packs."""
+
+    name = "reporting_control"
+    verbose_name = "Reporting control (chain C)"
+
+    def ready(self):
+        from . import chain, panels
+
+        panels.register_panels()
+        chain.register_prefill()
+        chain.connect_issue_hold()

@@ -1,0 +1,67 @@
+"""The one place this app talks to the escalation engine about chain C (an update's case)."""
+
+from django.db.models.signals import post_save
+
+from escalation import prefill
+from escalation import services as engine
+from escalation.models import StepRecord
+from escalation.subjects import ChainCases
+
+CHAIN_CODE = "C"
+HOLD_STEP = "C4"
+
+
+def start(update, by):
+    """Start chain C on the update: its steps count back from the issue date-time."""
+    return engine.start_chain(
+        CHAIN_CODE,
+        provider=update.provider,
+        subject=update,
+        anchor_at=update.issue_at,
+        until=update.issue_at,
+        started_by=by,
+    )
+
+
+CASES = ChainCases(CHAIN_CODE)
+run_for, step_run, record, close = CASES.run_for, CASES.step_run, CASES.record, CASES.close
+
+
+def prefill_values(step_run_obj) -> dict:
+    """C1, C2 (time to verified implementation), C4 and C5 figures, for the engine's step form."""
+    from . import evidence
+    from .models import ReportingUpdate
+
+    subject = step_run_obj.chain_run.subject
+    if not isinstance(subject, ReportingUpdate):
+        return {}
+    if step_run_obj.code == "C2":
+        return evidence.c2_measures(evidence.evidence_map(subject))
+    measures = {"C1": evidence.c1_measures, "C4": evidence.c4_measures, "C5": evidence.c5_measures}
+    function = measures.get(step_run_obj.code)
+    return function(evidence.judge_update(subject)) if function else {}
+
+
+def register_prefill() -> None:
+    """Offer `prefill_values` to the engine's step form for chain C."""
+    prefill.register(CHAIN_CODE, prefill_values)
+
+
+def on_step_recorded(sender, instance: StepRecord, created: bool, raw: bool = False, **kwargs) -> None:
+    """A breached C4 record places the issue hold at once, whichever page recorded it.
+
+    A signal (not a call from our own views) because C4 is usually recorded on the engine's step page;
+    it runs inside the engine's transaction, so the record and the hold are saved together or not at all.
+    """
+    if raw or not created or not instance.breached or instance.step_run.code != HOLD_STEP:
+        return
+    from .models import ReportingUpdate
+    from .services import place_automatic_hold
+
+    subject = instance.step_run.chain_run.subject
+    if isinstance(subject, ReportingUpdate):
+        place_automatic_hold(subject, instance)
+
+
+def connect_issue_hold() -> None:
+    post_save.connect(on_step_recorded, sender=StepRecord, dispatch_uid="reporting_control_c4_hold")

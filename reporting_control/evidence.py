@@ -1,0 +1,193 @@
+"""Judging reporting lines against the learning-transfer records, without saving anything.
+
+The one rule of chain C: a claim of adoption counts only where a named, included matched service of a
+linked trigger has verified implementation (`implementation_confirmed_at`). A learning notice, sent or
+acknowledged, is never adoption evidence. services.py saves these verdicts; prefill reads them.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from learning_transfer.models import LearningNotice, MatchedService
+
+from .choices import ADOPTION_KINDS, DECIDED_STATES, WITHHELD_STATES, LineKind, LineState
+
+
+@dataclass
+class Verdict:
+    """Whether a line is evidenced, why (in words), and whether notices were its only support."""
+
+    evidenced: bool
+    note: str
+    notice_only: bool = False
+    services: list = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        return LineState.EVIDENCED if self.evidenced else LineState.LACKING
+
+
+@dataclass
+class EvidenceMap:
+    """The linked triggers' included matched services, grouped by service (one query, prefetched)."""
+
+    trigger_count: int
+    matched_trigger_count: int
+    by_service: dict[int, list[MatchedService]]
+
+    def verified(self, service_id: int) -> MatchedService | None:
+        return next((m for m in self.by_service.get(service_id, []) if m.implementation_confirmed_at), None)
+
+    def has_notice(self, service_id: int) -> bool:
+        return any(m.current_notices for m in self.by_service.get(service_id, []))
+
+
+def evidence_map(update) -> EvidenceMap:
+    """What the learning-transfer records hold for the update's linked triggers."""
+    triggers = list(update.triggers.all())
+    matches = (
+        MatchedService.objects.filter(trigger__in=triggers, included=True)
+        .select_related("service", "trigger", "implementation_confirmed_by")
+        .prefetch_related(
+            Prefetch(
+                "notices",
+                queryset=LearningNotice.objects.filter(superseded_at__isnull=True),
+                to_attr="current_notices",
+            )
+        )
+    )
+    by_service: dict[int, list[MatchedService]] = defaultdict(list)
+    for match in matches:
+        by_service[match.service_id].append(match)
+    return EvidenceMap(
+        trigger_count=len(triggers),
+        matched_trigger_count=sum(1 for t in triggers if t.matched_at is not None),
+        by_service=dict(by_service),
+    )
+
+
+def _verified_text(match: MatchedService) -> str:
+    when = timezone.localtime(match.implementation_confirmed_at).strftime("%-d %b %Y")
+    who = f" by {match.implementation_confirmed_by}" if match.implementation_confirmed_by else ""
+    return f"{match.service}: implementation verified {when}{who} ({match.trigger.reference})"
+
+
+def service_evidence(service_id: int, name: str, evidence: EvidenceMap) -> tuple[str, str]:
+    """(kind, words) for one service: "verified", "notice_only", "unverified" or "not_matched"."""
+    verified = evidence.verified(service_id)
+    if verified is not None:
+        return "verified", _verified_text(verified)
+    if service_id not in evidence.by_service:
+        return "not_matched", f"{name} is not an included matched service of a linked trigger"
+    if evidence.has_notice(service_id):
+        return "notice_only", (
+            f"{name} has a learning notice but no verified implementation: a notice is not adoption evidence"
+        )
+    return "unverified", f"{name} has no verified implementation"
+
+
+def _judge_services(service_ids: list[int], names: dict[int, str], evidence: EvidenceMap) -> Verdict:
+    """Every service must be an included matched service with verified implementation."""
+    found = [service_evidence(pk, names[pk], evidence) for pk in service_ids]
+    good = [words for kind, words in found if kind == "verified"]
+    gaps = [(kind, words) for kind, words in found if kind != "verified"]
+    if gaps:
+        notice_only = all(kind == "notice_only" for kind, _ in gaps)
+        return Verdict(False, "; ".join(w for _, w in gaps) + ".", notice_only=notice_only, services=good)
+    return Verdict(True, "; ".join(good) + ".", services=good)
+
+
+def line_services(line, evidence: EvidenceMap) -> list[tuple[str, str]]:
+    """The services a line speaks for, each with its evidence (provider-wide: every matched service)."""
+    if line.kind == LineKind.PROVIDER_WIDE:
+        names = {pk: matches[0].service.name for pk, matches in evidence.by_service.items()}
+    else:
+        names = {s.pk: s.name for s in line.services.all()}
+    return [service_evidence(pk, names[pk], evidence) for pk in sorted(names, key=names.get)]
+
+
+def judge_line(line, evidence: EvidenceMap) -> Verdict:
+    """The verdict on one line (its named services must be prefetched or cheap to read)."""
+    if evidence.trigger_count == 0:
+        return Verdict(False, "No learning trigger is linked to this update, so no adoption record backs it.")
+    named = {s.pk: s.name for s in line.services.all()}
+    if line.kind == LineKind.OPEN_RISK:
+        if evidence.matched_trigger_count == 0:
+            return Verdict(False, "No current cross-service data: the linked triggers are not matched yet.")
+        outside = [name for pk, name in named.items() if pk not in evidence.by_service]
+        if outside:
+            return Verdict(False, f"Not matched services of a linked trigger: {', '.join(outside)}.")
+        count = len(evidence.by_service)
+        return Verdict(True, f"Current cross-service data: {count} matched service{'s' * (count != 1)}.")
+    if line.kind == LineKind.PROVIDER_WIDE:
+        if not evidence.by_service:
+            return Verdict(False, "The linked triggers have no included matched services.")
+        names = {pk: matches[0].service.name for pk, matches in evidence.by_service.items()}
+        return _judge_services(sorted(names, key=names.get), names, evidence)
+    if not named:
+        return Verdict(False, "Name the services this claim speaks for: only named-service evidence counts.")
+    return _judge_services(sorted(named, key=named.get), named, evidence)
+
+
+def judge_update(update) -> dict:
+    """{line: Verdict or None} for every line of the update; None where a person decided the state."""
+    evidence = evidence_map(update)
+    lines = update.lines.prefetch_related("services").order_by("order")
+    return {line: None if line.state in DECIDED_STATES else judge_line(line, evidence) for line in lines}
+
+
+def c1_measures(verdicts: dict) -> dict:
+    """Chain C step C1's three measures from the verdicts (decided lines count by their own state)."""
+    lacking = [line for line, v in verdicts.items() if v is not None and not v.evidenced]
+    return {
+        "provider_wide_adoption_lines": sum(1 for line in verdicts if line.kind == LineKind.PROVIDER_WIDE),
+        "lines_lacking_service_evidence": sum(1 for line in lacking if line.kind in ADOPTION_KINDS),
+        "open_risk_without_current_data": sum(1 for line in lacking if line.kind == LineKind.OPEN_RISK),
+    }
+
+
+def c4_measures(verdicts: dict) -> dict:
+    """C4: statements resting on notices only; provider-wide claims contradicted by a named service
+    lacking evidence; sections deferred awaiting proof."""
+    lacking = [line for line, v in verdicts.items() if v is not None and not v.evidenced]
+    named_gaps = any(line.kind != LineKind.PROVIDER_WIDE for line in lacking)
+    provider_wide_claims = sum(
+        1 for line in verdicts if line.kind == LineKind.PROVIDER_WIDE and line.state not in WITHHELD_STATES
+    )
+    return {
+        "unsupported_statements": sum(1 for line in lacking if verdicts[line].notice_only),
+        "contradictions": provider_wide_claims if named_gaps else 0,
+        "deferred_sections": sum(1 for line in verdicts if line.state == LineState.DEFERRED),
+    }
+
+
+def c5_measures(verdicts: dict) -> dict:
+    """C5: lines challenge-cleared, residual evidence defects, deferred sections."""
+    return {
+        "lines_challenge_cleared": sum(1 for line in verdicts if line.state == LineState.CHALLENGE_CLEARED),
+        "residual_defects": sum(1 for v in verdicts.values() if v is not None and not v.evidenced),
+        "deferred_sections": sum(1 for line in verdicts if line.state == LineState.DEFERRED),
+    }
+
+
+def c2_measures(evidence: EvidenceMap) -> dict:
+    """C2's first measure: % of matched services whose implementation was verified by its notice's due
+    time. Left out (not guessed) when no matched service has a notice with a due time."""
+    timed = [
+        (match, notice)
+        for matches in evidence.by_service.values()
+        for match in matches
+        for notice in match.current_notices
+        if notice.due_at is not None
+    ]
+    if not timed:
+        return {}
+    in_time = sum(
+        1
+        for match, notice in timed
+        if match.implementation_confirmed_at and match.implementation_confirmed_at <= notice.due_at
+    )
+    return {"pct_completing_in_time": round(100 * in_time / len(timed), 1)}

@@ -1,0 +1,75 @@
+"""Forms of chain C: plain fields; the business rules stay in services.py."""
+
+from django import forms
+
+from learning_transfer.forms import add_service_errors, datetime_field
+
+from .choices import Audience, LineKind, LineState
+
+__all__ = ["DecisionForm", "LineForm", "ReasonForm", "UpdateForm", "add_service_errors"]
+
+
+class UpdateForm(forms.Form):
+    """Plan an update: what, for whom, when, which learning and which services."""
+
+    title = forms.CharField(max_length=200)
+    audience = forms.ChoiceField(choices=Audience.choices, widget=forms.RadioSelect)
+    issue_at = datetime_field("When the update is due to be issued")
+    triggers = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Learning reported on",
+        help_text="Claims of adoption are checked against these triggers' matched services.",
+    )
+    services = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Services the update covers",
+        help_text="Commissioners of these services will see the released evidence pack.",
+    )
+
+    def __init__(self, *args, triggers, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["triggers"].queryset = triggers
+        self.fields["services"].queryset = services
+
+
+class LineForm(forms.Form):
+    """Add a claim, naming the services it speaks for."""
+
+    claim = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Claim, as it will be reported")
+    kind = forms.ChoiceField(choices=LineKind.choices, widget=forms.RadioSelect, label="Kind of claim")
+    services = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Named services",
+        help_text="Only verified implementation at a named matched service counts as adoption evidence.",
+    )
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = services
+
+
+class ReasonForm(forms.Form):
+    """Place or lift a hold: the reason goes on the record."""
+
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+DECISIONS = [
+    (LineState.FROZEN, "Freeze the line"),
+    (LineState.DEFERRED, "Defer the line awaiting proof"),
+    (LineState.CHALLENGE_CLEARED, "Clear the line at challenge"),
+    (LineState.DRAFT, "Reopen the line and check its evidence again"),
+]
+
+
+class DecisionForm(forms.Form):
+    """Freeze, defer, clear or reopen a line, with the reason."""
+
+    state = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect, label="Decision")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,178 @@
+"""Chain C records: updates, their reporting lines, issue holds and evidence packs."""
+
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from escalation.models import StepRecord
+from learning_transfer.models import LearningTrigger
+from providers.models import Provider, Service, User
+
+from .choices import Audience, LineKind, LineState, PackStatus, UpdateStatus
+
+
+class ReportingUpdate(models.Model):
+    """A planned regulatory or commissioner update with an issue date: the anchor of chain C.
+
+    It is made of reporting lines (claims). It may only be released once no issue hold is active and
+    every line is evidenced, challenge-cleared, or withheld (frozen or deferred).
+    """
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="reporting_updates")
+    title = models.CharField(max_length=200)
+    audience = models.CharField(max_length=20, choices=Audience.choices)
+    issue_at = models.DateTimeField(help_text="When the update is due to be issued.")
+    triggers = models.ManyToManyField(
+        LearningTrigger, blank=True, related_name="reporting_updates", help_text="The learning it reports on."
+    )
+    services = models.ManyToManyField(
+        Service, blank=True, related_name="reporting_updates", help_text="The services the update covers."
+    )
+    status = models.CharField(max_length=20, choices=UpdateStatus.choices, default=UpdateStatus.DRAFT)
+    evidence_checked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["issue_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status=UpdateStatus.RELEASED)
+                | models.Q(released_at__isnull=False, released_by__isnull=False),
+                name="reporting_update_released_by_someone",
+            ),
+        ]
+        indexes = [models.Index(fields=["provider", "status"], name="reporting_update_status")]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("reporting_control:update_detail", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return f"RU-{self.pk:04d}" if self.pk else "RU-new"
+
+
+class ReportingLine(models.Model):
+    """One claim of an update, with the named services it speaks for and the state of its evidence.
+
+    The evidence note says, in words, why the line is evidenced or lacking; a line resting only on
+    notices is lacking, because a notice sent is not learning adopted.
+    """
+
+    update = models.ForeignKey(ReportingUpdate, on_delete=models.CASCADE, related_name="lines")
+    order = models.PositiveSmallIntegerField()
+    claim = models.TextField()
+    kind = models.CharField(max_length=20, choices=LineKind.choices)
+    services = models.ManyToManyField(Service, blank=True, related_name="reporting_lines")
+    state = models.CharField(max_length=20, choices=LineState.choices, default=LineState.DRAFT)
+    evidence_note = models.TextField(blank=True)
+    notice_only = models.BooleanField(
+        default=False, help_text="Lacking, and the only support found is learning notices."
+    )
+    decision_reason = models.TextField(blank=True, help_text="Why a person froze, deferred or cleared it.")
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["update", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["update", "order"], name="reporting_line_order_once"),
+        ]
+
+    def __str__(self):
+        return f"Line {self.order} of {self.update.reference}"
+
+
+class IssueHold(models.Model):
+    """A hold that stops an update and its evidence pack being issued, from `placed_at` until lifted.
+
+    Lifting needs a named person and a reason; a lifted hold stays on the record. At most one hold
+    is active per update (a partial unique constraint), so "is it held?" has one answer.
+    """
+
+    update = models.ForeignKey(ReportingUpdate, on_delete=models.CASCADE, related_name="holds")
+    reason = models.TextField()
+    placed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField()
+    step_record = models.ForeignKey(
+        StepRecord,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The C4 record whose breach placed the hold automatically.",
+    )
+    lifted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lift_reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-placed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="issue_hold_one_active_per_update",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lifted_at__isnull=True)
+                | (models.Q(lifted_by__isnull=False) & ~models.Q(lift_reason="")),
+                name="issue_hold_lifted_by_someone_with_reason",
+            ),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="issue_hold_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"Hold on {self.update.reference} from {self.placed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None
+
+
+class EvidencePack(models.Model):
+    """A PDF evidence pack of an update, built by a Celery task with visible progress.
+
+    `for_release` marks a pack built from a released update: only those reach commissioners.
+    """
+
+    update = models.ForeignKey(ReportingUpdate, on_delete=models.CASCADE, related_name="packs")
+    status = models.CharField(max_length=10, choices=PackStatus.choices, default=PackStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    for_release = models.BooleanField(default=False)
+    file = models.FileField(upload_to="evidence_packs/%Y/%m/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    failure = models.TextField(blank=True)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="evidence_pack_progress_max"),
+            models.CheckConstraint(
+                condition=~models.Q(status=PackStatus.READY) | ~models.Q(sha256=""),
+                name="evidence_pack_ready_has_hash",
+            ),
+        ]
+        indexes = [models.Index(fields=["update", "status"], name="evidence_pack_status")]
+
+    def __str__(self):
+        return f"Evidence pack {self.pk} of {self.update.reference}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (PackStatus.QUEUED, PackStatus.BUILDING)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.update.reference}-evidence-pack-{self.pk}.pdf"

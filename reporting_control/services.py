@@ -1,0 +1,279 @@
+"""Business actions of chain C. Views, tasks, the C4 hook and tests call these; each rule lives here.
+
+The release rule in particular is enforced in `release_update` and nowhere else: no active issue hold,
+and every line evidenced, challenge-cleared, or withheld (frozen or deferred).
+"""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from . import chain, evidence, permissions
+from .choices import DECIDED_STATES, WITHHELD_STATES, LineKind, LineState, UpdateStatus
+from .models import EvidencePack, IssueHold, ReportingLine, ReportingUpdate
+
+
+def _save(obj, by, reason: str, now=None) -> None:
+    """Save with who and why on the history row."""
+    obj._history_user = by
+    if now is not None:
+        obj._history_date = now
+    obj._change_reason = reason[:100]
+    obj.save()
+
+
+def _required(text: str, field: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({field: message})
+    return text
+
+
+def _not_released(update: ReportingUpdate) -> None:
+    if update.status == UpdateStatus.RELEASED:
+        raise ValidationError("This update has been released: it can no longer be changed.")
+
+
+def _same_provider(objects, provider, field: str, what: str) -> None:
+    if any(obj.provider_id != provider.pk for obj in objects):
+        raise ValidationError({field: f"Choose {what} of this provider only."})
+
+
+# --- planning and lines -------------------------------------------------------------------------
+
+
+def plan_update(
+    *, by, provider, title: str, audience: str, issue_at: datetime, triggers=(), services=(), now=None
+) -> ReportingUpdate:
+    """Plan an update and start chain C on it (its steps count back from the issue date-time)."""
+    permissions.require(by, permissions.EDITORS, provider)
+    now = now or timezone.now()
+    title = _required(title, "title", "Enter the update's title.")
+    if not isinstance(issue_at, datetime) or issue_at.utcoffset() is None:
+        raise ValidationError({"issue_at": "Enter the issue date and time."})
+    if issue_at <= now:
+        raise ValidationError({"issue_at": "The issue date and time must be in the future."})
+    triggers, services = list(triggers), list(services)
+    _same_provider(triggers, provider, "triggers", "learning triggers")
+    _same_provider(services, provider, "services", "services")
+    with transaction.atomic():
+        update = ReportingUpdate(
+            provider=provider, title=title, audience=audience, issue_at=issue_at, created_by=by
+        )
+        _save(update, by, "Update planned")
+        update.triggers.set(triggers)
+        update.services.set(services)
+        chain.start(update, by)
+    return update
+
+
+def add_line(update: ReportingUpdate, *, by, claim: str, kind: str, services=()) -> ReportingLine:
+    """Add a claim to the update and judge its evidence at once."""
+    permissions.require(by, permissions.EDITORS, update.provider)
+    _not_released(update)
+    claim = _required(claim, "claim", "Enter the claim as it will be reported.")
+    if kind not in LineKind.values:
+        raise ValidationError({"kind": "Choose what kind of claim this is."})
+    services = list(services)
+    _same_provider(services, update.provider, "services", "services")
+    with transaction.atomic():
+        last = update.lines.aggregate(last=Max("order"))["last"] or 0
+        line = ReportingLine(update=update, order=last + 1, claim=claim, kind=kind)
+        _save(line, by, "Line added")
+        line.services.set(services)
+    return assess_line_evidence(line)
+
+
+def assess_line_evidence(line: ReportingLine, *, now=None, by=None) -> ReportingLine:
+    """Judge the line against the transfer records and save its state and note (decided lines stay)."""
+    if line.state in DECIDED_STATES:
+        return line
+    verdict = evidence.judge_line(line, evidence.evidence_map(line.update))
+    return _apply(line, verdict, now=now or timezone.now(), by=by)
+
+
+def _apply(line: ReportingLine, verdict: evidence.Verdict, *, now, by=None) -> ReportingLine:
+    changed = (line.state, line.evidence_note, line.notice_only) != (
+        verdict.state,
+        verdict.note,
+        verdict.notice_only,
+    )
+    line.state, line.evidence_note, line.notice_only = verdict.state, verdict.note, verdict.notice_only
+    line.assessed_at = now
+    if changed:
+        _save(line, by, f"Evidence checked: {line.get_state_display().lower()}", now)
+    else:  # same verdict: note the time only, without a history row for nothing
+        ReportingLine.objects.filter(pk=line.pk).update(assessed_at=now)
+    return line
+
+
+def check_evidence(update: ReportingUpdate, *, by=None, now=None) -> dict:
+    """Re-judge every undecided line and return the C1 measures; a draft moves into preparation."""
+    now = now or timezone.now()
+    verdicts = evidence.judge_update(update)
+    with transaction.atomic():
+        for line, verdict in verdicts.items():
+            if verdict is not None:
+                _apply(line, verdict, now=now, by=by)
+        update.evidence_checked_at = now
+        if update.status == UpdateStatus.DRAFT:
+            update.status = UpdateStatus.IN_PREPARATION
+        _save(update, by, "Evidence checked", now)
+    return evidence.c1_measures(verdicts)
+
+
+def decide_line(line: ReportingLine, *, by, state: str, reason: str, now=None) -> ReportingLine:
+    """Freeze, defer or challenge-clear a line, or reopen it for a fresh evidence check, with a reason."""
+    update = line.update
+    _not_released(update)
+    reason = _required(reason, "reason", "Give the reason for the decision.")
+    if state == LineState.CHALLENGE_CLEARED:
+        permissions.require(by, permissions.SIGNERS, update.provider)
+        if line.state != LineState.EVIDENCED:
+            raise ValidationError("Only an evidenced line can be challenge-cleared.")
+    elif state in WITHHELD_STATES or state == LineState.DRAFT:
+        permissions.require(by, permissions.HOLD_PLACERS, update.provider)
+    else:
+        raise ValidationError({"state": "Choose freeze, defer, clear or reopen."})
+    line.state, line.decision_reason = state, reason
+    _save(line, by, f"{line.get_state_display()}: {reason}", now)
+    return assess_line_evidence(line, now=now, by=by) if state == LineState.DRAFT else line
+
+
+# --- holds and release --------------------------------------------------------------------------
+
+
+def active_hold(update: ReportingUpdate) -> IssueHold | None:
+    return update.holds.filter(lifted_at__isnull=True).first()
+
+
+def _lock(update: ReportingUpdate) -> ReportingUpdate:
+    """Lock the update's row so two people holding, lifting or releasing at once are serialised."""
+    return ReportingUpdate.objects.select_for_update().get(pk=update.pk)
+
+
+def _create_hold(update, *, by, reason, now, step_record=None) -> IssueHold:
+    locked = _lock(update)
+    _not_released(locked)
+    if active_hold(locked) is not None:
+        raise ValidationError("This update is already held.")
+    hold = IssueHold(update=locked, reason=reason, placed_by=by, placed_at=now, step_record=step_record)
+    try:
+        with transaction.atomic():
+            _save(hold, by, "Hold placed", now)
+    except IntegrityError:  # placed concurrently: the partial unique constraint keeps one active hold
+        raise ValidationError("This update is already held.") from None
+    locked.status = UpdateStatus.HELD
+    _save(locked, by, f"Held: {reason}", now)
+    update.status = locked.status
+    return hold
+
+
+def place_hold(update: ReportingUpdate, *, by, reason: str, now=None) -> IssueHold:
+    """Stop the update and its evidence pack being issued until a named person lifts the hold."""
+    permissions.require(by, permissions.HOLD_PLACERS, update.provider)
+    reason = _required(reason, "reason", "Give the reason for the hold.")
+    with transaction.atomic():
+        return _create_hold(update, by=by, reason=reason, now=now or timezone.now())
+
+
+def place_automatic_hold(update: ReportingUpdate, step_record) -> IssueHold | None:
+    """C4 breached: hold the update, in the recorder's name, citing the rule. Nothing if already held
+    or released (a released update has left the building; the breach escalation still stands)."""
+    if update.status == UpdateStatus.RELEASED or active_hold(update) is not None:
+        return None
+    reason = f"C4 breached its threshold: {step_record.explanation}. Immediate issue hold."
+    with transaction.atomic():
+        return _create_hold(
+            update,
+            by=step_record.recorded_by,
+            reason=reason,
+            now=step_record.recorded_at,
+            step_record=step_record,
+        )
+
+
+def lift_hold(update: ReportingUpdate, *, by, reason: str, now=None) -> IssueHold:
+    """Lift the active hold: a Provider Director or Nominated Individual, with a reason, on the record."""
+    permissions.require(by, permissions.SIGNERS, update.provider)
+    reason = _required(reason, "reason", "Give the reason for lifting the hold.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock(update)
+        hold = active_hold(locked)
+        if hold is None:
+            raise ValidationError("This update is not held.")
+        hold.lifted_by, hold.lifted_at, hold.lift_reason = by, now, reason
+        _save(hold, by, "Hold lifted", now)
+        locked.status = UpdateStatus.IN_PREPARATION if locked.evidence_checked_at else UpdateStatus.DRAFT
+        _save(locked, by, f"Hold lifted: {reason}", now)
+    update.status = locked.status
+    return hold
+
+
+def release_problems(update: ReportingUpdate) -> list[str]:
+    """Why the update cannot be released now (empty when it can); judges undecided lines afresh."""
+    problems = []
+    if active_hold(update) is not None:
+        problems.append("An issue hold is active: it must be lifted, with a reason, before release.")
+    verdicts = evidence.judge_update(update)
+    if not verdicts:
+        problems.append("The update has no reporting lines.")
+    lacking = [line.order for line, v in verdicts.items() if v is not None and not v.evidenced]
+    if lacking:
+        numbers = ", ".join(str(n) for n in lacking)
+        problems.append(f"Lines lacking evidence (freeze or defer them, or add the evidence): {numbers}.")
+    return problems
+
+
+def release_update(update: ReportingUpdate, *, by, now=None) -> bool:
+    """Release the update and queue its issue pack. Returns False (changing nothing) if already released.
+
+    Refused with a ValidationError listing every problem while a hold is active or a line lacks evidence.
+    """
+    permissions.require(by, permissions.SIGNERS, update.provider)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock(update)
+        if locked.status == UpdateStatus.RELEASED:
+            return False
+        problems = release_problems(locked)
+        if problems:
+            raise ValidationError(problems)
+        check_evidence(locked, by=by, now=now)
+        locked.status = UpdateStatus.RELEASED
+        locked.released_by, locked.released_at = by, now
+        _save(locked, by, "Released", now)
+        chain.close(locked, by, "Update released.")
+        _queue_pack(locked, by=by, now=now)
+    update.status, update.released_at, update.released_by = locked.status, now, by
+    return True
+
+
+# --- evidence packs -----------------------------------------------------------------------------
+
+
+def _queue_pack(update: ReportingUpdate, *, by, now) -> EvidencePack:
+    from .tasks import build_evidence_pack
+
+    pack = EvidencePack.objects.create(
+        update=update,
+        requested_by=by,
+        requested_at=now,
+        for_release=update.status == UpdateStatus.RELEASED,
+    )
+    # After commit, so the worker finds the row; the request never waits for the PDF.
+    transaction.on_commit(lambda: build_evidence_pack.delay(pack.pk))
+    return pack
+
+
+def request_pack(update: ReportingUpdate, *, by, now=None) -> EvidencePack:
+    """Queue a PDF evidence pack of the update; refused while an issue hold is active."""
+    permissions.require_visible(by, update)
+    if active_hold(update) is not None:
+        raise ValidationError("An issue hold is active: no evidence pack can be built until it is lifted.")
+    with transaction.atomic():
+        return _queue_pack(update, by=by, now=now or timezone.now())

@@ -1,0 +1,314 @@
+"""Reporting control pages: updates, lines, holds, release, evidence packs, and the commissioner portal.
+
+Staff views load updates only through permissions.visible_updates (another provider's update is a 404)
+and leave every rule to services.py. Commissioners reach only the two portal views.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import DetailView, FormView, ListView, TemplateView, View
+
+from learning_transfer.models import LearningTrigger
+from providers import permissions as provider_permissions
+from providers.mixins import CommissionerRequiredMixin, StaffRequiredMixin
+
+from . import chain, permissions, services
+from .choices import LineState, PackStatus
+from .forms import DecisionForm, LineForm, ReasonForm, UpdateForm, add_service_errors
+from .models import EvidencePack, ReportingLine, ReportingUpdate
+
+
+class UpdateMixin(StaffRequiredMixin):
+    """Loads `self.update` from the updates the person can see: anything else is a 404."""
+
+    allowed_roles = permissions.READERS
+
+    def get_update(self) -> ReportingUpdate:
+        if not hasattr(self, "_update"):
+            self._update = get_object_or_404(
+                permissions.visible_updates(self.request.user).select_related("provider", "released_by"),
+                pk=self.kwargs["pk"],
+            )
+        return self._update
+
+
+def _act(request, update, action, success: str):
+    """Run a business action from a POST; a refusal becomes error messages, not a crash."""
+    try:
+        action()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+    return redirect(update.get_absolute_url())
+
+
+class UpdateListView(StaffRequiredMixin, ListView):
+    """Every update of the person's providers, with counts, in a fixed number of queries."""
+
+    allowed_roles = permissions.READERS
+    template_name = "reporting_control/update_list.html"
+    context_object_name = "updates"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return (
+            permissions.visible_updates(self.request.user)
+            .select_related("provider")
+            .annotate(
+                line_count=Count("lines", distinct=True),
+                lacking_count=Count("lines", filter=Q(lines__state=LineState.LACKING), distinct=True),
+            )
+            .order_by("-issue_at", "-pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        can_plan = permissions.providers_for(self.request.user, permissions.EDITORS).exists()
+        return super().get_context_data(can_plan=can_plan, **kwargs)
+
+
+class UpdateDetailView(UpdateMixin, TemplateView):
+    """An update: its lines and evidence, hold, release state, packs, chain C case and history."""
+
+    template_name = "reporting_control/update_detail.html"
+
+    def get_context_data(self, **kwargs):
+        update, user = self.get_update(), self.request.user
+        lines = list(update.lines.prefetch_related("services").order_by("order"))
+        for line in lines:  # one prefix per line, so every field id on the page is unique
+            line.decision_form = DecisionForm(prefix=f"line{line.pk}")
+        holds = update.holds.select_related("placed_by", "lifted_by")
+        active = next((h for h in holds if h.is_active), None)
+        return super().get_context_data(
+            update=update,
+            lines=lines,
+            holds=holds,
+            active_hold=active,
+            packs=update.packs.select_related("requested_by")[:5],
+            run=chain.run_for(update),
+            problems=[] if update.released_at else services.release_problems(update),
+            can_edit=permissions.can(user, permissions.EDITORS, update.provider) and not update.released_at,
+            can_hold=permissions.can(user, permissions.HOLD_PLACERS, update.provider),
+            can_sign=permissions.can(user, permissions.SIGNERS, update.provider),
+            history=update.history.select_related("history_user")[:20],
+            **kwargs,
+        )
+
+
+class UpdateCreateView(StaffRequiredMixin, FormView):
+    """Plan an update: starting chain C, whose steps count back from the issue date-time."""
+
+    allowed_roles = permissions.EDITORS
+    template_name = "reporting_control/update_form.html"
+    form_class = UpdateForm
+
+    def provider(self):
+        return permissions.providers_for(self.request.user, permissions.EDITORS).order_by("name").first()
+
+    def get_form_kwargs(self):
+        provider = self.provider()
+        return {
+            **super().get_form_kwargs(),
+            "triggers": LearningTrigger.objects.filter(provider=provider).order_by("-confirmed_at"),
+            "services": provider.services.order_by("name"),
+        }
+
+    def form_valid(self, form):
+        try:
+            update = services.plan_update(by=self.request.user, provider=self.provider(), **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{update.reference} planned. Chain C has started: add its lines.")
+        return redirect(update.get_absolute_url())
+
+
+class LineCreateView(UpdateMixin, FormView):
+    """Add a claim to an update; its evidence is judged as soon as it is saved."""
+
+    allowed_roles = permissions.EDITORS
+    template_name = "reporting_control/line_form.html"
+    form_class = LineForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "services": self.get_update().provider.services.order_by("name")}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(update=self.get_update(), **kwargs)
+
+    def form_valid(self, form):
+        update = self.get_update()
+        try:
+            line = services.add_line(update, by=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Line {line.order} added: {line.get_state_display().lower()}.")
+        return redirect(update.get_absolute_url())
+
+
+class LineDecisionView(UpdateMixin, View):
+    """Freeze, defer, clear or reopen one line (POST from the update page)."""
+
+    def post(self, request, pk, line_pk):
+        update = self.get_update()
+        line = get_object_or_404(ReportingLine, pk=line_pk, update=update)
+        form = DecisionForm(request.POST, prefix=f"line{line.pk}")
+        if not form.is_valid():
+            messages.error(request, "Choose a decision and give the reason.")
+            return redirect(update.get_absolute_url())
+        return _act(
+            request,
+            update,
+            lambda: services.decide_line(line, by=request.user, **form.cleaned_data),
+            f"Line {line.order} updated.",
+        )
+
+
+class EvidenceCheckView(UpdateMixin, View):
+    """Check every undecided line against the transfer records again (C1's check)."""
+
+    allowed_roles = permissions.EDITORS
+
+    def post(self, request, pk):
+        update = self.get_update()
+        return _act(
+            request, update, lambda: services.check_evidence(update, by=request.user), "Evidence checked."
+        )
+
+
+class _ReasonView(UpdateMixin, FormView):
+    """A reason form that runs one hold action."""
+
+    template_name = "reporting_control/reason_form.html"
+    form_class = ReasonForm
+    heading = ""
+    button = ""
+    success = ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            update=self.get_update(), heading=self.heading, button=self.button, **kwargs
+        )
+
+    def form_valid(self, form):
+        try:
+            self.perform(self.get_update(), form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success)
+        return redirect(self.get_update().get_absolute_url())
+
+
+class HoldPlaceView(_ReasonView):
+    """Place an issue hold: nothing of the update is issued until it is lifted."""
+
+    allowed_roles = permissions.HOLD_PLACERS
+    heading, button, success = "Place an issue hold", "Place hold", "Issue hold placed."
+
+    def perform(self, update, reason):
+        services.place_hold(update, by=self.request.user, reason=reason)
+
+
+class HoldLiftView(_ReasonView):
+    """Lift the active issue hold, as a named person with a reason."""
+
+    allowed_roles = permissions.SIGNERS
+    heading, button, success = "Lift the issue hold", "Lift hold", "Issue hold lifted."
+
+    def perform(self, update, reason):
+        services.lift_hold(update, by=self.request.user, reason=reason)
+
+
+class ReleaseView(UpdateMixin, View):
+    """Release the update (the rule lives in services.release_update)."""
+
+    allowed_roles = permissions.SIGNERS
+
+    def post(self, request, pk):
+        update = self.get_update()
+        try:
+            released = services.release_update(update, by=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            if released:
+                messages.success(request, "Released. The evidence pack for issue is being built.")
+            else:
+                messages.info(request, "This update was already released: nothing changed.")
+        return redirect(update.get_absolute_url())
+
+
+class PackRequestView(UpdateMixin, View):
+    """Queue a PDF evidence pack; the page then polls its progress."""
+
+    def post(self, request, pk):
+        update = self.get_update()
+        return _act(
+            request,
+            update,
+            lambda: services.request_pack(update, by=request.user),
+            "Evidence pack queued: its progress shows below.",
+        )
+
+
+class PackProgressView(UpdateMixin, DetailView):
+    """One pack's progress panel, polled by htmx every two seconds while it builds."""
+
+    template_name = "reporting_control/includes/pack_progress.html"
+    context_object_name = "pack"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(EvidencePack, pk=self.kwargs["pack_pk"], update=self.get_update())
+
+
+def _pdf(pack: EvidencePack) -> FileResponse:
+    if pack.status != PackStatus.READY or not pack.file:
+        raise Http404("This evidence pack is not ready.")
+    return FileResponse(
+        pack.file.open("rb"), as_attachment=True, filename=pack.filename, content_type="application/pdf"
+    )
+
+
+class PackDownloadView(UpdateMixin, View):
+    """Download a ready pack of an update the person can see."""
+
+    def get(self, request, pk, pack_pk):
+        return _pdf(get_object_or_404(EvidencePack, pk=pack_pk, update=self.get_update()))
+
+
+class CommissionerPackListView(CommissionerRequiredMixin, ListView):
+    """Released evidence packs of the services this commissioner commissions (and nothing else)."""
+
+    template_name = "reporting_control/commissioner_packs.html"
+    context_object_name = "packs"
+
+    def get_queryset(self):
+        services_qs = provider_permissions.commissioned_services(self.request.user)
+        return (
+            permissions.commissioner_packs(self.request.user)
+            .select_related("update__provider")
+            .prefetch_related(
+                Prefetch("update__services", queryset=services_qs.order_by("name"), to_attr="commissioned")
+            )
+            .order_by("-update__released_at", "-pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            services=provider_permissions.commissioned_services(self.request.user).select_related("provider"),
+            **kwargs,
+        )
+
+
+class CommissionerPackDownloadView(CommissionerRequiredMixin, View):
+    """Download a pack the commissioner may see; any other pack is a 404."""
+
+    def get(self, request, pk):
+        return _pdf(get_object_or_404(permissions.commissioner_packs(request.user), pk=pk))

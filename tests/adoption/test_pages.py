@@ -1,0 +1,226 @@
+"""Journey 2: a registered manager opens their service, sees what is due and overdue, and completes
+adoption checklists (on the engine's step page). Scope, roles, queries and accessibility."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from adoption.models import Deployment
+from providers.choices import Role
+from tests.accessibility import assert_accessible
+from tests.factories import ShiftPatternFactory, person_with_role
+
+from .conftest import at, deploy, make_match
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def elm_deployment(match, people):
+    return deploy(match, people.registered_manager, deployed_at=at(23, 9))
+
+
+@pytest.fixture
+def birch_deployment(chains, birch_lodge, elm_house, people):
+    """Learning deployed at another service of the same provider: not the Elm House manager's."""
+    ShiftPatternFactory(service=birch_lodge, name="late", start="14:00", end="22:00")
+    match = make_match(birch_lodge, elm_house, people.operations_director, title="Fall on the stairs")
+    return deploy(match, people.operations_director, deployed_at=at(23, 9))
+
+
+def test_the_manager_sees_due_and_overdue_checks_of_their_service_only(
+    client, elm_deployment, birch_deployment, people, time_machine
+):
+    time_machine.move_to(at(24, 12), tick=False)  # Tuesday noon: Monday's checks are past due
+    client.force_login(people.registered_manager)
+    response = client.get(reverse("adoption:my_service"))
+    assert response.status_code == 200
+    step_runs = response.context["step_runs"]
+    assert {s.chain_run.service for s in step_runs} == {elm_deployment.service}
+    shown = {s.shown_state for s in step_runs}
+    assert shown == {"overdue", "due"}
+    first = step_runs[0]
+    assert (first.code, first.due_at, first.shown_state) == ("B2", at(23, 14, 16), "overdue")
+    assert reverse("escalation:step_run", args=[first.pk]) in response.text
+    assert "Fall on the stairs" not in response.text
+    assert_accessible(response.text)
+
+
+def test_recorded_checks_stay_listed_as_recorded(client, elm_deployment, people):
+    from escalation import services as engine
+
+    b2 = elm_deployment_step(elm_deployment, "B2")
+    engine.record_step(
+        b2,
+        by=people.clinical_lead,
+        values={
+            "omissions_per_100_administrations": 1,
+            "wound_entries_within_2h_pct": 95,
+            "risk_note_updates_same_shift_pct": 96,
+        },
+        now=at(23, 14),
+    )
+    client.force_login(people.registered_manager)
+    step_runs = client.get(reverse("adoption:my_service")).context["step_runs"]
+    assert next(s for s in step_runs if s.pk == b2.pk).shown_state == "recorded"
+
+
+def elm_deployment_step(deployment, code):
+    from adoption import chain
+
+    return chain.run_for(deployment).step_runs.filter(code=code).order_by("occurrence").first()
+
+
+def test_the_dashboard_panel_lists_due_and_overdue_checks(client, elm_deployment, people, time_machine):
+    time_machine.move_to(at(23, 13), tick=False)
+    client.force_login(people.clinical_lead)
+    response = client.get(reverse("dashboard", args=[Role.CLINICAL_LEAD]))
+    assert "Due and overdue adoption checks at your service" in response.text
+    panel = next(p for p in response.context["panels"] if p["template"] == "adoption/panels/due_checks.html")
+    assert [s.code for s in panel["step_runs"]][:1] == ["B2"]  # 14:16 today comes first
+    assert all(s.due_at <= at(24, 13) for s in panel["step_runs"])
+
+
+def test_deployment_detail_shows_baselines_timeline_and_weak_teams(client, elm_deployment, teams, people):
+    from adoption import services
+
+    for team, shift, value in (("Oak", "early", 98), ("Ash", "early", 99), ("Yew", "late", 88)):
+        services.record_team_observation(
+            elm_deployment,
+            by=people.clinical_lead,
+            step_code="B2",
+            values={"risk_note_updates_same_shift_pct": value},
+            team=teams[team],
+            shift_name=shift,
+            observed_at=at(23, 14),
+        )
+    client.force_login(people.service_improvement_lead)
+    response = client.get(reverse("adoption:deployment_detail", args=[elm_deployment.pk]))
+    assert response.status_code == 200
+    assert "80.0%" in response.text and "Weak, hidden by the average" in response.text
+    assert "<svg" in response.text
+    assert (
+        len(response.context["timeline"])
+        == elm_deployment_step(elm_deployment, "B1").chain_run.step_runs.count()
+    )
+    assert_accessible(response.text)
+
+
+def test_deploying_through_the_form(client, match, people):
+    client.force_login(people.registered_manager)
+    url = reverse("adoption:deploy", args=[match.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert_accessible(page.text)
+    response = client.post(
+        url,
+        {
+            "deployed_at": "2026-11-23 09:00",
+            "baseline_completion_pct": "80",
+            "baseline_clinical_note": "Ordinary.",
+            "baseline_drill_pct": "85",
+        },
+    )
+    deployment = Deployment.objects.get()
+    assert response.status_code == 302 and response.url == reverse(
+        "adoption:deployment_detail", args=[deployment.pk]
+    )
+    again = client.post(
+        url,
+        {
+            "deployed_at": "2026-11-23 09:00",
+            "baseline_completion_pct": "80",
+            "baseline_clinical_note": "x",
+            "baseline_drill_pct": "85",
+        },
+    )
+    assert again.status_code == 200 and "already deployed" in again.text
+
+
+def test_other_providers_staff_get_404_and_commissioners_403(
+    client, elm_deployment, match, commissioner, other_provider_service, elm_house
+):
+    outsider = person_with_role(Role.REGISTERED_MANAGER, service=other_provider_service, username="far")
+    client.force_login(outsider)
+    assert client.get(reverse("adoption:deployment_detail", args=[elm_deployment.pk])).status_code == 404
+    assert client.get(reverse("adoption:service", args=[elm_house.pk])).status_code == 404
+    assert client.get(reverse("adoption:deploy", args=[match.pk])).status_code == 404
+    assert client.get(reverse("adoption:my_service")).context["step_runs"] == []
+    client.force_login(commissioner)
+    for url in (
+        reverse("adoption:my_service"),
+        reverse("adoption:deployment_detail", args=[elm_deployment.pk]),
+        reverse("adoption:deploy", args=[match.pk]),
+    ):
+        assert client.get(url).status_code == 403
+    client.logout()
+    assert client.get(reverse("adoption:my_service")).status_code == 302
+
+
+def test_staff_without_a_deployer_role_cannot_open_the_deploy_form(client, match, people):
+    client.force_login(people.clinical_lead)
+    assert client.get(reverse("adoption:deploy", args=[match.pk])).status_code == 403
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_my_service_queries_do_not_grow_with_deployments(
+    client, chains, elm_house, birch_lodge, shifts, people
+):
+    client.force_login(people.registered_manager)
+    url = reverse("adoption:my_service")
+    matches = [make_match(elm_house, birch_lodge, people.registered_manager, title=f"L{n}") for n in range(6)]
+    deploy(matches[0], people.registered_manager)
+    one = queries_for(client, url)
+    for match in matches[1:5]:
+        deploy(match, people.registered_manager)
+    assert queries_for(client, url) == one
+
+
+def test_recording_an_observation_on_the_deployment_page(client, elm_deployment, teams, people):
+    client.force_login(people.clinical_lead)
+    url = reverse("adoption:deployment_detail", args=[elm_deployment.pk])
+    assert_accessible(client.get(url).text)
+    fields = {
+        "measure": "B2:risk_note_updates_same_shift_pct",
+        "team": teams["Yew"].pk,
+        "shift_name": "late",
+        "value": "88",
+        "observed_at": "2026-11-23 14:00",
+    }
+    response = client.post(url, fields)
+    assert response.status_code == 302
+    observation = elm_deployment.observations.get()
+    assert (
+        observation.values == {"risk_note_updates_same_shift_pct": 88.0} and observation.team == teams["Yew"]
+    )
+    invalid = client.post(url, fields | {"value": "120"})
+    assert invalid.status_code == 200 and "percentage" in invalid.text
+    assert_accessible(invalid.text)
+
+
+def test_only_chain_b_service_roles_record_observations(client, elm_deployment, teams, people):
+    client.force_login(people.operations_director)
+    url = reverse("adoption:deployment_detail", args=[elm_deployment.pk])
+    assert client.get(url).context["form"] is None
+    response = client.post(url, {"measure": "B2:risk_note_updates_same_shift_pct", "value": "90"})
+    assert response.status_code == 403
+
+
+def test_closing_through_the_page(client, elm_deployment, people):
+    client.force_login(people.registered_manager)
+    url = reverse("adoption:close", args=[elm_deployment.pk])
+    assert client.post(url, {"reason": ""}).status_code == 302
+    elm_deployment.refresh_from_db()
+    assert elm_deployment.status == "active"
+    client.post(url, {"reason": "Every team aligned."})
+    elm_deployment.refresh_from_db()
+    assert elm_deployment.status == "closed"
+    client.force_login(people.clinical_lead)
+    assert client.post(url, {"reason": "x"}).status_code == 403

@@ -1,0 +1,96 @@
+"""Shared fixtures: a small provider with two regions and three services, and an outsider provider."""
+
+import pytest
+
+from providers.choices import RiskTag, Role, ServiceType
+from tests.factories import ProviderFactory, RegionFactory, ServiceFactory, person_with_role
+
+
+@pytest.fixture
+def provider(db):
+    return ProviderFactory(name="Oakwood Care Group")
+
+
+@pytest.fixture
+def north(provider):
+    return RegionFactory(provider=provider, name="North")
+
+
+@pytest.fixture
+def south(provider):
+    return RegionFactory(provider=provider, name="South")
+
+
+@pytest.fixture
+def elm_house(north):
+    return ServiceFactory(region=north, name="Elm House", tags=[RiskTag.FALLS, RiskTag.MEDICATION])
+
+
+@pytest.fixture
+def birch_lodge(north):
+    return ServiceFactory(
+        region=north, name="Birch Lodge", service_type=ServiceType.NURSING, tags=[RiskTag.FALLS]
+    )
+
+
+@pytest.fixture
+def cedar_court(south):
+    return ServiceFactory(region=south, name="Cedar Court", tags=[RiskTag.MEDICATION])
+
+
+@pytest.fixture
+def other_provider_service(db):
+    """A service of a different provider: nobody in `provider` may ever see it."""
+    return ServiceFactory(name="Faraway Manor", region__provider__name="Faraway Care Ltd")
+
+
+@pytest.fixture
+def quality_director(provider):
+    return person_with_role(Role.QUALITY_DIRECTOR, provider=provider, username="quality")
+
+
+@pytest.fixture
+def nominated_individual(provider):
+    return person_with_role(Role.NOMINATED_INDIVIDUAL, provider=provider, username="ni")
+
+
+@pytest.fixture
+def registered_manager(elm_house):
+    return person_with_role(Role.REGISTERED_MANAGER, service=elm_house, username="elm-manager")
+
+
+@pytest.fixture
+def commissioner(elm_house):
+    return person_with_role(Role.COMMISSIONER, service=elm_house, username="county-commissioner")
+
+
+@pytest.fixture(autouse=True)
+def _run_tasks_in_process(settings):
+    """Celery tasks run in the test process; the integration test starts a real worker instead."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Personas need passwords, not Argon2's deliberate slowness (about 0.2 s a person)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Transactional tests empty every table when they end, so they run last, and each restores the
+    migrated data (the chain templates) when it starts (serialized rollback)."""
+
+    def is_transactional(item):
+        marker = item.get_closest_marker("django_db")
+        return bool(marker and marker.kwargs.get("transaction"))
+
+    for item in items:
+        if is_transactional(item) and "django_db_serialized_rollback" not in item.fixturenames:
+            item.fixturenames.append("django_db_serialized_rollback")
+    items.sort(key=is_transactional)  # stable: the order within each group is kept

@@ -1,0 +1,54 @@
+"""The operators' commands: run the scan once, load the chains, benchmark a tick."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from escalation.models import ChainRun, Escalation, StepTemplate
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_evaluate_escalations_prints_what_it_raised(chain_a, people):
+    output = run("evaluate_escalations", "--now", "2026-11-23T10:19")
+    assert "Step overdue: A2 (Serious failure at Elm House #1 (Elm House)) → Quality Director" in output
+    assert "acknowledge by Mon 23 Nov 2026, 12:19" in output
+    assert "Raised 1 escalation(s) at Mon 23 Nov 2026, 10:19: 1 overdue, 0 follow-up(s)." in output
+    assert "Raised 0 escalation(s)" in run("evaluate_escalations", "--now", "2026-11-23T10:19:00+00:00")
+
+
+def test_evaluate_escalations_rejects_a_bad_date(chain_a):
+    with pytest.raises(
+        CommandError, match="--now must be an ISO 8601 date and time such as 2026-11-23T10:30"
+    ):
+        run("evaluate_escalations", "--now", "23/11/2026 10:19")
+    assert not Escalation.objects.exists()
+
+
+def test_evaluate_escalations_can_send_the_outbox(chain_a, people, mailoutbox):
+    output = run("evaluate_escalations", "--now", "2026-11-23T10:19", "--send")
+    assert "Sent 1 notification(s)." in output and len(mailoutbox) == 1
+
+
+def test_load_chains_is_idempotent_and_can_reset_edits(chains):
+    StepTemplate.objects.filter(code="A2").update(title="Edited")
+    assert "0 row(s)" in run("load_chains", "--keep-edits")
+    assert StepTemplate.objects.get(code="A2").title == "Edited"
+    assert "1 row(s)" in run("load_chains")
+    assert StepTemplate.objects.get(code="A2").title == "Learning-distribution accuracy"
+    assert "0 row(s)" in run("load_chains")
+
+
+def test_the_benchmark_reports_time_and_queries_and_leaves_nothing_behind(chains):
+    output = run("benchmark_escalations", "--step-runs", "100", "--services", "10", "--due", "0.5")
+    assert "Built 100 open step runs (50 overdue) across 10 services" in output
+    assert "First tick:" in output and "50 escalations raised" in output
+    assert "Benchmark rows rolled back." in output
+    assert not ChainRun.objects.exists()

@@ -1,0 +1,99 @@
+"""Factories for the organisation; every test builds the people and services its story needs."""
+
+import factory
+
+from providers.choices import ROLE_SCOPE, RiskLevel, Role, Scope, ServiceType
+from providers.models import (
+    Provider,
+    Region,
+    RoleAssignment,
+    Service,
+    ServiceRiskTag,
+    ShiftPattern,
+    Team,
+    User,
+)
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Provider
+
+    name = factory.Sequence(lambda n: f"Provider {n}")
+    cqc_provider_id = factory.Sequence(lambda n: f"1-{100000 + n}")
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+
+    provider = factory.SubFactory(ProviderFactory)
+    name = factory.Sequence(lambda n: f"Region {n}")
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+        skip_postgeneration_save = True
+
+    region = factory.SubFactory(RegionFactory)
+    provider = factory.SelfAttribute("region.provider")
+    name = factory.Sequence(lambda n: f"Service {n}")
+    cqc_location_id = factory.Sequence(lambda n: f"1-{200000 + n}")
+    service_type = ServiceType.RESIDENTIAL
+    risk_level = RiskLevel.MEDIUM
+    weekly_care_hours = 1000
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        for tag in extracted or ():
+            ServiceRiskTag.objects.create(service=self, tag=tag)
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    service = factory.SubFactory(ServiceFactory)
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class ShiftPatternFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShiftPattern
+
+    service = factory.SubFactory(ServiceFactory)
+    name = "early"
+    start = "07:00"
+    end = "15:00"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct-horse-battery")
+
+
+def person_with_role(role: str, *, provider=None, region=None, service=None, **user_fields) -> User:
+    """A person holding one role at the right scope: the shortest way to write a persona in a test."""
+    user = UserFactory(**user_fields)
+    give_role(user, role, provider=provider, region=region, service=service)
+    return user
+
+
+def give_role(user, role, *, provider=None, region=None, service=None) -> RoleAssignment:
+    scope = ROLE_SCOPE[Role(role)]
+    if scope == Scope.SERVICE:
+        service = service or ServiceFactory(**({"region__provider": provider} if provider else {}))
+        return RoleAssignment.objects.create(user=user, role=role, provider=service.provider, service=service)
+    if scope == Scope.REGION:
+        region = region or RegionFactory(**({"provider": provider} if provider else {}))
+        return RoleAssignment.objects.create(user=user, role=role, provider=region.provider, region=region)
+    provider = provider or ProviderFactory()
+    return RoleAssignment.objects.create(user=user, role=role, provider=provider)

@@ -1,0 +1,58 @@
+"""Chain A in the escalation engine: logging starts the case, A1 is recorded with one click using the
+computed figures, and the other steps' forms are pre-filled with everything the system can compute."""
+
+from datetime import timedelta
+
+import pytest
+
+from escalation import prefill
+from escalation.models import Escalation
+from learning_transfer import chain
+from learning_transfer.services import issue_notices
+
+from .conftest import CONFIRMED, add_incidents
+
+pytestmark = pytest.mark.django_db
+
+
+def test_recording_a1_when_learning_is_mandatory_escalates_to_the_operations_director(
+    client, log_falls_trigger, falls_provider, quality_director, operations_director
+):
+    add_incidents(falls_provider["ash"], 1, prefix="extra")  # puts Ash Grove above the median
+    trigger = log_falls_trigger()
+    client.force_login(quality_director)
+    response = client.post(f"/learning/triggers/{trigger.pk}/a1/", follow=True)
+    assert "mandatory learning, escalated to the Operations Director" in response.text
+    record = chain.step_run(trigger, "A1").records.get(is_current=True)
+    assert record.breached and record.values["matched_services"] == 4
+    assert record.values["matched_service_rates"]["Ash Grove"] == pytest.approx(1.143)
+    escalation = Escalation.objects.get(step_run__chain_run__object_id=trigger.pk)
+    assert escalation.target_role == "operations_director"
+
+
+def test_recording_a1_within_threshold_raises_nothing(client, log_falls_trigger, quality_director):
+    trigger = log_falls_trigger()
+    client.force_login(quality_director)
+    response = client.post(f"/learning/triggers/{trigger.pk}/a1/", follow=True)
+    assert "Step A1 recorded with the computed figures." in response.text
+    assert not Escalation.objects.exists()
+
+
+def test_the_engine_step_forms_are_prefilled_from_this_app(log_falls_trigger, managers, quality_director):
+    trigger = log_falls_trigger()
+    issue_notices(trigger, by=quality_director, now=CONFIRMED + timedelta(minutes=30))
+    a2 = prefill.get_prefill(chain.step_run(trigger, "A2"))
+    assert a2 == {"pct_received_within_4h": 0.0, "sampled_with_named_owner": 4, "sampled_due_within_72h": 4}
+    a3 = prefill.get_prefill(chain.step_run(trigger, "A3"))
+    assert a3["services_without_lead"] == 4
+    a5 = prefill.get_prefill(chain.step_run(trigger, "A5"))
+    assert a5["high_risk_lacking_action"] == 2  # Ash Grove and Dove Cottage are high risk
+
+
+def test_the_trigger_page_shows_the_chain_timeline(client, log_falls_trigger, quality_director):
+    trigger = log_falls_trigger()
+    client.force_login(quality_director)
+    page = client.get(f"/learning/triggers/{trigger.pk}/").text
+    for code in ("A1", "A2", "A3", "A4", "A5"):
+        assert f"{code} " in page
+    assert "Record A1 with these figures" in page

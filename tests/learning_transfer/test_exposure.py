@@ -1,0 +1,143 @@
+"""A3 and A4: each matched service's implementation lead, briefing, comparable risk and lines, and the
+rule for verifying implementation (only verified action counts)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from learning_transfer.services import (
+    add_line,
+    complete_line,
+    confirm_implementation,
+    confirm_lead,
+    issue_notices,
+    update_exposure,
+)
+from learning_transfer.services.measures import a3_values, a4_values, a5_values, picture
+
+from .conftest import CONFIRMED
+
+pytestmark = pytest.mark.django_db
+NOW = CONFIRMED + timedelta(hours=3)
+
+
+@pytest.fixture
+def issued(log_falls_trigger, managers, quality_director):
+    trigger = log_falls_trigger()
+    issue_notices(trigger, by=quality_director, now=CONFIRMED + timedelta(minutes=30))
+    return trigger
+
+
+def match(trigger, name):
+    return trigger.matches.select_related("service", "trigger__provider").get(service__name=name)
+
+
+def test_a3_counts_services_without_lead_with_old_comparable_risk_and_incomplete_briefing(
+    issued, managers, operations_director
+):
+    ash = match(issued, "Ash Grove")
+    confirm_lead(ash, person=managers["ash"], by=operations_director, now=NOW)
+    update_exposure(
+        ash,
+        by=operations_director,
+        briefing_completed_at=NOW - timedelta(hours=1),
+        comparable_risk_open_since=NOW - timedelta(hours=25),
+        now=NOW,
+    )
+    update_exposure(
+        match(issued, "Beech Lodge"),
+        by=managers["beech"],
+        comparable_risk_open_since=NOW - timedelta(hours=2),
+        now=NOW,
+    )
+    assert a3_values(picture(issued, NOW)) == {
+        "services_without_lead": 3,
+        "comparable_risk_unresolved_24h": 1,  # Ash's is 25 hours old; Beech's only 2
+        "briefing_incomplete": 3,
+    }
+
+
+def test_a4_counts_recent_briefings_tasks_due_and_expected_reduction(issued, managers, operations_director):
+    ash = match(issued, "Ash Grove")
+    update_exposure(
+        ash,
+        by=operations_director,
+        briefing_completed_at=NOW - timedelta(hours=2),
+        expected_reduction_pct=Decimal("15"),
+        now=NOW,
+    )
+    update_exposure(
+        match(issued, "Beech Lodge"),
+        by=operations_director,
+        briefing_completed_at=NOW - timedelta(hours=5),
+        expected_reduction_pct=Decimal("10"),
+        now=NOW,
+    )
+    add_line(
+        ash,
+        by=operations_director,
+        task="Re-brief night staff",
+        owner=managers["ash"],
+        due_at=NOW + timedelta(hours=20),
+    )
+    add_line(
+        ash,
+        by=operations_director,
+        task="Audit mats",
+        owner=managers["ash"],
+        due_at=NOW + timedelta(hours=30),
+    )
+    assert a4_values(picture(issued, NOW)) == {
+        "briefings_completed_4h": 1,
+        "local_tasks_due_24h": 1,
+        "expected_reduction_pct": {"Ash Grove": 15.0, "Beech Lodge": 10.0},
+    }
+
+
+def test_implementation_is_verified_only_with_lead_briefing_and_every_line_done(
+    issued, managers, operations_director
+):
+    ash = match(issued, "Ash Grove")
+    with pytest.raises(ValidationError) as error:
+        confirm_implementation(ash, by=operations_director, now=NOW)
+    assert "a confirmed implementation lead" in str(error.value)
+    confirm_lead(ash, person=managers["ash"], by=operations_director, now=NOW)
+    update_exposure(ash, by=operations_director, briefing_completed_at=NOW, now=NOW)
+    line = add_line(
+        ash, by=operations_director, task="Re-brief", owner=managers["ash"], due_at=NOW + timedelta(hours=4)
+    )
+    with pytest.raises(ValidationError, match="every implementation line complete"):
+        confirm_implementation(ash, by=operations_director, now=NOW)
+    complete_line(line, by=managers["ash"], now=NOW)
+    confirm_implementation(ash, by=operations_director, now=NOW)
+    values = a5_values(picture(issued, NOW))
+    assert values["avg_confirmation_rate"] == 25.0  # 1 of 4 matched services
+    assert values["high_risk_lacking_action"] == 1  # Dove Cottage is high risk and unverified
+
+
+def test_a_registered_manager_keeps_their_own_service_log_but_cannot_verify_it(issued, managers):
+    ash = match(issued, "Ash Grove")
+    confirm_lead(ash, person=managers["ash"], by=managers["ash"], now=NOW)
+    with pytest.raises(PermissionDenied):
+        confirm_lead(match(issued, "Beech Lodge"), person=managers["ash"], by=managers["ash"], now=NOW)
+    with pytest.raises(PermissionDenied):
+        confirm_implementation(ash, by=managers["ash"], now=NOW)
+
+
+def test_the_lead_must_work_at_the_service(issued, managers, operations_director):
+    with pytest.raises(ValidationError, match="does not work at Ash Grove"):
+        confirm_lead(match(issued, "Ash Grove"), person=managers["beech"], by=operations_director, now=NOW)
+
+
+def test_a_risk_cannot_be_resolved_before_it_was_found(issued, operations_director):
+    with pytest.raises(ValidationError) as error:
+        update_exposure(
+            match(issued, "Ash Grove"),
+            by=operations_director,
+            comparable_risk_open_since=NOW,
+            comparable_risk_resolved_at=NOW - timedelta(hours=1),
+            now=NOW,
+        )
+    assert "comparable_risk_resolved_at" in error.value.message_dict

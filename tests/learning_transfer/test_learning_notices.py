@@ -1,0 +1,170 @@
+"""A2: one action issues a notice to every matched service; owners acknowledge; the page measures
+receipt within 4 hours; redistribution reaches the services that did not receive it."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from learning_transfer.choices import TriggerStatus
+from learning_transfer.models import LearningNotice
+from learning_transfer.services import (
+    acknowledge_notice,
+    adjust_match,
+    issue_notices,
+    name_owner,
+    redistribute,
+)
+from learning_transfer.services.measures import a2_values, distribution, picture
+
+from .conftest import CONFIRMED
+
+pytestmark = pytest.mark.django_db
+ISSUED = CONFIRMED + timedelta(minutes=30)
+
+
+@pytest.fixture
+def trigger(log_falls_trigger, managers):
+    return log_falls_trigger()
+
+
+def notice_for(trigger, key, falls_provider):
+    return LearningNotice.objects.get(
+        matched_service__trigger=trigger, matched_service__service=falls_provider[key], superseded_at=None
+    )
+
+
+def test_issuing_sends_one_notice_per_matched_service_owned_by_its_manager(
+    trigger, quality_director, managers
+):
+    notices = issue_notices(trigger, by=quality_director, now=ISSUED)
+    assert len(notices) == 4
+    assert {n.owner for n in notices} == set(managers.values())
+    assert all(n.due_at == ISSUED + timedelta(hours=72) for n in notices)
+    trigger.refresh_from_db()
+    assert trigger.status == TriggerStatus.ISSUED and trigger.notices_issued_at == ISSUED
+
+
+def test_a_notice_cannot_go_out_without_the_learning_statement(log_falls_trigger, quality_director):
+    trigger = log_falls_trigger(learning_statement="")
+    with pytest.raises(ValidationError, match="learning statement"):
+        issue_notices(trigger, by=quality_director, now=ISSUED)
+
+
+def test_only_the_owner_or_the_services_manager_acknowledges(
+    trigger, quality_director, managers, falls_provider
+):
+    issue_notices(trigger, by=quality_director, now=ISSUED)
+    notice = notice_for(trigger, "ash", falls_provider)
+    with pytest.raises(PermissionDenied):
+        acknowledge_notice(notice, by=managers["beech"], now=ISSUED + timedelta(hours=1))
+    acknowledge_notice(notice, by=managers["ash"], now=ISSUED + timedelta(hours=1))
+    notice.refresh_from_db()
+    assert notice.acknowledged_by == managers["ash"]
+    with pytest.raises(ValidationError, match="already acknowledged"):
+        acknowledge_notice(notice, by=managers["ash"])
+
+
+def test_receipt_within_4_hours_is_measured_from_the_issue(
+    trigger, quality_director, managers, falls_provider
+):
+    issue_notices(trigger, by=quality_director, now=ISSUED)
+    acknowledge_notice(
+        notice_for(trigger, "ash", falls_provider), by=managers["ash"], now=ISSUED + timedelta(hours=4)
+    )
+    acknowledge_notice(
+        notice_for(trigger, "beech", falls_provider),
+        by=managers["beech"],
+        now=ISSUED + timedelta(hours=4, minutes=1),
+    )
+    figures = distribution(picture(trigger, ISSUED + timedelta(hours=5)))
+    assert (figures["received_within_4h"], figures["included"], figures["pct_received_within_4h"]) == (
+        1,
+        4,
+        25.0,
+    )
+    assert a2_values(picture(trigger, ISSUED)) == {
+        "pct_received_within_4h": 25.0,
+        "sampled_with_named_owner": 4,
+        "sampled_due_within_72h": 4,
+    }
+
+
+def test_a_service_without_a_manager_gets_a_notice_without_an_owner(
+    log_falls_trigger, quality_director, falls_provider
+):
+    trigger = log_falls_trigger()  # no managers named anywhere
+    issue_notices(trigger, by=quality_director, now=ISSUED)
+    figures = distribution(picture(trigger, ISSUED))
+    assert len(figures["without_owner"]) == 4 and figures["sampled_with_named_owner"] == 0
+
+
+def test_the_governance_officer_names_a_missing_owner(
+    log_falls_trigger, quality_director, falls_provider, managers, governance_officer
+):
+    trigger = log_falls_trigger()
+    falls_provider["ash"].registered_manager = None
+    falls_provider["ash"].save()
+    LearningNotice.objects.all().delete()
+    issue_notices(trigger, by=quality_director, now=ISSUED)
+    notice = notice_for(trigger, "ash", falls_provider)
+    assert notice.owner == managers["ash"]  # found through the role even without the service field
+    name_owner(notice, by=governance_officer, owner=managers["beech"], due_at=ISSUED + timedelta(hours=48))
+    notice.refresh_from_db()
+    assert notice.owner == managers["beech"]
+
+
+def test_services_added_after_issue_are_shown_as_left_out_until_issued(
+    trigger, quality_director, falls_provider
+):
+    issue_notices(trigger, by=quality_director, now=ISSUED)
+    adjust_match(trigger, falls_provider["ember"], True, "Same night rota", quality_director)
+    figures = distribution(picture(trigger, ISSUED))
+    assert [row.match.service.name for row in figures["not_issued"]] == ["Ember Court"]
+    assert len(issue_notices(trigger, by=quality_director, now=ISSUED + timedelta(hours=1))) == 1
+
+
+def test_redistribution_reissues_to_services_that_did_not_receive_in_time(
+    trigger, quality_director, managers, falls_provider, governance_officer
+):
+    issue_notices(trigger, by=quality_director, now=ISSUED)
+    acknowledge_notice(
+        notice_for(trigger, "ash", falls_provider), by=managers["ash"], now=ISSUED + timedelta(hours=1)
+    )
+    reissued = redistribute(trigger, by=governance_officer, now=ISSUED + timedelta(hours=5))
+    assert sorted(n.service.name for n in reissued) == ["Beech Lodge", "Cedar Court", "Dove Cottage"]
+    assert all(n.round == 2 for n in reissued)
+    assert LearningNotice.objects.filter(superseded_at__isnull=False).count() == 3
+    # The first issue stays the measure: the late services still count as not received in 4 hours.
+    acknowledge_notice(
+        notice_for(trigger, "beech", falls_provider), by=managers["beech"], now=ISSUED + timedelta(hours=6)
+    )
+    assert distribution(picture(trigger, ISSUED + timedelta(hours=7)))["received_within_4h"] == 1
+
+
+def test_nothing_to_redistribute_when_every_service_received(
+    trigger, quality_director, managers, falls_provider
+):
+    issue_notices(trigger, by=quality_director, now=ISSUED)
+    for key in managers:
+        acknowledge_notice(
+            notice_for(trigger, key, falls_provider), by=managers[key], now=ISSUED + timedelta(hours=1)
+        )
+    with pytest.raises(ValidationError, match="nothing to redistribute"):
+        redistribute(trigger, by=quality_director, now=ISSUED + timedelta(hours=5))
+
+
+def test_the_registered_manager_acknowledges_from_their_notice_page(
+    client, trigger, quality_director, managers, falls_provider
+):
+    issue_notices(trigger, by=quality_director, now=ISSUED)
+    client.force_login(managers["ash"])
+    page = client.get("/learning/notices/").text
+    assert "Ash Grove" in page and "Beech Lodge" not in page
+    notice = notice_for(trigger, "ash", falls_provider)
+    response = client.post(f"/learning/notices/{notice.pk}/acknowledge/", follow=True)
+    assert "acknowledged" in response.text
+    notice.refresh_from_db()
+    assert notice.acknowledged_at is not None
+    other = notice_for(trigger, "beech", falls_provider)
+    assert client.post(f"/learning/notices/{other.pk}/acknowledge/").status_code == 404

@@ -1,0 +1,70 @@
+"""The register and the executive summary make the same number of queries for 5 triggers as for 50."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from learning_transfer.models import LearningNotice, LearningTrigger, MatchedService
+from providers.choices import RiskLevel, RiskTag
+from tests.factories import ServiceFactory
+
+from .conftest import CONFIRMED
+
+pytestmark = pytest.mark.django_db
+
+
+def make_triggers(numbers, provider, services, by):
+    """Issued triggers numbered `numbers`, each matched to every service with a notice (half acknowledged)."""
+    for n in numbers:
+        trigger = LearningTrigger.objects.create(
+            provider=provider,
+            title=f"Fall {n}",
+            source_service=services[n % len(services)],
+            theme="fall",
+            risk_tags=[RiskTag.FALLS],
+            what_happened="A fall.",
+            confirmed_at=CONFIRMED - timedelta(days=n),
+            notices_issued_at=CONFIRMED - timedelta(days=n) + timedelta(hours=1),
+            status="issued",
+            logged_by=by,
+        )
+        for i, service in enumerate(services):
+            match = MatchedService.objects.create(trigger=trigger, service=service, rate_7d=1)
+            LearningNotice.objects.create(
+                matched_service=match,
+                owner=by,
+                issued_at=trigger.notices_issued_at,
+                issued_by=by,
+                due_at=trigger.notices_issued_at + timedelta(hours=72),
+                acknowledged_at=trigger.notices_issued_at + timedelta(hours=1) if i % 2 else None,
+            )
+
+
+@pytest.fixture
+def services(north):
+    return [ServiceFactory(region=north, tags=[RiskTag.FALLS], risk_level=RiskLevel.HIGH) for _ in range(4)]
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("url", ["/learning/", "/learning/summary/?period=all"])
+def test_page_queries_do_not_grow_with_the_number_of_triggers(
+    client, url, provider, services, quality_director, nominated_individual
+):
+    person = nominated_individual if "summary" in url else quality_director
+    client.force_login(person)
+    make_triggers(range(5), provider, services, person)
+    queries_for(client, url)  # warm caches (content types, sessions) so both counts compare alike
+    with_five = queries_for(client, url)
+    make_triggers(range(5, 50), provider, services, person)
+    with_fifty = queries_for(client, url)
+    assert with_five == with_fifty
+    page = client.get(url).text
+    assert "Fall 49" in page and "Fall 0" in page

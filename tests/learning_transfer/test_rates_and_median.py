@@ -1,0 +1,193 @@
+"""Rates per 100 care hours, the provider median and the A1 decision, on hand-worked numbers.
+
+No database: these are the pandas functions the matching step calls.
+"""
+
+import math
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from escalation.loading import read_fixture
+from learning_transfer import analysis
+
+FIRST, LAST = date(2026, 11, 11), date(2026, 11, 17)
+DAYS = [FIRST + timedelta(days=n) for n in range(7)]
+
+
+def frames(hours_per_day: dict, incidents: dict):
+    services = pd.DataFrame({"service_id": list(hours_per_day), "name": [f"S{i}" for i in hours_per_day]})
+    care = pd.DataFrame(
+        [(sid, day, float(h)) for sid, h in hours_per_day.items() if h is not None for day in DAYS],
+        columns=["service_id", "day", "hours"],
+    )
+    rows = [(sid, date(2026, 11, 12)) for sid, n in incidents.items() for _ in range(n)]
+    return services, pd.DataFrame(rows, columns=["service_id", "day"]), care
+
+
+def test_the_rate_is_incidents_per_100_care_hours_over_the_window():
+    services, incidents, care = frames({1: 100, 2: 200}, {1: 7, 2: 7})
+    rates = analysis.incident_rates(services, incidents, care, FIRST, LAST).set_index("service_id")
+    # 7 incidents in 7 x 100 = 700 hours is 1 per 100 care hours; in 1,400 hours it is 0.5.
+    assert rates.at[1, "care_hours"] == 700 and rates.at[1, "rate"] == 1.0
+    assert rates.at[2, "care_hours"] == 1400 and rates.at[2, "rate"] == 0.5
+
+
+def test_a_service_with_no_incidents_has_a_rate_of_zero():
+    services, incidents, care = frames({1: 100}, {})
+    rates = analysis.incident_rates(services, incidents, care, FIRST, LAST)
+    assert rates.loc[0, "incidents"] == 0 and rates.loc[0, "rate"] == 0.0
+
+
+def test_a_service_with_zero_care_hours_has_no_rate_and_is_left_out_of_the_median():
+    services, incidents, care = frames({1: 100, 2: None, 3: 0}, {1: 7, 2: 2, 3: 1})
+    rates = analysis.incident_rates(services, incidents, care, FIRST, LAST).set_index("service_id")
+    assert math.isnan(rates.at[2, "rate"])  # no care-hours rows at all
+    assert math.isnan(rates.at[3, "rate"])  # care hours recorded as 0
+    assert analysis.provider_median(rates.reset_index()) == 1.0  # only service 1 has a rate
+
+
+def test_incidents_and_hours_outside_the_window_do_not_count():
+    services, incidents, care = frames({1: 100}, {1: 1})
+    incidents.loc[len(incidents)] = [1, date(2026, 11, 18)]  # the day of confirmation
+    incidents.loc[len(incidents)] = [1, date(2026, 11, 10)]  # 8 days before
+    rates = analysis.incident_rates(services, incidents, care, FIRST, LAST)
+    assert rates.loc[0, "incidents"] == 1
+
+
+def test_the_window_is_the_7_whole_days_before_the_day_of_confirmation():
+    confirmed = datetime(2026, 11, 18, 0, 30, tzinfo=ZoneInfo("Europe/London"))
+    assert analysis.rate_window(confirmed) == (FIRST, LAST)
+
+
+def test_the_median_of_an_even_number_of_rates_is_the_mean_of_the_middle_two():
+    rates = pd.DataFrame({"rate": [0.0, 0.5, 1.5, 2.0]})
+    assert analysis.provider_median(rates) == 1.0
+
+
+def test_a_rate_equal_to_the_median_is_not_above_it():
+    rates = pd.DataFrame({"rate": [0.0, 0.5, 1.0, 1.0, 2.0]})
+    median = analysis.provider_median(rates)
+    flagged = analysis.flag_above_median(rates, median)
+    assert median == 1.0
+    assert flagged["above_median"].tolist() == [False, False, False, False, True]
+
+
+def test_equal_rates_reached_by_different_fractions_still_tie():
+    # 1/3 per 100 hours computed two ways must compare equal, not differ by float noise.
+    services, incidents, care = frames({1: 300 / 7, 2: 600 / 7, 3: 900 / 7}, {1: 1, 2: 2, 3: 3})
+    rates = analysis.incident_rates(services, incidents, care, FIRST, LAST)
+    median = analysis.provider_median(rates)
+    assert not analysis.flag_above_median(rates, median)["above_median"].any()
+
+
+def test_no_rate_at_all_means_no_median_and_nothing_above_it():
+    rates = pd.DataFrame({"rate": [float("nan"), float("nan")]})
+    assert analysis.provider_median(rates) is None
+    assert not analysis.flag_above_median(rates, None)["above_median"].any()
+
+
+def seed_a1_rule():
+    """A1's threshold rule exactly as the chain fixture states it."""
+    (chain_a,) = [chain for chain in read_fixture() if chain["code"] == "A"]
+    return chain_a["steps"][0]["threshold_rule"]
+
+
+def decide(rates, median):
+    return analysis.a1_decision(matched(rates, median), median, seed_a1_rule())
+
+
+def matched(rates, median):
+    return analysis.flag_above_median(pd.DataFrame({"rate": rates}), median)
+
+
+def test_a1_mandatory_learning_needs_more_than_two_matches_and_one_above_the_median():
+    decision = decide([1.2, 0.5, 0.0], 1.0)
+    assert decision.matched_count == 3 and decision.above_median_count == 1 and decision.mandatory
+    assert "Mandatory learning must be issued today" in decision.explanation
+
+
+def test_a1_two_matches_are_not_enough_even_far_above_the_median():
+    decision = decide([5.0, 4.0], 1.0)
+    assert decision.above_median_count == 2 and not decision.mandatory
+
+
+def test_a1_many_matches_at_or_below_the_median_are_not_mandatory():
+    decision = decide([1.0, 1.0, 0.5, float("nan")], 1.0)
+    assert decision.matched_count == 4 and decision.above_median_count == 0 and not decision.mandatory
+
+
+def test_a1_without_a_provider_median_is_never_mandatory():
+    decision = decide([2.0, 1.0, 0.5], None)
+    assert decision.matched_count == 3 and not decision.mandatory
+    assert "no provider median" in decision.explanation
+
+
+def test_matching_needs_a_shared_tag_and_the_same_type_and_never_returns_the_source():
+    services = pd.DataFrame(
+        {
+            "service_id": [1, 2, 3, 4, 5],
+            "name": ["Source", "Same", "OtherType", "NoTag", "Both"],
+            "service_type": ["residential", "residential", "home_care", "residential", "residential"],
+            "tags": [["falls"], ["falls"], ["falls"], ["medication"], ["falls", "medication"]],
+        }
+    )
+    same_type = analysis.matching_services(services, 1, ["falls"], same_type_only=True)
+    assert same_type["name"].tolist() == ["Same", "Both"]
+    any_type = analysis.matching_services(services, 1, ["falls", "medication"], same_type_only=False)
+    assert any_type["name"].tolist() == ["Same", "OtherType", "NoTag", "Both"]
+    assert any_type.set_index("name").at["Both", "shared_tags"] == ["falls", "medication"]
+
+
+def test_repeated_incidents_flag_the_third_of_a_theme_within_the_window():
+    at = pd.Timestamp("2026-11-01 10:00", tz="Europe/London")
+    incidents = pd.DataFrame(
+        {
+            "service_id": [1, 1, 1, 1, 2],
+            "theme": ["fall", "fall", "fall", "medication", "fall"],
+            "occurred_at": [at, at + pd.Timedelta(days=10), at + pd.Timedelta(days=28), at, at],
+        }
+    )
+    flags = analysis.repeat_theme_flags(incidents, count=3, window_days=28)
+    # The third fall is exactly 28 days after the first: the window includes both ends.
+    assert flags.tolist() == [False, False, True, False, False]
+    assert not analysis.repeat_theme_flags(incidents, count=3, window_days=27).any()
+
+
+def test_a_busy_service_gets_one_review_per_cluster_of_repeats():
+    at = pd.Timestamp("2026-11-01 10:00", tz="Europe/London")
+    incidents = pd.DataFrame(
+        {
+            "service_id": [1] * 7,
+            "theme": ["fall"] * 7,
+            "occurred_at": [at + pd.Timedelta(days=n) for n in range(7)],
+        }
+    )
+    flags = analysis.repeat_theme_flags(incidents, count=3, window_days=28)
+    assert flags.tolist() == [False, False, True, False, False, True, False]
+
+
+def test_repeated_defects_are_the_same_defect_at_the_same_service_in_both_of_the_last_two_cycles():
+    def cycle(trigger_id, day, rows):
+        return [
+            {
+                "trigger_id": trigger_id,
+                "confirmed_at": pd.Timestamp(day, tz="UTC"),
+                "service_id": sid,
+                "service": name,
+                "distribution_defect": dist,
+                "ownership_defect": own,
+            }
+            for sid, name, dist, own in rows
+        ]
+
+    cycles = pd.DataFrame(
+        cycle(1, "2026-09-01", [(1, "Ash", True, True), (2, "Beech", True, False)])
+        + cycle(2, "2026-10-01", [(1, "Ash", True, False), (2, "Beech", False, False)])
+        + cycle(3, "2026-11-01", [(1, "Ash", True, True), (2, "Beech", True, False)])
+    )
+    found = analysis.repeated_defects(cycles)
+    # Cycles 2 and 3 are the last two: Ash missed distribution in both; Beech only in cycle 3;
+    # Ash's ownership defects in cycles 1 and 3 are not consecutive cycles.
+    assert found.to_dict("records") == [{"service_id": 1, "service": "Ash", "defect": "distribution"}]

@@ -1,0 +1,201 @@
+"""The quality director logs a serious failure and sees the matched services, their rates and the A1
+decision at once (the hand-worked example is in conftest.falls_provider)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from learning_transfer.models import ImplementationLine
+from learning_transfer.services import adjust_match, log_trigger, match_services
+from learning_transfer.services.measures import a1_decision, a1_values, picture
+from providers.choices import RiskTag, Role
+from tests.factories import person_with_role
+
+from .conftest import CONFIRMED, LONDON, add_incidents
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(trigger):
+    return {m.service.name: m for m in trigger.matches.select_related("service")}
+
+
+def test_logging_a_trigger_matches_services_sharing_a_tag_and_the_source_type(log_falls_trigger):
+    trigger = log_falls_trigger()
+    # Not Elm House (the source), not Ember Court (no falls tag), not Fern Home Care (another type).
+    assert sorted(rows(trigger)) == ["Ash Grove", "Beech Lodge", "Cedar Court", "Dove Cottage"]
+    assert all(m.matched_by_rule and m.included for m in rows(trigger).values())
+
+
+def test_each_matched_service_has_its_7_day_rate_against_the_provider_median(log_falls_trigger):
+    trigger = log_falls_trigger()
+    found = rows(trigger)
+    assert trigger.provider_median_rate == Decimal("1.000")
+    assert (found["Ash Grove"].incidents_7d, found["Ash Grove"].care_hours_7d) == (7, Decimal("700.00"))
+    assert found["Ash Grove"].rate_7d == Decimal("1.000") and not found["Ash Grove"].above_median  # the tie
+    assert found["Beech Lodge"].rate_7d == Decimal("0.500")
+    assert found["Cedar Court"].rate_7d == Decimal("0.000")  # no incidents
+    assert found["Dove Cottage"].rate_7d is None and not found["Dove Cottage"].above_median  # no care hours
+
+
+def test_four_matches_none_above_the_median_is_not_mandatory_learning(log_falls_trigger):
+    trigger = log_falls_trigger()
+    decision = a1_decision(picture(trigger, CONFIRMED))
+    assert (decision.matched_count, decision.above_median_count, decision.mandatory) == (4, 0, False)
+
+
+def test_one_more_fall_at_ash_grove_puts_it_above_the_median_and_makes_learning_mandatory(
+    log_falls_trigger, falls_provider
+):
+    add_incidents(falls_provider["ash"], 1, prefix="extra")
+    trigger = log_falls_trigger()
+    # Ash 8/700 = 1.143; the median of 0, 0.5, 1.0 (Elm), 1.143, 2.0 stays 1.0.
+    assert trigger.provider_median_rate == Decimal("1.000")
+    assert rows(trigger)["Ash Grove"].above_median
+    decision = a1_decision(picture(trigger, CONFIRMED))
+    assert decision.mandatory and decision.above_median_count == 1
+
+
+def test_the_a1_values_are_the_engine_measures(log_falls_trigger):
+    values = a1_values(picture(log_falls_trigger(), CONFIRMED))
+    assert values == {
+        "matched_services": 4,
+        "open_actions_due_5d": 0,
+        "matched_service_rates": {"Ash Grove": 1.0, "Beech Lodge": 0.5, "Cedar Court": 0.0},
+        "provider_median_rate": 1.0,
+    }
+
+
+def test_open_action_lines_due_within_5_working_days_are_counted(log_falls_trigger, falls_provider):
+    ash = falls_provider["ash"]
+    # Confirmed Wednesday 18 November: the 5th working day after is Wednesday 25 November (17:00).
+    for due in (CONFIRMED - timedelta(days=1), CONFIRMED + timedelta(days=7, hours=7)):
+        ImplementationLine.objects.create(service=ash, task="Check sensor mats", due_at=due)
+    ImplementationLine.objects.create(
+        service=ash, task="Later", due_at=CONFIRMED + timedelta(days=7, hours=8)
+    )
+    ImplementationLine.objects.create(
+        service=ash, task="Done", due_at=CONFIRMED, completed_at=CONFIRMED - timedelta(hours=1)
+    )
+    trigger = log_falls_trigger()
+    assert rows(trigger)["Ash Grove"].open_actions_due_5d == 2
+
+
+def test_matching_across_service_types_when_the_quality_director_asks(log_falls_trigger):
+    trigger = log_falls_trigger(match_same_service_type=False)
+    assert "Fern Home Care" in rows(trigger)
+
+
+def test_the_quality_director_adds_a_service_with_a_reason(
+    log_falls_trigger, falls_provider, quality_director
+):
+    trigger = log_falls_trigger()
+    added = adjust_match(
+        trigger, falls_provider["ember"], True, "Night staffing mirrors Elm House", quality_director
+    )
+    assert added.included and not added.matched_by_rule and added.rate_7d == Decimal("2.000")
+    assert added.above_median  # 2.0 against the recorded median of 1.0
+    assert added.history.first().history_change_reason.startswith("Added: Night staffing")
+
+
+def test_leaving_out_a_service_needs_a_reason_and_keeps_it_visible(
+    log_falls_trigger, falls_provider, quality_director
+):
+    trigger = log_falls_trigger()
+    with pytest.raises(ValidationError) as error:
+        adjust_match(trigger, falls_provider["cedar"], False, "  ", quality_director)
+    assert "reason" in error.value.message_dict
+    adjust_match(trigger, falls_provider["cedar"], False, "Closed for refurbishment", quality_director)
+    cedar = rows(trigger)["Cedar Court"]
+    assert not cedar.included and cedar.reason == "Closed for refurbishment"
+    assert a1_decision(picture(trigger, CONFIRMED)).matched_count == 3
+
+
+def test_running_matching_again_keeps_the_quality_directors_choices(
+    log_falls_trigger, falls_provider, quality_director
+):
+    trigger = log_falls_trigger()
+    adjust_match(trigger, falls_provider["cedar"], False, "Closed for refurbishment", quality_director)
+    adjust_match(trigger, falls_provider["ember"], True, "Same night rota", quality_director)
+    match_services(trigger, by=quality_director)
+    found = rows(trigger)
+    assert not found["Cedar Court"].included
+    assert found["Ember Court"].included and not found["Ember Court"].matched_by_rule
+
+
+def test_the_source_service_cannot_be_added_as_a_match(log_falls_trigger, falls_provider, quality_director):
+    trigger = log_falls_trigger()
+    with pytest.raises(ValidationError):
+        adjust_match(trigger, falls_provider["elm"], True, "Also here", quality_director)
+
+
+def test_only_a_quality_director_logs_a_trigger(falls_provider, nominated_individual):
+    with pytest.raises(PermissionDenied):
+        log_trigger(
+            by=nominated_individual,
+            source_service=falls_provider["elm"],
+            title="Fall",
+            theme="fall",
+            risk_tags=[RiskTag.FALLS],
+            what_happened="A fall.",
+            confirmed_at=CONFIRMED,
+        )
+
+
+def test_a_quality_director_of_another_provider_cannot_log_here(falls_provider, other_provider_service):
+    outsider = person_with_role(Role.QUALITY_DIRECTOR, provider=other_provider_service.provider)
+    with pytest.raises(PermissionDenied):
+        log_trigger(
+            by=outsider,
+            source_service=falls_provider["elm"],
+            title="Fall",
+            theme="fall",
+            risk_tags=[RiskTag.FALLS],
+            what_happened="A fall.",
+            confirmed_at=CONFIRMED,
+        )
+
+
+def test_a_trigger_needs_a_risk_tag_and_a_confirmation_in_the_past(log_falls_trigger):
+    with pytest.raises(ValidationError) as error:
+        log_falls_trigger(risk_tags=[])
+    assert "risk_tags" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        log_falls_trigger(confirmed_at=CONFIRMED + timedelta(days=1))
+    assert "confirmed_at" in error.value.message_dict
+
+
+def test_logging_starts_chain_a_with_a1_due_two_working_hours_after_confirmation(log_falls_trigger):
+    from learning_transfer import chain
+
+    trigger = log_falls_trigger()
+    a1 = chain.step_run(trigger, "A1")
+    assert a1 is not None
+    assert a1.due_at == CONFIRMED.replace(hour=12).astimezone(LONDON)
+
+
+def test_a_provider_that_tuned_a1_to_more_than_four_matches_sees_that_rule_decide(
+    log_falls_trigger, falls_provider
+):
+    from escalation.models import StepTemplate
+    from escalation.rules import with_thresholds
+    from escalation.services import tune_step
+
+    add_incidents(falls_provider["ash"], 1, prefix="extra")
+    provider = falls_provider["ash"].provider
+    step = StepTemplate.objects.get(chain__code="A", code="A1")
+    admin = person_with_role(Role.PROVIDER_ADMINISTRATOR, provider=provider)
+    tune_step(
+        provider,
+        step,
+        by=admin,
+        reason="Large group: learning is mandatory only when more than four homes match.",
+        threshold_rule=with_thresholds(step.threshold_rule, [4]),
+    )
+    decision = a1_decision(picture(log_falls_trigger(), CONFIRMED))
+    # Four matches with one above the median: mandatory under the seed's "> 2", not under "> 4".
+    assert decision.matched_count == 4 and decision.above_median_count == 1
+    assert not decision.mandatory
+    assert "above 4" in decision.explanation

@@ -1,0 +1,123 @@
+"""Fixtures for chain C stories: a falls trigger matched to two services, the people who run chain C,
+and a short way to plan an update with lines."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from learning_transfer.choices import IncidentTheme
+from learning_transfer.models import LearningNotice, LearningTrigger, MatchedService
+from providers.choices import Role
+from reporting_control import services
+from reporting_control.choices import Audience, LineKind
+from tests.factories import person_with_role
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def next_issue_at(days: int = 14) -> datetime:
+    """An issue date-time comfortably in the future, at 10:00 London time."""
+    day = (timezone.now() + timedelta(days=days)).astimezone(LONDON)
+    return day.replace(hour=10, minute=0, second=0, microsecond=0)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def compliance_manager(provider):
+    return person_with_role(Role.COMPLIANCE_MANAGER, provider=provider, username="compliance")
+
+
+@pytest.fixture
+def provider_director(provider):
+    return person_with_role(Role.PROVIDER_DIRECTOR, provider=provider, username="director")
+
+
+@pytest.fixture
+def operations_director(provider):
+    return person_with_role(Role.OPERATIONS_DIRECTOR, provider=provider, username="operations")
+
+
+@pytest.fixture
+def trigger(provider, elm_house, quality_director):
+    """A falls trigger at Elm House, matched to Birch Lodge and Cedar Court (both included)."""
+    trigger = LearningTrigger.objects.create(
+        provider=provider,
+        title="Unwitnessed fall at night",
+        source_service=elm_house,
+        theme=IncidentTheme.FALL,
+        risk_tags=["falls"],
+        what_happened="A resident fell at night and was found later.",
+        confirmed_at=timezone.now() - timedelta(days=20),
+        matched_at=timezone.now() - timedelta(days=20),
+        logged_by=quality_director,
+    )
+    return trigger
+
+
+@pytest.fixture
+def birch_match(trigger, birch_lodge):
+    return MatchedService.objects.create(trigger=trigger, service=birch_lodge)
+
+
+@pytest.fixture
+def cedar_match(trigger, cedar_court):
+    return MatchedService.objects.create(trigger=trigger, service=cedar_court)
+
+
+def verify(match, by=None):
+    """Verified implementation at the matched service: the only adoption evidence there is."""
+    match.implementation_confirmed_at = timezone.now() - timedelta(days=2)
+    match.implementation_confirmed_by = by
+    match.save()
+    return match
+
+
+def send_notice(match, by, acknowledged=True):
+    """A learning notice to the service, acknowledged: not adoption evidence."""
+    now = timezone.now() - timedelta(days=10)
+    return LearningNotice.objects.create(
+        matched_service=match,
+        issued_at=now,
+        issued_by=by,
+        acknowledged_at=now + timedelta(hours=1) if acknowledged else None,
+    )
+
+
+@pytest.fixture
+def plan(provider, compliance_manager, trigger, birch_lodge, cedar_court):
+    """Plan an update covering Birch Lodge and Cedar Court, linked to the falls trigger."""
+
+    def plan(title="Falls learning update for the council", services_covered=None, **overrides):
+        fields = {
+            "by": compliance_manager,
+            "provider": provider,
+            "title": title,
+            "audience": Audience.COMMISSIONER,
+            "issue_at": next_issue_at(),
+            "triggers": [trigger],
+            "services": services_covered if services_covered is not None else [birch_lodge, cedar_court],
+        }
+        return services.plan_update(**(fields | overrides))
+
+    return plan
+
+
+@pytest.fixture
+def evidenced_update(plan, compliance_manager, birch_match, birch_lodge):
+    """An update with one named-service line whose service has verified implementation."""
+    verify(birch_match)
+    update = plan()
+    services.add_line(
+        update,
+        by=compliance_manager,
+        claim="Birch Lodge now checks falls risk at every night round.",
+        kind=LineKind.NAMED_SERVICE,
+        services=[birch_lodge],
+    )
+    return update

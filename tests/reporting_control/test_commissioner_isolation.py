@@ -1,0 +1,96 @@
+"""A commissioner downloads released packs of the services it commissions, and sees nothing else."""
+
+import pytest
+from django.urls import reverse
+
+from providers.choices import Role
+from reporting_control import services
+from reporting_control.models import EvidencePack
+from tests.factories import person_with_role
+
+
+@pytest.fixture
+def birch_commissioner(birch_lodge):
+    return person_with_role(Role.COMMISSIONER, service=birch_lodge, username="birch-commissioner")
+
+
+@pytest.fixture
+def cedar_commissioner(cedar_court):
+    return person_with_role(Role.COMMISSIONER, service=cedar_court, username="cedar-commissioner")
+
+
+def release(update, by, capture):
+    with capture(execute=True):
+        services.release_update(update, by=by)
+    return EvidencePack.objects.get(update=update, for_release=True)
+
+
+def test_a_commissioner_downloads_the_released_pack_of_its_service(
+    client, evidenced_update, provider_director, birch_commissioner, django_capture_on_commit_callbacks
+):
+    pack = release(evidenced_update, provider_director, django_capture_on_commit_callbacks)
+    client.force_login(birch_commissioner)
+
+    page = client.get(reverse("reporting_control:commissioner_packs")).text
+    assert "Falls learning update for the council" in page
+
+    response = client.get(reverse("reporting_control:commissioner_download", args=[pack.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_a_commissioner_never_sees_another_commissioners_services(
+    client,
+    plan,
+    provider_director,
+    birch_commissioner,
+    cedar_commissioner,
+    cedar_court,
+    compliance_manager,
+    cedar_match,
+    django_capture_on_commit_callbacks,
+):
+    from tests.reporting_control.conftest import verify
+
+    verify(cedar_match)
+    update = plan(title="Cedar only update", services_covered=[cedar_court])
+    services.add_line(
+        update, by=compliance_manager, claim="Adopted at Cedar.", kind="named_service", services=[cedar_court]
+    )
+    pack = release(update, provider_director, django_capture_on_commit_callbacks)
+
+    client.force_login(birch_commissioner)
+    assert "Cedar only update" not in client.get(reverse("reporting_control:commissioner_packs")).text
+    assert client.get(reverse("reporting_control:commissioner_download", args=[pack.pk])).status_code == 404
+
+
+def test_a_commissioner_never_sees_a_draft_or_held_update_or_its_packs(
+    client, evidenced_update, compliance_manager, birch_commissioner, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        draft_pack = services.request_pack(evidenced_update, by=compliance_manager)
+    services.place_hold(evidenced_update, by=compliance_manager, reason="Held for checks.")
+
+    client.force_login(birch_commissioner)
+    page = client.get(reverse("reporting_control:commissioner_packs")).text
+    assert "Falls learning update" not in page
+    assert (
+        client.get(reverse("reporting_control:commissioner_download", args=[draft_pack.pk])).status_code
+        == 404
+    )
+
+
+def test_a_commissioner_gets_403_on_every_staff_page(client, evidenced_update, birch_commissioner):
+    client.force_login(birch_commissioner)
+    pk = evidenced_update.pk
+    for name, args in [
+        ("update_list", []),
+        ("update_create", []),
+        ("update_detail", [pk]),
+        ("line_create", [pk]),
+        ("hold_place", [pk]),
+        ("hold_lift", [pk]),
+    ]:
+        assert client.get(reverse(f"reporting_control:{name}", args=args)).status_code == 403, name
+    assert client.post(reverse("reporting_control:release", args=[pk])).status_code == 403
+    assert client.post(reverse("reporting_control:pack_request", args=[pk])).status_code == 403

@@ -1,0 +1,78 @@
+"""Release is refused while held or while a line lacks evidence; a second release changes nothing."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from reporting_control import chain, services
+from reporting_control.choices import LineKind, LineState, UpdateStatus
+from reporting_control.models import EvidencePack
+
+
+def test_release_is_refused_while_a_hold_is_active(evidenced_update, compliance_manager, provider_director):
+    services.place_hold(evidenced_update, by=compliance_manager, reason="Awaiting the C4 check.")
+
+    with pytest.raises(ValidationError) as error:
+        services.release_update(evidenced_update, by=provider_director)
+
+    assert "issue hold is active" in " ".join(error.value.messages)
+    evidenced_update.refresh_from_db()
+    assert evidenced_update.status == UpdateStatus.HELD and evidenced_update.released_at is None
+
+
+def test_release_is_refused_while_a_line_lacks_evidence(
+    evidenced_update, compliance_manager, provider_director, cedar_court
+):
+    line = services.add_line(
+        evidenced_update,
+        by=compliance_manager,
+        claim="Cedar Court adopted it too.",
+        kind=LineKind.NAMED_SERVICE,
+        services=[cedar_court],
+    )
+    with pytest.raises(ValidationError) as error:
+        services.release_update(evidenced_update, by=provider_director)
+    assert "Lines lacking evidence" in " ".join(error.value.messages)
+
+    # Freezing the line withholds it from the update, so the rest may go.
+    services.decide_line(line, by=compliance_manager, state=LineState.FROZEN, reason="No proof at Cedar.")
+    assert services.release_update(evidenced_update, by=provider_director) is True
+
+
+def test_release_closes_chain_c_and_queues_the_issue_pack(
+    evidenced_update, provider_director, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.release_update(evidenced_update, by=provider_director)
+
+    evidenced_update.refresh_from_db()
+    assert evidenced_update.status == UpdateStatus.RELEASED
+    assert evidenced_update.released_by == provider_director
+    assert not chain.run_for(evidenced_update).is_open
+    pack = EvidencePack.objects.get(update=evidenced_update)
+    assert pack.for_release and pack.status == "ready"
+
+
+def test_releasing_twice_changes_nothing_the_second_time(evidenced_update, provider_director):
+    assert services.release_update(evidenced_update, by=provider_director) is True
+    evidenced_update.refresh_from_db()
+    released_at, history_rows = evidenced_update.released_at, evidenced_update.history.count()
+
+    assert services.release_update(evidenced_update, by=provider_director) is False
+
+    evidenced_update.refresh_from_db()
+    assert evidenced_update.released_at == released_at
+    assert evidenced_update.history.count() == history_rows
+    assert EvidencePack.objects.filter(update=evidenced_update).count() == 1
+
+
+def test_only_a_signer_may_release(evidenced_update, compliance_manager):
+    with pytest.raises(PermissionDenied):
+        services.release_update(evidenced_update, by=compliance_manager)
+
+
+def test_a_released_update_cannot_be_held_or_changed(evidenced_update, provider_director, compliance_manager):
+    services.release_update(evidenced_update, by=provider_director)
+    with pytest.raises(ValidationError):
+        services.place_hold(evidenced_update, by=compliance_manager, reason="Too late.")
+    with pytest.raises(ValidationError):
+        services.add_line(evidenced_update, by=compliance_manager, claim="More.", kind=LineKind.OPEN_RISK)
