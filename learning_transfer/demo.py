@@ -1,5 +1,6 @@
-"""A learning story for the demo provider: a serious fall two working days ago, learning issued to the
-matched services, most of them acknowledging in time, and the engine's view of what is now overdue.
+"""A learning story for the demo provider: an earlier medication cycle, learned and closed eight weeks
+ago, then a serious fall two working days ago, learning issued to the matched services, most of them
+acknowledging in time, and the engine's view of what is now overdue.
 
 Everything goes through the business actions, so the demo obeys the same rules as a real user.
 """
@@ -8,14 +9,22 @@ from datetime import time, timedelta
 
 from django.utils import timezone
 
+from escalation import services as engine
+from escalation.choices import EscalationState
+from escalation.models import Escalation
 from providers.calendar import local_datetime
 from providers.choices import RiskTag, Role
 from providers.models import Provider, RoleAssignment
+from providers.permissions import people_holding
 
 from . import chain, services
 from .choices import HarmLevel, IncidentTheme, RootCauseFactor
 from .models import Incident
 from .services.measures import step_values
+
+EARLIER_CYCLE_WEEKS = 8
+# The earlier cycle's A1 needs the rates of the week before it.
+EARLIER_CYCLE_NEEDS_DAYS = 7 * (EARLIER_CYCLE_WEEKS + 1) + 3
 
 
 def _holder(provider: Provider, role: str):
@@ -40,9 +49,108 @@ def _recent_night_falls(provider: Provider, day) -> None:
         )
 
 
-def build_learning_story(provider: Provider, now=None) -> None:
-    """Log a serious failure at Elm House two working days ago and take chain A part of the way."""
+def _record_steps(trigger, at: dict) -> None:
+    """Record chain A's steps by their owners at the given times, with the figures the system computed."""
+    for code, when in at.items():
+        step = chain.step_run(trigger, code)
+        owner = people_holding(step.role, service=trigger.source_service)[0]
+        chain.record(trigger, code, by=owner, values=step_values(trigger, code, when), now=when)
+
+
+def _close_escalations(trigger, at) -> None:
+    """Whoever was told answered each escalation of the case, so the closed cycle leaves nothing open."""
+    open_ones = Escalation.objects.filter(chain_run=chain.run_for(trigger)).exclude(
+        state=EscalationState.RESOLVED
+    )
+    for escalation in open_ones.prefetch_related("notifications__user"):
+        person = escalation.notifications.all()[0].user
+        engine.record_action(escalation, by=person, action_taken=escalation.action or "Done.", now=at)
+        engine.resolve(escalation, by=person, note="Completed within the learning cycle.", now=at)
+
+
+def build_earlier_cycle(provider: Provider, now=None):
+    """Eight weeks ago: a missed time-critical medicine at Ash Grove, learning issued to the homes with a
+    medication risk, Rowan Court acknowledging late, every home verified and the trigger closed.
+
+    Rowan Court's late receipt here and its unacknowledged notice in the current cycle make the
+    executive summary's "defects repeated across the last 2 learning cycles" a real figure.
+    """
     now = now or timezone.now()
+    calendar = provider.calendar
+    day = calendar.previous_working_day(timezone.localdate(now) - timedelta(weeks=EARLIER_CYCLE_WEEKS))
+    confirmed_at = local_datetime(day, time(9, 40))
+    quality = _holder(provider, Role.QUALITY_DIRECTOR)
+    operations = _holder(provider, Role.OPERATIONS_DIRECTOR)
+    ash_grove = provider.services.get(name="Ash Grove")
+    incident = Incident.objects.create(
+        service=ash_grove,
+        source_reference=f"{ash_grove.cqc_location_id}-MEDS-1",
+        occurred_at=local_datetime(day, time(8, 5)),
+        theme=IncidentTheme.MEDICATION,
+        harm_level=HarmLevel.MODERATE,
+        regulatory_notification=True,
+        description="Time-critical Parkinson's medicine missed for two rounds after an agency handover.",
+    )
+    trigger = services.log_trigger(
+        by=quality,
+        source_service=ash_grove,
+        title="Time-critical Parkinson's medicine missed for two rounds",
+        theme=IncidentTheme.MEDICATION,
+        risk_tags=[RiskTag.MEDICATION],
+        what_happened=incident.description,
+        confirmed_at=confirmed_at,
+        source_incident=incident,
+        now=confirmed_at + timedelta(minutes=15),
+        root_cause_factors=[RootCauseFactor.COMMUNICATION, RootCauseFactor.UNCLEAR_GUIDANCE],
+        root_cause_summary="The handover sheet did not mark time-critical medicines for agency staff.",
+        local_fix="Ash Grove's handover sheet now lists time-critical medicines first.",
+        learning_statement=(
+            "Time-critical medicines are flagged on every medication chart and handover, so that any carer, "
+            "agency or permanent, sees them before the round starts."
+        ),
+        measurable_target="100 % of sampled handovers list time-critical medicines, within six weeks.",
+    )
+    issued_at = confirmed_at + timedelta(hours=1)
+    _record_steps(trigger, {"A1": confirmed_at + timedelta(minutes=50)})
+    for notice in services.issue_notices(trigger, by=quality, now=issued_at):
+        late = notice.matched_service.service.name == "Rowan Court"
+        services.acknowledge_notice(
+            notice, by=notice.owner, now=issued_at + timedelta(hours=6 if late else 1)
+        )
+    verified_at = local_datetime(calendar.next_working_day(day), time(11))
+    for match in trigger.matches.filter(included=True).select_related("service__registered_manager"):
+        manager = match.service.registered_manager
+        services.confirm_lead(match, person=manager, by=operations, now=issued_at + timedelta(hours=2))
+        services.update_exposure(match, by=operations, briefing_completed_at=verified_at, now=verified_at)
+        line = services.add_line(
+            match,
+            by=operations,
+            task="Time-critical medicines flagged on charts and handover",
+            owner=manager,
+            due_at=verified_at,
+        )
+        services.complete_line(line, by=manager, now=verified_at)
+        services.confirm_implementation(match, by=operations, now=verified_at)
+    _record_steps(
+        trigger,
+        {
+            "A2": local_datetime(day, time(10, 15)),
+            "A3": local_datetime(day, time(13)),
+            "A4": local_datetime(day, time(15, 45)),
+            "A5": local_datetime(calendar.next_working_day(day), time(15)),
+        },
+    )
+    _close_escalations(trigger, verified_at + timedelta(hours=5))
+    services.close_trigger(trigger, by=quality, now=verified_at + timedelta(days=2))
+    return trigger
+
+
+def build_learning_story(provider: Provider, now=None, history_days: int = EARLIER_CYCLE_NEEDS_DAYS):
+    """Log a serious failure at Elm House two working days ago and take chain A part of the way, after
+    the earlier cycle when the demo's incident and care-hours history reaches back far enough."""
+    now = now or timezone.now()
+    if history_days >= EARLIER_CYCLE_NEEDS_DAYS:
+        build_earlier_cycle(provider, now)
     calendar = provider.calendar
     day = calendar.previous_working_day(calendar.previous_working_day(timezone.localdate(now)))
     confirmed_at = local_datetime(day, time(10, 30))

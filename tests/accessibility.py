@@ -1,7 +1,7 @@
 """A small structural accessibility check any page test can call: `assert_accessible(response.text)`.
 
 It checks what a screen-reader or keyboard user trips on first: the page language, a skip link to the
-main content, exactly one h1, a label for every visible field, and header cells in every table.
+main content, a title naming the page, exactly one h1, a label for every visible field, and header cells in every table.
 """
 
 from html.parser import HTMLParser
@@ -20,6 +20,8 @@ class _PageStructure(HTMLParser):
         self.fields: list[dict] = []
         self.tables = 0
         self.table_headers = 0
+        self.title = ""
+        self._in_title = False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -41,6 +43,16 @@ class _PageStructure(HTMLParser):
             self.tables += 1
         elif tag == "th":
             self.table_headers += 1
+        elif tag == "title":
+            self._in_title = True
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
 
 
 def assert_accessible(html: str) -> None:
@@ -48,6 +60,8 @@ def assert_accessible(html: str) -> None:
     page.feed(html)
     assert page.lang == "en-GB", "the page must declare its language"
     assert page.skip_link, "the page needs a skip link to #maincontent"
+    page_name = page.title.split(" – ")[0].strip()
+    assert page_name and page_name != page.title.strip(), f"the title must name the page: {page.title!r}"
     assert page.h1_count == 1, f"a page has exactly one h1, this one has {page.h1_count}"
     unlabelled = [
         f.get("name") or f.get("id")

@@ -133,3 +133,29 @@ def test_the_demo_learning_is_live_at_rowan_court_with_a_weak_night_team(demo):
     hidden = table[table["hidden_by_average"]]
     # Night team 79 % against a 78 % baseline improves by under 5 points; the service average does not.
     assert set(hidden["group"]) == {"Night team", "night"}
+
+
+def test_with_enough_history_the_demo_has_an_earlier_closed_cycle_the_summary_learns_from(
+    db, django_capture_on_commit_callbacks, client
+):
+    from escalation.models import Escalation
+    from learning_transfer import chain
+    from learning_transfer.demo import EARLIER_CYCLE_NEEDS_DAYS
+    from learning_transfer.models import LearningTrigger
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", days=EARLIER_CYCLE_NEEDS_DAYS, stdout=StringIO())
+    demo = Provider.objects.get(name="Oakwood Care Group")
+    earlier, current = LearningTrigger.objects.filter(provider=demo).order_by("confirmed_at")
+    assert earlier.status == "closed" and current.source_service.name == "Elm House"
+    earlier_case = Escalation.objects.filter(chain_run=chain.run_for(earlier))
+    assert earlier_case.exists() and not earlier_case.exclude(state="resolved").exists(), (
+        "the earlier cycle's escalations were answered and nothing new was raised on the closed case"
+    )
+    client.force_login(User.objects.get(username="ni"))
+    summary = client.get("/learning/summary/")
+    repeated = summary.context["summary"]["repeated_defects"]
+    assert {"service": "Rowan Court", "defect": "distribution"} in [
+        {"service": row["service"], "defect": row["defect"]} for row in repeated
+    ], "Rowan Court received learning late in both cycles"
+    assert "Rowan Court" in summary.text

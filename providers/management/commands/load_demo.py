@@ -245,7 +245,7 @@ class Command(BaseCommand):
             builder = DemoBuilder(random.Random(seed), password, days)
             builder.build()
             demo = Provider.objects.get(cqc_provider_id=DEMO_PROVIDER_ID)
-            trigger = build_learning_story(demo)
+            trigger = build_learning_story(demo, history_days=days)
             build_adoption_story(trigger, deployed_at=trigger.confirmed_at + timedelta(days=1, hours=1))
             build_reporting_story(demo, trigger)
             tick(timezone.now())  # what the engine makes of the story so far, as beat would
