@@ -9,6 +9,7 @@ from .models import (
     ImplementationLine,
     ImportJob,
     Incident,
+    IncidentReview,
     LearningNotice,
     LearningTrigger,
     MatchedService,
@@ -23,6 +24,26 @@ class IncidentAdmin(SimpleHistoryAdmin):
     search_fields = ("source_reference", "service__name", "description")
     raw_id_fields = ("service",)
     date_hierarchy = "occurred_at"
+
+
+@admin.register(IncidentReview)
+class IncidentReviewAdmin(SimpleHistoryAdmin):
+    """Read-only: a review outcome is recorded through the app, where its permission and rules are checked."""
+
+    list_display = ("incident", "outcome", "reviewed_by", "reviewed_at")
+    list_filter = ("outcome",)
+    search_fields = ("incident__source_reference", "incident__service__name", "reason")
+    readonly_fields = ("incident", "outcome", "reason", "reviewed_by", "reviewed_at")
+    date_hierarchy = "reviewed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CareHours)

@@ -59,6 +59,21 @@ class ReviewReason(models.TextChoices):
     SEVERAL_PEOPLE = "several_people", "Several people affected"
 
 
+class ReviewOutcome(models.TextChoices):
+    """What the quality director decided about a flagged incident without logging a learning trigger."""
+
+    LOCAL = "local", "Reviewed: local action only, no provider learning trigger"
+    NO_ACTION = "no_action", "Reviewed: no further action"
+
+
+class CandidateStatus(models.TextChoices):
+    """Which flagged incidents the review list shows: those still waiting for a decision, or decided."""
+
+    AWAITING = "awaiting", "Awaiting a review decision"
+    REVIEWED = "reviewed", "Reviewed or logged as a trigger"
+    ALL = "all", "All flagged incidents"
+
+
 class ImportKind(models.TextChoices):
     INCIDENTS = "incidents", "Incidents"
     CARE_HOURS = "care_hours", "Care hours"

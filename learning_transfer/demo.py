@@ -18,9 +18,10 @@ from providers.models import Provider, RoleAssignment
 from providers.permissions import people_holding
 
 from . import chain, services
-from .choices import HarmLevel, IncidentTheme, RootCauseFactor
+from .choices import HarmLevel, IncidentTheme, ReviewOutcome, RootCauseFactor
 from .models import Incident
 from .services.measures import step_values
+from .services.review import review_candidates
 
 EARLIER_CYCLE_WEEKS = 8
 # The earlier cycle's A1 needs the rates of the week before it.
@@ -145,6 +146,25 @@ def build_earlier_cycle(provider: Provider, now=None):
     return trigger
 
 
+def _review_the_backlog(provider: Provider, now) -> None:
+    """The quality director has decided every flagged incident more than two weeks old: those were
+    handled locally. The recent ones still wait for a decision, as they would on a real Monday."""
+    quality = _holder(provider, Role.QUALITY_DIRECTOR)
+    cutoff = now - timedelta(days=14)
+    candidates, _ = review_candidates(quality, now=now)
+    for candidate in candidates:
+        incident = candidate.incident
+        if incident.occurred_at < cutoff:
+            services.record_review(
+                incident,
+                by=quality,
+                outcome=ReviewOutcome.LOCAL,
+                reason=f"Reviewed with the registered manager of {incident.service}; a local action plan "
+                "covers it and the theme is already in the provider's learning.",
+                now=incident.occurred_at + timedelta(days=3),
+            )
+
+
 def build_learning_story(provider: Provider, now=None, history_days: int = EARLIER_CYCLE_NEEDS_DAYS):
     """Log a serious failure at Elm House two working days ago and take chain A part of the way, after
     the earlier cycle when the demo's incident and care-hours history reaches back far enough."""
@@ -202,6 +222,7 @@ def build_learning_story(provider: Provider, now=None, history_days: int = EARLI
     for match in trigger.matches.filter(included=True).select_related("service__registered_manager")[:2]:
         services.confirm_lead(match, person=match.service.registered_manager, by=operations, now=a1_at)
     _verify_rowan_court(trigger, operations, confirmed_at + timedelta(days=1))
+    _review_the_backlog(provider, now)
     return trigger
 
 

@@ -9,7 +9,15 @@ from django.db.models import Q
 from providers.choices import RiskTag, Role
 from providers.models import Region, Service, User
 
-from .choices import ImportKind, IncidentTheme, ReviewReason, RootCauseFactor, TriggerStatus
+from .choices import (
+    CandidateStatus,
+    ImportKind,
+    IncidentTheme,
+    ReviewOutcome,
+    ReviewReason,
+    RootCauseFactor,
+    TriggerStatus,
+)
 from .models import Incident, LearningTrigger
 from .services.incidents import INCIDENT_FIELDS
 from .services.summary import PERIODS
@@ -285,7 +293,34 @@ class ReviewFilterForm(forms.Form):
         queryset=Service.objects.none(), required=False, empty_label="All services"
     )
     reason = forms.ChoiceField(choices=[("", "Any reason"), *ReviewReason.choices], required=False)
+    status = forms.ChoiceField(
+        label="Decision",
+        choices=CandidateStatus.choices,
+        required=False,
+        initial=CandidateStatus.AWAITING,
+    )
 
     def __init__(self, *args, services, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services
+
+    def clean_status(self):
+        # An empty choice (an old bookmark) means the default: the incidents still awaiting a decision.
+        return self.cleaned_data.get("status") or CandidateStatus.AWAITING
+
+
+class IncidentReviewForm(forms.Form):
+    """The quality director's decision that a flagged incident needs no provider learning trigger."""
+
+    outcome = forms.ChoiceField(
+        label="Outcome of the review",
+        choices=ReviewOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the outcome of the review."},
+    )
+    reason = forms.CharField(
+        label="Why no provider learning trigger is needed",
+        help_text="For example, the local fix put right at the service and why the risk is not shared.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Give the reason no provider learning trigger is needed."},
+    )

@@ -87,6 +87,11 @@ def can_manage_trigger(user, trigger: LearningTrigger) -> bool:
     return permissions.holds_any_role(user, TRIGGER_MANAGERS, provider=trigger.provider)
 
 
+def can_review_incident(user, incident: Incident) -> bool:
+    """Recording that a flagged incident needs no learning trigger is the trigger managers' decision."""
+    return permissions.holds_any_role(user, TRIGGER_MANAGERS, provider=incident.service.provider)
+
+
 def can_distribute(user, trigger: LearningTrigger) -> bool:
     return permissions.holds_any_role(user, DISTRIBUTORS, provider=trigger.provider)
 

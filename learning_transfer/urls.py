@@ -31,6 +31,7 @@ urlpatterns = [
     path("lines/<int:pk>/complete/", views.LineCompleteView.as_view(), name="line_complete"),
     path("review/", views.ReviewCandidateListView.as_view(), name="review_candidates"),
     path("incidents/new/", views.IncidentCreateView.as_view(), name="incident_add"),
+    path("incidents/<int:pk>/review/", views.IncidentReviewView.as_view(), name="incident_review"),
     path("import/", views.IncidentImportView.as_view(), name="import"),
     path("import/<int:pk>/", views.ImportJobDetailView.as_view(), name="import_detail"),
     path("import/<int:pk>/progress/", views.ImportJobProgressView.as_view(), name="import_progress"),

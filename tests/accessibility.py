@@ -1,7 +1,8 @@
 """A small structural accessibility check any page test can call: `assert_accessible(response.text)`.
 
 It checks what a screen-reader or keyboard user trips on first: the page language, a skip link to the
-main content, a title naming the page, exactly one h1, a label for every visible field, and header cells in every table.
+main content, a title naming the page, exactly one h1, a label for every visible field, and header
+cells in every table.
 """
 
 from html.parser import HTMLParser

@@ -1,6 +1,6 @@
 """The learning_transfer models, one module per part of chain A; import them from here."""
 
-from .incidents import CareHours, ImportJob, Incident, ReviewThresholds
+from .incidents import CareHours, ImportJob, Incident, IncidentReview, ReviewThresholds
 from .notices import ImplementationLead, ImplementationLine, LearningNotice
 from .triggers import LearningTrigger, MatchedService
 
@@ -10,6 +10,7 @@ __all__ = [
     "ImplementationLine",
     "ImportJob",
     "Incident",
+    "IncidentReview",
     "LearningNotice",
     "LearningTrigger",
     "MatchedService",

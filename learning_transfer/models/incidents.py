@@ -1,12 +1,13 @@
 """Incidents and care hours: the raw data behind incident rates per 100 care hours (chain A)."""
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from providers.models import Provider, Service, User
 
-from ..choices import HarmLevel, ImportKind, ImportStatus, IncidentTheme
+from ..choices import HarmLevel, ImportKind, ImportStatus, IncidentTheme, ReviewOutcome
 
 
 class Incident(models.Model):
@@ -43,6 +44,29 @@ class Incident(models.Model):
 
     def __str__(self):
         return f"{self.source_reference} – {self.get_theme_display()} at {self.service}"
+
+
+class IncidentReview(models.Model):
+    """The quality director's recorded decision on a flagged incident that needs no learning trigger.
+
+    Once an incident has a review (or a learning trigger) it leaves the list awaiting a decision; the
+    reason stays on the record so the decision not to share learning provider-wide can be audited.
+    """
+
+    # One-to-one: an incident is decided once, so a double submit can never add a second review.
+    # The review is part of the incident's record (its history rows stay), so it goes with the incident.
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="review")
+    outcome = models.CharField(max_length=20, choices=ReviewOutcome.choices)
+    reason = models.TextField(help_text="Why no provider-wide learning trigger is needed.")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-reviewed_at"]
+
+    def __str__(self):
+        return f"Review of {self.incident.source_reference}: {self.get_outcome_display()}"
 
 
 class CareHours(models.Model):

@@ -4,6 +4,7 @@ directly, so each rule (a permission, a threshold, a state change) is enforced i
 from .exposure import add_line, complete_line, confirm_implementation, confirm_lead, update_exposure
 from .incidents import import_care_hours, import_incidents, record_incident, run_import_job, start_import
 from .notices import acknowledge_notice, issue_notices, name_owner, redistribute
+from .review import record_review
 from .triggers import adjust_match, close_trigger, log_trigger, match_services, record_learning
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "name_owner",
     "record_incident",
     "record_learning",
+    "record_review",
     "redistribute",
     "run_import_job",
     "start_import",

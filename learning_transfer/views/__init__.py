@@ -6,6 +6,7 @@ from .incidents import (
     ImportTemplateView,
     IncidentCreateView,
     IncidentImportView,
+    IncidentReviewView,
     ReviewCandidateListView,
 )
 from .notices import (
@@ -42,6 +43,7 @@ __all__ = [
     "ImportTemplateView",
     "IncidentCreateView",
     "IncidentImportView",
+    "IncidentReviewView",
     "IssueNoticesView",
     "LeadConfirmView",
     "LearningSummaryView",

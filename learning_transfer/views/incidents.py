@@ -1,22 +1,24 @@
-"""Incident data: file import with progress, the template download, manual entry, and review candidates."""
+"""Incident data: file import with progress, the template download, manual entry, review candidates and
+the review outcome of a flagged incident."""
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
 from providers.mixins import StaffRequiredMixin
-from providers.permissions import visible_services
+from providers.permissions import require, visible_services
 
 from .. import imports, permissions, services
-from ..choices import ImportKind
-from ..forms import ImportForm, IncidentForm, ReviewFilterForm, add_service_errors
-from ..models import ImportJob
-from ..services.review import review_candidates
+from ..choices import CandidateStatus, ImportKind, ReviewOutcome
+from ..forms import ImportForm, IncidentForm, IncidentReviewForm, ReviewFilterForm, add_service_errors
+from ..models import ImportJob, Incident
+from ..services.review import flag_reasons, record_review, review_candidates
 
 
 def _import_providers(user):
@@ -122,21 +124,85 @@ class IncidentCreateView(StaffRequiredMixin, FormView):
 
 
 class ReviewCandidateListView(StaffRequiredMixin, TemplateView):
-    """Incidents that need a formal review (seed 003), each with 'log as trigger'."""
+    """Incidents that need a formal review (seed 003): by default those still awaiting a decision, each
+    with 'log as trigger' and 'record review outcome'; decided ones show the trigger or the outcome."""
 
     allowed_roles = permissions.REVIEWERS
     template_name = "learning_transfer/review_candidates.html"
 
     def get_context_data(self, **kwargs):
-        services_qs = visible_services(self.request.user, roles=permissions.REVIEWERS).order_by("name")
+        user = self.request.user
+        services_qs = visible_services(user, roles=permissions.REVIEWERS).order_by("name")
         form = ReviewFilterForm(self.request.GET or None, services=services_qs)
-        service = reason = None
+        service, reason, status = None, "", CandidateStatus.AWAITING
         if form.is_valid():
-            service, reason = form.cleaned_data["service"], form.cleaned_data["reason"]
+            service, reason, status = (form.cleaned_data[f] for f in ("service", "reason", "status"))
         candidates, total = review_candidates(
-            self.request.user, now=timezone.now(), service=service, reason=reason or ""
+            user, now=timezone.now(), service=service, reason=reason or "", status=status
         )
-        can_log = permissions.providers_for(self.request.user, permissions.TRIGGER_MANAGERS).exists()
+        # Per row, because a person may manage triggers for one provider and only read another's list.
+        deciding = set(
+            permissions.providers_for(user, permissions.TRIGGER_MANAGERS).values_list("pk", flat=True)
+        )
         return super().get_context_data(
-            filter_form=form, candidates=candidates, total=total, can_log=can_log, **kwargs
+            filter_form=form,
+            candidates=candidates,
+            total=total,
+            status=status,
+            deciding_providers=deciding,
+            **kwargs,
         )
+
+
+class IncidentReviewView(StaffRequiredMixin, FormView):
+    """Record that a flagged incident was reviewed and needs no provider learning trigger, and why."""
+
+    allowed_roles = permissions.TRIGGER_MANAGERS
+    template_name = "learning_transfer/incident_review.html"
+    form_class = IncidentReviewForm
+
+    def get_incident(self) -> Incident:
+        """The incident, if the person can see it (anything else is a 404)."""
+        if not hasattr(self, "_incident"):
+            self._incident = get_object_or_404(
+                permissions.visible_incidents(self.request.user).select_related(
+                    "service__provider", "review__reviewed_by"
+                ),
+                pk=self.kwargs["pk"],
+            )
+        return self._incident
+
+    def get_form_kwargs(self):
+        require(permissions.can_review_incident(self.request.user, self.get_incident()))
+        return super().get_form_kwargs()
+
+    def get_context_data(self, **kwargs):
+        incident = self.get_incident()
+        return super().get_context_data(
+            incident=incident,
+            reasons=flag_reasons(incident, now=timezone.now()),
+            review=getattr(incident, "review", None),
+            triggers=list(incident.learning_triggers.order_by("pk")),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        incident = self.get_incident()
+        outcome = form.cleaned_data["outcome"]
+        try:
+            record_review(incident, by=self.request.user, outcome=outcome, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):  # a field's problem: show it on the form
+                add_service_errors(form, error)
+                return self.form_invalid(form)
+            # Already decided (a double submit, or a trigger was logged meanwhile): say so on the list.
+            for message in error.messages:
+                messages.error(self.request, message)
+            decided = reverse("learning_transfer:review_candidates") + f"?status={CandidateStatus.REVIEWED}"
+            return redirect(decided)
+        messages.success(
+            self.request,
+            f"Review outcome recorded for {incident.source_reference}: {ReviewOutcome(outcome).label}. "
+            "It is no longer awaiting a decision.",
+        )
+        return redirect("learning_transfer:review_candidates")

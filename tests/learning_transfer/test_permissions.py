@@ -25,7 +25,8 @@ def world(log_falls_trigger, managers, quality_director, settings, tmp_path):
         file="x.csv",
         created_by=quality_director,
     )
-    return {"trigger": trigger, "notice": notice, "match": match, "job": job}
+    incident = trigger.source_service.incidents.first()
+    return {"trigger": trigger, "notice": notice, "match": match, "job": job, "incident": incident}
 
 
 def object_pages(world):
@@ -41,6 +42,7 @@ def object_pages(world):
         reverse("learning_transfer:line_add", args=[m]),
         reverse("learning_transfer:import_detail", args=[j]),
         reverse("learning_transfer:import_progress", args=[j]),
+        reverse("learning_transfer:incident_review", args=[world["incident"].pk]),
     ]
 
 

@@ -159,3 +159,9 @@ def test_with_enough_history_the_demo_has_an_earlier_closed_cycle_the_summary_le
         {"service": row["service"], "defect": row["defect"]} for row in repeated
     ], "Rowan Court received learning late in both cycles"
     assert "Rowan Court" in summary.text
+
+    client.force_login(User.objects.get(username="quality.director"))
+    awaiting = client.get("/learning/review/").context["candidates"]
+    reviewed = client.get("/learning/review/?status=reviewed").context["candidates"]
+    assert awaiting and reviewed, "the older flagged incidents are decided, the recent ones still wait"
+    assert all(c.review or c.triggers for c in reviewed)
