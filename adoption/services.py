@@ -87,6 +87,7 @@ def _check_deployable(matched_service) -> None:
 
 
 def can_close(user, deployment) -> bool:
+    """Whether the person may end live monitoring of this deployment (a deployer at its service)."""
     return deployment.status == DeploymentStatus.ACTIVE and permissions.holds_any_role(
         user, DEPLOYER_ROLES, service=deployment.service
     )

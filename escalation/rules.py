@@ -135,6 +135,21 @@ def _validate_comparison(rule: dict, known: dict[str, dict]) -> None:
         measure = _require_measure(rule[subject], known, scalar=True)
         if subject == "change_from_baseline" and not measure.get("baseline"):
             raise RuleError(f"'{measure['name']}' is not recorded with a baseline.")
+    if "value" in rule:
+        _check_range(rule["value"], subject, measure if subject != "sum" else None)
+
+
+def _check_range(value, subject: str, measure: dict | None) -> None:
+    """A threshold a measure can never reach would silently never (or always) breach."""
+    if subject == "change_from_baseline":
+        low, high, what = -100, 100, "A change in percentage points"
+    elif measure is not None and measure.get("kind") == "percentage":
+        low, high, what = 0, 100, f"A threshold on {measure['label'].lower()}"
+    else:
+        low, high, what = 0, None, "A threshold on a count, rate or time"
+    if value < low or (high is not None and value > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise RuleError(f"{what} must be {bounds}, not {fmt(value)}.")
 
 
 def _require_measure(name, known: dict[str, dict], scalar: bool = False) -> dict:

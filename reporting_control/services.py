@@ -147,6 +147,7 @@ def decide_line(line: ReportingLine, *, by, state: str, reason: str, now=None) -
 
 
 def active_hold(update: ReportingUpdate) -> IssueHold | None:
+    """The hold stopping the update now, if any (the database allows one at a time)."""
     return update.holds.filter(lifted_at__isnull=True).first()
 
 

@@ -94,6 +94,14 @@ class ImplementationLine(models.Model):
     class Meta:
         ordering = ["due_at", "pk"]
         indexes = [models.Index(fields=["service", "completed_at", "due_at"], name="action_line_open_due")]
+        constraints = [
+            # An open line is added once, however many times the form is sent.
+            models.UniqueConstraint(
+                fields=["matched_service", "task", "owner", "due_at"],
+                condition=models.Q(completed_at__isnull=True),
+                name="open_line_added_once",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.task} ({self.service})"

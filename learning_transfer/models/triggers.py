@@ -65,6 +65,13 @@ class LearningTrigger(models.Model):
             models.Index(fields=["provider", "confirmed_at"], name="trigger_provider_time"),
             models.Index(fields=["provider", "status"], name="trigger_provider_status"),
         ]
+        constraints = [
+            # The same failure, at the same service, confirmed at the same minute, is logged once
+            # however many times the form is sent.
+            models.UniqueConstraint(
+                fields=["source_service", "confirmed_at", "title"], name="trigger_logged_once"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.reference} {self.title}"

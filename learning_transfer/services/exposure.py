@@ -1,11 +1,13 @@
 """Exposure and implementation at each matched service (A3, A4): lead, briefing, risks, lines."""
 
+from django.db import IntegrityError, transaction
+
 from providers.permissions import visible_services
 
 from ..choices import TriggerStatus
 from ..models import ImplementationLead, ImplementationLine, MatchedService
 from ..permissions import can_edit_exposure, can_verify_implementation
-from .common import now_or, refuse, require, save_with_history
+from .common import AlreadyDone, now_or, refuse, require, save_with_history
 
 
 def _open_for_work(match: MatchedService) -> None:
@@ -89,8 +91,27 @@ def add_line(match: MatchedService, *, by, task: str, owner, due_at) -> Implemen
         due_at=due_at,
         created_by=by,
     )
-    save_with_history(line, by, "Implementation line added")
+    _refuse_if_open(line)
+    try:
+        with transaction.atomic():
+            save_with_history(line, by, "Implementation line added")
+    except IntegrityError:
+        _refuse_if_open(line)  # a second submit raced past the check; the database kept one
+        raise
     return line
+
+
+def _refuse_if_open(line: ImplementationLine) -> None:
+    """The same open line (task, owner, due) is not added twice by a double submit."""
+    existing = ImplementationLine.objects.filter(
+        matched_service=line.matched_service,
+        task=line.task,
+        owner=line.owner,
+        due_at=line.due_at,
+        completed_at=None,
+    ).first()
+    if existing is not None:
+        raise AlreadyDone("This implementation line is already on the list.", existing)
 
 
 def complete_line(line: ImplementationLine, *, by, now=None) -> ImplementationLine:

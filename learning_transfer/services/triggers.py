@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pandas as pd
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -14,7 +14,7 @@ from ..choices import RootCauseFactor, TriggerStatus
 from ..models import LearningTrigger, MatchedService
 from ..permissions import can_manage_trigger
 from . import data
-from .common import now_or, refuse, require, save_with_history
+from .common import AlreadyDone, now_or, refuse, require, save_with_history
 
 OPEN_ACTION_WORKING_DAYS = 5  # A1: open action lines due within the next 5 working days
 BASELINE_FIELDS = [
@@ -63,6 +63,7 @@ def log_trigger(
     if unknown:
         raise TypeError(f"log_trigger() got unexpected fields: {', '.join(sorted(unknown))}")
     _check_factors(learning.get("root_cause_factors", []))
+    _refuse_if_logged(source_service, confirmed_at, title)
     trigger = LearningTrigger(
         provider=source_service.provider,
         source_service=source_service,
@@ -77,11 +78,25 @@ def log_trigger(
         **learning,
     )
     # One transaction: a trigger never exists without its matches and its chain A case.
-    with transaction.atomic():
-        save_with_history(trigger, by, "Serious failure logged")
-        match_services(trigger, by=by, now=now)
-        chain.start(trigger, by)
+    try:
+        with transaction.atomic():
+            save_with_history(trigger, by, "Serious failure logged")
+            match_services(trigger, by=by, now=now)
+            chain.start(trigger, by)
+    except IntegrityError:
+        # Two submits raced past the check above; the database let the first one through.
+        _refuse_if_logged(source_service, confirmed_at, title)
+        raise
     return trigger
+
+
+def _refuse_if_logged(source_service, confirmed_at, title: str) -> None:
+    """A second submit of the same failure points at the first instead of logging it again."""
+    existing = LearningTrigger.objects.filter(
+        source_service=source_service, confirmed_at=confirmed_at, title=title
+    ).first()
+    if existing is not None:
+        raise AlreadyDone(f"This failure was already logged as {existing.reference}.", existing)
 
 
 def _provider_trigger(service) -> LearningTrigger:

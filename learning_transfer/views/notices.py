@@ -16,6 +16,7 @@ from providers.permissions import require
 from .. import permissions, services
 from ..forms import ExposureForm, LeadForm, LineForm, NoticeOwnerForm, add_service_errors
 from ..models import LearningNotice, MatchedService
+from ..services.common import AlreadyDone
 from .common import act
 
 
@@ -150,6 +151,9 @@ class MatchFormView(MatchMixin, FormView):
     def form_valid(self, form):
         try:
             self.perform(self.get_match(), form.cleaned_data)
+        except AlreadyDone as done:
+            messages.info(self.request, done.message)
+            return redirect(self.back())
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)

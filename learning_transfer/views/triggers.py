@@ -18,6 +18,7 @@ from .. import chain, permissions, services
 from ..choices import THEME_RISK_TAGS
 from ..forms import LearningForm, MatchAdjustForm, TriggerFilterSet, TriggerForm, add_service_errors
 from ..services import measures
+from ..services.common import AlreadyDone
 from .common import TriggerMixin, act
 
 
@@ -112,6 +113,9 @@ class TriggerCreateView(StaffRequiredMixin, FormView):
                 local_fix=data["local_fix"],
                 learning_statement=data["learning_statement"],
             )
+        except AlreadyDone as done:
+            messages.info(self.request, done.message)
+            return redirect("learning_transfer:trigger_detail", pk=done.existing.pk)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)

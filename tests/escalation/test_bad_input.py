@@ -43,6 +43,20 @@ MEASURES = [
         ({"measure": "owners", "op": ">", "value": 1, "when": "now"}, "does not take when"),
         ("__import__('os').system('true')", "must be a JSON object"),
         ({"measure": "owners", "op": "<", "value": 1, "sum": ["a", "b"]}, "exactly one of 'measure', 'sum'"),
+        (
+            {"measure": "received_pct", "op": "<", "value": 140},
+            "A threshold on received within 4 hours must be between 0 and 100, not 140",
+        ),
+        (
+            {"measure": "owners", "op": ">", "value": -1},
+            "A threshold on a count, rate or time must be at least 0",
+        ),
+        ({"any_item": "rates", "op": ">", "value": -0.5}, "must be at least 0, not -0.5"),
+        ({"sum": ["owners", "median"], "op": ">", "value": -3}, "must be at least 0, not -3"),
+        (
+            {"change_from_baseline": "completion", "op": "<", "value": 101},
+            "A change in percentage points must be between -100 and 100",
+        ),
     ],
 )
 def test_a_bad_rule_is_refused(rule, message):

@@ -169,6 +169,12 @@ def test_the_chain_list_shows_current_values_and_tuning_with_a_reason(client, ch
     assert "A response window cannot be negative." in response.text
     response = client.post(
         f"{url}?provider={provider.pk}",
+        {"threshold_0": "140", "response_working_hours": "2", "reason": "Typo"},
+    )
+    assert "must be between 0 and 100, not 140" in response.text
+    assert not ProviderStepSetting.objects.exists()
+    response = client.post(
+        f"{url}?provider={provider.pk}",
         {"threshold_0": "90", "response_working_hours": "1.5", "reason": "Board decision, March"},
         follow=True,
     )
