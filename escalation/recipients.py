@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from providers.choices import Role
 from providers.models import RoleAssignment
+from providers.permissions import closest_holders
 
 # Unacknowledged escalations climb this ladder, one rung per follow-up.
 LADDER = [Role.PROVIDER_DIRECTOR, Role.NOMINATED_INDIVIDUAL]
@@ -59,15 +60,9 @@ class RoleDirectory:
             self._rows[(row.provider_id, row.role)].append(row)
 
     def holding(self, target: Target) -> list:
+        """The people holding the target role closest to its service (as `people_holding` answers)."""
         rows = self._rows.get((target.provider_id, target.role), [])
-        if target.service_id is not None:
-            at_service = [a.user for a in rows if a.service_id == target.service_id]
-            if at_service:
-                return at_service
-            in_region = [a.user for a in rows if a.region_id == target.region_id and not a.service_id]
-            if in_region:
-                return in_region
-        return [a.user for a in rows if not a.service_id and not a.region_id]
+        return closest_holders(rows, service_id=target.service_id, region_id=target.region_id)
 
     def resolve(self, target: Target) -> Resolved:
         """The target role's people; when nobody holds it, the provider's Nominated Individual (a gap)."""

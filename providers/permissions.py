@@ -112,15 +112,23 @@ def people_holding(role: str, service: Service | None = None, provider: Provider
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
     )
-    if service is not None:
+    if service is None:
+        return closest_holders(rows)
+    return closest_holders(rows, service_id=service.pk, region_id=service.region_id)
+
+
+def closest_holders(assignments, service_id: int | None = None, region_id: int | None = None) -> list[User]:
+    """From one role's assignments in one provider, the people closest to a service: those at the
+    service, else those for its region, else those for the whole provider."""
+    if service_id is not None:
         for matches in (
-            lambda a: a.service_id == service.pk,
-            lambda a: a.region_id == service.region_id and not a.service_id,
+            lambda a: a.service_id == service_id,
+            lambda a: a.region_id == region_id and not a.service_id,
         ):
-            found = [a.user for a in rows if matches(a)]
+            found = [a.user for a in assignments if matches(a)]
             if found:
                 return found
-    return [a.user for a in rows if not a.service_id and not a.region_id]
+    return [a.user for a in assignments if not a.service_id and not a.region_id]
 
 
 def can_view_service(user, service: Service) -> bool:
