@@ -403,15 +403,32 @@ def _event(
     )
 
 
-def escalation_counts(provider, chain_code: str, now) -> dict:
-    """Open escalations of a provider's cases of one chain, and those not acknowledged in time."""
+def escalation_counts(provider, chain_code: str, now, subjects=None) -> dict:
+    """Open escalations of a provider's cases of one chain, and those not acknowledged in time.
+
+    `subjects` (model instances), when given, limits the count to the cases of those subjects, so a
+    page that filters its subjects counts only their escalations; an empty list counts none.
+    """
     open_ones = Escalation.objects.filter(provider=provider, chain_run__chain__code=chain_code).exclude(
         state=EscalationState.RESOLVED
     )
+    if subjects is not None:
+        open_ones = open_ones.filter(_of_subjects(subjects))
     return {
         "open": open_ones.count(),
         "overdue": open_ones.filter(state=EscalationState.RAISED, acknowledge_by__lt=now).count(),
     }
+
+
+def _of_subjects(subjects) -> Q:
+    """Escalations whose case is on one of `subjects` (the case's subject is a generic relation)."""
+    ids_by_type = {}
+    for subject in subjects:
+        ids_by_type.setdefault(ContentType.objects.get_for_model(subject), []).append(subject.pk)
+    condition = Q(pk__in=[])  # no subjects: nothing matches
+    for content_type, ids in ids_by_type.items():
+        condition |= Q(chain_run__content_type=content_type, chain_run__object_id__in=ids)
+    return condition
 
 
 def judge_step(provider, chain_code: str, step_code: str, values: dict) -> dict:

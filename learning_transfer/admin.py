@@ -3,6 +3,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from providers.admin import ReadOnlyAdminMixin
+
 from .models import (
     CareHours,
     ImplementationLead,
@@ -47,7 +49,8 @@ class IncidentReviewAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CareHours)
-class CareHoursAdmin(admin.ModelAdmin):
+class CareHoursAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Read-only: care hours come only from e-care exports; their ImportJob is the audit record (no history).
     list_display = ("service", "day", "hours")
     search_fields = ("service__name",)
     raw_id_fields = ("service",)

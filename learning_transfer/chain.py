@@ -42,9 +42,10 @@ def register_prefill() -> None:
     prefill.register(CHAIN_CODE, prefill_values)
 
 
-def escalation_counts(provider, now) -> dict:
-    """Open escalations of the provider's chain A cases, and those not acknowledged in time."""
-    return engine.escalation_counts(provider, CHAIN_CODE, now)
+def escalation_counts(provider, now, triggers=None) -> dict:
+    """Open escalations of the provider's chain A cases, and those not acknowledged in time; only
+    the cases of `triggers` when given (a filtered page counts what it shows)."""
+    return engine.escalation_counts(provider, CHAIN_CODE, now, subjects=triggers)
 
 
 def judge_a5(provider, values: dict) -> dict:

@@ -2,8 +2,10 @@
 
 Checking is separate from saving: `check_incidents` / `check_care_hours` take a DataFrame and return
 clean rows plus every problem found, each with its line number (the header is line 1). The caller
-saves nothing when any row has a problem. Everything is vectorised: a 100,000-row file is checked
-in about a second and never with a query per row.
+saves nothing when any row has a problem, so every value the database could refuse (too long, too
+large, not a finite number) must be caught here: a refusal while saving cannot name the line.
+Both kinds of file go through the same column checks (`_Rows`). Everything is vectorised: a
+100,000-row file is checked in about a second and never with a query per row.
 """
 
 import io
@@ -16,8 +18,20 @@ import pandas as pd
 from django.utils import timezone
 
 from .choices import HarmLevel, ImportKind, IncidentTheme
+from .models import Incident
 
 MAX_STORED_ERRORS = 500
+SHOWN_CHARACTERS = 40  # a cell quoted in a message is cut to this, so one long cell cannot flood the list
+SOURCE_REFERENCE_LENGTH = Incident._meta.get_field("source_reference").max_length  # the column's own limit
+# CareHours.hours is DECIMAL(8, 2), so the column holds up to 999,999.99, but no day at one service comes
+# near that: round-the-clock care for 1,000 people is 24,000 hours, beyond England's largest services
+# (the biggest care homes have a few hundred beds). A larger figure is a typo or a total for a longer
+# period, and rejecting it keeps it out of every incident rate.
+MAX_CARE_HOURS_PER_DAY = 24 * 1000
+# Incident.people_affected is a PositiveIntegerField (up to 2,147,483,647 on PostgreSQL). No incident at
+# one service affects more than 10,000 people, even at the largest home-care locations; more than that is
+# a reference number or a total typed into the wrong column.
+MAX_PEOPLE_AFFECTED = 10_000
 DATE_TIME_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"]
 DATE_FORMATS = ["%d/%m/%Y"]
 TRUE_WORDS = {"yes", "y", "true", "1"}
@@ -43,7 +57,8 @@ INCIDENT_COLUMNS = [
         "source_reference",
         True,
         "The incident's reference in your e-care system. It is the key: importing the same reference "
-        "again updates the incident instead of adding another.",
+        "again updates the incident instead of adding another. "
+        f"At most {SOURCE_REFERENCE_LENGTH} characters.",
         "INC-2026-0415",
     ),
     Column(
@@ -63,7 +78,9 @@ INCIDENT_COLUMNS = [
     ),
     Column("safeguarding_concern", False, "yes or no. Empty means no.", "no"),
     Column("regulatory_notification", False, "yes or no: a statutory notification went to CQC.", "no"),
-    Column("people_affected", False, "A whole number, 1 or more. Empty means 1.", "1"),
+    Column(
+        "people_affected", False, f"A whole number from 1 to {MAX_PEOPLE_AFFECTED:,}. Empty means 1.", "1"
+    ),
     Column("description", False, "What happened, briefly.", "Found on the floor beside the bed."),
 ]
 
@@ -72,7 +89,12 @@ CARE_HOURS_COLUMNS = [
         "service", True, "The service's CQC location ID, or its name exactly as it is here.", "1-123456789"
     ),
     Column("day", True, "The day, as 2026-11-02 or 02/11/2026.", "2026-11-02"),
-    Column("hours", True, "Care hours delivered that day: a number, 0 or more.", "742.5"),
+    Column(
+        "hours",
+        True,
+        f"Care hours delivered that day: a number from 0 to {MAX_CARE_HOURS_PER_DAY:,}.",
+        "742.5",
+    ),
 ]
 
 COLUMNS = {ImportKind.INCIDENTS: INCIDENT_COLUMNS, ImportKind.CARE_HOURS: CARE_HOURS_COLUMNS}
@@ -143,40 +165,32 @@ def service_lookup(services: list[tuple[int, str, str]]) -> dict[str, int]:
     return lookup
 
 
-class _Problems:
-    """Collects (line, message) pairs from boolean masks over the frame."""
-
-    def __init__(self, lines: pd.Series):
-        self.lines = lines
-        self.found: list[tuple[int, int, str]] = []
-
-    def add(self, mask: pd.Series, message) -> None:
-        """Record `message` (text, or a function of the row's value) for every row where mask is True."""
-        mask = mask.fillna(False).astype(bool)
-        for index in mask[mask].index:
-            text = message(index) if callable(message) else message
-            self.found.append((int(self.lines[index]), len(self.found), text))
-
-    def as_list(self) -> list[dict]:
-        return [{"line": line, "message": text} for line, _, text in sorted(self.found)]
-
-
 def _prepare(frame: pd.DataFrame, columns: list[Column]) -> tuple[pd.DataFrame, list[dict]]:
-    """Normalise headers, strip cells and add absent optional columns; report missing required ones."""
+    """Normalise headers, strip cells and add absent optional columns; report missing or repeated ones."""
     frame = frame.rename(columns=lambda c: str(c).strip().lower().replace(" ", "_"))
+    wanted = [c.name for c in columns]
+    # "Hours" and "hours" become one name: which of the two columns to read would be a guess.
+    repeated = sorted(set(frame.columns[frame.columns.duplicated()]) & set(wanted))
     missing = [c.name for c in columns if c.required and c.name not in frame.columns]
-    if missing:
-        return frame, [{"line": 1, "message": f"Missing column: {name}."} for name in missing]
+    problems = [f"Missing column: {name}." for name in missing]
+    problems += [f"Column {name} appears more than once." for name in repeated]
+    if problems:
+        return frame, [{"line": 1, "message": text} for text in problems]
     for column in columns:
         if column.name not in frame.columns:
             frame[column.name] = ""
-    frame = frame[[c.name for c in columns]].apply(lambda col: col.astype(str).str.strip())
+    frame = frame[wanted].apply(lambda col: col.astype(str).str.strip())
     return frame, []
 
 
 def _lines(frame: pd.DataFrame) -> pd.Series:
     """Spreadsheet line numbers: the header is line 1, the first data row line 2."""
     return pd.Series(np.arange(len(frame)) + 2, index=frame.index)
+
+
+def _shown(text: str) -> str:
+    """A cell as quoted in a message: long cells are cut short."""
+    return text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "…"
 
 
 def _choice(values: pd.Series, choices) -> pd.Series:
@@ -220,143 +234,188 @@ def _to_london(naive: pd.Series) -> pd.Series:
     return london.dt.tz_convert("UTC")
 
 
-def _booleans(values: pd.Series) -> pd.Series:
-    lowered = values.str.casefold()
-    return lowered.map(lambda v: True if v in TRUE_WORDS else False if v in FALSE_WORDS else None)
+class _Rows:
+    """The cells of one file being checked, their line numbers and every problem found so far.
+
+    Each column check below serves both kinds of file: it reports its column's problems by line and
+    returns the parsed values (missing where the cell is bad). Empty required cells are reported once,
+    up front, so the column checks only judge cells that have something in them.
+    """
+
+    def __init__(self, frame: pd.DataFrame, columns: list[Column]):
+        self.frame = frame
+        self.lines = _lines(frame)
+        self.found: list[tuple[int, int, str]] = []
+        for column in columns:
+            if column.required:
+                self.report(frame[column.name] == "", f"{column.name} is empty.")
+
+    def report(self, mask: pd.Series, message) -> None:
+        """Record `message` (text, or a function of the row's index) for every row where mask is True."""
+        mask = mask.fillna(False).astype(bool)
+        for index in mask[mask].index:
+            text = message(index) if callable(message) else message
+            self.found.append((int(self.lines[index]), len(self.found), text))
+
+    def errors(self) -> list[dict]:
+        """Every problem, in line order (and in the order found within a line)."""
+        return [{"line": line, "message": text} for line, _, text in sorted(self.found)]
+
+    def quote(self, column: str, index) -> str:
+        """For a message: the column's name and the row's cell, quoted and cut short."""
+        return f"{column} '{_shown(self.frame.at[index, column])}'"
+
+    def text(self, column: str, max_length: int) -> pd.Series:
+        """Free text that must fit its database column."""
+        values = self.frame[column]
+        self.report(values.str.len() > max_length, f"{column} is longer than {max_length} characters.")
+        return values
+
+    def number(self, column: str, *, minimum: int, maximum: int, why: str, whole=False, default=None):
+        """A finite number from `minimum` to `maximum` (whole if asked); `why` explains the maximum.
+
+        pandas reads 'inf', 'Infinity' and 'NaN' as numbers: they are reported here, as the database
+        would refuse them (or the Decimal conversion fail) only while saving.
+        """
+        cells = self.frame[column] if default is None else self.frame[column].replace("", default)
+        values = pd.to_numeric(cells, errors="coerce").astype("float64")  # huge integers become floats
+        finite = pd.Series(np.isfinite(values), index=values.index)
+        self.report((cells != "") & ~finite, lambda i: f"{self.quote(column, i)} is not a number.")
+        if whole:
+            self.report(
+                finite & (values % 1 != 0), lambda i: f"{self.quote(column, i)} is not a whole number."
+            )
+        self.report(finite & (values < 0), lambda i: f"{column} cannot be negative (got {_shown(cells[i])}).")
+        self.report(finite & (values >= 0) & (values < minimum), f"{column} must be at least {minimum}.")
+        self.report(
+            finite & (values > maximum), lambda i: f"{self.quote(column, i)} is more than {maximum:,}{why}."
+        )
+        return values.where(finite)
+
+    def choice(self, column: str, choices, default=None) -> pd.Series:
+        """One of the choices, by code or label in any case; an empty cell means `default`."""
+        cells = self.frame[column] if default is None else self.frame[column].replace("", default)
+        codes = _choice(cells, choices)
+        self.report(
+            codes.isna() & (cells != ""),
+            lambda i: f"Unknown {self.quote(column, i)}. Use one of: {', '.join(choices.values)}.",
+        )
+        return codes
+
+    def yes_no(self, column: str) -> pd.Series:
+        """yes/no (or y/n, true/false, 1/0); an empty cell means no."""
+        answers = self.frame[column].str.casefold()
+        flags = answers.map(lambda v: True if v in TRUE_WORDS else False if v in FALSE_WORDS else None)
+        self.report(flags.isna(), lambda i: f"{self.quote(column, i)} must be yes or no.")
+        return flags
+
+    def service(self, services: dict[str, int]) -> pd.Series:
+        """One of the importing provider's services, by CQC location ID or name."""
+        cells = self.frame["service"]
+        service_id = cells.str.casefold().map(services)
+        self.report(
+            service_id.isna() & (cells != ""),
+            lambda i: (
+                f"Unknown {self.quote('service', i)}: use the CQC location ID or name of one of "
+                "your services."
+            ),
+        )
+        return service_id
+
+    def moment(self, column: str, now: datetime) -> pd.Series:
+        """A UK date and time, not in the future, as aware UTC."""
+        naive = _parse(self.frame[column], DATE_TIME_FORMATS)
+        self.report(
+            naive.isna() & (self.frame[column] != ""),
+            lambda i: f"{self.quote(column, i)} is not a date and time like 2026-11-02 14:30.",
+        )
+        moments = _to_london(naive)
+        self.report(moments > pd.Timestamp(now), lambda i: f"{self.quote(column, i)} is in the future.")
+        return moments
+
+    def day(self, column: str, now: datetime) -> pd.Series:
+        """A date without a time, not after today (UK), as midnight timestamps."""
+        parsed = _parse(self.frame[column], DATE_FORMATS)
+        has_time = parsed.notna() & (parsed != parsed.dt.normalize())
+        self.report(
+            (parsed.isna() & (self.frame[column] != "")) | has_time,
+            lambda i: f"{self.quote(column, i)} is not a date like 2026-11-02.",
+        )
+        parsed = parsed.where(~has_time)
+        today = pd.Timestamp(timezone.localtime(now).date())
+        self.report(parsed > today, lambda i: f"{self.quote(column, i)} is in the future.")
+        return parsed
+
+    def duplicates(self, keys: dict[str, pd.Series], what: str) -> None:
+        """Report every repeat of a key whose parts are all present, naming the key's first line."""
+        keys = pd.DataFrame(keys)
+        valid = keys.notna().all(axis=1) & (keys != "").all(axis=1)
+        candidates = keys[valid]
+        repeated = candidates.duplicated(keep="first").reindex(keys.index, fill_value=False)
+        first_line = self.lines[valid].groupby([candidates[c] for c in candidates.columns]).transform("first")
+        self.report(repeated, lambda i: f"Duplicate row: the same {what} as line {first_line[i]}.")
 
 
-def _check_services(frame, problems, services: dict[str, int]) -> pd.Series:
-    service_id = frame["service"].str.casefold().map(services)
-    problems.add(frame["service"] == "", "service is empty.")
-    problems.add(
-        service_id.isna() & (frame["service"] != ""),
-        lambda i: (
-            f"Unknown service '{frame.at[i, 'service']}': use the CQC location ID or name of one of "
-            "your services."
-        ),
-    )
-    return service_id
-
-
-def _check_duplicates(keys: pd.DataFrame, valid: pd.Series, lines: pd.Series, problems, what: str) -> None:
-    """Report every repeat of a key (rows whose key parts are all valid), naming the first line."""
-    candidates = keys[valid]
-    repeated = candidates.duplicated(keep="first")
-    first_line = lines[valid].groupby([candidates[c] for c in candidates.columns]).transform("first")
-    problems.add(
-        repeated.reindex(keys.index, fill_value=False),
-        lambda i: f"Duplicate row: the same {what} as line {first_line[i]}.",
-    )
+def _check(frame: pd.DataFrame, columns: list[Column], values) -> Checked:
+    """The one checking path: prepare the columns, let `values(rows)` check and parse each of them,
+    and return the parsed rows with every problem found."""
+    frame, header_problems = _prepare(frame, columns)
+    if header_problems:
+        return Checked(frame.iloc[0:0], header_problems)
+    rows = _Rows(frame, columns)
+    parsed = values(rows)
+    return Checked(pd.DataFrame({"line": rows.lines, **parsed}), rows.errors())
 
 
 def check_incidents(frame: pd.DataFrame, services: dict[str, int], now: datetime | None = None) -> Checked:
     """Check an incident file. Returns clean rows (service_id, source_reference, occurred_at, theme,
     harm_level, safeguarding_concern, regulatory_notification, people_affected, description)."""
     now = now or timezone.now()
-    frame, missing = _prepare(frame, INCIDENT_COLUMNS)
-    if missing:
-        return Checked(frame.iloc[0:0], missing)
-    lines = _lines(frame)
-    problems = _Problems(lines)
-    value = lambda column: lambda i: frame.at[i, column]  # noqa: E731 - a short message helper
 
-    reference = frame["source_reference"]
-    problems.add(reference == "", "source_reference is empty.")
-    problems.add(reference.str.len() > 60, "source_reference is longer than 60 characters.")
-    service_id = _check_services(frame, problems, services)
-
-    naive = _parse(frame["occurred_at"], DATE_TIME_FORMATS)
-    problems.add(frame["occurred_at"] == "", "occurred_at is empty.")
-    problems.add(
-        naive.isna() & (frame["occurred_at"] != ""),
-        lambda i: f"occurred_at '{value('occurred_at')(i)}' is not a date and time like 2026-11-02 14:30.",
-    )
-    occurred = _to_london(naive)
-    problems.add(
-        occurred > pd.Timestamp(now), lambda i: f"occurred_at '{value('occurred_at')(i)}' is in the future."
-    )
-
-    theme = _choice(frame["theme"], IncidentTheme)
-    problems.add(frame["theme"] == "", "theme is empty.")
-    problems.add(
-        theme.isna() & (frame["theme"] != ""),
-        lambda i: f"Unknown theme '{value('theme')(i)}'. Use one of: {', '.join(IncidentTheme.values)}.",
-    )
-    harm = _choice(frame["harm_level"].replace("", HarmLevel.NONE.value), HarmLevel)
-    problems.add(
-        harm.isna(),
-        lambda i: (
-            f"Unknown harm_level '{value('harm_level')(i)}'. Use one of: {', '.join(HarmLevel.values)}."
-        ),
-    )
-    flags = {}
-    for column in ("safeguarding_concern", "regulatory_notification"):
-        flags[column] = _booleans(frame[column])
-        problems.add(flags[column].isna(), lambda i, c=column: f"{c} '{frame.at[i, c]}' must be yes or no.")
-
-    people = pd.to_numeric(frame["people_affected"].replace("", "1"), errors="coerce")
-    problems.add(
-        people.isna() | (people % 1 != 0),
-        lambda i: f"people_affected '{value('people_affected')(i)}' is not a whole number.",
-    )
-    problems.add(
-        people < 0, lambda i: f"people_affected cannot be negative (got {value('people_affected')(i)})."
-    )
-    problems.add(people == 0, "people_affected must be at least 1.")
-
-    keys = pd.DataFrame({"service": service_id, "reference": reference})
-    valid = service_id.notna() & (reference != "")
-    _check_duplicates(keys, valid, lines, problems, "service and source_reference")
-
-    rows = pd.DataFrame(
-        {
-            "line": lines,
+    def values(rows: _Rows) -> dict[str, pd.Series]:
+        reference = rows.text("source_reference", SOURCE_REFERENCE_LENGTH)
+        service_id = rows.service(services)
+        parsed = {
             "service_id": service_id,
             "source_reference": reference,
-            "occurred_at": occurred,
-            "theme": theme,
-            "harm_level": harm,
-            "safeguarding_concern": flags["safeguarding_concern"],
-            "regulatory_notification": flags["regulatory_notification"],
-            "people_affected": people,
-            "description": frame["description"],
+            "occurred_at": rows.moment("occurred_at", now),
+            "theme": rows.choice("theme", IncidentTheme),
+            "harm_level": rows.choice("harm_level", HarmLevel, default=HarmLevel.NONE.value),
+            "safeguarding_concern": rows.yes_no("safeguarding_concern"),
+            "regulatory_notification": rows.yes_no("regulatory_notification"),
+            "people_affected": rows.number(
+                "people_affected",
+                minimum=1,
+                maximum=MAX_PEOPLE_AFFECTED,
+                why=", more people than any one service supports",
+                whole=True,
+                default="1",
+            ),
+            "description": rows.frame["description"],  # a TextField: no length limit to check
         }
-    )
-    return Checked(rows, problems.as_list())
+        rows.duplicates({"service": service_id, "reference": reference}, "service and source_reference")
+        return parsed
+
+    return _check(frame, INCIDENT_COLUMNS, values)
 
 
 def check_care_hours(frame: pd.DataFrame, services: dict[str, int], now: datetime | None = None) -> Checked:
     """Check a care-hours file. Returns clean rows (service_id, day, hours)."""
     now = now or timezone.now()
-    frame, missing = _prepare(frame, CARE_HOURS_COLUMNS)
-    if missing:
-        return Checked(frame.iloc[0:0], missing)
-    lines = _lines(frame)
-    problems = _Problems(lines)
-    service_id = _check_services(frame, problems, services)
 
-    parsed = _parse(frame["day"], DATE_FORMATS)
-    has_time = parsed.notna() & (parsed != parsed.dt.normalize())
-    problems.add(frame["day"] == "", "day is empty.")
-    problems.add(
-        (parsed.isna() & (frame["day"] != "")) | has_time,
-        lambda i: f"day '{frame.at[i, 'day']}' is not a date like 2026-11-02.",
-    )
-    day = parsed.dt.date
-    today = timezone.localtime(now).date()
-    problems.add(parsed.notna() & (day > today), lambda i: f"day '{frame.at[i, 'day']}' is in the future.")
+    def values(rows: _Rows) -> dict[str, pd.Series]:
+        service_id = rows.service(services)
+        day = rows.day("day", now)
+        hours = rows.number(
+            "hours",
+            minimum=0,
+            maximum=MAX_CARE_HOURS_PER_DAY,
+            why=", the most one service can deliver in a day (24 hours for each of 1,000 people)",
+        )
+        rows.duplicates({"service": service_id, "day": day}, "service and day")
+        return {"service_id": service_id, "day": day.dt.date, "hours": hours.round(2)}
 
-    hours = pd.to_numeric(frame["hours"], errors="coerce")
-    problems.add(frame["hours"] == "", "hours is empty.")
-    problems.add(
-        hours.isna() & (frame["hours"] != ""), lambda i: f"hours '{frame.at[i, 'hours']}' is not a number."
-    )
-    problems.add(hours < 0, lambda i: f"hours cannot be negative (got {frame.at[i, 'hours']}).")
-
-    keys = pd.DataFrame({"service": service_id, "day": parsed})
-    _check_duplicates(keys, service_id.notna() & parsed.notna(), lines, problems, "service and day")
-    rows = pd.DataFrame({"line": lines, "service_id": service_id, "day": day, "hours": hours.round(2)})
-    return Checked(rows, problems.as_list())
+    return _check(frame, CARE_HOURS_COLUMNS, values)
 
 
 CHECKERS = {ImportKind.INCIDENTS: check_incidents, ImportKind.CARE_HOURS: check_care_hours}

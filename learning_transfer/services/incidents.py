@@ -6,7 +6,7 @@ from decimal import Decimal
 import pandas as pd
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 # Files up to this size (about 2,000 rows) import during the request; larger ones go to a Celery task.
 # Settings may override it with LEARNING_IMPORT_INLINE_MAX_BYTES.
 INLINE_MAX_BYTES = 200_000
-CHUNK_ROWS = 1000  # rows saved per transaction; also how often progress is written
+CHUNK_ROWS = 1000  # rows written per query batch, all in one transaction; also how often progress is shown
+MAX_FAILURE_CHARACTERS = 500  # of a database error quoted on the job
 INCIDENT_FIELDS = [
     "occurred_at",
     "theme",
@@ -79,36 +80,56 @@ def import_care_hours(file, provider, by) -> ImportJob:
 
 
 def run_import_job(job: ImportJob, now=None) -> ImportJob:
-    """Check every row; save nothing if any is bad; otherwise save in chunks, writing progress as it goes.
+    """Check every row; save nothing if any is bad; otherwise save the whole file in one transaction.
 
-    Saving starts only after the whole file passed its checks, so "nothing imported from a file with
-    errors" holds. Chunks commit separately so progress is visible; if the database fails midway the
-    job says so, and importing the file again is safe because the source reference is the key.
+    Runs a job once: a job that is no longer queued (a task delivered twice, a finished import) is
+    returned unchanged. Whatever fails, the job says why and keeps none of the file's rows.
     """
-    now = now_or(now)
-    _progress(job, status=ImportStatus.CHECKING)
+    if not _claim(job):
+        return job
+    try:
+        rows = _checked_rows(job, now_or(now))
+        if rows is None:
+            return job  # rejected: every bad row is on the job
+        _progress(job, status=ImportStatus.SAVING)
+        _save_rows(job, rows)
+    except Exception as exc:  # the job must record any failure, whatever raised it
+        log.exception("Import job %s failed", job.pk)
+        return _fail(job, exc)
+    return _progress(job, status=ImportStatus.SUCCEEDED, finished_at=timezone.now())
+
+
+def _claim(job: ImportJob) -> bool:
+    """Move the job from queued to checking, once. The conditional UPDATE is atomic on PostgreSQL and
+    SQLite, so of two workers given the same job (or a task run again later) only one goes on."""
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.CHECKING
+    )
+    if claimed:
+        job.status = ImportStatus.CHECKING
+    else:
+        job.refresh_from_db()
+    return bool(claimed)
+
+
+def _checked_rows(job: ImportJob, now) -> pd.DataFrame | None:
+    """Read and check the job's file: the clean rows, or None after rejecting the job with its errors."""
     try:
         with job.file.open("rb") as handle:
             frame = imports.read_table(handle.read(), job.original_name)
     except imports.ImportFileError as exc:
-        return _reject(job, [{"line": 1, "message": str(exc)}])
+        _reject(job, [{"line": 1, "message": str(exc)}])
+        return None
     if frame.empty:
-        return _reject(job, [{"line": 2, "message": "The file has no rows below the header."}])
+        _reject(job, [{"line": 2, "message": "The file has no rows below the header."}])
+        return None
     services = Service.objects.filter(provider=job.provider).values_list("pk", "cqc_location_id", "name")
     checked = imports.CHECKERS[job.kind](frame, imports.service_lookup(list(services)), now)
     job.total_rows = len(frame)
     if not checked.ok:
-        return _reject(job, checked.errors)
-    _progress(job, status=ImportStatus.SAVING)
-    try:
-        _save_rows(job, checked.rows)
-    except Exception as exc:  # the job must record any failure, whatever raised it
-        log.exception("Import job %s failed while saving", job.pk)
-        job.failure = (
-            f"Saving stopped after {job.processed_rows} rows: {exc}. Importing the file again is safe."
-        )
-        return _progress(job, status=ImportStatus.FAILED, finished_at=timezone.now())
-    return _progress(job, status=ImportStatus.SUCCEEDED, finished_at=timezone.now())
+        _reject(job, checked.errors)
+        return None
+    return checked.rows
 
 
 def _progress(job: ImportJob, **changes) -> ImportJob:
@@ -124,17 +145,87 @@ def _reject(job: ImportJob, errors: list[dict]) -> ImportJob:
     return _progress(job, status=ImportStatus.REJECTED, finished_at=timezone.now())
 
 
+class SaveFailed(Exception):
+    """The database refused a chunk of rows; the chunk's lines narrow down where (the cause says why)."""
+
+    def __init__(self, first_line: int, last_line: int):
+        super().__init__(f"lines {first_line}–{last_line}")
+        self.first_line, self.last_line = first_line, last_line
+
+
+def _fail(job: ImportJob, exc: Exception) -> ImportJob:
+    """Mark the job failed with the reason. Its save was rolled back, so it reports no rows saved."""
+    cause = exc.__cause__ if isinstance(exc, SaveFailed) and exc.__cause__ else exc
+    where = f"Saving stopped at {exc}" if isinstance(exc, SaveFailed) else "The import stopped"
+    job.failure = (
+        f"{where} ({type(cause).__name__}: {str(cause)[:MAX_FAILURE_CHARACTERS]}), so nothing from this "
+        "file was saved. Importing it again is safe."
+    )
+    job.processed_rows = job.created_count = job.updated_count = job.unchanged_count = 0
+    return _progress(job, status=ImportStatus.FAILED, finished_at=timezone.now())
+
+
+class _SavingProgress:
+    """Publishes how many rows are written while the file's one transaction is still open.
+
+    Progress written through the saving connection would stay invisible to the polling page until the
+    commit (READ COMMITTED on PostgreSQL; SQLite readers see the last commit), so on PostgreSQL it goes
+    through a second, autocommitting connection. That cannot wait on the save: the job row is written
+    only before and after the transaction, never inside it (lock_timeout bounds any wait anyway).
+    SQLite allows one writer at a time, so a second connection would wait for the save's lock and fail
+    after the timeout; there, and when an outer transaction holds the job uncommitted (an import during
+    a request, which nobody polls), the page shows "Saving" until the commit. Best effort: a failed
+    progress write is logged and never fails the import.
+    """
+
+    def __init__(self, job: ImportJob):
+        self.job = job
+        self.connection = None
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            self.connection = connections.create_connection(DEFAULT_DB_ALIAS)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.connection is not None:
+            self.connection.close()
+
+    def __call__(self, written: int) -> None:
+        if self.connection is None:
+            return
+        table = self.connection.ops.quote_name(ImportJob._meta.db_table)
+        sql = f"UPDATE {table} SET processed_rows = %s WHERE id = %s"  # plain lower-case column names
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '2s'")
+                cursor.execute(sql, [written, self.job.pk])
+        except DatabaseError:
+            log.warning("Could not publish the progress of import job %s", self.job.pk, exc_info=True)
+            self.connection.close()
+            self.connection = None
+
+
 def _save_rows(job: ImportJob, rows: pd.DataFrame) -> None:
+    """Save the whole file in one transaction, so a database error anywhere leaves none of it saved.
+
+    Rows still go in chunks, which bounds memory and the size of each query, with progress published
+    after each (see _SavingProgress). The counts go on the job only after the commit.
+    """
     save_chunk = _save_incidents if job.kind == ImportKind.INCIDENTS else _save_care_hours
     reason = f"Imported from {job.original_name}"[:100]
-    for start in range(0, len(rows), CHUNK_ROWS):
-        chunk = rows.iloc[start : start + CHUNK_ROWS]
-        with transaction.atomic():
-            created, updated, unchanged = save_chunk(chunk, job, reason)
-        job.created_count += created
-        job.updated_count += updated
-        job.unchanged_count += unchanged
-        _progress(job, processed_rows=min(len(rows), start + CHUNK_ROWS))
+    totals = [0, 0, 0]  # created, updated, unchanged
+    with _SavingProgress(job) as publish, transaction.atomic():
+        for start in range(0, len(rows), CHUNK_ROWS):
+            chunk = rows.iloc[start : start + CHUNK_ROWS]
+            try:
+                counts = save_chunk(chunk, job, reason)
+            except Exception as exc:
+                raise SaveFailed(int(chunk["line"].iloc[0]), int(chunk["line"].iloc[-1])) from exc
+            totals = [total + count for total, count in zip(totals, counts, strict=True)]
+            publish(start + len(chunk))
+    job.created_count, job.updated_count, job.unchanged_count = totals
+    job.processed_rows = len(rows)
 
 
 def _save_incidents(chunk: pd.DataFrame, job: ImportJob, reason: str) -> tuple[int, int, int]:

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pandas as pd
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 
 from providers.choices import RiskLevel
 
 from .. import analysis, chain
 from ..models import ImplementationLead, LearningNotice, LearningTrigger, MatchedService
+from . import summary
 from .notices import IMPLEMENTATION_DUE_HOURS, RECEIPT_WINDOW_HOURS
 
 NOTICE_SAMPLE_SIZE = 12  # A2 checks a 12-notice sample
@@ -61,24 +62,26 @@ def _matches(trigger: LearningTrigger):
     )
 
 
+def _received_in_time(matches: list[MatchedService]) -> pd.Series:
+    """Receipt within 4 hours per match id, from the prefetched notices (no query), by the one rule."""
+    rows = [(m.pk, n.issued_at, n.acknowledged_at) for m in matches for n in m.notices.all()]
+    frame = pd.DataFrame(rows, columns=["match_id", "issued_at", "acknowledged_at"])
+    return analysis.received_in_time(frame, RECEIPT_WINDOW_HOURS)
+
+
 def picture(trigger: LearningTrigger, now: datetime) -> TriggerPicture:
     """Load the trigger's matched services once (five queries) and describe each of them."""
     result = TriggerPicture(trigger=trigger, now=now)
-    deadline = (
-        trigger.notices_issued_at + timedelta(hours=RECEIPT_WINDOW_HOURS)
-        if trigger.notices_issued_at
-        else None
-    )
-    for match in _matches(trigger):
+    matches = list(_matches(trigger))
+    received = _received_in_time(matches)
+    for match in matches:
         notices = list(match.notices.all())
         lines = list(match.lines.all())
         row = ServiceRow(
             match=match,
             notices=notices,
             current=next((n for n in notices if n.superseded_at is None), None),
-            received_in_time=bool(
-                deadline and any(n.acknowledged_at and n.acknowledged_at <= deadline for n in notices)
-            ),
+            received_in_time=bool(received.get(match.pk, False)),
             lead=getattr(match, "lead", None),
             open_lines=sum(1 for line in lines if line.completed_at is None),
             risk_unresolved_long=bool(
@@ -189,19 +192,9 @@ def high_risk_lacking_action(pic: TriggerPicture) -> list[ServiceRow]:
 
 
 def a5_values(pic: TriggerPicture) -> dict:
-    """A5 measures: this trigger's confirmation rate, repeated defects (last 2 cycles), high-risk gaps."""
-    included = len(pic.included)
-    confirmed = sum(1 for r in pic.included if r.match.implementation_confirmed_at)
-    cycles = cycles_frame(
-        LearningTrigger.objects.filter(
-            provider=pic.trigger.provider, confirmed_at__lte=pic.trigger.confirmed_at
-        )
-    )
-    return {
-        "avg_confirmation_rate": round(100 * confirmed / included, 1) if included else None,
-        "repeated_defects": len(analysis.repeated_defects(cycles)),
-        "high_risk_lacking_action": len(high_risk_lacking_action(pic)),
-    }
+    """A5 measures. A5 is reviewed across every trigger of the provider, so these are the executive
+    summary's own figures (its default filters, at the picture's instant), not this trigger's alone."""
+    return summary.a5_values(pic.trigger.provider, pic.now)
 
 
 STEP_VALUES = {"A1": a1_values, "A2": a2_values, "A3": a3_values, "A4": a4_values, "A5": a5_values}
@@ -211,36 +204,3 @@ def step_values(trigger: LearningTrigger, code: str, now: datetime) -> dict:
     """Every measure of step `code` the system can compute for this trigger, for the engine's form."""
     compute = STEP_VALUES.get(code)
     return compute(picture(trigger, now)) if compute else {}
-
-
-def cycles_frame(triggers) -> pd.DataFrame:
-    """One row per included matched service of each trigger whose learning was issued, with its
-    distribution defect (not received within 4 hours) and ownership defect (notice without owner or
-    due date, or no confirmed implementation lead). Two queries whatever the number of triggers."""
-    has_lead = ImplementationLead.objects.filter(matched_service=OuterRef("pk"))
-    rows = list(
-        MatchedService.objects.filter(
-            trigger__in=triggers, included=True, trigger__notices_issued_at__isnull=False
-        )
-        .annotate(has_lead=Exists(has_lead))
-        .values_list(
-            "pk",
-            "trigger_id",
-            "trigger__confirmed_at",
-            "trigger__notices_issued_at",
-            "service_id",
-            "service__name",
-            "has_lead",
-        )
-    )
-    columns = ["match_id", "trigger_id", "confirmed_at", "issued_at", "service_id", "service", "has_lead"]
-    frame = pd.DataFrame(rows, columns=columns)
-    notices = pd.DataFrame(
-        list(
-            LearningNotice.objects.filter(matched_service_id__in=frame["match_id"].tolist()).values_list(
-                "matched_service_id", "owner_id", "due_at", "acknowledged_at", "superseded_at"
-            )
-        ),
-        columns=["match_id", "owner_id", "due_at", "acknowledged_at", "superseded_at"],
-    )
-    return analysis.cycle_defects(frame, notices, RECEIPT_WINDOW_HOURS)

@@ -1,13 +1,13 @@
 """Learning notices (A2): issue to every matched service, acknowledge, name owners, redistribute."""
 
-from datetime import timedelta
-
+import pandas as pd
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from providers.choices import Role
 from providers.permissions import people_holding
 
+from .. import analysis
 from ..choices import TriggerStatus
 from ..models import LearningNotice, LearningTrigger, MatchedService
 from ..permissions import can_acknowledge, can_distribute, can_manage_trigger
@@ -97,16 +97,27 @@ def name_owner(notice: LearningNotice, *, by, owner, due_at) -> LearningNotice:
     return notice
 
 
-def needs_redistribution(notice: LearningNotice | None, issued_at, now) -> bool:
+def receipt_deadlines(match_ids) -> dict:
+    """Each matched service's receipt deadline (4 hours after its own first notice), by match id:
+    one query, judged by the same rule as the A2 figures and the executive summary."""
+    rows = LearningNotice.objects.filter(matched_service_id__in=match_ids).values_list(
+        "matched_service_id", "issued_at"
+    )
+    frame = pd.DataFrame(list(rows), columns=["match_id", "issued_at"])
+    return analysis.receipt_deadlines(frame, RECEIPT_WINDOW_HOURS).to_dict()
+
+
+def needs_redistribution(notice: LearningNotice | None, deadline, now) -> bool:
     """A service needs its notice again when it has none, or an unacknowledged one that lacks an
-    owner or due date, or that was not received within 4 hours of the issue."""
+    owner or due date, or whose receipt deadline (`receipt_deadlines`, counted from the service's
+    own first notice, so a service added late is not chased early) has passed."""
     if notice is None:
         return True
     if notice.acknowledged_at:
         return False
     if notice.owner_id is None or notice.due_at is None:
         return True
-    return now >= issued_at + timedelta(hours=RECEIPT_WINDOW_HOURS)
+    return now >= deadline
 
 
 def redistribute(trigger: LearningTrigger, *, by, now=None) -> list[LearningNotice]:
@@ -116,18 +127,21 @@ def redistribute(trigger: LearningTrigger, *, by, now=None) -> list[LearningNoti
     require(can_distribute(by, trigger), "Only the governance officer or quality director redistributes.")
     if trigger.notices_issued_at is None:
         refuse("The learning has not been issued yet.")
-    matches = trigger.matches.filter(included=True).select_related(
-        "service__registered_manager", "trigger__provider"
+    matches = list(
+        trigger.matches.filter(included=True).select_related(
+            "service__registered_manager", "trigger__provider"
+        )
     )
     current = {
         n.matched_service_id: n
         for n in LearningNotice.objects.filter(matched_service__trigger=trigger, superseded_at__isnull=True)
     }
+    deadlines = receipt_deadlines([m.pk for m in matches])
     reissued = []
     with transaction.atomic():
         for match in matches:
             old = current.get(match.pk)
-            if not needs_redistribution(old, trigger.notices_issued_at, now):
+            if not needs_redistribution(old, deadlines.get(match.pk), now):
                 continue
             if old is not None:
                 old.superseded_at = now

@@ -72,9 +72,9 @@ def _matches_frame(triggers, filters: SummaryFilters) -> pd.DataFrame:
 
 
 def _notices_frame(match_ids) -> pd.DataFrame:
-    columns = ["match_id", "owner_id", "due_at", "acknowledged_at", "superseded_at"]
+    columns = ["match_id", "issued_at", "owner_id", "due_at", "acknowledged_at", "superseded_at"]
     rows = LearningNotice.objects.filter(matched_service_id__in=match_ids).values_list(
-        "matched_service_id", "owner_id", "due_at", "acknowledged_at", "superseded_at"
+        "matched_service_id", "issued_at", "owner_id", "due_at", "acknowledged_at", "superseded_at"
     )
     return pd.DataFrame(list(rows), columns=columns)
 
@@ -121,8 +121,18 @@ def _trigger_rows(triggers, matches: pd.DataFrame, cycles: pd.DataFrame) -> list
     return rows
 
 
-def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
-    """Every figure of the executive learning summary for one provider, with the filters applied."""
+@dataclass(frozen=True)
+class _Loaded:
+    """The filtered triggers and the frames every figure is computed from (loaded once)."""
+
+    triggers: list
+    matches: pd.DataFrame  # included matched services of the triggers (in the region, if filtered)
+    notices: pd.DataFrame  # every round of their notices
+    issued: pd.DataFrame  # the matches of triggers whose learning was issued
+    cycles: pd.DataFrame  # `issued` with each service's distribution and ownership defects
+
+
+def _load(provider, filters: SummaryFilters, now: datetime) -> _Loaded:
     triggers = _triggers(provider, filters, now)
     matches = _matches_frame(triggers, filters)
     notices = _notices_frame(matches["match_id"].tolist())
@@ -132,36 +142,68 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
         notices,
         RECEIPT_WINDOW_HOURS,
     )
-    rates = analysis.confirmation_rates(issued[["trigger_id", "confirmed"]])
+    return _Loaded(triggers, matches, notices, issued, cycles)
+
+
+def _a5_figures(loaded: _Loaded) -> dict:
+    """A5's three figures with their detail: the average confirmation rate over the triggers with
+    learning issued, defects repeated in the last 2 cycles, and high-risk services lacking verified
+    action (in triggers still open)."""
+    matches = loaded.matches
+    rates = analysis.confirmation_rates(loaded.issued[["trigger_id", "confirmed"]])
     lacking = matches[
         (matches["risk_level"] == RiskLevel.HIGH)
         & ~matches["confirmed"]
         & (matches["status"] != TriggerStatus.CLOSED)
     ]
+    return {
+        "avg_confirmation_rate": round(float(rates["rate"].mean()), 1) if not rates.empty else None,
+        "repeated_defects": analysis.repeated_defects(loaded.cycles).to_dict("records"),
+        "lacking": lacking,
+    }
+
+
+def _a5_measures(figures: dict) -> dict:
+    """The A5 step's measures from `_a5_figures`, as the engine records them."""
+    return {
+        "avg_confirmation_rate": figures["avg_confirmation_rate"],
+        "repeated_defects": len(figures["repeated_defects"]),
+        "high_risk_lacking_action": len(figures["lacking"]),
+    }
+
+
+def a5_values(provider, now: datetime, filters: SummaryFilters | None = None) -> dict:
+    """A5's measures across the provider's triggers (default: the summary's default filters), computed
+    exactly as the executive summary computes them, so the A5 pre-fill and the page always agree."""
+    return _a5_measures(_a5_figures(_load(provider, filters or SummaryFilters(), now)))
+
+
+def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
+    """Every figure of the executive learning summary for one provider, with the filters applied."""
+    loaded = _load(provider, filters, now)
+    triggers, notices, issued, cycles = loaded.triggers, loaded.notices, loaded.issued, loaded.cycles
+    a5 = _a5_figures(loaded)
     by_id = {t.pk: t for t in triggers}
     current = notices[notices["superseded_at"].isna()]
+    measures = _a5_measures(a5)  # judged on the very values the A5 pre-fill records
+    if measures["avg_confirmation_rate"] is None:  # the rule evaluator reads "cannot compute" as NaN
+        measures["avg_confirmation_rate"] = float("nan")
     return {
         "triggers": triggers,
-        "trigger_rows": _trigger_rows(triggers, matches, cycles),
+        "trigger_rows": _trigger_rows(triggers, loaded.matches, cycles),
         "issued_triggers": int(issued["trigger_id"].nunique()),
-        "avg_confirmation_rate": round(float(rates["rate"].mean()), 1) if not rates.empty else None,
-        "repeated_defects": analysis.repeated_defects(cycles).to_dict("records"),
+        "avg_confirmation_rate": a5["avg_confirmation_rate"],
+        "repeated_defects": a5["repeated_defects"],
         "high_risk_lacking": [
             {"trigger": by_id[row.trigger_id], "service": row.service}
-            for row in lacking.itertuples(index=False)
+            for row in a5["lacking"].itertuples(index=False)
         ],
         "notices_current": len(current),
         "notices_acknowledged": int(current["acknowledged_at"].notna().sum()),
         "services_received_in_time": int((~cycles["distribution_defect"]).sum()) if not cycles.empty else 0,
         "services_issued": len(cycles),
         "trend": _trend(issued).to_dict("records"),
-        "escalations": chain.escalation_counts(provider, now),
-        "a5": chain.judge_a5(
-            provider,
-            {
-                "avg_confirmation_rate": float(rates["rate"].mean()) if not rates.empty else float("nan"),
-                "repeated_defects": len(analysis.repeated_defects(cycles)),
-                "high_risk_lacking_action": len(lacking),
-            },
-        ),
+        # Only the escalations of the triggers shown, so the filters apply to these counts too.
+        "escalations": chain.escalation_counts(provider, now, triggers=triggers),
+        "a5": chain.judge_a5(provider, measures),
     }

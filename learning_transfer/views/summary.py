@@ -27,10 +27,13 @@ class LearningSummaryView(StaffRequiredMixin, TemplateView):
         if form.is_valid():
             data = form.cleaned_data
             filters = SummaryFilters(region=data["region"], theme=data["theme"], period=data["period"])
+        # An invalid filter is not ignored silently: the template shows the error summary and the field
+        # error, and says the figures below are the unfiltered defaults until it is corrected.
         summary = executive_summary(provider, filters, timezone.now())
         return super().get_context_data(
             provider=provider,
             filter_form=form,
+            filter_invalid=form.is_bound and not form.is_valid(),
             summary=summary,
             chart=before_after_chart(summary["trend"]),
             **kwargs,

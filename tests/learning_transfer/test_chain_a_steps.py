@@ -4,6 +4,7 @@ computed figures, and the other steps' forms are pre-filled with everything the 
 from datetime import timedelta
 
 import pytest
+import time_machine
 
 from escalation import prefill
 from escalation.models import Escalation
@@ -38,6 +39,7 @@ def test_recording_a1_within_threshold_raises_nothing(client, log_falls_trigger,
     assert not Escalation.objects.exists()
 
 
+@time_machine.travel(CONFIRMED + timedelta(hours=1), tick=False)  # the engine pre-fills at the current time
 def test_the_engine_step_forms_are_prefilled_from_this_app(log_falls_trigger, managers, quality_director):
     trigger = log_falls_trigger()
     issue_notices(trigger, by=quality_director, now=CONFIRMED + timedelta(minutes=30))
@@ -47,6 +49,7 @@ def test_the_engine_step_forms_are_prefilled_from_this_app(log_falls_trigger, ma
     assert a3["services_without_lead"] == 4
     a5 = prefill.get_prefill(chain.step_run(trigger, "A5"))
     assert a5["high_risk_lacking_action"] == 2  # Ash Grove and Dove Cottage are high risk
+    assert a5["avg_confirmation_rate"] == 0.0 and a5["repeated_defects"] == 0
 
 
 def test_the_trigger_page_shows_the_chain_timeline(client, log_falls_trigger, quality_director):

@@ -3,7 +3,11 @@
 from datetime import date, datetime, timedelta
 
 import pytest
+import time_machine
 
+from escalation import prefill
+from escalation.models import Escalation
+from learning_transfer import chain
 from learning_transfer.services import (
     acknowledge_notice,
     add_line,
@@ -29,13 +33,13 @@ def issued(log_falls_trigger, managers, quality_director):
     return trigger
 
 
-def verify(trigger, name, person, by):
+def verify(trigger, name, person, by, at=ISSUED):
     match = trigger.matches.select_related("service", "trigger__provider").get(service__name=name)
-    confirm_lead(match, person=person, by=by, now=ISSUED)
-    update_exposure(match, by=by, briefing_completed_at=ISSUED, now=ISSUED)
-    line = add_line(match, by=by, task="Re-brief nights", owner=person, due_at=ISSUED + timedelta(hours=8))
-    complete_line(line, by=by, now=ISSUED + timedelta(hours=1))
-    confirm_implementation(match, by=by, now=ISSUED + timedelta(hours=2))
+    confirm_lead(match, person=person, by=by, now=at)
+    update_exposure(match, by=by, briefing_completed_at=at, now=at)
+    line = add_line(match, by=by, task="Re-brief nights", owner=person, due_at=at + timedelta(hours=8))
+    complete_line(line, by=by, now=at + timedelta(hours=1))
+    confirm_implementation(match, by=by, now=at + timedelta(hours=2))
 
 
 def test_the_summary_counts_confirmation_receipt_and_high_risk_services_lacking_action(
@@ -125,3 +129,87 @@ def test_the_summary_page_shows_the_chart_with_its_table(client, issued, nominat
     assert "<svg" in page and 'role="img"' in page and "Learning issued" in page
     assert 'data-testid="trend-table"' in page
     assert "Average implementation-confirmation rate" in page
+
+
+def test_the_a5_prefill_shows_the_summarys_figures_across_every_trigger(
+    issued, log_falls_trigger, provider, managers, operations_director, quality_director
+):
+    for key, name in (
+        ("ash", "Ash Grove"),
+        ("beech", "Beech Lodge"),
+        ("cedar", "Cedar Court"),
+        ("dove", "Dove Cottage"),
+    ):
+        verify(issued, name, managers[key], operations_director)  # the first trigger: 100% verified
+    second = log_falls_trigger(title="Second fall", confirmed_at=CONFIRMED + timedelta(days=1), now=NOW)
+    issue_notices(second, by=quality_director, now=NOW)
+    verify(second, "Ash Grove", managers["ash"], operations_director, at=NOW)  # the second: 50%
+    verify(second, "Beech Lodge", managers["beech"], operations_director, at=NOW)
+    later = NOW + timedelta(hours=3)
+    summary = executive_summary(provider, SummaryFilters(), later)
+    assert summary["avg_confirmation_rate"] == 75.0  # (100% + 50%) / 2
+    expected = {
+        "avg_confirmation_rate": 75.0,
+        "repeated_defects": len(summary["repeated_defects"]),
+        "high_risk_lacking_action": 1,  # Dove Cottage in the second trigger
+    }
+    assert len(summary["high_risk_lacking"]) == 1
+    with time_machine.travel(later, tick=False):  # the engine's form pre-fills at the current time
+        for trigger in (issued, second):
+            a5 = prefill.get_prefill(chain.step_run(trigger, "A5"))
+            assert {key: a5.get(key) for key in expected} == expected, trigger.title
+
+
+def raise_a2_escalation(trigger, governance_officer):
+    """Record A2 with 0% received within 4 hours: a breach, escalated to the quality director."""
+    values = {"pct_received_within_4h": 0, "sampled_with_named_owner": 4, "sampled_due_within_72h": 4}
+    record = chain.record(
+        trigger, "A2", by=governance_officer, values=values, now=ISSUED + timedelta(hours=1)
+    )
+    assert record.escalation is not None
+
+
+def test_escalation_counts_follow_the_summary_filters(issued, provider, governance_officer):
+    raise_a2_escalation(issued, governance_officer)
+    assert Escalation.objects.count() == 1
+    unfiltered = executive_summary(provider, SummaryFilters(period="all"), NOW)["escalations"]
+    assert unfiltered["open"] == 1
+    other_theme = executive_summary(provider, SummaryFilters(theme="medication", period="all"), NOW)
+    assert other_theme["escalations"] == {"open": 0, "overdue": 0}
+    too_old = executive_summary(provider, SummaryFilters(period="30"), CONFIRMED + timedelta(days=60))
+    assert too_old["escalations"]["open"] == 0
+
+
+def test_the_summary_page_counts_only_the_filtered_triggers_escalations(
+    client, issued, governance_officer, nominated_individual
+):
+    raise_a2_escalation(issued, governance_officer)
+    client.force_login(nominated_individual)
+    with time_machine.travel(NOW, tick=False):
+        everything = client.get("/learning/summary/?period=all").text
+        medication = client.get("/learning/summary/?period=all&theme=medication").text
+
+    def escalations(page):
+        return page.split('data-testid="escalations">', 1)[1].split("</dd>", 1)[0]
+
+    assert escalations(everything).startswith("1 open")
+    assert escalations(medication).startswith("0 open")
+
+
+def test_an_invalid_filter_is_shown_as_an_error_not_ignored(client, issued, nominated_individual):
+    client.force_login(nominated_individual)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/learning/summary/?period=forever").text
+    assert "<title>Error: Executive learning summary" in page
+    assert "nhsuk-error-summary" in page and "There is a problem" in page
+    assert 'href="#id_period"' in page  # the summary links to the field
+    assert "nhsuk-form-group--error" in page and 'id="id_period-error"' in page
+    assert "Select a valid choice" in page
+    assert 'data-testid="filter-not-applied"' in page
+
+
+def test_a_valid_filter_shows_no_error(client, issued, nominated_individual):
+    client.force_login(nominated_individual)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/learning/summary/?period=90&theme=fall").text
+    assert "There is a problem" not in page and "filter-not-applied" not in page

@@ -183,17 +183,18 @@ def test_a_large_file_runs_as_a_background_task_with_progress(
             by=quality_director,
         )
     assert job.status == ImportStatus.QUEUED and queued == [job.pk]
-    progress = []
-    original = services.incidents._progress
+    published = []
+    original = services.incidents._SavingProgress.__call__
     monkeypatch.setattr(
-        services.incidents,
-        "_progress",
-        lambda j, **c: progress.append(c.get("processed_rows")) or original(j, **c),
+        services.incidents._SavingProgress,
+        "__call__",
+        lambda self, written: published.append(written) or original(self, written),
     )
     tasks.run_import(job.pk)  # what the worker runs
     job.refresh_from_db()
     assert job.status == ImportStatus.SUCCEEDED and job.created_count == 100
-    assert [p for p in progress if p] == [40, 80, 100]
+    assert published == [40, 80, 100]  # after each chunk, all within the file's one transaction
+    assert job.percent_done == 100
 
 
 def test_the_committed_templates_match_the_documented_columns():
@@ -223,3 +224,27 @@ def test_an_unreachable_worker_is_reported_on_the_job(
         )
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED and "could not be reached" in job.failure
+
+
+def test_care_hours_are_read_only_in_the_admin(client, elm_house):
+    """Care hours come only from imports, whose ImportJob is their audit record: no hand edits."""
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    row = CareHours.objects.create(service=elm_house, day="2026-11-02", hours=Decimal("742.50"))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    change_url = reverse("admin:learning_transfer_carehours_change", args=[row.pk])
+    page = client.get(change_url)
+    assert page.status_code == 200 and 'name="_save"' not in page.text  # shown, but nothing to save
+    form = {"service": elm_house.pk, "day": "2026-11-02", "hours": "1.00", "_save": "Save"}
+    assert client.post(change_url, form).status_code == 403
+    assert client.post(reverse("admin:learning_transfer_carehours_add"), form).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:learning_transfer_carehours_delete", args=[row.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    row.refresh_from_db()
+    assert row.hours == Decimal("742.50") and CareHours.objects.count() == 1

@@ -46,7 +46,7 @@ def trigger_from(incident, by):
         provider=incident.service.provider,
         source_service=incident.service,
         source_incident=incident,
-        title="Fall with fracture",
+        title=f"Fall with fracture ({incident.source_reference})",
         theme=incident.theme,
         risk_tags=["falls"],
         what_happened="A resident fell.",

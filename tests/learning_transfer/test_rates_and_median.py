@@ -191,3 +191,28 @@ def test_repeated_defects_are_the_same_defect_at_the_same_service_in_both_of_the
     # Cycles 2 and 3 are the last two: Ash missed distribution in both; Beech only in cycle 3;
     # Ash's ownership defects in cycles 1 and 3 are not consecutive cycles.
     assert found.to_dict("records") == [{"service_id": 1, "service": "Ash", "defect": "distribution"}]
+
+
+def test_the_receipt_clock_starts_at_each_services_own_first_notice_and_never_restarts():
+    london = ZoneInfo("Europe/London")
+    first = datetime(2026, 11, 18, 10, 30, tzinfo=london)  # the trigger's first issue
+    added = first + timedelta(hours=5)  # a service added later gets its round-1 notice here
+    notices = pd.DataFrame(
+        [
+            # service 1: issued at the first issue, acknowledged at exactly 4 hours: in time
+            (1, first, first + timedelta(hours=4)),
+            # service 2: added later, acknowledged 10 minutes after its own notice: in time
+            (2, added, added + timedelta(minutes=10)),
+            # service 3: added later, acknowledged 4 h 1 min after its own notice: late
+            (3, added, added + timedelta(hours=4, minutes=1)),
+            # service 4: round 1 unacknowledged, round 2 (redistribution) acknowledged 10 minutes later:
+            # the clock does not restart, so it is late
+            (4, first, None),
+            (4, first + timedelta(hours=5), first + timedelta(hours=5, minutes=10)),
+        ],
+        columns=["match_id", "issued_at", "acknowledged_at"],
+    )
+    deadlines = analysis.receipt_deadlines(notices, 4)
+    assert deadlines[2] == pd.Timestamp(added + timedelta(hours=4))
+    assert deadlines[4] == pd.Timestamp(first + timedelta(hours=4))
+    assert analysis.received_in_time(notices, 4).to_dict() == {1: True, 2: True, 3: False, 4: False}
