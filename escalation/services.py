@@ -291,6 +291,14 @@ def _save(escalation: Escalation, by, reason: str, now) -> None:
     escalation.save()
 
 
+def _take_ownership(escalation: Escalation, by, now) -> None:
+    """The first response to an escalation acknowledges it: no further follow-ups for its thread."""
+    escalation.state = EscalationState.ACKNOWLEDGED
+    escalation.acknowledged_by, escalation.acknowledged_at = by, now
+    escalation.follow_up_due = False
+    _stop_follow_ups(escalation)
+
+
 def acknowledge(escalation: Escalation, *, by, now=None) -> Escalation:
     """The person has seen it and owns the response; stops follow-ups for the whole thread."""
     _require_actor(by, escalation)
@@ -298,11 +306,8 @@ def acknowledge(escalation: Escalation, *, by, now=None) -> Escalation:
     if escalation.state != EscalationState.RAISED:
         raise ValidationError("This escalation has already been acknowledged.")
     with transaction.atomic():
-        escalation.state = EscalationState.ACKNOWLEDGED
-        escalation.acknowledged_by, escalation.acknowledged_at = by, now
-        escalation.follow_up_due = False
+        _take_ownership(escalation, by, now)
         _save(escalation, by, "Acknowledged", now)
-        _stop_follow_ups(escalation)
         _event(
             EventKind.ESCALATION_ACKNOWLEDGED,
             escalation.chain_run,
@@ -326,10 +331,7 @@ def record_action(escalation: Escalation, *, by, action_taken: str, now=None) ->
         raise ValidationError("This escalation is resolved.")
     with transaction.atomic():
         if escalation.state == EscalationState.RAISED:
-            escalation.state = EscalationState.ACKNOWLEDGED
-            escalation.acknowledged_by, escalation.acknowledged_at = by, now
-            escalation.follow_up_due = False
-            _stop_follow_ups(escalation)
+            _take_ownership(escalation, by, now)
         escalation.action_taken = action_taken
         escalation.action_recorded_by, escalation.action_recorded_at = by, now
         _save(escalation, by, "Action recorded", now)
@@ -353,14 +355,12 @@ def resolve(escalation: Escalation, *, by, note: str = "", now=None) -> Escalati
     if not escalation.action_taken:
         raise ValidationError("Record the action taken before resolving.")
     with transaction.atomic():
-        if escalation.acknowledged_at is None:
-            escalation.acknowledged_by, escalation.acknowledged_at = by, now
+        if escalation.state == EscalationState.RAISED:
+            _take_ownership(escalation, by, now)
         escalation.state = EscalationState.RESOLVED
         escalation.resolved_by, escalation.resolved_at = by, now
         escalation.resolution_note = (note or "").strip()
-        escalation.follow_up_due = False
         _save(escalation, by, "Resolved", now)
-        _stop_follow_ups(escalation)
         _event(
             EventKind.ESCALATION_RESOLVED,
             escalation.chain_run,

@@ -5,6 +5,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from learning_transfer.choices import IncidentTheme
 from learning_transfer.models import CareHours, Incident
@@ -16,6 +17,15 @@ LONDON = ZoneInfo("Europe/London")
 # Confirmation on Wednesday 18 November 2026 at 10:00: the rate window is Wed 11 to Tue 17 November.
 CONFIRMED = datetime(2026, 11, 18, 10, 0, tzinfo=LONDON)
 WINDOW = [date(2026, 11, 11) + timedelta(days=n) for n in range(7)]
+# The pages and the engine's pre-fill read the clock; every chain A test starts on the same Monday
+# morning (tests that need another instant travel there themselves).
+TESTS_START = datetime(2026, 11, 23, 9, 30, tzinfo=LONDON)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock():
+    with time_machine.travel(TESTS_START, tick=True):
+        yield
 
 
 def add_care_hours(service, per_day, days=WINDOW):

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from learning_transfer.choices import IncidentTheme
@@ -21,6 +22,13 @@ def next_issue_at(days: int = 14) -> datetime:
     """An issue date-time comfortably in the future, at 10:00 London time."""
     day = (timezone.now() + timedelta(days=days)).astimezone(LONDON)
     return day.replace(hour=10, minute=0, second=0, microsecond=0)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock():
+    """Issue dates count from the current time: every chain C test starts on the same Monday morning."""
+    with time_machine.travel(datetime(2026, 11, 23, 9, 30, tzinfo=LONDON), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)
