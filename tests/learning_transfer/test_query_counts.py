@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from learning_transfer import chain
 from learning_transfer.models import LearningNotice, LearningTrigger, MatchedService
 from providers.choices import RiskLevel, RiskTag
 from tests.factories import ServiceFactory
@@ -68,3 +69,28 @@ def test_page_queries_do_not_grow_with_the_number_of_triggers(
     assert with_five == with_fifty
     page = client.get(url).text
     assert "Fall 49" in page and "Fall 0" in page
+
+
+@pytest.mark.parametrize("page", ["trigger", "summary", "notices"])
+def test_page_queries_do_not_grow_with_the_number_of_matched_services(
+    client, page, provider, north, quality_director, nominated_individual
+):
+    def build(count):
+        high_risk_falls = {"region": north, "tags": [RiskTag.FALLS], "risk_level": RiskLevel.HIGH}
+        services = [ServiceFactory(**high_risk_falls) for _ in range(count)]
+        make_triggers([count], provider, services, quality_director)
+        trigger = LearningTrigger.objects.get(title=f"Fall {count}")
+        chain.start(trigger, quality_director)  # as logging a trigger does
+        person = nominated_individual if page == "summary" else quality_director
+        url = {
+            "trigger": f"/learning/triggers/{trigger.pk}/",
+            "summary": f"/learning/summary/?period=all&theme=fall&region={north.pk}",
+            "notices": "/learning/notices/",
+        }[page]
+        client.force_login(person)
+        queries_for(client, url)  # warm caches
+        return queries_for(client, url)
+
+    with_three = build(3)
+    with_twenty = build(20)
+    assert with_three == with_twenty
