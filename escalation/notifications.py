@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from providers.templatetags.nhsuk import london
 
+from .choices import EscalationState
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -93,8 +94,10 @@ def send_pending(now=None, limit: int = BATCH) -> int:
     connection = get_connection()
     with connection:
         for row in rows:
-            if not row.email:
-                sent.append(row.pk)  # the inbox is their only channel
+            if not row.email or row.escalation.state == EscalationState.RESOLVED:
+                # The inbox is their only channel; or the escalation was resolved before its mail left
+                # (a worker that was down), so a mail asking for action would only mislead.
+                sent.append(row.pk)
                 continue
             try:
                 connection.send_messages([_message(row)])

@@ -67,6 +67,17 @@ def test_a_person_without_an_e_mail_address_still_has_the_inbox_item(chain_a, pe
     assert notifications.unread_count(people.quality_director) == 1
 
 
+def test_an_escalation_resolved_before_its_mail_left_is_not_e_mailed(chain_a, people):
+    [escalation] = engine.tick(at(23, 10, 19)).overdue
+    services.record_action(
+        escalation, by=people.quality_director, action_taken="Recorded A2.", now=at(23, 10, 30)
+    )
+    services.resolve(escalation, by=people.quality_director, now=at(23, 10, 31))
+    assert notifications.send_pending(at(23, 10, 40)) == 1
+    assert mail.outbox == []
+    assert Notification.objects.get().sent_at == at(23, 10, 40), "nothing left to send later either"
+
+
 def test_the_header_counts_unread_escalations_until_they_are_opened_or_acknowledged(chain_a, people):
     [escalation] = engine.tick(at(23, 10, 19)).overdue
     assert services.header_summary(people.quality_director)["unread_escalations"] == 1
