@@ -8,7 +8,9 @@ from escalation.models import StepRecord
 from escalation.subjects import ChainCases
 
 CHAIN_CODE = "C"
-HOLD_STEP = "C4"
+# A breach of either step holds the update: C4 places the hold, C5 keeps it (DOMAIN.md chain C).
+HOLD_STEPS = ("C4", "C5")
+SIGN_OFF_STEP = "C5"
 
 
 def start(update, by):
@@ -42,18 +44,25 @@ def prefill_values(step_run_obj) -> dict:
     return function(evidence.judge_update(subject)) if function else {}
 
 
+def record_sign_off(update, *, by, notes: str = "", now=None):
+    """The Provider Director records C5 with the figures the system computes (residual defects and
+    deferred sections as they stand now); the engine checks the role and judges the threshold."""
+    values = prefill_values(step_run(update, SIGN_OFF_STEP))
+    return record(update, SIGN_OFF_STEP, by=by, values=values, notes=notes, now=now)
+
+
 def register_prefill() -> None:
     """Offer `prefill_values` to the engine's step form for chain C."""
     prefill.register(CHAIN_CODE, prefill_values)
 
 
 def on_step_recorded(sender, instance: StepRecord, created: bool, raw: bool = False, **kwargs) -> None:
-    """A breached C4 record places the issue hold at once, whichever page recorded it.
+    """A breached C4 or C5 record places (or keeps) the issue hold at once, whichever page recorded it.
 
-    A signal (not a call from our own views) because C4 is usually recorded on the engine's step page;
+    A signal (not a call from our own views) because they are usually recorded on the engine's step page;
     it runs inside the engine's transaction, so the record and the hold are saved together or not at all.
     """
-    if raw or not created or not instance.breached or instance.step_run.code != HOLD_STEP:
+    if raw or not created or not instance.breached or instance.step_run.code not in HOLD_STEPS:
         return
     from .models import ReportingUpdate
     from .services import place_automatic_hold

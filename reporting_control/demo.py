@@ -9,7 +9,7 @@ from providers.calendar import local_datetime
 from providers.choices import Role
 from providers.models import RoleAssignment
 
-from . import services
+from . import chain, services
 from .choices import Audience, LineKind
 
 
@@ -43,6 +43,7 @@ def build_reporting_story(provider, trigger) -> None:
         claim="Rowan Court records night checks in real time on both floors and has verified the change.",
         services=[rowan],
     )
+    chain.record_sign_off(council, by=director, notes="One named-service claim, evidenced; nothing deferred.")
     services.release_update(council, by=director)
 
     cqc = services.plan_update(

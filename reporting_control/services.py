@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from escalation.choices import StepRunState
+
 from . import chain, evidence, permissions
 from .choices import DECIDED_STATES, WITHHELD_STATES, LineKind, LineState, UpdateStatus
 from .models import EvidencePack, IssueHold, ReportingLine, ReportingUpdate
@@ -182,11 +184,13 @@ def place_hold(update: ReportingUpdate, *, by, reason: str, now=None) -> IssueHo
 
 
 def place_automatic_hold(update: ReportingUpdate, step_record) -> IssueHold | None:
-    """C4 breached: hold the update, in the recorder's name, citing the rule. Nothing if already held
-    or released (a released update has left the building; the breach escalation still stands)."""
+    """C4 or C5 breached: hold the update, in the recorder's name, citing the rule and the step's action.
+    Nothing if already held or released (a released update has left the building; the breach escalation
+    still stands)."""
     if update.status == UpdateStatus.RELEASED or active_hold(update) is not None:
         return None
-    reason = f"C4 breached its threshold: {step_record.explanation}. Immediate issue hold."
+    step = step_record.step_run
+    reason = f"{step.code} breached its threshold: {step_record.explanation}. {step.action}"
     with transaction.atomic():
         return _create_hold(
             update,
@@ -215,11 +219,30 @@ def lift_hold(update: ReportingUpdate, *, by, reason: str, now=None) -> IssueHol
     return hold
 
 
+def _sign_off_problem(update: ReportingUpdate) -> str | None:
+    """C5 is the Provider Director's issue-control record: no update leaves without it, and one whose
+    residual defects and deferred sections breached the threshold waits for the correction."""
+    sign_off = chain.step_run(update, chain.SIGN_OFF_STEP)
+    if sign_off is None:
+        return None  # an update planned before chain C existed has no case to sign off
+    if sign_off.state == StepRunState.BREACHED:
+        return (
+            "The issue-control record (C5) found too many residual defects and deferred sections: "
+            "correct them and record C5 again."
+        )
+    if sign_off.state != StepRunState.RECORDED:
+        return "The Provider Director's issue-control record (C5) is not recorded yet."
+    return None
+
+
 def release_problems(update: ReportingUpdate) -> list[str]:
     """Why the update cannot be released now (empty when it can); judges undecided lines afresh."""
     problems = []
     if active_hold(update) is not None:
         problems.append("An issue hold is active: it must be lifted, with a reason, before release.")
+    sign_off = _sign_off_problem(update)
+    if sign_off:
+        problems.append(sign_off)
     verdicts = evidence.judge_update(update)
     if not verdicts:
         problems.append("The update has no reporting lines.")

@@ -90,6 +90,7 @@ class UpdateDetailView(UpdateMixin, TemplateView):
             active_hold=active,
             packs=update.packs.select_related("requested_by")[:5],
             run=chain.run_for(update),
+            sign_off=chain.step_run(update, chain.SIGN_OFF_STEP),
             problems=[] if update.released_at else services.release_problems(update),
             can_edit=permissions.can(user, permissions.EDITORS, update.provider) and not update.released_at,
             can_hold=permissions.can(user, permissions.HOLD_PLACERS, update.provider),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from learning_transfer.choices import IncidentTheme
 from learning_transfer.models import LearningNotice, LearningTrigger, MatchedService
 from providers.choices import Role
-from reporting_control import services
+from reporting_control import chain, services
 from reporting_control.choices import Audience, LineKind
 from tests.factories import person_with_role
 
@@ -117,8 +117,9 @@ def plan(provider, compliance_manager, trigger, birch_lodge, cedar_court):
 
 
 @pytest.fixture
-def evidenced_update(plan, compliance_manager, birch_match, birch_lodge):
-    """An update with one named-service line whose service has verified implementation."""
+def evidenced_update(plan, compliance_manager, provider_director, birch_match, birch_lodge):
+    """An update with one named-service line whose service has verified implementation, signed off by
+    the Provider Director (C5), so it may be released."""
     verify(birch_match)
     update = plan()
     services.add_line(
@@ -128,4 +129,5 @@ def evidenced_update(plan, compliance_manager, birch_match, birch_lodge):
         kind=LineKind.NAMED_SERVICE,
         services=[birch_lodge],
     )
+    chain.record_sign_off(update, by=provider_director)
     return update

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from providers.choices import Role
-from reporting_control import services
+from reporting_control import chain, services
 from reporting_control.models import EvidencePack
 from tests.factories import person_with_role
 
@@ -20,6 +20,8 @@ def cedar_commissioner(cedar_court):
 
 
 def release(update, by, capture):
+    if chain.step_run(update, chain.SIGN_OFF_STEP).state == "due":
+        chain.record_sign_off(update, by=by)
     with capture(execute=True):
         services.release_update(update, by=by)
     return EvidencePack.objects.get(update=update, for_release=True)

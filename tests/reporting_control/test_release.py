@@ -76,3 +76,56 @@ def test_a_released_update_cannot_be_held_or_changed(evidenced_update, provider_
         services.place_hold(evidenced_update, by=compliance_manager, reason="Too late.")
     with pytest.raises(ValidationError):
         services.add_line(evidenced_update, by=compliance_manager, claim="More.", kind=LineKind.OPEN_RISK)
+
+
+def test_release_waits_for_the_provider_directors_sign_off(
+    plan, compliance_manager, provider_director, birch_match
+):
+    from tests.reporting_control.conftest import verify
+
+    verify(birch_match)
+    update = plan()
+    services.add_line(
+        update,
+        by=compliance_manager,
+        claim="Adopted at Birch Lodge.",
+        kind=LineKind.NAMED_SERVICE,
+        services=[birch_match.service],
+    )
+    with pytest.raises(ValidationError) as error:
+        services.release_update(update, by=provider_director)
+    assert "issue-control record (C5) is not recorded yet" in " ".join(error.value.messages)
+
+    record = chain.record_sign_off(update, by=provider_director)
+    assert not record.breached and record.values["residual_defects"] == 0
+    assert services.release_update(update, by=provider_director) is True
+
+
+def test_a_breached_sign_off_keeps_the_update_held(plan, compliance_manager, provider_director):
+    update = plan()
+    for claim in ("Shared everywhere.", "Adopted across the provider.", "Every home changed practice."):
+        services.add_line(update, by=compliance_manager, claim=claim, kind=LineKind.PROVIDER_WIDE)
+
+    record = chain.record_sign_off(update, by=provider_director)
+
+    assert record.breached and record.values["residual_defects"] == 3
+    hold = services.active_hold(update)
+    assert hold is not None and hold.placed_by == provider_director
+    assert "C5 breached its threshold" in hold.reason and "overnight correction" in hold.reason
+    services.lift_hold(update, by=provider_director, reason="Correcting the claims overnight.")
+    with pytest.raises(ValidationError) as error:
+        services.release_update(update, by=provider_director)
+    messages = " ".join(error.value.messages)
+    assert "found too many residual defects and deferred sections" in messages
+    assert "Lines lacking evidence" in messages
+
+
+@pytest.mark.django_db
+def test_the_update_page_sends_the_provider_director_to_the_sign_off(client, plan, provider_director):
+    update = plan()
+    client.force_login(provider_director)
+    page = client.get(f"/reporting/{update.pk}/").text
+    sign_off = chain.step_run(update, chain.SIGN_OFF_STEP)
+    assert "issue-control record (C5) is not recorded yet" in page
+    assert f'href="/escalations/steps/{sign_off.pk}/">Record the issue-control record (C5)' in page
+    assert "Release the update" not in page
