@@ -45,6 +45,10 @@ class ReportingUpdate(models.Model):
                 | models.Q(released_at__isnull=False, released_by__isnull=False),
                 name="reporting_update_released_by_someone",
             ),
+            # The same update (title, issue time) is planned once, however many times the form is sent.
+            models.UniqueConstraint(
+                fields=["provider", "title", "issue_at"], name="reporting_update_planned_once"
+            ),
         ]
         indexes = [models.Index(fields=["provider", "status"], name="reporting_update_status")]
 

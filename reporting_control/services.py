@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from escalation.choices import StepRunState
+from providers.actions import AlreadyDone
 
 from . import chain, evidence, permissions
 from .choices import DECIDED_STATES, WITHHELD_STATES, LineKind, LineState, UpdateStatus
@@ -61,15 +62,27 @@ def plan_update(
     triggers, services = list(triggers), list(services)
     _same_provider(triggers, provider, "triggers", "learning triggers")
     _same_provider(services, provider, "services", "services")
-    with transaction.atomic():
-        update = ReportingUpdate(
-            provider=provider, title=title, audience=audience, issue_at=issue_at, created_by=by
-        )
-        _save(update, by, "Update planned")
-        update.triggers.set(triggers)
-        update.services.set(services)
-        chain.start(update, by)
+    _refuse_if_planned(provider, title, issue_at)
+    try:
+        with transaction.atomic():
+            update = ReportingUpdate(
+                provider=provider, title=title, audience=audience, issue_at=issue_at, created_by=by
+            )
+            _save(update, by, "Update planned")
+            update.triggers.set(triggers)
+            update.services.set(services)
+            chain.start(update, by)
+    except IntegrityError:
+        _refuse_if_planned(provider, title, issue_at)  # a second submit raced past the first check
+        raise
     return update
+
+
+def _refuse_if_planned(provider, title: str, issue_at: datetime) -> None:
+    """A second submit of the same plan points at the first update instead of starting a second case."""
+    existing = ReportingUpdate.objects.filter(provider=provider, title=title, issue_at=issue_at).first()
+    if existing is not None:
+        raise AlreadyDone(f"This update was already planned as {existing.reference}.", existing)
 
 
 def add_line(update: ReportingUpdate, *, by, claim: str, kind: str, services=()) -> ReportingLine:
@@ -82,6 +95,10 @@ def add_line(update: ReportingUpdate, *, by, claim: str, kind: str, services=())
     services = list(services)
     _same_provider(services, update.provider, "services", "services")
     with transaction.atomic():
+        _lock(update)  # one line added at a time per update: a repeat sees the first one
+        same = update.lines.filter(claim=claim, kind=kind).first()
+        if same is not None:
+            raise AlreadyDone(f"Line {same.order} already makes this claim.", same)
         last = update.lines.aggregate(last=Max("order"))["last"] or 0
         line = ReportingLine(update=update, order=last + 1, claim=claim, kind=kind)
         _save(line, by, "Line added")

@@ -13,6 +13,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView, V
 
 from learning_transfer.models import LearningTrigger
 from providers import permissions as provider_permissions
+from providers.actions import AlreadyDone
 from providers.mixins import CommissionerRequiredMixin, StaffRequiredMixin
 
 from . import chain, permissions, services
@@ -121,6 +122,9 @@ class UpdateCreateView(StaffRequiredMixin, FormView):
     def form_valid(self, form):
         try:
             update = services.plan_update(by=self.request.user, provider=self.provider(), **form.cleaned_data)
+        except AlreadyDone as done:
+            messages.info(self.request, done.message)
+            return redirect(done.existing.get_absolute_url())
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
@@ -145,6 +149,9 @@ class LineCreateView(UpdateMixin, FormView):
         update = self.get_update()
         try:
             line = services.add_line(update, by=self.request.user, **form.cleaned_data)
+        except AlreadyDone as done:
+            messages.info(self.request, done.message)
+            return redirect(update.get_absolute_url())
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)

@@ -15,17 +15,6 @@ def refuse(message: str, field: str | None = None) -> None:
     raise ValidationError({field: message} if field else message)
 
 
-class AlreadyDone(ValidationError):
-    """The same action arrived twice (a double submit): `existing` is what the first one made.
-
-    Views send the person to it instead of showing an error; nothing is made twice.
-    """
-
-    def __init__(self, message: str, existing):
-        super().__init__(message)
-        self.existing = existing
-
-
 def now_or(now):
     """The given instant, or the current one (functions take `now` so tests can fix the clock)."""
     return now or timezone.now()

@@ -2,12 +2,13 @@
 
 from django.db import IntegrityError, transaction
 
+from providers.actions import AlreadyDone
 from providers.permissions import visible_services
 
 from ..choices import TriggerStatus
 from ..models import ImplementationLead, ImplementationLine, MatchedService
 from ..permissions import can_edit_exposure, can_verify_implementation
-from .common import AlreadyDone, now_or, refuse, require, save_with_history
+from .common import now_or, refuse, require, save_with_history
 
 
 def _open_for_work(match: MatchedService) -> None:

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from providers.actions import AlreadyDone
 from providers.choices import RiskTag
 
 from .. import analysis, chain
@@ -14,7 +15,7 @@ from ..choices import RootCauseFactor, TriggerStatus
 from ..models import LearningTrigger, MatchedService
 from ..permissions import can_manage_trigger
 from . import data
-from .common import AlreadyDone, now_or, refuse, require, save_with_history
+from .common import now_or, refuse, require, save_with_history
 
 OPEN_ACTION_WORKING_DAYS = 5  # A1: open action lines due within the next 5 working days
 BASELINE_FIELDS = [

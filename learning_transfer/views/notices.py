@@ -10,13 +10,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from providers.actions import AlreadyDone
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import require
 
 from .. import permissions, services
 from ..forms import ExposureForm, LeadForm, LineForm, NoticeOwnerForm, add_service_errors
 from ..models import LearningNotice, MatchedService
-from ..services.common import AlreadyDone
 from .common import act
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from providers.actions import AlreadyDone
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import require, visible_services
 
@@ -18,7 +19,6 @@ from .. import chain, permissions, services
 from ..choices import THEME_RISK_TAGS
 from ..forms import LearningForm, MatchAdjustForm, TriggerFilterSet, TriggerForm, add_service_errors
 from ..services import measures
-from ..services.common import AlreadyDone
 from .common import TriggerMixin, act
 
 

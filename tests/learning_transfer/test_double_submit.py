@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from escalation.models import ChainRun
 from learning_transfer.models import ImplementationLine, LearningTrigger
 from learning_transfer.services import add_line, confirm_lead, issue_notices
-from learning_transfer.services.common import AlreadyDone
+from providers.actions import AlreadyDone
 
 from .conftest import CONFIRMED
 

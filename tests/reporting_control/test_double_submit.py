@@ -1,0 +1,38 @@
+"""Sending the plan or a line twice makes one update (one chain C case) and one line."""
+
+from django.urls import reverse
+
+from escalation.models import ChainRun
+from reporting_control.models import ReportingLine, ReportingUpdate
+from tests.reporting_control.conftest import next_issue_at
+
+
+def test_planning_the_same_update_twice_makes_one_update_and_one_case(client, compliance_manager, trigger):
+    client.force_login(compliance_manager)
+    form = {
+        "title": "Quarterly CQC update",
+        "audience": "regulator",
+        "issue_at": next_issue_at().strftime("%Y-%m-%dT%H:%M"),
+        "triggers": [trigger.pk],
+    }
+    first = client.post(reverse("reporting_control:update_create"), form)
+    second = client.post(reverse("reporting_control:update_create"), form, follow=True)
+
+    update = ReportingUpdate.objects.get()
+    assert first.url == second.redirect_chain[-1][0] == update.get_absolute_url()
+    assert f"This update was already planned as {update.reference}." in second.text
+    assert ChainRun.objects.filter(chain__code="C").count() == 1
+
+
+def test_adding_the_same_line_twice_adds_it_once(client, compliance_manager, evidenced_update, birch_lodge):
+    client.force_login(compliance_manager)
+    url = reverse("reporting_control:line_create", args=[evidenced_update.pk])
+    form = {"claim": "Cedar Court adopted it too.", "kind": "named_service", "services": [birch_lodge.pk]}
+    client.post(url, form)
+    second = client.post(url, form, follow=True)
+
+    assert (
+        ReportingLine.objects.filter(update=evidenced_update, claim="Cedar Court adopted it too.").count()
+        == 1
+    )
+    assert "Line 2 already makes this claim." in second.text
