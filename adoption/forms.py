@@ -3,6 +3,8 @@
 from django import forms
 from django.utils import timezone
 
+from .models import CORRECTION_REASON_MAX, LOCATION_MAX
+
 
 class DeployForm(forms.Form):
     """When the learning went live at the service, and the three pre-learning baselines."""
@@ -33,37 +35,82 @@ class DeployForm(forms.Form):
         self.fields["deployed_at"].initial = timezone.localtime().strftime("%Y-%m-%d %H:%M")
 
 
-class ObservationForm(forms.Form):
-    """One measure's value for a team and/or shift, so the deployment page can compare groups."""
+class GroupFieldsMixin:
+    """The team, shift and location an observation is about, offered from the service's own lists."""
+
+    def add_group_fields(self, service) -> None:
+        self.fields["team"] = forms.ModelChoiceField(
+            label="Team",
+            queryset=service.teams.order_by("name"),
+            required=False,
+            empty_label="No particular team",
+        )
+        self.fields["shift_name"] = forms.ChoiceField(
+            label="Shift",
+            required=False,
+            choices=[("", "No particular shift")] + [(p.name, p.name) for p in service.shift_patterns.all()],
+        )
+        self.fields["location"] = forms.CharField(
+            label="Location",
+            required=False,
+            max_length=LOCATION_MAX,
+            help_text="A place within the service, such as First floor or Garden wing.",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("team") and not cleaned.get("shift_name") and not cleaned.get("location"):
+            raise forms.ValidationError("Choose the team or the shift, or give the location.")
+        return cleaned
+
+
+class ObservationForm(GroupFieldsMixin, forms.Form):
+    """One measure's value for a team, shift and/or location, so the deployment page can compare groups."""
 
     measure = forms.ChoiceField(label="Measure")
-    team = forms.ModelChoiceField(
-        label="Team", queryset=None, required=False, empty_label="No particular team"
-    )
-    shift_name = forms.ChoiceField(label="Shift", required=False)
     value = forms.DecimalField(label="Value", decimal_places=2)
     observed_at = forms.DateTimeField(
         label="When observed",
         help_text="UK time, for example 2026-11-23 14:00.",
         input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"],
     )
+    field_order = ["measure", "team", "shift_name", "location", "value", "observed_at"]
 
     def __init__(self, *args, deployment, steps, **kwargs):
         super().__init__(*args, **kwargs)
-        service = deployment.service
         self.fields["measure"].choices = [
             (f"{step.code}:{m['name']}", f"{step.code} – {m['label']}")
             for step in steps
             for m in step.measures
         ]
-        self.fields["team"].queryset = service.teams.order_by("name")
-        self.fields["shift_name"].choices = [("", "No particular shift")] + [
-            (p.name, p.name) for p in service.shift_patterns.all()
-        ]
+        self.add_group_fields(deployment.service)
+        self.order_fields(self.field_order)
         self.fields["observed_at"].initial = timezone.localtime().strftime("%Y-%m-%d %H:%M")
 
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("team") and not cleaned.get("shift_name"):
-            raise forms.ValidationError("Choose the team, the shift or both.")
-        return cleaned
+
+class CorrectionForm(GroupFieldsMixin, forms.Form):
+    """The figures and group of one observation as they should have been entered, and why."""
+
+    reason = forms.CharField(
+        label="Why the observation is corrected",
+        max_length=CORRECTION_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=f"Up to {CORRECTION_REASON_MAX} characters. The history keeps it with your name.",
+    )
+
+    def __init__(self, *args, observation, labels: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the measures recorded can be corrected: one field each, filled with the value as entered.
+        self.measures = list(observation.values)
+        for name in self.measures:
+            self.fields[f"value_{name}"] = forms.DecimalField(
+                label=labels.get(name, name), decimal_places=2, initial=observation.values[name]
+            )
+        self.add_group_fields(observation.deployment.service)
+        self.order_fields([f"value_{name}" for name in self.measures] + ["team", "shift_name", "location"])
+        self.initial.setdefault("team", observation.team_id)
+        self.initial.setdefault("shift_name", observation.shift_name)
+        self.initial.setdefault("location", observation.location)
+
+    def corrected_values(self) -> dict:
+        return {name: self.cleaned_data[f"value_{name}"] for name in self.measures}

@@ -66,16 +66,28 @@ class Deployment(models.Model):
         return f"{self.matched_service.trigger.reference} at {self.service}"
 
 
-class AdoptionObservation(models.Model):
-    """One team's (or one shift's) figures for a chain B step, so variation is never averaged away.
+# simple-history keeps a change reason in 100 characters; a correction's reason must fit it whole.
+CORRECTION_REASON_MAX = 100
+LOCATION_MAX = 60
 
-    `values` holds measure name to number for the step's measures that were observed.
+
+class AdoptionObservation(models.Model):
+    """One group's figures for a chain B step, so variation is never averaged away (seed 004).
+
+    The group is a team, a shift, a location within the service, or any mix of them. `values` holds
+    measure name to number for the step's measures that were observed. A correction edits the row in
+    place; its history keeps the earlier figures, who corrected them and why.
     """
 
     deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="observations")
     step_code = models.CharField(max_length=2, choices=[(c, c) for c in STEP_CODES])
     team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     shift_name = models.CharField(max_length=40, blank=True)
+    location = models.CharField(
+        max_length=LOCATION_MAX,
+        blank=True,
+        help_text="A place within the service, such as 'First floor' or 'Garden wing'.",
+    )
     values = models.JSONField()
     observed_at = models.DateTimeField()
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -88,11 +100,21 @@ class AdoptionObservation(models.Model):
                 condition=models.Q(step_code__in=STEP_CODES), name="observation_step_is_chain_b"
             ),
             models.CheckConstraint(
-                condition=models.Q(team__isnull=False) | ~models.Q(shift_name=""),
-                name="observation_names_team_or_shift",
+                condition=models.Q(team__isnull=False) | ~models.Q(shift_name="") | ~models.Q(location=""),
+                name="observation_names_team_shift_or_location",
             ),
         ]
         indexes = [models.Index(fields=["deployment", "step_code"], name="observation_lookup")]
 
     def __str__(self):
-        return f"{self.step_code} {self.team or ''} {self.shift_name}".strip()
+        return " ".join(filter(None, [self.step_code, self.group_label]))
+
+    @property
+    def group_label(self) -> str:
+        """The team, shift and location the figures are about, e.g. "Oak, late shift, First floor"."""
+        parts = [
+            self.team.name if self.team_id else "",
+            f"{self.shift_name} shift" if self.shift_name else "",
+            self.location,
+        ]
+        return ", ".join(p for p in parts if p)

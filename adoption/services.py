@@ -1,8 +1,11 @@
-"""Business actions and read models of chain B adoption. Views, panels and tests call these."""
+"""Business actions of chain B adoption. Views, panels, the demo and tests call these.
+
+The read models of seed 004 (variation by team, shift and location; groups weak now) live in
+`variation.py`; the names callers already use are re-exported here.
+"""
 
 from datetime import datetime
 
-import pandas as pd
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -10,12 +13,30 @@ from django.utils import timezone
 from escalation.choices import ChainRunStatus, StepRunState
 from escalation.measures import clean_values
 from escalation.models import StepRun, StepTemplate
-from escalation.rules import OP_WORDS, OPERATORS, fmt
 from providers import permissions
 from providers.choices import Role
 
 from . import chain
-from .models import STEP_CODES, AdoptionObservation, Deployment, DeploymentStatus
+from .models import (
+    CORRECTION_REASON_MAX,
+    LOCATION_MAX,
+    STEP_CODES,
+    AdoptionObservation,
+    Deployment,
+    DeploymentStatus,
+)
+
+# Re-exported: callers (the demo's tests among them) name the variation read models here.
+from .variation import (  # noqa: F401
+    observations_frame,
+    threshold_for,
+    threshold_text,
+    variation,
+    variation_sections,
+    variation_table,
+    weak_group_text,
+    weak_now_groups,
+)
 
 # Who may put learning live at a service: its manager, or the people who oversee implementation.
 DEPLOYER_ROLES = [Role.REGISTERED_MANAGER, Role.OPERATIONS_DIRECTOR, Role.DEPUTY_REGIONAL_MANAGER]
@@ -94,21 +115,39 @@ def can_close(user, deployment) -> bool:
 
 
 def close_deployment(deployment, *, by, reason: str) -> Deployment:
-    """End live monitoring: the deployment closes and chain B's checks still due are closed with it."""
+    """End live monitoring: the deployment closes and chain B's checks still due are closed with it.
+
+    Refused while any team, shift or location is weak now (its latest observation breaches its step's
+    threshold): seed 004 keeps enhanced review in place until the weak group aligns.
+    """
     if not permissions.holds_any_role(by, DEPLOYER_ROLES, service=deployment.service):
         raise PermissionDenied("Only the people who may deploy learning at this service may close it.")
     reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "Give the reason monitoring can end."})
-    if deployment.status == DeploymentStatus.CLOSED:
-        raise ValidationError("This deployment is already closed.")
     with transaction.atomic():
+        if _locked(deployment).status == DeploymentStatus.CLOSED:
+            raise ValidationError("This deployment is already closed.")
+        weak = weak_now_groups(variation_sections(deployment))
+        if weak:
+            raise ValidationError(
+                "Monitoring cannot end while a group is weak now; keep enhanced review until it aligns. "
+                + "; ".join(weak_group_text(group) for group in weak)
+                + "."
+            )
+        if not reason:
+            raise ValidationError({"reason": "Give the reason monitoring can end."})
         deployment.status = DeploymentStatus.CLOSED
         deployment._history_user = by
         deployment._change_reason = reason[:100]
         deployment.save(update_fields=["status"])
         chain.close(deployment, by, reason)
     return deployment
+
+
+def _locked(deployment) -> Deployment:
+    """The deployment's row as it stands, locked until the transaction ends. Closing, recording and
+    correcting take turns on it: nothing is recorded or corrected past a close, a close judges the
+    latest figures, and a second submit of a correction is judged against what the first one saved."""
+    return Deployment.objects.select_for_update().get(pk=deployment.pk)
 
 
 def deployable_matches(user):
@@ -125,31 +164,143 @@ def deployable_matches(user):
     )
 
 
-# --- observations by team and shift ------------------------------------------------------------------
+# --- observations by team, shift and location --------------------------------------------------------
+
+
+class NothingToCorrect(ValidationError):
+    """A correction that would change nothing, such as the same form sent twice: no history is written.
+
+    Views send the person back to the deployment instead of showing an error.
+    """
 
 
 def chain_b_steps() -> list[StepTemplate]:
-    """Chain B's step templates in order (their measures name what teams can be compared on)."""
+    """Chain B's step templates in order (their measures name what groups can be compared on)."""
     return list(StepTemplate.objects.filter(chain__code=chain.CHAIN_CODE).order_by("order"))
 
 
 def can_observe(user, deployment) -> bool:
-    """Whether the person may record team and shift observations for this deployment."""
+    """Whether the person may record (and correct) team, shift and location observations here."""
     return permissions.holds_any_role(user, CHECKER_ROLES, service=deployment.service)
+
+
+def can_correct(user, deployment) -> bool:
+    """Whether the person may correct this deployment's observations: an observer, while it is live."""
+    return deployment.status == DeploymentStatus.ACTIVE and can_observe(user, deployment)
 
 
 def step_measures(code: str) -> list[dict]:
     """The chain B step's measures as the template defines them."""
-    return StepTemplate.objects.get(code=code).measures
+    return StepTemplate.objects.get(chain__code=chain.CHAIN_CODE, code=code).measures
 
 
 def record_team_observation(
-    deployment, *, by, step_code: str, values: dict, team=None, shift_name: str = "", observed_at=None
+    deployment,
+    *,
+    by,
+    step_code: str,
+    values: dict,
+    team=None,
+    shift_name: str = "",
+    location: str = "",
+    observed_at=None,
 ) -> AdoptionObservation:
-    """Store one team's or shift's figures for a step (only the measures observed need be given)."""
-    service = deployment.service
+    """Store one group's figures for a step (only the measures observed need be given).
+
+    The group is a team of the service, one of its shifts, a location within it, or a mix of them.
+    """
     if not can_observe(by, deployment):
         raise PermissionDenied("Only the service's chain B roles may record team observations.")
+    cleaned, location = _checked_observation(
+        deployment, step_code=step_code, values=values, team=team, shift_name=shift_name, location=location
+    )
+    observation = AdoptionObservation(
+        deployment=deployment,
+        step_code=step_code,
+        team=team,
+        shift_name=shift_name,
+        location=location,
+        values=cleaned,
+        observed_at=observed_at or timezone.now(),
+        recorded_by=by,
+    )
+    observation._history_user = by
+    with transaction.atomic():
+        if _locked(deployment).status == DeploymentStatus.CLOSED:
+            raise ValidationError(
+                "This deployment is closed: monitoring has ended, so nothing more is recorded."
+            )
+        observation.save()
+    return observation
+
+
+def correct_observation(
+    observation, *, by, reason: str, values: dict, team=None, shift_name: str = "", location: str = ""
+) -> AdoptionObservation:
+    """Put right a wrongly entered observation's figures and group, with the reason.
+
+    The row is changed in place so the comparison uses the right figures; its history keeps the
+    earlier ones with who corrected them and why. Refused once the deployment is closed, and
+    NothingToCorrect (a ValidationError) when the figures and group are already these, so a double
+    submit writes one history row.
+    """
+    deployment = observation.deployment
+    if not can_observe(by, deployment):
+        raise PermissionDenied("Only the service's chain B roles may correct observations.")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": "Give the reason for the correction."})
+    if len(reason) > CORRECTION_REASON_MAX:
+        limit = CORRECTION_REASON_MAX
+        raise ValidationError(
+            {"reason": f"Keep the reason to {limit} characters: the history keeps it whole."}
+        )
+    with transaction.atomic():
+        if _locked(deployment).status == DeploymentStatus.CLOSED:
+            raise ValidationError("This deployment is closed: its observations can no longer be changed.")
+        current = AdoptionObservation.objects.select_related("deployment__service").get(pk=observation.pk)
+        cleaned, location = _checked_observation(
+            current.deployment,
+            step_code=current.step_code,
+            values=values,
+            team=team,
+            shift_name=shift_name,
+            location=location,
+        )
+        changes = {
+            "values": cleaned,
+            "team_id": team.pk if team is not None else None,
+            "shift_name": shift_name,
+            "location": location,
+        }
+        if all(getattr(current, name) == value for name, value in changes.items()):
+            raise NothingToCorrect("The observation already shows these figures, so nothing was changed.")
+        for name, value in changes.items():
+            setattr(current, name, value)
+        current._history_user = by
+        current._change_reason = reason
+        current.save(update_fields=[*changes])
+    return current
+
+
+def corrections(deployment) -> dict[int, dict]:
+    """The latest correction of each corrected observation of the deployment, by observation id:
+    {"reason", "by", "at"}; one query however many observations there are."""
+    history = (
+        AdoptionObservation.history.filter(deployment=deployment, history_type="~")
+        .exclude(history_change_reason=None)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    return {
+        row.id: {"reason": row.history_change_reason, "by": row.history_user, "at": row.history_date}
+        for row in history
+    }
+
+
+def _checked_observation(deployment, *, step_code, values, team, shift_name, location) -> tuple[dict, str]:
+    """Check one group's figures for a step; returns the cleaned values and the location as stored."""
+    service = deployment.service
     if step_code not in STEP_CODES:
         raise ValidationError({"step_code": f"Choose one of {', '.join(STEP_CODES)}."})
     if team is not None and team.service_id != service.pk:
@@ -157,148 +308,30 @@ def record_team_observation(
     shift_names = {shift.name for shift in service.shifts}
     if shift_name and shift_name not in shift_names:
         raise ValidationError({"shift_name": f"{service} has no shift called {shift_name!r}."})
-    if team is None and not shift_name:
-        raise ValidationError("Name the team, the shift or both.")
+    location = _location(deployment, location)
+    if team is None and not shift_name and not location:
+        raise ValidationError("Name the team, the shift or the location (or more than one).")
     if not values:
         raise ValidationError("Record at least one measure.")
+    measures = step_measures(step_code)
     # Per-group figures may cover only some of the step's measures; baselines live on the deployment.
-    observed = [
-        {k: v for k, v in m.items() if k != "baseline"}
-        for m in step_measures(step_code)
-        if m["name"] in values
-    ]
+    observed = [{k: v for k, v in m.items() if k != "baseline"} for m in measures if m["name"] in values]
     if len(observed) != len(values):
-        known = ", ".join(m["name"] for m in step_measures(step_code))
+        known = ", ".join(m["name"] for m in measures)
         raise ValidationError(f"Record only measures of {step_code}: {known}.")
-    cleaned = clean_values(observed, values, step_code=step_code)
-    observation = AdoptionObservation(
-        deployment=deployment,
-        step_code=step_code,
-        team=team,
-        shift_name=shift_name,
-        values=cleaned,
-        observed_at=observed_at or timezone.now(),
-        recorded_by=by,
-    )
-    observation._history_user = by
-    observation.save()
-    return observation
+    return clean_values(observed, values, step_code=step_code), location
 
 
-def threshold_for(deployment, code: str, measure: str) -> dict | None:
-    """The comparison of this case's threshold rule that tests `measure`, or None when none does.
-
-    Returns {"op", "value", "change_from_baseline": bool}. The running case's snapshot is used, so a
-    provider's tuning at start time applies; for a rule of several parts each part is tested alone.
-    """
-    run = chain.run_for(deployment)
-    step = run.step_runs.filter(code=code).first() if run else None
-    rule = step.threshold_rule if step else StepTemplate.objects.get(code=code).threshold_rule
-    for part in _leaves(rule):
-        if part.get("measure") == measure and "value" in part:
-            return {"op": part["op"], "value": part["value"], "change_from_baseline": False}
-        if part.get("change_from_baseline") == measure:
-            return {"op": part["op"], "value": part["value"], "change_from_baseline": True}
-    return None
-
-
-def _leaves(rule: dict) -> list[dict]:
-    for combiner in ("all", "any"):
-        if combiner in rule:
-            return [leaf for part in rule[combiner] for leaf in _leaves(part)]
-    return [rule]
-
-
-def observations_frame(deployment, code: str, measure: str) -> pd.DataFrame:
-    """One row per observation of `measure`: team, shift, value (an empty frame when none)."""
-    rows = [
-        {"team": o.team.name if o.team else "", "shift": o.shift_name, "value": float(o.values[measure])}
-        for o in deployment.observations.filter(step_code=code).select_related("team")
-        if measure in o.values
-    ]
-    return pd.DataFrame(rows, columns=["team", "shift", "value"])
-
-
-def variation_table(
-    frame: pd.DataFrame, *, op: str | None, limit: float | None, offset: float = 0
-) -> pd.DataFrame:
-    """Each team's and each shift's mean beside the service average, and whether it breaches the limit.
-
-    frame: columns team, shift, value. The step's condition is `value - offset <op> limit` (offset is
-    the baseline for a change-from-baseline rule). `hidden_by_average` marks a group breaching while
-    the service average does not: the weak team an average would hide.
-    Returns columns dimension, group, observations, value, service_average, breached, hidden_by_average.
-    """
-    columns = [
-        "dimension",
-        "group",
-        "observations",
-        "value",
-        "service_average",
-        "breached",
-        "hidden_by_average",
-    ]
-    if frame.empty:
-        return pd.DataFrame(columns=columns)
-    average = frame["value"].mean()
-    parts = []
-    for dimension in ("team", "shift"):
-        named = frame[frame[dimension] != ""]
-        grouped = named.groupby(dimension)["value"].agg(["count", "mean"]).reset_index()
-        grouped.columns = ["group", "observations", "value"]
-        grouped.insert(0, "dimension", dimension)
-        parts.append(grouped)
-    table = pd.concat(parts, ignore_index=True)
-    table["service_average"] = average
-    if op is None:
-        table["breached"] = False
-        table["hidden_by_average"] = False
-        return table[columns]
-    test = OPERATORS[op]
-    table["breached"] = [bool(test(v - offset, limit)) for v in table["value"]]
-    average_breached = bool(test(average - offset, limit))
-    table["hidden_by_average"] = table["breached"] & (not average_breached)
-    return table[columns]
-
-
-def variation(deployment, code: str, measure: str) -> pd.DataFrame:
-    """Per team and per shift: the measure, the service average, and the groups below the step's
-    threshold even when the average is not ("never let an average hide a weak team")."""
-    threshold = threshold_for(deployment, code, measure)
-    frame = observations_frame(deployment, code, measure)
-    if threshold is None:
-        return variation_table(frame, op=None, limit=None)
-    offset = float(deployment.baseline_completion_pct) if threshold["change_from_baseline"] else 0
-    return variation_table(frame, op=threshold["op"], limit=threshold["value"], offset=offset)
-
-
-def threshold_text(threshold: dict | None) -> str:
-    """The comparison in words, e.g. "below 93" or "change from baseline below 5 points"."""
-    if threshold is None:
-        return "No threshold on this measure"
-    words = f"{OP_WORDS[threshold['op']]} {fmt(threshold['value'])}"
-    return f"change from baseline {words} points" if threshold["change_from_baseline"] else words
-
-
-def variation_sections(deployment) -> list[dict]:
-    """For every step measure with observations and a threshold: its variation table as rows."""
-    sections = []
-    observed = {(o.step_code, name) for o in deployment.observations.all() for name in o.values}
-    for code, measure in sorted(observed):
-        threshold = threshold_for(deployment, code, measure)
-        table = variation(deployment, code, measure)
-        labels = {m["name"]: m["label"] for m in step_measures(code)}
-        sections.append(
-            {
-                "code": code,
-                "measure": measure,
-                "label": labels.get(measure, measure),
-                "threshold": threshold_text(threshold),
-                "rows": table.to_dict("records"),
-                "weak": [r for r in table.to_dict("records") if r["breached"]],
-            }
-        )
-    return sections
+def _location(deployment, location: str) -> str:
+    """The location tidied: spaces trimmed and collapsed, and spelt as this deployment first spelt it,
+    so "first floor" and "First floor " are compared as one place, not two."""
+    location = " ".join((location or "").split())
+    if len(location) > LOCATION_MAX:
+        raise ValidationError({"location": f"Keep the location to {LOCATION_MAX} characters."})
+    if not location:
+        return ""
+    known = deployment.observations.exclude(location="").values_list("location", flat=True).distinct()
+    return next((place for place in known if place.casefold() == location.casefold()), location)
 
 
 # --- what is due -------------------------------------------------------------------------------------

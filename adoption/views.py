@@ -1,4 +1,5 @@
-"""Pages of chain B: a service's adoption checks, a deployment, and deploying learning.
+"""Pages of chain B: a service's adoption checks, a deployment, deploying learning, and correcting an
+observation.
 
 Every object is loaded through providers.permissions scopes, so another provider's records are a 404;
 commissioners are refused (403) by StaffRequiredMixin.
@@ -15,8 +16,8 @@ from providers import permissions
 from providers.mixins import StaffRequiredMixin
 
 from . import chain, charts, services
-from .forms import DeployForm, ObservationForm
-from .models import Deployment
+from .forms import CorrectionForm, DeployForm, ObservationForm
+from .models import AdoptionObservation, Deployment, DeploymentStatus
 
 
 class MyServiceView(StaffRequiredMixin, TemplateView):
@@ -57,13 +58,19 @@ def visible_deployments(user):
 
 
 class DeploymentDetailView(StaffRequiredMixin, TemplateView):
-    """Baselines, the chain B timeline, and each measure by team and shift with weak groups flagged."""
+    """Baselines, the chain B timeline, each measure by team, shift and location with weak groups
+    flagged, the observations as recorded (and corrected), and closing while no group is weak now.
+
+    Its queries do not grow with the observations: they are loaded once and every table is built
+    from that list.
+    """
 
     template_name = "adoption/deployment_detail.html"
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
         deployment = get_object_or_404(
-            visible_deployments(self.request.user).select_related(
+            visible_deployments(user).select_related(
                 "service", "deployed_by", "matched_service__trigger", "matched_service__lead__person"
             ),
             pk=self.kwargs["pk"],
@@ -73,28 +80,34 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
         timeline = list(run.step_runs.order_by("due_at", "code")) if run else []
         for step_run in timeline:
             step_run.shown_state = step_run.display_state(now)
-        sections = services.variation_sections(deployment)
+        observations = list(
+            deployment.observations.select_related("team", "recorded_by").order_by("observed_at", "pk")
+        )
+        steps = services.chain_b_steps()
+        templates = {step.code: step for step in steps}
+        sections = services.variation_sections(deployment, observations, templates)
         for section in sections:
             section["chart"] = charts.variation_chart(section)
         history = deployment.history.select_related("history_user").order_by("-history_date")[:20]
         form = None
-        if services.can_observe(self.request.user, deployment):
-            form = kwargs.pop("form", None) or ObservationForm(
-                deployment=deployment, steps=services.chain_b_steps()
-            )
+        if services.can_observe(user, deployment) and deployment.status == DeploymentStatus.ACTIVE:
+            form = kwargs.pop("form", None) or ObservationForm(deployment=deployment, steps=steps)
         return super().get_context_data(
             deployment=deployment,
             run=run,
             timeline=timeline,
             sections=sections,
+            weak_now=services.weak_now_groups(sections),
+            observations=_observation_rows(observations, templates, services.corrections(deployment)),
+            can_correct=services.can_correct(user, deployment),
             history=history,
             form=form,
-            can_close=services.can_close(self.request.user, deployment),
+            can_close=services.can_close(user, deployment),
             **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
-        """Record one team or shift observation; the page shows it in the comparison at once."""
+        """Record one group's observation; the page shows it in the comparison at once."""
         deployment = get_object_or_404(visible_deployments(request.user), pk=kwargs["pk"])
         permissions.require(services.can_observe(request.user, deployment))
         form = ObservationForm(request.POST, deployment=deployment, steps=services.chain_b_steps())
@@ -108,6 +121,7 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
                     values={measure: form.cleaned_data["value"]},
                     team=form.cleaned_data["team"],
                     shift_name=form.cleaned_data["shift_name"],
+                    location=form.cleaned_data["location"],
                     observed_at=form.cleaned_data["observed_at"],
                 )
             except ValidationError as exc:
@@ -117,8 +131,21 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form, **kwargs))
 
 
+def _observation_rows(observations, templates, corrected) -> list:
+    """The observations as the page lists them: figures labelled, and the latest correction if any."""
+    for observation in observations:
+        step = templates.get(observation.step_code)
+        labels = {m["name"]: m["label"] for m in step.measures} if step else {}
+        observation.figures = [(labels.get(name, name), value) for name, value in observation.values.items()]
+        observation.correction = corrected.get(observation.pk)
+    return observations
+
+
 class CloseDeploymentView(StaffRequiredMixin, View):
-    """Close a deployment with a reason (its deployers only); chain B's open checks close with it."""
+    """Close a deployment with a reason (its deployers only); chain B's open checks close with it.
+
+    While a group is weak now the service refuses, and the page says which groups keep it open.
+    """
 
     def post(self, request, pk):
         deployment = get_object_or_404(visible_deployments(request.user).select_related("service"), pk=pk)
@@ -128,6 +155,84 @@ class CloseDeploymentView(StaffRequiredMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("adoption:deployment_detail", pk=deployment.pk)
+
+
+class ObservationEditView(StaffRequiredMixin, FormView):
+    """Correct a wrongly entered observation with a reason (the service's chain B roles, while the
+    deployment is live). Another provider's observation is a 404, a person without the role a 403."""
+
+    template_name = "adoption/observation_edit.html"
+    form_class = CorrectionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        # The mixin answers anonymous people and commissioners first; only staff get this far.
+        if request.user.is_authenticated and permissions.is_provider_staff(request.user):
+            self.observation = get_object_or_404(
+                AdoptionObservation.objects.filter(
+                    deployment__service__in=permissions.visible_services(request.user)
+                ).select_related(
+                    "team", "recorded_by", "deployment__service", "deployment__matched_service__trigger"
+                ),
+                pk=kwargs["pk"],
+            )
+            permissions.require(services.can_observe(request.user, self.observation.deployment))
+            self.labels = {m["name"]: m["label"] for m in services.step_measures(self.observation.step_code)}
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"observation": self.observation, "labels": self.labels}
+
+    def get_form(self, form_class=None):
+        # A closed deployment's observations are final: the page explains, with no form to send.
+        if self.observation.deployment.status == DeploymentStatus.CLOSED:
+            return None
+        return super().get_form(form_class)
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if form is None:
+            return self.render_to_response(self.get_context_data(form=None))
+        return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
+
+    def get_context_data(self, **kwargs):
+        observation = self.observation
+        figures = [(self.labels.get(name, name), value) for name, value in observation.values.items()]
+        return super().get_context_data(
+            observation=observation, deployment=observation.deployment, figures=figures, **kwargs
+        )
+
+    def form_valid(self, form):
+        deployment_url = redirect("adoption:deployment_detail", pk=self.observation.deployment_id)
+        try:
+            services.correct_observation(
+                self.observation,
+                by=self.request.user,
+                reason=form.cleaned_data["reason"],
+                values=form.corrected_values(),
+                team=form.cleaned_data["team"],
+                shift_name=form.cleaned_data["shift_name"],
+                location=form.cleaned_data["location"],
+            )
+        except services.NothingToCorrect as exc:
+            # A double submit lands here: the first one saved the correction, so show where it is.
+            messages.info(self.request, exc.messages[0])
+            return deployment_url
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Observation corrected: {form.cleaned_data['reason']}")
+        return deployment_url
+
+
+def _add_service_errors(form, exc: ValidationError) -> None:
+    """Show the service's refusal beside the field it is about (a measure's value, the reason, the
+    location), so the error summary links to it; anything else goes above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for key, errors in exc.message_dict.items():
+        field = next((name for name in (key, f"value_{key}") if name in form.fields), None)
+        form.add_error(field, errors)
 
 
 class DeployView(StaffRequiredMixin, FormView):

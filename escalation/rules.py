@@ -214,8 +214,11 @@ def _compare(rule: dict, values: dict, labels: dict) -> Evaluation:
         breached = bool(hits)
         shown = hits if breached else items
         found = ", ".join(f"{item} ({fmt(n)})" for item, n in shown.items()) or "no items recorded"
-        verdict = "yes: " if breached else "no: "
-        line = f"Any item of {labels.get(name, name)} {words} {right_text}? {verdict}{found}"
+        label = labels.get(name, name)
+        if breached:
+            line = f"{label} is {words} {right_text} at {found}"
+        else:
+            line = f"No item of {label} is {words} {right_text} ({found})"
         return Evaluation(breached, {name: shown, **right_values}, [line])
 
     if "sum" in rule:
@@ -241,7 +244,7 @@ def _compare(rule: dict, values: dict, labels: dict) -> Evaluation:
         deciding = {name: left}
 
     breached = bool(test(left, right))
-    line = f"{left_text} {words} {right_text}? {'yes' if breached else 'no'}"
+    line = f"{left_text} is {'' if breached else 'not '}{words} {right_text}"
     return Evaluation(breached, {**deciding, **right_values}, [line])
 
 

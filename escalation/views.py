@@ -258,7 +258,9 @@ class StepRunView(StaffRequiredMixin, TemplateView):
                     )
                 else:
                     messages.success(request, f"{step_run.code} recorded: within threshold.")
-                return redirect(step_run.get_absolute_url())
+                # The fragment lands the person on the result; without one the browser would keep the
+                # fragment of an error-summary link they followed, deep in the form.
+                return redirect(f"{step_run.get_absolute_url()}#result")
         return self.render_to_response(self.get_context_data(step_run=step_run, form=form))
 
 

@@ -81,6 +81,24 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _chain_templates_present(request):
+    """A transactional test starts with the chain templates the data migration loads.
+
+    Serialized rollback restores them when it can; on the in-memory SQLite database shared with a live
+    server thread it does not always, so the templates are loaded again when a flush removed them.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    from escalation.loading import load_chain_templates
+    from escalation.models import ChainTemplate
+
+    if not ChainTemplate.objects.exists():
+        load_chain_templates()
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """Transactional tests empty every table when they end, so they run last, and each restores the

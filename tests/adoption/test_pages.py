@@ -203,6 +203,78 @@ def test_recording_an_observation_on_the_deployment_page(client, elm_deployment,
     invalid = client.post(url, fields | {"value": "120"})
     assert invalid.status_code == 200 and "percentage" in invalid.text
     assert_accessible(invalid.text)
+    nobody = client.post(url, fields | {"team": "", "shift_name": "", "location": "  "})
+    assert nobody.status_code == 200 and "Choose the team or the shift, or give the location" in nobody.text
+    assert elm_deployment.observations.count() == 1
+
+
+def test_recording_an_observation_of_a_location_alone(client, elm_deployment, people):
+    client.force_login(people.clinical_lead)
+    url = reverse("adoption:deployment_detail", args=[elm_deployment.pk])
+    assert 'name="location"' in client.get(url).text
+    fields = {
+        "measure": "B2:risk_note_updates_same_shift_pct",
+        "location": "  Garden   wing ",
+        "value": "90",
+        "observed_at": "2026-11-23 14:00",
+    }
+    assert client.post(url, fields).status_code == 302
+    observation = elm_deployment.observations.get()
+    assert observation.location == "Garden wing" and observation.team is None and observation.shift_name == ""
+    page = client.get(url)
+    assert "Location: Garden wing" in page.text and "Weak now" in page.text
+
+
+def test_deployment_page_queries_do_not_grow_with_observations(client, elm_deployment, teams, people):
+    """One observation, then forty more across three teams, three shifts, three locations and two
+    steps, some of them corrected: the page asks the database the same number of questions."""
+    from adoption import services
+
+    url = reverse("adoption:deployment_detail", args=[elm_deployment.pk])
+    client.force_login(people.registered_manager)
+    services.record_team_observation(
+        elm_deployment,
+        by=people.clinical_lead,
+        step_code="B2",
+        values={"risk_note_updates_same_shift_pct": 95},
+        team=teams["Oak"],
+        observed_at=at(23, 14),
+    )
+    one = queries_for(client, url)
+    shifts, locations, names = (
+        ["early", "late", "night"],
+        ["First floor", "Garden wing", "Annexe"],
+        list(teams),
+    )
+    for n in range(40):
+        code, values = (
+            ("B1", {"record_completion_pct": 80 + n % 15, "responses_over_10_min": n % 4})
+            if n % 2
+            else ("B2", {"risk_note_updates_same_shift_pct": 85 + n % 12})
+        )
+        observation = services.record_team_observation(
+            elm_deployment,
+            by=people.service_improvement_lead,
+            step_code=code,
+            values=values,
+            team=teams[names[n % 3]] if n % 5 else None,
+            shift_name=shifts[n % 3],
+            location=locations[(n // 3) % 3],
+            observed_at=at(23 + n // 10, 8 + n % 10),
+        )
+        if n % 7 == 0:
+            services.correct_observation(
+                observation,
+                by=people.clinical_lead,
+                reason=f"Figures re-counted ({n}).",
+                values={k: v + 1 for k, v in values.items()},
+                team=observation.team,
+                shift_name=observation.shift_name,
+                location=observation.location,
+            )
+    many = client.get(url)
+    assert many.text.count("Corrected</strong>") == 6 and "Location: Annexe" in many.text
+    assert queries_for(client, url) == one
 
 
 def test_only_chain_b_service_roles_record_observations(client, elm_deployment, teams, people):

@@ -1,10 +1,13 @@
-"""Seed 004: compare the same measure by team and shift; never let an average hide a weak team."""
+"""Seed 004: compare the same measure by team, shift and location; never let an average hide a weak
+team; judge each group now by its latest observation, so a group that aligned is told from one still weak."""
 
 import pandas as pd
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 
 from adoption import services
+from adoption.models import AdoptionObservation
 
 from .conftest import at, deploy
 
@@ -16,7 +19,17 @@ def deployment(match, people):
     return deploy(match, people.registered_manager)
 
 
-def observe(deployment, by, team, shift, value, code="B2", measure="risk_note_updates_same_shift_pct"):
+def observe(
+    deployment,
+    by,
+    team,
+    shift,
+    value,
+    code="B2",
+    measure="risk_note_updates_same_shift_pct",
+    location="",
+    when=None,
+):
     return services.record_team_observation(
         deployment,
         by=by,
@@ -24,8 +37,14 @@ def observe(deployment, by, team, shift, value, code="B2", measure="risk_note_up
         values={measure: value},
         team=team,
         shift_name=shift,
-        observed_at=at(23, 14),
+        location=location,
+        observed_at=when or at(23, 14),
     )
+
+
+def frame(rows):
+    """A frame of (team, shift, location, observed_at, value) rows, as observations_frame gives."""
+    return pd.DataFrame(rows, columns=["team", "shift", "location", "observed_at", "value"])
 
 
 def test_a_weak_team_is_flagged_although_the_service_average_is_above_the_threshold(
@@ -51,6 +70,7 @@ def test_a_weak_team_is_flagged_although_the_service_average_is_above_the_thresh
     assert set(table["service_average"]) == {95.5}
     weak = {(r.dimension, r.group) for r in table.itertuples() if r.breached}
     assert weak == {("team", "Yew"), ("shift", "late")}
+    assert not (table["dimension"] == "location").any(), "no location was named, so none is compared"
     assert all(table["breached"] == table["hidden_by_average"])  # the average itself is within threshold
 
 
@@ -90,3 +110,122 @@ def test_observations_are_checked(deployment, teams, people, other_provider_serv
         observe(deployment, people.clinical_lead, teams["Oak"], "early", 90, measure="made_up")
     with pytest.raises(PermissionDenied):
         observe(deployment, people.quality_director, teams["Oak"], "early", 90)
+
+
+def test_a_weak_location_is_flagged_although_its_teams_and_shifts_look_fine(deployment, teams, people):
+    """B2 again (below 93 is weak). Oak 98 early on the First floor, Ash 95 early in the Garden wing,
+    Oak 97 late on the First floor, Ash 90 late in the Garden wing.
+    Average 95: fine. Teams: Oak 97.5, Ash 92.5 (weak). Shifts: early 96.5, late 93.5 (fine).
+    Locations: First floor 97.5, Garden wing 92.5: weak, and hidden by the average.
+    """
+    lead = people.clinical_lead
+    observe(deployment, lead, teams["Oak"], "early", 98, location="First floor")
+    observe(deployment, lead, teams["Ash"], "early", 95, location="Garden wing")
+    observe(deployment, lead, teams["Oak"], "late", 97, location="First floor")
+    observe(deployment, lead, teams["Ash"], "late", 90, location="Garden wing")
+
+    table = services.variation(deployment, "B2", "risk_note_updates_same_shift_pct")
+
+    locations = table[table["dimension"] == "location"].set_index("group")
+    assert locations.loc["First floor", "value"] == 97.5 and locations.loc["Garden wing", "value"] == 92.5
+    assert locations.loc["Garden wing", "hidden_by_average"] and not locations.loc["First floor", "breached"]
+    weak = {(r.dimension, r.group) for r in table.itertuples() if r.breached}
+    assert weak == {("team", "Ash"), ("location", "Garden wing")}
+
+
+def test_a_location_alone_names_the_group_and_is_spelt_as_first_recorded(deployment, people):
+    lead = people.clinical_lead
+    observe(deployment, lead, None, "", 96, location="  First floor ")
+    second = observe(deployment, lead, None, "", 90, location="first   FLOOR")
+    assert second.location == "First floor", "spaces trimmed and the first spelling kept"
+    table = services.variation(deployment, "B2", "risk_note_updates_same_shift_pct")
+    assert list(table["group"]) == ["First floor"] and table["observations"].iloc[0] == 2
+
+
+def test_an_observation_must_name_a_team_a_shift_or_a_location(deployment, people):
+    with pytest.raises(ValidationError, match="Name the team, the shift or the location"):
+        observe(deployment, people.clinical_lead, None, "", 96, location="   ")
+    with pytest.raises(ValidationError, match="60 characters"):
+        observe(deployment, people.clinical_lead, None, "", 96, location="x" * 61)
+    assert not deployment.observations.exists()
+    # The database holds the same rule, for rows written around the service.
+    with pytest.raises(IntegrityError):
+        AdoptionObservation.objects.create(
+            deployment=deployment,
+            step_code="B2",
+            values={"risk_note_updates_same_shift_pct": 90},
+            observed_at=at(23, 14),
+            recorded_by=people.clinical_lead,
+        )
+
+
+def test_each_group_is_judged_now_by_its_latest_observation():
+    """B2: below 93 is weak. Oldest first:
+    Yew 88 then 95: weak earlier, aligned since the 95 (its mean 91.5 still breaches).
+    Ash 99 then 90: weak now, although its mean 94.5 is within the threshold.
+    Oak 70, 95, 80, 94, 96: aligned since the 94, the first of the run after its last breach.
+    """
+    table = services.variation_table(
+        frame(
+            [
+                ("Yew", "", "", at(23, 8), 88.0),
+                ("Ash", "", "", at(23, 9), 99.0),
+                ("Oak", "", "", at(23, 10), 70.0),
+                ("Oak", "", "", at(24, 10), 95.0),
+                ("Yew", "", "", at(24, 11), 95.0),
+                ("Ash", "", "", at(24, 12), 90.0),
+                ("Oak", "", "", at(25, 10), 80.0),
+                ("Oak", "", "", at(26, 10), 94.0),
+                ("Oak", "", "", at(27, 10), 96.0),
+            ]
+        ),
+        op="<",
+        limit=93,
+    )
+    rows = table.set_index("group")
+    assert (rows.loc["Yew", "breached"], rows.loc["Yew", "weak_now"]) == (True, False)
+    assert rows.loc["Yew", "aligned_since"] == at(24, 11) and rows.loc["Yew", "latest"] == 95
+    assert (rows.loc["Ash", "breached"], rows.loc["Ash", "weak_now"]) == (False, True)
+    assert rows.loc["Ash", "latest"] == 90 and rows.loc["Ash", "latest_at"] == at(24, 12)
+    assert pd.isna(rows.loc["Ash", "aligned_since"])
+    assert rows.loc["Oak", "aligned_since"] == at(26, 10) and not rows.loc["Oak", "weak_now"]
+
+
+def test_latest_means_latest_observed_not_latest_entered(deployment, teams, people):
+    """A figure entered late for an earlier shift does not stand for the group now."""
+    lead = people.clinical_lead
+    observe(deployment, lead, teams["Yew"], "late", 96, when=at(24, 14))
+    observe(deployment, lead, teams["Yew"], "late", 85, when=at(23, 14))  # entered second, observed first
+    table = services.variation(deployment, "B2", "risk_note_updates_same_shift_pct")
+    yew = table[table["group"] == "Yew"].iloc[0]
+    assert yew["latest"] == 96 and not yew["weak_now"] and yew["aligned_since"] == at(24, 14)
+
+
+def test_b1_judges_the_latest_figure_against_the_baseline_too():
+    """B1 on an 80 % baseline: under 5 points of improvement is weak. Oak 90 then 83 (+3): weak now,
+    though its mean 86.5 (+6.5) is fine. Yew 82 then 86 (+6): aligned."""
+    table = services.variation_table(
+        frame(
+            [
+                ("Oak", "", "", at(23, 10), 90.0),
+                ("Yew", "", "", at(23, 11), 82.0),
+                ("Oak", "", "", at(24, 10), 83.0),
+                ("Yew", "", "", at(24, 11), 86.0),
+            ]
+        ),
+        op="<",
+        limit=5,
+        offset=80,
+    )
+    rows = table.set_index("group")
+    assert rows.loc["Oak", "weak_now"] and not rows.loc["Oak", "breached"]
+    assert not rows.loc["Yew", "weak_now"] and rows.loc["Yew", "aligned_since"] == at(24, 11)
+
+
+def test_a_measure_without_a_threshold_is_never_weak(deployment, teams, people):
+    observe(
+        deployment, people.service_improvement_lead, teams["Oak"], "early", 7, "B1", "responses_over_10_min"
+    )
+    table = services.variation(deployment, "B1", "responses_over_10_min")
+    assert not table["breached"].any() and not table["weak_now"].any()
+    assert table["latest"].iloc[0] == 7

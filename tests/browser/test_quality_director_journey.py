@@ -11,10 +11,10 @@ from playwright.sync_api import expect
 
 from learning_transfer.models import CareHours, Incident, LearningNotice
 from providers.choices import RiskLevel, RiskTag, Role
+from tests.browser.conftest import log_in
 from tests.factories import ProviderFactory, RegionFactory, ServiceFactory, person_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(autouse=True)
@@ -64,17 +64,6 @@ def oakwood(confirmed):
     person_with_role(Role.QUALITY_DIRECTOR, provider=provider, username="quality")
     person_with_role(Role.NOMINATED_INDIVIDUAL, provider=provider, username="ni")
     return services
-
-
-def log_in(browser, live_server, username):
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-    return page
 
 
 def incident_file(tmp_path, service, confirmed):

@@ -22,6 +22,7 @@ from learning_transfer.choices import IncidentTheme
 from learning_transfer.models import LearningNotice
 from providers.calendar import LONDON
 from providers.choices import RiskTag, Role
+from tests.browser.conftest import log_in
 from tests.factories import (
     ProviderFactory,
     RegionFactory,
@@ -31,7 +32,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-PASSWORD = "correct-horse-battery"
 
 
 def at(day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -138,17 +138,6 @@ def deployed(oakwood):
     return {"deployment": deployment, "falls_notice": falls}
 
 
-def log_in(browser, live_server, username):
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-    return page
-
-
 def check_row(page, name):
     """The row of the adoption checks table whose check link is exactly `name`."""
     return page.get_by_role("row").filter(has=page.get_by_role("link", name=name, exact=True))
@@ -166,9 +155,12 @@ def test_registered_manager_journey(browser, live_server, oakwood, deployed):
     notice_card = page.locator(".nhsuk-card").filter(has_text="Learning notices to acknowledge")
     expect(notice_card).to_contain_text("Unwitnessed fall at night")
     expect(notice_card).not_to_contain_text("Missed insulin dose")  # acknowledged last week
-    expect(
-        page.get_by_role("heading", name="Due and overdue adoption checks at your service")
-    ).to_be_visible()
+    checks_card = page.locator(".nhsuk-card").filter(has_text="Due and overdue adoption checks")
+    expect(checks_card.get_by_role("heading")).to_have_text("Due and overdue adoption checks at your service")
+    expect(checks_card).to_contain_text(
+        "B2 Practice-transfer reliability at Elm House, due Mon 23 Nov 2026, 14:16"
+    )
+    expect(checks_card.locator(".nhsuk-tag").first).to_have_text("Overdue")
 
     # Acknowledge it with the keyboard.
     acknowledge = page.get_by_role("button", name="Acknowledge receipt for Elm House")
@@ -214,6 +206,8 @@ def test_registered_manager_journey(browser, live_server, oakwood, deployed):
 
     summary = page.locator(".nhsuk-error-summary")
     expect(summary).to_be_visible()
+    expect(summary).to_have_attribute("role", "alert")
+    expect(summary).to_be_focused()  # NHS.UK frontend moves focus there, so a screen reader reads it first
     expect(summary.get_by_role("heading")).to_have_text("There is a problem")
     error_link = summary.get_by_role(
         "link", name="Enter revised-process tasks completed within the target timeframe."
@@ -256,5 +250,6 @@ def test_registered_manager_journey(browser, live_server, oakwood, deployed):
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     expect(page.locator("main")).not_to_contain_text("Faraway Manor")
     response = page.goto(reverse("service_detail", args=[oakwood["faraway"].pk]))
-    assert response.status in (403, 404)
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     expect(page.locator("main")).not_to_contain_text("Faraway Manor")

@@ -138,3 +138,10 @@ def test_c4_adds_unsupported_and_contradictory_together():
     )
     assert result.breached
     assert result.deciding == {"unsupported_statements": 3, "contradictions": 1}
+
+
+def test_the_explanation_reads_as_a_statement_a_person_can_repeat():
+    measures = [{"name": "within", "label": "Tasks within target", "kind": "percentage", "unit": "%"}]
+    rule = {"measure": "within", "op": "<", "value": 91}
+    assert evaluate(rule, {"within": 88}, measures).text == "Tasks within target (88) is below 91"
+    assert evaluate(rule, {"within": 95}, measures).text == "Tasks within target (95) is not below 91"

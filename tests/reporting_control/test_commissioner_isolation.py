@@ -1,5 +1,7 @@
 """A commissioner downloads released packs of the services it commissions, and sees nothing else."""
 
+import hashlib
+
 import pytest
 from django.urls import reverse
 
@@ -36,9 +38,12 @@ def test_a_commissioner_downloads_the_released_pack_of_its_service(
     page = client.get(reverse("reporting_control:commissioner_packs")).text
     assert "Falls learning update for the council" in page
 
+    assert f'data-testid="pack-sha256">{pack.sha256}<' in page, "the fingerprint to check the file against"
+
     response = client.get(reverse("reporting_control:commissioner_download", args=[pack.pk]))
     assert response.status_code == 200
-    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"%PDF") and hashlib.sha256(content).hexdigest() == pack.sha256
 
 
 def test_a_commissioner_never_sees_another_commissioners_services(
@@ -95,4 +100,6 @@ def test_a_commissioner_gets_403_on_every_staff_page(client, evidenced_update, b
     ]:
         assert client.get(reverse(f"reporting_control:{name}", args=args)).status_code == 403, name
     assert client.post(reverse("reporting_control:release", args=[pk])).status_code == 403
-    assert client.post(reverse("reporting_control:pack_request", args=[pk])).status_code == 403
+    refused = client.post(reverse("reporting_control:pack_request", args=[pk]))
+    assert refused.status_code == 403
+    assert "ask the provider whose evidence packs you receive" in refused.text

@@ -1,0 +1,52 @@
+"""The demo's Rowan Court deployment shows seed 004 at work: variation by team, shift and location, a
+night team still weak now (so monitoring cannot end yet) and a day team that was weak and has aligned."""
+
+from io import StringIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.urls import reverse
+
+from adoption import services
+from adoption.models import Deployment
+from tests.accessibility import assert_accessible
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rowan_court(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", days=7, stdout=StringIO())
+    return Deployment.objects.select_related("service__registered_manager").get(service__name="Rowan Court")
+
+
+def test_the_night_team_is_weak_now_and_the_day_team_has_aligned(rowan_court):
+    (section,) = [
+        s for s in services.variation_sections(rowan_court) if s["measure"] == "record_completion_pct"
+    ]
+    rows = {(r["dimension"], r["group"]): r for r in section["rows"]}
+
+    assert {"First floor", "Garden wing"} <= {group for dimension, group in rows if dimension == "location"}
+    weak_now = {(r["dimension"], r["group"]) for r in section["weak_now"]}
+    assert weak_now == {("team", "Night team"), ("shift", "night"), ("location", "Garden wing")}
+    assert rows[("team", "Night team")]["latest"] == 80  # 2 points over the 78 % baseline: under 5
+    day = rows[("team", "Day team")]
+    assert day["aligned_since"] is not None and not day["weak_now"] and day["latest"] == 96
+    assert {(r["dimension"], r["group"]) for r in section["aligned"]} == {
+        ("team", "Day team"),
+        ("shift", "early"),
+        ("location", "First floor"),
+    }
+
+
+def test_the_demo_manager_cannot_close_rowan_court_yet(rowan_court, client):
+    manager = rowan_court.service.registered_manager
+    with pytest.raises(ValidationError, match="team Night team"):
+        services.close_deployment(rowan_court, by=manager, reason="The average looks fine.")
+    client.force_login(manager)
+    page = client.get(reverse("adoption:deployment_detail", args=[rowan_court.pk]))
+    assert "Closing is not available yet" in page.text and "Team Night team: B1" in page.text
+    assert "Aligned since" in page.text
+    assert_accessible(page.text)
