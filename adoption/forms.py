@@ -4,6 +4,21 @@ from django import forms
 from django.utils import timezone
 
 from .models import CORRECTION_REASON_MAX, LOCATION_MAX
+from .services import CHECK_VIEWS
+
+
+class CheckFilterForm(forms.Form):
+    """Which chain B checks the service page lists: the open ones by default."""
+
+    show = forms.ChoiceField(
+        label="Show checks",
+        choices=[(key, label) for key, (label, _) in CHECK_VIEWS.items()],
+        required=False,
+    )
+
+    def states(self) -> list[str]:
+        chosen = (self.cleaned_data.get("show") if self.is_valid() else "") or "open"
+        return CHECK_VIEWS[chosen][1]
 
 
 class DeployForm(forms.Form):

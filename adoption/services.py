@@ -49,7 +49,14 @@ CHECKER_ROLES = [
     Role.SENIOR_CARER_LATE,
 ]
 OPEN_STATES = [StepRunState.DUE, StepRunState.OVERDUE]
-LISTED_STATES = [StepRunState.DUE, StepRunState.OVERDUE, StepRunState.RECORDED, StepRunState.BREACHED]
+RECORDED_STATES = [StepRunState.RECORDED, StepRunState.BREACHED]
+LISTED_STATES = OPEN_STATES + RECORDED_STATES
+# What the service page can list: the open checks first of all (key: label, states).
+CHECK_VIEWS = {
+    "open": ("Due and overdue", OPEN_STATES),
+    "recorded": ("Recorded", RECORDED_STATES),
+    "all": ("All", LISTED_STATES),
+}
 
 
 # --- deploying ---------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ commissioners are refused (403) by StaffRequiredMixin.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
@@ -16,7 +17,7 @@ from providers import permissions
 from providers.mixins import StaffRequiredMixin
 
 from . import chain, charts, services
-from .forms import CorrectionForm, DeployForm, ObservationForm
+from .forms import CheckFilterForm, CorrectionForm, DeployForm, ObservationForm
 from .models import AdoptionObservation, Deployment, DeploymentStatus
 
 
@@ -27,6 +28,7 @@ class MyServiceView(StaffRequiredMixin, TemplateView):
     """
 
     template_name = "adoption/my_service.html"
+    page_size = 25
 
     def get_context_data(self, **kwargs):
         user = self.request.user
@@ -41,12 +43,18 @@ class MyServiceView(StaffRequiredMixin, TemplateView):
             .order_by("-deployed_at")
         )
         now = timezone.now()
-        step_runs = list(services.chain_b_step_runs(scope))
+        filter_form = CheckFilterForm(self.request.GET or None)
+        page = Paginator(services.chain_b_step_runs(scope, filter_form.states()), self.page_size).get_page(
+            self.request.GET.get("page")
+        )
+        step_runs = list(page.object_list)
         for step_run in step_runs:
             step_run.shown_state = step_run.display_state(now)
         return super().get_context_data(
             service=service,
             deployments=list(deployments),
+            filter_form=filter_form,
+            page=page,
             step_runs=step_runs,
             deployable=list(services.deployable_matches(user).filter(service__in=scope)),
             **kwargs,

@@ -62,7 +62,9 @@ def test_recorded_checks_stay_listed_as_recorded(client, elm_deployment, people)
         now=at(23, 14),
     )
     client.force_login(people.registered_manager)
-    step_runs = client.get(reverse("adoption:my_service")).context["step_runs"]
+    open_checks = client.get(reverse("adoption:my_service")).context["step_runs"]
+    assert b2.pk not in [s.pk for s in open_checks], "the page opens on what is still to do"
+    step_runs = client.get(reverse("adoption:my_service") + "?show=recorded").context["step_runs"]
     assert next(s for s in step_runs if s.pk == b2.pk).shown_state == "recorded"
 
 
@@ -296,3 +298,16 @@ def test_closing_through_the_page(client, elm_deployment, people):
     assert elm_deployment.status == "closed"
     client.force_login(people.clinical_lead)
     assert client.post(url, {"reason": "x"}).status_code == 403
+
+
+def test_a_long_list_of_checks_comes_in_pages_that_keep_the_filter(client, elm_deployment, people):
+    client.force_login(people.registered_manager)
+    url = reverse("adoption:my_service") + "?show=all"
+    first = client.get(url)
+    total = first.context["page"].paginator.count
+    assert total > 25, "a deployment schedules a check per shift and per working day"
+    assert len(first.context["step_runs"]) == 25
+    assert 'href="?show=all&amp;page=2"' in first.text
+    second = client.get(url + "&page=2")
+    assert len(second.context["step_runs"]) == total - 25
+    assert {s.pk for s in first.context["step_runs"]}.isdisjoint(s.pk for s in second.context["step_runs"])
