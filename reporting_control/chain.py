@@ -30,15 +30,21 @@ run_for, step_run, record, close = CASES.run_for, CASES.step_run, CASES.record, 
 
 
 def prefill_values(step_run_obj) -> dict:
-    """C1, C2 (time to verified implementation), C4 and C5 figures, for the engine's step form."""
-    from . import evidence
+    """The figures the records hold for a chain C step, for the engine's step form: C1, C4 and C5 from
+    the lines' evidence, C2 (verified in time, incident rate) and C3 (safeguarding alerts) from the
+    matched services' records."""
+    from . import evidence, figures
     from .models import ReportingUpdate
 
     subject = step_run_obj.chain_run.subject
     if not isinstance(subject, ReportingUpdate):
         return {}
-    if step_run_obj.code == "C2":
-        return evidence.c2_measures(evidence.evidence_map(subject))
+    if step_run_obj.code in ("C2", "C3"):
+        matches = evidence.evidence_map(subject)
+        service_ids = list(matches.by_service)
+        if step_run_obj.code == "C3":
+            return figures.c3_figures(service_ids)
+        return evidence.c2_measures(matches) | figures.c2_figures(service_ids)
     measures = {"C1": evidence.c1_measures, "C4": evidence.c4_measures, "C5": evidence.c5_measures}
     function = measures.get(step_run_obj.code)
     return function(evidence.judge_update(subject)) if function else {}
