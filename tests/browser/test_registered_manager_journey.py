@@ -239,8 +239,11 @@ def test_registered_manager_journey(browser, live_server, oakwood, deployed):
     escalation = Escalation.objects.get(step_run=b5)
     assert escalation.target_role == Role.OPERATIONS_DIRECTOR
 
-    # Back on Adoption, B5 is no longer due: it shows as breached.
+    # Back on Adoption, B5 is no longer among the open checks; under "Recorded" it shows as breached.
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Adoption").click()
+    expect(page.get_by_role("link", name=str(b5), exact=True)).to_have_count(0)
+    page.get_by_label("Show checks").select_option("recorded")
+    page.get_by_role("button", name="Show").click()
     b5_row = check_row(page, str(b5))
     expect(b5_row.locator(".nhsuk-tag")).to_have_text("Breached")
 
