@@ -311,3 +311,11 @@ def test_a_long_list_of_checks_comes_in_pages_that_keep_the_filter(client, elm_d
     second = client.get(url + "&page=2")
     assert len(second.context["step_runs"]) == total - 25
     assert {s.pk for s in first.context["step_runs"]}.isdisjoint(s.pk for s in second.context["step_runs"])
+
+
+def test_a_bad_filter_is_shown_as_an_error_and_the_open_checks_are_listed(client, elm_deployment, people):
+    client.force_login(people.registered_manager)
+    response = client.get(reverse("adoption:my_service") + "?show=everything&page=abc")
+    assert response.status_code == 200
+    assert "There is a problem" in response.text and 'href="#id_show"' in response.text
+    assert response.context["step_runs"], "the page still lists the open checks, from the first page"

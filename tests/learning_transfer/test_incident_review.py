@@ -214,3 +214,9 @@ def test_the_candidates_page_queries_do_not_grow_with_rows(client, quality_direc
     assert with_five == with_fifty
     assert "50 incidents meet a review threshold" in page
     assert "Reason 48" in page and "row49-0" in page
+
+
+def test_a_bad_decision_filter_is_shown_as_an_error(client, quality_director):
+    client.force_login(quality_director)
+    page = client.get(f"{LIST}?status=nope").text
+    assert "There is a problem" in page and 'href="#id_status"' in page
