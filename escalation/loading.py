@@ -11,6 +11,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from providers.calendar import one_off_order
+
 from .models.chains import validate_step_json
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "chains.json"
@@ -33,7 +35,8 @@ STEP_FIELDS = (
 
 
 def read_fixture(path: Path | None = None) -> list[dict]:
-    """The chains of the fixture, each step numbered and validated (ValidationError names the step)."""
+    """The chains of the fixture, each step numbered and validated (ValidationError names the step;
+    ValueError a deadline linked to a step that is not a one-off step of its chain)."""
     chains = json.loads(Path(path or FIXTURE).read_text(encoding="utf-8"))["chains"]
     for chain in chains:
         for order, step in enumerate(chain["steps"], start=1):
@@ -47,6 +50,8 @@ def read_fixture(path: Path | None = None) -> list[dict]:
                 )
             except Exception as exc:
                 raise type(exc)(f"Step {step['code']}: {exc}") from exc
+        # The links that keep the chain's deadlines in step order must name steps of the same chain.
+        one_off_order({step["code"]: step["deadline_rule"] for step in chain["steps"]})
     return chains
 
 

@@ -4,6 +4,10 @@ Chains A and B count forward from their anchor (a confirmed failure, a deploymen
 is the future issue of an update: its one-off steps count back from it, and its recurring step (C2,
 "by 12:12 on each preparation day") falls on each working day of the preparation window — the
 `preparation_working_days` working days before the issue day.
+
+A chain's one-off steps never fall due out of order: a rule may count from an earlier step's deadline
+(`after_step`: A2 to A5 each count from the step before) or be capped by a later one's
+(`not_after_step`: C3 by C4, C4 by C5), as fixtures/chains.json declares; see `chain_deadlines`.
 """
 
 from datetime import UTC
@@ -12,7 +16,7 @@ from django.core.exceptions import ValidationError
 
 from providers.calendar import (
     LONDON,
-    deadline_for,
+    chain_deadlines,
     is_recurring,
     local_datetime,
     recurring_deadlines_for,
@@ -47,6 +51,17 @@ def _recurring_window(chain, anchor, until, calendar):
     return anchor, until or default_until(anchor, calendar)
 
 
+def one_off_deadlines(steps: list[dict], anchor, calendar) -> dict:
+    """{step code: deadline} for the chain's one-off steps, in step order by their linked rules.
+
+    ValidationError when the rules depend on a step that is not in the chain, or on each other in a circle.
+    """
+    try:
+        return chain_deadlines({step["code"]: step["deadline_rule"] for step in steps}, anchor, calendar)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
 def schedule(chain, steps: list[dict], anchor, until, calendar, service):
     """[(step, occurrence, due_at), ...] for every step of a new case, and the end of the recurring
     steps' schedule (None when the chain has none).
@@ -62,11 +77,12 @@ def schedule(chain, steps: list[dict], anchor, until, calendar, service):
         )
     start, end = _recurring_window(chain, anchor, until, calendar)
     shifts = service.shifts if service is not None else []
+    one_off = one_off_deadlines(steps, anchor, calendar)
     plan, recurring = [], False
     for step in steps:
         rule = step["deadline_rule"]
         if not is_recurring(rule):
-            plan.append((step, 1, deadline_for(rule, anchor, calendar)))
+            plan.append((step, 1, one_off[step["code"]]))
             continue
         recurring = True
         if rule["kind"].startswith("each_shift") and not shifts:

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -199,20 +200,23 @@ class WorkingCalendar:
             day += ONE_DAY
 
     def clock_time_on_working_day(
-        self, event: datetime, clock: time, working_days_after: int = 0
+        self, event: datetime, clock: time, working_days_after: int = 0, *, strictly_after: bool = False
     ) -> datetime:
         """A clock time on the same (0), following (1) or Nth working day after the event.
 
         An event on a non-working day is treated as happening on the next working day. With 0, an
-        event after the clock time also rolls to the next working day. With N >= 1 the deadline is N
-        working days after the event's (rolled) working day, whatever the time of the event.
+        event after the clock time also rolls to the next working day, and so does an event exactly
+        at it when ``strictly_after`` (a step counted from an earlier step's deadline is never due
+        at the same moment). With N >= 1 the deadline is N working days after the event's (rolled)
+        working day, whatever the time of the event.
         """
         n = working_days_after
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise ValueError(f"working_days_after must be a whole number, 0 or more; got {n!r}.")
         instant = _utc(event, "event")
         day = self.working_day_on_or_after(instant.astimezone(LONDON).date())
-        if n == 0 and _utc_at(day, clock) < instant:
+        on_the_day = _utc_at(day, clock)
+        if n == 0 and (on_the_day < instant or strictly_after and on_the_day == instant):
             day = self.next_working_day(day)
         for _ in range(n):
             day = self.next_working_day(day)
@@ -237,6 +241,19 @@ class WorkingCalendar:
     def elapsed_hours_before(self, target: datetime, hours: Hours) -> datetime:
         """N hours before the target, in real elapsed time."""
         return (_utc(target, "target") - _duration(hours)).astimezone(LONDON)
+
+    def back_into_working_time(self, moment: datetime) -> datetime:
+        """The last working moment at or before ``moment``: itself when it is in working time (or
+        exactly at a closing time), otherwise the closing time of the last working day before it."""
+        instant = _utc(moment, "moment")
+        day = instant.astimezone(LONDON).date()
+        if self.is_working_day(day):
+            opens, closes = self._opening(day)
+            if opens <= instant <= closes:
+                return instant.astimezone(LONDON)
+            if instant > closes:
+                return closes.astimezone(LONDON)
+        return local_datetime(self.previous_working_day(day), self.hours.end)
 
     def clock_time_on_working_day_before(self, target: datetime, clock: time) -> datetime:
         """A clock time on the working day before the target's date."""
@@ -324,6 +341,17 @@ _FIELDS: dict[str, tuple[str, ...]] = {
 _OPTIONAL = {("clock_on_working_day", "working_days_after")}
 RECURRING_KINDS = frozenset({"each_working_day", "each_shift", "each_shift_before"})
 DEADLINE_KINDS = frozenset(_FIELDS)
+ONE_OFF_KINDS = DEADLINE_KINDS - RECURRING_KINDS
+# Optional fields that keep a chain's one-off deadlines in step order, and the kinds that take them:
+# - after_step: count from that step's deadline instead of the case's anchor (and always after it);
+# - not_after_step: never later than that step's deadline;
+# - back_into_working_time: a deadline outside working time moves back to the last working moment.
+_LINK_FIELDS = ("after_step", "not_after_step")
+_ORDER_FIELDS: dict[str, frozenset[str]] = {
+    "after_step": frozenset({"working_hours_after", "clock_on_working_day", "elapsed_hours_after"}),
+    "not_after_step": ONE_OFF_KINDS,
+    "back_into_working_time": ONE_OFF_KINDS,
+}
 
 
 def _check_field(kind: str, name: str, value: object) -> None:
@@ -335,6 +363,12 @@ def _check_field(kind: str, name: str, value: object) -> None:
     elif name == "shift":
         if not isinstance(value, str) or not value.strip():
             raise ValueError(f"{where} must be a shift name, got {value!r}.")
+    elif name in _LINK_FIELDS:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{where} must be the code of another step of the chain, got {value!r}.")
+    elif name == "back_into_working_time":
+        if not isinstance(value, bool):
+            raise ValueError(f"{where} must be true or false, got {value!r}.")
     elif name in ("days", "working_days_after"):
         low = 1 if name == "days" else 0  # "0 working days before" an event has no meaning
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_RULE_DAYS:
@@ -353,7 +387,8 @@ def validate_deadline_rule(rule: dict) -> None:
     if not isinstance(kind, str) or kind not in _FIELDS:
         raise ValueError(f"Unknown deadline kind {kind!r}; expected one of: {', '.join(sorted(_FIELDS))}.")
     fields = _FIELDS[kind]
-    extra = sorted(repr(key) for key in rule if key != "kind" and key not in fields)
+    ordering = tuple(name for name, kinds in _ORDER_FIELDS.items() if kind in kinds)
+    extra = sorted(repr(key) for key in rule if key != "kind" and key not in fields + ordering)
     if extra:
         raise ValueError(f"Deadline rule '{kind}' does not take {', '.join(extra)}.")
     for name in fields:
@@ -361,6 +396,9 @@ def validate_deadline_rule(rule: dict) -> None:
             _check_field(kind, name, rule[name])
         elif (kind, name) not in _OPTIONAL:
             raise ValueError(f"Deadline rule '{kind}' is missing '{name}'.")
+    for name in ordering:
+        if name in rule:
+            _check_field(kind, name, rule[name])
 
 
 def is_recurring(rule: dict) -> bool:
@@ -377,7 +415,7 @@ def _clock(text: str) -> time:
 _ONE_OFF: dict[str, Callable[[dict, datetime, WorkingCalendar], datetime]] = {
     "working_hours_after": lambda r, a, c: c.add_working_hours(a, r["hours"]),
     "clock_on_working_day": lambda r, a, c: c.clock_time_on_working_day(
-        a, _clock(r["time"]), r.get("working_days_after", 0)
+        a, _clock(r["time"]), r.get("working_days_after", 0), strictly_after="after_step" in r
     ),
     "elapsed_hours_after": lambda r, a, c: c.add_elapsed_hours(a, r["hours"]),
     "working_days_before": lambda r, a, c: c.working_days_before(a, r["days"]),
@@ -387,12 +425,72 @@ _ONE_OFF: dict[str, Callable[[dict, datetime, WorkingCalendar], datetime]] = {
 }
 
 
-def deadline_for(rule: dict, anchor: datetime, calendar: WorkingCalendar) -> datetime:
-    """The deadline of a one-off rule, measured from ``anchor`` (the future event for "before" kinds)."""
+def _linked_steps(rule: dict) -> list[str]:
+    """The steps whose deadlines this rule's deadline depends on."""
+    return [rule[name] for name in _LINK_FIELDS if name in rule]
+
+
+def deadline_for(
+    rule: dict,
+    anchor: datetime,
+    calendar: WorkingCalendar,
+    step_deadlines: Mapping[str, datetime] = MappingProxyType({}),
+) -> datetime:
+    """The deadline of a one-off rule, measured from ``anchor`` (the future event for "before" kinds).
+
+    A rule linked to other steps (after_step, not_after_step) needs their deadlines in
+    ``step_deadlines``; ``chain_deadlines`` computes a whole chain in the right order.
+    """
     validate_deadline_rule(rule)
     if rule["kind"] in RECURRING_KINDS:
         raise ValueError(f"'{rule['kind']}' is a recurring deadline; use recurring_deadlines_for().")
-    return _ONE_OFF[rule["kind"]](rule, anchor, calendar)
+    missing = [code for code in _linked_steps(rule) if code not in step_deadlines]
+    if missing:
+        raise ValueError(f"This deadline depends on {', '.join(missing)}; compute it with chain_deadlines().")
+    start = step_deadlines[rule["after_step"]] if "after_step" in rule else anchor
+    due = _ONE_OFF[rule["kind"]](rule, start, calendar)
+    if rule.get("back_into_working_time"):
+        due = calendar.back_into_working_time(due)
+    if "not_after_step" in rule:
+        due = min(due, step_deadlines[rule["not_after_step"]], key=lambda d: d.astimezone(UTC))
+    return due
+
+
+def one_off_order(rules: Mapping[str, dict]) -> list[str]:
+    """The codes of a chain's one-off steps, each after the steps its deadline depends on.
+
+    ``rules`` maps every step code of the chain to its deadline rule. ValueError when a rule depends
+    on a step that is not a one-off step of the chain, or when rules depend on each other in a circle.
+    """
+    one_off = {code: rule for code, rule in rules.items() if not is_recurring(rule)}
+    for code, rule in one_off.items():
+        for linked in _linked_steps(rule):
+            if linked not in one_off:
+                raise ValueError(
+                    f"{code}'s deadline depends on {linked!r}, which is not a one-off step of the same chain."
+                )
+    order: list[str] = []
+    waiting = dict(one_off)
+    while waiting:
+        ready = [code for code, rule in waiting.items() if all(s in order for s in _linked_steps(rule))]
+        if not ready:
+            raise ValueError(
+                f"The deadlines of {', '.join(sorted(waiting))} depend on each other in a circle."
+            )
+        order += ready
+        for code in ready:
+            del waiting[code]
+    return order
+
+
+def chain_deadlines(
+    rules: Mapping[str, dict], anchor: datetime, calendar: WorkingCalendar
+) -> dict[str, datetime]:
+    """The deadline of every one-off step of a chain (step code -> deadline), links resolved."""
+    deadlines: dict[str, datetime] = {}
+    for code in one_off_order(rules):
+        deadlines[code] = deadline_for(rules[code], anchor, calendar, deadlines)
+    return deadlines
 
 
 def recurring_deadlines_for(
@@ -434,6 +532,28 @@ def _ordinal(n: int) -> str:
 def describe_deadline_rule(rule: dict) -> str:
     """The rule in plain English, e.g. "10:18 on the same working day"."""
     validate_deadline_rule(rule)
+    text = _describe_after_step(rule) if "after_step" in rule else _describe_kind(rule)
+    if rule.get("back_into_working_time"):
+        text += ", moved back into working time"
+    if "not_after_step" in rule:
+        text += f", no later than {rule['not_after_step']}"
+    return text
+
+
+def _describe_after_step(rule: dict) -> str:
+    """A rule counted from another step's deadline, in plain English."""
+    step = rule["after_step"]
+    if rule["kind"] != "clock_on_working_day":
+        return _describe_kind(rule).replace("the start", f"{step}'s deadline")
+    n = rule.get("working_days_after", 0)
+    if n == 0:
+        return f"{rule['time']} on the working day {step} is due, or the next one when not after it"
+    days = "working day" if n == 1 else f"{_ordinal(n)} working day"
+    return f"{rule['time']} on the {days} after {step}'s"
+
+
+def _describe_kind(rule: dict) -> str:
+    """The rule's own kind in plain English, counted from the case's anchor."""
     kind, r = rule["kind"], rule
     if kind == "clock_on_working_day":
         n = r.get("working_days_after", 0)

@@ -81,12 +81,13 @@ def subject(elm_house):
 
 @pytest.fixture
 def chain_a(chains, provider, elm_house, subject):
-    """A chain A case: a serious failure confirmed at Elm House before opening time on Monday 23 Nov.
+    """A chain A case: a serious failure confirmed at Elm House at 16:00 on Friday 20 November.
 
-    Deadlines: A1 11:00 (2 working hours from 09:00), A2 10:18, A3 13:14, A4 16:06, A5 Tue 15:10.
+    Deadlines: A1 Monday 23rd 10:00 (an hour on Friday, an hour on Monday), then each step at its clock
+    time after the one before: A2 10:18, A3 13:14, A4 16:06, A5 Tuesday 15:10.
     """
     return services.start_chain(
-        "A", provider=provider, subject=subject(), anchor_at=at(23, 8), service=elm_house
+        "A", provider=provider, subject=subject(), anchor_at=at(20, 16), service=elm_house
     )
 
 

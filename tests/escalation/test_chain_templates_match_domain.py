@@ -36,7 +36,7 @@ EXPECTED = {
     ),
     "A2": (
         R.GOVERNANCE_OFFICER,
-        {"kind": "clock_on_working_day", "time": "10:18", "working_days_after": 0},
+        {"kind": "clock_on_working_day", "time": "10:18", "working_days_after": 0, "after_step": "A1"},
         R.QUALITY_DIRECTOR,
         2,
         {"measure": "pct_received_within_4h", "op": "<", "value": 100},
@@ -45,7 +45,7 @@ EXPECTED = {
     ),
     "A3": (
         R.OPERATIONS_DIRECTOR,
-        {"kind": "clock_on_working_day", "time": "13:14", "working_days_after": 0},
+        {"kind": "clock_on_working_day", "time": "13:14", "working_days_after": 0, "after_step": "A2"},
         R.PROVIDER_DIRECTOR,
         3,
         {"measure": "services_without_lead", "op": ">", "value": 1},
@@ -54,7 +54,7 @@ EXPECTED = {
     ),
     "A4": (
         R.DEPUTY_REGIONAL_MANAGER,
-        {"kind": "clock_on_working_day", "time": "16:06", "working_days_after": 0},
+        {"kind": "clock_on_working_day", "time": "16:06", "working_days_after": 0, "after_step": "A3"},
         R.COMPLIANCE_MANAGER,
         1,
         {"any_item": "expected_reduction_pct", "op": "<", "value": 12},
@@ -63,7 +63,7 @@ EXPECTED = {
     ),
     "A5": (
         R.NOMINATED_INDIVIDUAL,
-        {"kind": "clock_on_working_day", "time": "15:10", "working_days_after": 1},
+        {"kind": "clock_on_working_day", "time": "15:10", "working_days_after": 1, "after_step": "A4"},
         R.PROVIDER_DIRECTOR,
         4,
         {"measure": "high_risk_lacking_action", "op": ">", "value": 1},
@@ -140,7 +140,7 @@ EXPECTED = {
     ),
     "C3": (
         R.RESIDENT_EXPERIENCE_LEAD,
-        {"kind": "working_days_before", "days": 1},
+        {"kind": "working_days_before", "days": 1, "not_after_step": "C4"},
         R.OPERATIONS_DIRECTOR,
         4,
         {"measure": "linked_complaints_30d", "op": ">", "value": 3},
@@ -149,7 +149,7 @@ EXPECTED = {
     ),
     "C4": (
         R.OPERATIONS_DIRECTOR,
-        {"kind": "elapsed_hours_before", "hours": 28},
+        {"kind": "elapsed_hours_before", "hours": 28, "back_into_working_time": True, "not_after_step": "C5"},
         R.PROVIDER_DIRECTOR,
         2,
         {"sum": ["unsupported_statements", "contradictions"], "op": ">", "value": 3},

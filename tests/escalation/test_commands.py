@@ -17,11 +17,11 @@ def run(*args) -> str:
 
 
 def test_evaluate_escalations_prints_what_it_raised(chain_a, people):
-    output = run("evaluate_escalations", "--now", "2026-11-23T10:19")
-    assert "Step overdue: A2 (Serious failure at Elm House #1 (Elm House)) → Quality Director" in output
-    assert "acknowledge by Mon 23 Nov 2026, 12:19" in output
-    assert "Raised 1 escalation(s) at Mon 23 Nov 2026, 10:19: 1 overdue, 0 follow-up(s)." in output
-    assert "Raised 0 escalation(s)" in run("evaluate_escalations", "--now", "2026-11-23T10:19:00+00:00")
+    output = run("evaluate_escalations", "--now", "2026-11-23T10:01")
+    assert "Step overdue: A1 (Serious failure at Elm House #1 (Elm House)) → Operations Director" in output
+    assert "acknowledge by Mon 23 Nov 2026, 11:01" in output
+    assert "Raised 1 escalation(s) at Mon 23 Nov 2026, 10:01: 1 overdue, 0 follow-up(s)." in output
+    assert "Raised 0 escalation(s)" in run("evaluate_escalations", "--now", "2026-11-23T10:01:00+00:00")
 
 
 def test_evaluate_escalations_rejects_a_bad_date(chain_a):
@@ -33,7 +33,7 @@ def test_evaluate_escalations_rejects_a_bad_date(chain_a):
 
 
 def test_evaluate_escalations_can_send_the_outbox(chain_a, people, mailoutbox):
-    output = run("evaluate_escalations", "--now", "2026-11-23T10:19", "--send")
+    output = run("evaluate_escalations", "--now", "2026-11-23T10:01", "--send")
     assert "Sent 1 notification(s)." in output and len(mailoutbox) == 1
 
 

@@ -57,7 +57,7 @@ def at_once(function, *args, workers: int = 2) -> list:
 def many_cases(chains, provider, elm_house, subject, people):
     for _ in range(CASES):
         services.start_chain(
-            "A", provider=provider, subject=subject(), anchor_at=at(23, 8), service=elm_house
+            "A", provider=provider, subject=subject(), anchor_at=at(20, 16), service=elm_house
         )
 
 

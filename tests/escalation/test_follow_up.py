@@ -19,7 +19,7 @@ def a2(escalations):
 def test_an_unacknowledged_escalation_goes_to_the_provider_director_then_the_nominated_individual(
     chain_a, people
 ):
-    [overdue] = engine.tick(at(23, 10, 19)).overdue  # A2 → Quality Director, acknowledge by 12:19
+    [overdue] = a2(engine.tick(at(23, 10, 19)).overdue)  # A2 → Quality Director, acknowledge by 12:19
     assert a2(engine.tick(at(23, 12, 18)).follow_ups) == []
 
     [second] = a2(engine.tick(at(23, 12, 20)).follow_ups)
@@ -43,7 +43,7 @@ def test_an_unacknowledged_escalation_goes_to_the_provider_director_then_the_nom
 
 
 def test_an_acknowledged_escalation_does_not_climb(chain_a, people):
-    [overdue] = engine.tick(at(23, 10, 19)).overdue
+    [overdue] = a2(engine.tick(at(23, 10, 19)).overdue)
     services.acknowledge(overdue, by=people.quality_director, now=at(23, 11))
     assert a2(engine.tick(at(23, 17)).follow_ups) == []
     overdue.refresh_from_db()
@@ -51,7 +51,7 @@ def test_an_acknowledged_escalation_does_not_climb(chain_a, people):
 
 
 def test_acknowledging_any_level_stops_the_whole_thread(chain_a, people):
-    [overdue] = engine.tick(at(23, 10, 19)).overdue
+    [overdue] = a2(engine.tick(at(23, 10, 19)).overdue)
     [second] = a2(engine.tick(at(23, 12, 20)).follow_ups)
     services.acknowledge(overdue, by=people.quality_director, now=at(23, 12, 30))  # late, but answered
     assert a2(engine.tick(at(23, 16)).follow_ups) == []
@@ -68,7 +68,7 @@ def test_a_step_targeting_the_provider_director_climbs_straight_to_the_nominated
 
 
 def test_acting_needs_a_person_told_the_target_role_or_the_nominated_individual(chain_a, people):
-    [overdue] = engine.tick(at(23, 10, 19)).overdue
+    [overdue] = a2(engine.tick(at(23, 10, 19)).overdue)
     with pytest.raises(PermissionDenied):
         services.acknowledge(overdue, by=people.clinical_lead)
     services.acknowledge(overdue, by=people.nominated_individual, now=at(23, 11))
@@ -77,7 +77,7 @@ def test_acting_needs_a_person_told_the_target_role_or_the_nominated_individual(
 
 
 def test_an_escalation_is_acknowledged_actioned_and_resolved_with_history(chain_a, people):
-    [overdue] = engine.tick(at(23, 10, 19)).overdue
+    [overdue] = a2(engine.tick(at(23, 10, 19)).overdue)
     qd = people.quality_director
     with pytest.raises(ValidationError, match="Record the action taken before resolving"):
         services.resolve(overdue, by=qd)

@@ -15,35 +15,35 @@ def test_raising_queues_one_row_per_person_and_asks_for_sending_after_commit(
     chain_a, people, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks:
-        [escalation] = engine.tick(at(23, 10, 19)).overdue
+        [escalation] = engine.tick(at(23, 10, 1)).overdue
     assert len(callbacks) == 1  # the sender is queued once the transaction commits
     assert len(mail.outbox) == 0  # nothing is e-mailed inside the transaction
     row = Notification.objects.get(escalation=escalation)
-    assert (row.user, row.email, row.sent_at) == (people.quality_director, "quality@example.org", None)
+    assert (row.user, row.email, row.sent_at) == (people.operations_director, "ops@example.org", None)
 
 
 def test_pending_rows_are_e_mailed_once(chain_a, people, settings):
     settings.SITE_URL = "https://governance.example.org"
-    [escalation] = engine.tick(at(23, 10, 19)).overdue
+    [escalation] = engine.tick(at(23, 10, 1)).overdue
     assert notifications.send_pending(at(23, 10, 20)) == 1
     assert notifications.send_pending(at(23, 10, 21)) == 0
     [message] = mail.outbox
-    assert message.to == ["quality@example.org"]
-    assert message.subject == "Escalation: A2 step overdue – Oakwood Care Group"
+    assert message.to == ["ops@example.org"]
+    assert message.subject == "Escalation: A1 step overdue – Oakwood Care Group"
     assert f"https://governance.example.org/escalations/{escalation.pk}/" in message.body
-    assert "Acknowledge by: Mon 23 Nov 2026, 12:19 (2 working hours)" in message.body
+    assert "Acknowledge by: Mon 23 Nov 2026, 11:01 (1 working hour)" in message.body
     assert Notification.objects.get().sent_at == at(23, 10, 20)
 
 
 def test_a_row_claimed_by_another_sender_is_not_sent_again(chain_a, people):
-    engine.tick(at(23, 10, 19))
-    Notification.objects.update(claim_token="00000000-0000-0000-0000-000000000001", claimed_at=at(23, 10, 19))
+    engine.tick(at(23, 10, 1))
+    Notification.objects.update(claim_token="00000000-0000-0000-0000-000000000001", claimed_at=at(23, 10, 1))
     assert notifications.send_pending(at(23, 10, 20)) == 0
     assert mail.outbox == []
 
 
 def test_a_failed_send_is_released_for_another_attempt(chain_a, people, monkeypatch):
-    engine.tick(at(23, 10, 19))
+    engine.tick(at(23, 10, 1))
 
     def refuse(self, messages):
         raise ConnectionRefusedError("SMTP server down")
@@ -59,37 +59,37 @@ def test_a_failed_send_is_released_for_another_attempt(chain_a, people, monkeypa
 
 
 def test_a_person_without_an_e_mail_address_still_has_the_inbox_item(chain_a, people):
-    people.quality_director.email = ""
-    people.quality_director.save()
-    engine.tick(at(23, 10, 19))
+    people.operations_director.email = ""
+    people.operations_director.save()
+    engine.tick(at(23, 10, 1))
     assert notifications.send_pending(at(23, 10, 20)) == 1
     assert mail.outbox == []
-    assert notifications.unread_count(people.quality_director) == 1
+    assert notifications.unread_count(people.operations_director) == 1
 
 
 def test_an_escalation_resolved_before_its_mail_left_is_not_e_mailed(chain_a, people):
-    [escalation] = engine.tick(at(23, 10, 19)).overdue
+    [escalation] = engine.tick(at(23, 10, 1)).overdue
     services.record_action(
-        escalation, by=people.quality_director, action_taken="Recorded A2.", now=at(23, 10, 30)
+        escalation, by=people.operations_director, action_taken="Recorded A1.", now=at(23, 10, 30)
     )
-    services.resolve(escalation, by=people.quality_director, now=at(23, 10, 31))
+    services.resolve(escalation, by=people.operations_director, now=at(23, 10, 31))
     assert notifications.send_pending(at(23, 10, 40)) == 1
     assert mail.outbox == []
     assert Notification.objects.get().sent_at == at(23, 10, 40), "nothing left to send later either"
 
 
 def test_the_header_counts_unread_escalations_until_they_are_opened_or_acknowledged(chain_a, people):
-    [escalation] = engine.tick(at(23, 10, 19)).overdue
-    assert services.header_summary(people.quality_director)["unread_escalations"] == 1
-    assert services.header_summary(people.operations_director)["unread_escalations"] == 0
-    services.acknowledge(escalation, by=people.quality_director, now=at(23, 10, 30))
+    [escalation] = engine.tick(at(23, 10, 1)).overdue
+    assert services.header_summary(people.operations_director)["unread_escalations"] == 1
     assert services.header_summary(people.quality_director)["unread_escalations"] == 0
+    services.acknowledge(escalation, by=people.operations_director, now=at(23, 10, 30))
+    assert services.header_summary(people.operations_director)["unread_escalations"] == 0
 
 
 def test_the_celery_tasks_are_thin_wrappers(chain_a, people, time_machine):
     from escalation import tasks
 
-    time_machine.move_to(at(23, 10, 19))
+    time_machine.move_to(at(23, 10, 1))
     assert tasks.tick.apply().get() == 1
     assert tasks.send_pending_notifications.apply().get() == 1
     assert len(mail.outbox) == 1

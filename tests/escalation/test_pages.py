@@ -24,7 +24,7 @@ def test_my_escalations_lists_what_i_was_told_and_the_header_counts_it(client, c
     page = client.get(reverse("escalation:inbox")).text
     assert "A2 step overdue" in page and "New" in page
     assert 'aria-label="1 unread"' in page
-    client.force_login(people.operations_director)
+    client.force_login(people.governance_officer)
     assert "You have no open escalations" in client.get(reverse("escalation:inbox")).text
 
 
@@ -216,10 +216,10 @@ def test_the_detail_page_needs_the_same_queries_for_one_or_three_people_told(
     from providers.choices import Role
     from tests.factories import person_with_role
 
-    [first] = engine.tick(at(23, 10, 19)).overdue  # A2 → one Quality Director
-    person_with_role(Role.OPERATIONS_DIRECTOR, provider=provider, username="ops-2")
-    person_with_role(Role.OPERATIONS_DIRECTOR, provider=provider, username="ops-3")
-    [second] = [e for e in engine.tick(at(23, 11, 1)).overdue if e.step_run.code == "A1"]  # three of them
+    [first] = engine.tick(at(23, 10, 1)).overdue  # A1 → one Operations Director
+    person_with_role(Role.QUALITY_DIRECTOR, provider=provider, username="quality-2")
+    person_with_role(Role.QUALITY_DIRECTOR, provider=provider, username="quality-3")
+    [second] = engine.tick(at(23, 10, 19)).overdue  # A2 → three Quality Directors
     assert (first.notifications.count(), second.notifications.count()) == (1, 3)
     client.force_login(people.nominated_individual)
     counts = []

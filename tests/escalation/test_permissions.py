@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def raised(chain_a, people):
-    [escalation] = engine.tick(at(23, 10, 19)).overdue
+    [escalation] = engine.tick(at(23, 10, 1)).overdue  # A1, to the Operations Director
     return escalation
 
 

@@ -15,16 +15,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_nobody_holds_the_target_role_so_the_nominated_individual_is_told(chain_a, nominated_individual):
-    # Oakwood has a Nominated Individual but no Quality Director, A2's escalation target.
-    [escalation] = engine.tick(at(23, 10, 19)).overdue
-    assert (escalation.target_role, escalation.role_gap) == ("quality_director", True)
+    # Oakwood has a Nominated Individual but no Operations Director, A1's escalation target.
+    [escalation] = engine.tick(at(23, 10, 1)).overdue
+    assert (escalation.target_role, escalation.role_gap) == ("operations_director", True)
     assert [n.user for n in escalation.notifications.all()] == [nominated_individual]
     event = EngineEvent.objects.get(escalation=escalation)
-    assert event.message.startswith("Nobody holds Quality Director: told the Nominated Individual")
+    assert event.message.startswith("Nobody holds Operations Director: told the Nominated Individual")
 
 
 def test_nobody_at_all_is_recorded_as_an_event(chain_a):
-    [escalation] = engine.tick(at(23, 10, 19)).overdue
+    [escalation] = engine.tick(at(23, 10, 1)).overdue
     assert escalation.role_gap is True and not escalation.notifications.exists()
     assert EngineEvent.objects.filter(kind="nobody_to_tell", escalation=escalation).exists()
 

@@ -15,10 +15,10 @@ def due(run):
     return {(s.code, s.occurrence): s.due_at for s in run.step_runs.all()}
 
 
-def test_chain_a_from_a_failure_confirmed_before_opening_on_monday(chain_a):
+def test_chain_a_from_a_failure_confirmed_late_on_friday(chain_a):
     assert due(chain_a) == {
-        ("A1", 1): at(23, 11),  # 2 working hours from 09:00
-        ("A2", 1): at(23, 10, 18),
+        ("A1", 1): at(23, 10),  # an hour on Friday, an hour on Monday
+        ("A2", 1): at(23, 10, 18),  # each step at its clock time after the one before
         ("A3", 1): at(23, 13, 14),
         ("A4", 1): at(23, 16, 6),
         ("A5", 1): at(24, 15, 10),
@@ -28,13 +28,19 @@ def test_chain_a_from_a_failure_confirmed_before_opening_on_monday(chain_a):
     assert a1.measures[0]["name"] == "matched_services"
 
 
-def test_a_failure_confirmed_late_on_friday_rolls_to_monday(chains, provider, elm_house, subject):
+def test_a_failure_confirmed_before_opening_on_monday_moves_a2_to_tuesday(
+    chains, provider, elm_house, subject
+):
     run = services.start_chain(
-        "A", provider=provider, subject=subject(), anchor_at=at(27, 16, 30), service=elm_house
+        "A", provider=provider, subject=subject(), anchor_at=at(23, 8), service=elm_house
     )
-    assert step(run, "A1").due_at == at(30, 10, 30)  # half an hour on Friday, 1.5 on Monday
-    assert step(run, "A2").due_at == at(30, 10, 18)
-    assert step(run, "A5").due_at == at(30, 15, 10)  # the following working day is Monday
+    assert due(run) == {
+        ("A1", 1): at(23, 11),  # 2 working hours from 09:00
+        ("A2", 1): at(24, 10, 18),  # Monday's 10:18 is not after A1
+        ("A3", 1): at(24, 13, 14),
+        ("A4", 1): at(24, 16, 6),
+        ("A5", 1): at(25, 15, 10),
+    }
 
 
 def test_chain_b_makes_one_step_run_per_shift_and_working_day(chains, provider, elm_house, shifts, subject):
@@ -60,8 +66,9 @@ def test_chain_c_counts_back_from_the_issue_through_its_preparation_window(chain
     assert step(run, "C1").due_at == at(27, 17)  # close of the 5th working day before
     c2 = [s.due_at for s in run.step_runs.filter(code="C2").order_by("occurrence")]
     assert c2 == [at(27, 12, 12), at(30, 12, 12), at(1, 12, 12, 12), at(2, 12, 12, 12), at(3, 12, 12, 12)]
-    assert step(run, "C3").due_at == at(3, 17, month=12)  # by the close of the window
-    assert step(run, "C4").due_at == at(3, 6, month=12)  # 28 hours before
+    # 28 hours before is Thursday 06:00: back to Wednesday's close. C3 is due no later than C4.
+    assert step(run, "C4").due_at == at(2, 17, month=12)
+    assert step(run, "C3").due_at == at(2, 17, month=12)
     assert step(run, "C5").due_at == at(3, 16, 10, month=12)
 
 

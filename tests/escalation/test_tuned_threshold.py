@@ -32,7 +32,7 @@ def test_a_tuned_threshold_applies_to_new_cases_of_that_provider(
 ):
     tune_a2(people, provider)
     run = services.start_chain(
-        "A", provider=provider, subject=subject(), anchor_at=at(23, 8), service=elm_house
+        "A", provider=provider, subject=subject(), anchor_at=at(20, 16), service=elm_house
     )
     a2 = step(run, "A2")
     assert a2.threshold_rule == {"measure": "pct_received_within_4h", "op": "<", "value": 90}
@@ -46,17 +46,18 @@ def test_a_tuned_threshold_applies_to_new_cases_of_that_provider(
 def test_the_tuned_window_sets_the_acknowledgement_deadline(chains, people, provider, elm_house, subject):
     tune_a2(people, provider)
     run = services.start_chain(
-        "A", provider=provider, subject=subject(), anchor_at=at(23, 8), service=elm_house
+        "A", provider=provider, subject=subject(), anchor_at=at(20, 16), service=elm_house
     )
-    [overdue] = engine.tick(at(23, 10, 19)).overdue
-    assert overdue.step_run == step(run, "A2") and overdue.acknowledge_by == at(23, 10, 49)
+    overdue = {e.step_run.code: e for e in engine.tick(at(23, 10, 19)).overdue}
+    assert overdue["A2"].step_run == step(run, "A2") and overdue["A2"].acknowledge_by == at(23, 10, 49)
+    assert overdue["A1"].acknowledge_by == at(23, 11, 19)  # A1 keeps the default window
 
 
 def test_another_provider_keeps_the_default(chains, people, provider, other_provider_service, subject):
     tune_a2(people, provider)
     other = other_provider_service.provider
     run = services.start_chain(
-        "A", provider=other, subject=subject(), anchor_at=at(23, 8), service=other_provider_service
+        "A", provider=other, subject=subject(), anchor_at=at(20, 16), service=other_provider_service
     )
     assert step(run, "A2").threshold_rule["value"] == 100
 
