@@ -18,6 +18,14 @@ def _broad_provider_ids(user) -> set[int]:
     return {a.provider_id for a in permissions.staff_assignments(user) if not a.service_id}
 
 
+def _regional_runs(user) -> QuerySet:
+    """Cases with a step run for a region where the person holds a region-level role (A4's regions)."""
+    region_ids = {
+        a.region_id for a in permissions.staff_assignments(user) if a.region_id and not a.service_id
+    }
+    return StepRun.objects.filter(region_id__in=region_ids).values("chain_run_id")
+
+
 def _told(user) -> QuerySet:
     return Notification.objects.filter(user=user)
 
@@ -28,6 +36,7 @@ def visible_chain_runs(user) -> QuerySet[ChainRun]:
     return ChainRun.objects.filter(
         Q(service__in=permissions.visible_services(user))
         | Q(service__isnull=True, provider_id__in=_broad_provider_ids(user))
+        | Q(pk__in=_regional_runs(user))
         | Q(pk__in=_told(user).values("escalation__chain_run_id"))
     )
 
@@ -46,8 +55,17 @@ def visible_step_runs(user) -> QuerySet[StepRun]:
 
 
 def can_record(user, step_run: StepRun) -> bool:
-    """Only a person holding the step's role for the case's service (or provider) records it."""
+    """Only a person holding the step's role for the case's service (or provider) records it; a step
+    run for one region (A4), only a holder of the role in that region (or across the provider)."""
     run = step_run.chain_run
+    if step_run.region_id is not None:
+        return any(
+            a.role == step_run.role
+            and a.provider_id == run.provider_id
+            and not a.service_id
+            and a.region_id in (None, step_run.region_id)
+            for a in permissions.assignments(user)
+        )
     return permissions.holds_role(user, step_run.role, service=run.service, provider=run.provider)
 
 

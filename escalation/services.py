@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from providers import permissions
-from providers.choices import Role
+from providers.choices import ROLE_SCOPE, Role, Scope
 
 from . import access, notifications
 from .choices import ChainRunStatus, EscalationKind, EscalationState, EventKind, StepRunState, TargetScope
@@ -104,14 +104,16 @@ def chain_run_for(subject, chain_code: str) -> ChainRun | None:
 
 
 def start_chain(
-    chain_code: str, *, provider, subject, anchor_at, service=None, until=None, started_by=None
+    chain_code: str, *, provider, subject, anchor_at, service=None, until=None, started_by=None, regions=()
 ) -> ChainRun:
     """Start a case of chain A, B or C on a subject; a second call returns the existing case.
 
     The provider's effective steps are snapshotted into StepRuns with deadlines from its working-time
     calendar. Recurring steps get one StepRun per occurrence: for chains A and B between `anchor_at`
     and `until` (default: the close of the 5th working day after the anchor); for chain C, whose anchor
-    is the future issue date-time, through its preparation window before the issue.
+    is the future issue date-time, through its preparation window before the issue. A step whose role
+    is held per region (A4) gets one StepRun per region in `regions`, or one for the case's service
+    when no region is given.
     """
     chain = _chain(chain_code)
     existing = chain_run_for(subject, chain_code)
@@ -147,13 +149,62 @@ def start_chain(
                     step_template=step["template"],
                     occurrence=occurrence,
                     due_at=due_at,
+                    region=region,
                     **{name: step[name] for name in SNAPSHOT_FIELDS},
                 )
-                for step, occurrence, due_at in plan
+                for step, occurrence, due_at, region in _per_region(plan, regions)
             ]
         )
         _event(EventKind.CHAIN_STARTED, run, actor=started_by, message=f"Started on {run.subject_label}.")
     return run
+
+
+def _is_regional(role: str) -> bool:
+    return ROLE_SCOPE.get(role) == Scope.REGION
+
+
+def _per_region(plan, regions):
+    """The plan with a region on each row: a regional step once per region, any other step unchanged."""
+    for step, occurrence, due_at in plan:
+        if regions and _is_regional(step["role"]):
+            yield from ((step, n, due_at, region) for n, region in enumerate(regions, start=1))
+        else:
+            yield step, occurrence, due_at, None
+
+
+def cover_regions(run: ChainRun, regions) -> list[StepRun]:
+    """Give each regional step of an open case a run for every region in `regions` that has none yet
+    (a service in another region was matched after the case started); return the new runs.
+
+    A new run copies the case's snapshot of the step and its deadline. A run not yet tied to a region
+    (the case started without regions) and not recorded is tied to the first region instead.
+    """
+    if not run.is_open:
+        return []
+    existing = [s for s in run.step_runs.order_by("occurrence") if _is_regional(s.role)]
+    changed = []
+    for code in dict.fromkeys(s.code for s in existing):
+        runs = [s for s in existing if s.code == code]
+        covered = {s.region_id for s in runs}
+        untied = [s for s in runs if s.region_id is None and not s.is_recorded]
+        for region in (r for r in regions if r.pk not in covered):
+            if untied:
+                step_run = untied.pop(0)
+                step_run.region = region
+                step_run.save(update_fields=["region"])
+            else:
+                model = runs[0]
+                step_run = StepRun.objects.create(
+                    chain_run=run,
+                    step_template_id=model.step_template_id,
+                    occurrence=max(s.occurrence for s in runs) + 1,
+                    due_at=model.due_at,
+                    region=region,
+                    **{name: getattr(model, name) for name in SNAPSHOT_FIELDS},
+                )
+                runs.append(step_run)
+            changed.append(step_run)
+    return changed
 
 
 def close_chain_run(run: ChainRun, *, by=None, reason: str = "", now=None) -> ChainRun:

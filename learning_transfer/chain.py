@@ -5,12 +5,25 @@ from django.utils import timezone
 from escalation import prefill
 from escalation import services as engine
 from escalation.subjects import ChainCases
+from providers.models import Region
 
 CHAIN_CODE = "A"
 
 
+def matched_regions(trigger) -> list[Region]:
+    """The regions of the trigger's included matched services: A4 runs once for each."""
+    return list(
+        Region.objects.filter(
+            services__learning_matches__trigger=trigger, services__learning_matches__included=True
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
 def start(trigger, by):
-    """Start chain A on the trigger (idempotent in the engine); deadlines count from confirmation."""
+    """Start chain A on the trigger (idempotent in the engine); deadlines count from confirmation.
+    A4 runs once per region of the matched services, for that region's Deputy Regional Manager."""
     return engine.start_chain(
         CHAIN_CODE,
         provider=trigger.provider,
@@ -18,7 +31,21 @@ def start(trigger, by):
         anchor_at=trigger.confirmed_at,
         service=trigger.source_service,
         started_by=by,
+        regions=matched_regions(trigger),
     )
+
+
+def cover_matched_regions(trigger) -> None:
+    """A service added in a region with no A4 yet gets that region's A4 (same snapshot and deadline)."""
+    run = CASES.run_for(trigger)
+    if run is not None:
+        engine.cover_regions(run, matched_regions(trigger))
+
+
+def region_step_runs(trigger, code: str) -> list:
+    """The trigger's step runs of `code`, one per region for A4 (one in all for the other steps)."""
+    run = CASES.run_for(trigger)
+    return [] if run is None else list(run.step_runs.filter(code=code).select_related("region"))
 
 
 CASES = ChainCases(CHAIN_CODE)
@@ -33,7 +60,7 @@ def prefill_values(step_run_obj) -> dict:
     subject = step_run_obj.chain_run.subject
     if not isinstance(subject, LearningTrigger):
         return {}
-    values = step_values(subject, step_run_obj.code, timezone.now())
+    values = step_values(subject, step_run_obj.code, timezone.now(), region=step_run_obj.region)
     return {key: value for key, value in values.items() if value is not None}
 
 

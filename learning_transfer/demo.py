@@ -51,11 +51,14 @@ def _recent_night_falls(provider: Provider, day) -> None:
 
 
 def _record_steps(trigger, at: dict) -> None:
-    """Record chain A's steps by their owners at the given times, with the figures the system computed."""
+    """Record chain A's steps by their owners at the given times, with the figures the system computed
+    (A4 once per region, by that region's Deputy Regional Manager, with that region's figures)."""
     for code, when in at.items():
-        step = chain.step_run(trigger, code)
-        owner = people_holding(step.role, service=trigger.source_service)[0]
-        chain.record(trigger, code, by=owner, values=step_values(trigger, code, when), now=when)
+        for step in chain.region_step_runs(trigger, code):
+            where = step.region.services.first() if step.region else trigger.source_service
+            owner = people_holding(step.role, service=where)[0]
+            values = step_values(trigger, code, when, region=step.region)
+            engine.record_step(step, by=owner, values=values, now=when)
 
 
 def _close_escalations(trigger, at) -> None:

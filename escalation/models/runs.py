@@ -9,7 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from providers.choices import Role
-from providers.models import Provider, Service
+from providers.models import Provider, Region, Service
 
 from ..choices import ChainRunStatus, StepRunState, TargetScope
 from ..rules import describe_rule
@@ -89,6 +89,15 @@ class StepRun(models.Model):
     target_scope = models.CharField(max_length=20, choices=TargetScope.choices, default=TargetScope.RUN)
     response_working_hours = models.DecimalField(max_digits=5, decimal_places=2)
     action = models.TextField()
+    # A step whose role is held per region (A4, the Deputy Regional Manager's) runs once per region.
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For a step run once per region the case covers: that region.",
+    )
     # The occurrence and its progress.
     occurrence = models.PositiveSmallIntegerField(default=1)
     due_at = models.DateTimeField()
@@ -119,6 +128,8 @@ class StepRun(models.Model):
         ]
 
     def __str__(self):
+        if self.region_id is not None:
+            return f"{self.code} {self.title} – {self.region}"
         suffix = f" #{self.occurrence}" if self.occurrence > 1 else ""
         return f"{self.code}{suffix} {self.title}"
 

@@ -158,8 +158,73 @@ def a3_values(pic: TriggerPicture) -> dict:
     }
 
 
+def for_region(pic: TriggerPicture, region) -> TriggerPicture:
+    """The same picture narrowed to one region's matched services (what that region's A4 measures)."""
+    return TriggerPicture(
+        trigger=pic.trigger,
+        now=pic.now,
+        included=[r for r in pic.included if r.match.service.region_id == region.pk],
+        left_out=[r for r in pic.left_out if r.match.service.region_id == region.pk],
+    )
+
+
+# A4 judges "expected reduction below 12 % on any matched service group": the groups are the region's
+# matched services of one risk level (the provider's own classification), highest risk first.
+GROUP_ORDER = [RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW]
+
+
+def group_name(service) -> str:
+    """The matched service group a service belongs to in A4, e.g. "High-risk services"."""
+    return f"{RiskLevel(service.risk_level).label}-risk services"
+
+
+def service_groups(rows: list[ServiceRow]) -> dict[str, list[ServiceRow]]:
+    """A4's matched service groups, highest risk first, each with its services by name."""
+    ordered = sorted(
+        rows, key=lambda r: (GROUP_ORDER.index(r.match.service.risk_level), r.match.service.name)
+    )
+    groups: dict[str, list[ServiceRow]] = {}
+    for row in ordered:
+        groups.setdefault(group_name(row.match.service), []).append(row)
+    return groups
+
+
+def expected_reduction_by_group(rows: list[ServiceRow]) -> dict[str, float]:
+    """Each group's expected % reduction in comparable risk: the mean of its services' figures (services
+    without a figure yet are left out; a group with none has no figure)."""
+    result = {}
+    for name, members in service_groups(rows).items():
+        figures = [
+            float(r.match.expected_reduction_pct)
+            for r in members
+            if r.match.expected_reduction_pct is not None
+        ]
+        if figures:
+            result[name] = round(sum(figures) / len(figures), 1)
+    return result
+
+
+def alignment_by_region(pic: TriggerPicture) -> list[dict]:
+    """A4 as each region's Deputy Regional Manager sees it: the region's matched service groups, each
+    with its expected reduction and its services (so a weak service stays visible beside its group)."""
+    by_region: dict = {}
+    for row in pic.included:
+        by_region.setdefault(row.match.service.region, []).append(row)
+    result = []
+    for region in sorted(by_region, key=lambda r: r.name):
+        rows = by_region[region]
+        figures = expected_reduction_by_group(rows)
+        groups = [
+            {"name": name, "reduction": figures.get(name), "rows": members}
+            for name, members in service_groups(rows).items()
+        ]
+        result.append({"region": region, "groups": groups})
+    return result
+
+
 def a4_values(pic: TriggerPicture) -> dict:
-    """A4 measures: briefings in the last 4 hours, tasks due in the next 24, expected reduction."""
+    """A4 measures: briefings in the last 4 hours, tasks due in the next 24, expected reduction per
+    matched service group. Given a region's picture (`for_region`), that region's figures."""
     since = pic.now - timedelta(hours=BRIEFING_WINDOW_HOURS)
     until = pic.now + timedelta(hours=TASK_WINDOW_HOURS)
     return {
@@ -174,11 +239,7 @@ def a4_values(pic: TriggerPicture) -> dict:
             for line in r.match.lines.all()
             if line.completed_at is None and pic.now < line.due_at <= until
         ),
-        "expected_reduction_pct": {
-            r.match.service.name: float(r.match.expected_reduction_pct)
-            for r in pic.included
-            if r.match.expected_reduction_pct is not None
-        },
+        "expected_reduction_pct": expected_reduction_by_group(pic.included),
     }
 
 
@@ -200,7 +261,11 @@ def a5_values(pic: TriggerPicture) -> dict:
 STEP_VALUES = {"A1": a1_values, "A2": a2_values, "A3": a3_values, "A4": a4_values, "A5": a5_values}
 
 
-def step_values(trigger: LearningTrigger, code: str, now: datetime) -> dict:
-    """Every measure of step `code` the system can compute for this trigger, for the engine's form."""
+def step_values(trigger: LearningTrigger, code: str, now: datetime, region=None) -> dict:
+    """Every measure of step `code` the system can compute for this trigger, for the engine's form;
+    with `region`, for that region's matched services only (a step run per region, A4)."""
     compute = STEP_VALUES.get(code)
-    return compute(picture(trigger, now)) if compute else {}
+    if compute is None:
+        return {}
+    pic = picture(trigger, now)
+    return compute(for_region(pic, region) if region is not None else pic)

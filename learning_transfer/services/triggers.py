@@ -224,7 +224,10 @@ def adjust_match(
         _baseline_for_added(trigger, match)
     match.included = include
     match.reason = reason
-    save_with_history(match, by, f"{'Added' if include else 'Left out'}: {reason}")
+    with transaction.atomic():
+        save_with_history(match, by, f"{'Added' if include else 'Left out'}: {reason}")
+        if include:
+            chain.cover_matched_regions(trigger)
     return match
 
 

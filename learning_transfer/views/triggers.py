@@ -157,6 +157,7 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             distribution=measures.distribution(pic),
             exposure=measures.a3_values(pic),
             alignment=measures.a4_values(pic),
+            alignment_by_region=measures.alignment_by_region(pic),
             high_risk_lacking=measures.high_risk_lacking_action(pic),
             can_manage=permissions.can_manage_trigger(user, trigger),
             can_distribute=permissions.can_distribute(user, trigger),

@@ -92,7 +92,8 @@ def test_a4_counts_recent_briefings_tasks_due_and_expected_reduction(issued, man
     assert a4_values(picture(issued, NOW)) == {
         "briefings_completed_4h": 1,
         "local_tasks_due_24h": 1,
-        "expected_reduction_pct": {"Ash Grove": 15.0, "Beech Lodge": 10.0},
+        # Per matched service group: Ash Grove is high risk, Beech Lodge medium.
+        "expected_reduction_pct": {"High-risk services": 15.0, "Medium-risk services": 10.0},
     }
 
 
