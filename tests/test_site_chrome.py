@@ -48,3 +48,4 @@ def test_a_confirmation_is_a_status_banner(rf, quality_director):
     html = render_to_string("404.html", request=request)
     assert 'class="nhsuk-notification-banner nhsuk-notification-banner--success' in html
     assert 'role="status"' in html and "Owner and due date set for Elm House." in html
+    assert "{#" not in html and "{%" not in html  # no template comment leaks onto the page
