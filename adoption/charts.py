@@ -8,10 +8,10 @@ title and description for screen readers, and the same numbers in the table besi
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from learning_transfer.charts import AFTER_COLOUR, GRID_COLOUR, TEXT_COLOUR, _nice_ceiling
+from learning_transfer.charts import AFTER_COLOUR, GRID_COLOUR, LABEL_SIZE, TEXT_COLOUR, _nice_ceiling
 
 WEAK_COLOUR = "#d5281b"  # NHS red: a group breaching the threshold
-WIDTH, LEFT, RIGHT, ROW, TOP = 760, 170, 200, 28, 12
+WIDTH, LEFT, RIGHT, ROW, TOP = 800, 180, 230, 28, 12
 
 
 def variation_chart(section: dict) -> SafeString:
@@ -40,13 +40,14 @@ def variation_chart(section: dict) -> SafeString:
         words = f"{_n(row['value'])}{' weak' if row['breached'] else ''}; latest {_n(row['latest'])}"
         words += " weak now" if row["weak_now"] else (" aligned" if row["aligned_since"] else "")
         parts += [
-            f'<text x="{LEFT - 8}" y="{y + 17}" text-anchor="end" font-size="12" fill="{TEXT_COLOUR}">'
+            f'<text x="{LEFT - 8}" y="{y + 17}" text-anchor="end" font-size="{LABEL_SIZE}" '
+            f'fill="{TEXT_COLOUR}">'
             f"{escape(label)}</text>",
             f'<rect x="{LEFT}" y="{y + 4}" width="{width:.1f}" height="{ROW - 8}" fill="{colour}"/>',
             # The latest value as a tick across the bar: a mean can look fine while the group is weak now.
             f'<line x1="{latest_x:.1f}" y1="{y + 1}" x2="{latest_x:.1f}" y2="{y + ROW - 1}" '
             f'stroke="{TEXT_COLOUR}" stroke-width="3"/>',
-            f'<text x="{LEFT + max(width, latest_x - LEFT) + 6:.1f}" y="{y + 17}" font-size="12" '
+            f'<text x="{LEFT + max(width, latest_x - LEFT) + 6:.1f}" y="{y + 17}" font-size="{LABEL_SIZE}" '
             f'fill="{TEXT_COLOUR}">{escape(words)}</text>',
         ]
     average_x = LEFT + plot_w * rows[0]["service_average"] / top
@@ -55,7 +56,8 @@ def variation_chart(section: dict) -> SafeString:
         f'<line x1="{LEFT}" y1="{bottom}" x2="{WIDTH - RIGHT}" y2="{bottom}" stroke="{GRID_COLOUR}"/>',
         f'<line x1="{average_x:.1f}" y1="{TOP}" x2="{average_x:.1f}" y2="{bottom}" stroke="{TEXT_COLOUR}" '
         'stroke-dasharray="4 3"/>',
-        f'<text x="{average_x:.1f}" y="{bottom + 16}" text-anchor="middle" font-size="12" '
+        f'<text x="{average_x:.1f}" y="{bottom + 16}" text-anchor="middle" '
+        f'font-size="{LABEL_SIZE}" '
         f'fill="{TEXT_COLOUR}">Service average</text>',
         "</svg>",
     ]

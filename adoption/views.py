@@ -135,6 +135,9 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
             except ValidationError as exc:
                 form.add_error(None, exc.messages)
             else:
+                messages.success(
+                    request, "Observation recorded: the comparison by team, shift and location includes it."
+                )
                 return redirect("adoption:deployment_detail", pk=deployment.pk)
         return self.render_to_response(self.get_context_data(form=form, **kwargs))
 
@@ -162,6 +165,10 @@ class CloseDeploymentView(StaffRequiredMixin, View):
             services.close_deployment(deployment, by=request.user, reason=request.POST.get("reason", ""))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, f"Live monitoring at {deployment.service} closed, with its open checks."
+            )
         return redirect("adoption:deployment_detail", pk=deployment.pk)
 
 
@@ -271,4 +278,8 @@ class DeployView(StaffRequiredMixin, FormView):
         except ValidationError as exc:
             form.add_error(None, exc.messages)
             return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"The learning is live at {deployment.service}: its adoption checks are now scheduled.",
+        )
         return redirect("adoption:deployment_detail", pk=deployment.pk)

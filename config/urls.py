@@ -1,12 +1,21 @@
 """Top-level URLs: each app mounts its own; the admin is for reference data."""
 
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 admin.site.site_header = "Learning-transfer governance administration"
 admin.site.site_title = "Learning-transfer governance"
 
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links; send them to the static icon."""
+    return redirect(static("favicon.ico"), permanent=True)
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("escalations/", include("escalation.urls")),
     path("learning/", include("learning_transfer.urls")),

@@ -16,6 +16,9 @@ BEFORE_COLOUR = "#768692"  # NHS mid grey
 AFTER_COLOUR = "#005eb8"  # NHS blue
 TEXT_COLOUR = "#212b32"
 GRID_COLOUR = "#d8dde0"
+# Labels are drawn at 14 px so that a chart scaled down to 12/14 of its width still reads at 12 px;
+# below that the page hides the chart in favour of its table (static/css/app.css, .app-chart-frame).
+LABEL_SIZE = 14
 
 
 def _nice_ceiling(value: float) -> float:
@@ -53,19 +56,22 @@ def before_after_chart(rows: list[dict], title: str = "Incident rate in matched 
             f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>'
         )
         parts.append(
-            f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="{TEXT_COLOUR}">'
+            f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="{LABEL_SIZE}" '
+            f'fill="{TEXT_COLOUR}">'
             f"{value:g}</text>"
         )
     for index, row in enumerate(rows):
         x = LEFT + index * slot
         parts.append(
-            f'<text x="{x + slot / 2:.1f}" y="{TOP + plot_h + 18}" text-anchor="middle" font-size="12" '
+            f'<text x="{x + slot / 2:.1f}" y="{TOP + plot_h + 18}" text-anchor="middle" '
+            f'font-size="{LABEL_SIZE}" '
             f'fill="{TEXT_COLOUR}">{_week_label(row["week"])}</text>'
         )
         rate = row["rate"]
         if rate is None or math.isnan(rate):
             parts.append(
-                f'<text x="{x + slot / 2:.1f}" y="{TOP + plot_h - 6}" text-anchor="middle" font-size="10" '
+                f'<text x="{x + slot / 2:.1f}" y="{TOP + plot_h - 6}" text-anchor="middle" '
+                f'font-size="{LABEL_SIZE}" '
                 f'fill="{TEXT_COLOUR}">no data</text>'
             )
             continue
@@ -80,11 +86,15 @@ def before_after_chart(rows: list[dict], title: str = "Incident rate in matched 
     parts += [
         f'<line x1="{divider:.1f}" y1="{TOP - 8}" x2="{divider:.1f}" y2="{TOP + plot_h}" '
         f'stroke="{TEXT_COLOUR}" stroke-dasharray="4 3"/>',
-        f'<text x="{divider:.1f}" y="{TOP - 10}" text-anchor="middle" font-size="12" fill="{TEXT_COLOUR}">'
+        f'<text x="{divider:.1f}" y="{TOP - 10}" text-anchor="middle" '
+        f'font-size="{LABEL_SIZE}" '
+        f'fill="{TEXT_COLOUR}">'
         "Learning issued</text>",
-        f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 12}" text-anchor="middle" font-size="12" '
+        f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 12}" text-anchor="middle" '
+        f'font-size="{LABEL_SIZE}" '
         f'fill="{TEXT_COLOUR}">Week relative to learning issue</text>',
-        f'<text x="14" y="{TOP + plot_h / 2:.1f}" text-anchor="middle" font-size="12" fill="{TEXT_COLOUR}" '
+        f'<text x="14" y="{TOP + plot_h / 2:.1f}" text-anchor="middle" font-size="{LABEL_SIZE}" '
+        f'fill="{TEXT_COLOUR}" '
         f'transform="rotate(-90 14 {TOP + plot_h / 2:.1f})">Incidents per 100 care hours</text>',
         "</svg>",
     ]

@@ -52,7 +52,8 @@ class LearningTrigger(models.Model):
     # The A1 baseline, snapshotted when matching runs so later data never rewrites what was decided on.
     rates_first_day = models.DateField(null=True, blank=True)
     rates_last_day = models.DateField(null=True, blank=True)
-    provider_median_rate = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    # Six decimal places keep three significant figures of rates as small as 0.001 per 100 care hours.
+    provider_median_rate = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
     matched_at = models.DateTimeField(null=True, blank=True)
     notices_issued_at = models.DateTimeField(null=True, blank=True)
     logged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -106,7 +107,7 @@ class MatchedService(models.Model):
     incidents_7d = models.PositiveIntegerField(default=0)
     care_hours_7d = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     rate_7d = models.DecimalField(
-        max_digits=10, decimal_places=3, null=True, blank=True, help_text="Empty when no care hours recorded."
+        max_digits=12, decimal_places=6, null=True, blank=True, help_text="Empty when no care hours recorded."
     )
     above_median = models.BooleanField(default=False)
     open_actions_due_5d = models.PositiveIntegerField(default=0)

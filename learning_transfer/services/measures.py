@@ -50,6 +50,11 @@ class TriggerPicture:
         value = self.trigger.provider_median_rate
         return None if value is None else float(value)
 
+    @property
+    def rates(self) -> list[float]:
+        """The included services' rates, which the median is shown beside."""
+        return [float(r.match.rate_7d) for r in self.included if r.match.rate_7d is not None]
+
 
 def _matches(trigger: LearningTrigger):
     notices = LearningNotice.objects.select_related("owner", "acknowledged_by").order_by("round")
@@ -137,6 +142,23 @@ def distribution(pic: TriggerPicture) -> dict:
         "sampled_with_named_owner": sum(1 for n in sample if n.owner_id),
         "sampled_due_within_72h": sum(1 for n in sample if n.due_at and n.due_at - n.issued_at <= due_limit),
         "acknowledged": sum(1 for r in issued if r.current.acknowledged_at),
+        **_receipt_windows(pic, received),
+    }
+
+
+def _receipt_windows(pic: TriggerPicture, received: int) -> dict:
+    """Notices still inside their 4-hour receipt window (issued less than 4 hours ago, not acknowledged)
+    are not yet late: when the last window closes (None once the percentage is final), and how many
+    services have missed theirs."""
+    window = timedelta(hours=RECEIPT_WINDOW_HOURS)
+    open_until = [
+        r.current.issued_at + window
+        for r in pic.included
+        if r.current and r.current.acknowledged_at is None and r.current.issued_at + window > pic.now
+    ]
+    return {
+        "receipt_window_closes_at": max(open_until, default=None),
+        "receipt_missed": len(pic.included) - received - len(open_until),
     }
 
 

@@ -146,6 +146,9 @@ def _baseline(trigger: LearningTrigger):
     return services, rates, median, horizon, first, last
 
 
+RATE_PLACES = "0.000001"  # as the model stores rates: enough for three significant figures
+
+
 def _decimal(value, places: str) -> Decimal | None:
     if value is None or pd.isna(value):
         return None
@@ -156,7 +159,7 @@ def _apply_baseline(match: MatchedService, rate_row, open_actions: int, shared_t
     match.shared_tags = shared_tags
     match.incidents_7d = int(rate_row["incidents"])
     match.care_hours_7d = _decimal(rate_row["care_hours"], "0.01")
-    match.rate_7d = _decimal(rate_row["rate"], "0.001")
+    match.rate_7d = _decimal(rate_row["rate"], RATE_PLACES)
     match.above_median = bool(rate_row["above_median"])
     match.open_actions_due_5d = open_actions
 
@@ -196,7 +199,7 @@ def match_services(trigger: LearningTrigger, *, by=None, now=None) -> list[Match
                 changed, MatchedService, BASELINE_FIELDS + ["matched_by_rule"], **history
             )
         trigger.rates_first_day, trigger.rates_last_day = first, last
-        trigger.provider_median_rate = _decimal(median, "0.001")
+        trigger.provider_median_rate = _decimal(median, RATE_PLACES)
         trigger.matched_at = now
         save_with_history(trigger, by, "Matching run")
     return list(trigger.matches.select_related("service"))

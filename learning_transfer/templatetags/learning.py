@@ -4,6 +4,8 @@ import math
 
 from django import template
 
+from providers.numbers import format_rate
+
 register = template.Library()
 
 NO_CARE_HOURS = "No care hours recorded"
@@ -14,11 +16,13 @@ def _missing(value) -> bool:
 
 
 @register.filter
-def rate(value):
-    """An incident rate per 100 care hours to two decimals, or the reason there is none."""
+def rate(value, compared_with=None):
+    """An incident rate per 100 care hours to three significant figures, or more where it would look
+    equal to a different value it is compared with (`{{ m.rate_7d|rate:pic.median }}`); or the reason
+    there is none."""
     if _missing(value):
         return NO_CARE_HOURS
-    return f"{float(value):.2f}"
+    return format_rate(value, compared_with)
 
 
 @register.filter

@@ -58,6 +58,9 @@ class IncidentImportView(StaffRequiredMixin, FormView):
         job = services.start_import(
             form.cleaned_data["file"], provider=provider, kind=form.cleaned_data["kind"], by=self.request.user
         )
+        messages.success(
+            self.request, f"{job.original_name} received: every row is checked before anything is saved."
+        )
         return redirect("learning_transfer:import_detail", pk=job.pk)
 
 

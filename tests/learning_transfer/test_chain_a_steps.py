@@ -26,7 +26,7 @@ def test_recording_a1_when_learning_is_mandatory_escalates_to_the_operations_dir
     assert "mandatory learning, escalated to the Operations Director" in response.text
     record = chain.step_run(trigger, "A1").records.get(is_current=True)
     assert record.breached and record.values["matched_services"] == 4
-    assert record.values["matched_service_rates"]["Ash Grove"] == pytest.approx(1.143)
+    assert record.values["matched_service_rates"]["Ash Grove"] == pytest.approx(8 / 7, abs=1e-6)
     escalation = Escalation.objects.get(step_run__chain_run__object_id=trigger.pk)
     assert escalation.target_role == "operations_director"
 

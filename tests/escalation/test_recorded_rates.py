@@ -1,0 +1,30 @@
+"""A recorded step shows its rates as every page does: three significant figures, or more where a
+service's rate would look equal to the median it was compared with."""
+
+from escalation.views import value_rows
+
+A1_MEASURES = [
+    {"name": "matched_services", "label": "Matched services", "kind": "count"},
+    {
+        "name": "matched_service_rates",
+        "label": "Incident rate per 100 care hours",
+        "kind": "rate",
+        "group": True,
+        "item_label": "service",
+    },
+    {"name": "provider_median_rate", "label": "Provider median", "kind": "rate"},
+]
+
+
+def test_rates_are_told_apart_from_the_median_and_counts_stay_whole():
+    values = {
+        "matched_services": 3,
+        "matched_service_rates": {"Elm House": 0.040512, "Ash Grove": 1.142857},
+        "provider_median_rate": 0.040498,
+    }
+    rows = {row["label"]: row["value"] for row in value_rows(A1_MEASURES, values)}
+    assert rows == {
+        "Matched services": "3",
+        "Incident rate per 100 care hours": "Elm House: 0.04051; Ash Grove: 1.14",
+        "Provider median": "0.04050",
+    }

@@ -1,0 +1,41 @@
+"""Rates are shown with the precision that decides a comparison: three significant figures, or more
+where a rate and the median it is compared with would otherwise look equal."""
+
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+
+from learning_transfer.analysis import A1Decision
+from providers.numbers import format_rate
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(0.038384, "0.0384"), (Decimal("0.028000"), "0.0280"), (1.5, "1.50"), (12.345, "12.3"), (0, "0.00")],
+)
+def test_a_rate_has_three_significant_figures(value, shown):
+    assert format_rate(value) == shown
+
+
+def test_a_rate_just_above_the_median_does_not_look_equal_to_it():
+    elm_house, median = 0.040512, 0.040498
+    assert format_rate(elm_house, median) == "0.04051"
+    assert format_rate(median, [elm_house, 0.0221]) == "0.04050"
+
+
+def test_an_equal_rate_is_not_given_false_precision():
+    assert format_rate(0.0405, 0.0405) == "0.0405"
+
+
+def test_the_rate_filter_compares_and_says_why_a_rate_is_missing():
+    page = Template(
+        "{% load learning %}{{ elm|rate:median }} against {{ median|rate:rates }}; {{ none|rate }}"
+    )
+    html = page.render(Context({"elm": 0.040512, "median": 0.040498, "rates": [0.040512], "none": None}))
+    assert html == "0.04051 against 0.04050; No care hours recorded"
+
+
+def test_the_a1_explanation_writes_the_median_the_same_way():
+    decision = A1Decision(matched_count=3, above_median_count=2, median=0.0284, mandatory=True, rule_text="x")
+    assert "provider median 0.0284 per 100 care hours" in decision.explanation

@@ -1,0 +1,51 @@
+"""What every page shares: the icon a browser asks for, the font, the NHS.UK header whose menu folds
+away on a phone, and the confirmation banner after an action."""
+
+import pytest
+from django.contrib import messages
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_browser_finds_an_icon_at_favicon_ico(client):
+    """Browsers ask for /favicon.ico on every page; it leads to a committed static icon, not a 404."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.url == static("favicon.ico")
+    assert finders.find("favicon.ico") and finders.find("favicon.svg")
+
+
+def test_pages_use_the_nhs_font_stack_without_frutiger():
+    """The compiled NHS.UK styles name no font, so the project's stylesheet sets Arial, with Liberation
+    Sans (Debian's metric-compatible Arial) before the generic fallback: never a browser-default serif."""
+    with open(finders.find("css/app.css")) as stylesheet:
+        css = stylesheet.read()
+    assert (
+        'body, button, input, select, textarea { font-family: Arial, "Liberation Sans", sans-serif; }' in css
+    )
+
+
+def test_the_header_has_the_menu_that_collects_links_which_do_not_fit(client, quality_director):
+    client.force_login(quality_director)
+    page = client.get(reverse("organisation")).text
+    assert 'data-module="nhsuk-header"' in page
+    assert '<li class="nhsuk-header__menu" hidden>' in page
+    assert 'class="nhsuk-header__menu-toggle nhsuk-header__navigation-link"' in page
+    assert 'rel="icon"' in page
+
+
+def test_a_confirmation_is_a_status_banner(rf, quality_director):
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.template.loader import render_to_string
+
+    request = rf.get("/")
+    request.user = quality_director
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    messages.success(request, "Owner and due date set for Elm House.")
+    html = render_to_string("404.html", request=request)
+    assert 'class="nhsuk-notification-banner nhsuk-notification-banner--success' in html
+    assert 'role="status"' in html and "Owner and due date set for Elm House." in html
+    assert "{#" not in html and "{%" not in html  # no template comment leaks onto the page
