@@ -12,7 +12,13 @@ from django.urls import reverse
 from reporting_control import services
 from reporting_control.choices import PackStatus
 from reporting_control.models import EvidencePack
-from tests.workers import RedisServer, forget_unacknowledged_messages, require_real_services, wait_for, workers
+from tests.workers import (
+    RedisServer,
+    forget_unacknowledged_messages,
+    require_real_services,
+    wait_for,
+    workers,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 THROWAWAY_REDIS_PORT = 6392  # never the shared server's port: this test stops its broker
