@@ -242,8 +242,9 @@ def _rescue_stuck(model, now):
 
 def _why(row: BackgroundWork) -> str:
     minutes = max(1, round(settings.BACKGROUND_STUCK_AFTER_SECONDS / 60))
-    return (
+    stopped = (
         f"The background worker stopped making progress on this {row.attempts} times "
-        f"(no progress for {minutes} minute{'s' if minutes != 1 else ''} each time), so it was given up. "
-        f"{row.STOPPED_NOTE}Use “Try again” to start it once more."
-    ).replace("  ", " ")
+        f"(no progress for {minutes} minute{'s' if minutes != 1 else ''} each time), so it was given up."
+    )
+    again = "Use “Try again” to start it once more."
+    return " ".join(part for part in (stopped, row.STOPPED_NOTE, again) if part)

@@ -147,7 +147,7 @@ class ImportJob(BackgroundWork):
         "failure": "",
         "finished_at": None,
     }
-    STOPPED_NOTE = "Nothing from this file was saved. "
+    STOPPED_NOTE = "Nothing from this file was saved."
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="import_jobs")
     kind = models.CharField(max_length=20, choices=ImportKind.choices)

@@ -62,8 +62,7 @@ def test_a_worker_killed_while_saving_leaves_nothing_and_the_sweeper_imports_onc
         assert Incident.objects.count() == 0  # the killed worker's transaction died with it
 
         rescuer = start(tmp_path / "rescuer.log", beat=True, SWEEP_SECONDS=1, STUCK_AFTER_SECONDS=8)
-        done = lambda: job_state(job)[0] == ImportStatus.SUCCEEDED  # noqa: E731
-        wait_for(done, "the sweeper's new attempt", explain=rescuer.log)
+        wait_for(lambda: job_state(job)[0] == ImportStatus.SUCCEEDED, "the new attempt", explain=rescuer.log)
     job.refresh_from_db()
     assert (job.created_count, job.processed_rows) == (ROWS, ROWS) and job.attempts >= 2
     assert Incident.objects.count() == ROWS and Incident.history.count() == ROWS  # one set of rows

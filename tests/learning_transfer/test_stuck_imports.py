@@ -66,6 +66,15 @@ def test_an_import_whose_worker_died_is_finished_by_the_sweeper_once(
     assert (job.status, job.attempts, job.created_count) == (ImportStatus.SUCCEEDED, 2, 50)
     assert Incident.objects.count() == 50 and Incident.history.count() == 50
     assert sweep(django_capture_on_commit_callbacks) == {"sent": 0, "requeued": 0, "failed": 0}
+    assert [(h.status, h.history_change_reason) for h in job.history.order_by("history_id")] == [
+        (ImportStatus.QUEUED, None),  # uploaded
+        (ImportStatus.CHECKING, "Started"),
+        (ImportStatus.SAVING, None),  # and then its worker was killed
+        (ImportStatus.QUEUED, "Re-queued: no progress"),
+        (ImportStatus.CHECKING, "Started"),
+        (ImportStatus.SAVING, "Rows checked"),
+        (ImportStatus.SUCCEEDED, "Imported"),
+    ]
 
 
 def test_an_import_making_progress_is_left_alone(queued, clock, django_capture_on_commit_callbacks):
