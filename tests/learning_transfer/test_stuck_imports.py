@@ -143,3 +143,28 @@ def test_the_sweeper_runs_from_the_beat_schedule(settings):
 
     [entry] = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == sweep_background_work.name]
     assert entry["schedule"] == 60.0
+
+
+def test_uploading_while_the_broker_is_down_says_it_will_start_shortly_and_the_sweeper_sends_it(
+    client, quality_director, provider, elm_house, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    settings.LEARNING_IMPORT_INLINE_MAX_BYTES = 100  # this file goes to the worker
+    monkeypatch.setattr(tasks.run_import, "apply_async", broker_down)
+    client.force_login(quality_director)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("learning_transfer:import"),
+            {"kind": ImportKind.INCIDENTS, "file": upload("\n".join([HEADER, *incident_lines(5)]))},
+        )
+    assert response.status_code == 302  # not 500
+    assert "Waiting to start</strong>: the import will start shortly." in client.get(response.url).text
+    assert ImportJob.objects.get().waiting_for_broker
+
+    monkeypatch.undo()
+    assert sweep(django_capture_on_commit_callbacks)["sent"] == 1
+    assert ImportJob.objects.get().status == ImportStatus.SUCCEEDED and Incident.objects.count() == 5
