@@ -162,6 +162,21 @@ if CELERY_BROKER_URL == "filesystem://":
         # Broadcast messages (worker remote control) would otherwise land in ./control.
         "control_folder": str(_broker_dir / "control"),
     }
+else:
+    # A request that queues work must not hang while Redis is down: publishing tries to connect twice,
+    # then gives up (the row stays queued and the sweeper sends it). Workers reconnect on their own terms.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 2,
+        "socket_timeout": 10,
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.5,
+    }
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker started before Redis waits for it
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+# With acks_late, a worker takes one message at a time, so a killed worker strands at most one.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -173,7 +188,31 @@ CELERY_BEAT_SCHEDULE = {
         "task": "escalation.tasks.send_pending_notifications",
         "schedule": env.float("NOTIFY_SECONDS", default=60.0),
     },
+    "sweep-background-work": {
+        "task": "escalation.tasks.sweep_background_work",
+        "schedule": env.float("SWEEP_SECONDS", default=60.0),
+    },
 }
+
+# Background work that always finishes (config/background.py): work with no progress for this long is
+# taken to have lost its worker and is re-queued, at most MAX_ATTEMPTS starts in all, then shown failed.
+# The longest silent stretch of a pack or import (rendering a PDF, reading a large file) is well below it.
+BACKGROUND_STUCK_AFTER_SECONDS = env.int("STUCK_AFTER_SECONDS", default=5 * 60)
+BACKGROUND_MAX_ATTEMPTS = env.int("MAX_ATTEMPTS", default=3)
+# Fault tests only: a pause after each progress step, to kill a worker at a known point. Never in production.
+BACKGROUND_TEST_DELAY_SECONDS = env.float("BACKGROUND_TEST_DELAY_SECONDS", default=0.0)
+
+# Import files (learning_transfer/imports.py). A large group's whole year of incidents or care hours
+# (500 services x 365 days = 182,500 rows, about 10 MB of CSV) fits; anything bigger is refused up front.
+IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+# An .xlsx is a zip of XML: what it unpacks to is checked before anything reads it (a zip bomb of a
+# few hundred KB can unpack to gigabytes). Real workbooks compress about 5-20 times.
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024)
+IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
+# Files up to this size (about 2,000 rows; unpacked size for .xlsx) import during the request; larger
+# ones are read only by the worker.
+LEARNING_IMPORT_INLINE_MAX_BYTES = env.int("IMPORT_INLINE_MAX_BYTES", default=200_000)
 
 # Content Security Policy: only our own static files; htmx needs no inline script.
 CONTENT_SECURITY_POLICY = {

@@ -1,13 +1,18 @@
 """Delivering escalations: the outbox is e-mailed after commit; the inbox is the same rows, read or not.
 
-Sending never e-mails twice: each row is claimed with a conditional UPDATE (a token) before any mail
-leaves, so two workers never hold the same row, and a row is marked sent once its mail is accepted.
-A row whose worker died between sending and marking stays claimed and is not retried: at most once.
+Each row is claimed with a conditional UPDATE (a token) before any mail leaves, so two workers never
+hold the same row; just before its mail leaves, the claim is checked and renewed, and the row is marked
+sent as soon as its mail is accepted. A claim whose worker died (not renewed for STUCK_AFTER_SECONDS)
+is released by the sweeper, and the row is sent later: every mail leaves once. The one gap no outbox can
+close, a worker dying between the mail server accepting a message and the row being marked, would send
+that one message again, with the same Message-ID, which lets mail systems drop the copy.
 A send that fails with an error is released for a later attempt, up to MAX_ATTEMPTS.
 """
 
 import logging
 import uuid
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -67,7 +72,10 @@ def _message(row: Notification) -> EmailMessage:
         "",
         f"Open the escalation: {link}",
     ]
-    return EmailMessage(subject=subject, body="\n".join(lines), to=[row.email])
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    # The same Message-ID for every send of this row: a copy sent again is recognisably the same mail.
+    headers = {"Message-ID": f"<escalation-notification-{row.pk}@{domain}>"}
+    return EmailMessage(subject=subject, body="\n".join(lines), to=[row.email], headers=headers)
 
 
 def send_pending(now=None, limit: int = BATCH) -> int:
@@ -90,27 +98,42 @@ def send_pending(now=None, limit: int = BATCH) -> int:
             "user", "escalation__step_run", "escalation__chain_run__chain", "escalation__provider"
         )
     )
-    sent, failed = [], []
+    sent = 0
     connection = get_connection()
     with connection:
         for row in rows:
-            if not row.email or row.escalation.state == EscalationState.RESOLVED:
-                # The inbox is their only channel; or the escalation was resolved before its mail left
-                # (a worker that was down), so a mail asking for action would only mislead.
-                sent.append(row.pk)
-                continue
-            try:
-                connection.send_messages([_message(row)])
-                sent.append(row.pk)
-            except Exception as exc:
-                logger.warning("E-mail to %s failed: %s", row.email, exc)
-                failed.append((row.pk, str(exc)))
-    Notification.objects.filter(pk__in=sent).update(sent_at=now)
-    for pk, error in failed:
-        Notification.objects.filter(pk=pk).update(
-            claim_token=None, claimed_at=None, attempts=F("attempts") + 1, last_error=error[:1000]
-        )
-    return len(sent)
+            sent += _send_one(row, token, connection, now)
+    return sent
+
+
+def _send_one(row: Notification, token, connection, now) -> bool:
+    """E-mail one claimed row and mark it sent at once; skip it if its claim was released meanwhile."""
+    claim = Notification.objects.filter(pk=row.pk, claim_token=token, sent_at__isnull=True)
+    if not claim.update(claimed_at=timezone.now()):  # renewed, so the sweeper leaves it alone
+        return False
+    # The inbox is their only channel; or the escalation was resolved before its mail left (a worker that
+    # was down), so a mail asking for action would only mislead.
+    if row.email and row.escalation.state != EscalationState.RESOLVED:
+        try:
+            connection.send_messages([_message(row)])
+        except Exception as exc:
+            logger.warning("E-mail to %s failed: %s", row.email, exc)
+            claim.update(
+                claim_token=None, claimed_at=None, attempts=F("attempts") + 1, last_error=str(exc)[:1000]
+            )
+            return False
+    claim.update(sent_at=now)
+    return True
+
+
+def release_lost_claims(now=None) -> int:
+    """Release claims whose worker died before sending (not renewed for STUCK_AFTER_SECONDS), so the
+    rows are sent later; each counts as an attempt, so a row that kills its worker every time stops."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.BACKGROUND_STUCK_AFTER_SECONDS)
+    return Notification.objects.filter(
+        sent_at__isnull=True, claim_token__isnull=False, claimed_at__lt=cutoff
+    ).update(claim_token=None, claimed_at=None, attempts=F("attempts") + 1, last_error="Worker lost")
 
 
 def unread_count(user) -> int:

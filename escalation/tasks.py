@@ -3,6 +3,8 @@
 from celery import shared_task
 from django.utils import timezone
 
+from config import background
+
 from . import engine, notifications
 
 
@@ -12,7 +14,16 @@ def tick() -> int:
     return len(engine.tick(timezone.now()).raised)
 
 
-@shared_task(name="escalation.tasks.send_pending_notifications")
+@shared_task(name="escalation.tasks.send_pending_notifications", **background.TASK_OPTIONS)
 def send_pending_notifications() -> int:
-    """E-mail the outbox; return how many rows were sent."""
+    """E-mail the outbox; return how many rows were sent. Safe to run twice: rows are claimed."""
     return notifications.send_pending(timezone.now())
+
+
+@shared_task(name="escalation.tasks.sweep_background_work")
+def sweep_background_work() -> dict:
+    """Finish what dead workers and a down broker left: imports, evidence packs and e-mails."""
+    now = timezone.now()
+    counts = background.sweep(now)
+    counts["mail_released"] = notifications.release_lost_claims(now)
+    return counts

@@ -9,12 +9,14 @@ Both kinds of file go through the same column checks (`_Rows`). Everything is ve
 """
 
 import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.utils import timezone
 
 from .choices import HarmLevel, ImportKind, IncidentTheme
@@ -112,28 +114,83 @@ class Checked:
         return not self.errors
 
 
-def read_table(content: bytes, filename: str) -> pd.DataFrame:
-    """Read a CSV or Excel file into a DataFrame of strings, keeping empty cells as ''."""
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f} MB"
+
+
+def check_upload(upload, filename: str) -> int:
+    """Refuse a file too large to import, before anything stores or reads it; return the size it will be
+    read as (what an .xlsx unpacks to).
+
+    An .xlsx is a zip of XML. Its members' declared sizes are checked (zipfile never unpacks a member
+    beyond its declared size, so they cannot lie), in total and against the packed size, so a zip bomb
+    is refused without unpacking a byte.
+    """
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise ImportFileError(
+            f"The file is {_megabytes(upload.size)}; at most {_megabytes(limit)} can be imported at once. "
+            "Split it into smaller files (by month, or by service)."
+        )
+    if Path(filename).suffix.lower() not in (".xlsx", ".xlsm"):
+        return upload.size
+    return _check_workbook(upload, upload.size)
+
+
+def _check_workbook(handle, packed: int) -> int:
+    """What a workbook unpacks to, read from its zip directory; refused when too much (a zip bomb)."""
+    handle.seek(0)
+    try:
+        with zipfile.ZipFile(handle) as workbook:
+            unpacked = sum(member.file_size for member in workbook.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFileError("The file is not a readable .xlsx workbook.") from exc
+    finally:
+        handle.seek(0)
+    ratio = unpacked / max(packed, 1)
+    if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES or ratio > settings.IMPORT_MAX_COMPRESSION_RATIO:
+        raise ImportFileError(
+            f"The workbook unpacks to {_megabytes(unpacked)} ({ratio:,.0f} times its size), more than a "
+            "spreadsheet of rows ever does, so it was not opened. Save it as .csv and upload that instead."
+        )
+    return unpacked
+
+
+def read_table(content, filename: str) -> pd.DataFrame:
+    """Read a CSV or Excel file (bytes or an open binary file) into a DataFrame of strings, keeping
+    empty cells as ''. A file with more rows than IMPORT_MAX_ROWS is refused."""
     suffix = Path(filename).suffix.lower()
+    raw = content.read() if hasattr(content, "read") else content
+    most = settings.IMPORT_MAX_ROWS
     try:
         if suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(io.BytesIO(content), dtype=str, keep_default_na=False, engine="openpyxl")
+            _check_workbook(io.BytesIO(raw), len(raw))  # again: the file may not have come through a form
+            frame = pd.read_excel(
+                io.BytesIO(raw), dtype=str, keep_default_na=False, engine="openpyxl", nrows=most + 1
+            )
         elif suffix == ".csv":
-            frame = _read_csv(content)
+            frame = _read_csv(raw, nrows=most + 1)
         else:
             raise ImportFileError("The file must be a .csv or .xlsx file.")
     except ImportFileError:
         raise
     except Exception as exc:  # pandas and openpyxl raise many types for a damaged file
         raise ImportFileError(f"The file could not be read as a table: {exc}") from exc
+    if len(frame) > most:
+        raise ImportFileError(
+            f"The file has more than {most:,} rows, the most imported at once. "
+            "Split it into smaller files (by month, or by service)."
+        )
     return frame.fillna("").astype(str)
 
 
-def _read_csv(content: bytes) -> pd.DataFrame:
+def _read_csv(content: bytes, nrows: int) -> pd.DataFrame:
     """CSV in UTF-8 (with or without a byte-order mark), or Windows-1252 as older Excel saves it."""
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, encoding=encoding)
+            return pd.read_csv(
+                io.BytesIO(content), dtype=str, keep_default_na=False, encoding=encoding, nrows=nrows
+            )
         except UnicodeDecodeError:
             continue
     raise ImportFileError("The file's text encoding is not UTF-8 or Windows-1252.")

@@ -35,6 +35,7 @@ urlpatterns = [
     path("import/", views.IncidentImportView.as_view(), name="import"),
     path("import/<int:pk>/", views.ImportJobDetailView.as_view(), name="import_detail"),
     path("import/<int:pk>/progress/", views.ImportJobProgressView.as_view(), name="import_progress"),
+    path("import/<int:pk>/retry/", views.ImportJobRetryView.as_view(), name="import_retry"),
     path(
         "import/template/<slug:kind>.<slug:extension>",
         views.ImportTemplateView.as_view(),

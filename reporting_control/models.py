@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from config.background import BackgroundWork
 from escalation.models import StepRecord
 from learning_transfer.models import LearningTrigger
 from providers.models import Provider, Service, User
@@ -142,11 +143,16 @@ class IssueHold(models.Model):
         return self.lifted_at is None
 
 
-class EvidencePack(models.Model):
+class EvidencePack(BackgroundWork):
     """A PDF evidence pack of an update, built by a Celery task with visible progress.
 
     `for_release` marks a pack built from a released update: only those reach commissioners.
+    A worker that dies mid-build leaves no file, and the sweeper builds the pack again.
     """
+
+    task_name = "reporting_control.tasks.build_evidence_pack"
+    QUEUED, RUNNING, FAILED = PackStatus.QUEUED, (PackStatus.BUILDING,), PackStatus.FAILED
+    RESTART = {"progress": 0, "failure": ""}
 
     update = models.ForeignKey(ReportingUpdate, on_delete=models.CASCADE, related_name="packs")
     status = models.CharField(max_length=10, choices=PackStatus.choices, default=PackStatus.QUEUED)
@@ -158,6 +164,7 @@ class EvidencePack(models.Model):
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField()
     built_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["progress", "progress_at", "dispatched_at"])
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

@@ -3,6 +3,7 @@
 Progress is saved on the EvidencePack row at each stage, so the page polling it shows how far it got.
 """
 
+import contextlib
 import hashlib
 import logging
 
@@ -11,6 +12,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from config import background
 from escalation.models import StepRecord
 
 from . import chain, evidence
@@ -81,24 +83,43 @@ def html_to_pdf(html: str) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def _progress(pack, status: str, percent: int) -> None:
-    pack.status, pack.progress = status, percent
-    pack.save(update_fields=["status", "progress"])
-
-
 def build_pack(pack) -> None:
-    """Build the pack's PDF, store it with its SHA-256, and mark it ready (or failed, with why)."""
+    """Build a claimed pack's PDF, store it with its SHA-256, and mark it ready (or failed, with why).
+
+    Each stage is a heartbeat, so the sweeper sees a live build. If the sweeper has given this attempt
+    up (its worker only looked dead), the build stops and keeps nothing.
+    """
     try:
-        _progress(pack, PackStatus.BUILDING, 10)
+        background.heartbeat(pack, progress=10)
         html = render_pack_html(pack.update)
-        _progress(pack, PackStatus.BUILDING, 40)
+        background.heartbeat(pack, progress=40)
         pdf = html_to_pdf(html)
-        _progress(pack, PackStatus.BUILDING, 90)
-        pack.sha256 = hashlib.sha256(pdf).hexdigest()
-        pack.file.save(pack.filename, ContentFile(pdf), save=False)
-        pack.status, pack.progress, pack.built_at = PackStatus.READY, 100, timezone.now()
-        pack.save()
+        background.heartbeat(pack, progress=90)
+        _store(pack, pdf)
+    except background.LeaseLost:
+        logger.warning("Evidence pack %s was taken over by another attempt; this one stopped.", pack.pk)
     except Exception as error:  # the row must never stay "building" forever: record why it failed
         logger.exception("Evidence pack %s failed", pack.pk)
-        pack.status, pack.failure = PackStatus.FAILED, str(error)[:1000]
-        pack.save(update_fields=["status", "failure"])
+        with contextlib.suppress(background.LeaseLost):  # another attempt owns it now
+            background.finish(pack, PackStatus.FAILED, reason="Failed", failure=str(error)[:1000])
+
+
+def _store(pack, pdf: bytes) -> None:
+    """Save the file and mark the pack ready together: a pack is ready with exactly one file."""
+    target = pack.file.field.generate_filename(pack, pack.filename)
+    if pack.file.storage.exists(target):  # left by an attempt whose worker died before it was marked
+        pack.file.storage.delete(target)
+    pack.file.save(pack.filename, ContentFile(pdf), save=False)
+    try:
+        background.finish(
+            pack,
+            PackStatus.READY,
+            reason="Built",
+            progress=100,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            file=pack.file.name,
+            built_at=timezone.now(),
+        )
+    except background.LeaseLost:
+        pack.file.storage.delete(pack.file.name)
+        raise

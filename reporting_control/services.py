@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from config import background
 from escalation.choices import StepRunState
 from providers.actions import AlreadyDone
 
@@ -298,23 +299,35 @@ def release_update(update: ReportingUpdate, *, by, now=None) -> bool:
 
 
 def _queue_pack(update: ReportingUpdate, *, by, now) -> EvidencePack:
-    from .tasks import build_evidence_pack
-
-    pack = EvidencePack.objects.create(
+    pack = EvidencePack(
         update=update,
         requested_by=by,
         requested_at=now,
+        progress_at=now,
         for_release=update.status == UpdateStatus.RELEASED,
     )
-    # After commit, so the worker finds the row; the request never waits for the PDF.
-    transaction.on_commit(lambda: build_evidence_pack.delay(pack.pk))
+    _save(pack, by, "Requested")
+    # After commit, so the worker finds the row; the request never waits for the PDF, nor fails when
+    # the broker is down (the pack stays queued and the sweeper sends it).
+    background.queue_on_commit(pack)
     return pack
+
+
+def _refuse_pack_while_held(update: ReportingUpdate) -> None:
+    if active_hold(update) is not None:
+        raise ValidationError("An issue hold is active: no evidence pack can be built until it is lifted.")
 
 
 def request_pack(update: ReportingUpdate, *, by, now=None) -> EvidencePack:
     """Queue a PDF evidence pack of the update; refused while an issue hold is active."""
     permissions.require_visible(by, update)
-    if active_hold(update) is not None:
-        raise ValidationError("An issue hold is active: no evidence pack can be built until it is lifted.")
+    _refuse_pack_while_held(update)
     with transaction.atomic():
         return _queue_pack(update, by=by, now=now or timezone.now())
+
+
+def retry_pack(pack: EvidencePack, *, by) -> bool:
+    """Build a failed pack again, on the same terms as requesting one. False if it had not failed."""
+    permissions.require_visible(by, pack.update)
+    _refuse_pack_while_held(pack.update)
+    return background.retry(pack, by=by)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/packs/", views.PackRequestView.as_view(), name="pack_request"),
     path("<int:pk>/packs/<int:pack_pk>/progress/", views.PackProgressView.as_view(), name="pack_progress"),
     path("<int:pk>/packs/<int:pack_pk>/download/", views.PackDownloadView.as_view(), name="pack_download"),
+    path("<int:pk>/packs/<int:pack_pk>/retry/", views.PackRetryView.as_view(), name="pack_retry"),
     path("packs/", views.CommissionerPackListView.as_view(), name="commissioner_packs"),
     path(
         "packs/<int:pk>/download/", views.CommissionerPackDownloadView.as_view(), name="commissioner_download"

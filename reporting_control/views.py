@@ -247,7 +247,7 @@ class ReleaseView(UpdateMixin, View):
                 messages.error(request, message)
         else:
             if released:
-                messages.success(request, "Released. The evidence pack for issue is being built.")
+                messages.success(request, "Released. The evidence pack for issue will be built shortly.")
             else:
                 messages.info(request, "This update was already released: nothing changed.")
         return redirect(update.get_absolute_url())
@@ -262,8 +262,27 @@ class PackRequestView(UpdateMixin, View):
             request,
             update,
             lambda: services.request_pack(update, by=request.user),
-            "Evidence pack queued: its progress shows below.",
+            "Evidence pack requested: it will start shortly, and its progress shows below.",
         )
+
+
+class PackRetryView(UpdateMixin, View):
+    """Build a failed pack again (the rule and its permission live in services.retry_pack)."""
+
+    def post(self, request, pk, pack_pk):
+        update = self.get_update()
+        pack = get_object_or_404(EvidencePack, pk=pack_pk, update=update)
+        try:
+            retried = services.retry_pack(pack, by=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            if retried:
+                messages.success(request, "The evidence pack will be built again shortly.")
+            else:
+                messages.info(request, "This evidence pack had not failed: nothing changed.")
+        return redirect(update.get_absolute_url())
 
 
 class PackProgressView(UpdateMixin, DetailView):

@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from config.background import BackgroundWork
 from providers.models import Provider, Service, User
 
 from ..choices import HarmLevel, ImportKind, ImportStatus, IncidentTheme, ReviewOutcome
@@ -125,11 +126,28 @@ def _import_upload_path(job, filename):
     return f"imports/{job.provider_id}/{filename}"
 
 
-class ImportJob(models.Model):
+class ImportJob(BackgroundWork):
     """One uploaded incident or care-hours file and what became of it: the audit record of an import.
 
     Large files are imported by a background task that writes its progress here; the page polls it.
+    A worker that dies mid-import leaves nothing saved, and the sweeper starts the job again.
     """
+
+    task_name = "learning_transfer.tasks.run_import"
+    QUEUED, FAILED = ImportStatus.QUEUED, ImportStatus.FAILED
+    RUNNING = (ImportStatus.CHECKING, ImportStatus.SAVING)
+    RESTART = {
+        "total_rows": 0,
+        "processed_rows": 0,
+        "created_count": 0,
+        "updated_count": 0,
+        "unchanged_count": 0,
+        "error_count": 0,
+        "errors": lambda job: [],
+        "failure": "",
+        "finished_at": None,
+    }
+    STOPPED_NOTE = "Nothing from this file was saved."
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="import_jobs")
     kind = models.CharField(max_length=20, choices=ImportKind.choices)
@@ -147,6 +165,7 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["processed_rows", "progress_at", "dispatched_at"])
 
     class Meta:
         ordering = ["-created_at"]

@@ -2,7 +2,14 @@
 directly, so each rule (a permission, a threshold, a state change) is enforced in one place."""
 
 from .exposure import add_line, complete_line, confirm_implementation, confirm_lead, update_exposure
-from .incidents import import_care_hours, import_incidents, record_incident, run_import_job, start_import
+from .incidents import (
+    import_care_hours,
+    import_incidents,
+    record_incident,
+    retry_import,
+    run_import_job,
+    start_import,
+)
 from .notices import acknowledge_notice, issue_notices, name_owner, redistribute
 from .review import record_review
 from .triggers import adjust_match, close_trigger, log_trigger, match_services, record_learning
@@ -25,6 +32,7 @@ __all__ = [
     "record_learning",
     "record_review",
     "redistribute",
+    "retry_import",
     "run_import_job",
     "start_import",
     "update_exposure",

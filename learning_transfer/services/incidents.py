@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from config import background as work
 from providers.models import Service
 
 from .. import imports
@@ -21,9 +22,6 @@ from .common import now_or, refuse, require
 
 log = logging.getLogger(__name__)
 
-# Files up to this size (about 2,000 rows) import during the request; larger ones go to a Celery task.
-# Settings may override it with LEARNING_IMPORT_INLINE_MAX_BYTES.
-INLINE_MAX_BYTES = 200_000
 CHUNK_ROWS = 1000  # rows written per query batch, all in one transaction; also how often progress is shown
 MAX_FAILURE_CHARACTERS = 500  # of a database error quoted on the job
 INCIDENT_FIELDS = [
@@ -40,33 +38,39 @@ INCIDENT_FIELDS = [
 def start_import(uploaded, *, provider, kind: str, by, background: bool | None = None) -> ImportJob:
     """Store an uploaded file as an ImportJob and import it: now if small, else in a Celery task.
 
-    `background` forces one way or the other (tests, management commands).
+    A file too large, or an .xlsx that would unpack to too much, is refused before anything is stored
+    (a ValidationError on `file`). `background` forces one way or the other (tests, commands).
     """
     require(can_import(by, provider), "You cannot import data for this provider.")
     name = get_valid_filename(getattr(uploaded, "name", "upload.csv")) or "upload.csv"
-    job = ImportJob(provider=provider, kind=kind, original_name=name, created_by=by)
-    job.file.save(name, uploaded if hasattr(uploaded, "chunks") else ContentFile(uploaded), save=False)
-    job.save()
+    if not hasattr(uploaded, "chunks"):
+        uploaded = ContentFile(uploaded, name=name)
+    try:
+        read_size = imports.check_upload(uploaded, name)
+    except imports.ImportFileError as exc:
+        refuse(str(exc), "file")
+    job = ImportJob(
+        provider=provider, kind=kind, original_name=name, created_by=by, progress_at=timezone.now()
+    )
+    job._history_user = by
+    job.file.save(name, uploaded, save=False)
+    try:
+        job.save()
+    except BaseException:
+        job.file.delete(save=False)  # no row, no file
+        raise
     if background is None:
-        background = job.file.size > getattr(settings, "LEARNING_IMPORT_INLINE_MAX_BYTES", INLINE_MAX_BYTES)
-    if background:
-        # The worker must see the committed job row, so queue only after the commit.
-        transaction.on_commit(lambda: _queue(job))
-    else:
-        run_import_job(job)
+        background = read_size > settings.LEARNING_IMPORT_INLINE_MAX_BYTES
+    if not background:
+        return run_import_job(job)
+    work.queue_on_commit(job)  # the worker must see the committed job row
     return job
 
 
-def _queue(job: ImportJob) -> None:
-    """Hand the job to the Celery worker; if the broker is unreachable, say so on the job."""
-    from ..tasks import run_import  # a late import: tasks imports this module
-
-    try:
-        run_import.delay(job.pk)
-    except Exception as exc:  # kombu raises many transport errors; the person must see a reason
-        log.exception("Could not queue import job %s", job.pk)
-        job.failure = f"The background worker could not be reached ({exc}). Try again later."
-        _progress(job, status=ImportStatus.FAILED, finished_at=timezone.now())
+def retry_import(job: ImportJob, *, by) -> bool:
+    """Start a failed import again (its file is kept for this). False if it had not failed."""
+    require(can_import(by, job.provider), "You cannot import data for this provider.")
+    return work.retry(job, by=by)
 
 
 def import_incidents(file, provider, by) -> ImportJob:
@@ -83,66 +87,61 @@ def run_import_job(job: ImportJob, now=None) -> ImportJob:
     """Check every row; save nothing if any is bad; otherwise save the whole file in one transaction.
 
     Runs a job once: a job that is no longer queued (a task delivered twice, a finished import) is
-    returned unchanged. Whatever fails, the job says why and keeps none of the file's rows.
+    returned unchanged. Whatever fails, the job says why and keeps none of the file's rows; a worker
+    that dies leaves it running until the sweeper starts it again.
     """
-    if not _claim(job):
+    claimed = work.claim(ImportJob, job.pk)
+    if claimed is None:
+        job.refresh_from_db()
         return job
     try:
-        rows = _checked_rows(job, now_or(now))
-        if rows is None:
-            return job  # rejected: every bad row is on the job
-        _progress(job, status=ImportStatus.SAVING)
-        _save_rows(job, rows)
+        rows = _checked_rows(claimed, now_or(now))
+        if rows is not None:
+            work.finish(claimed, ImportStatus.SAVING, reason="Rows checked")
+            _save_rows(claimed, rows)
+    except work.LeaseLost:
+        log.warning("Import job %s was taken over by another attempt; this one stopped.", job.pk)
+        claimed.refresh_from_db()
     except Exception as exc:  # the job must record any failure, whatever raised it
         log.exception("Import job %s failed", job.pk)
-        return _fail(job, exc)
-    return _progress(job, status=ImportStatus.SUCCEEDED, finished_at=timezone.now())
-
-
-def _claim(job: ImportJob) -> bool:
-    """Move the job from queued to checking, once. The conditional UPDATE is atomic on PostgreSQL and
-    SQLite, so of two workers given the same job (or a task run again later) only one goes on."""
-    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.CHECKING
-    )
-    if claimed:
-        job.status = ImportStatus.CHECKING
-    else:
-        job.refresh_from_db()
-    return bool(claimed)
+        _fail(claimed, exc)
+    return claimed
 
 
 def _checked_rows(job: ImportJob, now) -> pd.DataFrame | None:
     """Read and check the job's file: the clean rows, or None after rejecting the job with its errors."""
     try:
         with job.file.open("rb") as handle:
-            frame = imports.read_table(handle.read(), job.original_name)
+            frame = imports.read_table(handle, job.original_name)
     except imports.ImportFileError as exc:
         _reject(job, [{"line": 1, "message": str(exc)}])
         return None
     if frame.empty:
         _reject(job, [{"line": 2, "message": "The file has no rows below the header."}])
         return None
+    work.heartbeat(job, total_rows=len(frame))
     services = Service.objects.filter(provider=job.provider).values_list("pk", "cqc_location_id", "name")
     checked = imports.CHECKERS[job.kind](frame, imports.service_lookup(list(services)), now)
-    job.total_rows = len(frame)
     if not checked.ok:
         _reject(job, checked.errors)
         return None
     return checked.rows
 
 
-def _progress(job: ImportJob, **changes) -> ImportJob:
-    for name, value in changes.items():
-        setattr(job, name, value)
-    job.save()
-    return job
-
-
-def _reject(job: ImportJob, errors: list[dict]) -> ImportJob:
-    job.error_count = len(errors)
-    job.errors = errors[: imports.MAX_STORED_ERRORS]
-    return _progress(job, status=ImportStatus.REJECTED, finished_at=timezone.now())
+def _reject(job: ImportJob, errors: list[dict]) -> None:
+    """Nothing is imported: keep every problem on the job, and drop the file (a new upload is needed)."""
+    stored = job.file.name
+    work.finish(
+        job,
+        ImportStatus.REJECTED,
+        reason="Rejected",
+        error_count=len(errors),
+        errors=errors[: imports.MAX_STORED_ERRORS],
+        file="",
+        finished_at=timezone.now(),
+    )
+    if stored:
+        job.file.storage.delete(stored)
 
 
 class SaveFailed(Exception):
@@ -153,16 +152,29 @@ class SaveFailed(Exception):
         self.first_line, self.last_line = first_line, last_line
 
 
-def _fail(job: ImportJob, exc: Exception) -> ImportJob:
-    """Mark the job failed with the reason. Its save was rolled back, so it reports no rows saved."""
+def _fail(job: ImportJob, exc: Exception) -> None:
+    """Mark the job failed with the reason. Its save was rolled back, so it reports no rows saved.
+    The file stays, so the person can try again."""
     cause = exc.__cause__ if isinstance(exc, SaveFailed) and exc.__cause__ else exc
     where = f"Saving stopped at {exc}" if isinstance(exc, SaveFailed) else "The import stopped"
-    job.failure = (
+    failure = (
         f"{where} ({type(cause).__name__}: {str(cause)[:MAX_FAILURE_CHARACTERS]}), so nothing from this "
         "file was saved. Importing it again is safe."
     )
-    job.processed_rows = job.created_count = job.updated_count = job.unchanged_count = 0
-    return _progress(job, status=ImportStatus.FAILED, finished_at=timezone.now())
+    try:
+        work.finish(
+            job,
+            ImportStatus.FAILED,
+            reason="Failed",
+            failure=failure,
+            processed_rows=0,
+            created_count=0,
+            updated_count=0,
+            unchanged_count=0,
+            finished_at=timezone.now(),
+        )
+    except work.LeaseLost:
+        log.warning("Import job %s failed after another attempt took it over.", job.pk)
 
 
 class _SavingProgress:
@@ -192,25 +204,38 @@ class _SavingProgress:
             self.connection.close()
 
     def __call__(self, written: int) -> None:
-        if self.connection is None:
-            return
+        if self.connection is not None:
+            self._publish(written)
+        work.pause_for_fault_tests()
+
+    def _publish(self, written: int) -> None:
+        """Write the progress and heartbeat, only while this attempt still holds the job."""
         table = self.connection.ops.quote_name(ImportJob._meta.db_table)
-        sql = f"UPDATE {table} SET processed_rows = %s WHERE id = %s"  # plain lower-case column names
+        sql = (  # plain lower-case column names
+            f"UPDATE {table} SET processed_rows = %s, progress_at = %s "
+            "WHERE id = %s AND attempts = %s AND status = %s"
+        )
+        job = self.job
         try:
             with self.connection.cursor() as cursor:
                 cursor.execute("SET lock_timeout = '2s'")
-                cursor.execute(sql, [written, self.job.pk])
+                cursor.execute(sql, [written, timezone.now(), job.pk, job.attempts, ImportStatus.SAVING])
+                held = cursor.rowcount == 1
         except DatabaseError:
-            log.warning("Could not publish the progress of import job %s", self.job.pk, exc_info=True)
+            log.warning("Could not publish the progress of import job %s", job.pk, exc_info=True)
             self.connection.close()
             self.connection = None
+            return
+        if not held:  # the sweeper gave this attempt up: stop, and let the rollback undo its rows
+            raise work.LeaseLost(f"import job {job.pk}, attempt {job.attempts}")
 
 
 def _save_rows(job: ImportJob, rows: pd.DataFrame) -> None:
     """Save the whole file in one transaction, so a database error anywhere leaves none of it saved.
 
     Rows still go in chunks, which bounds memory and the size of each query, with progress published
-    after each (see _SavingProgress). The counts go on the job only after the commit.
+    after each (see _SavingProgress). The counts and the job's end go in the same transaction, so the
+    rows are saved if and only if the job says so.
     """
     save_chunk = _save_incidents if job.kind == ImportKind.INCIDENTS else _save_care_hours
     reason = f"Imported from {job.original_name}"[:100]
@@ -224,8 +249,17 @@ def _save_rows(job: ImportJob, rows: pd.DataFrame) -> None:
                 raise SaveFailed(int(chunk["line"].iloc[0]), int(chunk["line"].iloc[-1])) from exc
             totals = [total + count for total, count in zip(totals, counts, strict=True)]
             publish(start + len(chunk))
-    job.created_count, job.updated_count, job.unchanged_count = totals
-    job.processed_rows = len(rows)
+        created, updated, unchanged = totals
+        work.finish(
+            job,
+            ImportStatus.SUCCEEDED,
+            reason="Imported",
+            created_count=created,
+            updated_count=updated,
+            unchanged_count=unchanged,
+            processed_rows=len(rows),
+            finished_at=timezone.now(),
+        )
 
 
 def _save_incidents(chunk: pd.DataFrame, job: ImportJob, reason: str) -> tuple[int, int, int]:

@@ -3,6 +3,7 @@
 from .incidents import (
     ImportJobDetailView,
     ImportJobProgressView,
+    ImportJobRetryView,
     ImportTemplateView,
     IncidentCreateView,
     IncidentImportView,
@@ -40,6 +41,7 @@ __all__ = [
     "ImplementationConfirmView",
     "ImportJobDetailView",
     "ImportJobProgressView",
+    "ImportJobRetryView",
     "ImportTemplateView",
     "IncidentCreateView",
     "IncidentImportView",

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
 
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import require, visible_services
@@ -55,9 +56,16 @@ class IncidentImportView(StaffRequiredMixin, FormView):
         provider = form.cleaned_data.get("provider") or _import_providers(self.request.user).first()
         if provider is None:
             raise Http404
-        job = services.start_import(
-            form.cleaned_data["file"], provider=provider, kind=form.cleaned_data["kind"], by=self.request.user
-        )
+        try:
+            job = services.start_import(
+                form.cleaned_data["file"],
+                provider=provider,
+                kind=form.cleaned_data["kind"],
+                by=self.request.user,
+            )
+        except ValidationError as error:  # too large, or a workbook that unpacks to too much
+            add_service_errors(form, error)
+            return self.form_invalid(form)
         messages.success(
             self.request, f"{job.original_name} received: every row is checked before anything is saved."
         )
@@ -84,6 +92,18 @@ class ImportJobProgressView(ImportJobMixin, DetailView):
     """The progress panel alone, polled by htmx every two seconds while the job runs."""
 
     template_name = "learning_transfer/includes/import_progress.html"
+
+
+class ImportJobRetryView(ImportJobMixin, SingleObjectMixin, View):
+    """Try a failed import again (the rule and its permission live in services.retry_import)."""
+
+    def post(self, request, pk):
+        job = self.get_object()
+        if services.retry_import(job, by=request.user):
+            messages.success(request, "The import will start again shortly.")
+        else:
+            messages.info(request, "This import had not failed: nothing changed.")
+        return redirect("learning_transfer:import_detail", pk=job.pk)
 
 
 class ImportTemplateView(StaffRequiredMixin, View):

@@ -1,5 +1,7 @@
 """Each person told is e-mailed once, after commit, and sees the escalation in their inbox."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 
@@ -92,4 +94,37 @@ def test_the_celery_tasks_are_thin_wrappers(chain_a, people, time_machine):
     time_machine.move_to(at(23, 10, 1))
     assert tasks.tick.apply().get() == 1
     assert tasks.send_pending_notifications.apply().get() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_a_claim_lost_with_its_worker_is_released_and_sent_later_once(chain_a, people):
+    engine.tick(at(23, 10, 19))
+    # A sender claimed the row and was killed before its mail left.
+    Notification.objects.update(claim_token="00000000-0000-0000-0000-000000000001", claimed_at=at(23, 10, 20))
+    assert notifications.send_pending(at(23, 10, 21)) == 0
+    assert notifications.release_lost_claims(at(23, 10, 24)) == 0  # claimed four minutes ago: maybe alive
+    assert notifications.release_lost_claims(at(23, 10, 26)) == 1  # six minutes without sending: lost
+    assert notifications.send_pending(at(23, 10, 27)) == 1
+    assert notifications.release_lost_claims(at(23, 10, 40)) == 0
+    assert notifications.send_pending(at(23, 10, 41)) == 0
+    [message] = mail.outbox
+    assert message.to == ["quality@example.org"]
+    assert message.extra_headers["Message-ID"].startswith("<escalation-notification-")
+
+
+def test_a_row_released_while_its_slow_sender_was_busy_is_sent_by_one_sender_only(
+    chain_a, people, monkeypatch
+):
+    """The first sender's claim is released mid-batch; another claims the row: the first then skips it."""
+    engine.tick(at(23, 10, 19))
+    original = notifications._send_one
+
+    def released_before_sending(row, token, connection, now):
+        monkeypatch.setattr(notifications, "_send_one", original)
+        notifications.release_lost_claims(now + timedelta(minutes=10))
+        notifications.send_pending(now + timedelta(minutes=10))  # a second sender takes and sends it
+        return original(row, token, connection, now)
+
+    monkeypatch.setattr(notifications, "_send_one", released_before_sending)
+    assert notifications.send_pending(at(23, 10, 20)) == 0
     assert len(mail.outbox) == 1
