@@ -8,6 +8,7 @@ admin.site.site_title = "Learning-transfer governance"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("account/", include("accounts.urls")),
     path("escalations/", include("escalation.urls")),
     path("learning/", include("learning_transfer.urls")),
     path("adoption/", include("adoption.urls")),
