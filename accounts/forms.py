@@ -21,6 +21,7 @@ class CodeField(forms.CharField):
 
 class SetUpForm(forms.Form):
     code = CodeField(
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         label="Code from your authenticator app",
         help_text="The 6-digit code the app shows now. It changes every 30 seconds.",
         error_messages={"required": "Enter the 6-digit code from your authenticator app"},

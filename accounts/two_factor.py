@@ -159,6 +159,16 @@ def check_code(user, code: str):
         return device if device.verify_token(code) else None
 
 
+def reset(user) -> None:
+    """Remove the person's authenticator app and recovery codes (a lost phone and lost codes).
+
+    A session that passed the second step with the removed app no longer counts as passed, so the
+    person sets up a new app at their next page. The demo code, if any, is kept: it works only in a demo.
+    """
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user, name=RECOVERY_DEVICE_NAME).delete()
+
+
 def give_demo_code(user) -> None:
     """Give a demo person the published demo code (accepted only where demo codes are)."""
     device, _ = StaticDevice.objects.get_or_create(user=user, name=DEMO_DEVICE_NAME)

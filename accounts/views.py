@@ -104,7 +104,8 @@ class TwoFactorVerifyView(SecondFactorPageMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(demo_code=two_factor.has_demo_code(self.request.user), **kwargs)
+        demo_code = two_factor.DEMO_CODE if two_factor.has_demo_code(self.request.user) else None
+        return super().get_context_data(demo_code=demo_code, **kwargs)
 
     def form_valid(self, form):
         try:

@@ -3,10 +3,13 @@
 import os
 import subprocess
 import sys
+from io import StringIO
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts import two_factor
 
@@ -58,3 +61,19 @@ def test_production_settings_refuse_to_turn_demo_codes_on():
     )
     assert result.returncode != 0
     assert "DEMO_SECOND_FACTOR accepts the demo's published sign-in code" in result.stderr
+
+
+def test_the_demo_gives_its_provider_level_people_the_demo_code_and_says_so(
+    django_capture_on_commit_callbacks,
+):
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", days=7, stdout=out)
+    with_code = set(
+        StaticDevice.objects.filter(name=two_factor.DEMO_DEVICE_NAME).values_list("user__username", flat=True)
+    )
+    assert {"quality.director", "ni", "admin", "other.quality"} <= with_code
+    assert not {"rm.elmhouse", "drm.northwest", "commissioner.council"} & with_code
+    lines = {line.split()[0]: line for line in out.getvalue().splitlines() if line.startswith("  ")}
+    assert "code demo2026" in lines["quality.director"]
+    assert "password only" in lines["rm.elmhouse"]

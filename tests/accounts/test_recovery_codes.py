@@ -1,8 +1,10 @@
 """Recovery codes let a person in without their phone: each works once, and new ones replace the old."""
 
 import re
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -65,3 +67,17 @@ def test_new_codes_replace_the_old_ones(client, recovery_codes):
     assert (
         "The code is not right" in client.post(reverse("two_factor_verify"), {"code": recovery_codes[2]}).text
     )
+
+
+def test_an_operator_resets_a_person_who_lost_phone_and_codes(client, recovery_codes, quality_director):
+    out = StringIO()
+    call_command("reset_two_step_login", "quality", stdout=out)
+    assert "reset for quality" in out.getvalue()
+    log_in(client, "quality")
+    assert client.get(reverse("organisation")).url.startswith(reverse("two_factor_setup"))
+    assert two_factor.recovery_codes_left(quality_director) == 0, "the lost codes no longer work"
+
+
+def test_resetting_an_unknown_login_says_so():
+    with pytest.raises(CommandError, match="no login called 'nobody'"):
+        call_command("reset_two_step_login", "nobody")
