@@ -6,7 +6,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
 WORKDIR /app
 COPY pyproject.toml ./
 COPY . .
-RUN pip install --no-cache-dir . && python manage.py collectstatic --noinput -v 0
+# collectstatic needs settings but no secret: a throwaway key that only this build step ever sees.
+RUN pip install --no-cache-dir . && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v 0
 RUN useradd --create-home governance && mkdir -p /app/var/media && chown -R governance /app/var
 USER governance
 EXPOSE 8000

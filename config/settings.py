@@ -7,6 +7,7 @@ needs no server. Production sets DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -16,8 +17,16 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# The fallback key only exists so a fresh clone runs; production refuses it (see check --deploy).
-SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-local-only-set-SECRET_KEY-in-production")
+# The fallback key only exists so a fresh clone runs with DEBUG=true; anything else refuses it, because
+# whoever knows the key can forge sessions and password-reset links.
+INSECURE_DEFAULT_SECRET_KEY = "django-insecure-local-only-set-SECRET_KEY-in-production"
+SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_DEFAULT_SECRET_KEY)
+if not DEBUG and SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. With DEBUG off the built-in key is refused: set SECRET_KEY to a long "
+        "random value (for example: python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+        "or set DEBUG=true on a developer's machine."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -37,7 +46,11 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "providers",
+    "accounts",
     "escalation",
     "learning_transfer",
     "adoption",
@@ -51,7 +64,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
+    "accounts.middleware.NoStoreForSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -109,14 +126,32 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock an account after repeated failed logins (django-axes).
+# Lock an account after repeated failed logins (django-axes), by two rules: a username from one address
+# (one mistyping person never locks out a whole care home), and a username from every address together
+# (a guesser spreading attempts over many addresses). See accounts/lockout.py.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_USERNAME_FAILURE_LIMIT = env.int("AXES_USERNAME_FAILURE_LIMIT", default=30)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_RESET_ON_SUCCESS = True
-# Lock a username from one address, so one mistyping person never locks out a whole care home.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "accounts.lockout.UsernameAndAddressLockout"
+# The client's address: REMOTE_ADDR, unless TRUSTED_PROXY_COUNT reverse proxies we run stand in front
+# and each appends to X-Forwarded-For. A header from anyone else is ignored, so it cannot dodge lockout.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+
+# Two-factor sign-in (django-otp): required for provider-level roles and superusers, optional for others.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Learning-transfer governance")
+# The demo's published second-factor code works only on a developer's machine (DEBUG on), never in
+# production: a demo device is refused unless this is on, and this is refused unless DEBUG is on.
+DEMO_SECOND_FACTOR = env.bool("DEMO_SECOND_FACTOR", default=False)
+if DEMO_SECOND_FACTOR and not DEBUG:
+    raise ImproperlyConfigured(
+        "DEMO_SECOND_FACTOR accepts the demo's published sign-in code, so it needs DEBUG=true "
+        "(a developer's machine). Remove it in production."
+    )
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -227,7 +262,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 8
+# Signed in for at most 8 hours (a shift), and signed out after 30 idle minutes (a shared office PC).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)

@@ -17,6 +17,7 @@ def favicon(request):
 urlpatterns = [
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
+    path("account/", include("accounts.urls")),
     path("escalations/", include("escalation.urls")),
     path("learning/", include("learning_transfer.urls")),
     path("adoption/", include("adoption.urls")),

@@ -244,19 +244,19 @@ def test_a_closed_deployment_offers_no_correction(client, deployment, teams, peo
 
 
 def test_who_may_open_the_correction_page(
-    client, deployment, mistyped, people, commissioner, other_provider_service
+    client, sign_in, deployment, mistyped, people, commissioner, other_provider_service
 ):
     url = reverse("adoption:correct_observation", args=[mistyped.pk])
     assert client.get(url).status_code == 302, "sign in first"
     outsider = person_with_role(Role.CLINICAL_LEAD, service=other_provider_service, username="far")
-    client.force_login(outsider)
+    sign_in(outsider)
     assert client.get(url).status_code == 404, "another provider's observation does not exist for them"
-    client.force_login(people.operations_director)
+    sign_in(people.operations_director)
     assert client.get(url).status_code == 403, "sees the deployment but may not observe"
     assert client.post(url, {"reason": "x"}).status_code == 403
-    client.force_login(commissioner)
+    sign_in(commissioner)
     assert client.get(url).status_code == 403
-    client.force_login(people.service_improvement_lead)
+    sign_in(people.service_improvement_lead)
     assert client.get(url).status_code == 200
     mistyped.refresh_from_db()
     assert mistyped.history.count() == 1

@@ -279,8 +279,8 @@ def test_deployment_page_queries_do_not_grow_with_observations(client, elm_deplo
     assert queries_for(client, url) == one
 
 
-def test_only_chain_b_service_roles_record_observations(client, elm_deployment, teams, people):
-    client.force_login(people.operations_director)
+def test_only_chain_b_service_roles_record_observations(client, sign_in, elm_deployment, teams, people):
+    sign_in(people.operations_director)
     url = reverse("adoption:deployment_detail", args=[elm_deployment.pk])
     assert client.get(url).context["form"] is None
     response = client.post(url, {"measure": "B2:risk_note_updates_same_shift_pct", "value": "90"})

@@ -31,10 +31,10 @@ def test_each_tick_records_the_heartbeat(people, time_machine):
     assert services.header_summary(people.quality_director)["engine_stale"] is True
 
 
-def test_staff_pages_warn_when_the_engine_is_not_running(client, people, time_machine):
+def test_staff_pages_warn_when_the_engine_is_not_running(client, sign_in, people, time_machine):
     time_machine.move_to(at(23, 10), tick=False)
     engine.tick()
-    client.force_login(people.quality_director)
+    sign_in(people.quality_director)
     assert "Escalation engine not running" not in client.get(reverse("escalation:inbox")).text
     time_machine.move_to(at(23, 10, 6), tick=False)
     page = client.get(reverse("escalation:inbox")).text

@@ -18,21 +18,21 @@ def now(time_machine):
     time_machine.move_to(at(23, 10, 30), tick=False)
 
 
-def test_my_escalations_lists_what_i_was_told_and_the_header_counts_it(client, chain_a, people, now):
+def test_my_escalations_lists_what_i_was_told_and_the_header_counts_it(client, sign_in, chain_a, people, now):
     engine.tick(at(23, 10, 19))
-    client.force_login(people.quality_director)
+    sign_in(people.quality_director)
     page = client.get(reverse("escalation:inbox")).text
     assert "A2 step overdue" in page and "New" in page
     assert 'aria-label="1 unread"' in page
-    client.force_login(people.governance_officer)
+    sign_in(people.governance_officer)
     assert "You have no open escalations" in client.get(reverse("escalation:inbox")).text
 
 
 def test_the_inbox_needs_the_same_queries_for_one_or_many_escalations(
-    client, chains, provider, elm_house, subject, people, now
+    client, sign_in, chains, provider, elm_house, subject, people, now
 ):
     def queries_for_inbox():
-        client.force_login(people.operations_director)
+        sign_in(people.operations_director)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(reverse("escalation:inbox")).status_code == 200
         return len(queries.captured_queries)
@@ -49,12 +49,12 @@ def test_the_inbox_needs_the_same_queries_for_one_or_many_escalations(
     assert queries_for_inbox() == one
 
 
-def test_the_detail_page_says_why_who_and_what_and_acting_on_it_works(client, chain_a, people, now):
+def test_the_detail_page_says_why_who_and_what_and_acting_on_it_works(client, sign_in, chain_a, people, now):
     a2 = step(chain_a, "A2")
     values = {"pct_received_within_4h": 75, "sampled_with_named_owner": 12, "sampled_due_within_72h": 12}
     record = services.record_step(a2, by=people.governance_officer, values=values, now=at(23, 10))
     url = reverse("escalation:detail", args=[record.escalation.pk])
-    client.force_login(people.quality_director)
+    sign_in(people.quality_director)
     page = client.get(url).text
     assert (
         "Escalate when Matched services receiving the issued learning notice within 4 hours below 100" in page
@@ -81,7 +81,7 @@ def test_the_detail_page_says_why_who_and_what_and_acting_on_it_works(client, ch
     assert Escalation.objects.get().state == "resolved"
 
 
-def test_the_case_page_shows_the_five_steps_as_a_timeline(client, chain_a, people, time_machine):
+def test_the_case_page_shows_the_five_steps_as_a_timeline(client, sign_in, chain_a, people, time_machine):
     time_machine.move_to(at(23, 12), tick=False)
     engine.tick(at(23, 10, 19))
     values = {
@@ -91,16 +91,16 @@ def test_the_case_page_shows_the_five_steps_as_a_timeline(client, chain_a, peopl
         "provider_median_rate": 0.5,
     }
     services.record_step(step(chain_a, "A1"), by=people.quality_director, values=values, now=at(23, 10, 50))
-    client.force_login(people.nominated_individual)
+    sign_in(people.nominated_individual)
     page = client.get(reverse("escalation:chain_run", args=[chain_a.pk])).text
     for code in ("A1", "A2", "A3", "A4", "A5"):
         assert code in page
     assert ">Breached<" in page and ">Overdue<" in page and ">Due<" in page
 
 
-def test_recording_a_step_shows_the_result_at_once(client, chain_a, people, now):
+def test_recording_a_step_shows_the_result_at_once(client, sign_in, chain_a, people, now):
     url = reverse("escalation:step_run", args=[step(chain_a, "A2").pk])
-    client.force_login(people.governance_officer)
+    sign_in(people.governance_officer)
     form = {
         "pct_received_within_4h": "91.7",
         "sampled_with_named_owner": "11",
@@ -114,9 +114,9 @@ def test_recording_a_step_shows_the_result_at_once(client, chain_a, people, now)
     assert "91.7" in page
 
 
-def test_the_record_form_shows_each_bad_value_next_to_its_field(client, chain_a, people, now):
+def test_the_record_form_shows_each_bad_value_next_to_its_field(client, sign_in, chain_a, people, now):
     url = reverse("escalation:step_run", args=[step(chain_a, "A2").pk])
-    client.force_login(people.governance_officer)
+    sign_in(people.governance_officer)
     page = client.post(
         url, {"pct_received_within_4h": "140", "sampled_with_named_owner": "-1", "sampled_due_within_72h": ""}
     ).text
@@ -127,14 +127,16 @@ def test_the_record_form_shows_each_bad_value_next_to_its_field(client, chain_a,
     assert not step(chain_a, "A2").records.exists()
 
 
-def test_a_group_measure_is_typed_one_item_per_line_and_can_be_prefilled(client, chain_a, people, now):
+def test_a_group_measure_is_typed_one_item_per_line_and_can_be_prefilled(
+    client, sign_in, chain_a, people, now
+):
     def from_matching(step_run):
         return {"matched_services": 3, "matched_service_rates": {"Elm House": 0.9, "Birch Lodge": 0.2}}
 
     prefill.register("A", from_matching)
     try:
         url = reverse("escalation:step_run", args=[step(chain_a, "A1").pk])
-        client.force_login(people.quality_director)
+        sign_in(people.quality_director)
         page = client.get(url).text
         assert "Elm House = 0.9\nBirch Lodge = 0.2" in page
         form = {
@@ -151,8 +153,10 @@ def test_a_group_measure_is_typed_one_item_per_line_and_can_be_prefilled(client,
         prefill.unregister("A", from_matching)
 
 
-def test_the_chain_list_shows_current_values_and_tuning_with_a_reason(client, chains, people, provider):
-    client.force_login(people.administrator)
+def test_the_chain_list_shows_current_values_and_tuning_with_a_reason(
+    client, sign_in, chains, people, provider
+):
+    sign_in(people.administrator)
     page = client.get(reverse("escalation:chains")).text
     assert "Chain A – Learning transfer" in page and "C5" in page
     assert "Change A2 for Oakwood Care Group" in page
@@ -185,23 +189,23 @@ def test_the_chain_list_shows_current_values_and_tuning_with_a_reason(client, ch
     assert "Tuned" in page and "below 90" in page and "1.5 working hours" in page
 
 
-def test_every_staff_dashboard_shows_open_escalations(client, chain_a, people, now):
+def test_every_staff_dashboard_shows_open_escalations(client, sign_in, chain_a, people, now):
     engine.tick(at(23, 10, 19))
-    client.force_login(people.quality_director)
+    sign_in(people.quality_director)
     page = client.get(reverse("dashboard", args=["quality_director"])).text
     assert "Open escalations" in page and "A2 step overdue" in page
-    client.force_login(people.senior_carer)
+    sign_in(people.senior_carer)
     assert "No open escalations to you." in client.get(reverse("dashboard", args=["senior_carer_late"])).text
 
 
 def test_the_case_page_needs_the_same_queries_for_five_or_thirty_step_runs(
-    client, chain_a, people, shifts, provider, elm_house, subject
+    client, sign_in, chain_a, people, shifts, provider, elm_house, subject
 ):
     chain_b = services.start_chain(
         "B", provider=provider, subject=subject(), anchor_at=at(23, 9), service=elm_house
     )
     assert chain_b.step_runs.count() > 30
-    client.force_login(people.nominated_individual)
+    sign_in(people.nominated_individual)
     counts = []
     for run in (chain_a, chain_b):
         with CaptureQueriesContext(connection) as queries:
@@ -211,7 +215,7 @@ def test_the_case_page_needs_the_same_queries_for_five_or_thirty_step_runs(
 
 
 def test_the_detail_page_needs_the_same_queries_for_one_or_three_people_told(
-    client, chain_a, people, provider, now
+    client, sign_in, chain_a, people, provider, now
 ):
     from providers.choices import Role
     from tests.factories import person_with_role
@@ -221,7 +225,7 @@ def test_the_detail_page_needs_the_same_queries_for_one_or_three_people_told(
     person_with_role(Role.QUALITY_DIRECTOR, provider=provider, username="quality-3")
     [second] = engine.tick(at(23, 10, 19)).overdue  # A2 → three Quality Directors
     assert (first.notifications.count(), second.notifications.count()) == (1, 3)
-    client.force_login(people.nominated_individual)
+    sign_in(people.nominated_individual)
     counts = []
     for escalation in (first, second):
         with CaptureQueriesContext(connection) as queries:

@@ -47,8 +47,8 @@ def test_a_commissioner_sees_no_escalation_page(client, raised, commissioner):
     assert not access.visible_escalations(commissioner).exists()
 
 
-def test_another_providers_people_cannot_find_it(client, raised, outsider):
-    client.force_login(outsider)
+def test_another_providers_people_cannot_find_it(client, sign_in, raised, outsider):
+    sign_in(outsider)
     for url in pages(raised):
         assert client.get(url).status_code == 404, url
     inbox = client.get(reverse("escalation:inbox"))
@@ -68,9 +68,9 @@ def test_service_staff_see_their_services_cases_but_not_others(client, people, r
     assert client.get(reverse("escalation:detail", args=[raised.pk])).status_code == 404
 
 
-def test_a_person_without_the_step_role_cannot_record_it(client, chain_a, people):
+def test_a_person_without_the_step_role_cannot_record_it(client, sign_in, chain_a, people):
     url = reverse("escalation:step_run", args=[step(chain_a, "A2").pk])
-    client.force_login(people.operations_director)
+    sign_in(people.operations_director)
     page = client.get(url)
     assert (
         page.status_code == 200
@@ -91,9 +91,9 @@ def test_only_the_people_told_the_target_role_or_the_ni_can_act(client, raised, 
     assert response.status_code == 403
 
 
-def test_only_a_provider_administrator_tunes_steps(client, people, chains):
+def test_only_a_provider_administrator_tunes_steps(client, sign_in, people, chains):
     url = reverse("escalation:tune_step", args=["A2"])
-    client.force_login(people.quality_director)
+    sign_in(people.quality_director)
     assert client.get(url).status_code == 403
-    client.force_login(people.administrator)
+    sign_in(people.administrator)
     assert client.get(url).status_code == 200

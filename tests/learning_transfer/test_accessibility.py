@@ -46,13 +46,13 @@ def pages(log_falls_trigger, managers, quality_director):
     ]
 
 
-def test_every_page_is_structurally_accessible(client, pages, quality_director, provider):
+def test_every_page_is_structurally_accessible(client, sign_in, pages, quality_director, provider):
     from providers.choices import Role
     from tests.factories import give_role
 
     for role in (Role.NOMINATED_INDIVIDUAL, Role.OPERATIONS_DIRECTOR, Role.GOVERNANCE_OFFICER):
         give_role(quality_director, role, provider=provider)  # one person who can open every page
-    client.force_login(quality_director)
+    sign_in(quality_director)
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200, url

@@ -17,11 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_recording_a1_when_learning_is_mandatory_escalates_to_the_operations_director(
-    client, log_falls_trigger, falls_provider, quality_director, operations_director
+    client, sign_in, log_falls_trigger, falls_provider, quality_director, operations_director
 ):
     add_incidents(falls_provider["ash"], 1, prefix="extra")  # puts Ash Grove above the median
     trigger = log_falls_trigger()
-    client.force_login(quality_director)
+    sign_in(quality_director)
     response = client.post(f"/learning/triggers/{trigger.pk}/a1/", follow=True)
     assert "mandatory learning, escalated to the Operations Director" in response.text
     record = chain.step_run(trigger, "A1").records.get(is_current=True)
@@ -31,9 +31,9 @@ def test_recording_a1_when_learning_is_mandatory_escalates_to_the_operations_dir
     assert escalation.target_role == "operations_director"
 
 
-def test_recording_a1_within_threshold_raises_nothing(client, log_falls_trigger, quality_director):
+def test_recording_a1_within_threshold_raises_nothing(client, sign_in, log_falls_trigger, quality_director):
     trigger = log_falls_trigger()
-    client.force_login(quality_director)
+    sign_in(quality_director)
     response = client.post(f"/learning/triggers/{trigger.pk}/a1/", follow=True)
     assert "Step A1 recorded with the computed figures." in response.text
     assert not Escalation.objects.exists()
@@ -52,9 +52,9 @@ def test_the_engine_step_forms_are_prefilled_from_this_app(log_falls_trigger, ma
     assert a5["avg_confirmation_rate"] == 0.0 and a5["repeated_defects"] == 0
 
 
-def test_the_trigger_page_shows_the_chain_timeline(client, log_falls_trigger, quality_director):
+def test_the_trigger_page_shows_the_chain_timeline(client, sign_in, log_falls_trigger, quality_director):
     trigger = log_falls_trigger()
-    client.force_login(quality_director)
+    sign_in(quality_director)
     page = client.get(f"/learning/triggers/{trigger.pk}/").text
     for code in ("A1", "A2", "A3", "A4", "A5"):
         assert f"{code} " in page

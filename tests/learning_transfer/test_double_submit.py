@@ -27,8 +27,10 @@ TRIGGER_FORM = {
 
 
 @time_machine.travel(CONFIRMED + timedelta(minutes=30), tick=False)
-def test_sending_the_trigger_form_twice_logs_the_failure_once(client, falls_provider, quality_director):
-    client.force_login(quality_director)
+def test_sending_the_trigger_form_twice_logs_the_failure_once(
+    client, sign_in, falls_provider, quality_director
+):
+    sign_in(quality_director)
     form = TRIGGER_FORM | {"source_service": falls_provider["elm"].pk}
     first = client.post("/learning/triggers/new/", form)
     second = client.post("/learning/triggers/new/", form, follow=True)
@@ -71,9 +73,9 @@ def match_with_lead(log_falls_trigger, managers, quality_director, operations_di
 
 
 def test_sending_an_implementation_line_twice_adds_it_once(
-    client, match_with_lead, managers, operations_director
+    client, sign_in, match_with_lead, managers, operations_director
 ):
-    client.force_login(operations_director)
+    sign_in(operations_director)
     form = {"task": "Re-brief the night team", "owner": managers["ash"].pk, "due_at": "2026-11-19T16:00"}
     url = f"/learning/matches/{match_with_lead.pk}/lines/new/"
     client.post(url, form)

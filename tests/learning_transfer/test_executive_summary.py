@@ -123,8 +123,8 @@ def test_filters_narrow_the_summary(issued, provider, north, south):
     assert len(executive_summary(provider, SummaryFilters(period="30"), old)["triggers"]) == 0
 
 
-def test_the_summary_page_shows_the_chart_with_its_table(client, issued, nominated_individual):
-    client.force_login(nominated_individual)
+def test_the_summary_page_shows_the_chart_with_its_table(client, sign_in, issued, nominated_individual):
+    sign_in(nominated_individual)
     page = client.get("/learning/summary/?period=all").text
     assert "<svg" in page and 'role="img"' in page and "Learning issued" in page
     assert 'data-testid="trend-table"' in page
@@ -181,10 +181,10 @@ def test_escalation_counts_follow_the_summary_filters(issued, provider, governan
 
 
 def test_the_summary_page_counts_only_the_filtered_triggers_escalations(
-    client, issued, governance_officer, nominated_individual
+    client, sign_in, issued, governance_officer, nominated_individual
 ):
     raise_a2_escalation(issued, governance_officer)
-    client.force_login(nominated_individual)
+    sign_in(nominated_individual)
     with time_machine.travel(NOW, tick=False):
         everything = client.get("/learning/summary/?period=all").text
         medication = client.get("/learning/summary/?period=all&theme=medication").text
@@ -196,8 +196,8 @@ def test_the_summary_page_counts_only_the_filtered_triggers_escalations(
     assert escalations(medication).startswith("0 open")
 
 
-def test_an_invalid_filter_is_shown_as_an_error_not_ignored(client, issued, nominated_individual):
-    client.force_login(nominated_individual)
+def test_an_invalid_filter_is_shown_as_an_error_not_ignored(client, sign_in, issued, nominated_individual):
+    sign_in(nominated_individual)
     with time_machine.travel(NOW, tick=False):
         page = client.get("/learning/summary/?period=forever").text
     assert "<title>Error: Executive learning summary" in page

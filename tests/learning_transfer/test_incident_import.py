@@ -228,14 +228,14 @@ def test_an_unreachable_broker_leaves_the_job_waiting_to_start(
     assert job.status == ImportStatus.QUEUED and job.waiting_for_broker  # the sweeper sends it later
 
 
-def test_care_hours_are_read_only_in_the_admin(client, elm_house):
+def test_care_hours_are_read_only_in_the_admin(client, sign_in, elm_house):
     """Care hours come only from imports, whose ImportJob is their audit record: no hand edits."""
     from django.urls import reverse
 
     from tests.factories import UserFactory
 
     row = CareHours.objects.create(service=elm_house, day="2026-11-02", hours=Decimal("742.50"))
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in(UserFactory(is_staff=True, is_superuser=True))
     change_url = reverse("admin:learning_transfer_carehours_change", args=[row.pk])
     page = client.get(change_url)
     assert page.status_code == 200 and 'name="_save"' not in page.text  # shown, but nothing to save

@@ -61,10 +61,10 @@ def refs(user, status):
 
 
 def test_recording_an_outcome_takes_the_incident_off_the_awaiting_list_and_the_dashboard(
-    client, quality_director, elm_house
+    client, sign_in, quality_director, elm_house
 ):
     reviewed, waiting = recent_incidents(elm_house, 2, prefix="elm")
-    client.force_login(quality_director)
+    sign_in(quality_director)
     dashboard = reverse("dashboard", args=[Role.QUALITY_DIRECTOR])
     assert "2 incidents awaiting a review decision" in client.get(dashboard).text
     assert review_url(reviewed) in client.get(LIST).text  # each awaiting row offers the review
@@ -102,9 +102,9 @@ def test_a_reviewed_incident_still_counts_towards_a_repeat(quality_director, elm
     assert refs(quality_director, CandidateStatus.AWAITING)[0] == {"fall-1", "third-0"}
 
 
-def test_the_reason_is_required_and_shown_in_the_error_summary(client, quality_director, elm_house):
+def test_the_reason_is_required_and_shown_in_the_error_summary(client, sign_in, quality_director, elm_house):
     [incident] = recent_incidents(elm_house, 1, prefix="elm")
-    client.force_login(quality_director)
+    sign_in(quality_director)
     response = post_review(client, incident, reason="   ")
     assert response.status_code == 200
     page = response.text
@@ -117,9 +117,9 @@ def test_the_reason_is_required_and_shown_in_the_error_summary(client, quality_d
     assert refs(quality_director, CandidateStatus.AWAITING)[1] == 1
 
 
-def test_a_double_submit_saves_one_review_and_says_so(client, quality_director, elm_house):
+def test_a_double_submit_saves_one_review_and_says_so(client, sign_in, quality_director, elm_house):
     [incident] = recent_incidents(elm_house, 1, prefix="elm")
-    client.force_login(quality_director)
+    sign_in(quality_director)
     post_review(client, incident)
     again = post_review(client, incident).text
     assert IncidentReview.objects.count() == 1
@@ -130,12 +130,14 @@ def test_a_double_submit_saves_one_review_and_says_so(client, quality_director, 
     assert IncidentReview.objects.get().outcome == ReviewOutcome.LOCAL  # the first decision stands
 
 
-def test_an_incident_logged_as_a_trigger_cannot_be_given_a_review(client, quality_director, elm_house):
+def test_an_incident_logged_as_a_trigger_cannot_be_given_a_review(
+    client, sign_in, quality_director, elm_house
+):
     [incident] = recent_incidents(elm_house, 1, prefix="elm")
     trigger = trigger_from(incident, quality_director)
     with pytest.raises(ValidationError, match=f"logged as learning trigger {trigger.reference}"):
         record_review(incident, by=quality_director, outcome=ReviewOutcome.LOCAL, reason=REASON)
-    client.force_login(quality_director)
+    sign_in(quality_director)
     page = client.get(review_url(incident)).text
     assert f'logged as learning trigger <a href="/learning/triggers/{trigger.pk}/">' in page
     assert "Record the review outcome</button>" not in page
@@ -154,10 +156,10 @@ def test_a_registered_manager_cannot_record_a_review(client, registered_manager,
     assert not IncidentReview.objects.exists()
 
 
-def test_another_providers_quality_director_finds_nothing(client, elm_house, other_provider_service):
+def test_another_providers_quality_director_finds_nothing(client, sign_in, elm_house, other_provider_service):
     [incident] = recent_incidents(elm_house, 1, prefix="elm")
     outsider = person_with_role(Role.QUALITY_DIRECTOR, provider=other_provider_service.provider)
-    client.force_login(outsider)
+    sign_in(outsider)
     assert client.get(review_url(incident)).status_code == 404
     assert client.post(review_url(incident), {"outcome": "local", "reason": REASON}).status_code == 404
     with pytest.raises(PermissionDenied):
@@ -166,13 +168,13 @@ def test_another_providers_quality_director_finds_nothing(client, elm_house, oth
 
 
 def test_the_review_page_shows_why_the_incident_was_flagged_and_is_accessible(
-    client, quality_director, elm_house
+    client, sign_in, quality_director, elm_house
 ):
     day = timezone.localdate() - timedelta(days=2)
     [incident] = add_incidents(
         elm_house, 1, day=day, prefix="elm", safeguarding_concern=True, description="Bruising found."
     )
-    client.force_login(quality_director)
+    sign_in(quality_director)
     page = client.get(review_url(incident)).text
     assert "Safeguarding concern" in page and "Bruising found." in page and "Elm House" in page
     assert ReviewOutcome.LOCAL.label in page and ReviewOutcome.NO_ACTION.label in page
@@ -203,8 +205,8 @@ def flag_and_decide(service, numbers, by):
             trigger_from(incident, by)
 
 
-def test_the_candidates_page_queries_do_not_grow_with_rows(client, quality_director, elm_house):
-    client.force_login(quality_director)
+def test_the_candidates_page_queries_do_not_grow_with_rows(client, sign_in, quality_director, elm_house):
+    sign_in(quality_director)
     url = f"{LIST}?status=all"
     flag_and_decide(elm_house, range(5), quality_director)
     queries_for(client, url)  # warm caches (content types, sessions) so both counts compare alike
@@ -216,7 +218,7 @@ def test_the_candidates_page_queries_do_not_grow_with_rows(client, quality_direc
     assert "Reason 48" in page and "row49-0" in page
 
 
-def test_a_bad_decision_filter_is_shown_as_an_error(client, quality_director):
-    client.force_login(quality_director)
+def test_a_bad_decision_filter_is_shown_as_an_error(client, sign_in, quality_director):
+    sign_in(quality_director)
     page = client.get(f"{LIST}?status=nope").text
     assert "There is a problem" in page and 'href="#id_status"' in page

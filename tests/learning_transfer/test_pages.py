@@ -15,8 +15,10 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def test_logging_a_trigger_through_the_form_shows_the_matches(client, falls_provider, quality_director):
-    client.force_login(quality_director)
+def test_logging_a_trigger_through_the_form_shows_the_matches(
+    client, sign_in, falls_provider, quality_director
+):
+    sign_in(quality_director)
     response = client.post(
         "/learning/triggers/new/",
         {
@@ -37,16 +39,16 @@ def test_logging_a_trigger_through_the_form_shows_the_matches(client, falls_prov
     assert LearningTrigger.objects.get().matches.count() == 4
 
 
-def test_the_trigger_form_explains_each_missing_field(client, falls_provider, quality_director):
-    client.force_login(quality_director)
+def test_the_trigger_form_explains_each_missing_field(client, sign_in, falls_provider, quality_director):
+    sign_in(quality_director)
     page = client.post("/learning/triggers/new/", {"confirmed_at": "yesterday"}).text
     assert "There is a problem" in page
     assert "Choose at least one risk tag." in page
     assert "Enter when the serious failure was confirmed as a date and time" in page
 
 
-def test_a_future_confirmation_is_refused_on_its_field(client, falls_provider, quality_director):
-    client.force_login(quality_director)
+def test_a_future_confirmation_is_refused_on_its_field(client, sign_in, falls_provider, quality_director):
+    sign_in(quality_director)
     page = client.post(
         "/learning/triggers/new/",
         {
@@ -61,8 +63,8 @@ def test_a_future_confirmation_is_refused_on_its_field(client, falls_provider, q
     assert "The failure cannot be confirmed in the future." in page
 
 
-def test_the_import_page_lists_every_problem_by_line(client, provider, elm_house, quality_director):
-    client.force_login(quality_director)
+def test_the_import_page_lists_every_problem_by_line(client, sign_in, provider, elm_house, quality_director):
+    sign_in(quality_director)
     upload = SimpleUploadedFile(
         "bad.csv", b"source_reference,service,occurred_at,theme\nA,Elm House,soon,fall\n"
     )
@@ -71,7 +73,7 @@ def test_the_import_page_lists_every_problem_by_line(client, provider, elm_house
     assert "occurred_at &#x27;soon&#x27; is not a date and time" in response.text
 
 
-def test_a_running_import_polls_for_progress_with_htmx(client, provider, quality_director):
+def test_a_running_import_polls_for_progress_with_htmx(client, sign_in, provider, quality_director):
     job = ImportJob.objects.create(
         provider=provider,
         kind="incidents",
@@ -82,15 +84,15 @@ def test_a_running_import_polls_for_progress_with_htmx(client, provider, quality
         status="saving",
         created_by=quality_director,
     )
-    client.force_login(quality_director)
+    sign_in(quality_director)
     page = client.get(f"/learning/import/{job.pk}/").text
     assert 'hx-trigger="every 2s"' in page and "25,000 of 100,000 rows saved (25%)" in page
     partial = client.get(f"/learning/import/{job.pk}/progress/", HTTP_HX_REQUEST="true").text
     assert "<html" not in partial and "25,000 of 100,000" in partial
 
 
-def test_the_templates_download_as_csv_and_excel(client, quality_director):
-    client.force_login(quality_director)
+def test_the_templates_download_as_csv_and_excel(client, sign_in, quality_director):
+    sign_in(quality_director)
     csv = client.get("/learning/import/template/incidents.csv")
     assert csv["Content-Type"].startswith("text/csv")
     assert csv.content.decode().startswith("source_reference,service,occurred_at,theme")
@@ -140,8 +142,8 @@ def test_a_registered_manager_enters_an_incident_only_for_their_service(
         (Role.OPERATIONS_DIRECTOR, "Learning exposure"),
     ],
 )
-def test_each_role_dashboard_has_its_chain_a_panel(client, provider, elm_house, role, heading):
-    client.force_login(person_with_role(role, provider=provider))
+def test_each_role_dashboard_has_its_chain_a_panel(client, sign_in, provider, elm_house, role, heading):
+    sign_in(person_with_role(role, provider=provider))
     assert heading in client.get(f"/dashboard/{role}/").text
 
 

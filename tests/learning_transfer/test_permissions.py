@@ -84,17 +84,17 @@ def test_commissioners_are_refused_every_page_and_action(client, world, commissi
         assert client.post(url).status_code == 403, url
 
 
-def test_staff_of_another_provider_find_nothing(client, world, other_provider_service):
+def test_staff_of_another_provider_find_nothing(client, sign_in, world, other_provider_service):
     for role in (Role.QUALITY_DIRECTOR, Role.NOMINATED_INDIVIDUAL):
         outsider = person_with_role(role, provider=other_provider_service.provider)
-        client.force_login(outsider)
+        sign_in(outsider)
         for url in object_pages(world):
             assert client.get(url).status_code in (403, 404), url
         for url in post_actions(world):
             assert client.post(url).status_code in (403, 404), url
         assert "Unwitnessed fall" not in client.get(reverse("learning_transfer:trigger_list")).text
     # Their own summary shows nothing of ours.
-    client.force_login(person_with_role(Role.NOMINATED_INDIVIDUAL, provider=other_provider_service.provider))
+    sign_in(person_with_role(Role.NOMINATED_INDIVIDUAL, provider=other_provider_service.provider))
     assert "Unwitnessed fall" not in client.get(reverse("learning_transfer:summary")).text
 
 
@@ -120,8 +120,8 @@ def test_a_registered_manager_of_an_unmatched_service_does_not_see_the_trigger(c
 
 
 def test_the_nominated_individual_reads_the_summary_but_does_not_log_triggers(
-    client, world, nominated_individual
+    client, sign_in, world, nominated_individual
 ):
-    client.force_login(nominated_individual)
+    sign_in(nominated_individual)
     assert client.get(reverse("learning_transfer:summary")).status_code == 200
     assert client.get(reverse("learning_transfer:trigger_add")).status_code == 403

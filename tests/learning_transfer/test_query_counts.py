@@ -57,10 +57,10 @@ def queries_for(client, url):
 
 @pytest.mark.parametrize("url", ["/learning/", "/learning/summary/?period=all"])
 def test_page_queries_do_not_grow_with_the_number_of_triggers(
-    client, url, provider, services, quality_director, nominated_individual
+    client, sign_in, url, provider, services, quality_director, nominated_individual
 ):
     person = nominated_individual if "summary" in url else quality_director
-    client.force_login(person)
+    sign_in(person)
     make_triggers(range(5), provider, services, person)
     queries_for(client, url)  # warm caches (content types, sessions) so both counts compare alike
     with_five = queries_for(client, url)
@@ -73,7 +73,7 @@ def test_page_queries_do_not_grow_with_the_number_of_triggers(
 
 @pytest.mark.parametrize("page", ["trigger", "summary", "notices"])
 def test_page_queries_do_not_grow_with_the_number_of_matched_services(
-    client, page, provider, north, quality_director, nominated_individual
+    client, sign_in, page, provider, north, quality_director, nominated_individual
 ):
     def build(count):
         high_risk_falls = {"region": north, "tags": [RiskTag.FALLS], "risk_level": RiskLevel.HIGH}
@@ -87,7 +87,7 @@ def test_page_queries_do_not_grow_with_the_number_of_matched_services(
             "summary": f"/learning/summary/?period=all&theme=fall&region={north.pk}",
             "notices": "/learning/notices/",
         }[page]
-        client.force_login(person)
+        sign_in(person)
         queries_for(client, url)  # warm caches
         return queries_for(client, url)
 

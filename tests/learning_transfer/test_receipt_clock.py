@@ -81,12 +81,12 @@ def test_a_late_added_service_acknowledging_within_4_hours_of_its_own_notice_is_
 
 
 def test_the_trigger_page_marks_the_late_added_service_within_4_hours(
-    client, trigger, ember_manager, falls_provider, quality_director
+    client, sign_in, trigger, ember_manager, falls_provider, quality_director
 ):
     acknowledge_notice(
         notice_for(trigger, "ember", falls_provider), by=ember_manager, now=ADDED + timedelta(minutes=10)
     )
-    client.force_login(quality_director)
+    sign_in(quality_director)
     with time_machine.travel(ADDED + timedelta(hours=1), tick=False):
         page = client.get(f"/learning/triggers/{trigger.pk}/").text
     assert "Within 4 hours" in ember_row(page) and "Late" not in ember_row(page)

@@ -79,9 +79,9 @@ def test_a_registered_manager_and_other_providers_see_no_candidates(
     assert list(flagged(outsider)[0]) == ["far-0"]
 
 
-def test_the_review_page_offers_log_as_trigger(client, quality_director, elm_house):
+def test_the_review_page_offers_log_as_trigger(client, sign_in, quality_director, elm_house):
     [incident] = add_incidents(elm_house, 1, prefix="elm", harm_level=HarmLevel.SEVERE)
-    client.force_login(quality_director)
+    sign_in(quality_director)
     page = client.get("/learning/review/").text
     assert f"/learning/triggers/new/?incident={incident.pk}" in page
     form = client.get(f"/learning/triggers/new/?incident={incident.pk}").text

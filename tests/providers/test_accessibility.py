@@ -16,8 +16,8 @@ def test_the_login_page_with_errors_is_accessible(client, quality_director):
 
 
 @pytest.mark.parametrize("page_name", ["organisation", "dashboard"])
-def test_staff_pages_are_accessible(client, quality_director, elm_house, page_name):
-    client.force_login(quality_director)
+def test_staff_pages_are_accessible(client, sign_in, quality_director, elm_house, page_name):
+    sign_in(quality_director)
     url = reverse(page_name, args=["quality_director"]) if page_name == "dashboard" else reverse(page_name)
     assert_accessible(client.get(url).text)
 

@@ -99,9 +99,9 @@ def test_the_demo_tells_a_learning_story_the_engine_has_already_watched(demo):
     assert Escalation.objects.filter(provider=demo, kind="overdue").exists()
 
 
-def test_every_demo_person_lands_on_a_working_page_of_their_own(demo, client):
+def test_every_demo_person_lands_on_a_working_page_of_their_own(demo, client, sign_in):
     for user in User.objects.filter(role_assignments__provider=demo).distinct():
-        client.force_login(user)
+        sign_in(user)
         response = client.get("/", follow=True)
         assert response.status_code == 200, user.username
         final_url = response.redirect_chain[-1][0]
@@ -136,7 +136,7 @@ def test_the_demo_learning_is_live_at_rowan_court_with_a_weak_night_team(demo):
 
 
 def test_with_enough_history_the_demo_has_an_earlier_closed_cycle_the_summary_learns_from(
-    db, django_capture_on_commit_callbacks, client
+    db, django_capture_on_commit_callbacks, client, sign_in
 ):
     from escalation.models import Escalation
     from learning_transfer import chain
@@ -152,7 +152,7 @@ def test_with_enough_history_the_demo_has_an_earlier_closed_cycle_the_summary_le
     assert earlier_case.exists() and not earlier_case.exclude(state="resolved").exists(), (
         "the earlier cycle's escalations were answered and nothing new was raised on the closed case"
     )
-    client.force_login(User.objects.get(username="ni"))
+    sign_in(User.objects.get(username="ni"))
     summary = client.get("/learning/summary/")
     repeated = summary.context["summary"]["repeated_defects"]
     assert {"service": "Rowan Court", "defect": "distribution"} in [
@@ -160,7 +160,7 @@ def test_with_enough_history_the_demo_has_an_earlier_closed_cycle_the_summary_le
     ], "Rowan Court received learning late in both cycles"
     assert "Rowan Court" in summary.text
 
-    client.force_login(User.objects.get(username="quality.director"))
+    sign_in(User.objects.get(username="quality.director"))
     awaiting = client.get("/learning/review/").context["candidates"]
     reviewed = client.get("/learning/review/?status=reviewed").context["candidates"]
     assert awaiting and reviewed, "the older flagged incidents are decided, the recent ones still wait"

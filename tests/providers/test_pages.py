@@ -20,10 +20,9 @@ def test_the_login_page_rejects_a_wrong_password_with_a_clear_message(client, qu
     assert "Enter a correct username and password" in response.text
 
 
-def test_a_quality_director_lands_on_their_dashboard(client, quality_director):
-    response = client.post(
-        reverse("login"), {"username": "quality", "password": "correct-horse-battery"}, follow=True
-    )
+def test_a_quality_director_lands_on_their_dashboard(client, sign_in, quality_director):
+    sign_in(quality_director)  # password and second step (tests/accounts follows each step)
+    response = client.get(reverse("home"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("dashboard", args=["quality_director"])
     assert "Log serious failures" in response.text
 
@@ -41,9 +40,9 @@ def test_nobody_opens_a_dashboard_for_a_role_they_do_not_hold(client, registered
 
 
 def test_the_organisation_page_lists_regions_services_managers_and_risk_profiles(
-    client, quality_director, elm_house, cedar_court, other_provider_service
+    client, sign_in, quality_director, elm_house, cedar_court, other_provider_service
 ):
-    client.force_login(quality_director)
+    sign_in(quality_director)
     page = client.get(reverse("organisation")).text
     assert "North" in page and "South" in page
     assert "Elm House" in page and "Medication" in page
@@ -51,7 +50,7 @@ def test_the_organisation_page_lists_regions_services_managers_and_risk_profiles
 
 
 def test_the_organisation_page_makes_the_same_number_of_queries_for_3_or_30_services(
-    client, quality_director, north
+    client, sign_in, quality_director, north
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -60,7 +59,7 @@ def test_the_organisation_page_makes_the_same_number_of_queries_for_3_or_30_serv
     from tests.factories import ServiceFactory
 
     def queries_for_page():
-        client.force_login(quality_director)
+        sign_in(quality_director)
         with CaptureQueriesContext(connection) as captured:
             assert client.get(reverse("organisation")).status_code == 200
         return len(captured)

@@ -51,9 +51,9 @@ def test_a_shift_that_starts_and_ends_at_once_is_refused(elm_house):
         ShiftPattern(service=elm_house, name="odd", start="08:00", end="08:00").full_clean()
 
 
-def test_the_admin_form_shows_the_error_and_saves_nothing(client, db):
+def test_the_admin_form_shows_the_error_and_saves_nothing(client, sign_in, db):
     admin = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(admin)
+    sign_in(admin)
     response = client.post(
         reverse("admin:providers_provider_add"),
         {

@@ -6,9 +6,9 @@ from reporting_control import services
 from tests.accessibility import assert_accessible
 
 
-def test_staff_pages_are_accessible(client, evidenced_update, compliance_manager, provider_director):
+def test_staff_pages_are_accessible(client, sign_in, evidenced_update, compliance_manager, provider_director):
     services.place_hold(evidenced_update, by=compliance_manager, reason="Check.")
-    client.force_login(compliance_manager)
+    sign_in(compliance_manager)
     pk = evidenced_update.pk
     for url in [
         reverse("reporting_control:update_list"),
@@ -20,7 +20,7 @@ def test_staff_pages_are_accessible(client, evidenced_update, compliance_manager
         response = client.get(url)
         assert response.status_code == 200, url
         assert_accessible(response.text)
-    client.force_login(provider_director)
+    sign_in(provider_director)
     assert_accessible(client.get(reverse("reporting_control:hold_lift", args=[pk])).text)
 
 

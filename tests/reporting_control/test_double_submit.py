@@ -7,8 +7,10 @@ from reporting_control.models import ReportingLine, ReportingUpdate
 from tests.reporting_control.conftest import next_issue_at
 
 
-def test_planning_the_same_update_twice_makes_one_update_and_one_case(client, compliance_manager, trigger):
-    client.force_login(compliance_manager)
+def test_planning_the_same_update_twice_makes_one_update_and_one_case(
+    client, sign_in, compliance_manager, trigger
+):
+    sign_in(compliance_manager)
     form = {
         "title": "Quarterly CQC update",
         "audience": "regulator",
@@ -24,8 +26,10 @@ def test_planning_the_same_update_twice_makes_one_update_and_one_case(client, co
     assert ChainRun.objects.filter(chain__code="C").count() == 1
 
 
-def test_adding_the_same_line_twice_adds_it_once(client, compliance_manager, evidenced_update, birch_lodge):
-    client.force_login(compliance_manager)
+def test_adding_the_same_line_twice_adds_it_once(
+    client, sign_in, compliance_manager, evidenced_update, birch_lodge
+):
+    sign_in(compliance_manager)
     url = reverse("reporting_control:line_create", args=[evidenced_update.pk])
     form = {"claim": "Cedar Court adopted it too.", "kind": "named_service", "services": [birch_lodge.pk]}
     client.post(url, form)

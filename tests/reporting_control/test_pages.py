@@ -10,9 +10,9 @@ from tests.reporting_control.conftest import next_issue_at
 
 
 def test_a_compliance_manager_plans_an_update_and_adds_a_line(
-    client, compliance_manager, trigger, birch_lodge, birch_match
+    client, sign_in, compliance_manager, trigger, birch_lodge, birch_match
 ):
-    client.force_login(compliance_manager)
+    sign_in(compliance_manager)
     response = client.post(
         reverse("reporting_control:update_create"),
         {
@@ -36,8 +36,8 @@ def test_a_compliance_manager_plans_an_update_and_adds_a_line(
     assert update.lines.get().state == LineState.LACKING
 
 
-def test_the_form_shows_the_services_refusal_on_its_field(client, compliance_manager):
-    client.force_login(compliance_manager)
+def test_the_form_shows_the_services_refusal_on_its_field(client, sign_in, compliance_manager):
+    sign_in(compliance_manager)
     response = client.post(
         reverse("reporting_control:update_create"),
         {"title": "Late", "audience": "regulator", "issue_at": "2020-01-01T10:00"},
@@ -47,14 +47,14 @@ def test_the_form_shows_the_services_refusal_on_its_field(client, compliance_man
 
 
 def test_a_hold_placed_and_lifted_through_the_pages(
-    client, evidenced_update, compliance_manager, provider_director
+    client, sign_in, evidenced_update, compliance_manager, provider_director
 ):
-    client.force_login(compliance_manager)
+    sign_in(compliance_manager)
     client.post(reverse("reporting_control:hold_place", args=[evidenced_update.pk]), {"reason": "Query."})
     page = client.get(evidenced_update.get_absolute_url()).text
     assert 'data-testid="active-hold"' in page and "Query." in page
 
-    client.force_login(provider_director)
+    sign_in(provider_director)
     response = client.post(reverse("reporting_control:hold_lift", args=[evidenced_update.pk]), {"reason": ""})
     assert response.status_code == 200  # the form again, with the error
     client.post(reverse("reporting_control:hold_lift", args=[evidenced_update.pk]), {"reason": "Answered."})
@@ -62,7 +62,7 @@ def test_a_hold_placed_and_lifted_through_the_pages(
 
 
 def test_a_refused_release_says_why_on_the_page(
-    client, evidenced_update, compliance_manager, provider_director
+    client, sign_in, evidenced_update, compliance_manager, provider_director
 ):
     IssueHold.objects.create(
         update=evidenced_update,
@@ -70,24 +70,24 @@ def test_a_refused_release_says_why_on_the_page(
         placed_by=compliance_manager,
         placed_at=evidenced_update.created_at,
     )
-    client.force_login(provider_director)
+    sign_in(provider_director)
     response = client.post(reverse("reporting_control:release", args=[evidenced_update.pk]), follow=True)
     assert "issue hold is active" in response.text
     evidenced_update.refresh_from_db()
     assert evidenced_update.status != UpdateStatus.RELEASED
 
 
-def test_release_through_the_page_then_again(client, evidenced_update, provider_director):
-    client.force_login(provider_director)
+def test_release_through_the_page_then_again(client, sign_in, evidenced_update, provider_director):
+    sign_in(provider_director)
     url = reverse("reporting_control:release", args=[evidenced_update.pk])
     assert "Released." in client.post(url, follow=True).text
     assert "already released: nothing changed" in client.post(url, follow=True).text
 
 
 def test_pack_progress_polls_until_ready(
-    client, evidenced_update, compliance_manager, django_capture_on_commit_callbacks
+    client, sign_in, evidenced_update, compliance_manager, django_capture_on_commit_callbacks
 ):
-    client.force_login(compliance_manager)
+    sign_in(compliance_manager)
     client.post(reverse("reporting_control:pack_request", args=[evidenced_update.pk]))
     pack = EvidencePack.objects.get()
     progress_url = reverse("reporting_control:pack_progress", args=[evidenced_update.pk, pack.pk])
@@ -104,11 +104,13 @@ def test_pack_progress_polls_until_ready(
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
 
-def test_c4_recorded_on_the_engines_step_page_holds_the_update(client, evidenced_update, operations_director):
+def test_c4_recorded_on_the_engines_step_page_holds_the_update(
+    client, sign_in, evidenced_update, operations_director
+):
     from reporting_control import chain
 
     step = chain.step_run(evidenced_update, "C4")
-    client.force_login(operations_director)
+    sign_in(operations_director)
     client.post(
         reverse("escalation:step_run", args=[step.pk]),
         {"unsupported_statements": "4", "contradictions": "1", "deferred_sections": "0"},
@@ -117,7 +119,7 @@ def test_c4_recorded_on_the_engines_step_page_holds_the_update(client, evidenced
     assert evidenced_update.status == UpdateStatus.HELD
 
 
-def test_every_chain_c_role_sees_the_panel_on_its_dashboard(client, evidenced_update, provider):
+def test_every_chain_c_role_sees_the_panel_on_its_dashboard(client, sign_in, evidenced_update, provider):
     for role in [
         Role.COMPLIANCE_MANAGER,
         Role.PROVIDER_DIRECTOR,
@@ -125,14 +127,14 @@ def test_every_chain_c_role_sees_the_panel_on_its_dashboard(client, evidenced_up
         Role.PERFORMANCE_ANALYST,
         Role.RESIDENT_EXPERIENCE_LEAD,
     ]:
-        client.force_login(person_with_role(role, provider=provider))
+        sign_in(person_with_role(role, provider=provider))
         page = client.get(reverse("dashboard", args=[role])).text
         assert "Regulatory and commissioner updates" in page
         assert evidenced_update.title in page
 
 
 def test_a_line_is_frozen_from_the_update_page_with_its_reason(
-    client, plan, compliance_manager, birch_lodge, birch_match
+    client, sign_in, plan, compliance_manager, birch_lodge, birch_match
 ):
     from reporting_control import services
 
@@ -140,7 +142,7 @@ def test_a_line_is_frozen_from_the_update_page_with_its_reason(
     line = services.add_line(
         update, by=compliance_manager, claim="Adopted.", kind="named_service", services=[birch_lodge]
     )
-    client.force_login(compliance_manager)
+    sign_in(compliance_manager)
     client.post(
         reverse("reporting_control:line_decide", args=[update.pk, line.pk]),
         {f"line{line.pk}-state": "frozen", f"line{line.pk}-reason": "Awaiting Birch verification."},

@@ -17,8 +17,8 @@ def outsider(other_provider_service):
     )
 
 
-def test_staff_of_another_provider_get_404_and_see_nothing(client, evidenced_update, outsider):
-    client.force_login(outsider)
+def test_staff_of_another_provider_get_404_and_see_nothing(client, sign_in, evidenced_update, outsider):
+    sign_in(outsider)
     assert "Falls learning" not in client.get(reverse("reporting_control:update_list")).text
     pk = evidenced_update.pk
     assert client.get(reverse("reporting_control:update_detail", args=[pk])).status_code == 404
@@ -46,8 +46,8 @@ def test_a_registered_manager_has_no_reporting_pages(client, evidenced_update, r
     )
 
 
-def test_a_quality_director_reads_but_cannot_release(client, evidenced_update, quality_director):
-    client.force_login(quality_director)
+def test_a_quality_director_reads_but_cannot_release(client, sign_in, evidenced_update, quality_director):
+    sign_in(quality_director)
     assert (
         client.get(reverse("reporting_control:update_detail", args=[evidenced_update.pk])).status_code == 200
     )

@@ -121,9 +121,11 @@ def test_a_breached_sign_off_keeps_the_update_held(plan, compliance_manager, pro
 
 
 @pytest.mark.django_db
-def test_the_update_page_sends_the_provider_director_to_the_sign_off(client, plan, provider_director):
+def test_the_update_page_sends_the_provider_director_to_the_sign_off(
+    client, sign_in, plan, provider_director
+):
     update = plan()
-    client.force_login(provider_director)
+    sign_in(provider_director)
     page = client.get(f"/reporting/{update.pk}/").text
     sign_off = chain.step_run(update, chain.SIGN_OFF_STEP)
     assert "issue-control record (C5) is not recorded yet" in page

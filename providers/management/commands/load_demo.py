@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import two_factor
 from adoption.demo import build_adoption_story
 from adoption.models import Deployment
 from escalation.engine import tick
@@ -237,6 +238,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 "The demo provider already exists; nothing changed (use --reset to rebuild it)."
             )
+            self._give_demo_codes()
             self._print_logins(password)
             return
         with transaction.atomic():
@@ -249,6 +251,7 @@ class Command(BaseCommand):
             build_adoption_story(trigger, deployed_at=trigger.confirmed_at + timedelta(days=1, hours=1))
             build_reporting_story(demo, trigger)
             tick(timezone.now())  # what the engine makes of the story so far, as beat would
+            self._give_demo_codes()
         self.stdout.write(self.style.SUCCESS(f"Demo provider created with {days} days of data."))
         self._print_logins(password)
 
@@ -272,20 +275,41 @@ class Command(BaseCommand):
             provider.services.all().delete()
             provider.delete()
 
+    def _demo_people(self):
+        return User.objects.filter(
+            role_assignments__provider__cqc_provider_id__in=[DEMO_PROVIDER_ID, OTHER_PROVIDER_ID]
+        ).distinct()
+
+    def _give_demo_codes(self):
+        """Demo people who need a second factor get the published demo code (refused outside a demo)."""
+        for user in self._demo_people():
+            if two_factor.two_factor_required(user):
+                two_factor.give_demo_code(user)
+
     def _print_logins(self, password):
         rows = (
             RoleAssignment.objects.filter(provider__cqc_provider_id__in=[DEMO_PROVIDER_ID, OTHER_PROVIDER_ID])
             .select_related("user", "provider", "region", "service")
             .order_by("provider__name", "role", "user__username")
         )
+        needs_code = {u.pk for u in self._demo_people() if two_factor.two_factor_required(u)}
         self.stdout.write(f"\nDemo logins (password for all: {password}):")
+        self.stdout.write(f"  {'login':<28} {'role':<28} {'second step':<16} scope")
         seen = set()
         for a in rows:
             key = (a.user.username, a.role)
             if key in seen:
                 continue
             seen.add(key)
-            self.stdout.write(f"  {a.user.username:<28} {a.get_role_display():<28} {a.scope_label}")
+            step = f"code {two_factor.DEMO_CODE}" if a.user_id in needs_code else "password only"
+            self.stdout.write(
+                f"  {a.user.username:<28} {a.get_role_display():<28} {step:<16} {a.scope_label}"
+            )
+        self.stdout.write(
+            f"\nProvider-level people enter the demo code {two_factor.DEMO_CODE} as their security code "
+            "after the password. It works only while DEBUG and DEMO_SECOND_FACTOR are on "
+            "(./scripts/run turns them on); anywhere else they must set up an authenticator app."
+        )
 
 
 class DemoBuilder:
