@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('learning_transfer', '0005_submitted_once'),
+        ('learning_transfer', '0006_rates_to_six_decimal_places'),
         ('providers', '0003_working_hours_defaults'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
