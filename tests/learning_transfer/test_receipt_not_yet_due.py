@@ -33,17 +33,17 @@ def figure(client, trigger, at) -> str:
     return page.split('data-testid="pct-received">', 1)[1].split("</dd>", 1)[0]
 
 
-def test_within_the_window_the_figure_is_not_yet_due(client, issued, quality_director):
-    client.force_login(quality_director)
+def test_within_the_window_the_figure_is_not_yet_due(client, sign_in, issued, quality_director):
+    sign_in(quality_director)
     shown = figure(client, issued, ISSUED + timedelta(hours=2))
     assert shown.startswith("Not yet due — window closes at 14:30. So far 25.0% (1 of 4 matched services)")
     assert distribution(picture(issued, ISSUED + timedelta(hours=2)))["receipt_missed"] == 0
 
 
 def test_once_the_window_closes_the_figure_is_final_and_redistribution_is_offered(
-    client, issued, quality_director
+    client, sign_in, issued, quality_director
 ):
-    client.force_login(quality_director)
+    sign_in(quality_director)
     assert figure(client, issued, ISSUED + timedelta(hours=4, minutes=1)) == (
         "25.0% (1 of 4 matched services)"
     )
