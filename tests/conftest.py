@@ -1,11 +1,10 @@
 """Shared fixtures: a small provider with two regions and three services, and an outsider provider."""
 
 import pytest
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from providers.choices import RiskTag, Role, ServiceType
 from tests.factories import ProviderFactory, RegionFactory, ServiceFactory, person_with_role
+from tests.signing_in import signed_in
 
 
 @pytest.fixture
@@ -68,21 +67,10 @@ def commissioner(elm_house):
 
 @pytest.fixture
 def sign_in(client):
-    """Log a person in as both steps would: `sign_in(person)` (or `sign_in(person, other_client)`).
-
-    The person gets a real, confirmed authenticator (TOTP device) and the session records it as passed,
-    exactly as the check page does after a right code; the second-factor rule itself stays on.
-    """
+    """Log a person in as both steps would: `sign_in(person)` (or `sign_in(person, other_client)`)."""
 
     def sign_in(user, into=None):
-        into = into or client
-        into.force_login(user)
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        device = device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
-        session = into.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-        return into
+        return signed_in(into or client, user)
 
     return sign_in
 

@@ -27,8 +27,8 @@ def test_pages_use_the_nhs_font_stack_without_frutiger():
     )
 
 
-def test_the_header_has_the_menu_that_collects_links_which_do_not_fit(client, quality_director):
-    client.force_login(quality_director)
+def test_the_header_has_the_menu_that_collects_links_which_do_not_fit(client, sign_in, quality_director):
+    sign_in(quality_director)
     page = client.get(reverse("organisation")).text
     assert 'data-module="nhsuk-header"' in page
     assert '<li class="nhsuk-header__menu" hidden>' in page

@@ -87,7 +87,7 @@ def test_an_import_making_progress_is_left_alone(queued, clock, django_capture_o
 
 
 def test_after_the_last_attempt_the_import_shows_failed_and_the_button_starts_it_again(
-    queued, clock, django_capture_on_commit_callbacks, client, quality_director
+    queued, clock, django_capture_on_commit_callbacks, client, sign_in, quality_director
 ):
     for _ in range(3):
         worker_dies_while_saving(queued)
@@ -98,7 +98,7 @@ def test_after_the_last_attempt_the_import_shows_failed_and_the_button_starts_it
     assert "3 times" in job.failure and "Nothing from this file was saved." in job.failure
     assert Incident.objects.count() == 0
 
-    client.force_login(quality_director)
+    sign_in(quality_director)
     page = client.get(reverse("learning_transfer:import_detail", args=[job.pk])).text
     assert "The import failed" in page and "Try again" in page
     with django_capture_on_commit_callbacks(execute=True):
@@ -146,7 +146,8 @@ def test_the_sweeper_runs_from_the_beat_schedule(settings):
 
 
 def test_uploading_while_the_broker_is_down_says_it_will_start_shortly_and_the_sweeper_sends_it(
-    client, quality_director, provider, elm_house, settings, django_capture_on_commit_callbacks, monkeypatch
+    client, sign_in, quality_director, provider, elm_house, settings,
+    django_capture_on_commit_callbacks, monkeypatch,
 ):
     from kombu.exceptions import OperationalError
 
@@ -155,7 +156,7 @@ def test_uploading_while_the_broker_is_down_says_it_will_start_shortly_and_the_s
 
     settings.LEARNING_IMPORT_INLINE_MAX_BYTES = 100  # this file goes to the worker
     monkeypatch.setattr(tasks.run_import, "apply_async", broker_down)
-    client.force_login(quality_director)
+    sign_in(quality_director)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("learning_transfer:import"),

@@ -12,6 +12,7 @@ from django.urls import reverse
 from learning_transfer import imports, services
 from learning_transfer.choices import ImportKind, ImportStatus
 from learning_transfer.models import ImportJob, Incident
+from tests.signing_in import signed_in
 
 from .test_import_limits import HEADER, incident_lines
 
@@ -43,7 +44,7 @@ def zip_bomb() -> bytes:
 
 
 def post_import(client, person, name: str, content: bytes, content_type="text/csv"):
-    client.force_login(person)
+    signed_in(client, person)
     upload = SimpleUploadedFile(name, content, content_type=content_type)
     return client.post(reverse("learning_transfer:import"), {"kind": ImportKind.INCIDENTS, "file": upload})
 

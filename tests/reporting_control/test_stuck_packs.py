@@ -79,7 +79,8 @@ def test_a_build_making_progress_is_left_alone(requested, clock, django_capture_
 
 
 def test_after_the_last_attempt_the_pack_shows_failed_with_why_and_can_be_tried_again(
-    requested, clock, django_capture_on_commit_callbacks, client, compliance_manager, evidenced_update
+    requested, clock, django_capture_on_commit_callbacks, client, sign_in, compliance_manager,
+    evidenced_update,
 ):
     for _ in range(3):  # MAX_ATTEMPTS: each time the worker handed the pack dies too
         worker_dies_mid_build(requested)
@@ -89,7 +90,7 @@ def test_after_the_last_attempt_the_pack_shows_failed_with_why_and_can_be_tried_
     assert (pack.status, pack.attempts) == (PackStatus.FAILED, 3)
     assert "stopped making progress on this 3 times (no progress for 5 minutes each time)" in pack.failure
 
-    client.force_login(compliance_manager)
+    sign_in(compliance_manager)
     page = client.get(evidenced_update.get_absolute_url()).text
     assert "The pack could not be built" in page and "Try again" in page
     retry_url = reverse("reporting_control:pack_retry", args=[evidenced_update.pk, pack.pk])
@@ -124,13 +125,13 @@ def test_a_worker_given_up_on_changes_nothing_when_it_wakes(
 
 
 def test_requesting_a_pack_while_the_broker_is_down_never_answers_500(
-    client, evidenced_update, compliance_manager, django_capture_on_commit_callbacks, monkeypatch
+    client, sign_in, evidenced_update, compliance_manager, django_capture_on_commit_callbacks, monkeypatch
 ):
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr(tasks.build_evidence_pack, "apply_async", broker_down)
-    client.force_login(compliance_manager)
+    sign_in(compliance_manager)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reporting_control:pack_request", args=[evidenced_update.pk]))
     assert response.status_code == 302
