@@ -14,7 +14,7 @@ from django.utils import timezone
 from escalation.choices import StepRunState
 from providers.actions import AlreadyDone
 
-from . import chain, evidence, permissions
+from . import chain, evidence, packs, permissions
 from .choices import DECIDED_STATES, WITHHELD_STATES, LineKind, LineState, UpdateStatus
 from .models import EvidencePack, IssueHold, ReportingLine, ReportingUpdate
 
@@ -271,7 +271,8 @@ def release_problems(update: ReportingUpdate) -> list[str]:
 
 
 def release_update(update: ReportingUpdate, *, by, now=None) -> bool:
-    """Release the update and queue its issue pack. Returns False (changing nothing) if already released.
+    """Release the update and queue its issue packs (the provider's, and one per commissioner).
+    Returns False (changing nothing) if already released.
 
     Refused with a ValidationError listing every problem while a hold is active or a line lacks evidence.
     """
@@ -289,7 +290,7 @@ def release_update(update: ReportingUpdate, *, by, now=None) -> bool:
         locked.released_by, locked.released_at = by, now
         _save(locked, by, "Released", now)
         chain.close(locked, by, "Update released.")
-        _queue_pack(locked, by=by, now=now)
+        queue_release_packs(locked, by=by, now=now)
     update.status, update.released_at, update.released_by = locked.status, now, by
     return True
 
@@ -297,18 +298,38 @@ def release_update(update: ReportingUpdate, *, by, now=None) -> bool:
 # --- evidence packs -----------------------------------------------------------------------------
 
 
-def _queue_pack(update: ReportingUpdate, *, by, now) -> EvidencePack:
+def _build_after_commit(pack: EvidencePack) -> None:
     from .tasks import build_evidence_pack
 
-    pack = EvidencePack.objects.create(
-        update=update,
-        requested_by=by,
-        requested_at=now,
-        for_release=update.status == UpdateStatus.RELEASED,
-    )
     # After commit, so the worker finds the row; the request never waits for the PDF.
     transaction.on_commit(lambda: build_evidence_pack.delay(pack.pk))
+
+
+def _queue_pack(update: ReportingUpdate, *, by, now) -> EvidencePack:
+    """A pack of the whole update for the provider's staff: never issued to a commissioner."""
+    pack = EvidencePack.objects.create(update=update, requested_by=by, requested_at=now)
+    _build_after_commit(pack)
     return pack
+
+
+def queue_release_packs(update: ReportingUpdate, *, by, now=None) -> list[EvidencePack]:
+    """The packs a release issues: the provider's full pack, and one pack per commissioner of the
+    covered services holding only that commissioner's services. Each is made once, however often this
+    runs (a unique constraint backs it); returns the packs it made now."""
+    now = now or timezone.now()
+    made = []
+    for commissioner in [None, *packs.commissioners_of(update)]:
+        with transaction.atomic():
+            pack, created = EvidencePack.objects.get_or_create(
+                update=update,
+                commissioner=commissioner,
+                for_release=True,
+                defaults={"requested_by": by, "requested_at": now},
+            )
+        if created:
+            _build_after_commit(pack)
+            made.append(pack)
+    return made
 
 
 def request_pack(update: ReportingUpdate, *, by, now=None) -> EvidencePack:

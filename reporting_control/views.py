@@ -89,7 +89,11 @@ class UpdateDetailView(UpdateMixin, TemplateView):
             lines=lines,
             holds=holds,
             active_hold=active,
-            packs=update.packs.select_related("requested_by")[:5],
+            # Every pack the release issued (one per commissioner), then the latest few staff asked for.
+            packs=[
+                *update.packs.filter(for_release=True).select_related("commissioner"),
+                *update.packs.filter(for_release=False)[:5],
+            ],
             run=chain.run_for(update),
             sign_off=chain.step_run(update, chain.SIGN_OFF_STEP),
             problems=[] if update.released_at else services.release_problems(update),
