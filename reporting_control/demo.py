@@ -50,14 +50,17 @@ def build_reporting_story(provider, trigger) -> None:
         assurance,
         by=compliance,
         kind=LineKind.NAMED_SERVICE,
-        claim="Willow Bank records night checks in real time on every unit.",
+        claim="Willow Bank has reviewed its night checks against this learning.",
         services=[willow],
     )
     services.decide_line(
         waiting,
         by=compliance,
         state=LineState.DEFERRED,
-        reason="Willow Bank has not verified the change yet: it will be reported in the next update.",
+        reason=(
+            "Willow Bank was not among the homes matched to this fall; the ICB asked for its night-check "
+            "review, which will be reported in the next update."
+        ),
     )
     chain.record_sign_off(assurance, by=director, notes="One claim evidenced, one deferred until verified.")
     services.release_update(assurance, by=director)

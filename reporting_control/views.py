@@ -296,7 +296,7 @@ class PackDownloadView(UpdateMixin, View):
 
 
 class CommissionerPackListView(CommissionerRequiredMixin, ListView):
-    """Released evidence packs of the services this commissioner commissions (and nothing else)."""
+    """The packs released to the person's commissioning organisation (and nothing else)."""
 
     template_name = "reporting_control/commissioner_packs.html"
     context_object_name = "packs"
@@ -313,8 +313,12 @@ class CommissionerPackListView(CommissionerRequiredMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
         return super().get_context_data(
-            services=provider_permissions.commissioned_services(self.request.user).select_related("provider"),
+            organisations=sorted(
+                {str(a.commissioner) for a in provider_permissions.commissioner_assignments(user)}
+            ),
+            services=provider_permissions.commissioned_services(user).select_related("provider"),
             **kwargs,
         )
 

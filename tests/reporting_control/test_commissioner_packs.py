@@ -10,6 +10,7 @@ import hashlib
 import io
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from pypdf import PdfReader
@@ -215,3 +216,24 @@ def test_an_update_with_no_commissioned_service_releases_only_the_providers_pack
 
     packs = EvidencePack.objects.filter(update=evidenced_update)
     assert list(packs.values_list("commissioner", flat=True)) == [None]
+
+
+def test_packs_released_before_a_commissioner_was_named_are_issued_to_it_by_the_operator(
+    client, evidenced_update, provider_director, council, council_officer, django_capture_on_commit_callbacks
+):
+    """Released while Birch Lodge had no commissioner (as before commissioning organisations existed);
+    once the council is named, the operator's command issues the council's pack, once."""
+    council.services.clear()
+    services.release_update(evidenced_update, by=provider_director)
+    council.services.add(evidenced_update.services.get(name="Birch Lodge"))
+    assert portal_packs(client, council_officer) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("issue_release_packs", stdout=io.StringIO())
+    output = io.StringIO()
+    call_command("issue_release_packs", stdout=output)
+
+    pack = EvidencePack.objects.get(update=evidenced_update, commissioner=council)
+    assert portal_packs(client, council_officer) == [pack.pk]
+    assert "Birch Lodge" in pdf_text(download(client, council_officer, pack))
+    assert "0 packs queued." in output.getvalue()
