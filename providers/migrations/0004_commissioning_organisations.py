@@ -24,7 +24,8 @@ def per_person_organisations(apps, schema_editor):
     for row in rows:
         organisation = organisations.get(row.user_id)
         if organisation is None:
-            name = f"Commissioning organisation of {row.user.get_full_name() or row.user.username}"
+            person = f"{row.user.first_name} {row.user.last_name}".strip() or row.user.username
+            name = f"Commissioning organisation of {person}"
             if Commissioner.objects.filter(name=name).exists():
                 name = f"{name} ({row.user.username})"
             organisation = organisations[row.user_id] = Commissioner.objects.create(name=name)
@@ -36,6 +37,7 @@ def per_person_organisations(apps, schema_editor):
         kept.add((row.user_id, row.provider_id))
         row.commissioner, row.service, row.region = organisation, None, None
         row.save(update_fields=["commissioner", "service", "region"])
+    _check_now(schema_editor)
 
 
 def per_service_assignments(apps, schema_editor):
@@ -47,6 +49,14 @@ def per_service_assignments(apps, schema_editor):
                 user_id=row.user_id, role=COMMISSIONER, provider_id=row.provider_id, service=service
             )
         row.delete()
+    _check_now(schema_editor)
+
+
+def _check_now(schema_editor):
+    """PostgreSQL refuses to alter a table with foreign-key checks still pending from the data step in
+    the same transaction: run them now, so the constraint can follow in this one migration."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
@@ -191,4 +201,22 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(per_person_organisations, per_service_assignments),
+        migrations.AddConstraint(
+            model_name="roleassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("commissioner__isnull", False),
+                        ("region__isnull", True),
+                        ("role", "commissioner"),
+                        ("service__isnull", True),
+                    ),
+                    models.Q(
+                        models.Q(("role", "commissioner"), _negated=True), ("commissioner__isnull", True)
+                    ),
+                    _connector="OR",
+                ),
+                name="role_commissioner_acts_for_an_organisation",
+            ),
+        ),
     ]

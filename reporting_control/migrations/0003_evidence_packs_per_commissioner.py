@@ -20,7 +20,7 @@ def one_full_release_pack_per_update(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("providers", "0005_commissioner_role_names_its_organisation"),
+        ("providers", "0004_commissioning_organisations"),
         ("reporting_control", "0002_planned_once"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
