@@ -316,16 +316,17 @@ def queue_release_packs(update: ReportingUpdate, *, by, now=None) -> list[Eviden
     """The packs a release issues: the provider's full pack, and one pack per commissioner of the
     covered services holding only that commissioner's services. Each is made once, however often this
     runs (a unique constraint backs it); returns the packs it made now."""
+    if update.status != UpdateStatus.RELEASED:
+        raise ValidationError("Only a released update issues evidence packs to its commissioners.")
     now = now or timezone.now()
     made = []
     for commissioner in [None, *packs.commissioners_of(update)]:
-        with transaction.atomic():
-            pack, created = EvidencePack.objects.get_or_create(
-                update=update,
-                commissioner=commissioner,
-                for_release=True,
-                defaults={"requested_by": by, "requested_at": now},
-            )
+        pack, created = EvidencePack.objects.get_or_create(
+            update=update,
+            commissioner=commissioner,
+            for_release=True,
+            defaults={"requested_by": by, "requested_at": now},
+        )
         if created:
             _build_after_commit(pack)
             made.append(pack)
