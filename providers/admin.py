@@ -4,7 +4,17 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Provider, Region, RoleAssignment, Service, ServiceRiskTag, ShiftPattern, Team, User
+from .models import (
+    Commissioner,
+    Provider,
+    Region,
+    RoleAssignment,
+    Service,
+    ServiceRiskTag,
+    ShiftPattern,
+    Team,
+    User,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -24,7 +34,7 @@ class ReadOnlyAdminMixin:
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
     extra = 0
-    autocomplete_fields = ["provider", "region", "service"]
+    autocomplete_fields = ["provider", "region", "service", "commissioner"]
 
 
 @admin.register(User)
@@ -38,6 +48,12 @@ class UserAdmin(BaseUserAdmin):
 class ProviderAdmin(SimpleHistoryAdmin):
     list_display = ("name", "cqc_provider_id", "working_day_start", "working_day_end", "working_weekdays")
     search_fields = ("name", "cqc_provider_id")
+
+
+@admin.register(Commissioner)
+class CommissionerAdmin(SimpleHistoryAdmin):
+    list_display = ("name",)
+    search_fields = ("name",)
 
 
 @admin.register(Region)
@@ -69,13 +85,14 @@ class ServiceAdmin(SimpleHistoryAdmin):
     search_fields = ("name", "cqc_location_id")
     autocomplete_fields = ["region"]
     raw_id_fields = ["registered_manager"]
+    filter_horizontal = ["commissioners"]
     inlines = [RiskTagInline, ShiftPatternInline, TeamInline]
 
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(SimpleHistoryAdmin):
-    list_display = ("user", "role", "provider", "region", "service")
+    list_display = ("user", "role", "provider", "region", "service", "commissioner")
     list_filter = ("role", "provider")
     search_fields = ("user__username", "user__last_name")
-    autocomplete_fields = ["provider", "region", "service"]
+    autocomplete_fields = ["provider", "region", "service", "commissioner"]
     raw_id_fields = ["user"]

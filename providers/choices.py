@@ -34,6 +34,7 @@ class Scope(models.TextChoices):
     PROVIDER = "provider", "Provider"
     REGION = "region", "Region"
     SERVICE = "service", "Service"
+    COMMISSIONER = "commissioner", "Commissioning organisation, at one provider"
 
 
 class Role(models.TextChoices):
@@ -58,7 +59,8 @@ class Role(models.TextChoices):
     COMMISSIONER = "commissioner", "Commissioner"
 
 
-# The scope at which each role is held. A commissioner holds its role once per commissioned service.
+# The scope at which each role is held. A commissioner holds its role for its commissioning organisation
+# at one provider, and sees the services that organisation commissions there.
 ROLE_SCOPE = {
     Role.NOMINATED_INDIVIDUAL: Scope.PROVIDER,
     Role.PROVIDER_DIRECTOR: Scope.PROVIDER,
@@ -76,5 +78,5 @@ ROLE_SCOPE = {
     Role.PRACTICE_DEVELOPMENT_LEAD: Scope.SERVICE,
     Role.SENIOR_CARER_LATE: Scope.SERVICE,
     Role.ON_CALL_MANAGER: Scope.SERVICE,
-    Role.COMMISSIONER: Scope.SERVICE,
+    Role.COMMISSIONER: Scope.COMMISSIONER,
 }

@@ -65,6 +65,24 @@ class Provider(models.Model):
         return WorkingCalendar(self.working_hours)
 
 
+class Commissioner(models.Model):
+    """A commissioning organisation (a local authority or an NHS integrated care board) that buys care.
+
+    It is "one commissioner": the services it commissions (`Service.commissioners`) decide what evidence
+    it receives, and every person who holds the Commissioner role for it shares what it receives. A
+    service may be commissioned by several (a nursing home often by the council and the ICB together).
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Region(models.Model):
     """A provider's operating region, overseen by a Deputy Regional Manager."""
 
@@ -97,7 +115,14 @@ class Service(models.Model):
     weekly_care_hours = models.PositiveIntegerField(
         default=0, help_text="Typical care hours delivered in a week; daily figures are imported."
     )
-    history = HistoricalRecords()
+    commissioners = models.ManyToManyField(
+        Commissioner,
+        blank=True,
+        related_name="services",
+        help_text="Who commissions care here; each sees evidence about its own services only.",
+    )
+    # Who commissions a service decides who sees its evidence, so changes to it keep their history too.
+    history = HistoricalRecords(m2m_fields=[commissioners])
 
     class Meta:
         ordering = ["provider", "name"]
@@ -184,7 +209,9 @@ class ShiftPattern(models.Model):
 class RoleAssignment(models.Model):
     """A person holding one role, scoped to a whole provider, one region or one service.
 
-    Commissioners hold one assignment per service they commission (possibly across providers).
+    A commissioner's assignment names the commissioning organisation the person works for, at one
+    provider: the person receives that provider's evidence packs for that organisation, which cover only
+    the services the organisation commissions.
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
@@ -192,6 +219,14 @@ class RoleAssignment(models.Model):
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="role_assignments")
     region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, blank=True)
     service = models.ForeignKey(Service, on_delete=models.CASCADE, null=True, blank=True)
+    commissioner = models.ForeignKey(
+        Commissioner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        help_text="For the Commissioner role only: the organisation the person works for.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -213,6 +248,17 @@ class RoleAssignment(models.Model):
                 condition=models.Q(service__isnull=False),
                 name="role_once_per_service",
             ),
+            # A commissioner always acts for a named organisation (never for one service), and only they do.
+            models.CheckConstraint(
+                condition=models.Q(
+                    role=Role.COMMISSIONER,
+                    commissioner__isnull=False,
+                    region__isnull=True,
+                    service__isnull=True,
+                )
+                | (~models.Q(role=Role.COMMISSIONER) & models.Q(commissioner__isnull=True)),
+                name="role_commissioner_acts_for_an_organisation",
+            ),
         ]
         indexes = [models.Index(fields=["role", "provider"], name="role_lookup")]
 
@@ -225,6 +271,8 @@ class RoleAssignment(models.Model):
 
     @property
     def scope_label(self) -> str:
+        if self.commissioner_id:
+            return f"{self.commissioner} at {self.provider}"
         return str(self.service or self.region or self.provider)
 
     def clean(self):
@@ -233,6 +281,10 @@ class RoleAssignment(models.Model):
             return
         scope = self.scope
         errors = {}
+        if scope == Scope.COMMISSIONER:
+            return self._clean_commissioner()
+        if self.commissioner_id:
+            errors["commissioner"] = "Only the Commissioner role is held for a commissioning organisation."
         if scope == Scope.PROVIDER and (self.region_id or self.service_id):
             errors["region"] = (
                 f"{self.get_role_display()} is held for the whole provider: leave region and service empty."
@@ -251,5 +303,17 @@ class RoleAssignment(models.Model):
                 errors["service"] = "The service must belong to the chosen provider."
             if self.region_id:
                 errors["region"] = "A service role is not held for a region."
+        if errors:
+            raise ValidationError(errors)
+
+    def _clean_commissioner(self):
+        """A commissioner acts for one organisation at the whole provider, never for a region or service."""
+        errors = {}
+        if not self.commissioner_id:
+            errors["commissioner"] = "Choose the commissioning organisation the person works for."
+        if self.region_id or self.service_id:
+            errors["region"] = (
+                "A commissioner sees what its organisation commissions: leave region and service empty."
+            )
         if errors:
             raise ValidationError(errors)

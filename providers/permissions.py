@@ -40,7 +40,7 @@ def roles_held(user) -> list[str]:
 
 
 def is_commissioner(user) -> bool:
-    return any(a.role == Role.COMMISSIONER for a in assignments(user))
+    return bool(commissioner_assignments(user))
 
 
 def is_provider_staff(user) -> bool:
@@ -77,10 +77,21 @@ def visible_providers(user) -> QuerySet[Provider]:
     return Provider.objects.filter(pk__in={a.provider_id for a in staff_assignments(user)})
 
 
+def commissioner_assignments(user) -> list[RoleAssignment]:
+    """The person's Commissioner roles: each names an organisation and the provider it is held at."""
+    return [a for a in assignments(user) if a.role == Role.COMMISSIONER]
+
+
 def commissioned_services(user) -> QuerySet[Service]:
-    """Services a commissioner commissions; empty for everyone else."""
-    ids = [a.service_id for a in assignments(user) if a.role == Role.COMMISSIONER]
-    return Service.objects.filter(pk__in=ids)
+    """Services commissioned by the organisations the person acts for, at the providers where they
+    hold the role; empty for everyone else."""
+    condition = None
+    for a in commissioner_assignments(user):
+        part = Q(provider_id=a.provider_id, commissioners=a.commissioner_id)
+        condition = part if condition is None else condition | part
+    if condition is None:
+        return Service.objects.none()
+    return Service.objects.filter(condition).distinct()
 
 
 def holds_role(user, role: str, *, service: Service | None = None, provider: Provider | None = None) -> bool:

@@ -33,7 +33,7 @@ class IssueHoldAdmin(ReadOnlyAdmin):
 
 @admin.register(EvidencePack)
 class EvidencePackAdmin(admin.ModelAdmin):
-    list_display = ("update", "status", "progress", "for_release", "built_at", "sha256")
+    list_display = ("update", "commissioner", "status", "progress", "for_release", "built_at", "sha256")
     list_filter = ("status", "for_release")
 
     def has_add_permission(self, request):

@@ -1,5 +1,6 @@
-"""Reporting updates for the demo provider: one released to the county council with its evidence pack,
-and one to CQC held because it claims shared learning on notices alone."""
+"""Reporting updates for the demo provider: one released to its commissioners, which gives the county
+council and the ICB each a pack about its own services only, and one to CQC held because it claims
+shared learning on notices alone."""
 
 from datetime import time
 
@@ -10,7 +11,7 @@ from providers.choices import Role
 from providers.models import RoleAssignment
 
 from . import chain, services
-from .choices import Audience, LineKind
+from .choices import Audience, LineKind, LineState
 
 
 def _holder(provider, role):
@@ -23,28 +24,46 @@ def build_reporting_story(provider, trigger) -> None:
     compliance = _holder(provider, Role.COMPLIANCE_MANAGER)
     director = _holder(provider, Role.PROVIDER_DIRECTOR)
     rowan, elm = provider.services.get(name="Rowan Court"), provider.services.get(name="Elm House")
+    # Willow Bank is commissioned by the ICB alone, Rowan Court and Elm House by the council alone.
+    willow = provider.services.get(name="Willow Bank")
     issue_day = timezone.localdate()
     for _ in range(8):
         issue_day = calendar.next_working_day(issue_day)
 
-    council = services.plan_update(
+    assurance = services.plan_update(
         by=compliance,
         provider=provider,
-        title="Assurance to Lancashire County Council: night-time falls",
+        title="Assurance to commissioners: night-time falls",
         audience=Audience.COMMISSIONER,
         issue_at=local_datetime(issue_day, time(10)),
         triggers=[trigger],
-        services=[rowan, elm],
+        services=[rowan, elm, willow],
     )
     services.add_line(
-        council,
+        assurance,
         by=compliance,
         kind=LineKind.NAMED_SERVICE,
         claim="Rowan Court records night checks in real time on both floors and has verified the change.",
         services=[rowan],
     )
-    chain.record_sign_off(council, by=director, notes="One named-service claim, evidenced; nothing deferred.")
-    services.release_update(council, by=director)
+    waiting = services.add_line(
+        assurance,
+        by=compliance,
+        kind=LineKind.NAMED_SERVICE,
+        claim="Willow Bank has reviewed its night checks against this learning.",
+        services=[willow],
+    )
+    services.decide_line(
+        waiting,
+        by=compliance,
+        state=LineState.DEFERRED,
+        reason=(
+            "Willow Bank was not among the homes matched to this fall; the ICB asked for its night-check "
+            "review, which will be reported in the next update."
+        ),
+    )
+    chain.record_sign_off(assurance, by=director, notes="One claim evidenced, one deferred until verified.")
+    services.release_update(assurance, by=director)
 
     cqc = services.plan_update(
         by=compliance,

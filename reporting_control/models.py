@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 from config.background import BackgroundWork
 from escalation.models import StepRecord
 from learning_transfer.models import LearningTrigger
-from providers.models import Provider, Service, User
+from providers.models import Commissioner, Provider, Service, User
 
 from .choices import Audience, LineKind, LineState, PackStatus, UpdateStatus
 
@@ -146,7 +146,9 @@ class IssueHold(models.Model):
 class EvidencePack(BackgroundWork):
     """A PDF evidence pack of an update, built by a Celery task with visible progress.
 
-    `for_release` marks a pack built from a released update: only those reach commissioners.
+    `for_release` marks the packs a release issues: the provider's full pack (no `commissioner`) and one
+    pack per commissioner of the covered services, holding only that commissioner's services. Only a
+    commissioner's own released packs reach its people; packs staff request are the provider's only.
     A worker that dies mid-build leaves no file, and the sweeper builds the pack again.
     """
 
@@ -155,6 +157,14 @@ class EvidencePack(BackgroundWork):
     RESTART = {"progress": 0, "failure": ""}
 
     update = models.ForeignKey(ReportingUpdate, on_delete=models.CASCADE, related_name="packs")
+    commissioner = models.ForeignKey(
+        Commissioner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence_packs",
+        help_text="The commissioner this pack was released to; empty for the provider's own full pack.",
+    )
     status = models.CharField(max_length=10, choices=PackStatus.choices, default=PackStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
     for_release = models.BooleanField(default=False)
@@ -174,11 +184,27 @@ class EvidencePack(BackgroundWork):
                 condition=~models.Q(status=PackStatus.READY) | ~models.Q(sha256=""),
                 name="evidence_pack_ready_has_hash",
             ),
+            # A release issues each pack once, however often it is retried (NULLs never clash, hence two).
+            models.UniqueConstraint(
+                fields=["update", "commissioner"],
+                condition=models.Q(for_release=True, commissioner__isnull=False),
+                name="evidence_pack_released_once_per_commissioner",
+            ),
+            models.UniqueConstraint(
+                fields=["update"],
+                condition=models.Q(for_release=True, commissioner__isnull=True),
+                name="evidence_pack_released_once_for_provider",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(commissioner__isnull=True) | models.Q(for_release=True),
+                name="evidence_pack_commissioner_only_on_release",
+            ),
         ]
         indexes = [models.Index(fields=["update", "status"], name="evidence_pack_status")]
 
     def __str__(self):
-        return f"Evidence pack {self.pk} of {self.update.reference}"
+        audience = f" for {self.commissioner}" if self.commissioner_id else ""
+        return f"Evidence pack {self.pk} of {self.update.reference}{audience}"
 
     @property
     def is_running(self) -> bool:

@@ -1,5 +1,7 @@
 """Building a PDF evidence pack: render the update as HTML, convert it with WeasyPrint, hash it.
 
+A commissioner's pack is the same document cut down to the services that commissioner commissions.
+
 Progress is saved on the EvidencePack row at each stage, so the page polling it shows how far it got.
 """
 
@@ -8,15 +10,16 @@ import hashlib
 import logging
 
 from django.core.files.base import ContentFile
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from config import background
 from escalation.models import StepRecord
+from providers.models import Commissioner, Service
 
 from . import chain, evidence
-from .choices import PackStatus
+from .choices import LineKind, PackStatus
 
 logger = logging.getLogger(__name__)
 
@@ -53,18 +56,47 @@ def _figures(step) -> list[dict]:
     return rows
 
 
-def pack_context(update) -> dict:
-    """Everything the pack shows: lines with evidence per named service, holds, timeline, figures."""
+def covered_services(update) -> QuerySet[Service]:
+    """The services the update covers or any of its lines names."""
+    return Service.objects.filter(Q(reporting_updates=update) | Q(reporting_lines__update=update)).distinct()
+
+
+def commissioners_of(update) -> QuerySet[Commissioner]:
+    """The commissioners of the update's services: each receives its own pack when it is released."""
+    return Commissioner.objects.filter(services__in=covered_services(update)).distinct().order_by("name")
+
+
+def _only_about(line, service_ids: set[int]) -> bool:
+    """Whether everything the line speaks for is among these services. A provider-wide line speaks for
+    every matched service, and a line naming a service of another commissioner may describe it in its
+    own words, so neither belongs in a commissioner's pack."""
+    named = {service.pk for service in line.services.all()}
+    return line.kind != LineKind.PROVIDER_WIDE and bool(named) and named <= service_ids
+
+
+def pack_context(update, commissioner: Commissioner | None = None) -> dict:
+    """Everything the pack shows: lines with evidence per named service, holds, timeline, figures.
+
+    A commissioner's pack keeps only the commissioner's services and the lines wholly about them; the
+    free text and figures that can speak of other services (hold reasons, step figures, trigger
+    titles) stay in the provider's full pack.
+    """
     found = evidence.evidence_map(update)
     verdicts = evidence.judge_update(update)
+    services = list(update.services.order_by("name"))
+    if commissioner is not None:
+        theirs = set(commissioner.services.values_list("pk", flat=True))
+        verdicts = {line: v for line, v in verdicts.items() if _only_about(line, theirs)}
+        services = list(covered_services(update).filter(pk__in=theirs).order_by("name"))
     lines = []
     for line in verdicts:
         line.service_rows = evidence.line_services(line, found)
         lines.append(line)
     return {
         "update": update,
+        "commissioner": commissioner,
         "lines": lines,
-        "services": list(update.services.order_by("name")),
+        "services": services,
         "triggers": list(update.triggers.order_by("confirmed_at")),
         "holds": list(update.holds.select_related("placed_by", "lifted_by").order_by("placed_at")),
         "timeline": _timeline(update),
@@ -73,8 +105,8 @@ def pack_context(update) -> dict:
     }
 
 
-def render_pack_html(update) -> str:
-    return render_to_string("reporting_control/pack.html", pack_context(update))
+def render_pack_html(update, commissioner: Commissioner | None = None) -> str:
+    return render_to_string("reporting_control/pack.html", pack_context(update, commissioner))
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -91,7 +123,7 @@ def build_pack(pack) -> None:
     """
     try:
         background.heartbeat(pack, progress=10)
-        html = render_pack_html(pack.update)
+        html = render_pack_html(pack.update, pack.commissioner)
         background.heartbeat(pack, progress=40)
         pdf = html_to_pdf(html)
         background.heartbeat(pack, progress=90)

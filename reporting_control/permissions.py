@@ -1,10 +1,13 @@
 """Who may see and do what in chain C, built only on providers.permissions (the one permission module).
 
 Updates are provider-wide documents: provider-level staff of the provider see them. Commissioners
-see only ready packs built from released updates covering a service they commission.
+see only the ready packs a release issued to their own organisation, which hold only its services.
 """
 
-from django.db.models import QuerySet
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
 
 from providers import permissions
 from providers.choices import ROLE_SCOPE, Role, Scope
@@ -63,16 +66,21 @@ def require_visible(user, update: ReportingUpdate) -> None:
 
 
 def commissioner_packs(user) -> QuerySet[EvidencePack]:
-    """Ready packs of released updates covering a service the commissioner commissions; nothing else."""
-    services = permissions.commissioned_services(user)
+    """Ready packs a release issued to an organisation the person acts for as Commissioner, at the
+    update's provider: never another commissioner's pack, the provider's own, a draft or a held one."""
+    reach = [
+        Q(commissioner_id=a.commissioner_id, update__provider_id=a.provider_id)
+        for a in permissions.commissioner_assignments(user)
+    ]
+    if not reach:
+        return EvidencePack.objects.none()
     return (
         EvidencePack.objects.filter(
+            reduce(or_, reach),
             status=PackStatus.READY,
             for_release=True,
             update__status=UpdateStatus.RELEASED,
-            update__services__in=services,
         )
         # Belt and braces: a released update cannot be held, but a held one must never be shown.
         .exclude(update__in=IssueHold.objects.filter(lifted_at__isnull=True).values("update"))
-        .distinct()
     )

@@ -15,7 +15,7 @@ from config import background
 from escalation.choices import StepRunState
 from providers.actions import AlreadyDone
 
-from . import chain, evidence, permissions
+from . import chain, evidence, packs, permissions
 from .choices import DECIDED_STATES, WITHHELD_STATES, LineKind, LineState, UpdateStatus
 from .models import EvidencePack, IssueHold, ReportingLine, ReportingUpdate
 
@@ -272,7 +272,8 @@ def release_problems(update: ReportingUpdate) -> list[str]:
 
 
 def release_update(update: ReportingUpdate, *, by, now=None) -> bool:
-    """Release the update and queue its issue pack. Returns False (changing nothing) if already released.
+    """Release the update and queue its issue packs (the provider's, and one per commissioner).
+    Returns False (changing nothing) if already released.
 
     Refused with a ValidationError listing every problem while a hold is active or a line lacks evidence.
     """
@@ -290,7 +291,7 @@ def release_update(update: ReportingUpdate, *, by, now=None) -> bool:
         locked.released_by, locked.released_at = by, now
         _save(locked, by, "Released", now)
         chain.close(locked, by, "Update released.")
-        _queue_pack(locked, by=by, now=now)
+        queue_release_packs(locked, by=by, now=now)
     update.status, update.released_at, update.released_by = locked.status, now, by
     return True
 
@@ -298,15 +299,18 @@ def release_update(update: ReportingUpdate, *, by, now=None) -> bool:
 # --- evidence packs -----------------------------------------------------------------------------
 
 
-def _queue_pack(update: ReportingUpdate, *, by, now) -> EvidencePack:
+def _queue_pack(
+    update: ReportingUpdate, *, by, now, commissioner=None, for_release: bool = False
+) -> EvidencePack:
     pack = EvidencePack(
         update=update,
+        commissioner=commissioner,
+        for_release=for_release,
         requested_by=by,
         requested_at=now,
         progress_at=now,
-        for_release=update.status == UpdateStatus.RELEASED,
     )
-    _save(pack, by, "Requested")
+    _save(pack, by, "Issued on release" if for_release else "Requested")
     # After commit, so the worker finds the row; the request never waits for the PDF, nor fails when
     # the broker is down (the pack stays queued and the sweeper sends it).
     background.queue_on_commit(pack)
@@ -316,6 +320,23 @@ def _queue_pack(update: ReportingUpdate, *, by, now) -> EvidencePack:
 def _refuse_pack_while_held(update: ReportingUpdate) -> None:
     if active_hold(update) is not None:
         raise ValidationError("An issue hold is active: no evidence pack can be built until it is lifted.")
+
+
+def queue_release_packs(update: ReportingUpdate, *, by, now=None) -> list[EvidencePack]:
+    """The packs a release issues: the provider's full pack, and one pack per commissioner of the
+    covered services holding only that commissioner's services. Each is made once, however often this
+    runs (a unique constraint backs it); returns the packs it made now."""
+    if update.status != UpdateStatus.RELEASED:
+        raise ValidationError("Only a released update issues evidence packs to its commissioners.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        released = EvidencePack.objects.filter(update=update, for_release=True)
+        issued = set(released.values_list("commissioner_id", flat=True))
+        return [
+            _queue_pack(update, by=by, now=now, commissioner=commissioner, for_release=True)
+            for commissioner in [None, *packs.commissioners_of(update)]
+            if (commissioner.pk if commissioner else None) not in issued
+        ]
 
 
 def request_pack(update: ReportingUpdate, *, by, now=None) -> EvidencePack:

@@ -89,7 +89,11 @@ class UpdateDetailView(UpdateMixin, TemplateView):
             lines=lines,
             holds=holds,
             active_hold=active,
-            packs=update.packs.select_related("requested_by")[:5],
+            # Every pack the release issued (one per commissioner), then the latest few staff asked for.
+            packs=[
+                *update.packs.filter(for_release=True).select_related("commissioner"),
+                *update.packs.filter(for_release=False)[:5],
+            ],
             run=chain.run_for(update),
             sign_off=chain.step_run(update, chain.SIGN_OFF_STEP),
             problems=[] if update.released_at else services.release_problems(update),
@@ -311,7 +315,7 @@ class PackDownloadView(UpdateMixin, View):
 
 
 class CommissionerPackListView(CommissionerRequiredMixin, ListView):
-    """Released evidence packs of the services this commissioner commissions (and nothing else)."""
+    """The packs released to the person's commissioning organisation (and nothing else)."""
 
     template_name = "reporting_control/commissioner_packs.html"
     context_object_name = "packs"
@@ -328,8 +332,12 @@ class CommissionerPackListView(CommissionerRequiredMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
         return super().get_context_data(
-            services=provider_permissions.commissioned_services(self.request.user).select_related("provider"),
+            organisations=sorted(
+                {str(a.commissioner) for a in provider_permissions.commissioner_assignments(user)}
+            ),
+            services=provider_permissions.commissioned_services(user).select_related("provider"),
             **kwargs,
         )
 

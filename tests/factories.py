@@ -4,6 +4,7 @@ import factory
 
 from providers.choices import ROLE_SCOPE, RiskLevel, Role, Scope, ServiceType
 from providers.models import (
+    Commissioner,
     Provider,
     Region,
     RoleAssignment,
@@ -21,6 +22,13 @@ class ProviderFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Provider {n}")
     cqc_provider_id = factory.Sequence(lambda n: f"1-{100000 + n}")
+
+
+class CommissionerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Commissioner
+
+    name = factory.Sequence(lambda n: f"Commissioning organisation {n}")
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
@@ -80,15 +88,27 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct-horse-battery")
 
 
-def person_with_role(role: str, *, provider=None, region=None, service=None, **user_fields) -> User:
+def person_with_role(
+    role: str, *, provider=None, region=None, service=None, commissioner=None, **user_fields
+) -> User:
     """A person holding one role at the right scope: the shortest way to write a persona in a test."""
     user = UserFactory(**user_fields)
-    give_role(user, role, provider=provider, region=region, service=service)
+    give_role(user, role, provider=provider, region=region, service=service, commissioner=commissioner)
     return user
 
 
-def give_role(user, role, *, provider=None, region=None, service=None) -> RoleAssignment:
+def give_role(user, role, *, provider=None, region=None, service=None, commissioner=None) -> RoleAssignment:
+    """A commissioner given only a `service` works for a new organisation commissioning that service."""
     scope = ROLE_SCOPE[Role(role)]
+    if scope == Scope.COMMISSIONER:
+        if commissioner is None:
+            commissioner = CommissionerFactory()
+            if service is not None:
+                commissioner.services.add(service)
+        provider = provider or (service.provider if service is not None else ProviderFactory())
+        return RoleAssignment.objects.create(
+            user=user, role=role, provider=provider, commissioner=commissioner
+        )
     if scope == Scope.SERVICE:
         service = service or ServiceFactory(**({"region__provider": provider} if provider else {}))
         return RoleAssignment.objects.create(user=user, role=role, provider=service.provider, service=service)

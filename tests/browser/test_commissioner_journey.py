@@ -1,11 +1,12 @@
 """The commissioner's journey in a real browser (journey 4, chain C).
 
 Oakwood learned from a night-time fall at Elm House and verified the change at Birch Lodge and Cedar
-Court. Three updates are built through the business actions: one to Lancashire County Council about
-Birch Lodge, released with its evidence pack; a second about Birch Lodge, held by the compliance manager
-(a draft pack was built before the hold); and one to Manchester City Council about Cedar Court, released.
-The county's commissioner logs in, sees only the first update's pack, downloads the PDF, and finds every
-staff page closed.
+Court. Lancashire County Council commissions Birch Lodge, Manchester City Council Cedar Court. Three
+updates are built through the business actions: one about both homes, released, which issues a pack to
+each council; a second about Birch Lodge, held by the compliance manager (a draft pack was built before
+the hold); and one to Manchester City Council about Cedar Court, released. The county's commissioner
+logs in, sees only its own pack of the first update, downloads the PDF, which names Birch Lodge and not
+Cedar Court, and finds every staff page closed.
 """
 
 import hashlib
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from learning_transfer import services as learning
 from learning_transfer.choices import IncidentTheme
@@ -23,10 +25,16 @@ from reporting_control import chain, services
 from reporting_control.choices import Audience, LineKind, PackStatus, UpdateStatus
 from reporting_control.models import EvidencePack
 from tests.browser.conftest import log_in
-from tests.factories import ProviderFactory, RegionFactory, ServiceFactory, person_with_role
+from tests.factories import (
+    CommissionerFactory,
+    ProviderFactory,
+    RegionFactory,
+    ServiceFactory,
+    person_with_role,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-RELEASED = "Night-time falls: assurance to Lancashire County Council"
+RELEASED = "Night-time falls: assurance to commissioners"
 HELD = "Night-time falls: quarterly return to Lancashire County Council"
 OTHER_COMMISSIONERS = "Night-time falls: assurance to Manchester City Council"
 
@@ -71,9 +79,15 @@ def oakwood():
             Role.PROVIDER_DIRECTOR,
         )
     }
-    county = person_with_role(Role.COMMISSIONER, service=services_["Birch Lodge"], username="lancashire")
-    city = person_with_role(Role.COMMISSIONER, service=services_["Cedar Court"], username="manchester")
-    return {"provider": provider, "people": people, "county": county, "city": city, **services_}
+    councils = {}
+    for name, service, username in [
+        ("Lancashire County Council", "Birch Lodge", "lancashire"),
+        ("Manchester City Council", "Cedar Court", "manchester"),
+    ]:
+        council = councils[username] = CommissionerFactory(name=name)
+        council.services.add(services_[service])
+        person_with_role(Role.COMMISSIONER, provider=provider, commissioner=council, username=username)
+    return {"provider": provider, "people": people, "councils": councils, **services_}
 
 
 @pytest.fixture
@@ -113,8 +127,8 @@ def trigger(oakwood):
     return trigger
 
 
-def planned(oakwood, trigger, title, service):
-    """An update about one named service, whose line is evidenced by its verified implementation."""
+def planned(oakwood, trigger, title, *covered):
+    """An update about named services, one line each, evidenced by their verified implementation."""
     compliance = oakwood["people"][Role.COMPLIANCE_MANAGER]
     update = services.plan_update(
         by=compliance,
@@ -123,40 +137,47 @@ def planned(oakwood, trigger, title, service):
         audience=Audience.COMMISSIONER,
         issue_at=at(12, 7, 10),
         triggers=[trigger],
-        services=[service],
+        services=covered,
     )
-    services.add_line(
-        update,
-        by=compliance,
-        kind=LineKind.NAMED_SERVICE,
-        claim=f"{service} follows each resident's falls-risk plan at every night check, verified.",
-        services=[service],
-    )
+    for service in covered:
+        services.add_line(
+            update,
+            by=compliance,
+            kind=LineKind.NAMED_SERVICE,
+            claim=f"{service} follows each resident's falls-risk plan at every night check, verified.",
+            services=[service],
+        )
     return update
 
 
-def released(oakwood, trigger, title, service):
-    """Signed off by the Provider Director (C5) and released; the pack is built after the commit."""
+def released(oakwood, trigger, title, *covered):
+    """Signed off by the Provider Director (C5) and released; the packs are built after the commit.
+    Returns the update and its packs by commissioner (None: the provider's full pack)."""
     director = oakwood["people"][Role.PROVIDER_DIRECTOR]
-    update = planned(oakwood, trigger, title, service)
+    update = planned(oakwood, trigger, title, *covered)
     chain.record_sign_off(update, by=director)
     assert services.release_update(update, by=director)
-    pack = EvidencePack.objects.get(update=update, for_release=True)
-    assert pack.status == PackStatus.READY, pack.failure
-    return update, pack
+    packs = {pack.commissioner: pack for pack in EvidencePack.objects.filter(update=update, for_release=True)}
+    assert {pack.status for pack in packs.values()} == {PackStatus.READY}
+    return update, packs
 
 
 @pytest.fixture
 def updates(oakwood, trigger):
     compliance = oakwood["people"][Role.COMPLIANCE_MANAGER]
-    county_update, county_pack = released(oakwood, trigger, RELEASED, oakwood["Birch Lodge"])
+    county, city = oakwood["councils"]["lancashire"], oakwood["councils"]["manchester"]
+    _, both = released(oakwood, trigger, RELEASED, oakwood["Birch Lodge"], oakwood["Cedar Court"])
+    assert set(both) == {None, county, city}, "the provider's full pack and one per council"
     held = planned(oakwood, trigger, HELD, oakwood["Birch Lodge"])
     draft_pack = services.request_pack(held, by=compliance)
     services.place_hold(held, by=compliance, reason="The quarter's figures are not yet checked.")
-    city_update, city_pack = released(oakwood, trigger, OTHER_COMMISSIONERS, oakwood["Cedar Court"])
+    _, city_only = released(oakwood, trigger, OTHER_COMMISSIONERS, oakwood["Cedar Court"])
     draft_pack.refresh_from_db()
     assert draft_pack.status == PackStatus.READY and held.status == UpdateStatus.HELD
-    return {"pack": county_pack, "draft_pack": draft_pack, "city_pack": city_pack}
+    return {
+        "pack": both[county],
+        "out_of_reach": [both[None], both[city], draft_pack, city_only[city], city_only[None]],
+    }
 
 
 def test_commissioner_journey(browser, live_server, oakwood, updates):
@@ -187,11 +208,14 @@ def test_commissioner_journey(browser, live_server, oakwood, updates):
     pack = updates["pack"]
     assert download.suggested_filename == pack.filename
     assert hashlib.sha256(data).hexdigest() == pack.sha256
+    text = "".join(page.extract_text() for page in PdfReader(download.path()).pages)
+    assert "Prepared for Lancashire County Council" in text
+    assert "Birch Lodge" in text and "Cedar Court" not in text, "only the services the county commissions"
     # The page shows the fingerprint the commissioner checks the downloaded file against.
     expect(page.get_by_test_id("pack-sha256")).to_have_text(hashlib.sha256(data).hexdigest())
 
     # The other packs stay out of reach even by their addresses.
-    for other in (updates["draft_pack"], updates["city_pack"]):
+    for other in updates["out_of_reach"]:
         response = page.goto(f"/reporting/packs/{other.pk}/download/")
         assert response.status == 404
         expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")

@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from pypdf import PdfReader
 
 from learning_transfer.models import CareHours, Incident
 from providers import permissions
@@ -116,12 +117,27 @@ def test_the_demo_has_a_released_update_for_a_commissioner_and_a_held_one_for_cq
 
     released = ReportingUpdate.objects.get(provider=demo, status="released")
     held = ReportingUpdate.objects.get(provider=demo, status="held")
-    assert released.packs.get().status == "ready", "the evidence pack was built"
+    assert {pack.status for pack in released.packs.all()} == {"ready"}, "the evidence packs were built"
     assert held.holds.filter(lifted_at__isnull=True).exists()
     client.force_login(User.objects.get(username="commissioner.council"))
     page = client.get("/reporting/packs/").text
     assert released.title in page
     assert held.title not in page
+
+
+def test_the_released_update_gives_the_council_and_the_icb_a_pack_each_about_their_own_services(demo):
+    from reporting_control.models import ReportingUpdate
+    from reporting_control.permissions import commissioner_packs
+
+    released = ReportingUpdate.objects.get(provider=demo, status="released")
+    own = {"commissioner.council": "Rowan Court", "commissioner.icb": "Willow Bank"}
+    other = {"commissioner.council": "Willow Bank", "commissioner.icb": "Rowan Court"}
+    for username in own:
+        (pack,) = commissioner_packs(User.objects.get(username=username))
+        assert pack.update == released
+        text = "".join(page.extract_text() for page in PdfReader(pack.file.open("rb")).pages)
+        assert own[username] in text and other[username] not in text, username
+    assert released.packs.filter(commissioner=None).get().status == "ready", "the provider's full pack"
 
 
 def test_the_demo_learning_is_live_at_rowan_court_with_a_weak_night_team(demo):

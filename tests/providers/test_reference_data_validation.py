@@ -2,11 +2,12 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.urls import reverse
 
 from providers.choices import Role
 from providers.models import Provider, RoleAssignment, ShiftPattern
-from tests.factories import ProviderFactory, UserFactory
+from tests.factories import CommissionerFactory, ProviderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,34 @@ def test_a_role_at_another_providers_service_is_refused(provider, other_provider
         user=UserFactory(), role=Role.CLINICAL_LEAD, provider=provider, service=other_provider_service
     )
     with pytest.raises(ValidationError, match="must belong to the chosen provider"):
+        assignment.full_clean()
+
+
+def test_a_commissioner_role_names_the_organisation_the_person_works_for(provider, elm_house):
+    assignment = RoleAssignment(user=UserFactory(), role=Role.COMMISSIONER, provider=provider)
+    with pytest.raises(ValidationError, match="Choose the commissioning organisation"):
+        assignment.full_clean()
+    with pytest.raises(IntegrityError):
+        assignment.save()
+
+
+def test_a_commissioner_role_is_not_narrowed_to_one_service(provider, elm_house):
+    assignment = RoleAssignment(
+        user=UserFactory(),
+        role=Role.COMMISSIONER,
+        provider=provider,
+        service=elm_house,
+        commissioner=CommissionerFactory(),
+    )
+    with pytest.raises(ValidationError, match="sees what its organisation commissions"):
+        assignment.full_clean()
+
+
+def test_only_a_commissioner_role_names_a_commissioning_organisation(provider):
+    assignment = RoleAssignment(
+        user=UserFactory(), role=Role.QUALITY_DIRECTOR, provider=provider, commissioner=CommissionerFactory()
+    )
+    with pytest.raises(ValidationError, match="Only the Commissioner role"):
         assignment.full_clean()
 
 

@@ -26,13 +26,19 @@ def release(update, by, capture):
         chain.record_sign_off(update, by=by)
     with capture(execute=True):
         services.release_update(update, by=by)
-    return EvidencePack.objects.get(update=update, for_release=True)
+
+
+def pack_for(update, person) -> EvidencePack:
+    """The pack the release issued to the organisation the person works for."""
+    organisation = person.role_assignments.get().commissioner
+    return EvidencePack.objects.get(update=update, commissioner=organisation)
 
 
 def test_a_commissioner_downloads_the_released_pack_of_its_service(
     client, evidenced_update, provider_director, birch_commissioner, django_capture_on_commit_callbacks
 ):
-    pack = release(evidenced_update, provider_director, django_capture_on_commit_callbacks)
+    release(evidenced_update, provider_director, django_capture_on_commit_callbacks)
+    pack = pack_for(evidenced_update, birch_commissioner)
     client.force_login(birch_commissioner)
 
     page = client.get(reverse("reporting_control:commissioner_packs")).text
@@ -64,11 +70,15 @@ def test_a_commissioner_never_sees_another_commissioners_services(
     services.add_line(
         update, by=compliance_manager, claim="Adopted at Cedar.", kind="named_service", services=[cedar_court]
     )
-    pack = release(update, provider_director, django_capture_on_commit_callbacks)
+    release(update, provider_director, django_capture_on_commit_callbacks)
+    cedar_pack = pack_for(update, cedar_commissioner)
+    full_pack = EvidencePack.objects.get(update=update, for_release=True, commissioner=None)
 
     client.force_login(birch_commissioner)
     assert "Cedar only update" not in client.get(reverse("reporting_control:commissioner_packs")).text
-    assert client.get(reverse("reporting_control:commissioner_download", args=[pack.pk])).status_code == 404
+    for pack in (cedar_pack, full_pack):
+        url = reverse("reporting_control:commissioner_download", args=[pack.pk])
+        assert client.get(url).status_code == 404
 
 
 def test_a_commissioner_never_sees_a_draft_or_held_update_or_its_packs(

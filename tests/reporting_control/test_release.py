@@ -50,6 +50,7 @@ def test_release_closes_chain_c_and_queues_the_issue_pack(
     assert not chain.run_for(evidenced_update).is_open
     pack = EvidencePack.objects.get(update=evidenced_update)
     assert pack.for_release and pack.status == "ready"
+    assert pack.commissioner is None, "no service of the update is commissioned: the provider's pack only"
 
 
 def test_releasing_twice_changes_nothing_the_second_time(evidenced_update, provider_director):

@@ -23,6 +23,7 @@ from learning_transfer.demo import build_learning_story
 from learning_transfer.models import CareHours, ImportJob, Incident, LearningTrigger
 from providers.choices import RiskLevel, RiskTag, Role, ServiceType
 from providers.models import (
+    Commissioner,
     Provider,
     Region,
     RoleAssignment,
@@ -37,6 +38,8 @@ from reporting_control.models import ReportingUpdate
 
 DEMO_PROVIDER_ID = "1-DEMO0001"
 OTHER_PROVIDER_ID = "1-DEMO0002"
+COUNCIL = "Lancashire County Council"
+ICB = "NHS Integrated Care Board"
 
 RT, ST = RiskTag, ServiceType
 CARE_HOME_SHIFTS = [
@@ -368,13 +371,15 @@ class DemoBuilder:
         Team.objects.bulk_create([Team(service=service, name=name) for name in teams])
         return service
 
-    def _person(self, username, first, last, role, *, provider, region=None, service=None):
+    def _person(self, username, first, last, role, *, provider, region=None, service=None, commissioner=None):
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User(username=username, first_name=first, last_name=last, email=f"{username}@example.org")
             user.password = self.password_hash
             user.save()
-        RoleAssignment.objects.create(user=user, role=role, provider=provider, region=region, service=service)
+        RoleAssignment.objects.create(
+            user=user, role=role, provider=provider, region=region, service=service, commissioner=commissioner
+        )
         return user
 
     def _random_name(self):
@@ -398,16 +403,24 @@ class DemoBuilder:
                 )
 
     def _commissioners(self, services):
+        """The county council buys the North West's care, the ICB nursing care everywhere: Birch Lodge
+        (a North West nursing home) is commissioned by both. Each has one officer at Oakwood."""
         council = [s for s in services if s.region.name == "North West"]
         icb = [s for s in services if s.service_type == ServiceType.NURSING]
-        for username, first, last, commissioned in [
-            ("commissioner.council", "Laura", "Bennett", council),
-            ("commissioner.icb", "Raj", "Mehta", icb),
+        for name, username, first, last, commissioned in [
+            (COUNCIL, "commissioner.council", "Laura", "Bennett", council),
+            (ICB, "commissioner.icb", "Raj", "Mehta", icb),
         ]:
-            for service in commissioned:
-                self._person(
-                    username, first, last, Role.COMMISSIONER, provider=service.provider, service=service
-                )
+            organisation, _ = Commissioner.objects.get_or_create(name=name)
+            organisation.services.add(*commissioned)
+            self._person(
+                username,
+                first,
+                last,
+                Role.COMMISSIONER,
+                provider=commissioned[0].provider,
+                commissioner=organisation,
+            )
 
     def _other_provider(self):
         other = Provider.objects.create(name="Riverside Living Ltd", cqc_provider_id=OTHER_PROVIDER_ID)
