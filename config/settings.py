@@ -289,3 +289,8 @@ LOGGING = {
 }
 
 FORM_RENDERER = "config.forms.NHSUKFormRenderer"
+
+# A working day's start and end (09:00, 17:00) are fixed times of day on purpose. Django warns about a
+# fixed time default only when the check happens to run within ten seconds of that time of day, which
+# would make the deployment check fail at random at 09:00 and 17:00.
+SILENCED_SYSTEM_CHECKS = ["fields.W161"]
