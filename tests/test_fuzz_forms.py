@@ -12,6 +12,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -56,6 +57,11 @@ def _escalation():
     return Escalation.objects.filter(provider__name=DEMO_PROVIDER).order_by("state", "pk").first()
 
 
+def _notice():
+    """A notice waiting for its owner's acknowledgement."""
+    return LearningNotice.objects.filter(acknowledged_at=None, owner__isnull=False).order_by("pk").first()
+
+
 def _step_run():
     runs = StepRun.objects.filter(chain_run__provider__name=DEMO_PROVIDER, role="quality_director")
     return runs.order_by("state", "pk").first()
@@ -65,7 +71,8 @@ def _pk(record) -> dict:
     return {"pk": record.pk}
 
 
-# url name -> (who uses the form, the URL's arguments from the demo, extra form class for its fields)
+# url name -> (who uses the form, the URL's arguments from the demo, extra form class for its fields);
+# the user is a username, or a function giving one when it depends on the record.
 FORMS = {
     "escalation:acknowledge": ("ni", lambda: _pk(_escalation()), None),
     "escalation:record_action": ("ni", lambda: _pk(_escalation()), ActionForm),
@@ -80,16 +87,8 @@ FORMS = {
     "learning_transfer:notices_issue": ("quality.director", lambda: _pk(_trigger()), None),
     "learning_transfer:notices_redistribute": ("governance.officer", lambda: _pk(_trigger()), None),
     "learning_transfer:trigger_close": ("quality.director", lambda: _pk(_trigger()), None),
-    "learning_transfer:notice_acknowledge": (
-        "quality.director",
-        lambda: _pk(LearningNotice.objects.filter(acknowledged_at=None).order_by("pk").first()),
-        None,
-    ),
-    "learning_transfer:notice_owner": (
-        "governance.officer",
-        lambda: _pk(LearningNotice.objects.filter(acknowledged_at=None).order_by("pk").first()),
-        None,
-    ),
+    "learning_transfer:notice_acknowledge": (lambda: _notice().owner.username, lambda: _pk(_notice()), None),
+    "learning_transfer:notice_owner": ("governance.officer", lambda: _pk(_notice()), None),
     "learning_transfer:match_lead": ("operations.director", lambda: _pk(_match()), None),
     "learning_transfer:match_exposure": ("operations.director", lambda: _pk(_match()), None),
     "learning_transfer:line_add": ("operations.director", lambda: _pk(_match()), None),
@@ -185,13 +184,23 @@ def test_every_form_is_fuzzed():
     assert set(post_urls()) <= set(FORMS), "add the new form to FORMS with its user and record"
 
 
-@pytest.fixture
-def demo(db, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_demo", days=7, stdout=StringIO())
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo provider, loaded once for the module; each test's changes are rolled back after it
+    (its own transaction is a savepoint inside this one), and this one is rolled back at the end."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("load_demo", days=7, stdout=StringIO())
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def _signed_in(client, username):
+    username = username() if callable(username) else username
     if username:
         client.force_login(User.objects.get(username=username))
     return client
@@ -248,7 +257,7 @@ FUZZ = settings(
 
 
 @pytest.mark.parametrize("name", sorted(FORMS))
-def test_a_form_answers_nonsense_without_a_server_error(name, demo, client):
+def test_a_form_answers_nonsense_without_a_server_error(name, demo, db, client):
     username, arguments, extra_form = FORMS[name]
     url = reverse(name, kwargs=arguments())
     _signed_in(client, username)
@@ -265,7 +274,7 @@ def test_a_form_answers_nonsense_without_a_server_error(name, demo, client):
 
 
 @pytest.mark.parametrize("name", sorted(FILTERS))
-def test_a_filter_answers_nonsense_without_a_server_error(name, demo, client):
+def test_a_filter_answers_nonsense_without_a_server_error(name, demo, db, client):
     url = reverse(name)
     _signed_in(client, FILTERS[name])
     names, offered = page_fields(client.get(url).text)
