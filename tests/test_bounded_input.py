@@ -88,3 +88,9 @@ def test_an_update_issued_in_the_year_9999_or_1_is_a_field_error(client, complia
     )
     assert response.status_code == 200
     assert response.context["form"].errors["issue_at"] == [YEAR_ERROR]
+
+
+def test_a_username_longer_than_any_account_is_a_field_error(client):
+    response = client.post("/login/", {"username": "🙂" * 300, "password": "not-a-password"})
+    assert response.status_code == 200
+    assert "Ensure this value has at most 150 characters" in response.text
