@@ -11,10 +11,10 @@ from django.db import connection, transaction
 
 SUBMITS = 10
 
-def postgresql_required() -> None:
-    """Skip the calling test unless the suite runs on PostgreSQL."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
+# Skipped before any fixture runs, so SQLite runs set up (and flush) no database for them.
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL=postgres://...)"
+)
 
 
 def submit_at_once(action, times: int = SUBMITS) -> tuple[list, list[str]]:

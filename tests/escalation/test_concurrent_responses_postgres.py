@@ -9,16 +9,11 @@ import pytest
 from escalation import engine, notifications, services
 from escalation.choices import EventKind
 from escalation.models import Escalation
-from tests.concurrency import SUBMITS, postgresql_required, submit_at_once
+from tests.concurrency import SUBMITS, postgresql_only, submit_at_once
 
 from .conftest import at
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def postgresql_only():
-    postgresql_required()
+pytestmark = [postgresql_only, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)

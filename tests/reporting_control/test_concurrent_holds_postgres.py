@@ -8,14 +8,9 @@ import pytest
 
 from reporting_control import services
 from reporting_control.models import EvidencePack, IssueHold, ReportingUpdate
-from tests.concurrency import SUBMITS, postgresql_required, submit_at_once
+from tests.concurrency import SUBMITS, postgresql_only, submit_at_once
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def postgresql_only():
-    postgresql_required()
+pytestmark = [postgresql_only, pytest.mark.django_db(transaction=True)]
 
 
 def each_session(action, update):
