@@ -3,6 +3,8 @@
 from django import forms
 from django.utils import timezone
 
+from providers.fields import DateTimeField, RecordChoiceField
+
 from .models import CORRECTION_REASON_MAX, LOCATION_MAX
 from .services import CHECK_VIEWS
 
@@ -24,7 +26,7 @@ class CheckFilterForm(forms.Form):
 class DeployForm(forms.Form):
     """When the learning went live at the service, and the three pre-learning baselines."""
 
-    deployed_at = forms.DateTimeField(
+    deployed_at = DateTimeField(
         label="When the learning went live",
         help_text="UK time, for example 2026-11-23 09:00.",
         input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"],
@@ -54,7 +56,7 @@ class GroupFieldsMixin:
     """The team, shift and location an observation is about, offered from the service's own lists."""
 
     def add_group_fields(self, service) -> None:
-        self.fields["team"] = forms.ModelChoiceField(
+        self.fields["team"] = RecordChoiceField(
             label="Team",
             queryset=service.teams.order_by("name"),
             required=False,
@@ -84,7 +86,7 @@ class ObservationForm(GroupFieldsMixin, forms.Form):
 
     measure = forms.ChoiceField(label="Measure")
     value = forms.DecimalField(label="Value", decimal_places=2)
-    observed_at = forms.DateTimeField(
+    observed_at = DateTimeField(
         label="When observed",
         help_text="UK time, for example 2026-11-23 14:00.",
         input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"],

@@ -14,6 +14,7 @@ from escalation.choices import ChainRunStatus, StepRunState
 from escalation.measures import clean_values
 from escalation.models import StepRun, StepTemplate
 from providers import permissions
+from providers.actions import change_once, lock
 from providers.choices import Role
 
 from . import chain
@@ -131,8 +132,15 @@ def close_deployment(deployment, *, by, reason: str) -> Deployment:
         raise PermissionDenied("Only the people who may deploy learning at this service may close it.")
     reason = (reason or "").strip()
     with transaction.atomic():
-        if _locked(deployment).status == DeploymentStatus.CLOSED:
-            raise ValidationError("This deployment is already closed.")
+        # Closed once: of two closes at once the second is refused; a refusal below undoes the change.
+        change_once(
+            deployment,
+            expected={"status": DeploymentStatus.ACTIVE},
+            changes={"status": DeploymentStatus.CLOSED},
+            by=by,
+            reason=reason,
+            refusal="This deployment is already closed.",
+        )
         weak = weak_now_groups(variation_sections(deployment))
         if weak:
             raise ValidationError(
@@ -142,10 +150,6 @@ def close_deployment(deployment, *, by, reason: str) -> Deployment:
             )
         if not reason:
             raise ValidationError({"reason": "Give the reason monitoring can end."})
-        deployment.status = DeploymentStatus.CLOSED
-        deployment._history_user = by
-        deployment._change_reason = reason[:100]
-        deployment.save(update_fields=["status"])
         chain.close(deployment, by, reason)
     return deployment
 
@@ -154,7 +158,7 @@ def _locked(deployment) -> Deployment:
     """The deployment's row as it stands, locked until the transaction ends. Closing, recording and
     correcting take turns on it: nothing is recorded or corrected past a close, a close judges the
     latest figures, and a second submit of a correction is judged against what the first one saved."""
-    return Deployment.objects.select_for_update().get(pk=deployment.pk)
+    return lock(deployment)
 
 
 def deployable_matches(user):

@@ -5,6 +5,8 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
+from providers.fields import RecordChoiceField
+
 from .measures import baseline_key, clean_values
 from .rules import fmt
 
@@ -61,7 +63,7 @@ class StepRecordForm(forms.Form):
             if measure.get("baseline"):
                 self.fields[baseline_key(name)] = self._number_field(f"Baseline for {label.lower()}", unit)
         if step_run.target_scope == "affected_service" and services is not None:
-            self.fields["affected_service"] = forms.ModelChoiceField(
+            self.fields["affected_service"] = RecordChoiceField(
                 queryset=services,
                 required=False,
                 label="Affected service",

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from providers import permissions
+from providers.actions import change_once
 from providers.choices import ROLE_SCOPE, Role, Scope
 
 from . import access, notifications
@@ -208,14 +209,21 @@ def cover_regions(run: ChainRun, regions) -> list[StepRun]:
 
 
 def close_chain_run(run: ChainRun, *, by=None, reason: str = "", now=None) -> ChainRun:
-    """Close a case: its steps still due are closed (no more overdue escalations). Open escalations stay."""
+    """Close a case: its steps still due are closed (no more overdue escalations). Open escalations stay.
+
+    Closed once: a second close at the same moment is refused.
+    """
     now = now or timezone.now()
     with transaction.atomic():
-        run.status = ChainRunStatus.CLOSED
-        run.closed_at = now
-        run._history_user = by
-        run._change_reason = reason[:100]
-        run.save()
+        change_once(
+            run,
+            expected={"status": ChainRunStatus.OPEN},
+            changes={"status": ChainRunStatus.CLOSED, "closed_at": now},
+            by=by,
+            reason=reason,
+            at=now,
+            refusal="This case is already closed.",
+        )
         run.step_runs.filter(state=StepRunState.DUE).update(state=StepRunState.CLOSED)
         _event(EventKind.CHAIN_CLOSED, run, actor=by, at=now, message=reason or "Case closed.")
     return run
@@ -335,30 +343,53 @@ def _stop_follow_ups(escalation: Escalation) -> None:
     Escalation.objects.filter(Q(pk=root) | Q(root_id=root)).update(follow_up_due=False)
 
 
-def _save(escalation: Escalation, by, reason: str, now) -> None:
-    escalation._history_user = by
-    escalation._history_date = now
-    escalation._change_reason = reason[:100]
-    escalation.save()
+def _ownership(escalation: Escalation, by, now) -> dict:
+    """The first response to an escalation acknowledges it: the changes that make `by` its owner
+    (none if someone already has)."""
+    if escalation.state != EscalationState.RAISED:
+        return {}
+    return {
+        "state": EscalationState.ACKNOWLEDGED,
+        "acknowledged_by": by,
+        "acknowledged_at": now,
+        "follow_up_due": False,
+    }
 
 
-def _take_ownership(escalation: Escalation, by, now) -> None:
-    """The first response to an escalation acknowledges it: no further follow-ups for its thread."""
-    escalation.state = EscalationState.ACKNOWLEDGED
-    escalation.acknowledged_by, escalation.acknowledged_at = by, now
-    escalation.follow_up_due = False
-    _stop_follow_ups(escalation)
+def _change(escalation: Escalation, changes: dict, *, by, reason: str, now, refusal: str) -> None:
+    """Change the escalation from the state the person saw, once (a concurrent submit is refused).
+
+    Taking ownership stops the follow-ups of the whole thread.
+    """
+    change_once(
+        escalation,
+        expected={"state": escalation.state, "action_taken": escalation.action_taken},
+        changes=changes,
+        by=by,
+        reason=reason,
+        at=now,
+        refusal=refusal,
+    )
+    if changes.get("state") == EscalationState.ACKNOWLEDGED:
+        _stop_follow_ups(escalation)
 
 
 def acknowledge(escalation: Escalation, *, by, now=None) -> Escalation:
     """The person has seen it and owns the response; stops follow-ups for the whole thread."""
     _require_actor(by, escalation)
     now = now or timezone.now()
+    refusal = "This escalation has already been acknowledged."
     if escalation.state != EscalationState.RAISED:
-        raise ValidationError("This escalation has already been acknowledged.")
+        raise ValidationError(refusal)
     with transaction.atomic():
-        _take_ownership(escalation, by, now)
-        _save(escalation, by, "Acknowledged", now)
+        _change(
+            escalation,
+            _ownership(escalation, by, now),
+            by=by,
+            reason="Acknowledged",
+            now=now,
+            refusal=refusal,
+        )
         _event(
             EventKind.ESCALATION_ACKNOWLEDGED,
             escalation.chain_run,
@@ -372,7 +403,11 @@ def acknowledge(escalation: Escalation, *, by, now=None) -> Escalation:
 
 
 def record_action(escalation: Escalation, *, by, action_taken: str, now=None) -> Escalation:
-    """What was done in response (acknowledging it too if nobody had)."""
+    """What was done in response (acknowledging it too if nobody had).
+
+    Refused when someone else acted on the escalation since the person loaded it, so two people
+    answering at once never overwrite each other, and when the same action is already recorded.
+    """
     _require_actor(by, escalation)
     now = now or timezone.now()
     action_taken = (action_taken or "").strip()
@@ -380,12 +415,22 @@ def record_action(escalation: Escalation, *, by, action_taken: str, now=None) ->
         raise ValidationError({"action_taken": "Describe the action taken."})
     if escalation.state == EscalationState.RESOLVED:
         raise ValidationError("This escalation is resolved.")
+    if action_taken == escalation.action_taken:
+        raise ValidationError("This action is already on the record.")
+    changes = _ownership(escalation, by, now) | {
+        "action_taken": action_taken,
+        "action_recorded_by": by,
+        "action_recorded_at": now,
+    }
     with transaction.atomic():
-        if escalation.state == EscalationState.RAISED:
-            _take_ownership(escalation, by, now)
-        escalation.action_taken = action_taken
-        escalation.action_recorded_by, escalation.action_recorded_at = by, now
-        _save(escalation, by, "Action recorded", now)
+        _change(
+            escalation,
+            changes,
+            by=by,
+            reason="Action recorded",
+            now=now,
+            refusal="Someone else acted on this escalation just now: read what they recorded first.",
+        )
         _event(
             EventKind.ACTION_RECORDED,
             escalation.chain_run,
@@ -405,20 +450,29 @@ def resolve(escalation: Escalation, *, by, note: str = "", now=None) -> Escalati
         raise ValidationError("This escalation is already resolved.")
     if not escalation.action_taken:
         raise ValidationError("Record the action taken before resolving.")
+    note = (note or "").strip()
+    changes = _ownership(escalation, by, now) | {
+        "state": EscalationState.RESOLVED,
+        "resolved_by": by,
+        "resolved_at": now,
+        "resolution_note": note,
+    }
     with transaction.atomic():
-        if escalation.state == EscalationState.RAISED:
-            _take_ownership(escalation, by, now)
-        escalation.state = EscalationState.RESOLVED
-        escalation.resolved_by, escalation.resolved_at = by, now
-        escalation.resolution_note = (note or "").strip()
-        _save(escalation, by, "Resolved", now)
+        _change(
+            escalation,
+            changes,
+            by=by,
+            reason="Resolved",
+            now=now,
+            refusal="Someone else resolved or changed this escalation just now.",
+        )
         _event(
             EventKind.ESCALATION_RESOLVED,
             escalation.chain_run,
             escalation=escalation,
             actor=by,
             at=now,
-            message=escalation.resolution_note or "Resolved.",
+            message=note or "Resolved.",
         )
     return escalation
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from providers.choices import RiskTag, Role
+from providers.fields import DateField, DateFilter, DateTimeField, RecordChoiceField, RecordFilter
 from providers.models import Region, Service, User
 
 from .choices import (
@@ -28,8 +29,8 @@ DATETIME_INPUTS = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
 
 
 def datetime_field(label: str, required: bool = True, help_text: str = "") -> forms.DateTimeField:
-    """A UK date and time entered with the browser's date-time picker."""
-    return forms.DateTimeField(
+    """A UK date and time (2000 to 2100) entered with the browser's date-time picker."""
+    return DateTimeField(
         label=label,
         required=required,
         help_text=help_text,
@@ -50,7 +51,7 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(RecordChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.get_full_name() or obj.username}{f' ({obj.job_title})' if obj.job_title else ''}"
 
@@ -113,6 +114,10 @@ class TriggerForm(forms.ModelForm):
             "what_happened": "What happened",
             "learning_statement": "Learning statement",
         }
+        field_classes = {
+            "source_service": RecordChoiceField,
+            "source_incident": RecordChoiceField,
+        }
         widgets = {
             "source_incident": forms.HiddenInput,
             "what_happened": forms.Textarea(attrs={"rows": 4}),
@@ -144,6 +149,7 @@ class LearningForm(forms.ModelForm):
     class Meta:
         model = LearningTrigger
         fields = LEARNING_FIELDS
+        field_classes = {"target_date": DateField}
         widgets = {
             "root_cause_summary": forms.Textarea(attrs={"rows": 3}),
             "local_fix": forms.Textarea(attrs={"rows": 3}),
@@ -156,7 +162,7 @@ class LearningForm(forms.ModelForm):
 class MatchAdjustForm(forms.Form):
     """Add a service the rule missed, or leave one out: either way, with a reason."""
 
-    service = forms.ModelChoiceField(queryset=Service.objects.none(), empty_label="Choose a service")
+    service = RecordChoiceField(queryset=Service.objects.none(), empty_label="Choose a service")
     include = forms.TypedChoiceField(
         label="Change",
         choices=[("1", "Add to the matched services"), ("0", "Leave out of the learning")],
@@ -231,6 +237,7 @@ class IncidentForm(forms.ModelForm):
     class Meta:
         model = Incident
         fields = ["service", "source_reference", *INCIDENT_FIELDS]
+        field_classes = {"service": RecordChoiceField}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, services=None, **kwargs):
@@ -241,7 +248,7 @@ class IncidentForm(forms.ModelForm):
 class TriggerFilterSet(django_filters.FilterSet):
     """The register's filters: service, theme, status and confirmation date."""
 
-    service = django_filters.ModelChoiceFilter(
+    service = RecordFilter(
         field_name="source_service",
         queryset=Service.objects.none(),
         label="Service",
@@ -249,13 +256,13 @@ class TriggerFilterSet(django_filters.FilterSet):
     )
     theme = django_filters.ChoiceFilter(choices=IncidentTheme.choices, empty_label="Any theme")
     status = django_filters.ChoiceFilter(choices=TriggerStatus.choices, empty_label="Any status")
-    confirmed_from = django_filters.DateFilter(
+    confirmed_from = DateFilter(
         field_name="confirmed_at",
         lookup_expr="date__gte",
         label="Confirmed on or after",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    confirmed_to = django_filters.DateFilter(
+    confirmed_to = DateFilter(
         field_name="confirmed_at",
         lookup_expr="date__lte",
         label="Confirmed on or before",
@@ -272,7 +279,7 @@ class TriggerFilterSet(django_filters.FilterSet):
 
 
 class SummaryFilterForm(forms.Form):
-    region = forms.ModelChoiceField(queryset=Region.objects.none(), required=False, empty_label="All regions")
+    region = RecordChoiceField(queryset=Region.objects.none(), required=False, empty_label="All regions")
     theme = forms.ChoiceField(choices=[("", "All themes"), *IncidentTheme.choices], required=False)
     period = forms.ChoiceField(
         choices=[
@@ -295,9 +302,7 @@ class SummaryFilterForm(forms.Form):
 
 
 class ReviewFilterForm(forms.Form):
-    service = forms.ModelChoiceField(
-        queryset=Service.objects.none(), required=False, empty_label="All services"
-    )
+    service = RecordChoiceField(queryset=Service.objects.none(), required=False, empty_label="All services")
     reason = forms.ChoiceField(choices=[("", "Any reason"), *ReviewReason.choices], required=False)
     status = forms.ChoiceField(
         label="Decision",

@@ -19,6 +19,8 @@ import pandas as pd
 from django.conf import settings
 from django.utils import timezone
 
+from providers.fields import EARLIEST_YEAR
+
 from .choices import HarmLevel, ImportKind, IncidentTheme
 from .models import Incident
 
@@ -388,6 +390,7 @@ class _Rows:
         )
         moments = _to_london(naive)
         self.report(moments > pd.Timestamp(now), lambda i: f"{self.quote(column, i)} is in the future.")
+        self._not_too_early(column, naive)
         return moments
 
     def day(self, column: str, now: datetime) -> pd.Series:
@@ -401,7 +404,15 @@ class _Rows:
         parsed = parsed.where(~has_time)
         today = pd.Timestamp(timezone.localtime(now).date())
         self.report(parsed > today, lambda i: f"{self.quote(column, i)} is in the future.")
+        self._not_too_early(column, parsed)
         return parsed
+
+    def _not_too_early(self, column: str, parsed: pd.Series) -> None:
+        """The same earliest year as every form's dates (providers.fields)."""
+        self.report(
+            parsed.dt.year < EARLIEST_YEAR,
+            lambda i: f"{self.quote(column, i)} is before {EARLIEST_YEAR}.",
+        )
 
     def duplicates(self, keys: dict[str, pd.Series], what: str) -> None:
         """Report every repeat of a key whose parts are all present, naming the key's first line."""

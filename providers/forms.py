@@ -1,6 +1,7 @@
 """Forms for signing in; the NHS.UK markup comes from the shared field template."""
 
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 
 class LoginForm(AuthenticationForm):
@@ -15,3 +16,7 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+        # Django sets the username's max_length without its validator: a longer name would reach the
+        # failed-login log, whose column it overflows on PostgreSQL.
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))

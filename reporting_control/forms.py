@@ -3,6 +3,7 @@
 from django import forms
 
 from learning_transfer.forms import add_service_errors, datetime_field
+from providers.fields import RecordMultipleChoiceField
 
 from .choices import Audience, LineKind, LineState
 
@@ -15,14 +16,14 @@ class UpdateForm(forms.Form):
     title = forms.CharField(max_length=200)
     audience = forms.ChoiceField(choices=Audience.choices, widget=forms.RadioSelect)
     issue_at = datetime_field("When the update is due to be issued")
-    triggers = forms.ModelMultipleChoiceField(
+    triggers = RecordMultipleChoiceField(
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Learning reported on",
         help_text="Claims of adoption are checked against these triggers' matched services.",
     )
-    services = forms.ModelMultipleChoiceField(
+    services = RecordMultipleChoiceField(
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -41,7 +42,7 @@ class LineForm(forms.Form):
 
     claim = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Claim, as it will be reported")
     kind = forms.ChoiceField(choices=LineKind.choices, widget=forms.RadioSelect, label="Kind of claim")
-    services = forms.ModelMultipleChoiceField(
+    services = RecordMultipleChoiceField(
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,

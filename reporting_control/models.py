@@ -36,7 +36,8 @@ class ReportingUpdate(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     released_at = models.DateTimeField(null=True, blank=True)
     released_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    history = HistoricalRecords()
+    # The learning and services an update covers decide who sees its pack: each change is on the record.
+    history = HistoricalRecords(m2m_fields=[triggers, services])
 
     class Meta:
         ordering = ["issue_at", "pk"]
@@ -83,7 +84,7 @@ class ReportingLine(models.Model):
     )
     decision_reason = models.TextField(blank=True, help_text="Why a person froze, deferred or cleared it.")
     assessed_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[services])
 
     class Meta:
         ordering = ["update", "order"]

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from config import background
 from escalation.choices import StepRunState
-from providers.actions import AlreadyDone
+from providers.actions import AlreadyDone, change_once, lock
 
 from . import chain, evidence, packs, permissions
 from .choices import DECIDED_STATES, WITHHELD_STATES, LineKind, LineState, UpdateStatus
@@ -96,7 +96,7 @@ def add_line(update: ReportingUpdate, *, by, claim: str, kind: str, services=())
     services = list(services)
     _same_provider(services, update.provider, "services", "services")
     with transaction.atomic():
-        _lock(update)  # one line added at a time per update: a repeat sees the first one
+        _not_released(_lock(update))  # one line added at a time per update: a repeat sees the first one
         same = update.lines.filter(claim=claim, kind=kind).first()
         if same is not None:
             raise AlreadyDone(f"Line {same.order} already makes this claim.", same)
@@ -135,13 +135,15 @@ def check_evidence(update: ReportingUpdate, *, by=None, now=None) -> dict:
     now = now or timezone.now()
     verdicts = evidence.judge_update(update)
     with transaction.atomic():
+        locked = _lock(update)  # a hold or release meanwhile keeps its status
         for line, verdict in verdicts.items():
             if verdict is not None:
                 _apply(line, verdict, now=now, by=by)
-        update.evidence_checked_at = now
-        if update.status == UpdateStatus.DRAFT:
-            update.status = UpdateStatus.IN_PREPARATION
-        _save(update, by, "Evidence checked", now)
+        locked.evidence_checked_at = now
+        if locked.status == UpdateStatus.DRAFT:
+            locked.status = UpdateStatus.IN_PREPARATION
+        _save(locked, by, "Evidence checked", now)
+    update.status, update.evidence_checked_at = locked.status, now
     return evidence.c1_measures(verdicts)
 
 
@@ -158,9 +160,11 @@ def decide_line(line: ReportingLine, *, by, state: str, reason: str, now=None) -
         permissions.require(by, permissions.HOLD_PLACERS, update.provider)
     else:
         raise ValidationError({"state": "Choose freeze, defer, clear or reopen."})
-    line.state, line.decision_reason = state, reason
-    _save(line, by, f"{line.get_state_display()}: {reason}", now)
-    return assess_line_evidence(line, now=now, by=by) if state == LineState.DRAFT else line
+    with transaction.atomic():
+        _not_released(_lock(update))  # never decided past a release made meanwhile
+        line.state, line.decision_reason = state, reason
+        _save(line, by, f"{line.get_state_display()}: {reason}", now)
+        return assess_line_evidence(line, now=now, by=by) if state == LineState.DRAFT else line
 
 
 # --- holds and release --------------------------------------------------------------------------
@@ -172,24 +176,30 @@ def active_hold(update: ReportingUpdate) -> IssueHold | None:
 
 
 def _lock(update: ReportingUpdate) -> ReportingUpdate:
-    """Lock the update's row so two people holding, lifting or releasing at once are serialised."""
-    return ReportingUpdate.objects.select_for_update().get(pk=update.pk)
+    """Lock the update's row so two people holding, lifting, releasing or changing it at once take turns."""
+    return lock(update)
 
 
 def _create_hold(update, *, by, reason, now, step_record=None) -> IssueHold:
-    locked = _lock(update)
-    _not_released(locked)
-    if active_hold(locked) is not None:
+    """Hold the update once: of two holds placed at once, the second is refused."""
+    _not_released(update)
+    if active_hold(update) is not None:
         raise ValidationError("This update is already held.")
-    hold = IssueHold(update=locked, reason=reason, placed_by=by, placed_at=now, step_record=step_record)
+    change_once(
+        update,
+        expected={"status__in": [UpdateStatus.DRAFT, UpdateStatus.IN_PREPARATION]},
+        changes={"status": UpdateStatus.HELD},
+        by=by,
+        reason=f"Held: {reason}",
+        at=now,
+        refusal="This update was held or released by someone else just now.",
+    )
+    hold = IssueHold(update=update, reason=reason, placed_by=by, placed_at=now, step_record=step_record)
     try:
         with transaction.atomic():
             _save(hold, by, "Hold placed", now)
-    except IntegrityError:  # placed concurrently: the partial unique constraint keeps one active hold
+    except IntegrityError:  # an active hold the status did not show: the constraint keeps one
         raise ValidationError("This update is already held.") from None
-    locked.status = UpdateStatus.HELD
-    _save(locked, by, f"Held: {reason}", now)
-    update.status = locked.status
     return hold
 
 
@@ -224,13 +234,22 @@ def lift_hold(update: ReportingUpdate, *, by, reason: str, now=None) -> IssueHol
     permissions.require(by, permissions.SIGNERS, update.provider)
     reason = _required(reason, "reason", "Give the reason for lifting the hold.")
     now = now or timezone.now()
+    refusal = "This update is not held."
     with transaction.atomic():
-        locked = _lock(update)
+        # Of two lifts at once, the second waits here and then finds the update no longer held.
+        locked = lock(update, refusal, status=UpdateStatus.HELD)
         hold = active_hold(locked)
         if hold is None:
-            raise ValidationError("This update is not held.")
-        hold.lifted_by, hold.lifted_at, hold.lift_reason = by, now, reason
-        _save(hold, by, "Hold lifted", now)
+            raise ValidationError(refusal)
+        change_once(
+            hold,
+            expected={"lifted_at__isnull": True},
+            changes={"lifted_by": by, "lifted_at": now, "lift_reason": reason},
+            by=by,
+            reason="Hold lifted",
+            at=now,
+            refusal="This hold was already lifted.",
+        )
         locked.status = UpdateStatus.IN_PREPARATION if locked.evidence_checked_at else UpdateStatus.DRAFT
         _save(locked, by, f"Hold lifted: {reason}", now)
     update.status = locked.status

@@ -71,11 +71,16 @@ class IncidentReview(models.Model):
 
 
 class CareHours(models.Model):
-    """Care hours delivered by a service on one day: the denominator of every incident rate."""
+    """Care hours delivered by a service on one day: the denominator of every incident rate.
+
+    An import that changes a day's figure keeps the earlier one in the history, with who imported
+    which file, so a rate can be traced to the hours it was computed from.
+    """
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="care_hours")
     day = models.DateField()
     hours = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["service", "day"]

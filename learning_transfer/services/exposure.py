@@ -2,7 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
-from providers.actions import AlreadyDone
+from providers.actions import AlreadyDone, change_once, lock
 from providers.permissions import visible_services
 
 from ..choices import TriggerStatus
@@ -29,13 +29,15 @@ def confirm_lead(match: MatchedService, *, person, by, now=None) -> Implementati
     require(can_edit_exposure(by, match), "You cannot confirm the lead for this service.")
     _open_for_work(match)
     _check_person(person, match, "person")
-    lead = ImplementationLead.objects.filter(matched_service=match).first() or ImplementationLead(
-        matched_service=match
-    )
-    lead.person = person
-    lead.confirmed_at = now_or(now)
-    lead.confirmed_by = by
-    save_with_history(lead, by, "Implementation lead confirmed")
+    with transaction.atomic():
+        lock(match)  # two confirmations at once: the second replaces the first's lead, never a second lead
+        lead = ImplementationLead.objects.filter(matched_service=match).first() or ImplementationLead(
+            matched_service=match
+        )
+        lead.person = person
+        lead.confirmed_at = now_or(now)
+        lead.confirmed_by = by
+        save_with_history(lead, by, "Implementation lead confirmed")
     return lead
 
 
@@ -119,11 +121,18 @@ def complete_line(line: ImplementationLine, *, by, now=None) -> ImplementationLi
     """Mark a line done: its owner, or anyone who keeps the service's exposure log."""
     allowed = line.owner_id == by.pk or (line.matched_service and can_edit_exposure(by, line.matched_service))
     require(bool(allowed), "Only the line's owner or a manager of the service can complete it.")
+    refusal = "This line is already complete."
     if line.completed_at:
-        refuse("This line is already complete.")
-    line.completed_at = now_or(now)
-    line.completed_by = by
-    save_with_history(line, by, "Completed")
+        refuse(refusal)
+    with transaction.atomic():
+        change_once(
+            line,
+            expected={"completed_at": None},
+            changes={"completed_at": now_or(now), "completed_by": by},
+            by=by,
+            reason="Completed",
+            refusal=refusal,
+        )
     return line
 
 
@@ -132,6 +141,8 @@ def confirm_implementation(match: MatchedService, *, by, now=None) -> MatchedSer
     briefing, and at least one implementation line with every line complete."""
     require(can_verify_implementation(by, match), "Only the operations director or deputy regional manager.")
     _open_for_work(match)
+    if match.implementation_confirmed_at:
+        refuse(f"Implementation at {match.service} is already verified.")
     missing = []
     if not ImplementationLead.objects.filter(matched_service=match).exists():
         missing.append("a confirmed implementation lead")
@@ -144,7 +155,13 @@ def confirm_implementation(match: MatchedService, *, by, now=None) -> MatchedSer
         missing.append("every implementation line complete")
     if missing:
         refuse(f"Before verifying, {match.service} needs {', '.join(missing)}.")
-    match.implementation_confirmed_at = now_or(now)
-    match.implementation_confirmed_by = by
-    save_with_history(match, by, "Implementation verified")
+    with transaction.atomic():
+        change_once(
+            match,
+            expected={"implementation_confirmed_at": None},
+            changes={"implementation_confirmed_at": now_or(now), "implementation_confirmed_by": by},
+            by=by,
+            reason="Implementation verified",
+            refusal=f"Implementation at {match.service} is already verified.",
+        )
     return match

@@ -299,28 +299,30 @@ def _save_incidents(chunk: pd.DataFrame, job: ImportJob, reason: str) -> tuple[i
 
 
 def _save_care_hours(chunk: pd.DataFrame, job: ImportJob, reason: str) -> tuple[int, int, int]:
-    """Insert or update one figure per service and day."""
-    service_ids = {int(s) for s in chunk["service_id"]}
-    days = set(chunk["day"])
+    """Insert or update one figure per service and day; a changed figure keeps the one it replaces in
+    the history (the import's file as the reason), written in bulk like the figures themselves."""
     existing = {
-        (service_id, day): hours
-        for service_id, day, hours in CareHours.objects.filter(
-            service_id__in=service_ids, day__in=days
-        ).values_list("service_id", "day", "hours")
+        (hours.service_id, hours.day): hours
+        for hours in CareHours.objects.filter(
+            service_id__in={int(s) for s in chunk["service_id"]}, day__in=set(chunk["day"])
+        )
     }
-    rows, created, updated = [], 0, 0
+    new, changed = [], []
     for row in chunk.itertuples(index=False):
         key = (int(row.service_id), row.day)
         hours = Decimal(str(row.hours)).quantize(Decimal("0.01"))
-        if key in existing and existing[key] == hours:
-            continue
-        created += key not in existing
-        updated += key in existing
-        rows.append(CareHours(service_id=key[0], day=key[1], hours=hours))
-    CareHours.objects.bulk_create(
-        rows, batch_size=500, update_conflicts=True, unique_fields=["service", "day"], update_fields=["hours"]
-    )
-    return created, updated, len(chunk) - created - updated
+        current = existing.get(key)
+        if current is None:
+            new.append(CareHours(service_id=key[0], day=key[1], hours=hours))
+        elif current.hours != hours:
+            current.hours = hours
+            changed.append(current)
+    history = {"default_user": job.created_by, "default_change_reason": reason}
+    if new:
+        bulk_create_with_history(new, CareHours, batch_size=500, **history)
+    if changed:
+        bulk_update_with_history(changed, CareHours, ["hours"], batch_size=500, **history)
+    return len(new), len(changed), len(chunk) - len(new) - len(changed)
 
 
 def record_incident(*, by, service, source_reference: str, occurred_at, theme: str, **details) -> Incident:

@@ -4,6 +4,7 @@ import pandas as pd
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
+from providers.actions import change_once, lock
 from providers.choices import Role
 from providers.permissions import people_holding
 
@@ -46,16 +47,13 @@ def issue_notices(trigger: LearningTrigger, *, by, now=None) -> list[LearningNot
         refuse("The trigger is closed.")
     if not trigger.learning_statement.strip():
         refuse("Write the learning statement first: it is what the notice tells every service.")
-    has_notice = LearningNotice.objects.filter(matched_service=OuterRef("pk"), superseded_at__isnull=True)
-    waiting = list(
-        trigger.matches.filter(~Exists(has_notice), included=True).select_related(
-            "service__registered_manager", "trigger__provider"
-        )
-    )
-    if not waiting:
-        refuse("Every included matched service already has a notice.")
     issued = []
     with transaction.atomic():
+        # Two issues at once take turns on the trigger: the second finds the notices the first made.
+        lock(trigger)
+        waiting = _waiting_for_notice(trigger)
+        if not waiting:
+            refuse("Every included matched service already has a notice.")
         for match in waiting:
             notice = _new_notice(match, by=by, now=now)
             save_with_history(notice, by, "Learning issued")
@@ -67,6 +65,16 @@ def issue_notices(trigger: LearningTrigger, *, by, now=None) -> list[LearningNot
     return issued
 
 
+def _waiting_for_notice(trigger: LearningTrigger) -> list[MatchedService]:
+    """Included matched services with no current notice."""
+    has_notice = LearningNotice.objects.filter(matched_service=OuterRef("pk"), superseded_at__isnull=True)
+    return list(
+        trigger.matches.filter(~Exists(has_notice), included=True).select_related(
+            "service__registered_manager", "trigger__provider"
+        )
+    )
+
+
 def acknowledge_notice(notice: LearningNotice, *, by, now=None) -> LearningNotice:
     """The service owner confirms receipt. A registered manager may acknowledge for a notice without
     an owner, and then becomes its owner."""
@@ -74,13 +82,23 @@ def acknowledge_notice(notice: LearningNotice, *, by, now=None) -> LearningNotic
     require(can_acknowledge(by, notice), "Only the notice's owner or the service's registered manager can.")
     if not notice.is_current:
         refuse("This notice was replaced by a newer one; acknowledge that one.")
+    refusal = "This notice was already acknowledged."
     if notice.acknowledged_at:
-        refuse("This notice was already acknowledged.")
-    notice.acknowledged_at = now
-    notice.acknowledged_by = by
+        refuse(refusal)
+    changes = {"acknowledged_at": now, "acknowledged_by": by}
     if notice.owner_id is None:
-        notice.owner = by
-    save_with_history(notice, by, "Receipt acknowledged")
+        changes["owner"] = by
+    with transaction.atomic():
+        change_once(
+            notice,
+            # As the person saw it: not yet acknowledged, still current, and with the same owner.
+            expected={"acknowledged_at": None, "superseded_at": None, "owner": notice.owner_id},
+            changes=changes,
+            by=by,
+            reason="Receipt acknowledged",
+            at=now,
+            refusal=refusal,
+        )
     return notice
 
 
@@ -89,11 +107,18 @@ def name_owner(notice: LearningNotice, *, by, owner, due_at) -> LearningNotice:
     require(
         can_distribute(by, notice.matched_service.trigger), "Only the governance officer or quality director."
     )
+    refusal = "The notice was already acknowledged."
     if notice.acknowledged_at:
-        refuse("The notice was already acknowledged.")
-    notice.owner = owner
-    notice.due_at = due_at
-    save_with_history(notice, by, "Owner and due date set")
+        refuse(refusal)
+    with transaction.atomic():
+        change_once(
+            notice,
+            expected={"acknowledged_at": None},
+            changes={"owner": owner, "due_at": due_at},
+            by=by,
+            reason="Owner and due date set",
+            refusal=refusal,
+        )
     return notice
 
 
@@ -127,18 +152,21 @@ def redistribute(trigger: LearningTrigger, *, by, now=None) -> list[LearningNoti
     require(can_distribute(by, trigger), "Only the governance officer or quality director redistributes.")
     if trigger.notices_issued_at is None:
         refuse("The learning has not been issued yet.")
-    matches = list(
-        trigger.matches.filter(included=True).select_related(
-            "service__registered_manager", "trigger__provider"
-        )
-    )
-    current = {
-        n.matched_service_id: n
-        for n in LearningNotice.objects.filter(matched_service__trigger=trigger, superseded_at__isnull=True)
-    }
-    deadlines = receipt_deadlines([m.pk for m in matches])
     reissued = []
     with transaction.atomic():
+        lock(trigger)  # two redistributions at once: the second sees the first one's notices
+        matches = list(
+            trigger.matches.filter(included=True).select_related(
+                "service__registered_manager", "trigger__provider"
+            )
+        )
+        current = {
+            n.matched_service_id: n
+            for n in LearningNotice.objects.filter(
+                matched_service__trigger=trigger, superseded_at__isnull=True
+            )
+        }
+        deadlines = receipt_deadlines([m.pk for m in matches])
         for match in matches:
             old = current.get(match.pk)
             if not needs_redistribution(old, deadlines.get(match.pk), now):

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from providers.actions import AlreadyDone
+from providers.actions import AlreadyDone, change_once
 from providers.choices import RiskTag
 
 from .. import analysis, chain
@@ -266,15 +266,23 @@ def record_learning(
 def close_trigger(trigger: LearningTrigger, *, by, now=None) -> LearningTrigger:
     """Close a trigger once every included matched service has confirmed, verified implementation."""
     require(can_manage_trigger(by, trigger), "Only the quality director closes a trigger.")
+    refusal = "Only a trigger whose learning was issued can be closed."
     if trigger.status != TriggerStatus.ISSUED:
-        refuse("Only a trigger whose learning was issued can be closed.")
-    waiting = [
-        m.service.name for m in trigger.matches.filter(included=True, implementation_confirmed_at=None)
-    ]
-    if waiting:
-        refuse(f"Implementation is not yet verified at: {', '.join(sorted(waiting))}.")
-    trigger.status = TriggerStatus.CLOSED
+        refuse(refusal if trigger.status != TriggerStatus.CLOSED else "The trigger is already closed.")
     with transaction.atomic():
-        save_with_history(trigger, by, f"Closed {timezone.localtime(now_or(now)):%d %b %Y}")
+        # Closed once: of two closes at once the second is refused; a refusal below undoes the change.
+        change_once(
+            trigger,
+            expected={"status": TriggerStatus.ISSUED},
+            changes={"status": TriggerStatus.CLOSED},
+            by=by,
+            reason=f"Closed {timezone.localtime(now_or(now)):%d %b %Y}",
+            refusal="The trigger was closed or changed by someone else just now.",
+        )
+        waiting = [
+            m.service.name for m in trigger.matches.filter(included=True, implementation_confirmed_at=None)
+        ]
+        if waiting:
+            refuse(f"Implementation is not yet verified at: {', '.join(sorted(waiting))}.")
         chain.close(trigger, by, "Learning implemented and verified at every matched service.")
     return trigger

@@ -1,7 +1,6 @@
 """Incident data: file import with progress, the template download, manual entry, review candidates and
 the review outcome of a flagged incident."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -12,6 +11,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
+from providers.fields import RecordChoiceField
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import require, visible_services
 
@@ -37,7 +37,7 @@ class IncidentImportView(StaffRequiredMixin, FormView):
         form = super().get_form(form_class)
         providers = _import_providers(self.request.user)
         if providers.count() > 1:  # most people work for one provider: only then ask which
-            form.fields["provider"] = forms.ModelChoiceField(queryset=providers)
+            form.fields["provider"] = RecordChoiceField(queryset=providers)
         return form
 
     def get_initial(self):

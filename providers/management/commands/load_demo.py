@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from accounts import two_factor
 from adoption.demo import build_adoption_story
@@ -448,7 +449,7 @@ class DemoBuilder:
             hours_rows.append(CareHours(service=service, day=day, hours=hours))
             for _ in range(self._poisson(float(hours) / 100 * rate)):
                 incidents.append(self._incident(service, day, themes, len(incidents)))
-        CareHours.objects.bulk_create(hours_rows)
+        bulk_create_with_history(hours_rows, CareHours, default_change_reason="Demo data")
         Incident.objects.bulk_create(incidents)
 
     def _incident(self, service, day, themes, number):

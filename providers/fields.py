@@ -1,0 +1,91 @@
+"""Form fields every app's forms and filters share, so input no record could hold is a field error.
+
+Dates are accepted between 2000 and 2100: the working-time calendar and the rate analysis count days
+and working hours from them, and a year such as 9999 or 1 would overflow there. A chosen record is
+named by its id: an id that is not a whole number the database can store (such as twenty nines) is
+refused as an invalid choice before any query, as an id that matches no record is afterwards.
+"""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+LARGEST_ID = 2**63 - 1  # a 64-bit primary key, on PostgreSQL and SQLite alike
+
+
+def validate_year(value) -> None:
+    """Refuse a date (or date and time) outside the years the system deals in."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(
+            f"Enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}.", code="year_out_of_range"
+        )
+
+
+def _picker_limits(widget, first: str, last: str) -> dict:
+    """The browser's date picker offers only the years accepted (text inputs get nothing)."""
+    if widget.input_type in ("date", "datetime-local"):
+        return {"min": first, "max": last}
+    return {}
+
+
+class DateField(forms.DateField):
+    """A date between 2000 and 2100."""
+
+    default_validators = [validate_year]
+
+    def widget_attrs(self, widget):
+        limits = _picker_limits(widget, f"{EARLIEST_YEAR}-01-01", f"{LATEST_YEAR}-12-31")
+        return super().widget_attrs(widget) | limits
+
+
+class DateTimeField(forms.DateTimeField):
+    """A date and time between 2000 and 2100."""
+
+    default_validators = [validate_year]
+
+    def widget_attrs(self, widget):
+        limits = _picker_limits(widget, f"{EARLIEST_YEAR}-01-01T00:00", f"{LATEST_YEAR}-12-31T23:59")
+        return super().widget_attrs(widget) | limits
+
+
+def is_possible_id(value) -> bool:
+    """Whether the value could be the id of a stored record (a whole number from 1 to LARGEST_ID)."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return False
+    return 1 <= number <= LARGEST_ID
+
+
+class RecordChoiceField(forms.ModelChoiceField):
+    """Choose one record of the queryset by its id."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not is_possible_id(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class RecordMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Choose any number of records of the queryset by their ids."""
+
+    def _check_values(self, value):
+        for item in value:
+            if not is_possible_id(item):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                )
+        return super()._check_values(value)
+
+
+class RecordFilter(django_filters.ModelChoiceFilter):
+    """A list page's filter on one record, chosen by id (see RecordChoiceField)."""
+
+    field_class = RecordChoiceField
+
+
+class DateFilter(django_filters.DateFilter):
+    """A list page's filter on a date between 2000 and 2100."""
+
+    field_class = DateField
