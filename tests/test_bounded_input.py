@@ -8,6 +8,7 @@ import pytest
 
 from providers.choices import Role
 from tests.factories import person_with_role
+from tests.signing_in import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def log_trigger(client, elm_house, confirmed_at: str):
 def test_a_failure_confirmed_in_the_year_9999_or_1_is_a_field_error(
     client, elm_house, quality_director, confirmed_at
 ):
-    client.force_login(quality_director)
+    signed_in(client, quality_director)
     response = log_trigger(client, elm_house, confirmed_at)
     assert response.status_code == 200
     assert response.context["form"].errors["confirmed_at"] == [YEAR_ERROR]
@@ -49,21 +50,21 @@ def test_a_failure_confirmed_in_the_year_9999_or_1_is_a_field_error(
 def test_the_register_filtered_from_the_year_9999_or_1_shows_a_field_error(
     client, elm_house, quality_director, day
 ):
-    client.force_login(quality_director)
+    signed_in(client, quality_director)
     response = client.get("/learning/", {"confirmed_from": day, "confirmed_to": day})
     assert response.status_code == 200
     assert YEAR_ERROR in response.text
 
 
 def test_the_register_filtered_by_a_huge_service_id_shows_a_field_error(client, elm_house, quality_director):
-    client.force_login(quality_director)
+    signed_in(client, quality_director)
     response = client.get("/learning/", {"service": HUGE_ID})
     assert response.status_code == 200
     assert CHOICE_ERROR in response.text
 
 
 def test_an_update_covering_a_huge_service_id_is_a_field_error(client, elm_house, compliance_manager):
-    client.force_login(compliance_manager)
+    signed_in(client, compliance_manager)
     response = client.post(
         "/reporting/new/",
         {
@@ -81,7 +82,7 @@ def test_an_update_covering_a_huge_service_id_is_a_field_error(client, elm_house
 
 @pytest.mark.parametrize("issue_at", ["9999-12-31T23:59", "0001-01-01T00:00"])
 def test_an_update_issued_in_the_year_9999_or_1_is_a_field_error(client, compliance_manager, issue_at):
-    client.force_login(compliance_manager)
+    signed_in(client, compliance_manager)
     response = client.post(
         "/reporting/new/",
         {"title": "Falls learning update", "audience": "commissioner", "issue_at": issue_at},

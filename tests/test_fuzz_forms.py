@@ -27,6 +27,7 @@ from escalation.forms import ActionForm, ResolveForm
 from escalation.models import Escalation, StepRun
 from learning_transfer.models import (
     ImplementationLine,
+    ImportJob,
     Incident,
     LearningNotice,
     LearningTrigger,
@@ -34,7 +35,8 @@ from learning_transfer.models import (
 )
 from providers.models import User
 from reporting_control.forms import DecisionForm, ReasonForm
-from reporting_control.models import ReportingUpdate
+from reporting_control.models import EvidencePack, ReportingUpdate
+from tests.signing_in import signed_in
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = 15  # generated submissions per form, after the extremes of each field
@@ -129,6 +131,15 @@ FORMS = {
     "reporting_control:hold_lift": ("provider.director", lambda: _pk(_update()), ReasonForm),
     "reporting_control:release": ("provider.director", lambda: _pk(_update()), None),
     "reporting_control:pack_request": ("provider.director", lambda: _pk(_update()), None),
+    "learning_transfer:import_retry": ("performance.analyst", lambda: _first_pk(ImportJob), None),
+    "reporting_control:pack_retry": (
+        "provider.director",
+        lambda: {"pk": _update().pk, "pack_pk": _first_pk(EvidencePack)["pk"]},
+        None,
+    ),
+    "two_factor_setup": ("rm.rowancourt", dict, None),
+    "two_factor_recovery_codes": ("quality.director", dict, None),
+    "two_factor_verify": ("quality.director", dict, None),
     "login": (None, dict, None),
     "logout": (None, dict, None),
 }
@@ -143,6 +154,12 @@ FILTERS = {
     "escalation:inbox": "ni",
     "reporting_control:update_list": "provider.director",
 }
+
+
+def _first_pk(model) -> dict:
+    """The first record's pk, or one no record has (the page must then answer 404, not 500)."""
+    first = model.objects.order_by("pk").first()
+    return {"pk": first.pk if first else 987654}
 
 
 def post_urls() -> dict:
@@ -184,7 +201,7 @@ def demo(django_db_setup, django_db_blocker):
 def _signed_in(client, username):
     username = username() if callable(username) else username
     if username:
-        client.force_login(User.objects.get(username=username))
+        signed_in(client, User.objects.get(username=username))
     return client
 
 
