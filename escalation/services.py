@@ -12,10 +12,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from providers import permissions
 from providers.choices import Role
+from providers.permissions import require_perm
 
-from . import access, notifications
+from . import notifications
 from .choices import ChainRunStatus, EscalationKind, EscalationState, EventKind, StepRunState, TargetScope
 from .engine import HEARTBEAT
 from .loading import STEP_FIELDS
@@ -69,7 +69,7 @@ def tune_step(
 
     Only the provider's administrator may. None keeps the template's value. Open cases are unaffected.
     """
-    permissions.require(permissions.holds_role(by, Role.PROVIDER_ADMINISTRATOR, provider=provider))
+    require_perm(by, "escalation.tune_step", provider)
     setting = ProviderStepSetting.objects.filter(provider=provider, step=step).first()
     setting = setting or ProviderStepSetting(provider=provider, step=step)
     setting.threshold_rule = threshold_rule
@@ -194,7 +194,7 @@ def record_step(
     """
     now = now or timezone.now()
     run = step_run.chain_run
-    if not access.can_record(by, step_run):
+    if not by.has_perm("escalation.record_step", step_run):
         raise PermissionDenied(
             f"Only a {Role(step_run.role).label} for this case may record {step_run.code}."
         )
@@ -271,13 +271,6 @@ def _breach_escalation(step_run: StepRun, record: StepRecord, result) -> Escalat
 # --- acting on an escalation -----------------------------------------------------------------------
 
 
-def _require_actor(by, escalation: Escalation) -> None:
-    if not access.can_act_on(by, escalation):
-        raise PermissionDenied(
-            "Only the people told, holders of the target role or the Nominated Individual may."
-        )
-
-
 def _stop_follow_ups(escalation: Escalation) -> None:
     """Someone in the thread responded: no further follow-ups for any escalation of it."""
     root = escalation.root_id or escalation.pk
@@ -301,7 +294,7 @@ def _take_ownership(escalation: Escalation, by, now) -> None:
 
 def acknowledge(escalation: Escalation, *, by, now=None) -> Escalation:
     """The person has seen it and owns the response; stops follow-ups for the whole thread."""
-    _require_actor(by, escalation)
+    require_perm(by, "escalation.acknowledge_escalation", escalation)
     now = now or timezone.now()
     if escalation.state != EscalationState.RAISED:
         raise ValidationError("This escalation has already been acknowledged.")
@@ -322,7 +315,7 @@ def acknowledge(escalation: Escalation, *, by, now=None) -> Escalation:
 
 def record_action(escalation: Escalation, *, by, action_taken: str, now=None) -> Escalation:
     """What was done in response (acknowledging it too if nobody had)."""
-    _require_actor(by, escalation)
+    require_perm(by, "escalation.record_escalation_action", escalation)
     now = now or timezone.now()
     action_taken = (action_taken or "").strip()
     if not action_taken:
@@ -348,7 +341,7 @@ def record_action(escalation: Escalation, *, by, action_taken: str, now=None) ->
 
 def resolve(escalation: Escalation, *, by, note: str = "", now=None) -> Escalation:
     """Close the escalation once the action taken is on the record."""
-    _require_actor(by, escalation)
+    require_perm(by, "escalation.resolve_escalation", escalation)
     now = now or timezone.now()
     if escalation.state == EscalationState.RESOLVED:
         raise ValidationError("This escalation is already resolved.")

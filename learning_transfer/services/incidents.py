@@ -12,12 +12,12 @@ from django.utils.text import get_valid_filename
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from providers.models import Service
+from providers.permissions import require_perm
 
 from .. import imports
 from ..choices import ImportKind, ImportStatus
 from ..models import CareHours, ImportJob, Incident
-from ..permissions import can_import, recordable_services
-from .common import now_or, refuse, require
+from .common import now_or, refuse
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def start_import(uploaded, *, provider, kind: str, by, background: bool | None =
 
     `background` forces one way or the other (tests, management commands).
     """
-    require(can_import(by, provider), "You cannot import data for this provider.")
+    require_perm(by, "learning_transfer.import_data", provider)
     name = get_valid_filename(getattr(uploaded, "name", "upload.csv")) or "upload.csv"
     job = ImportJob(provider=provider, kind=kind, original_name=name, created_by=by)
     job.file.save(name, uploaded if hasattr(uploaded, "chunks") else ContentFile(uploaded), save=False)
@@ -291,7 +291,7 @@ def _save_care_hours(chunk: pd.DataFrame, job: ImportJob, reason: str) -> tuple[
 
 def record_incident(*, by, service, source_reference: str, occurred_at, theme: str, **details) -> Incident:
     """Enter one incident by hand; the same rules as an import (unique reference, not in the future)."""
-    require(recordable_services(by).filter(pk=service.pk).exists(), "You cannot record incidents here.")
+    require_perm(by, "learning_transfer.record_incident", service)
     if occurred_at > timezone.now():
         refuse("The incident cannot have happened in the future.", "occurred_at")
     if Incident.objects.filter(service=service, source_reference=source_reference).exists():

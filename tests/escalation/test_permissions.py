@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from escalation import access, engine
+from escalation import engine
+from escalation import permissions as access
 from providers.choices import Role
 from tests.factories import person_with_role
 
