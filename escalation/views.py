@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView, View
 
 from providers.mixins import StaffRequiredMixin
-from providers.permissions import providers_where, visible_providers
+from providers.permissions import providers_where, require_perm, visible_providers
 
 from . import notifications, permissions, services
 from .choices import EscalationState
@@ -129,12 +129,19 @@ class EscalationActionView(StaffRequiredMixin, View):
     """POST only: acknowledge, record the action taken, or resolve."""
 
     action = ""
+    permission = {
+        "acknowledge": "escalation.acknowledge_escalation",
+        "record_action": "escalation.record_escalation_action",
+        "resolve": "escalation.resolve_escalation",
+    }
 
     def post(self, request, pk):
         escalation = get_object_or_404(
             permissions.visible_escalations(request.user).select_related("provider", "service", "chain_run"),
             pk=pk,
         )
+        # Before the form: a person who may not act is refused, not shown the form's errors.
+        require_perm(request.user, self.permission[self.action], escalation)
         try:
             if self.action == "acknowledge":
                 services.acknowledge(escalation, by=request.user)

@@ -168,6 +168,10 @@ class LineCreateView(UpdateMixin, FormView):
 class LineDecisionView(UpdateMixin, View):
     """Freeze, defer, clear or reopen one line (POST from the update page)."""
 
+    # Freezing and deferring are the editors'; clearing (the signers', all editors too) is checked again
+    # by the service.
+    permission = "reporting_control.edit_update"
+
     def post(self, request, pk, line_pk):
         update = self.get_update()
         line = get_object_or_404(ReportingLine, pk=line_pk, update=update)
