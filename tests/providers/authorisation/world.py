@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
-from django.utils import timezone
 
 from adoption import services as adoption
 from escalation.choices import EscalationKind
@@ -270,8 +269,9 @@ class World:
     people: dict
 
 
-def build_world() -> World:
-    """Both providers, their objects, and the personas (see the module's docstring)."""
+def build_world(*, move_away: bool = True) -> World:
+    """Both providers, their objects, and the personas (see the module's docstring). With
+    `move_away=False` the `removed` person still holds their role at oakwood (see `move_away`)."""
     oakwood, riverside = build_provider("oakwood"), build_provider("riverside")
     people = {name: UserFactory(username=name) for name in PERSONA_ROLES}
     for name, roles in PERSONA_ROLES.items():
@@ -280,14 +280,17 @@ def build_world() -> World:
     give_role(people["two_providers"], Role.PERFORMANCE_ANALYST, provider=riverside.provider)
     # The person whose role is removed: oakwood's S2 registered manager while the objects are made.
     removed = people["removed"]
-    old_role = give_role(removed, Role.REGISTERED_MANAGER, service=oakwood.s2)
+    give_role(removed, Role.REGISTERED_MANAGER, service=oakwood.s2)
     build_objects(oakwood, notice_owner=removed, line_owner=people["service_improvement_lead"])
     build_objects(riverside, notice_owner=None, line_owner=None)
-    RoleAssignment.objects.filter(pk=old_role.pk).delete()
-    give_role(removed, Role.REGISTERED_MANAGER, service=riverside.s3)
-    return World(places={"oakwood": oakwood, "riverside": riverside}, people=people)
+    world = World(places={"oakwood": oakwood, "riverside": riverside}, people=people)
+    if move_away:
+        move_removed_person_away(world)
+    return world
 
 
-def as_of_now():
-    """The instant the world was built for (pages compute 'due' and 'overdue' from it)."""
-    return timezone.localtime(NOW)
+def move_removed_person_away(world: World) -> None:
+    """The `removed` person's roles at oakwood are removed; they become a manager at riverside."""
+    removed = world.people["removed"]
+    RoleAssignment.objects.filter(user=removed, provider=world.places["oakwood"].provider).delete()
+    give_role(removed, Role.REGISTERED_MANAGER, service=world.places["riverside"].s3)
