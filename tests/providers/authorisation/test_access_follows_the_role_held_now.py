@@ -31,6 +31,7 @@ def what_the_manager_reaches(client, oakwood) -> dict:
         "inbox lists it": detail in client.get(reverse("escalation:inbox")).text,
         "notice list lists it": reverse("learning_transfer:match_detail", args=[notice.matched_service_id])
         in client.get(reverse("learning_transfer:notice_list")).text,
+        "dashboard lists it": detail in client.get(reverse("dashboard", args=["registered_manager"])).text,
     }
 
 
@@ -45,7 +46,12 @@ def test_access_ends_when_the_role_is_removed(client):
         "case": 200,
         "inbox lists it": True,
         "notice list lists it": True,
+        "dashboard lists it": True,
     }
+
+    # Asked outside a request, of the same user object, before and after: nothing is remembered.
+    assert manager.has_perm("learning_transfer.acknowledge_notice", notice)
+    assert manager.has_perm("escalation.acknowledge_escalation", escalation)
 
     move_removed_person_away(world)  # no role at oakwood any more; a manager at riverside instead
 
@@ -54,6 +60,7 @@ def test_access_ends_when_the_role_is_removed(client):
         "case": 404,
         "inbox lists it": False,
         "notice list lists it": False,
+        "dashboard lists it": False,
     }
     assert client.post(reverse("learning_transfer:notice_acknowledge", args=[notice.pk])).status_code == 404
     assert client.post(reverse("escalation:acknowledge", args=[escalation.pk])).status_code == 404
