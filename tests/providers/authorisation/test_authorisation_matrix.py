@@ -368,7 +368,9 @@ def _request(client, method: str, url: str) -> bool:
         assert response.status_code < 500, f"{method} {url}: {response.status_code}"
         allowed = is_allowed(response)
         if getattr(response, "streaming", False):
-            response.close()
+            # Close the file only: closing the response would end the request and with it the
+            # database connection this transaction runs on.
+            response.file_to_stream.close()
         transaction.set_rollback(True)
     return allowed
 
