@@ -83,7 +83,6 @@ PERMISSIONS = {
     "escalation.acknowledge_escalation": (ACTS_ON_ESCALATION, ACTORS),
     "escalation.record_escalation_action": (ACTS_ON_ESCALATION, ACTORS),
     "escalation.resolve_escalation": (ACTS_ON_ESCALATION, ACTORS),
-    "escalation.view_chains": (staff_at(), "Staff of the provider read its chains as it runs them."),
     "escalation.tune_step": (
         holds(Role.PROVIDER_ADMINISTRATOR),
         "Only the provider's administrator tunes its steps.",

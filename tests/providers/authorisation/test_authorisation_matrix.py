@@ -15,11 +15,22 @@ from collections.abc import Callable
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.core.signals import request_finished
+from django.db import close_old_connections, transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from adoption.permissions import visible_deployments
+from escalation.permissions import visible_chain_runs, visible_escalations
+from learning_transfer.permissions import (
+    visible_incidents,
+    visible_matches,
+    visible_notices,
+    visible_triggers,
+)
 from providers.choices import ROLE_SCOPE, Role, Scope
+from providers.permissions import visible_services
+from reporting_control.permissions import commissioner_packs, visible_updates
 
 from .world import NOW, PERSONA_ROLES, PERSONAS, build_world
 
@@ -361,6 +372,16 @@ def clients(world, django_db_blocker):
         yield clients
 
 
+def _close_keeping_the_connection(response) -> None:
+    """Close a streamed file; closing a response ends its request, which would otherwise also close
+    the database connection this module's transaction runs on (as the test client does meanwhile)."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 def _request(client, method: str, url: str) -> bool:
     """Send one request and undo whatever it changed; whether it was allowed."""
     with transaction.atomic():
@@ -368,9 +389,7 @@ def _request(client, method: str, url: str) -> bool:
         assert response.status_code < 500, f"{method} {url}: {response.status_code}"
         allowed = is_allowed(response)
         if getattr(response, "streaming", False):
-            # Close the file only: closing the response would end the request and with it the
-            # database connection this transaction runs on.
-            response.file_to_stream.close()
+            _close_keeping_the_connection(response)
         transaction.set_rollback(True)
     return allowed
 
@@ -425,3 +444,31 @@ def test_list_pages_show_each_provider_only_to_the_people_who_may_see_it(world, 
                             f"{persona} {name}: {key}'s object {'missing' if rule(persona, key) else 'shown'}"
                         )
     assert wrong == [], "\n".join(wrong)
+
+
+# Each "may see" permission and the queryset that lists the same objects.
+SEEN_THROUGH = [
+    ("providers.view_service", lambda place: place.s2, visible_services),
+    ("providers.view_service", lambda place: place.s1, visible_services),
+    ("learning_transfer.view_trigger", lambda place: place.objects["trigger"], visible_triggers),
+    ("learning_transfer.view_notice", lambda place: place.objects["notice"], visible_notices),
+    ("learning_transfer.view_match", lambda place: place.objects["match"], visible_matches),
+    ("learning_transfer.view_incident", lambda place: place.objects["incident"], visible_incidents),
+    ("adoption.view_deployment", lambda place: place.objects["deployment"], visible_deployments),
+    ("escalation.view_escalation", lambda place: place.objects["escalation"], visible_escalations),
+    ("escalation.view_chain_run", lambda place: place.objects["chain_run"], visible_chain_runs),
+    ("reporting_control.view_update", lambda place: place.objects["draft"], visible_updates),
+    ("reporting_control.download_released_pack", lambda place: place.objects["pack"], commissioner_packs),
+]
+
+
+def test_each_permission_to_see_agrees_with_the_list_of_what_is_seen(world, django_db_blocker):
+    wrong = []
+    with django_db_blocker.unblock():
+        for perm, pick, listed in SEEN_THROUGH:
+            for name, person in world.people.items():
+                for key, place in world.places.items():
+                    obj = pick(place)
+                    if person.has_perm(perm, obj) != listed(person).filter(pk=obj.pk).exists():
+                        wrong.append(f"{name} {perm} {key}")
+    assert wrong == []
