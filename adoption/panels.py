@@ -7,6 +7,7 @@ from django.utils import timezone
 from providers import dashboards, permissions
 
 from . import services
+from .permissions import CHECKER_ROLES
 
 PANEL_ROWS = 5
 # A check is shown once it is overdue or falls due within the next day.
@@ -29,7 +30,7 @@ def due_checks_context(request, role) -> dict:
 def register_panels() -> None:
     """Add the panel to the dashboards of the service roles that carry out chain B."""
     dashboards.register(
-        roles=services.CHECKER_ROLES,
+        roles=CHECKER_ROLES,
         template="adoption/panels/due_checks.html",
         context=due_checks_context,
         order=20,

@@ -6,16 +6,15 @@ The read models of seed 004 (variation by team, shift and location; groups weak 
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from escalation.choices import ChainRunStatus, StepRunState
 from escalation.measures import clean_values
 from escalation.models import StepRun, StepTemplate
-from providers import permissions
 from providers.actions import change_once, lock
-from providers.choices import Role
+from providers.permissions import require_perm
 
 from . import chain
 from .models import (
@@ -26,6 +25,7 @@ from .models import (
     Deployment,
     DeploymentStatus,
 )
+from .permissions import deployable_services
 
 # Re-exported: callers (the demo's tests among them) name the variation read models here.
 from .variation import (  # noqa: F401
@@ -39,16 +39,6 @@ from .variation import (  # noqa: F401
     weak_now_groups,
 )
 
-# Who may put learning live at a service: its manager, or the people who oversee implementation.
-DEPLOYER_ROLES = [Role.REGISTERED_MANAGER, Role.OPERATIONS_DIRECTOR, Role.DEPUTY_REGIONAL_MANAGER]
-# The service roles that carry out chain B and see its checks on their dashboards.
-CHECKER_ROLES = [
-    Role.REGISTERED_MANAGER,
-    Role.SERVICE_IMPROVEMENT_LEAD,
-    Role.CLINICAL_LEAD,
-    Role.PRACTICE_DEVELOPMENT_LEAD,
-    Role.SENIOR_CARER_LATE,
-]
 OPEN_STATES = [StepRunState.DUE, StepRunState.OVERDUE]
 RECORDED_STATES = [StepRunState.RECORDED, StepRunState.BREACHED]
 LISTED_STATES = OPEN_STATES + RECORDED_STATES
@@ -79,11 +69,7 @@ def deploy_learning(
     implementation lead, or one already deployed; the engine refuses a service without shifts.
     """
     service = matched_service.service
-    if not permissions.holds_any_role(by, DEPLOYER_ROLES, service=service):
-        raise PermissionDenied(
-            "Only the service's Registered Manager, an Operations Director or its Deputy "
-            "Regional Manager may deploy learning there."
-        )
+    require_perm(by, "adoption.deploy_learning", matched_service)
     _check_deployable(matched_service)
     deployment = Deployment(
         matched_service=matched_service,
@@ -115,21 +101,13 @@ def _check_deployable(matched_service) -> None:
         raise ValidationError(f"The learning is already deployed at {name}.")
 
 
-def can_close(user, deployment) -> bool:
-    """Whether the person may end live monitoring of this deployment (a deployer at its service)."""
-    return deployment.status == DeploymentStatus.ACTIVE and permissions.holds_any_role(
-        user, DEPLOYER_ROLES, service=deployment.service
-    )
-
-
 def close_deployment(deployment, *, by, reason: str) -> Deployment:
     """End live monitoring: the deployment closes and chain B's checks still due are closed with it.
 
     Refused while any team, shift or location is weak now (its latest observation breaches its step's
     threshold): seed 004 keeps enhanced review in place until the weak group aligns.
     """
-    if not permissions.holds_any_role(by, DEPLOYER_ROLES, service=deployment.service):
-        raise PermissionDenied("Only the people who may deploy learning at this service may close it.")
+    require_perm(by, "adoption.close_deployment", deployment)
     reason = (reason or "").strip()
     with transaction.atomic():
         # Closed once: of two closes at once the second is refused; a refusal below undoes the change.
@@ -165,10 +143,9 @@ def deployable_matches(user):
     """Matched services the person could deploy now: included, with a lead, not yet deployed."""
     from learning_transfer.models import MatchedService
 
-    services = permissions.visible_services(user, DEPLOYER_ROLES)
     return (
         MatchedService.objects.filter(
-            service__in=services, included=True, lead__isnull=False, deployment__isnull=True
+            service__in=deployable_services(user), included=True, lead__isnull=False, deployment__isnull=True
         )
         .select_related("service", "trigger")
         .order_by("service__name", "trigger_id")
@@ -188,16 +165,6 @@ class NothingToCorrect(ValidationError):
 def chain_b_steps() -> list[StepTemplate]:
     """Chain B's step templates in order (their measures name what groups can be compared on)."""
     return list(StepTemplate.objects.filter(chain__code=chain.CHAIN_CODE).order_by("order"))
-
-
-def can_observe(user, deployment) -> bool:
-    """Whether the person may record (and correct) team, shift and location observations here."""
-    return permissions.holds_any_role(user, CHECKER_ROLES, service=deployment.service)
-
-
-def can_correct(user, deployment) -> bool:
-    """Whether the person may correct this deployment's observations: an observer, while it is live."""
-    return deployment.status == DeploymentStatus.ACTIVE and can_observe(user, deployment)
 
 
 def step_measures(code: str) -> list[dict]:
@@ -220,8 +187,7 @@ def record_team_observation(
 
     The group is a team of the service, one of its shifts, a location within it, or a mix of them.
     """
-    if not can_observe(by, deployment):
-        raise PermissionDenied("Only the service's chain B roles may record team observations.")
+    require_perm(by, "adoption.record_observation", deployment)
     cleaned, location = _checked_observation(
         deployment, step_code=step_code, values=values, team=team, shift_name=shift_name, location=location
     )
@@ -256,8 +222,7 @@ def correct_observation(
     submit writes one history row.
     """
     deployment = observation.deployment
-    if not can_observe(by, deployment):
-        raise PermissionDenied("Only the service's chain B roles may correct observations.")
+    require_perm(by, "adoption.correct_observation", observation)
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError({"reason": "Give the reason for the correction."})

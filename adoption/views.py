@@ -1,8 +1,9 @@
 """Pages of chain B: a service's adoption checks, a deployment, deploying learning, and correcting an
 observation.
 
-Every object is loaded through providers.permissions scopes, so another provider's records are a 404;
-commissioners are refused (403) by StaffRequiredMixin.
+Every object is loaded through the scopes of adoption.permissions, so another provider's records are a
+404; what the person may do is asked with `user.has_perm`; commissioners are refused (403) by
+StaffRequiredMixin.
 """
 
 from django.contrib import messages
@@ -15,10 +16,12 @@ from django.views.generic import FormView, TemplateView, View
 from learning_transfer.models import MatchedService
 from providers import permissions
 from providers.mixins import StaffRequiredMixin
+from providers.permissions import require_perm
 
 from . import chain, charts, services
 from .forms import CheckFilterForm, CorrectionForm, DeployForm, ObservationForm
 from .models import AdoptionObservation, Deployment, DeploymentStatus
+from .permissions import visible_deployments
 
 
 class MyServiceView(StaffRequiredMixin, TemplateView):
@@ -61,10 +64,6 @@ class MyServiceView(StaffRequiredMixin, TemplateView):
         )
 
 
-def visible_deployments(user):
-    return Deployment.objects.filter(service__in=permissions.visible_services(user))
-
-
 class DeploymentDetailView(StaffRequiredMixin, TemplateView):
     """Baselines, the chain B timeline, each measure by team, shift and location with weak groups
     flagged, the observations as recorded (and corrected), and closing while no group is weak now.
@@ -98,7 +97,8 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
             section["chart"] = charts.variation_chart(section)
         history = deployment.history.select_related("history_user").order_by("-history_date")[:20]
         form = None
-        if services.can_observe(user, deployment) and deployment.status == DeploymentStatus.ACTIVE:
+        live = deployment.status == DeploymentStatus.ACTIVE
+        if live and user.has_perm("adoption.record_observation", deployment):
             form = kwargs.pop("form", None) or ObservationForm(deployment=deployment, steps=steps)
         return super().get_context_data(
             deployment=deployment,
@@ -107,17 +107,17 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
             sections=sections,
             weak_now=services.weak_now_groups(sections),
             observations=_observation_rows(observations, templates, services.corrections(deployment)),
-            can_correct=services.can_correct(user, deployment),
+            can_correct=live and user.has_perm("adoption.record_observation", deployment),
             history=history,
             form=form,
-            can_close=services.can_close(user, deployment),
+            can_close=live and user.has_perm("adoption.close_deployment", deployment),
             **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
         """Record one group's observation; the page shows it in the comparison at once."""
         deployment = get_object_or_404(visible_deployments(request.user), pk=kwargs["pk"])
-        permissions.require(services.can_observe(request.user, deployment))
+        require_perm(request.user, "adoption.record_observation", deployment)
         form = ObservationForm(request.POST, deployment=deployment, steps=services.chain_b_steps())
         if form.is_valid():
             code, measure = form.cleaned_data["measure"].split(":", 1)
@@ -160,7 +160,7 @@ class CloseDeploymentView(StaffRequiredMixin, View):
 
     def post(self, request, pk):
         deployment = get_object_or_404(visible_deployments(request.user).select_related("service"), pk=pk)
-        permissions.require(services.can_close(request.user, deployment))
+        require_perm(request.user, "adoption.close_deployment", deployment)
         try:
             services.close_deployment(deployment, by=request.user, reason=request.POST.get("reason", ""))
         except ValidationError as exc:
@@ -190,7 +190,7 @@ class ObservationEditView(StaffRequiredMixin, FormView):
                 ),
                 pk=kwargs["pk"],
             )
-            permissions.require(services.can_observe(request.user, self.observation.deployment))
+            require_perm(request.user, "adoption.correct_observation", self.observation)
             self.labels = {m["name"]: m["label"] for m in services.step_measures(self.observation.step_code)}
         return super().dispatch(request, *args, **kwargs)
 
@@ -264,9 +264,7 @@ class DeployView(StaffRequiredMixin, FormView):
                 ).select_related("service", "trigger"),
                 pk=kwargs["match_pk"],
             )
-            permissions.require(
-                permissions.holds_any_role(request.user, services.DEPLOYER_ROLES, service=self.match.service)
-            )
+            require_perm(request.user, "adoption.deploy_learning", self.match)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -1,12 +1,15 @@
-"""Top-level URLs: each app mounts its own; the admin is for reference data."""
+"""Top-level URLs: each app mounts its own; the admin is for platform operators only."""
 
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from config.admin import operators_only
+
 admin.site.site_header = "Learning-transfer governance administration"
 admin.site.site_title = "Learning-transfer governance"
+admin.site.has_permission = operators_only
 
 
 def favicon(request):

@@ -6,6 +6,6 @@ class EscalationConfig(AppConfig):
     verbose_name = "Escalation engine"
 
     def ready(self):
-        from . import panels
+        from . import panels, permissions  # noqa: F401 - permissions registers the app's rules
 
         panels.register_panels()

@@ -137,7 +137,12 @@ def release_lost_claims(now=None) -> int:
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    """Unread escalations the person may still open (a notification never outlives the role)."""
+    from .permissions import visible_escalations  # a late import: the permissions import the models
+
+    return Notification.objects.filter(
+        user=user, read_at__isnull=True, escalation__in=visible_escalations(user)
+    ).count()
 
 
 def mark_read(user, escalation, now=None) -> None:

@@ -5,14 +5,15 @@ from providers.permissions import STAFF_ROLES
 
 from .choices import EscalationState
 from .models import Notification
+from .permissions import visible_escalations
 
 PANEL_SIZE = 5
 
 
 def open_escalations_context(request, role) -> dict:
-    """The person's open escalations, newest first (a fixed number of queries)."""
+    """The person's open escalations they may still open, newest first (a fixed number of queries)."""
     rows = (
-        Notification.objects.filter(user=request.user)
+        Notification.objects.filter(user=request.user, escalation__in=visible_escalations(request.user))
         .exclude(escalation__state=EscalationState.RESOLVED)
         .select_related("escalation__step_run", "escalation__chain_run__chain")
         .order_by("-escalation__raised_at", "-pk")

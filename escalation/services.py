@@ -12,11 +12,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from providers import permissions
 from providers.actions import change_once
 from providers.choices import ROLE_SCOPE, Role, Scope
+from providers.permissions import require_perm
 
-from . import access, notifications
+from . import notifications
 from .choices import ChainRunStatus, EscalationKind, EscalationState, EventKind, StepRunState, TargetScope
 from .engine import HEARTBEAT
 from .loading import STEP_FIELDS
@@ -70,7 +70,7 @@ def tune_step(
 
     Only the provider's administrator may. None keeps the template's value. Open cases are unaffected.
     """
-    permissions.require(permissions.holds_role(by, Role.PROVIDER_ADMINISTRATOR, provider=provider))
+    require_perm(by, "escalation.tune_step", provider)
     setting = ProviderStepSetting.objects.filter(provider=provider, step=step).first()
     setting = setting or ProviderStepSetting(provider=provider, step=step)
     setting.threshold_rule = threshold_rule
@@ -253,7 +253,7 @@ def record_step(
     """
     now = now or timezone.now()
     run = step_run.chain_run
-    if not access.can_record(by, step_run):
+    if not by.has_perm("escalation.record_step", step_run):
         raise PermissionDenied(
             f"Only a {Role(step_run.role).label} for this case may record {step_run.code}."
         )
@@ -330,13 +330,6 @@ def _breach_escalation(step_run: StepRun, record: StepRecord, result) -> Escalat
 # --- acting on an escalation -----------------------------------------------------------------------
 
 
-def _require_actor(by, escalation: Escalation) -> None:
-    if not access.can_act_on(by, escalation):
-        raise PermissionDenied(
-            "Only the people told, holders of the target role or the Nominated Individual may."
-        )
-
-
 def _stop_follow_ups(escalation: Escalation) -> None:
     """Someone in the thread responded: no further follow-ups for any escalation of it."""
     root = escalation.root_id or escalation.pk
@@ -376,7 +369,7 @@ def _change(escalation: Escalation, changes: dict, *, by, reason: str, now, refu
 
 def acknowledge(escalation: Escalation, *, by, now=None) -> Escalation:
     """The person has seen it and owns the response; stops follow-ups for the whole thread."""
-    _require_actor(by, escalation)
+    require_perm(by, "escalation.acknowledge_escalation", escalation)
     now = now or timezone.now()
     refusal = "This escalation has already been acknowledged."
     if escalation.state != EscalationState.RAISED:
@@ -408,7 +401,7 @@ def record_action(escalation: Escalation, *, by, action_taken: str, now=None) ->
     Refused when someone else acted on the escalation since the person loaded it, so two people
     answering at once never overwrite each other, and when the same action is already recorded.
     """
-    _require_actor(by, escalation)
+    require_perm(by, "escalation.record_escalation_action", escalation)
     now = now or timezone.now()
     action_taken = (action_taken or "").strip()
     if not action_taken:
@@ -444,7 +437,7 @@ def record_action(escalation: Escalation, *, by, action_taken: str, now=None) ->
 
 def resolve(escalation: Escalation, *, by, note: str = "", now=None) -> Escalation:
     """Close the escalation once the action taken is on the record."""
-    _require_actor(by, escalation)
+    require_perm(by, "escalation.resolve_escalation", escalation)
     now = now or timezone.now()
     if escalation.state == EscalationState.RESOLVED:
         raise ValidationError("This escalation is already resolved.")

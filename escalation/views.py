@@ -1,8 +1,8 @@
 """Escalation pages: my escalations, an escalation, a case's timeline, recording a step, the chains.
 
 Every view needs a signed-in member of provider staff (StaffRequiredMixin), loads its objects from
-querysets scoped by escalation.access (so another provider's rows are a 404), and leaves the business
-rules to services.py.
+querysets scoped by escalation.permissions (so another provider's rows are a 404), asks what the
+person may do with `user.has_perm`, and leaves the business rules to services.py.
 """
 
 import math
@@ -17,11 +17,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import TemplateView, View
 
-from providers import permissions
 from providers.mixins import StaffRequiredMixin
 from providers.numbers import format_rate
+from providers.permissions import providers_where, require_perm, visible_providers
 
-from . import access, notifications, services
+from . import notifications, permissions, services
 from .choices import EscalationState, MeasureKind
 from .forms import ActionForm, ResolveForm, StepRecordForm, StepSettingForm, add_service_errors
 from .measures import baseline_key
@@ -91,9 +91,10 @@ class InboxView(StaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         show_all = self.request.GET.get("show") == "all"
-        rows = Notification.objects.filter(user=self.request.user).select_related(
-            "escalation__step_run", "escalation__chain_run__chain", "escalation__service"
-        )
+        # Only escalations the person may still open: being told never outlives the role.
+        rows = Notification.objects.filter(
+            user=self.request.user, escalation__in=permissions.visible_escalations(self.request.user)
+        ).select_related("escalation__step_run", "escalation__chain_run__chain", "escalation__service")
         if not show_all:
             rows = rows.exclude(escalation__state=EscalationState.RESOLVED)
         page = Paginator(rows.order_by("-escalation__raised_at", "-pk"), self.page_size).get_page(
@@ -109,7 +110,7 @@ class EscalationDetailView(StaffRequiredMixin, TemplateView):
 
     def get_escalation(self) -> Escalation:
         queryset = (
-            access.visible_escalations(self.request.user)
+            permissions.visible_escalations(self.request.user)
             .select_related(
                 "step_run",
                 "chain_run__chain",
@@ -132,7 +133,9 @@ class EscalationDetailView(StaffRequiredMixin, TemplateView):
             StepRecord.objects.filter(step_run=step, is_current=True).select_related("recorded_by").first()
         )
         root = escalation.root_id or escalation.pk
-        thread = access.visible_escalations(user).filter(Q(pk=root) | Q(root_id=root)).order_by("level", "pk")
+        thread = (
+            permissions.visible_escalations(user).filter(Q(pk=root) | Q(root_id=root)).order_by("level", "pk")
+        )
         context = {
             "escalation": escalation,
             "step": step,
@@ -141,7 +144,7 @@ class EscalationDetailView(StaffRequiredMixin, TemplateView):
             "deciding_rows": value_rows(step.measures, escalation.deciding),
             "record_rows": value_rows(step.measures, record.values) if record else [],
             "thread": list(thread),
-            "can_act": access.can_act_on(user, escalation),
+            "can_act": user.has_perm("escalation.acknowledge_escalation", escalation),
             "action_form": kwargs.pop("action_form", None) or ActionForm(),
             "resolve_form": kwargs.pop("resolve_form", None) or ResolveForm(),
             "events": escalation.events.select_related("actor").order_by("at", "pk"),
@@ -154,11 +157,19 @@ class EscalationActionView(StaffRequiredMixin, View):
     """POST only: acknowledge, record the action taken, or resolve."""
 
     action = ""
+    permission = {
+        "acknowledge": "escalation.acknowledge_escalation",
+        "record_action": "escalation.record_escalation_action",
+        "resolve": "escalation.resolve_escalation",
+    }
 
     def post(self, request, pk):
         escalation = get_object_or_404(
-            access.visible_escalations(request.user).select_related("provider", "service", "chain_run"), pk=pk
+            permissions.visible_escalations(request.user).select_related("provider", "service", "chain_run"),
+            pk=pk,
         )
+        # Before the form: a person who may not act is refused, not shown the form's errors.
+        require_perm(request.user, self.permission[self.action], escalation)
         try:
             if self.action == "acknowledge":
                 services.acknowledge(escalation, by=request.user)
@@ -193,7 +204,7 @@ class ChainRunDetailView(StaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         run = get_object_or_404(
-            access.visible_chain_runs(self.request.user).select_related(
+            permissions.visible_chain_runs(self.request.user).select_related(
                 "chain", "provider", "service", "started_by"
             ),
             pk=self.kwargs["pk"],
@@ -229,7 +240,7 @@ class StepRunView(StaffRequiredMixin, TemplateView):
 
     def get_step_run(self) -> StepRun:
         return get_object_or_404(
-            access.visible_step_runs(self.request.user).select_related(
+            permissions.visible_step_runs(self.request.user).select_related(
                 "chain_run__chain", "chain_run__provider", "chain_run__service"
             ),
             pk=self.kwargs["pk"],
@@ -245,7 +256,9 @@ class StepRunView(StaffRequiredMixin, TemplateView):
         records = list(step_run.records.select_related("recorded_by", "affected_service"))
         current = next((r for r in records if r.is_current), None)
         breach = step_run.escalations.filter(kind="breach", parent=None).first()
-        can_record = access.can_record(self.request.user, step_run) and step_run.chain_run.is_open
+        can_record = (
+            self.request.user.has_perm("escalation.record_step", step_run) and step_run.chain_run.is_open
+        )
         form = kwargs.pop("form", None) or (self._form(step_run) if can_record else None)
         return super().get_context_data(
             step=step_run,
@@ -263,7 +276,7 @@ class StepRunView(StaffRequiredMixin, TemplateView):
 
     def post(self, request, pk):
         step_run = self.get_step_run()
-        if not access.can_record(request.user, step_run):
+        if not request.user.has_perm("escalation.record_step", step_run):
             raise PermissionDenied
         form = self._form(step_run, request.POST)
         if form.is_valid():
@@ -306,7 +319,7 @@ class ChainTemplateListView(StaffRequiredMixin, TemplateView):
     template_name = "escalation/chains.html"
 
     def get_context_data(self, **kwargs):
-        provider, providers = _provider_choice(self.request, permissions.visible_providers(self.request.user))
+        provider, providers = _provider_choice(self.request, visible_providers(self.request.user))
         tuned = {}
         if provider is not None:
             tuned = {s.step_id: s for s in ProviderStepSetting.objects.filter(provider=provider)}
@@ -325,9 +338,7 @@ class ChainTemplateListView(StaffRequiredMixin, TemplateView):
                         "window_text": describe_window(window),
                     }
                 )
-        can_tune = provider is not None and permissions.holds_role(
-            self.request.user, "provider_administrator", provider=provider
-        )
+        can_tune = provider is not None and self.request.user.has_perm("escalation.tune_step", provider)
         return super().get_context_data(
             chains=chains, provider=provider, providers=providers, can_tune=can_tune, **kwargs
         )
@@ -337,13 +348,13 @@ class StepSettingEditView(StaffRequiredMixin, TemplateView):
     """A provider administrator tunes a step's threshold values and response window, with a reason."""
 
     template_name = "escalation/tune_step.html"
-    allowed_roles = ("provider_administrator",)
+    provider_permission = "escalation.tune_step"
 
     def _load(self) -> None:
         """The step and the provider; only providers the person administers can be chosen."""
         self.step = get_object_or_404(StepTemplate.objects.select_related("chain"), code=self.kwargs["code"])
         self.provider, self.providers = _provider_choice(
-            self.request, access.administered_providers(self.request.user)
+            self.request, providers_where(self.request.user, "escalation.tune_step")
         )
         if self.provider is None:
             raise PermissionDenied

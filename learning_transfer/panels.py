@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from providers import dashboards
 from providers.choices import Role
+from providers.permissions import providers_where
 
 from . import permissions
 from .choices import TriggerStatus
@@ -35,10 +36,10 @@ def quality_director_context(request, role) -> dict:
 
 def nominated_individual_context(request, role) -> dict:
     """The summary's headline figures for the last 12 months."""
-    provider = permissions.providers_for(request.user, permissions.SUMMARY_READERS).order_by("name").first()
-    if provider is None:
+    providers = providers_where(request.user, "learning_transfer.read_summary")
+    if not providers:
         return {"summary": None}
-    return {"summary": executive_summary(provider, SummaryFilters(), timezone.now())}
+    return {"summary": executive_summary(providers[0], SummaryFilters(), timezone.now())}
 
 
 def registered_manager_context(request, role) -> dict:

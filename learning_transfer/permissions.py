@@ -1,20 +1,23 @@
-"""Who may see and do what in chain A, built only on providers.permissions (the one permission module).
+"""Who may see and do what in chain A: every rule of access of the app, in one table.
 
-Services call the `can_*` functions before acting, and views scope every queryset with the
-`visible_*` functions, so a rule is enforced in one place whichever door the request came in by.
+Each permission is a `rules` predicate asked with `user.has_perm(perm, obj)` by views, services and
+templates' views. Every predicate checks a role held *now* (providers.permissions), at the object's
+provider, at a scope reaching the object. Being a notice's or a line's named owner counts only with a
+current staff role reaching its service. Views scope their querysets with the `visible_*` functions
+below, built on the same scopes.
 """
 
+import rules
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from providers import permissions
 from providers.choices import Role
-from providers.models import Provider
+from providers.permissions import holds, is_the, register, staff_at, visible_services
 
 from .models import ImplementationLine, Incident, LearningNotice, LearningTrigger, MatchedService
 
-# Provider-level roles that log triggers, adjust matches and issue learning.
+# Provider-level roles that log triggers, adjust matches, issue learning and decide incident reviews.
 TRIGGER_MANAGERS = (Role.QUALITY_DIRECTOR,)
-# Roles that may (re)distribute notices and name their owners (A2 belongs to the Governance Officer).
+# Roles that (re)distribute notices and name their owners (A2 belongs to the Governance Officer).
 DISTRIBUTORS = (Role.QUALITY_DIRECTOR, Role.GOVERNANCE_OFFICER)
 # Roles that keep the exposure log of a matched service (A3, A4): provider, region or the service itself.
 EXPOSURE_EDITORS = (
@@ -34,9 +37,9 @@ IMPORTERS = (
 )
 # Roles that enter a single incident by hand, for the services they hold the role for.
 INCIDENT_RECORDERS = IMPORTERS + (Role.REGISTERED_MANAGER, Role.DEPUTY_REGIONAL_MANAGER)
-# Roles that read review candidates (incidents needing a formal review).
+# Provider-level roles that read review candidates (incidents needing a formal review).
 REVIEWERS = (Role.QUALITY_DIRECTOR, Role.GOVERNANCE_OFFICER, Role.OPERATIONS_DIRECTOR)
-# Roles that read the executive learning summary.
+# Provider-level roles that read the executive learning summary.
 SUMMARY_READERS = (
     Role.NOMINATED_INDIVIDUAL,
     Role.PROVIDER_DIRECTOR,
@@ -47,78 +50,119 @@ SUMMARY_READERS = (
 )
 
 
-def providers_for(user, roles) -> QuerySet[Provider]:
-    """Providers where the person holds one of these provider-level roles."""
-    ids = {
-        a.provider_id
-        for a in permissions.staff_assignments(user)
-        if a.role in roles and not a.region_id and not a.service_id
-    }
-    return Provider.objects.filter(pk__in=ids)
+@rules.predicate
+def sees_a_service_of_the_trigger(user, trigger):
+    """Staff reaching its source service, or one of its included matched services."""
+    return trigger is not None and visible_triggers(user).filter(pk=trigger.pk).exists()
+
+
+# permission: (predicate, who may, in one line). Objects: a Provider for pages not about one object.
+PERMISSIONS = {
+    "learning_transfer.view_trigger": (
+        sees_a_service_of_the_trigger,
+        "Staff whose role reaches the trigger's source service or one of its included matched services.",
+    ),
+    "learning_transfer.log_trigger": (
+        holds(*TRIGGER_MANAGERS),
+        "Only the quality director logs a serious failure for the provider.",
+    ),
+    "learning_transfer.manage_trigger": (
+        holds(*TRIGGER_MANAGERS, at="provider"),
+        "Only the quality director changes the matched services, the learning, issues it or closes it.",
+    ),
+    "learning_transfer.distribute_notices": (
+        holds(*DISTRIBUTORS, at="provider"),
+        "Only the governance officer or quality director redistributes the learning.",
+    ),
+    "learning_transfer.view_notice": (
+        staff_at("matched_service.service"),
+        "Staff whose role reaches the notice's service.",
+    ),
+    "learning_transfer.acknowledge_notice": (
+        (is_the("owner") & staff_at("matched_service.service"))
+        | holds(Role.REGISTERED_MANAGER, at="matched_service.service"),
+        "Only the notice's owner (still working there) or the service's registered manager.",
+    ),
+    "learning_transfer.name_notice_owner": (
+        holds(*DISTRIBUTORS, at="matched_service.trigger.provider"),
+        "Only the governance officer or quality director names a notice's owner.",
+    ),
+    "learning_transfer.view_match": (
+        staff_at("service"),
+        "Staff whose role reaches the matched service.",
+    ),
+    "learning_transfer.edit_exposure": (
+        holds(*EXPOSURE_EDITORS, at="service"),
+        "The quality or operations director, the region's deputy, or the service's registered manager.",
+    ),
+    "learning_transfer.verify_implementation": (
+        holds(*IMPLEMENTATION_VERIFIERS, at="service"),
+        "Only the operations director, quality director or the region's deputy regional manager.",
+    ),
+    "learning_transfer.complete_line": (
+        (is_the("owner") & staff_at("service")) | holds(*EXPOSURE_EDITORS, at="service"),
+        "Only the line's owner (still working there) or someone who keeps the service's exposure log.",
+    ),
+    "learning_transfer.import_data": (
+        holds(*IMPORTERS),
+        "Only the quality director, governance officer, performance analyst or administrator imports.",
+    ),
+    "learning_transfer.view_import_job": (
+        holds(*IMPORTERS, at="provider"),
+        "The people who import data for the job's provider.",
+    ),
+    "learning_transfer.record_incident": (
+        holds(*INCIDENT_RECORDERS),
+        "The importers, or the registered manager or deputy regional manager reaching the service.",
+    ),
+    "learning_transfer.view_incident": (
+        staff_at("service"),
+        "Staff whose role reaches the incident's service.",
+    ),
+    "learning_transfer.read_review_candidates": (
+        holds(*REVIEWERS),
+        "The quality director, governance officer or operations director of the provider.",
+    ),
+    "learning_transfer.review_incident": (
+        holds(*TRIGGER_MANAGERS, at="service.provider"),
+        "Only the quality director records a review outcome.",
+    ),
+    "learning_transfer.read_summary": (
+        holds(*SUMMARY_READERS),
+        "The nominated individual, directors, compliance manager and governance officer of the provider.",
+    ),
+}
+register(PERMISSIONS)
+
+
+# --- scoped querysets (the same scopes as the table) ------------------------------------------
 
 
 def visible_triggers(user) -> QuerySet[LearningTrigger]:
-    """Triggers whose source service, or any included matched service, the person can see."""
-    services = permissions.visible_services(user)
+    """Triggers whose source service, or any included matched service, the person's roles reach."""
+    services = visible_services(user)
     matched_here = MatchedService.objects.filter(trigger=OuterRef("pk"), included=True, service__in=services)
     return LearningTrigger.objects.filter(Q(source_service__in=services) | Q(Exists(matched_here)))
 
 
 def visible_matches(user) -> QuerySet[MatchedService]:
-    """Matched services the person can see (their own service, region or provider)."""
-    return MatchedService.objects.filter(service__in=permissions.visible_services(user))
+    """Matched services the person's roles reach (their own service, region or provider)."""
+    return MatchedService.objects.filter(service__in=visible_services(user))
 
 
 def visible_notices(user) -> QuerySet[LearningNotice]:
-    """Notices the person owns, or whose service they can see."""
-    services = permissions.visible_services(user)
-    return LearningNotice.objects.filter(Q(owner=user) | Q(matched_service__service__in=services))
+    """Notices of the services the person's roles reach (owning a notice alone shows nothing)."""
+    return LearningNotice.objects.filter(matched_service__service__in=visible_services(user))
 
 
 def visible_lines(user) -> QuerySet[ImplementationLine]:
-    return ImplementationLine.objects.filter(service__in=permissions.visible_services(user))
+    return ImplementationLine.objects.filter(service__in=visible_services(user))
 
 
 def visible_incidents(user) -> QuerySet[Incident]:
-    return Incident.objects.filter(service__in=permissions.visible_services(user))
-
-
-def can_manage_trigger(user, trigger: LearningTrigger) -> bool:
-    return permissions.holds_any_role(user, TRIGGER_MANAGERS, provider=trigger.provider)
-
-
-def can_review_incident(user, incident: Incident) -> bool:
-    """Recording that a flagged incident needs no learning trigger is the trigger managers' decision."""
-    return permissions.holds_any_role(user, TRIGGER_MANAGERS, provider=incident.service.provider)
-
-
-def can_distribute(user, trigger: LearningTrigger) -> bool:
-    return permissions.holds_any_role(user, DISTRIBUTORS, provider=trigger.provider)
-
-
-def can_edit_exposure(user, matched: MatchedService) -> bool:
-    return permissions.holds_any_role(user, EXPOSURE_EDITORS, service=matched.service)
-
-
-def can_verify_implementation(user, matched: MatchedService) -> bool:
-    return permissions.holds_any_role(user, IMPLEMENTATION_VERIFIERS, service=matched.service)
-
-
-def can_acknowledge(user, notice: LearningNotice) -> bool:
-    """The named owner, or a registered manager of the service when the owner is missing or away."""
-    return notice.owner_id == user.pk or permissions.holds_role(
-        user, Role.REGISTERED_MANAGER, service=notice.matched_service.service
-    )
-
-
-def can_import(user, provider: Provider) -> bool:
-    return permissions.holds_any_role(user, IMPORTERS, provider=provider)
+    return Incident.objects.filter(service__in=visible_services(user))
 
 
 def recordable_services(user):
     """Services where the person may enter an incident by hand."""
-    return permissions.visible_services(user, roles=INCIDENT_RECORDERS)
-
-
-def can_read_summary(user, provider: Provider) -> bool:
-    return permissions.holds_any_role(user, SUMMARY_READERS, provider=provider)
+    return visible_services(user, roles=INCIDENT_RECORDERS)

@@ -1,4 +1,5 @@
-"""View mixins shared by every app: login plus a role check, answered by providers.permissions."""
+"""View mixins shared by every app: who may open a page at all. What a person may see and do with
+each object is asked afterwards with `user.has_perm(perm, obj)` (the apps' permission tables)."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -7,17 +8,23 @@ from . import permissions
 
 
 class StaffRequiredMixin(LoginRequiredMixin):
-    """Provider staff only; `allowed_roles` narrows it further (empty means any staff role)."""
+    """Provider staff only: a staff role held now.
 
-    allowed_roles: tuple[str, ...] = ()
+    `provider_permission`, for a page not about one object (a list, a create form), is a permission
+    the person must have at one of their providers at least; `self.providers` are those providers.
+    """
+
+    provider_permission = ""
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not permissions.is_provider_staff(request.user):
             raise PermissionDenied
-        if self.allowed_roles and not permissions.holds_any_role(request.user, self.allowed_roles):
-            raise PermissionDenied
+        if self.provider_permission:
+            self.providers = permissions.providers_where(request.user, self.provider_permission)
+            if not self.providers:
+                raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
 

@@ -3,7 +3,7 @@
 from datetime import time
 from functools import cached_property
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, _user_has_perm
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -20,6 +20,13 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def has_perm(self, perm, obj=None):
+        """A question about an object is answered by the permission tables alone, for superusers too:
+        operating the platform is not a role at a provider. Superusers keep the admin's model rights."""
+        if obj is not None:
+            return self.is_active and _user_has_perm(self, perm, obj)
+        return super().has_perm(perm, obj)
 
 
 class Provider(models.Model):

@@ -1,32 +1,67 @@
-"""One place that answers "may this person see / do this to this object".
+"""The building blocks of access, and the organisation's own permissions.
 
-Every view scopes its querysets through these functions. A person's rights come only from their
-RoleAssignments: provider-level roles see the whole provider, regional roles their region's services,
-service roles their service. Commissioners are outsiders: they see released evidence packs of the
-services they commission and nothing else, so staff functions here ignore commissioner assignments.
+Every app answers "may this person see / do this to this object" with a table of `rules` predicates
+registered as Django permissions (`<app>/permissions.py`), asked with `user.has_perm(perm, obj)` in
+views, services and the admin. The predicates are built from the blocks below, so each one checks the
+same thing: a role the person holds *now* (their RoleAssignments, read again for every request), at the
+object's provider, at a scope that reaches the object (the whole provider, the object's region, or its
+service). Querysets (`visible_*`) are scoped with the same `covers` rule.
+
+Commissioners are outsiders: they see released evidence packs of the services they commission and
+nothing else, so the staff blocks here ignore commissioner assignments.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
+from operator import attrgetter
 
 import rules
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from .choices import Role
-from .models import Provider, RoleAssignment, Service, User
+from .models import Provider, Region, RoleAssignment, Service, User
 
-STAFF_ROLES = [role for role in Role if role != Role.COMMISSIONER]
+STAFF_ROLES = tuple(role for role in Role if role != Role.COMMISSIONER)
+
+# The permissions of every app, with the one-line description a refusal quotes.
+DESCRIPTIONS: dict[str, str] = {}
+
+# Role assignments read during the current request, by user id; None outside a request, where every
+# question reads them again (a task or a long-lived object never acts on roles it no longer holds).
+_request_assignments: ContextVar[dict | None] = ContextVar("request_assignments", default=None)
+
+
+# --- the roles a person holds now -----------------------------------------------------------------
 
 
 def assignments(user) -> list[RoleAssignment]:
-    """The person's role assignments, loaded once per request and cached on the user object."""
-    if not getattr(user, "is_authenticated", False):
+    """The person's role assignments as they stand now (read once per request); none when inactive."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    cached = getattr(user, "_role_assignments_cache", None)
-    if cached is None:
-        cached = list(RoleAssignment.objects.filter(user=user).select_related("region", "service"))
-        user._role_assignments_cache = cached
-    return cached
+    cache = _request_assignments.get()
+    if cache is not None and user.pk in cache:
+        return cache[user.pk]
+    rows = list(
+        RoleAssignment.objects.filter(user_id=user.pk).select_related("region", "service", "commissioner")
+    )
+    if cache is not None:
+        cache[user.pk] = rows
+    return rows
+
+
+class RoleAssignmentsPerRequest:
+    """Middleware: each request reads a person's roles afresh, once, and forgets them when it ends."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request_assignments.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _request_assignments.reset(token)
 
 
 def staff_assignments(user) -> list[RoleAssignment]:
@@ -47,6 +82,121 @@ def is_provider_staff(user) -> bool:
     return bool(staff_assignments(user))
 
 
+def covers(assignment: RoleAssignment, target) -> bool:
+    """Whether a role held at this assignment's scope reaches `target` (a Service, Region or Provider).
+
+    A provider-level role reaches everything of its provider, a regional role its region and the
+    region's services, a service role its service only. Provider-wide things need a provider-level role.
+    """
+    a = assignment
+    if isinstance(target, Service):
+        if a.service_id:
+            return a.service_id == target.pk
+        if a.region_id:
+            return a.region_id == target.region_id
+        return a.provider_id == target.provider_id
+    if isinstance(target, Region):
+        if a.service_id:
+            return False
+        return a.region_id == target.pk if a.region_id else a.provider_id == target.provider_id
+    if isinstance(target, Provider):
+        return not a.service_id and not a.region_id and a.provider_id == target.pk
+    return False
+
+
+def holds_now(user, roles: Iterable[str], target) -> bool:
+    """Whether the person holds one of `roles` now at a scope that reaches `target`."""
+    wanted = set(roles)
+    return target is not None and any(a.role in wanted and covers(a, target) for a in assignments(user))
+
+
+def works_at(user, target) -> bool:
+    """Whether the person holds any staff role now that reaches `target`."""
+    return holds_now(user, STAFF_ROLES, target)
+
+
+# --- predicate builders for the permission tables ----------------------------------------------
+
+
+def _place_name(at: str | Callable | None) -> str:
+    return getattr(at, "__name__", at) or "object"
+
+
+def _place(at: str | Callable | None) -> Callable:
+    """Where an object lives: itself (None), a dotted attribute path, or a function of the object."""
+    if at is None:
+        return lambda obj: obj
+    if callable(at):
+        return at
+    return attrgetter(at)
+
+
+def holds(*roles: str, at: str | Callable | None = None) -> rules.Predicate:
+    """The person holds one of `roles` now, at a scope reaching the object's place (`at`)."""
+    place = _place(at)
+    names = "_".join(roles) if len(roles) < 3 else f"{len(roles)}_roles"
+
+    def predicate(user, obj):
+        return obj is not None and holds_now(user, roles, place(obj))
+
+    return rules.predicate(predicate, name=f"holds_{names}_at_{_place_name(at)}")
+
+
+def staff_at(at: str | Callable | None = None) -> rules.Predicate:
+    """The person holds a staff role now (any) at a scope reaching the object's place (`at`)."""
+    place = _place(at)
+
+    def predicate(user, obj):
+        return obj is not None and works_at(user, place(obj))
+
+    return rules.predicate(predicate, name=f"staff_at_{_place_name(at)}")
+
+
+def is_the(person: str) -> rules.Predicate:
+    """The person is the one the object names (its owner, say). Always combined with a current role:
+    being named once never outlives the role that made it right."""
+    getter = attrgetter(f"{person}_id")
+
+    def predicate(user, obj):
+        return obj is not None and user.pk is not None and getter(obj) == user.pk
+
+    return rules.predicate(predicate, name=f"is_the_{person}")
+
+
+def register(table: dict[str, tuple[rules.Predicate, str]]) -> None:
+    """Register an app's table of permissions: name -> (predicate, one-line description)."""
+    for name, (predicate, description) in table.items():
+        rules.add_perm(name, predicate)
+        DESCRIPTIONS[name] = description
+
+
+def require_perm(user, perm: str, obj) -> None:
+    """Refuse (403, quoting the permission's description) unless `user.has_perm(perm, obj)`."""
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied(DESCRIPTIONS.get(perm, "You cannot do this."))
+
+
+def providers_where(user, perm: str) -> list[Provider]:
+    """The providers the person works for at which they have `perm` (pages not about one object ask
+    which provider they are for), in name order."""
+    return [p for p in visible_providers(user).order_by("name") if user.has_perm(perm, p)]
+
+
+# --- the organisation's permissions ------------------------------------------------------------
+
+PERMISSIONS = {
+    "providers.view_service": (staff_at(), "Staff whose role (now) reaches the service."),
+    "providers.administer_provider": (
+        holds(Role.PROVIDER_ADMINISTRATOR),
+        "Only the provider's administrator.",
+    ),
+}
+register(PERMISSIONS)
+
+
+# --- scoped querysets -------------------------------------------------------------------------
+
+
 def _scope_filter(user, roles: Iterable[str] | None = None) -> Q | None:
     """A Service filter covering every service reached by the person's staff roles (or some of them)."""
     wanted = set(roles) if roles is not None else None
@@ -65,7 +215,7 @@ def _scope_filter(user, roles: Iterable[str] | None = None) -> Q | None:
 
 
 def visible_services(user, roles: Iterable[str] | None = None) -> QuerySet[Service]:
-    """Services the person may see as provider staff (optionally only through some of their roles)."""
+    """Services the person's staff roles reach now (optionally only through some of their roles)."""
     condition = _scope_filter(user, roles)
     if condition is None:
         return Service.objects.none()
@@ -73,13 +223,23 @@ def visible_services(user, roles: Iterable[str] | None = None) -> QuerySet[Servi
 
 
 def visible_providers(user) -> QuerySet[Provider]:
-    """Providers the person works for (commissioners work for none)."""
+    """Providers the person works for now (commissioners work for none)."""
     return Provider.objects.filter(pk__in={a.provider_id for a in staff_assignments(user)})
 
 
 def commissioner_assignments(user) -> list[RoleAssignment]:
     """The person's Commissioner roles: each names an organisation and the provider it is held at."""
     return [a for a in assignments(user) if a.role == Role.COMMISSIONER]
+
+
+def provider_level_ids(user, roles: Iterable[str] = STAFF_ROLES) -> set[int]:
+    """Providers where the person holds one of `roles` (staff roles by default) for the whole provider."""
+    wanted = set(roles)
+    return {
+        a.provider_id
+        for a in staff_assignments(user)
+        if a.role in wanted and not a.region_id and not a.service_id
+    }
 
 
 def commissioned_services(user) -> QuerySet[Service]:
@@ -94,24 +254,7 @@ def commissioned_services(user) -> QuerySet[Service]:
     return Service.objects.filter(condition).distinct()
 
 
-def holds_role(user, role: str, *, service: Service | None = None, provider: Provider | None = None) -> bool:
-    """Whether the person holds `role` for this service (directly, through its region or provider),
-    or, with only `provider`, anywhere in that provider."""
-    for a in assignments(user):
-        if a.role != role:
-            continue
-        if service is not None:
-            if a.service_id == service.pk or a.region_id == service.region_id and not a.service_id:
-                return True
-            if not a.service_id and not a.region_id and a.provider_id == service.provider_id:
-                return True
-        elif provider is not None and a.provider_id == provider.pk or service is None and provider is None:
-            return True
-    return False
-
-
-def holds_any_role(user, roles: Iterable[str], **scope) -> bool:
-    return any(holds_role(user, role, **scope) for role in roles)
+# --- who holds a role (for naming owners and telling people) ----------------------------------
 
 
 def people_holding(role: str, service: Service | None = None, provider: Provider | None = None) -> list[User]:
@@ -140,27 +283,3 @@ def closest_holders(assignments, service_id: int | None = None, region_id: int |
             if found:
                 return found
     return [a.user for a in assignments if not a.service_id and not a.region_id]
-
-
-def can_view_service(user, service: Service) -> bool:
-    return visible_services(user).filter(pk=service.pk).exists()
-
-
-def require(condition: bool) -> None:
-    """Raise 403 unless the condition holds; views call this after loading an object."""
-    if not condition:
-        raise PermissionDenied
-
-
-@rules.predicate
-def _is_staff_of_service(user, service):
-    return service is not None and can_view_service(user, service)
-
-
-@rules.predicate
-def _is_provider_administrator(user, provider):
-    return provider is not None and holds_role(user, Role.PROVIDER_ADMINISTRATOR, provider=provider)
-
-
-rules.add_perm("providers.view_service", _is_staff_of_service)
-rules.add_perm("providers.administer_provider", _is_provider_administrator)

@@ -8,7 +8,7 @@ class ReportingControlConfig(AppConfig):
     verbose_name = "Reporting control (chain C)"
 
     def ready(self):
-        from . import chain, panels
+        from . import chain, panels, permissions  # noqa: F401 - permissions registers the app's rules
 
         panels.register_panels()
         chain.register_prefill()

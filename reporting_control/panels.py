@@ -7,6 +7,7 @@ from escalation.choices import StepRunState
 from escalation.models import StepRun
 from providers import dashboards
 from providers.choices import Role
+from providers.permissions import provider_level_ids
 
 from . import permissions
 from .choices import LineState, UpdateStatus
@@ -32,7 +33,7 @@ def updates_context(request, role) -> dict:
     due = (
         StepRun.objects.filter(
             chain_run__chain__code="C",
-            chain_run__provider__in=permissions.providers_for(request.user),
+            chain_run__provider_id__in=provider_level_ids(request.user),
             role=role,
             state=StepRunState.DUE,
         )

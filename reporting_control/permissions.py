@@ -1,17 +1,18 @@
-"""Who may see and do what in chain C, built only on providers.permissions (the one permission module).
+"""Who may see and do what in chain C: every rule of access of the app, in one table.
 
-Updates are provider-wide documents: provider-level staff of the provider see them. Commissioners
-see only the ready packs a release issued to their own organisation, which hold only its services.
+Updates are provider-wide documents: only provider-level staff of the update's provider, holding the
+role now, see or act on them (providers.permissions). Commissioners see only the ready packs a release
+issued to their own organisation, which hold only its services (`commissioner_packs`).
 """
 
 from functools import reduce
 from operator import or_
 
+import rules
 from django.db.models import Q, QuerySet
 
-from providers import permissions
 from providers.choices import ROLE_SCOPE, Role, Scope
-from providers.models import Provider
+from providers.permissions import commissioner_assignments, holds, provider_level_ids, register
 
 from .choices import PackStatus, UpdateStatus
 from .models import EvidencePack, IssueHold, ReportingUpdate
@@ -20,49 +21,84 @@ from .models import EvidencePack, IssueHold, ReportingUpdate
 READERS = tuple(
     role for role, scope in ROLE_SCOPE.items() if scope == Scope.PROVIDER and role != Role.COMMISSIONER
 )
-# Plan updates and write their lines.
+# Plan updates, write their lines and run the evidence check (C1).
 EDITORS = (
     Role.COMPLIANCE_MANAGER,
     Role.PROVIDER_DIRECTOR,
     Role.NOMINATED_INDIVIDUAL,
     Role.OPERATIONS_DIRECTOR,
 )
-# Freeze or defer a line, and place an issue hold (C1 freezes, C4 holds).
+# Freeze, defer or reopen a line, and place an issue hold (C1 freezes, C4 holds).
 HOLD_PLACERS = EDITORS
 # Lift a hold, clear a line at challenge, release the update (C5 sign-off).
 SIGNERS = (Role.PROVIDER_DIRECTOR, Role.NOMINATED_INDIVIDUAL)
 
 
-def _provider_level_ids(user, roles=None) -> set[int]:
-    return {
-        a.provider_id
-        for a in permissions.staff_assignments(user)
-        if not a.region_id and not a.service_id and (roles is None or a.role in roles)
-    }
+@rules.predicate
+def commissions_a_service_of_the_pack(user, pack):
+    return pack is not None and commissioner_packs(user).filter(pk=pack.pk).exists()
 
 
-def providers_for(user, roles=None) -> QuerySet[Provider]:
-    """Providers where the person holds a provider-level staff role (optionally one of `roles`)."""
-    return Provider.objects.filter(pk__in=_provider_level_ids(user, roles))
+# permission: (predicate, who may, in one line). Objects: a Provider for pages not about one object.
+PERMISSIONS = {
+    "reporting_control.read_updates": (
+        holds(*READERS),
+        "Provider-level staff of the provider read its updates.",
+    ),
+    "reporting_control.view_update": (
+        holds(*READERS, at="provider"),
+        "Provider-level staff of the update's provider.",
+    ),
+    "reporting_control.plan_update": (
+        holds(*EDITORS),
+        "Only the compliance manager, operations or provider director, or nominated individual.",
+    ),
+    "reporting_control.edit_update": (
+        holds(*EDITORS, at="provider"),
+        "Only the compliance manager, operations or provider director, or nominated individual.",
+    ),
+    "reporting_control.check_evidence": (
+        holds(*EDITORS, at="provider"),
+        "Only the compliance manager, operations or provider director, or nominated individual.",
+    ),
+    "reporting_control.withhold_line": (
+        holds(*HOLD_PLACERS, at="update.provider"),
+        "Only the compliance manager, operations or provider director, or nominated individual.",
+    ),
+    "reporting_control.clear_line": (
+        holds(*SIGNERS, at="update.provider"),
+        "Only the provider director or nominated individual clears a line at challenge.",
+    ),
+    "reporting_control.place_hold": (
+        holds(*HOLD_PLACERS, at="provider"),
+        "Only the compliance manager, operations or provider director, or nominated individual.",
+    ),
+    "reporting_control.lift_hold": (
+        holds(*SIGNERS, at="provider"),
+        "Only the provider director or nominated individual lifts an issue hold.",
+    ),
+    "reporting_control.release_update": (
+        holds(*SIGNERS, at="provider"),
+        "Only the provider director or nominated individual releases an update.",
+    ),
+    "reporting_control.request_pack": (
+        holds(*READERS, at="provider"),
+        "Provider-level staff of the update's provider.",
+    ),
+    "reporting_control.download_released_pack": (
+        commissions_a_service_of_the_pack,
+        "A commissioner whose organisation the released pack was issued to.",
+    ),
+}
+register(PERMISSIONS)
+
+
+# --- scoped querysets (the same scopes as the table) ------------------------------------------
 
 
 def visible_updates(user) -> QuerySet[ReportingUpdate]:
-    """Updates of the providers where the person holds a provider-level staff role."""
-    return ReportingUpdate.objects.filter(provider_id__in=_provider_level_ids(user))
-
-
-def can(user, roles, provider: Provider) -> bool:
-    return permissions.holds_any_role(user, roles, provider=provider)
-
-
-def require(user, roles, provider: Provider) -> None:
-    """403 unless the person holds one of the roles for the provider (of the update)."""
-    permissions.require(can(user, roles, provider))
-
-
-def require_visible(user, update: ReportingUpdate) -> None:
-    """403 unless the person is provider-level staff of the update's provider."""
-    permissions.require(update.provider_id in _provider_level_ids(user))
+    """Updates of the providers where the person holds a provider-level staff role now."""
+    return ReportingUpdate.objects.filter(provider_id__in=provider_level_ids(user, READERS))
 
 
 def commissioner_packs(user) -> QuerySet[EvidencePack]:
@@ -70,7 +106,7 @@ def commissioner_packs(user) -> QuerySet[EvidencePack]:
     update's provider: never another commissioner's pack, the provider's own, a draft or a held one."""
     reach = [
         Q(commissioner_id=a.commissioner_id, update__provider_id=a.provider_id)
-        for a in permissions.commissioner_assignments(user)
+        for a in commissioner_assignments(user)
     ]
     if not reach:
         return EvidencePack.objects.none()

@@ -14,8 +14,9 @@ from django.utils import timezone
 from config import background
 from escalation.choices import StepRunState
 from providers.actions import AlreadyDone, change_once, lock
+from providers.permissions import require_perm
 
-from . import chain, evidence, packs, permissions
+from . import chain, evidence, packs
 from .choices import DECIDED_STATES, WITHHELD_STATES, LineKind, LineState, UpdateStatus
 from .models import EvidencePack, IssueHold, ReportingLine, ReportingUpdate
 
@@ -53,7 +54,7 @@ def plan_update(
     *, by, provider, title: str, audience: str, issue_at: datetime, triggers=(), services=(), now=None
 ) -> ReportingUpdate:
     """Plan an update and start chain C on it (its steps count back from the issue date-time)."""
-    permissions.require(by, permissions.EDITORS, provider)
+    require_perm(by, "reporting_control.plan_update", provider)
     now = now or timezone.now()
     title = _required(title, "title", "Enter the update's title.")
     if not isinstance(issue_at, datetime) or issue_at.utcoffset() is None:
@@ -88,7 +89,7 @@ def _refuse_if_planned(provider, title: str, issue_at: datetime) -> None:
 
 def add_line(update: ReportingUpdate, *, by, claim: str, kind: str, services=()) -> ReportingLine:
     """Add a claim to the update and judge its evidence at once."""
-    permissions.require(by, permissions.EDITORS, update.provider)
+    require_perm(by, "reporting_control.edit_update", update)
     _not_released(update)
     claim = _required(claim, "claim", "Enter the claim as it will be reported.")
     if kind not in LineKind.values:
@@ -130,9 +131,13 @@ def _apply(line: ReportingLine, verdict: evidence.Verdict, *, now, by=None) -> R
     return line
 
 
-def check_evidence(update: ReportingUpdate, *, by=None, now=None) -> dict:
+def check_evidence(update: ReportingUpdate, *, by, now=None) -> dict:
     """Re-judge every undecided line and return the C1 measures; a draft moves into preparation."""
-    now = now or timezone.now()
+    require_perm(by, "reporting_control.check_evidence", update)
+    return _check_evidence(update, by=by, now=now or timezone.now())
+
+
+def _check_evidence(update: ReportingUpdate, *, by, now) -> dict:
     verdicts = evidence.judge_update(update)
     with transaction.atomic():
         locked = _lock(update)  # a hold or release meanwhile keeps its status
@@ -153,11 +158,11 @@ def decide_line(line: ReportingLine, *, by, state: str, reason: str, now=None) -
     _not_released(update)
     reason = _required(reason, "reason", "Give the reason for the decision.")
     if state == LineState.CHALLENGE_CLEARED:
-        permissions.require(by, permissions.SIGNERS, update.provider)
+        require_perm(by, "reporting_control.clear_line", line)
         if line.state != LineState.EVIDENCED:
             raise ValidationError("Only an evidenced line can be challenge-cleared.")
     elif state in WITHHELD_STATES or state == LineState.DRAFT:
-        permissions.require(by, permissions.HOLD_PLACERS, update.provider)
+        require_perm(by, "reporting_control.withhold_line", line)
     else:
         raise ValidationError({"state": "Choose freeze, defer, clear or reopen."})
     with transaction.atomic():
@@ -205,7 +210,7 @@ def _create_hold(update, *, by, reason, now, step_record=None) -> IssueHold:
 
 def place_hold(update: ReportingUpdate, *, by, reason: str, now=None) -> IssueHold:
     """Stop the update and its evidence pack being issued until a named person lifts the hold."""
-    permissions.require(by, permissions.HOLD_PLACERS, update.provider)
+    require_perm(by, "reporting_control.place_hold", update)
     reason = _required(reason, "reason", "Give the reason for the hold.")
     with transaction.atomic():
         return _create_hold(update, by=by, reason=reason, now=now or timezone.now())
@@ -231,7 +236,7 @@ def place_automatic_hold(update: ReportingUpdate, step_record) -> IssueHold | No
 
 def lift_hold(update: ReportingUpdate, *, by, reason: str, now=None) -> IssueHold:
     """Lift the active hold: a Provider Director or Nominated Individual, with a reason, on the record."""
-    permissions.require(by, permissions.SIGNERS, update.provider)
+    require_perm(by, "reporting_control.lift_hold", update)
     reason = _required(reason, "reason", "Give the reason for lifting the hold.")
     now = now or timezone.now()
     refusal = "This update is not held."
@@ -296,7 +301,7 @@ def release_update(update: ReportingUpdate, *, by, now=None) -> bool:
 
     Refused with a ValidationError listing every problem while a hold is active or a line lacks evidence.
     """
-    permissions.require(by, permissions.SIGNERS, update.provider)
+    require_perm(by, "reporting_control.release_update", update)
     now = now or timezone.now()
     with transaction.atomic():
         locked = _lock(update)
@@ -305,7 +310,7 @@ def release_update(update: ReportingUpdate, *, by, now=None) -> bool:
         problems = release_problems(locked)
         if problems:
             raise ValidationError(problems)
-        check_evidence(locked, by=by, now=now)
+        _check_evidence(locked, by=by, now=now)
         locked.status = UpdateStatus.RELEASED
         locked.released_by, locked.released_at = by, now
         _save(locked, by, "Released", now)
@@ -360,7 +365,7 @@ def queue_release_packs(update: ReportingUpdate, *, by, now=None) -> list[Eviden
 
 def request_pack(update: ReportingUpdate, *, by, now=None) -> EvidencePack:
     """Queue a PDF evidence pack of the update; refused while an issue hold is active."""
-    permissions.require_visible(by, update)
+    require_perm(by, "reporting_control.request_pack", update)
     _refuse_pack_while_held(update)
     with transaction.atomic():
         return _queue_pack(update, by=by, now=now or timezone.now())
@@ -368,6 +373,6 @@ def request_pack(update: ReportingUpdate, *, by, now=None) -> EvidencePack:
 
 def retry_pack(pack: EvidencePack, *, by) -> bool:
     """Build a failed pack again, on the same terms as requesting one. False if it had not failed."""
-    permissions.require_visible(by, pack.update)
+    require_perm(by, "reporting_control.request_pack", pack.update)
     _refuse_pack_while_held(pack.update)
     return background.retry(pack, by=by)

@@ -1,7 +1,8 @@
 """Reporting control pages: updates, lines, holds, release, evidence packs, and the commissioner portal.
 
-Staff views load updates only through permissions.visible_updates (another provider's update is a 404)
-and leave every rule to services.py. Commissioners reach only the two portal views.
+Staff views load updates only through permissions.visible_updates (another provider's update is a 404),
+ask what the person may do with `user.has_perm`, and leave every rule to services.py. Commissioners
+reach only the two portal views.
 """
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from learning_transfer.models import LearningTrigger
 from providers import permissions as provider_permissions
 from providers.actions import AlreadyDone
 from providers.mixins import CommissionerRequiredMixin, StaffRequiredMixin
+from providers.permissions import providers_where, require_perm
 
 from . import chain, permissions, services
 from .choices import LineState, PackStatus
@@ -23,9 +25,11 @@ from .models import EvidencePack, ReportingLine, ReportingUpdate
 
 
 class UpdateMixin(StaffRequiredMixin):
-    """Loads `self.update` from the updates the person can see: anything else is a 404."""
+    """Loads `self.update` from the updates the person can see (anything else is a 404), then asks
+    for `permission` on it (403 without it)."""
 
-    allowed_roles = permissions.READERS
+    provider_permission = "reporting_control.read_updates"
+    permission = "reporting_control.view_update"
 
     def get_update(self) -> ReportingUpdate:
         if not hasattr(self, "_update"):
@@ -33,6 +37,7 @@ class UpdateMixin(StaffRequiredMixin):
                 permissions.visible_updates(self.request.user).select_related("provider", "released_by"),
                 pk=self.kwargs["pk"],
             )
+            require_perm(self.request.user, self.permission, self._update)
         return self._update
 
 
@@ -51,7 +56,7 @@ def _act(request, update, action, success: str):
 class UpdateListView(StaffRequiredMixin, ListView):
     """Every update of the person's providers, with counts, in a fixed number of queries."""
 
-    allowed_roles = permissions.READERS
+    provider_permission = "reporting_control.read_updates"
     template_name = "reporting_control/update_list.html"
     context_object_name = "updates"
     paginate_by = 50
@@ -68,7 +73,7 @@ class UpdateListView(StaffRequiredMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
-        can_plan = permissions.providers_for(self.request.user, permissions.EDITORS).exists()
+        can_plan = bool(providers_where(self.request.user, "reporting_control.plan_update"))
         return super().get_context_data(can_plan=can_plan, **kwargs)
 
 
@@ -97,9 +102,10 @@ class UpdateDetailView(UpdateMixin, TemplateView):
             run=chain.run_for(update),
             sign_off=chain.step_run(update, chain.SIGN_OFF_STEP),
             problems=[] if update.released_at else services.release_problems(update),
-            can_edit=permissions.can(user, permissions.EDITORS, update.provider) and not update.released_at,
-            can_hold=permissions.can(user, permissions.HOLD_PLACERS, update.provider),
-            can_sign=permissions.can(user, permissions.SIGNERS, update.provider),
+            can_edit=user.has_perm("reporting_control.edit_update", update) and not update.released_at,
+            can_hold=user.has_perm("reporting_control.place_hold", update),
+            can_lift=user.has_perm("reporting_control.lift_hold", update),
+            can_sign=user.has_perm("reporting_control.release_update", update),
             history=update.history.select_related("history_user")[:20],
             **kwargs,
         )
@@ -108,12 +114,12 @@ class UpdateDetailView(UpdateMixin, TemplateView):
 class UpdateCreateView(StaffRequiredMixin, FormView):
     """Plan an update: starting chain C, whose steps count back from the issue date-time."""
 
-    allowed_roles = permissions.EDITORS
+    provider_permission = "reporting_control.plan_update"
     template_name = "reporting_control/update_form.html"
     form_class = UpdateForm
 
     def provider(self):
-        return permissions.providers_for(self.request.user, permissions.EDITORS).order_by("name").first()
+        return self.providers[0]
 
     def get_form_kwargs(self):
         provider = self.provider()
@@ -139,7 +145,7 @@ class UpdateCreateView(StaffRequiredMixin, FormView):
 class LineCreateView(UpdateMixin, FormView):
     """Add a claim to an update; its evidence is judged as soon as it is saved."""
 
-    allowed_roles = permissions.EDITORS
+    permission = "reporting_control.edit_update"
     template_name = "reporting_control/line_form.html"
     form_class = LineForm
 
@@ -166,6 +172,10 @@ class LineCreateView(UpdateMixin, FormView):
 class LineDecisionView(UpdateMixin, View):
     """Freeze, defer, clear or reopen one line (POST from the update page)."""
 
+    # Freezing and deferring are the editors'; clearing (the signers', all editors too) is checked again
+    # by the service.
+    permission = "reporting_control.edit_update"
+
     def post(self, request, pk, line_pk):
         update = self.get_update()
         line = get_object_or_404(ReportingLine, pk=line_pk, update=update)
@@ -184,7 +194,7 @@ class LineDecisionView(UpdateMixin, View):
 class EvidenceCheckView(UpdateMixin, View):
     """Check every undecided line against the transfer records again (C1's check)."""
 
-    allowed_roles = permissions.EDITORS
+    permission = "reporting_control.check_evidence"
 
     def post(self, request, pk):
         update = self.get_update()
@@ -220,7 +230,7 @@ class _ReasonView(UpdateMixin, FormView):
 class HoldPlaceView(_ReasonView):
     """Place an issue hold: nothing of the update is issued until it is lifted."""
 
-    allowed_roles = permissions.HOLD_PLACERS
+    permission = "reporting_control.place_hold"
     heading, button, success = "Place an issue hold", "Place hold", "Issue hold placed."
 
     def perform(self, update, reason):
@@ -230,7 +240,7 @@ class HoldPlaceView(_ReasonView):
 class HoldLiftView(_ReasonView):
     """Lift the active issue hold, as a named person with a reason."""
 
-    allowed_roles = permissions.SIGNERS
+    permission = "reporting_control.lift_hold"
     heading, button, success = "Lift the issue hold", "Lift hold", "Issue hold lifted."
 
     def perform(self, update, reason):
@@ -240,7 +250,7 @@ class HoldLiftView(_ReasonView):
 class ReleaseView(UpdateMixin, View):
     """Release the update (the rule lives in services.release_update)."""
 
-    allowed_roles = permissions.SIGNERS
+    permission = "reporting_control.release_update"
 
     def post(self, request, pk):
         update = self.get_update()
@@ -259,6 +269,8 @@ class ReleaseView(UpdateMixin, View):
 
 class PackRequestView(UpdateMixin, View):
     """Queue a PDF evidence pack; the page then polls its progress."""
+
+    permission = "reporting_control.request_pack"
 
     def post(self, request, pk):
         update = self.get_update()

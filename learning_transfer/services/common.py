@@ -1,13 +1,7 @@
 """Small helpers shared by the business actions."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
-
-
-def require(condition: bool, message: str = "You cannot do this.") -> None:
-    """Refuse with 403 unless the condition holds (every action checks its permission itself)."""
-    if not condition:
-        raise PermissionDenied(message)
 
 
 def refuse(message: str, field: str | None = None) -> None:

@@ -3,12 +3,11 @@
 from django.db import IntegrityError, transaction
 
 from providers.actions import AlreadyDone, change_once, lock
-from providers.permissions import visible_services
+from providers.permissions import require_perm, works_at
 
 from ..choices import TriggerStatus
 from ..models import ImplementationLead, ImplementationLine, MatchedService
-from ..permissions import can_edit_exposure, can_verify_implementation
-from .common import now_or, refuse, require, save_with_history
+from .common import now_or, refuse, save_with_history
 
 
 def _open_for_work(match: MatchedService) -> None:
@@ -20,13 +19,13 @@ def _open_for_work(match: MatchedService) -> None:
 
 def _check_person(person, match: MatchedService, field: str) -> None:
     """Leads and owners must be people who work at (or above) the service."""
-    if person is not None and not visible_services(person).filter(pk=match.service_id).exists():
+    if person is not None and not works_at(person, match.service):
         refuse(f"{person} does not work at {match.service}.", field)
 
 
 def confirm_lead(match: MatchedService, *, person, by, now=None) -> ImplementationLead:
     """Name and confirm the person leading implementation at the service (replacing any earlier lead)."""
-    require(can_edit_exposure(by, match), "You cannot confirm the lead for this service.")
+    require_perm(by, "learning_transfer.edit_exposure", match)
     _open_for_work(match)
     _check_person(person, match, "person")
     with transaction.atomic():
@@ -53,7 +52,7 @@ def update_exposure(
 ) -> MatchedService:
     """Record the exposure log for a service: briefing, comparable risk open/resolved, expected reduction."""
     now = now_or(now)
-    require(can_edit_exposure(by, match), "You cannot update this service's exposure.")
+    require_perm(by, "learning_transfer.edit_exposure", match)
     _open_for_work(match)
     for name, moment in (
         ("briefing_completed_at", briefing_completed_at),
@@ -81,7 +80,7 @@ def update_exposure(
 
 def add_line(match: MatchedService, *, by, task: str, owner, due_at) -> ImplementationLine:
     """Add an implementation line (task, owner, due) for the learning at this service."""
-    require(can_edit_exposure(by, match), "You cannot add actions for this service.")
+    require_perm(by, "learning_transfer.edit_exposure", match)
     _open_for_work(match)
     if not task.strip():
         refuse("Describe the task.", "task")
@@ -119,8 +118,7 @@ def _refuse_if_open(line: ImplementationLine) -> None:
 
 def complete_line(line: ImplementationLine, *, by, now=None) -> ImplementationLine:
     """Mark a line done: its owner, or anyone who keeps the service's exposure log."""
-    allowed = line.owner_id == by.pk or (line.matched_service and can_edit_exposure(by, line.matched_service))
-    require(bool(allowed), "Only the line's owner or a manager of the service can complete it.")
+    require_perm(by, "learning_transfer.complete_line", line)
     refusal = "This line is already complete."
     if line.completed_at:
         refuse(refusal)
@@ -139,7 +137,7 @@ def complete_line(line: ImplementationLine, *, by, now=None) -> ImplementationLi
 def confirm_implementation(match: MatchedService, *, by, now=None) -> MatchedService:
     """Verify the learning is implemented at the service: it needs a confirmed lead, a completed
     briefing, and at least one implementation line with every line complete."""
-    require(can_verify_implementation(by, match), "Only the operations director or deputy regional manager.")
+    require_perm(by, "learning_transfer.verify_implementation", match)
     _open_for_work(match)
     if match.implementation_confirmed_at:
         refuse(f"Implementation at {match.service} is already verified.")

@@ -13,12 +13,12 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from config import background as work
 from providers.models import Service
+from providers.permissions import require_perm
 
 from .. import imports
 from ..choices import ImportKind, ImportStatus
 from ..models import CareHours, ImportJob, Incident
-from ..permissions import can_import, recordable_services
-from .common import now_or, refuse, require
+from .common import now_or, refuse
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def start_import(uploaded, *, provider, kind: str, by, background: bool | None =
     A file too large, or an .xlsx that would unpack to too much, is refused before anything is stored
     (a ValidationError on `file`). `background` forces one way or the other (tests, commands).
     """
-    require(can_import(by, provider), "You cannot import data for this provider.")
+    require_perm(by, "learning_transfer.import_data", provider)
     name = get_valid_filename(getattr(uploaded, "name", "upload.csv")) or "upload.csv"
     if not hasattr(uploaded, "chunks"):
         uploaded = ContentFile(uploaded, name=name)
@@ -69,7 +69,7 @@ def start_import(uploaded, *, provider, kind: str, by, background: bool | None =
 
 def retry_import(job: ImportJob, *, by) -> bool:
     """Start a failed import again (its file is kept for this). False if it had not failed."""
-    require(can_import(by, job.provider), "You cannot import data for this provider.")
+    require_perm(by, "learning_transfer.import_data", job.provider)
     return work.retry(job, by=by)
 
 
@@ -327,7 +327,7 @@ def _save_care_hours(chunk: pd.DataFrame, job: ImportJob, reason: str) -> tuple[
 
 def record_incident(*, by, service, source_reference: str, occurred_at, theme: str, **details) -> Incident:
     """Enter one incident by hand; the same rules as an import (unique reference, not in the future)."""
-    require(recordable_services(by).filter(pk=service.pk).exists(), "You cannot record incidents here.")
+    require_perm(by, "learning_transfer.record_incident", service)
     if occurred_at > timezone.now():
         refuse("The incident cannot have happened in the future.", "occurred_at")
     if Incident.objects.filter(service=service, source_reference=source_reference).exists():

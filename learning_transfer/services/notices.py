@@ -6,13 +6,12 @@ from django.db.models import Exists, OuterRef
 
 from providers.actions import change_once, lock
 from providers.choices import Role
-from providers.permissions import people_holding
+from providers.permissions import people_holding, require_perm
 
 from .. import analysis
 from ..choices import TriggerStatus
 from ..models import LearningNotice, LearningTrigger, MatchedService
-from ..permissions import can_acknowledge, can_distribute, can_manage_trigger
-from .common import now_or, refuse, require, save_with_history
+from .common import now_or, refuse, save_with_history
 
 IMPLEMENTATION_DUE_HOURS = 72  # default: implementation due within 72 hours of issue
 RECEIPT_WINDOW_HOURS = 4  # A2: received within 4 hours of issue
@@ -42,7 +41,7 @@ def issue_notices(trigger: LearningTrigger, *, by, now=None) -> list[LearningNot
     """One action: a notice to every included matched service that has none, each with its owner
     (the registered manager) and implementation due in 72 hours."""
     now = now_or(now)
-    require(can_manage_trigger(by, trigger), "Only the quality director issues the learning.")
+    require_perm(by, "learning_transfer.manage_trigger", trigger)
     if trigger.status == TriggerStatus.CLOSED:
         refuse("The trigger is closed.")
     if not trigger.learning_statement.strip():
@@ -79,7 +78,7 @@ def acknowledge_notice(notice: LearningNotice, *, by, now=None) -> LearningNotic
     """The service owner confirms receipt. A registered manager may acknowledge for a notice without
     an owner, and then becomes its owner."""
     now = now_or(now)
-    require(can_acknowledge(by, notice), "Only the notice's owner or the service's registered manager can.")
+    require_perm(by, "learning_transfer.acknowledge_notice", notice)
     if not notice.is_current:
         refuse("This notice was replaced by a newer one; acknowledge that one.")
     refusal = "This notice was already acknowledged."
@@ -104,9 +103,7 @@ def acknowledge_notice(notice: LearningNotice, *, by, now=None) -> LearningNotic
 
 def name_owner(notice: LearningNotice, *, by, owner, due_at) -> LearningNotice:
     """Fill in a missing owner or due date (or correct them) before the notice is acknowledged."""
-    require(
-        can_distribute(by, notice.matched_service.trigger), "Only the governance officer or quality director."
-    )
+    require_perm(by, "learning_transfer.name_notice_owner", notice)
     refusal = "The notice was already acknowledged."
     if notice.acknowledged_at:
         refuse(refusal)
@@ -149,7 +146,7 @@ def redistribute(trigger: LearningTrigger, *, by, now=None) -> list[LearningNoti
     """A2's action when the receipt rule breaches: reissue to every included service still without a
     received notice, superseding its old one (the first issue stays on the record)."""
     now = now_or(now)
-    require(can_distribute(by, trigger), "Only the governance officer or quality director redistributes.")
+    require_perm(by, "learning_transfer.distribute_notices", trigger)
     if trigger.notices_issued_at is None:
         refuse("The learning has not been issued yet.")
     reissued = []

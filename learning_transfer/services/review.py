@@ -16,13 +16,13 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from providers.models import Service
-from providers.permissions import visible_services
+from providers.permissions import require_perm, visible_services
 
 from .. import analysis
 from ..choices import SERIOUS_HARM, CandidateStatus, IncidentTheme, ReviewOutcome, ReviewReason
 from ..models import Incident, IncidentReview, LearningTrigger, ReviewThresholds
-from ..permissions import REVIEWERS, can_review_incident
-from .common import now_or, refuse, require, save_with_history
+from ..permissions import REVIEWERS
+from .common import now_or, refuse, save_with_history
 
 
 @dataclass
@@ -213,7 +213,7 @@ def record_review(incident: Incident, *, by, outcome: str, reason: str, now=None
     that already has a review outcome or a learning trigger is refused, so a double submit saves one
     review and the second is told it was already recorded.
     """
-    require(can_review_incident(by, incident), "Only the quality director records a review outcome.")
+    require_perm(by, "learning_transfer.review_incident", incident)
     reason = (reason or "").strip()
     if outcome not in ReviewOutcome.values:
         refuse("Choose the outcome of the review.", "outcome")

@@ -9,13 +9,13 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from providers.actions import AlreadyDone, change_once
 from providers.choices import RiskTag
+from providers.permissions import require_perm
 
 from .. import analysis, chain
 from ..choices import RootCauseFactor, TriggerStatus
 from ..models import LearningTrigger, MatchedService
-from ..permissions import can_manage_trigger
 from . import data
-from .common import now_or, refuse, require, save_with_history
+from .common import now_or, refuse, save_with_history
 
 OPEN_ACTION_WORKING_DAYS = 5  # A1: open action lines due within the next 5 working days
 BASELINE_FIELDS = [
@@ -56,9 +56,7 @@ def log_trigger(
     `learning` takes the optional LEARNING_FIELDS (root-cause factors, fix, learning statement …).
     """
     now = now_or(now)
-    require(
-        can_manage_trigger(by, _provider_trigger(source_service)), "Only the quality director logs triggers."
-    )
+    require_perm(by, "learning_transfer.log_trigger", source_service.provider)
     _check_trigger_facts(source_service, source_incident, risk_tags, confirmed_at, now)
     unknown = set(learning) - set(LEARNING_FIELDS)
     if unknown:
@@ -98,11 +96,6 @@ def _refuse_if_logged(source_service, confirmed_at, title: str) -> None:
     ).first()
     if existing is not None:
         raise AlreadyDone(f"This failure was already logged as {existing.reference}.", existing)
-
-
-def _provider_trigger(service) -> LearningTrigger:
-    """An unsaved trigger standing for 'a trigger of this service's provider' in permission checks."""
-    return LearningTrigger(provider=service.provider)
 
 
 def _check_trigger_facts(source_service, source_incident, risk_tags, confirmed_at, now) -> None:
@@ -168,8 +161,11 @@ def match_services(trigger: LearningTrigger, *, by=None, now=None) -> list[Match
     """A1: find the services whose risk profile matches the trigger and snapshot each one's baseline.
 
     Running it again refreshes the figures and adds newly matching services, but keeps every
-    inclusion or exclusion the quality director made by hand.
+    inclusion or exclusion the quality director made by hand. A person running it (`by`) must manage
+    the trigger; the system (no one) may always refresh the figures.
     """
+    if by is not None:
+        require_perm(by, "learning_transfer.manage_trigger", trigger)
     now = now_or(now)
     services, rates, median, horizon, first, last = _baseline(trigger)
     found = analysis.matching_services(
@@ -209,7 +205,7 @@ def adjust_match(
     trigger: LearningTrigger, service, include: bool, reason: str, by, now=None
 ) -> MatchedService:
     """Add a service the rule missed, or leave one out, always with a reason on the record."""
-    require(can_manage_trigger(by, trigger), "Only the quality director changes the matched services.")
+    require_perm(by, "learning_transfer.manage_trigger", trigger)
     reason = (reason or "").strip()
     if trigger.status == TriggerStatus.CLOSED:
         refuse("The trigger is closed.")
@@ -252,7 +248,7 @@ def record_learning(
     trigger: LearningTrigger, *, by, reason: str = "Learning updated", **fields
 ) -> LearningTrigger:
     """Record root-cause factors and the learning statement, keeping the fix apart from the learning."""
-    require(can_manage_trigger(by, trigger), "Only the quality director records the learning.")
+    require_perm(by, "learning_transfer.manage_trigger", trigger)
     unknown = set(fields) - set(LEARNING_FIELDS)
     if unknown:
         raise TypeError(f"record_learning() got unexpected fields: {', '.join(sorted(unknown))}")
@@ -265,7 +261,7 @@ def record_learning(
 
 def close_trigger(trigger: LearningTrigger, *, by, now=None) -> LearningTrigger:
     """Close a trigger once every included matched service has confirmed, verified implementation."""
-    require(can_manage_trigger(by, trigger), "Only the quality director closes a trigger.")
+    require_perm(by, "learning_transfer.manage_trigger", trigger)
     refusal = "Only a trigger whose learning was issued can be closed."
     if trigger.status != TriggerStatus.ISSUED:
         refuse(refusal if trigger.status != TriggerStatus.CLOSED else "The trigger is already closed.")

@@ -2,7 +2,7 @@
 the review outcome of a flagged incident."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -13,7 +13,8 @@ from django.views.generic.detail import SingleObjectMixin
 
 from providers.fields import RecordChoiceField
 from providers.mixins import StaffRequiredMixin
-from providers.permissions import require, visible_services
+from providers.models import Provider
+from providers.permissions import providers_where, require_perm, visible_services
 
 from .. import imports, permissions, services
 from ..choices import CandidateStatus, ImportKind, ReviewOutcome
@@ -23,13 +24,14 @@ from ..services.review import flag_reasons, record_review, review_candidates
 
 
 def _import_providers(user):
-    return permissions.providers_for(user, permissions.IMPORTERS).order_by("name")
+    ids = [provider.pk for provider in providers_where(user, "learning_transfer.import_data")]
+    return Provider.objects.filter(pk__in=ids).order_by("name")
 
 
 class IncidentImportView(StaffRequiredMixin, FormView):
     """Upload an incident or care-hours file; the documented columns and templates are on the page."""
 
-    allowed_roles = permissions.IMPORTERS
+    provider_permission = "learning_transfer.import_data"
     template_name = "learning_transfer/import_form.html"
     form_class = ImportForm
 
@@ -73,7 +75,7 @@ class IncidentImportView(StaffRequiredMixin, FormView):
 
 
 class ImportJobMixin(StaffRequiredMixin):
-    allowed_roles = permissions.IMPORTERS
+    provider_permission = "learning_transfer.import_data"
     context_object_name = "job"
 
     def get_queryset(self):
@@ -126,12 +128,13 @@ class ImportTemplateView(StaffRequiredMixin, View):
 class IncidentCreateView(StaffRequiredMixin, FormView):
     """Enter a single incident by hand (the same rules as a file import)."""
 
-    allowed_roles = permissions.INCIDENT_RECORDERS
     template_name = "learning_transfer/incident_form.html"
     form_class = IncidentForm
 
     def get_form_kwargs(self):
         services_qs = permissions.recordable_services(self.request.user).order_by("name")
+        if not services_qs.exists():
+            raise PermissionDenied(permissions.PERMISSIONS["learning_transfer.record_incident"][1])
         return {**super().get_form_kwargs(), "services": services_qs}
 
     def form_valid(self, form):
@@ -150,7 +153,7 @@ class ReviewCandidateListView(StaffRequiredMixin, TemplateView):
     """Incidents that need a formal review (seed 003): by default those still awaiting a decision, each
     with 'log as trigger' and 'record review outcome'; decided ones show the trigger or the outcome."""
 
-    allowed_roles = permissions.REVIEWERS
+    provider_permission = "learning_transfer.read_review_candidates"
     template_name = "learning_transfer/review_candidates.html"
 
     def get_context_data(self, **kwargs):
@@ -164,9 +167,7 @@ class ReviewCandidateListView(StaffRequiredMixin, TemplateView):
             user, now=timezone.now(), service=service, reason=reason or "", status=status
         )
         # Per row, because a person may manage triggers for one provider and only read another's list.
-        deciding = set(
-            permissions.providers_for(user, permissions.TRIGGER_MANAGERS).values_list("pk", flat=True)
-        )
+        deciding = {provider.pk for provider in providers_where(user, "learning_transfer.log_trigger")}
         return super().get_context_data(
             filter_form=form,
             candidates=candidates,
@@ -180,7 +181,6 @@ class ReviewCandidateListView(StaffRequiredMixin, TemplateView):
 class IncidentReviewView(StaffRequiredMixin, FormView):
     """Record that a flagged incident was reviewed and needs no provider learning trigger, and why."""
 
-    allowed_roles = permissions.TRIGGER_MANAGERS
     template_name = "learning_transfer/incident_review.html"
     form_class = IncidentReviewForm
 
@@ -196,7 +196,7 @@ class IncidentReviewView(StaffRequiredMixin, FormView):
         return self._incident
 
     def get_form_kwargs(self):
-        require(permissions.can_review_incident(self.request.user, self.get_incident()))
+        require_perm(self.request.user, "learning_transfer.review_incident", self.get_incident())
         return super().get_form_kwargs()
 
     def get_context_data(self, **kwargs):

@@ -12,7 +12,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from providers.actions import AlreadyDone
 from providers.mixins import StaffRequiredMixin
-from providers.permissions import require
+from providers.permissions import require_perm
 
 from .. import permissions, services
 from ..forms import ExposureForm, LeadForm, LineForm, NoticeOwnerForm, add_service_errors
@@ -68,7 +68,7 @@ class NoticeOwnerView(StaffRequiredMixin, FormView):
                 ),
                 pk=self.kwargs["pk"],
             )
-            require(permissions.can_distribute(self.request.user, self._notice.matched_service.trigger))
+            require_perm(self.request.user, "learning_transfer.name_notice_owner", self._notice)
         return self._notice
 
     def get_form_kwargs(self):
@@ -120,15 +120,17 @@ class MatchDetailView(MatchMixin, TemplateView):
     def get_context_data(self, **kwargs):
         match = self.get_match()
         user = self.request.user
-        lines = match.lines.select_related("owner", "completed_by").order_by("due_at", "pk")
+        lines = list(match.lines.select_related("owner", "completed_by").order_by("due_at", "pk"))
+        for line in lines:
+            line.can_complete = user.has_perm("learning_transfer.complete_line", line)
         return super().get_context_data(
             match=match,
             trigger=match.trigger,
             notices=list(match.notices.all()),
             lead=getattr(match, "lead", None),
             lines=lines,
-            can_edit=permissions.can_edit_exposure(user, match),
-            can_verify=permissions.can_verify_implementation(user, match),
+            can_edit=user.has_perm("learning_transfer.edit_exposure", match),
+            can_verify=user.has_perm("learning_transfer.verify_implementation", match),
             history=match.history.select_related("history_user").order_by("-history_date")[:20],
             **kwargs,
         )
@@ -142,7 +144,7 @@ class MatchFormView(MatchMixin, FormView):
     success = ""
 
     def get_form_kwargs(self):
-        require(permissions.can_edit_exposure(self.request.user, self.get_match()))
+        require_perm(self.request.user, "learning_transfer.edit_exposure", self.get_match())
         return super().get_form_kwargs()
 
     def get_context_data(self, **kwargs):

@@ -5,7 +5,6 @@ from django.views.generic import TemplateView
 
 from providers.mixins import StaffRequiredMixin
 
-from .. import permissions
 from ..charts import before_after_chart
 from ..forms import SummaryFilterForm
 from ..services.summary import SummaryFilters, executive_summary
@@ -15,13 +14,11 @@ class LearningSummaryView(StaffRequiredMixin, TemplateView):
     """Across every trigger of the provider: confirmation rate, repeated defects, high-risk services
     lacking verified action, escalations, and the before/after trend, filtered by region, theme, period."""
 
-    allowed_roles = permissions.SUMMARY_READERS
+    provider_permission = "learning_transfer.read_summary"
     template_name = "learning_transfer/summary.html"
 
     def get_context_data(self, **kwargs):
-        provider = (
-            permissions.providers_for(self.request.user, permissions.SUMMARY_READERS).order_by("name").first()
-        )
+        provider = self.providers[0]
         form = SummaryFilterForm(self.request.GET or None, provider=provider)
         filters = SummaryFilters()
         if form.is_valid():

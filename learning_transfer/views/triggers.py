@@ -13,7 +13,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from providers.actions import AlreadyDone
 from providers.mixins import StaffRequiredMixin
-from providers.permissions import require, visible_services
+from providers.permissions import providers_where, require_perm, visible_services
 
 from .. import chain, permissions, services
 from ..choices import THEME_RISK_TAGS
@@ -51,14 +51,14 @@ class TriggerListView(StaffRequiredMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
-        can_log = permissions.providers_for(self.request.user, permissions.TRIGGER_MANAGERS).exists()
+        can_log = bool(providers_where(self.request.user, "learning_transfer.log_trigger"))
         return super().get_context_data(filter_form=self.filterset.form, can_log=can_log, **kwargs)
 
 
 class TriggerCreateView(StaffRequiredMixin, FormView):
     """Log a serious failure, from scratch or from an incident flagged for review."""
 
-    allowed_roles = permissions.TRIGGER_MANAGERS
+    provider_permission = "learning_transfer.log_trigger"
     template_name = "learning_transfer/trigger_form.html"
     form_class = TriggerForm
 
@@ -159,8 +159,8 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             alignment=measures.a4_values(pic),
             alignment_by_region=measures.alignment_by_region(pic),
             high_risk_lacking=measures.high_risk_lacking_action(pic),
-            can_manage=permissions.can_manage_trigger(user, trigger),
-            can_distribute=permissions.can_distribute(user, trigger),
+            can_manage=user.has_perm("learning_transfer.manage_trigger", trigger),
+            can_distribute=user.has_perm("learning_transfer.distribute_notices", trigger),
             adjust_form=MatchAdjustForm(trigger=trigger),
             history=trigger.history.select_related("history_user").order_by("-history_date")[:30],
             **_chain_context(trigger),
@@ -175,7 +175,7 @@ class TriggerLearningView(TriggerMixin, FormView):
     form_class = LearningForm
 
     def get_form_kwargs(self):
-        require(permissions.can_manage_trigger(self.request.user, self.get_trigger()))
+        require_perm(self.request.user, "learning_transfer.manage_trigger", self.get_trigger())
         return {**super().get_form_kwargs(), "instance": self.get_trigger()}
 
     def get_context_data(self, **kwargs):
@@ -200,7 +200,7 @@ class MatchAdjustView(TriggerMixin, FormView):
     form_class = MatchAdjustForm
 
     def get_form_kwargs(self):
-        require(permissions.can_manage_trigger(self.request.user, self.get_trigger()))
+        require_perm(self.request.user, "learning_transfer.manage_trigger", self.get_trigger())
         return {**super().get_form_kwargs(), "trigger": self.get_trigger()}
 
     def get_context_data(self, **kwargs):
@@ -258,7 +258,6 @@ class RematchView(TriggerActionView):
     anchor = "#matched-services"
 
     def perform(self, trigger):
-        require(permissions.can_manage_trigger(self.request.user, trigger))
         services.match_services(trigger, by=self.request.user)
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from escalation import access, engine
+from escalation import engine, permissions
 from providers.choices import Role
 from tests.factories import person_with_role
 
@@ -44,7 +44,7 @@ def test_a_commissioner_sees_no_escalation_page(client, raised, commissioner):
     client.force_login(commissioner)
     for url in [reverse("escalation:inbox"), reverse("escalation:chains"), *pages(raised)]:
         assert client.get(url).status_code == 403, url
-    assert not access.visible_escalations(commissioner).exists()
+    assert not permissions.visible_escalations(commissioner).exists()
 
 
 def test_another_providers_people_cannot_find_it(client, sign_in, raised, outsider):
@@ -62,8 +62,8 @@ def test_another_providers_people_cannot_find_it(client, sign_in, raised, outsid
 
 def test_service_staff_see_their_services_cases_but_not_others(client, people, raised, birch_lodge):
     birch_carer = person_with_role(Role.SENIOR_CARER_LATE, service=birch_lodge, username="birch-carer")
-    assert access.visible_chain_runs(people.senior_carer).filter(pk=raised.chain_run_id).exists()
-    assert not access.visible_chain_runs(birch_carer).exists()
+    assert permissions.visible_chain_runs(people.senior_carer).filter(pk=raised.chain_run_id).exists()
+    assert not permissions.visible_chain_runs(birch_carer).exists()
     client.force_login(birch_carer)
     assert client.get(reverse("escalation:detail", args=[raised.pk])).status_code == 404
 

@@ -1,0 +1,136 @@
+"""Who may see and do what in the escalation engine: every rule of access of the app, in one table.
+
+Each permission is a `rules` predicate asked with `user.has_perm(perm, obj)`. A case with a service is
+seen by staff whose role (now) reaches that service; a provider-wide case by the provider's provider-
+and region-level staff. Being told about an escalation shows it, and lets the person act on it, only
+while they still hold a staff role reaching the escalation's service (or, provider-wide, a
+provider-level role): a notification never outlives the role it was sent for. Commissioners and
+other providers' people see none of it.
+"""
+
+import rules
+from django.db.models import Q, QuerySet
+
+from providers.choices import Role
+from providers.permissions import (
+    holds,
+    holds_now,
+    provider_level_ids,
+    register,
+    staff_assignments,
+    staff_at,
+    visible_services,
+)
+
+from .models import ChainRun, Escalation, Notification, StepRun
+
+
+def escalation_place(escalation: Escalation):
+    """Where an escalation lives: its service, or its provider when it is provider-wide."""
+    return escalation.service or escalation.provider
+
+
+@rules.predicate
+def was_told(user, escalation):
+    """The person was notified of it (uses the prefetched notifications when the view loaded them)."""
+    return escalation is not None and any(n.user_id == user.pk for n in escalation.notifications.all())
+
+
+@rules.predicate
+def holds_the_target_role(user, escalation):
+    return escalation is not None and holds_now(user, [escalation.target_role], escalation_place(escalation))
+
+
+def step_place(step_run: StepRun):
+    """Where a step run is recorded: its region (a regional step such as A4 runs once per region),
+    else the case's service, else the case's provider."""
+    run = step_run.chain_run
+    return step_run.region or run.service or run.provider
+
+
+@rules.predicate
+def holds_the_step_role(user, step_run):
+    return step_run is not None and holds_now(user, [step_run.role], step_place(step_run))
+
+
+@rules.predicate
+def sees_the_case(user, run):
+    return run is not None and visible_chain_runs(user).filter(pk=run.pk).exists()
+
+
+@rules.predicate
+def sees_the_escalation(user, escalation):
+    return escalation is not None and visible_escalations(user).filter(pk=escalation.pk).exists()
+
+
+# Acknowledge, record the action, resolve: a person told who still works there, a holder of the
+# target role, or the Nominated Individual.
+ACTS_ON_ESCALATION = (
+    (was_told & staff_at(escalation_place))
+    | holds_the_target_role
+    | holds(Role.NOMINATED_INDIVIDUAL, at="provider")
+)
+ACTORS = "Only the people told (still working there), holders of the target role or the Nominated Individual."
+
+# permission: (predicate, who may, in one line). Objects: a Provider for pages not about one object.
+PERMISSIONS = {
+    "escalation.view_chain_run": (
+        sees_the_case,
+        "Staff reaching the case's service (provider-wide cases: provider and region staff), or told of it.",
+    ),
+    "escalation.view_escalation": (
+        sees_the_escalation,
+        "Whoever sees its case, or a person told of it who still works there.",
+    ),
+    "escalation.record_step": (
+        holds_the_step_role,
+        "Only a holder of the step's role reaching the case's service, region (A4) or provider.",
+    ),
+    "escalation.acknowledge_escalation": (ACTS_ON_ESCALATION, ACTORS),
+    "escalation.record_escalation_action": (ACTS_ON_ESCALATION, ACTORS),
+    "escalation.resolve_escalation": (ACTS_ON_ESCALATION, ACTORS),
+    "escalation.tune_step": (
+        holds(Role.PROVIDER_ADMINISTRATOR),
+        "Only the provider's administrator tunes its steps.",
+    ),
+}
+register(PERMISSIONS)
+
+
+# --- scoped querysets (the same scopes as the table) ------------------------------------------
+
+
+def _told_here(user) -> Q:
+    """Escalations the person was told about and still works at (by the same rule as the table)."""
+    reachable = Q(service__in=visible_services(user)) | Q(
+        service__isnull=True, provider_id__in=provider_level_ids(user)
+    )
+    return Q(pk__in=Notification.objects.filter(user=user).values("escalation_id")) & reachable
+
+
+def visible_chain_runs(user) -> QuerySet[ChainRun]:
+    if not getattr(user, "is_authenticated", False):
+        return ChainRun.objects.none()
+    broad = {a.provider_id for a in staff_assignments(user) if not a.service_id}
+    told = Escalation.objects.filter(_told_here(user)).values("chain_run_id")
+    # A regional step (A4) brings its region's managers to a case that started in another region.
+    regions = {a.region_id for a in staff_assignments(user) if a.region_id and not a.service_id}
+    regional = StepRun.objects.filter(region_id__in=regions).values("chain_run_id")
+    return ChainRun.objects.filter(
+        Q(service__in=visible_services(user))
+        | Q(service__isnull=True, provider_id__in=broad)
+        | Q(pk__in=regional)
+        | Q(pk__in=told)
+    )
+
+
+def visible_escalations(user) -> QuerySet[Escalation]:
+    if not getattr(user, "is_authenticated", False):
+        return Escalation.objects.none()
+    return Escalation.objects.filter(
+        Q(chain_run_id__in=visible_chain_runs(user).values("pk")) | _told_here(user)
+    )
+
+
+def visible_step_runs(user) -> QuerySet[StepRun]:
+    return StepRun.objects.filter(chain_run_id__in=visible_chain_runs(user).values("pk"))
