@@ -14,7 +14,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from escalation import access, prefill
+from escalation import permissions, prefill
 from escalation import services as engine
 from escalation.models import Escalation
 from learning_transfer import chain
@@ -57,12 +57,12 @@ def test_one_a4_per_region_with_matched_services_each_for_its_deputy(trigger, de
     assert sorted(runs) == ["North", "South"]
     assert {run.due_at for run in runs.values()} == {chain.step_run(trigger, "A4").due_at}  # one deadline
     assert all(run.role == Role.DEPUTY_REGIONAL_MANAGER for run in runs.values())
-    assert access.can_record(deputies["north"], runs["North"])
-    assert access.can_record(deputies["south"], runs["South"])
-    assert not access.can_record(deputies["north"], runs["South"])
-    assert not access.can_record(deputies["south"], runs["North"])
+    assert deputies["north"].has_perm("escalation.record_step", runs["North"])
+    assert deputies["south"].has_perm("escalation.record_step", runs["South"])
+    assert not deputies["north"].has_perm("escalation.record_step", runs["South"])
+    assert not deputies["south"].has_perm("escalation.record_step", runs["North"])
     # The South's deputy sees the case although the failure happened in the North.
-    assert access.visible_step_runs(deputies["south"]).filter(pk=runs["South"].pk).exists()
+    assert permissions.visible_step_runs(deputies["south"]).filter(pk=runs["South"].pk).exists()
 
 
 def test_a_deputy_cannot_record_another_regions_a4(trigger, deputies):
