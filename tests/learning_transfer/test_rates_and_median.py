@@ -22,8 +22,9 @@ def frames(hours_per_day: dict, incidents: dict):
         [(sid, day, float(h)) for sid, h in hours_per_day.items() if h is not None for day in DAYS],
         columns=["service_id", "day", "hours"],
     )
-    rows = [(sid, date(2026, 11, 12)) for sid, n in incidents.items() for _ in range(n)]
-    return services, pd.DataFrame(rows, columns=["service_id", "day"]), care
+    # Incidents arrive counted per service and day, as the database groups them.
+    rows = [(sid, date(2026, 11, 12), n) for sid, n in incidents.items() if n]
+    return services, pd.DataFrame(rows, columns=["service_id", "day", "incidents"]), care
 
 
 def test_the_rate_is_incidents_per_100_care_hours_over_the_window():
@@ -50,8 +51,8 @@ def test_a_service_with_zero_care_hours_has_no_rate_and_is_left_out_of_the_media
 
 def test_incidents_and_hours_outside_the_window_do_not_count():
     services, incidents, care = frames({1: 100}, {1: 1})
-    incidents.loc[len(incidents)] = [1, date(2026, 11, 18)]  # the day of confirmation
-    incidents.loc[len(incidents)] = [1, date(2026, 11, 10)]  # 8 days before
+    incidents.loc[len(incidents)] = [1, date(2026, 11, 18), 1]  # the day of confirmation
+    incidents.loc[len(incidents)] = [1, date(2026, 11, 10), 1]  # 8 days before
     rates = analysis.incident_rates(services, incidents, care, FIRST, LAST)
     assert rates.loc[0, "incidents"] == 1
 
