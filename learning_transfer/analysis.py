@@ -137,39 +137,6 @@ def a1_decision(matched: pd.DataFrame, median: float | None, rule: dict, measure
     )
 
 
-def repeat_theme_flags(incidents: pd.DataFrame, count: int, window_days: int) -> pd.Series:
-    """For each incident, whether it completes a cluster of `count` incidents of its theme at its
-    service within `window_days` (both ends included). incidents: service_id, theme, occurred_at.
-
-    Counting starts afresh after each flagged incident, so a busy service gets one review per
-    cluster (the 3rd, then the 6th …) rather than a review for every incident after the third.
-    Returns a boolean Series indexed like `incidents`.
-    """
-    if incidents.empty:
-        return pd.Series([], dtype=bool, index=incidents.index)
-    times = pd.to_datetime(incidents["occurred_at"], utc=True).dt.tz_localize(None)
-    frame = incidents[["service_id", "theme"]].assign(at=times).sort_values("at", kind="stable")
-    window = np.timedelta64(window_days, "D")
-    flags = frame.groupby(["service_id", "theme"], group_keys=False)["at"].apply(
-        lambda at: _cluster_flags(at, count, window)
-    )
-    return flags.reindex(incidents.index).astype(bool)
-
-
-def _cluster_flags(at: pd.Series, count: int, window: np.timedelta64) -> pd.Series:
-    """Flag the incident that makes `count` within the window, counting only those since the last flag."""
-    values = at.to_numpy()
-    flags = np.zeros(len(values), dtype=bool)
-    first = 0  # the earliest incident still counted
-    for i, moment in enumerate(values):
-        while first < i and values[first] < moment - window:
-            first += 1
-        if i - first + 1 >= count:
-            flags[i] = True
-            first = i + 1
-    return pd.Series(flags, index=at.index)
-
-
 def confirmation_rates(matches: pd.DataFrame) -> pd.DataFrame:
     """Per trigger, the % of included matched services whose implementation is confirmed.
 

@@ -141,34 +141,6 @@ def test_matching_needs_a_shared_tag_and_the_same_type_and_never_returns_the_sou
     assert any_type.set_index("name").at["Both", "shared_tags"] == ["falls", "medication"]
 
 
-def test_repeated_incidents_flag_the_third_of_a_theme_within_the_window():
-    at = pd.Timestamp("2026-11-01 10:00", tz="Europe/London")
-    incidents = pd.DataFrame(
-        {
-            "service_id": [1, 1, 1, 1, 2],
-            "theme": ["fall", "fall", "fall", "medication", "fall"],
-            "occurred_at": [at, at + pd.Timedelta(days=10), at + pd.Timedelta(days=28), at, at],
-        }
-    )
-    flags = analysis.repeat_theme_flags(incidents, count=3, window_days=28)
-    # The third fall is exactly 28 days after the first: the window includes both ends.
-    assert flags.tolist() == [False, False, True, False, False]
-    assert not analysis.repeat_theme_flags(incidents, count=3, window_days=27).any()
-
-
-def test_a_busy_service_gets_one_review_per_cluster_of_repeats():
-    at = pd.Timestamp("2026-11-01 10:00", tz="Europe/London")
-    incidents = pd.DataFrame(
-        {
-            "service_id": [1] * 7,
-            "theme": ["fall"] * 7,
-            "occurred_at": [at + pd.Timedelta(days=n) for n in range(7)],
-        }
-    )
-    flags = analysis.repeat_theme_flags(incidents, count=3, window_days=28)
-    assert flags.tolist() == [False, False, True, False, False, True, False]
-
-
 def test_repeated_defects_are_the_same_defect_at_the_same_service_in_both_of_the_last_two_cycles():
     def cycle(trigger_id, day, rows):
         return [
