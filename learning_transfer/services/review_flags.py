@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Window
+from django.db.models import F, Window
 from django.db.models.functions import Lag, RowNumber
 
 from ..choices import SERIOUS_HARM, CandidateStatus, ReviewReason
@@ -95,8 +95,8 @@ def flagged_incidents(
 
 def _ranked(services, thresholds: ReviewThresholds, since: datetime, now: datetime) -> tuple[str, list]:
     """SQL for the incidents counted (the look-back period and one repeat window before it), each with
-    its position in its (service, type), the time of the incident `repeat_count - 1` places earlier,
-    the threshold fields and whether it is decided."""
+    its position in its (service, type), the time of the incident `repeat_count - 1` places earlier
+    and the threshold fields."""
     same_kind = {"partition_by": [F("service_id"), F("theme")], "order_by": [F("occurred_at"), F("id")]}
     rows = (
         Incident.objects.filter(
@@ -107,8 +107,6 @@ def _ranked(services, thresholds: ReviewThresholds, since: datetime, now: dateti
         .annotate(
             position=Window(RowNumber(), **same_kind),
             cluster_start=Window(Lag("occurred_at", thresholds.repeat_count - 1), **same_kind),
-            reviewed=Exists(IncidentReview.objects.filter(incident=OuterRef("pk"))),
-            triggered=Exists(LearningTrigger.objects.filter(source_incident=OuterRef("pk"))),
         )
         .order_by()
         .values(
@@ -122,8 +120,6 @@ def _ranked(services, thresholds: ReviewThresholds, since: datetime, now: dateti
             "people_affected",
             "position",
             "cluster_start",
-            "reviewed",
-            "triggered",
         )
     )
     sql, params = rows.query.sql_with_params()
@@ -131,10 +127,16 @@ def _ranked(services, thresholds: ReviewThresholds, since: datetime, now: dateti
 
 
 def _status_condition(status: str) -> str:
+    """Whether a flagged incident is decided: asked only of flagged incidents, the last filter."""
+    reviews, triggers = IncidentReview._meta.db_table, LearningTrigger._meta.db_table
+    decided = (
+        f"(EXISTS (SELECT 1 FROM {reviews} d WHERE d.incident_id = flagged.id)"
+        f" OR EXISTS (SELECT 1 FROM {triggers} d WHERE d.source_incident_id = flagged.id))"
+    )
     if status == CandidateStatus.AWAITING:
-        return "NOT (reviewed OR triggered)"
+        return f"NOT {decided}"
     if status == CandidateStatus.REVIEWED:
-        return "(reviewed OR triggered)"
+        return decided
     if status == CandidateStatus.ALL:
         return "1 = 1"
     raise ValueError(f"Unknown review status {status!r}")
@@ -176,7 +178,7 @@ clusters (service_id, theme, run_number, first_flag, last_position, next_allowed
       ON n.service_id = c.service_id AND n.theme = c.theme AND n.run_number = c.run_number + 1
 ),
 flagged AS (
-    SELECT r.id, r.occurred_at, r.reviewed, r.triggered,
+    SELECT r.id, r.occurred_at,
            CASE WHEN r.harm_level IN ({harm_levels}) THEN 1 ELSE 0 END AS serious_harm,
            CASE WHEN c.first_flag IS NULL THEN 0 ELSE 1 END AS repeated,
            CASE WHEN r.safeguarding_concern THEN 1 ELSE 0 END AS safeguarding,
