@@ -38,11 +38,12 @@ def incident_rates(
 ) -> pd.DataFrame:
     """Incidents, care hours and rate per 100 care hours for each service over [first_day, last_day].
 
-    services: service_id, name.  incidents: service_id, day.  care_hours: service_id, day, hours.
+    services: service_id, name.  incidents: service_id, day, incidents (a count per service and day).
+    care_hours: service_id, day, hours.
     Returns services' columns plus incidents (int), care_hours (float) and rate (float or NaN).
     """
     in_window = incidents[(incidents["day"] >= first_day) & (incidents["day"] <= last_day)]
-    counts = in_window.groupby("service_id").size().rename("incidents")
+    counts = in_window.groupby("service_id")["incidents"].sum().rename("incidents")
     hours_in_window = care_hours[(care_hours["day"] >= first_day) & (care_hours["day"] <= last_day)]
     hours = hours_in_window.groupby("service_id")["hours"].sum().astype(float).rename("care_hours")
     result = services.set_index("service_id").join(counts).join(hours)
@@ -135,39 +136,6 @@ def a1_decision(matched: pd.DataFrame, median: float | None, rule: dict, measure
         mandatory=rules.evaluate(rule, values, measures).breached,
         rule_text=rules.describe_rule(rule, measures),
     )
-
-
-def repeat_theme_flags(incidents: pd.DataFrame, count: int, window_days: int) -> pd.Series:
-    """For each incident, whether it completes a cluster of `count` incidents of its theme at its
-    service within `window_days` (both ends included). incidents: service_id, theme, occurred_at.
-
-    Counting starts afresh after each flagged incident, so a busy service gets one review per
-    cluster (the 3rd, then the 6th …) rather than a review for every incident after the third.
-    Returns a boolean Series indexed like `incidents`.
-    """
-    if incidents.empty:
-        return pd.Series([], dtype=bool, index=incidents.index)
-    times = pd.to_datetime(incidents["occurred_at"], utc=True).dt.tz_localize(None)
-    frame = incidents[["service_id", "theme"]].assign(at=times).sort_values("at", kind="stable")
-    window = np.timedelta64(window_days, "D")
-    flags = frame.groupby(["service_id", "theme"], group_keys=False)["at"].apply(
-        lambda at: _cluster_flags(at, count, window)
-    )
-    return flags.reindex(incidents.index).astype(bool)
-
-
-def _cluster_flags(at: pd.Series, count: int, window: np.timedelta64) -> pd.Series:
-    """Flag the incident that makes `count` within the window, counting only those since the last flag."""
-    values = at.to_numpy()
-    flags = np.zeros(len(values), dtype=bool)
-    first = 0  # the earliest incident still counted
-    for i, moment in enumerate(values):
-        while first < i and values[first] < moment - window:
-            first += 1
-        if i - first + 1 >= count:
-            flags[i] = True
-            first = i + 1
-    return pd.Series(flags, index=at.index)
 
 
 def confirmation_rates(matches: pd.DataFrame) -> pd.DataFrame:
@@ -263,41 +231,53 @@ def before_after_rates(
     """Pooled incident rate per 100 care hours in matched services, week by week around learning issue.
 
     pairs: trigger_id, service_id, issued_day (one row per included matched service of an issued trigger).
-    incidents: service_id, day.  care_hours: service_id, day, hours.
+    incidents: service_id, day, incidents (a count per day).  care_hours: service_id, day, hours.
     Week -1 is the 7 days before the issue day, week 1 the issue day and the 6 after, and so on.
     A service's week counts only if it has care hours that week, so a service that recorded none
     cannot inflate the rate with incidents over no hours.
     Returns week, period ("before"/"after"), incidents, care_hours, rate (NaN without care hours).
     """
-    frame = pd.DataFrame({"week": [w for w in range(-weeks, weeks + 1) if w != 0]})
+    week_numbers = [w for w in range(-weeks, weeks + 1) if w != 0]
+    frame = pd.DataFrame({"week": week_numbers})
     frame["period"] = np.where(frame["week"] < 0, "before", "after")
-    keys = ["trigger_id", "service_id", "week"]
-    counts = _weekly(pairs, incidents.assign(value=1), weeks).rename(columns={"value": "incidents"})
-    hours = _weekly(pairs, care_hours.rename(columns={"hours": "value"}), weeks).rename(
-        columns={"value": "care_hours"}
-    )
-    per_service = hours.merge(counts, on=keys, how="left")
-    per_service = per_service[per_service["care_hours"] > 0]
-    totals = per_service.groupby("week")[["incidents", "care_hours"]].sum()
-    frame = frame.set_index("week").join(totals).reset_index()
-    frame["incidents"] = frame["incidents"].fillna(0).astype(int)
-    frame["care_hours"] = frame["care_hours"].fillna(0.0).astype(float)
+    incident_totals = np.zeros(len(week_numbers), dtype=np.int64)
+    hour_totals = np.zeros(len(week_numbers), dtype=np.int64)  # in hundredths, summed exactly
+    if not pairs.empty:
+        counts = _weekly_sums(pairs, incidents, incidents.get("incidents"), week_numbers)
+        hundredths = np.rint(care_hours["hours"].astype(float) * 100) if not care_hours.empty else None
+        hours = _weekly_sums(pairs, care_hours, hundredths, week_numbers)
+        counted = hours > 0
+        incident_totals = np.where(counted, counts, 0).sum(axis=0)
+        hour_totals = np.where(counted, hours, 0).sum(axis=0)
+    frame["incidents"] = incident_totals.astype(int)
+    frame["care_hours"] = hour_totals / 100
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = (frame["incidents"] * 100 / frame["care_hours"]).round(3)
     frame["rate"] = rate.where(frame["care_hours"] > 0)
     return frame
 
 
-def _weekly(pairs: pd.DataFrame, rows: pd.DataFrame, weeks: int) -> pd.DataFrame:
-    """Sum of `value` per (trigger, service, week offset from the trigger's issue day).
+def _weekly_sums(pairs: pd.DataFrame, rows: pd.DataFrame, values, week_numbers: list[int]) -> np.ndarray:
+    """Sum of `values` (one per row of `rows`: service_id, day) for each pair and each week around its
+    issue day: an array of len(pairs) x len(week_numbers).
 
-    rows: service_id, day, value.  Returns trigger_id, service_id, week, value.
+    Daily values go into one running total per service, so each week's sum is the difference of two
+    totals: the work grows with pairs and days, never with pairs times days.
     """
-    columns = ["trigger_id", "service_id", "week", "value"]
-    if pairs.empty or rows.empty:
-        return pd.DataFrame({c: pd.Series(dtype=float if c == "value" else int) for c in columns})
-    joined = pairs.merge(rows, on="service_id")
-    offset = (pd.to_datetime(joined["day"]) - pd.to_datetime(joined["issued_day"])).dt.days
-    joined["week"] = np.where(offset >= 0, offset // 7 + 1, -((-offset - 1) // 7 + 1))
-    joined = joined[(joined["week"] >= -weeks) & (joined["week"] <= weeks)]
-    return joined.groupby(columns[:3], as_index=False)["value"].sum().astype({"value": float})
+    sums_shape = (len(pairs), len(week_numbers))
+    if rows.empty:
+        return np.zeros(sums_shape, dtype=np.int64)
+    week_starts = np.array([7 * w if w < 0 else 7 * (w - 1) for w in week_numbers])  # days from issue
+    issued = pd.to_datetime(pairs["issued_day"])
+    origin = issued.min() + pd.Timedelta(days=int(week_starts.min()))
+    span = (issued.max() - origin).days + int(week_starts.max()) + 7
+    services = pd.Index(pairs["service_id"].unique())
+    offset = (pd.to_datetime(rows["day"]) - origin).dt.days.to_numpy()
+    row_service = services.get_indexer(rows["service_id"])
+    keep = (row_service >= 0) & (offset >= 0) & (offset < span)
+    daily = np.zeros((len(services), span + 1), dtype=np.int64)
+    np.add.at(daily, (row_service[keep], offset[keep] + 1), np.asarray(values, dtype=np.int64)[keep])
+    running = daily.cumsum(axis=1)  # running[s, d]: the service's total before day d
+    service = services.get_indexer(pairs["service_id"])[:, None]
+    first_day = (issued - origin).dt.days.to_numpy()[:, None] + week_starts[None, :]
+    return running[service, first_day + 7] - running[service, first_day]

@@ -22,11 +22,11 @@ def matched_rate_7d(service_ids, now: datetime) -> float | None:
         return None
     first, last = analysis.rate_window(now)
     scope = {"pk__in": sorted(service_ids)}
-    incidents = data.incidents_frame(scope, first, last)
+    incidents = data.daily_incidents(scope, first, last)["incidents"].sum()
     hours = data.care_hours_frame(scope, first, last)["hours"].sum()
     if not hours:
         return None
-    return round(len(incidents) * 100 / float(hours), 3)  # as the A1 baseline stores rates
+    return round(int(incidents) * 100 / float(hours), 3)  # as the A1 baseline stores rates
 
 
 def safeguarding_alerts(service_ids, now: datetime) -> int:

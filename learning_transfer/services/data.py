@@ -1,9 +1,14 @@
-"""Loading the rows the analysis functions need into DataFrames: one query per table, never one per row."""
+"""Loading what the analysis functions need into DataFrames: one query per table, never one per row.
+
+Incidents arrive already counted per service and day, so a frame's size follows the number of services
+and days asked for, never the number of incidents behind them.
+"""
 
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 from django.db.models import Count
+from django.db.models.functions import TruncDate
 
 from providers.calendar import LONDON
 from providers.models import Service, ServiceRiskTag
@@ -33,18 +38,27 @@ def services_frame(provider) -> pd.DataFrame:
     return frame
 
 
-def incidents_frame(service_filter: dict, first_day: date, last_day: date) -> pd.DataFrame:
-    """service_id, day (London date) of incidents on [first_day, last_day] at the filtered services."""
-    rows = Incident.objects.filter(
-        occurred_at__gte=london_start(first_day),
-        occurred_at__lt=london_start(last_day + timedelta(days=1)),
-        **{f"service__{key}": value for key, value in service_filter.items()},
-    ).values_list("service_id", "occurred_at")
-    frame = pd.DataFrame(list(rows), columns=["service_id", "occurred_at"])
-    if frame.empty:
-        return pd.DataFrame({"service_id": pd.Series(dtype=int), "day": pd.Series(dtype=object)})
-    local = pd.to_datetime(frame["occurred_at"], utc=True).dt.tz_convert(LONDON)
-    return pd.DataFrame({"service_id": frame["service_id"], "day": local.dt.date})
+def daily_incidents(service_filter: dict, first_day: date, last_day: date) -> pd.DataFrame:
+    """service_id, day (London date), incidents: how many incidents each filtered service had on each
+    day of [first_day, last_day] (days without any are left out).
+
+    Counted by the database (GROUP BY service and London day, served by the service/time index), so
+    the frame has at most one row per service per day however many incidents there are.
+    """
+    rows = (
+        Incident.objects.filter(
+            occurred_at__gte=london_start(first_day),
+            occurred_at__lt=london_start(last_day + timedelta(days=1)),
+            **{f"service__{key}": value for key, value in service_filter.items()},
+        )
+        .annotate(day=TruncDate("occurred_at", tzinfo=LONDON))
+        .values("service_id", "day")
+        .annotate(incidents=Count("pk"))
+        .order_by()  # no default ordering, which would split the groups
+        .values_list("service_id", "day", "incidents")
+    )
+    frame = pd.DataFrame(list(rows), columns=["service_id", "day", "incidents"])
+    return frame.astype({"service_id": int, "incidents": int})
 
 
 def care_hours_frame(service_filter: dict, first_day: date, last_day: date) -> pd.DataFrame:

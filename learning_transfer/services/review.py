@@ -8,21 +8,21 @@ incidents awaiting a decision.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-import pandas as pd
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from providers.models import Service
 from providers.permissions import require_perm, visible_services
 
-from .. import analysis
-from ..choices import SERIOUS_HARM, CandidateStatus, IncidentTheme, ReviewOutcome, ReviewReason
+from ..choices import CandidateStatus, IncidentTheme, ReviewOutcome, ReviewReason
 from ..models import Incident, IncidentReview, LearningTrigger, ReviewThresholds
 from ..permissions import REVIEWERS
+from . import review_flags
 from .common import now_or, refuse, save_with_history
+from .review_flags import FlaggedPage
 
 
 @dataclass
@@ -46,100 +46,54 @@ class Candidate:
             return None
 
 
-def _reasons(row, thresholds: ReviewThresholds) -> list[tuple[str, str]]:
-    """Every threshold the incident meets, as (code, words)."""
-    found = []
-    if row.harm_level in SERIOUS_HARM:
-        found.append((ReviewReason.SERIOUS_HARM, f"Serious harm ({row.harm_level})"))
-    if row.repeated:
-        theme = IncidentTheme(row.theme).label.lower()
-        found.append(
-            (
-                ReviewReason.REPEATED,
-                f"{thresholds.repeat_count} or more {theme} incidents here within "
-                f"{thresholds.repeat_window_days} days",
-            )
+def _reason_words(incident: Incident, code: str, thresholds: ReviewThresholds) -> str:
+    """A threshold the incident meets, in words."""
+    if code == ReviewReason.SERIOUS_HARM:
+        return f"Serious harm ({incident.harm_level})"
+    if code == ReviewReason.REPEATED:
+        theme = IncidentTheme(incident.theme).label.lower()
+        return (
+            f"{thresholds.repeat_count} or more {theme} incidents here within "
+            f"{thresholds.repeat_window_days} days"
         )
-    if row.safeguarding_concern:
-        found.append((ReviewReason.SAFEGUARDING, "Safeguarding concern"))
-    if row.regulatory_notification:
-        found.append((ReviewReason.REGULATORY, "Regulatory notification to CQC"))
-    if row.people_affected >= thresholds.people_affected:
-        found.append((ReviewReason.SEVERAL_PEOPLE, f"{row.people_affected} people affected"))
-    return found
+    if code == ReviewReason.SAFEGUARDING:
+        return "Safeguarding concern"
+    if code == ReviewReason.REGULATORY:
+        return "Regulatory notification to CQC"
+    return f"{incident.people_affected} people affected"
 
 
-# incident id -> (when it happened, [(reason code, reason in words), ...])
-Flagged = dict[int, tuple[datetime, list[tuple[str, str]]]]
-
-
-def _flag_provider(frame: pd.DataFrame, thresholds: ReviewThresholds, since: datetime) -> Flagged:
-    """Review reasons per incident id for one provider's incidents (frame spans the repeat window too)."""
-    frame = frame.assign(
-        repeated=analysis.repeat_theme_flags(frame, thresholds.repeat_count, thresholds.repeat_window_days)
-    )
-    shown = frame[pd.to_datetime(frame["occurred_at"], utc=True) >= pd.Timestamp(since)]
-    flagged: Flagged = {}
-    for row in shown.itertuples(index=False):
-        reasons = _reasons(row, thresholds)
-        if reasons:
-            flagged[row.id] = (row.occurred_at, reasons)
-    return flagged
-
-
-def _decided_ids(frame: pd.DataFrame) -> set[int]:
-    """Incidents that already have a review outcome or a learning trigger."""
-    return set(frame.loc[frame["reviewed"] | frame["triggered"], "id"])
-
-
-def _with_status(flagged: Flagged, decided: set[int], status: str) -> Flagged:
-    if status == CandidateStatus.AWAITING:
-        return {pk: f for pk, f in flagged.items() if pk not in decided}
-    if status == CandidateStatus.REVIEWED:
-        return {pk: f for pk, f in flagged.items() if pk in decided}
-    if status == CandidateStatus.ALL:
-        return flagged
-    raise ValueError(f"Unknown review status {status!r}")
-
-
-def _flag_services(services, now: datetime) -> tuple[Flagged, set[int]]:
-    """Review reasons per flagged incident of these services, and the incidents already decided."""
-    provider_ids = set(services.values_list("provider_id", flat=True))
+def _flagged_pages(services, now: datetime, limit: int | None, **filters) -> tuple[FlaggedPage, dict]:
+    """The newest `limit` flagged incidents across the services' providers (each judged on its own
+    thresholds) with their reason codes, how many in all, and the thresholds by provider."""
+    provider_ids = sorted(set(services.values_list("provider_id", flat=True)))
     settings = {t.provider_id: t for t in ReviewThresholds.objects.filter(provider_id__in=provider_ids)}
-    flagged: Flagged = {}
-    decided: set[int] = set()
-    for provider_id in provider_ids:
-        thresholds = settings.get(provider_id) or ReviewThresholds(provider_id=provider_id)
-        since = now - timedelta(days=thresholds.lookback_days)
-        earliest = since - timedelta(days=thresholds.repeat_window_days)
-        rows = (
-            Incident.objects.filter(
-                service__in=services.filter(provider_id=provider_id),
-                occurred_at__gte=earliest,
-                occurred_at__lte=now,
-            )
-            .annotate(
-                reviewed=Exists(IncidentReview.objects.filter(incident=OuterRef("pk"))),
-                triggered=Exists(LearningTrigger.objects.filter(source_incident=OuterRef("pk"))),
-            )
-            .values(
-                "id",
-                "service_id",
-                "theme",
-                "occurred_at",
-                "harm_level",
-                "safeguarding_concern",
-                "regulatory_notification",
-                "people_affected",
-                "reviewed",
-                "triggered",
-            )
+    thresholds = {pk: settings.get(pk) or ReviewThresholds(provider_id=pk) for pk in provider_ids}
+    pages = [
+        review_flags.flagged_incidents(
+            services.filter(provider_id=pk), thresholds[pk], now=now, limit=limit, **filters
         )
-        frame = pd.DataFrame(list(rows))
-        if not frame.empty:
-            flagged |= _flag_provider(frame, thresholds, since)
-            decided |= _decided_ids(frame)
-    return flagged, decided
+        for pk in provider_ids
+    ]
+    reasons = {pk: codes for page in pages for pk, codes in page.reasons.items()}
+    return FlaggedPage(reasons, sum(page.total for page in pages)), thresholds
+
+
+def _candidates(page: FlaggedPage, thresholds: dict, limit: int | None) -> list[Candidate]:
+    """The flagged incidents of the page, newest first, with their reasons in words."""
+    incidents = (
+        Incident.objects.filter(pk__in=page.reasons)
+        .select_related("service", "review__reviewed_by")
+        .prefetch_related(Prefetch("learning_triggers", queryset=LearningTrigger.objects.order_by("pk")))
+        .order_by("-occurred_at", "-pk")
+    )
+    candidates = []
+    for incident in incidents[:limit]:
+        codes = page.reasons[incident.pk]
+        provider_thresholds = thresholds[incident.service.provider_id]
+        words = [_reason_words(incident, code, provider_thresholds) for code in codes]
+        candidates.append(Candidate(incident=incident, reasons=words, codes=codes))
+    return candidates
 
 
 def review_candidates(
@@ -156,36 +110,25 @@ def review_candidates(
 
     `status` chooses those still awaiting a decision (the default), those decided (a review outcome or
     a learning trigger exists), or all. Each provider's thresholds apply to its own services; incidents
-    from before the look-back period still count towards a repeat inside it, decided or not.
+    from before the look-back period still count towards a repeat inside it, decided or not. The
+    database finds them (`review_flags`); only the page shown is read.
     """
     services = visible_services(user, roles=REVIEWERS)
     if service is not None:
         services = services.filter(pk=service.pk)
-    flagged, decided = _flag_services(services, now)
-    flagged = _with_status(flagged, decided, status)
-    if reason:
-        flagged = {pk: f for pk, f in flagged.items() if any(code == reason for code, _ in f[1])}
-    newest = sorted(flagged, key=lambda pk: flagged[pk][0], reverse=True)[:limit]
-    incidents = (
-        Incident.objects.filter(pk__in=newest)
-        .select_related("service", "review__reviewed_by")
-        .prefetch_related(Prefetch("learning_triggers", queryset=LearningTrigger.objects.order_by("pk")))
-        .order_by("-occurred_at")
-    )
-    candidates = [
-        Candidate(
-            incident=i, reasons=[text for _, text in flagged[i.pk][1]], codes=[c for c, _ in flagged[i.pk][1]]
-        )
-        for i in incidents
-    ]
-    return candidates, len(flagged)
+    page, thresholds = _flagged_pages(services, now, limit, status=status, reason=reason)
+    return _candidates(page, thresholds, limit), page.total
 
 
 def flag_reasons(incident: Incident, *, now: datetime) -> list[str]:
     """Why the incident needs a formal review, in words, worked out exactly as the list does (empty if
     it meets no threshold today, for example once it is older than the look-back period)."""
-    flagged, _ = _flag_services(Service.objects.filter(pk=incident.service_id), now)
-    return [text for _, text in flagged.get(incident.pk, (None, []))[1]]
+    services = Service.objects.filter(pk=incident.service_id)
+    page, thresholds = _flagged_pages(
+        services, now, None, status=CandidateStatus.ALL, incident_id=incident.pk
+    )
+    provider_thresholds = thresholds[incident.service.provider_id]
+    return [_reason_words(incident, code, provider_thresholds) for code in page.reasons.get(incident.pk, [])]
 
 
 def _refuse_if_decided(incident: Incident) -> None:

@@ -93,7 +93,7 @@ def _trend(issued: pd.DataFrame) -> pd.DataFrame:
     scope = {"pk__in": sorted(set(pairs["service_id"]))}
     return analysis.before_after_rates(
         pairs,
-        data.incidents_frame(scope, first, last),
+        data.daily_incidents(scope, first, last),
         data.care_hours_frame(scope, first, last),
         TREND_WEEKS,
     )

@@ -125,7 +125,7 @@ def _baseline(trigger: LearningTrigger):
     scope = {"provider": provider}
     rates = analysis.incident_rates(
         services[["service_id", "name"]],
-        data.incidents_frame(scope, first, last),
+        data.daily_incidents(scope, first, last),
         data.care_hours_frame(scope, first, last),
         first,
         last,

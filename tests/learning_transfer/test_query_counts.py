@@ -1,17 +1,18 @@
 """The register and the executive summary make the same number of queries for 5 triggers as for 50."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from learning_transfer import chain
+from learning_transfer.choices import HarmLevel
 from learning_transfer.models import LearningNotice, LearningTrigger, MatchedService
 from providers.choices import RiskLevel, RiskTag
 from tests.factories import ServiceFactory
 
-from .conftest import CONFIRMED
+from .conftest import CONFIRMED, add_incidents
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +95,21 @@ def test_page_queries_do_not_grow_with_the_number_of_matched_services(
     with_three = build(3)
     with_twenty = build(20)
     assert with_three == with_twenty
+
+
+@pytest.mark.parametrize("url", ["/learning/review/", "/dashboard/quality_director/"])
+def test_the_review_list_and_dashboard_queries_do_not_grow_with_incidents(
+    client, sign_in, url, elm_house, quality_director
+):
+    """The review list and the quality director's dashboard panel read a count and one page."""
+    sign_in(quality_director)
+
+    def with_incidents(count, prefix):
+        add_incidents(elm_house, count, prefix=prefix, harm_level=HarmLevel.SEVERE, day=date(2026, 11, 20))
+        add_incidents(elm_house, count, prefix=f"{prefix}-falls", day=date(2026, 11, 21))
+        queries_for(client, url)  # warm caches
+        return queries_for(client, url)
+
+    assert with_incidents(3, "few") == with_incidents(40, "many")
+    # 43 severe-harm incidents, and 43 falls on one day: the 3rd, 6th … 42nd complete a repeat.
+    assert "57 incidents awaiting a review decision" in client.get(url).text

@@ -22,8 +22,9 @@ def frames(hours_per_day: dict, incidents: dict):
         [(sid, day, float(h)) for sid, h in hours_per_day.items() if h is not None for day in DAYS],
         columns=["service_id", "day", "hours"],
     )
-    rows = [(sid, date(2026, 11, 12)) for sid, n in incidents.items() for _ in range(n)]
-    return services, pd.DataFrame(rows, columns=["service_id", "day"]), care
+    # Incidents arrive counted per service and day, as the database groups them.
+    rows = [(sid, date(2026, 11, 12), n) for sid, n in incidents.items() if n]
+    return services, pd.DataFrame(rows, columns=["service_id", "day", "incidents"]), care
 
 
 def test_the_rate_is_incidents_per_100_care_hours_over_the_window():
@@ -50,8 +51,8 @@ def test_a_service_with_zero_care_hours_has_no_rate_and_is_left_out_of_the_media
 
 def test_incidents_and_hours_outside_the_window_do_not_count():
     services, incidents, care = frames({1: 100}, {1: 1})
-    incidents.loc[len(incidents)] = [1, date(2026, 11, 18)]  # the day of confirmation
-    incidents.loc[len(incidents)] = [1, date(2026, 11, 10)]  # 8 days before
+    incidents.loc[len(incidents)] = [1, date(2026, 11, 18), 1]  # the day of confirmation
+    incidents.loc[len(incidents)] = [1, date(2026, 11, 10), 1]  # 8 days before
     rates = analysis.incident_rates(services, incidents, care, FIRST, LAST)
     assert rates.loc[0, "incidents"] == 1
 
@@ -138,34 +139,6 @@ def test_matching_needs_a_shared_tag_and_the_same_type_and_never_returns_the_sou
     any_type = analysis.matching_services(services, 1, ["falls", "medication"], same_type_only=False)
     assert any_type["name"].tolist() == ["Same", "OtherType", "NoTag", "Both"]
     assert any_type.set_index("name").at["Both", "shared_tags"] == ["falls", "medication"]
-
-
-def test_repeated_incidents_flag_the_third_of_a_theme_within_the_window():
-    at = pd.Timestamp("2026-11-01 10:00", tz="Europe/London")
-    incidents = pd.DataFrame(
-        {
-            "service_id": [1, 1, 1, 1, 2],
-            "theme": ["fall", "fall", "fall", "medication", "fall"],
-            "occurred_at": [at, at + pd.Timedelta(days=10), at + pd.Timedelta(days=28), at, at],
-        }
-    )
-    flags = analysis.repeat_theme_flags(incidents, count=3, window_days=28)
-    # The third fall is exactly 28 days after the first: the window includes both ends.
-    assert flags.tolist() == [False, False, True, False, False]
-    assert not analysis.repeat_theme_flags(incidents, count=3, window_days=27).any()
-
-
-def test_a_busy_service_gets_one_review_per_cluster_of_repeats():
-    at = pd.Timestamp("2026-11-01 10:00", tz="Europe/London")
-    incidents = pd.DataFrame(
-        {
-            "service_id": [1] * 7,
-            "theme": ["fall"] * 7,
-            "occurred_at": [at + pd.Timedelta(days=n) for n in range(7)],
-        }
-    )
-    flags = analysis.repeat_theme_flags(incidents, count=3, window_days=28)
-    assert flags.tolist() == [False, False, True, False, False, True, False]
 
 
 def test_repeated_defects_are_the_same_defect_at_the_same_service_in_both_of_the_last_two_cycles():

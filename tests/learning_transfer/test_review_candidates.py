@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from learning_transfer.choices import HarmLevel, IncidentTheme, ReviewReason
+from learning_transfer.choices import CandidateStatus, HarmLevel, IncidentTheme, ReviewReason
 from learning_transfer.models import ReviewThresholds
 from learning_transfer.services.review import review_candidates
 from providers.choices import Role
@@ -43,6 +43,36 @@ def test_the_third_fall_at_a_service_within_28_days_needs_a_review(quality_direc
     add_incidents(birch_lodge, 2, day=date(2026, 11, 20), prefix="birch")  # only two at Birch Lodge
     found, _ = flagged(quality_director)
     assert found == {"fall-28-0": [ReviewReason.REPEATED]}
+
+
+def test_the_repeat_window_includes_both_ends(quality_director, provider, elm_house, birch_lodge):
+    first = date(2026, 11, 1)
+    for n, day in enumerate((first, first + timedelta(days=10), first + timedelta(days=28))):
+        add_incidents(elm_house, 1, day=day, prefix=f"fall{n}")
+    add_incidents(elm_house, 1, day=first, prefix="medicine", theme=IncidentTheme.MEDICATION)
+    add_incidents(birch_lodge, 1, day=first, prefix="birch")
+    # The third fall is exactly 28 days after the first: the window includes both ends.
+    assert flagged(quality_director, status=CandidateStatus.ALL)[0] == {"fall2-0": [ReviewReason.REPEATED]}
+    ReviewThresholds.objects.create(provider=provider, repeat_window_days=27)
+    assert flagged(quality_director, status=CandidateStatus.ALL)[0] == {}
+
+
+def test_a_busy_service_gets_one_review_per_cluster_of_repeats(quality_director, elm_house):
+    for n in range(7):
+        add_incidents(elm_house, 1, day=date(2026, 11, 1) + timedelta(days=n), prefix=f"day{n}")
+    found, total = flagged(quality_director)
+    assert found == {"day5-0": [ReviewReason.REPEATED], "day2-0": [ReviewReason.REPEATED]}
+    assert total == 2
+
+
+def test_counting_goes_on_from_the_last_flag_across_a_quiet_spell(quality_director, elm_house):
+    # Falls on days 0, 1, 20 (the third: flagged), 30, 35, 36. Day 35 completes three falls within
+    # 28 days (20, 30, 35) but two of them were counted already; day 36 is the third since the flag.
+    start = date(2026, 10, 1)
+    for offset in (0, 1, 20, 30, 35, 36):
+        add_incidents(elm_house, 1, day=start + timedelta(days=offset), prefix=f"d{offset}")
+    found, _ = flagged(quality_director)
+    assert found == {"d36-0": [ReviewReason.REPEATED], "d20-0": [ReviewReason.REPEATED]}
 
 
 def test_the_provider_can_change_the_repeat_threshold(quality_director, provider, elm_house):

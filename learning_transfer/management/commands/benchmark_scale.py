@@ -1,0 +1,216 @@
+"""Benchmark the main pages on a large provider's data (PostgreSQL only).
+
+Builds, with bulk SQL, a provider of the size the largest adult social care groups run (at --scale 1:
+500 services, 2 million incidents over a year, a year of daily care hours, 5,000 issued learning
+triggers with 174,000 matched services and their notices), then requests each main page --requests
+times and prints, per page, the median and 95th-percentile time, the queries, the time spent in SQL
+and the ratio of the two. Everything it built is rolled back at the end. `--scale 0.001` makes a
+small copy in seconds (CI runs it so the command cannot rot).
+"""
+
+import logging
+import statistics
+import time
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.test import Client
+from django.utils import timezone
+
+from learning_transfer import chain
+from learning_transfer.choices import IncidentTheme, TriggerStatus
+from learning_transfer.models import LearningNotice, LearningTrigger, MatchedService
+from providers.choices import RiskTag, Role
+from providers.models import Provider, Region, RoleAssignment, Service, ServiceRiskTag, User
+
+FULL_SCALE = {"services": 500, "incidents": 2_000_000, "triggers": 5_003, "matches_per_trigger": 35}
+DAYS = 365
+PROVIDER_NAME = "Scale Benchmark Care Ltd"
+
+
+class Rollback(Exception):
+    """Raised to undo everything the benchmark built."""
+
+
+class Command(BaseCommand):
+    help = "Build a large provider's data on PostgreSQL, time the main pages, then drop it all."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=float, default=1.0, help="Share of the full dataset (0-1].")
+        parser.add_argument("--requests", type=int, default=20, help="Requests per page.")
+
+    def handle(self, *args, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("benchmark_scale needs PostgreSQL (set DATABASE_URL).")
+        logging.getLogger("axes").setLevel(logging.WARNING)  # one sign-in per page is not news
+        try:
+            with transaction.atomic():
+                self.run(options["scale"], options["requests"])
+                raise Rollback
+        except Rollback:
+            self.stdout.write("Everything the benchmark built was rolled back.")
+
+    def run(self, scale: float, requests: int) -> None:
+        sizes = {name: max(4, round(value * scale)) for name, value in FULL_SCALE.items()}
+        started = time.perf_counter()
+        people, trigger = build(sizes, timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        self.stdout.write(
+            f"Built {sizes['services']} services, {sizes['incidents']} incidents, {sizes['triggers']} "
+            f"triggers in {time.perf_counter() - started:.1f} s."
+        )
+        self.stdout.write("| page | p50 ms | p95 ms | queries | SQL ms (p50) | page ÷ SQL |")
+        self.stdout.write("|---|---:|---:|---:|---:|---:|")
+        for label, username, url in pages(people, trigger):
+            self.stdout.write(measure(label, people[username], url, requests))
+
+
+def pages(people: dict, trigger: LearningTrigger) -> list[tuple[str, str, str]]:
+    """(label, who asks, address) for each main page."""
+    return [
+        ("learning-transfer register", "quality", "/learning/"),
+        ("trigger (matched services, rates)", "quality", f"/learning/triggers/{trigger.pk}/"),
+        ("incidents awaiting review", "quality", "/learning/review/"),
+        ("quality director's dashboard", "quality", f"/dashboard/{Role.QUALITY_DIRECTOR}/"),
+        ("executive summary (365 days)", "ni", "/learning/summary/"),
+        ("executive summary (90 days)", "ni", "/learning/summary/?period=90"),
+    ]
+
+
+def measure(label: str, user, url: str, requests: int) -> str:
+    """One table row: the page's times, queries and SQL time over `requests` requests."""
+    client = Client()
+    client.force_login(user)
+    client.get(url)  # warm caches, as a page seen before would be
+    page_ms, sql_ms, queries = [], [], 0
+    for _ in range(requests):
+        timings: list[float] = []
+
+        def timed(execute, sql, params, many, context, timings=timings):
+            begun = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                timings.append(time.perf_counter() - begun)
+
+        begun = time.perf_counter()
+        with connection.execute_wrapper(timed):
+            response = client.get(url)
+        page_ms.append((time.perf_counter() - begun) * 1000)
+        if response.status_code != 200:
+            raise CommandError(f"{url} answered {response.status_code}")
+        sql_ms.append(sum(timings) * 1000)
+        queries = len(timings)
+    p50, p95 = statistics.median(page_ms), percentile(page_ms, 95)
+    sql = statistics.median(sql_ms)
+    return f"| {label} | {p50:.0f} | {p95:.0f} | {queries} | {sql:.0f} | {p50 / sql if sql else 0:.1f}× |"
+
+
+def percentile(values: list[float], share: int) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share / 100 * (len(ordered) - 1)))]
+
+
+def build(sizes: dict, now) -> tuple[dict, LearningTrigger]:
+    """The provider, its people, services, incidents, care hours, triggers, matches and notices."""
+    provider = Provider.objects.create(name=PROVIDER_NAME, cqc_provider_id="SCALE-1")
+    regions = Region.objects.bulk_create([Region(provider=provider, name=f"Region {n}") for n in range(5)])
+    services = Service.objects.bulk_create(
+        Service(
+            provider=provider,
+            region=regions[n % len(regions)],
+            name=f"Scale service {n:04d}",
+            cqc_location_id=f"SCALE-{n}",
+            service_type="residential",
+        )
+        for n in range(sizes["services"])
+    )
+    ServiceRiskTag.objects.bulk_create(ServiceRiskTag(service=s, tag=RiskTag.FALLS) for s in services)
+    people = {}
+    for username, role in (("quality", Role.QUALITY_DIRECTOR), ("ni", Role.NOMINATED_INDIVIDUAL)):
+        people[username] = User.objects.create(username=f"scale-{username}", is_active=True)
+        RoleAssignment.objects.create(user=people[username], role=role, provider=provider)
+    service_ids = [s.pk for s in services]
+    insert_incidents(service_ids, sizes["incidents"], now)
+    insert_care_hours(service_ids, now)
+    trigger = build_triggers(provider, services, sizes, people["quality"], now)
+    chain.start(trigger, people["quality"])  # the trigger page shows its chain A case
+    return people, trigger
+
+
+def insert_incidents(service_ids: list[int], count: int, now) -> None:
+    """`count` incidents spread over the last year: mostly harmless, a few of each review reason."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO learning_transfer_incident (service_id, source_reference, occurred_at, theme,
+                harm_level, safeguarding_concern, regulatory_notification, people_affected, description)
+            SELECT (%(services)s::bigint[])[1 + g %% cardinality(%(services)s::bigint[])], 'S-' || g,
+                   %(now)s - random() * interval '365 days',
+                   (%(themes)s::text[])[1 + g %% cardinality(%(themes)s::text[])],
+                   CASE WHEN g %% 500 = 0 THEN 'severe' ELSE 'none' END,
+                   g %% 400 = 0, g %% 700 = 0, CASE WHEN g %% 300 = 0 THEN 2 ELSE 1 END, ''
+            FROM generate_series(1, %(count)s) g
+            """,
+            {"services": service_ids, "themes": list(IncidentTheme.values), "now": now, "count": count},
+        )
+
+
+def insert_care_hours(service_ids: list[int], now) -> None:
+    """A figure for every service on every day of the last year."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO learning_transfer_carehours (service_id, day, hours)
+            SELECT s, d::date, round((300 + random() * 100)::numeric, 2)
+            FROM unnest(%(services)s::bigint[]) s,
+                 generate_series(%(first)s::date, %(last)s::date, interval '1 day') d
+            """,
+            {"services": service_ids, "first": (now - timedelta(days=DAYS)).date(), "last": now.date()},
+        )
+
+
+def build_triggers(provider, services, sizes: dict, by, now) -> LearningTrigger:
+    """Issued triggers over the year, each matched to the next services in turn, one notice each
+    (half acknowledged). Returns the newest trigger."""
+    per_trigger = min(sizes["matches_per_trigger"], len(services) - 1)
+    triggers = LearningTrigger.objects.bulk_create(
+        LearningTrigger(
+            provider=provider,
+            title=f"Scale failure {n}",
+            source_service=services[n % len(services)],
+            theme=IncidentTheme.FALL,
+            risk_tags=[RiskTag.FALLS],
+            what_happened="A fall.",
+            confirmed_at=now - timedelta(days=DAYS * n / sizes["triggers"], hours=2),
+            notices_issued_at=now - timedelta(days=DAYS * n / sizes["triggers"], hours=1),
+            status=TriggerStatus.ISSUED,
+            logged_by=by,
+        )
+        for n in range(sizes["triggers"])
+    )
+    matches = MatchedService.objects.bulk_create(
+        (
+            MatchedService(trigger=t, service=services[(n + k + 1) % len(services)], rate_7d=1)
+            for n, t in enumerate(triggers)
+            for k in range(per_trigger)
+        ),
+        batch_size=5000,
+    )
+    LearningNotice.objects.bulk_create(
+        (
+            LearningNotice(
+                matched_service=m,
+                owner=by,
+                issued_at=m.trigger.notices_issued_at,
+                issued_by=by,
+                due_at=m.trigger.notices_issued_at + timedelta(hours=72),
+                acknowledged_at=m.trigger.notices_issued_at + timedelta(hours=1) if n % 2 else None,
+            )
+            for n, m in enumerate(matches)
+        ),
+        batch_size=5000,
+    )
+    return triggers[0]

@@ -1,0 +1,33 @@
+"""The large-provider benchmark runs (at a small scale, so CI keeps it working) and leaves nothing behind."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from learning_transfer.models import Incident, LearningTrigger
+from providers.models import Provider
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the benchmark builds its data with PostgreSQL SQL"
+)
+def test_the_benchmark_times_every_main_page_and_drops_its_data():
+    out = StringIO()
+    call_command("benchmark_scale", "--scale", "0.001", "--requests", "2", stdout=out)
+    report = out.getvalue()
+    for page in ("register", "incidents awaiting review", "dashboard", "executive summary (365 days)"):
+        assert page in report
+    assert report.count("× |") == 6  # one row per page, each with its ratio to SQL time
+    assert not Provider.objects.exists() and not Incident.objects.exists()
+    assert not LearningTrigger.objects.exists()
+
+
+def test_the_benchmark_refuses_sqlite(settings):
+    if connection.vendor == "postgresql":
+        pytest.skip("only SQLite refuses")
+    with pytest.raises(Exception, match="needs PostgreSQL"):
+        call_command("benchmark_scale", "--scale", "0.001")
