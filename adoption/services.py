@@ -29,7 +29,6 @@ from .models import (
 # Re-exported: callers (the demo's tests among them) name the variation read models here.
 from .variation import (  # noqa: F401
     observations_frame,
-    threshold_for,
     threshold_text,
     variation,
     variation_sections,
