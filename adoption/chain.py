@@ -38,3 +38,11 @@ def prefill_values(step_run) -> dict:
 def register_prefill() -> None:
     """Offer `prefill_values` to the engine's step form for chain B."""
     prefill.register(CHAIN_CODE, prefill_values)
+
+
+def raise_weak_groups(deployment, code: str, groups: list, occurred_at) -> list:
+    """Tell step `code`'s target about each weak group, (name, Evaluation), once per occurrence."""
+    run = run_for(deployment)
+    if run is None:
+        return []
+    return engine.raise_weak_group_escalations(run, code, groups, occurred_at=occurred_at)

@@ -34,6 +34,7 @@ from .variation import (  # noqa: F401
     variation_sections,
     variation_table,
     weak_group_text,
+    weak_groups,
     weak_now_groups,
 )
 
@@ -237,6 +238,7 @@ def record_team_observation(
                 "This deployment is closed: monitoring has ended, so nothing more is recorded."
             )
         observation.save()
+        _escalate_weak_groups(observation)
     return observation
 
 
@@ -286,7 +288,25 @@ def correct_observation(
         current._history_user = by
         current._change_reason = reason
         current.save(update_fields=[*changes])
+        _escalate_weak_groups(current)
     return current
+
+
+def _escalate_weak_groups(observation) -> list:
+    """Escalate each group this observation names (its team, shift, location) whose own figures now
+    breach the step's rule while the service's do not; each once per occurrence of the step."""
+    named = {
+        ("team", observation.team.name if observation.team_id else ""),
+        ("shift", observation.shift_name),
+        ("location", observation.location),
+    }
+    deployment = observation.deployment
+    weak = [
+        (group["label"], group["evaluation"])
+        for group in weak_groups(deployment, observation.step_code)
+        if (group["dimension"], group["group"]) in named
+    ]
+    return chain.raise_weak_groups(deployment, observation.step_code, weak, observation.observed_at)
 
 
 def corrections(deployment) -> dict[int, dict]:
