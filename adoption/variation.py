@@ -12,7 +12,6 @@ per group, "all"/"any" included, and this module never looks inside a rule.
 
 import pandas as pd
 
-from escalation.measures import baseline_key
 from escalation.models import StepTemplate
 from escalation.rules import describe_rule, evaluate_groups, evaluate_partial, fmt, rule_measures
 
@@ -61,11 +60,9 @@ def threshold_rules(deployment, templates: dict[str, StepTemplate] | None = None
 
 
 def baselines(deployment) -> dict[str, float]:
-    """The deployment's baselines as recorded values, for rules that compare a change from baseline.
-
-    Every group is compared with the service's pre-learning figure (B1's 3-shift completion).
-    """
-    return {baseline_key("record_completion_pct"): float(deployment.baseline_completion_pct)}
+    """The deployment's baselines as values every group shares: each group is compared with the
+    service's pre-learning figures, as the step form is."""
+    return chain.baselines(deployment)
 
 
 def threshold_text(rule: dict | None, measure: str, measures: list[dict] | None = None) -> str:

@@ -123,3 +123,21 @@ def test_the_escalation_page_names_the_weak_group(client, sign_in, deployment, e
     assert page.status_code == 200
     assert "Weak group" in page.text and "Team Night team" in page.text
     assert "Weak group observed" in page.text and "Not acknowledged by" not in page.text
+
+
+def test_a_correction_that_shows_a_group_weak_escalates_it(deployment, elm_house, people):
+    """The night team's 92 was mistyped: it was 82 (+2 on the 80 % baseline). Corrected, it is weak."""
+    day, night = (
+        TeamFactory(service=elm_house, name="Day team"),
+        TeamFactory(service=elm_house, name="Night team"),
+    )
+    lead = people.service_improvement_lead
+    record_b1(deployment, lead, day, 95, at(23, 10))
+    mistyped = record_b1(deployment, lead, night, 92, at(23, 22))
+    assert not weak_group_escalations().exists()
+
+    services.correct_observation(
+        mistyped, by=lead, reason="Typed 92 for 82.", values={COMPLETION: 82}, team=night
+    )
+
+    assert list(weak_group_escalations().values_list("group", flat=True)) == ["team Night team"]
