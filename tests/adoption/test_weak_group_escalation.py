@@ -2,9 +2,12 @@
 breach a step's rule while the service's as a whole do not, the step's target is told, with the group
 named, once per group and occurrence of the step, however often the figures are recorded."""
 
+from datetime import timedelta
+
 import pytest
 
 from adoption import services
+from escalation import engine
 from escalation.choices import EscalationKind
 from escalation.models import Escalation
 from providers.choices import Role
@@ -141,3 +144,20 @@ def test_a_correction_that_shows_a_group_weak_escalates_it(deployment, elm_house
     )
 
     assert list(weak_group_escalations().values_list("group", flat=True)) == ["team Night team"]
+
+
+def test_a_follow_up_names_the_same_weak_group(deployment, elm_house, people):
+    """Nobody acknowledges the Operations Director's escalation in time: the Provider Director is told,
+    about the same night team."""
+    day, night = (
+        TeamFactory(service=elm_house, name="Day team"),
+        TeamFactory(service=elm_house, name="Night team"),
+    )
+    record_b1(deployment, people.service_improvement_lead, day, 95, at(23, 10))
+    record_b1(deployment, people.service_improvement_lead, night, 82, at(23, 22))
+    escalation = weak_group_escalations().get()
+
+    engine.tick(escalation.acknowledge_by + timedelta(minutes=1))
+
+    follow_up = escalation.follow_ups.get()
+    assert follow_up.group == "team Night team" and follow_up.target_role == Role.PROVIDER_DIRECTOR
