@@ -25,6 +25,12 @@ CASES = ChainCases(CHAIN_CODE)
 run_for, close = CASES.run_for, CASES.close
 
 
+def baselines(deployment) -> dict[str, float]:
+    """The deployment's baselines as recorded values, for rules that compare a change from baseline:
+    B1's care-record completion over the last 3 shifts before the learning."""
+    return {baseline_key("record_completion_pct"): float(deployment.baseline_completion_pct)}
+
+
 def prefill_values(step_run) -> dict:
     """B1's baseline comes from the deployment, so the checker never retypes it."""
     from .models import Deployment
@@ -32,9 +38,17 @@ def prefill_values(step_run) -> dict:
     subject = step_run.chain_run.subject
     if step_run.code != "B1" or not isinstance(subject, Deployment):
         return {}
-    return {baseline_key("record_completion_pct"): float(subject.baseline_completion_pct)}
+    return baselines(subject)
 
 
 def register_prefill() -> None:
     """Offer `prefill_values` to the engine's step form for chain B."""
     prefill.register(CHAIN_CODE, prefill_values)
+
+
+def raise_weak_groups(deployment, code: str, groups: list, occurred_at) -> list:
+    """Tell step `code`'s target about each weak group, (name, Evaluation), once per occurrence."""
+    run = run_for(deployment)
+    if run is None:
+        return []
+    return engine.raise_weak_group_escalations(run, code, groups, occurred_at=occurred_at)

@@ -6,6 +6,8 @@ the day team starts weak on the first floor (81) and then aligns (95, 96); the n
 (79, then 80 on the Garden wing). The service average (86.2) looks fine, so the night team and the night
 shift are hidden by it. The night team, the night shift and the Garden wing are weak now, so closing is
 refused until they align; the day team, the early shift and the first floor show "aligned since".
+The night team's last figure, recorded while the average passes, tells the Operations Director about
+the night team and the night shift (weak-group escalations).
 """
 
 from datetime import timedelta

@@ -30,12 +30,12 @@ from .permissions import deployable_services
 # Re-exported: callers (the demo's tests among them) name the variation read models here.
 from .variation import (  # noqa: F401
     observations_frame,
-    threshold_for,
     threshold_text,
     variation,
     variation_sections,
     variation_table,
     weak_group_text,
+    weak_groups,
     weak_now_groups,
 )
 
@@ -208,6 +208,7 @@ def record_team_observation(
                 "This deployment is closed: monitoring has ended, so nothing more is recorded."
             )
         observation.save()
+        _escalate_weak_groups(observation)
     return observation
 
 
@@ -256,7 +257,25 @@ def correct_observation(
         current._history_user = by
         current._change_reason = reason
         current.save(update_fields=[*changes])
+        _escalate_weak_groups(current)
     return current
+
+
+def _escalate_weak_groups(observation) -> list:
+    """Escalate each group this observation names (its team, shift, location) whose own figures now
+    breach the step's rule while the service's do not; each once per occurrence of the step."""
+    named = {
+        ("team", observation.team.name if observation.team_id else ""),
+        ("shift", observation.shift_name),
+        ("location", observation.location),
+    }
+    deployment = observation.deployment
+    weak = [
+        (group["label"], group["evaluation"])
+        for group in weak_groups(deployment, observation.step_code)
+        if (group["dimension"], group["group"]) in named
+    ]
+    return chain.raise_weak_groups(deployment, observation.step_code, weak, observation.observed_at)
 
 
 def corrections(deployment) -> dict[int, dict]:

@@ -1,26 +1,24 @@
-"""Seed 004 as read models: the same chain B measure by team, shift and location.
+"""Seed 004 as read models: the same chain B step judged by team, shift and location.
 
-Two questions are answered for every group. On average: does the group's mean breach the step's
-threshold, even while the service average does not (the weak team an average would hide)? Now: does
-the group's most recent observation breach it? A group weak now keeps enhanced review open (the
-deployment cannot close); a group that breached earlier but whose latest figure is within the threshold
-has aligned, since the first observation of its current run within the threshold.
+Two questions are answered for every group. On average: do the group's mean figures breach the step's
+threshold rule, even while the service's mean figures do not (the weak team an average would hide)?
+Now: do the group's latest figures breach it? A group weak now keeps enhanced review open (the
+deployment cannot close); a group that breached earlier but whose latest figures are within the rule
+has aligned, since the first observation of its current run within the rule.
 
-Every comparison goes through `_breach_test`, built on escalation.rules.OPERATORS: one evaluation path
-for means, latest values and the service average alike.
+Every verdict comes from escalation.rules.evaluate_groups, the one evaluator: the whole rule is judged
+per group, "all"/"any" included, and this module never looks inside a rule.
 """
-
-from collections.abc import Callable
 
 import pandas as pd
 
 from escalation.models import StepTemplate
-from escalation.rules import OP_WORDS, OPERATORS, fmt
+from escalation.rules import describe_rule, evaluate_groups, evaluate_partial, fmt, rule_measures
 
 from . import chain
 
 DIMENSIONS = ("team", "shift", "location")
-FRAME_COLUMNS = ["team", "shift", "location", "observed_at", "value"]
+GROUP_COLUMNS = ["team", "shift", "location", "observed_at"]
 TABLE_COLUMNS = [
     "dimension",
     "group",
@@ -34,9 +32,10 @@ TABLE_COLUMNS = [
     "weak_now",
     "aligned_since",
 ]
+NO_THRESHOLD = "No threshold on this measure"
 
 
-# --- thresholds --------------------------------------------------------------------------------------
+# --- rules and baselines -----------------------------------------------------------------------------
 
 
 def chain_b_templates() -> dict[str, StepTemplate]:
@@ -60,111 +59,46 @@ def threshold_rules(deployment, templates: dict[str, StepTemplate] | None = None
     return rules
 
 
-def threshold_in(rule: dict | None, measure: str) -> dict | None:
-    """The comparison of `rule` that tests `measure`, or None when none does.
-
-    Returns {"op", "value", "change_from_baseline": bool}; for a rule of several parts each part is
-    tested alone, so a group is judged on the one measure observed.
-    """
-    for part in _leaves(rule or {}):
-        if part.get("measure") == measure and "value" in part:
-            return {"op": part["op"], "value": part["value"], "change_from_baseline": False}
-        if part.get("change_from_baseline") == measure:
-            return {"op": part["op"], "value": part["value"], "change_from_baseline": True}
-    return None
+def baselines(deployment) -> dict[str, float]:
+    """The deployment's baselines as values every group shares: each group is compared with the
+    service's pre-learning figures, as the step form is."""
+    return chain.baselines(deployment)
 
 
-def threshold_for(deployment, code: str, measure: str) -> dict | None:
-    """The comparison of this case's threshold rule for step `code` that tests `measure`, or None."""
-    return threshold_in(threshold_rules(deployment).get(code), measure)
+def threshold_text(rule: dict | None, measure: str, measures: list[dict] | None = None) -> str:
+    """The step's rule in words when it reads `measure`, else "No threshold on this measure"."""
+    if not rule or measure not in rule_measures(rule):
+        return NO_THRESHOLD
+    return describe_rule(rule, measures)
 
 
-def _leaves(rule: dict) -> list[dict]:
-    for combiner in ("all", "any"):
-        if combiner in rule:
-            return [leaf for part in rule[combiner] for leaf in _leaves(part)]
-    return [rule]
+# --- frames and verdicts -----------------------------------------------------------------------------
 
 
-def threshold_text(threshold: dict | None) -> str:
-    """The comparison in words, e.g. "below 93" or "change from baseline below 5 points"."""
-    if threshold is None:
-        return "No threshold on this measure"
-    words = f"{OP_WORDS[threshold['op']]} {fmt(threshold['value'])}"
-    return f"change from baseline {words} points" if threshold["change_from_baseline"] else words
-
-
-def _offset(deployment, threshold: dict | None) -> float:
-    # Only B1's completion has a change-from-baseline rule, and its baseline lives on the deployment.
-    if threshold and threshold["change_from_baseline"]:
-        return float(deployment.baseline_completion_pct)
-    return 0.0
-
-
-def _breach_test(op: str | None, limit: float | None, offset: float) -> Callable[[float], bool]:
-    """The step's condition `value - offset <op> limit` as a test of one number (never true without op)."""
-    if op is None:
-        return lambda value: False
-    compare = OPERATORS[op]
-    return lambda value: bool(compare(value - offset, limit))
-
-
-# --- frames and tables -------------------------------------------------------------------------------
-
-
-def _frame(observations, code: str, measure: str) -> pd.DataFrame:
+def _frame(observations, code: str) -> pd.DataFrame:
+    """One row per observation of step `code`: its group, when, and one column per measure observed."""
     rows = [
         {
             "team": o.team.name if o.team_id else "",
             "shift": o.shift_name,
             "location": o.location,
             "observed_at": o.observed_at,
-            "value": float(o.values[measure]),
+            **{name: float(value) for name, value in o.values.items()},
         }
         for o in observations
-        if o.step_code == code and measure in o.values
+        if o.step_code == code
     ]
-    return pd.DataFrame(rows, columns=FRAME_COLUMNS)
+    return pd.DataFrame(rows) if rows else pd.DataFrame(columns=GROUP_COLUMNS)
 
 
-def observations_frame(deployment, code: str, measure: str) -> pd.DataFrame:
-    """One row per observation of `measure`: team, shift, location, observed_at, value (oldest first)."""
-    return _frame(_observations(deployment), code, measure)
+def observations_frame(deployment, code: str) -> pd.DataFrame:
+    """One row per observation of step `code`: team, shift, location, observed_at and a column per
+    measure (empty where the observation did not give it), oldest first."""
+    return _normalised(_frame(_observations(deployment), code))
 
 
 def _observations(deployment) -> list:
     return list(deployment.observations.select_related("team", "recorded_by").order_by("observed_at", "pk"))
-
-
-def variation_table(
-    frame: pd.DataFrame, *, op: str | None, limit: float | None, offset: float = 0
-) -> pd.DataFrame:
-    """Each team's, shift's and location's mean and latest value beside the service average.
-
-    frame: columns team, shift, location, observed_at, value (a missing dimension counts as not named;
-    without observed_at the row order is taken as time order). The step's condition is
-    `value - offset <op> limit` (offset is the baseline for a change-from-baseline rule).
-    `breached` and `hidden_by_average` judge the group's mean: `hidden_by_average` marks a group
-    breaching while the service average does not. `weak_now` judges its latest observation;
-    `aligned_since` is when a group that breached earlier came back within the threshold and stayed.
-    Returns the columns of TABLE_COLUMNS, groups by dimension and name.
-    """
-    frame = _normalised(frame)
-    if frame.empty:
-        return pd.DataFrame(columns=TABLE_COLUMNS)
-    breaches = _breach_test(op, limit, offset)
-    frame = frame.assign(breach=[breaches(v) for v in frame["value"]])
-    average = float(frame["value"].mean())
-    average_breached = breaches(average)
-    rows = []
-    for dimension in DIMENSIONS:
-        named = frame[frame[dimension] != ""]
-        for group, observed in named.groupby(dimension, sort=True):
-            row = _group_row(observed, breaches)
-            row.update(dimension=dimension, group=group, service_average=average)
-            row["hidden_by_average"] = row["breached"] and not average_breached
-            rows.append(row)
-    return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
 def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
@@ -179,22 +113,89 @@ def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values("observed_at", kind="stable", na_position="first").reset_index(drop=True)
 
 
-def _group_row(observed: pd.DataFrame, breaches: Callable[[float], bool]) -> dict:
-    """One group's figures: observed is its observations, oldest first, with a `breach` column."""
-    latest = observed.iloc[-1]
-    flags = list(observed["breach"])
-    weak_now = bool(flags[-1])
+def _measure_columns(frame: pd.DataFrame) -> list[str]:
+    return [column for column in frame.columns if column not in GROUP_COLUMNS]
+
+
+def _means(frame: pd.DataFrame, fixed: dict) -> dict:
+    """Each measure's mean over the rows that give it (a measure nobody gave is left out), with `fixed`."""
+    columns = _measure_columns(frame)
+    return {c: float(frame[c].mean()) for c in columns if frame[c].notna().any()} | fixed
+
+
+def _snapshots(observed: pd.DataFrame, fixed: dict) -> list[dict]:
+    """The group's latest figures as they stood after each of its observations (oldest first)."""
+    latest = observed[_measure_columns(observed)].ffill()
+    return [{k: v for k, v in row.items() if pd.notna(v)} | fixed for row in latest.to_dict("records")]
+
+
+def _breached(rule: dict | None, values_by_group: dict) -> dict:
+    """{group: breached?} from the one evaluator; nothing is ever breached without a rule."""
+    if not rule:
+        return dict.fromkeys(values_by_group, False)
+    return {group: e.breached for group, e in evaluate_groups(rule, values_by_group).items()}
+
+
+def _groups(frame: pd.DataFrame):
+    """(dimension, group name, its observations oldest first) for every team, shift and location named."""
+    for dimension in DIMENSIONS:
+        named = frame[frame[dimension] != ""]
+        for group, observed in named.groupby(dimension, sort=True):
+            yield dimension, group, observed
+
+
+# --- tables ------------------------------------------------------------------------------------------
+
+
+def variation_table(
+    frame: pd.DataFrame, rule: dict | None, measure: str, *, baselines: dict | None = None
+) -> pd.DataFrame:
+    """Each team's, shift's and location's mean and latest `measure` beside the service average, and
+    the step's rule judged per group.
+
+    frame: columns team, shift, location, observed_at and one per measure (a missing dimension counts
+    as not named; without observed_at the row order is taken as time order). `baselines` are values
+    every group shares (the deployment's baselines). The rule judges all of a group's figures, so an
+    AND rule needs every part breached; a measure the rule does not read is never weak.
+    `breached` and `hidden_by_average` judge the group's means: `hidden_by_average` marks a group
+    breaching while the service's means do not. `weak_now` judges its latest figures;
+    `aligned_since` is when a group that breached earlier came back within the rule and stayed.
+    Returns the columns of TABLE_COLUMNS, groups by dimension and name.
+    """
+    frame = _normalised(frame)
+    if frame.empty or measure not in frame:
+        return pd.DataFrame(columns=TABLE_COLUMNS)
+    rule = rule if rule and measure in rule_measures(rule) else None
+    fixed = baselines or {}
+    groups = [(d, g, observed) for d, g, observed in _groups(frame) if observed[measure].notna().any()]
+    on_average = _breached(rule, {(d, g): _means(observed, fixed) for d, g, observed in groups})
+    average_breached = _breached(rule, {"service": _means(frame, fixed)})["service"]
+    average = float(frame[measure].mean())
+    rows = []
+    for dimension, group, observed in groups:
+        row = _group_row(observed, measure, _breached(rule, dict(enumerate(_snapshots(observed, fixed)))))
+        breached = on_average[(dimension, group)]
+        row.update(dimension=dimension, group=group, service_average=average, breached=breached)
+        row["hidden_by_average"] = breached and not average_breached
+        rows.append(row)
+    return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+
+
+def _group_row(observed: pd.DataFrame, measure: str, flags: dict[int, bool]) -> dict:
+    """One group's figures of `measure`; flags says, per observation in order, whether the group's
+    latest figures breached the rule just after it."""
+    given = observed[observed[measure].notna()]
+    breaches = [flags[i] for i in range(len(observed))]
+    weak_now = breaches[-1]
     aligned_since = None
-    if not weak_now and any(flags):
-        last_breach = len(flags) - 1 - flags[::-1].index(True)
+    if not weak_now and any(breaches):
+        last_breach = len(breaches) - 1 - breaches[::-1].index(True)
         aligned_since = observed["observed_at"].iloc[last_breach + 1]
-    mean = float(observed["value"].mean())
     return {
-        "observations": len(observed),
-        "value": mean,
-        "latest": float(latest["value"]),
-        "latest_at": latest["observed_at"],
-        "breached": breaches(mean),
+        "observations": len(given),
+        "value": float(given[measure].mean()),
+        "latest": float(given[measure].iloc[-1]),
+        "latest_at": given["observed_at"].iloc[-1],
         "weak_now": weak_now,
         "aligned_since": aligned_since,
     }
@@ -202,18 +203,32 @@ def _group_row(observed: pd.DataFrame, breaches: Callable[[float], bool]) -> dic
 
 def variation(deployment, code: str, measure: str) -> pd.DataFrame:
     """Per team, shift and location: the measure's mean and latest value, the service average, and the
-    groups breaching the step's threshold even when the average does not ("never let an average hide
-    a weak team")."""
-    threshold = threshold_for(deployment, code, measure)
-    return _table(deployment, observations_frame(deployment, code, measure), threshold)
+    groups breaching the step's threshold rule even when the average does not ("never let an average
+    hide a weak team")."""
+    rule = threshold_rules(deployment).get(code)
+    frame = observations_frame(deployment, code)
+    return variation_table(frame, rule, measure, baselines=baselines(deployment))
 
 
-def _table(deployment, frame: pd.DataFrame, threshold: dict | None) -> pd.DataFrame:
-    if threshold is None:
-        return variation_table(frame, op=None, limit=None)
-    return variation_table(
-        frame, op=threshold["op"], limit=threshold["value"], offset=_offset(deployment, threshold)
-    )
+def weak_groups(deployment, code: str) -> list[dict]:
+    """The groups whose own mean figures breach step `code`'s rule while the service's do not.
+
+    Each is {"dimension", "group", "label" (e.g. "team Yew"), "evaluation"}; none while the service
+    as a whole breaches (the step's own breach escalation covers that).
+    """
+    rule = threshold_rules(deployment).get(code)
+    frame = observations_frame(deployment, code)
+    if not rule or frame.empty:
+        return []
+    fixed = baselines(deployment)
+    if evaluate_partial(rule, _means(frame, fixed)).breached:
+        return []
+    groups = {(d, g): _means(observed, fixed) for d, g, observed in _groups(frame)}
+    return [
+        {"dimension": d, "group": g, "label": f"{d} {g}", "evaluation": evaluation}
+        for (d, g), evaluation in evaluate_groups(rule, groups).items()
+        if evaluation.breached
+    ]
 
 
 def _records(table: pd.DataFrame) -> list[dict]:
@@ -236,18 +251,21 @@ def variation_sections(deployment, observations=None, templates=None) -> list[di
     observations = _observations(deployment) if observations is None else observations
     templates = chain_b_templates() if templates is None else templates
     rules = threshold_rules(deployment, templates)
+    fixed = baselines(deployment)
+    frames = {}
     sections = []
     observed = {(o.step_code, name) for o in observations for name in o.values}
     for code, measure in sorted(observed):
-        threshold = threshold_in(rules.get(code), measure)
-        rows = _records(_table(deployment, _frame(observations, code, measure), threshold))
-        labels = {m["name"]: m["label"] for m in templates[code].measures} if code in templates else {}
+        frame = frames.setdefault(code, _frame(observations, code))
+        rows = _records(variation_table(frame, rules.get(code), measure, baselines=fixed))
+        step_measures = templates[code].measures if code in templates else []
+        labels = {m["name"]: m["label"] for m in step_measures}
         sections.append(
             {
                 "code": code,
                 "measure": measure,
                 "label": labels.get(measure, measure),
-                "threshold": threshold_text(threshold),
+                "threshold": threshold_text(rules.get(code), measure, step_measures),
                 "rows": rows,
                 "weak": [r for r in rows if r["breached"]],
                 "weak_now": [r for r in rows if r["weak_now"]],
@@ -258,22 +276,29 @@ def variation_sections(deployment, observations=None, templates=None) -> list[di
 
 
 def weak_now_groups(sections: list[dict]) -> list[dict]:
-    """Every group whose latest observation breaches its step's threshold, with what to say about it."""
-    return [
-        {
-            "code": section["code"],
-            "measure": section["measure"],
-            "label": section["label"],
-            "threshold": section["threshold"],
-            **row,
-        }
-        for section in sections
-        for row in section["weak_now"]
-    ]
+    """Every group whose latest figures breach its step's rule, once per step and group (a rule on
+    several measures shows the group in each of their sections), with what to say about it."""
+    seen = set()
+    groups = []
+    for section in sections:
+        for row in section["weak_now"]:
+            key = (section["code"], row["dimension"], row["group"])
+            if key not in seen:
+                seen.add(key)
+                groups.append(
+                    {
+                        "code": section["code"],
+                        "measure": section["measure"],
+                        "label": section["label"],
+                        "threshold": section["threshold"],
+                        **row,
+                    }
+                )
+    return groups
 
 
 def weak_group_text(group: dict) -> str:
-    """One weak group in words, e.g. "team Yew: B2 Risk-note updates (%) latest 88 (threshold: below 93)"."""
+    """One weak group in words, e.g. "team Yew: B2 Risk-note updates (%) latest 88 (threshold: ...)"."""
     return (
         f"{group['dimension']} {group['group']}: {group['code']} {group['label']} latest "
         f"{fmt(group['latest'])} (threshold: {group['threshold']})"

@@ -44,6 +44,7 @@ class EscalationKind(models.TextChoices):
     BREACH = "breach", "Threshold breached"
     OVERDUE = "overdue", "Step overdue"
     FOLLOW_UP = "follow_up", "Not acknowledged in time"
+    WEAK_GROUP = "weak_group", "Weak group hidden by the average"
 
 
 class EscalationState(models.TextChoices):

@@ -153,6 +153,7 @@ def _follow_up_spec(parent: Escalation) -> EscalationSpec | None:
         rule=parent.rule,
         deciding=parent.deciding,
         parent=parent,
+        group=parent.group,
     )
 
 

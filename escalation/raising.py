@@ -37,6 +37,7 @@ class EscalationSpec:
     rule: dict = field(default_factory=dict)
     deciding: dict = field(default_factory=dict)
     parent: Escalation | None = None
+    group: str = ""  # the team, shift or location a weak-group escalation names
 
 
 def acknowledge_deadline(calendar, now: datetime, window) -> datetime:
@@ -76,6 +77,7 @@ def raise_escalations(specs: list[EscalationSpec], now: datetime) -> list[Escala
             provider_id=run.provider_id,
             service=service,
             kind=spec.kind,
+            group=spec.group,
             level=parent.level + 1 if parent else 1,
             parent=parent,
             root_id=(parent.root_id or parent.pk) if parent else None,

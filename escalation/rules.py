@@ -308,3 +308,54 @@ def with_thresholds(rule: dict, new_values: list) -> dict:
             raise RuleError(f"A threshold must be a number, got {value!r}.")
         comparison["value"] = value
     return tuned
+
+
+# --- per group ----------------------------------------------------------------------------------
+# Seed 004 compares the same rule by team, shift and location. A group's figures may cover only some
+# of a step's measures, so a comparison without its values is "not judged": it never counts as breached.
+# An "all" rule is then breached only when every part is judged and breached (a group breaching one half
+# of an AND is not weak); an "any" rule is breached when any judged part is.
+
+
+def rule_measures(rule: dict) -> set[str]:
+    """The names of the recorded values a rule reads (baselines included)."""
+    for combiner in ("all", "any"):
+        if combiner in rule:
+            return {name for part in rule[combiner] for name in rule_measures(part)}
+    names = set(rule["sum"]) if "sum" in rule else set()
+    for key in ("measure", "any_item", "measure_ref"):
+        if key in rule:
+            names.add(rule[key])
+    if "change_from_baseline" in rule:
+        names |= {rule["change_from_baseline"], baseline_key(rule["change_from_baseline"])}
+    return names
+
+
+def _judged_part(rule: dict, values: dict) -> dict | None:
+    """The part of the rule the values can judge, or None when nothing that decides it is recorded."""
+    for combiner in ("all", "any"):
+        if combiner in rule:
+            parts = [_judged_part(part, values) for part in rule[combiner]]
+            if combiner == "all" and None in parts:
+                return None  # an AND with an unknown part cannot be shown breached
+            known = [part for part in parts if part is not None]
+            return {combiner: known} if known else None
+    return rule if rule_measures(rule) <= set(values) else None
+
+
+def evaluate_partial(rule: dict, values: dict, measures: list[dict] | None = None) -> Evaluation:
+    """Like evaluate(), but a comparison whose values are not recorded is not judged (never breached)."""
+    judged = _judged_part(rule, values)
+    if judged is None:
+        missing = sorted(rule_measures(rule) - set(values))
+        return Evaluation(False, {}, [f"Not judged: no value recorded for {', '.join(missing)}"])
+    return evaluate(judged, values, measures)
+
+
+def evaluate_groups(rule: dict, values_by_group: dict, measures: list[dict] | None = None) -> dict:
+    """Evaluate one rule for each group on that group's own values: {group: Evaluation}.
+
+    Pure, like evaluate(). ``values_by_group`` maps any hashable group key (e.g. ("team", "Oak")) to
+    the group's values; "all"/"any" keep their meaning, and unrecorded comparisons are not judged.
+    """
+    return {group: evaluate_partial(rule, values, measures) for group, values in values_by_group.items()}

@@ -545,3 +545,49 @@ def judge_step(provider, chain_code: str, step_code: str, values: dict) -> dict:
         "window": describe_window(step["response_working_hours"]),
         "action": step["action"],
     }
+
+
+# --- weak groups ----------------------------------------------------------------------------------
+
+
+def step_run_at(run: ChainRun, code: str, when: datetime) -> StepRun | None:
+    """The occurrence of step `code` in force at `when`: the first due at or after it, else the last."""
+    occurrences = run.step_runs.filter(code=code).select_related("chain_run__provider", "chain_run__service")
+    return (
+        occurrences.filter(due_at__gte=when).order_by("due_at", "pk").first()
+        or occurrences.order_by("-due_at", "-pk").first()
+    )
+
+
+def raise_weak_group_escalations(run: ChainRun, code: str, groups: list, *, occurred_at, now=None) -> list:
+    """Tell the step's target about each weak group: one whose own figures breach the step's rule while
+    the service's as a whole do not ("never let an average hide a weak team").
+
+    `groups` are (name, Evaluation) pairs, the name saying which group, e.g. "team Yew". Each group is
+    raised once per occurrence of the step (the one in force at `occurred_at`), to the case's service's
+    holders of the target role, whatever number of times its figures are recorded. Returns the new ones.
+    """
+    now = now or timezone.now()
+    step_run = step_run_at(run, code, occurred_at) if groups else None
+    if step_run is None:
+        return []
+    specs = [
+        EscalationSpec(
+            step_run=step_run,
+            kind=EscalationKind.WEAK_GROUP,
+            group=name,
+            target_role=step_run.escalate_to,
+            reason=(
+                f"{step_run.code} {step_run.title}: {name} breaches the threshold while the service "
+                f"as a whole does not: {evaluation.text}."
+            ),
+            action=step_run.action,
+            window=step_run.response_working_hours,
+            occurred_at=occurred_at,
+            service=run.service,
+            rule=step_run.threshold_rule,
+            deciding=evaluation.deciding,
+        )
+        for name, evaluation in groups
+    ]
+    return raise_escalations(specs, now)

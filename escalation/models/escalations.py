@@ -18,8 +18,9 @@ class Escalation(models.Model):
     """A named role told that a step breached its threshold, is overdue, or that an escalation went
     unacknowledged (a follow-up one level up: Provider Director, then Nominated Individual).
 
-    Each exists once: a first-level escalation once per step run and kind, a follow-up once per parent,
-    both enforced by the database whatever number of ticks run, in parallel or late.
+    Each exists once: a first-level escalation once per step run, kind and group (a weak team, shift
+    or location is told once per occurrence of the step; other kinds name no group), a follow-up once
+    per parent, all enforced by the database whatever number of ticks run, in parallel or late.
     """
 
     step_run = models.ForeignKey(StepRun, on_delete=models.PROTECT, related_name="escalations")
@@ -34,6 +35,12 @@ class Escalation(models.Model):
         help_text="The service concerned; its role holders are found first.",
     )
     kind = models.CharField(max_length=10, choices=EscalationKind.choices)
+    group = models.CharField(
+        max_length=150,
+        blank=True,
+        default="",
+        help_text="The team, shift or location a weak-group escalation names, e.g. 'team Yew'.",
+    )
     level = models.PositiveSmallIntegerField(default=1)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups"
@@ -86,9 +93,9 @@ class Escalation(models.Model):
         ordering = ["-raised_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["step_run", "kind"],
+                fields=["step_run", "kind", "group"],
                 condition=models.Q(parent__isnull=True),
-                name="escalation_once_per_step_run_kind",
+                name="escalation_once_per_step_run_kind_group",
             ),
             models.UniqueConstraint(fields=["parent"], name="escalation_one_follow_up_each"),
             models.CheckConstraint(
@@ -116,7 +123,9 @@ class Escalation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.step_run.code} {self.get_kind_display().lower()} → {self.get_target_role_display()}"
+        about = f" ({self.group})" if self.group else ""
+        kind = self.get_kind_display().lower()
+        return f"{self.step_run.code} {kind}{about} → {self.get_target_role_display()}"
 
     def get_absolute_url(self):
         return reverse("escalation:detail", args=[self.pk])

@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from adoption import services
 from adoption.models import Deployment
+from escalation.choices import EscalationKind
+from escalation.models import Escalation
 from tests.accessibility import assert_accessible
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +52,11 @@ def test_the_demo_manager_cannot_close_rowan_court_yet(rowan_court, client):
     assert "Closing is not available yet" in page.text and "Team Night team: B1" in page.text
     assert "Aligned since" in page.text
     assert_accessible(page.text)
+
+
+def test_the_demo_night_team_and_shift_were_escalated_once_each(rowan_court):
+    escalations = Escalation.objects.filter(kind=EscalationKind.WEAK_GROUP, service=rowan_court.service)
+    assert sorted(escalations.values_list("group", "target_role")) == [
+        ("shift night", "operations_director"),
+        ("team Night team", "operations_director"),
+    ]

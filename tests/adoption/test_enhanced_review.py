@@ -98,7 +98,9 @@ def test_b1_is_judged_against_the_deployment_baseline_when_closing(deployment, p
     with pytest.raises(ValidationError) as refused:
         services.close_deployment(deployment, by=people.registered_manager, reason="Done.")
     assert "shift night" in refused.value.messages[0]
-    assert "latest 83 (threshold: change from baseline below 5 points)" in refused.value.messages[0]
+    # The threshold is the step's whole rule in words, as the evaluator describes it.
+    assert "latest 83 (threshold: change from baseline in care-record completion" in refused.value.messages[0]
+    assert "(percentage points) below 5)" in refused.value.messages[0]
 
 
 def test_the_page_says_why_closing_is_unavailable_and_lists_the_weak_groups(

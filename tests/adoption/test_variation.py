@@ -42,9 +42,17 @@ def observe(
     )
 
 
-def frame(rows):
+RISK_NOTES = "risk_note_updates_same_shift_pct"
+COMPLETION = "record_completion_pct"
+# B2's and B1's threshold rules as the chain fixture writes them.
+B2_RULE = {"measure": RISK_NOTES, "op": "<", "value": 93}
+B1_RULE = {"change_from_baseline": COMPLETION, "op": "<", "value": 5}
+B1_BASELINE_80 = {f"{COMPLETION}__baseline": 80.0}
+
+
+def frame(rows, measure=RISK_NOTES):
     """A frame of (team, shift, location, observed_at, value) rows, as observations_frame gives."""
-    return pd.DataFrame(rows, columns=["team", "shift", "location", "observed_at", "value"])
+    return pd.DataFrame(rows, columns=["team", "shift", "location", "observed_at", measure])
 
 
 def test_a_weak_team_is_flagged_although_the_service_average_is_above_the_threshold(
@@ -79,8 +87,8 @@ def test_b1_compares_each_group_with_the_deployment_baseline():
 
     Team Oak 90 (+10), team Yew 83 (+3): Yew is weak; the average 86.5 (+6.5) hides it.
     """
-    frame = pd.DataFrame({"team": ["Oak", "Yew"], "shift": ["", ""], "value": [90.0, 83.0]})
-    table = services.variation_table(frame, op="<", limit=5, offset=80)
+    frame = pd.DataFrame({"team": ["Oak", "Yew"], "shift": ["", ""], COMPLETION: [90.0, 83.0]})
+    table = services.variation_table(frame, B1_RULE, COMPLETION, baselines=B1_BASELINE_80)
     assert list(table["group"]) == ["Oak", "Yew"]
     assert list(table["breached"]) == [False, True]
     assert list(table["hidden_by_average"]) == [False, True]
@@ -88,8 +96,8 @@ def test_b1_compares_each_group_with_the_deployment_baseline():
 
 
 def test_when_the_average_breaches_too_the_group_is_weak_but_not_hidden():
-    frame = pd.DataFrame({"team": ["Oak", "Yew"], "shift": ["early", "late"], "value": [80.0, 70.0]})
-    table = services.variation_table(frame, op="<", limit=91)
+    frame = pd.DataFrame({"team": ["Oak", "Yew"], "shift": ["early", "late"], RISK_NOTES: [80.0, 70.0]})
+    table = services.variation_table(frame, B2_RULE, RISK_NOTES)
     assert table["breached"].all() and not table["hidden_by_average"].any()
 
 
@@ -179,8 +187,8 @@ def test_each_group_is_judged_now_by_its_latest_observation():
                 ("Oak", "", "", at(27, 10), 96.0),
             ]
         ),
-        op="<",
-        limit=93,
+        B2_RULE,
+        RISK_NOTES,
     )
     rows = table.set_index("group")
     assert (rows.loc["Yew", "breached"], rows.loc["Yew", "weak_now"]) == (True, False)
@@ -211,11 +219,12 @@ def test_b1_judges_the_latest_figure_against_the_baseline_too():
                 ("Yew", "", "", at(23, 11), 82.0),
                 ("Oak", "", "", at(24, 10), 83.0),
                 ("Yew", "", "", at(24, 11), 86.0),
-            ]
+            ],
+            COMPLETION,
         ),
-        op="<",
-        limit=5,
-        offset=80,
+        B1_RULE,
+        COMPLETION,
+        baselines=B1_BASELINE_80,
     )
     rows = table.set_index("group")
     assert rows.loc["Oak", "weak_now"] and not rows.loc["Oak", "breached"]
@@ -229,3 +238,48 @@ def test_a_measure_without_a_threshold_is_never_weak(deployment, teams, people):
     table = services.variation(deployment, "B1", "responses_over_10_min")
     assert not table["breached"].any() and not table["weak_now"].any()
     assert table["latest"].iloc[0] == 7
+
+
+def observe_b4(deployment, by, team, unresolved, concerns, when=None):
+    return services.record_team_observation(
+        deployment,
+        by=by,
+        step_code="B4",
+        values={"unresolved_tasks_over_2h": unresolved, "resident_impact_concerns": concerns},
+        team=team,
+        observed_at=when or at(23, 20),
+    )
+
+
+def test_b4s_and_rule_is_judged_as_and_for_each_group(deployment, teams, people):
+    """B4 escalates when unresolved tasks over 2 h > 2 AND resident-impact concerns > 1.
+
+    Yew 5 unresolved, 0 concerns: only one half breached, so not weak.
+    Ash 4 unresolved, 3 concerns: both halves, weak. Oak 0 and 0.
+    Service means: unresolved 3 (> 2), concerns 1 (not > 1): the service passes, which hides Ash.
+    """
+    manager = people.registered_manager
+    observe_b4(deployment, manager, teams["Yew"], 5, 0)
+    observe_b4(deployment, manager, teams["Ash"], 4, 3)
+    observe_b4(deployment, manager, teams["Oak"], 0, 0)
+
+    for measure in ("unresolved_tasks_over_2h", "resident_impact_concerns"):
+        table = services.variation(deployment, "B4", measure).set_index("group")
+        assert table.loc["Ash", "hidden_by_average"] and table.loc["Ash", "weak_now"]
+        assert not table.loc["Yew", "breached"] and not table.loc["Yew", "weak_now"]
+    weak = services.weak_now_groups(services.variation_sections(deployment))
+    assert [(g["code"], g["group"]) for g in weak] == [("B4", "Ash")], "once per group, not per measure"
+
+
+def test_a_group_that_gave_only_one_half_of_an_and_rule_is_not_judged_weak(deployment, teams, people):
+    """Yew's 6 unresolved tasks alone cannot show B4's AND breached: its concerns were not recorded."""
+    services.record_team_observation(
+        deployment,
+        by=people.registered_manager,
+        step_code="B4",
+        values={"unresolved_tasks_over_2h": 6},
+        team=teams["Yew"],
+        observed_at=at(23, 20),
+    )
+    table = services.variation(deployment, "B4", "unresolved_tasks_over_2h")
+    assert not table["breached"].any() and not table["weak_now"].any()
