@@ -83,7 +83,17 @@ class StepTemplate(models.Model):
     chain = models.ForeignKey(ChainTemplate, on_delete=models.PROTECT, related_name="steps")
     order = models.PositiveSmallIntegerField()
     code = models.CharField(max_length=4, unique=True)
-    title = models.CharField(max_length=120)
+    name = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="What the step does, in plain words (the code is shown beside it).",
+    )
+    title = models.CharField(max_length=120, help_text="The seed's name for the step's record.")
+    breach_status = models.CharField(
+        max_length=160,
+        blank=True,
+        help_text="The status shown when the threshold rule fires: what happened and what to do next.",
+    )
     role = models.CharField(max_length=40, choices=Role.choices)
     deadline_rule = models.JSONField(help_text="A deadline rule of providers/calendar.py.")
     due_text = models.CharField(max_length=200, help_text="The seed's wording of the deadline.")
