@@ -185,7 +185,7 @@ def evaluate(rule: dict, values: dict, measures: list[dict] | None = None) -> Ev
             for part in deciding_parts:
                 deciding.update(part.deciding)
             return Evaluation(breached, deciding, [line for p in parts for line in p.explanation])
-    return _compare(rule, values, labels)
+    return _compare(rule, values, labels, by_name(measures or []))
 
 
 def _value(values: dict, name: str):
@@ -203,7 +203,7 @@ def _right(rule: dict, values: dict, labels: dict) -> tuple[float, str, dict]:
     return rule["value"], fmt(rule["value"]), {}
 
 
-def _compare(rule: dict, values: dict, labels: dict) -> Evaluation:
+def _compare(rule: dict, values: dict, labels: dict, known: dict) -> Evaluation:
     test = OPERATORS[rule["op"]]
     words = OP_WORDS[rule["op"]]
     right, right_text, right_values = _right(rule, values, labels)
@@ -219,7 +219,10 @@ def _compare(rule: dict, values: dict, labels: dict) -> Evaluation:
         if breached:
             line = f"{label} is {words} {right_text} at {found}"
         else:
-            line = f"No item of {label} is {words} {right_text} ({found})"
+            measure = _measure(name, known)
+            item = measure.get("item_label") or "item"
+            what = _noun(measure, _PER_ITEM_ENDING.sub("", measure["label"]))
+            line = f"No {item}'s {what} is {words} {right_text} ({found})"
         return Evaluation(breached, {name: shown, **right_values}, [line])
 
     if "sum" in rule:
