@@ -123,7 +123,7 @@ class StepTemplate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.code} {self.title}"
+        return self.label
 
     def save(self, *args, **kwargs):
         self.clean()
@@ -135,6 +135,11 @@ class StepTemplate(models.Model):
         )
         if self.response_working_hours is not None and self.response_working_hours < 0:
             raise ValidationError({"response_working_hours": "A response window cannot be negative."})
+
+    @property
+    def label(self) -> str:
+        """The step in plain words with its code, for text without markup."""
+        return f"{self.name or self.title} ({self.code})"
 
     @property
     def deadline_text(self) -> str:

@@ -55,7 +55,7 @@ class ChainRun(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.chain.code}: {self.subject_label}"
+        return f"{self.subject_label} – {self.chain.name.lower()}"
 
     def get_absolute_url(self):
         return reverse("escalation:chain_run", args=[self.pk])
@@ -131,12 +131,16 @@ class StepRun(models.Model):
 
     def __str__(self):
         if self.region_id is not None:
-            return f"{self.code} {self.title} – {self.region}"
-        suffix = f" #{self.occurrence}" if self.occurrence > 1 else ""
-        return f"{self.code}{suffix} {self.title}"
+            return f"{self.label} – {self.region}"
+        return self.label
 
     def get_absolute_url(self):
         return reverse("escalation:step_run", args=[self.pk])
+
+    @property
+    def label(self) -> str:
+        """The step in plain words with its code, for text without markup (messages, reasons, e-mail)."""
+        return f"{self.name or self.title} ({self.code})"
 
     @property
     def window_text(self) -> str:

@@ -7,12 +7,15 @@ register = template.Library()
 
 
 @register.filter
-def step_name(step):
-    """A step (template or run) in plain words with its code beside it for the governance team:
-    "Find comparable services A1", the code in a small secondary label."""
+def step_name(step, then=""):
+    """A step (template or run) in plain words with its code after them for the governance team:
+    "Find comparable services A1", the code in a small secondary label. ``then`` adds what happened
+    to it: "Find comparable services: threshold reached A1"."""
     name = step.name or step.title
     if getattr(step, "region_id", None):
         name = f"{name} – {step.region}"
+    if then:
+        name = f"{name}: {str(then).lower()}"
     return format_html('{} <span class="app-code">{}</span>', name, step.code)
 
 

@@ -221,7 +221,8 @@ def test_registered_manager_journey(browser, live_server, oakwood, deployed):
     # Fill it in and save: 88 % within target is below 91 %, so B5 breaches and escalates.
     within_target.fill("88")
     page.get_by_role("button", name="Save and check the threshold").click()
-    expect(page.get_by_text("B5 recorded: threshold breached, escalation raised.")).to_be_visible()
+    saved = "Confirm the change has lasted (B5) recorded: threshold breached, escalation raised."
+    expect(page.get_by_text(saved)).to_be_visible()
     result = page.locator(".nhsuk-warning-callout").filter(has_text="Threshold breached")
     expect(result).to_contain_text("88")
     expect(result).to_contain_text("91")

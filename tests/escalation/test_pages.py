@@ -111,7 +111,8 @@ def test_recording_a_step_shows_the_result_at_once(client, sign_in, chain_a, peo
         "evidence_links": "https://sharepoint/x",
     }
     page = client.post(url, form, follow=True).text
-    assert "A2 recorded: threshold breached, escalation raised." in page
+    saved = "Check every service received the learning (A2) recorded: threshold breached, escalation raised."
+    assert saved in page
     assert "Threshold breached" in page and "Escalated to the Quality Director" in page
     assert "91.7" in page
 
