@@ -8,16 +8,29 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils.html import escape
 
+from adoption.models import DeploymentStatus
 from escalation.choices import ChainRunStatus, EscalationKind, EscalationState, EventKind, StepRunState
 from escalation.loading import read_fixture
 from escalation.models import StepRun, StepTemplate
 from escalation.rules import describe_rule, thresholds
+from learning_transfer.choices import TriggerStatus
+from reporting_control.choices import LineState, UpdateStatus
 
 CODE = re.compile(r"\b[ABC][1-5]\b")
 SNAKE_CASE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
 PYTHON_ISH = ("any item of", "sum of", "measure_ref", "any_item", "None", "True", "False", "{", "[")
 SMALL_CODE_LABEL = re.compile(r'<span class="app-code">[ABC][1-5]</span>')
 OPERATORS = ("<", "<=", ">", ">=", "==", "!=")
+# The states a person reads as a status tag: each says what happened, then what to do next.
+STATES = [
+    StepRunState,
+    EscalationState,
+    ChainRunStatus,
+    TriggerStatus,
+    DeploymentStatus,
+    UpdateStatus,
+    LineState,
+]
 
 
 def assert_plain(label: str, what: str) -> None:
@@ -96,7 +109,7 @@ def test_every_status_label_is_words(choices):
         assert_plain(label, f"{choices.__name__}.{value}")
 
 
-@pytest.mark.parametrize("choices", [StepRunState, EscalationState, ChainRunStatus], ids=lambda c: c.__name__)
+@pytest.mark.parametrize("choices", STATES, ids=lambda c: c.__name__)
 def test_every_state_says_what_happened_and_what_next(choices):
     for value, label in choices.choices:
         happened, _, next_step = label.partition(" — ")
@@ -126,5 +139,6 @@ def test_the_chains_page_shows_every_step_and_rule_in_words(client, sign_in, cha
     page = client.get(reverse("escalation:chains")).text
     for step in StepTemplate.objects.all():
         assert f'{escape(step.name)} <span class="app-code">{step.code}</span>' in page
-        assert f"When {escape(step.threshold_text)}:" in page
+        role = step.get_escalate_to_display()
+        assert f"Escalate to the {role}" in page and f"when {escape(step.threshold_text)}." in page
     assert "any item of" not in page
