@@ -58,4 +58,4 @@ def test_the_trigger_page_shows_the_chain_timeline(client, sign_in, log_falls_tr
     page = client.get(f"/learning/triggers/{trigger.pk}/").text
     for code in ("A1", "A2", "A3", "A4", "A5"):
         assert f'<span class="app-code">{code}</span>' in page
-    assert "Record A1 with these figures" in page
+    assert "Record this step with these figures" in page
