@@ -10,8 +10,10 @@ STEP_CODES = ["B1", "B2", "B3", "B4", "B5"]
 
 
 class DeploymentStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    CLOSED = "closed", "Closed"
+    """Whether the learning's checks are still running at the service: what happened, then what next."""
+
+    ACTIVE = "active", "Live — record the adoption checks as they fall due"
+    CLOSED = "closed", "Closed — no more checks"
 
 
 class Deployment(models.Model):

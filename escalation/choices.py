@@ -26,31 +26,37 @@ class TargetScope(models.TextChoices):
 
 
 class ChainRunStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", "Open — steps still to record"
+    CLOSED = "closed", "Closed — nothing more to record"
 
 
 class StepRunState(models.TextChoices):
-    """A step run starts due; it becomes overdue (engine), recorded or breached (a person), or closed."""
+    """A step run starts due; it becomes overdue (engine), recorded or breached (a person), or closed.
 
-    DUE = "due", "Due"
-    OVERDUE = "overdue", "Overdue"
-    RECORDED = "recorded", "Recorded"
-    BREACHED = "breached", "Breached"
-    CLOSED = "closed", "Closed"
+    Each label says what happened and what to do next; a breached step shows its own words instead
+    when it has them (StepRun.state_label).
+    """
+
+    DUE = "due", "Due — record it by the deadline"
+    OVERDUE = "overdue", "Overdue — record it now"
+    RECORDED = "recorded", "Recorded — no action needed"
+    BREACHED = "breached", "Threshold reached — escalated for action"
+    CLOSED = "closed", "Closed — no longer needed"
 
 
 class EscalationKind(models.TextChoices):
-    BREACH = "breach", "Threshold breached"
+    BREACH = "breach", "Threshold reached"
     OVERDUE = "overdue", "Step overdue"
     FOLLOW_UP = "follow_up", "Not acknowledged in time"
     WEAK_GROUP = "weak_group", "Weak group hidden by the average"
 
 
 class EscalationState(models.TextChoices):
-    RAISED = "raised", "Raised"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    RESOLVED = "resolved", "Resolved"
+    """Each label says what happened and what happens next."""
+
+    RAISED = "raised", "Raised — to be acknowledged"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged — action to be recorded"
+    RESOLVED = "resolved", "Resolved — action recorded"
 
 
 class EventKind(models.TextChoices):

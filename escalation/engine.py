@@ -85,7 +85,7 @@ def raise_overdue(now: datetime) -> list[Escalation]:
                 provider_id=step.chain_run.provider_id,
                 chain_run_id=step.chain_run_id,
                 step_run=step,
-                message=f"{step.code} was due at {london(step.due_at)} and was not recorded.",
+                message=f"{step.label} was due at {london(step.due_at)} and was not recorded.",
             )
             for step in step_runs
         ]
@@ -102,10 +102,10 @@ def _overdue_spec(step: StepRun) -> EscalationSpec:
         kind=EscalationKind.OVERDUE,
         target_role=step.escalate_to,
         reason=(
-            f"{step.code} {step.title} was due {step.due_text} ({london(step.due_at)}) "
+            f"{step.label} was due {step.due_text} ({london(step.due_at)}) "
             f"and the {role} has not recorded it."
         ),
-        action=f"Get {step.code} recorded without delay. If it breaches its threshold: {step.action}",
+        action=f"Get {step.label} recorded without delay. If it breaches its threshold: {step.action}",
         window=step.response_working_hours,
         occurred_at=step.due_at,
         service=step.chain_run.service,

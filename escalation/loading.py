@@ -19,7 +19,9 @@ FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "chains.json"
 CHAIN_FIELDS = ("name", "anchor", "owner_app", "preparation_working_days")
 STEP_FIELDS = (
     "order",
+    "name",
     "title",
+    "breach_status",
     "role",
     "deadline_rule",
     "due_text",
@@ -42,6 +44,8 @@ def read_fixture(path: Path | None = None) -> list[dict]:
         for order, step in enumerate(chain["steps"], start=1):
             step.setdefault("order", order)
             step.setdefault("target_scope", "run")
+            step.setdefault("name", "")
+            step.setdefault("breach_status", "")
             try:
                 validate_step_json(
                     deadline_rule=step["deadline_rule"],
@@ -60,6 +64,9 @@ def load_chain_templates(chain_model=None, step_model=None, *, update: bool = Tr
     if chain_model is None:
         from .models import ChainTemplate as chain_model
         from .models import StepTemplate as step_model
+    # An early data migration's models lack the fields added since (a step's plain name): skip those.
+    known = {f.name for f in step_model._meta.get_fields()}
+    step_fields = [f for f in STEP_FIELDS if f in known]
     changed = 0
     for data in read_fixture(path):
         chain, created = chain_model.objects.get_or_create(
@@ -73,7 +80,7 @@ def load_chain_templates(chain_model=None, step_model=None, *, update: bool = Tr
             chain.save()
             changed += 1
         for step_data in data["steps"]:
-            values = {f: step_data[f] for f in STEP_FIELDS}
+            values = {f: step_data[f] for f in step_fields}
             step = step_model.objects.filter(code=step_data["code"]).first()
             if step is None:
                 step_model.objects.create(chain=chain, code=step_data["code"], **values)

@@ -7,7 +7,7 @@ A rule is JSON, never code (nothing here calls ``eval``). Forms:
     {"measure": "x", "op": "<", "value": 100}           a measure against a number
     {"measure": "x", "op": ">", "measure_ref": "y"}     a measure against another measure
     {"sum": ["a", "b"], "op": ">", "value": 3}          the sum of measures
-    {"any_item": "g", "op": ">", "measure_ref": "y"}    any item of a group measure ("value" works too)
+    {"any_item": "g", "op": ">", "measure_ref": "y"}    at least one item of a group measure (or "value")
     {"change_from_baseline": "x", "op": "<", "value": 5}
         the recorded value minus its baseline (recorded as "x__baseline"), in percentage points for
         a percentage: "improves by less than 5 points" is that rule with "op": "<" and "value": 5
@@ -19,6 +19,7 @@ the chains are written as the condition that triggers the escalation.
 import copy
 import math
 import operator
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -184,7 +185,7 @@ def evaluate(rule: dict, values: dict, measures: list[dict] | None = None) -> Ev
             for part in deciding_parts:
                 deciding.update(part.deciding)
             return Evaluation(breached, deciding, [line for p in parts for line in p.explanation])
-    return _compare(rule, values, labels)
+    return _compare(rule, values, labels, by_name(measures or []))
 
 
 def _value(values: dict, name: str):
@@ -202,7 +203,7 @@ def _right(rule: dict, values: dict, labels: dict) -> tuple[float, str, dict]:
     return rule["value"], fmt(rule["value"]), {}
 
 
-def _compare(rule: dict, values: dict, labels: dict) -> Evaluation:
+def _compare(rule: dict, values: dict, labels: dict, known: dict) -> Evaluation:
     test = OPERATORS[rule["op"]]
     words = OP_WORDS[rule["op"]]
     right, right_text, right_values = _right(rule, values, labels)
@@ -218,7 +219,10 @@ def _compare(rule: dict, values: dict, labels: dict) -> Evaluation:
         if breached:
             line = f"{label} is {words} {right_text} at {found}"
         else:
-            line = f"No item of {label} is {words} {right_text} ({found})"
+            measure = _measure(name, known)
+            item = measure.get("item_label") or "item"
+            what = _noun(measure, _PER_ITEM_ENDING.sub("", measure["label"]))
+            line = f"No {item}'s {what} is {words} {right_text} ({found})"
         return Evaluation(breached, {name: shown, **right_values}, [line])
 
     if "sum" in rule:
@@ -250,28 +254,103 @@ def _compare(rule: dict, values: dict, labels: dict) -> Evaluation:
 
 # --- words and tuning ---------------------------------------------------------------------------
 
+# Counts read "more than 2 services ...", amounts "... is below 93 %", a change "improves by less than 5".
+COUNT_WORDS = {
+    ">": "more than",
+    ">=": "at least",
+    "<": "fewer than",
+    "<=": "at most",
+    "==": "exactly",
+    "!=": "other than",
+}
+AMOUNT_WORDS = {
+    ">": "above",
+    ">=": "at or above",
+    "<": "below",
+    "<=": "at or below",
+    "==": "exactly",
+    "!=": "other than",
+}
+CHANGE_WORDS = {**COUNT_WORDS, "<": "less than"}
+# A group measure's label ends with whom it is recorded for ("..., for each matched service"); the
+# rule names the item itself ("at least one matched service's ..."), so that ending is dropped.
+_PER_ITEM_ENDING = re.compile(r",?\s+for each\b.*$", re.IGNORECASE)
+
 
 def describe_rule(rule: dict, measures: list[dict] | None = None) -> str:
-    """The rule in words, e.g. "Services with a matching risk profile above 2 and ..."."""
-    labels = {m["name"]: m["label"] for m in measures or []}
+    """The rule in a care manager's words with units: the one function every rule text comes from.
+
+    For chain A's first step: "more than 2 services with a matching risk profile and at least one
+    matched service's incident rate per 100 care hours in the previous 7 days is above the provider
+    median incident rate per 100 care hours". Pages put "Escalate to <role> when" in front of it.
+    """
+    known = by_name(measures or [])
     for combiner, joiner in (("all", " and "), ("any", " or ")):
         if combiner in rule:
             return joiner.join(describe_rule(part, measures) for part in rule[combiner])
-    if "measure_ref" in rule:
-        right = labels.get(rule["measure_ref"], rule["measure_ref"]).lower()
-    else:
-        right = fmt(rule["value"])
-    words = OP_WORDS[rule["op"]]
+    return _comparison_words(rule, known)
+
+
+def _comparison_words(rule: dict, known: dict, value_text: str | None = None) -> str:
+    """One comparison in words; ``value_text`` stands in for its threshold (the tuning form's "N")."""
+    op = rule["op"]
+    right = f"the {_noun(_measure(rule['measure_ref'], known))}" if "measure_ref" in rule else None
     if "sum" in rule:
-        left = " + ".join(labels.get(n, n) for n in rule["sum"])
-    elif "any_item" in rule:
-        left = f"any item of {labels.get(rule['any_item'], rule['any_item']).lower()}"
-    elif "change_from_baseline" in rule:
-        name = rule["change_from_baseline"]
-        left = f"change from baseline in {labels.get(name, name).lower()} (percentage points)"
-    else:
-        left = labels.get(rule["measure"], rule["measure"])
-    return f"{left} {words} {right}"
+        parts = " plus ".join(_noun(_measure(name, known)) for name in rule["sum"])
+        return f"{parts} come to {COUNT_WORDS[op]} {right or value_text or fmt(rule['value'])}"
+    if "any_item" in rule:
+        measure = _measure(rule["any_item"], known)
+        item = measure.get("item_label") or "item"
+        what = _noun(measure, _PER_ITEM_ENDING.sub("", measure["label"]))
+        right = right or _amount(rule, measure, value_text)
+        return f"at least one {item}'s {what} is {AMOUNT_WORDS[op]} {right}"
+    if "change_from_baseline" in rule:
+        measure = _measure(rule["change_from_baseline"], known)
+        points = value_text or fmt(rule["value"])
+        return f"{_noun(measure)} improves on its baseline by {CHANGE_WORDS[op]} {points} percentage points"
+    measure = _measure(rule["measure"], known)
+    if right:
+        return f"{_noun(measure)} {'are' if _plural(measure) else 'is'} {AMOUNT_WORDS[op]} {right}"
+    amount = _amount(rule, measure, value_text)
+    if measure.get("kind") == "count":
+        return f"{COUNT_WORDS[op]} {amount} {_noun(measure)}"
+    if measure.get("kind") == "percentage" and _plural(measure):
+        return f"{COUNT_WORDS[op]} {amount} of {_noun(measure)}"
+    return f"{_noun(measure)} {'are' if _plural(measure) else 'is'} {AMOUNT_WORDS[op]} {amount}"
+
+
+def _measure(name: str, known: dict) -> dict:
+    """The measure's definition; a name the step does not define still reads as words."""
+    return known.get(name) or {"name": name, "label": name.replace("_", " "), "kind": "count"}
+
+
+def _noun(measure: dict, label: str | None = None) -> str:
+    """The label to use mid-sentence: first letter lower case, unless it starts an acronym (MAR)."""
+    label = label or measure["label"]
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def _plural(measure: dict) -> bool:
+    """Whether the label names things ("Matched services ...", "Risk-note updates ...") rather than one
+    quantity ("Care-record completion ...", "Average minutes ..."): it decides "is"/"are" and whether a
+    percentage reads "fewer than 93 % of ...". Labels are short noun phrases, so the head noun is one of
+    the first two words."""
+    words = measure["label"].split()[:2]
+    if not words or words[0].lower() in ("average", "movement"):
+        return False
+    return any(word.endswith("s") and not word.endswith("ss") for word in words)
+
+
+def _amount(rule: dict, measure: dict, value_text: str | None = None) -> str:
+    """The threshold with the measure's unit: "100 %", "15 minutes", "0.5 incidents per 100 care hours";
+    a count's unit is already the noun of its label, so it stands alone."""
+    value = value_text or fmt(rule["value"])
+    unit = measure.get("unit") or ""
+    if measure.get("kind") == "count" or not unit:
+        return value
+    return f"{value} {unit}"
 
 
 def _comparisons(rule: dict) -> list[dict]:
@@ -292,9 +371,9 @@ def thresholds(rule: dict, measures: list[dict] | None = None) -> list[dict]:
 
 
 def _threshold_text(comparison: dict, measures) -> str:
-    """What the threshold number is compared with, e.g. "Services with a matching risk profile above"."""
-    described = describe_rule(comparison, measures)
-    return described[: -len(fmt(comparison["value"]))].rstrip()
+    """The comparison with "N" for the number a provider may change, e.g. "more than N services with a
+    matching risk profile"."""
+    return _comparison_words(comparison, by_name(measures or []), value_text="N")
 
 
 def with_thresholds(rule: dict, new_values: list) -> dict:

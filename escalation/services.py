@@ -313,7 +313,7 @@ def _breach_escalation(step_run: StepRun, record: StepRecord, result) -> Escalat
         step_run=step_run,
         kind=EscalationKind.BREACH,
         target_role=step_run.escalate_to,
-        reason=f"{step_run.code} {step_run.title} breached its threshold: {result.text}.",
+        reason=f"{step_run.label} breached its threshold: {result.text}.",
         action=step_run.action,
         window=step_run.response_working_hours,
         occurred_at=record.recorded_at,

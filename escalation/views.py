@@ -295,10 +295,10 @@ class StepRunView(StaffRequiredMixin, TemplateView):
             else:
                 if record.breached:
                     messages.warning(
-                        request, f"{step_run.code} recorded: threshold breached, escalation raised."
+                        request, f"{step_run.label} recorded: threshold breached, escalation raised."
                     )
                 else:
-                    messages.success(request, f"{step_run.code} recorded: within threshold.")
+                    messages.success(request, f"{step_run.label} recorded: within threshold.")
                 # The fragment lands the person on the result; without one the browser would keep the
                 # fragment of an error-summary link they followed, deep in the form.
                 return redirect(f"{step_run.get_absolute_url()}#result")

@@ -42,11 +42,11 @@ class RootCauseFactor(models.TextChoices):
 
 
 class TriggerStatus(models.TextChoices):
-    """Where a learning trigger is in chain A."""
+    """Where a learning trigger is in chain A: what happened, then what comes next."""
 
-    LOGGED = "logged", "Logged"
-    ISSUED = "issued", "Learning issued"
-    CLOSED = "closed", "Closed"
+    LOGGED = "logged", "Logged — find comparable services and issue the learning"
+    ISSUED = "issued", "Learning issued — check each service puts it in place"
+    CLOSED = "closed", "Closed — no further action"
 
 
 class ReviewReason(models.TextChoices):

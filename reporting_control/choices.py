@@ -9,10 +9,12 @@ class Audience(models.TextChoices):
 
 
 class UpdateStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_PREPARATION = "in_preparation", "In preparation"
-    HELD = "held", "Held"
-    RELEASED = "released", "Released"
+    """Where an update is: what happened, then what comes next."""
+
+    DRAFT = "draft", "Draft — add its reporting lines"
+    IN_PREPARATION = "in_preparation", "In preparation — complete the checks before issue"
+    HELD = "held", "On hold — resolve what blocks it before release"
+    RELEASED = "released", "Released — the evidence pack can be shared"
 
 
 class LineKind(models.TextChoices):
@@ -27,12 +29,14 @@ ADOPTION_KINDS = (LineKind.PROVIDER_WIDE, LineKind.NAMED_SERVICE, LineKind.IMPRO
 
 
 class LineState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    EVIDENCED = "evidenced", "Evidenced"
-    LACKING = "lacking", "Lacking evidence"
-    FROZEN = "frozen", "Frozen"
-    DEFERRED = "deferred", "Deferred"
-    CHALLENGE_CLEARED = "challenge_cleared", "Challenge-cleared"
+    """What the evidence check found for a line, then what to do about it."""
+
+    DRAFT = "draft", "Draft — check its evidence"
+    EVIDENCED = "evidenced", "Evidenced — named-service evidence supports it"
+    LACKING = "lacking", "Lacking evidence — add named-service evidence or freeze it"
+    FROZEN = "frozen", "Frozen — left out of this update"
+    DEFERRED = "deferred", "Deferred — waiting for proof"
+    CHALLENGE_CLEARED = "challenge_cleared", "Challenge-cleared — ready for sign-off"
 
 
 # States a person decided (freeze, defer, clear): an evidence re-check never overwrites them.

@@ -223,7 +223,7 @@ def place_automatic_hold(update: ReportingUpdate, step_record) -> IssueHold | No
     if update.status == UpdateStatus.RELEASED or active_hold(update) is not None:
         return None
     step = step_record.step_run
-    reason = f"{step.code} breached its threshold: {step_record.explanation}. {step.action}"
+    reason = f"{step.label} breached its threshold: {step_record.explanation}. {step.action}"
     with transaction.atomic():
         return _create_hold(
             update,

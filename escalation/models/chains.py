@@ -83,7 +83,17 @@ class StepTemplate(models.Model):
     chain = models.ForeignKey(ChainTemplate, on_delete=models.PROTECT, related_name="steps")
     order = models.PositiveSmallIntegerField()
     code = models.CharField(max_length=4, unique=True)
-    title = models.CharField(max_length=120)
+    name = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="What the step does, in plain words (the code is shown beside it).",
+    )
+    title = models.CharField(max_length=120, help_text="The seed's name for the step's record.")
+    breach_status = models.CharField(
+        max_length=160,
+        blank=True,
+        help_text="The status shown when the threshold rule fires: what happened and what to do next.",
+    )
     role = models.CharField(max_length=40, choices=Role.choices)
     deadline_rule = models.JSONField(help_text="A deadline rule of providers/calendar.py.")
     due_text = models.CharField(max_length=200, help_text="The seed's wording of the deadline.")
@@ -113,7 +123,7 @@ class StepTemplate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.code} {self.title}"
+        return self.label
 
     def save(self, *args, **kwargs):
         self.clean()
@@ -125,6 +135,11 @@ class StepTemplate(models.Model):
         )
         if self.response_working_hours is not None and self.response_working_hours < 0:
             raise ValidationError({"response_working_hours": "A response window cannot be negative."})
+
+    @property
+    def label(self) -> str:
+        """The step in plain words with its code, for text without markup."""
+        return f"{self.name or self.title} ({self.code})"
 
     @property
     def deadline_text(self) -> str:

@@ -55,7 +55,7 @@ class ChainRun(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.chain.code}: {self.subject_label}"
+        return f"{self.subject_label} – {self.chain.name.lower()}"
 
     def get_absolute_url(self):
         return reverse("escalation:chain_run", args=[self.pk])
@@ -77,7 +77,9 @@ class StepRun(models.Model):
     # The snapshot: copied from the template (and the provider's tuning) when the case started.
     code = models.CharField(max_length=4)
     order = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=120, blank=True)
     title = models.CharField(max_length=120)
+    breach_status = models.CharField(max_length=160, blank=True)
     role = models.CharField(max_length=40, choices=Role.choices)
     deadline_rule = models.JSONField()
     due_text = models.CharField(max_length=200)
@@ -129,12 +131,16 @@ class StepRun(models.Model):
 
     def __str__(self):
         if self.region_id is not None:
-            return f"{self.code} {self.title} – {self.region}"
-        suffix = f" #{self.occurrence}" if self.occurrence > 1 else ""
-        return f"{self.code}{suffix} {self.title}"
+            return f"{self.label} – {self.region}"
+        return self.label
 
     def get_absolute_url(self):
         return reverse("escalation:step_run", args=[self.pk])
+
+    @property
+    def label(self) -> str:
+        """The step in plain words with its code, for text without markup (messages, reasons, e-mail)."""
+        return f"{self.name or self.title} ({self.code})"
 
     @property
     def window_text(self) -> str:
@@ -143,6 +149,14 @@ class StepRun(models.Model):
     @property
     def threshold_text(self) -> str:
         return describe_rule(self.threshold_rule, self.measures)
+
+    def state_words(self, state: str | None = None) -> str:
+        """The state (by default as shown now) in words saying what happened and what to do next;
+        a breach uses the step's own words ("Mandatory learning needed — issue it ...")."""
+        state = state or self.display_state()
+        if state == StepRunState.BREACHED and self.breach_status:
+            return self.breach_status
+        return StepRunState(state).label
 
     @property
     def is_recorded(self) -> bool:

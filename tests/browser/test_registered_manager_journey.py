@@ -138,6 +138,11 @@ def deployed(oakwood):
     return {"deployment": deployment, "falls_notice": falls}
 
 
+def shown(step_run):
+    """A check's link and heading text: its plain name, then its code as a small label."""
+    return f"{step_run.name} {step_run.code}"
+
+
 def check_row(page, name):
     """The row of the adoption checks table whose check link is exactly `name`."""
     return page.get_by_role("row").filter(has=page.get_by_role("link", name=name, exact=True))
@@ -158,9 +163,9 @@ def test_registered_manager_journey(browser, live_server, oakwood, deployed):
     checks_card = page.locator(".nhsuk-card").filter(has_text="Due and overdue adoption checks")
     expect(checks_card.get_by_role("heading")).to_have_text("Due and overdue adoption checks at your service")
     expect(checks_card).to_contain_text(
-        "B2 Practice-transfer reliability at Elm House, due Mon 23 Nov 2026, 14:16"
+        "Check clinical records follow the change B2 at Elm House, due Mon 23 Nov 2026, 14:16"
     )
-    expect(checks_card.locator(".nhsuk-tag").first).to_have_text("Overdue")
+    expect(checks_card.locator(".nhsuk-tag").first).to_have_text("Overdue — record it now")
 
     # Acknowledge it with the keyboard.
     acknowledge = page.get_by_role("button", name="Acknowledge receipt for Elm House")
@@ -183,17 +188,17 @@ def test_registered_manager_journey(browser, live_server, oakwood, deployed):
     # Adoption: every chain B check at Elm House, overdue ones first, B5 due tomorrow.
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Adoption").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Adoption checks at your services")
-    expect(check_row(page, "B3 Staff uptake")).to_contain_text("Overdue")
-    b5_row = check_row(page, str(b5))
+    expect(check_row(page, "Check staff can carry out the new procedure B3")).to_contain_text("Overdue")
+    b5_row = check_row(page, shown(b5))
     expect(b5_row).to_contain_text("Thu 26 Nov 2026, 09:36")
     expect(b5_row).to_contain_text("Registered Manager")
-    expect(b5_row.locator(".nhsuk-tag")).to_have_text("Due")
-    expect(page.get_by_role("link", name=str(b5), exact=True)).to_have_count(1)
+    expect(b5_row.locator(".nhsuk-tag")).to_have_text("Due — record it by the deadline")
+    expect(page.get_by_role("link", name=shown(b5), exact=True)).to_have_count(1)
 
     # Open B5: nothing to pre-fill for it, so leave one measure empty and submit.
-    b5_row.get_by_role("link", name=str(b5), exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(str(b5))
-    expect(page.get_by_role("heading", name="Record B5")).to_be_visible()
+    b5_row.get_by_role("link", name=shown(b5), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(shown(b5))
+    expect(page.get_by_role("heading", name="Record this step")).to_be_visible()
     within_target = page.get_by_label("Revised-process tasks completed within the target timeframe")
     failures = page.get_by_label("Repeated adoption failures across the previous 3 monitored shifts")
     impact = page.get_by_label("Resident-impact events linked to weak learning uptake")
@@ -221,7 +226,8 @@ def test_registered_manager_journey(browser, live_server, oakwood, deployed):
     # Fill it in and save: 88 % within target is below 91 %, so B5 breaches and escalates.
     within_target.fill("88")
     page.get_by_role("button", name="Save and check the threshold").click()
-    expect(page.get_by_text("B5 recorded: threshold breached, escalation raised.")).to_be_visible()
+    saved = "Confirm the change has lasted (B5) recorded: threshold breached, escalation raised."
+    expect(page.get_by_text(saved)).to_be_visible()
     result = page.locator(".nhsuk-warning-callout").filter(has_text="Threshold breached")
     expect(result).to_contain_text("88")
     expect(result).to_contain_text("91")
@@ -241,11 +247,12 @@ def test_registered_manager_journey(browser, live_server, oakwood, deployed):
 
     # Back on Adoption, B5 is no longer among the open checks; under "Recorded" it shows as breached.
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Adoption").click()
-    expect(page.get_by_role("link", name=str(b5), exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name=shown(b5), exact=True)).to_have_count(0)
     page.get_by_label("Show checks").select_option("recorded")
     page.get_by_role("button", name="Show").click()
-    b5_row = check_row(page, str(b5))
-    expect(b5_row.locator(".nhsuk-tag")).to_have_text("Breached")
+    b5_row = check_row(page, shown(b5))
+    # The breach says what it means and what to do next, in B5's own words.
+    expect(b5_row.locator(".nhsuk-tag")).to_have_text(b5.breach_status)
 
     # Another provider's service is closed to the manager.
     response = page.goto(reverse("adoption:service", args=[oakwood["faraway"].pk]))

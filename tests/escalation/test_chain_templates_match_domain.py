@@ -293,9 +293,9 @@ def test_roles_targets_windows_and_thresholds_agree_with_domain_md(chains):
         assert target.lower().startswith(step.get_escalate_to_display().lower()), code
         assert window.strip() == describe_window(step.response_working_hours), code
         stated = [(op, int(n)) for op, n in re.findall(r"([<>])\s*(\d+)", when.replace("*", ""))]
-        words = {"above": ">", "below": "<"}
+        words = {"more than": ">", "above": ">", "fewer than": "<", "less than": "<", "below": "<"}
         ours = [
-            (words[t["text"].rsplit(" ", 1)[-1]], t["value"])
+            (next(op for w, op in words.items() if f"{w} N" in t["text"]), t["value"])
             for t in thresholds(step.threshold_rule, step.measures)
         ]
         assert stated == ours, code

@@ -22,7 +22,8 @@ def test_my_escalations_lists_what_i_was_told_and_the_header_counts_it(client, s
     engine.tick(at(23, 10, 19))
     sign_in(people.quality_director)
     page = client.get(reverse("escalation:inbox")).text
-    assert "A2 step overdue" in page and "New" in page
+    assert "Check every service received the learning" in page and "step overdue" in page and "New" in page
+    assert '<span class="app-code">A2</span>' in page
     assert 'aria-label="1 unread"' in page
     sign_in(people.governance_officer)
     assert "You have no open escalations" in client.get(reverse("escalation:inbox")).text
@@ -56,9 +57,8 @@ def test_the_detail_page_says_why_who_and_what_and_acting_on_it_works(client, si
     url = reverse("escalation:detail", args=[record.escalation.pk])
     sign_in(people.quality_director)
     page = client.get(url).text
-    assert (
-        "Escalate when Matched services receiving the issued learning notice within 4 hours below 100" in page
-    )
+    rule = "fewer than 100 % of matched services receiving the issued learning notice within 4 hours"
+    assert f"Escalate when {rule}" in page
     assert "The values that decided it" in page and "75" in page
     assert "Mon 23 Nov 2026, 10:18" in page  # the step's deadline
     assert str(people.quality_director) in page
@@ -95,7 +95,9 @@ def test_the_case_page_shows_the_five_steps_as_a_timeline(client, sign_in, chain
     page = client.get(reverse("escalation:chain_run", args=[chain_a.pk])).text
     for code in ("A1", "A2", "A3", "A4", "A5"):
         assert code in page
-    assert ">Breached<" in page and ">Overdue<" in page and ">Due<" in page
+    # A1's breach says what it means and what to do; the others say what to do next.
+    assert ">Mandatory learning needed — issue it to the matched services today<" in page
+    assert ">Overdue — record it now<" in page and ">Due — record it by the deadline<" in page
 
 
 def test_recording_a_step_shows_the_result_at_once(client, sign_in, chain_a, people, now):
@@ -109,7 +111,8 @@ def test_recording_a_step_shows_the_result_at_once(client, sign_in, chain_a, peo
         "evidence_links": "https://sharepoint/x",
     }
     page = client.post(url, form, follow=True).text
-    assert "A2 recorded: threshold breached, escalation raised." in page
+    saved = "Check every service received the learning (A2) recorded: threshold breached, escalation raised."
+    assert saved in page
     assert "Threshold breached" in page and "Escalated to the Quality Director" in page
     assert "91.7" in page
 
@@ -159,7 +162,8 @@ def test_the_chain_list_shows_current_values_and_tuning_with_a_reason(
     sign_in(people.administrator)
     page = client.get(reverse("escalation:chains")).text
     assert "Chain A – Learning transfer" in page and "C5" in page
-    assert "Change A2 for Oakwood Care Group" in page
+    assert "Check every service received the learning" in page
+    assert "Change this step" in page and "(A2)</span> for Oakwood Care Group" in page
     url = reverse("escalation:tune_step", args=["A2"])
     response = client.post(
         f"{url}?provider={provider.pk}", {"threshold_0": "90", "response_working_hours": "-1", "reason": ""}
@@ -193,7 +197,8 @@ def test_every_staff_dashboard_shows_open_escalations(client, sign_in, chain_a, 
     engine.tick(at(23, 10, 19))
     sign_in(people.quality_director)
     page = client.get(reverse("dashboard", args=["quality_director"])).text
-    assert "Open escalations" in page and "A2 step overdue" in page
+    assert "Open escalations" in page and "Check every service received the learning" in page
+    assert "step overdue" in page
     sign_in(people.senior_carer)
     assert "No open escalations to you." in client.get(reverse("dashboard", args=["senior_carer_late"])).text
 

@@ -57,5 +57,5 @@ def test_the_trigger_page_shows_the_chain_timeline(client, sign_in, log_falls_tr
     sign_in(quality_director)
     page = client.get(f"/learning/triggers/{trigger.pk}/").text
     for code in ("A1", "A2", "A3", "A4", "A5"):
-        assert f"{code} " in page
-    assert "Record A1 with these figures" in page
+        assert f'<span class="app-code">{code}</span>' in page
+    assert "Record this step with these figures" in page

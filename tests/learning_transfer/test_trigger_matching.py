@@ -198,4 +198,4 @@ def test_a_provider_that_tuned_a1_to_more_than_four_matches_sees_that_rule_decid
     # Four matches with one above the median: mandatory under the seed's "> 2", not under "> 4".
     assert decision.matched_count == 4 and decision.above_median_count == 1
     assert not decision.mandatory
-    assert "above 4" in decision.explanation
+    assert "more than 4 services" in decision.explanation

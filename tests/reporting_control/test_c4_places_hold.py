@@ -17,7 +17,7 @@ def test_a_breached_c4_places_the_issue_hold_automatically(evidenced_update, ope
     hold = IssueHold.objects.get(update=evidenced_update, lifted_at__isnull=True)
     assert hold.step_record == record
     assert hold.placed_by == operations_director
-    assert "C4 breached" in hold.reason
+    assert "Challenge the claims before issue (C4) breached" in hold.reason
     evidenced_update.refresh_from_db()
     assert evidenced_update.status == UpdateStatus.HELD
 

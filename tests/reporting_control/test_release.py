@@ -112,7 +112,7 @@ def test_a_breached_sign_off_keeps_the_update_held(plan, compliance_manager, pro
     assert record.breached and record.values["residual_defects"] == 3
     hold = services.active_hold(update)
     assert hold is not None and hold.placed_by == provider_director
-    assert "C5 breached its threshold" in hold.reason and "overnight correction" in hold.reason
+    assert "(C5) breached its threshold" in hold.reason and "overnight correction" in hold.reason
     services.lift_hold(update, by=provider_director, reason="Correcting the claims overnight.")
     with pytest.raises(ValidationError) as error:
         services.release_update(update, by=provider_director)
