@@ -48,7 +48,7 @@ def test_closing_is_refused_while_a_team_is_weak_now_and_the_message_names_it(de
     message = " ".join(refused.value.messages)
     assert "weak now" in message and "team Yew" in message
     assert "B2 Risk-note updates entered within the same shift" in message
-    assert "latest 88" in message and "below 93" in message
+    assert "latest 88" in message and "fewer than 93 %" in message
     assert "Oak" not in message and "Ash" not in message
     deployment.refresh_from_db()
     assert deployment.status == "active" and chain.run_for(deployment).status == ChainRunStatus.OPEN
@@ -99,7 +99,8 @@ def test_b1_is_judged_against_the_deployment_baseline_when_closing(deployment, p
         services.close_deployment(deployment, by=people.registered_manager, reason="Done.")
     assert "shift night" in refused.value.messages[0]
     # The threshold is the step's whole rule in words, as the evaluator describes it.
-    assert "latest 83 (threshold: change from baseline in care-record completion" in refused.value.messages[0]
+    assert "latest 83 (threshold: care-record completion" in refused.value.messages[0]
+    assert "improves on its baseline by less than 5 percentage points" in refused.value.messages[0]
     assert "(percentage points) below 5)" in refused.value.messages[0]
 
 
