@@ -8,6 +8,7 @@ from django.urls import reverse
 from providers.choices import Role
 from tests.factories import UserFactory, give_role
 from tests.providers.authorisation.test_authorisation_matrix import admin_url, url_patterns
+from tests.signing_in import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ def test_staff_non_superuser_gets_nothing_from_admin(client, elm_house):
     staff = UserFactory(username="staff-with-every-permission", is_staff=True)
     staff.user_permissions.set(Permission.objects.all())
     give_role(staff, Role.QUALITY_DIRECTOR, provider=elm_house.provider)
-    client.force_login(staff)
+    signed_in(client, staff)
     answered = []
     for name, pattern in url_patterns().items():
         if not name.startswith("admin:") or name in SIGN_IN_PAGES:
@@ -36,7 +37,7 @@ def test_staff_non_superuser_gets_nothing_from_admin(client, elm_house):
 
 def test_a_platform_operator_uses_the_admin(client, elm_house):
     operator = UserFactory(username="operator", is_staff=True, is_superuser=True)
-    client.force_login(operator)
+    signed_in(client, operator)
     assert client.get(reverse("admin:index")).status_code == 200
     services = client.get(reverse("admin:providers_service_changelist"))
     assert services.status_code == 200 and elm_house.name in services.text
@@ -47,5 +48,5 @@ def test_an_operator_is_not_provider_staff_in_the_app(client, elm_house):
     operator = UserFactory(username="operator", is_staff=True, is_superuser=True)
     assert not operator.has_perm("providers.view_service", elm_house)
     assert not operator.has_perm("learning_transfer.log_trigger", elm_house.provider)
-    client.force_login(operator)
+    signed_in(client, operator)
     assert client.get(reverse("service_detail", args=[elm_house.pk])).status_code == 403

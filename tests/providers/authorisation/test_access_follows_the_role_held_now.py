@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from reporting_control import services as reporting
 from reporting_control.choices import LineKind, LineState
+from tests.signing_in import signed_in
 
 from .world import NOW, build_world, move_removed_person_away
 
@@ -40,7 +41,7 @@ def test_access_ends_when_the_role_is_removed(client):
     oakwood, manager = world.places["oakwood"], world.people["removed"]
     escalation, notice = oakwood.objects["escalation"], oakwood.objects["notice"]
     assert escalation.notifications.filter(user=manager).exists() and notice.owner == manager
-    client.force_login(manager)
+    signed_in(client, manager)
     assert what_the_manager_reaches(client, oakwood) == {
         "escalation": 200,
         "case": 200,
@@ -86,7 +87,7 @@ def test_a_role_at_one_provider_gives_nothing_at_another(client):
     with pytest.raises(PermissionDenied):
         reporting.decide_line(line, by=person, state=LineState.FROZEN, reason="Not mine to freeze.")
 
-    client.force_login(person)
+    signed_in(client, person)
     assert client.post(reverse("reporting_control:evidence_check", args=[update.pk])).status_code == 403
     decide = reverse("reporting_control:line_decide", args=[update.pk, line.pk])
     assert (

@@ -31,6 +31,7 @@ from learning_transfer.permissions import (
 from providers.choices import ROLE_SCOPE, Role, Scope
 from providers.permissions import visible_services
 from reporting_control.permissions import commissioner_packs, visible_updates
+from tests.signing_in import signed_in as sign_in
 
 from .world import NOW, PERSONA_ROLES, PERSONAS, build_world
 
@@ -110,6 +111,16 @@ def signed_in(persona, key):
     return persona != "anonymous"
 
 
+def acts_for(organisation: str) -> Rule:
+    """A commissioner acting, at the object's provider, for `organisation` (world.PERSONA_ROLES)."""
+    return lambda persona, key: (R.COMMISSIONER, organisation) in HELD[key].get(persona, [])
+
+
+def a_commissioner(persona, key):
+    """For pages about no one object: acting for any commissioning organisation, at any provider."""
+    return any(role == R.COMMISSIONER for place in HELD for role, _ in HELD[place].get(persona, []))
+
+
 def no_one(persona, key):
     return False
 
@@ -125,11 +136,20 @@ def at(get: Rule = no_one, post: Rule = no_one, kwargs: Callable | None = None) 
 
 
 UPDATE = the_object("draft")
+# Each provider's released update covers S2, so its release issued a pack to the council, which
+# commissions S2 at both providers. Only a person acting for the council at that provider reads it.
+COUNCILS_PACK = acts_for("council")
 TABLE = {
     # The organisation and signing in.
     "home": at(get=signed_in),
+    "favicon.ico": at(get=anyone, post=anyone),
     "login": at(get=anyone, post=anyone),
     "logout": "ends the session: tests/providers/test_pages.py signs out",
+    # The second step of signing in: every signed-in person sets it up, checks it and renews codes.
+    "two_factor_account": at(get=signed_in),
+    "two_factor_setup": at(get=signed_in, post=signed_in),
+    "two_factor_verify": at(get=signed_in, post=signed_in),
+    "two_factor_recovery_codes": at(post=signed_in),
     "dashboard": at(get=anywhere(R.REGISTERED_MANAGER), kwargs=lambda place: {"role": R.REGISTERED_MANAGER}),
     "organisation": at(get=anywhere()),
     "service_detail": at(get=may(reach="s2"), kwargs=lambda place: {"pk": place.s2.pk}),
@@ -225,6 +245,7 @@ TABLE = {
     "learning_transfer:import": at(get=anywhere(*IMPORTERS), post=anywhere(*IMPORTERS)),
     "learning_transfer:import_detail": at(get=may(*IMPORTERS), kwargs=the_object("job")),
     "learning_transfer:import_progress": at(get=may(*IMPORTERS), kwargs=the_object("job")),
+    "learning_transfer:import_retry": at(post=may(*IMPORTERS), kwargs=the_object("failed_job")),
     "learning_transfer:import_template": at(
         get=anywhere(), kwargs=lambda place: {"kind": "incidents", "extension": "csv"}
     ),
@@ -258,6 +279,10 @@ TABLE = {
     "reporting_control:hold_lift": at(get=may(*SIGNERS), post=may(*SIGNERS), kwargs=UPDATE),
     "reporting_control:release": at(post=may(*SIGNERS), kwargs=UPDATE),
     "reporting_control:pack_request": at(post=may(*PROVIDER_LEVEL), kwargs=UPDATE),
+    "reporting_control:pack_retry": at(
+        post=may(*PROVIDER_LEVEL),
+        kwargs=lambda place: {"pk": place.objects["draft"].pk, "pack_pk": place.objects["failed_pack"].pk},
+    ),
     "reporting_control:pack_progress": at(
         get=may(*PROVIDER_LEVEL),
         kwargs=lambda place: {"pk": place.objects["released"].pk, "pack_pk": place.objects["pack"].pk},
@@ -266,10 +291,8 @@ TABLE = {
         get=may(*PROVIDER_LEVEL),
         kwargs=lambda place: {"pk": place.objects["released"].pk, "pack_pk": place.objects["pack"].pk},
     ),
-    "reporting_control:commissioner_packs": at(get=anywhere(R.COMMISSIONER)),
-    "reporting_control:commissioner_download": at(
-        get=may(R.COMMISSIONER, reach="s2"), kwargs=the_object("pack")
-    ),
+    "reporting_control:commissioner_packs": at(get=a_commissioner),
+    "reporting_control:commissioner_download": at(get=COUNCILS_PACK, kwargs=the_object("commissioner_pack")),
 }
 # The admin is for platform operators (superusers): none of the personas is one. The admin refuses
 # before it reads the method, so its URLs are asked with GET (tests/providers/test_admin.py posts too).
@@ -300,8 +323,10 @@ LISTED = {
         may(*PROVIDER_LEVEL),
     ),
     "reporting_control:commissioner_packs": (
-        lambda p: reverse("reporting_control:commissioner_download", args=[p.objects["pack"].pk]),
-        may(R.COMMISSIONER, reach="s2"),
+        lambda p: reverse(
+            "reporting_control:commissioner_download", args=[p.objects["commissioner_pack"].pk]
+        ),
+        COUNCILS_PACK,
     ),
 }
 
@@ -368,7 +393,7 @@ def clients(world, django_db_blocker):
         clients = {"anonymous": Client()}
         for name, person in world.people.items():
             clients[name] = Client()
-            clients[name].force_login(person)
+            sign_in(clients[name], person)
         yield clients
 
 
@@ -404,7 +429,8 @@ def _requests(world, names):
         if name.startswith("admin:"):
             yield name, None, admin_url(name, patterns[name]), entry
         elif entry["kwargs"] is None:
-            yield name, None, reverse(name), entry
+            pattern = patterns[name]
+            yield name, None, reverse(name) if pattern.name else f"/{pattern.pattern}", entry
         else:
             for key, place in world.places.items():
                 yield name, key, reverse(name, kwargs=entry["kwargs"](place)), entry
@@ -427,6 +453,15 @@ def test_each_persona_may_do_exactly_what_the_table_says(app, world, clients, dj
                             f"{persona} {method} {url} ({name}): {'refused' if expected else 'allowed'}"
                         )
     assert wrong == [], f"{len(wrong)} outcomes differ from the table:\n" + "\n".join(wrong)
+
+
+def test_a_commissioner_never_downloads_the_providers_own_pack(world, clients, django_db_blocker):
+    """The pack a release keeps for the provider covers every service: no commissioner reads it."""
+    with django_db_blocker.unblock(), time_machine.travel(NOW, tick=False):
+        for key, place in world.places.items():
+            url = reverse("reporting_control:commissioner_download", args=[place.objects["pack"].pk])
+            for persona in ("commissioner", "other_commissioner"):
+                assert not _request(clients[persona], "GET", url), f"{persona} read {key}'s own pack"
 
 
 def test_list_pages_show_each_provider_only_to_the_people_who_may_see_it(world, clients, django_db_blocker):
@@ -459,6 +494,11 @@ SEEN_THROUGH = [
     ("escalation.view_chain_run", lambda place: place.objects["chain_run"], visible_chain_runs),
     ("reporting_control.view_update", lambda place: place.objects["draft"], visible_updates),
     ("reporting_control.download_released_pack", lambda place: place.objects["pack"], commissioner_packs),
+    (
+        "reporting_control.download_released_pack",
+        lambda place: place.objects["commissioner_pack"],
+        commissioner_packs,
+    ),
 ]
 
 

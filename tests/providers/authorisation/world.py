@@ -3,13 +3,18 @@
 Each provider has a region with three services: the source of a serious failure (S1), a matched
 service where the learning is live (S2) and a service with nothing going on (S3). Its objects: an
 incident, a trigger matched to S2 with a notice, a lead and a line, an import job, a deployment with
-an observation (chain B), an escalation to S2's registered manager, a draft update and a released
-update with a ready pack covering S2.
+an observation (chain B), an escalation to S2's registered manager, a draft update with a failed
+pack, a failed import job, and a released update covering S2 with the packs its release issued: the
+provider's own full pack and one for the organisation that commissions S2.
+
+Two commissioning organisations: the "council" commissions S2 at both providers; the "icb"
+commissions oakwood's S1 and S3, which no update covers.
 
 The people hold roles at the first provider ("oakwood") only, one person per role, plus:
 `two_providers` (compliance manager at oakwood, performance analyst at riverside), `removed` (was
 oakwood's S2 registered manager, told of its escalation and owner of its notice, then moved to a
-service of riverside), and `other_commissioner` (commissions oakwood's S1, which no update covers).
+service of riverside), and `other_commissioner` (works for the icb, at oakwood). The `commissioner`
+works for the council, at oakwood only: the council's pack at riverside is not theirs to read.
 """
 
 from dataclasses import dataclass, field
@@ -34,7 +39,7 @@ from learning_transfer.models import (
 )
 from providers.calendar import LONDON
 from providers.choices import ROLE_SCOPE, RiskTag, Role, Scope
-from providers.models import RoleAssignment
+from providers.models import Commissioner, RoleAssignment
 from reporting_control.choices import Audience, PackStatus, UpdateStatus
 from reporting_control.models import EvidencePack, ReportingLine, ReportingUpdate
 from tests.factories import (
@@ -65,6 +70,14 @@ class Place:
     objects: dict = field(default_factory=dict)
 
 
+def build_organisations() -> dict:
+    """The commissioning organisations, by the key the personas' roles name them with."""
+    return {
+        "council": Commissioner.objects.create(name="Shire County Council"),
+        "icb": Commissioner.objects.create(name="Shire Integrated Care Board"),
+    }
+
+
 def build_provider(key: str) -> Place:
     provider = ProviderFactory(name=f"{key.title()} Care")
     region = RegionFactory(provider=provider, name=f"{key.title()} region")
@@ -89,7 +102,15 @@ def helper(place: Place, role, **scope):
     return person
 
 
-def build_objects(place: Place, *, notice_owner, line_owner):
+def commission(place: Place, organisations: dict, *, icb: bool) -> None:
+    """The council commissions S2; at oakwood the icb commissions the other two services."""
+    place.s2.commissioners.add(organisations["council"])
+    if icb:
+        for service in (place.s1, place.s3):
+            service.commissioners.add(organisations["icb"])
+
+
+def build_objects(place: Place, organisations: dict, *, notice_owner, line_owner):
     """One of everything at the provider (S2's registered managers are told of its escalation)."""
     qd = helper(place, Role.QUALITY_DIRECTOR)
     rm = helper(place, Role.REGISTERED_MANAGER, service=place.s2)
@@ -140,6 +161,14 @@ def build_objects(place: Place, *, notice_owner, line_owner):
     )
     job = ImportJob.objects.create(
         provider=place.provider, kind="incidents", original_name="incidents.csv", file="x.csv", created_by=qd
+    )
+    failed_job = ImportJob.objects.create(
+        provider=place.provider,
+        kind="incidents",
+        original_name="broken.csv",
+        file="broken.csv",
+        created_by=qd,
+        status=ImportJob.FAILED,
     )
     deployment = adoption.deploy_learning(
         match,
@@ -196,17 +225,11 @@ def build_objects(place: Place, *, notice_owner, line_owner):
         released_by=cm,
     )
     released.services.set([place.s2])
-    pack = EvidencePack(
-        update=released,
-        status=PackStatus.READY,
-        progress=100,
-        for_release=True,
-        sha256="0" * 64,
-        requested_by=cm,
-        requested_at=NOW - timedelta(days=1),
-        built_at=NOW - timedelta(days=1),
+    pack = released_pack(released, cm, place.key)
+    commissioner_pack = released_pack(released, cm, f"{place.key}-council", organisations["council"])
+    failed_pack = EvidencePack.objects.create(
+        update=draft, status=PackStatus.FAILED, failure="Stopped.", requested_by=cm, requested_at=NOW
     )
-    pack.file.save(f"{place.key}.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
     place.objects.update(
         incident=incident,
         trigger=trigger,
@@ -214,6 +237,7 @@ def build_objects(place: Place, *, notice_owner, line_owner):
         notice=notice,
         line=line,
         job=job,
+        failed_job=failed_job,
         deployment=deployment,
         observation=observation,
         escalation=escalation,
@@ -223,8 +247,27 @@ def build_objects(place: Place, *, notice_owner, line_owner):
         draft_line=draft_line,
         released=released,
         pack=pack,
+        commissioner_pack=commissioner_pack,
+        failed_pack=failed_pack,
     )
     return place
+
+
+def released_pack(update, by, name: str, commissioner=None) -> EvidencePack:
+    """A ready pack the release issued: the provider's own, or the one for `commissioner`."""
+    pack = EvidencePack(
+        update=update,
+        commissioner=commissioner,
+        status=PackStatus.READY,
+        progress=100,
+        for_release=True,
+        sha256="0" * 64,
+        requested_by=by,
+        requested_at=NOW - timedelta(days=1),
+        built_at=NOW - timedelta(days=1),
+    )
+    pack.file.save(f"{name}.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    return pack
 
 
 def deployment_step_run(deployment, code):
@@ -233,7 +276,8 @@ def deployment_step_run(deployment, code):
     return chain.run_for(deployment).step_runs.filter(code=code).order_by("due_at").first()
 
 
-# Persona -> the roles it holds at oakwood: (role, scope) with scope "provider", "region" or a service.
+# Persona -> the roles it holds at oakwood: (role, scope) with scope "provider", "region" or a service,
+# and for a commissioner the organisation it acts for ("council" or "icb").
 PERSONA_ROLES = {
     "nominated_individual": [(Role.NOMINATED_INDIVIDUAL, "provider")],
     "provider_director": [(Role.PROVIDER_DIRECTOR, "provider")],
@@ -246,16 +290,18 @@ PERSONA_ROLES = {
     "provider_administrator": [(Role.PROVIDER_ADMINISTRATOR, "provider")],
     "deputy_regional_manager": [(Role.DEPUTY_REGIONAL_MANAGER, "region")],
     **{role.value: [(role, "s2")] for role in SERVICE_ROLES if role != Role.COMMISSIONER},
-    "commissioner": [(Role.COMMISSIONER, "s2")],
+    "commissioner": [(Role.COMMISSIONER, "council")],
     "two_providers": [(Role.COMPLIANCE_MANAGER, "provider")],
     "removed": [],
-    "other_commissioner": [(Role.COMMISSIONER, "s1")],
+    "other_commissioner": [(Role.COMMISSIONER, "icb")],
 }
 PERSONAS = [*PERSONA_ROLES, "anonymous"]
 
 
-def _give(person, role, scope, place: Place):
-    if scope == "provider":
+def _give(person, role, scope, place: Place, organisations: dict):
+    if role == Role.COMMISSIONER:
+        give_role(person, role, provider=place.provider, commissioner=organisations[scope])
+    elif scope == "provider":
         give_role(person, role, provider=place.provider)
     elif scope == "region":
         give_role(person, role, region=place.region)
@@ -273,16 +319,19 @@ def build_world(*, move_away: bool = True) -> World:
     """Both providers, their objects, and the personas (see the module's docstring). With
     `move_away=False` the `removed` person still holds their role at oakwood (see `move_away`)."""
     oakwood, riverside = build_provider("oakwood"), build_provider("riverside")
+    organisations = build_organisations()
+    commission(oakwood, organisations, icb=True)
+    commission(riverside, organisations, icb=False)
     people = {name: UserFactory(username=name) for name in PERSONA_ROLES}
     for name, roles in PERSONA_ROLES.items():
         for role, scope in roles:
-            _give(people[name], role, scope, oakwood)
+            _give(people[name], role, scope, oakwood, organisations)
     give_role(people["two_providers"], Role.PERFORMANCE_ANALYST, provider=riverside.provider)
     # The person whose role is removed: oakwood's S2 registered manager while the objects are made.
     removed = people["removed"]
     give_role(removed, Role.REGISTERED_MANAGER, service=oakwood.s2)
-    build_objects(oakwood, notice_owner=removed, line_owner=people["service_improvement_lead"])
-    build_objects(riverside, notice_owner=None, line_owner=None)
+    build_objects(oakwood, organisations, notice_owner=removed, line_owner=people["service_improvement_lead"])
+    build_objects(riverside, organisations, notice_owner=None, line_owner=None)
     world = World(places={"oakwood": oakwood, "riverside": riverside}, people=people)
     if move_away:
         move_removed_person_away(world)
