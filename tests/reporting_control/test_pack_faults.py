@@ -12,6 +12,7 @@ from django.urls import reverse
 from reporting_control import services
 from reporting_control.choices import PackStatus
 from reporting_control.models import EvidencePack
+from tests.signing_in import signed_in
 from tests.workers import (
     RedisServer,
     forget_unacknowledged_messages,
@@ -103,7 +104,7 @@ def test_a_pack_requested_while_the_broker_is_down_is_built_once_it_is_back(
         wait_for(lambda: "ready." in worker.log(), "the worker to start", explain=worker.log)
         own_broker.stop()
 
-        client.force_login(compliance_manager)
+        signed_in(client, compliance_manager)
         started = time.monotonic()
         response = client.post(reverse("reporting_control:pack_request", args=[evidenced_update.pk]))
         assert response.status_code == 302  # not 500

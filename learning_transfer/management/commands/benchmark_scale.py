@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
+from accounts.testing import signed_in
 from learning_transfer import chain
 from learning_transfer.choices import IncidentTheme, TriggerStatus
 from learning_transfer.models import LearningNotice, LearningTrigger, MatchedService
@@ -81,8 +82,7 @@ def pages(people: dict, trigger: LearningTrigger) -> list[tuple[str, str, str]]:
 
 def measure(label: str, user, url: str, requests: int) -> str:
     """One table row: the page's times, queries and SQL time over `requests` requests."""
-    client = Client()
-    client.force_login(user)
+    client = signed_in(Client(), user)  # provider-level people pass the second step too
     client.get(url)  # warm caches, as a page seen before would be
     page_ms, sql_ms, queries = [], [], 0
     for _ in range(requests):
