@@ -141,22 +141,23 @@ def check_code(user, code: str):
     with transaction.atomic():
         if len(code) == AUTHENTICATOR_DIGITS and code.isdigit():
             device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
-            if device is None:
-                return None
-            allowed, details = device.verify_is_allowed()
-            if not allowed:
-                raise Throttled((details or {}).get("locked_until"))
-            return device if device.verify_token(code) else None
+            return _checked(device, code)
         if demo_codes_accepted() and code == DEMO_CODE:
             # The published demo code is never used up, so every demo visit can sign in with it.
             return StaticDevice.objects.filter(user=user, name=DEMO_DEVICE_NAME).first()
         device = StaticDevice.objects.select_for_update().filter(user=user, name=RECOVERY_DEVICE_NAME).first()
-        if device is None:
-            return None
-        allowed, details = device.verify_is_allowed()
-        if not allowed:
-            raise Throttled((details or {}).get("locked_until"))
-        return device if device.verify_token(code) else None
+        return _checked(device, code)
+
+
+def _checked(device, code: str):
+    """The device if the code is right for it; None for no device or a wrong code; Throttled while
+    the device's back-off refuses to check codes."""
+    if device is None:
+        return None
+    allowed, details = device.verify_is_allowed()
+    if not allowed:
+        raise Throttled((details or {}).get("locked_until"))
+    return device if device.verify_token(code) else None
 
 
 def reset(user) -> None:
