@@ -140,13 +140,16 @@ def _locked(deployment) -> Deployment:
 
 
 def deployable_matches(user):
-    """Matched services the person could deploy now: included, with a lead, not yet deployed."""
+    """Matched services the person could deploy now: included, with a lead, not yet deployed, of a
+    trigger still open (a closed trigger needs no further action)."""
+    from learning_transfer.choices import TriggerStatus
     from learning_transfer.models import MatchedService
 
     return (
         MatchedService.objects.filter(
             service__in=deployable_services(user), included=True, lead__isnull=False, deployment__isnull=True
         )
+        .exclude(trigger__status=TriggerStatus.CLOSED)
         .select_related("service", "trigger")
         .order_by("service__name", "trigger_id")
     )
