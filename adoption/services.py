@@ -13,6 +13,7 @@ from django.utils import timezone
 from escalation.choices import ChainRunStatus, StepRunState
 from escalation.measures import clean_values
 from escalation.models import StepRun, StepTemplate
+from learning_transfer.choices import TriggerStatus
 from providers.actions import change_once, lock
 from providers.permissions import require_perm
 
@@ -91,6 +92,8 @@ def deploy_learning(
 
 def _check_deployable(matched_service) -> None:
     name = matched_service.service
+    if matched_service.trigger.status == TriggerStatus.CLOSED:
+        raise ValidationError(f"{matched_service.trigger} is closed: its learning is no longer deployed.")
     if not matched_service.included:
         raise ValidationError(f"{name} was left out of this learning, so it cannot be deployed there.")
     if not hasattr(matched_service, "lead"):
@@ -140,13 +143,15 @@ def _locked(deployment) -> Deployment:
 
 
 def deployable_matches(user):
-    """Matched services the person could deploy now: included, with a lead, not yet deployed."""
+    """Matched services the person could deploy now: included, with a lead, not yet deployed, of a
+    trigger still open (a closed trigger needs no further action)."""
     from learning_transfer.models import MatchedService
 
     return (
         MatchedService.objects.filter(
             service__in=deployable_services(user), included=True, lead__isnull=False, deployment__isnull=True
         )
+        .exclude(trigger__status=TriggerStatus.CLOSED)
         .select_related("service", "trigger")
         .order_by("service__name", "trigger_id")
     )

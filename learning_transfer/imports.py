@@ -198,20 +198,24 @@ def _read_csv(content: bytes, nrows: int) -> pd.DataFrame:
     raise ImportFileError("The file's text encoding is not UTF-8 or Windows-1252.")
 
 
-def template(kind: str) -> pd.DataFrame:
-    """A one-row example file with every documented column."""
-    return pd.DataFrame([{c.name: c.example for c in COLUMNS[kind]}])
+def template(kind: str, service=None) -> pd.DataFrame:
+    """A one-row example file with every documented column; naming `service` (one of the importing
+    provider's) makes the example import as it is downloaded."""
+    row = {c.name: c.example for c in COLUMNS[kind]}
+    if service is not None:
+        row["service"] = service.cqc_location_id or service.name
+    return pd.DataFrame([row])
 
 
-def template_csv(kind: str) -> str:
+def template_csv(kind: str, service=None) -> str:
     """The example file as CSV text."""
-    return template(kind).to_csv(index=False)
+    return template(kind, service).to_csv(index=False)
 
 
-def template_xlsx(kind: str) -> bytes:
+def template_xlsx(kind: str, service=None) -> bytes:
     """The example file as an Excel workbook."""
     buffer = io.BytesIO()
-    template(kind).to_excel(buffer, index=False, engine="openpyxl")
+    template(kind, service).to_excel(buffer, index=False, engine="openpyxl")
     return buffer.getvalue()
 
 

@@ -77,6 +77,16 @@ class UpdateListView(StaffRequiredMixin, ListView):
         return super().get_context_data(can_plan=can_plan, **kwargs)
 
 
+def releasers(update) -> list:
+    """The people who may release the update, named on its page so anyone else knows whom to ask."""
+    people = [
+        person
+        for role in permissions.SIGNERS
+        for person in provider_permissions.people_holding(role, provider=update.provider)
+    ]
+    return list(dict.fromkeys(people))  # once each, even holding both roles
+
+
 class UpdateDetailView(UpdateMixin, TemplateView):
     """An update: its lines and evidence, hold, release state, packs, chain C case and history."""
 
@@ -106,6 +116,7 @@ class UpdateDetailView(UpdateMixin, TemplateView):
             can_hold=user.has_perm("reporting_control.place_hold", update),
             can_lift=user.has_perm("reporting_control.lift_hold", update),
             can_sign=user.has_perm("reporting_control.release_update", update),
+            releasers=releasers(update),
             history=update.history.select_related("history_user")[:20],
             **kwargs,
         )

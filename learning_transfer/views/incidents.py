@@ -89,6 +89,15 @@ class ImportJobDetailView(ImportJobMixin, DetailView):
 
     template_name = "learning_transfer/import_detail.html"
 
+    def get_context_data(self, **kwargs):
+        """Links onward from a finished import, each only to a page the person may open."""
+        user, provider = self.request.user, self.object.provider
+        return super().get_context_data(
+            can_review=user.has_perm("learning_transfer.read_review_candidates", provider),
+            can_read_summary=user.has_perm("learning_transfer.read_summary", provider),
+            **kwargs,
+        )
+
 
 class ImportJobProgressView(ImportJobMixin, DetailView):
     """The progress panel alone, polled by htmx every two seconds while the job runs."""
@@ -114,11 +123,15 @@ class ImportTemplateView(StaffRequiredMixin, View):
     def get(self, request, kind, extension):
         if kind not in ImportKind.values or extension not in ("csv", "xlsx"):
             raise Http404
+        # The first service the person can see, so the example imports as it is downloaded.
+        service = visible_services(request.user).filter(provider__in=_import_providers(request.user))
+        service = service.order_by("name").first()
         if extension == "csv":
-            response = HttpResponse(imports.template_csv(kind), content_type="text/csv; charset=utf-8")
+            content = imports.template_csv(kind, service)
+            response = HttpResponse(content, content_type="text/csv; charset=utf-8")
         else:
             response = HttpResponse(
-                imports.template_xlsx(kind),
+                imports.template_xlsx(kind, service),
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
         response["Content-Disposition"] = f'attachment; filename="{kind}_template.{extension}"'

@@ -51,6 +51,14 @@ def test_deploying_is_refused_at_a_service_left_out(elm_house, birch_lodge, shif
         deploy(match, people.registered_manager)
 
 
+def test_deploying_the_learning_of_a_closed_trigger_is_refused(match, people):
+    match.trigger.status = "closed"
+    match.trigger.save()
+    with pytest.raises(ValidationError, match="closed"):
+        deploy(match, people.registered_manager)
+    assert not Deployment.objects.exists()
+
+
 def test_deploying_twice_is_refused(match, people):
     deploy(match, people.registered_manager)
     with pytest.raises(ValidationError, match="already deployed"):

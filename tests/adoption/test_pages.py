@@ -319,3 +319,33 @@ def test_a_bad_filter_is_shown_as_an_error_and_the_open_checks_are_listed(client
     assert response.status_code == 200
     assert "There is a problem" in response.text and 'href="#id_show"' in response.text
     assert response.context["step_runs"], "the page still lists the open checks, from the first page"
+
+
+def test_the_manager_sees_their_checks_apart_from_those_done_by_others_and_who_does_them(
+    client, elm_deployment, people
+):
+    client.force_login(people.registered_manager)
+    response = client.get(reverse("adoption:my_service") + "?show=all")
+    yours = [s for s in response.context["step_runs"] if s.yours]
+    others = [s for s in response.context["step_runs"] if not s.yours]
+    assert yours and {s.code for s in yours} == {"B5"}, "only B5 is the registered manager's to record"
+    assert {s.code for s in others} >= {"B1", "B2"}
+    b1 = next(s for s in others if s.code == "B1")
+    assert b1.holders == [people.service_improvement_lead]
+    text = response.text
+    assert "Yours to do" in text and "At your service, done by others" in text
+    others_section = text.split("At your service, done by others", 1)[1]
+    assert people.service_improvement_lead.get_full_name() in others_section
+    assert reverse("escalation:step_run", args=[b1.pk]) in others_section, "they can still follow it"
+    assert_accessible(text)
+
+
+def test_a_closed_trigger_is_not_offered_as_ready_to_deploy(client, match, people):
+    client.force_login(people.registered_manager)
+    url = reverse("adoption:my_service")
+    assert client.get(url).context["deployable"] == [match]
+    match.trigger.status = "closed"
+    match.trigger.save()
+    response = client.get(url)
+    assert response.context["deployable"] == []
+    assert reverse("adoption:deploy", args=[match.pk]) not in response.text

@@ -250,3 +250,25 @@ def test_care_hours_are_read_only_in_the_admin(client, sign_in, elm_house):
     )
     row.refresh_from_db()
     assert row.hours == Decimal("742.50") and CareHours.objects.count() == 1
+
+
+@pytest.mark.parametrize("kind", [ImportKind.INCIDENTS, ImportKind.CARE_HOURS])
+def test_the_template_downloaded_from_the_import_page_imports_as_it_is(
+    client, sign_in, quality_director, elm_house, birch_lodge, kind, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    sign_in(quality_director)
+    template = client.get(reverse("learning_transfer:import_template", args=[kind, "csv"])).content
+    assert birch_lodge.cqc_location_id.encode() in template, "the example names the first of their services"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("learning_transfer:import"),
+            {"kind": kind, "file": upload(template.decode(), name=f"{kind}_template.csv")},
+            follow=True,
+        )
+    assert "Imported" in response.text, response.text
+    assert (Incident if kind == ImportKind.INCIDENTS else CareHours).objects.get().service == birch_lodge
+    assert reverse("learning_transfer:summary") in response.text
+    if kind == ImportKind.INCIDENTS:
+        assert reverse("learning_transfer:review_candidates") in response.text

@@ -181,3 +181,21 @@ def test_with_enough_history_the_demo_has_an_earlier_closed_cycle_the_summary_le
     reviewed = client.get("/learning/review/?status=reviewed").context["candidates"]
     assert awaiting and reviewed, "the older flagged incidents are decided, the recent ones still wait"
     assert all(c.review or c.triggers for c in reviewed)
+
+
+def test_the_demo_quality_director_imports_the_incident_template_as_downloaded(
+    demo, client, sign_in, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.MEDIA_ROOT = tmp_path
+    quality_director = RoleAssignment.objects.get(role=Role.QUALITY_DIRECTOR, provider=demo).user
+    sign_in(quality_director)
+    template = client.get(reverse("learning_transfer:import_template", args=["incidents", "csv"])).content
+    upload = SimpleUploadedFile("incidents_template.csv", template, content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        form = {"kind": "incidents", "file": upload}
+        response = client.post(reverse("learning_transfer:import"), form, follow=True)
+    assert "Imported</strong> 1 row" in response.text
+    assert reverse("learning_transfer:review_candidates") in response.text

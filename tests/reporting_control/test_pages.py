@@ -150,3 +150,26 @@ def test_a_line_is_frozen_from_the_update_page_with_its_reason(
     line.refresh_from_db()
     assert line.state == LineState.FROZEN
     assert line.decision_reason == "Awaiting Birch verification."
+
+
+def test_the_release_section_names_who_releases_and_offers_the_button_to_them_only(
+    client, sign_in, evidenced_update, compliance_manager, provider_director, nominated_individual
+):
+    IssueHold.objects.create(
+        update=evidenced_update,
+        reason="Held.",
+        placed_by=compliance_manager,
+        placed_at=evidenced_update.created_at,
+    )
+    url = reverse("reporting_control:update_detail", args=[evidenced_update.pk])
+    sign_in(compliance_manager)
+    release = client.get(url).text.split("<h2>Release</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "Only the Provider Director or the Nominated Individual releases this update" in release
+    assert str(provider_director) in release and str(nominated_individual) in release
+    IssueHold.objects.update(
+        lifted_at=evidenced_update.created_at, lifted_by=provider_director, lift_reason="x"
+    )
+    assert "Release the update</button>" not in client.get(url).text
+    client.logout()
+    sign_in(provider_director)
+    assert "Release the update</button>" in client.get(url).text
