@@ -1,6 +1,8 @@
-"""Forms for signing in; the NHS.UK markup comes from the shared field template."""
+"""Forms for signing in and administering the provider; NHS.UK markup comes from the shared field template."""
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 
@@ -20,3 +22,62 @@ class LoginForm(AuthenticationForm):
         # failed-login log, whose column it overflows on PostgreSQL.
         username = self.fields["username"]
         username.validators.append(MaxLengthValidator(username.max_length))
+
+
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+
+
+def _time_field(verb: str, example: str) -> forms.TimeField:
+    return forms.TimeField(
+        label=f"The working day {verb} at",
+        help_text=f"24-hour clock, for example {example}.",
+        widget=forms.TimeInput(format="%H:%M", attrs={"class": "nhsuk-input--width-5"}),
+        error_messages={
+            "required": f"Enter when the working day {verb}.",
+            "invalid": f"Enter a time like {example}.",
+        },
+    )
+
+
+class WorkingHoursForm(forms.Form):
+    """A provider's working day and working weekdays, with the reason for the change."""
+
+    start = _time_field("starts", "09:00")
+    end = _time_field("ends", "17:00")
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Working days",
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one working day."},
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        help_text="Why the working week changes. It is kept in the history.",
+        error_messages={"required": "Give the reason for the change."},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end <= start:
+            self.add_error("end", "The working day must end after it starts.")
+        return cleaned
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the field it names, or at the top of the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, field_messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, field_messages)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import administration, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -9,5 +9,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/<slug:role>/", views.DashboardView.as_view(), name="dashboard"),
     path("organisation/", views.OrganisationView.as_view(), name="organisation"),
+    path("organisation/working-hours/", administration.WorkingHoursView.as_view(), name="working_hours"),
     path("services/<int:pk>/", views.ServiceDetailView.as_view(), name="service_detail"),
 ]

@@ -85,6 +85,7 @@ FORMS = {
     "escalation:resolve": ("ni", lambda: _pk(_escalation()), ResolveForm),
     "escalation:step_run": ("quality.director", lambda: _pk(_step_run()), None),
     "escalation:tune_step": ("admin", lambda: {"code": "A2"}, None),
+    "working_hours": ("admin", dict, None),
     "learning_transfer:trigger_add": ("quality.director", dict, None),
     "learning_transfer:trigger_learning": ("quality.director", lambda: _pk(_trigger()), None),
     "learning_transfer:match_adjust": ("quality.director", lambda: _pk(_trigger()), None),

@@ -153,6 +153,8 @@ TABLE = {
     "dashboard": at(get=anywhere(R.REGISTERED_MANAGER), kwargs=lambda place: {"role": R.REGISTERED_MANAGER}),
     "organisation": at(get=anywhere()),
     "service_detail": at(get=may(reach="s2"), kwargs=lambda place: {"pk": place.s2.pk}),
+    # Administering one's own provider: its administrator only.
+    "working_hours": at(get=anywhere(R.PROVIDER_ADMINISTRATOR), post=anywhere(R.PROVIDER_ADMINISTRATOR)),
     # The escalation engine.
     "escalation:inbox": at(get=anywhere()),
     "escalation:detail": at(get=may(reach="s2"), kwargs=the_object("escalation")),
