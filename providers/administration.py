@@ -4,12 +4,14 @@ from functools import cached_property
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from . import services
-from .forms import WorkingHoursForm, add_service_errors
+from .forms import RemoveRoleForm, RoleForm, WorkingHoursForm, add_service_errors
 from .mixins import StaffRequiredMixin
+from .models import RoleAssignment
 
 ADMINISTER = "providers.administer_provider"
 
@@ -66,4 +68,75 @@ class WorkingHoursView(AdministeredProviderMixin, TemplateView):
             else:
                 messages.success(request, f"Working hours saved for {self.provider}.")
                 return self.back_here()
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class PeopleView(AdministeredProviderMixin, TemplateView):
+    """The provider's people and the roles they hold, and the form that gives someone a role."""
+
+    template_name = "providers/people.html"
+
+    def get_context_data(self, **kwargs):
+        provider = self.provider
+        assignments = (
+            RoleAssignment.objects.filter(provider=provider)
+            .select_related("user", "region", "service", "commissioner", "provider")
+            .order_by("user__last_name", "user__username", "role", "pk")
+        )
+        return super().get_context_data(
+            provider=provider,
+            providers=self.providers,
+            assignments=assignments,
+            form=kwargs.pop("form", None) or RoleForm(provider),
+            **kwargs,
+        )
+
+    def post(self, request):
+        form = RoleForm(self.provider, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                added = services.give_role(self.provider, by=request.user, **data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"{added.get_role_display()} for {added.scope_label} given to {added.user}. "
+                    "It works from their next page.",
+                )
+                return self.back_here()
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class RoleRemoveView(AdministeredProviderMixin, TemplateView):
+    """Take one role away from a person, with the reason. Another provider's role is a 404."""
+
+    template_name = "providers/role_remove.html"
+
+    @cached_property
+    def assignment(self) -> RoleAssignment:
+        administered = RoleAssignment.objects.filter(provider__in=self.providers)
+        return get_object_or_404(administered.select_related("user", "provider"), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            assignment=self.assignment, form=kwargs.pop("form", None) or RemoveRoleForm(), **kwargs
+        )
+
+    def post(self, request, pk):
+        form = RemoveRoleForm(request.POST)
+        if form.is_valid():
+            assignment = self.assignment
+            try:
+                services.remove_role(assignment, by=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"{assignment.get_role_display()} for {assignment.scope_label} removed from "
+                    f"{assignment.user}. It stops working from their next page.",
+                )
+                return redirect(f"{reverse('people')}?provider={assignment.provider_id}")
         return self.render_to_response(self.get_context_data(form=form))

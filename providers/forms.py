@@ -5,6 +5,12 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
+from .choices import ROLE_SCOPE
+from .fields import RecordChoiceField
+from .models import Region, Service, User
+from .permissions import STAFF_ROLES
+from .services import people_of
+
 
 class LoginForm(AuthenticationForm):
     """Django's login form with plain-English messages."""
@@ -24,6 +30,10 @@ class LoginForm(AuthenticationForm):
         username.validators.append(MaxLengthValidator(username.max_length))
 
 
+def _choose(what: str) -> dict:
+    return {"required": f"Choose {what}.", "invalid_choice": f"Choose {what}."}
+
+
 WEEKDAYS = [
     (0, "Monday"),
     (1, "Tuesday"),
@@ -33,6 +43,15 @@ WEEKDAYS = [
     (5, "Saturday"),
     (6, "Sunday"),
 ]
+
+
+def reason_field(why: str) -> forms.CharField:
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        help_text=f"{why} It is kept in the history.",
+        error_messages={"required": "Give the reason for the change."},
+    )
 
 
 def _time_field(verb: str, example: str) -> forms.TimeField:
@@ -59,12 +78,7 @@ class WorkingHoursForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one working day."},
     )
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=500,
-        help_text="Why the working week changes. It is kept in the history.",
-        error_messages={"required": "Give the reason for the change."},
-    )
+    reason = reason_field("Why the working week changes.")
 
     def clean(self):
         cleaned = super().clean()
@@ -81,3 +95,40 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         return
     for field, field_messages in error.message_dict.items():
         form.add_error(field if field in form.fields else None, field_messages)
+
+
+class RoleForm(forms.Form):
+    """Give one of the provider's people a role, for the whole provider, a region or a service."""
+
+    person = RecordChoiceField(queryset=User.objects.none(), error_messages=_choose("a person"))
+    role = forms.ChoiceField(
+        choices=[("", "Choose a role")]
+        + [(role.value, f"{role.label} ({ROLE_SCOPE[role].label.lower()})") for role in STAFF_ROLES],
+        help_text="Each role is held for the whole provider, a region or a service, as shown.",
+        error_messages=_choose("a role"),
+    )
+    region = RecordChoiceField(
+        queryset=Region.objects.none(),
+        required=False,
+        help_text="For a regional role only.",
+        error_messages=_choose("one of your provider's regions"),
+    )
+    service = RecordChoiceField(
+        queryset=Service.objects.none(),
+        required=False,
+        help_text="For a service role only.",
+        error_messages=_choose("one of your provider's services"),
+    )
+    reason = reason_field("Why the person needs this role.")
+
+    def __init__(self, provider, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people_of(provider)
+        self.fields["region"].queryset = provider.regions.order_by("name")
+        self.fields["service"].queryset = provider.services.order_by("name")
+
+
+class RemoveRoleForm(forms.Form):
+    """The reason a role is taken away."""
+
+    reason = reason_field("Why the person no longer holds this role.")

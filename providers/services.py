@@ -10,7 +10,8 @@ from datetime import time
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import Provider
+from .choices import Role
+from .models import Provider, Region, RoleAssignment, Service, User
 from .permissions import require_perm
 
 
@@ -43,3 +44,72 @@ def set_working_hours(
         row._change_reason = reason[:100]
         row.save(update_fields=["working_day_start", "working_day_end", "working_weekdays"])
     return row
+
+
+def people_of(provider: Provider):
+    """The people who hold a role at the provider now (the people its administrator looks after)."""
+    return (
+        User.objects.filter(role_assignments__provider=provider).distinct().order_by("last_name", "username")
+    )
+
+
+def give_role(
+    provider: Provider,
+    *,
+    by,
+    person: User,
+    role: str,
+    reason: str,
+    region: Region | None = None,
+    service: Service | None = None,
+) -> RoleAssignment:
+    """Give one of the provider's people a staff role at the scope the role is held at, with the reason.
+
+    Only the provider's administrator may, and only with the provider's own people, regions and
+    services. The person gains the role at their next request.
+    """
+    require_perm(by, "providers.administer_provider", provider)
+    reason = _reason(reason)
+    if role == Role.COMMISSIONER:
+        raise ValidationError({"role": "Commissioners are set up by the platform's operators."})
+    if not people_of(provider).filter(pk=person.pk).exists():
+        raise ValidationError({"person": "Choose one of your provider's people."})
+    assignment = RoleAssignment(user=person, role=role, provider=provider, region=region, service=service)
+    assignment.clean()  # the scope matches the role and belongs to the provider
+    with transaction.atomic():
+        same = RoleAssignment.objects.select_for_update().filter(
+            user=person, role=role, provider=provider, region=region, service=service
+        )
+        if same.exists():
+            raise ValidationError(
+                f"{person} already holds {assignment.get_role_display()} for {assignment.scope_label}."
+            )
+        assignment._history_user = by
+        assignment._change_reason = reason[:100]
+        assignment.save()
+    return assignment
+
+
+def remove_role(assignment: RoleAssignment, *, by, reason: str) -> None:
+    """Take a role away from a person, with the reason; it stops working at their next request.
+
+    Only the provider's administrator may. The provider's last administrator is never removed, so
+    someone can always look after its people.
+    """
+    require_perm(by, "providers.administer_provider", assignment.provider)
+    reason = _reason(reason)
+    with transaction.atomic():
+        row = RoleAssignment.objects.select_for_update().filter(pk=assignment.pk).first()
+        if row is None:
+            raise ValidationError("This role was removed meanwhile.")
+        if row.role == Role.PROVIDER_ADMINISTRATOR:
+            administrators = RoleAssignment.objects.select_for_update().filter(
+                provider_id=row.provider_id, role=Role.PROVIDER_ADMINISTRATOR
+            )
+            if len(administrators) == 1:
+                raise ValidationError(
+                    "This is the provider's last provider administrator. Give the role to someone else first."
+                )
+        row._history_user = by
+        row._change_reason = reason[:100]
+        row.delete()

@@ -10,5 +10,7 @@ urlpatterns = [
     path("dashboard/<slug:role>/", views.DashboardView.as_view(), name="dashboard"),
     path("organisation/", views.OrganisationView.as_view(), name="organisation"),
     path("organisation/working-hours/", administration.WorkingHoursView.as_view(), name="working_hours"),
+    path("organisation/people/", administration.PeopleView.as_view(), name="people"),
+    path("organisation/roles/<int:pk>/remove/", administration.RoleRemoveView.as_view(), name="role_remove"),
     path("services/<int:pk>/", views.ServiceDetailView.as_view(), name="service_detail"),
 ]

@@ -33,7 +33,7 @@ from learning_transfer.models import (
     LearningTrigger,
     MatchedService,
 )
-from providers.models import User
+from providers.models import RoleAssignment, User
 from reporting_control.forms import DecisionForm, ReasonForm
 from reporting_control.models import EvidencePack, ReportingUpdate
 from tests.signing_in import signed_in
@@ -73,6 +73,11 @@ def _step_run():
     return runs.order_by("state", "pk").first()
 
 
+def _role():
+    """A role held at the demo provider, other than its administrator's."""
+    return RoleAssignment.objects.filter(provider__name=DEMO_PROVIDER, role="quality_director").first()
+
+
 def _pk(record) -> dict:
     return {"pk": record.pk}
 
@@ -86,6 +91,8 @@ FORMS = {
     "escalation:step_run": ("quality.director", lambda: _pk(_step_run()), None),
     "escalation:tune_step": ("admin", lambda: {"code": "A2"}, None),
     "working_hours": ("admin", dict, None),
+    "people": ("admin", dict, None),
+    "role_remove": ("admin", lambda: _pk(_role()), None),
     "learning_transfer:trigger_add": ("quality.director", dict, None),
     "learning_transfer:trigger_learning": ("quality.director", lambda: _pk(_trigger()), None),
     "learning_transfer:match_adjust": ("quality.director", lambda: _pk(_trigger()), None),

@@ -155,6 +155,12 @@ TABLE = {
     "service_detail": at(get=may(reach="s2"), kwargs=lambda place: {"pk": place.s2.pk}),
     # Administering one's own provider: its administrator only.
     "working_hours": at(get=anywhere(R.PROVIDER_ADMINISTRATOR), post=anywhere(R.PROVIDER_ADMINISTRATOR)),
+    "people": at(get=anywhere(R.PROVIDER_ADMINISTRATOR), post=anywhere(R.PROVIDER_ADMINISTRATOR)),
+    "role_remove": at(
+        get=may(R.PROVIDER_ADMINISTRATOR),
+        post=may(R.PROVIDER_ADMINISTRATOR),
+        kwargs=lambda place: {"pk": place.provider.role_assignments.order_by("pk").first().pk},
+    ),
     # The escalation engine.
     "escalation:inbox": at(get=anywhere()),
     "escalation:detail": at(get=may(reach="s2"), kwargs=the_object("escalation")),
