@@ -2,14 +2,16 @@
 
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.views.generic import TemplateView
 
 from . import services
-from .forms import RemoveRoleForm, RoleForm, WorkingHoursForm, add_service_errors
+from .forms import PersonForm, RemoveRoleForm, RoleForm, WorkingHoursForm, add_service_errors
 from .mixins import StaffRequiredMixin
 from .models import RoleAssignment
 
@@ -140,3 +142,56 @@ class RoleRemoveView(AdministeredProviderMixin, TemplateView):
                 )
                 return redirect(f"{reverse('people')}?provider={assignment.provider_id}")
         return self.render_to_response(self.get_context_data(form=form))
+
+
+class PersonAddView(AdministeredProviderMixin, TemplateView):
+    """Add a person with their first role; the page then shows the link where they set their password.
+
+    The link is shown once, on the answer to the form, and never stored: the administrator passes it on.
+    """
+
+    template_name = "providers/person_add.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            provider=self.provider, form=kwargs.pop("form", None) or PersonForm(self.provider), **kwargs
+        )
+
+    def post(self, request):
+        form = PersonForm(self.provider, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                person = services.add_person(
+                    self.provider,
+                    by=request.user,
+                    details=form.details(),
+                    role=data["role"],
+                    region=data["region"],
+                    service=data["service"],
+                    reason=data["reason"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                link = services.password_link(request, person)
+                return self.render_to_response(
+                    self.get_context_data(
+                        added=person,
+                        link=link,
+                        link_days=settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60),
+                        form=PersonForm(self.provider),
+                    )
+                )
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """A new person chooses their password through the link their administrator gave them (once)."""
+
+    template_name = "registration/set_password.html"
+    success_url = reverse_lazy("login")
+
+    def form_valid(self, form):
+        messages.success(self.request, "Your password is set. Sign in with your username and new password.")
+        return super().form_valid(form)

@@ -2,12 +2,13 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 from .choices import ROLE_SCOPE
 from .fields import RecordChoiceField
-from .models import Region, Service, User
+from .models import Region, Service
 from .permissions import STAFF_ROLES
 from .services import people_of
 
@@ -97,10 +98,9 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, field_messages)
 
 
-class RoleForm(forms.Form):
-    """Give one of the provider's people a role, for the whole provider, a region or a service."""
+class ScopedRoleForm(forms.Form):
+    """A role for the whole provider, one of its regions or one of its services, with the reason."""
 
-    person = RecordChoiceField(queryset=User.objects.none(), error_messages=_choose("a person"))
     role = forms.ChoiceField(
         choices=[("", "Choose a role")]
         + [(role.value, f"{role.label} ({ROLE_SCOPE[role].label.lower()})") for role in STAFF_ROLES],
@@ -123,7 +123,6 @@ class RoleForm(forms.Form):
 
     def __init__(self, provider, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people_of(provider)
         self.fields["region"].queryset = provider.regions.order_by("name")
         self.fields["service"].queryset = provider.services.order_by("name")
 
@@ -132,3 +131,35 @@ class RemoveRoleForm(forms.Form):
     """The reason a role is taken away."""
 
     reason = reason_field("Why the person no longer holds this role.")
+
+
+class RoleForm(ScopedRoleForm):
+    """Give one of the provider's people a role."""
+
+    def __init__(self, provider, *args, **kwargs):
+        super().__init__(provider, *args, **kwargs)
+        self.fields = {
+            "person": RecordChoiceField(queryset=people_of(provider), error_messages=_choose("a person")),
+            **self.fields,
+        }
+
+
+class PersonForm(ScopedRoleForm):
+    """A new person of the provider, with their first role. They choose their own password."""
+
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    username = forms.CharField(
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text="What they sign in with: letters, digits and @ . + - _ only.",
+    )
+    email = forms.EmailField(label="E-mail address")
+    job_title = forms.CharField(max_length=120, required=False)
+    field_order = ["first_name", "last_name", "username", "email", "job_title", "role", "region", "service"]
+
+    def details(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in ("first_name", "last_name", "username", "email", "job_title")
+        }

@@ -7,8 +7,12 @@ and why in the record's history.
 from collections.abc import Iterable
 from datetime import time
 
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from .choices import Role
 from .models import Provider, Region, RoleAssignment, Service, User
@@ -70,24 +74,65 @@ def give_role(
     """
     require_perm(by, "providers.administer_provider", provider)
     reason = _reason(reason)
-    if role == Role.COMMISSIONER:
-        raise ValidationError({"role": "Commissioners are set up by the platform's operators."})
     if not people_of(provider).filter(pk=person.pk).exists():
         raise ValidationError({"person": "Choose one of your provider's people."})
+    with transaction.atomic():
+        return _assign(
+            provider, by=by, person=person, role=role, reason=reason, region=region, service=service
+        )
+
+
+def _assign(provider, *, by, person, role, reason, region, service) -> RoleAssignment:
+    """Record the role at its scope (validated against the role and the provider), with who and why."""
+    if role == Role.COMMISSIONER:
+        raise ValidationError({"role": "Commissioners are set up by the platform's operators."})
     assignment = RoleAssignment(user=person, role=role, provider=provider, region=region, service=service)
     assignment.clean()  # the scope matches the role and belongs to the provider
-    with transaction.atomic():
-        same = RoleAssignment.objects.select_for_update().filter(
-            user=person, role=role, provider=provider, region=region, service=service
+    same = RoleAssignment.objects.select_for_update().filter(
+        user=person, role=role, provider=provider, region=region, service=service
+    )
+    if same.exists():
+        raise ValidationError(
+            f"{person} already holds {assignment.get_role_display()} for {assignment.scope_label}."
         )
-        if same.exists():
-            raise ValidationError(
-                f"{person} already holds {assignment.get_role_display()} for {assignment.scope_label}."
-            )
-        assignment._history_user = by
-        assignment._change_reason = reason[:100]
-        assignment.save()
+    assignment._history_user = by
+    assignment._change_reason = reason[:100]
+    assignment.save()
     return assignment
+
+
+def add_person(
+    provider: Provider, *, by, details: dict, role: str, reason: str, region=None, service=None
+) -> User:
+    """Add a person to the provider with their first role, the reason kept in the history.
+
+    `details` are the person's names, username, e-mail and job title. They have no password until they
+    set one through the link `password_link` makes. Only the provider's administrator may.
+    """
+    require_perm(by, "providers.administer_provider", provider)
+    reason = _reason(reason)
+    with transaction.atomic():
+        if User.objects.filter(username__iexact=details["username"]).exists():
+            raise ValidationError({"username": "This username is already taken. Choose another."})
+        person = User(**details)
+        person.set_unusable_password()
+        person._history_user = by
+        person._change_reason = reason[:100]
+        person.save()
+        _assign(provider, by=by, person=person, role=role, reason=reason, region=region, service=service)
+    return person
+
+
+def password_link(request, person: User) -> str:
+    """The address where the person chooses their password: it works once, for PASSWORD_RESET_TIMEOUT."""
+    path = reverse(
+        "set_password",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
+            "token": default_token_generator.make_token(person),
+        },
+    )
+    return request.build_absolute_uri(path)
 
 
 def remove_role(assignment: RoleAssignment, *, by, reason: str) -> None:

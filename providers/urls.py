@@ -11,6 +11,10 @@ urlpatterns = [
     path("organisation/", views.OrganisationView.as_view(), name="organisation"),
     path("organisation/working-hours/", administration.WorkingHoursView.as_view(), name="working_hours"),
     path("organisation/people/", administration.PeopleView.as_view(), name="people"),
+    path("organisation/people/add/", administration.PersonAddView.as_view(), name="person_add"),
+    path(
+        "people/set-password/<uidb64>/<token>/", administration.SetPasswordView.as_view(), name="set_password"
+    ),
     path("organisation/roles/<int:pk>/remove/", administration.RoleRemoveView.as_view(), name="role_remove"),
     path("services/<int:pk>/", views.ServiceDetailView.as_view(), name="service_detail"),
 ]

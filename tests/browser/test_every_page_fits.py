@@ -136,6 +136,7 @@ def pages_by_person() -> dict[str | None, list[str]]:
             reverse("escalation:tune_step", args=["A1"]),
             reverse("working_hours"),
             reverse("people"),
+            reverse("person_add"),
         ],
         "commissioner.council": ["/", reverse("reporting_control:commissioner_packs")],
     }

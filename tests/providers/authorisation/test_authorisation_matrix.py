@@ -156,6 +156,9 @@ TABLE = {
     # Administering one's own provider: its administrator only.
     "working_hours": at(get=anywhere(R.PROVIDER_ADMINISTRATOR), post=anywhere(R.PROVIDER_ADMINISTRATOR)),
     "people": at(get=anywhere(R.PROVIDER_ADMINISTRATOR), post=anywhere(R.PROVIDER_ADMINISTRATOR)),
+    "person_add": at(get=anywhere(R.PROVIDER_ADMINISTRATOR), post=anywhere(R.PROVIDER_ADMINISTRATOR)),
+    # A set-password link is its own authority (a one-time token); a wrong one only says it does not work.
+    "set_password": at(get=anyone, post=anyone, kwargs=lambda place: {"uidb64": "MQ", "token": "wrong"}),
     "role_remove": at(
         get=may(R.PROVIDER_ADMINISTRATOR),
         post=may(R.PROVIDER_ADMINISTRATOR),
