@@ -6,4 +6,12 @@ class ProvidersConfig(AppConfig):
     verbose_name = "Organisation and people"
 
     def ready(self):
-        from . import permissions  # noqa: F401 - registers the organisation's rules
+        from . import dashboards, permissions  # noqa: F401 - permissions registers the organisation's rules
+        from .choices import Role
+
+        dashboards.register(
+            roles=[Role.PROVIDER_ADMINISTRATOR],
+            template="providers/panels/administration.html",
+            context=lambda request, role: {},
+            order=1,
+        )

@@ -1,7 +1,16 @@
-"""Forms for signing in; the NHS.UK markup comes from the shared field template."""
+"""Forms for signing in and administering the provider; NHS.UK markup comes from the shared field template."""
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+
+from .choices import ROLE_SCOPE
+from .fields import RecordChoiceField
+from .models import Region, Service
+from .permissions import STAFF_ROLES
+from .services import people_of
 
 
 class LoginForm(AuthenticationForm):
@@ -20,3 +29,137 @@ class LoginForm(AuthenticationForm):
         # failed-login log, whose column it overflows on PostgreSQL.
         username = self.fields["username"]
         username.validators.append(MaxLengthValidator(username.max_length))
+
+
+def _choose(what: str) -> dict:
+    return {"required": f"Choose {what}.", "invalid_choice": f"Choose {what}."}
+
+
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+
+
+def reason_field(why: str) -> forms.CharField:
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        help_text=f"{why} It is kept in the history.",
+        error_messages={"required": "Give the reason for the change."},
+    )
+
+
+def _time_field(verb: str, example: str) -> forms.TimeField:
+    return forms.TimeField(
+        label=f"The working day {verb} at",
+        help_text=f"24-hour clock, for example {example}.",
+        widget=forms.TimeInput(format="%H:%M", attrs={"class": "nhsuk-input--width-5"}),
+        error_messages={
+            "required": f"Enter when the working day {verb}.",
+            "invalid": f"Enter a time like {example}.",
+        },
+    )
+
+
+class WorkingHoursForm(forms.Form):
+    """A provider's working day and working weekdays, with the reason for the change."""
+
+    start = _time_field("starts", "09:00")
+    end = _time_field("ends", "17:00")
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Working days",
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one working day."},
+    )
+    reason = reason_field("Why the working week changes.")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end <= start:
+            self.add_error("end", "The working day must end after it starts.")
+        return cleaned
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the field it names, or at the top of the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, field_messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, field_messages)
+
+
+class ScopedRoleForm(forms.Form):
+    """A role for the whole provider, one of its regions or one of its services, with the reason."""
+
+    role = forms.ChoiceField(
+        choices=[("", "Choose a role")]
+        + [(role.value, f"{role.label} ({ROLE_SCOPE[role].label.lower()})") for role in STAFF_ROLES],
+        help_text="Each role is held for the whole provider, a region or a service, as shown.",
+        error_messages=_choose("a role"),
+    )
+    region = RecordChoiceField(
+        queryset=Region.objects.none(),
+        required=False,
+        help_text="For a regional role only.",
+        error_messages=_choose("one of your provider's regions"),
+    )
+    service = RecordChoiceField(
+        queryset=Service.objects.none(),
+        required=False,
+        help_text="For a service role only.",
+        error_messages=_choose("one of your provider's services"),
+    )
+    reason = reason_field("Why the person needs this role.")
+
+    def __init__(self, provider, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = provider.regions.order_by("name")
+        self.fields["service"].queryset = provider.services.order_by("name")
+
+
+class RemoveRoleForm(forms.Form):
+    """The reason a role is taken away."""
+
+    reason = reason_field("Why the person no longer holds this role.")
+
+
+class RoleForm(ScopedRoleForm):
+    """Give one of the provider's people a role."""
+
+    def __init__(self, provider, *args, **kwargs):
+        super().__init__(provider, *args, **kwargs)
+        self.fields = {
+            "person": RecordChoiceField(queryset=people_of(provider), error_messages=_choose("a person")),
+            **self.fields,
+        }
+
+
+class PersonForm(ScopedRoleForm):
+    """A new person of the provider, with their first role. They choose their own password."""
+
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    username = forms.CharField(
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text="What they sign in with: letters, digits and @ . + - _ only.",
+    )
+    email = forms.EmailField(label="E-mail address")
+    job_title = forms.CharField(max_length=120, required=False)
+    field_order = ["first_name", "last_name", "username", "email", "job_title", "role", "region", "service"]
+
+    def details(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in ("first_name", "last_name", "username", "email", "job_title")
+        }

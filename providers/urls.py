@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import administration, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -9,5 +9,12 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/<slug:role>/", views.DashboardView.as_view(), name="dashboard"),
     path("organisation/", views.OrganisationView.as_view(), name="organisation"),
+    path("organisation/working-hours/", administration.WorkingHoursView.as_view(), name="working_hours"),
+    path("organisation/people/", administration.PeopleView.as_view(), name="people"),
+    path("organisation/people/add/", administration.PersonAddView.as_view(), name="person_add"),
+    path(
+        "people/set-password/<uidb64>/<token>/", administration.SetPasswordView.as_view(), name="set_password"
+    ),
+    path("organisation/roles/<int:pk>/remove/", administration.RoleRemoveView.as_view(), name="role_remove"),
     path("services/<int:pk>/", views.ServiceDetailView.as_view(), name="service_detail"),
 ]

@@ -15,9 +15,13 @@ from io import StringIO
 
 import pytest
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.tokens import default_token_generator
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,7 +37,7 @@ from learning_transfer.models import (
     LearningTrigger,
     MatchedService,
 )
-from providers.models import User
+from providers.models import RoleAssignment, User
 from reporting_control.forms import DecisionForm, ReasonForm
 from reporting_control.models import EvidencePack, ReportingUpdate
 from tests.signing_in import signed_in
@@ -73,6 +77,18 @@ def _step_run():
     return runs.order_by("state", "pk").first()
 
 
+def _role():
+    """A role held at the demo provider, other than its administrator's."""
+    return RoleAssignment.objects.filter(provider__name=DEMO_PROVIDER, role="quality_director").first()
+
+
+def _password_link(person) -> dict:
+    return {
+        "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
+        "token": default_token_generator.make_token(person),
+    }
+
+
 def _pk(record) -> dict:
     return {"pk": record.pk}
 
@@ -85,6 +101,11 @@ FORMS = {
     "escalation:resolve": ("ni", lambda: _pk(_escalation()), ResolveForm),
     "escalation:step_run": ("quality.director", lambda: _pk(_step_run()), None),
     "escalation:tune_step": ("admin", lambda: {"code": "A2"}, None),
+    "working_hours": ("admin", dict, None),
+    "people": ("admin", dict, None),
+    "role_remove": ("admin", lambda: _pk(_role()), None),
+    "person_add": ("admin", dict, None),
+    "set_password": ("admin", lambda: _password_link(_role().user), SetPasswordForm),
     "learning_transfer:trigger_add": ("quality.director", dict, None),
     "learning_transfer:trigger_learning": ("quality.director", lambda: _pk(_trigger()), None),
     "learning_transfer:match_adjust": ("quality.director", lambda: _pk(_trigger()), None),

@@ -131,7 +131,13 @@ def pages_by_person() -> dict[str | None, list[str]]:
             reverse("reporting_control:line_create", args=[held.pk]),
             reverse("reporting_control:hold_place", args=[held.pk]),
         ],
-        "admin": [reverse("escalation:tune_step", args=["A1"])],
+        "admin": [
+            "/",
+            reverse("escalation:tune_step", args=["A1"]),
+            reverse("working_hours"),
+            reverse("people"),
+            reverse("person_add"),
+        ],
         "commissioner.council": ["/", reverse("reporting_control:commissioner_packs")],
     }
     return pages

@@ -153,6 +153,17 @@ TABLE = {
     "dashboard": at(get=anywhere(R.REGISTERED_MANAGER), kwargs=lambda place: {"role": R.REGISTERED_MANAGER}),
     "organisation": at(get=anywhere()),
     "service_detail": at(get=may(reach="s2"), kwargs=lambda place: {"pk": place.s2.pk}),
+    # Administering one's own provider: its administrator only.
+    "working_hours": at(get=anywhere(R.PROVIDER_ADMINISTRATOR), post=anywhere(R.PROVIDER_ADMINISTRATOR)),
+    "people": at(get=anywhere(R.PROVIDER_ADMINISTRATOR), post=anywhere(R.PROVIDER_ADMINISTRATOR)),
+    "person_add": at(get=anywhere(R.PROVIDER_ADMINISTRATOR), post=anywhere(R.PROVIDER_ADMINISTRATOR)),
+    # A set-password link is its own authority (a one-time token); a wrong one only says it does not work.
+    "set_password": at(get=anyone, post=anyone, kwargs=lambda place: {"uidb64": "MQ", "token": "wrong"}),
+    "role_remove": at(
+        get=may(R.PROVIDER_ADMINISTRATOR),
+        post=may(R.PROVIDER_ADMINISTRATOR),
+        kwargs=lambda place: {"pk": place.provider.role_assignments.order_by("pk").first().pk},
+    ),
     # The escalation engine.
     "escalation:inbox": at(get=anywhere()),
     "escalation:detail": at(get=may(reach="s2"), kwargs=the_object("escalation")),

@@ -1,0 +1,173 @@
+"""The provider administrator gives people roles and takes them away, in the app, at their own provider."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from providers import services
+from providers.choices import Role
+from providers.models import RoleAssignment
+from tests.factories import (
+    ProviderFactory,
+    RegionFactory,
+    ServiceFactory,
+    UserFactory,
+    give_role,
+    person_with_role,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("people")
+
+
+@pytest.fixture
+def administrator(provider):
+    return person_with_role(Role.PROVIDER_ADMINISTRATOR, provider=provider, username="admin")
+
+
+@pytest.fixture
+def elsewhere():
+    """Another provider, with its own region, service and person."""
+    provider = ProviderFactory(name="Riverside Homes")
+    region = RegionFactory(provider=provider, name="Riverside region")
+    service = ServiceFactory(provider=provider, region=region, name="Faraway Manor")
+    person = person_with_role(Role.QUALITY_DIRECTOR, provider=provider, username="riverside.qd")
+    return {"provider": provider, "region": region, "service": service, "person": person}
+
+
+def _add(person, role, *, region=None, service=None, reason="Covers the late shift"):
+    data = {"person": person.pk, "role": role, "reason": reason}
+    if region is not None:
+        data["region"] = region.pk
+    if service is not None:
+        data["service"] = service.pk
+    return data
+
+
+def test_the_page_lists_the_providers_people_and_their_roles_only(
+    client, sign_in, administrator, quality_director, registered_manager, elsewhere
+):
+    sign_in(administrator)
+    page = client.get(URL).text
+    assert str(quality_director) in page and "Quality Director" in page
+    assert str(registered_manager) in page and "Elm House" in page
+    assert str(elsewhere["person"]) not in page
+    assert 'class="app-table-scroll" tabindex="0" role="region"' in page
+
+
+def test_the_administrator_gives_a_person_a_service_role_and_the_history_says_who_and_why(
+    client, sign_in, administrator, registered_manager, birch_lodge
+):
+    sign_in(administrator)
+    response = client.post(
+        URL, _add(registered_manager, Role.CLINICAL_LEAD, service=birch_lodge), follow=True
+    )
+    assert "Clinical Lead for Birch Lodge given to" in response.text
+    added = RoleAssignment.objects.get(user=registered_manager, role=Role.CLINICAL_LEAD)
+    assert added.service == birch_lodge
+    created = added.history.get()
+    assert (created.history_user, created.history_change_reason) == (administrator, "Covers the late shift")
+
+
+def test_a_role_at_the_wrong_scope_is_a_field_error(
+    client, sign_in, administrator, registered_manager, north
+):
+    sign_in(administrator)
+    response = client.post(URL, _add(registered_manager, Role.CLINICAL_LEAD, region=north))
+    assert "There is a problem" in response.text
+    assert "Clinical Lead is held for a service: choose one." in response.text
+    assert not RoleAssignment.objects.filter(role=Role.CLINICAL_LEAD).exists()
+
+
+def test_a_role_already_held_is_a_clear_error(client, sign_in, administrator, quality_director):
+    sign_in(administrator)
+    response = client.post(URL, _add(quality_director, Role.QUALITY_DIRECTOR))
+    assert "already holds" in response.text
+    assert RoleAssignment.objects.filter(user=quality_director).count() == 1
+
+
+@pytest.mark.parametrize("what", ["person", "region", "service"])
+def test_another_providers_person_region_or_service_is_a_field_error(
+    client, sign_in, administrator, registered_manager, elsewhere, what
+):
+    sign_in(administrator)
+    if what == "person":
+        data = _add(elsewhere["person"], Role.GOVERNANCE_OFFICER)
+    elif what == "region":
+        data = _add(registered_manager, Role.DEPUTY_REGIONAL_MANAGER, region=elsewhere["region"])
+    else:
+        data = _add(registered_manager, Role.CLINICAL_LEAD, service=elsewhere["service"])
+    response = client.post(URL, data)
+    assert response.status_code == 200
+    assert f'href="#id_{what}"' in response.text
+    assert RoleAssignment.objects.filter(provider=elsewhere["provider"]).count() == 1
+
+
+def test_the_service_refuses_a_role_at_another_provider(administrator, elsewhere):
+    with pytest.raises(PermissionDenied):
+        services.give_role(
+            elsewhere["provider"],
+            by=administrator,
+            person=elsewhere["person"],
+            role=Role.GOVERNANCE_OFFICER,
+            reason="Not mine",
+        )
+
+
+def test_removing_a_role_needs_a_reason_and_takes_effect_at_the_persons_next_request(
+    client, sign_in, administrator, quality_director
+):
+    from django.test import Client
+
+    theirs = Client()
+    sign_in(quality_director, theirs)
+    assert theirs.get(reverse("organisation")).status_code == 200
+    assignment = quality_director.role_assignments.get()
+    url = reverse("role_remove", args=[assignment.pk])
+
+    sign_in(administrator)
+    assert "Quality Director" in client.get(url).text
+    response = client.post(url, {"reason": " "})
+    assert "Give the reason for the change" in response.text
+    response = client.post(url, {"reason": "Left the organisation"}, follow=True)
+    assert "removed" in response.text
+    assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()
+    deleted = RoleAssignment.history.get(id=assignment.pk, history_type="-")
+    assert (deleted.history_user, deleted.history_change_reason) == (administrator, "Left the organisation")
+
+    assert theirs.get(reverse("organisation")).status_code == 403  # same session, roles read afresh
+
+
+def test_another_providers_role_cannot_be_removed(client, sign_in, administrator, elsewhere):
+    assignment = elsewhere["person"].role_assignments.get()
+    sign_in(administrator)
+    url = reverse("role_remove", args=[assignment.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"reason": "Not mine"}).status_code == 404
+    assert RoleAssignment.objects.filter(pk=assignment.pk).exists()
+
+
+def test_the_last_provider_administrator_cannot_be_removed(administrator, provider):
+    with pytest.raises(ValidationError, match="last provider administrator"):
+        services.remove_role(administrator.role_assignments.get(), by=administrator, reason="Leaving")
+    second = UserFactory(username="second.admin")
+    give_role(second, Role.PROVIDER_ADMINISTRATOR, provider=provider)
+    services.remove_role(administrator.role_assignments.get(), by=second, reason="Leaving")
+    assert not administrator.role_assignments.exists()
+
+
+def test_only_the_provider_administrator_may_use_the_pages(
+    client, sign_in, quality_director, registered_manager
+):
+    sign_in(quality_director)
+    assert client.get(URL).status_code == 403
+    assert client.post(URL, _add(registered_manager, Role.GOVERNANCE_OFFICER)).status_code == 403
+    url = reverse("role_remove", args=[registered_manager.role_assignments.get().pk])
+    assert client.post(url, {"reason": "x"}).status_code == 403
+    assert registered_manager.role_assignments.count() == 1
+
+
+def test_the_administrator_dashboard_links_to_the_page(client, sign_in, administrator):
+    sign_in(administrator)
+    assert URL in client.get(reverse("dashboard", args=[Role.PROVIDER_ADMINISTRATOR])).text
