@@ -31,15 +31,6 @@ def text_to_group(text: str) -> dict:
     return items
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a services ValidationError on the form: by field where there is one, else at the top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for key, messages in error.message_dict.items():
-        form.add_error(key if key in form.fields else None, messages)
-
-
 class StepRecordForm(forms.Form):
     """The step's measures (one field each, plus a baseline where the measure has one) and the check."""
 

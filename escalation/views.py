@@ -17,13 +17,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import TemplateView, View
 
+from providers.forms import add_service_errors
 from providers.mixins import StaffRequiredMixin
 from providers.numbers import format_rate
 from providers.permissions import providers_where, require_perm, visible_providers
 
 from . import notifications, permissions, services
 from .choices import EscalationState, MeasureKind
-from .forms import ActionForm, ResolveForm, StepRecordForm, StepSettingForm, add_service_errors
+from .forms import ActionForm, ResolveForm, StepRecordForm, StepSettingForm
 from .measures import baseline_key
 from .models import (
     ChainTemplate,

@@ -42,15 +42,6 @@ def datetime_field(label: str, required: bool = True, help_text: str = "") -> fo
     )
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the field it names, or at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 class PersonChoiceField(RecordChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.get_full_name() or obj.username}{f' ({obj.job_title})' if obj.job_title else ''}"

@@ -2,12 +2,12 @@
 
 from django import forms
 
-from learning_transfer.forms import add_service_errors, datetime_field
+from learning_transfer.forms import datetime_field
 from providers.fields import RecordMultipleChoiceField
 
 from .choices import Audience, LineKind, LineState
 
-__all__ = ["DecisionForm", "LineForm", "ReasonForm", "UpdateForm", "add_service_errors"]
+__all__ = ["DecisionForm", "LineForm", "ReasonForm", "UpdateForm"]
 
 
 class UpdateForm(forms.Form):

@@ -15,12 +15,13 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView, V
 from learning_transfer.models import LearningTrigger
 from providers import permissions as provider_permissions
 from providers.actions import AlreadyDone
+from providers.forms import add_service_errors
 from providers.mixins import CommissionerRequiredMixin, StaffRequiredMixin
 from providers.permissions import providers_where, require_perm
 
 from . import chain, permissions, services
 from .choices import LineState, PackStatus
-from .forms import DecisionForm, LineForm, ReasonForm, UpdateForm, add_service_errors
+from .forms import DecisionForm, LineForm, ReasonForm, UpdateForm
 from .models import EvidencePack, ReportingLine, ReportingUpdate
 
 

@@ -12,13 +12,14 @@ from django.views.generic import DetailView, FormView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
 from providers.fields import RecordChoiceField
+from providers.forms import add_service_errors
 from providers.mixins import StaffRequiredMixin
 from providers.models import Provider
 from providers.permissions import providers_where, require_perm, visible_services
 
 from .. import imports, permissions, services
 from ..choices import CandidateStatus, ImportKind, ReviewOutcome
-from ..forms import ImportForm, IncidentForm, IncidentReviewForm, ReviewFilterForm, add_service_errors
+from ..forms import ImportForm, IncidentForm, IncidentReviewForm, ReviewFilterForm
 from ..models import ImportJob, Incident
 from ..services.review import flag_reasons, record_review, review_candidates
 

@@ -11,11 +11,12 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from providers.actions import AlreadyDone
+from providers.forms import add_service_errors
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import require_perm
 
 from .. import permissions, services
-from ..forms import ExposureForm, LeadForm, LineForm, NoticeOwnerForm, add_service_errors
+from ..forms import ExposureForm, LeadForm, LineForm, NoticeOwnerForm
 from ..models import LearningNotice, MatchedService
 from .common import act
 

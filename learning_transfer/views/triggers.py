@@ -12,12 +12,13 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from providers.actions import AlreadyDone
+from providers.forms import add_service_errors
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import providers_where, require_perm, visible_services
 
 from .. import chain, permissions, services
 from ..choices import THEME_RISK_TAGS
-from ..forms import LearningForm, MatchAdjustForm, TriggerFilterSet, TriggerForm, add_service_errors
+from ..forms import LearningForm, MatchAdjustForm, TriggerFilterSet, TriggerForm
 from ..services import measures
 from .common import TriggerMixin, act
 
