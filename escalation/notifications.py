@@ -112,8 +112,9 @@ def _send_one(row: Notification, token, connection, now) -> bool:
     if not claim.update(claimed_at=timezone.now()):  # renewed, so the sweeper leaves it alone
         return False
     # The inbox is their only channel; or the escalation was resolved before its mail left (a worker that
-    # was down), so a mail asking for action would only mislead.
-    if row.email and row.escalation.state != EscalationState.RESOLVED:
+    # was down), so a mail asking for action would only mislead; or the person lost the role that made
+    # them a recipient meanwhile, and a mail must not tell them what their page no longer would.
+    if row.email and row.escalation.state != EscalationState.RESOLVED and _may_still_see(row):
         try:
             connection.send_messages([_message(row)])
         except Exception as exc:
@@ -124,6 +125,10 @@ def _send_one(row: Notification, token, connection, now) -> bool:
             return False
     claim.update(sent_at=now)
     return True
+
+
+def _may_still_see(row: Notification) -> bool:
+    return row.user.has_perm("escalation.view_escalation", row.escalation)
 
 
 def release_lost_claims(now=None) -> int:

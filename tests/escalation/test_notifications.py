@@ -69,6 +69,14 @@ def test_a_person_without_an_e_mail_address_still_has_the_inbox_item(chain_a, pe
     assert notifications.unread_count(people.operations_director) == 1
 
 
+def test_a_person_whose_role_was_removed_before_the_mail_left_is_not_e_mailed(chain_a, people):
+    engine.tick(at(23, 10, 1))  # A1 overdue: the Operations Director is told
+    people.operations_director.role_assignments.all().delete()
+    assert notifications.send_pending(at(23, 10, 20)) == 1
+    assert mail.outbox == [], "the mail would tell them what their pages no longer show"
+    assert Notification.objects.get().sent_at == at(23, 10, 20), "nor is it sent later"
+
+
 def test_an_escalation_resolved_before_its_mail_left_is_not_e_mailed(chain_a, people):
     [escalation] = engine.tick(at(23, 10, 1)).overdue
     services.record_action(
