@@ -3,8 +3,10 @@ land back on the right field through `add_service_errors`)."""
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 
 from providers.choices import RiskTag, Role
 from providers.fields import DateField, DateFilter, DateTimeField, RecordChoiceField, RecordFilter
@@ -213,7 +215,16 @@ class LineForm(forms.Form):
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label="What the file holds", choices=ImportKind.choices)
-    file = forms.FileField(help_text="A .csv or .xlsx file with the columns described below.")
+    file = forms.FileField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The limits are settings, so the hint reads them rather than repeating their numbers.
+        self.fields["file"].help_text = (
+            "A .csv or .xlsx file with the columns described below, "
+            f"up to {filesizeformat(settings.IMPORT_MAX_UPLOAD_BYTES)} "
+            f"and {settings.IMPORT_MAX_ROWS:,} rows."
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -72,6 +72,13 @@ def test_a_csv_over_the_size_cap_is_refused_on_the_form(client, quality_director
     assert ImportJob.objects.count() == 0 and stored_files(media) == []
 
 
+def test_the_import_page_states_the_limits_before_anyone_uploads(client, quality_director, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+    settings.IMPORT_MAX_ROWS = 50_000
+    page = signed_in(client, quality_director).get(reverse("learning_transfer:import")).text
+    assert "up to 10.0\xa0MB and 50,000 rows" in page
+
+
 def test_the_default_caps_fit_a_large_providers_year_of_rows(settings):
     assert settings.IMPORT_MAX_UPLOAD_BYTES == 25 * 1024 * 1024
     assert settings.IMPORT_MAX_ROWS == 200_000  # 500 services x 365 days of care hours fit
