@@ -3,25 +3,17 @@
 PostgreSQL only: SQLite serialises writers, so there is no race to lose there.
 """
 
-import threading
-
 import pytest
 from django.core import mail
-from django.db import connection
 
 from escalation import engine, notifications, services
 from escalation.models import Escalation, Notification
+from tests.concurrency import postgresql_only, submit_at_once
 
 from .conftest import at
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [postgresql_only, pytest.mark.django_db(transaction=True)]
 CASES = 25
-
-
-@pytest.fixture(autouse=True)
-def postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
 
 
 @pytest.fixture(autouse=True)
@@ -32,24 +24,7 @@ def no_broker(monkeypatch):
 
 def at_once(function, *args, workers: int = 2) -> list:
     """Run `function(*args)` in several threads released together, each with its own connection."""
-    barrier = threading.Barrier(workers)
-    results, errors = [], []
-
-    def work():
-        try:
-            barrier.wait()
-            results.append(function(*args))
-        except Exception as exc:  # surfaced below: a thread's exception would otherwise vanish
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
+    results, _ = submit_at_once(lambda: function(*args), times=workers, in_transaction=False)
     return results
 
 
