@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from providers import services
@@ -171,3 +173,20 @@ def test_only_the_provider_administrator_may_use_the_pages(
 def test_the_administrator_dashboard_links_to_the_page(client, sign_in, administrator):
     sign_in(administrator)
     assert URL in client.get(reverse("dashboard", args=[Role.PROVIDER_ADMINISTRATOR])).text
+
+
+def test_the_page_asks_the_database_the_same_number_of_times_for_ten_people_as_for_one(
+    client, sign_in, administrator, provider, elm_house
+):
+    sign_in(administrator)
+
+    def queries_to_show_the_page():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL).status_code == 200
+        return len(captured)
+
+    person_with_role(Role.REGISTERED_MANAGER, service=elm_house, username="first")
+    with_one = queries_to_show_the_page()
+    for number in range(10):
+        person_with_role(Role.SENIOR_CARER_LATE, service=elm_house, username=f"carer-{number}")
+    assert queries_to_show_the_page() == with_one
