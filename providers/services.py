@@ -70,10 +70,16 @@ def give_role(
     """Give one of the provider's people a staff role at the scope the role is held at, with the reason.
 
     Only the provider's administrator may, and only with the provider's own people, regions and
-    services. The person gains the role at their next request.
+    services. The person gains the role at their next request. Nobody gives themselves a role:
+    separation of duties means another administrator (or the platform's operators) grants it, so no
+    single person can lift their own access to, say, the Nominated Individual's sign-off.
     """
     require_perm(by, "providers.administer_provider", provider)
     reason = _reason(reason)
+    if person.pk == by.pk:
+        raise ValidationError(
+            {"person": "You cannot give yourself a role. Ask another provider administrator to do it."}
+        )
     if not people_of(provider).filter(pk=person.pk).exists():
         raise ValidationError({"person": "Choose one of your provider's people."})
     with transaction.atomic():

@@ -82,6 +82,13 @@ def test_a_role_at_the_wrong_scope_is_a_field_error(
     assert not RoleAssignment.objects.filter(role=Role.CLINICAL_LEAD).exists()
 
 
+def test_an_administrator_cannot_give_themselves_a_role(client, sign_in, administrator):
+    sign_in(administrator)
+    response = client.post(URL, _add(administrator, Role.NOMINATED_INDIVIDUAL))
+    assert "You cannot give yourself a role. Ask another provider administrator to do it." in response.text
+    assert not administrator.role_assignments.filter(role=Role.NOMINATED_INDIVIDUAL).exists()
+
+
 def test_a_role_already_held_is_a_clear_error(client, sign_in, administrator, quality_director):
     sign_in(administrator)
     response = client.post(URL, _add(quality_director, Role.QUALITY_DIRECTOR))
