@@ -1,15 +1,10 @@
 """The one place this app talks to the escalation engine about chain C (an update's case)."""
 
-from django.db.models.signals import post_save
-
 from escalation import prefill
 from escalation import services as engine
-from escalation.models import StepRecord
 from escalation.subjects import ChainCases
 
 CHAIN_CODE = "C"
-# A breach of either step holds the update: C4 places the hold, C5 keeps it (DOMAIN.md chain C).
-HOLD_STEPS = ("C4", "C5")
 SIGN_OFF_STEP = "C5"
 
 
@@ -34,23 +29,3 @@ def record_sign_off(update, *, by, notes: str = "", now=None):
     deferred sections as they stand now); the engine checks the role and judges the threshold."""
     values = prefill.get_prefill(step_run(update, SIGN_OFF_STEP))
     return record(update, SIGN_OFF_STEP, by=by, values=values, notes=notes, now=now)
-
-
-def on_step_recorded(sender, instance: StepRecord, created: bool, raw: bool = False, **kwargs) -> None:
-    """A breached C4 or C5 record places (or keeps) the issue hold at once, whichever page recorded it.
-
-    A signal (not a call from our own views) because they are usually recorded on the engine's step page;
-    it runs inside the engine's transaction, so the record and the hold are saved together or not at all.
-    """
-    if raw or not created or not instance.breached or instance.step_run.code not in HOLD_STEPS:
-        return
-    from .models import ReportingUpdate
-    from .services import place_automatic_hold
-
-    subject = instance.step_run.chain_run.subject
-    if isinstance(subject, ReportingUpdate):
-        place_automatic_hold(subject, instance)
-
-
-def connect_issue_hold() -> None:
-    post_save.connect(on_step_recorded, sender=StepRecord, dispatch_uid="reporting_control_c4_hold")

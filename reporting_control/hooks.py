@@ -6,6 +6,10 @@ use any part of the app without making an import circle.
 
 from . import evidence, figures
 from .models import ReportingUpdate
+from .services import place_automatic_hold
+
+# A breach of either step holds the update: C4 places the hold, C5 keeps it (DOMAIN.md chain C).
+HOLD_STEPS = ("C4", "C5")
 
 
 def prefill_values(step_run) -> dict:
@@ -24,3 +28,14 @@ def prefill_values(step_run) -> dict:
     measures = {"C1": evidence.c1_measures, "C4": evidence.c4_measures, "C5": evidence.c5_measures}
     function = measures.get(step_run.code)
     return function(evidence.judge_update(subject)) if function else {}
+
+
+def hold_on_breach(record) -> None:
+    """A breached C4 or C5 record places (or keeps) the issue hold at once, whichever page recorded it
+    (usually the engine's step page). The engine calls this inside its recording transaction, so the
+    record and the hold are saved together or not at all."""
+    if not record.breached or record.step_run.code not in HOLD_STEPS:
+        return
+    subject = record.step_run.chain_run.subject
+    if isinstance(subject, ReportingUpdate):
+        place_automatic_hold(subject, record)
