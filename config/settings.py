@@ -229,7 +229,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "escalation-tick": {"task": "escalation.tasks.tick", "schedule": env.float("TICK_SECONDS", default=60.0)},
     "send-notifications": {
-        "task": "escalation.tasks.send_pending_notifications",
+        "task": "escalation.notifications.send_pending_notifications",
         "schedule": env.float("NOTIFY_SECONDS", default=60.0),
     },
     "sweep-background-work": {
