@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "learning_transfer",
     "adoption",
     "reporting_control",
+    "demo",
 ]
 
 MIDDLEWARE = [
