@@ -26,6 +26,7 @@ run_for, step_run, record, close = CASES.run_for, CASES.step_run, CASES.record, 
 
 def record_sign_off(update, *, by, notes: str = "", now=None):
     """The Provider Director records C5 with the figures the system computes (residual defects and
-    deferred sections as they stand now); the engine checks the role and judges the threshold."""
+    deferred sections as they stand now), the same the engine's step form pre-fills from our hooks;
+    the engine checks the role and judges the threshold."""
     values = prefill.get_prefill(step_run(update, SIGN_OFF_STEP))
     return record(update, SIGN_OFF_STEP, by=by, values=values, notes=notes, now=now)
