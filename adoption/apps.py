@@ -8,7 +8,9 @@ class AdoptionConfig(AppConfig):
     verbose_name = "Adoption in live practice (chain B)"
 
     def ready(self):
-        from . import chain, panels, permissions  # noqa: F401 - permissions registers the app's rules
+        from escalation import chain_hooks
+
+        from . import chain, hooks, panels, permissions  # noqa: F401 - permissions registers the app's rules
 
         panels.register_panels()
-        chain.register_prefill()
+        chain_hooks.register(chain.CHAIN_CODE, prefill=hooks.prefill_values)

@@ -14,6 +14,7 @@ from escalation.choices import ChainRunStatus, StepRunState
 from escalation.measures import clean_values
 from escalation.models import StepRun, StepTemplate
 from learning_transfer.choices import TriggerStatus
+from learning_transfer.models import MatchedService
 from providers.actions import change_once, lock
 from providers.permissions import require_perm
 
@@ -145,8 +146,6 @@ def _locked(deployment) -> Deployment:
 def deployable_matches(user):
     """Matched services the person could deploy now: included, with a lead, not yet deployed, of a
     trigger still open (a closed trigger needs no further action)."""
-    from learning_transfer.models import MatchedService
-
     return (
         MatchedService.objects.filter(
             service__in=deployable_services(user), included=True, lead__isnull=False, deployment__isnull=True

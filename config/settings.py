@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "learning_transfer",
     "adoption",
     "reporting_control",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -90,7 +91,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "config.context_processors.header",
+                "providers.context_processors.header",
+                "escalation.context_processors.header",
             ],
         },
     },
@@ -229,7 +231,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "escalation-tick": {"task": "escalation.tasks.tick", "schedule": env.float("TICK_SECONDS", default=60.0)},
     "send-notifications": {
-        "task": "escalation.tasks.send_pending_notifications",
+        "task": "escalation.notifications.send_pending_notifications",
         "schedule": env.float("NOTIFY_SECONDS", default=60.0),
     },
     "sweep-background-work": {

@@ -13,7 +13,7 @@ from django.conf import settings
 
 from providers.calendar import one_off_order
 
-from .models.chains import validate_step_json
+from .models.chains import ChainTemplate, StepTemplate, validate_step_json
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "chains.json"
 CHAIN_FIELDS = ("name", "anchor", "owner_app", "preparation_working_days")
@@ -61,9 +61,8 @@ def read_fixture(path: Path | None = None) -> list[dict]:
 
 def load_chain_templates(chain_model=None, step_model=None, *, update: bool = True, path=None) -> int:
     """Create (or with `update`, reset) the three chains and fifteen steps; return how many rows changed."""
-    if chain_model is None:
-        from .models import ChainTemplate as chain_model
-        from .models import StepTemplate as step_model
+    chain_model = chain_model or ChainTemplate
+    step_model = step_model or StepTemplate
     # An early data migration's models lack the fields added since (a step's plain name): skip those.
     known = {f.name for f in step_model._meta.get_fields()}
     step_fields = [f for f in STEP_FIELDS if f in known]

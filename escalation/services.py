@@ -16,7 +16,7 @@ from providers.actions import change_once
 from providers.choices import ROLE_SCOPE, Role, Scope
 from providers.permissions import require_perm
 
-from . import notifications
+from . import chain_hooks, notifications
 from .choices import ChainRunStatus, EscalationKind, EscalationState, EventKind, StepRunState, TargetScope
 from .engine import HEARTBEAT
 from .loading import STEP_FIELDS
@@ -268,7 +268,7 @@ def record_step(
         # Lock the step run so two people recording at once are serialised.
         locked = (
             StepRun.objects.select_for_update(of=("self",))
-            .select_related("chain_run__provider", "chain_run__service")
+            .select_related("chain_run__chain", "chain_run__provider", "chain_run__service")
             .get(pk=step_run.pk)
         )
         locked.records.filter(is_current=True).update(is_current=False)
@@ -296,6 +296,7 @@ def record_step(
             EventKind.STEP_RECORDED, run, step_run=locked, actor=by, at=now, message=f"Recorded: {verdict}."
         )
         record.escalation = _breach_escalation(locked, record, result) if result.breached else None
+        chain_hooks.step_recorded(record)  # the chain's side effects (chain C's issue hold), saved with it
     step_run.state, step_run.recorded_at = locked.state, locked.recorded_at
     return record
 

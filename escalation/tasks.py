@@ -1,4 +1,5 @@
-"""Thin Celery wrappers: beat calls these every minute (config/settings.py CELERY_BEAT_SCHEDULE)."""
+"""Thin Celery wrappers: beat calls these every minute (config/settings.py CELERY_BEAT_SCHEDULE).
+The outbox's sender is notifications.send_pending_notifications."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -12,12 +13,6 @@ from . import engine, notifications
 def tick() -> int:
     """Run the scan now; return how many escalations it raised."""
     return len(engine.tick(timezone.now()).raised)
-
-
-@shared_task(name="escalation.tasks.send_pending_notifications", **background.TASK_OPTIONS)
-def send_pending_notifications() -> int:
-    """E-mail the outbox; return how many rows were sent. Safe to run twice: rows are claimed."""
-    return notifications.send_pending(timezone.now())
 
 
 @shared_task(name="escalation.tasks.sweep_background_work")

@@ -8,8 +8,9 @@ class ReportingControlConfig(AppConfig):
     verbose_name = "Reporting control (chain C)"
 
     def ready(self):
-        from . import chain, panels, permissions  # noqa: F401 - permissions registers the app's rules
+        from escalation import chain_hooks
+
+        from . import chain, hooks, panels, permissions  # noqa: F401 - permissions registers the app's rules
 
         panels.register_panels()
-        chain.register_prefill()
-        chain.connect_issue_hold()
+        chain_hooks.register(chain.CHAIN_CODE, prefill=hooks.prefill_values, recorded=hooks.hold_on_breach)

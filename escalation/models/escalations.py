@@ -143,7 +143,7 @@ class Notification(models.Model):
     """One person told about one escalation: the e-mail outbox row and the in-app inbox item.
 
     Rows are written in the transaction that raises the escalation and e-mailed after commit by
-    `escalation.tasks.send_pending_notifications`, which claims each row before sending so nobody
+    `escalation.notifications.send_pending_notifications`, which claims each row before sending so nobody
     is e-mailed twice. `read_at` is the inbox's read state.
     """
 

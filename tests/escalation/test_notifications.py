@@ -101,7 +101,7 @@ def test_the_celery_tasks_are_thin_wrappers(chain_a, people, time_machine):
 
     time_machine.move_to(at(23, 10, 1))
     assert tasks.tick.apply().get() == 1
-    assert tasks.send_pending_notifications.apply().get() == 1
+    assert notifications.send_pending_notifications.apply().get() == 1
     assert len(mail.outbox) == 1
 
 

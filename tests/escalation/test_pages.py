@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from escalation import engine, prefill, services
+from escalation import chain_hooks, engine, services
 from escalation.models import Escalation, ProviderStepSetting
 
 from .conftest import at, step
@@ -136,7 +136,7 @@ def test_a_group_measure_is_typed_one_item_per_line_and_can_be_prefilled(
     def from_matching(step_run):
         return {"matched_services": 3, "matched_service_rates": {"Elm House": 0.9, "Birch Lodge": 0.2}}
 
-    prefill.register("A", from_matching)
+    chain_hooks.register("A", prefill=from_matching)
     try:
         url = reverse("escalation:step_run", args=[step(chain_a, "A1").pk])
         sign_in(people.quality_director)
@@ -153,7 +153,7 @@ def test_a_group_measure_is_typed_one_item_per_line_and_can_be_prefilled(
         bad = client.post(url, {**form, "matched_service_rates": "Elm House 0.9"}).text
         assert "Line 1: write each line as" in bad
     finally:
-        prefill.unregister("A", from_matching)
+        chain_hooks.unregister("A", prefill=from_matching)
 
 
 def test_the_chain_list_shows_current_values_and_tuning_with_a_reason(

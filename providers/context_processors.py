@@ -1,7 +1,6 @@
-"""What every page's header needs: the person's roles, unread escalations and the engine's health."""
+"""What every page's header needs from the organisation: the person's roles and what they may open."""
 
-from escalation.services import header_summary
-from providers import permissions
+from . import permissions
 
 
 def header(request):
@@ -12,5 +11,4 @@ def header(request):
         "nav_roles": permissions.roles_held(user),
         "nav_is_staff": permissions.is_provider_staff(user),
         "nav_is_commissioner": permissions.is_commissioner(user),
-        **header_summary(user),
     }
