@@ -22,7 +22,7 @@ from providers.mixins import StaffRequiredMixin
 from providers.numbers import format_rate
 from providers.permissions import providers_where, require_perm, visible_providers
 
-from . import notifications, permissions, services
+from . import notifications, panels, permissions, services
 from .choices import EscalationState, MeasureKind
 from .forms import ActionForm, ResolveForm, StepRecordForm, StepSettingForm
 from .measures import baseline_key
@@ -85,23 +85,30 @@ def _number(value, is_rate: bool, rates: list[float]) -> str:
 
 
 class InboxView(StaffRequiredMixin, TemplateView):
-    """My escalations: everything the person was told about, open ones first by default."""
+    """My escalations: what the person was told about and may act on, apart from the open escalations
+    others act on at their services (naming who), and, on request, the resolved ones."""
 
     template_name = "escalation/inbox.html"
     page_size = 25
+    others_size = 10
 
     def get_context_data(self, **kwargs):
         show_all = self.request.GET.get("show") == "all"
+        user = self.request.user
         # Only escalations the person may still open: being told never outlives the role.
-        rows = Notification.objects.filter(
-            user=self.request.user, escalation__in=permissions.visible_escalations(self.request.user)
-        ).select_related("escalation__step_run", "escalation__chain_run__chain", "escalation__service")
+        rows = panels.told(user)
         if not show_all:
             rows = rows.exclude(escalation__state=EscalationState.RESOLVED)
-        page = Paginator(rows.order_by("-escalation__raised_at", "-pk"), self.page_size).get_page(
-            self.request.GET.get("page")
+        page = Paginator(rows, self.page_size).get_page(self.request.GET.get("page"))
+        # Escalations raised to others at the person's services, on the first page only.
+        others = panels.raised_to_others(user) if page.number == 1 else Escalation.objects.none()
+        return super().get_context_data(
+            page=page,
+            show_all=show_all,
+            others_total=others.count(),
+            **panels.escalation_worklist(user, page.object_list, others[: self.others_size]),
+            **kwargs,
         )
-        return super().get_context_data(page=page, show_all=show_all, **kwargs)
 
 
 class EscalationDetailView(StaffRequiredMixin, TemplateView):
@@ -277,8 +284,7 @@ class StepRunView(StaffRequiredMixin, TemplateView):
 
     def post(self, request, pk):
         step_run = self.get_step_run()
-        if not request.user.has_perm("escalation.record_step", step_run):
-            raise PermissionDenied
+        require_perm(request.user, "escalation.record_step", step_run)
         form = self._form(step_run, request.POST)
         if form.is_valid():
             try:

@@ -331,7 +331,7 @@ def test_the_manager_sees_their_checks_apart_from_those_done_by_others_and_who_d
     assert yours and {s.code for s in yours} == {"B5"}, "only B5 is the registered manager's to record"
     assert {s.code for s in others} >= {"B1", "B2"}
     b1 = next(s for s in others if s.code == "B1")
-    assert b1.holders == [people.service_improvement_lead]
+    assert [group.people for group in b1.actors] == [(people.service_improvement_lead,)]
     text = response.text
     assert "Yours to do" in text and "At your service, done by others" in text
     others_section = text.split("At your service, done by others", 1)[1]
