@@ -52,10 +52,11 @@ def _place(assignment: RoleAssignment) -> str:
     return f"for {assignment.provider}"
 
 
-def _narrowest_first(assignment: RoleAssignment) -> tuple:
-    """The people closest to the work first: a service's, then a region's, then the provider's."""
+def _closest_first(assignment: RoleAssignment) -> tuple:
+    """The people closest to the work first: a service's, then a region's, then the provider's; at
+    each, the least senior role first (the Nominated Individual, who can act on much, comes last)."""
     breadth = 0 if assignment.service_id else 1 if assignment.region_id else 2
-    return (breadth, ROLE_ORDER.get(assignment.role, 99), str(assignment.service or assignment.region or ""))
+    return (breadth, -ROLE_ORDER.get(assignment.role, 0), str(assignment.service or assignment.region or ""))
 
 
 class Colleagues:
@@ -75,7 +76,7 @@ class Colleagues:
                 .select_related("user", "provider", "region", "service")
                 .order_by("user__last_name", "user__first_name", "pk")
             )
-            self._rows = sorted(rows, key=_narrowest_first)
+            self._rows = sorted(rows, key=_closest_first)
         return self._rows
 
     def who_can(self, perm: str, obj) -> list[Actors]:
