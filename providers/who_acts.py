@@ -114,11 +114,11 @@ def split_yours(viewer, rows: Iterable, perm: str, of: Callable = lambda row: ro
     return yours, others
 
 
-def refusal(viewer, perm: str, obj) -> str:
+def refusal(viewer, perm: str, obj, colleagues: Colleagues | None = None) -> str:
     """What a refusal tells the viewer about who can act, in plain English ("Only the Clinical Lead at
     Elm House (Priya Shah) can record this check."). Empty when nobody at the viewer's providers can,
     and always for a commissioner or another provider's staff, who learn no names."""
-    actors = Colleagues(viewer).who_can(perm, obj)
+    actors = (colleagues or Colleagues(viewer)).who_can(perm, obj)
     if not actors:
         return ""
     return f"Only {join_or([str(group) for group in actors])} can {ACTIONS.get(perm, 'do this')}."
