@@ -21,6 +21,7 @@ from providers.forms import add_service_errors
 from providers.mixins import StaffRequiredMixin
 from providers.numbers import format_rate
 from providers.permissions import providers_where, require_perm, visible_providers
+from providers.who_acts import refusal, split_yours
 
 from . import notifications, panels, permissions, services
 from .choices import EscalationState, MeasureKind
@@ -141,6 +142,7 @@ class EscalationDetailView(StaffRequiredMixin, TemplateView):
             StepRecord.objects.filter(step_run=step, is_current=True).select_related("recorded_by").first()
         )
         root = escalation.root_id or escalation.pk
+        can_act = user.has_perm("escalation.acknowledge_escalation", escalation)
         thread = (
             permissions.visible_escalations(user).filter(Q(pk=root) | Q(root_id=root)).order_by("level", "pk")
         )
@@ -152,7 +154,8 @@ class EscalationDetailView(StaffRequiredMixin, TemplateView):
             "deciding_rows": value_rows(step.measures, escalation.deciding),
             "record_rows": value_rows(step.measures, record.values) if record else [],
             "thread": list(thread),
-            "can_act": user.has_perm("escalation.acknowledge_escalation", escalation),
+            "can_act": can_act,
+            "who_acts": "" if can_act else refusal(user, "escalation.acknowledge_escalation", escalation),
             "action_form": kwargs.pop("action_form", None) or ActionForm(),
             "resolve_form": kwargs.pop("resolve_form", None) or ResolveForm(),
             "events": escalation.events.select_related("actor").order_by("at", "pk"),
@@ -222,11 +225,17 @@ class ChainRunDetailView(StaffRequiredMixin, TemplateView):
             queryset=StepRecord.objects.filter(is_current=True).select_related("recorded_by"),
             to_attr="current_records",
         )
-        step_runs = list(run.step_runs.order_by("order", "due_at", "occurrence").prefetch_related(current))
+        step_runs = list(
+            run.step_runs.select_related("region")
+            .order_by("order", "due_at", "occurrence")
+            .prefetch_related(current)
+        )
         now = timezone.now()
         for step in step_runs:
             step.shown_state = step.display_state(now)
             step.current_record = step.current_records[0] if step.current_records else None
+        # Whose each step is: the person's own to record, or who records it.
+        split_yours(self.request.user, step_runs, "escalation.record_step")
         steps = [
             {"code": code, "occurrences": list(group)}
             for code, group in groupby(step_runs, key=lambda s: s.code)
@@ -277,6 +286,7 @@ class StepRunView(StaffRequiredMixin, TemplateView):
             breach=breach,
             escalations=step_run.escalations.order_by("-raised_at"),
             can_record=can_record,
+            who_records="" if can_record else refusal(self.request.user, "escalation.record_step", step_run),
             form=form,
             shown_state=step_run.display_state(),
             **kwargs,

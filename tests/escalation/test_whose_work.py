@@ -135,3 +135,26 @@ def test_the_inbox_and_dashboard_need_the_same_queries_for_one_or_many_escalatio
     response = client.get(urls[0])
     assert len(response.context["others"]) == 5
     assert [queries(url) for url in urls] == one
+
+
+def test_the_case_timeline_says_which_steps_are_mine_and_who_records_the_others(
+    client, sign_in, chain_b, people, now
+):
+    sign_in(people.registered_manager)
+    response = client.get(reverse("escalation:chain_run", args=[chain_b.pk]))
+    occurrences = {s.code: s for group in response.context["steps"] for s in group["occurrences"]}
+    assert occurrences["B5"].yours and not occurrences["B2"].yours
+    assert [(group.role, group.people) for group in occurrences["B2"].actors] == [
+        (Role.CLINICAL_LEAD, (people.clinical_lead,))
+    ]
+    assert "Yours to record" in response.text
+    assert f"Clinical Lead at Elm House: {people.clinical_lead}" in response.text
+
+
+def test_an_escalation_page_tells_someone_who_cannot_act_who_can(client, sign_in, chain_a, people, now):
+    engine.tick(at(23, 10, 19))
+    escalation = Escalation.objects.get(step_run__code="A2")
+    sign_in(people.registered_manager)
+    page = client.get(reverse("escalation:detail", args=[escalation.pk])).text
+    assert f"Only the Quality Director for Oakwood Care Group ({people.quality_director})" in page
+    assert 'action="' + reverse("escalation:acknowledge", args=[escalation.pk]) not in page

@@ -1,23 +1,23 @@
 """No page offers an action its viewer cannot take.
 
-Every persona opens every page they may open (the authorisation table), and every form the page shows
-is sent back as the page filled it (hidden fields, preselected options) and every button-styled link
-is followed. None may be refused (403, 404, 405, or sent to sign in): a button a person cannot use
-is hidden, or replaced by words naming who can. Every request is rolled back, so one action never
-changes what the next one finds.
+Every persona opens every page they may open (the authorisation table). Every form a page shows is
+sent back as the page filled it (hidden fields, preselected options), and every link to a form page
+(a URL the table lets someone POST to) or styled as a button is followed. None may be refused (403,
+404, 405, or sent to sign in): what a person cannot do is hidden, or replaced by words naming who
+can. Every request is rolled back, so one action never changes what the next one finds.
 """
 
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 import time_machine
 from django.db import transaction
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 
 from providers.choices import Role
 
-from .test_authorisation_matrix import _requests, url_patterns
+from .test_authorisation_matrix import _requests, entry_for, no_one, url_patterns
 from .world import NOW, PERSONA_ROLES, PERSONAS
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ class Offers(HTMLParser):
     def __init__(self):
         super().__init__()
         self.forms: list[dict] = []
-        self.button_links: list[str] = []
+        self.links: list[tuple[str, bool]] = []  # (href, styled as a button)
         self._form = None
         self._select = None
 
@@ -41,8 +41,8 @@ class Offers(HTMLParser):
         if tag == "form" and attrs.get("method", "get").lower() == "post":
             self._form = {"action": attrs.get("action") or "", "data": {}}
             self.forms.append(self._form)
-        elif tag == "a" and "nhsuk-button" in (attrs.get("class") or "") and attrs.get("href"):
-            self.button_links.append(attrs["href"])
+        elif tag == "a" and attrs.get("href"):
+            self.links.append((attrs["href"], "nhsuk-button" in (attrs.get("class") or "")))
         elif self._form is not None and attrs.get("name"):
             self._field(tag, attrs)
         elif tag == "option" and self._select is not None and "selected" in attrs:
@@ -63,6 +63,19 @@ class Offers(HTMLParser):
             self._form = None
         elif tag == "select":
             self._select = None
+
+
+def opens_a_form(url: str) -> bool:
+    """Whether the link opens a page of this app whose form someone may send (an action page)."""
+    path = urlsplit(url).path
+    if not path.startswith("/") or path.startswith(NOT_ACTIONS):
+        return False
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    entry = entry_for(match.view_name)
+    return isinstance(entry, dict) and entry["POST"] is not no_one
 
 
 def refused(response) -> bool:
@@ -94,8 +107,10 @@ def offers_refused(client, url: str) -> list[str]:
         assert response.status_code < 500, f"POST {target} from {url}: {response.status_code}"
         if refused(response):
             wrong.append(f"{url} offers a form to {target}: {response.status_code}")
-    for link in offers.button_links:
+    for link, is_button in offers.links:
         target = urljoin(url, link)
+        if not (is_button or opens_a_form(target)):
+            continue
         if refused(_rolled_back(client.get, target)):
             wrong.append(f"{url} offers a button to {target}")
     return wrong
