@@ -121,7 +121,23 @@ def refusal(viewer, perm: str, obj, colleagues: Colleagues | None = None) -> str
     actors = (colleagues or Colleagues(viewer)).who_can(perm, obj)
     if not actors:
         return ""
-    return f"Only {join_or([str(group) for group in actors])} can {ACTIONS.get(perm, 'do this')}."
+    return f"Only {join_or(_by_place(actors))} can {ACTIONS.get(perm, 'do this')}."
+
+
+def _by_place(actors: list[Actors]) -> list[str]:
+    """Each place once: "the Clinical Lead at Elm House (Priya Shah)", or with several roles there,
+    "the Performance Analyst (Nina Kowalski) or Quality Director (Priya Shah) for Oakwood Care Group"."""
+    places: dict[str, list[Actors]] = {}
+    for group in actors:
+        places.setdefault(group.place, []).append(group)
+    said = []
+    for place, groups in places.items():
+        if len(groups) == 1:
+            said.append(str(groups[0]))
+        else:
+            roles = join_or([f"{group.role_label} ({group.names})" for group in groups])
+            said.append(f"the {roles} {place}")
+    return said
 
 
 def join_or(parts: list[str]) -> str:

@@ -87,7 +87,7 @@ def test_a_person_without_the_step_role_cannot_record_it(client, sign_in, chain_
 def test_only_the_people_told_the_target_role_or_the_ni_can_act(client, raised, people):
     client.force_login(people.clinical_lead)  # sees Elm House's case, but was not told
     page = client.get(reverse("escalation:detail", args=[raised.pk]))
-    said = f"Only the Operations Director for Oakwood Care Group ({people.operations_director}) or the"
+    said = f"Only the Operations Director ({people.operations_director}) or Nominated Individual"
     assert page.status_code == 200 and said in page.text
     response = client.post(reverse("escalation:acknowledge", args=[raised.pk]))
     assert response.status_code == 403 and said in response.text

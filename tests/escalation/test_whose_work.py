@@ -43,8 +43,8 @@ def test_a_refusal_names_everyone_whose_role_lets_them_act_closest_first(chain_a
     escalation = Escalation.objects.get(step_run__code="A2")
     said = refusal(people.registered_manager, "escalation.acknowledge_escalation", escalation)
     assert said == (
-        f"Only the Quality Director for Oakwood Care Group ({people.quality_director}) or the Nominated "
-        f"Individual for Oakwood Care Group ({people.nominated_individual}) can acknowledge this escalation."
+        f"Only the Quality Director ({people.quality_director}) or Nominated Individual "
+        f"({people.nominated_individual}) for Oakwood Care Group can acknowledge this escalation."
     )
 
 
@@ -95,6 +95,8 @@ def test_the_inbox_shows_escalations_raised_to_others_at_my_service_naming_who_a
     sign_in(people.quality_director)
     response = client.get(reverse("escalation:inbox"))
     assert escalation.pk in [e.pk for e in response.context["yours"]]
+    yours = response.text.split("Yours to do", 1)[1].split("<h2>", 1)[0]
+    assert "Acted on by" not in yours, "the person's own escalations name nobody else"
     assert escalation.pk not in [e.pk for e in response.context["others"]]
 
 
@@ -156,5 +158,5 @@ def test_an_escalation_page_tells_someone_who_cannot_act_who_can(client, sign_in
     escalation = Escalation.objects.get(step_run__code="A2")
     sign_in(people.registered_manager)
     page = client.get(reverse("escalation:detail", args=[escalation.pk])).text
-    assert f"Only the Quality Director for Oakwood Care Group ({people.quality_director})" in page
+    assert f"Only the Quality Director ({people.quality_director}) or Nominated Individual" in page
     assert 'action="' + reverse("escalation:acknowledge", args=[escalation.pk]) not in page

@@ -165,8 +165,8 @@ def test_the_release_section_names_who_releases_and_offers_the_button_to_them_on
     sign_in(compliance_manager)
     release = client.get(url).text.split("<h2>Release</h2>", 1)[1].split("<h2>", 1)[0]
     assert (
-        f"Only the Provider Director for Oakwood Care Group ({provider_director}) or the Nominated "
-        f"Individual for Oakwood Care Group ({nominated_individual}) can release this update." in release
+        f"Only the Provider Director ({provider_director}) or Nominated Individual "
+        f"({nominated_individual}) for Oakwood Care Group can release this update." in release
     )
     IssueHold.objects.update(
         lifted_at=evidenced_update.created_at, lifted_by=provider_director, lift_reason="x"

@@ -25,8 +25,8 @@ def test_only_a_signer_is_offered_to_clear_a_line_others_are_told_who_can(
     assert "Clear the line at challenge" not in page
     assert "Freeze the line" in page
     assert (
-        f"Only the Provider Director for Oakwood Care Group ({provider_director}) or the Nominated "
-        f"Individual for Oakwood Care Group ({nominated_individual}) can clear this line at challenge."
+        f"Only the Provider Director ({provider_director}) or Nominated Individual "
+        f"({nominated_individual}) for Oakwood Care Group can clear this line at challenge."
     ) in page
     line = evidenced_update.lines.get()
     response = client.post(
