@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from providers import dashboards, permissions
+from providers.who_acts import split_yours
 
 from . import services
 from .permissions import CHECKER_ROLES
@@ -15,7 +16,8 @@ LOOK_AHEAD = timedelta(hours=24)
 
 
 def due_checks_context(request, role) -> dict:
-    """Chain B checks still open at the services where the person holds this role."""
+    """Chain B checks still open at the services where the person holds this role: the person's own
+    apart from those others record there, naming who."""
     now = timezone.now()
     scope = permissions.visible_services(request.user, roles=[role])
     open_runs = services.chain_b_step_runs(scope, states=services.OPEN_STATES).filter(
@@ -24,7 +26,8 @@ def due_checks_context(request, role) -> dict:
     rows = list(open_runs[:PANEL_ROWS])
     for step_run in rows:
         step_run.shown_state = step_run.display_state(now)
-    return {"step_runs": rows, "total": open_runs.count()}
+    yours, others = split_yours(request.user, rows, "escalation.record_step")
+    return {"step_runs": rows, "yours": yours, "others": others, "total": open_runs.count()}
 
 
 def register_panels() -> None:

@@ -43,7 +43,15 @@ PERMISSIONS = {
         "Only the service's chain B roles correct observations.",
     ),
 }
-register(PERMISSIONS)
+# What each permission lets a person do, as a refusal names who can.
+ACTIONS = {
+    "adoption.view_deployment": "open this deployment",
+    "adoption.deploy_learning": "deploy learning at this service",
+    "adoption.close_deployment": "close this deployment",
+    "adoption.record_observation": "record observations of this deployment",
+    "adoption.correct_observation": "correct this observation",
+}
+register(PERMISSIONS, ACTIONS)
 
 
 # --- scoped querysets (the same scopes as the table) ------------------------------------------

@@ -13,11 +13,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 
-from escalation.recipients import RoleDirectory, Target
 from learning_transfer.models import MatchedService
 from providers import permissions
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import require_perm
+from providers.who_acts import split_yours
 
 from . import chain, charts, services
 from .forms import CheckFilterForm, CorrectionForm, DeployForm, ObservationForm
@@ -54,34 +54,17 @@ class MyServiceView(StaffRequiredMixin, TemplateView):
         step_runs = list(page.object_list)
         for step_run in step_runs:
             step_run.shown_state = step_run.display_state(now)
-        mark_whose_checks(user, step_runs)
+        yours, others = split_yours(user, step_runs, "escalation.record_step")
         return super().get_context_data(
             service=service,
             deployments=list(deployments),
             filter_form=filter_form,
             page=page,
             step_runs=step_runs,
-            yours=[step_run for step_run in step_runs if step_run.yours],
-            others=[step_run for step_run in step_runs if not step_run.yours],
+            yours=yours,
+            others=others,
             deployable=list(services.deployable_matches(user).filter(service__in=scope)),
             **kwargs,
-        )
-
-
-def mark_whose_checks(user, step_runs) -> None:
-    """Mark each check `yours` when the person may record it, else give it the `holders` of its role
-    at its service, so the page says who does it. Holders come from one query, however many rows."""
-    others = [step_run for step_run in step_runs if not user.has_perm("escalation.record_step", step_run)]
-    for step_run in step_runs:
-        step_run.yours = step_run not in others
-    if not others:
-        return
-    provider_ids = {step_run.chain_run.service.provider_id for step_run in others}
-    directory = RoleDirectory(provider_ids, {step_run.role for step_run in others})
-    for step_run in others:
-        service = step_run.chain_run.service
-        step_run.holders = directory.holding(
-            Target(step_run.role, service.provider_id, service_id=service.pk, region_id=service.region_id)
         )
 
 

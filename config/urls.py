@@ -17,6 +17,8 @@ def favicon(request):
     return redirect(static("favicon.ico"), permanent=True)
 
 
+handler403 = "providers.views.permission_denied"
+
 urlpatterns = [
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),

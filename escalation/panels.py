@@ -1,7 +1,9 @@
-"""The "open escalations" panel every staff role's dashboard shows."""
+"""The "open escalations" panel every staff role's dashboard shows, and the work list it shares with
+the inbox: the person's own escalations to act on apart from those others act on at their services."""
 
 from providers import dashboards
 from providers.permissions import STAFF_ROLES
+from providers.who_acts import split_yours
 
 from .choices import EscalationState
 from .models import Notification
@@ -10,15 +12,58 @@ from .permissions import visible_escalations
 PANEL_SIZE = 5
 
 
-def open_escalations_context(request, role) -> dict:
-    """The person's open escalations they may still open, newest first (a fixed number of queries)."""
-    rows = (
-        Notification.objects.filter(user=request.user, escalation__in=visible_escalations(request.user))
-        .exclude(escalation__state=EscalationState.RESOLVED)
+def with_what_acting_reads(escalations):
+    """Escalations with everything the permission to act on them reads, loaded with them."""
+    return escalations.select_related("step_run", "chain_run__chain", "service", "provider").prefetch_related(
+        "notifications"
+    )
+
+
+def told(user):
+    """The person's notifications of escalations they may still open, newest first."""
+    return (
+        Notification.objects.filter(user=user, escalation__in=visible_escalations(user))
         .select_related("escalation__step_run", "escalation__chain_run__chain")
+        .select_related("escalation__service", "escalation__provider")
+        .prefetch_related("escalation__notifications")
         .order_by("-escalation__raised_at", "-pk")
     )
-    return {"open_total": rows.count(), "open_items": list(rows[:PANEL_SIZE])}
+
+
+def raised_to_others(user):
+    """Open escalations at the services the person sees that they were not told about, newest first."""
+    untold = (
+        visible_escalations(user)
+        .exclude(state=EscalationState.RESOLVED)
+        .exclude(pk__in=Notification.objects.filter(user=user).values("escalation_id"))
+    )
+    return with_what_acting_reads(untold).order_by("-raised_at", "-pk")
+
+
+def escalation_worklist(user, notifications, others) -> dict:
+    """Split open escalations (those the person was told of, then `others` at their services) into the
+    person's to act on and those others act on, naming who; resolved ones the person was told of apart."""
+    told_of = []
+    for notification in notifications:
+        escalation = notification.escalation
+        escalation.unread = not notification.read_at
+        told_of.append(escalation)
+    still_open = [e for e in told_of if e.state != EscalationState.RESOLVED] + list(others)
+    yours, theirs = split_yours(user, still_open, "escalation.acknowledge_escalation")
+    resolved = [e for e in told_of if e.state == EscalationState.RESOLVED]
+    return {"yours": yours, "others": theirs, "resolved": resolved}
+
+
+def open_escalations_context(request, role) -> dict:
+    """The person's open escalations to act on, and the newest raised to others at their services (a
+    fixed number of queries)."""
+    mine = told(request.user).exclude(escalation__state=EscalationState.RESOLVED)
+    others = raised_to_others(request.user)
+    return {
+        "open_total": mine.count(),
+        "others_total": others.count(),
+        **escalation_worklist(request.user, mine[:PANEL_SIZE], others[:PANEL_SIZE]),
+    }
 
 
 def register_panels() -> None:

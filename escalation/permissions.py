@@ -94,7 +94,17 @@ PERMISSIONS = {
         "Only the provider's administrator tunes its steps.",
     ),
 }
-register(PERMISSIONS)
+# What each permission lets a person do, as a refusal names who can.
+ACTIONS = {
+    "escalation.view_chain_run": "open this case",
+    "escalation.view_escalation": "open this escalation",
+    "escalation.record_step": "record this check",
+    "escalation.acknowledge_escalation": "acknowledge this escalation",
+    "escalation.record_escalation_action": "record the action taken on this escalation",
+    "escalation.resolve_escalation": "resolve this escalation",
+    "escalation.tune_step": "change the thresholds and response windows of the chains",
+}
+register(PERMISSIONS, ACTIONS)
 
 
 # --- scoped querysets (the same scopes as the table) ------------------------------------------

@@ -21,8 +21,9 @@ from providers.forms import add_service_errors
 from providers.mixins import StaffRequiredMixin
 from providers.numbers import format_rate
 from providers.permissions import providers_where, require_perm, visible_providers
+from providers.who_acts import refusal, split_yours
 
-from . import notifications, permissions, services
+from . import notifications, panels, permissions, services
 from .choices import EscalationState, MeasureKind
 from .forms import ActionForm, ResolveForm, StepRecordForm, StepSettingForm
 from .measures import baseline_key
@@ -85,23 +86,30 @@ def _number(value, is_rate: bool, rates: list[float]) -> str:
 
 
 class InboxView(StaffRequiredMixin, TemplateView):
-    """My escalations: everything the person was told about, open ones first by default."""
+    """My escalations: what the person was told about and may act on, apart from the open escalations
+    others act on at their services (naming who), and, on request, the resolved ones."""
 
     template_name = "escalation/inbox.html"
     page_size = 25
+    others_size = 10
 
     def get_context_data(self, **kwargs):
         show_all = self.request.GET.get("show") == "all"
+        user = self.request.user
         # Only escalations the person may still open: being told never outlives the role.
-        rows = Notification.objects.filter(
-            user=self.request.user, escalation__in=permissions.visible_escalations(self.request.user)
-        ).select_related("escalation__step_run", "escalation__chain_run__chain", "escalation__service")
+        rows = panels.told(user)
         if not show_all:
             rows = rows.exclude(escalation__state=EscalationState.RESOLVED)
-        page = Paginator(rows.order_by("-escalation__raised_at", "-pk"), self.page_size).get_page(
-            self.request.GET.get("page")
+        page = Paginator(rows, self.page_size).get_page(self.request.GET.get("page"))
+        # Escalations raised to others at the person's services, on the first page only.
+        others = panels.raised_to_others(user) if page.number == 1 else Escalation.objects.none()
+        return super().get_context_data(
+            page=page,
+            show_all=show_all,
+            others_total=others.count(),
+            **panels.escalation_worklist(user, page.object_list, others[: self.others_size]),
+            **kwargs,
         )
-        return super().get_context_data(page=page, show_all=show_all, **kwargs)
 
 
 class EscalationDetailView(StaffRequiredMixin, TemplateView):
@@ -134,6 +142,7 @@ class EscalationDetailView(StaffRequiredMixin, TemplateView):
             StepRecord.objects.filter(step_run=step, is_current=True).select_related("recorded_by").first()
         )
         root = escalation.root_id or escalation.pk
+        can_act = user.has_perm("escalation.acknowledge_escalation", escalation)
         thread = (
             permissions.visible_escalations(user).filter(Q(pk=root) | Q(root_id=root)).order_by("level", "pk")
         )
@@ -145,7 +154,8 @@ class EscalationDetailView(StaffRequiredMixin, TemplateView):
             "deciding_rows": value_rows(step.measures, escalation.deciding),
             "record_rows": value_rows(step.measures, record.values) if record else [],
             "thread": list(thread),
-            "can_act": user.has_perm("escalation.acknowledge_escalation", escalation),
+            "can_act": can_act,
+            "who_acts": "" if can_act else refusal(user, "escalation.acknowledge_escalation", escalation),
             "action_form": kwargs.pop("action_form", None) or ActionForm(),
             "resolve_form": kwargs.pop("resolve_form", None) or ResolveForm(),
             "events": escalation.events.select_related("actor").order_by("at", "pk"),
@@ -215,11 +225,17 @@ class ChainRunDetailView(StaffRequiredMixin, TemplateView):
             queryset=StepRecord.objects.filter(is_current=True).select_related("recorded_by"),
             to_attr="current_records",
         )
-        step_runs = list(run.step_runs.order_by("order", "due_at", "occurrence").prefetch_related(current))
+        step_runs = list(
+            run.step_runs.select_related("region")
+            .order_by("order", "due_at", "occurrence")
+            .prefetch_related(current)
+        )
         now = timezone.now()
         for step in step_runs:
             step.shown_state = step.display_state(now)
             step.current_record = step.current_records[0] if step.current_records else None
+        # Whose each step is: the person's own to record, or who records it.
+        split_yours(self.request.user, step_runs, "escalation.record_step")
         steps = [
             {"code": code, "occurrences": list(group)}
             for code, group in groupby(step_runs, key=lambda s: s.code)
@@ -270,6 +286,7 @@ class StepRunView(StaffRequiredMixin, TemplateView):
             breach=breach,
             escalations=step_run.escalations.order_by("-raised_at"),
             can_record=can_record,
+            who_records="" if can_record else refusal(self.request.user, "escalation.record_step", step_run),
             form=form,
             shown_state=step_run.display_state(),
             **kwargs,
@@ -277,8 +294,7 @@ class StepRunView(StaffRequiredMixin, TemplateView):
 
     def post(self, request, pk):
         step_run = self.get_step_run()
-        if not request.user.has_perm("escalation.record_step", step_run):
-            raise PermissionDenied
+        require_perm(request.user, "escalation.record_step", step_run)
         form = self._form(step_run, request.POST)
         if form.is_valid():
             try:

@@ -132,7 +132,28 @@ PERMISSIONS = {
         "The nominated individual, directors, compliance manager and governance officer of the provider.",
     ),
 }
-register(PERMISSIONS)
+# What each permission lets a person do, as a refusal names who can.
+ACTIONS = {
+    "learning_transfer.view_trigger": "open this trigger",
+    "learning_transfer.log_trigger": "log a serious failure",
+    "learning_transfer.manage_trigger": "change, issue or close this learning",
+    "learning_transfer.distribute_notices": "redistribute this learning",
+    "learning_transfer.view_notice": "open this notice",
+    "learning_transfer.acknowledge_notice": "acknowledge this notice",
+    "learning_transfer.name_notice_owner": "name this notice's owner",
+    "learning_transfer.view_match": "open this matched service",
+    "learning_transfer.edit_exposure": "keep this service's exposure log",
+    "learning_transfer.verify_implementation": "verify the implementation at this service",
+    "learning_transfer.complete_line": "mark this implementation line done",
+    "learning_transfer.import_data": "import incidents or care hours",
+    "learning_transfer.view_import_job": "open this import",
+    "learning_transfer.record_incident": "record an incident here",
+    "learning_transfer.view_incident": "open this incident",
+    "learning_transfer.read_review_candidates": "read the incidents awaiting a review decision",
+    "learning_transfer.review_incident": "record a review decision for this incident",
+    "learning_transfer.read_summary": "read the executive learning summary",
+}
+register(PERMISSIONS, ACTIONS)
 
 
 # --- scoped querysets (the same scopes as the table) ------------------------------------------

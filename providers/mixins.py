@@ -24,7 +24,9 @@ class StaffRequiredMixin(LoginRequiredMixin):
         if self.provider_permission:
             self.providers = permissions.providers_where(request.user, self.provider_permission)
             if not self.providers:
-                raise PermissionDenied
+                # Named at the person's own provider: the refusal says who there can do it.
+                provider = permissions.visible_providers(request.user).order_by("name").first()
+                raise permissions.Refused(self.provider_permission, provider)
         return super().dispatch(request, *args, **kwargs)
 
 

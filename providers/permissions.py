@@ -12,6 +12,7 @@ nothing else, so the staff blocks here ignore commissioner assignments.
 """
 
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from contextvars import ContextVar
 from operator import attrgetter
 
@@ -26,6 +27,8 @@ STAFF_ROLES = tuple(role for role in Role if role != Role.COMMISSIONER)
 
 # The permissions of every app, with the one-line description a refusal quotes.
 DESCRIPTIONS: dict[str, str] = {}
+# What each permission lets a person do, as a refusal says it: "... can record this check".
+ACTIONS: dict[str, str] = {}
 
 # Role assignments read during the current request, by user id; None outside a request, where every
 # question reads them again (a task or a long-lived object never acts on roles it no longer holds).
@@ -48,6 +51,16 @@ def assignments(user) -> list[RoleAssignment]:
     if cache is not None:
         cache[user.pk] = rows
     return rows
+
+
+@contextmanager
+def holding_only(assignment: RoleAssignment):
+    """Within the block, the assignment's holder holds only that role (to ask what it alone allows)."""
+    token = _request_assignments.set({assignment.user_id: [assignment]})
+    try:
+        yield
+    finally:
+        _request_assignments.reset(token)
 
 
 class RoleAssignmentsPerRequest:
@@ -163,17 +176,29 @@ def is_the(person: str) -> rules.Predicate:
     return rules.predicate(predicate, name=f"is_the_{person}")
 
 
-def register(table: dict[str, tuple[rules.Predicate, str]]) -> None:
-    """Register an app's table of permissions: name -> (predicate, one-line description)."""
+def register(table: dict[str, tuple[rules.Predicate, str]], actions: dict[str, str] | None = None) -> None:
+    """Register an app's table of permissions: name -> (predicate, one-line description), and what
+    each lets a person do in a few plain words ("record this check"), for refusals to quote."""
     for name, (predicate, description) in table.items():
         rules.add_perm(name, predicate)
         DESCRIPTIONS[name] = description
+    ACTIONS.update(actions or {})
+
+
+class Refused(PermissionDenied):
+    """A person may not do `perm` to `obj`. The refusal page names who can, to the person's own
+    colleagues only (providers.who_acts)."""
+
+    def __init__(self, perm: str, obj, message: str = ""):
+        super().__init__(message or DESCRIPTIONS.get(perm, "You cannot do this."))
+        self.perm = perm
+        self.obj = obj
 
 
 def require_perm(user, perm: str, obj) -> None:
-    """Refuse (403, quoting the permission's description) unless `user.has_perm(perm, obj)`."""
+    """Refuse (403, naming who can) unless `user.has_perm(perm, obj)`."""
     if not user.has_perm(perm, obj):
-        raise PermissionDenied(DESCRIPTIONS.get(perm, "You cannot do this."))
+        raise Refused(perm, obj)
 
 
 def providers_where(user, perm: str) -> list[Provider]:
@@ -191,6 +216,12 @@ PERMISSIONS = {
         "Only the provider's administrator.",
     ),
 }
+ACTIONS.update(
+    {
+        "providers.view_service": "open this service",
+        "providers.administer_provider": "change the provider's people, roles and working hours",
+    }
+)
 register(PERMISSIONS)
 
 

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, TemplateView, View
 
 from . import permissions
@@ -13,12 +13,22 @@ from .dashboards import ROLE_PURPOSE, panels_for
 from .forms import LoginForm
 from .mixins import StaffRequiredMixin
 from .models import Region, RoleAssignment, ServiceRiskTag
+from .who_acts import refusal
 
 
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+
+def permission_denied(request, exception):
+    """The refusal page (403). A refusal of a permission on an object names, in plain English, who can
+    act there, to the person's own colleagues only; anyone else gets the plain page."""
+    who_can = ""
+    if isinstance(exception, permissions.Refused) and request.user.is_authenticated:
+        who_can = refusal(request.user, exception.perm, exception.obj)
+    return render(request, "403.html", {"who_can": who_can}, status=403)
 
 
 class HomeView(LoginRequiredMixin, View):

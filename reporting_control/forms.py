@@ -70,7 +70,14 @@ DECISIONS = [
 
 
 class DecisionForm(forms.Form):
-    """Freeze, defer, clear or reopen a line, with the reason."""
+    """Freeze, defer, clear or reopen a line, with the reason. Clearing at challenge is offered only to
+    those who may clear (`can_clear`); anyone else is told who can (`who_clears`)."""
 
     state = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect, label="Decision")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, can_clear: bool = True, who_clears: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_clear:
+            self.fields["state"].choices = [c for c in DECISIONS if c[0] != LineState.CHALLENGE_CLEARED]
+            self.fields["state"].help_text = who_clears

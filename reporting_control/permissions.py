@@ -90,7 +90,22 @@ PERMISSIONS = {
         "A commissioner whose organisation the released pack was issued to.",
     ),
 }
-register(PERMISSIONS)
+# What each permission lets a person do, as a refusal names who can.
+ACTIONS = {
+    "reporting_control.read_updates": "read the regulatory and commissioner updates",
+    "reporting_control.view_update": "open this update",
+    "reporting_control.plan_update": "plan an update",
+    "reporting_control.edit_update": "change this update",
+    "reporting_control.check_evidence": "check this update's evidence",
+    "reporting_control.withhold_line": "freeze, defer or reopen this line",
+    "reporting_control.clear_line": "clear this line at challenge",
+    "reporting_control.place_hold": "place an issue hold on this update",
+    "reporting_control.lift_hold": "lift this update's issue hold",
+    "reporting_control.release_update": "release this update",
+    "reporting_control.request_pack": "build an evidence pack of this update",
+    "reporting_control.download_released_pack": "download this pack",
+}
+register(PERMISSIONS, ACTIONS)
 
 
 # --- scoped querysets (the same scopes as the table) ------------------------------------------

@@ -18,6 +18,7 @@ from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
 from providers.mixins import CommissionerRequiredMixin, StaffRequiredMixin
 from providers.permissions import providers_where, require_perm
+from providers.who_acts import Colleagues, refusal
 
 from . import chain, permissions, services
 from .choices import LineState, PackStatus
@@ -78,14 +79,12 @@ class UpdateListView(StaffRequiredMixin, ListView):
         return super().get_context_data(can_plan=can_plan, **kwargs)
 
 
-def releasers(update) -> list:
-    """The people who may release the update, named on its page so anyone else knows whom to ask."""
-    people = [
-        person
-        for role in permissions.SIGNERS
-        for person in provider_permissions.people_holding(role, provider=update.provider)
-    ]
-    return list(dict.fromkeys(people))  # once each, even holding both roles
+def decision_form(user, line, data=None, colleagues=None) -> DecisionForm:
+    """A line's decision form, offering to clear it at challenge only to those who may, and telling
+    anyone else who can (`colleagues`, shared by the lines of a page, reads them once)."""
+    can_clear = user.has_perm("reporting_control.clear_line", line)
+    who_clears = "" if can_clear else refusal(user, "reporting_control.clear_line", line, colleagues)
+    return DecisionForm(data, prefix=f"line{line.pk}", can_clear=can_clear, who_clears=who_clears)
 
 
 class UpdateDetailView(UpdateMixin, TemplateView):
@@ -96,8 +95,9 @@ class UpdateDetailView(UpdateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         update, user = self.get_update(), self.request.user
         lines = list(update.lines.prefetch_related("services").order_by("order"))
+        colleagues = Colleagues(user)
         for line in lines:  # one prefix per line, so every field id on the page is unique
-            line.decision_form = DecisionForm(prefix=f"line{line.pk}")
+            line.decision_form = decision_form(user, line, colleagues=colleagues)
         holds = update.holds.select_related("placed_by", "lifted_by")
         active = next((h for h in holds if h.is_active), None)
         return super().get_context_data(
@@ -117,7 +117,7 @@ class UpdateDetailView(UpdateMixin, TemplateView):
             can_hold=user.has_perm("reporting_control.place_hold", update),
             can_lift=user.has_perm("reporting_control.lift_hold", update),
             can_sign=user.has_perm("reporting_control.release_update", update),
-            releasers=releasers(update),
+            who_releases=refusal(user, "reporting_control.release_update", update, colleagues),
             history=update.history.select_related("history_user")[:20],
             **kwargs,
         )
@@ -191,7 +191,7 @@ class LineDecisionView(UpdateMixin, View):
     def post(self, request, pk, line_pk):
         update = self.get_update()
         line = get_object_or_404(ReportingLine, pk=line_pk, update=update)
-        form = DecisionForm(request.POST, prefix=f"line{line.pk}")
+        form = decision_form(request.user, line, request.POST)
         if not form.is_valid():
             messages.error(request, "Choose a decision and give the reason.")
             return redirect(update.get_absolute_url())

@@ -2,7 +2,7 @@
 the review outcome of a flagged incident."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -15,7 +15,7 @@ from providers.fields import RecordChoiceField
 from providers.forms import add_service_errors
 from providers.mixins import StaffRequiredMixin
 from providers.models import Provider
-from providers.permissions import providers_where, require_perm, visible_services
+from providers.permissions import Refused, providers_where, require_perm, visible_services
 
 from .. import imports, permissions, services
 from ..choices import CandidateStatus, ImportKind, ReviewOutcome
@@ -148,7 +148,9 @@ class IncidentCreateView(StaffRequiredMixin, FormView):
     def get_form_kwargs(self):
         services_qs = permissions.recordable_services(self.request.user).order_by("name")
         if not services_qs.exists():
-            raise PermissionDenied(permissions.PERMISSIONS["learning_transfer.record_incident"][1])
+            # Asked of a service the person works at, so the refusal names who records incidents there.
+            service = visible_services(self.request.user).order_by("name").first()
+            raise Refused("learning_transfer.record_incident", service)
         return {**super().get_form_kwargs(), "services": services_qs}
 
     def form_valid(self, form):

@@ -14,6 +14,7 @@ from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import require_perm
+from providers.who_acts import split_yours
 
 from .. import permissions, services
 from ..forms import ExposureForm, LeadForm, LineForm, NoticeOwnerForm
@@ -22,7 +23,8 @@ from .common import act
 
 
 class NoticeListView(StaffRequiredMixin, ListView):
-    """Current notices for the person's services (a registered manager's inbox of learning)."""
+    """Current notices for the person's services (a registered manager's inbox of learning): those
+    the person acknowledges apart from those others acknowledge, naming who, and those acknowledged."""
 
     template_name = "learning_transfer/notice_list.html"
     context_object_name = "notices"
@@ -37,6 +39,13 @@ class NoticeListView(StaffRequiredMixin, ListView):
             )
             .order_by("acknowledged_at", "-issued_at", "pk")
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        waiting = [notice for notice in context["notices"] if not notice.acknowledged_at]
+        yours, others = split_yours(self.request.user, waiting, "learning_transfer.acknowledge_notice")
+        acknowledged = [notice for notice in context["notices"] if notice.acknowledged_at]
+        return {**context, "yours": yours, "others": others, "acknowledged": acknowledged}
 
 
 class NoticeAcknowledgeView(StaffRequiredMixin, View):

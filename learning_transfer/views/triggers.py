@@ -15,6 +15,7 @@ from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import providers_where, require_perm, visible_services
+from providers.who_acts import split_yours
 
 from .. import chain, permissions, services
 from ..choices import THEME_RISK_TAGS
@@ -124,17 +125,20 @@ class TriggerCreateView(StaffRequiredMixin, FormView):
         return redirect("learning_transfer:trigger_detail", pk=trigger.pk)
 
 
-def _chain_context(trigger) -> dict:
-    """The chain A case: its steps for the timeline, and the engine's page for it if there is one."""
+def _chain_context(trigger, user) -> dict:
+    """The chain A case: its steps for the timeline, each the person's own to record or naming who
+    records it, and links to the engine's pages only for a person who may open the case."""
     run = chain.run_for(trigger)
     if run is None:
-        return {"chain_run": None, "step_runs": [], "chain_run_url": None}
+        return {"chain_run": None, "step_runs": [], "chain_run_url": None, "can_open_case": False}
+    can_open_case = user.has_perm("escalation.view_chain_run", run)
     try:
-        url = run.get_absolute_url()
+        url = run.get_absolute_url() if can_open_case else None
     except NoReverseMatch:
         url = None
-    steps = list(run.step_runs.order_by("order", "due_at"))
-    return {"chain_run": run, "step_runs": steps, "chain_run_url": url}
+    steps = list(run.step_runs.select_related("region").order_by("order", "due_at"))
+    split_yours(user, steps, "escalation.record_step")
+    return {"chain_run": run, "step_runs": steps, "chain_run_url": url, "can_open_case": can_open_case}
 
 
 class TriggerDetailView(TriggerMixin, TemplateView):
@@ -164,7 +168,7 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             can_distribute=user.has_perm("learning_transfer.distribute_notices", trigger),
             adjust_form=MatchAdjustForm(trigger=trigger),
             history=trigger.history.select_related("history_user").order_by("-history_date")[:30],
-            **_chain_context(trigger),
+            **_chain_context(trigger, user),
             **kwargs,
         )
 

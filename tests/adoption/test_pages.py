@@ -331,10 +331,11 @@ def test_the_manager_sees_their_checks_apart_from_those_done_by_others_and_who_d
     assert yours and {s.code for s in yours} == {"B5"}, "only B5 is the registered manager's to record"
     assert {s.code for s in others} >= {"B1", "B2"}
     b1 = next(s for s in others if s.code == "B1")
-    assert b1.holders == [people.service_improvement_lead]
+    assert [group.people for group in b1.actors] == [(people.service_improvement_lead,)]
     text = response.text
     assert "Yours to do" in text and "At your service, done by others" in text
-    others_section = text.split("At your service, done by others", 1)[1]
+    yours_section, others_section = text.split("At your service, done by others", 1)
+    assert "Done by" not in yours_section.split("Yours to do", 1)[1], "the manager's own checks name nobody"
     assert people.service_improvement_lead.get_full_name() in others_section
     assert reverse("escalation:step_run", args=[b1.pk]) in others_section, "they can still follow it"
     assert_accessible(text)

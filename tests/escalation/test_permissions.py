@@ -74,7 +74,8 @@ def test_a_person_without_the_step_role_cannot_record_it(client, sign_in, chain_
     page = client.get(url)
     assert (
         page.status_code == 200
-        and "Only a Governance Officer for this case can record this step" in page.text
+        and f"Only the Governance Officer for Oakwood Care Group ({people.governance_officer}) can record "
+        "this check." in page.text
     )
     response = client.post(
         url, {"pct_received_within_4h": "50", "sampled_with_named_owner": "1", "sampled_due_within_72h": "1"}
@@ -86,9 +87,10 @@ def test_a_person_without_the_step_role_cannot_record_it(client, sign_in, chain_
 def test_only_the_people_told_the_target_role_or_the_ni_can_act(client, raised, people):
     client.force_login(people.clinical_lead)  # sees Elm House's case, but was not told
     page = client.get(reverse("escalation:detail", args=[raised.pk]))
-    assert page.status_code == 200 and "Only the people told" in page.text
+    said = f"Only the Operations Director ({people.operations_director}) or Nominated Individual"
+    assert page.status_code == 200 and said in page.text
     response = client.post(reverse("escalation:acknowledge", args=[raised.pk]))
-    assert response.status_code == 403
+    assert response.status_code == 403 and said in response.text
 
 
 def test_only_a_provider_administrator_tunes_steps(client, sign_in, people, chains):

@@ -164,8 +164,10 @@ def test_the_release_section_names_who_releases_and_offers_the_button_to_them_on
     url = reverse("reporting_control:update_detail", args=[evidenced_update.pk])
     sign_in(compliance_manager)
     release = client.get(url).text.split("<h2>Release</h2>", 1)[1].split("<h2>", 1)[0]
-    assert "Only the Provider Director or the Nominated Individual releases this update" in release
-    assert str(provider_director) in release and str(nominated_individual) in release
+    assert (
+        f"Only the Provider Director ({provider_director}) or Nominated Individual "
+        f"({nominated_individual}) for Oakwood Care Group can release this update." in release
+    )
     IssueHold.objects.update(
         lifted_at=evidenced_update.created_at, lifted_by=provider_director, lift_reason="x"
     )

@@ -10,14 +10,12 @@ never changes what the next one finds. List pages are also read: an object of a 
 only to the people who may see it.
 """
 
-import logging
 from collections.abc import Callable
 
 import pytest
 import time_machine
 from django.core.signals import request_finished
 from django.db import close_old_connections, transaction
-from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from adoption.permissions import visible_deployments
@@ -31,9 +29,8 @@ from learning_transfer.permissions import (
 from providers.choices import ROLE_SCOPE, Role, Scope
 from providers.permissions import visible_services
 from reporting_control.permissions import commissioner_packs, visible_updates
-from tests.signing_in import signed_in as sign_in
 
-from .world import NOW, PERSONA_ROLES, PERSONAS, build_world
+from .world import NOW, PERSONA_ROLES, PERSONAS
 
 pytestmark = pytest.mark.django_db
 
@@ -382,30 +379,6 @@ def is_allowed(response) -> bool:
 def test_every_url_has_an_entry():
     missing = [name for name in url_patterns() if entry_for(name) is None]
     assert missing == [], f"Say in TABLE who may use these URLs: {missing}"
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """One world for the module, built in a transaction that is rolled back at the end."""
-    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
-    # Thousands of refusals are the point here: do not log each one with its traceback.
-    quiet = logging.getLogger("django.request")
-    quiet.setLevel(logging.ERROR)
-    with django_db_blocker.unblock(), time_machine.travel(NOW, tick=False), media, transaction.atomic():
-        built = build_world()
-        yield built
-        transaction.set_rollback(True)
-    quiet.setLevel(logging.NOTSET)
-
-
-@pytest.fixture(scope="module")
-def clients(world, django_db_blocker):
-    with django_db_blocker.unblock(), time_machine.travel(NOW, tick=False):
-        clients = {"anonymous": Client()}
-        for name, person in world.people.items():
-            clients[name] = Client()
-            sign_in(clients[name], person)
-        yield clients
 
 
 def _close_keeping_the_connection(response) -> None:

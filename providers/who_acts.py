@@ -1,0 +1,144 @@
+"""Who can act on a thing: named people and their roles, for work lists and refusals.
+
+A list shows each person the work that is theirs to do apart from the work others do at their
+services, naming who does it; a refusal names who can. Both ask the one permission layer: each staff
+role assignment at the viewer's own providers is tried alone (as though its holder held only that
+role) against the permission, so the people named are exactly those `user.has_perm(perm, obj)` would
+let act, with the role and the place that let them.
+
+Only the viewer's own providers are looked at, so a person from another provider, or a commissioner
+(who holds no staff role), never learns a name.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import rules
+
+from .choices import Role
+from .models import RoleAssignment
+from .permissions import ACTIONS, holding_only, staff_assignments
+
+ROLE_ORDER = {role.value: position for position, role in enumerate(Role)}
+
+
+@dataclass(frozen=True)
+class Actors:
+    """The people holding one role at one place (a service, a region or the provider) who can act."""
+
+    role: str
+    place: str
+    people: tuple
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+    @property
+    def names(self) -> str:
+        names = [str(person) for person in self.people]
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+    def __str__(self):
+        """"the Clinical Lead at Elm House (Priya Shah)"."""
+        return f"the {self.role_label} {self.place} ({self.names})"
+
+
+def _place(assignment: RoleAssignment) -> str:
+    if assignment.service_id:
+        return f"at {assignment.service}"
+    if assignment.region_id:
+        return f"for the {assignment.region} region"
+    return f"for {assignment.provider}"
+
+
+def _closest_first(assignment: RoleAssignment) -> tuple:
+    """The people closest to the work first: a service's, then a region's, then the provider's; at
+    each, the least senior role first (the Nominated Individual, who can act on much, comes last)."""
+    breadth = 0 if assignment.service_id else 1 if assignment.region_id else 2
+    return (breadth, -ROLE_ORDER.get(assignment.role, 0), str(assignment.service or assignment.region or ""))
+
+
+class Colleagues:
+    """The staff role assignments at the viewer's providers, read with one query when first asked."""
+
+    def __init__(self, viewer):
+        self.provider_ids = {a.provider_id for a in staff_assignments(viewer)}
+        self._rows = None
+
+    def _assignments(self) -> list[RoleAssignment]:
+        if self._rows is None and not self.provider_ids:
+            self._rows = []
+        if self._rows is None:
+            rows = (
+                RoleAssignment.objects.filter(provider_id__in=self.provider_ids, user__is_active=True)
+                .exclude(role=Role.COMMISSIONER)
+                .select_related("user", "provider", "region", "service")
+                .order_by("user__last_name", "user__first_name", "pk")
+            )
+            self._rows = sorted(rows, key=_closest_first)
+        return self._rows
+
+    def who_can(self, perm: str, obj) -> list[Actors]:
+        """Who can do `perm` to `obj` now, grouped by role and place, the closest to the work first."""
+        groups: dict[tuple, list] = {}
+        for assignment in self._assignments():
+            with holding_only(assignment):
+                allowed = rules.has_perm(perm, assignment.user, obj)
+            if allowed:
+                key = (assignment.role, _place(assignment))
+                people = groups.setdefault(key, [])
+                if assignment.user not in people:
+                    people.append(assignment.user)
+        return [Actors(role, place, tuple(people)) for (role, place), people in groups.items()]
+
+
+def split_yours(viewer, rows: Iterable, perm: str, of: Callable = lambda row: row, colleagues=None):
+    """Split a list's rows into the viewer's to do and those others do, keeping their order.
+
+    Each row is marked `yours` when `viewer.has_perm(perm, of(row))`; each other row gets the `actors`
+    who can do it (a list of Actors, empty when nobody can). Rows of every list are split by this one
+    function, in a fixed number of queries however many rows there are (the permission's predicate
+    must answer from what the caller loaded with the rows).
+    """
+    colleagues = colleagues or Colleagues(viewer)
+    yours, others = [], []
+    for row in rows:
+        row.yours = viewer.has_perm(perm, of(row))
+        if row.yours:
+            row.actors = []
+            yours.append(row)
+        else:
+            row.actors = colleagues.who_can(perm, of(row))
+            others.append(row)
+    return yours, others
+
+
+def refusal(viewer, perm: str, obj, colleagues: Colleagues | None = None) -> str:
+    """What a refusal tells the viewer about who can act, in plain English ("Only the Clinical Lead at
+    Elm House (Priya Shah) can record this check."). Empty when nobody at the viewer's providers can,
+    and always for a commissioner or another provider's staff, who learn no names."""
+    actors = (colleagues or Colleagues(viewer)).who_can(perm, obj)
+    if not actors:
+        return ""
+    return f"Only {join_or(_by_place(actors))} can {ACTIONS.get(perm, 'do this')}."
+
+
+def _by_place(actors: list[Actors]) -> list[str]:
+    """Each place once: "the Clinical Lead at Elm House (Priya Shah)", or with several roles there,
+    "the Performance Analyst (Nina Kowalski) or Quality Director (Priya Shah) for Oakwood Care Group"."""
+    places: dict[str, list[Actors]] = {}
+    for group in actors:
+        places.setdefault(group.place, []).append(group)
+    said = []
+    for place, groups in places.items():
+        if len(groups) == 1:
+            said.append(str(groups[0]))
+        else:
+            roles = join_or([f"{group.role_label} ({group.names})" for group in groups])
+            said.append(f"the {roles} {place}")
+    return said
+
+
+def join_or(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} or {parts[-1]}"

@@ -1,0 +1,59 @@
+"""The dashboard of every chain B role splits the checks that are the person's to record from those
+others record at their service, naming who, in the same number of queries however many checks."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from providers.choices import Role
+
+from .conftest import at, deploy, make_match
+
+pytestmark = pytest.mark.django_db
+
+
+def due_checks(response) -> dict:
+    return next(p for p in response.context["panels"] if p["template"] == "adoption/panels/due_checks.html")
+
+
+def test_the_managers_dashboard_names_who_records_the_checks_that_are_not_theirs(
+    client, sign_in, match, people, time_machine
+):
+    deploy(match, people.registered_manager, deployed_at=at(23, 9))
+    time_machine.move_to(at(23, 13), tick=False)
+    sign_in(people.registered_manager)
+    response = client.get(reverse("dashboard", args=[Role.REGISTERED_MANAGER]))
+    panel = due_checks(response)
+    assert panel["yours"] == [] and panel["others"], "B1 to B4 are the leads' to record, not the manager's"
+    clinical = next(s for s in panel["others"] if s.code == "B2")
+    assert [(group.role, group.people) for group in clinical.actors] == [
+        (Role.CLINICAL_LEAD, (people.clinical_lead,))
+    ]
+    others = response.text.split("At your service, done by others", 1)[1]
+    assert f"Clinical Lead at Elm House: {people.clinical_lead}" in others
+
+    sign_in(people.clinical_lead)
+    panel = due_checks(client.get(reverse("dashboard", args=[Role.CLINICAL_LEAD])))
+    assert {s.code for s in panel["yours"]} == {"B2"} and "B2" not in {s.code for s in panel["others"]}
+
+
+def test_the_dashboard_needs_the_same_queries_for_one_or_many_deployments(
+    client, sign_in, chains, elm_house, birch_lodge, shifts, people, time_machine
+):
+    time_machine.move_to(at(23, 13), tick=False)
+    sign_in(people.registered_manager)
+    url = reverse("dashboard", args=[Role.REGISTERED_MANAGER])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    matches = [make_match(elm_house, birch_lodge, people.registered_manager, title=f"L{n}") for n in range(4)]
+    deploy(matches[0], people.registered_manager, deployed_at=at(23, 9))
+    one = queries()
+    for match in matches[1:]:
+        deploy(match, people.registered_manager, deployed_at=at(23, 9))
+    assert len(due_checks(client.get(url))["others"]) == 5
+    assert queries() == one

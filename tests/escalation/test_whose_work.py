@@ -1,0 +1,162 @@
+"""Each person's escalations are theirs: what they act on apart from what others act on at their
+services, naming who; and a refusal they can still meet names who can act, to colleagues only."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from escalation import engine, services
+from escalation.models import Escalation
+from providers.choices import Role
+from providers.who_acts import refusal
+from tests.factories import person_with_role
+
+from .conftest import at, step
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def now(time_machine):
+    time_machine.move_to(at(23, 10, 30), tick=False)
+
+
+@pytest.fixture
+def chain_b(chains, provider, elm_house, shifts, subject):
+    return services.start_chain(
+        "B", provider=provider, subject=subject(), anchor_at=at(23, 9), service=elm_house
+    )
+
+
+def test_a_refused_check_names_who_records_it_at_the_service(client, sign_in, chain_b, people, now):
+    clinical_check = step(chain_b, "B2")
+    sign_in(people.registered_manager)
+    response = client.post(reverse("escalation:step_run", args=[clinical_check.pk]), {})
+    assert response.status_code == 403
+    said = f"Only the Clinical Lead at Elm House ({people.clinical_lead}) can record this check."
+    assert said in response.text
+
+
+def test_a_refusal_names_everyone_whose_role_lets_them_act_closest_first(chain_a, people, now):
+    engine.tick(at(23, 10, 19))  # A2 overdue: escalated to the Quality Director
+    escalation = Escalation.objects.get(step_run__code="A2")
+    said = refusal(people.registered_manager, "escalation.acknowledge_escalation", escalation)
+    assert said == (
+        f"Only the Quality Director ({people.quality_director}) or Nominated Individual "
+        f"({people.nominated_individual}) for Oakwood Care Group can acknowledge this escalation."
+    )
+
+
+def test_a_commissioner_or_another_providers_person_learns_no_names(
+    client, sign_in, chain_b, people, commissioner, other_provider_service, now
+):
+    clinical_check = step(chain_b, "B2")
+    outsider = person_with_role(Role.QUALITY_DIRECTOR, provider=other_provider_service.provider)
+    for person in (commissioner, outsider):
+        assert refusal(person, "escalation.record_step", clinical_check) == ""
+    url = reverse("escalation:step_run", args=[clinical_check.pk])
+    sign_in(outsider)
+    assert client.post(url, {}).status_code == 404
+    sign_in(commissioner)
+    response = client.post(url, {})
+    assert response.status_code == 403
+    assert str(people.clinical_lead) not in response.text and "Only the" not in response.text
+
+
+def test_a_page_refused_for_a_missing_role_names_who_has_it_at_the_persons_provider(
+    client, sign_in, people, other_provider_service
+):
+    elsewhere = person_with_role(Role.QUALITY_DIRECTOR, provider=other_provider_service.provider)
+    sign_in(people.registered_manager)
+    response = client.get(reverse("reporting_control:update_create"))
+    assert response.status_code == 403
+    text = response.text
+    assert "can plan an update." in text
+    for person in (people.compliance_manager, people.provider_director, people.nominated_individual):
+        assert str(person) in text
+    assert str(elsewhere) not in text and str(people.quality_director) not in text
+
+
+def test_the_inbox_shows_escalations_raised_to_others_at_my_service_naming_who_acts(
+    client, sign_in, chain_a, people, now
+):
+    engine.tick(at(23, 10, 19))  # A2 overdue: escalated to the Quality Director, not to the manager
+    sign_in(people.registered_manager)
+    response = client.get(reverse("escalation:inbox"))
+    assert response.context["yours"] == []
+    escalation = next(e for e in response.context["others"] if e.step_run.code == "A2")
+    assert [(group.role, group.people) for group in escalation.actors] == [
+        (Role.QUALITY_DIRECTOR, (people.quality_director,)),
+        (Role.NOMINATED_INDIVIDUAL, (people.nominated_individual,)),
+    ]
+    others = response.text.split("At your services, done by others", 1)[1]
+    assert f"Quality Director for Oakwood Care Group: {people.quality_director}" in others
+    sign_in(people.quality_director)
+    response = client.get(reverse("escalation:inbox"))
+    assert escalation.pk in [e.pk for e in response.context["yours"]]
+    yours = response.text.split("Yours to do", 1)[1].split("<h2>", 1)[0]
+    assert "Acted on by" not in yours, "the person's own escalations name nobody else"
+    assert escalation.pk not in [e.pk for e in response.context["others"]]
+
+
+def test_every_dashboard_splits_open_escalations_into_mine_and_others(client, sign_in, chain_a, people, now):
+    engine.tick(at(23, 10, 19))
+    sign_in(people.quality_director)
+    page = client.get(reverse("dashboard", args=["quality_director"])).text
+    assert (
+        "Yours to do" in page and "Check every service received the learning" in page.split("Yours to do")[1]
+    )
+    sign_in(people.clinical_lead)
+    page = client.get(reverse("dashboard", args=["clinical_lead"])).text
+    assert "No open escalations to you." in page
+    others = page.split("At your services, done by others", 1)[1]
+    assert "Check every service received the learning" in others and str(people.quality_director) in others
+
+
+def test_the_inbox_and_dashboard_need_the_same_queries_for_one_or_many_escalations_to_others(
+    client, sign_in, chains, provider, elm_house, subject, people, now
+):
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    def start_and_escalate(minute):
+        services.start_chain(
+            "A", provider=provider, subject=subject(), anchor_at=at(20, 8), service=elm_house
+        )
+        engine.tick(at(20, 11, minute))  # A1 → Operations Director
+
+    sign_in(people.registered_manager)
+    urls = [reverse("escalation:inbox"), reverse("dashboard", args=["registered_manager"])]
+    start_and_escalate(1)
+    one = [queries(url) for url in urls]
+    for minute in range(2, 6):
+        start_and_escalate(minute)
+    response = client.get(urls[0])
+    assert len(response.context["others"]) == 5
+    assert [queries(url) for url in urls] == one
+
+
+def test_the_case_timeline_says_which_steps_are_mine_and_who_records_the_others(
+    client, sign_in, chain_b, people, now
+):
+    sign_in(people.registered_manager)
+    response = client.get(reverse("escalation:chain_run", args=[chain_b.pk]))
+    occurrences = {s.code: s for group in response.context["steps"] for s in group["occurrences"]}
+    assert occurrences["B5"].yours and not occurrences["B2"].yours
+    assert [(group.role, group.people) for group in occurrences["B2"].actors] == [
+        (Role.CLINICAL_LEAD, (people.clinical_lead,))
+    ]
+    assert "Yours to record" in response.text
+    assert f"Clinical Lead at Elm House: {people.clinical_lead}" in response.text
+
+
+def test_an_escalation_page_tells_someone_who_cannot_act_who_can(client, sign_in, chain_a, people, now):
+    engine.tick(at(23, 10, 19))
+    escalation = Escalation.objects.get(step_run__code="A2")
+    sign_in(people.registered_manager)
+    page = client.get(reverse("escalation:detail", args=[escalation.pk])).text
+    assert f"Only the Quality Director ({people.quality_director}) or Nominated Individual" in page
+    assert 'action="' + reverse("escalation:acknowledge", args=[escalation.pk]) not in page
