@@ -11,6 +11,8 @@ CHAIN_CODE = "C"
 # A breach of either step holds the update: C4 places the hold, C5 keeps it (DOMAIN.md chain C).
 HOLD_STEPS = ("C4", "C5")
 SIGN_OFF_STEP = "C5"
+# A breach of C2 is told to the registered managers of the named services behind on the action.
+FIGURES_STEP = "C2"
 
 
 def start(update, by):
@@ -63,18 +65,27 @@ def register_prefill() -> None:
 
 
 def on_step_recorded(sender, instance: StepRecord, created: bool, raw: bool = False, **kwargs) -> None:
-    """A breached C4 or C5 record places (or keeps) the issue hold at once, whichever page recorded it.
+    """A breached C4 or C5 record places (or keeps) the issue hold at once, whichever page recorded it; a
+    breached C2 record tells the registered managers of the named services behind.
 
     A signal (not a call from our own views) because they are usually recorded on the engine's step page;
     it runs inside the engine's transaction, so the record and the hold are saved together or not at all.
+    It runs as the record is saved, before the engine raises the step's own breach escalation: C2's
+    per-service escalations are then the step's breach escalations, and the engine raises its one
+    service-less escalation (to the Nominated Individual, a role gap) only when no named service is behind.
     """
-    if raw or not created or not instance.breached or instance.step_run.code not in HOLD_STEPS:
+    code = instance.step_run.code
+    if raw or not created or not instance.breached or code not in (*HOLD_STEPS, FIGURES_STEP):
         return
     from .models import ReportingUpdate
-    from .services import place_automatic_hold
+    from .services import place_automatic_hold, tell_managers_of_services_behind
 
     subject = instance.step_run.chain_run.subject
-    if isinstance(subject, ReportingUpdate):
+    if not isinstance(subject, ReportingUpdate):
+        return
+    if code == FIGURES_STEP:
+        tell_managers_of_services_behind(subject, instance)
+    else:
         place_automatic_hold(subject, instance)
 
 

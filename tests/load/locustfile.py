@@ -4,13 +4,15 @@
         --host http://127.0.0.1:8001
 
 `scripts/loadtest` prepares the demo data, starts gunicorn on loopback, runs this and prints the result.
-Each simulated person signs in once (the real two-step login) and then picks tasks by their weights,
-pausing 0.5-1.5 s between tasks, a brisk rather than a typical person. The journeys themselves are in
-tests/load/journeys.py, shared with the suite's quick check.
+Each simulated person signs in once (the real two-step login, a session of their own) and then picks
+tasks by their weights, pausing 0.5-1.5 s between tasks, a brisk rather than a typical person. The
+summary printed at the end reports signing in apart from the steady state after everyone has signed
+in. The journeys themselves are in tests/load/journeys.py, shared with the suite's quick check.
 """
 
 import random
 import sys
+import time
 from pathlib import Path
 
 from locust import HttpUser, between, events
@@ -18,6 +20,10 @@ from locust import HttpUser, between, events
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the project root, for `tests.load`
 from tests.load.journeys import PERSONAS, sign_in  # noqa: E402
 from tests.load.report import summary  # noqa: E402
+
+# What the summary needs: every response (when sent, name, ms) and when the last person had signed in.
+_samples: list[tuple[float, str, float]] = []
+_run = {"started": time.time(), "signed_in": 0, "steady_from": None}
 
 
 def _task(journey):
@@ -39,6 +45,9 @@ def _user_class(persona):
 
         def on_start(self):
             sign_in(self.client, random.choice(persona.usernames))
+            _run["signed_in"] += 1
+            if _run["signed_in"] == self.environment.runner.target_user_count:
+                _run["steady_from"] = time.time()
 
     Persona.__name__ = Persona.__qualname__ = persona.name.title().replace(" ", "")
     return Persona
@@ -49,18 +58,31 @@ for _persona in PERSONAS:
 del _persona
 
 
-# The summary scripts/loadtest prints: every response time kept, counted once the run is over.
-_samples: list[tuple[str, float]] = []
-
-
 @events.request.add_listener
-def _keep(name, response_time, **_):
-    _samples.append((name, response_time))
+def _keep(name, response_time, start_time=None, **_):
+    _samples.append((start_time or time.time(), name, response_time))
+
+
+@events.test_start.add_listener
+def _started(**_):
+    _run["started"] = time.time()
+
+
+@events.test_stop.add_listener
+def _stopped(**_):
+    _run["ended"] = time.time()
 
 
 @events.quitting.add_listener
 def _report(environment, **_):
-    stats = environment.stats.total
-    seconds = max(stats.last_request_timestamp - stats.start_time, 1e-9) if _samples else 0.0
-    errors = stats.num_failures + sum(e["count"] for e in environment.runner.exceptions.values())
-    print(summary(_samples, seconds, errors), flush=True)
+    errors = environment.stats.total.num_failures + sum(
+        e["count"] for e in environment.runner.exceptions.values()
+    )
+    text = summary(
+        _samples,
+        started=_run["started"],
+        steady_from=_run["steady_from"],
+        ended=_run.get("ended") or time.time(),
+        errors=errors,
+    )
+    print(text, flush=True)

@@ -67,14 +67,16 @@ def test_the_locustfile_runs_headless_with_no_errors(demo):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "errors: 0" in result.stdout
-    assert "pages after signing in" in result.stdout
+    assert "steady state p50 / p95" in result.stdout
 
 
-def test_the_summary_gives_throughput_percentiles_and_the_slowest_pages():
-    samples = [("sign in", 900.0)] + [("register", float(ms)) for ms in range(1, 101)]
-    text = summary(samples, seconds=10, errors=2)
+def test_the_summary_reports_signing_in_apart_from_the_steady_state():
+    samples = [(100.0, "sign in", 900.0), (100.5, "sign in: second step", 800.0)]
+    samples += [(110.0 + ms / 100, "register", float(ms)) for ms in range(1, 101)]
+    text = summary(samples, started=99.0, steady_from=110.0, ended=120.0, errors=2)
     assert percentile(range(1, 101), 0.95) == 95
-    assert "101 in 10 s = 10.1 req/s" in text
-    assert "pages after signing in: 50 / 95 ms" in text
-    assert "errors: 2" in text
-    assert text.splitlines()[-2].split() == ["900", "1", "sign", "in"]
+    assert "signing in: 2 requests, p95 900 ms; everyone signed in after 11 s" in text
+    assert "steady state: 100 requests in 10 s = 10.0 req/s" in text
+    assert "steady state p50 / p95: 50 / 95 ms" in text
+    assert "errors (whole run): 2" in text
+    assert text.splitlines()[-1].split() == ["95", "100", "register"]
