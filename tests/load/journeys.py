@@ -76,6 +76,7 @@ def qd_log_trigger(client) -> None:
     found = links(html, r"/learning/triggers/new/\?incident=\d+")
     path = random.choice(found) if found else "/learning/triggers/new/"
     form = _page(client.get(path, name="log a trigger: form"))
+    fields = form_fields(form)
     values = {"learning_statement": "Check night-time falls risk assessments at every matched home."}
     if not found:  # no incident to start from: the person fills what the incident would have
         values |= {
@@ -83,9 +84,10 @@ def qd_log_trigger(client) -> None:
             "what_happened": "A resident fell at night.",
             "source_service": choices(form, "source_service")[0],
             "theme": choices(form, "theme")[0],
-            "risk_tags": choices(form, "risk_tags")[0],
         }
-    response = client.post(path, data=with_values(form_fields(form), **values), name="log a trigger")
+    if not any(name == "risk_tags" for name, _ in fields):  # some themes suggest no risk tag: pick one
+        values["risk_tags"] = random.choice(choices(form, "risk_tags"))
+    response = client.post(path, data=with_values(fields, **values), name="log a trigger")
     _page(response)
     if not re.search(r"/learning/triggers/\d+/", response.url):
         raise JourneyError(f"The trigger was not logged (ended on {response.url}).")

@@ -10,6 +10,7 @@ summary printed at the end reports signing in apart from the steady state after 
 in. The journeys themselves are in tests/load/journeys.py, shared with the suite's quick check.
 """
 
+import os
 import random
 import sys
 import time
@@ -19,11 +20,13 @@ from locust import HttpUser, between, events
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the project root, for `tests.load`
 from tests.load.journeys import PERSONAS, sign_in  # noqa: E402
-from tests.load.report import summary  # noqa: E402
+from tests.load.report import cpu_seconds, summary  # noqa: E402
 
 # What the summary needs: every response (when sent, name, ms) and when the last person had signed in.
 _samples: list[tuple[float, str, float]] = []
 _run = {"started": time.time(), "signed_in": 0, "steady_from": None}
+# The web server's worker processes on this machine (scripts/loadtest names them), to measure their CPU.
+SERVER_PIDS = [int(pid) for pid in os.environ.get("LOAD_SERVER_PIDS", "").split()]
 
 
 def _task(journey):
@@ -48,6 +51,7 @@ def _user_class(persona):
             _run["signed_in"] += 1
             if _run["signed_in"] == self.environment.runner.target_user_count:
                 _run["steady_from"] = time.time()
+                _run["cpu_from"] = cpu_seconds(SERVER_PIDS)
 
     Persona.__name__ = Persona.__qualname__ = persona.name.title().replace(" ", "")
     return Persona
@@ -71,6 +75,7 @@ def _started(**_):
 @events.test_stop.add_listener
 def _stopped(**_):
     _run["ended"] = time.time()
+    _run["cpu_to"] = cpu_seconds(SERVER_PIDS)
 
 
 @events.quitting.add_listener
@@ -84,5 +89,6 @@ def _report(environment, **_):
         steady_from=_run["steady_from"],
         ended=_run.get("ended") or time.time(),
         errors=errors,
+        server_cpu=_run["cpu_to"] - _run["cpu_from"] if SERVER_PIDS and "cpu_from" in _run else None,
     )
     print(text, flush=True)

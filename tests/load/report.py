@@ -6,6 +6,7 @@ password checks (Argon2) that a working day spreads over hours, and it would hid
 """
 
 import math
+import os
 from collections import defaultdict
 
 SIGN_IN = "sign in"
@@ -20,11 +21,23 @@ def percentile(values, share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def summary(
-    samples, *, started: float, steady_from: float | None, ended: float, errors: int, hottest=5
-) -> str:
+def cpu_seconds(pids) -> float:
+    """CPU time (user and system) the processes have used so far; 0 for one that is gone."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def summary(samples, *, started: float, steady_from, ended: float, errors: int, server_cpu=None) -> str:
     """`samples` are (time sent, request name, milliseconds); sign-in requests are named from SIGN_IN.
-    The steady state runs from `steady_from` (when the last person had signed in) to `ended`."""
+    The steady state runs from `steady_from` (when the last person had signed in, or None) to `ended`;
+    `server_cpu` is the CPU seconds the web server's workers used in it, when known."""
     signing = [ms for _, name, ms in samples if name.startswith(SIGN_IN)]
     lines = [
         f"signing in: {len(signing)} requests, p95 {percentile(signing, 0.95):.0f} ms; everyone signed in "
@@ -41,8 +54,18 @@ def summary(
     lines += [
         f"steady state: {len(times)} requests in {seconds:.0f} s = {rate:.1f} req/s",
         f"steady state p50 / p95: {percentile(times, 0.5):.0f} / {percentile(times, 0.95):.0f} ms",
+        *(_cpu_lines(server_cpu, len(times)) if server_cpu is not None and times else []),
         f"errors (whole run): {errors}",
         "slowest in the steady state (p95 ms, requests, page):",
         *(f"  {percentile(ms, 0.95):6.0f}  {len(ms):5d}  {name}" for name, ms in hot),
     ]
     return "\n".join(lines)
+
+
+def _cpu_lines(server_cpu: float, requests: int) -> list[str]:
+    """What a request costs the web workers, whatever else the machine was running at the time."""
+    per_request = server_cpu / requests
+    return [
+        f"web workers' CPU in the steady state: {1000 * per_request:.0f} ms a request "
+        f"(2 free cores would serve at most {2 / per_request:.0f} req/s, PostgreSQL's share not counted)"
+    ]
