@@ -6,10 +6,9 @@ from learning_transfer.forms import datetime_field
 from providers.fields import RecordMultipleChoiceField
 
 from .choices import Audience, LineKind, LineState
+from .services import NO_SERVICES
 
 __all__ = ["DecisionForm", "LineForm", "LineServicesForm", "ReasonForm", "UpdateForm"]
-
-NO_SERVICES = "Name at least one service this claim speaks for."
 
 
 class UpdateForm(forms.Form):
