@@ -4,7 +4,7 @@ The engine never imports the chain apps (they sit above it in the house order, s
 tour); each chain app hands the engine its hooks in its AppConfig.ready(), by name, for its chain:
 
     from escalation import chain_hooks
-    chain_hooks.register("C", prefill=hooks.prefill_values, recorded=hooks.hold_on_breach)
+    chain_hooks.register("C", prefill=hooks.prefill_values, recorded=hooks.act_on_breach)
 
 The hooks, and when the engine calls them:
 
@@ -13,9 +13,10 @@ The hooks, and when the engine calls them:
   {"item": number}); it may also give "check_done", "notes" and "evidence_links". Several functions
   for one chain are merged in registration order. A prefill never records anything by itself.
 - ``recorded(record)``: a step of the chain was recorded (escalation.services.record_step), with the
-  StepRecord (``record.breached``, ``record.step_run``, ``record.escalation``). Called inside the
-  recording's transaction, after the record and any breach escalation are saved, so a side effect
-  (chain C's issue hold) is saved with the record or not at all.
+  StepRecord (``record.breached``, ``record.step_run``). Called inside the recording's transaction,
+  after the record is saved and before the step's breach escalation is raised, so a side effect
+  (chain C's issue hold) is saved with the record or not at all, and breach escalations the chain
+  raises itself (C2's, one per service behind) are the ones the engine then finds.
 
 A domain side effect of the engine is one of these hooks, never a model signal: what happens when a
 step is recorded can be read here and in the chain apps' ``apps.py``.

@@ -295,8 +295,10 @@ def record_step(
         _event(
             EventKind.STEP_RECORDED, run, step_run=locked, actor=by, at=now, message=f"Recorded: {verdict}."
         )
+        # The chain's side effects (chain C's issue hold, C2's per-service escalations), saved with the
+        # record, and first: a chain that raised its own breach escalations has them found below.
+        chain_hooks.step_recorded(record)
         record.escalation = _breach_escalation(locked, record, result) if result.breached else None
-        chain_hooks.step_recorded(record)  # the chain's side effects (chain C's issue hold), saved with it
     step_run.state, step_run.recorded_at = locked.state, locked.recorded_at
     return record
 

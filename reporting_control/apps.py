@@ -13,4 +13,4 @@ class ReportingControlConfig(AppConfig):
         from . import chain, hooks, panels, permissions  # noqa: F401 - permissions registers the app's rules
 
         panels.register_panels()
-        chain_hooks.register(chain.CHAIN_CODE, prefill=hooks.prefill_values, recorded=hooks.hold_on_breach)
+        chain_hooks.register(chain.CHAIN_CODE, prefill=hooks.prefill_values, recorded=hooks.act_on_breach)

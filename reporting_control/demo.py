@@ -1,6 +1,6 @@
 """Reporting updates for the demo provider: one released to its commissioners, which gives the county
 council and the ICB each a pack about its own services only, and one to CQC held because it claims
-shared learning on notices alone."""
+shared learning on notices alone. Every line names the services it speaks for."""
 
 from datetime import time
 
@@ -73,11 +73,14 @@ def build_reporting_story(provider, trigger) -> None:
         issue_at=local_datetime(calendar.next_working_day(issue_day), time(10)),
         triggers=[trigger],
     )
+    # A provider-wide claim names every comparable home it speaks for: the fall's matched services.
+    comparable = [m.service for m in trigger.matches.filter(included=True).select_related("service")]
     services.add_line(
         cqc,
         by=compliance,
         kind=LineKind.PROVIDER_WIDE,
         claim="Learning from the Elm House fall has been shared and adopted across every comparable home.",
+        services=sorted(comparable, key=lambda service: service.name),
     )
     services.place_hold(
         cqc,

@@ -173,21 +173,35 @@ def c5_measures(verdicts: dict) -> dict:
     }
 
 
-def c2_measures(evidence: EvidenceMap) -> dict:
-    """C2's first measure: % of matched services whose implementation was verified by its notice's due
-    time. Left out (not guessed) when no matched service has a notice with a due time."""
-    timed = [
-        (match, notice)
-        for matches in evidence.by_service.values()
-        for match in matches
-        for notice in match.current_notices
-        if notice.due_at is not None
-    ]
+def _pct_in_time(matches) -> float | None:
+    """% of these matches' notices with a due time whose implementation was verified by it; None when
+    none has a due time (left out, not guessed)."""
+    timed = [(match, notice) for match in matches for notice in match.current_notices if notice.due_at]
     if not timed:
-        return {}
+        return None
     in_time = sum(
         1
         for match, notice in timed
         if match.implementation_confirmed_at and match.implementation_confirmed_at <= notice.due_at
     )
-    return {"pct_completing_in_time": round(100 * in_time / len(timed), 1)}
+    return round(100 * in_time / len(timed), 1)
+
+
+def c2_measures(evidence: EvidenceMap) -> dict:
+    """C2's first measure: % of matched services whose implementation was verified by its notice's due
+    time. Left out (not guessed) when no matched service has a notice with a due time."""
+    pct = _pct_in_time([match for matches in evidence.by_service.values() for match in matches])
+    return {} if pct is None else {"pct_completing_in_time": pct}
+
+
+def c2_figures_by_service(update, evidence: EvidenceMap) -> dict:
+    """The same figure for each service the update's issued lines name: {Service: {"pct_completing_in_time":
+    %}}, for services with a timed notice (a service that was never sent one has no figure to judge)."""
+    lines = update.lines.exclude(state__in=WITHHELD_STATES).prefetch_related("services")
+    named = {service.pk: service for line in lines for service in line.services.all()}
+    figures = {}
+    for pk in sorted(named, key=lambda pk: named[pk].name):
+        pct = _pct_in_time(evidence.by_service.get(pk, []))
+        if pct is not None:
+            figures[named[pk]] = {"pct_completing_in_time": pct}
+    return figures

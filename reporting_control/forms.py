@@ -6,8 +6,9 @@ from learning_transfer.forms import datetime_field
 from providers.fields import RecordMultipleChoiceField
 
 from .choices import Audience, LineKind, LineState
+from .services import NO_SERVICES
 
-__all__ = ["DecisionForm", "LineForm", "ReasonForm", "UpdateForm"]
+__all__ = ["DecisionForm", "LineForm", "LineServicesForm", "ReasonForm", "UpdateForm"]
 
 
 class UpdateForm(forms.Form):
@@ -37,18 +38,37 @@ class UpdateForm(forms.Form):
         self.fields["services"].queryset = services
 
 
+def named_services_field() -> RecordMultipleChoiceField:
+    """Every line names the services it speaks for: their managers are told when its figures fall behind."""
+    return RecordMultipleChoiceField(
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        label="Named services",
+        help_text=(
+            "Every service the claim speaks for (for a provider-wide claim, each of them). Only verified "
+            "implementation at a named matched service counts as adoption evidence, and the registered "
+            "managers of named services behind on the action are told."
+        ),
+        error_messages={"required": NO_SERVICES},
+    )
+
+
 class LineForm(forms.Form):
     """Add a claim, naming the services it speaks for."""
 
     claim = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Claim, as it will be reported")
     kind = forms.ChoiceField(choices=LineKind.choices, widget=forms.RadioSelect, label="Kind of claim")
-    services = RecordMultipleChoiceField(
-        queryset=None,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Named services",
-        help_text="Only verified implementation at a named matched service counts as adoption evidence.",
-    )
+    services = named_services_field()
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = services
+
+
+class LineServicesForm(forms.Form):
+    """Name the services of a line added before every line had to name them."""
+
+    services = named_services_field()
 
     def __init__(self, *args, services, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,7 +12,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from config import background
-from escalation.choices import StepRunState
+from escalation.choices import EscalationKind, StepRunState
+from escalation.raising import EscalationSpec, raise_escalations
+from escalation.rules import evaluate_groups
 from providers.actions import AlreadyDone, change_once, lock
 from providers.permissions import require_perm
 
@@ -87,15 +89,27 @@ def _refuse_if_planned(provider, title: str, issue_at: datetime) -> None:
         raise AlreadyDone(f"This update was already planned as {existing.reference}.", existing)
 
 
+NO_SERVICES = "Name at least one service this claim speaks for."
+
+
+def _named_services(services, provider) -> list:
+    """A line's services: at least one, all of the update's provider. Whoever reads a line (the evidence
+    check, C2's escalation to the services' registered managers) needs to know whom it speaks for."""
+    services = list(services)
+    if not services:
+        raise ValidationError({"services": NO_SERVICES})
+    _same_provider(services, provider, "services", "services")
+    return services
+
+
 def add_line(update: ReportingUpdate, *, by, claim: str, kind: str, services=()) -> ReportingLine:
-    """Add a claim to the update and judge its evidence at once."""
+    """Add a claim, naming the services it speaks for, to the update and judge its evidence at once."""
     require_perm(by, "reporting_control.edit_update", update)
     _not_released(update)
     claim = _required(claim, "claim", "Enter the claim as it will be reported.")
     if kind not in LineKind.values:
         raise ValidationError({"kind": "Choose what kind of claim this is."})
-    services = list(services)
-    _same_provider(services, update.provider, "services", "services")
+    services = _named_services(services, update.provider)
     with transaction.atomic():
         _not_released(_lock(update))  # one line added at a time per update: a repeat sees the first one
         same = update.lines.filter(claim=claim, kind=kind).first()
@@ -106,6 +120,30 @@ def add_line(update: ReportingUpdate, *, by, claim: str, kind: str, services=())
         _save(line, by, "Line added")
         line.services.set(services)
     return assess_line_evidence(line)
+
+
+def name_line_services(line: ReportingLine, *, by, services, now=None) -> ReportingLine:
+    """Name the services of a line (one added before every line had to), then judge its evidence again."""
+    update = line.update
+    require_perm(by, "reporting_control.edit_update", update)
+    services = _named_services(services, update.provider)
+    with transaction.atomic():
+        _not_released(_lock(update))
+        line._history_user = by  # the history row of the services change names who made it
+        line.services.set(services)
+    return assess_line_evidence(line, now=now, by=by)
+
+
+def lines_naming_no_services(update: ReportingUpdate) -> list[ReportingLine]:
+    """Lines that would be issued but name no service: added before every line had to name its services.
+
+    No migration can name them (only a person knows whom a claim speaks for), so they stay as they were,
+    are shown as naming no services, and stop the update being issued until someone names them (or
+    freezes or defers the line).
+    """
+    return list(
+        update.lines.exclude(state__in=WITHHELD_STATES).filter(services__isnull=True).order_by("order")
+    )
 
 
 def assess_line_evidence(line: ReportingLine, *, now=None, by=None) -> ReportingLine:
@@ -234,6 +272,40 @@ def place_automatic_hold(update: ReportingUpdate, step_record) -> IssueHold | No
         )
 
 
+def tell_managers_of_services_behind(update: ReportingUpdate, step_record) -> list:
+    """C2 breached: tell the registered manager of each service the update's lines name whose own figure
+    breaches C2's rule (below 90 % completing the action in time), one escalation per service.
+
+    Each escalation names its service, so its holders of the step's target role are found there; only a
+    service with no registered manager falls back to the Nominated Individual as a role gap. Raised once
+    per service and occurrence of C2, however often C2 is recorded. Returns the new escalations.
+    """
+    step = step_record.step_run
+    figures = evidence.c2_figures_by_service(update, evidence.evidence_map(update))
+    behind = [
+        (service, verdict)
+        for service, verdict in evaluate_groups(step.threshold_rule, figures, step.measures).items()
+        if verdict.breached
+    ]
+    specs = [
+        EscalationSpec(
+            step_run=step,
+            kind=EscalationKind.BREACH,
+            group=service.name,
+            target_role=step.escalate_to,
+            reason=f"{step.label} breached its threshold at {service.name}: {verdict.text}.",
+            action=step.action,
+            window=step.response_working_hours,
+            occurred_at=step_record.recorded_at,
+            service=service,
+            rule=step.threshold_rule,
+            deciding=verdict.deciding,
+        )
+        for service, verdict in behind
+    ]
+    return raise_escalations(specs, step_record.recorded_at)
+
+
 def lift_hold(update: ReportingUpdate, *, by, reason: str, now=None) -> IssueHold:
     """Lift the active hold: a Provider Director or Nominated Individual, with a reason, on the record."""
     require_perm(by, "reporting_control.lift_hold", update)
@@ -288,6 +360,10 @@ def release_problems(update: ReportingUpdate) -> list[str]:
     verdicts = evidence.judge_update(update)
     if not verdicts:
         problems.append("The update has no reporting lines.")
+    unnamed = lines_naming_no_services(update)
+    if unnamed:
+        numbers = ", ".join(str(line.order) for line in unnamed)
+        problems.append(f"Lines naming no services (name them, or freeze or defer the line): {numbers}.")
     lacking = [line.order for line, v in verdicts.items() if v is not None and not v.evidenced]
     if lacking:
         numbers = ", ".join(str(n) for n in lacking)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.UpdateCreateView.as_view(), name="update_create"),
     path("<int:pk>/", views.UpdateDetailView.as_view(), name="update_detail"),
     path("<int:pk>/lines/new/", views.LineCreateView.as_view(), name="line_create"),
+    path("<int:pk>/lines/<int:line_pk>/services/", views.LineServicesView.as_view(), name="line_services"),
     path("<int:pk>/lines/<int:line_pk>/decide/", views.LineDecisionView.as_view(), name="line_decide"),
     path("<int:pk>/check/", views.EvidenceCheckView.as_view(), name="evidence_check"),
     path("<int:pk>/hold/", views.HoldPlaceView.as_view(), name="hold_place"),

@@ -22,7 +22,7 @@ from providers.who_acts import Colleagues, refusal
 
 from . import chain, permissions, services
 from .choices import LineState, PackStatus
-from .forms import DecisionForm, LineForm, ReasonForm, UpdateForm
+from .forms import DecisionForm, LineForm, LineServicesForm, ReasonForm, UpdateForm
 from .models import EvidencePack, ReportingLine, ReportingUpdate
 
 
@@ -178,6 +178,39 @@ class LineCreateView(UpdateMixin, FormView):
             add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"Line {line.order} added: {line.get_state_display().lower()}.")
+        return redirect(update.get_absolute_url())
+
+
+class LineServicesView(UpdateMixin, FormView):
+    """Name the services of a line added before every line had to name them."""
+
+    permission = "reporting_control.edit_update"
+    template_name = "reporting_control/line_services_form.html"
+    form_class = LineServicesForm
+
+    def get_line(self) -> ReportingLine:
+        return get_object_or_404(ReportingLine, pk=self.kwargs["line_pk"], update=self.get_update())
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "services": self.get_update().provider.services.order_by("name"),
+            "initial": {"services": list(self.get_line().services.all())},
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(update=self.get_update(), line=self.get_line(), **kwargs)
+
+    def form_valid(self, form):
+        update, line = self.get_update(), self.get_line()
+        try:
+            line = services.name_line_services(line, by=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"Line {line.order} names its services: {line.get_state_display().lower()}."
+        )
         return redirect(update.get_absolute_url())
 
 

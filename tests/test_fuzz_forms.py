@@ -38,7 +38,7 @@ from learning_transfer.models import (
     MatchedService,
 )
 from providers.models import RoleAssignment, User
-from reporting_control.forms import DecisionForm, ReasonForm
+from reporting_control.forms import DecisionForm, LineServicesForm, ReasonForm
 from reporting_control.models import EvidencePack, ReportingUpdate
 from tests.signing_in import signed_in
 
@@ -146,6 +146,11 @@ FORMS = {
         "provider.director",
         lambda: {"pk": _update().pk, "line_pk": _update().lines.order_by("pk").first().pk},
         DecisionForm,
+    ),
+    "reporting_control:line_services": (
+        "provider.director",
+        lambda: {"pk": _update().pk, "line_pk": _update().lines.order_by("pk").first().pk},
+        LineServicesForm,
     ),
     "reporting_control:evidence_check": ("provider.director", lambda: _pk(_update()), None),
     "reporting_control:hold_place": ("provider.director", lambda: _pk(_update()), None),

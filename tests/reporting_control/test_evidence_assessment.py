@@ -66,7 +66,11 @@ def test_provider_wide_adoption_needs_every_included_matched_service_verified(
     verify(birch_match)
     update = plan()
     line = services.add_line(
-        update, by=compliance_manager, claim="Adopted across the provider.", kind=LineKind.PROVIDER_WIDE
+        update,
+        by=compliance_manager,
+        claim="Adopted across the provider.",
+        kind=LineKind.PROVIDER_WIDE,
+        services=[birch_match.service, cedar_match.service],
     )
     assert line.state == LineState.LACKING
     assert "Cedar Court has no verified implementation" in line.evidence_note

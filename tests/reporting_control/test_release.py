@@ -102,10 +102,12 @@ def test_release_waits_for_the_provider_directors_sign_off(
     assert services.release_update(update, by=provider_director) is True
 
 
-def test_a_breached_sign_off_keeps_the_update_held(plan, compliance_manager, provider_director):
+def test_a_breached_sign_off_keeps_the_update_held(plan, compliance_manager, provider_director, birch_lodge):
     update = plan()
     for claim in ("Shared everywhere.", "Adopted across the provider.", "Every home changed practice."):
-        services.add_line(update, by=compliance_manager, claim=claim, kind=LineKind.PROVIDER_WIDE)
+        services.add_line(
+            update, by=compliance_manager, claim=claim, kind=LineKind.PROVIDER_WIDE, services=[birch_lodge]
+        )
 
     record = chain.record_sign_off(update, by=provider_director)
 

@@ -79,7 +79,12 @@ def test_a_build_making_progress_is_left_alone(requested, clock, django_capture_
 
 
 def test_after_the_last_attempt_the_pack_shows_failed_with_why_and_can_be_tried_again(
-    requested, clock, django_capture_on_commit_callbacks, client, sign_in, compliance_manager,
+    requested,
+    clock,
+    django_capture_on_commit_callbacks,
+    client,
+    sign_in,
+    compliance_manager,
     evidenced_update,
 ):
     for _ in range(3):  # MAX_ATTEMPTS: each time the worker handed the pack dies too

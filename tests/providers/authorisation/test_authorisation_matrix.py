@@ -282,6 +282,11 @@ TABLE = {
         post=may(*EDITORS),
         kwargs=lambda place: {"pk": place.objects["draft"].pk, "line_pk": place.objects["draft_line"].pk},
     ),
+    "reporting_control:line_services": at(
+        get=may(*EDITORS),
+        post=may(*EDITORS),
+        kwargs=lambda place: {"pk": place.objects["draft"].pk, "line_pk": place.objects["draft_line"].pk},
+    ),
     "reporting_control:evidence_check": at(post=may(*EDITORS), kwargs=UPDATE),
     "reporting_control:hold_place": at(get=may(*EDITORS), post=may(*EDITORS), kwargs=UPDATE),
     "reporting_control:hold_lift": at(get=may(*SIGNERS), post=may(*SIGNERS), kwargs=UPDATE),

@@ -1,0 +1,85 @@
+"""The load test's journeys keep working: each persona walks every task once against the live server,
+signing in with both steps and sending each form with its CSRF token, and nothing goes wrong."""
+
+import importlib.util
+import os
+import subprocess
+import sys
+from io import StringIO
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+
+from reporting_control.models import EvidencePack
+from tests.concurrency import postgresql_only
+
+from .client import LoopbackClient
+from .journeys import PERSONAS, sign_in
+from .report import cpu_seconds, percentile, summary
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def demo(live_server, settings, tmp_path):
+    """The demo provider behind a live server, with the demo's second-step code accepted (as the load run
+    does) and its commissioners' evidence packs built."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DEBUG = True
+    settings.DEMO_SECOND_FACTOR = True
+    call_command("load_demo", days=7, password="demo-pass-2026", stdout=StringIO())
+    assert EvidencePack.objects.filter(status="ready").count() == EvidencePack.objects.count() > 0
+    return live_server.url
+
+
+def test_every_persona_walks_every_task_once_and_the_writes_are_saved(demo):
+    from adoption.models import AdoptionObservation
+    from learning_transfer.models import LearningTrigger
+
+    triggers, observations = LearningTrigger.objects.count(), AdoptionObservation.objects.count()
+    for persona in PERSONAS:
+        for username in persona.usernames:
+            client = LoopbackClient(demo)
+            sign_in(client, username)
+            for journey in persona.tasks:
+                journey(client)
+            refused = [request for request in client.requests if request[2] >= 400]
+            assert not refused, f"{persona.name} ({username}): {refused}"
+    # The quality director logged a serious failure, the registered manager recorded an observation.
+    assert LearningTrigger.objects.count() == triggers + 1
+    assert AdoptionObservation.objects.count() == observations + 1
+
+
+# Four people at once: the live server's in-memory SQLite locks under concurrent writers.
+@postgresql_only
+@pytest.mark.skipif(importlib.util.find_spec("locust") is None, reason="the load group is not installed")
+def test_the_locustfile_runs_headless_with_no_errors(demo):
+    env = {**os.environ, "LOAD_PASSWORD": "demo-pass-2026"}
+    result = subprocess.run(
+        [sys.executable, "-m", "locust", "-f", "tests/load/locustfile.py", "--headless", "--only-summary"]
+        + ["--users", "4", "--spawn-rate", "4", "--run-time", "6s", "--host", demo],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "errors: 0" in result.stdout
+    assert "steady state p50 / p95" in result.stdout
+
+
+def test_the_summary_reports_signing_in_apart_from_the_steady_state():
+    samples = [(100.0, "sign in", 900.0), (100.5, "sign in: second step", 800.0)]
+    samples += [(110.0 + ms / 100, "register", float(ms)) for ms in range(1, 101)]
+    text = summary(samples, started=99.0, steady_from=110.0, ended=120.0, errors=2, server_cpu=2.0)
+    assert percentile(range(1, 101), 0.95) == 95
+    assert "signing in: 2 requests, p95 900 ms; everyone signed in after 11 s" in text
+    assert "steady state: 100 requests in 10 s = 10.0 req/s" in text
+    assert "steady state p50 / p95: 50 / 95 ms" in text
+    assert "web workers' CPU in the steady state: 20 ms a request" in text
+    assert "2 free cores would serve at most 100 req/s" in text
+    assert "errors (whole run): 2" in text
+    assert text.splitlines()[-1].split() == ["95", "100", "register"]
+    assert cpu_seconds([os.getpid()]) > 0

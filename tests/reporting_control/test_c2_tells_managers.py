@@ -1,0 +1,136 @@
+"""C2 breached: the registered managers of exactly the named services behind on the action are told, and
+the Nominated Individual only for a behind service that truly has no registered manager (a role gap).
+
+The update's lines name Birch Lodge (implementation verified before its notice fell due: 100 %) and
+Cedar Court (never verified: 0 %). Oak Lodge is matched and behind too, but no line names it.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from escalation.models import Escalation, Notification
+from learning_transfer.models import MatchedService
+from providers.choices import Role
+from reporting_control import chain, services
+from reporting_control.choices import LineKind
+from tests.factories import ServiceFactory, person_with_role
+
+from .conftest import send_notice, verify
+
+pytestmark = pytest.mark.django_db
+
+C2_BREACHED = {
+    "pct_completing_in_time": 33.3,
+    "incident_rate_7d": 0.4,
+    "movement_from_baseline_pct": {"1": -10},
+}
+C2_WITHIN = C2_BREACHED | {"pct_completing_in_time": 95}
+
+
+def _due_notice(match, by):
+    notice = send_notice(match, by)
+    notice.due_at = timezone.now() - timedelta(days=1)
+    notice.save()
+
+
+@pytest.fixture
+def update(
+    plan, compliance_manager, quality_director, trigger, birch_match, cedar_match, birch_lodge, cedar_court
+):
+    oak_lodge = ServiceFactory(region=birch_lodge.region, name="Oak Lodge")
+    oak_match = MatchedService.objects.create(trigger=trigger, service=oak_lodge)
+    verify(birch_match)  # two days ago, before its notice fell due yesterday
+    for match in (birch_match, cedar_match, oak_match):
+        _due_notice(match, quality_director)
+    update = plan()
+    for service in (birch_lodge, cedar_match.service):
+        services.add_line(
+            update,
+            by=compliance_manager,
+            claim=f"{service.name} now checks falls risk at every night round.",
+            kind=LineKind.NAMED_SERVICE,
+            services=[service],
+        )
+    update.oak_lodge = oak_lodge
+    return update
+
+
+@pytest.fixture
+def analyst(provider):
+    return person_with_role(Role.PERFORMANCE_ANALYST, provider=provider, username="analyst")
+
+
+def _manager(service, username):
+    return person_with_role(Role.REGISTERED_MANAGER, service=service, username=username)
+
+
+def _told(escalation):
+    return sorted(n.user.username for n in escalation.notifications.all())
+
+
+def test_each_named_service_gets_its_own_figure(update, birch_lodge, cedar_court):
+    from reporting_control import evidence
+
+    figures = evidence.c2_figures_by_service(update, evidence.evidence_map(update))
+    assert figures == {
+        birch_lodge: {"pct_completing_in_time": 100.0},
+        cedar_court: {"pct_completing_in_time": 0.0},
+    }
+
+
+def test_only_the_manager_of_the_named_service_behind_is_told(
+    update, analyst, birch_lodge, cedar_court, nominated_individual
+):
+    _manager(birch_lodge, "birch-manager")
+    _manager(cedar_court, "cedar-manager")
+    _manager(update.oak_lodge, "oak-manager")
+
+    record = chain.record(update, "C2", by=analyst, values=C2_BREACHED)
+
+    assert record.breached
+    escalations = list(Escalation.objects.filter(step_run=record.step_run, parent=None))
+    assert [(e.service, e.group, e.role_gap) for e in escalations] == [(cedar_court, "Cedar Court", False)]
+    assert _told(escalations[0]) == ["cedar-manager"]
+    assert "at Cedar Court" in escalations[0].reason and "(0) is below 90" in escalations[0].reason
+    assert record.escalation == escalations[0]
+    assert not Notification.objects.filter(user=nominated_individual).exists()
+
+
+def test_a_service_behind_with_no_registered_manager_is_a_role_gap_for_the_nominated_individual(
+    update, analyst, birch_lodge, cedar_court, nominated_individual
+):
+    _manager(birch_lodge, "birch-manager")  # Cedar Court, the service behind, has nobody
+
+    record = chain.record(update, "C2", by=analyst, values=C2_BREACHED)
+
+    escalation = Escalation.objects.get(step_run=record.step_run, parent=None)
+    assert (escalation.service, escalation.role_gap) == (cedar_court, True)
+    assert _told(escalation) == ["ni"]
+
+
+def test_every_service_behind_is_told_once_however_often_c2_is_recorded(
+    update, analyst, birch_lodge, cedar_court, birch_match, compliance_manager
+):
+    _manager(birch_lodge, "birch-manager")
+    _manager(cedar_court, "cedar-manager")
+    # Birch Lodge falls behind too: its verification is moved after its notice's due time.
+    birch_match.implementation_confirmed_at = timezone.now()
+    birch_match.save()
+
+    chain.record(update, "C2", by=analyst, values=C2_BREACHED)
+    record = chain.record(update, "C2", by=analyst, values=C2_BREACHED)
+
+    escalations = Escalation.objects.filter(step_run=record.step_run, parent=None).order_by("group")
+    assert [(e.group, _told(e)) for e in escalations] == [
+        ("Birch Lodge", ["birch-manager"]),
+        ("Cedar Court", ["cedar-manager"]),
+    ]
+
+
+def test_c2_within_its_threshold_tells_nobody(update, analyst, cedar_court):
+    _manager(cedar_court, "cedar-manager")
+    record = chain.record(update, "C2", by=analyst, values=C2_WITHIN)
+    assert not record.breached
+    assert not Escalation.objects.filter(step_run=record.step_run).exists()
