@@ -5,8 +5,6 @@ querysets scoped by escalation.permissions (so another provider's rows are a 404
 person may do with `user.has_perm`, and leaves the business rules to services.py.
 """
 
-import math
-from decimal import Decimal
 from itertools import groupby
 
 from django.contrib import messages
@@ -19,14 +17,12 @@ from django.views.generic import TemplateView, View
 
 from providers.forms import add_service_errors
 from providers.mixins import StaffRequiredMixin
-from providers.numbers import format_rate
 from providers.permissions import providers_where, require_perm, visible_providers
 from providers.who_acts import refusal, split_yours
 
 from . import notifications, panels, permissions, services
-from .choices import EscalationState, MeasureKind
+from .choices import EscalationState
 from .forms import ActionForm, ResolveForm, StepRecordForm, StepSettingForm
-from .measures import baseline_key
 from .models import (
     ChainTemplate,
     Escalation,
@@ -38,51 +34,8 @@ from .models import (
     describe_window,
 )
 from .prefill import get_prefill
-from .rules import describe_rule, fmt, thresholds, with_thresholds
-
-
-def value_rows(measures: list[dict], values: dict) -> list[dict]:
-    """Recorded values as label / value rows, in the step's measure order. Rates are written as every
-    page writes them: three significant figures, more where two rates of the record would look equal."""
-    rates = _rates_of(measures, values)
-    rows = []
-    for measure in measures:
-        is_rate = measure.get("kind") == MeasureKind.RATE
-        for key, label in ((measure["name"], measure["label"]), (baseline_key(measure["name"]), None)):
-            if key not in values:
-                continue
-            value = values[key]
-            if isinstance(value, dict):
-                shown = (
-                    "; ".join(f"{item}: {_number(number, is_rate, rates)}" for item, number in value.items())
-                    or "none"
-                )
-            else:
-                shown = _number(value, is_rate, rates)
-            unit = measure.get("unit", "")
-            rows.append(
-                {"label": label or f"Baseline for {measure['label'].lower()}", "value": shown, "unit": unit}
-            )
-    return rows
-
-
-def _rates_of(measures: list[dict], values: dict) -> list[float]:
-    """Every rate recorded in values (single or per item), which each rate is told apart from."""
-    rates = []
-    for measure in measures:
-        if measure.get("kind") != MeasureKind.RATE:
-            continue
-        for key in (measure["name"], baseline_key(measure["name"])):
-            value = values.get(key)
-            numbers = value.values() if isinstance(value, dict) else [value]
-            rates += [float(n) for n in numbers if isinstance(n, int | float | Decimal) and math.isfinite(n)]
-    return rates
-
-
-def _number(value, is_rate: bool, rates: list[float]) -> str:
-    if is_rate and isinstance(value, int | float | Decimal) and math.isfinite(value):
-        return format_rate(value, rates)
-    return fmt(value)
+from .rules import describe_rule, thresholds, with_thresholds
+from .values import value_rows
 
 
 class InboxView(StaffRequiredMixin, TemplateView):

@@ -23,7 +23,10 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
+        # No autofocus (Django sets one): it would skip the skip link and the page's heading, so a
+        # keyboard or screen reader user would start mid-page, as the NHS.UK service manual warns.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+        self.fields["username"].widget.attrs.update({"autocomplete": "username"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
         # Django sets the username's max_length without its validator: a longer name would reach the
         # failed-login log, whose column it overflows on PostgreSQL.

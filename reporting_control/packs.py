@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from config import background
 from escalation.models import StepRecord
+from escalation.values import value_rows
 from providers.models import Commissioner, Service
 
 from . import chain, evidence
@@ -37,23 +38,9 @@ def _timeline(update) -> list:
     steps = list(run.step_runs.order_by("order", "due_at", "occurrence").prefetch_related(current))
     for step in steps:
         step.current_record = step.current_records[0] if step.current_records else None
-        step.figures = _figures(step)
+        # Written as the step's own page writes them: rates to the precision that tells them apart.
+        step.figures = value_rows(step.measures, step.current_record.values) if step.current_record else []
     return steps
-
-
-def _figures(step) -> list[dict]:
-    """The recorded values of a step as label / value rows (group measures joined in one cell)."""
-    record = step.current_record
-    if record is None:
-        return []
-    rows = []
-    for measure in step.measures:
-        value = record.values.get(measure["name"])
-        if isinstance(value, dict):
-            value = "; ".join(f"{item}: {number}" for item, number in value.items()) or "none"
-        if value is not None:
-            rows.append({"label": measure["label"], "value": value, "unit": measure.get("unit", "")})
-    return rows
 
 
 def covered_services(update) -> QuerySet[Service]:

@@ -5,3 +5,12 @@ import { initAll } from "../nhsuk/nhsuk-frontend.min.js";
 
 document.body.classList.add("nhsuk-frontend-supported");
 initAll();
+
+// The skip link moves focus to main but leaves "#maincontent" in the address. A form posted after
+// that comes back to the same address, and the browser's jump to #maincontent would take focus from
+// the error summary; so the address drops the fragment once the jump is done.
+for (const link of document.querySelectorAll(".nhsuk-skip-link")) {
+  link.addEventListener("click", () => {
+    setTimeout(() => history.replaceState(history.state, "", location.pathname + location.search));
+  });
+}

@@ -1,7 +1,7 @@
 """A recorded step shows its rates as every page does: three significant figures, or more where a
 service's rate would look equal to the median it was compared with."""
 
-from escalation.views import value_rows
+from escalation.values import value_rows
 
 A1_MEASURES = [
     {"name": "matched_services", "label": "Matched services", "kind": "count"},

@@ -1,0 +1,145 @@
+"""Driving a page with the keyboard only, as a person who cannot use a mouse or touch screen would.
+
+`tab_to(page, "Log out")` presses Tab until the element named "Log out" has focus, checking at every
+stop that the focus can be seen (NHS.UK's yellow focus style), and fails clearly after a bound on the
+presses. The journeys built on it read as a person moving through the pages.
+"""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+PHONE = {"width": 390, "height": 844}
+MOST_PRESSES = 60  # the longest form of the journeys has fewer tab stops than this
+
+# What the focused element looks like. A checkbox or radio input is invisible: NHS.UK draws its focus
+# on the box before its label, so that is what is read. The focus must be drawn with a non-zero
+# outline or a box shadow, and in NHS.UK's focus yellow (#ffeb3b) somewhere.
+FOCUS = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return {problem: "nothing has focus"};
+  const box = e.matches(".nhsuk-checkboxes__input, .nhsuk-radios__input") && e.labels.length;
+  const drawn = box ? e.labels[0] : e;
+  const style = getComputedStyle(drawn, box ? "::before" : null);
+  const yellow = "rgb(255, 235, 59)";
+  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0
+    && style.outlineColor !== "rgba(0, 0, 0, 0)";
+  const shadow = style.boxShadow !== "none";
+  const isYellow = [style.outlineColor, style.boxShadow, style.backgroundColor].some(v => v.includes(yellow));
+  const rect = drawn.getBoundingClientRect();
+  const what = e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className ? "." + e.className : "")
+    + " " + JSON.stringify((e.innerText || e.value || "").trim().slice(0, 60));
+  let problem = null;
+  if (!(outline || shadow) || !isYellow) {
+    problem = `no visible focus (outline ${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}, `
+      + `box-shadow ${style.boxShadow}, background ${style.backgroundColor})`;
+  } else if (rect.width === 0 || rect.height === 0) {
+    problem = "focus is on something not drawn";
+  }
+  return {what, problem};
+}"""
+
+
+def focused(page: Page):
+    return page.locator("*:focus")
+
+
+def assert_focus_visible(page: Page) -> str:
+    """The focused element shows NHS.UK's focus style; returns what it is, for messages."""
+    seen = page.evaluate(FOCUS)
+    assert seen["problem"] is None, f"{seen.get('what', 'nothing')}: {seen['problem']}"
+    return seen["what"]
+
+
+def press(page: Page, key: str) -> None:
+    """Press a key and check the focus it lands on can be seen."""
+    page.keyboard.press(key)
+    assert_focus_visible(page)
+
+
+def has_name(page: Page, name: str | re.Pattern) -> bool:
+    try:
+        expect(focused(page)).to_have_accessible_name(name, timeout=50)
+    except AssertionError:
+        return False
+    return True
+
+
+def tab_to(page: Page, name: str | re.Pattern, *, backwards: bool = False, most: int = MOST_PRESSES) -> None:
+    """Press Tab (Shift+Tab backwards) until the element with this accessible name has focus."""
+    key = "Shift+Tab" if backwards else "Tab"
+    passed = []
+    for _ in range(most):
+        page.keyboard.press(key)
+        if page.evaluate("document.activeElement === document.body"):
+            passed.append("(past the end of the page)")  # the next press starts again at the top
+            continue
+        passed.append(assert_focus_visible(page))
+        if has_name(page, name):
+            return
+    stops = "\n  ".join(passed[-12:])
+    raise AssertionError(f"{name!r} not reached in {most} presses of {key} on {page.url}; last:\n  {stops}")
+
+
+def type_into(page: Page, name: str | re.Pattern, text: str) -> None:
+    """Tab to a field and type into it, as a person does."""
+    tab_to(page, name)
+    page.keyboard.type(text)
+
+
+def activate(page: Page, name: str | re.Pattern, key: str = "Enter") -> None:
+    """Tab to a link or button and press Enter (or Space)."""
+    tab_to(page, name)
+    page.keyboard.press(key)
+
+
+def assert_no_sideways_scroll(page: Page) -> None:
+    scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll_width <= inner_width, f"{page.url} is {scroll_width} px wide in a {inner_width} px window"
+
+
+def skip_to_main(page: Page) -> None:
+    """The skip link is the first tab stop of a freshly loaded page, and Enter moves focus to main."""
+    press(page, "Tab")
+    expect(focused(page)).to_have_accessible_name("Skip to main content")
+    expect(focused(page)).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+
+def open_menu_link(page: Page, name: str) -> None:
+    """At phone width the header folds the links that do not fit behind "More": open it with the
+    keyboard and follow one of them."""
+    menu = page.get_by_role("navigation", name="Menu")
+    more = menu.get_by_role("button", name="Browse More")
+    expect(more).to_be_visible()
+    expect(more).to_have_attribute("aria-expanded", "false")
+    link = menu.get_by_role("link", name=name, exact=True)
+    expect(link).to_be_hidden()
+    tab_to(page, "Browse More")
+    page.keyboard.press("Enter")
+    expect(more).to_have_attribute("aria-expanded", "true")
+    expect(link).to_be_visible()
+    assert_no_sideways_scroll(page)
+    activate(page, name)
+
+
+def sign_in(page: Page, username: str, password: str, code=None) -> None:
+    """Sign in from the login page with the keyboard: username, password, Enter; then the security
+    code step for provider-level people, `code()` giving what their authenticator app shows."""
+    page.goto("/login/")
+    skip_to_main(page)
+    type_into(page, "Username", username)
+    type_into(page, "Password", password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/login/" not in url)
+    if "/set-up/" in page.url:
+        type_into(page, "Code from your authenticator app", code(confirmed=False))
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("link", name="I have saved my recovery codes")).to_be_visible()
+        activate(page, "I have saved my recovery codes")
+    elif "/two-step-login/" in page.url:
+        type_into(page, "Security code", code())
+        page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/two-step-login/" not in url)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()

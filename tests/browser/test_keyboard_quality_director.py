@@ -1,0 +1,78 @@
+"""The quality director on a phone with the keyboard only: sign in (setting up the authenticator app),
+log a serious failure at Elm House, see the matched services, issue the learning notices.
+
+Oakwood's services and incidents are the quality director's browser journey's (test_quality_director_
+journey); here no mouse, tap or filled-in selector is used after the login page is opened.
+"""
+
+import re
+from functools import partial
+
+import pytest
+from playwright.sync_api import expect
+
+from learning_transfer.models import LearningNotice, LearningTrigger
+from tests.browser.conftest import PASSWORD, code_from_app
+from tests.browser.keyboard import (
+    PHONE,
+    activate,
+    assert_no_sideways_scroll,
+    open_menu_link,
+    press,
+    sign_in,
+    tab_to,
+    type_into,
+)
+from tests.browser.test_quality_director_journey import confirmed, media, oakwood  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_the_quality_director_logs_a_failure_and_issues_notices_with_the_keyboard(
+    browser,
+    live_server,
+    oakwood,  # noqa: F811
+    confirmed,  # noqa: F811
+):
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE, locale="en-GB")
+    page = context.new_page()
+    sign_in(page, "quality", PASSWORD, partial(code_from_app, "quality"))
+    assert_no_sideways_scroll(page)
+
+    # The header folds at phone width: Learning transfer is behind "More".
+    open_menu_link(page, "Learning transfer")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Learning-transfer register")
+    assert_no_sideways_scroll(page)
+    activate(page, "Log a serious failure")
+
+    # The form, field by field: choices by typing their first letters, the box ticked with Space.
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_no_sideways_scroll(page)
+    tab_to(page, "Service where it happened")
+    page.keyboard.type("Elm")
+    type_into(page, "Title", "Unwitnessed fall at night")
+    tab_to(page, "Theme")
+    page.keyboard.type("Fall")
+    tab_to(page, "Falls")
+    press(page, "Space")
+    expect(page.get_by_role("checkbox", name="Falls")).to_be_checked()
+    type_into(page, "What happened", "A resident fell at 02:10 and was found at 03:40.")
+    # "When the serious failure was confirmed" is filled in with now; Tab passes through its parts
+    # (day, month, year, hours, minutes) and its calendar button, each showing focus.
+    type_into(page, re.compile(r"^Learning statement"), "Night checks follow each falls-risk plan.")
+    activate(page, "Log trigger and match services")
+
+    # The matched services, their rates against the median.
+    table = page.get_by_test_id("matched-services")
+    expect(table).to_contain_text("Beech Lodge")
+    expect(table).to_contain_text("Ash Grove")
+    expect(table).not_to_contain_text("Ember Court")
+    expect(page.get_by_test_id("provider-median")).to_be_visible()
+    assert_no_sideways_scroll(page)
+    trigger = LearningTrigger.objects.get(title="Unwitnessed fall at night")
+
+    # Issue the notices.
+    activate(page, "Issue learning notices")
+    expect(page.get_by_test_id("pct-received")).to_contain_text("0 of 3 matched services")
+    assert LearningNotice.objects.filter(matched_service__trigger=trigger).count() == 3
+    assert_no_sideways_scroll(page)
