@@ -1,7 +1,7 @@
 """The executive learning summary (A5) across every trigger of a provider: a fixed number of queries.
 
-Loads the triggers, their included matched services and notices once each (plus incidents and care
-hours for the trend), then lets the analysis functions do the rest.
+Loads the triggers, their included matched services and notices once each (plus the daily roll-up of
+incidents and care hours for the trend), then lets the analysis functions do the rest.
 """
 
 from dataclasses import dataclass
@@ -91,12 +91,8 @@ def _trend(issued: pd.DataFrame) -> pd.DataFrame:
     first = min(issued_day) - timedelta(days=7 * TREND_WEEKS)
     last = max(issued_day) + timedelta(days=7 * TREND_WEEKS - 1)
     scope = {"pk__in": sorted(set(pairs["service_id"]))}
-    return analysis.before_after_rates(
-        pairs,
-        data.daily_incidents(scope, first, last),
-        data.care_hours_frame(scope, first, last),
-        TREND_WEEKS,
-    )
+    incidents, care_hours = data.daily_figures(scope, first, last)
+    return analysis.before_after_rates(pairs, incidents, care_hours, TREND_WEEKS)
 
 
 def _trigger_rows(triggers, matches: pd.DataFrame, cycles: pd.DataFrame) -> list[dict]:
