@@ -17,6 +17,7 @@ from .models import (
     MatchedService,
     ReviewThresholds,
 )
+from .services import rollup
 
 
 @admin.register(Incident)
@@ -26,6 +27,29 @@ class IncidentAdmin(SimpleHistoryAdmin):
     search_fields = ("source_reference", "service__name", "description")
     raw_id_fields = ("service",)
     date_hierarchy = "occurred_at"
+
+    # An operator's correction changes the figures too: recount the days the incident was and is on.
+    def save_model(self, request, obj, form, change):
+        before = list(Incident.objects.filter(pk=obj.pk).values_list("service_id", "occurred_at"))
+        super().save_model(request, obj, form, change)
+        _recount([*before, (obj.service_id, obj.occurred_at)])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _recount([(obj.service_id, obj.occurred_at)])
+
+    def delete_queryset(self, request, queryset):
+        gone = list(queryset.values_list("service_id", "occurred_at"))
+        super().delete_queryset(request, queryset)
+        _recount(gone)
+
+
+def _recount(incidents) -> None:
+    """Bring the daily roll-up and review flags up to date for (service id, instant) pairs changed."""
+    if incidents:
+        touched = rollup.Touched()
+        touched.add_instants(*zip(*incidents, strict=True))
+        touched.refresh()
 
 
 @admin.register(IncidentReview)
@@ -60,6 +84,10 @@ class CareHoursAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(ReviewThresholds)
 class ReviewThresholdsAdmin(SimpleHistoryAdmin):
     list_display = ("provider", "repeat_count", "repeat_window_days", "people_affected", "lookback_days")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        rollup.refresh_provider(obj.provider)  # the stored review flags follow the new thresholds
 
 
 class MatchedServiceInline(admin.TabularInline):

@@ -20,6 +20,7 @@ from providers.permissions import people_holding
 from . import chain, services
 from .choices import HarmLevel, IncidentTheme, ReviewOutcome, RootCauseFactor
 from .models import Incident
+from .services import rollup
 from .services.measures import step_values
 from .services.review import review_candidates
 
@@ -95,6 +96,7 @@ def build_earlier_cycle(provider: Provider, now=None):
         regulatory_notification=True,
         description="Time-critical Parkinson's medicine missed for two rounds after an agency handover.",
     )
+    rollup.after_data_saved([ash_grove.pk])
     trigger = services.log_trigger(
         by=quality,
         source_service=ash_grove,
@@ -189,6 +191,7 @@ def build_learning_story(provider: Provider, now=None, history_days: int = EARLI
         description="Unwitnessed fall in a bedroom at night; hip fracture confirmed at hospital.",
     )
     _recent_night_falls(provider, day)
+    rollup.after_data_saved(provider.services.values_list("pk", flat=True))
     trigger = services.log_trigger(
         by=quality,
         source_service=elm_house,

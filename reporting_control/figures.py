@@ -22,8 +22,8 @@ def matched_rate_7d(service_ids, now: datetime) -> float | None:
         return None
     first, last = analysis.rate_window(now)
     scope = {"pk__in": sorted(service_ids)}
-    incidents = data.daily_incidents(scope, first, last)["incidents"].sum()
-    hours = data.care_hours_frame(scope, first, last)["hours"].sum()
+    daily_incidents, care_hours = data.daily_figures(scope, first, last)
+    incidents, hours = daily_incidents["incidents"].sum(), care_hours["hours"].sum()
     if not hours:
         return None
     return round(int(incidents) * 100 / float(hours), 3)  # as the A1 baseline stores rates

@@ -2,6 +2,7 @@
 
 from .incidents import CareHours, ImportJob, Incident, IncidentReview, ReviewThresholds
 from .notices import ImplementationLead, ImplementationLine, LearningNotice
+from .rollup import ReviewFlag, ServiceDay
 from .triggers import LearningTrigger, MatchedService
 
 __all__ = [
@@ -14,5 +15,7 @@ __all__ = [
     "LearningNotice",
     "LearningTrigger",
     "MatchedService",
+    "ReviewFlag",
     "ReviewThresholds",
+    "ServiceDay",
 ]

@@ -1,19 +1,18 @@
 """Loading what the analysis functions need into DataFrames: one query per table, never one per row.
 
-Incidents arrive already counted per service and day, so a frame's size follows the number of services
-and days asked for, never the number of incidents behind them.
+Incidents and care hours are read from the daily roll-up, so a frame's size follows the number of
+services and days asked for, never the number of incidents behind them.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 import pandas as pd
 from django.db.models import Count
-from django.db.models.functions import TruncDate
 
 from providers.calendar import LONDON
 from providers.models import Service, ServiceRiskTag
 
-from ..models import CareHours, ImplementationLine, Incident
+from ..models import ImplementationLine, ServiceDay
 
 
 def london_start(day: date) -> datetime:
@@ -38,37 +37,30 @@ def services_frame(provider) -> pd.DataFrame:
     return frame
 
 
-def daily_incidents(service_filter: dict, first_day: date, last_day: date) -> pd.DataFrame:
-    """service_id, day (London date), incidents: how many incidents each filtered service had on each
-    day of [first_day, last_day] (days without any are left out).
+def daily_figures(service_filter: dict, first_day: date, last_day: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The filtered services' incidents and care hours on each London day of [first_day, last_day],
+    read from the daily roll-up (`ServiceDay`, kept current by `rollup.after_data_saved`) in one query.
 
-    Counted by the database (GROUP BY service and London day, served by the service/time index), so
-    the frame has at most one row per service per day however many incidents there are.
+    Returns two frames: service_id, day, incidents (days without any incident left out), and
+    service_id, day, hours (float; days without a recorded figure left out). Their size follows the
+    number of services and days asked for, never the number of incidents behind them.
     """
     rows = (
-        Incident.objects.filter(
-            occurred_at__gte=london_start(first_day),
-            occurred_at__lt=london_start(last_day + timedelta(days=1)),
+        ServiceDay.objects.filter(
+            day__gte=first_day,
+            day__lte=last_day,
             **{f"service__{key}": value for key, value in service_filter.items()},
         )
-        .annotate(day=TruncDate("occurred_at", tzinfo=LONDON))
-        .values("service_id", "day")
-        .annotate(incidents=Count("pk"))
-        .order_by()  # no default ordering, which would split the groups
-        .values_list("service_id", "day", "incidents")
+        .order_by()
+        .values_list("service_id", "day", "incidents", "care_hours")
     )
-    frame = pd.DataFrame(list(rows), columns=["service_id", "day", "incidents"])
-    return frame.astype({"service_id": int, "incidents": int})
-
-
-def care_hours_frame(service_filter: dict, first_day: date, last_day: date) -> pd.DataFrame:
-    """service_id, day, hours (float) on [first_day, last_day] at the filtered services."""
-    rows = CareHours.objects.filter(
-        day__gte=first_day, day__lte=last_day, **{f"service__{k}": v for k, v in service_filter.items()}
-    ).values_list("service_id", "day", "hours")
-    frame = pd.DataFrame(list(rows), columns=["service_id", "day", "hours"])
-    frame["hours"] = frame["hours"].astype(float)
-    return frame
+    frame = pd.DataFrame(list(rows), columns=["service_id", "day", "incidents", "hours"])
+    incidents = frame.loc[frame["incidents"] > 0, ["service_id", "day", "incidents"]]
+    hours = frame.loc[frame["hours"].notna(), ["service_id", "day", "hours"]]
+    return (
+        incidents.astype({"service_id": int, "incidents": int}).reset_index(drop=True),
+        hours.astype({"service_id": int, "hours": float}).reset_index(drop=True),
+    )
 
 
 def open_actions_due_by(service_ids, horizon: datetime) -> dict[int, int]:

@@ -12,12 +12,14 @@ from django.utils.text import get_valid_filename
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from config import background as work
+from providers.calendar import LONDON
 from providers.models import Service
 from providers.permissions import require_perm
 
 from .. import imports
 from ..choices import ImportKind, ImportStatus
 from ..models import CareHours, ImportJob, Incident
+from . import rollup
 from .common import now_or, refuse
 
 log = logging.getLogger(__name__)
@@ -240,15 +242,18 @@ def _save_rows(job: ImportJob, rows: pd.DataFrame) -> None:
     save_chunk = _save_incidents if job.kind == ImportKind.INCIDENTS else _save_care_hours
     reason = f"Imported from {job.original_name}"[:100]
     totals = [0, 0, 0]  # created, updated, unchanged
+    touched = rollup.Touched()
     with _SavingProgress(job) as publish, transaction.atomic():
         for start in range(0, len(rows), CHUNK_ROWS):
             chunk = rows.iloc[start : start + CHUNK_ROWS]
             try:
-                counts = save_chunk(chunk, job, reason)
+                counts = save_chunk(chunk, job, reason, touched)
             except Exception as exc:
                 raise SaveFailed(int(chunk["line"].iloc[0]), int(chunk["line"].iloc[-1])) from exc
             totals = [total + count for total, count in zip(totals, counts, strict=True)]
             publish(start + len(chunk))
+        # The daily roll-up and review flags, in the same transaction as the rows they count.
+        touched.refresh(incidents_changed=job.kind == ImportKind.INCIDENTS)
         created, updated, unchanged = totals
         work.finish(
             job,
@@ -262,15 +267,18 @@ def _save_rows(job: ImportJob, rows: pd.DataFrame) -> None:
         )
 
 
-def _save_incidents(chunk: pd.DataFrame, job: ImportJob, reason: str) -> tuple[int, int, int]:
-    """Create new incidents and update changed ones, keyed on (service, source reference)."""
+def _save_incidents(
+    chunk: pd.DataFrame, job: ImportJob, reason: str, touched: rollup.Touched
+) -> tuple[int, int, int]:
+    """Create new incidents and update changed ones, keyed on (service, source reference); `touched`
+    gathers the services and days to recount, an updated incident's former day included."""
     existing = {
         (i.service_id, i.source_reference): i
         for i in Incident.objects.filter(
             service__provider=job.provider, source_reference__in=set(chunk["source_reference"])
         )
     }
-    new, changed = [], []
+    new, changed, moved = [], [], []
     for row in chunk.itertuples(index=False):
         values = {
             "occurred_at": row.occurred_at.to_pydatetime(),
@@ -287,9 +295,13 @@ def _save_incidents(chunk: pd.DataFrame, job: ImportJob, reason: str) -> tuple[i
                 Incident(service_id=int(row.service_id), source_reference=row.source_reference, **values)
             )
         elif any(getattr(incident, name) != value for name, value in values.items()):
+            moved.append((incident.service_id, incident.occurred_at))  # its former day is recounted too
             for name, value in values.items():
                 setattr(incident, name, value)
             changed.append(incident)
+    touched.add_instants(chunk["service_id"], chunk["occurred_at"])
+    if moved:
+        touched.add_instants(*zip(*moved, strict=True))
     history = {"default_user": job.created_by, "default_change_reason": reason}
     if new:
         bulk_create_with_history(new, Incident, batch_size=500, **history)
@@ -298,7 +310,9 @@ def _save_incidents(chunk: pd.DataFrame, job: ImportJob, reason: str) -> tuple[i
     return len(new), len(changed), len(chunk) - len(new) - len(changed)
 
 
-def _save_care_hours(chunk: pd.DataFrame, job: ImportJob, reason: str) -> tuple[int, int, int]:
+def _save_care_hours(
+    chunk: pd.DataFrame, job: ImportJob, reason: str, touched: rollup.Touched
+) -> tuple[int, int, int]:
     """Insert or update one figure per service and day; a changed figure keeps the one it replaces in
     the history (the import's file as the reason), written in bulk like the figures themselves."""
     existing = {
@@ -317,6 +331,7 @@ def _save_care_hours(chunk: pd.DataFrame, job: ImportJob, reason: str) -> tuple[
         elif current.hours != hours:
             current.hours = hours
             changed.append(current)
+    touched.add(chunk["service_id"], chunk["day"])
     history = {"default_user": job.created_by, "default_change_reason": reason}
     if new:
         bulk_create_with_history(new, CareHours, batch_size=500, **history)
@@ -338,5 +353,8 @@ def record_incident(*, by, service, source_reference: str, occurred_at, theme: s
     incident._history_user = by
     incident._change_reason = "Entered by hand"
     incident.full_clean()
-    incident.save()
+    with transaction.atomic():
+        incident.save()
+        day = timezone.localtime(occurred_at, LONDON).date()
+        rollup.after_data_saved([service.pk], day, day)
     return incident

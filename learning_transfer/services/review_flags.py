@@ -1,12 +1,15 @@
-"""Which incidents meet a review threshold (seed 003), worked out by the database in one query.
+"""Which incidents meet a review threshold (seed 003), worked out by the database.
 
 Serious harm, a safeguarding concern, a regulatory notification and several people affected are plain
-conditions on the incident. A repeat is the incident that completes `repeat_count` incidents of its
-type at its service within `repeat_window_days` (both ends included), counting afresh after each
-flagged one, so a busy service gets one review per cluster (the 3rd, then the 6th …) rather than one
-for every incident after the third. Counting starts at the look-back period less one repeat window.
+conditions on the incident. A repeat is the incident
+that completes `repeat_count` incidents of its type at its service within `repeat_window_days` (both
+ends included), counting afresh after each flagged one, from the first incident on record, so a busy
+service gets one review per cluster (the 3rd, then the 6th …) rather than one for every incident after
+the third, and an incident once flagged stays flagged as time passes.
 
-How the repeats are found without reading the incidents out:
+Flags are worked out when incidents are saved (`refresh_flags`, called by `rollup.after_data_saved`)
+and stored as `ReviewFlag` rows; the review list then reads only the flagged incidents of the
+look-back period. How the repeats are found without reading the incidents out:
 1. `ranked`: each incident's position within its (service, type) and the time of the incident
    `repeat_count - 1` places earlier (window functions). When that earlier one is inside the window,
    the incident *completes* a cluster, counting from any point.
@@ -14,7 +17,6 @@ How the repeats are found without reading the incidents out:
 3. `clusters`: which positions of each run are flagged. Within a run every `repeat_count`-th position
    is, from the first one at least `repeat_count` after the previous flag, which may lie in the run
    before; a recursive walk over the runs (a handful per service and type) carries that over.
-The query returns the newest page of flagged incidents with their reasons and how many there are.
 """
 
 from dataclasses import dataclass
@@ -24,8 +26,10 @@ from django.db import connection
 from django.db.models import F, Window
 from django.db.models.functions import Lag, RowNumber
 
+from providers.models import Provider, Service
+
 from ..choices import SERIOUS_HARM, CandidateStatus, ReviewReason
-from ..models import Incident, IncidentReview, LearningTrigger, ReviewThresholds
+from ..models import Incident, IncidentReview, LearningTrigger, ReviewFlag, ReviewThresholds
 
 REASONS = list(ReviewReason.values)  # each reason is also the name of its column in the query
 
@@ -61,29 +65,25 @@ def flagged_incidents(
     or all; `reason` keeps those with that reason; `incident_id` asks about one incident.
     """
     since = now - timedelta(days=thresholds.lookback_days)
-    ranked_sql, params = _ranked(services, thresholds, since, now)
-    window = timedelta(days=thresholds.repeat_window_days)
-    params += [window if connection.vendor == "postgresql" else thresholds.repeat_window_days]
-    params += [*SERIOUS_HARM, thresholds.people_affected, connection.ops.adapt_datetimefield_value(since)]
+    services_sql, params = services.values("pk").query.sql_with_params()
+    params = [*params, *(connection.ops.adapt_datetimefield_value(moment) for moment in (since, now))]
     keep = [_status_condition(status)]
     if reason:
         if reason not in REASONS:
             raise ValueError(f"Unknown review reason {reason!r}")
-        keep.append(f"{reason} = 1")
+        keep.append(f"f.{reason}")
     if incident_id is not None:
-        keep.append("id = %s")
+        keep.append("f.incident_id = %s")
         params.append(incident_id)
     page = ""
     if limit is not None:
         page = "LIMIT %s"
         params.append(limit)
-    sql = _QUERY.format(
-        ranked=ranked_sql,
-        within_window=WITHIN_WINDOW[connection.vendor],
-        count=int(thresholds.repeat_count),
-        harm_levels=", ".join(["%s"] * len(SERIOUS_HARM)),
+    sql = _FLAGGED.format(
+        flags=connection.ops.quote_name(ReviewFlag._meta.db_table),
+        services=services_sql,
         keep=" AND ".join(keep),
-        reasons=", ".join(REASONS),
+        reasons=", ".join(f"f.{code}" for code in REASONS),
         page=page,
     )
     with connection.cursor() as cursor:
@@ -93,17 +93,38 @@ def flagged_incidents(
     return FlaggedPage(reasons, rows[0][-1] if rows else 0)
 
 
-def _ranked(services, thresholds: ReviewThresholds, since: datetime, now: datetime) -> tuple[str, list]:
-    """SQL for the incidents counted (the look-back period and one repeat window before it), each with
-    its position in its (service, type), the time of the incident `repeat_count - 1` places earlier
-    and the threshold fields."""
+def refresh_flags(service_ids: list[int]) -> None:
+    """Work out the review flags of these services again from all their incidents, each service on its
+    provider's thresholds (set-based: one DELETE, then one INSERT … SELECT per provider)."""
+    by_provider: dict[int, list[int]] = {}
+    for pk, provider_id in Service.objects.filter(pk__in=service_ids).values_list("pk", "provider_id"):
+        by_provider.setdefault(provider_id, []).append(pk)
+    stored = ReviewFlag.objects.filter(service_id__in=service_ids)
+    stored._raw_delete(stored.db)  # derived rows: nothing refers to them, no signal listens
+    for provider_id, ids in by_provider.items():
+        thresholds = ReviewThresholds.for_provider(Provider(pk=provider_id))
+        ranked_sql, params = _ranked(ids, thresholds)
+        window = timedelta(days=thresholds.repeat_window_days)
+        params.append(window if connection.vendor == "postgresql" else thresholds.repeat_window_days)
+        params += [*SERIOUS_HARM, thresholds.people_affected]
+        sql = _FLAGS.format(
+            flags=connection.ops.quote_name(ReviewFlag._meta.db_table),
+            reasons=", ".join(REASONS),
+            ranked=ranked_sql,
+            within_window=WITHIN_WINDOW[connection.vendor],
+            count=int(thresholds.repeat_count),
+            harm_levels=", ".join(["%s"] * len(SERIOUS_HARM)),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def _ranked(service_ids: list[int], thresholds: ReviewThresholds) -> tuple[str, list]:
+    """SQL for every incident of the services, each with its position in its (service, type), the time
+    of the incident `repeat_count - 1` places earlier and the threshold fields."""
     same_kind = {"partition_by": [F("service_id"), F("theme")], "order_by": [F("occurred_at"), F("id")]}
     rows = (
-        Incident.objects.filter(
-            service__in=services,
-            occurred_at__gte=since - timedelta(days=thresholds.repeat_window_days),
-            occurred_at__lte=now,
-        )
+        Incident.objects.filter(service_id__in=service_ids)
         .annotate(
             position=Window(RowNumber(), **same_kind),
             cluster_start=Window(Lag("occurred_at", thresholds.repeat_count - 1), **same_kind),
@@ -130,8 +151,8 @@ def _status_condition(status: str) -> str:
     """Whether a flagged incident is decided: asked only of flagged incidents, the last filter."""
     reviews, triggers = IncidentReview._meta.db_table, LearningTrigger._meta.db_table
     decided = (
-        f"(EXISTS (SELECT 1 FROM {reviews} d WHERE d.incident_id = flagged.id)"
-        f" OR EXISTS (SELECT 1 FROM {triggers} d WHERE d.source_incident_id = flagged.id))"
+        f"(EXISTS (SELECT 1 FROM {reviews} d WHERE d.incident_id = f.incident_id)"
+        f" OR EXISTS (SELECT 1 FROM {triggers} d WHERE d.source_incident_id = f.incident_id))"
     )
     if status == CandidateStatus.AWAITING:
         return f"NOT {decided}"
@@ -145,8 +166,9 @@ def _status_condition(status: str) -> str:
 # The first flagged position of a run: its start, or `count` after the previous run's last flag.
 _FIRST_FLAG = "CASE WHEN n.first_position > c.next_allowed THEN n.first_position ELSE c.next_allowed END"
 
-_QUERY = (
+_FLAGS = (
     """
+INSERT INTO {flags} (incident_id, service_id, occurred_at, {reasons})
 WITH RECURSIVE
 ranked AS ({ranked}),
 runs AS (
@@ -176,26 +198,31 @@ clusters (service_id, theme, run_number, first_flag, last_position, next_allowed
     FROM clusters c
     JOIN numbered n
       ON n.service_id = c.service_id AND n.theme = c.theme AND n.run_number = c.run_number + 1
-),
-flagged AS (
-    SELECT r.id, r.occurred_at,
-           CASE WHEN r.harm_level IN ({harm_levels}) THEN 1 ELSE 0 END AS serious_harm,
-           CASE WHEN c.first_flag IS NULL THEN 0 ELSE 1 END AS repeated,
-           CASE WHEN r.safeguarding_concern THEN 1 ELSE 0 END AS safeguarding,
-           CASE WHEN r.regulatory_notification THEN 1 ELSE 0 END AS regulatory,
-           CASE WHEN r.people_affected >= %s THEN 1 ELSE 0 END AS several_people
+)
+SELECT id, service_id, occurred_at, {reasons}
+FROM (
+    SELECT r.id, r.service_id, r.occurred_at,
+           r.harm_level IN ({harm_levels}) AS serious_harm,
+           c.first_flag IS NOT NULL AS repeated,
+           r.safeguarding_concern AS safeguarding,
+           r.regulatory_notification AS regulatory,
+           r.people_affected >= %s AS several_people
     FROM ranked r
     LEFT JOIN clusters c
       ON c.service_id = r.service_id AND c.theme = r.theme
      AND r.position BETWEEN c.first_flag AND c.last_position
      AND (r.position - c.first_flag) %% {count} = 0
-    WHERE r.occurred_at >= %s
-)
-SELECT id, {reasons}, COUNT(*) OVER () AS total
-FROM flagged
-WHERE (serious_harm = 1 OR repeated = 1 OR safeguarding = 1 OR regulatory = 1 OR several_people = 1)
-  AND {keep}
-ORDER BY occurred_at DESC, id DESC
-{page}
+) judged
+WHERE serious_harm OR repeated OR safeguarding OR regulatory OR several_people
 """
 ).replace("FIRST_FLAG", _FIRST_FLAG)
+
+
+# The flagged incidents of the look-back period, newest first, with how many there are in all.
+_FLAGGED = """
+SELECT f.incident_id, {reasons}, COUNT(*) OVER () AS total
+FROM {flags} f
+WHERE f.service_id IN ({services}) AND f.occurred_at >= %s AND f.occurred_at <= %s AND {keep}
+ORDER BY f.occurred_at DESC, f.incident_id DESC
+{page}
+"""

@@ -1,7 +1,7 @@
 """The executive learning summary (A5) across every trigger of a provider: a fixed number of queries.
 
-Loads the triggers, their included matched services and notices once each (plus incidents and care
-hours for the trend), then lets the analysis functions do the rest.
+Loads the triggers, their included matched services and notices once each (plus the daily roll-up of
+incidents and care hours for the trend), then lets the analysis functions do the rest.
 """
 
 from dataclasses import dataclass
@@ -21,6 +21,7 @@ from .notices import RECEIPT_WINDOW_HOURS
 
 PERIODS = {"30": 30, "90": 90, "365": 365, "all": None}
 TREND_WEEKS = 4
+SHOWN_TRIGGERS = 50  # rows of the summary's trigger table (a large provider logs thousands a year)
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class SummaryFilters:
 
 
 def _triggers(provider, filters: SummaryFilters, now: datetime):
+    """The filtered triggers, newest first (a queryset: the other loads use it as a subquery)."""
     triggers = LearningTrigger.objects.filter(provider=provider)
     if filters.theme:
         triggers = triggers.filter(theme=filters.theme)
@@ -44,16 +46,20 @@ def _triggers(provider, filters: SummaryFilters, now: datetime):
             trigger=OuterRef("pk"), included=True, service__region=filters.region
         )
         triggers = triggers.filter(Q(source_service__region=filters.region) | Q(Exists(in_region)))
-    return list(triggers.select_related("source_service").order_by("-confirmed_at", "-pk"))
+    return triggers.select_related("source_service").order_by("-confirmed_at", "-pk")
 
 
-def _matches_frame(triggers, filters: SummaryFilters) -> pd.DataFrame:
-    has_lead = ImplementationLead.objects.filter(matched_service=OuterRef("pk"))
-    rows = MatchedService.objects.filter(trigger__in=[t.pk for t in triggers], included=True).annotate(
-        has_lead=Exists(has_lead)
-    )
+def _matches(triggers, filters: SummaryFilters):
+    """The included matched services of the triggers (in the region, if filtered), as a queryset."""
+    rows = MatchedService.objects.filter(trigger__in=triggers.values("pk"), included=True)
     if filters.region:
         rows = rows.filter(service__region=filters.region)
+    return rows
+
+
+def _matches_frame(matches) -> pd.DataFrame:
+    has_lead = ImplementationLead.objects.filter(matched_service=OuterRef("pk"))
+    rows = matches.annotate(has_lead=Exists(has_lead))
     columns = {
         "pk": "match_id",
         "trigger_id": "trigger_id",
@@ -71,9 +77,9 @@ def _matches_frame(triggers, filters: SummaryFilters) -> pd.DataFrame:
     return frame
 
 
-def _notices_frame(match_ids) -> pd.DataFrame:
+def _notices_frame(matches) -> pd.DataFrame:
     columns = ["match_id", "issued_at", "owner_id", "due_at", "acknowledged_at", "superseded_at"]
-    rows = LearningNotice.objects.filter(matched_service_id__in=match_ids).values_list(
+    rows = LearningNotice.objects.filter(matched_service__in=matches.values("pk")).values_list(
         "matched_service_id", "issued_at", "owner_id", "due_at", "acknowledged_at", "superseded_at"
     )
     return pd.DataFrame(list(rows), columns=columns)
@@ -91,12 +97,8 @@ def _trend(issued: pd.DataFrame) -> pd.DataFrame:
     first = min(issued_day) - timedelta(days=7 * TREND_WEEKS)
     last = max(issued_day) + timedelta(days=7 * TREND_WEEKS - 1)
     scope = {"pk__in": sorted(set(pairs["service_id"]))}
-    return analysis.before_after_rates(
-        pairs,
-        data.daily_incidents(scope, first, last),
-        data.care_hours_frame(scope, first, last),
-        TREND_WEEKS,
-    )
+    incidents, care_hours = data.daily_figures(scope, first, last)
+    return analysis.before_after_rates(pairs, incidents, care_hours, TREND_WEEKS)
 
 
 def _trigger_rows(triggers, matches: pd.DataFrame, cycles: pd.DataFrame) -> list[dict]:
@@ -133,9 +135,12 @@ class _Loaded:
 
 
 def _load(provider, filters: SummaryFilters, now: datetime) -> _Loaded:
-    triggers = _triggers(provider, filters, now)
-    matches = _matches_frame(triggers, filters)
-    notices = _notices_frame(matches["match_id"].tolist())
+    # The triggers' ids go to the other loads as subqueries, never as lists of parameters.
+    chosen = _triggers(provider, filters, now)
+    triggers = list(chosen)
+    matched = _matches(chosen, filters)
+    matches = _matches_frame(matched)
+    notices = _notices_frame(matched)
     issued = matches[matches["issued_at"].notna()]
     cycles = analysis.cycle_defects(
         issued.drop(columns=["status", "risk_level", "confirmed_impl_at", "confirmed"]),
@@ -190,7 +195,8 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
         measures["avg_confirmation_rate"] = float("nan")
     return {
         "triggers": triggers,
-        "trigger_rows": _trigger_rows(triggers, loaded.matches, cycles),
+        # The page lists the newest few; the register lists every trigger, a page at a time.
+        "trigger_rows": _trigger_rows(triggers[:SHOWN_TRIGGERS], loaded.matches, cycles),
         "issued_triggers": int(issued["trigger_id"].nunique()),
         "avg_confirmation_rate": a5["avg_confirmation_rate"],
         "repeated_defects": a5["repeated_defects"],

@@ -123,13 +123,8 @@ def _baseline(trigger: LearningTrigger):
     first, last = analysis.rate_window(trigger.confirmed_at)
     services = data.services_frame(provider)
     scope = {"provider": provider}
-    rates = analysis.incident_rates(
-        services[["service_id", "name"]],
-        data.daily_incidents(scope, first, last),
-        data.care_hours_frame(scope, first, last),
-        first,
-        last,
-    )
+    incidents, care_hours = data.daily_figures(scope, first, last)
+    rates = analysis.incident_rates(services[["service_id", "name"]], incidents, care_hours, first, last)
     median = analysis.provider_median(rates)
     rates = analysis.flag_above_median(rates, median).set_index("service_id")
     calendar = provider.calendar

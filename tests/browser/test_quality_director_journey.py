@@ -10,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from learning_transfer.models import CareHours, Incident, LearningNotice
+from learning_transfer.services.rollup import after_data_saved
 from providers.choices import RiskLevel, RiskTag, Role
 from tests.browser.conftest import log_in
 from tests.factories import ProviderFactory, RegionFactory, ServiceFactory, person_with_role
@@ -57,6 +58,7 @@ def oakwood(confirmed):
                 occurred_at=confirmed - timedelta(days=3),
                 theme="fall" if RiskTag.FALLS in tags else "medication",
             )
+        after_data_saved([service.pk])  # as an import does
         services[name] = service
     manager = person_with_role(Role.REGISTERED_MANAGER, service=services["Ash Grove"], username="ash.manager")
     services["Ash Grove"].registered_manager = manager

@@ -10,6 +10,7 @@ import time_machine
 from learning_transfer.choices import IncidentTheme
 from learning_transfer.models import CareHours, Incident
 from learning_transfer.services import log_trigger
+from learning_transfer.services.rollup import after_data_saved
 from providers.choices import RiskLevel, RiskTag, Role
 from tests.factories import ServiceFactory, person_with_role
 
@@ -29,13 +30,15 @@ def _fixed_clock():
 
 
 def add_care_hours(service, per_day, days=WINDOW):
+    """Care hours written the short way, counted into the daily roll-up as an import would."""
     CareHours.objects.bulk_create(CareHours(service=service, day=d, hours=Decimal(per_day)) for d in days)
+    after_data_saved([service.pk], min(days), max(days))
 
 
 def add_incidents(service, count, theme=IncidentTheme.FALL, day=date(2026, 11, 12), prefix=None, **fields):
     """`count` incidents at the service on one day (at 10:00, 10:01 …), with unique references."""
     prefix = prefix or f"{service.pk}-{theme}-{day:%m%d}"
-    return [
+    incidents = [
         Incident.objects.create(
             service=service,
             source_reference=f"{prefix}-{n}",
@@ -45,6 +48,8 @@ def add_incidents(service, count, theme=IncidentTheme.FALL, day=date(2026, 11, 1
         )
         for n in range(count)
     ]
+    after_data_saved([service.pk], day, day)  # as an import or manual entry does
+    return incidents
 
 
 @pytest.fixture

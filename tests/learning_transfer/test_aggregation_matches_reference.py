@@ -17,6 +17,7 @@ import pytest
 from learning_transfer import analysis
 from learning_transfer.models import CareHours, Incident, LearningTrigger, MatchedService
 from learning_transfer.services import data
+from learning_transfer.services.rollup import after_data_saved
 from learning_transfer.services.summary import SummaryFilters, executive_summary
 from providers.choices import RiskTag
 from tests.factories import ServiceFactory
@@ -50,6 +51,7 @@ def build(seed, north):
                 hours[(service.pk, FIRST_DAY + timedelta(days=offset))] = value
     Incident.objects.bulk_create(incidents)
     CareHours.objects.bulk_create(CareHours(service_id=s, day=d, hours=h) for (s, d), h in hours.items())
+    after_data_saved([s.pk for s in services])  # the daily roll-up every figure is read from
     rows = [(i.service_id, i.occurred_at) for i in incidents]
     return services, rows, hours
 
@@ -69,8 +71,8 @@ def reference_rates(services, incidents, hours, first, last):
 def database_rates(services, first, last):
     frame = data.services_frame(services[0].provider)[["service_id", "name"]]
     scope = {"pk__in": [s.pk for s in services]}
-    incidents = data.daily_incidents(scope, first, last)
-    return analysis.incident_rates(frame, incidents, data.care_hours_frame(scope, first, last), first, last)
+    incidents, care_hours = data.daily_figures(scope, first, last)
+    return analysis.incident_rates(frame, incidents, care_hours, first, last)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

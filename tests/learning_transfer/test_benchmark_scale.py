@@ -21,7 +21,9 @@ def test_the_benchmark_times_every_main_page_and_drops_its_data():
     report = out.getvalue()
     for page in ("register", "incidents awaiting review", "dashboard", "executive summary (365 days)"):
         assert page in report
-    assert report.count("× |") == 6  # one row per page, each with its ratio to SQL time
+    assert report.count("× |") == 9  # one row per page and per action, each with its ratio
+    for action in ("trigger logged", "evidence pack", "engine tick"):
+        assert action in report
     assert not Provider.objects.exists() and not Incident.objects.exists()
     assert not LearningTrigger.objects.exists()
 

@@ -213,3 +213,19 @@ def test_a_valid_filter_shows_no_error(client, issued, nominated_individual):
     with time_machine.travel(NOW, tick=False):
         page = client.get("/learning/summary/?period=90&theme=fall").text
     assert "There is a problem" not in page and "filter-not-applied" not in page
+
+
+def test_the_summary_page_lists_the_newest_triggers_and_points_to_the_register_for_the_rest(
+    client, sign_in, issued, log_falls_trigger, nominated_individual, monkeypatch
+):
+    from learning_transfer.services import summary
+
+    log_falls_trigger(title="Second fall", confirmed_at=CONFIRMED + timedelta(days=1), now=NOW)
+    log_falls_trigger(title="Third fall", confirmed_at=CONFIRMED + timedelta(days=2), now=NOW)
+    monkeypatch.setattr(summary, "SHOWN_TRIGGERS", 2)  # a large provider logs thousands a year
+    sign_in(nominated_individual)
+    with time_machine.travel(NOW):
+        page = client.get("/learning/summary/?period=all").text
+    assert "Third fall" in page and "Second fall" in page and issued.title not in page
+    assert "Showing 2 of 3 triggers." in page
+    assert 'data-testid="trigger-count">3 ' in page  # the figures still count every trigger

@@ -161,11 +161,11 @@ def fail_on_second_chunk(monkeypatch, saver: str):
     original = getattr(services.incidents, saver)
     calls = []
 
-    def save(chunk, job, reason):
+    def save(chunk, *args):
         calls.append(len(chunk))
         if len(calls) == 2:
             raise IntegrityError("simulated: the database refused the row")
-        return original(chunk, job, reason)
+        return original(chunk, *args)
 
     monkeypatch.setattr(services.incidents, saver, save)
     monkeypatch.setattr(services.incidents, "CHUNK_ROWS", 40)

@@ -7,6 +7,7 @@ import pytest
 from learning_transfer.choices import CandidateStatus, HarmLevel, IncidentTheme, ReviewReason
 from learning_transfer.models import ReviewThresholds
 from learning_transfer.services.review import review_candidates
+from learning_transfer.services.rollup import refresh_provider
 from providers.choices import Role
 from tests.factories import person_with_role
 
@@ -54,6 +55,7 @@ def test_the_repeat_window_includes_both_ends(quality_director, provider, elm_ho
     # The third fall is exactly 28 days after the first: the window includes both ends.
     assert flagged(quality_director, status=CandidateStatus.ALL)[0] == {"fall2-0": [ReviewReason.REPEATED]}
     ReviewThresholds.objects.create(provider=provider, repeat_window_days=27)
+    refresh_provider(provider)  # as saving the thresholds in the admin does
     assert flagged(quality_director, status=CandidateStatus.ALL)[0] == {}
 
 

@@ -13,6 +13,7 @@ import pytest
 from learning_transfer.choices import SERIOUS_HARM, CandidateStatus, HarmLevel, ReviewReason
 from learning_transfer.models import Incident, IncidentReview, LearningTrigger, ReviewThresholds
 from learning_transfer.services.review import review_candidates
+from learning_transfer.services.rollup import refresh_provider
 from providers.choices import RiskTag
 from tests.factories import ServiceFactory
 
@@ -68,13 +69,15 @@ def build(rng, provider, north, quality_director):
             confirmed_at=NOW,
             logged_by=quality_director,
         )
-    return ReviewThresholds.objects.create(
+    thresholds = ReviewThresholds.objects.create(
         provider=provider,
         repeat_count=rng.choice([2, 3, 4]),
         repeat_window_days=rng.choice([7, 14, 28]),
         people_affected=rng.choice([2, 3]),
         lookback_days=rng.choice([30, 60, 90]),
     )
+    refresh_provider(provider)  # as saving the thresholds in the admin does
+    return thresholds
 
 
 def repeated(incidents, count, window_days):
@@ -97,9 +100,7 @@ def repeated(incidents, count, window_days):
 def reference(thresholds):
     """{source reference: [reason codes]} and the decided references, one incident at a time."""
     since = NOW - timedelta(days=thresholds.lookback_days)
-    counted = Incident.objects.filter(
-        occurred_at__gte=since - timedelta(days=thresholds.repeat_window_days), occurred_at__lte=NOW
-    )
+    counted = Incident.objects.filter(occurred_at__lte=NOW)  # from the first incident on record
     repeats = repeated(list(counted), thresholds.repeat_count, thresholds.repeat_window_days)
     flags, decided = {}, set()
     for incident in counted.filter(occurred_at__gte=since):

@@ -4,19 +4,23 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from learning_transfer.models import CareHours, Incident
+from learning_transfer.services.rollup import after_data_saved
 from reporting_control import chain, hooks
 
 LONDON = ZoneInfo("Europe/London")
 
 
 def incident(service, day: date, n: int, **fields):
-    return Incident.objects.create(
+    """An incident written the short way; the service's daily roll-up (care hours too) is recounted."""
+    created = Incident.objects.create(
         service=service,
         source_reference=f"{service.pk}-{day}-{n}",
         occurred_at=datetime.combine(day, time(3, 0), tzinfo=LONDON),
         theme="fall",
         **fields,
     )
+    after_data_saved([service.pk])
+    return created
 
 
 def test_c2_pools_the_matched_services_rate_over_the_previous_seven_days(

@@ -22,6 +22,7 @@ from escalation.models import ChainRun, EngineEvent, Escalation
 from learning_transfer.choices import HarmLevel, IncidentTheme
 from learning_transfer.demo import build_learning_story
 from learning_transfer.models import CareHours, ImportJob, Incident, LearningTrigger
+from learning_transfer.services.rollup import after_data_saved
 from providers.choices import RiskLevel, RiskTag, Role, ServiceType
 from providers.models import (
     Commissioner,
@@ -250,6 +251,11 @@ class Command(BaseCommand):
                 self._delete_demo()
             builder = DemoBuilder(random.Random(seed), password, days)
             builder.build()
+            # The demo's incidents and care hours were written in bulk: count them into the roll-up.
+            demo_ids = [DEMO_PROVIDER_ID, OTHER_PROVIDER_ID]
+            after_data_saved(
+                Service.objects.filter(provider__cqc_provider_id__in=demo_ids).values_list("pk", flat=True)
+            )
             demo = Provider.objects.get(cqc_provider_id=DEMO_PROVIDER_ID)
             trigger = build_learning_story(demo, history_days=days)
             build_adoption_story(trigger, deployed_at=trigger.confirmed_at + timedelta(days=1, hours=1))

@@ -37,6 +37,7 @@ from learning_transfer.models import (
     LearningTrigger,
     MatchedService,
 )
+from learning_transfer.services.rollup import after_data_saved
 from providers.calendar import LONDON
 from providers.choices import ROLE_SCOPE, RiskTag, Role, Scope
 from providers.models import Commissioner, RoleAssignment
@@ -124,6 +125,7 @@ def build_objects(place: Place, organisations: dict, *, notice_owner, line_owner
         harm_level="severe",
         description="A resident fell at night.",
     )
+    after_data_saved([place.s1.pk])  # as an import or manual entry does
     trigger = LearningTrigger.objects.create(
         provider=place.provider,
         title=f"Trigger of {tag}",

@@ -1,0 +1,59 @@
+"""Figures kept up to date from the raw incidents and care hours, so pages never read raw rows in
+proportion to a provider's history. `services.rollup.after_data_saved` is the one place that writes them.
+"""
+
+from django.db import models
+
+from providers.models import Service
+
+from .incidents import Incident
+
+
+class ServiceDay(models.Model):
+    """One service's incidents and care hours on one London day: the daily roll-up every rate, median,
+    trend and pre-filled figure is computed from.
+
+    Derived data, never edited: recounted from Incident and CareHours whenever either is saved, so it
+    holds no history of its own (theirs is the audit trail). `care_hours` is empty when the service
+    recorded no figure that day, which rates treat like zero hours (no rate).
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    incidents = models.PositiveIntegerField(default=0)
+    care_hours = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["service", "day"], name="service_day_once")]
+
+    def __str__(self):
+        return f"{self.service_id} {self.day}: {self.incidents} incidents, {self.care_hours} h"
+
+
+class ReviewFlag(models.Model):
+    """An incident that meets at least one review threshold of its provider (seed 003), with which.
+
+    `repeated`: the incident completes a cluster, the `repeat_count`-th incident of one type at one
+    service within `repeat_window_days`, counting afresh after each one flagged, from the first
+    incident on record. The other reasons are plain conditions on the incident.
+
+    Derived data: worked out again for a service whenever its incidents or its provider's thresholds
+    change, so the review list reads a few flags instead of walking every incident. The service and
+    time are copied here so the look-back period is read from this table's own index.
+    """
+
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    occurred_at = models.DateTimeField()
+    # One column per ReviewReason, named as its code.
+    serious_harm = models.BooleanField(default=False)
+    repeated = models.BooleanField(default=False)
+    safeguarding = models.BooleanField(default=False)
+    regulatory = models.BooleanField(default=False)
+    several_people = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["service", "occurred_at"], name="review_flag_service_time")]
+
+    def __str__(self):
+        return f"Review flag: incident {self.incident_id}"
