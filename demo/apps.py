@@ -2,10 +2,11 @@ from django.apps import AppConfig
 
 
 class DemoConfig(AppConfig):
-    """The demo loader (`manage.py load_demo`): a believable provider built through every app's services.
+    """Made-up providers: the demo (`manage.py load_demo`), a believable provider built through every
+    app's services, and the large provider of `manage.py benchmark_scale`, built with bulk SQL.
 
     It sits at the top of the house: it imports every app, and no app imports it.
     """
 
     name = "demo"
-    verbose_name = "Demo data"
+    verbose_name = "Demo and benchmark data"

@@ -20,14 +20,13 @@ from escalation import engine
 from escalation.choices import EscalationKind, EscalationState, StepRunState
 from escalation.management.commands.benchmark_escalations import ROLES, build_step_runs
 from escalation.models import ChainRun, Escalation, StepRun
+from learning_transfer import services
+from learning_transfer.choices import IncidentTheme
 from providers.choices import RiskTag
 from providers.models import RoleAssignment, Service, User
 from reporting_control import packs
 from reporting_control import services as reporting
 from reporting_control.choices import Audience, LineKind
-
-from .. import services
-from ..choices import IncidentTheme
 
 PACK_SERVICES = 60  # named services in the benchmark's evidence pack, one line each
 
@@ -132,7 +131,11 @@ def _evidence_pack(editor, trigger, runs: int) -> str:
         services=named,
     )
     reporting.add_line(
-        update, by=editor, claim="Learning adopted provider-wide.", kind=LineKind.PROVIDER_WIDE
+        update,
+        by=editor,
+        claim="Learning adopted provider-wide.",
+        kind=LineKind.PROVIDER_WIDE,
+        services=named,
     )
     for service in named:
         reporting.add_line(
@@ -148,7 +151,7 @@ def _evidence_pack(editor, trigger, runs: int) -> str:
     pages = []
 
     def bare():
-        from weasyprint import HTML
+        from weasyprint import HTML  # imported here: loading Pango is a cost only this measurement pays
 
         document = HTML(string=html).render()
         pages.append(len(document.pages))

@@ -23,10 +23,10 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.testing import signed_in
+from demo import scale_actions as actions
+from demo.scale_actions import percentile
 from learning_transfer import chain
 from learning_transfer.choices import IncidentTheme, TriggerStatus
-from learning_transfer.management import scale_actions as actions
-from learning_transfer.management.scale_actions import percentile
 from learning_transfer.models import LearningNotice, LearningTrigger, MatchedService
 from learning_transfer.services.rollup import after_data_saved
 from providers.choices import RiskTag, Role
