@@ -66,7 +66,7 @@ def test_the_locustfile_runs_headless_with_no_errors(demo):
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "errors: 0" in result.stdout
+    assert "errors (whole run): 0" in result.stdout
     assert "steady state p50 / p95" in result.stdout
 
 
