@@ -8,7 +8,7 @@ class AdoptionConfig(AppConfig):
     verbose_name = "Adoption in live practice (chain B)"
 
     def ready(self):
-        from . import chain, panels, permissions  # noqa: F401 - permissions registers the app's rules
+        from . import chain, computations, panels, permissions  # noqa: F401 - permissions registers the app's rules
 
         panels.register_panels()
-        chain.register_prefill()
+        computations.register_computations()

@@ -8,7 +8,7 @@ class LearningTransferConfig(AppConfig):
     verbose_name = "Learning transfer (chain A)"
 
     def ready(self):
-        from . import chain, panels, permissions  # noqa: F401 - permissions registers the app's rules
+        from . import chain, computations, panels, permissions  # noqa: F401 - permissions registers the app's rules
 
         panels.register_panels()
-        chain.register_prefill()
+        computations.register_computations()

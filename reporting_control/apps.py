@@ -8,8 +8,8 @@ class ReportingControlConfig(AppConfig):
     verbose_name = "Reporting control (chain C)"
 
     def ready(self):
-        from . import chain, panels, permissions  # noqa: F401 - permissions registers the app's rules
+        from . import chain, computations, panels, permissions  # noqa: F401 - permissions registers the app's rules
 
         panels.register_panels()
-        chain.register_prefill()
+        computations.register_computations()
         chain.connect_issue_hold()

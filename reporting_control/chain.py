@@ -2,7 +2,7 @@
 
 from django.db.models.signals import post_save
 
-from escalation import prefill
+from escalation import computations
 from escalation import services as engine
 from escalation.models import StepRecord
 from escalation.subjects import ChainCases
@@ -29,37 +29,11 @@ CASES = ChainCases(CHAIN_CODE)
 run_for, step_run, record, close = CASES.run_for, CASES.step_run, CASES.record, CASES.close
 
 
-def prefill_values(step_run_obj) -> dict:
-    """The figures the records hold for a chain C step, for the engine's step form: C1, C4 and C5 from
-    the lines' evidence, C2 (verified in time, incident rate) and C3 (safeguarding alerts) from the
-    matched services' records."""
-    from . import evidence, figures
-    from .models import ReportingUpdate
-
-    subject = step_run_obj.chain_run.subject
-    if not isinstance(subject, ReportingUpdate):
-        return {}
-    if step_run_obj.code in ("C2", "C3"):
-        matches = evidence.evidence_map(subject)
-        service_ids = list(matches.by_service)
-        if step_run_obj.code == "C3":
-            return figures.c3_figures(service_ids)
-        return evidence.c2_measures(matches) | figures.c2_figures(service_ids)
-    measures = {"C1": evidence.c1_measures, "C4": evidence.c4_measures, "C5": evidence.c5_measures}
-    function = measures.get(step_run_obj.code)
-    return function(evidence.judge_update(subject)) if function else {}
-
-
 def record_sign_off(update, *, by, notes: str = "", now=None):
     """The Provider Director records C5 with the figures the system computes (residual defects and
     deferred sections as they stand now); the engine checks the role and judges the threshold."""
-    values = prefill_values(step_run(update, SIGN_OFF_STEP))
+    values = computations.compute(step_run(update, SIGN_OFF_STEP), now).values
     return record(update, SIGN_OFF_STEP, by=by, values=values, notes=notes, now=now)
-
-
-def register_prefill() -> None:
-    """Offer `prefill_values` to the engine's step form for chain C."""
-    prefill.register(CHAIN_CODE, prefill_values)
 
 
 def on_step_recorded(sender, instance: StepRecord, created: bool, raw: bool = False, **kwargs) -> None:

@@ -1,5 +1,6 @@
 """C4: unsupported statements plus contradictions over 3 escalate, and the update is held."""
 
+from escalation import computations
 from reporting_control import chain
 from reporting_control.choices import UpdateStatus
 from reporting_control.models import IssueHold
@@ -34,7 +35,7 @@ def test_a_c4_within_threshold_places_no_hold(evidenced_update, operations_direc
 
 def test_c4_is_prefilled_from_the_lines(evidenced_update):
     step = chain.step_run(evidenced_update, "C4")
-    assert chain.prefill_values(step) == {
+    assert computations.compute(step).values == {
         "unsupported_statements": 0,
         "contradictions": 0,
         "deferred_sections": 0,
@@ -54,10 +55,11 @@ def test_c1_and_c2_are_prefilled_from_the_transfer_records(
         notice.due_at += timedelta(days=30)
         notice.save()
 
-    assert chain.prefill_values(chain.step_run(evidenced_update, "C1")) == {
+    assert computations.compute(chain.step_run(evidenced_update, "C1")).values == {
         "provider_wide_adoption_lines": 0,
         "lines_lacking_service_evidence": 0,
         "open_risk_without_current_data": 0,
     }
     # Birch Lodge verified before its due time; Cedar Court not verified at all.
-    assert chain.prefill_values(chain.step_run(evidenced_update, "C2")) == {"pct_completing_in_time": 50.0}
+    c2 = computations.compute(chain.step_run(evidenced_update, "C2")).values
+    assert c2 == {"pct_completing_in_time": 50.0}
