@@ -162,11 +162,11 @@ class StepSettingForm(forms.Form):
             name = parameter_field_name(item["measure"], item["name"])
             self.fields[name] = forms.IntegerField(
                 label=f"{item['label']} ({item['unit']})",
-                help_text=f"For the measure: {item['measure_label']}",
+                help_text=f"For the measure: {item['measure_label']}. Leave blank for the default.",
                 initial=item["value"],
+                required=False,
                 widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-5"}),
                 error_messages={
-                    "required": f"Enter the {item['label'].lower()} in {item['unit']}.",
                     "invalid": f"Enter the {item['label'].lower()} as a whole number of {item['unit']}.",
                 },
             )
@@ -177,11 +177,13 @@ class StepSettingForm(forms.Form):
         )
 
     def parameter_values(self) -> dict:
-        """The parameters as the setting keeps them: {measure name: {parameter: value}}."""
+        """The parameters given, as the setting keeps them: {measure name: {parameter: value}} (a blank
+        one keeps the default)."""
         values: dict = {}
         for item in self.parameters:
-            value = self.cleaned_data[parameter_field_name(item["measure"], item["name"])]
-            values.setdefault(item["measure"], {})[item["name"]] = value
+            value = self.cleaned_data.get(parameter_field_name(item["measure"], item["name"]))
+            if value is not None:
+                values.setdefault(item["measure"], {})[item["name"]] = value
         return values
 
     def threshold_values(self) -> list:
