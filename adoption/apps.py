@@ -8,9 +8,7 @@ class AdoptionConfig(AppConfig):
     verbose_name = "Adoption in live practice (chain B)"
 
     def ready(self):
-        from escalation import chain_hooks
-
-        from . import chain, hooks, panels, permissions  # noqa: F401 - permissions registers the app's rules
+        from . import chain, computations, panels, permissions  # noqa: F401 - permissions registers the app's rules
 
         panels.register_panels()
-        chain_hooks.register(chain.CHAIN_CODE, prefill=hooks.prefill_values)
+        computations.register_computations()

@@ -1,7 +1,6 @@
 """The one place this app talks to the escalation engine about chain B (a deployment's case)."""
 
 from escalation import services as engine
-from escalation.measures import baseline_key
 from escalation.subjects import ChainCases
 
 CHAIN_CODE = "B"
@@ -22,12 +21,6 @@ def start(deployment, by, until=None):
 
 CASES = ChainCases(CHAIN_CODE)
 run_for, close = CASES.run_for, CASES.close
-
-
-def baselines(deployment) -> dict[str, float]:
-    """The deployment's baselines as recorded values, for rules that compare a change from baseline:
-    B1's care-record completion over the last 3 shifts before the learning."""
-    return {baseline_key("record_completion_pct"): float(deployment.baseline_completion_pct)}
 
 
 def raise_weak_groups(deployment, code: str, groups: list, occurred_at) -> list:

@@ -15,7 +15,7 @@ import pandas as pd
 from escalation.models import StepTemplate
 from escalation.rules import describe_rule, evaluate_groups, evaluate_partial, fmt, rule_measures
 
-from . import chain
+from . import chain, computations
 
 DIMENSIONS = ("team", "shift", "location")
 GROUP_COLUMNS = ["team", "shift", "location", "observed_at"]
@@ -62,7 +62,7 @@ def threshold_rules(deployment, templates: dict[str, StepTemplate] | None = None
 def baselines(deployment) -> dict[str, float]:
     """The deployment's baselines as values every group shares: each group is compared with the
     service's pre-learning figures, as the step form is."""
-    return chain.baselines(deployment)
+    return computations.baselines(deployment)
 
 
 def threshold_text(rule: dict | None, measure: str, measures: list[dict] | None = None) -> str:

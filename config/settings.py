@@ -305,3 +305,8 @@ FORM_RENDERER = "config.forms.NHSUKFormRenderer"
 # fixed time default only when the check happens to run within ten seconds of that time of day, which
 # would make the deployment check fail at random at 09:00 and 17:00.
 SILENCED_SYSTEM_CHECKS = ["fields.W161"]
+
+# A computation of a step's figures that fails unexpectedly (a fault, not a figure the records cannot
+# give) is shown on the step form as "Could not compute" and logged; on a developer's machine and in
+# the tests it is raised instead, so a broken computation fails loudly.
+MEASURE_ERRORS_RAISE = env.bool("MEASURE_ERRORS_RAISE", default=DEBUG)

@@ -32,9 +32,13 @@ def text_to_group(text: str) -> dict:
 
 
 class StepRecordForm(forms.Form):
-    """The step's measures (one field each, plus a baseline where the measure has one) and the check."""
+    """The step's measures (one field each, plus a baseline where the measure has one) and the check.
 
-    def __init__(self, step_run, *args, services=None, **kwargs):
+    `could_not_compute` ({field name: reason}) puts "Could not compute: <reason>" in the hint of each
+    figure the system should have computed but could not, so nothing is left blank silently.
+    """
+
+    def __init__(self, step_run, *args, services=None, could_not_compute=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.step_run = step_run
         for measure in step_run.measures:
@@ -60,6 +64,9 @@ class StepRecordForm(forms.Form):
                 label="Affected service",
                 help_text=f"If it escalates, this service's {step_run.get_escalate_to_display()} is told",
             )
+        for name, reason in (could_not_compute or {}).items():
+            if name in self.fields:
+                self.fields[name].help_text = f"Could not compute: {reason}. {self.fields[name].help_text}"
         self.fields["check_done"] = forms.CharField(
             label="Check done",
             required=False,
@@ -126,12 +133,20 @@ class ResolveForm(forms.Form):
     note = forms.CharField(label="Resolution note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class StepSettingForm(forms.Form):
-    """A provider's threshold values and response window for one step, with the reason."""
+def parameter_field_name(measure: str, parameter: str) -> str:
+    """The form field of one measure parameter; the same key the setting's errors use."""
+    return f"{measure}__{parameter}"
 
-    def __init__(self, thresholds: list[dict], window, *args, **kwargs):
+
+class StepSettingForm(forms.Form):
+    """A provider's threshold values, response window and measure parameters (windows, sample sizes,
+    look-backs) for one step, with the reason. The ranges are checked by the setting, with one message
+    per field (a window of 0 hours is refused)."""
+
+    def __init__(self, thresholds: list[dict], window, *args, parameters=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.threshold_count = len(thresholds)
+        self.parameters = list(parameters)
         for item in thresholds:
             self.fields[f"threshold_{item['index']}"] = forms.DecimalField(
                 label=f"Escalate when: {item['text']}", initial=item["value"], max_digits=10, decimal_places=3
@@ -143,11 +158,33 @@ class StepSettingForm(forms.Form):
             max_digits=5,
             decimal_places=2,
         )
+        for item in self.parameters:
+            name = parameter_field_name(item["measure"], item["name"])
+            self.fields[name] = forms.IntegerField(
+                label=f"{item['label']} ({item['unit']})",
+                help_text=f"For the measure: {item['measure_label']}. Leave blank for the default.",
+                initial=item["value"],
+                required=False,
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-5"}),
+                error_messages={
+                    "invalid": f"Enter the {item['label'].lower()} as a whole number of {item['unit']}.",
+                },
+            )
         self.fields["reason"] = forms.CharField(
             widget=forms.Textarea(attrs={"rows": 3}),
             help_text="Why your provider differs from the default. It is kept in the history.",
             error_messages={"required": "Give the reason for the change."},
         )
+
+    def parameter_values(self) -> dict:
+        """The parameters given, as the setting keeps them: {measure name: {parameter: value}} (a blank
+        one keeps the default)."""
+        values: dict = {}
+        for item in self.parameters:
+            value = self.cleaned_data.get(parameter_field_name(item["measure"], item["name"]))
+            if value is not None:
+                values.setdefault(item["measure"], {})[item["name"]] = value
+        return values
 
     def threshold_values(self) -> list:
         values = []

@@ -13,6 +13,7 @@ from django.conf import settings
 
 from providers.calendar import one_off_order
 
+from .measures import with_parameters
 from .models.chains import ChainTemplate, StepTemplate, validate_step_json
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "chains.json"
@@ -37,8 +38,9 @@ STEP_FIELDS = (
 
 
 def read_fixture(path: Path | None = None) -> list[dict]:
-    """The chains of the fixture, each step numbered and validated (ValidationError names the step;
-    ValueError a deadline linked to a step that is not a one-off step of its chain)."""
+    """The chains of the fixture, each step numbered, its measures' labels in words, and validated
+    (ValidationError names the step; ValueError a deadline linked to a step that is not a one-off step
+    of its chain)."""
     chains = json.loads(Path(path or FIXTURE).read_text(encoding="utf-8"))["chains"]
     for chain in chains:
         for order, step in enumerate(chain["steps"], start=1):
@@ -46,6 +48,8 @@ def read_fixture(path: Path | None = None) -> list[dict]:
             step.setdefault("target_scope", "run")
             step.setdefault("name", "")
             step.setdefault("breach_status", "")
+            # Labels showing a parameter ("within {window_hours} hours") are put in words.
+            step["measures"] = with_parameters(step["measures"])
             try:
                 validate_step_json(
                     deadline_rule=step["deadline_rule"],

@@ -9,8 +9,16 @@ Optional keys: ``"group": true`` with ``"item_label"`` for a per-item measure re
 ``{"item label": number}`` (e.g. an incident rate per matched service); ``"baseline": true`` for a
 measure recorded with its baseline under ``"<name>__baseline"``; ``"min"`` / ``"max"`` to widen a
 kind's usual range (a movement from baseline can be negative).
+
+What the system computes: ``"computation"`` names a key of escalation/computations.py's registry (null:
+a person enters it), ``"parameters"`` that computation's whole-number settings, which the label may
+show as ``{name}`` ("within {window_hours} hours"); ``"baseline_computation"`` computes the baseline.
+Loading the fixture puts such labels in words (`with_parameters`, keeping the written one under
+``"label_template"``); a provider may tune the parameters (ProviderStepSetting) and its cases then
+read "within 6 hours".
 """
 
+import copy
 import math
 import re
 from decimal import Decimal, InvalidOperation
@@ -22,7 +30,22 @@ from .choices import MeasureKind
 BASELINE_SUFFIX = "__baseline"
 MAX_GROUP_ITEMS = 500
 _NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,59}")
-_ALLOWED_KEYS = {"name", "label", "kind", "unit", "group", "item_label", "baseline", "min", "max"}
+_ALLOWED_KEYS = {
+    "name",
+    "label",
+    "kind",
+    "unit",
+    "group",
+    "item_label",
+    "baseline",
+    "min",
+    "max",
+    "computation",
+    "baseline_computation",
+    "parameters",
+    "label_template",
+}
+_PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
 _DEFAULT_RANGE = {
     MeasureKind.COUNT: (0, None),
     MeasureKind.PERCENTAGE: (0, 100),
@@ -75,6 +98,51 @@ def validate_measure_definitions(measures) -> None:
                 raise ValueError(f"Measure '{name}': {bound} must be a number.")
         if measure.get("group") and measure.get("baseline"):
             raise ValueError(f"Measure '{name}': a group measure cannot also have a baseline.")
+        _validate_computed(measure)
+
+
+def _validate_computed(measure: dict) -> None:
+    """The computation keys are names or null; parameters whole numbers; every {placeholder} of the label
+    a parameter (so no label is ever shown with a brace in it)."""
+    name = measure["name"]
+    for key in ("computation", "baseline_computation"):
+        if measure.get(key) is not None and not isinstance(measure[key], str):
+            raise ValueError(f"Measure '{name}': {key} must be a computation's key or null.")
+    if measure.get("baseline_computation") and not measure.get("baseline"):
+        raise ValueError(f"Measure '{name}': a baseline computation needs \"baseline\": true.")
+    parameters = measure.get("parameters", {})
+    if not isinstance(parameters, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in parameters.values()
+    ):
+        raise ValueError(f"Measure '{name}': parameters must map names to whole numbers.")
+    if parameters and not measure.get("computation"):
+        raise ValueError(f"Measure '{name}': only a computed measure has parameters.")
+    template = measure.get("label_template", measure["label"])
+    unknown = sorted(set(_PLACEHOLDER_RE.findall(template)) - set(parameters))
+    if unknown:
+        raise ValueError(
+            f"Measure '{name}': the label shows {{{unknown[0]}}}, which is not one of its parameters."
+        )
+
+
+def with_parameters(measures: list[dict], tuned: dict | None = None) -> list[dict]:
+    """The measures with a provider's tuned parameters ({measure name: {parameter: value}}) applied and
+    each label in words ("within {window_hours} hours" -> "within 6 hours"), the label as written kept
+    under "label_template" so it can be put in words again. What the templates and cases hold."""
+    result = copy.deepcopy(measures)
+    for measure in result:
+        parameters = measure.get("parameters")
+        if not parameters:
+            continue
+        parameters.update((tuned or {}).get(measure["name"], {}))
+        measure.setdefault("label_template", measure["label"])
+        measure["label"] = label_in_words(measure["label_template"], parameters)
+    return result
+
+
+def label_in_words(label: str, parameters: dict) -> str:
+    """The label with each {parameter} replaced by its value."""
+    return _PLACEHOLDER_RE.sub(lambda m: str(parameters.get(m.group(1), m.group(0))), label)
 
 
 def value_range(measure: dict) -> tuple:

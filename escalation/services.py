@@ -18,6 +18,7 @@ from providers.permissions import require_perm
 
 from . import chain_hooks, notifications
 from .choices import ChainRunStatus, EscalationKind, EscalationState, EventKind, StepRunState, TargetScope
+from .computations import by_computation
 from .engine import HEARTBEAT
 from .loading import STEP_FIELDS
 from .measures import clean_values
@@ -57,6 +58,7 @@ def effective_steps(chain: ChainTemplate, provider) -> list[dict]:
         values = {name: getattr(step, name) for name in SNAPSHOT_FIELDS}
         setting = tuned.get(step.pk)
         if setting is not None:
+            values["measures"] = setting.effective_measures
             values["threshold_rule"] = setting.effective_rule
             values["response_working_hours"] = setting.effective_window
         result.append({"template": step, "setting": setting, **values})
@@ -64,9 +66,17 @@ def effective_steps(chain: ChainTemplate, provider) -> list[dict]:
 
 
 def tune_step(
-    provider, step: StepTemplate, *, by, reason: str, threshold_rule=None, response_working_hours=None
+    provider,
+    step: StepTemplate,
+    *,
+    by,
+    reason: str,
+    threshold_rule=None,
+    response_working_hours=None,
+    measure_parameters=None,
 ) -> ProviderStepSetting:
-    """Set this provider's threshold rule and/or response window for a step, with the reason (history).
+    """Set this provider's threshold rule, response window and/or measure parameters for a step
+    ({measure name: {parameter: whole number}}), with the reason (history).
 
     Only the provider's administrator may. None keeps the template's value. Open cases are unaffected.
     """
@@ -75,10 +85,11 @@ def tune_step(
     setting = setting or ProviderStepSetting(provider=provider, step=step)
     setting.threshold_rule = threshold_rule
     setting.response_working_hours = response_working_hours
+    setting.measure_parameters = measure_parameters or None
     setting.reason = (reason or "").strip()
     setting._history_user = by
     setting._change_reason = setting.reason[:100]
-    setting.save()  # validates the rule against the step's measures and the window
+    setting.save()  # validates the rule against the step's measures, the window and the parameters
     return setting
 
 
@@ -532,14 +543,16 @@ def _of_subjects(subjects) -> Q:
     return condition
 
 
-def judge_step(provider, chain_code: str, step_code: str, values: dict) -> dict:
-    """Evaluate one step's rule, as this provider runs it, against values a page has computed.
+def judge_step(provider, chain_code: str, step_code: str, figures: dict) -> dict:
+    """Evaluate one step's rule, as this provider runs it, against figures a page has computed, keyed
+    by the computations the step's measures name (so the page never spells a measure's name).
 
     For pages that show a live verdict outside a case (the executive summary): the rule, its target,
     window and action come from the chain definition with the provider's tuning, never a copy.
     Returns {"breached", "why", "target", "window", "action"}.
     """
     step = next(s for s in effective_steps(_chain(chain_code), provider) if s["code"] == step_code)
+    values = by_computation(step["measures"], figures)
     evaluation = evaluate(step["threshold_rule"], values, step["measures"])
     return {
         "breached": evaluation.breached,

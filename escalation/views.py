@@ -20,7 +20,7 @@ from providers.mixins import StaffRequiredMixin
 from providers.permissions import providers_where, require_perm, visible_providers
 from providers.who_acts import refusal, split_yours
 
-from . import notifications, panels, permissions, services
+from . import computations, notifications, panels, permissions, services
 from .choices import EscalationState
 from .forms import ActionForm, ResolveForm, StepRecordForm, StepSettingForm
 from .models import (
@@ -33,7 +33,6 @@ from .models import (
     StepTemplate,
     describe_window,
 )
-from .prefill import get_prefill
 from .rules import describe_rule, thresholds, with_thresholds
 from .values import value_rows
 
@@ -217,9 +216,14 @@ class StepRunView(StaffRequiredMixin, TemplateView):
         )
 
     def _form(self, step_run, data=None):
+        """The record form, its measures filled with what the system computes; a figure it cannot
+        compute says why beside its field, so the person enters it knowingly."""
         services_qs = step_run.chain_run.provider.services.order_by("name")
-        initial = get_prefill(step_run) if data is None else None
-        return StepRecordForm(step_run, data, initial=initial, services=services_qs)
+        figures = computations.compute(step_run)
+        initial = figures.values if data is None else None
+        return StepRecordForm(
+            step_run, data, initial=initial, services=services_qs, could_not_compute=figures.failures
+        )
 
     def get_context_data(self, **kwargs):
         step_run = kwargs.pop("step_run", None) or self.get_step_run()
@@ -300,11 +304,13 @@ class ChainTemplateListView(StaffRequiredMixin, TemplateView):
                 setting = tuned.get(step.pk)
                 rule = setting.effective_rule if setting else step.threshold_rule
                 window = setting.effective_window if setting else step.response_working_hours
+                measures = setting.effective_measures if setting else step.measures
                 chain.rows.append(
                     {
                         "step": step,
                         "setting": setting,
-                        "threshold_text": describe_rule(rule, step.measures),
+                        "measures": measures,
+                        "threshold_text": describe_rule(rule, measures),
                         "window_text": describe_window(window),
                     }
                 )
@@ -336,8 +342,10 @@ class StepSettingEditView(StaffRequiredMixin, TemplateView):
         setting = self._setting()
         rule = setting.effective_rule if setting else self.step.threshold_rule
         window = setting.effective_window if setting else self.step.response_working_hours
+        measures = setting.effective_measures if setting else self.step.measures
         self.base_rule = rule
-        return StepSettingForm(thresholds(rule, self.step.measures), window, data)
+        parameters = computations.tunable_parameters(measures)
+        return StepSettingForm(thresholds(rule, measures), window, data, parameters=parameters)
 
     def get_context_data(self, **kwargs):
         if not hasattr(self, "step"):
@@ -366,6 +374,7 @@ class StepSettingEditView(StaffRequiredMixin, TemplateView):
                     reason=form.cleaned_data["reason"],
                     threshold_rule=with_thresholds(self.base_rule, form.threshold_values()),
                     response_working_hours=form.cleaned_data["response_working_hours"],
+                    measure_parameters=form.parameter_values(),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)

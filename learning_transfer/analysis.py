@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from django.utils import timezone
 
-from escalation import rules
+from escalation import computations, rules
 from providers.numbers import format_rate
 
 RATE_DECIMALS = 6  # rounding before comparing, so equal rates never differ by float noise
@@ -118,17 +118,21 @@ class A1Decision:
         )
 
 
-def a1_decision(matched: pd.DataFrame, median: float | None, rule: dict, measures=None) -> A1Decision:
+def a1_decision(matched: pd.DataFrame, median: float | None, rule: dict, measures: list[dict]) -> A1Decision:
     """Decide A1 from the included matched services (columns: rate, above_median) with the step's rule.
 
-    The rule is evaluated by the engine's one evaluator, so the page and the recorded step never
-    disagree. Without a median no rate can be above it (NaN compares false)."""
+    The rule is evaluated by the engine's one evaluator on the figures the step's measures name by
+    computation, so the page and the recorded step never disagree. Without a median no rate can be
+    above it (NaN compares false)."""
     rates = matched["rate"].dropna() if len(matched) else pd.Series(dtype=float)
-    values = {
-        "matched_services": len(matched),
-        "matched_service_rates": {str(label): float(rate) for label, rate in rates.items()},
-        "provider_median_rate": float("nan") if median is None else median,
-    }
+    values = computations.by_computation(
+        measures,
+        {
+            "matched_service_count": len(matched),
+            "matched_service_incident_rates": {str(label): float(rate) for label, rate in rates.items()},
+            "provider_median_incident_rate": float("nan") if median is None else median,
+        },
+    )
     return A1Decision(
         matched_count=len(matched),
         above_median_count=int(matched["above_median"].sum()) if len(matched) else 0,

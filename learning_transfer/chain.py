@@ -55,6 +55,7 @@ def escalation_counts(provider, now, triggers=None) -> dict:
     return engine.escalation_counts(provider, CHAIN_CODE, now, subjects=triggers)
 
 
-def judge_a5(provider, values: dict) -> dict:
-    """A5's rule, as this provider runs it, on the executive summary's live figures."""
-    return engine.judge_step(provider, CHAIN_CODE, "A5", values)
+def judge_a5(provider, figures: dict) -> dict:
+    """A5's rule, as this provider runs it, on the executive summary's live figures (keyed by the
+    computations A5's measures name)."""
+    return engine.judge_step(provider, CHAIN_CODE, "A5", figures)

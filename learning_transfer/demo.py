@@ -9,6 +9,7 @@ from datetime import time, timedelta
 
 from django.utils import timezone
 
+from escalation import computations
 from escalation import services as engine
 from escalation.choices import EscalationState
 from escalation.models import Escalation
@@ -21,7 +22,6 @@ from . import chain, services
 from .choices import HarmLevel, IncidentTheme, ReviewOutcome, RootCauseFactor
 from .models import Incident
 from .services import rollup
-from .services.measures import step_values
 from .services.review import review_candidates
 
 EARLIER_CYCLE_WEEKS = 8
@@ -58,7 +58,7 @@ def _record_steps(trigger, at: dict) -> None:
         for step in chain.region_step_runs(trigger, code):
             where = step.region.services.first() if step.region else trigger.source_service
             owner = people_holding(step.role, service=where)[0]
-            values = step_values(trigger, code, when, region=step.region)
+            values = computations.compute(step, when).values
             engine.record_step(step, by=owner, values=values, now=when)
 
 
@@ -217,7 +217,8 @@ def build_learning_story(provider: Provider, now=None, history_days: int = EARLI
         measurable_target="95 % of sampled night checks recorded within 15 minutes, within ten weeks.",
     )
     a1_at = confirmed_at + timedelta(hours=1)
-    chain.record(trigger, "A1", by=quality, values=step_values(trigger, "A1", a1_at), now=a1_at)
+    a1_values = computations.compute(chain.step_run(trigger, "A1"), a1_at).values
+    chain.record(trigger, "A1", by=quality, values=a1_values, now=a1_at)
     notices = services.issue_notices(trigger, by=quality, now=confirmed_at + timedelta(minutes=90))
     # Every owner but the last acknowledges within a few hours: the last shows a distribution gap.
     for hours, notice in enumerate(notices[:-1], start=1):

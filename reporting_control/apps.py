@@ -10,7 +10,8 @@ class ReportingControlConfig(AppConfig):
     def ready(self):
         from escalation import chain_hooks
 
-        from . import chain, hooks, panels, permissions  # noqa: F401 - permissions registers the app's rules
+        from . import chain, computations, hooks, panels, permissions  # noqa: F401 - permissions registers the app's rules
 
         panels.register_panels()
-        chain_hooks.register(chain.CHAIN_CODE, prefill=hooks.prefill_values, recorded=hooks.act_on_breach)
+        computations.register_computations()
+        chain_hooks.register(chain.CHAIN_CODE, recorded=hooks.act_on_breach)

@@ -1,6 +1,6 @@
 """The one place this app talks to the escalation engine about chain C (an update's case)."""
 
-from escalation import prefill
+from escalation import computations
 from escalation import services as engine
 from escalation.subjects import ChainCases
 
@@ -26,7 +26,7 @@ run_for, step_run, record, close = CASES.run_for, CASES.step_run, CASES.record, 
 
 def record_sign_off(update, *, by, notes: str = "", now=None):
     """The Provider Director records C5 with the figures the system computes (residual defects and
-    deferred sections as they stand now), the same the engine's step form pre-fills from our hooks;
-    the engine checks the role and judges the threshold."""
-    values = prefill.get_prefill(step_run(update, SIGN_OFF_STEP))
+    deferred sections as they stand now); the engine checks the role and judges the threshold."""
+    values = computations.compute(step_run(update, SIGN_OFF_STEP), now).values
     return record(update, SIGN_OFF_STEP, by=by, values=values, notes=notes, now=now)
+

@@ -140,12 +140,13 @@ def judge_update(update) -> dict:
 
 
 def c1_measures(verdicts: dict) -> dict:
-    """Chain C step C1's three measures from the verdicts (decided lines count by their own state)."""
+    """Chain C step C1's three figures from the verdicts (decided lines count by their own state),
+    keyed by the computations C1's measures name (reporting_control/computations.py)."""
     lacking = [line for line, v in verdicts.items() if v is not None and not v.evidenced]
     return {
-        "provider_wide_adoption_lines": sum(1 for line in verdicts if line.kind == LineKind.PROVIDER_WIDE),
+        "provider_wide_lines": sum(1 for line in verdicts if line.kind == LineKind.PROVIDER_WIDE),
         "lines_lacking_service_evidence": sum(1 for line in lacking if line.kind in ADOPTION_KINDS),
-        "open_risk_without_current_data": sum(1 for line in lacking if line.kind == LineKind.OPEN_RISK),
+        "open_risk_lines_without_data": sum(1 for line in lacking if line.kind == LineKind.OPEN_RISK),
     }
 
 
@@ -158,8 +159,8 @@ def c4_measures(verdicts: dict) -> dict:
         1 for line in verdicts if line.kind == LineKind.PROVIDER_WIDE and line.state not in WITHHELD_STATES
     )
     return {
-        "unsupported_statements": sum(1 for line in lacking if verdicts[line].notice_only),
-        "contradictions": provider_wide_claims if named_gaps else 0,
+        "notice_only_statements": sum(1 for line in lacking if verdicts[line].notice_only),
+        "contradicted_provider_wide_claims": provider_wide_claims if named_gaps else 0,
         "deferred_sections": sum(1 for line in verdicts if line.state == LineState.DEFERRED),
     }
 
@@ -167,8 +168,8 @@ def c4_measures(verdicts: dict) -> dict:
 def c5_measures(verdicts: dict) -> dict:
     """C5: lines challenge-cleared, residual evidence defects, deferred sections."""
     return {
-        "lines_challenge_cleared": sum(1 for line in verdicts if line.state == LineState.CHALLENGE_CLEARED),
-        "residual_defects": sum(1 for v in verdicts.values() if v is not None and not v.evidenced),
+        "challenge_cleared_lines": sum(1 for line in verdicts if line.state == LineState.CHALLENGE_CLEARED),
+        "residual_evidence_defects": sum(1 for v in verdicts.values() if v is not None and not v.evidenced),
         "deferred_sections": sum(1 for line in verdicts if line.state == LineState.DEFERRED),
     }
 
@@ -187,21 +188,20 @@ def _pct_in_time(matches) -> float | None:
     return round(100 * in_time / len(timed), 1)
 
 
-def c2_measures(evidence: EvidenceMap) -> dict:
-    """C2's first measure: % of matched services whose implementation was verified by its notice's due
-    time. Left out (not guessed) when no matched service has a notice with a due time."""
-    pct = _pct_in_time([match for matches in evidence.by_service.values() for match in matches])
-    return {} if pct is None else {"pct_completing_in_time": pct}
+def completing_in_time(evidence: EvidenceMap) -> float | None:
+    """C2: % of matched services whose implementation was verified by its notice's due time. None (not
+    guessed) when no matched service has a notice with a due time."""
+    return _pct_in_time([match for matches in evidence.by_service.values() for match in matches])
 
 
-def c2_figures_by_service(update, evidence: EvidenceMap) -> dict:
-    """The same figure for each service the update's issued lines name: {Service: {"pct_completing_in_time":
-    %}}, for services with a timed notice (a service that was never sent one has no figure to judge)."""
+def completing_in_time_by_service(update, evidence: EvidenceMap) -> dict:
+    """The same figure for each service the update's issued lines name: {Service: %}, for services with
+    a timed notice (a service that was never sent one has no figure to judge)."""
     lines = update.lines.exclude(state__in=WITHHELD_STATES).prefetch_related("services")
     named = {service.pk: service for line in lines for service in line.services.all()}
     figures = {}
     for pk in sorted(named, key=lambda pk: named[pk].name):
         pct = _pct_in_time(evidence.by_service.get(pk, []))
         if pct is not None:
-            figures[named[pk]] = {"pct_completing_in_time": pct}
+            figures[named[pk]] = pct
     return figures

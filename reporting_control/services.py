@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from config import background
 from escalation.choices import EscalationKind, StepRunState
+from escalation.computations import by_computation
 from escalation.raising import EscalationSpec, raise_escalations
 from escalation.rules import evaluate_groups
 from providers.actions import AlreadyDone, change_once, lock
@@ -20,6 +21,7 @@ from providers.permissions import require_perm
 
 from . import chain, evidence, packs
 from .choices import DECIDED_STATES, WITHHELD_STATES, LineKind, LineState, UpdateStatus
+from .computations import COMPLETING_IN_TIME
 from .models import EvidencePack, IssueHold, ReportingLine, ReportingUpdate
 
 
@@ -281,7 +283,11 @@ def tell_managers_of_services_behind(update: ReportingUpdate, step_record) -> li
     per service and occurrence of C2, however often C2 is recorded. Returns the new escalations.
     """
     step = step_record.step_run
-    figures = evidence.c2_figures_by_service(update, evidence.evidence_map(update))
+    by_service = evidence.completing_in_time_by_service(update, evidence.evidence_map(update))
+    figures = {
+        service: by_computation(step.measures, {COMPLETING_IN_TIME: pct})
+        for service, pct in by_service.items()
+    }
     behind = [
         (service, verdict)
         for service, verdict in evaluate_groups(step.threshold_rule, figures, step.measures).items()

@@ -87,6 +87,13 @@ def _run_tasks_in_process(settings):
 
 
 @pytest.fixture(autouse=True)
+def _measure_errors_raise(settings):
+    """A computation of a step's figures that breaks fails the test, never hides behind the form's
+    "Could not compute"."""
+    settings.MEASURE_ERRORS_RAISE = True
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     """Personas need passwords, not Argon2's deliberate slowness (about 0.2 s a person)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -12,7 +12,8 @@ from providers.choices import Role
 from providers.models import Provider
 
 from ..choices import ChainCode, TargetScope
-from ..measures import validate_measure_definitions
+from ..computations import registry
+from ..measures import validate_measure_definitions, with_parameters
 from ..rules import RuleError, describe_rule, validate_rule
 
 
@@ -155,7 +156,8 @@ class StepTemplate(models.Model):
 
 
 class ProviderStepSetting(models.Model):
-    """A provider's own threshold rule and/or response window for one step, with the reason for it.
+    """A provider's own threshold rule, response window and/or measure parameters (the windows, sample
+    sizes and look-backs of the measures the system computes) for one step, with the reason for it.
 
     Empty fields inherit the template's values. New cases of that provider snapshot the tuned values;
     open cases keep theirs.
@@ -166,6 +168,11 @@ class ProviderStepSetting(models.Model):
     threshold_rule = models.JSONField(null=True, blank=True)
     response_working_hours = models.DecimalField(
         max_digits=5, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    measure_parameters = models.JSONField(
+        null=True,
+        blank=True,
+        help_text='Tuned parameters of computed measures: {"measure name": {"window_hours": 6}}.',
     )
     reason = models.TextField(help_text="Why this provider differs from the seed's value.")
     history = HistoricalRecords()
@@ -199,10 +206,42 @@ class ProviderStepSetting(models.Model):
             raise ValidationError(errors)
         if self.threshold_rule is not None:
             validate_step_json(measures=self.step.measures, threshold_rule=self.threshold_rule)
+        if self.measure_parameters is not None:
+            self._check_parameters()
+
+    def _check_parameters(self) -> None:
+        """Each tuned parameter belongs to a computed measure of the step and lies in its computation's
+        range (a window of 0 hours is refused); errors are keyed "<measure>__<parameter>"."""
+        if not isinstance(self.measure_parameters, dict):
+            raise ValidationError({"measure_parameters": "Parameters must be given per measure."})
+        measures = {m["name"]: m for m in self.step.measures}
+        errors = {}
+        for name, values in self.measure_parameters.items():
+            measure = measures.get(name)
+            computation = registry.get(measure.get("computation") or "") if measure else None
+            if computation is None or not isinstance(values, dict):
+                errors["measure_parameters"] = f"{self.step.code} has no computed measure called '{name}'."
+                continue
+            for parameter_name, value in values.items():
+                parameter = computation.parameter(parameter_name)
+                if parameter is None or parameter_name not in (measure.get("parameters") or {}):
+                    errors["measure_parameters"] = f"'{name}' has no parameter called '{parameter_name}'."
+                    continue
+                try:
+                    parameter.check(value)
+                except ValueError as exc:
+                    errors[f"{name}__{parameter_name}"] = str(exc)
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def effective_rule(self) -> dict:
         return self.threshold_rule if self.threshold_rule is not None else self.step.threshold_rule
+
+    @property
+    def effective_measures(self) -> list[dict]:
+        """The step's measures with this provider's parameters, labels in words."""
+        return with_parameters(self.step.measures, self.measure_parameters)
 
     @property
     def effective_window(self) -> Decimal:

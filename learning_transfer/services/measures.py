@@ -1,7 +1,8 @@
 """The figures of one trigger, A1 to A5, computed from a fixed number of queries.
 
 `picture(trigger, now)` loads the trigger's matched services with their notices, leads and lines
-once; every measure below reads from it. The measure keys are the engine's step measures.
+once; every figure below reads from it. The trigger's page shows them, and learning_transfer/
+computations.py registers them as the computations chain A's measures name (with their windows).
 """
 
 from dataclasses import dataclass, field
@@ -14,13 +15,13 @@ from providers.choices import RiskLevel
 
 from .. import analysis, chain
 from ..models import ImplementationLead, LearningNotice, LearningTrigger, MatchedService
-from . import summary
 from .notices import IMPLEMENTATION_DUE_HOURS, RECEIPT_WINDOW_HOURS
 
-NOTICE_SAMPLE_SIZE = 12  # A2 checks a 12-notice sample
-BRIEFING_WINDOW_HOURS = 4  # A4: briefings completed in the previous 4 hours
-TASK_WINDOW_HOURS = 24  # A4: local tasks due in the next 24 hours
-RISK_AGE_HOURS = 24  # A3: comparable risk unresolved for more than 24 hours
+# The seed's windows, used when no case gives the provider's own (the case's measures' parameters).
+NOTICE_SAMPLE_SIZE = 12
+BRIEFING_WINDOW_HOURS = 4
+TASK_WINDOW_HOURS = 24
+RISK_AGE_HOURS = 24
 
 
 @dataclass
@@ -33,7 +34,6 @@ class ServiceRow:
     received_in_time: bool
     lead: ImplementationLead | None
     open_lines: int
-    risk_unresolved_long: bool
 
 
 @dataclass
@@ -42,6 +42,7 @@ class TriggerPicture:
 
     trigger: LearningTrigger
     now: datetime
+    receipt_window_hours: int = RECEIPT_WINDOW_HOURS
     included: list[ServiceRow] = field(default_factory=list)
     left_out: list[ServiceRow] = field(default_factory=list)
 
@@ -67,18 +68,21 @@ def _matches(trigger: LearningTrigger):
     )
 
 
-def _received_in_time(matches: list[MatchedService]) -> pd.Series:
-    """Receipt within 4 hours per match id, from the prefetched notices (no query), by the one rule."""
+def _received_in_time(matches: list[MatchedService], window_hours: int) -> pd.Series:
+    """Receipt within the window per match id, from the prefetched notices (no query), by the one rule."""
     rows = [(m.pk, n.issued_at, n.acknowledged_at) for m in matches for n in m.notices.all()]
     frame = pd.DataFrame(rows, columns=["match_id", "issued_at", "acknowledged_at"])
-    return analysis.received_in_time(frame, RECEIPT_WINDOW_HOURS)
+    return analysis.received_in_time(frame, window_hours)
 
 
-def picture(trigger: LearningTrigger, now: datetime) -> TriggerPicture:
-    """Load the trigger's matched services once (five queries) and describe each of them."""
-    result = TriggerPicture(trigger=trigger, now=now)
+def picture(
+    trigger: LearningTrigger, now: datetime, receipt_window_hours: int = RECEIPT_WINDOW_HOURS
+) -> TriggerPicture:
+    """Load the trigger's matched services once (five queries) and describe each of them, receipt judged
+    within `receipt_window_hours` of issue."""
+    result = TriggerPicture(trigger=trigger, now=now, receipt_window_hours=receipt_window_hours)
     matches = list(_matches(trigger))
-    received = _received_in_time(matches)
+    received = _received_in_time(matches, receipt_window_hours)
     for match in matches:
         notices = list(match.notices.all())
         lines = list(match.lines.all())
@@ -89,10 +93,6 @@ def picture(trigger: LearningTrigger, now: datetime) -> TriggerPicture:
             received_in_time=bool(received.get(match.pk, False)),
             lead=getattr(match, "lead", None),
             open_lines=sum(1 for line in lines if line.completed_at is None),
-            risk_unresolved_long=bool(
-                match.has_unresolved_comparable_risk
-                and now - match.comparable_risk_open_since > timedelta(hours=RISK_AGE_HOURS)
-            ),
         )
         (result.included if match.included else result.left_out).append(row)
     return result
@@ -112,45 +112,51 @@ def a1_decision(pic: TriggerPicture) -> analysis.A1Decision:
     return analysis.a1_decision(frame, pic.median, step.threshold_rule, step.measures)
 
 
-def a1_values(pic: TriggerPicture) -> dict:
-    """A1 measures: matched services, open actions due in 5 working days, rates and the median."""
-    return {
-        "matched_services": len(pic.included),
-        "open_actions_due_5d": sum(r.match.open_actions_due_5d for r in pic.included),
-        "matched_service_rates": {
-            r.match.service.name: float(r.match.rate_7d) for r in pic.included if r.match.rate_7d is not None
-        },
-        "provider_median_rate": pic.median,
-    }
+def matched_service_rates(pic: TriggerPicture) -> dict[str, float]:
+    """A1: each included matched service's incident rate before the learning, by service name."""
+    return {r.match.service.name: float(r.match.rate_7d) for r in pic.included if r.match.rate_7d is not None}
 
 
-def distribution(pic: TriggerPicture) -> dict:
-    """A2's figures plus what the notices table shows: left-out services and notices missing details."""
+def open_actions_due(pic: TriggerPicture) -> int:
+    """A1: open action lines due within the next working days in the included matched services."""
+    return sum(r.match.open_actions_due_5d for r in pic.included)
+
+
+def distribution(
+    pic: TriggerPicture,
+    sample_size: int = NOTICE_SAMPLE_SIZE,
+    due_within_hours: int = IMPLEMENTATION_DUE_HOURS,
+) -> dict:
+    """A2's figures plus what the notices table shows: receipt within the picture's window, the first
+    `sample_size` notices' owners and due dates, left-out services and notices missing details."""
     issued = [r for r in pic.included if r.current is not None]
     received = sum(1 for r in pic.included if r.received_in_time)
-    sample = sorted((r.current for r in issued), key=lambda n: (n.issued_at, n.pk))[:NOTICE_SAMPLE_SIZE]
-    due_limit = timedelta(hours=IMPLEMENTATION_DUE_HOURS)
+    sample = sorted((r.current for r in issued), key=lambda n: (n.issued_at, n.pk))[:sample_size]
+    due_limit = timedelta(hours=due_within_hours)
     return {
         "included": len(pic.included),
         "issued": len(issued),
-        "received_within_4h": received,
-        "pct_received_within_4h": round(100 * received / len(pic.included), 1) if pic.included else None,
+        "received": received,
+        "pct_received": round(100 * received / len(pic.included), 1) if pic.included else None,
+        "window_hours": pic.receipt_window_hours,
+        "in_time_words": f"Within {pic.receipt_window_hours} hours",
         "without_owner": [r for r in issued if r.current.owner_id is None],
         "without_due": [r for r in issued if r.current.due_at is None],
         "not_issued": [r for r in pic.included if r.current is None],
         "sample_size": len(sample),
-        "sampled_with_named_owner": sum(1 for n in sample if n.owner_id),
-        "sampled_due_within_72h": sum(1 for n in sample if n.due_at and n.due_at - n.issued_at <= due_limit),
+        "sampled_with_owner": sum(1 for n in sample if n.owner_id),
+        "due_within_hours": due_within_hours,
+        "sampled_due_in_time": sum(1 for n in sample if n.due_at and n.due_at - n.issued_at <= due_limit),
         "acknowledged": sum(1 for r in issued if r.current.acknowledged_at),
         **_receipt_windows(pic, received),
     }
 
 
 def _receipt_windows(pic: TriggerPicture, received: int) -> dict:
-    """Notices still inside their 4-hour receipt window (issued less than 4 hours ago, not acknowledged)
+    """Notices still inside their receipt window (issued less than the window ago, not acknowledged)
     are not yet late: when the last window closes (None once the percentage is final), and how many
     services have missed theirs."""
-    window = timedelta(hours=RECEIPT_WINDOW_HOURS)
+    window = timedelta(hours=pic.receipt_window_hours)
     open_until = [
         r.current.issued_at + window
         for r in pic.included
@@ -162,20 +168,23 @@ def _receipt_windows(pic: TriggerPicture, received: int) -> dict:
     }
 
 
-def a2_values(pic: TriggerPicture) -> dict:
-    """A2 measures: % received within 4 hours and the 12-notice sample's owners and due dates."""
-    figures = distribution(pic)
-    return {
-        key: figures[key]
-        for key in ("pct_received_within_4h", "sampled_with_named_owner", "sampled_due_within_72h")
-    }
+def risk_unresolved(pic: TriggerPicture, age_hours: int = RISK_AGE_HOURS) -> int:
+    """A3: included services whose comparable risk has been open for more than `age_hours`."""
+    limit = timedelta(hours=age_hours)
+    return sum(
+        1
+        for r in pic.included
+        if r.match.has_unresolved_comparable_risk and pic.now - r.match.comparable_risk_open_since > limit
+    )
 
 
-def a3_values(pic: TriggerPicture) -> dict:
-    """A3 measures: services without a lead, with comparable risk open over 24 hours, briefing incomplete."""
+def exposure(pic: TriggerPicture, age_hours: int = RISK_AGE_HOURS) -> dict:
+    """A3's figures for the page: services without a lead, with comparable risk open too long, briefing
+    incomplete."""
     return {
-        "services_without_lead": sum(1 for r in pic.included if r.lead is None),
-        "comparable_risk_unresolved_24h": sum(1 for r in pic.included if r.risk_unresolved_long),
+        "without_lead": sum(1 for r in pic.included if r.lead is None),
+        "risk_age_hours": age_hours,
+        "risk_unresolved": risk_unresolved(pic, age_hours),
         "briefing_incomplete": sum(1 for r in pic.included if r.match.briefing_completed_at is None),
     }
 
@@ -244,25 +253,25 @@ def alignment_by_region(pic: TriggerPicture) -> list[dict]:
     return result
 
 
-def a4_values(pic: TriggerPicture) -> dict:
-    """A4 measures: briefings in the last 4 hours, tasks due in the next 24, expected reduction per
-    matched service group. Given a region's picture (`for_region`), that region's figures."""
-    since = pic.now - timedelta(hours=BRIEFING_WINDOW_HOURS)
-    until = pic.now + timedelta(hours=TASK_WINDOW_HOURS)
-    return {
-        "briefings_completed_4h": sum(
-            1
-            for r in pic.included
-            if r.match.briefing_completed_at and since <= r.match.briefing_completed_at <= pic.now
-        ),
-        "local_tasks_due_24h": sum(
-            1
-            for r in pic.included
-            for line in r.match.lines.all()
-            if line.completed_at is None and pic.now < line.due_at <= until
-        ),
-        "expected_reduction_pct": expected_reduction_by_group(pic.included),
-    }
+def briefings_completed(pic: TriggerPicture, window_hours: int = BRIEFING_WINDOW_HOURS) -> int:
+    """A4: included services whose briefing was completed in the previous `window_hours`."""
+    since = pic.now - timedelta(hours=window_hours)
+    return sum(
+        1
+        for r in pic.included
+        if r.match.briefing_completed_at and since <= r.match.briefing_completed_at <= pic.now
+    )
+
+
+def local_tasks_due(pic: TriggerPicture, window_hours: int = TASK_WINDOW_HOURS) -> int:
+    """A4: open implementation lines of the included services falling due in the next `window_hours`."""
+    until = pic.now + timedelta(hours=window_hours)
+    return sum(
+        1
+        for r in pic.included
+        for line in r.match.lines.all()
+        if line.completed_at is None and pic.now < line.due_at <= until
+    )
 
 
 def high_risk_lacking_action(pic: TriggerPicture) -> list[ServiceRow]:
@@ -272,22 +281,3 @@ def high_risk_lacking_action(pic: TriggerPicture) -> list[ServiceRow]:
         for r in pic.included
         if r.match.service.risk_level == RiskLevel.HIGH and r.match.implementation_confirmed_at is None
     ]
-
-
-def a5_values(pic: TriggerPicture) -> dict:
-    """A5 measures. A5 is reviewed across every trigger of the provider, so these are the executive
-    summary's own figures (its default filters, at the picture's instant), not this trigger's alone."""
-    return summary.a5_values(pic.trigger.provider, pic.now)
-
-
-STEP_VALUES = {"A1": a1_values, "A2": a2_values, "A3": a3_values, "A4": a4_values, "A5": a5_values}
-
-
-def step_values(trigger: LearningTrigger, code: str, now: datetime, region=None) -> dict:
-    """Every measure of step `code` the system can compute for this trigger, for the engine's form;
-    with `region`, for that region's matched services only (a step run per region, A4)."""
-    compute = STEP_VALUES.get(code)
-    if compute is None:
-        return {}
-    pic = picture(trigger, now)
-    return compute(for_region(pic, region) if region is not None else pic)

@@ -169,17 +169,17 @@ def _a5_figures(loaded: _Loaded) -> dict:
 
 
 def _a5_measures(figures: dict) -> dict:
-    """The A5 step's measures from `_a5_figures`, as the engine records them."""
+    """The A5 step's figures from `_a5_figures`, keyed by the computations A5's measures name."""
     return {
-        "avg_confirmation_rate": figures["avg_confirmation_rate"],
+        "average_confirmation_rate": figures["avg_confirmation_rate"],
         "repeated_defects": len(figures["repeated_defects"]),
         "high_risk_lacking_action": len(figures["lacking"]),
     }
 
 
 def a5_values(provider, now: datetime, filters: SummaryFilters | None = None) -> dict:
-    """A5's measures across the provider's triggers (default: the summary's default filters), computed
-    exactly as the executive summary computes them, so the A5 pre-fill and the page always agree."""
+    """A5's figures across the provider's triggers (default: the summary's default filters), computed
+    exactly as the executive summary computes them, so the A5 step form and the page always agree."""
     return _a5_measures(_a5_figures(_load(provider, filters or SummaryFilters(), now)))
 
 
@@ -190,9 +190,9 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
     a5 = _a5_figures(loaded)
     by_id = {t.pk: t for t in triggers}
     current = notices[notices["superseded_at"].isna()]
-    measures = _a5_measures(a5)  # judged on the very values the A5 pre-fill records
-    if measures["avg_confirmation_rate"] is None:  # the rule evaluator reads "cannot compute" as NaN
-        measures["avg_confirmation_rate"] = float("nan")
+    measures = _a5_measures(a5)  # judged on the very values the A5 step form is given
+    if measures["average_confirmation_rate"] is None:  # the rule evaluator reads "cannot compute" as NaN
+        measures["average_confirmation_rate"] = float("nan")
     return {
         "triggers": triggers,
         # The page lists the newest few; the register lists every trigger, a page at a time.

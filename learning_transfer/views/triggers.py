@@ -11,13 +11,14 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from escalation.computations import compute
 from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import providers_where, require_perm, visible_services
 from providers.who_acts import split_yours
 
-from .. import chain, permissions, services
+from .. import chain, computations, permissions, services
 from ..choices import THEME_RISK_TAGS
 from ..forms import LearningForm, MatchAdjustForm, TriggerFilterSet, TriggerForm
 from ..services import measures
@@ -150,18 +151,20 @@ class TriggerDetailView(TriggerMixin, TemplateView):
         trigger = self.get_trigger()
         user = self.request.user
         now = timezone.now()
-        pic = measures.picture(trigger, now)
+        windows = computations.windows(trigger)
+        pic = measures.picture(trigger, now, windows["receipt_window_hours"])
         a1_step = chain.step_run(trigger, "A1")
         return super().get_context_data(
             trigger=trigger,
             pic=pic,
             decision=measures.a1_decision(pic),
-            a1_values=measures.a1_values(pic),
+            open_actions=measures.open_actions_due(pic),
             a1_step=a1_step,
             a1_record=a1_step.records.filter(is_current=True).first() if a1_step else None,
-            distribution=measures.distribution(pic),
-            exposure=measures.a3_values(pic),
-            alignment=measures.a4_values(pic),
+            distribution=measures.distribution(pic, windows["sample_size"], windows["due_within_hours"]),
+            exposure=measures.exposure(pic, windows["risk_age_hours"]),
+            task_window_hours=windows["task_window_hours"],
+            local_tasks_due=measures.local_tasks_due(pic, windows["task_window_hours"]),
             alignment_by_region=measures.alignment_by_region(pic),
             high_risk_lacking=measures.high_risk_lacking_action(pic),
             can_manage=user.has_perm("learning_transfer.manage_trigger", trigger),
@@ -280,9 +283,9 @@ class RecordA1View(TriggerActionView):
     anchor = "#a1"
 
     def perform(self, trigger):
-        values = measures.a1_values(measures.picture(trigger, timezone.now()))
-        values = {key: value for key, value in values.items() if value is not None}
+        step = chain.step_run(trigger, "A1")
         try:
+            values = compute(step).values if step else {}
             record = chain.record(trigger, "A1", by=self.request.user, values=values, check_done="Computed")
         except ObjectDoesNotExist as error:
             raise ValidationError(str(error)) from error

@@ -27,11 +27,11 @@ def test_deploying_starts_chain_b_with_a_b1_check_each_shift(match, people):
 
 
 def test_b1_form_is_prefilled_with_the_deployment_baseline(match, people):
-    from escalation.prefill import get_prefill
+    from escalation import computations
 
     deployment = deploy(match, people.registered_manager)
     b1 = chain.run_for(deployment).step_runs.filter(code="B1").first()
-    assert get_prefill(b1)["record_completion_pct__baseline"] == 80.0
+    assert computations.compute(b1).values["record_completion_pct__baseline"] == 80.0
 
 
 def test_the_operations_director_and_deputy_regional_manager_may_deploy(match, people):

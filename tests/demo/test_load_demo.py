@@ -6,6 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
+from escalation import computations
+from escalation.models import StepRun
 from learning_transfer.models import CareHours, Incident
 from providers import permissions
 from providers.choices import Role
@@ -199,3 +201,13 @@ def test_the_demo_quality_director_imports_the_incident_template_as_downloaded(
         response = client.post(reverse("learning_transfer:import"), form, follow=True)
     assert "Imported</strong> 1 row" in response.text
     assert reverse("learning_transfer:review_candidates") in response.text
+
+
+def test_every_figure_the_demo_computes_can_be_computed(demo):
+    """No step form of the demo story says "Could not compute": every computed measure has its records
+    (and a fault in a computation would fail this test, as MEASURE_ERRORS_RAISE is on in tests)."""
+    step_runs = StepRun.objects.filter(chain_run__provider=demo).select_related("chain_run", "region")
+    computed = [s for s in step_runs if any(m.get("computation") for m in s.measures)]
+    assert computed
+    failures = {f"{s.label} ({s.pk})": computations.compute(s).failures for s in computed}
+    assert {label: reasons for label, reasons in failures.items() if reasons} == {}

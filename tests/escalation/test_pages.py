@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from escalation import chain_hooks, engine, services
+from escalation import computations, engine, services
 from escalation.models import Escalation, ProviderStepSetting
 
 from .conftest import at, step
@@ -131,29 +131,31 @@ def test_the_record_form_shows_each_bad_value_next_to_its_field(client, sign_in,
 
 
 def test_a_group_measure_is_typed_one_item_per_line_and_can_be_prefilled(
-    client, sign_in, chain_a, people, now
+    client, sign_in, chain_a, people, now, monkeypatch
 ):
-    def from_matching(step_run):
-        return {"matched_services": 3, "matched_service_rates": {"Elm House": 0.9, "Birch Lodge": 0.2}}
+    def rates(context):
+        return {"Elm House": 0.9, "Birch Lodge": 0.2}
 
-    chain_hooks.register("A", prefill=from_matching)
-    try:
-        url = reverse("escalation:step_run", args=[step(chain_a, "A1").pk])
-        sign_in(people.quality_director)
-        page = client.get(url).text
-        assert "Elm House = 0.9\nBirch Lodge = 0.2" in page
-        form = {
-            "matched_services": "3",
-            "open_actions_due_5d": "4",
-            "provider_median_rate": "0.5",
-            "matched_service_rates": "Elm House = 0.9\nBirch Lodge = 0.2",
-        }
-        page = client.post(url, form, follow=True).text
-        assert "Elm House (0.9)" in page
-        bad = client.post(url, {**form, "matched_service_rates": "Elm House 0.9"}).text
-        assert "Line 1: write each line as" in bad
-    finally:
-        chain_hooks.unregister("A", prefill=from_matching)
+    registered = computations.registry.get("matched_service_incident_rates")
+    monkeypatch.setitem(
+        computations.registry._computations,
+        registered.key,
+        computations.Computation(registered.key, rates, registered.parameters),
+    )
+    url = reverse("escalation:step_run", args=[step(chain_a, "A1").pk])
+    sign_in(people.quality_director)
+    page = client.get(url).text
+    assert "Elm House = 0.9\nBirch Lodge = 0.2" in page
+    form = {
+        "matched_services": "3",
+        "open_actions_due_5d": "4",
+        "provider_median_rate": "0.5",
+        "matched_service_rates": "Elm House = 0.9\nBirch Lodge = 0.2",
+    }
+    page = client.post(url, form, follow=True).text
+    assert "Elm House (0.9)" in page
+    bad = client.post(url, {**form, "matched_service_rates": "Elm House 0.9"}).text
+    assert "Line 1: write each line as" in bad
 
 
 def test_the_chain_list_shows_current_values_and_tuning_with_a_reason(

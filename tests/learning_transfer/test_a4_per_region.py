@@ -14,7 +14,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from escalation import permissions, prefill
+from escalation import computations, permissions
 from escalation import services as engine
 from escalation.models import Escalation
 from learning_transfer import chain
@@ -80,8 +80,8 @@ def test_each_regions_a4_measures_only_its_own_matched_services_by_risk_level_gr
         {"Ash Grove": 15, "Beech Lodge": 13, "Cedar Court": 20, "Dove Cottage": 9},
     )
     with time_machine.travel(NOW, tick=False):
-        north = prefill.get_prefill(a4_runs(trigger)["North"])
-        south = prefill.get_prefill(a4_runs(trigger)["South"])
+        north = computations.compute(a4_runs(trigger)["North"]).values
+        south = computations.compute(a4_runs(trigger)["South"]).values
     assert north["expected_reduction_pct"] == {"High-risk services": 15.0, "Medium-risk services": 13.0}
     assert south["expected_reduction_pct"] == {"High-risk services": 9.0, "Medium-risk services": 20.0}
 
@@ -98,7 +98,7 @@ def test_the_rule_is_judged_per_group_so_only_the_weak_regions_a4_escalates(
     runs = a4_runs(trigger)
     for region, run in runs.items():
         with time_machine.travel(NOW, tick=False):
-            values = prefill.get_prefill(run)
+            values = computations.compute(run).values
         engine.record_step(run, by=deputies[region.lower()], values=values, now=NOW)
     [escalation] = Escalation.objects.filter(kind="breach")
     assert escalation.step_run == runs["South"]  # the South's high-risk group expects only 9 %
@@ -112,7 +112,7 @@ def test_a_groups_figure_is_the_mean_of_its_services(trigger, operations_directo
     adjust_match(trigger, ember, True, "Same night staffing model.", by=quality_director, now=NOW)
     expect(trigger, operations_director, {"Cedar Court": 20, "Ember Court": 5, "Dove Cottage": 12})
     with time_machine.travel(NOW, tick=False):
-        south = prefill.get_prefill(a4_runs(trigger)["South"])
+        south = computations.compute(a4_runs(trigger)["South"]).values
     # A weak service can sit in a group that passes: the page lists each service beside its group.
     assert south["expected_reduction_pct"] == {"High-risk services": 12.0, "Medium-risk services": 12.5}
 

@@ -23,7 +23,7 @@ from providers.choices import RiskTag
 from tests.factories import ServiceFactory
 
 from .conftest import LONDON
-from .test_rates_and_median import seed_a1_rule
+from .test_rates_and_median import seed_a1_step
 
 pytestmark = pytest.mark.django_db
 FIRST_DAY = date(2026, 9, 20)  # five weeks before the clocks go back (25 October 2026) …
@@ -95,7 +95,7 @@ def test_rates_medians_and_a1_decisions_match_a_count_of_the_raw_incidents(seed,
 
         matched_ids = rng.sample([s.pk for s in services], rng.randint(0, len(services)))
         flagged = analysis.flag_above_median(rates, median).set_index("service_id").loc[matched_ids]
-        decision = analysis.a1_decision(flagged, median, seed_a1_rule())
+        decision = analysis.a1_decision(flagged, median, *seed_a1_step())
         above = [pk for pk in matched_ids if median is not None and (expected[pk][2] or -1) > median]
         assert decision.above_median_count == len(above)
         assert decision.mandatory == (len(matched_ids) > 2 and len(above) > 0)

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from escalation import prefill
+from escalation import computations
 from escalation.models import Escalation
 from learning_transfer import chain
 from learning_transfer.services import issue_notices
@@ -43,11 +43,11 @@ def test_recording_a1_within_threshold_raises_nothing(client, sign_in, log_falls
 def test_the_engine_step_forms_are_prefilled_from_this_app(log_falls_trigger, managers, quality_director):
     trigger = log_falls_trigger()
     issue_notices(trigger, by=quality_director, now=CONFIRMED + timedelta(minutes=30))
-    a2 = prefill.get_prefill(chain.step_run(trigger, "A2"))
+    a2 = computations.compute(chain.step_run(trigger, "A2")).values
     assert a2 == {"pct_received_within_4h": 0.0, "sampled_with_named_owner": 4, "sampled_due_within_72h": 4}
-    a3 = prefill.get_prefill(chain.step_run(trigger, "A3"))
+    a3 = computations.compute(chain.step_run(trigger, "A3")).values
     assert a3["services_without_lead"] == 4
-    a5 = prefill.get_prefill(chain.step_run(trigger, "A5"))
+    a5 = computations.compute(chain.step_run(trigger, "A5")).values
     assert a5["high_risk_lacking_action"] == 2  # Ash Grove and Dove Cottage are high risk
     assert a5["avg_confirmation_rate"] == 0.0 and a5["repeated_defects"] == 0
 

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 import pytest
 import time_machine
 
-from escalation import prefill
+from escalation import computations
 from escalation.models import Escalation
 from learning_transfer import chain
 from learning_transfer.services import (
@@ -156,7 +156,7 @@ def test_the_a5_prefill_shows_the_summarys_figures_across_every_trigger(
     assert len(summary["high_risk_lacking"]) == 1
     with time_machine.travel(later, tick=False):  # the engine's form pre-fills at the current time
         for trigger in (issued, second):
-            a5 = prefill.get_prefill(chain.step_run(trigger, "A5"))
+            a5 = computations.compute(chain.step_run(trigger, "A5")).values
             assert {key: a5.get(key) for key in expected} == expected, trigger.title
 
 

@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from escalation import computations
+from learning_transfer import chain
 from learning_transfer.services import (
     add_line,
     complete_line,
@@ -15,7 +17,6 @@ from learning_transfer.services import (
     issue_notices,
     update_exposure,
 )
-from learning_transfer.services.measures import a3_values, a4_values, a5_values, picture
 
 from .conftest import CONFIRMED
 
@@ -52,11 +53,16 @@ def test_a3_counts_services_without_lead_with_old_comparable_risk_and_incomplete
         comparable_risk_open_since=NOW - timedelta(hours=2),
         now=NOW,
     )
-    assert a3_values(picture(issued, NOW)) == {
+    assert computations.compute(chain.step_run(issued, "A3"), NOW).values == {
         "services_without_lead": 3,
         "comparable_risk_unresolved_24h": 1,  # Ash's is 25 hours old; Beech's only 2
         "briefing_incomplete": 3,
     }
+
+
+def north_a4(trigger):
+    """A4 runs once per region: the North's, where Ash Grove and Beech Lodge are."""
+    return next(s for s in chain.region_step_runs(trigger, "A4") if s.region.name == "North")
 
 
 def test_a4_counts_recent_briefings_tasks_due_and_expected_reduction(issued, managers, operations_director):
@@ -89,7 +95,7 @@ def test_a4_counts_recent_briefings_tasks_due_and_expected_reduction(issued, man
         owner=managers["ash"],
         due_at=NOW + timedelta(hours=30),
     )
-    assert a4_values(picture(issued, NOW)) == {
+    assert computations.compute(north_a4(issued), NOW).values == {
         "briefings_completed_4h": 1,
         "local_tasks_due_24h": 1,
         # Per matched service group: Ash Grove is high risk, Beech Lodge medium.
@@ -113,7 +119,7 @@ def test_implementation_is_verified_only_with_lead_briefing_and_every_line_done(
         confirm_implementation(ash, by=operations_director, now=NOW)
     complete_line(line, by=managers["ash"], now=NOW)
     confirm_implementation(ash, by=operations_director, now=NOW)
-    values = a5_values(picture(issued, NOW))
+    values = computations.compute(chain.step_run(issued, "A5"), NOW).values
     assert values["avg_confirmation_rate"] == 25.0  # 1 of 4 matched services
     assert values["high_risk_lacking_action"] == 1  # Dove Cottage is high risk and unverified
 

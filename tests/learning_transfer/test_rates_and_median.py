@@ -89,14 +89,14 @@ def test_no_rate_at_all_means_no_median_and_nothing_above_it():
     assert not analysis.flag_above_median(rates, None)["above_median"].any()
 
 
-def seed_a1_rule():
-    """A1's threshold rule exactly as the chain fixture states it."""
+def seed_a1_step():
+    """A1's threshold rule and measures exactly as the chain fixture states them."""
     (chain_a,) = [chain for chain in read_fixture() if chain["code"] == "A"]
-    return chain_a["steps"][0]["threshold_rule"]
+    return chain_a["steps"][0]["threshold_rule"], chain_a["steps"][0]["measures"]
 
 
 def decide(rates, median):
-    return analysis.a1_decision(matched(rates, median), median, seed_a1_rule())
+    return analysis.a1_decision(matched(rates, median), median, *seed_a1_step())
 
 
 def matched(rates, median):

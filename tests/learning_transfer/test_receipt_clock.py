@@ -56,7 +56,7 @@ def notice_for(trigger, key, falls_provider):
 
 def received(trigger, now):
     figures = distribution(picture(trigger, now))
-    return figures["received_within_4h"], figures["included"], figures["pct_received_within_4h"]
+    return figures["received"], figures["included"], figures["pct_received"]
 
 
 def ember_row(page: str) -> str:

@@ -7,9 +7,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from escalation import computations
+from learning_transfer import chain
 from learning_transfer.models import ImplementationLine
 from learning_transfer.services import adjust_match, log_trigger, match_services
-from learning_transfer.services.measures import a1_decision, a1_values, picture
+from learning_transfer.services.measures import a1_decision, picture
 from providers.choices import RiskTag, Role
 from tests.factories import person_with_role
 
@@ -59,7 +61,7 @@ def test_one_more_fall_at_ash_grove_puts_it_above_the_median_and_makes_learning_
 
 
 def test_the_a1_values_are_the_engine_measures(log_falls_trigger):
-    values = a1_values(picture(log_falls_trigger(), CONFIRMED))
+    values = computations.compute(chain.step_run(log_falls_trigger(), "A1"), CONFIRMED).values
     assert values == {
         "matched_services": 4,
         "open_actions_due_5d": 0,

@@ -3,9 +3,9 @@
 import pytest
 from django.db.models.signals import post_save
 
-from escalation import services
+from escalation import computations, services
 from escalation.models import StepRecord
-from reporting_control import chain, hooks
+from reporting_control import chain
 from reporting_control.choices import UpdateStatus
 from reporting_control.models import IssueHold
 from tests.house import project_receivers
@@ -40,7 +40,7 @@ def test_a_c4_within_threshold_places_no_hold(evidenced_update, operations_direc
 
 def test_c4_is_prefilled_from_the_lines(evidenced_update):
     step = chain.step_run(evidenced_update, "C4")
-    assert hooks.prefill_values(step) == {
+    assert computations.compute(step).values == {
         "unsupported_statements": 0,
         "contradictions": 0,
         "deferred_sections": 0,
@@ -60,13 +60,14 @@ def test_c1_and_c2_are_prefilled_from_the_transfer_records(
         notice.due_at += timedelta(days=30)
         notice.save()
 
-    assert hooks.prefill_values(chain.step_run(evidenced_update, "C1")) == {
+    assert computations.compute(chain.step_run(evidenced_update, "C1")).values == {
         "provider_wide_adoption_lines": 0,
         "lines_lacking_service_evidence": 0,
         "open_risk_without_current_data": 0,
     }
     # Birch Lodge verified before its due time; Cedar Court not verified at all.
-    assert hooks.prefill_values(chain.step_run(evidenced_update, "C2")) == {"pct_completing_in_time": 50.0}
+    c2 = computations.compute(chain.step_run(evidenced_update, "C2")).values
+    assert c2 == {"pct_completing_in_time": 50.0}
 
 
 BREACHING = {

@@ -81,9 +81,9 @@ def test_provider_wide_adoption_needs_every_included_matched_service_verified(
     line.refresh_from_db()
     assert line.state == LineState.EVIDENCED
     assert measures == {
-        "provider_wide_adoption_lines": 1,
+        "provider_wide_lines": 1,
         "lines_lacking_service_evidence": 0,
-        "open_risk_without_current_data": 0,
+        "open_risk_lines_without_data": 0,
     }
     update.refresh_from_db()
     assert update.status == UpdateStatus.IN_PREPARATION

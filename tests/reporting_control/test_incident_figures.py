@@ -3,9 +3,10 @@
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from escalation import computations
 from learning_transfer.models import CareHours, Incident
 from learning_transfer.services.rollup import after_data_saved
-from reporting_control import chain, hooks
+from reporting_control import chain
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -38,14 +39,14 @@ def test_c2_pools_the_matched_services_rate_over_the_previous_seven_days(
     incident(cedar_court, date(2026, 11, 15), 1)  # the day before the window
     incident(elm_house, date(2026, 11, 18), 1)  # the source service is not a matched service
 
-    figures = hooks.prefill_values(chain.step_run(evidenced_update, "C2"))
+    figures = computations.compute(chain.step_run(evidenced_update, "C2")).values
 
     assert figures["incident_rate_7d"] == round(3 * 100 / 1400, 3)  # 3 incidents in 1,400 care hours
 
 
 def test_c2_leaves_the_rate_out_without_care_hours(evidenced_update, birch_match, birch_lodge):
     incident(birch_lodge, date(2026, 11, 18), 1)
-    assert "incident_rate_7d" not in hooks.prefill_values(chain.step_run(evidenced_update, "C2"))
+    assert "incident_rate_7d" not in computations.compute(chain.step_run(evidenced_update, "C2")).values
 
 
 def test_c3_counts_safeguarding_alerts_in_the_matched_services_over_30_days(
@@ -57,6 +58,6 @@ def test_c3_counts_safeguarding_alerts_in_the_matched_services_over_30_days(
     incident(cedar_court, date(2026, 10, 1), 1, safeguarding_concern=True)  # more than 30 days ago
     incident(elm_house, date(2026, 11, 20), 1, safeguarding_concern=True)  # not a matched service
 
-    figures = hooks.prefill_values(chain.step_run(evidenced_update, "C3"))
+    figures = computations.compute(chain.step_run(evidenced_update, "C3")).values
 
     assert figures == {"safeguarding_alerts_30d": 2}, "complaints are entered by the person, not guessed"

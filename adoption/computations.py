@@ -1,0 +1,40 @@
+"""The computations chain B's measures name (fixtures/chains.json), registered in AppConfig.ready().
+
+Chain B's figures are observed in live practice and entered by people; only the baseline the
+deployment keeps is computed, so the checker never retypes it.
+"""
+
+from escalation.computations import Context, CouldNotCompute, registry
+from escalation.measures import baseline_key
+from escalation.models import StepTemplate
+
+from . import chain
+from .models import Deployment
+
+
+def deployment_completion_baseline(context) -> float:
+    """Care-record completion over the last 3 shifts before the learning, as the deployment records it."""
+    deployment = context.subject
+    if not isinstance(deployment, Deployment):
+        raise CouldNotCompute("this case is not about a deployment")
+    return float(deployment.baseline_completion_pct)
+
+
+def baselines(deployment) -> dict[str, float]:
+    """The baselines chain B's measures compute from the deployment, keyed as recorded values
+    ("<measure>__baseline"): what every group's figures are compared with, as the step form is."""
+    context = Context(subject=deployment, now=deployment.deployed_at)
+    result = {}
+    for measures in StepTemplate.objects.filter(chain__code=chain.CHAIN_CODE).values_list(
+        "measures", flat=True
+    ):
+        for measure in measures:
+            computation = registry.get(measure.get("baseline_computation") or "")
+            if computation is not None:
+                result[baseline_key(measure["name"])] = computation.function(context)
+    return result
+
+
+def register_computations() -> None:
+    """Register chain B's computations with the engine's one registry."""
+    registry.register("deployment_completion_baseline", deployment_completion_baseline)

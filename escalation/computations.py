@@ -1,0 +1,239 @@
+"""One registry of the figures the system computes for step measures, and the one place they are run.
+
+A measure in fixtures/chains.json names its computation (a key of this registry) and that
+computation's parameters; the label shows the parameters, so a tuned window reads as tuned:
+
+    {"name": "pct_received_within_4h",
+     "label": "Matched services receiving the issued learning notice within {window_hours} hours",
+     "kind": "percentage", "unit": "%",
+     "computation": "notices_received_in_window", "parameters": {"window_hours": 4}}
+
+``"computation": null`` says a person enters the figure from records this system does not hold. A
+measure recorded with a baseline may also name a ``"baseline_computation"`` (without parameters).
+
+Each app registers its computations in its AppConfig.ready(), explicitly:
+
+    from escalation.computations import Parameter, registry
+    registry.register("notices_received_in_window", received_in_window,
+                      parameters=[Parameter("window_hours", "Receipt window", "hours", 1, 168)])
+
+A computation is called as ``function(context, **parameters)`` and returns the measure's value (a number,
+or ``{item: number}`` for a group measure), or raises ``CouldNotCompute(reason)`` when the records
+cannot give one; the step form then says "Could not compute: <reason>" beside the field. Any other
+error is a fault: with ``settings.MEASURE_ERRORS_RAISE`` (on in tests and with DEBUG) it is raised.
+
+The system check (escalation/checks.py) refuses start-up when a fixture measure names a computation
+nobody registered, or a registered computation is named by no measure.
+"""
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
+from .measures import baseline_key
+
+logger = logging.getLogger(__name__)
+_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,79}")
+UNEXPECTED = "an unexpected error occurred; it has been logged for the administrator"
+
+
+class CouldNotCompute(Exception):
+    """The records cannot give this figure (no care hours, no matched services...): the reason says why,
+    in words the person recording the step can act on."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A whole-number setting of a computation (a window, a sample size, a look-back), with its range.
+
+    The range is what a provider may tune it to: a window of 0 hours counts nothing, so it is refused.
+    """
+
+    name: str
+    label: str
+    unit: str
+    minimum: int
+    maximum: int
+
+    def check(self, value, where: str = "") -> int:
+        """The value as a whole number in range; ValueError with a plain message otherwise."""
+        prefix = f"{where}: " if where else ""
+        if isinstance(value, bool) or not isinstance(value, int) or not self.minimum <= value <= self.maximum:
+            raise ValueError(
+                f"{prefix}{self.label} must be a whole number of {self.unit} from {self.minimum} "
+                f"to {self.maximum}, got {value!r}."
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class Computation:
+    """A registered computation: its key, the function and the parameters it takes."""
+
+    key: str
+    function: Callable
+    parameters: tuple[Parameter, ...] = ()
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.parameters if p.name == name), None)
+
+    def check_parameters(self, values, where: str) -> dict:
+        """The measure's parameters checked against this computation's: every one given, none extra."""
+        if not isinstance(values, dict):
+            raise ValueError(f"{where}: parameters must be a mapping of name to whole number.")
+        expected = {p.name for p in self.parameters}
+        missing, extra = sorted(expected - set(values)), sorted(set(values) - expected)
+        if missing or extra:
+            raise ValueError(
+                f"{where}: computation '{self.key}' takes parameters "
+                f"{', '.join(sorted(expected)) or '(none)'}; "
+                + (f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(extra)}")
+                + "."
+            )
+        return {p.name: p.check(values[p.name], where) for p in self.parameters}
+
+
+class Registry:
+    """Computations by key. One instance (`registry`), filled by each app's AppConfig.ready()."""
+
+    def __init__(self):
+        self._computations: dict[str, Computation] = {}
+
+    def register(self, key: str, function: Callable, *, parameters=()) -> Computation:
+        if not _KEY_RE.fullmatch(key):
+            raise ImproperlyConfigured(f"Computation key {key!r} must be lower_case_with_underscores.")
+        computation = Computation(key, function, tuple(parameters))
+        existing = self._computations.get(key)
+        if existing is not None and existing.function is not function:
+            raise ImproperlyConfigured(f"Computation '{key}' is registered twice, by two functions.")
+        self._computations[key] = computation
+        return computation
+
+    def unregister(self, key: str) -> None:
+        self._computations.pop(key, None)
+
+    def get(self, key: str) -> Computation | None:
+        return self._computations.get(key)
+
+    def keys(self) -> set[str]:
+        return set(self._computations)
+
+
+registry = Registry()
+
+
+@dataclass
+class Context:
+    """What a computation is given: the case's subject (a trigger, a deployment, an update), the region
+    of a step run once per region, the instant, and the step run itself when there is one.
+
+    `shared(name, load)` lets the computations of one step load their records once between them.
+    """
+
+    subject: object
+    now: datetime
+    region: object = None
+    step_run: object = None
+    _loaded: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, step_run, now: datetime) -> "Context":
+        return cls(subject=step_run.chain_run.subject, now=now, region=step_run.region, step_run=step_run)
+
+    def shared(self, name: str, load: Callable):
+        if name not in self._loaded:
+            self._loaded[name] = load()
+        return self._loaded[name]
+
+
+@dataclass
+class Figures:
+    """A step run's computed figures keyed as the form and the engine take them (measure name or its
+    baseline key), and the reason for each figure that could not be computed."""
+
+    values: dict = field(default_factory=dict)
+    failures: dict = field(default_factory=dict)
+
+
+def targets(measure: dict) -> list[tuple[str, str, dict]]:
+    """(value key, computation key, parameters) for what the system computes of one measure."""
+    result = []
+    if measure.get("computation"):
+        result.append((measure["name"], measure["computation"], measure.get("parameters") or {}))
+    if measure.get("baseline_computation"):
+        result.append((baseline_key(measure["name"]), measure["baseline_computation"], {}))
+    return result
+
+
+def _run(key: str, context: Context, parameters: dict):
+    computation = registry.get(key)
+    if computation is None:
+        raise CouldNotCompute(f"no computation called '{key}' is registered")
+    value = computation.function(context, **parameters)
+    if value is None:
+        raise CouldNotCompute(f"computation '{key}' gave no figure")
+    return value
+
+
+def compute(step_run, now: datetime | None = None) -> Figures:
+    """Every figure the step run's measures name a computation for, with the parameters the case
+    snapshotted. A figure the records cannot give is a failure with its reason, never a silent gap."""
+    context = Context.of(step_run, now or timezone.now())
+    figures = Figures()
+    for measure in step_run.measures:
+        for value_key, key, parameters in targets(measure):
+            try:
+                figures.values[value_key] = _run(key, context, parameters)
+            except CouldNotCompute as exc:
+                figures.failures[value_key] = exc.reason
+            except Exception:
+                if settings.MEASURE_ERRORS_RAISE:
+                    raise
+                logger.exception("Computation %r failed for step run %s", key, step_run.pk)
+                figures.failures[value_key] = UNEXPECTED
+    return figures
+
+
+def by_computation(measures: list[dict], figures: dict) -> dict:
+    """Figures keyed by computation key, re-keyed by the name of the measure that names each one: how
+    an app judges a step's rule on figures it computed itself, without knowing the measures' names."""
+    return {m["name"]: figures[m["computation"]] for m in measures if m.get("computation") in figures}
+
+
+def parameters_of(measures: list[dict], key: str) -> dict:
+    """The parameters of the (first) measure naming computation `key`, as the case snapshotted them."""
+    return next((dict(m.get("parameters") or {}) for m in measures if m.get("computation") == key), {})
+
+
+def tunable_parameters(measures: list[dict]) -> list[dict]:
+    """Every parameter of the measures' computations with its current value, for the tuning form:
+    {"measure", "measure_label", "name", "label", "unit", "value", "minimum", "maximum"}."""
+    result = []
+    for measure in measures:
+        computation = registry.get(measure.get("computation") or "")
+        if computation is None:
+            continue
+        for parameter in computation.parameters:
+            result.append(
+                {
+                    "measure": measure["name"],
+                    "measure_label": measure["label"],
+                    "name": parameter.name,
+                    "label": parameter.label,
+                    "unit": parameter.unit,
+                    "value": (measure.get("parameters") or {}).get(parameter.name),
+                    "minimum": parameter.minimum,
+                    "maximum": parameter.maximum,
+                }
+            )
+    return result

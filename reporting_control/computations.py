@@ -1,0 +1,86 @@
+"""The computations chain C's measures name (fixtures/chains.json), registered in AppConfig.ready().
+
+C1, C4 and C5 count the update's lines by their evidence verdicts; C2 and C3 read the matched services'
+records. The verdicts and the evidence map are loaded once for all the measures of a step.
+"""
+
+from escalation.computations import CouldNotCompute, Parameter, registry
+
+from . import evidence, figures
+from .models import ReportingUpdate
+
+DAYS_IN_A_YEAR = 366
+# C2 judges this figure for the matched services together and, when it breaches, for each named one.
+COMPLETING_IN_TIME = "matched_services_completing_in_time"
+
+
+def _update(context) -> ReportingUpdate:
+    subject = context.subject
+    if not isinstance(subject, ReportingUpdate):
+        raise CouldNotCompute("this case is not about a reporting update")
+    return subject
+
+
+def _verdicts(context) -> dict:
+    return context.shared("verdicts", lambda: evidence.judge_update(_update(context)))
+
+
+def _evidence(context) -> evidence.EvidenceMap:
+    return context.shared("evidence", lambda: evidence.evidence_map(_update(context)))
+
+
+def _matched_service_ids(context) -> list:
+    evidence_map = _evidence(context)
+    if not evidence_map.by_service:
+        raise CouldNotCompute("the update's linked triggers have no included matched services")
+    return list(evidence_map.by_service)
+
+
+def _line_count(figures_of, key: str):
+    """A computation counting the update's lines, read from one of evidence.py's figure sets."""
+    return lambda context: figures_of(_verdicts(context))[key]
+
+
+# Made once, so registering again (a second ready()) registers the very same functions.
+LINE_COUNTS = {
+    key: _line_count(figures_of, key)
+    for figures_of, key in [
+        (evidence.c1_measures, "provider_wide_lines"),
+        (evidence.c1_measures, "lines_lacking_service_evidence"),
+        (evidence.c1_measures, "open_risk_lines_without_data"),
+        (evidence.c4_measures, "notice_only_statements"),
+        (evidence.c4_measures, "contradicted_provider_wide_claims"),
+        (evidence.c4_measures, "deferred_sections"),
+        (evidence.c5_measures, "challenge_cleared_lines"),
+        (evidence.c5_measures, "residual_evidence_defects"),
+    ]
+}
+
+
+def matched_services_completing_in_time(context) -> float:
+    _matched_service_ids(context)
+    percentage = evidence.completing_in_time(_evidence(context))
+    if percentage is None:
+        raise CouldNotCompute("no matched service has a learning notice with a due date")
+    return percentage
+
+
+def matched_incident_rate(context, days: int) -> float:
+    rate = figures.matched_rate(_matched_service_ids(context), context.now, days)
+    if rate is None:
+        raise CouldNotCompute(f"the matched services have no care hours recorded in the previous {days} days")
+    return rate
+
+
+def matched_safeguarding_alerts(context, days: int) -> int:
+    return figures.safeguarding_alerts(_matched_service_ids(context), context.now, days)
+
+
+def register_computations() -> None:
+    """Register chain C's computations with the engine's one registry."""
+    look_back = Parameter("days", "Look-back", "days", 1, DAYS_IN_A_YEAR)
+    for key, function in LINE_COUNTS.items():
+        registry.register(key, function)
+    registry.register(COMPLETING_IN_TIME, matched_services_completing_in_time)
+    registry.register("matched_incident_rate", matched_incident_rate, parameters=[look_back])
+    registry.register("matched_safeguarding_alerts", matched_safeguarding_alerts, parameters=[look_back])
