@@ -322,10 +322,11 @@ LISTED = {
         lambda p: reverse("learning_transfer:match_detail", args=[p.objects["match"].pk]),
         may(reach="s2"),
     ),
-    # Only oakwood's S2 registered managers were told; the one who moved away no longer sees it.
+    # Oakwood's S2 registered managers were told; everyone else who may see its case finds it among
+    # the escalations others act on at their services. The one who moved away no longer sees it.
     "escalation:inbox": (
         lambda p: reverse("escalation:detail", args=[p.objects["escalation"].pk]),
-        only_at("oakwood", may(R.REGISTERED_MANAGER, reach="s2")),
+        may(reach="s2"),
     ),
     "adoption:my_service": (
         lambda p: reverse("adoption:deployment_detail", args=[p.objects["deployment"].pk]),
