@@ -1,15 +1,14 @@
 """The engine is a scan: `tick(now)` finds what is overdue or unacknowledged and raises it, once.
 
-Each kind of work is claimed with one conditional UPDATE on the row's own columns, marking the rows
-with a fresh token: a concurrent tick blocks on those rows until this one commits, then sees them
-claimed and skips them (PostgreSQL re-checks the WHERE clause of a waiting UPDATE). The claimed rows
-are then raised set-based (`raising.py`): the number of queries, and nearly all the time, is the
+Each kind of work is claimed with one conditional UPDATE on the row's own columns that returns the
+rows it changed (`sql.claim`): a concurrent tick blocks on those rows until this one commits, then sees
+them claimed and skips them (PostgreSQL re-checks the WHERE clause of a waiting UPDATE). The claimed
+rows are then raised set-based (`raising.py`): the number of queries, and nearly all the time, is the
 database's, the same for one due row or ten thousand. The unique constraints on Escalation are the last
 word: whatever runs twice, an escalation exists once.
 """
 
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -22,7 +21,8 @@ from providers.templatetags.nhsuk import london
 
 from .choices import EscalationState, StepRunState
 from .models import EngineHeartbeat, Escalation, StepRun
-from .raising import raise_follow_ups_of, raise_overdue_steps
+from .raising import ClaimedEscalation, ClaimedStep, raise_follow_ups_of, raise_overdue_steps
+from .sql import claim
 
 HEARTBEAT = "tick"
 
@@ -91,29 +91,24 @@ def tick(now: datetime | None = None) -> TickReport:
 def raise_overdue(now: datetime) -> list[int]:
     """Step runs past their deadline and not recorded: mark them overdue and tell the step's target.
     Returns the new escalations' ids."""
-    token = uuid.uuid4()
-    claimed = StepRun.objects.filter(state=StepRunState.DUE, due_at__lte=now).update(
-        state=StepRunState.OVERDUE, overdue_at=now, claim_token=token
+    claimed = claim(
+        StepRun.objects.filter(state=StepRunState.DUE, due_at__lte=now),
+        returning=ClaimedStep._fields,
+        state=StepRunState.OVERDUE,
+        overdue_at=now,
     )
-    if not claimed:
-        return []
-    raised = raise_overdue_steps(token, now)
-    StepRun.objects.filter(claim_token=token).update(claim_token=None)  # keeps the claim index small
-    return raised
+    return raise_overdue_steps(claimed, now) if claimed else []
 
 
 def raise_follow_ups(now: datetime) -> list[int]:
     """Escalations nobody acknowledged within their window: raise a follow-up one level up.
     Returns the new follow-ups' ids."""
-    token = uuid.uuid4()
-    claimed = Escalation.objects.filter(
-        follow_up_due=True, state=EscalationState.RAISED, acknowledge_by__lte=now
-    ).update(follow_up_due=False, follow_up_token=token)
-    if not claimed:
-        return []
-    raised = raise_follow_ups_of(token, now)
-    Escalation.objects.filter(follow_up_token=token).update(follow_up_token=None)
-    return raised
+    claimed = claim(
+        Escalation.objects.filter(follow_up_due=True, state=EscalationState.RAISED, acknowledge_by__lte=now),
+        returning=ClaimedEscalation._fields,
+        follow_up_due=False,
+    )
+    return raise_follow_ups_of(claimed, now) if claimed else []
 
 
 def record_heartbeat(started_at: datetime, report: TickReport) -> None:

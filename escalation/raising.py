@@ -13,6 +13,7 @@ not a model history row: history is kept for what people change afterwards (ackn
 Call inside a transaction: mail goes out after it commits.
 """
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -20,14 +21,14 @@ from decimal import Decimal
 from django.db import IntegrityError, connection, transaction
 
 from providers.choices import Role
-from providers.models import Provider
+from providers.models import Provider, Service
 from providers.templatetags.nhsuk import london
 
 from . import notifications
 from .choices import EscalationKind, EventKind
 from .models import ChainRun, EngineEvent, Escalation, Notification, StepRun, describe_window
-from .recipients import RoleDirectory, Target, next_role
-from .sql import insert_select, qn, rows_table
+from .recipients import Resolved, RoleDirectory, Target, next_role
+from .sql import insert_select, listed, qn, rows_table
 
 # "Immediately" means tell at once; the acknowledgement is then due within this real (not working) time.
 IMMEDIATE_ACKNOWLEDGE = timedelta(hours=1)
@@ -62,103 +63,165 @@ def acknowledge_deadline(calendar, now: datetime, window) -> datetime:
 
 # --- the tick: overdue steps and follow-ups, set-based -------------------------------------------------
 
+# What the engine's claims return of each row (`sql.claim`), for the two functions below.
+ClaimedStep = namedtuple(
+    "ClaimedStep",
+    "pk chain_run order escalate_to response_working_hours name title code due_text due_at role action",
+)
+ClaimedEscalation = namedtuple(
+    "ClaimedEscalation", "pk provider service target_role response_working_hours acknowledge_by raised_at"
+)
 
-def raise_overdue_steps(token, now: datetime) -> list[int]:
-    """For the step runs claimed with `token`: an overdue event each, and an escalation each to the
-    step's target (unless it exists). Returns the new escalations' ids, in the order raised."""
-    claimed = StepRun.objects.filter(claim_token=token).order_by()
-    words = rows_table("w", _fields(StepRun, OVERDUE_KEY) | _text_fields(3), _overdue_words(claimed))
-    # The steps of the newest case first, as a case's timeline lists them (StepRun's ordering).
-    order = f"cr.started_at DESC, sr.{qn('order')}, sr.due_at, sr.id"
-    source = (
-        f"{qn(StepRun._meta.db_table)} sr JOIN {qn(ChainRun._meta.db_table)} cr ON cr.id = sr.chain_run_id"
-        f" JOIN {words[0]} ON {_equal('w', 'sr', OVERDUE_KEY)}"
+
+def raise_overdue_steps(claimed: list[tuple], now: datetime) -> list[int]:
+    """For the step runs just claimed (ClaimedStep fields of each): an overdue event each, and an
+    escalation each to the step's target (unless it exists). Returns the new escalations' ids, in the
+    order raised."""
+    steps = [ClaimedStep(*row) for row in claimed]
+    runs = {
+        run[0]: run
+        for run in ChainRun.objects.filter(pk__in=listed(ChainRun, {step.chain_run for step in steps}))
+        .order_by()
+        .values_list("pk", "provider_id", "service_id", "service__region_id", "started_at")
+    }
+    # The steps of the newest case first, as StepRun's ordering lists them (ids break ties).
+    steps.sort(key=lambda step: (-runs[step.chain_run][4].timestamp(), step.order, step.due_at, step.pk))
+    once = _Once(now, {(step.escalate_to, *runs[step.chain_run][1:4]) for step in steps})
+    rows = []
+    for position, step in enumerate(steps):
+        _, provider, service, _, _ = runs[step.chain_run]
+        reason, action, message = once(_overdue_words, *step[5:])
+        rows.append(
+            (
+                position,
+                step.pk,
+                step.chain_run,
+                provider,
+                service,
+                message,
+                reason,
+                action,
+                once.resolved(step.escalate_to, provider, service).role_gap,
+                once(once.acknowledge_by, provider, step.response_working_hours),
+                next_role(step.escalate_to) is not None,
+            )
+        )
+    table, params = rows_table(
+        "v",
+        {
+            "position": _field(Escalation, "id"),
+            "step_run_id": _field(Escalation, "step_run"),
+            "chain_run_id": _field(Escalation, "chain_run"),
+            "provider_id": _field(Escalation, "provider"),
+            "service_id": _field(Escalation, "service"),
+            "message": _field(EngineEvent, "message"),
+            "reason": _field(Escalation, "reason"),
+            "action": _field(Escalation, "action"),
+            "role_gap": _field(Escalation, "role_gap"),
+            "acknowledge_by": _field(Escalation, "acknowledge_by"),
+            "follow_up_due": _field(Escalation, "follow_up_due"),
+        },
+        rows,
     )
-    where = (" WHERE sr.claim_token = %s", [_param(StepRun, "claim_token", token)])
     insert_select(
         EngineEvent,
         {
             "kind": ("%s", [EventKind.STEP_OVERDUE]),
             "at": ("%s", [_param(EngineEvent, "at", now)]),
-            "provider": "cr.provider_id",
-            "chain_run": "sr.chain_run_id",
-            "step_run": "sr.id",
-            "message": "w.text3",
+            "provider": "v.provider_id",
+            "chain_run": "v.chain_run_id",
+            "step_run": "v.step_run_id",
+            "message": "v.message",
         },
-        source + where[0],
-        words[1] + where[1],
-        order_by=order,
-    )
-    raising = _Raising(
-        now,
-        targets=claimed.values_list(
-            "escalate_to", "chain_run__provider_id", "chain_run__service_id", "chain_run__service__region_id"
-        ),
-        windows=claimed.values_list("chain_run__provider_id", "response_working_hours"),
-        to_role=lambda role: role,
-    )
-    joins, params = raising.joins(
-        "cr.provider_id", "cr.service_id", "sr.escalate_to", "sr.response_working_hours"
+        table,
+        params,
+        order_by="v.position",
     )
     created = insert_select(
         Escalation,
         {
-            "step_run": "sr.id",
-            "chain_run": "sr.chain_run_id",
-            "provider": "cr.provider_id",
-            "service": "cr.service_id",
+            "step_run": "v.step_run_id",
+            "chain_run": "v.chain_run_id",
+            "provider": "v.provider_id",
+            "service": "v.service_id",
             "kind": ("%s", [EscalationKind.OVERDUE]),
             "target_role": "sr.escalate_to",
-            "role_gap": "g.role_gap",
-            "reason": "w.text1",
+            "role_gap": "v.role_gap",
+            "reason": "v.reason",
             "rule": "sr.threshold_rule",
-            "action": "w.text2",
+            "action": "v.action",
             "response_working_hours": "sr.response_working_hours",
             "occurred_at": "sr.due_at",
             "raised_at": ("%s", [_param(Escalation, "raised_at", now)]),
-            "acknowledge_by": "d.acknowledge_by",
-            "follow_up_due": "g.follow_up_due",
+            "acknowledge_by": "v.acknowledge_by",
+            "follow_up_due": "v.follow_up_due",
         },
-        source + joins + where[0],
-        words[1] + params + where[1],
-        order_by=order,
+        # Each row reaches its step run by primary key: a plan that stays linear whatever is estimated.
+        f"{table} JOIN {qn(StepRun._meta.db_table)} sr ON sr.id = v.step_run_id WHERE true",
+        params,
+        order_by="v.position",
         skip_existing=True,
         returning=RETURNED,
     )
-    return raising.tell(created)
+    return tell(created, {row[0]: once.resolved(row[6], row[1], row[7]) for row in created}, now)
 
 
-OVERDUE_KEY = ("name", "title", "code", "due_text", "due_at", "role", "action")
-
-
-def _overdue_words(claimed) -> list[tuple]:
-    """Per distinct wording and deadline of the claimed steps: the reason, the action, the event's words."""
-    rows = []
-    for key in claimed.values_list(*OVERDUE_KEY).distinct():
-        step = StepRun(**dict(zip(OVERDUE_KEY, key, strict=True)))
-        due = london(step.due_at)
-        role = Role(step.role).label
-        reason = f"{step.label} was due {step.due_text} ({due}) and the {role} has not recorded it."
-        action = f"Get {step.label} recorded without delay. If it breaches its threshold: {step.action}"
-        message = f"{step.label} was due at {due} and was not recorded."
-        rows.append((*key, reason, action, message))
-    return rows
-
-
-def raise_follow_ups_of(token, now: datetime) -> list[int]:
-    """For the escalations claimed with `token` (nobody acknowledged them in time): a follow-up each,
-    one rung up the ladder, unless it exists or the ladder ends. Returns the new ones' ids."""
-    claimed = Escalation.objects.filter(follow_up_token=token).order_by()
-    key = ("target_role", "response_working_hours", "acknowledge_by")
-    words = rows_table("w", _fields(Escalation, key) | _text_fields(1), _follow_up_words(claimed, key))
-    raising = _Raising(
-        now,
-        targets=claimed.values_list("target_role", "provider_id", "service_id", "service__region_id"),
-        windows=claimed.values_list("provider_id", "response_working_hours"),
-        to_role=next_role,
+def _overdue_words(name, title, code, due_text, due_at, role, action) -> tuple[str, str, str]:
+    """The reason, the action and the overdue event's words for a step of this wording and deadline."""
+    step = StepRun(name=name, title=title, code=code)
+    due = london(due_at)
+    return (
+        f"{step.label} was due {due_text} ({due}) and the {Role(role).label} has not recorded it.",
+        f"Get {step.label} recorded without delay. If it breaches its threshold: {action}",
+        f"{step.label} was due at {due} and was not recorded.",
     )
-    joins, params = raising.joins(
-        "p.provider_id", "p.service_id", "p.target_role", "p.response_working_hours"
+
+
+def raise_follow_ups_of(claimed: list[tuple], now: datetime) -> list[int]:
+    """For the escalations just claimed (ClaimedEscalation fields of each; nobody acknowledged them in
+    time): a follow-up each, one rung up the ladder, unless it exists or the ladder ends. Returns the
+    new ones' ids."""
+    parents = [ClaimedEscalation(*row) for row in claimed]
+    parents = [parent for parent in parents if next_role(parent.target_role) is not None]
+    if not parents:
+        return []
+    services = {parent.service for parent in parents} - {None}
+    regions = dict(
+        Service.objects.filter(pk__in=listed(Service, services)).order_by().values_list("pk", "region_id")
+    )
+    # The most recently raised first, as Escalation's ordering lists them.
+    parents.sort(key=lambda parent: (parent.raised_at, parent.pk), reverse=True)
+    once = _Once(
+        now,
+        {(next_role(p.target_role), p.provider, p.service, regions.get(p.service)) for p in parents},
+    )
+    rows = []
+    for position, parent in enumerate(parents):
+        target = next_role(parent.target_role)
+        window = parent.response_working_hours
+        rows.append(
+            (
+                position,
+                parent.pk,
+                target,
+                once.resolved(target, parent.provider, parent.service).role_gap,
+                once(_follow_up_words, parent.target_role, window, parent.acknowledge_by),
+                once(once.acknowledge_by, parent.provider, window),
+                next_role(target) is not None,
+            )
+        )
+    table, params = rows_table(
+        "v",
+        {
+            "position": _field(Escalation, "id"),
+            "parent_id": _field(Escalation, "parent"),
+            "target_role": _field(Escalation, "target_role"),
+            "role_gap": _field(Escalation, "role_gap"),
+            "reason_start": _field(Escalation, "reason"),
+            "acknowledge_by": _field(Escalation, "acknowledge_by"),
+            "follow_up_due": _field(Escalation, "follow_up_due"),
+        },
+        rows,
     )
     created = insert_select(
         Escalation,
@@ -172,108 +235,64 @@ def raise_follow_ups_of(token, now: datetime) -> list[int]:
             "level": "p.level + 1",
             "parent": "p.id",
             "root": "COALESCE(p.root_id, p.id)",
-            "target_role": "g.target_role",
-            "role_gap": "g.role_gap",
-            "reason": "w.text1 || p.reason",
+            "target_role": "v.target_role",
+            "role_gap": "v.role_gap",
+            "reason": "v.reason_start || p.reason",
             "rule": "p.rule",
             "deciding": "p.deciding",
             "action": "p.action",
             "response_working_hours": "p.response_working_hours",
             "occurred_at": "p.acknowledge_by",
             "raised_at": ("%s", [_param(Escalation, "raised_at", now)]),
-            "acknowledge_by": "d.acknowledge_by",
-            "follow_up_due": "g.follow_up_due",
+            "acknowledge_by": "v.acknowledge_by",
+            "follow_up_due": "v.follow_up_due",
         },
-        f"{qn(Escalation._meta.db_table)} p JOIN {words[0]} ON {_equal('w', 'p', key)}{joins}"
-        " WHERE p.follow_up_token = %s",
-        words[1] + params + [_param(Escalation, "follow_up_token", token)],
-        # The most recently raised first, as the escalation lists show them (Escalation's ordering).
-        order_by="p.raised_at DESC, p.id DESC",
+        f"{table} JOIN {qn(Escalation._meta.db_table)} p ON p.id = v.parent_id WHERE true",
+        params,
+        order_by="v.position",
         skip_existing=True,
         returning=RETURNED,
     )
-    return raising.tell(created)
+    return tell(created, {row[0]: once.resolved(row[6], row[1], row[7]) for row in created}, now)
 
 
-def _follow_up_words(claimed, key) -> list[tuple]:
-    """Per distinct role, window and deadline missed: the words a follow-up's reason starts with."""
-    rows = []
-    for role, window, acknowledge_by in claimed.values_list(*key).distinct():
-        text = (
-            f"Not acknowledged by the {Role(role).label} within {describe_window(window)} "
-            f"(by {london(acknowledge_by)}). "
-        )
-        rows.append((role, window, acknowledge_by, text))
-    return rows
+def _follow_up_words(role: str, window, missed: datetime) -> str:
+    """The words a follow-up's reason starts with, before its parent's reason."""
+    return (
+        f"Not acknowledged by the {Role(role).label} within {describe_window(window)} (by {london(missed)}). "
+    )
 
 
-class _Raising:
-    """One tick's escalations of one kind: whom each target role reaches and when it must be answered,
-    worked out once per distinct (role, provider, service) and (provider, window), then told."""
+class _Once:
+    """For one tick's rows: words, deadlines and people worked out once per distinct value, not per row.
 
-    def __init__(self, now, *, targets, windows, to_role):
+    `targets` are the distinct (role, provider_id, service_id, region_id) the rows escalate to: their
+    holders and the providers' working calendars are loaded with one query each.
+    """
+
+    def __init__(self, now: datetime, targets: set):
         self.now = now
-        targets = list(targets.distinct())
         self.regions = {service: region for _, _, service, region in targets}
-        wanted = {to_role(role) for role, *_ in targets} - {None}
-        self.directory = RoleDirectory({provider for _, provider, _, _ in targets}, wanted)
-        self.targets = [
-            (
-                role,
-                provider,
-                service or 0,
-                self.resolved(to_role(role), provider, service).role_gap,
-                to_role(role),
-                next_role(to_role(role)) is not None,
-            )
-            for role, provider, service, _ in targets
-            if to_role(role) is not None
-        ]
-        windows = list(windows.distinct())
-        providers = Provider.objects.in_bulk({provider for provider, _ in windows})
-        self.deadlines = [
-            (provider, window, acknowledge_deadline(providers[provider].calendar, now, window))
-            for provider, window in windows
-        ]
+        providers = {provider for _, provider, _, _ in targets}
+        self.directory = RoleDirectory(providers, {role for role, *_ in targets})
+        self.providers = Provider.objects.in_bulk(providers)
+        self.known = {}
 
-    def resolved(self, role, provider_id, service_id):
+    def __call__(self, function, *key):
+        """`function(*key)`, worked out the first time this key is met."""
+        if (function, key) not in self.known:
+            self.known[(function, key)] = function(*key)
+        return self.known[(function, key)]
+
+    def acknowledge_by(self, provider_id: int, window) -> datetime:
+        return acknowledge_deadline(self.providers[provider_id].calendar, self.now, window)
+
+    def resolved(self, role: str, provider_id: int, service_id: int | None) -> Resolved:
+        """The people told."""
+        return self(self._resolve, role, provider_id, service_id)
+
+    def _resolve(self, role: str, provider_id: int, service_id: int | None) -> Resolved:
         return self.directory.resolve(Target(role, provider_id, service_id, self.regions.get(service_id)))
-
-    def joins(self, provider, service, role, window) -> tuple[str, list]:
-        """JOINs giving each row `g` (its target: role, role_gap, follow_up_due) and `d` (acknowledge_by);
-        a row whose role has no target (the top of the ladder) joins nothing and is not raised."""
-        service_field = Escalation._meta.get_field("service")
-        targets, target_params = rows_table(
-            "g",
-            {
-                "role": Escalation._meta.get_field("target_role"),
-                "provider_id": Escalation._meta.get_field("provider"),
-                "service_key": service_field,
-                "role_gap": Escalation._meta.get_field("role_gap"),
-                "target_role": Escalation._meta.get_field("target_role"),
-                "follow_up_due": Escalation._meta.get_field("follow_up_due"),
-            },
-            self.targets,
-        )
-        deadlines, deadline_params = rows_table(
-            "d",
-            {
-                "provider_id": Escalation._meta.get_field("provider"),
-                "window": Escalation._meta.get_field("response_working_hours"),
-                "acknowledge_by": Escalation._meta.get_field("acknowledge_by"),
-            },
-            self.deadlines,
-        )
-        sql = (
-            f" JOIN {targets} ON g.{qn('role')} = {role} AND g.provider_id = {provider}"
-            f" AND g.service_key = COALESCE({service}, 0)"
-            f" JOIN {deadlines} ON d.provider_id = {provider} AND d.{qn('window')} = {window}"
-        )
-        return sql, target_params + deadline_params
-
-    def tell(self, created: list[tuple]) -> list[int]:
-        people = {row[0]: self.resolved(row[6], row[1], row[7]) for row in created}
-        return tell(created, people, self.now)
 
 
 # --- breaches and weak groups: a few escalations described one by one ----------------------------------
@@ -381,7 +400,7 @@ def tell(created: list[tuple], people: dict, now: datetime) -> list[int]:
             "n",
             {
                 "escalation_id": Notification._meta.get_field("escalation"),
-                "position": Escalation._meta.get_field("level"),
+                "position": _field(Escalation, "id"),
                 "user_id": Notification._meta.get_field("user"),
                 "email": Notification._meta.get_field("email"),
             },
@@ -462,17 +481,8 @@ def _event_words(resolved, target_role: str, kind: str, level: int) -> tuple[str
 # --- small helpers ---------------------------------------------------------------------------------------
 
 
-def _fields(model, names) -> dict:
-    return {name: model._meta.get_field(name) for name in names}
-
-
-def _text_fields(count: int) -> dict:
-    text = EngineEvent._meta.get_field("message")
-    return {f"text{n}": text for n in range(1, count + 1)}
-
-
-def _equal(left: str, right: str, names) -> str:
-    return " AND ".join(f"{left}.{qn(name)} = {right}.{qn(name)}" for name in names)
+def _field(model, name: str):
+    return model._meta.get_field(name)
 
 
 def _param(model, name: str, value):

@@ -6,14 +6,42 @@ the database (the claimed step runs, the claimed escalations) joined to small ta
 worked out once per distinct value (a deadline's words, a response deadline, who holds a role).
 
 Those small tables travel as one JSON parameter (`rows_table`), so a statement has the same number of
-parameters however many rows it writes, and both databases read it as a table.
+parameters however many rows it writes, and both databases read it as a table. Rows are claimed with a
+conditional `UPDATE … RETURNING` (`claim`), which hands back exactly the rows this transaction changed.
 """
 
 import json
 from datetime import datetime
-from decimal import Decimal
 
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
+from django.db.models.sql import UpdateQuery
+
+
+def claim(queryset, returning: tuple[str, ...] = ("pk",), **values) -> list[tuple]:
+    """`queryset.update(**values)`, returning the `returning` fields of each row it changed.
+
+    The compare-and-set of the engine: a row another transaction is changing is waited for, its filter
+    checked again, and left out once it no longer matches, so two claims never return the same row.
+    """
+    model = queryset.model
+    query = queryset.order_by().query.chain(UpdateQuery)
+    query.add_update_values(values)
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    fields = [model._meta.pk if name == "pk" else model._meta.get_field(name) for name in returning]
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {', '.join(qn(field.column) for field in fields)}", params)
+        rows = cursor.fetchall()
+    # Values as the ORM would give them (SQLite returns datetimes as text).
+    converters = compiler.get_converters([field.get_col(model._meta.db_table) for field in fields])
+    return [tuple(row) for row in compiler.apply_converters(rows, converters)] if converters else rows
+
+
+def listed(model, pks: list[int]) -> RawSQL:
+    """The primary keys as a subquery, for `pk__in=`: one parameter however many there are."""
+    table, params = rows_table("listed", {"pk": model._meta.pk}, [(pk,) for pk in pks])
+    return RawSQL(f"SELECT listed.pk FROM {table}", params)
 
 
 def rows_table(alias: str, columns: dict[str, models.Field], rows) -> tuple[str, list]:
@@ -21,9 +49,15 @@ def rows_table(alias: str, columns: dict[str, models.Field], rows) -> tuple[str,
     column type it has) holding `rows` (tuples in that order).
     """
     names = list(columns)
-    data = json.dumps(
-        [[_json_value(columns[n], value) for n, value in zip(names, row, strict=True)] for row in rows]
-    )
+    converters = [(i, _to_json(columns[name])) for i, name in enumerate(names)]
+    converters = [(i, to_json) for i, to_json in converters if to_json is not None]
+    if converters:
+        rows = [list(row) for row in rows]
+        for row in rows:
+            for i, to_json in converters:
+                if row[i] is not None:
+                    row[i] = to_json(row[i])
+    data = json.dumps(list(rows))
     if connection.vendor == "postgresql":
         selected = ", ".join(
             f"(value->{i})::jsonb AS {qn(name)}"
@@ -94,13 +128,14 @@ def _cast_type(field: models.Field) -> str:
     return field.cast_db_type(connection)
 
 
-def _json_value(field: models.Field, value):
-    """A value as JSON the database turns back into the column's own value (exactly, for joins)."""
-    if isinstance(value, datetime):
-        # SQLite keeps datetimes as text: compare with the very text Django stored.
+def _to_json(field: models.Field):
+    """How a value of this field's type is written in JSON so that the database reads back the very
+    value it stores (joins compare them), or None when JSON keeps it as it is."""
+    if isinstance(field, models.DateTimeField):
         if connection.vendor == "postgresql":
-            return value.isoformat()
-        return connection.ops.adapt_datetimefield_value(value)
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
+            return datetime.isoformat
+        # SQLite keeps datetimes as text: write the very text Django stores.
+        return connection.ops.adapt_datetimefield_value
+    if isinstance(field, models.DecimalField):
+        return str
+    return None
