@@ -1,43 +1,56 @@
 """The engine is a scan: `tick(now)` finds what is overdue or unacknowledged and raises it, once.
 
-Each kind of work is claimed with one conditional UPDATE on the row's own columns, marking the rows
-with a fresh token: a concurrent tick blocks on those rows until this one commits, then sees them
-claimed and skips them (PostgreSQL re-checks the WHERE clause of a waiting UPDATE). The unique
-constraints on Escalation are the last word: whatever runs twice, an escalation exists once.
-The number of queries is the same for one due row or ten thousand (bulk reads and writes).
+Each kind of work is claimed with one conditional UPDATE on the row's own columns that returns the
+rows it changed (`sql.claim`): a concurrent tick blocks on those rows until this one commits, then sees
+them claimed and skips them (PostgreSQL re-checks the WHERE clause of a waiting UPDATE). The claimed
+rows are then raised set-based (`raising.py`): the number of queries, and nearly all the time, is the
+database's, the same for one due row or ten thousand. The unique constraints on Escalation are the last
+word: whatever runs twice, an escalation exists once.
 """
 
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from providers.choices import Role
 from providers.templatetags.nhsuk import london
 
-from .choices import EscalationKind, EscalationState, EventKind, StepRunState
-from .models import EngineEvent, EngineHeartbeat, Escalation, StepRun
-from .raising import EscalationSpec, raise_escalations
-from .recipients import next_role
+from .choices import EscalationState, StepRunState
+from .models import EngineHeartbeat, Escalation, StepRun
+from .raising import ClaimedEscalation, ClaimedStep, raise_follow_ups_of, raise_overdue_steps
+from .sql import claim
 
 HEARTBEAT = "tick"
 
 
 @dataclass
 class TickReport:
-    """What one tick raised."""
+    """What one tick raised: the new escalations' ids, and the escalations themselves when asked for."""
 
     now: datetime
-    overdue: list = field(default_factory=list)
-    follow_ups: list = field(default_factory=list)
+    overdue_ids: list = field(default_factory=list)
+    follow_up_ids: list = field(default_factory=list)
     seconds: float = 0.0
 
     @property
-    def raised(self) -> list:
+    def count(self) -> int:
+        """How many escalations the tick raised (without loading them)."""
+        return len(self.overdue_ids) + len(self.follow_up_ids)
+
+    @cached_property
+    def overdue(self) -> list[Escalation]:
+        return _escalations(self.overdue_ids)
+
+    @cached_property
+    def follow_ups(self) -> list[Escalation]:
+        return _escalations(self.follow_up_ids)
+
+    @property
+    def raised(self) -> list[Escalation]:
         return self.overdue + self.follow_ups
 
     def lines(self) -> list[str]:
@@ -49,6 +62,17 @@ class TickReport:
         ]
 
 
+def _escalations(ids: list[int]) -> list[Escalation]:
+    """The escalations, in the order they were raised, with what a report line shows."""
+    if not ids:
+        return []
+    return list(
+        Escalation.objects.filter(pk__in=ids)
+        .select_related("step_run", "chain_run", "provider", "service")
+        .order_by("pk")
+    )
+
+
 def tick(now: datetime | None = None) -> TickReport:
     """Raise overdue escalations and follow-ups due at `now`, then record the heartbeat."""
     started_at = timezone.now()
@@ -56,105 +80,35 @@ def tick(now: datetime | None = None) -> TickReport:
     started = time.monotonic()
     report = TickReport(now=now)
     with transaction.atomic():
-        report.overdue = raise_overdue(now)
+        report.overdue_ids = raise_overdue(now)
     with transaction.atomic():
-        report.follow_ups = raise_follow_ups(now)
+        report.follow_up_ids = raise_follow_ups(now)
     report.seconds = time.monotonic() - started
     record_heartbeat(started_at, report)
     return report
 
 
-def raise_overdue(now: datetime) -> list[Escalation]:
-    """Step runs past their deadline and not recorded: mark them overdue and tell the step's target."""
-    token = uuid.uuid4()
-    claimed = StepRun.objects.filter(state=StepRunState.DUE, due_at__lte=now).update(
-        state=StepRunState.OVERDUE, overdue_at=now, claim_token=token
+def raise_overdue(now: datetime) -> list[int]:
+    """Step runs past their deadline and not recorded: mark them overdue and tell the step's target.
+    Returns the new escalations' ids."""
+    claimed = claim(
+        StepRun.objects.filter(state=StepRunState.DUE, due_at__lte=now),
+        returning=ClaimedStep._fields,
+        state=StepRunState.OVERDUE,
+        overdue_at=now,
     )
-    if not claimed:
-        return []
-    step_runs = list(
-        StepRun.objects.filter(claim_token=token).select_related(
-            "chain_run__provider", "chain_run__service", "chain_run__chain"
-        )
-    )
-    EngineEvent.objects.bulk_create(
-        [
-            EngineEvent(
-                kind=EventKind.STEP_OVERDUE,
-                at=now,
-                provider_id=step.chain_run.provider_id,
-                chain_run_id=step.chain_run_id,
-                step_run=step,
-                message=f"{step.label} was due at {london(step.due_at)} and was not recorded.",
-            )
-            for step in step_runs
-        ]
-    )
-    raised = raise_escalations([_overdue_spec(step) for step in step_runs], now)
-    StepRun.objects.filter(claim_token=token).update(claim_token=None)  # keeps the claim index small
-    return raised
+    return raise_overdue_steps(claimed, now) if claimed else []
 
 
-def _overdue_spec(step: StepRun) -> EscalationSpec:
-    role = Role(step.role).label
-    return EscalationSpec(
-        step_run=step,
-        kind=EscalationKind.OVERDUE,
-        target_role=step.escalate_to,
-        reason=(
-            f"{step.label} was due {step.due_text} ({london(step.due_at)}) "
-            f"and the {role} has not recorded it."
-        ),
-        action=f"Get {step.label} recorded without delay. If it breaches its threshold: {step.action}",
-        window=step.response_working_hours,
-        occurred_at=step.due_at,
-        service=step.chain_run.service,
-        rule=step.threshold_rule,
+def raise_follow_ups(now: datetime) -> list[int]:
+    """Escalations nobody acknowledged within their window: raise a follow-up one level up.
+    Returns the new follow-ups' ids."""
+    claimed = claim(
+        Escalation.objects.filter(follow_up_due=True, state=EscalationState.RAISED, acknowledge_by__lte=now),
+        returning=ClaimedEscalation._fields,
+        follow_up_due=False,
     )
-
-
-def raise_follow_ups(now: datetime) -> list[Escalation]:
-    """Escalations nobody acknowledged within their window: raise a follow-up one level up."""
-    token = uuid.uuid4()
-    claimed = Escalation.objects.filter(
-        follow_up_due=True, state=EscalationState.RAISED, acknowledge_by__lte=now
-    ).update(follow_up_due=False, follow_up_token=token)
-    if not claimed:
-        return []
-    parents = list(
-        Escalation.objects.filter(follow_up_token=token).select_related(
-            "step_run", "chain_run__provider", "chain_run__chain", "service"
-        )
-    )
-    specs = [_follow_up_spec(parent) for parent in parents]
-    raised = raise_escalations([spec for spec in specs if spec is not None], now)
-    Escalation.objects.filter(follow_up_token=token).update(follow_up_token=None)
-    return raised
-
-
-def _follow_up_spec(parent: Escalation) -> EscalationSpec | None:
-    role = next_role(parent.target_role)
-    if role is None:
-        return None
-    # The step run reached through the parent shares its case, so the case's provider is loaded once.
-    parent.step_run.chain_run = parent.chain_run
-    return EscalationSpec(
-        step_run=parent.step_run,
-        kind=EscalationKind.FOLLOW_UP,
-        target_role=role,
-        reason=(
-            f"Not acknowledged by the {parent.get_target_role_display()} within {parent.window_text} "
-            f"(by {london(parent.acknowledge_by)}). {parent.reason}"
-        ),
-        action=parent.action,
-        window=parent.response_working_hours,
-        occurred_at=parent.acknowledge_by,
-        service=parent.service,
-        rule=parent.rule,
-        deciding=parent.deciding,
-        parent=parent,
-        group=parent.group,
-    )
+    return raise_follow_ups_of(claimed, now) if claimed else []
 
 
 def record_heartbeat(started_at: datetime, report: TickReport) -> None:
@@ -163,7 +117,7 @@ def record_heartbeat(started_at: datetime, report: TickReport) -> None:
         "last_started_at": started_at,
         "last_finished_at": timezone.now(),
         "last_duration_ms": int(report.seconds * 1000),
-        "last_raised": len(report.raised),
+        "last_raised": report.count,
     }
     if not EngineHeartbeat.objects.filter(name=HEARTBEAT).update(runs=F("runs") + 1, **values):
         EngineHeartbeat.objects.get_or_create(name=HEARTBEAT, defaults={"runs": 1, **values})

@@ -44,7 +44,12 @@ class Resolved:
 
 
 class RoleDirectory:
-    """Role holders of some providers, loaded with one query, answering like `people_holding`."""
+    """Role holders of some providers, loaded with one query, answering like `people_holding`.
+
+    The holders are indexed by service, so finding a service's people looks at that service's own
+    holders and the few held for a region or the whole provider, not at every holder of the role;
+    and each target is resolved once, however many escalations go to it.
+    """
 
     def __init__(self, provider_ids, roles):
         wanted = set(roles) | {Role.NOMINATED_INDIVIDUAL}
@@ -55,17 +60,29 @@ class RoleDirectory:
             .select_related("user")
             .order_by("user__last_name", "user__first_name")
         )
-        self._rows = defaultdict(list)
+        self._at_service = defaultdict(list)  # (provider, role, service): holders at that service
+        self._wider = defaultdict(list)  # (provider, role): holders for a region or the whole provider
         for row in rows:
-            self._rows[(row.provider_id, row.role)].append(row)
+            if row.service_id is not None:
+                self._at_service[(row.provider_id, row.role, row.service_id)].append(row)
+            else:
+                self._wider[(row.provider_id, row.role)].append(row)
+        self._resolved = {}
 
     def holding(self, target: Target) -> list:
         """The people holding the target role closest to its service (as `people_holding` answers)."""
-        rows = self._rows.get((target.provider_id, target.role), [])
+        rows = self._wider.get((target.provider_id, target.role), [])
+        if target.service_id is not None:
+            rows = self._at_service.get((target.provider_id, target.role, target.service_id), []) + rows
         return closest_holders(rows, service_id=target.service_id, region_id=target.region_id)
 
     def resolve(self, target: Target) -> Resolved:
         """The target role's people; when nobody holds it, the provider's Nominated Individual (a gap)."""
+        if target not in self._resolved:
+            self._resolved[target] = self._resolve(target)
+        return self._resolved[target]
+
+    def _resolve(self, target: Target) -> Resolved:
         people = self.holding(target)
         if people:
             return Resolved(people, role_gap=False)

@@ -12,7 +12,7 @@ from . import engine, notifications
 @shared_task(name="escalation.tasks.tick")
 def tick() -> int:
     """Run the scan now; return how many escalations it raised."""
-    return len(engine.tick(timezone.now()).raised)
+    return engine.tick(timezone.now()).count
 
 
 @shared_task(name="escalation.tasks.sweep_background_work")

@@ -71,7 +71,6 @@ class Escalation(models.Model):
     follow_up_due = models.BooleanField(
         default=False, help_text="True while a follow-up will be raised if nobody acknowledges in time."
     )
-    follow_up_token = models.UUIDField(null=True, blank=True, editable=False)
     state = models.CharField(max_length=15, choices=EscalationState.choices, default=EscalationState.RAISED)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -87,7 +86,7 @@ class Escalation(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution_note = models.TextField(blank=True)
-    history = HistoricalRecords(excluded_fields=["follow_up_token"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-raised_at", "-pk"]
@@ -113,11 +112,6 @@ class Escalation(models.Model):
                 fields=["acknowledge_by"],
                 condition=models.Q(follow_up_due=True, state="raised"),
                 name="escalation_follow_up_scan",
-            ),
-            models.Index(
-                fields=["follow_up_token"],
-                condition=models.Q(follow_up_token__isnull=False),
-                name="escalation_claim",
             ),
             models.Index(fields=["provider", "state"], name="escalation_provider_state"),
         ]

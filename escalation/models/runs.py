@@ -69,7 +69,7 @@ class StepRun(models.Model):
     """One occurrence of a step in a running case: a snapshot of the step with its own deadline.
 
     Recurring steps (each shift, each working day) have one StepRun per occurrence. The engine scans
-    `due_at` of rows still `due`; `claim_token` marks the rows one tick claimed with a conditional UPDATE.
+    `due_at` of rows still `due` and claims them by making them `overdue` with a conditional UPDATE.
     """
 
     chain_run = models.ForeignKey(ChainRun, on_delete=models.CASCADE, related_name="step_runs")
@@ -106,7 +106,6 @@ class StepRun(models.Model):
     state = models.CharField(max_length=10, choices=StepRunState.choices, default=StepRunState.DUE)
     recorded_at = models.DateTimeField(null=True, blank=True)
     overdue_at = models.DateTimeField(null=True, blank=True)
-    claim_token = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["chain_run", "order", "due_at"]
@@ -124,9 +123,6 @@ class StepRun(models.Model):
         indexes = [
             # The overdue scan reads only rows still due, by deadline.
             models.Index(fields=["due_at"], condition=models.Q(state="due"), name="step_run_due_scan"),
-            models.Index(
-                fields=["claim_token"], condition=models.Q(claim_token__isnull=False), name="step_run_claim"
-            ),
         ]
 
     def __str__(self):

@@ -47,8 +47,10 @@ def test_load_chains_is_idempotent_and_can_reset_edits(chains):
 
 
 def test_the_benchmark_reports_time_and_queries_and_leaves_nothing_behind(chains):
-    output = run("benchmark_escalations", "--step-runs", "100", "--services", "10", "--due", "0.5")
-    assert "Built 100 open step runs (50 overdue) across 10 services" in output
-    assert "First tick:" in output and "50 escalations raised" in output
+    output = run("benchmark_escalations", "--step-runs", "100", "--services", "10", "--due", "10", "50")
+    assert "Built 100 open step runs across 10 services" in output
+    assert "Tick with 10 due of 100 open:" in output and "10 escalations raised" in output
+    assert "Tick with 50 due of 100 open:" in output and "50 escalations raised" in output
+    assert "Tick with nothing due:" in output
     assert "Benchmark rows rolled back." in output
     assert not ChainRun.objects.exists()
