@@ -4,6 +4,7 @@ nothing twice, and a 100,000-row file imports through the background worker with
 
 import threading
 import time
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -156,18 +157,25 @@ def test_a_column_named_twice_is_reported_against_the_header(quality_director, p
 # Bug 2: a database failure while saving leaves nothing of the file ---------------------------------
 
 
-def fail_on_second_chunk(monkeypatch, saver: str):
-    """Make the database refuse the second chunk of rows, as a constraint or a lost connection would."""
-    original = getattr(services.incidents, saver)
+def fail_on_second_chunk(monkeypatch):
+    """Make the database refuse the second chunk of rows, as a constraint or a lost connection would,
+    whichever way the chunks are saved (COPY on PostgreSQL, the ORM on SQLite)."""
+    original = services.incidents._chunk_saver
     calls = []
 
-    def save(chunk, job, reason):
-        calls.append(len(chunk))
-        if len(calls) == 2:
-            raise IntegrityError("simulated: the database refused the row")
-        return original(chunk, job, reason)
+    @contextmanager
+    def failing_saver(job, reason):
+        with original(job, reason) as save:
 
-    monkeypatch.setattr(services.incidents, saver, save)
+            def save_or_fail(chunk):
+                calls.append(len(chunk))
+                if len(calls) == 2:
+                    raise IntegrityError("simulated: the database refused the row")
+                return save(chunk)
+
+            yield save_or_fail
+
+    monkeypatch.setattr(services.incidents, "_chunk_saver", failing_saver)
     monkeypatch.setattr(services.incidents, "CHUNK_ROWS", 40)
     return calls
 
@@ -185,7 +193,7 @@ def test_a_database_error_mid_save_of_a_background_import_saves_nothing(
     quality_director, provider, elm_house, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
     settings.LEARNING_IMPORT_INLINE_MAX_BYTES = 100
-    calls = fail_on_second_chunk(monkeypatch, "_save_incidents")
+    calls = fail_on_second_chunk(monkeypatch)
     with django_capture_on_commit_callbacks(execute=True):  # queues the task, which runs eagerly
         job = services.start_import(
             upload("\n".join([HEADER, *incident_lines(100)])),
@@ -201,7 +209,7 @@ def test_a_database_error_mid_save_of_a_background_import_saves_nothing(
 def test_a_database_error_mid_save_of_care_hours_saves_nothing_and_a_retry_works(
     quality_director, provider, elm_house, monkeypatch
 ):
-    fail_on_second_chunk(monkeypatch, "_save_care_hours")
+    fail_on_second_chunk(monkeypatch)
     text = "\n".join([HOURS_HEADER, *hours_lines(100)])
     job = services.import_care_hours(upload(text), provider, quality_director)
     assert_failed_with_nothing_saved(job, 42, 81)
@@ -216,7 +224,7 @@ def test_a_failed_save_in_the_worker_rolls_back_committed_work_too(
     quality_director, provider, elm_house, monkeypatch
 ):
     """As in the worker, with no test transaction around it: the first chunk was really written."""
-    fail_on_second_chunk(monkeypatch, "_save_incidents")
+    fail_on_second_chunk(monkeypatch)
     job = services.start_import(
         upload("\n".join([HEADER, *incident_lines(100)])),
         provider=provider,
