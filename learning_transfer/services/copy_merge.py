@@ -26,6 +26,9 @@ from django.utils import timezone
 from ..models import CareHours, Incident
 
 STAGING = "import_staging"
+# Rows copied and merged per statement, and how often progress is shown: each statement costs a few
+# milliseconds whatever its size, so batches are larger than the ORM's.
+CHUNK_ROWS = 20_000
 
 
 def available() -> bool:

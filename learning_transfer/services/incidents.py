@@ -24,7 +24,9 @@ from .common import now_or, refuse
 
 log = logging.getLogger(__name__)
 
-CHUNK_ROWS = 1000  # rows written per query batch, all in one transaction; also how often progress is shown
+# Rows saved per batch through the ORM, all in one transaction; also how often progress is shown.
+# (The COPY path takes larger batches: copy_merge.CHUNK_ROWS.)
+CHUNK_ROWS = 1000
 MAX_FAILURE_CHARACTERS = 500  # of a database error quoted on the job
 INCIDENT_FIELDS = list(copy_merge.INCIDENTS.compared)  # what an import sets, and compares
 
@@ -233,15 +235,16 @@ def _save_rows(job: ImportJob, rows: pd.DataFrame) -> None:
     """
     reason = f"Imported from {job.original_name}"[:100]
     totals = [0, 0, 0]  # created, updated, unchanged
-    with _SavingProgress(job) as publish, transaction.atomic(), _chunk_saver(job, reason) as save_chunk:
-        for start in range(0, len(rows), CHUNK_ROWS):
-            chunk = rows.iloc[start : start + CHUNK_ROWS]
-            try:
-                counts = save_chunk(chunk)
-            except Exception as exc:
-                raise SaveFailed(int(chunk["line"].iloc[0]), int(chunk["line"].iloc[-1])) from exc
-            totals = [total + count for total, count in zip(totals, counts, strict=True)]
-            publish(start + len(chunk))
+    with _SavingProgress(job) as publish, transaction.atomic():
+        with _chunk_saver(job, reason) as (save_chunk, size):
+            for start in range(0, len(rows), size):
+                chunk = rows.iloc[start : start + size]
+                try:
+                    counts = save_chunk(chunk)
+                except Exception as exc:
+                    raise SaveFailed(int(chunk["line"].iloc[0]), int(chunk["line"].iloc[-1])) from exc
+                totals = [total + count for total, count in zip(totals, counts, strict=True)]
+                publish(start + len(chunk))
         created, updated, unchanged = totals
         work.finish(
             job,
@@ -257,18 +260,18 @@ def _save_rows(job: ImportJob, rows: pd.DataFrame) -> None:
 
 @contextmanager
 def _chunk_saver(job: ImportJob, reason: str):
-    """The function that saves one chunk of the job's checked rows and returns (created, updated,
-    unchanged): on PostgreSQL through COPY and one set-based merge per chunk (copy_merge), elsewhere
-    row by row through the ORM. Both keep the same rows and the same history."""
+    """(the function that saves one chunk of the job's checked rows and returns (created, updated,
+    unchanged), the rows in a chunk): on PostgreSQL through COPY and one set-based merge per chunk
+    (copy_merge), elsewhere row by row through the ORM. Both keep the same rows and the same history."""
     incidents = job.kind == ImportKind.INCIDENTS
     if not copy_merge.available():
         save = _save_incidents if incidents else _save_care_hours
-        yield lambda chunk: save(chunk, job, reason)
+        yield (lambda chunk: save(chunk, job, reason)), CHUNK_ROWS
         return
     target = copy_merge.INCIDENTS if incidents else copy_merge.CARE_HOURS
     options = {"stamps": {"import_job": job.pk}, "user_id": job.created_by_id, "reason": reason}
     with copy_merge.staging(target):
-        yield lambda chunk: copy_merge.save_chunk(target, chunk, **options)
+        yield (lambda chunk: copy_merge.save_chunk(target, chunk, **options)), copy_merge.CHUNK_ROWS
 
 
 def _save_incidents(chunk: pd.DataFrame, job: ImportJob, reason: str) -> tuple[int, int, int]:

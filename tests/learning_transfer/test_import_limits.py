@@ -15,6 +15,8 @@ from learning_transfer import imports, services, tasks
 from learning_transfer.choices import ImportKind, ImportStatus
 from learning_transfer.models import CareHours, ImportJob, Incident
 
+from .conftest import save_in_chunks_of
+
 pytestmark = pytest.mark.django_db
 
 HEADER = "source_reference,service,occurred_at,theme,harm_level,safeguarding_concern,people_affected"
@@ -165,7 +167,7 @@ def fail_on_second_chunk(monkeypatch):
 
     @contextmanager
     def failing_saver(job, reason):
-        with original(job, reason) as save:
+        with original(job, reason) as (save, size):
 
             def save_or_fail(chunk):
                 calls.append(len(chunk))
@@ -173,10 +175,10 @@ def fail_on_second_chunk(monkeypatch):
                     raise IntegrityError("simulated: the database refused the row")
                 return save(chunk)
 
-            yield save_or_fail
+            yield save_or_fail, size
 
     monkeypatch.setattr(services.incidents, "_chunk_saver", failing_saver)
-    monkeypatch.setattr(services.incidents, "CHUNK_ROWS", 40)
+    save_in_chunks_of(monkeypatch, 40)
     return calls
 
 
@@ -258,7 +260,7 @@ def test_progress_is_visible_while_the_rows_stay_uncommitted_on_postgresql(
 ):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite has one writer at a time, so progress shows at the commit")
-    monkeypatch.setattr(services.incidents, "CHUNK_ROWS", 40)
+    save_in_chunks_of(monkeypatch, 40)
     seen = []
     publish = services.incidents._SavingProgress.__call__
 
