@@ -21,7 +21,9 @@ def test_the_benchmark_times_every_main_page_and_drops_its_data():
     report = out.getvalue()
     for page in ("register", "incidents awaiting review", "dashboard", "executive summary (365 days)"):
         assert page in report
-    assert report.count("× |") == 6  # one row per page, each with its ratio to SQL time
+    assert report.count("× |") == 6 + 2  # a row per page (ratio to SQL time), per import (to COPY)
+    assert "| new incidents | 1,000 |" in report and "| new incidents | 3,000 |" in report
+    assert "3× the rows took" in report
     assert not Provider.objects.exists() and not Incident.objects.exists()
     assert not LearningTrigger.objects.exists()
 
