@@ -231,7 +231,8 @@ def _save_rows(job: ImportJob, rows: pd.DataFrame) -> None:
 
     Rows still go in chunks, which bounds memory and the size of each query, with progress published
     after each (see _SavingProgress). The counts and the job's end go in the same transaction, so the
-    rows are saved if and only if the job says so.
+    rows are saved if and only if the job says so; work that must follow the saved rows in that
+    transaction belongs between the loop and the job's end.
     """
     reason = f"Imported from {job.original_name}"[:100]
     totals = [0, 0, 0]  # created, updated, unchanged
