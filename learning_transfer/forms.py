@@ -11,6 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from providers.choices import RiskTag, Role
 from providers.fields import DateField, DateFilter, DateTimeField, RecordChoiceField, RecordFilter
 from providers.models import Region, Service, User
+from providers.templatetags.nhsuk import london
 
 from .choices import (
     CandidateStatus,
@@ -21,7 +22,7 @@ from .choices import (
     RootCauseFactor,
     TriggerStatus,
 )
-from .models import Incident, LearningTrigger
+from .models import ImportJob, Incident, LearningTrigger
 from .services.incidents import INCIDENT_FIELDS
 from .services.summary import PERIODS
 from .services.triggers import LEARNING_FIELDS
@@ -320,6 +321,26 @@ class ReviewFilterForm(forms.Form):
     def clean_status(self):
         # An empty choice (an old bookmark) means the default: the incidents still awaiting a decision.
         return self.cleaned_data.get("status") or CandidateStatus.AWAITING
+
+
+class IncidentFilterForm(forms.Form):
+    """The incident list's filters: the import an incident came from, and its service."""
+
+    import_job = RecordChoiceField(
+        label="Import", queryset=ImportJob.objects.none(), required=False, empty_label="Any import"
+    )
+    service = RecordChoiceField(queryset=Service.objects.none(), required=False, empty_label="All services")
+
+    def __init__(self, *args, imports, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["import_job"].queryset = imports
+        self.fields["import_job"].label_from_instance = import_label
+        self.fields["service"].queryset = services
+
+
+def import_label(job) -> str:
+    """An import as people recognise it: its file and when it was uploaded."""
+    return f"{job.original_name}, {london(job.created_at)}"
 
 
 class IncidentReviewForm(forms.Form):

@@ -184,6 +184,12 @@ def visible_incidents(user) -> QuerySet[Incident]:
     return Incident.objects.filter(service__in=visible_services(user))
 
 
+def reviewable_incidents(user) -> QuerySet[Incident]:
+    """Incidents at the services where the person reads the incidents needing a review: the scope of
+    the incident list, the same as the review list's."""
+    return Incident.objects.filter(service__in=visible_services(user, roles=REVIEWERS))
+
+
 def recordable_services(user):
     """Services where the person may enter an incident by hand."""
     return visible_services(user, roles=INCIDENT_RECORDERS)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("matches/<int:pk>/verify/", views.ImplementationConfirmView.as_view(), name="match_verify"),
     path("lines/<int:pk>/complete/", views.LineCompleteView.as_view(), name="line_complete"),
     path("review/", views.ReviewCandidateListView.as_view(), name="review_candidates"),
+    path("incidents/", views.IncidentListView.as_view(), name="incident_list"),
     path("incidents/new/", views.IncidentCreateView.as_view(), name="incident_add"),
     path("incidents/<int:pk>/review/", views.IncidentReviewView.as_view(), name="incident_review"),
     path("import/", views.IncidentImportView.as_view(), name="import"),

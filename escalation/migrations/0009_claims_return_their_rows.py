@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('escalation', '0006_weak_group_status_words'),
+        ('escalation', '0008_measures_name_their_computations'),
     ]
 
     operations = [

@@ -14,7 +14,8 @@ from ..choices import HarmLevel, ImportKind, ImportStatus, IncidentTheme, Review
 class Incident(models.Model):
     """One incident at a service, as exported by its e-care system or entered by hand.
 
-    The source reference is the key: importing the same file twice never creates a duplicate.
+    The source reference is the key: importing the same file twice never creates a duplicate. Each
+    incident names the import that added it or last changed it, so an import's rows can be listed.
     """
 
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="incidents")
@@ -30,6 +31,15 @@ class Incident(models.Model):
     )
     people_affected = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
     description = models.TextField(blank=True)
+    import_job = models.ForeignKey(
+        "ImportJob",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name="import",
+        help_text="The import that added this incident or last changed it; empty for one entered by hand.",
+    )
     history = HistoricalRecords()
 
     class Meta:

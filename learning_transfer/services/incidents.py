@@ -1,6 +1,7 @@
 """Incident and care-hours data: file imports (inline or as a background task) and manual entry."""
 
 import logging
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pandas as pd
@@ -19,22 +20,16 @@ from providers.permissions import require_perm
 from .. import imports
 from ..choices import ImportKind, ImportStatus
 from ..models import CareHours, ImportJob, Incident
-from . import rollup
+from . import copy_merge, rollup
 from .common import now_or, refuse
 
 log = logging.getLogger(__name__)
 
-CHUNK_ROWS = 1000  # rows written per query batch, all in one transaction; also how often progress is shown
+# Rows saved per batch through the ORM, all in one transaction; also how often progress is shown.
+# (The COPY path takes larger batches: copy_merge.CHUNK_ROWS.)
+CHUNK_ROWS = 1000
 MAX_FAILURE_CHARACTERS = 500  # of a database error quoted on the job
-INCIDENT_FIELDS = [
-    "occurred_at",
-    "theme",
-    "harm_level",
-    "safeguarding_concern",
-    "regulatory_notification",
-    "people_affected",
-    "description",
-]
+INCIDENT_FIELDS = list(copy_merge.INCIDENTS.compared)  # what an import sets, and compares
 
 
 def start_import(uploaded, *, provider, kind: str, by, background: bool | None = None) -> ImportJob:
@@ -237,21 +232,22 @@ def _save_rows(job: ImportJob, rows: pd.DataFrame) -> None:
 
     Rows still go in chunks, which bounds memory and the size of each query, with progress published
     after each (see _SavingProgress). The counts and the job's end go in the same transaction, so the
-    rows are saved if and only if the job says so.
+    rows are saved if and only if the job says so; work that must follow the saved rows in that
+    transaction belongs between the loop and the job's end.
     """
-    save_chunk = _save_incidents if job.kind == ImportKind.INCIDENTS else _save_care_hours
     reason = f"Imported from {job.original_name}"[:100]
     totals = [0, 0, 0]  # created, updated, unchanged
     touched = rollup.Touched()
     with _SavingProgress(job) as publish, transaction.atomic():
-        for start in range(0, len(rows), CHUNK_ROWS):
-            chunk = rows.iloc[start : start + CHUNK_ROWS]
-            try:
-                counts = save_chunk(chunk, job, reason, touched)
-            except Exception as exc:
-                raise SaveFailed(int(chunk["line"].iloc[0]), int(chunk["line"].iloc[-1])) from exc
-            totals = [total + count for total, count in zip(totals, counts, strict=True)]
-            publish(start + len(chunk))
+        with _chunk_saver(job, reason, touched) as (save_chunk, size):
+            for start in range(0, len(rows), size):
+                chunk = rows.iloc[start : start + size]
+                try:
+                    counts = save_chunk(chunk)
+                except Exception as exc:
+                    raise SaveFailed(int(chunk["line"].iloc[0]), int(chunk["line"].iloc[-1])) from exc
+                totals = [total + count for total, count in zip(totals, counts, strict=True)]
+                publish(start + len(chunk))
         # The daily roll-up and review flags, in the same transaction as the rows they count.
         touched.refresh(incidents_changed=job.kind == ImportKind.INCIDENTS)
         created, updated, unchanged = totals
@@ -267,11 +263,39 @@ def _save_rows(job: ImportJob, rows: pd.DataFrame) -> None:
         )
 
 
+@contextmanager
+def _chunk_saver(job: ImportJob, reason: str, touched: rollup.Touched):
+    """(the function that saves one chunk of the job's checked rows and returns (created, updated,
+    unchanged), the rows in a chunk): on PostgreSQL through COPY and one set-based merge per chunk
+    (copy_merge), elsewhere row by row through the ORM. Both keep the same rows and the same history,
+    and both note in `touched` the services and days to recount, a moved incident's former day too."""
+    incidents = job.kind == ImportKind.INCIDENTS
+    if not copy_merge.available():
+        save = _save_incidents if incidents else _save_care_hours
+        yield (lambda chunk: save(chunk, job, reason, touched)), CHUNK_ROWS
+        return
+    target = copy_merge.INCIDENTS if incidents else copy_merge.CARE_HOURS
+    options = {"stamps": {"import_job": job.pk}, "user_id": job.created_by_id, "reason": reason}
+    options["moved"] = touched.add_instants if incidents else None
+
+    def save(chunk):
+        counts = copy_merge.save_chunk(target, chunk, **options)
+        if incidents:
+            touched.add_instants(chunk["service_id"], chunk["occurred_at"])
+        else:
+            touched.add(chunk["service_id"], chunk["day"])
+        return counts
+
+    with copy_merge.staging(target):
+        yield save, copy_merge.CHUNK_ROWS
+
+
 def _save_incidents(
     chunk: pd.DataFrame, job: ImportJob, reason: str, touched: rollup.Touched
 ) -> tuple[int, int, int]:
-    """Create new incidents and update changed ones, keyed on (service, source reference); `touched`
-    gathers the services and days to recount, an updated incident's former day included."""
+    """Create new incidents and update changed ones, keyed on (service, source reference); each names
+    the job as the import that made or last changed it. `touched` gathers the services and days to
+    recount, an updated incident's former day included."""
     existing = {
         (i.service_id, i.source_reference): i
         for i in Incident.objects.filter(
@@ -292,12 +316,18 @@ def _save_incidents(
         incident = existing.get((int(row.service_id), row.source_reference))
         if incident is None:
             new.append(
-                Incident(service_id=int(row.service_id), source_reference=row.source_reference, **values)
+                Incident(
+                    service_id=int(row.service_id),
+                    source_reference=row.source_reference,
+                    import_job=job,
+                    **values,
+                )
             )
         elif any(getattr(incident, name) != value for name, value in values.items()):
             moved.append((incident.service_id, incident.occurred_at))  # its former day is recounted too
             for name, value in values.items():
                 setattr(incident, name, value)
+            incident.import_job = job  # the import that last changed it
             changed.append(incident)
     touched.add_instants(chunk["service_id"], chunk["occurred_at"])
     if moved:
@@ -306,7 +336,9 @@ def _save_incidents(
     if new:
         bulk_create_with_history(new, Incident, batch_size=500, **history)
     if changed:
-        bulk_update_with_history(changed, Incident, INCIDENT_FIELDS, batch_size=500, **history)
+        bulk_update_with_history(
+            changed, Incident, [*INCIDENT_FIELDS, "import_job"], batch_size=500, **history
+        )
     return len(new), len(changed), len(chunk) - len(new) - len(changed)
 
 

@@ -7,6 +7,7 @@ from .incidents import (
     ImportTemplateView,
     IncidentCreateView,
     IncidentImportView,
+    IncidentListView,
     IncidentReviewView,
     ReviewCandidateListView,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "ImportTemplateView",
     "IncidentCreateView",
     "IncidentImportView",
+    "IncidentListView",
     "IncidentReviewView",
     "IssueNoticesView",
     "LeadConfirmView",

@@ -1,5 +1,5 @@
-"""Incident data: file import with progress, the template download, manual entry, review candidates and
-the review outcome of a flagged incident."""
+"""Incident data: file import with progress, the template download, the incident list, manual entry,
+review candidates and the review outcome of a flagged incident."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
-from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
 from providers.fields import RecordChoiceField
@@ -18,8 +18,8 @@ from providers.models import Provider
 from providers.permissions import Refused, providers_where, require_perm, visible_services
 
 from .. import imports, permissions, services
-from ..choices import CandidateStatus, ImportKind, ReviewOutcome
-from ..forms import ImportForm, IncidentForm, IncidentReviewForm, ReviewFilterForm
+from ..choices import CandidateStatus, ImportKind, ImportStatus, ReviewOutcome
+from ..forms import ImportForm, IncidentFilterForm, IncidentForm, IncidentReviewForm, ReviewFilterForm
 from ..models import ImportJob, Incident
 from ..services.review import flag_reasons, record_review, review_candidates
 
@@ -137,6 +137,39 @@ class ImportTemplateView(StaffRequiredMixin, View):
             )
         response["Content-Disposition"] = f'attachment; filename="{kind}_template.{extension}"'
         return response
+
+
+class IncidentListView(StaffRequiredMixin, ListView):
+    """The incidents a person may review, newest first, filtered by the import that added or last
+    changed them and by service: after an import, exactly the rows its file made."""
+
+    provider_permission = "learning_transfer.read_review_candidates"
+    template_name = "learning_transfer/incident_list.html"
+    context_object_name = "incidents"
+    paginate_by = 50
+
+    def get_queryset(self):
+        user = self.request.user
+        imports_qs = ImportJob.objects.filter(
+            provider__in=self.providers, kind=ImportKind.INCIDENTS, status=ImportStatus.SUCCEEDED
+        ).order_by("-created_at")
+        services_qs = visible_services(user, roles=permissions.REVIEWERS).order_by("name")
+        self.filter_form = IncidentFilterForm(
+            self.request.GET or None, imports=imports_qs, services=services_qs
+        )
+        incidents = permissions.reviewable_incidents(user)
+        if self.filter_form.is_valid():
+            chosen = self.filter_form.cleaned_data
+            if chosen["import_job"]:
+                incidents = incidents.filter(import_job=chosen["import_job"])
+            if chosen["service"]:
+                incidents = incidents.filter(service=chosen["service"])
+        return incidents.select_related("service", "import_job").order_by("-occurred_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        form = self.filter_form
+        chosen_import = form.cleaned_data.get("import_job") if form.is_valid() else None
+        return super().get_context_data(filter_form=form, chosen_import=chosen_import, **kwargs)
 
 
 class IncidentCreateView(StaffRequiredMixin, FormView):

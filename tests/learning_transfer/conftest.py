@@ -29,6 +29,15 @@ def _fixed_clock():
         yield
 
 
+def save_in_chunks_of(monkeypatch, rows: int) -> None:
+    """Make an import save its rows, and show its progress, every `rows` rows, whichever way it saves
+    (COPY on PostgreSQL, the ORM elsewhere)."""
+    from learning_transfer import services
+
+    monkeypatch.setattr(services.incidents, "CHUNK_ROWS", rows)
+    monkeypatch.setattr(services.copy_merge, "CHUNK_ROWS", rows)
+
+
 def add_care_hours(service, per_day, days=WINDOW):
     """Care hours written the short way, counted into the daily roll-up as an import would."""
     CareHours.objects.bulk_create(CareHours(service=service, day=d, hours=Decimal(per_day)) for d in days)

@@ -4,6 +4,7 @@ nothing twice, and a 100,000-row file imports through the background worker with
 
 import threading
 import time
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -13,6 +14,8 @@ from django.db import IntegrityError, connection
 from learning_transfer import imports, services, tasks
 from learning_transfer.choices import ImportKind, ImportStatus
 from learning_transfer.models import CareHours, ImportJob, Incident
+
+from .conftest import save_in_chunks_of
 
 pytestmark = pytest.mark.django_db
 
@@ -156,19 +159,26 @@ def test_a_column_named_twice_is_reported_against_the_header(quality_director, p
 # Bug 2: a database failure while saving leaves nothing of the file ---------------------------------
 
 
-def fail_on_second_chunk(monkeypatch, saver: str):
-    """Make the database refuse the second chunk of rows, as a constraint or a lost connection would."""
-    original = getattr(services.incidents, saver)
+def fail_on_second_chunk(monkeypatch):
+    """Make the database refuse the second chunk of rows, as a constraint or a lost connection would,
+    whichever way the chunks are saved (COPY on PostgreSQL, the ORM on SQLite)."""
+    original = services.incidents._chunk_saver
     calls = []
 
-    def save(chunk, *args):
-        calls.append(len(chunk))
-        if len(calls) == 2:
-            raise IntegrityError("simulated: the database refused the row")
-        return original(chunk, *args)
+    @contextmanager
+    def failing_saver(*args):
+        with original(*args) as (save, size):
 
-    monkeypatch.setattr(services.incidents, saver, save)
-    monkeypatch.setattr(services.incidents, "CHUNK_ROWS", 40)
+            def save_or_fail(chunk):
+                calls.append(len(chunk))
+                if len(calls) == 2:
+                    raise IntegrityError("simulated: the database refused the row")
+                return save(chunk)
+
+            yield save_or_fail, size
+
+    monkeypatch.setattr(services.incidents, "_chunk_saver", failing_saver)
+    save_in_chunks_of(monkeypatch, 40)
     return calls
 
 
@@ -185,7 +195,7 @@ def test_a_database_error_mid_save_of_a_background_import_saves_nothing(
     quality_director, provider, elm_house, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
     settings.LEARNING_IMPORT_INLINE_MAX_BYTES = 100
-    calls = fail_on_second_chunk(monkeypatch, "_save_incidents")
+    calls = fail_on_second_chunk(monkeypatch)
     with django_capture_on_commit_callbacks(execute=True):  # queues the task, which runs eagerly
         job = services.start_import(
             upload("\n".join([HEADER, *incident_lines(100)])),
@@ -201,7 +211,7 @@ def test_a_database_error_mid_save_of_a_background_import_saves_nothing(
 def test_a_database_error_mid_save_of_care_hours_saves_nothing_and_a_retry_works(
     quality_director, provider, elm_house, monkeypatch
 ):
-    fail_on_second_chunk(monkeypatch, "_save_care_hours")
+    fail_on_second_chunk(monkeypatch)
     text = "\n".join([HOURS_HEADER, *hours_lines(100)])
     job = services.import_care_hours(upload(text), provider, quality_director)
     assert_failed_with_nothing_saved(job, 42, 81)
@@ -216,7 +226,7 @@ def test_a_failed_save_in_the_worker_rolls_back_committed_work_too(
     quality_director, provider, elm_house, monkeypatch
 ):
     """As in the worker, with no test transaction around it: the first chunk was really written."""
-    fail_on_second_chunk(monkeypatch, "_save_incidents")
+    fail_on_second_chunk(monkeypatch)
     job = services.start_import(
         upload("\n".join([HEADER, *incident_lines(100)])),
         provider=provider,
@@ -250,7 +260,7 @@ def test_progress_is_visible_while_the_rows_stay_uncommitted_on_postgresql(
 ):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite has one writer at a time, so progress shows at the commit")
-    monkeypatch.setattr(services.incidents, "CHUNK_ROWS", 40)
+    save_in_chunks_of(monkeypatch, 40)
     seen = []
     publish = services.incidents._SavingProgress.__call__
 

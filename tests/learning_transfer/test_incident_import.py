@@ -13,6 +13,8 @@ from learning_transfer.choices import ImportKind, ImportStatus
 from learning_transfer.models import CareHours, Incident
 from learning_transfer.services import import_care_hours, import_incidents
 
+from .conftest import save_in_chunks_of
+
 pytestmark = pytest.mark.django_db
 
 HEADER = (
@@ -171,7 +173,7 @@ def test_a_large_file_runs_as_a_background_task_with_progress(
     from learning_transfer import services, tasks
 
     settings.LEARNING_IMPORT_INLINE_MAX_BYTES = 100  # anything bigger goes to the worker
-    monkeypatch.setattr(services.incidents, "CHUNK_ROWS", 40)
+    save_in_chunks_of(monkeypatch, 40)
     queued = []
     monkeypatch.setattr(tasks.run_import, "apply_async", lambda args, **options: queued.extend(args))
     lines = [f"BIG-{n},Elm House,2026-11-02 10:{n % 60:02d},fall,,,1,x" for n in range(100)]

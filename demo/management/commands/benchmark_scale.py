@@ -8,8 +8,9 @@ queries, the time spent in SQL and the ratio of the two. A second table times th
 a bare baseline run in the same process: logging a trigger (matched services, rates and median)
 against its own SQL, an evidence pack against bare WeasyPrint on the same HTML, and one engine tick
 (1,000 due among the open step runs) against a hand-written INSERT … SELECT doing the same writes.
-Everything it built is rolled back at the end. `--scale 0.001` makes a small copy in seconds (CI runs
-it so the command cannot rot).
+A third imports a file of new incidents (1 million rows at --scale 1, then three times as many)
+beside a bare COPY of the same file (import_benchmark). Everything it built is rolled back at the
+end. `--scale 0.001` makes a small copy in seconds (CI runs it so the command cannot rot).
 """
 
 import logging
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from accounts.testing import signed_in
 from demo import scale_actions as actions
+from demo.import_benchmark import measure_imports
 from demo.scale_actions import percentile
 from learning_transfer import chain
 from learning_transfer.choices import IncidentTheme, TriggerStatus
@@ -38,6 +40,7 @@ FULL_SCALE = {
     "triggers": 5_003,
     "matches_per_trigger": 35,
     "open_step_runs": 100_000,
+    "imported_rows": 1_000_000,  # then three times as many
 }
 TICK_DUE = 1_000  # step runs due at the tick (fewer at a small scale: a tenth of those open)
 ACTION_RUNS = 5  # times each action is timed (each undone before the next)
@@ -91,6 +94,13 @@ class Command(BaseCommand):
         self.stdout.write("|---|---:|---:|---:|---|---:|---:|")
         for row in actions.measure_actions(people, trigger, sizes, ACTION_RUNS):
             self.stdout.write(row)
+        self.stdout.write("")
+        provider = trigger.provider
+        cqc_ids = list(provider.services.order_by("pk").values_list("cqc_location_id", flat=True))
+        for line in measure_imports(
+            provider, people["quality"], cqc_ids, sizes["imported_rows"], timezone.now()
+        ):
+            self.stdout.write(line)
 
 
 def pages(people: dict, trigger: LearningTrigger) -> list[tuple[str, str, str]]:

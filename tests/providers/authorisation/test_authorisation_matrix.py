@@ -243,6 +243,9 @@ TABLE = {
     "learning_transfer:review_candidates": at(
         get=anywhere(R.QUALITY_DIRECTOR, R.GOVERNANCE_OFFICER, R.OPERATIONS_DIRECTOR)
     ),
+    "learning_transfer:incident_list": at(
+        get=anywhere(R.QUALITY_DIRECTOR, R.GOVERNANCE_OFFICER, R.OPERATIONS_DIRECTOR)
+    ),
     "learning_transfer:incident_add": at(
         get=anywhere(*IMPORTERS, R.REGISTERED_MANAGER, R.DEPUTY_REGIONAL_MANAGER),
         post=anywhere(*IMPORTERS, R.REGISTERED_MANAGER, R.DEPUTY_REGIONAL_MANAGER),

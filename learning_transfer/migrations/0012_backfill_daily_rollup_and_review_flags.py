@@ -19,6 +19,6 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("learning_transfer", "0010_daily_rollup_and_review_flags")]
+    dependencies = [("learning_transfer", "0011_incident_names_its_import")]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]

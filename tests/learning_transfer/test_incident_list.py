@@ -1,0 +1,129 @@
+"""After an import, the person sees exactly the incidents its file added or changed: the import's page
+links to the incident list filtered by that import. The list shows the people who read the review list
+the incidents of their own provider only, a page at a time, with the same queries for 5 rows as for 60."""
+
+from datetime import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from learning_transfer.services import import_incidents, record_incident
+from providers.choices import Role
+from tests.factories import person_with_role
+
+from .conftest import LONDON
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "source_reference,service,occurred_at,theme,harm_level"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def upload(rows: list[str], name: str = "november.csv"):
+    return SimpleUploadedFile(name, "\n".join([HEADER, *rows]).encode(), content_type="text/csv")
+
+
+def listed(client, url: str) -> list[str]:
+    """The source references the page lists, in order."""
+    response = client.get(url)
+    assert response.status_code == 200
+    return [incident.source_reference for incident in response.context["incidents"]]
+
+
+def test_the_import_page_links_to_exactly_the_incidents_its_file_added_or_changed(
+    client, sign_in, provider, elm_house, birch_lodge, quality_director
+):
+    october = import_incidents(
+        upload(["OLD-1,Elm House,2026-10-01 10:00,fall,none", "OLD-2,Elm House,2026-10-02 10:00,fall,none"]),
+        provider,
+        quality_director,
+    )
+    record_incident(
+        by=quality_director,
+        service=elm_house,
+        source_reference="BY-HAND",
+        occurred_at=datetime(2026, 11, 5, 10, tzinfo=LONDON),
+        theme="fall",
+    )
+    november = import_incidents(
+        upload(
+            [
+                "OLD-1,Elm House,2026-10-01 10:00,fall,none",  # unchanged: still October's
+                "OLD-2,Elm House,2026-10-02 10:00,fall,severe",  # changed by November's file
+                "NEW-1,Birch Lodge,2026-11-03 09:00,fall,none",
+            ]
+        ),
+        provider,
+        quality_director,
+    )
+    sign_in(quality_director)
+
+    page = client.get(f"/learning/import/{november.pk}/").text
+    assert "See the 2 incidents this file added or changed" in page
+    url = f"/learning/incidents/?import_job={november.pk}"
+    assert url in page
+    assert listed(client, url) == ["NEW-1", "OLD-2"]
+    assert "2 incidents added or last changed by november.csv" in client.get(url).text
+    assert listed(client, f"/learning/incidents/?import_job={october.pk}") == ["OLD-1"]
+    assert listed(client, f"/learning/incidents/?service={birch_lodge.pk}") == ["NEW-1"]
+    everything = client.get("/learning/incidents/").text
+    assert listed(client, "/learning/incidents/") == ["BY-HAND", "NEW-1", "OLD-2", "OLD-1"]
+    assert "Entered by hand" in everything
+
+
+def test_a_file_that_changed_nothing_offers_no_empty_list(
+    client, sign_in, provider, elm_house, quality_director
+):
+    rows = ["A-1,Elm House,2026-10-01 10:00,fall,none"]
+    import_incidents(upload(rows), provider, quality_director)
+    again = import_incidents(upload(rows), provider, quality_director)
+    sign_in(quality_director)
+    page = client.get(f"/learning/import/{again.pk}/").text
+    assert "this file added or changed" not in page
+    assert "Incidents now flagged for a formal review" in page
+
+
+def test_the_list_shows_a_reviewer_their_own_providers_incidents_only(
+    client, sign_in, provider, elm_house, other_provider_service, quality_director
+):
+    import_incidents(upload(["MINE,Elm House,2026-10-01 10:00,fall,none"]), provider, quality_director)
+    elsewhere = person_with_role(Role.QUALITY_DIRECTOR, provider=other_provider_service.provider)
+    theirs = import_incidents(
+        upload([f"THEIRS,{other_provider_service.name},2026-10-01 10:00,fall,none"]),
+        other_provider_service.provider,
+        elsewhere,
+    )
+    governance = person_with_role(Role.GOVERNANCE_OFFICER, provider=provider)
+    sign_in(governance)
+    assert listed(client, "/learning/incidents/") == ["MINE"]
+    # Another provider's import is not a choice: the filter is refused and shows nothing of theirs.
+    response = client.get(f"/learning/incidents/?import_job={theirs.pk}")
+    assert "THEIRS" not in response.text and response.context["filter_form"].errors
+
+
+def test_people_who_do_not_read_the_review_list_are_refused(client, sign_in, elm_house):
+    sign_in(person_with_role(Role.REGISTERED_MANAGER, service=elm_house))
+    assert client.get("/learning/incidents/").status_code == 403
+
+
+def test_the_list_makes_the_same_queries_for_a_page_of_5_as_of_60(
+    client, sign_in, provider, elm_house, birch_lodge, quality_director
+):
+    sign_in(quality_director)
+    counts = []
+    for size, name in ((5, "small.csv"), (60, "large.csv")):
+        rows = [
+            f"{name}-{n},{'Elm House' if n % 2 else 'Birch Lodge'},2026-10-01 10:{n % 60:02d},fall,none"
+            for n in range(size)
+        ]
+        job = import_incidents(upload(rows, name), provider, quality_director)
+        with CaptureQueriesContext(connection) as captured:
+            assert len(listed(client, f"/learning/incidents/?import_job={job.pk}")) == min(size, 50)
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
