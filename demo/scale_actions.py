@@ -17,9 +17,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from escalation import engine
-from escalation.choices import EscalationKind, EscalationState, StepRunState
-from escalation.management.commands.benchmark_escalations import ROLES, build_step_runs
-from escalation.models import ChainRun, Escalation, StepRun
+from escalation.management.commands.benchmark_escalations import (
+    ROLES,
+    bare_insert_select,
+    build_step_runs,
+    make_due,
+)
 from learning_transfer import services
 from learning_transfer.choices import IncidentTheme
 from providers.choices import RiskTag
@@ -172,44 +175,10 @@ def _engine_tick(provider, sizes: dict, runs: int) -> str:
     open_runs = sizes["open_step_runs"]
     due = min(1_000, open_runs // 10)
     services_ = list(Service.objects.filter(provider=provider).order_by("pk"))
-    total, due = build_step_runs(services_, open_runs, due / open_runs, now)
+    total = build_step_runs(services_, open_runs, now)
+    due = make_due(due, total, now, provider_name=provider.name)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE escalation_steprun")
-    bare_ms = statistics.median(t.seconds * 1000 for t in _undone(lambda: _bare_tick(now), runs))
+    bare_ms = statistics.median(t.seconds * 1000 for t in _undone(lambda: bare_insert_select(now), runs))
     timings = _undone(lambda: engine.tick(now), runs)
     return _row(f"engine tick, {due:,} due of {total:,} open", timings, "bare INSERT … SELECT", bare_ms)
-
-
-def _bare_tick(now) -> None:
-    """What a tick writes for overdue step runs, hand-written: claim them and raise one escalation
-    each to the step's target, due for acknowledgement after its response window."""
-    steps, runs, escalations = (
-        connection.ops.quote_name(model._meta.db_table) for model in (StepRun, ChainRun, Escalation)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            WITH claimed AS (
-                UPDATE {steps} SET state = %(overdue)s, overdue_at = %(now)s
-                WHERE state = %(due)s AND due_at <= %(now)s
-                RETURNING id, chain_run_id, code, escalate_to, response_working_hours, action, due_at
-            )
-            INSERT INTO {escalations} (step_run_id, chain_run_id, provider_id, service_id, kind, "group",
-                level, target_role, role_gap, reason, rule, deciding, action, response_working_hours,
-                occurred_at, raised_at, acknowledge_by, follow_up_due, state, action_taken,
-                resolution_note)
-            SELECT c.id, c.chain_run_id, r.provider_id, r.service_id, %(kind)s, '', 1, c.escalate_to,
-                   false, c.code || ' was due at ' || to_char(c.due_at, 'HH24:MI DD/MM/YYYY')
-                   || ' and was not recorded.', '{{}}', '{{}}', c.action, c.response_working_hours,
-                   %(now)s, %(now)s, %(now)s + c.response_working_hours * interval '1 hour', true,
-                   %(raised)s, '', ''
-            FROM claimed c JOIN {runs} r ON r.id = c.chain_run_id
-            """,
-            {
-                "now": now,
-                "due": StepRunState.DUE,
-                "overdue": StepRunState.OVERDUE,
-                "kind": EscalationKind.OVERDUE,
-                "raised": EscalationState.RAISED,
-            },
-        )

@@ -73,11 +73,8 @@ def _told(escalation):
 def test_each_named_service_gets_its_own_figure(update, birch_lodge, cedar_court):
     from reporting_control import evidence
 
-    figures = evidence.c2_figures_by_service(update, evidence.evidence_map(update))
-    assert figures == {
-        birch_lodge: {"pct_completing_in_time": 100.0},
-        cedar_court: {"pct_completing_in_time": 0.0},
-    }
+    figures = evidence.completing_in_time_by_service(update, evidence.evidence_map(update))
+    assert figures == {birch_lodge: 100.0, cedar_court: 0.0}
 
 
 def test_only_the_manager_of_the_named_service_behind_is_told(

@@ -194,11 +194,11 @@ def build_step_runs(services: list[Service], count: int, now) -> int:
     return len(rows)
 
 
-def make_due(count: int, total: int, now) -> int:
-    """Bring `count` open step runs, spread over every service, past their deadlines; return how many
-    are due now."""
+def make_due(count: int, total: int, now, provider_name: str = PROVIDER_NAME) -> int:
+    """Bring `count` open step runs of the benchmark provider, spread over every service, past their
+    deadlines; return how many are due now."""
     every = max(1, total // max(count, 1))
-    benchmark = StepRun.objects.filter(chain_run__provider__name=PROVIDER_NAME, state="due")
+    benchmark = StepRun.objects.filter(chain_run__provider__name=provider_name, state="due")
     ids = list(benchmark.order_by("pk").values_list("pk", flat=True))[::every][:count]
     StepRun.objects.filter(pk__in=ids, due_at__gt=now).update(due_at=F("due_at") - FUTURE)
     return benchmark.filter(due_at__lte=now).count()
