@@ -142,3 +142,21 @@ def test_the_chains_page_shows_every_step_and_rule_in_words(client, sign_in, cha
         role = step.get_escalate_to_display()
         assert f"Escalate to the {role}" in page and f"when {escape(step.threshold_text)}." in page
     assert "any item of" not in page
+
+
+CAPTION = re.compile(r'<span class="nhsuk-caption-l">(.*?)<h1', re.S)
+
+
+def test_no_page_caption_names_a_chain_or_step_by_its_code():
+    """A page's caption above its heading is words ("Adoption in live practice"), with a step's code
+    only as the small label after them."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    templates = sorted(Path(settings.BASE_DIR).glob("*/templates/**/*.html"))
+    assert templates
+    for path in templates:
+        for caption in CAPTION.findall(path.read_text()):
+            words = re.sub(r"<[^>]+>", "", SMALL_CODE_LABEL.sub("", caption))
+            assert "Chain " not in words and not CODE.search(words), f"{path.name}: {caption!r}"
