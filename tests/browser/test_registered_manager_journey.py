@@ -161,7 +161,9 @@ def test_registered_manager_journey(browser, live_server, oakwood, deployed):
     expect(notice_card).to_contain_text("Unwitnessed fall at night")
     expect(notice_card).not_to_contain_text("Missed insulin dose")  # acknowledged last week
     checks_card = page.locator(".nhsuk-card").filter(has_text="Due and overdue adoption checks")
-    expect(checks_card.get_by_role("heading", level=2)).to_have_text("Due and overdue adoption checks at your service")
+    expect(checks_card.get_by_role("heading", level=2)).to_have_text(
+        "Due and overdue adoption checks at your service"
+    )
     expect(checks_card).to_contain_text(
         "Check clinical records follow the change B2 at Elm House, due Mon 23 Nov 2026, 14:16"
     )
