@@ -30,11 +30,21 @@ def value_rows(measures: list[dict], values: dict) -> list[dict]:
                 )
             else:
                 shown = _number(value, is_rate, rates)
-            unit = measure.get("unit", "")
+            unit = _unit(measure, value)
             rows.append(
                 {"label": label or f"Baseline for {measure['label'].lower()}", "value": shown, "unit": unit}
             )
     return rows
+
+
+def _unit(measure: dict, value) -> str:
+    """The measure's unit, in the singular for a count of one ("1 section"): the fixture's count units
+    are all plain plurals ("sections", "action lines"), so the singular drops the final "s"."""
+    unit = measure.get("unit", "")
+    counted = measure.get("kind") in (MeasureKind.COUNT, MeasureKind.MINUTES)
+    if counted and not isinstance(value, dict | bool) and value == 1 and unit.endswith("s"):
+        return unit[:-1]
+    return unit
 
 
 def _rates_of(measures: list[dict], values: dict) -> list[float]:

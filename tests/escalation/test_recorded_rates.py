@@ -28,3 +28,17 @@ def test_rates_are_told_apart_from_the_median_and_counts_stay_whole():
         "Incident rate per 100 care hours": "Elm House: 0.04051; Ash Grove: 1.14",
         "Provider median": "0.04050",
     }
+
+
+def test_a_count_of_one_reads_in_the_singular():
+    measures = [
+        {"name": "deferred_sections", "label": "Deferred sections", "kind": "count", "unit": "sections"},
+        {"name": "action_lines", "label": "Open action lines", "kind": "count", "unit": "action lines"},
+        {"name": "rate", "label": "Rate", "kind": "rate", "unit": "incidents per 100 care hours"},
+    ]
+    rows = value_rows(measures, {"deferred_sections": 1, "action_lines": 2, "rate": 1})
+    assert [(row["value"], row["unit"]) for row in rows] == [
+        ("1", "section"),
+        ("2", "action lines"),
+        ("1.00", "incidents per 100 care hours"),
+    ]
