@@ -38,6 +38,16 @@ def test_a_refused_check_names_who_records_it_at_the_service(client, sign_in, ch
     assert said in response.text
 
 
+def test_a_name_with_an_apostrophe_is_printed_as_written(client, sign_in, chain_b, people, now):
+    people.clinical_lead.first_name, people.clinical_lead.last_name = "Siobhan", "O'Brien"
+    people.clinical_lead.save()
+    sign_in(people.registered_manager)
+    response = client.post(reverse("escalation:step_run", args=[step(chain_b, "B2").pk]), {})
+    assert response.status_code == 403
+    said = "Only the Clinical Lead at Elm House (Siobhan O&#x27;Brien) can record this check."
+    assert said in response.text
+
+
 def test_a_refusal_names_everyone_whose_role_lets_them_act_closest_first(chain_a, people, now):
     engine.tick(at(23, 10, 19))  # A2 overdue: escalated to the Quality Director
     escalation = Escalation.objects.get(step_run__code="A2")
