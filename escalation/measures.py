@@ -102,8 +102,8 @@ def validate_measure_definitions(measures) -> None:
 
 
 def _validate_computed(measure: dict) -> None:
-    """The computation keys are names or null; parameters whole numbers; every {placeholder} of the label
-    a parameter (so no label is ever shown with a brace in it)."""
+    """The computation keys are names or null; parameters whole numbers; every {name} written in the label
+    names a parameter (so no label is ever shown with a brace in it)."""
     name = measure["name"]
     for key in ("computation", "baseline_computation"):
         if measure.get(key) is not None and not isinstance(measure[key], str):
