@@ -53,6 +53,26 @@ class EscalationSpec:
     parent: Escalation | None = None
     group: str = ""  # the team, shift or location a weak-group escalation names
 
+    @classmethod
+    def of_rule(
+        cls, step_run: StepRun, kind: str, evaluation, *, reason: str, occurred_at, service=None, group=""
+    ):
+        """A step's threshold rule judged and breached (for the whole case, a group or a service): the
+        step's target, action and response window, with the rule and the figures that decided it."""
+        return cls(
+            step_run=step_run,
+            kind=kind,
+            group=group,
+            target_role=step_run.escalate_to,
+            reason=reason,
+            action=step_run.action,
+            window=step_run.response_working_hours,
+            occurred_at=occurred_at,
+            service=service,
+            rule=step_run.threshold_rule,
+            deciding=evaluation.deciding,
+        )
+
 
 def acknowledge_deadline(calendar, now: datetime, window) -> datetime:
     """When an escalation raised now must be acknowledged: N working hours, or an hour for "immediately"."""

@@ -323,17 +323,13 @@ def _breach_escalation(step_run: StepRun, record: StepRecord, result) -> Escalat
     service = run.service
     if step_run.target_scope == TargetScope.AFFECTED_SERVICE and record.affected_service is not None:
         service = record.affected_service
-    spec = EscalationSpec(
-        step_run=step_run,
-        kind=EscalationKind.BREACH,
-        target_role=step_run.escalate_to,
+    spec = EscalationSpec.of_rule(
+        step_run,
+        EscalationKind.BREACH,
+        result,
         reason=f"{step_run.label} breached its threshold: {result.text}.",
-        action=step_run.action,
-        window=step_run.response_working_hours,
         occurred_at=record.recorded_at,
         service=service,
-        rule=step_run.threshold_rule,
-        deciding=result.deciding,
     )
     created = raise_escalations([spec], record.recorded_at)
     if created:
@@ -588,21 +584,17 @@ def raise_weak_group_escalations(run: ChainRun, code: str, groups: list, *, occu
     if step_run is None:
         return []
     specs = [
-        EscalationSpec(
-            step_run=step_run,
-            kind=EscalationKind.WEAK_GROUP,
-            group=name,
-            target_role=step_run.escalate_to,
+        EscalationSpec.of_rule(
+            step_run,
+            EscalationKind.WEAK_GROUP,
+            evaluation,
             reason=(
                 f"{step_run.code} {step_run.title}: {name} breaches the threshold while the service "
                 f"as a whole does not: {evaluation.text}."
             ),
-            action=step_run.action,
-            window=step_run.response_working_hours,
             occurred_at=occurred_at,
             service=run.service,
-            rule=step_run.threshold_rule,
-            deciding=evaluation.deciding,
+            group=name,
         )
         for name, evaluation in groups
     ]

@@ -294,18 +294,14 @@ def tell_managers_of_services_behind(update: ReportingUpdate, step_record) -> li
         if verdict.breached
     ]
     specs = [
-        EscalationSpec(
-            step_run=step,
-            kind=EscalationKind.BREACH,
-            group=service.name,
-            target_role=step.escalate_to,
+        EscalationSpec.of_rule(
+            step,
+            EscalationKind.BREACH,
+            verdict,
             reason=f"{step.label} breached its threshold at {service.name}: {verdict.text}.",
-            action=step.action,
-            window=step.response_working_hours,
             occurred_at=step_record.recorded_at,
             service=service,
-            rule=step.threshold_rule,
-            deciding=verdict.deciding,
+            group=service.name,
         )
         for service, verdict in behind
     ]
