@@ -87,6 +87,49 @@ def type_into(page: Page, name: str | re.Pattern, text: str) -> None:
     page.keyboard.type(text)
 
 
+def date_time_layout(page: Page, field) -> tuple[list[str], bool]:
+    """The order a date-time field shows its date parts in, and whether its clock is 12-hour.
+
+    Chromium lays the field out by its own interface language (Debian's package carries US English
+    only), not by the page's or the browser context's locale, so a person reads the order off the
+    field. The test reads it off a blank copy of the field (same bounds) in a scratch page: day 1 and
+    month 2 typed into the first two parts tell which is which, and a value still empty after the
+    minutes means an AM/PM part follows. The field's latest year must have four digits, so the year
+    part moves on by itself after four, as the day and month do after two.
+    """
+    bounds = field.evaluate("e => [e.min, e.max]")
+    scratch = page.context.new_page()
+    try:
+        scratch.set_content('<input type="datetime-local" aria-label="Probe">')
+        probe = scratch.get_by_label("Probe")
+        probe.evaluate("(e, [min, max]) => { e.min = min; e.max = max; }", bounds)
+        scratch.keyboard.press("Tab")
+        scratch.keyboard.type("010220030405")
+        twelve_hour = probe.input_value() == ""
+        if twelve_hour:
+            scratch.keyboard.type("A")
+        value = probe.input_value()
+    finally:
+        scratch.close()
+    orders = {"2003-02-01T04:05": ["day", "month", "year"], "2003-01-02T04:05": ["month", "day", "year"]}
+    assert value in orders, f"a date-time field this helper cannot type into (it read {value!r})"
+    return orders[value], twelve_hour
+
+
+def type_date_time(page: Page, name: str, when) -> None:
+    """Tab to a date-time field and type `when` (a wall-clock datetime) into it, part by part in the
+    order the field shows them; each part moves on to the next by itself once full."""
+    order, twelve_hour = date_time_layout(page, page.get_by_label(name, exact=True))
+    tab_to(page, name)
+    digits = {"day": f"{when:%d}", "month": f"{when:%m}", "year": f"{when:%Y}"}
+    page.keyboard.type("".join(digits[part] for part in order))
+    if twelve_hour:
+        page.keyboard.type(f"{when:%I%M}{'A' if when.hour < 12 else 'P'}")
+    else:
+        page.keyboard.type(f"{when:%H%M}")
+    assert_focus_visible(page)
+
+
 def activate(page: Page, name: str | re.Pattern, key: str = "Enter") -> None:
     """Tab to a link or button and press Enter (or Space)."""
     tab_to(page, name)

@@ -1,14 +1,16 @@
 """The quality director on a phone with the keyboard only: sign in (setting up the authenticator app),
-log a serious failure at Elm House, see the matched services, issue the learning notices.
+log a serious failure at Elm House, typing when it was confirmed, see the matched services, issue the learning notices.
 
 Oakwood's services and incidents are the quality director's browser journey's (test_quality_director_
 journey); here no mouse, tap or filled-in selector is used after the login page is opened.
 """
 
 import re
+from datetime import timedelta
 from functools import partial
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from learning_transfer.models import LearningNotice, LearningTrigger
@@ -21,18 +23,26 @@ from tests.browser.keyboard import (
     press,
     sign_in,
     tab_to,
+    type_date_time,
     type_into,
 )
-from tests.browser.test_quality_director_journey import confirmed, media, oakwood  # noqa: F401
+from tests.browser.test_quality_director_journey import media, oakwood  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def confirmed():
+    """The failure was confirmed yesterday, an hour earlier in the day than now: the date and the time
+    typed both differ from the ones the form fills in (now). Oakwood's data counts back from it."""
+    return timezone.localtime() - timedelta(days=1, hours=1)
 
 
 def test_the_quality_director_logs_a_failure_and_issues_notices_with_the_keyboard(
     browser,
     live_server,
     oakwood,  # noqa: F811
-    confirmed,  # noqa: F811
+    confirmed,
 ):
     context = browser.new_context(base_url=live_server.url, viewport=PHONE, locale="en-GB")
     page = context.new_page()
@@ -57,10 +67,18 @@ def test_the_quality_director_logs_a_failure_and_issues_notices_with_the_keyboar
     press(page, "Space")
     expect(page.get_by_role("checkbox", name="Falls")).to_be_checked()
     type_into(page, "What happened", "A resident fell at 02:10 and was found at 03:40.")
-    # "When the serious failure was confirmed" is filled in with now; Tab passes through its parts
-    # (day, month, year, hours, minutes) and its calendar button, each showing focus.
+    # "When the serious failure was confirmed" is filled in with now: type when it was, yesterday,
+    # part by part in the order the field shows them.
+    type_date_time(page, "When the serious failure was confirmed", confirmed)
     type_into(page, re.compile(r"^Learning statement"), "Night checks follow each falls-risk plan.")
     activate(page, "Log trigger and match services")
+
+    # The trigger keeps the date and time typed, not the ones the form filled in.
+    typed = confirmed.replace(second=0, microsecond=0)
+    row = page.locator(".nhsuk-summary-list__row").filter(has=page.get_by_text("Confirmed", exact=True))
+    expect(row).to_contain_text(f"{typed:%a %-d %b %Y, %H:%M}")
+    trigger = LearningTrigger.objects.get(title="Unwitnessed fall at night")
+    assert timezone.localtime(trigger.confirmed_at) == typed
 
     # The matched services, their rates against the median.
     table = page.get_by_test_id("matched-services")
@@ -69,7 +87,6 @@ def test_the_quality_director_logs_a_failure_and_issues_notices_with_the_keyboar
     expect(table).not_to_contain_text("Ember Court")
     expect(page.get_by_test_id("provider-median")).to_be_visible()
     assert_no_sideways_scroll(page)
-    trigger = LearningTrigger.objects.get(title="Unwitnessed fall at night")
 
     # Issue the notices.
     activate(page, "Issue learning notices")
