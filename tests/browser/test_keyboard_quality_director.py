@@ -1,5 +1,6 @@
 """The quality director on a phone with the keyboard only: sign in (setting up the authenticator app),
-log a serious failure at Elm House, typing when it was confirmed, see the matched services, issue the learning notices.
+log a serious failure at Elm House, typing when it was confirmed, see the matched services, issue the
+learning notices.
 
 Oakwood's services and incidents are the quality director's browser journey's (test_quality_director_
 journey); here no mouse, tap or filled-in selector is used after the login page is opened.
