@@ -3,7 +3,7 @@ the inbox: the person's own escalations to act on apart from those others act on
 
 from providers import dashboards
 from providers.permissions import STAFF_ROLES
-from providers.who_acts import split_yours
+from providers.who_acts import oversight_once, split_yours
 
 from .choices import EscalationState
 from .models import Notification
@@ -42,7 +42,8 @@ def raised_to_others(user):
 
 def escalation_worklist(user, notifications, others) -> dict:
     """Split open escalations (those the person was told of, then `others` at their services) into the
-    person's to act on and those others act on, naming who; resolved ones the person was told of apart."""
+    person's to act on and those others act on, naming who (the oversight roles once, under the list);
+    resolved ones the person was told of apart."""
     told_of = []
     for notification in notifications:
         escalation = notification.escalation
@@ -51,7 +52,7 @@ def escalation_worklist(user, notifications, others) -> dict:
     still_open = [e for e in told_of if e.state != EscalationState.RESOLVED] + list(others)
     yours, theirs = split_yours(user, still_open, "escalation.acknowledge_escalation")
     resolved = [e for e in told_of if e.state == EscalationState.RESOLVED]
-    return {"yours": yours, "others": theirs, "resolved": resolved}
+    return {"yours": yours, "others": theirs, "oversight": oversight_once(theirs), "resolved": resolved}
 
 
 def open_escalations_context(request, role) -> dict:

@@ -20,6 +20,9 @@ from .models import RoleAssignment
 from .permissions import ACTIONS, holding_only, staff_assignments
 
 ROLE_ORDER = {role.value: position for position, role in enumerate(Role)}
+# Roles whose holders may act on any of their provider's work of a kind (the Nominated Individual on
+# every escalation): true on every row of a list, so a list names them once, under it.
+OVERSIGHT_ROLES = (Role.NOMINATED_INDIVIDUAL,)
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,32 @@ def split_yours(viewer, rows: Iterable, perm: str, of: Callable = lambda row: ro
     return yours, others
 
 
+def oversight_once(rows: list) -> str:
+    """Name the oversight roles once for a list split by `split_yours`, not on each of its rows.
+
+    The people of an oversight role who can act on every one of `rows` are taken out of each row's
+    `actors` (rows then name the people at their own level: the target role holder at the service or
+    region), unless they are all a row has (an escalation to the Nominated Individual names them).
+    Returns the line that goes under the list ("The Nominated Individual for Oakwood Care Group (Jo
+    Bloggs) can also act on any of these."), or "" when no oversight role can act on them all.
+    """
+    if not rows:
+        return ""
+    everywhere = [
+        group
+        for group in rows[0].actors
+        if group.role in OVERSIGHT_ROLES and all(group in row.actors for row in rows[1:])
+    ]
+    if not everywhere:
+        return ""
+    for row in rows:
+        own = [group for group in row.actors if group not in everywhere]
+        if own:
+            row.actors = own
+    said = join_and([str(group) for group in everywhere])
+    return f"{said[0].upper()}{said[1:]} can also act on any of these."
+
+
 def refusal(viewer, perm: str, obj, colleagues: Colleagues | None = None) -> str:
     """What a refusal tells the viewer about who can act, in plain English ("Only the Clinical Lead at
     Elm House (Priya Shah) can record this check."). Empty when nobody at the viewer's providers can,
@@ -142,3 +171,7 @@ def _by_place(actors: list[Actors]) -> list[str]:
 
 def join_or(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} or {parts[-1]}"
+
+
+def join_and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"

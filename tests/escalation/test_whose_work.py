@@ -98,10 +98,15 @@ def test_the_inbox_shows_escalations_raised_to_others_at_my_service_naming_who_a
     escalation = next(e for e in response.context["others"] if e.step_run.code == "A2")
     assert [(group.role, group.people) for group in escalation.actors] == [
         (Role.QUALITY_DIRECTOR, (people.quality_director,)),
-        (Role.NOMINATED_INDIVIDUAL, (people.nominated_individual,)),
     ]
-    others = response.text.split("At your services, done by others", 1)[1]
-    assert f"Quality Director for Oakwood Care Group: {people.quality_director}" in others
+    others = response.text.split("At your services, done by others", 1)[1].split("<h2>", 1)[0]
+    table, under = others.split("</table>", 1)
+    assert f"Quality Director for Oakwood Care Group: {people.quality_director}" in table
+    assert str(people.nominated_individual) not in table, "the oversight role is not named on every row"
+    assert (
+        f"The Nominated Individual for Oakwood Care Group ({people.nominated_individual}) can also act "
+        "on any of these." in under
+    )
     sign_in(people.quality_director)
     response = client.get(reverse("escalation:inbox"))
     assert escalation.pk in [e.pk for e in response.context["yours"]]
@@ -120,8 +125,29 @@ def test_every_dashboard_splits_open_escalations_into_mine_and_others(client, si
     sign_in(people.clinical_lead)
     page = client.get(reverse("dashboard", args=["clinical_lead"])).text
     assert "No open escalations to you." in page
-    others = page.split("At your services, done by others", 1)[1]
+    others = page.split("At your services, done by others", 1)[1].split("All my escalations", 1)[0]
     assert "Check every service received the learning" in others and str(people.quality_director) in others
+    listed, under = others.split("</ul>", 1)
+    assert str(people.nominated_individual) not in listed
+    hint = f"The Nominated Individual for Oakwood Care Group ({people.nominated_individual}) can also"
+    assert hint in under
+
+
+def test_a_row_only_the_nominated_individual_can_act_on_still_names_them(
+    client, sign_in, chain_a, people, now
+):
+    """An escalation to the Nominated Individual (here a role gap: nobody holds the Quality Director
+    role) names them on its row: there is nobody else to name."""
+    people.quality_director.role_assignments.all().delete()
+    engine.tick(at(23, 10, 19))  # A2 overdue: the Quality Director role is empty, the NI is told
+    escalation = Escalation.objects.get(step_run__code="A2")
+    assert escalation.role_gap
+    sign_in(people.registered_manager)
+    response = client.get(reverse("escalation:inbox"))
+    row = next(e for e in response.context["others"] if e.pk == escalation.pk)
+    assert [(group.role, group.people) for group in row.actors] == [
+        (Role.NOMINATED_INDIVIDUAL, (people.nominated_individual,))
+    ]
 
 
 def test_the_inbox_and_dashboard_need_the_same_queries_for_one_or_many_escalations_to_others(
