@@ -239,3 +239,34 @@ def test_the_detail_page_needs_the_same_queries_for_one_or_three_people_told(
             assert client.get(reverse("escalation:detail", args=[escalation.pk])).status_code == 200
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1]
+
+
+def headers_of(page: str, caption: str) -> list[str]:
+    """The column headers of the table of escalations labelled `caption` on the page."""
+    table = page.split(f'aria-label="{caption}"', 1)[1].split("</thead>", 1)[0]
+    return [cell.split(">", 1)[1].split("<", 1)[0] for cell in table.split("<th ")[1:]]
+
+
+def test_the_inbox_and_the_case_page_show_escalations_with_one_table_and_their_own_columns(
+    client, sign_in, chain_a, people, now
+):
+    engine.tick(at(23, 10, 19))  # A2 overdue: escalated to the Quality Director
+    sign_in(people.quality_director)
+    table = "escalation/includes/escalation_table.html"
+    inbox = client.get(reverse("escalation:inbox"))
+    case = client.get(reverse("escalation:chain_run", args=[chain_a.pk]))
+    for response in (inbox, case):
+        assert table in [template.name for template in response.templates]
+    assert headers_of(inbox.text, "Escalations for you to act on") == [
+        "Escalation",
+        "Case",
+        "Raised",
+        "Acknowledge by",
+        "State",
+    ]
+    assert headers_of(case.text, "Escalations") == ["Escalation", "To", "Raised", "State"]
+    # The inbox says whom each went to under its name; the case page has a column for it.
+    inbox_row = inbox.text.split('aria-label="Escalations for you to act on"', 1)[1].split("</tr>", 2)[1]
+    assert "To Quality Director" in inbox_row
+    case_row = case.text.split('aria-label="Escalations"', 1)[1].split("</tr>", 2)[1]
+    assert "To Quality Director" not in case_row and ">Quality Director<" in case_row
