@@ -1,10 +1,11 @@
 """Who can act on a thing: named people and their roles, for work lists and refusals.
 
 A list shows each person the work that is theirs to do apart from the work others do at their
-services, naming who does it; a refusal names who can. Both ask the one permission layer: each staff
-role assignment at the viewer's own providers is tried alone (as though its holder held only that
-role) against the permission, so the people named are exactly those `user.has_perm(perm, obj)` would
-let act, with the role and the place that let them.
+services, naming who does it (an oversight role that can act on every row, such as the Nominated
+Individual on escalations, is named once for the list, not on each row); a refusal names who can.
+Both ask the one permission layer: each staff role assignment at the viewer's own providers is tried
+alone (as though its holder held only that role) against the permission, so the people named are
+exactly those `user.has_perm(perm, obj)` would let act, with the role and the place that let them.
 
 Only the viewer's own providers are looked at, so a person from another provider, or a commissioner
 (who holds no staff role), never learns a name.
