@@ -3,7 +3,9 @@
 The engine raises what a tick claimed set-based (`raise_overdue_steps`, `raise_follow_ups_of`): each
 kind of row is written with one `INSERT … SELECT` from the claimed rows (see `escalation/sql.py`), and
 what takes Python — the words, the acknowledgement deadline from the provider's working calendar, who
-holds the target role — is worked out once per distinct value and joined in, never once per row.
+holds the target role — is worked out once per distinct value and joined in, never once per row: a
+row carries only ids and the number of its distinct value (`_Numbered`), and the words, deadlines and
+people travel once each, in small tables joined to the rows.
 `record_step` (breaches) and weak groups describe their few escalations as EscalationSpecs and call
 `raise_escalations`. Every path ends in `tell`, which queues the notifications and records the events.
 
