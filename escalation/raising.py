@@ -3,7 +3,9 @@
 The engine raises what a tick claimed set-based (`raise_overdue_steps`, `raise_follow_ups_of`): each
 kind of row is written with one `INSERT … SELECT` from the claimed rows (see `escalation/sql.py`), and
 what takes Python — the words, the acknowledgement deadline from the provider's working calendar, who
-holds the target role — is worked out once per distinct value and joined in, never once per row.
+holds the target role — is worked out once per distinct value and joined in, never once per row: a
+row carries only ids and the number of its distinct value (`_Numbered`), and the words, deadlines and
+people travel once each, in small tables joined to the rows.
 `record_step` (breaches) and weak groups describe their few escalations as EscalationSpecs and call
 `raise_escalations`. Every path ends in `tell`, which queues the notifications and records the events.
 
@@ -105,12 +107,13 @@ def raise_overdue_steps(claimed: list[tuple], now: datetime) -> list[int]:
         .values_list("pk", "provider_id", "service_id", "service__region_id", "started_at")
     }
     # The steps of the newest case first, as StepRun's ordering lists them (ids break ties).
-    steps.sort(key=lambda step: (-runs[step.chain_run][4].timestamp(), step.order, step.due_at, step.pk))
+    newest_first = {pk: -run[4].timestamp() for pk, run in runs.items()}
+    steps.sort(key=lambda step: (newest_first[step.chain_run], step.order, step.due_at, step.pk))
     once = _Once(now, {(step.escalate_to, *runs[step.chain_run][1:4]) for step in steps})
+    wording, outcome = _Numbered(), _Numbered()
     rows = []
     for position, step in enumerate(steps):
         _, provider, service, _, _ = runs[step.chain_run]
-        reason, action, message = once(_overdue_words, *step[5:])
         rows.append(
             (
                 position,
@@ -118,12 +121,8 @@ def raise_overdue_steps(claimed: list[tuple], now: datetime) -> list[int]:
                 step.chain_run,
                 provider,
                 service,
-                message,
-                reason,
-                action,
-                once.resolved(step.escalate_to, provider, service).role_gap,
-                once(once.acknowledge_by, provider, step.response_working_hours),
-                next_role(step.escalate_to) is not None,
+                wording(step[5:]),
+                outcome((step.escalate_to, provider, service, step.response_working_hours)),
             )
         )
     table, params = rows_table(
@@ -134,14 +133,38 @@ def raise_overdue_steps(claimed: list[tuple], now: datetime) -> list[int]:
             "chain_run_id": _field(Escalation, "chain_run"),
             "provider_id": _field(Escalation, "provider"),
             "service_id": _field(Escalation, "service"),
-            "message": _field(EngineEvent, "message"),
+            "words": _field(Escalation, "id"),
+            "outcome": _field(Escalation, "id"),
+        },
+        rows,
+    )
+    words, words_params = rows_table(
+        "w",
+        {
+            "number": _field(Escalation, "id"),
             "reason": _field(Escalation, "reason"),
             "action": _field(Escalation, "action"),
+            "message": _field(EngineEvent, "message"),
+        },
+        [(number, *_overdue_words(*key)) for key, number in wording.numbers.items()],
+    )
+    outcomes, outcomes_params = rows_table(
+        "o",
+        {
+            "number": _field(Escalation, "id"),
             "role_gap": _field(Escalation, "role_gap"),
             "acknowledge_by": _field(Escalation, "acknowledge_by"),
             "follow_up_due": _field(Escalation, "follow_up_due"),
         },
-        rows,
+        [
+            (
+                number,
+                once.resolved(role, provider, service).role_gap,
+                once(once.acknowledge_by, provider, window),
+                next_role(role) is not None,
+            )
+            for (role, provider, service, window), number in outcome.numbers.items()
+        ],
     )
     insert_select(
         EngineEvent,
@@ -151,10 +174,10 @@ def raise_overdue_steps(claimed: list[tuple], now: datetime) -> list[int]:
             "provider": "v.provider_id",
             "chain_run": "v.chain_run_id",
             "step_run": "v.step_run_id",
-            "message": "v.message",
+            "message": "w.message",
         },
-        table,
-        params,
+        f"{table} JOIN {words} ON w.number = v.words",
+        params + words_params,
         order_by="v.position",
     )
     created = insert_select(
@@ -166,19 +189,20 @@ def raise_overdue_steps(claimed: list[tuple], now: datetime) -> list[int]:
             "service": "v.service_id",
             "kind": ("%s", [EscalationKind.OVERDUE]),
             "target_role": "sr.escalate_to",
-            "role_gap": "v.role_gap",
-            "reason": "v.reason",
+            "role_gap": "o.role_gap",
+            "reason": "w.reason",
             "rule": "sr.threshold_rule",
-            "action": "v.action",
+            "action": "w.action",
             "response_working_hours": "sr.response_working_hours",
             "occurred_at": "sr.due_at",
             "raised_at": ("%s", [_param(Escalation, "raised_at", now)]),
-            "acknowledge_by": "v.acknowledge_by",
-            "follow_up_due": "v.follow_up_due",
+            "acknowledge_by": "o.acknowledge_by",
+            "follow_up_due": "o.follow_up_due",
         },
         # Each row reaches its step run by primary key: a plan that stays linear whatever is estimated.
-        f"{table} JOIN {qn(StepRun._meta.db_table)} sr ON sr.id = v.step_run_id WHERE true",
-        params,
+        f"{table} JOIN {words} ON w.number = v.words JOIN {outcomes} ON o.number = v.outcome"
+        f" JOIN {qn(StepRun._meta.db_table)} sr ON sr.id = v.step_run_id WHERE true",
+        params + words_params + outcomes_params,
         order_by="v.position",
         skip_existing=True,
         returning=RETURNED,
@@ -215,33 +239,53 @@ def raise_follow_ups_of(claimed: list[tuple], now: datetime) -> list[int]:
         now,
         {(next_role(p.target_role), p.provider, p.service, regions.get(p.service)) for p in parents},
     )
-    rows = []
-    for position, parent in enumerate(parents):
-        target = next_role(parent.target_role)
-        window = parent.response_working_hours
-        rows.append(
-            (
-                position,
-                parent.pk,
-                target,
-                once.resolved(target, parent.provider, parent.service).role_gap,
-                once(_follow_up_words, parent.target_role, window, parent.acknowledge_by),
-                once(once.acknowledge_by, parent.provider, window),
-                next_role(target) is not None,
-            )
+    outcome = _Numbered()
+    rows = [
+        (
+            position,
+            parent.pk,
+            outcome(
+                (
+                    parent.target_role,
+                    parent.provider,
+                    parent.service,
+                    parent.response_working_hours,
+                    parent.acknowledge_by,
+                )
+            ),
         )
+        for position, parent in enumerate(parents)
+    ]
     table, params = rows_table(
         "v",
         {
             "position": _field(Escalation, "id"),
             "parent_id": _field(Escalation, "parent"),
+            "outcome": _field(Escalation, "id"),
+        },
+        rows,
+    )
+    outcomes, outcomes_params = rows_table(
+        "o",
+        {
+            "number": _field(Escalation, "id"),
             "target_role": _field(Escalation, "target_role"),
             "role_gap": _field(Escalation, "role_gap"),
             "reason_start": _field(Escalation, "reason"),
             "acknowledge_by": _field(Escalation, "acknowledge_by"),
             "follow_up_due": _field(Escalation, "follow_up_due"),
         },
-        rows,
+        [
+            (
+                number,
+                next_role(role),
+                once.resolved(next_role(role), provider, service).role_gap,
+                once(_follow_up_words, role, window, missed),
+                once(once.acknowledge_by, provider, window),
+                next_role(next_role(role)) is not None,
+            )
+            for (role, provider, service, window, missed), number in outcome.numbers.items()
+        ],
     )
     created = insert_select(
         Escalation,
@@ -255,20 +299,21 @@ def raise_follow_ups_of(claimed: list[tuple], now: datetime) -> list[int]:
             "level": "p.level + 1",
             "parent": "p.id",
             "root": "COALESCE(p.root_id, p.id)",
-            "target_role": "v.target_role",
-            "role_gap": "v.role_gap",
-            "reason": "v.reason_start || p.reason",
+            "target_role": "o.target_role",
+            "role_gap": "o.role_gap",
+            "reason": "o.reason_start || p.reason",
             "rule": "p.rule",
             "deciding": "p.deciding",
             "action": "p.action",
             "response_working_hours": "p.response_working_hours",
             "occurred_at": "p.acknowledge_by",
             "raised_at": ("%s", [_param(Escalation, "raised_at", now)]),
-            "acknowledge_by": "v.acknowledge_by",
-            "follow_up_due": "v.follow_up_due",
+            "acknowledge_by": "o.acknowledge_by",
+            "follow_up_due": "o.follow_up_due",
         },
-        f"{table} JOIN {qn(Escalation._meta.db_table)} p ON p.id = v.parent_id WHERE true",
-        params,
+        f"{table} JOIN {outcomes} ON o.number = v.outcome"
+        f" JOIN {qn(Escalation._meta.db_table)} p ON p.id = v.parent_id WHERE true",
+        params + outcomes_params,
         order_by="v.position",
         skip_existing=True,
         returning=RETURNED,
@@ -281,6 +326,20 @@ def _follow_up_words(role: str, window, missed: datetime) -> str:
     return (
         f"Not acknowledged by the {Role(role).label} within {describe_window(window)} (by {london(missed)}). "
     )
+
+
+class _Numbered:
+    """Distinct keys numbered in the order first met: a row carries the number, and a small table holds
+    what the key stands for, worked out once (`numbers` maps each key to its number)."""
+
+    def __init__(self):
+        self.numbers = {}
+
+    def __call__(self, key) -> int:
+        number = self.numbers.get(key)
+        if number is None:
+            number = self.numbers[key] = len(self.numbers)
+        return number
 
 
 class _Once:
@@ -297,6 +356,7 @@ class _Once:
         self.directory = RoleDirectory(providers, {role for role, *_ in targets})
         self.providers = Provider.objects.in_bulk(providers)
         self.known = {}
+        self.people = {}
 
     def __call__(self, function, *key):
         """`function(*key)`, worked out the first time this key is met."""
@@ -308,11 +368,13 @@ class _Once:
         return acknowledge_deadline(self.providers[provider_id].calendar, self.now, window)
 
     def resolved(self, role: str, provider_id: int, service_id: int | None) -> Resolved:
-        """The people told."""
-        return self(self._resolve, role, provider_id, service_id)
-
-    def _resolve(self, role: str, provider_id: int, service_id: int | None) -> Resolved:
-        return self.directory.resolve(Target(role, provider_id, service_id, self.regions.get(service_id)))
+        """The people told (asked once per escalation: a plain dictionary look-up once known)."""
+        key = (role, provider_id, service_id)
+        people = self.people.get(key)
+        if people is None:
+            target = Target(role, provider_id, service_id, self.regions.get(service_id))
+            people = self.people[key] = self.directory.resolve(target)
+        return people
 
 
 # --- breaches and weak groups: a few escalations described one by one ----------------------------------
@@ -404,22 +466,42 @@ def tell(created: list[tuple], people: dict, now: datetime) -> list[int]:
     """Queue a notification for each person told and record an event for each new escalation.
 
     `created` holds (id, provider_id, chain_run_id, step_run_id, kind, level, target_role, …) of each new
-    escalation,
-    `people` its Resolved by id. Two inserts however many; returns the ids in the order raised.
+    escalation, `people` its Resolved by id. Escalations told alike (the same people, kind, level and
+    role) share one number: their people and their event's words travel once, in small tables joined
+    to the rows. Two inserts however many; returns the ids in the order raised.
     """
     created = sorted(created, key=lambda row: row[0])
     if not created:
         return []
+    told, alike = _Numbered(), {}
+    rows = []
+    for pk, provider, chain_run, step_run, kind, level, role, *_ in created:
+        resolved = people[pk]
+        number = told((id(resolved), kind, level, role))
+        alike[number] = (resolved, kind, level, role)
+        rows.append((pk, provider, chain_run, step_run, number))
+    event = EngineEvent._meta.get_field
+    table, params = rows_table(
+        "e",
+        {
+            "escalation_id": event("escalation"),
+            "provider_id": event("provider"),
+            "chain_run_id": event("chain_run"),
+            "step_run_id": event("step_run"),
+            "told": _field(Escalation, "id"),
+        },
+        rows,
+    )
     outbox = [
-        (row[0], position, person.pk, person.email or "")
-        for row in created
-        for position, person in enumerate(people[row[0]].people)
+        (number, position, person.pk, person.email or "")
+        for number, (resolved, *_) in alike.items()
+        for position, person in enumerate(resolved.people)
     ]
     if outbox:
-        table, params = rows_table(
+        people_table, people_params = rows_table(
             "n",
             {
-                "escalation_id": Notification._meta.get_field("escalation"),
+                "told": _field(Escalation, "id"),
                 "position": _field(Escalation, "id"),
                 "user_id": Notification._meta.get_field("user"),
                 "email": Notification._meta.get_field("email"),
@@ -429,51 +511,42 @@ def tell(created: list[tuple], people: dict, now: datetime) -> list[int]:
         insert_select(
             Notification,
             {
-                "escalation": "n.escalation_id",
+                "escalation": "e.escalation_id",
                 "user": "n.user_id",
                 "email": "n.email",
                 "created_at": ("%s", [_param(Notification, "created_at", now)]),
             },
-            table,
-            params,
-            order_by="n.escalation_id, n.position",
+            f"{table} JOIN {people_table} ON n.told = e.told",
+            params + people_params,
+            order_by="e.escalation_id, n.position",
         )
-    words = {}  # one message per distinct outcome, not per row
-    events = []
-    for pk, provider, chain_run, step_run, kind, level, role, *_ in created:
-        resolved = people[pk]
-        key = (id(resolved), kind, level, role)
-        if key not in words:
-            words[key] = _event_words(resolved, role, kind, level)
-        events.append((pk, provider, chain_run, step_run, *words[key]))
-    event = EngineEvent._meta.get_field
-    table, params = rows_table(
-        "e",
+    words, words_params = rows_table(
+        "w",
         {
-            "escalation_id": event("escalation"),
-            "provider_id": event("provider"),
-            "chain_run_id": event("chain_run"),
-            "step_run_id": event("step_run"),
+            "told": _field(Escalation, "id"),
             "kind": event("kind"),
             "message": event("message"),
             "data": event("data"),
         },
-        events,
+        [
+            (number, *_event_words(resolved, role, kind, level))
+            for number, (resolved, kind, level, role) in alike.items()
+        ],
     )
     insert_select(
         EngineEvent,
         {
-            "kind": "e.kind",
+            "kind": "w.kind",
             "at": ("%s", [_param(EngineEvent, "at", now)]),
             "provider": "e.provider_id",
             "chain_run": "e.chain_run_id",
             "step_run": "e.step_run_id",
             "escalation": "e.escalation_id",
-            "message": "e.message",
-            "data": "e.data",
+            "message": "w.message",
+            "data": "w.data",
         },
-        table,
-        params,
+        f"{table} JOIN {words} ON w.told = e.told",
+        params + words_params,
         order_by="e.escalation_id",
     )
     notifications.send_soon()

@@ -84,7 +84,7 @@ class Command(BaseCommand):
         )
         bare_sql = connection.vendor == "postgresql"
         for wanted in due_counts:
-            due = make_due(wanted, total, now)
+            due = make_due(wanted, now)
             ticks, bares = [], []
             for _ in range(repeat):
                 if bare_sql:
@@ -194,13 +194,16 @@ def build_step_runs(services: list[Service], count: int, now) -> int:
     return len(rows)
 
 
-def make_due(count: int, total: int, now, provider_name: str = PROVIDER_NAME) -> int:
-    """Bring `count` open step runs of the benchmark provider, spread over every service, past their
-    deadlines; return how many are due now."""
-    every = max(1, total // max(count, 1))
+def make_due(count: int, now, provider_name: str = PROVIDER_NAME) -> int:
+    """Bring open step runs of the benchmark provider, spread over every service, past their deadlines
+    until `count` are due (those due already stay due); return how many are due now."""
     benchmark = StepRun.objects.filter(chain_run__provider__name=provider_name, state="due")
-    ids = list(benchmark.order_by("pk").values_list("pk", flat=True))[::every][:count]
-    StepRun.objects.filter(pk__in=ids, due_at__gt=now).update(due_at=F("due_at") - FUTURE)
+    more = count - benchmark.filter(due_at__lte=now).count()
+    if more > 0:
+        waiting = benchmark.filter(due_at__gt=now, due_at__lte=now + FUTURE)  # due once brought forward
+        waiting = list(waiting.order_by("pk").values_list("pk", flat=True))
+        ids = waiting[:: max(1, len(waiting) // more)][:more]
+        StepRun.objects.filter(pk__in=ids).update(due_at=F("due_at") - FUTURE)
     return benchmark.filter(due_at__lte=now).count()
 
 
