@@ -40,6 +40,7 @@ DATE_TIME_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"]
 DATE_FORMATS = ["%d/%m/%Y"]
 TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
+NUL = "\x00"
 
 
 class ImportFileError(ValueError):
@@ -252,8 +253,10 @@ def _lines(frame: pd.DataFrame) -> pd.Series:
 
 
 def _shown(text: str) -> str:
-    """A cell as quoted in a message: long cells are cut short."""
-    return text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "…"
+    """A cell as quoted in a message: long cells are cut short, and a NUL byte is written out as \\x00
+    (PostgreSQL can store it in neither a text column nor the job's list of errors)."""
+    text = text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "…"
+    return text.replace(NUL, "\\x00")
 
 
 def _choice(values: pd.Series, choices) -> pd.Series:
@@ -328,10 +331,17 @@ class _Rows:
         """For a message: the column's name and the row's cell, quoted and cut short."""
         return f"{column} '{_shown(self.frame.at[index, column])}'"
 
-    def text(self, column: str, max_length: int) -> pd.Series:
-        """Free text that must fit its database column."""
+    def text(self, column: str, max_length: int | None = None) -> pd.Series:
+        """Free text that must fit its database column (if it has a limit) and hold no NUL byte, which
+        PostgreSQL refuses in any text. Other columns need no such check: a cell with a NUL is never a
+        known choice, number, date or service, so their own checks report it."""
         values = self.frame[column]
-        self.report(values.str.len() > max_length, f"{column} is longer than {max_length} characters.")
+        self.report(
+            values.str.contains(NUL, regex=False),
+            f"{column} contains a null character (\\x00), which cannot be saved: remove it.",
+        )
+        if max_length is not None:
+            self.report(values.str.len() > max_length, f"{column} is longer than {max_length} characters.")
         return values
 
     def number(self, column: str, *, minimum: int, maximum: int, why: str, whole=False, default=None):
@@ -463,7 +473,7 @@ def check_incidents(frame: pd.DataFrame, services: dict[str, int], now: datetime
                 whole=True,
                 default="1",
             ),
-            "description": rows.frame["description"],  # a TextField: no length limit to check
+            "description": rows.text("description"),  # a TextField: no length limit to check
         }
         rows.duplicates({"service": service_id, "reference": reference}, "service and source_reference")
         return parsed
