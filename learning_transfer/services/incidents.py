@@ -108,8 +108,9 @@ def run_import_job(job: ImportJob, now=None) -> ImportJob:
     return claimed
 
 
-def _checked_rows(job: ImportJob, now, phases: Phases) -> pd.DataFrame | None:
+def _checked_rows(job: ImportJob, now, phases: Phases | None = None) -> pd.DataFrame | None:
     """Read and check the job's file: the clean rows, or None after rejecting the job with its errors."""
+    phases = phases or Phases()
     try:
         with phases("read"), job.file.open("rb") as handle:
             frame = imports.read_table(handle, job.original_name)
@@ -231,7 +232,7 @@ class _SavingProgress:
             raise work.LeaseLost(f"import job {job.pk}, attempt {job.attempts}")
 
 
-def _save_rows(job: ImportJob, rows: pd.DataFrame, phases: Phases) -> None:
+def _save_rows(job: ImportJob, rows: pd.DataFrame, phases: Phases | None = None) -> None:
     """Save the whole file in one transaction, so a database error anywhere leaves none of it saved.
 
     Rows still go in chunks, which bounds memory and the size of each query, with progress published
@@ -239,6 +240,7 @@ def _save_rows(job: ImportJob, rows: pd.DataFrame, phases: Phases) -> None:
     rows are saved if and only if the job says so; work that must follow the saved rows in that
     transaction belongs between the loop and the job's end.
     """
+    phases = phases or Phases()
     reason = f"Imported from {job.original_name}"[:100]
     totals = [0, 0, 0]  # created, updated, unchanged
     touched = rollup.Touched()
