@@ -17,6 +17,8 @@ look-back period. How the repeats are found without reading the incidents out:
 3. `clusters`: which positions of each run are flagged. Within a run every `repeat_count`-th position
    is, from the first one at least `repeat_count` after the previous flag, which may lie in the run
    before; a recursive walk over the runs (a handful per service and type) carries that over.
+   When only incidents from some instant on are worked out again, `seeds` starts that walk from the
+   last stored repeat flag of the window before it (see `refresh_flags`).
 """
 
 from dataclasses import dataclass
