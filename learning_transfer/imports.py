@@ -40,6 +40,7 @@ DATE_TIME_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"]
 DATE_FORMATS = ["%d/%m/%Y"]
 TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
+NUL = "\x00"
 
 
 class ImportFileError(ValueError):
@@ -242,8 +243,26 @@ def _prepare(frame: pd.DataFrame, columns: list[Column]) -> tuple[pd.DataFrame, 
     for column in columns:
         if column.name not in frame.columns:
             frame[column.name] = ""
-    frame = frame[wanted].apply(lambda col: col.astype(str).str.strip())
+    frame = frame[wanted].apply(_stripped)
     return frame, []
+
+
+def _stripped(column: pd.Series) -> pd.Series:
+    """The column's cells without leading or trailing whitespace. pandas strips a cell in several
+    times the time it takes to look at its two ends, so a quick look first finds whether any cell
+    needs it (an e-care export rarely pads its cells)."""
+    column = column.astype(str)
+    if not any(cell[:1].isspace() or cell[-1:].isspace() for cell in column.tolist()):
+        return column
+    return column.str.strip()
+
+
+def _per_distinct(values: pd.Series, function) -> pd.Series:
+    """`function` of each cell, called once per distinct cell rather than once per row: a column of a
+    few codes, answers or service names repeated a million times costs a few calls."""
+    codes, distinct = pd.factorize(values)
+    results = np.array([function(value) for value in distinct] + [None], dtype=object)
+    return pd.Series(results[codes], index=values.index)  # code -1 (a missing cell) takes the None
 
 
 def _lines(frame: pd.DataFrame) -> pd.Series:
@@ -252,8 +271,10 @@ def _lines(frame: pd.DataFrame) -> pd.Series:
 
 
 def _shown(text: str) -> str:
-    """A cell as quoted in a message: long cells are cut short."""
-    return text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "…"
+    """A cell as quoted in a message: long cells are cut short, and a NUL byte is written out as \\x00
+    (PostgreSQL can store it in neither a text column nor the job's list of errors)."""
+    text = text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "…"
+    return text.replace(NUL, "\\x00")
 
 
 def _choice(values: pd.Series, choices) -> pd.Series:
@@ -261,7 +282,7 @@ def _choice(values: pd.Series, choices) -> pd.Series:
     lookup = {c.value.casefold(): c.value for c in choices} | {
         str(c.label).casefold(): c.value for c in choices
     }
-    return values.str.casefold().map(lookup)
+    return _per_distinct(values, lambda value: lookup.get(value.casefold()))
 
 
 def _parse(values: pd.Series, formats: list[str], iso: bool = True) -> pd.Series:
@@ -328,10 +349,18 @@ class _Rows:
         """For a message: the column's name and the row's cell, quoted and cut short."""
         return f"{column} '{_shown(self.frame.at[index, column])}'"
 
-    def text(self, column: str, max_length: int) -> pd.Series:
-        """Free text that must fit its database column."""
+    def text(self, column: str, max_length: int | None = None) -> pd.Series:
+        """Free text that must fit its database column (if it has a limit) and hold no NUL byte, which
+        PostgreSQL refuses in any text. Other columns need no such check: a cell with a NUL is never a
+        known choice, number, date or service, so their own checks report it."""
         values = self.frame[column]
-        self.report(values.str.len() > max_length, f"{column} is longer than {max_length} characters.")
+        if NUL in "".join(values.tolist()):  # one pass in C; the per-cell search only when needed
+            self.report(
+                values.str.contains(NUL, regex=False),
+                f"{column} contains a null character (\\x00), which cannot be saved: remove it.",
+            )
+        if max_length is not None:
+            self.report(values.str.len() > max_length, f"{column} is longer than {max_length} characters.")
         return values
 
     def number(self, column: str, *, minimum: int, maximum: int, why: str, whole=False, default=None):
@@ -367,15 +396,17 @@ class _Rows:
 
     def yes_no(self, column: str) -> pd.Series:
         """yes/no (or y/n, true/false, 1/0); an empty cell means no."""
-        answers = self.frame[column].str.casefold()
-        flags = answers.map(lambda v: True if v in TRUE_WORDS else False if v in FALSE_WORDS else None)
+        flags = _per_distinct(
+            self.frame[column],
+            lambda v: True if v.casefold() in TRUE_WORDS else False if v.casefold() in FALSE_WORDS else None,
+        )
         self.report(flags.isna(), lambda i: f"{self.quote(column, i)} must be yes or no.")
         return flags
 
     def service(self, services: dict[str, int]) -> pd.Series:
         """One of the importing provider's services, by CQC location ID or name."""
         cells = self.frame["service"]
-        service_id = cells.str.casefold().map(services)
+        service_id = _per_distinct(cells, lambda value: services.get(value.casefold())).astype("float64")
         self.report(
             service_id.isna() & (cells != ""),
             lambda i: (
@@ -424,6 +455,8 @@ class _Rows:
         valid = keys.notna().all(axis=1) & (keys != "").all(axis=1)
         candidates = keys[valid]
         repeated = candidates.duplicated(keep="first").reindex(keys.index, fill_value=False)
+        if not repeated.any():
+            return
         first_line = self.lines[valid].groupby([candidates[c] for c in candidates.columns]).transform("first")
         self.report(repeated, lambda i: f"Duplicate row: the same {what} as line {first_line[i]}.")
 
@@ -463,7 +496,7 @@ def check_incidents(frame: pd.DataFrame, services: dict[str, int], now: datetime
                 whole=True,
                 default="1",
             ),
-            "description": rows.frame["description"],  # a TextField: no length limit to check
+            "description": rows.text("description"),  # a TextField: no length limit to check
         }
         rows.duplicates({"service": service_id, "reference": reference}, "service and source_reference")
         return parsed

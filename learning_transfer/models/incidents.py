@@ -18,7 +18,9 @@ class Incident(models.Model):
     incident names the import that added it or last changed it, so an import's rows can be listed.
     """
 
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="incidents")
+    # No index of its own: the unique (service, source_reference) and the (service, occurred_at) indexes
+    # both start with the service, and every import writes each index once per row.
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="incidents", db_index=False)
     source_reference = models.CharField(
         max_length=60, help_text="The incident's reference in the source system."
     )
@@ -40,7 +42,9 @@ class Incident(models.Model):
         verbose_name="import",
         help_text="The import that added this incident or last changed it; empty for one entered by hand.",
     )
-    history = HistoricalRecords()
+    # The history is read one incident at a time (by its id), never by service or import, and each
+    # imported row adds a history row: no index on those two.
+    history = HistoricalRecords(no_db_index=["service", "import_job"])
 
     class Meta:
         ordering = ["-occurred_at"]

@@ -18,7 +18,8 @@ class ServiceDay(models.Model):
     recorded no figure that day, which rates treat like zero hours (no rate).
     """
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the unique (service, day) below, which starts with it.
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
     incidents = models.PositiveIntegerField(default=0)
     care_hours = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
@@ -43,7 +44,8 @@ class ReviewFlag(models.Model):
     """
 
     incident = models.OneToOneField(Incident, on_delete=models.CASCADE, primary_key=True, related_name="+")
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the (service, occurred_at) index below, which starts with it.
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
     occurred_at = models.DateTimeField()
     # One column per ReviewReason, named as its code.
     serious_harm = models.BooleanField(default=False)

@@ -1,5 +1,8 @@
 """Small helpers shared by the business actions."""
 
+import time
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -20,3 +23,23 @@ def save_with_history(obj, by, reason: str = "", update_fields=None) -> None:
     if reason:
         obj._change_reason = reason[:100]
     obj.save(update_fields=update_fields)
+
+
+class Phases:
+    """How long each phase of one piece of work took, in seconds, added up over its calls (an import's
+    copy runs once per chunk). Used as `with phases("check"): ...`; the import logs it and the scale
+    benchmark prints it, so where the time goes can be seen without a profiler."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+
+    def __str__(self):
+        return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.seconds.items())

@@ -24,6 +24,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from ..models import CareHours, Incident
+from .common import Phases
 
 STAGING = "import_staging"
 # Rows copied and merged per statement, and how often progress is shown: each statement costs a few
@@ -93,29 +94,39 @@ def staging(target: Target):
         cursor.execute(f"DROP TABLE {STAGING}")
 
 
-def save_chunk(target: Target, chunk: pd.DataFrame, *, stamps: dict, user_id, reason: str, moved=None):
+def save_chunk(
+    target: Target, chunk: pd.DataFrame, *, stamps: dict, user_id, reason: str, moved=None, phases=None
+):
     """Copy a chunk of checked rows into the staging table and merge them; (created, updated, unchanged).
 
     `stamps` gives the value of each stamped field (the import job's id); `user_id` and `reason` are
     the history's who and why. `moved(service_ids, instants)`, when given, is told where the rows the
     merge moves in time stood before (their former days are recounted as well as the new ones).
+    `phases` (common.Phases), when given, times the copy and the merge.
     """
+    phases = phases or Phases()
     columns = ", ".join(["line", *(_q(f.column) for f in target.staged)])
-    cells = [chunk["line"].astype("int64").tolist()]
-    cells += [_cells(chunk[_frame_column(f)], f) for f in target.staged]
-    with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {STAGING}")
-        with cursor.copy(f"COPY {STAGING} ({columns}) FROM STDIN") as copy:
-            for row in zip(*cells, strict=True):
-                copy.write_row(row)
-    if moved is not None and target.when:
-        moved(*_former_places(target))
-    created, updated = merge_staged(target, stamps=stamps, user_id=user_id, reason=reason)
+    with phases("copy"):
+        cells = [chunk["line"].astype("int64").tolist()]
+        cells += [_cells(chunk[_frame_column(f)], f) for f in target.staged]
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {STAGING}")
+            with cursor.copy(f"COPY {STAGING} ({columns}) FROM STDIN") as copy:
+                for row in zip(*cells, strict=True):
+                    copy.write_row(row)
+    with phases("merge and history"):
+        if moved is not None and target.when:
+            moved(*_former_places(target))
+        created, updated = merge_staged(target, stamps=stamps, user_id=user_id, reason=reason)
     return created, updated, len(chunk) - created - updated
 
 
 def _former_places(target: Target) -> tuple[list, list]:
-    """(service ids, times) of the staged rows' existing rows whose time the merge will change."""
+    """(service ids, times) of the staged rows' existing rows whose time the merge will change.
+
+    Each staged row looks its key up in the unique index (LATERAL … LIMIT 1 keeps the planner from a
+    hash join, which would read the whole table for every chunk: time growing with the provider's
+    history rather than with the file)."""
     table = _q(target.model._meta.db_table)
     when = _q(target.model._meta.get_field(target.when).column)
     key_columns = [_q(f.column) for f in target.fields(target.key)]
@@ -123,8 +134,9 @@ def _former_places(target: Target) -> tuple[list, list]:
     service = _q(target.model._meta.get_field("service").column)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT target.{service}, target.{when} FROM {table} AS target JOIN {STAGING} AS staged"
-            f" ON {joined} WHERE target.{when} IS DISTINCT FROM staged.{when}"
+            f"SELECT former.{service}, former.{when} FROM {STAGING} AS staged CROSS JOIN LATERAL"
+            f" (SELECT target.{service}, target.{when} FROM {table} AS target WHERE {joined} LIMIT 1)"
+            f" AS former WHERE former.{when} IS DISTINCT FROM staged.{when}"
         )
         rows = cursor.fetchall()
     return [row[0] for row in rows], [row[1] for row in rows]

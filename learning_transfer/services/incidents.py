@@ -21,7 +21,7 @@ from .. import imports
 from ..choices import ImportKind, ImportStatus
 from ..models import CareHours, ImportJob, Incident
 from . import copy_merge, rollup
-from .common import now_or, refuse
+from .common import Phases, now_or, refuse
 
 log = logging.getLogger(__name__)
 
@@ -85,30 +85,34 @@ def run_import_job(job: ImportJob, now=None) -> ImportJob:
 
     Runs a job once: a job that is no longer queued (a task delivered twice, a finished import) is
     returned unchanged. Whatever fails, the job says why and keeps none of the file's rows; a worker
-    that dies leaves it running until the sweeper starts it again.
+    that dies leaves it running until the sweeper starts it again. How long each phase took is logged
+    and left on the returned job as `phases` (see Phases).
     """
     claimed = work.claim(ImportJob, job.pk)
     if claimed is None:
         job.refresh_from_db()
         return job
+    claimed.phases = phases = Phases()
     try:
-        rows = _checked_rows(claimed, now_or(now))
+        rows = _checked_rows(claimed, now_or(now), phases)
         if rows is not None:
             work.finish(claimed, ImportStatus.SAVING, reason="Rows checked")
-            _save_rows(claimed, rows)
+            _save_rows(claimed, rows, phases)
     except work.LeaseLost:
         log.warning("Import job %s was taken over by another attempt; this one stopped.", job.pk)
         claimed.refresh_from_db()
     except Exception as exc:  # the job must record any failure, whatever raised it
         log.exception("Import job %s failed", job.pk)
         _fail(claimed, exc)
+    log.info("Import job %s (%s rows): %s", job.pk, claimed.total_rows, phases)
     return claimed
 
 
-def _checked_rows(job: ImportJob, now) -> pd.DataFrame | None:
+def _checked_rows(job: ImportJob, now, phases: Phases | None = None) -> pd.DataFrame | None:
     """Read and check the job's file: the clean rows, or None after rejecting the job with its errors."""
+    phases = phases or Phases()
     try:
-        with job.file.open("rb") as handle:
+        with phases("read"), job.file.open("rb") as handle:
             frame = imports.read_table(handle, job.original_name)
     except imports.ImportFileError as exc:
         _reject(job, [{"line": 1, "message": str(exc)}])
@@ -118,7 +122,8 @@ def _checked_rows(job: ImportJob, now) -> pd.DataFrame | None:
         return None
     work.heartbeat(job, total_rows=len(frame))
     services = Service.objects.filter(provider=job.provider).values_list("pk", "cqc_location_id", "name")
-    checked = imports.CHECKERS[job.kind](frame, imports.service_lookup(list(services)), now)
+    with phases("check"):
+        checked = imports.CHECKERS[job.kind](frame, imports.service_lookup(list(services)), now)
     if not checked.ok:
         _reject(job, checked.errors)
         return None
@@ -227,7 +232,7 @@ class _SavingProgress:
             raise work.LeaseLost(f"import job {job.pk}, attempt {job.attempts}")
 
 
-def _save_rows(job: ImportJob, rows: pd.DataFrame) -> None:
+def _save_rows(job: ImportJob, rows: pd.DataFrame, phases: Phases | None = None) -> None:
     """Save the whole file in one transaction, so a database error anywhere leaves none of it saved.
 
     Rows still go in chunks, which bounds memory and the size of each query, with progress published
@@ -235,11 +240,12 @@ def _save_rows(job: ImportJob, rows: pd.DataFrame) -> None:
     rows are saved if and only if the job says so; work that must follow the saved rows in that
     transaction belongs between the loop and the job's end.
     """
+    phases = phases or Phases()
     reason = f"Imported from {job.original_name}"[:100]
     totals = [0, 0, 0]  # created, updated, unchanged
     touched = rollup.Touched()
     with _SavingProgress(job) as publish, transaction.atomic():
-        with _chunk_saver(job, reason, touched) as (save_chunk, size):
+        with _chunk_saver(job, reason, touched, phases) as (save_chunk, size):
             for start in range(0, len(rows), size):
                 chunk = rows.iloc[start : start + size]
                 try:
@@ -249,7 +255,9 @@ def _save_rows(job: ImportJob, rows: pd.DataFrame) -> None:
                 totals = [total + count for total, count in zip(totals, counts, strict=True)]
                 publish(start + len(chunk))
         # The daily roll-up and review flags, in the same transaction as the rows they count.
-        touched.refresh(incidents_changed=job.kind == ImportKind.INCIDENTS)
+        touched.refresh(incidents_changed=job.kind == ImportKind.INCIDENTS, phases=phases)
+        with phases("foreign-key checks"):
+            _check_references_now()
         created, updated, unchanged = totals
         work.finish(
             job,
@@ -263,8 +271,20 @@ def _save_rows(job: ImportJob, rows: pd.DataFrame) -> None:
         )
 
 
+def _check_references_now() -> None:
+    """Run PostgreSQL's deferred foreign-key checks of the rows written so far now rather than at the
+    commit: a broken reference then fails the import like any save error, and their cost is timed.
+    (Django's foreign keys are all DEFERRABLE INITIALLY DEFERRED, so DEFERRED puts the mode back for
+    the rest of an enclosing transaction.) SQLite checks at the commit, as before."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 @contextmanager
-def _chunk_saver(job: ImportJob, reason: str, touched: rollup.Touched):
+def _chunk_saver(job: ImportJob, reason: str, touched: rollup.Touched, phases: Phases):
     """(the function that saves one chunk of the job's checked rows and returns (created, updated,
     unchanged), the rows in a chunk): on PostgreSQL through COPY and one set-based merge per chunk
     (copy_merge), elsewhere row by row through the ORM. Both keep the same rows and the same history,
@@ -272,10 +292,16 @@ def _chunk_saver(job: ImportJob, reason: str, touched: rollup.Touched):
     incidents = job.kind == ImportKind.INCIDENTS
     if not copy_merge.available():
         save = _save_incidents if incidents else _save_care_hours
-        yield (lambda chunk: save(chunk, job, reason, touched)), CHUNK_ROWS
+
+        def save_row_by_row(chunk):
+            with phases("merge and history"):
+                return save(chunk, job, reason, touched)
+
+        yield save_row_by_row, CHUNK_ROWS
         return
     target = copy_merge.INCIDENTS if incidents else copy_merge.CARE_HOURS
     options = {"stamps": {"import_job": job.pk}, "user_id": job.created_by_id, "reason": reason}
+    options["phases"] = phases
     options["moved"] = touched.add_instants if incidents else None
 
     def save(chunk):

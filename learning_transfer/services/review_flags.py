@@ -17,10 +17,12 @@ look-back period. How the repeats are found without reading the incidents out:
 3. `clusters`: which positions of each run are flagged. Within a run every `repeat_count`-th position
    is, from the first one at least `repeat_count` after the previous flag, which may lie in the run
    before; a recursive walk over the runs (a handful per service and type) carries that over.
+   When only incidents from some instant on are worked out again, `seeds` starts that walk from the
+   last stored repeat flag of the window before it (see `refresh_flags`).
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 from django.db.models import F, Window
@@ -32,6 +34,7 @@ from ..choices import SERIOUS_HARM, CandidateStatus, ReviewReason
 from ..models import Incident, IncidentReview, LearningTrigger, ReviewFlag, ReviewThresholds
 
 REASONS = list(ReviewReason.values)  # each reason is also the name of its column in the query
+NEW_FLAGS = "review_flags_worked_out"  # a temporary table: the flags as they should be
 
 # "This incident and the one `repeat_count - 1` places before it are at most the window apart."
 WITHIN_WINDOW = {
@@ -93,39 +96,86 @@ def flagged_incidents(
     return FlaggedPage(reasons, rows[0][-1] if rows else 0)
 
 
-def refresh_flags(service_ids: list[int]) -> None:
-    """Work out the review flags of these services again from all their incidents, each service on its
-    provider's thresholds (set-based: one DELETE, then one INSERT … SELECT per provider)."""
+def refresh_flags(service_ids: list[int], since: datetime | None = None) -> None:
+    """Work out the review flags of these services again, each service on its provider's thresholds,
+    for their incidents from `since` on (None: all of them), and store only the difference.
+
+    Nothing before `since` changed, so neither did its flags, which only look back. Those after it
+    are worked out from the incidents of one repeat window earlier on (the most a cluster reaches back)
+    and from the last stored repeat flag in that window, which says where the count starts afresh
+    (see `_FLAGS`): the same flags as a recount from the first incident on record.
+
+    The flags are worked out set-based (one INSERT … SELECT per provider) into a temporary table, then
+    the stored ones no longer flagged are deleted and the rest inserted or, where a reason changed,
+    updated. A flag that stays as it was is not written at all: an import adding a month of incidents
+    to a year of them leaves most flags alone, and rewriting them all would cost an index entry and
+    two foreign-key checks each.
+    """
     by_provider: dict[int, list[int]] = {}
     for pk, provider_id in Service.objects.filter(pk__in=service_ids).values_list("pk", "provider_id"):
         by_provider.setdefault(provider_id, []).append(pk)
-    stored = ReviewFlag.objects.filter(service_id__in=service_ids)
-    stored._raw_delete(stored.db)  # derived rows: nothing refers to them, no signal listens
-    for provider_id, ids in by_provider.items():
-        thresholds = ReviewThresholds.for_provider(Provider(pk=provider_id))
-        ranked_sql, params = _ranked(ids, thresholds)
-        window = timedelta(days=thresholds.repeat_window_days)
-        params.append(window if connection.vendor == "postgresql" else thresholds.repeat_window_days)
-        params += [*SERIOUS_HARM, thresholds.people_affected]
-        sql = _FLAGS.format(
-            flags=connection.ops.quote_name(ReviewFlag._meta.db_table),
-            reasons=", ".join(REASONS),
-            ranked=ranked_sql,
-            within_window=WITHIN_WINDOW[connection.vendor],
-            count=int(thresholds.repeat_count),
-            harm_levels=", ".join(["%s"] * len(SERIOUS_HARM)),
+    flags = connection.ops.quote_name(ReviewFlag._meta.db_table)
+    columns = ", ".join(["incident_id", "service_id", "occurred_at", *REASONS])
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {NEW_FLAGS} AS SELECT {columns} FROM {flags} WHERE 1 = 0")
+        for provider_id, ids in by_provider.items():
+            thresholds = ReviewThresholds.for_provider(Provider(pk=provider_id))
+            sql, params = _flags_sql(ids, thresholds, since)
+            cursor.execute(f"INSERT INTO {NEW_FLAGS} ({columns}) {sql}", params)
+        ids = list(service_ids)
+        recounted = ""
+        if since is not None:
+            recounted = "AND occurred_at >= %s"
+            ids.append(connection.ops.adapt_datetimefield_value(since))
+        cursor.execute(
+            f"DELETE FROM {flags} WHERE service_id IN ({', '.join(['%s'] * len(service_ids))}) {recounted}"
+            f" AND NOT EXISTS (SELECT 1 FROM {NEW_FLAGS} new WHERE new.incident_id = {flags}.incident_id)",
+            ids,
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+        changed = " OR ".join(f"{flags}.{c} <> excluded.{c}" for c in ["service_id", "occurred_at", *REASONS])
+        cursor.execute(
+            f"INSERT INTO {flags} ({columns}) SELECT {columns} FROM {NEW_FLAGS} WHERE 1 = 1"
+            f" ON CONFLICT (incident_id) DO UPDATE SET"
+            f" {', '.join(f'{c} = excluded.{c}' for c in ['service_id', 'occurred_at', *REASONS])}"
+            f" WHERE {changed}"
+        )
+        cursor.execute(f"DROP TABLE {NEW_FLAGS}")
 
 
-def _ranked(service_ids: list[int], thresholds: ReviewThresholds) -> tuple[str, list]:
-    """SQL for every incident of the services, each with its position in its (service, type), the time
-    of the incident `repeat_count - 1` places earlier and the threshold fields."""
+def _flags_sql(
+    service_ids: list[int], thresholds: ReviewThresholds, since: datetime | None
+) -> tuple[str, list]:
+    """The SELECT of the services' flags on these thresholds (incident, service, time, reasons), of
+    the incidents from `since` on (None: all)."""
+    window = timedelta(days=thresholds.repeat_window_days)
+    ranked_sql, params = _ranked(service_ids, thresholds, None if since is None else since - window)
+    # With no `since`, every condition on it reads "any time": an instant before every incident.
+    since_value = connection.ops.adapt_datetimefield_value(since or datetime(1, 1, 2, tzinfo=UTC))
+    params.append(since_value)  # seeds: the stored repeat flags before `since`
+    params.append(window if connection.vendor == "postgresql" else thresholds.repeat_window_days)
+    params.append(since_value)  # runs: only those from `since` on
+    params += [*SERIOUS_HARM, thresholds.people_affected, since_value]
+    sql = _FLAGS.format(
+        flags=connection.ops.quote_name(ReviewFlag._meta.db_table),
+        reasons=", ".join(REASONS),
+        ranked=ranked_sql,
+        within_window=WITHIN_WINDOW[connection.vendor],
+        count=int(thresholds.repeat_count),
+        harm_levels=", ".join(["%s"] * len(SERIOUS_HARM)),
+    )
+    return sql, params
+
+
+def _ranked(service_ids: list[int], thresholds: ReviewThresholds, start: datetime | None) -> tuple[str, list]:
+    """SQL for every incident of the services from `start` on (None: all), each with its position in its
+    (service, type) counted from there, the time of the incident `repeat_count - 1` places earlier
+    and the threshold fields."""
     same_kind = {"partition_by": [F("service_id"), F("theme")], "order_by": [F("occurred_at"), F("id")]}
+    incidents = Incident.objects.filter(service_id__in=service_ids)
+    if start is not None:
+        incidents = incidents.filter(occurred_at__gte=start)
     rows = (
-        Incident.objects.filter(service_id__in=service_ids)
-        .annotate(
+        incidents.annotate(
             position=Window(RowNumber(), **same_kind),
             cluster_start=Window(Lag("occurred_at", thresholds.repeat_count - 1), **same_kind),
         )
@@ -168,16 +218,21 @@ _FIRST_FLAG = "CASE WHEN n.first_position > c.next_allowed THEN n.first_position
 
 _FLAGS = (
     """
-INSERT INTO {flags} (incident_id, service_id, occurred_at, {reasons})
 WITH RECURSIVE
 ranked AS ({ranked}),
+seeds AS (
+    SELECT r.service_id, r.theme, MAX(r.position) + {count} AS next_allowed
+    FROM ranked r JOIN {flags} f ON f.incident_id = r.id
+    WHERE f.repeated AND r.occurred_at < %s
+    GROUP BY r.service_id, r.theme
+),
 runs AS (
     SELECT service_id, theme, MIN(position) AS first_position, MAX(position) AS last_position
     FROM (
         SELECT service_id, theme, position,
                position - ROW_NUMBER() OVER (PARTITION BY service_id, theme ORDER BY position) AS run
         FROM ranked
-        WHERE cluster_start IS NOT NULL AND {within_window}
+        WHERE cluster_start IS NOT NULL AND {within_window} AND occurred_at >= %s
     ) completing
     GROUP BY service_id, theme, run
 ),
@@ -187,10 +242,10 @@ numbered AS (
     FROM runs
 ),
 clusters (service_id, theme, run_number, first_flag, last_position, next_allowed) AS (
-    SELECT service_id, theme, run_number, first_position, last_position,
-           first_position + {count} * ((last_position - first_position) / {count}) + {count}
-    FROM numbered
-    WHERE run_number = 1
+    SELECT kinds.service_id, kinds.theme, CAST(0 AS BIGINT), CAST(NULL AS BIGINT), CAST(0 AS BIGINT),
+           CAST(COALESCE(s.next_allowed, 0) AS BIGINT)
+    FROM (SELECT DISTINCT service_id, theme FROM numbered) kinds
+    LEFT JOIN seeds s ON s.service_id = kinds.service_id AND s.theme = kinds.theme
     UNION ALL
     SELECT n.service_id, n.theme, n.run_number, FIRST_FLAG, n.last_position,
            CASE WHEN FIRST_FLAG > n.last_position THEN c.next_allowed
@@ -212,6 +267,7 @@ FROM (
       ON c.service_id = r.service_id AND c.theme = r.theme
      AND r.position BETWEEN c.first_flag AND c.last_position
      AND (r.position - c.first_flag) %% {count} = 0
+    WHERE r.occurred_at >= %s
 ) judged
 WHERE serious_harm OR repeated OR safeguarding OR regulatory OR several_people
 """

@@ -24,6 +24,7 @@ from providers.models import Service
 
 from ..models import CareHours, Incident, ServiceDay
 from . import review_flags
+from .common import Phases
 from .data import london_start
 
 
@@ -33,22 +34,29 @@ def after_data_saved(
     last_day: date | None = None,
     *,
     incidents_changed: bool = True,
+    phases: Phases | None = None,
 ) -> None:
     """Bring the roll-up of these services up to date after their incidents or care hours were saved,
     changed or deleted on London days [first_day, last_day] (None: every day).
 
     `incidents_changed=False` (a care-hours import) skips the review flags, which only incidents move.
-    An incident moved from one day to another needs both days inside the range.
+    An incident moved from one day to another needs both days inside the range. `phases`, when given,
+    times the roll-up and the review flags.
     """
     ids = sorted({int(pk) for pk in service_ids})
     if not ids:
         return
+    phases = phases or Phases()
     with transaction.atomic():
-        # One save at a time per service, always locked in the same order so two never deadlock.
-        list(Service.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values("pk"))
-        _recount_days(ids, first_day, last_day)
+        with phases("roll-up"):
+            # One save at a time per service, always locked in the same order so two never deadlock.
+            services = Service.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+            list(services.values("pk"))
+            _recount_days(ids, first_day, last_day)
         if incidents_changed:
-            review_flags.refresh_flags(ids)
+            with phases("review flags"):
+                # Flags only look back: those before the first day saved stay as they are.
+                review_flags.refresh_flags(ids, None if first_day is None else london_start(first_day))
 
 
 def refresh_provider(provider) -> None:
@@ -78,8 +86,14 @@ class Touched:
         days = pd.to_datetime(pd.Series(list(instants)), utc=True).dt.tz_convert(LONDON).dt.date
         self.add(service_ids, list(days))
 
-    def refresh(self, *, incidents_changed: bool = True) -> None:
-        after_data_saved(self.service_ids, self.first_day, self.last_day, incidents_changed=incidents_changed)
+    def refresh(self, *, incidents_changed: bool = True, phases: Phases | None = None) -> None:
+        after_data_saved(
+            self.service_ids,
+            self.first_day,
+            self.last_day,
+            incidents_changed=incidents_changed,
+            phases=phases,
+        )
 
 
 def _recount_days(ids: list[int], first_day: date | None, last_day: date | None) -> None:

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection
 
 from learning_transfer import imports, services, tasks
-from learning_transfer.choices import ImportKind, ImportStatus
+from learning_transfer.choices import ImportKind, ImportStatus, IncidentTheme
 from learning_transfer.models import CareHours, ImportJob, Incident
 
 from .conftest import save_in_chunks_of
@@ -146,6 +146,29 @@ def test_text_longer_than_its_column_is_reported_and_echoed_values_are_shortened
     assert messages(job) == [
         (3, "source_reference is longer than 60 characters."),
         (4, f"Unknown service '{'Z' * 40}…': use the CQC location ID or name of one of your services."),
+    ]
+    assert Incident.objects.count() == 0
+
+
+def test_a_null_character_in_a_cell_is_reported_by_line_and_nothing_is_saved(
+    quality_director, provider, elm_house
+):
+    """PostgreSQL cannot store a NUL byte (\\x00) in text: before, the save failed as a whole with a
+    database error naming no line. A quoted cell shows it escaped, so the message itself can be stored."""
+    header = f"{HEADER},description"
+    text = (
+        f"{header}\n"
+        "INC-1,Elm House,2026-11-02 10:00,fall,low,no,1,Fine\n"
+        "INC-2,Elm House,2026-11-02 10:05,fall,low,no,1,Found\x00 on the floor\n"
+        "INC-\x003,Elm House,2026-11-02 10:10,fall,low,no,1,\n"
+        "INC-4,Elm House,2026-11-02 10:15,fa\x00ll,low,no,1,\n"
+    )
+    job = services.import_incidents(upload(text), provider, quality_director)
+    assert job.status == ImportStatus.REJECTED
+    assert messages(job) == [
+        (3, "description contains a null character (\\x00), which cannot be saved: remove it."),
+        (4, "source_reference contains a null character (\\x00), which cannot be saved: remove it."),
+        (5, "Unknown theme 'fa\\x00ll'. Use one of: " + ", ".join(IncidentTheme.values) + "."),
     ]
     assert Incident.objects.count() == 0
 

@@ -80,13 +80,18 @@ class Command(BaseCommand):
         built = time.perf_counter()
         # The daily roll-up and review flags of every service, as the backfill migration makes them.
         after_data_saved(Service.objects.filter(provider=trigger.provider).values_list("pk", flat=True))
+        with connection.cursor() as cursor:
+            # The built rows' foreign-key checks, deferred to a commit that never comes: run them now,
+            # or the first thing timed that runs them (the import) would pay for the whole build.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         rolled_up = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.stdout.write(
             f"Built {sizes['services']} services, {sizes['incidents']} incidents, {sizes['triggers']} "
-            f"triggers in {built - started:.1f} s; their daily roll-up and review flags in "
-            f"{rolled_up - built:.1f} s."
+            f"triggers in {built - started:.1f} s; their daily roll-up, review flags and foreign-key "
+            f"checks in {rolled_up - built:.1f} s."
         )
         self.stdout.write("| page | p50 ms | p95 ms | queries | SQL ms (p50) | page ÷ SQL |")
         self.stdout.write("|---|---:|---:|---:|---:|---:|")
