@@ -68,11 +68,8 @@ def effective_steps(chain: ChainTemplate, provider) -> list[dict]:
 
 
 def effective_measures(provider, chain_code: str) -> list[dict]:
-    """Every measure of the chain's steps as this provider runs them now (its tuned parameters applied).
-
-    With `computations.parameters_of` this is how anything outside a case reads "this provider's value
-    of parameter P of the measure computed by K" (a case reads its own snapshot the same way).
-    """
+    """Every measure of the chain's steps as this provider runs them now (tuned parameters applied):
+    read with `computations.parameters_of`, as a case's own snapshot is."""
     return [m for step in effective_steps(_chain(chain_code), provider) for m in step["measures"]]
 
 
