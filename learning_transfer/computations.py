@@ -58,6 +58,8 @@ def matched_service_count(context) -> int:
 def _counted_with(used: int | None, wanted: int, words: str) -> None:
     """A1's figures were counted when matching ran: refuse them if counted with another value than the
     case's (matching run again counts them with the case's)."""
+    if used is None:
+        raise CouldNotCompute("matching has not run for this trigger: run it to count the figures")
     if used != wanted:
         raise CouldNotCompute(
             f"the matched services' figures were counted over {used} {words}, not the case's {wanted}: "

@@ -195,7 +195,9 @@ def test_the_summary_judges_receipt_by_the_tuned_window(
     assert "Matched services receiving notices within 6 hours" in page and "4 hours" not in page
 
 
-def test_the_check_method_reads_the_tuned_sample_size(tune, log_falls_trigger, client, sign_in, provider):
+def test_the_check_method_reads_the_tuned_sample_size(
+    tune, log_falls_trigger, client, sign_in, provider, quality_director
+):
     default = chain.step_run(log_falls_trigger(title="Before"), "A2")
     assert default.check_method.startswith("A 12-notice sample: ")
     tune(
@@ -205,6 +207,9 @@ def test_the_check_method_reads_the_tuned_sample_size(tune, log_falls_trigger, c
     tuned = chain.step_run(log_falls_trigger(title="After"), "A2")
     assert tuned.check_method.startswith("A 10-notice sample: ")
     assert default.check_method.startswith("A 12-notice sample: ")  # a running case keeps its own
+    sign_in(quality_director)
+    chains_page = client.get(reverse("escalation:chains") + f"?provider={provider.pk}").text
+    assert "Check: A 10-notice sample" in chains_page and "{sample_size}" not in chains_page
 
 
 def test_one_sample_given_two_sizes_is_refused(tune):
