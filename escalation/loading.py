@@ -55,6 +55,7 @@ def read_fixture(path: Path | None = None) -> list[dict]:
                     deadline_rule=step["deadline_rule"],
                     measures=step["measures"],
                     threshold_rule=step["threshold_rule"],
+                    check_method=step["check_method"],
                 )
             except Exception as exc:
                 raise type(exc)(f"Step {step['code']}: {exc}") from exc

@@ -15,7 +15,8 @@ a person enters it), ``"parameters"`` that computation's whole-number settings, 
 show as ``{name}`` ("within {window_hours} hours"); ``"baseline_computation"`` computes the baseline.
 Loading the fixture puts such labels in words (`with_parameters`, keeping the written one under
 ``"label_template"``); a provider may tune the parameters (ProviderStepSetting) and its cases then
-read "within 6 hours".
+read "within 6 hours". A step's check method may show its measures' parameters the same way
+(`text_in_words`).
 """
 
 import copy
@@ -143,6 +144,38 @@ def with_parameters(measures: list[dict], tuned: dict | None = None) -> list[dic
 def label_in_words(label: str, parameters: dict) -> str:
     """The label with each {parameter} replaced by its value."""
     return _PLACEHOLDER_RE.sub(lambda m: str(parameters.get(m.group(1), m.group(0))), label)
+
+
+def step_parameters(measures: list[dict]) -> dict[str, set]:
+    """Every parameter of a step's measures with the values the measures give it ({name: {values}})."""
+    found: dict[str, set] = {}
+    for measure in measures:
+        for name, value in (measure.get("parameters") or {}).items():
+            found.setdefault(name, set()).add(value)
+    return found
+
+
+def check_step_text(text: str, measures: list[dict], what: str = "The step's text") -> None:
+    """A step's own text (its check method) may show a parameter of its measures as {name}, as a label
+    does ("A {sample_size}-notice sample"). ValueError unless each one names a parameter the measures
+    give one value: A2 samples its notices once, so its two measures must sample the same number."""
+    given = step_parameters(measures)
+    for name in dict.fromkeys(_PLACEHOLDER_RE.findall(text or "")):
+        values = given.get(name)
+        if not values:
+            raise ValueError(f"{what} shows {{{name}}}, which is not a parameter of the step's measures.")
+        if len(values) > 1:
+            shown = " and ".join(str(v) for v in sorted(values))
+            raise ValueError(
+                f"{what} shows {{{name}}}, which the step's measures give as {shown}: give them one value."
+            )
+
+
+def text_in_words(text: str, measures: list[dict]) -> str:
+    """A step's text with each {parameter} replaced by the value its measures give it (checked to be
+    one by `check_step_text`), so "A {sample_size}-notice sample" reads "A 10-notice sample" once tuned."""
+    given = {name: min(values) for name, values in step_parameters(measures).items()}
+    return label_in_words(text or "", given)
 
 
 def value_range(measure: dict) -> tuple:

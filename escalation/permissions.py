@@ -26,8 +26,9 @@ from .models import ChainRun, Escalation, Notification, StepRun
 
 
 def escalation_place(escalation: Escalation):
-    """Where an escalation lives: its service, or its provider when it is provider-wide."""
-    return escalation.service or escalation.provider
+    """Where an escalation lives: its region for a step run once per region (A4, whose case's service
+    may lie in another region), else its service, else its provider when it is provider-wide."""
+    return escalation.region or escalation.service or escalation.provider
 
 
 @rules.predicate
@@ -111,9 +112,15 @@ register(PERMISSIONS, ACTIONS)
 
 
 def _told_here(user) -> Q:
-    """Escalations the person was told about and still works at (by the same rule as the table)."""
-    reachable = Q(service__in=visible_services(user)) | Q(
-        service__isnull=True, provider_id__in=provider_level_ids(user)
+    """Escalations the person was told about and still works at (by the same rule as the table: the
+    escalation's region, else its service, else its provider)."""
+    regions = {a.region_id for a in staff_assignments(user) if a.region_id and not a.service_id}
+    broad = provider_level_ids(user)
+    reachable = (
+        Q(region_id__in=regions)
+        | Q(region__isnull=False, provider_id__in=broad)
+        | Q(region__isnull=True, service__in=visible_services(user))
+        | Q(region__isnull=True, service__isnull=True, provider_id__in=broad)
     )
     return Q(pk__in=Notification.objects.filter(user=user).values("escalation_id")) & reachable
 

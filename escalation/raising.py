@@ -29,13 +29,13 @@ from providers.templatetags.nhsuk import london
 from . import notifications
 from .choices import EscalationKind, EventKind
 from .models import ChainRun, EngineEvent, Escalation, Notification, StepRun, describe_window
-from .recipients import Resolved, RoleDirectory, Target, next_role
+from .recipients import Resolved, RoleDirectory, Target, next_role, target
 from .sql import insert_select, listed, qn, rows_table
 
 # "Immediately" means tell at once; the acknowledgement is then due within this real (not working) time.
 IMMEDIATE_ACKNOWLEDGE = timedelta(hours=1)
 # What a new escalation's events and notifications need, as INSERT … RETURNING gives it back.
-RETURNED = ("id", "provider", "chain_run", "step_run", "kind", "level", "target_role", "service")
+RETURNED = ("id", "provider", "chain_run", "step_run", "kind", "level", "target_role", "service", "region")
 
 
 @dataclass
@@ -50,6 +50,7 @@ class EscalationSpec:
     window: Decimal
     occurred_at: datetime
     service: object = None
+    region_id: int | None = None  # a step run once per region: its target is looked for there
     rule: dict = field(default_factory=dict)
     deciding: dict = field(default_factory=dict)
     parent: Escalation | None = None
@@ -60,11 +61,13 @@ class EscalationSpec:
         cls, step_run: StepRun, kind: str, evaluation, *, reason: str, occurred_at, service=None, group=""
     ):
         """A step's threshold rule judged and breached (for the whole case, a group or a service): the
-        step's target, action and response window, with the rule and the figures that decided it."""
+        step's target (in the step run's region, for a step run once per region), action and response
+        window, with the rule and the figures that decided it."""
         return cls(
             step_run=step_run,
             kind=kind,
             group=group,
+            region_id=step_run.region_id,
             target_role=step_run.escalate_to,
             reason=reason,
             action=step_run.action,
@@ -88,17 +91,20 @@ def acknowledge_deadline(calendar, now: datetime, window) -> datetime:
 # What the engine's claims return of each row (`sql.claim`), for the two functions below.
 ClaimedStep = namedtuple(
     "ClaimedStep",
-    "pk chain_run order escalate_to response_working_hours name title code due_text due_at role action",
+    "pk chain_run region order escalate_to response_working_hours "
+    "name title code due_text due_at role action",
 )
 ClaimedEscalation = namedtuple(
-    "ClaimedEscalation", "pk provider service target_role response_working_hours acknowledge_by raised_at"
+    "ClaimedEscalation",
+    "pk provider service region target_role response_working_hours acknowledge_by raised_at",
 )
 
 
 def raise_overdue_steps(claimed: list[tuple], now: datetime) -> list[int]:
     """For the step runs just claimed (ClaimedStep fields of each): an overdue event each, and an
-    escalation each to the step's target (unless it exists). Returns the new escalations' ids, in the
-    order raised."""
+    escalation each to the step's target (unless it exists): at the case's service, or in the step
+    run's own region for a step run once per region. Returns the new escalations' ids, in the order
+    raised."""
     steps = [ClaimedStep(*row) for row in claimed]
     runs = {
         run[0]: run
@@ -109,7 +115,11 @@ def raise_overdue_steps(claimed: list[tuple], now: datetime) -> list[int]:
     # The steps of the newest case first, as StepRun's ordering lists them (ids break ties).
     newest_first = {pk: -run[4].timestamp() for pk, run in runs.items()}
     steps.sort(key=lambda step: (newest_first[step.chain_run], step.order, step.due_at, step.pk))
-    once = _Once(now, {(step.escalate_to, *runs[step.chain_run][1:4]) for step in steps})
+    service_regions = {run[2]: run[3] for run in runs.values()}
+    targets = {
+        step.pk: target(step.escalate_to, *runs[step.chain_run][1:4], region_id=step.region) for step in steps
+    }
+    once = _Once(now, set(targets.values()))
     wording, outcome = _Numbered(), _Numbered()
     rows = []
     for position, step in enumerate(steps):
@@ -121,8 +131,11 @@ def raise_overdue_steps(claimed: list[tuple], now: datetime) -> list[int]:
                 step.chain_run,
                 provider,
                 service,
-                wording(step[5:]),
-                outcome((step.escalate_to, provider, service, step.response_working_hours)),
+                step.region,
+                wording(
+                    (step.name, step.title, step.code, step.due_text, step.due_at, step.role, step.action)
+                ),
+                outcome((targets[step.pk], step.response_working_hours)),
             )
         )
     table, params = rows_table(
@@ -133,6 +146,7 @@ def raise_overdue_steps(claimed: list[tuple], now: datetime) -> list[int]:
             "chain_run_id": _field(Escalation, "chain_run"),
             "provider_id": _field(Escalation, "provider"),
             "service_id": _field(Escalation, "service"),
+            "region_id": _field(Escalation, "region"),
             "words": _field(Escalation, "id"),
             "outcome": _field(Escalation, "id"),
         },
@@ -159,11 +173,11 @@ def raise_overdue_steps(claimed: list[tuple], now: datetime) -> list[int]:
         [
             (
                 number,
-                once.resolved(role, provider, service).role_gap,
-                once(once.acknowledge_by, provider, window),
-                next_role(role) is not None,
+                once.resolved(where).role_gap,
+                once(once.acknowledge_by, where.provider_id, window),
+                next_role(where.role) is not None,
             )
-            for (role, provider, service, window), number in outcome.numbers.items()
+            for (where, window), number in outcome.numbers.items()
         ],
     )
     insert_select(
@@ -187,6 +201,7 @@ def raise_overdue_steps(claimed: list[tuple], now: datetime) -> list[int]:
             "chain_run": "v.chain_run_id",
             "provider": "v.provider_id",
             "service": "v.service_id",
+            "region": "v.region_id",
             "kind": ("%s", [EscalationKind.OVERDUE]),
             "target_role": "sr.escalate_to",
             "role_gap": "o.role_gap",
@@ -207,7 +222,15 @@ def raise_overdue_steps(claimed: list[tuple], now: datetime) -> list[int]:
         skip_existing=True,
         returning=RETURNED,
     )
-    return tell(created, {row[0]: once.resolved(row[6], row[1], row[7]) for row in created}, now)
+    return tell(created, _people(once, created, service_regions), now)
+
+
+def _people(once: "_Once", created: list[tuple], service_regions: dict) -> dict:
+    """Each new escalation's people (RETURNED rows), by id, resolved as its row was raised."""
+    return {
+        row[0]: once.resolved(target(row[6], row[1], row[7], service_regions.get(row[7]), row[8]))
+        for row in created
+    }
 
 
 def _overdue_words(name, title, code, due_text, due_at, role, action) -> tuple[str, str, str]:
@@ -223,8 +246,9 @@ def _overdue_words(name, title, code, due_text, due_at, role, action) -> tuple[s
 
 def raise_follow_ups_of(claimed: list[tuple], now: datetime) -> list[int]:
     """For the escalations just claimed (ClaimedEscalation fields of each; nobody acknowledged them in
-    time): a follow-up each, one rung up the ladder, unless it exists or the ladder ends. Returns the
-    new ones' ids."""
+    time): a follow-up each, one rung up the ladder, looked for where its parent was (the parent's
+    service, or its region for a step run once per region), unless it exists or the ladder ends.
+    Returns the new ones' ids."""
     parents = [ClaimedEscalation(*row) for row in claimed]
     parents = [parent for parent in parents if next_role(parent.target_role) is not None]
     if not parents:
@@ -235,23 +259,18 @@ def raise_follow_ups_of(claimed: list[tuple], now: datetime) -> list[int]:
     )
     # The most recently raised first, as Escalation's ordering lists them.
     parents.sort(key=lambda parent: (parent.raised_at, parent.pk), reverse=True)
-    once = _Once(
-        now,
-        {(next_role(p.target_role), p.provider, p.service, regions.get(p.service)) for p in parents},
-    )
+    targets = {
+        p.pk: target(next_role(p.target_role), p.provider, p.service, regions.get(p.service), p.region)
+        for p in parents
+    }
+    once = _Once(now, set(targets.values()))
     outcome = _Numbered()
     rows = [
         (
             position,
             parent.pk,
             outcome(
-                (
-                    parent.target_role,
-                    parent.provider,
-                    parent.service,
-                    parent.response_working_hours,
-                    parent.acknowledge_by,
-                )
+                (parent.target_role, targets[parent.pk], parent.response_working_hours, parent.acknowledge_by)
             ),
         )
         for position, parent in enumerate(parents)
@@ -279,12 +298,12 @@ def raise_follow_ups_of(claimed: list[tuple], now: datetime) -> list[int]:
             (
                 number,
                 next_role(role),
-                once.resolved(next_role(role), provider, service).role_gap,
+                once.resolved(where).role_gap,
                 once(_follow_up_words, role, window, missed),
-                once(once.acknowledge_by, provider, window),
+                once(once.acknowledge_by, where.provider_id, window),
                 next_role(next_role(role)) is not None,
             )
-            for (role, provider, service, window, missed), number in outcome.numbers.items()
+            for (role, where, window, missed), number in outcome.numbers.items()
         ],
     )
     created = insert_select(
@@ -294,6 +313,7 @@ def raise_follow_ups_of(claimed: list[tuple], now: datetime) -> list[int]:
             "chain_run": "p.chain_run_id",
             "provider": "p.provider_id",
             "service": "p.service_id",
+            "region": "p.region_id",
             "kind": ("%s", [EscalationKind.FOLLOW_UP]),
             "group": f"p.{qn('group')}",
             "level": "p.level + 1",
@@ -318,7 +338,7 @@ def raise_follow_ups_of(claimed: list[tuple], now: datetime) -> list[int]:
         skip_existing=True,
         returning=RETURNED,
     )
-    return tell(created, {row[0]: once.resolved(row[6], row[1], row[7]) for row in created}, now)
+    return tell(created, _people(once, created, regions), now)
 
 
 def _follow_up_words(role: str, window, missed: datetime) -> str:
@@ -345,15 +365,14 @@ class _Numbered:
 class _Once:
     """For one tick's rows: words, deadlines and people worked out once per distinct value, not per row.
 
-    `targets` are the distinct (role, provider_id, service_id, region_id) the rows escalate to: their
-    holders and the providers' working calendars are loaded with one query each.
+    `targets` are the distinct Targets the rows escalate to: their holders and the providers' working
+    calendars are loaded with one query each.
     """
 
-    def __init__(self, now: datetime, targets: set):
+    def __init__(self, now: datetime, targets: set[Target]):
         self.now = now
-        self.regions = {service: region for _, _, service, region in targets}
-        providers = {provider for _, provider, _, _ in targets}
-        self.directory = RoleDirectory(providers, {role for role, *_ in targets})
+        providers = {t.provider_id for t in targets}
+        self.directory = RoleDirectory(providers, {t.role for t in targets})
         self.providers = Provider.objects.in_bulk(providers)
         self.known = {}
         self.people = {}
@@ -367,13 +386,11 @@ class _Once:
     def acknowledge_by(self, provider_id: int, window) -> datetime:
         return acknowledge_deadline(self.providers[provider_id].calendar, self.now, window)
 
-    def resolved(self, role: str, provider_id: int, service_id: int | None) -> Resolved:
-        """The people told (asked once per escalation: a plain dictionary look-up once known)."""
-        key = (role, provider_id, service_id)
-        people = self.people.get(key)
+    def resolved(self, where: Target) -> Resolved:
+        """The people told (asked once per target: a plain dictionary look-up once known)."""
+        people = self.people.get(where)
         if people is None:
-            target = Target(role, provider_id, service_id, self.regions.get(service_id))
-            people = self.people[key] = self.directory.resolve(target)
+            people = self.people[where] = self.directory.resolve(where)
         return people
 
 
@@ -395,11 +412,12 @@ def raise_escalations(specs: list[EscalationSpec], now: datetime) -> list[Escala
         run = spec.step_run.chain_run
         service = spec.service
         resolved = directory.resolve(
-            Target(
+            target(
                 spec.target_role,
                 run.provider_id,
                 service.pk if service else None,
                 service.region_id if service else None,
+                spec.region_id,
             )
         )
         parent = spec.parent
@@ -408,6 +426,7 @@ def raise_escalations(specs: list[EscalationSpec], now: datetime) -> list[Escala
             chain_run=run,
             provider_id=run.provider_id,
             service=service,
+            region_id=spec.region_id,
             kind=spec.kind,
             group=spec.group,
             level=parent.level + 1 if parent else 1,

@@ -27,12 +27,22 @@ def next_role(role: str) -> str | None:
 
 @dataclass(frozen=True)
 class Target:
-    """Where to look for a role: a provider and, optionally, one service (with its region)."""
+    """Where to look for a role: a provider and, optionally, one service (with its region) or one
+    region."""
 
     role: str
     provider_id: int
     service_id: int | None = None
     region_id: int | None = None
+
+
+def target(role: str, provider_id: int, service_id=None, service_region_id=None, region_id=None) -> Target:
+    """Where to look for `role` on an escalation: a step run once per region (A4) looks in its own
+    region, then the provider, never at the case's service, which may lie in another region; any other
+    at the case's (or affected) service, its region, then the provider."""
+    if region_id is not None:
+        return Target(role, provider_id, None, region_id)
+    return Target(role, provider_id, service_id, service_region_id)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from .choices import ChainRunStatus, EscalationKind, EscalationState, EventKind,
 from .computations import by_computation
 from .engine import HEARTBEAT
 from .loading import STEP_FIELDS
-from .measures import clean_values
+from .measures import clean_values, text_in_words
 from .models import (
     ChainRun,
     ChainTemplate,
@@ -61,8 +61,16 @@ def effective_steps(chain: ChainTemplate, provider) -> list[dict]:
             values["measures"] = setting.effective_measures
             values["threshold_rule"] = setting.effective_rule
             values["response_working_hours"] = setting.effective_window
+        # The check method may show its measures' parameters ("A {sample_size}-notice sample").
+        values["check_method"] = text_in_words(step.check_method, values["measures"])
         result.append({"template": step, "setting": setting, **values})
     return result
+
+
+def effective_measures(provider, chain_code: str) -> list[dict]:
+    """Every measure of the chain's steps as this provider runs them now (tuned parameters applied):
+    read with `computations.parameters_of`, as a case's own snapshot is."""
+    return [m for step in effective_steps(_chain(chain_code), provider) for m in step["measures"]]
 
 
 def tune_step(

@@ -23,6 +23,7 @@ from providers.who_acts import refusal, split_yours
 from . import computations, notifications, panels, permissions, services
 from .choices import EscalationState
 from .forms import ActionForm, ResolveForm, StepRecordForm, StepSettingForm
+from .measures import text_in_words
 from .models import (
     ChainTemplate,
     Escalation,
@@ -310,6 +311,7 @@ class ChainTemplateListView(StaffRequiredMixin, TemplateView):
                         "step": step,
                         "setting": setting,
                         "measures": measures,
+                        "check_method": text_in_words(step.check_method, measures),
                         "threshold_text": describe_rule(rule, measures),
                         "window_text": describe_window(window),
                     }

@@ -1,10 +1,23 @@
 """The one place this app talks to the escalation engine about chain A (a trigger's case)."""
 
 from escalation import services as engine
+from escalation.computations import parameters_of
 from escalation.subjects import ChainCases
 from providers.models import Region
 
 CHAIN_CODE = "A"
+# The windows, sample size and look-backs of chain A's measures (fixtures/chains.json), by the name the
+# app's code uses: (computation the measure names, its parameter).
+PARAMETERS = {
+    "rate_days": ("matched_service_incident_rates", "days"),
+    "open_action_working_days": ("matched_open_actions_due", "working_days"),
+    "receipt_window_hours": ("notices_received_in_window", "window_hours"),
+    "sample_size": ("sampled_notices_due_in_time", "sample_size"),
+    "due_within_hours": ("sampled_notices_due_in_time", "due_within_hours"),
+    "risk_age_hours": ("comparable_risk_unresolved", "age_hours"),
+    "task_window_hours": ("local_tasks_due_soon", "window_hours"),
+    "defect_cycles": ("repeated_defects", "cycles"),
+}
 
 
 def matched_regions(trigger) -> list[Region]:
@@ -47,6 +60,24 @@ def region_step_runs(trigger, code: str) -> list:
 
 CASES = ChainCases(CHAIN_CODE)
 run_for, step_run, record, close = CASES.run_for, CASES.step_run, CASES.record, CASES.close
+
+
+def parameters(provider, trigger=None) -> dict:
+    """Chain A's parameters (PARAMETERS) as a trigger's case runs them (its steps' snapshot, so a
+    provider's tuning after the case started does not change it), or, for a trigger whose case has not
+    started yet and for pages across triggers, as the provider runs them now (the default or its tuning).
+    """
+    run = CASES.run_for(trigger) if trigger is not None else None
+    snapshot = [m for ms in run.step_runs.values_list("measures", flat=True) for m in ms] if run else []
+    current = None
+    result = {}
+    for name, (key, parameter) in PARAMETERS.items():
+        value = parameters_of(snapshot, key).get(parameter)
+        if value is None:  # no case yet (or a parameter it never had): the provider's value now
+            current = current if current is not None else engine.effective_measures(provider, CHAIN_CODE)
+            value = parameters_of(current, key)[parameter]
+        result[name] = value
+    return result
 
 
 def escalation_counts(provider, now, triggers=None) -> dict:

@@ -1,7 +1,9 @@
 """The computations chain A's measures name (fixtures/chains.json), registered in AppConfig.ready().
 
 Each reads the trigger's picture (services/measures.py), loaded once for all the measures of a step
-and narrowed to the step run's region for a step run once per region (A4).
+and narrowed to the step run's region for a step run once per region (A4). A1's figures are counted
+when matching runs and kept on the matched services; its computations check they were counted with
+the look-back and working days the case gives them.
 """
 
 from escalation.computations import CouldNotCompute, Parameter, parameters_of, registry
@@ -9,7 +11,6 @@ from escalation.computations import CouldNotCompute, Parameter, parameters_of, r
 from . import chain
 from .models import LearningTrigger
 from .services import measures, summary
-from .services.notices import IMPLEMENTATION_DUE_HOURS, RECEIPT_WINDOW_HOURS
 
 HOURS_IN_A_WEEK = 7 * 24
 
@@ -21,8 +22,20 @@ def _trigger(context) -> LearningTrigger:
     return subject
 
 
-def _picture(context, receipt_window_hours: int = RECEIPT_WINDOW_HOURS) -> measures.TriggerPicture:
+def _receipt_window(context) -> int:
+    """A2's receipt window as the case runs it (the step's own snapshot when it is A2's, else the
+    case's): every picture of the case judges receipt by it, whichever figure it is loaded for."""
+    own = parameters_of(context.step_run.measures, "notices_received_in_window") if context.step_run else {}
+    if "window_hours" in own:
+        return own["window_hours"]
+    trigger = _trigger(context)
+    return chain.parameters(trigger.provider, trigger)["receipt_window_hours"]
+
+
+def _picture(context, receipt_window_hours: int | None = None) -> measures.TriggerPicture:
     """The step's picture of the trigger (its region's, for a step run per region), loaded once."""
+    if receipt_window_hours is None:
+        receipt_window_hours = context.shared("receipt-window", lambda: _receipt_window(context))
 
     def load():
         pic = measures.picture(_trigger(context), context.now, receipt_window_hours)
@@ -42,11 +55,26 @@ def matched_service_count(context) -> int:
     return len(_picture(context).included)
 
 
-def matched_open_actions_due(context) -> int:
+def _counted_with(used: int | None, wanted: int, words: str) -> None:
+    """A1's figures were counted when matching ran: refuse them if counted with another value than the
+    case's (matching run again counts them with the case's)."""
+    if used is None:
+        raise CouldNotCompute("matching has not run for this trigger: run it to count the figures")
+    if used != wanted:
+        raise CouldNotCompute(
+            f"the matched services' figures were counted over {used} {words}, not the case's {wanted}: "
+            "run matching again"
+        )
+
+
+def matched_open_actions_due(context, working_days: int) -> int:
+    trigger = _trigger(context)
+    _counted_with(trigger.open_actions_working_days, working_days, "working days")
     return measures.open_actions_due(_picture(context))
 
 
-def matched_service_incident_rates(context) -> dict:
+def matched_service_incident_rates(context, days: int) -> dict:
+    _counted_with(_trigger(context).rate_days, days, "days")
     return measures.matched_service_rates(_picture(context))
 
 
@@ -59,22 +87,19 @@ def provider_median_incident_rate(context) -> float:
 
 def notices_received_in_window(context, window_hours: int) -> float:
     _included(context)
-    return measures.distribution(_picture(context, window_hours))["pct_received"]
+    return measures.pct_received(_picture(context, window_hours))
 
 
 def sampled_notices_with_owner(context, sample_size: int) -> int:
-    return measures.distribution(_picture(context), sample_size=sample_size)["sampled_with_owner"]
+    return sum(1 for notice in measures.sample(_picture(context), sample_size) if notice.owner_id)
 
 
 def sampled_notices_due_in_time(context, sample_size: int, due_within_hours: int) -> int:
-    figures = measures.distribution(
-        _picture(context), sample_size=sample_size, due_within_hours=due_within_hours
-    )
-    return figures["sampled_due_in_time"]
+    return measures.due_in_time(measures.sample(_picture(context), sample_size), due_within_hours)
 
 
 def matched_services_without_lead(context) -> int:
-    return measures.exposure(_picture(context))["without_lead"]
+    return measures.without_lead(_picture(context))
 
 
 def comparable_risk_unresolved(context, age_hours: int) -> int:
@@ -82,7 +107,7 @@ def comparable_risk_unresolved(context, age_hours: int) -> int:
 
 
 def briefings_incomplete(context) -> int:
-    return measures.exposure(_picture(context))["briefing_incomplete"]
+    return measures.briefing_incomplete(_picture(context))
 
 
 def briefings_completed_recently(context, window_hours: int) -> int:
@@ -98,46 +123,24 @@ def expected_reduction_by_group(context) -> dict:
     return measures.expected_reduction_by_group(_picture(context).included)
 
 
-def _a5(context) -> dict:
-    """A5 is reviewed across every trigger of the provider: the executive summary's own figures."""
-    return context.shared("a5", lambda: summary.a5_values(_trigger(context).provider, context.now))
+def _a5(context) -> summary._Loaded:
+    """A5 is reviewed across every trigger of the provider: the executive summary's own frames."""
+    return context.shared("a5", lambda: summary.load(_trigger(context).provider, context.now))
 
 
 def average_confirmation_rate(context) -> float:
-    rate = _a5(context)["average_confirmation_rate"]
+    rate = summary.average_confirmation_rate(_a5(context))
     if rate is None:
         raise CouldNotCompute("no trigger of the provider has learning issued yet")
     return rate
 
 
-def repeated_defects(context) -> int:
-    return _a5(context)["repeated_defects"]
+def repeated_defects(context, cycles: int) -> int:
+    return len(summary.repeated_defects(_a5(context), cycles))
 
 
 def high_risk_lacking_action(context) -> int:
-    return _a5(context)["high_risk_lacking_action"]
-
-
-def windows(trigger: LearningTrigger) -> dict:
-    """The windows and sample size the trigger's case runs with (its steps' snapshotted parameters, so
-    a provider's tuning shows), else the seed's: what the trigger's page counts and says."""
-    run = chain.run_for(trigger)
-    snapshot = (
-        [m for measures in run.step_runs.values_list("measures", flat=True) for m in measures] if run else []
-    )
-
-    def parameter(key: str, name: str, default: int) -> int:
-        return parameters_of(snapshot, key).get(name, default)
-
-    return {
-        "receipt_window_hours": parameter("notices_received_in_window", "window_hours", RECEIPT_WINDOW_HOURS),
-        "sample_size": parameter("sampled_notices_due_in_time", "sample_size", measures.NOTICE_SAMPLE_SIZE),
-        "due_within_hours": parameter(
-            "sampled_notices_due_in_time", "due_within_hours", IMPLEMENTATION_DUE_HOURS
-        ),
-        "risk_age_hours": parameter("comparable_risk_unresolved", "age_hours", measures.RISK_AGE_HOURS),
-        "task_window_hours": parameter("local_tasks_due_soon", "window_hours", measures.TASK_WINDOW_HOURS),
-    }
+    return len(summary.high_risk_lacking(_a5(context)))
 
 
 def register_computations() -> None:
@@ -146,8 +149,16 @@ def register_computations() -> None:
     sample = Parameter("sample_size", "Sample size", "notices", 1, 500)
     for key, function, parameters in [
         ("matched_service_count", matched_service_count, ()),
-        ("matched_open_actions_due", matched_open_actions_due, ()),
-        ("matched_service_incident_rates", matched_service_incident_rates, ()),
+        (
+            "matched_open_actions_due",
+            matched_open_actions_due,
+            (Parameter("working_days", "Open actions due within", "working days", 1, 20),),
+        ),
+        (
+            "matched_service_incident_rates",
+            matched_service_incident_rates,
+            (Parameter("days", "Incident rates over the previous", "days", 1, 90),),
+        ),
         ("provider_median_incident_rate", provider_median_incident_rate, ()),
         ("notices_received_in_window", notices_received_in_window, (window,)),
         ("sampled_notices_with_owner", sampled_notices_with_owner, (sample,)),
@@ -178,7 +189,11 @@ def register_computations() -> None:
         ),
         ("expected_reduction_by_group", expected_reduction_by_group, ()),
         ("average_confirmation_rate", average_confirmation_rate, ()),
-        ("repeated_defects", repeated_defects, ()),
+        (
+            "repeated_defects",
+            repeated_defects,
+            (Parameter("cycles", "Repeated across the previous", "learning cycles", 2, 12),),
+        ),
         ("high_risk_lacking_action", high_risk_lacking_action, ()),
     ]:
         registry.register(key, function, parameters=parameters)

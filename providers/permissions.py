@@ -303,14 +303,15 @@ def people_holding(role: str, service: Service | None = None, provider: Provider
 
 
 def closest_holders(assignments, service_id: int | None = None, region_id: int | None = None) -> list[User]:
-    """From one role's assignments in one provider, the people closest to a service: those at the
-    service, else those for its region, else those for the whole provider."""
+    """From one role's assignments in one provider, the people closest to a service (or a region): those
+    at the service, else those for its region (or that region), else those for the whole provider."""
+    tiers = []
     if service_id is not None:
-        for matches in (
-            lambda a: a.service_id == service_id,
-            lambda a: a.region_id == region_id and not a.service_id,
-        ):
-            found = [a.user for a in assignments if matches(a)]
-            if found:
-                return found
+        tiers.append(lambda a: a.service_id == service_id)
+    if region_id is not None:
+        tiers.append(lambda a: a.region_id == region_id and not a.service_id)
+    for matches in tiers:
+        found = [a.user for a in assignments if matches(a)]
+        if found:
+            return found
     return [a.user for a in assignments if not a.service_id and not a.region_id]

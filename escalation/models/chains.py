@@ -13,7 +13,7 @@ from providers.models import Provider
 
 from ..choices import ChainCode, TargetScope
 from ..computations import registry
-from ..measures import validate_measure_definitions, with_parameters
+from ..measures import check_step_text, text_in_words, validate_measure_definitions, with_parameters
 from ..rules import RuleError, describe_rule, validate_rule
 
 
@@ -28,8 +28,9 @@ def describe_window(hours) -> str:
     return f"{number} working hour{'' if hours == 1 else 's'}"
 
 
-def validate_step_json(*, deadline_rule=None, measures=None, threshold_rule=None) -> None:
-    """Check a step's JSON fields together; raise ValidationError keyed by field with a clear message."""
+def validate_step_json(*, deadline_rule=None, measures=None, threshold_rule=None, check_method=None) -> None:
+    """Check a step's JSON fields together (and the parameters its check method shows); raise
+    ValidationError keyed by field with a clear message."""
     errors = {}
     if deadline_rule is not None:
         try:
@@ -48,6 +49,11 @@ def validate_step_json(*, deadline_rule=None, measures=None, threshold_rule=None
             validate_rule(threshold_rule, measures)
         except RuleError as exc:
             errors["threshold_rule"] = str(exc)
+    if check_method is not None and measures_ok:
+        try:
+            check_step_text(check_method, measures, "The check method")
+        except ValueError as exc:
+            errors["check_method"] = str(exc)
     if errors:
         raise ValidationError(errors)
 
@@ -132,7 +138,10 @@ class StepTemplate(models.Model):
 
     def clean(self):
         validate_step_json(
-            deadline_rule=self.deadline_rule, measures=self.measures, threshold_rule=self.threshold_rule
+            deadline_rule=self.deadline_rule,
+            measures=self.measures,
+            threshold_rule=self.threshold_rule,
+            check_method=self.check_method,
         )
         if self.response_working_hours is not None and self.response_working_hours < 0:
             raise ValidationError({"response_working_hours": "A response window cannot be negative."})
@@ -153,6 +162,11 @@ class StepTemplate(models.Model):
     @property
     def threshold_text(self) -> str:
         return describe_rule(self.threshold_rule, self.measures)
+
+    @property
+    def check_method_text(self) -> str:
+        """The check method with the default parameters of the step's measures in words."""
+        return text_in_words(self.check_method, self.measures)
 
 
 class ProviderStepSetting(models.Model):
@@ -233,6 +247,18 @@ class ProviderStepSetting(models.Model):
                     errors[f"{name}__{parameter_name}"] = str(exc)
         if errors:
             raise ValidationError(errors)
+        try:
+            check_step_text(self.step.check_method, self.effective_measures, "The check method")
+        except ValueError as exc:
+            # Shown beside a tuned field of the parameter the text shows.
+            text = self.step.check_method
+            fields = [
+                f"{m}__{p}"
+                for m, values in self.measure_parameters.items()
+                for p in values
+                if f"{{{p}}}" in text
+            ]
+            raise ValidationError({fields[-1] if fields else "measure_parameters": str(exc)}) from None
 
     @property
     def effective_rule(self) -> dict:
@@ -242,6 +268,11 @@ class ProviderStepSetting(models.Model):
     def effective_measures(self) -> list[dict]:
         """The step's measures with this provider's parameters, labels in words."""
         return with_parameters(self.step.measures, self.measure_parameters)
+
+    @property
+    def effective_check_method(self) -> str:
+        """The step's check method with this provider's parameters in words."""
+        return text_in_words(self.step.check_method, self.effective_measures)
 
     @property
     def effective_window(self) -> Decimal:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from providers.choices import Role
-from providers.models import Provider, Service
+from providers.models import Provider, Region, Service
 
 from ..choices import EscalationKind, EscalationState, EventKind
 from .chains import describe_window
@@ -33,6 +33,14 @@ class Escalation(models.Model):
         blank=True,
         related_name="escalations",
         help_text="The service concerned; its role holders are found first.",
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For a step run once per region: that region, where its role holders are found.",
     )
     kind = models.CharField(max_length=10, choices=EscalationKind.choices)
     group = models.CharField(

@@ -49,9 +49,15 @@ class LearningTrigger(models.Model):
     )
     target_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=TriggerStatus.choices, default=TriggerStatus.LOGGED)
-    # The A1 baseline, snapshotted when matching runs so later data never rewrites what was decided on.
+    # The A1 baseline, snapshotted when matching runs so later data never rewrites what was decided on,
+    # with the look-back (these days) and the working days the figures were counted over.
     rates_first_day = models.DateField(null=True, blank=True)
     rates_last_day = models.DateField(null=True, blank=True)
+    open_actions_working_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Open actions were counted when due within this many working days of confirmation.",
+    )
     # Six decimal places keep three significant figures of rates as small as 0.001 per 100 care hours.
     provider_median_rate = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
     matched_at = models.DateTimeField(null=True, blank=True)
@@ -82,6 +88,13 @@ class LearningTrigger(models.Model):
         return f"LT-{self.pk:04d}" if self.pk else "LT-new"
 
     @property
+    def rate_days(self) -> int | None:
+        """How many days the matched services' rates were counted over (A1's look-back when matched)."""
+        if self.rates_first_day is None or self.rates_last_day is None:
+            return None
+        return (self.rates_last_day - self.rates_first_day).days + 1
+
+    @property
     def risk_tag_labels(self) -> list[str]:
         return [RiskTag(tag).label for tag in self.risk_tags if tag in RiskTag.values]
 
@@ -103,7 +116,8 @@ class MatchedService(models.Model):
     included = models.BooleanField(default=True)
     reason = models.TextField(blank=True, help_text="Why the service was added or left out by hand.")
     shared_tags = models.JSONField(default=list, blank=True)
-    # A1 baseline: the previous 7 days before confirmation.
+    # A1 baseline over the trigger's look-back (`rates_first_day` to `rates_last_day`; the names keep
+    # the seed's 7 days and 5 working days, the values follow the provider's tuning).
     incidents_7d = models.PositiveIntegerField(default=0)
     care_hours_7d = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     rate_7d = models.DecimalField(

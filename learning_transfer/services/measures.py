@@ -15,13 +15,6 @@ from providers.choices import RiskLevel
 
 from .. import analysis, chain
 from ..models import ImplementationLead, LearningNotice, LearningTrigger, MatchedService
-from .notices import IMPLEMENTATION_DUE_HOURS, RECEIPT_WINDOW_HOURS
-
-# The seed's windows, used when no case gives the provider's own (the case's measures' parameters).
-NOTICE_SAMPLE_SIZE = 12
-BRIEFING_WINDOW_HOURS = 4
-TASK_WINDOW_HOURS = 24
-RISK_AGE_HOURS = 24
 
 
 @dataclass
@@ -42,7 +35,7 @@ class TriggerPicture:
 
     trigger: LearningTrigger
     now: datetime
-    receipt_window_hours: int = RECEIPT_WINDOW_HOURS
+    receipt_window_hours: int
     included: list[ServiceRow] = field(default_factory=list)
     left_out: list[ServiceRow] = field(default_factory=list)
 
@@ -76,10 +69,12 @@ def _received_in_time(matches: list[MatchedService], window_hours: int) -> pd.Se
 
 
 def picture(
-    trigger: LearningTrigger, now: datetime, receipt_window_hours: int = RECEIPT_WINDOW_HOURS
+    trigger: LearningTrigger, now: datetime, receipt_window_hours: int | None = None
 ) -> TriggerPicture:
     """Load the trigger's matched services once (five queries) and describe each of them, receipt judged
-    within `receipt_window_hours` of issue."""
+    within `receipt_window_hours` of issue (default: A2's window as the trigger's case runs it)."""
+    if receipt_window_hours is None:
+        receipt_window_hours = chain.parameters(trigger.provider, trigger)["receipt_window_hours"]
     result = TriggerPicture(trigger=trigger, now=now, receipt_window_hours=receipt_window_hours)
     matches = list(_matches(trigger))
     received = _received_in_time(matches, receipt_window_hours)
@@ -118,35 +113,55 @@ def matched_service_rates(pic: TriggerPicture) -> dict[str, float]:
 
 
 def open_actions_due(pic: TriggerPicture) -> int:
-    """A1: open action lines due within the next working days in the included matched services."""
+    """A1: open action lines due within the trigger's working days (`open_actions_working_days`, as
+    counted when matching ran) in the included matched services."""
     return sum(r.match.open_actions_due_5d for r in pic.included)
 
 
+def pct_received(pic: TriggerPicture) -> float | None:
+    """A2: the % of included matched services that received their notice within the picture's window."""
+    received = sum(1 for r in pic.included if r.received_in_time)
+    return round(100 * received / len(pic.included), 1) if pic.included else None
+
+
+def sample(pic: TriggerPicture, sample_size: int) -> list[LearningNotice]:
+    """A2's sample: the first `sample_size` current notices issued to the included services."""
+    issued = (r.current for r in pic.included if r.current is not None)
+    return sorted(issued, key=lambda n: (n.issued_at, n.pk))[:sample_size]
+
+
+def due_in_time(notices: list[LearningNotice], due_within_hours: int) -> int:
+    """How many of the notices give implementation a due date within `due_within_hours` of issue."""
+    limit = timedelta(hours=due_within_hours)
+    return sum(1 for n in notices if n.due_at and n.due_at - n.issued_at <= limit)
+
+
 def distribution(
-    pic: TriggerPicture,
-    sample_size: int = NOTICE_SAMPLE_SIZE,
-    due_within_hours: int = IMPLEMENTATION_DUE_HOURS,
+    pic: TriggerPicture, sample_size: int | None = None, due_within_hours: int | None = None
 ) -> dict:
     """A2's figures plus what the notices table shows: receipt within the picture's window, the first
-    `sample_size` notices' owners and due dates, left-out services and notices missing details."""
+    `sample_size` notices' owners and due dates (default: as the trigger's case runs them), left-out
+    services and notices missing details."""
+    if sample_size is None or due_within_hours is None:
+        values = chain.parameters(pic.trigger.provider, pic.trigger)
+        sample_size, due_within_hours = values["sample_size"], values["due_within_hours"]
     issued = [r for r in pic.included if r.current is not None]
     received = sum(1 for r in pic.included if r.received_in_time)
-    sample = sorted((r.current for r in issued), key=lambda n: (n.issued_at, n.pk))[:sample_size]
-    due_limit = timedelta(hours=due_within_hours)
+    sampled = sample(pic, sample_size)
     return {
         "included": len(pic.included),
         "issued": len(issued),
         "received": received,
-        "pct_received": round(100 * received / len(pic.included), 1) if pic.included else None,
+        "pct_received": pct_received(pic),
         "window_hours": pic.receipt_window_hours,
         "in_time_words": f"Within {pic.receipt_window_hours} hours",
         "without_owner": [r for r in issued if r.current.owner_id is None],
         "without_due": [r for r in issued if r.current.due_at is None],
         "not_issued": [r for r in pic.included if r.current is None],
-        "sample_size": len(sample),
-        "sampled_with_owner": sum(1 for n in sample if n.owner_id),
+        "sample_size": len(sampled),
+        "sampled_with_owner": sum(1 for n in sampled if n.owner_id),
         "due_within_hours": due_within_hours,
-        "sampled_due_in_time": sum(1 for n in sample if n.due_at and n.due_at - n.issued_at <= due_limit),
+        "sampled_due_in_time": due_in_time(sampled, due_within_hours),
         "acknowledged": sum(1 for r in issued if r.current.acknowledged_at),
         **_receipt_windows(pic, received),
     }
@@ -168,7 +183,7 @@ def _receipt_windows(pic: TriggerPicture, received: int) -> dict:
     }
 
 
-def risk_unresolved(pic: TriggerPicture, age_hours: int = RISK_AGE_HOURS) -> int:
+def risk_unresolved(pic: TriggerPicture, age_hours: int) -> int:
     """A3: included services whose comparable risk has been open for more than `age_hours`."""
     limit = timedelta(hours=age_hours)
     return sum(
@@ -178,14 +193,24 @@ def risk_unresolved(pic: TriggerPicture, age_hours: int = RISK_AGE_HOURS) -> int
     )
 
 
-def exposure(pic: TriggerPicture, age_hours: int = RISK_AGE_HOURS) -> dict:
-    """A3's figures for the page: services without a lead, with comparable risk open too long, briefing
-    incomplete."""
+def without_lead(pic: TriggerPicture) -> int:
+    """A3: included services without a confirmed implementation lead."""
+    return sum(1 for r in pic.included if r.lead is None)
+
+
+def briefing_incomplete(pic: TriggerPicture) -> int:
+    """A3: included services whose mandatory learning briefing is not yet complete."""
+    return sum(1 for r in pic.included if r.match.briefing_completed_at is None)
+
+
+def exposure(pic: TriggerPicture, age_hours: int) -> dict:
+    """A3's figures for the page: services without a lead, with comparable risk open for more than
+    `age_hours`, briefing incomplete."""
     return {
-        "without_lead": sum(1 for r in pic.included if r.lead is None),
+        "without_lead": without_lead(pic),
         "risk_age_hours": age_hours,
         "risk_unresolved": risk_unresolved(pic, age_hours),
-        "briefing_incomplete": sum(1 for r in pic.included if r.match.briefing_completed_at is None),
+        "briefing_incomplete": briefing_incomplete(pic),
     }
 
 
@@ -194,6 +219,7 @@ def for_region(pic: TriggerPicture, region) -> TriggerPicture:
     return TriggerPicture(
         trigger=pic.trigger,
         now=pic.now,
+        receipt_window_hours=pic.receipt_window_hours,
         included=[r for r in pic.included if r.match.service.region_id == region.pk],
         left_out=[r for r in pic.left_out if r.match.service.region_id == region.pk],
     )
@@ -253,7 +279,7 @@ def alignment_by_region(pic: TriggerPicture) -> list[dict]:
     return result
 
 
-def briefings_completed(pic: TriggerPicture, window_hours: int = BRIEFING_WINDOW_HOURS) -> int:
+def briefings_completed(pic: TriggerPicture, window_hours: int) -> int:
     """A4: included services whose briefing was completed in the previous `window_hours`."""
     since = pic.now - timedelta(hours=window_hours)
     return sum(
@@ -263,7 +289,7 @@ def briefings_completed(pic: TriggerPicture, window_hours: int = BRIEFING_WINDOW
     )
 
 
-def local_tasks_due(pic: TriggerPicture, window_hours: int = TASK_WINDOW_HOURS) -> int:
+def local_tasks_due(pic: TriggerPicture, window_hours: int) -> int:
     """A4: open implementation lines of the included services falling due in the next `window_hours`."""
     until = pic.now + timedelta(hours=window_hours)
     return sum(

@@ -8,13 +8,12 @@ from providers.actions import change_once, lock
 from providers.choices import Role
 from providers.permissions import people_holding, require_perm
 
-from .. import analysis
+from .. import analysis, chain
 from ..choices import TriggerStatus
 from ..models import LearningNotice, LearningTrigger, MatchedService
 from .common import now_or, refuse, save_with_history
 
 IMPLEMENTATION_DUE_HOURS = 72  # default: implementation due within 72 hours of issue
-RECEIPT_WINDOW_HOURS = 4  # A2: received within 4 hours of issue
 
 
 def default_owner(service):
@@ -119,14 +118,14 @@ def name_owner(notice: LearningNotice, *, by, owner, due_at) -> LearningNotice:
     return notice
 
 
-def receipt_deadlines(match_ids) -> dict:
-    """Each matched service's receipt deadline (4 hours after its own first notice), by match id:
-    one query, judged by the same rule as the A2 figures and the executive summary."""
+def receipt_deadlines(match_ids, window_hours: int) -> dict:
+    """Each matched service's receipt deadline (`window_hours`, A2's receipt window, after its own first
+    notice), by match id: one query, judged by the same rule as the A2 figures and the executive summary."""
     rows = LearningNotice.objects.filter(matched_service_id__in=match_ids).values_list(
         "matched_service_id", "issued_at"
     )
     frame = pd.DataFrame(list(rows), columns=["match_id", "issued_at"])
-    return analysis.receipt_deadlines(frame, RECEIPT_WINDOW_HOURS).to_dict()
+    return analysis.receipt_deadlines(frame, window_hours).to_dict()
 
 
 def needs_redistribution(notice: LearningNotice | None, deadline, now) -> bool:
@@ -144,7 +143,9 @@ def needs_redistribution(notice: LearningNotice | None, deadline, now) -> bool:
 
 def redistribute(trigger: LearningTrigger, *, by, now=None) -> list[LearningNotice]:
     """A2's action when the receipt rule breaches: reissue to every included service still without a
-    received notice, superseding its old one (the first issue stays on the record)."""
+    received notice, superseding its old one (the first issue stays on the record). Receipt is judged
+    within A2's receipt window as the trigger's case runs it (the provider's tuning when it started),
+    the window its A2 figure was judged by."""
     now = now_or(now)
     require_perm(by, "learning_transfer.distribute_notices", trigger)
     if trigger.notices_issued_at is None:
@@ -163,7 +164,8 @@ def redistribute(trigger: LearningTrigger, *, by, now=None) -> list[LearningNoti
                 matched_service__trigger=trigger, superseded_at__isnull=True
             )
         }
-        deadlines = receipt_deadlines([m.pk for m in matches])
+        window_hours = chain.parameters(trigger.provider, trigger)["receipt_window_hours"]
+        deadlines = receipt_deadlines([m.pk for m in matches], window_hours)
         for match in matches:
             old = current.get(match.pk)
             if not needs_redistribution(old, deadlines.get(match.pk), now):

@@ -1,7 +1,9 @@
 """The executive learning summary (A5) across every trigger of a provider: a fixed number of queries.
 
 Loads the triggers, their included matched services and notices once each (plus the daily roll-up of
-incidents and care hours for the trend), then lets the analysis functions do the rest.
+incidents and care hours for the trend), then lets the analysis functions do the rest. A distribution
+defect is judged by A2's receipt window and repeats over A5's learning cycles as the provider runs them
+now (its tuning, else the defaults): the summary spans triggers whose cases started at different times.
 """
 
 from dataclasses import dataclass
@@ -17,7 +19,6 @@ from .. import analysis, chain
 from ..choices import TriggerStatus
 from ..models import ImplementationLead, LearningNotice, LearningTrigger, MatchedService
 from . import data
-from .notices import RECEIPT_WINDOW_HOURS
 
 PERIODS = {"30": 30, "90": 90, "365": 365, "all": None}
 TREND_WEEKS = 4
@@ -132,6 +133,13 @@ class _Loaded:
     notices: pd.DataFrame  # every round of their notices
     issued: pd.DataFrame  # the matches of triggers whose learning was issued
     cycles: pd.DataFrame  # `issued` with each service's distribution and ownership defects
+    parameters: dict  # chain A's parameters as the provider runs them now (chain.parameters)
+
+
+def load(provider, now: datetime, filters: SummaryFilters | None = None) -> _Loaded:
+    """The frames A5's figures are computed from (default: the summary's default filters): what the A5
+    step's computations load once between them, exactly as the executive summary loads them."""
+    return _load(provider, filters or SummaryFilters(), now)
 
 
 def _load(provider, filters: SummaryFilters, now: datetime) -> _Loaded:
@@ -142,29 +150,42 @@ def _load(provider, filters: SummaryFilters, now: datetime) -> _Loaded:
     matches = _matches_frame(matched)
     notices = _notices_frame(matched)
     issued = matches[matches["issued_at"].notna()]
+    parameters = chain.parameters(provider)
     cycles = analysis.cycle_defects(
         issued.drop(columns=["status", "risk_level", "confirmed_impl_at", "confirmed"]),
         notices,
-        RECEIPT_WINDOW_HOURS,
+        parameters["receipt_window_hours"],
     )
-    return _Loaded(triggers, matches, notices, issued, cycles)
+    return _Loaded(triggers, matches, notices, issued, cycles, parameters)
 
 
-def _a5_figures(loaded: _Loaded) -> dict:
-    """A5's three figures with their detail: the average confirmation rate over the triggers with
-    learning issued, defects repeated in the last 2 cycles, and high-risk services lacking verified
-    action (in triggers still open)."""
-    matches = loaded.matches
+def average_confirmation_rate(loaded: _Loaded) -> float | None:
+    """A5: the average confirmation rate over the triggers with learning issued (None: none issued)."""
     rates = analysis.confirmation_rates(loaded.issued[["trigger_id", "confirmed"]])
-    lacking = matches[
+    return round(float(rates["rate"].mean()), 1) if not rates.empty else None
+
+
+def repeated_defects(loaded: _Loaded, cycles_back: int) -> list[dict]:
+    """A5: distribution or ownership defects at one service in each of the last `cycles_back` cycles."""
+    return analysis.repeated_defects(loaded.cycles, cycles_back).to_dict("records")
+
+
+def high_risk_lacking(loaded: _Loaded) -> pd.DataFrame:
+    """A5: high-risk matched services lacking verified action, in triggers still open."""
+    matches = loaded.matches
+    return matches[
         (matches["risk_level"] == RiskLevel.HIGH)
         & ~matches["confirmed"]
         & (matches["status"] != TriggerStatus.CLOSED)
     ]
+
+
+def _a5_figures(loaded: _Loaded) -> dict:
+    """A5's three figures with their detail, repeats counted over the provider's learning cycles."""
     return {
-        "avg_confirmation_rate": round(float(rates["rate"].mean()), 1) if not rates.empty else None,
-        "repeated_defects": analysis.repeated_defects(loaded.cycles).to_dict("records"),
-        "lacking": lacking,
+        "avg_confirmation_rate": average_confirmation_rate(loaded),
+        "repeated_defects": repeated_defects(loaded, loaded.parameters["defect_cycles"]),
+        "lacking": high_risk_lacking(loaded),
     }
 
 
@@ -175,12 +196,6 @@ def _a5_measures(figures: dict) -> dict:
         "repeated_defects": len(figures["repeated_defects"]),
         "high_risk_lacking_action": len(figures["lacking"]),
     }
-
-
-def a5_values(provider, now: datetime, filters: SummaryFilters | None = None) -> dict:
-    """A5's figures across the provider's triggers (default: the summary's default filters), computed
-    exactly as the executive summary computes them, so the A5 step form and the page always agree."""
-    return _a5_measures(_a5_figures(_load(provider, filters or SummaryFilters(), now)))
 
 
 def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
@@ -200,6 +215,8 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
         "issued_triggers": int(issued["trigger_id"].nunique()),
         "avg_confirmation_rate": a5["avg_confirmation_rate"],
         "repeated_defects": a5["repeated_defects"],
+        "defect_cycles": loaded.parameters["defect_cycles"],
+        "receipt_window_hours": loaded.parameters["receipt_window_hours"],
         "high_risk_lacking": [
             {"trigger": by_id[row.trigger_id], "service": row.service}
             for row in a5["lacking"].itertuples(index=False)

@@ -17,7 +17,6 @@ from ..models import LearningTrigger, MatchedService
 from . import data
 from .common import now_or, refuse, save_with_history
 
-OPEN_ACTION_WORKING_DAYS = 5  # A1: open action lines due within the next 5 working days
 BASELINE_FIELDS = [
     "shared_tags",
     "incidents_7d",
@@ -117,10 +116,13 @@ def _check_factors(factors) -> None:
 
 
 def _baseline(trigger: LearningTrigger):
-    """Rates of every provider service over the 7 days before confirmation, the median, and the
-    horizon for open actions. Returns (rates indexed by service_id, median, horizon, first, last)."""
+    """Rates of every provider service over the days before confirmation, the median, and the horizon
+    for open actions, by A1's look-back and working days as the trigger's case runs them (before the
+    case starts: as the provider runs them now, which the case then snapshots). Returns (services,
+    rates indexed by service_id, median, horizon, first, last, working days)."""
     provider = trigger.provider
-    first, last = analysis.rate_window(trigger.confirmed_at)
+    values = chain.parameters(provider, trigger)
+    first, last = analysis.rate_window(trigger.confirmed_at, values["rate_days"])
     services = data.services_frame(provider)
     scope = {"provider": provider}
     incidents, care_hours = data.daily_figures(scope, first, last)
@@ -128,10 +130,9 @@ def _baseline(trigger: LearningTrigger):
     median = analysis.provider_median(rates)
     rates = analysis.flag_above_median(rates, median).set_index("service_id")
     calendar = provider.calendar
-    horizon = calendar.clock_time_on_working_day(
-        trigger.confirmed_at, calendar.hours.end, OPEN_ACTION_WORKING_DAYS
-    )
-    return services, rates, median, horizon, first, last
+    working_days = values["open_action_working_days"]
+    horizon = calendar.clock_time_on_working_day(trigger.confirmed_at, calendar.hours.end, working_days)
+    return services, rates, median, horizon, first, last, working_days
 
 
 RATE_PLACES = "0.000001"  # as the model stores rates: enough for three significant figures
@@ -162,7 +163,7 @@ def match_services(trigger: LearningTrigger, *, by=None, now=None) -> list[Match
     if by is not None:
         require_perm(by, "learning_transfer.manage_trigger", trigger)
     now = now_or(now)
-    services, rates, median, horizon, first, last = _baseline(trigger)
+    services, rates, median, horizon, first, last, working_days = _baseline(trigger)
     found = analysis.matching_services(
         services, trigger.source_service_id, trigger.risk_tags, trigger.match_same_service_type
     )
@@ -189,7 +190,9 @@ def match_services(trigger: LearningTrigger, *, by=None, now=None) -> list[Match
             bulk_update_with_history(
                 changed, MatchedService, BASELINE_FIELDS + ["matched_by_rule"], **history
             )
+        # The look-back and working days the figures were counted over, shown beside them.
         trigger.rates_first_day, trigger.rates_last_day = first, last
+        trigger.open_actions_working_days = working_days
         trigger.provider_median_rate = _decimal(median, RATE_PLACES)
         trigger.matched_at = now
         save_with_history(trigger, by, "Matching run")
@@ -226,8 +229,9 @@ def adjust_match(
 
 
 def _baseline_for_added(trigger: LearningTrigger, match: MatchedService) -> None:
-    """The same 7-day baseline as the rule's matches, judged against the median already recorded."""
-    services, rates, median, horizon, _, _ = _baseline(trigger)
+    """The same baseline (look-back and working days) as the rule's matches, judged against the median
+    already recorded."""
+    services, rates, median, horizon, *_ = _baseline(trigger)
     row = rates.loc[match.service_id].copy()
     stored = trigger.provider_median_rate
     reference = float(stored) if stored is not None else median

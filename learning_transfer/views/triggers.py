@@ -18,7 +18,7 @@ from providers.mixins import StaffRequiredMixin
 from providers.permissions import providers_where, require_perm, visible_services
 from providers.who_acts import split_yours
 
-from .. import chain, computations, permissions, services
+from .. import chain, permissions, services
 from ..choices import THEME_RISK_TAGS
 from ..forms import LearningForm, MatchAdjustForm, TriggerFilterSet, TriggerForm
 from ..services import measures
@@ -151,7 +151,7 @@ class TriggerDetailView(TriggerMixin, TemplateView):
         trigger = self.get_trigger()
         user = self.request.user
         now = timezone.now()
-        windows = computations.windows(trigger)
+        windows = chain.parameters(trigger.provider, trigger)
         pic = measures.picture(trigger, now, windows["receipt_window_hours"])
         a1_step = chain.step_run(trigger, "A1")
         return super().get_context_data(

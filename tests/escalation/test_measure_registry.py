@@ -98,6 +98,32 @@ def test_a_window_of_zero_in_the_fixture_refuses_start_up(tmp_path, monkeypatch)
     assert "Receipt window must be a whole number of hours from 1 to 168, got 0." in start_up_refusal()
 
 
+@pytest.mark.parametrize(
+    ("check_method", "refusal"),
+    [
+        (
+            "A {sample_sise}-notice sample.",
+            "shows {sample_sise}, which is not a parameter of the step",
+        ),
+        (
+            "A {sample_size}-notice sample.",
+            "measures give as 10 and 12: give them one value",
+        ),
+    ],
+)
+def test_a_check_method_showing_no_single_parameter_refuses_start_up(
+    tmp_path, monkeypatch, check_method, refusal
+):
+    def change(measures, data):
+        a2 = next(s for chain in data["chains"] for s in chain["steps"] if s["code"] == "A2")
+        a2["check_method"] = check_method
+        measures["sampled_with_named_owner"]["parameters"] = {"sample_size": 10}
+
+    fixture_copy(tmp_path, monkeypatch, change)
+    message = start_up_refusal()
+    assert "Step A2" in message and refusal in message and "The check method shows" in message
+
+
 def test_a_registered_computation_no_measure_names_refuses_start_up(monkeypatch):
     monkeypatch.setitem(
         computations.registry._computations,

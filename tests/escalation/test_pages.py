@@ -133,7 +133,7 @@ def test_the_record_form_shows_each_bad_value_next_to_its_field(client, sign_in,
 def test_a_group_measure_is_typed_one_item_per_line_and_can_be_prefilled(
     client, sign_in, chain_a, people, now, monkeypatch
 ):
-    def rates(context):
+    def rates(context, days):
         return {"Elm House": 0.9, "Birch Lodge": 0.2}
 
     registered = computations.registry.get("matched_service_incident_rates")

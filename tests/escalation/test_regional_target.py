@@ -1,0 +1,103 @@
+"""A step run once per region (A4) escalates in its own region, not in the case's service's region.
+
+The case starts at Elm House, in the North; A4 runs once for the North and once for the South. With
+A4's target made a regional role (a test-only edit of the chain, as a provider's chain could be), the
+South's Deputy Regional Manager is told of the South's A4, on the overdue, the breach and the follow-up,
+and may act on it; the North's is told only of the North's.
+"""
+
+import pytest
+
+from escalation import engine, recipients, services
+from escalation.models import StepTemplate
+from escalation.permissions import visible_escalations
+from providers.choices import Role
+from tests.factories import person_with_role
+
+from .conftest import at
+
+pytestmark = pytest.mark.django_db
+A4_DUE_PASSED = at(24, 16, 10)  # confirmed Monday 09:00: A4 falls due on Tuesday at 16:06
+
+
+@pytest.fixture
+def managers(people, south):
+    return {
+        "North": people.deputy_regional_manager,  # "drm"
+        "South": person_with_role(Role.DEPUTY_REGIONAL_MANAGER, region=south, username="drm-south"),
+    }
+
+
+@pytest.fixture
+def a4_to_the_regional_manager(chains):
+    StepTemplate.objects.filter(code="A4").update(escalate_to=Role.DEPUTY_REGIONAL_MANAGER)
+
+
+@pytest.fixture
+def case(chains, provider, north, south, elm_house, subject, managers):
+    """Chain A on a failure at Elm House (North), its A4 run for the North and for the South."""
+    return services.start_chain(
+        "A",
+        provider=provider,
+        subject=subject(),
+        anchor_at=at(23, 9),
+        service=elm_house,
+        regions=[north, south],
+    )
+
+
+def told(escalation) -> list[str]:
+    return [n.user.username for n in escalation.notifications.all()]
+
+
+def a4_by_region(escalations) -> dict:
+    return {e.step_run.region.name: e for e in escalations if e.step_run.code == "A4"}
+
+
+def test_an_overdue_a4_tells_the_manager_of_its_own_region(a4_to_the_regional_manager, case, managers):
+    overdue = a4_by_region(engine.tick(A4_DUE_PASSED).overdue)
+    assert {region: told(e) for region, e in overdue.items()} == {
+        "North": ["drm"],
+        "South": ["drm-south"],
+    }
+    south = overdue["South"]
+    assert south.region.name == "South" and not south.role_gap
+    assert south.service.name == "Elm House"  # the case's service, still named
+    # Told, the South's manager may act on it; the North's may not.
+    assert managers["South"].has_perm("escalation.acknowledge_escalation", south)
+    assert not managers["North"].has_perm("escalation.acknowledge_escalation", south)
+    assert visible_escalations(managers["South"]).filter(pk=south.pk).exists()
+    services.acknowledge(south, by=managers["South"], now=at(24, 16, 20))
+
+
+def test_a_breached_a4_tells_the_manager_of_its_own_region(a4_to_the_regional_manager, case, managers):
+    south_a4 = case.step_runs.get(code="A4", region__name="South")
+    record = services.record_step(
+        south_a4,
+        by=managers["South"],
+        values={
+            "briefings_completed_4h": 0,
+            "local_tasks_due_24h": 0,
+            "expected_reduction_pct": {"High-risk services": 5},
+        },
+        now=at(24, 15),
+    )
+    assert record.escalation.region.name == "South"
+    assert told(record.escalation) == ["drm-south"]
+
+
+def test_a_follow_up_of_a4_is_looked_for_in_its_own_region(case, managers, monkeypatch):
+    # A provider whose ladder passes through the region's manager (test-only): A4's overdue goes to
+    # the Compliance Manager, its follow-up one rung up, to a regional role.
+    monkeypatch.setattr(
+        recipients,
+        "LADDER",
+        [Role.DEPUTY_REGIONAL_MANAGER, Role.PROVIDER_DIRECTOR, Role.NOMINATED_INDIVIDUAL],
+    )
+    overdue = a4_by_region(engine.tick(A4_DUE_PASSED).overdue)
+    assert {e.target_role for e in overdue.values()} == {Role.COMPLIANCE_MANAGER}
+    follow_ups = a4_by_region(engine.tick(at(26, 12)).follow_ups)
+    assert {region: (e.target_role, e.region.name, told(e)) for region, e in follow_ups.items()} == {
+        "North": (Role.DEPUTY_REGIONAL_MANAGER, "North", ["drm"]),
+        "South": (Role.DEPUTY_REGIONAL_MANAGER, "South", ["drm-south"]),
+    }
