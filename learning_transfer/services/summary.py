@@ -158,7 +158,7 @@ def _trend(matches: QuerySet) -> pd.DataFrame:
     first = pairs["issued_day"].min() - timedelta(days=7 * TREND_WEEKS)
     last = pairs["issued_day"].max() + timedelta(days=7 * TREND_WEEKS - 1)
     scope = {"pk__in": sorted(set(pairs["service_id"]))}
-    incidents, care_hours = data.daily_figures(scope, first, last)
+    incidents, care_hours = data.daily_figures(scope, first, last, day_numbers=True)
     return analysis.before_after_rates(pairs, incidents, care_hours, TREND_WEEKS)
 
 
