@@ -25,8 +25,6 @@ from ..models import ImportJob, Incident
 from ..services.review import flag_reasons, record_review, review_candidates
 
 REVIEW_PAGE_SIZE = 50  # incidents per page of the review list
-
-
 LAST_PAGE_ASKED = 100_000  # a larger number in the address is read as this (then as the last page)
 
 
