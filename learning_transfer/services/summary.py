@@ -209,6 +209,19 @@ def a5_values(provider, now: datetime, filters: SummaryFilters | None = None) ->
     return _a5_measures(_a5_figures(counted))
 
 
+def headline(provider, now: datetime) -> dict:
+    """The summary's headline figures for the last 12 months (the nominated individual's dashboard
+    panel): computed as the page computes them, without the trend, the table or the notices."""
+    counted = _count(provider, SummaryFilters(), now, RECEIPT_WINDOW_HOURS)
+    a5 = _a5_figures(counted)
+    return {
+        "trigger_count": counted.triggers.count(),
+        "avg_confirmation_rate": a5["avg_confirmation_rate"],
+        "high_risk_lacking_count": a5["lacking"],
+        "repeated_defects": a5["repeated_defects"],
+    }
+
+
 def _trigger_rows(triggers: list, counts: pd.DataFrame) -> list[dict]:
     """One line per trigger shown in the summary table, from the per-trigger counts."""
     rates = analysis.confirmation_rates(counts[["trigger_id", "services", "confirmed"]])
