@@ -9,7 +9,7 @@ from datetime import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from providers.actions import change_once
@@ -522,8 +522,9 @@ def _event(
 def escalation_counts(provider, chain_code: str, now, subjects=None) -> dict:
     """Open escalations of a provider's cases of one chain, and those not acknowledged in time.
 
-    `subjects` (model instances), when given, limits the count to the cases of those subjects, so a
-    page that filters its subjects counts only their escalations; an empty list counts none.
+    `subjects` (model instances, or a queryset of them), when given, limits the count to the cases of
+    those subjects, so a page that filters its subjects counts only their escalations; an empty list
+    counts none.
     """
     open_ones = Escalation.objects.filter(provider=provider, chain_run__chain__code=chain_code).exclude(
         state=EscalationState.RESOLVED
@@ -537,7 +538,14 @@ def escalation_counts(provider, chain_code: str, now, subjects=None) -> dict:
 
 
 def _of_subjects(subjects) -> Q:
-    """Escalations whose case is on one of `subjects` (the case's subject is a generic relation)."""
+    """Escalations whose case is on one of `subjects` (the case's subject is a generic relation).
+
+    A queryset of subjects becomes a subquery, so a page filtering thousands of subjects never sends
+    their ids as parameters; a list is matched by its ids.
+    """
+    if isinstance(subjects, QuerySet):
+        content_type = ContentType.objects.get_for_model(subjects.model)
+        return Q(chain_run__content_type=content_type, chain_run__object_id__in=subjects.values("pk"))
     ids_by_type = {}
     for subject in subjects:
         ids_by_type.setdefault(ContentType.objects.get_for_model(subject), []).append(subject.pk)

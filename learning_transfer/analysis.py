@@ -142,16 +142,17 @@ def a1_decision(matched: pd.DataFrame, median: float | None, rule: dict, measure
     )
 
 
-def confirmation_rates(matches: pd.DataFrame) -> pd.DataFrame:
+def confirmation_rates(counts: pd.DataFrame) -> pd.DataFrame:
     """Per trigger, the % of included matched services whose implementation is confirmed.
 
-    matches: trigger_id, confirmed (bool), one row per included matched service.
+    counts: trigger_id, services, confirmed (one row per trigger, counted by the database).
+    Adds rate, to one decimal place.
     """
-    if matches.empty:
+    if counts.empty:
         return pd.DataFrame({"trigger_id": [], "services": [], "confirmed": [], "rate": []})
-    grouped = matches.groupby("trigger_id")["confirmed"].agg(services="size", confirmed="sum").reset_index()
-    grouped["rate"] = (grouped["confirmed"] * 100 / grouped["services"]).round(1)
-    return grouped
+    rates = counts.copy()
+    rates["rate"] = (rates["confirmed"] * 100 / rates["services"]).round(1)
+    return rates
 
 
 def receipt_deadlines(notices: pd.DataFrame, receipt_hours: int) -> pd.Series:
@@ -234,7 +235,9 @@ def before_after_rates(
 ) -> pd.DataFrame:
     """Pooled incident rate per 100 care hours in matched services, week by week around learning issue.
 
-    pairs: trigger_id, service_id, issued_day (one row per included matched service of an issued trigger).
+    pairs: service_id, issued_day and, optionally, matches: how many included matched services of
+    issued triggers share that service and issue day (1 when absent; the database counts them, so the
+    rows follow services and days, not triggers x services).
     incidents: service_id, day, incidents (a count per day).  care_hours: service_id, day, hours.
     Week -1 is the 7 days before the issue day, week 1 the issue day and the 6 after, and so on.
     A service's week counts only if it has care hours that week, so a service that recorded none
@@ -251,8 +254,9 @@ def before_after_rates(
         hundredths = np.rint(care_hours["hours"].astype(float) * 100) if not care_hours.empty else None
         hours = _weekly_sums(pairs, care_hours, hundredths, week_numbers)
         counted = hours > 0
-        incident_totals = np.where(counted, counts, 0).sum(axis=0)
-        hour_totals = np.where(counted, hours, 0).sum(axis=0)
+        weight = np.asarray(pairs["matches"] if "matches" in pairs else np.ones(len(pairs)), dtype=np.int64)
+        incident_totals = (np.where(counted, counts, 0) * weight[:, None]).sum(axis=0)
+        hour_totals = (np.where(counted, hours, 0) * weight[:, None]).sum(axis=0)
     frame["incidents"] = incident_totals.astype(int)
     frame["care_hours"] = hour_totals / 100
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -123,8 +123,8 @@ def expected_reduction_by_group(context) -> dict:
     return measures.expected_reduction_by_group(_picture(context).included)
 
 
-def _a5(context) -> summary._Loaded:
-    """A5 is reviewed across every trigger of the provider: the executive summary's own frames."""
+def _a5(context) -> summary.Counted:
+    """A5 is reviewed across every trigger of the provider: the executive summary's own counts."""
     return context.shared("a5", lambda: summary.load(_trigger(context).provider, context.now))
 
 
@@ -140,7 +140,7 @@ def repeated_defects(context, cycles: int) -> int:
 
 
 def high_risk_lacking_action(context) -> int:
-    return len(summary.high_risk_lacking(_a5(context)))
+    return summary.high_risk_lacking_count(_a5(context))
 
 
 def register_computations() -> None:

@@ -11,7 +11,7 @@ from . import permissions
 from .choices import TriggerStatus
 from .models import ImplementationLead, LearningNotice
 from .services.review import review_candidates
-from .services.summary import SummaryFilters, executive_summary
+from .services.summary import headline
 
 PANEL_ROWS = 5
 
@@ -39,7 +39,7 @@ def nominated_individual_context(request, role) -> dict:
     providers = providers_where(request.user, "learning_transfer.read_summary")
     if not providers:
         return {"summary": None}
-    return {"summary": executive_summary(providers[0], SummaryFilters(), timezone.now())}
+    return {"summary": headline(providers[0], timezone.now())}
 
 
 def registered_manager_context(request, role) -> dict:

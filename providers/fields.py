@@ -9,6 +9,8 @@ refused as an invalid choice before any query, as an id that matches no record i
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 LARGEST_ID = 2**63 - 1  # a 64-bit primary key, on PostgreSQL and SQLite alike
@@ -58,8 +60,32 @@ def is_possible_id(value) -> bool:
     return 1 <= number <= LARGEST_ID
 
 
+class RecordSelect(forms.Select):
+    """A select whose options are written in Python, in the markup of Django's select templates: a
+    provider's 500 services render in a few milliseconds rather than one template include each."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        groups = []
+        for group_name, options, _ in widget["optgroups"]:
+            rendered = format_html_join(
+                "",
+                '\n  <option value="{}"{}>{}</option>',
+                ((str(option["value"]), flatatt(option["attrs"]), option["label"]) for option in options),
+            )
+            if group_name:
+                rendered = format_html('\n  <optgroup label="{}">{}\n  </optgroup>', group_name, rendered)
+            groups.append(rendered)
+        options = format_html_join("", "{}", ((group,) for group in groups))
+        return format_html(
+            '<select name="{}"{}>{}\n</select>', widget["name"], flatatt(widget["attrs"]), options
+        )
+
+
 class RecordChoiceField(forms.ModelChoiceField):
     """Choose one record of the queryset by its id."""
+
+    widget = RecordSelect
 
     def to_python(self, value):
         if value not in self.empty_values and not is_possible_id(value):

@@ -6,8 +6,11 @@ services and days asked for, never the number of incidents behind them.
 
 from datetime import date, datetime, time
 
+import numpy as np
 import pandas as pd
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Count, DateField, F, Func, IntegerField, Value
+from django.db.models.functions import Cast, Coalesce, Round
 
 from providers.calendar import LONDON
 from providers.models import Service, ServiceRiskTag
@@ -37,13 +40,37 @@ def services_frame(provider) -> pd.DataFrame:
     return frame
 
 
-def daily_figures(service_filter: dict, first_day: date, last_day: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+class _DaysAfter(Func):
+    """Whole days from a date to the row's day, counted by the database (an integer, not an interval)."""
+
+    output_field = IntegerField()
+    arg_joiner = " - "
+    template = "(%(expressions)s)"  # PostgreSQL: date - date is a number of days
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+
+NO_FIGURE = -1  # care hours of a day with incidents but no recorded figure, while read as integers
+
+
+def daily_figures(
+    service_filter: dict, first_day: date, last_day: date, *, day_numbers: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The filtered services' incidents and care hours on each London day of [first_day, last_day],
     read from the daily roll-up (`ServiceDay`, kept current by `rollup.after_data_saved`) in one query.
 
     Returns two frames: service_id, day, incidents (days without any incident left out), and
     service_id, day, hours (float; days without a recorded figure left out). Their size follows the
-    number of services and days asked for, never the number of incidents behind them.
+    number of services and days asked for, never the number of incidents behind them. `day` holds
+    dates, or with `day_numbers` datetime64 values (a year of 500 services is 180,000 rows: read as
+    integers, with no Python object per value, it loads several times faster).
     """
     rows = (
         ServiceDay.objects.filter(
@@ -52,15 +79,31 @@ def daily_figures(service_filter: dict, first_day: date, last_day: date) -> tupl
             **{f"service__{key}": value for key, value in service_filter.items()},
         )
         .order_by()
-        .values_list("service_id", "day", "incidents", "care_hours")
+        .values_list(
+            "service_id",
+            _DaysAfter(F("day"), Value(first_day, output_field=DateField())),
+            "incidents",
+            Coalesce(Cast(Round(F("care_hours") * 100), IntegerField()), Value(NO_FIGURE)),
+        )
     )
-    frame = pd.DataFrame(list(rows), columns=["service_id", "day", "incidents", "hours"])
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        numbers = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 4)
+    days = np.datetime64(first_day, "D") + numbers[:, 1].astype("timedelta64[D]")
+    frame = pd.DataFrame(
+        {
+            "service_id": numbers[:, 0],
+            "day": days.astype("datetime64[ns]"),
+            "incidents": numbers[:, 2],
+            "hours": numbers[:, 3] / 100,
+        }
+    )
+    if not day_numbers:
+        frame["day"] = frame["day"].dt.date
     incidents = frame.loc[frame["incidents"] > 0, ["service_id", "day", "incidents"]]
-    hours = frame.loc[frame["hours"].notna(), ["service_id", "day", "hours"]]
-    return (
-        incidents.astype({"service_id": int, "incidents": int}).reset_index(drop=True),
-        hours.astype({"service_id": int, "hours": float}).reset_index(drop=True),
-    )
+    hours = frame.loc[numbers[:, 3] != NO_FIGURE, ["service_id", "day", "hours"]]
+    return incidents.reset_index(drop=True), hours.reset_index(drop=True)
 
 
 def open_actions_due_by(service_ids, horizon: datetime) -> dict[int, int]:

@@ -79,8 +79,8 @@ def _flagged_pages(services, now: datetime, limit: int | None, **filters) -> tup
     return FlaggedPage(reasons, sum(page.total for page in pages)), thresholds
 
 
-def _candidates(page: FlaggedPage, thresholds: dict, limit: int | None) -> list[Candidate]:
-    """The flagged incidents of the page, newest first, with their reasons in words."""
+def _candidates(page: FlaggedPage, thresholds: dict, offset: int, limit: int | None) -> list[Candidate]:
+    """The flagged incidents of the page (from the `offset`-th newest), with their reasons in words."""
     incidents = (
         Incident.objects.filter(pk__in=page.reasons)
         .select_related("service", "review__reviewed_by")
@@ -88,7 +88,7 @@ def _candidates(page: FlaggedPage, thresholds: dict, limit: int | None) -> list[
         .order_by("-occurred_at", "-pk")
     )
     candidates = []
-    for incident in incidents[:limit]:
+    for incident in incidents[offset : None if limit is None else offset + limit]:
         codes = page.reasons[incident.pk]
         provider_thresholds = thresholds[incident.service.provider_id]
         words = [_reason_words(incident, code, provider_thresholds) for code in codes]
@@ -104,9 +104,10 @@ def review_candidates(
     reason: str = "",
     status: str = CandidateStatus.AWAITING,
     limit: int = 200,
+    offset: int = 0,
 ) -> tuple[list[Candidate], int]:
-    """Incidents in the person's services that need a formal review, newest first: the first `limit`
-    of them and how many there are in all.
+    """Incidents in the person's services that need a formal review, newest first: `limit` of them
+    from the `offset`-th newest (a page of the list), and how many there are in all.
 
     `status` chooses those still awaiting a decision (the default), those decided (a review outcome or
     a learning trigger exists), or all. Each provider's thresholds apply to its own services; incidents
@@ -116,8 +117,9 @@ def review_candidates(
     services = visible_services(user, roles=REVIEWERS)
     if service is not None:
         services = services.filter(pk=service.pk)
-    page, thresholds = _flagged_pages(services, now, limit, status=status, reason=reason)
-    return _candidates(page, thresholds, limit), page.total
+    # Each provider's newest offset + limit: the page is among them, whichever providers it mixes.
+    page, thresholds = _flagged_pages(services, now, offset + limit, status=status, reason=reason)
+    return _candidates(page, thresholds, offset, limit), page.total
 
 
 def flag_reasons(incident: Incident, *, now: datetime) -> list[str]:

@@ -1,17 +1,24 @@
 """The executive learning summary (A5) across every trigger of a provider: a fixed number of queries.
 
-Loads the triggers, their included matched services and notices once each (plus the daily roll-up of
-incidents and care hours for the trend), then lets the analysis functions do the rest. A distribution
-defect is judged by A2's receipt window and repeats over A5's learning cycles as the provider runs them
-now (its tuning, else the defaults): the summary spans triggers whose cases started at different times.
+The database does the counting, so the rows read follow the number of triggers and services, never
+triggers x services: one row per trigger (its matched services, how many confirmed, received in time,
+high-risk lacking action), one per (service, issue day) for the trend beside the daily roll-up of
+incidents and care hours, and the notices' totals. Rows per matched service and notice are read only
+for the last learning cycles (repeated defects) and the few high-risk services the page names.
+
+A distribution defect is judged by A2's receipt window and repeats over A5's learning cycles as the
+provider runs them now (its tuning, else the defaults): the summary spans triggers whose cases started
+at different times.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
 
+from providers.calendar import LONDON
 from providers.choices import RiskLevel
 from providers.models import Region
 
@@ -23,6 +30,12 @@ from . import data
 PERIODS = {"30": 30, "90": 90, "365": 365, "all": None}
 TREND_WEEKS = 4
 SHOWN_TRIGGERS = 50  # rows of the summary's trigger table (a large provider logs thousands a year)
+SHOWN_LACKING = 20  # high-risk services lacking action named on the page (all are counted)
+
+# An included high-risk matched service whose implementation is not verified, in a trigger still open.
+LACKING_ACTION = Q(service__risk_level=RiskLevel.HIGH, implementation_confirmed_at__isnull=True) & ~Q(
+    trigger__status=TriggerStatus.CLOSED
+)
 
 
 @dataclass(frozen=True)
@@ -34,8 +47,8 @@ class SummaryFilters:
     period: str = "365"
 
 
-def _triggers(provider, filters: SummaryFilters, now: datetime):
-    """The filtered triggers, newest first (a queryset: the other loads use it as a subquery)."""
+def _triggers(provider, filters: SummaryFilters, now: datetime) -> QuerySet:
+    """The filtered triggers, newest first (a queryset: the other queries use it as a subquery)."""
     triggers = LearningTrigger.objects.filter(provider=provider)
     if filters.theme:
         triggers = triggers.filter(theme=filters.theme)
@@ -50,142 +63,153 @@ def _triggers(provider, filters: SummaryFilters, now: datetime):
     return triggers.select_related("source_service").order_by("-confirmed_at", "-pk")
 
 
-def _matches(triggers, filters: SummaryFilters):
+def _matches(triggers: QuerySet, filters: SummaryFilters) -> QuerySet:
     """The included matched services of the triggers (in the region, if filtered), as a queryset."""
     rows = MatchedService.objects.filter(trigger__in=triggers.values("pk"), included=True)
     if filters.region:
         rows = rows.filter(service__region=filters.region)
-    return rows
+    return rows.order_by()  # unordered: the queries below group it or use it as a subquery
 
 
-def _matches_frame(matches) -> pd.DataFrame:
+def received_in_time_by_trigger(matches: QuerySet, receipt_hours: int) -> dict[int, int]:
+    """How many of `matches` received their learning in time, per trigger id, counted by the database.
+
+    The rule of `analysis.received_in_time` (a notice of any round acknowledged within `receipt_hours`
+    of the service's own first notice) is the same as "the service's earliest acknowledgement is at
+    most `receipt_hours` after its earliest notice", one comparison of two aggregates per service.
+    """
+    in_time = (
+        LearningNotice.objects.filter(matched_service__in=matches.values("pk"))
+        .order_by()
+        .values("matched_service_id")
+        .annotate(first_issued=Min("issued_at"), first_acknowledged=Min("acknowledged_at"))
+        .filter(first_acknowledged__lte=F("first_issued") + timedelta(hours=receipt_hours))
+        .values("matched_service_id")
+    )
+    rows = matches.filter(pk__in=in_time).values("trigger_id").annotate(received=Count("pk"))
+    return {row["trigger_id"]: row["received"] for row in rows}
+
+
+def per_trigger(matches: QuerySet, receipt_hours: int) -> pd.DataFrame:
+    """One row per trigger with matched services in `matches`, newest trigger first: trigger_id,
+    issued (learning issued), services, confirmed (implementation verified), lacking (high-risk, not
+    verified, trigger open), received (in time; 0 when not issued), counted by the database."""
+    rows = (
+        matches.values("trigger_id")
+        .annotate(
+            issued_count=Count("trigger__notices_issued_at"),  # every match of an issued trigger, or none
+            services=Count("pk"),
+            confirmed=Count("implementation_confirmed_at"),
+            lacking=Count("pk", filter=LACKING_ACTION),
+        )
+        .order_by("-trigger__confirmed_at", "-trigger_id")
+    )
+    columns = ["trigger_id", "issued_count", "services", "confirmed", "lacking"]
+    frame = pd.DataFrame(list(rows.values_list(*columns)), columns=columns)
+    frame["issued"] = frame["issued_count"] > 0
+    received = received_in_time_by_trigger(matches, receipt_hours)
+    frame["received"] = frame["trigger_id"].map(received).fillna(0).astype(int).where(frame["issued"], 0)
+    return frame.drop(columns="issued_count")
+
+
+def _cycle_frames(matches: QuerySet) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The matched services of a few triggers, and their notices of every round, as frames."""
     has_lead = ImplementationLead.objects.filter(matched_service=OuterRef("pk"))
-    rows = matches.annotate(has_lead=Exists(has_lead))
     columns = {
         "pk": "match_id",
         "trigger_id": "trigger_id",
         "trigger__confirmed_at": "confirmed_at",
-        "trigger__notices_issued_at": "issued_at",
-        "trigger__status": "status",
         "service_id": "service_id",
         "service__name": "service",
-        "service__risk_level": "risk_level",
-        "implementation_confirmed_at": "confirmed_impl_at",
         "has_lead": "has_lead",
     }
-    frame = pd.DataFrame(list(rows.values_list(*columns)), columns=list(columns.values()))
-    frame["confirmed"] = frame["confirmed_impl_at"].notna()
-    return frame
-
-
-def _notices_frame(matches) -> pd.DataFrame:
-    columns = ["match_id", "issued_at", "owner_id", "due_at", "acknowledged_at", "superseded_at"]
-    rows = LearningNotice.objects.filter(matched_service__in=matches.values("pk")).values_list(
-        "matched_service_id", "issued_at", "owner_id", "due_at", "acknowledged_at", "superseded_at"
+    rows = matches.annotate(has_lead=Exists(has_lead)).values_list(*columns)
+    match_frame = pd.DataFrame(list(rows), columns=list(columns.values()))
+    notice_columns = ["match_id", "issued_at", "owner_id", "due_at", "acknowledged_at", "superseded_at"]
+    notices = (
+        LearningNotice.objects.filter(matched_service__in=matches.values("pk"))
+        .order_by()
+        .values_list("matched_service_id", *notice_columns[1:])
     )
-    return pd.DataFrame(list(rows), columns=columns)
+    return match_frame, pd.DataFrame(list(notices), columns=notice_columns)
 
 
-def _trend(issued: pd.DataFrame) -> pd.DataFrame:
-    """Weekly pooled incident rate in matched services, 4 weeks either side of each learning issue."""
-    if issued.empty:
-        empty = pd.DataFrame({"trigger_id": [], "service_id": [], "issued_day": []})
+def repeated_defects(counted: "Counted", cycles_back: int) -> list[dict]:
+    """A5: defects repeated at a service in each of the last `cycles_back` learning cycles (the newest
+    issued triggers), from those triggers' matched services and notices only."""
+    per_trigger = counted.per_trigger
+    last = list(per_trigger.loc[per_trigger["issued"], "trigger_id"].head(cycles_back))  # fewer: no repeats
+    match_frame, notices = _cycle_frames(counted.matches.filter(trigger_id__in=last))
+    cycles = analysis.cycle_defects(match_frame, notices, counted.receipt_hours)
+    return analysis.repeated_defects(cycles, cycles_back).to_dict("records")
+
+
+def _trend(matches: QuerySet) -> pd.DataFrame:
+    """Weekly pooled incident rate in matched services, 4 weeks either side of each learning issue.
+
+    The database counts the issued matches per (service, London issue day); the roll-up gives the
+    days around them."""
+    day = TruncDate("trigger__notices_issued_at", tzinfo=LONDON)
+    rows = (
+        matches.filter(trigger__notices_issued_at__isnull=False)
+        .values_list("service_id", day)
+        .annotate(matches=Count("pk"))
+    )
+    pairs = pd.DataFrame(list(rows), columns=["service_id", "issued_day", "matches"])
+    if pairs.empty:
+        empty = pd.DataFrame({"service_id": [], "issued_day": []})
         return analysis.before_after_rates(empty, empty, empty, TREND_WEEKS)
-    issued_day = pd.to_datetime(issued["issued_at"], utc=True).dt.tz_convert("Europe/London").dt.date
-    pairs = pd.DataFrame(
-        {"trigger_id": issued["trigger_id"], "service_id": issued["service_id"], "issued_day": issued_day}
-    )
-    first = min(issued_day) - timedelta(days=7 * TREND_WEEKS)
-    last = max(issued_day) + timedelta(days=7 * TREND_WEEKS - 1)
+    first = pairs["issued_day"].min() - timedelta(days=7 * TREND_WEEKS)
+    last = pairs["issued_day"].max() + timedelta(days=7 * TREND_WEEKS - 1)
     scope = {"pk__in": sorted(set(pairs["service_id"]))}
-    incidents, care_hours = data.daily_figures(scope, first, last)
+    incidents, care_hours = data.daily_figures(scope, first, last, day_numbers=True)
     return analysis.before_after_rates(pairs, incidents, care_hours, TREND_WEEKS)
 
 
-def _trigger_rows(triggers, matches: pd.DataFrame, cycles: pd.DataFrame) -> list[dict]:
-    """One line per trigger for the summary table, from the frames (no query per trigger)."""
-    rates = analysis.confirmation_rates(matches[["trigger_id", "confirmed"]]).set_index("trigger_id")
-    rates = rates.to_dict("index")
-    received = {}
-    if not cycles.empty:
-        received = (~cycles["distribution_defect"]).groupby(cycles["trigger_id"]).sum().to_dict()
-    rows = []
-    for trigger in triggers:
-        figures = rates.get(trigger.pk, {})
-        rows.append(
-            {
-                "trigger": trigger,
-                "services": int(figures.get("services", 0)),
-                "confirmed": int(figures.get("confirmed", 0)),
-                "rate": figures.get("rate"),
-                "received_in_time": int(received[trigger.pk]) if trigger.pk in received else None,
-            }
-        )
-    return rows
-
-
 @dataclass(frozen=True)
-class _Loaded:
-    """The filtered triggers and the frames every figure is computed from (loaded once)."""
+class Counted:
+    """The filtered triggers and matched services (querysets, not loaded), the per-trigger counts every
+    figure is computed from, and chain A's parameters as the provider runs them now."""
 
-    triggers: list
-    matches: pd.DataFrame  # included matched services of the triggers (in the region, if filtered)
-    notices: pd.DataFrame  # every round of their notices
-    issued: pd.DataFrame  # the matches of triggers whose learning was issued
-    cycles: pd.DataFrame  # `issued` with each service's distribution and ownership defects
-    parameters: dict  # chain A's parameters as the provider runs them now (chain.parameters)
+    triggers: QuerySet
+    matches: QuerySet
+    per_trigger: pd.DataFrame
+    parameters: dict  # chain.parameters(provider)
 
-
-def load(provider, now: datetime, filters: SummaryFilters | None = None) -> _Loaded:
-    """The frames A5's figures are computed from (default: the summary's default filters): what the A5
-    step's computations load once between them, exactly as the executive summary loads them."""
-    return _load(provider, filters or SummaryFilters(), now)
+    @property
+    def receipt_hours(self) -> int:
+        return self.parameters["receipt_window_hours"]
 
 
-def _load(provider, filters: SummaryFilters, now: datetime) -> _Loaded:
-    # The triggers' ids go to the other loads as subqueries, never as lists of parameters.
-    chosen = _triggers(provider, filters, now)
-    triggers = list(chosen)
-    matched = _matches(chosen, filters)
-    matches = _matches_frame(matched)
-    notices = _notices_frame(matched)
-    issued = matches[matches["issued_at"].notna()]
+def load(provider, now: datetime, filters: SummaryFilters | None = None) -> Counted:
+    """The counts A5's figures are computed from (default: the summary's default filters): what the A5
+    step's computations share, exactly as the executive summary counts them."""
+    # The triggers go to the other queries as subqueries, never as lists of parameters.
+    filters = filters or SummaryFilters()
     parameters = chain.parameters(provider)
-    cycles = analysis.cycle_defects(
-        issued.drop(columns=["status", "risk_level", "confirmed_impl_at", "confirmed"]),
-        notices,
-        parameters["receipt_window_hours"],
-    )
-    return _Loaded(triggers, matches, notices, issued, cycles, parameters)
+    triggers = _triggers(provider, filters, now)
+    matches = _matches(triggers, filters)
+    return Counted(triggers, matches, per_trigger(matches, parameters["receipt_window_hours"]), parameters)
 
 
-def average_confirmation_rate(loaded: _Loaded) -> float | None:
+def average_confirmation_rate(counted: Counted) -> float | None:
     """A5: the average confirmation rate over the triggers with learning issued (None: none issued)."""
-    rates = analysis.confirmation_rates(loaded.issued[["trigger_id", "confirmed"]])
+    issued = counted.per_trigger[counted.per_trigger["issued"]]
+    rates = analysis.confirmation_rates(issued[["trigger_id", "services", "confirmed"]])
     return round(float(rates["rate"].mean()), 1) if not rates.empty else None
 
 
-def repeated_defects(loaded: _Loaded, cycles_back: int) -> list[dict]:
-    """A5: distribution or ownership defects at one service in each of the last `cycles_back` cycles."""
-    return analysis.repeated_defects(loaded.cycles, cycles_back).to_dict("records")
+def high_risk_lacking_count(counted: Counted) -> int:
+    """A5: how many high-risk matched services lack verified action, in triggers still open."""
+    return int(counted.per_trigger["lacking"].sum())
 
 
-def high_risk_lacking(loaded: _Loaded) -> pd.DataFrame:
-    """A5: high-risk matched services lacking verified action, in triggers still open."""
-    matches = loaded.matches
-    return matches[
-        (matches["risk_level"] == RiskLevel.HIGH)
-        & ~matches["confirmed"]
-        & (matches["status"] != TriggerStatus.CLOSED)
-    ]
-
-
-def _a5_figures(loaded: _Loaded) -> dict:
-    """A5's three figures with their detail, repeats counted over the provider's learning cycles."""
+def _a5_figures(counted: Counted) -> dict:
+    """A5's three figures, repeats counted over the provider's learning cycles."""
     return {
-        "avg_confirmation_rate": average_confirmation_rate(loaded),
-        "repeated_defects": repeated_defects(loaded, loaded.parameters["defect_cycles"]),
-        "lacking": high_risk_lacking(loaded),
+        "avg_confirmation_rate": average_confirmation_rate(counted),
+        "repeated_defects": repeated_defects(counted, counted.parameters["defect_cycles"]),
+        "lacking": high_risk_lacking_count(counted),
     }
 
 
@@ -194,39 +218,80 @@ def _a5_measures(figures: dict) -> dict:
     return {
         "average_confirmation_rate": figures["avg_confirmation_rate"],
         "repeated_defects": len(figures["repeated_defects"]),
-        "high_risk_lacking_action": len(figures["lacking"]),
+        "high_risk_lacking_action": figures["lacking"],
     }
+
+
+def headline(provider, now: datetime) -> dict:
+    """The summary's headline figures for the last 12 months (the nominated individual's dashboard
+    panel): computed as the page computes them, without the trend, the table or the notices."""
+    counted = load(provider, now)
+    a5 = _a5_figures(counted)
+    return {
+        "defect_cycles": counted.parameters["defect_cycles"],
+        "trigger_count": counted.triggers.count(),
+        "avg_confirmation_rate": a5["avg_confirmation_rate"],
+        "high_risk_lacking_count": a5["lacking"],
+        "repeated_defects": a5["repeated_defects"],
+    }
+
+
+def _trigger_rows(triggers: list, counts: pd.DataFrame) -> list[dict]:
+    """One line per trigger shown in the summary table, from the per-trigger counts."""
+    rates = analysis.confirmation_rates(counts[["trigger_id", "services", "confirmed"]])
+    by_id = rates.assign(received=counts["received"], issued=counts["issued"]).set_index("trigger_id")
+    by_id = by_id.to_dict("index")
+    rows = []
+    for trigger in triggers:
+        figures = by_id.get(trigger.pk, {})
+        rows.append(
+            {
+                "trigger": trigger,
+                "services": int(figures.get("services", 0)),
+                "confirmed": int(figures.get("confirmed", 0)),
+                "rate": figures.get("rate"),
+                "received_in_time": int(figures["received"]) if figures.get("issued") else None,
+            }
+        )
+    return rows
 
 
 def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
     """Every figure of the executive learning summary for one provider, with the filters applied."""
-    loaded = _load(provider, filters, now)
-    triggers, notices, issued, cycles = loaded.triggers, loaded.notices, loaded.issued, loaded.cycles
-    a5 = _a5_figures(loaded)
-    by_id = {t.pk: t for t in triggers}
-    current = notices[notices["superseded_at"].isna()]
+    counted = load(provider, now, filters)
+    counts, matches = counted.per_trigger, counted.matches
+    a5 = _a5_figures(counted)
+    issued = counts[counts["issued"]]
+    current = LearningNotice.objects.filter(
+        matched_service__in=matches.values("pk"), superseded_at__isnull=True
+    ).aggregate(all=Count("pk"), acknowledged=Count("acknowledged_at"))
+    lacking = matches.filter(LACKING_ACTION).select_related("trigger", "service")
     measures = _a5_measures(a5)  # judged on the very values the A5 step form is given
     if measures["average_confirmation_rate"] is None:  # the rule evaluator reads "cannot compute" as NaN
         measures["average_confirmation_rate"] = float("nan")
+    shown_lacking = [
+        {"trigger": match.trigger, "service": match.service.name}
+        for match in lacking.order_by("service__name", "-trigger__confirmed_at", "pk")[:SHOWN_LACKING]
+    ]
     return {
-        "triggers": triggers,
+        "triggers": counted.triggers,  # a queryset, not loaded: the page shows the count and the newest
+        "trigger_count": counted.triggers.count(),
         # The page lists the newest few; the register lists every trigger, a page at a time.
-        "trigger_rows": _trigger_rows(triggers[:SHOWN_TRIGGERS], loaded.matches, cycles),
-        "issued_triggers": int(issued["trigger_id"].nunique()),
+        "trigger_rows": _trigger_rows(list(counted.triggers[:SHOWN_TRIGGERS]), counts),
+        "issued_triggers": len(issued),
         "avg_confirmation_rate": a5["avg_confirmation_rate"],
         "repeated_defects": a5["repeated_defects"],
-        "defect_cycles": loaded.parameters["defect_cycles"],
-        "receipt_window_hours": loaded.parameters["receipt_window_hours"],
-        "high_risk_lacking": [
-            {"trigger": by_id[row.trigger_id], "service": row.service}
-            for row in a5["lacking"].itertuples(index=False)
-        ],
-        "notices_current": len(current),
-        "notices_acknowledged": int(current["acknowledged_at"].notna().sum()),
-        "services_received_in_time": int((~cycles["distribution_defect"]).sum()) if not cycles.empty else 0,
-        "services_issued": len(cycles),
-        "trend": _trend(issued).to_dict("records"),
-        # Only the escalations of the triggers shown, so the filters apply to these counts too.
-        "escalations": chain.escalation_counts(provider, now, triggers=triggers),
+        "defect_cycles": counted.parameters["defect_cycles"],
+        "receipt_window_hours": counted.receipt_hours,
+        "high_risk_lacking": shown_lacking,  # the first few by service name
+        "high_risk_lacking_count": a5["lacking"],
+        "high_risk_lacking_more": a5["lacking"] - len(shown_lacking),
+        "notices_current": current["all"],
+        "notices_acknowledged": current["acknowledged"],
+        "services_received_in_time": int(issued["received"].sum()),
+        "services_issued": int(issued["services"].sum()),
+        "trend": _trend(matches).to_dict("records"),
+        # Only the escalations of the filtered triggers (a subquery), so the filters apply here too.
+        "escalations": chain.escalation_counts(provider, now, triggers=counted.triggers),
         "a5": chain.judge_a5(provider, measures),
     }

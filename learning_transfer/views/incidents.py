@@ -3,6 +3,7 @@ review candidates and the review outcome of a flagged incident."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -22,6 +23,17 @@ from ..choices import CandidateStatus, ImportKind, ImportStatus, ReviewOutcome
 from ..forms import ImportForm, IncidentFilterForm, IncidentForm, IncidentReviewForm, ReviewFilterForm
 from ..models import ImportJob, Incident
 from ..services.review import flag_reasons, record_review, review_candidates
+
+REVIEW_PAGE_SIZE = 50  # incidents per page of the review list
+LAST_PAGE_ASKED = 100_000  # a larger number in the address is read as this (then as the last page)
+
+
+def _page_number(asked) -> int:
+    """The page asked for in the address, or the first page when it is not a page number."""
+    try:
+        return min(max(1, int(asked)), LAST_PAGE_ASKED)
+    except (TypeError, ValueError):
+        return 1
 
 
 def _import_providers(user):
@@ -212,9 +224,26 @@ class ReviewCandidateListView(StaffRequiredMixin, TemplateView):
         service, reason, status = None, "", CandidateStatus.AWAITING
         if form.is_valid():
             service, reason, status = (form.cleaned_data[f] for f in ("service", "reason", "status"))
-        candidates, total = review_candidates(
-            user, now=timezone.now(), service=service, reason=reason or "", status=status
-        )
+
+        def page_of(number):
+            return review_candidates(
+                user,
+                now=timezone.now(),
+                service=service,
+                reason=reason or "",
+                status=status,
+                limit=REVIEW_PAGE_SIZE,
+                offset=(number - 1) * REVIEW_PAGE_SIZE,
+            )
+
+        # One page of the list; a page past the last (an old link) shows the last one.
+        number = _page_number(self.request.GET.get("page"))
+        candidates, total = page_of(number)
+        paginator = Paginator(range(total), REVIEW_PAGE_SIZE)  # counts without rows: a range
+        if number > paginator.num_pages:
+            number = paginator.num_pages
+            candidates = page_of(number)[0]
+        page = paginator.page(number)
         # Per row, because a person may manage triggers for one provider and only read another's list.
         deciding = {provider.pk for provider in providers_where(user, "learning_transfer.log_trigger")}
         return super().get_context_data(
@@ -222,6 +251,9 @@ class ReviewCandidateListView(StaffRequiredMixin, TemplateView):
             candidates=candidates,
             total=total,
             status=status,
+            page_obj=page,
+            paginator=paginator,
+            is_paginated=paginator.num_pages > 1,
             deciding_providers=deciding,
             **kwargs,
         )

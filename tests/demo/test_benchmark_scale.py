@@ -27,6 +27,7 @@ def test_the_benchmark_times_every_main_page_and_drops_its_data():
         assert action in report
     assert "| new incidents | 1,000 |" in report and "| new incidents | 3,000 |" in report
     assert "3× the rows took" in report
+    assert report.count("MB of Python memory in one request") == 2  # both executive summaries
     assert not Provider.objects.exists() and not Incident.objects.exists()
     assert not LearningTrigger.objects.exists()
 

@@ -229,3 +229,19 @@ def test_the_summary_page_lists_the_newest_triggers_and_points_to_the_register_f
     assert "Third fall" in page and "Second fall" in page and issued.title not in page
     assert "Showing 2 of 3 triggers." in page
     assert 'data-testid="trigger-count">3 ' in page  # the figures still count every trigger
+
+
+def test_the_nominated_individuals_dashboard_shows_the_summarys_headline_figures(
+    client, sign_in, issued, provider, managers, operations_director, nominated_individual
+):
+    verify(issued, "Ash Grove", managers["ash"], operations_director)
+    sign_in(nominated_individual)
+    with time_machine.travel(NOW, tick=False):
+        summary = executive_summary(provider, SummaryFilters(), NOW)
+        page = client.get("/dashboard/nominated_individual/").text
+    panel = page.split("Executive learning summary", 1)[1]
+    values = [cell.split("</dd>", 1)[0] for cell in panel.split('summary-list__value">')[1:5]]
+    # One trigger, Ash Grove of four verified, Dove Cottage (high risk) not; one cycle cannot repeat.
+    assert values == ["1", "25.0%", "1", "0"]
+    figures = (summary["trigger_count"], summary["avg_confirmation_rate"], summary["high_risk_lacking_count"])
+    assert figures == (1, 25.0, 1) and summary["repeated_defects"] == []

@@ -113,3 +113,21 @@ def test_the_review_list_and_dashboard_queries_do_not_grow_with_incidents(
     assert with_incidents(3, "few") == with_incidents(40, "many")
     # 43 severe-harm incidents, and 43 falls on one day: the 3rd, 6th … 42nd complete a repeat.
     assert "57 incidents awaiting a review decision" in client.get(url).text
+
+
+def test_the_review_list_shows_a_page_of_fifty_with_the_same_queries_on_every_page(
+    client, sign_in, elm_house, quality_director
+):
+    sign_in(quality_director)
+    add_incidents(elm_house, 60, prefix="sev", harm_level=HarmLevel.SEVERE, day=date(2026, 11, 20))
+    queries_for(client, "/learning/review/")  # warm caches
+    first, second = queries_for(client, "/learning/review/"), queries_for(client, "/learning/review/?page=2")
+    assert first == second
+    pages = [client.get(f"/learning/review/?page={n}").text for n in (1, 2, 9)]
+    rows = [page.count('class="nhsuk-table__row"') - 1 for page in pages]  # less the header row
+    assert rows == [50, 10, 10], "a page past the last shows the last page"
+    assert "60 incidents awaiting a review decision; 1 to 50 shown, newest first" in pages[0]
+    assert "page=2" in pages[0] and "Page 2 of 2" in pages[0]
+    # The newest first: 10:59 on page 1, then the oldest ten (10:00 to 10:09) on page 2.
+    assert "sev-59" in pages[0] and "sev-9<" in pages[1] and "sev-0<" in pages[1]
+    assert "sev-10<" not in pages[1]

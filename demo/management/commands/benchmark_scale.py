@@ -17,6 +17,7 @@ it so the command cannot rot).
 import logging
 import statistics
 import time
+import tracemalloc
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
@@ -98,6 +99,10 @@ class Command(BaseCommand):
         for label, username, url in pages(people, trigger):
             self.stdout.write(measure(label, people[username], url, requests))
         self.stdout.write("")
+        for label, username, url in pages(people, trigger):
+            if "summary" in label:
+                self.stdout.write(peak_memory(label, people[username], url))
+        self.stdout.write("")
         self.stdout.write("| action | p50 ms | p95 ms | queries | against | its ms (p50) | ratio |")
         self.stdout.write("|---|---:|---:|---:|---|---:|---:|")
         for row in actions.measure_actions(people, trigger, sizes, ACTION_RUNS):
@@ -151,6 +156,19 @@ def measure(label: str, user, url: str, requests: int) -> str:
     p50, p95 = statistics.median(page_ms), percentile(page_ms, 95)
     sql = statistics.median(sql_ms)
     return f"| {label} | {p50:.0f} | {p95:.0f} | {queries} | {sql:.0f} | {p50 / sql if sql else 0:.1f}× |"
+
+
+def peak_memory(label: str, user, url: str) -> str:
+    """The most Python memory held at once while one request of the page is answered (tracemalloc
+    counts pandas' and numpy's arrays too), asked once after the timed requests: tracing slows it."""
+    client = signed_in(Client(), user)
+    tracemalloc.start()
+    try:
+        client.get(url)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return f"{label}: at most {peak / 2**20:.0f} MB of Python memory in one request."
 
 
 def build(sizes: dict, now) -> tuple[dict, LearningTrigger]:

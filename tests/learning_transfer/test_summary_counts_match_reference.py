@@ -1,0 +1,256 @@
+"""The executive summary's figures, counted by the database, agree with a plain count over the rows on
+generated data.
+
+Each seed builds a provider whose triggers are issued or not, open or closed, in either region, with
+included and left-out services of every risk level; their notices come in one to three rounds, some
+acknowledged exactly at the receipt deadline or a minute either side of it, some without an owner or a
+due date. The reference below is written the long way: one trigger, one service, one notice at a time.
+"""
+
+import random
+from datetime import datetime, timedelta
+
+import pytest
+
+from learning_transfer.choices import TriggerStatus
+from learning_transfer.models import ImplementationLead, LearningNotice, LearningTrigger, MatchedService
+from learning_transfer.services.summary import (
+    SummaryFilters,
+    executive_summary,
+    per_trigger,
+    received_in_time_by_trigger,
+)
+from providers.choices import RiskLevel, RiskTag
+from tests.factories import ServiceFactory
+
+from .conftest import LONDON
+
+pytestmark = pytest.mark.django_db
+SEEDS = [1, 2, 3, 4]
+NOW = datetime(2026, 12, 31, 12, 0, tzinfo=LONDON)
+RECEIPT_HOURS = 4  # the summary's window
+
+
+def build(seed, provider, north, south, by):
+    """Random triggers, matches, leads and notices; returns them as plain rows for the reference."""
+    rng = random.Random(seed)
+    services = [
+        ServiceFactory(region=rng.choice([north, south]), risk_level=rng.choice(RiskLevel.values))
+        for _ in range(rng.randint(4, 7))
+    ]
+    triggers, matches, notices = [], [], []
+    for n in range(rng.randint(5, 9)):
+        confirmed = NOW - timedelta(days=rng.randrange(200), minutes=n)  # never two at the same instant
+        issued = confirmed + timedelta(hours=rng.randint(1, 30)) if rng.random() < 0.75 else None
+        trigger = LearningTrigger.objects.create(
+            provider=provider,
+            title=f"Generated {n}",
+            source_service=rng.choice(services),
+            theme=rng.choice(["fall", "medication"]),
+            risk_tags=[RiskTag.FALLS],
+            what_happened="A fall.",
+            confirmed_at=confirmed,
+            notices_issued_at=issued,
+            status=rng.choice(TriggerStatus.values) if issued else TriggerStatus.LOGGED,
+            logged_by=by,
+        )
+        triggers.append(trigger)
+        for service in rng.sample(services, rng.randint(0, len(services))):
+            match = MatchedService.objects.create(
+                trigger=trigger,
+                service=service,
+                included=rng.random() < 0.85,
+                implementation_confirmed_at=confirmed + timedelta(days=2) if rng.random() < 0.4 else None,
+            )
+            match.has_lead = rng.random() < 0.6
+            if match.has_lead:
+                ImplementationLead.objects.create(
+                    matched_service=match, person=by, confirmed_at=confirmed, confirmed_by=by
+                )
+            matches.append(match)
+            if issued:
+                notices += make_notices(rng, match, issued, by)
+    return triggers, matches, notices
+
+
+def make_notices(rng, match, issued, by):
+    """One to three rounds; each earlier round superseded by the next."""
+    first = issued + timedelta(hours=rng.choice([0, 0, 5]))  # a service added after the first issue
+    rounds = []
+    for number in range(1, rng.randint(1, 3) + 1):
+        at = first + timedelta(hours=6 * (number - 1))
+        window = timedelta(hours=RECEIPT_HOURS)
+        # Around the service's own deadline (first notice + window), seen from this round's issue.
+        around = first + window - at + timedelta(minutes=rng.choice([-1, 0, 1]))
+        acknowledged = rng.choice([None, at + timedelta(minutes=30), at + around, at + timedelta(hours=30)])
+        rounds.append(
+            LearningNotice(
+                matched_service=match,
+                round=number,
+                owner=by if rng.random() < 0.8 else None,
+                issued_at=at,
+                issued_by=by,
+                due_at=at + timedelta(hours=72) if rng.random() < 0.8 else None,
+                acknowledged_at=acknowledged if acknowledged is None or acknowledged >= at else None,
+            )
+        )
+    for earlier, later in zip(rounds, rounds[1:], strict=False):
+        earlier.superseded_at = later.issued_at
+    return LearningNotice.objects.bulk_create(rounds)
+
+
+def in_scope(triggers, matches, filters):
+    """The filtered triggers and their included matches in scope, the long way."""
+    days = {"30": 30, "90": 90, "365": 365, "all": None}[filters.period]
+    chosen = []
+    for trigger in triggers:
+        if filters.theme and trigger.theme != filters.theme:
+            continue
+        if days and trigger.confirmed_at < NOW - timedelta(days=days):
+            continue
+        if filters.region and trigger.source_service.region_id != filters.region.pk:
+            in_region = [
+                m
+                for m in matches
+                if m.trigger_id == trigger.pk and m.included and m.service.region_id == filters.region.pk
+            ]
+            if not in_region:
+                continue
+        chosen.append(trigger)
+    ids = {t.pk for t in chosen}
+    kept = [
+        m
+        for m in matches
+        if m.trigger_id in ids
+        and m.included
+        and (not filters.region or m.service.region_id == filters.region.pk)
+    ]
+    return chosen, kept
+
+
+def received(match, notices, hours):
+    """Acknowledged, in any round, within `hours` of the service's own first notice."""
+    own = [n for n in notices if n.matched_service_id == match.pk]
+    if not own:
+        return False
+    deadline = min(n.issued_at for n in own) + timedelta(hours=hours)
+    return any(n.acknowledged_at is not None and n.acknowledged_at <= deadline for n in own)
+
+
+def ownership_defect(match, notices):
+    current = [n for n in notices if n.matched_service_id == match.pk and n.superseded_at is None]
+    return not current or current[0].owner_id is None or current[0].due_at is None or not match.has_lead
+
+
+def reference(triggers, matches, notices, filters, hours=RECEIPT_HOURS):
+    """Every figure the database counts, one row at a time."""
+    chosen, kept = in_scope(triggers, matches, filters)
+    by_trigger = {t.pk: [m for m in kept if m.trigger_id == t.pk] for t in chosen}
+    issued = [t for t in chosen if t.notices_issued_at and by_trigger[t.pk]]
+    rates = {
+        pk: round(sum(1 for m in ms if m.implementation_confirmed_at) * 100 / len(ms), 1)
+        for pk, ms in by_trigger.items()
+        if ms
+    }
+    issued_matches = [m for t in issued for m in by_trigger[t.pk]]
+    current = [n for n in notices if n.superseded_at is None and n.matched_service_id in {m.pk for m in kept}]
+    last_two = sorted(issued, key=lambda t: t.confirmed_at)[-2:]
+    repeated = set()
+    if len(last_two) == 2:
+        for service_id in {m.service_id for m in by_trigger[last_two[0].pk]}:
+            pair = [next((m for m in by_trigger[t.pk] if m.service_id == service_id), None) for t in last_two]
+            if None in pair:
+                continue
+            name = pair[0].service.name
+            if all(not received(m, notices, hours) for m in pair):
+                repeated.add((name, "distribution"))
+            if all(ownership_defect(m, notices) for m in pair):
+                repeated.add((name, "ownership"))
+    lacking = [
+        m
+        for m in kept
+        if m.service.risk_level == RiskLevel.HIGH
+        and m.implementation_confirmed_at is None
+        and m.trigger.status != TriggerStatus.CLOSED
+    ]
+    issued_rates = [rates[t.pk] for t in issued]
+    return {
+        "trigger_count": len(chosen),
+        "issued_triggers": len(issued),
+        "avg_confirmation_rate": round(sum(issued_rates) / len(issued_rates), 1) if issued_rates else None,
+        "services_issued": len(issued_matches),
+        "services_received_in_time": sum(1 for m in issued_matches if received(m, notices, hours)),
+        "notices_current": len(current),
+        "notices_acknowledged": sum(1 for n in current if n.acknowledged_at),
+        "repeated_defects": repeated,
+        "high_risk_lacking_count": len(lacking),
+        "trigger_rows": [
+            (
+                t.pk,
+                len(by_trigger[t.pk]),
+                sum(1 for m in by_trigger[t.pk] if m.implementation_confirmed_at),
+                rates.get(t.pk),
+                sum(1 for m in by_trigger[t.pk] if received(m, notices, hours)) if t in issued else None,
+            )
+            for t in sorted(chosen, key=lambda t: (t.confirmed_at, t.pk), reverse=True)
+        ],
+    }
+
+
+def counted(summary):
+    """The summary's figures in the reference's shape."""
+    return {
+        **{key: summary[key] for key in REFERENCE_KEYS},
+        "repeated_defects": {(d["service"], d["defect"]) for d in summary["repeated_defects"]},
+        "trigger_rows": [
+            (r["trigger"].pk, r["services"], r["confirmed"], r["rate"], r["received_in_time"])
+            for r in summary["trigger_rows"]
+        ],
+    }
+
+
+REFERENCE_KEYS = [
+    "trigger_count",
+    "issued_triggers",
+    "avg_confirmation_rate",
+    "services_issued",
+    "services_received_in_time",
+    "notices_current",
+    "notices_acknowledged",
+    "high_risk_lacking_count",
+]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_summary_figures_match_a_count_over_the_rows(seed, provider, north, south, nominated_individual):
+    triggers, matches, notices = build(seed, provider, north, south, nominated_individual)
+    for filters in (
+        SummaryFilters(period="all"),
+        SummaryFilters(period="90"),
+        SummaryFilters(region=north, period="all"),
+        SummaryFilters(region=south, theme="fall", period="365"),
+    ):
+        summary = executive_summary(provider, filters, NOW)
+        expected = reference(triggers, matches, notices, filters)
+        assert counted(summary) == expected, filters
+        shown = [item["service"] for item in summary["high_risk_lacking"]]
+        assert len(shown) + summary["high_risk_lacking_more"] == expected["high_risk_lacking_count"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("hours", [1, 4, 24])
+def test_receipt_in_time_is_counted_within_the_window_given(
+    seed, hours, provider, north, south, nominated_individual
+):
+    triggers, matches, notices = build(seed, provider, north, south, nominated_individual)
+    scope = MatchedService.objects.filter(trigger__provider=provider, included=True)
+    expected = {}
+    for match in matches:
+        if match.included and received(match, notices, hours):
+            expected[match.trigger_id] = expected.get(match.trigger_id, 0) + 1
+    assert received_in_time_by_trigger(scope, hours) == expected
+    frame = per_trigger(scope, hours).set_index("trigger_id")
+    issued = {t.pk for t in triggers if t.notices_issued_at}
+    assert frame["received"].to_dict() == {
+        pk: expected.get(pk, 0) if pk in issued else 0 for pk in frame.index
+    }
