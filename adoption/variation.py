@@ -162,23 +162,53 @@ def variation_table(
     `aligned_since` is when a group that breached earlier came back within the rule and stayed.
     Returns the columns of TABLE_COLUMNS, groups by dimension and name.
     """
+    return variation_tables(frame, rule, [measure], baselines=baselines)[measure]
+
+
+def variation_tables(
+    frame: pd.DataFrame, rule: dict | None, measures, *, baselines: dict | None = None
+) -> dict[str, pd.DataFrame]:
+    """variation_table of one step's frame for each of `measures`, {measure: table}.
+
+    A step's groups, their means and their verdicts after each observation judge the whole rule on all
+    of a group's figures, whichever measure the table shows, so they are worked out once for all the
+    step's measures (a page showing every measure would otherwise redo them once per measure).
+    """
     frame = _normalised(frame)
-    if frame.empty or measure not in frame:
-        return pd.DataFrame(columns=TABLE_COLUMNS)
-    rule = rule if rule and measure in rule_measures(rule) else None
     fixed = baselines or {}
-    groups = [(d, g, observed) for d, g, observed in _groups(frame) if observed[measure].notna().any()]
-    on_average = _breached(rule, {(d, g): _means(observed, fixed) for d, g, observed in groups})
-    average_breached = _breached(rule, {"service": _means(frame, fixed)})["service"]
-    average = float(frame[measure].mean())
-    rows = []
-    for dimension, group, observed in groups:
-        row = _group_row(observed, measure, _breached(rule, dict(enumerate(_snapshots(observed, fixed)))))
-        breached = on_average[(dimension, group)]
-        row.update(dimension=dimension, group=group, service_average=average, breached=breached)
-        row["hidden_by_average"] = breached and not average_breached
-        rows.append(row)
-    return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    groups = list(_groups(frame)) if not frame.empty else []
+    means = {(d, g): _means(observed, fixed) for d, g, observed in groups}
+    service_means = _means(frame, fixed) if not frame.empty else {}
+    flags_by_group: dict[tuple, dict] = {}  # per group, the rule's verdict after each observation
+
+    def flags(dimension, group, observed) -> dict[int, bool]:
+        if (dimension, group) not in flags_by_group:
+            snapshots = dict(enumerate(_snapshots(observed, fixed)))
+            flags_by_group[(dimension, group)] = _breached(rule, snapshots)
+        return flags_by_group[(dimension, group)]
+
+    tables = {}
+    for measure in measures:
+        if frame.empty or measure not in frame:
+            tables[measure] = pd.DataFrame(columns=TABLE_COLUMNS)
+            continue
+        judged = rule if rule and measure in rule_measures(rule) else None
+        given = [(d, g, observed) for d, g, observed in groups if observed[measure].notna().any()]
+        on_average = _breached(judged, {(d, g): means[(d, g)] for d, g, _ in given})
+        average_breached = _breached(judged, {"service": service_means})["service"]
+        average = float(frame[measure].mean())
+        rows = []
+        for dimension, group, observed in given:
+            verdicts = (
+                flags(dimension, group, observed) if judged else dict.fromkeys(range(len(observed)), False)
+            )
+            row = _group_row(observed, measure, verdicts)
+            breached = on_average[(dimension, group)]
+            row.update(dimension=dimension, group=group, service_average=average, breached=breached)
+            row["hidden_by_average"] = breached and not average_breached
+            rows.append(row)
+        tables[measure] = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    return tables
 
 
 def _group_row(observed: pd.DataFrame, measure: str, flags: dict[int, bool]) -> dict:
@@ -252,12 +282,20 @@ def variation_sections(deployment, observations=None, templates=None) -> list[di
     templates = chain_b_templates() if templates is None else templates
     rules = threshold_rules(deployment, templates)
     fixed = baselines(deployment)
-    frames = {}
-    sections = []
     observed = {(o.step_code, name) for o in observations for name in o.values}
+    measures_by_code: dict[str, list[str]] = {}
     for code, measure in sorted(observed):
-        frame = frames.setdefault(code, _frame(observations, code))
-        rows = _records(variation_table(frame, rules.get(code), measure, baselines=fixed))
+        measures_by_code.setdefault(code, []).append(measure)
+    tables = {
+        (code, measure): table
+        for code, measures in measures_by_code.items()
+        for measure, table in variation_tables(
+            _frame(observations, code), rules.get(code), measures, baselines=fixed
+        ).items()
+    }
+    sections = []
+    for code, measure in sorted(observed):
+        rows = _records(tables[(code, measure)])
         step_measures = templates[code].measures if code in templates else []
         labels = {m["name"]: m["label"] for m in step_measures}
         sections.append(

@@ -2,6 +2,7 @@
 
 from django import forms, template
 from django.utils import timezone
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -67,14 +68,16 @@ _STATE_COLOURS = {
 }
 
 
-@register.inclusion_tag("includes/tag.html")
+@register.simple_tag
 def state_tag(state, label=None):
-    """An NHS.UK tag coloured by state, with the words always visible (never colour alone)."""
-    key = str(state).lower()
-    return {
-        "colour": _STATE_COLOURS.get(key, "grey"),
-        "label": label or str(state).replace("_", " ").capitalize(),
-    }
+    """An NHS.UK tag coloured by state, with the words always visible (never colour alone).
+
+    Built here rather than from a template: lists show one per row, and an included template costs
+    a render of its own each time.
+    """
+    colour = _STATE_COLOURS.get(str(state).lower(), "grey")
+    label = label or str(state).replace("_", " ").capitalize()
+    return format_html('<strong class="nhsuk-tag nhsuk-tag--{}">{}</strong>\n', colour, label)
 
 
 @register.filter
