@@ -10,6 +10,8 @@ Every verdict comes from escalation.rules.evaluate_groups, the one evaluator: th
 per group, "all"/"any" included, and this module never looks inside a rule.
 """
 
+import math
+
 import pandas as pd
 
 from escalation.models import StepTemplate
@@ -117,16 +119,68 @@ def _measure_columns(frame: pd.DataFrame) -> list[str]:
     return [column for column in frame.columns if column not in GROUP_COLUMNS]
 
 
-def _means(frame: pd.DataFrame, fixed: dict) -> dict:
-    """Each measure's mean over the rows that give it (a measure nobody gave is left out), with `fixed`."""
+# Groups are judged on plain rows, not in pandas: a deployment has tens to hundreds of observations
+# split into a handful of groups, where each small pandas step costs more than the arithmetic itself
+# (the deployment page, shown after every observation, spent most of its time there).
+
+
+def _rows(frame: pd.DataFrame) -> tuple[list[dict], list[str]]:
+    """The frame's observations oldest first as plain rows (team, shift, location, observed_at (None
+    when unknown) and `values`, the measures given), and the frame's measure columns."""
+    frame = _normalised(frame)
     columns = _measure_columns(frame)
-    return {c: float(frame[c].mean()) for c in columns if frame[c].notna().any()} | fixed
+    rows = []
+    for record in frame.to_dict("records"):
+        at = record["observed_at"]
+        rows.append(
+            {dimension: record[dimension] for dimension in DIMENSIONS}
+            | {
+                "observed_at": None if at is None or pd.isna(at) else at,
+                "values": {c: float(record[c]) for c in columns if pd.notna(record[c])},
+            }
+        )
+    return rows, columns
 
 
-def _snapshots(observed: pd.DataFrame, fixed: dict) -> list[dict]:
+def _observation_rows(observations, code: str) -> tuple[list[dict], list[str]]:
+    """The rows of `_rows` for step `code`, straight from the observations (the same as through
+    `_frame`: a stable sort by time, unknown times first)."""
+    rows = [
+        {
+            "team": o.team.name if o.team_id else "",
+            "shift": o.shift_name or "",
+            "location": o.location or "",
+            "observed_at": o.observed_at,
+            "values": {name: float(value) for name, value in o.values.items()},
+        }
+        for o in observations
+        if o.step_code == code
+    ]
+    rows.sort(key=lambda row: (row["observed_at"] is not None, row["observed_at"] or 0))
+    return rows, sorted({name for row in rows for name in row["values"]})
+
+
+def _mean(values: list[float]) -> float:
+    return math.fsum(values) / len(values)
+
+
+def _means(rows: list[dict], columns: list[str], fixed: dict) -> dict:
+    """Each measure's mean over the rows that give it (a measure nobody gave is left out), with `fixed`."""
+    means = {}
+    for column in columns:
+        given = [row["values"][column] for row in rows if column in row["values"]]
+        if given:
+            means[column] = _mean(given)
+    return means | fixed
+
+
+def _snapshots(observed: list[dict], fixed: dict) -> list[dict]:
     """The group's latest figures as they stood after each of its observations (oldest first)."""
-    latest = observed[_measure_columns(observed)].ffill()
-    return [{k: v for k, v in row.items() if pd.notna(v)} | fixed for row in latest.to_dict("records")]
+    latest, snapshots = {}, []
+    for row in observed:
+        latest.update(row["values"])
+        snapshots.append(dict(latest) | fixed)
+    return snapshots
 
 
 def _breached(rule: dict | None, values_by_group: dict) -> dict:
@@ -136,12 +190,15 @@ def _breached(rule: dict | None, values_by_group: dict) -> dict:
     return {group: e.breached for group, e in evaluate_groups(rule, values_by_group).items()}
 
 
-def _groups(frame: pd.DataFrame):
-    """(dimension, group name, its observations oldest first) for every team, shift and location named."""
+def _groups(rows: list[dict]):
+    """(dimension, group name, its rows oldest first) for every team, shift and location named, by name."""
     for dimension in DIMENSIONS:
-        named = frame[frame[dimension] != ""]
-        for group, observed in named.groupby(dimension, sort=True):
-            yield dimension, group, observed
+        named: dict[str, list[dict]] = {}
+        for row in rows:
+            if row[dimension] != "":
+                named.setdefault(row[dimension], []).append(row)
+        for group in sorted(named):
+            yield dimension, group, named[group]
 
 
 # --- tables ------------------------------------------------------------------------------------------
@@ -162,40 +219,64 @@ def variation_table(
     `aligned_since` is when a group that breached earlier came back within the rule and stayed.
     Returns the columns of TABLE_COLUMNS, groups by dimension and name.
     """
-    frame = _normalised(frame)
-    if frame.empty or measure not in frame:
-        return pd.DataFrame(columns=TABLE_COLUMNS)
-    rule = rule if rule and measure in rule_measures(rule) else None
-    fixed = baselines or {}
-    groups = [(d, g, observed) for d, g, observed in _groups(frame) if observed[measure].notna().any()]
-    on_average = _breached(rule, {(d, g): _means(observed, fixed) for d, g, observed in groups})
-    average_breached = _breached(rule, {"service": _means(frame, fixed)})["service"]
-    average = float(frame[measure].mean())
-    rows = []
-    for dimension, group, observed in groups:
-        row = _group_row(observed, measure, _breached(rule, dict(enumerate(_snapshots(observed, fixed)))))
-        breached = on_average[(dimension, group)]
-        row.update(dimension=dimension, group=group, service_average=average, breached=breached)
-        row["hidden_by_average"] = breached and not average_breached
-        rows.append(row)
-    return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    rows, columns = _rows(frame)
+    table = _table_rows(rows, columns, rule, [measure], baselines or {})[measure]
+    return pd.DataFrame(table, columns=TABLE_COLUMNS)
 
 
-def _group_row(observed: pd.DataFrame, measure: str, flags: dict[int, bool]) -> dict:
+def _table_rows(rows: list[dict], columns: list[str], rule, measures, fixed: dict) -> dict[str, list]:
+    """variation_table's rows for each of one step's `measures`, {measure: rows}.
+
+    A step's groups, their means and their verdicts after each observation judge the whole rule on all
+    of a group's figures, whichever measure the table shows, so they are worked out once for all the
+    step's measures.
+    """
+    groups = list(_groups(rows))
+    means = {(d, g): _means(observed, columns, fixed) for d, g, observed in groups}
+    service_means = _means(rows, columns, fixed)
+    verdicts: dict[tuple, dict] = {}  # per group, the rule's verdict after each of its observations
+    tables = {}
+    for measure in measures:
+        everyone = [row["values"][measure] for row in rows if measure in row["values"]]
+        if not everyone:
+            tables[measure] = []
+            continue
+        judged = rule if rule and measure in rule_measures(rule) else None
+        given = [
+            (d, g, observed) for d, g, observed in groups if any(measure in r["values"] for r in observed)
+        ]
+        on_average = _breached(judged, {(d, g): means[(d, g)] for d, g, _ in given})
+        average_breached = _breached(judged, {"service": service_means})["service"]
+        average = _mean(everyone)
+        table = []
+        for dimension, group, observed in given:
+            if judged and (dimension, group) not in verdicts:
+                verdicts[(dimension, group)] = _breached(rule, dict(enumerate(_snapshots(observed, fixed))))
+            flags = verdicts[(dimension, group)] if judged else dict.fromkeys(range(len(observed)), False)
+            row = _group_row(observed, measure, flags)
+            breached = on_average[(dimension, group)]
+            row.update(dimension=dimension, group=group, service_average=average, breached=breached)
+            row["hidden_by_average"] = breached and not average_breached
+            table.append(row)
+        tables[measure] = table
+    return tables
+
+
+def _group_row(observed: list[dict], measure: str, flags: dict[int, bool]) -> dict:
     """One group's figures of `measure`; flags says, per observation in order, whether the group's
     latest figures breached the rule just after it."""
-    given = observed[observed[measure].notna()]
+    given = [row for row in observed if measure in row["values"]]
     breaches = [flags[i] for i in range(len(observed))]
     weak_now = breaches[-1]
     aligned_since = None
     if not weak_now and any(breaches):
         last_breach = len(breaches) - 1 - breaches[::-1].index(True)
-        aligned_since = observed["observed_at"].iloc[last_breach + 1]
+        aligned_since = observed[last_breach + 1]["observed_at"]
     return {
         "observations": len(given),
-        "value": float(given[measure].mean()),
-        "latest": float(given[measure].iloc[-1]),
-        "latest_at": given["observed_at"].iloc[-1],
+        "value": _mean([row["values"][measure] for row in given]),
+        "latest": given[-1]["values"][measure],
+        "latest_at": given[-1]["observed_at"],
         "weak_now": weak_now,
         "aligned_since": aligned_since,
     }
@@ -217,25 +298,17 @@ def weak_groups(deployment, code: str) -> list[dict]:
     as a whole breaches (the step's own breach escalation covers that).
     """
     rule = threshold_rules(deployment).get(code)
-    frame = observations_frame(deployment, code)
-    if not rule or frame.empty:
+    rows, columns = _observation_rows(_observations(deployment), code)
+    if not rule or not rows:
         return []
     fixed = baselines(deployment)
-    if evaluate_partial(rule, _means(frame, fixed)).breached:
+    if evaluate_partial(rule, _means(rows, columns, fixed)).breached:
         return []
-    groups = {(d, g): _means(observed, fixed) for d, g, observed in _groups(frame)}
+    groups = {(d, g): _means(observed, columns, fixed) for d, g, observed in _groups(rows)}
     return [
         {"dimension": d, "group": g, "label": f"{d} {g}", "evaluation": evaluation}
         for (d, g), evaluation in evaluate_groups(rule, groups).items()
         if evaluation.breached
-    ]
-
-
-def _records(table: pd.DataFrame) -> list[dict]:
-    # pandas turns a missing time into NaT, which is truthy: templates and messages need None.
-    return [
-        {key: None if value is pd.NaT else value for key, value in row.items()}
-        for row in table.to_dict("records")
     ]
 
 
@@ -252,12 +325,18 @@ def variation_sections(deployment, observations=None, templates=None) -> list[di
     templates = chain_b_templates() if templates is None else templates
     rules = threshold_rules(deployment, templates)
     fixed = baselines(deployment)
-    frames = {}
-    sections = []
     observed = {(o.step_code, name) for o in observations for name in o.values}
+    measures_by_code: dict[str, list[str]] = {}
     for code, measure in sorted(observed):
-        frame = frames.setdefault(code, _frame(observations, code))
-        rows = _records(variation_table(frame, rules.get(code), measure, baselines=fixed))
+        measures_by_code.setdefault(code, []).append(measure)
+    tables = {}
+    for code, measures in measures_by_code.items():
+        rows, columns = _observation_rows(observations, code)
+        for measure, table in _table_rows(rows, columns, rules.get(code), measures, fixed).items():
+            tables[(code, measure)] = table
+    sections = []
+    for code, measure in sorted(observed):
+        rows = tables[(code, measure)]
         step_measures = templates[code].measures if code in templates else []
         labels = {m["name"]: m["label"] for m in step_measures}
         sections.append(

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from providers.choices import Role
 from providers.permissions import (
+    built_once,
     holds,
     holds_now,
     provider_level_ids,
@@ -128,6 +129,10 @@ def _told_here(user) -> Q:
 def visible_chain_runs(user) -> QuerySet[ChainRun]:
     if not getattr(user, "is_authenticated", False):
         return ChainRun.objects.none()
+    return built_once(user, "visible_chain_runs", lambda: _visible_chain_runs(user))
+
+
+def _visible_chain_runs(user) -> QuerySet[ChainRun]:
     broad = {a.provider_id for a in staff_assignments(user) if not a.service_id}
     told = Escalation.objects.filter(_told_here(user)).values("chain_run_id")
     # A regional step (A4) brings its region's managers to a case that started in another region.
@@ -144,8 +149,12 @@ def visible_chain_runs(user) -> QuerySet[ChainRun]:
 def visible_escalations(user) -> QuerySet[Escalation]:
     if not getattr(user, "is_authenticated", False):
         return Escalation.objects.none()
-    return Escalation.objects.filter(
-        Q(chain_run_id__in=visible_chain_runs(user).values("pk")) | _told_here(user)
+    return built_once(
+        user,
+        "visible_escalations",
+        lambda: Escalation.objects.filter(
+            Q(chain_run_id__in=visible_chain_runs(user).values("pk")) | _told_here(user)
+        ),
     )
 
 

@@ -72,10 +72,12 @@ _STATE_COLOURS = {
 def state_tag(state, label=None):
     """An NHS.UK tag coloured by state, with the words always visible (never colour alone).
 
-    Written in Python rather than an included template: a table shows one per row."""
+    Built here rather than from a template: lists show one per row, and an included template costs
+    a render of its own each time.
+    """
     colour = _STATE_COLOURS.get(str(state).lower(), "grey")
     label = label or str(state).replace("_", " ").capitalize()
-    return format_html('<strong class="nhsuk-tag nhsuk-tag--{}">{}</strong>', colour, label)
+    return format_html('<strong class="nhsuk-tag nhsuk-tag--{}">{}</strong>\n', colour, label)
 
 
 @register.filter

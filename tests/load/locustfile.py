@@ -20,13 +20,15 @@ from locust import HttpUser, between, events
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the project root, for `tests.load`
 from tests.load.journeys import PERSONAS, sign_in  # noqa: E402
-from tests.load.report import cpu_seconds, summary  # noqa: E402
+from tests.load.report import cpu_seconds, database_pids, summary  # noqa: E402
 
 # What the summary needs: every response (when sent, name, ms) and when the last person had signed in.
 _samples: list[tuple[float, str, float]] = []
 _run = {"started": time.time(), "signed_in": 0, "steady_from": None}
 # The web server's worker processes on this machine (scripts/loadtest names them), to measure their CPU.
 SERVER_PIDS = [int(pid) for pid in os.environ.get("LOAD_SERVER_PIDS", "").split()]
+# Their database (scripts/loadtest names it), whose processes serving them are measured as well.
+DATABASE_URL = os.environ.get("LOAD_DATABASE_URL", "")
 
 
 def _task(journey):
@@ -52,6 +54,8 @@ def _user_class(persona):
             if _run["signed_in"] == self.environment.runner.target_user_count:
                 _run["steady_from"] = time.time()
                 _run["cpu_from"] = cpu_seconds(SERVER_PIDS)
+                _run["database_pids"] = database_pids(DATABASE_URL) if DATABASE_URL else []
+                _run["database_cpu_from"] = cpu_seconds(_run["database_pids"])
 
     Persona.__name__ = Persona.__qualname__ = persona.name.title().replace(" ", "")
     return Persona
@@ -76,6 +80,10 @@ def _started(**_):
 def _stopped(**_):
     _run["ended"] = time.time()
     _run["cpu_to"] = cpu_seconds(SERVER_PIDS)
+    if _run.get("database_pids"):
+        # A connection opened since counts from nothing; the run keeps connections, so none closed.
+        later = [pid for pid in database_pids(DATABASE_URL) if pid not in _run["database_pids"]]
+        _run["database_cpu"] = cpu_seconds(_run["database_pids"] + later) - _run["database_cpu_from"]
 
 
 @events.quitting.add_listener
@@ -90,5 +98,6 @@ def _report(environment, **_):
         ended=_run.get("ended") or time.time(),
         errors=errors,
         server_cpu=_run["cpu_to"] - _run["cpu_from"] if SERVER_PIDS and "cpu_from" in _run else None,
+        database_cpu=_run.get("database_cpu"),
     )
     print(text, flush=True)

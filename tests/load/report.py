@@ -34,10 +34,30 @@ def cpu_seconds(pids) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def summary(samples, *, started: float, steady_from, ended: float, errors: int, server_cpu=None) -> str:
+def database_pids(url: str) -> list[int]:
+    """The PostgreSQL server processes serving the other connections to the database at `url` (the web
+    workers' persistent ones during a load run); none when it cannot be asked."""
+    try:
+        # imported here: only the load run measures the database, and the suite needs no connection for it
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=5) as connection:
+            rows = connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            ).fetchall()
+    except Exception:  # a missing driver or server only leaves the database's share unreported
+        return []
+    return [pid for (pid,) in rows]
+
+
+def summary(
+    samples, *, started: float, steady_from, ended: float, errors: int, server_cpu=None, database_cpu=None
+) -> str:
     """`samples` are (time sent, request name, milliseconds); sign-in requests are named from SIGN_IN.
     The steady state runs from `steady_from` (when the last person had signed in, or None) to `ended`;
-    `server_cpu` is the CPU seconds the web server's workers used in it, when known."""
+    `server_cpu` is the CPU seconds the web server's workers used in it, when known, and
+    `database_cpu` those of the database server's processes serving them."""
     signing = [ms for _, name, ms in samples if name.startswith(SIGN_IN)]
     lines = [
         f"signing in: {len(signing)} requests, p95 {percentile(signing, 0.95):.0f} ms; everyone signed in "
@@ -54,7 +74,7 @@ def summary(samples, *, started: float, steady_from, ended: float, errors: int, 
     lines += [
         f"steady state: {len(times)} requests in {seconds:.0f} s = {rate:.1f} req/s",
         f"steady state p50 / p95: {percentile(times, 0.5):.0f} / {percentile(times, 0.95):.0f} ms",
-        *(_cpu_lines(server_cpu, len(times)) if server_cpu is not None and times else []),
+        *(_cpu_lines(server_cpu, database_cpu, len(times)) if server_cpu is not None and times else []),
         f"errors (whole run): {errors}",
         "slowest in the steady state (p95 ms, requests, page):",
         *(f"  {percentile(ms, 0.95):6.0f}  {len(ms):5d}  {name}" for name, ms in hot),
@@ -62,10 +82,17 @@ def summary(samples, *, started: float, steady_from, ended: float, errors: int, 
     return "\n".join(lines)
 
 
-def _cpu_lines(server_cpu: float, requests: int) -> list[str]:
-    """What a request costs the web workers, whatever else the machine was running at the time."""
+def _cpu_lines(server_cpu: float, database_cpu, requests: int) -> list[str]:
+    """What a request costs the web workers and the database, whatever else the machine was running."""
     per_request = server_cpu / requests
-    return [
+    lines = [
         f"web workers' CPU in the steady state: {1000 * per_request:.0f} ms a request "
         f"(2 free cores would serve at most {2 / per_request:.0f} req/s, PostgreSQL's share not counted)"
     ]
+    if database_cpu is not None:
+        both = per_request + database_cpu / requests
+        lines.append(
+            f"PostgreSQL's CPU for them: {1000 * database_cpu / requests:.0f} ms a request; web and "
+            f"database together {1000 * both:.0f} ms (2 free cores: at most {2 / both:.0f} req/s)"
+        )
+    return lines

@@ -1,0 +1,68 @@
+"""A person's scope (a queryset over their roles) is built once per request from the roles read in it,
+and each use is a fresh query: no page sees another use's results, a role tried alone gets a scope of
+its own, and outside a request nothing is kept."""
+
+import pytest
+
+from providers import permissions
+from providers.choices import Role
+from providers.models import RoleAssignment
+from tests.factories import give_role
+
+pytestmark = pytest.mark.django_db
+
+
+def _in_a_request(work):
+    """Run `work` as a view would, inside the middleware that reads roles once per request."""
+    return permissions.RoleAssignmentsPerRequest(lambda request: work())(None)
+
+
+def _counted(user, builds):
+    def build():
+        builds.append(user.pk)
+        return permissions.visible_services(user)
+
+    return build
+
+
+def test_a_scope_is_built_once_a_request_and_every_use_is_a_fresh_query(registered_manager, elm_house):
+    builds = []
+
+    def work():
+        first = permissions.built_once(registered_manager, "services", _counted(registered_manager, builds))
+        assert list(first) == [elm_house]
+        second = permissions.built_once(registered_manager, "services", _counted(registered_manager, builds))
+        assert second is not first and second._result_cache is None  # its own query, not the results
+        assert list(second) == [elm_house]
+
+    _in_a_request(work)
+    assert len(builds) == 1
+    _in_a_request(work)  # the next request reads the roles again
+    assert len(builds) == 2
+
+
+def test_a_role_tried_alone_gets_its_own_scope(registered_manager, elm_house, birch_lodge):
+    give_role(registered_manager, Role.CLINICAL_LEAD, service=birch_lodge)
+    builds = []
+
+    def work():
+        scope = permissions.built_once(registered_manager, "services", _counted(registered_manager, builds))
+        assert set(scope) == {elm_house, birch_lodge}
+        alone = RoleAssignment.objects.get(user=registered_manager, role=Role.CLINICAL_LEAD)
+        with permissions.holding_only(alone):
+            scope = permissions.built_once(
+                registered_manager, "services", _counted(registered_manager, builds)
+            )
+            assert list(scope) == [birch_lodge]
+        scope = permissions.built_once(registered_manager, "services", _counted(registered_manager, builds))
+        assert set(scope) == {elm_house, birch_lodge}
+
+    _in_a_request(work)
+    assert len(builds) == 2
+
+
+def test_outside_a_request_a_scope_is_built_every_time(registered_manager, elm_house):
+    builds = []
+    for _ in range(2):
+        permissions.built_once(registered_manager, "services", _counted(registered_manager, builds))
+    assert len(builds) == 2
