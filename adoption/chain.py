@@ -2,6 +2,7 @@
 
 from escalation import services as engine
 from escalation.subjects import ChainCases
+from escalation.weak_groups import raise_weak_group_escalations
 
 CHAIN_CODE = "B"
 
@@ -28,4 +29,4 @@ def raise_weak_groups(deployment, code: str, groups: list, occurred_at) -> list:
     run = run_for(deployment)
     if run is None:
         return []
-    return engine.raise_weak_group_escalations(run, code, groups, occurred_at=occurred_at)
+    return raise_weak_group_escalations(run, code, groups, occurred_at=occurred_at)

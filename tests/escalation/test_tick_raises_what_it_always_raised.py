@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from escalation import engine, services
+from escalation import engine, services, weak_groups
 from escalation.choices import EventKind
 from escalation.models import (
     EngineEvent,
@@ -193,7 +193,7 @@ def test_a_week_of_ticks_raises_what_it_always_raised(story, django_capture_on_c
     a2 = story["elm_a"].step_runs.get(code="A2")
     services.record_step(a2, by=story["governance"], values=A2_BREACH, now=at(23, 10, 10))
     night = Evaluation(breached=True, deciding={"record_completion_pct": 82}, explanation=["+2 points"])
-    services.raise_weak_group_escalations(
+    weak_groups.raise_weak_group_escalations(
         story["elm_b"], "B1", [("team Night", night)], occurred_at=at(23, 10, 15), now=at(23, 10, 15)
     )
     reports.append(engine.tick(TICKS[1]))

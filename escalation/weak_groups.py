@@ -1,0 +1,49 @@
+"""Weak groups: a team, shift or location whose own figures breach a step's rule while the service's
+figures as a whole do not. The engine tells the step's target about each, once per occurrence."""
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from .choices import EscalationKind
+from .models import ChainRun, StepRun
+from .raising import EscalationSpec, raise_escalations
+
+
+def step_run_at(run: ChainRun, code: str, when: datetime) -> StepRun | None:
+    """The occurrence of step `code` in force at `when`: the first due at or after it, else the last."""
+    occurrences = run.step_runs.filter(code=code).select_related("chain_run__provider", "chain_run__service")
+    return (
+        occurrences.filter(due_at__gte=when).order_by("due_at", "pk").first()
+        or occurrences.order_by("-due_at", "-pk").first()
+    )
+
+
+def raise_weak_group_escalations(run: ChainRun, code: str, groups: list, *, occurred_at, now=None) -> list:
+    """Tell the step's target about each weak group: one whose own figures breach the step's rule while
+    the service's as a whole do not ("never let an average hide a weak team").
+
+    `groups` are (name, Evaluation) pairs, the name saying which group, e.g. "team Yew". Each group is
+    raised once per occurrence of the step (the one in force at `occurred_at`), to the case's service's
+    holders of the target role, whatever number of times its figures are recorded. Returns the new ones.
+    """
+    now = now or timezone.now()
+    step_run = step_run_at(run, code, occurred_at) if groups else None
+    if step_run is None:
+        return []
+    specs = [
+        EscalationSpec.of_rule(
+            step_run,
+            EscalationKind.WEAK_GROUP,
+            evaluation,
+            reason=(
+                f"{step_run.code} {step_run.title}: {name} breaches the threshold while the service "
+                f"as a whole does not: {evaluation.text}."
+            ),
+            occurred_at=occurred_at,
+            service=run.service,
+            group=name,
+        )
+        for name, evaluation in groups
+    ]
+    return raise_escalations(specs, now)
