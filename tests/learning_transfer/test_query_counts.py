@@ -131,3 +131,24 @@ def test_the_review_list_shows_a_page_of_fifty_with_the_same_queries_on_every_pa
     # The newest first: 10:59 on page 1, then the oldest ten (10:00 to 10:09) on page 2.
     assert "sev-59" in pages[0] and "sev-9<" in pages[1] and "sev-0<" in pages[1]
     assert "sev-10<" not in pages[1]
+
+
+def test_the_register_counts_included_services_and_current_acknowledged_notices(
+    client, sign_in, provider, services, quality_director
+):
+    """Each row counts its own included matched services and their acknowledged current notices: a
+    left-out service, a superseded notice and another trigger's notices are not counted."""
+    sign_in(quality_director)
+    make_triggers([1, 2], provider, services, quality_director)  # 4 services each, 2 acknowledged
+    first = LearningTrigger.objects.get(title="Fall 1")
+    left_out = first.matches.order_by("pk").last()  # an acknowledged one (odd index)
+    left_out.included = False
+    left_out.save()
+    superseded = LearningNotice.objects.filter(
+        matched_service__trigger=first, acknowledged_at__isnull=False, matched_service__included=True
+    ).first()
+    superseded.superseded_at = superseded.issued_at + timedelta(hours=2)
+    superseded.save()
+    rows = {t.title: t for t in client.get("/learning/").context["triggers"]}
+    assert (rows["Fall 1"].included_count, rows["Fall 1"].acknowledged_count) == (3, 0)
+    assert (rows["Fall 2"].included_count, rows["Fall 2"].acknowledged_count) == (4, 2)
