@@ -41,10 +41,15 @@ class Incident(models.Model):
         related_name="incidents",
         verbose_name="import",
         help_text="The import that added this incident or last changed it; empty for one entered by hand.",
+        # An audit pointer, written only by the import that holds its job, and cleared by the ORM when a
+        # job is deleted (SET_NULL): no database check per imported row (a million checks a million rows).
+        db_constraint=False,
     )
     # The history is read one incident at a time (by its id), never by service or import, and each
-    # imported row adds a history row: no index on those two.
-    history = HistoricalRecords(no_db_index=["service", "import_job"])
+    # imported row adds a history row: no index on those two. The history row's user is an audit
+    # pointer like its other references (which django-simple-history never constrains), so it is not
+    # checked row by row either.
+    history = HistoricalRecords(no_db_index=["service", "import_job"], user_db_constraint=False)
 
     class Meta:
         ordering = ["-occurred_at"]

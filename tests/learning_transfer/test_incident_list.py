@@ -127,3 +127,19 @@ def test_the_list_makes_the_same_queries_for_a_page_of_5_as_of_60(
             assert len(listed(client, f"/learning/incidents/?import_job={job.pk}")) == min(size, 50)
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_deleting_an_import_keeps_its_incidents_and_their_history_and_clears_the_pointer(
+    provider, elm_house, quality_director
+):
+    """The import and the history row's user are audit pointers the database does not check row by
+    row: deleting an import must still leave no incident pointing at it, and lose nothing else."""
+    job = import_incidents(
+        upload(["KEEP-1,Elm House,2026-10-01 10:00,fall,none"]), provider, quality_director
+    )
+    incident = elm_house.incidents.get(source_reference="KEEP-1")
+    assert incident.import_job == job
+    job.delete()
+    incident.refresh_from_db()
+    assert incident.import_job is None
+    assert incident.history.filter(history_user=quality_director).exists()
