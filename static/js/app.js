@@ -14,3 +14,9 @@ for (const link of document.querySelectorAll(".nhsuk-skip-link")) {
     setTimeout(() => history.replaceState(history.state, "", location.pathname + location.search));
   });
 }
+
+// The skip link may be followed before this script has run (it loads after the page is parsed); drop a
+// fragment it left then too, before any form on the page is sent.
+if (location.hash === "#maincontent") {
+  history.replaceState(history.state, "", location.pathname + location.search);
+}

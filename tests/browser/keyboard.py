@@ -143,6 +143,9 @@ def assert_no_sideways_scroll(page: Page) -> None:
 
 def skip_to_main(page: Page) -> None:
     """The skip link is the first tab stop of a freshly loaded page, and Enter moves focus to main."""
+    # The page's script (error summary focus, the skip link's clean-up) has started, as it has long
+    # before a person reaches the link.
+    expect(page.locator("body.nhsuk-frontend-supported")).to_be_attached()
     press(page, "Tab")
     expect(focused(page)).to_have_accessible_name("Skip to main content")
     expect(focused(page)).to_be_in_viewport()
