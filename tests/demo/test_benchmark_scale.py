@@ -37,3 +37,23 @@ def test_the_benchmark_refuses_sqlite(settings):
         pytest.skip("only SQLite refuses")
     with pytest.raises(Exception, match="needs PostgreSQL"):
         call_command("benchmark_scale", "--scale", "0.001")
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the benchmark builds its data with PostgreSQL SQL"
+)
+def test_kept_data_is_measured_again_without_building_it_and_measurements_are_undone():
+    call_command("benchmark_scale", "--scale", "0.001", "--keep", "--only", "pages", stdout=StringIO())
+    kept = Incident.objects.count(), LearningTrigger.objects.count()
+    assert kept[0] > 0 and Provider.objects.filter(name="Scale Benchmark Care Ltd").exists()
+    out = StringIO()
+    call_command("benchmark_scale", "--scale", "0.001", "--reuse", "--only", "import", stdout=out)
+    assert "Built" not in out.getvalue() and "| new incidents | 1,000 |" in out.getvalue()
+    assert "| page |" not in out.getvalue()  # only the import was timed
+    assert (Incident.objects.count(), LearningTrigger.objects.count()) == kept  # its imports undone
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite is refused before anything else")
+def test_reuse_without_kept_data_says_what_to_run_first():
+    with pytest.raises(Exception, match="run with --keep first"):
+        call_command("benchmark_scale", "--reuse")

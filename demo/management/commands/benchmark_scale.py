@@ -12,6 +12,11 @@ same writes. A third imports a file of new incidents (1 million rows at --scale 
 as many) beside a bare COPY of the same file (import_benchmark); `--skip-import` leaves it out.
 Everything it built is rolled back at the end. `--scale 0.001` makes a small copy in seconds (CI runs
 it so the command cannot rot).
+
+To work on one part at full scale without building the data each time: `--keep` commits what it built
+(measurements are still undone), and `--reuse` (with the same --scale) measures the provider a
+`--keep` run left, building nothing; `--only pages` (or `actions`, `import`) times one table. Keep it
+in a database of its own.
 """
 
 import logging
@@ -62,20 +67,38 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-import", action="store_true", help="Leave out the import of new incidents."
         )
+        parser.add_argument(
+            "--only", choices=["pages", "actions", "import"], help="Time one table and no other."
+        )
+        kept = parser.add_mutually_exclusive_group()
+        kept.add_argument("--keep", action="store_true", help="Commit the built data for --reuse.")
+        kept.add_argument("--reuse", action="store_true", help="Measure the data a --keep run left.")
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
             raise CommandError("benchmark_scale needs PostgreSQL (set DATABASE_URL).")
         logging.getLogger("axes").setLevel(logging.WARNING)  # one sign-in per page is not news
+        sizes = {name: max(4, round(value * options["scale"])) for name, value in FULL_SCALE.items()}
+        if options["reuse"]:  # give the --scale it was kept at: the actions' sizes follow it
+            people, trigger = kept_data()
+        elif options["keep"]:
+            with transaction.atomic():
+                people, trigger = self.build_all(sizes)
+        parts = {options["only"]} if options["only"] else {"pages", "actions", "import"}
+        if options["skip_import"]:
+            parts.discard("import")
         try:
             with transaction.atomic():
-                self.run(options["scale"], options["requests"], options["skip_import"])
+                if not (options["keep"] or options["reuse"]):
+                    people, trigger = self.build_all(sizes)
+                self.run(people, trigger, sizes, options["requests"], parts)
                 raise Rollback
         except Rollback:
-            self.stdout.write("Everything the benchmark built was rolled back.")
+            kept = " (the built data was kept)" if options["keep"] or options["reuse"] else ""
+            self.stdout.write(f"Everything the benchmark changed was rolled back{kept}.")
 
-    def run(self, scale: float, requests: int, skip_import: bool = False) -> None:
-        sizes = {name: max(4, round(value * scale)) for name, value in FULL_SCALE.items()}
+    def build_all(self, sizes: dict) -> tuple[dict, LearningTrigger]:
+        """Build the provider, roll it up and analyse it; print how long that took."""
         started = time.perf_counter()
         people, trigger = build(sizes, timezone.now())
         built = time.perf_counter()
@@ -94,6 +117,26 @@ class Command(BaseCommand):
             f"triggers in {built - started:.1f} s; their daily roll-up, review flags and foreign-key "
             f"checks in {rolled_up - built:.1f} s."
         )
+        return people, trigger
+
+    def run(self, people: dict, trigger: LearningTrigger, sizes: dict, requests: int, parts: set) -> None:
+        if "pages" in parts:
+            self.time_pages(people, trigger, requests)
+        if "actions" in parts:
+            self.stdout.write("| action | p50 ms | p95 ms | queries | against | its ms (p50) | ratio |")
+            self.stdout.write("|---|---:|---:|---:|---|---:|---:|")
+            for row in actions.measure_actions(people, trigger, sizes, ACTION_RUNS):
+                self.stdout.write(row)
+            self.stdout.write("")
+        if "import" in parts:
+            provider = trigger.provider
+            cqc_ids = list(provider.services.order_by("pk").values_list("cqc_location_id", flat=True))
+            for line in measure_imports(
+                provider, people["quality"], cqc_ids, sizes["imported_rows"], timezone.now()
+            ):
+                self.stdout.write(line)
+
+    def time_pages(self, people: dict, trigger: LearningTrigger, requests: int) -> None:
         self.stdout.write("| page | p50 ms | p95 ms | queries | SQL ms (p50) | page ÷ SQL |")
         self.stdout.write("|---|---:|---:|---:|---:|---:|")
         for label, username, url in pages(people, trigger):
@@ -103,19 +146,16 @@ class Command(BaseCommand):
             if "summary" in label:
                 self.stdout.write(peak_memory(label, people[username], url))
         self.stdout.write("")
-        self.stdout.write("| action | p50 ms | p95 ms | queries | against | its ms (p50) | ratio |")
-        self.stdout.write("|---|---:|---:|---:|---|---:|---:|")
-        for row in actions.measure_actions(people, trigger, sizes, ACTION_RUNS):
-            self.stdout.write(row)
-        if skip_import:
-            return
-        self.stdout.write("")
-        provider = trigger.provider
-        cqc_ids = list(provider.services.order_by("pk").values_list("cqc_location_id", flat=True))
-        for line in measure_imports(
-            provider, people["quality"], cqc_ids, sizes["imported_rows"], timezone.now()
-        ):
-            self.stdout.write(line)
+
+
+def kept_data() -> tuple[dict, LearningTrigger]:
+    """The people and newest trigger of the provider a `--keep` run left."""
+    provider = Provider.objects.filter(name=PROVIDER_NAME).first()
+    if provider is None:
+        raise CommandError("No kept benchmark provider: run with --keep first.")
+    people = {name: User.objects.get(username=f"scale-{name}") for name in ("quality", "ni")}
+    trigger = provider.learning_triggers.order_by("-confirmed_at", "-pk").first()
+    return people, trigger
 
 
 def pages(people: dict, trigger: LearningTrigger) -> list[tuple[str, str, str]]:
