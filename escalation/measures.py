@@ -47,6 +47,8 @@ _ALLOWED_KEYS = {
     "label_template",
 }
 _PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
+# A placeholder counting a unit ("{days} days", "{working_days} working days"): one of it is singular.
+_COUNTED_UNIT_RE = re.compile(r"\{([a-z_]+)\}( (?:working |learning )?(?:day|hour|cycle|minute|week))s\b")
 _DEFAULT_RANGE = {
     MeasureKind.COUNT: (0, None),
     MeasureKind.PERCENTAGE: (0, 100),
@@ -142,7 +144,14 @@ def with_parameters(measures: list[dict], tuned: dict | None = None) -> list[dic
 
 
 def label_in_words(label: str, parameters: dict) -> str:
-    """The label with each {parameter} replaced by its value."""
+    """The label with each {parameter} replaced by its value ("within 1 working day", not "days")."""
+
+    def singular_when_one(match):
+        if str(parameters.get(match.group(1))) == "1":
+            return "1" + match.group(2)
+        return match.group(0)
+
+    label = _COUNTED_UNIT_RE.sub(singular_when_one, label)
     return _PLACEHOLDER_RE.sub(lambda m: str(parameters.get(m.group(1), m.group(0))), label)
 
 

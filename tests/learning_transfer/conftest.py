@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from escalation import services as engine
+from escalation.models import StepTemplate
 from learning_transfer.choices import IncidentTheme
 from learning_transfer.models import CareHours, Incident
 from learning_transfer.services import log_trigger
@@ -139,3 +141,28 @@ def governance_officer(provider):
 @pytest.fixture
 def operations_director(provider):
     return person_with_role(Role.OPERATIONS_DIRECTOR, provider=provider, username="operations")
+
+
+@pytest.fixture
+def administrator(provider):
+    return person_with_role(Role.PROVIDER_ADMINISTRATOR, provider=provider, username="admin")
+
+
+@pytest.fixture
+def tune(provider, administrator):
+    """Tune one step's measure parameters for the provider, as its administrator, keeping the step's
+    rule and response time: tune("A2", {"pct_received_within_4h": {"window_hours": 6}})."""
+
+    def tune_step(code: str, parameters: dict, reason: str = "Our services asked for another window."):
+        step = StepTemplate.objects.get(code=code)
+        return engine.tune_step(
+            provider,
+            step,
+            by=administrator,
+            reason=reason,
+            threshold_rule=step.threshold_rule,
+            response_working_hours=step.response_working_hours,
+            measure_parameters=parameters,
+        )
+
+    return tune_step

@@ -9,40 +9,16 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from escalation import computations
-from escalation import services as engine
-from escalation.models import StepTemplate
 from learning_transfer import chain
 from learning_transfer.models import ImplementationLine, LearningNotice
 from learning_transfer.services import acknowledge_notice, issue_notices, match_services, redistribute
 from learning_transfer.services.summary import SummaryFilters, executive_summary
-from providers.choices import Role
-from tests.factories import person_with_role
 
 from .conftest import CONFIRMED, add_incidents
 
 pytestmark = pytest.mark.django_db
 ISSUED = CONFIRMED + timedelta(minutes=30)
 NOW = CONFIRMED + timedelta(days=3)
-
-
-@pytest.fixture
-def tune(provider):
-    """Tune one step's measure parameters for the provider, as its administrator."""
-    administrator = person_with_role(Role.PROVIDER_ADMINISTRATOR, provider=provider, username="admin")
-
-    def tune_step(code: str, parameters: dict):
-        step = StepTemplate.objects.get(code=code)
-        return engine.tune_step(
-            provider,
-            step,
-            by=administrator,
-            reason="Our services plan a shorter week ahead.",
-            threshold_rule=step.threshold_rule,
-            response_working_hours=step.response_working_hours,
-            measure_parameters=parameters,
-        )
-
-    return tune_step
 
 
 def label(step_run, name: str) -> str:
@@ -86,6 +62,17 @@ def test_a1_counts_open_actions_and_rates_over_the_tuned_working_days_and_look_b
     assert figures.failures == {}
     assert figures.values["open_actions_due_5d"] == 1  # the line due on the 4th working day is not
     assert figures.values["matched_service_rates"]["Beech Lodge"] == 1.0  # 14 falls / 1,400 hours
+
+
+def test_a_look_back_of_one_reads_in_the_singular(tune, log_falls_trigger):
+    tune("A1", {"open_actions_due_5d": {"working_days": 1}, "matched_service_rates": {"days": 1}})
+    a1 = chain.step_run(log_falls_trigger(), "A1")
+    assert label(a1, "open_actions_due_5d") == (
+        "Open action lines due within the next 1 working day in matched services"
+    )
+    assert label(a1, "matched_service_rates") == (
+        "Incident rate per 100 care hours in the previous 1 day, for each matched service"
+    )
 
 
 def test_a1_counts_five_working_days_and_seven_days_by_default(log_falls_trigger, open_lines, earlier_falls):

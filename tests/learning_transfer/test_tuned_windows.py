@@ -9,37 +9,16 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from escalation import computations
-from escalation import services as engine
-from escalation.models import ProviderStepSetting, StepTemplate
+from escalation.models import ProviderStepSetting
 from learning_transfer import chain
 from learning_transfer.models import LearningNotice
 from learning_transfer.services import acknowledge_notice, issue_notices
-from providers.choices import Role
-from tests.factories import person_with_role
 
 from .conftest import CONFIRMED
 
 pytestmark = pytest.mark.django_db
 ISSUED = CONFIRMED + timedelta(minutes=30)
 SIX_HOURS = {"pct_received_within_4h": {"window_hours": 6}}
-
-
-@pytest.fixture
-def administrator(provider):
-    return person_with_role(Role.PROVIDER_ADMINISTRATOR, provider=provider, username="admin")
-
-
-def tune_window(provider, administrator, parameters=SIX_HOURS):
-    a2 = StepTemplate.objects.get(code="A2")
-    return engine.tune_step(
-        provider,
-        a2,
-        by=administrator,
-        reason="Our night post is read at 06:00: six hours covers every service.",
-        threshold_rule=a2.threshold_rule,
-        response_working_hours=a2.response_working_hours,
-        measure_parameters=parameters,
-    )
 
 
 def acknowledged_after(trigger, managers, falls_provider, hours: float) -> None:
@@ -51,9 +30,9 @@ def acknowledged_after(trigger, managers, falls_provider, hours: float) -> None:
 
 
 def test_a_tuned_window_counts_receipt_within_six_hours_and_says_so(
-    provider, administrator, log_falls_trigger, managers, falls_provider, quality_director
+    tune, log_falls_trigger, managers, falls_provider, quality_director
 ):
-    tune_window(provider, administrator)
+    tune("A2", SIX_HOURS)
     trigger = log_falls_trigger()  # the case starts after the tuning, so it runs with 6 hours
     issue_notices(trigger, by=quality_director, now=ISSUED)
     acknowledged_after(trigger, managers, falls_provider, 5)
@@ -77,9 +56,9 @@ def test_the_default_window_still_counts_four_hours(
 
 
 def test_the_trigger_page_reads_the_cases_window(
-    client, sign_in, provider, administrator, log_falls_trigger, managers, falls_provider, quality_director
+    client, sign_in, provider, tune, log_falls_trigger, managers, falls_provider, quality_director
 ):
-    tune_window(provider, administrator)
+    tune("A2", SIX_HOURS)
     trigger = log_falls_trigger()
     issue_notices(trigger, by=quality_director, now=ISSUED)
     sign_in(quality_director)
@@ -88,20 +67,20 @@ def test_the_trigger_page_reads_the_cases_window(
 
 
 @pytest.mark.parametrize("window", [0, -1, 100_000])
-def test_a_window_out_of_range_is_refused_with_a_clear_message(provider, administrator, window):
+def test_a_window_out_of_range_is_refused_with_a_clear_message(tune, window):
     with pytest.raises(ValidationError) as refused:
-        tune_window(provider, administrator, {"pct_received_within_4h": {"window_hours": window}})
+        tune("A2", {"pct_received_within_4h": {"window_hours": window}})
     assert refused.value.message_dict["pct_received_within_4h__window_hours"] == [
         f"Receipt window must be a whole number of hours from 1 to 168, got {window}."
     ]
     assert not ProviderStepSetting.objects.exists()
 
 
-def test_a_parameter_of_no_measure_is_refused(provider, administrator):
+def test_a_parameter_of_no_measure_is_refused(tune):
     with pytest.raises(ValidationError, match="has no computed measure called 'sampled_with_owner'"):
-        tune_window(provider, administrator, {"sampled_with_owner": {"sample_size": 6}})
+        tune("A2", {"sampled_with_owner": {"sample_size": 6}})
     with pytest.raises(ValidationError, match="has no parameter called 'hours'"):
-        tune_window(provider, administrator, {"pct_received_within_4h": {"hours": 6}})
+        tune("A2", {"pct_received_within_4h": {"hours": 6}})
 
 
 def test_the_tuning_page_changes_the_window_with_its_history_and_refuses_zero(
