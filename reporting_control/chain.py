@@ -29,4 +29,3 @@ def record_sign_off(update, *, by, notes: str = "", now=None):
     deferred sections as they stand now); the engine checks the role and judges the threshold."""
     values = computations.compute(step_run(update, SIGN_OFF_STEP), now).values
     return record(update, SIGN_OFF_STEP, by=by, values=values, notes=notes, now=now)
-

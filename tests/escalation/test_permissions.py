@@ -75,7 +75,8 @@ def test_a_person_without_the_step_role_cannot_record_it(client, sign_in, chain_
     assert (
         page.status_code == 200
         and f"Only the Governance Officer for Oakwood Care Group ({people.governance_officer}) can record "
-        "this check." in page.text
+        "this check."
+        in page.text
     )
     response = client.post(
         url, {"pct_received_within_4h": "50", "sampled_with_named_owner": "1", "sampled_due_within_72h": "1"}

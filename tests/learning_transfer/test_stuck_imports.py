@@ -146,8 +146,14 @@ def test_the_sweeper_runs_from_the_beat_schedule(settings):
 
 
 def test_uploading_while_the_broker_is_down_says_it_will_start_shortly_and_the_sweeper_sends_it(
-    client, sign_in, quality_director, provider, elm_house, settings,
-    django_capture_on_commit_callbacks, monkeypatch,
+    client,
+    sign_in,
+    quality_director,
+    provider,
+    elm_house,
+    settings,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
 ):
     from kombu.exceptions import OperationalError
 

@@ -113,9 +113,9 @@ def test_a_workbook_that_unpacks_beyond_the_inline_size_is_read_only_by_the_work
 ):
     frame = imports.template(ImportKind.INCIDENTS)
     buffer = io.BytesIO()
-    frame.loc[frame.index.repeat(3000)].assign(
-        source_reference=[f"XL-{n}" for n in range(3000)]
-    ).to_excel(buffer, index=False)
+    frame.loc[frame.index.repeat(3000)].assign(source_reference=[f"XL-{n}" for n in range(3000)]).to_excel(
+        buffer, index=False
+    )
     assert len(buffer.getvalue()) < settings.LEARNING_IMPORT_INLINE_MAX_BYTES  # small on disk
     with django_capture_on_commit_callbacks(execute=False) as queued:
         job = services.start_import(
