@@ -38,6 +38,7 @@ from learning_transfer import chain
 from learning_transfer.choices import IncidentTheme, TriggerStatus
 from learning_transfer.models import LearningNotice, LearningTrigger, MatchedService
 from learning_transfer.services.rollup import after_data_saved
+from learning_transfer.services.notices import refresh_notice_figures
 from providers.choices import RiskTag, Role
 from providers.models import Provider, Region, RoleAssignment, Service, ServiceRiskTag, User
 
@@ -311,4 +312,5 @@ def build_triggers(provider, services, sizes: dict, by, now) -> LearningTrigger:
         ),
         batch_size=5000,
     )
+    refresh_notice_figures(MatchedService.objects.filter(trigger__provider=provider).values("pk"))
     return triggers[0]
