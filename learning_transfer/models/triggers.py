@@ -104,7 +104,12 @@ class LearningTrigger(models.Model):
 
 
 # MatchedService's figures kept from its notices; only `notices.refresh_notice_figures` writes them.
-NOTICE_FIGURES = ["first_notice_at", "first_acknowledged_at", "has_current_notice", "current_notice_acknowledged"]
+NOTICE_FIGURES = [
+    "first_notice_at",
+    "first_acknowledged_at",
+    "has_current_notice",
+    "current_notice_acknowledged",
+]
 
 
 class MatchedService(models.Model):

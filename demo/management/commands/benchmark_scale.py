@@ -37,8 +37,8 @@ from demo.scale_actions import percentile
 from learning_transfer import chain
 from learning_transfer.choices import IncidentTheme, TriggerStatus
 from learning_transfer.models import LearningNotice, LearningTrigger, MatchedService
-from learning_transfer.services.rollup import after_data_saved
 from learning_transfer.services.notices import refresh_notice_figures
+from learning_transfer.services.rollup import after_data_saved
 from providers.choices import RiskTag, Role
 from providers.models import Provider, Region, RoleAssignment, Service, ServiceRiskTag, User
 
