@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from providers.calendar import LONDON
@@ -83,6 +83,7 @@ def received_in_time(receipt_hours: int) -> Q:
 
 PER_TRIGGER_COLUMNS = (
     "trigger_id",
+    "confirmed_at",
     "issued_count",
     "services",
     "confirmed",
@@ -99,9 +100,12 @@ def per_trigger(matches: QuerySet, receipt_hours: int) -> pd.DataFrame:
     verified, trigger open), received (in time; 0 when not issued), current_notices and
     acknowledged_notices (current notices, and those acknowledged), counted by the database from the
     matches alone: each match keeps its receipt figures, so no notice is read."""
+    # Grouped by trigger alone and sorted here: ordering in SQL would group (and sort) every match by
+    # the trigger's time too.
     rows = (
         matches.values("trigger_id")
         .annotate(
+            confirmed_at=Max("trigger__confirmed_at"),
             issued_count=Count("trigger__notices_issued_at"),  # every match of an issued trigger, or none
             services=Count("pk"),
             confirmed=Count("implementation_confirmed_at"),
@@ -110,12 +114,13 @@ def per_trigger(matches: QuerySet, receipt_hours: int) -> pd.DataFrame:
             current_notices=Count("pk", filter=Q(has_current_notice=True)),
             acknowledged_notices=Count("pk", filter=Q(current_notice_acknowledged=True)),
         )
-        .order_by("-trigger__confirmed_at", "-trigger_id")
+        .order_by()
     )
     frame = pd.DataFrame(list(rows.values_list(*PER_TRIGGER_COLUMNS)), columns=PER_TRIGGER_COLUMNS)
+    frame = frame.sort_values(["confirmed_at", "trigger_id"], ascending=False, ignore_index=True)
     frame["issued"] = frame["issued_count"] > 0
     frame["received"] = frame["received"].where(frame["issued"], 0)
-    return frame.drop(columns="issued_count")
+    return frame.drop(columns=["confirmed_at", "issued_count"])
 
 
 def _cycle_frames(matches: QuerySet) -> tuple[pd.DataFrame, pd.DataFrame]:

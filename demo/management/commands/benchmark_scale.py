@@ -166,6 +166,7 @@ def pages(people: dict, trigger: LearningTrigger) -> list[tuple[str, str, str]]:
         ("trigger (matched services, rates)", "quality", f"/learning/triggers/{trigger.pk}/"),
         ("incidents awaiting review", "quality", "/learning/review/"),
         ("quality director's dashboard", "quality", f"/dashboard/{Role.QUALITY_DIRECTOR}/"),
+        ("nominated individual's dashboard", "ni", f"/dashboard/{Role.NOMINATED_INDIVIDUAL}/"),
         ("executive summary (365 days)", "ni", "/learning/summary/"),
         ("executive summary (90 days)", "ni", "/learning/summary/?period=90"),
     ]
