@@ -49,14 +49,21 @@ class SummaryFilters:
     period: str = "365"
 
 
-def _triggers(provider, filters: SummaryFilters, now: datetime) -> QuerySet:
-    """The filtered triggers, newest first (a queryset: the other queries use it as a subquery)."""
-    triggers = LearningTrigger.objects.filter(provider=provider)
+def _trigger_lookups(provider, filters: SummaryFilters, now: datetime) -> dict:
+    """The provider, theme and period filters, as lookups on a trigger."""
+    lookups = {"provider": provider}
     if filters.theme:
-        triggers = triggers.filter(theme=filters.theme)
+        lookups["theme"] = filters.theme
     days = PERIODS.get(filters.period)
     if days:
-        triggers = triggers.filter(confirmed_at__gte=now - timedelta(days=days))
+        lookups["confirmed_at__gte"] = now - timedelta(days=days)
+    return lookups
+
+
+def _triggers(provider, filters: SummaryFilters, now: datetime) -> QuerySet:
+    """The filtered triggers, newest first (a queryset: the escalation counts use it as a subquery).
+    A region keeps the triggers at a service there, or with an included matched service there."""
+    triggers = LearningTrigger.objects.filter(**_trigger_lookups(provider, filters, now))
     if filters.region:
         in_region = MatchedService.objects.filter(
             trigger=OuterRef("pk"), included=True, service__region=filters.region
@@ -65,9 +72,12 @@ def _triggers(provider, filters: SummaryFilters, now: datetime) -> QuerySet:
     return triggers.select_related("source_service").order_by("-confirmed_at", "-pk")
 
 
-def _matches(triggers: QuerySet, filters: SummaryFilters) -> QuerySet:
-    """The included matched services of the triggers (in the region, if filtered), as a queryset."""
-    rows = MatchedService.objects.filter(trigger__in=triggers.values("pk"), included=True)
+def _matches(provider, filters: SummaryFilters, now: datetime) -> QuerySet:
+    """The included matched services of the filtered triggers (in the region, if filtered), as a
+    queryset. The trigger's filters are a join, not a subquery, so the database reads each match once;
+    a match in the region is itself what keeps its trigger in a region's summary."""
+    lookups = {f"trigger__{key}": value for key, value in _trigger_lookups(provider, filters, now).items()}
+    rows = MatchedService.objects.filter(included=True, **lookups)
     if filters.region:
         rows = rows.filter(service__region=filters.region)
     return rows.order_by()  # unordered: the queries below group it or use it as a subquery
@@ -195,11 +205,11 @@ class Counted:
 def load(provider, now: datetime, filters: SummaryFilters | None = None) -> Counted:
     """The counts A5's figures are computed from (default: the summary's default filters): what the A5
     step's computations share, exactly as the executive summary counts them."""
-    # The triggers go to the other queries as subqueries, never as lists of parameters.
+    # The triggers go to the escalation counts as a subquery, never as a list of parameters.
     filters = filters or SummaryFilters()
     parameters = chain.parameters(provider)
     triggers = _triggers(provider, filters, now)
-    matches = _matches(triggers, filters)
+    matches = _matches(provider, filters, now)
     return Counted(triggers, matches, per_trigger(matches, parameters["receipt_window_hours"]), parameters)
 
 
