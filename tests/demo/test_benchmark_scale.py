@@ -19,10 +19,16 @@ def test_the_benchmark_times_every_main_page_and_drops_its_data():
     out = StringIO()
     call_command("benchmark_scale", "--scale", "0.001", "--requests", "2", stdout=out)
     report = out.getvalue()
-    for page in ("register", "incidents awaiting review", "dashboard", "executive summary (365 days)"):
+    for page in (
+        "register",
+        "incidents awaiting review",
+        "quality director's dashboard",
+        "nominated individual's dashboard",
+        "executive summary (365 days)",
+    ):
         assert page in report
     # A row per page and per action (two ticks), each with its ratio, and one per import (its ratio to COPY).
-    assert report.count("× |") == 10 + 2
+    assert report.count("× |") == 11 + 2
     for action in ("trigger logged", "evidence pack", "engine tick"):
         assert action in report
     assert "| new incidents | 1,000 |" in report and "| new incidents | 3,000 |" in report
