@@ -161,6 +161,7 @@ def kept_data() -> tuple[dict, LearningTrigger]:
 
 def pages(people: dict, trigger: LearningTrigger) -> list[tuple[str, str, str]]:
     """(label, who asks, address) for each main page."""
+    region = trigger.source_service.region_id
     return [
         ("learning-transfer register", "quality", "/learning/"),
         ("trigger (matched services, rates)", "quality", f"/learning/triggers/{trigger.pk}/"),
@@ -169,6 +170,7 @@ def pages(people: dict, trigger: LearningTrigger) -> list[tuple[str, str, str]]:
         ("nominated individual's dashboard", "ni", f"/dashboard/{Role.NOMINATED_INDIVIDUAL}/"),
         ("executive summary (365 days)", "ni", "/learning/summary/"),
         ("executive summary (90 days)", "ni", "/learning/summary/?period=90"),
+        ("executive summary (365 days, one region)", "ni", f"/learning/summary/?region={region}"),
     ]
 
 
