@@ -17,7 +17,7 @@ from .models import (
     MatchedService,
     ReviewThresholds,
 )
-from .services import rollup
+from .services import notices, rollup
 
 
 @admin.register(Incident)
@@ -133,6 +133,22 @@ class LearningNoticeAdmin(SimpleHistoryAdmin):
         "superseded_at",
     )
     raw_id_fields = ("matched_service", "owner", "issued_by", "acknowledged_by")
+
+    # An operator's correction changes the receipt figures its service keeps (and those of the service
+    # it was moved from): work them out again.
+    def save_model(self, request, obj, form, change):
+        before = list(LearningNotice.objects.filter(pk=obj.pk).values_list("matched_service_id", flat=True))
+        super().save_model(request, obj, form, change)
+        notices.refresh_notice_figures([*before, obj.matched_service_id])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        notices.refresh_notice_figures([obj.matched_service_id])
+
+    def delete_queryset(self, request, queryset):
+        matches = list(queryset.values_list("matched_service_id", flat=True))
+        super().delete_queryset(request, queryset)
+        notices.refresh_notice_figures(matches)
 
 
 @admin.register(ImplementationLead)

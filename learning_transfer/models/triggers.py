@@ -103,6 +103,15 @@ class LearningTrigger(models.Model):
         return [RootCauseFactor(f).label for f in self.root_cause_factors if f in RootCauseFactor.values]
 
 
+# MatchedService's figures kept from its notices; only `notices.refresh_notice_figures` writes them.
+NOTICE_FIGURES = [
+    "first_notice_at",
+    "first_acknowledged_at",
+    "has_current_notice",
+    "current_notice_acknowledged",
+]
+
+
 class MatchedService(models.Model):
     """A service found comparable to a trigger's source service, with its A1 baseline and exposure.
 
@@ -143,7 +152,14 @@ class MatchedService(models.Model):
     implementation_confirmed_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    history = HistoricalRecords()
+    # Receipt, kept from the service's notices of every round by `notices.refresh_notice_figures` (on
+    # every write of a notice), so the executive summary counts it per trigger without reading notices.
+    first_notice_at = models.DateTimeField(null=True, editable=False)
+    first_acknowledged_at = models.DateTimeField(null=True, editable=False)
+    has_current_notice = models.BooleanField(default=False, editable=False)
+    current_notice_acknowledged = models.BooleanField(default=False, editable=False)
+    # Figures worked out from other rows are not a person's edit: no history of their own.
+    history = HistoricalRecords(excluded_fields=NOTICE_FIGURES)
 
     class Meta:
         ordering = ["service__name"]
@@ -153,6 +169,17 @@ class MatchedService(models.Model):
 
     def __str__(self):
         return f"{self.service} for {self.trigger.reference}"
+
+    def save(self, *args, **kwargs):
+        """Save the match, never its notice figures: an instance read before a notice changed would
+        otherwise write the old figures back (they are written only by `refresh_notice_figures`)."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in NOTICE_FIGURES
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def shared_tag_labels(self) -> list[str]:

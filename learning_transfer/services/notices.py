@@ -2,7 +2,7 @@
 
 import pandas as pd
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Min, OuterRef, Subquery
 
 from providers.actions import change_once, lock
 from providers.choices import Role
@@ -36,6 +36,24 @@ def _new_notice(match: MatchedService, *, by, now, round_no: int = 1) -> Learnin
     )
 
 
+def refresh_notice_figures(match_ids) -> None:
+    """Work out again, from their notices of every round, the receipt figures the matched services
+    `match_ids` (ids, or a queryset of ids) keep: their first notice, first acknowledgement, and whether
+    their current notice exists and is acknowledged. One `UPDATE`; idempotent, so safe for any rows.
+
+    Called in the same transaction by every write of a notice (issue, acknowledge, redistribute, the
+    admin), by the migration that filled them, and by anything that writes notices in bulk."""
+    of_match = LearningNotice.objects.filter(matched_service=OuterRef("pk")).order_by()
+    first = of_match.values("matched_service")  # grouped per match, so Min is the match's own
+    current = of_match.filter(superseded_at__isnull=True)
+    MatchedService.objects.filter(pk__in=match_ids).update(
+        first_notice_at=Subquery(first.annotate(at=Min("issued_at")).values("at")),
+        first_acknowledged_at=Subquery(first.annotate(at=Min("acknowledged_at")).values("at")),
+        has_current_notice=Exists(current),
+        current_notice_acknowledged=Exists(current.filter(acknowledged_at__isnull=False)),
+    )
+
+
 def issue_notices(trigger: LearningTrigger, *, by, now=None) -> list[LearningNotice]:
     """One action: a notice to every included matched service that has none, each with its owner
     (the registered manager) and implementation due in 72 hours."""
@@ -56,6 +74,7 @@ def issue_notices(trigger: LearningTrigger, *, by, now=None) -> list[LearningNot
             notice = _new_notice(match, by=by, now=now)
             save_with_history(notice, by, "Learning issued")
             issued.append(notice)
+        refresh_notice_figures([match.pk for match in waiting])
         if trigger.notices_issued_at is None:
             trigger.notices_issued_at = now
         trigger.status = TriggerStatus.ISSUED
@@ -97,6 +116,7 @@ def acknowledge_notice(notice: LearningNotice, *, by, now=None) -> LearningNotic
             at=now,
             refusal=refusal,
         )
+        refresh_notice_figures([notice.matched_service_id])
     return notice
 
 
@@ -176,6 +196,7 @@ def redistribute(trigger: LearningTrigger, *, by, now=None) -> list[LearningNoti
             notice = _new_notice(match, by=by, now=now, round_no=(old.round + 1) if old else 1)
             save_with_history(notice, by, "Redistributed")
             reissued.append(notice)
+        refresh_notice_figures([notice.matched_service_id for notice in reissued])
     if not reissued:
         refuse("Every included service has received its notice; nothing to redistribute.")
     return reissued

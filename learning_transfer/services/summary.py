@@ -2,9 +2,11 @@
 
 The database does the counting, so the rows read follow the number of triggers and services, never
 triggers x services: one row per trigger (its matched services, how many confirmed, received in time,
-high-risk lacking action), one per (service, issue day) for the trend beside the daily roll-up of
-incidents and care hours, and the notices' totals. Rows per matched service and notice are read only
-for the last learning cycles (repeated defects) and the few high-risk services the page names.
+high-risk lacking action, current and acknowledged notices), and one per (service, issue day) for the
+trend beside the daily roll-up of incidents and care hours. Each matched service keeps its receipt
+figures (first notice, first acknowledgement, current notice acknowledged), so the counts read the
+matches alone, never their notices. Rows per matched service and notice are read only for the last
+learning cycles (repeated defects) and the few high-risk services the page names.
 
 A distribution defect is judged by A2's receipt window and repeats over A5's learning cycles as the
 provider runs them now (its tuning, else the defaults): the summary spans triggers whose cases started
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from providers.calendar import LONDON
@@ -47,14 +49,21 @@ class SummaryFilters:
     period: str = "365"
 
 
-def _triggers(provider, filters: SummaryFilters, now: datetime) -> QuerySet:
-    """The filtered triggers, newest first (a queryset: the other queries use it as a subquery)."""
-    triggers = LearningTrigger.objects.filter(provider=provider)
+def _trigger_lookups(provider, filters: SummaryFilters, now: datetime) -> dict:
+    """The provider, theme and period filters, as lookups on a trigger."""
+    lookups = {"provider": provider}
     if filters.theme:
-        triggers = triggers.filter(theme=filters.theme)
+        lookups["theme"] = filters.theme
     days = PERIODS.get(filters.period)
     if days:
-        triggers = triggers.filter(confirmed_at__gte=now - timedelta(days=days))
+        lookups["confirmed_at__gte"] = now - timedelta(days=days)
+    return lookups
+
+
+def _triggers(provider, filters: SummaryFilters, now: datetime) -> QuerySet:
+    """The filtered triggers, newest first (a queryset: the escalation counts use it as a subquery).
+    A region keeps the triggers at a service there, or with an included matched service there."""
+    triggers = LearningTrigger.objects.filter(**_trigger_lookups(provider, filters, now))
     if filters.region:
         in_region = MatchedService.objects.filter(
             trigger=OuterRef("pk"), included=True, service__region=filters.region
@@ -63,53 +72,65 @@ def _triggers(provider, filters: SummaryFilters, now: datetime) -> QuerySet:
     return triggers.select_related("source_service").order_by("-confirmed_at", "-pk")
 
 
-def _matches(triggers: QuerySet, filters: SummaryFilters) -> QuerySet:
-    """The included matched services of the triggers (in the region, if filtered), as a queryset."""
-    rows = MatchedService.objects.filter(trigger__in=triggers.values("pk"), included=True)
+def _matches(provider, filters: SummaryFilters, now: datetime) -> QuerySet:
+    """The included matched services of the filtered triggers (in the region, if filtered), as a
+    queryset. The trigger's filters are a join, not a subquery, so the database reads each match once;
+    a match in the region is itself what keeps its trigger in a region's summary."""
+    lookups = {f"trigger__{key}": value for key, value in _trigger_lookups(provider, filters, now).items()}
+    rows = MatchedService.objects.filter(included=True, **lookups)
     if filters.region:
         rows = rows.filter(service__region=filters.region)
     return rows.order_by()  # unordered: the queries below group it or use it as a subquery
 
 
-def received_in_time_by_trigger(matches: QuerySet, receipt_hours: int) -> dict[int, int]:
-    """How many of `matches` received their learning in time, per trigger id, counted by the database.
+def received_in_time(receipt_hours: int) -> Q:
+    """Matched services that received their learning in time: a notice of any round acknowledged
+    within `receipt_hours` of the service's own first notice (the rule of `analysis.received_in_time`),
+    which is "its first acknowledgement is at most `receipt_hours` after its first notice", one
+    comparison of the two times the match keeps (`notices.refresh_notice_figures`)."""
+    return Q(first_acknowledged_at__lte=F("first_notice_at") + timedelta(hours=receipt_hours))
 
-    The rule of `analysis.received_in_time` (a notice of any round acknowledged within `receipt_hours`
-    of the service's own first notice) is the same as "the service's earliest acknowledgement is at
-    most `receipt_hours` after its earliest notice", one comparison of two aggregates per service.
-    """
-    in_time = (
-        LearningNotice.objects.filter(matched_service__in=matches.values("pk"))
-        .order_by()
-        .values("matched_service_id")
-        .annotate(first_issued=Min("issued_at"), first_acknowledged=Min("acknowledged_at"))
-        .filter(first_acknowledged__lte=F("first_issued") + timedelta(hours=receipt_hours))
-        .values("matched_service_id")
-    )
-    rows = matches.filter(pk__in=in_time).values("trigger_id").annotate(received=Count("pk"))
-    return {row["trigger_id"]: row["received"] for row in rows}
+
+PER_TRIGGER_COLUMNS = (
+    "trigger_id",
+    "confirmed_at",
+    "issued_count",
+    "services",
+    "confirmed",
+    "lacking",
+    "received",
+    "current_notices",
+    "acknowledged_notices",
+)
 
 
 def per_trigger(matches: QuerySet, receipt_hours: int) -> pd.DataFrame:
     """One row per trigger with matched services in `matches`, newest trigger first: trigger_id,
     issued (learning issued), services, confirmed (implementation verified), lacking (high-risk, not
-    verified, trigger open), received (in time; 0 when not issued), counted by the database."""
+    verified, trigger open), received (in time; 0 when not issued), current_notices and
+    acknowledged_notices (current notices, and those acknowledged), counted by the database from the
+    matches alone: each match keeps its receipt figures, so no notice is read."""
+    # Grouped by trigger alone and sorted here: ordering in SQL would group (and sort) every match by
+    # the trigger's time too.
     rows = (
         matches.values("trigger_id")
         .annotate(
+            confirmed_at=Max("trigger__confirmed_at"),
             issued_count=Count("trigger__notices_issued_at"),  # every match of an issued trigger, or none
             services=Count("pk"),
             confirmed=Count("implementation_confirmed_at"),
             lacking=Count("pk", filter=LACKING_ACTION),
+            received=Count("pk", filter=received_in_time(receipt_hours)),
+            current_notices=Count("pk", filter=Q(has_current_notice=True)),
+            acknowledged_notices=Count("pk", filter=Q(current_notice_acknowledged=True)),
         )
-        .order_by("-trigger__confirmed_at", "-trigger_id")
+        .order_by()
     )
-    columns = ["trigger_id", "issued_count", "services", "confirmed", "lacking"]
-    frame = pd.DataFrame(list(rows.values_list(*columns)), columns=columns)
+    frame = pd.DataFrame(list(rows.values_list(*PER_TRIGGER_COLUMNS)), columns=PER_TRIGGER_COLUMNS)
+    frame = frame.sort_values(["confirmed_at", "trigger_id"], ascending=False, ignore_index=True)
     frame["issued"] = frame["issued_count"] > 0
-    received = received_in_time_by_trigger(matches, receipt_hours)
-    frame["received"] = frame["trigger_id"].map(received).fillna(0).astype(int).where(frame["issued"], 0)
-    return frame.drop(columns="issued_count")
+    frame["received"] = frame["received"].where(frame["issued"], 0)
+    return frame.drop(columns=["confirmed_at", "issued_count"])
 
 
 def _cycle_frames(matches: QuerySet) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -184,11 +205,11 @@ class Counted:
 def load(provider, now: datetime, filters: SummaryFilters | None = None) -> Counted:
     """The counts A5's figures are computed from (default: the summary's default filters): what the A5
     step's computations share, exactly as the executive summary counts them."""
-    # The triggers go to the other queries as subqueries, never as lists of parameters.
+    # The triggers go to the escalation counts as a subquery, never as a list of parameters.
     filters = filters or SummaryFilters()
     parameters = chain.parameters(provider)
     triggers = _triggers(provider, filters, now)
-    matches = _matches(triggers, filters)
+    matches = _matches(provider, filters, now)
     return Counted(triggers, matches, per_trigger(matches, parameters["receipt_window_hours"]), parameters)
 
 
@@ -262,9 +283,6 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
     counts, matches = counted.per_trigger, counted.matches
     a5 = _a5_figures(counted)
     issued = counts[counts["issued"]]
-    current = LearningNotice.objects.filter(
-        matched_service__in=matches.values("pk"), superseded_at__isnull=True
-    ).aggregate(all=Count("pk"), acknowledged=Count("acknowledged_at"))
     lacking = matches.filter(LACKING_ACTION).select_related("trigger", "service")
     measures = _a5_measures(a5)  # judged on the very values the A5 step form is given
     if measures["average_confirmation_rate"] is None:  # the rule evaluator reads "cannot compute" as NaN
@@ -286,8 +304,8 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
         "high_risk_lacking": shown_lacking,  # the first few by service name
         "high_risk_lacking_count": a5["lacking"],
         "high_risk_lacking_more": a5["lacking"] - len(shown_lacking),
-        "notices_current": current["all"],
-        "notices_acknowledged": current["acknowledged"],
+        "notices_current": int(counts["current_notices"].sum()),
+        "notices_acknowledged": int(counts["acknowledged_notices"].sum()),
         "services_received_in_time": int(issued["received"].sum()),
         "services_issued": int(issued["services"].sum()),
         "trend": _trend(matches).to_dict("records"),

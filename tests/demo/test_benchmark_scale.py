@@ -19,15 +19,22 @@ def test_the_benchmark_times_every_main_page_and_drops_its_data():
     out = StringIO()
     call_command("benchmark_scale", "--scale", "0.001", "--requests", "2", stdout=out)
     report = out.getvalue()
-    for page in ("register", "incidents awaiting review", "dashboard", "executive summary (365 days)"):
+    for page in (
+        "register",
+        "incidents awaiting review",
+        "quality director's dashboard",
+        "nominated individual's dashboard",
+        "executive summary (365 days)",
+        "executive summary (365 days, one region)",
+    ):
         assert page in report
     # A row per page and per action (two ticks), each with its ratio, and one per import (its ratio to COPY).
-    assert report.count("× |") == 10 + 2
+    assert report.count("× |") == 12 + 2
     for action in ("trigger logged", "evidence pack", "engine tick"):
         assert action in report
     assert "| new incidents | 1,000 |" in report and "| new incidents | 3,000 |" in report
     assert "3× the rows took" in report
-    assert report.count("MB of Python memory in one request") == 2  # both executive summaries
+    assert report.count("MB of Python memory in one request") == 3  # each executive summary
     assert not Provider.objects.exists() and not Incident.objects.exists()
     assert not LearningTrigger.objects.exists()
 

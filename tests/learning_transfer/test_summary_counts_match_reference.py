@@ -14,12 +14,8 @@ import pytest
 
 from learning_transfer.choices import TriggerStatus
 from learning_transfer.models import ImplementationLead, LearningNotice, LearningTrigger, MatchedService
-from learning_transfer.services.summary import (
-    SummaryFilters,
-    executive_summary,
-    per_trigger,
-    received_in_time_by_trigger,
-)
+from learning_transfer.services.notices import refresh_notice_figures
+from learning_transfer.services.summary import SummaryFilters, executive_summary, per_trigger
 from providers.choices import RiskLevel, RiskTag
 from tests.factories import ServiceFactory
 
@@ -70,6 +66,7 @@ def build(seed, provider, north, south, by):
             matches.append(match)
             if issued:
                 notices += make_notices(rng, match, issued, by)
+    refresh_notice_figures([match.pk for match in matches])  # as every write of a notice does
     return triggers, matches, notices
 
 
@@ -248,7 +245,6 @@ def test_receipt_in_time_is_counted_within_the_window_given(
     for match in matches:
         if match.included and received(match, notices, hours):
             expected[match.trigger_id] = expected.get(match.trigger_id, 0) + 1
-    assert received_in_time_by_trigger(scope, hours) == expected
     frame = per_trigger(scope, hours).set_index("trigger_id")
     issued = {t.pk for t in triggers if t.notices_issued_at}
     assert frame["received"].to_dict() == {

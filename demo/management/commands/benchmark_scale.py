@@ -37,6 +37,7 @@ from demo.scale_actions import percentile
 from learning_transfer import chain
 from learning_transfer.choices import IncidentTheme, TriggerStatus
 from learning_transfer.models import LearningNotice, LearningTrigger, MatchedService
+from learning_transfer.services.notices import refresh_notice_figures
 from learning_transfer.services.rollup import after_data_saved
 from providers.choices import RiskTag, Role
 from providers.models import Provider, Region, RoleAssignment, Service, ServiceRiskTag, User
@@ -160,13 +161,16 @@ def kept_data() -> tuple[dict, LearningTrigger]:
 
 def pages(people: dict, trigger: LearningTrigger) -> list[tuple[str, str, str]]:
     """(label, who asks, address) for each main page."""
+    region = trigger.source_service.region_id
     return [
         ("learning-transfer register", "quality", "/learning/"),
         ("trigger (matched services, rates)", "quality", f"/learning/triggers/{trigger.pk}/"),
         ("incidents awaiting review", "quality", "/learning/review/"),
         ("quality director's dashboard", "quality", f"/dashboard/{Role.QUALITY_DIRECTOR}/"),
+        ("nominated individual's dashboard", "ni", f"/dashboard/{Role.NOMINATED_INDIVIDUAL}/"),
         ("executive summary (365 days)", "ni", "/learning/summary/"),
         ("executive summary (90 days)", "ni", "/learning/summary/?period=90"),
+        ("executive summary (365 days, one region)", "ni", f"/learning/summary/?region={region}"),
     ]
 
 
@@ -311,4 +315,5 @@ def build_triggers(provider, services, sizes: dict, by, now) -> LearningTrigger:
         ),
         batch_size=5000,
     )
+    refresh_notice_figures(MatchedService.objects.filter(trigger__provider=provider).values("pk"))
     return triggers[0]
