@@ -93,6 +93,17 @@ def built_once(user, name: str, build: Callable[[], QuerySet]) -> QuerySet:
     return scope.all()
 
 
+def once_a_request(key: tuple, read: Callable):
+    """What `read()` returns, read once per request under `key` (outside a request, read every time):
+    for facts several parts of one page ask, such as the colleagues a work list names."""
+    cache = _request_assignments.get()
+    if cache is None:
+        return read()
+    if key not in cache:
+        cache[key] = read()
+    return cache[key]
+
+
 @contextmanager
 def holding_only(assignment: RoleAssignment):
     """Within the block, the assignment's holder holds only that role (to ask what it alone allows)."""
