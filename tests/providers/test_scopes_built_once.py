@@ -89,3 +89,23 @@ def test_outside_a_request_a_scope_is_built_every_time(registered_manager, elm_h
     for _ in range(2):
         permissions.built_once(registered_manager, "services", _counted(registered_manager, builds))
     assert len(builds) == 2
+
+
+def test_colleagues_are_read_once_a_request_and_a_role_given_is_named_from_the_next(
+    django_assert_num_queries, quality_director, registered_manager, elm_house
+):
+    """A page splitting several lists names colleagues from one read of the provider's roles."""
+    from providers.who_acts import Colleagues
+
+    def colleagues_read_twice():
+        first = Colleagues(quality_director)._assignments()
+        second = Colleagues(quality_director)._assignments()
+        return first, second
+
+    with django_assert_num_queries(2):  # the viewer's own roles, then the colleagues
+        first, second = _in_a_request(colleagues_read_twice)
+    assert first is second
+    assert registered_manager in {a.user for a in first}
+    clinical = give_role(quality_director, Role.CLINICAL_LEAD, service=elm_house)
+    first, _ = _in_a_request(colleagues_read_twice)
+    assert clinical.pk in {a.pk for a in first}
