@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from config import background
+from providers.permissions import built_once
 from providers.templatetags.nhsuk import london
 
 from .choices import EscalationState
@@ -153,10 +154,16 @@ def release_lost_claims(now=None) -> int:
 
 
 def unread_count(user) -> int:
-    """Unread escalations the person may still open (a notification never outlives the role)."""
-    return Notification.objects.filter(
-        user=user, read_at__isnull=True, escalation__in=visible_escalations(user)
-    ).count()
+    """Unread escalations the person may still open (a notification never outlives the role). Every
+    page's header asks, so the query is built once for the person's roles (`built_once`)."""
+    unread = built_once(
+        user,
+        "unread_notifications",
+        lambda: Notification.objects.filter(
+            user_id=user.pk, read_at__isnull=True, escalation__in=visible_escalations(user)
+        ),
+    )
+    return unread.count()
 
 
 def mark_read(user, escalation, now=None) -> None:

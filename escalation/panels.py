@@ -14,17 +14,17 @@ PANEL_SIZE = 5
 
 def with_what_acting_reads(escalations):
     """Escalations with everything the permission to act on them reads, loaded with them."""
-    return escalations.select_related("step_run", "chain_run__chain", "service", "provider").prefetch_related(
-        "notifications"
-    )
+    return escalations.select_related(
+        "step_run__region", "chain_run__chain", "service", "region", "provider"
+    ).prefetch_related("notifications")
 
 
 def told(user):
     """The person's notifications of escalations they may still open, newest first."""
     return (
         Notification.objects.filter(user=user, escalation__in=visible_escalations(user))
-        .select_related("escalation__step_run", "escalation__chain_run__chain")
-        .select_related("escalation__service", "escalation__provider")
+        .select_related("escalation__step_run__region", "escalation__chain_run__chain")
+        .select_related("escalation__service", "escalation__region", "escalation__provider")
         .prefetch_related("escalation__notifications")
         .order_by("-escalation__raised_at", "-pk")
     )

@@ -123,7 +123,7 @@ def _told_here(user) -> Q:
         | Q(region__isnull=True, service__in=visible_services(user))
         | Q(region__isnull=True, service__isnull=True, provider_id__in=broad)
     )
-    return Q(pk__in=Notification.objects.filter(user=user).values("escalation_id")) & reachable
+    return Q(pk__in=Notification.objects.filter(user_id=user.pk).values("escalation_id")) & reachable
 
 
 def visible_chain_runs(user) -> QuerySet[ChainRun]:

@@ -46,29 +46,62 @@ def assignments(user) -> list[RoleAssignment]:
     if cache is not None and user.pk in cache:
         return cache[user.pk]
     rows = list(
-        RoleAssignment.objects.filter(user_id=user.pk).select_related("region", "service", "commissioner")
+        RoleAssignment.objects.filter(user_id=user.pk).select_related(
+            "provider", "region", "service", "commissioner"
+        )
     )
     if cache is not None:
         cache[user.pk] = rows
     return rows
 
 
-def built_once(user, name: str, build: Callable[[], QuerySet]) -> QuerySet:
-    """A scoped queryset of the person's, built once per request (with the roles read in it) and
-    handed out as a fresh copy each time, so its results are never shared and every use queries anew.
+# Scopes built from a person's roles, kept by the worker process between requests (see built_once).
+_built_scopes: dict[tuple, QuerySet] = {}
+BUILT_SCOPES_KEPT = 5000  # a few kilobytes each; the whole store is dropped when it grows past this
 
-    Building a scope nests several subqueries over the person's roles, a few milliseconds of Python
-    that a page asking for the same scope in its header, panels and permission checks would repeat.
-    Outside a request (and for a role tried alone in `holding_only`) it is kept only as long as the
-    roles it was built from.
+
+def _roles_key(user) -> tuple:
+    """What a scope is a function of: the person and the roles they hold in this request, each with
+    its place (the role tried alone in `holding_only` has a key of its own)."""
+    held = sorted(
+        (a.role, a.provider_id, a.region_id or 0, a.service_id or 0, a.commissioner_id or 0)
+        for a in assignments(user)
+    )
+    return (user.pk, tuple(held))
+
+
+def built_once(user, name: str, build: Callable[[], QuerySet]) -> QuerySet:
+    """A scoped queryset of the person's, built once for the roles they hold and handed out as a fresh
+    copy each time, so its results are never shared and every use queries anew.
+
+    Building a scope nests several subqueries over the person's roles: a few milliseconds of Python
+    that every page would repeat (the header's unread count alone asks for one). `build` must depend
+    only on the person's id and the roles read in this request (ids of their places, never a time or
+    another table's rows read in Python), so the scope built for one set of roles is the same on every
+    request: the worker keeps it, keyed by the person and those roles. A role given, moved or removed
+    makes another key, so the next page builds the scope from the roles as they stand. Outside a
+    request nothing is kept.
     """
-    cache = _request_assignments.get()
-    if cache is None or not getattr(user, "is_authenticated", False):
+    if _request_assignments.get() is None or not getattr(user, "is_authenticated", False):
         return build()
-    key = (name, user.pk)
+    key = (name, *_roles_key(user))
+    scope = _built_scopes.get(key)
+    if scope is None:
+        if len(_built_scopes) >= BUILT_SCOPES_KEPT:
+            _built_scopes.clear()
+        scope = _built_scopes[key] = build()
+    return scope.all()
+
+
+def once_a_request(key: tuple, read: Callable):
+    """What `read()` returns, read once per request under `key` (outside a request, read every time):
+    for facts several parts of one page ask, such as the colleagues a work list names."""
+    cache = _request_assignments.get()
+    if cache is None:
+        return read()
     if key not in cache:
-        cache[key] = build()
-    return cache[key].all()
+        cache[key] = read()
+    return cache[key]
 
 
 @contextmanager

@@ -18,7 +18,7 @@ import rules
 
 from .choices import Role
 from .models import RoleAssignment
-from .permissions import ACTIONS, holding_only, staff_assignments
+from .permissions import ACTIONS, holding_only, once_a_request, staff_assignments
 
 ROLE_ORDER = {role.value: position for position, role in enumerate(Role)}
 # Roles whose holders may act on any of their provider's work of a kind (the Nominated Individual on
@@ -44,7 +44,7 @@ class Actors:
         return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
     def __str__(self):
-        """"the Clinical Lead at Elm House (Priya Shah)"."""
+        """ "the Clinical Lead at Elm House (Priya Shah)"."""
         return f"the {self.role_label} {self.place} ({self.names})"
 
 
@@ -64,7 +64,8 @@ def _closest_first(assignment: RoleAssignment) -> tuple:
 
 
 class Colleagues:
-    """The staff role assignments at the viewer's providers, read with one query when first asked."""
+    """The staff role assignments at the viewer's providers, read with one query when first asked (once a
+    request: a dashboard's panels each split a list and name the same colleagues)."""
 
     def __init__(self, viewer):
         self.provider_ids = {a.provider_id for a in staff_assignments(viewer)}
@@ -74,14 +75,18 @@ class Colleagues:
         if self._rows is None and not self.provider_ids:
             self._rows = []
         if self._rows is None:
-            rows = (
-                RoleAssignment.objects.filter(provider_id__in=self.provider_ids, user__is_active=True)
-                .exclude(role=Role.COMMISSIONER)
-                .select_related("user", "provider", "region", "service")
-                .order_by("user__last_name", "user__first_name", "pk")
-            )
-            self._rows = sorted(rows, key=_closest_first)
+            key = ("colleagues", tuple(sorted(self.provider_ids)))
+            self._rows = once_a_request(key, self._read)
         return self._rows
+
+    def _read(self) -> list[RoleAssignment]:
+        rows = (
+            RoleAssignment.objects.filter(provider_id__in=self.provider_ids, user__is_active=True)
+            .exclude(role=Role.COMMISSIONER)
+            .select_related("user", "provider", "region", "service")
+            .order_by("user__last_name", "user__first_name", "pk")
+        )
+        return sorted(rows, key=_closest_first)
 
     def who_can(self, perm: str, obj) -> list[Actors]:
         """Who can do `perm` to `obj` now, grouped by role and place, the closest to the work first."""

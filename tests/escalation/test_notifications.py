@@ -136,3 +136,17 @@ def test_a_row_released_while_its_slow_sender_was_busy_is_sent_by_one_sender_onl
     monkeypatch.setattr(notifications, "_send_one", released_before_sending)
     assert notifications.send_pending(at(23, 10, 2)) == 0
     assert len(mail.outbox) == 1
+
+
+def test_a_commissioners_pages_never_count_escalations_they_cannot_see(client, sign_in, commissioner):
+    """The header's unread count and engine health are for provider staff only: a commissioner's page
+    asks nothing of the engine."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    sign_in(commissioner)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("reporting_control:commissioner_packs"))
+    assert page.status_code == 200 and "My escalations" not in page.text
+    assert not [q["sql"] for q in captured.captured_queries if '"escalation_' in q["sql"]]

@@ -101,3 +101,32 @@ def test_a_follow_up_of_a4_is_looked_for_in_its_own_region(case, managers, monke
         "North": (Role.DEPUTY_REGIONAL_MANAGER, "North", ["drm"]),
         "South": (Role.DEPUTY_REGIONAL_MANAGER, "South", ["drm-south"]),
     }
+
+
+def test_the_nominated_individuals_pages_need_the_same_queries_for_one_region_or_several(
+    client, sign_in, chains, provider, north, south, elm_house, subject, people, managers
+):
+    """Each regional escalation's region (and its step's) is loaded with the list, not one by one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    def escalate(regions):
+        services.start_chain(
+            "A", provider=provider, subject=subject(), anchor_at=at(23, 9), service=elm_house, regions=regions
+        )
+        engine.tick(A4_DUE_PASSED)
+
+    sign_in(people.nominated_individual)
+    urls = [reverse("dashboard", args=["nominated_individual"]), reverse("escalation:inbox") + "?show=all"]
+    escalate([north])
+    one_region = [queries(url) for url in urls]
+    escalate([north, south])
+    response = client.get(urls[0])
+    assert "South" in response.text  # the South's A4 is on the dashboard
+    assert [queries(url) for url in urls] == one_region
