@@ -17,7 +17,7 @@ from .models import (
     MatchedService,
     ReviewThresholds,
 )
-from .services import notices, rollup
+from .services import notices, review_flags, rollup
 
 
 @admin.register(Incident)
@@ -105,6 +105,22 @@ class LearningTriggerAdmin(SimpleHistoryAdmin):
     search_fields = ("title", "source_service__name")
     raw_id_fields = ("source_service", "source_incident", "logged_by")
     inlines = [MatchedServiceInline]
+
+    # A trigger decides its source incident: the incidents it came from and now comes from, or no
+    # longer comes from once deleted, move on or off the list awaiting a decision.
+    def save_model(self, request, obj, form, change):
+        before = list(LearningTrigger.objects.filter(pk=obj.pk).values_list("source_incident_id", flat=True))
+        super().save_model(request, obj, form, change)
+        review_flags.refresh_decided([*before, obj.source_incident_id])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        review_flags.refresh_decided([obj.source_incident_id])
+
+    def delete_queryset(self, request, queryset):
+        sources = list(queryset.values_list("source_incident_id", flat=True))
+        super().delete_queryset(request, queryset)
+        review_flags.refresh_decided(sources)
 
 
 @admin.register(MatchedService)

@@ -3,9 +3,11 @@ proportion to a provider's history. `services.rollup.after_data_saved` is the on
 """
 
 from django.db import models
+from django.db.models import Q
 
 from providers.models import Service
 
+from ..choices import ReviewReason
 from .incidents import Incident
 
 
@@ -40,7 +42,8 @@ class ReviewFlag(models.Model):
 
     Derived data: worked out again for a service whenever its incidents or its provider's thresholds
     change, so the review list reads a few flags instead of walking every incident. The service and
-    time are copied here so the look-back period is read from this table's own index.
+    time are copied here so the look-back period is read from this table's own index. `decided`
+    follows the incident's review outcome and learning triggers, set wherever either is saved.
     """
 
     incident = models.OneToOneField(Incident, on_delete=models.CASCADE, primary_key=True, related_name="+")
@@ -53,9 +56,23 @@ class ReviewFlag(models.Model):
     safeguarding = models.BooleanField(default=False)
     regulatory = models.BooleanField(default=False)
     several_people = models.BooleanField(default=False)
+    # A review outcome or a learning trigger exists for the incident: it no longer awaits a decision.
+    # Stored so the list awaiting one (most of a busy provider's flags are decided) reads only its
+    # own rows from the partial index below; `review_flags.refresh_decided` keeps it current.
+    decided = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["service", "occurred_at"], name="review_flag_service_time")]
+        indexes = [
+            models.Index(fields=["service", "occurred_at"], name="review_flag_service_time"),
+            # Those awaiting a decision, newest first. The service and reasons are included so that
+            # the list's count, for any scope and reason, is read from this index alone.
+            models.Index(
+                fields=["occurred_at", "incident"],
+                include=["service", *ReviewReason.values],
+                condition=Q(decided=False),
+                name="review_flag_awaiting",
+            ),
+        ]
 
     def __str__(self):
         return f"Review flag: incident {self.incident_id}"

@@ -8,7 +8,7 @@ incidents awaiting a decision.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
@@ -63,24 +63,22 @@ def _reason_words(incident: Incident, code: str, thresholds: ReviewThresholds) -
     return f"{incident.people_affected} people affected"
 
 
-def _flagged_pages(services, now: datetime, limit: int | None, **filters) -> tuple[FlaggedPage, dict]:
-    """The newest `limit` flagged incidents across the services' providers (each judged on its own
-    thresholds) with their reason codes, how many in all, and the thresholds by provider."""
-    provider_ids = sorted(set(services.values_list("provider_id", flat=True)))
+def _flagged_page(services, now: datetime, **page) -> tuple[FlaggedPage, dict]:
+    """One page of the flagged incidents of the services (`page`: the filters and the slice) with
+    their reason codes, how many in all, and the thresholds by provider. Each provider's incidents
+    are judged on its own thresholds, in its own look-back period."""
+    provider_ids = sorted(set(services.order_by().values_list("provider_id", flat=True).distinct()))
     settings = {t.provider_id: t for t in ReviewThresholds.objects.filter(provider_id__in=provider_ids)}
     thresholds = {pk: settings.get(pk) or ReviewThresholds(provider_id=pk) for pk in provider_ids}
-    pages = [
-        review_flags.flagged_incidents(
-            services.filter(provider_id=pk), thresholds[pk], now=now, limit=limit, **filters
-        )
+    lookbacks = [
+        (services.filter(provider_id=pk), now - timedelta(days=thresholds[pk].lookback_days))
         for pk in provider_ids
     ]
-    reasons = {pk: codes for page in pages for pk, codes in page.reasons.items()}
-    return FlaggedPage(reasons, sum(page.total for page in pages)), thresholds
+    return review_flags.flagged_incidents(lookbacks, now=now, **page), thresholds
 
 
-def _candidates(page: FlaggedPage, thresholds: dict, offset: int, limit: int | None) -> list[Candidate]:
-    """The flagged incidents of the page (from the `offset`-th newest), with their reasons in words."""
+def _candidates(page: FlaggedPage, thresholds: dict) -> list[Candidate]:
+    """The flagged incidents of the page, newest first, with their reasons in words."""
     incidents = (
         Incident.objects.filter(pk__in=page.reasons)
         .select_related("service", "review__reviewed_by")
@@ -88,7 +86,7 @@ def _candidates(page: FlaggedPage, thresholds: dict, offset: int, limit: int | N
         .order_by("-occurred_at", "-pk")
     )
     candidates = []
-    for incident in incidents[offset : None if limit is None else offset + limit]:
+    for incident in incidents:
         codes = page.reasons[incident.pk]
         provider_thresholds = thresholds[incident.service.provider_id]
         words = [_reason_words(incident, code, provider_thresholds) for code in codes]
@@ -117,18 +115,15 @@ def review_candidates(
     services = visible_services(user, roles=REVIEWERS)
     if service is not None:
         services = services.filter(pk=service.pk)
-    # Each provider's newest offset + limit: the page is among them, whichever providers it mixes.
-    page, thresholds = _flagged_pages(services, now, offset + limit, status=status, reason=reason)
-    return _candidates(page, thresholds, offset, limit), page.total
+    page, thresholds = _flagged_page(services, now, status=status, reason=reason, limit=limit, offset=offset)
+    return _candidates(page, thresholds), page.total
 
 
 def flag_reasons(incident: Incident, *, now: datetime) -> list[str]:
     """Why the incident needs a formal review, in words, worked out exactly as the list does (empty if
     it meets no threshold today, for example once it is older than the look-back period)."""
     services = Service.objects.filter(pk=incident.service_id)
-    page, thresholds = _flagged_pages(
-        services, now, None, status=CandidateStatus.ALL, incident_id=incident.pk
-    )
+    page, thresholds = _flagged_page(services, now, status=CandidateStatus.ALL, incident_id=incident.pk)
     provider_thresholds = thresholds[incident.service.provider_id]
     return [_reason_words(incident, code, provider_thresholds) for code in page.reasons.get(incident.pk, [])]
 
@@ -177,6 +172,7 @@ def record_review(incident: Incident, *, by, outcome: str, reason: str, now=None
                 reviewed_at=now_or(now),
             )
             save_with_history(review, by, ReviewOutcome(outcome).label)
+            review_flags.refresh_decided([incident.pk])  # off the list awaiting a decision
     except IntegrityError:
         # A submit raced past the check (databases without row locks): the one-to-one caught it.
         _refuse_if_decided(incident)

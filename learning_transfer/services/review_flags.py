@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
-from django.db.models import F, Window
+from django.db.models import F, QuerySet, Window
 from django.db.models.functions import Lag, RowNumber
 
 from providers.models import Provider, Service
@@ -52,25 +52,32 @@ class FlaggedPage:
 
 
 def flagged_incidents(
-    services,
-    thresholds: ReviewThresholds,
+    lookbacks: list[tuple[QuerySet, datetime]],
     *,
     now: datetime,
     status: str = CandidateStatus.AWAITING,
     reason: str = "",
     limit: int | None = None,
+    offset: int = 0,
     incident_id: int | None = None,
 ) -> FlaggedPage:
-    """The incidents of `services` (one provider's, judged on its `thresholds`) that need a formal
-    review, from the look-back period up to `now`: the newest `limit`, and the count of all of them.
+    """The incidents that need a formal review in the look-back periods `lookbacks` (pairs of one
+    provider's services and the start of its period) up to `now`: the `limit` from the `offset`-th
+    newest (None: all), and the count of all of them. One query, whichever providers the pairs mix.
 
     `status` keeps those awaiting a decision, those decided (a review outcome or a learning trigger)
     or all; `reason` keeps those with that reason; `incident_id` asks about one incident.
     """
-    since = now - timedelta(days=thresholds.lookback_days)
-    services_sql, params = services.values("pk").query.sql_with_params()
-    params = [*params, *(connection.ops.adapt_datetimefield_value(moment) for moment in (since, now))]
-    keep = [_status_condition(status)]
+    if not lookbacks:
+        return FlaggedPage({}, 0)
+    adapt = connection.ops.adapt_datetimefield_value
+    scopes, params = [], []
+    for services, since in lookbacks:
+        services_sql, services_params = services.order_by().values("pk").query.sql_with_params()
+        scopes.append(f"(f.service_id IN ({services_sql}) AND f.occurred_at >= %s)")
+        params += [*services_params, adapt(since)]
+    keep = [f"({' OR '.join(scopes)})", "f.occurred_at <= %s", _status_condition(status)]
+    params.append(adapt(now))
     if reason:
         if reason not in REASONS:
             raise ValueError(f"Unknown review reason {reason!r}")
@@ -78,22 +85,21 @@ def flagged_incidents(
     if incident_id is not None:
         keep.append("f.incident_id = %s")
         params.append(incident_id)
-    page = ""
+    page, page_params = "", []
     if limit is not None:
-        page = "LIMIT %s"
-        params.append(limit)
+        page, page_params = "LIMIT %s OFFSET %s", [limit, offset]
     sql = _FLAGGED.format(
         flags=connection.ops.quote_name(ReviewFlag._meta.db_table),
-        services=services_sql,
         keep=" AND ".join(keep),
         reasons=", ".join(f"f.{code}" for code in REASONS),
         page=page,
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, *params, *page_params])
         rows = cursor.fetchall()
-    reasons = {row[0]: [code for code, on in zip(REASONS, row[1:-1], strict=True) if on] for row in rows}
-    return FlaggedPage(reasons, rows[0][-1] if rows else 0)
+    page = [row for row in rows if row[1] is not None]  # none when the page is past the last
+    reasons = {row[1]: [code for code, on in zip(REASONS, row[2:], strict=True) if on] for row in page}
+    return FlaggedPage(reasons, rows[0][0])
 
 
 def refresh_flags(service_ids: list[int], since: datetime | None = None) -> None:
@@ -106,16 +112,17 @@ def refresh_flags(service_ids: list[int], since: datetime | None = None) -> None
     (see `_FLAGS`): the same flags as a recount from the first incident on record.
 
     The flags are worked out set-based (one INSERT … SELECT per provider) into a temporary table, then
-    the stored ones no longer flagged are deleted and the rest inserted or, where a reason changed,
-    updated. A flag that stays as it was is not written at all: an import adding a month of incidents
-    to a year of them leaves most flags alone, and rewriting them all would cost an index entry and
-    two foreign-key checks each.
+    the stored ones no longer flagged are deleted and the rest inserted or, where a reason or whether
+    the incident is decided changed, updated. A flag that stays as it was is not written at all: an
+    import adding a month of incidents to a year of them leaves most flags alone, and rewriting them
+    all would cost an index entry and two foreign-key checks each.
     """
     by_provider: dict[int, list[int]] = {}
     for pk, provider_id in Service.objects.filter(pk__in=service_ids).values_list("pk", "provider_id"):
         by_provider.setdefault(provider_id, []).append(pk)
     flags = connection.ops.quote_name(ReviewFlag._meta.db_table)
-    columns = ", ".join(["incident_id", "service_id", "occurred_at", *REASONS])
+    names = ["incident_id", "service_id", "occurred_at", *REASONS]
+    columns = ", ".join(names)
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {NEW_FLAGS} AS SELECT {columns} FROM {flags} WHERE 1 = 0")
         for provider_id, ids in by_provider.items():
@@ -132,11 +139,16 @@ def refresh_flags(service_ids: list[int], since: datetime | None = None) -> None
             f" AND NOT EXISTS (SELECT 1 FROM {NEW_FLAGS} new WHERE new.incident_id = {flags}.incident_id)",
             ids,
         )
-        changed = " OR ".join(f"{flags}.{c} <> excluded.{c}" for c in ["service_id", "occurred_at", *REASONS])
+        kept = ["service_id", "occurred_at", *REASONS, "decided"]
+        changed = " OR ".join(f"{flags}.{c} <> excluded.{c}" for c in kept)
+        # Whether each is decided, by one join to the decided incidents (a probe per flag of a year's
+        # recount would cost a second per 700,000 flags).
         cursor.execute(
-            f"INSERT INTO {flags} ({columns}) SELECT {columns} FROM {NEW_FLAGS} WHERE 1 = 1"
-            f" ON CONFLICT (incident_id) DO UPDATE SET"
-            f" {', '.join(f'{c} = excluded.{c}' for c in ['service_id', 'occurred_at', *REASONS])}"
+            f"INSERT INTO {flags} ({columns}, decided)"
+            f" SELECT {', '.join(f'n.{c}' for c in names)}, d.incident_id IS NOT NULL"
+            f" FROM {NEW_FLAGS} n LEFT JOIN ({_decided_incidents_sql()}) d ON d.incident_id = n.incident_id"
+            f" WHERE 1 = 1"
+            f" ON CONFLICT (incident_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in kept)}"
             f" WHERE {changed}"
         )
         cursor.execute(f"DROP TABLE {NEW_FLAGS}")
@@ -197,17 +209,49 @@ def _ranked(service_ids: list[int], thresholds: ReviewThresholds, start: datetim
     return sql, list(params)
 
 
-def _status_condition(status: str) -> str:
-    """Whether a flagged incident is decided: asked only of flagged incidents, the last filter."""
+def refresh_decided(incident_ids) -> None:
+    """Store whether each of these incidents' flags is decided (a review outcome or a learning trigger
+    exists), after a review was recorded or a trigger logged, moved or deleted. One UPDATE; an
+    incident that is not flagged has nothing to store."""
+    ids = [int(pk) for pk in incident_ids if pk is not None]
+    if not ids:
+        return
+    flags = connection.ops.quote_name(ReviewFlag._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {flags} SET decided = {_decided_sql(flags)}"
+            f" WHERE incident_id IN ({', '.join(['%s'] * len(ids))})",
+            ids,
+        )
+
+
+def _decided_sql(alias: str) -> str:
+    """SQL: the flag `alias` (any row with an incident_id) has a review outcome or a learning trigger,
+    asked of each flag through the reviews' and triggers' indexes: for a few flags."""
     reviews, triggers = IncidentReview._meta.db_table, LearningTrigger._meta.db_table
-    decided = (
-        f"(EXISTS (SELECT 1 FROM {reviews} d WHERE d.incident_id = f.incident_id)"
-        f" OR EXISTS (SELECT 1 FROM {triggers} d WHERE d.source_incident_id = f.incident_id))"
+    return (
+        f"(EXISTS (SELECT 1 FROM {reviews} d WHERE d.incident_id = {alias}.incident_id)"
+        f" OR EXISTS (SELECT 1 FROM {triggers} d WHERE d.source_incident_id = {alias}.incident_id))"
     )
+
+
+def _decided_incidents_sql() -> str:
+    """SQL: the same question the other way round, the ids of the incidents with a review outcome or
+    a learning trigger, each once: joined to many flags at a time."""
+    reviews, triggers = IncidentReview._meta.db_table, LearningTrigger._meta.db_table
+    return (
+        f"SELECT incident_id FROM {reviews}"
+        f" UNION SELECT source_incident_id FROM {triggers} WHERE source_incident_id IS NOT NULL"
+    )
+
+
+def _status_condition(status: str) -> str:
+    """Which flags the status keeps, read from the stored `decided` (its partial index serves those
+    awaiting a decision)."""
     if status == CandidateStatus.AWAITING:
-        return f"NOT {decided}"
+        return "NOT f.decided"
     if status == CandidateStatus.REVIEWED:
-        return decided
+        return "f.decided"
     if status == CandidateStatus.ALL:
         return "1 = 1"
     raise ValueError(f"Unknown review status {status!r}")
@@ -274,11 +318,18 @@ WHERE serious_harm OR repeated OR safeguarding OR regulatory OR several_people
 ).replace("FIRST_FLAG", _FIRST_FLAG)
 
 
-# The flagged incidents of the look-back period, newest first, with how many there are in all.
+# The flagged incidents kept, newest first: the count of all of them beside each row of the page,
+# and once, with no row, when the page is past the last. Each part is read from an index on its own:
+# the count from the partial index alone, the page by walking it from the newest.
 _FLAGGED = """
-SELECT f.incident_id, {reasons}, COUNT(*) OVER () AS total
-FROM {flags} f
-WHERE f.service_id IN ({services}) AND f.occurred_at >= %s AND f.occurred_at <= %s AND {keep}
+SELECT total.n, f.incident_id, {reasons}
+FROM (SELECT COUNT(*) AS n FROM {flags} f WHERE {keep}) total
+LEFT JOIN (
+    SELECT f.incident_id, f.occurred_at, {reasons}
+    FROM {flags} f
+    WHERE {keep}
+    ORDER BY f.occurred_at DESC, f.incident_id DESC
+    {page}
+) f ON 1 = 1
 ORDER BY f.occurred_at DESC, f.incident_id DESC
-{page}
 """

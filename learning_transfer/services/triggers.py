@@ -14,7 +14,7 @@ from providers.permissions import require_perm
 from .. import analysis, chain
 from ..choices import RootCauseFactor, TriggerStatus
 from ..models import LearningTrigger, MatchedService
-from . import data
+from . import data, review_flags
 from .common import now_or, refuse, save_with_history
 
 BASELINE_FIELDS = [
@@ -79,6 +79,8 @@ def log_trigger(
     try:
         with transaction.atomic():
             save_with_history(trigger, by, "Serious failure logged")
+            if source_incident is not None:  # decided: off the list awaiting a decision
+                review_flags.refresh_decided([source_incident.pk])
             match_services(trigger, by=by, now=now)
             chain.start(trigger, by)
     except IntegrityError:

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from learning_transfer.choices import CandidateStatus, HarmLevel, ReviewOutcome
-from learning_transfer.models import IncidentReview, LearningTrigger
-from learning_transfer.services import record_review
+from learning_transfer.models import IncidentReview
+from learning_transfer.services import log_trigger, record_review
 from learning_transfer.services.review import review_candidates
 from providers.choices import Role
 from tests.accessibility import assert_accessible
@@ -42,8 +42,9 @@ def post_review(client, incident, outcome=ReviewOutcome.LOCAL, reason=REASON):
 
 
 def trigger_from(incident, by):
-    return LearningTrigger.objects.create(
-        provider=incident.service.provider,
+    """Log a learning trigger from the incident, as the quality director does from the list."""
+    return log_trigger(
+        by=by,
         source_service=incident.service,
         source_incident=incident,
         title=f"Fall with fracture ({incident.source_reference})",
@@ -51,7 +52,7 @@ def trigger_from(incident, by):
         risk_tags=["falls"],
         what_happened="A resident fell.",
         confirmed_at=incident.occurred_at + timedelta(days=1),
-        logged_by=by,
+        now=incident.occurred_at + timedelta(days=1, hours=1),
     )
 
 
@@ -198,9 +199,7 @@ def flag_and_decide(service, numbers, by):
     for n in numbers:
         [incident] = recent_incidents(service, 1, prefix=f"row{n}")
         if n % 3 == 0:
-            IncidentReview.objects.create(
-                incident=incident, outcome="local", reason=f"Reason {n}", reviewed_by=by, reviewed_at=NOW
-            )
+            record_review(incident, by=by, outcome="local", reason=f"Reason {n}", now=NOW)
         elif n % 3 == 1:
             trigger_from(incident, by)
 

@@ -1,5 +1,5 @@
 """The review list, worked out by the database, flags exactly the incidents a plain pass over the raw
-incidents flags, on generated data: every reason, every status, the count and the newest page.
+incidents flags, on generated data: every reason, every status, the count and the first two pages.
 
 The reference is the one-incident-at-a-time rule: walk each service's incidents of one type in time
 order and flag the one that brings the count since the last flag, within the window, to the threshold.
@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from learning_transfer.choices import SERIOUS_HARM, CandidateStatus, HarmLevel, ReviewReason
-from learning_transfer.models import Incident, IncidentReview, LearningTrigger, ReviewThresholds
+from learning_transfer.models import Incident, IncidentReview, LearningTrigger, ReviewFlag, ReviewThresholds
+from learning_transfer.services import record_review
 from learning_transfer.services.review import review_candidates
 from learning_transfer.services.rollup import refresh_provider
 from providers.choices import RiskTag
@@ -77,6 +78,10 @@ def build(rng, provider, north, quality_director):
         lookback_days=rng.choice([30, 60, 90]),
     )
     refresh_provider(provider)  # as saving the thresholds in the admin does
+    # And some decided since, each through the service that records it, which marks the stored flag.
+    waiting = Incident.objects.filter(pk__in=ReviewFlag.objects.filter(decided=False).values("incident_id"))
+    for incident in rng.sample(list(waiting.order_by("pk")), min(4, waiting.count())):
+        record_review(incident, by=quality_director, outcome="local", reason="Local fix.", now=NOW)
     return thresholds
 
 
@@ -141,7 +146,8 @@ def test_every_reason_status_count_and_page_match_the_reference(seed, provider, 
             got = {c.incident.source_reference: c.codes for c in candidates}
             assert got == {ref: flags[ref][2] for ref in wanted}, (status, reason)
             assert total == len(wanted)
-        newest = sorted(refs, key=lambda ref: flags[ref][:2], reverse=True)[:5]
-        page, total = review_candidates(quality_director, now=NOW, status=status, limit=5)
-        assert [c.incident.source_reference for c in page] == newest
-        assert total == len(refs)
+        newest = sorted(refs, key=lambda ref: flags[ref][:2], reverse=True)
+        for offset in (0, 5):  # the first page of five, and the second
+            page, total = review_candidates(quality_director, now=NOW, status=status, limit=5, offset=offset)
+            assert [c.incident.source_reference for c in page] == newest[offset : offset + 5]
+            assert total == len(refs)

@@ -125,7 +125,6 @@ def build_objects(place: Place, organisations: dict, *, notice_owner, line_owner
         harm_level="severe",
         description="A resident fell at night.",
     )
-    after_data_saved([place.s1.pk])  # as an import or manual entry does
     trigger = LearningTrigger.objects.create(
         provider=place.provider,
         title=f"Trigger of {tag}",
@@ -141,6 +140,8 @@ def build_objects(place: Place, organisations: dict, *, notice_owner, line_owner
         notices_issued_at=NOW - timedelta(days=2),
         logged_by=qd,
     )
+    # As an import or manual entry does; after the trigger, so the incident's flag reads decided.
+    after_data_saved([place.s1.pk])
     learning_chain.start(trigger, qd)
     match = MatchedService.objects.create(trigger=trigger, service=place.s2, included=True)
     notice = LearningNotice.objects.create(
