@@ -21,6 +21,9 @@ def fill_rollup_if_never_filled(apps, schema_editor):
 
     Service = apps.get_model("providers", "Service")
     after_data_saved(Service.objects.values_list("pk", flat=True))
+    if schema_editor.connection.vendor == "postgresql":
+        # The new rows' key checks now, not at commit: the index below cannot be built while they wait.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def mark_decided(apps, schema_editor):
