@@ -93,10 +93,11 @@ def picture(
     return result
 
 
-def a1_decision(pic: TriggerPicture) -> analysis.A1Decision:
+def a1_decision(pic: TriggerPicture, a1_step=None) -> analysis.A1Decision:
     """A1's decision from the included matched services' recorded baseline, judged by the rule the
-    trigger's case snapshotted when it started (so a provider's tuning applies)."""
-    step = chain.step_run(pic.trigger, "A1")
+    trigger's case snapshotted when it started (so a provider's tuning applies): `a1_step`'s, when
+    the caller has loaded that step run already."""
+    step = a1_step if a1_step is not None else chain.step_run(pic.trigger, "A1")
     frame = pd.DataFrame(
         {
             "rate": [float(r.match.rate_7d) if r.match.rate_7d is not None else None for r in pic.included],

@@ -135,10 +135,9 @@ class TriggerCreateView(StaffRequiredMixin, FormView):
         return redirect("learning_transfer:trigger_detail", pk=trigger.pk)
 
 
-def _chain_context(trigger, user) -> dict:
+def _chain_context(run, step_runs: list, user) -> dict:
     """The chain A case: its steps for the timeline, each the person's own to record or naming who
     records it, and links to the engine's pages only for a person who may open the case."""
-    run = chain.run_for(trigger)
     if run is None:
         return {"chain_run": None, "step_runs": [], "chain_run_url": None, "can_open_case": False}
     can_open_case = user.has_perm("escalation.view_chain_run", run)
@@ -146,13 +145,15 @@ def _chain_context(trigger, user) -> dict:
         url = run.get_absolute_url() if can_open_case else None
     except NoReverseMatch:
         url = None
-    steps = list(run.step_runs.select_related("region").order_by("order", "due_at"))
-    split_yours(user, steps, "escalation.record_step")
-    return {"chain_run": run, "step_runs": steps, "chain_run_url": url, "can_open_case": can_open_case}
+    split_yours(user, step_runs, "escalation.record_step")
+    return {"chain_run": run, "step_runs": step_runs, "chain_run_url": url, "can_open_case": can_open_case}
 
 
 class TriggerDetailView(TriggerMixin, TemplateView):
-    """One trigger: matched services with rates and the A1 decision, notices, exposure, chain, history."""
+    """One trigger: matched services with rates and the A1 decision, notices, exposure, chain, history.
+
+    The case and its step runs are read once and handed to everything that needs them (the windows
+    the figures are counted over, A1's rule, the timeline)."""
 
     template_name = "learning_transfer/trigger_detail.html"
 
@@ -160,13 +161,15 @@ class TriggerDetailView(TriggerMixin, TemplateView):
         trigger = self.get_trigger()
         user = self.request.user
         now = timezone.now()
-        windows = chain.parameters(trigger.provider, trigger)
+        run = chain.run_for(trigger)
+        step_runs = list(run.step_runs.select_related("region").order_by("order", "due_at")) if run else []
+        windows = chain.parameters(trigger.provider, trigger, step_runs)
         pic = measures.picture(trigger, now, windows["receipt_window_hours"])
-        a1_step = chain.step_run(trigger, "A1")
+        a1_step = chain.latest_step(step_runs, "A1")
         return super().get_context_data(
             trigger=trigger,
             pic=pic,
-            decision=measures.a1_decision(pic),
+            decision=measures.a1_decision(pic, a1_step),
             open_actions=measures.open_actions_due(pic),
             a1_step=a1_step,
             a1_record=a1_step.records.filter(is_current=True).first() if a1_step else None,
@@ -180,7 +183,7 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             can_distribute=user.has_perm("learning_transfer.distribute_notices", trigger),
             adjust_form=MatchAdjustForm(trigger=trigger),
             history=trigger.history.select_related("history_user").order_by("-history_date")[:30],
-            **_chain_context(trigger, user),
+            **_chain_context(run, step_runs, user),
             **kwargs,
         )
 
