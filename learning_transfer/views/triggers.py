@@ -4,6 +4,7 @@ from abc import ABCMeta, abstractmethod
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
@@ -149,6 +150,12 @@ def _chain_context(run, step_runs: list, user) -> dict:
     return {"chain_run": run, "step_runs": step_runs, "chain_run_url": url, "can_open_case": can_open_case}
 
 
+# A trigger's tables of matched services (rates, notices, exposure) show this many services a page, by
+# name; every figure above them counts all of its services. A learning matched to a large provider's
+# 500 services stays one page a person can read (and the browser can draw) at a time.
+SERVICES_PER_PAGE = 50
+
+
 class TriggerDetailView(TriggerMixin, TemplateView):
     """One trigger: matched services with rates and the A1 decision, notices, exposure, chain, history.
 
@@ -169,6 +176,7 @@ class TriggerDetailView(TriggerMixin, TemplateView):
         return super().get_context_data(
             trigger=trigger,
             pic=pic,
+            services_page=Paginator(pic.included, SERVICES_PER_PAGE).get_page(self.request.GET.get("page")),
             decision=measures.a1_decision(pic, a1_step),
             open_actions=measures.open_actions_due(pic),
             a1_step=a1_step,
