@@ -11,6 +11,7 @@ import html
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 
@@ -96,10 +97,24 @@ def _escaped(value) -> str:
     return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
+class RecordChoiceIterator(ModelChoiceIterator):
+    """A select's records read with one plain query. Django's own iterator reads them through a
+    server-side cursor in chunks: a round trip each to declare, fetch and close it, and, since a
+    template is drawn after the request's transaction, a cursor declared WITH HOLD, which the
+    database copies out at once. A select's few hundred records are better fetched in one go."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for record in self.queryset.all():  # a fresh read each time, as Django's iterator does
+            yield self.choice(record)
+
+
 class RecordChoiceField(forms.ModelChoiceField):
     """Choose one record of the queryset by its id."""
 
     widget = RecordSelect
+    iterator = RecordChoiceIterator
 
     def to_python(self, value):
         if value not in self.empty_values and not is_possible_id(value):
