@@ -189,7 +189,6 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             high_risk_lacking=measures.high_risk_lacking_action(pic),
             can_manage=user.has_perm("learning_transfer.manage_trigger", trigger),
             can_distribute=user.has_perm("learning_transfer.distribute_notices", trigger),
-            adjust_form=MatchAdjustForm(trigger=trigger),
             history=trigger.history.select_related("history_user").order_by("-history_date")[:30],
             **_chain_context(run, step_runs, user),
             **kwargs,
@@ -222,7 +221,8 @@ class TriggerLearningView(TriggerMixin, FormView):
 
 
 class MatchAdjustView(TriggerMixin, FormView):
-    """Add or leave out a matched service with a reason (the form shows again here if it has errors)."""
+    """Add or leave out a matched service with a reason, on a page of its own: the trigger's page links
+    here rather than listing every service of the provider each time it is opened."""
 
     template_name = "learning_transfer/match_adjust.html"
     form_class = MatchAdjustForm

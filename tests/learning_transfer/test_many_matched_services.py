@@ -145,3 +145,18 @@ def test_a_trigger_with_fifty_services_or_fewer_shows_them_all_on_one_page(
     page = client.get(f"/learning/triggers/{trigger.pk}/").text
     assert len(services_in(page, "matched-services")) == 50
     assert "shown, by name" not in page and "nhsuk-pagination" not in page
+
+
+def test_a_manager_adds_or_leaves_out_a_service_on_a_page_of_its_own(
+    client, sign_in, trigger, quality_director, nominated_individual
+):
+    """The trigger's page links to the form that lists every service of the provider, rather than
+    listing them all each time it is opened."""
+    url, form_url = f"/learning/triggers/{trigger.pk}/", f"/learning/triggers/{trigger.pk}/matches/"
+    sign_in(quality_director)
+    page = client.get(url).text
+    assert f'href="{form_url}"' in page and 'name="service"' not in page
+    form = client.get(form_url).text
+    assert "Home 01</option>" in form and "Home 60</option>" in form
+    sign_in(nominated_individual)  # may read the trigger, not change its matches
+    assert form_url not in client.get(url).text
