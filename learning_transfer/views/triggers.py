@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from providers.mixins import StaffRequiredMixin
 from providers.permissions import providers_where, require_perm, visible_services
 from providers.who_acts import split_yours
 
-from .. import chain, permissions, services
+from .. import chain, exports, permissions, services
 from ..choices import THEME_RISK_TAGS
 from ..forms import LearningForm, MatchAdjustForm, TriggerFilterSet, TriggerForm
 from ..models import LearningNotice, MatchedService
@@ -193,6 +194,19 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             **_chain_context(run, step_runs, user),
             **kwargs,
         )
+
+
+class TriggerServicesCsvView(TriggerMixin, View):
+    """Every matched service of a trigger with the figures of its page, as a CSV file (the page shows
+    them 50 at a time)."""
+
+    def get(self, request, pk):
+        trigger = self.get_trigger()
+        windows = chain.parameters(trigger.provider, trigger)
+        pic = measures.picture(trigger, timezone.now(), windows["receipt_window_hours"])
+        response = HttpResponse(exports.matched_services_csv(pic), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{trigger.reference}-matched-services.csv"'
+        return response
 
 
 class TriggerLearningView(TriggerMixin, FormView):

@@ -1,7 +1,10 @@
 """A learning matched to a large provider's services: the trigger's page shows its tables of matched
 services fifty at a time, by name, with NHS.UK previous and next links, while every figure on it counts
-all of them; every service is reachable, and the page costs the same queries whichever page it shows."""
+all of them; every service is reachable, also all at once as a CSV file, and the page costs the same
+queries whichever page it shows."""
 
+import csv
+import io
 import re
 from datetime import timedelta
 
@@ -12,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from learning_transfer import chain
 from learning_transfer.choices import TriggerStatus
 from learning_transfer.models import LearningNotice, LearningTrigger, MatchedService
-from providers.choices import RiskLevel, RiskTag
-from tests.factories import ServiceFactory
+from providers.choices import RiskLevel, RiskTag, Role
+from tests.factories import ServiceFactory, person_with_role
 
 from .conftest import CONFIRMED
 
@@ -160,3 +163,49 @@ def test_a_manager_adds_or_leaves_out_a_service_on_a_page_of_its_own(
     assert "Home 01</option>" in form and "Home 60</option>" in form
     sign_in(nominated_individual)  # may read the trigger, not change its matches
     assert form_url not in client.get(url).text
+
+
+def test_every_matched_service_downloads_as_csv_with_the_figures_of_the_page(
+    client, sign_in, trigger, quality_director
+):
+    sign_in(quality_director)
+    page = client.get(f"/learning/triggers/{trigger.pk}/").text
+    assert "Download all 60 matched services with their notices and implementation (CSV)" in page
+    response = client.get(f"/learning/triggers/{trigger.pk}/services.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert f'filename="{trigger.reference}-matched-services.csv"' in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["Service"] for row in rows] == homes(1, 60)
+    first, second = rows[0], rows[1]  # Home 01 was the 31st made (not acknowledged), Home 02 the 32nd
+    assert (first["Risk level"], first["Rate per 100 care hours"], first["Notice owner"]) == (
+        "High",
+        "1.00",
+        str(quality_director),
+    )
+    assert (first["Acknowledged"], first["Receipt"], first["Implementation lead"]) == (
+        "",
+        "Awaiting",
+        "None confirmed",
+    )
+    assert (second["Notice issued"], second["Acknowledged"], second["Receipt"]) == (
+        "2026-11-18 11:00",
+        "2026-11-18 12:00",
+        "Within 4 hours",
+    )
+
+
+def test_a_service_name_cannot_run_as_a_spreadsheet_formula(client, sign_in, trigger, quality_director):
+    match = trigger.matches.get(service__name="Home 07")
+    match.service.name = "=HYPERLINK(1)"
+    match.service.save()
+    sign_in(quality_director)
+    text = client.get(f"/learning/triggers/{trigger.pk}/services.csv").content.decode()
+    assert "'=HYPERLINK(1)" in text and "\n=HYPERLINK" not in text
+
+
+def test_the_file_is_only_for_people_who_may_see_the_trigger(
+    client, sign_in, trigger, other_provider_service
+):
+    outsider = person_with_role(Role.QUALITY_DIRECTOR, provider=other_provider_service.provider)
+    sign_in(outsider)
+    assert client.get(f"/learning/triggers/{trigger.pk}/services.csv").status_code == 404
