@@ -101,7 +101,8 @@ class RecordChoiceIterator(ModelChoiceIterator):
     """A select's records read with one plain query. Django's own iterator reads them through a
     server-side cursor in chunks: a round trip each to declare, fetch and close it, and, since a
     template is drawn after the request's transaction, a cursor declared WITH HOLD, which the
-    database copies out at once. A select's few hundred records are better fetched in one go."""
+    database copies out at once. A select's few hundred records are better fetched in one go (a field
+    over a large table, such as an incident, is a hidden input, which never reads its choices)."""
 
     def __iter__(self):
         if self.field.empty_label is not None:

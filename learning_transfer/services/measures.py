@@ -83,7 +83,7 @@ def picture(
     notices = _by_match(
         LearningNotice.objects.filter(**of_trigger).select_related("owner").order_by("round", "pk")
     )
-    lines = _by_match(ImplementationLine.objects.filter(**of_trigger).order_by("pk"))
+    lines = _by_match(ImplementationLine.objects.filter(**of_trigger))  # by due date, as the model orders
     received = _received_in_time(notices, receipt_window_hours)
     for match in matches:
         match_notices, match_lines = notices.get(match.pk, []), lines.get(match.pk, [])
