@@ -62,13 +62,18 @@ CASES = ChainCases(CHAIN_CODE)
 run_for, step_run, record, close = CASES.run_for, CASES.step_run, CASES.record, CASES.close
 
 
-def parameters(provider, trigger=None) -> dict:
+def parameters(provider, trigger=None, step_runs=None) -> dict:
     """Chain A's parameters (PARAMETERS) as a trigger's case runs them (its steps' snapshot, so a
     provider's tuning after the case started does not change it), or, for a trigger whose case has not
     started yet and for pages across triggers, as the provider runs them now (the default or its tuning).
+    A page that has loaded the case's step runs passes them as `step_runs`, so they are not read again.
     """
-    run = CASES.run_for(trigger) if trigger is not None else None
-    snapshot = [m for ms in run.step_runs.values_list("measures", flat=True) for m in ms] if run else []
+    if step_runs is None:
+        run = CASES.run_for(trigger) if trigger is not None else None
+        step_measures = run.step_runs.values_list("measures", flat=True) if run else []
+    else:
+        step_measures = [step.measures for step in step_runs]
+    snapshot = [m for ms in step_measures for m in ms]
     current = None
     result = {}
     for name, (key, parameter) in PARAMETERS.items():
@@ -78,6 +83,12 @@ def parameters(provider, trigger=None) -> dict:
             value = parameters_of(current, key)[parameter]
         result[name] = value
     return result
+
+
+def latest_step(step_runs: list, code: str):
+    """The latest occurrence of the step `code` among a case's loaded step runs (as `step_run` finds
+    it with a query), or None."""
+    return max((step for step in step_runs if step.code == code), key=lambda s: s.occurrence, default=None)
 
 
 def escalation_counts(provider, now, triggers=None) -> dict:

@@ -9,6 +9,9 @@ urlpatterns = [
     path("", views.TriggerListView.as_view(), name="trigger_list"),
     path("triggers/new/", views.TriggerCreateView.as_view(), name="trigger_add"),
     path("triggers/<int:pk>/", views.TriggerDetailView.as_view(), name="trigger_detail"),
+    path(
+        "triggers/<int:pk>/services.csv", views.TriggerServicesCsvView.as_view(), name="trigger_services_csv"
+    ),
     path("triggers/<int:pk>/learning/", views.TriggerLearningView.as_view(), name="trigger_learning"),
     path("triggers/<int:pk>/matches/", views.MatchAdjustView.as_view(), name="match_adjust"),
     path("triggers/<int:pk>/rematch/", views.RematchView.as_view(), name="trigger_rematch"),

@@ -6,11 +6,14 @@ named by its id: an id that is not a whole number the database can store (such a
 refused as an invalid choice before any query, as an id that matches no record is afterwards.
 """
 
+import html
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 LARGEST_ID = 2**63 - 1  # a 64-bit primary key, on PostgreSQL and SQLite alike
@@ -62,30 +65,57 @@ def is_possible_id(value) -> bool:
 
 class RecordSelect(forms.Select):
     """A select whose options are written in Python, in the markup of Django's select templates: a
-    provider's 500 services render in a few milliseconds rather than one template include each."""
+    provider's 500 services render in a few milliseconds rather than one template include each.
+
+    The options are joined as plain strings, each label escaped once (Django's `format_html` per
+    option costs more than the option itself: about 9 ms for 500 services against 3 ms)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
         groups = []
         for group_name, options, _ in widget["optgroups"]:
-            rendered = format_html_join(
-                "",
-                '\n  <option value="{}"{}>{}</option>',
-                ((str(option["value"]), flatatt(option["attrs"]), option["label"]) for option in options),
+            rendered = "".join(
+                f'\n  <option value="{_escaped(option["value"])}"{_attributes(option["attrs"])}>'
+                f"{_escaped(option['label'])}</option>"
+                for option in options
             )
             if group_name:
-                rendered = format_html('\n  <optgroup label="{}">{}\n  </optgroup>', group_name, rendered)
+                rendered = f'\n  <optgroup label="{_escaped(group_name)}">{rendered}\n  </optgroup>'
             groups.append(rendered)
-        options = format_html_join("", "{}", ((group,) for group in groups))
-        return format_html(
-            '<select name="{}"{}>{}\n</select>', widget["name"], flatatt(widget["attrs"]), options
-        )
+        select = f'<select name="{_escaped(widget["name"])}"{_attributes(widget["attrs"])}>'
+        return mark_safe(f"{select}{''.join(groups)}\n</select>")  # every value and label is escaped
+
+
+def _attributes(attrs: dict) -> str:
+    """HTML attributes as Django's `flatatt` writes them; most options have none."""
+    return flatatt(attrs) if attrs else ""
+
+
+def _escaped(value) -> str:
+    """`value` as HTML text, as Django's `conditional_escape` gives it (markup already safe is kept),
+    without its per-call overhead."""
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+
+
+class RecordChoiceIterator(ModelChoiceIterator):
+    """A select's records read with one plain query. Django's own iterator reads them through a
+    server-side cursor in chunks: a round trip each to declare, fetch and close it, and, since a
+    template is drawn after the request's transaction, a cursor declared WITH HOLD, which the
+    database copies out at once. A select's few hundred records are better fetched in one go (a field
+    over a large table, such as an incident, is a hidden input, which never reads its choices)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for record in self.queryset.all():  # a fresh read each time, as Django's iterator does
+            yield self.choice(record)
 
 
 class RecordChoiceField(forms.ModelChoiceField):
     """Choose one record of the queryset by its id."""
 
     widget = RecordSelect
+    iterator = RecordChoiceIterator
 
     def to_python(self, value):
         if value not in self.empty_values and not is_possible_id(value):

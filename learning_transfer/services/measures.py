@@ -9,12 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pandas as pd
-from django.db.models import Prefetch
 
 from providers.choices import RiskLevel
 
 from .. import analysis, chain
-from ..models import ImplementationLead, LearningNotice, LearningTrigger, MatchedService
+from ..models import ImplementationLead, ImplementationLine, LearningNotice, LearningTrigger, MatchedService
 
 
 @dataclass
@@ -26,6 +25,7 @@ class ServiceRow:
     current: LearningNotice | None
     received_in_time: bool
     lead: ImplementationLead | None
+    lines: list[ImplementationLine]
     open_lines: int
 
 
@@ -50,20 +50,17 @@ class TriggerPicture:
         return [float(r.match.rate_7d) for r in self.included if r.match.rate_7d is not None]
 
 
-def _matches(trigger: LearningTrigger):
-    notices = LearningNotice.objects.select_related("owner", "acknowledged_by").order_by("round")
-    return (
-        trigger.matches.select_related(
-            "service__region", "service__registered_manager", "lead__person", "implementation_confirmed_by"
-        )
-        .prefetch_related(Prefetch("notices", queryset=notices), "lines__owner")
-        .order_by("service__name")
-    )
+def _by_match(rows) -> dict[int, list]:
+    """Rows of the trigger's matched services (notices or lines), listed per match id in their order."""
+    grouped: dict[int, list] = {}
+    for row in rows:
+        grouped.setdefault(row.matched_service_id, []).append(row)
+    return grouped
 
 
-def _received_in_time(matches: list[MatchedService], window_hours: int) -> pd.Series:
-    """Receipt within the window per match id, from the prefetched notices (no query), by the one rule."""
-    rows = [(m.pk, n.issued_at, n.acknowledged_at) for m in matches for n in m.notices.all()]
+def _received_in_time(notices: dict[int, list[LearningNotice]], window_hours: int) -> pd.Series:
+    """Receipt within the window per match id, from the loaded notices (no query), by the one rule."""
+    rows = [(match_id, n.issued_at, n.acknowledged_at) for match_id, ns in notices.items() for n in ns]
     frame = pd.DataFrame(rows, columns=["match_id", "issued_at", "acknowledged_at"])
     return analysis.received_in_time(frame, window_hours)
 
@@ -71,32 +68,43 @@ def _received_in_time(matches: list[MatchedService], window_hours: int) -> pd.Se
 def picture(
     trigger: LearningTrigger, now: datetime, receipt_window_hours: int | None = None
 ) -> TriggerPicture:
-    """Load the trigger's matched services once (five queries) and describe each of them, receipt judged
-    within `receipt_window_hours` of issue (default: A2's window as the trigger's case runs it)."""
+    """Load the trigger's matched services once (three queries) and describe each of them, receipt
+    judged within `receipt_window_hours` of issue (default: A2's window as the trigger's case runs it).
+
+    Notices and lines are read by the trigger and listed per service here rather than prefetched: at a
+    large provider's 500 services Django's prefetch costs more (a list of 500 ids to send, a manager
+    and queryset per service) than the rows. Only the people the figures and the page name are loaded
+    with them (a notice's owner, the implementation lead)."""
     if receipt_window_hours is None:
         receipt_window_hours = chain.parameters(trigger.provider, trigger)["receipt_window_hours"]
     result = TriggerPicture(trigger=trigger, now=now, receipt_window_hours=receipt_window_hours)
-    matches = list(_matches(trigger))
-    received = _received_in_time(matches, receipt_window_hours)
+    of_trigger = {"matched_service__trigger": trigger}
+    matches = trigger.matches.select_related("service__region", "lead__person").order_by("service__name")
+    notices = _by_match(
+        LearningNotice.objects.filter(**of_trigger).select_related("owner").order_by("round", "pk")
+    )
+    lines = _by_match(ImplementationLine.objects.filter(**of_trigger))  # by due date, as the model orders
+    received = _received_in_time(notices, receipt_window_hours)
     for match in matches:
-        notices = list(match.notices.all())
-        lines = list(match.lines.all())
+        match_notices, match_lines = notices.get(match.pk, []), lines.get(match.pk, [])
         row = ServiceRow(
             match=match,
-            notices=notices,
-            current=next((n for n in notices if n.superseded_at is None), None),
+            notices=match_notices,
+            current=next((n for n in match_notices if n.superseded_at is None), None),
             received_in_time=bool(received.get(match.pk, False)),
             lead=getattr(match, "lead", None),
-            open_lines=sum(1 for line in lines if line.completed_at is None),
+            lines=match_lines,
+            open_lines=sum(1 for line in match_lines if line.completed_at is None),
         )
         (result.included if match.included else result.left_out).append(row)
     return result
 
 
-def a1_decision(pic: TriggerPicture) -> analysis.A1Decision:
+def a1_decision(pic: TriggerPicture, a1_step=None) -> analysis.A1Decision:
     """A1's decision from the included matched services' recorded baseline, judged by the rule the
-    trigger's case snapshotted when it started (so a provider's tuning applies)."""
-    step = chain.step_run(pic.trigger, "A1")
+    trigger's case snapshotted when it started (so a provider's tuning applies): `a1_step`'s, when
+    the caller has loaded that step run already."""
+    step = a1_step if a1_step is not None else chain.step_run(pic.trigger, "A1")
     frame = pd.DataFrame(
         {
             "rate": [float(r.match.rate_7d) if r.match.rate_7d is not None else None for r in pic.included],
@@ -295,7 +303,7 @@ def local_tasks_due(pic: TriggerPicture, window_hours: int) -> int:
     return sum(
         1
         for r in pic.included
-        for line in r.match.lines.all()
+        for line in r.lines
         if line.completed_at is None and pic.now < line.due_at <= until
     )
 

@@ -34,6 +34,7 @@ from .triggers import (
     TriggerDetailView,
     TriggerLearningView,
     TriggerListView,
+    TriggerServicesCsvView,
 )
 
 __all__ = [
@@ -66,4 +67,5 @@ __all__ = [
     "TriggerDetailView",
     "TriggerLearningView",
     "TriggerListView",
+    "TriggerServicesCsvView",
 ]

@@ -4,7 +4,9 @@ from abc import ABCMeta, abstractmethod
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -18,7 +20,7 @@ from providers.mixins import StaffRequiredMixin
 from providers.permissions import providers_where, require_perm, visible_services
 from providers.who_acts import split_yours
 
-from .. import chain, permissions, services
+from .. import chain, exports, permissions, services
 from ..choices import THEME_RISK_TAGS
 from ..forms import LearningForm, MatchAdjustForm, TriggerFilterSet, TriggerForm
 from ..models import LearningNotice, MatchedService
@@ -38,7 +40,8 @@ class TriggerListView(StaffRequiredMixin, ListView):
         self.filterset = TriggerFilterSet(
             self.request.GET or None,
             queryset=permissions.visible_triggers(user),
-            services=visible_services(user).order_by("name"),
+            # The filter's select names each service: its other fields are not read (500 at a large provider).
+            services=visible_services(user).only("name").order_by("name"),
         )
         # Counted per row by correlated subqueries, which PostgreSQL works out for the page's 50 rows
         # after sorting and limiting; a join with GROUP BY would count every trigger's matches and
@@ -135,10 +138,9 @@ class TriggerCreateView(StaffRequiredMixin, FormView):
         return redirect("learning_transfer:trigger_detail", pk=trigger.pk)
 
 
-def _chain_context(trigger, user) -> dict:
+def _chain_context(run, step_runs: list, user) -> dict:
     """The chain A case: its steps for the timeline, each the person's own to record or naming who
     records it, and links to the engine's pages only for a person who may open the case."""
-    run = chain.run_for(trigger)
     if run is None:
         return {"chain_run": None, "step_runs": [], "chain_run_url": None, "can_open_case": False}
     can_open_case = user.has_perm("escalation.view_chain_run", run)
@@ -146,13 +148,21 @@ def _chain_context(trigger, user) -> dict:
         url = run.get_absolute_url() if can_open_case else None
     except NoReverseMatch:
         url = None
-    steps = list(run.step_runs.select_related("region").order_by("order", "due_at"))
-    split_yours(user, steps, "escalation.record_step")
-    return {"chain_run": run, "step_runs": steps, "chain_run_url": url, "can_open_case": can_open_case}
+    split_yours(user, step_runs, "escalation.record_step")
+    return {"chain_run": run, "step_runs": step_runs, "chain_run_url": url, "can_open_case": can_open_case}
+
+
+# A trigger's tables of matched services (rates, notices, exposure) show this many services a page, by
+# name; every figure above them counts all of its services. A learning matched to a large provider's
+# 500 services stays one page a person can read (and the browser can draw) at a time.
+SERVICES_PER_PAGE = 50
 
 
 class TriggerDetailView(TriggerMixin, TemplateView):
-    """One trigger: matched services with rates and the A1 decision, notices, exposure, chain, history."""
+    """One trigger: matched services with rates and the A1 decision, notices, exposure, chain, history.
+
+    The case and its step runs are read once and handed to everything that needs them (the windows
+    the figures are counted over, A1's rule, the timeline)."""
 
     template_name = "learning_transfer/trigger_detail.html"
 
@@ -160,13 +170,16 @@ class TriggerDetailView(TriggerMixin, TemplateView):
         trigger = self.get_trigger()
         user = self.request.user
         now = timezone.now()
-        windows = chain.parameters(trigger.provider, trigger)
+        run = chain.run_for(trigger)
+        step_runs = list(run.step_runs.select_related("region").order_by("order", "due_at")) if run else []
+        windows = chain.parameters(trigger.provider, trigger, step_runs)
         pic = measures.picture(trigger, now, windows["receipt_window_hours"])
-        a1_step = chain.step_run(trigger, "A1")
+        a1_step = chain.latest_step(step_runs, "A1")
         return super().get_context_data(
             trigger=trigger,
             pic=pic,
-            decision=measures.a1_decision(pic),
+            services_page=Paginator(pic.included, SERVICES_PER_PAGE).get_page(self.request.GET.get("page")),
+            decision=measures.a1_decision(pic, a1_step),
             open_actions=measures.open_actions_due(pic),
             a1_step=a1_step,
             a1_record=a1_step.records.filter(is_current=True).first() if a1_step else None,
@@ -178,11 +191,23 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             high_risk_lacking=measures.high_risk_lacking_action(pic),
             can_manage=user.has_perm("learning_transfer.manage_trigger", trigger),
             can_distribute=user.has_perm("learning_transfer.distribute_notices", trigger),
-            adjust_form=MatchAdjustForm(trigger=trigger),
             history=trigger.history.select_related("history_user").order_by("-history_date")[:30],
-            **_chain_context(trigger, user),
+            **_chain_context(run, step_runs, user),
             **kwargs,
         )
+
+
+class TriggerServicesCsvView(TriggerMixin, View):
+    """Every matched service of a trigger with the figures of its page, as a CSV file (the page shows
+    them 50 at a time)."""
+
+    def get(self, request, pk):
+        trigger = self.get_trigger()
+        windows = chain.parameters(trigger.provider, trigger)
+        pic = measures.picture(trigger, timezone.now(), windows["receipt_window_hours"])
+        response = HttpResponse(exports.matched_services_csv(pic), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{trigger.reference}-matched-services.csv"'
+        return response
 
 
 class TriggerLearningView(TriggerMixin, FormView):
@@ -211,7 +236,8 @@ class TriggerLearningView(TriggerMixin, FormView):
 
 
 class MatchAdjustView(TriggerMixin, FormView):
-    """Add or leave out a matched service with a reason (the form shows again here if it has errors)."""
+    """Add or leave out a matched service with a reason, on a page of its own: the trigger's page links
+    here rather than listing every service of the provider each time it is opened."""
 
     template_name = "learning_transfer/match_adjust.html"
     form_class = MatchAdjustForm

@@ -192,6 +192,9 @@ TABLE = {
     "learning_transfer:trigger_detail": at(
         get=either(may(reach="s1"), may(reach="s2")), kwargs=the_object("trigger")
     ),
+    "learning_transfer:trigger_services_csv": at(
+        get=either(may(reach="s1"), may(reach="s2")), kwargs=the_object("trigger")
+    ),
     "learning_transfer:trigger_learning": at(
         get=may(R.QUALITY_DIRECTOR), post=may(R.QUALITY_DIRECTOR), kwargs=the_object("trigger")
     ),

@@ -1,0 +1,103 @@
+"""Downloads of chain A figures: every matched service of a trigger as a CSV file.
+
+The trigger's page shows its matched services 50 at a time; the file holds all of them, one row each,
+with the figures of the page's three tables (rates beside the provider median, the current notice, the
+implementation), written as the page writes them.
+"""
+
+import csv
+import io
+from datetime import datetime
+
+from django.utils import timezone
+
+from providers.numbers import format_rate
+
+from .services.measures import ServiceRow, TriggerPicture
+from .templatetags.learning import NO_CARE_HOURS, hours, pct
+
+HEADER = [
+    "Service",
+    "Region",
+    "Risk level",
+    "Shared tags",
+    "Added by hand",
+    "Incidents",
+    "Care hours",
+    "Rate per 100 care hours",
+    "Against median",
+    "Open actions due",
+    "Notice owner",
+    "Notice issued",
+    "Notice round",
+    "Implementation due",
+    "Acknowledged",
+    "Receipt",
+    "Implementation lead",
+    "Briefing completed",
+    "Comparable risk open since",
+    "Comparable risk resolved",
+    "Expected reduction",
+    "Open lines",
+    "Implementation verified",
+]
+# A spreadsheet runs a cell starting with one of these as a formula: such text gets a leading quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def matched_services_csv(pic: TriggerPicture) -> str:
+    """Every included matched service of the picture, by name, as CSV text with a header row."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows([_text(cell) for cell in _row(row, pic)] for row in pic.included)
+    return out.getvalue()
+
+
+def _row(row: ServiceRow, pic: TriggerPicture) -> list:
+    match, notice = row.match, row.current
+    return [
+        match.service.name,
+        match.service.region.name,
+        match.service.get_risk_level_display(),
+        ", ".join(match.shared_tag_labels),
+        "" if match.matched_by_rule else match.reason,
+        match.incidents_7d,
+        hours(match.care_hours_7d),
+        format_rate(match.rate_7d, pic.median) or NO_CARE_HOURS,
+        "Above median" if match.above_median else "No rate" if match.rate_7d is None else "At or below",
+        match.open_actions_due_5d,
+        str(notice.owner or "No owner") if notice else "Not issued",
+        _when(notice.issued_at) if notice else "",
+        notice.round if notice else "",
+        _when(notice.due_at) if notice else "",
+        _when(notice.acknowledged_at) if notice else "",
+        _receipt(row, pic),
+        str(row.lead.person) if row.lead else "None confirmed",
+        _when(match.briefing_completed_at),
+        _when(match.comparable_risk_open_since),
+        _when(match.comparable_risk_resolved_at),
+        pct(match.expected_reduction_pct),
+        row.open_lines,
+        _when(match.implementation_confirmed_at) or "Not verified",
+    ]
+
+
+def _receipt(row: ServiceRow, pic: TriggerPicture) -> str:
+    """As the page's notices table tags it: received within the window, late, or still awaited."""
+    if row.current is None:
+        return ""
+    if row.current.acknowledged_at is None:
+        return "Awaiting"
+    return f"Within {pic.receipt_window_hours} hours" if row.received_in_time else "Late"
+
+
+def _when(value: datetime | None) -> str:
+    """A moment in London time, sortable in a spreadsheet (2026-11-23 10:18), or empty."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _text(cell) -> str:
+    """A cell as text a spreadsheet shows as written, never runs as a formula."""
+    text = str(cell)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
