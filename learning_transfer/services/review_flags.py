@@ -105,11 +105,8 @@ def refresh_flags(service_ids: list[int], since: datetime | None = None) -> None
     and from the last stored repeat flag in that window, which says where the count starts afresh
     (see `_FLAGS`): the same flags as a recount from the first incident on record.
 
-    The flags are worked out set-based (one INSERT … SELECT per provider) into a temporary table, then
-    the stored ones no longer flagged are deleted and the rest inserted or, where a reason changed,
-    updated. A flag that stays as it was is not written at all: an import adding a month of incidents
-    to a year of them leaves most flags alone, and rewriting them all would cost an index entry and
-    two foreign-key checks each.
+    The flags are worked out set-based (one INSERT … SELECT per provider) into a temporary table, and
+    only the difference is stored (`_store_differences`).
     """
     by_provider: dict[int, list[int]] = {}
     for pk, provider_id in Service.objects.filter(pk__in=service_ids).values_list("pk", "provider_id"):
@@ -122,24 +119,39 @@ def refresh_flags(service_ids: list[int], since: datetime | None = None) -> None
             thresholds = ReviewThresholds.for_provider(Provider(pk=provider_id))
             sql, params = _flags_sql(ids, thresholds, since)
             cursor.execute(f"INSERT INTO {NEW_FLAGS} ({columns}) {sql}", params)
-        ids = list(service_ids)
-        recounted = ""
-        if since is not None:
-            recounted = "AND occurred_at >= %s"
-            ids.append(connection.ops.adapt_datetimefield_value(since))
-        cursor.execute(
-            f"DELETE FROM {flags} WHERE service_id IN ({', '.join(['%s'] * len(service_ids))}) {recounted}"
-            f" AND NOT EXISTS (SELECT 1 FROM {NEW_FLAGS} new WHERE new.incident_id = {flags}.incident_id)",
-            ids,
-        )
-        changed = " OR ".join(f"{flags}.{c} <> excluded.{c}" for c in ["service_id", "occurred_at", *REASONS])
-        cursor.execute(
-            f"INSERT INTO {flags} ({columns}) SELECT {columns} FROM {NEW_FLAGS} WHERE 1 = 1"
-            f" ON CONFLICT (incident_id) DO UPDATE SET"
-            f" {', '.join(f'{c} = excluded.{c}' for c in ['service_id', 'occurred_at', *REASONS])}"
-            f" WHERE {changed}"
-        )
+        _store_differences(cursor, service_ids, since)
         cursor.execute(f"DROP TABLE {NEW_FLAGS}")
+
+
+def _store_differences(cursor, service_ids: list[int], since: datetime | None) -> None:
+    """Make the stored flags of these services from `since` on (None: all) those worked out in the
+    temporary table: delete the ones no longer flagged, update the ones whose reasons changed, insert
+    the new ones. A flag that stays as it was is not touched at all: an import adding a month of
+    incidents to a year of them leaves most flags alone. (An upsert of every flag worked out would
+    lock each unchanged one, a write per flag.)"""
+    flags = connection.ops.quote_name(ReviewFlag._meta.db_table)
+    stored = ["service_id", "occurred_at", *REASONS]
+    params = list(service_ids)
+    recounted = ""
+    if since is not None:
+        recounted = "AND occurred_at >= %s"
+        params.append(connection.ops.adapt_datetimefield_value(since))
+    cursor.execute(f"ANALYZE {NEW_FLAGS}")  # a temporary table has no statistics until asked
+    cursor.execute(
+        f"DELETE FROM {flags} WHERE service_id IN ({', '.join(['%s'] * len(service_ids))}) {recounted}"
+        f" AND NOT EXISTS (SELECT 1 FROM {NEW_FLAGS} new WHERE new.incident_id = {flags}.incident_id)",
+        params,
+    )
+    cursor.execute(
+        f"UPDATE {flags} SET {', '.join(f'{c} = new.{c}' for c in stored)} FROM {NEW_FLAGS} new"
+        f" WHERE new.incident_id = {flags}.incident_id"
+        f" AND ({' OR '.join(f'{flags}.{c} <> new.{c}' for c in stored)})"
+    )
+    columns = ", ".join(["incident_id", *stored])
+    cursor.execute(
+        f"INSERT INTO {flags} ({columns}) SELECT {columns} FROM {NEW_FLAGS} new"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {flags} stored WHERE stored.incident_id = new.incident_id)"
+    )
 
 
 def _flags_sql(
