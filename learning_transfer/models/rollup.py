@@ -1,5 +1,13 @@
 """Figures kept up to date from the raw incidents and care hours, so pages never read raw rows in
 proportion to a provider's history. `services.rollup.after_data_saved` is the one place that writes them.
+
+Their references (service, incident) are not checked by the database row by row: each check is a query,
+and a year-long import rewrites hundreds of thousands of these rows. They need no check, because
+`after_data_saved` writes them from the incidents and care hours in the same statement, while it holds
+a lock on each service that stops the service being deleted before the commit; those raw rows' own
+service is checked. Deleting a service or an incident deletes its derived rows through the ORM
+(CASCADE), and every path that deletes incidents recounts their days, which removes a flag another
+save wrote meanwhile.
 """
 
 from django.db import models
@@ -20,8 +28,11 @@ class ServiceDay(models.Model):
     recorded no figure that day, which rates treat like zero hours (no rate).
     """
 
-    # Indexed by the unique (service, day) below, which starts with it.
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Indexed by the unique (service, day) below, which starts with it. Not checked row by row (see the
+    # module's docstring): an import recounts a year of days for every service it touches.
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     day = models.DateField()
     incidents = models.PositiveIntegerField(default=0)
     care_hours = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
@@ -46,9 +57,15 @@ class ReviewFlag(models.Model):
     follows the incident's review outcome and learning triggers, set wherever either is saved.
     """
 
-    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    # Neither reference is checked row by row (see the module's docstring): a year-long import moves
+    # every later repeat cluster, so it rewrites hundreds of thousands of flags.
+    incident = models.OneToOneField(
+        Incident, on_delete=models.CASCADE, primary_key=True, related_name="+", db_constraint=False
+    )
     # Indexed by the (service, occurred_at) index below, which starts with it.
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     occurred_at = models.DateTimeField()
     # One column per ReviewReason, named as its code.
     serious_harm = models.BooleanField(default=False)

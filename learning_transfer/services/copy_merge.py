@@ -115,39 +115,25 @@ def save_chunk(
                 for row in zip(*cells, strict=True):
                     copy.write_row(row)
     with phases("merge and history"):
-        if moved is not None and target.when:
-            moved(*_former_places(target))
-        created, updated = merge_staged(target, stamps=stamps, user_id=user_id, reason=reason)
+        created, updated, (services, instants) = merge_staged(
+            target, stamps=stamps, user_id=user_id, reason=reason
+        )
+        if moved is not None and services:
+            moved(services, instants)
     return created, updated, len(chunk) - created - updated
 
 
-def _former_places(target: Target) -> tuple[list, list]:
-    """(service ids, times) of the staged rows' existing rows whose time the merge will change.
-
-    Each staged row looks its key up in the unique index (LATERAL … LIMIT 1 keeps the planner from a
-    hash join, which would read the whole table for every chunk: time growing with the provider's
-    history rather than with the file)."""
-    table = _q(target.model._meta.db_table)
-    when = _q(target.model._meta.get_field(target.when).column)
-    key_columns = [_q(f.column) for f in target.fields(target.key)]
-    joined = " AND ".join(f"target.{c} = staged.{c}" for c in key_columns)
-    service = _q(target.model._meta.get_field("service").column)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT former.{service}, former.{when} FROM {STAGING} AS staged CROSS JOIN LATERAL"
-            f" (SELECT target.{service}, target.{when} FROM {table} AS target WHERE {joined} LIMIT 1)"
-            f" AS former WHERE former.{when} IS DISTINCT FROM staged.{when}"
-        )
-        rows = cursor.fetchall()
-    return [row[0] for row in rows], [row[1] for row in rows]
-
-
-def merge_staged(target: Target, *, stamps: dict, user_id, reason: str) -> tuple[int, int]:
-    """Merge the staging table into the target table, with history rows; (created, updated).
+def merge_staged(target: Target, *, stamps: dict, user_id, reason: str) -> tuple[int, int, tuple]:
+    """Merge the staging table into the target table, with history rows; (created, updated, (service
+    ids, times)), the last pair saying where the updated rows whose time the merge changed stood
+    before (empty lists for a target without a `when` field).
 
     One statement: the INSERT ... ON CONFLICT updates a row only when a compared value differs
     (IS DISTINCT FROM, so nothing changes twice), and its RETURNING rows - `xmax = 0` marks a row
-    inserted rather than updated - are written to the historical table in the same statement.
+    inserted rather than updated - are written to the historical table in the same statement. The
+    former places are read in that statement too: every part of a statement sees the table as it was
+    before the statement, so joining the updated rows to the table by id finds their old values (one
+    index probe per updated row; a new row costs nothing).
     """
     table = _q(target.model._meta.db_table)
     staged = [_q(f.column) for f in target.staged]
@@ -165,14 +151,28 @@ def merge_staged(target: Target, *, stamps: dict, user_id, reason: str) -> tuple
         RETURNING target.*, target.xmax = 0 AS created
     """
     history, history_params = _history_insert(target, user_id=user_id, reason=reason)
+    former, former_columns = "", ""
+    if target.when:  # the old place of each updated row whose time the merge changes
+        pk = _q(target.model._meta.pk.column)
+        service, when = (_q(f.column) for f in target.fields(["service", target.when]))
+        former = f""",
+            former AS (
+                SELECT array_agg(old.{service}) AS services, array_agg(old.{when}) AS instants
+                FROM merged JOIN {table} AS old ON old.{pk} = merged.{pk}
+                WHERE NOT merged.created AND old.{when} <> merged.{when}
+            )
+        """
+        former_columns = ", (SELECT services FROM former), (SELECT instants FROM former)"
     sql = f"""
-        WITH merged AS ({merge}){history}
-        SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM merged
+        WITH merged AS ({merge}){history}{former}
+        SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created){former_columns}
+        FROM merged
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [*stamp_values, *history_params])
-        created, updated = cursor.fetchone()
-    return created, updated
+        created, updated, *former_places = cursor.fetchone()
+    services, instants = former_places or (None, None)  # array_agg of no rows is NULL
+    return created, updated, (services or [], instants or [])
 
 
 def _history_insert(target: Target, *, user_id, reason: str) -> tuple[str, list]:

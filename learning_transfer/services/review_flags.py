@@ -111,11 +111,8 @@ def refresh_flags(service_ids: list[int], since: datetime | None = None) -> None
     and from the last stored repeat flag in that window, which says where the count starts afresh
     (see `_FLAGS`): the same flags as a recount from the first incident on record.
 
-    The flags are worked out set-based (one INSERT … SELECT per provider) into a temporary table, then
-    the stored ones no longer flagged are deleted and the rest inserted or, where a reason or whether
-    the incident is decided changed, updated. A flag that stays as it was is not written at all: an
-    import adding a month of incidents to a year of them leaves most flags alone, and rewriting them
-    all would cost an index entry and two foreign-key checks each.
+    The flags are worked out set-based (one INSERT … SELECT per provider) into a temporary table, and
+    only the difference is stored (`_store_differences`), with whether each incident is decided.
     """
     by_provider: dict[int, list[int]] = {}
     for pk, provider_id in Service.objects.filter(pk__in=service_ids).values_list("pk", "provider_id"):
@@ -129,29 +126,46 @@ def refresh_flags(service_ids: list[int], since: datetime | None = None) -> None
             thresholds = ReviewThresholds.for_provider(Provider(pk=provider_id))
             sql, params = _flags_sql(ids, thresholds, since)
             cursor.execute(f"INSERT INTO {NEW_FLAGS} ({columns}) {sql}", params)
-        ids = list(service_ids)
-        recounted = ""
-        if since is not None:
-            recounted = "AND occurred_at >= %s"
-            ids.append(connection.ops.adapt_datetimefield_value(since))
-        cursor.execute(
-            f"DELETE FROM {flags} WHERE service_id IN ({', '.join(['%s'] * len(service_ids))}) {recounted}"
-            f" AND NOT EXISTS (SELECT 1 FROM {NEW_FLAGS} new WHERE new.incident_id = {flags}.incident_id)",
-            ids,
-        )
-        kept = ["service_id", "occurred_at", *REASONS, "decided"]
-        changed = " OR ".join(f"{flags}.{c} <> excluded.{c}" for c in kept)
-        # Whether each is decided, by one join to the decided incidents (a probe per flag of a year's
-        # recount would cost a second per 700,000 flags).
-        cursor.execute(
-            f"INSERT INTO {flags} ({columns}, decided)"
-            f" SELECT {', '.join(f'n.{c}' for c in names)}, d.incident_id IS NOT NULL"
-            f" FROM {NEW_FLAGS} n LEFT JOIN ({_decided_incidents_sql()}) d ON d.incident_id = n.incident_id"
-            f" WHERE 1 = 1"
-            f" ON CONFLICT (incident_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in kept)}"
-            f" WHERE {changed}"
-        )
+        _store_differences(cursor, service_ids, since)
         cursor.execute(f"DROP TABLE {NEW_FLAGS}")
+
+
+def _store_differences(cursor, service_ids: list[int], since: datetime | None) -> None:
+    """Make the stored flags of these services from `since` on (None: all) those worked out in the
+    temporary table: delete the ones no longer flagged, update the ones whose reasons or decision
+    changed, insert the new ones. A flag that stays as it was is not touched at all: an import adding a
+    month of incidents to a year of them leaves most flags alone. (An upsert of every flag worked out
+    would lock each unchanged one, a write per flag.) Whether each incident is decided comes from one
+    join to the decided incidents (a probe per flag of a year's recount would cost a second per
+    700,000 flags)."""
+    flags = connection.ops.quote_name(ReviewFlag._meta.db_table)
+    stored = ["service_id", "occurred_at", *REASONS]
+    params = list(service_ids)
+    recounted = ""
+    if since is not None:
+        recounted = "AND occurred_at >= %s"
+        params.append(connection.ops.adapt_datetimefield_value(since))
+    cursor.execute(f"ANALYZE {NEW_FLAGS}")  # a temporary table has no statistics until asked
+    cursor.execute(
+        f"DELETE FROM {flags} WHERE service_id IN ({', '.join(['%s'] * len(service_ids))}) {recounted}"
+        f" AND NOT EXISTS (SELECT 1 FROM {NEW_FLAGS} new WHERE new.incident_id = {flags}.incident_id)",
+        params,
+    )
+    worked_out = (
+        f"{NEW_FLAGS} new LEFT JOIN ({_decided_incidents_sql()}) d ON d.incident_id = new.incident_id"
+    )
+    decided = "(d.incident_id IS NOT NULL)"
+    changed = " OR ".join([*(f"{flags}.{c} <> new.{c}" for c in stored), f"{flags}.decided <> {decided}"])
+    cursor.execute(
+        f"UPDATE {flags} SET {', '.join(f'{c} = new.{c}' for c in stored)}, decided = {decided}"
+        f" FROM {worked_out} WHERE new.incident_id = {flags}.incident_id AND ({changed})"
+    )
+    columns = ["incident_id", *stored]
+    cursor.execute(
+        f"INSERT INTO {flags} ({', '.join(columns)}, decided)"
+        f" SELECT {', '.join(f'new.{c}' for c in columns)}, {decided} FROM {worked_out}"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {flags} stored WHERE stored.incident_id = new.incident_id)"
+    )
 
 
 def _flags_sql(

@@ -73,18 +73,22 @@ class Touched:
     last_day: date | None = None
 
     def add(self, service_ids, days) -> None:
-        """Note rows saved: service ids and London days (sequences of the same length)."""
+        """Note rows saved: their service ids, and the London days they were saved on."""
         days = [day for day in days if day is not None]
         if not days:
             return
-        self.service_ids.update(int(pk) for pk in service_ids)
+        self.service_ids.update(int(pk) for pk in pd.unique(pd.Series(service_ids)))
         self.first_day = min([*days, self.first_day] if self.first_day else days)
         self.last_day = max([*days, self.last_day] if self.last_day else days)
 
     def add_instants(self, service_ids, instants) -> None:
-        """Note incidents saved: service ids and the aware instants they occurred at."""
-        days = pd.to_datetime(pd.Series(list(instants)), utc=True).dt.tz_convert(LONDON).dt.date
-        self.add(service_ids, list(days))
+        """Note incidents saved: service ids and the aware instants they occurred at. A later instant
+        is never on an earlier London day, so only the first and last become days (turning a
+        million instants into days one by one takes seconds)."""
+        instants = pd.to_datetime(pd.Series(instants), utc=True).dropna()
+        if not instants.empty:
+            ends = [instants.min(), instants.max()]
+            self.add(service_ids, [moment.tz_convert(LONDON).date() for moment in ends])
 
     def refresh(self, *, incidents_changed: bool = True, phases: Phases | None = None) -> None:
         after_data_saved(

@@ -106,6 +106,18 @@ def test_imports_and_reimports_keep_the_rollup_equal_to_the_raw_rows(
     assert rolled_up()[(elm_house.pk, date(2026, 11, 1))] == (0, Decimal("90.25"))
 
 
+def test_an_import_that_moves_an_incident_off_every_day_in_its_file_recounts_the_day_it_left(
+    quality_director, provider, elm_house, birch_lodge
+):
+    import_incidents(incidents_file(elm_house, birch_lodge), provider, quality_director)
+    # A corrected export of E-4 alone: it happened on the 2nd, not the 5th, which the file never names.
+    moved = csv("correction.csv", [f"E-4,{elm_house.cqc_location_id},2026-11-02 09:00,fall,none,no,1,"])
+    import_incidents(moved, provider, quality_director)
+    assert_rollup_matches_raw_rows()
+    assert (elm_house.pk, date(2026, 11, 5)) not in rolled_up()
+    assert rolled_up()[(elm_house.pk, date(2026, 11, 2))] == (3, None)
+
+
 def test_a_file_with_a_bad_row_changes_neither_the_rows_nor_the_rollup(
     quality_director, provider, elm_house, birch_lodge
 ):
