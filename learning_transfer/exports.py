@@ -2,7 +2,8 @@
 
 The trigger's page shows its matched services 50 at a time; the file holds all of them, one row each,
 with the figures of the page's three tables (rates beside the provider median, the current notice, the
-implementation), written as the page writes them.
+implementation), written as the page writes them, except that counts, hours and percentages are plain
+numbers a spreadsheet can sum.
 """
 
 import csv
@@ -14,7 +15,7 @@ from django.utils import timezone
 from providers.numbers import format_rate
 
 from .services.measures import ServiceRow, TriggerPicture
-from .templatetags.learning import NO_CARE_HOURS, hours, pct
+from .templatetags.learning import NO_CARE_HOURS
 
 HEADER = [
     "Service",
@@ -37,7 +38,7 @@ HEADER = [
     "Briefing completed",
     "Comparable risk open since",
     "Comparable risk resolved",
-    "Expected reduction",
+    "Expected reduction (%)",
     "Open lines",
     "Implementation verified",
 ]
@@ -63,7 +64,7 @@ def _row(row: ServiceRow, pic: TriggerPicture) -> list:
         ", ".join(match.shared_tag_labels),
         "" if match.matched_by_rule else match.reason,
         match.incidents_7d,
-        hours(match.care_hours_7d),
+        match.care_hours_7d if match.care_hours_7d is not None else 0,  # a number a spreadsheet sums
         format_rate(match.rate_7d, pic.median) or NO_CARE_HOURS,
         "Above median" if match.above_median else "No rate" if match.rate_7d is None else "At or below",
         match.open_actions_due_5d,
@@ -77,7 +78,7 @@ def _row(row: ServiceRow, pic: TriggerPicture) -> list:
         _when(match.briefing_completed_at),
         _when(match.comparable_risk_open_since),
         _when(match.comparable_risk_resolved_at),
-        pct(match.expected_reduction_pct),
+        "" if match.expected_reduction_pct is None else f"{float(match.expected_reduction_pct):.1f}",
         row.open_lines,
         _when(match.implementation_confirmed_at) or "Not verified",
     ]

@@ -182,6 +182,8 @@ def test_every_matched_service_downloads_as_csv_with_the_figures_of_the_page(
         "1.00",
         str(quality_director),
     )
+    assert float(first["Care hours"]) >= 0 and "," not in first["Care hours"]  # a number to sum
+    assert first["Expected reduction (%)"] == ""  # none recorded: an empty cell, not a dash
     assert (first["Acknowledged"], first["Receipt"], first["Implementation lead"]) == (
         "",
         "Awaiting",
