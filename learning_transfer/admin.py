@@ -20,6 +20,30 @@ from .models import (
 from .services import notices, review_flags, rollup
 
 
+class KeepsFiguresCurrent:
+    """An operator's save or delete in the admin changes figures kept on other rows: `refresh` works
+    out again those of the rows `pointer` names, as it was before the change and as it is after."""
+
+    pointer: str
+
+    def refresh(self, ids) -> None:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        before = list(type(obj).objects.filter(pk=obj.pk).values_list(self.pointer, flat=True))
+        super().save_model(request, obj, form, change)
+        self.refresh([*before, getattr(obj, self.pointer)])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self.refresh([getattr(obj, self.pointer)])
+
+    def delete_queryset(self, request, queryset):
+        pointed = list(queryset.values_list(self.pointer, flat=True))
+        super().delete_queryset(request, queryset)
+        self.refresh(pointed)
+
+
 @admin.register(Incident)
 class IncidentAdmin(SimpleHistoryAdmin):
     list_display = ("source_reference", "service", "occurred_at", "theme", "harm_level", "people_affected")
@@ -99,7 +123,7 @@ class MatchedServiceInline(admin.TabularInline):
 
 
 @admin.register(LearningTrigger)
-class LearningTriggerAdmin(SimpleHistoryAdmin):
+class LearningTriggerAdmin(KeepsFiguresCurrent, SimpleHistoryAdmin):
     list_display = ("reference", "title", "source_service", "theme", "status", "confirmed_at")
     list_filter = ("status", "theme", "provider")
     search_fields = ("title", "source_service__name")
@@ -108,19 +132,10 @@ class LearningTriggerAdmin(SimpleHistoryAdmin):
 
     # A trigger decides its source incident: the incidents it came from and now comes from, or no
     # longer comes from once deleted, move on or off the list awaiting a decision.
-    def save_model(self, request, obj, form, change):
-        before = list(LearningTrigger.objects.filter(pk=obj.pk).values_list("source_incident_id", flat=True))
-        super().save_model(request, obj, form, change)
-        review_flags.refresh_decided([*before, obj.source_incident_id])
+    pointer = "source_incident_id"
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        review_flags.refresh_decided([obj.source_incident_id])
-
-    def delete_queryset(self, request, queryset):
-        sources = list(queryset.values_list("source_incident_id", flat=True))
-        super().delete_queryset(request, queryset)
-        review_flags.refresh_decided(sources)
+    def refresh(self, incident_ids):
+        review_flags.refresh_decided(incident_ids)
 
 
 @admin.register(MatchedService)
@@ -138,7 +153,7 @@ class MatchedServiceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LearningNotice)
-class LearningNoticeAdmin(SimpleHistoryAdmin):
+class LearningNoticeAdmin(KeepsFiguresCurrent, SimpleHistoryAdmin):
     list_display = (
         "matched_service",
         "round",
@@ -152,19 +167,10 @@ class LearningNoticeAdmin(SimpleHistoryAdmin):
 
     # An operator's correction changes the receipt figures its service keeps (and those of the service
     # it was moved from): work them out again.
-    def save_model(self, request, obj, form, change):
-        before = list(LearningNotice.objects.filter(pk=obj.pk).values_list("matched_service_id", flat=True))
-        super().save_model(request, obj, form, change)
-        notices.refresh_notice_figures([*before, obj.matched_service_id])
+    pointer = "matched_service_id"
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        notices.refresh_notice_figures([obj.matched_service_id])
-
-    def delete_queryset(self, request, queryset):
-        matches = list(queryset.values_list("matched_service_id", flat=True))
-        super().delete_queryset(request, queryset)
-        notices.refresh_notice_figures(matches)
+    def refresh(self, match_ids):
+        notices.refresh_notice_figures(match_ids)
 
 
 @admin.register(ImplementationLead)
