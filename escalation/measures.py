@@ -47,7 +47,7 @@ _ALLOWED_KEYS = {
     "label_template",
 }
 _PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
-# A placeholder counting a unit ("{days} days", "{working_days} working days"): one of it is singular.
+# A parameter before the unit it counts ("{days} days"): a value of one reads in the singular.
 _COUNTED_UNIT_RE = re.compile(r"\{([a-z_]+)\}( (?:working |learning )?(?:day|hour|cycle|minute|week))s\b")
 _DEFAULT_RANGE = {
     MeasureKind.COUNT: (0, None),

@@ -1,5 +1,7 @@
 """Admin for chain A records, with history. Day-to-day work happens in the app's own pages."""
 
+from collections.abc import Callable
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -21,13 +23,12 @@ from .services import notices, review_flags, rollup
 
 
 class KeepsFiguresCurrent:
-    """An operator's save or delete in the admin changes figures kept on other rows: `refresh` works
-    out again those of the rows `pointer` names, as it was before the change and as it is after."""
+    """An operator's save or delete in the admin changes figures kept on other rows: `refresh` (the
+    service function that keeps them) works out again those of the rows `pointer` names, as it was
+    before the change and as it is after."""
 
     pointer: str
-
-    def refresh(self, ids) -> None:
-        raise NotImplementedError
+    refresh: Callable[[list], None]
 
     def save_model(self, request, obj, form, change):
         before = list(type(obj).objects.filter(pk=obj.pk).values_list(self.pointer, flat=True))
@@ -133,9 +134,7 @@ class LearningTriggerAdmin(KeepsFiguresCurrent, SimpleHistoryAdmin):
     # A trigger decides its source incident: the incidents it came from and now comes from, or no
     # longer comes from once deleted, move on or off the list awaiting a decision.
     pointer = "source_incident_id"
-
-    def refresh(self, incident_ids):
-        review_flags.refresh_decided(incident_ids)
+    refresh = staticmethod(review_flags.refresh_decided)
 
 
 @admin.register(MatchedService)
@@ -168,9 +167,7 @@ class LearningNoticeAdmin(KeepsFiguresCurrent, SimpleHistoryAdmin):
     # An operator's correction changes the receipt figures its service keeps (and those of the service
     # it was moved from): work them out again.
     pointer = "matched_service_id"
-
-    def refresh(self, match_ids):
-        notices.refresh_notice_figures(match_ids)
+    refresh = staticmethod(notices.refresh_notice_figures)
 
 
 @admin.register(ImplementationLead)
