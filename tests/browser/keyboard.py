@@ -137,6 +137,10 @@ def activate(page: Page, name: str | re.Pattern, key: str = "Enter") -> None:
 
 
 def assert_no_sideways_scroll(page: Page) -> None:
+    """The page fits its window once it is laid out as a person sees it."""
+    # A page's heading shows before its script runs, and until the header's script has folded the
+    # links that do not fit behind "More" the menu is one wide row: wait for the header to start.
+    expect(page.locator("header[data-nhsuk-header-init]")).to_be_attached()
     scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert scroll_width <= inner_width, f"{page.url} is {scroll_width} px wide in a {inner_width} px window"
 
