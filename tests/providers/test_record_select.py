@@ -73,3 +73,20 @@ def test_a_record_field_renders_its_records_as_djangos_select_would():
     assert ours.widget.render("service", chosen.pk, attrs) == djangos.widget.render(
         "service", chosen.pk, attrs
     )
+
+
+@pytest.mark.django_db
+def test_a_record_field_reading_only_labels_writes_the_same_options():
+    """A service's name is its label: read alone, the options are those of the whole records."""
+    chosen = ServiceFactory(name="Oak & Ash")
+    ServiceFactory(name="<Elm>", provider=chosen.provider)
+    ServiceFactory(name="Birch", provider=chosen.provider)
+    queryset = Service.objects.order_by("name")
+    attrs = {"id": "id_service", "class": "nhsuk-select"}
+
+    records = RecordChoiceField(queryset=queryset, empty_label="Any service")
+    labels = RecordChoiceField(queryset=queryset, empty_label="Any service", label_field="name")
+
+    for value in (None, chosen.pk, str(chosen.pk)):
+        assert labels.widget.render("service", value, attrs) == records.widget.render("service", value, attrs)
+    assert labels.clean(str(chosen.pk)) == chosen
