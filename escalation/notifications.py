@@ -22,7 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from config import background
-from providers.permissions import built_once
+from providers.permissions import counted_once
 from providers.templatetags.nhsuk import london
 
 from .choices import EscalationState
@@ -155,15 +155,14 @@ def release_lost_claims(now=None) -> int:
 
 def unread_count(user) -> int:
     """Unread escalations the person may still open (a notification never outlives the role). Every
-    page's header asks, so the query is built once for the person's roles (`built_once`)."""
-    unread = built_once(
+    page's header asks, so the query is built and compiled once for the person's roles (`counted_once`)."""
+    return counted_once(
         user,
         "unread_notifications",
         lambda: Notification.objects.filter(
             user_id=user.pk, read_at__isnull=True, escalation__in=visible_escalations(user)
         ),
     )
-    return unread.count()
 
 
 def mark_read(user, escalation, now=None) -> None:

@@ -256,6 +256,7 @@ class TriggerFilterSet(django_filters.FilterSet):
         queryset=Service.objects.none(),
         label="Service",
         empty_label="Any service",
+        label_field="name",  # a service is shown by its name
     )
     theme = django_filters.ChoiceFilter(choices=IncidentTheme.choices, empty_label="Any theme")
     status = django_filters.ChoiceFilter(choices=TriggerStatus.choices, empty_label="Any status")

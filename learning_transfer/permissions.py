@@ -11,7 +11,7 @@ import rules
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from providers.choices import Role
-from providers.permissions import holds, is_the, register, staff_at, visible_services
+from providers.permissions import built_once, holds, is_the, register, staff_at, visible_services
 
 from .models import ImplementationLine, Incident, LearningNotice, LearningTrigger, MatchedService
 
@@ -160,7 +160,12 @@ register(PERMISSIONS, ACTIONS)
 
 
 def visible_triggers(user) -> QuerySet[LearningTrigger]:
-    """Triggers whose source service, or any included matched service, the person's roles reach."""
+    """Triggers whose source service, or any included matched service, the person's roles reach
+    (built once for the roles held: the register and every trigger page start from it)."""
+    return built_once(user, "visible_triggers", lambda: _visible_triggers(user))
+
+
+def _visible_triggers(user) -> QuerySet[LearningTrigger]:
     services = visible_services(user)
     matched_here = MatchedService.objects.filter(trigger=OuterRef("pk"), included=True, service__in=services)
     return LearningTrigger.objects.filter(Q(source_service__in=services) | Q(Exists(matched_here)))
