@@ -23,11 +23,11 @@ def due_checks_context(request, role) -> dict:
     open_runs = services.chain_b_step_runs(scope, states=services.OPEN_STATES).filter(
         due_at__lte=now + LOOK_AHEAD
     )
-    rows = list(open_runs[:PANEL_ROWS])
+    rows, total = dashboards.first_rows_and_total(open_runs, PANEL_ROWS)
     for step_run in rows:
         step_run.shown_state = step_run.display_state(now)
     yours, others = split_yours(request.user, rows, "escalation.record_step")
-    return {"step_runs": rows, "yours": yours, "others": others, "total": open_runs.count()}
+    return {"step_runs": rows, "yours": yours, "others": others, "total": total}
 
 
 def register_panels() -> None:

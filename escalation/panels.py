@@ -58,12 +58,14 @@ def escalation_worklist(user, notifications, others) -> dict:
 def open_escalations_context(request, role) -> dict:
     """The person's open escalations to act on, and the newest raised to others at their services (a
     fixed number of queries)."""
-    mine = told(request.user).exclude(escalation__state=EscalationState.RESOLVED)
-    others = raised_to_others(request.user)
+    mine, open_total = dashboards.first_rows_and_total(
+        told(request.user).exclude(escalation__state=EscalationState.RESOLVED), PANEL_SIZE
+    )
+    others, others_total = dashboards.first_rows_and_total(raised_to_others(request.user), PANEL_SIZE)
     return {
-        "open_total": mine.count(),
-        "others_total": others.count(),
-        **escalation_worklist(request.user, mine[:PANEL_SIZE], others[:PANEL_SIZE]),
+        "open_total": open_total,
+        "others_total": others_total,
+        **escalation_worklist(request.user, mine, others),
     }
 
 

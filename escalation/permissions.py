@@ -22,6 +22,7 @@ from providers.permissions import (
     staff_at,
     visible_services,
 )
+from providers.who_acts import decided_by
 
 from .models import ChainRun, Escalation, Notification, StepRun
 
@@ -107,6 +108,24 @@ ACTIONS = {
     "escalation.tune_step": "change the thresholds and response windows of the chains",
 }
 register(PERMISSIONS, ACTIONS)
+
+
+def _what_decides_a_step(step_run) -> tuple:
+    """All that holds_the_step_role reads of a step run: its role and its place."""
+    return (step_run.role, step_place(step_run))
+
+
+def _what_decides_an_escalation(escalation) -> tuple:
+    """All that ACTS_ON_ESCALATION reads of an escalation: who was told, its place, its target role
+    and its provider."""
+    told = frozenset(n.user_id for n in escalation.notifications.all())
+    return (told, escalation_place(escalation), escalation.target_role, escalation.provider_id)
+
+
+# Work lists try each colleague's role once per kind of row, not once per row (providers.who_acts).
+decided_by("escalation.record_step", _what_decides_a_step)
+for _perm in ("acknowledge_escalation", "record_escalation_action", "resolve_escalation"):
+    decided_by(f"escalation.{_perm}", _what_decides_an_escalation)
 
 
 # --- scoped querysets (the same scopes as the table) ------------------------------------------

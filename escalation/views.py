@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import TemplateView, View
 
+from providers import dashboards
 from providers.forms import add_service_errors
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import providers_where, require_perm, visible_providers
@@ -55,12 +56,16 @@ class InboxView(StaffRequiredMixin, TemplateView):
             rows = rows.exclude(escalation__state=EscalationState.RESOLVED)
         page = Paginator(rows, self.page_size).get_page(self.request.GET.get("page"))
         # Escalations raised to others at the person's services, on the first page only.
-        others = panels.raised_to_others(user) if page.number == 1 else Escalation.objects.none()
+        others, others_total = [], 0
+        if page.number == 1:
+            others, others_total = dashboards.first_rows_and_total(
+                panels.raised_to_others(user), self.others_size
+            )
         return super().get_context_data(
             page=page,
             show_all=show_all,
-            others_total=others.count(),
-            **panels.escalation_worklist(user, page.object_list, others[: self.others_size]),
+            others_total=others_total,
+            **panels.escalation_worklist(user, page.object_list, others),
             **kwargs,
         )
 

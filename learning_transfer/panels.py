@@ -20,17 +20,18 @@ def quality_director_context(request, role) -> dict:
     """Incidents awaiting a review decision and triggers whose learning is not yet issued."""
     user = request.user
     candidates, total = review_candidates(user, now=timezone.now(), limit=PANEL_ROWS)
-    waiting = (
+    waiting, waiting_total = dashboards.first_rows_and_total(
         permissions.visible_triggers(user)
         .filter(status=TriggerStatus.LOGGED)
         .select_related("source_service")
-        .order_by("-confirmed_at")
+        .order_by("-confirmed_at"),
+        PANEL_ROWS,
     )
     return {
         "candidates": candidates,
         "candidate_total": total,
-        "waiting": list(waiting[:PANEL_ROWS]),
-        "waiting_total": waiting.count(),
+        "waiting": waiting,
+        "waiting_total": waiting_total,
     }
 
 
@@ -57,11 +58,13 @@ def registered_manager_context(request, role) -> dict:
         .select_related("service", "owner")
         .order_by("due_at")
     )
+    notices, notice_total = dashboards.first_rows_and_total(notices, PANEL_ROWS)
+    lines, line_total = dashboards.first_rows_and_total(lines, PANEL_ROWS)
     return {
-        "notices": list(notices[:PANEL_ROWS]),
-        "notice_total": notices.count(),
-        "lines": list(lines[:PANEL_ROWS]),
-        "line_total": lines.count(),
+        "notices": notices,
+        "notice_total": notice_total,
+        "lines": lines,
+        "line_total": line_total,
         "now": timezone.now(),
     }
 
@@ -89,9 +92,10 @@ def exposure_context(request, role) -> dict:
     )
     has_lead = ImplementationLead.objects.filter(matched_service=OuterRef("pk"))
     without_lead = matches.filter(~Exists(has_lead)).select_related("service", "trigger")
+    without_lead, without_lead_total = dashboards.first_rows_and_total(without_lead, PANEL_ROWS)
     return {
-        "without_lead": list(without_lead[:PANEL_ROWS]),
-        "without_lead_total": without_lead.count(),
+        "without_lead": without_lead,
+        "without_lead_total": without_lead_total,
         "briefing_incomplete": matches.filter(briefing_completed_at__isnull=True).count(),
         "unverified": matches.filter(implementation_confirmed_at__isnull=True).count(),
     }

@@ -9,6 +9,10 @@ exactly those `user.has_perm(perm, obj)` would let act, with the role and the pl
 
 Only the viewer's own providers are looked at, so a person from another provider, or a commissioner
 (who holds no staff role), never learns a name.
+
+Trying every colleague's role is the costly part of a list (a service's checks page tries about 50
+roles on each of 25 rows), so a permission may declare what of an object its answer depends on
+(`decided_by`): rows of one list that agree on it are tried once.
 """
 
 from collections.abc import Callable, Iterable
@@ -24,6 +28,16 @@ ROLE_ORDER = {role.value: position for position, role in enumerate(Role)}
 # Roles whose holders may act on any of their provider's work of a kind (the Nominated Individual on
 # every escalation): true on every row of a list, so a list names them once, under it.
 OVERSIGHT_ROLES = (Role.NOMINATED_INDIVIDUAL,)
+
+# Permission -> what of an object its predicate reads (see decided_by).
+_DECIDED_BY: dict[str, Callable] = {}
+
+
+def decided_by(perm: str, key: Callable) -> None:
+    """Declare that whether a role lets its holder do `perm` to an object depends on `key(obj)` alone
+    (everything of the object the permission's predicate reads, hashable), so two objects with the same
+    key have the same people able to act. Declared beside the predicate, which it must follow."""
+    _DECIDED_BY[perm] = key
 
 
 @dataclass(frozen=True)
@@ -70,6 +84,7 @@ class Colleagues:
     def __init__(self, viewer):
         self.provider_ids = {a.provider_id for a in staff_assignments(viewer)}
         self._rows = None
+        self._answers: dict[tuple, list[Actors]] = {}  # (perm, key) -> who can, for decided_by perms
 
     def _assignments(self) -> list[RoleAssignment]:
         if self._rows is None and not self.provider_ids:
@@ -89,7 +104,19 @@ class Colleagues:
         return sorted(rows, key=_closest_first)
 
     def who_can(self, perm: str, obj) -> list[Actors]:
-        """Who can do `perm` to `obj` now, grouped by role and place, the closest to the work first."""
+        """Who can do `perm` to `obj` now, grouped by role and place, the closest to the work first.
+
+        For a permission that declared what decides it, an object like one already asked about gets
+        the same answer without trying every role again."""
+        key = _DECIDED_BY.get(perm)
+        if key is None:
+            return self._try_each_role(perm, obj)
+        asked = (perm, key(obj))
+        if asked not in self._answers:
+            self._answers[asked] = self._try_each_role(perm, obj)
+        return list(self._answers[asked])
+
+    def _try_each_role(self, perm: str, obj) -> list[Actors]:
         groups: dict[tuple, list] = {}
         for assignment in self._assignments():
             with holding_only(assignment):

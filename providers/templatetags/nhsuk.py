@@ -3,7 +3,7 @@
 from django import forms, template
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 register = template.Library()
 
@@ -79,6 +79,17 @@ def state_tag(state, label=None):
     colour = _STATE_COLOURS.get(str(state).lower(), "grey")
     label = label or str(state).replace("_", " ").capitalize()
     return format_html('<strong class="nhsuk-tag nhsuk-tag--{}">{}</strong>\n', colour, label)
+
+
+@register.filter
+def actors(groups):
+    """Who can do what the viewer cannot, from providers.who_acts: "Clinical Lead at Elm House: Priya
+    Shah; ...". Built here rather than from an included template: a work list shows it on most rows."""
+    if not groups:
+        said = "Nobody holds a role that can do this yet: ask your provider administrator"
+    else:
+        said = format_html_join("; ", "{} {}: {}", ((g.role_label, g.place, g.names) for g in groups))
+    return format_html('<span class="app-actors">{}</span>', said)
 
 
 @register.filter
