@@ -245,8 +245,6 @@ def before_after_rates(
     Returns week, period ("before"/"after"), incidents, care_hours, rate (NaN without care hours).
     """
     week_numbers = [w for w in range(-weeks, weeks + 1) if w != 0]
-    frame = pd.DataFrame({"week": week_numbers})
-    frame["period"] = np.where(frame["week"] < 0, "before", "after")
     incident_totals = np.zeros(len(week_numbers), dtype=np.int64)
     hour_totals = np.zeros(len(week_numbers), dtype=np.int64)  # in hundredths, summed exactly
     if not pairs.empty:
@@ -257,8 +255,17 @@ def before_after_rates(
         weight = np.asarray(pairs["matches"] if "matches" in pairs else np.ones(len(pairs)), dtype=np.int64)
         incident_totals = (np.where(counted, counts, 0) * weight[:, None]).sum(axis=0)
         hour_totals = (np.where(counted, hours, 0) * weight[:, None]).sum(axis=0)
-    frame["incidents"] = incident_totals.astype(int)
-    frame["care_hours"] = hour_totals / 100
+    return weekly_rates(week_numbers, incident_totals, hour_totals)
+
+
+def weekly_rates(week_numbers: list[int], incidents, hour_hundredths) -> pd.DataFrame:
+    """The trend's rows from its pooled totals, one per week (`before_after_rates`): incidents and care
+    hours in hundredths of an hour, in the order of `week_numbers`, already counted only for services'
+    weeks with care hours. Returns week, period, incidents, care_hours, rate (NaN without care hours)."""
+    frame = pd.DataFrame({"week": week_numbers})
+    frame["period"] = np.where(frame["week"] < 0, "before", "after")
+    frame["incidents"] = np.asarray(incidents, dtype=np.int64).astype(int)
+    frame["care_hours"] = np.asarray(hour_hundredths, dtype=np.int64) / 100
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = (frame["incidents"] * 100 / frame["care_hours"]).round(3)
     frame["rate"] = rate.where(frame["care_hours"] > 0)

@@ -40,7 +40,7 @@ def services_frame(provider) -> pd.DataFrame:
     return frame
 
 
-class _DaysAfter(Func):
+class DaysAfter(Func):
     """Whole days from a date to the row's day, counted by the database (an integer, not an interval)."""
 
     output_field = IntegerField()
@@ -81,7 +81,7 @@ def daily_figures(
         .order_by()
         .values_list(
             "service_id",
-            _DaysAfter(F("day"), Value(first_day, output_field=DateField())),
+            DaysAfter(F("day"), Value(first_day, output_field=DateField())),
             "incidents",
             Coalesce(Cast(Round(F("care_hours") * 100), IntegerField()), Value(NO_FIGURE)),
         )

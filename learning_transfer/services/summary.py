@@ -17,20 +17,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 
-from providers.calendar import LONDON
 from providers.choices import RiskLevel
 from providers.models import Region
 
 from .. import analysis, chain
 from ..choices import TriggerStatus
 from ..models import ImplementationLead, LearningNotice, LearningTrigger, MatchedService
-from . import data
+from ..models.triggers import TREND_FIGURES, TREND_WEEKS, trend_field
 
 PERIODS = {"30": 30, "90": 90, "365": 365, "all": None}
-TREND_WEEKS = 4
 SHOWN_TRIGGERS = 50  # rows of the summary's trigger table (a large provider logs thousands a year)
 SHOWN_LACKING = 20  # high-risk services lacking action named on the page (all are counted)
 
@@ -166,25 +163,13 @@ def repeated_defects(counted: "Counted", cycles_back: int) -> list[dict]:
 
 
 def _trend(matches: QuerySet) -> pd.DataFrame:
-    """Weekly pooled incident rate in matched services, 4 weeks either side of each learning issue.
-
-    The database counts the issued matches per (service, London issue day); the roll-up gives the
-    days around them."""
-    day = TruncDate("trigger__notices_issued_at", tzinfo=LONDON)
-    rows = (
-        matches.filter(trigger__notices_issued_at__isnull=False)
-        .values_list("service_id", day)
-        .annotate(matches=Count("pk"))
-    )
-    pairs = pd.DataFrame(list(rows), columns=["service_id", "issued_day", "matches"])
-    if pairs.empty:
-        empty = pd.DataFrame({"service_id": [], "issued_day": []})
-        return analysis.before_after_rates(empty, empty, empty, TREND_WEEKS)
-    first = pairs["issued_day"].min() - timedelta(days=7 * TREND_WEEKS)
-    last = pairs["issued_day"].max() + timedelta(days=7 * TREND_WEEKS - 1)
-    scope = {"pk__in": sorted(set(pairs["service_id"]))}
-    incidents, care_hours = data.daily_figures(scope, first, last, day_numbers=True)
-    return analysis.before_after_rates(pairs, incidents, care_hours, TREND_WEEKS)
+    """Weekly pooled incident rate in matched services, 4 weeks either side of each learning issue
+    (`analysis.before_after_rates`): one SUM over the filtered matches of the weekly figures each keeps
+    (`trend.refresh_trend_figures`; a match of a trigger not issued keeps zeros)."""
+    sums = matches.aggregate(**{name: Sum(name) for name in TREND_FIGURES})
+    incidents = [sums[trend_field(week, "incidents")] or 0 for week in TREND_WEEKS]
+    hours = [sums[trend_field(week, "hour_hundredths")] or 0 for week in TREND_WEEKS]
+    return analysis.weekly_rates(list(TREND_WEEKS), incidents, hours)
 
 
 @dataclass(frozen=True)
