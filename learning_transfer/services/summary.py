@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
+from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 
 from providers.choices import RiskLevel
@@ -90,7 +91,6 @@ def received_in_time(receipt_hours: int) -> Q:
 
 PER_TRIGGER_COLUMNS = (
     "trigger_id",
-    "confirmed_at",
     "issued_count",
     "services",
     "confirmed",
@@ -107,8 +107,10 @@ def per_trigger(matches: QuerySet, receipt_hours: int) -> pd.DataFrame:
     verified, trigger open), received (in time; 0 when not issued), current_notices and
     acknowledged_notices (current notices, and those acknowledged), counted by the database from the
     matches alone: each match keeps its receipt figures, so no notice is read."""
-    # Grouped by trigger alone and sorted here: ordering in SQL would group (and sort) every match by
-    # the trigger's time too.
+    # Grouped by trigger alone and ordered by each group's confirmation time, so the database sorts
+    # one row per trigger (ordering by the trigger's field would group, and sort, every match by it).
+    # The rows are plain integers, read straight from the cursor: no time per trigger is loaded, and
+    # no converter runs on each of the thousands of values.
     rows = (
         matches.values("trigger_id")
         .annotate(
@@ -121,13 +123,15 @@ def per_trigger(matches: QuerySet, receipt_hours: int) -> pd.DataFrame:
             current_notices=Count("pk", filter=Q(has_current_notice=True)),
             acknowledged_notices=Count("pk", filter=Q(current_notice_acknowledged=True)),
         )
-        .order_by()
+        .order_by("-confirmed_at", "-trigger_id")
     )
-    frame = pd.DataFrame(list(rows.values_list(*PER_TRIGGER_COLUMNS)), columns=PER_TRIGGER_COLUMNS)
-    frame = frame.sort_values(["confirmed_at", "trigger_id"], ascending=False, ignore_index=True)
+    sql, params = rows.values_list(*PER_TRIGGER_COLUMNS).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        frame = pd.DataFrame(cursor.fetchall(), columns=PER_TRIGGER_COLUMNS, dtype="int64")
     frame["issued"] = frame["issued_count"] > 0
     frame["received"] = frame["received"].where(frame["issued"], 0)
-    return frame.drop(columns=["confirmed_at", "issued_count"])
+    return frame.drop(columns=["issued_count"])
 
 
 def _cycle_frames(matches: QuerySet) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -243,7 +247,9 @@ def headline(provider, now: datetime) -> dict:
 
 
 def _trigger_rows(triggers: list, counts: pd.DataFrame) -> list[dict]:
-    """One line per trigger shown in the summary table, from the per-trigger counts."""
+    """One line per trigger shown in the summary table, from the per-trigger counts (of those shown
+    only: turning thousands of rows into dictionaries took tens of milliseconds)."""
+    counts = counts[counts["trigger_id"].isin([trigger.pk for trigger in triggers])]
     rates = analysis.confirmation_rates(counts[["trigger_id", "services", "confirmed"]])
     by_id = rates.assign(received=counts["received"], issued=counts["issued"]).set_index("trigger_id")
     by_id = by_id.to_dict("index")
