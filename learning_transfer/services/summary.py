@@ -268,10 +268,32 @@ def _trigger_rows(triggers: list, counts: pd.DataFrame) -> list[dict]:
     return rows
 
 
+def _count_and_newest(counted: Counted, provider, filters: SummaryFilters, now: datetime) -> tuple[int, list]:
+    """How many triggers the filters keep, and the newest `SHOWN_TRIGGERS` of them.
+
+    A region keeps the triggers at a service there and those with an included matched service there.
+    The latter are exactly the per-trigger counts' triggers (newest first), already counted: asked of
+    the database again, each of the count and the newest would pass over every match once more. Only
+    the triggers at a service in the region are read here (their ids), and then the few shown."""
+    if not filters.region:
+        return counted.triggers.count(), list(counted.triggers[:SHOWN_TRIGGERS])
+    at_source = LearningTrigger.objects.filter(
+        **_trigger_lookups(provider, filters, now), source_service__region=filters.region
+    )
+    at_source = list(at_source.order_by("-confirmed_at", "-pk").values_list("pk", flat=True))
+    matched = list(counted.per_trigger["trigger_id"])  # newest first
+    # The newest of the two together are among the newest of each.
+    candidates = at_source[:SHOWN_TRIGGERS] + matched[:SHOWN_TRIGGERS]
+    newest = LearningTrigger.objects.filter(pk__in=candidates).select_related("source_service")
+    newest = list(newest.order_by("-confirmed_at", "-pk")[:SHOWN_TRIGGERS])
+    return len(set(at_source) | set(matched)), newest
+
+
 def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
     """Every figure of the executive learning summary for one provider, with the filters applied."""
     counted = load(provider, now, filters)
     counts, matches = counted.per_trigger, counted.matches
+    trigger_count, newest = _count_and_newest(counted, provider, filters, now)
     a5 = _a5_figures(counted)
     issued = counts[counts["issued"]]
     lacking = matches.filter(LACKING_ACTION).select_related("trigger", "service")
@@ -284,9 +306,9 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
     ]
     return {
         "triggers": counted.triggers,  # a queryset, not loaded: the page shows the count and the newest
-        "trigger_count": counted.triggers.count(),
+        "trigger_count": trigger_count,
         # The page lists the newest few; the register lists every trigger, a page at a time.
-        "trigger_rows": _trigger_rows(list(counted.triggers[:SHOWN_TRIGGERS]), counts),
+        "trigger_rows": _trigger_rows(newest, counts),
         "issued_triggers": len(issued),
         "avg_confirmation_rate": a5["avg_confirmation_rate"],
         "repeated_defects": a5["repeated_defects"],

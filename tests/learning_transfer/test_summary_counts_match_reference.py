@@ -24,6 +24,7 @@ from learning_transfer.models import (
     LearningTrigger,
     MatchedService,
 )
+from learning_transfer.services import summary as summary_service
 from learning_transfer.services.notices import refresh_notice_figures
 from learning_transfer.services.rollup import after_data_saved
 from learning_transfer.services.summary import SummaryFilters, executive_summary, per_trigger
@@ -305,3 +306,18 @@ def test_receipt_in_time_is_counted_within_the_window_given(
     assert frame["received"].to_dict() == {
         pk: expected.get(pk, 0) if pk in issued else 0 for pk in frame.index
     }
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_newest_triggers_shown_are_the_newest_the_filters_keep(
+    seed, monkeypatch, provider, north, south, nominated_individual
+):
+    # The page shows only the newest few of a large provider's triggers: here 2, so a region's newest
+    # come from its source services' triggers and its matched services' triggers together.
+    monkeypatch.setattr(summary_service, "SHOWN_TRIGGERS", 2)
+    triggers, matches, notices, daily = build(seed, provider, north, south, nominated_individual)
+    for filters in (SummaryFilters(period="all"), SummaryFilters(region=north), SummaryFilters(region=south)):
+        summary = executive_summary(provider, filters, NOW)
+        expected = reference(triggers, matches, notices, daily, filters)
+        assert counted(summary)["trigger_rows"] == expected["trigger_rows"][:2], filters
+        assert summary["trigger_count"] == expected["trigger_count"]
