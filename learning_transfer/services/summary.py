@@ -2,11 +2,12 @@
 
 The database does the counting, so the rows read follow the number of triggers and services, never
 triggers x services: one row per trigger (its matched services, how many confirmed, received in time,
-high-risk lacking action, current and acknowledged notices), and one per (service, issue day) for the
-trend beside the daily roll-up of incidents and care hours. Each matched service keeps its receipt
-figures (first notice, first acknowledgement, current notice acknowledged), so the counts read the
-matches alone, never their notices. Rows per matched service and notice are read only for the last
-learning cycles (repeated defects) and the few high-risk services the page names.
+high-risk lacking action, current and acknowledged notices), and one for the trend: the sums of the
+weekly incidents and care hours each matched service keeps around its learning issue. Each matched
+service keeps its receipt figures (first notice, first acknowledgement, current notice acknowledged)
+too, so the counts read the matches alone, never their notices or the daily roll-up. Rows per
+matched service and notice are read only for the last learning cycles (repeated defects) and the few
+high-risk services the page names.
 
 A distribution defect is judged by A2's receipt window and repeats over A5's learning cycles as the
 provider runs them now (its tuning, else the defaults): the summary spans triggers whose cases started
@@ -168,7 +169,7 @@ def repeated_defects(counted: "Counted", cycles_back: int) -> list[dict]:
 
 def _trend(matches: QuerySet) -> pd.DataFrame:
     """Weekly pooled incident rate in matched services, 4 weeks either side of each learning issue
-    (`analysis.before_after_rates`): one SUM over the filtered matches of the weekly figures each keeps
+    (`analysis.weekly_rates`): one SUM over the filtered matches of the weekly figures each keeps
     (`trend.refresh_trend_figures`; a match of a trigger not issued keeps zeros)."""
     sums = matches.aggregate(**{name: Sum(name) for name in TREND_FIGURES})
     incidents = [sums[trend_field(week, "incidents")] or 0 for week in TREND_WEEKS]

@@ -49,13 +49,15 @@ def refresh_trend_figures(match_ids) -> None:
     whose trigger is not issued keeps zeros. Idempotent, so safe for any rows; only rows whose figures
     change are written.
 
-    The services are locked as `rollup.after_data_saved` locks them, so a recount of their days and
-    this refresh take turns: each then reads the other's committed rows."""
+    The services of issued matches are locked as `rollup.after_data_saved` locks them, so a recount of
+    their days and this refresh take turns: each then reads the other's committed rows (otherwise
+    learning issued while an import recounts the same days could keep the days from before it). A
+    match not issued reads no day, so logging a trigger never waits for an import."""
     matches = MatchedService.objects.filter(pk__in=match_ids).order_by()
+    issued = matches.filter(trigger__notices_issued_at__isnull=False)
     with transaction.atomic():
-        services = Service.objects.filter(pk__in=matches.values("service_id")).order_by("pk")
+        services = Service.objects.filter(pk__in=issued.values("service_id")).order_by("pk")
         list(services.select_for_update(no_key=True).values("pk"))
-        issued = matches.filter(trigger__notices_issued_at__isnull=False)
         span = issued.aggregate(
             first=Min("trigger__notices_issued_at"), last=Max("trigger__notices_issued_at")
         )
