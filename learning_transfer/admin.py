@@ -19,7 +19,7 @@ from .models import (
     MatchedService,
     ReviewThresholds,
 )
-from .services import notices, review_flags, rollup
+from .services import notices, review_flags, rollup, trend
 
 
 class KeepsFiguresCurrent:
@@ -136,9 +136,14 @@ class LearningTriggerAdmin(KeepsFiguresCurrent, SimpleHistoryAdmin):
     pointer = "source_incident_id"
     refresh = staticmethod(review_flags.refresh_decided)
 
+    def save_related(self, request, form, formsets, change):
+        # Its issue time and its matches (the inline) are saved by now: their trend weeks follow both.
+        super().save_related(request, form, formsets, change)
+        trend.refresh_trend_figures(form.instance.matches.values("pk"))
+
 
 @admin.register(MatchedService)
-class MatchedServiceAdmin(SimpleHistoryAdmin):
+class MatchedServiceAdmin(KeepsFiguresCurrent, SimpleHistoryAdmin):
     list_display = (
         "trigger",
         "service",
@@ -149,6 +154,10 @@ class MatchedServiceAdmin(SimpleHistoryAdmin):
     )
     list_filter = ("included", "matched_by_rule")
     raw_id_fields = ("trigger", "service", "implementation_confirmed_by")
+
+    # A match moved to another service or trigger counts other weeks in the trend: work its own out again.
+    pointer = "pk"
+    refresh = staticmethod(trend.refresh_trend_figures)
 
 
 @admin.register(LearningNotice)

@@ -230,62 +230,21 @@ def repeated_defects(cycles: pd.DataFrame, cycles_back: int = 2) -> pd.DataFrame
     return pd.DataFrame(found, columns=["service_id", "service", "defect"]) if found else empty
 
 
-def before_after_rates(
-    pairs: pd.DataFrame, incidents: pd.DataFrame, care_hours: pd.DataFrame, weeks: int = 4
-) -> pd.DataFrame:
-    """Pooled incident rate per 100 care hours in matched services, week by week around learning issue.
+def weekly_rates(week_numbers: list[int], incidents, hour_hundredths) -> pd.DataFrame:
+    """Pooled incident rate per 100 care hours in matched services, week by week around learning issue,
+    from the week's totals over the matches (`incidents`, and care hours in hundredths of an hour, in
+    the order of `week_numbers`; each match keeps its own, `trend.refresh_trend_figures`).
 
-    pairs: service_id, issued_day and, optionally, matches: how many included matched services of
-    issued triggers share that service and issue day (1 when absent; the database counts them, so the
-    rows follow services and days, not triggers x services).
-    incidents: service_id, day, incidents (a count per day).  care_hours: service_id, day, hours.
-    Week -1 is the 7 days before the issue day, week 1 the issue day and the 6 after, and so on.
+    Week -1 is the 7 London days before the issue day, week 1 the issue day and the 6 after, and so on.
     A service's week counts only if it has care hours that week, so a service that recorded none
-    cannot inflate the rate with incidents over no hours.
+    cannot inflate the rate with incidents over no hours: the totals already leave such weeks out.
     Returns week, period ("before"/"after"), incidents, care_hours, rate (NaN without care hours).
     """
-    week_numbers = [w for w in range(-weeks, weeks + 1) if w != 0]
     frame = pd.DataFrame({"week": week_numbers})
     frame["period"] = np.where(frame["week"] < 0, "before", "after")
-    incident_totals = np.zeros(len(week_numbers), dtype=np.int64)
-    hour_totals = np.zeros(len(week_numbers), dtype=np.int64)  # in hundredths, summed exactly
-    if not pairs.empty:
-        counts = _weekly_sums(pairs, incidents, incidents.get("incidents"), week_numbers)
-        hundredths = np.rint(care_hours["hours"].astype(float) * 100) if not care_hours.empty else None
-        hours = _weekly_sums(pairs, care_hours, hundredths, week_numbers)
-        counted = hours > 0
-        weight = np.asarray(pairs["matches"] if "matches" in pairs else np.ones(len(pairs)), dtype=np.int64)
-        incident_totals = (np.where(counted, counts, 0) * weight[:, None]).sum(axis=0)
-        hour_totals = (np.where(counted, hours, 0) * weight[:, None]).sum(axis=0)
-    frame["incidents"] = incident_totals.astype(int)
-    frame["care_hours"] = hour_totals / 100
+    frame["incidents"] = np.asarray(incidents, dtype=np.int64).astype(int)
+    frame["care_hours"] = np.asarray(hour_hundredths, dtype=np.int64) / 100
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = (frame["incidents"] * 100 / frame["care_hours"]).round(3)
     frame["rate"] = rate.where(frame["care_hours"] > 0)
     return frame
-
-
-def _weekly_sums(pairs: pd.DataFrame, rows: pd.DataFrame, values, week_numbers: list[int]) -> np.ndarray:
-    """Sum of `values` (one per row of `rows`: service_id, day) for each pair and each week around its
-    issue day: an array of len(pairs) x len(week_numbers).
-
-    Daily values go into one running total per service, so each week's sum is the difference of two
-    totals: the work grows with pairs and days, never with pairs times days.
-    """
-    sums_shape = (len(pairs), len(week_numbers))
-    if rows.empty:
-        return np.zeros(sums_shape, dtype=np.int64)
-    week_starts = np.array([7 * w if w < 0 else 7 * (w - 1) for w in week_numbers])  # days from issue
-    issued = pd.to_datetime(pairs["issued_day"])
-    origin = issued.min() + pd.Timedelta(days=int(week_starts.min()))
-    span = (issued.max() - origin).days + int(week_starts.max()) + 7
-    services = pd.Index(pairs["service_id"].unique())
-    offset = (pd.to_datetime(rows["day"]) - origin).dt.days.to_numpy()
-    row_service = services.get_indexer(rows["service_id"])
-    keep = (row_service >= 0) & (offset >= 0) & (offset < span)
-    daily = np.zeros((len(services), span + 1), dtype=np.int64)
-    np.add.at(daily, (row_service[keep], offset[keep] + 1), np.asarray(values, dtype=np.int64)[keep])
-    running = daily.cumsum(axis=1)  # running[s, d]: the service's total before day d
-    service = services.get_indexer(pairs["service_id"])[:, None]
-    first_day = (issued - origin).dt.days.to_numpy()[:, None] + week_starts[None, :]
-    return running[service, first_day + 7] - running[service, first_day]

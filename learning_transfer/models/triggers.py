@@ -112,6 +112,22 @@ NOTICE_FIGURES = [
 ]
 
 
+# MatchedService's trend figures: its service's incidents, and care hours in hundredths of an hour
+# (integers, so sums are exact and cheap), in each week around its trigger's learning issue. Only
+# `trend.refresh_trend_figures` writes them.
+TREND_WEEKS = (-4, -3, -2, -1, 1, 2, 3, 4)
+
+
+def trend_field(week: int, figure: str) -> str:
+    """The column keeping one figure ("incidents" or "hour_hundredths") of one trend week."""
+    return f"week_{'minus' if week < 0 else 'plus'}{abs(week)}_{figure}"
+
+
+TREND_FIGURES = [
+    trend_field(week, figure) for week in TREND_WEEKS for figure in ("incidents", "hour_hundredths")
+]
+
+
 class MatchedService(models.Model):
     """A service found comparable to a trigger's source service, with its A1 baseline and exposure.
 
@@ -158,8 +174,28 @@ class MatchedService(models.Model):
     first_acknowledged_at = models.DateTimeField(null=True, editable=False)
     has_current_notice = models.BooleanField(default=False, editable=False)
     current_notice_acknowledged = models.BooleanField(default=False, editable=False)
+    # The trend around learning issue (the executive summary sums them over the filtered matches), kept
+    # from the daily roll-up by `trend.refresh_trend_figures`: week -1 is the 7 London days before the
+    # issue day, week 1 the issue day and the 6 after. A week without care hours keeps 0 incidents (it
+    # does not count); a trigger not issued keeps 0 everywhere.
+    week_minus4_incidents = models.PositiveIntegerField(default=0, editable=False)
+    week_minus4_hour_hundredths = models.PositiveIntegerField(default=0, editable=False)
+    week_minus3_incidents = models.PositiveIntegerField(default=0, editable=False)
+    week_minus3_hour_hundredths = models.PositiveIntegerField(default=0, editable=False)
+    week_minus2_incidents = models.PositiveIntegerField(default=0, editable=False)
+    week_minus2_hour_hundredths = models.PositiveIntegerField(default=0, editable=False)
+    week_minus1_incidents = models.PositiveIntegerField(default=0, editable=False)
+    week_minus1_hour_hundredths = models.PositiveIntegerField(default=0, editable=False)
+    week_plus1_incidents = models.PositiveIntegerField(default=0, editable=False)
+    week_plus1_hour_hundredths = models.PositiveIntegerField(default=0, editable=False)
+    week_plus2_incidents = models.PositiveIntegerField(default=0, editable=False)
+    week_plus2_hour_hundredths = models.PositiveIntegerField(default=0, editable=False)
+    week_plus3_incidents = models.PositiveIntegerField(default=0, editable=False)
+    week_plus3_hour_hundredths = models.PositiveIntegerField(default=0, editable=False)
+    week_plus4_incidents = models.PositiveIntegerField(default=0, editable=False)
+    week_plus4_hour_hundredths = models.PositiveIntegerField(default=0, editable=False)
     # Figures worked out from other rows are not a person's edit: no history of their own.
-    history = HistoricalRecords(excluded_fields=NOTICE_FIGURES)
+    history = HistoricalRecords(excluded_fields=NOTICE_FIGURES + TREND_FIGURES)
 
     class Meta:
         ordering = ["service__name"]
@@ -171,13 +207,15 @@ class MatchedService(models.Model):
         return f"{self.service} for {self.trigger.reference}"
 
     def save(self, *args, **kwargs):
-        """Save the match, never its notice figures: an instance read before a notice changed would
-        otherwise write the old figures back (they are written only by `refresh_notice_figures`)."""
+        """Save the match, never its notice or trend figures: an instance read before a notice or the
+        roll-up changed would otherwise write the old figures back (they are written only by
+        `refresh_notice_figures` and `refresh_trend_figures`)."""
         if not self._state.adding and kwargs.get("update_fields") is None:
+            kept = NOTICE_FIGURES + TREND_FIGURES
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in NOTICE_FIGURES
+                if not field.primary_key and field.name not in kept
             ]
         super().save(*args, **kwargs)
 

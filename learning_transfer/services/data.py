@@ -40,7 +40,7 @@ def services_frame(provider) -> pd.DataFrame:
     return frame
 
 
-class _DaysAfter(Func):
+class DaysAfter(Func):
     """Whole days from a date to the row's day, counted by the database (an integer, not an interval)."""
 
     output_field = IntegerField()
@@ -60,17 +60,15 @@ class _DaysAfter(Func):
 NO_FIGURE = -1  # care hours of a day with incidents but no recorded figure, while read as integers
 
 
-def daily_figures(
-    service_filter: dict, first_day: date, last_day: date, *, day_numbers: bool = False
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def daily_figures(service_filter: dict, first_day: date, last_day: date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The filtered services' incidents and care hours on each London day of [first_day, last_day],
     read from the daily roll-up (`ServiceDay`, kept current by `rollup.after_data_saved`) in one query.
 
     Returns two frames: service_id, day, incidents (days without any incident left out), and
     service_id, day, hours (float; days without a recorded figure left out). Their size follows the
     number of services and days asked for, never the number of incidents behind them. `day` holds
-    dates, or with `day_numbers` datetime64 values (a year of 500 services is 180,000 rows: read as
-    integers, with no Python object per value, it loads several times faster).
+    dates. The rows are read as integers (day numbers, hundredths of an hour), with no Python object per
+    value: a year of 500 services is 180,000 rows.
     """
     rows = (
         ServiceDay.objects.filter(
@@ -81,7 +79,7 @@ def daily_figures(
         .order_by()
         .values_list(
             "service_id",
-            _DaysAfter(F("day"), Value(first_day, output_field=DateField())),
+            DaysAfter(F("day"), Value(first_day, output_field=DateField())),
             "incidents",
             Coalesce(Cast(Round(F("care_hours") * 100), IntegerField()), Value(NO_FIGURE)),
         )
@@ -99,8 +97,7 @@ def daily_figures(
             "hours": numbers[:, 3] / 100,
         }
     )
-    if not day_numbers:
-        frame["day"] = frame["day"].dt.date
+    frame["day"] = frame["day"].dt.date
     incidents = frame.loc[frame["incidents"] > 0, ["service_id", "day", "incidents"]]
     hours = frame.loc[numbers[:, 3] != NO_FIGURE, ["service_id", "day", "hours"]]
     return incidents.reset_index(drop=True), hours.reset_index(drop=True)

@@ -12,6 +12,7 @@ from .. import analysis, chain
 from ..choices import TriggerStatus
 from ..models import LearningNotice, LearningTrigger, MatchedService
 from .common import now_or, refuse, save_with_history
+from .trend import refresh_trend_figures
 
 IMPLEMENTATION_DUE_HOURS = 72  # default: implementation due within 72 hours of issue
 
@@ -75,10 +76,13 @@ def issue_notices(trigger: LearningTrigger, *, by, now=None) -> list[LearningNot
             save_with_history(notice, by, "Learning issued")
             issued.append(notice)
         refresh_notice_figures([match.pk for match in waiting])
-        if trigger.notices_issued_at is None:
+        first_issue = trigger.notices_issued_at is None
+        if first_issue:
             trigger.notices_issued_at = now
         trigger.status = TriggerStatus.ISSUED
         save_with_history(trigger, by, f"Learning issued to {len(issued)} services")
+        if first_issue:  # the issue day the trend weeks count from (a match added later has its own)
+            refresh_trend_figures(trigger.matches.values("pk"))
     return issued
 
 

@@ -3,8 +3,10 @@
 `after_data_saved(service_ids, first_day, last_day)` is the one function every path that writes
 incidents or care hours calls, in the same transaction as its rows (imports, manual entry, the admin,
 the demo, the benchmark). It is set-based and idempotent: it recounts the days asked for from the raw
-rows (DELETE, then INSERT … SELECT … GROUP BY), whatever was there before, and works out the services'
-review flags again, so calling it twice, or over a wider range than needed, is always safe.
+rows (DELETE, then INSERT … SELECT … GROUP BY), whatever was there before, works out again the trend
+figures of the matched services whose weeks around learning issue reach into those days
+(`trend.refresh_trend_figures`), and the services' review flags, so calling it twice, or over a wider
+range than needed, is always safe.
 
 Two saves touching the same services at once are put one after the other by a row lock on each service
 (`FOR NO KEY UPDATE`, which does not stop incidents being written for that service meanwhile): the
@@ -23,7 +25,7 @@ from providers.calendar import LONDON
 from providers.models import Service
 
 from ..models import CareHours, Incident, ServiceDay
-from . import review_flags
+from . import review_flags, trend
 from .common import Phases
 from .data import london_start
 
@@ -53,6 +55,9 @@ def after_data_saved(
             services = Service.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
             list(services.values("pk"))
             _recount_days(ids, first_day, last_day)
+        with phases("trend"):
+            # The matched services whose weeks around learning issue reach into the recounted days.
+            trend.refresh_trend_figures(trend.matches_around(ids, first_day, last_day))
         if incidents_changed:
             with phases("review flags"):
                 # Flags only look back: those before the first day saved stay as they are.

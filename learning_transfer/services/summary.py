@@ -2,11 +2,12 @@
 
 The database does the counting, so the rows read follow the number of triggers and services, never
 triggers x services: one row per trigger (its matched services, how many confirmed, received in time,
-high-risk lacking action, current and acknowledged notices), and one per (service, issue day) for the
-trend beside the daily roll-up of incidents and care hours. Each matched service keeps its receipt
-figures (first notice, first acknowledgement, current notice acknowledged), so the counts read the
-matches alone, never their notices. Rows per matched service and notice are read only for the last
-learning cycles (repeated defects) and the few high-risk services the page names.
+high-risk lacking action, current and acknowledged notices), and one for the trend: the sums of the
+weekly incidents and care hours each matched service keeps around its learning issue. Each matched
+service keeps its receipt figures (first notice, first acknowledgement, current notice acknowledged)
+too, so the counts read the matches alone, never their notices or the daily roll-up. Rows per
+matched service and notice are read only for the last learning cycles (repeated defects) and the few
+high-risk services the page names.
 
 A distribution defect is judged by A2's receipt window and repeats over A5's learning cycles as the
 provider runs them now (its tuning, else the defaults): the summary spans triggers whose cases started
@@ -17,20 +18,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db import connection
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 
-from providers.calendar import LONDON
 from providers.choices import RiskLevel
 from providers.models import Region
 
 from .. import analysis, chain
 from ..choices import TriggerStatus
 from ..models import ImplementationLead, LearningNotice, LearningTrigger, MatchedService
-from . import data
+from ..models.triggers import TREND_FIGURES, TREND_WEEKS, trend_field
 
 PERIODS = {"30": 30, "90": 90, "365": 365, "all": None}
-TREND_WEEKS = 4
 SHOWN_TRIGGERS = 50  # rows of the summary's trigger table (a large provider logs thousands a year)
 SHOWN_LACKING = 20  # high-risk services lacking action named on the page (all are counted)
 
@@ -93,7 +92,6 @@ def received_in_time(receipt_hours: int) -> Q:
 
 PER_TRIGGER_COLUMNS = (
     "trigger_id",
-    "confirmed_at",
     "issued_count",
     "services",
     "confirmed",
@@ -110,8 +108,10 @@ def per_trigger(matches: QuerySet, receipt_hours: int) -> pd.DataFrame:
     verified, trigger open), received (in time; 0 when not issued), current_notices and
     acknowledged_notices (current notices, and those acknowledged), counted by the database from the
     matches alone: each match keeps its receipt figures, so no notice is read."""
-    # Grouped by trigger alone and sorted here: ordering in SQL would group (and sort) every match by
-    # the trigger's time too.
+    # Grouped by trigger alone and ordered by each group's confirmation time, so the database sorts
+    # one row per trigger (ordering by the trigger's field would group, and sort, every match by it).
+    # The rows are plain integers, read straight from the cursor: no time per trigger is loaded, and
+    # no converter runs on each of the thousands of values.
     rows = (
         matches.values("trigger_id")
         .annotate(
@@ -124,13 +124,15 @@ def per_trigger(matches: QuerySet, receipt_hours: int) -> pd.DataFrame:
             current_notices=Count("pk", filter=Q(has_current_notice=True)),
             acknowledged_notices=Count("pk", filter=Q(current_notice_acknowledged=True)),
         )
-        .order_by()
+        .order_by("-confirmed_at", "-trigger_id")
     )
-    frame = pd.DataFrame(list(rows.values_list(*PER_TRIGGER_COLUMNS)), columns=PER_TRIGGER_COLUMNS)
-    frame = frame.sort_values(["confirmed_at", "trigger_id"], ascending=False, ignore_index=True)
+    sql, params = rows.values_list(*PER_TRIGGER_COLUMNS).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        frame = pd.DataFrame(cursor.fetchall(), columns=PER_TRIGGER_COLUMNS, dtype="int64")
     frame["issued"] = frame["issued_count"] > 0
     frame["received"] = frame["received"].where(frame["issued"], 0)
-    return frame.drop(columns=["confirmed_at", "issued_count"])
+    return frame.drop(columns=["issued_count"])
 
 
 def _cycle_frames(matches: QuerySet) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -166,25 +168,13 @@ def repeated_defects(counted: "Counted", cycles_back: int) -> list[dict]:
 
 
 def _trend(matches: QuerySet) -> pd.DataFrame:
-    """Weekly pooled incident rate in matched services, 4 weeks either side of each learning issue.
-
-    The database counts the issued matches per (service, London issue day); the roll-up gives the
-    days around them."""
-    day = TruncDate("trigger__notices_issued_at", tzinfo=LONDON)
-    rows = (
-        matches.filter(trigger__notices_issued_at__isnull=False)
-        .values_list("service_id", day)
-        .annotate(matches=Count("pk"))
-    )
-    pairs = pd.DataFrame(list(rows), columns=["service_id", "issued_day", "matches"])
-    if pairs.empty:
-        empty = pd.DataFrame({"service_id": [], "issued_day": []})
-        return analysis.before_after_rates(empty, empty, empty, TREND_WEEKS)
-    first = pairs["issued_day"].min() - timedelta(days=7 * TREND_WEEKS)
-    last = pairs["issued_day"].max() + timedelta(days=7 * TREND_WEEKS - 1)
-    scope = {"pk__in": sorted(set(pairs["service_id"]))}
-    incidents, care_hours = data.daily_figures(scope, first, last, day_numbers=True)
-    return analysis.before_after_rates(pairs, incidents, care_hours, TREND_WEEKS)
+    """Weekly pooled incident rate in matched services, 4 weeks either side of each learning issue
+    (`analysis.weekly_rates`): one SUM over the filtered matches of the weekly figures each keeps
+    (`trend.refresh_trend_figures`; a match of a trigger not issued keeps zeros)."""
+    sums = matches.aggregate(**{name: Sum(name) for name in TREND_FIGURES})
+    incidents = [sums[trend_field(week, "incidents")] or 0 for week in TREND_WEEKS]
+    hours = [sums[trend_field(week, "hour_hundredths")] or 0 for week in TREND_WEEKS]
+    return analysis.weekly_rates(list(TREND_WEEKS), incidents, hours)
 
 
 @dataclass(frozen=True)
@@ -258,7 +248,9 @@ def headline(provider, now: datetime) -> dict:
 
 
 def _trigger_rows(triggers: list, counts: pd.DataFrame) -> list[dict]:
-    """One line per trigger shown in the summary table, from the per-trigger counts."""
+    """One line per trigger shown in the summary table, from the per-trigger counts (of those shown
+    only: turning thousands of rows into dictionaries took tens of milliseconds)."""
+    counts = counts[counts["trigger_id"].isin([trigger.pk for trigger in triggers])]
     rates = analysis.confirmation_rates(counts[["trigger_id", "services", "confirmed"]])
     by_id = rates.assign(received=counts["received"], issued=counts["issued"]).set_index("trigger_id")
     by_id = by_id.to_dict("index")
@@ -277,10 +269,32 @@ def _trigger_rows(triggers: list, counts: pd.DataFrame) -> list[dict]:
     return rows
 
 
+def _count_and_newest(counted: Counted, provider, filters: SummaryFilters, now: datetime) -> tuple[int, list]:
+    """How many triggers the filters keep, and the newest `SHOWN_TRIGGERS` of them.
+
+    A region keeps the triggers at a service there and those with an included matched service there.
+    The latter are exactly the per-trigger counts' triggers (newest first), already counted: asked of
+    the database again, each of the count and the newest would pass over every match once more. Only
+    the triggers at a service in the region are read here (their ids), and then the few shown."""
+    if not filters.region:
+        return counted.triggers.count(), list(counted.triggers[:SHOWN_TRIGGERS])
+    at_source = LearningTrigger.objects.filter(
+        **_trigger_lookups(provider, filters, now), source_service__region=filters.region
+    )
+    at_source = list(at_source.order_by("-confirmed_at", "-pk").values_list("pk", flat=True))
+    matched = list(counted.per_trigger["trigger_id"])  # newest first
+    # The newest of the two together are among the newest of each.
+    candidates = at_source[:SHOWN_TRIGGERS] + matched[:SHOWN_TRIGGERS]
+    newest = LearningTrigger.objects.filter(pk__in=candidates).select_related("source_service")
+    newest = list(newest.order_by("-confirmed_at", "-pk")[:SHOWN_TRIGGERS])
+    return len(set(at_source) | set(matched)), newest
+
+
 def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
     """Every figure of the executive learning summary for one provider, with the filters applied."""
     counted = load(provider, now, filters)
     counts, matches = counted.per_trigger, counted.matches
+    trigger_count, newest = _count_and_newest(counted, provider, filters, now)
     a5 = _a5_figures(counted)
     issued = counts[counts["issued"]]
     lacking = matches.filter(LACKING_ACTION).select_related("trigger", "service")
@@ -293,9 +307,9 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
     ]
     return {
         "triggers": counted.triggers,  # a queryset, not loaded: the page shows the count and the newest
-        "trigger_count": counted.triggers.count(),
+        "trigger_count": trigger_count,
         # The page lists the newest few; the register lists every trigger, a page at a time.
-        "trigger_rows": _trigger_rows(list(counted.triggers[:SHOWN_TRIGGERS]), counts),
+        "trigger_rows": _trigger_rows(newest, counts),
         "issued_triggers": len(issued),
         "avg_confirmation_rate": a5["avg_confirmation_rate"],
         "repeated_defects": a5["repeated_defects"],

@@ -16,6 +16,7 @@ from ..choices import RootCauseFactor, TriggerStatus
 from ..models import LearningTrigger, MatchedService
 from . import data, review_flags
 from .common import now_or, refuse, save_with_history
+from .trend import refresh_trend_figures
 
 BASELINE_FIELDS = [
     "shared_tags",
@@ -188,6 +189,9 @@ def match_services(trigger: LearningTrigger, *, by=None, now=None) -> list[Match
     with transaction.atomic():
         if new:
             bulk_create_with_history(new, MatchedService, **history)
+            if trigger.notices_issued_at is not None:  # before the issue, the trend figures are zeros
+                # A service matched after the learning was issued counts in the trend from its issue day.
+                refresh_trend_figures([match.pk for match in new])
         if changed:
             bulk_update_with_history(
                 changed, MatchedService, BASELINE_FIELDS + ["matched_by_rule"], **history
@@ -224,7 +228,10 @@ def adjust_match(
     match.included = include
     match.reason = reason
     with transaction.atomic():
+        adding = match.pk is None
         save_with_history(match, by, f"{'Added' if include else 'Left out'}: {reason}")
+        if adding and trigger.notices_issued_at is not None:  # its weeks around the issue day
+            refresh_trend_figures([match.pk])
         if include:
             chain.cover_matched_regions(trigger)
     return match

@@ -19,6 +19,7 @@ from learning_transfer.models import CareHours, Incident, LearningTrigger, Match
 from learning_transfer.services import data
 from learning_transfer.services.rollup import after_data_saved
 from learning_transfer.services.summary import SummaryFilters, executive_summary
+from learning_transfer.services.trend import refresh_trend_figures
 from providers.choices import RiskTag
 from tests.factories import ServiceFactory
 
@@ -121,7 +122,7 @@ def reference_trend(pairs, incidents, hours, weeks=4):
 def issue_triggers(rng, services, provider, by):
     """A few issued triggers, each matched to a random set of services; returns the (trigger, service,
     issue day) pairs."""
-    pairs = []
+    pairs, matches = [], []
     for n in range(rng.randint(1, 4)):
         late_evening = datetime(2026, 10, 10, 23, 30, tzinfo=LONDON)
         issued = late_evening + timedelta(days=rng.randrange(30), minutes=45 * n)
@@ -138,8 +139,9 @@ def issue_triggers(rng, services, provider, by):
             logged_by=by,
         )
         for service in rng.sample(services, rng.randint(1, len(services))):
-            MatchedService.objects.create(trigger=trigger, service=service)
+            matches.append(MatchedService.objects.create(trigger=trigger, service=service).pk)
             pairs.append((trigger.pk, service.pk, issued.astimezone(LONDON).date()))
+    refresh_trend_figures(matches)  # as issuing the learning, or adding a service after, does
     return pairs
 
 

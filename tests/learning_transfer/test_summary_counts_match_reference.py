@@ -4,17 +4,29 @@ generated data.
 Each seed builds a provider whose triggers are issued or not, open or closed, in either region, with
 included and left-out services of every risk level; their notices come in one to three rounds, some
 acknowledged exactly at the receipt deadline or a minute either side of it, some without an owner or a
-due date. The reference below is written the long way: one trigger, one service, one notice at a time.
+due date. Its services then record incidents and care hours (some days none, some zero) over the weeks
+around every issue, saved as an import saves them, which the trend counts. The reference below is
+written the long way: one trigger, one service, one notice, one day at a time.
 """
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
 from learning_transfer.choices import TriggerStatus
-from learning_transfer.models import ImplementationLead, LearningNotice, LearningTrigger, MatchedService
+from learning_transfer.models import (
+    CareHours,
+    ImplementationLead,
+    Incident,
+    LearningNotice,
+    LearningTrigger,
+    MatchedService,
+)
+from learning_transfer.services import summary as summary_service
 from learning_transfer.services.notices import refresh_notice_figures
+from learning_transfer.services.rollup import after_data_saved
 from learning_transfer.services.summary import SummaryFilters, executive_summary, per_trigger
 from providers.choices import RiskLevel, RiskTag
 from tests.factories import ServiceFactory
@@ -67,7 +79,33 @@ def build(seed, provider, north, south, by):
             if issued:
                 notices += make_notices(rng, match, issued, by)
     refresh_notice_figures([match.pk for match in matches])  # as every write of a notice does
-    return triggers, matches, notices
+    daily = record_days(rng, services)
+    return triggers, matches, notices, daily
+
+
+def record_days(rng, services):
+    """Incidents and care hours at every service over the days the trend reads, saved as an import
+    saves them (the daily roll-up recounted). Returns {(service id, London day): [incidents, hours]}."""
+    first = NOW.date() - timedelta(days=240)
+    daily, incidents, hours = {}, [], []
+    for service in services:
+        for offset in range(241):
+            day = first + timedelta(days=offset)
+            figures = daily.setdefault((service.pk, day), [0, Decimal(0)])
+            if rng.random() < 0.85:  # some days have no figure at all, some a zero
+                figures[1] = Decimal(rng.choice([0, rng.randint(1, 30000)])) / 100
+                hours.append(CareHours(service=service, day=day, hours=figures[1]))
+            for n in range(rng.choice([0, 0, 1, 2])):
+                minute = rng.choice([0, 24 * 60 - 1, rng.randrange(24 * 60)])  # at midnight too
+                at = datetime(day.year, day.month, day.day, tzinfo=LONDON) + timedelta(minutes=minute)
+                incidents.append(
+                    Incident(service=service, source_reference=f"D{day}-{n}", occurred_at=at, theme="fall")
+                )
+                figures[0] += 1
+    Incident.objects.bulk_create(incidents)
+    CareHours.objects.bulk_create(hours)
+    after_data_saved([service.pk for service in services], first, NOW.date())
+    return daily
 
 
 def make_notices(rng, match, issued, by):
@@ -139,7 +177,23 @@ def ownership_defect(match, notices):
     return not current or current[0].owner_id is None or current[0].due_at is None or not match.has_lead
 
 
-def reference(triggers, matches, notices, filters, hours=RECEIPT_HOURS):
+def reference_trend(issued_matches, daily) -> dict:
+    """{week: (incidents, care hours)} over the issued matches, a service's week counted only when it
+    has care hours that week; week -1 is the 7 London days before the issue day, week 1 starts on it."""
+    totals = {week: [0, Decimal(0)] for week in (-4, -3, -2, -1, 1, 2, 3, 4)}
+    for match in issued_matches:
+        issue_day: date = match.trigger.notices_issued_at.astimezone(LONDON).date()
+        for week, total in totals.items():
+            start = issue_day + timedelta(days=7 * week if week < 0 else 7 * (week - 1))
+            days = [daily.get((match.service_id, start + timedelta(days=n)), [0, 0]) for n in range(7)]
+            week_hours = sum((hours for _, hours in days), Decimal(0))
+            if week_hours > 0:
+                total[0] += sum(incidents for incidents, _ in days)
+                total[1] += week_hours
+    return {week: (count, float(hours)) for week, (count, hours) in totals.items()}
+
+
+def reference(triggers, matches, notices, daily, filters, hours=RECEIPT_HOURS):
     """Every figure the database counts, one row at a time."""
     chosen, kept = in_scope(triggers, matches, filters)
     by_trigger = {t.pk: [m for m in kept if m.trigger_id == t.pk] for t in chosen}
@@ -181,6 +235,7 @@ def reference(triggers, matches, notices, filters, hours=RECEIPT_HOURS):
         "notices_acknowledged": sum(1 for n in current if n.acknowledged_at),
         "repeated_defects": repeated,
         "high_risk_lacking_count": len(lacking),
+        "trend": reference_trend(issued_matches, daily),
         "trigger_rows": [
             (
                 t.pk,
@@ -199,6 +254,7 @@ def counted(summary):
     return {
         **{key: summary[key] for key in REFERENCE_KEYS},
         "repeated_defects": {(d["service"], d["defect"]) for d in summary["repeated_defects"]},
+        "trend": {row["week"]: (row["incidents"], row["care_hours"]) for row in summary["trend"]},
         "trigger_rows": [
             (r["trigger"].pk, r["services"], r["confirmed"], r["rate"], r["received_in_time"])
             for r in summary["trigger_rows"]
@@ -220,7 +276,7 @@ REFERENCE_KEYS = [
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_the_summary_figures_match_a_count_over_the_rows(seed, provider, north, south, nominated_individual):
-    triggers, matches, notices = build(seed, provider, north, south, nominated_individual)
+    triggers, matches, notices, daily = build(seed, provider, north, south, nominated_individual)
     for filters in (
         SummaryFilters(period="all"),
         SummaryFilters(period="90"),
@@ -228,7 +284,7 @@ def test_the_summary_figures_match_a_count_over_the_rows(seed, provider, north, 
         SummaryFilters(region=south, theme="fall", period="365"),
     ):
         summary = executive_summary(provider, filters, NOW)
-        expected = reference(triggers, matches, notices, filters)
+        expected = reference(triggers, matches, notices, daily, filters)
         assert counted(summary) == expected, filters
         shown = [item["service"] for item in summary["high_risk_lacking"]]
         assert len(shown) + summary["high_risk_lacking_more"] == expected["high_risk_lacking_count"]
@@ -239,7 +295,7 @@ def test_the_summary_figures_match_a_count_over_the_rows(seed, provider, north, 
 def test_receipt_in_time_is_counted_within_the_window_given(
     seed, hours, provider, north, south, nominated_individual
 ):
-    triggers, matches, notices = build(seed, provider, north, south, nominated_individual)
+    triggers, matches, notices, _ = build(seed, provider, north, south, nominated_individual)
     scope = MatchedService.objects.filter(trigger__provider=provider, included=True)
     expected = {}
     for match in matches:
@@ -250,3 +306,18 @@ def test_receipt_in_time_is_counted_within_the_window_given(
     assert frame["received"].to_dict() == {
         pk: expected.get(pk, 0) if pk in issued else 0 for pk in frame.index
     }
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_newest_triggers_shown_are_the_newest_the_filters_keep(
+    seed, monkeypatch, provider, north, south, nominated_individual
+):
+    # The page shows only the newest few of a large provider's triggers: here 2, so a region's newest
+    # come from its source services' triggers and its matched services' triggers together.
+    monkeypatch.setattr(summary_service, "SHOWN_TRIGGERS", 2)
+    triggers, matches, notices, daily = build(seed, provider, north, south, nominated_individual)
+    for filters in (SummaryFilters(period="all"), SummaryFilters(region=north), SummaryFilters(region=south)):
+        summary = executive_summary(provider, filters, NOW)
+        expected = reference(triggers, matches, notices, daily, filters)
+        assert counted(summary)["trigger_rows"] == expected["trigger_rows"][:2], filters
+        assert summary["trigger_count"] == expected["trigger_count"]
