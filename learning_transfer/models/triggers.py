@@ -1,5 +1,7 @@
 """Learning triggers (serious failures) and the services matched to them: the learning-transfer register."""
 
+from datetime import timedelta
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -218,6 +220,15 @@ class MatchedService(models.Model):
                 if not field.primary_key and field.name not in kept
             ]
         super().save(*args, **kwargs)
+
+    def received_within(self, hours: int) -> bool:
+        """Whether the service received its learning in time: a notice of any round acknowledged
+        within `hours` of its own first notice, which is its first acknowledgement at most `hours`
+        after its first notice (both kept by `notices.refresh_notice_figures`). The same comparison
+        as `summary.received_in_time`, which makes it in SQL for the counts."""
+        if self.first_notice_at is None or self.first_acknowledged_at is None:
+            return False
+        return self.first_acknowledged_at <= self.first_notice_at + timedelta(hours=hours)
 
     @property
     def shared_tag_labels(self) -> list[str]:

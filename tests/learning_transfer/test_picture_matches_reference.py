@@ -11,6 +11,7 @@ import pytest
 from learning_transfer.analysis import received_in_time
 from learning_transfer.models import ImplementationLine, LearningNotice, LearningTrigger, MatchedService
 from learning_transfer.services import measures
+from learning_transfer.services.notices import refresh_notice_figures
 from providers.choices import RiskTag
 from tests.factories import ServiceFactory
 
@@ -66,6 +67,9 @@ def generated_triggers(provider, region, by, seed: int) -> list[LearningTrigger]
                     completed_at=TESTS_START if rng.random() < 0.4 else None,
                     created_by=by,
                 )
+        # Notices written directly, as a bulk loader would: such a writer keeps the matches' receipt
+        # figures current with the one function every service path calls.
+        refresh_notice_figures(trigger.matches.values_list("pk", flat=True))
         triggers.append(trigger)
     return triggers
 

@@ -1,6 +1,7 @@
-"""A trigger's page judges each service's receipt from its loaded notices by the one rule of
-`analysis.received_in_time` (a notice of any round acknowledged by the service's own first notice plus
-the window), at the edges of the window and across rounds."""
+"""A trigger's page judges each service's receipt from the figures its match keeps (first notice, first
+acknowledgement: `MatchedService.received_within`), by the one rule of `analysis.received_in_time`
+(a notice of any round acknowledged by the service's own first notice plus the window), at the edges
+of the window and across rounds."""
 
 from datetime import timedelta
 
@@ -8,8 +9,7 @@ import pandas as pd
 import pytest
 
 from learning_transfer.analysis import received_in_time
-from learning_transfer.models import LearningNotice
-from learning_transfer.services import measures
+from learning_transfer.models import MatchedService
 
 from .conftest import CONFIRMED
 
@@ -27,28 +27,41 @@ CASES = {
 }
 
 
-def notice(issued_after, acknowledged_after) -> LearningNotice:
-    issued = CONFIRMED + issued_after
-    acknowledged = None if acknowledged_after is None else issued + acknowledged_after
-    return LearningNotice(issued_at=issued, acknowledged_at=acknowledged)
+def rounds(case) -> list[tuple]:
+    """(issued_at, acknowledged_at) of each round of a case."""
+    return [
+        (CONFIRMED + issued, None if acknowledged is None else CONFIRMED + issued + acknowledged)
+        for issued, acknowledged in CASES[case]
+    ]
+
+
+def kept_figures(case) -> MatchedService:
+    """A match with the figures `refresh_notice_figures` keeps for these rounds: the earliest notice
+    and the earliest acknowledgement of any round."""
+    acknowledged = [at for _, at in rounds(case) if at is not None]
+    return MatchedService(
+        first_notice_at=min(issued for issued, _ in rounds(case)),
+        first_acknowledged_at=min(acknowledged, default=None),
+    )
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_receipt_follows_the_one_rule(case):
-    notices = {7: [notice(*round_) for round_ in CASES[case]]}
     frame = pd.DataFrame(
-        [(7, n.issued_at, n.acknowledged_at) for n in notices[7]],
+        [(7, issued, acknowledged) for issued, acknowledged in rounds(case)],
         columns=["match_id", "issued_at", "acknowledged_at"],
     )
     expected = bool(received_in_time(frame, WINDOW_HOURS).get(7, False))
-    assert measures._received_in_time(notices, WINDOW_HOURS) == {7: expected}
+    assert kept_figures(case).received_within(WINDOW_HOURS) == expected
 
 
 def test_the_cases_hold_both_answers():
-    answers = {
-        case: measures._received_in_time({1: [notice(*r) for r in rounds]}, WINDOW_HOURS)[1]
-        for case, rounds in CASES.items()
-    }
+    answers = {case: kept_figures(case).received_within(WINDOW_HOURS) for case in CASES}
     assert answers["acknowledged exactly at the deadline"] and not answers["a second late"]
     assert answers["the second round acknowledged within the first's window"]
     assert not answers["the second round acknowledged after the first's window"]
+    assert not answers["never acknowledged"]
+
+
+def test_a_match_never_sent_a_notice_has_not_received_it():
+    assert not MatchedService().received_within(WINDOW_HOURS)
