@@ -155,57 +155,6 @@ def confirmation_rates(counts: pd.DataFrame) -> pd.DataFrame:
     return rates
 
 
-def receipt_deadlines(notices: pd.DataFrame, receipt_hours: int) -> pd.Series:
-    """When each matched service's receipt clock runs out: `receipt_hours` after ITS first notice.
-
-    notices: match_id, issued_at (every round). The clock starts at the service's own round-1 notice,
-    not the trigger's first issue, so a service added to the trigger later gets its full window; and
-    it never restarts on redistribution (round 2 on), so learning received only on redistribution is
-    late. Returns UTC Timestamps indexed by match_id.
-    """
-    if notices.empty:
-        return pd.Series(dtype="datetime64[ns, UTC]")
-    issued = pd.to_datetime(notices["issued_at"], utc=True)
-    return issued.groupby(notices["match_id"]).min() + pd.Timedelta(hours=receipt_hours)
-
-
-def received_in_time(notices: pd.DataFrame, receipt_hours: int) -> pd.Series:
-    """Per matched service (match_id), whether any of its notices was acknowledged by its receipt
-    deadline (`receipt_deadlines`). notices: match_id, issued_at, acknowledged_at (every round)."""
-    if notices.empty:
-        return pd.Series(dtype=bool)
-    deadline = notices["match_id"].map(receipt_deadlines(notices, receipt_hours))
-    acknowledged = pd.to_datetime(notices["acknowledged_at"], utc=True)
-    in_time = acknowledged.notna() & (acknowledged <= deadline)
-    return in_time.groupby(notices["match_id"]).any()
-
-
-def cycle_defects(matches: pd.DataFrame, notices: pd.DataFrame, receipt_hours: int) -> pd.DataFrame:
-    """Mark each included matched service of each issued trigger with its defects.
-
-    matches: match_id, trigger_id, confirmed_at, service_id, service, has_lead.
-    notices: match_id, issued_at, owner_id, due_at, acknowledged_at, superseded_at (every round).
-    A distribution defect: not received in time (`received_in_time`: within `receipt_hours` of the
-    service's own first notice).
-    An ownership defect: the current notice lacks an owner or due date, or no implementation lead.
-    """
-    if matches.empty:
-        return matches.assign(
-            distribution_defect=pd.Series(dtype=bool), ownership_defect=pd.Series(dtype=bool)
-        )
-    frame = matches.set_index("match_id")
-    received = pd.Series(False, index=frame.index)
-    missing_detail = pd.Series(True, index=frame.index)  # no current notice: nobody owns it
-    if not notices.empty:
-        received = received_in_time(notices, receipt_hours).reindex(frame.index, fill_value=False)
-        current = notices[notices["superseded_at"].isna()].set_index("match_id")
-        lacking = current["owner_id"].isna() | current["due_at"].isna()
-        missing_detail = lacking.reindex(frame.index, fill_value=True)
-    frame["distribution_defect"] = ~received.astype(bool)
-    frame["ownership_defect"] = missing_detail.astype(bool) | ~frame["has_lead"].astype(bool)
-    return frame.reset_index()
-
-
 def repeated_defects(cycles: pd.DataFrame, cycles_back: int = 2) -> pd.DataFrame:
     """Distribution or ownership defects at the same service in each of the last `cycles_back` cycles.
 

@@ -221,14 +221,23 @@ class MatchedService(models.Model):
             ]
         super().save(*args, **kwargs)
 
+    def receipt_deadline(self, hours: int):
+        """When the service's receipt clock runs out: `hours` (A2's receipt window) after its own first
+        notice, kept by `notices.refresh_notice_figures` (None before any). Its own, so a service added
+        to the trigger later gets its full window; never restarted by redistribution, so learning
+        received only on redistribution is late."""
+        if self.first_notice_at is None:
+            return None
+        return self.first_notice_at + timedelta(hours=hours)
+
     def received_within(self, hours: int) -> bool:
-        """Whether the service received its learning in time: a notice of any round acknowledged
-        within `hours` of its own first notice, which is its first acknowledgement at most `hours`
-        after its first notice (both kept by `notices.refresh_notice_figures`). The same comparison
-        as `summary.received_in_time`, which makes it in SQL for the counts."""
-        if self.first_notice_at is None or self.first_acknowledged_at is None:
+        """Whether the service received its learning in time: a notice of any round acknowledged by
+        its receipt deadline, which is its first acknowledgement at most `hours` after its first
+        notice. The same comparison as `summary.received_in_time`, which makes it in SQL for counts."""
+        deadline = self.receipt_deadline(hours)
+        if deadline is None or self.first_acknowledged_at is None:
             return False
-        return self.first_acknowledged_at <= self.first_notice_at + timedelta(hours=hours)
+        return self.first_acknowledged_at <= deadline
 
     @property
     def shared_tag_labels(self) -> list[str]:

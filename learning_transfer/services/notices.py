@@ -1,6 +1,5 @@
 """Learning notices (A2): issue to every matched service, acknowledge, name owners, redistribute."""
 
-import pandas as pd
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Subquery
 
@@ -8,7 +7,7 @@ from providers.actions import change_once, lock
 from providers.choices import Role
 from providers.permissions import people_holding, require_perm
 
-from .. import analysis, chain
+from .. import chain
 from ..choices import TriggerStatus
 from ..models import LearningNotice, LearningTrigger, MatchedService
 from .common import now_or, refuse, save_with_history
@@ -142,20 +141,10 @@ def name_owner(notice: LearningNotice, *, by, owner, due_at) -> LearningNotice:
     return notice
 
 
-def receipt_deadlines(match_ids, window_hours: int) -> dict:
-    """Each matched service's receipt deadline (`window_hours`, A2's receipt window, after its own first
-    notice), by match id: one query, judged by the same rule as the A2 figures and the executive summary."""
-    rows = LearningNotice.objects.filter(matched_service_id__in=match_ids).values_list(
-        "matched_service_id", "issued_at"
-    )
-    frame = pd.DataFrame(list(rows), columns=["match_id", "issued_at"])
-    return analysis.receipt_deadlines(frame, window_hours).to_dict()
-
-
 def needs_redistribution(notice: LearningNotice | None, deadline, now) -> bool:
     """A service needs its notice again when it has none, or an unacknowledged one that lacks an
-    owner or due date, or whose receipt deadline (`receipt_deadlines`, counted from the service's
-    own first notice, so a service added late is not chased early) has passed."""
+    owner or due date, or whose receipt deadline (`MatchedService.receipt_deadline`, counted from the
+    service's own first notice, so a service added late is not chased early) has passed."""
     if notice is None:
         return True
     if notice.acknowledged_at:
@@ -189,10 +178,9 @@ def redistribute(trigger: LearningTrigger, *, by, now=None) -> list[LearningNoti
             )
         }
         window_hours = chain.parameters(trigger.provider, trigger)["receipt_window_hours"]
-        deadlines = receipt_deadlines([m.pk for m in matches], window_hours)
         for match in matches:
             old = current.get(match.pk)
-            if not needs_redistribution(old, deadlines.get(match.pk), now):
+            if not needs_redistribution(old, match.receipt_deadline(window_hours), now):
                 continue
             if old is not None:
                 old.superseded_at = now

@@ -19,7 +19,20 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 from django.db import connection
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 
 from providers.choices import RiskLevel
 from providers.models import Region
@@ -84,9 +97,9 @@ def _matches(provider, filters: SummaryFilters, now: datetime) -> QuerySet:
 
 def received_in_time(receipt_hours: int) -> Q:
     """Matched services that received their learning in time: a notice of any round acknowledged
-    within `receipt_hours` of the service's own first notice (the rule of `analysis.received_in_time`),
-    which is "its first acknowledgement is at most `receipt_hours` after its first notice", one
-    comparison of the two times the match keeps (`notices.refresh_notice_figures`)."""
+    within `receipt_hours` of the service's own first notice, which is "its first acknowledgement is
+    at most `receipt_hours` after its first notice", one comparison of the two times the match keeps
+    (`notices.refresh_notice_figures`): `MatchedService.received_within` in SQL."""
     return Q(first_acknowledged_at__lte=F("first_notice_at") + timedelta(hours=receipt_hours))
 
 
@@ -135,35 +148,47 @@ def per_trigger(matches: QuerySet, receipt_hours: int) -> pd.DataFrame:
     return frame.drop(columns=["issued_count"])
 
 
-def _cycle_frames(matches: QuerySet) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The matched services of a few triggers, and their notices of every round, as frames."""
+def _cycle_defects(matches: QuerySet, receipt_hours: int) -> pd.DataFrame:
+    """The matched services of a few triggers, each marked with its defects, read in one query.
+    A distribution defect: not received in time (`received_in_time`, on the figures each match keeps).
+    An ownership defect: its current notice lacks an owner or a due date (or it has none), or it has
+    no implementation lead."""
+    owned = LearningNotice.objects.filter(
+        matched_service=OuterRef("pk"),
+        superseded_at__isnull=True,
+        owner__isnull=False,
+        due_at__isnull=False,
+    )
     has_lead = ImplementationLead.objects.filter(matched_service=OuterRef("pk"))
     columns = {
-        "pk": "match_id",
         "trigger_id": "trigger_id",
         "trigger__confirmed_at": "confirmed_at",
         "service_id": "service_id",
         "service__name": "service",
-        "has_lead": "has_lead",
+        "distribution_defect": "distribution_defect",
+        "ownership_defect": "ownership_defect",
     }
-    rows = matches.annotate(has_lead=Exists(has_lead)).values_list(*columns)
-    match_frame = pd.DataFrame(list(rows), columns=list(columns.values()))
-    notice_columns = ["match_id", "issued_at", "owner_id", "due_at", "acknowledged_at", "superseded_at"]
-    notices = (
-        LearningNotice.objects.filter(matched_service__in=matches.values("pk"))
-        .order_by()
-        .values_list("matched_service_id", *notice_columns[1:])
-    )
-    return match_frame, pd.DataFrame(list(notices), columns=notice_columns)
+    rows = matches.annotate(
+        # Not received in time, including never acknowledged (the comparison is then unknown: NULL).
+        distribution_defect=Case(
+            When(received_in_time(receipt_hours), then=Value(False)),
+            default=Value(True),
+            output_field=BooleanField(),
+        ),
+        ownership_defect=~(Exists(owned) & Exists(has_lead)),
+    ).values_list(*columns)
+    frame = pd.DataFrame(list(rows), columns=list(columns.values()))
+    defects = ["distribution_defect", "ownership_defect"]
+    frame[defects] = frame[defects].astype(bool)  # SQLite gives 0 and 1
+    return frame
 
 
 def repeated_defects(counted: "Counted", cycles_back: int) -> list[dict]:
     """A5: defects repeated at a service in each of the last `cycles_back` learning cycles (the newest
-    issued triggers), from those triggers' matched services and notices only."""
+    issued triggers), from those triggers' matched services only."""
     per_trigger = counted.per_trigger
     last = list(per_trigger.loc[per_trigger["issued"], "trigger_id"].head(cycles_back))  # fewer: no repeats
-    match_frame, notices = _cycle_frames(counted.matches.filter(trigger_id__in=last))
-    cycles = analysis.cycle_defects(match_frame, notices, counted.receipt_hours)
+    cycles = _cycle_defects(counted.matches.filter(trigger_id__in=last), counted.receipt_hours)
     return analysis.repeated_defects(cycles, cycles_back).to_dict("records")
 
 

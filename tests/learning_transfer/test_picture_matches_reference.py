@@ -5,10 +5,8 @@ notices, current notice, receipt, lines and figures are what reading each servic
 import random
 from datetime import timedelta
 
-import pandas as pd
 import pytest
 
-from learning_transfer.analysis import received_in_time
 from learning_transfer.models import ImplementationLine, LearningNotice, LearningTrigger, MatchedService
 from learning_transfer.services import measures
 from learning_transfer.services.notices import refresh_notice_figures
@@ -16,6 +14,7 @@ from providers.choices import RiskTag
 from tests.factories import ServiceFactory
 
 from .conftest import CONFIRMED, TESTS_START
+from .receipt_reference import received_in_time
 
 pytestmark = pytest.mark.django_db
 WINDOW_HOURS = 4
@@ -82,12 +81,10 @@ def reference_row(match: MatchedService) -> dict:
     """One service as reading its own notices and lines gives it."""
     notices = list(match.notices.order_by("round"))
     lines = list(match.lines.all())
-    frame_rows = [(match.pk, n.issued_at, n.acknowledged_at) for n in notices]
-    frame = pd.DataFrame(frame_rows, columns=["match_id", "issued_at", "acknowledged_at"])
     return {
         "notices": [n.pk for n in notices],
         "current": next((n.pk for n in notices if n.superseded_at is None), None),
-        "received": bool(received_in_time(frame, WINDOW_HOURS).get(match.pk, False)),
+        "received": received_in_time([(n.issued_at, n.acknowledged_at) for n in notices], WINDOW_HOURS),
         "lines": sorted(line.pk for line in lines),
         "open_lines": sum(1 for line in lines if line.completed_at is None),
     }

@@ -1,17 +1,16 @@
 """A trigger's page judges each service's receipt from the figures its match keeps (first notice, first
-acknowledgement: `MatchedService.received_within`), by the one rule of `analysis.received_in_time`
-(a notice of any round acknowledged by the service's own first notice plus the window), at the edges
-of the window and across rounds."""
+acknowledgement: `MatchedService.received_within`) as the rule written the long way over every round
+decides (a notice of any round acknowledged by the service's own first notice plus the window), at the
+edges of the window and across rounds."""
 
 from datetime import timedelta
 
-import pandas as pd
 import pytest
 
-from learning_transfer.analysis import received_in_time
 from learning_transfer.models import MatchedService
 
 from .conftest import CONFIRMED
+from .receipt_reference import received_in_time
 
 WINDOW_HOURS = 4
 HOUR, SECOND = timedelta(hours=1), timedelta(seconds=1)
@@ -47,11 +46,7 @@ def kept_figures(case) -> MatchedService:
 
 @pytest.mark.parametrize("case", CASES)
 def test_receipt_follows_the_one_rule(case):
-    frame = pd.DataFrame(
-        [(7, issued, acknowledged) for issued, acknowledged in rounds(case)],
-        columns=["match_id", "issued_at", "acknowledged_at"],
-    )
-    expected = bool(received_in_time(frame, WINDOW_HOURS).get(7, False))
+    expected = received_in_time(rounds(case), WINDOW_HOURS)
     assert kept_figures(case).received_within(WINDOW_HOURS) == expected
 
 

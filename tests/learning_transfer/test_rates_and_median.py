@@ -11,6 +11,7 @@ import pandas as pd
 
 from escalation.loading import read_fixture
 from learning_transfer import analysis
+from learning_transfer.models import MatchedService
 
 FIRST, LAST = date(2026, 11, 11), date(2026, 11, 17)
 DAYS = [FIRST + timedelta(days=n) for n in range(7)]
@@ -170,22 +171,20 @@ def test_the_receipt_clock_starts_at_each_services_own_first_notice_and_never_re
     london = ZoneInfo("Europe/London")
     first = datetime(2026, 11, 18, 10, 30, tzinfo=london)  # the trigger's first issue
     added = first + timedelta(hours=5)  # a service added later gets its round-1 notice here
-    notices = pd.DataFrame(
-        [
-            # service 1: issued at the first issue, acknowledged at exactly 4 hours: in time
-            (1, first, first + timedelta(hours=4)),
-            # service 2: added later, acknowledged 10 minutes after its own notice: in time
-            (2, added, added + timedelta(minutes=10)),
-            # service 3: added later, acknowledged 4 h 1 min after its own notice: late
-            (3, added, added + timedelta(hours=4, minutes=1)),
-            # service 4: round 1 unacknowledged, round 2 (redistribution) acknowledged 10 minutes later:
-            # the clock does not restart, so it is late
-            (4, first, None),
-            (4, first + timedelta(hours=5), first + timedelta(hours=5, minutes=10)),
-        ],
-        columns=["match_id", "issued_at", "acknowledged_at"],
-    )
-    deadlines = analysis.receipt_deadlines(notices, 4)
-    assert deadlines[2] == pd.Timestamp(added + timedelta(hours=4))
-    assert deadlines[4] == pd.Timestamp(first + timedelta(hours=4))
-    assert analysis.received_in_time(notices, 4).to_dict() == {1: True, 2: True, 3: False, 4: False}
+    # What each match keeps of its notices: its first notice and its first acknowledgement, any round.
+    kept = {
+        # issued at the first issue, acknowledged at exactly 4 hours: in time
+        1: MatchedService(first_notice_at=first, first_acknowledged_at=first + timedelta(hours=4)),
+        # added later, acknowledged 10 minutes after its own notice: in time
+        2: MatchedService(first_notice_at=added, first_acknowledged_at=added + timedelta(minutes=10)),
+        # added later, acknowledged 4 h 1 min after its own notice: late
+        3: MatchedService(first_notice_at=added, first_acknowledged_at=added + timedelta(hours=4, minutes=1)),
+        # round 1 unacknowledged, round 2 (redistribution, 5 hours on) acknowledged 10 minutes later:
+        # the clock does not restart, so it is late
+        4: MatchedService(first_notice_at=first, first_acknowledged_at=added + timedelta(minutes=10)),
+    }
+    assert kept[2].receipt_deadline(4) == added + timedelta(hours=4)
+    assert kept[4].receipt_deadline(4) == first + timedelta(hours=4)
+    assert MatchedService().receipt_deadline(4) is None, "no notice yet: no clock"
+    received = {pk: match.received_within(4) for pk, match in kept.items()}
+    assert received == {1: True, 2: True, 3: False, 4: False}

@@ -32,6 +32,7 @@ from providers.choices import RiskLevel, RiskTag
 from tests.factories import ServiceFactory
 
 from .conftest import LONDON
+from .receipt_reference import received_in_time
 
 pytestmark = pytest.mark.django_db
 SEEDS = [1, 2, 3, 4]
@@ -165,11 +166,8 @@ def in_scope(triggers, matches, filters):
 
 def received(match, notices, hours):
     """Acknowledged, in any round, within `hours` of the service's own first notice."""
-    own = [n for n in notices if n.matched_service_id == match.pk]
-    if not own:
-        return False
-    deadline = min(n.issued_at for n in own) + timedelta(hours=hours)
-    return any(n.acknowledged_at is not None and n.acknowledged_at <= deadline for n in own)
+    own = [(n.issued_at, n.acknowledged_at) for n in notices if n.matched_service_id == match.pk]
+    return received_in_time(own, hours)
 
 
 def ownership_defect(match, notices):
