@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from learning_transfer.choices import IncidentTheme
 from learning_transfer.models import LearningNotice, LearningTrigger, MatchedService
+from learning_transfer.services.notices import refresh_notice_figures
 from providers.choices import Role
 from reporting_control import chain, services
 from reporting_control.choices import Audience, LineKind
@@ -89,12 +90,14 @@ def verify(match, by=None):
 def send_notice(match, by, acknowledged=True):
     """A learning notice to the service, acknowledged: not adoption evidence."""
     now = timezone.now() - timedelta(days=10)
-    return LearningNotice.objects.create(
+    notice = LearningNotice.objects.create(
         matched_service=match,
         issued_at=now,
         issued_by=by,
         acknowledged_at=now + timedelta(hours=1) if acknowledged else None,
     )
+    refresh_notice_figures([match.pk])  # as every writer of a notice does
+    return notice
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ from learning_transfer.models import (
     LearningTrigger,
     MatchedService,
 )
+from learning_transfer.services.notices import refresh_notice_figures
 from learning_transfer.services.rollup import after_data_saved
 from providers.calendar import LONDON
 from providers.choices import ROLE_SCOPE, RiskTag, Role, Scope
@@ -151,6 +152,7 @@ def build_objects(place: Place, organisations: dict, *, notice_owner, line_owner
         issued_by=qd,
         due_at=NOW + timedelta(days=1),
     )
+    refresh_notice_figures([match.pk])  # as every writer of a notice does
     ImplementationLead.objects.create(
         matched_service=match, person=rm, confirmed_at=NOW - timedelta(days=1), confirmed_by=rm
     )
