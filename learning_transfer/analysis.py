@@ -155,30 +155,6 @@ def confirmation_rates(counts: pd.DataFrame) -> pd.DataFrame:
     return rates
 
 
-def repeated_defects(cycles: pd.DataFrame, cycles_back: int = 2) -> pd.DataFrame:
-    """Distribution or ownership defects at the same service in each of the last `cycles_back` cycles.
-
-    cycles: trigger_id, confirmed_at, service_id, service, distribution_defect, ownership_defect
-    (one row per included matched service of each trigger with issued learning). A learning cycle is a
-    trigger; the last cycles are the most recent by confirmation. Returns service, defect rows.
-    """
-    empty = pd.DataFrame({"service_id": [], "service": [], "defect": []})
-    if cycles.empty:
-        return empty
-    order = cycles.drop_duplicates("trigger_id").sort_values("confirmed_at")["trigger_id"]
-    last = list(order.tail(cycles_back))
-    if len(last) < cycles_back:
-        return empty
-    recent = cycles[cycles["trigger_id"].isin(last)]
-    found = []
-    for column, label in (("distribution_defect", "distribution"), ("ownership_defect", "ownership")):
-        hits = recent[recent[column]].groupby(["service_id", "service"])["trigger_id"].nunique()
-        for (service_id, service), n in hits.items():
-            if n == cycles_back:
-                found.append({"service_id": service_id, "service": service, "defect": label})
-    return pd.DataFrame(found, columns=["service_id", "service", "defect"]) if found else empty
-
-
 def weekly_rates(week_numbers: list[int], incidents, hour_hundredths) -> pd.DataFrame:
     """Pooled incident rate per 100 care hours in matched services, week by week around learning issue,
     from the week's totals over the matches (`incidents`, and care hours in hundredths of an hour, in

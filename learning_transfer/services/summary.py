@@ -148,8 +148,11 @@ def per_trigger(matches: QuerySet, receipt_hours: int) -> pd.DataFrame:
     return frame.drop(columns=["issued_count"])
 
 
-def _cycle_defects(matches: QuerySet, receipt_hours: int) -> pd.DataFrame:
-    """The matched services of a few triggers, each marked with its defects, read in one query.
+DEFECTS = {"distribution": "distribution_defect", "ownership": "ownership_defect"}
+
+
+def _with_defects(matches: QuerySet, receipt_hours: int) -> QuerySet:
+    """The matched services, each marked with its defects.
     A distribution defect: not received in time (`received_in_time`, on the figures each match keeps).
     An ownership defect: its current notice lacks an owner or a due date (or it has none), or it has
     no implementation lead."""
@@ -160,15 +163,7 @@ def _cycle_defects(matches: QuerySet, receipt_hours: int) -> pd.DataFrame:
         due_at__isnull=False,
     )
     has_lead = ImplementationLead.objects.filter(matched_service=OuterRef("pk"))
-    columns = {
-        "trigger_id": "trigger_id",
-        "trigger__confirmed_at": "confirmed_at",
-        "service_id": "service_id",
-        "service__name": "service",
-        "distribution_defect": "distribution_defect",
-        "ownership_defect": "ownership_defect",
-    }
-    rows = matches.annotate(
+    return matches.annotate(
         # Not received in time, including never acknowledged (the comparison is then unknown: NULL).
         distribution_defect=Case(
             When(received_in_time(receipt_hours), then=Value(False)),
@@ -176,20 +171,35 @@ def _cycle_defects(matches: QuerySet, receipt_hours: int) -> pd.DataFrame:
             output_field=BooleanField(),
         ),
         ownership_defect=~(Exists(owned) & Exists(has_lead)),
-    ).values_list(*columns)
-    frame = pd.DataFrame(list(rows), columns=list(columns.values()))
-    defects = ["distribution_defect", "ownership_defect"]
-    frame[defects] = frame[defects].astype(bool)  # SQLite gives 0 and 1
-    return frame
+    )
 
 
 def repeated_defects(counted: "Counted", cycles_back: int) -> list[dict]:
     """A5: defects repeated at a service in each of the last `cycles_back` learning cycles (the newest
-    issued triggers), from those triggers' matched services only."""
+    issued triggers): the services with the same defect in as many of those triggers, counted in one
+    query over those triggers' matched services."""
     per_trigger = counted.per_trigger
-    last = list(per_trigger.loc[per_trigger["issued"], "trigger_id"].head(cycles_back))  # fewer: no repeats
-    cycles = _cycle_defects(counted.matches.filter(trigger_id__in=last), counted.receipt_hours)
-    return analysis.repeated_defects(cycles, cycles_back).to_dict("records")
+    # Fewer cycles than `cycles_back` give no service that many (asked anyway: one query, whatever
+    # the data).
+    last = list(per_trigger.loc[per_trigger["issued"], "trigger_id"].head(cycles_back))
+    matches = _with_defects(counted.matches.filter(trigger_id__in=last), counted.receipt_hours)
+    cycles_with = {
+        defect: Count("trigger_id", distinct=True, filter=Q(**{column: True}))
+        for defect, column in DEFECTS.items()
+    }
+    rows = list(
+        matches.values("service_id", "service__name")
+        .annotate(**cycles_with)
+        .filter(Q(distribution=cycles_back) | Q(ownership=cycles_back))
+        .order_by("service_id")
+        .values_list("service_id", "service__name", *DEFECTS)
+    )
+    return [
+        {"service_id": service_id, "service": name, "defect": defect}
+        for n, defect in enumerate(DEFECTS)
+        for service_id, name, *cycles in rows
+        if cycles[n] == cycles_back
+    ]
 
 
 def _trend(matches: QuerySet) -> pd.DataFrame:

@@ -96,6 +96,24 @@ def test_a_distribution_defect_repeated_in_the_last_two_cycles_is_reported(
     assert found == {("Dove Cottage", "distribution")} | {(name, "ownership") for name in names}
 
 
+def test_a_defect_in_only_one_of_the_last_two_cycles_is_not_repeated(
+    issued, log_falls_trigger, provider, managers, quality_director, falls_provider
+):
+    second = log_falls_trigger(title="Second fall", confirmed_at=CONFIRMED + timedelta(days=1), now=NOW)
+    third = log_falls_trigger(title="Third fall", confirmed_at=CONFIRMED + timedelta(days=2), now=NOW)
+    for trigger in (second, third):
+        issue_notices(trigger, by=quality_director, now=NOW)
+    # Dove Cottage misses the receipt window in the first and the third cycle, not in the second: the
+    # last two cycles (second, third) hold its defect once, and the first is older than they are.
+    for trigger, at, late in ((issued, ISSUED, True), (second, NOW, False), (third, NOW, True)):
+        keys = ["ash", "beech", "cedar"] + ([] if late else ["dove"])
+        for key in keys:
+            notice = trigger.matches.get(service=falls_provider[key]).notices.get()
+            acknowledge_notice(notice, by=managers[key], now=at + timedelta(hours=1))
+    defects = executive_summary(provider, SummaryFilters(period="all"), NOW)["repeated_defects"]
+    assert {d["defect"] for d in defects} == {"ownership"}  # no lead anywhere: those do repeat
+
+
 def test_the_trend_compares_weekly_rates_before_and_after_learning(issued, provider, falls_provider):
     # Ash Grove: 100 care hours a day for 2 weeks either side of the issue day (18 November).
     ash = falls_provider["ash"]

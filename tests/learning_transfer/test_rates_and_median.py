@@ -142,31 +142,6 @@ def test_matching_needs_a_shared_tag_and_the_same_type_and_never_returns_the_sou
     assert any_type.set_index("name").at["Both", "shared_tags"] == ["falls", "medication"]
 
 
-def test_repeated_defects_are_the_same_defect_at_the_same_service_in_both_of_the_last_two_cycles():
-    def cycle(trigger_id, day, rows):
-        return [
-            {
-                "trigger_id": trigger_id,
-                "confirmed_at": pd.Timestamp(day, tz="UTC"),
-                "service_id": sid,
-                "service": name,
-                "distribution_defect": dist,
-                "ownership_defect": own,
-            }
-            for sid, name, dist, own in rows
-        ]
-
-    cycles = pd.DataFrame(
-        cycle(1, "2026-09-01", [(1, "Ash", True, True), (2, "Beech", True, False)])
-        + cycle(2, "2026-10-01", [(1, "Ash", True, False), (2, "Beech", False, False)])
-        + cycle(3, "2026-11-01", [(1, "Ash", True, True), (2, "Beech", True, False)])
-    )
-    found = analysis.repeated_defects(cycles)
-    # Cycles 2 and 3 are the last two: Ash missed distribution in both; Beech only in cycle 3;
-    # Ash's ownership defects in cycles 1 and 3 are not consecutive cycles.
-    assert found.to_dict("records") == [{"service_id": 1, "service": "Ash", "defect": "distribution"}]
-
-
 def test_the_receipt_clock_starts_at_each_services_own_first_notice_and_never_restarts():
     london = ZoneInfo("Europe/London")
     first = datetime(2026, 11, 18, 10, 30, tzinfo=london)  # the trigger's first issue
