@@ -1,0 +1,112 @@
+"""The rows of a trigger's tables of matched services, written by tags (trigger_rows.py) rather than by
+the tables' templates, are the markup those templates wrote (trigger_rows_reference.html), row for row,
+in every case a row can show: added by hand, above or at the median or without a rate; a notice not
+issued, awaiting, in time or late, reissued, without an owner or due date, changeable or not; a lead
+or none, briefing, comparable risk open, resolved or never found, implementation verified or not. Text
+a person typed is escaped the same way."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from itertools import product
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.template import Context, Template
+
+from learning_transfer.models import ImplementationLead, LearningNotice, MatchedService
+from learning_transfer.services.measures import ServiceRow
+from learning_transfer.templatetags.trigger_rows import exposure_row, matched_service_row, notice_row
+from providers.choices import RiskLevel, RiskTag
+from providers.models import Service, User
+
+REFERENCE = Template((Path(__file__).parent / "trigger_rows_reference.html").read_text())
+ISSUED = datetime(2026, 3, 2, 9, 30, tzinfo=ZoneInfo("Europe/London"))
+MEDIAN = 2.0
+
+
+def reference(table: str, row: ServiceRow, can_distribute: bool = False) -> str:
+    """The row as its table's template wrote it, without the indent before it and the blank lines its
+    `if` tags left."""
+    context = {
+        "table": table,
+        "row": row,
+        "pic": {"median": MEDIAN},
+        "can_distribute": can_distribute,
+        "distribution": {"in_time_words": "Within 4 hours"},
+    }
+    written = REFERENCE.render(Context(context))
+    return "\n".join(line for line in written.splitlines() if line.strip()).strip()
+
+
+def person(first_name: str) -> User:
+    return User(username=first_name.lower(), first_name=first_name, last_name="O'Neil & Sons")
+
+
+def service_row(match: MatchedService, notice=None, received_in_time=False, lead=None) -> ServiceRow:
+    return ServiceRow(
+        match=match,
+        notices=[notice] if notice else [],
+        current=notice,
+        received_in_time=received_in_time,
+        lead=lead,
+        lines=[],
+        open_lines=2,
+    )
+
+
+def match(**fields) -> MatchedService:
+    service = Service(pk=11, name="Elm <House>", risk_level=RiskLevel.HIGH)
+    return MatchedService(pk=21, service=service, incidents_7d=3, care_hours_7d=Decimal("1250.5"), **fields)
+
+
+@pytest.mark.parametrize(
+    ("by_rule", "rate", "above", "tags"),
+    [
+        (True, Decimal("2.5"), True, [RiskTag.FALLS, RiskTag.MEDICATION]),
+        (False, Decimal("2.0"), False, []),
+        (True, None, False, [RiskTag.FALLS]),
+    ],
+)
+def test_a_matched_services_row(by_rule, rate, above, tags):
+    m = match(matched_by_rule=by_rule, reason="Asked <b>by</b> the RM", rate_7d=rate, above_median=above)
+    m.shared_tags, m.open_actions_due_5d = tags, 4
+    row = service_row(m)
+    assert matched_service_row(row, MEDIAN) == reference("matched", row)
+
+
+NOTICES = {
+    "awaiting": {"acknowledged_at": None},
+    "acknowledged": {"acknowledged_at": ISSUED + timedelta(hours=2)},
+    "reissued, no owner, no due date": {"round": 2, "owner": None, "due_at": None, "acknowledged_at": None},
+}
+
+
+@pytest.mark.parametrize(
+    ("notice", "in_time", "can_distribute"), list(product([None, *NOTICES], [True, False], [True, False]))
+)
+def test_a_notices_row(notice, in_time, can_distribute):
+    fields = {"round": 1, "owner": person("Priya"), "due_at": ISSUED + timedelta(hours=72)}
+    current = (
+        None if notice is None else LearningNotice(pk=31, issued_at=ISSUED, **{**fields, **NOTICES[notice]})
+    )
+    row = service_row(match(), current, received_in_time=in_time)
+    assert notice_row(row, can_distribute, "Within 4 hours") == reference("notice", row, can_distribute)
+
+
+@pytest.mark.parametrize(
+    ("with_lead", "risk", "done"),
+    list(product([True, False], ["open", "resolved", "none"], [True, False])),
+)
+def test_an_exposure_row(with_lead, risk, done):
+    found = ISSUED - timedelta(days=2)
+    m = match(
+        briefing_completed_at=ISSUED if done else None,
+        comparable_risk_open_since=found if risk != "none" else None,
+        comparable_risk_resolved_at=ISSUED if risk == "resolved" else None,
+        expected_reduction_pct=Decimal("12.5") if done else None,
+        implementation_confirmed_at=ISSUED if done else None,
+    )
+    lead = ImplementationLead(person=person("Sam")) if with_lead else None
+    row = service_row(m, lead=lead)
+    assert exposure_row(row) == reference("exposure", row)
