@@ -246,3 +246,9 @@ class MatchedService(models.Model):
     @property
     def has_unresolved_comparable_risk(self) -> bool:
         return self.comparable_risk_open_since is not None and self.comparable_risk_resolved_at is None
+
+    def comparable_risk_open_longer_than(self, hours: int, now) -> bool:
+        """A3: a comparable risk found here is still unresolved more than `hours` after it was found."""
+        return self.has_unresolved_comparable_risk and now - self.comparable_risk_open_since > timedelta(
+            hours=hours
+        )

@@ -185,12 +185,7 @@ def _receipt_windows(pic: TriggerPicture, received: int) -> dict:
 
 def risk_unresolved(pic: TriggerPicture, age_hours: int) -> int:
     """A3: included services whose comparable risk has been open for more than `age_hours`."""
-    limit = timedelta(hours=age_hours)
-    return sum(
-        1
-        for r in pic.included
-        if r.match.has_unresolved_comparable_risk and pic.now - r.match.comparable_risk_open_since > limit
-    )
+    return sum(1 for r in pic.included if r.match.comparable_risk_open_longer_than(age_hours, pic.now))
 
 
 def without_lead(pic: TriggerPicture) -> int:

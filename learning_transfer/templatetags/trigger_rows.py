@@ -122,12 +122,15 @@ def notice_row(row, can_distribute: bool, in_time_words: str) -> str:
 
 
 @register.simple_tag
-def exposure_row(row) -> str:
-    """A matched service's exposure: implementation lead, briefing, comparable risk, expected reduction,
-    open implementation lines and whether implementation is verified."""
+def exposure_row(row, now, risk_age_hours: int) -> str:
+    """A matched service's exposure: implementation lead, briefing, comparable risk (marked when open
+    longer than A3's `risk_age_hours` at `now`), expected reduction, open implementation lines and
+    whether implementation is verified."""
     m = row.match
     if m.has_unresolved_comparable_risk:
         risk = f"Open since {london(m.comparable_risk_open_since)}"
+        if m.comparable_risk_open_longer_than(risk_age_hours, now):
+            risk = format_html("{} {}", risk, state_tag("overdue", f"Over {risk_age_hours} hours"))
     else:
         risk = "Resolved" if m.comparable_risk_resolved_at else "None recorded"
     return format_html(

@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from escalation import computations
@@ -58,6 +59,30 @@ def test_a3_counts_services_without_lead_with_old_comparable_risk_and_incomplete
         "comparable_risk_unresolved_24h": 1,  # Ash's is 25 hours old; Beech's only 2
         "briefing_incomplete": 3,
     }
+
+
+def test_the_trigger_page_marks_each_comparable_risk_open_longer_than_a3_allows(
+    issued, managers, operations_director, quality_director, client, sign_in
+):
+    update_exposure(
+        match(issued, "Ash Grove"),
+        by=operations_director,
+        comparable_risk_open_since=NOW - timedelta(hours=25),
+        now=NOW,
+    )
+    update_exposure(
+        match(issued, "Beech Lodge"),
+        by=managers["beech"],
+        comparable_risk_open_since=NOW - timedelta(hours=2),
+        now=NOW,
+    )
+    sign_in(quality_director)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(f"/learning/triggers/{issued.pk}/").text
+    exposure = page[page.index('id="exposure"') :]
+    rows = {name: exposure[exposure.index(name) :].split("</tr>")[0] for name in ("Ash Grove", "Beech Lodge")}
+    assert "Over 24 hours" in rows["Ash Grove"]  # 25 hours old
+    assert "Open since" in rows["Beech Lodge"] and "Over 24 hours" not in rows["Beech Lodge"]
 
 
 def north_a4(trigger):

@@ -25,7 +25,7 @@ ISSUED = datetime(2026, 3, 2, 9, 30, tzinfo=ZoneInfo("Europe/London"))
 MEDIAN = 2.0
 
 
-def reference(table: str, row: ServiceRow, can_distribute: bool = False) -> str:
+def reference(table: str, row: ServiceRow, can_distribute: bool = False, **more) -> str:
     """The row as its table's template wrote it, without the indent before it and the blank lines its
     `if` tags left."""
     context = {
@@ -34,6 +34,7 @@ def reference(table: str, row: ServiceRow, can_distribute: bool = False) -> str:
         "pic": {"median": MEDIAN},
         "can_distribute": can_distribute,
         "distribution": {"in_time_words": "Within 4 hours"},
+        **more,
     }
     written = REFERENCE.render(Context(context))
     return "\n".join(line for line in written.splitlines() if line.strip()).strip()
@@ -96,7 +97,7 @@ def test_a_notices_row(notice, in_time, can_distribute):
 
 @pytest.mark.parametrize(
     ("with_lead", "risk", "done"),
-    list(product([True, False], ["open", "resolved", "none"], [True, False])),
+    list(product([True, False], ["open", "open too long", "resolved", "none"], [True, False])),
 )
 def test_an_exposure_row(with_lead, risk, done):
     found = ISSUED - timedelta(days=2)
@@ -109,4 +110,9 @@ def test_an_exposure_row(with_lead, risk, done):
     )
     lead = ImplementationLead(person=person("Sam")) if with_lead else None
     row = service_row(m, lead=lead)
-    assert exposure_row(row) == reference("exposure", row)
+    # A3's age (the provider's tuning): the risk found 2 days ago is open too long at 36 hours.
+    age = 36 if risk == "open too long" else 72
+    long = risk == "open too long"
+    expected = reference("exposure", row, long=long, over=f"Over {age} hours")
+    assert exposure_row(row, ISSUED, age) == expected
+    assert (f"Over {age} hours" in expected) == long
