@@ -51,9 +51,14 @@ def step_place(step_run: StepRun):
     return step_run.region or run.service or run.provider
 
 
+def who_records(step_run) -> tuple[list[str], object]:
+    """The roles that record a step run and the place their holders must reach."""
+    return [step_run.role], step_place(step_run)
+
+
 @rules.predicate
 def holds_the_step_role(user, step_run):
-    return step_run is not None and holds_now(user, [step_run.role], step_place(step_run))
+    return step_run is not None and holds_now(user, *who_records(step_run))
 
 
 @rules.predicate
@@ -123,7 +128,7 @@ def _what_decides_an_escalation(escalation) -> tuple:
 
 
 # Work lists try each colleague's role once per kind of row, not once per row (providers.who_acts).
-decided_by("escalation.record_step", _what_decides_a_step)
+decided_by("escalation.record_step", _what_decides_a_step, only=who_records)
 for _perm in ("acknowledge_escalation", "record_escalation_action", "resolve_escalation"):
     decided_by(f"escalation.{_perm}", _what_decides_an_escalation)
 

@@ -12,32 +12,52 @@ Only the viewer's own providers are looked at, so a person from another provider
 
 Trying every colleague's role is the costly part of a list (a service's checks page tries about 50
 roles on each of 25 rows), so a permission may declare what of an object its answer depends on
-(`decided_by`): rows of one list that agree on it are tried once.
+(`decided_by`): rows of one list that agree on it are tried once. A large provider has a thousand
+colleagues or more (a registered manager and leads at each of 500 services), so a permission may also
+declare the roles and the place its holders must reach (`decided_by(..., only=...)`): only the colleagues
+holding such a role at a scope reaching that place (`covers`, the rule every permission reaches places
+by) are read and tried, from a light index of every colleague's role and place.
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import rules
 
 from .choices import Role
 from .models import RoleAssignment
-from .permissions import ACTIONS, holding_only, once_a_request, staff_assignments
+from .permissions import ACTIONS, covers, holding_only, once_a_request, staff_assignments
 
 ROLE_ORDER = {role.value: position for position, role in enumerate(Role)}
 # Roles whose holders may act on any of their provider's work of a kind (the Nominated Individual on
 # every escalation): true on every row of a list, so a list names them once, under it.
 OVERSIGHT_ROLES = (Role.NOMINATED_INDIVIDUAL,)
 
-# Permission -> what of an object its predicate reads (see decided_by).
+# Permission -> what of an object its predicate reads, and who alone can pass it (see decided_by).
 _DECIDED_BY: dict[str, Callable] = {}
+_ONLY: dict[str, Callable] = {}
 
 
-def decided_by(perm: str, key: Callable) -> None:
+def decided_by(perm: str, key: Callable, only: Callable | None = None) -> None:
     """Declare that whether a role lets its holder do `perm` to an object depends on `key(obj)` alone
     (everything of the object the permission's predicate reads, hashable), so two objects with the same
-    key have the same people able to act. Declared beside the predicate, which it must follow."""
+    key have the same people able to act. `only(obj)`, when given, returns (roles, place): nobody passes
+    the predicate but a holder of one of those roles at a scope reaching that place, so no one else is
+    tried. Declared beside the predicate, which both must follow."""
     _DECIDED_BY[perm] = key
+    if only is not None:
+        _ONLY[perm] = only
+
+
+class Colleague(NamedTuple):
+    """One staff role assignment as the index holds it: enough to tell whether it reaches a place."""
+
+    pk: int
+    role: str
+    provider_id: int
+    region_id: int | None
+    service_id: int | None
 
 
 @dataclass(frozen=True)
@@ -72,36 +92,69 @@ def _place(assignment: RoleAssignment) -> str:
 
 def _closest_first(assignment: RoleAssignment) -> tuple:
     """The people closest to the work first: a service's, then a region's, then the provider's; at
-    each, the least senior role first (the Nominated Individual, who can act on much, comes last)."""
+    each, the least senior role first (the Nominated Individual, who can act on much, comes last), then
+    by place and by name."""
     breadth = 0 if assignment.service_id else 1 if assignment.region_id else 2
-    return (breadth, -ROLE_ORDER.get(assignment.role, 0), str(assignment.service or assignment.region or ""))
+    user = assignment.user
+    return (
+        breadth,
+        -ROLE_ORDER.get(assignment.role, 0),
+        str(assignment.service or assignment.region or ""),
+        user.last_name,
+        user.first_name,
+        assignment.pk,
+    )
 
 
 class Colleagues:
-    """The staff role assignments at the viewer's providers, read with one query when first asked (once a
-    request: a dashboard's panels each split a list and name the same colleagues)."""
+    """The staff role assignments at the viewer's providers: an index of every colleague's role and
+    place, read with one query when first asked, and the assignments themselves (with their people
+    and places) read for those a permission may let act, in one query per list. Both are kept for the
+    request: a dashboard's panels each split a list and name the same colleagues."""
 
     def __init__(self, viewer):
-        self.provider_ids = {a.provider_id for a in staff_assignments(viewer)}
-        self._rows = None
+        self.provider_ids = tuple(sorted({a.provider_id for a in staff_assignments(viewer)}))
         self._answers: dict[tuple, list[Actors]] = {}  # (perm, key) -> who can, for decided_by perms
+        self._colleagues: list[Colleague] | None = None
+        self._read_so_far: dict[int, RoleAssignment] | None = None
 
-    def _assignments(self) -> list[RoleAssignment]:
-        if self._rows is None and not self.provider_ids:
-            self._rows = []
-        if self._rows is None:
-            key = ("colleagues", tuple(sorted(self.provider_ids)))
-            self._rows = once_a_request(key, self._read)
-        return self._rows
+    def _index(self) -> list[Colleague]:
+        if self._colleagues is None:
+            key = ("colleague index", self.provider_ids)
+            self._colleagues = once_a_request(key, self._read_index) if self.provider_ids else []
+        return self._colleagues
 
-    def _read(self) -> list[RoleAssignment]:
+    def _read_index(self) -> list[Colleague]:
         rows = (
             RoleAssignment.objects.filter(provider_id__in=self.provider_ids, user__is_active=True)
             .exclude(role=Role.COMMISSIONER)
-            .select_related("user", "provider", "region", "service")
-            .order_by("user__last_name", "user__first_name", "pk")
+            .values_list("pk", "role", "provider_id", "region_id", "service_id")
         )
-        return sorted(rows, key=_closest_first)
+        return [Colleague(*row) for row in rows]
+
+    def _loaded(self) -> dict[int, RoleAssignment]:
+        """The assignments read so far this request, by id."""
+        if self._read_so_far is None:
+            self._read_so_far = once_a_request(("colleagues", self.provider_ids), dict)
+        return self._read_so_far
+
+    def _candidates(self, perm: str, obj) -> list[int]:
+        """The ids of the colleagues the permission may let act on `obj` (all, unless it says `only`)."""
+        only = _ONLY.get(perm)
+        if only is None:
+            return [colleague.pk for colleague in self._index()]
+        roles, place = only(obj)
+        return [c.pk for c in self._index() if c.role in roles and covers(c, place)]
+
+    def read(self, perm: str, objs: Iterable) -> None:
+        """Read, in one query, the colleagues who may be tried on any of `objs` and are not read yet."""
+        loaded = self._loaded()
+        wanted = {pk for obj in objs for pk in self._candidates(perm, obj)} - loaded.keys()
+        if wanted:
+            rows = RoleAssignment.objects.filter(pk__in=wanted).select_related(
+                "user", "provider", "region", "service"
+            )
+            loaded.update((row.pk, row) for row in rows)
 
     def who_can(self, perm: str, obj) -> list[Actors]:
         """Who can do `perm` to `obj` now, grouped by role and place, the closest to the work first.
@@ -117,8 +170,10 @@ class Colleagues:
         return list(self._answers[asked])
 
     def _try_each_role(self, perm: str, obj) -> list[Actors]:
+        self.read(perm, [obj])  # nothing to read when the list read them all at once
+        loaded = self._loaded()
         groups: dict[tuple, list] = {}
-        for assignment in self._assignments():
+        for assignment in sorted((loaded[pk] for pk in self._candidates(perm, obj)), key=_closest_first):
             with holding_only(assignment):
                 allowed = rules.has_perm(perm, assignment.user, obj)
             if allowed:
@@ -141,12 +196,11 @@ def split_yours(viewer, rows: Iterable, perm: str, of: Callable = lambda row: ro
     yours, others = [], []
     for row in rows:
         row.yours = viewer.has_perm(perm, of(row))
-        if row.yours:
-            row.actors = []
-            yours.append(row)
-        else:
-            row.actors = colleagues.who_can(perm, of(row))
-            others.append(row)
+        row.actors = []
+        (yours if row.yours else others).append(row)
+    colleagues.read(perm, [of(row) for row in others])  # everyone the rows may name, in one query
+    for row in others:
+        row.actors = colleagues.who_can(perm, of(row))
     return yours, others
 
 

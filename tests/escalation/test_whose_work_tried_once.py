@@ -7,7 +7,8 @@ from unittest import mock
 import pytest
 
 from escalation import engine, services
-from escalation.models import Escalation, Notification
+from escalation.models import Escalation, Notification, StepRun
+from providers import permissions, who_acts
 from providers.who_acts import Colleagues, split_yours
 
 from .conftest import at
@@ -79,3 +80,33 @@ def test_alike_escalations_are_tried_once(chains, provider, elm_house, subject, 
     assert len(rows) == 3
     assert _tries(people.registered_manager, rows, "escalation.acknowledge_escalation") == 1
     assert rows[0].actors == rows[1].actors == rows[2].actors != []
+
+
+def test_a_step_is_tried_only_on_its_roles_holders_reaching_it_and_names_whom_every_colleague_would(
+    chains, provider, elm_house, shifts, subject, people, now, django_assert_num_queries
+):
+    """A large provider has a thousand colleagues: a check is tried only on the holders of its role at
+    a scope reaching its place (`decided_by(..., only=...)`), read in one query for the whole list, and
+    names exactly the people trying every colleague would."""
+    for chain in ("A", "B"):
+        services.start_chain(
+            chain, provider=provider, subject=subject(), anchor_at=at(23, 9), service=elm_house
+        )
+    rows = list(
+        StepRun.objects.select_related("region", "chain_run__service", "chain_run__provider").order_by("pk")
+    )
+    perm = "escalation.record_step"
+    viewer = people.registered_manager
+    colleagues = Colleagues(viewer)
+    in_a_request = permissions.RoleAssignmentsPerRequest(
+        lambda request: split_yours(viewer, rows, perm, colleagues=colleagues)
+    )
+    with django_assert_num_queries(3):  # the viewer's roles, every colleague's place, those tried
+        in_a_request(None)
+    everyone = len(colleagues._index())
+    assert len(colleagues._loaded()) < everyone, "only the holders of the checks' roles are read"
+    with mock.patch.dict(who_acts._ONLY, clear=True):  # as though the permission named no roles
+        for row in rows:
+            if not row.yours:
+                assert row.actors == _real_try(Colleagues(viewer), perm, row), row.code
+    assert sum(1 for row in rows if row.actors) > 3

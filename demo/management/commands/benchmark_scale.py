@@ -39,7 +39,7 @@ from learning_transfer.choices import IncidentTheme, TriggerStatus
 from learning_transfer.models import LearningNotice, LearningTrigger, MatchedService
 from learning_transfer.services.notices import refresh_notice_figures
 from learning_transfer.services.rollup import after_data_saved
-from providers.choices import RiskTag, Role
+from providers.choices import RiskTag, Role, Scope
 from providers.models import Provider, Region, RoleAssignment, Service, ServiceRiskTag, User
 
 FULL_SCALE = {
@@ -114,9 +114,9 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.stdout.write(
-            f"Built {sizes['services']} services, {sizes['incidents']} incidents, {sizes['triggers']} "
-            f"triggers in {built - started:.1f} s; their daily roll-up, review flags and foreign-key "
-            f"checks in {rolled_up - built:.1f} s."
+            f"Built {sizes['services']} services with their staff, {sizes['incidents']} incidents, "
+            f"{sizes['triggers']} triggers in {built - started:.1f} s; their daily roll-up, review flags "
+            f"and foreign-key checks in {rolled_up - built:.1f} s."
         )
         return people, trigger
 
@@ -234,12 +234,53 @@ def build(sizes: dict, now) -> tuple[dict, LearningTrigger]:
     for username, role in (("quality", Role.QUALITY_DIRECTOR), ("ni", Role.NOMINATED_INDIVIDUAL)):
         people[username] = User.objects.create(username=f"scale-{username}", is_active=True)
         RoleAssignment.objects.create(user=people[username], role=role, provider=provider)
+    add_staff(provider, regions, services)
     service_ids = [s.pk for s in services]
     insert_incidents(service_ids, sizes["incidents"], now)
     insert_care_hours(service_ids, now)
     trigger = build_triggers(provider, services, sizes, people["quality"], now)
     chain.start(trigger, people["quality"])  # the trigger page shows its chain A case
     return people, trigger
+
+
+# The colleagues a large provider has beside the two who are timed: a page that names who acts on a
+# step, or a tick that tells the holders of a role, tries every one of them.
+STAFF_ROLES = {
+    Scope.PROVIDER: [
+        Role.PROVIDER_DIRECTOR,
+        Role.OPERATIONS_DIRECTOR,
+        Role.COMPLIANCE_MANAGER,
+        Role.GOVERNANCE_OFFICER,
+        Role.PERFORMANCE_ANALYST,
+        Role.RESIDENT_EXPERIENCE_LEAD,
+    ],
+    Scope.REGION: [Role.DEPUTY_REGIONAL_MANAGER],
+    Scope.SERVICE: [Role.REGISTERED_MANAGER, Role.CLINICAL_LEAD],
+}
+
+
+def add_staff(provider, regions, services) -> None:
+    """One person in each of the provider's other roles: each provider-wide role, a deputy for each
+    region, and a registered manager and a clinical lead for each service (about 1,000 at 500)."""
+    places = [(role, {}) for role in STAFF_ROLES[Scope.PROVIDER]]
+    places += [(role, {"region": r}) for role in STAFF_ROLES[Scope.REGION] for r in regions]
+    places += [(role, {"service": s}) for role in STAFF_ROLES[Scope.SERVICE] for s in services]
+    users = User.objects.bulk_create(
+        User(username=f"scale-staff-{n}", first_name="Staff", last_name=str(n), is_active=True)
+        for n in range(len(places))
+    )
+    RoleAssignment.objects.bulk_create(
+        RoleAssignment(user=user, role=role, provider=provider, **place)
+        for user, (role, place) in zip(users, places, strict=True)
+    )
+    managers = {
+        place["service"].pk: user
+        for user, (role, place) in zip(users, places, strict=True)
+        if role == Role.REGISTERED_MANAGER
+    }
+    for service in services:
+        service.registered_manager = managers[service.pk]
+    Service.objects.bulk_update(services, ["registered_manager"])
 
 
 def insert_incidents(service_ids: list[int], count: int, now) -> None:
