@@ -110,7 +110,8 @@ class CompiledQuery:
         try:
             self.sql, self.params = compiler.as_sql()
         except EmptyResultSet:  # a scope that can hold nothing (no role reaches anything)
-            self.sql, self.params = None, ()
+            self.sql = None
+            return
         # What turning a row into objects reads, worked out by as_sql() above.
         self.select, self.col_count = compiler.select, compiler.col_count
         self.klass_info, self.annotation_col_map = compiler.klass_info, compiler.annotation_col_map
