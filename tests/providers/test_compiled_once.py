@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from providers import dashboards, permissions
 from providers.choices import Role
 from providers.models import Service
-from tests.factories import ServiceFactory, UserFactory, give_role
+from tests.factories import ServiceFactory, UserFactory, give_role, person_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -83,22 +83,16 @@ def test_a_role_given_or_removed_lists_the_scope_as_it_then_stands(
     assert _page(registered_manager) == ([elm_house.name], 1)
 
 
-def test_nobody_is_handed_another_persons_list(registered_manager, elm_house, birch_lodge):
-    birch_manager = UserFactory(username="birch-manager")
-    give_role(birch_manager, Role.REGISTERED_MANAGER, service=birch_lodge)
+def test_nobody_is_handed_another_persons_or_providers_list(registered_manager, elm_house, birch_lodge):
+    birch_manager = person_with_role(Role.REGISTERED_MANAGER, service=birch_lodge)
+    elsewhere = ServiceFactory()  # another provider's service
+    elsewhere_director = person_with_role(Role.OPERATIONS_DIRECTOR, provider=elsewhere.provider)
     outsider = UserFactory(username="no-roles")
-
-    def pages():
-        return (
-            _services_listed(registered_manager),
-            _services_listed(birch_manager),
-            _services_listed(outsider),
-        )
+    people = [registered_manager, birch_manager, elsewhere_director, outsider]
 
     for _ in range(2):  # the second time from the kept queries
-        (elm_rows, _), (birch_rows, _), (none, total) = _in_a_request(pages)
-        assert elm_rows == [elm_house] and birch_rows == [birch_lodge]
-        assert none == [] and total == 0
+        lists = _in_a_request(lambda: [_services_listed(person) for person in people])
+        assert lists == [([elm_house], 1), ([birch_lodge], 1), ([elsewhere], 1), ([], 0)]
 
 
 def test_a_longer_list_of_the_same_scope_is_compiled_apart(registered_manager, elm_house, provider):
