@@ -18,7 +18,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from providers.choices import ROLE_SCOPE, Scope
-from providers.models import RoleAssignment
+from providers.permissions import assignments
 
 PROVIDER_LEVEL_ROLES = [role.value for role, scope in ROLE_SCOPE.items() if scope == Scope.PROVIDER]
 AUTHENTICATOR_NAME = "Authenticator app"
@@ -30,10 +30,14 @@ DEMO_CODE = "demo2026"
 
 
 def two_factor_required(user) -> bool:
-    """Superusers and anyone holding a provider-level role now (they see the whole provider)."""
+    """Superusers and anyone holding a provider-level role now (they see the whole provider).
+
+    The roles are those every permission reads (`assignments`: read afresh once a request), so a
+    person's pages ask the database once for both, and a role given or removed counts at once.
+    """
     if user.is_superuser:
         return True
-    return RoleAssignment.objects.filter(user=user, role__in=PROVIDER_LEVEL_ROLES).exists()
+    return any(a.role in PROVIDER_LEVEL_ROLES for a in assignments(user))
 
 
 def demo_codes_accepted() -> bool:

@@ -23,7 +23,7 @@ def due_checks_context(request, role) -> dict:
     open_runs = services.chain_b_step_runs(scope, states=services.OPEN_STATES).filter(
         due_at__lte=now + LOOK_AHEAD
     )
-    rows, total = dashboards.first_rows_and_total(open_runs, PANEL_ROWS)
+    rows, total = dashboards.first_rows_and_total(lambda: open_runs, PANEL_ROWS)  # reads the time: not kept
     for step_run in rows:
         step_run.shown_state = step_run.display_state(now)
     yours, others = split_yours(request.user, rows, "escalation.record_step")

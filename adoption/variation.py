@@ -96,11 +96,16 @@ def _frame(observations, code: str) -> pd.DataFrame:
 def observations_frame(deployment, code: str) -> pd.DataFrame:
     """One row per observation of step `code`: team, shift, location, observed_at and a column per
     measure (empty where the observation did not give it), oldest first."""
-    return _normalised(_frame(_observations(deployment), code))
+    return _normalised(_frame(_observations(deployment, code), code))
 
 
-def _observations(deployment) -> list:
-    return list(deployment.observations.select_related("team", "recorded_by").order_by("observed_at", "pk"))
+def _observations(deployment, code: str | None = None) -> list:
+    """The deployment's observations (of step `code` alone when given), oldest first, with the team
+    their group names: all the comparison reads of them (who recorded each is the table's business)."""
+    observations = deployment.observations.select_related("team").order_by("observed_at", "pk")
+    if code is not None:
+        observations = observations.filter(step_code=code)
+    return list(observations)
 
 
 def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
@@ -298,7 +303,7 @@ def weak_groups(deployment, code: str) -> list[dict]:
     as a whole breaches (the step's own breach escalation covers that).
     """
     rule = threshold_rules(deployment).get(code)
-    rows, columns = _observation_rows(_observations(deployment), code)
+    rows, columns = _observation_rows(_observations(deployment, code), code)
     if not rule or not rows:
         return []
     fixed = baselines(deployment)

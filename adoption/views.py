@@ -9,6 +9,7 @@ StaffRequiredMixin.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
@@ -70,13 +71,16 @@ class MyServiceView(StaffRequiredMixin, TemplateView):
 
 class DeploymentDetailView(StaffRequiredMixin, TemplateView):
     """Baselines, the chain B timeline, each measure by team, shift and location with weak groups
-    flagged, the observations as recorded (and corrected), and closing while no group is weak now.
+    flagged, the observations as recorded (and corrected), newest first a page at a time, and closing
+    while no group is weak now.
 
     Its queries do not grow with the observations: they are loaded once and every table is built
-    from that list.
+    from that list. The observations table shows one page of them, so what the page renders does not
+    grow with the history either (a live deployment records observations every shift).
     """
 
     template_name = "adoption/deployment_detail.html"
+    observations_per_page = 10
 
     def get_context_data(self, **kwargs):
         user = self.request.user
@@ -91,15 +95,19 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
         timeline = list(run.step_runs.order_by("due_at", "code")) if run else []
         for step_run in timeline:
             step_run.shown_state = step_run.display_state(now)
-        observations = list(
-            deployment.observations.select_related("team", "recorded_by").order_by("observed_at", "pk")
-        )
+        # Every observation feeds the comparison by group; only the table's page names who recorded
+        # each, so the people are loaded for that page alone.
+        observations = list(deployment.observations.select_related("team").order_by("observed_at", "pk"))
         steps = services.chain_b_steps()
         templates = {step.code: step for step in steps}
         sections = services.variation_sections(deployment, observations, templates)
         for section in sections:
             section["chart"] = charts.variation_chart(section)
         history = deployment.history.select_related("history_user").order_by("-history_date")[:20]
+        observations_page = Paginator(observations[::-1], self.observations_per_page).get_page(
+            self.request.GET.get("page")
+        )
+        prefetch_related_objects(observations_page.object_list, "recorded_by")
         form = None
         live = deployment.status == DeploymentStatus.ACTIVE
         if live and user.has_perm("adoption.record_observation", deployment):
@@ -110,7 +118,10 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
             timeline=timeline,
             sections=sections,
             weak_now=services.weak_now_groups(sections),
-            observations=_observation_rows(observations, templates, services.corrections(deployment)),
+            observations=_observation_rows(
+                observations_page.object_list, templates, services.corrections(deployment)
+            ),
+            observations_page=observations_page,
             can_correct=live and user.has_perm("adoption.record_observation", deployment),
             history=history,
             form=form,

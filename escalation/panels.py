@@ -58,14 +58,19 @@ def escalation_worklist(user, notifications, others) -> dict:
 def open_escalations_context(request, role) -> dict:
     """The person's open escalations to act on, and the newest raised to others at their services (a
     fixed number of queries)."""
+    user = request.user
     mine, open_total = dashboards.first_rows_and_total(
-        told(request.user).exclude(escalation__state=EscalationState.RESOLVED), PANEL_SIZE
+        lambda: told(user).exclude(escalation__state=EscalationState.RESOLVED),
+        PANEL_SIZE,
+        kept_for=(user, "open escalations told of"),
     )
-    others, others_total = dashboards.first_rows_and_total(raised_to_others(request.user), PANEL_SIZE)
+    others, others_total = dashboards.first_rows_and_total(
+        lambda: raised_to_others(user), PANEL_SIZE, kept_for=(user, "escalations raised to others")
+    )
     return {
         "open_total": open_total,
         "others_total": others_total,
-        **escalation_worklist(request.user, mine, others),
+        **escalation_worklist(user, mine, others),
     }
 
 

@@ -59,7 +59,9 @@ class InboxView(StaffRequiredMixin, TemplateView):
         others, others_total = [], 0
         if page.number == 1:
             others, others_total = dashboards.first_rows_and_total(
-                panels.raised_to_others(user), self.others_size
+                lambda: panels.raised_to_others(user),
+                self.others_size,
+                kept_for=(user, "escalations raised to others"),
             )
         return super().get_context_data(
             page=page,

@@ -21,11 +21,14 @@ def quality_director_context(request, role) -> dict:
     user = request.user
     candidates, total = review_candidates(user, now=timezone.now(), limit=PANEL_ROWS)
     waiting, waiting_total = dashboards.first_rows_and_total(
-        permissions.visible_triggers(user)
-        .filter(status=TriggerStatus.LOGGED)
-        .select_related("source_service")
-        .order_by("-confirmed_at"),
+        lambda: (
+            permissions.visible_triggers(user)
+            .filter(status=TriggerStatus.LOGGED)
+            .select_related("source_service")
+            .order_by("-confirmed_at")
+        ),
         PANEL_ROWS,
+        kept_for=(user, "triggers waiting for issue"),
     )
     return {
         "candidates": candidates,
@@ -46,20 +49,26 @@ def nominated_individual_context(request, role) -> dict:
 def registered_manager_context(request, role) -> dict:
     """Learning notices for the manager's services still to acknowledge, and open implementation lines."""
     user = request.user
-    notices = (
-        permissions.visible_notices(user)
-        .filter(superseded_at__isnull=True, acknowledged_at__isnull=True)
-        .select_related("matched_service__service", "matched_service__trigger")
-        .order_by("issued_at")
+    notices, notice_total = dashboards.first_rows_and_total(
+        lambda: (
+            permissions.visible_notices(user)
+            .filter(superseded_at__isnull=True, acknowledged_at__isnull=True)
+            .select_related("matched_service__service", "matched_service__trigger")
+            .order_by("issued_at")
+        ),
+        PANEL_ROWS,
+        kept_for=(user, "notices to acknowledge"),
     )
-    lines = (
-        permissions.visible_lines(user)
-        .filter(completed_at__isnull=True)
-        .select_related("service", "owner")
-        .order_by("due_at")
+    lines, line_total = dashboards.first_rows_and_total(
+        lambda: (
+            permissions.visible_lines(user)
+            .filter(completed_at__isnull=True)
+            .select_related("service", "owner")
+            .order_by("due_at")
+        ),
+        PANEL_ROWS,
+        kept_for=(user, "open implementation lines"),
     )
-    notices, notice_total = dashboards.first_rows_and_total(notices, PANEL_ROWS)
-    lines, line_total = dashboards.first_rows_and_total(lines, PANEL_ROWS)
     return {
         "notices": notices,
         "notice_total": notice_total,
@@ -91,8 +100,11 @@ def exposure_context(request, role) -> dict:
         included=True, trigger__status=TriggerStatus.ISSUED
     )
     has_lead = ImplementationLead.objects.filter(matched_service=OuterRef("pk"))
-    without_lead = matches.filter(~Exists(has_lead)).select_related("service", "trigger")
-    without_lead, without_lead_total = dashboards.first_rows_and_total(without_lead, PANEL_ROWS)
+    without_lead, without_lead_total = dashboards.first_rows_and_total(
+        lambda: matches.filter(~Exists(has_lead)).select_related("service", "trigger"),
+        PANEL_ROWS,
+        kept_for=(request.user, "matches without a lead"),
+    )
     return {
         "without_lead": without_lead,
         "without_lead_total": without_lead_total,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet, Window
 
 from .choices import Role
+from .permissions import compiled_once
 
 
 @dataclass(frozen=True)
@@ -40,16 +41,29 @@ def panels_for(role: str) -> list[Panel]:
     return list(_PANELS.get(str(role), []))
 
 
-def first_rows_and_total(queryset: QuerySet, size: int) -> tuple[list, int]:
-    """A list's first `size` rows and how many rows it has in all, in one query.
+def first_rows_and_total(build: Callable[[], QuerySet], size: int, kept_for: tuple = ()) -> tuple[list, int]:
+    """A list's first `size` rows (the queryset `build` returns) and how many rows it has in all, in
+    one query.
 
     The total rides on each row as a count over the whole result, which the database works out before
     the limit. A panel's rows are scoped by nested subqueries that take longer to turn into SQL than
     to run, so asking for the rows and then their count built that SQL twice on every dashboard.
+    `kept_for` (the person, a name for the list) keeps that SQL for the roles they hold
+    (`permissions.compiled_once`), for a list that `build` makes from the person and their roles
+    alone; a list that reads the time is compiled on every request.
     """
-    if queryset.query.distinct:  # a window counts rows before DISTINCT removes any
-        raise ValueError("first_rows_and_total needs a queryset without distinct().")
-    rows = list(queryset.annotate(list_total=Window(Count("pk")))[:size])
+
+    def listed() -> QuerySet:
+        queryset = build()
+        if queryset.query.distinct:  # a window counts rows before DISTINCT removes any
+            raise ValueError("first_rows_and_total needs a queryset without distinct().")
+        return queryset.annotate(list_total=Window(Count("pk")))[:size]
+
+    if kept_for:
+        user, name = kept_for
+        rows = compiled_once(user, f"{name}, first {size}", listed).rows()
+    else:
+        rows = list(listed())
     return rows, (rows[0].list_total if rows else 0)
 
 

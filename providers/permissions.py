@@ -17,9 +17,10 @@ from contextvars import ContextVar
 from operator import attrgetter
 
 import rules
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models.query import get_related_populators
 
 from .choices import Role
 from .models import Provider, Region, RoleAssignment, Service, User
@@ -56,8 +57,8 @@ def assignments(user) -> list[RoleAssignment]:
     return rows
 
 
-# Scopes built from a person's roles, kept by the worker process between requests (see built_once).
-_built_scopes: dict[tuple, QuerySet | tuple] = {}  # a scope, or the SQL counting one
+# Scopes (built_once) and compiled queries (compiled_once), each keyed by its name and the roles held.
+_built_scopes: dict[tuple, object] = {}
 BUILT_SCOPES_KEPT = 5000  # a few kilobytes each; the whole store is dropped when it grows past this
 
 
@@ -94,27 +95,85 @@ def built_once(user, name: str, build: Callable[[], QuerySet]) -> QuerySet:
     return scope.all()
 
 
-def counted_once(user, name: str, build: Callable[[], QuerySet]) -> int:
-    """How many rows the person's scope `name` (`build` as for `built_once`) holds now, counted by a
-    fresh query each time whose SQL is compiled once for the roles held and kept beside the scope.
+class CompiledQuery:
+    """A queryset turned into SQL once, and run afresh each time it is used: its rows are read from
+    the database on every call, never kept.
 
-    Compiling a scope's nested subqueries costs about a millisecond of Python, and every page's header
-    counts one (unread escalations). The SQL and its parameters follow from the scope alone, which by
-    `built_once`'s rule depends only on the person and their roles, so the same key gives the same SQL.
+    `rows()` turns the rows into objects as Django's own iteration does (ModelIterable: the model's
+    columns, the rows `select_related` joined in, annotations), then runs the queryset's
+    `prefetch_related`; `count()` counts them.
     """
-    scope = built_once(user, name, build)
+
+    def __init__(self, queryset: QuerySet):
+        self.queryset = queryset
+        compiler = queryset.query.get_compiler(queryset.db)
+        try:
+            self.sql, self.params = compiler.as_sql()
+        except EmptyResultSet:  # a scope that can hold nothing (no role reaches anything)
+            self.sql = None
+            return
+        # What turning a row into objects reads, worked out by as_sql() above.
+        self.select, self.col_count = compiler.select, compiler.col_count
+        self.klass_info, self.annotation_col_map = compiler.klass_info, compiler.annotation_col_map
+
+    def _fetch(self, sql: str) -> list:
+        with connections[self.queryset.db].cursor() as cursor:
+            cursor.execute(sql, self.params)
+            return cursor.fetchall()
+
+    def count(self) -> int:
+        if self.sql is None:
+            return 0
+        return self._fetch(f"SELECT COUNT(*) FROM ({self.sql}) AS counted")[0][0]
+
+    def rows(self) -> list:
+        if self.sql is None:
+            return []
+        db = self.queryset.db
+        # A fresh compiler, on this thread's connection, only to convert the values read.
+        compiler = self.queryset.query.get_compiler(db)
+        compiler.select, compiler.col_count = self.select, self.col_count
+        first, last = self.klass_info["select_fields"][0], self.klass_info["select_fields"][-1] + 1
+        names = [column[0].target.attname for column in self.select[first:last]]
+        related = get_related_populators(self.klass_info, self.select, db)
+        objects = []
+        for row in compiler.results_iter([self._fetch(self.sql)]):
+            obj = self.klass_info["model"].from_db(db, names, row[first:last])
+            for populator in related:
+                populator.populate(row, obj)
+            for name, position in self.annotation_col_map.items():
+                setattr(obj, name, row[position])
+            objects.append(obj)
+        prefetch_related_objects(objects, *self.queryset._prefetch_related_lookups)
+        return objects
+
+
+def compiled_once(user, name: str, build: Callable[[], QuerySet]) -> CompiledQuery:
+    """The person's query `name`, built by `build` and compiled to SQL once for the roles they hold;
+    every use runs it afresh (`CompiledQuery`).
+
+    Compiling a scoped query's nested subqueries costs a millisecond or two of Python, and every page's
+    header and dashboard panels repeat theirs. `build` must depend only on the person's id and the roles
+    read in this request, as for `built_once` (never the time, a page number or another table's rows
+    read in Python): its SQL and parameters are then the same on every request, so the worker keeps
+    them, keyed by the person and those roles. A role given, moved or removed makes another key.
+    Outside a request nothing is kept.
+    """
     if _request_assignments.get() is None or not getattr(user, "is_authenticated", False):
-        return scope.count()
-    key = ("count of", name, *_roles_key(user))
+        return CompiledQuery(build())
+    key = ("compiled", name, *_roles_key(user))
     compiled = _built_scopes.get(key)
     if compiled is None:
         if len(_built_scopes) >= BUILT_SCOPES_KEPT:
             _built_scopes.clear()
-        sql, params = scope.order_by().values("pk").query.sql_with_params()
-        compiled = _built_scopes[key] = (f"SELECT COUNT(*) FROM ({sql}) AS counted", params)
-    with connections[scope.db].cursor() as cursor:
-        cursor.execute(*compiled)
-        return cursor.fetchone()[0]
+        compiled = _built_scopes[key] = CompiledQuery(build())
+    return compiled
+
+
+def counted_once(user, name: str, build: Callable[[], QuerySet]) -> int:
+    """How many rows the person's query `name` holds now, by a fresh query compiled once for the
+    roles held (`compiled_once`; `build` as for it)."""
+    return compiled_once(user, f"count of {name}", lambda: build().order_by().values("pk")).count()
 
 
 def once_a_request(key: tuple, read: Callable):

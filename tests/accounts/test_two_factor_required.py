@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -116,6 +118,18 @@ def test_a_new_provider_level_role_takes_effect_at_the_next_page(client, registe
     assert client.get(reverse("home")).status_code == 302  # to the dashboard
     give_role(registered_manager, Role.COMPLIANCE_MANAGER, provider=provider)
     assert client.get(reverse("organisation")).url.startswith(reverse("two_factor_setup"))
+
+
+def test_the_second_step_check_reads_the_roles_the_page_reads(client, registered_manager):
+    """Whether a password-only person owes the second step is asked on every page: it reads their
+    roles once with the page's own permission checks, not in a query of its own."""
+    log_in(client, "elm-manager")
+    url = reverse("service_detail", args=[registered_manager.role_assignments.get().service_id])
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    theirs = f'"providers_roleassignment"."user_id" = {registered_manager.pk}'
+    role_queries = [q["sql"] for q in captured if theirs in q["sql"]]
+    assert len(role_queries) == 1, role_queries
 
 
 def test_htmx_requests_are_told_to_load_the_check_page(client, enrolled_quality_director):

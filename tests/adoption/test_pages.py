@@ -275,8 +275,40 @@ def test_deployment_page_queries_do_not_grow_with_observations(client, elm_deplo
                 location=observation.location,
             )
     many = client.get(url)
-    assert many.text.count("Corrected</strong>") == 6 and "Location: Annexe" in many.text
+    assert "Location: Annexe" in many.text
+    pages = [client.get(url, {"page": number}).text for number in range(1, 6)]
+    assert sum(page.count("Corrected</strong>") for page in pages) == 6
     assert queries_for(client, url) == one
+    assert queries_for(client, url + "?page=5") == one
+
+
+def test_the_observations_table_shows_the_newest_a_page_at_a_time(client, elm_deployment, teams, people):
+    """Every observation stays in the comparison by group, but the table lists the newest ten, with
+    NHS.UK pagination to the older ones: what the page renders does not grow with the history."""
+    from adoption import services
+
+    recorded = [
+        services.record_team_observation(
+            elm_deployment,
+            by=people.clinical_lead,
+            step_code="B2",
+            values={"risk_note_updates_same_shift_pct": 80 + n},
+            team=teams["Oak"],
+            observed_at=at(23, 8, minute=n),
+        )
+        for n in range(12)
+    ]
+    client.force_login(people.registered_manager)
+    url = reverse("adoption:deployment_detail", args=[elm_deployment.pk])
+    first = client.get(url)
+    assert [o.pk for o in first.context["observations"]] == [o.pk for o in reversed(recorded)][:10]
+    assert "12 observations, newest first: 1 to 10 shown." in first.text
+    assert 'href="?page=2#observations"' in first.text
+    assert first.context["sections"][0]["rows"][0]["observations"] == 12, "the comparison uses them all"
+    second = client.get(url, {"page": 2})
+    assert [o.pk for o in second.context["observations"]] == [recorded[1].pk, recorded[0].pk]
+    assert 'href="?page=1#observations"' in second.text
+    assert_accessible(first.text)
 
 
 def test_only_chain_b_service_roles_record_observations(client, sign_in, elm_deployment, teams, people):

@@ -205,6 +205,15 @@ def test_every_staff_dashboard_shows_open_escalations(client, sign_in, chain_a, 
     assert "No open escalations to you." in client.get(reverse("dashboard", args=["senior_carer_late"])).text
 
 
+def test_an_escalation_raised_after_one_dashboard_shows_on_the_next(client, sign_in, chain_a, people, now):
+    """The panel's query is compiled once for the person's roles, and each dashboard reads it afresh."""
+    sign_in(people.quality_director)
+    url = reverse("dashboard", args=["quality_director"])
+    assert "Check every service received the learning" not in client.get(url).text
+    engine.tick(at(23, 10, 19))
+    assert "Check every service received the learning" in client.get(url).text
+
+
 def test_the_case_page_needs_the_same_queries_for_five_or_thirty_step_runs(
     client, sign_in, chain_a, people, shifts, provider, elm_house, subject
 ):

@@ -1,0 +1,145 @@
+"""A dashboard list over a person's scope is compiled to SQL once for the roles they hold, and every
+page reads its rows afresh: a row added after one page shows on the next, a role given or removed
+lists the scope as it then stands, nobody is handed another person's list, and the rows come back as
+the ORM would give them (related rows joined in, annotations, prefetches), in the same queries."""
+
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
+from django.test.utils import CaptureQueriesContext
+
+from providers import dashboards, permissions
+from providers.choices import Role
+from providers.models import Service
+from tests.factories import ServiceFactory, UserFactory, give_role, person_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_queries_kept_from_other_tests():
+    permissions._built_scopes.clear()
+
+
+def _in_a_request(work):
+    """Run `work` as a view would, inside the middleware that reads roles once per request."""
+    return permissions.RoleAssignmentsPerRequest(lambda request: work())(None)
+
+
+def _services_listed(user, size=5):
+    """The person's services as a dashboard panel lists them: the first `size` by name, and the total."""
+    return dashboards.first_rows_and_total(
+        lambda: permissions.visible_services(user).select_related("region").order_by("name"),
+        size,
+        kept_for=(user, "services"),
+    )
+
+
+def _page(user, size=5):
+    rows, total = _in_a_request(lambda: _services_listed(user, size))
+    return [service.name for service in rows], total
+
+
+def _service_queries_compiled(work) -> int:
+    """How many times a query over services is compiled to SQL while `work` runs."""
+    compiled = []
+    original = SQLCompiler.as_sql
+
+    def as_sql(compiler, *args, **kwargs):
+        if compiler.query.model is Service:
+            compiled.append(compiler)
+        return original(compiler, *args, **kwargs)
+
+    with mock.patch.object(SQLCompiler, "as_sql", as_sql):
+        work()
+    return len(compiled)
+
+
+def test_the_list_is_compiled_once_for_the_roles_held(registered_manager, elm_house):
+    assert _service_queries_compiled(lambda: _page(registered_manager)) == 1
+    assert _service_queries_compiled(lambda: _page(registered_manager)) == 0  # the next page, same roles
+    assert _page(registered_manager) == ([elm_house.name], 1)
+
+
+def test_a_row_added_after_one_page_shows_on_the_next(registered_manager, elm_house, provider):
+    give_role(registered_manager, Role.OPERATIONS_DIRECTOR, provider=provider)
+    before, total = _page(registered_manager)
+    ServiceFactory(provider=provider, region=elm_house.region, name="Aardvark House")
+    after, total_after = _page(registered_manager)
+    assert after[0] == "Aardvark House" and total_after == total + 1
+    Service.objects.filter(name="Aardvark House").delete()
+    assert _page(registered_manager) == (before, total)
+
+
+def test_a_role_given_or_removed_lists_the_scope_as_it_then_stands(
+    registered_manager, elm_house, birch_lodge
+):
+    assert _page(registered_manager) == ([elm_house.name], 1)
+    given = give_role(registered_manager, Role.CLINICAL_LEAD, service=birch_lodge)
+    assert _page(registered_manager) == (sorted([elm_house.name, birch_lodge.name]), 2)
+    given.delete()
+    assert _page(registered_manager) == ([elm_house.name], 1)
+
+
+def test_nobody_is_handed_another_persons_or_providers_list(registered_manager, elm_house, birch_lodge):
+    birch_manager = person_with_role(Role.REGISTERED_MANAGER, service=birch_lodge)
+    elsewhere = ServiceFactory()  # another provider's service
+    elsewhere_director = person_with_role(Role.OPERATIONS_DIRECTOR, provider=elsewhere.provider)
+    outsider = UserFactory(username="no-roles")
+    people = [registered_manager, birch_manager, elsewhere_director, outsider]
+
+    for _ in range(2):  # the second time from the kept queries
+        lists = _in_a_request(lambda: [_services_listed(person) for person in people])
+        assert lists == [([elm_house], 1), ([birch_lodge], 1), ([elsewhere], 1), ([], 0)]
+
+
+def test_a_longer_list_of_the_same_scope_is_compiled_apart(registered_manager, elm_house, provider):
+    give_role(registered_manager, Role.OPERATIONS_DIRECTOR, provider=provider)
+    total = Service.objects.filter(provider=provider).count()
+    assert len(_page(registered_manager, size=1)[0]) == 1
+    assert len(_page(registered_manager, size=5)[0]) == min(5, total)
+
+
+def test_kept_rows_come_back_as_the_orm_gives_them_in_the_same_queries(registered_manager, provider):
+    give_role(registered_manager, Role.OPERATIONS_DIRECTOR, provider=provider)
+
+    def listed():
+        return dashboards.first_rows_and_total(
+            lambda: (
+                permissions.visible_services(registered_manager)
+                .select_related("region", "provider")
+                .prefetch_related("teams")
+                .order_by("name")
+            ),
+            3,
+            kept_for=(registered_manager, "services with teams"),
+        )
+
+    _in_a_request(listed)  # compiled on this first page
+    with CaptureQueriesContext(connection) as kept:
+        rows, total = _in_a_request(listed)
+    expected = list(
+        Service.objects.filter(provider=provider)
+        .select_related("region", "provider")
+        .prefetch_related("teams")
+        .order_by("name")[:3]
+    )
+    assert [s.pk for s in rows] == [s.pk for s in expected]
+    assert total == Service.objects.filter(provider=provider).count()
+    assert rows[0].list_total == total
+    with CaptureQueriesContext(connection) as reading:
+        assert [(s.region.name, s.provider.name, list(s.teams.all())) for s in rows] == [
+            (s.region.name, s.provider.name, list(s.teams.all())) for s in expected
+        ]
+    assert len(reading) == 0, "related rows joined in and prefetched, as the ORM would"
+    assert len(kept) == 3, "the roles, the list, its prefetch"  # as many as the ORM asks
+
+
+def test_outside_a_request_the_list_is_compiled_every_time(registered_manager, elm_house):
+    def twice():
+        assert _services_listed(registered_manager)[1] == 1
+        assert _services_listed(registered_manager)[1] == 1
+
+    assert _service_queries_compiled(twice) == 2
