@@ -117,6 +117,7 @@ class Colleagues:
         self._answers: dict[tuple, list[Actors]] = {}  # (perm, key) -> who can, for decided_by perms
         self._colleagues: list[Colleague] | None = None
         self._read_so_far: dict[int, RoleAssignment] | None = None
+        self._reaching: dict[tuple, list[int]] = {}  # (roles, place) -> the colleagues who may act
 
     def _index(self) -> list[Colleague]:
         if self._colleagues is None:
@@ -144,7 +145,10 @@ class Colleagues:
         if only is None:
             return [colleague.pk for colleague in self._index()]
         roles, place = only(obj)
-        return [c.pk for c in self._index() if c.role in roles and covers(c, place)]
+        asked = (tuple(roles), type(place), place.pk)  # a list's rows share a few roles and places
+        if asked not in self._reaching:
+            self._reaching[asked] = [c.pk for c in self._index() if c.role in roles and covers(c, place)]
+        return self._reaching[asked]
 
     def read(self, perm: str, objs: Iterable) -> None:
         """Read, in one query, the colleagues who may be tried on any of `objs` and are not read yet."""
