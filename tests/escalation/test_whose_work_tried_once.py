@@ -8,8 +8,9 @@ import pytest
 
 from escalation import engine, services
 from escalation.models import Escalation, Notification, StepRun
-from providers import permissions, who_acts
+from providers import who_acts
 from providers.who_acts import Colleagues, split_yours
+from tests.per_request import in_a_request
 
 from .conftest import at
 
@@ -98,11 +99,8 @@ def test_a_step_is_tried_only_on_its_roles_holders_reaching_it_and_names_whom_ev
     perm = "escalation.record_step"
     viewer = people.registered_manager
     colleagues = Colleagues(viewer)
-    in_a_request = permissions.RoleAssignmentsPerRequest(
-        lambda request: split_yours(viewer, rows, perm, colleagues=colleagues)
-    )
     with django_assert_num_queries(3):  # the viewer's roles, every colleague's place, those tried
-        in_a_request(None)
+        in_a_request(lambda: split_yours(viewer, rows, perm, colleagues=colleagues))
     everyone = len(colleagues._index())
     assert len(colleagues._loaded()) < everyone, "only the holders of the checks' roles are read"
     with mock.patch.dict(who_acts._ONLY, clear=True):  # as though the permission named no roles

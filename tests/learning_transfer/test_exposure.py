@@ -36,23 +36,31 @@ def match(trigger, name):
     return trigger.matches.select_related("service", "trigger__provider").get(service__name=name)
 
 
+def comparable_risks_found(trigger, managers, operations_director, **more_at_ash):
+    """A comparable risk found 25 hours ago at Ash Grove (with `more_at_ash` of its exposure), and 2
+    hours ago at Beech Lodge."""
+    update_exposure(
+        match(trigger, "Ash Grove"),
+        by=operations_director,
+        comparable_risk_open_since=NOW - timedelta(hours=25),
+        now=NOW,
+        **more_at_ash,
+    )
+    update_exposure(
+        match(trigger, "Beech Lodge"),
+        by=managers["beech"],
+        comparable_risk_open_since=NOW - timedelta(hours=2),
+        now=NOW,
+    )
+
+
 def test_a3_counts_services_without_lead_with_old_comparable_risk_and_incomplete_briefing(
     issued, managers, operations_director
 ):
     ash = match(issued, "Ash Grove")
     confirm_lead(ash, person=managers["ash"], by=operations_director, now=NOW)
-    update_exposure(
-        ash,
-        by=operations_director,
-        briefing_completed_at=NOW - timedelta(hours=1),
-        comparable_risk_open_since=NOW - timedelta(hours=25),
-        now=NOW,
-    )
-    update_exposure(
-        match(issued, "Beech Lodge"),
-        by=managers["beech"],
-        comparable_risk_open_since=NOW - timedelta(hours=2),
-        now=NOW,
+    comparable_risks_found(
+        issued, managers, operations_director, briefing_completed_at=NOW - timedelta(hours=1)
     )
     assert computations.compute(chain.step_run(issued, "A3"), NOW).values == {
         "services_without_lead": 3,
@@ -64,18 +72,7 @@ def test_a3_counts_services_without_lead_with_old_comparable_risk_and_incomplete
 def test_the_trigger_page_marks_each_comparable_risk_open_longer_than_a3_allows(
     issued, managers, operations_director, quality_director, client, sign_in
 ):
-    update_exposure(
-        match(issued, "Ash Grove"),
-        by=operations_director,
-        comparable_risk_open_since=NOW - timedelta(hours=25),
-        now=NOW,
-    )
-    update_exposure(
-        match(issued, "Beech Lodge"),
-        by=managers["beech"],
-        comparable_risk_open_since=NOW - timedelta(hours=2),
-        now=NOW,
-    )
+    comparable_risks_found(issued, managers, operations_director)
     sign_in(quality_director)
     with time_machine.travel(NOW, tick=False):
         page = client.get(f"/learning/triggers/{issued.pk}/").text

@@ -9,6 +9,7 @@ from learning_transfer import permissions
 from providers import permissions as provider_permissions
 from providers.choices import Role
 from tests.factories import give_role
+from tests.per_request import in_a_request
 
 pytestmark = pytest.mark.django_db
 
@@ -18,15 +19,11 @@ def _no_scopes_kept_from_other_tests():
     provider_permissions._built_scopes.clear()
 
 
-def _in_a_request(work):
-    return provider_permissions.RoleAssignmentsPerRequest(lambda request: work())(None)
-
-
 def test_the_triggers_a_person_sees_are_built_once_for_their_roles(
     log_falls_trigger, falls_provider, registered_manager, birch_lodge
 ):
     trigger = log_falls_trigger()  # at Elm House, the registered manager's service
-    seen = lambda: set(_in_a_request(lambda: permissions.visible_triggers(registered_manager)))  # noqa: E731
+    seen = lambda: set(in_a_request(lambda: permissions.visible_triggers(registered_manager)))  # noqa: E731
     with mock.patch.object(permissions, "_visible_triggers", wraps=permissions._visible_triggers) as built:
         assert seen() == {trigger}
         assert seen() == {trigger}

@@ -3,29 +3,26 @@ page reads its rows afresh: a row added after one page shows on the next, a role
 lists the scope as it then stands, nobody is handed another person's list, and the rows come back as
 the ORM would give them (related rows joined in, annotations, prefetches), in the same queries."""
 
-from unittest import mock
-
 import pytest
 from django.db import connection
-from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
 from providers import dashboards, permissions
 from providers.choices import Role
 from providers.models import Service
 from tests.factories import ServiceFactory, UserFactory, give_role, person_with_role
+from tests.per_request import in_a_request, queries_compiled
 
 pytestmark = pytest.mark.django_db
+
+
+def services_compiled(work) -> int:
+    return queries_compiled(Service, work)
 
 
 @pytest.fixture(autouse=True)
 def _no_queries_kept_from_other_tests():
     permissions._built_scopes.clear()
-
-
-def _in_a_request(work):
-    """Run `work` as a view would, inside the middleware that reads roles once per request."""
-    return permissions.RoleAssignmentsPerRequest(lambda request: work())(None)
 
 
 def _services_listed(user, size=5):
@@ -38,28 +35,13 @@ def _services_listed(user, size=5):
 
 
 def _page(user, size=5):
-    rows, total = _in_a_request(lambda: _services_listed(user, size))
+    rows, total = in_a_request(lambda: _services_listed(user, size))
     return [service.name for service in rows], total
 
 
-def _service_queries_compiled(work) -> int:
-    """How many times a query over services is compiled to SQL while `work` runs."""
-    compiled = []
-    original = SQLCompiler.as_sql
-
-    def as_sql(compiler, *args, **kwargs):
-        if compiler.query.model is Service:
-            compiled.append(compiler)
-        return original(compiler, *args, **kwargs)
-
-    with mock.patch.object(SQLCompiler, "as_sql", as_sql):
-        work()
-    return len(compiled)
-
-
 def test_the_list_is_compiled_once_for_the_roles_held(registered_manager, elm_house):
-    assert _service_queries_compiled(lambda: _page(registered_manager)) == 1
-    assert _service_queries_compiled(lambda: _page(registered_manager)) == 0  # the next page, same roles
+    assert services_compiled(lambda: _page(registered_manager)) == 1
+    assert services_compiled(lambda: _page(registered_manager)) == 0  # the next page, same roles
     assert _page(registered_manager) == ([elm_house.name], 1)
 
 
@@ -91,7 +73,7 @@ def test_nobody_is_handed_another_persons_or_providers_list(registered_manager, 
     people = [registered_manager, birch_manager, elsewhere_director, outsider]
 
     for _ in range(2):  # the second time from the kept queries
-        lists = _in_a_request(lambda: [_services_listed(person) for person in people])
+        lists = in_a_request(lambda: [_services_listed(person) for person in people])
         assert lists == [([elm_house], 1), ([birch_lodge], 1), ([elsewhere], 1), ([], 0)]
 
 
@@ -117,9 +99,9 @@ def test_kept_rows_come_back_as_the_orm_gives_them_in_the_same_queries(registere
             kept_for=(registered_manager, "services with teams"),
         )
 
-    _in_a_request(listed)  # compiled on this first page
+    in_a_request(listed)  # compiled on this first page
     with CaptureQueriesContext(connection) as kept:
-        rows, total = _in_a_request(listed)
+        rows, total = in_a_request(listed)
     expected = list(
         Service.objects.filter(provider=provider)
         .select_related("region", "provider")
@@ -142,4 +124,4 @@ def test_outside_a_request_the_list_is_compiled_every_time(registered_manager, e
         assert _services_listed(registered_manager)[1] == 1
         assert _services_listed(registered_manager)[1] == 1
 
-    assert _service_queries_compiled(twice) == 2
+    assert services_compiled(twice) == 2

@@ -2,17 +2,19 @@
 roles they hold, and every count is a fresh query: rows added or removed show at once, a role given
 or removed counts over the scope as it then stands, and outside a request nothing is kept."""
 
-from unittest import mock
-
 import pytest
-from django.db.models.sql.compiler import SQLCompiler
 
 from providers import permissions
 from providers.choices import Role
 from providers.models import Service
 from tests.factories import ServiceFactory, give_role
+from tests.per_request import in_a_request, queries_compiled
 
 pytestmark = pytest.mark.django_db
+
+
+def services_compiled(work) -> int:
+    return queries_compiled(Service, work)
 
 
 @pytest.fixture(autouse=True)
@@ -20,39 +22,19 @@ def _no_scopes_kept_from_other_tests():
     permissions._built_scopes.clear()
 
 
-def _in_a_request(work):
-    """Run `work` as a view would, inside the middleware that reads roles once per request."""
-    return permissions.RoleAssignmentsPerRequest(lambda request: work())(None)
-
-
 def _services_counted(user):
     return permissions.counted_once(user, "services", lambda: permissions.visible_services(user))
 
 
-def _service_queries_compiled(work) -> int:
-    """How many times a query over services is compiled to SQL while `work` runs."""
-    compiled = []
-    original = SQLCompiler.as_sql
-
-    def as_sql(compiler, *args, **kwargs):
-        if compiler.query.model is Service:
-            compiled.append(compiler)
-        return original(compiler, *args, **kwargs)
-
-    with mock.patch.object(SQLCompiler, "as_sql", as_sql):
-        work()
-    return len(compiled)
-
-
 def test_the_count_is_compiled_once_for_the_roles_held(registered_manager, elm_house):
-    count = lambda: _in_a_request(lambda: _services_counted(registered_manager))  # noqa: E731
-    assert _service_queries_compiled(count) == 1
-    assert _service_queries_compiled(count) == 0  # the next request, with the same roles
+    count = lambda: in_a_request(lambda: _services_counted(registered_manager))  # noqa: E731
+    assert services_compiled(count) == 1
+    assert services_compiled(count) == 0  # the next request, with the same roles
     assert count() == 1
 
 
 def test_every_count_is_a_fresh_query_over_the_scope_as_it_stands(registered_manager, elm_house, birch_lodge):
-    count = lambda: _in_a_request(lambda: _services_counted(registered_manager))  # noqa: E731
+    count = lambda: in_a_request(lambda: _services_counted(registered_manager))  # noqa: E731
     assert count() == 1
     given = give_role(registered_manager, Role.DEPUTY_REGIONAL_MANAGER, region=elm_house.region)
     regional = Service.objects.filter(region=elm_house.region).count()
@@ -72,7 +54,7 @@ def test_a_role_tried_alone_counts_its_own_scope(registered_manager, elm_house, 
             only = _services_counted(registered_manager)
         return both, only
 
-    assert _in_a_request(work) == (2, 1)
+    assert in_a_request(work) == (2, 1)
 
 
 def test_outside_a_request_the_count_is_compiled_every_time(registered_manager, elm_house):
@@ -80,4 +62,4 @@ def test_outside_a_request_the_count_is_compiled_every_time(registered_manager, 
         assert _services_counted(registered_manager) == 1
         assert _services_counted(registered_manager) == 1
 
-    assert _service_queries_compiled(count_twice) == 2
+    assert services_compiled(count_twice) == 2

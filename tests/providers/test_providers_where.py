@@ -7,13 +7,9 @@ import pytest
 from providers import permissions
 from providers.choices import Role
 from tests.factories import ProviderFactory, RegionFactory, ServiceFactory, give_role
+from tests.per_request import in_a_request
 
 pytestmark = pytest.mark.django_db
-
-
-def _in_a_request(work):
-    """Run `work` as a view would, inside the middleware that reads roles once per request."""
-    return permissions.RoleAssignmentsPerRequest(lambda request: work())(None)
 
 
 def test_the_providers_where_a_person_may_act_come_from_their_roles_without_a_query(
@@ -33,7 +29,7 @@ def test_the_providers_where_a_person_may_act_come_from_their_roles_without_a_qu
         with django_assert_num_queries(0):
             return permissions.providers_where(quality_director, "learning_transfer.log_trigger")
 
-    assert _in_a_request(ask) == [early, lower, provider]
+    assert in_a_request(ask) == [early, lower, provider]
     asked_each = [
         p
         for p in permissions.visible_providers(quality_director)
@@ -44,8 +40,6 @@ def test_the_providers_where_a_person_may_act_come_from_their_roles_without_a_qu
 
 def test_a_person_without_the_permission_anywhere_gets_no_provider(registered_manager):
     assert (
-        _in_a_request(
-            lambda: permissions.providers_where(registered_manager, "learning_transfer.log_trigger")
-        )
+        in_a_request(lambda: permissions.providers_where(registered_manager, "learning_transfer.log_trigger"))
         == []
     )

@@ -9,13 +9,9 @@ from providers import permissions
 from providers.choices import Role
 from providers.models import RoleAssignment
 from tests.factories import give_role
+from tests.per_request import in_a_request
 
 pytestmark = pytest.mark.django_db
-
-
-def _in_a_request(work):
-    """Run `work` as a view would, inside the middleware that reads roles once per request."""
-    return permissions.RoleAssignmentsPerRequest(lambda request: work())(None)
 
 
 def _counted(user, builds):
@@ -43,9 +39,9 @@ def test_a_scope_is_built_once_for_the_roles_held_and_every_use_is_a_fresh_query
         assert second is not first and second._result_cache is None  # its own query, not the results
         assert list(second) == [elm_house]
 
-    _in_a_request(work)
+    in_a_request(work)
     assert len(builds) == 1
-    _in_a_request(work)  # the next request reads the roles again: the same roles, the same scope
+    in_a_request(work)  # the next request reads the roles again: the same roles, the same scope
     assert len(builds) == 1
 
 
@@ -56,11 +52,11 @@ def test_a_role_given_or_removed_works_from_the_next_request(registered_manager,
         scope = permissions.built_once(registered_manager, "services", _counted(registered_manager, builds))
         return set(scope)
 
-    assert _in_a_request(services) == {elm_house}
+    assert in_a_request(services) == {elm_house}
     given = give_role(registered_manager, Role.CLINICAL_LEAD, service=birch_lodge)
-    assert _in_a_request(services) == {elm_house, birch_lodge}
+    assert in_a_request(services) == {elm_house, birch_lodge}
     given.delete()
-    assert _in_a_request(services) == {elm_house}
+    assert in_a_request(services) == {elm_house}
     assert len(builds) == 2  # the roles of the first request came back: their scope was kept
 
 
@@ -80,7 +76,7 @@ def test_a_role_tried_alone_gets_its_own_scope(registered_manager, elm_house, bi
         scope = permissions.built_once(registered_manager, "services", _counted(registered_manager, builds))
         assert set(scope) == {elm_house, birch_lodge}
 
-    _in_a_request(work)
+    in_a_request(work)
     assert len(builds) == 2
 
 
@@ -103,9 +99,9 @@ def test_colleagues_are_read_once_a_request_and_a_role_given_is_named_from_the_n
         return first, second
 
     with django_assert_num_queries(2):  # the viewer's own roles, then the colleagues' index
-        first, second = _in_a_request(colleagues_read_twice)
+        first, second = in_a_request(colleagues_read_twice)
     assert first is second
     assert registered_manager.role_assignments.get().pk in {colleague.pk for colleague in first}
     clinical = give_role(quality_director, Role.CLINICAL_LEAD, service=elm_house)
-    first, _ = _in_a_request(colleagues_read_twice)
+    first, _ = in_a_request(colleagues_read_twice)
     assert clinical.pk in {colleague.pk for colleague in first}
