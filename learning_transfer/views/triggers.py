@@ -182,7 +182,9 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             decision=measures.a1_decision(pic, a1_step),
             open_actions=measures.open_actions_due(pic),
             a1_step=a1_step,
-            a1_record=a1_step.records.filter(is_current=True).first() if a1_step else None,
+            a1_record=a1_step.records.select_related("recorded_by").filter(is_current=True).first()
+            if a1_step
+            else None,
             distribution=measures.distribution(pic, windows["sample_size"], windows["due_within_hours"]),
             exposure=measures.exposure(pic, windows["risk_age_hours"]),
             task_window_hours=windows["task_window_hours"],

@@ -152,3 +152,15 @@ def test_the_register_counts_included_services_and_current_acknowledged_notices(
     rows = {t.title: t for t in client.get("/learning/").context["triggers"]}
     assert (rows["Fall 1"].included_count, rows["Fall 1"].acknowledged_count) == (3, 0)
     assert (rows["Fall 2"].included_count, rows["Fall 2"].acknowledged_count) == (4, 2)
+
+
+def test_recording_a1_adds_no_query_to_the_trigger_page(client, sign_in, log_falls_trigger, quality_director):
+    """The page reads A1's record whether or not it exists yet, with who recorded it in the same query."""
+    trigger = log_falls_trigger()
+    sign_in(quality_director)
+    url = f"/learning/triggers/{trigger.pk}/"
+    queries_for(client, url)  # warm caches
+    before = queries_for(client, url)
+    client.post(f"/learning/triggers/{trigger.pk}/a1/")
+    assert f"Recorded by {quality_director}" in client.get(url).text
+    assert queries_for(client, url) == before
