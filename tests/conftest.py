@@ -94,6 +94,15 @@ def _measure_errors_raise(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_scopes_kept_from_other_tests():
+    """Each test starts with none of the scopes and queries a worker keeps for a set of roles
+    (`permissions.built_once`, `compiled_once`), so what one test kept never answers another."""
+    from providers import permissions
+
+    permissions._built_scopes.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     """Personas need passwords, not Argon2's deliberate slowness (about 0.2 s a person)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -9,6 +9,7 @@ it), every value escaped by `format_html`; the figures go through the page's own
 """
 
 from django import template
+from django.template.defaultfilters import pluralize
 from django.utils.html import format_html
 
 from providers.templatetags.nhsuk import london, record_url, state_tag
@@ -130,7 +131,8 @@ def exposure_row(row, now, risk_age_hours: int) -> str:
     if m.has_unresolved_comparable_risk:
         risk = f"Open since {london(m.comparable_risk_open_since)}"
         if m.comparable_risk_open_longer_than(risk_age_hours, now):
-            risk = format_html("{} {}", risk, state_tag("overdue", f"Over {risk_age_hours} hours"))
+            over = f"Over {risk_age_hours} hour{pluralize(risk_age_hours)}"
+            risk = format_html("{} {}", risk, state_tag("overdue", over))
     else:
         risk = "Resolved" if m.comparable_risk_resolved_at else "None recorded"
     return format_html(

@@ -111,8 +111,14 @@ def test_an_exposure_row(with_lead, risk, done):
     lead = ImplementationLead(person=person("Sam")) if with_lead else None
     row = service_row(m, lead=lead)
     # A3's age (the provider's tuning): the risk found 2 days ago is open too long at 36 hours.
-    age = 36 if risk == "open too long" else 72
+    age = 36 if risk == "open too long" else 72  # hours
     long = risk == "open too long"
     expected = reference("exposure", row, long=long, over=f"Over {age} hours")
     assert exposure_row(row, ISSUED, age) == expected
     assert (f"Over {age} hours" in expected) == long
+
+
+def test_a_risk_open_longer_than_one_hour_says_hour():
+    found = ISSUED - timedelta(hours=2)
+    row = service_row(match(comparable_risk_open_since=found))
+    assert "Over 1 hour<" in exposure_row(row, ISSUED, 1)

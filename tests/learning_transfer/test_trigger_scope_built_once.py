@@ -6,17 +6,11 @@ from unittest import mock
 import pytest
 
 from learning_transfer import permissions
-from providers import permissions as provider_permissions
 from providers.choices import Role
 from tests.factories import give_role
 from tests.per_request import in_a_request
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_scopes_kept_from_other_tests():
-    provider_permissions._built_scopes.clear()
 
 
 def test_the_triggers_a_person_sees_are_built_once_for_their_roles(

@@ -20,11 +20,6 @@ def services_compiled(work) -> int:
     return queries_compiled(Service, work)
 
 
-@pytest.fixture(autouse=True)
-def _no_queries_kept_from_other_tests():
-    permissions._built_scopes.clear()
-
-
 def _services_listed(user, size=5):
     """The person's services as a dashboard panel lists them: the first `size` by name, and the total."""
     return dashboards.first_rows_and_total(

@@ -17,11 +17,6 @@ def services_compiled(work) -> int:
     return queries_compiled(Service, work)
 
 
-@pytest.fixture(autouse=True)
-def _no_scopes_kept_from_other_tests():
-    permissions._built_scopes.clear()
-
-
 def _services_counted(user):
     return permissions.counted_once(user, "services", lambda: permissions.visible_services(user))
 

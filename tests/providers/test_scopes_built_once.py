@@ -22,11 +22,6 @@ def _counted(user, builds):
     return build
 
 
-@pytest.fixture(autouse=True)
-def _no_scopes_kept_from_other_tests():
-    permissions._built_scopes.clear()
-
-
 def test_a_scope_is_built_once_for_the_roles_held_and_every_use_is_a_fresh_query(
     registered_manager, elm_house
 ):
