@@ -54,6 +54,7 @@ def _user_class(persona):
             if _run["signed_in"] == self.environment.runner.target_user_count:
                 _run["steady_from"] = time.time()
                 _run["cpu_from"] = cpu_seconds(SERVER_PIDS)
+                _run["locust_cpu_from"] = cpu_seconds([os.getpid()])
                 _run["database_pids"] = database_pids(DATABASE_URL) if DATABASE_URL else []
                 _run["database_cpu_from"] = cpu_seconds(_run["database_pids"])
 
@@ -80,6 +81,7 @@ def _started(**_):
 def _stopped(**_):
     _run["ended"] = time.time()
     _run["cpu_to"] = cpu_seconds(SERVER_PIDS)
+    _run["locust_cpu_to"] = cpu_seconds([os.getpid()])
     if _run.get("database_pids"):
         # A connection opened since counts from nothing; the run keeps connections, so none closed.
         later = [pid for pid in database_pids(DATABASE_URL) if pid not in _run["database_pids"]]
@@ -99,5 +101,6 @@ def _report(environment, **_):
         errors=errors,
         server_cpu=_run["cpu_to"] - _run["cpu_from"] if SERVER_PIDS and "cpu_from" in _run else None,
         database_cpu=_run.get("database_cpu"),
+        locust_cpu=_run["locust_cpu_to"] - _run["locust_cpu_from"] if "locust_cpu_from" in _run else None,
     )
     print(text, flush=True)

@@ -52,12 +52,21 @@ def database_pids(url: str) -> list[int]:
 
 
 def summary(
-    samples, *, started: float, steady_from, ended: float, errors: int, server_cpu=None, database_cpu=None
+    samples,
+    *,
+    started: float,
+    steady_from,
+    ended: float,
+    errors: int,
+    server_cpu=None,
+    database_cpu=None,
+    locust_cpu=None,
 ) -> str:
     """`samples` are (time sent, request name, milliseconds); sign-in requests are named from SIGN_IN.
     The steady state runs from `steady_from` (when the last person had signed in, or None) to `ended`;
     `server_cpu` is the CPU seconds the web server's workers used in it, when known, and
-    `database_cpu` those of the database server's processes serving them."""
+    `database_cpu` those of the database server's processes serving them, and `locust_cpu` the load
+    generator's own (it shares the machine's cores with them)."""
     signing = [ms for _, name, ms in samples if name.startswith(SIGN_IN)]
     lines = [
         f"signing in: {len(signing)} requests, p95 {percentile(signing, 0.95):.0f} ms; everyone signed in "
@@ -74,7 +83,11 @@ def summary(
     lines += [
         f"steady state: {len(times)} requests in {seconds:.0f} s = {rate:.1f} req/s",
         f"steady state p50 / p95: {percentile(times, 0.5):.0f} / {percentile(times, 0.95):.0f} ms",
-        *(_cpu_lines(server_cpu, database_cpu, len(times)) if server_cpu is not None and times else []),
+        *(
+            _cpu_lines(server_cpu, database_cpu, locust_cpu, len(times))
+            if server_cpu is not None and times
+            else []
+        ),
         f"errors (whole run): {errors}",
         "slowest in the steady state (p95 ms, requests, page):",
         *(f"  {percentile(ms, 0.95):6.0f}  {len(ms):5d}  {name}" for name, ms in hot),
@@ -82,7 +95,7 @@ def summary(
     return "\n".join(lines)
 
 
-def _cpu_lines(server_cpu: float, database_cpu, requests: int) -> list[str]:
+def _cpu_lines(server_cpu: float, database_cpu, locust_cpu, requests: int) -> list[str]:
     """What a request costs the web workers and the database, whatever else the machine was running."""
     per_request = server_cpu / requests
     lines = [
@@ -95,4 +108,7 @@ def _cpu_lines(server_cpu: float, database_cpu, requests: int) -> list[str]:
             f"PostgreSQL's CPU for them: {1000 * database_cpu / requests:.0f} ms a request; web and "
             f"database together {1000 * both:.0f} ms (2 free cores: at most {2 / both:.0f} req/s)"
         )
+    if locust_cpu is not None:
+        # On one machine the load generator's CPU is taken from the same cores as the server's.
+        lines.append(f"locust's own CPU on the same cores: {1000 * locust_cpu / requests:.0f} ms a request")
     return lines

@@ -74,7 +74,14 @@ def test_the_summary_reports_signing_in_apart_from_the_steady_state():
     samples = [(100.0, "sign in", 900.0), (100.5, "sign in: second step", 800.0)]
     samples += [(110.0 + ms / 100, "register", float(ms)) for ms in range(1, 101)]
     text = summary(
-        samples, started=99.0, steady_from=110.0, ended=120.0, errors=2, server_cpu=2.0, database_cpu=0.5
+        samples,
+        started=99.0,
+        steady_from=110.0,
+        ended=120.0,
+        errors=2,
+        server_cpu=2.0,
+        database_cpu=0.5,
+        locust_cpu=0.3,
     )
     assert percentile(range(1, 101), 0.95) == 95
     assert "signing in: 2 requests, p95 900 ms; everyone signed in after 11 s" in text
@@ -84,6 +91,7 @@ def test_the_summary_reports_signing_in_apart_from_the_steady_state():
     assert "2 free cores would serve at most 100 req/s" in text
     assert "PostgreSQL's CPU for them: 5 ms a request; web and database together 25 ms" in text
     assert "(2 free cores: at most 80 req/s)" in text
+    assert "locust's own CPU on the same cores: 3 ms a request" in text
     assert "errors (whole run): 2" in text
     assert text.splitlines()[-1].split() == ["95", "100", "register"]
     assert cpu_seconds([os.getpid()]) > 0
