@@ -16,7 +16,7 @@ roles on each of 25 rows), so a permission may declare what of an object its ans
 colleagues or more (a registered manager and leads at each of 500 services), so a permission may also
 declare the roles and the place its holders must reach (`decided_by(..., only=...)`): only the colleagues
 holding such a role at a scope reaching that place (`covers`, the rule every permission reaches places
-by) are read and tried, from a light index of every colleague's role and place.
+by) are read and tried, from a light index of their colleagues' role and place read for those roles.
 """
 
 from collections.abc import Callable, Iterable
@@ -27,7 +27,7 @@ import rules
 
 from .choices import Role
 from .models import RoleAssignment
-from .permissions import ACTIONS, covers, holding_only, once_a_request, staff_assignments
+from .permissions import ACTIONS, STAFF_ROLES, covers, holding_only, once_a_request, staff_assignments
 
 ROLE_ORDER = {role.value: position for position, role in enumerate(Role)}
 # Roles whose holders may act on any of their provider's work of a kind (the Nominated Individual on
@@ -119,18 +119,26 @@ class Colleagues:
         self._read_so_far: dict[int, RoleAssignment] | None = None
         self._reaching: dict[tuple, list[int]] = {}  # (roles, place) -> the colleagues who may act
 
-    def _index(self) -> list[Colleague]:
-        if self._colleagues is None:
-            key = ("colleague index", self.provider_ids)
-            self._colleagues = once_a_request(key, self._read_index) if self.provider_ids else []
-        return self._colleagues
+    def _index(self, roles: Iterable[str] = STAFF_ROLES) -> list[Colleague]:
+        """The colleagues holding one of `roles` (by default every staff role), from an index of their
+        role and place kept for the request and read role by role as lists ask, each role at most once:
+        a large provider's registered managers and clinical leads (a thousand rows) are read only by a
+        list whose rows they may act on."""
+        if not self.provider_ids:
+            return []
+        index = once_a_request(("colleague index", self.provider_ids), dict)  # role -> its colleagues
+        wanted = {str(role) for role in roles}
+        missing = wanted - index.keys()
+        if missing:
+            index.update((role, []) for role in missing)
+            for colleague in self._read_index(missing):
+                index[colleague.role].append(colleague)
+        return [colleague for role in sorted(wanted) for colleague in index[role]]
 
-    def _read_index(self) -> list[Colleague]:
-        rows = (
-            RoleAssignment.objects.filter(provider_id__in=self.provider_ids, user__is_active=True)
-            .exclude(role=Role.COMMISSIONER)
-            .values_list("pk", "role", "provider_id", "region_id", "service_id")
-        )
+    def _read_index(self, roles: set[str]) -> list[Colleague]:
+        rows = RoleAssignment.objects.filter(
+            provider_id__in=self.provider_ids, user__is_active=True, role__in=roles
+        ).values_list("pk", "role", "provider_id", "region_id", "service_id")
         return [Colleague(*row) for row in rows]
 
     def _loaded(self) -> dict[int, RoleAssignment]:
@@ -147,11 +155,15 @@ class Colleagues:
         roles, place = only(obj)
         asked = (tuple(roles), type(place), place.pk)  # a list's rows share a few roles and places
         if asked not in self._reaching:
-            self._reaching[asked] = [c.pk for c in self._index() if c.role in roles and covers(c, place)]
+            self._reaching[asked] = [c.pk for c in self._index(roles) if covers(c, place)]
         return self._reaching[asked]
 
     def read(self, perm: str, objs: Iterable) -> None:
         """Read, in one query, the colleagues who may be tried on any of `objs` and are not read yet."""
+        objs = list(objs)
+        only = _ONLY.get(perm)
+        if only is not None:  # the roles any row may need, indexed in one query for the whole list
+            self._index({role for obj in objs for role in only(obj)[0]})
         loaded = self._loaded()
         wanted = {pk for obj in objs for pk in self._candidates(perm, obj)} - loaded.keys()
         if wanted:

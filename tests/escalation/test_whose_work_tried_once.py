@@ -9,6 +9,7 @@ import pytest
 from escalation import engine, services
 from escalation.models import Escalation, Notification, StepRun
 from providers import who_acts
+from providers.permissions import once_a_request
 from providers.who_acts import Colleagues, split_yours
 from tests.per_request import in_a_request
 
@@ -99,8 +100,14 @@ def test_a_step_is_tried_only_on_its_roles_holders_reaching_it_and_names_whom_ev
     perm = "escalation.record_step"
     viewer = people.registered_manager
     colleagues = Colleagues(viewer)
-    with django_assert_num_queries(3):  # the viewer's roles, every colleague's place, those tried
-        in_a_request(lambda: split_yours(viewer, rows, perm, colleagues=colleagues))
+
+    def split_and_see_the_roles_indexed():
+        split_yours(viewer, rows, perm, colleagues=colleagues)
+        return set(once_a_request(("colleague index", colleagues.provider_ids), dict))
+
+    with django_assert_num_queries(3):  # the viewer's roles, the checks' role holders' places, those tried
+        indexed = in_a_request(split_and_see_the_roles_indexed)
+    assert indexed == {row.role for row in rows if not row.yours}, "only the roles of the checks others do"
     everyone = len(colleagues._index())
     assert len(colleagues._loaded()) < everyone, "only the holders of the checks' roles are read"
     with mock.patch.dict(who_acts._ONLY, clear=True):  # as though the permission named no roles

@@ -95,7 +95,7 @@ def test_colleagues_are_read_once_a_request_and_a_role_given_is_named_from_the_n
 
     with django_assert_num_queries(2):  # the viewer's own roles, then the colleagues' index
         first, second = in_a_request(colleagues_read_twice)
-    assert first is second
+    assert first == second
     assert registered_manager.role_assignments.get().pk in {colleague.pk for colleague in first}
     clinical = give_role(quality_director, Role.CLINICAL_LEAD, service=elm_house)
     first, _ = in_a_request(colleagues_read_twice)
