@@ -17,6 +17,7 @@ from django.views.generic import TemplateView, View
 
 from providers import dashboards
 from providers.forms import add_service_errors
+from providers.history import recent_changes
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import providers_where, require_perm, visible_providers
 from providers.who_acts import refusal, split_yours
@@ -119,7 +120,7 @@ class EscalationDetailView(StaffRequiredMixin, TemplateView):
             "action_form": kwargs.pop("action_form", None) or ActionForm(),
             "resolve_form": kwargs.pop("resolve_form", None) or ResolveForm(),
             "events": escalation.events.select_related("actor").order_by("at", "pk"),
-            "history": escalation.history.select_related("history_user").order_by("-history_date")[:30],
+            "history": recent_changes(escalation, 30),
         }
         return super().get_context_data(**context, **kwargs)
 
@@ -360,7 +361,7 @@ class StepSettingEditView(StaffRequiredMixin, TemplateView):
         if not hasattr(self, "step"):
             self._load()
         setting = self._setting()
-        history = setting.history.select_related("history_user").order_by("-history_date") if setting else []
+        history = recent_changes(setting, limit=None) if setting else []
         return super().get_context_data(
             step=self.step,
             provider=self.provider,

@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 
 from . import services
 from .forms import PersonForm, RemoveRoleForm, RoleForm, WorkingHoursForm, add_service_errors
+from .history import recent_changes
 from .mixins import StaffRequiredMixin
 from .models import RoleAssignment
 
@@ -51,7 +52,7 @@ class WorkingHoursView(AdministeredProviderMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         provider = self.provider
-        history = provider.history.select_related("history_user").order_by("-history_date")[:20]
+        history = recent_changes(provider)
         return super().get_context_data(
             provider=provider,
             providers=self.providers,

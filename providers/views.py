@@ -11,6 +11,7 @@ from . import permissions
 from .choices import Role
 from .dashboards import ROLE_PURPOSE, panels_for
 from .forms import LoginForm
+from .history import recent_changes
 from .mixins import StaffRequiredMixin
 from .models import Region, RoleAssignment, ServiceRiskTag
 from .who_acts import refusal
@@ -114,5 +115,5 @@ class ServiceDetailView(StaffRequiredMixin, DetailView):
             .select_related("user")
             .order_by("role")
         )
-        history = service.history.select_related("history_user").order_by("-history_date")[:20]
+        history = recent_changes(service)
         return super().get_context_data(people=people, history=history, **kwargs)

@@ -16,6 +16,7 @@ from learning_transfer.models import LearningTrigger
 from providers import permissions as provider_permissions
 from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
+from providers.history import recent_changes
 from providers.mixins import CommissionerRequiredMixin, StaffRequiredMixin
 from providers.permissions import providers_where, require_perm
 from providers.who_acts import Colleagues, refusal
@@ -118,7 +119,7 @@ class UpdateDetailView(UpdateMixin, TemplateView):
             can_lift=user.has_perm("reporting_control.lift_hold", update),
             can_sign=user.has_perm("reporting_control.release_update", update),
             who_releases=refusal(user, "reporting_control.release_update", update, colleagues),
-            history=update.history.select_related("history_user")[:20],
+            history=recent_changes(update),
             **kwargs,
         )
 

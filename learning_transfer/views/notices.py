@@ -12,6 +12,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
+from providers.history import recent_changes
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import require_perm
 from providers.who_acts import split_yours
@@ -141,7 +142,7 @@ class MatchDetailView(MatchMixin, TemplateView):
             lines=lines,
             can_edit=user.has_perm("learning_transfer.edit_exposure", match),
             can_verify=user.has_perm("learning_transfer.verify_implementation", match),
-            history=match.history.select_related("history_user").order_by("-history_date")[:20],
+            history=recent_changes(match),
             **kwargs,
         )
 

@@ -16,6 +16,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from escalation.computations import compute
 from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
+from providers.history import recent_changes
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import providers_where, require_perm, visible_services
 from providers.who_acts import split_yours
@@ -193,7 +194,7 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             high_risk_lacking=measures.high_risk_lacking_action(pic),
             can_manage=user.has_perm("learning_transfer.manage_trigger", trigger),
             can_distribute=user.has_perm("learning_transfer.distribute_notices", trigger),
-            history=trigger.history.select_related("history_user").order_by("-history_date")[:30],
+            history=recent_changes(trigger, 30),
             **_chain_context(run, step_runs, user),
             **kwargs,
         )
