@@ -14,6 +14,7 @@ from providers.choices import RiskLevel
 
 from .. import analysis, chain
 from ..models import ImplementationLead, ImplementationLine, LearningNotice, LearningTrigger, MatchedService
+from ..models.triggers import TREND_FIGURES
 
 
 @dataclass
@@ -72,7 +73,12 @@ def picture(
         receipt_window_hours = chain.parameters(trigger.provider, trigger)["receipt_window_hours"]
     result = TriggerPicture(trigger=trigger, now=now, receipt_window_hours=receipt_window_hours)
     of_trigger = {"matched_service__trigger": trigger}
-    matches = trigger.matches.select_related("service__region", "lead__person").order_by("service__name")
+    # The trend figures are summed in SQL by the executive summary; no figure here reads them.
+    matches = (
+        trigger.matches.select_related("service__region", "lead__person")
+        .defer(*TREND_FIGURES)
+        .order_by("service__name")
+    )
     notices = _by_match(
         LearningNotice.objects.filter(**of_trigger).select_related("owner").order_by("round", "pk")
     )
