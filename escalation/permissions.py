@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from providers.choices import Role
 from providers.permissions import (
     built_once,
+    compiled_once,
     holds,
     holds_now,
     provider_level_ids,
@@ -63,7 +64,16 @@ def holds_the_step_role(user, step_run):
 
 @rules.predicate
 def sees_the_case(user, run):
-    return run is not None and visible_chain_runs(user).filter(pk=run.pk).exists()
+    if run is None:
+        return False
+    # Asked on every page about a case: the SQL is kept for the roles held, run with this case.
+    seen = compiled_once(
+        user,
+        "a case the person sees",
+        lambda pk: visible_chain_runs(user).filter(pk=pk).values("pk"),
+        pk=run.pk,
+    )
+    return seen.count() > 0
 
 
 @rules.predicate

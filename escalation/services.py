@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from providers.actions import change_once
 from providers.choices import ROLE_SCOPE, Role, Scope
-from providers.permissions import require_perm
+from providers.permissions import compiled_once, require_perm
 
 from . import chain_hooks, notifications
 from .choices import ChainRunStatus, EscalationKind, EscalationState, EventKind, StepRunState, TargetScope
@@ -116,11 +116,15 @@ def _chain(chain_code: str) -> ChainTemplate:
 def chain_run_for(subject, chain_code: str) -> ChainRun | None:
     """The case of this chain on this subject, if one was started."""
     content_type = ContentType.objects.get_for_model(subject)
-    return (
-        ChainRun.objects.filter(chain__code=chain_code, content_type=content_type, object_id=subject.pk)
-        .select_related("chain", "provider", "service")
-        .first()
-    )
+    found = compiled_once(  # every page about a subject asks this: its SQL is kept, run with the subject
+        None,
+        f"the chain {chain_code} case of a {content_type.model}",
+        lambda subject_id: ChainRun.objects.filter(
+            chain__code=chain_code, content_type=content_type, object_id=subject_id
+        ).select_related("chain", "provider", "service")[:1],
+        subject_id=subject.pk,
+    ).rows()
+    return found[0] if found else None
 
 
 def start_chain(

@@ -5,7 +5,42 @@ starts, what the engine can pre-fill), so the calls into the engine are written 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
+from providers.permissions import compiled_once
+
 from . import services
+from .models import StepRecord, StepRun
+
+
+def case_steps(run) -> list[StepRun]:
+    """A case's step runs in order, with their regions, each knowing its case: one query, whose SQL
+    is kept for every case (a trigger's page asks it on every view)."""
+    steps = compiled_once(
+        None,
+        "a case's steps",
+        lambda run_id: (
+            StepRun.objects.filter(chain_run_id=run_id).select_related("region").order_by("order", "due_at")
+        ),
+        run_id=run.pk,
+    ).rows()
+    for step in steps:
+        step.chain_run = run  # as run.step_runs would have set it
+    return steps
+
+
+def current_record(step_run) -> StepRecord | None:
+    """The step run's current record with who made it, or None: SQL kept as for `case_steps`."""
+    found = compiled_once(
+        None,
+        "a step's current record",
+        lambda step_id: StepRecord.objects.filter(step_run_id=step_id, is_current=True).select_related(
+            "recorded_by"
+        )[:1],
+        step_id=step_run.pk,
+    ).rows()
+    if not found:
+        return None
+    found[0].step_run = step_run
+    return found[0]
 
 
 class ChainCases:

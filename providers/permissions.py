@@ -14,6 +14,7 @@ nothing else, so the staff blocks here ignore commissioner assignments.
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
+from copy import copy
 from operator import attrgetter
 
 import rules
@@ -37,6 +38,12 @@ ACTIONS: dict[str, str] = {}
 _request_assignments: ContextVar[dict | None] = ContextVar("request_assignments", default=None)
 
 
+def _roles_of(person: int) -> QuerySet[RoleAssignment]:
+    return RoleAssignment.objects.filter(user_id=person).select_related(
+        "provider", "region", "service", "commissioner"
+    )
+
+
 # --- the roles a person holds now -----------------------------------------------------------------
 
 
@@ -47,11 +54,8 @@ def assignments(user) -> list[RoleAssignment]:
     cache = _request_assignments.get()
     if cache is not None and user.pk in cache:
         return cache[user.pk]
-    rows = list(
-        RoleAssignment.objects.filter(user_id=user.pk).select_related(
-            "provider", "region", "service", "commissioner"
-        )
-    )
+    # Read on every request: the SQL is kept (compiled_once), run with this person.
+    rows = compiled_once(None, "a person's roles", _roles_of, person=user.pk).rows()
     if cache is not None:
         cache[user.pk] = rows
     return rows
@@ -60,6 +64,10 @@ def assignments(user) -> list[RoleAssignment]:
 # Scopes (built_once) and compiled queries (compiled_once), each keyed by its name and the roles held.
 _built_scopes: dict[tuple, object] = {}
 BUILT_SCOPES_KEPT = 5000  # a few kilobytes each; the whole store is dropped when it grows past this
+# Stand-ins for a compiled query's values, which are ids. They sit just under the largest integer a
+# column holds (a value past a column's range compiles as matching nothing): a constant of the query
+# equal to one would be taken for it, and no id of a place or a role comes near.
+_STAND_IN = 2_147_400_000
 
 
 def _roles_key(user) -> tuple:
@@ -102,19 +110,48 @@ class CompiledQuery:
     `rows()` turns the rows into objects as Django's own iteration does (ModelIterable: the model's
     columns, the rows `select_related` joined in, annotations), then runs the queryset's
     `prefetch_related`; `count()` counts them.
+
+    A query may be compiled with stand-ins for some values (`stand_ins`: name -> a number none of its
+    constants equals); `given(name=value)` is then the same SQL run with those values in their places.
     """
 
-    def __init__(self, queryset: QuerySet):
+    def __init__(self, queryset: QuerySet, stand_ins: dict[str, int] | None = None):
         self.queryset = queryset
         compiler = queryset.query.get_compiler(queryset.db)
         try:
             self.sql, self.params = compiler.as_sql()
         except EmptyResultSet:  # a scope that can hold nothing (no role reaches anything)
-            self.sql = None
+            self.sql, self.places = None, dict.fromkeys(stand_ins or {}, [])
             return
         # What turning a row into objects reads, worked out by as_sql() above.
         self.select, self.col_count = compiler.select, compiler.col_count
         self.klass_info, self.annotation_col_map = compiler.klass_info, compiler.annotation_col_map
+        # Where each stand-in fell among the parameters (a bool is no stand-in, though True == 1).
+        self.places = {
+            name: [
+                i
+                for i, param in enumerate(self.params)
+                if isinstance(param, int) and not isinstance(param, bool) and param == stand_in
+            ]
+            for name, stand_in in (stand_ins or {}).items()
+        }
+        missing = [name for name, places in self.places.items() if not places]
+        if missing:
+            raise ValueError(f"The query has no parameter for {', '.join(missing)}.")
+
+    def given(self, **values) -> "CompiledQuery":
+        """The same query with `values` in the places of its stand-ins (this query when it has none)."""
+        if values.keys() != self.places.keys():
+            raise ValueError(f"The query takes {sorted(self.places)}, not {sorted(values)}.")
+        if not values or self.sql is None:
+            return self
+        params = list(self.params)
+        for name, places in self.places.items():
+            for i in places:  # of the parameter's own type (the driver's 8-byte integer for a big one)
+                params[i] = type(params[i])(values[name])
+        bound = copy(self)
+        bound.params = tuple(params)
+        return bound
 
     def _fetch(self, sql: str) -> list:
         with connections[self.queryset.db].cursor() as cursor:
@@ -148,7 +185,7 @@ class CompiledQuery:
         return objects
 
 
-def compiled_once(user, name: str, build: Callable[[], QuerySet]) -> CompiledQuery:
+def compiled_once(user, name: str, build: Callable[..., QuerySet], /, **values) -> CompiledQuery:
     """The person's query `name`, built by `build` and compiled to SQL once for the roles they hold;
     every use runs it afresh (`CompiledQuery`).
 
@@ -158,16 +195,24 @@ def compiled_once(user, name: str, build: Callable[[], QuerySet]) -> CompiledQue
     read in Python): its SQL and parameters are then the same on every request, so the worker keeps
     them, keyed by the person and those roles. A role given, moved or removed makes another key.
     Outside a request nothing is kept.
+
+    A query about one object among many (a trigger's matched services) names its values: `build` is
+    called with a stand-in for each (`build(trigger=<stand-in>)`) and the kept SQL is run with these
+    `values`. A query that depends on nobody's roles is asked for with `user` None, and kept always.
     """
-    if _request_assignments.get() is None or not getattr(user, "is_authenticated", False):
-        return CompiledQuery(build())
-    key = ("compiled", name, *_roles_key(user))
+    stand_ins = {key: _STAND_IN + n for n, key in enumerate(sorted(values))}
+    if user is None:
+        key = ("compiled", name)
+    elif _request_assignments.get() is None or not getattr(user, "is_authenticated", False):
+        return CompiledQuery(build(**stand_ins), stand_ins).given(**values)
+    else:
+        key = ("compiled", name, *_roles_key(user))
     compiled = _built_scopes.get(key)
     if compiled is None:
         if len(_built_scopes) >= BUILT_SCOPES_KEPT:
             _built_scopes.clear()
-        compiled = _built_scopes[key] = CompiledQuery(build())
-    return compiled
+        compiled = _built_scopes[key] = CompiledQuery(build(**stand_ins), stand_ins)
+    return compiled.given(**values)
 
 
 def counted_once(user, name: str, build: Callable[[], QuerySet]) -> int:

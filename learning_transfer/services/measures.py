@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from providers.choices import RiskLevel
+from providers.permissions import compiled_once
 
 from .. import analysis, chain
 from ..models import ImplementationLead, ImplementationLine, LearningNotice, LearningTrigger, MatchedService
@@ -59,6 +60,28 @@ def _by_match(rows) -> dict[int, list]:
     return grouped
 
 
+def _matches(trigger: int):
+    # The trend figures are summed in SQL by the executive summary; no figure here reads them.
+    return (
+        MatchedService.objects.filter(trigger_id=trigger)
+        .select_related("service__region", "lead__person")
+        .defer(*TREND_FIGURES)
+        .order_by("service__name")
+    )
+
+
+def _notices(trigger: int):
+    return (
+        LearningNotice.objects.filter(matched_service__trigger_id=trigger)
+        .select_related("owner")
+        .order_by("round", "pk")
+    )
+
+
+def _lines(trigger: int):
+    return ImplementationLine.objects.filter(matched_service__trigger_id=trigger)  # by due date
+
+
 def picture(
     trigger: LearningTrigger, now: datetime, receipt_window_hours: int | None = None
 ) -> TriggerPicture:
@@ -72,18 +95,12 @@ def picture(
     if receipt_window_hours is None:
         receipt_window_hours = chain.parameters(trigger.provider, trigger)["receipt_window_hours"]
     result = TriggerPicture(trigger=trigger, now=now, receipt_window_hours=receipt_window_hours)
-    of_trigger = {"matched_service__trigger": trigger}
-    # The trend figures are summed in SQL by the executive summary; no figure here reads them.
-    matches = (
-        trigger.matches.select_related("service__region", "lead__person")
-        .defer(*TREND_FIGURES)
-        .order_by("service__name")
-    )
-    notices = _by_match(
-        LearningNotice.objects.filter(**of_trigger).select_related("owner").order_by("round", "pk")
-    )
-    lines = _by_match(ImplementationLine.objects.filter(**of_trigger))  # by due date, as the model orders
+    # Every trigger page and chain A check reads these three: their SQL is kept, run with this trigger.
+    matches = compiled_once(None, "a trigger's matches", _matches, trigger=trigger.pk).rows()
+    notices = _by_match(compiled_once(None, "a trigger's notices", _notices, trigger=trigger.pk).rows())
+    lines = _by_match(compiled_once(None, "a trigger's lines", _lines, trigger=trigger.pk).rows())
     for match in matches:
+        match.trigger = trigger  # as trigger.matches would have set it
         match_notices, match_lines = notices.get(match.pk, []), lines.get(match.pk, [])
         row = ServiceRow(
             match=match,

@@ -2,9 +2,11 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 
 from providers.mixins import StaffRequiredMixin
+from providers.permissions import compiled_once
 
 from .. import permissions
 from ..models import LearningTrigger
@@ -17,12 +19,20 @@ class TriggerMixin(StaffRequiredMixin):
 
     def get_trigger(self) -> LearningTrigger:
         if not hasattr(self, "_trigger"):
-            self._trigger = get_object_or_404(
-                permissions.visible_triggers(self.request.user).select_related(
-                    "provider", "source_service__region", "source_incident", "logged_by"
+            user = self.request.user
+            found = compiled_once(  # every trigger page asks this: its SQL is kept for the roles held
+                user,
+                "a trigger the person sees",
+                lambda pk: (
+                    permissions.visible_triggers(user)
+                    .select_related("provider", "source_service__region", "source_incident", "logged_by")
+                    .filter(pk=pk)
                 ),
                 pk=self.kwargs[self.trigger_kwarg],
-            )
+            ).rows()
+            if not found:
+                raise Http404("No trigger found.")
+            self._trigger = found[0]
         return self._trigger
 
 

@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from escalation.computations import compute
+from escalation.subjects import case_steps, current_record
 from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
 from providers.history import recent_changes
@@ -172,7 +173,7 @@ class TriggerDetailView(TriggerMixin, TemplateView):
         user = self.request.user
         now = timezone.now()
         run = chain.run_for(trigger)
-        step_runs = list(run.step_runs.select_related("region").order_by("order", "due_at")) if run else []
+        step_runs = case_steps(run) if run else []
         windows = chain.parameters(trigger.provider, trigger, step_runs)
         pic = measures.picture(trigger, now, windows["receipt_window_hours"])
         a1_step = chain.latest_step(step_runs, "A1")
@@ -183,9 +184,7 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             decision=measures.a1_decision(pic, a1_step),
             open_actions=measures.open_actions_due(pic),
             a1_step=a1_step,
-            a1_record=a1_step.records.select_related("recorded_by").filter(is_current=True).first()
-            if a1_step
-            else None,
+            a1_record=current_record(a1_step) if a1_step else None,
             distribution=measures.distribution(pic, windows["sample_size"], windows["due_within_hours"]),
             exposure=measures.exposure(pic, windows["risk_age_hours"]),
             task_window_hours=windows["task_window_hours"],

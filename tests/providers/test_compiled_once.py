@@ -120,3 +120,41 @@ def test_outside_a_request_the_list_is_compiled_every_time(registered_manager, e
         assert _services_listed(registered_manager)[1] == 1
 
     assert services_compiled(twice) == 2
+
+
+def _services_in(region):
+    """A query about one object among many: its SQL is kept, run with each region asked about."""
+    return permissions.compiled_once(
+        None,
+        "services of a region",
+        lambda region_id: Service.objects.filter(region_id=region_id).order_by("name"),
+        region_id=region.pk,
+    ).rows()
+
+
+def test_a_query_about_one_object_is_compiled_once_and_run_with_each_objects_values(
+    elm_house, birch_lodge, provider
+):
+    other_region = ServiceFactory(provider=provider).region
+    assert elm_house.region_id != other_region.pk
+    assert services_compiled(lambda: _services_in(elm_house.region)) == 1
+    for region in (elm_house.region, other_region, elm_house.region):
+        assert services_compiled(lambda region=region: _services_in(region)) == 0
+        assert _services_in(region) == list(Service.objects.filter(region=region).order_by("name"))
+    assert all(service.region_id == other_region.pk for service in _services_in(other_region))
+
+
+def test_a_value_the_query_does_not_hold_is_refused(elm_house):
+    """A value the query never compares with would be silently ignored: it is an error instead."""
+    with pytest.raises(ValueError, match="no parameter for region_id"):
+        permissions.compiled_once(
+            None, "every service", lambda region_id: Service.objects.order_by("name"), region_id=elm_house.pk
+        )
+    kept = permissions.compiled_once(
+        None,
+        "services of one region",
+        lambda region_id: Service.objects.filter(region_id=region_id),
+        region_id=elm_house.region_id,
+    )
+    with pytest.raises(ValueError, match="takes"):
+        kept.given(service=elm_house.pk)
