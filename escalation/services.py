@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from providers.actions import change_once
 from providers.choices import ROLE_SCOPE, Role, Scope
-from providers.permissions import compiled_once, require_perm
+from providers.permissions import compiled_once, once_a_request, require_perm
 
 from . import chain_hooks, notifications
 from .choices import ChainRunStatus, EscalationKind, EscalationState, EventKind, StepRunState, TargetScope
@@ -50,7 +50,15 @@ def effective_steps(chain: ChainTemplate, provider) -> list[dict]:
     """The chain's steps as this provider runs them: the template's values with the provider's tuning.
 
     Each item is {"template": StepTemplate, "setting": ProviderStepSetting | None, **snapshot values}.
+    Read once a request (the executive summary judges A5 and reads chain A's parameters); callers
+    must not change what it returns.
     """
+    return once_a_request(
+        ("effective steps", chain.pk, provider.pk), lambda: _effective_steps(chain, provider)
+    )
+
+
+def _effective_steps(chain: ChainTemplate, provider) -> list[dict]:
     steps = list(chain.steps.order_by("order"))
     tuned = {s.step_id: s for s in ProviderStepSetting.objects.filter(provider=provider, step__chain=chain)}
     result = []
@@ -106,7 +114,7 @@ def tune_step(
 
 def _chain(chain_code: str) -> ChainTemplate:
     try:
-        return ChainTemplate.objects.get(code=chain_code)
+        return once_a_request(("chain", chain_code), lambda: ChainTemplate.objects.get(code=chain_code))
     except ChainTemplate.DoesNotExist:
         raise ValidationError(
             f"Chain {chain_code!r} is not loaded. Known chains are A, B and C (run `manage.py load_chains`)."
