@@ -1,7 +1,9 @@
 """The load test's client counts what a person's browser asks for: a form posted and the page it is
 redirected to are one request, timed and named as the journey names it, ending on the final page."""
 
-from .browser import MAX_REDIRECTS, BrowserSession
+from types import SimpleNamespace
+
+from .browser import MAX_REDIRECTS, BrowserSession, ServerCookies
 
 BASE = "http://testserver"
 
@@ -24,6 +26,7 @@ class StandInSession:
         self.answers = answers
         self.sent = []
         self.request_event = None
+        self.client = SimpleNamespace(cookiejar=None)  # the user agent, whose cookies the client sets
 
     def request(self, method, url, data=None, headers=None):
         self.sent.append((method, url, data, headers))
@@ -95,3 +98,42 @@ def test_a_server_that_keeps_redirecting_is_a_failed_request():
     assert len(session.sent) == MAX_REDIRECTS + 1
     [request] = counted
     assert "redirected more than" in str(request["exception"])
+
+
+class SetCookies:
+    """An answer's headers setting these cookies (the part of geventhttpclient's Headers read)."""
+
+    def __init__(self, *set_cookie: str):
+        self.set_cookie = list(set_cookie)
+
+    def getlist(self, name: str) -> list[str]:
+        return self.set_cookie if name == "set-cookie" else []
+
+
+def _sent_cookie(cookies: ServerCookies):
+    request = SimpleNamespace(headers={})
+    cookies.add_cookie_header(request)
+    return request.headers.get("Cookie")
+
+
+def test_cookies_are_sent_back_as_set_replaced_and_deleted_as_the_server_says():
+    cookies = ServerCookies()
+    assert _sent_cookie(cookies) is None
+    answer = SimpleNamespace(
+        headers=SetCookies(
+            "csrftoken=abc; expires=Sat, 04 Dec 2027 06:00:00 GMT; Max-Age=31449600; Path=/; SameSite=Lax",
+            'messages="a:1b\\054c"; HttpOnly; Path=/; SameSite=Lax',
+        )
+    )
+    cookies.extract_cookies(answer, None)
+    assert _sent_cookie(cookies) == 'csrftoken=abc; messages="a:1b\\054c"'
+
+    answer = SimpleNamespace(
+        headers=SetCookies(
+            "sessionid=s1; HttpOnly; Path=/",
+            "csrftoken=def; Path=/",
+            'messages=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax',
+        )
+    )
+    cookies.extract_cookies(answer, None)
+    assert _sent_cookie(cookies) == "csrftoken=def; sessionid=s1"
