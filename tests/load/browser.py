@@ -86,7 +86,8 @@ class BrowserSession:
         return self._send("POST", path, urlencode(data or []), name)
 
     def _send(self, method: str, path: str, body, name: str) -> Response:
-        url = first_url = urljoin(self.session.base_url, path)
+        """Send the request and follow its redirects; count it once, as `name`, from first to last hop."""
+        url = first_url = path if path.startswith("http") else self.session.base_url + path
         started, started_counter = time.time(), time.perf_counter()
         first_method, failure = method, None
         for _ in range(MAX_REDIRECTS + 1):
@@ -114,4 +115,6 @@ class BrowserSession:
             start_time=started,
             url=first_url,
         )
-        return Response(answer.status_code, url, answer.content or b"")
+        # A failed request's body may be cut short; no journey reads it (they stop at the status).
+        content = b"" if failure else answer.content or b""
+        return Response(answer.status_code, url, content)
