@@ -9,6 +9,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass
@@ -17,8 +18,9 @@ class Response:
     url: str
     content: bytes
 
-    @property
+    @cached_property  # a journey reads a page's text several times
     def text(self) -> str:
+        """The page, decoded (our pages are UTF-8)."""
         return self.content.decode("utf-8", errors="replace")
 
 

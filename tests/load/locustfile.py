@@ -8,6 +8,10 @@ Each simulated person signs in once (the real two-step login, a session of their
 tasks by their weights, pausing 0.5-1.5 s between tasks, a brisk rather than a typical person. The
 summary printed at the end reports signing in apart from the steady state after everyone has signed
 in. The journeys themselves are in tests/load/journeys.py, shared with the suite's quick check.
+
+Locust runs on the same cores as the server, so its users are FastHttpUsers (geventhttpclient, far less
+CPU a request than `requests`), each behind tests/load/browser.py's BrowserSession: forms, cookies and
+redirects as a browser, one sample for each request a journey makes, as before.
 """
 
 import os
@@ -16,9 +20,11 @@ import sys
 import time
 from pathlib import Path
 
-from locust import HttpUser, between, events
+from locust import between, events
+from locust.contrib.fasthttp import FastHttpUser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the project root, for `tests.load`
+from tests.load.browser import BrowserSession  # noqa: E402
 from tests.load.journeys import PERSONAS, sign_in  # noqa: E402
 from tests.load.report import cpu_seconds, database_pids, summary  # noqa: E402
 
@@ -44,9 +50,14 @@ def _task(journey):
 def _user_class(persona):
     """One locust user class per persona, equally weighted: 50 users are about 12 of each."""
 
-    class Persona(HttpUser):
+    class Persona(FastHttpUser):
         wait_time = between(0.5, 1.5)
         tasks = {_task(journey): weight for journey, weight in persona.tasks.items()}
+        max_redirects = 0  # BrowserSession follows them, so that a request and its redirects count once
+
+        def __init__(self, environment):
+            super().__init__(environment)
+            self.client = BrowserSession(self.client, environment.events.request)
 
         def on_start(self):
             sign_in(self.client, random.choice(persona.usernames))

@@ -3,6 +3,7 @@ signing in with both steps and sending each form with its CSRF token, and nothin
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from io import StringIO
@@ -16,6 +17,7 @@ from tests.concurrency import postgresql_only
 
 from .client import LoopbackClient
 from .journeys import PERSONAS, sign_in
+from .pages import _FormReader, _forms
 from .report import cpu_seconds, percentile, summary
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,22 +35,48 @@ def demo(live_server, settings, tmp_path):
     return live_server.url
 
 
+class PageKeepingClient(LoopbackClient):
+    """A LoopbackClient that also keeps every page it was answered with, in `pages`."""
+
+    def __init__(self, base_url: str):
+        super().__init__(base_url)
+        self.pages: list[str] = []
+
+    def _send(self, *args):
+        response = super()._send(*args)
+        if not response.content.startswith(b"%PDF"):
+            self.pages.append(response.text)
+        return response
+
+
 def test_every_persona_walks_every_task_once_and_the_writes_are_saved(demo):
     from adoption.models import AdoptionObservation
     from learning_transfer.models import LearningTrigger
 
     triggers, observations = LearningTrigger.objects.count(), AdoptionObservation.objects.count()
+    pages = []
     for persona in PERSONAS:
         for username in persona.usernames:
-            client = LoopbackClient(demo)
+            client = PageKeepingClient(demo)
             sign_in(client, username)
             for journey in persona.tasks:
                 journey(client)
             refused = [request for request in client.requests if request[2] >= 400]
             assert not refused, f"{persona.name} ({username}): {refused}"
+            pages += client.pages
     # The quality director logged a serious failure, the registered manager recorded an observation.
     assert LearningTrigger.objects.count() == triggers + 1
     assert AdoptionObservation.objects.count() == observations + 1
+
+    # The journeys read forms from the page's forms alone; on every page they saw, that finds exactly
+    # what reading the whole page finds (every form, its fields as sent, its choices).
+    forms_seen = 0
+    for html in pages:
+        whole_page = _FormReader()
+        whole_page.feed(html)
+        assert _forms(html) == whole_page.forms
+        forms_seen += len(whole_page.forms)
+    assert len(pages) > 20 and forms_seen > 30
 
 
 # Four people at once: the live server's in-memory SQLite locks under concurrent writers.
@@ -68,6 +96,18 @@ def test_the_locustfile_runs_headless_with_no_errors(demo):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "errors (whole run): 0" in result.stdout
     assert "steady state p50 / p95" in result.stdout
+    # Each of the 4 people signed in once: one GET and one POST of the sign-in page each, the redirects
+    # after the POST counted as part of it, not as requests of their own.
+    table = result.stderr  # locust logs its table of requests
+    assert _requests_counted(table, "GET", "sign in") == 4
+    assert _requests_counted(table, "POST", "sign in") == 4
+
+
+def _requests_counted(output: str, method: str, name: str) -> int:
+    """The number of requests in locust's table of requests and failures for that method and name."""
+    row = re.search(rf"^{method}\s+{re.escape(name)}\s+(\d+)\s+\d+\(", output, re.MULTILINE)
+    assert row, f"No {method} {name!r} row in locust's table:\n{output}"
+    return int(row[1])
 
 
 def test_the_summary_reports_signing_in_apart_from_the_steady_state():
