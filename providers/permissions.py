@@ -38,13 +38,13 @@ ACTIONS: dict[str, str] = {}
 _request_assignments: ContextVar[dict | None] = ContextVar("request_assignments", default=None)
 
 
+# --- the roles a person holds now -----------------------------------------------------------------
+
+
 def _roles_of(person: int) -> QuerySet[RoleAssignment]:
     return RoleAssignment.objects.filter(user_id=person).select_related(
         "provider", "region", "service", "commissioner"
     )
-
-
-# --- the roles a person holds now -----------------------------------------------------------------
 
 
 def assignments(user) -> list[RoleAssignment]:
