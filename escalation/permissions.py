@@ -137,10 +137,18 @@ def _what_decides_an_escalation(escalation) -> tuple:
     return (told, escalation_place(escalation), escalation.target_role, escalation.provider_id)
 
 
-# Work lists try each colleague's role once per kind of row, not once per row (providers.who_acts).
+def who_acts_on(escalation) -> tuple[list[str], object, frozenset]:
+    """Who alone can pass ACTS_ON_ESCALATION, reaching the escalation's place: the target role, the
+    Nominated Individual (provider-wide, so reaching every place of the provider) and the people told."""
+    told = frozenset(n.user_id for n in escalation.notifications.all())
+    return [escalation.target_role, Role.NOMINATED_INDIVIDUAL], escalation_place(escalation), told
+
+
+# Work lists try each colleague's role once per kind of row, not once per row, and only on those who
+# alone could pass (providers.who_acts).
 decided_by("escalation.record_step", _what_decides_a_step, only=who_records)
 for _perm in ("acknowledge_escalation", "record_escalation_action", "resolve_escalation"):
-    decided_by(f"escalation.{_perm}", _what_decides_an_escalation)
+    decided_by(f"escalation.{_perm}", _what_decides_an_escalation, only=who_acts_on)
 
 
 # --- scoped querysets (the same scopes as the table) ------------------------------------------

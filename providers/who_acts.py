@@ -42,9 +42,10 @@ _ONLY: dict[str, Callable] = {}
 def decided_by(perm: str, key: Callable, only: Callable | None = None) -> None:
     """Declare that whether a role lets its holder do `perm` to an object depends on `key(obj)` alone
     (everything of the object the permission's predicate reads, hashable), so two objects with the same
-    key have the same people able to act. `only(obj)`, when given, returns (roles, place): nobody passes
-    the predicate but a holder of one of those roles at a scope reaching that place, so no one else is
-    tried. Declared beside the predicate, which both must follow."""
+    key have the same people able to act. `only(obj)`, when given, returns (roles, place) or (roles,
+    place, people): nobody passes the predicate but a role held at a scope reaching that place, one of
+    `roles` or held by one of `people` (user ids: those told of an escalation act whatever their role),
+    so no one else is tried. Declared beside the predicate, which both must follow."""
     _DECIDED_BY[perm] = key
     if only is not None:
         _ONLY[perm] = only
@@ -55,6 +56,7 @@ class Colleague(NamedTuple):
 
     pk: int
     role: str
+    user_id: int
     provider_id: int
     region_id: int | None
     service_id: int | None
@@ -138,7 +140,7 @@ class Colleagues:
     def _read_index(self, roles: set[str]) -> list[Colleague]:
         rows = RoleAssignment.objects.filter(
             provider_id__in=self.provider_ids, user__is_active=True, role__in=roles
-        ).values_list("pk", "role", "provider_id", "region_id", "service_id")
+        ).values_list("pk", "role", "user_id", "provider_id", "region_id", "service_id")
         return [Colleague(*row) for row in rows]
 
     def _loaded(self) -> dict[int, RoleAssignment]:
@@ -152,10 +154,14 @@ class Colleagues:
         only = _ONLY.get(perm)
         if only is None:
             return [colleague.pk for colleague in self._index()]
-        roles, place = only(obj)
-        asked = (tuple(roles), type(place), place.pk)  # a list's rows share a few roles and places
+        roles, place, *people = only(obj)
+        people = frozenset(people[0]) if people else frozenset()
+        asked = (tuple(roles), type(place), place.pk, people)  # a list's rows share a few of each
         if asked not in self._reaching:
-            self._reaching[asked] = [c.pk for c in self._index(roles) if covers(c, place)]
+            index = self._index() if people else self._index(roles)  # people may hold any role
+            self._reaching[asked] = [
+                c.pk for c in index if covers(c, place) and (c.role in roles or c.user_id in people)
+            ]
         return self._reaching[asked]
 
     def read(self, perm: str, objs: Iterable) -> None:
@@ -163,7 +169,9 @@ class Colleagues:
         objs = list(objs)
         only = _ONLY.get(perm)
         if only is not None:  # the roles any row may need, indexed in one query for the whole list
-            self._index({role for obj in objs for role in only(obj)[0]})
+            asked = [only(obj) for obj in objs]
+            anyone = any(people for _, _, *people in asked if people and people[0])
+            self._index(STAFF_ROLES if anyone else {role for roles, *_ in asked for role in roles})
         loaded = self._loaded()
         wanted = {pk for obj in objs for pk in self._candidates(perm, obj)} - loaded.keys()
         if wanted:

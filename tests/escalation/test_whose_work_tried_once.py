@@ -8,6 +8,7 @@ import pytest
 
 from escalation import engine, services
 from escalation.models import Escalation, Notification, StepRun
+from escalation.panels import with_what_acting_reads
 from providers import who_acts
 from providers.permissions import once_a_request
 from providers.who_acts import Colleagues, split_yours
@@ -115,3 +116,32 @@ def test_a_step_is_tried_only_on_its_roles_holders_reaching_it_and_names_whom_ev
             if not row.yours:
                 assert row.actors == _real_try(Colleagues(viewer), perm, row), row.code
     assert sum(1 for row in rows if row.actors) > 3
+
+
+def test_an_escalation_is_tried_only_on_its_target_role_the_nominated_individual_and_those_told(
+    chains, provider, elm_house, birch_lodge, subject, people, now
+):
+    """Acting on an escalation needs its target role, the Nominated Individual or being told of it (and
+    working there): only those colleagues are tried, and they are exactly whom trying everyone names."""
+    for minute, service in ((1, elm_house), (2, elm_house), (3, birch_lodge)):
+        services.start_chain("A", provider=provider, subject=subject(), anchor_at=at(20, 8), service=service)
+        engine.tick(at(20, 11, minute))  # A1 overdue: escalated to the Operations Director
+    first, second, elsewhere = Escalation.objects.filter(step_run__code="A1").order_by("pk")
+    Notification.objects.create(escalation=second, user=people.clinical_lead)  # works at Elm House
+    Notification.objects.create(escalation=elsewhere, user=people.clinical_lead)  # not at Birch Lodge
+    rows = list(with_what_acting_reads(Escalation.objects.filter(step_run__code="A1")).order_by("pk"))
+    perm = "escalation.acknowledge_escalation"
+    viewer = people.registered_manager
+    colleagues = Colleagues(viewer)
+
+    in_a_request(lambda: split_yours(viewer, rows, perm, colleagues=colleagues))
+
+    assert len(colleagues._loaded()) < len(colleagues._index()), "not every colleague is tried"
+    with mock.patch.dict(who_acts._ONLY, clear=True):  # as though the permission named nobody
+        for row in rows:
+            assert not row.yours
+            assert row.actors == _real_try(Colleagues(viewer), perm, row), row.pk
+    named = [{person for group in row.actors for person in group.people} for row in rows]
+    assert people.clinical_lead in named[1]
+    assert people.clinical_lead not in named[0] | named[2], "told of Birch Lodge's, but works elsewhere"
+    assert all({people.operations_director, people.nominated_individual} <= each for each in named)
