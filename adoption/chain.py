@@ -26,6 +26,8 @@ run_for, close = CASES.run_for, CASES.close
 
 def raise_weak_groups(deployment, code: str, groups: list, occurred_at) -> list:
     """Tell step `code`'s target about each weak group, (name, Evaluation), once per occurrence."""
+    if not groups:
+        return []  # nothing to tell: the case need not be looked up
     run = run_for(deployment)
     if run is None:
         return []

@@ -20,14 +20,18 @@ def deployment_completion_baseline(context) -> float:
     return float(deployment.baseline_completion_pct)
 
 
-def baselines(deployment) -> dict[str, float]:
+def baselines(deployment, templates: dict | None = None) -> dict[str, float]:
     """The baselines chain B's measures compute from the deployment, keyed as recorded values
-    ("<measure>__baseline"): what every group's figures are compared with, as the step form is."""
+    ("<measure>__baseline"): what every group's figures are compared with, as the step form is.
+    `templates` are chain B's step templates by code, when the caller has them already."""
     context = Context(subject=deployment, now=deployment.deployed_at)
     result = {}
-    for measures in StepTemplate.objects.filter(chain__code=chain.CHAIN_CODE).values_list(
-        "measures", flat=True
-    ):
+    if templates is None:
+        steps = StepTemplate.objects.filter(chain__code=chain.CHAIN_CODE)
+        all_measures = steps.values_list("measures", flat=True)
+    else:
+        all_measures = [template.measures for template in templates.values()]
+    for measures in all_measures:
         for measure in measures:
             computation = registry.get(measure.get("baseline_computation") or "")
             if computation is not None:

@@ -282,15 +282,18 @@ def _escalate_weak_groups(observation) -> list:
     return chain.raise_weak_groups(deployment, observation.step_code, weak, observation.observed_at)
 
 
-def corrections(deployment) -> dict[int, dict]:
-    """The latest correction of each corrected observation of the deployment, by observation id:
-    {"reason", "by", "at"}; one query however many observations there are."""
+def corrections(deployment, observations=None) -> dict[int, dict]:
+    """The latest correction of each corrected observation of the deployment (of `observations` alone
+    when given, such as the page of them a table shows), by observation id: {"reason", "by", "at"};
+    one query however many observations there are."""
     history = (
         AdoptionObservation.history.filter(deployment=deployment, history_type="~")
         .exclude(history_change_reason=None)
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
+    if observations is not None:
+        history = history.filter(id__in=[observation.pk for observation in observations])
     return {
         row.id: {"reason": row.history_change_reason, "by": row.history_user, "at": row.history_date}
         for row in history

@@ -9,7 +9,6 @@ StaffRequiredMixin.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
@@ -95,22 +94,26 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
         timeline = list(run.step_runs.order_by("due_at", "code")) if run else []
         for step_run in timeline:
             step_run.shown_state = step_run.display_state(now)
-        # Every observation feeds the comparison by group; only the table's page names who recorded
-        # each, so the people are loaded for that page alone.
-        observations = list(deployment.observations.select_related("team").order_by("observed_at", "pk"))
         steps = services.chain_b_steps()
         templates = {step.code: step for step in steps}
-        sections = services.variation_sections(deployment, observations, templates)
+        # The comparison by group reads every observation (the timeline holds every step run of the
+        # case, so the rules come from it); the table below loads one page of them, with who
+        # recorded each.
+        sections = services.variation_sections(deployment, templates, step_runs=timeline)
         for section in sections:
             section["chart"] = charts.variation_chart(section)
         history = deployment.history.select_related("history_user").order_by("-history_date")[:20]
-        observations_page = Paginator(observations[::-1], self.observations_per_page).get_page(
+        newest_first = deployment.observations.select_related("team", "recorded_by").order_by(
+            "-observed_at", "-pk"
+        )
+        observations_page = Paginator(newest_first, self.observations_per_page).get_page(
             self.request.GET.get("page")
         )
-        prefetch_related_objects(observations_page.object_list, "recorded_by")
-        form = None
+        shown = list(observations_page.object_list)
         live = deployment.status == DeploymentStatus.ACTIVE
-        if live and user.has_perm("adoption.record_observation", deployment):
+        can_record = live and user.has_perm("adoption.record_observation", deployment)
+        form = None
+        if can_record:
             form = kwargs.pop("form", None) or ObservationForm(deployment=deployment, steps=steps)
         return super().get_context_data(
             deployment=deployment,
@@ -118,11 +121,9 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
             timeline=timeline,
             sections=sections,
             weak_now=services.weak_now_groups(sections),
-            observations=_observation_rows(
-                observations_page.object_list, templates, services.corrections(deployment)
-            ),
+            observations=_observation_rows(shown, templates, services.corrections(deployment, shown)),
             observations_page=observations_page,
-            can_correct=live and user.has_perm("adoption.record_observation", deployment),
+            can_correct=can_record,
             history=history,
             form=form,
             can_close=live and user.has_perm("adoption.close_deployment", deployment),
