@@ -32,6 +32,7 @@ from .permissions import deployable_services
 # Re-exported: callers (the demo's tests among them) name the variation read models here.
 from .variation import (  # noqa: F401
     observations_frame,
+    observed_rows,
     threshold_text,
     variation,
     variation_sections,

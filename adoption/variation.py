@@ -87,9 +87,10 @@ def threshold_text(rule: dict | None, measure: str, measures: list[dict] | None 
 
 
 class Observed(NamedTuple):
-    """One observation as the comparison reads it: its step, its group (team, shift and location, ""
-    where not named), when it was observed and its figures."""
+    """One observation as the comparison reads it: its id and step, its group (team, shift and
+    location, "" where not named), when it was observed and its figures."""
 
+    pk: int
     step_code: str
     team: str
     shift: str
@@ -117,20 +118,20 @@ def _frame(observations: list[Observed], code: str) -> pd.DataFrame:
 def observations_frame(deployment, code: str) -> pd.DataFrame:
     """One row per observation of step `code`: team, shift, location, observed_at and a column per
     measure (empty where the observation did not give it), oldest first."""
-    return _normalised(_frame(_observations(deployment, code), code))
+    return _normalised(_frame(observed_rows(deployment, code), code))
 
 
-def _observations(deployment, code: str | None = None) -> list[Observed]:
+def observed_rows(deployment, code: str | None = None) -> list[Observed]:
     """The deployment's observations (of step `code` alone when given), oldest first: only the columns
     the comparison reads, as plain rows (a deployment records observations every shift, and building a
     model instance for each cost more than judging the groups)."""
     observations = deployment.observations.order_by("observed_at", "pk")
     if code is not None:
         observations = observations.filter(step_code=code)
-    columns = ("step_code", "team__name", "shift_name", "location", "observed_at", "values")
+    columns = ("pk", "step_code", "team__name", "shift_name", "location", "observed_at", "values")
     return [
-        Observed(step_code, team or "", shift or "", location or "", observed_at, values)
-        for step_code, team, shift, location, observed_at, values in observations.values_list(*columns)
+        Observed(pk, step_code, team or "", shift or "", location or "", observed_at, values)
+        for pk, step_code, team, shift, location, observed_at, values in observations.values_list(*columns)
     ]
 
 
@@ -221,6 +222,24 @@ def _breached(rule: dict | None, values_by_group: dict) -> dict:
     return {group: e.breached for group, e in evaluate_groups(rule, values_by_group).items()}
 
 
+# Stands in for a value the rule reads that a group's figures do not give (yet).
+_NOT_GIVEN = object()
+
+
+def _breached_after_each(rule: dict, observed: list[dict], fixed: dict, judged: dict[tuple, bool]) -> dict:
+    """{position: breached?}: the rule's verdict on the group's latest figures just after each of its
+    observations. The verdict depends only on the values the rule reads, so figures alike in those are
+    judged once; `judged` keeps the verdicts given so far (by the values read), shared across groups."""
+    read = sorted(rule_measures(rule))
+    flags = {}
+    for position, snapshot in enumerate(_snapshots(observed, fixed)):
+        key = tuple(snapshot.get(name, _NOT_GIVEN) for name in read)
+        if key not in judged:
+            judged[key] = _breached(rule, {"group": snapshot})["group"]
+        flags[position] = judged[key]
+    return flags
+
+
 def _groups(rows: list[dict]):
     """(dimension, group name, its rows oldest first) for every team, shift and location named, by name."""
     for dimension in DIMENSIONS:
@@ -266,6 +285,7 @@ def _table_rows(rows: list[dict], columns: list[str], rule, measures, fixed: dic
     means = {(d, g): _means(observed, columns, fixed) for d, g, observed in groups}
     service_means = _means(rows, columns, fixed)
     verdicts: dict[tuple, dict] = {}  # per group, the rule's verdict after each of its observations
+    judged_figures: dict[tuple, bool] = {}  # the rule's verdict on each set of figures it read so far
     tables = {}
     for measure in measures:
         everyone = [row["values"][measure] for row in rows if measure in row["values"]]
@@ -282,7 +302,7 @@ def _table_rows(rows: list[dict], columns: list[str], rule, measures, fixed: dic
         table = []
         for dimension, group, observed in given:
             if judged and (dimension, group) not in verdicts:
-                verdicts[(dimension, group)] = _breached(rule, dict(enumerate(_snapshots(observed, fixed))))
+                verdicts[(dimension, group)] = _breached_after_each(rule, observed, fixed, judged_figures)
             flags = verdicts[(dimension, group)] if judged else dict.fromkeys(range(len(observed)), False)
             row = _group_row(observed, measure, flags)
             breached = on_average[(dimension, group)]
@@ -330,7 +350,7 @@ def weak_groups(deployment, code: str) -> list[dict]:
     """
     templates = chain_b_templates()
     rule = threshold_rules(deployment, templates).get(code)
-    rows, columns = _observation_rows(_observations(deployment, code), code)
+    rows, columns = _observation_rows(observed_rows(deployment, code), code)
     if not rule or not rows:
         return []
     fixed = baselines(deployment, templates)
@@ -347,13 +367,13 @@ def weak_groups(deployment, code: str) -> list[dict]:
 # --- what the deployment page and closing use --------------------------------------------------------
 
 
-def variation_sections(deployment, templates=None, step_runs=None) -> list[dict]:
+def variation_sections(deployment, templates=None, step_runs=None, observations=None) -> list[dict]:
     """For every step measure observed: its variation table as rows, weak groups and groups weak now.
 
-    A fixed number of queries however many observations there are: pass chain B's templates by code
-    and the case's step runs when the caller has them already.
+    A fixed number of queries however many observations there are: pass chain B's templates by code,
+    the case's step runs and the deployment's `observed_rows` when the caller has them already.
     """
-    observations = _observations(deployment)
+    observations = observed_rows(deployment) if observations is None else observations
     templates = chain_b_templates() if templates is None else templates
     rules = threshold_rules(deployment, templates, step_runs)
     fixed = baselines(deployment, templates)

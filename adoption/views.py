@@ -73,9 +73,10 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
     flagged, the observations as recorded (and corrected), newest first a page at a time, and closing
     while no group is weak now.
 
-    Its queries do not grow with the observations: they are loaded once and every table is built
-    from that list. The observations table shows one page of them, so what the page renders does not
-    grow with the history either (a live deployment records observations every shift).
+    Its queries do not grow with the observations: the comparison reads them all once, as plain rows
+    (no model instance each), and the observations table loads only the page it shows, so what the
+    page renders does not grow with the history either (a live deployment records observations every
+    shift).
     """
 
     template_name = "adoption/deployment_detail.html"
@@ -96,20 +97,24 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
             step_run.shown_state = step_run.display_state(now)
         steps = services.chain_b_steps()
         templates = {step.code: step for step in steps}
-        # The comparison by group reads every observation (the timeline holds every step run of the
-        # case, so the rules come from it); the table below loads one page of them, with who
-        # recorded each.
-        sections = services.variation_sections(deployment, templates, step_runs=timeline)
+        # The comparison by group reads every observation as a plain row (the timeline holds every
+        # step run of the case, so the rules come from it); the table below shows one page of them,
+        # newest first, loaded with who recorded each.
+        observed = services.observed_rows(deployment)
+        sections = services.variation_sections(
+            deployment, templates, step_runs=timeline, observations=observed
+        )
         for section in sections:
             section["chart"] = charts.variation_chart(section)
         history = deployment.history.select_related("history_user").order_by("-history_date")[:20]
-        newest_first = deployment.observations.select_related("team", "recorded_by").order_by(
-            "-observed_at", "-pk"
+        observations_page = Paginator(
+            [row.pk for row in reversed(observed)], self.observations_per_page
+        ).get_page(self.request.GET.get("page"))
+        shown = list(
+            deployment.observations.filter(pk__in=observations_page.object_list)
+            .select_related("team", "recorded_by")
+            .order_by("-observed_at", "-pk")
         )
-        observations_page = Paginator(newest_first, self.observations_per_page).get_page(
-            self.request.GET.get("page")
-        )
-        shown = list(observations_page.object_list)
         live = deployment.status == DeploymentStatus.ACTIVE
         can_record = live and user.has_perm("adoption.record_observation", deployment)
         form = None
@@ -132,7 +137,13 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         """Record one group's observation; the page shows it in the comparison at once."""
-        deployment = get_object_or_404(visible_deployments(request.user), pk=kwargs["pk"])
+        # The form and the service both read the service's shifts: loaded once, with the deployment.
+        deployment = get_object_or_404(
+            visible_deployments(request.user)
+            .select_related("service")
+            .prefetch_related("service__shift_patterns"),
+            pk=kwargs["pk"],
+        )
         require_perm(request.user, "adoption.record_observation", deployment)
         form = ObservationForm(request.POST, deployment=deployment, steps=services.chain_b_steps())
         if form.is_valid():
