@@ -9,6 +9,7 @@ StaffRequiredMixin.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
@@ -41,11 +42,23 @@ class MyServiceView(StaffRequiredMixin, TemplateView):
         if "service_pk" in self.kwargs:
             service = get_object_or_404(scope, pk=self.kwargs["service_pk"])
             scope = scope.filter(pk=service.pk)
-        deployments = (
-            Deployment.objects.filter(service__in=scope)
-            .select_related("service", "matched_service__trigger")
-            .order_by("-deployed_at")
-        )
+        # Both lists depend only on the person's roles (and the service asked for): their SQL is
+        # compiled once for those roles, not on every view of the page.
+        kept_as = f"service {service.pk}" if service else "every service"
+        deployments = permissions.compiled_once(
+            user,
+            f"adoption deployments at {kept_as}",
+            lambda: (
+                Deployment.objects.filter(service__in=scope)
+                .select_related("service", "matched_service__trigger")
+                .order_by("-deployed_at")
+            ),
+        ).rows()
+        deployable = permissions.compiled_once(
+            user,
+            f"adoption deployable at {kept_as}",
+            lambda: services.deployable_matches(user).filter(service__in=scope),
+        ).rows()
         now = timezone.now()
         filter_form = CheckFilterForm(self.request.GET or None)
         page = Paginator(services.chain_b_step_runs(scope, filter_form.states()), self.page_size).get_page(
@@ -57,13 +70,13 @@ class MyServiceView(StaffRequiredMixin, TemplateView):
         yours, others = split_yours(user, step_runs, "escalation.record_step")
         return super().get_context_data(
             service=service,
-            deployments=list(deployments),
+            deployments=deployments,
             filter_form=filter_form,
             page=page,
             step_runs=step_runs,
             yours=yours,
             others=others,
-            deployable=list(services.deployable_matches(user).filter(service__in=scope)),
+            deployable=deployable,
             **kwargs,
         )
 
@@ -84,11 +97,13 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        deployment = get_object_or_404(
-            visible_deployments(user).select_related(
+        deployment = _visible_deployment(
+            user,
+            self.kwargs["pk"],
+            "its page",
+            lambda deployments: deployments.select_related(
                 "service", "deployed_by", "matched_service__trigger", "matched_service__lead__person"
             ),
-            pk=self.kwargs["pk"],
         )
         run = chain.run_for(deployment)
         now = timezone.now()
@@ -138,11 +153,13 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         """Record one group's observation; the page shows it in the comparison at once."""
         # The form and the service both read the service's shifts: loaded once, with the deployment.
-        deployment = get_object_or_404(
-            visible_deployments(request.user)
-            .select_related("service")
-            .prefetch_related("service__shift_patterns"),
-            pk=kwargs["pk"],
+        deployment = _visible_deployment(
+            request.user,
+            kwargs["pk"],
+            "recording",
+            lambda deployments: deployments.select_related("service").prefetch_related(
+                "service__shift_patterns"
+            ),
         )
         require_perm(request.user, "adoption.record_observation", deployment)
         form = ObservationForm(request.POST, deployment=deployment, steps=services.chain_b_steps())
@@ -167,6 +184,20 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
                 )
                 return redirect("adoption:deployment_detail", pk=deployment.pk)
         return self.render_to_response(self.get_context_data(form=form, **kwargs))
+
+
+def _visible_deployment(user, pk: int, purpose: str, loading) -> Deployment:
+    """Deployment `pk` when the person's roles reach its service (else a 404, as for another
+    provider's), with what `loading` adds to the query for the `purpose` named. Every view of the page
+    and every observation recorded asks this; its SQL is compiled once for the roles held
+    (`permissions.compiled_once`)."""
+    name = f"adoption deployment {pk} for {purpose}"
+    found = permissions.compiled_once(
+        user, name, lambda: loading(visible_deployments(user)).filter(pk=pk)
+    ).rows()
+    if not found:
+        raise Http404("No Deployment matches the given query.")
+    return found[0]
 
 
 def _observation_rows(observations, templates, corrected) -> list:
