@@ -42,8 +42,8 @@ class MyServiceView(StaffRequiredMixin, TemplateView):
         if "service_pk" in self.kwargs:
             service = get_object_or_404(scope, pk=self.kwargs["service_pk"])
             scope = scope.filter(pk=service.pk)
-        # Both lists depend only on the person's roles (and the service asked for): their SQL is
-        # compiled once for those roles, not on every view of the page.
+        # The page's lists depend only on the person's roles (and the service and checks asked for):
+        # their SQL is compiled once for those roles, not on every view of the page.
         kept_as = f"service {service.pk}" if service else "every service"
         deployments = permissions.compiled_once(
             user,
@@ -61,9 +61,13 @@ class MyServiceView(StaffRequiredMixin, TemplateView):
         ).rows()
         now = timezone.now()
         filter_form = CheckFilterForm(self.request.GET or None)
-        page = Paginator(services.chain_b_step_runs(scope, filter_form.states()), self.page_size).get_page(
-            self.request.GET.get("page")
+        states = filter_form.states()
+        checks = _KeptList(
+            user,
+            f"adoption checks {states} at {kept_as}",
+            lambda: services.chain_b_step_runs(scope, states),
         )
+        page = Paginator(checks, self.page_size).get_page(self.request.GET.get("page"))
         step_runs = list(page.object_list)
         for step_run in step_runs:
             step_run.shown_state = step_run.display_state(now)
@@ -184,6 +188,22 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
                 )
                 return redirect("adoption:deployment_detail", pk=deployment.pk)
         return self.render_to_response(self.get_context_data(form=form, **kwargs))
+
+
+class _KeptList:
+    """A list of the person's for Paginator: its count and each page are queries compiled to SQL once
+    for the roles held (`permissions.compiled_once`) and read afresh each time. `build` must depend
+    only on the person and their roles (and what `name` says, such as the states listed)."""
+
+    def __init__(self, user, name: str, build):
+        self.user, self.name, self.build = user, name, build
+
+    def count(self) -> int:
+        return permissions.counted_once(self.user, self.name, self.build)
+
+    def __getitem__(self, rows: slice) -> list:
+        name = f"{self.name}, rows {rows.start} to {rows.stop}"
+        return permissions.compiled_once(self.user, name, lambda: self.build()[rows]).rows()
 
 
 def _visible_deployment(user, pk: int, purpose: str, loading) -> Deployment:
