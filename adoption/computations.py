@@ -6,7 +6,6 @@ deployment keeps is computed, so the checker never retypes it.
 
 from escalation.computations import Context, CouldNotCompute, registry
 from escalation.measures import baseline_key
-from escalation.models import StepTemplate
 
 from . import chain
 from .models import Deployment
@@ -26,13 +25,8 @@ def baselines(deployment, templates: dict | None = None) -> dict[str, float]:
     `templates` are chain B's step templates by code, when the caller has them already."""
     context = Context(subject=deployment, now=deployment.deployed_at)
     result = {}
-    if templates is None:
-        steps = StepTemplate.objects.filter(chain__code=chain.CHAIN_CODE)
-        all_measures = steps.values_list("measures", flat=True)
-    else:
-        all_measures = [template.measures for template in templates.values()]
-    for measures in all_measures:
-        for measure in measures:
+    for step in chain.steps() if templates is None else templates.values():
+        for measure in step.measures:
             computation = registry.get(measure.get("baseline_computation") or "")
             if computation is not None:
                 result[baseline_key(measure["name"])] = computation.function(context)

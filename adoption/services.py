@@ -169,12 +169,15 @@ class NothingToCorrect(ValidationError):
 
 def chain_b_steps() -> list[StepTemplate]:
     """Chain B's step templates in order (their measures name what groups can be compared on)."""
-    return list(StepTemplate.objects.filter(chain__code=chain.CHAIN_CODE).order_by("order"))
+    return chain.steps()
 
 
 def step_measures(code: str) -> list[dict]:
     """The chain B step's measures as the template defines them."""
-    return StepTemplate.objects.get(chain__code=chain.CHAIN_CODE, code=code).measures
+    for step in chain.steps():
+        if step.code == code:
+            return step.measures
+    raise StepTemplate.DoesNotExist(f"Chain {chain.CHAIN_CODE} has no step {code}.")
 
 
 def record_team_observation(

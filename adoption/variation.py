@@ -45,7 +45,7 @@ NO_THRESHOLD = "No threshold on this measure"
 
 def chain_b_templates() -> dict[str, StepTemplate]:
     """Chain B's step templates by code (their measures name what groups are compared on)."""
-    return {t.code: t for t in StepTemplate.objects.filter(chain__code=chain.CHAIN_CODE)}
+    return {t.code: t for t in chain.steps()}
 
 
 def threshold_rules(deployment, templates: dict[str, StepTemplate] | None = None, step_runs=None) -> dict:

@@ -399,3 +399,20 @@ def test_the_pages_follow_the_roles_held_now(client, birch_deployment, elm_deplo
     given.delete()
     assert client.get(url).status_code == 404
     assert birch_link not in client.get(reverse("adoption:my_service")).text
+
+
+def test_recording_an_observation_reads_chain_b_steps_once(client, elm_deployment, teams, people):
+    """The form, the checks on the figures and the weak-group escalation all read chain B's steps:
+    one query for the request, not one each."""
+    client.force_login(people.clinical_lead)
+    url = reverse("adoption:deployment_detail", args=[elm_deployment.pk])
+    fields = {
+        "measure": "B2:risk_note_updates_same_shift_pct",
+        "team": teams["Yew"].pk,
+        "value": "88",
+        "observed_at": "2026-11-23 14:00",
+    }
+    with CaptureQueriesContext(connection) as captured:
+        assert client.post(url, fields).status_code == 302
+    assert elm_deployment.observations.count() == 1
+    assert sum('FROM "escalation_steptemplate"' in query["sql"] for query in captured) == 1
