@@ -1,10 +1,21 @@
 """The one place this app talks to the escalation engine about chain B (a deployment's case)."""
 
 from escalation import services as engine
+from escalation.models import StepTemplate
 from escalation.subjects import ChainCases
 from escalation.weak_groups import raise_weak_group_escalations
+from providers.permissions import once_a_request
 
 CHAIN_CODE = "B"
+
+
+def steps() -> list[StepTemplate]:
+    """Chain B's step templates in order, read once per request: the deployment page, its form and
+    recording an observation each ask for them (outside a request, read every time)."""
+    return once_a_request(
+        ("chain B step templates",),
+        lambda: list(StepTemplate.objects.filter(chain__code=CHAIN_CODE).order_by("order")),
+    )
 
 
 def start(deployment, by, until=None):
@@ -26,6 +37,8 @@ run_for, close = CASES.run_for, CASES.close
 
 def raise_weak_groups(deployment, code: str, groups: list, occurred_at) -> list:
     """Tell step `code`'s target about each weak group, (name, Evaluation), once per occurrence."""
+    if not groups:
+        return []  # nothing to tell: the case need not be looked up
     run = run_for(deployment)
     if run is None:
         return []

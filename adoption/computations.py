@@ -6,7 +6,6 @@ deployment keeps is computed, so the checker never retypes it.
 
 from escalation.computations import Context, CouldNotCompute, registry
 from escalation.measures import baseline_key
-from escalation.models import StepTemplate
 
 from . import chain
 from .models import Deployment
@@ -20,15 +19,14 @@ def deployment_completion_baseline(context) -> float:
     return float(deployment.baseline_completion_pct)
 
 
-def baselines(deployment) -> dict[str, float]:
+def baselines(deployment, templates: dict | None = None) -> dict[str, float]:
     """The baselines chain B's measures compute from the deployment, keyed as recorded values
-    ("<measure>__baseline"): what every group's figures are compared with, as the step form is."""
+    ("<measure>__baseline"): what every group's figures are compared with, as the step form is.
+    `templates` are chain B's step templates by code, when the caller has them already."""
     context = Context(subject=deployment, now=deployment.deployed_at)
     result = {}
-    for measures in StepTemplate.objects.filter(chain__code=chain.CHAIN_CODE).values_list(
-        "measures", flat=True
-    ):
-        for measure in measures:
+    for step in chain.steps() if templates is None else templates.values():
+        for measure in step.measures:
             computation = registry.get(measure.get("baseline_computation") or "")
             if computation is not None:
                 result[baseline_key(measure["name"])] = computation.function(context)

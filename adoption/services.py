@@ -32,6 +32,7 @@ from .permissions import deployable_services
 # Re-exported: callers (the demo's tests among them) name the variation read models here.
 from .variation import (  # noqa: F401
     observations_frame,
+    observed_rows,
     threshold_text,
     variation,
     variation_sections,
@@ -168,12 +169,15 @@ class NothingToCorrect(ValidationError):
 
 def chain_b_steps() -> list[StepTemplate]:
     """Chain B's step templates in order (their measures name what groups can be compared on)."""
-    return list(StepTemplate.objects.filter(chain__code=chain.CHAIN_CODE).order_by("order"))
+    return chain.steps()
 
 
 def step_measures(code: str) -> list[dict]:
     """The chain B step's measures as the template defines them."""
-    return StepTemplate.objects.get(chain__code=chain.CHAIN_CODE, code=code).measures
+    for step in chain.steps():
+        if step.code == code:
+            return step.measures
+    raise StepTemplate.DoesNotExist(f"Chain {chain.CHAIN_CODE} has no step {code}.")
 
 
 def record_team_observation(
@@ -282,15 +286,18 @@ def _escalate_weak_groups(observation) -> list:
     return chain.raise_weak_groups(deployment, observation.step_code, weak, observation.observed_at)
 
 
-def corrections(deployment) -> dict[int, dict]:
-    """The latest correction of each corrected observation of the deployment, by observation id:
-    {"reason", "by", "at"}; one query however many observations there are."""
+def corrections(deployment, observations=None) -> dict[int, dict]:
+    """The latest correction of each corrected observation of the deployment (of `observations` alone
+    when given, such as the page of them a table shows), by observation id: {"reason", "by", "at"};
+    one query however many observations there are."""
     history = (
         AdoptionObservation.history.filter(deployment=deployment, history_type="~")
         .exclude(history_change_reason=None)
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
+    if observations is not None:
+        history = history.filter(id__in=[observation.pk for observation in observations])
     return {
         row.id: {"reason": row.history_change_reason, "by": row.history_user, "at": row.history_date}
         for row in history

@@ -11,6 +11,9 @@ per group, "all"/"any" included, and this module never looks inside a rule.
 """
 
 import math
+from datetime import datetime
+from operator import attrgetter
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -42,29 +45,35 @@ NO_THRESHOLD = "No threshold on this measure"
 
 def chain_b_templates() -> dict[str, StepTemplate]:
     """Chain B's step templates by code (their measures name what groups are compared on)."""
-    return {t.code: t for t in StepTemplate.objects.filter(chain__code=chain.CHAIN_CODE)}
+    return {t.code: t for t in chain.steps()}
 
 
-def threshold_rules(deployment, templates: dict[str, StepTemplate] | None = None) -> dict[str, dict]:
-    """Each chain B step's threshold rule for this case, in two queries whatever the number of steps.
+def threshold_rules(deployment, templates: dict[str, StepTemplate] | None = None, step_runs=None) -> dict:
+    """Each chain B step's threshold rule for this case, in two queries whatever the number of steps
+    (none when the caller passes the templates and the case's step runs it has loaded already).
 
     The running case's snapshot wins, so a provider's tuning at start time applies; the template's
     rule stands in for a step the case does not have.
     """
     templates = chain_b_templates() if templates is None else templates
     rules = {code: t.threshold_rule for code, t in templates.items()}
-    run = chain.run_for(deployment)
-    if run is not None:
-        # Every occurrence of a step carries the same snapshot; the earliest one is taken.
-        for code, rule in run.step_runs.order_by("-pk").values_list("code", "threshold_rule"):
-            rules[code] = rule
+    if step_runs is None:
+        run = chain.run_for(deployment)
+        newest_first = run.step_runs.order_by("-pk").values_list("code", "threshold_rule") if run else []
+    else:
+        newest_first = [
+            (s.code, s.threshold_rule) for s in sorted(step_runs, key=attrgetter("pk"), reverse=True)
+        ]
+    # Every occurrence of a step carries the same snapshot; the earliest one is taken.
+    for code, rule in newest_first:
+        rules[code] = rule
     return rules
 
 
-def baselines(deployment) -> dict[str, float]:
+def baselines(deployment, templates: dict[str, StepTemplate] | None = None) -> dict[str, float]:
     """The deployment's baselines as values every group shares: each group is compared with the
     service's pre-learning figures, as the step form is."""
-    return computations.baselines(deployment)
+    return computations.baselines(deployment, templates)
 
 
 def threshold_text(rule: dict | None, measure: str, measures: list[dict] | None = None) -> str:
@@ -77,12 +86,25 @@ def threshold_text(rule: dict | None, measure: str, measures: list[dict] | None 
 # --- frames and verdicts -----------------------------------------------------------------------------
 
 
-def _frame(observations, code: str) -> pd.DataFrame:
+class Observed(NamedTuple):
+    """One observation as the comparison reads it: its id and step, its group (team, shift and
+    location, "" where not named), when it was observed and its figures."""
+
+    pk: int
+    step_code: str
+    team: str
+    shift: str
+    location: str
+    observed_at: datetime
+    values: dict
+
+
+def _frame(observations: list[Observed], code: str) -> pd.DataFrame:
     """One row per observation of step `code`: its group, when, and one column per measure observed."""
     rows = [
         {
-            "team": o.team.name if o.team_id else "",
-            "shift": o.shift_name,
+            "team": o.team,
+            "shift": o.shift,
             "location": o.location,
             "observed_at": o.observed_at,
             **{name: float(value) for name, value in o.values.items()},
@@ -96,16 +118,21 @@ def _frame(observations, code: str) -> pd.DataFrame:
 def observations_frame(deployment, code: str) -> pd.DataFrame:
     """One row per observation of step `code`: team, shift, location, observed_at and a column per
     measure (empty where the observation did not give it), oldest first."""
-    return _normalised(_frame(_observations(deployment, code), code))
+    return _normalised(_frame(observed_rows(deployment, code), code))
 
 
-def _observations(deployment, code: str | None = None) -> list:
-    """The deployment's observations (of step `code` alone when given), oldest first, with the team
-    their group names: all the comparison reads of them (who recorded each is the table's business)."""
-    observations = deployment.observations.select_related("team").order_by("observed_at", "pk")
+def observed_rows(deployment, code: str | None = None) -> list[Observed]:
+    """The deployment's observations (of step `code` alone when given), oldest first: only the columns
+    the comparison reads, as plain rows (a deployment records observations every shift, and building a
+    model instance for each cost more than judging the groups)."""
+    observations = deployment.observations.order_by("observed_at", "pk")
     if code is not None:
         observations = observations.filter(step_code=code)
-    return list(observations)
+    columns = ("pk", "step_code", "team__name", "shift_name", "location", "observed_at", "values")
+    return [
+        Observed(pk, step_code, team or "", shift or "", location or "", observed_at, values)
+        for pk, step_code, team, shift, location, observed_at, values in observations.values_list(*columns)
+    ]
 
 
 def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
@@ -147,14 +174,14 @@ def _rows(frame: pd.DataFrame) -> tuple[list[dict], list[str]]:
     return rows, columns
 
 
-def _observation_rows(observations, code: str) -> tuple[list[dict], list[str]]:
+def _observation_rows(observations: list[Observed], code: str) -> tuple[list[dict], list[str]]:
     """The rows of `_rows` for step `code`, straight from the observations (the same as through
     `_frame`: a stable sort by time, unknown times first)."""
     rows = [
         {
-            "team": o.team.name if o.team_id else "",
-            "shift": o.shift_name or "",
-            "location": o.location or "",
+            "team": o.team,
+            "shift": o.shift,
+            "location": o.location,
             "observed_at": o.observed_at,
             "values": {name: float(value) for name, value in o.values.items()},
         }
@@ -193,6 +220,24 @@ def _breached(rule: dict | None, values_by_group: dict) -> dict:
     if not rule:
         return dict.fromkeys(values_by_group, False)
     return {group: e.breached for group, e in evaluate_groups(rule, values_by_group).items()}
+
+
+# Stands in for a value the rule reads that a group's figures do not give (yet).
+_NOT_GIVEN = object()
+
+
+def _breached_after_each(rule: dict, observed: list[dict], fixed: dict, judged: dict[tuple, bool]) -> dict:
+    """{position: breached?}: the rule's verdict on the group's latest figures just after each of its
+    observations. The verdict depends only on the values the rule reads, so figures alike in those are
+    judged once; `judged` keeps the verdicts given so far (by the values read), shared across groups."""
+    read = sorted(rule_measures(rule))
+    flags = {}
+    for position, snapshot in enumerate(_snapshots(observed, fixed)):
+        key = tuple(snapshot.get(name, _NOT_GIVEN) for name in read)
+        if key not in judged:
+            judged[key] = _breached(rule, {"group": snapshot})["group"]
+        flags[position] = judged[key]
+    return flags
 
 
 def _groups(rows: list[dict]):
@@ -240,6 +285,7 @@ def _table_rows(rows: list[dict], columns: list[str], rule, measures, fixed: dic
     means = {(d, g): _means(observed, columns, fixed) for d, g, observed in groups}
     service_means = _means(rows, columns, fixed)
     verdicts: dict[tuple, dict] = {}  # per group, the rule's verdict after each of its observations
+    judged_figures: dict[tuple, bool] = {}  # the rule's verdict on each set of figures it read so far
     tables = {}
     for measure in measures:
         everyone = [row["values"][measure] for row in rows if measure in row["values"]]
@@ -256,7 +302,7 @@ def _table_rows(rows: list[dict], columns: list[str], rule, measures, fixed: dic
         table = []
         for dimension, group, observed in given:
             if judged and (dimension, group) not in verdicts:
-                verdicts[(dimension, group)] = _breached(rule, dict(enumerate(_snapshots(observed, fixed))))
+                verdicts[(dimension, group)] = _breached_after_each(rule, observed, fixed, judged_figures)
             flags = verdicts[(dimension, group)] if judged else dict.fromkeys(range(len(observed)), False)
             row = _group_row(observed, measure, flags)
             breached = on_average[(dimension, group)]
@@ -302,11 +348,12 @@ def weak_groups(deployment, code: str) -> list[dict]:
     Each is {"dimension", "group", "label" (e.g. "team Yew"), "evaluation"}; none while the service
     as a whole breaches (the step's own breach escalation covers that).
     """
-    rule = threshold_rules(deployment).get(code)
-    rows, columns = _observation_rows(_observations(deployment, code), code)
+    templates = chain_b_templates()
+    rule = threshold_rules(deployment, templates).get(code)
+    rows, columns = _observation_rows(observed_rows(deployment, code), code)
     if not rule or not rows:
         return []
-    fixed = baselines(deployment)
+    fixed = baselines(deployment, templates)
     if evaluate_partial(rule, _means(rows, columns, fixed)).breached:
         return []
     groups = {(d, g): _means(observed, columns, fixed) for d, g, observed in _groups(rows)}
@@ -320,16 +367,16 @@ def weak_groups(deployment, code: str) -> list[dict]:
 # --- what the deployment page and closing use --------------------------------------------------------
 
 
-def variation_sections(deployment, observations=None, templates=None) -> list[dict]:
+def variation_sections(deployment, templates=None, step_runs=None, observations=None) -> list[dict]:
     """For every step measure observed: its variation table as rows, weak groups and groups weak now.
 
-    A fixed number of queries however many observations there are: pass the deployment's observations
-    (oldest first, team loaded) and chain B's templates when the caller has them already.
+    A fixed number of queries however many observations there are: pass chain B's templates by code,
+    the case's step runs and the deployment's `observed_rows` when the caller has them already.
     """
-    observations = _observations(deployment) if observations is None else observations
+    observations = observed_rows(deployment) if observations is None else observations
     templates = chain_b_templates() if templates is None else templates
-    rules = threshold_rules(deployment, templates)
-    fixed = baselines(deployment)
+    rules = threshold_rules(deployment, templates, step_runs)
+    fixed = baselines(deployment, templates)
     observed = {(o.step_code, name) for o in observations for name in o.values}
     measures_by_code: dict[str, list[str]] = {}
     for code, measure in sorted(observed):

@@ -9,7 +9,7 @@ StaffRequiredMixin.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
@@ -42,29 +42,45 @@ class MyServiceView(StaffRequiredMixin, TemplateView):
         if "service_pk" in self.kwargs:
             service = get_object_or_404(scope, pk=self.kwargs["service_pk"])
             scope = scope.filter(pk=service.pk)
-        deployments = (
-            Deployment.objects.filter(service__in=scope)
-            .select_related("service", "matched_service__trigger")
-            .order_by("-deployed_at")
-        )
+        # The page's lists depend only on the person's roles (and the service and checks asked for):
+        # their SQL is compiled once for those roles, not on every view of the page.
+        kept_as = f"service {service.pk}" if service else "every service"
+        deployments = permissions.compiled_once(
+            user,
+            f"adoption deployments at {kept_as}",
+            lambda: (
+                Deployment.objects.filter(service__in=scope)
+                .select_related("service", "matched_service__trigger")
+                .order_by("-deployed_at")
+            ),
+        ).rows()
+        deployable = permissions.compiled_once(
+            user,
+            f"adoption deployable at {kept_as}",
+            lambda: services.deployable_matches(user).filter(service__in=scope),
+        ).rows()
         now = timezone.now()
         filter_form = CheckFilterForm(self.request.GET or None)
-        page = Paginator(services.chain_b_step_runs(scope, filter_form.states()), self.page_size).get_page(
-            self.request.GET.get("page")
+        states = filter_form.states()
+        checks = _KeptList(
+            user,
+            f"adoption checks {states} at {kept_as}",
+            lambda: services.chain_b_step_runs(scope, states),
         )
+        page = Paginator(checks, self.page_size).get_page(self.request.GET.get("page"))
         step_runs = list(page.object_list)
         for step_run in step_runs:
             step_run.shown_state = step_run.display_state(now)
         yours, others = split_yours(user, step_runs, "escalation.record_step")
         return super().get_context_data(
             service=service,
-            deployments=list(deployments),
+            deployments=deployments,
             filter_form=filter_form,
             page=page,
             step_runs=step_runs,
             yours=yours,
             others=others,
-            deployable=list(services.deployable_matches(user).filter(service__in=scope)),
+            deployable=deployable,
             **kwargs,
         )
 
@@ -74,9 +90,10 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
     flagged, the observations as recorded (and corrected), newest first a page at a time, and closing
     while no group is weak now.
 
-    Its queries do not grow with the observations: they are loaded once and every table is built
-    from that list. The observations table shows one page of them, so what the page renders does not
-    grow with the history either (a live deployment records observations every shift).
+    Its queries do not grow with the observations: the comparison reads them all once, as plain rows
+    (no model instance each), and the observations table loads only the page it shows, so what the
+    page renders does not grow with the history either (a live deployment records observations every
+    shift).
     """
 
     template_name = "adoption/deployment_detail.html"
@@ -84,33 +101,43 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        deployment = get_object_or_404(
-            visible_deployments(user).select_related(
+        deployment = _visible_deployment(
+            user,
+            self.kwargs["pk"],
+            "its page",
+            lambda deployments: deployments.select_related(
                 "service", "deployed_by", "matched_service__trigger", "matched_service__lead__person"
             ),
-            pk=self.kwargs["pk"],
         )
         run = chain.run_for(deployment)
         now = timezone.now()
         timeline = list(run.step_runs.order_by("due_at", "code")) if run else []
         for step_run in timeline:
             step_run.shown_state = step_run.display_state(now)
-        # Every observation feeds the comparison by group; only the table's page names who recorded
-        # each, so the people are loaded for that page alone.
-        observations = list(deployment.observations.select_related("team").order_by("observed_at", "pk"))
         steps = services.chain_b_steps()
         templates = {step.code: step for step in steps}
-        sections = services.variation_sections(deployment, observations, templates)
+        # The comparison by group reads every observation as a plain row (the timeline holds every
+        # step run of the case, so the rules come from it); the table below shows one page of them,
+        # newest first, loaded with who recorded each.
+        observed = services.observed_rows(deployment)
+        sections = services.variation_sections(
+            deployment, templates, step_runs=timeline, observations=observed
+        )
         for section in sections:
             section["chart"] = charts.variation_chart(section)
         history = deployment.history.select_related("history_user").order_by("-history_date")[:20]
-        observations_page = Paginator(observations[::-1], self.observations_per_page).get_page(
-            self.request.GET.get("page")
+        observations_page = Paginator(
+            [row.pk for row in reversed(observed)], self.observations_per_page
+        ).get_page(self.request.GET.get("page"))
+        shown = list(
+            deployment.observations.filter(pk__in=observations_page.object_list)
+            .select_related("team", "recorded_by")
+            .order_by("-observed_at", "-pk")
         )
-        prefetch_related_objects(observations_page.object_list, "recorded_by")
-        form = None
         live = deployment.status == DeploymentStatus.ACTIVE
-        if live and user.has_perm("adoption.record_observation", deployment):
+        can_record = live and user.has_perm("adoption.record_observation", deployment)
+        form = None
+        if can_record:
             form = kwargs.pop("form", None) or ObservationForm(deployment=deployment, steps=steps)
         return super().get_context_data(
             deployment=deployment,
@@ -118,11 +145,9 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
             timeline=timeline,
             sections=sections,
             weak_now=services.weak_now_groups(sections),
-            observations=_observation_rows(
-                observations_page.object_list, templates, services.corrections(deployment)
-            ),
+            observations=_observation_rows(shown, templates, services.corrections(deployment, shown)),
             observations_page=observations_page,
-            can_correct=live and user.has_perm("adoption.record_observation", deployment),
+            can_correct=can_record,
             history=history,
             form=form,
             can_close=live and user.has_perm("adoption.close_deployment", deployment),
@@ -131,7 +156,15 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         """Record one group's observation; the page shows it in the comparison at once."""
-        deployment = get_object_or_404(visible_deployments(request.user), pk=kwargs["pk"])
+        # The form and the service both read the service's shifts: loaded once, with the deployment.
+        deployment = _visible_deployment(
+            request.user,
+            kwargs["pk"],
+            "recording",
+            lambda deployments: deployments.select_related("service").prefetch_related(
+                "service__shift_patterns"
+            ),
+        )
         require_perm(request.user, "adoption.record_observation", deployment)
         form = ObservationForm(request.POST, deployment=deployment, steps=services.chain_b_steps())
         if form.is_valid():
@@ -155,6 +188,36 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
                 )
                 return redirect("adoption:deployment_detail", pk=deployment.pk)
         return self.render_to_response(self.get_context_data(form=form, **kwargs))
+
+
+class _KeptList:
+    """A list of the person's for Paginator: its count and each page are queries compiled to SQL once
+    for the roles held (`permissions.compiled_once`) and read afresh each time. `build` must depend
+    only on the person and their roles (and what `name` says, such as the states listed)."""
+
+    def __init__(self, user, name: str, build):
+        self.user, self.name, self.build = user, name, build
+
+    def count(self) -> int:
+        return permissions.counted_once(self.user, self.name, self.build)
+
+    def __getitem__(self, rows: slice) -> list:
+        name = f"{self.name}, rows {rows.start} to {rows.stop}"
+        return permissions.compiled_once(self.user, name, lambda: self.build()[rows]).rows()
+
+
+def _visible_deployment(user, pk: int, purpose: str, loading) -> Deployment:
+    """Deployment `pk` when the person's roles reach its service (else a 404, as for another
+    provider's), with what `loading` adds to the query for the `purpose` named. Every view of the page
+    and every observation recorded asks this; its SQL is compiled once for the roles held
+    (`permissions.compiled_once`)."""
+    name = f"adoption deployment {pk} for {purpose}"
+    found = permissions.compiled_once(
+        user, name, lambda: loading(visible_deployments(user)).filter(pk=pk)
+    ).rows()
+    if not found:
+        raise Http404("No Deployment matches the given query.")
+    return found[0]
 
 
 def _observation_rows(observations, templates, corrected) -> list:

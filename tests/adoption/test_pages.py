@@ -9,7 +9,7 @@ from django.urls import reverse
 from adoption.models import Deployment
 from providers.choices import Role
 from tests.accessibility import assert_accessible
-from tests.factories import ShiftPatternFactory, person_with_role
+from tests.factories import ShiftPatternFactory, give_role, person_with_role
 
 from .conftest import at, deploy, make_match
 
@@ -382,3 +382,37 @@ def test_a_closed_trigger_is_not_offered_as_ready_to_deploy(client, match, peopl
     response = client.get(url)
     assert response.context["deployable"] == []
     assert reverse("adoption:deploy", args=[match.pk]) not in response.text
+
+
+def test_the_pages_follow_the_roles_held_now(client, birch_deployment, elm_deployment, birch_lodge, people):
+    """The pages keep their queries for the roles a person holds, never the answers: a role given at
+    Birch Lodge opens its deployment and lists it on the next page; taken away, it is a 404 again."""
+    manager = people.registered_manager
+    client.force_login(manager)
+    url = reverse("adoption:deployment_detail", args=[birch_deployment.pk])
+    birch_link = f'href="{url}"'
+    assert client.get(url).status_code == 404
+    assert birch_link not in client.get(reverse("adoption:my_service")).text
+    given = give_role(manager, Role.CLINICAL_LEAD, service=birch_lodge)
+    assert client.get(url).status_code == 200
+    assert birch_link in client.get(reverse("adoption:my_service")).text
+    given.delete()
+    assert client.get(url).status_code == 404
+    assert birch_link not in client.get(reverse("adoption:my_service")).text
+
+
+def test_recording_an_observation_reads_chain_b_steps_once(client, elm_deployment, teams, people):
+    """The form, the checks on the figures and the weak-group escalation all read chain B's steps:
+    one query for the request, not one each."""
+    client.force_login(people.clinical_lead)
+    url = reverse("adoption:deployment_detail", args=[elm_deployment.pk])
+    fields = {
+        "measure": "B2:risk_note_updates_same_shift_pct",
+        "team": teams["Yew"].pk,
+        "value": "88",
+        "observed_at": "2026-11-23 14:00",
+    }
+    with CaptureQueriesContext(connection) as captured:
+        assert client.post(url, fields).status_code == 302
+    assert elm_deployment.observations.count() == 1
+    assert sum('FROM "escalation_steptemplate"' in query["sql"] for query in captured) == 1

@@ -283,3 +283,36 @@ def test_a_group_that_gave_only_one_half_of_an_and_rule_is_not_judged_weak(deplo
     )
     table = services.variation(deployment, "B4", "unresolved_tasks_over_2h")
     assert not table["breached"].any() and not table["weak_now"].any()
+
+
+def test_an_and_rule_judges_both_halves_as_they_stand_after_each_observation(deployment, teams, people):
+    """B4, a figure or two at a time; the half not given stands at the group's latest.
+
+    Yew: 5 unresolved and 3 concerns (weak), then 0 concerns (5 and 0: within), then 5 unresolved
+    again (still 5 and 0: within, though 5 unresolved was weak beside 3 concerns): aligned since the
+    0 concerns. Oak: 5 and 0 (within), then 3 concerns (5 and 3): weak now. Ash: 5 and 3 once, the
+    figures Yew was weak with: weak now. The deployment page's sections say the same as each
+    measure's table.
+    """
+    manager = people.registered_manager
+    for team, values, when in [
+        ("Yew", {"unresolved_tasks_over_2h": 5, "resident_impact_concerns": 3}, at(23, 8)),
+        ("Oak", {"unresolved_tasks_over_2h": 5, "resident_impact_concerns": 0}, at(23, 8, minute=30)),
+        ("Yew", {"resident_impact_concerns": 0}, at(23, 9)),
+        ("Yew", {"unresolved_tasks_over_2h": 5}, at(23, 10)),
+        ("Ash", {"unresolved_tasks_over_2h": 5, "resident_impact_concerns": 3}, at(23, 11)),
+        ("Oak", {"resident_impact_concerns": 3}, at(23, 12)),
+    ]:
+        services.record_team_observation(
+            deployment, by=manager, step_code="B4", values=values, team=teams[team], observed_at=when
+        )
+    sections = {s["measure"]: s for s in services.variation_sections(deployment) if s["code"] == "B4"}
+    assert sorted(sections) == ["resident_impact_concerns", "unresolved_tasks_over_2h"]
+    for measure, section in sections.items():
+        table = services.variation(deployment, "B4", measure)
+        pd.testing.assert_frame_equal(pd.DataFrame(section["rows"], columns=list(table.columns)), table)
+        rows = table.set_index("group")
+        assert not rows.loc["Yew", "weak_now"] and rows.loc["Yew", "aligned_since"] == at(23, 9)
+        assert rows.loc["Oak", "weak_now"] and pd.isna(rows.loc["Oak", "aligned_since"])
+        assert rows.loc["Ash", "weak_now"]
+    assert sections["unresolved_tasks_over_2h"]["rows"][2]["observations"] == 2, "Yew gave it twice"
