@@ -16,6 +16,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from learning_transfer.models import MatchedService
 from providers import permissions
+from providers.history import recent_changes
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import require_perm
 from providers.who_acts import split_yours
@@ -125,7 +126,7 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
         )
         for section in sections:
             section["chart"] = charts.variation_chart(section)
-        history = deployment.history.select_related("history_user").order_by("-history_date")[:20]
+        history = recent_changes(deployment)
         observations_page = Paginator(
             [row.pk for row in reversed(observed)], self.observations_per_page
         ).get_page(self.request.GET.get("page"))
@@ -211,9 +212,11 @@ def _visible_deployment(user, pk: int, purpose: str, loading) -> Deployment:
     provider's), with what `loading` adds to the query for the `purpose` named. Every view of the page
     and every observation recorded asks this; its SQL is compiled once for the roles held
     (`permissions.compiled_once`)."""
-    name = f"adoption deployment {pk} for {purpose}"
     found = permissions.compiled_once(
-        user, name, lambda: loading(visible_deployments(user)).filter(pk=pk)
+        user,
+        f"adoption deployment for {purpose}",
+        lambda deployment: loading(visible_deployments(user)).filter(pk=deployment),
+        deployment=pk,
     ).rows()
     if not found:
         raise Http404("No Deployment matches the given query.")
