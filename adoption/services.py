@@ -167,11 +167,6 @@ class NothingToCorrect(ValidationError):
     """
 
 
-def chain_b_steps() -> list[StepTemplate]:
-    """Chain B's step templates in order (their measures name what groups can be compared on)."""
-    return chain.steps()
-
-
 def step_measures(code: str) -> list[dict]:
     """The chain B step's measures as the template defines them."""
     for step in chain.steps():

@@ -115,7 +115,7 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
         timeline = list(run.step_runs.order_by("due_at", "code")) if run else []
         for step_run in timeline:
             step_run.shown_state = step_run.display_state(now)
-        steps = services.chain_b_steps()
+        steps = chain.steps()
         templates = {step.code: step for step in steps}
         # The comparison by group reads every observation as a plain row (the timeline holds every
         # step run of the case, so the rules come from it); the table below shows one page of them,
@@ -167,7 +167,7 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
             ),
         )
         require_perm(request.user, "adoption.record_observation", deployment)
-        form = ObservationForm(request.POST, deployment=deployment, steps=services.chain_b_steps())
+        form = ObservationForm(request.POST, deployment=deployment, steps=chain.steps())
         if form.is_valid():
             code, measure = form.cleaned_data["measure"].split(":", 1)
             try:

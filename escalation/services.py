@@ -126,7 +126,7 @@ def chain_run_for(subject, chain_code: str) -> ChainRun | None:
     content_type = ContentType.objects.get_for_model(subject)
     found = compiled_once(  # every page about a subject asks this: its SQL is kept, run with the subject
         None,
-        f"the chain {chain_code} case of a {content_type.model}",
+        f"the chain {chain_code} case of a {content_type.app_label}.{content_type.model}",
         lambda subject_id: ChainRun.objects.filter(
             chain__code=chain_code, content_type=content_type, object_id=subject_id
         ).select_related("chain", "provider", "service")[:1],
