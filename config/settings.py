@@ -108,6 +108,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Pages run short queries whose cost estimates can still pass the JIT thresholds; compiling them
     # then takes seconds longer than running them (measured on the review list at 200,000 incidents).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # The parameters are sent apart from the SQL and a query run a few times on a connection is kept
+    # prepared on the server: a page's scoped queries take PostgreSQL longer to plan than to run
+    # (the escalation panel's: 4.6 ms planning, 0.3 ms running), and a prepared one is planned once.
+    # Turn it off behind a pooler that hands one session's statements to another (PgBouncer in
+    # transaction mode without max_prepared_statements).
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The worker, beat and web share one SQLite file: wait for locks instead of failing, let pages
     # read while the worker writes (WAL: a big import no longer blocks readers), and take the write
