@@ -70,3 +70,47 @@ def test_a_page_seen_again_is_served_by_queries_prepared_on_the_server(client, q
     assert len(prepared) > before
     # The person is read the same way on every request: that query is among those prepared.
     assert any('FROM "providers_user"' in sql for sql in prepared), prepared
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_the_executive_summary_is_planned_for_each_period_and_region_not_kept_prepared(
+    client, nominated_individual
+):
+    """The summary's counts over the provider's history are planned for the period and region asked,
+    every time: a plan kept for any values made them three times slower at a large provider."""
+    signed_in(client, nominated_individual)
+    for _ in range(8):
+        assert client.get("/learning/summary/").status_code == 200
+        assert client.get("/learning/summary/?period=90").status_code == 200
+    prepared = _prepared_statements()
+    # The page's other queries (the person, their roles) are kept prepared ...
+    assert any('FROM "providers_user"' in sql for sql in prepared)
+    # ... but not one of the summary's counts of matched services.
+    assert not [sql for sql in prepared if 'FROM "learning_transfer_matchedservice"' in sql]
+    # And preparing is back on for what runs after it.
+    assert connection.connection.prepare_threshold == 5
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_planned_for_their_values_turns_preparing_off_only_inside(provider):
+    from providers.database import planned_for_their_values
+    from providers.models import Service
+
+    def count_services():
+        return Service.objects.filter(provider=provider, name__startswith="x").count()
+
+    with planned_for_their_values():
+        for _ in range(7):
+            count_services()
+    assert not [sql for sql in _prepared_statements() if 'FROM "providers_service"' in sql]
+    for _ in range(7):
+        count_services()
+    assert [sql for sql in _prepared_statements() if 'FROM "providers_service"' in sql]

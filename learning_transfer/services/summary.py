@@ -9,6 +9,9 @@ too, so the counts read the matches alone, never their notices or the daily roll
 matched service and notice are read only for the last learning cycles (repeated defects) and the few
 high-risk services the page names.
 
+Its counts over the provider's history are planned afresh for each request's period and region
+(`planned_for_their_values`), never from a plan kept prepared for any values.
+
 A distribution defect is judged by A2's receipt window and repeats over A5's learning cycles as the
 provider runs them now (its tuning, else the defaults): the summary spans triggers whose cases started
 at different times.
@@ -35,6 +38,7 @@ from django.db.models import (
 )
 
 from providers.choices import RiskLevel
+from providers.database import planned_for_their_values
 from providers.models import Region
 
 from .. import analysis, chain
@@ -174,6 +178,7 @@ def _with_defects(matches: QuerySet, receipt_hours: int) -> QuerySet:
     )
 
 
+@planned_for_their_values()
 def repeated_defects(counted: "Counted", cycles_back: int) -> list[dict]:
     """A5: defects repeated at a service in each of the last `cycles_back` learning cycles (the newest
     issued triggers): the services with the same defect in as many of those triggers, counted in one
@@ -227,6 +232,7 @@ class Counted:
         return self.parameters["receipt_window_hours"]
 
 
+@planned_for_their_values()
 def load(provider, now: datetime, filters: SummaryFilters | None = None) -> Counted:
     """The counts A5's figures are computed from (default: the summary's default filters): what the A5
     step's computations share, exactly as the executive summary counts them."""
@@ -268,6 +274,7 @@ def _a5_measures(figures: dict) -> dict:
     }
 
 
+@planned_for_their_values()
 def headline(provider, now: datetime) -> dict:
     """The summary's headline figures for the last 12 months (the nominated individual's dashboard
     panel): computed as the page computes them, without the trend, the table or the notices."""
@@ -325,6 +332,7 @@ def _count_and_newest(counted: Counted, provider, filters: SummaryFilters, now: 
     return len(set(at_source) | set(matched)), newest
 
 
+@planned_for_their_values()
 def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
     """Every figure of the executive learning summary for one provider, with the filters applied."""
     counted = load(provider, now, filters)
