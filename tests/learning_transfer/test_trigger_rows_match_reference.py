@@ -13,10 +13,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.template import Context, Template
+from django.utils.safestring import mark_safe
 
 from learning_transfer.models import ImplementationLead, LearningNotice, MatchedService
 from learning_transfer.services.measures import ServiceRow
-from learning_transfer.templatetags.trigger_rows import exposure_row, matched_service_row, notice_row
+from learning_transfer.templatetags.trigger_rows import (
+    as_html,
+    exposure_row,
+    exposure_rows,
+    matched_service_row,
+    matched_service_rows,
+    notice_row,
+    notice_rows,
+)
 from providers.choices import RiskLevel, RiskTag
 from providers.models import Service, User
 
@@ -122,3 +131,29 @@ def test_a_risk_open_longer_than_one_hour_says_hour():
     found = ISSUED - timedelta(hours=2)
     row = service_row(match(comparable_risk_open_since=found))
     assert "Over 1 hour<" in exposure_row(row, ISSUED, 1)
+
+
+def test_a_tables_rows_are_laid_out_as_the_tables_loop_wrote_them():
+    """One tag writes a table's rows as `{% for %}` wrote a row tag each: each row on a line of its own."""
+    notice = LearningNotice(pk=31, issued_at=ISSUED, round=1, owner=person("Priya"), acknowledged_at=None)
+    rows = [
+        service_row(match(matched_by_rule=True, rate_7d=None, above_median=False), notice) for _ in range(2)
+    ]
+    for row in rows:
+        row.match.shared_tags, row.match.open_actions_due_5d = [RiskTag.FALLS], 0
+    loop = Template("{% for row in rows %}\n    {{ row }}\n  {% endfor %}")
+
+    def looped(written):
+        return loop.render(Context({"rows": written}))
+
+    assert matched_service_rows(rows, MEDIAN) == looped([matched_service_row(r, MEDIAN) for r in rows])
+    assert notice_rows(rows, True, "In time") == looped([notice_row(r, True, "In time") for r in rows])
+    assert exposure_rows(rows, ISSUED, 72) == looped([exposure_row(r, ISSUED, 72) for r in rows])
+    assert matched_service_rows([], MEDIAN) == ""
+
+
+def test_a_value_goes_into_a_row_escaped_once():
+    assert as_html("O'Neil & <Sons>") == "O&#x27;Neil &amp; &lt;Sons&gt;"
+    assert as_html(mark_safe("<strong>Late</strong>")) == "<strong>Late</strong>"
+    assert as_html(3) == "3"
+    assert as_html(None) == "None"
