@@ -183,3 +183,14 @@ def notice_rows(rows, can_distribute: bool, in_time_words: str) -> SafeString:
 def exposure_rows(rows, now, risk_age_hours: int) -> SafeString:
     """The exposure table's rows (`exposure_row` each)."""
     return table_rows(exposure_row(row, now, risk_age_hours) for row in rows)
+
+
+@register.filter
+def services_with_reductions(rows) -> SafeString:
+    """A4's services of one group, each with its expected reduction: "Elm House (12.5%), Oak Lodge (—)"
+    (a region's table names every matched service of the region: a loop in the template cost more)."""
+    return SafeString(
+        ", ".join(
+            f"{escape(str(r.match.service))} ({escape(pct(r.match.expected_reduction_pct))})" for r in rows
+        )
+    )

@@ -25,6 +25,7 @@ from learning_transfer.templatetags.trigger_rows import (
     matched_service_rows,
     notice_row,
     notice_rows,
+    services_with_reductions,
 )
 from providers.choices import RiskLevel, RiskTag
 from providers.models import Service, User
@@ -157,3 +158,13 @@ def test_a_value_goes_into_a_row_escaped_once():
     assert as_html(mark_safe("<strong>Late</strong>")) == "<strong>Late</strong>"
     assert as_html(3) == "3"
     assert as_html(None) == "None"
+
+
+def test_a_groups_services_are_named_with_their_reductions_as_the_template_named_them():
+    rows = [service_row(match(expected_reduction_pct=pct)) for pct in (Decimal("12.5"), None)]
+    loop = Template(
+        "{% load learning %}{% for row in rows %}{{ row.match.service }} "
+        "({{ row.match.expected_reduction_pct|pct }}){% if not forloop.last %}, {% endif %}{% endfor %}"
+    )
+    assert services_with_reductions(rows) == loop.render(Context({"rows": rows}))
+    assert services_with_reductions(rows) == "Elm &lt;House&gt; (12.5%), Elm &lt;House&gt; (—)"
