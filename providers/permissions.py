@@ -184,6 +184,14 @@ class CompiledQuery:
         prefetch_related_objects(objects, *self.queryset._prefetch_related_lookups)
         return objects
 
+    def tuples(self) -> list[tuple]:
+        """The rows of a `values_list` query, each a tuple of its columns' values as Django gives them."""
+        if self.sql is None:
+            return []
+        compiler = self.queryset.query.get_compiler(self.queryset.db)  # only to convert the values read
+        compiler.select, compiler.col_count = self.select, self.col_count
+        return [tuple(row) for row in compiler.results_iter([self._fetch(self.sql)])]
+
 
 def compiled_once(user, name: str, build: Callable[..., QuerySet], /, **values) -> CompiledQuery:
     """The person's query `name`, built by `build` and compiled to SQL once for the roles they hold;
@@ -213,6 +221,26 @@ def compiled_once(user, name: str, build: Callable[..., QuerySet], /, **values) 
             _built_scopes.clear()
         compiled = _built_scopes[key] = CompiledQuery(build(**stand_ins), stand_ins)
     return compiled.given(**values)
+
+
+def compiled_for_ids(name: str, build: Callable[[list[int]], QuerySet], ids: Iterable[int]) -> CompiledQuery:
+    """`build(ids)`, a query of the rows whose id is among `ids`, run by SQL compiled once (`compiled_once`)
+    for every list of as many ids, rounded up to a power of two (the last id repeated to fill it).
+
+    A list names different rows from page to page (the colleagues a work list names), and compiling a
+    query with a few joins costs more than reading its rows; rounding the length keeps a handful of SQL
+    texts, not one for every length. `build` must depend on nothing but the ids."""
+    ids = sorted(set(ids))
+    if not ids:
+        return CompiledQuery(build([]))  # nothing can match: no SQL is run
+    size = 1 << (len(ids) - 1).bit_length()
+    padded = ids + ids[-1:] * (size - len(ids))
+    return compiled_once(
+        None,
+        f"{name} ({size} ids)",
+        lambda **stand_ins: build(list(stand_ins.values())),
+        **{f"id{n:05}": pk for n, pk in enumerate(padded)},
+    )
 
 
 def counted_once(user, name: str, build: Callable[[], QuerySet]) -> int:

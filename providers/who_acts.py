@@ -27,7 +27,16 @@ import rules
 
 from .choices import Role
 from .models import RoleAssignment
-from .permissions import ACTIONS, STAFF_ROLES, covers, holding_only, once_a_request, staff_assignments
+from .permissions import (
+    ACTIONS,
+    STAFF_ROLES,
+    compiled_for_ids,
+    compiled_once,
+    covers,
+    holding_only,
+    once_a_request,
+    staff_assignments,
+)
 
 ROLE_ORDER = {role.value: position for position, role in enumerate(Role)}
 # Roles whose holders may act on any of their provider's work of a kind (the Nominated Individual on
@@ -108,6 +117,11 @@ def _closest_first(assignment: RoleAssignment) -> tuple:
     )
 
 
+def _with_people_and_places(ids: list[int]):
+    """The role assignments of `ids` with what naming their holders and places reads."""
+    return RoleAssignment.objects.filter(pk__in=ids).select_related("user", "provider", "region", "service")
+
+
 class Colleagues:
     """The staff role assignments at the viewer's providers: an index of every colleague's role and
     place, read with one query when first asked, and the assignments themselves (with their people
@@ -138,10 +152,17 @@ class Colleagues:
         return [colleague for role in sorted(wanted) for colleague in index[role]]
 
     def _read_index(self, roles: set[str]) -> list[Colleague]:
-        rows = RoleAssignment.objects.filter(
-            provider_id__in=self.provider_ids, user__is_active=True, role__in=roles
-        ).values_list("pk", "role", "user_id", "provider_id", "region_id", "service_id")
-        return [Colleague(*row) for row in rows]
+        """The colleagues holding `roles`, by SQL kept for these providers and roles: a page asks the
+        same roles on every request."""
+        roles = sorted(roles)
+        rows = compiled_once(
+            None,
+            f"the colleague index of providers {self.provider_ids} for {', '.join(roles)}",
+            lambda: RoleAssignment.objects.filter(
+                provider_id__in=self.provider_ids, user__is_active=True, role__in=roles
+            ).values_list("pk", "role", "user_id", "provider_id", "region_id", "service_id"),
+        )
+        return [Colleague(*row) for row in rows.tuples()]
 
     def _loaded(self) -> dict[int, RoleAssignment]:
         """The assignments read so far this request, by id."""
@@ -175,10 +196,10 @@ class Colleagues:
         loaded = self._loaded()
         wanted = {pk for obj in objs for pk in self._candidates(perm, obj)} - loaded.keys()
         if wanted:
-            rows = RoleAssignment.objects.filter(pk__in=wanted).select_related(
-                "user", "provider", "region", "service"
+            rows = compiled_for_ids(
+                "colleagues with their people and places", _with_people_and_places, wanted
             )
-            loaded.update((row.pk, row) for row in rows)
+            loaded.update((row.pk, row) for row in rows.rows())
 
     def who_can(self, perm: str, obj) -> list[Actors]:
         """Who can do `perm` to `obj` now, grouped by role and place, the closest to the work first.

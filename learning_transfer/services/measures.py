@@ -8,8 +8,6 @@ computations.py registers them as the computations chain A's measures name (with
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import pandas as pd
-
 from providers.choices import RiskLevel
 from providers.permissions import compiled_once
 
@@ -120,14 +118,14 @@ def a1_decision(pic: TriggerPicture, a1_step=None) -> analysis.A1Decision:
     trigger's case snapshotted when it started (so a provider's tuning applies): `a1_step`'s, when
     the caller has loaded that step run already."""
     step = a1_step if a1_step is not None else chain.step_run(pic.trigger, "A1")
-    frame = pd.DataFrame(
-        {
-            "rate": [float(r.match.rate_7d) if r.match.rate_7d is not None else None for r in pic.included],
-            "above_median": [r.match.above_median for r in pic.included],
-        },
-        index=[r.match.service.name for r in pic.included],
+    return analysis.a1_decision_of(
+        len(pic.included),
+        matched_service_rates(pic),
+        sum(1 for r in pic.included if r.match.above_median),
+        pic.median,
+        step.threshold_rule,
+        step.measures,
     )
-    return analysis.a1_decision(frame, pic.median, step.threshold_rule, step.measures)
 
 
 def matched_service_rates(pic: TriggerPicture) -> dict[str, float]:

@@ -1,16 +1,19 @@
-"""The rows of a trigger's three tables of matched services (rates, notices, exposure), one tag each.
+"""The rows of a trigger's three tables of matched services (rates, notices, exposure), one tag a table.
 
 Built here rather than in the tables' templates: a trigger's page shows up to 50 services in each of
 three tables, and the template language pays a few microseconds for every variable, filter and `if`
-of every row; one `format_html` a row costs about half as much (at 35 services, 2 ms less a page).
-Each row is the markup the template wrote (tests/learning_transfer/trigger_rows_reference.html keeps
-it), every value escaped by `format_html`; the figures go through the page's own filters and tags
-(`rate`, `london`, `state_tag`, `record_url`).
+of every row, and a tag for every row. Each table's rows are written by one tag, each row by plain
+string formatting with every value escaped once (`format_html` on each piece of a row cost about a
+millisecond a page at 35 services). Each row is the markup the template wrote (tests/learning_transfer/
+trigger_rows_reference.html keeps it); the figures go through the page's own filters and tags (`rate`,
+`london`, `state_tag`, `record_url`).
 """
+
+from html import escape
 
 from django import template
 from django.template.defaultfilters import pluralize
-from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from providers.templatetags.nhsuk import london, record_url, state_tag
 
@@ -20,7 +23,7 @@ register = template.Library()
 
 
 def cell_markup(heading: str, css: str = "") -> str:
-    """The markup of one cell of a responsive table, for `format_html`: its column's heading (shown on
+    """The markup of one cell of a responsive table, for `str.format`: its column's heading (shown on
     narrow screens) and a `{}` for its value; `css` adds a class (numbers align right)."""
     return (
         f'<td class="nhsuk-table__cell{css}"><span class="nhsuk-table-responsive__heading">{heading} </span>'
@@ -63,23 +66,44 @@ EXPOSURE_ROW = row_markup(
     cell_markup("Open lines", NUMERIC),
     cell_markup("Implementation"),
 )
-LINK = '<a href="{}">{}</a>'
+# The tags every table repeats, made once.
+ABOVE_MEDIAN, NOT_ISSUED = state_tag("breached", "Above median"), state_tag("breached", "Not issued")
+AWAITING, LATE = state_tag("due", "Awaiting"), state_tag("overdue", "Late")
+VERIFIED, NOT_VERIFIED = state_tag("met", "Verified"), state_tag("open", "Not verified")
 
 
-@register.simple_tag
-def matched_service_row(row, median) -> str:
+def as_html(value) -> str:
+    """`value` as it goes into a row: markup (anything with `__html__`) as it is, anything else as
+    escaped text; what `format_html` does to each of its values."""
+    markup = getattr(value, "__html__", None)
+    return markup() if markup is not None else escape(str(value))
+
+
+def filled(markup: str, *values) -> SafeString:
+    """A row's `markup` with `values` in its places, each as `as_html` gives it."""
+    return SafeString(markup.format(*map(as_html, values)))
+
+
+def link(url: str, text) -> str:
+    """A link to `url` reading `text`, both escaped."""
+    return f'<a href="{escape(url)}">{escape(str(text))}</a>'
+
+
+def table_rows(rows) -> SafeString:
+    """Rows one a line, indented as the tables' templates laid them out (`{% for %}` with a row inside)."""
+    return SafeString("".join(f"\n    {row}\n  " for row in rows))
+
+
+def matched_service_row(row, median) -> SafeString:
     """A matched service's A1 baseline: incidents, care hours and its rate beside the provider `median`."""
     m = row.match
-    if m.above_median:
-        against = state_tag("breached", "Above median")
-    else:
-        against = "No rate" if m.rate_7d is None else "At or below"
-    service = format_html(LINK, record_url("learning_transfer:match_detail", m.pk), m.service)
+    against = ABOVE_MEDIAN if m.above_median else "No rate" if m.rate_7d is None else "At or below"
+    service = link(record_url("learning_transfer:match_detail", m.pk), m.service)
     if not m.matched_by_rule:
-        service = format_html('{}<br><span class="nhsuk-body-s">Added by hand: {}</span>', service, m.reason)
-    return format_html(
+        service += f'<br><span class="nhsuk-body-s">Added by hand: {escape(str(m.reason))}</span>'
+    return filled(
         MATCHED_SERVICE_ROW,
-        service,
+        SafeString(service),
         ", ".join(m.shared_tag_labels) or "None",
         m.service.get_risk_level_display(),
         m.incidents_7d,
@@ -90,40 +114,36 @@ def matched_service_row(row, median) -> str:
     )
 
 
-@register.simple_tag
-def notice_row(row, can_distribute: bool, in_time_words: str) -> str:
+def notice_row(row, can_distribute: bool, in_time_words: str) -> SafeString:
     """A matched service's current notice: its owner (with a link to change it while unacknowledged, for
     a person who may distribute), issue, due date and receipt (`in_time_words` when in time)."""
     notice = row.current
     if notice is None:
-        return format_html(NOT_ISSUED_ROW, row.match.service, state_tag("breached", "Not issued"))
-    change = ""
+        return filled(NOT_ISSUED_ROW, row.match.service, NOT_ISSUED)
+    owner = escape(str(notice.owner or "No owner"))
     if can_distribute and not notice.acknowledged_at:
-        change = format_html(
-            ' <a href="{}">Change<span class="nhsuk-u-visually-hidden"> owner for {}</span></a>',
-            record_url("learning_transfer:notice_owner", notice.pk),
-            row.match.service,
-        )
+        url = escape(record_url("learning_transfer:notice_owner", notice.pk))
+        hidden = f'<span class="nhsuk-u-visually-hidden"> owner for {escape(str(row.match.service))}</span>'
+        owner += f' <a href="{url}">Change{hidden}</a>'
     issued = london(notice.issued_at)
     if notice.round > 1:
         issued = f"{issued} (round {notice.round})"
     if not notice.acknowledged_at:
-        acknowledged = state_tag("due", "Awaiting")
+        acknowledged = AWAITING
     else:
-        in_time = state_tag("met", in_time_words) if row.received_in_time else state_tag("overdue", "Late")
-        acknowledged = format_html("{} {}", london(notice.acknowledged_at), in_time)
-    return format_html(
+        in_time = state_tag("met", in_time_words) if row.received_in_time else LATE
+        acknowledged = SafeString(f"{escape(london(notice.acknowledged_at))} {in_time}")
+    return filled(
         NOTICE_ROW,
         row.match.service,
-        format_html("{}{}", notice.owner or "No owner", change),
+        SafeString(owner),
         issued,
         london(notice.due_at) or "No due date",
         acknowledged,
     )
 
 
-@register.simple_tag
-def exposure_row(row, now, risk_age_hours: int) -> str:
+def exposure_row(row, now, risk_age_hours: int) -> SafeString:
     """A matched service's exposure: implementation lead, briefing, comparable risk (marked when open
     longer than A3's `risk_age_hours` at `now`), expected reduction, open implementation lines and
     whether implementation is verified."""
@@ -131,17 +151,46 @@ def exposure_row(row, now, risk_age_hours: int) -> str:
     if m.has_unresolved_comparable_risk:
         risk = f"Open since {london(m.comparable_risk_open_since)}"
         if m.comparable_risk_open_longer_than(risk_age_hours, now):
-            over = f"Over {risk_age_hours} hour{pluralize(risk_age_hours)}"
-            risk = format_html("{} {}", risk, state_tag("overdue", over))
+            over = state_tag("overdue", f"Over {risk_age_hours} hour{pluralize(risk_age_hours)}")
+            risk = SafeString(f"{escape(risk)} {over}")
     else:
         risk = "Resolved" if m.comparable_risk_resolved_at else "None recorded"
-    return format_html(
+    return filled(
         EXPOSURE_ROW,
-        format_html(LINK, record_url("learning_transfer:match_detail", m.pk), m.service),
+        SafeString(link(record_url("learning_transfer:match_detail", m.pk), m.service)),
         (row.lead.person if row.lead else None) or "None confirmed",
         f"Completed {london(m.briefing_completed_at)}" if m.briefing_completed_at else "Incomplete",
         risk,
         pct(m.expected_reduction_pct),
         row.open_lines,
-        state_tag("met", "Verified") if m.implementation_confirmed_at else state_tag("open", "Not verified"),
+        VERIFIED if m.implementation_confirmed_at else NOT_VERIFIED,
+    )
+
+
+@register.simple_tag
+def matched_service_rows(rows, median) -> SafeString:
+    """The matched services table's rows (`matched_service_row` each)."""
+    return table_rows(matched_service_row(row, median) for row in rows)
+
+
+@register.simple_tag
+def notice_rows(rows, can_distribute: bool, in_time_words: str) -> SafeString:
+    """The notices table's rows (`notice_row` each)."""
+    return table_rows(notice_row(row, can_distribute, in_time_words) for row in rows)
+
+
+@register.simple_tag
+def exposure_rows(rows, now, risk_age_hours: int) -> SafeString:
+    """The exposure table's rows (`exposure_row` each)."""
+    return table_rows(exposure_row(row, now, risk_age_hours) for row in rows)
+
+
+@register.filter
+def services_with_reductions(rows) -> SafeString:
+    """A4's services of one group, each with its expected reduction: "Elm House (12.5%), Oak Lodge (—)"
+    (a region's table names every matched service of the region: a loop in the template cost more)."""
+    return SafeString(
+        ", ".join(
+            f"{escape(str(r.match.service))} ({escape(pct(r.match.expected_reduction_pct))})" for r in rows
+        )
     )

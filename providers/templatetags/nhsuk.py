@@ -3,7 +3,8 @@
 from django import forms, template
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -76,9 +77,9 @@ def state_tag(state, label=None):
     Built here rather than from a template: lists show one per row, and an included template costs
     a render of its own each time.
     """
-    colour = _STATE_COLOURS.get(str(state).lower(), "grey")
-    label = label or str(state).replace("_", " ").capitalize()
-    return format_html('<strong class="nhsuk-tag nhsuk-tag--{}">{}</strong>\n', colour, label)
+    colour = _STATE_COLOURS.get(str(state).lower(), "grey")  # a fixed word, nothing to escape
+    label = conditional_escape(label or str(state).replace("_", " ").capitalize())
+    return mark_safe(f'<strong class="nhsuk-tag nhsuk-tag--{colour}">{label}</strong>\n')
 
 
 @register.filter

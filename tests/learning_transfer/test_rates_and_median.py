@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+import pytest
 
 from escalation.loading import read_fixture
 from learning_transfer import analysis
@@ -124,6 +125,30 @@ def test_a1_without_a_provider_median_is_never_mandatory():
     decision = decide([2.0, 1.0, 0.5], None)
     assert decision.matched_count == 3 and not decision.mandatory
     assert "no provider median" in decision.explanation
+
+
+@pytest.mark.parametrize(
+    ("rates", "median"),
+    [
+        ([1.2, 0.5, 0.0], 1.0),
+        ([5.0, 4.0], 1.0),
+        ([1.0, 1.0, 0.5, float("nan")], 1.0),
+        ([2.0, 1.0], None),
+        ([], 1.0),
+    ],
+)
+def test_a1_decided_from_counted_figures_is_decided_as_from_the_frame(rates, median):
+    """The trigger's page counts its services itself (a1_decision_of): the same decision, word for word."""
+    frame = matched(rates, median).set_axis([f"Service {n}" for n in range(len(rates))])
+    counted = analysis.a1_decision_of(
+        len(rates),
+        {f"Service {n}": rate for n, rate in enumerate(rates) if not math.isnan(rate)},
+        int(frame["above_median"].sum()) if rates else 0,
+        median,
+        *seed_a1_step(),
+    )
+    assert counted == analysis.a1_decision(frame, median, *seed_a1_step())
+    assert counted.explanation == analysis.a1_decision(frame, median, *seed_a1_step()).explanation
 
 
 def test_matching_needs_a_shared_tag_and_the_same_type_and_never_returns_the_source():

@@ -13,10 +13,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.template import Context, Template
+from django.utils.safestring import mark_safe
 
 from learning_transfer.models import ImplementationLead, LearningNotice, MatchedService
 from learning_transfer.services.measures import ServiceRow
-from learning_transfer.templatetags.trigger_rows import exposure_row, matched_service_row, notice_row
+from learning_transfer.templatetags.trigger_rows import (
+    as_html,
+    exposure_row,
+    exposure_rows,
+    matched_service_row,
+    matched_service_rows,
+    notice_row,
+    notice_rows,
+    services_with_reductions,
+)
 from providers.choices import RiskLevel, RiskTag
 from providers.models import Service, User
 
@@ -122,3 +132,39 @@ def test_a_risk_open_longer_than_one_hour_says_hour():
     found = ISSUED - timedelta(hours=2)
     row = service_row(match(comparable_risk_open_since=found))
     assert "Over 1 hour<" in exposure_row(row, ISSUED, 1)
+
+
+def test_a_tables_rows_are_laid_out_as_the_tables_loop_wrote_them():
+    """One tag writes a table's rows as `{% for %}` wrote a row tag each: each row on a line of its own."""
+    notice = LearningNotice(pk=31, issued_at=ISSUED, round=1, owner=person("Priya"), acknowledged_at=None)
+    rows = [
+        service_row(match(matched_by_rule=True, rate_7d=None, above_median=False), notice) for _ in range(2)
+    ]
+    for row in rows:
+        row.match.shared_tags, row.match.open_actions_due_5d = [RiskTag.FALLS], 0
+    loop = Template("{% for row in rows %}\n    {{ row }}\n  {% endfor %}")
+
+    def looped(written):
+        return loop.render(Context({"rows": written}))
+
+    assert matched_service_rows(rows, MEDIAN) == looped([matched_service_row(r, MEDIAN) for r in rows])
+    assert notice_rows(rows, True, "In time") == looped([notice_row(r, True, "In time") for r in rows])
+    assert exposure_rows(rows, ISSUED, 72) == looped([exposure_row(r, ISSUED, 72) for r in rows])
+    assert matched_service_rows([], MEDIAN) == ""
+
+
+def test_a_value_goes_into_a_row_escaped_once():
+    assert as_html("O'Neil & <Sons>") == "O&#x27;Neil &amp; &lt;Sons&gt;"
+    assert as_html(mark_safe("<strong>Late</strong>")) == "<strong>Late</strong>"
+    assert as_html(3) == "3"
+    assert as_html(None) == "None"
+
+
+def test_a_groups_services_are_named_with_their_reductions_as_the_template_named_them():
+    rows = [service_row(match(expected_reduction_pct=pct)) for pct in (Decimal("12.5"), None)]
+    loop = Template(
+        "{% load learning %}{% for row in rows %}{{ row.match.service }} "
+        "({{ row.match.expected_reduction_pct|pct }}){% if not forloop.last %}, {% endif %}{% endfor %}"
+    )
+    assert services_with_reductions(rows) == loop.render(Context({"rows": rows}))
+    assert services_with_reductions(rows) == "Elm &lt;House&gt; (12.5%), Elm &lt;House&gt; (—)"

@@ -158,3 +158,32 @@ def test_a_value_the_query_does_not_hold_is_refused(elm_house):
     )
     with pytest.raises(ValueError, match="takes"):
         kept.given(service=elm_house.pk)
+
+
+def test_kept_values_come_back_as_the_orm_gives_them(elm_house, birch_lodge):
+    def names():
+        return Service.objects.filter(region=elm_house.region).values_list("pk", "name").order_by("name")
+
+    assert permissions.compiled_once(None, "names of a region's services", names).tuples() == list(names())
+    assert permissions.compiled_once(None, "no services", lambda: Service.objects.none()).tuples() == []
+
+
+def _services_with_ids(ids):
+    return permissions.compiled_for_ids(
+        "services with their regions",
+        lambda ids: Service.objects.filter(pk__in=ids).select_related("region"),
+        ids,
+    ).rows()
+
+
+def test_a_query_of_rows_by_id_is_compiled_once_for_each_power_of_two_ids(provider):
+    services = [ServiceFactory(provider=provider) for _ in range(5)]
+    ids = [service.pk for service in services]
+    # 1, 2, 3-4 and 5-8 ids: four SQL texts for five lengths, each compiled the first time only.
+    compiled = [services_compiled(lambda n=n: _services_with_ids(ids[:n])) for n in range(1, 6)]
+    assert compiled == [1, 1, 1, 0, 1]
+    for n in range(1, 6):
+        assert services_compiled(lambda n=n: _services_with_ids(reversed(ids[:n]))) == 0
+        assert sorted(s.pk for s in _services_with_ids(ids[:n])) == sorted(ids[:n])
+    assert _services_with_ids([ids[2], ids[2]])[0].region == services[2].region
+    assert _services_with_ids([]) == []
