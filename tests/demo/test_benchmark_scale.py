@@ -60,6 +60,36 @@ def test_kept_data_is_measured_again_without_building_it_and_measurements_are_un
     assert (Incident.objects.count(), LearningTrigger.objects.count()) == kept  # its imports undone
 
 
+def _estimated_step_runs() -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'escalation_steprun'")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the benchmark builds its data with PostgreSQL SQL"
+)
+def test_a_reused_database_is_planned_for_the_rows_it_holds_not_a_rolled_back_run():
+    """An earlier run's actions analysed step runs they then rolled back; PostgreSQL keeps the size
+    estimate of that ANALYZE. Measuring the kept database again first plans for what it holds."""
+    from escalation.models import StepRun
+
+    call_command("benchmark_scale", "--scale", "0.001", "--keep", "--only", "pages", stdout=StringIO())
+    held = StepRun.objects.count()
+    with connection.cursor() as cursor:  # what an actions run leaves: rows undone, their estimate kept
+        cursor.execute("SAVEPOINT actions")
+        copies = "jsonb_build_object('id', s.id + 1000000 * n, 'occurrence', s.occurrence + 10 * n)"
+        cursor.execute(
+            f"INSERT INTO escalation_steprun SELECT (jsonb_populate_record(s, {copies})).*"
+            " FROM escalation_steprun s, generate_series(1, 2000) n"
+        )
+        cursor.execute("ANALYZE escalation_steprun")
+        cursor.execute("ROLLBACK TO SAVEPOINT actions")
+    assert StepRun.objects.count() == held and _estimated_step_runs() > held + 1000
+    call_command("benchmark_scale", "--scale", "0.001", "--reuse", "--only", "pages", stdout=StringIO())
+    assert _estimated_step_runs() <= held + 1
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite is refused before anything else")
 def test_reuse_without_kept_data_says_what_to_run_first():
     with pytest.raises(Exception, match="run with --keep first"):
