@@ -187,3 +187,6 @@ def test_a_query_of_rows_by_id_is_compiled_once_for_each_power_of_two_ids(provid
         assert sorted(s.pk for s in _services_with_ids(ids[:n])) == sorted(ids[:n])
     assert _services_with_ids([ids[2], ids[2]])[0].region == services[2].region
     assert _services_with_ids([]) == []
+    # A long list (a large provider's colleagues): each id in its own place, none lost or mixed up.
+    many = ids + list(range(max(ids) + 1, max(ids) + 600))
+    assert sorted(s.pk for s in _services_with_ids(many)) == sorted(ids)
