@@ -92,3 +92,14 @@ def deploy(match, by, deployed_at=None, **overrides):
         "baseline_drill_pct": 85,
     }
     return services.deploy_learning(match, **(fields | overrides))
+
+
+def observation_form(teams, **changes) -> dict:
+    """The deployment page's form fields for the Yew team's late-shift B2 figure (88 %), with `changes`."""
+    return {
+        "measure": "B2:risk_note_updates_same_shift_pct",
+        "team": teams["Yew"].pk,
+        "shift_name": "late",
+        "value": "88",
+        "observed_at": "2026-11-23 14:00",
+    } | changes

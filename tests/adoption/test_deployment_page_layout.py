@@ -7,7 +7,7 @@ from django.urls import reverse
 from adoption import services
 from tests.page_structure import text_inside_main
 
-from .conftest import at, deploy
+from .conftest import at, deploy, observation_form
 
 pytestmark = pytest.mark.django_db
 
@@ -52,14 +52,7 @@ def test_each_compared_measure_has_a_chart_that_gives_way_to_its_table_on_a_phon
 def test_recording_an_observation_confirms_it(client, elm_deployment, teams, people):
     client.force_login(people.clinical_lead)
     url = reverse("adoption:deployment_detail", args=[elm_deployment.pk])
-    fields = {
-        "measure": "B2:risk_note_updates_same_shift_pct",
-        "team": teams["Yew"].pk,
-        "shift_name": "late",
-        "value": "88",
-        "observed_at": "2026-11-23 14:00",
-    }
-    page = client.post(url, fields, follow=True)
+    page = client.post(url, observation_form(teams), follow=True)
     assert "Observation recorded" in page.text and 'role="status"' in page.text
 
 

@@ -11,7 +11,7 @@ from providers.choices import Role
 from tests.accessibility import assert_accessible
 from tests.factories import ShiftPatternFactory, give_role, person_with_role
 
-from .conftest import at, deploy, make_match
+from .conftest import at, deploy, make_match, observation_form
 
 pytestmark = pytest.mark.django_db
 
@@ -189,13 +189,7 @@ def test_recording_an_observation_on_the_deployment_page(client, elm_deployment,
     client.force_login(people.clinical_lead)
     url = reverse("adoption:deployment_detail", args=[elm_deployment.pk])
     assert_accessible(client.get(url).text)
-    fields = {
-        "measure": "B2:risk_note_updates_same_shift_pct",
-        "team": teams["Yew"].pk,
-        "shift_name": "late",
-        "value": "88",
-        "observed_at": "2026-11-23 14:00",
-    }
+    fields = observation_form(teams)
     response = client.post(url, fields)
     assert response.status_code == 302
     observation = elm_deployment.observations.get()
@@ -406,12 +400,7 @@ def test_recording_an_observation_reads_chain_b_steps_once(client, elm_deploymen
     one query for the request, not one each."""
     client.force_login(people.clinical_lead)
     url = reverse("adoption:deployment_detail", args=[elm_deployment.pk])
-    fields = {
-        "measure": "B2:risk_note_updates_same_shift_pct",
-        "team": teams["Yew"].pk,
-        "value": "88",
-        "observed_at": "2026-11-23 14:00",
-    }
+    fields = observation_form(teams, shift_name="")
     with CaptureQueriesContext(connection) as captured:
         assert client.post(url, fields).status_code == 302
     assert elm_deployment.observations.count() == 1
