@@ -567,6 +567,11 @@ def _of_subjects(subjects) -> Q:
     return condition
 
 
+def current_step(provider, chain_code: str, step_code: str) -> dict:
+    """One step as this provider runs it now (`effective_steps`' item): for a verdict outside a case."""
+    return next(s for s in effective_steps(_chain(chain_code), provider) if s["code"] == step_code)
+
+
 def judge_step(provider, chain_code: str, step_code: str, figures: dict) -> dict:
     """Evaluate one step's rule, as this provider runs it, against figures a page has computed, keyed
     by the computations the step's measures name (so the page never spells a measure's name).
@@ -575,7 +580,7 @@ def judge_step(provider, chain_code: str, step_code: str, figures: dict) -> dict
     window and action come from the chain definition with the provider's tuning, never a copy.
     Returns {"breached", "why", "target", "window", "action"}.
     """
-    step = next(s for s in effective_steps(_chain(chain_code), provider) if s["code"] == step_code)
+    step = current_step(provider, chain_code, step_code)
     values = by_computation(step["measures"], figures)
     evaluation = evaluate(step["threshold_rule"], values, step["measures"])
     return {

@@ -8,6 +8,7 @@ computations.py registers them as the computations chain A's measures name (with
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from escalation import services as engine
 from providers.choices import RiskLevel
 from providers.permissions import compiled_once
 
@@ -116,15 +117,21 @@ def picture(
 def a1_decision(pic: TriggerPicture, a1_step=None) -> analysis.A1Decision:
     """A1's decision from the included matched services' recorded baseline, judged by the rule the
     trigger's case snapshotted when it started (so a provider's tuning applies): `a1_step`'s, when
-    the caller has loaded that step run already."""
+    the caller has loaded that step run already. A trigger with no case (none was started, as for a
+    history loaded in bulk) is judged by the rule as the provider runs it now."""
     step = a1_step if a1_step is not None else chain.step_run(pic.trigger, "A1")
+    if step is None:
+        now = engine.current_step(pic.trigger.provider, chain.CHAIN_CODE, "A1")
+        rule, step_measures = now["threshold_rule"], now["measures"]
+    else:
+        rule, step_measures = step.threshold_rule, step.measures
     return analysis.a1_decision_of(
         len(pic.included),
         matched_service_rates(pic),
         sum(1 for r in pic.included if r.match.above_median),
         pic.median,
-        step.threshold_rule,
-        step.measures,
+        rule,
+        step_measures,
     )
 
 

@@ -201,3 +201,32 @@ def test_a_provider_that_tuned_a1_to_more_than_four_matches_sees_that_rule_decid
     assert decision.matched_count == 4 and decision.above_median_count == 1
     assert not decision.mandatory
     assert "more than 4 services" in decision.explanation
+
+
+def test_a_trigger_whose_case_never_started_is_judged_by_the_providers_rule_now(
+    log_falls_trigger, provider, administrator, client, sign_in, quality_director
+):
+    """A trigger can be listed without a chain A case (a large provider's history loaded in bulk): its
+    page still shows the A1 decision, judged by the rule as the provider runs it now."""
+    from django.urls import reverse
+
+    from escalation import services as engine
+    from escalation.models import StepTemplate
+
+    trigger = log_falls_trigger()
+    chain.run_for(trigger).delete()
+    assert not a1_decision(picture(trigger, CONFIRMED)).mandatory  # the default: none above the median
+    a1 = StepTemplate.objects.get(code="A1")
+    engine.tune_step(
+        provider,
+        a1,
+        by=administrator,
+        reason="Any three comparable services call for learning.",
+        threshold_rule={"measure": "matched_services", "op": ">", "value": 2},
+        response_working_hours=a1.response_working_hours,
+    )
+    assert a1_decision(picture(trigger, CONFIRMED)).mandatory  # four matched services: more than 2
+    sign_in(quality_director)
+    page = client.get(reverse("learning_transfer:trigger_detail", args=[trigger.pk]))
+    assert page.status_code == 200
+    assert "Mandatory learning needed" in page.text
