@@ -16,6 +16,7 @@ leaves nothing of the file saved.
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,8 @@ class Target:
     key: tuple[str, ...]
     compared: tuple[str, ...]
     stamped: tuple[str, ...] = field(default=())
+    # The field that puts a row on a day: the daily roll-up recounts the days of the rows saved.
+    day_of: str = ""
     # The compared field that places a row in time (the daily roll-up recounts its old and new day).
     when: str = ""
 
@@ -72,9 +75,21 @@ INCIDENTS = Target(
         "description",
     ),
     stamped=("import_job",),
+    day_of="occurred_at",
     when="occurred_at",
 )
-CARE_HOURS = Target(CareHours, key=("service", "day"), compared=("hours",))
+CARE_HOURS = Target(CareHours, key=("service", "day"), compared=("hours",), day_of="day")
+
+
+class Merged(NamedTuple):
+    """What one merge did: rows created and updated; where the rows it saved stand (service ids, and
+    their first and last time or day); and where the updated rows it moved in time stood before
+    (service ids, times). Unchanged rows are in neither: there is nothing of theirs to recount."""
+
+    created: int
+    updated: int
+    saved: tuple[list, list]
+    former: tuple[list, list]
 
 
 def _q(name: str) -> str:
@@ -95,14 +110,15 @@ def staging(target: Target):
 
 
 def save_chunk(
-    target: Target, chunk: pd.DataFrame, *, stamps: dict, user_id, reason: str, moved=None, phases=None
+    target: Target, chunk: pd.DataFrame, *, stamps: dict, user_id, reason: str, noted=None, phases=None
 ):
     """Copy a chunk of checked rows into the staging table and merge them; (created, updated, unchanged).
 
     `stamps` gives the value of each stamped field (the import job's id); `user_id` and `reason` are
-    the history's who and why. `moved(service_ids, instants)`, when given, is told where the rows the
-    merge moves in time stood before (their former days are recounted as well as the new ones).
-    `phases` (common.Phases), when given, times the copy and the merge.
+    the history's who and why. `noted(service_ids, times)`, when given, is told where the rows the
+    merge created or changed stand, and where those it moved in time stood before: the days to recount
+    (a chunk of unchanged rows notes nothing). `phases` (common.Phases), when given, times the copy and
+    the merge.
     """
     phases = phases or Phases()
     columns = ", ".join(["line", *(_q(f.column) for f in target.staged)])
@@ -115,18 +131,17 @@ def save_chunk(
                 for row in zip(*cells, strict=True):
                     copy.write_row(row)
     with phases("merge and history"):
-        created, updated, (services, instants) = merge_staged(
-            target, stamps=stamps, user_id=user_id, reason=reason
-        )
-        if moved is not None and services:
-            moved(services, instants)
-    return created, updated, len(chunk) - created - updated
+        merged = merge_staged(target, stamps=stamps, user_id=user_id, reason=reason)
+        for services, times in (merged.saved, merged.former):
+            if noted is not None and services:
+                noted(services, times)
+    return merged.created, merged.updated, len(chunk) - merged.created - merged.updated
 
 
-def merge_staged(target: Target, *, stamps: dict, user_id, reason: str) -> tuple[int, int, tuple]:
-    """Merge the staging table into the target table, with history rows; (created, updated, (service
-    ids, times)), the last pair saying where the updated rows whose time the merge changed stood
-    before (empty lists for a target without a `when` field).
+def merge_staged(target: Target, *, stamps: dict, user_id, reason: str) -> Merged:
+    """Merge the staging table into the target table, with history rows (`Merged`: the counts, where
+    the saved rows stand, and where the updated rows whose time the merge changed stood before, empty
+    for a target without a `when` field).
 
     One statement: the INSERT ... ON CONFLICT updates a row only when a compared value differs
     (IS DISTINCT FROM, so nothing changes twice), and its RETURNING rows - `xmax = 0` marks a row
@@ -163,16 +178,18 @@ def merge_staged(target: Target, *, stamps: dict, user_id, reason: str) -> tuple
             )
         """
         former_columns = ", (SELECT services FROM former), (SELECT instants FROM former)"
+    service, day_of = (_q(f.column) for f in target.fields(["service", target.day_of]))
     sql = f"""
         WITH merged AS ({merge}){history}{former}
-        SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created){former_columns}
+        SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created),
+               array_agg(DISTINCT {service}), min({day_of}), max({day_of}){former_columns}
         FROM merged
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [*stamp_values, *history_params])
-        created, updated, *former_places = cursor.fetchone()
+        created, updated, saved_services, first, last, *former_places = cursor.fetchone()
     services, instants = former_places or (None, None)  # array_agg of no rows is NULL
-    return created, updated, (services or [], instants or [])
+    return Merged(created, updated, (saved_services or [], [first, last]), (services or [], instants or []))
 
 
 def _history_insert(target: Target, *, user_id, reason: str) -> tuple[str, list]:

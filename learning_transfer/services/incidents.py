@@ -302,15 +302,10 @@ def _chunk_saver(job: ImportJob, reason: str, touched: rollup.Touched, phases: P
     target = copy_merge.INCIDENTS if incidents else copy_merge.CARE_HOURS
     options = {"stamps": {"import_job": job.pk}, "user_id": job.created_by_id, "reason": reason}
     options["phases"] = phases
-    options["moved"] = touched.add_instants if incidents else None
+    options["noted"] = touched.add_instants if incidents else touched.add
 
     def save(chunk):
-        counts = copy_merge.save_chunk(target, chunk, **options)
-        if incidents:
-            touched.add_instants(chunk["service_id"], chunk["occurred_at"])
-        else:
-            touched.add(chunk["service_id"], chunk["day"])
-        return counts
+        return copy_merge.save_chunk(target, chunk, **options)
 
     with copy_merge.staging(target):
         yield save, copy_merge.CHUNK_ROWS
@@ -321,7 +316,8 @@ def _save_incidents(
 ) -> tuple[int, int, int]:
     """Create new incidents and update changed ones, keyed on (service, source reference); each names
     the job as the import that made or last changed it. `touched` gathers the services and days to
-    recount, an updated incident's former day included."""
+    recount: those of the new and changed incidents, an updated incident's former day included (an
+    unchanged one changes no count)."""
     existing = {
         (i.service_id, i.source_reference): i
         for i in Incident.objects.filter(
@@ -355,9 +351,9 @@ def _save_incidents(
                 setattr(incident, name, value)
             incident.import_job = job  # the import that last changed it
             changed.append(incident)
-    touched.add_instants(chunk["service_id"], chunk["occurred_at"])
-    if moved:
-        touched.add_instants(*zip(*moved, strict=True))
+    for places in ([(i.service_id, i.occurred_at) for i in new + changed], moved):
+        if places:
+            touched.add_instants(*zip(*places, strict=True))
     history = {"default_user": job.created_by, "default_change_reason": reason}
     if new:
         bulk_create_with_history(new, Incident, batch_size=500, **history)
@@ -389,7 +385,8 @@ def _save_care_hours(
         elif current.hours != hours:
             current.hours = hours
             changed.append(current)
-    touched.add(chunk["service_id"], chunk["day"])
+    if new or changed:  # an unchanged figure changes no count
+        touched.add([h.service_id for h in new + changed], [h.day for h in new + changed])
     history = {"default_user": job.created_by, "default_change_reason": reason}
     if new:
         bulk_create_with_history(new, CareHours, batch_size=500, **history)

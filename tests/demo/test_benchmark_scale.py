@@ -34,6 +34,9 @@ def test_the_benchmark_times_every_main_page_and_drops_its_data():
         assert action in report
     assert "| new incidents | 1,000 |" in report and "| new incidents | 3,000 |" in report
     assert "3× the rows took" in report
+    # The first file again adds and changes nothing; with a bad last row it is refused, all of it.
+    assert "| imported again | 1,000 | " in report
+    assert "| with a bad last row (line 1,001): rejected | 1,000 | " in report
     assert report.count("MB of Python memory in one request") == 3  # each executive summary
     assert not Provider.objects.exists() and not Incident.objects.exists()
     assert not LearningTrigger.objects.exists()

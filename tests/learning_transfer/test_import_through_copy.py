@@ -188,3 +188,41 @@ def test_importing_the_same_file_again_and_again_changes_nothing(
         assert incidents_and_history() == before  # no row, no history, still made by the first import
     assert set(Incident.objects.values_list("import_job", flat=True)) == {first.pk}
     assert len(copied) == 3
+
+
+def kept_figures() -> dict:
+    """What imports keep current besides the rows: the daily roll-up and the review flags."""
+    from learning_transfer.models import ReviewFlag, ServiceDay
+
+    return {
+        "days": sorted(ServiceDay.objects.values_list("service__name", "day", "incidents", "care_hours")),
+        "flags": sorted(ReviewFlag.objects.values_list("incident__source_reference", *_flag_fields())),
+    }
+
+
+def _flag_fields() -> list[str]:
+    from learning_transfer.models import ReviewFlag
+
+    return [f.attname for f in ReviewFlag._meta.concrete_fields if f.attname not in ("id", "incident_id")]
+
+
+@pytest.mark.parametrize("copy", [True, False], ids=["through COPY", "row by row"])
+def test_a_file_imported_again_recounts_nothing_and_a_changed_row_recounts_its_days(
+    monkeypatch, copy, provider, elm_house, birch_lodge, quality_director
+):
+    """Staff re-upload the same export (or one that overlaps the last): only what the file changed
+    is counted again, so an unchanged file costs the check and the merge, not the recount."""
+    from learning_transfer.services.rollup import refresh_provider
+
+    if not copy:
+        monkeypatch.setattr(copy_merge, "available", lambda: False)
+    import_incidents(upload(FIRST_INCIDENTS, "first.csv"), provider, quality_director)
+    again = import_incidents(upload(FIRST_INCIDENTS, "again.csv"), provider, quality_director)
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 5)
+    assert not {"roll-up", "trend", "review flags"} & again.phases.seconds.keys()
+
+    changed = import_incidents(upload(SECOND_INCIDENTS, "second.csv"), provider, quality_director)
+    assert {"roll-up", "trend", "review flags"} <= changed.phases.seconds.keys()
+    kept = kept_figures()
+    refresh_provider(provider)  # everything counted afresh from the first incident on record
+    assert kept_figures() == kept
