@@ -18,7 +18,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from providers.choices import ROLE_SCOPE, Scope
-from providers.permissions import assignments
+from providers.permissions import assignments, compiled_once
 
 PROVIDER_LEVEL_ROLES = [role.value for role, scope in ROLE_SCOPE.items() if scope == Scope.PROVIDER]
 AUTHENTICATOR_NAME = "Authenticator app"
@@ -53,12 +53,21 @@ def has_demo_code(user) -> bool:
     return demo_codes_accepted() and StaticDevice.objects.filter(user=user, name=DEMO_DEVICE_NAME).exists()
 
 
+def _confirmed_authenticators(person: int):
+    return TOTPDevice.objects.filter(user_id=person, confirmed=True).values_list("pk")[:1]
+
+
 def must_verify(user) -> bool:
     """Whether this person must pass the second factor before using the service.
 
-    Required people always; anyone else once they have chosen to set up an authenticator app.
+    Required people always; anyone else once they have chosen to set up an authenticator app. Asked
+    on every request of a person who has not passed it (a manager, a commissioner), so the question's
+    SQL is kept (`compiled_once`) and run with the person.
     """
-    return two_factor_required(user) or TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    if two_factor_required(user):
+        return True
+    found = compiled_once(None, "a person's authenticator", _confirmed_authenticators, person=user.pk)
+    return bool(found.tuples())
 
 
 def can_verify(user) -> bool:

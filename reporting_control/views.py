@@ -18,7 +18,7 @@ from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
 from providers.history import recent_changes
 from providers.mixins import CommissionerRequiredMixin, StaffRequiredMixin
-from providers.permissions import providers_where, require_perm
+from providers.permissions import compiled_once, providers_where, require_perm
 from providers.who_acts import Colleagues, refusal
 
 from . import chain, permissions, services
@@ -372,30 +372,43 @@ class PackDownloadView(UpdateMixin, View):
         return _pdf(get_object_or_404(EvidencePack, pk=pack_pk, update=self.get_update()))
 
 
+def _released_packs(user):
+    """The packs released to the person's organisations, newest first, each update with the services
+    of it they commission (`commissioned`)."""
+    services = provider_permissions.commissioned_services(user).order_by("name")
+    return (
+        permissions.commissioner_packs(user)
+        .select_related("update__provider")
+        .prefetch_related(Prefetch("update__services", queryset=services, to_attr="commissioned"))
+        .order_by("-update__released_at", "-pk")
+    )
+
+
 class CommissionerPackListView(CommissionerRequiredMixin, ListView):
-    """The packs released to the person's commissioning organisation (and nothing else)."""
+    """The packs released to the person's commissioning organisation (and nothing else).
+
+    Both lists depend on the person's roles alone, so their SQL is kept (`compiled_once`): a
+    commissioner's scopes nest subqueries that took longer to turn into SQL than to run."""
 
     template_name = "reporting_control/commissioner_packs.html"
     context_object_name = "packs"
 
     def get_queryset(self):
-        services_qs = provider_permissions.commissioned_services(self.request.user)
-        return (
-            permissions.commissioner_packs(self.request.user)
-            .select_related("update__provider")
-            .prefetch_related(
-                Prefetch("update__services", queryset=services_qs.order_by("name"), to_attr="commissioned")
-            )
-            .order_by("-update__released_at", "-pk")
-        )
+        user = self.request.user
+        return compiled_once(user, "released packs", lambda: _released_packs(user)).rows()
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        services = compiled_once(
+            user,
+            "commissioned services",
+            lambda: provider_permissions.commissioned_services(user).select_related("provider"),
+        )
         return super().get_context_data(
             organisations=sorted(
                 {str(a.commissioner) for a in provider_permissions.commissioner_assignments(user)}
             ),
-            services=provider_permissions.commissioned_services(user).select_related("provider"),
+            services=services.rows(),
             **kwargs,
         )
 
@@ -404,4 +417,12 @@ class CommissionerPackDownloadView(CommissionerRequiredMixin, View):
     """Download a pack the commissioner may see; any other pack is a 404."""
 
     def get(self, request, pk):
-        return _pdf(get_object_or_404(permissions.commissioner_packs(request.user), pk=pk))
+        user = request.user
+
+        def released_to_them(pack):
+            return permissions.commissioner_packs(user).filter(pk=pack)
+
+        found = compiled_once(user, "a released pack", released_to_them, pack=pk).rows()
+        if not found:
+            raise Http404("No evidence pack released to you has this number.")
+        return _pdf(found[0])
