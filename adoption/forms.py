@@ -3,7 +3,7 @@
 from django import forms
 from django.utils import timezone
 
-from providers.fields import DateTimeField, RecordChoiceField
+from providers.fields import ChoiceField, DateTimeField, RecordChoiceField
 
 from .models import CORRECTION_REASON_MAX, LOCATION_MAX
 from .services import CHECK_VIEWS
@@ -12,7 +12,7 @@ from .services import CHECK_VIEWS
 class CheckFilterForm(forms.Form):
     """Which chain B checks the service page lists: the open ones by default."""
 
-    show = forms.ChoiceField(
+    show = ChoiceField(
         label="Show checks",
         choices=[(key, label) for key, (label, _) in CHECK_VIEWS.items()],
         required=False,
@@ -62,7 +62,7 @@ class GroupFieldsMixin:
             required=False,
             empty_label="No particular team",
         )
-        self.fields["shift_name"] = forms.ChoiceField(
+        self.fields["shift_name"] = ChoiceField(
             label="Shift",
             required=False,
             choices=[("", "No particular shift")] + [(p.name, p.name) for p in service.shift_patterns.all()],
@@ -84,7 +84,7 @@ class GroupFieldsMixin:
 class ObservationForm(GroupFieldsMixin, forms.Form):
     """One measure's value for a team, shift and/or location, so the deployment page can compare groups."""
 
-    measure = forms.ChoiceField(label="Measure")
+    measure = ChoiceField(label="Measure")
     value = forms.DecimalField(label="Value", decimal_places=2)
     observed_at = DateTimeField(
         label="When observed",

@@ -9,7 +9,15 @@ from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 
 from providers.choices import RiskTag, Role
-from providers.fields import DateField, DateFilter, DateTimeField, RecordChoiceField, RecordFilter
+from providers.fields import (
+    ChoiceField,
+    DateField,
+    DateFilter,
+    DateTimeField,
+    RecordChoiceField,
+    RecordFilter,
+    TypedChoiceField,
+)
 from providers.models import Region, Service, User
 from providers.templatetags.nhsuk import london
 
@@ -157,7 +165,7 @@ class MatchAdjustForm(forms.Form):
     """Add a service the rule missed, or leave one out: either way, with a reason."""
 
     service = RecordChoiceField(queryset=Service.objects.none(), empty_label="Choose a service")
-    include = forms.TypedChoiceField(
+    include = TypedChoiceField(
         label="Change",
         choices=[("1", "Add to the matched services"), ("0", "Leave out of the learning")],
         coerce=lambda v: v == "1",
@@ -215,7 +223,7 @@ class LineForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label="What the file holds", choices=ImportKind.choices)
+    kind = ChoiceField(label="What the file holds", choices=ImportKind.choices)
     file = forms.FileField()
 
     def __init__(self, *args, **kwargs):
@@ -284,8 +292,8 @@ class TriggerFilterSet(django_filters.FilterSet):
 
 class SummaryFilterForm(forms.Form):
     region = RecordChoiceField(queryset=Region.objects.none(), required=False, empty_label="All regions")
-    theme = forms.ChoiceField(choices=[("", "All themes"), *IncidentTheme.choices], required=False)
-    period = forms.ChoiceField(
+    theme = ChoiceField(choices=[("", "All themes"), *IncidentTheme.choices], required=False)
+    period = ChoiceField(
         choices=[
             ("30", "Last 30 days"),
             ("90", "Last 90 days"),
@@ -307,8 +315,8 @@ class SummaryFilterForm(forms.Form):
 
 class ReviewFilterForm(forms.Form):
     service = RecordChoiceField(queryset=Service.objects.none(), required=False, empty_label="All services")
-    reason = forms.ChoiceField(choices=[("", "Any reason"), *ReviewReason.choices], required=False)
-    status = forms.ChoiceField(
+    reason = ChoiceField(choices=[("", "Any reason"), *ReviewReason.choices], required=False)
+    status = ChoiceField(
         label="Decision",
         choices=CandidateStatus.choices,
         required=False,

@@ -115,6 +115,20 @@ def _escaped(value) -> str:
     return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
+class ChoiceField(forms.ChoiceField):
+    """One of a fixed list of options (themes, periods, a service's shifts), in a `RecordSelect`:
+    Django's own select draws every option through its templates, about a third of a millisecond for
+    a list of themes on every page that filters by one."""
+
+    widget = RecordSelect
+
+
+class TypedChoiceField(forms.TypedChoiceField):
+    """`ChoiceField` whose value is coerced (`coerce`), as Django's TypedChoiceField."""
+
+    widget = RecordSelect
+
+
 class RecordChoiceIterator(ModelChoiceIterator):
     """A select's records read with one plain query. Django's own iterator reads them through a
     server-side cursor in chunks: a round trip each to declare, fetch and close it, and, since a

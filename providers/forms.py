@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 from .choices import ROLE_SCOPE
-from .fields import RecordChoiceField
+from .fields import ChoiceField, RecordChoiceField
 from .models import Region, Service
 from .permissions import STAFF_ROLES
 from .services import people_of
@@ -104,7 +104,7 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
 class ScopedRoleForm(forms.Form):
     """A role for the whole provider, one of its regions or one of its services, with the reason."""
 
-    role = forms.ChoiceField(
+    role = ChoiceField(
         choices=[("", "Choose a role")]
         + [(role.value, f"{role.label} ({ROLE_SCOPE[role].label.lower()})") for role in STAFF_ROLES],
         help_text="Each role is held for the whole provider, a region or a service, as shown.",

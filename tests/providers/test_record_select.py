@@ -90,3 +90,16 @@ def test_a_record_field_reading_only_labels_writes_the_same_options():
     for value in (None, chosen.pk, str(chosen.pk)):
         assert labels.widget.render("service", value, attrs) == records.widget.render("service", value, attrs)
     assert labels.clean(str(chosen.pk)) == chosen
+
+
+@pytest.mark.parametrize("value", [None, "", "90", "not offered"])
+def test_a_fixed_choice_writes_what_djangos_choice_field_writes(value):
+    """Fixed lists (a filter's themes and periods, a service's shifts) are drawn the same way."""
+    from providers.fields import ChoiceField, TypedChoiceField
+
+    choices = [("", "Any period"), ("30", "Last 30 days"), ("90", "Last 90 days & more")]
+    attrs = {"id": "id_period", "class": "nhsuk-select"}
+    djangos = forms.ChoiceField(choices=choices, widget=DjangoSelect).widget.render("period", value, attrs)
+    assert ChoiceField(choices=choices).widget.render("period", value, attrs) == djangos
+    typed = TypedChoiceField(choices=choices, coerce=int).widget.render("period", value, attrs)
+    assert typed == djangos
