@@ -58,14 +58,25 @@ def effective_steps(chain: ChainTemplate, provider) -> list[dict]:
     )
 
 
+def _steps_of(chain: int):
+    return StepTemplate.objects.filter(chain_id=chain).order_by("order")
+
+
+def _tuning_of(provider: int, chain: int):
+    return ProviderStepSetting.objects.filter(provider_id=provider, step__chain_id=chain)
+
+
 def _effective_steps(chain: ChainTemplate, provider) -> list[dict]:
-    steps = list(chain.steps.order_by("order"))
-    tuned = {s.step_id: s for s in ProviderStepSetting.objects.filter(provider=provider, step__chain=chain)}
+    # Pages read a chain's steps on every request: the two queries' SQL is kept, run with these ids.
+    steps = compiled_once(None, "a chain's steps", _steps_of, chain=chain.pk).rows()
+    tuning = compiled_once(None, "a provider's tuning", _tuning_of, provider=provider.pk, chain=chain.pk)
+    tuned = {s.step_id: s for s in tuning.rows()}
     result = []
     for step in steps:
         values = {name: getattr(step, name) for name in SNAPSHOT_FIELDS}
         setting = tuned.get(step.pk)
         if setting is not None:
+            setting.step = step  # its template, read above (the tuned measures and rule start from it)
             values["measures"] = setting.effective_measures
             values["threshold_rule"] = setting.effective_rule
             values["response_working_hours"] = setting.effective_window
