@@ -119,11 +119,11 @@ def secret_for_typing(device: TOTPDevice) -> str:
 # Recovery codes
 
 
-def new_recovery_codes(user) -> list[str]:
-    """Replace the person's recovery codes with RECOVERY_CODE_COUNT new ones, each usable once."""
+def new_recovery_codes(user, count: int = RECOVERY_CODE_COUNT) -> list[str]:
+    """Replace the person's recovery codes with `count` new ones, each usable once."""
     device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME)
     device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    codes = [StaticToken.random_token() for _ in range(count)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
     return codes
 

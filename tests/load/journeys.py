@@ -7,7 +7,9 @@ included, with only what the person would change. A page that is not what the pe
 JourneyError (locust counts it as an error).
 
 Signing in is the real two-step login: password, then, for provider-level people, the second-step code.
-The demo's people have the published demo code; the load run turns it on (see scripts/loadtest).
+The load run (scripts/loadtest) runs as production does, so each sign-in uses one of the person's
+recovery codes, read from the file LOAD_SECOND_STEP_CODES names (`manage.py load_test_codes` writes
+it); the suite's quick check runs the demo, whose published code works only with DEBUG on.
 """
 
 import os
@@ -20,6 +22,23 @@ from .pages import JourneyError, choices, form_fields, links, with_values
 PASSWORD = os.environ.get("LOAD_PASSWORD", "demo-pass-2026")
 SECOND_STEP_CODE = os.environ.get("LOAD_SECOND_STEP_CODE", "demo2026")
 LOGIN, SECOND_STEP = "/login/", "/account/two-step-login/check/"
+_unused_codes: dict[str, list[str]] = {}  # username -> recovery codes not used yet, once read
+
+
+def second_step_code(username: str) -> str:
+    """The code for the person's second step: their next unused recovery code from the file
+    LOAD_SECOND_STEP_CODES names ("username code" lines), or the demo's code when none is named."""
+    path = os.environ.get("LOAD_SECOND_STEP_CODES")
+    if not path:
+        return SECOND_STEP_CODE
+    if not _unused_codes:
+        with open(path) as lines:
+            for line in lines:
+                name, code = line.split()
+                _unused_codes.setdefault(name, []).append(code)
+    if not _unused_codes.get(username):
+        raise JourneyError(f"No recovery code left for {username} in {path}.")
+    return _unused_codes[username].pop()
 
 
 def _page(response, expected: str = ""):
@@ -39,7 +58,7 @@ def sign_in(client, username: str) -> None:
     fields = with_values(form_fields(response.text), username=username, password=PASSWORD)
     response = client.post(LOGIN, data=fields, name="sign in")
     if SECOND_STEP in response.url:
-        fields = with_values(form_fields(response.text), code=SECOND_STEP_CODE)
+        fields = with_values(form_fields(response.text), code=second_step_code(username))
         response = client.post(response.url, data=fields, name="sign in: second step")
     if response.status_code != 200 or LOGIN in response.url or SECOND_STEP in response.url:
         raise JourneyError(f"{username} could not sign in (ended on {response.url}).")

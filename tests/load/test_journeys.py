@@ -79,6 +79,40 @@ def test_every_persona_walks_every_task_once_and_the_writes_are_saved(demo):
     assert len(pages) > 20 and forms_seen > 30
 
 
+def test_as_in_production_people_sign_in_with_recovery_codes_each_used_once(
+    live_server, settings, tmp_path, monkeypatch
+):
+    """The load run runs with DEBUG off, where the demo's published code is refused: a provider-level
+    person signs in with the recovery codes `load_test_codes` wrote, one per sign-in."""
+    from . import journeys
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("load_demo", days=7, password="demo-pass-2026", stdout=StringIO())
+    settings.DEBUG, settings.DEMO_SECOND_FACTOR = False, False
+    codes = tmp_path / "codes.txt"
+    call_command("load_test_codes", "--file", str(codes), "--count", "2", stdout=StringIO())
+    written = [line.split() for line in codes.read_text().splitlines()]
+    theirs = [code for name, code in written if name == "quality.director"]
+    assert len(theirs) == 2 and {name for name, _ in written} >= {"quality.director", "ni"}
+    monkeypatch.setenv("LOAD_SECOND_STEP_CODES", str(codes))
+    monkeypatch.setattr(journeys, "_unused_codes", {})
+
+    for _ in range(2):
+        client = LoopbackClient(live_server.url)
+        sign_in(client, "quality.director")
+        journeys.qd_dashboard(client)
+    with pytest.raises(journeys.JourneyError, match="No recovery code left for quality.director"):
+        sign_in(LoopbackClient(live_server.url), "quality.director")
+    # A code already used, or the demo's published one, is refused.
+    monkeypatch.setattr(journeys, "_unused_codes", {"quality.director": theirs[:1]})
+    monkeypatch.setattr(journeys, "SECOND_STEP_CODE", "demo2026")
+    for code_source in ("used", "demo"):
+        if code_source == "demo":
+            monkeypatch.delenv("LOAD_SECOND_STEP_CODES")
+        with pytest.raises(journeys.JourneyError, match="could not sign in"):
+            sign_in(LoopbackClient(live_server.url), "quality.director")
+
+
 # Four people at once: the live server's in-memory SQLite locks under concurrent writers.
 @postgresql_only
 @pytest.mark.skipif(importlib.util.find_spec("locust") is None, reason="the load group is not installed")

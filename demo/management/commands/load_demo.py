@@ -224,6 +224,13 @@ class DemoLogin:
     scope: str
 
 
+def demo_people():
+    """Everyone holding a role at the demo's two providers."""
+    return User.objects.filter(
+        role_assignments__provider__cqc_provider_id__in=[DEMO_PROVIDER_ID, OTHER_PROVIDER_ID]
+    ).distinct()
+
+
 class Command(BaseCommand):
     help = "Create the demo provider, its people and 90 days of incidents and care hours."
 
@@ -285,14 +292,9 @@ class Command(BaseCommand):
             provider.services.all().delete()
             provider.delete()
 
-    def _demo_people(self):
-        return User.objects.filter(
-            role_assignments__provider__cqc_provider_id__in=[DEMO_PROVIDER_ID, OTHER_PROVIDER_ID]
-        ).distinct()
-
     def _give_demo_codes(self):
         """Demo people who need a second factor get the published demo code (refused outside a demo)."""
-        for user in self._demo_people():
+        for user in demo_people():
             if two_factor.two_factor_required(user):
                 two_factor.give_demo_code(user)
 
@@ -302,7 +304,7 @@ class Command(BaseCommand):
             .select_related("user", "provider", "region", "service")
             .order_by("provider__name", "role", "user__username")
         )
-        needs_code = {u.pk for u in self._demo_people() if two_factor.two_factor_required(u)}
+        needs_code = {u.pk for u in demo_people() if two_factor.two_factor_required(u)}
         self.stdout.write(f"\nDemo logins (password for all: {password}):")
         self.stdout.write(f"  {'login':<28} {'role':<28} {'second step':<16} scope")
         seen = set()
