@@ -18,8 +18,18 @@ class User(AbstractUser):
     job_title = models.CharField(max_length=120, blank=True)
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
+    # What `str(person)` reads: a list that only names people loads these alone (`unread_when_named`).
+    NAME_FIELDS = ("id", "first_name", "last_name", "username")
+
     def __str__(self):
         return self.get_full_name() or self.username
+
+    @classmethod
+    def unread_when_named(cls, path: str) -> list[str]:
+        """The person's fields at `path` (a `select_related` path, such as "owner") for `defer()`, when
+        the rows only name them: all but NAME_FIELDS (a password hash, sign-in times and e-mail
+        need not be read and converted on every row)."""
+        return [f"{path}__{f.name}" for f in cls._meta.concrete_fields if f.name not in cls.NAME_FIELDS]
 
     def has_perm(self, perm, obj=None):
         """A question about an object is answered by the permission tables alone, for superusers too:

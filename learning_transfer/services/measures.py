@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from escalation import services as engine
 from providers.choices import RiskLevel
+from providers.models import User
 from providers.permissions import compiled_once
 
 from .. import analysis, chain
@@ -73,6 +74,7 @@ def _notices(trigger: int):
     return (
         LearningNotice.objects.filter(matched_service__trigger_id=trigger)
         .select_related("owner")
+        .defer(*User.unread_when_named("owner"))  # the tables name the owner, nothing more
         .order_by("round", "pk")
     )
 

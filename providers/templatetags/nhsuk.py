@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from providers.calendar import LONDON
+
 register = template.Library()
 
 _WIDGET_CLASSES = {
@@ -95,10 +97,15 @@ def actors(groups):
 
 @register.filter
 def london(value):
-    """Show an aware datetime in Europe/London, e.g. 'Mon 23 Nov 2026, 10:18'."""
+    """Show an aware datetime in Europe/London, e.g. 'Mon 23 Nov 2026, 10:18'.
+
+    Converted to London itself rather than to the active time zone (`timezone.localtime`, which
+    looks that zone up on every call): a trigger's page shows about a hundred times."""
     if not value:
         return ""
-    return timezone.localtime(value).strftime("%a %-d %b %Y, %H:%M")
+    if timezone.is_naive(value):
+        raise ValueError("london() cannot be applied to a naive datetime")
+    return value.astimezone(LONDON).strftime("%a %-d %b %Y, %H:%M")
 
 
 # The two halves of each record page's address around its id, by script prefix and URL name.
