@@ -123,8 +123,8 @@ def a1_decision(pic: TriggerPicture, a1_step=None) -> analysis.A1Decision:
     history loaded in bulk) is judged by the rule as the provider runs it now."""
     step = a1_step if a1_step is not None else chain.step_run(pic.trigger, "A1")
     if step is None:
-        now = engine.current_step(pic.trigger.provider, chain.CHAIN_CODE, "A1")
-        rule, step_measures = now["threshold_rule"], now["measures"]
+        as_run_now = engine.current_step(pic.trigger.provider, chain.CHAIN_CODE, "A1")
+        rule, step_measures = as_run_now["threshold_rule"], as_run_now["measures"]
     else:
         rule, step_measures = step.threshold_rule, step.measures
     return analysis.a1_decision_of(

@@ -5,6 +5,7 @@ Each gets an authenticator app with a random key nobody holds (so the sign-in as
 than for setting one up) and `--count` recovery codes, written to `--file` one per line as
 "username code". The load test's people sign in with those codes, each used once, through the same
 second step as anyone who has lost their phone. Any earlier authenticator and codes of theirs go.
+Only the people of the demo's two providers are touched: nobody else's second step changes.
 """
 
 from pathlib import Path
