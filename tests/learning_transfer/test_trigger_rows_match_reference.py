@@ -168,3 +168,51 @@ def test_a_groups_services_are_named_with_their_reductions_as_the_template_named
     )
     assert services_with_reductions(rows) == loop.render(Context({"rows": rows}))
     assert services_with_reductions(rows) == "Elm &lt;House&gt; (12.5%), Elm &lt;House&gt; (—)"
+
+
+TIMELINE_REFERENCE = Template((Path(__file__).parent / "timeline_reference.html").read_text())
+
+
+def timeline_steps() -> list:
+    """A case's steps in every state the timeline shows: recorded, closed, the viewer's own, someone
+    else's (named, or nobody), due, overdue (due before now, not yet marked) and breached with the
+    step's own words; one run per region; typed text that needs escaping."""
+    from escalation.models import StepRun
+    from providers.models import Region
+    from providers.who_acts import Actors
+
+    utc = ZoneInfo("UTC")
+    past, future = datetime(2026, 3, 1, 9, 0, tzinfo=utc), datetime(2099, 1, 1, tzinfo=utc)
+    common = {"title": "Step <title>", "due_text": "within 2 hours & no later", "role": "quality_director"}
+    named = [Actors("registered_manager", "at Elm <House>", (person("Ann"), person("Bo")))]
+    cases = [
+        {"state": "recorded", "recorded_at": ISSUED, "name": "Find comparable services"},
+        {"state": "closed", "name": ""},
+        {"state": "due", "yours": True, "name": "Issue the learning"},
+        {"state": "due", "actors": named, "due_at": future},
+        {"state": "due", "actors": [], "region": Region(pk=5, name="North & West")},
+        {"state": "breached", "breach_status": "Mandatory learning needed — issue it today", "actors": named},
+        {"state": "overdue", "actors": named},
+    ]
+    steps = []
+    for n, case in enumerate(cases, start=1):
+        yours, actors = case.pop("yours", False), case.pop("actors", [])
+        step = StepRun(pk=n, code=f"A{n}", due_at=case.pop("due_at", past), **common, **case)
+        step.yours, step.actors = yours, actors
+        steps.append(step)
+    return steps
+
+
+@pytest.mark.parametrize("can_open_case", [True, False])
+def test_the_timeline_is_the_markup_its_template_wrote(can_open_case):
+    from learning_transfer.templatetags.trigger_rows import timeline_items
+
+    steps = timeline_steps()
+    written = TIMELINE_REFERENCE.render(Context({"step_runs": steps, "can_open_case": can_open_case}))
+    ours = timeline_items(steps, can_open_case)
+
+    def lines(text: str) -> list[str]:
+        return [line for line in text.splitlines() if line.strip()]
+
+    assert lines(ours) == lines(written)
+    assert "Elm &lt;House&gt;" in ours and "North &amp; West" in ours and "yours to record" in ours
