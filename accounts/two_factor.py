@@ -44,30 +44,28 @@ def demo_codes_accepted() -> bool:
     return bool(settings.DEBUG and settings.DEMO_SECOND_FACTOR)
 
 
+def _confirmed_authenticator(person: int):
+    return TOTPDevice.objects.filter(user_id=person, confirmed=True).order_by("pk")[:1]
+
+
 def authenticator(user) -> TOTPDevice | None:
-    """The person's confirmed authenticator app, if they have set one up."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    """The person's confirmed authenticator app, if they have set one up. Asked on every request of a
+    person who has not passed the second step (a manager, a commissioner: `must_verify`), so its SQL
+    is kept (`compiled_once`) and run with the person."""
+    found = compiled_once(None, "a person's authenticator", _confirmed_authenticator, person=user.pk).rows()
+    return found[0] if found else None
 
 
 def has_demo_code(user) -> bool:
     return demo_codes_accepted() and StaticDevice.objects.filter(user=user, name=DEMO_DEVICE_NAME).exists()
 
 
-def _confirmed_authenticators(person: int):
-    return TOTPDevice.objects.filter(user_id=person, confirmed=True).values_list("pk")[:1]
-
-
 def must_verify(user) -> bool:
     """Whether this person must pass the second factor before using the service.
 
-    Required people always; anyone else once they have chosen to set up an authenticator app. Asked
-    on every request of a person who has not passed it (a manager, a commissioner), so the question's
-    SQL is kept (`compiled_once`) and run with the person.
+    Required people always; anyone else once they have chosen to set up an authenticator app.
     """
-    if two_factor_required(user):
-        return True
-    found = compiled_once(None, "a person's authenticator", _confirmed_authenticators, person=user.pk)
-    return bool(found.tuples())
+    return two_factor_required(user) or authenticator(user) is not None
 
 
 def can_verify(user) -> bool:
