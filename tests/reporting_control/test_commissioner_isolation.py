@@ -113,3 +113,36 @@ def test_a_commissioner_gets_403_on_every_staff_page(client, evidenced_update, b
     refused = client.post(reverse("reporting_control:pack_request", args=[pk]))
     assert refused.status_code == 403
     assert "ask the provider whose evidence packs you receive" in refused.text
+
+
+def test_a_commissioner_moved_to_another_organisation_sees_its_packs_at_the_next_page(
+    client,
+    evidenced_update,
+    provider_director,
+    birch_commissioner,
+    cedar_commissioner,
+    django_capture_on_commit_callbacks,
+):
+    """A commissioner's lists run SQL kept for the roles held: a role moved to another organisation is
+    a new key, so the next page shows that organisation's pack and never the old one's."""
+    release(evidenced_update, provider_director, django_capture_on_commit_callbacks)
+    birch_pack, cedar_pack = (
+        pack_for(evidenced_update, birch_commissioner),
+        pack_for(evidenced_update, cedar_commissioner),
+    )
+    packs = reverse("reporting_control:commissioner_packs")
+    client.force_login(birch_commissioner)
+
+    def linked(pack) -> bool:
+        return reverse("reporting_control:commissioner_download", args=[pack.pk]) in client.get(packs).text
+
+    assert linked(birch_pack) and not linked(cedar_pack)
+
+    role = birch_commissioner.role_assignments.get()
+    role.commissioner = cedar_commissioner.role_assignments.get().commissioner
+    role.save()
+    assert linked(cedar_pack) and not linked(birch_pack)
+    assert (
+        client.get(reverse("reporting_control:commissioner_download", args=[birch_pack.pk])).status_code
+        == 404
+    )
