@@ -132,9 +132,8 @@ def raise_overdue_steps(claimed: list[tuple], now: datetime) -> list[int]:
                 provider,
                 service,
                 step.region,
-                wording(
-                    (step.name, step.title, step.code, step.due_text, step.due_at, step.role, step.action)
-                ),
+                wording((step.name, step.title, step.code, step.due_text, step.role, step.action)),
+                once(london, step.due_at),
                 outcome((targets[step.pk], step.response_working_hours)),
             )
         )
@@ -148,17 +147,21 @@ def raise_overdue_steps(claimed: list[tuple], now: datetime) -> list[int]:
             "service_id": _field(Escalation, "service"),
             "region_id": _field(Escalation, "region"),
             "words": _field(Escalation, "id"),
+            "due": _field(Escalation, "reason"),
             "outcome": _field(Escalation, "id"),
         },
         rows,
     )
+    # The words of each distinct step wording travel once, around the row's own due time (`v.due`).
     words, words_params = rows_table(
         "w",
         {
             "number": _field(Escalation, "id"),
-            "reason": _field(Escalation, "reason"),
+            "reason_before": _field(Escalation, "reason"),
+            "reason_after": _field(Escalation, "reason"),
             "action": _field(Escalation, "action"),
-            "message": _field(EngineEvent, "message"),
+            "message_before": _field(EngineEvent, "message"),
+            "message_after": _field(EngineEvent, "message"),
         },
         [(number, *_overdue_words(*key)) for key, number in wording.numbers.items()],
     )
@@ -188,7 +191,7 @@ def raise_overdue_steps(claimed: list[tuple], now: datetime) -> list[int]:
             "provider": "v.provider_id",
             "chain_run": "v.chain_run_id",
             "step_run": "v.step_run_id",
-            "message": "w.message",
+            "message": "w.message_before || v.due || w.message_after",
         },
         f"{table} JOIN {words} ON w.number = v.words",
         params + words_params,
@@ -205,7 +208,7 @@ def raise_overdue_steps(claimed: list[tuple], now: datetime) -> list[int]:
             "kind": ("%s", [EscalationKind.OVERDUE]),
             "target_role": "sr.escalate_to",
             "role_gap": "o.role_gap",
-            "reason": "w.reason",
+            "reason": "w.reason_before || v.due || w.reason_after",
             "rule": "sr.threshold_rule",
             "action": "w.action",
             "response_working_hours": "sr.response_working_hours",
@@ -233,14 +236,17 @@ def _people(once: "_Once", created: list[tuple], service_regions: dict) -> dict:
     }
 
 
-def _overdue_words(name, title, code, due_text, due_at, role, action) -> tuple[str, str, str]:
-    """The reason, the action and the overdue event's words for a step of this wording and deadline."""
-    step = StepRun(name=name, title=title, code=code)
-    due = london(due_at)
+def _overdue_words(name, title, code, due_text, role, action) -> tuple[str, str, str, str, str]:
+    """The words of an overdue step of this wording: the reason before and after its due time, the
+    action, and the overdue event's message before and after its due time. A tick's thousand steps
+    share a few wordings but not their due times, so the long words travel once per wording."""
+    label = StepRun(name=name, title=title, code=code).label
     return (
-        f"{step.label} was due {due_text} ({due}) and the {Role(role).label} has not recorded it.",
-        f"Get {step.label} recorded without delay. If it breaches its threshold: {action}",
-        f"{step.label} was due at {due} and was not recorded.",
+        f"{label} was due {due_text} (",
+        f") and the {Role(role).label} has not recorded it.",
+        f"Get {label} recorded without delay. If it breaches its threshold: {action}",
+        f"{label} was due at ",
+        " and was not recorded.",
     )
 
 
