@@ -97,3 +97,14 @@ def test_a_reused_database_is_planned_for_the_rows_it_holds_not_a_rolled_back_ru
 def test_reuse_without_kept_data_says_what_to_run_first():
     with pytest.raises(Exception, match="run with --keep first"):
         call_command("benchmark_scale", "--reuse")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite is refused before anything else")
+@pytest.mark.parametrize("debug", [True, False])
+def test_timing_with_debug_on_is_said_to_be_slower_than_production(settings, debug):
+    # With DEBUG on Django writes out every query it runs: the figures would not be production's.
+    settings.DEBUG = debug
+    err = StringIO()
+    with pytest.raises(Exception, match="run with --keep first"):
+        call_command("benchmark_scale", "--reuse", stderr=err)
+    assert ("DEBUG is on" in err.getvalue()) is debug
