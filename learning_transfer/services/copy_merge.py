@@ -143,24 +143,39 @@ def merge_staged(target: Target, *, stamps: dict, user_id, reason: str) -> Merge
     the saved rows stand, and where the updated rows whose time the merge changed stood before, empty
     for a target without a `when` field).
 
-    One statement: the INSERT ... ON CONFLICT updates a row only when a compared value differs
-    (IS DISTINCT FROM, so nothing changes twice), and its RETURNING rows - `xmax = 0` marks a row
-    inserted rather than updated - are written to the historical table in the same statement. The
-    former places are read in that statement too: every part of a statement sees the table as it was
-    before the statement, so joining the updated rows to the table by id finds their old values (one
-    index probe per updated row; a new row costs nothing).
+    One statement: a staged row the table holds already, identical, is left out; the INSERT ... ON
+    CONFLICT updates a row only when a compared value differs (IS DISTINCT FROM, so nothing changes
+    twice, even should another import have saved the same row meanwhile), and its RETURNING rows -
+    `xmax = 0` marks a row inserted rather than updated - are written to the historical table in the
+    same statement. The former places are read in that statement too: every part of a statement sees
+    the table as it was before the statement, so joining the updated rows to the table by id finds
+    their old values (one index probe per updated row; a new row costs nothing).
     """
     table = _q(target.model._meta.db_table)
     staged = [_q(f.column) for f in target.staged]
     stamped = [_q(f.column) for f in target.fields(target.stamped)]
-    key = ", ".join(_q(f.column) for f in target.fields(target.key))
+    keys = [_q(f.column) for f in target.fields(target.key)]
     compared = [_q(f.column) for f in target.fields(target.compared)]
     stamp_values = [stamps[name] for name in target.stamped]
     placeholders = ", ".join(["%s"] * len(stamped))
+    # Rows the table holds already, identical, are left out before the merge: ON CONFLICT would lock
+    # each (writing the lock into its page) even when its WHERE leaves it as it is. Each staged row
+    # looks its key up in the unique index (LATERAL … LIMIT 1 keeps that plan: a hash anti-join would
+    # read the whole table for every chunk).
     merge = f"""
         INSERT INTO {table} AS target ({", ".join(staged + stamped)})
-        SELECT {", ".join(staged)}{", " + placeholders if stamped else ""} FROM {STAGING} ORDER BY line
-        ON CONFLICT ({key}) DO UPDATE SET {", ".join(f"{c} = EXCLUDED.{c}" for c in compared + stamped)}
+        SELECT {", ".join(f"staged.{c}" for c in staged)}{", " + placeholders if stamped else ""}
+        FROM {STAGING} AS staged
+        LEFT JOIN LATERAL (
+            SELECT true AS found, {", ".join(f"kept.{c}" for c in compared)} FROM {table} AS kept
+            WHERE {" AND ".join(f"kept.{c} = staged.{c}" for c in keys)} LIMIT 1
+        ) AS kept ON true
+        WHERE kept.found IS NULL
+           OR ({", ".join(f"kept.{c}" for c in compared)}) IS DISTINCT FROM
+              ({", ".join(f"staged.{c}" for c in compared)})
+        ORDER BY staged.line
+        ON CONFLICT ({", ".join(keys)})
+        DO UPDATE SET {", ".join(f"{c} = EXCLUDED.{c}" for c in compared + stamped)}
         WHERE ({", ".join(f"target.{c}" for c in compared)}) IS DISTINCT FROM
               ({", ".join(f"EXCLUDED.{c}" for c in compared)})
         RETURNING target.*, target.xmax = 0 AS created
