@@ -190,6 +190,29 @@ def test_importing_the_same_file_again_and_again_changes_nothing(
     assert len(copied) == 3
 
 
+def test_a_row_imported_again_unchanged_is_neither_locked_nor_rewritten(
+    provider, elm_house, birch_lodge, quality_director
+):
+    # ON CONFLICT locks every row it finds, even one it leaves as it is, and a lock is written into
+    # the row's page: a rolling export repeating last month's rows would rewrite all their pages.
+    def versions():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT source_reference, ctid::text, xmin::text, xmax::text FROM {Incident._meta.db_table}"
+            )
+            return sorted(cursor.fetchall())
+
+    import_incidents(upload(FIRST_INCIDENTS, "first.csv"), provider, quality_director)
+    before = versions()
+    again = import_incidents(upload(FIRST_INCIDENTS, "again.csv"), provider, quality_director)
+    assert again.unchanged_count == 5
+    assert versions() == before
+    changed = import_incidents(upload(SECOND_INCIDENTS, "second.csv"), provider, quality_director)
+    assert (changed.created_count, changed.updated_count, changed.unchanged_count) == (1, 3, 2)
+    moved = {ref for (ref, *version) in versions() if (ref, *version) not in before}
+    assert moved == {"A-2", "A-3", "A-5", "A-6"}  # the changed rows and the new one, no other
+
+
 def kept_figures() -> dict:
     """What imports keep current besides the rows: the daily roll-up and the review flags."""
     from learning_transfer.models import ReviewFlag, ServiceDay
