@@ -167,8 +167,8 @@ def merge_staged(target: Target, *, stamps: dict, user_id, reason: str) -> Merge
         SELECT {", ".join(f"staged.{c}" for c in staged)}{", " + placeholders if stamped else ""}
         FROM {STAGING} AS staged
         LEFT JOIN LATERAL (
-            SELECT true AS found, {", ".join(f"kept.{c}" for c in compared)} FROM {table} AS kept
-            WHERE {" AND ".join(f"kept.{c} = staged.{c}" for c in keys)} LIMIT 1
+            SELECT true AS found, {", ".join(f"existing.{c}" for c in compared)} FROM {table} AS existing
+            WHERE {" AND ".join(f"existing.{c} = staged.{c}" for c in keys)} LIMIT 1
         ) AS kept ON true
         WHERE kept.found IS NULL
            OR ({", ".join(f"kept.{c}" for c in compared)}) IS DISTINCT FROM
