@@ -22,9 +22,9 @@ from escalation.management.commands.benchmark_escalations import (
     ROLES,
     bare_insert_select,
     build_step_runs,
+    engine_has_run,
     make_due,
 )
-from escalation.models import EngineHeartbeat
 from learning_transfer import services
 from learning_transfer.choices import IncidentTheme
 from providers.choices import RiskTag
@@ -185,9 +185,7 @@ def _engine_ticks(provider, sizes: dict, runs: int) -> list[str]:
         if not RoleAssignment.objects.filter(provider=provider, role=role).exists():
             person = User.objects.create(username=f"scale-{role}", email=f"{role}@example.org")
             RoleAssignment.objects.create(user=person, role=role, provider=provider)
-    # The engine has run before, as it does every minute: a tick updates its heartbeat row (the very
-    # first tick, which creates it, reads and writes twice more).
-    EngineHeartbeat.objects.get_or_create(name=engine.HEARTBEAT)
+    engine_has_run()
     now = timezone.now()
     services_ = list(Service.objects.filter(provider=provider).order_by("pk"))
     total = build_step_runs(services_, sizes["open_step_runs"], now)

@@ -1,11 +1,16 @@
 """The operators' commands: run the scan once, load the chains, benchmark a tick."""
 
+import re
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from escalation.models import ChainRun, Escalation, StepTemplate
+from escalation import engine
+from escalation.management.commands.benchmark_escalations import undone
+from escalation.models import ChainRun, EngineHeartbeat, Escalation, StepTemplate
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +59,14 @@ def test_the_benchmark_reports_time_and_queries_and_leaves_nothing_behind(chains
     assert "Tick with nothing due:" in output
     assert "Benchmark rows rolled back." in output
     assert not ChainRun.objects.exists()
+
+
+def test_the_benchmark_times_a_tick_as_the_running_engine_ticks(chains):
+    # A running engine has its heartbeat row; only the very first tick creates it, with two more
+    # queries, which are no cost of a tick.
+    output = run("benchmark_escalations", "--step-runs", "20", "--services", "2", "--due", "5")
+    reported = int(re.search(r"Tick with nothing due: [\d.]+ s, (\d+) queries", output)[1])
+    EngineHeartbeat.objects.create(name=engine.HEARTBEAT)
+    with CaptureQueriesContext(connection) as queries:  # as the benchmark runs it, undone afterwards
+        undone(engine.tick)
+    assert reported == len(queries.captured_queries)
