@@ -16,7 +16,7 @@ from django import template
 from django.template.defaultfilters import pluralize
 from django.utils.safestring import SafeString
 
-from escalation.templatetags.steps import step_name
+from escalation.templatetags.steps import step_name, step_state
 from providers.templatetags.nhsuk import actors, london, record_url, state_tag
 
 from .learning import hours, pct, rate
@@ -215,7 +215,7 @@ def timeline_item(step, can_open_case: bool) -> str:
         after = f" · recorded by {actors(step.actors)}"
     due = f"{escape(london(step.due_at))} ({escape(step.due_text)})"
     return (
-        f'\n  <li>\n    <h3 class="nhsuk-heading-s">{name} {state_tag(state, step.state_words(state))}</h3>\n'
+        f'\n  <li>\n    <h3 class="nhsuk-heading-s">{name} {state_tag(state, step_state(step, state))}</h3>\n'
         f'    <p class="nhsuk-body-s">{escape(step.get_role_display())} · due {due}{after}</p>\n  </li>'
     )
 
