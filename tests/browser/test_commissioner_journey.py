@@ -198,6 +198,14 @@ def test_commissioner_journey(browser, live_server, oakwood, updates):
     expect(table).not_to_contain_text(HELD)
     expect(table).not_to_contain_text(OTHER_COMMISSIONERS)
 
+    # On a small phone each pack stacks as a list of its details: its download link is on the screen,
+    # not past the right edge of a table the commissioner has to scroll sideways.
+    viewport = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 800})
+    box = page.get_by_role("link", name=f"Download PDF for {RELEASED}").bounding_box()
+    assert 0 <= box["x"] and box["x"] + box["width"] <= 320, box
+    page.set_viewport_size(viewport)
+
     # Download the PDF.
     with page.expect_download() as download_info:
         page.get_by_role("link", name=f"Download PDF for {RELEASED}").click()
