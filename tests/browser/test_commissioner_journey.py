@@ -203,7 +203,7 @@ def test_commissioner_journey(browser, live_server, oakwood, updates):
     viewport = page.viewport_size
     page.set_viewport_size({"width": 320, "height": 800})
     box = page.get_by_role("link", name=f"Download PDF for {RELEASED}").bounding_box()
-    assert 0 <= box["x"] and box["x"] + box["width"] <= 320, box
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 320, box
     page.set_viewport_size(viewport)
 
     # Download the PDF.
