@@ -31,13 +31,14 @@ def browser_type_launch_args(browser_type_launch_args):
 PASSWORD = "correct-horse-battery"
 
 
-def log_in(browser, live_server, username):
-    """A fresh browser context signed in as `username` (every journey's people share PASSWORD)."""
-    context = browser.new_context(base_url=live_server.url, accept_downloads=True)
+def log_in(browser, live_server, username, password=PASSWORD, **context_options):
+    """A fresh browser context (with `context_options`) signed in as `username`, through the second step
+    when the person's role needs it (every journey's people share PASSWORD)."""
+    context = browser.new_context(base_url=live_server.url, accept_downloads=True, **context_options)
     page = context.new_page()
     page.goto("/login/")
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: "/login/" not in url)
     if "/two-step-login/" in page.url:

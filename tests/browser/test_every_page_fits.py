@@ -13,17 +13,18 @@ import pytest
 from axe_playwright_python.base import AXE_SCRIPT
 from django.core.management import call_command
 from django.urls import reverse
-from playwright.sync_api import expect
 
 from adoption.models import AdoptionObservation, Deployment
 from escalation.models import ChainRun, Escalation, StepRun
 from learning_transfer.models import Incident, LearningNotice, LearningTrigger, MatchedService
 from providers.models import Service
 from reporting_control.models import ReportingUpdate
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 WIDTHS = (320, 390, 768, 1280)
+PHONE = 390  # up to this width every link, button and field must be on the screen
 PASSWORD = "every-page-fits-2026"
 
 # axe-core's rules for WCAG 2.0 to 2.2 (A and AA) and its best practices, at every impact.
@@ -34,6 +35,15 @@ AXE_RUN = """axe.run(document, {resultTypes: ["violations"], runOnly: {type: "ta
 TOO_WIDE = """() => [...document.querySelectorAll('main *, header *')]
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !e.firstElementChild)
   .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))"""
+
+# The table cells, links, buttons and fields of the page that lie past either edge of the window, where a
+# person on a phone would have to scroll a table sideways to find them (or would not know they are there).
+OUT_OF_REACH = """() => [...document.querySelectorAll(
+    'main tbody td, main tbody th, main a[href], main button, main input, main select, main textarea')]
+  .map(e => [e, e.getBoundingClientRect()])
+  .filter(([e, r]) => r.width > 0 && (r.left < -0.5 || r.right > window.innerWidth + 0.5))
+  .map(([e, r]) => (e.textContent.trim().replace(/\\s+/g, ' ') || e.getAttribute('name') || e.tagName)
+                   .slice(0, 50) + ` (${Math.round(r.left)} to ${Math.round(r.right)} px)`)"""
 
 # Rendered size of the smallest label of each visible chart, in CSS pixels.
 SMALLEST_CHART_LABEL = """() => Math.min(Infinity, ...[...document.querySelectorAll('svg.app-chart')]
@@ -149,10 +159,17 @@ def check(page, who, path, width) -> list[Problem]:
     expected = 404 if "does-not-exist" in path else 200
     if response.status != expected:
         return [Problem(who, path, width, f"HTTP {response.status}")]
+    if not page.url.endswith(path):  # a page that sends the person elsewhere was not the page checked
+        return [Problem(who, path, width, f"sent on to {page.url}")]
     scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     if scroll_width > inner_width:
         culprits = ", ".join(page.evaluate(TOO_WIDE))
         problems.append(Problem(who, path, width, f"page is {scroll_width} px wide ({culprits})"))
+    if width <= PHONE:
+        out_of_reach = page.evaluate(OUT_OF_REACH)
+        if out_of_reach:
+            shown = ", ".join(repr(name) for name in out_of_reach[:3])
+            problems.append(Problem(who, path, width, f"{len(out_of_reach)} things off the screen: {shown}"))
     smallest = page.evaluate(SMALLEST_CHART_LABEL)
     if smallest is not None and smallest < 12:
         problems.append(Problem(who, path, width, f"a chart label renders at {smallest:.1f} px"))
@@ -171,15 +188,12 @@ def test_every_page_fits_every_screen_and_passes_axe(browser, live_server, setti
     visited = 0
     for who, paths in pages_by_person().items():
         # The CSP would refuse axe-core's script: bypassed here, in the test browser only.
-        context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+        if who:  # provider-level people pass the second step, or every page would be its set-up page
+            page = log_in(browser, live_server, who, PASSWORD, bypass_csp=True)
+        else:
+            page = browser.new_context(base_url=live_server.url, bypass_csp=True).new_page()
+        context = page.context
         context.add_init_script(AXE_SCRIPT)
-        page = context.new_page()
-        if who:
-            page.goto("/login/")
-            page.get_by_label("Username").fill(who)
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Log in").click()
-            expect(page.get_by_role("heading", level=1)).to_be_visible()
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 800})
             for path in paths:

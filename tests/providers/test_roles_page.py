@@ -55,7 +55,9 @@ def test_the_page_lists_the_providers_people_and_their_roles_only(
     assert str(quality_director) in page and "Quality Director" in page
     assert str(registered_manager) in page and "Elm House" in page
     assert str(elsewhere["person"]) not in page
-    assert 'class="app-table-scroll" tabindex="0" role="region"' in page
+    # On a phone each role stacks as a list of its details, each labelled.
+    assert 'class="nhsuk-table-responsive"' in page
+    assert '<span class="nhsuk-table-responsive__heading">Held for </span>Elm House' in page
 
 
 def test_the_administrator_gives_a_person_a_service_role_and_the_history_says_who_and_why(

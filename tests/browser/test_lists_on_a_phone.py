@@ -1,0 +1,38 @@
+"""A busy provider's lists on a small phone: every row's details stack on the screen, none of them past
+the right edge of a table the person would have to scroll sideways."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from escalation.engine import tick
+from escalation.models import Escalation
+from tests.browser.conftest import log_in
+from tests.browser.test_every_page_fits import OUT_OF_REACH, PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_a_quality_directors_escalations_stack_on_a_small_phone(browser, live_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("load_demo", password=PASSWORD, stdout=StringIO())
+    # A fortnight on with nothing recorded: every open step of the demo is overdue and escalated.
+    tick(timezone.now() + timedelta(days=14))
+    assert Escalation.objects.count() >= 10
+
+    page = log_in(browser, live_server, "quality.director", PASSWORD, viewport={"width": 320, "height": 800})
+
+    page.goto(reverse("escalation:inbox") + "?show=all")
+    rows = page.locator("main tbody tr")
+    assert rows.count() >= 3
+    # Each escalation's details are labelled on the phone, as the column headers are on a wide screen.
+    first = rows.first
+    for label in ("Escalation", "Case", "Raised", "Acknowledge by", "State"):
+        expect(first.get_by_text(label, exact=True)).to_be_visible()
+    assert page.evaluate(OUT_OF_REACH) == []
+    page.context.close()
