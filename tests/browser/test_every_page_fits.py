@@ -17,7 +17,7 @@ from django.urls import reverse
 from adoption.models import AdoptionObservation, Deployment
 from escalation.models import ChainRun, Escalation, StepRun
 from learning_transfer.models import Incident, LearningNotice, LearningTrigger, MatchedService
-from providers.models import Service
+from providers.models import RoleAssignment, Service
 from reporting_control.models import ReportingUpdate
 from tests.browser.conftest import log_in
 
@@ -97,6 +97,7 @@ def pages_by_person() -> dict[str | None, list[str]]:
             reverse("learning_transfer:notice_list"),
             reverse("learning_transfer:match_detail", args=[match.pk]),
             reverse("learning_transfer:review_candidates"),
+            reverse("learning_transfer:incident_list"),
             reverse("learning_transfer:incident_add"),
             reverse(
                 "learning_transfer:incident_review",
@@ -108,6 +109,7 @@ def pages_by_person() -> dict[str | None, list[str]]:
                 ],
             ),
             reverse("learning_transfer:import"),
+            reverse("two_factor_account"),
             "/this-page-does-not-exist/",
         ],
         "ni": ["/", reverse("learning_transfer:summary")],
@@ -139,6 +141,7 @@ def pages_by_person() -> dict[str | None, list[str]]:
             reverse("reporting_control:update_detail", args=[held.pk]),
             reverse("reporting_control:update_detail", args=[released.pk]),
             reverse("reporting_control:line_create", args=[held.pk]),
+            reverse("reporting_control:line_services", args=[held.pk, held.lines.first().pk]),
             reverse("reporting_control:hold_place", args=[held.pk]),
         ],
         "admin": [
@@ -147,6 +150,7 @@ def pages_by_person() -> dict[str | None, list[str]]:
             reverse("working_hours"),
             reverse("people"),
             reverse("person_add"),
+            reverse("role_remove", args=[RoleAssignment.objects.filter(provider=issued.provider).last().pk]),
         ],
         "commissioner.council": ["/", reverse("reporting_control:commissioner_packs")],
     }
