@@ -1,6 +1,8 @@
 """Every page of the demo, opened by the person who uses it, on a small phone (320 px), a phone (390 px),
-a tablet (768 px) and a laptop (1280 px): the page never scrolls sideways, no chart label is drawn
-under 12 px, and axe-core finds no accessibility problem of any impact.
+a tablet (768 px) and a laptop (1280 px): the page never scrolls sideways, on a phone no table cell,
+link or field lies past the screen's edge (in a region scrolled sideways), no chart label is drawn
+under 12 px, and axe-core finds no accessibility problem of any impact. Provider-level people pass
+the second step first, or each of their pages would be the step's own.
 
 axe-core comes from the axe-playwright-python package and is injected into each page; the browser
 context bypasses the Content Security Policy for that (and only in this test, never in the app).
@@ -20,6 +22,7 @@ from learning_transfer.models import Incident, LearningNotice, LearningTrigger, 
 from providers.models import RoleAssignment, Service
 from reporting_control.models import ReportingUpdate
 from tests.browser.conftest import log_in
+from tests.browser.screens import OUT_OF_REACH
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -35,15 +38,6 @@ AXE_RUN = """axe.run(document, {resultTypes: ["violations"], runOnly: {type: "ta
 TOO_WIDE = """() => [...document.querySelectorAll('main *, header *')]
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !e.firstElementChild)
   .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))"""
-
-# The table cells, links, buttons and fields of the page that lie past either edge of the window, where a
-# person on a phone would have to scroll a table sideways to find them (or would not know they are there).
-OUT_OF_REACH = """() => [...document.querySelectorAll(
-    'main tbody td, main tbody th, main a[href], main button, main input, main select, main textarea')]
-  .map(e => [e, e.getBoundingClientRect()])
-  .filter(([e, r]) => r.width > 0 && (r.left < -0.5 || r.right > window.innerWidth + 0.5))
-  .map(([e, r]) => (e.textContent.trim().replace(/\\s+/g, ' ') || e.getAttribute('name') || e.tagName)
-                   .slice(0, 50) + ` (${Math.round(r.left)} to ${Math.round(r.right)} px)`)"""
 
 # Rendered size of the smallest label of each visible chart, in CSS pixels.
 SMALLEST_CHART_LABEL = """() => Math.min(Infinity, ...[...document.querySelectorAll('svg.app-chart')]

@@ -13,7 +13,9 @@ from playwright.sync_api import expect
 from escalation.engine import tick
 from escalation.models import Escalation
 from tests.browser.conftest import log_in
-from tests.browser.test_every_page_fits import OUT_OF_REACH, PASSWORD
+from tests.browser.screens import OUT_OF_REACH
+
+PASSWORD = "lists-on-a-phone-2026"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
