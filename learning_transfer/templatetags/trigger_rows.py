@@ -24,12 +24,15 @@ from .learning import hours, pct, rate
 register = template.Library()
 
 
-def cell_markup(heading: str, css: str = "") -> str:
+def cell_markup(heading: str, css: str = "", *, pieces: bool = False) -> str:
     """The markup of one cell of a responsive table, for `str.format`: its column's heading (shown on
-    narrow screens) and a `{}` for its value; `css` adds a class (numbers align right)."""
+    narrow screens) and a `{}` for its value; `css` adds a class (numbers align right). A value of
+    several `pieces` (a name and a link, a time and a tag) is held in one element, or a phone's stacked
+    row would set the pieces side by side in narrow columns."""
+    value = "<div>{}</div>" if pieces else "{}"
     return (
         f'<td class="nhsuk-table__cell{css}"><span class="nhsuk-table-responsive__heading">{heading} </span>'
-        "{}</td>"
+        f"{value}</td>"
     )
 
 
@@ -40,7 +43,7 @@ def row_markup(*cells: str) -> str:
 
 NUMERIC, NO_WRAP = " app-numeric", " app-nowrap"
 MATCHED_SERVICE_ROW = row_markup(
-    cell_markup("Service"),
+    cell_markup("Service", pieces=True),
     cell_markup("Shared tags"),
     cell_markup("Risk level"),
     cell_markup("Incidents", NUMERIC),
@@ -51,10 +54,10 @@ MATCHED_SERVICE_ROW = row_markup(
 )
 NOTICE_ROW = row_markup(
     cell_markup("Service"),
-    cell_markup("Owner"),
+    cell_markup("Owner", pieces=True),
     cell_markup("Issued", NO_WRAP),
     cell_markup("Due", NO_WRAP),
-    cell_markup("Acknowledged"),
+    cell_markup("Acknowledged", pieces=True),
 )
 NOT_ISSUED_ROW = row_markup(
     cell_markup("Service"), '<td class="nhsuk-table__cell" colspan="4">{} this service has no notice</td>'
@@ -63,7 +66,7 @@ EXPOSURE_ROW = row_markup(
     cell_markup("Service"),
     cell_markup("Lead"),
     cell_markup("Briefing"),
-    cell_markup("Comparable risk"),
+    cell_markup("Comparable risk", pieces=True),
     cell_markup("Expected reduction", NUMERIC),
     cell_markup("Open lines", NUMERIC),
     cell_markup("Implementation"),

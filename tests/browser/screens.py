@@ -8,3 +8,15 @@ OUT_OF_REACH = """() => [...document.querySelectorAll(
   .filter(([e, r]) => r.width > 0 && (r.left < -0.5 || r.right > window.innerWidth + 0.5))
   .map(([e, r]) => (e.textContent.trim().replace(/\\s+/g, ' ') || e.getAttribute('name') || e.tagName)
                    .slice(0, 50) + ` (${Math.round(r.left)} to ${Math.round(r.right)} px)`)"""
+
+# The stacked cells of responsive tables (NHS.UK lays each cell out as a row: its label, then its value)
+# whose value is more than one piece, which the row would set side by side in narrow columns: a link
+# and the line under it, a list and a note. Such a value belongs in one element, or the cell reads
+# under its label (app-cell-prose).
+SPLIT_CELLS = """() => [...document.querySelectorAll('main .nhsuk-table-responsive tbody td')]
+  .filter(td => getComputedStyle(td).display === 'flex')
+  .filter(td => [...td.childNodes].filter(n => n.nodeType === Node.ELEMENT_NODE
+      ? !n.classList.contains('nhsuk-table-responsive__heading') && n.tagName !== 'BR'
+        && getComputedStyle(n).display !== 'none'
+      : n.nodeType === Node.TEXT_NODE && n.textContent.trim()).length > 1)
+  .map(td => td.textContent.trim().replace(/\\s+/g, ' ').slice(0, 60))"""

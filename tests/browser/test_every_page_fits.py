@@ -1,6 +1,7 @@
 """Every page of the demo, opened by the person who uses it, on a small phone (320 px), a phone (390 px),
 a tablet (768 px) and a laptop (1280 px): the page never scrolls sideways, on a phone no table cell,
-link or field lies past the screen's edge (in a region scrolled sideways), no chart label is drawn
+link or field lies past the screen's edge (in a region scrolled sideways) and no stacked table cell
+is split into narrow columns, no chart label is drawn
 under 12 px, and axe-core finds no accessibility problem of any impact. Provider-level people pass
 the second step first, or each of their pages would be the step's own.
 
@@ -22,7 +23,7 @@ from learning_transfer.models import Incident, LearningNotice, LearningTrigger, 
 from providers.models import RoleAssignment, Service
 from reporting_control.models import ReportingUpdate
 from tests.browser.conftest import log_in
-from tests.browser.screens import OUT_OF_REACH
+from tests.browser.screens import OUT_OF_REACH, SPLIT_CELLS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -168,6 +169,10 @@ def check(page, who, path, width) -> list[Problem]:
         if out_of_reach:
             shown = ", ".join(repr(name) for name in out_of_reach[:3])
             problems.append(Problem(who, path, width, f"{len(out_of_reach)} things off the screen: {shown}"))
+        split = page.evaluate(SPLIT_CELLS)
+        if split:
+            shown = ", ".join(repr(text) for text in split[:3])
+            problems.append(Problem(who, path, width, f"{len(split)} table cells split in columns: {shown}"))
     smallest = page.evaluate(SMALLEST_CHART_LABEL)
     if smallest is not None and smallest < 12:
         problems.append(Problem(who, path, width, f"a chart label renders at {smallest:.1f} px"))
