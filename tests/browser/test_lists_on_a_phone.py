@@ -11,9 +11,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from escalation.engine import tick
-from escalation.models import Escalation
+from escalation.models import ChainRun, Escalation
 from tests.browser.conftest import log_in
-from tests.browser.screens import OUT_OF_REACH
+from tests.browser.screens import OUT_OF_REACH, SPLIT_CELLS
 
 PASSWORD = "lists-on-a-phone-2026"
 
@@ -37,4 +37,12 @@ def test_a_quality_directors_escalations_stack_on_a_small_phone(browser, live_se
     for label in ("Escalation", "Case", "Raised", "Acknowledge by", "State"):
         expect(first.get_by_text(label, exact=True)).to_be_visible()
     assert page.evaluate(OUT_OF_REACH) == []
+    assert page.evaluate(SPLIT_CELLS) == []
+
+    # The other lists a fortnight's escalations fill: a case's steps, occurrences and escalations.
+    for run in ChainRun.objects.filter(escalations__isnull=False).distinct()[:3]:
+        page.goto(reverse("escalation:chain_run", args=[run.pk]))
+        assert page.locator("main tbody tr").count() >= 1
+        assert page.evaluate(OUT_OF_REACH) == [], run
+        assert page.evaluate(SPLIT_CELLS) == [], run
     page.context.close()
