@@ -1,9 +1,9 @@
 """Every page of the demo, opened by the person who uses it, on a small phone (320 px), a phone (390 px),
 a tablet (768 px) and a laptop (1280 px): the page never scrolls sideways, on a phone no table cell,
-link or field lies past the screen's edge (in a region scrolled sideways) and no stacked table cell
-is split into narrow columns, no chart label is drawn
-under 12 px, and axe-core finds no accessibility problem of any impact. Provider-level people pass
-the second step first, or each of their pages would be the step's own.
+link or field lies past the screen's edge (in a region scrolled sideways), no stacked table cell is
+split into narrow columns, no chart label is drawn under 12 px, and axe-core finds no accessibility
+problem of any impact. Provider-level people pass the second step first, or each of their pages
+would be the step's own.
 
 axe-core comes from the axe-playwright-python package and is injected into each page; the browser
 context bypasses the Content Security Policy for that (and only in this test, never in the app).
@@ -28,7 +28,7 @@ from tests.browser.screens import OUT_OF_REACH, SPLIT_CELLS
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 WIDTHS = (320, 390, 768, 1280)
-PHONE = 390  # up to this width every link, button and field must be on the screen
+PHONE = 390  # up to this width every table cell, link, button and field must be on the screen
 PASSWORD = "every-page-fits-2026"
 
 # axe-core's rules for WCAG 2.0 to 2.2 (A and AA) and its best practices, at every impact.
@@ -169,10 +169,10 @@ def check(page, who, path, width) -> list[Problem]:
         if out_of_reach:
             shown = ", ".join(repr(name) for name in out_of_reach[:3])
             problems.append(Problem(who, path, width, f"{len(out_of_reach)} things off the screen: {shown}"))
-        split = page.evaluate(SPLIT_CELLS)
-        if split:
-            shown = ", ".join(repr(text) for text in split[:3])
-            problems.append(Problem(who, path, width, f"{len(split)} table cells split in columns: {shown}"))
+    split = page.evaluate(SPLIT_CELLS)  # wherever a table is stacked (up to a tablet's width)
+    if split:
+        shown = ", ".join(repr(text) for text in split[:3])
+        problems.append(Problem(who, path, width, f"{len(split)} table cells split in columns: {shown}"))
     smallest = page.evaluate(SMALLEST_CHART_LABEL)
     if smallest is not None and smallest < 12:
         problems.append(Problem(who, path, width, f"a chart label renders at {smallest:.1f} px"))
