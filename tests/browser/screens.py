@@ -1,4 +1,15 @@
-"""What a page looks like on a small screen, asked of the browser."""
+"""What a page looks like on a small screen, asked of the browser: each a script for `page.evaluate`."""
+
+# The innermost elements that reach past the right edge of the window, to name what widens a page.
+TOO_WIDE = """() => [...document.querySelectorAll('main *, header *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !e.firstElementChild)
+  .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))"""
+
+# Rendered size of the smallest label of each visible chart, in CSS pixels.
+SMALLEST_CHART_LABEL = """() => Math.min(Infinity, ...[...document.querySelectorAll('svg.app-chart')]
+  .filter(svg => svg.getBoundingClientRect().width > 0)
+  .flatMap(svg => [...svg.querySelectorAll('text')].map(text => parseFloat(text.getAttribute('font-size'))
+     * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width)))"""
 
 # The table cells, links, buttons and fields of the page that lie past either edge of the window, where a
 # person on a phone would have to scroll a table sideways to find them (or would not know they are there).

@@ -23,7 +23,7 @@ from learning_transfer.models import Incident, LearningNotice, LearningTrigger, 
 from providers.models import RoleAssignment, Service
 from reporting_control.models import ReportingUpdate
 from tests.browser.conftest import log_in
-from tests.browser.screens import OUT_OF_REACH, SPLIT_CELLS
+from tests.browser.screens import OUT_OF_REACH, SMALLEST_CHART_LABEL, SPLIT_CELLS, TOO_WIDE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -34,17 +34,6 @@ PASSWORD = "every-page-fits-2026"
 # axe-core's rules for WCAG 2.0 to 2.2 (A and AA) and its best practices, at every impact.
 AXE_RUN = """axe.run(document, {resultTypes: ["violations"], runOnly: {type: "tag", values:
   ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}})"""
-
-# The innermost elements that reach past the right edge of the window, to name what widens a page.
-TOO_WIDE = """() => [...document.querySelectorAll('main *, header *')]
-  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !e.firstElementChild)
-  .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))"""
-
-# Rendered size of the smallest label of each visible chart, in CSS pixels.
-SMALLEST_CHART_LABEL = """() => Math.min(Infinity, ...[...document.querySelectorAll('svg.app-chart')]
-  .filter(svg => svg.getBoundingClientRect().width > 0)
-  .flatMap(svg => [...svg.querySelectorAll('text')].map(text => parseFloat(text.getAttribute('font-size'))
-     * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width)))"""
 
 
 @dataclass

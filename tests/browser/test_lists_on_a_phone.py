@@ -12,6 +12,10 @@ from playwright.sync_api import expect
 
 from escalation.engine import tick
 from escalation.models import ChainRun, Escalation
+from learning_transfer.choices import CandidateStatus, ReviewOutcome
+from learning_transfer.models import ReviewFlag
+from learning_transfer.services.review import record_review
+from providers.models import User
 from tests.browser.conftest import log_in
 from tests.browser.screens import OUT_OF_REACH, SPLIT_CELLS
 
@@ -45,4 +49,17 @@ def test_a_quality_directors_escalations_stack_on_a_small_phone(browser, live_se
         assert page.locator("main tbody tr").count() >= 1
         assert page.evaluate(OUT_OF_REACH) == [], run
         assert page.evaluate(SPLIT_CELLS) == [], run
+
+    # The review list with its decisions: a reviewed incident (outcome, who and why) and incidents logged
+    # as learning triggers (links to them).
+    director = User.objects.get(username="quality.director")
+    provider = director.role_assignments.get().provider
+    flag = ReviewFlag.objects.filter(decided=False, service__provider=provider).select_related("incident")[0]
+    reason = "Handled by the home's own plan"
+    record_review(flag.incident, by=director, outcome=ReviewOutcome.LOCAL, reason=reason)
+    page.goto(reverse("learning_transfer:review_candidates") + f"?status={CandidateStatus.ALL}")
+    expect(page.get_by_text(reason, exact=False)).to_be_visible()
+    expect(page.locator("main tbody").get_by_text("Logged as", exact=False).first).to_be_visible()
+    assert page.evaluate(OUT_OF_REACH) == []
+    assert page.evaluate(SPLIT_CELLS) == []
     page.context.close()
