@@ -21,10 +21,10 @@ import rules
 from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db import connections
 from django.db.models import Q, QuerySet, prefetch_related_objects
-from django.db.models.query import get_related_populators
 
 from .choices import Role
 from .models import Provider, Region, RoleAssignment, Service, User
+from .rows import Populator
 
 STAFF_ROLES = tuple(role for role in Role if role != Role.COMMISSIONER)
 
@@ -108,8 +108,8 @@ class CompiledQuery:
     the database on every call, never kept.
 
     `rows()` turns the rows into objects as Django's own iteration does (ModelIterable: the model's
-    columns, the rows `select_related` joined in, annotations), then runs the queryset's
-    `prefetch_related`; `count()` counts them.
+    columns, the rows `select_related` joined in, annotations; see `rows.Populator`), then runs the
+    queryset's `prefetch_related`; `count()` counts them.
 
     A query may be compiled with stand-ins for some values (`stand_ins`: name -> a number none of its
     constants equals); `given(name=value)` is then the same SQL run with those values in their places.
@@ -168,14 +168,10 @@ class CompiledQuery:
         # A fresh compiler, on this thread's connection, only to convert the values read.
         compiler = self.queryset.query.get_compiler(db)
         compiler.select, compiler.col_count = self.select, self.col_count
-        first, last = self.klass_info["select_fields"][0], self.klass_info["select_fields"][-1] + 1
-        names = [column[0].target.attname for column in self.select[first:last]]
-        related = get_related_populators(self.klass_info, self.select, db)
+        populator = Populator(self.klass_info, self.select, db)
         objects = []
         for row in compiler.results_iter([self._fetch(self.sql)]):
-            obj = self.klass_info["model"].from_db(db, names, row[first:last])
-            for populator in related:
-                populator.populate(row, obj)
+            obj = populator.object(row)
             for name, position in self.annotation_col_map.items():
                 setattr(obj, name, row[position])
             objects.append(obj)

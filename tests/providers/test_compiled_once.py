@@ -5,11 +5,12 @@ the ORM would give them (related rows joined in, annotations, prefetches), in th
 
 import pytest
 from django.db import connection
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 
 from providers import dashboards, permissions
 from providers.choices import Role
-from providers.models import Service
+from providers.models import RoleAssignment, Service
 from tests.factories import ServiceFactory, UserFactory, give_role, person_with_role
 from tests.per_request import in_a_request, queries_compiled
 
@@ -190,3 +191,60 @@ def test_a_query_of_rows_by_id_is_compiled_once_for_each_power_of_two_ids(provid
     # A long list (a large provider's colleagues): each id in its own place, none lost or mixed up.
     many = ids + list(range(max(ids) + 1, max(ids) + 600))
     assert sorted(s.pk for s in _services_with_ids(many)) == sorted(ids)
+
+
+def _as_made(obj) -> dict:
+    """What an object holds, as the page would read it: its values, where it came from, and the
+    related objects joined to it (each as made too; None where the joined row was missing)."""
+    values = {name: value for name, value in vars(obj).items() if name != "_state"}
+    cached = {name: None if rel is None else _as_made(rel) for name, rel in obj._state.fields_cache.items()}
+    return {
+        "class": type(obj),
+        "values": values,
+        "db": obj._state.db,
+        "adding": obj._state.adding,
+        "cached": cached,
+    }
+
+
+def _kept_and_orm(name, build):
+    return [_as_made(o) for o in permissions.compiled_once(None, name, build).rows()], [
+        _as_made(o) for o in build()
+    ]
+
+
+def test_kept_rows_are_made_into_the_same_objects_as_the_orm_makes(provider, elm_house, quality_director):
+    give_role(quality_director, Role.CLINICAL_LEAD, service=elm_house)  # beside a provider-wide role
+
+    def roles():  # joined rows present and missing (a provider-wide role has no region or service)
+        return RoleAssignment.objects.select_related(
+            "user", "provider", "region", "service__region"
+        ).order_by("pk")
+
+    kept, orm = _kept_and_orm("roles with their places", roles)
+    assert len(kept) == 2 and kept == orm
+    assert {made["cached"]["service"] is None for made in kept} == {True, False}
+
+    def deferred():  # a field left unread is read when first used, as from the ORM
+        return Service.objects.filter(pk=elm_house.pk).defer("name").select_related("region")
+
+    kept, orm = _kept_and_orm("services without their names", deferred)
+    assert kept == orm and "name" not in kept[0]["values"]
+    assert (
+        permissions.compiled_once(None, "services without their names", deferred).rows()[0].name
+        == elm_house.name
+    )
+
+
+def test_a_model_something_listens_to_being_made_is_made_by_its_init(elm_house):
+    made = []
+
+    def heard(sender, instance, **kwargs):
+        made.append(instance.pk)
+
+    post_init.connect(heard, sender=Service)
+    try:
+        rows = permissions.compiled_once(None, "every service", lambda: Service.objects.order_by("pk")).rows()
+    finally:
+        post_init.disconnect(heard, sender=Service)
+    assert made == [service.pk for service in rows] and elm_house.pk in made
