@@ -173,7 +173,10 @@ if DEMO_SECOND_FACTOR and not DEBUG:
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
-USE_I18N = True
+# The service is written in English only. Without translation machinery, each number shown and each
+# address reversed skips a look-up of the active language (Django's own advice when nothing is translated);
+# dates and numbers still follow en-GB's formats.
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
