@@ -1,5 +1,8 @@
 """What every signed-in request passes through: session time limits, the second factor, no caching."""
 
+from contextlib import suppress
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -8,6 +11,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
+from django_otp import middleware as otp_middleware
+from django_otp.models import Device
+
+from providers.permissions import compiled_once
 
 from . import sessions, two_factor
 
@@ -27,6 +34,26 @@ def _send_to(request, url: str) -> HttpResponse:
 def _with_next(url_name: str, request) -> str:
     next_url = request.get_full_path() if request.method == "GET" else reverse("home")
     return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
+
+
+class OTPMiddleware(otp_middleware.OTPMiddleware):
+    """django-otp's middleware, which marks `request.user` verified by the device the session names
+    (the person's authenticator, once they passed the second step), reading that device by SQL kept
+    for its kind: every signed-in page asks for it, and building the ORM's query cost more than
+    running it. Whether the device is the person's own and confirmed is still django-otp's check."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        """The device the session names ("otp_totp.totpdevice/12"), or None as django-otp gives."""
+        persistent_id = self._normalize_persistent_id(persistent_id)
+        with suppress(ValueError, LookupError):
+            model_label, device_id = persistent_id.rsplit("/", 1)
+            kind, pk = apps.get_model(model_label), int(device_id)
+            if issubclass(kind, Device) and 0 < pk < 2**63:
+                rows = compiled_once(
+                    None, f"the {kind._meta.label} device", lambda pk: kind.objects.filter(pk=pk), pk=pk
+                ).rows()
+                return rows[0] if rows else None
+        return None
 
 
 class SessionTimeoutMiddleware:

@@ -1,16 +1,45 @@
-"""Session time limits: signed out after SESSION_IDLE_SECONDS without a request, and after
-SESSION_COOKIE_AGE from signing in however busy the person was (a shared care-home PC left open).
+"""Sessions: where they are kept, and their time limits.
 
-Both clocks live in the session. Django's own expiry slides forward each time the session is saved,
-so it alone cannot be the absolute limit.
+A person is signed out after SESSION_IDLE_SECONDS without a request, and after SESSION_COOKIE_AGE
+from signing in however busy the person was (a shared care-home PC left open). Both clocks live in
+the session. Django's own expiry slides forward each time the session is saved, so it alone cannot be
+the absolute limit.
+
+Sessions are Django's database sessions (this module is SESSION_ENGINE), read by plain SQL.
 """
 
 import time
+
+from django.contrib.sessions.backends import db
+from django.db import connections, router
+from django.utils import timezone
 
 SIGNED_IN_AT = "signed_in_at"
 LAST_SEEN_AT = "last_seen_at"
 # The last-seen time is written at most once a minute, so a page view rarely writes the session.
 LAST_SEEN_PRECISION = 60
+
+
+class SessionStore(db.SessionStore):
+    """Django's database sessions, each read by one SQL statement written once: every request of a
+    signed-in person reads their session, and building the ORM's query for it cost more than running
+    it. Everything else (saving, signing out, clearing expired sessions) is Django's own."""
+
+    def load(self) -> dict:
+        """The session's data while it is unexpired; otherwise nothing, and no key, as Django's own
+        `load` does, so that a new session is started when this one is saved."""
+        connection = connections[router.db_for_read(self.model)]
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",
+                [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            self._session_key = None
+            return {}
+        return self.decode(row[0])
 
 
 def start_session_clock(sender, request, user, **kwargs):

@@ -66,7 +66,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "providers.permissions.RoleAssignmentsPerRequest",
-    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
@@ -282,6 +282,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+SESSION_ENGINE = "accounts.sessions"  # Django's database sessions, read by plain SQL
 SESSION_COOKIE_HTTPONLY = True
 # Signed in for at most 8 hours (a shift), and signed out after 30 idle minutes (a shared office PC).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
