@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from learning_transfer.services import import_incidents, record_incident
 from providers.choices import Role
 from tests.factories import person_with_role
+from tests.page_structure import text_inside_main
 
 from .conftest import LONDON
 
@@ -40,7 +41,10 @@ def test_the_import_page_links_to_exactly_the_incidents_its_file_added_or_change
     client, sign_in, provider, elm_house, birch_lodge, quality_director
 ):
     october = import_incidents(
-        upload(["OLD-1,Elm House,2026-10-01 10:00,fall,none", "OLD-2,Elm House,2026-10-02 10:00,fall,none"]),
+        upload(
+            ["OLD-1,Elm House,2026-10-01 10:00,fall,none", "OLD-2,Elm House,2026-10-02 10:00,fall,none"],
+            name="october.csv",
+        ),
         provider,
         quality_director,
     )
@@ -75,6 +79,11 @@ def test_the_import_page_links_to_exactly_the_incidents_its_file_added_or_change
     everything = client.get("/learning/incidents/").text
     assert listed(client, "/learning/incidents/") == ["BY-HAND", "NEW-1", "OLD-2", "OLD-1"]
     assert "Entered by hand" in everything
+    # Each row says where it came from: the file that last added or changed it, or by hand.
+    said = text_inside_main(everything)
+    assert said.count("Came from november.csv imported ") == 2  # NEW-1 and OLD-2
+    assert said.count("Came from october.csv imported ") == 1  # OLD-1, unchanged since
+    assert said.count("Came from Entered by hand") == 1
 
 
 def test_a_file_that_changed_nothing_offers_no_empty_list(
