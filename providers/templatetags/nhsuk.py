@@ -1,5 +1,7 @@
 """Template helpers for NHS.UK frontend markup: widget classes, tags for states, working-time display."""
 
+from functools import lru_cache
+
 from django import forms, template
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -97,14 +99,20 @@ def actors(groups):
 
 @register.filter
 def london(value):
-    """Show an aware datetime in Europe/London, e.g. 'Mon 23 Nov 2026, 10:18'.
-
-    Converted to London itself rather than to the active time zone (`timezone.localtime`, which
-    looks that zone up on every call): a trigger's page shows about a hundred times."""
+    """Show an aware datetime in Europe/London, e.g. 'Mon 23 Nov 2026, 10:18'."""
     if not value:
         return ""
     if timezone.is_naive(value):
         raise ValueError("london() cannot be applied to a naive datetime")
+    return _in_london(value)
+
+
+@lru_cache(maxsize=4096)
+def _in_london(value) -> str:
+    """The words of one instant in London. Converted to London itself rather than to the active time
+    zone (`timezone.localtime` looks that zone up on every call), and kept: a trigger's page shows
+    about a hundred times, and the notices of one distribution share their issue and due times.
+    Aware datetimes of the same instant are equal whatever their zone, as are their words here."""
     return value.astimezone(LONDON).strftime("%a %-d %b %Y, %H:%M")
 
 
