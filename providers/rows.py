@@ -15,6 +15,7 @@ from functools import cache
 from django.db.models import Model
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query import RelatedPopulator
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
 
@@ -56,15 +57,12 @@ class Populator:
 
     def __init__(self, klass_info: dict, select: list, db: str):
         fields = klass_info["select_fields"]
-        if klass_info.get("from_parent"):
-            # A child model of multi-table inheritance reuses its parent's columns; no model here is one.
-            raise NotImplementedError("Kept queries do not select a child model through its parent.")
         self.start, self.end = fields[0], fields[-1] + 1
         names = [column[0].target.attname for column in select[self.start : self.end]]
         model = klass_info["model"]
         self.make = maker(model, db, names)
         self.pk_index = names.index(model._meta.pk_fields[0].attname)
-        self.related = [Populator(info, select, db) for info in klass_info.get("related_klass_infos", [])]
+        self.related = [_related(info, select, db) for info in klass_info.get("related_klass_infos", [])]
         self.local_setter = klass_info.get("local_setter")
         self.remote_setter = klass_info.get("remote_setter")
 
@@ -82,3 +80,12 @@ class Populator:
         self.local_setter(from_obj, obj)
         if obj is not None:
             self.remote_setter(obj, from_obj)
+
+
+def _related(klass_info: dict, select: list, db: str):
+    """What makes a joined model's object: Django's own `RelatedPopulator` for a child model of
+    multi-table inheritance reached through its parent (its columns are the parent's, reordered), this
+    module's for any other."""
+    if klass_info.get("from_parent"):
+        return RelatedPopulator(klass_info, select, db)
+    return Populator(klass_info, select, db)
