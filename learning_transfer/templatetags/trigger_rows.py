@@ -109,7 +109,7 @@ def matched_service_row(row, median) -> SafeString:
     against = ABOVE_MEDIAN if m.above_median else "No rate" if m.rate_7d is None else "At or below"
     service = link(record_url("learning_transfer:match_detail", m.pk), m.service)
     if not m.matched_by_rule:
-        service += f'<br><span class="nhsuk-body-s">Added by hand: {escape(str(m.reason))}</span>'
+        service += f'<span class="nhsuk-body-s">Added by hand: {escape(str(m.reason))}</span>'
     return filled(
         MATCHED_SERVICE_ROW,
         SafeString(service),
