@@ -1,0 +1,1 @@
+"""Django's PostgreSQL backend with faster reading of timestamps (see `base`)."""
