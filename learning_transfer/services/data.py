@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import Count, DateField, F, Func, IntegerField, Value
+from django.db.models import Count, DateField, F, Func, IntegerField, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Round
 
 from providers.calendar import LONDON
@@ -101,6 +101,14 @@ def daily_figures(service_filter: dict, first_day: date, last_day: date) -> tupl
     incidents = frame.loc[frame["incidents"] > 0, ["service_id", "day", "incidents"]]
     hours = frame.loc[numbers[:, 3] != NO_FIGURE, ["service_id", "day", "hours"]]
     return incidents.reset_index(drop=True), hours.reset_index(drop=True)
+
+
+def incidents_on_record(services) -> int:
+    """How many incidents `services` (a query of services) have on record, summed from the daily
+    roll-up, which counts every incident on its London day: one row a service a day, however many
+    incidents. Counting a large provider's 2 million incidents themselves took 0.15 s a page."""
+    days = ServiceDay.objects.filter(service__in=services)
+    return days.aggregate(total=Coalesce(Sum("incidents"), 0))["total"]
 
 
 def open_actions_due_by(service_ids, horizon: datetime) -> dict[int, int]:

@@ -22,6 +22,7 @@ from .. import imports, permissions, services
 from ..choices import CandidateStatus, ImportKind, ImportStatus, ReviewOutcome
 from ..forms import ImportForm, IncidentFilterForm, IncidentForm, IncidentReviewForm, ReviewFilterForm
 from ..models import ImportJob, Incident
+from ..services.data import incidents_on_record
 from ..services.review import flag_reasons, record_review, review_candidates
 
 REVIEW_PAGE_SIZE = 50  # incidents per page of the review list
@@ -151,6 +152,20 @@ class ImportTemplateView(StaffRequiredMixin, View):
         return response
 
 
+class Counted:
+    """Rows for a Paginator whose number is already known: it counts nothing, and each page is a slice
+    of `rows` (a query reads only that page)."""
+
+    def __init__(self, rows, total: int):
+        self.rows, self.total = rows, total
+
+    def count(self) -> int:
+        return self.total
+
+    def __getitem__(self, page):
+        return self.rows[page]
+
+
 class IncidentListView(StaffRequiredMixin, ListView):
     """The incidents a person may review, newest first, filtered by the import that added or last
     changed them and by service: after an import, exactly the rows its file made."""
@@ -170,13 +185,22 @@ class IncidentListView(StaffRequiredMixin, ListView):
             self.request.GET or None, imports=imports_qs, services=services_qs
         )
         incidents = permissions.reviewable_incidents(user)
-        if self.filter_form.is_valid():
-            chosen = self.filter_form.cleaned_data
-            if chosen["import_job"]:
-                incidents = incidents.filter(import_job=chosen["import_job"])
-            if chosen["service"]:
-                incidents = incidents.filter(service=chosen["service"])
+        chosen = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        if chosen.get("import_job"):
+            incidents = incidents.filter(import_job=chosen["import_job"])
+        if chosen.get("service"):
+            incidents = incidents.filter(service=chosen["service"])
+        # Every incident of the services, or of one: the daily roll-up says how many without reading
+        # them (a file's are few, and counted from its own index).
+        self.total = None
+        if not chosen.get("import_job"):
+            counted = services_qs.filter(pk=chosen["service"].pk) if chosen.get("service") else services_qs
+            self.total = incidents_on_record(counted.order_by())
         return incidents.select_related("service", "import_job").order_by("-occurred_at", "-pk")
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        rows = queryset if self.total is None else Counted(queryset, self.total)
+        return super().get_paginator(rows, per_page, **kwargs)
 
     def get_context_data(self, **kwargs):
         form = self.filter_form
