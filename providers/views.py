@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, TemplateView, View
@@ -13,7 +14,7 @@ from .dashboards import ROLE_PURPOSE, panels_for
 from .forms import LoginForm
 from .history import recent_changes
 from .mixins import StaffRequiredMixin
-from .models import Region, RoleAssignment, ServiceRiskTag
+from .models import RoleAssignment, ServiceRiskTag
 from .who_acts import refusal
 
 
@@ -71,27 +72,38 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         )
 
 
-def _services_with_profile(queryset):
-    """Services with everything the organisation pages show, in a fixed number of queries."""
-    return queryset.select_related("region", "registered_manager", "provider").prefetch_related(
-        Prefetch("risk_tags", queryset=ServiceRiskTag.objects.order_by("tag")), "shift_patterns", "teams"
+def _services_listed(queryset):
+    """Services with what the organisation list shows of each (region and its provider, manager, and the risk
+    profile as a list, `risk_profile`), in a fixed number of queries. A list, not Django's manager on
+    each service: making 500 services' managers took half of a large provider's page."""
+    return queryset.select_related("region__provider", "registered_manager", "provider").prefetch_related(
+        Prefetch("risk_tags", queryset=ServiceRiskTag.objects.order_by("tag"), to_attr="risk_profile")
     )
 
 
+def _services_with_profile(queryset):
+    """Services with everything a service's page shows: what the list shows, its shifts and teams."""
+    return _services_listed(queryset).prefetch_related("shift_patterns", "teams")
+
+
 class OrganisationView(StaffRequiredMixin, TemplateView):
-    """Regions and services the person can see, with their managers and risk profiles."""
+    """Regions and services the person can see, with their managers and risk profiles, a page of
+    services at a time (a large group runs 500), each page's services under their regions' headings."""
 
     template_name = "providers/organisation.html"
+    services_per_page = 50
 
     def get_context_data(self, **kwargs):
-        services = _services_with_profile(permissions.visible_services(self.request.user)).order_by(
-            "region__name", "name"
+        services = _services_listed(permissions.visible_services(self.request.user)).order_by(
+            "provider__name", "region__name", "region_id", "name", "pk"
         )
-        regions = Region.objects.filter(services__in=services).distinct().order_by("provider__name", "name")
-        by_region = {region: [] for region in regions}
-        for service in services:
+        page = Paginator(services, self.services_per_page).get_page(self.request.GET.get("page"))
+        by_region = {}
+        for service in page:
             by_region.setdefault(service.region, []).append(service)
-        return super().get_context_data(by_region=by_region, service_count=len(services), **kwargs)
+        return super().get_context_data(
+            by_region=by_region, page=page, service_count=page.paginator.count, **kwargs
+        )
 
 
 class ServiceDetailView(StaffRequiredMixin, DetailView):

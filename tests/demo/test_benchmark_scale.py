@@ -22,6 +22,8 @@ def test_the_benchmark_times_every_main_page_and_drops_its_data():
     for page in (
         "register",
         "incidents awaiting review",
+        "incidents, newest first",
+        "organisation (services by region)",
         "quality director's dashboard",
         "nominated individual's dashboard",
         "executive summary (365 days)",
@@ -29,7 +31,7 @@ def test_the_benchmark_times_every_main_page_and_drops_its_data():
     ):
         assert page in report
     # A row per page and per action (two ticks), each with its ratio, and one per import (its ratio to COPY).
-    assert report.count("× |") == 12 + 2
+    assert report.count("× |") == 14 + 2
     for action in ("trigger logged", "evidence pack", "engine tick"):
         assert action in report
     assert "| new incidents | 1,000 |" in report and "| new incidents | 3,000 |" in report

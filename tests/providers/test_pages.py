@@ -56,7 +56,7 @@ def test_the_organisation_page_makes_the_same_number_of_queries_for_3_or_30_serv
     from django.test.utils import CaptureQueriesContext
 
     from providers.choices import RiskTag
-    from tests.factories import ServiceFactory
+    from tests.factories import RegionFactory, ServiceFactory
 
     def queries_for_page():
         sign_in(quality_director)
@@ -67,6 +67,10 @@ def test_the_organisation_page_makes_the_same_number_of_queries_for_3_or_30_serv
     ServiceFactory.create_batch(3, region=north, tags=[RiskTag.FALLS])
     few = queries_for_page()
     ServiceFactory.create_batch(27, region=north, tags=[RiskTag.FALLS, RiskTag.MEDICATION])
+    assert queries_for_page() == few
+    # Nor for services in more regions: each region's heading names its provider.
+    for name in ("East", "West", "Coast"):
+        ServiceFactory.create_batch(2, region=RegionFactory(provider=north.provider, name=name))
     assert queries_for_page() == few
 
 
@@ -81,3 +85,24 @@ def test_repeated_wrong_passwords_lock_that_account_but_not_a_colleague_on_the_s
     assert "Your account is locked for now" in locked.text
     colleague = client.post(reverse("login"), {"username": "ni", "password": "correct-horse-battery"})
     assert colleague.status_code == 302
+
+
+def test_a_large_groups_organisation_page_shows_its_services_a_page_at_a_time_under_their_regions(
+    client, sign_in, quality_director, north, south, elm_house
+):
+    """500 services on one page took a large group's page 130 ms and a phone a long scroll: 50 a page,
+    in region order, each page's services under their region's heading, every service on some page."""
+    from tests.factories import ServiceFactory
+
+    ServiceFactory.create_batch(30, region=north)
+    ServiceFactory.create_batch(30, region=south)
+    visible = set(quality_director.role_assignments.first().provider.services.values_list("name", flat=True))
+    sign_in(quality_director)
+    first, second = (client.get(reverse("organisation"), {"page": n}) for n in (1, 2))
+    assert f"{len(visible)} services you can see, by region. Services 1 to 50." in first.text
+    pages = (first, second)
+    listed = [[s.name for group in page.context["by_region"].values() for s in group] for page in pages]
+    assert len(listed[0]) == 50 and set(listed[0] + listed[1]) == visible
+    regions = [[r.name for r in page.context["by_region"]] for page in (first, second)]
+    assert regions[0] == sorted(regions[0]) and regions[0][-1] <= regions[1][0]
+    assert "Next" in first.text and "Page 2 of 2" in first.text

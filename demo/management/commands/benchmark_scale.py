@@ -184,6 +184,8 @@ def pages(people: dict, trigger: LearningTrigger) -> list[tuple[str, str, str]]:
         ("learning-transfer register", "quality", "/learning/"),
         ("trigger (matched services, rates)", "quality", f"/learning/triggers/{trigger.pk}/"),
         ("incidents awaiting review", "quality", "/learning/review/"),
+        ("incidents, newest first", "quality", "/learning/incidents/"),
+        ("organisation (services by region)", "quality", "/organisation/"),
         ("quality director's dashboard", "quality", f"/dashboard/{Role.QUALITY_DIRECTOR}/"),
         ("nominated individual's dashboard", "ni", f"/dashboard/{Role.NOMINATED_INDIVIDUAL}/"),
         ("executive summary (365 days)", "ni", "/learning/summary/"),
