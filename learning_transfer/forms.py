@@ -333,12 +333,19 @@ class ReviewFilterForm(forms.Form):
 
 
 class IncidentFilterForm(forms.Form):
-    """The incident list's filters: the import an incident came from, and its service."""
+    """The incident list's filters: the import an incident came from, its service, and the London day
+    the list goes back from."""
 
     import_job = RecordChoiceField(
         label="Import", queryset=ImportJob.objects.none(), required=False, empty_label="Any import"
     )
     service = RecordChoiceField(queryset=Service.objects.none(), required=False, empty_label="All services")
+    up_to = DateField(
+        label="Happened on or before",
+        required=False,
+        help_text="To go back to older incidents: the list starts from this day.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def __init__(self, *args, imports, services, **kwargs):
         super().__init__(*args, **kwargs)

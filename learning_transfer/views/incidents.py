@@ -1,6 +1,8 @@
 """Incident data: file import with progress, the template download, the incident list, manual entry,
 review candidates and the review outcome of a flagged incident."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -22,7 +24,7 @@ from .. import imports, permissions, services
 from ..choices import CandidateStatus, ImportKind, ImportStatus, ReviewOutcome
 from ..forms import ImportForm, IncidentFilterForm, IncidentForm, IncidentReviewForm, ReviewFilterForm
 from ..models import ImportJob, Incident
-from ..services.data import incidents_on_record
+from ..services.data import incidents_on_record, london_start
 from ..services.review import flag_reasons, record_review, review_candidates
 
 REVIEW_PAGE_SIZE = 50  # incidents per page of the review list
@@ -190,12 +192,14 @@ class IncidentListView(StaffRequiredMixin, ListView):
             incidents = incidents.filter(import_job=chosen["import_job"])
         if chosen.get("service"):
             incidents = incidents.filter(service=chosen["service"])
+        if chosen.get("up_to"):
+            incidents = incidents.filter(occurred_at__lt=london_start(chosen["up_to"] + timedelta(days=1)))
         # Every incident of the services, or of one: the daily roll-up says how many without reading
         # them (a file's are few, and counted from its own index).
         self.total = None
         if not chosen.get("import_job"):
             counted = services_qs.filter(pk=chosen["service"].pk) if chosen.get("service") else services_qs
-            self.total = incidents_on_record(counted.order_by())
+            self.total = incidents_on_record(counted.order_by(), chosen.get("up_to"))
         return incidents.select_related("service", "import_job").order_by("-occurred_at", "-pk")
 
     def get_paginator(self, queryset, per_page, **kwargs):

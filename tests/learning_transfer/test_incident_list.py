@@ -205,3 +205,29 @@ def test_the_newest_incidents_are_read_from_an_index_in_that_order(quality_direc
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = rows.explain()
     assert "incident_newest_first" in plan and "Sort" not in plan
+
+
+def test_the_list_goes_back_from_a_london_day_with_its_count(
+    client, sign_in, provider, elm_house, birch_lodge, quality_director
+):
+    """Older incidents are reached by the day the list starts from (a large provider's millions are
+    not paged through): incidents up to the end of that London day, counted as exactly."""
+    rows = [
+        "LATE-ON-THE-10TH,Elm House,2026-10-10 23:30,fall,none",  # 22:30 UTC: still the 10th in London
+        "ON-THE-11TH,Elm House,2026-10-11 00:15,fall,none",
+        "EARLIER,Birch Lodge,2026-09-02 09:00,fall,none",
+        "LATER,Birch Lodge,2026-11-02 09:00,fall,none",
+    ]
+    job = import_incidents(upload(rows), provider, quality_director)
+    sign_in(quality_director)
+    url = "/learning/incidents/?up_to=2026-10-10"
+    assert listed(client, url) == ["LATE-ON-THE-10TH", "EARLIER"]
+    assert "2 incidents" in caption(client, url)
+    assert listed(client, f"{url}&service={birch_lodge.pk}") == ["EARLIER"]
+    assert "1 incident" in caption(client, f"{url}&service={birch_lodge.pk}")
+    assert listed(client, f"{url}&import_job={job.pk}") == ["LATE-ON-THE-10TH", "EARLIER"]
+    # A day that is not a date is refused with its field named, and the whole list still shows.
+    response = client.get("/learning/incidents/?up_to=2026-13-45")
+    assert "Happened on or before" in text_inside_main(response.text)
+    assert response.context["filter_form"].errors["up_to"]
+    assert len(listed(client, "/learning/incidents/?up_to=2026-13-45")) == 4
