@@ -183,6 +183,8 @@ def test_the_number_of_incidents_is_read_from_the_daily_roll_up_and_is_exact(
         assert "58 incidents" in caption(client, "/learning/incidents/")
     assert not [q for q in captured if "COUNT(" in q["sql"] and "learning_transfer_incident" in q["sql"]]
     everything = listed(client, "/learning/incidents/") + listed(client, "/learning/incidents/?page=2")
+    # The next page keeps the filters chosen.
+    assert 'href="?up_to=2026-12-01&amp;page=2"' in client.get("/learning/incidents/?up_to=2026-12-01").text
     assert sorted(everything) == sorted([f"R-{n:02d}" for n in range(57)] + ["BY-HAND"])
     at_birch = elm_house.provider.services.get(pk=birch_lodge.pk).incidents.count()
     assert f"{at_birch} incidents" in caption(client, f"/learning/incidents/?service={birch_lodge.pk}")
