@@ -106,3 +106,16 @@ def test_a_large_groups_organisation_page_shows_its_services_a_page_at_a_time_un
     regions = [[r.name for r in page.context["by_region"]] for page in (first, second)]
     assert regions[0] == sorted(regions[0]) and regions[0][-1] <= regions[1][0]
     assert "Next" in first.text and "Page 2 of 2" in first.text
+
+
+def test_a_risk_tag_reads_as_its_label_and_a_retired_value_as_stored():
+    from providers.choices import RiskTag
+    from providers.models import ServiceRiskTag
+
+    for value, label in RiskTag.choices:
+        assert str(ServiceRiskTag(tag=value)) == label == ServiceRiskTag(tag=value).get_tag_display()
+    assert (
+        str(ServiceRiskTag(tag="retired_tag"))
+        == "retired_tag"
+        == ServiceRiskTag(tag="retired_tag").get_tag_display()
+    )
