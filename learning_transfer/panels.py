@@ -1,11 +1,11 @@
 """Dashboard panels of chain A, one per role it serves; registered from the AppConfig."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from providers import dashboards
 from providers.choices import Role
-from providers.permissions import providers_where
+from providers.permissions import compiled_once, providers_where
 
 from . import permissions
 from .choices import TriggerStatus
@@ -95,22 +95,26 @@ def governance_officer_context(request, role) -> dict:
 
 
 def exposure_context(request, role) -> dict:
-    """Matched services of issued learning without a confirmed lead or a completed briefing."""
+    """Matched services of issued learning without a confirmed lead or a completed briefing: the three
+    counts in one pass over the matches, and the matches without a lead waiting longest (matched
+    first), read in the matches' own order so the database stops at the fifth. A large provider with
+    175,000 such matches took 0.66 s: each count read them all again, and the first rows were sorted by
+    service name with the total counted over every row."""
     matches = permissions.visible_matches(request.user).filter(
         included=True, trigger__status=TriggerStatus.ISSUED
     )
-    has_lead = ImplementationLead.objects.filter(matched_service=OuterRef("pk"))
-    without_lead, without_lead_total = dashboards.first_rows_and_total(
-        lambda: matches.filter(~Exists(has_lead)).select_related("service", "trigger"),
-        PANEL_ROWS,
-        kept_for=(request.user, "matches without a lead"),
+    no_lead = ~Exists(ImplementationLead.objects.filter(matched_service=OuterRef("pk")))
+    counts = matches.aggregate(
+        without_lead_total=Count("pk", filter=no_lead),
+        briefing_incomplete=Count("pk", filter=Q(briefing_completed_at__isnull=True)),
+        unverified=Count("pk", filter=Q(implementation_confirmed_at__isnull=True)),
     )
-    return {
-        "without_lead": without_lead,
-        "without_lead_total": without_lead_total,
-        "briefing_incomplete": matches.filter(briefing_completed_at__isnull=True).count(),
-        "unverified": matches.filter(implementation_confirmed_at__isnull=True).count(),
-    }
+    without_lead = compiled_once(
+        request.user,
+        "matches without a lead, waiting longest",
+        lambda: matches.filter(no_lead).select_related("service", "trigger").order_by("pk")[:PANEL_ROWS],
+    ).rows()
+    return {"without_lead": without_lead, **counts}
 
 
 # (roles, panel template, context function): chain A's panels on the dashboards of the roles it serves.

@@ -18,6 +18,7 @@ from learning_transfer.services import (
     issue_notices,
     update_exposure,
 )
+from tests.page_structure import text_inside_main
 
 from .conftest import CONFIRMED
 
@@ -170,3 +171,27 @@ def test_a_risk_cannot_be_resolved_before_it_was_found(issued, operations_direct
             now=NOW,
         )
     assert "comparable_risk_resolved_at" in error.value.message_dict
+
+
+def test_the_operations_directors_panel_counts_every_match_and_names_those_waiting_longest_for_a_lead(
+    issued, managers, operations_director, client, sign_in
+):
+    """The three counts are the matches' own, and the services named are the matches made first that
+    still have no lead (the panel no longer sorts every match to name five)."""
+    ash = match(issued, "Ash Grove")
+    confirm_lead(ash, person=managers["ash"], by=operations_director, now=NOW)
+    update_exposure(ash, by=operations_director, briefing_completed_at=NOW - timedelta(hours=1))
+    included = issued.matches.filter(included=True).select_related("service")
+    without_lead = [m for m in included.order_by("pk") if not hasattr(m, "lead")]
+    sign_in(operations_director)
+    page = client.get("/dashboard/operations_director/")
+    text = text_inside_main(page.text)
+    briefing_incomplete = included.filter(briefing_completed_at__isnull=True).count()
+    assert (
+        f"{len(without_lead)} without a confirmed implementation lead, {briefing_incomplete} with the "
+        f"mandatory briefing incomplete, {included.count()} not yet verified." in text
+    )
+    named = [str(m.service) for m in without_lead[:5]]
+    listed = text.split("Waiting longest for a lead:")[1]
+    assert [name for name in named if name in listed] == named and "Ash Grove (" not in listed
+    assert [listed.index(name) for name in named] == sorted(listed.index(name) for name in named)
