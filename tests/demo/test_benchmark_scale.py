@@ -26,12 +26,14 @@ def test_the_benchmark_times_every_main_page_and_drops_its_data():
         "organisation (services by region)",
         "quality director's dashboard",
         "nominated individual's dashboard",
+        "operations director's dashboard",
+        "learning notices",
         "executive summary (365 days)",
         "executive summary (365 days, one region)",
     ):
         assert page in report
     # A row per page and per action (two ticks), each with its ratio, and one per import (its ratio to COPY).
-    assert report.count("× |") == 14 + 2
+    assert report.count("× |") == 16 + 2
     for action in ("trigger logged", "evidence pack", "engine tick"):
         assert action in report
     assert "| new incidents | 1,000 |" in report and "| new incidents | 3,000 |" in report

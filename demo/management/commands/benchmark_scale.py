@@ -173,8 +173,16 @@ def kept_data() -> tuple[dict, LearningTrigger]:
     if provider is None:
         raise CommandError("No kept benchmark provider: run with --keep first.")
     people = {name: User.objects.get(username=f"scale-{name}") for name in ("quality", "ni")}
+    people["operations"] = operations_director(provider)
     trigger = provider.learning_triggers.order_by("-confirmed_at", "-pk").first()
     return people, trigger
+
+
+def operations_director(provider) -> User:
+    """The provider's operations director (one of the staff `add_staff` made)."""
+    return User.objects.filter(
+        role_assignments__provider=provider, role_assignments__role=Role.OPERATIONS_DIRECTOR
+    ).first()
 
 
 def pages(people: dict, trigger: LearningTrigger) -> list[tuple[str, str, str]]:
@@ -188,6 +196,8 @@ def pages(people: dict, trigger: LearningTrigger) -> list[tuple[str, str, str]]:
         ("organisation (services by region)", "quality", "/organisation/"),
         ("quality director's dashboard", "quality", f"/dashboard/{Role.QUALITY_DIRECTOR}/"),
         ("nominated individual's dashboard", "ni", f"/dashboard/{Role.NOMINATED_INDIVIDUAL}/"),
+        ("operations director's dashboard", "operations", f"/dashboard/{Role.OPERATIONS_DIRECTOR}/"),
+        ("learning notices", "quality", "/learning/notices/"),
         ("executive summary (365 days)", "ni", "/learning/summary/"),
         ("executive summary (90 days)", "ni", "/learning/summary/?period=90"),
         ("executive summary (365 days, one region)", "ni", f"/learning/summary/?region={region}"),
@@ -255,6 +265,7 @@ def build(sizes: dict, now) -> tuple[dict, LearningTrigger]:
         people[username] = User.objects.create(username=f"scale-{username}", is_active=True)
         RoleAssignment.objects.create(user=people[username], role=role, provider=provider)
     add_staff(provider, regions, services)
+    people["operations"] = operations_director(provider)
     service_ids = [s.pk for s in services]
     insert_incidents(service_ids, sizes["incidents"], now)
     insert_care_hours(service_ids, now)
