@@ -33,6 +33,17 @@ def upload(rows: list[str], name: str = "november.csv"):
     return SimpleUploadedFile(name, "\n".join([HEADER, *rows]).encode(), content_type="text/csv")
 
 
+def entered_by_hand(person, service) -> None:
+    """One incident entered by hand (reference BY-HAND) on 5 November 2026."""
+    record_incident(
+        by=person,
+        service=service,
+        source_reference="BY-HAND",
+        occurred_at=datetime(2026, 11, 5, 10, tzinfo=LONDON),
+        theme="fall",
+    )
+
+
 def listed(client, url: str) -> list[str]:
     """The source references the page lists, in order."""
     response = client.get(url)
@@ -51,13 +62,7 @@ def test_the_import_page_links_to_exactly_the_incidents_its_file_added_or_change
         provider,
         quality_director,
     )
-    record_incident(
-        by=quality_director,
-        service=elm_house,
-        source_reference="BY-HAND",
-        occurred_at=datetime(2026, 11, 5, 10, tzinfo=LONDON),
-        theme="fall",
-    )
+    entered_by_hand(quality_director, elm_house)
     november = import_incidents(
         upload(
             [
@@ -171,13 +176,7 @@ def test_the_number_of_incidents_is_read_from_the_daily_roll_up_and_is_exact(
         for n in range(57)
     ]
     job = import_incidents(upload(rows), provider, quality_director)
-    record_incident(
-        by=quality_director,
-        service=elm_house,
-        source_reference="BY-HAND",
-        occurred_at=datetime(2026, 11, 5, 10, tzinfo=LONDON),
-        theme="fall",
-    )
+    entered_by_hand(quality_director, elm_house)
     sign_in(quality_director)
     with CaptureQueriesContext(connection) as captured:
         assert "58 incidents" in caption(client, "/learning/incidents/")
