@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +38,8 @@ class NoticeListView(StaffRequiredMixin, ListView):
             .select_related(
                 "matched_service__service", "matched_service__trigger", "owner", "acknowledged_by"
             )
-            .order_by("acknowledged_at", "-issued_at", "pk")
+            # Waiting notices first: PostgreSQL would put an empty time after every other.
+            .order_by(F("acknowledged_at").asc(nulls_first=True), "-issued_at", "pk")
         )
 
     def get_context_data(self, **kwargs):
