@@ -156,7 +156,9 @@ class ImportTemplateView(StaffRequiredMixin, View):
 
 class Counted:
     """Rows for a Paginator whose number is already known: it counts nothing, and each page is a slice
-    of `rows` (a query reads only that page)."""
+    of `rows` (a query reads only that page). A page nearer the end is read from the end, in the
+    opposite order, then turned round: the database skips the rows before a page one by one, and the
+    last of a large provider's 40,000 pages of incidents skipped 2 million (4.9 s)."""
 
     def __init__(self, rows, total: int):
         self.rows, self.total = rows, total
@@ -164,8 +166,11 @@ class Counted:
     def count(self) -> int:
         return self.total
 
-    def __getitem__(self, page):
-        return self.rows[page]
+    def __getitem__(self, page: slice):
+        start, stop = page.start, min(page.stop, self.total)
+        if start <= self.total - stop:
+            return self.rows[page]
+        return list(reversed(self.rows.reverse()[self.total - stop : self.total - start]))
 
 
 class IncidentListView(StaffRequiredMixin, ListView):

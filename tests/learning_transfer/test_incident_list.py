@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from learning_transfer import permissions
 from learning_transfer.services import import_incidents, record_incident
 from learning_transfer.services.rollup import after_data_saved
+from learning_transfer.views.incidents import IncidentListView
 from providers.choices import Role
 from tests.concurrency import postgresql_only
 from tests.factories import person_with_role
@@ -232,3 +233,26 @@ def test_the_list_goes_back_from_a_london_day_with_its_count(
     assert "Happened on or before" in text_inside_main(response.text)
     assert response.context["filter_form"].errors["up_to"]
     assert len(listed(client, "/learning/incidents/?up_to=2026-13-45")) == 4
+
+
+def test_a_page_near_the_end_is_read_from_the_end_and_shows_the_same_rows(
+    client, sign_in, provider, elm_house, quality_director, monkeypatch
+):
+    """The database skips the rows before a page one by one: the last page of a large provider's list
+    skipped 2 million. A page past the middle is read backwards from the end; it holds exactly the
+    rows reading forwards gives, in the same order."""
+    rows = [f"R-{n},Elm House,2026-10-{1 + n % 4:02d} 10:00,fall,none" for n in range(9)]  # times shared
+    import_incidents(upload(rows), provider, quality_director)
+    monkeypatch.setattr(IncidentListView, "paginate_by", 2)
+    newest_first = list(
+        permissions.reviewable_incidents(quality_director)
+        .order_by("-occurred_at", "-pk")
+        .values_list("source_reference", flat=True)
+    )
+    sign_in(quality_director)
+    pages = [listed(client, f"/learning/incidents/?page={n}") for n in range(1, 6)]
+    assert pages == [newest_first[n : n + 2] for n in range(0, 10, 2)]
+    with CaptureQueriesContext(connection) as captured:
+        listed(client, "/learning/incidents/?page=last")
+    read = [q["sql"] for q in captured if 'FROM "learning_transfer_incident"' in q["sql"]]
+    assert len(read) == 1 and "OFFSET" not in read[0] and '"occurred_at" ASC' in read[0]
