@@ -3,6 +3,16 @@
 from django.db import models
 
 
+def label_of(choices: type[models.TextChoices], value: str) -> str:
+    """The label of `value` among `choices`, or the value itself when it is not one of them (a choice
+    since retired), as get_FOO_display() gives it. That method flattens and copies every choice on each
+    call, which a page listing many rows pays once a row."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
+
+
 class ServiceType(models.TextChoices):
     RESIDENTIAL = "residential", "Residential care home"
     NURSING = "nursing", "Nursing home"

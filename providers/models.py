@@ -9,7 +9,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from .calendar import Shift, WorkingCalendar, WorkingHours
-from .choices import ROLE_SCOPE, RiskLevel, RiskTag, Role, Scope, ServiceType
+from .choices import ROLE_SCOPE, RiskLevel, RiskTag, Role, Scope, ServiceType, label_of
 
 
 class User(AbstractUser):
@@ -177,12 +177,7 @@ class ServiceRiskTag(models.Model):
         indexes = [models.Index(fields=["tag", "service"], name="risk_tag_lookup")]
 
     def __str__(self):
-        # The tag's label by the enum's own lookup: get_tag_display() flattens and copies every choice
-        # on each call, a millisecond on a page listing fifty services' profiles.
-        try:
-            return RiskTag(self.tag).label
-        except ValueError:  # a value that is no longer a choice shows as stored, as get_tag_display's
-            return self.tag
+        return label_of(RiskTag, self.tag)  # not get_tag_display(): a list shows fifty services' tags
 
 
 class Team(models.Model):

@@ -17,7 +17,7 @@ from django.template.defaultfilters import pluralize
 from django.utils.safestring import SafeString
 
 from escalation.templatetags.steps import step_name, step_state
-from providers.choices import RiskLevel, Role
+from providers.choices import RiskLevel, Role, label_of
 from providers.templatetags.nhsuk import actors, london, record_url, state_tag
 
 from .learning import hours, pct, rate
@@ -72,9 +72,6 @@ EXPOSURE_ROW = row_markup(
     cell_markup("Open lines", NUMERIC),
     cell_markup("Implementation"),
 )
-# The labels of a service's risk level and a step's role, as get_FOO_display() gives them (the value
-# itself when it is not a choice); that method rebuilds its dictionary of choices on every call.
-RISK_LEVELS, ROLES = dict(RiskLevel.choices), dict(Role.choices)
 # The tags every table repeats, made once.
 ABOVE_MEDIAN, NOT_ISSUED = state_tag("breached", "Above median"), state_tag("breached", "Not issued")
 AWAITING, LATE = state_tag("due", "Awaiting"), state_tag("overdue", "Late")
@@ -114,7 +111,7 @@ def matched_service_row(row, median) -> SafeString:
         MATCHED_SERVICE_ROW,
         SafeString(service),
         ", ".join(m.shared_tag_labels) or "None",
-        RISK_LEVELS.get(m.service.risk_level, m.service.risk_level),
+        label_of(RiskLevel, m.service.risk_level),
         m.incidents_7d,
         hours(m.care_hours_7d),
         rate(m.rate_7d, median),
@@ -221,7 +218,7 @@ def timeline_item(step, can_open_case: bool) -> str:
     else:
         after = f" · recorded by {actors(step.actors)}"
     due = f"{escape(london(step.due_at))} ({escape(step.due_text)})"
-    role = escape(ROLES.get(step.role, step.role))
+    role = escape(label_of(Role, step.role))
     return (
         f'\n  <li>\n    <h3 class="nhsuk-heading-s">{name} {state_tag(state, step_state(step, state))}</h3>\n'
         f'    <p class="nhsuk-body-s">{role} · due {due}{after}</p>\n  </li>'

@@ -108,9 +108,10 @@ def test_a_large_groups_organisation_page_shows_its_services_a_page_at_a_time_un
     assert "Next" in first.text and "Page 2 of 2" in first.text
 
 
-def test_a_risk_tag_reads_as_its_label_and_a_retired_value_as_stored():
-    from providers.choices import RiskTag
-    from providers.models import ServiceRiskTag
+def test_a_choice_reads_as_its_label_and_a_retired_value_as_stored():
+    """`label_of` gives what get_FOO_display() gives, for every choice and for a value since retired."""
+    from providers.choices import RiskLevel, RiskTag, Role, label_of
+    from providers.models import Service, ServiceRiskTag
 
     for value, label in RiskTag.choices:
         assert str(ServiceRiskTag(tag=value)) == label == ServiceRiskTag(tag=value).get_tag_display()
@@ -119,3 +120,6 @@ def test_a_risk_tag_reads_as_its_label_and_a_retired_value_as_stored():
         == "retired_tag"
         == ServiceRiskTag(tag="retired_tag").get_tag_display()
     )
+    for value in [*RiskLevel.values, "retired"]:
+        assert label_of(RiskLevel, value) == Service(risk_level=value).get_risk_level_display()
+    assert [label_of(Role, value) for value in Role.values] == Role.labels
