@@ -63,7 +63,7 @@ class MyServiceView(StaffRequiredMixin, TemplateView):
         now = timezone.now()
         filter_form = CheckFilterForm(self.request.GET or None)
         states = filter_form.states()
-        checks = _KeptList(
+        checks = permissions.KeptList(
             user,
             f"adoption checks {states} at {kept_as}",
             lambda: services.chain_b_step_runs(scope, states),
@@ -189,22 +189,6 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
                 )
                 return redirect("adoption:deployment_detail", pk=deployment.pk)
         return self.render_to_response(self.get_context_data(form=form, **kwargs))
-
-
-class _KeptList:
-    """A list of the person's for Paginator: its count and each page are queries compiled to SQL once
-    for the roles held (`permissions.compiled_once`) and read afresh each time. `build` must depend
-    only on the person and their roles (and what `name` says, such as the states listed)."""
-
-    def __init__(self, user, name: str, build):
-        self.user, self.name, self.build = user, name, build
-
-    def count(self) -> int:
-        return permissions.counted_once(self.user, self.name, self.build)
-
-    def __getitem__(self, rows: slice) -> list:
-        name = f"{self.name}, rows {rows.start} to {rows.stop}"
-        return permissions.compiled_once(self.user, name, lambda: self.build()[rows]).rows()
 
 
 def _visible_deployment(user, pk: int, purpose: str, loading) -> Deployment:

@@ -243,6 +243,22 @@ def counted_once(user, name: str, build: Callable[[], QuerySet]) -> int:
     return compiled_once(user, f"count of {name}", lambda: build().order_by().values("pk")).count()
 
 
+class KeptList:
+    """A list of the person's for Paginator: its count and each page are queries compiled to SQL once
+    for the roles held (`compiled_once`) and read afresh each time. `build` must depend only on the
+    person and their roles (and what `name` says, such as the states listed)."""
+
+    def __init__(self, user, name: str, build: Callable[[], QuerySet]):
+        self.user, self.name, self.build = user, name, build
+
+    def count(self) -> int:
+        return counted_once(self.user, self.name, self.build)
+
+    def __getitem__(self, rows: slice) -> list:
+        name = f"{self.name}, rows {rows.start} to {rows.stop}"
+        return compiled_once(self.user, name, lambda: self.build()[rows]).rows()
+
+
 def once_a_request(key: tuple, read: Callable):
     """What `read()` returns, read once per request under `key` (outside a request, read every time):
     for facts several parts of one page ask, such as the colleagues a work list names."""

@@ -1,13 +1,10 @@
 """The rows of a trigger's three tables of matched services (rates, notices, exposure), one tag a table,
 and the steps of its chain A timeline.
 
-Built here rather than in the tables' templates: a trigger's page shows up to 50 services in each of
-three tables, and the template language pays a few microseconds for every variable, filter and `if`
-of every row, and a tag for every row. Each table's rows are written by one tag, each row by plain
-string formatting with every value escaped once (`format_html` on each piece of a row cost about a
-millisecond a page at 35 services). Each row is the markup the template wrote (tests/learning_transfer/
-trigger_rows_reference.html keeps it); the figures go through the page's own filters and tags (`rate`,
-`london`, `state_tag`, `record_url`).
+Built here rather than in the tables' templates (`providers/markup.py` says why): a trigger's page
+shows up to 50 services in each of three tables. Each table's rows are written by one tag. Each row is
+the markup the template wrote (tests/learning_transfer/trigger_rows_reference.html keeps it); the
+figures go through the page's own filters and tags (`rate`, `london`, `state_tag`, `record_url`).
 """
 
 from html import escape
@@ -18,31 +15,13 @@ from django.utils.safestring import SafeString
 
 from escalation.templatetags.steps import step_name, step_state
 from providers.choices import RiskLevel, Role, label_of
+from providers.markup import NO_WRAP, NUMERIC, cell_markup, filled, link, row_markup, table_rows
 from providers.templatetags.nhsuk import actors, london, record_url, state_tag
 
 from .learning import hours, pct, rate
 
 register = template.Library()
 
-
-def cell_markup(heading: str, css: str = "", *, pieces: bool = False) -> str:
-    """The markup of one cell of a responsive table, for `str.format`: its column's heading (shown on
-    narrow screens) and a `{}` for its value; `css` adds a class (numbers align right). A value of
-    several `pieces` (a name and a link, a time and a tag) is held in one element, or a phone's stacked
-    row would set the pieces side by side in narrow columns."""
-    value = "<div>{}</div>" if pieces else "{}"
-    return (
-        f'<td class="nhsuk-table__cell{css}"><span class="nhsuk-table-responsive__heading">{heading} </span>'
-        f"{value}</td>"
-    )
-
-
-def row_markup(*cells: str) -> str:
-    """The markup of a table row of these cells, laid out as the tables' templates wrote one."""
-    return '<tr class="nhsuk-table__row">' + "".join(f"\n      {c}" for c in cells) + "\n    </tr>"
-
-
-NUMERIC, NO_WRAP = " app-numeric", " app-nowrap"
 MATCHED_SERVICE_ROW = row_markup(
     cell_markup("Service", pieces=True),
     cell_markup("Shared tags"),
@@ -76,28 +55,6 @@ EXPOSURE_ROW = row_markup(
 ABOVE_MEDIAN, NOT_ISSUED = state_tag("breached", "Above median"), state_tag("breached", "Not issued")
 AWAITING, LATE = state_tag("due", "Awaiting"), state_tag("overdue", "Late")
 VERIFIED, NOT_VERIFIED = state_tag("met", "Verified"), state_tag("open", "Not verified")
-
-
-def as_html(value) -> str:
-    """`value` as it goes into a row: markup (anything with `__html__`) as it is, anything else as
-    escaped text; what `format_html` does to each of its values."""
-    markup = getattr(value, "__html__", None)
-    return markup() if markup is not None else escape(str(value))
-
-
-def filled(markup: str, *values) -> SafeString:
-    """A row's `markup` with `values` in its places, each as `as_html` gives it."""
-    return SafeString(markup.format(*map(as_html, values)))
-
-
-def link(url: str, text) -> str:
-    """A link to `url` reading `text`, both escaped."""
-    return f'<a href="{escape(url)}">{escape(str(text))}</a>'
-
-
-def table_rows(rows) -> SafeString:
-    """Rows one a line, indented as the tables' templates laid them out (`{% for %}` with a row inside)."""
-    return SafeString("".join(f"\n    {row}\n  " for row in rows))
 
 
 def matched_service_row(row, median) -> SafeString:

@@ -18,7 +18,6 @@ from django.utils.safestring import mark_safe
 from learning_transfer.models import ImplementationLead, LearningNotice, MatchedService
 from learning_transfer.services.measures import ServiceRow
 from learning_transfer.templatetags.trigger_rows import (
-    as_html,
     exposure_row,
     exposure_rows,
     matched_service_row,
@@ -28,6 +27,7 @@ from learning_transfer.templatetags.trigger_rows import (
     services_with_reductions,
 )
 from providers.choices import RiskLevel, RiskTag
+from providers.markup import as_html
 from providers.models import Service, User
 
 REFERENCE = Template((Path(__file__).parent / "trigger_rows_reference.html").read_text())
