@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from providers.choices import RiskTag
+from providers.choices import RiskTag, label_of
 from providers.models import Provider, Service, User
 
 from ..choices import IncidentTheme, RootCauseFactor, TriggerStatus
@@ -98,11 +98,11 @@ class LearningTrigger(models.Model):
 
     @property
     def risk_tag_labels(self) -> list[str]:
-        return [RiskTag(tag).label for tag in self.risk_tags if tag in RiskTag.values]
+        return [label_of(RiskTag, tag) for tag in self.risk_tags]
 
     @property
     def root_cause_labels(self) -> list[str]:
-        return [RootCauseFactor(f).label for f in self.root_cause_factors if f in RootCauseFactor.values]
+        return [label_of(RootCauseFactor, factor) for factor in self.root_cause_factors]
 
 
 # MatchedService's figures kept from its notices; only `notices.refresh_notice_figures` writes them.
@@ -241,7 +241,7 @@ class MatchedService(models.Model):
 
     @property
     def shared_tag_labels(self) -> list[str]:
-        return [RiskTag(tag).label for tag in self.shared_tags if tag in RiskTag.values]
+        return [label_of(RiskTag, tag) for tag in self.shared_tags]
 
     @property
     def has_unresolved_comparable_risk(self) -> bool:

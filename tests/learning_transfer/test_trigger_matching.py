@@ -230,3 +230,21 @@ def test_a_trigger_whose_case_never_started_is_judged_by_the_providers_rule_now(
     page = client.get(reverse("learning_transfer:trigger_detail", args=[trigger.pk]))
     assert page.status_code == 200
     assert "Mandatory learning needed" in page.text
+
+
+def test_a_tag_or_cause_since_retired_is_shown_as_stored_not_dropped():
+    """A trigger matched on a tag later retired still says it matched on it: the rule and its matches
+    read as they were run, not as if that tag had never been asked for."""
+    from learning_transfer.choices import RootCauseFactor
+    from learning_transfer.models import LearningTrigger, MatchedService
+    from providers.choices import RiskTag
+
+    trigger = LearningTrigger(
+        risk_tags=[RiskTag.FALLS, "bed_rails"], root_cause_factors=[RootCauseFactor.values[0], "old_cause"]
+    )
+    assert trigger.risk_tag_labels == [RiskTag.FALLS.label, "bed_rails"]
+    assert trigger.root_cause_labels == [RootCauseFactor.labels[0], "old_cause"]
+    assert MatchedService(shared_tags=["bed_rails", RiskTag.MEDICATION]).shared_tag_labels == [
+        "bed_rails",
+        RiskTag.MEDICATION.label,
+    ]
