@@ -78,10 +78,10 @@ def _services_listed(queryset):
 
 
 def _with_risk_profiles(services: list) -> list:
-    """The services, each with its risk tags as a list, `risk_profile`, read by one query compiled once
-    for as many services (`compiled_for_ids`). A list, not Django's manager on each service: making 500
-    services' managers took half of a large provider's page; and a prefetch builds its query afresh
-    on every request, which cost more than running it."""
+    """The services, each with its risk tags as a list, `risk_profile`, read by one query whose SQL is
+    kept for as many services (`compiled_for_ids`). A list rather than Django's manager on each service,
+    which cost more to make than the tags; and not a prefetch, whose query Django builds afresh on every
+    request, at more cost than running it."""
     tags = permissions.compiled_for_ids(
         "risk tags of services",
         lambda ids: ServiceRiskTag.objects.filter(service_id__in=ids).order_by("service_id", "tag"),
