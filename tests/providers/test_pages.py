@@ -123,3 +123,32 @@ def test_a_choice_reads_as_its_label_and_a_retired_value_as_stored():
     for value in [*RiskLevel.values, "retired"]:
         assert label_of(RiskLevel, value) == Service(risk_level=value).get_risk_level_display()
     assert [label_of(Role, value) for value in Role.values] == Role.labels
+
+
+def test_a_person_sees_only_their_own_services_on_the_organisation_page_and_a_clear_line_when_none(
+    client, elm_house, cedar_court, north
+):
+    """The page of services and their risk tags are read by kept SQL for the person's own scope: a
+    registered manager's page lists their home with its tags in order, nobody else's; a deputy for a
+    region with no services yet is told so plainly."""
+    from providers.choices import RiskTag, Role
+    from tests.factories import RegionFactory, person_with_role
+
+    manager = person_with_role(Role.REGISTERED_MANAGER, service=elm_house)
+    client.force_login(manager)
+    response = client.get(reverse("organisation"))
+    listed = {
+        s.name: [t.tag for t in s.risk_profile]
+        for group in response.context["by_region"].values()
+        for s in group
+    }
+    assert list(listed) == ["Elm House"]
+    assert listed["Elm House"] == sorted(listed["Elm House"]) and RiskTag.MEDICATION in listed["Elm House"]
+    assert "1 service you can see, by region." in response.text and "Cedar Court" not in response.text
+
+    deputy = person_with_role(Role.DEPUTY_REGIONAL_MANAGER, region=RegionFactory(provider=north.provider))
+    client.force_login(deputy)
+    response = client.get(reverse("organisation"))
+    assert response.status_code == 200
+    assert "0 services you can see, by region." in response.text
+    assert "You cannot see any services." in response.text
