@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from escalation import services as engine
-from providers.choices import RiskLevel
+from providers.choices import RiskLevel, label_of
 from providers.models import User
 from providers.permissions import compiled_once
 
@@ -257,14 +257,17 @@ GROUP_ORDER = [RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW]
 
 def group_name(service) -> str:
     """The matched service group a service belongs to in A4, e.g. "High-risk services"."""
-    return f"{RiskLevel(service.risk_level).label}-risk services"
+    return f"{label_of(RiskLevel, service.risk_level)}-risk services"
+
+
+def _group_rank(level: str) -> int:
+    """Where a risk level's group comes: a level since retired comes after the current ones."""
+    return GROUP_ORDER.index(level) if level in GROUP_ORDER else len(GROUP_ORDER)
 
 
 def service_groups(rows: list[ServiceRow]) -> dict[str, list[ServiceRow]]:
     """A4's matched service groups, highest risk first, each with its services by name."""
-    ordered = sorted(
-        rows, key=lambda r: (GROUP_ORDER.index(r.match.service.risk_level), r.match.service.name)
-    )
+    ordered = sorted(rows, key=lambda r: (_group_rank(r.match.service.risk_level), r.match.service.name))
     groups: dict[str, list[ServiceRow]] = {}
     for row in ordered:
         groups.setdefault(group_name(row.match.service), []).append(row)

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from providers.choices import label_of
 from providers.models import Service
 from providers.permissions import require_perm, visible_services
 
@@ -51,7 +52,7 @@ def _reason_words(incident: Incident, code: str, thresholds: ReviewThresholds) -
     if code == ReviewReason.SERIOUS_HARM:
         return f"Serious harm ({incident.harm_level})"
     if code == ReviewReason.REPEATED:
-        theme = IncidentTheme(incident.theme).label.lower()
+        theme = label_of(IncidentTheme, incident.theme).lower()
         return (
             f"{thresholds.repeat_count} or more {theme} incidents here within "
             f"{thresholds.repeat_window_days} days"

@@ -248,3 +248,33 @@ def test_a_tag_or_cause_since_retired_is_shown_as_stored_not_dropped():
         "bed_rails",
         RiskTag.MEDICATION.label,
     ]
+
+
+def test_a_risk_level_or_theme_since_retired_still_names_its_group_and_reason():
+    """A4's service groups and a review flag's reason read a risk level or theme since retired as
+    stored, after the current levels, rather than failing the whole trigger or review page."""
+    from learning_transfer.choices import IncidentTheme, ReviewReason
+    from learning_transfer.models import Incident, MatchedService, ReviewThresholds
+    from learning_transfer.services.measures import ServiceRow, group_name, service_groups
+    from learning_transfer.services.review import _reason_words
+    from providers.choices import RiskLevel
+    from providers.models import Service
+
+    def row(name, level):
+        match = MatchedService(service=Service(name=name, risk_level=level))
+        return ServiceRow(match, [], None, False, None, [], 0)
+
+    rows = [row("Ash", "very_high"), row("Beech", RiskLevel.LOW), row("Cedar", RiskLevel.HIGH)]
+    assert group_name(rows[0].match.service) == "very_high-risk services"
+    assert list(service_groups(rows)) == [
+        "High-risk services",
+        "Low-risk services",
+        "very_high-risk services",
+    ]
+    thresholds = ReviewThresholds(repeat_count=3, repeat_window_days=28)
+    assert _reason_words(Incident(theme=IncidentTheme.FALL), ReviewReason.REPEATED, thresholds) == (
+        "3 or more fall incidents here within 28 days"
+    )
+    assert _reason_words(Incident(theme="wandering"), ReviewReason.REPEATED, thresholds) == (
+        "3 or more wandering incidents here within 28 days"
+    )
