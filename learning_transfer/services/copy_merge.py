@@ -20,12 +20,11 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 
 from ..models import CareHours, Incident
-from .common import Phases
+from .common import Phases, history_columns, history_enabled
 
 STAGING = "import_staging"
 # Rows copied and merged per statement, and how often progress is shown: each statement costs a few
@@ -210,16 +209,12 @@ def merge_staged(target: Target, *, stamps: dict, user_id, reason: str) -> Merge
 def _history_insert(target: Target, *, user_id, reason: str) -> tuple[str, list]:
     """The CTE writing one history row per merged row, as simple-history's bulk helpers would: every
     tracked field's new value, '+' for a created row and '~' for a changed one, who, when and why."""
-    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+    if not history_enabled():
         return "", []
-    historical = target.model.history.model
-    tracked = [_q(f.column) for f in historical.tracked_fields]
-    meta = historical._meta
-    extra = [_q(meta.get_field(name).column) for name in ("history_date", "history_user")]
-    extra += [_q(meta.get_field(name).column) for name in ("history_change_reason", "history_type")]
+    tracked, about = (list(map(_q, columns)) for columns in history_columns(target.model))
     sql = f"""
         , history AS (
-            INSERT INTO {_q(meta.db_table)} ({", ".join(tracked + extra)})
+            INSERT INTO {_q(target.model.history.model._meta.db_table)} ({", ".join(tracked + about)})
             SELECT {", ".join(tracked)}, %s, %s, %s, CASE WHEN created THEN '+' ELSE '~' END FROM merged
         )
     """

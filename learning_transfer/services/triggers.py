@@ -5,7 +5,7 @@ from decimal import Decimal
 import pandas as pd
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from providers.actions import AlreadyDone, change_once
 from providers.choices import RiskTag
@@ -15,7 +15,7 @@ from .. import analysis, chain
 from ..choices import RootCauseFactor, TriggerStatus
 from ..models import LearningTrigger, MatchedService
 from . import data, review_flags
-from .common import now_or, refuse, save_with_history
+from .common import now_or, refuse, save_with_history, write_created_history
 from .trend import refresh_trend_figures
 
 BASELINE_FIELDS = [
@@ -148,6 +148,8 @@ def _decimal(value, places: str) -> Decimal | None:
 
 
 def _apply_baseline(match: MatchedService, rate_row, open_actions: int, shared_tags: list[str]) -> None:
+    """Copy a service's figures (`rate_row`: its incidents, care hours, rate and whether above the
+    median, by name) onto its match."""
     match.shared_tags = shared_tags
     match.incidents_7d = int(rate_row["incidents"])
     match.care_hours_7d = _decimal(rate_row["care_hours"], "0.01")
@@ -156,7 +158,7 @@ def _apply_baseline(match: MatchedService, rate_row, open_actions: int, shared_t
     match.open_actions_due_5d = open_actions
 
 
-def match_services(trigger: LearningTrigger, *, by=None, now=None) -> list[MatchedService]:
+def match_services(trigger: LearningTrigger, *, by=None, now=None) -> None:
     """A1: find the services whose risk profile matches the trigger and snapshot each one's baseline.
 
     Running it again refreshes the figures and adds newly matching services, but keeps every
@@ -174,6 +176,7 @@ def match_services(trigger: LearningTrigger, *, by=None, now=None) -> list[Match
     tags_of = dict(zip(services["service_id"], services["tags"], strict=True))
     existing = {m.service_id: m for m in trigger.matches.all()}
     open_actions = data.open_actions_due_by(set(found_tags) | set(existing), horizon)
+    rate_rows = rates.to_dict("index")  # one dict a service: a DataFrame row per service is slower
     new, changed = [], []
     for service_id in sorted(set(found_tags) | set(existing)):
         match = existing.get(service_id)
@@ -184,17 +187,22 @@ def match_services(trigger: LearningTrigger, *, by=None, now=None) -> list[Match
             changed.append(match)
         match.matched_by_rule = service_id in found_tags
         shared = sorted(set(trigger.risk_tags).intersection(tags_of.get(service_id, [])))
-        _apply_baseline(match, rates.loc[service_id], open_actions.get(service_id, 0), shared)
-    history = {"default_user": by, "default_change_reason": "Matched by the risk-profile rule"}
+        _apply_baseline(match, rate_rows[service_id], open_actions.get(service_id, 0), shared)
+    reason = "Matched by the risk-profile rule"
     with transaction.atomic():
         if new:
-            bulk_create_with_history(new, MatchedService, **history)
+            MatchedService.objects.bulk_create(new)
+            write_created_history(MatchedService, [match.pk for match in new], by, reason)
             if trigger.notices_issued_at is not None:  # before the issue, the trend figures are zeros
                 # A service matched after the learning was issued counts in the trend from its issue day.
                 refresh_trend_figures([match.pk for match in new])
         if changed:
             bulk_update_with_history(
-                changed, MatchedService, BASELINE_FIELDS + ["matched_by_rule"], **history
+                changed,
+                MatchedService,
+                BASELINE_FIELDS + ["matched_by_rule"],
+                default_user=by,
+                default_change_reason=reason,
             )
         # The look-back and working days the figures were counted over, shown beside them.
         trigger.rates_first_day, trigger.rates_last_day = first, last
@@ -202,7 +210,6 @@ def match_services(trigger: LearningTrigger, *, by=None, now=None) -> list[Match
         trigger.provider_median_rate = _decimal(median, RATE_PLACES)
         trigger.matched_at = now
         save_with_history(trigger, by, "Matching run")
-    return list(trigger.matches.select_related("service"))
 
 
 def adjust_match(

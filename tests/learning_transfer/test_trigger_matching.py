@@ -278,3 +278,29 @@ def test_a_risk_level_or_theme_since_retired_still_names_its_group_and_reason():
     assert _reason_words(Incident(theme="wandering"), ReviewReason.REPEATED, thresholds) == (
         "3 or more wandering incidents here within 28 days"
     )
+
+
+def test_each_matched_service_is_on_record_as_matched_by_the_rule_by_whom_with_what_was_matched(
+    log_falls_trigger, quality_director, falls_provider
+):
+    """Every match the rule makes has one history row, as django-simple-history writes one: created
+    ('+'), by the person who logged the failure, why, and each recorded field as it was saved.
+    Matching again adds the services newly matching with a row of their own and leaves the others'."""
+    trigger = log_falls_trigger()
+    historical = type(trigger.matches.first().history.first())
+    tracked = [field.attname for field in historical.tracked_fields]
+    for match in trigger.matches.all():
+        (row,) = match.history.all()
+        assert (row.history_type, row.history_user, row.history_change_reason) == (
+            "+",
+            quality_director,
+            "Matched by the risk-profile rule",
+        )
+        assert [getattr(row, name) for name in tracked] == [getattr(match, name) for name in tracked]
+    ember = falls_provider["ember"]
+    ember.risk_tags.create(tag=RiskTag.FALLS)
+    match_services(trigger)  # the system refreshes the figures: no one named
+    added = trigger.matches.get(service=ember)
+    (row,) = added.history.all()
+    assert (row.history_type, row.history_user, row.shared_tags) == ("+", None, [RiskTag.FALLS])
+    assert all(m.history.filter(history_type="+").count() == 1 for m in trigger.matches.all())
