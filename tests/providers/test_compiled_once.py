@@ -3,8 +3,10 @@ page reads its rows afresh: a row added after one page shows on the next, a role
 lists the scope as it then stands, nobody is handed another person's list, and the rows come back as
 the ORM would give them (related rows joined in, annotations, prefetches), in the same queries."""
 
+import threading
+
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 
@@ -248,3 +250,31 @@ def test_a_model_something_listens_to_being_made_is_made_by_its_init(elm_house):
     finally:
         post_init.disconnect(heard, sender=Service)
     assert made == [service.pk for service in rows] and elm_house.pk in made
+
+
+def test_a_kept_query_converts_its_values_on_each_threads_own_connection():
+    """Each thread (a worker's request threads, the engine's) has a connection of its own: a query kept
+    once turns the values it reads into what the ORM gives (a step's JSON measures into a list) on
+    every thread it runs on, and goes on doing so on the first thread afterwards."""
+    from escalation.models import StepTemplate
+
+    def measures():
+        return StepTemplate.objects.order_by("pk").values_list("code", "measures")
+
+    kept = permissions.CompiledQuery(measures())
+    expected = list(measures())
+    assert expected and all(isinstance(value, list) for _, value in expected)
+    assert kept.tuples() == expected
+    elsewhere = []
+
+    def on_another_thread():
+        try:
+            elsewhere.append(kept.tuples())
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=on_another_thread)
+    thread.start()
+    thread.join()
+    assert elsewhere == [expected]
+    assert kept.tuples() == expected
