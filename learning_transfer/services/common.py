@@ -50,7 +50,8 @@ def write_created_history(model, pks: list[int], by, reason: str) -> None:
         return
     quote = connection.ops.quote_name
     tracked, about = history_columns(model)
-    rows = model._base_manager.filter(pk__in=pks).order_by("pk").values_list(*tracked)
+    fields = [field.attname for field in model.history.model.tracked_fields]  # in the columns' order
+    rows = model._base_manager.filter(pk__in=pks).order_by("pk").values_list(*fields)
     select, params = rows.query.sql_with_params()
     columns = ", ".join(quote(column) for column in tracked + about)
     with connection.cursor() as cursor:
