@@ -5,7 +5,6 @@ from decimal import Decimal
 import pandas as pd
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from providers.actions import AlreadyDone, change_once
 from providers.choices import RiskTag
@@ -15,7 +14,7 @@ from .. import analysis, chain
 from ..choices import RootCauseFactor, TriggerStatus
 from ..models import LearningTrigger, MatchedService
 from . import data, review_flags
-from .common import now_or, refuse, save_with_history, write_created_history
+from .common import now_or, refuse, save_with_history, update_rows, write_history
 from .trend import refresh_trend_figures
 
 BASELINE_FIELDS = [
@@ -192,18 +191,13 @@ def match_services(trigger: LearningTrigger, *, by=None, now=None) -> None:
     with transaction.atomic():
         if new:
             MatchedService.objects.bulk_create(new)
-            write_created_history(MatchedService, [match.pk for match in new], by, reason)
+            write_history(MatchedService, [match.pk for match in new], by, reason)
             if trigger.notices_issued_at is not None:  # before the issue, the trend figures are zeros
                 # A service matched after the learning was issued counts in the trend from its issue day.
                 refresh_trend_figures([match.pk for match in new])
         if changed:
-            bulk_update_with_history(
-                changed,
-                MatchedService,
-                BASELINE_FIELDS + ["matched_by_rule"],
-                default_user=by,
-                default_change_reason=reason,
-            )
+            update_rows(MatchedService, changed, BASELINE_FIELDS + ["matched_by_rule"])
+            write_history(MatchedService, [match.pk for match in changed], by, reason, "~")
         # The look-back and working days the figures were counted over, shown beside them.
         trigger.rates_first_day, trigger.rates_last_day = first, last
         trigger.open_actions_working_days = working_days

@@ -304,3 +304,30 @@ def test_each_matched_service_is_on_record_as_matched_by_the_rule_by_whom_with_w
     (row,) = added.history.all()
     assert (row.history_type, row.history_user, row.shared_tags) == ("+", None, [RiskTag.FALLS])
     assert all(m.history.filter(history_type="+").count() == 1 for m in trigger.matches.all())
+
+
+def test_matching_again_stores_each_services_new_figures_with_a_history_row_of_the_change(
+    log_falls_trigger, quality_director, falls_provider
+):
+    """Run again after Ash Grove records one more fall in the look-back, matching stores every matched
+    service's figures as they now stand (Ash Grove above the median) and puts each change on record:
+    a '~' history row by the person who ran it, with the figures as saved."""
+    trigger = log_falls_trigger()
+    add_incidents(falls_provider["ash"], 1, prefix="late")
+    match_services(trigger, by=quality_director)
+    found = rows(trigger)
+    assert (found["Ash Grove"].incidents_7d, found["Ash Grove"].rate_7d) == (8, Decimal("1.142857"))
+    assert found["Ash Grove"].above_median and not found["Beech Lodge"].above_median
+    assert found["Dove Cottage"].rate_7d is None and found["Ash Grove"].shared_tags == [RiskTag.FALLS]
+    historical = type(found["Ash Grove"].history.first())
+    tracked = [field.attname for field in historical.tracked_fields]
+    for match in found.values():
+        latest, first = match.history.order_by("-history_id")[:2]
+        assert (latest.history_type, latest.history_user, latest.history_change_reason) == (
+            "~",
+            quality_director,
+            "Matched by the risk-profile rule",
+        )
+        assert first.history_type == "+"
+        assert [getattr(latest, name) for name in tracked] == [getattr(match, name) for name in tracked]
+    assert not historical.objects.filter(id=found["Ash Grove"].pk, history_type="+", incidents_7d=8).exists()
