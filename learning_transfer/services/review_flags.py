@@ -161,10 +161,15 @@ def _store_differences(cursor, service_ids: list[int], since: datetime | None) -
         f" FROM {worked_out} WHERE new.incident_id = {flags}.incident_id AND ({changed})"
     )
     columns = ["incident_id", *stored]
+    # New flags go in by time: the order of the awaiting index and, for an export in time order, of
+    # the primary key. In the order worked out (service, type, time) each landed on another leaf of
+    # both, and a year-long import's 770,000 new flags read and wrote over a million pages (11 s, 5 s
+    # in time order).
     cursor.execute(
         f"INSERT INTO {flags} ({', '.join(columns)}, decided)"
         f" SELECT {', '.join(f'new.{c}' for c in columns)}, {decided} FROM {worked_out}"
         f" WHERE NOT EXISTS (SELECT 1 FROM {flags} stored WHERE stored.incident_id = new.incident_id)"
+        " ORDER BY new.occurred_at, new.incident_id"
     )
 
 
