@@ -28,6 +28,16 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(autouse=True)
+def _contexts_closed(browser):
+    """Close the browser contexts a test opened when it ends. An open context keeps its connections to
+    the live server alive, each holding a request thread; on SQLite those threads share the test
+    database's connection only while the live server runs, so one still open when it stops fails."""
+    yield
+    for context in list(browser.contexts):
+        context.close()
+
+
 PASSWORD = "correct-horse-battery"
 
 
