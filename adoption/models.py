@@ -4,7 +4,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from learning_transfer.models import MatchedService
-from providers.models import Service, Team, User
+from providers.models import REASON_MAX_LENGTH, Service, Team, User
 
 STEP_CODES = ["B1", "B2", "B3", "B4", "B5"]
 
@@ -68,8 +68,8 @@ class Deployment(models.Model):
         return f"{self.matched_service.trigger.reference} at {self.service}"
 
 
-# simple-history keeps a change reason in 100 characters; a correction's reason must fit it whole.
-CORRECTION_REASON_MAX = 100
+# A correction's reason is as long as any other reason for a change, and the history keeps it whole.
+CORRECTION_REASON_MAX = REASON_MAX_LENGTH
 LOCATION_MAX = 60
 
 

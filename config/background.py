@@ -118,7 +118,7 @@ def _transition(model, pk, expected: dict, changes: dict, *, by=None, reason: st
         for name, value in changes.items():
             setattr(row, name, value(row) if callable(value) else value)
         row._history_user = by
-        row._change_reason = reason[:100] or None
+        row._change_reason = reason or None
         row.save()
     return row
 

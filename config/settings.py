@@ -125,6 +125,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         timeout=20, init_command="PRAGMA journal_mode=WAL;", transaction_mode="IMMEDIATE"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The history's "why" is a text field: a reason a person gave is kept whole, never cut to fit
+# simple-history's default of 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 AUTH_USER_MODEL = "providers.User"
 
 AUTHENTICATION_BACKENDS = [

@@ -115,7 +115,7 @@ def tune_step(
     setting.measure_parameters = measure_parameters or None
     setting.reason = (reason or "").strip()
     setting._history_user = by
-    setting._change_reason = setting.reason[:100]
+    setting._change_reason = setting.reason
     setting.save()  # validates the rule against the step's measures, the window and the parameters
     return setting
 

@@ -56,6 +56,6 @@ def change_once(obj, *, expected: dict, changes: dict, by, reason: str, refusal:
     row._history_user = by
     if at is not None:
         row._history_date = at
-    row._change_reason = reason[:100]
+    row._change_reason = reason
     row.save(update_fields=list(changes))
     return obj

@@ -8,7 +8,7 @@ from django.core.validators import MaxLengthValidator
 
 from .choices import ROLE_SCOPE
 from .fields import ChoiceField, RecordChoiceField
-from .models import Region, Service
+from .models import REASON_MAX_LENGTH, Region, Service
 from .permissions import STAFF_ROLES
 from .services import people_of
 
@@ -52,7 +52,7 @@ WEEKDAYS = [
 def reason_field(why: str) -> forms.CharField:
     return forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=500,
+        max_length=REASON_MAX_LENGTH,
         help_text=f"{why} It is kept in the history.",
         error_messages={"required": "Give the reason for the change."},
     )

@@ -11,6 +11,9 @@ from simple_history.models import HistoricalRecords
 from .calendar import Shift, WorkingCalendar, WorkingHours
 from .choices import ROLE_SCOPE, RiskLevel, RiskTag, Role, Scope, ServiceType, label_of
 
+# The longest reason a person may give for a change: a few sentences, kept whole in the history.
+REASON_MAX_LENGTH = 500
+
 
 class User(AbstractUser):
     """A named person who signs in. What they may see and do comes only from their RoleAssignments."""

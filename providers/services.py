@@ -45,7 +45,7 @@ def set_working_hours(
         except ValueError as exc:
             raise ValidationError(str(exc)) from exc
         row._history_user = by
-        row._change_reason = reason[:100]
+        row._change_reason = reason
         row.save(update_fields=["working_day_start", "working_day_end", "working_weekdays"])
     return row
 
@@ -102,7 +102,7 @@ def _assign(provider, *, by, person, role, reason, region, service) -> RoleAssig
             f"{person} already holds {assignment.get_role_display()} for {assignment.scope_label}."
         )
     assignment._history_user = by
-    assignment._change_reason = reason[:100]
+    assignment._change_reason = reason
     assignment.save()
     return assignment
 
@@ -123,7 +123,7 @@ def add_person(
         person = User(**details)
         person.set_unusable_password()
         person._history_user = by
-        person._change_reason = reason[:100]
+        person._change_reason = reason
         person.save()
         _assign(provider, by=by, person=person, role=role, reason=reason, region=region, service=service)
     return person
@@ -162,5 +162,5 @@ def remove_role(assignment: RoleAssignment, *, by, reason: str) -> None:
                     "This is the provider's last provider administrator. Give the role to someone else first."
                 )
         row._history_user = by
-        row._change_reason = reason[:100]
+        row._change_reason = reason
         row.delete()

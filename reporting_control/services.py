@@ -30,7 +30,7 @@ def _save(obj, by, reason: str, now=None) -> None:
     obj._history_user = by
     if now is not None:
         obj._history_date = now
-    obj._change_reason = reason[:100]
+    obj._change_reason = reason
     obj.save()
 
 

@@ -23,7 +23,7 @@ def save_with_history(obj, by, reason: str = "", update_fields=None) -> None:
     """Save and make the history row name who did it and why, also outside a request (tasks, tests)."""
     obj._history_user = by
     if reason:
-        obj._change_reason = reason[:100]
+        obj._change_reason = reason
     obj.save(update_fields=update_fields)
 
 
@@ -58,7 +58,7 @@ def write_history(model, pks: list[int], by, reason: str, history_type: str = "+
         cursor.execute(
             f"INSERT INTO {quote(model.history.model._meta.db_table)} ({columns}) "
             f"SELECT saved.*, %s, %s, %s, %s FROM ({select}) AS saved",
-            [timezone.now(), by.pk if by else None, reason[:100], history_type, *params],
+            [timezone.now(), by.pk if by else None, reason, history_type, *params],
         )
 
 

@@ -102,9 +102,9 @@ def test_a_correction_needs_a_short_reason_and_valid_figures(deployment, mistype
         services.correct_observation(
             mistyped, by=people.clinical_lead, reason="  ", values={RISK_NOTES: 98}, **same_group
         )
-    with pytest.raises(ValidationError, match="100 characters"):
+    with pytest.raises(ValidationError, match="500 characters"):
         services.correct_observation(
-            mistyped, by=people.clinical_lead, reason="x" * 101, values={RISK_NOTES: 98}, **same_group
+            mistyped, by=people.clinical_lead, reason="x" * 501, values={RISK_NOTES: 98}, **same_group
         )
     with pytest.raises(ValidationError, match="percentage"):
         services.correct_observation(
