@@ -57,7 +57,10 @@ def escalation_worklist(user, notifications, others) -> dict:
 
 def open_escalations_context(request, role) -> dict:
     """The person's open escalations to act on, and the newest raised to others at their services (a
-    fixed number of queries)."""
+    fixed number of queries), with how many of each are not listed.
+
+    Those raised to others go to the person's list when they may act on them (the Nominated Individual
+    on any), so the panel counts what it leaves out of each list, not the escalations told of."""
     user = request.user
     mine, open_total = dashboards.first_rows_and_total(
         lambda: told(user).exclude(escalation__state=EscalationState.RESOLVED),
@@ -68,8 +71,8 @@ def open_escalations_context(request, role) -> dict:
         lambda: raised_to_others(user), PANEL_SIZE, kept_for=(user, "escalations raised to others")
     )
     return {
-        "open_total": open_total,
-        "others_total": others_total,
+        "more_told": open_total - len(mine),
+        "more_at_services": others_total - len(others),
         **escalation_worklist(user, mine, others),
     }
 

@@ -68,6 +68,7 @@ class InboxView(StaffRequiredMixin, TemplateView):
             page=page,
             show_all=show_all,
             others_total=others_total,
+            others_listed=len(others),  # before the split, which gives the person those they may act on
             **panels.escalation_worklist(user, page.object_list, others),
             **kwargs,
         )

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from escalation import engine, services
+from escalation.choices import EscalationState
 from escalation.models import Escalation
 from providers.choices import Role
 from providers.who_acts import refusal
@@ -196,3 +197,44 @@ def test_an_escalation_page_tells_someone_who_cannot_act_who_can(client, sign_in
     page = client.get(reverse("escalation:detail", args=[escalation.pk])).text
     assert f"Only the Quality Director ({people.quality_director}) or Nominated Individual" in page
     assert 'action="' + reverse("escalation:acknowledge", args=[escalation.pk]) not in page
+
+
+def _panel(page: str) -> str:
+    panel = page.split('<h2 class="nhsuk-card__heading">Open escalations</h2>', 1)[1]
+    return panel.split("All my escalations")[0]
+
+
+def test_the_panel_counts_what_it_lists_and_says_how_many_more_there_are(
+    client, sign_in, chain_a, people, now, monkeypatch
+):
+    """The Nominated Individual is told of none of these, yet may act on every one: they are theirs
+    to do. The panel used to say "0 open escalations to you." above them, and dropped the "more"."""
+    from escalation import panels
+
+    engine.tick(at(24, 17))
+    open_escalations = Escalation.objects.exclude(state=EscalationState.RESOLVED).count()
+    assert open_escalations >= 3
+    monkeypatch.setattr(panels, "PANEL_SIZE", 2)
+    sign_in(people.nominated_individual)
+    panel = _panel(client.get(reverse("dashboard", args=["nominated_individual"])).text)
+    yours = panel.split("Yours to do", 1)[1]
+    assert "0 open escalations" not in yours and "No open escalations to you." not in yours
+    assert yours.count("<li>") == 2
+    assert f"And {open_escalations - 2} more" in panel
+
+
+def test_my_escalations_says_how_many_at_my_services_it_leaves_out(
+    client, sign_in, chain_a, people, now, monkeypatch
+):
+    """The Nominated Individual's list of escalations at their services is theirs to do, and when it
+    is cut short the page says so: it used to say so only under a list of others' escalations."""
+    from escalation.views import InboxView
+
+    engine.tick(at(24, 17))
+    open_escalations = Escalation.objects.exclude(state=EscalationState.RESOLVED).count()
+    monkeypatch.setattr(InboxView, "others_size", 2)
+    sign_in(people.nominated_individual)
+    response = client.get(reverse("escalation:inbox"))
+    assert response.context["others"] == [] and len(response.context["yours"]) == 2
+    listed = f"The newest 2 of {open_escalations} open escalations at your services are listed."
+    assert listed in response.text
