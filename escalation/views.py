@@ -42,13 +42,16 @@ from .values import value_rows
 
 class InboxView(StaffRequiredMixin, TemplateView):
     """My escalations: what the person was told about and may act on, apart from the open escalations
-    others act on at their services (naming who), and, on request, the resolved ones."""
+    others act on at their services (naming who), and, on request, the resolved ones (?show=all) or
+    every open escalation at their services, a page at a time (?show=services)."""
 
     template_name = "escalation/inbox.html"
     page_size = 25
     others_size = 10
 
     def get_context_data(self, **kwargs):
+        if self.request.GET.get("show") == "services":
+            return self.at_services(**kwargs)
         show_all = self.request.GET.get("show") == "all"
         user = self.request.user
         # Only escalations the person may still open: being told never outlives the role.
@@ -70,6 +73,18 @@ class InboxView(StaffRequiredMixin, TemplateView):
             others_total=others_total,
             others_listed=len(others),  # before the split, which gives the person those they may act on
             **panels.escalation_worklist(user, page.object_list, others),
+            **kwargs,
+        )
+
+    def at_services(self, **kwargs):
+        """Every open escalation at the person's services that went to another's role, newest first:
+        those the person may act on (the Nominated Individual on any) apart from the rest."""
+        rows = panels.raised_to_others(self.request.user)
+        page = Paginator(rows, self.page_size).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            page=page,
+            at_services=True,
+            **panels.escalation_worklist(self.request.user, [], page.object_list),
             **kwargs,
         )
 

@@ -166,7 +166,8 @@ def test_the_inbox_and_dashboard_need_the_same_queries_for_one_or_many_escalatio
         engine.tick(at(20, 11, minute))  # A1 → Operations Director
 
     sign_in(people.registered_manager)
-    urls = [reverse("escalation:inbox"), reverse("dashboard", args=["registered_manager"])]
+    inbox = reverse("escalation:inbox")
+    urls = [inbox, f"{inbox}?show=services", reverse("dashboard", args=["registered_manager"])]
     start_and_escalate(1)
     one = [queries(url) for url in urls]
     for minute in range(2, 6):
@@ -238,3 +239,40 @@ def test_my_escalations_says_how_many_at_my_services_it_leaves_out(
     assert response.context["others"] == [] and len(response.context["yours"]) == 2
     listed = f"The newest 2 of {open_escalations} open escalations at your services are listed."
     assert listed in response.text
+    assert f'href="/escalations/?show=services">See all {open_escalations}</a>' in response.text
+
+
+def test_every_open_escalation_at_my_services_is_listed_a_page_at_a_time(
+    client, sign_in, chain_a, people, now, monkeypatch
+):
+    from escalation.views import InboxView
+
+    engine.tick(at(24, 17))
+    open_escalations = set(
+        Escalation.objects.exclude(state=EscalationState.RESOLVED).values_list("pk", flat=True)
+    )
+    monkeypatch.setattr(InboxView, "page_size", 2)
+    sign_in(people.nominated_individual)
+    seen, page = [], 1
+    while True:
+        response = client.get(reverse("escalation:inbox"), {"show": "services", "page": page})
+        assert "Every open escalation at your services that went to someone else's role" in response.text
+        assert response.context["others"] == [], "the Nominated Individual may act on every one"
+        seen += [e.pk for e in response.context["yours"]]
+        if not response.context["page"].has_next():
+            break
+        assert "show=services&amp;page=" in response.text, "the next page keeps to these escalations"
+        page += 1
+    assert sorted(seen) == sorted(open_escalations) and page > 1
+
+
+def test_the_list_of_escalations_at_my_services_keeps_to_my_services(
+    client, sign_in, chain_a, people, now, provider, elm_house, cedar_court, subject
+):
+    services.start_chain("A", provider=provider, subject=subject(), anchor_at=at(20, 16), service=cedar_court)
+    engine.tick(at(24, 17))
+    assert Escalation.objects.filter(service=cedar_court).exists()
+    sign_in(people.registered_manager)
+    response = client.get(reverse("escalation:inbox"), {"show": "services"})
+    listed = response.context["yours"] + response.context["others"]
+    assert listed and {e.service_id for e in listed} == {elm_house.pk}
