@@ -27,7 +27,7 @@ def due_checks_context(request, role) -> dict:
     for step_run in rows:
         step_run.shown_state = step_run.display_state(now)
     yours, others = split_yours(request.user, rows, "escalation.record_step")
-    return {"step_runs": rows, "yours": yours, "others": others, "total": total}
+    return {"step_runs": rows, "yours": yours, "others": others, "more": total - len(rows)}
 
 
 def register_panels() -> None:

@@ -71,7 +71,7 @@ def registered_manager_context(request, role) -> dict:
     )
     return {
         "notices": notices,
-        "notice_total": notice_total,
+        "more_notices": notice_total - len(notices),
         "lines": lines,
         "line_total": line_total,
         "now": timezone.now(),

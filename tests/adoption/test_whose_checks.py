@@ -57,3 +57,21 @@ def test_the_dashboard_needs_the_same_queries_for_one_or_many_deployments(
         deploy(match, people.registered_manager, deployed_at=at(23, 9))
     assert len(due_checks(client.get(url))["others"]) == 5
     assert queries() == one
+
+
+def test_the_panel_says_how_many_more_checks_it_leaves_out(
+    client, sign_in, match, people, time_machine, monkeypatch
+):
+    from adoption import panels, services
+
+    deploy(match, people.registered_manager, deployed_at=at(23, 9))
+    time_machine.move_to(at(23, 13), tick=False)
+    shown = services.chain_b_step_runs([match.service], states=services.OPEN_STATES).filter(
+        due_at__lte=at(24, 13)
+    )
+    assert shown.count() > 2
+    monkeypatch.setattr(panels, "PANEL_ROWS", 2)
+    sign_in(people.registered_manager)
+    response = client.get(reverse("dashboard", args=[Role.REGISTERED_MANAGER]))
+    assert len(due_checks(response)["step_runs"]) == 2
+    assert f"And {shown.count() - 2} more." in response.text

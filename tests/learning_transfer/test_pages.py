@@ -150,3 +150,18 @@ def test_each_role_dashboard_has_its_chain_a_panel(client, sign_in, provider, el
 def test_the_registered_manager_dashboard_lists_notices_to_acknowledge(client, registered_manager):
     client.force_login(registered_manager)
     assert "Learning notices to acknowledge" in client.get("/dashboard/registered_manager/").text
+
+
+def test_the_managers_panel_says_how_many_more_notices_wait(
+    client, log_falls_trigger, managers, quality_director, monkeypatch
+):
+    from learning_transfer import panels
+    from learning_transfer.services.notices import issue_notices
+
+    for title in ("Fall at night", "Fall on the stairs", "Fall in the garden"):
+        issue_notices(log_falls_trigger(title=title), by=quality_director)
+    monkeypatch.setattr(panels, "PANEL_ROWS", 2)
+    client.force_login(managers["ash"])
+    page = client.get("/dashboard/registered_manager/").text
+    assert page.count("Acknowledge receipt") == 2
+    assert "And 1 more." in page
