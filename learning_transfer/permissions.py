@@ -176,6 +176,12 @@ def visible_matches(user) -> QuerySet[MatchedService]:
     return MatchedService.objects.filter(service__in=visible_services(user))
 
 
+def matches_to_open(user, rows) -> set[int]:
+    """Of a trigger page's rows, the matched services whose own page the person may open: the source
+    service's staff follow the learning from their home, but the other homes' pages are not theirs."""
+    return {row.match.pk for row in rows if user.has_perm("learning_transfer.view_match", row.match)}
+
+
 def visible_notices(user) -> QuerySet[LearningNotice]:
     """Notices of the services the person's roles reach (owning a notice alone shows nothing)."""
     return LearningNotice.objects.filter(matched_service__service__in=visible_services(user))

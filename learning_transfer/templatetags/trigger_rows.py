@@ -57,11 +57,18 @@ AWAITING, LATE = state_tag("due", "Awaiting"), state_tag("overdue", "Late")
 VERIFIED, NOT_VERIFIED = state_tag("met", "Verified"), state_tag("open", "Not verified")
 
 
-def matched_service_row(row, median) -> SafeString:
+def service_name(match, to_open: set[int]) -> str:
+    """The matched service's name: a link to its page when the person may open it (`to_open`)."""
+    if match.pk in to_open:
+        return link(record_url("learning_transfer:match_detail", match.pk), match.service)
+    return escape(str(match.service))
+
+
+def matched_service_row(row, median, to_open: set[int]) -> SafeString:
     """A matched service's A1 baseline: incidents, care hours and its rate beside the provider `median`."""
     m = row.match
     against = ABOVE_MEDIAN if m.above_median else "No rate" if m.rate_7d is None else "At or below"
-    service = link(record_url("learning_transfer:match_detail", m.pk), m.service)
+    service = service_name(m, to_open)
     if not m.matched_by_rule:
         service += f'<span class="nhsuk-body-s">Added by hand: {escape(str(m.reason))}</span>'
     return filled(
@@ -106,7 +113,7 @@ def notice_row(row, can_distribute: bool, in_time_words: str) -> SafeString:
     )
 
 
-def exposure_row(row, now, risk_age_hours: int) -> SafeString:
+def exposure_row(row, now, risk_age_hours: int, to_open: set[int]) -> SafeString:
     """A matched service's exposure: implementation lead, briefing, comparable risk (marked when open
     longer than A3's `risk_age_hours` at `now`), expected reduction, open implementation lines and
     whether implementation is verified."""
@@ -120,7 +127,7 @@ def exposure_row(row, now, risk_age_hours: int) -> SafeString:
         risk = "Resolved" if m.comparable_risk_resolved_at else "None recorded"
     return filled(
         EXPOSURE_ROW,
-        SafeString(link(record_url("learning_transfer:match_detail", m.pk), m.service)),
+        SafeString(service_name(m, to_open)),
         (row.lead.person if row.lead else None) or "None confirmed",
         f"Completed {london(m.briefing_completed_at)}" if m.briefing_completed_at else "Incomplete",
         risk,
@@ -131,9 +138,9 @@ def exposure_row(row, now, risk_age_hours: int) -> SafeString:
 
 
 @register.simple_tag
-def matched_service_rows(rows, median) -> SafeString:
+def matched_service_rows(rows, median, to_open: set[int]) -> SafeString:
     """The matched services table's rows (`matched_service_row` each)."""
-    return table_rows(matched_service_row(row, median) for row in rows)
+    return table_rows(matched_service_row(row, median, to_open) for row in rows)
 
 
 @register.simple_tag
@@ -143,9 +150,9 @@ def notice_rows(rows, can_distribute: bool, in_time_words: str) -> SafeString:
 
 
 @register.simple_tag
-def exposure_rows(rows, now, risk_age_hours: int) -> SafeString:
+def exposure_rows(rows, now, risk_age_hours: int, to_open: set[int]) -> SafeString:
     """The exposure table's rows (`exposure_row` each)."""
-    return table_rows(exposure_row(row, now, risk_age_hours) for row in rows)
+    return table_rows(exposure_row(row, now, risk_age_hours, to_open) for row in rows)
 
 
 @register.filter

@@ -177,10 +177,12 @@ class TriggerDetailView(TriggerMixin, TemplateView):
         windows = chain.parameters(trigger.provider, trigger, step_runs)
         pic = measures.picture(trigger, now, windows["receipt_window_hours"])
         a1_step = chain.latest_step(step_runs, "A1")
+        services_page = Paginator(pic.included, SERVICES_PER_PAGE).get_page(self.request.GET.get("page"))
         return super().get_context_data(
             trigger=trigger,
             pic=pic,
-            services_page=Paginator(pic.included, SERVICES_PER_PAGE).get_page(self.request.GET.get("page")),
+            services_page=services_page,
+            matches_to_open=permissions.matches_to_open(user, services_page),
             decision=measures.a1_decision(pic, a1_step),
             open_actions=measures.open_actions_due(pic),
             a1_step=a1_step,

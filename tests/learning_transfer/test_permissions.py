@@ -125,3 +125,32 @@ def test_the_nominated_individual_reads_the_summary_but_does_not_log_triggers(
     sign_in(nominated_individual)
     assert client.get(reverse("learning_transfer:summary")).status_code == 200
     assert client.get(reverse("learning_transfer:trigger_add")).status_code == 403
+
+
+def test_a_trigger_page_links_only_the_matched_services_the_person_may_open(
+    client, sign_in, log_falls_trigger, registered_manager, quality_director, north, falls_provider
+):
+    """Elm House's registered manager follows the learning from their home's fall, but the other homes'
+    pages are not theirs to open: the trigger page named them as links that led to "page not found"."""
+    trigger = log_falls_trigger()
+    issue_notices(trigger, by=quality_director)
+    deputy = person_with_role(Role.DEPUTY_REGIONAL_MANAGER, region=north, username="deputy.north")
+    matches = {match.service.name: match for match in trigger.matches.select_related("service__region")}
+    assert {"Ash Grove", "Beech Lodge", "Cedar Court"} <= set(matches)
+
+    def links_on_the_trigger_page(person) -> set[str]:
+        sign_in(person)
+        page = client.get(reverse("learning_transfer:trigger_detail", args=[trigger.pk])).text
+        linked = set()
+        for name, match in matches.items():
+            assert name in page
+            url = reverse("learning_transfer:match_detail", args=[match.pk])
+            if f'href="{url}"' in page:
+                linked.add(name)
+            assert (client.get(url).status_code == 200) == (name in linked), f"{name}: a link is a page"
+        return linked
+
+    assert links_on_the_trigger_page(registered_manager) == set()
+    in_the_north = {name for name, match in matches.items() if match.service.region == north}
+    assert links_on_the_trigger_page(deputy) == in_the_north != set(matches)
+    assert links_on_the_trigger_page(quality_director) == set(matches)

@@ -79,11 +79,12 @@ def match(**fields) -> MatchedService:
         (True, None, False, [RiskTag.FALLS]),
     ],
 )
-def test_a_matched_services_row(by_rule, rate, above, tags):
+@pytest.mark.parametrize("to_open", [{21}, set()])  # the person may open its page, or may not
+def test_a_matched_services_row(by_rule, rate, above, tags, to_open):
     m = match(matched_by_rule=by_rule, reason="Asked <b>by</b> the RM", rate_7d=rate, above_median=above)
     m.shared_tags, m.open_actions_due_5d = tags, 4
     row = service_row(m)
-    assert matched_service_row(row, MEDIAN) == reference("matched", row)
+    assert matched_service_row(row, MEDIAN, to_open) == reference("matched", row, to_open=to_open)
 
 
 NOTICES = {
@@ -109,7 +110,8 @@ def test_a_notices_row(notice, in_time, can_distribute):
     ("with_lead", "risk", "done"),
     list(product([True, False], ["open", "open too long", "resolved", "none"], [True, False])),
 )
-def test_an_exposure_row(with_lead, risk, done):
+@pytest.mark.parametrize("to_open", [{21}, set()])
+def test_an_exposure_row(with_lead, risk, done, to_open):
     found = ISSUED - timedelta(days=2)
     m = match(
         briefing_completed_at=ISSUED if done else None,
@@ -123,15 +125,15 @@ def test_an_exposure_row(with_lead, risk, done):
     # A3's age (the provider's tuning): the risk found 2 days ago is open too long at 36 hours.
     age = 36 if risk == "open too long" else 72  # hours
     long = risk == "open too long"
-    expected = reference("exposure", row, long=long, over=f"Over {age} hours")
-    assert exposure_row(row, ISSUED, age) == expected
+    expected = reference("exposure", row, long=long, over=f"Over {age} hours", to_open=to_open)
+    assert exposure_row(row, ISSUED, age, to_open) == expected
     assert (f"Over {age} hours" in expected) == long
 
 
 def test_a_risk_open_longer_than_one_hour_says_hour():
     found = ISSUED - timedelta(hours=2)
     row = service_row(match(comparable_risk_open_since=found))
-    assert "Over 1 hour<" in exposure_row(row, ISSUED, 1)
+    assert "Over 1 hour<" in exposure_row(row, ISSUED, 1, set())
 
 
 def test_a_tables_rows_are_laid_out_as_the_tables_loop_wrote_them():
@@ -147,10 +149,14 @@ def test_a_tables_rows_are_laid_out_as_the_tables_loop_wrote_them():
     def looped(written):
         return loop.render(Context({"rows": written}))
 
-    assert matched_service_rows(rows, MEDIAN) == looped([matched_service_row(r, MEDIAN) for r in rows])
+    to_open = {21}
+    matched = looped([matched_service_row(r, MEDIAN, to_open) for r in rows])
+    assert matched_service_rows(rows, MEDIAN, to_open) == matched
     assert notice_rows(rows, True, "In time") == looped([notice_row(r, True, "In time") for r in rows])
-    assert exposure_rows(rows, ISSUED, 72) == looped([exposure_row(r, ISSUED, 72) for r in rows])
-    assert matched_service_rows([], MEDIAN) == ""
+    assert exposure_rows(rows, ISSUED, 72, to_open) == looped(
+        [exposure_row(r, ISSUED, 72, to_open) for r in rows]
+    )
+    assert matched_service_rows([], MEDIAN, to_open) == ""
 
 
 def test_a_value_goes_into_a_row_escaped_once():
