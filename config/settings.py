@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "providers.context_processors.header",
                 "escalation.context_processors.header",
+                "reporting_control.context_processors.header",
             ],
         },
     },

@@ -1,11 +1,16 @@
 """What every page shares: the icon a browser asks for, the font, the NHS.UK header whose menu folds
 away on a phone, and the confirmation banner after an action."""
 
+import re
+
 import pytest
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 from django.urls import reverse
+
+from providers.choices import ROLE_SCOPE, Role, Scope
+from tests.factories import person_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +54,21 @@ def test_a_confirmation_is_a_status_banner(rf, quality_director):
     assert 'class="nhsuk-notification-banner nhsuk-notification-banner--success' in html
     assert 'role="status"' in html and "Owner and due date set for Elm House." in html
     assert "{#" not in html and "{%" not in html  # no template comment leaks onto the page
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_link_in_the_menu_opens_for_the_person_it_is_shown_to(
+    client, sign_in, provider, north, elm_house, role
+):
+    """The menu offered "Reporting" to every member of staff; a registered manager, a regional deputy or
+    a senior carer who followed it was refused. Each person's menu holds only what they may open."""
+    place = {Scope.PROVIDER: {"provider": provider}, Scope.REGION: {"region": north}}.get(
+        ROLE_SCOPE[role], {"service": elm_house}
+    )
+    sign_in(person_with_role(role, **place))
+    page = client.get(reverse("home"), follow=True).text
+    menu = page.split('aria-label="Menu"', 1)[1].split("</nav>", 1)[0]
+    links = re.findall(r'href="([^"]+)"', menu)
+    assert links
+    for url in links:
+        assert client.get(url, follow=True).status_code == 200, f"{role}: {url}"
