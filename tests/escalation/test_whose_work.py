@@ -221,7 +221,7 @@ def test_the_panel_counts_what_it_lists_and_says_how_many_more_there_are(
     yours = panel.split("Yours to do", 1)[1]
     assert "0 open escalations" not in yours and "No open escalations to you." not in yours
     assert yours.count("<li>") == 2
-    assert f"And {open_escalations - 2} more" in panel
+    assert f'?show=services">And {open_escalations - 2} more at your services</a>' in panel
 
 
 def test_my_escalations_says_how_many_at_my_services_it_leaves_out(
