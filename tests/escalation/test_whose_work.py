@@ -239,7 +239,8 @@ def test_my_escalations_says_how_many_at_my_services_it_leaves_out(
     assert response.context["others"] == [] and len(response.context["yours"]) == 2
     listed = f"The newest 2 of {open_escalations} open escalations at your services are listed."
     assert listed in response.text
-    assert f'href="/escalations/?show=services">See all {open_escalations}</a>' in response.text
+    see_all = f"See all {open_escalations} escalations at your services"
+    assert f'href="/escalations/?show=services">{see_all}</a>' in response.text
 
 
 def test_every_open_escalation_at_my_services_is_listed_a_page_at_a_time(
