@@ -13,8 +13,6 @@ from ..models import LearningNotice, LearningTrigger, MatchedService
 from .common import now_or, refuse, save_with_history
 from .trend import refresh_trend_figures
 
-IMPLEMENTATION_DUE_HOURS = 72  # default: implementation due within 72 hours of issue
-
 
 def default_owner(service):
     """The named owner of a service's notice: its registered manager, else whoever holds that role there."""
@@ -24,7 +22,11 @@ def default_owner(service):
     return holders[0] if holders else None
 
 
-def _new_notice(match: MatchedService, *, by, now, round_no: int = 1) -> LearningNotice:
+def _new_notice(
+    match: MatchedService, *, by, now, due_within_hours: int, round_no: int = 1
+) -> LearningNotice:
+    """A notice to the matched service, implementation due within A2's window for the trigger's case
+    (72 hours unless the provider tuned it): the notices the system issues pass the check it makes."""
     calendar = match.trigger.provider.calendar
     return LearningNotice(
         matched_service=match,
@@ -32,7 +34,7 @@ def _new_notice(match: MatchedService, *, by, now, round_no: int = 1) -> Learnin
         owner=default_owner(match.service),
         issued_at=now,
         issued_by=by,
-        due_at=calendar.add_elapsed_hours(now, IMPLEMENTATION_DUE_HOURS),
+        due_at=calendar.add_elapsed_hours(now, due_within_hours),
     )
 
 
@@ -56,7 +58,7 @@ def refresh_notice_figures(match_ids) -> None:
 
 def issue_notices(trigger: LearningTrigger, *, by, now=None) -> list[LearningNotice]:
     """One action: a notice to every included matched service that has none, each with its owner
-    (the registered manager) and implementation due in 72 hours."""
+    (the registered manager) and implementation due within A2's window (72 hours unless tuned)."""
     now = now_or(now)
     require_perm(by, "learning_transfer.manage_trigger", trigger)
     if trigger.status == TriggerStatus.CLOSED:
@@ -70,8 +72,9 @@ def issue_notices(trigger: LearningTrigger, *, by, now=None) -> list[LearningNot
         waiting = _waiting_for_notice(trigger)
         if not waiting:
             refuse("Every included matched service already has a notice.")
+        due_within_hours = chain.parameters(trigger.provider, trigger)["due_within_hours"]
         for match in waiting:
-            notice = _new_notice(match, by=by, now=now)
+            notice = _new_notice(match, by=by, now=now, due_within_hours=due_within_hours)
             save_with_history(notice, by, "Learning issued")
             issued.append(notice)
         refresh_notice_figures([match.pk for match in waiting])
@@ -177,7 +180,8 @@ def redistribute(trigger: LearningTrigger, *, by, now=None) -> list[LearningNoti
                 matched_service__trigger=trigger, superseded_at__isnull=True
             )
         }
-        window_hours = chain.parameters(trigger.provider, trigger)["receipt_window_hours"]
+        windows = chain.parameters(trigger.provider, trigger)
+        window_hours = windows["receipt_window_hours"]
         for match in matches:
             old = current.get(match.pk)
             if not needs_redistribution(old, match.receipt_deadline(window_hours), now):
@@ -185,7 +189,10 @@ def redistribute(trigger: LearningTrigger, *, by, now=None) -> list[LearningNoti
             if old is not None:
                 old.superseded_at = now
                 save_with_history(old, by, "Superseded by redistribution")
-            notice = _new_notice(match, by=by, now=now, round_no=(old.round + 1) if old else 1)
+            round_no = (old.round + 1) if old else 1
+            notice = _new_notice(
+                match, by=by, now=now, due_within_hours=windows["due_within_hours"], round_no=round_no
+            )
             save_with_history(notice, by, "Redistributed")
             reissued.append(notice)
         refresh_notice_figures([notice.matched_service_id for notice in reissued])

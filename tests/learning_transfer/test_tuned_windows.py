@@ -107,3 +107,20 @@ def test_the_tuning_page_changes_the_window_with_its_history_and_refuses_zero(
     assert setting.history.count() == 1
     chains_page = client.get(reverse("escalation:chains") + f"?provider={provider.pk}").text
     assert "receiving the issued learning notice within 6 hours" in chains_page
+
+
+def test_notices_are_issued_due_within_the_providers_own_window(
+    client, sign_in, tune, log_falls_trigger, managers, falls_provider, quality_director
+):
+    """A provider that asks for implementation within 48 hours had its notices issued due in 72 (a fixed
+    figure), so A2 counted every notice the system itself issued as not due in time."""
+    tune("A2", {"sampled_due_within_72h": {"due_within_hours": 48}})
+    trigger = log_falls_trigger()
+    sign_in(quality_director)
+    page = client.get(reverse("learning_transfer:trigger_detail", args=[trigger.pk])).text
+    assert "with implementation due in 48 hours" in page and "72 hours" not in page
+    notices = issue_notices(trigger, by=quality_director, now=ISSUED)
+    assert notices and {notice.due_at - notice.issued_at for notice in notices} == {timedelta(hours=48)}
+    a2 = chain.step_run(trigger, "A2")
+    figures = computations.compute(a2, ISSUED + timedelta(hours=1))
+    assert figures.values["sampled_due_within_72h"] == len(notices)
