@@ -187,6 +187,7 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             open_actions=measures.open_actions_due(pic),
             a1_step=a1_step,
             a1_record=current_record(a1_step) if a1_step else None,
+            a4_step=chain.latest_step(step_runs, "A4"),  # its rule as the case runs it (any region's)
             distribution=measures.distribution(pic, windows["sample_size"], windows["due_within_hours"]),
             exposure=measures.exposure(pic, windows["risk_age_hours"]),
             task_window_hours=windows["task_window_hours"],

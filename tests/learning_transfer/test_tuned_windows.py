@@ -124,3 +124,27 @@ def test_notices_are_issued_due_within_the_providers_own_window(
     a2 = chain.step_run(trigger, "A2")
     figures = computations.compute(a2, ISSUED + timedelta(hours=1))
     assert figures.values["sampled_due_within_72h"] == len(notices)
+
+
+def test_the_trigger_page_states_a4s_rule_as_the_case_runs_it(
+    client, sign_in, provider, administrator, log_falls_trigger, quality_director
+):
+    """A provider that escalates A4 below 10 % read "below 12 %" on every trigger's page."""
+    from escalation import services as engine
+    from escalation.models import StepTemplate
+
+    a4 = StepTemplate.objects.get(code="A4")
+    engine.tune_step(
+        provider,
+        a4,
+        by=administrator,
+        reason="Our regions agreed a lower bar while agency cover is high.",
+        threshold_rule={**a4.threshold_rule, "value": 10},
+        response_working_hours=a4.response_working_hours,
+    )
+    trigger = log_falls_trigger()
+    sign_in(quality_director)
+    page = client.get(reverse("learning_transfer:trigger_detail", args=[trigger.pk])).text
+    alignment = page.split('id="alignment"', 1)[1].split("</p>", 1)[0]
+    assert "expected reduction in comparable risk exposure is below 10 %" in alignment
+    assert "12 %" not in alignment
