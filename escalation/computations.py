@@ -64,6 +64,7 @@ class Parameter:
     unit: str
     minimum: int
     maximum: int
+    effect: str = ""  # what else the value changes, told to whoever tunes it
 
     def check(self, value, where: str = "") -> int:
         """The value as a whole number in range; ValueError with a plain message otherwise."""
@@ -217,7 +218,7 @@ def parameters_of(measures: list[dict], key: str) -> dict:
 
 def tunable_parameters(measures: list[dict]) -> list[dict]:
     """Every parameter of the measures' computations with its current value, for the tuning form:
-    {"measure", "measure_label", "name", "label", "unit", "value", "minimum", "maximum"}."""
+    {"measure", "measure_label", "name", "label", "unit", "value", "minimum", "maximum", "effect"}."""
     result = []
     for measure in measures:
         computation = registry.get(measure.get("computation") or "")
@@ -234,6 +235,7 @@ def tunable_parameters(measures: list[dict]) -> list[dict]:
                     "value": (measure.get("parameters") or {}).get(parameter.name),
                     "minimum": parameter.minimum,
                     "maximum": parameter.maximum,
+                    "effect": parameter.effect,
                 }
             )
     return result

@@ -162,7 +162,15 @@ class StepSettingForm(forms.Form):
             name = parameter_field_name(item["measure"], item["name"])
             self.fields[name] = forms.IntegerField(
                 label=f"{item['label']} ({item['unit']})",
-                help_text=f"For the measure: {item['measure_label']}. Leave blank for the default.",
+                help_text=" ".join(
+                    part
+                    for part in (
+                        f"For the measure: {item['measure_label']}.",
+                        item["effect"],
+                        "Leave blank for the default.",
+                    )
+                    if part
+                ),
                 initial=item["value"],
                 required=False,
                 widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-5"}),

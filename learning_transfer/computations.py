@@ -167,7 +167,14 @@ def register_computations() -> None:
             sampled_notices_due_in_time,
             (
                 sample,
-                Parameter("due_within_hours", "Implementation due within", "hours", 1, 2 * HOURS_IN_A_WEEK),
+                Parameter(
+                    "due_within_hours",
+                    "Implementation due within",
+                    "hours",
+                    1,
+                    2 * HOURS_IN_A_WEEK,
+                    effect="New learning notices are issued due within this many hours.",
+                ),
             ),
         ),
         ("matched_services_without_lead", matched_services_without_lead, ()),

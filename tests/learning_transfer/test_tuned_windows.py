@@ -148,3 +148,12 @@ def test_the_trigger_page_states_a4s_rule_as_the_case_runs_it(
     alignment = page.split('id="alignment"', 1)[1].split("</p>", 1)[0]
     assert "expected reduction in comparable risk exposure is below 10 %" in alignment
     assert "12 %" not in alignment
+
+
+def test_the_tuning_page_says_the_due_window_sets_new_notices_due_dates(
+    client, sign_in, provider, administrator
+):
+    sign_in(administrator)
+    url = reverse("escalation:tune_step", kwargs={"code": "A2"}) + f"?provider={provider.pk}"
+    page = client.get(url).text
+    assert "New learning notices are issued due within this many hours." in page
