@@ -1,5 +1,7 @@
 """The demo command builds a believable provider once, and refuses nonsense options."""
 
+import html
+import re
 from io import StringIO
 
 import pytest
@@ -211,3 +213,25 @@ def test_every_figure_the_demo_computes_can_be_computed(demo):
     assert computed
     failures = {f"{s.label} ({s.pk})": computations.compute(s).failures for s in computed}
     assert {label: reasons for label, reasons in failures.items() if reasons} == {}
+
+
+@pytest.mark.parametrize("username", ["rm.elmhouse", "seniorcarer.elmhouse", "drm.northwest"])
+def test_every_link_a_demo_person_is_shown_opens_for_them(demo, client, sign_in, username):
+    """Follow the links of a service or regional person's pages, breadth first from their dashboard:
+    none leads to a refusal or to "page not found" (the menu offered Reporting to all staff, and a
+    trigger's page linked every matched home, to people who could open neither)."""
+    sign_in(User.objects.get(username=username))
+    queue, seen, broken = ["/"], set(), []
+    while queue and len(seen) < 40:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url, follow=True)
+        if response.status_code != 200:
+            broken.append((url, response.status_code))
+            continue
+        if "html" in response.get("Content-Type", ""):
+            links = re.findall(r'<a [^>]*href="(/[^"#]*)"', response.content.decode())
+            queue += [html.unescape(link) for link in links if not link.startswith("/static/")]
+    assert len(seen) > 10 and broken == []
