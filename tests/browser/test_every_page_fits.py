@@ -96,7 +96,7 @@ def pages_by_person() -> dict[str | None, list[str]]:
             reverse("two_factor_account"),
             "/this-page-does-not-exist/",
         ],
-        "ni": ["/", reverse("learning_transfer:summary")],
+        "ni": ["/", reverse("learning_transfer:summary"), reverse("escalation:inbox") + "?show=services"],
         "operations.director": [
             "/",
             reverse("learning_transfer:match_lead", args=[match.pk]),
