@@ -28,6 +28,7 @@ from providers.templatetags.nhsuk import london
 from .choices import EscalationState
 from .models import Notification
 from .permissions import visible_escalations
+from .templatetags.steps import step_words
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -65,7 +66,8 @@ def _message(row: Notification) -> EmailMessage:
     escalation = row.escalation
     step = escalation.step_run
     link = f"{settings.SITE_URL.rstrip('/')}{escalation.get_absolute_url()}"
-    subject = f"Escalation: {step.code} {escalation.get_kind_display().lower()} – {escalation.provider}"
+    # Named as the pages name it, in the words a care manager uses, the code after them.
+    subject = f"{step_words(step, escalation.get_kind_display())} ({step.code}) – {escalation.provider}"
     lines = [
         f"Dear {row.user},",
         "",
@@ -107,7 +109,10 @@ def send_pending(now=None, limit: int = BATCH) -> int:
     )
     rows = list(
         Notification.objects.filter(claim_token=token, sent_at__isnull=True).select_related(
-            "user", "escalation__step_run", "escalation__chain_run__chain", "escalation__provider"
+            "user",
+            "escalation__step_run__region",
+            "escalation__chain_run__chain",
+            "escalation__provider",
         )
     )
     sent = 0

@@ -6,17 +6,22 @@ from django.utils.html import format_html
 register = template.Library()
 
 
-@register.filter
-def step_name(step, then=""):
-    """A step (template or run) in plain words with its code after them for the governance team:
-    "Find comparable services A1", the code in a small secondary label. ``then`` adds what happened
-    to it: "Find comparable services: threshold reached A1"."""
+def step_words(step, then="") -> str:
+    """A step (template or run) in plain words, its region's name after a step run once per region, and
+    ``then`` what happened to it: "Check each region put the learning in place – North: step overdue"."""
     name = step.name or step.title
     if getattr(step, "region_id", None):
         name = f"{name} – {step.region}"
     if then:
         name = f"{name}: {str(then).lower()}"
-    return format_html('{} <span class="app-code">{}</span>', name, step.code)
+    return name
+
+
+@register.filter
+def step_name(step, then=""):
+    """`step_words` with the step's code after them for the governance team: "Find comparable
+    services: threshold reached A1", the code in a small secondary label."""
+    return format_html('{} <span class="app-code">{}</span>', step_words(step, then), step.code)
 
 
 @register.filter

@@ -130,3 +130,18 @@ def test_the_nominated_individuals_pages_need_the_same_queries_for_one_region_or
     response = client.get(urls[0])
     assert "South" in response.text  # the South's A4 is on the dashboard
     assert [queries(url) for url in urls] == one_region
+
+
+def test_the_e_mail_names_the_step_and_its_region_as_the_pages_do(a4_to_the_regional_manager, case, managers):
+    """The subject led with the code ("Escalation: A4 step overdue"), and never said which region."""
+    from django.core import mail
+
+    from escalation import notifications
+
+    engine.tick(A4_DUE_PASSED)
+    notifications.send_pending(A4_DUE_PASSED)
+    subjects = {message.to[0]: message.subject for message in mail.outbox}
+    south = managers["South"].email
+    assert subjects[south] == (
+        "Check each region put the learning in place – South: step overdue (A4) – Oakwood Care Group"
+    )
