@@ -7,7 +7,7 @@ from providers.who_acts import oversight_once, split_yours
 
 from .choices import EscalationState
 from .models import Notification
-from .permissions import visible_escalations
+from .permissions import placed_within_reach, visible_escalations
 
 PANEL_SIZE = 5
 
@@ -31,9 +31,13 @@ def told(user):
 
 
 def raised_to_others(user):
-    """Open escalations at the services the person sees that they were not told about, newest first."""
+    """Open escalations placed at the person's services that they were not told about, newest first.
+
+    Placed, not only seen: a case's staff see all of it, but the escalation of a step run once per
+    region (A4) belongs to that region's list, not to the list of the service where the case began."""
     untold = (
         visible_escalations(user)
+        .filter(placed_within_reach(user))
         .exclude(state=EscalationState.RESOLVED)
         .exclude(pk__in=Notification.objects.filter(user=user).values("escalation_id"))
     )

@@ -154,18 +154,23 @@ for _perm in ("acknowledge_escalation", "record_escalation_action", "resolve_esc
 # --- scoped querysets (the same scopes as the table) ------------------------------------------
 
 
-def _told_here(user) -> Q:
-    """Escalations the person was told about and still works at (by the same rule as the table: the
-    escalation's region, else its service, else its provider)."""
+def placed_within_reach(user) -> Q:
+    """Escalations whose place (`escalation_place`: the region of a step run once per region, else the
+    service, else the provider) the person's roles reach now."""
     regions = {a.region_id for a in staff_assignments(user) if a.region_id and not a.service_id}
     broad = provider_level_ids(user)
-    reachable = (
+    return (
         Q(region_id__in=regions)
         | Q(region__isnull=False, provider_id__in=broad)
         | Q(region__isnull=True, service__in=visible_services(user))
         | Q(region__isnull=True, service__isnull=True, provider_id__in=broad)
     )
-    return Q(pk__in=Notification.objects.filter(user_id=user.pk).values("escalation_id")) & reachable
+
+
+def _told_here(user) -> Q:
+    """Escalations the person was told about and still works at (by the same rule as the table)."""
+    told = Q(pk__in=Notification.objects.filter(user_id=user.pk).values("escalation_id"))
+    return told & placed_within_reach(user)
 
 
 def visible_chain_runs(user) -> QuerySet[ChainRun]:

@@ -145,3 +145,33 @@ def test_the_e_mail_names_the_step_and_its_region_as_the_pages_do(a4_to_the_regi
     assert subjects[south] == (
         "Check each region put the learning in place – South: step overdue (A4) – Oakwood Care Group"
     )
+
+
+def test_lists_of_escalations_at_my_services_keep_a_regional_step_to_its_region(
+    case, managers, people, client, sign_in
+):
+    """A4 runs once per region. Elm House (North) is where the case started, so its staff and the North's
+    deputy saw the South's A4 escalations listed "at your services", though neither may act on them
+    nor works there. They still see them on the case's own page; the lists keep to their places."""
+    from django.urls import reverse
+
+    overdue = a4_by_region(engine.tick(A4_DUE_PASSED).overdue)
+    assert set(overdue) == {"North", "South"}
+
+    def listed(person) -> set:
+        sign_in(person)
+        response = client.get(reverse("escalation:inbox"), {"show": "services"})
+        a4s = {
+            e.pk for e in response.context["yours"] + response.context["others"] if e.step_run.code == "A4"
+        }
+        return {region for region, escalation in overdue.items() if escalation.pk in a4s}
+
+    assert listed(people.registered_manager) == set()
+    assert listed(managers["North"]) == {"North"}
+    assert listed(managers["South"]) == {"South"}
+    assert listed(people.quality_director) == {"North", "South"}
+    sign_in(people.registered_manager)
+    case_page = client.get(reverse("escalation:chain_run", args=[case.pk]))
+    assert case_page.status_code == 200, (
+        "the case, all its regions' steps included, is still theirs to follow"
+    )
