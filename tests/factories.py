@@ -1,5 +1,7 @@
 """Factories for the organisation; every test builds the people and services its story needs."""
 
+from datetime import timedelta
+
 import factory
 
 from providers.choices import ROLE_SCOPE, RiskLevel, Role, Scope, ServiceType
@@ -124,3 +126,25 @@ def give_role(user, role, *, provider=None, region=None, service=None, commissio
         return RoleAssignment.objects.create(user=user, role=role, provider=region.provider, region=region)
     provider = provider or ProviderFactory()
     return RoleAssignment.objects.create(user=user, role=role, provider=provider)
+
+
+def falls_trigger(provider, source_service, logged_by, *, days_ago: int = 20):
+    """A falls trigger at `source_service`, confirmed and matched `days_ago` days ago, saved as it is:
+    no matching run and no case started, for tests about what happens to it next."""
+    from django.utils import timezone
+
+    from learning_transfer.choices import IncidentTheme
+    from learning_transfer.models import LearningTrigger
+
+    when = timezone.now() - timedelta(days=days_ago)
+    return LearningTrigger.objects.create(
+        provider=provider,
+        title="Unwitnessed fall at night",
+        source_service=source_service,
+        theme=IncidentTheme.FALL,
+        risk_tags=["falls"],
+        what_happened="A resident fell at night and was found later.",
+        confirmed_at=when,
+        matched_at=when,
+        logged_by=logged_by,
+    )

@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from learning_transfer.choices import IncidentTheme
-from learning_transfer.models import LearningTrigger, MatchedService
+from learning_transfer.models import MatchedService
 from learning_transfer.services import common as history
 from learning_transfer.services import triggers as trigger_services
 from providers import services as provider_services
@@ -21,7 +20,7 @@ from providers.choices import Role
 from providers.models import RoleAssignment
 from reporting_control import services as reporting
 from reporting_control.choices import Audience
-from tests.factories import person_with_role
+from tests.factories import falls_trigger, person_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -37,17 +36,7 @@ LONG_REASON = (
 
 @pytest.fixture
 def trigger(provider, elm_house, quality_director):
-    return LearningTrigger.objects.create(
-        provider=provider,
-        title="Unwitnessed fall at night",
-        source_service=elm_house,
-        theme=IncidentTheme.FALL,
-        risk_tags=["falls"],
-        what_happened="A resident fell at night and was found later.",
-        confirmed_at=timezone.now() - timedelta(days=2),
-        matched_at=timezone.now() - timedelta(days=2),
-        logged_by=quality_director,
-    )
+    return falls_trigger(provider, elm_house, quality_director, days_ago=2)
 
 
 @pytest.fixture

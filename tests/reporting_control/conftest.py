@@ -8,13 +8,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from learning_transfer.choices import IncidentTheme
-from learning_transfer.models import LearningNotice, LearningTrigger, MatchedService
+from learning_transfer.models import LearningNotice, MatchedService
 from learning_transfer.services.notices import refresh_notice_figures
 from providers.choices import Role
 from reporting_control import chain, services
 from reporting_control.choices import Audience, LineKind
-from tests.factories import person_with_role
+from tests.factories import falls_trigger, person_with_role
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -55,18 +54,7 @@ def operations_director(provider):
 @pytest.fixture
 def trigger(provider, elm_house, quality_director):
     """A falls trigger at Elm House, matched to Birch Lodge and Cedar Court (both included)."""
-    trigger = LearningTrigger.objects.create(
-        provider=provider,
-        title="Unwitnessed fall at night",
-        source_service=elm_house,
-        theme=IncidentTheme.FALL,
-        risk_tags=["falls"],
-        what_happened="A resident fell at night and was found later.",
-        confirmed_at=timezone.now() - timedelta(days=20),
-        matched_at=timezone.now() - timedelta(days=20),
-        logged_by=quality_director,
-    )
-    return trigger
+    return falls_trigger(provider, elm_house, quality_director)
 
 
 @pytest.fixture
