@@ -77,7 +77,7 @@ class InboxView(StaffRequiredMixin, TemplateView):
         )
 
     def at_services(self, **kwargs):
-        """Every open escalation at the person's services that went to another's role, newest first:
+        """Every open escalation at the person's services they were not told about, newest first:
         those the person may act on (the Nominated Individual on any) apart from the rest."""
         rows = panels.raised_to_others(self.request.user)
         page = Paginator(rows, self.page_size).get_page(self.request.GET.get("page"))

@@ -257,7 +257,7 @@ def test_every_open_escalation_at_my_services_is_listed_a_page_at_a_time(
     seen, page = [], 1
     while True:
         response = client.get(reverse("escalation:inbox"), {"show": "services", "page": page})
-        assert "Every open escalation at your services that went to someone else's role" in response.text
+        assert "Every open escalation at your services that you were not told about" in response.text
         assert response.context["others"] == [], "the Nominated Individual may act on every one"
         seen += [e.pk for e in response.context["yours"]]
         if not response.context["page"].has_next():
