@@ -318,7 +318,8 @@ TABLE = {
 ADMIN = at()
 ADMIN_ENTRIES = {"admin:login": at(get=anyone, post=anyone), "admin:logout": "ends the session"}
 
-# List pages: (the link that lists one provider's object, who may see it there).
+# List pages (a URL name, with its query where one page lists more than one way): (the link that lists
+# one provider's object, who may see it there).
 LISTED = {
     "learning_transfer:trigger_list": (
         lambda p: reverse("learning_transfer:trigger_detail", args=[p.objects["trigger"].pk]),
@@ -333,6 +334,12 @@ LISTED = {
     "escalation:inbox": (
         lambda p: reverse("escalation:detail", args=[p.objects["escalation"].pk]),
         may(reach="s2"),
+    ),
+    # Every open escalation placed at the person's services that they were not told of: all who see
+    # S2's case and reach S2, but not the registered manager told of it.
+    "escalation:inbox?show=services": (
+        lambda p: reverse("escalation:detail", args=[p.objects["escalation"].pk]),
+        lambda persona, key: may(reach="s2")(persona, key) and persona != "registered_manager",
     ),
     "adoption:my_service": (
         lambda p: reverse("adoption:deployment_detail", args=[p.objects["deployment"].pk]),
@@ -466,7 +473,8 @@ def test_list_pages_show_each_provider_only_to_the_people_who_may_see_it(world, 
         for name, (link, rule) in LISTED.items():
             for persona in PERSONAS:
                 with transaction.atomic():
-                    page = clients[persona].get(reverse(name))
+                    url_name, _, query = name.partition("?")
+                    page = clients[persona].get(reverse(url_name) + (f"?{query}" if query else ""))
                     text = page.content.decode() if page.status_code == 200 else ""
                     transaction.set_rollback(True)
                 for key, place in world.places.items():
