@@ -37,7 +37,7 @@ def raise_weak_group_escalations(run: ChainRun, code: str, groups: list, *, occu
             EscalationKind.WEAK_GROUP,
             evaluation,
             reason=(
-                f"{step_run.code} {step_run.title}: {name} breaches the threshold while the service "
+                f"{step_run.label}: {name} breaches the threshold while the service "
                 f"as a whole does not: {evaluation.text}."
             ),
             occurred_at=occurred_at,
