@@ -80,6 +80,7 @@ def _message(row: Notification) -> EmailMessage:
         "",
         escalation.reason,
         "",
+        f"Step: {step_words(step)} ({step.code})",
         f"What to do: {escalation.action}",
         f"Acknowledge by: {london(escalation.acknowledge_by)} ({escalation.window_text})",
         f"Case: {escalation.chain_run}",

@@ -141,10 +141,13 @@ def test_the_e_mail_names_the_step_and_its_region_as_the_pages_do(a4_to_the_regi
     engine.tick(A4_DUE_PASSED)
     notifications.send_pending(A4_DUE_PASSED)
     subjects = {message.to[0]: message.subject for message in mail.outbox}
+    bodies = {message.to[0]: message.body for message in mail.outbox}
     south = managers["South"].email
     assert subjects[south] == (
         "Check each region put the learning in place – South: step overdue (A4) – Oakwood Care Group"
     )
+    # The reason says what is overdue; the body also says where, for a reader who opens the mail alone.
+    assert "Step: Check each region put the learning in place – South (A4)" in bodies[south]
 
 
 def test_lists_of_escalations_at_my_services_keep_a_regional_step_to_its_region(
