@@ -6,6 +6,8 @@ from escalation.subjects import ChainCases
 
 CHAIN_CODE = "C"
 SIGN_OFF_STEP = "C5"
+# What C5 signs off against: "the whole sign-off set vs C4, C3 and C1" (seed 000).
+SIGNED_OFF_AGAINST = ("C1", "C3", "C4")
 
 
 def start(update, by):
@@ -24,8 +26,15 @@ CASES = ChainCases(CHAIN_CODE)
 run_for, step_run, record, close = CASES.run_for, CASES.step_run, CASES.record, CASES.close
 
 
+def record_computed(update, code: str, *, by, entered: dict | None = None, notes: str = "", now=None):
+    """Record the update's latest occurrence of step `code` with the figures the system computes and
+    `entered`, the ones a person counts from outside the records (complaints, movement from baseline);
+    the engine checks the role and judges the threshold."""
+    values = computations.compute(step_run(update, code), now).values | (entered or {})
+    return record(update, code, by=by, values=values, notes=notes, now=now)
+
+
 def record_sign_off(update, *, by, notes: str = "", now=None):
     """The Provider Director records C5 with the figures the system computes (residual defects and
-    deferred sections as they stand now); the engine checks the role and judges the threshold."""
-    values = computations.compute(step_run(update, SIGN_OFF_STEP), now).values
-    return record(update, SIGN_OFF_STEP, by=by, values=values, notes=notes, now=now)
+    deferred sections as they stand now)."""
+    return record_computed(update, SIGN_OFF_STEP, by=by, notes=notes, now=now)

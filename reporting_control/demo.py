@@ -18,6 +18,24 @@ def _holder(provider, role):
     return RoleAssignment.objects.filter(provider=provider, role=role).select_related("user").first().user
 
 
+# The checks C5 signs off against, as their owners recorded them: what each counted by hand, and a note.
+CHECKS = {
+    "C1": ({}, "Both lines name their homes; Rowan Court's verification is on the exposure log."),
+    "C3": (
+        {"linked_complaints_30d": 1, "complaints_reopened_14d": 0},
+        "One family complaint about night checks in the last 30 days, answered and closed.",
+    ),
+    "C4": ({}, "No line rests on a notice alone; Willow Bank's line waits for its own review."),
+}
+
+
+def _check_before_sign_off(update, provider) -> None:
+    """Record the compliance, complaints and challenge checks (C1, C3, C4) before the sign-off."""
+    for code, (entered, notes) in CHECKS.items():
+        holder = _holder(provider, chain.step_run(update, code).role)
+        chain.record_computed(update, code, by=holder, entered=entered, notes=notes)
+
+
 def build_reporting_story(provider, trigger) -> None:
     """Plan, evidence and release or hold two updates built on the demo's learning trigger."""
     calendar = provider.calendar
@@ -62,6 +80,7 @@ def build_reporting_story(provider, trigger) -> None:
             "review, which will be reported in the next update."
         ),
     )
+    _check_before_sign_off(assurance, provider)
     chain.record_sign_off(assurance, by=director, notes="One claim evidenced, one deferred until verified.")
     services.release_update(assurance, by=director)
 

@@ -1,7 +1,8 @@
 """Business actions of chain C. Views, tasks, the C4 hook and tests call these; each rule lives here.
 
 The release rule in particular is enforced in `release_update` and nowhere else: no active issue hold,
-and every line evidenced, challenge-cleared, or withheld (frozen or deferred).
+every line evidenced, challenge-cleared, or withheld (frozen or deferred), and the Provider Director's
+sign-off (C5) recorded after the checks it is judged against (C1, C3, C4, and each day's C2 already due).
 """
 
 from datetime import datetime
@@ -18,6 +19,7 @@ from escalation.raising import EscalationSpec, raise_escalations
 from escalation.rules import evaluate_groups
 from providers.actions import AlreadyDone, change_once, lock
 from providers.permissions import require_perm
+from providers.templatetags.nhsuk import london
 
 from . import chain, evidence, packs
 from .choices import DECIDED_STATES, WITHHELD_STATES, LineKind, LineState, UpdateStatus
@@ -351,6 +353,39 @@ def _sign_off_problem(update: ReportingUpdate) -> str | None:
     return None
 
 
+def _checks_problems(update: ReportingUpdate, now) -> list[str]:
+    """The checks before issue that must stand behind a release: the ones C5 is judged against, and
+    every day's check of the figures (C2) already due, each recorded, and recorded before the sign-off.
+    A day's check not yet due is not needed: the update may go before its issue date."""
+    run = chain.run_for(update)
+    if run is None:
+        return []
+    steps = list(run.step_runs.exclude(code=chain.SIGN_OFF_STEP).order_by("order", "due_at"))
+    needed = [s for s in steps if s.code in chain.SIGNED_OFF_AGAINST or s.due_at <= now or s.is_recorded]
+    problems = []
+    missing = [s for s in needed if not s.is_recorded]
+    if missing:
+        problems.append(f"Checks not recorded yet: {_step_list(missing)}.")
+    sign_off = chain.step_run(update, chain.SIGN_OFF_STEP)
+    signed_at = sign_off.recorded_at if sign_off is not None and sign_off.is_recorded else None
+    after = [s for s in needed if signed_at and s.is_recorded and s.recorded_at > signed_at]
+    if after:
+        problems.append(f"The update was signed off (C5) before {_step_list(after)}: record C5 again.")
+    return problems
+
+
+def _step_list(steps) -> str:
+    """Each step once, in plain words with its code: "Check the figures behind each claim (C2) on
+    due Wed 9 Dec 2026, 12:12" names the day of a step run each day."""
+    words = []
+    for step in steps:
+        text = step.label
+        if sum(1 for other in steps if other.code == step.code) > 1:
+            text = f"{text} due {london(step.due_at)}"
+        words.append(text)
+    return "; ".join(words)
+
+
 def release_problems(update: ReportingUpdate) -> list[str]:
     """Why the update cannot be released now (empty when it can); judges undecided lines afresh."""
     problems = []
@@ -359,6 +394,7 @@ def release_problems(update: ReportingUpdate) -> list[str]:
     sign_off = _sign_off_problem(update)
     if sign_off:
         problems.append(sign_off)
+    problems += _checks_problems(update, timezone.now())
     verdicts = evidence.judge_update(update)
     if not verdicts:
         problems.append("The update has no reporting lines.")

@@ -148,3 +148,24 @@ def falls_trigger(provider, source_service, logged_by, *, days_ago: int = 20):
         matched_at=when,
         logged_by=logged_by,
     )
+
+
+def role_holder(provider, role):
+    """Someone holding `role` at the provider: the first there is, or a new person given it."""
+    held = RoleAssignment.objects.filter(provider=provider, role=role, region=None, service=None).first()
+    return held.user if held else person_with_role(role, provider=provider, username=f"{role}-{provider.pk}")
+
+
+def check_and_sign_off(update, director, codes=None):
+    """Chain C's checks before issue recorded by their owners, with the figures the system computes and
+    nothing found in the ones counted by hand, then the Provider Director's sign-off (C5): ready to
+    release. `codes` names the checks (default: the ones C5 is judged against)."""
+    from reporting_control import chain
+
+    for code in codes or chain.SIGNED_OFF_AGAINST:
+        step = chain.step_run(update, code)
+        entered = {m["name"]: 0 for m in step.measures if not m.get("computation")}
+        chain.record_computed(update, code, by=role_holder(update.provider, step.role), entered=entered)
+    if director is not None:
+        return chain.record_sign_off(update, by=director)
+    return None

@@ -21,7 +21,7 @@ from learning_transfer import services as learning
 from learning_transfer.choices import IncidentTheme
 from providers.calendar import LONDON
 from providers.choices import RiskTag, Role
-from reporting_control import chain, services
+from reporting_control import services
 from reporting_control.choices import Audience, LineKind, PackStatus, UpdateStatus
 from reporting_control.models import EvidencePack
 from tests.browser.conftest import log_in
@@ -30,6 +30,7 @@ from tests.factories import (
     ProviderFactory,
     RegionFactory,
     ServiceFactory,
+    check_and_sign_off,
     person_with_role,
 )
 
@@ -155,7 +156,7 @@ def released(oakwood, trigger, title, *covered):
     Returns the update and its packs by commissioner (None: the provider's full pack)."""
     director = oakwood["people"][Role.PROVIDER_DIRECTOR]
     update = planned(oakwood, trigger, title, *covered)
-    chain.record_sign_off(update, by=director)
+    check_and_sign_off(update, director)
     assert services.release_update(update, by=director)
     packs = {pack.commissioner: pack for pack in EvidencePack.objects.filter(update=update, for_release=True)}
     assert {pack.status for pack in packs.values()} == {PackStatus.READY}

@@ -11,9 +11,9 @@ from django.utils import timezone
 from learning_transfer.models import LearningNotice, MatchedService
 from learning_transfer.services.notices import refresh_notice_figures
 from providers.choices import Role
-from reporting_control import chain, services
+from reporting_control import services
 from reporting_control.choices import Audience, LineKind
-from tests.factories import falls_trigger, person_with_role
+from tests.factories import check_and_sign_off, falls_trigger, person_with_role
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -109,8 +109,8 @@ def plan(provider, compliance_manager, trigger, birch_lodge, cedar_court):
 
 @pytest.fixture
 def evidenced_update(plan, compliance_manager, provider_director, birch_match, birch_lodge):
-    """An update with one named-service line whose service has verified implementation, signed off by
-    the Provider Director (C5), so it may be released."""
+    """An update with one named-service line whose service has verified implementation, checked (C1, C3,
+    C4) and signed off by the Provider Director (C5), so it may be released."""
     verify(birch_match)
     update = plan()
     services.add_line(
@@ -120,5 +120,5 @@ def evidenced_update(plan, compliance_manager, provider_director, birch_match, b
         kind=LineKind.NAMED_SERVICE,
         services=[birch_lodge],
     )
-    chain.record_sign_off(update, by=provider_director)
+    check_and_sign_off(update, provider_director)
     return update

@@ -8,7 +8,7 @@ from django.urls import reverse
 from providers.choices import Role
 from reporting_control import chain, services
 from reporting_control.models import EvidencePack
-from tests.factories import person_with_role
+from tests.factories import check_and_sign_off, person_with_role
 
 
 @pytest.fixture
@@ -70,6 +70,7 @@ def test_a_commissioner_never_sees_another_commissioners_services(
     services.add_line(
         update, by=compliance_manager, claim="Adopted at Cedar.", kind="named_service", services=[cedar_court]
     )
+    check_and_sign_off(update, provider_director)
     release(update, provider_director, django_capture_on_commit_callbacks)
     cedar_pack = pack_for(update, cedar_commissioner)
     full_pack = EvidencePack.objects.get(update=update, for_release=True, commissioner=None)

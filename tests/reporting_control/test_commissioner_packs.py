@@ -16,12 +16,12 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from providers.choices import Role
-from reporting_control import chain, services
+from reporting_control import services
 from reporting_control.choices import LineKind, PackStatus
 from reporting_control.models import EvidencePack
 from reporting_control.packs import render_pack_html
 from reporting_control.tasks import build_evidence_pack
-from tests.factories import CommissionerFactory, person_with_role
+from tests.factories import CommissionerFactory, check_and_sign_off, person_with_role
 from tests.reporting_control.conftest import verify
 
 
@@ -63,7 +63,7 @@ def two_service_update(plan, compliance_manager, provider_director, birch_match,
             kind=LineKind.NAMED_SERVICE,
             services=[service],
         )
-    chain.record_sign_off(update, by=provider_director)
+    check_and_sign_off(update, provider_director)
     return update
 
 

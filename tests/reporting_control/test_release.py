@@ -1,11 +1,15 @@
 """Release is refused while held or while a line lacks evidence; a second release changes nothing."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from reporting_control import chain, services
 from reporting_control.choices import LineKind, LineState, UpdateStatus
 from reporting_control.models import EvidencePack
+from tests.factories import check_and_sign_off
 
 
 def test_release_is_refused_while_a_hold_is_active(evidenced_update, compliance_manager, provider_director):
@@ -97,6 +101,7 @@ def test_release_waits_for_the_provider_directors_sign_off(
         services.release_update(update, by=provider_director)
     assert "issue-control record (C5) is not recorded yet" in " ".join(error.value.messages)
 
+    check_and_sign_off(update, None)
     record = chain.record_sign_off(update, by=provider_director)
     assert not record.breached and record.values["residual_defects"] == 0
     assert services.release_update(update, by=provider_director) is True
@@ -134,3 +139,47 @@ def test_the_update_page_sends_the_provider_director_to_the_sign_off(
     assert "issue-control record (C5) is not recorded yet" in page
     assert f'href="/escalations/steps/{sign_off.pk}/">Record the issue-control record (C5)' in page
     assert "Release the update" not in page
+
+
+def test_release_waits_for_the_checks_the_sign_off_is_judged_against(
+    plan, compliance_manager, provider_director, birch_match
+):
+    """C5 signs off "the whole sign-off set against C4, C3 and C1" (seed 000). An update was released with
+    only C5 recorded, and its pack told commissioners the other checks were "Closed — no longer needed"."""
+    from tests.reporting_control.conftest import verify
+
+    verify(birch_match)
+    update = plan()
+    services.add_line(
+        update,
+        by=compliance_manager,
+        claim="Adopted at Birch Lodge.",
+        kind=LineKind.NAMED_SERVICE,
+        services=[birch_match.service],
+    )
+    chain.record_sign_off(update, by=provider_director)
+    with pytest.raises(ValidationError) as error:
+        services.release_update(update, by=provider_director)
+    messages = " ".join(error.value.messages)
+    assert "Check every claim has service evidence (C1)" in messages
+    assert "Check complaints and safeguarding alerts (C3)" in messages
+    assert "Challenge the claims before issue (C4)" in messages
+    assert "(C2)" not in messages, "no day's check of the figures has fallen due yet"
+
+    check_and_sign_off(update, None)
+    with pytest.raises(ValidationError) as error:
+        services.release_update(update, by=provider_director)
+    assert "signed off (C5) before" in " ".join(error.value.messages), "a sign-off must follow the checks"
+
+    chain.record_sign_off(update, by=provider_director)
+    assert services.release_update(update, by=provider_director) is True
+
+
+def test_a_days_check_of_the_figures_that_fell_due_must_be_recorded_before_release(
+    evidenced_update, provider_director
+):
+    first_c2 = chain.CASES.run_for(evidenced_update).step_runs.filter(code="C2").order_by("due_at").first()
+    with time_machine.travel(first_c2.due_at + timedelta(minutes=5), tick=False):
+        with pytest.raises(ValidationError) as error:
+            services.release_update(evidenced_update, by=provider_director)
+        assert "Check the figures behind each claim (C2)" in " ".join(error.value.messages)
