@@ -19,15 +19,25 @@ def group_to_text(value) -> str:
 
 
 def text_to_group(text: str) -> dict:
-    """Parse "item = number" lines (numbers checked later by the step's measures)."""
-    items = {}
+    """Parse "item = number" lines (numbers checked later by the step's measures). Every line that
+    cannot be read is named at once; a name given twice is refused, since keeping either value
+    silently could hide the one that breaches the rule."""
+    items, first_line, problems = {}, {}, []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         if "=" not in line:
-            raise ValidationError(f"Line {number}: write each line as 'name = number'.")
+            problems.append(f"Line {number}: write each line as 'name = number'.")
+            continue
         item, _, value = line.rpartition("=")
-        items[item.strip()] = value.strip()
+        item = item.strip()
+        if item in first_line:
+            problems.append(f"Line {number}: {item} is listed twice (first on line {first_line[item]}).")
+            continue
+        first_line[item] = number
+        items[item] = value.strip()
+    if problems:
+        raise ValidationError(problems)
     return items
 
 

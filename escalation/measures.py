@@ -22,7 +22,7 @@ read "within 6 hours". A step's check method may show its measures' parameters t
 import copy
 import math
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
@@ -195,14 +195,11 @@ def value_range(measure: dict) -> tuple:
 
 def _clean_number(measure: dict, raw, what: str) -> int | float:
     """One number checked against the measure's kind and range; ValueError carries the message."""
+    kind = MeasureKind(measure["kind"])
     if isinstance(raw, str):
-        try:
-            raw = Decimal(raw.strip())
-        except InvalidOperation:
-            raise ValueError(f"{what} must be a number, got {raw!r}.") from None
+        raw = _typed_number(raw, kind, what)
     if not _is_number(raw):
         raise ValueError(f"{what} must be a number, got {raw!r}.")
-    kind = MeasureKind(measure["kind"])
     low, high = value_range(measure)
     if kind == MeasureKind.COUNT:
         if raw != int(raw) or raw < 0:
@@ -217,20 +214,42 @@ def _clean_number(measure: dict, raw, what: str) -> int | float:
     return float(raw)
 
 
+# A number as people write it: 12, 4.5, -3, 1,200.5. Not "1e3", "NaN" or "Infinity", which Decimal
+# reads but nobody means on a care-home form.
+_TYPED_NUMBER_RE = re.compile(r"[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?|[-+]?\.\d+")
+
+
+def _typed_number(text: str, kind: MeasureKind, what: str) -> Decimal:
+    """A number typed into a form, answered in the words typed when it is not one. A percentage may
+    carry its sign ("90%")."""
+    typed = text.strip()
+    if kind == MeasureKind.PERCENTAGE and typed.endswith("%"):
+        typed = typed[:-1].rstrip()
+    if not _TYPED_NUMBER_RE.fullmatch(typed):
+        raise ValueError(f"{what} must be a number, like 12 or 4.5 (got {text.strip()!r}).")
+    return Decimal(typed.replace(",", ""))
+
+
 def _clean_group(measure: dict, raw) -> dict:
     """A per-item measure: a mapping of item label to number."""
     if not isinstance(raw, dict):
         raise ValueError(f"{measure['label']} must be recorded per {measure.get('item_label', 'item')}.")
     if len(raw) > MAX_GROUP_ITEMS:
         raise ValueError(f"{measure['label']}: at most {MAX_GROUP_ITEMS} items.")
-    cleaned = {}
+    cleaned, problems = {}, []
     for item, number in raw.items():
         label = str(item).strip()
         if not label:
-            raise ValueError(f"{measure['label']}: every item needs a name.")
-        if label in cleaned:
-            raise ValueError(f"{measure['label']}: '{label}' appears twice.")
-        cleaned[label] = _clean_number(measure, number, f"{measure['label']} for {label}")
+            problems.append(f"{measure['label']}: every item needs a name.")
+        elif label in cleaned:
+            problems.append(f"{measure['label']}: '{label}' appears twice.")
+        else:
+            try:
+                cleaned[label] = _clean_number(measure, number, f"{measure['label']} for {label}")
+            except ValueError as exc:  # every bad item named at once, not the first alone
+                problems.append(str(exc))
+    if problems:
+        raise ValueError(" ".join(problems))
     return cleaned
 
 

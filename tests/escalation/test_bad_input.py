@@ -85,13 +85,24 @@ def test_good_rules_pass_and_nothing_is_ever_evaluated_as_code():
         ({"owners": -2}, "owners", "Notices with a named owner must be a whole number, 0 or more (got -2)."),
         ({"owners": 1.5}, "owners", "must be a whole number"),
         ({"owners": True}, "owners", "must be a number"),
-        ({"owners": "many"}, "owners", "must be a number, got 'many'"),
+        ({"owners": "many"}, "owners", "must be a number, like 12 or 4.5 (got 'many')"),
         ({"median": -0.1}, "median", "Median rate cannot be below 0 (got -0.1)."),
         ({"rates": {"Elm": -1}}, "rates", "Rate per service for Elm cannot be below 0"),
+        (
+            {"rates": {"Elm": -1, "Oak": -3}},
+            "rates",
+            "Rate per service for Elm cannot be below 0 (got -1). Rate per service for Oak cannot be below 0",
+        ),
         ({"rates": 3}, "rates", "must be recorded per item"),
         ({"colour": 1}, "colour", "There is no measure called 'colour' in A9."),
         ({"completion__baseline": None}, "completion__baseline", "Enter baseline for completion."),
         ({"owners": None}, "owners", "Enter notices with a named owner."),
+        # Typed text is answered in the words typed, never in Python's ("got Decimal('NaN')").
+        ({"median": "NaN"}, "median", "Median rate must be a number, like 12 or 4.5 (got 'NaN')."),
+        ({"median": "Infinity"}, "median", "must be a number, like 12 or 4.5 (got 'Infinity')."),
+        ({"median": "1E+400"}, "median", "must be a number, like 12 or 4.5 (got '1E+400')."),
+        ({"owners": "1e3"}, "owners", "must be a number, like 12 or 4.5 (got '1e3')."),
+        ({"received_pct": "190%"}, "received_pct", "must be a percentage from 0 to 100 (got 190)."),
     ],
 )
 def test_a_bad_value_is_refused_with_a_message_for_its_field(values, field, message):
@@ -136,3 +147,21 @@ def test_tuning_replaces_only_numbers():
     assert rule["all"][0]["value"] == 2
     with pytest.raises(RuleError, match="1 threshold"):
         with_thresholds(rule, [1, 2])
+
+
+def test_a_percentage_may_be_typed_with_its_sign():
+    """A manager types "90%" in a field labelled "A percentage, 0 to 100"."""
+    good = {"owners": 1, "rates": {}, "median": 0, "completion": 50, "completion__baseline": 40}
+    assert clean_values(MEASURES, {**good, "received_pct": " 90% "}, "A9")["received_pct"] == 90
+
+
+def test_a_group_lists_each_name_once_and_every_bad_line_is_named():
+    """ "Ash Grove = 0.9" then "Ash Grove = 0.01" kept only the second, and the breach was gone."""
+    from escalation.forms import text_to_group
+
+    with pytest.raises(ValidationError) as caught:
+        text_to_group("Ash Grove = 0.9\nElm House 2\nAsh Grove = 0.01\nOak = ")
+    said = " ".join(caught.value.messages)
+    assert "Line 3: Ash Grove is listed twice (first on line 1)." in said
+    assert "Line 2: write each line as 'name = number'." in said
+    assert text_to_group("Ash Grove = 0.9\n\nElm House = 1") == {"Ash Grove": "0.9", "Elm House": "1"}
