@@ -136,6 +136,16 @@ class Escalation(models.Model):
     def window_text(self) -> str:
         return describe_window(self.response_working_hours)
 
+    # An acknowledged escalation whose action is in waits only for someone to resolve it.
+    ACTION_RECORDED_WORDS = "Action recorded — to be resolved"
+
+    @property
+    def state_words(self) -> str:
+        """The state as pages show it: what happened and what happens next."""
+        if self.state == EscalationState.ACKNOWLEDGED and self.action_taken:
+            return self.ACTION_RECORDED_WORDS
+        return self.get_state_display()
+
     @property
     def is_open(self) -> bool:
         return self.state != EscalationState.RESOLVED

@@ -74,6 +74,10 @@ def test_the_detail_page_says_why_who_and_what_and_acting_on_it_works(client, si
         reverse("escalation:record_action", args=[record.escalation.pk]),
         {"action_taken": "Re-sent to 3 services"},
     )
+    # Its state says the action is in: it still read "Acknowledged — action to be recorded".
+    for shown_on in (url, reverse("escalation:inbox")):
+        page = client.get(shown_on).text
+        assert "Action recorded — to be resolved" in page and "action to be recorded" not in page
     page = client.post(
         reverse("escalation:resolve", args=[record.escalation.pk]), {"note": "All received"}, follow=True
     ).text
