@@ -69,3 +69,21 @@ def test_a_recorded_step_is_never_overdue(chain_a, people):
 def test_a_closed_case_raises_no_overdue_escalations(chain_a, people):
     services.close_chain_run(chain_a, by=people.quality_director, reason="Duplicate trigger")
     assert engine.tick(at(25, 9)).raised == []
+
+
+def test_an_overdue_escalation_says_when_the_step_was_recorded_late(chain_a, people, client, sign_in):
+    """Its reason says the step "has not recorded it", which stays true of the moment it was raised; the
+    page also says the step has since been recorded, so nobody chases a check already done."""
+    from django.urls import reverse
+
+    [escalation] = engine.tick(at(23, 10, 1)).overdue
+    url = reverse("escalation:detail", args=[escalation.pk])
+    sign_in(people.operations_director)
+    assert "Recorded late" not in client.get(url).text
+
+    services.record_step(
+        step(chain_a, "A1"), by=people.quality_director, values=A1_VALUES, now=at(23, 10, 40)
+    )
+    page = client.get(url).text
+    assert "Recorded late" in page
+    assert f"{people.quality_director} recorded it at Mon 23 Nov 2026, 10:40" in page
