@@ -8,6 +8,7 @@ Progress is saved on the EvidencePack row at each stage, so the page polling it 
 import contextlib
 import hashlib
 import logging
+from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.db.models import Prefetch, Q, QuerySet
@@ -17,10 +18,11 @@ from django.utils import timezone
 from config import background
 from escalation.models import StepRecord
 from escalation.values import value_rows
-from providers.models import Commissioner, Service
+from providers.choices import Role
+from providers.models import Commissioner, RoleAssignment, Service
 
 from . import chain, evidence
-from .choices import LineKind, PackStatus
+from .choices import WITHHELD_STATES, LineKind, PackStatus
 
 logger = logging.getLogger(__name__)
 
@@ -61,16 +63,63 @@ def _only_about(line, service_ids: set[int]) -> bool:
     return line.kind != LineKind.PROVIDER_WIDE and bool(named) and named <= service_ids
 
 
+@dataclass
+class LearningReach:
+    """One linked trigger as a pack tells it: its story (what happened, the cause, the learning, the
+    governance change and the target), when the reader may read it, and where the learning reached:
+    how many comparable services, how many verified, and the rows of the services the reader sees."""
+
+    trigger: object
+    story: bool
+    matched: int
+    verified: int
+    rows: list = field(default_factory=list)
+
+    @property
+    def not_verified(self) -> int:
+        return self.matched - self.verified
+
+
+def learning_reach(triggers, found: evidence.EvidenceMap, theirs: set[int] | None) -> list[LearningReach]:
+    """Each trigger's reach, from the evidence map the lines are judged on. `theirs` (a commissioner's
+    services; None for the provider) limits the named rows and the story: the story belongs to the
+    source service, so only its commissioners read it, while counts name no service."""
+    matches = [match for service_matches in found.by_service.values() for match in service_matches]
+    reach = []
+    for trigger in triggers:
+        own = [m for m in matches if m.trigger_id == trigger.pk]
+        shown = sorted(
+            (m for m in own if theirs is None or m.service_id in theirs), key=lambda m: m.service.name
+        )
+        reach.append(
+            LearningReach(
+                trigger=trigger,
+                story=theirs is None or trigger.source_service_id in theirs,
+                matched=len(own),
+                verified=sum(1 for m in own if m.implementation_confirmed_at),
+                rows=[(m.service.name, m.implementation_confirmed_at) for m in shown],
+            )
+        )
+    return reach
+
+
+def _role_at(user, provider) -> str:
+    """The most senior role the person holds at the provider, in words ("Provider Director")."""
+    held = set(RoleAssignment.objects.filter(user=user, provider=provider).values_list("role", flat=True))
+    return next((role.label for role in Role if role.value in held), "")
+
+
 def pack_context(update, commissioner: Commissioner | None = None) -> dict:
     """Everything the pack shows: lines with evidence per named service, holds, timeline, figures.
 
     A commissioner's pack keeps only the commissioner's services and the lines wholly about them; the
-    free text and figures that can speak of other services (hold reasons, step figures, trigger
-    titles) stay in the provider's full pack.
+    free text and figures that can speak of other services (hold reasons, step figures, and a
+    trigger's title and story unless its source service is theirs) stay in the provider's full pack.
     """
     found = evidence.evidence_map(update)
     verdicts = evidence.judge_update(update)
     services = list(update.services.order_by("name"))
+    theirs = None
     if commissioner is not None:
         theirs = set(commissioner.services.values_list("pk", flat=True))
         verdicts = {line: v for line, v in verdicts.items() if _only_about(line, theirs)}
@@ -79,12 +128,16 @@ def pack_context(update, commissioner: Commissioner | None = None) -> dict:
     for line in verdicts:
         line.service_rows = evidence.line_services(line, found)
         lines.append(line)
+    triggers = list(update.triggers.select_related("source_service").order_by("confirmed_at"))
     return {
         "update": update,
         "commissioner": commissioner,
         "lines": lines,
+        "withheld": sum(1 for line in lines if line.state in WITHHELD_STATES),
         "services": services,
-        "triggers": list(update.triggers.order_by("confirmed_at")),
+        "triggers": triggers,
+        "learning": learning_reach(triggers, found, theirs),
+        "released_by_role": _role_at(update.released_by, update.provider) if update.released_by else "",
         "holds": list(update.holds.select_related("placed_by", "lifted_by").order_by("placed_at")),
         "timeline": _timeline(update),
         "c1": evidence.c1_measures(verdicts),
