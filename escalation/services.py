@@ -352,7 +352,19 @@ def _breach_escalation(step_run: StepRun, record: StepRecord, result) -> Escalat
         return earlier
     run = step_run.chain_run
     service = run.service
-    if step_run.target_scope == TargetScope.AFFECTED_SERVICE and record.affected_service is not None:
+    if step_run.target_scope == TargetScope.AFFECTED_SERVICE:
+        if record.affected_service is None:
+            # Nobody else was told, so only the person recording knows which service is behind; left
+            # blank, the breach would go to the Nominated Individual as a role gap that is not one.
+            # Raised inside record_step's transaction: nothing of this record is kept.
+            raise ValidationError(
+                {
+                    "affected_service": (
+                        "Choose the affected service: its "
+                        f"{step_run.get_escalate_to_display()} is told of this breach."
+                    )
+                }
+            )
         service = record.affected_service
     spec = EscalationSpec.of_rule(
         step_run,

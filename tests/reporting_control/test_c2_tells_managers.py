@@ -131,3 +131,33 @@ def test_c2_within_its_threshold_tells_nobody(update, analyst, cedar_court):
     record = chain.record(update, "C2", by=analyst, values=C2_WITHIN)
     assert not record.breached
     assert not Escalation.objects.filter(step_run=record.step_run).exists()
+
+
+def test_a_breach_no_named_service_is_behind_on_asks_which_service_it_is_about(
+    update, analyst, birch_lodge, cedar_court, cedar_match
+):
+    """The analyst's figure breaches while every named service's own figure passes: the breach is about
+    a service only the analyst can name. Left blank, it went to the Nominated Individual as a "role gap",
+    though every service has a registered manager."""
+    from django.core.exceptions import ValidationError
+
+    verify(cedar_match)  # before its notice fell due: no named service is behind now
+    _manager(birch_lodge, "birch-manager")
+    _manager(cedar_court, "cedar-manager")
+
+    with pytest.raises(ValidationError) as refused:
+        chain.record(update, "C2", by=analyst, values=C2_BREACHED)
+    assert "Choose the affected service" in refused.value.message_dict["affected_service"][0]
+    assert not Escalation.objects.exists() and not chain.step_run(update, "C2").is_recorded
+
+    record = services_record_c2(update, analyst, cedar_court)
+    assert [n.user.username for n in record.escalation.notifications.all()] == ["cedar-manager"]
+    assert not record.escalation.role_gap
+
+
+def services_record_c2(update, analyst, service):
+    from escalation import services as engine
+
+    return engine.record_step(
+        chain.step_run(update, "C2"), by=analyst, values=C2_BREACHED, affected_service=service
+    )

@@ -15,10 +15,13 @@ C2_VALUES = {
 }
 
 
-def test_the_pack_writes_a_recorded_rate_to_three_significant_figures(evidenced_update, provider):
+def test_the_pack_writes_a_recorded_rate_to_three_significant_figures(
+    evidenced_update, provider, birch_lodge
+):
     analyst = person_with_role(Role.PERFORMANCE_ANALYST, provider=provider)
     c2 = chain.step_run(evidenced_update, "C2")
-    record_step(c2, by=analyst, values=C2_VALUES, check_done="Rates read from the incident records.")
+    checked = "Rates read from the incident records."
+    record_step(c2, by=analyst, values=C2_VALUES, check_done=checked, affected_service=birch_lodge)
 
     html = render_pack_html(evidenced_update)
 
