@@ -88,5 +88,7 @@ def test_the_cover_names_the_releasers_role_and_every_page_says_whose_pack_it_is
 
     html = render_pack_html(evidenced_update, council)
     assert f"by {provider_director} (Provider Director)" in html
+    # A day's check of the figures not due by the release was not skipped: it was never needed.
+    assert "Not needed: released before it fell due" in html and "Closed — no longer needed" not in html
     running = f"{evidenced_update.provider} · {evidenced_update.reference} · for Northshire County Council"
     assert f'running">{running}<' in html
