@@ -15,6 +15,7 @@ from django.utils import timezone
 from providers.actions import change_once
 from providers.choices import ROLE_SCOPE, Role, Scope
 from providers.permissions import compiled_once, once_a_request, require_perm
+from providers.templatetags.nhsuk import london
 
 from . import chain_hooks, notifications
 from .choices import ChainRunStatus, EscalationKind, EscalationState, EventKind, StepRunState, TargetScope
@@ -303,6 +304,12 @@ def record_step(
         raise ValidationError("This case is closed: its steps can no longer be recorded.")
     if affected_service is not None and affected_service.provider_id != run.provider_id:
         raise ValidationError({"affected_service": "Choose a service of this provider."})
+    opens_at = step_run.opens_at()
+    if opens_at is not None and now < opens_at:
+        raise ValidationError(
+            f"This check is for {london(step_run.due_at)} ({step_run.due_text}). "
+            f"It opens at {london(opens_at)}, when the one before it falls due: record it then."
+        )
     cleaned = clean_values(step_run.measures, values, step_code=step_run.code)
     result = evaluate(step_run.threshold_rule, cleaned, step_run.measures)
 

@@ -62,16 +62,21 @@ class ChainCases:
             return None
         return run.step_runs.filter(code=code).order_by("-occurrence").first()
 
+    def step_run_in_force(self, subject, code: str, when):
+        """The subject's occurrence of step `code` in force at `when` (a day's check: that day's), or None."""
+        run = self.run_for(subject)
+        return run.occurrence_at(code, when) if run is not None else None
+
     def record(
         self, subject, code: str, *, by, values: dict, notes: str = "", check_done: str = "", now=None
     ):
-        """Record a step of the subject's case with these values; returns the engine's record."""
-        run = self.step_run(subject, code)
+        """Record the occurrence of a step of the subject's case in force now with these values;
+        returns the engine's record."""
+        now = now or timezone.now()
+        run = self.step_run_in_force(subject, code, now)
         if run is None:
             raise ObjectDoesNotExist(f"Chain {self.chain_code} step {code} is not running for {subject}.")
-        return services.record_step(
-            run, by=by, values=values, check_done=check_done, notes=notes, now=now or timezone.now()
-        )
+        return services.record_step(run, by=by, values=values, check_done=check_done, notes=notes, now=now)
 
     def close(self, subject, by, reason: str) -> None:
         """Close the subject's case, so its remaining steps stop falling overdue."""

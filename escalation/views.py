@@ -258,7 +258,9 @@ class StepRunView(StaffRequiredMixin, TemplateView):
         can_record = (
             self.request.user.has_perm("escalation.record_step", step_run) and step_run.chain_run.is_open
         )
-        form = kwargs.pop("form", None) or (self._form(step_run) if can_record else None)
+        opens_at = step_run.opens_at()
+        opens_later = opens_at is not None and opens_at > timezone.now()
+        form = kwargs.pop("form", None) or (self._form(step_run) if can_record and not opens_later else None)
         return super().get_context_data(
             step=step_run,
             run=step_run.chain_run,
@@ -268,6 +270,7 @@ class StepRunView(StaffRequiredMixin, TemplateView):
             breach=breach,
             escalations=step_run.escalations.order_by("-raised_at"),
             can_record=can_record,
+            opens_at=opens_at if opens_later else None,
             who_records="" if can_record else refusal(self.request.user, "escalation.record_step", step_run),
             form=form,
             shown_state=step_run.display_state(),

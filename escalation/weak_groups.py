@@ -1,22 +1,11 @@
 """Weak groups: a team, shift or location whose own figures breach a step's rule while the service's
 figures as a whole do not. The engine tells the step's target about each, once per occurrence."""
 
-from datetime import datetime
-
 from django.utils import timezone
 
 from .choices import EscalationKind
-from .models import ChainRun, StepRun
+from .models import ChainRun
 from .raising import EscalationSpec, raise_escalations
-
-
-def step_run_at(run: ChainRun, code: str, when: datetime) -> StepRun | None:
-    """The occurrence of step `code` in force at `when`: the first due at or after it, else the last."""
-    occurrences = run.step_runs.filter(code=code).select_related("chain_run__provider", "chain_run__service")
-    return (
-        occurrences.filter(due_at__gte=when).order_by("due_at", "pk").first()
-        or occurrences.order_by("-due_at", "-pk").first()
-    )
 
 
 def raise_weak_group_escalations(run: ChainRun, code: str, groups: list, *, occurred_at, now=None) -> list:
@@ -28,7 +17,7 @@ def raise_weak_group_escalations(run: ChainRun, code: str, groups: list, *, occu
     holders of the target role, whatever number of times its figures are recorded. Returns the new ones.
     """
     now = now or timezone.now()
-    step_run = step_run_at(run, code, occurred_at) if groups else None
+    step_run = run.occurrence_at(code, occurred_at) if groups else None
     if step_run is None:
         return []
     specs = [

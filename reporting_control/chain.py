@@ -1,5 +1,7 @@
 """The one place this app talks to the escalation engine about chain C (an update's case)."""
 
+from django.utils import timezone
+
 from escalation import computations
 from escalation import services as engine
 from escalation.subjects import ChainCases
@@ -27,10 +29,11 @@ run_for, step_run, record, close = CASES.run_for, CASES.step_run, CASES.record, 
 
 
 def record_computed(update, code: str, *, by, entered: dict | None = None, notes: str = "", now=None):
-    """Record the update's latest occurrence of step `code` with the figures the system computes and
+    """Record the update's occurrence of step `code` in force now with the figures the system computes and
     `entered`, the ones a person counts from outside the records (complaints, movement from baseline);
     the engine checks the role and judges the threshold."""
-    values = computations.compute(step_run(update, code), now).values | (entered or {})
+    now = now or timezone.now()
+    values = computations.compute(CASES.step_run_in_force(update, code, now), now).values | (entered or {})
     return record(update, code, by=by, values=values, notes=notes, now=now)
 
 

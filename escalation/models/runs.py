@@ -64,6 +64,17 @@ class ChainRun(models.Model):
     def is_open(self) -> bool:
         return self.status == ChainRunStatus.OPEN
 
+    def occurrence_at(self, code: str, when) -> "StepRun | None":
+        """The occurrence of step `code` in force at `when`: the first due at or after it, else the last
+        (a step run once has one occurrence, which is always the one in force)."""
+        occurrences = self.step_runs.filter(code=code).select_related(
+            "chain_run__provider", "chain_run__service"
+        )
+        return (
+            occurrences.filter(due_at__gte=when).order_by("due_at", "pk").first()
+            or occurrences.order_by("-due_at", "-pk").first()
+        )
+
 
 class StepRun(models.Model):
     """One occurrence of a step in a running case: a snapshot of the step with its own deadline.
@@ -153,6 +164,20 @@ class StepRun(models.Model):
         if state == StepRunState.BREACHED and self.breach_status:
             return self.breach_status
         return StepRunState(state).label
+
+    def opens_at(self):
+        """When this occurrence of a step run each shift, day or late shift may be recorded: once the
+        occurrence before it falls due, so a shift's check cannot be done before its shift. None for a
+        one-off step or a first occurrence, which are open from the start of the case."""
+        if self.occurrence <= 1:
+            return None
+        earlier = StepRun.objects.filter(
+            chain_run_id=self.chain_run_id,
+            code=self.code,
+            region_id=self.region_id,
+            occurrence=self.occurrence - 1,
+        )
+        return earlier.values_list("due_at", flat=True).first()
 
     @property
     def is_recorded(self) -> bool:

@@ -1,5 +1,8 @@
 """A person holding the step's role records it; the threshold is evaluated at once."""
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -131,3 +134,47 @@ def test_c2_tells_the_registered_manager_of_the_affected_service(
     escalation = record.escalation
     assert escalation.service == elm_house and escalation.role_gap is False
     assert [n.user for n in escalation.notifications.all()] == [people.registered_manager]
+
+
+def test_a_recurring_check_opens_when_the_one_before_it_falls_due(chains, provider, people, subject):
+    """A shift's check was accepted days before the shift (a late shift's B1 recorded five days early).
+    An occurrence of a step run each shift, day or late shift opens when the occurrence before it falls
+    due; the first is open from the start of the case."""
+    run = services.start_chain(
+        "C", provider=provider, subject=subject("Update"), anchor_at=at(4, 10, month=12)
+    )
+    days = list(run.step_runs.filter(code="C2").order_by("occurrence"))
+    values = {
+        "pct_completing_in_time": 95,
+        "incident_rate_7d": 0.4,
+        "movement_from_baseline_pct": {"Falls": 2},
+    }
+    analyst = people.performance_analyst
+
+    with pytest.raises(ValidationError) as early:
+        services.record_step(days[2], by=analyst, values=values, now=days[0].due_at)
+    opens = days[1].due_at.astimezone(ZoneInfo("Europe/London")).strftime("%a %-d %b %Y, %H:%M")
+    assert f"It opens at {opens}" in early.value.messages[0]
+    assert not StepRecord.objects.exists()
+
+    services.record_step(days[0], by=analyst, values=values, now=days[0].due_at - timedelta(hours=1))
+    services.record_step(days[2], by=analyst, values=values, now=days[1].due_at)
+    assert StepRecord.objects.count() == 2
+
+
+def test_the_page_of_a_check_not_open_yet_says_when_it_opens(
+    chains, provider, people, subject, client, sign_in, time_machine
+):
+    from django.urls import reverse
+
+    run = services.start_chain(
+        "C", provider=provider, subject=subject("Update"), anchor_at=at(4, 10, month=12)
+    )
+    days = list(run.step_runs.filter(code="C2").order_by("occurrence"))
+    time_machine.move_to(days[0].due_at, tick=False)
+    sign_in(people.performance_analyst)
+
+    later = client.get(reverse("escalation:step_run", args=[days[2].pk])).text
+    assert "This check opens at" in later and "Save and check the threshold" not in later
+    today = client.get(reverse("escalation:step_run", args=[days[1].pk])).text
+    assert "Save and check the threshold" in today and "This check opens at" not in today

@@ -159,5 +159,8 @@ def services_record_c2(update, analyst, service):
     from escalation import services as engine
 
     return engine.record_step(
-        chain.step_run(update, "C2"), by=analyst, values=C2_BREACHED, affected_service=service
+        chain.CASES.step_run_in_force(update, "C2", timezone.now()),
+        by=analyst,
+        values=C2_BREACHED,
+        affected_service=service,
     )

@@ -1,6 +1,8 @@
 """The evidence pack writes its figures as the pages do: a rate to three significant figures, never the
 raw float the engine stored, and a percentage or count as the step's own page shows it."""
 
+from django.utils import timezone
+
 from escalation.services import record_step
 from escalation.values import value_rows
 from providers.choices import Role
@@ -19,7 +21,7 @@ def test_the_pack_writes_a_recorded_rate_to_three_significant_figures(
     evidenced_update, provider, birch_lodge
 ):
     analyst = person_with_role(Role.PERFORMANCE_ANALYST, provider=provider)
-    c2 = chain.step_run(evidenced_update, "C2")
+    c2 = chain.CASES.step_run_in_force(evidenced_update, "C2", timezone.now())
     checked = "Rates read from the incident records."
     record_step(c2, by=analyst, values=C2_VALUES, check_done=checked, affected_service=birch_lodge)
 

@@ -83,9 +83,9 @@ def test_a_released_update_cannot_be_held_or_changed(evidenced_update, provider_
         services.add_line(evidenced_update, by=compliance_manager, claim="More.", kind=LineKind.OPEN_RISK)
 
 
-def test_release_waits_for_the_provider_directors_sign_off(
-    plan, compliance_manager, provider_director, birch_match
-):
+@pytest.fixture
+def unsigned_update(plan, compliance_manager, birch_match):
+    """An update with one evidenced line (Birch Lodge verified), not yet checked or signed off."""
     from tests.reporting_control.conftest import verify
 
     verify(birch_match)
@@ -97,6 +97,11 @@ def test_release_waits_for_the_provider_directors_sign_off(
         kind=LineKind.NAMED_SERVICE,
         services=[birch_match.service],
     )
+    return update
+
+
+def test_release_waits_for_the_provider_directors_sign_off(unsigned_update, provider_director):
+    update = unsigned_update
     with pytest.raises(ValidationError) as error:
         services.release_update(update, by=provider_director)
     assert "issue-control record (C5) is not recorded yet" in " ".join(error.value.messages)
@@ -141,22 +146,10 @@ def test_the_update_page_sends_the_provider_director_to_the_sign_off(
     assert "Release the update" not in page
 
 
-def test_release_waits_for_the_checks_the_sign_off_is_judged_against(
-    plan, compliance_manager, provider_director, birch_match
-):
+def test_release_waits_for_the_checks_the_sign_off_is_judged_against(unsigned_update, provider_director):
     """C5 signs off "the whole sign-off set against C4, C3 and C1" (seed 000). An update was released with
     only C5 recorded, and its pack told commissioners the other checks were "Closed — no longer needed"."""
-    from tests.reporting_control.conftest import verify
-
-    verify(birch_match)
-    update = plan()
-    services.add_line(
-        update,
-        by=compliance_manager,
-        claim="Adopted at Birch Lodge.",
-        kind=LineKind.NAMED_SERVICE,
-        services=[birch_match.service],
-    )
+    update = unsigned_update
     chain.record_sign_off(update, by=provider_director)
     with pytest.raises(ValidationError) as error:
         services.release_update(update, by=provider_director)
