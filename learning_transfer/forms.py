@@ -21,6 +21,7 @@ from providers.fields import (
 from providers.models import Region, Service, User
 from providers.templatetags.nhsuk import london
 
+from . import imports
 from .choices import (
     CandidateStatus,
     ImportKind,
@@ -31,7 +32,8 @@ from .choices import (
     TriggerStatus,
 )
 from .models import ImportJob, Incident, LearningTrigger
-from .services.incidents import INCIDENT_FIELDS
+from .services.exposure import EXPECTED_REDUCTION_TO_ONE_PLACE
+from .services.incidents import INCIDENT_FIELDS, PEOPLE_AFFECTED_REFUSAL
 from .services.summary import PERIODS
 from .services.triggers import LEARNING_FIELDS
 
@@ -208,7 +210,16 @@ class ExposureForm(forms.Form):
     )
     comparable_risk_resolved_at = datetime_field("Comparable risk resolved at", required=False)
     expected_reduction_pct = forms.DecimalField(
-        label="Expected reduction in comparable risk (%)", required=False, min_value=0, max_value=100
+        label="Expected reduction in comparable risk (%)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        decimal_places=1,  # the model keeps one place: a second is refused, never rounded away
+        error_messages={
+            "min_value": "Give a percentage from 0 to 100.",
+            "max_value": "Give a percentage from 0 to 100.",
+            "max_decimal_places": EXPECTED_REDUCTION_TO_ONE_PLACE,
+        },
     )
 
 
@@ -243,7 +254,20 @@ class ImportForm(forms.Form):
 
 
 class IncidentForm(forms.ModelForm):
+    """One incident entered by hand, within the same limits as an imported one."""
+
     occurred_at = datetime_field("When it happened")
+    # The import's limits and one message for any number outside them (the model's own field would
+    # say "≥ 0" of -1, "≥ 1" of 0, and nothing of 10,001).
+    people_affected = forms.IntegerField(
+        label="People affected",
+        min_value=imports.MIN_PEOPLE_AFFECTED,
+        max_value=imports.MAX_PEOPLE_AFFECTED,
+        initial=1,
+        error_messages={
+            name: PEOPLE_AFFECTED_REFUSAL for name in ("required", "invalid", "min_value", "max_value")
+        },
+    )
 
     class Meta:
         model = Incident

@@ -36,6 +36,9 @@ MAX_CARE_HOURS_PER_DAY = 24 * 1000
 # one service affects more than 10,000 people, even at the largest home-care locations; more than that is
 # a reference number or a total typed into the wrong column.
 MAX_PEOPLE_AFFECTED = 10_000
+MIN_PEOPLE_AFFECTED = 1
+# The rule in words, for the column's description and for the form that enters one incident by hand.
+PEOPLE_AFFECTED_RULE = f"a whole number from {MIN_PEOPLE_AFFECTED} to {MAX_PEOPLE_AFFECTED:,}"
 DATE_TIME_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"]
 DATE_FORMATS = ["%d/%m/%Y"]
 TRUE_WORDS = {"yes", "y", "true", "1"}
@@ -83,9 +86,7 @@ INCIDENT_COLUMNS = [
     ),
     Column("safeguarding_concern", False, "yes or no. Empty means no.", "no"),
     Column("regulatory_notification", False, "yes or no: a statutory notification went to CQC.", "no"),
-    Column(
-        "people_affected", False, f"A whole number from 1 to {MAX_PEOPLE_AFFECTED:,}. Empty means 1.", "1"
-    ),
+    Column("people_affected", False, f"{PEOPLE_AFFECTED_RULE.capitalize()}. Empty means 1.", "1"),
     Column("description", False, "What happened, briefly.", "Found on the floor beside the bed."),
 ]
 
@@ -490,7 +491,7 @@ def check_incidents(frame: pd.DataFrame, services: dict[str, int], now: datetime
             "regulatory_notification": rows.yes_no("regulatory_notification"),
             "people_affected": rows.number(
                 "people_affected",
-                minimum=1,
+                minimum=MIN_PEOPLE_AFFECTED,
                 maximum=MAX_PEOPLE_AFFECTED,
                 why=", more people than any one service supports",
                 whole=True,

@@ -1,5 +1,7 @@
 """Exposure and implementation at each matched service (A3, A4): lead, briefing, risks, lines."""
 
+from decimal import Decimal
+
 from django.db import IntegrityError, transaction
 
 from providers.actions import AlreadyDone, change_once, lock
@@ -68,14 +70,29 @@ def update_exposure(
         )
     if comparable_risk_resolved_at and comparable_risk_resolved_at < comparable_risk_open_since:
         refuse("A risk cannot be resolved before it was found.", "comparable_risk_resolved_at")
-    if expected_reduction_pct is not None and not 0 <= expected_reduction_pct <= 100:
-        refuse("Give a percentage from 0 to 100.", "expected_reduction_pct")
+    _check_expected_reduction(expected_reduction_pct)
     match.briefing_completed_at = briefing_completed_at
     match.comparable_risk_open_since = comparable_risk_open_since
     match.comparable_risk_resolved_at = comparable_risk_resolved_at
     match.expected_reduction_pct = expected_reduction_pct
     save_with_history(match, by, "Exposure log updated")
     return match
+
+
+EXPECTED_REDUCTION_PLACES = Decimal("0.1")  # as the model keeps it, DECIMAL(5, 1)
+EXPECTED_REDUCTION_TO_ONE_PLACE = "Give the expected reduction to one decimal place, like 11.9."
+
+
+def _check_expected_reduction(pct) -> None:
+    """A percentage from 0 to 100 with at most one decimal place. Never rounded here or on saving:
+    A4 escalates below 12 %, so 11.96 kept as 12.0 would hide the breach the person entered."""
+    if pct is None:
+        return
+    pct = Decimal(str(pct))  # a float's shortest form, so 11.9 is not read as 11.9000000000000003…
+    if not pct.is_finite() or not 0 <= pct <= 100:
+        refuse("Give a percentage from 0 to 100.", "expected_reduction_pct")
+    if pct != pct.quantize(EXPECTED_REDUCTION_PLACES):
+        refuse(EXPECTED_REDUCTION_TO_ONE_PLACE, "expected_reduction_pct")
 
 
 def add_line(match: MatchedService, *, by, task: str, owner, due_at) -> ImplementationLine:

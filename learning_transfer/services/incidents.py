@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 CHUNK_ROWS = 1000
 MAX_FAILURE_CHARACTERS = 500  # of a database error quoted on the job
 INCIDENT_FIELDS = list(copy_merge.INCIDENTS.compared)  # what an import sets, and compares
+# One message for every number of people an incident cannot have, by the import's own limits.
+PEOPLE_AFFECTED_REFUSAL = f"Give the number of people affected as {imports.PEOPLE_AFFECTED_RULE}."
 
 
 def start_import(uploaded, *, provider, kind: str, by, background: bool | None = None) -> ImportJob:
@@ -396,10 +398,14 @@ def _save_care_hours(
 
 
 def record_incident(*, by, service, source_reference: str, occurred_at, theme: str, **details) -> Incident:
-    """Enter one incident by hand; the same rules as an import (unique reference, not in the future)."""
+    """Enter one incident by hand; the same rules as an import (unique reference, not in the future,
+    the import's limits on the number of people affected)."""
     require_perm(by, "learning_transfer.record_incident", service)
     if occurred_at > timezone.now():
         refuse("The incident cannot have happened in the future.", "occurred_at")
+    people = details.get("people_affected", imports.MIN_PEOPLE_AFFECTED)
+    if not imports.MIN_PEOPLE_AFFECTED <= people <= imports.MAX_PEOPLE_AFFECTED:
+        refuse(PEOPLE_AFFECTED_REFUSAL, "people_affected")
     if Incident.objects.filter(service=service, source_reference=source_reference).exists():
         refuse(f"{service} already has an incident with reference {source_reference}.", "source_reference")
     incident = Incident(

@@ -6,7 +6,7 @@ import pandas as pd
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from providers.actions import AlreadyDone, change_once
+from providers.actions import AlreadyDone, ChangedMeanwhile, change_once
 from providers.choices import RiskTag
 from providers.permissions import require_perm
 
@@ -110,6 +110,17 @@ def _check_trigger_facts(source_service, source_incident, risk_tags, confirmed_a
         refuse("Choose risk tags from the list.", "risk_tags")
     if source_incident is not None and source_incident.service.provider_id != source_service.provider_id:
         refuse("The incident belongs to another provider.", "source_incident")
+    if source_incident is not None and source_incident.service_id != source_service.pk:
+        # The trigger's source service is where the failure happened: its incident must be from there.
+        refuse(
+            f"This incident happened at {source_incident.service}, not {source_service}.", "source_incident"
+        )
+
+
+def _refuse_if_closed(trigger: LearningTrigger) -> None:
+    """A closed trigger is the record of learning already implemented: nothing on it changes."""
+    if trigger.status == TriggerStatus.CLOSED:
+        refuse("The trigger is closed.")
 
 
 def _check_factors(factors) -> None:
@@ -166,6 +177,8 @@ def match_services(trigger: LearningTrigger, *, by=None, now=None) -> None:
     """
     if by is not None:
         require_perm(by, "learning_transfer.manage_trigger", trigger)
+    # Not even the system: a closed trigger's figures are those its learning was judged by.
+    _refuse_if_closed(trigger)
     now = now_or(now)
     services, rates, median, horizon, first, last, working_days = _baseline(trigger)
     found = analysis.matching_services(
@@ -209,11 +222,13 @@ def match_services(trigger: LearningTrigger, *, by=None, now=None) -> None:
 def adjust_match(
     trigger: LearningTrigger, service, include: bool, reason: str, by, now=None
 ) -> MatchedService:
-    """Add a service the rule missed, or leave one out, always with a reason on the record."""
+    """Add a service the rule missed, or leave one out, always with a reason on the record.
+
+    Asking again for what is already so (leaving out a service already left out, adding one already
+    included) changes nothing, the reason on the record included: AlreadyDone says so."""
     require_perm(by, "learning_transfer.manage_trigger", trigger)
     reason = (reason or "").strip()
-    if trigger.status == TriggerStatus.CLOSED:
-        refuse("The trigger is closed.")
+    _refuse_if_closed(trigger)
     if not reason:
         refuse("Give the reason for adding or leaving out this service.", "reason")
     if service.provider_id != trigger.provider_id:
@@ -221,21 +236,47 @@ def adjust_match(
     if service.pk == trigger.source_service_id:
         refuse("The source service has the local fix; it is not a matched service.", "service")
     match = trigger.matches.filter(service=service).first()
-    if match is None:
-        if not include:
-            refuse(f"{service} is not matched, so there is nothing to leave out.", "service")
-        match = MatchedService(trigger=trigger, service=service, matched_by_rule=False)
+    already = _already_adjusted(service, include)
+    if match is not None and match.included == include:
+        raise AlreadyDone(already, match)
+    if match is None and not include:
+        refuse(f"{service} is not matched, so there is nothing to leave out.", "service")
+    history_reason = f"{'Added' if include else 'Left out'}: {reason}"
+    adding = match is None
+    if adding:
+        match = MatchedService(trigger=trigger, service=service, matched_by_rule=False, reason=reason)
         _baseline_for_added(trigger, match)
-    match.included = include
-    match.reason = reason
-    with transaction.atomic():
-        adding = match.pk is None
-        save_with_history(match, by, f"{'Added' if include else 'Left out'}: {reason}")
-        if adding and trigger.notices_issued_at is not None:  # its weeks around the issue day
-            refresh_trend_figures([match.pk])
-        if include:
-            chain.cover_matched_regions(trigger)
+    try:
+        with transaction.atomic():
+            if adding:
+                save_with_history(match, by, history_reason)
+                if trigger.notices_issued_at is not None:  # its weeks around the issue day
+                    refresh_trend_figures([match.pk])
+            else:
+                # Changed once: of two identical submits at once, the second finds it already done.
+                change_once(
+                    match,
+                    expected={"included": not include},
+                    changes={"included": include, "reason": reason},
+                    by=by,
+                    reason=history_reason,
+                    refusal=already,
+                )
+            if include:
+                chain.cover_matched_regions(trigger)
+    except (ChangedMeanwhile, IntegrityError) as error:
+        # A second submit raced past the check above; the first one's change (or new row) stands.
+        existing = trigger.matches.filter(service=service, included=include).first()
+        if existing is None:
+            raise
+        raise AlreadyDone(already, existing) from error
     return match
+
+
+def _already_adjusted(service, include: bool) -> str:
+    """What a repeat of the same adjustment is told: it was done before, and nothing changed."""
+    done = "already one of the matched services" if include else "already left out of this learning"
+    return f"{service} is {done}: nothing was changed."
 
 
 def _baseline_for_added(trigger: LearningTrigger, match: MatchedService) -> None:
@@ -258,6 +299,7 @@ def record_learning(
 ) -> LearningTrigger:
     """Record root-cause factors and the learning statement, keeping the fix apart from the learning."""
     require_perm(by, "learning_transfer.manage_trigger", trigger)
+    _refuse_if_closed(trigger)
     unknown = set(fields) - set(LEARNING_FIELDS)
     if unknown:
         raise TypeError(f"record_learning() got unexpected fields: {', '.join(sorted(unknown))}")

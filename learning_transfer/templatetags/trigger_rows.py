@@ -28,7 +28,7 @@ MATCHED_SERVICE_ROW = row_markup(
     cell_markup("Risk level"),
     cell_markup("Incidents", NUMERIC),
     cell_markup("Care hours", NUMERIC),
-    cell_markup("Rate", NUMERIC),
+    cell_markup("Rate per 100 care hours", NUMERIC),
     cell_markup("Against median"),
     cell_markup("Open actions", NUMERIC),
 )

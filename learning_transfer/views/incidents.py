@@ -240,7 +240,11 @@ class IncidentCreateView(StaffRequiredMixin, FormView):
         messages.success(
             self.request, f"Incident {incident.source_reference} recorded at {incident.service}."
         )
-        return redirect("learning_transfer:review_candidates")
+        # Onward to a page the person may open: the review list for those who decide what the incident
+        # needs, else their own dashboard (a registered manager records incidents but reviews none).
+        if self.request.user.has_perm("learning_transfer.read_review_candidates", incident.service):
+            return redirect("learning_transfer:review_candidates")
+        return redirect("home")
 
 
 class ReviewCandidateListView(StaffRequiredMixin, TemplateView):

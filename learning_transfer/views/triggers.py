@@ -261,6 +261,11 @@ class MatchAdjustView(TriggerMixin, FormView):
             match = services.adjust_match(
                 trigger, data["service"], data["include"], data["reason"], by=self.request.user
             )
+        except AlreadyDone as done:  # a repeat: say so beside the matched services, nothing changed
+            messages.info(self.request, done.message)
+            return redirect(
+                reverse("learning_transfer:trigger_detail", args=[trigger.pk]) + "#matched-services"
+            )
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)

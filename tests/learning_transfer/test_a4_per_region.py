@@ -19,6 +19,7 @@ from escalation import services as engine
 from escalation.models import Escalation
 from learning_transfer import chain
 from learning_transfer.services import adjust_match, update_exposure
+from providers.actions import AlreadyDone
 from providers.choices import RiskLevel, Role
 from tests.factories import RegionFactory, ServiceFactory, person_with_role
 
@@ -124,7 +125,10 @@ def test_a_service_matched_later_in_a_new_region_gets_that_regions_a4(trigger, q
     runs = a4_runs(trigger)
     assert sorted(runs) == ["Midlands", "North", "South"]
     assert runs["Midlands"].due_at == runs["North"].due_at
-    adjust_match(trigger, oak, True, "Still matched.", by=quality_director, now=NOW)
+    with pytest.raises(AlreadyDone):  # adding it again changes nothing
+        adjust_match(trigger, oak, True, "Still matched.", by=quality_director, now=NOW)
+    adjust_match(trigger, oak, False, "Not after all.", by=quality_director, now=NOW)
+    adjust_match(trigger, oak, True, "Matched again.", by=quality_director, now=NOW)
     assert len(a4_runs(trigger)) == 3  # once per region, however often
 
 
