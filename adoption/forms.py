@@ -1,12 +1,56 @@
-"""Forms of the adoption app; `{{ form }}` renders them with NHS.UK markup."""
+"""Forms of the adoption app; `{{ form }}` renders them with NHS.UK markup.
+
+The rules live in `services`: each form asks the same checks in its `clean`, so every problem is shown
+at once beside its field, and a refusal the service still makes on saving lands on its field too
+(`ServiceErrorsMixin`).
+"""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from providers.fields import ChoiceField, DateTimeField, RecordChoiceField
+from learning_transfer.forms import datetime_field
+from providers.fields import ChoiceField, RecordChoiceField
+from providers.forms import add_service_errors
 
+from . import services
 from .models import CORRECTION_REASON_MAX, LOCATION_MAX
-from .services import CHECK_VIEWS
+
+
+def uk_datetime_field(label: str, what: str, example: str):
+    """A UK date and time as chain A's forms take it (the browser's date-time picker, or typed as
+    23/11/2026 14:00 or 2026-11-23 14:00), with messages that say what to enter: "Enter `what`."."""
+    field = datetime_field(label, help_text=f"UK time, for example {example}.")
+    field.error_messages |= {
+        "required": f"Enter {what}.",
+        "invalid": f"Enter {what} as a date and time, for example {example}.",
+    }
+    return field
+
+
+def now_to_the_minute():
+    """Now in UK time without seconds: what the date-time picker shows as its starting value."""
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class ServiceErrorsMixin:
+    """Puts a service's refusal (a ValidationError) beside the field it is about, so the error summary
+    links to it; a refusal about no one field goes above the form."""
+
+    def field_for(self, key: str) -> str | None:
+        """The field a refusal keyed `key` by the service is about, or None for above the form."""
+        return key if key in self.fields else None
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        add_service_errors(self, exc, field_for=self.field_for)
+
+    def ask(self, field: str, check, *args) -> None:
+        """Ask a service's check of `args` now, putting its refusal on `field`, so it shows with the
+        form's other errors rather than after they are put right."""
+        try:
+            check(*args)
+        except ValidationError as exc:
+            self.add_error(field, exc.messages)
 
 
 class CheckFilterForm(forms.Form):
@@ -14,22 +58,20 @@ class CheckFilterForm(forms.Form):
 
     show = ChoiceField(
         label="Show checks",
-        choices=[(key, label) for key, (label, _) in CHECK_VIEWS.items()],
+        choices=[(key, label) for key, (label, _) in services.CHECK_VIEWS.items()],
         required=False,
     )
 
     def states(self) -> list[str]:
         chosen = (self.cleaned_data.get("show") if self.is_valid() else "") or "open"
-        return CHECK_VIEWS[chosen][1]
+        return services.CHECK_VIEWS[chosen][1]
 
 
-class DeployForm(forms.Form):
+class DeployForm(ServiceErrorsMixin, forms.Form):
     """When the learning went live at the service, and the three pre-learning baselines."""
 
-    deployed_at = DateTimeField(
-        label="When the learning went live",
-        help_text="UK time, for example 2026-11-23 09:00.",
-        input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"],
+    deployed_at = uk_datetime_field(
+        "When the learning went live", "when the learning went live", "23/11/2026 09:00"
     )
     baseline_completion_pct = forms.DecimalField(
         label="Care-record completion over the last 3 shifts (%)",
@@ -47,12 +89,19 @@ class DeployForm(forms.Form):
         label="Last drill's average correct demonstration (%)", min_value=0, max_value=100, decimal_places=1
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, match, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["deployed_at"].initial = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+        self.match = match
+        self.fields["deployed_at"].initial = now_to_the_minute()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("deployed_at"):
+            self.ask("deployed_at", services.check_go_live, self.match, cleaned["deployed_at"])
+        return cleaned
 
 
-class GroupFieldsMixin:
+class GroupFieldsMixin(ServiceErrorsMixin):
     """The team, shift and location an observation is about, offered from the service's own lists."""
 
     def add_group_fields(self, service) -> None:
@@ -76,33 +125,51 @@ class GroupFieldsMixin:
 
     def clean(self):
         cleaned = super().clean()
+        # Added rather than raised, so the form's other checks still run and show with it.
         if not cleaned.get("team") and not cleaned.get("shift_name") and not cleaned.get("location"):
-            raise forms.ValidationError("Choose the team or the shift, or give the location.")
+            self.add_error(None, "Choose the team or the shift, or give the location.")
         return cleaned
 
 
 class ObservationForm(GroupFieldsMixin, forms.Form):
     """One measure's value for a team, shift and/or location, so the deployment page can compare groups."""
 
-    measure = ChoiceField(label="Measure")
-    value = forms.DecimalField(label="Value", decimal_places=2)
-    observed_at = DateTimeField(
-        label="When observed",
-        help_text="UK time, for example 2026-11-23 14:00.",
-        input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"],
+    measure = ChoiceField(label="Measure", error_messages={"required": "Choose the measure."})
+    value = forms.DecimalField(
+        label="Value", decimal_places=2, error_messages={"required": "Enter the value."}
     )
+    observed_at = uk_datetime_field("When observed", "when you observed it", "23/11/2026 14:00")
     field_order = ["measure", "team", "shift_name", "location", "value", "observed_at"]
 
     def __init__(self, *args, deployment, steps, **kwargs):
         super().__init__(*args, **kwargs)
+        self.deployment = deployment
+        # What is measured comes first, so a narrow screen shows the words; the step code follows
+        # for the governance team.
         self.fields["measure"].choices = [
-            (f"{step.code}:{m['name']}", f"{step.code} – {m['label']}")
+            (f"{step.code}:{m['name']}", f"{m['label']} ({step.code})")
             for step in steps
             for m in step.measures
         ]
         self.add_group_fields(deployment.service)
         self.order_fields(self.field_order)
-        self.fields["observed_at"].initial = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+        self.fields["observed_at"].initial = now_to_the_minute()
+
+    def field_for(self, key: str) -> str | None:
+        # The service keys a refusal by the step, a field of this form, or the measure's own name:
+        # the step is chosen with the measure, and a measure's figure is entered as the Value.
+        if key == "step_code":
+            return "measure"
+        return key if key in self.fields else "value"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("measure") and cleaned.get("value") is not None:
+            code, name = cleaned["measure"].split(":", 1)
+            self.ask("value", services.checked_figures, code, {name: cleaned["value"]})
+        if cleaned.get("observed_at"):
+            self.ask("observed_at", services.check_observed_at, self.deployment, cleaned["observed_at"])
+        return cleaned
 
 
 class CorrectionForm(GroupFieldsMixin, forms.Form):
@@ -113,21 +180,39 @@ class CorrectionForm(GroupFieldsMixin, forms.Form):
         max_length=CORRECTION_REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=f"Up to {CORRECTION_REASON_MAX} characters. The history keeps it with your name.",
+        error_messages={"required": "Give the reason for the correction."},
     )
 
     def __init__(self, *args, observation, labels: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
+        self.step_code = observation.step_code
         # Only the measures recorded can be corrected: one field each, filled with the value as entered.
         self.measures = list(observation.values)
         for name in self.measures:
+            label = labels.get(name, name)
             self.fields[f"value_{name}"] = forms.DecimalField(
-                label=labels.get(name, name), decimal_places=2, initial=observation.values[name]
+                label=label,
+                decimal_places=2,
+                initial=observation.values[name],
+                error_messages={"required": f"Enter {label.lower()}."},
             )
         self.add_group_fields(observation.deployment.service)
         self.order_fields([f"value_{name}" for name in self.measures] + ["team", "shift_name", "location"])
         self.initial.setdefault("team", observation.team_id)
         self.initial.setdefault("shift_name", observation.shift_name)
         self.initial.setdefault("location", observation.location)
+
+    def field_for(self, key: str) -> str | None:
+        # The service keys a figure's refusal by its measure's name: its field here is value_<name>.
+        return next((name for name in (key, f"value_{key}") if name in self.fields), None)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.measures:
+            value = cleaned.get(f"value_{name}")
+            if value is not None:
+                self.ask(f"value_{name}", services.checked_figures, self.step_code, {name: value})
+        return cleaned
 
     def corrected_values(self) -> dict:
         return {name: self.cleaned_data[f"value_{name}"] for name in self.measures}

@@ -23,11 +23,26 @@ def due_checks_context(request, role) -> dict:
     open_runs = services.chain_b_step_runs(scope, states=services.OPEN_STATES).filter(
         due_at__lte=now + LOOK_AHEAD
     )
-    rows, total = dashboards.first_rows_and_total(lambda: open_runs, PANEL_ROWS)  # reads the time: not kept
+    # The person's own checks are listed apart from the others', each list with its own first rows:
+    # the soonest checks at the service could otherwise all be others' and crowd the person's out.
+    # A role decides whose a check is; the permission (split_yours) has the last word on each row.
+    held = permissions.roles_held(request.user)
+    # Each list reads the time: not kept.
+    mine, mine_total = dashboards.first_rows_and_total(lambda: open_runs.filter(role__in=held), PANEL_ROWS)
+    theirs, theirs_total = dashboards.first_rows_and_total(
+        lambda: open_runs.exclude(role__in=held), PANEL_ROWS
+    )
+    rows = mine + theirs
     for step_run in rows:
         step_run.shown_state = step_run.display_state(now)
     yours, others = split_yours(request.user, rows, "escalation.record_step")
-    return {"step_runs": rows, "yours": yours, "others": others, "more": total - len(rows)}
+    return {
+        "step_runs": rows,
+        "yours": yours,
+        "others": others,
+        "more_yours": mine_total - len(mine),
+        "more_others": theirs_total - len(theirs),
+    }
 
 
 def register_panels() -> None:

@@ -4,7 +4,7 @@ The read models of seed 004 (variation by team, shift and location; groups weak 
 `variation.py`; the names callers already use are re-exported here.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +17,7 @@ from learning_transfer.choices import TriggerStatus
 from learning_transfer.models import MatchedService
 from providers.actions import change_once, lock
 from providers.permissions import require_perm
+from providers.templatetags.nhsuk import london
 
 from . import chain
 from .models import (
@@ -51,6 +52,9 @@ CHECK_VIEWS = {
     "recorded": ("Recorded", RECORDED_STATES),
     "all": ("All", LISTED_STATES),
 }
+# A person's device and the server may disagree by a few minutes: a time that close to now is not
+# refused as "in the future".
+CLOCK_SLACK = timedelta(minutes=5)
 
 
 # --- deploying ---------------------------------------------------------------------------------------
@@ -69,11 +73,13 @@ def deploy_learning(
     """Put a matched service's learning live there and start chain B on it.
 
     Refused (ValidationError) for a service left out of the learning, one without a confirmed
-    implementation lead, or one already deployed; the engine refuses a service without shifts.
+    implementation lead, or one already deployed, and for a go-live time in the future or before the
+    failure was confirmed (`check_go_live`); the engine refuses a service without shifts.
     """
     service = matched_service.service
     require_perm(by, "adoption.deploy_learning", matched_service)
     _check_deployable(matched_service)
+    check_go_live(matched_service, deployed_at)
     deployment = Deployment(
         matched_service=matched_service,
         service=service,
@@ -104,6 +110,26 @@ def _check_deployable(matched_service) -> None:
         )
     if Deployment.objects.filter(matched_service=matched_service).exists():
         raise ValidationError(f"The learning is already deployed at {name}.")
+
+
+def check_go_live(matched_service, deployed_at: datetime, now: datetime | None = None) -> None:
+    """Refuse, on `deployed_at`, a go-live time in the future (beyond a few minutes of clock
+    difference) or before the failure behind the learning was confirmed.
+
+    Chain B's deadlines count from this time, and a deployment is made once: a time in the future
+    would schedule checks nobody can do yet, with no way to deploy the learning again.
+    """
+    now = now or timezone.now()
+    if deployed_at > now + CLOCK_SLACK:
+        raise ValidationError({"deployed_at": "When the learning went live cannot be in the future."})
+    confirmed_at = matched_service.trigger.confirmed_at
+    if deployed_at < confirmed_at:
+        raise ValidationError(
+            {
+                "deployed_at": "When the learning went live cannot be before the failure was confirmed "
+                f"({london(confirmed_at)})."
+            }
+        )
 
 
 def close_deployment(deployment, *, by, reason: str) -> Deployment:
@@ -160,6 +186,44 @@ def deployable_matches(user):
 # --- observations by team, shift and location --------------------------------------------------------
 
 
+class MonitoringEnded(ValidationError):
+    """An observation refused because the deployment is closed: monitoring has ended there.
+
+    Views say so as a message on the deployment's page, which offers no form once it is closed.
+    """
+
+    def __init__(self, deployment):
+        super().__init__(
+            f"Monitoring has ended at {deployment.service} (the deployment is closed), "
+            "so observations can no longer be recorded. Nothing was saved."
+        )
+
+
+def check_live(deployment) -> None:
+    """Refuse (MonitoringEnded) anything more to record once the deployment is closed."""
+    if deployment.status == DeploymentStatus.CLOSED:
+        raise MonitoringEnded(deployment)
+
+
+def check_observed_at(deployment, observed_at: datetime, now: datetime | None = None) -> None:
+    """Refuse, on `observed_at`, an observation time in the future (beyond a few minutes of clock
+    difference) or before the learning went live.
+
+    Each group's latest observation decides whether it is weak now: a time in the future would stay
+    the latest and could make a weak group look aligned.
+    """
+    now = now or timezone.now()
+    if observed_at > now + CLOCK_SLACK:
+        raise ValidationError({"observed_at": "The time observed cannot be in the future."})
+    if observed_at < deployment.deployed_at:
+        raise ValidationError(
+            {
+                "observed_at": "The time observed cannot be before the learning went live "
+                f"({london(deployment.deployed_at)})."
+            }
+        )
+
+
 class NothingToCorrect(ValidationError):
     """A correction that would change nothing, such as the same form sent twice: no history is written.
 
@@ -189,11 +253,15 @@ def record_team_observation(
     """Store one group's figures for a step (only the measures observed need be given).
 
     The group is a team of the service, one of its shifts, a location within it, or a mix of them.
+    Refused (MonitoringEnded) once the deployment is closed, and for a time observed in the future or
+    before the learning went live (`check_observed_at`).
     """
     require_perm(by, "adoption.record_observation", deployment)
     cleaned, location = _checked_observation(
         deployment, step_code=step_code, values=values, team=team, shift_name=shift_name, location=location
     )
+    observed_at = observed_at or timezone.now()
+    check_observed_at(deployment, observed_at)
     observation = AdoptionObservation(
         deployment=deployment,
         step_code=step_code,
@@ -201,15 +269,12 @@ def record_team_observation(
         shift_name=shift_name,
         location=location,
         values=cleaned,
-        observed_at=observed_at or timezone.now(),
+        observed_at=observed_at,
         recorded_by=by,
     )
     observation._history_user = by
     with transaction.atomic():
-        if _locked(deployment).status == DeploymentStatus.CLOSED:
-            raise ValidationError(
-                "This deployment is closed: monitoring has ended, so nothing more is recorded."
-            )
+        check_live(_locked(deployment))
         observation.save()
         _escalate_weak_groups(observation)
     return observation
@@ -312,6 +377,12 @@ def _checked_observation(deployment, *, step_code, values, team, shift_name, loc
     location = _location(deployment, location)
     if team is None and not shift_name and not location:
         raise ValidationError("Name the team, the shift or the location (or more than one).")
+    return checked_figures(step_code, values), location
+
+
+def checked_figures(step_code: str, values: dict) -> dict:
+    """One group's figures for a step checked against the step's measures and returned cleaned;
+    a figure out of range is refused keyed by its measure's name, so a form shows it on its field."""
     if not values:
         raise ValidationError("Record at least one measure.")
     measures = step_measures(step_code)
@@ -320,7 +391,7 @@ def _checked_observation(deployment, *, step_code, values, team, shift_name, loc
     if len(observed) != len(values):
         known = ", ".join(m["name"] for m in measures)
         raise ValidationError(f"Record only measures of {step_code}: {known}.")
-    return clean_values(observed, values, step_code=step_code), location
+    return clean_values(observed, values, step_code=step_code)
 
 
 def _location(deployment, location: str) -> str:

@@ -429,8 +429,9 @@ def weak_now_groups(sections: list[dict]) -> list[dict]:
 
 
 def weak_group_text(group: dict) -> str:
-    """One weak group in words, e.g. "team Yew: B2 Risk-note updates (%) latest 88 (threshold: ...)"."""
+    """One weak group in words, the step code after them for the governance team, e.g. "team Yew:
+    Risk-note updates (%) (B2), latest 88 (threshold: ...)"."""
     return (
-        f"{group['dimension']} {group['group']}: {group['code']} {group['label']} latest "
+        f"{group['dimension']} {group['group']}: {group['label']} ({group['code']}), latest "
         f"{fmt(group['latest'])} (threshold: {group['threshold']})"
     )

@@ -28,7 +28,7 @@ from .permissions import visible_deployments
 
 
 class MyServiceView(StaffRequiredMixin, TemplateView):
-    """A service's deployments and every chain B check due, overdue or recorded, soonest first.
+    """A service's deployments and every adoption check (chain B) due, overdue or recorded, soonest first.
 
     Without a service in the URL it covers every service the person can see (one, for a manager).
     """
@@ -137,9 +137,12 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
         )
         live = deployment.status == DeploymentStatus.ACTIVE
         can_record = live and user.has_perm("adoption.record_observation", deployment)
-        form = None
-        if can_record:
-            form = kwargs.pop("form", None) or ObservationForm(deployment=deployment, steps=steps)
+        # A form sent back with its errors is shown only while observations can still be recorded.
+        form = kwargs.pop("form", None)
+        if not can_record:
+            form = None
+        elif form is None:
+            form = ObservationForm(deployment=deployment, steps=steps)
         return super().get_context_data(
             deployment=deployment,
             run=run,
@@ -168,9 +171,11 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
         )
         require_perm(request.user, "adoption.record_observation", deployment)
         form = ObservationForm(request.POST, deployment=deployment, steps=chain.steps())
-        if form.is_valid():
-            code, measure = form.cleaned_data["measure"].split(":", 1)
-            try:
+        try:
+            # A closed deployment's page offers no form to show errors on: its refusal comes first.
+            services.check_live(deployment)
+            if form.is_valid():
+                code, measure = form.cleaned_data["measure"].split(":", 1)
                 services.record_team_observation(
                     deployment,
                     by=request.user,
@@ -181,13 +186,15 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
                     location=form.cleaned_data["location"],
                     observed_at=form.cleaned_data["observed_at"],
                 )
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
-            else:
                 messages.success(
                     request, "Observation recorded: the comparison by team, shift and location includes it."
                 )
                 return redirect("adoption:deployment_detail", pk=deployment.pk)
+        except services.MonitoringEnded as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("adoption:deployment_detail", pk=deployment.pk)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
         return self.render_to_response(self.get_context_data(form=form, **kwargs))
 
 
@@ -298,21 +305,10 @@ class ObservationEditView(StaffRequiredMixin, FormView):
             messages.info(self.request, exc.messages[0])
             return deployment_url
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            form.add_service_errors(exc)
             return self.form_invalid(form)
         messages.success(self.request, f"Observation corrected: {form.cleaned_data['reason']}")
         return deployment_url
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    """Show the service's refusal beside the field it is about (a measure's value, the reason, the
-    location), so the error summary links to it; anything else goes above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for key, errors in exc.message_dict.items():
-        field = next((name for name in (key, f"value_{key}") if name in form.fields), None)
-        form.add_error(field, errors)
 
 
 class DeployView(StaffRequiredMixin, FormView):
@@ -332,6 +328,9 @@ class DeployView(StaffRequiredMixin, FormView):
             require_perm(request.user, "adoption.deploy_learning", self.match)
         return super().dispatch(request, *args, **kwargs)
 
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"match": self.match}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(match=self.match, **kwargs)
 
@@ -339,7 +338,7 @@ class DeployView(StaffRequiredMixin, FormView):
         try:
             deployment = services.deploy_learning(self.match, by=self.request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            form.add_service_errors(exc)
             return self.form_invalid(form)
         messages.success(
             self.request,

@@ -92,13 +92,17 @@ class WorkingHoursForm(forms.Form):
         return cleaned
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the field it names, or at the top of the form."""
+def add_service_errors(form: forms.Form, error: ValidationError, field_for=None) -> None:
+    """Show a service's ValidationError on the field it names, or at the top of the form.
+
+    `field_for(key)` names the form field a service's key is about, where the two differ (None: the
+    top of the form); by default a key is its field when the form has one."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
         return
-    for field, field_messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_messages)
+    for key, field_messages in error.message_dict.items():
+        field = field_for(key) if field_for else (key if key in form.fields else None)
+        form.add_error(field, field_messages)
 
 
 class ScopedRoleForm(forms.Form):

@@ -47,7 +47,7 @@ def test_closing_is_refused_while_a_team_is_weak_now_and_the_message_names_it(de
 
     message = " ".join(refused.value.messages)
     assert "weak now" in message and "team Yew" in message
-    assert "B2 Risk-note updates entered within the same shift" in message
+    assert "Risk-note updates entered within the same shift after the new escalation rule (B2)" in message
     assert "latest 88" in message and "fewer than 93 %" in message
     assert "Oak" not in message and "Ash" not in message
     deployment.refresh_from_db()
@@ -117,7 +117,7 @@ def test_the_page_says_why_closing_is_unavailable_and_lists_the_weak_groups(
     page = client.get(url)
 
     assert "Closing is not available yet" in page.text
-    assert "Team Yew: B2" in page.text and "latest 88" in page.text
+    assert "Team Yew: Risk-note updates" in page.text and "rule (B2), latest 88" in page.text
     assert "Close this deployment" not in page.text, "no close button while a group is weak now"
     assert {(g["dimension"], g["group"]) for g in page.context["weak_now"]} == {("team", "Yew")}
     # Ash breached on the 23rd and came back within the threshold on the 24th.

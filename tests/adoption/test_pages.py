@@ -256,7 +256,7 @@ def test_deployment_page_queries_do_not_grow_with_observations(client, elm_deplo
             team=teams[names[n % 3]] if n % 5 else None,
             shift_name=shifts[n % 3],
             location=locations[(n // 3) % 3],
-            observed_at=at(23 + n // 10, 8 + n % 10),
+            observed_at=at(23 + n // 10, 9 + n % 10),
         )
         if n % 7 == 0:
             services.correct_observation(
@@ -288,7 +288,7 @@ def test_the_observations_table_shows_the_newest_a_page_at_a_time(client, elm_de
             step_code="B2",
             values={"risk_note_updates_same_shift_pct": 80 + n},
             team=teams["Oak"],
-            observed_at=at(23, 8, minute=n),
+            observed_at=at(23, 9, minute=n),
         )
         for n in range(12)
     ]

@@ -296,12 +296,12 @@ def test_an_and_rule_judges_both_halves_as_they_stand_after_each_observation(dep
     """
     manager = people.registered_manager
     for team, values, when in [
-        ("Yew", {"unresolved_tasks_over_2h": 5, "resident_impact_concerns": 3}, at(23, 8)),
-        ("Oak", {"unresolved_tasks_over_2h": 5, "resident_impact_concerns": 0}, at(23, 8, minute=30)),
-        ("Yew", {"resident_impact_concerns": 0}, at(23, 9)),
-        ("Yew", {"unresolved_tasks_over_2h": 5}, at(23, 10)),
-        ("Ash", {"unresolved_tasks_over_2h": 5, "resident_impact_concerns": 3}, at(23, 11)),
-        ("Oak", {"resident_impact_concerns": 3}, at(23, 12)),
+        ("Yew", {"unresolved_tasks_over_2h": 5, "resident_impact_concerns": 3}, at(23, 10)),
+        ("Oak", {"unresolved_tasks_over_2h": 5, "resident_impact_concerns": 0}, at(23, 10, minute=30)),
+        ("Yew", {"resident_impact_concerns": 0}, at(23, 11)),
+        ("Yew", {"unresolved_tasks_over_2h": 5}, at(23, 12)),
+        ("Ash", {"unresolved_tasks_over_2h": 5, "resident_impact_concerns": 3}, at(23, 13)),
+        ("Oak", {"resident_impact_concerns": 3}, at(23, 14)),
     ]:
         services.record_team_observation(
             deployment, by=manager, step_code="B4", values=values, team=teams[team], observed_at=when
@@ -312,7 +312,7 @@ def test_an_and_rule_judges_both_halves_as_they_stand_after_each_observation(dep
         table = services.variation(deployment, "B4", measure)
         pd.testing.assert_frame_equal(pd.DataFrame(section["rows"], columns=list(table.columns)), table)
         rows = table.set_index("group")
-        assert not rows.loc["Yew", "weak_now"] and rows.loc["Yew", "aligned_since"] == at(23, 9)
+        assert not rows.loc["Yew", "weak_now"] and rows.loc["Yew", "aligned_since"] == at(23, 11)
         assert rows.loc["Oak", "weak_now"] and pd.isna(rows.loc["Oak", "aligned_since"])
         assert rows.loc["Ash", "weak_now"]
     assert sections["unresolved_tasks_over_2h"]["rows"][2]["observations"] == 2, "Yew gave it twice"

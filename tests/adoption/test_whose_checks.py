@@ -74,4 +74,31 @@ def test_the_panel_says_how_many_more_checks_it_leaves_out(
     sign_in(people.registered_manager)
     response = client.get(reverse("dashboard", args=[Role.REGISTERED_MANAGER]))
     assert len(due_checks(response)["step_runs"]) == 2
-    assert f"And {shown.count() - 2} more." in response.text
+    assert f"And {shown.count() - 2} more at your service." in response.text
+
+
+def test_the_persons_own_checks_are_not_crowded_out_by_others(
+    client, sign_in, match, people, time_machine, monkeypatch
+):
+    """A service improvement lead had five overdue checks of their own; the panel took the five soonest
+    checks at the service, listed three of them as theirs, and put "And 8 more." under others' work."""
+    from adoption import panels, services
+
+    deploy(match, people.registered_manager, deployed_at=at(23, 9))
+    time_machine.move_to(at(24, 13), tick=False)
+    open_checks = services.chain_b_step_runs([match.service], states=services.OPEN_STATES).filter(
+        due_at__lte=at(25, 13)
+    )
+    own = open_checks.filter(role=Role.SERVICE_IMPROVEMENT_LEAD)
+    assert own.count() > 2 and open_checks.exclude(role=Role.SERVICE_IMPROVEMENT_LEAD).count() > 2
+    monkeypatch.setattr(panels, "PANEL_ROWS", 2)
+    sign_in(people.service_improvement_lead)
+    response = client.get(reverse("dashboard", args=[Role.SERVICE_IMPROVEMENT_LEAD]))
+    panel = due_checks(response)
+    assert [s.pk for s in panel["yours"]] == list(
+        own.order_by("due_at", "pk").values_list("pk", flat=True)[:2]
+    )
+    assert len(panel["others"]) == 2
+    assert f"And {own.count() - 2} more of yours." in response.text
+    others = open_checks.count() - own.count()
+    assert f"And {others - 2} more at your service." in response.text
