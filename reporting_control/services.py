@@ -22,7 +22,7 @@ from providers.permissions import require_perm
 from providers.templatetags.nhsuk import london
 
 from . import chain, evidence, packs
-from .choices import DECIDED_STATES, WITHHELD_STATES, LineKind, LineState, UpdateStatus
+from .choices import DECIDED_STATES, WITHHELD_STATES, LineKind, LineState, PackStatus, UpdateStatus
 from .computations import COMPLETING_IN_TIME
 from .models import EvidencePack, IssueHold, ReportingLine, ReportingUpdate
 
@@ -478,10 +478,19 @@ def queue_release_packs(update: ReportingUpdate, *, by, now=None) -> list[Eviden
 
 
 def request_pack(update: ReportingUpdate, *, by, now=None) -> EvidencePack:
-    """Queue a PDF evidence pack of the update; refused while an issue hold is active."""
+    """Queue a PDF evidence pack of the update; refused while an issue hold is active, and a repeat
+    while one is still queued or building (AlreadyDone): a double press builds one pack."""
     require_perm(by, "reporting_control.request_pack", update)
     _refuse_pack_while_held(update)
     with transaction.atomic():
+        # Under the update's lock, so of two presses of the button at once the second sees the first.
+        building = (
+            _lock(update)
+            .packs.filter(for_release=False, status__in=(PackStatus.QUEUED, PackStatus.BUILDING))
+            .first()
+        )
+        if building is not None:
+            raise AlreadyDone("A pack of this update is already being built: it is listed below.", building)
         return _queue_pack(update, by=by, now=now or timezone.now())
 
 

@@ -40,3 +40,18 @@ def test_adding_the_same_line_twice_adds_it_once(
         == 1
     )
     assert "Line 2 already makes this claim." in second.text
+
+
+def test_requesting_a_pack_twice_while_it_is_built_queues_one(
+    client, sign_in, compliance_manager, evidenced_update
+):
+    """ "Build the evidence pack" pressed twice built two identical packs."""
+    from reporting_control.models import EvidencePack
+
+    sign_in(compliance_manager)
+    url = reverse("reporting_control:pack_request", args=[evidenced_update.pk])
+    client.post(url)
+    second = client.post(url, follow=True)
+
+    assert EvidencePack.objects.filter(update=evidenced_update).count() == 1
+    assert "A pack of this update is already being built" in second.text
