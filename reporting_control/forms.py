@@ -93,8 +93,16 @@ class DecisionForm(forms.Form):
     """Freeze, defer, clear or reopen a line, with the reason. Clearing at challenge is offered only to
     those who may clear (`can_clear`); anyone else is told who can (`who_clears`)."""
 
-    state = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect, label="Decision")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    state = forms.ChoiceField(
+        choices=DECISIONS,
+        widget=forms.RadioSelect,
+        label="Decision",
+        error_messages={"required": "Choose a decision for the line."},
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Give the reason for the decision."},
+    )
 
     def __init__(self, *args, can_clear: bool = True, who_clears: str = "", **kwargs):
         super().__init__(*args, **kwargs)

@@ -97,8 +97,12 @@ class UpdateDetailView(UpdateMixin, TemplateView):
         update, user = self.get_update(), self.request.user
         lines = list(update.lines.prefetch_related("services").order_by("order"))
         colleagues = Colleagues(user)
+        sent_back = kwargs.pop("sent_back", None)  # a line's decision form returned with its errors
         for line in lines:  # one prefix per line, so every field id on the page is unique
-            line.decision_form = decision_form(user, line, colleagues=colleagues)
+            if sent_back is not None and sent_back.prefix == f"line{line.pk}":
+                line.decision_form = sent_back
+            else:
+                line.decision_form = decision_form(user, line, colleagues=colleagues)
         holds = update.holds.select_related("placed_by", "lifted_by")
         active = next((h for h in holds if h.is_active), None)
         return super().get_context_data(
@@ -215,8 +219,11 @@ class LineServicesView(UpdateMixin, FormView):
         return redirect(update.get_absolute_url())
 
 
-class LineDecisionView(UpdateMixin, View):
-    """Freeze, defer, clear or reopen one line (POST from the update page)."""
+class LineDecisionView(UpdateDetailView):
+    """Freeze, defer, clear or reopen one line (POST from the update page); a decision missing its
+    choice or reason comes back on the update's page with what was typed."""
+
+    http_method_names = ["post"]  # the page itself is the update's
 
     # Freezing and deferring are the editors'; clearing (the signers', all editors too) is checked again
     # by the service.
@@ -227,8 +234,7 @@ class LineDecisionView(UpdateMixin, View):
         line = get_object_or_404(ReportingLine, pk=line_pk, update=update)
         form = decision_form(request.user, line, request.POST)
         if not form.is_valid():
-            messages.error(request, "Choose a decision and give the reason.")
-            return redirect(update.get_absolute_url())
+            return self.render_to_response(self.get_context_data(sent_back=form))
         return _act(
             request,
             update,

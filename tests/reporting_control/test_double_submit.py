@@ -55,3 +55,20 @@ def test_requesting_a_pack_twice_while_it_is_built_queues_one(
 
     assert EvidencePack.objects.filter(update=evidenced_update).count() == 1
     assert "A pack of this update is already being built" in second.text
+
+
+def test_a_line_decision_missing_a_field_keeps_what_was_typed(
+    client, sign_in, compliance_manager, evidenced_update
+):
+    """A reason typed without a decision chosen came back as a banner, the reason gone."""
+    line = evidenced_update.lines.get()
+    sign_in(compliance_manager)
+    url = reverse("reporting_control:line_decide", args=[evidenced_update.pk, line.pk])
+    response = client.post(url, {f"line{line.pk}-reason": "Waiting for Birch Lodge's audit."})
+
+    assert response.status_code == 200
+    assert "Waiting for Birch Lodge&#x27;s audit." in response.text, "the reason typed is kept"
+    assert "There is a problem" in response.text and "Choose a decision for the line." in response.text
+    assert f'href="#id_line{line.pk}-state_0"' in response.text, "the summary links to the first choice"
+    line.refresh_from_db()
+    assert line.decision_reason == ""
