@@ -8,7 +8,9 @@ Both kinds of file go through the same column checks (`_Rows`). Everything is ve
 100,000-row file is checked in about a second and never with a query per row.
 """
 
+import csv
 import io
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +27,7 @@ from .choices import HarmLevel, ImportKind, IncidentTheme
 from .models import Incident
 
 MAX_STORED_ERRORS = 500
+MAX_LINES_NAMED = 50  # rows too long for the header named in the one message that refuses the file
 SHOWN_CHARACTERS = 40  # a cell quoted in a message is cut to this, so one long cell cannot flood the list
 SOURCE_REFERENCE_LENGTH = Incident._meta.get_field("source_reference").max_length  # the column's own limit
 # CareHours.hours is DECIMAL(8, 2), so the column holds up to 999,999.99, but no day at one service comes
@@ -185,19 +188,50 @@ def read_table(content, filename: str) -> pd.DataFrame:
             f"The file has more than {most:,} rows, the most imported at once. "
             "Split it into smaller files (by month, or by service)."
         )
-    return frame.fillna("").astype(str)
+    frame = frame.fillna("").astype(str)
+    # A blank row is no record. It is dropped with its index kept, so the rows after it keep the line
+    # numbers a person sees in the file (`_lines`).
+    return frame[(frame != "").any(axis=1)]
 
 
 def _read_csv(content: bytes, nrows: int) -> pd.DataFrame:
-    """CSV in UTF-8 (with or without a byte-order mark), or Windows-1252 as older Excel saves it."""
+    """CSV in UTF-8 (with or without a byte-order mark), or Windows-1252 as older Excel saves it.
+
+    Blank lines are read as rows (and dropped by `read_table`) so later rows keep their line numbers.
+    A row with more values than the header has columns is refused by line: pandas would otherwise
+    take a first such row's extra values as an index and shift every column along, or stop at the
+    first later one with a message about tokenizing."""
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return pd.read_csv(
-                io.BytesIO(content), dtype=str, keep_default_na=False, encoding=encoding, nrows=nrows
-            )
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                return pd.read_csv(
+                    io.BytesIO(content),
+                    dtype=str,
+                    keep_default_na=False,
+                    encoding=encoding,
+                    nrows=nrows,
+                    index_col=False,
+                    skip_blank_lines=False,
+                )
         except UnicodeDecodeError:
             continue
+        except (pd.errors.ParserError, pd.errors.ParserWarning):
+            raise ImportFileError(_too_many_values(content.decode(encoding))) from None
     raise ImportFileError("The file's text encoding is not UTF-8 or Windows-1252.")
+
+
+def _too_many_values(text: str) -> str:
+    """Every row with more values than the header has columns, by line, in one message."""
+    records = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = len(next(records, []))
+    found = [(records.line_num, len(values)) for values in records if len(values) > header]
+    shown = ", ".join(f"line {line} has {count} values" for line, count in found[:MAX_LINES_NAMED])
+    more = f" (and {len(found) - MAX_LINES_NAMED:,} more rows)" if len(found) > MAX_LINES_NAMED else ""
+    return (
+        f"Some rows have more values than the header has columns: {shown}{more}; the header has {header}. "
+        "A comma inside a cell needs the cell in double quotes. Nothing was imported."
+    )
 
 
 def template(kind: str, service=None) -> pd.DataFrame:
@@ -267,8 +301,9 @@ def _per_distinct(values: pd.Series, function) -> pd.Series:
 
 
 def _lines(frame: pd.DataFrame) -> pd.Series:
-    """Spreadsheet line numbers: the header is line 1, the first data row line 2."""
-    return pd.Series(np.arange(len(frame)) + 2, index=frame.index)
+    """Spreadsheet line numbers: the header is line 1, the first data row line 2. The frame's index is
+    each row's place among the file's rows, blank ones included (`read_table`)."""
+    return pd.Series(np.asarray(frame.index) + 2, index=frame.index)
 
 
 def _shown(text: str) -> str:
