@@ -36,7 +36,7 @@ from tests.browser.keyboard import (
     type_into,
 )
 from tests.browser.test_quality_director_journey import confirmed, media, oakwood  # noqa: F401
-from tests.factories import person_with_role
+from tests.factories import check_and_sign_off, person_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -72,7 +72,8 @@ UPDATE = "Night-time falls: assurance to the CQC"
 @pytest.fixture
 def held_update(oakwood, triggers):  # noqa: F811
     """An update to the regulator about the fall, its one line (Beech Lodge's open falls risk, a matched
-    service of the fall) evidenced, held by the compliance manager until the figures are checked."""
+    service of the fall) evidenced, checked (C1, C3, C4), and held by the compliance manager until the
+    figures are checked."""
     provider = oakwood["Elm House"].provider
     compliance = person_with_role(Role.COMPLIANCE_MANAGER, provider=provider, username="compliance")
     person_with_role(Role.PROVIDER_DIRECTOR, provider=provider, username="director")
@@ -93,6 +94,7 @@ def held_update(oakwood, triggers):  # noqa: F811
         claim="Beech Lodge's night-time falls risk stays open while its night checks change.",
         services=[beech],
     )
+    check_and_sign_off(update, None)  # the checks the sign-off is judged against, not the sign-off
     reporting.place_hold(update, by=compliance, reason="The quarter's figures are not yet checked.")
     return update
 
