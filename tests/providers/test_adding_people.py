@@ -43,6 +43,10 @@ def test_a_new_person_gets_their_first_role_and_a_link_to_set_their_password(
     assert person.role_assignments.get().service == elm_house
     assert person.history.get().history_user == administrator
     link = re.search(r'value="(http://testserver/people/set-password/[^"]+)"', response.text).group(1)
+    # What to do if it is lost: "remove the role and add them again" ended at "This username is already
+    # taken", so the page names the one way that works.
+    assert "add them again" not in response.text
+    assert "if it is lost, ask a platform operator for a new one" in response.text
 
     client.logout()
     form_page = client.get(link, follow=True)
