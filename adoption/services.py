@@ -15,7 +15,7 @@ from escalation.measures import clean_values
 from escalation.models import StepRun, StepTemplate
 from learning_transfer.choices import TriggerStatus
 from learning_transfer.models import MatchedService
-from providers.actions import change_once, lock
+from providers.actions import AlreadyDone, change_once, lock
 from providers.permissions import require_perm
 from providers.templatetags.nhsuk import london
 
@@ -274,10 +274,27 @@ def record_team_observation(
     )
     observation._history_user = by
     with transaction.atomic():
-        check_live(_locked(deployment))
+        check_live(_locked(deployment))  # the lock also makes a second of two identical posts wait
+        _refuse_a_repeat(observation)
         observation.save()
         _escalate_weak_groups(observation)
     return observation
+
+
+def _refuse_a_repeat(observation: AdoptionObservation) -> None:
+    """The same group, step, moment and figures already recorded (a double tap on "Save") is not
+    recorded again: it would count twice in the comparison. Other figures for the same moment are kept,
+    as a correction to look at."""
+    same = observation.deployment.observations.filter(
+        step_code=observation.step_code,
+        team=observation.team,
+        shift_name=observation.shift_name,
+        location=observation.location,
+        observed_at=observation.observed_at,
+    )
+    repeat = next((earlier for earlier in same if earlier.values == observation.values), None)
+    if repeat is not None:
+        raise AlreadyDone("This observation is already recorded: nothing was saved twice.", repeat)
 
 
 def correct_observation(

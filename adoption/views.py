@@ -16,6 +16,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from learning_transfer.models import MatchedService
 from providers import permissions
+from providers.actions import AlreadyDone
 from providers.history import recent_changes
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import require_perm
@@ -192,6 +193,9 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
                 return redirect("adoption:deployment_detail", pk=deployment.pk)
         except services.MonitoringEnded as exc:
             messages.error(request, exc.messages[0])
+            return redirect("adoption:deployment_detail", pk=deployment.pk)
+        except AlreadyDone as done:  # a double tap: the first is recorded, nothing more
+            messages.info(request, done.message)
             return redirect("adoption:deployment_detail", pk=deployment.pk)
         except ValidationError as exc:
             form.add_service_errors(exc)

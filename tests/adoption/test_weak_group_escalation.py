@@ -10,6 +10,7 @@ from adoption import services
 from escalation import engine
 from escalation.choices import EscalationKind
 from escalation.models import Escalation
+from providers.actions import AlreadyDone
 from providers.choices import Role
 from tests.factories import TeamFactory, person_with_role
 
@@ -64,7 +65,8 @@ def test_a_weak_night_team_is_escalated_once_while_the_service_average_passes(de
     assert not Escalation.objects.filter(kind=EscalationKind.BREACH).exists()
 
     record_b1(deployment, lead, night, 83, at(23, 23))
-    record_b1(deployment, lead, night, 83, at(23, 23))
+    with pytest.raises(AlreadyDone):  # the same observation again is not recorded twice
+        record_b1(deployment, lead, night, 83, at(23, 23))
     assert weak_group_escalations().count() == 1
 
 
