@@ -97,7 +97,10 @@ class DecisionForm(forms.Form):
         choices=DECISIONS,
         widget=forms.RadioSelect,
         label="Decision",
-        error_messages={"required": "Choose a decision for the line."},
+        error_messages={
+            "required": "Choose a decision for the line.",
+            "invalid_choice": "Choose one of the decisions offered to you.",
+        },
     )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -34,7 +34,7 @@ def test_only_a_signer_is_offered_to_clear_a_line_others_are_told_who_can(
         {f"line{line.pk}-state": LineState.CHALLENGE_CLEARED, f"line{line.pk}-reason": "Seen."},
         follow=True,
     )
-    assert "Choose a decision and give the reason." in response.text
+    assert "Choose one of the decisions offered to you." in response.text
     line.refresh_from_db()
     assert line.state != LineState.CHALLENGE_CLEARED
     client.logout()
