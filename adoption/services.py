@@ -119,17 +119,24 @@ def check_go_live(matched_service, deployed_at: datetime, now: datetime | None =
     Chain B's deadlines count from this time, and a deployment is made once: a time in the future
     would schedule checks nobody can do yet, with no way to deploy the learning again.
     """
+    _refuse_outside(
+        "deployed_at",
+        deployed_at,
+        what="When the learning went live",
+        earliest=matched_service.trigger.confirmed_at,
+        since="the failure was confirmed",
+        now=now,
+    )
+
+
+def _refuse_outside(field: str, moment, *, what: str, earliest, since: str, now=None) -> None:
+    """Refuse, on `field`, a moment in the future (beyond CLOCK_SLACK) or before `earliest`, the
+    moment `since` names: "{what} cannot be before {since} (Mon 23 Nov 2026, 09:00)"."""
     now = now or timezone.now()
-    if deployed_at > now + CLOCK_SLACK:
-        raise ValidationError({"deployed_at": "When the learning went live cannot be in the future."})
-    confirmed_at = matched_service.trigger.confirmed_at
-    if deployed_at < confirmed_at:
-        raise ValidationError(
-            {
-                "deployed_at": "When the learning went live cannot be before the failure was confirmed "
-                f"({london(confirmed_at)})."
-            }
-        )
+    if moment > now + CLOCK_SLACK:
+        raise ValidationError({field: f"{what} cannot be in the future."})
+    if moment < earliest:
+        raise ValidationError({field: f"{what} cannot be before {since} ({london(earliest)})."})
 
 
 def close_deployment(deployment, *, by, reason: str) -> Deployment:
@@ -212,16 +219,14 @@ def check_observed_at(deployment, observed_at: datetime, now: datetime | None = 
     Each group's latest observation decides whether it is weak now: a time in the future would stay
     the latest and could make a weak group look aligned.
     """
-    now = now or timezone.now()
-    if observed_at > now + CLOCK_SLACK:
-        raise ValidationError({"observed_at": "The time observed cannot be in the future."})
-    if observed_at < deployment.deployed_at:
-        raise ValidationError(
-            {
-                "observed_at": "The time observed cannot be before the learning went live "
-                f"({london(deployment.deployed_at)})."
-            }
-        )
+    _refuse_outside(
+        "observed_at",
+        observed_at,
+        what="The time observed",
+        earliest=deployment.deployed_at,
+        since="the learning went live",
+        now=now,
+    )
 
 
 class NothingToCorrect(ValidationError):
