@@ -242,7 +242,7 @@ class IncidentCreateView(StaffRequiredMixin, FormView):
         )
         # Onward to a page the person may open: the review list for those who decide what the incident
         # needs, else their own dashboard (a registered manager records incidents but reviews none).
-        if self.request.user.has_perm("learning_transfer.read_review_candidates", incident.service):
+        if self.request.user.has_perm("learning_transfer.read_review_candidates", incident.service.provider):
             return redirect("learning_transfer:review_candidates")
         return redirect("home")
 
