@@ -44,6 +44,12 @@ class StepRunState(models.TextChoices):
     CLOSED = "closed", "Closed — no longer needed"
 
 
+# Shown, never stored: a check of a step run each shift or day still due whose turn has not come (the
+# one before it has not fallen due yet), with when it opens (StepRun.display_state and state_words).
+NOT_OPEN = "not_open"
+NOT_OPEN_WORDS = "Not open yet — opens {opens}"
+
+
 class EscalationKind(models.TextChoices):
     BREACH = "breach", "Threshold reached"
     OVERDUE = "overdue", "Step overdue"

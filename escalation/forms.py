@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from providers.fields import RecordChoiceField
 
 from .measures import baseline_key, clean_values
+from .models import window_length
 from .rules import fmt
 
 
@@ -163,7 +164,7 @@ class StepSettingForm(forms.Form):
             )
         self.fields["response_working_hours"] = forms.DecimalField(
             label="Response window (working hours)",
-            help_text="0 means immediately.",
+            help_text=f"0 means immediately: to be acknowledged within {window_length(0)}, day or night.",
             initial=window,
             max_digits=5,
             decimal_places=2,

@@ -82,7 +82,7 @@ def _message(row: Notification) -> EmailMessage:
         "",
         f"Step: {step_words(step)} ({step.code})",
         f"What to do: {escalation.action}",
-        f"Acknowledge by: {london(escalation.acknowledge_by)} ({escalation.window_text})",
+        f"Acknowledge by: {london(escalation.acknowledge_by)} ({escalation.window_words})",
         f"Case: {escalation.chain_run}",
         "",
         f"Open the escalation: {link}",

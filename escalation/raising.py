@@ -17,7 +17,7 @@ Call inside a transaction: mail goes out after it commits.
 
 from collections import namedtuple
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
@@ -28,12 +28,11 @@ from providers.templatetags.nhsuk import london
 
 from . import notifications
 from .choices import EscalationKind, EventKind
-from .models import ChainRun, EngineEvent, Escalation, Notification, StepRun, describe_window
+from .models import ChainRun, EngineEvent, Escalation, Notification, StepRun
+from .models.chains import IMMEDIATE_ACKNOWLEDGE, window_length
 from .recipients import Resolved, RoleDirectory, Target, next_role, target
 from .sql import insert_select, listed, qn, rows_table
 
-# "Immediately" means tell at once; the acknowledgement is then due within this real (not working) time.
-IMMEDIATE_ACKNOWLEDGE = timedelta(hours=1)
 # What a new escalation's events and notifications need, as INSERT … RETURNING gives it back.
 RETURNED = ("id", "provider", "chain_run", "step_run", "kind", "level", "target_role", "service", "region")
 
@@ -350,7 +349,7 @@ def raise_follow_ups_of(claimed: list[tuple], now: datetime) -> list[int]:
 def _follow_up_words(role: str, window, missed: datetime) -> str:
     """The words a follow-up's reason starts with, before its parent's reason."""
     return (
-        f"Not acknowledged by the {Role(role).label} within {describe_window(window)} (by {london(missed)}). "
+        f"Not acknowledged by the {Role(role).label} within {window_length(window)} (by {london(missed)}). "
     )
 
 

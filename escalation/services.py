@@ -1,13 +1,14 @@
 """Business actions of the escalation engine. Views, tasks, commands, other apps and tests call these.
 
-Starting a case, recording a step, acting on an escalation, tuning a step for a provider: each rule
-(a permission, a validation, a threshold) is enforced here and nowhere else.
+Starting a case, recording a step (in recording.py, offered here too), acting on an escalation, tuning
+a step for a provider: each rule (a permission, a validation, a threshold) is enforced here and
+nowhere else.
 """
 
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -15,27 +16,25 @@ from django.utils import timezone
 from providers.actions import change_once
 from providers.choices import ROLE_SCOPE, Role, Scope
 from providers.permissions import compiled_once, once_a_request, require_perm
-from providers.templatetags.nhsuk import london
 
-from . import chain_hooks, notifications
-from .choices import ChainRunStatus, EscalationKind, EscalationState, EventKind, StepRunState, TargetScope
+from . import notifications
+from .choices import ChainRunStatus, EscalationState, EventKind, StepRunState
 from .computations import by_computation
 from .engine import HEARTBEAT
+from .events import write_event
 from .loading import STEP_FIELDS
-from .measures import clean_values, text_in_words
+from .measures import text_in_words
 from .models import (
     ChainRun,
     ChainTemplate,
-    EngineEvent,
     EngineHeartbeat,
     Escalation,
     ProviderStepSetting,
-    StepRecord,
     StepRun,
     StepTemplate,
-    describe_window,
+    window_length,
 )
-from .raising import EscalationSpec, raise_escalations
+from .recording import record_step as record_step  # recording a step is a business action like these
 from .rules import evaluate
 from .scheduling import schedule
 
@@ -199,7 +198,8 @@ def start_chain(
                 for step, occurrence, due_at, region in _per_region(plan, regions)
             ]
         )
-        _event(EventKind.CHAIN_STARTED, run, actor=started_by, message=f"Started on {run.subject_label}.")
+        started = f"Started on {run.subject_label}."
+        write_event(EventKind.CHAIN_STARTED, run, actor=started_by, message=started)
     return run
 
 
@@ -268,123 +268,8 @@ def close_chain_run(run: ChainRun, *, by=None, reason: str = "", now=None) -> Ch
             refusal="This case is already closed.",
         )
         run.step_runs.filter(state=StepRunState.DUE).update(state=StepRunState.CLOSED)
-        _event(EventKind.CHAIN_CLOSED, run, actor=by, at=now, message=reason or "Case closed.")
+        write_event(EventKind.CHAIN_CLOSED, run, actor=by, at=now, message=reason or "Case closed.")
     return run
-
-
-# --- recording a step ------------------------------------------------------------------------------
-
-
-def record_step(
-    step_run: StepRun,
-    *,
-    by,
-    values: dict,
-    check_done: str = "",
-    notes: str = "",
-    evidence_links: str = "",
-    now=None,
-    affected_service=None,
-) -> StepRecord:
-    """Record a step's measures, evaluate its threshold at once and, on a breach, raise the escalation.
-
-    Only a holder of the step's role for the case's service (or provider) may record. Values are
-    checked against the step's measures (ValidationError per field). Recording again supersedes the
-    earlier record but never raises a second escalation. `affected_service` names the service whose
-    role holders are told when the step escalates to an affected service (C2); default: the case's.
-    The returned record carries `.escalation` (the breach escalation, new or earlier, or None).
-    """
-    now = now or timezone.now()
-    run = step_run.chain_run
-    if not by.has_perm("escalation.record_step", step_run):
-        raise PermissionDenied(
-            f"Only a {Role(step_run.role).label} for this case may record {step_run.code}."
-        )
-    if not run.is_open or step_run.state == StepRunState.CLOSED:
-        raise ValidationError("This case is closed: its steps can no longer be recorded.")
-    if affected_service is not None and affected_service.provider_id != run.provider_id:
-        raise ValidationError({"affected_service": "Choose a service of this provider."})
-    opens_at = step_run.opens_at()
-    if opens_at is not None and now < opens_at:
-        raise ValidationError(
-            f"This check is for {london(step_run.due_at)} ({step_run.due_text}). "
-            f"It opens at {london(opens_at)}, when the one before it falls due: record it then."
-        )
-    cleaned = clean_values(step_run.measures, values, step_code=step_run.code)
-    result = evaluate(step_run.threshold_rule, cleaned, step_run.measures)
-
-    with transaction.atomic():
-        # Lock the step run so two people recording at once are serialised.
-        locked = (
-            StepRun.objects.select_for_update(of=("self",))
-            .select_related("chain_run__chain", "chain_run__provider", "chain_run__service")
-            .get(pk=step_run.pk)
-        )
-        locked.records.filter(is_current=True).update(is_current=False)
-        record = StepRecord(
-            step_run=locked,
-            values=cleaned,
-            check_done=check_done,
-            notes=notes,
-            evidence_links=evidence_links,
-            affected_service=affected_service,
-            recorded_by=by,
-            recorded_at=now,
-            breached=result.breached,
-            deciding=result.deciding,
-            explanation=result.text,
-        )
-        record._history_user = by
-        record._history_date = now
-        record.save()
-        locked.state = StepRunState.BREACHED if result.breached else StepRunState.RECORDED
-        locked.recorded_at = now
-        locked.save(update_fields=["state", "recorded_at"])
-        verdict = "threshold breached" if result.breached else "within threshold"
-        _event(
-            EventKind.STEP_RECORDED, run, step_run=locked, actor=by, at=now, message=f"Recorded: {verdict}."
-        )
-        # The chain's side effects (chain C's issue hold, C2's per-service escalations), saved with the
-        # record, and first: a chain that raised its own breach escalations has them found below.
-        chain_hooks.step_recorded(record)
-        record.escalation = _breach_escalation(locked, record, result) if result.breached else None
-    step_run.state, step_run.recorded_at = locked.state, locked.recorded_at
-    return record
-
-
-def _breach_escalation(step_run: StepRun, record: StepRecord, result) -> Escalation:
-    """The step's breach escalation: the earlier one if there is one, else a new one."""
-    earlier = Escalation.objects.filter(step_run=step_run, kind=EscalationKind.BREACH, parent=None).first()
-    if earlier is not None:
-        return earlier
-    run = step_run.chain_run
-    service = run.service
-    if step_run.target_scope == TargetScope.AFFECTED_SERVICE:
-        if record.affected_service is None:
-            # Nobody else was told, so only the person recording knows which service is behind; left
-            # blank, the breach would go to the Nominated Individual as a role gap that is not one.
-            # Raised inside record_step's transaction: nothing of this record is kept.
-            raise ValidationError(
-                {
-                    "affected_service": (
-                        "Choose the affected service: its "
-                        f"{step_run.get_escalate_to_display()} is told of this breach."
-                    )
-                }
-            )
-        service = record.affected_service
-    spec = EscalationSpec.of_rule(
-        step_run,
-        EscalationKind.BREACH,
-        result,
-        reason=f"{step_run.label} breached its threshold: {result.text}.",
-        occurred_at=record.recorded_at,
-        service=service,
-    )
-    created = raise_escalations([spec], record.recorded_at)
-    if created:
-        return created[0]
-    return Escalation.objects.get(step_run=step_run, kind=EscalationKind.BREACH, parent=None)
 
 
 # --- acting on an escalation -----------------------------------------------------------------------
@@ -443,7 +328,7 @@ def acknowledge(escalation: Escalation, *, by, now=None) -> Escalation:
             now=now,
             refusal=refusal,
         )
-        _event(
+        write_event(
             EventKind.ESCALATION_ACKNOWLEDGED,
             escalation.chain_run,
             escalation=escalation,
@@ -484,7 +369,7 @@ def record_action(escalation: Escalation, *, by, action_taken: str, now=None) ->
             now=now,
             refusal="Someone else acted on this escalation just now: read what they recorded first.",
         )
-        _event(
+        write_event(
             EventKind.ACTION_RECORDED,
             escalation.chain_run,
             escalation=escalation,
@@ -519,7 +404,7 @@ def resolve(escalation: Escalation, *, by, note: str = "", now=None) -> Escalati
             now=now,
             refusal="Someone else resolved or changed this escalation just now.",
         )
-        _event(
+        write_event(
             EventKind.ESCALATION_RESOLVED,
             escalation.chain_run,
             escalation=escalation,
@@ -548,21 +433,6 @@ def header_summary(user) -> dict:
         "engine_stale": stale,
         "engine_last_run": last_run,
     }
-
-
-def _event(
-    kind, run: ChainRun, *, step_run=None, escalation=None, actor=None, at=None, message=""
-) -> EngineEvent:
-    return EngineEvent.objects.create(
-        kind=kind,
-        at=at or timezone.now(),
-        provider_id=run.provider_id,
-        chain_run=run,
-        step_run_id=step_run.pk if step_run else (escalation.step_run_id if escalation else None),
-        escalation=escalation,
-        actor=actor,
-        message=message,
-    )
 
 
 def escalation_counts(provider, chain_code: str, now, subjects=None) -> dict:
@@ -621,6 +491,6 @@ def judge_step(provider, chain_code: str, step_code: str, figures: dict) -> dict
         "breached": evaluation.breached,
         "why": evaluation.text,
         "target": Role(step["escalate_to"]).label,
-        "window": describe_window(step["response_working_hours"]),
+        "window": window_length(step["response_working_hours"]),  # pages say "within" before it
         "action": step["action"],
     }

@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.views.generic import TemplateView, View
 
 from providers import dashboards
+from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
 from providers.history import recent_changes
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import providers_where, require_perm, visible_providers
 from providers.who_acts import refusal, split_yours
 
-from . import computations, notifications, panels, permissions, services
+from . import computations, notifications, occurrences, panels, permissions, services
 from .choices import EscalationState
 from .forms import ActionForm, ResolveForm, StepRecordForm, StepSettingForm
 from .measures import text_in_words
@@ -203,7 +204,8 @@ class ChainRunDetailView(StaffRequiredMixin, TemplateView):
             to_attr="current_records",
         )
         step_runs = list(
-            run.step_runs.select_related("region")
+            run.step_runs.with_opening_time()
+            .select_related("region")
             .order_by("order", "due_at", "occurrence")
             .prefetch_related(current)
         )
@@ -234,9 +236,9 @@ class StepRunView(StaffRequiredMixin, TemplateView):
 
     def get_step_run(self) -> StepRun:
         return get_object_or_404(
-            permissions.visible_step_runs(self.request.user).select_related(
-                "chain_run__chain", "chain_run__provider", "chain_run__service"
-            ),
+            permissions.visible_step_runs(self.request.user)
+            .with_opening_time()
+            .select_related("chain_run__chain", "chain_run__provider", "chain_run__service"),
             pk=self.kwargs["pk"],
         )
 
@@ -274,6 +276,7 @@ class StepRunView(StaffRequiredMixin, TemplateView):
             who_records="" if can_record else refusal(self.request.user, "escalation.record_step", step_run),
             form=form,
             shown_state=step_run.display_state(),
+            which_check=occurrences.which_check(step_run),
             **kwargs,
         )
 
@@ -292,6 +295,9 @@ class StepRunView(StaffRequiredMixin, TemplateView):
                     evidence_links=form.cleaned_data["evidence_links"],
                     affected_service=form.cleaned_data.get("affected_service"),
                 )
+            except AlreadyDone as done:  # sent twice: the first is the record, nothing more
+                messages.info(request, done.message)
+                return redirect(f"{step_run.get_absolute_url()}#result")
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -340,7 +346,7 @@ class ChainTemplateListView(StaffRequiredMixin, TemplateView):
                         "measures": measures,
                         "check_method": text_in_words(step.check_method, measures),
                         "threshold_text": describe_rule(rule, measures),
-                        "window_text": describe_window(window),
+                        "window_words": describe_window(window),
                     }
                 )
         can_tune = provider is not None and self.request.user.has_perm("escalation.tune_step", provider)

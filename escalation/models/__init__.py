@@ -1,6 +1,12 @@
 """Models of the escalation engine: chains as data, running cases, escalations and their delivery."""
 
-from .chains import ChainTemplate, ProviderStepSetting, StepTemplate, describe_window
+from .chains import (
+    ChainTemplate,
+    ProviderStepSetting,
+    StepTemplate,
+    describe_window,
+    window_length,
+)
 from .escalations import EngineEvent, EngineHeartbeat, Escalation, Notification
 from .runs import ChainRun, StepRecord, StepRun
 
@@ -16,4 +22,5 @@ __all__ = [
     "StepRun",
     "StepTemplate",
     "describe_window",
+    "window_length",
 ]

@@ -1,5 +1,6 @@
 """The five-step chains as data: templates loaded from fixtures/chains.json, tuned per provider."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -16,16 +17,34 @@ from ..computations import registry
 from ..measures import check_step_text, text_in_words, validate_measure_definitions, with_parameters
 from ..rules import RuleError, describe_rule, validate_rule
 
+# A window of 0 is the guidance's "immediately": the target is told at once and must acknowledge within
+# this real (not working) time, day or night.
+IMMEDIATE_ACKNOWLEDGE = timedelta(hours=1)
 
-def describe_window(hours) -> str:
-    """A response window in words: "immediately", "1 working hour", "2.5 working hours"."""
+
+def _hours(number: Decimal, unit: str) -> str:
+    return f"{number.normalize():f} {unit}{'' if number == 1 else 's'}"
+
+
+def window_length(hours) -> str:
+    """How long the target of an escalation has to acknowledge it, for a sentence that says "within":
+    "2 working hours", or "1 hour" for an immediate escalation (IMMEDIATE_ACKNOWLEDGE)."""
     if hours is None:
         return ""
     hours = Decimal(hours)
     if hours == 0:
-        return "immediately"
-    number = f"{hours.normalize():f}"
-    return f"{number} working hour{'' if hours == 1 else 's'}"
+        return _hours(Decimal(IMMEDIATE_ACKNOWLEDGE / timedelta(hours=1)), "hour")
+    return _hours(hours, "working hour")
+
+
+def describe_window(hours) -> str:
+    """A response window in words, the same on every page and e-mail: "within 2 working hours", and
+    for the guidance's "immediately" both what it asks and the deadline it gets: "immediately —
+    within 1 hour"."""
+    if hours is None:
+        return ""
+    within = f"within {window_length(hours)}"
+    return f"immediately — {within}" if Decimal(hours) == 0 else within
 
 
 def validate_step_json(*, deadline_rule=None, measures=None, threshold_rule=None, check_method=None) -> None:
@@ -156,7 +175,8 @@ class StepTemplate(models.Model):
         return describe_deadline_rule(self.deadline_rule)
 
     @property
-    def window_text(self) -> str:
+    def window_words(self) -> str:
+        """The response window as every page and e-mail says it ("immediately — within 1 hour")."""
         return describe_window(self.response_working_hours)
 
     @property

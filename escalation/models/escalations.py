@@ -133,7 +133,8 @@ class Escalation(models.Model):
         return reverse("escalation:detail", args=[self.pk])
 
     @property
-    def window_text(self) -> str:
+    def window_words(self) -> str:
+        """The response window as every page and e-mail says it ("immediately — within 1 hour")."""
         return describe_window(self.response_working_hours)
 
     # An acknowledged escalation whose action is in waits only for someone to resolve it.

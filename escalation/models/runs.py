@@ -4,16 +4,20 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Case, DateTimeField, OuterRef, Q, Subquery, When
+from django.db.models.lookups import IsNull
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from providers.calendar import RECURRING_KINDS
 from providers.choices import Role
 from providers.models import Provider, Region, Service
+from providers.templatetags.nhsuk import london
 
-from ..choices import ChainRunStatus, StepRunState, TargetScope
+from ..choices import NOT_OPEN, NOT_OPEN_WORDS, ChainRunStatus, StepRunState, TargetScope
 from ..rules import describe_rule
-from .chains import ChainTemplate, StepTemplate, describe_window
+from .chains import ChainTemplate, StepTemplate, describe_window, window_length
 
 
 class ChainRun(models.Model):
@@ -76,6 +80,13 @@ class ChainRun(models.Model):
         )
 
 
+class StepRunQuerySet(models.QuerySet):
+    def with_opening_time(self):
+        """Each step run with when it opens (`opening_time`, see `opening_time`) read in the same
+        query: a list shows "Not open yet — opens …" without a query per row."""
+        return self.annotate(opening_time=opening_time())
+
+
 class StepRun(models.Model):
     """One occurrence of a step in a running case: a snapshot of the step with its own deadline.
 
@@ -118,6 +129,8 @@ class StepRun(models.Model):
     recorded_at = models.DateTimeField(null=True, blank=True)
     overdue_at = models.DateTimeField(null=True, blank=True)
 
+    objects = StepRunQuerySet.as_manager()
+
     class Meta:
         ordering = ["chain_run", "order", "due_at"]
         constraints = [
@@ -151,6 +164,12 @@ class StepRun(models.Model):
 
     @property
     def window_text(self) -> str:
+        """How long the target has to acknowledge, for a sentence saying "within …"."""
+        return window_length(self.response_working_hours)
+
+    @property
+    def window_words(self) -> str:
+        """The response window as every page and e-mail says it ("immediately — within 1 hour")."""
         return describe_window(self.response_working_hours)
 
     @property
@@ -163,32 +182,66 @@ class StepRun(models.Model):
         state = state or self.display_state()
         if state == StepRunState.BREACHED and self.breach_status:
             return self.breach_status
+        if state == NOT_OPEN:
+            return NOT_OPEN_WORDS.format(opens=london(self.opens_at()))
         return StepRunState(state).label
 
+    @property
+    def opens_in_turn(self) -> bool:
+        """Whether this is a later occurrence of a step run each shift, day or late shift (the rows
+        `opening_time` gives a time for): the first occurrence and a one-off step are open from the start."""
+        return self.occurrence > 1 and self.deadline_rule.get("kind") in RECURRING_KINDS
+
     def opens_at(self):
-        """When this occurrence of a step run each shift, day or late shift may be recorded: once the
-        occurrence before it falls due, so a shift's check cannot be done before its shift. None for a
-        one-off step or a first occurrence, which are open from the start of the case."""
-        if self.occurrence <= 1:
+        """When this occurrence may be recorded (see `opening_time`): as its list loaded it, or read
+        now. None when it is open from the start of the case."""
+        if not self.opens_in_turn:
             return None
-        earlier = StepRun.objects.filter(
-            chain_run_id=self.chain_run_id,
-            code=self.code,
-            region_id=self.region_id,
-            occurrence=self.occurrence - 1,
-        )
-        return earlier.values_list("due_at", flat=True).first()
+        if hasattr(self, "opening_time"):
+            return self.opening_time
+        one = StepRun.objects.filter(pk=self.pk).with_opening_time()
+        return one.values_list("opening_time", flat=True).first()
 
     @property
     def is_recorded(self) -> bool:
         return self.state in (StepRunState.RECORDED, StepRunState.BREACHED)
 
     def display_state(self, now=None) -> str:
-        """The state for a timeline: a due step past its deadline shows as overdue before the engine runs."""
+        """The state for a timeline: a due step past its deadline shows as overdue before the engine
+        runs, and a later check whose turn has not come as not open (NOT_OPEN). A list loads its rows
+        `with_opening_time`, so this reads no query per row."""
         now = now or timezone.now()
-        if self.state == StepRunState.DUE and self.due_at <= now:
+        if self.state != StepRunState.DUE:
+            return self.state
+        if self.due_at <= now:
             return StepRunState.OVERDUE
+        opens_at = self.opens_at()
+        if opens_at is not None and now < opens_at:
+            return NOT_OPEN
         return self.state
+
+
+def opening_time():
+    """The one definition of when a step run opens, as an expression over its row: a later occurrence
+    of a step run each shift, day or late shift opens when the occurrence before it (same case, step
+    and region) falls due, so a shift's check cannot be done before its shift; NULL for a first
+    occurrence or a one-off step (`StepRun.opens_in_turn` says which rows have a time)."""
+    earlier = StepRun.objects.filter(
+        chain_run_id=OuterRef("chain_run_id"),
+        code=OuterRef("code"),
+        occurrence=OuterRef("occurrence") - 1,
+    ).filter(
+        # The same region, no region matching no region (SQL's = never matches NULL).
+        Q(region_id=OuterRef("region_id")) | Q(IsNull(OuterRef("region_id"), True), region_id__isnull=True)
+    )
+    return Case(
+        When(
+            Q(occurrence__gt=1, deadline_rule__kind__in=sorted(RECURRING_KINDS)),
+            then=Subquery(earlier.values("due_at")[:1]),
+        ),
+        default=None,
+        output_field=DateTimeField(),
+    )
 
 
 class StepRecord(models.Model):

@@ -1,0 +1,50 @@
+"""Which check a step run is, in a care manager's words: a step run each shift, day or late shift has
+numbered occurrences, which pages call "the 3rd check of 22, night shift of Mon 23 Nov"."""
+
+from datetime import UTC, timedelta
+
+from django.contrib.humanize.templatetags.humanize import ordinal
+
+from providers.calendar import LONDON, is_recurring
+
+from .models import StepRun
+
+
+def which_check(step_run: StepRun) -> str:
+    """ "2nd check of 22, night shift of Mon 23 Nov" for a step run each shift (the shift it checks,
+    named by the day the shift starts), "3rd check of 6, for Wed 25 Nov" for one run each working day;
+    "" for a step done once. Reads how many checks the step has and, for a shift's check, the shifts
+    of the case's service."""
+    if not is_recurring(step_run.deadline_rule):
+        return ""
+    checks = StepRun.objects.filter(
+        chain_run_id=step_run.chain_run_id, code=step_run.code, region_id=step_run.region_id
+    )
+    return f"{ordinal(step_run.occurrence)} check of {checks.count()}, {_checked_when(step_run)}"
+
+
+def _checked_when(step_run: StepRun) -> str:
+    """The shift the check is for ("night shift of Mon 23 Nov"), or its day ("for Wed 25 Nov") when
+    the step is not a shift's or its shift is no longer among the service's."""
+    due = step_run.due_at.astimezone(LONDON)
+    rule = step_run.deadline_rule
+    service = step_run.chain_run.service
+    shifts = service.shifts if service is not None and rule["kind"].startswith("each_shift") else []
+    if rule["kind"] == "each_shift":
+        # Due N hours into the shift: the shift is the one that started N hours before.
+        began = (due.astimezone(UTC) - timedelta(hours=float(rule["within_hours"]))).astimezone(LONDON)
+        shift = next((s for s in shifts if s.start == began.time()), None)
+        if shift is not None:
+            return f"{shift.name} shift of {_day(began.date())}"
+    elif rule["kind"] == "each_shift_before":
+        shift = next((s for s in shifts if s.name == rule["shift"]), None)
+        if shift is not None:
+            # A clock time after midnight in a shift crossing it falls on the shift's second day.
+            after_midnight = shift.crosses_midnight and due.time() < shift.start
+            began = due.date() - timedelta(days=1) if after_midnight else due.date()
+            return f"{shift.name} shift of {_day(began)}"
+    return f"for {_day(due.date())}"
+
+
+def _day(day) -> str:
+    return f"{day:%a} {day.day} {day:%b}"

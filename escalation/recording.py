@@ -1,0 +1,164 @@
+"""Recording a step: its measures checked, its threshold judged at once and, on a breach, the step's
+escalation raised. A second press of the same record (the same figures, by the same person) records
+nothing twice."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from providers.actions import AlreadyDone
+from providers.choices import Role
+from providers.templatetags.nhsuk import london
+
+from . import chain_hooks
+from .choices import EscalationKind, EventKind, StepRunState, TargetScope
+from .events import write_event
+from .measures import clean_values
+from .models import Escalation, StepRecord, StepRun
+from .raising import EscalationSpec, raise_escalations
+from .rules import evaluate
+
+
+def record_step(
+    step_run: StepRun,
+    *,
+    by,
+    values: dict,
+    check_done: str = "",
+    notes: str = "",
+    evidence_links: str = "",
+    now=None,
+    affected_service=None,
+) -> StepRecord:
+    """Record a step's measures, evaluate its threshold at once and, on a breach, raise the escalation.
+
+    Only a holder of the step's role for the case's service (or provider) may record. Values are
+    checked against the step's measures (ValidationError per field). Recording again supersedes the
+    earlier record but never raises a second escalation; the same record sent again by the same person
+    (a double press) records nothing and raises AlreadyDone. `affected_service` names the service whose
+    role holders are told when the step escalates to an affected service (C2); default: the case's.
+    The returned record carries `.escalation` (the breach escalation, new or earlier, or None).
+    """
+    now = now or timezone.now()
+    run = step_run.chain_run
+    if not by.has_perm("escalation.record_step", step_run):
+        raise PermissionDenied(
+            f"Only a {Role(step_run.role).label} for this case may record {step_run.code}."
+        )
+    if not run.is_open or step_run.state == StepRunState.CLOSED:
+        raise ValidationError("This case is closed: its steps can no longer be recorded.")
+    if affected_service is not None and affected_service.provider_id != run.provider_id:
+        raise ValidationError({"affected_service": "Choose a service of this provider."})
+    opens_at = step_run.opens_at()
+    if opens_at is not None and now < opens_at:
+        raise ValidationError(
+            f"This check is for {london(step_run.due_at)} ({step_run.due_text}). "
+            f"It opens at {london(opens_at)}, when the one before it falls due: record it then."
+        )
+    cleaned = clean_values(step_run.measures, values, step_code=step_run.code)
+    result = evaluate(step_run.threshold_rule, cleaned, step_run.measures)
+
+    with transaction.atomic():
+        # Lock the step run so two people recording at once are serialised.
+        locked = (
+            StepRun.objects.select_for_update(of=("self",))
+            .select_related("chain_run__chain", "chain_run__provider", "chain_run__service")
+            .get(pk=step_run.pk)
+        )
+        record = StepRecord(
+            step_run=locked,
+            values=cleaned,
+            check_done=check_done,
+            notes=notes,
+            evidence_links=evidence_links,
+            affected_service=affected_service,
+            recorded_by=by,
+            recorded_at=now,
+            breached=result.breached,
+            deciding=result.deciding,
+            explanation=result.text,
+        )
+        _refuse_a_repeat(locked, record)  # after the lock: of two presses at once, the second is refused
+        locked.records.filter(is_current=True).update(is_current=False)
+        record._history_user = by
+        record._history_date = now
+        record.save()
+        locked.state = StepRunState.BREACHED if result.breached else StepRunState.RECORDED
+        locked.recorded_at = now
+        locked.save(update_fields=["state", "recorded_at"])
+        verdict = "threshold breached" if result.breached else "within threshold"
+        write_event(
+            EventKind.STEP_RECORDED, run, step_run=locked, actor=by, at=now, message=f"Recorded: {verdict}."
+        )
+        # The chain's side effects (chain C's issue hold, C2's per-service escalations), saved with the
+        # record, and first: a chain that raised its own breach escalations has them found below.
+        chain_hooks.step_recorded(record)
+        record.escalation = _breach_escalation(locked, record, result) if result.breached else None
+    step_run.state, step_run.recorded_at = locked.state, locked.recorded_at
+    return record
+
+
+# What makes a record the same as the current one: sent again, it would only repeat it.
+SAME_RECORD = ("values", "check_done", "notes", "evidence_links", "affected_service_id", "recorded_by_id")
+
+
+def _refuse_a_repeat(step_run: StepRun, record: StepRecord) -> None:
+    """The step's current record already says exactly this, from the same person, and nothing else of
+    the case was recorded since (a one-click button pressed twice, a form sent twice): AlreadyDone, and
+    nothing is recorded twice. Other figures or words, the same figures from a colleague, or the same
+    figures after another step was recorded (C5 signed off again once C1 is in) are a new record."""
+    current = step_run.records.filter(is_current=True).select_related("recorded_by").first()
+    if current is None or any(getattr(current, f) != getattr(record, f) for f in SAME_RECORD):
+        return
+    if _case_recorded_since(step_run, current.recorded_at):
+        return
+    raise AlreadyDone(
+        f"{step_run.label} is already recorded with these figures, by {current.recorded_by} at "
+        f"{london(current.recorded_at)}: nothing was recorded twice.",
+        current,
+    )
+
+
+def _case_recorded_since(step_run: StepRun, moment) -> bool:
+    """Whether another step of the same case was recorded after the moment: a record that repeats the
+    current one then judges it against what changed, so it is not a double submit."""
+    return (
+        StepRecord.objects.filter(step_run__chain_run_id=step_run.chain_run_id, recorded_at__gt=moment)
+        .exclude(step_run_id=step_run.pk)
+        .exists()
+    )
+
+
+def _breach_escalation(step_run: StepRun, record: StepRecord, result) -> Escalation:
+    """The step's breach escalation: the earlier one if there is one, else a new one."""
+    earlier = Escalation.objects.filter(step_run=step_run, kind=EscalationKind.BREACH, parent=None).first()
+    if earlier is not None:
+        return earlier
+    run = step_run.chain_run
+    service = run.service
+    if step_run.target_scope == TargetScope.AFFECTED_SERVICE:
+        if record.affected_service is None:
+            # Nobody else was told, so only the person recording knows which service is behind; left
+            # blank, the breach would go to the Nominated Individual as a role gap that is not one.
+            # Raised inside record_step's transaction: nothing of this record is kept.
+            raise ValidationError(
+                {
+                    "affected_service": (
+                        "Choose the affected service: its "
+                        f"{step_run.get_escalate_to_display()} is told of this breach."
+                    )
+                }
+            )
+        service = record.affected_service
+    spec = EscalationSpec.of_rule(
+        step_run,
+        EscalationKind.BREACH,
+        result,
+        reason=f"{step_run.label} breached its threshold: {result.text}.",
+        occurred_at=record.recorded_at,
+        service=service,
+    )
+    created = raise_escalations([spec], record.recorded_at)
+    if created:
+        return created[0]
+    return Escalation.objects.get(step_run=step_run, kind=EscalationKind.BREACH, parent=None)
