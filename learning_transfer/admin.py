@@ -3,10 +3,12 @@
 from collections.abc import Callable
 
 from django.contrib import admin
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from providers.admin import ReadOnlyAdminMixin
 
+from .forms import people_affected_field
 from .models import (
     CareHours,
     ImplementationLead,
@@ -20,6 +22,7 @@ from .models import (
     ReviewThresholds,
 )
 from .services import notices, review_flags, rollup, trend
+from .services.verification import withdraw_if_undone
 
 
 class KeepsFiguresCurrent:
@@ -45,6 +48,37 @@ class KeepsFiguresCurrent:
         self.refresh(pointed)
 
 
+class KeepsVerificationHonest:
+    """An operator's save or delete of a match, its lead or one of its lines may undo what the match's
+    verification rested on: the verification is withdrawn then, by the operator, as the app's own
+    actions withdraw it. `match_field` names the matched service of the admin's rows."""
+
+    match_field: str
+
+    def save_model(self, request, obj, form, change):
+        before = self._matches_of(type(obj).objects.filter(pk=obj.pk))
+        super().save_model(request, obj, form, change)
+        self._recheck(request, before | self._matches_of(type(obj).objects.filter(pk=obj.pk)))
+
+    def delete_model(self, request, obj):
+        pointed = self._matches_of(type(obj).objects.filter(pk=obj.pk))
+        super().delete_model(request, obj)
+        self._recheck(request, pointed)
+
+    def delete_queryset(self, request, queryset):
+        pointed = self._matches_of(queryset)
+        super().delete_queryset(request, queryset)
+        self._recheck(request, pointed)
+
+    def _matches_of(self, queryset) -> set[int]:
+        return set(queryset.values_list(self.match_field, flat=True)) - {None}
+
+    def _recheck(self, request, match_ids: set[int]) -> None:
+        with transaction.atomic():
+            for match in MatchedService.objects.filter(pk__in=match_ids).order_by("pk"):
+                withdraw_if_undone(match, by=request.user)
+
+
 @admin.register(Incident)
 class IncidentAdmin(SimpleHistoryAdmin):
     list_display = ("source_reference", "service", "occurred_at", "theme", "harm_level", "people_affected")
@@ -52,6 +86,12 @@ class IncidentAdmin(SimpleHistoryAdmin):
     search_fields = ("source_reference", "service__name", "description")
     raw_id_fields = ("service",)
     date_hierarchy = "occurred_at"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The import's limits and one message for any number outside them, as on the form.
+        if db_field.name == "people_affected":
+            return people_affected_field()
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     # An operator's correction changes the figures too: recount the days the incident was and is on.
     def save_model(self, request, obj, form, change):
@@ -143,7 +183,7 @@ class LearningTriggerAdmin(KeepsFiguresCurrent, SimpleHistoryAdmin):
 
 
 @admin.register(MatchedService)
-class MatchedServiceAdmin(KeepsFiguresCurrent, SimpleHistoryAdmin):
+class MatchedServiceAdmin(KeepsVerificationHonest, KeepsFiguresCurrent, SimpleHistoryAdmin):
     list_display = (
         "trigger",
         "service",
@@ -157,6 +197,7 @@ class MatchedServiceAdmin(KeepsFiguresCurrent, SimpleHistoryAdmin):
 
     # A match moved to another service or trigger counts other weeks in the trend: work its own out again.
     pointer = "pk"
+    match_field = "pk"
     refresh = staticmethod(trend.refresh_trend_figures)
 
 
@@ -180,16 +221,18 @@ class LearningNoticeAdmin(KeepsFiguresCurrent, SimpleHistoryAdmin):
 
 
 @admin.register(ImplementationLead)
-class ImplementationLeadAdmin(SimpleHistoryAdmin):
+class ImplementationLeadAdmin(KeepsVerificationHonest, SimpleHistoryAdmin):
     list_display = ("matched_service", "person", "confirmed_at")
     raw_id_fields = ("matched_service", "person", "confirmed_by")
+    match_field = "matched_service"
 
 
 @admin.register(ImplementationLine)
-class ImplementationLineAdmin(SimpleHistoryAdmin):
+class ImplementationLineAdmin(KeepsVerificationHonest, SimpleHistoryAdmin):
     list_display = ("task", "service", "owner", "due_at", "completed_at")
     list_filter = ("completed_at",)
     raw_id_fields = ("service", "matched_service", "owner", "completed_by", "created_by")
+    match_field = "matched_service"
 
 
 @admin.register(ImportJob)

@@ -80,8 +80,17 @@ def _row(row: ServiceRow, pic: TriggerPicture) -> list:
         _when(match.comparable_risk_resolved_at),
         "" if match.expected_reduction_pct is None else f"{float(match.expected_reduction_pct):.1f}",
         row.open_lines,
-        _when(match.implementation_confirmed_at) or "Not verified",
+        _verified(match),
     ]
+
+
+def _verified(match) -> str:
+    """When implementation was verified; or that it is not, saying when a verification was withdrawn."""
+    if match.implementation_confirmed_at:
+        return _when(match.implementation_confirmed_at)
+    if match.verification_withdrawn_at:
+        return f"Not verified: withdrawn {_when(match.verification_withdrawn_at)}"
+    return "Not verified"
 
 
 def _receipt(row: ServiceRow, pic: TriggerPicture) -> str:

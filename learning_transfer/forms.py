@@ -32,8 +32,9 @@ from .choices import (
     TriggerStatus,
 )
 from .models import ImportJob, Incident, LearningTrigger
+from .models.incidents import PEOPLE_AFFECTED_REFUSAL
 from .services.exposure import EXPECTED_REDUCTION_TO_ONE_PLACE
-from .services.incidents import INCIDENT_FIELDS, PEOPLE_AFFECTED_REFUSAL
+from .services.incidents import INCIDENT_FIELDS
 from .services.summary import PERIODS
 from .services.triggers import LEARNING_FIELDS
 
@@ -253,13 +254,10 @@ class ImportForm(forms.Form):
         return upload
 
 
-class IncidentForm(forms.ModelForm):
-    """One incident entered by hand, within the same limits as an imported one."""
-
-    occurred_at = datetime_field("When it happened")
-    # The import's limits and one message for any number outside them (the model's own field would
-    # say "≥ 0" of -1, "≥ 1" of 0, and nothing of 10,001).
-    people_affected = forms.IntegerField(
+def people_affected_field() -> forms.IntegerField:
+    """The number of people affected, within the import's limits, with one message for any number
+    outside them (the model's own form field would say "≥ 0" of -1). The admin uses it too."""
+    return forms.IntegerField(
         label="People affected",
         min_value=imports.MIN_PEOPLE_AFFECTED,
         max_value=imports.MAX_PEOPLE_AFFECTED,
@@ -268,6 +266,13 @@ class IncidentForm(forms.ModelForm):
             name: PEOPLE_AFFECTED_REFUSAL for name in ("required", "invalid", "min_value", "max_value")
         },
     )
+
+
+class IncidentForm(forms.ModelForm):
+    """One incident entered by hand, within the same limits as an imported one."""
+
+    occurred_at = datetime_field("When it happened")
+    people_affected = people_affected_field()
 
     class Meta:
         model = Incident

@@ -25,6 +25,7 @@ from providers.fields import EARLIEST_YEAR
 
 from .choices import HarmLevel, ImportKind, IncidentTheme
 from .models import Incident
+from .models.incidents import MAX_PEOPLE_AFFECTED, MIN_PEOPLE_AFFECTED, PEOPLE_AFFECTED_RULE
 
 MAX_STORED_ERRORS = 500
 MAX_LINES_NAMED = 50  # rows too long for the header named in the one message that refuses the file
@@ -35,13 +36,6 @@ SOURCE_REFERENCE_LENGTH = Incident._meta.get_field("source_reference").max_lengt
 # (the biggest care homes have a few hundred beds). A larger figure is a typo or a total for a longer
 # period, and rejecting it keeps it out of every incident rate.
 MAX_CARE_HOURS_PER_DAY = 24 * 1000
-# Incident.people_affected is a PositiveIntegerField (up to 2,147,483,647 on PostgreSQL). No incident at
-# one service affects more than 10,000 people, even at the largest home-care locations; more than that is
-# a reference number or a total typed into the wrong column.
-MAX_PEOPLE_AFFECTED = 10_000
-MIN_PEOPLE_AFFECTED = 1
-# The rule in words, for the column's description and for the form that enters one incident by hand.
-PEOPLE_AFFECTED_RULE = f"a whole number from {MIN_PEOPLE_AFFECTED} to {MAX_PEOPLE_AFFECTED:,}"
 DATE_TIME_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"]
 DATE_FORMATS = ["%d/%m/%Y"]
 TRUE_WORDS = {"yes", "y", "true", "1"}

@@ -1,7 +1,7 @@
 """Incidents and care hours: the raw data behind incident rates per 100 care hours (chain A)."""
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -9,6 +9,16 @@ from config.background import BackgroundWork
 from providers.models import Provider, Service, User
 
 from ..choices import HarmLevel, ImportKind, ImportStatus, IncidentTheme, ReviewOutcome
+
+# The number of people one incident affected. The column could hold billions, but no incident at one
+# service affects more than 10,000 people, even at the largest home-care locations; more than that is a
+# reference number or a total typed into the wrong column. The import, the form, the admin and the
+# database all refuse it with the one message below.
+MIN_PEOPLE_AFFECTED = 1
+MAX_PEOPLE_AFFECTED = 10_000
+# The rule in words, for the import's column description and every refusal.
+PEOPLE_AFFECTED_RULE = f"a whole number from {MIN_PEOPLE_AFFECTED} to {MAX_PEOPLE_AFFECTED:,}"
+PEOPLE_AFFECTED_REFUSAL = f"Give the number of people affected as {PEOPLE_AFFECTED_RULE}."
 
 
 class Incident(models.Model):
@@ -31,7 +41,13 @@ class Incident(models.Model):
     regulatory_notification = models.BooleanField(
         default=False, help_text="A statutory notification was made to CQC."
     )
-    people_affected = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+    people_affected = models.PositiveIntegerField(
+        default=1,
+        validators=[
+            MinValueValidator(MIN_PEOPLE_AFFECTED, message=PEOPLE_AFFECTED_REFUSAL),
+            MaxValueValidator(MAX_PEOPLE_AFFECTED, message=PEOPLE_AFFECTED_REFUSAL),
+        ],
+    )
     description = models.TextField(blank=True)
     import_job = models.ForeignKey(
         "ImportJob",
@@ -58,7 +74,15 @@ class Incident(models.Model):
                 fields=["service", "source_reference"],
                 name="incident_unique_source_reference",
                 violation_error_message="This service already has an incident with this source reference.",
-            )
+            ),
+            # Also in the database, so no path (a bulk load, a raw update) can store what the rule refuses.
+            models.CheckConstraint(
+                condition=models.Q(
+                    people_affected__gte=MIN_PEOPLE_AFFECTED, people_affected__lte=MAX_PEOPLE_AFFECTED
+                ),
+                name="incident_people_affected_in_range",
+                violation_error_message=PEOPLE_AFFECTED_REFUSAL,
+            ),
         ]
         indexes = [
             models.Index(fields=["service", "occurred_at"], name="incident_service_time"),

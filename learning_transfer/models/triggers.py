@@ -170,6 +170,11 @@ class MatchedService(models.Model):
     implementation_confirmed_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A verification holds only while what it rested on holds (`services.verification`): when a later
+    # change undoes it, it is withdrawn, and these say when and why until it is verified again (the
+    # history keeps every verification and withdrawal, with who).
+    verification_withdrawn_at = models.DateTimeField(null=True, blank=True)
+    verification_withdrawn_because = models.TextField(blank=True)
     # Receipt, kept from the service's notices of every round by `notices.refresh_notice_figures` (on
     # every write of a notice), so the executive summary counts it per trigger without reading notices.
     first_notice_at = models.DateTimeField(null=True, editable=False)

@@ -10,13 +10,56 @@ from providers.permissions import require_perm, works_at
 from ..choices import TriggerStatus
 from ..models import ImplementationLead, ImplementationLine, MatchedService
 from .common import now_or, refuse, save_with_history
+from .verification import VERIFICATION_FIELDS, Gap, gaps, withdraw_if_undone
+
+EDIT = "learning_transfer.edit_exposure"
+VERIFY = "learning_transfer.verify_implementation"
+
+
+def closed_for_work(match: MatchedService) -> str | None:
+    """Why nothing about the learning at this service may change now (None when it may): the rule
+    of every action below, and of what the service's page offers."""
+    if not match.included:
+        return f"{match.service} was left out of this learning."
+    if match.trigger.status == TriggerStatus.CLOSED:
+        return "The trigger is closed."
+    return None
 
 
 def _open_for_work(match: MatchedService) -> None:
-    if not match.included:
-        refuse(f"{match.service} was left out of this learning.")
-    if match.trigger.status == TriggerStatus.CLOSED:
-        refuse("The trigger is closed.")
+    """Refuse any change at a service left out of the learning, or of a closed trigger."""
+    refusal = closed_for_work(match)
+    if refusal:
+        refuse(refusal)
+
+
+def offers(user, match: MatchedService) -> dict:
+    """What the service's page offers `user`: exactly the actions below that would accept now (the
+    same permissions, the same state rule, the same needs for verifying), so nothing is offered only
+    to be refused. `before_verifying` says what is missing to a person who would otherwise verify."""
+    open_for_work = closed_for_work(match) is None
+    would_verify = open_for_work and not match.implementation_confirmed_at and user.has_perm(VERIFY, match)
+    missing = gaps(match) if would_verify else []
+    return {
+        "can_edit": open_for_work and user.has_perm(EDIT, match),
+        "can_verify": would_verify and not missing,
+        "before_verifying": _before_verifying(match, missing) if missing else "",
+    }
+
+
+def _before_verifying(match: MatchedService, missing: list[Gap]) -> str:
+    """The refusal to verify, naming everything missing (the page shows it instead of the button)."""
+    return f"Before verifying, {match.service} needs {', '.join(gap.needs for gap in missing)}."
+
+
+def _current(match: MatchedService) -> MatchedService:
+    """Lock the match's row and bring its verification up to date on `match` (someone may have
+    verified, or a change withdrawn it, since `match` was read), so a save never writes an old one back."""
+    row = lock(match)
+    for name in VERIFICATION_FIELDS:
+        attname = MatchedService._meta.get_field(name).attname
+        setattr(match, attname, getattr(row, attname))
+    return match
 
 
 def _check_person(person, match: MatchedService, field: str) -> None:
@@ -27,7 +70,7 @@ def _check_person(person, match: MatchedService, field: str) -> None:
 
 def confirm_lead(match: MatchedService, *, person, by, now=None) -> ImplementationLead:
     """Name and confirm the person leading implementation at the service (replacing any earlier lead)."""
-    require_perm(by, "learning_transfer.edit_exposure", match)
+    require_perm(by, EDIT, match)
     _open_for_work(match)
     _check_person(person, match, "person")
     with transaction.atomic():
@@ -42,6 +85,15 @@ def confirm_lead(match: MatchedService, *, person, by, now=None) -> Implementati
     return lead
 
 
+# The exposure log's own fields: `update_exposure` writes these and no others.
+EXPOSURE_FIELDS = [
+    "briefing_completed_at",
+    "comparable_risk_open_since",
+    "comparable_risk_resolved_at",
+    "expected_reduction_pct",
+]
+
+
 def update_exposure(
     match: MatchedService,
     *,
@@ -54,7 +106,7 @@ def update_exposure(
 ) -> MatchedService:
     """Record the exposure log for a service: briefing, comparable risk open/resolved, expected reduction."""
     now = now_or(now)
-    require_perm(by, "learning_transfer.edit_exposure", match)
+    require_perm(by, EDIT, match)
     _open_for_work(match)
     for name, moment in (
         ("briefing_completed_at", briefing_completed_at),
@@ -71,11 +123,16 @@ def update_exposure(
     if comparable_risk_resolved_at and comparable_risk_resolved_at < comparable_risk_open_since:
         refuse("A risk cannot be resolved before it was found.", "comparable_risk_resolved_at")
     _check_expected_reduction(expected_reduction_pct)
-    match.briefing_completed_at = briefing_completed_at
-    match.comparable_risk_open_since = comparable_risk_open_since
-    match.comparable_risk_resolved_at = comparable_risk_resolved_at
-    match.expected_reduction_pct = expected_reduction_pct
-    save_with_history(match, by, "Exposure log updated")
+    with transaction.atomic():
+        _current(match)
+        match.briefing_completed_at = briefing_completed_at
+        match.comparable_risk_open_since = comparable_risk_open_since
+        match.comparable_risk_resolved_at = comparable_risk_resolved_at
+        match.expected_reduction_pct = expected_reduction_pct
+        save_with_history(match, by, "Exposure log updated", update_fields=EXPOSURE_FIELDS)
+        # A briefing blanked (or now said to be done after the verification) undoes the verification:
+        # withdrawn rather than refused, so the log always says what really happened.
+        withdraw_if_undone(match, by=by, now=now)
     return match
 
 
@@ -95,9 +152,10 @@ def _check_expected_reduction(pct) -> None:
         refuse(EXPECTED_REDUCTION_TO_ONE_PLACE, "expected_reduction_pct")
 
 
-def add_line(match: MatchedService, *, by, task: str, owner, due_at) -> ImplementationLine:
-    """Add an implementation line (task, owner, due) for the learning at this service."""
-    require_perm(by, "learning_transfer.edit_exposure", match)
+def add_line(match: MatchedService, *, by, task: str, owner, due_at, now=None) -> ImplementationLine:
+    """Add an implementation line (task, owner, due) for the learning at this service. A new line is
+    work still to do: it is never refused for a verified service, whose verification it withdraws."""
+    require_perm(by, EDIT, match)
     _open_for_work(match)
     if not task.strip():
         refuse("Describe the task.", "task")
@@ -114,6 +172,7 @@ def add_line(match: MatchedService, *, by, task: str, owner, due_at) -> Implemen
     try:
         with transaction.atomic():
             save_with_history(line, by, "Implementation line added")
+            withdraw_if_undone(match, by=by, now=now)
     except IntegrityError:
         _refuse_if_open(line)  # a second submit raced past the check; the database kept one
         raise
@@ -153,30 +212,29 @@ def complete_line(line: ImplementationLine, *, by, now=None) -> ImplementationLi
 
 def confirm_implementation(match: MatchedService, *, by, now=None) -> MatchedService:
     """Verify the learning is implemented at the service: it needs a confirmed lead, a completed
-    briefing, and at least one implementation line with every line complete."""
-    require_perm(by, "learning_transfer.verify_implementation", match)
+    briefing, and at least one implementation line with every line complete (`verification.gaps`).
+    It holds while they do: a later change undoing one withdraws it (`verification.withdraw_if_undone`)."""
+    require_perm(by, VERIFY, match)
     _open_for_work(match)
+    refusal = f"Implementation at {match.service} is already verified."
     if match.implementation_confirmed_at:
-        refuse(f"Implementation at {match.service} is already verified.")
-    missing = []
-    if not ImplementationLead.objects.filter(matched_service=match).exists():
-        missing.append("a confirmed implementation lead")
-    if match.briefing_completed_at is None:
-        missing.append("a completed mandatory briefing")
-    lines = list(match.lines.all())
-    if not lines:
-        missing.append("at least one implementation line")
-    elif any(line.completed_at is None for line in lines):
-        missing.append("every implementation line complete")
-    if missing:
-        refuse(f"Before verifying, {match.service} needs {', '.join(missing)}.")
+        refuse(refusal)
     with transaction.atomic():
+        _current(match)  # a line added at this very moment is either seen here or withdraws it after
+        missing = gaps(match)
+        if missing:
+            refuse(_before_verifying(match, missing))
         change_once(
             match,
             expected={"implementation_confirmed_at": None},
-            changes={"implementation_confirmed_at": now_or(now), "implementation_confirmed_by": by},
+            changes={
+                "implementation_confirmed_at": now_or(now),
+                "implementation_confirmed_by": by,
+                "verification_withdrawn_at": None,  # an earlier withdrawal stays in the history
+                "verification_withdrawn_because": "",
+            },
             by=by,
             reason="Implementation verified",
-            refusal=f"Implementation at {match.service} is already verified.",
+            refusal=refusal,
         )
     return match

@@ -20,6 +20,7 @@ from providers.permissions import require_perm
 from .. import imports
 from ..choices import ImportKind, ImportStatus
 from ..models import CareHours, ImportJob, Incident
+from ..models.incidents import PEOPLE_AFFECTED_REFUSAL
 from . import copy_merge, rollup
 from .common import Phases, now_or, refuse
 
@@ -30,8 +31,6 @@ log = logging.getLogger(__name__)
 CHUNK_ROWS = 1000
 MAX_FAILURE_CHARACTERS = 500  # of a database error quoted on the job
 INCIDENT_FIELDS = list(copy_merge.INCIDENTS.compared)  # what an import sets, and compares
-# One message for every number of people an incident cannot have, by the import's own limits.
-PEOPLE_AFFECTED_REFUSAL = f"Give the number of people affected as {imports.PEOPLE_AFFECTED_RULE}."
 
 
 def start_import(uploaded, *, provider, kind: str, by, background: bool | None = None) -> ImportJob:

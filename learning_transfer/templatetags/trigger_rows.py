@@ -55,6 +55,7 @@ EXPOSURE_ROW = row_markup(
 ABOVE_MEDIAN, NOT_ISSUED = state_tag("breached", "Above median"), state_tag("breached", "Not issued")
 AWAITING, LATE = state_tag("due", "Awaiting"), state_tag("overdue", "Late")
 VERIFIED, NOT_VERIFIED = state_tag("met", "Verified"), state_tag("open", "Not verified")
+WITHDRAWN = state_tag("overdue", "Verification withdrawn")  # its page says why and what to do
 
 
 def service_name(match, to_open: set[int]) -> str:
@@ -133,8 +134,15 @@ def exposure_row(row, now, risk_age_hours: int, to_open: set[int]) -> SafeString
         risk,
         pct(m.expected_reduction_pct),
         row.open_lines,
-        VERIFIED if m.implementation_confirmed_at else NOT_VERIFIED,
+        verification_tag(m),
     )
+
+
+def verification_tag(match) -> SafeString:
+    """Verified, not verified, or verified once and withdrawn since (so it no longer counts)."""
+    if match.implementation_confirmed_at:
+        return VERIFIED
+    return WITHDRAWN if match.verification_withdrawn_at else NOT_VERIFIED
 
 
 @register.simple_tag

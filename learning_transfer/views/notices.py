@@ -20,6 +20,8 @@ from providers.who_acts import split_yours
 from .. import permissions, services
 from ..forms import ExposureForm, LeadForm, LineForm, NoticeOwnerForm
 from ..models import LearningNotice, MatchedService
+from ..services.exposure import closed_for_work, offers
+from ..services.verification import again_when
 from .common import act
 
 
@@ -135,29 +137,44 @@ class MatchDetailView(MatchMixin, TemplateView):
         lines = list(match.lines.select_related("owner", "completed_by").order_by("due_at", "pk"))
         for line in lines:
             line.can_complete = user.has_perm("learning_transfer.complete_line", line)
+        withdrawn = match.verification_withdrawn_at and not match.implementation_confirmed_at
         return super().get_context_data(
             match=match,
             trigger=match.trigger,
             notices=list(match.notices.all()),
             lead=getattr(match, "lead", None),
             lines=lines,
-            can_edit=user.has_perm("learning_transfer.edit_exposure", match),
-            can_verify=user.has_perm("learning_transfer.verify_implementation", match),
+            verify_again_when=again_when(match) if withdrawn else "",
             history=recent_changes(match),
+            **offers(user, match),  # can_edit, can_verify, before_verifying: what the actions accept
             **kwargs,
         )
 
 
 class MatchFormView(MatchMixin, FormView):
-    """Base for the exposure forms: errors show on the form's own page, success goes back."""
+    """Base for the exposure forms: errors show on the form's own page, success goes back. A service
+    left out of the learning, or of a closed trigger, has no form to fill in only to be refused: the
+    person goes back to its page, told why (by the rule the actions apply)."""
 
     template_name = "learning_transfer/match_form.html"
     title = ""
     success = ""
 
-    def get_form_kwargs(self):
+    def get(self, request, *args, **kwargs):
+        return self.refused() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.refused() or super().post(request, *args, **kwargs)
+
+    def refused(self):
+        """Refuse a person who may not keep the service's log; send one who may back to the service's
+        page with the reason, when nothing there may change now."""
         require_perm(self.request.user, "learning_transfer.edit_exposure", self.get_match())
-        return super().get_form_kwargs()
+        reason = closed_for_work(self.get_match())
+        if reason is None:
+            return None
+        messages.error(self.request, reason)
+        return redirect(self.back())
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(match=self.get_match(), title=self.title, **kwargs)

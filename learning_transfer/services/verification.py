@@ -1,0 +1,137 @@
+"""What a verification of implementation at a matched service rests on, and its withdrawal.
+
+Verifying needs a confirmed implementation lead, a completed mandatory briefing, and at least one
+implementation line with every line done. A verification holds only while those hold: a later change
+that undoes one (the briefing blanked or moved after the verification, a new line still to do, a lead
+or line removed by an operator) withdraws it in the same transaction. The withdrawal is a change of the
+match's own fields, so its history row says who, when and why, and every reader of
+`implementation_confirmed_at` (trigger pages, executive summary, downloads, evidence packs) stops
+counting the service as verified without knowing about withdrawals at all.
+"""
+
+from dataclasses import dataclass
+
+from providers.actions import change_once, lock
+
+from ..models import ImplementationLead, MatchedService
+from .common import now_or
+
+# The match's fields that say whether it is verified, or why its verification was withdrawn.
+VERIFICATION_FIELDS = [
+    "implementation_confirmed_at",
+    "implementation_confirmed_by",
+    "verification_withdrawn_at",
+    "verification_withdrawn_because",
+]
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One thing a verification needs that is missing: in the words of a refusal to verify (`needs`),
+    of a withdrawal (`because`) and of the page saying when to verify again (`again_when`)."""
+
+    needs: str
+    because: str
+    again_when: str
+
+
+def gaps(match: MatchedService) -> list[Gap]:
+    """What the match lacks for its implementation to be (or stay) verified, read from the database;
+    empty when everything is in place."""
+    found = []
+    if not ImplementationLead.objects.filter(matched_service=match).exists():
+        found.append(
+            Gap(
+                "a confirmed implementation lead",
+                "no implementation lead is confirmed",
+                "an implementation lead is confirmed",
+            )
+        )
+    briefing, verified = match.briefing_completed_at, match.implementation_confirmed_at
+    if briefing is None:
+        found.append(
+            Gap(
+                "a completed mandatory briefing",
+                "the mandatory briefing is now recorded as incomplete",
+                "the mandatory briefing is complete",
+            )
+        )
+    elif verified is not None and briefing > verified:
+        # The record now says the briefing was not yet done when the verification was given.
+        found.append(
+            Gap(
+                "a completed mandatory briefing",
+                "the mandatory briefing is now recorded as completed after the verification",
+                "the mandatory briefing is complete",
+            )
+        )
+    lines = list(match.lines.order_by("due_at", "pk").values_list("task", "completed_at"))
+    open_tasks = [task for task, completed_at in lines if completed_at is None]
+    if not lines:
+        found.append(
+            Gap(
+                "at least one implementation line",
+                "the service has no implementation line",
+                "an implementation line is recorded and done",
+            )
+        )
+    elif open_tasks:
+        found.append(
+            Gap(
+                "every implementation line complete",
+                _not_done(open_tasks),
+                "every implementation line is done",
+            )
+        )
+    return found
+
+
+def _not_done(tasks: list[str]) -> str:
+    """The open lines, named by their tasks, as the reason a verification was withdrawn."""
+    quoted = [f"“{task}”" for task in tasks]
+    if len(quoted) == 1:
+        return f"implementation line {quoted[0]} is not done"
+    return f"implementation lines {', '.join(quoted[:-1])} and {quoted[-1]} are not done"
+
+
+def in_words(parts: list[str]) -> str:
+    """Parts joined as a sentence says them: "a", "a and b", "a, b and c" ("" for none)."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def again_when(match: MatchedService) -> str:
+    """When the service can be verified again, in words, by what is missing now (which may be more
+    or less than what was missing when its verification was withdrawn); "" when it can be now."""
+    return in_words([gap.again_when for gap in gaps(match)])
+
+
+def withdraw_if_undone(match: MatchedService, *, by, now=None) -> bool:
+    """Withdraw the match's verification when something it rested on no longer holds, naming why.
+
+    Call it inside the transaction of the change that may have undone it, after saving that change,
+    so both are kept or neither. `by` is the person whose change it was. Returns whether it withdrew.
+    """
+    row = lock(match)  # as saved now; a verification given at the same moment waits for this change
+    verified_at = row.implementation_confirmed_at
+    if verified_at is None:
+        return False
+    found = gaps(row)
+    if not found:
+        return False
+    because = in_words([gap.because for gap in found])
+    change_once(
+        match,
+        expected={"implementation_confirmed_at": verified_at},
+        changes={
+            "implementation_confirmed_at": None,
+            "implementation_confirmed_by": None,
+            "verification_withdrawn_at": now_or(now),
+            "verification_withdrawn_because": because,
+        },
+        by=by,
+        reason=f"Verification withdrawn because {because}",
+        refusal="The verification was changed by someone else just now.",
+    )
+    return True
