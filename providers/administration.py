@@ -11,6 +11,7 @@ from django.urls import reverse, reverse_lazy
 from django.views.generic import TemplateView
 
 from . import services
+from .actions import AlreadyDone
 from .forms import PersonForm, RemoveRoleForm, RoleForm, WorkingHoursForm, add_service_errors
 from .history import recent_changes
 from .mixins import StaffRequiredMixin
@@ -66,6 +67,9 @@ class WorkingHoursView(AdministeredProviderMixin, TemplateView):
         if form.is_valid():
             try:
                 services.set_working_hours(self.provider, by=request.user, **form.cleaned_data)
+            except AlreadyDone as done:  # a double submit, or nothing changed: say so, record nothing
+                messages.info(request, done.message)
+                return self.back_here()
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:

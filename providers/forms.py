@@ -8,7 +8,7 @@ from django.core.validators import MaxLengthValidator
 
 from .choices import ROLE_SCOPE
 from .fields import ChoiceField, RecordChoiceField
-from .models import REASON_MAX_LENGTH, Region, Service
+from .models import REASON_MAX_LENGTH, REASON_TOO_LONG, Region, Service
 from .permissions import STAFF_ROLES
 from .services import people_of
 
@@ -49,13 +49,22 @@ WEEKDAYS = [
 ]
 
 
-def reason_field(why: str) -> forms.CharField:
-    return forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
+def reason_field(why: str = "", *, missing: str = "Give the reason for the change.", rows: int = 3):
+    """The field every form asking a person why uses: up to REASON_MAX_LENGTH characters, a longer
+    reason refused with the limit and its length named (REASON_TOO_LONG) and kept on the form.
+
+    The browser is not told the limit (no maxlength): it would cut a pasted reason short without a
+    word, and the person would think it saved whole."""
+    field = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": rows}),
         max_length=REASON_MAX_LENGTH,
-        help_text=f"{why} It is kept in the history.",
-        error_messages={"required": "Give the reason for the change."},
+        help_text=" ".join(
+            filter(None, [why, f"Up to {REASON_MAX_LENGTH} characters, kept in the history."])
+        ),
+        error_messages={"required": missing, "max_length": REASON_TOO_LONG},
     )
+    field.widget.attrs.pop("maxlength", None)
+    return field
 
 
 def _time_field(verb: str, example: str) -> forms.TimeField:

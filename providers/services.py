@@ -14,15 +14,22 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from .actions import AlreadyDone
 from .choices import Role
-from .models import Provider, Region, RoleAssignment, Service, User
+from .models import REASON_MAX_LENGTH, REASON_TOO_LONG, Provider, Region, RoleAssignment, Service, User
 from .permissions import require_perm
 
 
-def _reason(reason: str) -> str:
+def given_reason(reason: str, missing: str = "Give the reason for the change.", field: str = "reason") -> str:
+    """The reason a person gave, without surrounding spaces: refused (on `field`) when there is none,
+    or when it is longer than REASON_MAX_LENGTH, in the words the forms' reason field uses. Never cut
+    short: the history keeps it whole."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Give the reason for the change."})
+        raise ValidationError({field: missing})
+    if len(reason) > REASON_MAX_LENGTH:
+        too_long = REASON_TOO_LONG % {"limit_value": REASON_MAX_LENGTH, "show_value": len(reason)}
+        raise ValidationError({field: too_long})
     return reason
 
 
@@ -32,14 +39,19 @@ def set_working_hours(
     """Set the provider's working day and working weekdays, with the reason (history).
 
     Only the provider's administrator may. Deadlines already worked out (open cases, notices) keep
-    their stored values; deadlines worked out from now on use the new working week.
+    their stored values; deadlines worked out from now on use the new working week. Working hours the
+    provider already has (a double submit) change nothing and write no history row: AlreadyDone.
     """
     require_perm(by, "providers.administer_provider", provider)
-    reason = _reason(reason)
+    reason = given_reason(reason)
     with transaction.atomic():
         row = Provider.objects.select_for_update().get(pk=provider.pk)
+        days = sorted({int(day) for day in weekdays})
+        stored_days = sorted({int(day) for day in row.working_weekdays.split(",") if day.strip()})
+        if (row.working_day_start, row.working_day_end, stored_days) == (start, end, days):
+            raise AlreadyDone(f"Nothing changed: these are already the working hours of {row}.", row)
         row.working_day_start, row.working_day_end = start, end
-        row.working_weekdays = ",".join(str(day) for day in sorted(set(weekdays)))
+        row.working_weekdays = ",".join(str(day) for day in days)
         try:
             row.working_hours  # noqa: B018 - building it validates the fields together
         except ValueError as exc:
@@ -75,7 +87,7 @@ def give_role(
     single person can lift their own access to, say, the Nominated Individual's sign-off.
     """
     require_perm(by, "providers.administer_provider", provider)
-    reason = _reason(reason)
+    reason = given_reason(reason)
     if person.pk == by.pk:
         raise ValidationError(
             {"person": "You cannot give yourself a role. Ask another provider administrator to do it."}
@@ -116,7 +128,7 @@ def add_person(
     set one through the link `password_link` makes. Only the provider's administrator may.
     """
     require_perm(by, "providers.administer_provider", provider)
-    reason = _reason(reason)
+    reason = given_reason(reason)
     with transaction.atomic():
         if User.objects.filter(username__iexact=details["username"]).exists():
             raise ValidationError({"username": "This username is already taken. Choose another."})
@@ -148,7 +160,7 @@ def remove_role(assignment: RoleAssignment, *, by, reason: str) -> None:
     someone can always look after its people.
     """
     require_perm(by, "providers.administer_provider", assignment.provider)
-    reason = _reason(reason)
+    reason = given_reason(reason)
     with transaction.atomic():
         row = RoleAssignment.objects.select_for_update().filter(pk=assignment.pk).first()
         if row is None:

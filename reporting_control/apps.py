@@ -14,4 +14,6 @@ class ReportingControlConfig(AppConfig):
 
         panels.register_panels()
         computations.register_computations()
+        # In this order: an impossible count is refused before anything is done about a breach.
+        chain_hooks.register(chain.CHAIN_CODE, recorded=hooks.refuse_impossible_counts)
         chain_hooks.register(chain.CHAIN_CODE, recorded=hooks.act_on_breach)

@@ -31,7 +31,8 @@ run_for, step_run, record, close = CASES.run_for, CASES.step_run, CASES.record, 
 def record_computed(update, code: str, *, by, entered: dict | None = None, notes: str = "", now=None):
     """Record the update's occurrence of step `code` in force now with the figures the system computes and
     `entered`, the ones a person counts from outside the records (complaints, movement from baseline);
-    the engine checks the role and judges the threshold."""
+    the engine checks the role and judges the threshold. An `entered` figure contradicting a count of
+    the update's lines the step may not type over is refused (hooks.refuse_impossible_counts)."""
     now = now or timezone.now()
     values = computations.compute(CASES.step_run_in_force(update, code, now), now).values | (entered or {})
     return record(update, code, by=by, values=values, notes=notes, now=now)

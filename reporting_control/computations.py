@@ -4,9 +4,10 @@ C1, C4 and C5 count the update's lines by their evidence verdicts; C2 and C3 rea
 records. The verdicts and the evidence map are loaded once for all the measures of a step.
 """
 
-from escalation.computations import CouldNotCompute, Parameter, registry
+from escalation.computations import Context, CouldNotCompute, Parameter, registry
 
 from . import evidence, figures
+from .chain import SIGN_OFF_STEP
 from .models import ReportingUpdate
 
 DAYS_IN_A_YEAR = 366
@@ -55,6 +56,41 @@ LINE_COUNTS = {
         (evidence.c5_measures, "residual_evidence_defects"),
     ]
 }
+
+
+def _lines(count: int) -> str:
+    return f"{count} line" if count == 1 else f"{count} lines"
+
+
+def line_count_problems(step_run, values: dict, now) -> dict[str, str]:
+    """{measure name: message} for each count of the update's lines that `values` records impossibly.
+
+    A person's challenge (C1, C4) may count more than the system finds, but never more lines than the
+    update has. The sign-off (C5) signs the lines off as they stand, so its counts are the system's and
+    are never typed over: to change one, a person decides the lines themselves."""
+    counted = [m for m in step_run.measures if m.get("computation") in LINE_COUNTS]
+    if not counted or not isinstance(step_run.chain_run.subject, ReportingUpdate):
+        return {}
+    context = Context.of(step_run, now)
+    total = len(_verdicts(context))
+    problems = {}
+    for measure in counted:
+        name, value = measure["name"], values.get(measure["name"])
+        if value is None:
+            continue
+        if step_run.code == SIGN_OFF_STEP:
+            shown = LINE_COUNTS[measure["computation"]](context)
+            if value != shown:
+                problems[name] = (
+                    f"The update's lines show {shown} (of its {_lines(total)}): the system counts this "
+                    f"figure, so it cannot be typed over. Enter {shown}, or decide the lines on the "
+                    "update's page first."
+                )
+        elif value > total:
+            problems[name] = (
+                f"{measure['label']} cannot be more than the update's {_lines(total)} ({value} entered)."
+            )
+    return problems
 
 
 def matched_services_completing_in_time(context) -> float:

@@ -4,6 +4,7 @@ from django import forms
 
 from learning_transfer.forms import datetime_field
 from providers.fields import RecordMultipleChoiceField
+from providers.forms import reason_field
 
 from .choices import Audience, LineKind, LineState
 from .services import NO_SERVICES
@@ -76,9 +77,13 @@ class LineServicesForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    """Place or lift a hold: the reason goes on the record."""
+    """Place or lift a hold: the reason goes on the record. `missing` is what an empty one is told."""
 
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    reason = reason_field()
+
+    def __init__(self, *args, missing: str = "Give the reason.", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = missing
 
 
 DECISIONS = [
@@ -102,10 +107,7 @@ class DecisionForm(forms.Form):
             "invalid_choice": "Choose one of the decisions offered to you.",
         },
     )
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Give the reason for the decision."},
-    )
+    reason = reason_field(missing="Give the reason for the decision.", rows=2)
 
     def __init__(self, *args, can_clear: bool = True, who_clears: str = "", **kwargs):
         super().__init__(*args, **kwargs)

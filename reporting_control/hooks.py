@@ -4,6 +4,9 @@ Registered in ReportingControlConfig.ready(); nothing else in the app imports th
 use any part of the app without making an import circle.
 """
 
+from django.core.exceptions import ValidationError
+
+from .computations import line_count_problems
 from .models import ReportingUpdate
 from .services import place_automatic_hold, tell_managers_of_services_behind
 
@@ -11,6 +14,18 @@ from .services import place_automatic_hold, tell_managers_of_services_behind
 HOLD_STEPS = ("C4", "C5")
 # A breach of C2 is told to the registered managers of the named services behind on the action.
 FIGURES_STEP = "C2"
+
+
+def refuse_impossible_counts(record) -> None:
+    """Refuse a record counting the update's lines impossibly: more lines than the update has, or, on
+    the sign-off (C5), other than what the lines show (computations.line_count_problems).
+
+    Registered before `act_on_breach`. The engine calls its hooks inside the recording's transaction,
+    so refusing here keeps nothing of the record, and the step page shows each message on its field
+    with what was typed. Checked here rather than on the page, so every way of recording is refused."""
+    problems = line_count_problems(record.step_run, record.values, record.recorded_at)
+    if problems:
+        raise ValidationError(problems)
 
 
 def act_on_breach(record) -> None:

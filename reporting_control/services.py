@@ -19,6 +19,7 @@ from escalation.raising import EscalationSpec, raise_escalations
 from escalation.rules import evaluate_groups
 from providers.actions import AlreadyDone, change_once, lock
 from providers.permissions import require_perm
+from providers.services import given_reason
 from providers.templatetags.nhsuk import london
 
 from . import chain, evidence, packs
@@ -198,7 +199,7 @@ def decide_line(line: ReportingLine, *, by, state: str, reason: str, now=None) -
     """Freeze, defer or challenge-clear a line, or reopen it for a fresh evidence check, with a reason."""
     update = line.update
     _not_released(update)
-    reason = _required(reason, "reason", "Give the reason for the decision.")
+    reason = given_reason(reason, "Give the reason for the decision.")
     if state == LineState.CHALLENGE_CLEARED:
         require_perm(by, "reporting_control.clear_line", line)
         if line.state != LineState.EVIDENCED:
@@ -253,7 +254,7 @@ def _create_hold(update, *, by, reason, now, step_record=None) -> IssueHold:
 def place_hold(update: ReportingUpdate, *, by, reason: str, now=None) -> IssueHold:
     """Stop the update and its evidence pack being issued until a named person lifts the hold."""
     require_perm(by, "reporting_control.place_hold", update)
-    reason = _required(reason, "reason", "Give the reason for the hold.")
+    reason = given_reason(reason, "Give the reason for the hold.")
     with transaction.atomic():
         return _create_hold(update, by=by, reason=reason, now=now or timezone.now())
 
@@ -313,7 +314,7 @@ def tell_managers_of_services_behind(update: ReportingUpdate, step_record) -> li
 def lift_hold(update: ReportingUpdate, *, by, reason: str, now=None) -> IssueHold:
     """Lift the active hold: a Provider Director or Nominated Individual, with a reason, on the record."""
     require_perm(by, "reporting_control.lift_hold", update)
-    reason = _required(reason, "reason", "Give the reason for lifting the hold.")
+    reason = given_reason(reason, "Give the reason for lifting the hold.")
     now = now or timezone.now()
     refusal = "This update is not held."
     with transaction.atomic():

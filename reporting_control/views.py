@@ -263,6 +263,10 @@ class _ReasonView(UpdateMixin, FormView):
     heading = ""
     button = ""
     success = ""
+    missing = ""  # what an empty reason is told
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "missing": self.missing}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -284,6 +288,7 @@ class HoldPlaceView(_ReasonView):
 
     permission = "reporting_control.place_hold"
     heading, button, success = "Place an issue hold", "Place hold", "Issue hold placed."
+    missing = "Give the reason for the hold."
 
     def perform(self, update, reason):
         services.place_hold(update, by=self.request.user, reason=reason)
@@ -294,6 +299,7 @@ class HoldLiftView(_ReasonView):
 
     permission = "reporting_control.lift_hold"
     heading, button, success = "Lift the issue hold", "Lift hold", "Issue hold lifted."
+    missing = "Give the reason for lifting the hold."
 
     def perform(self, update, reason):
         services.lift_hold(update, by=self.request.user, reason=reason)

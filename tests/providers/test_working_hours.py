@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from providers import services
+from providers.actions import AlreadyDone
 from providers.choices import Role
 from tests.factories import ProviderFactory, person_with_role
 
@@ -106,3 +107,58 @@ def test_the_administrator_dashboard_links_to_the_page(client, sign_in, administ
     sign_in(administrator)
     page = client.get(reverse("dashboard", args=[Role.PROVIDER_ADMINISTRATOR])).text
     assert URL in page
+
+
+def test_the_same_working_hours_sent_twice_change_nothing_the_second_time(
+    client, sign_in, administrator, provider
+):
+    """A double submit wrote a second history row, "changed" to what it already was."""
+    sign_in(administrator)
+    client.post(URL, _form(), follow=True)
+    rows = provider.history.count()
+
+    again = client.post(URL, _form(reason="Pressed twice"), follow=True)
+
+    assert "Nothing changed: these are already the working hours of Oakwood Care Group." in again.text
+    assert "Working hours saved" not in again.text
+    assert provider.history.count() == rows
+    assert provider.history.order_by("-history_date").first().history_change_reason == "Saturday cover"
+
+
+def test_the_working_days_ticked_in_another_order_are_the_same_working_hours(
+    client, sign_in, administrator, provider
+):
+    sign_in(administrator)
+    rows = provider.history.count()
+    same = {"start": "09:00", "end": "17:00", "weekdays": ["4", "3", "2", "1", "0"], "reason": "No change"}
+    response = client.post(URL, same, follow=True)
+    assert "Nothing changed: these are already the working hours" in response.text
+    assert provider.history.count() == rows
+
+
+def test_a_changed_save_after_an_unchanged_one_still_records_one_history_row(
+    client, sign_in, administrator, provider
+):
+    sign_in(administrator)
+    client.post(URL, _form())
+    client.post(URL, _form())
+    rows = provider.history.count()
+
+    changed = client.post(URL, _form(end="19:00", reason="Later evening cover"), follow=True)
+
+    assert "Working hours saved" in changed.text
+    assert provider.history.count() == rows + 1
+    provider.refresh_from_db()
+    assert provider.working_day_end == time(19)
+    assert provider.history.order_by("-history_date").first().history_change_reason == "Later evening cover"
+
+
+def test_the_service_says_when_the_working_hours_are_already_these(administrator, provider):
+    rows = provider.history.count()
+    with pytest.raises(AlreadyDone) as done:
+        services.set_working_hours(
+            provider, by=administrator, start=time(9), end=time(17), weekdays={0, 1, 2, 3, 4}, reason="Again"
+        )
+    assert done.value.message == "Nothing changed: these are already the working hours of Oakwood Care Group."
+    assert done.value.existing == provider
+    assert provider.history.count() == rows

@@ -117,7 +117,8 @@ def test_every_service_behind_is_told_once_however_often_c2_is_recorded(
     birch_match.save()
 
     chain.record(update, "C2", by=analyst, values=C2_BREACHED)
-    record = chain.record(update, "C2", by=analyst, values=C2_BREACHED)
+    # Recorded again with a note (the very same record sent twice is refused by the engine as a repeat).
+    record = chain.record(update, "C2", by=analyst, values=C2_BREACHED, notes="Checked again at noon.")
 
     escalations = Escalation.objects.filter(step_run=record.step_run, parent=None).order_by("group")
     assert [(e.group, _told(e)) for e in escalations] == [

@@ -6,12 +6,36 @@ from django.db.models.signals import post_save
 from escalation import computations, services
 from escalation.models import StepRecord
 from reporting_control import chain
-from reporting_control.choices import UpdateStatus
+from reporting_control import services as reporting
+from reporting_control.choices import LineKind, UpdateStatus
 from reporting_control.models import IssueHold
 from tests.house import project_receivers
 
+UNEVIDENCED_CLAIMS = (
+    "Cedar Court checks falls risk at every night round.",
+    "Cedar Court reviews every fall within a day.",
+    "Cedar Court briefs agency staff on the falls learning.",
+)
 
-def test_a_breached_c4_places_the_issue_hold_automatically(evidenced_update, operations_director):
+
+@pytest.fixture
+def challenged_update(evidenced_update, compliance_manager, cedar_court):
+    """The evidenced update with three claims about Cedar Court, which is not a matched service of the
+    falls trigger: four lines, three of them residual evidence defects. A challenge can count up to
+    four lines against it, and its sign-off (C5) breaches."""
+    for claim in UNEVIDENCED_CLAIMS:
+        reporting.add_line(
+            evidenced_update,
+            by=compliance_manager,
+            claim=claim,
+            kind=LineKind.NAMED_SERVICE,
+            services=[cedar_court],
+        )
+    return evidenced_update
+
+
+def test_a_breached_c4_places_the_issue_hold_automatically(challenged_update, operations_director):
+    evidenced_update = challenged_update
     record = chain.record(
         evidenced_update,
         "C4",
@@ -28,7 +52,8 @@ def test_a_breached_c4_places_the_issue_hold_automatically(evidenced_update, ope
     assert evidenced_update.status == UpdateStatus.HELD
 
 
-def test_a_c4_within_threshold_places_no_hold(evidenced_update, operations_director):
+def test_a_c4_within_threshold_places_no_hold(challenged_update, operations_director):
+    evidenced_update = challenged_update
     chain.record(
         evidenced_update,
         "C4",
@@ -70,18 +95,20 @@ def test_c1_and_c2_are_prefilled_from_the_transfer_records(
     assert c2 == {"pct_completing_in_time": 50.0}
 
 
+# C4's counts are the Operations Director's challenge; C5's are what the lines show (3 residual defects).
 BREACHING = {
     "C4": {"unsupported_statements": 3, "contradictions": 1, "deferred_sections": 0},
-    "C5": {"lines_challenge_cleared": 1, "residual_defects": 2, "deferred_sections": 1},
+    "C5": {"lines_challenge_cleared": 0, "residual_defects": 3, "deferred_sections": 0},
 }
 
 
 @pytest.mark.parametrize("code", ["C4", "C5"])
 def test_the_engine_holds_the_update_itself_with_no_signal_listening(
-    code, evidenced_update, operations_director, provider_director
+    code, challenged_update, operations_director, provider_director
 ):
     """The hold is chain C's `recorded` hook, called by the engine's own record_step in the same
     transaction: nothing of ours listens for a step record being saved."""
+    evidenced_update = challenged_update
     assert project_receivers(post_save, StepRecord) == []
     recorder = {"C4": operations_director, "C5": provider_director}[code]
 

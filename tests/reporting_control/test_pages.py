@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from providers.choices import Role
-from reporting_control.choices import LineState, UpdateStatus
+from reporting_control.choices import LineKind, LineState, UpdateStatus
 from reporting_control.models import EvidencePack, IssueHold, ReportingUpdate
 from tests.factories import person_with_role
 from tests.reporting_control.conftest import next_issue_at
@@ -105,10 +105,18 @@ def test_pack_progress_polls_until_ready(
 
 
 def test_c4_recorded_on_the_engines_step_page_holds_the_update(
-    client, sign_in, evidenced_update, operations_director
+    client, sign_in, evidenced_update, operations_director, compliance_manager, birch_lodge
 ):
-    from reporting_control import chain
+    from reporting_control import chain, services
 
+    for number in range(2, 6):  # five lines: a challenge may find four of them unsupported
+        services.add_line(
+            evidenced_update,
+            by=compliance_manager,
+            claim=f"Birch Lodge changed night practice ({number}).",
+            kind=LineKind.NAMED_SERVICE,
+            services=[birch_lodge],
+        )
     step = chain.step_run(evidenced_update, "C4")
     sign_in(operations_director)
     client.post(
