@@ -2,32 +2,34 @@
 compared by team, shift and location.
 
 The story, against a 78 % baseline (B1 escalates when completion improves by under 5 points, below 83):
-the day team starts weak on the first floor (81) and then aligns (95, 96); the night team stays weak
-(79, then 80 on the Garden wing). The service average (86.2) looks fine, so the night team and the night
-shift are hidden by it. The night team, the night shift and the Garden wing are weak now, so closing is
-refused until they align; the day team, the early shift and the first floor show "aligned since".
-The night team's last figure, recorded while the average passes, tells the Operations Director about
-the night team and the night shift (weak-group escalations).
+the day team starts weak on the first floor in the early shift (81) and then aligns (95, 96); the night
+team, in the night shift on the Garden wing, stays weak (79, then 80). The service average (86.2) looks
+fine, so the night team and the night shift are hidden by it. The night team, the night shift and the
+Garden wing are weak now, so closing is refused until they align; the day team, the early shift and the
+first floor show "aligned since". The night team's figures, recorded while the average passes, tell the
+Operations Director about the night team and the night shift once each (weak-group escalations).
 """
 
-from datetime import timedelta
+from datetime import time
 
 from django.utils import timezone
 
+from providers.calendar import LONDON, local_datetime
 from providers.choices import Role
 from providers.models import RoleAssignment
 
 from . import services
 
-# (hours after going live, team, shift, location, completion %, responses over 10 minutes)
-# Every observation falls within 11 hours of going live: load_demo deploys a day and an hour after a
-# failure confirmed at 10:30 two working days back, so going live was at least 12 hours ago.
+# (UK time on the day the learning went live, team, shift, location, completion %, responses over
+# 10 minutes). Each time lies within the shift it names (Rowan Court: early 07:00-15:00, night
+# 21:30-07:30). load_demo puts the learning live in the late morning of a day that has ended by the time
+# the demo is built, so every time is after going live and none is in the future.
 B1_OBSERVATIONS = [
-    (1, "Day team", "early", "First floor", 81, 2),
-    (2, "Night team", "night", "First floor", 79, 3),
-    (5, "Day team", "early", "Garden wing", 95, 1),
-    (8, "Day team", "early", "First floor", 96, 0),
-    (10, "Night team", "night", "Garden wing", 80, 2),
+    (time(12, 30), "Day team", "early", "First floor", 81, 2),
+    (time(13, 30), "Day team", "early", "Garden wing", 95, 1),
+    (time(14, 30), "Day team", "early", "First floor", 96, 0),
+    (time(21, 45), "Night team", "night", "Garden wing", 79, 3),
+    (time(23, 0), "Night team", "night", "Garden wing", 80, 2),
 ]
 
 
@@ -45,8 +47,8 @@ def build_adoption_story(trigger, deployed_at) -> None:
     )
     lead = RoleAssignment.objects.get(role=Role.SERVICE_IMPROVEMENT_LEAD, service=service).user
     teams = {team.name: team for team in service.teams.all()}
-    now = timezone.now()
-    for hours, team_name, shift_name, location, completion, slow in B1_OBSERVATIONS:
+    go_live_day = timezone.localtime(deployed_at, LONDON).date()
+    for clock, team_name, shift_name, location, completion, slow in B1_OBSERVATIONS:
         services.record_team_observation(
             deployment,
             by=lead,
@@ -55,6 +57,5 @@ def build_adoption_story(trigger, deployed_at) -> None:
             shift_name=shift_name,
             location=location,
             values={"record_completion_pct": completion, "responses_over_10_min": slow},
-            # Never in the future, whatever the clock says when the demo is built.
-            observed_at=min(deployed_at + timedelta(hours=hours), now),
+            observed_at=local_datetime(go_live_day, clock),
         )

@@ -114,7 +114,11 @@ class GroupFieldsMixin(ServiceErrorsMixin):
         self.fields["shift_name"] = ChoiceField(
             label="Shift",
             required=False,
-            choices=[("", "No particular shift")] + [(p.name, p.name) for p in service.shift_patterns.all()],
+            # Each shift with its hours, so the time observed can be matched to it before sending.
+            choices=[("", "No particular shift")]
+            + [
+                (p.name, f"{p.name} ({p.start:%H:%M} to {p.end:%H:%M})") for p in service.shift_patterns.all()
+            ],
         )
         self.fields["location"] = forms.CharField(
             label="Location",
@@ -169,6 +173,15 @@ class ObservationForm(GroupFieldsMixin, forms.Form):
             self.ask("value", services.checked_figures, code, {name: cleaned["value"]})
         if cleaned.get("observed_at"):
             self.ask("observed_at", services.check_observed_at, self.deployment, cleaned["observed_at"])
+        # Asked only of a time not already refused (a refusal takes the time out of `cleaned`).
+        if cleaned.get("observed_at") and cleaned.get("shift_name"):
+            self.ask(
+                "observed_at",
+                services.check_in_shift,
+                self.deployment.service,
+                cleaned["shift_name"],
+                cleaned["observed_at"],
+            )
         return cleaned
 
 
@@ -185,6 +198,7 @@ class CorrectionForm(GroupFieldsMixin, forms.Form):
 
     def __init__(self, *args, observation, labels: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
+        self.observation = observation
         self.step_code = observation.step_code
         # Only the measures recorded can be corrected: one field each, filled with the value as entered.
         self.measures = list(observation.values)
@@ -212,6 +226,12 @@ class CorrectionForm(GroupFieldsMixin, forms.Form):
             value = cleaned.get(f"value_{name}")
             if value is not None:
                 self.ask(f"value_{name}", services.checked_figures, self.step_code, {name: value})
+        if cleaned.get("shift_name"):
+            observation = self.observation
+            service = observation.deployment.service
+            self.ask(
+                "shift_name", services.check_in_shift, service, cleaned["shift_name"], observation.observed_at
+            )
         return cleaned
 
     def corrected_values(self) -> dict:

@@ -20,8 +20,11 @@ def due_checks_context(request, role) -> dict:
     apart from those others record there, naming who."""
     now = timezone.now()
     scope = permissions.visible_services(request.user, roles=[role])
-    open_runs = services.chain_b_step_runs(scope, states=services.OPEN_STATES).filter(
-        due_at__lte=now + LOOK_AHEAD
+    # With when each opens: a later shift's check shows "Not open yet", in the list's own query.
+    open_runs = (
+        services.chain_b_step_runs(scope, states=services.OPEN_STATES)
+        .filter(due_at__lte=now + LOOK_AHEAD)
+        .with_opening_time()
     )
     # The person's own checks are listed apart from the others', each list with its own first rows:
     # the soonest checks at the service could otherwise all be others' and crowd the person's out.

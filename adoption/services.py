@@ -16,6 +16,7 @@ from escalation.models import StepRun, StepTemplate
 from learning_transfer.choices import TriggerStatus
 from learning_transfer.models import MatchedService
 from providers.actions import AlreadyDone, change_once, lock
+from providers.calendar import LONDON
 from providers.permissions import require_perm
 from providers.templatetags.nhsuk import london
 
@@ -229,6 +230,26 @@ def check_observed_at(deployment, observed_at: datetime, now: datetime | None = 
     )
 
 
+def check_in_shift(service, shift_name: str, observed_at: datetime, field: str = "observed_at") -> None:
+    """Refuse, on `field`, an observation naming a shift of the service at a UK time outside that
+    shift's hours, both ends included: "The night shift runs 21:30 to 07:30; 13:30 is not in it."
+
+    The shift's hours are the service's own shift pattern; a night shift crosses midnight. A figure
+    filed under the wrong shift would make that shift look weak or aligned when it was not.
+    """
+    shift = next((s for s in service.shifts if s.name == shift_name), None) if shift_name else None
+    if shift is None:
+        return  # no shift named (or an unknown one, refused by `_checked_observation`)
+    clock = timezone.localtime(observed_at, LONDON).time()
+    if not shift.contains_clock(clock):
+        raise ValidationError(
+            {
+                field: f"The {shift.name} shift runs {shift.start:%H:%M} to {shift.end:%H:%M}; "
+                f"{clock:%H:%M} is not in it."
+            }
+        )
+
+
 class NothingToCorrect(ValidationError):
     """A correction that would change nothing, such as the same form sent twice: no history is written.
 
@@ -258,8 +279,9 @@ def record_team_observation(
     """Store one group's figures for a step (only the measures observed need be given).
 
     The group is a team of the service, one of its shifts, a location within it, or a mix of them.
-    Refused (MonitoringEnded) once the deployment is closed, and for a time observed in the future or
-    before the learning went live (`check_observed_at`).
+    Refused (MonitoringEnded) once the deployment is closed, for a time observed in the future or
+    before the learning went live (`check_observed_at`), and for a time outside the shift named
+    (`check_in_shift`).
     """
     require_perm(by, "adoption.record_observation", deployment)
     cleaned, location = _checked_observation(
@@ -267,6 +289,7 @@ def record_team_observation(
     )
     observed_at = observed_at or timezone.now()
     check_observed_at(deployment, observed_at)
+    check_in_shift(deployment.service, shift_name, observed_at)
     observation = AdoptionObservation(
         deployment=deployment,
         step_code=step_code,
@@ -308,9 +331,9 @@ def correct_observation(
     """Put right a wrongly entered observation's figures and group, with the reason.
 
     The row is changed in place so the comparison uses the right figures; its history keeps the
-    earlier ones with who corrected them and why. Refused once the deployment is closed, and
-    NothingToCorrect (a ValidationError) when the figures and group are already these, so a double
-    submit writes one history row.
+    earlier ones with who corrected them and why. Refused once the deployment is closed, for a shift
+    the time observed is not in (`check_in_shift`), and NothingToCorrect (a ValidationError) when the
+    figures and group are already these, so a double submit writes one history row.
     """
     deployment = observation.deployment
     require_perm(by, "adoption.correct_observation", observation)
@@ -334,6 +357,8 @@ def correct_observation(
             shift_name=shift_name,
             location=location,
         )
+        # The time observed stays as recorded: a shift it was not in is refused on the shift.
+        check_in_shift(current.deployment.service, shift_name, current.observed_at, field="shift_name")
         changes = {
             "values": cleaned,
             "team_id": team.pk if team is not None else None,

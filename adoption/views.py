@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 
+from escalation.choices import StepRunState
 from learning_transfer.models import MatchedService
 from providers import permissions
 from providers.actions import AlreadyDone
@@ -67,7 +68,7 @@ class MyServiceView(StaffRequiredMixin, TemplateView):
         checks = permissions.KeptList(
             user,
             f"adoption checks {states} at {kept_as}",
-            lambda: services.chain_b_step_runs(scope, states),
+            lambda: services.chain_b_step_runs(scope, states).with_opening_time(),
         )
         page = Paginator(checks, self.page_size).get_page(self.request.GET.get("page"))
         step_runs = list(page.object_list)
@@ -88,9 +89,10 @@ class MyServiceView(StaffRequiredMixin, TemplateView):
 
 
 class DeploymentDetailView(StaffRequiredMixin, TemplateView):
-    """Baselines, the chain B timeline, each measure by team, shift and location with weak groups
-    flagged, the observations as recorded (and corrected), newest first a page at a time, and closing
-    while no group is weak now.
+    """What needs doing now first (groups weak now, overdue checks, the next due), then the baselines,
+    each measure by team, shift and location with weak groups flagged, the observations as recorded
+    (and corrected), newest first a page at a time, the chain B timeline, and closing while no group
+    is weak now. The long sections are folded, so the first screen of a phone says what to do.
 
     Its queries do not grow with the observations: the comparison reads them all once, as plain rows
     (no model instance each), and the observations table loads only the page it shows, so what the
@@ -113,7 +115,7 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
         )
         run = chain.run_for(deployment)
         now = timezone.now()
-        timeline = list(run.step_runs.order_by("due_at", "code")) if run else []
+        timeline = list(run.step_runs.with_opening_time().order_by("due_at", "code")) if run else []
         for step_run in timeline:
             step_run.shown_state = step_run.display_state(now)
         steps = chain.steps()
@@ -146,8 +148,10 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
             form = ObservationForm(deployment=deployment, steps=steps)
         return super().get_context_data(
             deployment=deployment,
+            live=live,
             run=run,
             timeline=timeline,
+            to_do=_to_do_now(timeline),
             sections=sections,
             weak_now=services.weak_now_groups(sections),
             observations=_observation_rows(shown, templates, services.corrections(deployment, shown)),
@@ -216,6 +220,24 @@ def _visible_deployment(user, pk: int, purpose: str, loading) -> Deployment:
     if not found:
         raise Http404("No Deployment matches the given query.")
     return found[0]
+
+
+# How many overdue checks, and how many due next, the top of the deployment page names.
+TO_DO_FIRST = 3
+
+
+def _to_do_now(timeline) -> dict:
+    """What the top of the deployment page names, from the timeline as it shows each check: the
+    overdue checks, longest overdue first, and the next checks open to record, soonest first. The
+    timeline further down the page lists every check."""
+    overdue = [s for s in timeline if s.shown_state == StepRunState.OVERDUE]
+    due = [s for s in timeline if s.shown_state == StepRunState.DUE]
+    return {
+        "overdue": overdue[:TO_DO_FIRST],
+        "overdue_count": len(overdue),
+        "more_overdue": max(len(overdue) - TO_DO_FIRST, 0),
+        "due_next": due[:TO_DO_FIRST],
+    }
 
 
 def _observation_rows(observations, templates, corrected) -> list:

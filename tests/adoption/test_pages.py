@@ -39,7 +39,7 @@ def test_the_manager_sees_due_and_overdue_checks_of_their_service_only(
     step_runs = response.context["step_runs"]
     assert {s.chain_run.service for s in step_runs} == {elm_deployment.service}
     shown = {s.shown_state for s in step_runs}
-    assert shown == {"overdue", "due"}
+    assert shown == {"overdue", "due", "not_open"}  # a later shift's or day's check opens in turn
     first = step_runs[0]
     assert (first.code, first.due_at, first.shown_state) == ("B2", at(23, 14, 16), "overdue")
     assert reverse("escalation:step_run", args=[first.pk]) in response.text
@@ -256,7 +256,8 @@ def test_deployment_page_queries_do_not_grow_with_observations(client, elm_deplo
             team=teams[names[n % 3]] if n % 5 else None,
             shift_name=shifts[n % 3],
             location=locations[(n // 3) % 3],
-            observed_at=at(23 + n // 10, 9 + n % 10),
+            # Within the shift named: early from 10:00, late from 15:00, night from 22:00.
+            observed_at=at(23 + n // 10, {"early": 10, "late": 15, "night": 22}[shifts[n % 3]] + n % 2),
         )
         if n % 7 == 0:
             services.correct_observation(
