@@ -5,6 +5,7 @@ linked trigger has verified implementation (`implementation_confirmed_at`). A le
 acknowledged, is never adoption evidence. services.py saves these verdicts; prefill reads them.
 """
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -14,6 +15,35 @@ from django.utils import timezone
 from learning_transfer.models import LearningNotice, MatchedService
 
 from .choices import ADOPTION_KINDS, DECIDED_STATES, WITHHELD_STATES, LineKind, LineState
+
+# Words by which a claim speaks for the whole provider, whatever kind of line it was added as: "shared
+# learning", "provider-wide", "every/all/each (comparable) home(s)/service(s)/site(s)", "across the group".
+PROVIDER_WIDE_WORDS = re.compile(
+    r"\bshared\s+learning\b"
+    r"|\b(?:provider|group|organisation)[- ]wide\b"
+    r"|\b(?:every|all|each)\s+(?:\w+\s+){0,2}?(?:homes?|services?|sites?|locations?)\b"
+    r"|\bacross\s+(?:the\s+|our\s+)?(?:provider|group|organisation|homes|services|sites|locations)\b",
+    re.IGNORECASE,
+)
+CHECKED_AS_PROVIDER_WIDE = (
+    "The claim speaks of shared learning or of every service, so it is checked as a provider-wide claim: "
+    "every included matched service of the linked learning must have verified implementation. "
+)
+
+
+def speaks_for_every_service(claim: str) -> bool:
+    """Whether a claim speaks of shared learning or of every service. Shared learning may never be
+    reported as complete on one service's evidence, so such a claim is judged as provider-wide."""
+    return bool(PROVIDER_WIDE_WORDS.search(claim or ""))
+
+
+def checked_as_provider_wide(line) -> bool:
+    """A claim of adoption added as named-service (or improvement) whose words speak for every service."""
+    return (
+        line.kind in ADOPTION_KINDS
+        and line.kind != LineKind.PROVIDER_WIDE
+        and speaks_for_every_service(line.claim)
+    )
 
 
 @dataclass
@@ -102,11 +132,19 @@ def _judge_services(service_ids: list[int], names: dict[int, str], evidence: Evi
 
 def line_services(line, evidence: EvidenceMap) -> list[tuple[str, str]]:
     """The services a line speaks for, each with its evidence (provider-wide: every matched service)."""
-    if line.kind == LineKind.PROVIDER_WIDE:
+    if line.kind == LineKind.PROVIDER_WIDE or checked_as_provider_wide(line):
         names = {pk: matches[0].service.name for pk, matches in evidence.by_service.items()}
     else:
         names = {s.pk: s.name for s in line.services.all()}
     return [service_evidence(pk, names[pk], evidence) for pk in sorted(names, key=names.get)]
+
+
+def _judge_provider_wide(evidence: EvidenceMap) -> Verdict:
+    """Every included matched service of the linked triggers must have verified implementation."""
+    if not evidence.by_service:
+        return Verdict(False, "The linked triggers have no included matched services.")
+    names = {pk: matches[0].service.name for pk, matches in evidence.by_service.items()}
+    return _judge_services(sorted(names, key=names.get), names, evidence)
 
 
 def judge_line(line, evidence: EvidenceMap) -> Verdict:
@@ -123,10 +161,11 @@ def judge_line(line, evidence: EvidenceMap) -> Verdict:
         count = len(evidence.by_service)
         return Verdict(True, f"Current cross-service data: {count} matched service{'s' * (count != 1)}.")
     if line.kind == LineKind.PROVIDER_WIDE:
-        if not evidence.by_service:
-            return Verdict(False, "The linked triggers have no included matched services.")
-        names = {pk: matches[0].service.name for pk, matches in evidence.by_service.items()}
-        return _judge_services(sorted(names, key=names.get), names, evidence)
+        return _judge_provider_wide(evidence)
+    if checked_as_provider_wide(line):
+        verdict = _judge_provider_wide(evidence)
+        verdict.note = CHECKED_AS_PROVIDER_WIDE + verdict.note
+        return verdict
     if not named:
         return Verdict(False, "Name the services this claim speaks for: only named-service evidence counts.")
     return _judge_services(sorted(named, key=named.get), named, evidence)

@@ -64,6 +64,18 @@ class ReportingUpdate(models.Model):
     def reference(self) -> str:
         return f"RU-{self.pk:04d}" if self.pk else "RU-new"
 
+    def status_words(self, line_count: int, lacking_count: int) -> str:
+        """The status as a person reads it. A held or released update says so; one still being prepared
+        says what its lines need next, from the lines it has (`line_count`, of which `lacking_count`
+        lack evidence), so an update with lines never reads "add its reporting lines"."""
+        if self.status in (UpdateStatus.HELD, UpdateStatus.RELEASED) or not line_count:
+            return self.get_status_display()
+        stage = "Draft" if self.status == UpdateStatus.DRAFT else "In preparation"
+        if lacking_count:
+            verb = "lacks" if lacking_count == 1 else "lack"
+            return f"{stage} — {lacking_count} line{'s' if lacking_count > 1 else ''} {verb} evidence"
+        return f"{stage} — complete the checks before issue"
+
 
 class ReportingLine(models.Model):
     """One claim of an update, with the named services it speaks for and the state of its evidence.

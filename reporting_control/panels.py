@@ -27,9 +27,15 @@ def updates_context(request, role) -> dict:
     updates = (
         permissions.visible_updates(request.user)
         .exclude(status=UpdateStatus.RELEASED)
-        .annotate(lacking=Count("lines", filter=Q(lines__state=LineState.LACKING)))
+        .annotate(
+            line_count=Count("lines"),
+            lacking=Count("lines", filter=Q(lines__state=LineState.LACKING)),
+        )
         .order_by("issue_at")
     )
+    shown = list(updates[:PANEL_ROWS])
+    for update in shown:
+        update.status_text = update.status_words(update.line_count, update.lacking)
     due = (
         StepRun.objects.filter(
             chain_run__chain__code="C",
@@ -41,7 +47,7 @@ def updates_context(request, role) -> dict:
         .order_by("due_at")
     )
     return {
-        "updates": list(updates[:PANEL_ROWS]),
+        "updates": shown,
         "update_total": updates.count(),
         "held_total": updates.filter(status=UpdateStatus.HELD).count(),
         "due_steps": list(due[:PANEL_ROWS]),

@@ -195,6 +195,15 @@ def _check_evidence(update: ReportingUpdate, *, by, now) -> dict:
     return evidence.c1_measures(verdicts)
 
 
+NOT_CLEARABLE = "Clearing at challenge is offered once the line is evidenced."
+
+
+def clearable(line: ReportingLine) -> bool:
+    """Whether the line's state lets it be cleared at challenge: only an evidenced line can be. The
+    decision form offers clearing by this same rule, so the page never offers what is then refused."""
+    return line.state == LineState.EVIDENCED
+
+
 def decide_line(line: ReportingLine, *, by, state: str, reason: str, now=None) -> ReportingLine:
     """Freeze, defer or challenge-clear a line, or reopen it for a fresh evidence check, with a reason."""
     update = line.update
@@ -202,8 +211,8 @@ def decide_line(line: ReportingLine, *, by, state: str, reason: str, now=None) -
     reason = given_reason(reason, "Give the reason for the decision.")
     if state == LineState.CHALLENGE_CLEARED:
         require_perm(by, "reporting_control.clear_line", line)
-        if line.state != LineState.EVIDENCED:
-            raise ValidationError("Only an evidenced line can be challenge-cleared.")
+        if not clearable(line):
+            raise ValidationError({"state": "Only an evidenced line can be challenge-cleared."})
     elif state in WITHHELD_STATES or state == LineState.DRAFT:
         require_perm(by, "reporting_control.withhold_line", line)
     else:
@@ -346,11 +355,11 @@ def _sign_off_problem(update: ReportingUpdate) -> str | None:
         return None  # an update planned before chain C existed has no case to sign off
     if sign_off.state == StepRunState.BREACHED:
         return (
-            "The issue-control record (C5) found too many residual defects and deferred sections: "
-            "correct them and record C5 again."
+            "The sign-off for issue (C5) found too many residual defects and deferred sections: "
+            "correct them and record the sign-off again."
         )
     if sign_off.state != StepRunState.RECORDED:
-        return "The Provider Director's issue-control record (C5) is not recorded yet."
+        return "The Provider Director's sign-off for issue (C5) is not recorded yet."
     return None
 
 
@@ -371,7 +380,9 @@ def _checks_problems(update: ReportingUpdate, now) -> list[str]:
     signed_at = sign_off.recorded_at if sign_off is not None and sign_off.is_recorded else None
     after = [s for s in needed if signed_at and s.is_recorded and s.recorded_at > signed_at]
     if after:
-        problems.append(f"The update was signed off (C5) before {_step_list(after)}: record C5 again.")
+        problems.append(
+            f"The update was signed off (C5) before {_step_list(after)}: record the sign-off again."
+        )
     return problems
 
 

@@ -77,15 +77,23 @@ class UpdateListView(StaffRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         can_plan = bool(providers_where(self.request.user, "reporting_control.plan_update"))
-        return super().get_context_data(can_plan=can_plan, **kwargs)
+        context = super().get_context_data(can_plan=can_plan, **kwargs)
+        for update in context["updates"]:
+            update.status_text = update.status_words(update.line_count, update.lacking_count)
+        return context
 
 
 def decision_form(user, line, data=None, colleagues=None) -> DecisionForm:
-    """A line's decision form, offering to clear it at challenge only to those who may, and telling
-    anyone else who can (`colleagues`, shared by the lines of a page, reads them once)."""
-    can_clear = user.has_perm("reporting_control.clear_line", line)
-    who_clears = "" if can_clear else refusal(user, "reporting_control.clear_line", line, colleagues)
-    return DecisionForm(data, prefix=f"line{line.pk}", can_clear=can_clear, who_clears=who_clears)
+    """A line's decision form, offering to clear it at challenge only to those who may and only for a
+    line that can be cleared (the rule decide_line applies), saying why otherwise (`colleagues`, shared
+    by the lines of a page, reads who can once)."""
+    may_clear = user.has_perm("reporting_control.clear_line", line)
+    if not may_clear:
+        why_not = refusal(user, "reporting_control.clear_line", line, colleagues)
+    else:
+        why_not = "" if services.clearable(line) else services.NOT_CLEARABLE
+    can_clear = may_clear and services.clearable(line)
+    return DecisionForm(data, prefix=f"line{line.pk}", can_clear=can_clear, who_clears=why_not)
 
 
 class UpdateDetailView(UpdateMixin, TemplateView):
@@ -105,8 +113,10 @@ class UpdateDetailView(UpdateMixin, TemplateView):
                 line.decision_form = decision_form(user, line, colleagues=colleagues)
         holds = update.holds.select_related("placed_by", "lifted_by")
         active = next((h for h in holds if h.is_active), None)
+        sign_off = chain.step_run(update, chain.SIGN_OFF_STEP)
         return super().get_context_data(
             update=update,
+            status=update.status_words(len(lines), sum(line.state == LineState.LACKING for line in lines)),
             lines=lines,
             holds=holds,
             active_hold=active,
@@ -116,12 +126,14 @@ class UpdateDetailView(UpdateMixin, TemplateView):
                 *update.packs.filter(for_release=False)[:5],
             ],
             run=chain.run_for(update),
-            sign_off=chain.step_run(update, chain.SIGN_OFF_STEP),
+            sign_off=sign_off,
             problems=[] if update.released_at else services.release_problems(update),
             can_edit=user.has_perm("reporting_control.edit_update", update) and not update.released_at,
             can_hold=user.has_perm("reporting_control.place_hold", update),
             can_lift=user.has_perm("reporting_control.lift_hold", update),
             can_sign=user.has_perm("reporting_control.release_update", update),
+            can_record_sign_off=sign_off is not None and user.has_perm("escalation.record_step", sign_off),
+            who_signs_off=sign_off and refusal(user, "escalation.record_step", sign_off, colleagues),
             who_releases=refusal(user, "reporting_control.release_update", update, colleagues),
             history=recent_changes(update),
             **kwargs,
@@ -155,7 +167,10 @@ class UpdateCreateView(StaffRequiredMixin, FormView):
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, f"{update.reference} planned. Chain C has started: add its lines.")
+        messages.success(
+            self.request,
+            f"{update.reference} planned. Its checks before issue are now due (chain C): add its lines.",
+        )
         return redirect(update.get_absolute_url())
 
 
@@ -233,14 +248,15 @@ class LineDecisionView(UpdateDetailView):
         update = self.get_update()
         line = get_object_or_404(ReportingLine, pk=line_pk, update=update)
         form = decision_form(request.user, line, request.POST)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(sent_back=form))
-        return _act(
-            request,
-            update,
-            lambda: services.decide_line(line, by=request.user, **form.cleaned_data),
-            f"Line {line.order} updated.",
-        )
+        if form.is_valid():
+            try:
+                services.decide_line(line, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)  # shown on the form, with the reason as typed
+            else:
+                messages.success(request, f"Line {line.order} updated.")
+                return redirect(update.get_absolute_url())
+        return self.render_to_response(self.get_context_data(sent_back=form))
 
 
 class EvidenceCheckView(UpdateMixin, View):

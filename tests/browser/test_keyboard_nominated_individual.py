@@ -152,16 +152,16 @@ def test_the_nominated_individual_filters_the_summary_with_the_keyboard(
     open_the_update(page)
     problems = page.get_by_test_id("release-problems")
     expect(problems).to_contain_text("An issue hold is active")
-    expect(problems).to_contain_text("issue-control record (C5) is not recorded yet")
-    activate(page, "Record the issue-control record (C5)")
-    expect(page.locator("main")).to_contain_text("Only the Provider Director for Oakwood Care Group")
-    expect(page.get_by_role("button", name="Save and check the threshold")).to_have_count(0)
+    expect(problems).to_contain_text("sign-off for issue (C5) is not recorded yet")
+    # Not offered to the nominated individual, who is told whose it is instead.
+    expect(page.get_by_role("link", name="Sign off the update for issue")).to_have_count(0)
+    expect(page.get_by_test_id("who-signs-off")).to_contain_text("Provider Director")
 
     # The Provider Director signs the update off (C5): the figures are computed, the check is typed.
     director = phone(browser, live_server)
     sign_in(director, "director", PASSWORD, partial(code_from_app, "director"))
     open_the_update(director)
-    activate(director, "Record the issue-control record (C5)")
+    activate(director, "Sign off the update for issue")
     expect(director.get_by_role("heading", level=1)).to_contain_text("C5")
     assert_no_sideways_scroll(director)
     type_into(director, re.compile(r"^Check done"), "Every line checked against C4, C3 and C1.")

@@ -104,7 +104,7 @@ def test_release_waits_for_the_provider_directors_sign_off(unsigned_update, prov
     update = unsigned_update
     with pytest.raises(ValidationError) as error:
         services.release_update(update, by=provider_director)
-    assert "issue-control record (C5) is not recorded yet" in " ".join(error.value.messages)
+    assert "sign-off for issue (C5) is not recorded yet" in " ".join(error.value.messages)
 
     check_and_sign_off(update, None)
     record = chain.record_sign_off(update, by=provider_director)
@@ -141,8 +141,8 @@ def test_the_update_page_sends_the_provider_director_to_the_sign_off(
     sign_in(provider_director)
     page = client.get(f"/reporting/{update.pk}/").text
     sign_off = chain.step_run(update, chain.SIGN_OFF_STEP)
-    assert "issue-control record (C5) is not recorded yet" in page
-    assert f'href="/escalations/steps/{sign_off.pk}/">Record the issue-control record (C5)' in page
+    assert "sign-off for issue (C5) is not recorded yet" in page
+    assert f'href="/escalations/steps/{sign_off.pk}/">Sign off the update for issue</a>' in page
     assert "Release the update" not in page
 
 

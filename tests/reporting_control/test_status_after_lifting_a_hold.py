@@ -1,0 +1,70 @@
+"""After a hold is lifted, the update's status says what its lines need, not "add its reporting lines"
+when it has some; and the holds table says a hold still in force is not lifted."""
+
+from django.urls import reverse
+
+from reporting_control import services
+from reporting_control.choices import LineKind
+
+
+def status_of(page: str) -> str:
+    return page.split('data-testid="update-status">', 1)[1].split("</dd>", 1)[0]
+
+
+def hold_rows(page: str) -> str:
+    return page.split('data-testid="hold-history"', 1)[1].split("</table>", 1)[0]
+
+
+def test_a_lifted_update_with_a_line_lacking_evidence_says_so(
+    client, sign_in, plan, compliance_manager, provider_director, birch_lodge, birch_match
+):
+    update = plan()
+    # Birch Lodge has no verified implementation: the line lacks evidence.
+    services.add_line(
+        update,
+        by=compliance_manager,
+        claim="Birch Lodge now checks falls risk at every night round.",
+        kind=LineKind.NAMED_SERVICE,
+        services=[birch_lodge],
+    )
+    services.place_hold(update, by=compliance_manager, reason="Figures disputed by the ICB.")
+    sign_in(provider_director)
+    page = client.get(update.get_absolute_url()).text
+    assert "Not lifted" in hold_rows(page)
+    assert "Active" not in hold_rows(page) and "Not lifted yet" not in hold_rows(page)
+
+    client.post(reverse("reporting_control:hold_lift", args=[update.pk]), {"reason": "Figures reconciled."})
+
+    page = client.get(update.get_absolute_url()).text
+    assert status_of(page) == "Draft — 1 line lacks evidence"
+    assert "Figures reconciled." in hold_rows(page)
+    assert "Not lifted" not in hold_rows(page)
+    listing = client.get(reverse("reporting_control:update_list")).text
+    assert "Draft — 1 line lacks evidence" in listing
+    assert "add its reporting lines" not in listing
+
+
+def test_an_update_with_no_lines_asks_for_them(client, sign_in, plan, compliance_manager):
+    update = plan()
+    sign_in(compliance_manager)
+    assert status_of(client.get(update.get_absolute_url()).text) == "Draft — add its reporting lines"
+
+
+def test_an_update_whose_lines_are_all_evidenced_goes_on_to_its_checks(
+    client, sign_in, plan, compliance_manager, birch_lodge, birch_match
+):
+    from tests.reporting_control.conftest import verify
+
+    verify(birch_match)
+    update = plan()
+    services.add_line(
+        update,
+        by=compliance_manager,
+        claim="Birch Lodge now checks falls risk at every night round.",
+        kind=LineKind.NAMED_SERVICE,
+        services=[birch_lodge],
+    )
+    sign_in(compliance_manager)
+    assert status_of(client.get(update.get_absolute_url()).text) == (
+        "Draft — complete the checks before issue"
+    )
