@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from providers.fields import RecordChoiceField
 
-from .measures import baseline_key, clean_values
+from .measures import baseline_key, clean_values, items_needed
 from .models import window_length
 from .rules import fmt
 
@@ -42,6 +42,13 @@ def text_to_group(text: str) -> dict:
     return items
 
 
+def _group_required(measure: dict) -> str:
+    """What a blank per-item field says: the measure's own words when it must list its items."""
+    if measure.get("items_required"):
+        return items_needed(measure)
+    return f"Enter {measure['label'].lower()}."
+
+
 class StepRecordForm(forms.Form):
     """The step's measures (one field each, plus a baseline where the measure has one) and the check.
 
@@ -60,7 +67,7 @@ class StepRecordForm(forms.Form):
                     label=label,
                     widget=forms.Textarea(attrs={"rows": 4}),
                     help_text=f"One {measure.get('item_label', 'item')} a line: 'name = number' ({unit})",
-                    error_messages={"required": f"Enter {label.lower()}."},
+                    error_messages={"required": _group_required(measure)},
                 )
                 if isinstance(self.initial.get(name), dict):
                     self.initial[name] = group_to_text(self.initial[name])
@@ -89,7 +96,8 @@ class StepRecordForm(forms.Form):
             label="Evidence links",
             required=False,
             widget=forms.Textarea(attrs={"rows": 3}),
-            help_text=f"One link or reference per line. Evidence store: {step_run.evidence_store}.",
+            # The record itself is the evidence; links point to anything kept outside this system.
+            help_text="One link or reference per line, for anything kept outside this system.",
         )
 
     @staticmethod
@@ -141,7 +149,12 @@ class ActionForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    note = forms.CharField(label="Resolution note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label="Resolution note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed if the overdue step this is about is still not recorded: say why.",
+    )
 
 
 def parameter_field_name(measure: str, parameter: str) -> str:

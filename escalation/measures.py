@@ -6,7 +6,9 @@ A step's measures are a JSON list; each measure is a dict:
      "kind": "percentage", "unit": "%"}
 
 Optional keys: ``"group": true`` with ``"item_label"`` for a per-item measure recorded as
-``{"item label": number}`` (e.g. an incident rate per matched service); ``"baseline": true`` for a
+``{"item label": number}`` (e.g. an incident rate per matched service), and ``"items_required": true``
+when such a measure must list at least one item (A4 judges each risk-level group: with none it would
+pass with nothing judged; A1 with no matched service rightly has no rate); ``"baseline": true`` for a
 measure recorded with its baseline under ``"<name>__baseline"``; ``"min"`` / ``"max"`` to widen a
 kind's usual range (a movement from baseline can be negative).
 
@@ -38,6 +40,7 @@ _ALLOWED_KEYS = {
     "unit",
     "group",
     "item_label",
+    "items_required",
     "baseline",
     "min",
     "max",
@@ -101,6 +104,10 @@ def validate_measure_definitions(measures) -> None:
                 raise ValueError(f"Measure '{name}': {bound} must be a number.")
         if measure.get("group") and measure.get("baseline"):
             raise ValueError(f"Measure '{name}': a group measure cannot also have a baseline.")
+        if "items_required" in measure and (
+            not isinstance(measure["items_required"], bool) or not measure.get("group")
+        ):
+            raise ValueError(f"Measure '{name}': items_required is true or false, on a group measure only.")
         _validate_computed(measure)
 
 
@@ -230,10 +237,27 @@ def _typed_number(text: str, kind: MeasureKind, what: str) -> Decimal:
     return Decimal(typed.replace(",", ""))
 
 
+# A group measure's label ends with whom it is recorded for ("..., for each matched service group (...)").
+PER_ITEM_ENDING = re.compile(r",?\s+for each\b.*$", re.IGNORECASE)
+
+
+def items_needed(measure: dict) -> str:
+    """What to say when a measure that must list its items lists none: "Enter the expected reduction
+    in comparable risk exposure for each risk-level group ..."."""
+    what = PER_ITEM_ENDING.sub("", measure["label"])
+    what = what[:1].lower() + what[1:]
+    item = measure.get("item_label") or "item"
+    return (
+        f"Enter the {what} for each {item}, one 'name = number' a line: this step cannot be judged with none."
+    )
+
+
 def _clean_group(measure: dict, raw) -> dict:
     """A per-item measure: a mapping of item label to number."""
     if not isinstance(raw, dict):
         raise ValueError(f"{measure['label']} must be recorded per {measure.get('item_label', 'item')}.")
+    if not raw and measure.get("items_required"):
+        raise ValueError(items_needed(measure))
     if len(raw) > MAX_GROUP_ITEMS:
         raise ValueError(f"{measure['label']}: at most {MAX_GROUP_ITEMS} items.")
     cleaned, problems = {}, []

@@ -67,7 +67,8 @@ def _message(row: Notification) -> EmailMessage:
     step = escalation.step_run
     link = f"{settings.SITE_URL.rstrip('/')}{escalation.get_absolute_url()}"
     # Named as the pages name it, in the words a care manager uses, the code after them.
-    subject = f"{step_words(step, escalation.get_kind_display())} ({step.code}) – {escalation.provider}"
+    kind = escalation.get_kind_display().lower()
+    subject = f"{step_words(step)} ({step.code}): {kind} – {escalation.provider}"
     lines = [
         f"Dear {row.user},",
         "",

@@ -15,7 +15,7 @@ PANEL_SIZE = 5
 def with_what_acting_reads(escalations):
     """Escalations with everything the permission to act on them reads, loaded with them."""
     return escalations.select_related(
-        "step_run__region", "chain_run__chain", "service", "region", "provider"
+        "step_run__region", "chain_run__chain", "service", "region", "provider", "acknowledged_by"
     ).prefetch_related("notifications")
 
 
@@ -25,6 +25,7 @@ def told(user):
         Notification.objects.filter(user=user, escalation__in=visible_escalations(user))
         .select_related("escalation__step_run__region", "escalation__chain_run__chain")
         .select_related("escalation__service", "escalation__region", "escalation__provider")
+        .select_related("escalation__acknowledged_by")  # "Acted on by" names them
         .prefetch_related("escalation__notifications")
         .order_by("-escalation__raised_at", "-pk")
     )

@@ -19,11 +19,10 @@ the chains are written as the condition that triggers the escalation.
 import copy
 import math
 import operator
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .measures import baseline_key, by_name
+from .measures import PER_ITEM_ENDING, baseline_key, by_name
 
 OPERATORS = {
     "<": operator.lt,
@@ -229,9 +228,12 @@ def _compare(rule: dict, values: dict, labels: dict, known: dict) -> Evaluation:
         names = rule["sum"]
         parts = {n: _value(values, n) for n in names}
         left = sum(parts.values())
+        deciding = dict(parts)
+        if all(_is_count(n, known) for n in names):
+            counted = " plus ".join(_how_many(known[n], v) for n, v in parts.items())
+            return _count_line(rule, f"{counted} come to {fmt(left)}", left, right, deciding, right_values)
         left_text = " + ".join(f"{labels.get(n, n)} ({fmt(v)})" for n, v in parts.items())
         left_text = f"{left_text} = {fmt(left)}"
-        deciding = dict(parts)
     elif "change_from_baseline" in rule:
         name = rule["change_from_baseline"]
         now, before = _value(values, name), _value(values, baseline_key(name))
@@ -244,11 +246,31 @@ def _compare(rule: dict, values: dict, labels: dict, known: dict) -> Evaluation:
     else:
         name = rule["measure"]
         left = _value(values, name)
-        left_text = f"{labels.get(name, name)} ({fmt(left)})"
         deciding = {name: left}
+        if _is_count(name, known) and "measure_ref" not in rule:
+            return _count_line(rule, _how_many(known[name], left), left, right, deciding, right_values)
+        left_text = f"{labels.get(name, name)} ({fmt(left)})"
 
     breached = bool(test(left, right))
     line = f"{left_text} is {'' if breached else 'not '}{words} {right_text}"
+    return Evaluation(breached, {**deciding, **right_values}, [line])
+
+
+def _is_count(name: str, known: dict) -> bool:
+    """A measure this step defines as a count: its result reads as that many things."""
+    return known.get(name, {}).get("kind") == "count"
+
+
+def _how_many(measure: dict, number) -> str:
+    """A count as that many things: "3 services with a matching risk profile", "1 service ..."."""
+    return f"{fmt(number)} {_counted_noun(measure, number)}"
+
+
+def _count_line(rule: dict, left_text: str, left, right, deciding: dict, right_values: dict) -> Evaluation:
+    """A count's result as a sentence: "3 services with a matching risk profile, which is more than 2"
+    (or "not more than 2"); decided by the same comparison as any other."""
+    breached = bool(OPERATORS[rule["op"]](left, right))
+    line = f"{left_text}, which is {'' if breached else 'not '}{COUNT_WORDS[rule['op']]} {fmt(right)}"
     return Evaluation(breached, {**deciding, **right_values}, [line])
 
 
@@ -274,7 +296,7 @@ AMOUNT_WORDS = {
 CHANGE_WORDS = {**COUNT_WORDS, "<": "less than"}
 # A group measure's label ends with whom it is recorded for ("..., for each matched service"); the
 # rule names the item itself ("at least one matched service's ..."), so that ending is dropped.
-_PER_ITEM_ENDING = re.compile(r",?\s+for each\b.*$", re.IGNORECASE)
+_PER_ITEM_ENDING = PER_ITEM_ENDING
 
 
 def describe_rule(rule: dict, measures: list[dict] | None = None) -> str:
@@ -313,7 +335,8 @@ def _comparison_words(rule: dict, known: dict, value_text: str | None = None) ->
         return f"{_noun(measure)} {'are' if _plural(measure) else 'is'} {AMOUNT_WORDS[op]} {right}"
     amount = _amount(rule, measure, value_text)
     if measure.get("kind") == "count":
-        return f"{COUNT_WORDS[op]} {amount} {_noun(measure)}"
+        number = None if value_text else rule["value"]
+        return f"{COUNT_WORDS[op]} {amount} {_counted_noun(measure, number)}"
     if measure.get("kind") == "percentage" and _plural(measure):
         return f"{COUNT_WORDS[op]} {amount} of {_noun(measure)}"
     return f"{_noun(measure)} {'are' if _plural(measure) else 'is'} {AMOUNT_WORDS[op]} {amount}"
@@ -330,6 +353,20 @@ def _noun(measure: dict, label: str | None = None) -> str:
     if len(label) > 1 and label[1].isupper():
         return label
     return label[:1].lower() + label[1:]
+
+
+def _counted_noun(measure: dict, number) -> str:
+    """The count's label mid-sentence, its head noun singular after the number 1 ("more than 1
+    high-risk matched service still lacking ..."). The head noun is the first plural word of the first
+    four ("Distribution or ownership defects ...")."""
+    words = _noun(measure).split(" ")
+    if number != 1:
+        return " ".join(words)
+    for index, word in enumerate(words[:4]):
+        if word.endswith("s") and not word.endswith("ss"):
+            words[index] = word[:-1]
+            break
+    return " ".join(words)
 
 
 def _plural(measure: dict) -> bool:

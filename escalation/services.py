@@ -18,7 +18,7 @@ from providers.choices import ROLE_SCOPE, Role, Scope
 from providers.permissions import compiled_once, once_a_request, require_perm
 
 from . import notifications
-from .choices import ChainRunStatus, EscalationState, EventKind, StepRunState
+from .choices import ChainRunStatus, EscalationKind, EscalationState, EventKind, StepRunState
 from .computations import by_computation
 from .engine import HEARTBEAT
 from .events import write_event
@@ -380,8 +380,32 @@ def record_action(escalation: Escalation, *, by, action_taken: str, now=None) ->
     return escalation
 
 
+NOTE_NEEDED_WHILE_NOT_RECORDED = (
+    "The step is still not recorded: say why you are resolving this escalation anyway."
+)
+
+
+def _step_still_missing(escalation: Escalation) -> bool:
+    """True when the escalation was raised because its step was overdue (itself, or the escalation it
+    follows up) and the step is still neither recorded nor closed with its case.
+
+    Read from the database, not the loaded row: the step may have been recorded since the page loaded.
+    """
+    kind = escalation.kind
+    if kind == EscalationKind.FOLLOW_UP:
+        kind = Escalation.objects.filter(pk=escalation.root_id).values_list("kind", flat=True).first()
+    if kind != EscalationKind.OVERDUE:
+        return False
+    settled = (StepRunState.RECORDED, StepRunState.BREACHED, StepRunState.CLOSED)
+    return not StepRun.objects.filter(pk=escalation.step_run_id, state__in=settled).exists()
+
+
 def resolve(escalation: Escalation, *, by, note: str = "", now=None) -> Escalation:
-    """Close the escalation once the action taken is on the record."""
+    """Close the escalation once the action taken is on the record.
+
+    An escalation about an overdue step whose step is still not recorded needs a note saying why it is
+    resolved anyway: otherwise an overdue control would quietly leave the open count.
+    """
     require_perm(by, "escalation.resolve_escalation", escalation)
     now = now or timezone.now()
     if escalation.state == EscalationState.RESOLVED:
@@ -389,6 +413,8 @@ def resolve(escalation: Escalation, *, by, note: str = "", now=None) -> Escalati
     if not escalation.action_taken:
         raise ValidationError("Record the action taken before resolving.")
     note = (note or "").strip()
+    if not note and _step_still_missing(escalation):
+        raise ValidationError({"note": NOTE_NEEDED_WHILE_NOT_RECORDED})
     changes = _ownership(escalation, by, now) | {
         "state": EscalationState.RESOLVED,
         "resolved_by": by,

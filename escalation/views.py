@@ -174,7 +174,14 @@ class EscalationActionView(StaffRequiredMixin, View):
             else:
                 form = ResolveForm(request.POST)
                 form.is_valid()
-                services.resolve(escalation, by=request.user, note=form.cleaned_data.get("note", ""))
+                try:
+                    services.resolve(escalation, by=request.user, note=form.cleaned_data.get("note", ""))
+                except ValidationError as exc:
+                    if not hasattr(exc, "error_dict"):
+                        raise
+                    # A note the service asks for is shown on its field, with what was typed kept.
+                    add_service_errors(form, exc)
+                    return self._again(request, pk, resolve_form=form)
                 messages.success(request, "Escalation resolved.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

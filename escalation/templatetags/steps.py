@@ -3,6 +3,8 @@
 from django import template
 from django.utils.html import format_html
 
+from providers.templatetags.nhsuk import actors
+
 register = template.Library()
 
 
@@ -19,12 +21,26 @@ def step_words(step, then="") -> str:
 
 @register.filter
 def step_name(step, then=""):
-    """`step_words` with the step's code after them for the governance team: "Find comparable
-    services: threshold reached A1", the code in a small secondary label."""
-    return format_html('{} <span class="app-code">{}</span>', step_words(step, then), step.code)
+    """`step_words` with the step's code after the step's name for the governance team, then what
+    happened: "Find comparable services A1: threshold reached", the code in a small secondary label
+    (after "threshold reached" it would read as part of it)."""
+    code = format_html('{} <span class="app-code">{}</span>', step_words(step), step.code)
+    if then:
+        return format_html("{}: {}", code, str(then).lower())
+    return code
 
 
 @register.filter
 def step_state(step_run, state=None):
     """The words for a step run's state (as a page computed it, or as it stands now)."""
     return step_run.state_words(state or step_run.display_state())
+
+
+@register.simple_tag
+def acted_on(escalation):
+    """Who acts on an escalation listed for someone else: the person who took it on once someone has
+    ("Acted on by Priya Shah"), until then those who can ("To be acted on by Quality Director for
+    Oakwood Care Group: Priya Shah"), so pending work never reads as done."""
+    if escalation.acknowledged_by_id:
+        return format_html("Acted on by {}", escalation.acknowledged_by)
+    return format_html("To be acted on by {}", actors(escalation.actors))

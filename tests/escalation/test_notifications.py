@@ -31,7 +31,7 @@ def test_pending_rows_are_e_mailed_once(chain_a, people, settings):
     assert notifications.send_pending(at(23, 10, 21)) == 0
     [message] = mail.outbox
     assert message.to == ["ops@example.org"]
-    assert message.subject == "Find comparable services: step overdue (A1) – Oakwood Care Group"
+    assert message.subject == "Find comparable services (A1): step overdue – Oakwood Care Group"
     assert f"https://governance.example.org/escalations/{escalation.pk}/" in message.body
     assert "Acknowledge by: Mon 23 Nov 2026, 11:01 (within 1 working hour)" in message.body
     assert Notification.objects.get().sent_at == at(23, 10, 20)
@@ -82,7 +82,7 @@ def test_an_escalation_resolved_before_its_mail_left_is_not_e_mailed(chain_a, pe
     services.record_action(
         escalation, by=people.operations_director, action_taken="Recorded A1.", now=at(23, 10, 30)
     )
-    services.resolve(escalation, by=people.operations_director, now=at(23, 10, 31))
+    services.resolve(escalation, by=people.operations_director, note="A1 follows today.", now=at(23, 10, 31))
     assert notifications.send_pending(at(23, 10, 40)) == 1
     assert mail.outbox == []
     assert Notification.objects.get().sent_at == at(23, 10, 40), "nothing left to send later either"

@@ -94,7 +94,7 @@ def test_the_quality_directors_one_click_a1_pressed_twice_records_once(
     sign_in(quality_director)
     url = reverse("learning_transfer:trigger_record_a1", args=[falls_trigger.pk])
     first = client.post(url, follow=True).text
-    assert "Step A1 recorded" in first
+    assert "(A1) recorded" in first
     second = client.post(url, follow=True).text
-    assert "already recorded with these figures" in second and "Step A1 recorded" not in second
+    assert "already recorded with these figures" in second and "(A1) recorded" not in second
     assert chain.step_run(falls_trigger, "A1").records.count() == 1

@@ -144,7 +144,7 @@ def test_the_e_mail_names_the_step_and_its_region_as_the_pages_do(a4_to_the_regi
     bodies = {message.to[0]: message.body for message in mail.outbox}
     south = managers["South"].email
     assert subjects[south] == (
-        "Check each region put the learning in place – South: step overdue (A4) – Oakwood Care Group"
+        "Check each region put the learning in place – South (A4): step overdue – Oakwood Care Group"
     )
     # The reason says what is overdue; the body also says where, for a reader who opens the mail alone.
     assert "Step: Check each region put the learning in place – South (A4)" in bodies[south]
