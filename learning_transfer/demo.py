@@ -1,6 +1,7 @@
 """A learning story for the demo provider: an earlier medication cycle, learned and closed eight weeks
 ago, then a serious fall two working days ago, learning issued to the matched services, most of them
-acknowledging in time, and the engine's view of what is now overdue.
+acknowledging in time. Every action is dated when the story says it happened, in an order that could
+have happened; load_demo then runs the engine at the moments it would have acted.
 
 Everything goes through the business actions, so the demo obeys the same rules as a real user.
 """
@@ -75,9 +76,11 @@ def _close_escalations(trigger, at) -> None:
 
 def build_earlier_cycle(provider: Provider, now=None):
     """Eight weeks ago: a missed time-critical medicine at Ash Grove, learning issued to the homes with a
-    medication risk, Rowan Court acknowledging late, every home verified and the trigger closed.
+    medication risk, Rowan Court not acknowledging within 4 hours so that A2 breaches and the learning
+    is sent again the same day, every home verified and the trigger closed. Each action is dated in
+    the order it could have happened.
 
-    Rowan Court's late receipt here and its unacknowledged notice in the current cycle make the
+    Rowan Court's late receipt here and its late receipt in the current cycle make the
     executive summary's "defects repeated across the last 2 learning cycles" a real figure.
     """
     now = now or timezone.now()
@@ -118,37 +121,55 @@ def build_earlier_cycle(provider: Provider, now=None):
     )
     issued_at = confirmed_at + timedelta(hours=1)
     _record_steps(trigger, {"A1": confirmed_at + timedelta(minutes=50)})
-    for notice in services.issue_notices(trigger, by=quality, now=issued_at):
-        late = notice.matched_service.service.name == "Rowan Court"
-        services.acknowledge_notice(
-            notice, by=notice.owner, now=issued_at + timedelta(hours=6 if late else 1)
-        )
+    notices = services.issue_notices(trigger, by=quality, now=issued_at)
+    for notice in notices:
+        if notice.matched_service.service.name != "Rowan Court":
+            services.acknowledge_notice(notice, by=notice.owner, now=issued_at + timedelta(hours=1))
     verified_at = local_datetime(calendar.next_working_day(day), time(11))
     for match in trigger.matches.filter(included=True).select_related("service__registered_manager"):
+        services.confirm_lead(
+            match, person=match.service.registered_manager, by=operations, now=issued_at + timedelta(hours=2)
+        )
+    _record_steps(trigger, {"A3": local_datetime(day, time(13))})
+    _resend_to_rowan_court(trigger, quality, receipt_checked_at=local_datetime(day, time(14, 45)))
+    for match in trigger.matches.filter(included=True).select_related("service__registered_manager"):
         manager = match.service.registered_manager
-        services.confirm_lead(match, person=manager, by=operations, now=issued_at + timedelta(hours=2))
-        services.update_exposure(match, by=operations, briefing_completed_at=verified_at, now=verified_at)
+        # Each home's expected reduction in comparable risk, which A4 judges by risk-level group.
+        services.update_exposure(
+            match,
+            by=operations,
+            briefing_completed_at=verified_at,
+            expected_reduction_pct=15,
+            now=verified_at,
+        )
         line = services.add_line(
             match,
             by=operations,
             task="Time-critical medicines flagged on charts and handover",
             owner=manager,
             due_at=verified_at,
+            now=verified_at,
         )
         services.complete_line(line, by=manager, now=verified_at)
         services.confirm_implementation(match, by=operations, now=verified_at)
-    _record_steps(
-        trigger,
-        {
-            "A2": local_datetime(day, time(10, 15)),
-            "A3": local_datetime(day, time(13)),
-            "A4": local_datetime(day, time(15, 45)),
-            "A5": local_datetime(calendar.next_working_day(day), time(15)),
-        },
-    )
+    # Each region's check once the learning is in place there, the executive summary that afternoon.
+    _record_steps(trigger, {"A4": verified_at + timedelta(minutes=30)})
+    _record_steps(trigger, {"A5": local_datetime(calendar.next_working_day(day), time(15))})
     _close_escalations(trigger, verified_at + timedelta(hours=5))
-    services.close_trigger(trigger, by=quality, now=verified_at + timedelta(days=2))
+    closed_on = calendar.next_working_day(timezone.localdate(verified_at))
+    services.close_trigger(trigger, by=quality, now=local_datetime(closed_on, time(10)))
     return trigger
+
+
+def _resend_to_rowan_court(trigger, quality, receipt_checked_at) -> None:
+    """A2 once the 4-hour receipt window has closed: Rowan Court has not acknowledged, so the step
+    breaches and asks for the learning to be sent again the same day. The quality director resends it
+    a quarter of an hour later and Rowan Court acknowledges the second round in the late afternoon:
+    received, but late (the defect the executive summary counts)."""
+    _record_steps(trigger, {"A2": receipt_checked_at})
+    resent_at = receipt_checked_at + timedelta(minutes=15)
+    for notice in services.redistribute(trigger, by=quality, now=resent_at):
+        services.acknowledge_notice(notice, by=notice.owner, now=resent_at + timedelta(hours=1, minutes=40))
 
 
 def _review_the_backlog(provider: Provider, now) -> None:
@@ -219,18 +240,31 @@ def build_learning_story(provider: Provider, now=None, history_days: int = EARLI
     a1_at = confirmed_at + timedelta(hours=1)
     a1_values = computations.compute(chain.step_run(trigger, "A1"), a1_at).values
     chain.record(trigger, "A1", by=quality, values=a1_values, now=a1_at)
-    notices = services.issue_notices(trigger, by=quality, now=confirmed_at + timedelta(minutes=90))
-    # Every owner but the last acknowledges within a few hours: the last shows a distribution gap.
-    for hours, notice in enumerate(notices[:-1], start=1):
-        services.acknowledge_notice(
-            notice, by=notice.owner, now=notice.issued_at + timedelta(hours=hours % 4)
-        )
+    issued_at = confirmed_at + timedelta(minutes=90)
+    notices = services.issue_notices(trigger, by=quality, now=issued_at)
+    _acknowledge_current_cycle(notices)
     operations = _holder(provider, Role.OPERATIONS_DIRECTOR)
-    for match in trigger.matches.filter(included=True).select_related("service__registered_manager")[:2]:
-        services.confirm_lead(match, person=match.service.registered_manager, by=operations, now=a1_at)
-    _verify_rowan_court(trigger, operations, confirmed_at + timedelta(days=1))
+    included = trigger.matches.filter(included=True).select_related("service__registered_manager")
+    for match in included[:2]:
+        manager = match.service.registered_manager
+        services.confirm_lead(match, person=manager, by=operations, now=issued_at + timedelta(minutes=30))
+    _verify_rowan_court(trigger, operations, local_datetime(calendar.next_working_day(day), time(10, 30)))
     _review_the_backlog(provider, now)
     return trigger
+
+
+def _acknowledge_current_cycle(notices) -> None:
+    """Most owners acknowledge within the hour; Rowan Court's acknowledges in the evening, after the
+    4-hour window (late, as in the earlier cycle); Hawthorn House's never does: the distribution gap
+    the engine escalates when A2 falls overdue."""
+    for notice in notices:
+        name = notice.matched_service.service.name
+        if name == "Hawthorn House":
+            continue
+        late = name == "Rowan Court"
+        services.acknowledge_notice(
+            notice, by=notice.owner, now=notice.issued_at + timedelta(hours=5 if late else 1)
+        )
 
 
 def _verify_rowan_court(trigger, operations, at) -> None:
@@ -239,7 +273,9 @@ def _verify_rowan_court(trigger, operations, at) -> None:
     match = trigger.matches.select_related("service__registered_manager").get(service__name="Rowan Court")
     manager = match.service.registered_manager
     services.confirm_lead(match, person=manager, by=operations, now=at)
-    services.update_exposure(match, by=operations, briefing_completed_at=at, now=at)
+    services.update_exposure(
+        match, by=operations, briefing_completed_at=at, expected_reduction_pct=14, now=at
+    )
     line = services.add_line(
         match, by=operations, task="Real-time night-check recording on both floors", owner=manager, due_at=at
     )

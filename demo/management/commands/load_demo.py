@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history
 from accounts import two_factor
 from adoption.demo import build_adoption_story
 from adoption.models import Deployment
-from escalation.engine import tick
+from demo.engine_replay import replay_engine
 from escalation.models import ChainRun, EngineEvent, Escalation
 from learning_transfer.choices import HarmLevel, IncidentTheme
 from learning_transfer.demo import build_learning_story
@@ -267,7 +267,8 @@ class Command(BaseCommand):
             trigger = build_learning_story(demo, history_days=days)
             build_adoption_story(trigger, deployed_at=trigger.confirmed_at + timedelta(days=1, hours=1))
             build_reporting_story(demo, trigger)
-            tick(timezone.now())  # what the engine makes of the story so far, as beat would
+            # The engine at each moment it would have acted as the story unfolded, as beat would have.
+            replay_engine(Provider.objects.filter(cqc_provider_id__in=demo_ids).values("pk"), timezone.now())
             self._give_demo_codes()
         self.stdout.write(self.style.SUCCESS(f"Demo provider created with {days} days of data."))
         self._print_logins(password)
