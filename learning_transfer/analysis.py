@@ -12,13 +12,16 @@ Conventions:
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 from django.utils import timezone
 
 from escalation import computations, rules
-from providers.numbers import format_rate
+
+from .rates import rate_text
 
 RATE_DECIMALS = 6  # rounding before comparing, so equal rates never differ by float noise
 RATE_WINDOW_DAYS = 7
@@ -107,7 +110,7 @@ class A1Decision:
         median = (
             "no provider median (no care hours recorded)"
             if self.median is None
-            else (f"provider median {format_rate(self.median)} per 100 care hours")
+            else (f"provider median {rate_text(self.median)} per 100 care hours")
         )
         verdict = (
             "Mandatory learning must be issued today" if self.mandatory else "Mandatory learning not required"
@@ -173,8 +176,36 @@ def confirmation_rates(counts: pd.DataFrame) -> pd.DataFrame:
     if counts.empty:
         return pd.DataFrame({"trigger_id": [], "services": [], "confirmed": [], "rate": []})
     rates = counts.copy()
-    rates["rate"] = (rates["confirmed"] * 100 / rates["services"]).round(1)
+    rates["rate"] = [
+        percentage(Fraction(int(confirmed) * 100, int(services)))
+        for confirmed, services in zip(rates["confirmed"], rates["services"], strict=True)
+    ]
     return rates
+
+
+def percentage(exact: Fraction) -> float:
+    """An exact percentage to one decimal place, a half rounded up (16.65 is 16.7): rounding a float
+    would give 16.6, as 16.65 is stored a little below itself."""
+    tenths = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+    return float(tenths)
+
+
+def average_rate(counts: pd.DataFrame) -> float | None:
+    """The average of the rows' confirmation rates (columns services, confirmed), from the exact rates
+    and rounded once: averaging rates already rounded gave 16.6% for 0% and 33.3%, not 16.7%.
+    None when there is no row."""
+    if counts.empty:
+        return None
+    exact = sum(
+        (
+            Fraction(int(confirmed) * 100, int(services))
+            for confirmed, services in zip(counts["confirmed"], counts["services"], strict=True)
+        ),
+        Fraction(0),
+    )
+    return percentage(exact / len(counts))
 
 
 def weekly_rates(week_numbers: list[int], incidents, hour_hundredths) -> pd.DataFrame:

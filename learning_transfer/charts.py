@@ -2,13 +2,15 @@
 
 Colours are SVG presentation attributes rather than style attributes, which the Content Security
 Policy (style-src 'self') would block. Every chart has a title and description for screen readers,
-and the page shows the same numbers in a table beside it.
+and the page shows the same numbers in a table below it.
 """
 
 import math
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from .rates import rate_text
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 76, 16, 24, 56  # room for tick labels such as 0.0375 beside the axis title
@@ -38,7 +40,8 @@ def _week_label(week: int) -> str:
 
 def before_after_chart(rows: list[dict], title: str = "Incident rate in matched services") -> SafeString:
     """Bars of the weekly incident rate per 100 care hours, weeks before learning issue in grey and
-    after in blue, with a line where the learning was issued. rows: week, period, rate (None = no data)."""
+    after in blue, with a line where the learning was issued. rows: week, period, rate (None = no
+    data), and part_week (a week not over yet: drawn as an outline and labelled "part")."""
     rates = [r["rate"] for r in rows if r["rate"] is not None and not math.isnan(r["rate"])]
     top = _nice_ceiling(max(rates, default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -77,10 +80,20 @@ def before_after_chart(rows: list[dict], title: str = "Incident rate in matched 
             continue
         height = plot_h * rate / top
         colour = BEFORE_COLOUR if row["period"] == "before" else AFTER_COLOUR
+        # A part week is an outline: its figures so far, not a whole week's.
+        paint = (
+            f'fill="none" stroke="{colour}" stroke-width="2"' if row.get("part_week") else f'fill="{colour}"'
+        )
         parts.append(
             f'<rect x="{x + slot * 0.15:.1f}" y="{TOP + plot_h - height:.1f}" width="{slot * 0.7:.1f}" '
-            f'height="{height:.1f}" fill="{colour}"/>'
+            f'height="{height:.1f}" {paint}/>'
         )
+        if row.get("part_week"):
+            parts.append(
+                f'<text x="{x + slot / 2:.1f}" y="{max(TOP + plot_h - height - 4, TOP + 12):.1f}" '
+                'text-anchor="middle" '
+                f'font-size="{LABEL_SIZE}" fill="{TEXT_COLOUR}">part</text>'
+            )
     before_count = sum(1 for r in rows if r["period"] == "before")
     divider = LEFT + before_count * slot
     parts += [
@@ -102,15 +115,29 @@ def before_after_chart(rows: list[dict], title: str = "Incident rate in matched 
 
 
 def _description(rows: list[dict]) -> str:
+    """The chart in words, each average written as the table writes a rate (`rates.rate_text`). Part
+    weeks are named and left out of the averages: a week not over yet would pull them down."""
+
     def average(period):
         values = [
             r["rate"]
             for r in rows
-            if r["period"] == period and r["rate"] is not None and not math.isnan(r["rate"])
+            if r["period"] == period
+            and not r.get("part_week")
+            and r["rate"] is not None
+            and not math.isnan(r["rate"])
         ]
-        return f"{sum(values) / len(values):.2f}" if values else "no data"
+        return rate_text(sum(values) / len(values)) if values else "no complete week yet"
 
+    part = [_week_label(r["week"]) for r in rows if r.get("part_week")]
+    part_words = (
+        f" Week{'s' if len(part) > 1 else ''} {', '.join(part)} {'are' if len(part) > 1 else 'is a'} "
+        f"part week{'s' if len(part) > 1 else ''}, not yet over, and left out of the averages."
+        if part
+        else ""
+    )
     return (
-        f"Average weekly rate before learning: {average('before')}; after learning: {average('after')} "
-        "incidents per 100 care hours. The table beside the chart lists every week."
+        "Average weekly incidents per 100 care hours before learning: "
+        f"{average('before')}; after learning: {average('after')}.{part_words} "
+        "The table below the chart lists every week."
     )

@@ -46,7 +46,13 @@ class TriggerStatus(models.TextChoices):
 
     LOGGED = "logged", "Logged — find comparable services and issue the learning"
     ISSUED = "issued", "Learning issued — check each service puts it in place"
-    CLOSED = "closed", "Closed — no further action"
+    CLOSED = "closed", "Closed — learning verified at every matched service"
+    # A1 found no mandatory learning needed and the quality director closed it with a reason.
+    CLOSED_NO_LEARNING = "closed_no_learning", "Closed — no mandatory learning needed"
+
+
+# Either way a trigger is closed: nothing on it changes any more.
+CLOSED_STATUSES = (TriggerStatus.CLOSED, TriggerStatus.CLOSED_NO_LEARNING)
 
 
 class ReviewReason(models.TextChoices):

@@ -5,10 +5,9 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 
-from providers.choices import RiskTag, Role
+from providers.choices import RiskTag
 from providers.fields import (
     ChoiceField,
     DateField,
@@ -35,6 +34,8 @@ from .models import ImportJob, Incident, LearningTrigger
 from .models.incidents import PEOPLE_AFFECTED_REFUSAL
 from .services.exposure import EXPECTED_REDUCTION_TO_ONE_PLACE
 from .services.incidents import INCIDENT_FIELDS
+from .services.late_start import LOG_LATE
+from .services.people import local_people
 from .services.summary import PERIODS
 from .services.triggers import LEARNING_FIELDS
 
@@ -56,28 +57,23 @@ def datetime_field(label: str, required: bool = True, help_text: str = "") -> fo
     )
 
 
-class PersonChoiceField(RecordChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.get_full_name() or obj.username}{f' ({obj.job_title})' if obj.job_title else ''}"
+class LocalPersonField(RecordChoiceField):
+    """Choose who leads or owns the learning's work at one service: the people `local_people` names
+    ("Name — Role, Service"), read with one query. The service's action checks the choice again."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, queryset=User.objects.none(), empty_label="Choose a person", **kwargs)
 
-def people_at(service: Service):
-    """Active staff who hold any role for the service (directly, through its region or provider)."""
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(role_assignments__service=service)
-            | Q(role_assignments__region=service.region, role_assignments__service__isnull=True)
-            | Q(
-                role_assignments__provider=service.provider,
-                role_assignments__region__isnull=True,
-                role_assignments__service__isnull=True,
-            )
-        )
-        .exclude(role_assignments__role=Role.COMMISSIONER)
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
+    def offer(self, service: Service) -> None:
+        """Offer the people who may own local work at `service`, and accept only them."""
+        people = local_people(service)
+        self.queryset = User.objects.filter(pk__in=[choice.person.pk for choice in people])
+        self.choices = [("", self.empty_label), *((choice.person.pk, choice.label) for choice in people)]
+        self.error_messages = {
+            **self.error_messages,
+            "required": "Choose a person.",
+            "invalid_choice": f"Choose someone who works at or over {service.name}.",
+        }
 
 
 class TriggerForm(forms.ModelForm):
@@ -138,6 +134,17 @@ class TriggerForm(forms.ModelForm):
             incidents if incidents is not None else Incident.objects.none()
         )
         self.fields["source_service"].empty_label = "Choose a service"
+        if self.is_bound and LOG_LATE in self.data:
+            self.ask_to_log_late()
+
+    def ask_to_log_late(self) -> None:
+        """Add the "log it anyway" checkbox: shown once logging was refused because steps of the case
+        would start overdue (`late_start.StartsOverdue`), and kept while the person answers it."""
+        self.fields[LOG_LATE] = forms.BooleanField(
+            required=False,
+            label="Log it anyway: I understand these steps start overdue",
+            help_text="Each of them is escalated to the people named above at the engine's next check.",
+        )
 
     def _get_validation_exclusions(self):
         # A repeat of a logged failure is not a form error: `log_trigger` sends the person to the
@@ -164,6 +171,17 @@ class LearningForm(forms.ModelForm):
         }
 
 
+class CloseWithoutLearningForm(forms.Form):
+    """The quality director's reason for closing a trigger that needs no mandatory learning."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,  # the service says what is missing, in its own words
+        label="Why no mandatory learning is needed",
+        help_text="This is kept on the trigger and shown to everyone who opens it.",
+    )
+
+
 class MatchAdjustForm(forms.Form):
     """Add a service the rule missed, or leave one out: either way, with a reason."""
 
@@ -186,20 +204,24 @@ class MatchAdjustForm(forms.Form):
 
 
 class NoticeOwnerForm(forms.Form):
-    owner = PersonChoiceField(queryset=User.objects.none(), label="Named service owner")
+    """The notice's named service owner and implementation due date."""
+
+    owner = LocalPersonField(label="Named service owner")
     due_at = datetime_field("Implementation due")
 
     def __init__(self, *args, service: Service, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people_at(service)
+        self.fields["owner"].offer(service)
 
 
 class LeadForm(forms.Form):
-    person = PersonChoiceField(queryset=User.objects.none(), label="Implementation lead")
+    """The person leading the learning's implementation at the service."""
+
+    person = LocalPersonField(label="Implementation lead")
 
     def __init__(self, *args, service: Service, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people_at(service)
+        self.fields["person"].offer(service)
 
 
 class ExposureForm(forms.Form):
@@ -225,13 +247,15 @@ class ExposureForm(forms.Form):
 
 
 class LineForm(forms.Form):
+    """One implementation line: the task, who owns it at the service, and when it is due."""
+
     task = forms.CharField(max_length=300)
-    owner = PersonChoiceField(queryset=User.objects.none())
+    owner = LocalPersonField()
     due_at = datetime_field("Due")
 
     def __init__(self, *args, service: Service, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people_at(service)
+        self.fields["owner"].offer(service)
 
 
 class ImportForm(forms.Form):

@@ -23,6 +23,11 @@ urlpatterns = [
         name="notices_redistribute",
     ),
     path("triggers/<int:pk>/close/", views.CloseTriggerView.as_view(), name="trigger_close"),
+    path(
+        "triggers/<int:pk>/close-no-learning/",
+        views.CloseWithoutLearningView.as_view(),
+        name="trigger_close_no_learning",
+    ),
     path("notices/", views.NoticeListView.as_view(), name="notice_list"),
     path("notices/<int:pk>/acknowledge/", views.NoticeAcknowledgeView.as_view(), name="notice_acknowledge"),
     path("notices/<int:pk>/owner/", views.NoticeOwnerView.as_view(), name="notice_owner"),

@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 from providers.choices import RiskTag, label_of
 from providers.models import Provider, Service, User
 
-from ..choices import IncidentTheme, RootCauseFactor, TriggerStatus
+from ..choices import CLOSED_STATUSES, IncidentTheme, RootCauseFactor, TriggerStatus
 from .incidents import Incident
 
 
@@ -51,6 +51,10 @@ class LearningTrigger(models.Model):
     )
     target_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=TriggerStatus.choices, default=TriggerStatus.LOGGED)
+    closed_reason = models.TextField(
+        blank=True,
+        help_text="Why the trigger was closed without mandatory learning, as the quality director said.",
+    )
     # The A1 baseline, snapshotted when matching runs so later data never rewrites what was decided on,
     # with the look-back (these days) and the working days the figures were counted over.
     rates_first_day = models.DateField(null=True, blank=True)
@@ -88,6 +92,11 @@ class LearningTrigger(models.Model):
     @property
     def reference(self) -> str:
         return f"LT-{self.pk:04d}" if self.pk else "LT-new"
+
+    @property
+    def is_closed(self) -> bool:
+        """Closed either way (learning verified everywhere, or no mandatory learning needed)."""
+        return self.status in CLOSED_STATUSES
 
     @property
     def rate_days(self) -> int | None:

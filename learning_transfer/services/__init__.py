@@ -12,13 +12,21 @@ from .incidents import (
 )
 from .notices import acknowledge_notice, issue_notices, name_owner, redistribute
 from .review import record_review
-from .triggers import adjust_match, close_trigger, log_trigger, match_services, record_learning
+from .triggers import (
+    adjust_match,
+    close_trigger,
+    close_without_learning,
+    log_trigger,
+    match_services,
+    record_learning,
+)
 
 __all__ = [
     "acknowledge_notice",
     "add_line",
     "adjust_match",
     "close_trigger",
+    "close_without_learning",
     "complete_line",
     "confirm_implementation",
     "confirm_lead",

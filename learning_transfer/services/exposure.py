@@ -5,11 +5,11 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from providers.actions import AlreadyDone, change_once, lock
-from providers.permissions import require_perm, works_at
+from providers.permissions import require_perm
 
-from ..choices import TriggerStatus
 from ..models import ImplementationLead, ImplementationLine, MatchedService
 from .common import now_or, refuse, save_with_history
+from .people import check_local_person
 from .verification import VERIFICATION_FIELDS, Gap, gaps, withdraw_if_undone
 
 EDIT = "learning_transfer.edit_exposure"
@@ -21,7 +21,7 @@ def closed_for_work(match: MatchedService) -> str | None:
     of every action below, and of what the service's page offers."""
     if not match.included:
         return f"{match.service} was left out of this learning."
-    if match.trigger.status == TriggerStatus.CLOSED:
+    if match.trigger.is_closed:
         return "The trigger is closed."
     return None
 
@@ -62,17 +62,11 @@ def _current(match: MatchedService) -> MatchedService:
     return match
 
 
-def _check_person(person, match: MatchedService, field: str) -> None:
-    """Leads and owners must be people who work at (or above) the service."""
-    if person is not None and not works_at(person, match.service):
-        refuse(f"{person} does not work at {match.service}.", field)
-
-
 def confirm_lead(match: MatchedService, *, person, by, now=None) -> ImplementationLead:
     """Name and confirm the person leading implementation at the service (replacing any earlier lead)."""
     require_perm(by, EDIT, match)
     _open_for_work(match)
-    _check_person(person, match, "person")
+    check_local_person(person, match.service, "person")
     with transaction.atomic():
         lock(match)  # two confirmations at once: the second replaces the first's lead, never a second lead
         lead = ImplementationLead.objects.filter(matched_service=match).first() or ImplementationLead(
@@ -159,7 +153,7 @@ def add_line(match: MatchedService, *, by, task: str, owner, due_at, now=None) -
     _open_for_work(match)
     if not task.strip():
         refuse("Describe the task.", "task")
-    _check_person(owner, match, "owner")
+    check_local_person(owner, match.service, "owner")
     line = ImplementationLine(
         service=match.service,
         matched_service=match,

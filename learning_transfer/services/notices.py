@@ -6,11 +6,13 @@ from django.db.models import Exists, Min, OuterRef, Subquery
 from providers.actions import change_once, lock
 from providers.choices import Role
 from providers.permissions import people_holding, require_perm
+from providers.templatetags.nhsuk import london
 
 from .. import chain
 from ..choices import TriggerStatus
 from ..models import LearningNotice, LearningTrigger, MatchedService
 from .common import now_or, refuse, save_with_history
+from .people import check_local_person
 from .trend import refresh_trend_figures
 
 
@@ -61,7 +63,7 @@ def issue_notices(trigger: LearningTrigger, *, by, now=None) -> list[LearningNot
     (the registered manager) and implementation due within A2's window (72 hours unless tuned)."""
     now = now_or(now)
     require_perm(by, "learning_transfer.manage_trigger", trigger)
-    if trigger.status == TriggerStatus.CLOSED:
+    if trigger.is_closed:
         refuse("The trigger is closed.")
     if not trigger.learning_statement.strip():
         refuse("Write the learning statement first: it is what the notice tells every service.")
@@ -70,6 +72,8 @@ def issue_notices(trigger: LearningTrigger, *, by, now=None) -> list[LearningNot
         # Two issues at once take turns on the trigger: the second finds the notices the first made.
         lock(trigger)
         waiting = _waiting_for_notice(trigger)
+        if not waiting and not trigger.matches.filter(included=True).exists():
+            refuse("There are no included matched services to issue the learning to.")
         if not waiting:
             refuse("Every included matched service already has a notice.")
         due_within_hours = chain.parameters(trigger.provider, trigger)["due_within_hours"]
@@ -127,11 +131,19 @@ def acknowledge_notice(notice: LearningNotice, *, by, now=None) -> LearningNotic
 
 
 def name_owner(notice: LearningNotice, *, by, owner, due_at) -> LearningNotice:
-    """Fill in a missing owner or due date (or correct them) before the notice is acknowledged."""
+    """Fill in a missing owner or due date (or correct them) before the notice is acknowledged. The
+    owner is one of the service's own people or its region's (`people.check_local_person`)."""
     require_perm(by, "learning_transfer.name_notice_owner", notice)
     refusal = "The notice was already acknowledged."
     if notice.acknowledged_at:
         refuse(refusal)
+    check_local_person(owner, notice.service, "owner")
+    if due_at is not None and due_at < notice.issued_at:
+        # A due date before the issue would count as "due within 72 hours" while meaning nothing.
+        refuse(
+            f"Implementation cannot be due before the notice was issued ({london(notice.issued_at)}).",
+            "due_at",
+        )
     with transaction.atomic():
         change_once(
             notice,
@@ -154,7 +166,8 @@ def needs_redistribution(notice: LearningNotice | None, deadline, now) -> bool:
         return False
     if notice.owner_id is None or notice.due_at is None:
         return True
-    return now >= deadline
+    # No deadline: the service's notice figures are not kept yet, so its clock has not visibly started.
+    return deadline is not None and now >= deadline
 
 
 def redistribute(trigger: LearningTrigger, *, by, now=None) -> list[LearningNotice]:

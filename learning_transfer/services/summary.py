@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -37,6 +38,9 @@ from django.db.models import (
     When,
 )
 
+from escalation.choices import EscalationState
+from escalation.models import Escalation, StepRun
+from providers.calendar import LONDON
 from providers.choices import RiskLevel
 from providers.database import planned_for_their_values
 from providers.models import Region
@@ -50,10 +54,40 @@ PERIODS = {"30": 30, "90": 90, "365": 365, "all": None}
 SHOWN_TRIGGERS = 50  # rows of the summary's trigger table (a large provider logs thousands a year)
 SHOWN_LACKING = 20  # high-risk services lacking action named on the page (all are counted)
 
-# An included high-risk matched service whose implementation is not verified, in a trigger still open.
-LACKING_ACTION = Q(service__risk_level=RiskLevel.HIGH, implementation_confirmed_at__isnull=True) & ~Q(
-    trigger__status=TriggerStatus.CLOSED
-)
+# An included high-risk matched service whose implementation is not verified, in a trigger whose
+# learning was issued and which is still open. Learning never issued asks nothing of a service yet, so
+# a trigger still "Logged" adds nobody (its matches are only candidates).
+HIGH_RISK_UNVERIFIED = Q(
+    service__risk_level=RiskLevel.HIGH,
+    implementation_confirmed_at__isnull=True,
+    trigger__notices_issued_at__isnull=False,
+) & ~Q(trigger__status=TriggerStatus.CLOSED)
+
+
+def _board_check_not_yet_due(now: datetime) -> Exists:
+    """The match's trigger's board-assurance step (A5) falls due after `now`: until then its services
+    are still being worked on (A3 and A4 come first), so none of them is "still lacking" yet."""
+    return Exists(
+        StepRun.objects.filter(
+            chain_run__chain__code=chain.CHAIN_CODE,
+            chain_run__content_type=ContentType.objects.get_for_model(LearningTrigger),
+            chain_run__object_id=OuterRef("trigger_id"),
+            code="A5",
+            due_at__gt=now,
+        )
+    )
+
+
+def lacking_action(now: datetime) -> Q:
+    """A5's "high-risk matched services still lacking verified action": unverified high-risk services
+    of issued, open triggers whose own A5 has fallen due. Those of a trigger whose A5 is still to come
+    are not yet due: shown, and left out of the count and the breach until it falls due."""
+    return HIGH_RISK_UNVERIFIED & ~_board_check_not_yet_due(now)
+
+
+def action_not_yet_due(now: datetime) -> Q:
+    """Unverified high-risk services of triggers whose A5 is still to come (shown, never counted)."""
+    return HIGH_RISK_UNVERIFIED & Q(_board_check_not_yet_due(now))
 
 
 @dataclass(frozen=True)
@@ -107,6 +141,16 @@ def received_in_time(receipt_hours: int) -> Q:
     return Q(first_acknowledged_at__lte=F("first_notice_at") + timedelta(hours=receipt_hours))
 
 
+def receipt_not_yet_due(receipt_hours: int, now: datetime) -> Q:
+    """Matched services whose receipt window is still open and who have not yet received the learning:
+    not late yet, so left out of the receipt rate and the defects until the window closes."""
+    window = timedelta(hours=receipt_hours)
+    not_received = Q(first_acknowledged_at__isnull=True) | Q(
+        first_acknowledged_at__gt=F("first_notice_at") + window
+    )
+    return Q(first_notice_at__gt=now - window) & not_received
+
+
 PER_TRIGGER_COLUMNS = (
     "trigger_id",
     "issued_count",
@@ -116,15 +160,19 @@ PER_TRIGGER_COLUMNS = (
     "received",
     "current_notices",
     "acknowledged_notices",
+    "receipt_pending",
+    "action_pending",
 )
 
 
-def per_trigger(matches: QuerySet, receipt_hours: int) -> pd.DataFrame:
+def per_trigger(matches: QuerySet, receipt_hours: int, now: datetime) -> pd.DataFrame:
     """One row per trigger with matched services in `matches`, newest trigger first: trigger_id,
-    issued (learning issued), services, confirmed (implementation verified), lacking (high-risk, not
-    verified, trigger open), received (in time; 0 when not issued), current_notices and
+    issued (learning issued), services, confirmed (implementation verified), lacking (`lacking_action`
+    at `now`), action_pending (`action_not_yet_due`), received (in time; 0 when not issued),
+    receipt_pending (`receipt_not_yet_due`; 0 when not issued), current_notices and
     acknowledged_notices (current notices, and those acknowledged), counted by the database from the
-    matches alone: each match keeps its receipt figures, so no notice is read."""
+    matches (each keeps its receipt figures); only the few unverified high-risk ones read their
+    trigger's A5 deadline."""
     # Grouped by trigger alone and ordered by each group's confirmation time, so the database sorts
     # one row per trigger (ordering by the trigger's field would group, and sort, every match by it).
     # The rows are plain integers, read straight from the cursor: no time per trigger is loaded, and
@@ -136,10 +184,12 @@ def per_trigger(matches: QuerySet, receipt_hours: int) -> pd.DataFrame:
             issued_count=Count("trigger__notices_issued_at"),  # every match of an issued trigger, or none
             services=Count("pk"),
             confirmed=Count("implementation_confirmed_at"),
-            lacking=Count("pk", filter=LACKING_ACTION),
+            lacking=Count("pk", filter=lacking_action(now)),
             received=Count("pk", filter=received_in_time(receipt_hours)),
             current_notices=Count("pk", filter=Q(has_current_notice=True)),
             acknowledged_notices=Count("pk", filter=Q(current_notice_acknowledged=True)),
+            receipt_pending=Count("pk", filter=receipt_not_yet_due(receipt_hours, now)),
+            action_pending=Count("pk", filter=action_not_yet_due(now)),
         )
         .order_by("-confirmed_at", "-trigger_id")
     )
@@ -149,15 +199,17 @@ def per_trigger(matches: QuerySet, receipt_hours: int) -> pd.DataFrame:
         frame = pd.DataFrame(cursor.fetchall(), columns=PER_TRIGGER_COLUMNS, dtype="int64")
     frame["issued"] = frame["issued_count"] > 0
     frame["received"] = frame["received"].where(frame["issued"], 0)
+    frame["receipt_pending"] = frame["receipt_pending"].where(frame["issued"], 0)
     return frame.drop(columns=["issued_count"])
 
 
 DEFECTS = {"distribution": "distribution_defect", "ownership": "ownership_defect"}
 
 
-def _with_defects(matches: QuerySet, receipt_hours: int) -> QuerySet:
+def _with_defects(matches: QuerySet, receipt_hours: int, now: datetime) -> QuerySet:
     """The matched services, each marked with its defects.
-    A distribution defect: not received in time (`received_in_time`, on the figures each match keeps).
+    A distribution defect: not received in time (`received_in_time`, on the figures each match keeps)
+    once the receipt window has closed (`receipt_not_yet_due`: not a defect yet).
     An ownership defect: its current notice lacks an owner or a due date (or it has none), or it has
     no implementation lead."""
     owned = LearningNotice.objects.filter(
@@ -171,6 +223,7 @@ def _with_defects(matches: QuerySet, receipt_hours: int) -> QuerySet:
         # Not received in time, including never acknowledged (the comparison is then unknown: NULL).
         distribution_defect=Case(
             When(received_in_time(receipt_hours), then=Value(False)),
+            When(receipt_not_yet_due(receipt_hours, now), then=Value(False)),
             default=Value(True),
             output_field=BooleanField(),
         ),
@@ -187,7 +240,7 @@ def repeated_defects(counted: "Counted", cycles_back: int) -> list[dict]:
     # Fewer cycles than `cycles_back` give no service that many (asked anyway: one query, whatever
     # the data).
     last = list(per_trigger.loc[per_trigger["issued"], "trigger_id"].head(cycles_back))
-    matches = _with_defects(counted.matches.filter(trigger_id__in=last), counted.receipt_hours)
+    matches = _with_defects(counted.matches.filter(trigger_id__in=last), counted.receipt_hours, counted.now)
     cycles_with = {
         defect: Count("trigger_id", distinct=True, filter=Q(**{column: True}))
         for defect, column in DEFECTS.items()
@@ -207,14 +260,50 @@ def repeated_defects(counted: "Counted", cycles_back: int) -> list[dict]:
     ]
 
 
-def _trend(matches: QuerySet) -> pd.DataFrame:
+def _trend(matches: QuerySet, now: datetime) -> pd.DataFrame:
     """Weekly pooled incident rate in matched services, 4 weeks either side of each learning issue
     (`analysis.weekly_rates`): one SUM over the filtered matches of the weekly figures each keeps
-    (`trend.refresh_trend_figures`; a match of a trigger not issued keeps zeros)."""
-    sums = matches.aggregate(**{name: Sum(name) for name in TREND_FIGURES})
+    (`trend.refresh_trend_figures`; a match of a trigger not issued keeps zeros). A week after
+    learning that has not ended yet for the latest issue (it reaches today or later) is a part week:
+    its days to come hold no figures, so it is marked, never read as a whole week."""
+    sums = matches.aggregate(
+        latest_issue=Max("trigger__notices_issued_at"), **{name: Sum(name) for name in TREND_FIGURES}
+    )
     incidents = [sums[trend_field(week, "incidents")] or 0 for week in TREND_WEEKS]
     hours = [sums[trend_field(week, "hour_hundredths")] or 0 for week in TREND_WEEKS]
-    return analysis.weekly_rates(list(TREND_WEEKS), incidents, hours)
+    frame = analysis.weekly_rates(list(TREND_WEEKS), incidents, hours)
+    frame["part_week"] = False
+    if sums["latest_issue"] is not None:
+        issue_day = sums["latest_issue"].astimezone(LONDON).date()
+        today = now.astimezone(LONDON).date()
+        # Week n after (n >= 1) ends on the issue day + 7n - 1; today's figures are not complete yet.
+        frame["part_week"] = [
+            week > 0 and issue_day + timedelta(days=7 * week - 1) >= today for week in frame["week"]
+        ]
+    return frame
+
+
+def escalation_counts(provider, now: datetime, triggers: QuerySet, region: Region | None) -> dict:
+    """Open escalations of the filtered triggers' cases, and those not acknowledged in time
+    (`chain.escalation_counts`). With a region, only those concerning it: a step run once per region
+    (A4) names its region; any other names the service concerned, whose region it is. Without that,
+    a trigger touching both regions showed the same count under each."""
+    if region is None:
+        return chain.escalation_counts(provider, now, triggers=triggers)
+    open_ones = (
+        Escalation.objects.filter(
+            provider=provider,
+            chain_run__chain__code=chain.CHAIN_CODE,
+            chain_run__content_type=ContentType.objects.get_for_model(LearningTrigger),
+            chain_run__object_id__in=triggers.values("pk"),
+        )
+        .filter(Q(region=region) | Q(region__isnull=True, service__region=region))
+        .exclude(state=EscalationState.RESOLVED)
+    )
+    return {
+        "open": open_ones.count(),
+        "overdue": open_ones.filter(state=EscalationState.RAISED, acknowledge_by__lt=now).count(),
+    }
 
 
 @dataclass(frozen=True)
@@ -226,6 +315,7 @@ class Counted:
     matches: QuerySet
     per_trigger: pd.DataFrame
     parameters: dict  # chain.parameters(provider)
+    now: datetime  # the instant the windows are judged at (not yet due until they close)
 
     @property
     def receipt_hours(self) -> int:
@@ -241,18 +331,19 @@ def load(provider, now: datetime, filters: SummaryFilters | None = None) -> Coun
     parameters = chain.parameters(provider)
     triggers = _triggers(provider, filters, now)
     matches = _matches(provider, filters, now)
-    return Counted(triggers, matches, per_trigger(matches, parameters["receipt_window_hours"]), parameters)
+    counts = per_trigger(matches, parameters["receipt_window_hours"], now)
+    return Counted(triggers, matches, counts, parameters, now)
 
 
 def average_confirmation_rate(counted: Counted) -> float | None:
-    """A5: the average confirmation rate over the triggers with learning issued (None: none issued)."""
+    """A5: the average confirmation rate over the triggers with learning issued (None: none issued),
+    averaged from the exact rates and rounded once (`analysis.average_rate`)."""
     issued = counted.per_trigger[counted.per_trigger["issued"]]
-    rates = analysis.confirmation_rates(issued[["trigger_id", "services", "confirmed"]])
-    return round(float(rates["rate"].mean()), 1) if not rates.empty else None
+    return analysis.average_rate(issued[["services", "confirmed"]])
 
 
 def high_risk_lacking_count(counted: Counted) -> int:
-    """A5: how many high-risk matched services lack verified action, in triggers still open."""
+    """A5: how many high-risk matched services lack verified action that is due (`lacking_action`)."""
     return int(counted.per_trigger["lacking"].sum())
 
 
@@ -294,18 +385,24 @@ def _trigger_rows(triggers: list, counts: pd.DataFrame) -> list[dict]:
     only: turning thousands of rows into dictionaries took tens of milliseconds)."""
     counts = counts[counts["trigger_id"].isin([trigger.pk for trigger in triggers])]
     rates = analysis.confirmation_rates(counts[["trigger_id", "services", "confirmed"]])
-    by_id = rates.assign(received=counts["received"], issued=counts["issued"]).set_index("trigger_id")
+    by_id = rates.assign(
+        received=counts["received"], issued=counts["issued"], pending=counts["receipt_pending"]
+    ).set_index("trigger_id")
     by_id = by_id.to_dict("index")
     rows = []
     for trigger in triggers:
         figures = by_id.get(trigger.pk, {})
+        services, pending = int(figures.get("services", 0)), int(figures.get("pending", 0))
         rows.append(
             {
                 "trigger": trigger,
-                "services": int(figures.get("services", 0)),
+                "services": services,
                 "confirmed": int(figures.get("confirmed", 0)),
                 "rate": figures.get("rate"),
                 "received_in_time": int(figures["received"]) if figures.get("issued") else None,
+                # Receipt is judged only where its window has closed; the rest are not yet due.
+                "receipt_due": services - pending,
+                "receipt_not_yet_due": pending,
             }
         )
     return rows
@@ -340,7 +437,8 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
     trigger_count, newest = _count_and_newest(counted, provider, filters, now)
     a5 = _a5_figures(counted)
     issued = counts[counts["issued"]]
-    lacking = matches.filter(LACKING_ACTION).select_related("trigger", "service")
+    lacking = matches.filter(lacking_action(now)).select_related("trigger", "service")
+    trend = _trend(matches, now).to_dict("records")
     measures = _a5_measures(a5)  # judged on the very values the A5 step form is given
     if measures["average_confirmation_rate"] is None:  # the rule evaluator reads "cannot compute" as NaN
         measures["average_confirmation_rate"] = float("nan")
@@ -363,10 +461,16 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
         "high_risk_lacking_more": a5["lacking"] - len(shown_lacking),
         "notices_current": int(counts["current_notices"].sum()),
         "notices_acknowledged": int(counts["acknowledged_notices"].sum()),
+        "high_risk_not_yet_due": int(counts["action_pending"].sum()),
         "services_received_in_time": int(issued["received"].sum()),
-        "services_issued": int(issued["services"].sum()),
-        "trend": _trend(matches).to_dict("records"),
+        # The receipt rate's base: services whose window has closed (or who received it already).
+        "services_issued": int(issued["services"].sum() - issued["receipt_pending"].sum()),
+        "services_receipt_not_yet_due": int(issued["receipt_pending"].sum()),
+        "trend": trend,
+        # The page leaves out weeks with no care hours (nothing to rate), and names them.
+        "trend_weeks": [row for row in trend if row["care_hours"] > 0],
+        "trend_weeks_without_hours": [row["week"] for row in trend if not row["care_hours"] > 0],
         # Only the escalations of the filtered triggers (a subquery), so the filters apply here too.
-        "escalations": chain.escalation_counts(provider, now, triggers=counted.triggers),
+        "escalations": escalation_counts(provider, now, counted.triggers, filters.region),
         "a5": chain.judge_a5(provider, measures),
     }

@@ -15,6 +15,7 @@ from ..choices import RootCauseFactor, TriggerStatus
 from ..models import LearningTrigger, MatchedService
 from . import data, review_flags
 from .common import now_or, refuse, save_with_history, update_rows, write_history
+from .late_start import refuse_late_start
 from .trend import refresh_trend_figures
 
 BASELINE_FIELDS = [
@@ -47,12 +48,17 @@ def log_trigger(
     confirmed_at,
     source_incident=None,
     match_same_service_type: bool = True,
+    log_late: bool | None = None,
     now=None,
     **learning,
 ) -> LearningTrigger:
     """Log a serious failure confirmed at a service, match comparable services and start chain A.
 
     `learning` takes the optional LEARNING_FIELDS (root-cause factors, fix, learning statement …).
+    A failure confirmed so long ago that steps of its case would start overdue is refused
+    (`late_start.StartsOverdue`, naming them) unless `log_late` is True ("log it anyway"). The
+    register's form always asks (True or False); None is for code recording a known history (the
+    demo, tests of older cases), which starts the case as it stands without asking.
     """
     now = now_or(now)
     require_perm(by, "learning_transfer.log_trigger", source_service.provider)
@@ -62,6 +68,7 @@ def log_trigger(
         raise TypeError(f"log_trigger() got unexpected fields: {', '.join(sorted(unknown))}")
     _check_factors(learning.get("root_cause_factors", []))
     _refuse_if_logged(source_service, confirmed_at, title)
+    refuse_late_start(source_service, confirmed_at, now, log_late)
     trigger = LearningTrigger(
         provider=source_service.provider,
         source_service=source_service,
@@ -118,8 +125,16 @@ def _check_trigger_facts(source_service, source_incident, risk_tags, confirmed_a
 
 
 def _refuse_if_closed(trigger: LearningTrigger) -> None:
-    """A closed trigger is the record of learning already implemented: nothing on it changes."""
-    if trigger.status == TriggerStatus.CLOSED:
+    """A closed trigger is the record of what was decided: nothing on it changes. One closed because no
+    mandatory learning was needed is not reopened when later data would match services (its A1 and its
+    case were judged on the figures of the day, and an inspector reads that record as it was): new
+    evidence is a new trigger, with deadlines of its own."""
+    if trigger.status == TriggerStatus.CLOSED_NO_LEARNING:
+        refuse(
+            "This trigger was closed: no mandatory learning needed. It is not reopened; "
+            "if new evidence shows services at risk, log a new trigger."
+        )
+    if trigger.is_closed:
         refuse("The trigger is closed.")
 
 
@@ -315,7 +330,7 @@ def close_trigger(trigger: LearningTrigger, *, by, now=None) -> LearningTrigger:
     require_perm(by, "learning_transfer.manage_trigger", trigger)
     refusal = "Only a trigger whose learning was issued can be closed."
     if trigger.status != TriggerStatus.ISSUED:
-        refuse(refusal if trigger.status != TriggerStatus.CLOSED else "The trigger is already closed.")
+        refuse("The trigger is already closed." if trigger.is_closed else refusal)
     with transaction.atomic():
         # Closed once: of two closes at once the second is refused; a refusal below undoes the change.
         change_once(
@@ -332,4 +347,39 @@ def close_trigger(trigger: LearningTrigger, *, by, now=None) -> LearningTrigger:
         if waiting:
             refuse(f"Implementation is not yet verified at: {', '.join(sorted(waiting))}.")
         chain.close(trigger, by, "Learning implemented and verified at every matched service.")
+    return trigger
+
+
+def close_without_learning(trigger: LearningTrigger, *, by, reason: str, now=None) -> LearningTrigger:
+    """Close a trigger whose A1 was recorded as "mandatory learning not required", with the quality
+    director's reason. Its case closes too, so the later steps (which have nothing to check) are closed
+    as no longer needed and never fall overdue or escalate.
+
+    Not automatic when A1 is recorded: the quality director may still widen the matching or issue the
+    learning anyway, so closing is their decision, said with its reason."""
+    require_perm(by, "learning_transfer.manage_trigger", trigger)
+    reason = (reason or "").strip()
+    if trigger.is_closed:
+        refuse("The trigger is already closed.")
+    if trigger.notices_issued_at is not None:
+        refuse("The learning was issued: close the trigger once implementation is verified at every service.")
+    a1 = chain.step_run(trigger, "A1")
+    record = a1.records.filter(is_current=True).first() if a1 else None
+    if record is None:
+        refuse("Record the decision on comparable services (A1) first.")
+    if record.breached:
+        refuse("The decision on comparable services (A1) found mandatory learning is needed: issue it.")
+    if not reason:
+        refuse("Give the reason no mandatory learning is needed.", "reason")
+    with transaction.atomic():
+        # Closed once: of two closes at once, the second is refused and the first reason stands.
+        change_once(
+            trigger,
+            expected={"status": TriggerStatus.LOGGED},
+            changes={"status": TriggerStatus.CLOSED_NO_LEARNING, "closed_reason": reason},
+            by=by,
+            reason=f"Closed {timezone.localtime(now_or(now)):%d %b %Y}: no mandatory learning needed",
+            refusal="The trigger is already closed.",
+        )
+        chain.close(trigger, by, f"No mandatory learning needed: {reason}")
     return trigger

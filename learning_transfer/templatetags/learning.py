@@ -4,7 +4,7 @@ import math
 
 from django import template
 
-from providers.numbers import format_rate
+from ..rates import rate_text
 
 register = template.Library()
 
@@ -17,12 +17,12 @@ def _missing(value) -> bool:
 
 @register.filter
 def rate(value, compared_with=None):
-    """An incident rate per 100 care hours to three significant figures, or more where it would look
+    """An incident rate per 100 care hours to three decimal places, or more where it would look
     equal to a different value it is compared with (`{{ m.rate_7d|rate:pic.median }}`); or the reason
-    there is none."""
+    there is none. Every rate on chain A's pages goes through here (`rates.rate_text`)."""
     if _missing(value):
         return NO_CARE_HOURS
-    return format_rate(value, compared_with)
+    return rate_text(value, compared_with)
 
 
 @register.filter

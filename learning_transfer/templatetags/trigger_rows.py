@@ -101,6 +101,15 @@ def notice_row(row, can_distribute: bool, in_time_words: str) -> SafeString:
         issued = f"{issued} (round {notice.round})"
     if not notice.acknowledged_at:
         acknowledged = AWAITING
+    elif notice.round > 1:
+        # A reissued notice is judged against its own round's window (the service's first-round miss
+        # stays in the receipt figure above, counted from its first notice).
+        in_time = (
+            state_tag("met", f"{in_time_words} of this round")
+            if getattr(row, "round_in_time", False)
+            else LATE
+        )
+        acknowledged = SafeString(f"{escape(london(notice.acknowledged_at))} {in_time}")
     else:
         in_time = state_tag("met", in_time_words) if row.received_in_time else LATE
         acknowledged = SafeString(f"{escape(london(notice.acknowledged_at))} {in_time}")
@@ -188,7 +197,7 @@ def timeline_item(step, can_open_case: bool) -> str:
     elif step.yours:
         after = " · yours to record"
     else:
-        after = f" · recorded by {actors(step.actors)}"
+        after = f" · to be recorded by {actors(step.actors)}"
     due = f"{escape(london(step.due_at))} ({escape(step.due_text)})"
     role = escape(label_of(Role, step.role))
     return (

@@ -25,6 +25,7 @@ from .notices import (
 from .summary import LearningSummaryView
 from .triggers import (
     CloseTriggerView,
+    CloseWithoutLearningView,
     IssueNoticesView,
     MatchAdjustView,
     RecordA1View,
@@ -39,6 +40,7 @@ from .triggers import (
 
 __all__ = [
     "CloseTriggerView",
+    "CloseWithoutLearningView",
     "ExposureEditView",
     "ImplementationConfirmView",
     "ImportJobDetailView",

@@ -32,6 +32,6 @@ class LearningSummaryView(StaffRequiredMixin, TemplateView):
             filter_form=form,
             filter_invalid=form.is_bound and not form.is_valid(),
             summary=summary,
-            chart=before_after_chart(summary["trend"]),
+            chart=before_after_chart(summary["trend_weeks"]),
             **kwargs,
         )

@@ -1,6 +1,7 @@
 """The learning-transfer register: list, log, detail (A1 decision, notices, exposure), learning, matching."""
 
 from abc import ABCMeta, abstractmethod
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -24,9 +25,11 @@ from providers.who_acts import split_yours
 
 from .. import chain, exports, permissions, services
 from ..choices import THEME_RISK_TAGS
-from ..forms import LearningForm, MatchAdjustForm, TriggerFilterSet, TriggerForm
+from ..forms import CloseWithoutLearningForm, LearningForm, MatchAdjustForm, TriggerFilterSet, TriggerForm
 from ..models import LearningNotice, MatchedService
 from ..services import measures
+from ..services.late_start import LOG_LATE, StartsOverdue
+from ..services.notices import needs_redistribution
 from .common import TriggerMixin, act
 
 
@@ -129,10 +132,16 @@ class TriggerCreateView(StaffRequiredMixin, FormView):
                 root_cause_summary=data["root_cause_summary"],
                 local_fix=data["local_fix"],
                 learning_statement=data["learning_statement"],
+                log_late=data.get(LOG_LATE, False),
             )
         except AlreadyDone as done:
             messages.info(self.request, done.message)
             return redirect("learning_transfer:trigger_detail", pk=done.existing.pk)
+        except StartsOverdue as late:
+            # Nothing saved: the form comes back as typed, naming the late steps, with the checkbox.
+            form.ask_to_log_late()
+            add_service_errors(form, late)
+            return self.render_to_response(self.get_context_data(form=form, late_steps=late.steps))
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
@@ -178,6 +187,7 @@ class TriggerDetailView(TriggerMixin, TemplateView):
         pic = measures.picture(trigger, now, windows["receipt_window_hours"])
         a1_step = chain.latest_step(step_runs, "A1")
         services_page = Paginator(pic.included, SERVICES_PER_PAGE).get_page(self.request.GET.get("page"))
+        _judge_rounds(services_page, windows["receipt_window_hours"])
         return super().get_context_data(
             trigger=trigger,
             pic=pic,
@@ -195,11 +205,39 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             alignment_by_region=measures.alignment_by_region(pic),
             high_risk_lacking=measures.high_risk_lacking_action(pic),
             can_manage=user.has_perm("learning_transfer.manage_trigger", trigger),
+            # Closing is offered only when it would be accepted; otherwise the page says who is waiting.
+            unverified_services=sorted(
+                row.match.service.name
+                for row in pic.included
+                if row.match.implementation_confirmed_at is None
+            ),
             can_distribute=user.has_perm("learning_transfer.distribute_notices", trigger),
+            to_redistribute=_to_redistribute(pic, windows["receipt_window_hours"], now),
             history=recent_changes(trigger, 30),
             **_chain_context(run, step_runs, user),
             **kwargs,
         )
+
+
+def _judge_rounds(rows, window_hours: int) -> None:
+    """Mark each row's current notice as acknowledged within the receipt window of its own round."""
+    for row in rows:
+        notice = row.current
+        row.round_in_time = bool(
+            notice
+            and notice.acknowledged_at
+            and notice.acknowledged_at <= notice.issued_at + timedelta(hours=window_hours)
+        )
+
+
+def _to_redistribute(pic, window_hours: int, now) -> int:
+    """How many included services redistribution would reach now (as `redistribute` decides): the
+    page advises it, and offers the button, only when there is one."""
+    return sum(
+        1
+        for row in pic.included
+        if needs_redistribution(row.current, row.match.receipt_deadline(window_hours), now)
+    )
 
 
 class TriggerServicesCsvView(TriggerMixin, View):
@@ -274,6 +312,36 @@ class MatchAdjustView(TriggerMixin, FormView):
         return redirect(reverse("learning_transfer:trigger_detail", args=[trigger.pk]) + "#matched-services")
 
 
+class CloseWithoutLearningView(TriggerMixin, FormView):
+    """Close a trigger whose A1 found no mandatory learning needed, with the reason on the record."""
+
+    template_name = "learning_transfer/trigger_close_no_learning.html"
+    form_class = CloseWithoutLearningForm
+
+    def get_form_kwargs(self):
+        require_perm(self.request.user, "learning_transfer.manage_trigger", self.get_trigger())
+        return super().get_form_kwargs()
+
+    def get_context_data(self, **kwargs):
+        trigger = self.get_trigger()
+        a1 = chain.step_run(trigger, "A1")
+        return super().get_context_data(
+            trigger=trigger, a1_record=current_record(a1) if a1 else None, **kwargs
+        )
+
+    def form_valid(self, form):
+        trigger = self.get_trigger()
+        try:
+            services.close_without_learning(trigger, by=self.request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, "Trigger closed: no mandatory learning needed. Its later steps are closed."
+        )
+        return redirect("learning_transfer:trigger_detail", pk=trigger.pk)
+
+
 class TriggerActionView(TriggerMixin, View, metaclass=ABCMeta):
     """Base for the one-button actions on a trigger (POST only)."""
 
@@ -324,7 +392,7 @@ class CloseTriggerView(TriggerActionView):
 class RecordA1View(TriggerActionView):
     """The quality director confirms A1 with the figures the system computed, in one click."""
 
-    success = "Step A1 recorded with the computed figures."
+    success = "Comparable services found (A1) recorded with the computed figures."
     anchor = "#a1"
 
     def perform(self, trigger):
@@ -335,4 +403,7 @@ class RecordA1View(TriggerActionView):
         except ObjectDoesNotExist as error:
             raise ValidationError(str(error)) from error
         if record.breached:
-            self.success = "Step A1 recorded: mandatory learning, escalated to the Operations Director."
+            self.success = (
+                "Comparable services found (A1) recorded: mandatory learning needed, "
+                "escalated to the Operations Director."
+            )

@@ -34,9 +34,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 @pytest.fixture
 def confirmed():
-    """The failure was confirmed yesterday, an hour earlier in the day than now: the date and the time
-    typed both differ from the ones the form fills in (now). Oakwood's data counts back from it."""
-    return timezone.localtime() - timedelta(days=1, hours=1)
+    """The failure was confirmed a week and a day ago, an hour earlier in the day than now: the date and
+    the time typed both differ from the ones the form fills in (now), and however the working days
+    fall, its first steps are overdue already, so the form warns before logging it. Oakwood's data
+    counts back from it."""
+    return timezone.localtime() - timedelta(days=8, hours=1)
 
 
 def test_the_quality_director_logs_a_failure_and_issues_notices_with_the_keyboard(
@@ -73,6 +75,15 @@ def test_the_quality_director_logs_a_failure_and_issues_notices_with_the_keyboar
     # part by part in the order the field shows them.
     type_date_time(page, "When the serious failure was confirmed", confirmed)
     type_into(page, re.compile(r"^Learning statement"), "Night checks follow each falls-risk plan.")
+    activate(page, "Log trigger and match services")
+
+    # Its first steps are overdue already: the form says so, keeps what was typed, and logs it only
+    # once "log it anyway" is ticked.
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("overdue")
+    expect(page.get_by_label("Title")).to_have_value("Unwitnessed fall at night")
+    assert not LearningTrigger.objects.exists()
+    tab_to(page, "Log it anyway: I understand these steps start overdue")
+    press(page, "Space")
     activate(page, "Log trigger and match services")
 
     # The trigger keeps the date and time typed, not the ones the form filled in.

@@ -70,9 +70,11 @@ def test_the_average_is_over_triggers_with_learning_issued(
 ):
     verify(issued, "Ash Grove", managers["ash"], operations_director)
     verify(issued, "Beech Lodge", managers["beech"], operations_director)
-    second = log_falls_trigger(title="Second fall", confirmed_at=CONFIRMED + timedelta(days=1), now=NOW)
+    second = log_falls_trigger(
+        title="Second fall", confirmed_at=CONFIRMED + timedelta(days=1), now=NOW, log_late=True
+    )
     issue_notices(second, by=quality_director, now=NOW)
-    log_falls_trigger(title="Not issued yet", now=NOW)
+    log_falls_trigger(title="Not issued yet", now=NOW, log_late=True)
     summary = executive_summary(provider, SummaryFilters(period="all"), NOW)
     assert summary["issued_triggers"] == 2
     assert summary["avg_confirmation_rate"] == 25.0  # (50% + 0%) / 2
@@ -82,13 +84,17 @@ def test_the_average_is_over_triggers_with_learning_issued(
 def test_a_distribution_defect_repeated_in_the_last_two_cycles_is_reported(
     issued, log_falls_trigger, provider, managers, quality_director, falls_provider
 ):
-    second = log_falls_trigger(title="Second fall", confirmed_at=CONFIRMED + timedelta(days=1), now=NOW)
+    second = log_falls_trigger(
+        title="Second fall", confirmed_at=CONFIRMED + timedelta(days=1), now=NOW, log_late=True
+    )
     issue_notices(second, by=quality_director, now=NOW)
     for trigger, at in ((issued, ISSUED), (second, NOW)):
         for key in ("ash", "beech", "cedar"):  # Dove Cottage never acknowledges in time
             notice = trigger.matches.get(service=falls_provider[key]).notices.get()
             acknowledge_notice(notice, by=managers[key], now=at + timedelta(hours=1))
-    defects = executive_summary(provider, SummaryFilters(period="all"), NOW)["repeated_defects"]
+    # Judged once the second cycle's receipt window has closed: inside it, nobody is late yet.
+    after_window = NOW + timedelta(hours=4, minutes=1)
+    defects = executive_summary(provider, SummaryFilters(period="all"), after_window)["repeated_defects"]
     found = {(d["service"], d["defect"]) for d in defects}
     # Dove Cottage missed the 4-hour receipt both times; no service has a confirmed lead in either
     # cycle, so every one repeats an ownership defect.
@@ -99,8 +105,12 @@ def test_a_distribution_defect_repeated_in_the_last_two_cycles_is_reported(
 def test_a_defect_in_only_one_of_the_last_two_cycles_is_not_repeated(
     issued, log_falls_trigger, provider, managers, quality_director, falls_provider
 ):
-    second = log_falls_trigger(title="Second fall", confirmed_at=CONFIRMED + timedelta(days=1), now=NOW)
-    third = log_falls_trigger(title="Third fall", confirmed_at=CONFIRMED + timedelta(days=2), now=NOW)
+    second = log_falls_trigger(
+        title="Second fall", confirmed_at=CONFIRMED + timedelta(days=1), now=NOW, log_late=True
+    )
+    third = log_falls_trigger(
+        title="Third fall", confirmed_at=CONFIRMED + timedelta(days=2), now=NOW, log_late=True
+    )
     for trigger in (second, third):
         issue_notices(trigger, by=quality_director, now=NOW)
     # Dove Cottage misses the receipt window in the first and the third cycle, not in the second: the
@@ -159,11 +169,15 @@ def test_the_a5_prefill_shows_the_summarys_figures_across_every_trigger(
         ("dove", "Dove Cottage"),
     ):
         verify(issued, name, managers[key], operations_director)  # the first trigger: 100% verified
-    second = log_falls_trigger(title="Second fall", confirmed_at=CONFIRMED + timedelta(days=1), now=NOW)
+    second = log_falls_trigger(
+        title="Second fall", confirmed_at=CONFIRMED + timedelta(days=1), now=NOW, log_late=True
+    )
     issue_notices(second, by=quality_director, now=NOW)
     verify(second, "Ash Grove", managers["ash"], operations_director, at=NOW)  # the second: 50%
     verify(second, "Beech Lodge", managers["beech"], operations_director, at=NOW)
-    later = NOW + timedelta(hours=3)
+    # Once the second trigger's own board check (A5) has fallen due: before it, its high-risk
+    # services are not yet due.
+    later = chain.step_run(second, "A5").due_at + timedelta(minutes=1)
     summary = executive_summary(provider, SummaryFilters(), later)
     assert summary["avg_confirmation_rate"] == 75.0  # (100% + 50%) / 2
     expected = {
@@ -238,8 +252,8 @@ def test_the_summary_page_lists_the_newest_triggers_and_points_to_the_register_f
 ):
     from learning_transfer.services import summary
 
-    log_falls_trigger(title="Second fall", confirmed_at=CONFIRMED + timedelta(days=1), now=NOW)
-    log_falls_trigger(title="Third fall", confirmed_at=CONFIRMED + timedelta(days=2), now=NOW)
+    log_falls_trigger(title="Second fall", confirmed_at=CONFIRMED + timedelta(days=1), now=NOW, log_late=True)
+    log_falls_trigger(title="Third fall", confirmed_at=CONFIRMED + timedelta(days=2), now=NOW, log_late=True)
     monkeypatch.setattr(summary, "SHOWN_TRIGGERS", 2)  # a large provider logs thousands a year
     sign_in(nominated_individual)
     with time_machine.travel(NOW):

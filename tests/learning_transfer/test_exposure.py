@@ -142,7 +142,8 @@ def test_implementation_is_verified_only_with_lead_briefing_and_every_line_done(
         confirm_implementation(ash, by=operations_director, now=NOW)
     complete_line(line, by=managers["ash"], now=NOW)
     confirm_implementation(ash, by=operations_director, now=NOW)
-    values = computations.compute(chain.step_run(issued, "A5"), NOW).values
+    a5 = chain.step_run(issued, "A5")
+    values = computations.compute(a5, a5.due_at + timedelta(minutes=1)).values  # A5 is due then
     assert values["avg_confirmation_rate"] == 25.0  # 1 of 4 matched services
     assert values["high_risk_lacking_action"] == 1  # Dove Cottage is high risk and unverified
 

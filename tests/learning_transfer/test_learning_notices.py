@@ -19,6 +19,8 @@ from learning_transfer.services import (
 )
 from learning_transfer.services.measures import distribution, picture
 from learning_transfer.views.notices import NoticeListView
+from providers.choices import Role
+from tests.factories import person_with_role
 
 from .conftest import CONFIRMED
 
@@ -112,9 +114,10 @@ def test_the_governance_officer_names_a_missing_owner(
     issue_notices(trigger, by=quality_director, now=ISSUED)
     notice = notice_for(trigger, "ash", falls_provider)
     assert notice.owner == managers["ash"]  # found through the role even without the service field
-    name_owner(notice, by=governance_officer, owner=managers["beech"], due_at=ISSUED + timedelta(hours=48))
+    lead = person_with_role(Role.SERVICE_IMPROVEMENT_LEAD, service=falls_provider["ash"], username="ash-lead")
+    name_owner(notice, by=governance_officer, owner=lead, due_at=ISSUED + timedelta(hours=48))
     notice.refresh_from_db()
-    assert notice.owner == managers["beech"]
+    assert notice.owner == lead
 
 
 def test_services_added_after_issue_are_shown_as_left_out_until_issued(

@@ -30,6 +30,7 @@ def test_logging_a_trigger_through_the_form_shows_the_matches(
             "what_happened": "Found on the floor.",
             "confirmed_at": "2026-11-18T10:00",
             "learning_statement": "Night checks follow the plan.",
+            "log_late": "on",  # confirmed weeks before today: its steps start overdue
         },
         follow=True,
     )

@@ -33,9 +33,11 @@ def test_the_rate_filter_compares_and_says_why_a_rate_is_missing():
         "{% load learning %}{{ elm|rate:median }} against {{ median|rate:rates }}; {{ none|rate }}"
     )
     html = page.render(Context({"elm": 0.040512, "median": 0.040498, "rates": [0.040512], "none": None}))
-    assert html == "0.04051 against 0.04050; No care hours recorded"
+    assert html == "0.041 against 0.040; No care hours recorded"  # three decimal places tell them apart
+    html = page.render(Context({"elm": 0.04031, "median": 0.040271, "rates": [0.04031], "none": None}))
+    assert html == "0.04031 against 0.04027; No care hours recorded"  # more where they would not
 
 
 def test_the_a1_explanation_writes_the_median_the_same_way():
     decision = A1Decision(matched_count=3, above_median_count=2, median=0.0284, mandatory=True, rule_text="x")
-    assert "provider median 0.0284 per 100 care hours" in decision.explanation
+    assert "provider median 0.028 per 100 care hours" in decision.explanation  # as the filter writes it

@@ -24,7 +24,7 @@ def test_a_matched_services_page_gives_the_rate_with_its_unit(
     sign_in(quality_director)
     page = client.get(f"/learning/matches/{ash.pk}/").text
     assert summary_value(page, "Incident rate before the learning").startswith(
-        "1.00 per 100 care hours (7 incidents, 700 care hours)"
+        "1.000 per 100 care hours (7 incidents, 700 care hours)"
     )
 
 
@@ -46,7 +46,7 @@ def test_the_trigger_page_gives_the_median_and_left_out_rates_with_their_unit(
     adjust_match(trigger, falls_provider["beech"], False, "Closed for refurbishment", quality_director)
     sign_in(quality_director)
     page = client.get(f"/learning/triggers/{trigger.pk}/").text
-    assert "3 matched services; provider median 1.00 per 100 care hours" in page
+    assert "3 matched services; provider median 1.000 per 100 care hours" in page
     left_out = page[page.index("<h3>Services left out</h3>") :].split("</table>")[0]
     assert "Rate per 100 care hours</th>" in left_out
     assert '<span class="nhsuk-table-responsive__heading">Rate per 100 care hours </span>0.500' in left_out

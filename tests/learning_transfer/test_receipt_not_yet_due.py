@@ -49,4 +49,4 @@ def test_once_the_window_closes_the_figure_is_final_and_redistribution_is_offere
     )
     with time_machine.travel(ISSUED + timedelta(hours=4, minutes=1), tick=False):
         page = client.get(f"/learning/triggers/{issued.pk}/").text
-    assert "3 matched services did not receive the learning within 4 hours" in page
+    assert "3 matched services have not received the learning within 4 hours" in page

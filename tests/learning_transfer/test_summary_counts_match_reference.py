@@ -11,7 +11,8 @@ written the long way: one trigger, one service, one notice, one day at a time.
 
 import random
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -170,6 +171,13 @@ def received(match, notices, hours):
     return received_in_time(own, hours)
 
 
+def receipt_pending(match, notices, hours):
+    """Not received yet while the service's own receipt window (from its first notice) is still open."""
+    first = min((n.issued_at for n in notices if n.matched_service_id == match.pk), default=None)
+    window_open = first is not None and first + timedelta(hours=hours) > NOW
+    return window_open and not received(match, notices, hours)
+
+
 def ownership_defect(match, notices):
     current = [n for n in notices if n.matched_service_id == match.pk and n.superseded_at is None]
     return not current or current[0].owner_id is None or current[0].due_at is None or not match.has_lead
@@ -191,16 +199,23 @@ def reference_trend(issued_matches, daily) -> dict:
     return {week: (count, float(hours)) for week, (count, hours) in totals.items()}
 
 
+def tenths(exact: Fraction) -> float:
+    """An exact percentage to one decimal place, a half rounded up, as a person rounds it."""
+    value = Decimal(exact.numerator) / Decimal(exact.denominator)
+    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
 def reference(triggers, matches, notices, daily, filters, hours=RECEIPT_HOURS):
     """Every figure the database counts, one row at a time."""
     chosen, kept = in_scope(triggers, matches, filters)
     by_trigger = {t.pk: [m for m in kept if m.trigger_id == t.pk] for t in chosen}
     issued = [t for t in chosen if t.notices_issued_at and by_trigger[t.pk]]
-    rates = {
-        pk: round(sum(1 for m in ms if m.implementation_confirmed_at) * 100 / len(ms), 1)
+    exact = {
+        pk: Fraction(sum(1 for m in ms if m.implementation_confirmed_at) * 100, len(ms))
         for pk, ms in by_trigger.items()
         if ms
     }
+    rates = {pk: tenths(rate) for pk, rate in exact.items()}
     issued_matches = [m for t in issued for m in by_trigger[t.pk]]
     current = [n for n in notices if n.superseded_at is None and n.matched_service_id in {m.pk for m in kept}]
     last_two = sorted(issued, key=lambda t: t.confirmed_at)[-2:]
@@ -211,7 +226,7 @@ def reference(triggers, matches, notices, daily, filters, hours=RECEIPT_HOURS):
             if None in pair:
                 continue
             name = pair[0].service.name
-            if all(not received(m, notices, hours) for m in pair):
+            if all(not received(m, notices, hours) and not receipt_pending(m, notices, hours) for m in pair):
                 repeated.add((name, "distribution"))
             if all(ownership_defect(m, notices) for m in pair):
                 repeated.add((name, "ownership"))
@@ -221,13 +236,15 @@ def reference(triggers, matches, notices, daily, filters, hours=RECEIPT_HOURS):
         if m.service.risk_level == RiskLevel.HIGH
         and m.implementation_confirmed_at is None
         and m.trigger.status != TriggerStatus.CLOSED
+        and m.trigger.notices_issued_at is not None  # learning never issued asks nothing yet
     ]
-    issued_rates = [rates[t.pk] for t in issued]
+    issued_rates = [exact[t.pk] for t in issued]
     return {
         "trigger_count": len(chosen),
         "issued_triggers": len(issued),
-        "avg_confirmation_rate": round(sum(issued_rates) / len(issued_rates), 1) if issued_rates else None,
-        "services_issued": len(issued_matches),
+        "avg_confirmation_rate": tenths(sum(issued_rates) / len(issued_rates)) if issued_rates else None,
+        "services_issued": sum(1 for m in issued_matches if not receipt_pending(m, notices, hours)),
+        "services_receipt_not_yet_due": sum(1 for m in issued_matches if receipt_pending(m, notices, hours)),
         "services_received_in_time": sum(1 for m in issued_matches if received(m, notices, hours)),
         "notices_current": len(current),
         "notices_acknowledged": sum(1 for n in current if n.acknowledged_at),
@@ -266,6 +283,7 @@ REFERENCE_KEYS = [
     "avg_confirmation_rate",
     "services_issued",
     "services_received_in_time",
+    "services_receipt_not_yet_due",
     "notices_current",
     "notices_acknowledged",
     "high_risk_lacking_count",
@@ -299,7 +317,7 @@ def test_receipt_in_time_is_counted_within_the_window_given(
     for match in matches:
         if match.included and received(match, notices, hours):
             expected[match.trigger_id] = expected.get(match.trigger_id, 0) + 1
-    frame = per_trigger(scope, hours).set_index("trigger_id")
+    frame = per_trigger(scope, hours, NOW).set_index("trigger_id")
     issued = {t.pk for t in triggers if t.notices_issued_at}
     assert frame["received"].to_dict() == {
         pk: expected.get(pk, 0) if pk in issued else 0 for pk in frame.index

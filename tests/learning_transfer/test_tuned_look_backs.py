@@ -254,7 +254,9 @@ def test_a5_counts_repeats_over_two_cycles_by_default(
 ):
     second = two_cycles_with_the_same_defects(log_falls_trigger, quality_director, managers, falls_provider)
     # Dove Cottage's distribution defect and every service's ownership defect (no confirmed lead).
-    assert computations.compute(chain.step_run(second, "A5"), NOW).values["repeated_defects"] == 5
+    # Once the second cycle's receipt window has closed (inside it nobody is late yet).
+    after_window = NOW + timedelta(hours=4, minutes=1)
+    assert computations.compute(chain.step_run(second, "A5"), after_window).values["repeated_defects"] == 5
 
 
 def test_one_learning_cycle_is_not_a_repeat(tune):

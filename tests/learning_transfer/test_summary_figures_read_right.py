@@ -1,0 +1,133 @@
+"""The executive summary's figures read as a board member reads them: the region filter narrows the
+escalations, an average is rounded once from the exact figure, the trend marks part weeks and leaves
+out weeks with no care hours, every rate has one precision, and plain words come before step codes."""
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.template import Context, Template
+
+from learning_transfer.models import MatchedService
+from learning_transfer.services import issue_notices
+from learning_transfer.services.summary import SummaryFilters, executive_summary
+
+from .conftest import CONFIRMED, add_care_hours, add_incidents
+from .test_executive_summary import ISSUED, NOW, raise_a2_escalation, verify
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def issued(log_falls_trigger, managers, quality_director):
+    trigger = log_falls_trigger()
+    issue_notices(trigger, by=quality_director, now=ISSUED)
+    return trigger
+
+
+def shown(page: str, testid: str) -> str:
+    return page.split(f'data-testid="{testid}">', 1)[1].split("</dd>", 1)[0]
+
+
+def test_the_region_filter_narrows_the_escalation_count(
+    client, sign_in, issued, governance_officer, nominated_individual, north, south
+):
+    # The trigger is in both regions' summaries (Elm House in the North, Cedar Court and Dove Cottage
+    # in the South); its A2 escalation concerns Elm House, in the North.
+    raise_a2_escalation(issued, governance_officer)
+    sign_in(nominated_individual)
+    with time_machine.travel(NOW, tick=False):
+        in_north = client.get(f"/learning/summary/?period=all&region={north.pk}").text
+        in_south = client.get(f"/learning/summary/?period=all&region={south.pk}").text
+    assert shown(in_north, "escalations").startswith("1 open")
+    assert shown(in_south, "escalations").startswith("0 open")
+    assert shown(in_south, "trigger-count").startswith("1 ")  # the trigger itself is still shown
+
+
+def test_the_average_confirmation_rate_is_rounded_once_from_the_exact_figure(
+    client,
+    sign_in,
+    issued,
+    log_falls_trigger,
+    managers,
+    operations_director,
+    quality_director,
+    nominated_individual,
+    provider,
+):
+    # Two triggers of three included services each: one verified of three (33.3%), none of three (0%).
+    second = log_falls_trigger(
+        title="Second fall", confirmed_at=CONFIRMED + timedelta(days=1), now=NOW, log_late=True
+    )
+    MatchedService.objects.filter(service__name="Dove Cottage").update(included=False)
+    issue_notices(second, by=quality_director, now=NOW)
+    verify(issued, "Ash Grove", managers["ash"], operations_director)
+    summary = executive_summary(provider, SummaryFilters(period="all"), NOW)
+    assert sorted(row["rate"] for row in summary["trigger_rows"]) == [0.0, 33.3]
+    assert summary["avg_confirmation_rate"] == 16.7  # 16.666…, not the average of 0.0 and 33.3
+    sign_in(nominated_individual)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/learning/summary/?period=all").text
+    assert shown(page, "avg-confirmation") == "16.7%"
+
+
+def test_the_trend_marks_a_part_week_and_leaves_out_weeks_without_care_hours(
+    client, sign_in, issued, falls_provider, nominated_individual
+):
+    # Learning issued Wed 18 November; today is Fri 20 November, so week +1 (18–24 November) is not
+    # over. Ash Grove records care hours on the 18th and 19th only; weeks −4 to −2 and +2 to +4 have none.
+    ash = falls_provider["ash"]
+    add_care_hours(ash, 100, days=[date(2026, 11, 18), date(2026, 11, 19)])
+    add_incidents(ash, 1, day=date(2026, 11, 19), prefix="after")
+    today = CONFIRMED + timedelta(days=2)
+    sign_in(nominated_individual)
+    with time_machine.travel(today, tick=False):
+        page = client.get("/learning/summary/?period=all").text
+    table = page.split('data-testid="trend-table"', 1)[1].split("</table>", 1)[0]
+    assert "+1 (after), part week: not over yet" in table
+    assert "+2 (after)" not in table and "-4 (before)" not in table
+    assert "No care hours recorded" not in table
+    left_out = page.split('data-testid="trend-weeks-left-out">', 1)[1].split("</p>", 1)[0]
+    assert left_out == (
+        "Left out: week -4, week -3, week -2, week +2, week +3, week +4 "
+        "(no care hours recorded in the matched services)."
+    )
+    description = page.split('<desc id="trend-desc">', 1)[1].split("</desc>", 1)[0]
+    # Week −1 pools 14 incidents in 2,800 hours: 0.500, written as the table writes it.
+    assert '<td class="nhsuk-table__cell app-numeric">0.500</td>' in table
+    assert "before learning: 0.500; after learning: no complete week" in description
+    assert "Week +1 is a part week" in description
+    assert "The table below the chart lists every week." in description and "beside" not in description
+
+
+@pytest.mark.parametrize(
+    ("value", "compared_with", "text"),
+    [
+        (0, None, "0.000"),
+        (0.0172, None, "0.017"),
+        (0.008, None, "0.008"),
+        (0.027271, None, "0.027"),
+        (0.0425, None, "0.043"),  # a half is rounded up
+        (1.5, None, "1.500"),
+        (0.02731, 0.027271, "0.02731"),  # just above the median: more places, never equal-looking
+    ],
+)
+def test_every_rate_is_shown_to_three_decimal_places(value, compared_with, text):
+    page = Template("{% load learning %}{{ value|rate:compared_with }}|{{ none|rate }}")
+    rendered = page.render(Context({"value": value, "compared_with": compared_with, "none": None}))
+    assert rendered == f"{text}|No care hours recorded"
+
+
+def test_the_summary_says_what_failed_in_plain_words_before_the_step_code(
+    client, sign_in, issued, governance_officer, nominated_individual
+):
+    raise_a2_escalation(issued, governance_officer)
+    sign_in(nominated_individual)
+    later = ISSUED + timedelta(hours=73)  # Ash Grove and Dove Cottage are due and not verified
+    with time_machine.travel(later, tick=False):
+        page = client.get("/learning/summary/?period=all").text
+    assert "Step A5 threshold breached" not in page and "Chain A escalations" not in page
+    breach = page.split('data-testid="a5-breach"', 1)[1].split("</h2>", 1)[0]
+    assert "The board's assurance check has failed" in breach
+    assert breach.index("failed") < breach.index('<span class="app-code">A5</span>')
+    assert 'Open escalations about learning transfer <span class="app-code">chain A</span>' in page
