@@ -147,7 +147,16 @@ def chain_run_for(subject, chain_code: str) -> ChainRun | None:
 
 
 def start_chain(
-    chain_code: str, *, provider, subject, anchor_at, service=None, until=None, started_by=None, regions=()
+    chain_code: str,
+    *,
+    provider,
+    subject,
+    anchor_at,
+    service=None,
+    until=None,
+    started_by=None,
+    started_at=None,
+    regions=(),
 ) -> ChainRun:
     """Start a case of chain A, B or C on a subject; a second call returns the existing case.
 
@@ -156,8 +165,10 @@ def start_chain(
     and `until` (default: the close of the 5th working day after the anchor); for chain C, whose anchor
     is the future issue date-time, through its preparation window before the issue. A step whose role
     is held per region (A4) gets one StepRun per region in `regions`, or one for the case's service
-    when no region is given.
+    when no region is given. `started_at` (default now) dates the case, its history and its first event:
+    a case recorded after the fact starts when it did.
     """
+    started_at = started_at or timezone.now()
     chain = _chain(chain_code)
     existing = chain_run_for(subject, chain_code)
     if existing is not None:
@@ -172,7 +183,7 @@ def start_chain(
     with transaction.atomic():
         try:
             with transaction.atomic():
-                run = ChainRun.objects.create(
+                run = ChainRun(
                     chain=chain,
                     provider=provider,
                     service=service,
@@ -182,7 +193,10 @@ def start_chain(
                     anchor_at=anchor_at,
                     until=until,
                     started_by=started_by,
+                    started_at=started_at,
                 )
+                run._history_date = started_at
+                run.save(force_insert=True)
         except IntegrityError:  # started concurrently by someone else: theirs is the case
             return chain_run_for(subject, chain_code)
         StepRun.objects.bulk_create(
@@ -199,7 +213,7 @@ def start_chain(
             ]
         )
         started = f"Started on {run.subject_label}."
-        write_event(EventKind.CHAIN_STARTED, run, actor=started_by, message=started)
+        write_event(EventKind.CHAIN_STARTED, run, actor=started_by, at=started_at, message=started)
     return run
 
 

@@ -78,8 +78,8 @@ class ChainCases:
             raise ObjectDoesNotExist(f"Chain {self.chain_code} step {code} is not running for {subject}.")
         return services.record_step(run, by=by, values=values, check_done=check_done, notes=notes, now=now)
 
-    def close(self, subject, by, reason: str) -> None:
-        """Close the subject's case, so its remaining steps stop falling overdue."""
+    def close(self, subject, by, reason: str, now=None) -> None:
+        """Close the subject's case at `now` (default now), so its remaining steps stop falling overdue."""
         run = self.run_for(subject)
         if run is not None and run.is_open:
-            services.close_chain_run(run, by=by, reason=reason)
+            services.close_chain_run(run, by=by, reason=reason, now=now)

@@ -31,9 +31,10 @@ def matched_regions(trigger) -> list[Region]:
     )
 
 
-def start(trigger, by):
-    """Start chain A on the trigger (idempotent in the engine); deadlines count from confirmation.
-    A4 runs once per region of the matched services, for that region's Deputy Regional Manager."""
+def start(trigger, by, now=None):
+    """Start chain A on the trigger (idempotent in the engine), at `now` (default: now); deadlines
+    count from confirmation. A4 runs once per region of the matched services, for that region's Deputy
+    Regional Manager."""
     return engine.start_chain(
         CHAIN_CODE,
         provider=trigger.provider,
@@ -41,6 +42,7 @@ def start(trigger, by):
         anchor_at=trigger.confirmed_at,
         service=trigger.source_service,
         started_by=by,
+        started_at=now,
         regions=matched_regions(trigger),
     )
 

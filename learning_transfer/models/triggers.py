@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from providers.choices import RiskTag, label_of
@@ -69,7 +70,8 @@ class LearningTrigger(models.Model):
     matched_at = models.DateTimeField(null=True, blank=True)
     notices_issued_at = models.DateTimeField(null=True, blank=True)
     logged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    logged_at = models.DateTimeField(auto_now_add=True)
+    # Set by `log_trigger` to the moment it is given, so a case recorded after the fact reads in order.
+    logged_at = models.DateTimeField(default=timezone.now, editable=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -75,7 +75,7 @@ def confirm_lead(match: MatchedService, *, person, by, now=None) -> Implementati
         lead.person = person
         lead.confirmed_at = now_or(now)
         lead.confirmed_by = by
-        save_with_history(lead, by, "Implementation lead confirmed")
+        save_with_history(lead, by, "Implementation lead confirmed", at=now)
     return lead
 
 
@@ -123,7 +123,7 @@ def update_exposure(
         match.comparable_risk_open_since = comparable_risk_open_since
         match.comparable_risk_resolved_at = comparable_risk_resolved_at
         match.expected_reduction_pct = expected_reduction_pct
-        save_with_history(match, by, "Exposure log updated", update_fields=EXPOSURE_FIELDS)
+        save_with_history(match, by, "Exposure log updated", update_fields=EXPOSURE_FIELDS, at=now)
         # A briefing blanked (or now said to be done after the verification) undoes the verification:
         # withdrawn rather than refused, so the log always says what really happened.
         withdraw_if_undone(match, by=by, now=now)
@@ -165,7 +165,7 @@ def add_line(match: MatchedService, *, by, task: str, owner, due_at, now=None) -
     _refuse_if_open(line)
     try:
         with transaction.atomic():
-            save_with_history(line, by, "Implementation line added")
+            save_with_history(line, by, "Implementation line added", at=now)
             withdraw_if_undone(match, by=by, now=now)
     except IntegrityError:
         _refuse_if_open(line)  # a second submit raced past the check; the database kept one
@@ -199,6 +199,7 @@ def complete_line(line: ImplementationLine, *, by, now=None) -> ImplementationLi
             changes={"completed_at": now_or(now), "completed_by": by},
             by=by,
             reason="Completed",
+            at=now_or(now),
             refusal=refusal,
         )
     return line
@@ -229,6 +230,7 @@ def confirm_implementation(match: MatchedService, *, by, now=None) -> MatchedSer
             },
             by=by,
             reason="Implementation verified",
+            at=now_or(now),
             refusal=refusal,
         )
     return match

@@ -79,14 +79,14 @@ def issue_notices(trigger: LearningTrigger, *, by, now=None) -> list[LearningNot
         due_within_hours = chain.parameters(trigger.provider, trigger)["due_within_hours"]
         for match in waiting:
             notice = _new_notice(match, by=by, now=now, due_within_hours=due_within_hours)
-            save_with_history(notice, by, "Learning issued")
+            save_with_history(notice, by, "Learning issued", at=now)
             issued.append(notice)
         refresh_notice_figures([match.pk for match in waiting])
         first_issue = trigger.notices_issued_at is None
         if first_issue:
             trigger.notices_issued_at = now
         trigger.status = TriggerStatus.ISSUED
-        save_with_history(trigger, by, f"Learning issued to {len(issued)} services")
+        save_with_history(trigger, by, f"Learning issued to {len(issued)} services", at=now)
         if first_issue:  # the issue day the trend weeks count from (a match added later has its own)
             refresh_trend_figures(trigger.matches.values("pk"))
     return issued
@@ -201,12 +201,12 @@ def redistribute(trigger: LearningTrigger, *, by, now=None) -> list[LearningNoti
                 continue
             if old is not None:
                 old.superseded_at = now
-                save_with_history(old, by, "Superseded by redistribution")
+                save_with_history(old, by, "Superseded by redistribution", at=now)
             round_no = (old.round + 1) if old else 1
             notice = _new_notice(
                 match, by=by, now=now, due_within_hours=windows["due_within_hours"], round_no=round_no
             )
-            save_with_history(notice, by, "Redistributed")
+            save_with_history(notice, by, "Redistributed", at=now)
             reissued.append(notice)
         refresh_notice_figures([notice.matched_service_id for notice in reissued])
     if not reissued:

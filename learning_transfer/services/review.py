@@ -172,7 +172,7 @@ def record_review(incident: Incident, *, by, outcome: str, reason: str, now=None
                 reviewed_by=by,
                 reviewed_at=now_or(now),
             )
-            save_with_history(review, by, ReviewOutcome(outcome).label)
+            save_with_history(review, by, ReviewOutcome(outcome).label, at=now)
             review_flags.refresh_decided([incident.pk])  # off the list awaiting a decision
     except IntegrityError:
         # A submit raced past the check (databases without row locks): the one-to-one caught it.

@@ -80,16 +80,17 @@ def log_trigger(
         what_happened=what_happened,
         confirmed_at=confirmed_at,
         logged_by=by,
+        logged_at=now,
         **learning,
     )
     # One transaction: a trigger never exists without its matches and its chain A case.
     try:
         with transaction.atomic():
-            save_with_history(trigger, by, "Serious failure logged")
+            save_with_history(trigger, by, "Serious failure logged", at=now)
             if source_incident is not None:  # decided: off the list awaiting a decision
                 review_flags.refresh_decided([source_incident.pk])
             match_services(trigger, by=by, now=now)
-            chain.start(trigger, by)
+            chain.start(trigger, by, now=now)
     except IntegrityError:
         # Two submits raced past the check above; the database let the first one through.
         _refuse_if_logged(source_service, confirmed_at, title)
@@ -219,19 +220,19 @@ def match_services(trigger: LearningTrigger, *, by=None, now=None) -> None:
     with transaction.atomic():
         if new:
             MatchedService.objects.bulk_create(new)
-            write_history(MatchedService, [match.pk for match in new], by, reason)
+            write_history(MatchedService, [match.pk for match in new], by, reason, at=now)
             if trigger.notices_issued_at is not None:  # before the issue, the trend figures are zeros
                 # A service matched after the learning was issued counts in the trend from its issue day.
                 refresh_trend_figures([match.pk for match in new])
         if changed:
             update_rows(MatchedService, changed, BASELINE_FIELDS + ["matched_by_rule"])
-            write_history(MatchedService, [match.pk for match in changed], by, reason, "~")
+            write_history(MatchedService, [match.pk for match in changed], by, reason, "~", at=now)
         # The look-back and working days the figures were counted over, shown beside them.
         trigger.rates_first_day, trigger.rates_last_day = first, last
         trigger.open_actions_working_days = working_days
         trigger.provider_median_rate = _decimal(median, RATE_PLACES)
         trigger.matched_at = now
-        save_with_history(trigger, by, "Matching run")
+        save_with_history(trigger, by, "Matching run", at=now)
 
 
 def adjust_match(
@@ -264,7 +265,7 @@ def adjust_match(
     try:
         with transaction.atomic():
             if adding:
-                save_with_history(match, by, history_reason)
+                save_with_history(match, by, history_reason, at=now)
                 if trigger.notices_issued_at is not None:  # its weeks around the issue day
                     refresh_trend_figures([match.pk])
             else:
@@ -339,6 +340,7 @@ def close_trigger(trigger: LearningTrigger, *, by, now=None) -> LearningTrigger:
             changes={"status": TriggerStatus.CLOSED},
             by=by,
             reason=f"Closed {timezone.localtime(now_or(now)):%d %b %Y}",
+            at=now_or(now),
             refusal="The trigger was closed or changed by someone else just now.",
         )
         waiting = [
@@ -346,7 +348,8 @@ def close_trigger(trigger: LearningTrigger, *, by, now=None) -> LearningTrigger:
         ]
         if waiting:
             refuse(f"Implementation is not yet verified at: {', '.join(sorted(waiting))}.")
-        chain.close(trigger, by, "Learning implemented and verified at every matched service.")
+        verified = "Learning implemented and verified at every matched service."
+        chain.close(trigger, by, verified, now=now_or(now))
     return trigger
 
 
@@ -379,7 +382,8 @@ def close_without_learning(trigger: LearningTrigger, *, by, reason: str, now=Non
             changes={"status": TriggerStatus.CLOSED_NO_LEARNING, "closed_reason": reason},
             by=by,
             reason=f"Closed {timezone.localtime(now_or(now)):%d %b %Y}: no mandatory learning needed",
+            at=now_or(now),
             refusal="The trigger is already closed.",
         )
-        chain.close(trigger, by, f"No mandatory learning needed: {reason}")
+        chain.close(trigger, by, f"No mandatory learning needed: {reason}", now=now_or(now))
     return trigger

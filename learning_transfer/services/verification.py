@@ -132,6 +132,7 @@ def withdraw_if_undone(match: MatchedService, *, by, now=None) -> bool:
         },
         by=by,
         reason=f"Verification withdrawn because {because}",
+        at=now_or(now),
         refusal="The verification was changed by someone else just now.",
     )
     return True

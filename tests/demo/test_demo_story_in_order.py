@@ -165,6 +165,21 @@ def _records_outside_their_trigger(now):
     return found
 
 
+def _logged_and_started_at_load_time(now):
+    """A trigger is logged, its "Serious failure logged" history written and its case started at the
+    time the story logs it (before A1), not when the demo ran."""
+    found = []
+    for trigger in _triggers():
+        created = trigger.history.get(history_type="+").history_date
+        run = chain.run_for(trigger)
+        started = run.events.get(kind="chain_started").at
+        a1 = _first_record_at(trigger, "A1")
+        if not trigger.confirmed_at <= trigger.logged_at == created == run.started_at == started <= a1:
+            moments = (trigger.logged_at, created, run.started_at, started, a1)
+            found.append((trigger.reference, [_at(m) for m in moments]))
+    return found
+
+
 def _problems(checks, now):
     found = {check.__name__.strip("_"): check(now) for check in checks}
     return {name: rows for name, rows in found.items() if rows}
@@ -177,6 +192,7 @@ def test_the_demo_story_happens_in_an_order_that_could_have_happened(loaded_at):
         _breaches_left_undone,
         _escalations_raised_late_or_early,
         _records_outside_their_trigger,
+        _logged_and_started_at_load_time,
     ]
     problems = _problems(checks, loaded_at)
     assert not problems, pformat(problems, width=140)
