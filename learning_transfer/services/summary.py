@@ -263,24 +263,37 @@ def repeated_defects(counted: "Counted", cycles_back: int) -> list[dict]:
 def _trend(matches: QuerySet, now: datetime) -> pd.DataFrame:
     """Weekly pooled incident rate in matched services, 4 weeks either side of each learning issue
     (`analysis.weekly_rates`): one SUM over the filtered matches of the weekly figures each keeps
-    (`trend.refresh_trend_figures`; a match of a trigger not issued keeps zeros). A week after
-    learning that has not ended yet for the latest issue (it reaches today or later) is a part week:
-    its days to come hold no figures, so it is marked, never read as a whole week."""
-    sums = matches.aggregate(
-        latest_issue=Max("trigger__notices_issued_at"), **{name: Sum(name) for name in TREND_FIGURES}
-    )
+    (`trend.refresh_trend_figures`; a match of a trigger not issued keeps zeros). A week after learning
+    that one of the issues is in the middle of (begun, not ended: today's figures are not complete) is
+    a part week, marked and never read as a whole week. A week an issue has not reached yet holds no
+    figures of it, so it does not make the pooled week a part one."""
+    sums = matches.aggregate(**{name: Sum(name) for name in TREND_FIGURES})
     incidents = [sums[trend_field(week, "incidents")] or 0 for week in TREND_WEEKS]
     hours = [sums[trend_field(week, "hour_hundredths")] or 0 for week in TREND_WEEKS]
     frame = analysis.weekly_rates(list(TREND_WEEKS), incidents, hours)
-    frame["part_week"] = False
-    if sums["latest_issue"] is not None:
-        issue_day = sums["latest_issue"].astimezone(LONDON).date()
-        today = now.astimezone(LONDON).date()
-        # Week n after (n >= 1) ends on the issue day + 7n - 1; today's figures are not complete yet.
-        frame["part_week"] = [
-            week > 0 and issue_day + timedelta(days=7 * week - 1) >= today for week in frame["week"]
-        ]
+    today = now.astimezone(LONDON).date()
+    issue_days = _recent_issue_days(matches, today)
+    frame["part_week"] = [week > 0 and _in_progress(week, issue_days, today) for week in frame["week"]]
     return frame
+
+
+def _recent_issue_days(matches: QuerySet, today) -> set:
+    """The London days of the filtered learning issued within the trend's weeks after (one query of a
+    few distinct values): only those issues can be in the middle of a week after learning today."""
+    since = today - timedelta(days=7 * max(TREND_WEEKS))
+    moments = (
+        matches.filter(trigger__notices_issued_at__date__gte=since)
+        .values_list("trigger__notices_issued_at", flat=True)
+        .distinct()
+    )
+    return {moment.astimezone(LONDON).date() for moment in moments}
+
+
+def _in_progress(week: int, issue_days: set, today) -> bool:
+    """Whether week `week` after learning (week 1 is the issue day and the 6 after) has begun and not
+    yet ended for one of the issues."""
+    begins, ends = 7 * (week - 1), 7 * week - 1
+    return any(day + timedelta(days=begins) <= today <= day + timedelta(days=ends) for day in issue_days)
 
 
 def escalation_counts(provider, now: datetime, triggers: QuerySet, region: Region | None) -> dict:

@@ -2,7 +2,7 @@
 escalations, an average is rounded once from the exact figure, the trend marks part weeks and leaves
 out weeks with no care hours, every rate has one precision, and plain words come before step codes."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -11,6 +11,7 @@ from django.template import Context, Template
 from learning_transfer.models import MatchedService
 from learning_transfer.services import issue_notices
 from learning_transfer.services.summary import SummaryFilters, executive_summary
+from providers.calendar import LONDON
 
 from .conftest import CONFIRMED, add_care_hours, add_incidents
 from .test_executive_summary import ISSUED, NOW, raise_a2_escalation, verify
@@ -98,6 +99,27 @@ def test_the_trend_marks_a_part_week_and_leaves_out_weeks_without_care_hours(
     assert "before learning: 0.500; after learning: no complete week" in description
     assert "Week +1 is a part week" in description
     assert "The table below the chart lists every week." in description and "beside" not in description
+
+
+def test_a_week_a_later_issue_has_not_reached_is_not_a_part_week_of_an_earlier_issue(
+    client, sign_in, issued, log_falls_trigger, falls_provider, quality_director, nominated_individual
+):
+    # The first learning was issued Wed 18 November, so its week +2 (25 November – 1 December) is long
+    # over on Sun 20 December. A second issued Fri 18 December is in its week +1; its week +2 has not
+    # begun, so it adds nothing to the pooled week +2, which stays a whole week.
+    add_care_hours(falls_provider["ash"], 100, days=[date(2026, 11, 26)])
+    add_incidents(falls_provider["ash"], 1, day=date(2026, 11, 26), prefix="week2")
+    second_issued = datetime(2026, 12, 18, 11, 0, tzinfo=LONDON)
+    second = log_falls_trigger(
+        title="Second fall", confirmed_at=second_issued - timedelta(hours=1), now=second_issued, log_late=True
+    )
+    issue_notices(second, by=quality_director, now=second_issued)
+    with time_machine.travel(datetime(2026, 12, 20, 12, 0, tzinfo=LONDON), tick=False):
+        sign_in(nominated_individual)
+        page = client.get("/learning/summary/?period=all").text
+    table = page.split('data-testid="trend-table"', 1)[1].split("</table>", 1)[0]
+    assert "+2 (after)</" in table
+    assert "+2 (after), part week" not in table
 
 
 @pytest.mark.parametrize(
