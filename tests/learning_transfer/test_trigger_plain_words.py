@@ -41,3 +41,13 @@ def test_the_timeline_says_whose_a_step_is_to_record_until_it_is_recorded(
     page = client.get(f"/learning/triggers/{trigger.pk}/").text
     assert "· to be recorded by" in page
     assert "· recorded by" not in page
+
+
+def test_the_alignment_section_names_the_check_before_its_code(
+    client, sign_in, log_falls_trigger, quality_director
+):
+    trigger = log_falls_trigger()
+    sign_in(quality_director)
+    page = client.get(f"/learning/triggers/{trigger.pk}/").text
+    assert 'Implementation alignment by region <span class="app-code">A4</span>' in page
+    assert "A4 is recorded" not in page and "(A4)</h2>" not in page
