@@ -37,7 +37,11 @@ def test_only_the_provider_director_is_offered_the_sign_off(
     sign_in(nominated_individual)
     page = client.get(update.get_absolute_url()).text
     assert "Sign off the update for issue" not in page and "Record the issue-control record" not in page
-    assert "Only the Provider Director for Oakwood Care Group" in page  # told who can instead
+    # Told who can instead, in one sentence with the code as a small label beside the words.
+    assert (
+        '<p data-testid="who-signs-off">Sign-off for issue <span class="app-code">C5</span>: '
+        "Only the Provider Director for Oakwood Care Group" in page
+    )
 
     sign_in(provider_director)
     page = client.get(update.get_absolute_url()).text
