@@ -35,7 +35,8 @@ def test_a_trigger_logged_with_a_moment_is_logged_matched_and_started_then(
     assert run.history.get(history_type="+").history_date == LOGGED
     assert run.events.get(kind=EventKind.CHAIN_STARTED).at == LOGGED
     matched = {row.history_date for row in trigger.matches.model.history.filter(trigger_id=trigger.pk)}
-    issued = {row.history_date for row in trigger.history.filter(history_change_reason__startswith="Learning")}
+    learning = trigger.history.filter(history_change_reason__startswith="Learning")
+    issued = {row.history_date for row in learning}
     assert matched <= {LOGGED, ISSUED} and LOGGED in matched
     assert issued == {ISSUED}
     assert not trigger.history.filter(history_date=TODAY).exists()
