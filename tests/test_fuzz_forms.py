@@ -114,6 +114,7 @@ FORMS = {
     "learning_transfer:notices_issue": ("quality.director", lambda: _pk(_trigger()), None),
     "learning_transfer:notices_redistribute": ("governance.officer", lambda: _pk(_trigger()), None),
     "learning_transfer:trigger_close": ("quality.director", lambda: _pk(_trigger()), None),
+    "learning_transfer:trigger_close_no_learning": ("quality.director", lambda: _pk(_trigger()), None),
     "learning_transfer:notice_acknowledge": (lambda: _notice().owner.username, lambda: _pk(_notice()), None),
     "learning_transfer:notice_owner": ("governance.officer", lambda: _pk(_notice()), None),
     "learning_transfer:match_lead": ("operations.director", lambda: _pk(_match()), None),

@@ -130,3 +130,14 @@ def test_a_service_inside_its_receipt_window_is_not_a_repeated_distribution_defe
     assert ("Dove Cottage", "distribution") not in {
         (d["service"], d["defect"]) for d in defects["repeated_defects"]
     }
+
+
+def test_right_after_issue_nothing_is_due_and_the_summary_says_so(
+    client, sign_in, log_falls_trigger, managers, quality_director, nominated_individual
+):
+    trigger = log_falls_trigger()
+    issue_notices(trigger, by=quality_director, now=ISSUED)
+    sign_in(nominated_individual)
+    with time_machine.travel(ISSUED + timedelta(minutes=10), tick=False):
+        page = client.get("/learning/summary/?period=all").text
+    assert figure(page, "received-in-time") == "None due yet; 4 not yet due (window still open)"

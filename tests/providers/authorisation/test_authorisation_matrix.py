@@ -208,6 +208,9 @@ TABLE = {
         post=may(R.QUALITY_DIRECTOR, R.GOVERNANCE_OFFICER), kwargs=the_object("trigger")
     ),
     "learning_transfer:trigger_close": at(post=may(R.QUALITY_DIRECTOR), kwargs=the_object("trigger")),
+    "learning_transfer:trigger_close_no_learning": at(
+        get=may(R.QUALITY_DIRECTOR), post=may(R.QUALITY_DIRECTOR), kwargs=the_object("trigger")
+    ),
     "learning_transfer:notice_list": at(get=anywhere()),
     # The removed person still owns oakwood's notice, but owning it gives nothing without a role there.
     "learning_transfer:notice_acknowledge": at(
