@@ -19,7 +19,7 @@ from tests.page_structure import text_inside_main
 from .conftest import LONDON
 
 pytestmark = pytest.mark.django_db
-# Sunday 6 December 2026, 09:40: the morning the tester logged a failure confirmed on 23 October.
+# Sunday 6 December 2026, 09:40: a failure confirmed on Friday 23 October is logged only now.
 TODAY = datetime(2026, 12, 6, 9, 40, tzinfo=LONDON)
 LOG_ANYWAY = "Log it anyway: I understand these steps start overdue"
 # Confirmed Fri 23 Oct 16:30: A1 falls due two working hours later, after the clock change.
