@@ -20,8 +20,7 @@ import pandas as pd
 from django.utils import timezone
 
 from escalation import computations, rules
-
-from .rates import rate_text
+from providers.numbers import format_rate
 
 RATE_DECIMALS = 6  # rounding before comparing, so equal rates never differ by float noise
 RATE_WINDOW_DAYS = 7
@@ -110,7 +109,7 @@ class A1Decision:
         median = (
             "no provider median (no care hours recorded)"
             if self.median is None
-            else (f"provider median {rate_text(self.median)} per 100 care hours")
+            else (f"provider median {format_rate(self.median)} per 100 care hours")
         )
         verdict = (
             "Mandatory learning must be issued today" if self.mandatory else "Mandatory learning not required"

@@ -10,7 +10,7 @@ import math
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .rates import rate_text
+from providers.numbers import format_rate
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 76, 16, 24, 56  # room for tick labels such as 0.0375 beside the axis title
@@ -115,8 +115,8 @@ def before_after_chart(rows: list[dict], title: str = "Incident rate in matched 
 
 
 def _description(rows: list[dict]) -> str:
-    """The chart in words, each average written as the table writes a rate (`rates.rate_text`). Part
-    weeks are named and left out of the averages: a week not over yet would pull them down."""
+    """The chart in words, each average written as the table writes a rate (`format_rate`). Part weeks
+    are named and left out of the averages: a week not over yet would pull them down."""
 
     def average(period):
         values = [
@@ -127,7 +127,7 @@ def _description(rows: list[dict]) -> str:
             and r["rate"] is not None
             and not math.isnan(r["rate"])
         ]
-        return rate_text(sum(values) / len(values)) if values else "no complete week yet"
+        return format_rate(sum(values) / len(values)) if values else "no complete week yet"
 
     part = [_week_label(r["week"]) for r in rows if r.get("part_week")]
     part_words = (

@@ -4,7 +4,7 @@ import math
 
 from django import template
 
-from ..rates import rate_text
+from providers.numbers import format_rate
 
 register = template.Library()
 
@@ -19,10 +19,10 @@ def _missing(value) -> bool:
 def rate(value, compared_with=None):
     """An incident rate per 100 care hours to three decimal places, or more where it would look
     equal to a different value it is compared with (`{{ m.rate_7d|rate:pic.median }}`); or the reason
-    there is none. Every rate on chain A's pages goes through here (`rates.rate_text`)."""
+    there is none. Every rate on chain A's pages goes through here (`providers.numbers.format_rate`)."""
     if _missing(value):
         return NO_CARE_HOURS
-    return rate_text(value, compared_with)
+    return format_rate(value, compared_with)
 
 
 @register.filter

@@ -1,5 +1,5 @@
-"""A recorded step shows its rates as every page does: three significant figures, or more where a
-service's rate would look equal to the median it was compared with."""
+"""A recorded step shows its rates as every page does: three decimal places, or more where a service's
+rate would look equal to the median it was compared with."""
 
 from escalation.values import value_rows
 
@@ -19,14 +19,14 @@ A1_MEASURES = [
 def test_rates_are_told_apart_from_the_median_and_counts_stay_whole():
     values = {
         "matched_services": 3,
-        "matched_service_rates": {"Elm House": 0.040512, "Ash Grove": 1.142857},
-        "provider_median_rate": 0.040498,
+        "matched_service_rates": {"Elm House": 0.04031, "Ash Grove": 1.142857},
+        "provider_median_rate": 0.040271,
     }
     rows = {row["label"]: row["value"] for row in value_rows(A1_MEASURES, values)}
     assert rows == {
         "Matched services": "3",
-        "Incident rate per 100 care hours": "Elm House: 0.04051; Ash Grove: 1.14",
-        "Provider median": "0.04050",
+        "Incident rate per 100 care hours": "Elm House: 0.04031; Ash Grove: 1.143",
+        "Provider median": "0.04027",
     }
 
 
@@ -40,5 +40,5 @@ def test_a_count_of_one_reads_in_the_singular():
     assert [(row["value"], row["unit"]) for row in rows] == [
         ("1", "section"),
         ("2", "action lines"),
-        ("1.00", "incidents per 100 care hours"),
+        ("1.000", "incidents per 100 care hours"),
     ]

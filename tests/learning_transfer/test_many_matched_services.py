@@ -183,7 +183,7 @@ def test_every_matched_service_downloads_as_csv_with_the_figures_of_the_page(
     first, second = rows[0], rows[1]  # Home 01 was the 31st made (not acknowledged), Home 02 the 32nd
     assert (first["Risk level"], first["Rate per 100 care hours"], first["Notice owner"]) == (
         "High",
-        "1.00",
+        "1.000",
         str(quality_director),
     )
     assert float(first["Care hours"]) >= 0 and "," not in first["Care hours"]  # a number to sum

@@ -1,5 +1,5 @@
-"""Rates are shown with the precision that decides a comparison: three significant figures, or more
-where a rate and the median it is compared with would otherwise look equal."""
+"""Rates are shown with one precision everywhere, three decimal places, and more only where a rate and
+the median it is compared with would otherwise look equal."""
 
 from decimal import Decimal
 
@@ -12,20 +12,21 @@ from providers.numbers import format_rate
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [(0.038384, "0.0384"), (Decimal("0.028000"), "0.0280"), (1.5, "1.50"), (12.345, "12.3"), (0, "0.00")],
+    [(0.038384, "0.038"), (Decimal("0.028000"), "0.028"), (1.5, "1.500"), (12.3455, "12.346"), (0, "0.000")],
 )
-def test_a_rate_has_three_significant_figures(value, shown):
+def test_a_rate_has_three_decimal_places(value, shown):
     assert format_rate(value) == shown
 
 
 def test_a_rate_just_above_the_median_does_not_look_equal_to_it():
     elm_house, median = 0.040512, 0.040498
-    assert format_rate(elm_house, median) == "0.04051"
-    assert format_rate(median, [elm_house, 0.0221]) == "0.04050"
+    assert format_rate(elm_house, median) == "0.041"  # three places already tell them apart
+    assert format_rate(0.04031, 0.040271) == "0.04031"
+    assert format_rate(0.040271, [0.04031, 0.0221]) == "0.04027"
 
 
 def test_an_equal_rate_is_not_given_false_precision():
-    assert format_rate(0.0405, 0.0405) == "0.0405"
+    assert format_rate(0.0405, 0.0405) == "0.041"  # a half is rounded up
 
 
 def test_the_rate_filter_compares_and_says_why_a_rate_is_missing():

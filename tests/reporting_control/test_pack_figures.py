@@ -1,4 +1,4 @@
-"""The evidence pack writes its figures as the pages do: a rate to three significant figures, never the
+"""The evidence pack writes its figures as the pages do: a rate to three decimal places, never the
 raw float the engine stored, and a percentage or count as the step's own page shows it."""
 
 from django.utils import timezone
@@ -17,7 +17,7 @@ C2_VALUES = {
 }
 
 
-def test_the_pack_writes_a_recorded_rate_to_three_significant_figures(
+def test_the_pack_writes_a_recorded_rate_to_three_decimal_places(
     evidenced_update, provider, birch_lodge
 ):
     analyst = person_with_role(Role.PERFORMANCE_ANALYST, provider=provider)
@@ -28,7 +28,7 @@ def test_the_pack_writes_a_recorded_rate_to_three_significant_figures(
     html = render_pack_html(evidenced_update)
 
     assert "1.142857" not in html
-    assert "Incident rate per 100 care hours in the previous 7 days across matched services: 1.14 " in html
+    assert "Incident rate per 100 care hours in the previous 7 days across matched services: 1.143 " in html
     assert "Matched services completing the revised action within the target timeframe: 66.7 %" in html
     assert "Movement from baseline for each line presented as improved: Line 1: 12.5 %" in html
     # The same words and numbers as the step's page (escalation.values.value_rows) shows.
