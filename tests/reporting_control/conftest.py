@@ -108,17 +108,29 @@ def plan(provider, compliance_manager, trigger, birch_lodge, cedar_court):
 
 
 @pytest.fixture
-def evidenced_update(plan, compliance_manager, provider_director, birch_match, birch_lodge):
+def update_with_a_line(plan, compliance_manager, birch_lodge, birch_match):
+    """Plan an update with one named-service line at Birch Lodge. The line is evidenced only if Birch
+    Lodge's implementation was verified first (`verify`); otherwise it lacks evidence."""
+
+    def make(**overrides):
+        update = plan(**overrides)
+        services.add_line(
+            update,
+            by=compliance_manager,
+            claim="Birch Lodge now checks falls risk at every night round.",
+            kind=LineKind.NAMED_SERVICE,
+            services=[birch_lodge],
+        )
+        return update
+
+    return make
+
+
+@pytest.fixture
+def evidenced_update(update_with_a_line, provider_director, birch_match):
     """An update with one named-service line whose service has verified implementation, checked (C1, C3,
     C4) and signed off by the Provider Director (C5), so it may be released."""
     verify(birch_match)
-    update = plan()
-    services.add_line(
-        update,
-        by=compliance_manager,
-        claim="Birch Lodge now checks falls risk at every night round.",
-        kind=LineKind.NAMED_SERVICE,
-        services=[birch_lodge],
-    )
+    update = update_with_a_line()
     check_and_sign_off(update, provider_director)
     return update

@@ -17,9 +17,7 @@ C2_VALUES = {
 }
 
 
-def test_the_pack_writes_a_recorded_rate_to_three_decimal_places(
-    evidenced_update, provider, birch_lodge
-):
+def test_the_pack_writes_a_recorded_rate_to_three_decimal_places(evidenced_update, provider, birch_lodge):
     analyst = person_with_role(Role.PERFORMANCE_ANALYST, provider=provider)
     c2 = chain.CASES.step_run_in_force(evidenced_update, "C2", timezone.now())
     checked = "Rates read from the incident records."

@@ -4,7 +4,6 @@ when it has some; and the holds table says a hold still in force is not lifted."
 from django.urls import reverse
 
 from reporting_control import services
-from reporting_control.choices import LineKind
 
 
 def status_of(page: str) -> str:
@@ -16,17 +15,9 @@ def hold_rows(page: str) -> str:
 
 
 def test_a_lifted_update_with_a_line_lacking_evidence_says_so(
-    client, sign_in, plan, compliance_manager, provider_director, birch_lodge, birch_match
+    client, sign_in, update_with_a_line, compliance_manager, provider_director
 ):
-    update = plan()
-    # Birch Lodge has no verified implementation: the line lacks evidence.
-    services.add_line(
-        update,
-        by=compliance_manager,
-        claim="Birch Lodge now checks falls risk at every night round.",
-        kind=LineKind.NAMED_SERVICE,
-        services=[birch_lodge],
-    )
+    update = update_with_a_line()  # Birch Lodge has no verified implementation: the line lacks evidence
     services.place_hold(update, by=compliance_manager, reason="Figures disputed by the ICB.")
     sign_in(provider_director)
     page = client.get(update.get_absolute_url()).text
@@ -51,19 +42,12 @@ def test_an_update_with_no_lines_asks_for_them(client, sign_in, plan, compliance
 
 
 def test_an_update_whose_lines_are_all_evidenced_goes_on_to_its_checks(
-    client, sign_in, plan, compliance_manager, birch_lodge, birch_match
+    client, sign_in, update_with_a_line, compliance_manager, birch_match
 ):
     from tests.reporting_control.conftest import verify
 
     verify(birch_match)
-    update = plan()
-    services.add_line(
-        update,
-        by=compliance_manager,
-        claim="Birch Lodge now checks falls risk at every night round.",
-        kind=LineKind.NAMED_SERVICE,
-        services=[birch_lodge],
-    )
+    update = update_with_a_line()
     sign_in(compliance_manager)
     assert status_of(client.get(update.get_absolute_url()).text) == (
         "Draft — complete the checks before issue"

@@ -5,34 +5,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from reporting_control import services
-from reporting_control.choices import LineKind, LineState
+from reporting_control.choices import LineState
 from tests.factories import check_and_sign_off
 
 
-def lacking_update(plan, by, service):
-    """An update whose one line lacks evidence (no verified implementation at the service)."""
-    update = plan()
-    services.add_line(
-        update,
-        by=by,
-        claim="Birch Lodge now checks falls risk at every night round.",
-        kind=LineKind.NAMED_SERVICE,
-        services=[service],
-    )
-    return update
-
-
 def test_only_the_provider_director_is_offered_the_sign_off(
-    client,
-    sign_in,
-    plan,
-    compliance_manager,
-    provider_director,
-    nominated_individual,
-    birch_lodge,
-    birch_match,
+    client, sign_in, update_with_a_line, provider_director, nominated_individual
 ):
-    update = lacking_update(plan, compliance_manager, birch_lodge)
+    update = update_with_a_line()  # Birch Lodge not verified: the line lacks evidence
     check_and_sign_off(update, None)  # the checks, not the sign-off
     sign_in(nominated_individual)
     page = client.get(update.get_absolute_url()).text
@@ -49,9 +29,9 @@ def test_only_the_provider_director_is_offered_the_sign_off(
 
 
 def test_clearing_at_challenge_is_not_offered_for_a_line_lacking_evidence_and_the_reason_is_kept(
-    client, sign_in, plan, compliance_manager, provider_director, birch_lodge, birch_match
+    client, sign_in, update_with_a_line, provider_director
 ):
-    update = lacking_update(plan, compliance_manager, birch_lodge)
+    update = update_with_a_line()  # Birch Lodge not verified: the line lacks evidence
     line = update.lines.get()
     assert line.state == LineState.LACKING
     sign_in(provider_director)
@@ -74,9 +54,9 @@ def released_meanwhile(update):
 
 
 def test_a_refusal_by_the_service_keeps_the_reason_typed(
-    client, sign_in, plan, compliance_manager, provider_director, birch_lodge, birch_match, monkeypatch
+    client, sign_in, update_with_a_line, provider_director, monkeypatch
 ):
-    update = lacking_update(plan, compliance_manager, birch_lodge)
+    update = update_with_a_line()  # Birch Lodge not verified: the line lacks evidence
     line = update.lines.get()
     sign_in(provider_director)
     # Another person releases the update between the page and the decision: the service refuses.
