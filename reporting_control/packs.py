@@ -20,9 +20,10 @@ from escalation.models import StepRecord
 from escalation.values import value_rows
 from providers.choices import Role
 from providers.models import Commissioner, RoleAssignment, Service
+from providers.who_acts import join_and
 
 from . import chain, evidence
-from .choices import WITHHELD_STATES, LineKind, PackStatus
+from .choices import WITHHELD_STATES, LineKind, LineState, PackStatus
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +104,54 @@ def learning_reach(triggers, found: evidence.EvidenceMap, theirs: set[int] | Non
     return reach
 
 
+def _is_evidenced(line, verdict) -> bool:
+    """Whether the line goes out with its evidence: judged evidenced now, or challenge-cleared (which only
+    an evidenced line can be). A frozen or deferred line is withheld, so never evidenced."""
+    return line.state == LineState.CHALLENGE_CLEARED if verdict is None else verdict.evidenced
+
+
+def _why_not(line) -> str:
+    """What became of a line without evidence, in the reader's words."""
+    return line.get_state_display().lower() if line.state in WITHHELD_STATES else "lacking evidence"
+
+
+def _counted(lines) -> str:
+    """ "1 deferred — waiting for proof, 2 lacking evidence": each outcome with how many lines had it."""
+    outcomes: dict[str, int] = {}
+    for line in lines:
+        outcomes[_why_not(line)] = outcomes.get(_why_not(line), 0) + 1
+    return ", ".join(f"{count} {words}" for words, count in outcomes.items())
+
+
+def evidence_summary(lines: list, evidenced: int, commissioner: Commissioner | None) -> str:
+    """Page 1's plain statement of what the pack evidences, counting the lines as the figures do.
+
+    A pack whose every line is withheld or lacking says first that nothing in it is evidence, so a
+    released pack is never read as assurance it does not give.
+    """
+    whose = " for your services" if commissioner else ""
+    if not lines:
+        why = "no line of it is about your services alone" if commissioner else "it has no reporting lines"
+        return f"Nothing in this update is evidenced{whose} yet: {why}."
+    count = f"{len(lines)} line{'s' * (len(lines) != 1)}"
+    unevidenced = [line for line in lines if not line.evidenced]
+    if evidenced:
+        about = " about them" if commissioner else ""
+        others = f" ({_counted(unevidenced)})" if unevidenced else ""
+        return f"Evidenced{whose}: {evidenced} of its {count}{about}{others}."
+    about = ""
+    if commissioner:
+        names = sorted({service.name for line in lines for service in line.services.all()})
+        about = f" about {join_and(names)}" if names else ""
+    outcomes = {_why_not(line) for line in lines}
+    if len(outcomes) == 1:
+        said = f"{'is' if len(lines) == 1 else 'are'} {outcomes.pop()}"
+    else:
+        said = _counted(lines)
+        about += ":"
+    return f"Nothing in this update is evidenced{whose} yet: its {count}{about} {said}."
+
+
 def _role_at(user, provider) -> str:
     """The most senior role the person holds at the provider, in words ("Provider Director")."""
     held = set(RoleAssignment.objects.filter(user=user, provider=provider).values_list("role", flat=True))
@@ -125,15 +174,19 @@ def pack_context(update, commissioner: Commissioner | None = None) -> dict:
         verdicts = {line: v for line, v in verdicts.items() if _only_about(line, theirs)}
         services = list(covered_services(update).filter(pk__in=theirs).order_by("name"))
     lines = []
-    for line in verdicts:
+    for line, verdict in verdicts.items():
         line.service_rows = evidence.line_services(line, found)
+        line.evidenced = _is_evidenced(line, verdict)
         lines.append(line)
+    evidenced = sum(1 for line in lines if line.evidenced)
     triggers = list(update.triggers.select_related("source_service").order_by("confirmed_at"))
     return {
         "update": update,
         "commissioner": commissioner,
         "lines": lines,
         "withheld": sum(1 for line in lines if line.state in WITHHELD_STATES),
+        "evidenced": evidenced,
+        "summary": evidence_summary(lines, evidenced, commissioner),
         "services": services,
         "triggers": triggers,
         "learning": learning_reach(triggers, found, theirs),
