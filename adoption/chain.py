@@ -35,11 +35,12 @@ CASES = ChainCases(CHAIN_CODE)
 run_for, close = CASES.run_for, CASES.close
 
 
-def raise_weak_groups(deployment, code: str, groups: list, occurred_at) -> list:
-    """Tell step `code`'s target about each weak group, (name, Evaluation), once per occurrence."""
+def raise_weak_groups(deployment, code: str, groups: list, occurred_at, now=None) -> list:
+    """Tell step `code`'s target about each weak group, (name, Evaluation), once per occurrence, at `now`
+    (default the current time)."""
     if not groups:
         return []  # nothing to tell: the case need not be looked up
     run = run_for(deployment)
     if run is None:
         return []
-    return raise_weak_group_escalations(run, code, groups, occurred_at=occurred_at)
+    return raise_weak_group_escalations(run, code, groups, occurred_at=occurred_at, now=now)

@@ -1,11 +1,12 @@
 """The computations chain B's measures name (fixtures/chains.json), registered in AppConfig.ready().
 
 Chain B's figures are observed in live practice and entered by people; only the baseline the
-deployment keeps is computed, so the checker never retypes it.
+deployment keeps is computed, and fixed: the checker neither retypes nor changes it.
 """
 
 from escalation.computations import Context, CouldNotCompute, registry
 from escalation.measures import baseline_key
+from providers.templatetags.nhsuk import london
 
 from . import chain
 from .models import Deployment
@@ -17,6 +18,13 @@ def deployment_completion_baseline(context) -> float:
     if not isinstance(deployment, Deployment):
         raise CouldNotCompute("this case is not about a deployment")
     return float(deployment.baseline_completion_pct)
+
+
+def set_at_deployment(context) -> str:
+    """Where B1's baseline comes from: fixed when the learning was deployed, so the service lead whose
+    shift is checked never sets their own pass mark."""
+    deployment = context.subject
+    return f"set at deployment on {london(deployment.deployed_at)} by {deployment.deployed_by}"
 
 
 def baselines(deployment, templates: dict | None = None) -> dict[str, float]:
@@ -35,4 +43,6 @@ def baselines(deployment, templates: dict | None = None) -> dict[str, float]:
 
 def register_computations() -> None:
     """Register chain B's computations with the engine's one registry."""
-    registry.register("deployment_completion_baseline", deployment_completion_baseline)
+    registry.register(
+        "deployment_completion_baseline", deployment_completion_baseline, fixed_by=set_at_deployment
+    )

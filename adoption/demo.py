@@ -10,7 +10,7 @@ first floor show "aligned since". The night team's figures, recorded while the a
 Operations Director about the night team and the night shift once each (weak-group escalations).
 """
 
-from datetime import time
+from datetime import time, timedelta
 
 from django.utils import timezone
 
@@ -31,6 +31,9 @@ B1_OBSERVATIONS = [
     (time(21, 45), "Night team", "night", "Garden wing", 79, 3),
     (time(23, 0), "Night team", "night", "Garden wing", 80, 2),
 ]
+# The lead types each group's figures in on the shift, a few minutes after observing them: the record,
+# and any weak-group escalation it raises, is dated then (before the demo is built), not when it loads.
+TYPED_IN_AFTER = timedelta(minutes=5)
 
 
 def build_adoption_story(trigger, deployed_at) -> None:
@@ -49,6 +52,7 @@ def build_adoption_story(trigger, deployed_at) -> None:
     teams = {team.name: team for team in service.teams.all()}
     go_live_day = timezone.localtime(deployed_at, LONDON).date()
     for clock, team_name, shift_name, location, completion, slow in B1_OBSERVATIONS:
+        observed_at = local_datetime(go_live_day, clock)
         services.record_team_observation(
             deployment,
             by=lead,
@@ -57,5 +61,6 @@ def build_adoption_story(trigger, deployed_at) -> None:
             shift_name=shift_name,
             location=location,
             values={"record_completion_pct": completion, "responses_over_10_min": slow},
-            observed_at=local_datetime(go_live_day, clock),
+            observed_at=observed_at,
+            now=observed_at + TYPED_IN_AFTER,
         )

@@ -6,15 +6,14 @@ at once beside its field, and a refusal the service still makes on saving lands 
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from learning_transfer.forms import datetime_field
+from learning_transfer.forms import ServiceErrorsMixin, datetime_field
 from providers.fields import ChoiceField, RecordChoiceField
-from providers.forms import add_service_errors
 
 from . import services
 from .models import CORRECTION_REASON_MAX, LOCATION_MAX
+from .unheld_roles import DEPLOY_ANYWAY
 
 
 def uk_datetime_field(label: str, what: str, example: str):
@@ -31,26 +30,6 @@ def uk_datetime_field(label: str, what: str, example: str):
 def now_to_the_minute():
     """Now in UK time without seconds: what the date-time picker shows as its starting value."""
     return timezone.localtime().replace(second=0, microsecond=0)
-
-
-class ServiceErrorsMixin:
-    """Puts a service's refusal (a ValidationError) beside the field it is about, so the error summary
-    links to it; a refusal about no one field goes above the form."""
-
-    def field_for(self, key: str) -> str | None:
-        """The field a refusal keyed `key` by the service is about, or None for above the form."""
-        return key if key in self.fields else None
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        add_service_errors(self, exc, field_for=self.field_for)
-
-    def ask(self, field: str, check, *args) -> None:
-        """Ask a service's check of `args` now, putting its refusal on `field`, so it shows with the
-        form's other errors rather than after they are put right."""
-        try:
-            check(*args)
-        except ValidationError as exc:
-            self.add_error(field, exc.messages)
 
 
 class CheckFilterForm(forms.Form):
@@ -89,10 +68,21 @@ class DeployForm(ServiceErrorsMixin, forms.Form):
         label="Last drill's average correct demonstration (%)", min_value=0, max_value=100, decimal_places=1
     )
 
-    def __init__(self, *args, match, **kwargs):
+    def __init__(self, *args, match, ask_to_deploy_anyway=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.match = match
         self.fields["deployed_at"].initial = now_to_the_minute()
+        if ask_to_deploy_anyway or (self.is_bound and DEPLOY_ANYWAY in self.data):
+            self.ask_to_deploy_anyway()
+
+    def ask_to_deploy_anyway(self) -> None:
+        """Add the "deploy anyway" checkbox: shown while nobody at the service holds a role that
+        records some of the checks (`unheld_roles.NobodyToRecord`), as `TriggerForm.ask_to_log_late`."""
+        self.fields[DEPLOY_ANYWAY] = forms.BooleanField(
+            required=False,
+            label="Deploy anyway: I understand nobody can record these checks yet",
+            help_text="They go overdue and are escalated until someone is given the role.",
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -1,18 +1,17 @@
-"""Dashboard panels of chain B: due and overdue adoption checks at the services of the role viewed."""
+"""Dashboard panels of chain B: due and overdue adoption checks at the services of the role viewed, and
+learning ready to deploy at a registered manager's services."""
 
-from datetime import timedelta
-
+from django.urls import reverse
 from django.utils import timezone
 
+from escalation.panels import LOOK_AHEAD, due_steps
 from providers import dashboards, permissions
-from providers.who_acts import split_yours
+from providers.choices import Role
 
 from . import services
 from .permissions import CHECKER_ROLES
 
 PANEL_ROWS = 5
-# A check is shown once it is overdue or falls due within the next day.
-LOOK_AHEAD = timedelta(hours=24)
 
 
 def due_checks_context(request, role) -> dict:
@@ -20,39 +19,42 @@ def due_checks_context(request, role) -> dict:
     apart from those others record there, naming who."""
     now = timezone.now()
     scope = permissions.visible_services(request.user, roles=[role])
-    # With when each opens: a later shift's check shows "Not open yet", in the list's own query.
-    open_runs = (
-        services.chain_b_step_runs(scope, states=services.OPEN_STATES)
-        .filter(due_at__lte=now + LOOK_AHEAD)
-        .with_opening_time()
+    # Each row carries when it opens: a later shift's check shows "Not open yet", with no query per row.
+    open_runs = services.chain_b_step_runs(scope, states=services.OPEN_STATES).filter(
+        due_at__lte=now + LOOK_AHEAD
     )
-    # The person's own checks are listed apart from the others', each list with its own first rows:
-    # the soonest checks at the service could otherwise all be others' and crowd the person's out.
-    # A role decides whose a check is; the permission (split_yours) has the last word on each row.
-    held = permissions.roles_held(request.user)
-    # Each list reads the time: not kept.
-    mine, mine_total = dashboards.first_rows_and_total(lambda: open_runs.filter(role__in=held), PANEL_ROWS)
-    theirs, theirs_total = dashboards.first_rows_and_total(
-        lambda: open_runs.exclude(role__in=held), PANEL_ROWS
-    )
-    rows = mine + theirs
-    for step_run in rows:
-        step_run.shown_state = step_run.display_state(now)
-    yours, others = split_yours(request.user, rows, "escalation.record_step")
     return {
-        "step_runs": rows,
-        "yours": yours,
-        "others": others,
-        "more_yours": mine_total - len(mine),
-        "more_others": theirs_total - len(theirs),
+        **due_steps(request.user, open_runs, now, PANEL_ROWS),
+        "heading": "Due and overdue adoption checks at your service",
+        "place": "at your service",
+        "nothing_due": "No adoption checks due in the next day.",
+        "all_url": reverse("adoption:my_service"),
+        "all_words": "All adoption checks",
     }
 
 
+def ready_to_deploy_context(request, role) -> dict:
+    """Learning whose implementation lead is confirmed and that is not yet live at the manager's
+    services: the next step after acknowledging a notice (the same list as the adoption page's)."""
+    user = request.user
+    matches, total = dashboards.first_rows_and_total(
+        lambda: services.deployable_matches(user), PANEL_ROWS, kept_for=(user, "learning ready to deploy")
+    )
+    return {"matches": matches, "more": total - len(matches)}
+
+
 def register_panels() -> None:
-    """Add the panel to the dashboards of the service roles that carry out chain B."""
+    """Add the checks panel to the dashboards of the service roles that carry out chain B, and the
+    learning ready to deploy to the registered manager's."""
     dashboards.register(
         roles=CHECKER_ROLES,
         template="adoption/panels/due_checks.html",
         context=due_checks_context,
         order=20,
+    )
+    dashboards.register(
+        roles=[Role.REGISTERED_MANAGER],
+        template="adoption/panels/ready_to_deploy.html",
+        context=ready_to_deploy_context,
+        order=15,
     )

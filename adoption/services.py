@@ -4,7 +4,7 @@ The read models of seed 004 (variation by team, shift and location; groups weak 
 `variation.py`; the names callers already use are re-exported here.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,10 +15,10 @@ from escalation.measures import clean_values
 from escalation.models import StepRun, StepTemplate
 from learning_transfer.choices import TriggerStatus
 from learning_transfer.models import MatchedService
+from learning_transfer.services.common import refuse_outside
 from providers.actions import AlreadyDone, change_once, lock
 from providers.calendar import LONDON
 from providers.permissions import require_perm
-from providers.templatetags.nhsuk import london
 
 from . import chain
 from .models import (
@@ -30,6 +30,7 @@ from .models import (
     DeploymentStatus,
 )
 from .permissions import deployable_services
+from .unheld_roles import refuse_unheld_roles
 
 # Re-exported: callers (the demo's tests among them) name the variation read models here.
 from .variation import (  # noqa: F401
@@ -53,11 +54,6 @@ CHECK_VIEWS = {
     "recorded": ("Recorded", RECORDED_STATES),
     "all": ("All", LISTED_STATES),
 }
-# A person's device and the server may disagree by a few minutes: a time that close to now is not
-# refused as "in the future".
-CLOCK_SLACK = timedelta(minutes=5)
-
-
 # --- deploying ---------------------------------------------------------------------------------------
 
 
@@ -70,17 +66,21 @@ def deploy_learning(
     baseline_clinical_note: str,
     baseline_drill_pct,
     until=None,
+    deploy_anyway: bool = False,
 ) -> Deployment:
     """Put a matched service's learning live there and start chain B on it.
 
     Refused (ValidationError) for a service left out of the learning, one without a confirmed
     implementation lead, or one already deployed, and for a go-live time in the future or before the
-    failure was confirmed (`check_go_live`); the engine refuses a service without shifts.
+    failure was confirmed (`check_go_live`); the engine refuses a service without shifts. Refused too
+    (`NobodyToRecord`) where nobody holds a role that records some of the checks, unless
+    `deploy_anyway` says to deploy with those checks going overdue.
     """
     service = matched_service.service
     require_perm(by, "adoption.deploy_learning", matched_service)
     _check_deployable(matched_service)
     check_go_live(matched_service, deployed_at)
+    refuse_unheld_roles(service, deployed_at, deploy_anyway)
     deployment = Deployment(
         matched_service=matched_service,
         service=service,
@@ -120,7 +120,7 @@ def check_go_live(matched_service, deployed_at: datetime, now: datetime | None =
     Chain B's deadlines count from this time, and a deployment is made once: a time in the future
     would schedule checks nobody can do yet, with no way to deploy the learning again.
     """
-    _refuse_outside(
+    refuse_outside(
         "deployed_at",
         deployed_at,
         what="When the learning went live",
@@ -128,16 +128,6 @@ def check_go_live(matched_service, deployed_at: datetime, now: datetime | None =
         since="the failure was confirmed",
         now=now,
     )
-
-
-def _refuse_outside(field: str, moment, *, what: str, earliest, since: str, now=None) -> None:
-    """Refuse, on `field`, a moment in the future (beyond CLOCK_SLACK) or before `earliest`, the
-    moment `since` names: "{what} cannot be before {since} (Mon 23 Nov 2026, 09:00)"."""
-    now = now or timezone.now()
-    if moment > now + CLOCK_SLACK:
-        raise ValidationError({field: f"{what} cannot be in the future."})
-    if moment < earliest:
-        raise ValidationError({field: f"{what} cannot be before {since} ({london(earliest)})."})
 
 
 def close_deployment(deployment, *, by, reason: str) -> Deployment:
@@ -220,7 +210,7 @@ def check_observed_at(deployment, observed_at: datetime, now: datetime | None = 
     Each group's latest observation decides whether it is weak now: a time in the future would stay
     the latest and could make a weak group look aligned.
     """
-    _refuse_outside(
+    refuse_outside(
         "observed_at",
         observed_at,
         what="The time observed",
@@ -275,20 +265,23 @@ def record_team_observation(
     shift_name: str = "",
     location: str = "",
     observed_at=None,
+    now=None,
 ) -> AdoptionObservation:
     """Store one group's figures for a step (only the measures observed need be given).
 
     The group is a team of the service, one of its shifts, a location within it, or a mix of them.
     Refused (MonitoringEnded) once the deployment is closed, for a time observed in the future or
     before the learning went live (`check_observed_at`), and for a time outside the shift named
-    (`check_in_shift`).
+    (`check_in_shift`). `now` (default the current time) is when it is recorded: the history row and
+    any weak-group escalation it raises are dated by it, and it is the time observed when none is given.
     """
+    now = now or timezone.now()
     require_perm(by, "adoption.record_observation", deployment)
     cleaned, location = _checked_observation(
         deployment, step_code=step_code, values=values, team=team, shift_name=shift_name, location=location
     )
-    observed_at = observed_at or timezone.now()
-    check_observed_at(deployment, observed_at)
+    observed_at = observed_at or now
+    check_observed_at(deployment, observed_at, now)
     check_in_shift(deployment.service, shift_name, observed_at)
     observation = AdoptionObservation(
         deployment=deployment,
@@ -301,11 +294,12 @@ def record_team_observation(
         recorded_by=by,
     )
     observation._history_user = by
+    observation._history_date = now
     with transaction.atomic():
         check_live(_locked(deployment))  # the lock also makes a second of two identical posts wait
         _refuse_a_repeat(observation)
         observation.save()
-        _escalate_weak_groups(observation)
+        _escalate_weak_groups(observation, now)
     return observation
 
 
@@ -376,9 +370,10 @@ def correct_observation(
     return current
 
 
-def _escalate_weak_groups(observation) -> list:
+def _escalate_weak_groups(observation, now=None) -> list:
     """Escalate each group this observation names (its team, shift, location) whose own figures now
-    breach the step's rule while the service's do not; each once per occurrence of the step."""
+    breach the step's rule while the service's do not; each once per occurrence of the step, raised at
+    `now` (default the current time)."""
     named = {
         ("team", observation.team.name if observation.team_id else ""),
         ("shift", observation.shift_name),
@@ -390,7 +385,7 @@ def _escalate_weak_groups(observation) -> list:
         for group in weak_groups(deployment, observation.step_code)
         if (group["dimension"], group["group"]) in named
     ]
-    return chain.raise_weak_groups(deployment, observation.step_code, weak, observation.observed_at)
+    return chain.raise_weak_groups(deployment, observation.step_code, weak, observation.observed_at, now)
 
 
 def corrections(deployment, observations=None) -> dict[int, dict]:

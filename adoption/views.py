@@ -27,6 +27,7 @@ from . import chain, charts, services
 from .forms import CheckFilterForm, CorrectionForm, DeployForm, ObservationForm
 from .models import AdoptionObservation, Deployment, DeploymentStatus
 from .permissions import visible_deployments
+from .unheld_roles import NobodyToRecord, unheld_roles
 
 
 class MyServiceView(StaffRequiredMixin, TemplateView):
@@ -68,7 +69,7 @@ class MyServiceView(StaffRequiredMixin, TemplateView):
         checks = permissions.KeptList(
             user,
             f"adoption checks {states} at {kept_as}",
-            lambda: services.chain_b_step_runs(scope, states).with_opening_time(),
+            lambda: services.chain_b_step_runs(scope, states),
         )
         page = Paginator(checks, self.page_size).get_page(self.request.GET.get("page"))
         step_runs = list(page.object_list)
@@ -115,7 +116,7 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
         )
         run = chain.run_for(deployment)
         now = timezone.now()
-        timeline = list(run.step_runs.with_opening_time().order_by("due_at", "code")) if run else []
+        timeline = list(run.step_runs.order_by("due_at", "code")) if run else []
         for step_run in timeline:
             step_run.shown_state = step_run.display_state(now)
         steps = chain.steps()
@@ -165,6 +166,7 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         """Record one group's observation; the page shows it in the comparison at once."""
+        now = timezone.now()  # the request's time: the observation, its history and escalations read it
         # The form and the service both read the service's shifts: loaded once, with the deployment.
         deployment = _visible_deployment(
             request.user,
@@ -190,6 +192,7 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
                     shift_name=form.cleaned_data["shift_name"],
                     location=form.cleaned_data["location"],
                     observed_at=form.cleaned_data["observed_at"],
+                    now=now,
                 )
                 messages.success(
                     request, "Observation recorded: the comparison by team, shift and location includes it."
@@ -338,7 +341,11 @@ class ObservationEditView(StaffRequiredMixin, FormView):
 
 
 class DeployView(StaffRequiredMixin, FormView):
-    """Put a matched service's learning live and start chain B (deployers of that service only)."""
+    """Put a matched service's learning live and start chain B (deployers of that service only).
+
+    Once the learning is live, the page points to its deployment rather than offering the form again.
+    Where nobody holds a role that records some of the checks, it says so before anything is typed,
+    and deploying needs "Deploy anyway" (`unheld_roles`)."""
 
     template_name = "adoption/deploy_form.html"
     form_class = DeployForm
@@ -354,15 +361,37 @@ class DeployView(StaffRequiredMixin, FormView):
             require_perm(request.user, "adoption.deploy_learning", self.match)
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request, *args, **kwargs):
+        live = Deployment.objects.filter(matched_service=self.match).first()
+        if live is not None:
+            return self.render_to_response({"match": self.match, "live": live})
+        self.unheld = self._unheld_roles()
+        return super().get(request, *args, **kwargs)
+
+    def _unheld_roles(self) -> list:
+        """The roles nobody at the service holds, were the learning live from now; none for a service
+        the engine cannot schedule (deploying then says why)."""
+        try:
+            return unheld_roles(self.match.service, timezone.now())
+        except ValidationError:
+            return []
+
     def get_form_kwargs(self):
-        return super().get_form_kwargs() | {"match": self.match}
+        asked = bool(getattr(self, "unheld", None))
+        return super().get_form_kwargs() | {"match": self.match, "ask_to_deploy_anyway": asked}
 
     def get_context_data(self, **kwargs):
+        kwargs.setdefault("unheld_roles", getattr(self, "unheld", []))
         return super().get_context_data(match=self.match, **kwargs)
 
     def form_valid(self, form):
         try:
             deployment = services.deploy_learning(self.match, by=self.request.user, **form.cleaned_data)
+        except NobodyToRecord as gap:
+            # Nothing saved: the form comes back as typed, naming the roles, with the checkbox.
+            form.ask_to_deploy_anyway()
+            form.add_service_errors(gap)
+            return self.render_to_response(self.get_context_data(form=form, unheld_roles=gap.roles))
         except ValidationError as exc:
             form.add_service_errors(exc)
             return self.form_invalid(form)

@@ -7,11 +7,24 @@ names each one, as the NHS.UK pattern asks. A form that sets its own message kee
 """
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import pretty_name
 
 DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
+# The limits' messages come from the validators (a field's own error_messages override them by code).
+DJANGO_MIN = MinValueValidator.message
+DJANGO_MAX = MaxValueValidator.message
+
+
+def _django_number_messages(field: forms.Field) -> dict:
+    """Django's own "invalid" message of a number field's class ("Enter a number.")."""
+    for cls in type(field).__mro__:
+        if cls.__module__.startswith("django.") and "invalid" in getattr(cls, "default_error_messages", {}):
+            return {"invalid": cls.default_error_messages["invalid"]}
+    return {}
+
 
 # A label starting with one of these reads on after "Enter"/"Choose" ("Enter what happened."); any
 # other is a noun and takes "the" ("Enter the title.").
@@ -36,13 +49,37 @@ def required_message(field: forms.Field, label: str) -> str:
     verb = "Choose" if asks_to_choose(field) else "Enter"
     if ":" in words:  # a label that is a sentence of its own ("Escalate when: below 90%") is quoted
         return f"{verb} {'an answer' if verb == 'Choose' else 'a value'} for “{words}”."
+    return f"{verb} {_named(words)}."
+
+
+def _named(words: str) -> str:
+    """A label as it reads after "Enter": "the title", "what happened", "CQC rating"."""
     first = words.split(" ", 1)[0]
     # Lower the first letter of an ordinary word, never of an abbreviation such as "CQC".
     if first[:1].isupper() and not first[1:2].isupper():
         words = words[0].lower() + words[1:]
     if first.lower() not in READS_ON:
         words = f"the {words}"
-    return f"{verb} {words}."
+    return words
+
+
+NUMBER_FIELDS = (forms.IntegerField, forms.DecimalField, forms.FloatField)
+
+
+def number_messages(field: forms.Field, label: str) -> dict[str, str]:
+    """What a number field is told instead of Django's "Enter a number." and "Ensure this value is
+    less than or equal to 100.", naming it: "Enter the drill score as a number, for example 82.5.",
+    "Drill score must be 100% or less." (a label ending "(%)" gives its limits as percentages)."""
+    words = str(label).strip().rstrip(":?.")
+    unit = "%%" if words.endswith("(%)") else ""  # doubled: the message is formatted with its limit
+    words = words.removesuffix("(%)").strip()
+    whole = isinstance(field, forms.IntegerField) and not isinstance(field, forms.DecimalField)
+    example = "12" if whole else "82.5"
+    return {
+        "invalid": f"Enter {_named(words)} as a {'whole ' if whole else ''}number, for example {example}.",
+        "min_value": f"{words} must be %(limit_value)s{unit} or more.",
+        "max_value": f"{words} must be %(limit_value)s{unit} or less.",
+    }
 
 
 class FieldNamedInErrors(BoundField):
@@ -56,6 +93,13 @@ class FieldNamedInErrors(BoundField):
             # The form's own copy of the field: another form of the same class is not touched.
             label = self.label or pretty_name(name)  # a field shown without a label is still named
             field.error_messages["required"] = required_message(field, label)
+        if isinstance(field, NUMBER_FIELDS):
+            # Django's own number messages name no field; a message the form chose is kept.
+            defaults = {**_django_number_messages(field), "min_value": DJANGO_MIN, "max_value": DJANGO_MAX}
+            named = number_messages(field, self.label or pretty_name(name))
+            for key, default in defaults.items():
+                if str(field.error_messages.get(key, default)) == str(default):
+                    field.error_messages[key] = named[key]
 
 
 class NHSUKFormRenderer(TemplatesSetting):

@@ -125,6 +125,7 @@ def _trigger_logged(quality_director, trigger, sizes: dict, runs: int) -> str:
             what_happened="A fall.",
             confirmed_at=now - timedelta(hours=1),
             now=now,
+            log_late=True,  # timed as logged, whether or not a step's deadline has just passed
         )
 
     timings = _undone(log, runs)

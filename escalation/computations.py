@@ -22,11 +22,21 @@ or ``{item: number}`` for a group measure), or raises ``CouldNotCompute(reason)`
 cannot give one; the step form then says "Could not compute: <reason>" beside the field. Any other
 error is a fault: with ``settings.MEASURE_ERRORS_RAISE`` (on in tests and with DEBUG) it is raised.
 
+Most computed figures only pre-fill the form: the person recording checks them against records this
+system does not hold. A computation registered with ``fixed_by`` gives a figure the records fix, which
+the person recording must not set (the deployment's baseline B1 judges a shift against; the exposure
+log's expected reductions A4 judges): ``fixed_by(context)`` says where it comes from ("set at
+deployment on ..."), the form shows it read-only, and recording keeps the records' figure (see
+`hold_to_records`). A group measure's such computation returns `PerItem`, naming the items without a
+figure yet and why, so a record naming another item, or giving one of those a figure, is refused.
+Where the records give no figure (CouldNotCompute), the person enters it as before.
+
 The system check (escalation/checks.py) refuses start-up when a fixture measure names a computation
 nobody registered, or a registered computation is named by no measure.
 """
 
 import logging
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,7 +46,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from .measures import baseline_key
+from .measures import baseline_key, clean_number
+from .rules import fmt
 
 logger = logging.getLogger(__name__)
 _KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,79}")
@@ -79,11 +90,13 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Computation:
-    """A registered computation: its key, the function and the parameters it takes."""
+    """A registered computation: its key, the function and the parameters it takes, and, for a figure
+    the records fix (a person may not enter another), `fixed_by`: where it comes from, in words."""
 
     key: str
     function: Callable
     parameters: tuple[Parameter, ...] = ()
+    fixed_by: Callable | None = None
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -110,10 +123,10 @@ class Registry:
     def __init__(self):
         self._computations: dict[str, Computation] = {}
 
-    def register(self, key: str, function: Callable, *, parameters=()) -> Computation:
+    def register(self, key: str, function: Callable, *, parameters=(), fixed_by=None) -> Computation:
         if not _KEY_RE.fullmatch(key):
             raise ImproperlyConfigured(f"Computation key {key!r} must be lower_case_with_underscores.")
-        computation = Computation(key, function, tuple(parameters))
+        computation = Computation(key, function, tuple(parameters), fixed_by)
         existing = self._computations.get(key)
         if existing is not None and existing.function is not function:
             raise ImproperlyConfigured(f"Computation '{key}' is registered twice, by two functions.")
@@ -158,12 +171,25 @@ class Context:
 
 
 @dataclass
+class PerItem:
+    """A group measure's figures as the records fix them ({item: number}), and each item the records
+    know of without a figure yet, with why ({item: reason}): together, every item a record may name."""
+
+    figures: dict
+    missing: dict = field(default_factory=dict)
+
+
+@dataclass
 class Figures:
     """A step run's computed figures keyed as the form and the engine take them (measure name or its
-    baseline key), and the reason for each figure that could not be computed."""
+    baseline key), and the reason for each figure that could not be computed. `fixed` says where each
+    figure the records fix comes from ({key: words}); `missing` the items of such a group measure
+    without a figure yet ({key: {item: reason}})."""
 
     values: dict = field(default_factory=dict)
     failures: dict = field(default_factory=dict)
+    fixed: dict = field(default_factory=dict)
+    missing: dict = field(default_factory=dict)
 
 
 def targets(measure: dict) -> list[tuple[str, str, dict]]:
@@ -186,22 +212,37 @@ def _run(key: str, context: Context, parameters: dict):
     return value
 
 
-def compute(step_run, now: datetime | None = None) -> Figures:
+def compute(step_run, now: datetime | None = None, *, fixed_only: bool = False) -> Figures:
     """Every figure the step run's measures name a computation for, with the parameters the case
-    snapshotted. A figure the records cannot give is a failure with its reason, never a silent gap."""
+    snapshotted (with `fixed_only`, only those the records fix). A figure the records cannot give is a
+    failure with its reason, never a silent gap."""
     context = Context.of(step_run, now or timezone.now())
     figures = Figures()
     for measure in step_run.measures:
         for value_key, key, parameters in targets(measure):
+            computation = registry.get(key)
+            fixed_by = computation.fixed_by if computation is not None else None
+            if fixed_only and fixed_by is None:
+                continue
             try:
-                figures.values[value_key] = _run(key, context, parameters)
+                value = _run(key, context, parameters)
+                if fixed_by is not None:
+                    figures.fixed[value_key] = fixed_by(context)
             except CouldNotCompute as exc:
                 figures.failures[value_key] = exc.reason
+                continue
             except Exception:
                 if settings.MEASURE_ERRORS_RAISE:
                     raise
                 logger.exception("Computation %r failed for step run %s", key, step_run.pk)
                 figures.failures[value_key] = UNEXPECTED
+                continue
+            if isinstance(value, PerItem):
+                # Not a failure: an item still without a figure is what the records say (the form
+                # names it with its reason).
+                figures.missing[value_key] = value.missing
+                value = value.figures
+            figures.values[value_key] = value
     return figures
 
 
@@ -239,3 +280,66 @@ def tunable_parameters(measures: list[dict]) -> list[dict]:
                 }
             )
     return result
+
+
+def hold_to_records(measures: list[dict], values: dict, figures: Figures) -> tuple[dict, dict]:
+    """The values to record, held to the figures the records fix (`figures.fixed`), and the problems
+    ({key: [message]}) that refuse them.
+
+    A single figure (the deployment's baseline) replaces whatever was given: the form never offers it,
+    and the person whose practice is measured must not set their own pass mark. A group measure's items
+    are checked rather than replaced, so a person who typed other figures is told, not overruled
+    unseen: an item the records do not know, a figure for an item still without one, another figure
+    than the records', or an item left out, each refused by name (`_item_problems`)."""
+    held, problems = dict(values), {}
+    for measure in measures:
+        for key in (measure["name"], baseline_key(measure["name"])):
+            if key not in figures.fixed:
+                continue
+            if not measure.get("group"):
+                held[key] = figures.values[key]
+                continue
+            found = _item_problems(measure, values.get(key), figures, key)
+            if found:
+                problems[key] = found
+    return held, problems
+
+
+def _item_problems(measure: dict, given, figures: Figures, key: str) -> list[str]:
+    """What is wrong with a group measure's items against the figures the records fix."""
+    fixed, missing, source = figures.values[key], figures.missing.get(key, {}), figures.fixed[key]
+    given = given if isinstance(given, dict) else {}
+    item_label, unit = measure.get("item_label", "item"), measure.get("unit", "")
+    known = list(fixed) + [item for item in missing if item not in fixed]
+    problems, named = [], set()
+    for item, raw in given.items():
+        name = str(item).strip()
+        named.add(name)
+        if name in fixed:
+            try:
+                number = clean_number(measure, raw, name)
+            except ValueError:
+                continue  # not a number: the measure's own check says so
+            if not math.isclose(number, fixed[name], abs_tol=1e-9):
+                problems.append(
+                    f"{name}: the figure {source} is {fmt(fixed[name])} {unit}, not {fmt(number)} {unit}. "
+                    "If that is wrong, correct it there: this check records what it holds."
+                )
+        elif name in missing:
+            reason = missing[name]
+            problems.append(f"{reason[:1].upper()}{reason[1:]}: {name} has no figure to record until then.")
+        else:
+            problems.append(
+                f"'{name}' is not a {item_label} of this check. Its {item_label}s are: "
+                f"{', '.join(known) or 'none'}."
+            )
+    for name in fixed:
+        if name not in named:
+            problems.append(f"{name} is left out: the figure {source} is {fmt(fixed[name])} {unit}.")
+    if not fixed and not given and missing and measure.get("items_required"):
+        problems.append(
+            f"No {item_label} has a figure yet, so this check cannot be judged: "
+            + "; ".join(f"{item}: {reason}" for item, reason in missing.items())
+            + "."
+        )
+    return problems

@@ -6,7 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from providers.fields import RecordChoiceField
+from providers.forms import reason_field
 
+from .computations import Figures, hold_to_records
 from .measures import baseline_key, clean_values, items_needed
 from .models import window_length
 from .rules import fmt
@@ -52,13 +54,17 @@ def _group_required(measure: dict) -> str:
 class StepRecordForm(forms.Form):
     """The step's measures (one field each, plus a baseline where the measure has one) and the check.
 
-    `could_not_compute` ({field name: reason}) puts "Could not compute: <reason>" in the hint of each
-    figure the system should have computed but could not, so nothing is left blank silently.
+    `figures` (computations.Figures) says what the system computed: each figure it should have
+    computed but could not gets "Could not compute: <reason>" in its field's hint, so nothing is left
+    blank silently; a figure the records fix (a deployment's baseline) is no field at all but a row of
+    `fixed_rows`, shown read-only beside the form, and recorded as the records hold it.
     """
 
-    def __init__(self, step_run, *args, services=None, could_not_compute=None, **kwargs):
+    def __init__(self, step_run, *args, services=None, figures=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.step_run = step_run
+        self.figures = figures or Figures()
+        self.fixed_rows = []
         for measure in step_run.measures:
             name, label = measure["name"], measure["label"]
             unit = measure.get("unit", "")
@@ -69,12 +75,20 @@ class StepRecordForm(forms.Form):
                     help_text=f"One {measure.get('item_label', 'item')} a line: 'name = number' ({unit})",
                     error_messages={"required": _group_required(measure)},
                 )
+                if name in self.figures.fixed:
+                    self.fields[name].help_text = " ".join(
+                        [f"{item}: {reason}." for item, reason in self.figures.missing.get(name, {}).items()]
+                        + [
+                            f"Filled in {self.figures.fixed[name]}, which this check records: if a figure "
+                            f"is wrong, correct it there. {self.fields[name].help_text}"
+                        ]
+                    )
                 if isinstance(self.initial.get(name), dict):
                     self.initial[name] = group_to_text(self.initial[name])
                 continue
             self.fields[name] = self._number_field(label, unit)
             if measure.get("baseline"):
-                self.fields[baseline_key(name)] = self._number_field(f"Baseline for {label.lower()}", unit)
+                self._baseline(measure)
         if step_run.target_scope == "affected_service" and services is not None:
             self.fields["affected_service"] = RecordChoiceField(
                 queryset=services,
@@ -82,23 +96,35 @@ class StepRecordForm(forms.Form):
                 label="Affected service",
                 help_text=f"If it escalates, this service's {step_run.get_escalate_to_display()} is told",
             )
-        for name, reason in (could_not_compute or {}).items():
+        for name, reason in self.figures.failures.items():
             if name in self.fields:
                 self.fields[name].help_text = f"Could not compute: {reason}. {self.fields[name].help_text}"
-        self.fields["check_done"] = forms.CharField(
-            label="Check done",
-            required=False,
-            widget=forms.Textarea(attrs={"rows": 3}),
-            help_text=step_run.check_method,
+        self.fields["check_done"] = reason_field(
+            step_run.check_method, label="Check done", what="the check done", required=False
         )
-        self.fields["notes"] = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-        self.fields["evidence_links"] = forms.CharField(
-            label="Evidence links",
-            required=False,
-            widget=forms.Textarea(attrs={"rows": 3}),
+        self.fields["notes"] = reason_field(label="Notes", what="the notes", required=False)
+        self.fields["evidence_links"] = reason_field(
             # The record itself is the evidence; links point to anything kept outside this system.
-            help_text="One link or reference per line, for anything kept outside this system.",
+            "One link or reference per line, for anything kept outside this system.",
+            label="Evidence links",
+            what="the evidence links",
+            required=False,
         )
+
+    def _baseline(self, measure: dict) -> None:
+        """The measure's baseline: read-only where the records fix it, else a field to enter it."""
+        key, label = baseline_key(measure["name"]), f"Baseline for {measure['label'].lower()}"
+        if key in self.figures.fixed:
+            value = self.figures.values[key]
+            self.fixed_rows.append(
+                {
+                    "label": label,
+                    "value": f"{fmt(value)} {measure.get('unit', '')}",
+                    "source": self.figures.fixed[key],
+                }
+            )
+            return
+        self.fields[key] = self._number_field(label, measure.get("unit", ""))
 
     @staticmethod
     def _number_field(label: str, unit: str) -> forms.CharField:
@@ -111,15 +137,17 @@ class StepRecordForm(forms.Form):
         )
 
     def clean(self):
-        """Check every measure at once with the step's own rules, so each field shows its problem."""
+        """Check every measure at once with the step's own rules and against the figures the records
+        fix, so each field shows its problem (recording checks them again, against the records then)."""
         cleaned = super().clean()
-        self.values = self._measure_values()
+        self.values, problems = hold_to_records(self.step_run.measures, self._measure_values(), self.figures)
         try:
             clean_values(self.step_run.measures, self.values, self.step_run.code)
         except ValidationError as exc:
-            for key, messages in exc.message_dict.items():
-                if key in self.fields and key not in self.errors:
-                    self.add_error(key, messages)
+            problems = exc.message_dict | problems  # the records' word wins, as in recording
+        for key, messages in problems.items():
+            if key in self.fields and key not in self.errors:
+                self.add_error(key, messages)
         return cleaned
 
     def _measure_values(self) -> dict:
@@ -135,25 +163,23 @@ class StepRecordForm(forms.Form):
                     self.add_error(name, exc)
             else:
                 values[name] = raw
-            if measure.get("baseline"):
+            if measure.get("baseline") and baseline_key(name) in self.fields:
                 values[baseline_key(name)] = self.cleaned_data.get(baseline_key(name))
         return values
 
 
 class ActionForm(forms.Form):
-    action_taken = forms.CharField(
-        label="Action taken",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Describe the action taken."},
+    action_taken = reason_field(
+        label="Action taken", what="the action taken", missing="Describe the action taken.", rows=4
     )
 
 
 class ResolveForm(forms.Form):
-    note = forms.CharField(
+    note = reason_field(
+        "Needed if the overdue step this is about is still not recorded: say why.",
         label="Resolution note",
+        what="the resolution note",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Needed if the overdue step this is about is still not recorded: say why.",
     )
 
 

@@ -10,7 +10,8 @@ Optional keys: ``"group": true`` with ``"item_label"`` for a per-item measure re
 when such a measure must list at least one item (A4 judges each risk-level group: with none it would
 pass with nothing judged; A1 with no matched service rightly has no rate); ``"baseline": true`` for a
 measure recorded with its baseline under ``"<name>__baseline"``; ``"min"`` / ``"max"`` to widen a
-kind's usual range (a movement from baseline can be negative).
+kind's usual range (a movement from baseline can be negative; a count is at most MAX_COUNT, or the size
+of the sample it counts in).
 
 What the system computes: ``"computation"`` names a key of escalation/computations.py's registry (null:
 a person enters it), ``"parameters"`` that computation's whole-number settings, which the label may
@@ -52,8 +53,11 @@ _ALLOWED_KEYS = {
 _PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
 # A parameter before the unit it counts ("{days} days"): a value of one reads in the singular.
 _COUNTED_UNIT_RE = re.compile(r"\{([a-z_]+)\}( (?:working |learning )?(?:day|hour|cycle|minute|week))s\b")
+# The most of anything a step counts (services, notices, errors on a shift...): far beyond any real
+# count, so a count above it is a slip of the keyboard (a 20-digit error count), refused rather than kept.
+MAX_COUNT = 10_000
 _DEFAULT_RANGE = {
-    MeasureKind.COUNT: (0, None),
+    MeasureKind.COUNT: (0, MAX_COUNT),
     MeasureKind.PERCENTAGE: (0, 100),
     MeasureKind.RATE: (0, None),
     MeasureKind.MINUTES: (0, None),
@@ -195,12 +199,16 @@ def text_in_words(text: str, measures: list[dict]) -> str:
 
 
 def value_range(measure: dict) -> tuple:
-    """The (lowest, highest) value allowed for the measure; None means no limit."""
-    low, high = _DEFAULT_RANGE[MeasureKind(measure["kind"])]
+    """The (lowest, highest) value allowed for the measure; None means no limit. A count of a sample
+    (a measure with a sample_size parameter: "of a 12-notice sample") is at most the sample."""
+    kind = MeasureKind(measure["kind"])
+    low, high = _DEFAULT_RANGE[kind]
+    if kind == MeasureKind.COUNT:
+        high = (measure.get("parameters") or {}).get("sample_size", high)
     return measure.get("min", low), measure.get("max", high)
 
 
-def _clean_number(measure: dict, raw, what: str) -> int | float:
+def clean_number(measure: dict, raw, what: str) -> int | float:
     """One number checked against the measure's kind and range; ValueError carries the message."""
     kind = MeasureKind(measure["kind"])
     if isinstance(raw, str):
@@ -211,6 +219,8 @@ def _clean_number(measure: dict, raw, what: str) -> int | float:
     if kind == MeasureKind.COUNT:
         if raw != int(raw) or raw < 0:
             raise ValueError(f"{what} must be a whole number, 0 or more (got {raw}).")
+        if high is not None and raw > high:
+            raise ValueError(f"{what} must be a whole number from 0 to {high:,} (got {raw}).")
         return int(raw)
     if kind == MeasureKind.PERCENTAGE and (low is not None and raw < low or high is not None and raw > high):
         raise ValueError(f"{what} must be a percentage from {low} to {high} (got {raw}).")
@@ -269,7 +279,7 @@ def _clean_group(measure: dict, raw) -> dict:
             problems.append(f"{measure['label']}: '{label}' appears twice.")
         else:
             try:
-                cleaned[label] = _clean_number(measure, number, f"{measure['label']} for {label}")
+                cleaned[label] = clean_number(measure, number, f"{measure['label']} for {label}")
             except ValueError as exc:  # every bad item named at once, not the first alone
                 problems.append(str(exc))
     if problems:
@@ -307,7 +317,7 @@ def clean_values(measures: list[dict], values, step_code: str = "this step") -> 
                 if measure.get("group"):
                     cleaned[key] = _clean_group(measure, raw)
                 else:
-                    cleaned[key] = _clean_number(measure, raw, what)
+                    cleaned[key] = clean_number(measure, raw, what)
             except ValueError as exc:
                 errors[key] = str(exc)
     if errors:

@@ -62,7 +62,26 @@ def _enqueue_sender() -> None:
         )
 
 
+def queue_message(people, *, subject: str, body: str, now=None) -> list[Notification]:
+    """Queue one e-mail to each of `people` that is not about an escalation (a withdrawn verification),
+    through the same outbox: claimed and sent once, after the current transaction commits. People
+    without an e-mail address get nothing (there is no inbox for these)."""
+    now = now or timezone.now()
+    rows = Notification.objects.bulk_create(
+        Notification(user=person, email=person.email, created_at=now, subject=subject, body=body)
+        for person in people
+        if person.email
+    )
+    if rows:
+        send_soon()
+    return rows
+
+
 def _message(row: Notification) -> EmailMessage:
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    if row.escalation is None:  # a message queued by `queue_message`: its own words, as written
+        headers = {"Message-ID": f"<notification-{row.pk}@{domain}>"}
+        return EmailMessage(subject=row.subject, body=row.body, to=[row.email], headers=headers)
     escalation = row.escalation
     step = escalation.step_run
     link = f"{settings.SITE_URL.rstrip('/')}{escalation.get_absolute_url()}"
@@ -88,7 +107,6 @@ def _message(row: Notification) -> EmailMessage:
         "",
         f"Open the escalation: {link}",
     ]
-    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
     # The same Message-ID for every send of this row: a copy sent again is recognisably the same mail.
     headers = {"Message-ID": f"<escalation-notification-{row.pk}@{domain}>"}
     return EmailMessage(subject=subject, body="\n".join(lines), to=[row.email], headers=headers)
@@ -130,10 +148,11 @@ def _send_one(row: Notification, token, connection, now) -> bool:
     claim = Notification.objects.filter(pk=row.pk, claim_token=token, sent_at__isnull=True)
     if not claim.update(claimed_at=timezone.now()):  # renewed, so the sweeper leaves it alone
         return False
-    # The inbox is their only channel; or the escalation was resolved before its mail left (a worker that
-    # was down), so a mail asking for action would only mislead; or the person lost the role that made
-    # them a recipient meanwhile, and a mail must not tell them what their page no longer would.
-    if row.email and row.escalation.state != EscalationState.RESOLVED and _may_still_see(row):
+    # Not e-mailed (`_still_to_send`): the inbox is their only channel; or the escalation was resolved
+    # before its mail left (a worker that was down), so a mail asking for action would only mislead; or
+    # the person lost the role that made them a recipient meanwhile, and a mail must not tell them what
+    # their page no longer would; or, for a message, the person can no longer sign in.
+    if row.email and _still_to_send(row):
         try:
             connection.send_messages([_message(row)])
         except Exception as exc:
@@ -146,8 +165,12 @@ def _send_one(row: Notification, token, connection, now) -> bool:
     return True
 
 
-def _may_still_see(row: Notification) -> bool:
-    return row.user.has_perm("escalation.view_escalation", row.escalation)
+def _still_to_send(row: Notification) -> bool:
+    if row.escalation is None:  # a message: to anyone still able to sign in
+        return row.user.is_active
+    return row.escalation.state != EscalationState.RESOLVED and row.user.has_perm(
+        "escalation.view_escalation", row.escalation
+    )
 
 
 def release_lost_claims(now=None) -> int:

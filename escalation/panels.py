@@ -1,22 +1,35 @@
 """The "open escalations" panel every staff role's dashboard shows, and the work list it shares with
-the inbox: the person's own escalations to act on apart from those others act on at their services."""
+the inbox: the person's own escalations to act on apart from those others act on at their services;
+and the steps still to record that the apps' panels list (`due_steps`: a service's adoption checks, a
+deputy's regional checks), the person's own apart from others'."""
+
+from datetime import timedelta
 
 from providers import dashboards
-from providers.permissions import STAFF_ROLES
+from providers.permissions import STAFF_ROLES, roles_held
 from providers.who_acts import oversight_once, split_yours
 
-from .choices import EscalationState
+from .choices import EscalationState, StepRunState
 from .models import Notification
 from .permissions import placed_within_reach, visible_escalations
 
 PANEL_SIZE = 5
+# A step to record is listed once it is overdue or falls due within the next day.
+LOOK_AHEAD = timedelta(hours=24)
 
 
 def with_what_acting_reads(escalations):
     """Escalations with everything the permission to act on them reads, loaded with them."""
-    return escalations.select_related(
-        "step_run__region", "chain_run__chain", "service", "region", "provider", "acknowledged_by"
-    ).prefetch_related("notifications")
+    return (
+        escalations.select_related(
+            "step_run__region", "chain_run__chain", "service", "region", "provider", "acknowledged_by"
+        )
+        .select_related(
+            "step_run__chain_run__service",
+            "step_run__chain_run__provider",  # who records the step
+        )
+        .prefetch_related("notifications")
+    )
 
 
 def told(user):
@@ -26,6 +39,9 @@ def told(user):
         .select_related("escalation__step_run__region", "escalation__chain_run__chain")
         .select_related("escalation__service", "escalation__region", "escalation__provider")
         .select_related("escalation__acknowledged_by")  # "Acted on by" names them
+        .select_related(
+            "escalation__step_run__chain_run__service", "escalation__step_run__chain_run__provider"
+        )
         .prefetch_related("escalation__notifications")
         .order_by("-escalation__raised_at", "-pk")
     )
@@ -40,7 +56,10 @@ def raised_to_others(user):
         visible_escalations(user)
         .filter(placed_within_reach(user))
         .exclude(state=EscalationState.RESOLVED)
-        .exclude(pk__in=Notification.objects.filter(user=user).values("escalation_id"))
+        # Only escalation rows: a message's NULL in NOT IN would leave nothing at all.
+        .exclude(
+            pk__in=Notification.objects.filter(user=user, escalation__isnull=False).values("escalation_id")
+        )
     )
     return with_what_acting_reads(untold).order_by("-raised_at", "-pk")
 
@@ -56,8 +75,25 @@ def escalation_worklist(user, notifications, others) -> dict:
         told_of.append(escalation)
     still_open = [e for e in told_of if e.state != EscalationState.RESOLVED] + list(others)
     yours, theirs = split_yours(user, still_open, "escalation.acknowledge_escalation")
+    # An escalation about a step the person must still record is theirs whoever acknowledges it:
+    # recording the step is what ends it (a deputy's own overdue A4, raised to the Compliance Manager).
+    for escalation in theirs:
+        escalation.step_to_record = records_the_step(user, escalation)
+    if any(e.step_to_record for e in theirs):
+        yours = [e for e in still_open if e.yours or e.step_to_record]
+        theirs = [e for e in theirs if not e.step_to_record]
     resolved = [e for e in told_of if e.state == EscalationState.RESOLVED]
     return {"yours": yours, "others": theirs, "oversight": oversight_once(theirs), "resolved": resolved}
+
+
+def records_the_step(user, escalation) -> bool:
+    """Whether the escalation is about a step still to record that the person records."""
+    step_run = escalation.step_run
+    return (
+        step_run is not None
+        and step_run.state in (StepRunState.DUE, StepRunState.OVERDUE)
+        and user.has_perm("escalation.record_step", step_run)
+    )
 
 
 def open_escalations_context(request, role) -> dict:
@@ -79,6 +115,29 @@ def open_escalations_context(request, role) -> dict:
         "more_told": open_total - len(mine),
         "more_at_services": others_total - len(others),
         **escalation_worklist(user, mine, others),
+    }
+
+
+def due_steps(user, open_runs, now, size: int) -> dict:
+    """The panel of steps still to record (`open_runs`, soonest first): the person's own apart from
+    those others record, naming who, each list with its own first `size` rows and how many more.
+
+    The soonest steps could otherwise all be others' and crowd the person's own out. A role decides
+    whose a step is; the permission (split_yours) has the last word on each row. The lists read the
+    time, so their SQL is not kept."""
+    held = roles_held(user)
+    mine, mine_total = dashboards.first_rows_and_total(lambda: open_runs.filter(role__in=held), size)
+    theirs, theirs_total = dashboards.first_rows_and_total(lambda: open_runs.exclude(role__in=held), size)
+    rows = mine + theirs
+    for step_run in rows:
+        step_run.shown_state = step_run.display_state(now)
+    yours, others = split_yours(user, rows, "escalation.record_step")
+    return {
+        "step_runs": rows,
+        "yours": yours,
+        "others": others,
+        "more_yours": mine_total - len(mine),
+        "more_others": theirs_total - len(theirs),
     }
 
 

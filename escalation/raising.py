@@ -4,10 +4,10 @@ The engine raises what a tick claimed set-based (`raise_overdue_steps`, `raise_f
 kind of row is written with one `INSERT … SELECT` from the claimed rows (see `escalation/sql.py`), and
 what takes Python — the words, the acknowledgement deadline from the provider's working calendar, who
 holds the target role — is worked out once per distinct value and joined in, never once per row: a
-row carries only ids and the number of its distinct value (`_Numbered`), and the words, deadlines and
+row carries only ids and the number of its distinct value (`sql.Numbered`), and the words, deadlines and
 people travel once each, in small tables joined to the rows.
 `record_step` (breaches) and weak groups describe their few escalations as EscalationSpecs and call
-`raise_escalations`. Every path ends in `tell`, which queues the notifications and records the events.
+`raise_escalations`. Every path ends in `telling.tell`, which queues the notifications and records the events.
 
 The number of queries is the same for one row or ten thousand. An escalation that exists already (the
 unique constraints) is skipped, never raised twice. Creation is recorded as an ESCALATION_RAISED event,
@@ -20,18 +20,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from providers.choices import Role
 from providers.models import Provider, Service
 from providers.templatetags.nhsuk import london
 
-from . import notifications
 from .choices import EscalationKind, EventKind
-from .models import ChainRun, EngineEvent, Escalation, Notification, StepRun
+from .models import ChainRun, EngineEvent, Escalation, StepRun
 from .models.chains import IMMEDIATE_ACKNOWLEDGE, window_length
 from .recipients import Resolved, RoleDirectory, Target, next_role, target
-from .sql import insert_select, listed, qn, rows_table
+from .sql import Numbered, insert_select, listed, qn, rows_table, stored
+from .telling import tell
 
 # What a new escalation's events and notifications need, as INSERT … RETURNING gives it back.
 RETURNED = ("id", "provider", "chain_run", "step_run", "kind", "level", "target_role", "service", "region")
@@ -119,7 +119,7 @@ def raise_overdue_steps(claimed: list[tuple], now: datetime) -> list[int]:
         step.pk: target(step.escalate_to, *runs[step.chain_run][1:4], region_id=step.region) for step in steps
     }
     once = _Once(now, set(targets.values()))
-    wording, outcome = _Numbered(), _Numbered()
+    wording, outcome = Numbered(), Numbered()
     rows = []
     for position, step in enumerate(steps):
         _, provider, service, _, _ = runs[step.chain_run]
@@ -186,7 +186,7 @@ def raise_overdue_steps(claimed: list[tuple], now: datetime) -> list[int]:
         EngineEvent,
         {
             "kind": ("%s", [EventKind.STEP_OVERDUE]),
-            "at": ("%s", [_param(EngineEvent, "at", now)]),
+            "at": ("%s", [stored(EngineEvent, "at", now)]),
             "provider": "v.provider_id",
             "chain_run": "v.chain_run_id",
             "step_run": "v.step_run_id",
@@ -212,7 +212,7 @@ def raise_overdue_steps(claimed: list[tuple], now: datetime) -> list[int]:
             "action": "w.action",
             "response_working_hours": "sr.response_working_hours",
             "occurred_at": "sr.due_at",
-            "raised_at": ("%s", [_param(Escalation, "raised_at", now)]),
+            "raised_at": ("%s", [stored(Escalation, "raised_at", now)]),
             "acknowledge_by": "o.acknowledge_by",
             "follow_up_due": "o.follow_up_due",
         },
@@ -269,7 +269,7 @@ def raise_follow_ups_of(claimed: list[tuple], now: datetime) -> list[int]:
         for p in parents
     }
     once = _Once(now, set(targets.values()))
-    outcome = _Numbered()
+    outcome = Numbered()
     rows = [
         (
             position,
@@ -332,7 +332,7 @@ def raise_follow_ups_of(claimed: list[tuple], now: datetime) -> list[int]:
             "action": "p.action",
             "response_working_hours": "p.response_working_hours",
             "occurred_at": "p.acknowledge_by",
-            "raised_at": ("%s", [_param(Escalation, "raised_at", now)]),
+            "raised_at": ("%s", [stored(Escalation, "raised_at", now)]),
             "acknowledge_by": "o.acknowledge_by",
             "follow_up_due": "o.follow_up_due",
         },
@@ -351,20 +351,6 @@ def _follow_up_words(role: str, window, missed: datetime) -> str:
     return (
         f"Not acknowledged by the {Role(role).label} within {window_length(window)} (by {london(missed)}). "
     )
-
-
-class _Numbered:
-    """Distinct keys numbered in the order first met: a row carries the number, and a small table holds
-    what the key stands for, worked out once (`numbers` maps each key to its number)."""
-
-    def __init__(self):
-        self.numbers = {}
-
-    def __call__(self, key) -> int:
-        number = self.numbers.get(key)
-        if number is None:
-            number = self.numbers[key] = len(self.numbers)
-        return number
 
 
 class _Once:
@@ -483,125 +469,8 @@ def _insert(escalations: list[Escalation]) -> list[Escalation]:
     return created
 
 
-# --- telling: notifications and events of new escalations ----------------------------------------------
-
-
-def tell(created: list[tuple], people: dict, now: datetime) -> list[int]:
-    """Queue a notification for each person told and record an event for each new escalation.
-
-    `created` holds (id, provider_id, chain_run_id, step_run_id, kind, level, target_role, …) of each new
-    escalation, `people` its Resolved by id. Escalations told alike (the same people, kind, level and
-    role) share one number: their people and their event's words travel once, in small tables joined
-    to the rows. Two inserts however many; returns the ids in the order raised.
-    """
-    created = sorted(created, key=lambda row: row[0])
-    if not created:
-        return []
-    told, alike = _Numbered(), {}
-    rows = []
-    for pk, provider, chain_run, step_run, kind, level, role, *_ in created:
-        resolved = people[pk]
-        number = told((id(resolved), kind, level, role))
-        alike[number] = (resolved, kind, level, role)
-        rows.append((pk, provider, chain_run, step_run, number))
-    event = EngineEvent._meta.get_field
-    table, params = rows_table(
-        "e",
-        {
-            "escalation_id": event("escalation"),
-            "provider_id": event("provider"),
-            "chain_run_id": event("chain_run"),
-            "step_run_id": event("step_run"),
-            "told": _field(Escalation, "id"),
-        },
-        rows,
-    )
-    outbox = [
-        (number, position, person.pk, person.email or "")
-        for number, (resolved, *_) in alike.items()
-        for position, person in enumerate(resolved.people)
-    ]
-    if outbox:
-        people_table, people_params = rows_table(
-            "n",
-            {
-                "told": _field(Escalation, "id"),
-                "position": _field(Escalation, "id"),
-                "user_id": Notification._meta.get_field("user"),
-                "email": Notification._meta.get_field("email"),
-            },
-            outbox,
-        )
-        insert_select(
-            Notification,
-            {
-                "escalation": "e.escalation_id",
-                "user": "n.user_id",
-                "email": "n.email",
-                "created_at": ("%s", [_param(Notification, "created_at", now)]),
-            },
-            f"{table} JOIN {people_table} ON n.told = e.told",
-            params + people_params,
-            order_by="e.escalation_id, n.position",
-        )
-    words, words_params = rows_table(
-        "w",
-        {
-            "told": _field(Escalation, "id"),
-            "kind": event("kind"),
-            "message": event("message"),
-            "data": event("data"),
-        },
-        [
-            (number, *_event_words(resolved, role, kind, level))
-            for number, (resolved, kind, level, role) in alike.items()
-        ],
-    )
-    insert_select(
-        EngineEvent,
-        {
-            "kind": "w.kind",
-            "at": ("%s", [_param(EngineEvent, "at", now)]),
-            "provider": "e.provider_id",
-            "chain_run": "e.chain_run_id",
-            "step_run": "e.step_run_id",
-            "escalation": "e.escalation_id",
-            "message": "w.message",
-            "data": "w.data",
-        },
-        f"{table} JOIN {words} ON w.told = e.told",
-        params + words_params,
-        order_by="e.escalation_id",
-    )
-    notifications.send_soon()
-    return [row[0] for row in created]
-
-
-def _event_words(resolved, target_role: str, kind: str, level: int) -> tuple[str, str, dict]:
-    """(event kind, message, data) of an escalation raised to these people."""
-    names = ", ".join(str(p) for p in resolved.people) or "nobody"
-    role = Role(target_role).label
-    if not resolved.people:
-        message = f"Nobody holds {role} or Nominated Individual: nobody could be told."
-        event_kind = EventKind.NOBODY_TO_TELL
-    elif resolved.role_gap:
-        message = f"Nobody holds {role}: told the Nominated Individual ({names})."
-        event_kind = EventKind.ESCALATION_RAISED
-    else:
-        message = f"Raised to {role}: {names}."
-        event_kind = EventKind.ESCALATION_RAISED
-    if kind == EscalationKind.FOLLOW_UP:
-        message = f"Follow-up (level {level}). {message}"
-    return event_kind, message, {"recipients": [p.pk for p in resolved.people], "role_gap": resolved.role_gap}
-
-
 # --- small helpers ---------------------------------------------------------------------------------------
 
 
 def _field(model, name: str):
     return model._meta.get_field(name)
-
-
-def _param(model, name: str, value):
-    """A value as the column stores it (SQLite keeps datetimes as text in one exact form)."""
-    return model._meta.get_field(name).get_db_prep_save(value, connection)

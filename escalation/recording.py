@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from providers.actions import AlreadyDone
 from providers.choices import Role
+from providers.services import given_reason
 from providers.templatetags.nhsuk import london
 
-from . import chain_hooks
+from . import chain_hooks, computations
 from .choices import EscalationKind, EventKind, StepRunState, TargetScope
 from .events import write_event
 from .measures import clean_values
@@ -33,7 +34,8 @@ def record_step(
     """Record a step's measures, evaluate its threshold at once and, on a breach, raise the escalation.
 
     Only a holder of the step's role for the case's service (or provider) may record. Values are
-    checked against the step's measures (ValidationError per field). Recording again supersedes the
+    checked against the step's measures and held to the figures the records fix, its texts to
+    REASON_MAX_LENGTH characters (ValidationError per field). Recording again supersedes the
     earlier record but never raises a second escalation; the same record sent again by the same person
     (a double press) records nothing and raises AlreadyDone. `affected_service` names the service whose
     role holders are told when the step escalates to an affected service (C2); default: the case's.
@@ -49,13 +51,20 @@ def record_step(
         raise ValidationError("This case is closed: its steps can no longer be recorded.")
     if affected_service is not None and affected_service.provider_id != run.provider_id:
         raise ValidationError({"affected_service": "Choose a service of this provider."})
-    opens_at = step_run.opens_at()
-    if opens_at is not None and now < opens_at:
+    if step_run.opens_at is not None and now < step_run.opens_at:
         raise ValidationError(
             f"This check is for {london(step_run.due_at)} ({step_run.due_text}). "
-            f"It opens at {london(opens_at)}, when the one before it falls due: record it then."
+            f"It opens at {london(step_run.opens_at)}, {step_run.opens_when}: record it then."
         )
-    cleaned = clean_values(step_run.measures, values, step_code=step_run.code)
+    cleaned = _checked_values(step_run, values, now)
+    check_done, notes, evidence_links = (
+        given_reason(text, None, field=field, what=what)
+        for text, field, what in (
+            (check_done, "check_done", "the check done"),
+            (notes, "notes", "the notes"),
+            (evidence_links, "evidence_links", "the evidence links"),
+        )
+    )
     result = evaluate(step_run.threshold_rule, cleaned, step_run.measures)
 
     with transaction.atomic():
@@ -96,6 +105,23 @@ def record_step(
         record.escalation = _breach_escalation(locked, record, result) if result.breached else None
     step_run.state, step_run.recorded_at = locked.state, locked.recorded_at
     return record
+
+
+def _checked_values(step_run: StepRun, values: dict, now) -> dict:
+    """The values checked against the step's measures and held to the figures the records fix (a
+    deployment's baseline, the exposure log's expected reductions): every problem named at once."""
+    held, problems = computations.hold_to_records(
+        step_run.measures, values, computations.compute(step_run, now, fixed_only=True)
+    )
+    try:
+        cleaned = clean_values(step_run.measures, held, step_code=step_run.code)
+    except ValidationError as exc:
+        # On a field with both, the records' word wins: "enter a figure for each group" would contradict
+        # "no group has a figure yet".
+        raise ValidationError(exc.message_dict | problems) from exc
+    if problems:
+        raise ValidationError(problems)
+    return cleaned
 
 
 # What makes a record the same as the current one: sent again, it would only repeat it.

@@ -22,6 +22,9 @@ import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from providers.numbers import format_rate
+
+from .choices import MeasureKind
 from .measures import PER_ITEM_ENDING, baseline_key, by_name
 
 OPERATORS = {
@@ -73,6 +76,18 @@ def fmt(value) -> str:
     if isinstance(value, float | Decimal) and value == int(value):
         return str(int(value))
     return str(value)
+
+
+def _shown(value, measure: dict | None, compared_with: list) -> str:
+    """A value in a result sentence: a rate as every page writes it (`format_rate`: three decimal
+    places, more where it would look equal to a value it is compared with), a percentage with its
+    sign ("9 %"), anything else by `fmt`."""
+    kind = (measure or {}).get("kind")
+    if kind == MeasureKind.RATE and _number(value):
+        return format_rate(value, [number for number in compared_with if _number(number)])
+    if kind == MeasureKind.PERCENTAGE and _number(value):
+        return f"{fmt(value)} %"
+    return fmt(value)
 
 
 # --- validation ---------------------------------------------------------------------------------
@@ -193,19 +208,35 @@ def _value(values: dict, name: str):
     return values[name]
 
 
-def _right(rule: dict, values: dict, labels: dict) -> tuple[float, str, dict]:
-    """The right-hand side: a number, or another measure's recorded value."""
+def _right(
+    rule: dict, values: dict, labels: dict, known: dict, left_numbers: list
+) -> tuple[float, str, dict]:
+    """The right-hand side: a number, or another measure's recorded value (a rate told apart from the
+    left-hand numbers it is compared with)."""
     if "measure_ref" in rule:
         name = rule["measure_ref"]
         number = _value(values, name)
-        return number, f"{labels.get(name, name)} ({fmt(number)})", {name: number}
+        shown = _shown(number, known.get(name), left_numbers)
+        return number, f"{labels.get(name, name)} ({shown})", {name: number}
+    subject = known.get(rule.get("any_item") or rule.get("measure"), {})
+    if subject.get("kind") == MeasureKind.PERCENTAGE:  # a threshold as the rule's own number
+        return rule["value"], f"{fmt(rule['value'])} %", {}
     return rule["value"], fmt(rule["value"]), {}
+
+
+def _left_numbers(rule: dict, values: dict) -> list:
+    """The recorded numbers on the left of a comparison, which a rate on its right is told apart from."""
+    if "any_item" in rule:
+        return list(values.get(rule["any_item"], {}).values())
+    if "measure" in rule:
+        return [values.get(rule["measure"])]
+    return []
 
 
 def _compare(rule: dict, values: dict, labels: dict, known: dict) -> Evaluation:
     test = OPERATORS[rule["op"]]
     words = OP_WORDS[rule["op"]]
-    right, right_text, right_values = _right(rule, values, labels)
+    right, right_text, right_values = _right(rule, values, labels, known, _left_numbers(rule, values))
 
     if "any_item" in rule:
         name = rule["any_item"]
@@ -213,7 +244,11 @@ def _compare(rule: dict, values: dict, labels: dict, known: dict) -> Evaluation:
         hits = {item: number for item, number in items.items() if test(number, right)}
         breached = bool(hits)
         shown = hits if breached else items
-        found = ", ".join(f"{item} ({fmt(n)})" for item, n in shown.items()) or "no items recorded"
+        measure = known.get(name)
+        found = (
+            ", ".join(f"{item} ({_shown(n, measure, [right, *items.values()])})" for item, n in shown.items())
+            or "no items recorded"
+        )
         label = labels.get(name, name)
         if breached:
             line = f"{label} is {words} {right_text} at {found}"
@@ -249,7 +284,9 @@ def _compare(rule: dict, values: dict, labels: dict, known: dict) -> Evaluation:
         deciding = {name: left}
         if _is_count(name, known) and "measure_ref" not in rule:
             return _count_line(rule, _how_many(known[name], left), left, right, deciding, right_values)
-        left_text = f"{labels.get(name, name)} ({fmt(left)})"
+        if known.get(name, {}).get("kind") == MeasureKind.PERCENTAGE and "measure_ref" not in rule:
+            return _percentage_line(rule, labels.get(name, name), left, right, deciding)
+        left_text = f"{labels.get(name, name)} ({_shown(left, known.get(name), [right])})"
 
     breached = bool(test(left, right))
     line = f"{left_text} is {'' if breached else 'not '}{words} {right_text}"
@@ -274,6 +311,18 @@ def _count_line(rule: dict, left_text: str, left, right, deciding: dict, right_v
     return Evaluation(breached, {**deciding, **right_values}, [line])
 
 
+def _percentage_line(rule: dict, label: str, left, right, deciding: dict) -> Evaluation:
+    """A percentage's result as a sentence: "Notices received within 4 hours: 75 % — below the 100 %
+    required" (within it: "at or above the 100 % required"); a threshold that is a most is "allowed".
+    Decided by the same comparison as any other."""
+    op = rule["op"]
+    breached = bool(OPERATORS[op](left, right))
+    words = AMOUNT_WORDS[op if breached else NEGATED[op]]
+    limit = {"<": "required", "<=": "required", ">": "allowed", ">=": "allowed"}.get(op)
+    threshold = f"the {fmt(right)} % {limit}" if limit else f"{fmt(right)} %"
+    return Evaluation(breached, deciding, [f"{label}: {fmt(left)} % — {words} {threshold}"])
+
+
 # --- words and tuning ---------------------------------------------------------------------------
 
 # Counts read "more than 2 services ...", amounts "... is below 93 %", a change "improves by less than 5".
@@ -294,6 +343,8 @@ AMOUNT_WORDS = {
     "!=": "other than",
 }
 CHANGE_WORDS = {**COUNT_WORDS, "<": "less than"}
+# What holds when a comparison does not: a percentage within its threshold says where it stands.
+NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 # A group measure's label ends with whom it is recorded for ("..., for each matched service"); the
 # rule names the item itself ("at least one matched service's ..."), so that ending is dropped.
 _PER_ITEM_ENDING = PER_ITEM_ENDING

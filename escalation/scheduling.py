@@ -8,9 +8,12 @@ is the future issue of an update: its one-off steps count back from it, and its 
 A chain's one-off steps never fall due out of order: a rule may count from an earlier step's deadline
 (`after_step`: A2 to A5 each count from the step before) or be capped by a later one's
 (`not_after_step`: C3 by C4, C4 by C5), as fixtures/chains.json declares; see `chain_deadlines`.
+
+Each occurrence also gets the time it opens (`opening_time`), stored with it: the step page, the lists
+and the refusal on record all read that one column.
 """
 
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from django.core.exceptions import ValidationError
 
@@ -23,6 +26,65 @@ from providers.calendar import (
 )
 
 RECURRING_HORIZON_WORKING_DAYS = 5
+SHIFT_KINDS = frozenset({"each_shift", "each_shift_before"})
+# A shift is at most a day long: the start of the shift a check is due in lies within this of its deadline.
+LONGEST_SHIFT = timedelta(days=1)
+
+
+def _utc(moment):
+    return moment.astimezone(UTC)
+
+
+def opening_time(rule: dict, due_at, previous_due, anchor, calendar, shifts):
+    """When an occurrence of a step may be recorded; None when it is open from the start of the case.
+
+    - A check of a shift's work (B1 "within the first 4 hours of each monitored shift", B4 "before
+      20:18" each late shift) opens when its shift starts, and not before the check before it
+      (`previous_due`) falls due: the night shift's B1 opens at 21:30, not when the late shift's falls due.
+    - A later check each working day (B2, C2) opens when the one before it falls due.
+    - A one-off step with `opens_after_shifts` N opens once the last N shifts to end by its deadline
+      have ended. B5 "records learning-adoption stability at 09:36 on the third working day after
+      implementation starts, capturing ... repeated adoption failures across the previous 3 monitored
+      shifts ... and checks the full 3-shift dataset": before the last of those shifts ends, the
+      dataset it judges does not exist yet, and recorded then it would pass on shifts nobody worked.
+    """
+    kind = rule["kind"]
+    if kind in SHIFT_KINDS:
+        began = _shift_start(rule, due_at, calendar, shifts)
+        return max((t for t in (began, previous_due) if t is not None), key=_utc, default=None)
+    if kind == "each_working_day":
+        return previous_due
+    if "opens_after_shifts" in rule:
+        return _after_shifts(rule["opens_after_shifts"], due_at, anchor, calendar, shifts)
+    return None
+
+
+def _shift_start(rule: dict, due_at, calendar, shifts):
+    """The start of the shift a shift's check is due in (None when the service no longer has it)."""
+    if rule["kind"] == "each_shift":
+        return (_utc(due_at) - timedelta(hours=float(rule["within_hours"]))).astimezone(LONDON)
+    wanted = rule["shift"].strip().casefold()
+    starts = [
+        began
+        for shift in shifts
+        if shift.name.strip().casefold() == wanted
+        for began, _ in calendar.shift_occurrences(shift, due_at - LONGEST_SHIFT, due_at)
+    ]
+    return max(starts, key=_utc, default=None)
+
+
+def _after_shifts(count: int, due_at, anchor, calendar, shifts):
+    """The end of the last of the `count` monitored shifts (started at or after the anchor) to end by
+    the deadline. When fewer have run by then (a service with few shifts), the step opens at its deadline."""
+    ends = [
+        ended
+        for shift in shifts
+        for _, ended in calendar.shift_occurrences(shift, anchor, due_at)
+        if _utc(ended) <= _utc(due_at)
+    ]
+    if len(ends) < count:
+        return due_at
+    return max(ends, key=_utc)
 
 
 def default_until(anchor, calendar):
@@ -63,8 +125,8 @@ def one_off_deadlines(steps: list[dict], anchor, calendar) -> dict:
 
 
 def schedule(chain, steps: list[dict], anchor, until, calendar, service):
-    """[(step, occurrence, due_at), ...] for every step of a new case, and the end of the recurring
-    steps' schedule (None when the chain has none).
+    """[(step, occurrence, due_at, opens_at), ...] for every step of a new case (`opening_time`), and
+    the end of the recurring steps' schedule (None when the chain has none).
 
     Raises ValidationError when a step cannot be scheduled: a shift step without the service's shifts,
     or a recurring step with no occurrence in its window.
@@ -82,7 +144,8 @@ def schedule(chain, steps: list[dict], anchor, until, calendar, service):
     for step in steps:
         rule = step["deadline_rule"]
         if not is_recurring(rule):
-            plan.append((step, 1, one_off[step["code"]]))
+            due_at = one_off[step["code"]]
+            plan.append((step, 1, due_at, opening_time(rule, due_at, None, anchor, calendar, shifts)))
             continue
         recurring = True
         if rule["kind"].startswith("each_shift") and not shifts:
@@ -96,5 +159,8 @@ def schedule(chain, steps: list[dict], anchor, until, calendar, service):
             raise ValidationError(
                 f"{step['code']} has no deadline before {end:%d %b %Y %H:%M}; choose a later end."
             )
-        plan += [(step, n, due_at) for n, due_at in enumerate(deadlines, start=1)]
+        previous_due = None
+        for n, due_at in enumerate(deadlines, start=1):
+            plan.append((step, n, due_at, opening_time(rule, due_at, previous_due, start, calendar, shifts)))
+            previous_due = due_at
     return plan, (end if recurring else until)

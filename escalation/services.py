@@ -16,6 +16,7 @@ from django.utils import timezone
 from providers.actions import change_once
 from providers.choices import ROLE_SCOPE, Role, Scope
 from providers.permissions import compiled_once, once_a_request, require_perm
+from providers.services import given_reason
 
 from . import notifications
 from .choices import ChainRunStatus, EscalationKind, EscalationState, EventKind, StepRunState
@@ -206,10 +207,11 @@ def start_chain(
                     step_template=step["template"],
                     occurrence=occurrence,
                     due_at=due_at,
+                    opens_at=opens_at,
                     region=region,
                     **{name: step[name] for name in SNAPSHOT_FIELDS},
                 )
-                for step, occurrence, due_at, region in _per_region(plan, regions)
+                for step, occurrence, due_at, opens_at, region in _per_region(plan, regions)
             ]
         )
         started = f"Started on {run.subject_label}."
@@ -223,11 +225,11 @@ def _is_regional(role: str) -> bool:
 
 def _per_region(plan, regions):
     """The plan with a region on each row: a regional step once per region, any other step unchanged."""
-    for step, occurrence, due_at in plan:
+    for step, occurrence, due_at, opens_at in plan:
         if regions and _is_regional(step["role"]):
-            yield from ((step, n, due_at, region) for n, region in enumerate(regions, start=1))
+            yield from ((step, n, due_at, opens_at, region) for n, region in enumerate(regions, start=1))
         else:
-            yield step, occurrence, due_at, None
+            yield step, occurrence, due_at, opens_at, None
 
 
 def cover_regions(run: ChainRun, regions) -> list[StepRun]:
@@ -257,6 +259,7 @@ def cover_regions(run: ChainRun, regions) -> list[StepRun]:
                     step_template_id=model.step_template_id,
                     occurrence=max(s.occurrence for s in runs) + 1,
                     due_at=model.due_at,
+                    opens_at=model.opens_at,
                     region=region,
                     **{name: getattr(model, name) for name in SNAPSHOT_FIELDS},
                 )
@@ -362,9 +365,9 @@ def record_action(escalation: Escalation, *, by, action_taken: str, now=None) ->
     """
     require_perm(by, "escalation.record_escalation_action", escalation)
     now = now or timezone.now()
-    action_taken = (action_taken or "").strip()
-    if not action_taken:
-        raise ValidationError({"action_taken": "Describe the action taken."})
+    action_taken = given_reason(
+        action_taken, "Describe the action taken.", field="action_taken", what="the action taken"
+    )
     if escalation.state == EscalationState.RESOLVED:
         raise ValidationError("This escalation is resolved.")
     if action_taken == escalation.action_taken:
@@ -426,7 +429,7 @@ def resolve(escalation: Escalation, *, by, note: str = "", now=None) -> Escalati
         raise ValidationError("This escalation is already resolved.")
     if not escalation.action_taken:
         raise ValidationError("Record the action taken before resolving.")
-    note = (note or "").strip()
+    note = given_reason(note, None, field="note", what="the resolution note")
     if not note and _step_still_missing(escalation):
         raise ValidationError({"note": NOTE_NEEDED_WHILE_NOT_RECORDED})
     changes = _ownership(escalation, by, now) | {
@@ -475,18 +478,22 @@ def header_summary(user) -> dict:
     }
 
 
-def escalation_counts(provider, chain_code: str, now, subjects=None) -> dict:
+def escalation_counts(provider, chain_code: str, now, subjects=None, region=None) -> dict:
     """Open escalations of a provider's cases of one chain, and those not acknowledged in time.
 
     `subjects` (model instances, or a queryset of them), when given, limits the count to the cases of
     those subjects, so a page that filters its subjects counts only their escalations; an empty list
-    counts none.
+    counts none. `region`, when given, limits it to the escalations concerning that region: a step run
+    once per region (A4) names its region; any other names the service concerned, whose region it is
+    (a case touching two regions would otherwise show the same count under each).
     """
     open_ones = Escalation.objects.filter(provider=provider, chain_run__chain__code=chain_code).exclude(
         state=EscalationState.RESOLVED
     )
     if subjects is not None:
         open_ones = open_ones.filter(_of_subjects(subjects))
+    if region is not None:
+        open_ones = open_ones.filter(Q(region=region) | Q(region__isnull=True, service__region=region))
     return {
         "open": open_ones.count(),
         "overdue": open_ones.filter(state=EscalationState.RAISED, acknowledge_by__lt=now).count(),

@@ -122,6 +122,27 @@ def qn(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def stored(model, name: str, value):
+    """A value as the model's column stores it, for a statement's parameter (SQLite keeps datetimes as
+    text in one exact form)."""
+    return model._meta.get_field(name).get_db_prep_save(value, connection)
+
+
+class Numbered:
+    """Distinct keys numbered in the order first met: a row carries the number, and a small table
+    (`rows_table`) holds what the key stands for, worked out once (`numbers` maps each key to its
+    number)."""
+
+    def __init__(self):
+        self.numbers = {}
+
+    def __call__(self, key) -> int:
+        number = self.numbers.get(key)
+        if number is None:
+            number = self.numbers[key] = len(self.numbers)
+        return number
+
+
 def _cast_type(field: models.Field) -> str:
     if isinstance(field, models.ForeignKey):
         field = field.target_field

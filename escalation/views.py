@@ -211,8 +211,7 @@ class ChainRunDetailView(StaffRequiredMixin, TemplateView):
             to_attr="current_records",
         )
         step_runs = list(
-            run.step_runs.with_opening_time()
-            .select_related("region")
+            run.step_runs.select_related("region")
             .order_by("order", "due_at", "occurrence")
             .prefetch_related(current)
         )
@@ -243,21 +242,20 @@ class StepRunView(StaffRequiredMixin, TemplateView):
 
     def get_step_run(self) -> StepRun:
         return get_object_or_404(
-            permissions.visible_step_runs(self.request.user)
-            .with_opening_time()
-            .select_related("chain_run__chain", "chain_run__provider", "chain_run__service"),
+            permissions.visible_step_runs(self.request.user).select_related(
+                "chain_run__chain", "chain_run__provider", "chain_run__service"
+            ),
             pk=self.kwargs["pk"],
         )
 
     def _form(self, step_run, data=None):
         """The record form, its measures filled with what the system computes; a figure it cannot
-        compute says why beside its field, so the person enters it knowingly."""
+        compute says why beside its field, so the person enters it knowingly, and one the records fix
+        is shown read-only."""
         services_qs = step_run.chain_run.provider.services.order_by("name")
         figures = computations.compute(step_run)
         initial = figures.values if data is None else None
-        return StepRecordForm(
-            step_run, data, initial=initial, services=services_qs, could_not_compute=figures.failures
-        )
+        return StepRecordForm(step_run, data, initial=initial, services=services_qs, figures=figures)
 
     def get_context_data(self, **kwargs):
         step_run = kwargs.pop("step_run", None) or self.get_step_run()
@@ -267,8 +265,7 @@ class StepRunView(StaffRequiredMixin, TemplateView):
         can_record = (
             self.request.user.has_perm("escalation.record_step", step_run) and step_run.chain_run.is_open
         )
-        opens_at = step_run.opens_at()
-        opens_later = opens_at is not None and opens_at > timezone.now()
+        opens_later = step_run.opens_at is not None and step_run.opens_at > timezone.now()
         form = kwargs.pop("form", None) or (self._form(step_run) if can_record and not opens_later else None)
         return super().get_context_data(
             step=step_run,
@@ -279,7 +276,7 @@ class StepRunView(StaffRequiredMixin, TemplateView):
             breach=breach,
             escalations=step_run.escalations.order_by("-raised_at"),
             can_record=can_record,
-            opens_at=opens_at if opens_later else None,
+            opens_later=opens_later,
             who_records="" if can_record else refusal(self.request.user, "escalation.record_step", step_run),
             form=form,
             shown_state=step_run.display_state(),

@@ -93,10 +93,11 @@ def latest_step(step_runs: list, code: str):
     return max((step for step in step_runs if step.code == code), key=lambda s: s.occurrence, default=None)
 
 
-def escalation_counts(provider, now, triggers=None) -> dict:
+def escalation_counts(provider, now, triggers=None, region=None) -> dict:
     """Open escalations of the provider's chain A cases, and those not acknowledged in time; only
-    the cases of `triggers` when given (a filtered page counts what it shows)."""
-    return engine.escalation_counts(provider, CHAIN_CODE, now, subjects=triggers)
+    the cases of `triggers`, and those concerning `region`, when given (a filtered page counts what it
+    shows)."""
+    return engine.escalation_counts(provider, CHAIN_CODE, now, subjects=triggers, region=region)
 
 
 def judge_a5(provider, figures: dict) -> dict:

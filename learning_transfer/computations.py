@@ -6,11 +6,12 @@ when matching runs and kept on the matched services; its computations check they
 the look-back and working days the case gives them.
 """
 
-from escalation.computations import CouldNotCompute, Parameter, parameters_of, registry
+from escalation.computations import CouldNotCompute, Parameter, PerItem, parameters_of, registry
 
 from . import chain
 from .models import LearningTrigger
 from .services import measures, summary
+from .services.verification import in_words
 
 HOURS_IN_A_WEEK = 7 * 24
 
@@ -118,9 +119,28 @@ def local_tasks_due_soon(context, window_hours: int) -> int:
     return measures.local_tasks_due(_picture(context), window_hours)
 
 
-def expected_reduction_by_group(context) -> dict:
-    """Groups without a figure yet are left out (an empty mapping when none has one)."""
-    return measures.expected_reduction_by_group(_picture(context).included)
+def expected_reduction_by_group(context) -> PerItem:
+    """The exposure log's expected reduction of each of the region's risk-level groups; a group none of
+    whose services has a figure yet is named with whose log it waits for, so the check can say so and
+    refuse a figure typed for it."""
+    included = _picture(context).included
+    figures = measures.expected_reduction_by_group(included)
+    missing = {}
+    for group, rows in measures.service_groups(included).items():
+        if group not in figures:
+            names = [row.match.service.name for row in rows]
+            whose = (
+                "its registered manager records" if len(names) == 1 else "their registered managers record"
+            )
+            missing[group] = (
+                f"no expected reduction is recorded yet for {in_words(names)}; {whose} it in the exposure log"
+            )
+    return PerItem(figures, missing)
+
+
+def from_the_exposure_log(context) -> str:
+    """Where A4's figures come from: the matched services' exposure logs, which the check reconciles."""
+    return "from the exposure log"
 
 
 def _a5(context) -> summary.Counted:
@@ -194,7 +214,6 @@ def register_computations() -> None:
             local_tasks_due_soon,
             (Parameter("window_hours", "Tasks due in the next", "hours", 1, HOURS_IN_A_WEEK),),
         ),
-        ("expected_reduction_by_group", expected_reduction_by_group, ()),
         ("average_confirmation_rate", average_confirmation_rate, ()),
         (
             "repeated_defects",
@@ -204,3 +223,7 @@ def register_computations() -> None:
         ("high_risk_lacking_action", high_risk_lacking_action, ()),
     ]:
         registry.register(key, function, parameters=parameters)
+    # A4 judges the exposure log's figures: one typed instead would disagree with the trigger's page.
+    registry.register(
+        "expected_reduction_by_group", expected_reduction_by_group, fixed_by=from_the_exposure_log
+    )

@@ -110,6 +110,7 @@ def build_earlier_cycle(provider: Provider, now=None):
         confirmed_at=confirmed_at,
         source_incident=incident,
         now=confirmed_at + timedelta(minutes=15),
+        log_late=True,  # a known history recorded by code: nobody to ask
         root_cause_factors=[RootCauseFactor.COMMUNICATION, RootCauseFactor.UNCLEAR_GUIDANCE],
         root_cause_summary="The handover sheet did not mark time-critical medicines for agency staff.",
         local_fix="Ash Grove's handover sheet now lists time-critical medicines first.",
@@ -223,6 +224,7 @@ def build_learning_story(provider: Provider, now=None, history_days: int = EARLI
         confirmed_at=confirmed_at,
         source_incident=incident,
         now=confirmed_at + timedelta(minutes=20),
+        log_late=True,  # a known history recorded by code: nobody to ask
         root_cause_factors=[
             RootCauseFactor.SUPERVISION,
             RootCauseFactor.WORKLOAD,

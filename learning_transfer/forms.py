@@ -17,6 +17,7 @@ from providers.fields import (
     RecordFilter,
     TypedChoiceField,
 )
+from providers.forms import add_service_errors
 from providers.models import Region, Service, User
 from providers.templatetags.nhsuk import london
 
@@ -32,7 +33,12 @@ from .choices import (
 )
 from .models import ImportJob, Incident, LearningTrigger
 from .models.incidents import PEOPLE_AFFECTED_REFUSAL
-from .services.exposure import EXPECTED_REDUCTION_TO_ONE_PLACE
+from .services.exposure import (
+    EXPECTED_REDUCTION_TO_ONE_PLACE,
+    check_briefing,
+    check_comparable_risk,
+    check_line_due,
+)
 from .services.incidents import INCIDENT_FIELDS
 from .services.late_start import LOG_LATE
 from .services.people import local_people
@@ -55,6 +61,29 @@ def datetime_field(label: str, required: bool = True, help_text: str = "") -> fo
             "invalid": f"Enter {label.lower()} as a date and time, for example 2026-11-23 10:15."
         },
     )
+
+
+class ServiceErrorsMixin:
+    """Puts a service's refusal (a ValidationError) beside the field it is about, so the error summary
+    links to it; a refusal about no one field goes above the form."""
+
+    def field_for(self, key: str) -> str | None:
+        """The field a refusal keyed `key` by the service is about, or None for above the form."""
+        return key if key in self.fields else None
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        add_service_errors(self, exc, field_for=self.field_for)
+
+    def ask(self, field: str | None, check, *args) -> None:
+        """Ask a service's check of `args` now, putting its refusal on `field` (None: on the field the
+        refusal names), so it shows with the form's other errors rather than after they are put right."""
+        try:
+            check(*args)
+        except ValidationError as exc:
+            if field is None:
+                self.add_service_errors(exc)
+            else:
+                self.add_error(field, exc.messages)
 
 
 class LocalPersonField(RecordChoiceField):
@@ -224,7 +253,10 @@ class LeadForm(forms.Form):
         self.fields["person"].offer(service)
 
 
-class ExposureForm(forms.Form):
+class ExposureForm(ServiceErrorsMixin, forms.Form):
+    """The exposure log of one matched service. Its `clean` asks the service's date checks, so a date
+    refused shows with a percentage refused, not after it is put right."""
+
     briefing_completed_at = datetime_field("Mandatory briefing completed", required=False)
     comparable_risk_open_since = datetime_field(
         "Comparable risk found open at",
@@ -245,17 +277,43 @@ class ExposureForm(forms.Form):
         },
     )
 
+    def __init__(self, *args, match, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.match = match
 
-class LineForm(forms.Form):
-    """One implementation line: the task, who owns it at the service, and when it is due."""
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("briefing_completed_at"):
+            self.ask("briefing_completed_at", check_briefing, self.match, cleaned["briefing_completed_at"])
+        # Asked only of times the form read: one it could not read already has its own error.
+        if not {"comparable_risk_open_since", "comparable_risk_resolved_at"} & set(self.errors):
+            self.ask(
+                None,  # on the time each refusal is about
+                check_comparable_risk,
+                cleaned.get("comparable_risk_open_since"),
+                cleaned.get("comparable_risk_resolved_at"),
+            )
+        return cleaned
+
+
+class LineForm(ServiceErrorsMixin, forms.Form):
+    """One implementation line: the task, who owns it at the service, and when it is due (within the
+    bounds `exposure.check_line_due` sets, asked in `clean` so it shows with the form's other errors)."""
 
     task = forms.CharField(max_length=300)
     owner = LocalPersonField()
-    due_at = datetime_field("Due")
+    due_at = datetime_field("When the task is due")
 
-    def __init__(self, *args, service: Service, **kwargs):
+    def __init__(self, *args, match, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].offer(service)
+        self.match = match
+        self.fields["owner"].offer(match.service)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("due_at"):
+            self.ask("due_at", check_line_due, self.match, cleaned["due_at"])
+        return cleaned
 
 
 class ImportForm(forms.Form):

@@ -3,13 +3,17 @@
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from escalation.choices import ChainRunStatus, StepRunState
+from escalation.panels import LOOK_AHEAD, due_steps
+from escalation.permissions import visible_step_runs
 from providers import dashboards
 from providers.choices import Role
-from providers.permissions import compiled_once, providers_where
+from providers.permissions import compiled_once, providers_where, staff_assignments, visible_services
 
-from . import permissions
+from . import chain, permissions
 from .choices import TriggerStatus
 from .models import ImplementationLead, LearningNotice
+from .services import late_notices
 from .services.review import review_candidates
 from .services.summary import headline
 
@@ -69,12 +73,57 @@ def registered_manager_context(request, role) -> dict:
         PANEL_ROWS,
         kept_for=(user, "open implementation lines"),
     )
+    now = timezone.now()
+    late_notices.mark_late(notices, now)  # a notice past its receipt window or due date says so
     return {
         "notices": notices,
         "more_notices": notice_total - len(notices),
         "lines": lines,
         "line_total": line_total,
-        "now": timezone.now(),
+        "now": now,
+    }
+
+
+def source_failures_context(request, role) -> dict:
+    """Serious failures logged at the manager's own services (where the learning came from), newest
+    first, those the person may open (their trigger pages)."""
+    user = request.user
+    triggers, total = dashboards.first_rows_and_total(
+        lambda: (
+            permissions.visible_triggers(user)
+            .filter(source_service__in=visible_services(user, roles=[role]))
+            .select_related("source_service")
+            .order_by("-confirmed_at", "-pk")
+        ),
+        PANEL_ROWS,
+        kept_for=(user, f"serious failures at the services of {role}"),
+    )
+    return {"triggers": triggers, "more": total - len(triggers)}
+
+
+def own_steps_context(request, role) -> dict:
+    """Chain A steps still to record in the regions where the person holds this role (a deputy's A4),
+    overdue or due within the next day, as the service roles' panel lists their checks."""
+    user = request.user
+    now = timezone.now()
+    regions = [a.region_id for a in staff_assignments(user) if a.role == role and a.region_id]
+    open_runs = (
+        visible_step_runs(user)
+        .filter(
+            chain_run__chain__code=chain.CHAIN_CODE,
+            chain_run__status=ChainRunStatus.OPEN,
+            region_id__in=regions,
+            state__in=[StepRunState.DUE, StepRunState.OVERDUE],
+            due_at__lte=now + LOOK_AHEAD,
+        )
+        .select_related("chain_run__provider", "chain_run__service", "region")
+        .order_by("due_at", "code", "pk")
+    )
+    return {
+        **due_steps(user, open_runs, now, PANEL_ROWS),
+        "heading": "Due and overdue checks in your region",
+        "place": "in your region",
+        "nothing_due": "No checks due in the next day.",
     }
 
 
@@ -122,14 +171,22 @@ PANELS = [
     ([Role.QUALITY_DIRECTOR], "quality_director", quality_director_context),
     ([Role.NOMINATED_INDIVIDUAL, Role.PROVIDER_DIRECTOR], "summary", nominated_individual_context),
     ([Role.REGISTERED_MANAGER], "registered_manager", registered_manager_context),
+    ([Role.REGISTERED_MANAGER], "source_failures", source_failures_context),
     ([Role.GOVERNANCE_OFFICER], "governance_officer", governance_officer_context),
     ([Role.OPERATIONS_DIRECTOR, Role.DEPUTY_REGIONAL_MANAGER], "exposure", exposure_context),
 ]
 
 
 def register_panels() -> None:
-    """Add chain A's panels to the dashboards of the roles it serves."""
+    """Add chain A's panels to the dashboards of the roles it serves, and the deputy's own steps (the
+    panel the service roles' checks use) first on theirs."""
     for roles, name, context in PANELS:
         dashboards.register(
             roles=roles, template=f"learning_transfer/panels/{name}.html", context=context, order=10
         )
+    dashboards.register(
+        roles=[Role.DEPUTY_REGIONAL_MANAGER],
+        template="escalation/panels/due_steps.html",
+        context=own_steps_context,
+        order=4,
+    )

@@ -346,11 +346,14 @@ ONE_OFF_KINDS = DEADLINE_KINDS - RECURRING_KINDS
 # - after_step: count from that step's deadline instead of the case's anchor (and always after it);
 # - not_after_step: never later than that step's deadline;
 # - back_into_working_time: a deadline outside working time moves back to the last working moment.
+# And one that says when a one-off step opens (escalation/scheduling.py `opening_time`):
+# - opens_after_shifts: N, it judges the last N shifts to end by its deadline, so opens when they have.
 _LINK_FIELDS = ("after_step", "not_after_step")
 _ORDER_FIELDS: dict[str, frozenset[str]] = {
     "after_step": frozenset({"working_hours_after", "clock_on_working_day", "elapsed_hours_after"}),
     "not_after_step": ONE_OFF_KINDS,
     "back_into_working_time": ONE_OFF_KINDS,
+    "opens_after_shifts": ONE_OFF_KINDS,
 }
 
 
@@ -369,8 +372,8 @@ def _check_field(kind: str, name: str, value: object) -> None:
     elif name == "back_into_working_time":
         if not isinstance(value, bool):
             raise ValueError(f"{where} must be true or false, got {value!r}.")
-    elif name in ("days", "working_days_after"):
-        low = 1 if name == "days" else 0  # "0 working days before" an event has no meaning
+    elif name in ("days", "working_days_after", "opens_after_shifts"):
+        low = 0 if name == "working_days_after" else 1  # "0 working days before" an event has no meaning
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_RULE_DAYS:
             raise ValueError(f"{where} must be a whole number from {low} to {MAX_RULE_DAYS}, got {value!r}.")
     elif not _is_number(value) or not 0 <= value <= MAX_RULE_HOURS:
@@ -537,6 +540,8 @@ def describe_deadline_rule(rule: dict) -> str:
         text += ", moved back into working time"
     if "not_after_step" in rule:
         text += f", no later than {rule['not_after_step']}"
+    if "opens_after_shifts" in rule:
+        text += f", once the last {_count(rule['opens_after_shifts'], 'shift')} before it have ended"
     return text
 
 

@@ -7,11 +7,13 @@ refused as an invalid choice before any query, as an id that matches no record i
 """
 
 import html
+from datetime import UTC, timedelta
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
@@ -44,13 +46,51 @@ class DateField(forms.DateField):
 
 
 class DateTimeField(forms.DateTimeField):
-    """A date and time between 2000 and 2100."""
+    """A date and time between 2000 and 2100, in UK time across the clock changes: a time the clocks
+    skip in spring is refused in words, and a time they pass twice in autumn is taken as the first."""
 
     default_validators = [validate_year]
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code != "ambiguous_timezone":
+                raise
+            return on_a_clock_change(error.params["datetime"], error.params["current_timezone"])
 
     def widget_attrs(self, widget):
         limits = _picker_limits(widget, f"{EARLIEST_YEAR}-01-01T00:00", f"{LATEST_YEAR}-12-31T23:59")
         return super().widget_attrs(widget) | limits
+
+
+def _exists(wall, zone) -> bool:
+    """Whether a naive wall time is shown on the clocks of `zone` (it survives a round trip by UTC)."""
+    aware = wall.replace(tzinfo=zone)
+    return aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall
+
+
+def on_a_clock_change(wall, zone):
+    """A wall time Django could not place in `zone` because the clocks change around it.
+
+    Skipped (the spring change): refused, saying when the clocks go forward and the first time after.
+    Passed twice (the autumn change): the first of the two, still in summer time, as the clocks showed
+    it first; a form offers no way to say which, and the earlier reading is the one a person on shift
+    writes down before the clocks go back."""
+    if _exists(wall, zone):
+        return timezone.make_aware(wall, zone)  # fold 0: the first of the two
+    minute = timedelta(minutes=1)
+    jump, resumes = wall, wall
+    while not _exists(jump - minute, zone):
+        jump -= minute
+    while not _exists(resumes, zone):
+        resumes += minute
+    at = f"{jump:%-I%p}".lower() if jump.minute == 0 else f"{jump:%H:%M}"
+    raise ValidationError(
+        f"There is no {wall:%H:%M} on {wall:%a %-d %b %Y}: the clocks go forward an hour at {at}. "
+        f"Enter a time from {resumes:%H:%M}.",
+        code="clocks_go_forward",
+    )
 
 
 def is_possible_id(value) -> bool:

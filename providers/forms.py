@@ -8,7 +8,7 @@ from django.core.validators import MaxLengthValidator
 
 from .choices import ROLE_SCOPE
 from .fields import ChoiceField, RecordChoiceField
-from .models import REASON_MAX_LENGTH, REASON_TOO_LONG, Region, Service
+from .models import REASON_MAX_LENGTH, REASON_TOO_LONG, Region, Service, too_long
 from .permissions import STAFF_ROLES
 from .services import people_of
 
@@ -49,19 +49,31 @@ WEEKDAYS = [
 ]
 
 
-def reason_field(why: str = "", *, missing: str = "Give the reason for the change.", rows: int = 3):
+def reason_field(
+    why: str = "",
+    *,
+    missing: str = "Give the reason for the change.",
+    rows: int = 3,
+    what: str = "",
+    label: str | None = None,
+    required: bool = True,
+):
     """The field every form asking a person why uses: up to REASON_MAX_LENGTH characters, a longer
-    reason refused with the limit and its length named (REASON_TOO_LONG) and kept on the form.
+    reason refused with the limit and its length named (REASON_TOO_LONG) and kept on the form. Other
+    free text a person writes (a step's notes, an escalation's action) uses it too, naming itself in
+    the refusal: `what` ("the notes"), with its `label` and whether it is `required`.
 
     The browser is not told the limit (no maxlength): it would cut a pasted reason short without a
     word, and the person would think it saved whole."""
     field = forms.CharField(
+        label=label,
+        required=required,
         widget=forms.Textarea(attrs={"rows": rows}),
         max_length=REASON_MAX_LENGTH,
         help_text=" ".join(
             filter(None, [why, f"Up to {REASON_MAX_LENGTH} characters, kept in the history."])
         ),
-        error_messages={"required": missing, "max_length": REASON_TOO_LONG},
+        error_messages={"required": missing, "max_length": too_long(what) if what else REASON_TOO_LONG},
     )
     field.widget.attrs.pop("maxlength", None)
     return field

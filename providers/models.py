@@ -13,11 +13,18 @@ from .choices import ROLE_SCOPE, RiskLevel, RiskTag, Role, Scope, ServiceType, l
 
 # The longest reason a person may give for a change: a few sentences, kept whole in the history.
 REASON_MAX_LENGTH = 500
-# What a longer reason is told, on the form and by the services alike (Django's validator parameters).
-REASON_TOO_LONG = (
-    "Keep the reason to %(limit_value)d characters or fewer: it has %(show_value)d. "
-    "Nothing was saved; shorten it below and send it again."
-)
+
+
+def too_long(what: str) -> str:
+    """What a text longer than its limit is told, naming it ("the reason", "the notes"), on the form and
+    by the services alike (Django's validator parameters)."""
+    return (
+        f"Keep {what} to %(limit_value)d characters or fewer: it has %(show_value)d. "
+        "Nothing was saved; shorten it below and send it again."
+    )
+
+
+REASON_TOO_LONG = too_long("the reason")
 
 
 class User(AbstractUser):

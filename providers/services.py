@@ -16,20 +16,36 @@ from django.utils.http import urlsafe_base64_encode
 
 from .actions import AlreadyDone
 from .choices import Role
-from .models import REASON_MAX_LENGTH, REASON_TOO_LONG, Provider, Region, RoleAssignment, Service, User
+from .models import (
+    REASON_MAX_LENGTH,
+    REASON_TOO_LONG,
+    Provider,
+    Region,
+    RoleAssignment,
+    Service,
+    User,
+    too_long,
+)
 from .permissions import require_perm
 
 
-def given_reason(reason: str, missing: str = "Give the reason for the change.", field: str = "reason") -> str:
-    """The reason a person gave, without surrounding spaces: refused (on `field`) when there is none,
-    or when it is longer than REASON_MAX_LENGTH, in the words the forms' reason field uses. Never cut
-    short: the history keeps it whole."""
+def given_reason(
+    reason: str,
+    missing: str | None = "Give the reason for the change.",
+    field: str = "reason",
+    what: str = "",
+) -> str:
+    """The reason a person gave, without surrounding spaces: refused (on `field`) when there is none
+    (unless `missing` is None: optional text such as a step's notes), or when it is longer than
+    REASON_MAX_LENGTH, in the words the forms' reason field uses (naming `what`, as `reason_field`
+    does). Never cut short: the history keeps it whole."""
     reason = (reason or "").strip()
-    if not reason:
+    if not reason and missing is not None:
         raise ValidationError({field: missing})
     if len(reason) > REASON_MAX_LENGTH:
-        too_long = REASON_TOO_LONG % {"limit_value": REASON_MAX_LENGTH, "show_value": len(reason)}
-        raise ValidationError({field: too_long})
+        message = too_long(what) if what else REASON_TOO_LONG
+        sizes = {"limit_value": REASON_MAX_LENGTH, "show_value": len(reason)}
+        raise ValidationError({field: message % sizes})
     return reason
 
 

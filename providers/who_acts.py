@@ -60,6 +60,12 @@ def decided_by(perm: str, key: Callable, only: Callable | None = None) -> None:
         _ONLY[perm] = only
 
 
+def nobody_holds(place, role_label: str) -> str:
+    """What a row says when nobody can do its work because nobody holds its role where it is done:
+    "Nobody at Elm House holds the Clinical Lead role yet: ask your provider administrator"."""
+    return f"Nobody at {place} holds the {role_label} role yet: ask your provider administrator"
+
+
 class Colleague(NamedTuple):
     """One staff role assignment as the index holds it: enough to tell whether it reaches a place."""
 

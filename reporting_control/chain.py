@@ -12,8 +12,9 @@ SIGN_OFF_STEP = "C5"
 SIGNED_OFF_AGAINST = ("C1", "C3", "C4")
 
 
-def start(update, by):
-    """Start chain C on the update: its steps count back from the issue date-time."""
+def start(update, by, now=None):
+    """Start chain C on the update at `now` (default the current time): its steps count back from the
+    issue date-time."""
     return engine.start_chain(
         CHAIN_CODE,
         provider=update.provider,
@@ -21,6 +22,7 @@ def start(update, by):
         anchor_at=update.issue_at,
         until=update.issue_at,
         started_by=by,
+        started_at=now,
     )
 
 

@@ -1,9 +1,15 @@
 """Reporting updates for the demo provider: one released to its commissioners, which gives the county
 council and the ICB each a pack about its own services only, and one to CQC held because it claims
-shared learning on notices alone. Every line names the services it speaks for."""
+shared learning on notices alone. Every line names the services it speaks for.
 
-from datetime import time
+The compliance manager writes them on the afternoon Rowan Court's verification is confirmed, one action
+a few minutes after another: after the verification the assurance names, before the demo is built
+(that verification is on the working day before)."""
 
+from datetime import time, timedelta
+from itertools import count
+
+from django.db.models import Max
 from django.utils import timezone
 
 from providers.calendar import local_datetime
@@ -29,15 +35,25 @@ CHECKS = {
 }
 
 
-def _check_before_sign_off(update, provider) -> None:
-    """Record the compliance, complaints and challenge checks (C1, C3, C4) before the sign-off."""
+def _check_before_sign_off(update, provider, moments) -> None:
+    """Record the compliance, complaints and challenge checks (C1, C3, C4) before the sign-off, each at
+    the next of `moments`."""
     for code, (entered, notes) in CHECKS.items():
         holder = _holder(provider, chain.step_run(update, code).role)
-        chain.record_computed(update, code, by=holder, entered=entered, notes=notes)
+        chain.record_computed(update, code, by=holder, entered=entered, notes=notes, now=next(moments))
+
+
+def _moments_after_verification(trigger):
+    """The story's moments: from three hours after the trigger's last verification, ten minutes apart."""
+    verified = trigger.matches.aggregate(last=Max("implementation_confirmed_at"))["last"]
+    begins = verified + timedelta(hours=3)
+    return (begins + timedelta(minutes=10 * n) for n in count())
 
 
 def build_reporting_story(provider, trigger) -> None:
-    """Plan, evidence and release or hold two updates built on the demo's learning trigger."""
+    """Plan, evidence and release or hold two updates built on the demo's learning trigger, in order, each
+    action dated at the next of the story's moments."""
+    moments = _moments_after_verification(trigger)
     calendar = provider.calendar
     compliance = _holder(provider, Role.COMPLIANCE_MANAGER)
     director = _holder(provider, Role.PROVIDER_DIRECTOR)
@@ -56,6 +72,7 @@ def build_reporting_story(provider, trigger) -> None:
         issue_at=local_datetime(issue_day, time(10)),
         triggers=[trigger],
         services=[rowan, elm, willow],
+        now=next(moments),
     )
     services.add_line(
         assurance,
@@ -63,6 +80,7 @@ def build_reporting_story(provider, trigger) -> None:
         kind=LineKind.NAMED_SERVICE,
         claim="Rowan Court records night checks in real time on both floors and has verified the change.",
         services=[rowan],
+        now=next(moments),
     )
     waiting = services.add_line(
         assurance,
@@ -70,6 +88,7 @@ def build_reporting_story(provider, trigger) -> None:
         kind=LineKind.NAMED_SERVICE,
         claim="Willow Bank has reviewed its night checks against this learning.",
         services=[willow],
+        now=next(moments),
     )
     services.decide_line(
         waiting,
@@ -79,10 +98,13 @@ def build_reporting_story(provider, trigger) -> None:
             "Willow Bank was not among the homes matched to this fall; the ICB asked for its night-check "
             "review, which will be reported in the next update."
         ),
+        now=next(moments),
     )
-    _check_before_sign_off(assurance, provider)
-    chain.record_sign_off(assurance, by=director, notes="One claim evidenced, one deferred until verified.")
-    services.release_update(assurance, by=director)
+    _check_before_sign_off(assurance, provider, moments)
+    chain.record_sign_off(
+        assurance, by=director, notes="One claim evidenced, one deferred until verified.", now=next(moments)
+    )
+    services.release_update(assurance, by=director, now=next(moments))
 
     cqc = services.plan_update(
         by=compliance,
@@ -91,6 +113,7 @@ def build_reporting_story(provider, trigger) -> None:
         audience=Audience.REGULATOR,
         issue_at=local_datetime(calendar.next_working_day(issue_day), time(10)),
         triggers=[trigger],
+        now=next(moments),
     )
     # A provider-wide claim names every comparable home it speaks for: the fall's matched services.
     comparable = [m.service for m in trigger.matches.filter(included=True).select_related("service")]
@@ -100,9 +123,11 @@ def build_reporting_story(provider, trigger) -> None:
         kind=LineKind.PROVIDER_WIDE,
         claim="Learning from the Elm House fall has been shared and adopted across every comparable home.",
         services=sorted(comparable, key=lambda service: service.name),
+        now=next(moments),
     )
     services.place_hold(
         cqc,
         by=compliance,
         reason="The shared-learning claim rests on notices only; two homes have not verified.",
+        now=next(moments),
     )

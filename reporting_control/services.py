@@ -60,7 +60,8 @@ def _same_provider(objects, provider, field: str, what: str) -> None:
 def plan_update(
     *, by, provider, title: str, audience: str, issue_at: datetime, triggers=(), services=(), now=None
 ) -> ReportingUpdate:
-    """Plan an update and start chain C on it (its steps count back from the issue date-time)."""
+    """Plan an update and start chain C on it (its steps count back from the issue date-time); `now`
+    (default the current time) dates the update, its history and its case."""
     require_perm(by, "reporting_control.plan_update", provider)
     now = now or timezone.now()
     title = _required(title, "title", "Enter the update's title.")
@@ -75,12 +76,17 @@ def plan_update(
     try:
         with transaction.atomic():
             update = ReportingUpdate(
-                provider=provider, title=title, audience=audience, issue_at=issue_at, created_by=by
+                provider=provider,
+                title=title,
+                audience=audience,
+                issue_at=issue_at,
+                created_by=by,
+                created_at=now,
             )
-            _save(update, by, "Update planned")
+            _save(update, by, "Update planned", now)  # the m2m history rows below take its date too
             update.triggers.set(triggers)
             update.services.set(services)
-            chain.start(update, by)
+            chain.start(update, by, now)
     except IntegrityError:
         _refuse_if_planned(provider, title, issue_at)  # a second submit raced past the first check
         raise
@@ -107,8 +113,9 @@ def _named_services(services, provider) -> list:
     return services
 
 
-def add_line(update: ReportingUpdate, *, by, claim: str, kind: str, services=()) -> ReportingLine:
-    """Add a claim, naming the services it speaks for, to the update and judge its evidence at once."""
+def add_line(update: ReportingUpdate, *, by, claim: str, kind: str, services=(), now=None) -> ReportingLine:
+    """Add a claim, naming the services it speaks for, to the update and judge its evidence at once,
+    at `now` (default the current time)."""
     require_perm(by, "reporting_control.edit_update", update)
     _not_released(update)
     claim = _required(claim, "claim", "Enter the claim as it will be reported.")
@@ -122,9 +129,9 @@ def add_line(update: ReportingUpdate, *, by, claim: str, kind: str, services=())
             raise AlreadyDone(f"Line {same.order} already makes this claim.", same)
         last = update.lines.aggregate(last=Max("order"))["last"] or 0
         line = ReportingLine(update=update, order=last + 1, claim=claim, kind=kind)
-        _save(line, by, "Line added")
+        _save(line, by, "Line added", now)
         line.services.set(services)
-    return assess_line_evidence(line)
+    return assess_line_evidence(line, now=now)
 
 
 def name_line_services(line: ReportingLine, *, by, services, now=None) -> ReportingLine:
@@ -398,15 +405,16 @@ def _step_list(steps) -> str:
     return "; ".join(words)
 
 
-def release_problems(update: ReportingUpdate) -> list[str]:
-    """Why the update cannot be released now (empty when it can); judges undecided lines afresh."""
+def release_problems(update: ReportingUpdate, now=None) -> list[str]:
+    """Why the update cannot be released at `now` (default the current time; empty when it can); judges
+    undecided lines afresh."""
     problems = []
     if active_hold(update) is not None:
         problems.append("An issue hold is active: it must be lifted, with a reason, before release.")
     sign_off = _sign_off_problem(update)
     if sign_off:
         problems.append(sign_off)
-    problems += _checks_problems(update, timezone.now())
+    problems += _checks_problems(update, now or timezone.now())
     verdicts = evidence.judge_update(update)
     if not verdicts:
         problems.append("The update has no reporting lines.")
@@ -433,14 +441,14 @@ def release_update(update: ReportingUpdate, *, by, now=None) -> bool:
         locked = _lock(update)
         if locked.status == UpdateStatus.RELEASED:
             return False
-        problems = release_problems(locked)
+        problems = release_problems(locked, now)
         if problems:
             raise ValidationError(problems)
         _check_evidence(locked, by=by, now=now)
         locked.status = UpdateStatus.RELEASED
         locked.released_by, locked.released_at = by, now
         _save(locked, by, "Released", now)
-        chain.close(locked, by, "Update released.")
+        chain.close(locked, by, "Update released.", now)
         queue_release_packs(locked, by=by, now=now)
     update.status, update.released_at, update.released_by = locked.status, now, by
     return True

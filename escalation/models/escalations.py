@@ -158,9 +158,15 @@ class Notification(models.Model):
     Rows are written in the transaction that raises the escalation and e-mailed after commit by
     `escalation.notifications.send_pending_notifications`, which claims each row before sending so nobody
     is e-mailed twice. `read_at` is the inbox's read state.
+
+    A row without an escalation is a message the apps send through the same outbox (`notifications.
+    queue_message`), such as a withdrawn verification: it carries its own `subject` and `body`, is
+    e-mailed only, and never shows in the escalation inbox.
     """
 
-    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="notifications")
+    escalation = models.ForeignKey(
+        Escalation, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="escalation_notifications"
     )
@@ -172,11 +178,20 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # A message's own words (rows without an escalation). Empty by default in Python (the engine's
+    # INSERT … SELECT fills every column with it) and in the database (raw inserts naming only the
+    # escalation's columns, as the benchmark's, still work).
+    subject = models.CharField(max_length=250, blank=True, default="", db_default="")
+    body = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["escalation", "user"], name="notification_once_per_person"),
+            models.CheckConstraint(
+                condition=models.Q(escalation__isnull=False) | ~models.Q(subject=""),
+                name="notification_about_something",
+            ),
         ]
         indexes = [
             models.Index(
@@ -191,7 +206,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.escalation} to {self.user}"
+        return f"{self.escalation or self.subject} to {self.user}"
 
 
 class EngineEvent(models.Model):

@@ -1,16 +1,15 @@
 """Running cases: a ChainRun on a subject, its StepRuns (snapshots of the template) and their records."""
 
+from datetime import UTC, timedelta
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Case, DateTimeField, OuterRef, Q, Subquery, When
-from django.db.models.lookups import IsNull
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from providers.calendar import RECURRING_KINDS
 from providers.choices import Role
 from providers.models import Provider, Region, Service
 from providers.templatetags.nhsuk import london
@@ -80,13 +79,6 @@ class ChainRun(models.Model):
         )
 
 
-class StepRunQuerySet(models.QuerySet):
-    def with_opening_time(self):
-        """Each step run with when it opens (`opening_time`, see `opening_time`) read in the same
-        query: a list shows "Not open yet — opens …" without a query per row."""
-        return self.annotate(opening_time=opening_time())
-
-
 class StepRun(models.Model):
     """One occurrence of a step in a running case: a snapshot of the step with its own deadline.
 
@@ -125,11 +117,17 @@ class StepRun(models.Model):
     # The occurrence and its progress.
     occurrence = models.PositiveSmallIntegerField(default=1)
     due_at = models.DateTimeField()
+    # Set when the case is scheduled (escalation/scheduling.py `opening_time`): the one time the step
+    # page, every list ("Not open yet — opens …") and the refusal on record read.
+    opens_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When this occurrence may be recorded: its shift's start, the check before it "
+        "falling due, or the shifts it judges having ended. Empty: open from the start of the case.",
+    )
     state = models.CharField(max_length=10, choices=StepRunState.choices, default=StepRunState.DUE)
     recorded_at = models.DateTimeField(null=True, blank=True)
     overdue_at = models.DateTimeField(null=True, blank=True)
-
-    objects = StepRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["chain_run", "order", "due_at"]
@@ -183,24 +181,22 @@ class StepRun(models.Model):
         if state == StepRunState.BREACHED and self.breach_status:
             return self.breach_status
         if state == NOT_OPEN:
-            return NOT_OPEN_WORDS.format(opens=london(self.opens_at()))
+            return NOT_OPEN_WORDS.format(opens=london(self.opens_at))
         return StepRunState(state).label
 
     @property
-    def opens_in_turn(self) -> bool:
-        """Whether this is a later occurrence of a step run each shift, day or late shift (the rows
-        `opening_time` gives a time for): the first occurrence and a one-off step are open from the start."""
-        return self.occurrence > 1 and self.deadline_rule.get("kind") in RECURRING_KINDS
-
-    def opens_at(self):
-        """When this occurrence may be recorded (see `opening_time`): as its list loaded it, or read
-        now. None when it is open from the start of the case."""
-        if not self.opens_in_turn:
-            return None
-        if hasattr(self, "opening_time"):
-            return self.opening_time
-        one = StepRun.objects.filter(pk=self.pk).with_opening_time()
-        return one.values_list("opening_time", flat=True).first()
+    def opens_when(self) -> str:
+        """Why the occurrence opens at `opens_at`, for "It opens at …, {this}: record it then"."""
+        rule = self.deadline_rule
+        if "opens_after_shifts" in rule:
+            return f"once the {rule['opens_after_shifts']} shifts it looks at have ended"
+        if rule["kind"] == "each_shift_before":
+            return "when its shift starts"  # the check before it fell due the day before
+        if rule["kind"] == "each_shift":
+            began = self.due_at.astimezone(UTC) - timedelta(hours=float(rule["within_hours"]))
+            if self.opens_at is not None and self.opens_at <= began:
+                return "when its shift starts"
+        return "when the check before it falls due"
 
     @property
     def is_recorded(self) -> bool:
@@ -208,40 +204,15 @@ class StepRun(models.Model):
 
     def display_state(self, now=None) -> str:
         """The state for a timeline: a due step past its deadline shows as overdue before the engine
-        runs, and a later check whose turn has not come as not open (NOT_OPEN). A list loads its rows
-        `with_opening_time`, so this reads no query per row."""
+        runs, and a check whose turn has not come (`opens_at`) as not open (NOT_OPEN). No query."""
         now = now or timezone.now()
         if self.state != StepRunState.DUE:
             return self.state
         if self.due_at <= now:
             return StepRunState.OVERDUE
-        opens_at = self.opens_at()
-        if opens_at is not None and now < opens_at:
+        if self.opens_at is not None and now < self.opens_at:
             return NOT_OPEN
         return self.state
-
-
-def opening_time():
-    """The one definition of when a step run opens, as an expression over its row: a later occurrence
-    of a step run each shift, day or late shift opens when the occurrence before it (same case, step
-    and region) falls due, so a shift's check cannot be done before its shift; NULL for a first
-    occurrence or a one-off step (`StepRun.opens_in_turn` says which rows have a time)."""
-    earlier = StepRun.objects.filter(
-        chain_run_id=OuterRef("chain_run_id"),
-        code=OuterRef("code"),
-        occurrence=OuterRef("occurrence") - 1,
-    ).filter(
-        # The same region, no region matching no region (SQL's = never matches NULL).
-        Q(region_id=OuterRef("region_id")) | Q(IsNull(OuterRef("region_id"), True), region_id__isnull=True)
-    )
-    return Case(
-        When(
-            Q(occurrence__gt=1, deadline_rule__kind__in=sorted(RECURRING_KINDS)),
-            then=Subquery(earlier.values("due_at")[:1]),
-        ),
-        default=None,
-        output_field=DateTimeField(),
-    )
 
 
 class StepRecord(models.Model):

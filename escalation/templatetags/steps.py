@@ -5,6 +5,8 @@ from django.utils.html import format_html
 
 from providers.templatetags.nhsuk import actors
 
+from ..choices import StepRunState
+
 register = template.Library()
 
 
@@ -30,10 +32,28 @@ def step_name(step, then=""):
     return code
 
 
+# A step still to record, as said to someone who does not record it: whom it waits for, not "record it".
+WAITING = {StepRunState.DUE: "Due", StepRunState.OVERDUE: "Overdue"}
+
+
 @register.filter
 def step_state(step_run, state=None):
-    """The words for a step run's state (as a page computed it, or as it stands now)."""
-    return step_run.state_words(state or step_run.display_state())
+    """The words for a step run's state (as a page computed it, or as it stands now). On a list split
+    by whose it is (`split_yours` marks `yours` and names the `actors`), a step still to record that
+    is someone else's says whom it waits for: "Overdue — waiting for Grace Nair (Clinical Lead)"."""
+    state = state or step_run.display_state()
+    if getattr(step_run, "yours", True) is False and state in WAITING:
+        return f"{WAITING[state]} — waiting for {waiting_for(step_run)}"
+    return step_run.state_words(state)
+
+
+def waiting_for(step_run) -> str:
+    """Who records a step the viewer does not: "Grace Nair (Clinical Lead)", or, when nobody can yet,
+    "someone to hold the Clinical Lead role"."""
+    groups = getattr(step_run, "actors", None) or []
+    if not groups:
+        return f"someone to hold the {step_run.get_role_display()} role"
+    return " or ".join(f"{group.names} ({group.role_label})" for group in groups)
 
 
 @register.simple_tag

@@ -2,16 +2,39 @@
 
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from providers.templatetags.nhsuk import london
+
 
 def refuse(message: str, field: str | None = None) -> None:
     """Stop an action that breaks a rule, with a message a person can act on."""
     raise ValidationError({field: message} if field else message)
+
+
+# A person's device and the server may disagree by a few minutes: a time that close to now is not
+# refused as "in the future".
+CLOCK_SLACK = timedelta(minutes=5)
+
+
+def refuse_before(field: str, moment, *, what: str, earliest, since: str) -> None:
+    """Refuse, on `field`, a moment before `earliest`, the moment `since` names:
+    "{what} cannot be before {since} (Mon 23 Nov 2026, 09:00)"."""
+    if moment < earliest:
+        refuse(f"{what} cannot be before {since} ({london(earliest)}).", field)
+
+
+def refuse_outside(field: str, moment, *, what: str, earliest, since: str, now=None) -> None:
+    """Refuse, on `field`, a moment in the future (beyond CLOCK_SLACK) or before `earliest`
+    (`refuse_before`): what a time something happened may not be."""
+    if moment > now_or(now) + CLOCK_SLACK:
+        refuse(f"{what} cannot be in the future.", field)
+    refuse_before(field, moment, what=what, earliest=earliest, since=since)
 
 
 def now_or(now):

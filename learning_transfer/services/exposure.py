@@ -1,14 +1,16 @@
 """Exposure and implementation at each matched service (A3, A4): lead, briefing, risks, lines."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
 from providers.actions import AlreadyDone, change_once, lock
 from providers.permissions import require_perm
+from providers.templatetags.nhsuk import london
 
 from ..models import ImplementationLead, ImplementationLine, MatchedService
-from .common import now_or, refuse, save_with_history
+from .common import now_or, refuse, refuse_before, refuse_outside, save_with_history
 from .people import check_local_person
 from .verification import VERIFICATION_FIELDS, Gap, gaps, withdraw_if_undone
 
@@ -102,21 +104,9 @@ def update_exposure(
     now = now_or(now)
     require_perm(by, EDIT, match)
     _open_for_work(match)
-    for name, moment in (
-        ("briefing_completed_at", briefing_completed_at),
-        ("comparable_risk_open_since", comparable_risk_open_since),
-        ("comparable_risk_resolved_at", comparable_risk_resolved_at),
-    ):
-        if moment is not None and moment > now:
-            refuse("This cannot be in the future.", name)
-    if comparable_risk_resolved_at and not comparable_risk_open_since:
-        refuse(
-            "Say when the comparable risk was found before saying when it was resolved.",
-            "comparable_risk_open_since",
-        )
-    if comparable_risk_resolved_at and comparable_risk_resolved_at < comparable_risk_open_since:
-        refuse("A risk cannot be resolved before it was found.", "comparable_risk_resolved_at")
-    _check_expected_reduction(expected_reduction_pct)
+    check_briefing(match, briefing_completed_at, now)
+    check_comparable_risk(comparable_risk_open_since, comparable_risk_resolved_at, now)
+    check_expected_reduction(expected_reduction_pct)
     with transaction.atomic():
         _current(match)
         match.briefing_completed_at = briefing_completed_at
@@ -130,11 +120,55 @@ def update_exposure(
     return match
 
 
+def learning_reached(match: MatchedService) -> tuple:
+    """When the learning reached the service, and the words for it: its first notice (of any round),
+    or, before any notice, when the failure behind it was confirmed."""
+    if match.first_notice_at is not None:
+        return match.first_notice_at, f"the learning was issued to {match.service}"
+    return match.trigger.confirmed_at, "the failure was confirmed"
+
+
+def check_briefing(match: MatchedService, briefing_completed_at, now=None) -> None:
+    """A briefing on the learning is done after the learning reached the service, and not in the
+    future: A3 counts services whose mandatory briefing is incomplete, so a date a month early would
+    count a service briefed on learning it had not been given."""
+    if briefing_completed_at is None:
+        return
+    earliest, since = learning_reached(match)
+    refuse_outside(
+        "briefing_completed_at",
+        briefing_completed_at,
+        what="The briefing",
+        earliest=earliest,
+        since=since,
+        now=now,
+    )
+
+
+def check_comparable_risk(open_since, resolved_at, now=None) -> None:
+    """A comparable risk is found and resolved by now, and resolved after it was found. It may have
+    been open long before the learning (finding such risks is the point of the log)."""
+    now = now_or(now)
+    for name, moment in (
+        ("comparable_risk_open_since", open_since),
+        ("comparable_risk_resolved_at", resolved_at),
+    ):
+        if moment is not None and moment > now:
+            refuse("This cannot be in the future.", name)
+    if resolved_at and not open_since:
+        refuse(
+            "Say when the comparable risk was found before saying when it was resolved.",
+            "comparable_risk_open_since",
+        )
+    if resolved_at and resolved_at < open_since:
+        refuse("A risk cannot be resolved before it was found.", "comparable_risk_resolved_at")
+
+
 EXPECTED_REDUCTION_PLACES = Decimal("0.1")  # as the model keeps it, DECIMAL(5, 1)
 EXPECTED_REDUCTION_TO_ONE_PLACE = "Give the expected reduction to one decimal place, like 11.9."
 
 
-def _check_expected_reduction(pct) -> None:
+def check_expected_reduction(pct) -> None:
     """A percentage from 0 to 100 with at most one decimal place. Never rounded here or on saving:
     A4 escalates below 12 %, so 11.96 kept as 12.0 would hide the breach the person entered."""
     if pct is None:
@@ -146,14 +180,48 @@ def _check_expected_reduction(pct) -> None:
         refuse(EXPECTED_REDUCTION_TO_ONE_PLACE, "expected_reduction_pct")
 
 
+# How far past the notice's implementation due date a task may be due: local work such as a weekly
+# audit runs on after implementation, but a task due years ahead is a typo, and never shows among
+# A4's "local tasks due in the next 24 hours".
+LINE_DUE_WITHIN = timedelta(days=365)
+
+
+def check_line_due(match: MatchedService, due_at) -> None:
+    """A task is due no earlier than the learning reached the service (`learning_reached`), and no
+    later than a year after the current notice's implementation due date (or, with none, a year after
+    the learning reached the service).
+
+    A due date already past is accepted when it is after that: a manager often records a task once
+    the work is under way or done (and completes it at once), and a line added overdue shows as
+    overdue straight away, so nothing is hidden by allowing it. A date before the learning existed
+    is always a typo."""
+    if due_at is None:
+        return
+    earliest, since = learning_reached(match)
+    refuse_before("due_at", due_at, what="The due date", earliest=earliest, since=since)
+    notice = match.notices.filter(superseded_at__isnull=True).exclude(due_at=None).first()
+    if notice is not None:
+        bound, after = notice.due_at, f"implementation is due at {match.service}"
+    else:
+        bound, after = earliest, since
+    if due_at > bound + LINE_DUE_WITHIN:
+        refuse(
+            f"The due date cannot be more than a year after {after} ({london(bound)}). "
+            "Split longer work into tasks due within the year.",
+            "due_at",
+        )
+
+
 def add_line(match: MatchedService, *, by, task: str, owner, due_at, now=None) -> ImplementationLine:
     """Add an implementation line (task, owner, due) for the learning at this service. A new line is
-    work still to do: it is never refused for a verified service, whose verification it withdraws."""
+    work still to do: it is never refused for a verified service, whose verification it withdraws.
+    Its due date is within the bounds `check_line_due` sets."""
     require_perm(by, EDIT, match)
     _open_for_work(match)
     if not task.strip():
         refuse("Describe the task.", "task")
     check_local_person(owner, match.service, "owner")
+    check_line_due(match, due_at)
     line = ImplementationLine(
         service=match.service,
         matched_service=match,

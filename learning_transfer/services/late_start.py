@@ -79,13 +79,10 @@ def steps_already_due(source_service: Service, confirmed_at: datetime, now: date
     return found
 
 
-def refuse_late_start(
-    source_service: Service, confirmed_at: datetime, now: datetime, log_late: bool | None
-) -> None:
-    """Refuse to start a case whose steps are already overdue when the person was asked and did not
-    say to log it anyway (`log_late` False); None (not asked: a known history recorded by code) and
-    True go ahead."""
-    if log_late is None or log_late:
+def refuse_late_start(source_service: Service, confirmed_at: datetime, now: datetime, log_late: bool) -> None:
+    """Refuse to start a case whose steps are already overdue unless told to log it anyway (`log_late`
+    True: the person ticked it, or code recording a known history says so)."""
+    if log_late:
         return
     late = steps_already_due(source_service, confirmed_at, now)
     if late:

@@ -14,6 +14,7 @@ from providers.models import User
 from providers.permissions import compiled_once
 
 from .. import analysis, chain
+from ..choices import HarmLevel
 from ..models import ImplementationLead, ImplementationLine, LearningNotice, LearningTrigger, MatchedService
 from ..models.triggers import TREND_FIGURES
 
@@ -135,6 +136,34 @@ def a1_decision(pic: TriggerPicture, a1_step=None) -> analysis.A1Decision:
         rule,
         step_measures,
     )
+
+
+# A serious failure whose risk profile matched this many other services or fewer is worth a wider
+# look: seed 000's A1 issues mandatory learning only where "matched services exceed 2", so with 2 or
+# fewer the rule alone never sends the learning anywhere, and seed 003 expects "a fall at one site"
+# to lead "to an audit of all sites".
+FEW_MATCHES = 2
+
+
+def look_wider(pic: TriggerPicture) -> dict | None:
+    """Whether the quality director should be prompted to look beyond the risk-profile match: an open
+    trigger, matched, from an incident notified to CQC or causing severe harm or a death, whose
+    included matched services number `FEW_MATCHES` or fewer. None, or what the prompt says: how many
+    services matched, and why the failure counts as serious."""
+    trigger, incident = pic.trigger, pic.trigger.source_incident
+    if trigger.is_closed or trigger.matched_at is None or incident is None:
+        return None
+    if len(pic.included) > FEW_MATCHES:
+        return None
+    if incident.regulatory_notification:
+        serious = "notified to CQC"
+    elif incident.harm_level == HarmLevel.DEATH:
+        serious = "that caused a death"
+    elif incident.harm_level == HarmLevel.SEVERE:
+        serious = "that caused severe harm"
+    else:
+        return None
+    return {"matched": len(pic.included), "serious": serious}
 
 
 def matched_service_rates(pic: TriggerPicture) -> dict[str, float]:

@@ -12,14 +12,18 @@ from .. import chain
 from ..choices import TriggerStatus
 from ..models import LearningNotice, LearningTrigger, MatchedService
 from .common import now_or, refuse, save_with_history
-from .people import check_local_person
+from .people import check_local_person, registered_manager_now
 from .trend import refresh_trend_figures
 
 
 def default_owner(service):
-    """The named owner of a service's notice: its registered manager, else whoever holds that role there."""
-    if service.registered_manager_id and service.registered_manager.is_active:
-        return service.registered_manager
+    """The named owner of a service's notice: its registered manager on record while they still hold
+    that role there (`people.registered_manager_now`); with no one on record (or an inactive account),
+    whoever holds the role there. A manager on record whose role has ended makes no one the owner: the
+    pages then say the owner must be named, rather than the notice waiting for someone who left."""
+    on_record = service.registered_manager if service.registered_manager_id else None
+    if on_record is not None and on_record.is_active:
+        return registered_manager_now(service)
     holders = people_holding(Role.REGISTERED_MANAGER, service=service)
     return holders[0] if holders else None
 

@@ -73,6 +73,19 @@ def _roles_in_words(roles: list[str]) -> str:
     return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
 
 
+def registered_manager_now(service: Service) -> User | None:
+    """The service's registered manager on record, if they still hold that role there now (by the
+    pick-lists' rule, `local_assignments`); None when no one is on record or their role has ended, so a
+    person who left the post is never made an owner nor told as its manager."""
+    person = service.registered_manager
+    if person is None:
+        return None
+    holds = local_assignments(service).filter(
+        user_id=person.pk, role=Role.REGISTERED_MANAGER, service_id=service.pk
+    )
+    return person if holds.exists() else None
+
+
 def check_local_person(person, service: Service, field: str) -> None:
     """Refuse `person` as a lead or owner at `service` unless they hold a role there or for its
     region (the same people `local_people` offers), with the reason on the form's `field`."""

@@ -38,8 +38,7 @@ from django.db.models import (
     When,
 )
 
-from escalation.choices import EscalationState
-from escalation.models import Escalation, StepRun
+from escalation.models import StepRun
 from providers.calendar import LONDON
 from providers.choices import RiskLevel
 from providers.database import planned_for_their_values
@@ -296,29 +295,6 @@ def _in_progress(week: int, issue_days: set, today) -> bool:
     return any(day + timedelta(days=begins) <= today <= day + timedelta(days=ends) for day in issue_days)
 
 
-def escalation_counts(provider, now: datetime, triggers: QuerySet, region: Region | None) -> dict:
-    """Open escalations of the filtered triggers' cases, and those not acknowledged in time
-    (`chain.escalation_counts`). With a region, only those concerning it: a step run once per region
-    (A4) names its region; any other names the service concerned, whose region it is. Without that,
-    a trigger touching both regions showed the same count under each."""
-    if region is None:
-        return chain.escalation_counts(provider, now, triggers=triggers)
-    open_ones = (
-        Escalation.objects.filter(
-            provider=provider,
-            chain_run__chain__code=chain.CHAIN_CODE,
-            chain_run__content_type=ContentType.objects.get_for_model(LearningTrigger),
-            chain_run__object_id__in=triggers.values("pk"),
-        )
-        .filter(Q(region=region) | Q(region__isnull=True, service__region=region))
-        .exclude(state=EscalationState.RESOLVED)
-    )
-    return {
-        "open": open_ones.count(),
-        "overdue": open_ones.filter(state=EscalationState.RAISED, acknowledge_by__lt=now).count(),
-    }
-
-
 @dataclass(frozen=True)
 class Counted:
     """The filtered triggers and matched services (querysets, not loaded), the per-trigger counts every
@@ -483,7 +459,8 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
         # The page leaves out weeks with no care hours (nothing to rate), and names them.
         "trend_weeks": [row for row in trend if row["care_hours"] > 0],
         "trend_weeks_without_hours": [row["week"] for row in trend if not row["care_hours"] > 0],
-        # Only the escalations of the filtered triggers (a subquery), so the filters apply here too.
-        "escalations": escalation_counts(provider, now, counted.triggers, filters.region),
+        # Only the escalations of the filtered triggers (a subquery) and of the filtered region, so the
+        # filters apply here too.
+        "escalations": chain.escalation_counts(provider, now, counted.triggers, filters.region),
         "a5": chain.judge_a5(provider, measures),
     }

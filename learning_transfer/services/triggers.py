@@ -17,6 +17,7 @@ from . import data, review_flags
 from .common import now_or, refuse, save_with_history, update_rows, write_history
 from .late_start import refuse_late_start
 from .trend import refresh_trend_figures
+from .verification import withdraw
 
 BASELINE_FIELDS = [
     "shared_tags",
@@ -48,7 +49,7 @@ def log_trigger(
     confirmed_at,
     source_incident=None,
     match_same_service_type: bool = True,
-    log_late: bool | None = None,
+    log_late: bool = False,
     now=None,
     **learning,
 ) -> LearningTrigger:
@@ -56,9 +57,9 @@ def log_trigger(
 
     `learning` takes the optional LEARNING_FIELDS (root-cause factors, fix, learning statement …).
     A failure confirmed so long ago that steps of its case would start overdue is refused
-    (`late_start.StartsOverdue`, naming them) unless `log_late` is True ("log it anyway"). The
-    register's form always asks (True or False); None is for code recording a known history (the
-    demo, tests of older cases), which starts the case as it stands without asking.
+    (`late_start.StartsOverdue`, naming them) unless `log_late` is True ("log it anyway"): the register's
+    form asks the person; code recording a known history (the demo, tests of older cases) says so
+    explicitly, so a caller that forgets is warned rather than starting every step overdue.
     """
     now = now_or(now)
     require_perm(by, "learning_transfer.log_trigger", source_service.provider)
@@ -276,8 +277,13 @@ def adjust_match(
                     changes={"included": include, "reason": reason},
                     by=by,
                     reason=history_reason,
+                    at=now,
                     refusal=already,
                 )
+                if include:
+                    # Nothing at the service was followed while it was left out: a verification given
+                    # before then must not silently count again, so it is verified afresh.
+                    withdraw(match, because=ADDED_AGAIN, by=by, now=now)
             if include:
                 chain.cover_matched_regions(trigger)
     except (ChangedMeanwhile, IntegrityError) as error:
@@ -287,6 +293,10 @@ def adjust_match(
             raise
         raise AlreadyDone(already, existing) from error
     return match
+
+
+# Why a verification given before the service was left out does not hold once it is added again.
+ADDED_AGAIN = "the service was left out of this learning and added again"
 
 
 def _already_adjusted(service, include: bool) -> str:

@@ -3,18 +3,25 @@
 Verifying needs a confirmed implementation lead, a completed mandatory briefing, and at least one
 implementation line with every line done. A verification holds only while those hold: a later change
 that undoes one (the briefing blanked or moved after the verification, a new line still to do, a lead
-or line removed by an operator) withdraws it in the same transaction. The withdrawal is a change of the
-match's own fields, so its history row says who, when and why, and every reader of
-`implementation_confirmed_at` (trigger pages, executive summary, downloads, evidence packs) stops
+or line removed by an operator, the service left out of the learning and added again) withdraws it in
+the same transaction, and its registered manager and whoever verified are e-mailed why. The
+withdrawal is a change of the match's own fields, so its history row says who, when and why, and every
+reader of `implementation_confirmed_at` (trigger pages, executive summary, downloads, evidence packs) stops
 counting the service as verified without knowing about withdrawals at all.
 """
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.urls import reverse
+
+from escalation import notifications
 from providers.actions import change_once, lock
+from providers.templatetags.nhsuk import london
 
 from ..models import ImplementationLead, MatchedService
 from .common import now_or
+from .people import registered_manager_now
 
 # The match's fields that say whether it is verified, or why its verification was withdrawn.
 VERIFICATION_FIELDS = [
@@ -114,25 +121,67 @@ def withdraw_if_undone(match: MatchedService, *, by, now=None) -> bool:
     so both are kept or neither. `by` is the person whose change it was. Returns whether it withdrew.
     """
     row = lock(match)  # as saved now; a verification given at the same moment waits for this change
-    verified_at = row.implementation_confirmed_at
-    if verified_at is None:
+    if row.implementation_confirmed_at is None:
         return False
     found = gaps(row)
     if not found:
         return False
-    because = in_words([gap.because for gap in found])
+    return withdraw(match, because=in_words([gap.because for gap in found]), by=by, now=now)
+
+
+def withdraw(match: MatchedService, *, because: str, by, now=None) -> bool:
+    """Withdraw the match's verification, if it is verified, `because` (in words, after "because"), on
+    the record, and tell the people concerned (`tell_withdrawal`). Call it inside the transaction of the
+    change that undid it, after saving that change. Returns whether it withdrew."""
+    row = lock(match)
+    verified_at, verified_by = row.implementation_confirmed_at, row.implementation_confirmed_by
+    if verified_at is None:
+        return False
+    now = now_or(now)
     change_once(
         match,
         expected={"implementation_confirmed_at": verified_at},
         changes={
             "implementation_confirmed_at": None,
             "implementation_confirmed_by": None,
-            "verification_withdrawn_at": now_or(now),
+            "verification_withdrawn_at": now,
             "verification_withdrawn_because": because,
         },
         by=by,
         reason=f"Verification withdrawn because {because}",
-        at=now_or(now),
+        at=now,
         refusal="The verification was changed by someone else just now.",
     )
+    tell_withdrawal(match, verified_by=verified_by, now=now)
     return True
+
+
+def tell_withdrawal(match: MatchedService, *, verified_by, now) -> None:
+    """E-mail the service's registered manager and the person who had verified (when someone else and
+    still active) that the verification was withdrawn: which service, which learning, why and what to
+    do next. Through the escalation outbox, so it leaves once, after the withdrawal commits."""
+    service = match.service
+    people = [registered_manager_now(service), verified_by]
+    people = [p for i, p in enumerate(people) if p is not None and p.is_active and p not in people[:i]]
+    if not people:
+        return
+    reference = match.trigger.reference
+    to_do = again_when(match)
+    link = settings.SITE_URL.rstrip("/") + reverse("learning_transfer:match_detail", args=[match.pk])
+    because = match.verification_withdrawn_because
+    body = [
+        f"The verification of implementation at {service} for learning {reference} "
+        f"({match.trigger.title}) was withdrawn on {london(now)} because {because}.",
+        "",
+        "The service no longer counts as verified until someone verifies it again.",
+        "What to do: "
+        + (f"verify again when {to_do}." if to_do else "everything it needs is in place: verify it again."),
+        "",
+        f"Open the service's page: {link}",
+    ]
+    notifications.queue_message(
+        people,
+        subject=f"Verification withdrawn at {service} – learning {reference}",
+        body="\n".join(body),
+        now=now,
+    )

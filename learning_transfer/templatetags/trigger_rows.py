@@ -1,5 +1,5 @@
-"""The rows of a trigger's three tables of matched services (rates, notices, exposure), one tag a table,
-and the steps of its chain A timeline.
+"""The rows of a trigger's tables of matched services (rates, notices, rounds of notices, exposure), one
+tag a table, and the steps of its chain A timeline.
 
 Built here rather than in the tables' templates (`providers/markup.py` says why): a trigger's page
 shows up to 50 services in each of three tables. Each table's rows are written by one tag. Each row is
@@ -7,6 +7,7 @@ the markup the template wrote (tests/learning_transfer/trigger_rows_reference.ht
 figures go through the page's own filters and tags (`rate`, `london`, `state_tag`, `record_url`).
 """
 
+from datetime import timedelta
 from html import escape
 
 from django import template
@@ -18,6 +19,8 @@ from providers.choices import RiskLevel, Role, label_of
 from providers.markup import NO_WRAP, NUMERIC, cell_markup, filled, link, row_markup, table_rows
 from providers.templatetags.nhsuk import actors, london, record_url, state_tag
 
+from ..services.rounds import IN_TIME, MISSED, missed_in_time, receipt_of
+from ..services.rounds import LATE as LATE_RECEIPT
 from .learning import hours, pct, rate
 
 register = template.Library()
@@ -41,6 +44,13 @@ NOTICE_ROW = row_markup(
 )
 NOT_ISSUED_ROW = row_markup(
     cell_markup("Service"), '<td class="nhsuk-table__cell" colspan="4">{} this service has no notice</td>'
+)
+ROUND_ROW = row_markup(
+    cell_markup("Service"),
+    cell_markup("Round"),
+    cell_markup("Issued", NO_WRAP),
+    cell_markup("Due", NO_WRAP),
+    cell_markup("Receipt", pieces=True),
 )
 EXPOSURE_ROW = row_markup(
     cell_markup("Service"),
@@ -123,6 +133,33 @@ def notice_row(row, can_distribute: bool, in_time_words: str) -> SafeString:
     )
 
 
+def round_row(row, notice, window_hours: int, now, in_time_words: str, to_open: set[int]) -> SafeString:
+    """One notice of one round to a matched service: its issue, due date and receipt judged against
+    the receipt window counted from its own issue (a missed notice says which round replaced it)."""
+    receipt = receipt_of(notice, window_hours, now)
+    if receipt == IN_TIME:
+        outcome = SafeString(f"{escape(london(notice.acknowledged_at))} {state_tag('met', in_time_words)}")
+    elif receipt == LATE_RECEIPT:
+        outcome = SafeString(f"{escape(london(notice.acknowledged_at))} {LATE}")
+    elif receipt == MISSED:
+        words = "Not received in time" if missed_in_time(notice, window_hours) else "Not received"
+        outcome = state_tag("overdue", words)
+        if notice.superseded_at:
+            replaced = f"Replaced by round {notice.round + 1} on {london(notice.superseded_at)}"
+            outcome = SafeString(f"{outcome} {escape(replaced)}")
+    else:
+        closes = london(notice.issued_at + timedelta(hours=window_hours))
+        outcome = SafeString(f"{state_tag('due', 'Not yet due')} {escape(f'window closes {closes}')}")
+    return filled(
+        ROUND_ROW,
+        SafeString(service_name(row.match, to_open)),
+        f"Round {notice.round}",
+        london(notice.issued_at),
+        london(notice.due_at) or "No due date",
+        outcome,
+    )
+
+
 def exposure_row(row, now, risk_age_hours: int, to_open: set[int]) -> SafeString:
     """A matched service's exposure: implementation lead, briefing, comparable risk (marked when open
     longer than A3's `risk_age_hours` at `now`), expected reduction, open implementation lines and
@@ -164,6 +201,16 @@ def matched_service_rows(rows, median, to_open: set[int]) -> SafeString:
 def notice_rows(rows, can_distribute: bool, in_time_words: str) -> SafeString:
     """The notices table's rows (`notice_row` each)."""
     return table_rows(notice_row(row, can_distribute, in_time_words) for row in rows)
+
+
+@register.simple_tag
+def round_rows(rows, window_hours: int, now, in_time_words: str, to_open: set[int]) -> SafeString:
+    """The rounds table's rows: every notice of every service on the page, round by round."""
+    return table_rows(
+        round_row(row, notice, window_hours, now, in_time_words, to_open)
+        for row in rows
+        for notice in row.notices
+    )
 
 
 @register.simple_tag

@@ -21,6 +21,7 @@ from .. import permissions, services
 from ..forms import ExposureForm, LeadForm, LineForm, NoticeOwnerForm
 from ..models import LearningNotice, MatchedService
 from ..services.exposure import closed_for_work, offers
+from ..services.late_notices import acknowledged_words, mark_late
 from ..services.verification import again_when
 from .common import act
 
@@ -49,6 +50,7 @@ class NoticeListView(StaffRequiredMixin, ListView):
         waiting = [notice for notice in context["notices"] if not notice.acknowledged_at]
         yours, others = split_yours(self.request.user, waiting, "learning_transfer.acknowledge_notice")
         acknowledged = [notice for notice in context["notices"] if notice.acknowledged_at]
+        mark_late(context["notices"], timezone.now())  # a notice past its window or due date says so
         return {**context, "yours": yours, "others": others, "acknowledged": acknowledged}
 
 
@@ -63,7 +65,7 @@ class NoticeAcknowledgeView(StaffRequiredMixin, View):
         return act(
             request,
             lambda: services.acknowledge_notice(notice, by=request.user),
-            f"Receipt of the learning for {notice.service} acknowledged.",
+            lambda: acknowledged_words(notice, timezone.now()),  # says how late, when it was
             back,
         )
 
@@ -200,6 +202,11 @@ class LeadConfirmView(MatchFormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "service": self.get_match().service}
 
+    def get_initial(self):
+        # The current lead chosen, so changing nothing keeps them and the page says who leads now.
+        lead = getattr(self.get_match(), "lead", None)
+        return {"person": lead.person_id} if lead else {}
+
     def perform(self, match, data):
         services.confirm_lead(match, person=data["person"], by=self.request.user)
 
@@ -208,6 +215,9 @@ class ExposureEditView(MatchFormView):
     form_class = ExposureForm
     title = "Update the exposure log"
     success = "Exposure log updated."
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "match": self.get_match()}
 
     def get_initial(self):
         match = self.get_match()
@@ -227,7 +237,7 @@ class LineCreateView(MatchFormView):
     success = "Implementation line added."
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "service": self.get_match().service}
+        return {**super().get_form_kwargs(), "match": self.get_match()}
 
     def perform(self, match, data):
         services.add_line(match, by=self.request.user, **data)

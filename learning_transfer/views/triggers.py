@@ -1,7 +1,6 @@
 """The learning-transfer register: list, log, detail (A1 decision, notices, exposure), learning, matching."""
 
 from abc import ABCMeta, abstractmethod
-from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -27,9 +26,10 @@ from .. import chain, exports, permissions, services
 from ..choices import THEME_RISK_TAGS
 from ..forms import CloseWithoutLearningForm, LearningForm, MatchAdjustForm, TriggerFilterSet, TriggerForm
 from ..models import LearningNotice, MatchedService
-from ..services import measures
+from ..services import measures, rounds
 from ..services.late_start import LOG_LATE, StartsOverdue
 from ..services.notices import needs_redistribution
+from ..services.verification import in_words
 from .common import TriggerMixin, act
 
 
@@ -187,7 +187,7 @@ class TriggerDetailView(TriggerMixin, TemplateView):
         pic = measures.picture(trigger, now, windows["receipt_window_hours"])
         a1_step = chain.latest_step(step_runs, "A1")
         services_page = Paginator(pic.included, SERVICES_PER_PAGE).get_page(self.request.GET.get("page"))
-        _judge_rounds(services_page, windows["receipt_window_hours"])
+        _judge_rounds(services_page, windows["receipt_window_hours"], now)
         return super().get_context_data(
             trigger=trigger,
             pic=pic,
@@ -213,21 +213,25 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             ),
             can_distribute=user.has_perm("learning_transfer.distribute_notices", trigger),
             to_redistribute=_to_redistribute(pic, windows["receipt_window_hours"], now),
+            round_words=_round_words(pic, windows["receipt_window_hours"]),
+            look_wider=measures.look_wider(pic),
             history=recent_changes(trigger, 30),
             **_chain_context(run, step_runs, user),
             **kwargs,
         )
 
 
-def _judge_rounds(rows, window_hours: int) -> None:
+def _judge_rounds(rows, window_hours: int, now) -> None:
     """Mark each row's current notice as acknowledged within the receipt window of its own round."""
     for row in rows:
         notice = row.current
-        row.round_in_time = bool(
-            notice
-            and notice.acknowledged_at
-            and notice.acknowledged_at <= notice.issued_at + timedelta(hours=window_hours)
-        )
+        row.round_in_time = bool(notice and rounds.receipt_of(notice, window_hours, now) == rounds.IN_TIME)
+
+
+def _round_words(pic, window_hours: int) -> list[str]:
+    """Each round of the trigger's notices in a sentence, first round first (the page lists them once
+    the learning was reissued)."""
+    return [found.words(window_hours) for found in rounds.rounds(pic.included, window_hours, pic.now)]
 
 
 def _to_redistribute(pic, window_hours: int, now) -> int:
@@ -358,12 +362,24 @@ class TriggerActionView(TriggerMixin, View, metaclass=ABCMeta):
         return act(request, lambda: self.perform(trigger), lambda: self.success, back)
 
 
+def owners_to_name(notices) -> str:
+    """What the person who issued `notices` must do next for those left without an owner (a service
+    whose registered manager on record no longer holds the role): name them; "" when none."""
+    names = [str(notice.matched_service.service) for notice in notices if notice.owner_id is None]
+    if not names:
+        return ""
+    if len(names) == 1:
+        return f" {names[0]} has no registered manager in post to own its notice: name its owner."
+    return f" {in_words(names)} have no registered manager in post to own their notices: name their owners."
+
+
 class IssueNoticesView(TriggerActionView):
     success = "Learning notices issued to every included matched service."
     anchor = "#notices"
 
     def perform(self, trigger):
-        services.issue_notices(trigger, by=self.request.user)
+        issued = services.issue_notices(trigger, by=self.request.user)
+        self.success += owners_to_name(issued)
 
 
 class RedistributeView(TriggerActionView):
@@ -371,7 +387,8 @@ class RedistributeView(TriggerActionView):
     anchor = "#notices"
 
     def perform(self, trigger):
-        services.redistribute(trigger, by=self.request.user)
+        reissued = services.redistribute(trigger, by=self.request.user)
+        self.success += owners_to_name(reissued)
 
 
 class RematchView(TriggerActionView):

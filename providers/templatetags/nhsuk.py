@@ -9,6 +9,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from providers.calendar import LONDON
+from providers.who_acts import nobody_holds
 
 register = template.Library()
 
@@ -87,10 +88,15 @@ def state_tag(state, label=None):
 
 
 @register.filter
-def actors(groups):
+def actors(groups, step_run=None):
     """Who can do what the viewer cannot, from providers.who_acts: "Clinical Lead at Elm House: Priya
-    Shah; ...". Built here rather than from an included template: a work list shows it on most rows."""
-    if not groups:
+    Shah; ...". Built here rather than from an included template: a work list shows it on most rows.
+    Given the step run the row is about, nobody able to record it names the role and the place:
+    "Nobody at Elm House holds the Clinical Lead role yet: ask your provider administrator"."""
+    if not groups and step_run is not None:
+        run = step_run.chain_run
+        said = nobody_holds(step_run.region or run.service or run.provider, step_run.get_role_display())
+    elif not groups:
         said = "Nobody holds a role that can do this yet: ask your provider administrator"
     else:
         said = format_html_join("; ", "{} {}: {}", ((g.role_label, g.place, g.names) for g in groups))

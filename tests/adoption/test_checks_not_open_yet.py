@@ -41,7 +41,11 @@ def tag_after_link(page: str, step_run, end: str = "</tr>") -> tuple[str, str]:
 def test_the_service_page_says_a_later_check_is_not_open_yet(client, elm_deployment, people):
     client.force_login(people.registered_manager)
     page = client.get(reverse("adoption:my_service")).text
-    assert tag_after_link(page, check(elm_deployment, "B2")) == DUE
+    # The clinical lead records B2: the manager is told whom it waits for, not to record it.
+    assert tag_after_link(page, check(elm_deployment, "B2")) == (
+        "blue",
+        f"Due — waiting for {people.clinical_lead} (Clinical Lead)",
+    )
     tuesday = check(elm_deployment, "B2", 2)
     assert tag_after_link(page, tuesday) == ("grey", "Not open yet — opens Mon 23 Nov 2026, 14:16")
 
@@ -50,15 +54,17 @@ def test_the_dashboard_panel_says_when_the_next_shifts_check_opens(client, sign_
     sign_in(people.service_improvement_lead)
     page = client.get(reverse("dashboard", args=[Role.SERVICE_IMPROVEMENT_LEAD])).text
     evening, night = check(elm_deployment, "B1"), check(elm_deployment, "B1", 2)
-    assert tag_after_link(page, evening, "</li>") == DUE
-    assert tag_after_link(page, night, "</li>") == ("grey", "Not open yet — opens Mon 23 Nov 2026, 18:00")
+    # Learning live at 09:00; the first shift after it is the late shift.
+    assert tag_after_link(page, evening, "</li>") == ("grey", "Not open yet — opens Mon 23 Nov 2026, 14:00")
+    # The late shift's check falls due at 18:00; the night shift's opens when the night shift starts.
+    assert tag_after_link(page, night, "</li>") == ("grey", "Not open yet — opens Mon 23 Nov 2026, 21:30")
 
 
 def test_the_deployment_timeline_says_a_later_check_is_not_open_yet(client, elm_deployment, people):
     client.force_login(people.registered_manager)
     page = client.get(reverse("adoption:deployment_detail", args=[elm_deployment.pk])).text
-    late_shift = check(elm_deployment, "B4", 2)
-    assert tag_after_link(page, late_shift) == ("grey", "Not open yet — opens Mon 23 Nov 2026, 20:18")
+    late_shift = check(elm_deployment, "B4", 2)  # Tuesday's late shift: it opens when that shift starts
+    assert tag_after_link(page, late_shift) == ("grey", "Not open yet — opens Tue 24 Nov 2026, 14:00")
 
 
 def test_a_page_of_checks_not_open_yet_needs_no_query_per_check(client, elm_deployment, people):

@@ -165,3 +165,58 @@ def test_a_follow_up_names_the_same_weak_group(deployment, elm_house, people):
 
     follow_up = escalation.follow_ups.get()
     assert follow_up.group == "team Night team" and follow_up.target_role == Role.PROVIDER_DIRECTOR
+
+
+def test_figures_recorded_with_a_moment_are_dated_by_it_not_by_the_clock(
+    deployment, elm_house, people, time_machine
+):
+    """Figures typed in for a moment already past (the demo's story, a record brought up to date) read
+    as recorded then: the observation's history, the weak-group escalation it raises, its deadline to
+    acknowledge, the notification and the case's event, none at the moment the code ran."""
+    time_machine.move_to(at(30, 12), tick=False)  # the code runs a week later
+    day, night = (
+        TeamFactory(service=elm_house, name="Day team"),
+        TeamFactory(service=elm_house, name="Night team"),
+    )
+    lead = people.service_improvement_lead
+    services.record_team_observation(
+        deployment,
+        by=lead,
+        step_code="B1",
+        values={COMPLETION: 95},
+        team=day,
+        observed_at=at(23, 10),
+        now=at(23, 10, 5),
+    )
+    recorded = at(23, 22, 10)
+    observation = services.record_team_observation(
+        deployment,
+        by=lead,
+        step_code="B1",
+        values={COMPLETION: 82},
+        team=night,
+        observed_at=at(23, 22),
+        now=recorded,
+    )
+
+    assert observation.history.get().history_date == recorded
+    (escalation,) = weak_group_escalations()
+    assert escalation.raised_at == recorded
+    assert recorded < escalation.acknowledge_by < at(30, 12)
+    assert {n.created_at for n in escalation.notifications.all()} == {recorded}
+    assert {event.at for event in escalation.events.all()} == {recorded}
+
+
+def test_an_observation_without_a_time_observed_is_observed_at_the_moment_given(
+    deployment, teams, people, time_machine
+):
+    time_machine.move_to(at(30, 12), tick=False)
+    observation = services.record_team_observation(
+        deployment,
+        by=people.registered_manager,
+        step_code="B1",
+        values={COMPLETION: 95},
+        team=teams["Oak"],
+        now=at(24, 10),
+    )
+    assert observation.observed_at == at(24, 10)

@@ -127,6 +127,7 @@ def deployed(oakwood):
         baseline_completion_pct=80,
         baseline_clinical_note="2 omissions per 100; 88% wound entries in time; 90% risk notes.",
         baseline_drill_pct=85,
+        deploy_anyway=True,  # leads are given their roles after, as the story goes
     )
     falls = log_learning(
         oakwood,
@@ -167,7 +168,8 @@ def test_registered_manager_journey(browser, live_server, oakwood, deployed):
     expect(checks_card).to_contain_text(
         "Check clinical records follow the change B2 at Elm House, due Mon 23 Nov 2026, 14:16"
     )
-    expect(checks_card.locator(".nhsuk-tag").filter(has_text="Overdue — record it now").first).to_be_visible()
+    # B2 is the clinical lead's to record: the manager is told whom it waits for.
+    expect(checks_card.locator(".nhsuk-tag").filter(has_text="Overdue — waiting for").first).to_be_visible()
 
     # Acknowledge it with the keyboard.
     acknowledge = page.get_by_role("button", name="Acknowledge receipt for Elm House")

@@ -15,11 +15,14 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from adoption.models import AdoptionObservation
 from escalation.models import ChainRun, EngineEvent, Escalation, StepRecord
 from learning_transfer import chain
 from learning_transfer.demo import EARLIER_CYCLE_NEEDS_DAYS
 from learning_transfer.models import LearningNotice, LearningTrigger, MatchedService
 from providers.calendar import LONDON
+from reporting_control import chain as reporting_chain
+from reporting_control.models import IssueHold, ReportingLine, ReportingUpdate
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +50,9 @@ def _cases():
     return ChainRun.objects.filter(provider__name=DEMO)
 
 
-def _first_record_at(trigger, code):
-    records = StepRecord.objects.filter(step_run__chain_run=chain.run_for(trigger), step_run__code=code)
+def _first_record_at(subject, code, chain=chain):
+    """When the first record of step `code` of the subject's case (of `chain`: A unless told) was made."""
+    records = StepRecord.objects.filter(step_run__chain_run=chain.run_for(subject), step_run__code=code)
     return records.order_by("recorded_at").values_list("recorded_at", flat=True).first()
 
 
@@ -65,7 +69,7 @@ def _history(queryset):
 
 def _learning_history():
     """The history rows of the learning story: triggers, matched services, notices, the chain A cases
-    and their step records and escalations (the reporting story happens today, when the demo runs)."""
+    and their step records and escalations (the reporting story has its own check below)."""
     return [
         *_history(_triggers()),
         *_history(MatchedService.objects.filter(trigger__in=_triggers())),
@@ -180,6 +184,82 @@ def _logged_and_started_at_load_time(now):
     return found
 
 
+def _reporting_story_out_of_place(now):
+    """Each update, its lines, holds, chain C case and step records (C1 to C5) are dated after the
+    verifications of the learning they report on and before the demo was built; the sign-off comes after
+    the checks it is judged against and the release after the sign-off."""
+    found = []
+    for update in ReportingUpdate.objects.filter(provider__name=DEMO):
+        verified = MatchedService.objects.filter(
+            trigger__in=update.triggers.all(), implementation_confirmed_at__isnull=False
+        ).values_list("implementation_confirmed_at", flat=True)
+        relied_on = max(verified)
+        run = reporting_chain.run_for(update)
+        records = StepRecord.objects.filter(step_run__chain_run=run)
+        history = [
+            *_history(ReportingUpdate.objects.filter(pk=update.pk)),
+            *_history(ReportingLine.objects.filter(update=update)),
+            *_history(IssueHold.objects.filter(update=update)),
+            *_history(ChainRun.objects.filter(pk=run.pk)),
+            *_history(records),
+        ]
+        moments = [
+            *[(f"{what} history: {why}", which, at) for what, which, at, why in history],
+            ("update created", update.pk, update.created_at),
+            ("case started", run.pk, run.started_at),
+            *[("event", e.message, e.at) for e in run.events.all()],
+            *[("step record", r.step_run.code, r.recorded_at) for r in records],
+            *[("hold placed", h.pk, h.placed_at) for h in update.holds.all()],
+            *[("line assessed", line.order, line.assessed_at) for line in update.lines.all()],
+            ("evidence checked", update.pk, update.evidence_checked_at),
+            ("released", update.pk, update.released_at),
+        ]
+        for what, which, at in moments:
+            if at is not None and not relied_on <= at < now:
+                found.append((update.reference, what, which, _at(at), "relies on", _at(relied_on)))
+        signed = _first_record_at(update, reporting_chain.SIGN_OFF_STEP, reporting_chain)
+        if signed is not None:
+            checks = [
+                _first_record_at(update, code, reporting_chain) for code in reporting_chain.SIGNED_OFF_AGAINST
+            ]
+            if any(at is None or at > signed for at in checks) or (update.released_at or signed) < signed:
+                found.append(
+                    (
+                        update.reference,
+                        "checks, sign-off, release",
+                        [_at(at) for at in checks],
+                        _at(signed),
+                        _at(update.released_at),
+                    )
+                )
+    return found
+
+
+def _observations_out_of_place(now):
+    """The night team's figures are recorded when observed (before the demo was built), and the
+    weak-group escalation each raised is raised when those figures were recorded."""
+    found = []
+    observations = AdoptionObservation.objects.filter(deployment__service__provider__name=DEMO)
+    recorded = {}
+    for observation in observations:
+        at = observation.history.get(history_type="+").history_date
+        recorded[observation.observed_at] = at
+        if not observation.observed_at <= at < now:
+            found.append(("observation", str(observation), _at(observation.observed_at), _at(at)))
+    for escalation in Escalation.objects.filter(provider__name=DEMO, kind="weak_group"):
+        if escalation.raised_at != recorded.get(escalation.occurred_at):
+            found.append(
+                (
+                    escalation.group,
+                    "raised",
+                    _at(escalation.raised_at),
+                    "recorded",
+                    _at(recorded.get(escalation.occurred_at)),
+                )
+            )
+    return found
+
+
 def _problems(checks, now):
     found = {check.__name__.strip("_"): check(now) for check in checks}
     return {name: rows for name, rows in found.items() if rows}
@@ -193,7 +273,8 @@ def test_the_demo_story_happens_in_an_order_that_could_have_happened(loaded_at):
         _escalations_raised_late_or_early,
         _records_outside_their_trigger,
         _logged_and_started_at_load_time,
+        _reporting_story_out_of_place,
+        _observations_out_of_place,
     ]
     problems = _problems(checks, loaded_at)
     assert not problems, pformat(problems, width=140)
-

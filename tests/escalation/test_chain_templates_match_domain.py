@@ -113,7 +113,8 @@ EXPECTED = {
     ),
     "B5": (
         R.REGISTERED_MANAGER,
-        {"kind": "clock_on_working_day", "time": "09:36", "working_days_after": 3},
+        # Open once "the previous 3 monitored shifts" it judges have ended.
+        {"kind": "clock_on_working_day", "time": "09:36", "working_days_after": 3, "opens_after_shifts": 3},
         R.OPERATIONS_DIRECTOR,
         3,
         {"measure": "pct_tasks_within_target", "op": "<", "value": 91},

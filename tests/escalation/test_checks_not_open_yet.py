@@ -1,8 +1,10 @@
-"""A check of a step run each shift, day or late shift opens only when the one before it falls due.
-Every list of a case's checks says so ("Not open yet — opens …", a grey tag), never "Due", and reads
-when each opens in the list's own query: the same number of queries however many checks it shows."""
+"""A check of a step run each working day opens only when the one before it falls due, a shift's check
+when its shift starts. Every list of a case's checks says so ("Not open yet — opens …", a grey tag),
+never "Due", and reads when each opens from its own row: the same number of queries however many checks
+it shows."""
 
 import re
+from datetime import UTC, timedelta
 
 import pytest
 from django.db import connection
@@ -11,6 +13,7 @@ from django.urls import reverse
 
 from escalation import services
 from escalation.models import StepRun
+from providers.calendar import LONDON
 
 from .conftest import at, step
 
@@ -40,13 +43,15 @@ def test_the_case_timeline_says_a_later_check_is_not_open_yet(client, sign_in, c
     url = reverse("escalation:chain_run", args=[chain_b.pk])
     page = client.get(url).text
     monday, tuesday = step(chain_b, "B2"), step(chain_b, "B2", 2)
-    assert tag_in_row(page, monday) == ("blue", "Due — record it by the deadline")
+    # The clinical lead records B2: the Nominated Individual is told whom it waits for.
+    waiting = ("blue", f"Due — waiting for {people.clinical_lead} (Clinical Lead)")
+    assert tag_in_row(page, monday) == waiting
     assert tag_in_row(page, tuesday) == ("grey", "Not open yet — opens Mon 23 Nov 2026, 14:16")
 
     time_machine.move_to(at(23, 14, 17), tick=False)  # Monday's check fell due: Tuesday's is open
     sign_in(people.nominated_individual)  # hours later: signed in afresh
     page = client.get(url).text
-    assert tag_in_row(page, tuesday) == ("blue", "Due — record it by the deadline")
+    assert tag_in_row(page, tuesday) == waiting
     assert tag_in_row(page, step(chain_b, "B2", 3)) == ("grey", "Not open yet — opens Tue 24 Nov 2026, 14:16")
 
 
@@ -60,28 +65,38 @@ def test_a_check_not_open_yet_is_shown_so_and_its_words_are_plain(chain_b):
     assert step(chain_b, "B2").display_state(at(23, 9)) == "due"  # a first check is open from the start
 
 
-def test_a_list_reads_the_same_opening_time_as_the_step_page(
+def test_every_check_of_every_chain_opens_in_turn_and_a_shifts_check_with_its_shift(
     chains, chain_b, provider, elm_house, north, south, subject
 ):
-    """The time a list loads with its rows is, for every check of every chain, the deadline of the
-    check before it (the step page's "This check opens at …"), and none for a step done once."""
+    """When each check opens, as the case was scheduled (the step page's "This check opens at …", the
+    lists' tag): a later daily check when the one before it falls due; a shift's check when its shift
+    starts (B1 4 hours before its deadline, B4 at the late shift's 14:00), never before the one before
+    it falls due; B5 once the shifts it looks at have run; any other step done once from the start."""
     chain_a = services.start_chain(
         "A", provider=provider, subject=subject(), anchor_at=at(20, 16), regions=[north, south]
     )
     issue = at(4, 12, month=12)
     chain_c = services.start_chain("C", provider=provider, subject=subject("Update"), anchor_at=issue)
-    listed = list(StepRun.objects.with_opening_time().order_by("pk"))
+    listed = list(StepRun.objects.order_by("pk"))
     assert {s.chain_run_id for s in listed} == {chain_a.pk, chain_b.pk, chain_c.pk}
     due = {(s.chain_run_id, s.code, s.region_id, s.occurrence): s.due_at for s in listed}
-    opening = [s for s in listed if s.opens_at() is not None]
-    assert {s.code for s in opening} == {"B1", "B2", "B4", "C2"}  # A4 runs once per region, not in turn
-    for listed_run in listed:
-        one_off = listed_run.occurrence == 1 or listed_run.code == "A4"
-        key = (listed_run.chain_run_id, listed_run.code, listed_run.region_id, listed_run.occurrence - 1)
-        expected = None if one_off else due[key]
-        alone = StepRun.objects.get(pk=listed_run.pk)  # as the step page loads it
-        assert not hasattr(alone, "opening_time")
-        assert listed_run.opens_at() == alone.opens_at() == expected, listed_run
+    opening = [s for s in listed if s.opens_at is not None]
+    assert {s.code for s in opening} == {"B1", "B2", "B4", "B5", "C2"}  # A4 runs once per region
+    for check in listed:
+        before = due.get((check.chain_run_id, check.code, check.region_id, check.occurrence - 1))
+        opens = check.opens_at
+        if check.code in ("B2", "C2"):
+            assert opens == before, check
+        elif check.code == "B1":
+            assert opens == check.due_at.astimezone(UTC) - timedelta(hours=4), check
+        elif check.code == "B4":
+            assert (opens.astimezone(LONDON).hour, opens.astimezone(LONDON).minute) == (14, 0), check
+        elif check.code == "B5":
+            assert at(23, 9) < opens < check.due_at, check
+        else:
+            assert opens is None, check
+        if opens is not None:
+            assert before is None or before <= opens, check
 
 
 def test_the_case_page_needs_the_same_queries_with_many_checks_not_open_yet(

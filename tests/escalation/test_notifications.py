@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from escalation import engine, notifications, services
 from escalation.models import Notification
@@ -150,3 +151,23 @@ def test_a_commissioners_pages_never_count_escalations_they_cannot_see(client, s
         page = client.get(reverse("reporting_control:commissioner_packs"))
     assert page.status_code == 200 and "My escalations" not in page.text
     assert not [q["sql"] for q in captured.captured_queries if '"escalation_' in q["sql"]]
+
+
+def test_a_message_not_about_an_escalation_is_e_mailed_once_and_hides_none_of_the_persons_escalations(
+    client, sign_in, chain_a, people, time_machine
+):
+    time_machine.move_to(at(23, 10, 30), tick=False)
+    engine.tick(at(23, 10, 19))  # A2 overdue: the Quality Director's, listed to the manager as others'
+    manager = people.registered_manager
+    notifications.queue_message(
+        [manager], subject="Verification withdrawn at Elm House", body="Verify it again.", now=at(23, 10, 20)
+    )
+    sign_in(manager)
+    response = client.get(reverse("escalation:inbox"))
+    assert "A2" in [escalation.step_run.code for escalation in response.context["others"]]
+    assert response.context["unread_escalations"] == 0  # a message is e-mailed, not an escalation to read
+
+    notifications.send_pending(at(23, 10, 21))
+    notifications.send_pending(at(23, 10, 22))
+    told = [(m.subject, m.body) for m in mail.outbox if m.to == [manager.email]]
+    assert told == [("Verification withdrawn at Elm House", "Verify it again.")]

@@ -25,8 +25,11 @@ def test_my_escalations_lists_what_i_was_told_and_the_header_counts_it(client, s
     assert "Check every service received the learning" in page and "step overdue" in page and "New" in page
     assert '<span class="app-code">A2</span>' in page
     assert 'aria-label="1 unread"' in page
+    # The escalation is about A2, the governance officer's own overdue step: theirs to record.
     sign_in(people.governance_officer)
-    assert "You have no open escalations" in client.get(reverse("escalation:inbox")).text
+    page = client.get(reverse("escalation:inbox")).text
+    assert "You have no open escalations" not in page
+    assert "The step is yours to record" in page.split("Escalations for you to act on", 1)[1]
 
 
 def test_the_inbox_needs_the_same_queries_for_one_or_many_escalations(
@@ -101,7 +104,9 @@ def test_the_case_page_shows_the_five_steps_as_a_timeline(client, sign_in, chain
         assert code in page
     # A1's breach says what it means and what to do; the others say what to do next.
     assert ">Mandatory learning needed — issue it to the matched services today<" in page
-    assert ">Overdue — record it now<" in page and ">Due — record it by the deadline<" in page
+    # The Nominated Individual records none of them: each says whom it waits for.
+    assert ">Overdue — waiting for " in page and ">Due — waiting for " in page
+    assert "record it now" not in page
 
 
 def test_recording_a_step_shows_the_result_at_once(client, sign_in, chain_a, people, now):
@@ -157,7 +162,7 @@ def test_a_group_measure_is_typed_one_item_per_line_and_can_be_prefilled(
         "matched_service_rates": "Elm House = 0.9\nBirch Lodge = 0.2",
     }
     page = client.post(url, form, follow=True).text
-    assert "Elm House (0.9)" in page
+    assert "Elm House (0.900)" in page  # the result writes a rate as every page does
     bad = client.post(url, {**form, "matched_service_rates": "Elm House 0.9"}).text
     assert "Line 1: write each line as" in bad
 

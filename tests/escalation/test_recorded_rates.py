@@ -1,7 +1,14 @@
 """A recorded step shows its rates as every page does: three decimal places, or more where a service's
 rate would look equal to the median it was compared with."""
 
+import pytest
+
+from escalation import services
+from escalation.models import StepTemplate
+from escalation.rules import evaluate
 from escalation.values import value_rows
+
+from .conftest import at, step
 
 A1_MEASURES = [
     {"name": "matched_services", "label": "Matched services", "kind": "count"},
@@ -42,3 +49,34 @@ def test_a_count_of_one_reads_in_the_singular():
         ("2", "action lines"),
         ("1.000", "incidents per 100 care hours"),
     ]
+
+
+@pytest.mark.django_db
+def test_the_result_recorded_with_a1_writes_its_rates_as_every_page_does(client, sign_in, chain_a, people):
+    a1 = step(chain_a, "A1")
+    values = {
+        "matched_services": 3,
+        "open_actions_due_5d": 0,
+        "matched_service_rates": {"Hawthorn House": 0.051172, "Ash Grove": 0.009},
+        "provider_median_rate": 0.018173,
+    }
+    record = services.record_step(a1, by=people.quality_director, values=values, now=at(23, 9, 30))
+    assert record.breached
+    said = "Provider median incident rate per 100 care hours (0.018) at Hawthorn House (0.051)"
+    assert said in record.explanation
+    assert "0.018173" not in record.explanation and "0.051172" not in record.explanation
+    sign_in(people.quality_director)
+    page = client.get(a1.get_absolute_url()).text
+    assert said in page
+
+
+def test_a_rate_in_a_result_is_told_apart_from_the_median_it_is_compared_with(chains):
+    a1 = StepTemplate.objects.get(code="A1")
+    values = {
+        "matched_services": 3,
+        "open_actions_due_5d": 0,
+        "matched_service_rates": {"Hawthorn House": 0.04031},
+        "provider_median_rate": 0.040271,
+    }
+    result = evaluate(a1.threshold_rule, values, a1.measures)
+    assert "(0.04027) at Hawthorn House (0.04031)" in result.text  # not "(0.040) … (0.040)"

@@ -6,6 +6,8 @@ import pytest
 from escalation.models import StepTemplate
 from escalation.rules import describe_rule, evaluate
 
+from .conftest import step
+
 pytestmark = pytest.mark.django_db
 
 
@@ -50,3 +52,37 @@ def test_a_sum_reads_as_the_things_it_adds(chains):
         "comparison between claimed provider-wide adoption and named-service outcomes come to 3, "
         "which is not more than 3"
     )
+
+
+RECEIVED = "Matched services receiving the issued learning notice within 4 hours"
+
+
+@pytest.mark.parametrize(
+    "received, said",
+    [
+        (75, f"{RECEIVED}: 75 % — below the 100 % required"),
+        (100, f"{RECEIVED}: 100 % — at or above the 100 % required"),
+    ],
+)
+def test_a_percentage_reads_with_its_percent_sign_against_what_is_required(chain_a, received, said):
+    a2 = step(chain_a, "A2")
+    values = {
+        "pct_received_within_4h": received,
+        "sampled_with_named_owner": 12,
+        "sampled_due_within_72h": 12,
+    }
+    result = evaluate(a2.threshold_rule, values, a2.measures)
+    assert result.breached is (received < 100), "the words never change the verdict"
+    assert result.text == said
+
+
+def test_a_percentage_per_group_reads_with_its_percent_sign(chain_a):
+    a4 = step(chain_a, "A4")
+    values = {
+        "briefings_completed_4h": 4,
+        "local_tasks_due_24h": 4,
+        "expected_reduction_pct": {"High-risk services": 9, "Medium-risk services": 20},
+    }
+    result = evaluate(a4.threshold_rule, values, a4.measures)
+    assert result.breached
+    assert "is below 12 % at High-risk services (9 %)" in result.text

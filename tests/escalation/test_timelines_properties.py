@@ -144,15 +144,15 @@ def test_chain_c_steps_fall_due_in_order_in_working_time_before_the_issue(name, 
     cal = CALENDARS[name]
     chain = SimpleNamespace(preparation_working_days=5)
     plan, _ = schedule(chain, STEPS["C"], issue, None, cal, None)
-    assert all(in_working_time(cal, d) and utc(d) < utc(issue) for _, _, d in plan), plan
-    due = {step["code"]: utc(d) for step, _, d in plan if step["code"] != "C2"}
+    assert all(in_working_time(cal, d) and utc(d) < utc(issue) for _, _, d, _ in plan), plan
+    due = {step["code"]: utc(d) for step, _, d, _ in plan if step["code"] != "C2"}
     assert due["C1"] < due["C3"] <= due["C4"] <= due["C5"], due
     issue_day = issue.astimezone(LONDON).date()
     assert due["C5"] == at(working_day_before(cal, issue_day), time(16, 10))
     moved_back = last_working_moment_at_or_before(cal, utc(issue) - timedelta(hours=28))
     assert due["C4"] == min(moved_back, due["C5"])
     assert due["C1"] == at(working_day_before(cal, issue_day, 5), cal.hours.end)
-    preparation_days = [d.astimezone(LONDON).date() for step, _, d in plan if step["code"] == "C2"]
+    preparation_days = [d.astimezone(LONDON).date() for step, _, d, _ in plan if step["code"] == "C2"]
     assert preparation_days == sorted(working_day_before(cal, issue_day, n) for n in range(1, 6))
 
 

@@ -100,7 +100,7 @@ def test_a4_counts_recent_briefings_tasks_due_and_expected_reduction(issued, man
     update_exposure(
         match(issued, "Beech Lodge"),
         by=operations_director,
-        briefing_completed_at=NOW - timedelta(hours=5),
+        # Not briefed yet: the learning reached it 2½ hours ago, so no earlier briefing can be logged.
         expected_reduction_pct=Decimal("10"),
         now=NOW,
     )

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from escalation.models import ChainRun, StepRun
 from learning_transfer.models import LearningTrigger
 from learning_transfer.services import log_trigger
+from learning_transfer.services.late_start import StartsOverdue
 from providers.choices import RiskTag, Role
 from tests.factories import person_with_role
 from tests.page_structure import text_inside_main
@@ -148,3 +149,21 @@ def test_the_action_refuses_a_late_start_unless_told_to_log_it_anyway(falls_prov
 
     trigger = log_trigger(**fields, log_late=True)
     assert LearningTrigger.objects.get() == trigger
+
+
+def test_code_that_does_not_say_to_log_it_anyway_is_warned_too(falls_provider, quality_director):
+    """Code that logs a failure without saying "log it anyway" (a new caller that forgot) is refused
+    like the form: the steps would otherwise start overdue and be escalated without anyone being told."""
+    with pytest.raises(StartsOverdue) as refused:
+        log_trigger(
+            by=quality_director,
+            source_service=falls_provider["elm"],
+            title="Unwitnessed fall at night",
+            theme="fall",
+            risk_tags=[RiskTag.FALLS],
+            what_happened="A resident fell.",
+            confirmed_at=datetime(2026, 10, 23, 16, 30, tzinfo=LONDON),
+            now=TODAY,
+        )
+    assert [step.code for step in refused.value.steps] == ["A1", "A2", "A3", "A4", "A5"]
+    assert not LearningTrigger.objects.exists() and not ChainRun.objects.exists()

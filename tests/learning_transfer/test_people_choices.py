@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from learning_transfer.models import ImplementationLead, ImplementationLine, LearningNotice
 from learning_transfer.services import add_line, confirm_lead, issue_notices, name_owner
 from providers.choices import Role
+from providers.models import RoleAssignment
 from tests.factories import person_with_role
 
 from .conftest import CONFIRMED
@@ -155,3 +156,31 @@ def test_the_pick_list_is_read_with_one_query_however_many_people_work_there(
         person_with_role(Role.DEPUTY_REGIONAL_MANAGER, region=north, username=f"deputy{n}")
     assert queries() == before
     assert len(choices(client.get(url).text, "person")) == len(ASH_CHOICES) + 8
+
+
+def test_a_registered_manager_on_record_who_no_longer_holds_the_role_is_not_made_the_owner(
+    log_falls_trigger, people, falls_provider, quality_director, client, sign_in
+):
+    for key in ("cedar", "dove"):  # every other service has its manager in post
+        person_with_role(Role.REGISTERED_MANAGER, service=falls_provider[key])
+    RoleAssignment.objects.filter(user=people["femi"], role=Role.REGISTERED_MANAGER).delete()  # role ended
+    trigger = log_falls_trigger()
+    sign_in(quality_director)
+    response = client.post(f"/learning/triggers/{trigger.pk}/notices/issue/", follow=True)
+    notice = LearningNotice.objects.get(
+        matched_service__trigger=trigger, matched_service__service__name="Ash Grove"
+    )
+    assert notice.owner is None
+    text = " ".join(re.sub(r"<[^>]+>", " ", response.text).split())
+    assert "Ash Grove has no registered manager in post to own its notice: name its owner." in text
+    assert "Notices without an owner 1: name the owner for Ash Grove" in text
+
+
+def test_the_lead_form_shows_the_current_lead_chosen(ash, people, client, sign_in, quality_director):
+    confirm_lead(ash, person=people["beth"], by=quality_director, now=ISSUED)
+    sign_in(quality_director)
+    select = re.search(
+        r'<select name="person".*?</select>', client.get(f"/learning/matches/{ash.pk}/lead/").text, re.S
+    )
+    chosen = re.findall(r'<option value="([^"]*)"[^>]*selected[^>]*>([^<]*)</option>', select.group(0))
+    assert chosen == [(str(people["beth"].pk), "Beth Byrne — Clinical Lead, Ash Grove")]

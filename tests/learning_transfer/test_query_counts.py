@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from learning_transfer import chain
 from learning_transfer.choices import HarmLevel
 from learning_transfer.models import LearningNotice, LearningTrigger, MatchedService
+from learning_transfer.services.notices import refresh_notice_figures
 from providers.choices import RiskLevel, RiskTag
 from tests.factories import ServiceFactory
 
@@ -164,3 +165,38 @@ def test_recording_a1_adds_no_query_to_the_trigger_page(client, sign_in, log_fal
     client.post(f"/learning/triggers/{trigger.pk}/a1/")
     assert f"Recorded by {quality_director}" in client.get(url).text
     assert queries_for(client, url) == before
+
+
+def reissue(trigger, rounds: int, by) -> None:
+    """Supersede every service's notice `rounds - 1` times, five hours apart, as redistribution does."""
+    for round_no in range(2, rounds + 1):
+        for old in LearningNotice.objects.filter(matched_service__trigger=trigger, superseded_at=None):
+            at = old.issued_at + timedelta(hours=5)
+            old.superseded_at = at
+            old.save()
+            LearningNotice.objects.create(
+                matched_service=old.matched_service, round=round_no, owner=by, issued_at=at, issued_by=by
+            )
+    refresh_notice_figures(trigger.matches.values("pk"))
+
+
+def test_the_trigger_page_queries_do_not_grow_with_rounds_of_redistribution(
+    client, sign_in, provider, north, quality_director
+):
+    """Every round of every service's notices is on the page, from the same queries as one round."""
+    sign_in(quality_director)
+
+    def build(count, rounds):
+        services = [ServiceFactory(region=north, tags=[RiskTag.FALLS]) for _ in range(count)]
+        make_triggers([count], provider, services, quality_director)
+        trigger = LearningTrigger.objects.get(title=f"Fall {count}")
+        chain.start(trigger, quality_director)
+        reissue(trigger, rounds, quality_director)
+        url = f"/learning/triggers/{trigger.pk}/"
+        queries_for(client, url)  # warm caches
+        return queries_for(client, url), client.get(url).text
+
+    (two_rounds, few), (three_rounds, many) = build(3, 2), build(20, 3)
+    assert two_rounds == three_rounds
+    assert "Round 2: reissued" in few and "Round 3: reissued" not in few
+    assert "Round 3: reissued" in many and "to the 20 services without a received notice" in many

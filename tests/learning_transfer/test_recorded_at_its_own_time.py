@@ -24,7 +24,7 @@ def test_a_trigger_logged_with_a_moment_is_logged_matched_and_started_then(
     log_falls_trigger, quality_director
 ):
     with time_machine.travel(TODAY, tick=False):
-        trigger = log_falls_trigger(now=LOGGED, log_late=None)
+        trigger = log_falls_trigger(now=LOGGED)
         issue_notices(trigger, by=quality_director, now=ISSUED)
     trigger.refresh_from_db()
     assert trigger.logged_at == LOGGED

@@ -8,15 +8,21 @@ import pytest
 import time_machine
 from django.template import Context, Template
 
+from escalation import computations
+from escalation import services as engine
+from escalation.models import Escalation
 from learning_transfer.models import MatchedService
 from learning_transfer.services import issue_notices
 from learning_transfer.services.summary import SummaryFilters, executive_summary
 from providers.calendar import LONDON
 
+from . import test_a4_per_region
 from .conftest import CONFIRMED, add_care_hours, add_incidents
+from .test_a4_per_region import a4_runs, expect
 from .test_executive_summary import ISSUED, NOW, raise_a2_escalation, verify
 
 pytestmark = pytest.mark.django_db
+deputies = test_a4_per_region.deputies  # the fixture: the North's and the South's deputy
 
 
 @pytest.fixture
@@ -43,6 +49,35 @@ def test_the_region_filter_narrows_the_escalation_count(
     assert shown(in_north, "escalations").startswith("1 open")
     assert shown(in_south, "escalations").startswith("0 open")
     assert shown(in_south, "trigger-count").startswith("1 ")  # the trigger itself is still shown
+
+
+def test_a_regions_escalation_count_takes_its_own_a4_and_its_services_steps(
+    issued, provider, governance_officer, deputies, operations_director, north, south
+):
+    # A2's breach concerns Elm House (North); the South's A4 breach names the South although its case's
+    # service is Elm House. Each region counts its own, and no region counts the other's.
+    raise_a2_escalation(issued, governance_officer)
+    expect(
+        issued,
+        operations_director,
+        {"Ash Grove": 15, "Beech Lodge": 13, "Cedar Court": 20, "Dove Cottage": 9},
+    )
+    for region, run in a4_runs(issued).items():
+        with time_machine.travel(NOW, tick=False):
+            values = computations.compute(run).values
+        engine.record_step(run, by=deputies[region.lower()], values=values, now=NOW)
+    [a4] = Escalation.objects.filter(step_run__code="A4")
+    assert a4.region == south and a4.service.region == north  # the case where region and service differ
+
+    def counts(region, at):
+        return executive_summary(provider, SummaryFilters(period="all", region=region), at)["escalations"]
+
+    assert counts(None, NOW) == {"open": 2, "overdue": 1}  # A2's acknowledgement is already late
+    assert counts(north, NOW) == {"open": 1, "overdue": 1}
+    assert counts(south, NOW) == {"open": 1, "overdue": 0}
+    later = a4.acknowledge_by + timedelta(minutes=1)
+    assert counts(south, later) == {"open": 1, "overdue": 1}
+    assert counts(north, later) == {"open": 1, "overdue": 1}
 
 
 def test_the_average_confirmation_rate_is_rounded_once_from_the_exact_figure(

@@ -215,7 +215,9 @@ def two_cycles_with_the_same_defects(log_falls_trigger, quality_director, manage
     """Two issued triggers; Dove Cottage never acknowledges in time in either."""
     first = log_falls_trigger()
     issue_notices(first, by=quality_director, now=ISSUED)
-    second = log_falls_trigger(title="Second fall", confirmed_at=CONFIRMED + timedelta(days=1), now=NOW)
+    second = log_falls_trigger(
+        title="Second fall", confirmed_at=CONFIRMED + timedelta(days=1), now=NOW, log_late=True
+    )
     issue_notices(second, by=quality_director, now=NOW)
     for trigger, at in ((first, ISSUED), (second, NOW)):
         for key in ("ash", "beech", "cedar"):

@@ -8,11 +8,14 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
+from escalation import notifications
 from learning_transfer.models import MatchedService
 from learning_transfer.services import (
     add_line,
+    adjust_match,
     complete_line,
     confirm_implementation,
     confirm_lead,
@@ -173,3 +176,58 @@ def test_an_operator_reopening_a_line_in_the_admin_withdraws_it(ash, client, sig
     saved = fresh(ash)
     assert saved.implementation_confirmed_at is None
     assert saved.history.order_by("-history_date", "-pk").first().history_user == operator
+
+
+def test_a_service_left_out_and_added_again_must_be_verified_afresh(
+    ash, operations_director, nominated_individual, quality_director, client, sign_in
+):
+    adjust_match(ash.trigger, ash.service, False, "Not a falls home after all", quality_director, now=LATER)
+    adjust_match(
+        ash.trigger, ash.service, True, "Its residents fall at night too", quality_director, now=LATER
+    )
+
+    saved = fresh(ash)
+    assert saved.included and saved.implementation_confirmed_at is None
+    latest = saved.history.order_by("-history_date", "-pk").first()
+    assert latest.history_user == quality_director
+    assert latest.history_change_reason == (
+        "Verification withdrawn because the service was left out of this learning and added again"
+    )
+    sign_in(operations_director)
+    text = page_text(client, ash)
+    assert (
+        "Verification withdrawn on Thu 19 Nov 2026, 14:00 because the service was left out of this learning "
+        "and added again. Everything it needs is in place again: it can be verified again now." in text
+    )
+    counted_as_verified_nowhere(client, sign_in, ash, nominated_individual, quality_director)
+    confirm_implementation(saved, by=operations_director, now=LATER + timedelta(hours=1))
+    assert fresh(ash).implementation_confirmed_at == LATER + timedelta(hours=1)
+
+
+def test_a_withdrawal_tells_the_registered_manager_and_who_verified_what_to_do(
+    ash, managers, operations_director, settings
+):
+    settings.SITE_URL = "https://governance.example.org"
+    add_line(
+        ash, by=managers["ash"], task="Audit bed sensors", owner=managers["ash"], due_at=LATER, now=LATER
+    )
+
+    assert notifications.send_pending(LATER) == 2
+    told = {message.to[0]: message for message in mail.outbox}
+    assert set(told) == {managers["ash"].email, operations_director.email}
+    message = told[managers["ash"].email]
+    reference = ash.trigger.reference
+    assert message.subject == f"Verification withdrawn at Ash Grove – learning {reference}"
+    assert "implementation at Ash Grove for learning " + reference in message.body
+    assert "because implementation line “Audit bed sensors” is not done" in message.body
+    assert "What to do: verify again when every implementation line is done." in message.body
+    assert f"https://governance.example.org/learning/matches/{ash.pk}/" in message.body
+    assert notifications.send_pending(LATER) == 0  # each is told once
+
+
+def test_a_verifier_who_has_left_is_not_told(ash, managers, operations_director):
+    operations_director.is_active = False
+    operations_director.save()
+    update_exposure(ash, by=managers["ash"], briefing_completed_at=None, now=LATER)
+    notifications.send_pending(LATER)
+    assert [message.to for message in mail.outbox] == [[managers["ash"].email]]

@@ -90,7 +90,8 @@ def test_only_the_manager_of_the_named_service_behind_is_told(
     escalations = list(Escalation.objects.filter(step_run=record.step_run, parent=None))
     assert [(e.service, e.group, e.role_gap) for e in escalations] == [(cedar_court, "Cedar Court", False)]
     assert _told(escalations[0]) == ["cedar-manager"]
-    assert "at Cedar Court" in escalations[0].reason and "(0) is below 90" in escalations[0].reason
+    reason = escalations[0].reason
+    assert "at Cedar Court" in reason and "0 % — below the 90 % required" in reason
     assert record.escalation == escalations[0]
     assert not Notification.objects.filter(user=nominated_individual).exists()
 

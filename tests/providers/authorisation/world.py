@@ -182,6 +182,7 @@ def build_objects(place: Place, organisations: dict, *, notice_owner, line_owner
         baseline_completion_pct=80,
         baseline_clinical_note="Two omissions per 100.",
         baseline_drill_pct=85,
+        deploy_anyway=True,  # leads are given their roles after, as the story goes
     )
     b1 = deployment_step_run(deployment, "B1")
     sil = helper(place, Role.SERVICE_IMPROVEMENT_LEAD, service=place.s2)
