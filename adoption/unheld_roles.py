@@ -38,12 +38,12 @@ class UnheldRole:
     service: str
 
     def __str__(self) -> str:
-        checks = "check" if self.checks == 1 else f"{self.checks} checks"
+        # What to do about it is said once, after the list (the form's warning), not in every item.
+        checks, them = ("check", "it") if self.checks == 1 else (f"{self.checks} checks", "them")
         names = ", ".join(self.step_names)
         return (
             f"Nobody at {self.service} holds the {self.role_label} role, so its {checks} ({names}) "
-            "would have no one to record them: ask your provider administrator to give the role to "
-            "someone first."
+            f"would have no one to record {them}."
         )
 
 
