@@ -2,7 +2,7 @@
 from the dashboard, open the adoption checks from the folded header menu, record B5 (theirs to record),
 first leaving a measure empty so the error summary takes focus and its link leads to the field.
 
-The people, the deployment and the Wednesday-afternoon clock are the registered manager's browser
+The people, the deployment and the Thursday-morning clock are the registered manager's browser
 journey's (test_registered_manager_journey).
 """
 

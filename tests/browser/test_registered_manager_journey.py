@@ -1,11 +1,11 @@
 """The registered manager's journey in a real browser (journey 2, chain B).
 
-Elm House's manager logs in on Wednesday 25 November 2026 at 14:00. Learning from a missed insulin dose
+Elm House's manager logs in on Thursday 26 November 2026 at 08:00. Learning from a missed insulin dose
 at Birch Lodge went live at Elm House on Monday at 09:00; a second learning notice (a night-time fall)
-arrived this morning. The manager acknowledges the new notice from the dashboard with the keyboard,
-opens Adoption, sees Monday's and Tuesday's checks overdue and B5 due tomorrow at 09:36, records B5
-(first leaving a measure empty, which the NHS.UK error summary points at), sees the breach with its
-numbers, and finds another provider's service closed to them.
+arrived at 07:00. The manager acknowledges the new notice from the dashboard with the keyboard,
+opens Adoption, sees earlier days' checks overdue and B5 due at 09:36 (open since the night shift
+ended at 07:30), records B5 (first leaving a measure empty, which the NHS.UK error summary points at),
+sees the breach with its numbers, and finds another provider's service closed to them.
 """
 
 from datetime import datetime, timedelta
@@ -39,7 +39,7 @@ def at(day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(2026, 11, day, hour, minute, tzinfo=LONDON)
 
 
-NOW = at(25, 14)  # Wednesday, the third day of live monitoring at Elm House
+NOW = at(26, 8)  # Thursday, before B5 falls due: it opened when the third monitored shift ended
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +50,7 @@ def media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def clock(time_machine):
-    """The live server runs in this process, so it sees the same Wednesday afternoon. The clock keeps
+    """The live server runs in this process, so it sees the same Thursday morning. The clock keeps
     ticking so the browser's timers and the server's timestamps still move forward."""
     time_machine.move_to(NOW, tick=True)
 
@@ -108,7 +108,7 @@ def log_learning(people, *, title, theme, tag, confirmed_at):
 @pytest.fixture
 def deployed(oakwood):
     """Insulin learning: issued on Monday 16th, acknowledged, lead confirmed, live at Elm House since
-    Monday 23rd 09:00 (chain B running). Falls learning: issued at 11:00 today, not yet acknowledged."""
+    Monday 23rd 09:00 (chain B running). Falls learning: issued at 07:00 today, not yet acknowledged."""
     manager = oakwood["manager"]
     insulin = log_learning(
         oakwood,
@@ -134,7 +134,7 @@ def deployed(oakwood):
         title="Unwitnessed fall at night",
         theme=IncidentTheme.FALL,
         tag=RiskTag.FALLS,
-        confirmed_at=at(25, 10),
+        confirmed_at=at(26, 6),
     )
     return {"deployment": deployment, "falls_notice": falls}
 
@@ -189,7 +189,7 @@ def test_registered_manager_journey(browser, live_server, oakwood, deployed):
     expect(falls_row).to_contain_text("Acknowledged")
     expect(falls_row.get_by_role("button")).to_have_count(0)
 
-    # Adoption: every chain B check at Elm House, overdue ones first, B5 due tomorrow.
+    # Adoption: every chain B check at Elm House, overdue ones first, B5 due at 09:36.
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Adoption").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Adoption checks at your services")
     expect(check_row(page, "Check staff can carry out the new procedure B3")).to_contain_text("Overdue")
