@@ -2,49 +2,20 @@
 not received when the window closed), and its implementation due date passed.
 
 Receipt is judged by the one rule the trigger's page uses (`rounds.receipt_of`: within A2's receipt
-window of the notice's own issue), with the window as each trigger's case runs it (`chain.parameters`),
-read for every trigger of a list in one query, so a list of notices needs the same queries however many
-triggers it spans.
+window of the notice's own issue), with the window as each trigger's case runs it
+(`chain.parameter_of_each`, for every trigger of a list in one query), so a list of notices needs
+the same queries however many triggers it spans.
 """
 
 from datetime import datetime, timedelta
 
-from django.contrib.contenttypes.models import ContentType
 from django.template.defaultfilters import pluralize
 
-from escalation.computations import parameters_of
-from escalation.models import StepRun
 from providers.templatetags.nhsuk import london
 
 from .. import chain
-from ..models import LearningNotice, LearningTrigger
+from ..models import LearningNotice
 from . import rounds
-
-
-def receipt_windows(triggers) -> dict[int, int]:
-    """A2's receipt window in hours of each trigger, by id, as its case runs it (`chain.parameters`):
-    the cases' snapshots read in one query, and the provider's window now for a trigger with no case."""
-    triggers = list({trigger.pk: trigger for trigger in triggers}.values())
-    if not triggers:
-        return {}
-    key, parameter = chain.PARAMETERS["receipt_window_hours"]
-    snapshots = StepRun.objects.filter(
-        chain_run__chain__code=chain.CHAIN_CODE,
-        chain_run__content_type=ContentType.objects.get_for_model(LearningTrigger),
-        chain_run__object_id__in=[trigger.pk for trigger in triggers],
-    ).values_list("chain_run__object_id", "measures")
-    windows: dict[int, int] = {}
-    for trigger_id, measures in snapshots:
-        value = parameters_of(measures, key).get(parameter)
-        if value is not None:
-            windows.setdefault(trigger_id, value)
-    now_in_force: dict[int, int] = {}  # provider id -> its window now
-    for trigger in triggers:
-        if trigger.pk not in windows:
-            if trigger.provider_id not in now_in_force:
-                now_in_force[trigger.provider_id] = chain.parameters(trigger.provider)["receipt_window_hours"]
-            windows[trigger.pk] = now_in_force[trigger.provider_id]
-    return windows
 
 
 def how_long(span: timedelta) -> str:
@@ -65,7 +36,9 @@ def mark_late(notices, now: datetime) -> None:
     window, `missed_window` when not acknowledged and its window has closed, and `due_passed` when its
     implementation due date has passed before the implementation was verified ("" for each when not)."""
     notices = list(notices)
-    windows = receipt_windows(notice.matched_service.trigger for notice in notices)
+    windows = chain.parameter_of_each(
+        (notice.matched_service.trigger for notice in notices), "receipt_window_hours"
+    )
     for notice in notices:
         hours = windows[notice.matched_service.trigger_id]
         window = f"{hours} hour{pluralize(hours)}"
