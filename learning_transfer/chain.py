@@ -1,9 +1,14 @@
 """The one place this app talks to the escalation engine about chain A (a trigger's case)."""
 
+from django.contrib.contenttypes.models import ContentType
+
 from escalation import services as engine
 from escalation.computations import parameters_of
+from escalation.models import StepRun
 from escalation.subjects import ChainCases
 from providers.models import Region
+
+from .models import LearningTrigger
 
 CHAIN_CODE = "A"
 # The windows, sample size and look-backs of chain A's measures (fixtures/chains.json), by the name the
@@ -91,12 +96,6 @@ def parameter_of_each(triggers, name: str) -> dict:
     """One of `parameters` for many triggers at once, by trigger id: each case's snapshot read in one
     query, and the provider's value now for a trigger with no case yet, so a list of notices needs the
     same queries however many triggers it spans."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from escalation.models import StepRun
-
-    from .models import LearningTrigger
-
     triggers = list({trigger.pk: trigger for trigger in triggers}.values())
     key, parameter = PARAMETERS[name]
     snapshots = StepRun.objects.filter(
