@@ -11,6 +11,7 @@ Operations Director about the night team and the night shift once each (weak-gro
 """
 
 from datetime import time, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -45,7 +46,12 @@ def build_adoption_story(trigger, deployed_at) -> None:
         by=service.registered_manager,
         deployed_at=deployed_at,
         baseline_completion_pct=78,
-        baseline_clinical_note="Risk notes updated in the same shift in 88 % of sampled records.",
+        # Rowan Court's clinical records before the learning, from a 12-record sample against the MAR
+        # charts and treatment notes: what B2's daily sample is reconciled against.
+        baseline_omissions_per_100=Decimal("2.1"),
+        baseline_wound_care_pct=86,
+        baseline_risk_note_pct=88,
+        baseline_clinical_note="Sampled on the early and late shifts; night MAR charts were not included.",
         baseline_drill_pct=84,
     )
     lead = RoleAssignment.objects.get(role=Role.SERVICE_IMPROVEMENT_LEAD, service=service).user

@@ -27,6 +27,12 @@ def uk_datetime_field(label: str, what: str, example: str):
     return field
 
 
+def baseline_field(label: str, help_text: str = "") -> forms.DecimalField:
+    """A required pre-learning figure from 0 to 100 to one decimal place (a percentage, or omissions per
+    100 administrations); the renderer's messages name it from `label`."""
+    return forms.DecimalField(label=label, min_value=0, max_value=100, decimal_places=1, help_text=help_text)
+
+
 def now_to_the_minute():
     """Now in UK time without seconds: what the date-time picker shows as its starting value."""
     return timezone.localtime().replace(second=0, microsecond=0)
@@ -47,26 +53,30 @@ class CheckFilterForm(forms.Form):
 
 
 class DeployForm(ServiceErrorsMixin, forms.Form):
-    """When the learning went live at the service, and the three pre-learning baselines."""
+    """When the learning went live at the service, and the pre-learning baselines of B1, B2 and B3."""
 
     deployed_at = uk_datetime_field(
         "When the learning went live", "when the learning went live", "23/11/2026 09:00"
     )
-    baseline_completion_pct = forms.DecimalField(
-        label="Care-record completion over the last 3 shifts (%)",
-        min_value=0,
-        max_value=100,
-        decimal_places=1,
+    baseline_completion_pct = baseline_field(
+        "Care-record completion over the last 3 shifts (%)",
         help_text="B1 compares each shift's completion with this.",
     )
+    # B2's clinical baseline as the three figures its daily sample measures, so they can be compared.
+    baseline_omissions_per_100 = baseline_field(
+        "Medication omissions per 100 administrations over 24 hours",
+        help_text="Clinical records before the learning: B2's daily 12-record sample is reconciled "
+        "against this figure and the next two.",
+    )
+    baseline_wound_care_pct = baseline_field("Wound-care entries within 2 hours of treatment (%)")
+    baseline_risk_note_pct = baseline_field("Risk-note updates in the same shift (%)")
     baseline_clinical_note = forms.CharField(
-        label="Pre-learning clinical baseline",
+        label="Other notes on the clinical records before the learning (optional)",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Omissions per 100 administrations, wound-care entries in time, risk-note updates.",
+        help_text="Anything the three figures do not say, such as how the sample was taken.",
     )
-    baseline_drill_pct = forms.DecimalField(
-        label="Last drill's average correct demonstration (%)", min_value=0, max_value=100, decimal_places=1
-    )
+    baseline_drill_pct = baseline_field("Last drill's average correct demonstration (%)")
 
     def __init__(self, *args, match, ask_to_deploy_anyway=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,6 +125,11 @@ class GroupFieldsMixin(ServiceErrorsMixin):
             required=False,
             max_length=LOCATION_MAX,
             help_text="A place within the service, such as First floor or Garden wing.",
+            error_messages={
+                "max_length": (
+                    f"Shorten the location to {LOCATION_MAX} characters or fewer (it has %(show_value)d)."
+                )
+            },
         )
 
     def clean(self):

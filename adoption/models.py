@@ -7,6 +7,8 @@ from learning_transfer.models import MatchedService
 from providers.models import REASON_MAX_LENGTH, Service, Team, User
 
 STEP_CODES = ["B1", "B2", "B3", "B4", "B5"]
+# B2's pre-learning figures, in the order the step lists its measures.
+CLINICAL_BASELINE_FIELDS = ["baseline_omissions_per_100", "baseline_wound_care_pct", "baseline_risk_note_pct"]
 
 
 class DeploymentStatus(models.TextChoices):
@@ -16,11 +18,22 @@ class DeploymentStatus(models.TextChoices):
     CLOSED = "closed", "Closed — no more checks"
 
 
+def _between_0_and_100(field: str, name: str, *, may_be_missing: bool = False) -> models.CheckConstraint:
+    """The database's own refusal of a baseline outside 0 to 100, so no path around the forms stores one.
+    `may_be_missing`: empty is allowed too (a figure older deployments were made without)."""
+    within = models.Q(**{f"{field}__gte": 0, f"{field}__lte": 100})
+    if may_be_missing:
+        within = models.Q(**{f"{field}__isnull": True}) | within
+    return models.CheckConstraint(condition=within, name=name)
+
+
 class Deployment(models.Model):
     """The learning of one matched service put into live practice there: the anchor of chain B.
 
-    It keeps the three pre-learning baselines chain B compares against: the last 3 shifts' care-record
-    completion (B1), the clinical baseline (B2) and the last drill's demonstration rate (B3).
+    It keeps the pre-learning baselines chain B compares against: the last 3 shifts' care-record
+    completion (B1), the clinical baseline's three figures (B2) and the last drill's demonstration
+    rate (B3). The B2 figures are empty only on a deployment made when the clinical baseline was one
+    box of text; that text is kept in `baseline_clinical_note`, now for any other notes.
     """
 
     matched_service = models.OneToOneField(
@@ -35,9 +48,33 @@ class Deployment(models.Model):
         decimal_places=1,
         help_text="B1 baseline: completion for the process before the learning.",
     )
+    # Nullable only for deployments made before the figures were asked for; deploying requires them
+    # (blank=False, so `full_clean` refuses a deployment without them).
+    baseline_omissions_per_100 = models.DecimalField(
+        "medication omissions per 100 administrations over 24 hours",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        help_text="B2 baseline: omissions per 100 administrations before the learning.",
+    )
+    baseline_wound_care_pct = models.DecimalField(
+        "wound-care entries within 2 hours of treatment (%)",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        help_text="B2 baseline: wound-care entries in time before the learning.",
+    )
+    baseline_risk_note_pct = models.DecimalField(
+        "risk-note updates in the same shift (%)",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        help_text="B2 baseline: same-shift risk-note updates before the learning.",
+    )
     baseline_clinical_note = models.TextField(
-        "pre-learning clinical baseline",
-        help_text="B2 baseline: omissions, wound-care and risk-note figures.",
+        "other notes on the clinical baseline",
+        blank=True,
+        help_text="B2: what the figures do not say; older deployments keep their baseline text here.",
     )
     baseline_drill_pct = models.DecimalField(
         "last drill's demonstration (%)",
@@ -53,19 +90,34 @@ class Deployment(models.Model):
     class Meta:
         ordering = ["-deployed_at", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(baseline_completion_pct__gte=0, baseline_completion_pct__lte=100),
-                name="deployment_completion_baseline_pct",
+            _between_0_and_100("baseline_completion_pct", "deployment_completion_baseline_pct"),
+            _between_0_and_100("baseline_drill_pct", "deployment_drill_baseline_pct"),
+            # Omissions per 100 administrations: at most one per administration.
+            _between_0_and_100(
+                "baseline_omissions_per_100", "deployment_omissions_baseline_range", may_be_missing=True
             ),
-            models.CheckConstraint(
-                condition=models.Q(baseline_drill_pct__gte=0, baseline_drill_pct__lte=100),
-                name="deployment_drill_baseline_pct",
+            _between_0_and_100(
+                "baseline_wound_care_pct", "deployment_wound_care_baseline_pct", may_be_missing=True
+            ),
+            _between_0_and_100(
+                "baseline_risk_note_pct", "deployment_risk_note_baseline_pct", may_be_missing=True
             ),
         ]
         indexes = [models.Index(fields=["service", "status"], name="deployment_service_status")]
 
     def __str__(self):
         return f"{self.matched_service.trigger.reference} at {self.service}"
+
+    @property
+    def clinical_baseline(self) -> list[tuple[str, object, str]]:
+        """B2's pre-learning figures as (label, value, unit) for the page, e.g. ("wound-care entries
+        within 2 hours of treatment", 86.0, "%"); a value is None where the deployment predates them."""
+        figures = []
+        for name in CLINICAL_BASELINE_FIELDS:
+            label = str(self._meta.get_field(name).verbose_name)
+            unit = "%" if label.endswith("(%)") else " per 100"
+            figures.append((label.removesuffix(" (%)"), getattr(self, name), unit))
+        return figures
 
 
 # A correction's reason is as long as any other reason for a change, and the history keeps it whole.

@@ -63,12 +63,16 @@ def deploy_learning(
     by,
     deployed_at: datetime,
     baseline_completion_pct,
-    baseline_clinical_note: str,
+    baseline_omissions_per_100,
+    baseline_wound_care_pct,
+    baseline_risk_note_pct,
     baseline_drill_pct,
+    baseline_clinical_note: str = "",
     until=None,
     deploy_anyway: bool = False,
 ) -> Deployment:
-    """Put a matched service's learning live there and start chain B on it.
+    """Put a matched service's learning live there and start chain B on it, keeping its pre-learning
+    baselines: B1's completion, B2's three clinical figures (with any other notes) and B3's drill.
 
     Refused (ValidationError) for a service left out of the learning, one without a confirmed
     implementation lead, or one already deployed, and for a go-live time in the future or before the
@@ -87,9 +91,13 @@ def deploy_learning(
         deployed_at=deployed_at,
         deployed_by=by,
         baseline_completion_pct=baseline_completion_pct,
+        baseline_omissions_per_100=baseline_omissions_per_100,
+        baseline_wound_care_pct=baseline_wound_care_pct,
+        baseline_risk_note_pct=baseline_risk_note_pct,
         baseline_clinical_note=(baseline_clinical_note or "").strip(),
         baseline_drill_pct=baseline_drill_pct,
     )
+    # Refuses a missing or out-of-range baseline figure, keyed by its field, as the form would.
     deployment.full_clean(exclude=["matched_service"])
     deployment._history_user = by
     # One transaction: if the engine cannot schedule chain B, no deployment is left without its case.

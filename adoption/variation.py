@@ -357,9 +357,11 @@ def weak_groups(deployment, code: str) -> list[dict]:
     if evaluate_partial(rule, _means(rows, columns, fixed)).breached:
         return []
     groups = {(d, g): _means(observed, columns, fixed) for d, g, observed in _groups(rows)}
+    # The step's measures name each figure in the reason as the step does, not by its stored key.
+    measures = templates[code].measures if code in templates else []
     return [
         {"dimension": d, "group": g, "label": f"{d} {g}", "evaluation": evaluation}
-        for (d, g), evaluation in evaluate_groups(rule, groups).items()
+        for (d, g), evaluation in evaluate_groups(rule, groups, measures).items()
         if evaluation.breached
     ]
 

@@ -3,14 +3,18 @@
 The renderer also gives every form its bound-field class, `FieldNamedInErrors`: a required field still
 carrying Django's "This field is required." is told, instead, what to do with that field ("Enter the
 title.", "Choose the service where it happened."). An error summary listing several problems then
-names each one, as the NHS.UK pattern asks. A form that sets its own message keeps it.
+names each one, as the NHS.UK pattern asks. Number fields are told the same way what Django's own
+messages leave unnamed ("Enter the drill score as a number", "Give the expected reduction to at most 1
+decimal place."). A form that sets its own message keeps it.
 """
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import BLANK_CHOICE_DASH
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import pretty_name
+from django.utils.choices import BlankChoiceIterator
 
 DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
 # The limits' messages come from the validators (a field's own error_messages override them by code).
@@ -82,6 +86,51 @@ def number_messages(field: forms.Field, label: str) -> dict[str, str]:
     }
 
 
+def _as_subject(words: str) -> str:
+    """A label as it reads after "Give": "the drill score", or, for a label that is a sentence of its
+    own ("Escalate when: below 90%"), "the value for “Escalate when: below 90%”"."""
+    return f"the value for “{words}”" if ":" in words else _named(words)
+
+
+def digits_messages(field: forms.DecimalField, label: str) -> dict[str, str]:
+    """What a decimal field is told instead of Django's messages on its digits, naming it and saying
+    what to give: "Give the expected reduction to at most 1 decimal place.", "Drill score must be less
+    than 1000.". The limits are the field's own, so the words need none of the validator's values."""
+    words = str(label).strip().rstrip(":?.")
+    percent = words.endswith("(%)")
+    words = words.removesuffix("(%)").strip()
+    # A message is formatted with the validator's values: a % sign of the label or unit is doubled.
+    named = _as_subject(words).replace("%", "%%")
+    subject = f"{named[0].upper()}{named[1:]}" if ":" in words else words.replace("%", "%%")
+    places = field.decimal_places
+    precision = f"to at most {places} decimal place{'s' if places != 1 else ''}"
+    messages = {}
+    if places is not None:
+        messages["max_decimal_places"] = f"Give {named} {'as a whole number' if places == 0 else precision}."
+    if field.max_digits is not None:
+        limit = f"{10 ** (field.max_digits - (places or 0))}{'%%' if percent else ''}"
+        messages["max_whole_digits"] = f"{subject} must be less than {limit}."
+        if places is None:
+            messages["max_digits"] = f"Give {named} with at most {field.max_digits} digits."
+        elif places == 0:
+            messages["max_digits"] = f"Give {named} as a whole number less than {limit}."
+        else:
+            messages["max_digits"] = f"Give {named} as a number less than {limit}, {precision}."
+    return messages
+
+
+# Django's empty choice of a list ("---------") asks for nothing: `choose_label` says what to choose.
+DJANGO_EMPTY_CHOICE = BLANK_CHOICE_DASH[0][1]
+
+
+def choose_label(label) -> str:
+    """A list's empty choice in words, from its label: "Choose a theme", "Choose a service"."""
+    words = _named(str(label).strip().rstrip(":?.")).removeprefix("the ")
+    if words.split(" ", 1)[0].lower() in READS_ON:
+        return f"Choose {words}"
+    return f"Choose {'an' if words[:1] in 'aeiou' else 'a'} {words}"
+
+
 class FieldNamedInErrors(BoundField):
     """Django's bound field, giving a field left with Django's bare "This field is required." a
     message naming it. Bound fields are made before the form is cleaned and after the form's own
@@ -100,6 +149,28 @@ class FieldNamedInErrors(BoundField):
             for key, default in defaults.items():
                 if str(field.error_messages.get(key, default)) == str(default):
                     field.error_messages[key] = named[key]
+        if isinstance(field, forms.DecimalField):
+            # Django's messages on the digits come from the validator, so any in the field's own
+            # messages were chosen by the form, and are kept.
+            digits = digits_messages(field, self.label or pretty_name(name))
+            for key, message in digits.items():
+                field.error_messages.setdefault(key, message)
+        self._name_the_empty_choice(field, self.label or pretty_name(name))
+
+    @staticmethod
+    def _name_the_empty_choice(field: forms.Field, label) -> None:
+        """Replace Django's "---------" with `choose_label`; an empty choice the form named is kept."""
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label == DJANGO_EMPTY_CHOICE:
+                field.empty_label = choose_label(label)
+            return
+        choices = field.choices if isinstance(field, forms.ChoiceField) else None
+        named = [("", choose_label(label))]
+        if isinstance(choices, BlankChoiceIterator) and list(choices.blank_choice) == BLANK_CHOICE_DASH:
+            # A model field's choices, the blank one added lazily: still lazily, with its name.
+            field.choices = BlankChoiceIterator(choices.choices, named)
+        elif isinstance(choices, list) and choices and tuple(choices[0]) == BLANK_CHOICE_DASH[0]:
+            field.choices = [*named, *choices[1:]]
 
 
 class NHSUKFormRenderer(TemplatesSetting):

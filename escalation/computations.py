@@ -31,6 +31,12 @@ deployment on ..."), the form shows it read-only, and recording keeps the record
 figure yet and why, so a record naming another item, or giving one of those a figure, is refused.
 Where the records give no figure (CouldNotCompute), the person enters it as before.
 
+Any other computed figure (A5's average implementation-confirmation rate) may be typed over, since the
+person recording holds records this system does not, but never silently: the form shows "The system's
+figure: 44.4 %" beside the field, another figure needs a reason, and the record keeps the system's
+figure and the reason beside the typed one (`typed_over`), so every page showing the recorded values
+shows both.
+
 The system check (escalation/checks.py) refuses start-up when a fixture measure names a computation
 nobody registered, or a registered computation is named by no measure.
 """
@@ -43,15 +49,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils import timezone
 
+from providers.numbers import format_rate
+from providers.services import given_reason
+
+from .choices import MeasureKind
 from .measures import baseline_key, clean_number
 from .rules import fmt
 
 logger = logging.getLogger(__name__)
 _KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,79}")
 UNEXPECTED = "an unexpected error occurred; it has been logged for the administrator"
+# Where a record keeps the system's figure and the reason for each figure typed over ({measure key:
+# {"system": number, "reason": words}}), beside the measures' values. No measure's name starts with "_".
+SYSTEM_FIGURES = "_system_figures"
 
 
 class CouldNotCompute(Exception):
@@ -343,3 +356,80 @@ def _item_problems(measure: dict, given, figures: Figures, key: str) -> list[str
             + "."
         )
     return problems
+
+
+def reason_key(key: str) -> str:
+    """The form field (and the refusal's key) for why a figure differs from the system's."""
+    return f"{key}__reason"
+
+
+def unit_for(measure: dict, value) -> str:
+    """The measure's unit, in the singular for a count of one ("1 section"): the fixture's count units
+    are all plain plurals ("sections", "action lines"), so the singular drops the final "s"."""
+    unit = measure.get("unit", "")
+    counted = measure.get("kind") in (MeasureKind.COUNT, MeasureKind.MINUTES)
+    if counted and not isinstance(value, dict | bool) and value == 1 and unit.endswith("s"):
+        return unit[:-1]
+    return unit
+
+
+def shown_figure(measure: dict, value) -> str:
+    """A computed figure as the person reading it sees it, with its unit: "44.4 %", "0.071 per 100 care
+    hours". A rate to three decimal places, any other fraction to one: 44.4444 reads 44.4."""
+    if measure.get("kind") == MeasureKind.RATE:
+        number = format_rate(value)
+    elif isinstance(value, float) and math.isfinite(value):
+        number = fmt(round(value, 1))
+    else:
+        number = fmt(value)
+    return f"{number} {unit_for(measure, value)}".rstrip()
+
+
+def _same_figure(measure: dict, typed, computed) -> bool:
+    """Whether the person typed the system's figure: exactly, or as the page shows it (a person who
+    copies "44.4" has not typed over 44.4444)."""
+    if math.isclose(typed, computed, abs_tol=1e-9):
+        return True
+    try:
+        return math.isclose(typed, float(shown_figure(measure, computed).split(" ")[0]), abs_tol=1e-9)
+    except ValueError:
+        return False
+
+
+def typed_over(measures: list[dict], values: dict, figures: Figures, reasons: dict) -> tuple[dict, dict]:
+    """The figures a person typed over the system's, each with the system's figure and their reason
+    ({key: {"system": number, "reason": words}}), and the problems ({reason_key: [message]}) refusing
+    those without a reason or with one too long.
+
+    Only a single figure the system computed and a person may set is compared: one the records fix is
+    held to them (`hold_to_records`), and a group measure's items are typed as lines. A figure that is
+    not a number is left to the measure's own check. The threshold is still judged on the recorded
+    figure, since the person may hold records the system does not; what makes the override trustworthy
+    is that it is never silent: the system's figure and the reason stay on the record, shown beside it."""
+    overridden, problems = {}, {}
+    for measure in measures:
+        if measure.get("group"):
+            continue
+        for key, _computation, _parameters in targets(measure):
+            if key not in figures.values or key in figures.fixed or values.get(key) in (None, ""):
+                continue
+            try:
+                typed = clean_number(measure, values[key], measure["label"])
+            except ValueError:
+                continue
+            computed = figures.values[key]
+            if _same_figure(measure, typed, computed):
+                continue
+            system = shown_figure(measure, computed)
+            missing = (
+                f"Say why your figure of {shown_figure(measure, typed)} differs from the system's {system}."
+            )
+            try:
+                reason = given_reason(
+                    (reasons or {}).get(key, ""), missing, field=reason_key(key), what="the reason"
+                )
+            except ValidationError as exc:
+                problems |= exc.message_dict
+                continue
+            overridden[key] = {"system": computed, "reason": reason}
+    return overridden, problems

@@ -1,17 +1,17 @@
 """Forms of the escalation pages. They only parse what people type; services.py decides what is valid."""
 
-from decimal import Decimal
-
 from django import forms
 from django.core.exceptions import ValidationError
 
 from providers.fields import RecordChoiceField
 from providers.forms import reason_field
 
-from .computations import Figures, hold_to_records
-from .measures import baseline_key, clean_values, items_needed
+from .choices import MeasureKind
+from .computations import Figures, hold_to_records, reason_key, registry, shown_figure, typed_over
+from .measures import MAX_COUNT, baseline_key, by_name, clean_values, items_needed
 from .models import window_length
-from .rules import fmt
+from .rules import RuleError, fmt, thresholds, validate_rule, with_thresholds
+from .services import NOTE_NEEDED_WHILE_NOT_RECORDED
 
 
 def group_to_text(value) -> str:
@@ -57,7 +57,9 @@ class StepRecordForm(forms.Form):
     `figures` (computations.Figures) says what the system computed: each figure it should have
     computed but could not gets "Could not compute: <reason>" in its field's hint, so nothing is left
     blank silently; a figure the records fix (a deployment's baseline) is no field at all but a row of
-    `fixed_rows`, shown read-only beside the form, and recorded as the records hold it.
+    `fixed_rows`, shown read-only beside the form, and recorded as the records hold it. Any other
+    figure it computed is shown beside its field ("The system's figure: 44.4 %") with a field for why
+    a typed figure differs (`reasons`, refused without one when it does: computations.typed_over).
     """
 
     def __init__(self, step_run, *args, services=None, figures=None, **kwargs):
@@ -65,6 +67,7 @@ class StepRecordForm(forms.Form):
         self.step_run = step_run
         self.figures = figures or Figures()
         self.fixed_rows = []
+        self.reasons = {}  # {measure key: why it differs from the system's figure}, filled by clean()
         for measure in step_run.measures:
             name, label = measure["name"], measure["label"]
             unit = measure.get("unit", "")
@@ -87,6 +90,7 @@ class StepRecordForm(forms.Form):
                     self.initial[name] = group_to_text(self.initial[name])
                 continue
             self.fields[name] = self._number_field(label, unit)
+            self._system_figure(measure, name)
             if measure.get("baseline"):
                 self._baseline(measure)
         if step_run.target_scope == "affected_service" and services is not None:
@@ -125,6 +129,22 @@ class StepRecordForm(forms.Form):
             )
             return
         self.fields[key] = self._number_field(label, measure.get("unit", ""))
+        self._system_figure(measure, key)
+
+    def _system_figure(self, measure: dict, key: str) -> None:
+        """Beside a field the system computed (and the records do not fix): its figure, and where the
+        person types another, a field for why. Shown, not hidden in the prefill, so a figure typed over
+        it is seen to be."""
+        if key not in self.figures.values or key in self.figures.fixed:
+            return
+        system = shown_figure(measure, self.figures.values[key])
+        self.fields[key].help_text = f"The system's figure: {system}. {self.fields[key].help_text}"
+        self.fields[reason_key(key)] = reason_field(
+            "Only if you enter another figure: the record shows the system's beside yours, with this reason.",
+            label=f"Why does your figure differ from the system's {system}?",
+            what="the reason",
+            required=False,
+        )
 
     @staticmethod
     def _number_field(label: str, unit: str) -> forms.CharField:
@@ -145,6 +165,16 @@ class StepRecordForm(forms.Form):
             clean_values(self.step_run.measures, self.values, self.step_run.code)
         except ValidationError as exc:
             problems = exc.message_dict | problems  # the records' word wins, as in recording
+        self.reasons = {
+            key: self.cleaned_data.get(reason_key(key), "")
+            for key in self.figures.values
+            if reason_key(key) in self.fields
+        }
+        if problems or self.errors:
+            # Refused anyway: ask why each figure differs now too, so every problem shows at once. A
+            # form otherwise valid is left to recording to ask, after the chain's own checks, so a
+            # figure the chain refuses outright (C5's line counts) is not also asked why.
+            problems |= typed_over(self.step_run.measures, self.values, self.figures, self.reasons)[1]
         for key, messages in problems.items():
             if key in self.fields and key not in self.errors:
                 self.add_error(key, messages)
@@ -175,12 +205,18 @@ class ActionForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    note = reason_field(
-        "Needed if the overdue step this is about is still not recorded: say why.",
-        label="Resolution note",
-        what="the resolution note",
-        required=False,
-    )
+    """The note closing an escalation: needed while the step it is about is still not recorded
+    (`note_needed`, services.step_still_missing), and then asked for as such, not marked optional."""
+
+    note = reason_field(label="Resolution note", what="the resolution note", required=False)
+
+    def __init__(self, *args, note_needed=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if note_needed:
+            note = self.fields["note"]
+            note.required = True
+            note.error_messages["required"] = NOTE_NEEDED_WHILE_NOT_RECORDED
+            note.help_text = f"Say why you are resolving it while the step is not recorded. {note.help_text}"
 
 
 def parameter_field_name(measure: str, parameter: str) -> str:
@@ -188,51 +224,123 @@ def parameter_field_name(measure: str, parameter: str) -> str:
     return f"{measure}__{parameter}"
 
 
+NOTHING_CHANGED = "Nothing changed: these are the values in force."
+
+
+def threshold_unit(item: dict, measures: list[dict]) -> tuple[bool, str]:
+    """Whether a threshold (an item of rules.thresholds) counts things, so takes a whole number, and
+    its unit as its field's label says it: "number of services", "%", "percentage points". Read from
+    the kinds and units of the measures it compares, as measures.py defines them."""
+    names = item.get("measures", [])
+    compared = [measure for name, measure in by_name(measures).items() if name in names]
+    if any(baseline_key(measure["name"]) in names for measure in compared):
+        return False, "percentage points"  # a change from a baseline
+    if compared and all(measure.get("kind") == MeasureKind.COUNT for measure in compared):
+        units = dict.fromkeys(measure.get("unit") or "items" for measure in compared)
+        return True, f"number of {' and '.join(units)}"
+    units = {measure.get("unit") for measure in compared}
+    return False, units.pop() if len(units) == 1 and None not in units else ""
+
+
 class StepSettingForm(forms.Form):
     """A provider's threshold values, response window and measure parameters (windows, sample sizes,
-    look-backs) for one step, with the reason. The ranges are checked by the setting, with one message
-    per field (a window of 0 hours is refused)."""
+    look-backs) for one step, with the reason. `rule`, `measures` and `window` are the values in force.
 
-    def __init__(self, thresholds: list[dict], window, *args, parameters=(), **kwargs):
+    Every field is checked here, each with its own message, so every mistake shows on the first submit;
+    the setting checks them again when it is saved."""
+
+    def __init__(self, rule: dict, measures: list[dict], window, *args, parameters=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.threshold_count = len(thresholds)
+        self.rule, self.measures = rule, measures
+        self.thresholds = thresholds(rule, measures)
         self.parameters = list(parameters)
-        for item in thresholds:
-            self.fields[f"threshold_{item['index']}"] = forms.DecimalField(
-                label=f"Escalate when: {item['text']}", initial=item["value"], max_digits=10, decimal_places=3
-            )
+        labels = [self._add_threshold(item) for item in self.thresholds]
+        if len(set(labels)) < len(labels):  # two thresholds in the same unit are told apart by number
+            for number, item in enumerate(self.thresholds, start=1):
+                field = self.fields[f"threshold_{item['index']}"]
+                field.label = field.label.replace("Threshold", f"Threshold {number}", 1)
         self.fields["response_working_hours"] = forms.DecimalField(
             label="Response window (working hours)",
             help_text=f"0 means immediately: to be acknowledged within {window_length(0)}, day or night.",
             initial=window,
+            min_value=0,
             max_digits=5,
             decimal_places=2,
         )
         for item in self.parameters:
-            name = parameter_field_name(item["measure"], item["name"])
-            self.fields[name] = forms.IntegerField(
-                label=f"{item['label']} ({item['unit']})",
-                help_text=" ".join(
-                    part
-                    for part in (
-                        f"For the measure: {item['measure_label']}.",
-                        item["effect"],
-                        "Leave blank for the default.",
-                    )
-                    if part
-                ),
-                initial=item["value"],
-                required=False,
+            self._add_parameter(item)
+        self.fields["reason"] = reason_field("Why your provider differs from the default.")
+
+    def _add_threshold(self, item: dict) -> str:
+        """The threshold's field, a whole number for a count; its label returned."""
+        whole, unit = threshold_unit(item, self.measures)
+        label = f"Threshold ({unit})" if unit else "Threshold"
+        common = {"label": label, "initial": item["value"], "help_text": f"Escalate when {item['text']}."}
+        if whole:
+            # A count beyond MAX_COUNT is a slip of the keyboard, as in a recorded value.
+            field = forms.IntegerField(
+                **common,
+                max_value=MAX_COUNT,
                 widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-5"}),
-                error_messages={
-                    "invalid": f"Enter the {item['label'].lower()} as a whole number of {item['unit']}.",
-                },
             )
-        self.fields["reason"] = forms.CharField(
-            widget=forms.Textarea(attrs={"rows": 3}),
-            help_text="Why your provider differs from the default. It is kept in the history.",
-            error_messages={"required": "Give the reason for the change."},
+        else:
+            field = forms.DecimalField(**common, max_digits=10, decimal_places=3)
+        self.fields[f"threshold_{item['index']}"] = field
+        return label
+
+    def _add_parameter(self, item: dict) -> None:
+        """A computed measure's parameter (an item of computations.tunable_parameters): a whole
+        number, blank for the default."""
+        label, unit = item["label"], item["unit"]
+        named = f"{label[:1].lower()}{label[1:]}"  # mid-sentence: "look-back for incident rates"
+        self.fields[parameter_field_name(item["measure"], item["name"])] = forms.IntegerField(
+            label=f"{label} ({unit})",
+            help_text=" ".join(
+                part
+                for part in (
+                    f"For the measure: {item['measure_label']}.",
+                    item["effect"],
+                    "Leave blank for the default.",
+                )
+                if part
+            ),
+            initial=item["value"],
+            required=False,
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-5"}),
+            error_messages={"invalid": f"Enter the {named} as a whole number of {unit}."},
         )
+
+    def clean(self):
+        """Each threshold against the rule's own ranges (the others kept as they are) and each parameter
+        against its computation's, every problem on its own field."""
+        cleaned = super().clean()
+        in_force = [item["value"] for item in self.thresholds]
+        for item in self.thresholds:
+            name = f"threshold_{item['index']}"
+            if cleaned.get(name) is None:
+                continue
+            values = [*in_force]
+            values[item["index"]] = self._number(cleaned[name])
+            try:
+                validate_rule(with_thresholds(self.rule, values), self.measures)
+            except RuleError as exc:
+                self.add_error(name, str(exc))
+        known = by_name(self.measures)
+        for item in self.parameters:
+            name = parameter_field_name(item["measure"], item["name"])
+            if cleaned.get(name) is None:
+                continue
+            computation = registry.get(known[item["measure"]].get("computation") or "")
+            try:
+                computation.parameter(item["name"]).check(cleaned[name])
+            except ValueError as exc:
+                self.add_error(name, str(exc))
+        return cleaned
+
+    @staticmethod
+    def _number(value) -> int | float:
+        """A threshold as the rule keeps it: 3, not 3.000; 92.5 as a float (JSON has no decimals)."""
+        return int(value) if value == int(value) else float(value)
 
     def parameter_values(self) -> dict:
         """The parameters given, as the setting keeps them: {measure name: {parameter: value}} (a blank
@@ -245,8 +353,4 @@ class StepSettingForm(forms.Form):
         return values
 
     def threshold_values(self) -> list:
-        values = []
-        for index in range(self.threshold_count):
-            value: Decimal = self.cleaned_data[f"threshold_{index}"]
-            values.append(int(value) if value == int(value) else float(value))
-        return values
+        return [self._number(self.cleaned_data[f"threshold_{item['index']}"]) for item in self.thresholds]

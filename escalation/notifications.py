@@ -22,12 +22,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from config import background
-from providers.permissions import counted_once
 from providers.templatetags.nhsuk import london
 
 from .choices import EscalationState
 from .models import Notification
-from .permissions import visible_escalations
+from .occurrences import which_check
 from .templatetags.steps import step_words
 
 logger = logging.getLogger(__name__)
@@ -87,7 +86,10 @@ def _message(row: Notification) -> EmailMessage:
     link = f"{settings.SITE_URL.rstrip('/')}{escalation.get_absolute_url()}"
     # Named as the pages name it, in the words a care manager uses, the code after them.
     kind = escalation.get_kind_display().lower()
-    subject = f"{step_words(step)} ({step.code}): {kind} – {escalation.provider}"
+    # A step checked each shift or day says which check, or two mails about it would read alike.
+    which = which_check(step)
+    named = f"{step_words(step)} ({step.code})" + (f", {which}" if which else "")
+    subject = f"{named}: {kind} – {escalation.provider}"
     lines = [
         f"Dear {row.user},",
         "",
@@ -100,7 +102,7 @@ def _message(row: Notification) -> EmailMessage:
         "",
         escalation.reason,
         "",
-        f"Step: {step_words(step)} ({step.code})",
+        f"Step: {named}",
         f"What to do: {escalation.action}",
         f"Acknowledge by: {london(escalation.acknowledge_by)} ({escalation.window_words})",
         f"Case: {escalation.chain_run}",
@@ -181,18 +183,6 @@ def release_lost_claims(now=None) -> int:
     return Notification.objects.filter(
         sent_at__isnull=True, claim_token__isnull=False, claimed_at__lt=cutoff
     ).update(claim_token=None, claimed_at=None, attempts=F("attempts") + 1, last_error="Worker lost")
-
-
-def unread_count(user) -> int:
-    """Unread escalations the person may still open (a notification never outlives the role). Every
-    page's header asks, so the query is built and compiled once for the person's roles (`counted_once`)."""
-    return counted_once(
-        user,
-        "unread_notifications",
-        lambda: Notification.objects.filter(
-            user_id=user.pk, read_at__isnull=True, escalation__in=visible_escalations(user)
-        ),
-    )
 
 
 def mark_read(user, escalation, now=None) -> None:

@@ -6,7 +6,7 @@ deputy's regional checks), the person's own apart from others'."""
 from datetime import timedelta
 
 from providers import dashboards
-from providers.permissions import STAFF_ROLES, roles_held
+from providers.permissions import STAFF_ROLES, counted_once, roles_held
 from providers.who_acts import oversight_once, split_yours
 
 from .choices import EscalationState, StepRunState
@@ -44,6 +44,21 @@ def told(user):
         )
         .prefetch_related("escalation__notifications")
         .order_by("-escalation__raised_at", "-pk")
+    )
+
+
+def told_still_open(user):
+    """The person's notifications of escalations still open, newest first: what "Yours to do" lists of
+    what they were told (the inbox and the dashboard panel), and whose unread ones the header counts."""
+    return told(user).exclude(escalation__state=EscalationState.RESOLVED)
+
+
+def unread_count(user) -> int:
+    """How many escalations still open the person was told of and has not read: the header's number,
+    each of them listed under "Yours to do" (a resolved one is never counted). Every page asks, so the
+    query is compiled once for the person's roles (`counted_once`)."""
+    return counted_once(
+        user, "unread open escalations told of", lambda: told_still_open(user).filter(read_at=None)
     )
 
 
@@ -104,7 +119,7 @@ def open_escalations_context(request, role) -> dict:
     on any), so the panel counts what it leaves out of each list, not the escalations told of."""
     user = request.user
     mine, open_total = dashboards.first_rows_and_total(
-        lambda: told(user).exclude(escalation__state=EscalationState.RESOLVED),
+        lambda: told_still_open(user),
         PANEL_SIZE,
         kept_for=(user, "open escalations told of"),
     )

@@ -240,10 +240,13 @@ def _overdue_words(name, title, code, due_text, role, action) -> tuple[str, str,
     action, and the overdue event's message before and after its due time. A tick's thousand steps
     share a few wordings but not their due times, so the long words travel once per wording."""
     label = StepRun(name=name, title=title, code=code).label
+    # The step's name is an instruction of its own ("Check every service …"): quoted, it reads as the
+    # step's name inside the sentence, not as a second verb.
     return (
         f"{label} was due {due_text} (",
         f") and the {Role(role).label} has not recorded it.",
-        f"Get {label} recorded without delay. If it breaches its threshold: {action}",
+        f"Make sure “{name or title}” ({code}) is recorded without delay. If it breaches its threshold: "
+        f"{action}",
         f"{label} was due at ",
         " and was not recorded.",
     )

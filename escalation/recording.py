@@ -11,7 +11,7 @@ from providers.choices import Role
 from providers.services import given_reason
 from providers.templatetags.nhsuk import london
 
-from . import chain_hooks, computations
+from . import chain_hooks, computations, settling
 from .choices import EscalationKind, EventKind, StepRunState, TargetScope
 from .events import write_event
 from .measures import clean_values
@@ -30,8 +30,10 @@ def record_step(
     evidence_links: str = "",
     now=None,
     affected_service=None,
+    reasons: dict | None = None,
 ) -> StepRecord:
-    """Record a step's measures, evaluate its threshold at once and, on a breach, raise the escalation.
+    """Record a step's measures, evaluate its threshold at once and, on a breach, raise the escalation;
+    the escalations about it being overdue that nobody took up are settled (`settling`).
 
     Only a holder of the step's role for the case's service (or provider) may record. Values are
     checked against the step's measures and held to the figures the records fix, its texts to
@@ -40,6 +42,11 @@ def record_step(
     (a double press) records nothing and raises AlreadyDone. `affected_service` names the service whose
     role holders are told when the step escalates to an affected service (C2); default: the case's.
     The returned record carries `.escalation` (the breach escalation, new or earlier, or None).
+
+    A figure typed over one the system computes needs its reason in `reasons` ({measure name: why};
+    ValidationError on "<name>__reason" without one); the record keeps the system's figure and the
+    reason beside it (computations.typed_over). The threshold is judged on the recorded figure: the
+    person may hold records the system does not, and the override is never silent.
     """
     now = now or timezone.now()
     run = step_run.chain_run
@@ -56,7 +63,7 @@ def record_step(
             f"This check is for {london(step_run.due_at)} ({step_run.due_text}). "
             f"It opens at {london(step_run.opens_at)}, {step_run.opens_when}: record it then."
         )
-    cleaned = _checked_values(step_run, values, now)
+    cleaned, unexplained = _checked_values(step_run, values, now, reasons)
     check_done, notes, evidence_links = (
         given_reason(text, None, field=field, what=what)
         for text, field, what in (
@@ -68,9 +75,11 @@ def record_step(
     result = evaluate(step_run.threshold_rule, cleaned, step_run.measures)
 
     with transaction.atomic():
-        # Lock the step run so two people recording at once are serialised.
+        # Lock the step run so two people recording at once are serialised. Not its key: the rows that
+        # refer to it (an event, a follow-up the engine raises, a resolution's event) are written
+        # meanwhile, so whoever holds its escalations never waits on this lock while it waits on them.
         locked = (
-            StepRun.objects.select_for_update(of=("self",))
+            StepRun.objects.select_for_update(of=("self",), no_key=True)
             .select_related("chain_run__chain", "chain_run__provider", "chain_run__service")
             .get(pk=step_run.pk)
         )
@@ -99,29 +108,54 @@ def record_step(
         write_event(
             EventKind.STEP_RECORDED, run, step_run=locked, actor=by, at=now, message=f"Recorded: {verdict}."
         )
+        # Whoever was told the step was overdue has nothing left to chase, unless they took it up.
+        settling.settle_recorded_step(locked, by=by, now=now)
         # The chain's side effects (chain C's issue hold, C2's per-service escalations), saved with the
         # record, and first: a chain that raised its own breach escalations has them found below.
-        chain_hooks.step_recorded(record)
+        _hooks_then_reasons(record, unexplained)
         record.escalation = _breach_escalation(locked, record, result) if result.breached else None
     step_run.state, step_run.recorded_at = locked.state, locked.recorded_at
     return record
 
 
-def _checked_values(step_run: StepRun, values: dict, now) -> dict:
+def _checked_values(step_run: StepRun, values: dict, now, reasons: dict | None = None) -> tuple[dict, dict]:
     """The values checked against the step's measures and held to the figures the records fix (a
-    deployment's baseline, the exposure log's expected reductions): every problem named at once."""
-    held, problems = computations.hold_to_records(
-        step_run.measures, values, computations.compute(step_run, now, fixed_only=True)
-    )
+    deployment's baseline, the exposure log's expected reductions), each figure typed over another the
+    system computes kept with the system's figure and the reason (`SYSTEM_FIGURES`): every problem
+    named at once. The figures typed over without a reason are returned ({reason key: [message]}),
+    refused once the chain's own checks have had their say (`_hooks_then_reasons`)."""
+    figures = computations.compute(step_run, now)
+    held, problems = computations.hold_to_records(step_run.measures, values, figures)
+    overridden, unexplained = computations.typed_over(step_run.measures, held, figures, reasons)
     try:
         cleaned = clean_values(step_run.measures, held, step_code=step_run.code)
     except ValidationError as exc:
         # On a field with both, the records' word wins: "enter a figure for each group" would contradict
         # "no group has a figure yet".
-        raise ValidationError(exc.message_dict | problems) from exc
+        raise ValidationError(exc.message_dict | problems | unexplained) from exc
     if problems:
-        raise ValidationError(problems)
-    return cleaned
+        raise ValidationError(problems | unexplained)
+    if overridden:
+        cleaned[computations.SYSTEM_FIGURES] = overridden
+    return cleaned, unexplained
+
+
+def _hooks_then_reasons(record: StepRecord, unexplained: dict) -> None:
+    """The chain's side effects and checks of the record (chain_hooks), then the refusal of each figure
+    typed over the system's without a reason, all at once. A figure the chain refuses outright (C5's
+    line counts, "cannot be typed over") is not also asked why. Inside record_step's transaction:
+    a refusal keeps nothing of the record or of what the hooks did."""
+    try:
+        chain_hooks.step_recorded(record)
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        refused = exc.message_dict
+        outright = {computations.reason_key(key) for key in refused}
+        asked = {key: words for key, words in unexplained.items() if key not in outright}
+        raise ValidationError(refused | asked) from exc
+    if unexplained:
+        raise ValidationError(unexplained)
 
 
 # What makes a record the same as the current one: sent again, it would only repeat it.

@@ -61,7 +61,11 @@ class Evaluation:
 
     @property
     def text(self) -> str:
-        return "; ".join(self.explanation)
+        """The lines as one sentence: the first starts it, each later one reads on after "; "."""
+        if not self.explanation:
+            return ""
+        first, *rest = self.explanation
+        return "; ".join([first[:1].upper() + first[1:], *(mid_sentence(line) for line in rest)])
 
 
 def _number(value) -> bool:
@@ -185,7 +189,6 @@ def evaluate(rule: dict, values: dict, measures: list[dict] | None = None) -> Ev
     Returns whether the rule is breached, the values that decided it and one line of explanation per
     comparison. ``measures`` only supplies labels for the explanation.
     """
-    labels = {m["name"]: m["label"] for m in measures or []}
     for combiner, decide in (("all", all), ("any", any)):
         if combiner in rule:
             parts = [evaluate(part, values, measures) for part in rule[combiner]]
@@ -199,7 +202,7 @@ def evaluate(rule: dict, values: dict, measures: list[dict] | None = None) -> Ev
             for part in deciding_parts:
                 deciding.update(part.deciding)
             return Evaluation(breached, deciding, [line for p in parts for line in p.explanation])
-    return _compare(rule, values, labels, by_name(measures or []))
+    return _compare(rule, values, by_name(measures or []))
 
 
 def _value(values: dict, name: str):
@@ -208,16 +211,14 @@ def _value(values: dict, name: str):
     return values[name]
 
 
-def _right(
-    rule: dict, values: dict, labels: dict, known: dict, left_numbers: list
-) -> tuple[float, str, dict]:
+def _right(rule: dict, values: dict, known: dict, left_numbers: list) -> tuple[float, str, dict]:
     """The right-hand side: a number, or another measure's recorded value (a rate told apart from the
     left-hand numbers it is compared with)."""
     if "measure_ref" in rule:
         name = rule["measure_ref"]
         number = _value(values, name)
         shown = _shown(number, known.get(name), left_numbers)
-        return number, f"{labels.get(name, name)} ({shown})", {name: number}
+        return number, f"the {_noun(_measure(name, known))} ({shown})", {name: number}
     subject = known.get(rule.get("any_item") or rule.get("measure"), {})
     if subject.get("kind") == MeasureKind.PERCENTAGE:  # a threshold as the rule's own number
         return rule["value"], f"{fmt(rule['value'])} %", {}
@@ -233,10 +234,12 @@ def _left_numbers(rule: dict, values: dict) -> list:
     return []
 
 
-def _compare(rule: dict, values: dict, labels: dict, known: dict) -> Evaluation:
+def _compare(rule: dict, values: dict, known: dict) -> Evaluation:
+    """One comparison judged, with its line in words: each label lower case mid-sentence (`_noun`);
+    the line's first letter is made a capital only where it starts the result (`Evaluation.text`)."""
     test = OPERATORS[rule["op"]]
     words = OP_WORDS[rule["op"]]
-    right, right_text, right_values = _right(rule, values, labels, known, _left_numbers(rule, values))
+    right, right_text, right_values = _right(rule, values, known, _left_numbers(rule, values))
 
     if "any_item" in rule:
         name = rule["any_item"]
@@ -249,13 +252,13 @@ def _compare(rule: dict, values: dict, labels: dict, known: dict) -> Evaluation:
             ", ".join(f"{item} ({_shown(n, measure, [right, *items.values()])})" for item, n in shown.items())
             or "no items recorded"
         )
-        label = labels.get(name, name)
+        measure = _measure(name, known)
+        # The label's "for each matched service" is said by the places named after it.
+        what = _noun(measure, _PER_ITEM_ENDING.sub("", measure["label"]))
         if breached:
-            line = f"{label} is {words} {right_text} at {found}"
+            line = f"the {what} is {words} {right_text} at {found}"
         else:
-            measure = _measure(name, known)
             item = measure.get("item_label") or "item"
-            what = _noun(measure, _PER_ITEM_ENDING.sub("", measure["label"]))
             line = f"No {item}'s {what} is {words} {right_text} ({found})"
         return Evaluation(breached, {name: shown, **right_values}, [line])
 
@@ -267,14 +270,14 @@ def _compare(rule: dict, values: dict, labels: dict, known: dict) -> Evaluation:
         if all(_is_count(n, known) for n in names):
             counted = " plus ".join(_how_many(known[n], v) for n, v in parts.items())
             return _count_line(rule, f"{counted} come to {fmt(left)}", left, right, deciding, right_values)
-        left_text = " + ".join(f"{labels.get(n, n)} ({fmt(v)})" for n, v in parts.items())
+        left_text = " + ".join(f"{_noun(_measure(n, known))} ({fmt(v)})" for n, v in parts.items())
         left_text = f"{left_text} = {fmt(left)}"
     elif "change_from_baseline" in rule:
         name = rule["change_from_baseline"]
         now, before = _value(values, name), _value(values, baseline_key(name))
         left = round(now - before, 6)
         left_text = (
-            f"Change in {labels.get(name, name)} from baseline ({fmt(before)} to {fmt(now)}: "
+            f"Change in {_noun(_measure(name, known))} from baseline ({fmt(before)} to {fmt(now)}: "
             f"{'+' if left >= 0 else ''}{fmt(left)} points)"
         )
         deciding = {name: now, baseline_key(name): before}
@@ -285,8 +288,8 @@ def _compare(rule: dict, values: dict, labels: dict, known: dict) -> Evaluation:
         if _is_count(name, known) and "measure_ref" not in rule:
             return _count_line(rule, _how_many(known[name], left), left, right, deciding, right_values)
         if known.get(name, {}).get("kind") == MeasureKind.PERCENTAGE and "measure_ref" not in rule:
-            return _percentage_line(rule, labels.get(name, name), left, right, deciding)
-        left_text = f"{labels.get(name, name)} ({_shown(left, known.get(name), [right])})"
+            return _percentage_line(rule, _measure(name, known)["label"], left, right, deciding)
+        left_text = f"the {_noun(_measure(name, known))} ({_shown(left, known.get(name), [right])})"
 
     breached = bool(test(left, right))
     line = f"{left_text} is {'' if breached else 'not '}{words} {right_text}"
@@ -398,12 +401,17 @@ def _measure(name: str, known: dict) -> dict:
     return known.get(name) or {"name": name, "label": name.replace("_", " "), "kind": "count"}
 
 
+def mid_sentence(words: str) -> str:
+    """Words that do not start the sentence: first letter lower case, unless they start with an
+    acronym (MAR) or a name's capitals ("A1")."""
+    if len(words) > 1 and (words[1].isupper() or words[1].isdigit()):
+        return words
+    return words[:1].lower() + words[1:]
+
+
 def _noun(measure: dict, label: str | None = None) -> str:
-    """The label to use mid-sentence: first letter lower case, unless it starts an acronym (MAR)."""
-    label = label or measure["label"]
-    if len(label) > 1 and label[1].isupper():
-        return label
-    return label[:1].lower() + label[1:]
+    """The label to use mid-sentence (`mid_sentence`)."""
+    return mid_sentence(label or measure["label"])
 
 
 def _counted_noun(measure: dict, number) -> str:
@@ -450,12 +458,29 @@ def _comparisons(rule: dict) -> list[dict]:
 
 
 def thresholds(rule: dict, measures: list[dict] | None = None) -> list[dict]:
-    """The rule's numeric thresholds a provider may tune: [{"index", "text", "value"}, ...]."""
+    """The rule's numeric thresholds a provider may tune: [{"index", "text", "value", "measures"}, ...],
+    "measures" naming what each compares (the tuning form asks a count for a whole number)."""
     numbered = [c for c in _comparisons(rule) if "value" in c]
     return [
-        {"index": i, "text": _threshold_text(c, measures), "value": c["value"]}
+        {
+            "index": i,
+            "text": _threshold_text(c, measures),
+            "value": c["value"],
+            "measures": sorted(rule_measures(c)),
+        }
         for i, c in enumerate(numbered)
     ]
+
+
+def threshold_of(rule: dict, measure: str, op: str = ">"):
+    """The number the rule compares `measure` with by `op` ("more than N": 2 in A1's seed rule
+    {"measure": "matched_services", "op": ">", "value": 2}), as a provider may have tuned it; the first
+    such comparison, depth first. None when the rule has none (the measure compared with another
+    measure or by another operator, or not at all): the caller decides what that means for it.
+
+    For a page that says what the rule waits for without judging it; `evaluate` judges it."""
+    numbered = (c for c in _comparisons(rule) if "value" in c and c["op"] == op)
+    return next((c["value"] for c in numbered if c.get("measure") == measure), None)
 
 
 def _threshold_text(comparison: dict, measures) -> str:

@@ -18,7 +18,7 @@ from providers.choices import ROLE_SCOPE, Role, Scope
 from providers.permissions import compiled_once, once_a_request, require_perm
 from providers.services import given_reason
 
-from . import notifications
+from . import notifications, panels, settling
 from .choices import ChainRunStatus, EscalationKind, EscalationState, EventKind, StepRunState
 from .computations import by_computation
 from .engine import HEARTBEAT
@@ -402,7 +402,7 @@ NOTE_NEEDED_WHILE_NOT_RECORDED = (
 )
 
 
-def _step_still_missing(escalation: Escalation) -> bool:
+def step_still_missing(escalation: Escalation) -> bool:
     """True when the escalation was raised because its step was overdue (itself, or the escalation it
     follows up) and the step is still neither recorded nor closed with its case.
 
@@ -418,7 +418,8 @@ def _step_still_missing(escalation: Escalation) -> bool:
 
 
 def resolve(escalation: Escalation, *, by, note: str = "", now=None) -> Escalation:
-    """Close the escalation once the action taken is on the record.
+    """Close the escalation once the action taken is on the record, and settle the other open levels
+    of its thread (`settling`): nobody is left asked to act on what is resolved.
 
     An escalation about an overdue step whose step is still not recorded needs a note saying why it is
     resolved anyway: otherwise an overdue control would quietly leave the open count.
@@ -430,7 +431,7 @@ def resolve(escalation: Escalation, *, by, note: str = "", now=None) -> Escalati
     if not escalation.action_taken:
         raise ValidationError("Record the action taken before resolving.")
     note = given_reason(note, None, field="note", what="the resolution note")
-    if not note and _step_still_missing(escalation):
+    if not note and step_still_missing(escalation):
         raise ValidationError({"note": NOTE_NEEDED_WHILE_NOT_RECORDED})
     changes = _ownership(escalation, by, now) | {
         "state": EscalationState.RESOLVED,
@@ -439,6 +440,7 @@ def resolve(escalation: Escalation, *, by, note: str = "", now=None) -> Escalati
         "resolution_note": note,
     }
     with transaction.atomic():
+        settling.lock_thread(escalation)  # before its own row: the order every settlement locks in
         _change(
             escalation,
             changes,
@@ -455,6 +457,7 @@ def resolve(escalation: Escalation, *, by, note: str = "", now=None) -> Escalati
             at=now,
             message=note or "Resolved.",
         )
+        settling.settle_thread(escalation, by=by, now=now)
     return escalation
 
 
@@ -466,13 +469,13 @@ def _last_run():
 
 
 def header_summary(user) -> dict:
-    """Unread escalations and the engine's health for the page header (two queries, whose SQL is kept:
-    every staff page asks them)."""
+    """Unread escalations still open (`panels.unread_count`: each listed under "Yours to do") and the
+    engine's health for the page header (two queries, whose SQL is kept: every staff page asks them)."""
     beat = compiled_once(None, "the engine's last run", _last_run).tuples()
     last_run = beat[0][0] if beat else None
     stale = last_run is None or (timezone.now() - last_run).total_seconds() > ENGINE_STALE_AFTER_SECONDS
     return {
-        "unread_escalations": notifications.unread_count(user) if user.is_authenticated else 0,
+        "unread_escalations": panels.unread_count(user) if user.is_authenticated else 0,
         "engine_stale": stale,
         "engine_last_run": last_run,
     }

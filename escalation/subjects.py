@@ -68,15 +68,27 @@ class ChainCases:
         return run.occurrence_at(code, when) if run is not None else None
 
     def record(
-        self, subject, code: str, *, by, values: dict, notes: str = "", check_done: str = "", now=None
+        self,
+        subject,
+        code: str,
+        *,
+        by,
+        values: dict,
+        notes: str = "",
+        check_done: str = "",
+        now=None,
+        reasons: dict | None = None,
     ):
-        """Record the occurrence of a step of the subject's case in force now with these values;
-        returns the engine's record."""
+        """Record the occurrence of a step of the subject's case in force now with these values (and
+        `reasons`, why each figure typed over the system's differs: recording.record_step); returns the
+        engine's record."""
         now = now or timezone.now()
         run = self.step_run_in_force(subject, code, now)
         if run is None:
             raise ObjectDoesNotExist(f"Chain {self.chain_code} step {code} is not running for {subject}.")
-        return services.record_step(run, by=by, values=values, check_done=check_done, notes=notes, now=now)
+        return services.record_step(
+            run, by=by, values=values, check_done=check_done, notes=notes, now=now, reasons=reasons
+        )
 
     def close(self, subject, by, reason: str, now=None) -> None:
         """Close the subject's case at `now` (default now), so its remaining steps stop falling overdue."""

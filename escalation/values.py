@@ -1,6 +1,7 @@
 """Recorded values as people read them, the same on every page and in every PDF: a rate to three
 significant figures (more where two rates of the record would look equal), any other number without a
-trailing ".0"."""
+trailing ".0". A figure typed over the system's also says the system's figure and why (`system_note`).
+"""
 
 import math
 from decimal import Decimal
@@ -8,14 +9,18 @@ from decimal import Decimal
 from providers.numbers import format_rate
 
 from .choices import MeasureKind
+from .computations import SYSTEM_FIGURES, shown_figure, unit_for
 from .measures import baseline_key
 from .rules import fmt
 
 
 def value_rows(measures: list[dict], values: dict) -> list[dict]:
     """Recorded values as label / value rows, in the step's measure order. Rates are written as every
-    page writes them: three significant figures, more where two rates of the record would look equal."""
+    page writes them: three significant figures, more where two rates of the record would look equal.
+    A row whose figure was typed over the system's carries `system_note`: "the system's figure was
+    44.4 %: <reason>"."""
     rates = _rates_of(measures, values)
+    overridden = values.get(SYSTEM_FIGURES) or {}
     rows = []
     for measure in measures:
         is_rate = measure.get("kind") == MeasureKind.RATE
@@ -30,21 +35,13 @@ def value_rows(measures: list[dict], values: dict) -> list[dict]:
                 )
             else:
                 shown = _number(value, is_rate, rates)
-            unit = _unit(measure, value)
-            rows.append(
-                {"label": label or f"Baseline for {measure['label'].lower()}", "value": shown, "unit": unit}
-            )
+            unit = unit_for(measure, value)
+            row = {"label": label or f"Baseline for {measure['label'].lower()}", "value": shown, "unit": unit}
+            if key in overridden:
+                system, reason = overridden[key]["system"], overridden[key]["reason"]
+                row["system_note"] = f"the system's figure was {shown_figure(measure, system)}: {reason}"
+            rows.append(row)
     return rows
-
-
-def _unit(measure: dict, value) -> str:
-    """The measure's unit, in the singular for a count of one ("1 section"): the fixture's count units
-    are all plain plurals ("sections", "action lines"), so the singular drops the final "s"."""
-    unit = measure.get("unit", "")
-    counted = measure.get("kind") in (MeasureKind.COUNT, MeasureKind.MINUTES)
-    if counted and not isinstance(value, dict | bool) and value == 1 and unit.endswith("s"):
-        return unit[:-1]
-    return unit
 
 
 def _rates_of(measures: list[dict], values: dict) -> list[float]:

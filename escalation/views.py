@@ -24,9 +24,8 @@ from providers.permissions import providers_where, require_perm, visible_provide
 from providers.who_acts import refusal, split_yours
 
 from . import computations, notifications, occurrences, panels, permissions, services
-from .choices import EscalationState
-from .forms import ActionForm, ResolveForm, StepRecordForm, StepSettingForm
-from .measures import text_in_words
+from .forms import NOTHING_CHANGED, ActionForm, ResolveForm, StepRecordForm, StepSettingForm
+from .measures import text_in_words, with_parameters
 from .models import (
     ChainTemplate,
     Escalation,
@@ -37,7 +36,7 @@ from .models import (
     StepTemplate,
     describe_window,
 )
-from .rules import describe_rule, thresholds, with_thresholds
+from .rules import describe_rule, with_thresholds
 from .values import value_rows
 
 
@@ -56,9 +55,7 @@ class InboxView(StaffRequiredMixin, TemplateView):
         show_all = self.request.GET.get("show") == "all"
         user = self.request.user
         # Only escalations the person may still open: being told never outlives the role.
-        rows = panels.told(user)
-        if not show_all:
-            rows = rows.exclude(escalation__state=EscalationState.RESOLVED)
+        rows = panels.told(user) if show_all else panels.told_still_open(user)
         page = Paginator(rows, self.page_size).get_page(self.request.GET.get("page"))
         # Escalations raised to others at the person's services, on the first page only.
         others, others_total = [], 0
@@ -135,7 +132,8 @@ class EscalationDetailView(StaffRequiredMixin, TemplateView):
             "can_act": can_act,
             "who_acts": "" if can_act else refusal(user, "escalation.acknowledge_escalation", escalation),
             "action_form": kwargs.pop("action_form", None) or ActionForm(),
-            "resolve_form": kwargs.pop("resolve_form", None) or ResolveForm(),
+            "resolve_form": kwargs.pop("resolve_form", None)
+            or ResolveForm(note_needed=services.step_still_missing(escalation)),
             "events": escalation.events.select_related("actor").order_by("at", "pk"),
             "history": recent_changes(escalation, 30),
         }
@@ -172,8 +170,9 @@ class EscalationActionView(StaffRequiredMixin, View):
                 )
                 messages.success(request, "Action recorded.")
             else:
-                form = ResolveForm(request.POST)
-                form.is_valid()
+                form = ResolveForm(request.POST, note_needed=services.step_still_missing(escalation))
+                if not form.is_valid():
+                    return self._again(request, pk, resolve_form=form)
                 try:
                     services.resolve(escalation, by=request.user, note=form.cleaned_data.get("note", ""))
                 except ValidationError as exc:
@@ -298,6 +297,7 @@ class StepRunView(StaffRequiredMixin, TemplateView):
                     notes=form.cleaned_data["notes"],
                     evidence_links=form.cleaned_data["evidence_links"],
                     affected_service=form.cleaned_data.get("affected_service"),
+                    reasons=form.reasons,
                 )
             except AlreadyDone as done:  # sent twice: the first is the record, nothing more
                 messages.info(request, done.message)
@@ -379,12 +379,25 @@ class StepSettingEditView(StaffRequiredMixin, TemplateView):
 
     def _form(self, data=None):
         setting = self._setting()
-        rule = setting.effective_rule if setting else self.step.threshold_rule
-        window = setting.effective_window if setting else self.step.response_working_hours
-        measures = setting.effective_measures if setting else self.step.measures
-        self.base_rule = rule
+        self.in_force = {
+            "threshold_rule": setting.effective_rule if setting else self.step.threshold_rule,
+            "response_working_hours": setting.effective_window
+            if setting
+            else self.step.response_working_hours,
+            "measures": setting.effective_measures if setting else self.step.measures,
+        }
+        rule, window, measures = self.in_force.values()
         parameters = computations.tunable_parameters(measures)
-        return StepSettingForm(thresholds(rule, measures), window, data, parameters=parameters)
+        return StepSettingForm(rule, measures, window, data, parameters=parameters)
+
+    def _changes_nothing(self, tuned: dict) -> bool:
+        """Whether the values given are those in force (a blank parameter being its default): saving
+        them would record a change that changes nothing."""
+        return (
+            tuned["threshold_rule"] == self.in_force["threshold_rule"]
+            and tuned["response_working_hours"] == self.in_force["response_working_hours"]
+            and with_parameters(self.step.measures, tuned["measure_parameters"]) == self.in_force["measures"]
+        )
 
     def get_context_data(self, **kwargs):
         if not hasattr(self, "step"):
@@ -405,15 +418,16 @@ class StepSettingEditView(StaffRequiredMixin, TemplateView):
         self._load()
         form = self._form(request.POST)
         if form.is_valid():
+            tuned = {
+                "threshold_rule": with_thresholds(self.in_force["threshold_rule"], form.threshold_values()),
+                "response_working_hours": form.cleaned_data["response_working_hours"],
+                "measure_parameters": form.parameter_values(),
+            }
             try:
+                if self._changes_nothing(tuned):
+                    raise ValidationError(NOTHING_CHANGED)
                 services.tune_step(
-                    self.provider,
-                    self.step,
-                    by=request.user,
-                    reason=form.cleaned_data["reason"],
-                    threshold_rule=with_thresholds(self.base_rule, form.threshold_values()),
-                    response_working_hours=form.cleaned_data["response_working_hours"],
-                    measure_parameters=form.parameter_values(),
+                    self.provider, self.step, by=request.user, reason=form.cleaned_data["reason"], **tuned
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)

@@ -2,6 +2,7 @@
 
 from django.contrib.contenttypes.models import ContentType
 
+from escalation import rules
 from escalation import services as engine
 from escalation.computations import parameters_of
 from escalation.models import StepRun
@@ -90,6 +91,28 @@ def parameters(provider, trigger=None, step_runs=None) -> dict:
             value = parameters_of(current, key)[parameter]
         result[name] = value
     return result
+
+
+def rule_as_run(trigger, code: str, step_runs=None) -> tuple[dict, list[dict]]:
+    """Step `code`'s threshold rule and measures as the trigger's case runs them (its latest step run's
+    snapshot, so a provider's tuning after the case started does not change them), or, for a trigger
+    with no case (none was started, as for a history loaded in bulk), as the provider runs them now.
+    A page that has loaded the case's step runs passes them as `step_runs` (none: no case), as for
+    `parameters`, so they are not read again."""
+    step = step_run(trigger, code) if step_runs is None else latest_step(step_runs, code)
+    if step is None:
+        now_in_force = engine.current_step(trigger.provider, CHAIN_CODE, code)
+        return now_in_force["threshold_rule"], now_in_force["measures"]
+    return step.threshold_rule, step.measures
+
+
+def threshold_as_run(trigger, code: str, computation: str, step_runs=None):
+    """The number step `code`'s rule, as `rule_as_run` reads it, needs the measure computed by
+    `computation` to exceed (A1's "more than 2 services with a matching risk profile": 2, or the
+    provider's tuning), or None when the rule compares that measure with no number that way."""
+    rule, step_measures = rule_as_run(trigger, code, step_runs)
+    names = [m["name"] for m in step_measures if m.get("computation") == computation]
+    return rules.threshold_of(rule, names[0]) if names else None
 
 
 def parameter_of_each(triggers, name: str) -> dict:

@@ -151,7 +151,7 @@ def _a5(context) -> summary.Counted:
 def average_confirmation_rate(context) -> float:
     rate = summary.average_confirmation_rate(_a5(context))
     if rate is None:
-        raise CouldNotCompute("no trigger of the provider has learning issued yet")
+        raise CouldNotCompute("no learning of the provider is due for implementation yet")
     return rate
 
 
@@ -172,12 +172,12 @@ def register_computations() -> None:
         (
             "matched_open_actions_due",
             matched_open_actions_due,
-            (Parameter("working_days", "Open actions due within", "working days", 1, 20),),
+            (Parameter("working_days", "Look-ahead for open actions", "working days", 1, 20),),
         ),
         (
             "matched_service_incident_rates",
             matched_service_incident_rates,
-            (Parameter("days", "Incident rates over the previous", "days", 1, 90),),
+            (Parameter("days", "Look-back for incident rates", "days", 1, 90),),
         ),
         ("provider_median_incident_rate", provider_median_incident_rate, ()),
         ("notices_received_in_window", notices_received_in_window, (window,)),
@@ -189,7 +189,7 @@ def register_computations() -> None:
                 sample,
                 Parameter(
                     "due_within_hours",
-                    "Implementation due within",
+                    "Time allowed for implementation",
                     "hours",
                     1,
                     2 * HOURS_IN_A_WEEK,
@@ -201,24 +201,24 @@ def register_computations() -> None:
         (
             "comparable_risk_unresolved",
             comparable_risk_unresolved,
-            (Parameter("age_hours", "Unresolved for more than", "hours", 1, HOURS_IN_A_WEEK),),
+            (Parameter("age_hours", "Minimum age of unresolved risk", "hours", 1, HOURS_IN_A_WEEK),),
         ),
         ("briefings_incomplete", briefings_incomplete, ()),
         (
             "briefings_completed_recently",
             briefings_completed_recently,
-            (Parameter("window_hours", "Briefings completed in the previous", "hours", 1, HOURS_IN_A_WEEK),),
+            (Parameter("window_hours", "Look-back for completed briefings", "hours", 1, HOURS_IN_A_WEEK),),
         ),
         (
             "local_tasks_due_soon",
             local_tasks_due_soon,
-            (Parameter("window_hours", "Tasks due in the next", "hours", 1, HOURS_IN_A_WEEK),),
+            (Parameter("window_hours", "Look-ahead for tasks due", "hours", 1, HOURS_IN_A_WEEK),),
         ),
         ("average_confirmation_rate", average_confirmation_rate, ()),
         (
             "repeated_defects",
             repeated_defects,
-            (Parameter("cycles", "Repeated across the previous", "learning cycles", 2, 12),),
+            (Parameter("cycles", "Look-back for repeated defects", "learning cycles", 2, 12),),
         ),
         ("high_risk_lacking_action", high_risk_lacking_action, ()),
     ]:

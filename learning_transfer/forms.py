@@ -17,7 +17,7 @@ from providers.fields import (
     RecordFilter,
     TypedChoiceField,
 )
-from providers.forms import add_service_errors
+from providers.forms import add_service_errors, reason_field
 from providers.models import Region, Service, User
 from providers.templatetags.nhsuk import london
 
@@ -43,7 +43,7 @@ from .services.incidents import INCIDENT_FIELDS
 from .services.late_start import LOG_LATE
 from .services.people import local_people
 from .services.summary import PERIODS
-from .services.triggers import LEARNING_FIELDS
+from .services.triggers import LEARNING_FIELDS, check_target_date
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 DATETIME_INPUTS = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
@@ -182,8 +182,9 @@ class TriggerForm(forms.ModelForm):
         return super()._get_validation_exclusions() | {"title"}
 
 
-class LearningForm(forms.ModelForm):
-    """Root causes and the learning, kept apart from the local fix (seeds 001–003)."""
+class LearningForm(ServiceErrorsMixin, forms.ModelForm):
+    """Root causes and the learning, kept apart from the local fix (seeds 001–003). The target date
+    is checked against the failure here, so its refusal shows with the form's other errors."""
 
     root_cause_factors = TriggerForm.base_fields["root_cause_factors"]
 
@@ -191,6 +192,11 @@ class LearningForm(forms.ModelForm):
         model = LearningTrigger
         fields = LEARNING_FIELDS
         field_classes = {"target_date": DateField}
+        labels = {"learning_statement": "Learning statement — needed before notices can be issued"}
+        help_texts = {
+            "learning_statement": "What the provider learned that applies beyond the source service. It may "
+            "be written later, but notices cannot be issued until it is."
+        }
         widgets = {
             "root_cause_summary": forms.Textarea(attrs={"rows": 3}),
             "local_fix": forms.Textarea(attrs={"rows": 3}),
@@ -198,6 +204,18 @@ class LearningForm(forms.ModelForm):
             "governance_change": forms.Textarea(attrs={"rows": 3}),
             "target_date": forms.DateInput(attrs={"type": "date"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Not required to save, but not optional either: the label says when it is needed instead.
+        self.fields["learning_statement"].needed_later = True
+
+    def clean(self):
+        cleaned = super().clean()
+        # Asked of a trigger's learning (a blank form has no failure to compare with).
+        if cleaned.get("target_date") and self.instance.confirmed_at:
+            self.ask("target_date", check_target_date, cleaned["target_date"], self.instance.confirmed_at)
+        return cleaned
 
 
 class CloseWithoutLearningForm(forms.Form):
@@ -244,13 +262,20 @@ class NoticeOwnerForm(forms.Form):
 
 
 class LeadForm(forms.Form):
-    """The person leading the learning's implementation at the service."""
+    """The person leading the learning's implementation at the service, and, when a lead is already
+    confirmed (`current`), the reason for replacing them (the service refuses a replacement without)."""
 
     person = LocalPersonField(label="Implementation lead")
 
-    def __init__(self, *args, service: Service, **kwargs):
+    def __init__(self, *args, service: Service, current: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].offer(service)
+        if current is not None:
+            self.fields["reason"] = reason_field(
+                f"Needed only when you choose someone other than {current}.",
+                label=f"Reason for replacing {current}",
+                required=False,  # keeping the same lead needs none: the service asks it of a replacement
+            )
 
 
 class ExposureForm(ServiceErrorsMixin, forms.Form):

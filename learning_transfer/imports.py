@@ -62,7 +62,8 @@ INCIDENT_COLUMNS = [
         "source_reference",
         True,
         "The incident's reference in your e-care system. It is the key: importing the same reference "
-        "again updates the incident instead of adding another. "
+        "again updates the incident instead of adding another. An incident a serious failure was "
+        "logged from is never changed by an import: a row that would change it stops the whole file. "
         f"At most {SOURCE_REFERENCE_LENGTH} characters.",
         "INC-2026-0415",
     ),

@@ -12,7 +12,14 @@ from django.views.generic import TemplateView
 
 from . import services
 from .actions import AlreadyDone
-from .forms import PersonForm, RemoveRoleForm, RoleForm, WorkingHoursForm, add_service_errors
+from .forms import (
+    PersonForm,
+    RemoveRoleForm,
+    RoleForm,
+    ScopedRoleForm,
+    WorkingHoursForm,
+    add_service_errors,
+)
 from .history import recent_changes
 from .mixins import StaffRequiredMixin
 from .models import RoleAssignment
@@ -78,8 +85,19 @@ class WorkingHoursView(AdministeredProviderMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
+def _role_given(request, added: RoleAssignment):
+    """Say a role was given, and go back to the provider's people."""
+    messages.success(
+        request,
+        f"{added.get_role_display()} for {added.scope_label} given to {added.user}. "
+        "It works from their next page.",
+    )
+    return redirect(f"{reverse('people')}?provider={added.provider_id}")
+
+
 class PeopleView(AdministeredProviderMixin, TemplateView):
-    """The provider's people and the roles they hold, and the form that gives someone a role."""
+    """The provider's people, each with the roles they hold (or "No role now"), and the form that
+    gives someone a role."""
 
     template_name = "providers/people.html"
 
@@ -87,13 +105,21 @@ class PeopleView(AdministeredProviderMixin, TemplateView):
         provider = self.provider
         assignments = (
             RoleAssignment.objects.filter(provider=provider)
-            .select_related("user", "region", "service", "commissioner", "provider")
-            .order_by("user__last_name", "user__username", "role", "pk")
+            .select_related("region", "service", "commissioner", "provider")
+            .order_by("role", "pk")
         )
+        roles_of = {}
+        for assignment in assignments:
+            roles_of.setdefault(assignment.user_id, []).append(assignment)
+        people = list(services.people_of(provider))
+        for person in people:
+            person.roles_here = roles_of.get(person.pk, [])
+            for assignment in person.roles_here:
+                assignment.user = person  # each role names its person without reading them again
         return super().get_context_data(
             provider=provider,
             providers=self.providers,
-            assignments=assignments,
+            people=people,
             form=kwargs.pop("form", None) or RoleForm(provider),
             **kwargs,
         )
@@ -107,36 +133,93 @@ class PeopleView(AdministeredProviderMixin, TemplateView):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(
-                    request,
-                    f"{added.get_role_display()} for {added.scope_label} given to {added.user}. "
-                    "It works from their next page.",
+                return _role_given(request, added)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class PersonGiveRoleView(AdministeredProviderMixin, TemplateView):
+    """Give one of the provider's people a role: a second role, acting-up cover, or a role back for
+    someone who holds none now. Someone who is not one of the provider's people is a 404; nobody gives
+    themselves a role (`services.give_role`)."""
+
+    template_name = "providers/person_give_role.html"
+
+    @cached_property
+    def person(self):
+        return get_object_or_404(services.people_of(self.provider), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        person = self.person
+        roles_here = (
+            RoleAssignment.objects.filter(provider=self.provider, user=person)
+            .select_related("region", "service", "commissioner", "provider")
+            .order_by("role", "pk")
+        )
+        return super().get_context_data(
+            provider=self.provider,
+            person=person,
+            roles_here=roles_here,
+            is_self=person.pk == self.request.user.pk,
+            form=kwargs.pop("form", None) or ScopedRoleForm(self.provider),
+            **kwargs,
+        )
+
+    def post(self, request, pk):
+        form = ScopedRoleForm(self.provider, request.POST)
+        if form.is_valid():
+            try:
+                added = services.give_role(
+                    self.provider, by=request.user, person=self.person, **form.cleaned_data
                 )
-                return self.back_here()
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                return _role_given(request, added)
         return self.render_to_response(self.get_context_data(form=form))
 
 
 class RoleRemoveView(AdministeredProviderMixin, TemplateView):
-    """Take one role away from a person, with the reason. Another provider's role is a 404."""
+    """Take one role away from a person, with the reason. Another provider's role is a 404.
+
+    Where the person is the only one holding the role there, the page says so before anything is
+    typed, naming the first of the work nobody could then record, and removing needs "Remove anyway"
+    (`services.only_holder`)."""
 
     template_name = "providers/role_remove.html"
 
     @cached_property
     def assignment(self) -> RoleAssignment:
         administered = RoleAssignment.objects.filter(provider__in=self.providers)
-        return get_object_or_404(administered.select_related("user", "provider"), pk=self.kwargs["pk"])
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            assignment=self.assignment, form=kwargs.pop("form", None) or RemoveRoleForm(), **kwargs
+        return get_object_or_404(
+            administered.select_related("user", "provider", "region", "service", "commissioner"),
+            pk=self.kwargs["pk"],
         )
 
+    @cached_property
+    def only_holder(self):
+        return services.only_holder(self.assignment)
+
+    def get_context_data(self, **kwargs):
+        form = kwargs.pop("form", None) or RemoveRoleForm(ask_to_remove_anyway=bool(self.only_holder))
+        kwargs.setdefault("only_holder", self.only_holder)
+        return super().get_context_data(assignment=self.assignment, form=form, **kwargs)
+
     def post(self, request, pk):
-        form = RemoveRoleForm(request.POST)
+        form = RemoveRoleForm(request.POST, ask_to_remove_anyway=bool(self.only_holder))
         if form.is_valid():
             assignment = self.assignment
             try:
-                services.remove_role(assignment, by=request.user, reason=form.cleaned_data["reason"])
+                services.remove_role(
+                    assignment,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    remove_anyway=form.cleaned_data.get(services.REMOVE_ANYWAY, False),
+                )
+            except services.OnlyHolderLeft as gap:
+                # Someone else lost the role meanwhile: the form comes back with the warning and tick.
+                form.ask_to_remove_anyway()
+                add_service_errors(form, gap)
+                return self.render_to_response(self.get_context_data(form=form, only_holder=gap.holder))
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:

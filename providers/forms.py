@@ -8,9 +8,9 @@ from django.core.validators import MaxLengthValidator
 
 from .choices import ROLE_SCOPE
 from .fields import ChoiceField, RecordChoiceField
-from .models import REASON_MAX_LENGTH, REASON_TOO_LONG, Region, Service, too_long
+from .models import REASON_MAX_LENGTH, REASON_TOO_LONG, Region, RoleAssignment, Service, too_long
 from .permissions import STAFF_ROLES
-from .services import people_of
+from .services import REMOVE_ANYWAY, people_of
 
 
 class LoginForm(AuthenticationForm):
@@ -151,14 +151,46 @@ class ScopedRoleForm(forms.Form):
 
     def __init__(self, provider, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.provider = provider
         self.fields["region"].queryset = provider.regions.order_by("name")
         self.fields["service"].queryset = provider.services.order_by("name")
 
+    def clean(self):
+        """The scope must match the role (the service checks it again): said on the first submit,
+        with any other mistake, rather than after the other mistakes are put right."""
+        cleaned = super().clean()
+        if cleaned.get("role") and not self.has_error("region") and not self.has_error("service"):
+            held = RoleAssignment(
+                role=cleaned["role"],
+                provider=self.provider,
+                region=cleaned.get("region"),
+                service=cleaned.get("service"),
+            )
+            try:
+                held.clean()
+            except ValidationError as exc:
+                add_service_errors(self, exc)
+        return cleaned
+
 
 class RemoveRoleForm(forms.Form):
-    """The reason a role is taken away."""
+    """The reason a role is taken away, and "Remove anyway" when its holder is the only one."""
 
     reason = reason_field("Why the person no longer holds this role.")
+
+    def __init__(self, *args, ask_to_remove_anyway=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if ask_to_remove_anyway or (self.is_bound and REMOVE_ANYWAY in self.data):
+            self.ask_to_remove_anyway()
+
+    def ask_to_remove_anyway(self) -> None:
+        """Add the "Remove anyway" checkbox: shown while the person is the only one holding the role
+        where they hold it (`services.OnlyHolderLeft`), as the deploy form's "Deploy anyway"."""
+        self.fields[REMOVE_ANYWAY] = forms.BooleanField(
+            required=False,
+            label="Remove anyway: I understand nobody will hold this role here",
+            help_text="What waits on the role goes overdue and is escalated until someone is given it.",
+        )
 
 
 class RoleForm(ScopedRoleForm):

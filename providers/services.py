@@ -5,11 +5,13 @@ and why in the record's history.
 """
 
 from collections.abc import Iterable
-from datetime import time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -27,6 +29,13 @@ from .models import (
     too_long,
 )
 from .permissions import require_perm
+from .waiting_work import Waiting, waiting_on
+
+# The shortest working day: deadlines are counted in working hours, so a day of a minute or two would
+# stretch "2 working hours" over months and nothing would ever escalate.
+SHORTEST_WORKING_DAY = timedelta(hours=1)
+# The remove-a-role form's checkbox, and the service's argument, that says "remove anyway".
+REMOVE_ANYWAY = "remove_anyway"
 
 
 def given_reason(
@@ -60,6 +69,7 @@ def set_working_hours(
     """
     require_perm(by, "providers.administer_provider", provider)
     reason = given_reason(reason)
+    refuse_short_working_day(start, end)
     with transaction.atomic():
         row = Provider.objects.select_for_update().get(pk=provider.pk)
         days = sorted({int(day) for day in weekdays})
@@ -78,10 +88,28 @@ def set_working_hours(
     return row
 
 
+def refuse_short_working_day(start: time, end: time) -> None:
+    """Refuse (on `end`) a working day shorter than SHORTEST_WORKING_DAY, saying how long it is. A day
+    that does not end after it starts is the form's and WorkingHours' to refuse."""
+    length = datetime.combine(date.min, end) - datetime.combine(date.min, start)
+    if timedelta(0) < length < SHORTEST_WORKING_DAY:
+        minutes = length // timedelta(minutes=1)
+        said = "1 minute" if minutes == 1 else f"{minutes} minutes"
+        raise ValidationError(
+            {"end": f"A working day must be at least 1 hour long: {start:%H:%M} to {end:%H:%M} is {said}."}
+        )
+
+
 def people_of(provider: Provider):
-    """The people who hold a role at the provider now (the people its administrator looks after)."""
+    """The people its administrator looks after: everyone holding a role at the provider now, and
+    everyone who held a staff role there and holds none now ("No role now"), who keeps their account
+    and history and can be given a role again. A past commissioner is the platform operators' to set
+    up again, so is not among them."""
+    held_before = RoleAssignment.history.filter(provider_id=provider.pk).exclude(role=Role.COMMISSIONER)
     return (
-        User.objects.filter(role_assignments__provider=provider).distinct().order_by("last_name", "username")
+        User.objects.filter(Q(role_assignments__provider=provider) | Q(pk__in=held_before.values("user_id")))
+        .distinct()
+        .order_by("last_name", "first_name", "username")
     )
 
 
@@ -122,16 +150,21 @@ def _assign(provider, *, by, person, role, reason, region, service) -> RoleAssig
         raise ValidationError({"role": "Commissioners are set up by the platform's operators."})
     assignment = RoleAssignment(user=person, role=role, provider=provider, region=region, service=service)
     assignment.clean()  # the scope matches the role and belongs to the provider
+    already = ValidationError(
+        f"{person} already holds {assignment.get_role_display()} for {assignment.scope_label}."
+    )
     same = RoleAssignment.objects.select_for_update().filter(
         user=person, role=role, provider=provider, region=region, service=service
     )
     if same.exists():
-        raise ValidationError(
-            f"{person} already holds {assignment.get_role_display()} for {assignment.scope_label}."
-        )
+        raise already
     assignment._history_user = by
     assignment._change_reason = reason
-    assignment.save()
+    try:
+        with transaction.atomic():  # a double submit arriving at once meets the unique constraint
+            assignment.save()
+    except IntegrityError as exc:
+        raise already from exc
     return assignment
 
 
@@ -146,8 +179,9 @@ def add_person(
     require_perm(by, "providers.administer_provider", provider)
     reason = given_reason(reason)
     with transaction.atomic():
-        if User.objects.filter(username__iexact=details["username"]).exists():
-            raise ValidationError({"username": "This username is already taken. Choose another."})
+        taken = User.objects.filter(username__iexact=details["username"]).first()
+        if taken is not None:
+            raise ValidationError({"username": _taken(provider, taken)})
         person = User(**details)
         person.set_unusable_password()
         person._history_user = by
@@ -155,6 +189,17 @@ def add_person(
         person.save()
         _assign(provider, by=by, person=person, role=role, reason=reason, region=region, service=service)
     return person
+
+
+def _taken(provider: Provider, taken: User) -> str:
+    """Why a username cannot be used: one of the provider's own people (perhaps with no role now) is
+    given a role on their own page, not added again."""
+    if people_of(provider).filter(pk=taken.pk).exists():
+        return (
+            f"{taken.username} is {taken}, already one of your people: give them a role from People "
+            "and roles instead."
+        )
+    return "This username is already taken. Choose another."
 
 
 def password_link(request, person: User) -> str:
@@ -169,11 +214,80 @@ def password_link(request, person: User) -> str:
     return request.build_absolute_uri(path)
 
 
-def remove_role(assignment: RoleAssignment, *, by, reason: str) -> None:
+def _where(assignment: RoleAssignment) -> str:
+    """Where a role is held, after its name: "at Elm House", "for the North region", "at Oakwood"."""
+    if assignment.service_id:
+        return f"at {assignment.service}"
+    if assignment.region_id:
+        return f"for the {assignment.region} region"
+    return f"at {assignment.provider}"
+
+
+@dataclass(frozen=True)
+class OnlyHolder:
+    """A person who is the only one holding a role where they hold it, and the first of the work that
+    nobody could record once it is removed (`waiting`, earliest due first; `total` in all)."""
+
+    person: User
+    role_label: str
+    where: str
+    waiting: list[Waiting]
+    total: int
+
+    def __str__(self) -> str:
+        return f"{self.person} is the only {self.role_label} {self.where}."
+
+    @property
+    def more(self) -> int:
+        """How many more there are than the ones named."""
+        return self.total - len(self.waiting)
+
+
+class OnlyHolderLeft(ValidationError):
+    """Removing the role would leave nobody holding it there: the form comes back asking to remove
+    anyway."""
+
+    def __init__(self, holder: OnlyHolder):
+        super().__init__(
+            {
+                REMOVE_ANYWAY: (
+                    f"{holder} Give the role to someone else first, or tick “Remove anyway” to remove it."
+                )
+            }
+        )
+        self.holder = holder
+
+
+def _same_role_there(assignment: RoleAssignment):
+    """The active holders of the assignment's role at its very scope (each role is held at one level,
+    so they are the only other people whose role reaches the same places), the assignment itself not
+    among them."""
+    return RoleAssignment.objects.filter(
+        role=assignment.role,
+        provider_id=assignment.provider_id,
+        region_id=assignment.region_id,
+        service_id=assignment.service_id,
+        user__is_active=True,
+    ).exclude(pk=assignment.pk)
+
+
+def only_holder(assignment: RoleAssignment) -> OnlyHolder | None:
+    """When the assignment's holder is the only one holding its role where it is held: who, and the
+    work waiting on the role there (`waiting_work`); None when someone else holds it too, or for a
+    commissioner, whose role records nothing. A fixed number of queries however much is waiting."""
+    if assignment.role == Role.COMMISSIONER or _same_role_there(assignment).exists():
+        return None
+    waiting, total = waiting_on(assignment)
+    return OnlyHolder(assignment.user, assignment.get_role_display(), _where(assignment), waiting, total)
+
+
+def remove_role(assignment: RoleAssignment, *, by, reason: str, remove_anyway: bool = False) -> None:
     """Take a role away from a person, with the reason; it stops working at their next request.
 
     Only the provider's administrator may. The provider's last administrator is never removed, so
-    someone can always look after its people.
+    someone can always look after its people. Removing a role from the only person holding it where
+    they hold it is refused (`OnlyHolderLeft`) unless `remove_anyway`: the work waiting on it would
+    have nobody to record it.
     """
     require_perm(by, "providers.administer_provider", assignment.provider)
     reason = given_reason(reason)
@@ -181,14 +295,16 @@ def remove_role(assignment: RoleAssignment, *, by, reason: str) -> None:
         row = RoleAssignment.objects.select_for_update().filter(pk=assignment.pk).first()
         if row is None:
             raise ValidationError("This role was removed meanwhile.")
-        if row.role == Role.PROVIDER_ADMINISTRATOR:
-            administrators = RoleAssignment.objects.select_for_update().filter(
-                provider_id=row.provider_id, role=Role.PROVIDER_ADMINISTRATOR
+        # Locked, so two administrators removing its two holders at once cannot both see the other.
+        others = list(_same_role_there(row).select_for_update(of=("self",)))
+        if row.role == Role.PROVIDER_ADMINISTRATOR and not others:
+            raise ValidationError(
+                "This is the provider's last provider administrator. Give the role to someone else first."
             )
-            if len(administrators) == 1:
-                raise ValidationError(
-                    "This is the provider's last provider administrator. Give the role to someone else first."
-                )
+        if not others and not remove_anyway:
+            holder = only_holder(assignment)
+            if holder is not None:
+                raise OnlyHolderLeft(holder)
         row._history_user = by
         row._change_reason = reason
         row.delete()

@@ -13,6 +13,11 @@ urlpatterns = [
     path("organisation/people/", administration.PeopleView.as_view(), name="people"),
     path("organisation/people/add/", administration.PersonAddView.as_view(), name="person_add"),
     path(
+        "organisation/people/<int:pk>/give-role/",
+        administration.PersonGiveRoleView.as_view(),
+        name="person_give_role",
+    ),
+    path(
         "people/set-password/<uidb64>/<token>/", administration.SetPasswordView.as_view(), name="set_password"
     ),
     path("organisation/roles/<int:pk>/remove/", administration.RoleRemoveView.as_view(), name="role_remove"),

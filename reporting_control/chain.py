@@ -10,6 +10,9 @@ CHAIN_CODE = "C"
 SIGN_OFF_STEP = "C5"
 # What C5 signs off against: "the whole sign-off set vs C4, C3 and C1" (seed 000).
 SIGNED_OFF_AGAINST = ("C1", "C3", "C4")
+# The day's check of the figures behind each claim: recorded at least once before any release, even one
+# made before the issue date, when the days still to come are closed as no longer needed.
+FIGURES_STEP = "C2"
 
 
 def start(update, by, now=None):

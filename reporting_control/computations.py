@@ -95,9 +95,11 @@ def line_count_problems(step_run, values: dict, now) -> dict[str, str]:
 
 def matched_services_completing_in_time(context) -> float:
     _matched_service_ids(context)
-    percentage = evidence.completing_in_time(_evidence(context))
+    percentage = evidence.completing_in_time(_evidence(context), context.now)
     if percentage is None:
-        raise CouldNotCompute("no matched service has a learning notice with a due date")
+        raise CouldNotCompute(
+            "no matched service's learning notice has fallen due yet, and none has verified implementation"
+        )
     return percentage
 
 

@@ -24,9 +24,16 @@ def _holder(provider, role):
     return RoleAssignment.objects.filter(provider=provider, role=role).select_related("user").first().user
 
 
-# The checks C5 signs off against, as their owners recorded them: what each counted by hand, and a note.
+# The checks before the sign-off, as their owners recorded them: what each counted by hand, and a note.
+# The figures (C2) are checked once although no day's check is due yet: the update goes early, and an
+# update never leaves without its figures checked.
 CHECKS = {
     "C1": ({}, "Both lines name their homes; Rowan Court's verification is on the exposure log."),
+    "C2": (
+        {"movement_from_baseline_pct": {}},  # no line is presented as improved
+        "Rowan Court verified before its notice fell due; the other matched homes are still inside their "
+        "timeframe, so they are not counted yet. Rates read from the care-hours records.",
+    ),
     "C3": (
         {"linked_complaints_30d": 1, "complaints_reopened_14d": 0},
         "One family complaint about night checks in the last 30 days, answered and closed.",
@@ -36,8 +43,8 @@ CHECKS = {
 
 
 def _check_before_sign_off(update, provider, moments) -> None:
-    """Record the compliance, complaints and challenge checks (C1, C3, C4) before the sign-off, each at
-    the next of `moments`."""
+    """Record the compliance, figures, complaints and challenge checks (C1, C2, C3, C4) before the
+    sign-off, each at the next of `moments`."""
     for code, (entered, notes) in CHECKS.items():
         holder = _holder(provider, chain.step_run(update, code).role)
         chain.record_computed(update, code, by=holder, entered=entered, notes=notes, now=next(moments))

@@ -16,33 +16,61 @@ from learning_transfer.models import LearningNotice, MatchedService
 
 from .choices import ADOPTION_KINDS, DECIDED_STATES, WITHHELD_STATES, LineKind, LineState
 
-# Words by which a claim speaks for the whole provider, whatever kind of line it was added as: "shared
-# learning", "provider-wide", "every/all/each (comparable) home(s)/service(s)/site(s)", "across the group".
+# The one place that decides a claim speaks for the whole provider, whatever kind of line it was added as:
+# "shared learning"; "provider-wide", "group-wide", "company-wide", "organisation-wide" (or "-ization");
+# "every/all/each (of our, comparable) home(s)/service(s)/site(s)/location(s)"; "across" or "throughout"
+# the provider, group, organisation, company, homes, services, sites or locations; and the provider's own
+# name (see `_provider_name_pattern`). Deliberately generous: a claim wrongly taken as provider-wide is
+# only asked for more evidence (every matched service verified), while a claim missed here would report
+# shared learning on one home's evidence, which is what chain C exists to stop.
+_WHOLE = r"(?:provider|group|organi[sz]ation|company)"
 PROVIDER_WIDE_WORDS = re.compile(
     r"\bshared\s+learning\b"
-    r"|\b(?:provider|group|organisation)[- ]wide\b"
+    rf"|\b{_WHOLE}[- ]?wide\b"
     r"|\b(?:every|all|each)\s+(?:\w+\s+){0,2}?(?:homes?|services?|sites?|locations?)\b"
-    r"|\bacross\s+(?:the\s+|our\s+)?(?:provider|group|organisation|homes|services|sites|locations)\b",
+    rf"|\b(?:across|throughout)\s+(?:the\s+|our\s+)?(?:{_WHOLE}|homes|services|sites|locations)\b",
     re.IGNORECASE,
 )
+# The endings a provider is often named without: "Oakwood Care Group Ltd" is also "Oakwood Care".
+_NAME_ENDINGS = re.compile(r"(?:\s+(?:ltd\.?|limited|plc|group))+\s*$", re.IGNORECASE)
 CHECKED_AS_PROVIDER_WIDE = (
-    "The claim speaks of shared learning or of every service, so it is checked as a provider-wide claim: "
-    "every included matched service of the linked learning must have verified implementation. "
+    "The claim speaks of shared learning, of the whole provider or of every service, so it is checked as a "
+    "provider-wide claim: every included matched service of the linked learning must have verified "
+    "implementation. "
 )
 
 
-def speaks_for_every_service(claim: str) -> bool:
-    """Whether a claim speaks of shared learning or of every service. Shared learning may never be
-    reported as complete on one service's evidence, so such a claim is judged as provider-wide."""
-    return bool(PROVIDER_WIDE_WORDS.search(claim or ""))
+def _provider_name_pattern(provider_name: str) -> re.Pattern | None:
+    """The provider's name as a claim may write it, case and spacing aside: in full, and without a
+    "Ltd", "Limited", "plc" or "Group" ending when what is left is still two words or more (one word,
+    such as "Care" from "Care Group", is too common to mean the provider)."""
+    full = provider_name.split()
+    if not full:
+        return None
+    short = _NAME_ENDINGS.sub("", " ".join(full)).split()
+    names = [full, short] if len(short) >= 2 and short != full else [full]
+    spelled = "|".join(r"\s+".join(re.escape(word) for word in name) for name in names)
+    return re.compile(rf"(?<!\w)(?:{spelled})(?!\w)", re.IGNORECASE)
 
 
-def checked_as_provider_wide(line) -> bool:
-    """A claim of adoption added as named-service (or improvement) whose words speak for every service."""
+def speaks_for_every_service(claim: str, provider_name: str = "") -> bool:
+    """Whether a claim speaks of shared learning, of every service or of the provider by name. Shared
+    learning may never be reported as complete on one service's evidence, so such a claim is judged as
+    provider-wide."""
+    claim = claim or ""
+    if PROVIDER_WIDE_WORDS.search(claim):
+        return True
+    by_name = _provider_name_pattern(provider_name or "")
+    return by_name is not None and bool(by_name.search(claim))
+
+
+def checked_as_provider_wide(line, provider_name: str) -> bool:
+    """A claim of adoption added as named-service (or improvement) whose words speak for every service
+    (`provider_name`: the update's provider, whose name in a claim speaks for all of it)."""
     return (
         line.kind in ADOPTION_KINDS
         and line.kind != LineKind.PROVIDER_WIDE
-        and speaks_for_every_service(line.claim)
+        and speaks_for_every_service(line.claim, provider_name)
     )
 
 
@@ -67,6 +95,8 @@ class EvidenceMap:
     trigger_count: int
     matched_trigger_count: int
     by_service: dict[int, list[MatchedService]]
+    # The update's provider: a claim naming it speaks for every service (`speaks_for_every_service`).
+    provider_name: str = ""
 
     def verified(self, service_id: int) -> MatchedService | None:
         return next((m for m in self.by_service.get(service_id, []) if m.implementation_confirmed_at), None)
@@ -96,6 +126,7 @@ def evidence_map(update) -> EvidenceMap:
         trigger_count=len(triggers),
         matched_trigger_count=sum(1 for t in triggers if t.matched_at is not None),
         by_service=dict(by_service),
+        provider_name=update.provider.name,
     )
 
 
@@ -132,7 +163,7 @@ def _judge_services(service_ids: list[int], names: dict[int, str], evidence: Evi
 
 def line_services(line, evidence: EvidenceMap) -> list[tuple[str, str]]:
     """The services a line speaks for, each with its evidence (provider-wide: every matched service)."""
-    if line.kind == LineKind.PROVIDER_WIDE or checked_as_provider_wide(line):
+    if line.kind == LineKind.PROVIDER_WIDE or checked_as_provider_wide(line, evidence.provider_name):
         names = {pk: matches[0].service.name for pk, matches in evidence.by_service.items()}
     else:
         names = {s.pk: s.name for s in line.services.all()}
@@ -162,7 +193,7 @@ def judge_line(line, evidence: EvidenceMap) -> Verdict:
         return Verdict(True, f"Current cross-service data: {count} matched service{'s' * (count != 1)}.")
     if line.kind == LineKind.PROVIDER_WIDE:
         return _judge_provider_wide(evidence)
-    if checked_as_provider_wide(line):
+    if checked_as_provider_wide(line, evidence.provider_name):
         verdict = _judge_provider_wide(evidence)
         verdict.note = CHECKED_AS_PROVIDER_WIDE + verdict.note
         return verdict
@@ -213,34 +244,39 @@ def c5_measures(verdicts: dict) -> dict:
     }
 
 
-def _pct_in_time(matches) -> float | None:
-    """% of these matches' notices with a due time whose implementation was verified by it; None when
-    none has a due time (left out, not guessed)."""
-    timed = [(match, notice) for match in matches for notice in match.current_notices if notice.due_at]
-    if not timed:
+def _pct_in_time(matches, now) -> float | None:
+    """% of these matches' timed notices whose implementation was verified by the notice's due time,
+    judged at `now`. A service still inside its timeframe (due later, not verified yet) is not behind, so
+    it is left out until its notice falls due or it verifies; None when nothing is left to judge (left
+    out, not guessed as 0 %)."""
+    judged = []
+    for match in matches:
+        done = match.implementation_confirmed_at
+        done = done if done is not None and done <= now else None
+        judged += [(done, n.due_at) for n in match.current_notices if n.due_at and (n.due_at <= now or done)]
+    if not judged:
         return None
-    in_time = sum(
-        1
-        for match, notice in timed
-        if match.implementation_confirmed_at and match.implementation_confirmed_at <= notice.due_at
-    )
-    return round(100 * in_time / len(timed), 1)
+    in_time = sum(1 for done, due_at in judged if done is not None and done <= due_at)
+    return round(100 * in_time / len(judged), 1)
 
 
-def completing_in_time(evidence: EvidenceMap) -> float | None:
-    """C2: % of matched services whose implementation was verified by its notice's due time. None (not
-    guessed) when no matched service has a notice with a due time."""
-    return _pct_in_time([match for matches in evidence.by_service.values() for match in matches])
+def completing_in_time(evidence: EvidenceMap, now=None) -> float | None:
+    """C2: % of matched services whose implementation was verified by its notice's due time, at `now`
+    (default the current time). None (not guessed) when no matched service's notice has fallen due and
+    none has verified."""
+    now = now or timezone.now()
+    return _pct_in_time([match for matches in evidence.by_service.values() for match in matches], now)
 
 
-def completing_in_time_by_service(update, evidence: EvidenceMap) -> dict:
+def completing_in_time_by_service(update, evidence: EvidenceMap, now=None) -> dict:
     """The same figure for each service the update's issued lines name: {Service: %}, for services with
-    a timed notice (a service that was never sent one has no figure to judge)."""
+    a notice to judge at `now` (a service never sent one, or still inside its timeframe, has no figure)."""
+    now = now or timezone.now()
     lines = update.lines.exclude(state__in=WITHHELD_STATES).prefetch_related("services")
     named = {service.pk: service for line in lines for service in line.services.all()}
     figures = {}
     for pk in sorted(named, key=lambda pk: named[pk].name):
-        pct = _pct_in_time(evidence.by_service.get(pk, []))
+        pct = _pct_in_time(evidence.by_service.get(pk, []), now)
         if pct is not None:
             figures[named[pk]] = pct
     return figures

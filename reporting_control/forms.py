@@ -7,7 +7,7 @@ from providers.fields import RecordMultipleChoiceField
 from providers.forms import reason_field
 
 from .choices import Audience, LineKind, LineState
-from .services import NO_SERVICES
+from .services import NO_SERVICES, PLAN_LATE
 
 __all__ = ["DecisionForm", "LineForm", "LineServicesForm", "ReasonForm", "UpdateForm"]
 
@@ -37,6 +37,18 @@ class UpdateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["triggers"].queryset = triggers
         self.fields["services"].queryset = services
+        if self.is_bound and PLAN_LATE in self.data:
+            self.ask_to_plan_late()
+
+    def ask_to_plan_late(self) -> None:
+        """Add the "plan it anyway" checkbox: shown once planning was refused because checks of the
+        update would start overdue (`escalation.late_start.StartsOverdue`), and kept while the person
+        answers it."""
+        self.fields[PLAN_LATE] = forms.BooleanField(
+            required=False,
+            label="Plan it anyway: I understand these checks start overdue",
+            help_text="Each of them is escalated to the people named above at the engine's next check.",
+        )
 
 
 def named_services_field() -> RecordMultipleChoiceField:

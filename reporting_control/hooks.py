@@ -6,14 +6,13 @@ use any part of the app without making an import circle.
 
 from django.core.exceptions import ValidationError
 
+from . import chain
 from .computations import line_count_problems
 from .models import ReportingUpdate
 from .services import place_automatic_hold, tell_managers_of_services_behind
 
 # A breach of either step holds the update: C4 places the hold, C5 keeps it (DOMAIN.md chain C).
 HOLD_STEPS = ("C4", "C5")
-# A breach of C2 is told to the registered managers of the named services behind on the action.
-FIGURES_STEP = "C2"
 
 
 def refuse_impossible_counts(record) -> None:
@@ -36,12 +35,12 @@ def act_on_breach(record) -> None:
     C2's per-service escalations are then the step's breach escalations, and the engine raises its one
     service-less escalation (a role gap) only when no named service is behind."""
     code = record.step_run.code
-    if not record.breached or code not in (*HOLD_STEPS, FIGURES_STEP):
+    if not record.breached or code not in (*HOLD_STEPS, chain.FIGURES_STEP):
         return
     subject = record.step_run.chain_run.subject
     if not isinstance(subject, ReportingUpdate):
         return
-    if code == FIGURES_STEP:
+    if code == chain.FIGURES_STEP:
         tell_managers_of_services_behind(subject, record)
     else:
         place_automatic_hold(subject, record)

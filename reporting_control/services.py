@@ -2,7 +2,8 @@
 
 The release rule in particular is enforced in `release_update` and nowhere else: no active issue hold,
 every line evidenced, challenge-cleared, or withheld (frozen or deferred), and the Provider Director's
-sign-off (C5) recorded after the checks it is judged against (C1, C3, C4, and each day's C2 already due).
+sign-off (C5) recorded after the checks it is judged against (C1, C3, C4, and each day's C2 already due,
+or the first day's C2 when none was recorded: an early release still has its figures checked once).
 """
 
 from datetime import datetime
@@ -15,6 +16,7 @@ from django.utils import timezone
 from config import background
 from escalation.choices import EscalationKind, StepRunState
 from escalation.computations import by_computation
+from escalation.late_start import refuse_late_start
 from escalation.raising import EscalationSpec, raise_escalations
 from escalation.rules import evaluate_groups
 from providers.actions import AlreadyDone, change_once, lock
@@ -57,11 +59,32 @@ def _same_provider(objects, provider, field: str, what: str) -> None:
 # --- planning and lines -------------------------------------------------------------------------
 
 
+PLAN_LATE = "plan_late"  # the action's argument, and the form's checkbox, that says "plan it anyway"
+LATE_MESSAGE = (
+    "{count} of the update's checks would start overdue. Tick “Plan it anyway” to plan this update with "
+    "its checks overdue, or choose a later issue date and time."
+)
+
+
 def plan_update(
-    *, by, provider, title: str, audience: str, issue_at: datetime, triggers=(), services=(), now=None
+    *,
+    by,
+    provider,
+    title: str,
+    audience: str,
+    issue_at: datetime,
+    triggers=(),
+    services=(),
+    plan_late: bool = False,
+    now=None,
 ) -> ReportingUpdate:
     """Plan an update and start chain C on it (its steps count back from the issue date-time); `now`
-    (default the current time) dates the update, its history and its case."""
+    (default the current time) dates the update, its history and its case.
+
+    An update issued so soon that its preparation window has begun or passed would start checks
+    already overdue, each escalated at the engine's next check: it is refused (`StartsOverdue`, naming
+    them) unless `plan_late` is True ("plan it anyway"), as logging a long-confirmed failure is.
+    """
     require_perm(by, "reporting_control.plan_update", provider)
     now = now or timezone.now()
     title = _required(title, "title", "Enter the update's title.")
@@ -73,6 +96,17 @@ def plan_update(
     _same_provider(triggers, provider, "triggers", "learning triggers")
     _same_provider(services, provider, "services", "services")
     _refuse_if_planned(provider, title, issue_at)
+    # As chain.start counts them: back from the issue date-time, the recurring checks up to it.
+    refuse_late_start(
+        chain.CHAIN_CODE,
+        provider,
+        issue_at,
+        now,
+        anyway=plan_late,
+        field=PLAN_LATE,
+        message=LATE_MESSAGE,
+        until=issue_at,
+    )
     try:
         with transaction.atomic():
             update = ReportingUpdate(
@@ -302,7 +336,9 @@ def tell_managers_of_services_behind(update: ReportingUpdate, step_record) -> li
     per service and occurrence of C2, however often C2 is recorded. Returns the new escalations.
     """
     step = step_record.step_run
-    by_service = evidence.completing_in_time_by_service(update, evidence.evidence_map(update))
+    by_service = evidence.completing_in_time_by_service(
+        update, evidence.evidence_map(update), step_record.recorded_at
+    )
     figures = {
         service: by_computation(step.measures, {COMPLETING_IN_TIME: pct})
         for service, pct in by_service.items()
@@ -373,12 +409,19 @@ def _sign_off_problem(update: ReportingUpdate) -> str | None:
 def _checks_problems(update: ReportingUpdate, now) -> list[str]:
     """The checks before issue that must stand behind a release: the ones C5 is judged against, and
     every day's check of the figures (C2) already due, each recorded, and recorded before the sign-off.
-    A day's check not yet due is not needed: the update may go before its issue date."""
+    A day's check not yet due is not needed, so the update may go before its issue date; but the figures
+    must have been checked at least once: until a day's check is recorded, the first day's is needed."""
     run = chain.run_for(update)
     if run is None:
         return []
     steps = list(run.step_runs.exclude(code=chain.SIGN_OFF_STEP).order_by("order", "due_at"))
-    needed = [s for s in steps if s.code in chain.SIGNED_OFF_AGAINST or s.due_at <= now or s.is_recorded]
+    figures = [s for s in steps if s.code == chain.FIGURES_STEP]
+    unchecked = figures[0] if figures and not any(s.is_recorded for s in figures) else None
+    needed = [
+        s
+        for s in steps
+        if s.code in chain.SIGNED_OFF_AGAINST or s.due_at <= now or s.is_recorded or s is unchecked
+    ]
     problems = []
     missing = [s for s in needed if not s.is_recorded]
     if missing:

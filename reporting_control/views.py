@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
+from escalation.late_start import StartsOverdue
 from learning_transfer.models import LearningTrigger
 from providers import permissions as provider_permissions
 from providers.actions import AlreadyDone
@@ -164,6 +165,11 @@ class UpdateCreateView(StaffRequiredMixin, FormView):
         except AlreadyDone as done:
             messages.info(self.request, done.message)
             return redirect(done.existing.get_absolute_url())
+        except StartsOverdue as late:
+            # Nothing saved: the form comes back as typed, naming the late checks, with the checkbox.
+            form.ask_to_plan_late()
+            add_service_errors(form, late)
+            return self.render_to_response(self.get_context_data(form=form, late_steps=late.steps))
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)

@@ -65,7 +65,9 @@ def builders(provider, elm_house, quality_director):
     }
     special = {
         "StepRecordForm": lambda cls: cls(step_run),
-        "StepSettingForm": lambda cls: cls([{"index": 0, "text": "below 90%", "value": 90}], 4),
+        "StepSettingForm": lambda cls: cls(
+            {"measure": "received_pct", "op": "<", "value": 90}, step_run.measures, 4
+        ),
         # Built from a deployment and an observation: their own fields are covered by their base
         # fields (named below), the records only add optional group fields and labelled measures.
         "ObservationForm": None,

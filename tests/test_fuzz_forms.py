@@ -105,6 +105,7 @@ FORMS = {
     "people": ("admin", dict, None),
     "role_remove": ("admin", lambda: _pk(_role()), None),
     "person_add": ("admin", dict, None),
+    "person_give_role": ("admin", lambda: _pk(_role().user), None),
     "set_password": ("admin", lambda: _password_link(_role().user), SetPasswordForm),
     "learning_transfer:trigger_add": ("quality.director", dict, None),
     "learning_transfer:trigger_learning": ("quality.director", lambda: _pk(_trigger()), None),

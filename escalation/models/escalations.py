@@ -94,6 +94,14 @@ class Escalation(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution_note = models.TextField(blank=True)
+    settled = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text=(
+            "Resolved without anyone acting on it: its step was recorded, or another level of the same "
+            "escalation was resolved. The resolution note says which, by whom and when."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -142,7 +150,10 @@ class Escalation(models.Model):
 
     @property
     def state_words(self) -> str:
-        """The state as pages show it: what happened and what happens next."""
+        """The state as pages show it: what happened and what happens next (a settled escalation says
+        what settled it, so nobody reads it as an action they still owe)."""
+        if self.settled and self.state == EscalationState.RESOLVED:
+            return self.resolution_note
         if self.state == EscalationState.ACKNOWLEDGED and self.action_taken:
             return self.ACTION_RECORDED_WORDS
         return self.get_state_display()

@@ -1,6 +1,9 @@
-"""One table of escalations for every page that lists them, each page choosing its columns."""
+"""One table of escalations for every page that lists them, each page choosing its columns; and, on
+every list of escalations, which check each is about when its step is checked each shift or day."""
 
 from django import template
+
+from ..occurrences import which_check, which_checks
 
 register = template.Library()
 
@@ -26,9 +29,28 @@ def escalation_table(rows, caption: str, columns: str, by_others: bool = False) 
     if unknown:
         raise template.TemplateSyntaxError(f"escalation_table has no column {', '.join(unknown)}")
     return {
-        "rows": rows,
+        "rows": with_which_check(rows),
         "caption": caption,
         "columns": [(name, COLUMNS[name]) for name in names],
         "to_column": "to" in names,
         "by_others": by_others,
     }
+
+
+@register.simple_tag
+def with_which_check(escalations) -> list:
+    """The escalations as a list, each with `which_check`: which check it is about when its step is
+    checked each shift or day ("2nd check of 22, night shift of Mon 23 Nov"), else "". Two escalations
+    about the same step on different shifts would otherwise read alike. A fixed number of queries
+    however many are listed (`which_checks`)."""
+    rows = list(escalations)
+    words = which_checks([e.step_run for e in rows if e.step_run_id])
+    for escalation in rows:
+        escalation.which_check = words.get(escalation.step_run_id, "")
+    return rows
+
+
+@register.filter(name="which_check")
+def which_check_of(step_run) -> str:
+    """`which_check` of one step run, for the page of one escalation about it."""
+    return which_check(step_run) if step_run is not None else ""

@@ -4,8 +4,10 @@ from django import template
 from django.utils.html import format_html
 
 from providers.templatetags.nhsuk import actors
+from providers.who_acts import nobody_holds
 
 from ..choices import StepRunState
+from ..permissions import escalation_place
 
 register = template.Library()
 
@@ -60,7 +62,18 @@ def waiting_for(step_run) -> str:
 def acted_on(escalation):
     """Who acts on an escalation listed for someone else: the person who took it on once someone has
     ("Acted on by Priya Shah"), until then those who can ("To be acted on by Quality Director for
-    Oakwood Care Group: Priya Shah"), so pending work never reads as done."""
+    Oakwood Care Group: Priya Shah"), or that nobody can (`nobody_acts_on`), so pending work never
+    reads as done."""
     if escalation.acknowledged_by_id:
         return format_html("Acted on by {}", escalation.acknowledged_by)
+    if not escalation.actors:
+        return nobody_acts_on(escalation)
     return format_html("To be acted on by {}", actors(escalation.actors))
+
+
+@register.filter
+def nobody_acts_on(escalation) -> str:
+    """What an escalation nobody can act on says: its target role is held by nobody where it lives
+    (nor is the Nominated Individual's), "Nobody at Elm House holds the Quality Director role yet: ask
+    your provider administrator"."""
+    return nobody_holds(escalation_place(escalation), escalation.get_target_role_display())

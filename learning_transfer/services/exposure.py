@@ -1,12 +1,18 @@
 """Exposure and implementation at each matched service (A3, A4): lead, briefing, risks, lines."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
+from escalation import notifications
 from providers.actions import AlreadyDone, change_once, lock
+from providers.models import User
 from providers.permissions import require_perm
+from providers.services import given_reason
 from providers.templatetags.nhsuk import london
 
 from ..models import ImplementationLead, ImplementationLine, MatchedService
@@ -64,21 +70,97 @@ def _current(match: MatchedService) -> MatchedService:
     return match
 
 
-def confirm_lead(match: MatchedService, *, person, by, now=None) -> ImplementationLead:
-    """Name and confirm the person leading implementation at the service (replacing any earlier lead)."""
+# The start of the change reason of a lead's history row that replaced another person: what the
+# service's page reads back (`last_replacement`), the reason itself following it.
+REPLACED = "Implementation lead replaced: "
+
+
+def confirm_lead(match: MatchedService, *, person, by, reason: str = "", now=None) -> ImplementationLead:
+    """Name and confirm the person leading implementation at the service.
+
+    The first lead needs no reason. Replacing the lead with someone else needs one (kept in the lead's
+    history), and the lead replaced and the person who confirmed them are told by e-mail, unless either
+    is `by` (`tell_replacement`). Confirming the lead there is already changes
+    nothing (a double submit, or a form sent unchanged): AlreadyDone.
+    """
     require_perm(by, EDIT, match)
     _open_for_work(match)
     check_local_person(person, match.service, "person")
+    now = now_or(now)
     with transaction.atomic():
-        lock(match)  # two confirmations at once: the second replaces the first's lead, never a second lead
-        lead = ImplementationLead.objects.filter(matched_service=match).first() or ImplementationLead(
-            matched_service=match
+        lock(match)  # two confirmations at once: the second sees the first's lead, never a second lead
+        lead = (
+            ImplementationLead.objects.select_related("person", "confirmed_by")
+            .filter(matched_service=match)
+            .first()
         )
-        lead.person = person
-        lead.confirmed_at = now_or(now)
-        lead.confirmed_by = by
-        save_with_history(lead, by, "Implementation lead confirmed", at=now)
+        if lead is None:
+            lead = ImplementationLead(matched_service=match, person=person, confirmed_at=now, confirmed_by=by)
+            save_with_history(lead, by, "Implementation lead confirmed", at=now)
+            return lead
+        if lead.person_id == person.pk:
+            raise AlreadyDone(f"{person} is already the implementation lead at {match.service}.", lead)
+        replaced, confirmed_by = lead.person, lead.confirmed_by
+        reason = given_reason(reason, f"Give a reason for replacing {replaced} as implementation lead.")
+        lead.person, lead.confirmed_at, lead.confirmed_by = person, now, by
+        save_with_history(lead, by, REPLACED + reason, at=now)
+        tell_replacement(match, lead, replaced=replaced, confirmed_by=confirmed_by, reason=reason)
     return lead
+
+
+def tell_replacement(
+    match: MatchedService, lead: ImplementationLead, *, replaced, confirmed_by, reason: str
+) -> None:
+    """E-mail the person who had confirmed the replaced lead and the lead replaced (while active, never
+    the person who replaced them) who leads now, who changed it, when and why. Through the escalation
+    outbox, so it leaves once, after the replacement commits."""
+    by = lead.confirmed_by
+    people = [p for p in dict.fromkeys([confirmed_by, replaced]) if p.is_active and p != by]
+    if not people:
+        return
+    service, reference = match.service, match.trigger.reference
+    link = settings.SITE_URL.rstrip("/") + reverse("learning_transfer:match_detail", args=[match.pk])
+    body = [
+        f"On {london(lead.confirmed_at)}, {by} replaced {replaced} with {lead.person} as the "
+        f"implementation lead at {service} for learning {reference} ({match.trigger.title}).",
+        "",
+        f"Reason given: {reason}",
+        "",
+        f"{replaced} was confirmed as lead by {confirmed_by}. Nothing needs doing unless the change is wrong:"
+        f" then speak to {by}.",
+        "",
+        f"Open the service's page: {link}",
+    ]
+    notifications.queue_message(
+        people,
+        subject=f"Implementation lead replaced at {service} – learning {reference}",
+        body="\n".join(body),
+        now=lead.confirmed_at,
+    )
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """The newest change of a service's lead when it replaced another person: whom, when and why."""
+
+    replaced: User
+    at: datetime
+    reason: str
+
+
+def last_replacement(lead: ImplementationLead | None) -> Replacement | None:
+    """Whom the current lead replaced, when and why, read from the lead's history (None when its newest
+    change was not a replacement with a reason, such as the first confirmation)."""
+    if lead is None:
+        return None
+    newest = list(lead.history.select_related("person").order_by("-history_date", "-history_id")[:2])
+    if len(newest) < 2 or not (newest[0].history_change_reason or "").startswith(REPLACED):
+        return None
+    return Replacement(
+        replaced=newest[1].person,
+        at=newest[0].history_date,
+        reason=newest[0].history_change_reason.removeprefix(REPLACED),
+    )
 
 
 # The exposure log's own fields: `update_exposure` writes these and no others.

@@ -16,10 +16,12 @@ from config import background as work
 from providers.calendar import LONDON
 from providers.models import Service
 from providers.permissions import require_perm
+from providers.templatetags.nhsuk import london
+from providers.who_acts import join_and, join_or
 
 from .. import imports
-from ..choices import ImportKind, ImportStatus
-from ..models import CareHours, ImportJob, Incident
+from ..choices import ImportKind, ImportStatus, IncidentTheme
+from ..models import CareHours, ImportJob, Incident, LearningTrigger
 from ..models.incidents import PEOPLE_AFFECTED_REFUSAL
 from . import copy_merge, rollup
 from .common import Phases, now_or, refuse
@@ -125,10 +127,81 @@ def _checked_rows(job: ImportJob, now, phases: Phases | None = None) -> pd.DataF
     services = Service.objects.filter(provider=job.provider).values_list("pk", "cqc_location_id", "name")
     with phases("check"):
         checked = imports.CHECKERS[job.kind](frame, imports.service_lookup(list(services)), now)
-    if not checked.ok:
-        _reject(job, checked.errors)
+        errors = checked.errors
+        if job.kind == ImportKind.INCIDENTS:
+            # Sorting is stable: within a line, the row's own problems stay first.
+            errors = sorted(errors + _trigger_source_changes(job, checked.rows), key=lambda e: e["line"])
+    if errors:
+        _reject(job, errors)
         return None
     return checked.rows
+
+
+# How a problem names each fact of a trigger's source incident an import would change, and shows its
+# value (None: not shown, as a description may run to pages).
+SOURCE_FACTS = {
+    "occurred_at": ("when it happened", london),
+    "theme": ("its theme", lambda theme: IncidentTheme(theme).label),
+    "harm_level": ("its harm level", str),  # the codes the file uses: severe, none
+    "safeguarding_concern": ("its safeguarding concern", lambda flag: "yes" if flag else "no"),
+    "regulatory_notification": ("its regulatory notification", lambda flag: "yes" if flag else "no"),
+    "people_affected": ("the number of people affected", str),
+    "description": ("its description", None),
+}
+
+
+def _trigger_source_changes(job: ImportJob, rows: pd.DataFrame) -> list[dict]:
+    """A problem for every row that would change the incident a learning trigger was logged from.
+
+    The trigger and everything decided on it rest on that incident as it was: an e-care export that
+    now says "no harm" must not quietly rewrite it. A row giving the same values again is fine. One
+    query finds the provider's source incidents (a provider has few, whatever the file's size); only
+    the rows with one of their references are then compared, field by field as the row-by-row save
+    compares them (`_incident_values`; the COPY merge compares the same stored values), so a row is
+    refused here exactly when saving would change the incident.
+    A row with a bad cell is left out: its line is reported already.
+    """
+    if rows.empty:
+        return []
+    sources: dict[tuple[int, str], tuple[Incident, list[str]]] = {}
+    triggers = LearningTrigger.objects.filter(provider=job.provider, source_incident__isnull=False)
+    for trigger in triggers.select_related("source_incident__service").order_by("pk"):
+        incident = trigger.source_incident
+        key = (incident.service_id, incident.source_reference)
+        sources.setdefault(key, (incident, []))[1].append(trigger.reference)
+    if not sources:
+        return []
+    candidates = rows[rows["source_reference"].isin({reference for _, reference in sources})]
+    candidates = candidates.dropna(subset=["service_id", *INCIDENT_FIELDS])
+    problems = []
+    for row in candidates.itertuples(index=False):
+        incident, references = sources.get((int(row.service_id), row.source_reference), (None, []))
+        if incident is None:
+            continue
+        values = _incident_values(row)
+        changed = [name for name in INCIDENT_FIELDS if getattr(incident, name) != values[name]]
+        if changed:
+            problems.append(
+                {"line": int(row.line), "message": _source_problem(incident, references, changed, values)}
+            )
+    return problems
+
+
+def _source_problem(incident: Incident, triggers: list[str], changed: list[str], values: dict) -> str:
+    """'Incident X at Elm House is the source of serious failure LT-0002; an import cannot change its
+    harm level (severe → none) or its regulatory notification (yes → no). …'"""
+    facts = []
+    for name in changed:
+        words, shown = SOURCE_FACTS[name]
+        if shown is not None:
+            words += f" ({shown(getattr(incident, name))} → {shown(values[name])})"
+        facts.append(words)
+    failures = "serious failure" if len(triggers) == 1 else "serious failures"
+    return (
+        f"Incident {incident.source_reference} at {incident.service} is the source of {failures} "
+        f"{join_and(triggers)}; an import cannot change {join_or(facts)}. Take the row out of the file, "
+        "or give it the values the incident has here."
+    )
 
 
 def _reject(job: ImportJob, errors: list[dict]) -> None:
@@ -327,15 +400,7 @@ def _save_incidents(
     }
     new, changed, moved = [], [], []
     for row in chunk.itertuples(index=False):
-        values = {
-            "occurred_at": row.occurred_at.to_pydatetime(),
-            "theme": row.theme,
-            "harm_level": row.harm_level,
-            "safeguarding_concern": bool(row.safeguarding_concern),
-            "regulatory_notification": bool(row.regulatory_notification),
-            "people_affected": int(row.people_affected),
-            "description": row.description,
-        }
+        values = _incident_values(row)
         incident = existing.get((int(row.service_id), row.source_reference))
         if incident is None:
             new.append(
@@ -363,6 +428,19 @@ def _save_incidents(
             changed, Incident, [*INCIDENT_FIELDS, "import_job"], batch_size=500, **history
         )
     return len(new), len(changed), len(chunk) - len(new) - len(changed)
+
+
+def _incident_values(row) -> dict:
+    """A checked row's values as the incident's fields hold them, to compare and to save."""
+    return {
+        "occurred_at": row.occurred_at.to_pydatetime(),
+        "theme": row.theme,
+        "harm_level": row.harm_level,
+        "safeguarding_concern": bool(row.safeguarding_concern),
+        "regulatory_notification": bool(row.regulatory_notification),
+        "people_affected": int(row.people_affected),
+        "description": row.description,
+    }
 
 
 def _save_care_hours(

@@ -8,7 +8,6 @@ computations.py registers them as the computations chain A's measures name (with
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from escalation import services as engine
 from providers.choices import RiskLevel, label_of
 from providers.models import User
 from providers.permissions import compiled_once
@@ -122,12 +121,7 @@ def a1_decision(pic: TriggerPicture, a1_step=None) -> analysis.A1Decision:
     trigger's case snapshotted when it started (so a provider's tuning applies): `a1_step`'s, when
     the caller has loaded that step run already. A trigger with no case (none was started, as for a
     history loaded in bulk) is judged by the rule as the provider runs it now."""
-    step = a1_step if a1_step is not None else chain.step_run(pic.trigger, "A1")
-    if step is None:
-        as_run_now = engine.current_step(pic.trigger.provider, chain.CHAIN_CODE, "A1")
-        rule, step_measures = as_run_now["threshold_rule"], as_run_now["measures"]
-    else:
-        rule, step_measures = step.threshold_rule, step.measures
+    rule, step_measures = chain.rule_as_run(pic.trigger, "A1", None if a1_step is None else [a1_step])
     return analysis.a1_decision_of(
         len(pic.included),
         matched_service_rates(pic),
@@ -138,22 +132,16 @@ def a1_decision(pic: TriggerPicture, a1_step=None) -> analysis.A1Decision:
     )
 
 
-# A serious failure whose risk profile matched this many other services or fewer is worth a wider
-# look: seed 000's A1 issues mandatory learning only where "matched services exceed 2", so with 2 or
-# fewer the rule alone never sends the learning anywhere, and seed 003 expects "a fall at one site"
-# to lead "to an audit of all sites".
-FEW_MATCHES = 2
-
-
-def look_wider(pic: TriggerPicture) -> dict | None:
+def look_wider(pic: TriggerPicture, step_runs=None) -> dict | None:
     """Whether the quality director should be prompted to look beyond the risk-profile match: an open
     trigger, matched, from an incident notified to CQC or causing severe harm or a death, whose
-    included matched services number `FEW_MATCHES` or fewer. None, or what the prompt says: how many
-    services matched, and why the failure counts as serious."""
+    included matched services are too few for A1's rule ever to call for mandatory learning (seed 000:
+    "matched services exceed 2", or the provider's tuning, as the trigger's case runs it; read from
+    `step_runs` when the caller has loaded the case's, see `chain.rule_as_run`). Seed 003 expects "a
+    fall at one site" to lead "to an audit of all sites". None, or what the prompt says: how many
+    services matched, the number A1 needs them to exceed, and why the failure counts as serious."""
     trigger, incident = pic.trigger, pic.trigger.source_incident
     if trigger.is_closed or trigger.matched_at is None or incident is None:
-        return None
-    if len(pic.included) > FEW_MATCHES:
         return None
     if incident.regulatory_notification:
         serious = "notified to CQC"
@@ -163,7 +151,11 @@ def look_wider(pic: TriggerPicture) -> dict | None:
         serious = "that caused severe harm"
     else:
         return None
-    return {"matched": len(pic.included), "serious": serious}
+    # A rule that no longer counts matched services has no "too few": only no match at all is.
+    at_most = chain.threshold_as_run(trigger, "A1", "matched_service_count", step_runs)
+    if len(pic.included) > (at_most or 0):
+        return None
+    return {"matched": len(pic.included), "needed_more_than": at_most, "serious": serious}
 
 
 def matched_service_rates(pic: TriggerPicture) -> dict[str, float]:

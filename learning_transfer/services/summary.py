@@ -150,6 +150,16 @@ def receipt_not_yet_due(receipt_hours: int, now: datetime) -> Q:
     return Q(first_notice_at__gt=now - window) & not_received
 
 
+def implementation_not_yet_due(now: datetime) -> Q:
+    """Matched services not verified yet whose current notice's implementation due date is still to
+    come: not late yet, so left out of the confirmation rates until it falls due. A service that has
+    verified counts at once, however early (a notice without a due date is taken as due)."""
+    due_later = LearningNotice.objects.filter(
+        matched_service=OuterRef("pk"), superseded_at__isnull=True, due_at__gt=now
+    )
+    return Q(implementation_confirmed_at__isnull=True) & Q(Exists(due_later))
+
+
 PER_TRIGGER_COLUMNS = (
     "trigger_id",
     "issued_count",
@@ -161,13 +171,15 @@ PER_TRIGGER_COLUMNS = (
     "acknowledged_notices",
     "receipt_pending",
     "action_pending",
+    "implementation_pending",
 )
 
 
 def per_trigger(matches: QuerySet, receipt_hours: int, now: datetime) -> pd.DataFrame:
     """One row per trigger with matched services in `matches`, newest trigger first: trigger_id,
     issued (learning issued), services, confirmed (implementation verified), lacking (`lacking_action`
-    at `now`), action_pending (`action_not_yet_due`), received (in time; 0 when not issued),
+    at `now`), action_pending (`action_not_yet_due`), implementation_pending
+    (`implementation_not_yet_due`), received (in time; 0 when not issued),
     receipt_pending (`receipt_not_yet_due`; 0 when not issued), current_notices and
     acknowledged_notices (current notices, and those acknowledged), counted by the database from the
     matches (each keeps its receipt figures); only the few unverified high-risk ones read their
@@ -189,6 +201,7 @@ def per_trigger(matches: QuerySet, receipt_hours: int, now: datetime) -> pd.Data
             acknowledged_notices=Count("pk", filter=Q(current_notice_acknowledged=True)),
             receipt_pending=Count("pk", filter=receipt_not_yet_due(receipt_hours, now)),
             action_pending=Count("pk", filter=action_not_yet_due(now)),
+            implementation_pending=Count("pk", filter=implementation_not_yet_due(now)),
         )
         .order_by("-confirmed_at", "-trigger_id")
     )
@@ -324,11 +337,19 @@ def load(provider, now: datetime, filters: SummaryFilters | None = None) -> Coun
     return Counted(triggers, matches, counts, parameters, now)
 
 
+def implementation_due(counts: pd.DataFrame) -> pd.DataFrame:
+    """The per-trigger counts with `services` narrowed to those whose implementation is due (or
+    verified), the base of a confirmation rate; triggers with none due yet are left out."""
+    due = counts.assign(services=counts["services"] - counts["implementation_pending"])
+    return due[due["services"] > 0]
+
+
 def average_confirmation_rate(counted: Counted) -> float | None:
-    """A5: the average confirmation rate over the triggers with learning issued (None: none issued),
-    averaged from the exact rates and rounded once (`analysis.average_rate`)."""
+    """A5 (and the summary and dashboards): the average confirmation rate over the triggers with
+    learning issued, each over its services whose implementation is due (`implementation_due`), from
+    the exact rates and rounded once (`analysis.average_rate`). None: nothing issued is due yet."""
     issued = counted.per_trigger[counted.per_trigger["issued"]]
-    return analysis.average_rate(issued[["services", "confirmed"]])
+    return analysis.average_rate(implementation_due(issued)[["services", "confirmed"]])
 
 
 def high_risk_lacking_count(counted: Counted) -> int:
@@ -360,10 +381,12 @@ def headline(provider, now: datetime) -> dict:
     panel): computed as the page computes them, without the trend, the table or the notices."""
     counted = load(provider, now)
     a5 = _a5_figures(counted)
+    issued = counted.per_trigger[counted.per_trigger["issued"]]
     return {
         "defect_cycles": counted.parameters["defect_cycles"],
         "trigger_count": counted.triggers.count(),
         "avg_confirmation_rate": a5["avg_confirmation_rate"],
+        "services_implementation_not_yet_due": int(issued["implementation_pending"].sum()),
         "high_risk_lacking_count": a5["lacking"],
         "repeated_defects": a5["repeated_defects"],
     }
@@ -373,25 +396,27 @@ def _trigger_rows(triggers: list, counts: pd.DataFrame) -> list[dict]:
     """One line per trigger shown in the summary table, from the per-trigger counts (of those shown
     only: turning thousands of rows into dictionaries took tens of milliseconds)."""
     counts = counts[counts["trigger_id"].isin([trigger.pk for trigger in triggers])]
-    rates = analysis.confirmation_rates(counts[["trigger_id", "services", "confirmed"]])
-    by_id = rates.assign(
-        received=counts["received"], issued=counts["issued"], pending=counts["receipt_pending"]
-    ).set_index("trigger_id")
-    by_id = by_id.to_dict("index")
+    # A trigger's rate is over its services whose implementation is due, as the average's is.
+    rates = analysis.confirmation_rates(implementation_due(counts)[["trigger_id", "services", "confirmed"]])
+    rate_of = dict(zip(rates["trigger_id"].tolist(), rates["rate"].tolist(), strict=True))
+    by_id = counts.set_index("trigger_id").to_dict("index")
     rows = []
     for trigger in triggers:
         figures = by_id.get(trigger.pk, {})
-        services, pending = int(figures.get("services", 0)), int(figures.get("pending", 0))
+        services, pending = int(figures.get("services", 0)), int(figures.get("receipt_pending", 0))
+        not_due = int(figures.get("implementation_pending", 0))
         rows.append(
             {
                 "trigger": trigger,
                 "services": services,
                 "confirmed": int(figures.get("confirmed", 0)),
-                "rate": figures.get("rate"),
+                "rate": rate_of.get(trigger.pk),
                 "received_in_time": int(figures["received"]) if figures.get("issued") else None,
-                # Receipt is judged only where its window has closed; the rest are not yet due.
+                # Receipt and implementation are judged only once due; the rest are not yet due.
                 "receipt_due": services - pending,
                 "receipt_not_yet_due": pending,
+                "implementation_due": services - not_due,
+                "implementation_not_yet_due": not_due,
             }
         )
     return rows
@@ -455,6 +480,7 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
         # The receipt rate's base: services whose window has closed (or who received it already).
         "services_issued": int(issued["services"].sum() - issued["receipt_pending"].sum()),
         "services_receipt_not_yet_due": int(issued["receipt_pending"].sum()),
+        "services_implementation_not_yet_due": int(issued["implementation_pending"].sum()),
         "trend": trend,
         # The page leaves out weeks with no care hours (nothing to rate), and names them.
         "trend_weeks": [row for row in trend if row["care_hours"] > 0],

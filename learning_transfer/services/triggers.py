@@ -7,8 +7,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from providers.actions import AlreadyDone, ChangedMeanwhile, change_once
+from providers.calendar import LONDON
 from providers.choices import RiskTag
 from providers.permissions import require_perm
+from providers.templatetags.nhsuk import london
 
 from .. import analysis, chain
 from ..choices import RootCauseFactor, TriggerStatus
@@ -68,6 +70,7 @@ def log_trigger(
     if unknown:
         raise TypeError(f"log_trigger() got unexpected fields: {', '.join(sorted(unknown))}")
     _check_factors(learning.get("root_cause_factors", []))
+    check_target_date(learning.get("target_date"), confirmed_at)
     _refuse_if_logged(source_service, confirmed_at, title)
     refuse_late_start(source_service, confirmed_at, now, log_late)
     trigger = LearningTrigger(
@@ -123,6 +126,16 @@ def _check_trigger_facts(source_service, source_incident, risk_tags, confirmed_a
         # The trigger's source service is where the failure happened: its incident must be from there.
         refuse(
             f"This incident happened at {source_incident.service}, not {source_service}.", "source_incident"
+        )
+
+
+def check_target_date(target_date, confirmed_at) -> None:
+    """Refuse, on the target date, a measurable target dated before the day the failure was confirmed:
+    the target measures what the learning changes afterwards (the day itself is allowed)."""
+    if target_date is not None and target_date < confirmed_at.astimezone(LONDON).date():
+        refuse(
+            f"The target date cannot be before the failure was confirmed ({london(confirmed_at)}).",
+            "target_date",
         )
 
 
@@ -330,6 +343,7 @@ def record_learning(
     if unknown:
         raise TypeError(f"record_learning() got unexpected fields: {', '.join(sorted(unknown))}")
     _check_factors(fields.get("root_cause_factors", []))
+    check_target_date(fields.get("target_date"), trigger.confirmed_at)
     for name, value in fields.items():
         setattr(trigger, name, value)
     save_with_history(trigger, by, reason)

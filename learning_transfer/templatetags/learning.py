@@ -4,7 +4,9 @@ import math
 
 from django import template
 
+from providers.choices import Role
 from providers.numbers import format_rate
+from providers.who_acts import nobody_holds
 
 register = template.Library()
 
@@ -38,3 +40,11 @@ def hours(value):
     if _missing(value):
         return "0"
     return f"{float(value):,.1f}".removesuffix(".0")
+
+
+@register.filter
+def nobody_acknowledges(notice) -> str:
+    """What a notice nobody can acknowledge says (its owner has left and the service has no registered
+    manager, who acknowledges any of its notices): "Nobody at Elm House holds the Registered Manager
+    role yet: ask your provider administrator"."""
+    return nobody_holds(notice.matched_service.service, Role.REGISTERED_MANAGER.label)

@@ -14,10 +14,11 @@ from django import template
 from django.template.defaultfilters import pluralize
 from django.utils.safestring import SafeString
 
-from escalation.templatetags.steps import step_name, step_state
+from escalation.choices import StepRunState
+from escalation.templatetags.steps import WAITING, step_name, step_state
 from providers.choices import RiskLevel, Role, label_of
 from providers.markup import NO_WRAP, NUMERIC, cell_markup, filled, link, row_markup, table_rows
-from providers.templatetags.nhsuk import actors, london, record_url, state_tag
+from providers.templatetags.nhsuk import actors, london, nobody_records, record_url, state_tag
 
 from ..services.rounds import IN_TIME, MISSED, missed_in_time, receipt_of
 from ..services.rounds import LATE as LATE_RECEIPT
@@ -232,23 +233,35 @@ def services_with_reductions(rows) -> SafeString:
 
 def timeline_item(step, can_open_case: bool) -> str:
     """One step of the case's timeline: its name (a link to it for a person who may open the case) and
-    state, its role and due time, and whether it is recorded, the person's own to record, or whose."""
+    state, its role and due time, and whether it is recorded, the person's own to record, or whose.
+
+    Whose a step is, is said once: an overdue step's tag says whom it waits for ("Overdue — waiting
+    for Grace Nair (Clinical Lead)"); any other step still to record by someone else has a bare tag
+    ("Due") and the line under it says who records it, or which role nobody holds where."""
     name = step_name(step)
     if can_open_case:
         name = f'<a href="{escape(record_url("escalation:step_run", step.pk))}">{name}</a>'
     state = step.display_state()
+    words = step_state(step, state)
     if step.recorded_at:
         after = f" · recorded {escape(london(step.recorded_at))}"
     elif step.state == "closed":
         after = ""
     elif step.yours:
         after = " · yours to record"
+    elif state == StepRunState.OVERDUE and step.actors:
+        after = ""  # the tag says whom it waits for
     else:
-        after = f" · to be recorded by {actors(step.actors)}"
+        words = WAITING.get(state, words)
+        after = (
+            f" · to be recorded by {actors(step.actors)}"
+            if step.actors
+            else f" · {escape(nobody_records(step))}"
+        )
     due = f"{escape(london(step.due_at))} ({escape(step.due_text)})"
     role = escape(label_of(Role, step.role))
     return (
-        f'\n  <li>\n    <h3 class="nhsuk-heading-s">{name} {state_tag(state, step_state(step, state))}</h3>\n'
+        f'\n  <li>\n    <h3 class="nhsuk-heading-s">{name} {state_tag(state, words)}</h3>\n'
         f'    <p class="nhsuk-body-s">{role} · due {due}{after}</p>\n  </li>'
     )
 

@@ -84,9 +84,8 @@ class IncidentImportView(StaffRequiredMixin, FormView):
         except ValidationError as error:  # too large, or a workbook that unpacks to too much
             add_service_errors(form, error)
             return self.form_invalid(form)
-        messages.success(
-            self.request, f"{job.original_name} received: every row is checked before anything is saved."
-        )
+        # No "Done" banner: a small file is already checked when its page opens, perhaps refused. The
+        # page's own status says what became of it ("received — checking" while it runs).
         return redirect("learning_transfer:import_detail", pk=job.pk)
 
 

@@ -20,7 +20,7 @@ from providers.who_acts import split_yours
 from .. import permissions, services
 from ..forms import ExposureForm, LeadForm, LineForm, NoticeOwnerForm
 from ..models import LearningNotice, MatchedService
-from ..services.exposure import closed_for_work, offers
+from ..services.exposure import closed_for_work, last_replacement, offers
 from ..services.late_notices import acknowledged_words, mark_late
 from ..services.verification import again_when
 from .common import act
@@ -140,11 +140,13 @@ class MatchDetailView(MatchMixin, TemplateView):
         for line in lines:
             line.can_complete = user.has_perm("learning_transfer.complete_line", line)
         withdrawn = match.verification_withdrawn_at and not match.implementation_confirmed_at
+        lead = getattr(match, "lead", None)
         return super().get_context_data(
             match=match,
             trigger=match.trigger,
             notices=list(match.notices.all()),
-            lead=getattr(match, "lead", None),
+            lead=lead,
+            replacement=last_replacement(lead),  # whom the lead replaced, when and why
             lines=lines,
             verify_again_when=again_when(match) if withdrawn else "",
             history=recent_changes(match),
@@ -200,7 +202,9 @@ class LeadConfirmView(MatchFormView):
     success = "Implementation lead confirmed."
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "service": self.get_match().service}
+        lead = getattr(self.get_match(), "lead", None)
+        current = lead.person if lead else None  # a lead to replace: the form asks why
+        return {**super().get_form_kwargs(), "service": self.get_match().service, "current": current}
 
     def get_initial(self):
         # The current lead chosen, so changing nothing keeps them and the page says who leads now.
@@ -208,7 +212,9 @@ class LeadConfirmView(MatchFormView):
         return {"person": lead.person_id} if lead else {}
 
     def perform(self, match, data):
-        services.confirm_lead(match, person=data["person"], by=self.request.user)
+        services.confirm_lead(
+            match, person=data["person"], by=self.request.user, reason=data.get("reason", "")
+        )
 
 
 class ExposureEditView(MatchFormView):

@@ -214,7 +214,7 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             can_distribute=user.has_perm("learning_transfer.distribute_notices", trigger),
             to_redistribute=_to_redistribute(pic, windows["receipt_window_hours"], now),
             round_words=_round_words(pic, windows["receipt_window_hours"]),
-            look_wider=measures.look_wider(pic),
+            look_wider=measures.look_wider(pic, step_runs),
             history=recent_changes(trigger, 30),
             **_chain_context(run, step_runs, user),
             **kwargs,

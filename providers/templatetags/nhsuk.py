@@ -88,18 +88,32 @@ def state_tag(state, label=None):
 
 
 @register.filter
+def nobody_records(step_run) -> str:
+    """What a step run nobody can record says: the role nobody holds where it is recorded (its region,
+    else its case's service, else its provider), "Nobody at Elm House holds the Clinical Lead role yet:
+    ask your provider administrator"."""
+    place = step_run.region or step_run.chain_run.service or step_run.chain_run.provider
+    return nobody_holds(place, step_run.get_role_display())
+
+
+@register.filter
+def nobody_holds_role(place, role_label) -> str:
+    """`nobody_holds` for a page that knows the place and the role label, not a step run."""
+    return nobody_holds(place, role_label)
+
+
+@register.filter
 def actors(groups, step_run=None):
     """Who can do what the viewer cannot, from providers.who_acts: "Clinical Lead at Elm House: Priya
     Shah; ...". Built here rather than from an included template: a work list shows it on most rows.
-    Given the step run the row is about, nobody able to record it names the role and the place:
-    "Nobody at Elm House holds the Clinical Lead role yet: ask your provider administrator"."""
-    if not groups and step_run is not None:
-        run = step_run.chain_run
-        said = nobody_holds(step_run.region or run.service or run.provider, step_run.get_role_display())
-    elif not groups:
-        said = "Nobody holds a role that can do this yet: ask your provider administrator"
-    else:
+    When nobody can, the row names the role nobody holds and the place (`nobody_records` of the step
+    run it is about); a row about other work says so itself (`nobody_holds`) rather than asking here."""
+    if groups:
         said = format_html_join("; ", "{} {}: {}", ((g.role_label, g.place, g.names) for g in groups))
+    elif step_run is not None:
+        said = nobody_records(step_run)
+    else:  # a bare "nobody" would not say whom to appoint: the caller must say which role is missing
+        raise ValueError("actors: nobody can act, and no step run says which role nobody holds")
     return format_html('<span class="app-actors">{}</span>', said)
 
 

@@ -88,14 +88,17 @@ def match(chains, elm_house, birch_lodge, shifts, people):
 
 
 def deploy(match, by, deployed_at=None, **overrides):
-    """Deploy with ordinary baselines: 80 % completion, 85 % at the last drill; at a service where
-    some checks' roles are not held, anyway (tests of that refusal pass deploy_anyway=False)."""
+    """Deploy with ordinary baselines: 80 % completion; 2 omissions per 100 administrations, 88 % of
+    wound-care entries in time and 90 % of risk notes in the same shift; 85 % at the last drill. At a
+    service where some checks' roles are not held, anyway (tests of that refusal pass deploy_anyway=False)."""
     fields = {
         "by": by,
         "deploy_anyway": True,
         "deployed_at": deployed_at or at(23, 9),
         "baseline_completion_pct": 80,
-        "baseline_clinical_note": "2 omissions per 100; 88% wound entries in time; 90% risk notes.",
+        "baseline_omissions_per_100": 2,
+        "baseline_wound_care_pct": 88,
+        "baseline_risk_note_pct": 90,
         "baseline_drill_pct": 85,
     }
     return services.deploy_learning(match, **(fields | overrides))

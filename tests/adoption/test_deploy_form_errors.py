@@ -11,7 +11,9 @@ def errors_of(match, **changes) -> dict:
     data = {
         "deployed_at": "2026-11-23 09:00",
         "baseline_completion_pct": "80",
-        "baseline_clinical_note": "2 omissions per 100.",
+        "baseline_omissions_per_100": "2.1",
+        "baseline_wound_care_pct": "86",
+        "baseline_risk_note_pct": "88",
         "baseline_drill_pct": "85",
     } | changes
     form = DeployForm(data, match=match)

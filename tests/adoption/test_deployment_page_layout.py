@@ -61,7 +61,9 @@ def test_deploying_and_closing_confirm_what_was_done(client, match, people):
     fields = {
         "deployed_at": "2026-11-23 09:00",
         "baseline_completion_pct": "80",
-        "baseline_clinical_note": "Ordinary.",
+        "baseline_omissions_per_100": "2.1",
+        "baseline_wound_care_pct": "86",
+        "baseline_risk_note_pct": "88",
         "baseline_drill_pct": "85",
     }
     page = client.post(reverse("adoption:deploy", args=[match.pk]), fields, follow=True)

@@ -23,7 +23,9 @@ def fields(deployed_at) -> dict:
     return {
         "deployed_at": deployed_at,
         "baseline_completion_pct": "80",
-        "baseline_clinical_note": "2 omissions per 100.",
+        "baseline_omissions_per_100": "2.1",
+        "baseline_wound_care_pct": "86",
+        "baseline_risk_note_pct": "88",
         "baseline_drill_pct": "85",
     }
 
@@ -63,7 +65,7 @@ def test_the_form_refuses_the_time_beside_the_field_and_the_match_can_still_be_d
     form = refused.context["form"]
     assert says in " ".join(form.errors["deployed_at"]) and not form.non_field_errors()
     assert 'href="#id_deployed_at"' in refused.text
-    assert form["baseline_clinical_note"].value() == "2 omissions per 100.", "what was entered is kept"
+    assert form["baseline_omissions_per_100"].value() == "2.1", "what was entered is kept"
     assert not Deployment.objects.exists()
     assert client.post(url, fields("2026-11-23 09:00")).status_code == 302
     assert Deployment.objects.get().deployed_at == at(23, 9)

@@ -120,7 +120,9 @@ def test_deploying_through_the_form(client, match, people):
         {
             "deployed_at": "2026-11-23 09:00",
             "baseline_completion_pct": "80",
-            "baseline_clinical_note": "Ordinary.",
+            "baseline_omissions_per_100": "2.1",
+            "baseline_wound_care_pct": "86",
+            "baseline_risk_note_pct": "88",
             "baseline_drill_pct": "85",
         },
     )
@@ -133,7 +135,9 @@ def test_deploying_through_the_form(client, match, people):
         {
             "deployed_at": "2026-11-23 09:00",
             "baseline_completion_pct": "80",
-            "baseline_clinical_note": "x",
+            "baseline_omissions_per_100": "2.1",
+            "baseline_wound_care_pct": "86",
+            "baseline_risk_note_pct": "88",
             "baseline_drill_pct": "85",
         },
     )

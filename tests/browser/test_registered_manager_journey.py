@@ -125,7 +125,9 @@ def deployed(oakwood):
         by=manager,
         deployed_at=at(23, 9),
         baseline_completion_pct=80,
-        baseline_clinical_note="2 omissions per 100; 88% wound entries in time; 90% risk notes.",
+        baseline_omissions_per_100=2,
+        baseline_wound_care_pct=88,
+        baseline_risk_note_pct=90,
         baseline_drill_pct=85,
         deploy_anyway=True,  # leads are given their roles after, as the story goes
     )

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from escalation import engine, notifications, services
+from escalation import engine, notifications, panels, services
 from escalation.models import Notification
 
 from .conftest import at
@@ -67,7 +67,7 @@ def test_a_person_without_an_e_mail_address_still_has_the_inbox_item(chain_a, pe
     engine.tick(at(23, 10, 1))
     assert notifications.send_pending(at(23, 10, 20)) == 1
     assert mail.outbox == []
-    assert notifications.unread_count(people.operations_director) == 1
+    assert panels.unread_count(people.operations_director) == 1
 
 
 def test_a_person_whose_role_was_removed_before_the_mail_left_is_not_e_mailed(chain_a, people):

@@ -77,3 +77,17 @@ def test_a_breach_escalation_needs_no_note(chain_a, people):
     services.record_action(escalation, by=people.quality_director, action_taken="Re-sent.", now=at(23, 10, 5))
     services.resolve(escalation, by=people.quality_director, now=at(23, 10, 6))
     assert Escalation.objects.get(pk=escalation.pk).state == "resolved"
+
+
+def test_the_note_is_asked_for_not_marked_optional_while_the_step_is_not_recorded(
+    overdue_a2, people, client, sign_in, chain_a
+):
+    sign_in(people.quality_director)
+    url = reverse("escalation:detail", args=[overdue_a2.pk])
+    page = client.get(url).text
+    assert "Resolution note (optional)" not in page and "Resolution note" in page
+    assert "Say why you are resolving it while the step is not recorded." in page
+    services.record_step(
+        step(chain_a, "A2"), by=people.governance_officer, values=A2_VALUES, now=at(23, 10, 35)
+    )
+    assert "Resolution note (optional)" in client.get(url).text

@@ -62,7 +62,7 @@ def test_the_result_recorded_with_a1_writes_its_rates_as_every_page_does(client,
     }
     record = services.record_step(a1, by=people.quality_director, values=values, now=at(23, 9, 30))
     assert record.breached
-    said = "Provider median incident rate per 100 care hours (0.018) at Hawthorn House (0.051)"
+    said = "the provider median incident rate per 100 care hours (0.018) at Hawthorn House (0.051)"
     assert said in record.explanation
     assert "0.018173" not in record.explanation and "0.051172" not in record.explanation
     sign_in(people.quality_director)

@@ -86,3 +86,37 @@ def test_a_percentage_per_group_reads_with_its_percent_sign(chain_a):
     result = evaluate(a4.threshold_rule, values, a4.measures)
     assert result.breached
     assert "is below 12 % at High-risk services (9 %)" in result.text
+
+
+def test_a_result_of_several_comparisons_reads_as_one_sentence(chains):
+    # Labels are lower case mid-sentence; "for each matched service" is said by the place named.
+    [a1] = steps("A1")
+    values = {
+        "matched_services": 1,
+        "open_actions_due_5d": 0,
+        "matched_service_rates": {"Willow Bank": 0.071, "Birch Lodge": 0.01},
+        "provider_median_rate": 0.02,
+    }
+    result = evaluate(a1.threshold_rule, values, a1.measures)
+    assert result.text == (
+        "1 service with a matching risk profile, which is not more than 2; the incident rate per 100 care "
+        "hours in the previous 7 days is above the provider median incident rate per 100 care hours "
+        "(0.020) at Willow Bank (0.071)"
+    )
+
+
+def test_a_label_that_is_not_the_first_word_is_lower_case(chains):
+    [b1] = steps("B1")
+    values = {"record_completion_pct": 82, "record_completion_pct__baseline": 80}
+    result = evaluate(
+        {"change_from_baseline": "record_completion_pct", "op": "<", "value": 5}, values, b1.measures
+    )
+    assert result.text.startswith("Change in care-record completion for the revised process")
+    [a2] = steps("A2")
+    percentage_second = {
+        "any": [{"measure": "sampled_with_named_owner", "op": "<", "value": 12}, a2.threshold_rule]
+    }
+    values = {"pct_received_within_4h": 75, "sampled_with_named_owner": 12, "sampled_due_within_72h": 12}
+    said = evaluate(percentage_second, values, a2.measures).text
+    assert "; matched services receiving the issued learning notice within 4 hours: 75 %" in said
+    assert said[:1].isupper() or said[:1].isdigit()

@@ -24,6 +24,9 @@ from .conftest import CONFIRMED, LONDON, add_care_hours, add_incidents
 pytestmark = pytest.mark.django_db
 ISSUED = CONFIRMED + timedelta(minutes=30)
 NOW = CONFIRMED + timedelta(days=3)
+# Implementation of learning issued by NOW is due (72 hours after issue): before it, services not yet
+# verified are not yet due and left out of the confirmation rates.
+ALL_DUE = NOW + timedelta(hours=72, minutes=1)
 
 
 @pytest.fixture
@@ -48,7 +51,7 @@ def test_the_summary_counts_confirmation_receipt_and_high_risk_services_lacking_
     notice = issued.matches.get(service__name="Ash Grove").notices.get()
     acknowledge_notice(notice, by=managers["ash"], now=ISSUED + timedelta(hours=1))
     verify(issued, "Ash Grove", managers["ash"], operations_director)
-    summary = executive_summary(provider, SummaryFilters(period="all"), NOW)
+    summary = executive_summary(provider, SummaryFilters(period="all"), ALL_DUE)
     assert summary["avg_confirmation_rate"] == 25.0
     assert (summary["services_received_in_time"], summary["services_issued"]) == (1, 4)
     assert (summary["notices_acknowledged"], summary["notices_current"]) == (1, 4)
@@ -75,7 +78,7 @@ def test_the_average_is_over_triggers_with_learning_issued(
     )
     issue_notices(second, by=quality_director, now=NOW)
     log_falls_trigger(title="Not issued yet", now=NOW, log_late=True)
-    summary = executive_summary(provider, SummaryFilters(period="all"), NOW)
+    summary = executive_summary(provider, SummaryFilters(period="all"), ALL_DUE)
     assert summary["issued_triggers"] == 2
     assert summary["avg_confirmation_rate"] == 25.0  # (50% + 0%) / 2
     assert len(summary["triggers"]) == 3
@@ -175,9 +178,9 @@ def test_the_a5_prefill_shows_the_summarys_figures_across_every_trigger(
     issue_notices(second, by=quality_director, now=NOW)
     verify(second, "Ash Grove", managers["ash"], operations_director, at=NOW)  # the second: 50%
     verify(second, "Beech Lodge", managers["beech"], operations_director, at=NOW)
-    # Once the second trigger's own board check (A5) has fallen due: before it, its high-risk
-    # services are not yet due.
-    later = chain.step_run(second, "A5").due_at + timedelta(minutes=1)
+    # Once the second trigger's own board check (A5) and its implementation have fallen due: before
+    # them, its high-risk services and its unverified ones are not yet due.
+    later = max(chain.step_run(second, "A5").due_at + timedelta(minutes=1), ALL_DUE)
     summary = executive_summary(provider, SummaryFilters(), later)
     assert summary["avg_confirmation_rate"] == 75.0  # (100% + 50%) / 2
     expected = {
@@ -267,9 +270,9 @@ def test_the_nominated_individuals_dashboard_shows_the_summarys_headline_figures
     client, sign_in, issued, provider, managers, operations_director, nominated_individual
 ):
     verify(issued, "Ash Grove", managers["ash"], operations_director)
-    sign_in(nominated_individual)
-    with time_machine.travel(NOW, tick=False):
-        summary = executive_summary(provider, SummaryFilters(), NOW)
+    with time_machine.travel(ALL_DUE, tick=False):  # signed in then: a day-old sign-in has expired
+        sign_in(nominated_individual)
+        summary = executive_summary(provider, SummaryFilters(), ALL_DUE)
         page = client.get("/dashboard/nominated_individual/").text
     panel = page.split("Executive learning summary", 1)[1]
     values = [cell.split("</dd>", 1)[0] for cell in panel.split('summary-list__value">')[1:5]]

@@ -143,7 +143,9 @@ def test_implementation_is_verified_only_with_lead_briefing_and_every_line_done(
     complete_line(line, by=managers["ash"], now=NOW)
     confirm_implementation(ash, by=operations_director, now=NOW)
     a5 = chain.step_run(issued, "A5")
-    values = computations.compute(a5, a5.due_at + timedelta(minutes=1)).values  # A5 is due then
+    # Judged once A5 and the notices' implementation (72 hours after issue) have both fallen due.
+    implementation_due = CONFIRMED + timedelta(minutes=30, hours=72, seconds=1)
+    values = computations.compute(a5, max(a5.due_at + timedelta(minutes=1), implementation_due)).values
     assert values["avg_confirmation_rate"] == 25.0  # 1 of 4 matched services
     assert values["high_risk_lacking_action"] == 1  # Dove Cottage is high risk and unverified
 

@@ -143,7 +143,9 @@ def test_leaving_out_and_verifying_show_in_the_summary_at_once(
     MatchedService.objects.filter(trigger=trigger, service=falls_provider["ash"]).update(
         implementation_confirmed_at=ISSUED + timedelta(days=1)
     )
-    figures = executive_summary(provider, SummaryFilters(period="all"), LATER)
+    # Judged once implementation is due (72 hours after issue): before it, the unverified are left out.
+    due = ISSUED + timedelta(hours=72, minutes=1)
+    figures = executive_summary(provider, SummaryFilters(period="all"), due)
     assert figures["avg_confirmation_rate"] == round(100 / 3, 1)
     assert figures["high_risk_lacking_count"] == 1  # Dove Cottage; Ash Grove is verified
 

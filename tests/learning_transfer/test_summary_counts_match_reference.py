@@ -50,7 +50,9 @@ def build(seed, provider, north, south, by):
     ]
     triggers, matches, notices = [], [], []
     for n in range(rng.randint(5, 9)):
-        confirmed = NOW - timedelta(days=rng.randrange(200), minutes=n)  # never two at the same instant
+        days_ago = rng.randrange(200)
+        days_ago = 1 if n == 0 else days_ago  # one recent trigger: implementation not yet due somewhere
+        confirmed = NOW - timedelta(days=days_ago, minutes=n)  # never two at the same instant
         issued = confirmed + timedelta(hours=rng.randint(1, 30)) if rng.random() < 0.75 else None
         trigger = LearningTrigger.objects.create(
             provider=provider,
@@ -178,6 +180,13 @@ def receipt_pending(match, notices, hours):
     return window_open and not received(match, notices, hours)
 
 
+def implementation_pending(match, notices):
+    """Not verified yet while its current notice's implementation due date is still to come."""
+    current = [n for n in notices if n.matched_service_id == match.pk and n.superseded_at is None]
+    due_later = bool(current) and current[0].due_at is not None and current[0].due_at > NOW
+    return match.implementation_confirmed_at is None and due_later
+
+
 def ownership_defect(match, notices):
     current = [n for n in notices if n.matched_service_id == match.pk and n.superseded_at is None]
     return not current or current[0].owner_id is None or current[0].due_at is None or not match.has_lead
@@ -210,9 +219,11 @@ def reference(triggers, matches, notices, daily, filters, hours=RECEIPT_HOURS):
     chosen, kept = in_scope(triggers, matches, filters)
     by_trigger = {t.pk: [m for m in kept if m.trigger_id == t.pk] for t in chosen}
     issued = [t for t in chosen if t.notices_issued_at and by_trigger[t.pk]]
+    # Each trigger's rate is over its services whose implementation is due (or verified).
+    due = {pk: [m for m in ms if not implementation_pending(m, notices)] for pk, ms in by_trigger.items()}
     exact = {
         pk: Fraction(sum(1 for m in ms if m.implementation_confirmed_at) * 100, len(ms))
-        for pk, ms in by_trigger.items()
+        for pk, ms in due.items()
         if ms
     }
     rates = {pk: tenths(rate) for pk, rate in exact.items()}
@@ -238,13 +249,16 @@ def reference(triggers, matches, notices, daily, filters, hours=RECEIPT_HOURS):
         and m.trigger.status != TriggerStatus.CLOSED
         and m.trigger.notices_issued_at is not None  # learning never issued asks nothing yet
     ]
-    issued_rates = [exact[t.pk] for t in issued]
+    issued_rates = [exact[t.pk] for t in issued if t.pk in exact]
     return {
         "trigger_count": len(chosen),
         "issued_triggers": len(issued),
         "avg_confirmation_rate": tenths(sum(issued_rates) / len(issued_rates)) if issued_rates else None,
         "services_issued": sum(1 for m in issued_matches if not receipt_pending(m, notices, hours)),
         "services_receipt_not_yet_due": sum(1 for m in issued_matches if receipt_pending(m, notices, hours)),
+        "services_implementation_not_yet_due": sum(
+            1 for m in issued_matches if implementation_pending(m, notices)
+        ),
         "services_received_in_time": sum(1 for m in issued_matches if received(m, notices, hours)),
         "notices_current": len(current),
         "notices_acknowledged": sum(1 for n in current if n.acknowledged_at),
@@ -284,6 +298,7 @@ REFERENCE_KEYS = [
     "services_issued",
     "services_received_in_time",
     "services_receipt_not_yet_due",
+    "services_implementation_not_yet_due",
     "notices_current",
     "notices_acknowledged",
     "high_risk_lacking_count",

@@ -19,7 +19,7 @@ from providers.calendar import LONDON
 from . import test_a4_per_region
 from .conftest import CONFIRMED, add_care_hours, add_incidents
 from .test_a4_per_region import a4_runs, expect
-from .test_executive_summary import ISSUED, NOW, raise_a2_escalation, verify
+from .test_executive_summary import ALL_DUE, ISSUED, NOW, raise_a2_escalation, verify
 
 pytestmark = pytest.mark.django_db
 deputies = test_a4_per_region.deputies  # the fixture: the North's and the South's deputy
@@ -98,11 +98,12 @@ def test_the_average_confirmation_rate_is_rounded_once_from_the_exact_figure(
     MatchedService.objects.filter(service__name="Dove Cottage").update(included=False)
     issue_notices(second, by=quality_director, now=NOW)
     verify(issued, "Ash Grove", managers["ash"], operations_director)
-    summary = executive_summary(provider, SummaryFilters(period="all"), NOW)
+    # Judged once both triggers' implementation is due (the second's unverified are not yet due before).
+    summary = executive_summary(provider, SummaryFilters(period="all"), ALL_DUE)
     assert sorted(row["rate"] for row in summary["trigger_rows"]) == [0.0, 33.3]
     assert summary["avg_confirmation_rate"] == 16.7  # 16.666…, not the average of 0.0 and 33.3
-    sign_in(nominated_individual)
-    with time_machine.travel(NOW, tick=False):
+    with time_machine.travel(ALL_DUE, tick=False):  # signed in then: a day-old sign-in has expired
+        sign_in(nominated_individual)
         page = client.get("/learning/summary/?period=all").text
     assert shown(page, "avg-confirmation") == "16.7%"
 

@@ -35,11 +35,13 @@ def test_the_log_form_and_the_case_link_say_learning_transfer_first(
 def test_the_timeline_says_whose_a_step_is_to_record_until_it_is_recorded(
     client, sign_in, log_falls_trigger, quality_director
 ):
-    """A step nobody has recorded yet reads as work to do, never as done ("recorded by …")."""
+    """A step nobody has recorded yet reads as work to do, never as done ("recorded by …"): the
+    person's own to record, or, here where only the Quality Director is named, the role nobody holds."""
     trigger = log_falls_trigger()
     sign_in(quality_director)
     page = client.get(f"/learning/triggers/{trigger.pk}/").text
-    assert "· to be recorded by" in page
+    assert "· yours to record" in page
+    assert "· Nobody at Elm House holds the Governance Officer role yet: ask your provider" in page
     assert "· recorded by" not in page
 
 

@@ -22,6 +22,7 @@ from learning_transfer.services import (
     issue_notices,
     update_exposure,
 )
+from providers.actions import AlreadyDone
 from tests.factories import UserFactory
 from tests.page_structure import text_inside_main
 
@@ -148,7 +149,8 @@ def test_changes_that_keep_its_grounds_keep_the_verification(ash, managers, oper
         expected_reduction_pct=15,
         now=LATER,
     )
-    confirm_lead(ash, person=managers["ash"], by=operations_director, now=LATER)
+    with pytest.raises(AlreadyDone):  # the same lead confirmed again changes nothing
+        confirm_lead(ash, person=managers["ash"], by=operations_director, now=LATER)
     saved = fresh(ash)
     assert saved.implementation_confirmed_at == VERIFIED_AT
     assert saved.implementation_confirmed_by == operations_director

@@ -62,9 +62,10 @@ def test_a_new_person_gets_their_first_role_and_a_link_to_set_their_password(
     assert "link has expired or was already used" in client.get(link, follow=True).text  # works once
 
 
-def test_a_username_in_use_is_a_field_error(client, sign_in, administrator, elm_house, quality_director):
+def test_a_username_in_use_is_a_field_error(client, sign_in, administrator, elm_house):
+    elsewhere = person_with_role(Role.QUALITY_DIRECTOR, username="riverside.qd")  # another provider's
     sign_in(administrator)
-    response = client.post(URL, _person(username=quality_director.username, service=elm_house.pk))
+    response = client.post(URL, _person(username=elsewhere.username, service=elm_house.pk))
     assert 'href="#id_username"' in response.text
     assert "already taken" in response.text
 

@@ -55,6 +55,16 @@ def test_the_page_says_open_cases_keep_their_deadlines(client, sign_in, administ
         ({"start": "17:00", "end": "09:00"}, "end", "The working day must end after it starts"),
         ({"start": "09:00", "end": "09:00"}, "end", "The working day must end after it starts"),
         ({"weekdays": []}, "weekdays", "Choose at least one working day"),
+        (
+            {"start": "09:00", "end": "09:01", "weekdays": ["0"]},
+            "end",
+            "A working day must be at least 1 hour long: 09:00 to 09:01 is 1 minute.",
+        ),
+        (
+            {"start": "09:00", "end": "09:45"},
+            "end",
+            "A working day must be at least 1 hour long: 09:00 to 09:45 is 45 minutes.",
+        ),
         ({"reason": " "}, "reason", "Give the reason for the change"),
     ],
 )

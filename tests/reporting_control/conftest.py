@@ -128,8 +128,8 @@ def update_with_a_line(plan, compliance_manager, birch_lodge, birch_match):
 
 @pytest.fixture
 def evidenced_update(update_with_a_line, provider_director, birch_match):
-    """An update with one named-service line whose service has verified implementation, checked (C1, C3,
-    C4) and signed off by the Provider Director (C5), so it may be released."""
+    """An update with one named-service line whose service has verified implementation, checked (its
+    figures once (C2), C1, C3, C4) and signed off by the Provider Director (C5), so it may be released."""
     verify(birch_match)
     update = update_with_a_line()
     check_and_sign_off(update, provider_director)

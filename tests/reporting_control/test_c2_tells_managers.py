@@ -27,6 +27,8 @@ C2_BREACHED = {
     "movement_from_baseline_pct": {"1": -10},
 }
 C2_WITHIN = C2_BREACHED | {"pct_completing_in_time": 95}
+# The analyst's figure, where it differs from the system's, says why (or recording refuses it).
+WHY = {"pct_completing_in_time": "Counted from the services' own sign-off sheets."}
 
 
 def _due_notice(match, by):
@@ -84,7 +86,7 @@ def test_only_the_manager_of_the_named_service_behind_is_told(
     _manager(cedar_court, "cedar-manager")
     _manager(update.oak_lodge, "oak-manager")
 
-    record = chain.record(update, "C2", by=analyst, values=C2_BREACHED)
+    record = chain.record(update, "C2", by=analyst, values=C2_BREACHED, reasons=WHY)
 
     assert record.breached
     escalations = list(Escalation.objects.filter(step_run=record.step_run, parent=None))
@@ -101,7 +103,7 @@ def test_a_service_behind_with_no_registered_manager_is_a_role_gap_for_the_nomin
 ):
     _manager(birch_lodge, "birch-manager")  # Cedar Court, the service behind, has nobody
 
-    record = chain.record(update, "C2", by=analyst, values=C2_BREACHED)
+    record = chain.record(update, "C2", by=analyst, values=C2_BREACHED, reasons=WHY)
 
     escalation = Escalation.objects.get(step_run=record.step_run, parent=None)
     assert (escalation.service, escalation.role_gap) == (cedar_court, True)
@@ -117,9 +119,11 @@ def test_every_service_behind_is_told_once_however_often_c2_is_recorded(
     birch_match.implementation_confirmed_at = timezone.now()
     birch_match.save()
 
-    chain.record(update, "C2", by=analyst, values=C2_BREACHED)
+    chain.record(update, "C2", by=analyst, values=C2_BREACHED, reasons=WHY)
     # Recorded again with a note (the very same record sent twice is refused by the engine as a repeat).
-    record = chain.record(update, "C2", by=analyst, values=C2_BREACHED, notes="Checked again at noon.")
+    record = chain.record(
+        update, "C2", by=analyst, values=C2_BREACHED, notes="Checked again at noon.", reasons=WHY
+    )
 
     escalations = Escalation.objects.filter(step_run=record.step_run, parent=None).order_by("group")
     assert [(e.group, _told(e)) for e in escalations] == [
@@ -130,7 +134,7 @@ def test_every_service_behind_is_told_once_however_often_c2_is_recorded(
 
 def test_c2_within_its_threshold_tells_nobody(update, analyst, cedar_court):
     _manager(cedar_court, "cedar-manager")
-    record = chain.record(update, "C2", by=analyst, values=C2_WITHIN)
+    record = chain.record(update, "C2", by=analyst, values=C2_WITHIN, reasons=WHY)
     assert not record.breached
     assert not Escalation.objects.filter(step_run=record.step_run).exists()
 
@@ -148,7 +152,7 @@ def test_a_breach_no_named_service_is_behind_on_asks_which_service_it_is_about(
     _manager(cedar_court, "cedar-manager")
 
     with pytest.raises(ValidationError) as refused:
-        chain.record(update, "C2", by=analyst, values=C2_BREACHED)
+        chain.record(update, "C2", by=analyst, values=C2_BREACHED, reasons=WHY)
     assert "Choose the affected service" in refused.value.message_dict["affected_service"][0]
     assert not Escalation.objects.exists() and not chain.step_run(update, "C2").is_recorded
 
@@ -165,4 +169,5 @@ def services_record_c2(update, analyst, service):
         by=analyst,
         values=C2_BREACHED,
         affected_service=service,
+        reasons=WHY,
     )

@@ -11,6 +11,12 @@ from reporting_control.choices import LineKind, UpdateStatus
 from reporting_control.models import IssueHold
 from tests.house import project_receivers
 
+# The Operations Director's challenge counts more than the system finds: each figure typed over the
+# system's says why, or it is refused.
+CHALLENGED = {
+    "unsupported_statements": "The three Cedar Court lines rest on a notice alone.",
+    "contradictions": "Cedar Court's line contradicts its own review.",
+}
 UNEVIDENCED_CLAIMS = (
     "Cedar Court checks falls risk at every night round.",
     "Cedar Court reviews every fall within a day.",
@@ -41,6 +47,7 @@ def test_a_breached_c4_places_the_issue_hold_automatically(challenged_update, op
         "C4",
         by=operations_director,
         values={"unsupported_statements": 3, "contradictions": 1, "deferred_sections": 0},
+        reasons=CHALLENGED,
     )
 
     assert record.breached and record.escalation is not None
@@ -59,6 +66,7 @@ def test_a_c4_within_threshold_places_no_hold(challenged_update, operations_dire
         "C4",
         by=operations_director,
         values={"unsupported_statements": 2, "contradictions": 1, "deferred_sections": 0},
+        reasons=CHALLENGED,
     )
     assert not IssueHold.objects.filter(update=evidenced_update).exists()
 
@@ -79,10 +87,11 @@ def test_c1_and_c2_are_prefilled_from_the_transfer_records(
 
     from tests.reporting_control.conftest import send_notice
 
+    # Each notice was due within 5 days: Cedar Court's, sent 10 days ago, has fallen due unverified.
     for match in (birch_match, cedar_match):
         notice = send_notice(match, quality_director)
         notice.due_at = match.implementation_confirmed_at or notice.issued_at
-        notice.due_at += timedelta(days=30)
+        notice.due_at += timedelta(days=5)
         notice.save()
 
     assert computations.compute(chain.step_run(evidenced_update, "C1")).values == {
@@ -112,7 +121,9 @@ def test_the_engine_holds_the_update_itself_with_no_signal_listening(
     assert project_receivers(post_save, StepRecord) == []
     recorder = {"C4": operations_director, "C5": provider_director}[code]
 
-    record = services.record_step(chain.step_run(evidenced_update, code), by=recorder, values=BREACHING[code])
+    record = services.record_step(
+        chain.step_run(evidenced_update, code), by=recorder, values=BREACHING[code], reasons=CHALLENGED
+    )
 
     assert record.breached
     hold = IssueHold.objects.get(update=evidenced_update, lifted_at__isnull=True)

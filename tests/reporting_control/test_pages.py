@@ -121,7 +121,14 @@ def test_c4_recorded_on_the_engines_step_page_holds_the_update(
     sign_in(operations_director)
     client.post(
         reverse("escalation:step_run", args=[step.pk]),
-        {"unsupported_statements": "4", "contradictions": "1", "deferred_sections": "0"},
+        {
+            "unsupported_statements": "4",
+            "contradictions": "1",
+            "deferred_sections": "0",
+            # The challenge found what the system's evidence map did not: typed over, with a reason.
+            "unsupported_statements__reason": "The notes behind four lines do not show the change.",
+            "contradictions__reason": "Line 2 contradicts the incident log.",
+        },
     )
     evidenced_update.refresh_from_db()
     assert evidenced_update.status == UpdateStatus.HELD

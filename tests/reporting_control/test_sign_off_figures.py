@@ -135,7 +135,11 @@ def test_a_challenge_may_count_more_than_the_system_but_never_more_lines_than_th
     assert 'value="5"' in refused.text
     assert not chain.step_run(four_lines, "C4").is_recorded
 
-    client.post(url, {"unsupported_statements": "3", "contradictions": "0", "deferred_sections": "0"})
+    # A judgement is recorded with why it differs from the system's figure (asked for otherwise).
+    judged = {"unsupported_statements": "3", "contradictions": "0", "deferred_sections": "0"}
+    asked = client.post(url, judged)
+    assert "Say why your figure of 3 statements differs from the system&#x27;s 0 statements." in asked.text
+    client.post(url, judged | {"unsupported_statements__reason": "Three lines rest on a notice alone."})
     assert (
         StepRecord.objects.get(step_run=chain.step_run(four_lines, "C4")).values["unsupported_statements"]
         == 3

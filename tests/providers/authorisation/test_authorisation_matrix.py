@@ -154,6 +154,13 @@ TABLE = {
     "working_hours": at(get=anywhere(R.PROVIDER_ADMINISTRATOR), post=anywhere(R.PROVIDER_ADMINISTRATOR)),
     "people": at(get=anywhere(R.PROVIDER_ADMINISTRATOR), post=anywhere(R.PROVIDER_ADMINISTRATOR)),
     "person_add": at(get=anywhere(R.PROVIDER_ADMINISTRATOR), post=anywhere(R.PROVIDER_ADMINISTRATOR)),
+    # Giving one of the provider's people a role: the Quality Director who logged its trigger, who
+    # works there only (a person of both providers is rightly both administrators' to give roles to).
+    "person_give_role": at(
+        get=may(R.PROVIDER_ADMINISTRATOR),
+        post=may(R.PROVIDER_ADMINISTRATOR),
+        kwargs=lambda place: {"pk": place.objects["trigger"].logged_by_id},
+    ),
     # A set-password link is its own authority (a one-time token); a wrong one only says it does not work.
     "set_password": at(get=anyone, post=anyone, kwargs=lambda place: {"uidb64": "MQ", "token": "wrong"}),
     "role_remove": at(

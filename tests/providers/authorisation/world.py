@@ -180,7 +180,9 @@ def build_objects(place: Place, organisations: dict, *, notice_owner, line_owner
         by=rm,
         deployed_at=NOW - timedelta(hours=20),
         baseline_completion_pct=80,
-        baseline_clinical_note="Two omissions per 100.",
+        baseline_omissions_per_100=2,
+        baseline_wound_care_pct=88,
+        baseline_risk_note_pct=90,
         baseline_drill_pct=85,
         deploy_anyway=True,  # leads are given their roles after, as the story goes
     )

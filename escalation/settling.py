@@ -1,0 +1,107 @@
+"""Settling the other levels of an escalation once nothing is left for them to do.
+
+An escalation nobody acknowledges climbs (Quality Director, Provider Director, Nominated Individual):
+each level is an Escalation of the same thread (`root`). Once one level is resolved, or the overdue
+step behind the thread is recorded, the levels still open have nothing left to ask: they are settled,
+that is resolved with words saying what settled them, by whom and when, so no director is asked to act
+on something already done, and the engine, which climbs only from escalations still raised, raises no
+further level for them.
+
+Set-based, as the engine writes elsewhere: the rows are locked in one order (two people settling the
+same thread from either end never deadlock), changed with one conditional UPDATE that returns them,
+and their history rows and events written with one insert each. Only rows still open change, so a
+second call settles nothing twice. Call inside the transaction that resolves or records.
+"""
+
+from django.db.models import Q
+
+from providers.templatetags.nhsuk import london
+
+from .choices import EscalationKind, EscalationState, EventKind
+from .models import EngineEvent, Escalation, StepRun
+from .sql import claim
+
+# What a settled escalation's row returns from the UPDATE: every column, to write its history row.
+_COLUMNS = tuple(field.name for field in Escalation._meta.concrete_fields)
+
+
+def _thread(escalation: Escalation) -> Q:
+    """The escalation's thread: its first level and every follow-up above it."""
+    root = escalation.root_id or escalation.pk
+    return Q(pk=root) | Q(root_id=root)
+
+
+def lock_thread(escalation: Escalation) -> None:
+    """Lock every level of the escalation's thread, lowest id first: whoever resolves a level then
+    settles the others without waiting on someone resolving another level at the same moment."""
+    list(Escalation.objects.filter(_thread(escalation)).select_for_update().order_by("pk").values("pk"))
+
+
+def settle_thread(escalation: Escalation, *, by, now) -> list[int]:
+    """The other open levels of the thread of `escalation`, which `by` has just resolved, settled.
+
+    Returns the ids settled (none when nothing else was open)."""
+    words = (
+        f"Settled — resolved by {by} at level {escalation.level} "
+        f"({escalation.get_target_role_display()}) on {london(now)}"
+    )
+    others = Escalation.objects.filter(_thread(escalation)).exclude(pk=escalation.pk)
+    return _settle(others.exclude(state=EscalationState.RESOLVED), by=by, now=now, words=words)
+
+
+def settle_recorded_step(step_run: StepRun, *, by, now) -> list[int]:
+    """The escalations raised because the step was overdue, and their follow-ups, that nobody has taken
+    up yet (still raised), settled now that `by` has recorded it. Returns the ids settled.
+
+    One a person has acknowledged stays theirs to resolve (with no note needed now: the step is
+    recorded). A breach or weak-group escalation is about what the record said: recording it settles
+    none."""
+    overdue = Escalation.objects.filter(
+        step_run=step_run, kind=EscalationKind.OVERDUE, parent__isnull=True
+    ).values("pk")
+    waiting = Escalation.objects.filter(
+        Q(pk__in=overdue) | Q(root_id__in=overdue), state=EscalationState.RAISED
+    )
+    words = f"Settled — the step was recorded on {london(now)} by {by}"
+    return _settle(waiting, by=by, now=now, words=words)
+
+
+def _settle(open_ones, *, by, now, words: str) -> list[int]:
+    """Resolve `open_ones` as settled by `by` at `now` with `words`, writing a history row (who, when,
+    why) and an event for each: four queries however many."""
+    locked = list(open_ones.select_for_update().order_by("pk").values_list("pk", flat=True))
+    if not locked:
+        return []
+    rows = claim(
+        # Asked again, not by the ids locked: a level resolved meanwhile keeps its own resolution, and a
+        # follow-up the engine raised while this waited for the lock is settled too.
+        open_ones,
+        returning=_COLUMNS,
+        state=EscalationState.RESOLVED,
+        settled=True,
+        resolved_by=by,
+        resolved_at=now,
+        resolution_note=words,
+        follow_up_due=False,
+    )
+    attnames = [field.attname for field in Escalation._meta.concrete_fields]
+    settled = sorted(
+        (Escalation(**dict(zip(attnames, row, strict=True))) for row in rows), key=lambda e: e.pk
+    )
+    Escalation.history.bulk_history_create(
+        settled, update=True, default_user=by, default_change_reason=words, default_date=now
+    )
+    EngineEvent.objects.bulk_create(
+        EngineEvent(
+            kind=EventKind.ESCALATION_RESOLVED,
+            at=now,
+            provider_id=escalation.provider_id,
+            chain_run_id=escalation.chain_run_id,
+            step_run_id=escalation.step_run_id,
+            escalation_id=escalation.pk,
+            actor=by,
+            message=f"{words}.",
+        )
+        for escalation in settled
+    )
+    return [escalation.pk for escalation in settled]
