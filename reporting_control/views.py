@@ -19,8 +19,9 @@ from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
 from providers.history import recent_changes
 from providers.mixins import CommissionerRequiredMixin, StaffRequiredMixin
+from providers.models import Role
 from providers.permissions import compiled_once, providers_where, require_perm
-from providers.who_acts import Colleagues, refusal
+from providers.who_acts import Colleagues, join_or, nobody_holds, refusal
 
 from . import chain, permissions, services
 from .choices import LineState, PackStatus
@@ -136,6 +137,9 @@ class UpdateDetailView(UpdateMixin, TemplateView):
             can_record_sign_off=sign_off is not None and user.has_perm("escalation.record_step", sign_off),
             who_signs_off=sign_off and refusal(user, "escalation.record_step", sign_off, colleagues),
             who_releases=refusal(user, "reporting_control.release_update", update, colleagues),
+            nobody_releases=nobody_holds(
+                update.provider, join_or([Role(role).label for role in permissions.SIGNERS])
+            ),
             history=recent_changes(update),
             **kwargs,
         )

@@ -97,12 +97,6 @@ def nobody_records(step_run) -> str:
 
 
 @register.filter
-def nobody_holds_role(place, role_label) -> str:
-    """`nobody_holds` for a page that knows the place and the role label, not a step run."""
-    return nobody_holds(place, role_label)
-
-
-@register.filter
 def actors(groups, step_run=None):
     """Who can do what the viewer cannot, from providers.who_acts: "Clinical Lead at Elm House: Priya
     Shah; ...". Built here rather than from an included template: a work list shows it on most rows.
