@@ -8,7 +8,10 @@ class AdoptionConfig(AppConfig):
     verbose_name = "Adoption in live practice (chain B)"
 
     def ready(self):
+        from escalation import step_facts
+
         from . import chain, computations, panels, permissions  # noqa: F401 - permissions registers the app's rules
 
         panels.register_panels()
         computations.register_computations()
+        step_facts.register(chain.CLINICAL_RECORDS_STEP, chain.clinical_baseline_facts)

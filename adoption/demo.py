@@ -53,6 +53,7 @@ def build_adoption_story(trigger, deployed_at) -> None:
         baseline_risk_note_pct=88,
         baseline_clinical_note="Sampled on the early and late shifts; night MAR charts were not included.",
         baseline_drill_pct=84,
+        now=deployed_at + TYPED_IN_AFTER,
     )
     lead = RoleAssignment.objects.get(role=Role.SERVICE_IMPROVEMENT_LEAD, service=service).user
     teams = {team.name: team for team in service.teams.all()}

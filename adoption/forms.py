@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from learning_transfer.forms import ServiceErrorsMixin, datetime_field
 from providers.fields import ChoiceField, RecordChoiceField
+from providers.forms import reason_field
 
 from . import services
-from .models import CORRECTION_REASON_MAX, LOCATION_MAX
+from .models import CLINICAL_NOTE_WHAT, CORRECTION_REASON_MAX, LOCATION_MAX
 from .unheld_roles import DEPLOY_ANYWAY
 
 
@@ -70,11 +71,12 @@ class DeployForm(ServiceErrorsMixin, forms.Form):
     )
     baseline_wound_care_pct = baseline_field("Wound-care entries within 2 hours of treatment (%)")
     baseline_risk_note_pct = baseline_field("Risk-note updates in the same shift (%)")
-    baseline_clinical_note = forms.CharField(
-        label="Other notes on the clinical records before the learning (optional)",
+    # Optional: the renderer adds "(optional)" to the label. Capped as every reason is (the service too).
+    baseline_clinical_note = reason_field(
+        "Anything the three figures do not say, such as how the sample was taken.",
+        label="Other notes on the clinical records before the learning",
+        what=CLINICAL_NOTE_WHAT,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Anything the three figures do not say, such as how the sample was taken.",
     )
     baseline_drill_pct = baseline_field("Last drill's average correct demonstration (%)")
 
@@ -96,9 +98,14 @@ class DeployForm(ServiceErrorsMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        # Learning not yet received is refused above the form: no time or figure would change that.
+        self.ask(None, services.check_received, self.match)
         if cleaned.get("deployed_at"):
             self.ask("deployed_at", services.check_go_live, self.match, cleaned["deployed_at"])
         return cleaned
+
+
+GROUP_FIELDS = ("team", "shift_name", "location")
 
 
 class GroupFieldsMixin(ServiceErrorsMixin):
@@ -134,8 +141,10 @@ class GroupFieldsMixin(ServiceErrorsMixin):
 
     def clean(self):
         cleaned = super().clean()
-        # Added rather than raised, so the form's other checks still run and show with it.
-        if not cleaned.get("team") and not cleaned.get("shift_name") and not cleaned.get("location"):
+        # Added rather than raised, so the form's other checks still run and show with it. A group
+        # field already refused (a location too long) was given: its own error says what to put right.
+        given = any(cleaned.get(name) or name in self.errors for name in GROUP_FIELDS)
+        if not given:
             self.add_error(None, "Choose the team or the shift, or give the location.")
         return cleaned
 
@@ -241,3 +250,13 @@ class CorrectionForm(GroupFieldsMixin, forms.Form):
 
     def corrected_values(self) -> dict:
         return {name: self.cleaned_data[f"value_{name}"] for name in self.measures}
+
+
+class CloseForm(ServiceErrorsMixin, forms.Form):
+    """Why live monitoring can end; the service refuses closing without the evidence it needs."""
+
+    reason = reason_field(
+        "Say what shows practice has aligned.",
+        label="Why monitoring can end",
+        missing=services.CLOSE_REASON_MISSING,
+    )

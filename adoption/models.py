@@ -8,6 +8,8 @@ from providers.models import REASON_MAX_LENGTH, Service, Team, User
 
 STEP_CODES = ["B1", "B2", "B3", "B4", "B5"]
 # B2's pre-learning figures, in the order the step lists its measures.
+# How the refusal of over-long clinical notes names them ("Keep the other notes ... to 500 characters").
+CLINICAL_NOTE_WHAT = "the other notes on the clinical records"
 CLINICAL_BASELINE_FIELDS = ["baseline_omissions_per_100", "baseline_wound_care_pct", "baseline_risk_note_pct"]
 
 
@@ -74,6 +76,8 @@ class Deployment(models.Model):
     baseline_clinical_note = models.TextField(
         "other notes on the clinical baseline",
         blank=True,
+        # As long as any reason a person gives: the deploy form and `deploy_learning` refuse more.
+        max_length=REASON_MAX_LENGTH,
         help_text="B2: what the figures do not say; older deployments keep their baseline text here.",
     )
     baseline_drill_pct = models.DecimalField(

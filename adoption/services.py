@@ -4,10 +4,11 @@ The read models of seed 004 (variation by team, shift and location; groups weak 
 `variation.py`; the names callers already use are re-exported here.
 """
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
 from escalation.choices import ChainRunStatus, StepRunState
@@ -15,13 +16,18 @@ from escalation.measures import clean_values
 from escalation.models import StepRun, StepTemplate
 from learning_transfer.choices import TriggerStatus
 from learning_transfer.models import MatchedService
+from learning_transfer.models.triggers import NOTICE_FIGURES
 from learning_transfer.services.common import refuse_outside
+from learning_transfer.services.exposure import learning_reached
 from providers.actions import AlreadyDone, change_once, lock
-from providers.calendar import LONDON
+from providers.calendar import LONDON, local_datetime
 from providers.permissions import require_perm
+from providers.services import given_reason
+from providers.templatetags.nhsuk import london
 
 from . import chain
 from .models import (
+    CLINICAL_NOTE_WHAT,
     CORRECTION_REASON_MAX,
     LOCATION_MAX,
     STEP_CODES,
@@ -70,20 +76,27 @@ def deploy_learning(
     baseline_clinical_note: str = "",
     until=None,
     deploy_anyway: bool = False,
+    now: datetime | None = None,
 ) -> Deployment:
     """Put a matched service's learning live there and start chain B on it, keeping its pre-learning
     baselines: B1's completion, B2's three clinical figures (with any other notes) and B3's drill.
 
-    Refused (ValidationError) for a service left out of the learning, one without a confirmed
-    implementation lead, or one already deployed, and for a go-live time in the future or before the
-    failure was confirmed (`check_go_live`); the engine refuses a service without shifts. Refused too
+    Refused (ValidationError) for a service left out of the learning, one that has not acknowledged
+    its current notice (`check_received`), one without a confirmed implementation lead, or one already
+    deployed, for a go-live time in the future or before the learning reached the service
+    (`check_go_live`), and for other notes over 500 characters; the engine refuses a service without
+    shifts. Refused too
     (`NobodyToRecord`) where nobody holds a role that records some of the checks, unless
-    `deploy_anyway` says to deploy with those checks going overdue.
+    `deploy_anyway` says to deploy with those checks going overdue. `now`, when given, is the moment it
+    is recorded (the demo's story), for the go-live check and the history.
     """
     service = matched_service.service
     require_perm(by, "adoption.deploy_learning", matched_service)
+    # The receipt figures are read as stored now: the caller's copy may predate the acknowledgement.
+    matched_service.refresh_from_db(fields=NOTICE_FIGURES)
     _check_deployable(matched_service)
-    check_go_live(matched_service, deployed_at)
+    check_go_live(matched_service, deployed_at, now=now)
+    note = given_reason(baseline_clinical_note, None, field="baseline_clinical_note", what=CLINICAL_NOTE_WHAT)
     refuse_unheld_roles(service, deployed_at, deploy_anyway)
     deployment = Deployment(
         matched_service=matched_service,
@@ -94,12 +107,16 @@ def deploy_learning(
         baseline_omissions_per_100=baseline_omissions_per_100,
         baseline_wound_care_pct=baseline_wound_care_pct,
         baseline_risk_note_pct=baseline_risk_note_pct,
-        baseline_clinical_note=(baseline_clinical_note or "").strip(),
+        baseline_clinical_note=note,
         baseline_drill_pct=baseline_drill_pct,
     )
     # Refuses a missing or out-of-range baseline figure, keyed by its field, as the form would.
     deployment.full_clean(exclude=["matched_service"])
     deployment._history_user = by
+    # The history says what happened, not "Not given": a deployment is created only by going live.
+    deployment._change_reason = f"Learning put live at {service}"
+    if now is not None:
+        deployment._history_date = now
     # One transaction: if the engine cannot schedule chain B, no deployment is left without its case.
     with transaction.atomic():
         deployment.save()
@@ -113,6 +130,7 @@ def _check_deployable(matched_service) -> None:
         raise ValidationError(f"{matched_service.trigger} is closed: its learning is no longer deployed.")
     if not matched_service.included:
         raise ValidationError(f"{name} was left out of this learning, so it cannot be deployed there.")
+    check_received(matched_service)
     if not hasattr(matched_service, "lead"):
         raise ValidationError(
             f"{name} has no confirmed implementation lead. Confirm one before deploying the learning."
@@ -121,31 +139,54 @@ def _check_deployable(matched_service) -> None:
         raise ValidationError(f"The learning is already deployed at {name}.")
 
 
+def check_received(matched_service) -> None:
+    """Refuse deploying learning the service has not received: its current notice is not acknowledged
+    (the figure `notices.refresh_notice_figures` keeps on the match, so no query)."""
+    if not matched_service.current_notice_acknowledged:
+        raise ValidationError(
+            f"{matched_service.service} has not acknowledged the learning notice yet: acknowledge "
+            "receipt first, then deploy the learning."
+        )
+
+
 def check_go_live(matched_service, deployed_at: datetime, now: datetime | None = None) -> None:
     """Refuse, on `deployed_at`, a go-live time in the future (beyond a few minutes of clock
-    difference) or before the failure behind the learning was confirmed.
+    difference) or before the learning reached the service: when it first acknowledged a notice of
+    the learning (before then, when it was issued there, or the failure was confirmed:
+    `learning_reached`).
 
     Chain B's deadlines count from this time, and a deployment is made once: a time in the future
     would schedule checks nobody can do yet, with no way to deploy the learning again.
     """
+    earliest, since = learning_reached(matched_service)
+    if matched_service.first_acknowledged_at is not None:
+        earliest = matched_service.first_acknowledged_at
+        since = f"the learning reached {matched_service.service}"
     refuse_outside(
         "deployed_at",
         deployed_at,
         what="When the learning went live",
-        earliest=matched_service.trigger.confirmed_at,
-        since="the failure was confirmed",
+        earliest=earliest,
+        since=since,
         now=now,
     )
+
+
+CLOSE_REASON_MISSING = "Give the reason monitoring can end."
+NOTHING_OBSERVED = "No team, shift or location has been observed yet: nothing shows practice aligned."
+LASTING_REVIEW = "B5"  # chain B's final review, "Confirm the change has lasted"
 
 
 def close_deployment(deployment, *, by, reason: str) -> Deployment:
     """End live monitoring: the deployment closes and chain B's checks still due are closed with it.
 
-    Refused while any team, shift or location is weak now (its latest observation breaches its step's
-    threshold): seed 004 keeps enhanced review in place until the weak group aligns.
+    Closing needs evidence that practice aligned (`closing_refusals`): refused while nothing has been
+    observed, before the final review (B5) is recorded, and while any team, shift or location is weak
+    now (its latest observation breaches its step's threshold): seed 004 keeps enhanced review in
+    place until the weak group aligns. The reason is required, up to 500 characters.
     """
     require_perm(by, "adoption.close_deployment", deployment)
-    reason = (reason or "").strip()
+    reason = given_reason(reason, CLOSE_REASON_MISSING)
     with transaction.atomic():
         # Closed once: of two closes at once the second is refused; a refusal below undoes the change.
         change_once(
@@ -156,17 +197,42 @@ def close_deployment(deployment, *, by, reason: str) -> Deployment:
             reason=reason,
             refusal="This deployment is already closed.",
         )
-        weak = weak_now_groups(variation_sections(deployment))
-        if weak:
-            raise ValidationError(
-                "Monitoring cannot end while a group is weak now; keep enhanced review until it aligns. "
-                + "; ".join(weak_group_text(group) for group in weak)
-                + "."
-            )
-        if not reason:
-            raise ValidationError({"reason": "Give the reason monitoring can end."})
+        refusals = closing_refusals(variation_sections(deployment), lasting_review(deployment))
+        if refusals:
+            raise ValidationError(refusals)
         chain.close(deployment, by, reason)
     return deployment
+
+
+def lasting_review(deployment, timeline=None):
+    """The deployment's final review, "Confirm the change has lasted" (B5): from `timeline` (its
+    case's step runs) when given, else read from its case; None where the case has none."""
+    if timeline is None:
+        return chain.CASES.step_run(deployment, LASTING_REVIEW)
+    return next((step_run for step_run in timeline if step_run.code == LASTING_REVIEW), None)
+
+
+def closing_refusals(sections, review) -> list[str]:
+    """Why live monitoring cannot end yet, each in words for the page and the refusal (none: it may):
+    no team, shift or location observed (`sections` empty), a group weak now, or the final review
+    `review` (B5) not yet recorded. The page and `close_deployment` both ask it."""
+    refusals = []
+    if not sections:
+        refusals.append(NOTHING_OBSERVED)
+    weak = weak_now_groups(sections)
+    if weak:
+        refusals.append(
+            "Monitoring cannot end while a group is weak now; keep enhanced review until it aligns. "
+            + "; ".join(weak_group_text(group) for group in weak)
+            + "."
+        )
+    if review is not None and review.state not in RECORDED_STATES:
+        refusals.append(
+            f"Monitoring cannot end before the final review “{review.name or review.title}” "
+            f"({review.code}) is recorded: "
+            f"it is due by {london(review.due_at)}."
+        )
+    return refusals
 
 
 def _locked(deployment) -> Deployment:
@@ -177,11 +243,16 @@ def _locked(deployment) -> Deployment:
 
 
 def deployable_matches(user):
-    """Matched services the person could deploy now: included, with a lead, not yet deployed, of a
-    trigger still open (a closed trigger needs no further action)."""
+    """Matched services the person could deploy now: included, received (the current notice is
+    acknowledged), with a lead, not yet deployed, of a trigger still open (a closed trigger needs no
+    further action)."""
     return (
         MatchedService.objects.filter(
-            service__in=deployable_services(user), included=True, lead__isnull=False, deployment__isnull=True
+            service__in=deployable_services(user),
+            included=True,
+            current_notice_acknowledged=True,
+            lead__isnull=False,
+            deployment__isnull=True,
         )
         .exclude(trigger__status=TriggerStatus.CLOSED)
         .select_related("service", "trigger")
@@ -470,4 +541,24 @@ def chain_b_step_runs(services, states=LISTED_STATES):
         )
         .select_related("chain_run__service")
         .order_by("due_at", "code", "pk")
+    )
+
+
+def service_summary(scope, now: datetime) -> list[dict]:
+    """A line per service of `scope` with open chain B checks, by name, for a person over several
+    services: {"service_pk", "service_name", "overdue", "due_today", "next_due"}. Overdue as the lists show it
+    (past its deadline even before the engine marks it); due today: still to come before UK midnight;
+    the next due: the soonest still to come. One query however many services and checks."""
+    midnight = local_datetime(timezone.localdate(now, LONDON) + timedelta(days=1), time(0))
+    overdue = Q(state=StepRunState.OVERDUE) | Q(due_at__lte=now)
+    to_come = Q(state=StepRunState.DUE, due_at__gt=now)
+    return list(
+        chain_b_step_runs(scope, OPEN_STATES)
+        .values(service_pk=F("chain_run__service"), service_name=F("chain_run__service__name"))
+        .annotate(
+            overdue=Count("pk", filter=overdue),
+            due_today=Count("pk", filter=to_come & Q(due_at__lt=midnight)),
+            next_due=Min("due_at", filter=to_come),
+        )
+        .order_by("service_name", "service_pk")
     )

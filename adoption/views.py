@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.views.generic import FormView, TemplateView, View
+from django.views.generic import FormView, TemplateView
 
 from escalation.choices import StepRunState
 from learning_transfer.models import MatchedService
@@ -24,7 +24,7 @@ from providers.permissions import require_perm
 from providers.who_acts import split_yours
 
 from . import chain, charts, services
-from .forms import CheckFilterForm, CorrectionForm, DeployForm, ObservationForm
+from .forms import CheckFilterForm, CloseForm, CorrectionForm, DeployForm, ObservationForm
 from .models import AdoptionObservation, Deployment, DeploymentStatus
 from .permissions import visible_deployments
 from .unheld_roles import NobodyToRecord, unheld_roles
@@ -33,7 +33,8 @@ from .unheld_roles import NobodyToRecord, unheld_roles
 class MyServiceView(StaffRequiredMixin, TemplateView):
     """A service's deployments and every adoption check (chain B) due, overdue or recorded, soonest first.
 
-    Without a service in the URL it covers every service the person can see (one, for a manager).
+    Without a service in the URL it covers every service the person can see (one, for a manager); a
+    person over several sees first, for each, how many checks are overdue and due today.
     """
 
     template_name = "adoption/my_service.html"
@@ -76,8 +77,12 @@ class MyServiceView(StaffRequiredMixin, TemplateView):
         for step_run in step_runs:
             step_run.shown_state = step_run.display_state(now)
         yours, others = split_yours(user, step_runs, "escalation.record_step")
+        # A person over several services (a deputy regional manager) sees each one summed up first.
+        several = service is None and scope.count() > 1
         return super().get_context_data(
             service=service,
+            several=several,
+            service_summary=services.service_summary(scope, now) if several else [],
             deployments=deployments,
             filter_form=filter_form,
             page=page,
@@ -147,6 +152,9 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
             form = None
         elif form is None:
             form = ObservationForm(deployment=deployment, steps=steps)
+        close_form = kwargs.pop("close_form", None) or CloseForm()
+        can_close = live and user.has_perm("adoption.close_deployment", deployment)
+        review = services.lasting_review(deployment, timeline)
         return super().get_context_data(
             deployment=deployment,
             live=live,
@@ -160,7 +168,11 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
             can_correct=can_record,
             history=history,
             form=form,
-            can_close=live and user.has_perm("adoption.close_deployment", deployment),
+            can_close=can_close,
+            # The final review, linked from "closing is not available yet" while it is still to record.
+            review_to_record=review if review and review.state not in services.RECORDED_STATES else None,
+            not_yet_closable=services.closing_refusals(sections, review) if can_close else [],
+            close_form=close_form,
             **kwargs,
         )
 
@@ -253,24 +265,32 @@ def _observation_rows(observations, templates, corrected) -> list:
     return observations
 
 
-class CloseDeploymentView(StaffRequiredMixin, View):
+class CloseDeploymentView(DeploymentDetailView):
     """Close a deployment with a reason (its deployers only); chain B's open checks close with it.
 
-    While a group is weak now the service refuses, and the page says which groups keep it open.
+    Without a reason, or while the service refuses (nothing observed, the final review not recorded,
+    a group weak now), the deployment page comes back with the error summary above the reason box.
     """
 
-    def post(self, request, pk):
-        deployment = get_object_or_404(visible_deployments(request.user).select_related("service"), pk=pk)
+    http_method_names = ["post"]  # the page itself is the deployment's
+
+    def post(self, request, *args, **kwargs):
+        deployment = get_object_or_404(
+            visible_deployments(request.user).select_related("service"), pk=kwargs["pk"]
+        )
         require_perm(request.user, "adoption.close_deployment", deployment)
-        try:
-            services.close_deployment(deployment, by=request.user, reason=request.POST.get("reason", ""))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request, f"Live monitoring at {deployment.service} closed, with its open checks."
-            )
-        return redirect("adoption:deployment_detail", pk=deployment.pk)
+        form = CloseForm(request.POST)
+        if form.is_valid():
+            try:
+                services.close_deployment(deployment, by=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(
+                    request, f"Live monitoring at {deployment.service} closed, with its open checks."
+                )
+                return redirect("adoption:deployment_detail", pk=deployment.pk)
+        return self.render_to_response(self.get_context_data(close_form=form, **kwargs))
 
 
 class ObservationEditView(StaffRequiredMixin, FormView):

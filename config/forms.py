@@ -5,7 +5,8 @@ carrying Django's "This field is required." is told, instead, what to do with th
 title.", "Choose the service where it happened."). An error summary listing several problems then
 names each one, as the NHS.UK pattern asks. Number fields are told the same way what Django's own
 messages leave unnamed ("Enter the drill score as a number", "Give the expected reduction to at most 1
-decimal place."). A form that sets its own message keeps it.
+decimal place."), and a text too long which field to shorten ("Shorten the task to 300 characters or
+fewer (it has 3000)."). A form that sets its own message keeps it.
 """
 
 from django import forms
@@ -119,6 +120,17 @@ def digits_messages(field: forms.DecimalField, label: str) -> dict[str, str]:
     return messages
 
 
+def length_messages(label) -> dict[str, str]:
+    """What a text outside its length limits is told instead of Django's "Ensure this value has at
+    most 300 characters (it has 3000).", naming it: "Shorten the task to 300 characters or fewer (it
+    has 3000).", "Lengthen the code to 4 characters or more (it has 2)." (the validators' values)."""
+    named = _as_subject(str(label).strip().rstrip(":?.")).replace("%", "%%")
+    return {
+        "max_length": f"Shorten {named} to %(limit_value)d characters or fewer (it has %(show_value)d).",
+        "min_length": f"Lengthen {named} to %(limit_value)d characters or more (it has %(show_value)d).",
+    }
+
+
 # Django's empty choice of a list ("---------") asks for nothing: `choose_label` says what to choose.
 DJANGO_EMPTY_CHOICE = BLANK_CHOICE_DASH[0][1]
 
@@ -154,6 +166,11 @@ class FieldNamedInErrors(BoundField):
             # messages were chosen by the form, and are kept.
             digits = digits_messages(field, self.label or pretty_name(name))
             for key, message in digits.items():
+                field.error_messages.setdefault(key, message)
+        if isinstance(field, forms.CharField):
+            # Django's length messages come from the validators, so any in the field's own messages
+            # were chosen by the form (a reason's "Keep the reason to …"), and are kept.
+            for key, message in length_messages(self.label or pretty_name(name)).items():
                 field.error_messages.setdefault(key, message)
         self._name_the_empty_choice(field, self.label or pretty_name(name))
 

@@ -11,8 +11,10 @@ class EscalationConfig(AppConfig):
 
         from . import panels, permissions  # noqa: F401 - permissions registers the app's rules
         from .checks import measure_computations
-        from .waiting_work import steps_waiting_on
+        from .waiting_work import escalations_waiting_on, steps_waiting_on
 
         panels.register_panels()
         checks.register(measure_computations, checks.Tags.models)
-        waiting_work.register(steps_waiting_on)  # what removing a role's only holder leaves unrecorded
+        # What removing a role's only holder leaves to nobody.
+        waiting_work.register(steps_waiting_on, "After this, nobody can record:")
+        waiting_work.register(escalations_waiting_on, "After this, nobody can answer these open escalations:")

@@ -37,6 +37,11 @@ figure: 44.4 %" beside the field, another figure needs a reason, and the record 
 figure and the reason beside the typed one (`typed_over`), so every page showing the recorded values
 shows both.
 
+A computation registered with ``held_on`` (step codes) gives, on those steps, a figure the chain holds
+to the records and refuses outright when another is typed (C5 signs the update's lines off as they
+stand: reporting_control's `recorded` hook refuses any other count). There no reason could let
+another figure through, so the form offers no reason box and `typed_over` asks none (`Figures.held`).
+
 The system check (escalation/checks.py) refuses start-up when a fixture measure names a computation
 nobody registered, or a registered computation is named by no measure.
 """
@@ -52,12 +57,11 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils import timezone
 
-from providers.numbers import format_rate
 from providers.services import given_reason
 
 from .choices import MeasureKind
 from .measures import baseline_key, clean_number
-from .rules import fmt
+from .rules import figure_text, fmt
 
 logger = logging.getLogger(__name__)
 _KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,79}")
@@ -104,15 +108,22 @@ class Parameter:
 @dataclass(frozen=True)
 class Computation:
     """A registered computation: its key, the function and the parameters it takes, and, for a figure
-    the records fix (a person may not enter another), `fixed_by`: where it comes from, in words."""
+    the records fix (a person may not enter another), `fixed_by`: where it comes from, in words.
+    `held_on`: the step codes whose chain refuses any other figure than this one outright."""
 
     key: str
     function: Callable
     parameters: tuple[Parameter, ...] = ()
     fixed_by: Callable | None = None
+    held_on: tuple[str, ...] = ()
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
+
+    def held_at(self, step_code: str) -> bool:
+        """Whether the chain refuses any other figure than this one on the step (`held_on`): read by
+        the form (`Figures.held`) and by the chain's own refusal alike, so the two cannot drift."""
+        return step_code in self.held_on
 
     def check_parameters(self, values, where: str) -> dict:
         """The measure's parameters checked against this computation's: every one given, none extra."""
@@ -136,10 +147,12 @@ class Registry:
     def __init__(self):
         self._computations: dict[str, Computation] = {}
 
-    def register(self, key: str, function: Callable, *, parameters=(), fixed_by=None) -> Computation:
+    def register(
+        self, key: str, function: Callable, *, parameters=(), fixed_by=None, held_on=()
+    ) -> Computation:
         if not _KEY_RE.fullmatch(key):
             raise ImproperlyConfigured(f"Computation key {key!r} must be lower_case_with_underscores.")
-        computation = Computation(key, function, tuple(parameters), fixed_by)
+        computation = Computation(key, function, tuple(parameters), fixed_by, tuple(held_on))
         existing = self._computations.get(key)
         if existing is not None and existing.function is not function:
             raise ImproperlyConfigured(f"Computation '{key}' is registered twice, by two functions.")
@@ -197,12 +210,14 @@ class Figures:
     """A step run's computed figures keyed as the form and the engine take them (measure name or its
     baseline key), and the reason for each figure that could not be computed. `fixed` says where each
     figure the records fix comes from ({key: words}); `missing` the items of such a group measure
-    without a figure yet ({key: {item: reason}})."""
+    without a figure yet ({key: {item: reason}}); `held` the keys the step's chain refuses any other
+    figure for (Computation.held_on), so nobody is asked why theirs differs."""
 
     values: dict = field(default_factory=dict)
     failures: dict = field(default_factory=dict)
     fixed: dict = field(default_factory=dict)
     missing: dict = field(default_factory=dict)
+    held: set = field(default_factory=set)
 
 
 def targets(measure: dict) -> list[tuple[str, str, dict]]:
@@ -237,6 +252,8 @@ def compute(step_run, now: datetime | None = None, *, fixed_only: bool = False) 
             fixed_by = computation.fixed_by if computation is not None else None
             if fixed_only and fixed_by is None:
                 continue
+            if computation is not None and computation.held_at(step_run.code):
+                figures.held.add(value_key)
             try:
                 value = _run(key, context, parameters)
                 if fixed_by is not None:
@@ -373,25 +390,27 @@ def unit_for(measure: dict, value) -> str:
     return unit
 
 
+def figure_number(measure: dict, value) -> str:
+    """A computed figure as the page shows it and the form pre-fills it, without its unit: a rate as
+    every figure is written (`figure_text`), any other fraction to one decimal place: 44.4444 reads
+    44.4, 66.66666 reads 66.7."""
+    if measure.get("kind") != MeasureKind.RATE and isinstance(value, float) and math.isfinite(value):
+        value = round(value, 1)
+    return figure_text(value, measure)
+
+
 def shown_figure(measure: dict, value) -> str:
-    """A computed figure as the person reading it sees it, with its unit: "44.4 %", "0.071 per 100 care
-    hours". A rate to three decimal places, any other fraction to one: 44.4444 reads 44.4."""
-    if measure.get("kind") == MeasureKind.RATE:
-        number = format_rate(value)
-    elif isinstance(value, float) and math.isfinite(value):
-        number = fmt(round(value, 1))
-    else:
-        number = fmt(value)
-    return f"{number} {unit_for(measure, value)}".rstrip()
+    """A computed figure with its unit: "44.4 %", "0.071 incidents per 100 care hours"."""
+    return f"{figure_number(measure, value)} {unit_for(measure, value)}".rstrip()
 
 
 def _same_figure(measure: dict, typed, computed) -> bool:
-    """Whether the person typed the system's figure: exactly, or as the page shows it (a person who
-    copies "44.4" has not typed over 44.4444)."""
+    """Whether the person kept the system's figure: exactly, or as the page shows and the form
+    pre-fills it (a person who leaves "66.7" has not typed over 66.66666)."""
     if math.isclose(typed, computed, abs_tol=1e-9):
         return True
     try:
-        return math.isclose(typed, float(shown_figure(measure, computed).split(" ")[0]), abs_tol=1e-9)
+        return math.isclose(typed, float(figure_number(measure, computed)), abs_tol=1e-9)
     except ValueError:
         return False
 
@@ -402,7 +421,8 @@ def typed_over(measures: list[dict], values: dict, figures: Figures, reasons: di
     those without a reason or with one too long.
 
     Only a single figure the system computed and a person may set is compared: one the records fix is
-    held to them (`hold_to_records`), and a group measure's items are typed as lines. A figure that is
+    held to them (`hold_to_records`), one the chain holds is refused by it outright (`Figures.held`),
+    and a group measure's items are typed as lines. A figure that is
     not a number is left to the measure's own check. The threshold is still judged on the recorded
     figure, since the person may hold records the system does not; what makes the override trustworthy
     is that it is never silent: the system's figure and the reason stay on the record, shown beside it."""
@@ -411,7 +431,9 @@ def typed_over(measures: list[dict], values: dict, figures: Figures, reasons: di
         if measure.get("group"):
             continue
         for key, _computation, _parameters in targets(measure):
-            if key not in figures.values or key in figures.fixed or values.get(key) in (None, ""):
+            if key not in figures.values or values.get(key) in (None, ""):
+                continue
+            if key in figures.fixed or key in figures.held:
                 continue
             try:
                 typed = clean_number(measure, values[key], measure["label"])

@@ -7,11 +7,24 @@ from providers.fields import RecordChoiceField
 from providers.forms import reason_field
 
 from .choices import MeasureKind
-from .computations import Figures, hold_to_records, reason_key, registry, shown_figure, typed_over
+from .computations import (
+    Figures,
+    figure_number,
+    hold_to_records,
+    reason_key,
+    registry,
+    shown_figure,
+    typed_over,
+)
 from .measures import MAX_COUNT, baseline_key, by_name, clean_values, items_needed
 from .models import window_length
-from .rules import RuleError, fmt, thresholds, validate_rule, with_thresholds
+from .rules import RuleError, figure_text, fmt, thresholds, validate_rule, with_thresholds
 from .services import NOTE_NEEDED_WHILE_NOT_RECORDED
+
+# Why a figure differs is asked only of whoever changes it: folded under its figure (NHS.UK details),
+# open when it holds an error or words already typed.
+REASON_TEMPLATE = "escalation/includes/reason_field.html"
+SAY_WHAT_YOU_CHECKED = "Say what you checked, for example which records you compared the figures with."
 
 
 def group_to_text(value) -> str:
@@ -59,37 +72,25 @@ class StepRecordForm(forms.Form):
     blank silently; a figure the records fix (a deployment's baseline) is no field at all but a row of
     `fixed_rows`, shown read-only beside the form, and recorded as the records hold it. Any other
     figure it computed is shown beside its field ("The system's figure: 44.4 %") with a field for why
-    a typed figure differs (`reasons`, refused without one when it does: computations.typed_over).
+    a typed figure differs (`reasons`, refused without one when it does: computations.typed_over),
+    folded under the figure until needed (REASON_TEMPLATE). A figure the chain holds to the records
+    (`figures.held`, C5's line counts) says it cannot be typed over, and offers no reason: none helps.
     """
 
     def __init__(self, step_run, *args, services=None, figures=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.initial = dict(self.initial)  # pre-filled as shown below, the caller's figures untouched
         self.step_run = step_run
         self.figures = figures or Figures()
         self.fixed_rows = []
+        self.fixed_groups = []  # group measures the records fix, shown as a read-only table
         self.reasons = {}  # {measure key: why it differs from the system's figure}, filled by clean()
         for measure in step_run.measures:
-            name, label = measure["name"], measure["label"]
-            unit = measure.get("unit", "")
+            name = measure["name"]
             if measure.get("group"):
-                self.fields[name] = forms.CharField(
-                    label=label,
-                    widget=forms.Textarea(attrs={"rows": 4}),
-                    help_text=f"One {measure.get('item_label', 'item')} a line: 'name = number' ({unit})",
-                    error_messages={"required": _group_required(measure)},
-                )
-                if name in self.figures.fixed:
-                    self.fields[name].help_text = " ".join(
-                        [f"{item}: {reason}." for item, reason in self.figures.missing.get(name, {}).items()]
-                        + [
-                            f"Filled in {self.figures.fixed[name]}, which this check records: if a figure "
-                            f"is wrong, correct it there. {self.fields[name].help_text}"
-                        ]
-                    )
-                if isinstance(self.initial.get(name), dict):
-                    self.initial[name] = group_to_text(self.initial[name])
+                self._group(measure)
                 continue
-            self.fields[name] = self._number_field(label, unit)
+            self.fields[name] = self._number_field(measure, measure["label"])
             self._system_figure(measure, name)
             if measure.get("baseline"):
                 self._baseline(measure)
@@ -103,8 +104,10 @@ class StepRecordForm(forms.Form):
         for name, reason in self.figures.failures.items():
             if name in self.fields:
                 self.fields[name].help_text = f"Could not compute: {reason}. {self.fields[name].help_text}"
+        # A person's affirmation: without it a step whose figures the system filled in (A4) would be
+        # recorded by one press of "Save", with nobody having checked anything.
         self.fields["check_done"] = reason_field(
-            step_run.check_method, label="Check done", what="the check done", required=False
+            step_run.check_method, label="Check done", what="the check done", missing=SAY_WHAT_YOU_CHECKED
         )
         self.fields["notes"] = reason_field(label="Notes", what="the notes", required=False)
         self.fields["evidence_links"] = reason_field(
@@ -115,6 +118,46 @@ class StepRecordForm(forms.Form):
             required=False,
         )
 
+    def _group(self, measure: dict) -> None:
+        """A group measure: where the records fix its items' figures (A4's expected reductions, from
+        the exposure log), a read-only table (`fixed_groups`), since recording refuses any other figure
+        (`hold_to_records`); else a box of one item a line ("Medium-risk services = 14")."""
+        name, item_label = measure["name"], measure.get("item_label", "item")
+        if name in self.figures.fixed:
+            self.fixed_groups.append(
+                {
+                    "label": measure["label"],
+                    "item_label": item_label,
+                    "source": self.figures.fixed[name],
+                    "rows": self._fixed_group_rows(measure),
+                }
+            )
+            return
+        prefilled = self.initial.get(name)
+        if isinstance(prefilled, dict):
+            self.initial[name] = group_to_text(prefilled)
+        # The example is the first item the system filled in, where it did: a name the person knows.
+        first = next(iter(prefilled.items()), None) if isinstance(prefilled, dict) else None
+        example = (
+            f"{first[0]} = {figure_text(first[1], measure)}" if first else f"{item_label.capitalize()} = 14"
+        )
+        self.fields[name] = forms.CharField(
+            label=measure["label"],
+            widget=forms.Textarea(attrs={"rows": 4}),
+            help_text=f"Type one {item_label} per line, like: {example} ({measure.get('unit', '')})",
+            error_messages={"required": _group_required(measure)},
+        )
+
+    def _fixed_group_rows(self, measure: dict) -> list[tuple[str, str]]:
+        """(item, figure) for each item of a group the records fix, an item without a figure yet saying
+        why ("No figure yet: no expected reduction is recorded yet for Beech Lodge; …")."""
+        name, unit = measure["name"], measure.get("unit", "")
+        figures = self.figures.values.get(name) or {}
+        missing = self.figures.missing.get(name, {})
+        return [(item, f"{figure_text(n, measure)} {unit}".rstrip()) for item, n in figures.items()] + [
+            (item, f"No figure yet: {why}") for item, why in missing.items()
+        ]
+
     def _baseline(self, measure: dict) -> None:
         """The measure's baseline: read-only where the records fix it, else a field to enter it."""
         key, label = baseline_key(measure["name"]), f"Baseline for {measure['label'].lower()}"
@@ -123,36 +166,54 @@ class StepRecordForm(forms.Form):
             self.fixed_rows.append(
                 {
                     "label": label,
-                    "value": f"{fmt(value)} {measure.get('unit', '')}",
+                    "value": f"{figure_text(value, measure)} {measure.get('unit', '')}",
                     "source": self.figures.fixed[key],
                 }
             )
             return
-        self.fields[key] = self._number_field(label, measure.get("unit", ""))
+        self.fields[key] = self._number_field(measure, label)
         self._system_figure(measure, key)
 
     def _system_figure(self, measure: dict, key: str) -> None:
         """Beside a field the system computed (and the records do not fix): its figure, and where the
-        person types another, a field for why. Shown, not hidden in the prefill, so a figure typed over
-        it is seen to be."""
+        person may type another, a field for why. Shown, not hidden in the prefill, so a figure typed
+        over it is seen to be."""
         if key not in self.figures.values or key in self.figures.fixed:
             return
         system = shown_figure(measure, self.figures.values[key])
-        self.fields[key].help_text = f"The system's figure: {system}. {self.fields[key].help_text}"
-        self.fields[reason_key(key)] = reason_field(
+        if not isinstance(self.figures.values[key], int):
+            # Pre-filled as the hint shows it ("66.7", not "66.66666"); kept, it is the system's figure.
+            self.initial[key] = figure_number(measure, self.figures.values[key])
+        figure = self.fields[key]
+        if key in self.figures.held:
+            figure.help_text = (
+                f"The system's figure: {system}, counted from the records: it cannot be typed over. "
+                f"{figure.help_text}"
+            )
+            return
+        figure.help_text = f"The system's figure: {system}. {figure.help_text}"
+        reason = reason_field(
             "Only if you enter another figure: the record shows the system's beside yours, with this reason.",
             label=f"Why does your figure differ from the system's {system}?",
             what="the reason",
             required=False,
         )
+        reason.template_name = REASON_TEMPLATE
+        reason.figure_label = figure.label  # tells the folded reasons apart to a screen reader
+        self.fields[reason_key(key)] = reason
 
     @staticmethod
-    def _number_field(label: str, unit: str) -> forms.CharField:
-        # Kept as text: the step's measures check kind and range, with one message per measure.
+    def _number_field(measure: dict, label: str) -> forms.CharField:
+        """A figure's field, kept as text: the step's measures check kind and range, with one message
+        per measure. A count opens a phone's number keypad; any other figure, the one with a point."""
+        unit = measure.get("unit", "")
+        whole = measure.get("kind") == MeasureKind.COUNT
         return forms.CharField(
             label=label,
             help_text=f"Unit: {unit}" if unit != "%" else "A percentage, 0 to 100",
-            widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "nhsuk-input--width-5"}),
+            widget=forms.TextInput(
+                attrs={"inputmode": "numeric" if whole else "decimal", "class": "nhsuk-input--width-5"}
+            ),
             error_messages={"required": f"Enter {label.lower()}."},
         )
 
@@ -176,7 +237,9 @@ class StepRecordForm(forms.Form):
             # figure the chain refuses outright (C5's line counts) is not also asked why.
             problems |= typed_over(self.step_run.measures, self.values, self.figures, self.reasons)[1]
         for key, messages in problems.items():
-            if key in self.fields and key not in self.errors:
+            if key not in self.fields:
+                self.add_error(None, messages)  # a figure shown read-only (a fixed group's table)
+            elif key not in self.errors:
                 self.add_error(key, messages)
         return cleaned
 
@@ -186,7 +249,11 @@ class StepRecordForm(forms.Form):
         for measure in self.step_run.measures:
             name = measure["name"]
             raw = self.cleaned_data.get(name)
-            if measure.get("group"):
+            if name not in self.fields and name in self.figures.fixed:
+                values[name] = self.figures.values.get(
+                    name
+                )  # shown read-only: recorded as the records hold it
+            elif measure.get("group"):
                 try:
                     values[name] = text_to_group(raw) if raw is not None else None
                 except ValidationError as exc:

@@ -11,6 +11,7 @@ from providers.who_acts import oversight_once, split_yours
 
 from .choices import EscalationState, StepRunState
 from .models import Notification
+from .occurrences import which_checks
 from .permissions import placed_within_reach, visible_escalations
 
 PANEL_SIZE = 5
@@ -90,15 +91,37 @@ def escalation_worklist(user, notifications, others) -> dict:
         told_of.append(escalation)
     still_open = [e for e in told_of if e.state != EscalationState.RESOLVED] + list(others)
     yours, theirs = split_yours(user, still_open, "escalation.acknowledge_escalation")
-    # An escalation about a step the person must still record is theirs whoever acknowledges it:
-    # recording the step is what ends it (a deputy's own overdue A4, raised to the Compliance Manager).
-    for escalation in theirs:
-        escalation.step_to_record = records_the_step(user, escalation)
-    if any(e.step_to_record for e in theirs):
-        yours = [e for e in still_open if e.yours or e.step_to_record]
-        theirs = [e for e in theirs if not e.step_to_record]
+    # The escalations stay among those others act on at the person's services (they may follow
+    # them); what the person can do about them, record the check, is listed once under "checks".
+    checks = checks_behind(user, theirs)
     resolved = [e for e in told_of if e.state == EscalationState.RESOLVED]
-    return {"yours": yours, "others": theirs, "oversight": oversight_once(theirs), "resolved": resolved}
+    return {
+        "yours": yours,
+        "checks": checks,
+        "others": theirs,
+        "oversight": oversight_once(theirs),
+        "resolved": resolved,
+    }
+
+
+def checks_behind(user, escalations) -> list:
+    """The steps still to record that the person records, among those `escalations` (others' to act
+    on) are about, once each however many levels climbed, in the order first met.
+
+    Recording the step is what the person can do about them (a senior carer's overdue B4, raised to
+    the manager and climbed to the Nominated Individual; a deputy's own overdue A4, raised to the
+    Compliance Manager), so "Yours to do" lists the check, not escalations only others can acknowledge.
+    Each escalation is marked `step_to_record`; no query but which check each step is (`which_checks`).
+    """
+    steps = {}
+    for escalation in escalations:
+        escalation.step_to_record = records_the_step(user, escalation)
+        if escalation.step_to_record:
+            steps.setdefault(escalation.step_run_id, escalation.step_run)
+    words = which_checks(list(steps.values()))
+    for step_run in steps.values():
+        step_run.which_check = words.get(step_run.pk, "")
+    return list(steps.values())
 
 
 def records_the_step(user, escalation) -> bool:

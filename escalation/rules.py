@@ -82,16 +82,24 @@ def fmt(value) -> str:
     return str(value)
 
 
-def _shown(value, measure: dict | None, compared_with: list) -> str:
-    """A value in a result sentence: a rate as every page writes it (`format_rate`: three decimal
-    places, more where it would look equal to a value it is compared with), a percentage with its
-    sign ("9 %"), anything else by `fmt`."""
-    kind = (measure or {}).get("kind")
-    if kind == MeasureKind.RATE and _number(value):
-        return format_rate(value, [number for number in compared_with if _number(number)])
-    if kind == MeasureKind.PERCENTAGE and _number(value):
-        return f"{fmt(value)} %"
+def figure_text(value, measure: dict | None = None, compared_with=()) -> str:
+    """A step's figure as every page, PDF and result sentence writes it, without its unit and without
+    trailing zeros: 1.5, 2, 66.7, 0.071. A rate is rounded as every page rounds one (`format_rate`:
+    three decimal places, more where it would look equal to a value it is compared with) and then
+    loses its trailing zeros, so a recorded 1.5 reads "1.5", not "1.500"; anything else by `fmt`."""
+    if (measure or {}).get("kind") == MeasureKind.RATE and _number(value):
+        text = format_rate(value, [number for number in compared_with if _number(number)])
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(value, Decimal) and _number(value) and value != int(value):
+        return format(value.normalize(), "f")  # a figure the records keep as 14.50 reads 14.5
     return fmt(value)
+
+
+def _shown(value, measure: dict | None, compared_with: list) -> str:
+    """A value in a result sentence: `figure_text`, a percentage with its sign ("9 %")."""
+    if (measure or {}).get("kind") == MeasureKind.PERCENTAGE and _number(value):
+        return f"{figure_text(value, measure)} %"
+    return figure_text(value, measure, compared_with)
 
 
 # --- validation ---------------------------------------------------------------------------------

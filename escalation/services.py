@@ -418,8 +418,9 @@ def step_still_missing(escalation: Escalation) -> bool:
 
 
 def resolve(escalation: Escalation, *, by, note: str = "", now=None) -> Escalation:
-    """Close the escalation once the action taken is on the record, and settle the other open levels
-    of its thread (`settling`): nobody is left asked to act on what is resolved.
+    """Close the escalation once the action taken is on the record, and settle the open levels below
+    it in its thread, and those above it once the step is recorded (`settling`): nobody is left asked
+    to act on what is resolved, and nobody closes the follow-up their own lateness raised.
 
     An escalation about an overdue step whose step is still not recorded needs a note saying why it is
     resolved anyway: otherwise an overdue control would quietly leave the open count.
@@ -457,7 +458,9 @@ def resolve(escalation: Escalation, *, by, note: str = "", now=None) -> Escalati
             at=now,
             message=note or "Resolved.",
         )
-        settling.settle_thread(escalation, by=by, now=now)
+        # Asked again inside the transaction: the step may have been recorded since the note was checked.
+        missing = step_still_missing(escalation)
+        settling.settle_thread(escalation, by=by, now=now, step_missing=missing)
     return escalation
 
 

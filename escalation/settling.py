@@ -1,11 +1,15 @@
 """Settling the other levels of an escalation once nothing is left for them to do.
 
 An escalation nobody acknowledges climbs (Quality Director, Provider Director, Nominated Individual):
-each level is an Escalation of the same thread (`root`). Once one level is resolved, or the overdue
-step behind the thread is recorded, the levels still open have nothing left to ask: they are settled,
-that is resolved with words saying what settled them, by whom and when, so no director is asked to act
-on something already done, and the engine, which climbs only from escalations still raised, raises no
-further level for them.
+each level is an Escalation of the same thread (`root`). Once the overdue step behind the thread is
+recorded, the levels nobody took up have nothing left to ask; once a level is resolved, so have the
+levels below it. They are settled, that is resolved with words saying what settled them, by whom and
+when, so no director is asked to act on something already done, and the engine, which climbs only from
+escalations still raised, raises no further level for them.
+
+The levels above a resolved level are settled only once the step is recorded: they were raised
+because the level below missed its window, and whoever missed it cannot close their manager's
+follow-up while the step is still missing.
 
 Set-based, as the engine writes elsewhere: the rows are locked in one order (two people settling the
 same thread from either end never deadlock), changed with one conditional UPDATE that returns them,
@@ -37,8 +41,10 @@ def lock_thread(escalation: Escalation) -> None:
     list(Escalation.objects.filter(_thread(escalation)).select_for_update().order_by("pk").values("pk"))
 
 
-def settle_thread(escalation: Escalation, *, by, now) -> list[int]:
-    """The other open levels of the thread of `escalation`, which `by` has just resolved, settled.
+def settle_thread(escalation: Escalation, *, by, now, step_missing: bool) -> list[int]:
+    """The open levels below `escalation`, which `by` has just resolved, settled, and those above it
+    too unless the overdue step behind the thread is still missing (`step_missing`): those stay open
+    for their holders until it is recorded.
 
     Returns the ids settled (none when nothing else was open)."""
     words = (
@@ -46,7 +52,26 @@ def settle_thread(escalation: Escalation, *, by, now) -> list[int]:
         f"({escalation.get_target_role_display()}) on {london(now)}"
     )
     others = Escalation.objects.filter(_thread(escalation)).exclude(pk=escalation.pk)
+    if step_missing:
+        others = others.filter(level__lt=escalation.level)
     return _settle(others.exclude(state=EscalationState.RESOLVED), by=by, now=now, words=words)
+
+
+def follow_ups_left_open(escalation: Escalation, thread) -> str:
+    """What resolving `escalation` now leaves open, said to its resolver while its step is missing:
+    "The follow-ups to the Provider Director and the Nominated Individual stay open for them until the
+    step is recorded." `thread` is its levels as loaded; "" when none above it is open."""
+    above = [
+        level.get_target_role_display()
+        for level in thread
+        if level.level > escalation.level and level.state != EscalationState.RESOLVED
+    ]
+    if not above:
+        return ""
+    roles = " and the ".join(above)
+    if len(above) == 1:
+        return f"The follow-up to the {roles} stays open for them until the step is recorded."
+    return f"The follow-ups to the {roles} stay open for them until the step is recorded."
 
 
 def settle_recorded_step(step_run: StepRun, *, by, now) -> list[int]:

@@ -1,40 +1,40 @@
-"""Recorded values as people read them, the same on every page and in every PDF: a rate to three
-significant figures (more where two rates of the record would look equal), any other number without a
-trailing ".0". A figure typed over the system's also says the system's figure and why (`system_note`).
+"""Recorded values as people read them, the same on every page and in every PDF (`rules.figure_text`):
+a rate to three decimal places (more where two rates of the record would look equal), every number
+without trailing zeros. A figure typed over the system's also says the system's figure and why
+(`system_note`).
 """
 
 import math
 from decimal import Decimal
 
-from providers.numbers import format_rate
-
 from .choices import MeasureKind
 from .computations import SYSTEM_FIGURES, shown_figure, unit_for
 from .measures import baseline_key
-from .rules import fmt
+from .rules import figure_text
 
 
 def value_rows(measures: list[dict], values: dict) -> list[dict]:
-    """Recorded values as label / value rows, in the step's measure order. Rates are written as every
-    page writes them: three significant figures, more where two rates of the record would look equal.
+    """Recorded values as label / value rows, in the step's measure order, each figure by `figure_text`
+    (a rate told apart from the record's other rates where they would look equal).
     A row whose figure was typed over the system's carries `system_note`: "the system's figure was
     44.4 %: <reason>"."""
     rates = _rates_of(measures, values)
     overridden = values.get(SYSTEM_FIGURES) or {}
     rows = []
     for measure in measures:
-        is_rate = measure.get("kind") == MeasureKind.RATE
         for key, label in ((measure["name"], measure["label"]), (baseline_key(measure["name"]), None)):
             if key not in values:
                 continue
             value = values[key]
             if isinstance(value, dict):
                 shown = (
-                    "; ".join(f"{item}: {_number(number, is_rate, rates)}" for item, number in value.items())
+                    "; ".join(
+                        f"{item}: {figure_text(number, measure, rates)}" for item, number in value.items()
+                    )
                     or "none"
                 )
             else:
-                shown = _number(value, is_rate, rates)
+                shown = figure_text(value, measure, rates)
             unit = unit_for(measure, value)
             row = {"label": label or f"Baseline for {measure['label'].lower()}", "value": shown, "unit": unit}
             if key in overridden:
@@ -55,9 +55,3 @@ def _rates_of(measures: list[dict], values: dict) -> list[float]:
             numbers = value.values() if isinstance(value, dict) else [value]
             rates += [float(n) for n in numbers if isinstance(n, int | float | Decimal) and math.isfinite(n)]
     return rates
-
-
-def _number(value, is_rate: bool, rates: list[float]) -> str:
-    if is_rate and isinstance(value, int | float | Decimal) and math.isfinite(value):
-        return format_rate(value, rates)
-    return fmt(value)

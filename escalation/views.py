@@ -23,7 +23,7 @@ from providers.mixins import StaffRequiredMixin
 from providers.permissions import providers_where, require_perm, visible_providers
 from providers.who_acts import refusal, split_yours
 
-from . import computations, notifications, occurrences, panels, permissions, services
+from . import computations, notifications, occurrences, panels, permissions, services, settling, step_facts
 from .forms import NOTHING_CHANGED, ActionForm, ResolveForm, StepRecordForm, StepSettingForm
 from .measures import text_in_words, with_parameters
 from .models import (
@@ -118,9 +118,10 @@ class EscalationDetailView(StaffRequiredMixin, TemplateView):
         )
         root = escalation.root_id or escalation.pk
         can_act = user.has_perm("escalation.acknowledge_escalation", escalation)
-        thread = (
+        thread = list(
             permissions.visible_escalations(user).filter(Q(pk=root) | Q(root_id=root)).order_by("level", "pk")
         )
+        step_missing = services.step_still_missing(escalation)
         context = {
             "escalation": escalation,
             "step": step,
@@ -128,12 +129,13 @@ class EscalationDetailView(StaffRequiredMixin, TemplateView):
             "rule_text": describe_rule(escalation.rule, step.measures) if escalation.rule else "",
             "deciding_rows": value_rows(step.measures, escalation.deciding),
             "record_rows": value_rows(step.measures, record.values) if record else [],
-            "thread": list(thread),
+            "thread": thread,
+            # Said by the Resolve button: resolving this level leaves the follow-ups above it open.
+            "left_open": settling.follow_ups_left_open(escalation, thread) if step_missing else "",
             "can_act": can_act,
             "who_acts": "" if can_act else refusal(user, "escalation.acknowledge_escalation", escalation),
             "action_form": kwargs.pop("action_form", None) or ActionForm(),
-            "resolve_form": kwargs.pop("resolve_form", None)
-            or ResolveForm(note_needed=services.step_still_missing(escalation)),
+            "resolve_form": kwargs.pop("resolve_form", None) or ResolveForm(note_needed=step_missing),
             "events": escalation.events.select_related("actor").order_by("at", "pk"),
             "history": recent_changes(escalation, 30),
         }
@@ -280,6 +282,7 @@ class StepRunView(StaffRequiredMixin, TemplateView):
             form=form,
             shown_state=step_run.display_state(),
             which_check=occurrences.which_check(step_run),
+            facts=step_facts.facts_for(step_run),  # what the chain shows to compare with (B2's baseline)
             **kwargs,
         )
 

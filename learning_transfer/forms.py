@@ -33,6 +33,7 @@ from .choices import (
 )
 from .models import ImportJob, Incident, LearningTrigger
 from .models.incidents import PEOPLE_AFFECTED_REFUSAL
+from .services.corrections import CORRECTED_FIELDS, MISSING_REASON, changed_fields
 from .services.exposure import (
     EXPECTED_REDUCTION_TO_ONE_PLACE,
     check_briefing,
@@ -390,6 +391,35 @@ class IncidentForm(forms.ModelForm):
     def __init__(self, *args, services=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services if services is not None else Service.objects.none()
+
+
+class IncidentCorrectionForm(ServiceErrorsMixin, IncidentForm):
+    """Correct an incident's values (all but its reference), with the reason for the correction. The
+    page fills it with the incident's current values; sending them back unchanged is refused."""
+
+    reason = reason_field(
+        "For example, what the source system or the person who reported it says.",
+        label="Reason for the correction",
+        missing=MISSING_REASON,
+    )
+
+    class Meta(IncidentForm.Meta):
+        fields = CORRECTED_FIELDS
+
+    def __init__(self, *args, incident: Incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.incident = incident
+
+    def changes(self) -> dict:
+        """The corrected values, field by field (the reason aside)."""
+        return {name: self.cleaned_data[name] for name in CORRECTED_FIELDS if name in self.cleaned_data}
+
+    def clean(self):
+        cleaned = super().clean()
+        changes = self.changes()
+        if len(changes) == len(CORRECTED_FIELDS):  # only once every value is valid: did any change?
+            self.ask(None, changed_fields, self.incident, changes)
+        return cleaned
 
 
 class TriggerFilterSet(django_filters.FilterSet):

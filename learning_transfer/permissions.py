@@ -7,11 +7,23 @@ current staff role reaching its service. Views scope their querysets with the `v
 below, built on the same scopes.
 """
 
+from dataclasses import dataclass
+
 import rules
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from providers.choices import Role
-from providers.permissions import built_once, holds, is_the, register, staff_at, visible_services
+from providers.permissions import (
+    STAFF_ROLES,
+    built_once,
+    holds,
+    holds_now,
+    is_the,
+    register,
+    staff_assignments,
+    staff_at,
+    visible_services,
+)
 
 from .models import ImplementationLine, Incident, LearningNotice, LearningTrigger, MatchedService
 
@@ -174,6 +186,40 @@ def _visible_triggers(user) -> QuerySet[LearningTrigger]:
 def visible_matches(user) -> QuerySet[MatchedService]:
     """Matched services the person's roles reach (their own service, region or provider)."""
     return MatchedService.objects.filter(service__in=visible_services(user))
+
+
+# How far a person sees a trigger's matched services (`matched_services_seen`).
+SEES_EVERY_SERVICE, SEES_THEIR_REGION, SEES_THEIR_SERVICE = "provider", "region", "service"
+
+
+@dataclass(frozen=True)
+class MatchedServicesSeen:
+    """Which of a trigger's matched services a person sees in full (their figures, notice owner,
+    lateness, lead and lines), and how far their role reaches at the trigger's provider, which says
+    how the services not shown are counted on the page."""
+
+    match_ids: frozenset[int]
+    reach: str
+
+    def shows(self, row) -> bool:
+        """Whether the person sees this row (anything with its `match`) of the trigger's services."""
+        return row.match.pk in self.match_ids
+
+
+def matched_services_seen(user, trigger, rows) -> MatchedServicesSeen:
+    """Of a trigger's matched services (`rows`, each with its `match`, already loaded), those the
+    person sees in full: the ones they may open (`view_match`: every service for a provider-level
+    role, the region's for a regional role, their own service for service staff). The one rule for
+    the trigger's page, its CSV and every other list of a trigger's matched services; no query of its
+    own (the person's roles are read once a request)."""
+    if holds_now(user, STAFF_ROLES, trigger.provider):  # every one, without asking 500 times
+        return MatchedServicesSeen(frozenset(row.match.pk for row in rows), SEES_EVERY_SERVICE)
+    regional = any(
+        a.provider_id == trigger.provider_id and a.region_id and not a.service_id
+        for a in staff_assignments(user)
+    )
+    seen = frozenset(row.match.pk for row in rows if user.has_perm("learning_transfer.view_match", row.match))
+    return MatchedServicesSeen(seen, SEES_THEIR_REGION if regional else SEES_THEIR_SERVICE)
 
 
 def matches_to_open(user, rows) -> set[int]:

@@ -41,6 +41,7 @@ urlpatterns = [
     path("incidents/", views.IncidentListView.as_view(), name="incident_list"),
     path("incidents/new/", views.IncidentCreateView.as_view(), name="incident_add"),
     path("incidents/<int:pk>/review/", views.IncidentReviewView.as_view(), name="incident_review"),
+    path("incidents/<int:pk>/correct/", views.IncidentCorrectView.as_view(), name="incident_correct"),
     path("import/", views.IncidentImportView.as_view(), name="import"),
     path("import/<int:pk>/", views.ImportJobDetailView.as_view(), name="import_detail"),
     path("import/<int:pk>/progress/", views.ImportJobProgressView.as_view(), name="import_progress"),

@@ -29,7 +29,7 @@ from .models import (
     too_long,
 )
 from .permissions import require_perm
-from .waiting_work import Waiting, waiting_on
+from .waiting_work import WaitingList, waiting_on
 
 # The shortest working day: deadlines are counted in working hours, so a day of a minute or two would
 # stretch "2 working hours" over months and nothing would ever escalate.
@@ -225,22 +225,17 @@ def _where(assignment: RoleAssignment) -> str:
 
 @dataclass(frozen=True)
 class OnlyHolder:
-    """A person who is the only one holding a role where they hold it, and the first of the work that
-    nobody could record once it is removed (`waiting`, earliest due first; `total` in all)."""
+    """A person who is the only one holding a role where they hold it, and the work that would wait
+    on nobody once it is removed: one list per kind (steps to record, escalations to answer), each
+    naming the first few and counting the rest."""
 
     person: User
     role_label: str
     where: str
-    waiting: list[Waiting]
-    total: int
+    waiting: list[WaitingList]
 
     def __str__(self) -> str:
         return f"{self.person} is the only {self.role_label} {self.where}."
-
-    @property
-    def more(self) -> int:
-        """How many more there are than the ones named."""
-        return self.total - len(self.waiting)
 
 
 class OnlyHolderLeft(ValidationError):
@@ -258,17 +253,22 @@ class OnlyHolderLeft(ValidationError):
         self.holder = holder
 
 
-def _same_role_there(assignment: RoleAssignment):
-    """The active holders of the assignment's role at its very scope (each role is held at one level,
-    so they are the only other people whose role reaches the same places), the assignment itself not
-    among them."""
+def _role_there(assignment: RoleAssignment):
+    """The assignment itself and the active holders of its role at its very scope (each role is held
+    at one level, so they are the only other people whose role reaches the same places)."""
     return RoleAssignment.objects.filter(
+        Q(user__is_active=True) | Q(pk=assignment.pk),
         role=assignment.role,
         provider_id=assignment.provider_id,
         region_id=assignment.region_id,
         service_id=assignment.service_id,
-        user__is_active=True,
-    ).exclude(pk=assignment.pk)
+    )
+
+
+def _same_role_there(assignment: RoleAssignment):
+    """The active holders of the assignment's role at its very scope, the assignment itself not among
+    them."""
+    return _role_there(assignment).exclude(pk=assignment.pk)
 
 
 def only_holder(assignment: RoleAssignment) -> OnlyHolder | None:
@@ -277,8 +277,9 @@ def only_holder(assignment: RoleAssignment) -> OnlyHolder | None:
     commissioner, whose role records nothing. A fixed number of queries however much is waiting."""
     if assignment.role == Role.COMMISSIONER or _same_role_there(assignment).exists():
         return None
-    waiting, total = waiting_on(assignment)
-    return OnlyHolder(assignment.user, assignment.get_role_display(), _where(assignment), waiting, total)
+    return OnlyHolder(
+        assignment.user, assignment.get_role_display(), _where(assignment), waiting_on(assignment)
+    )
 
 
 def remove_role(assignment: RoleAssignment, *, by, reason: str, remove_anyway: bool = False) -> None:
@@ -292,11 +293,16 @@ def remove_role(assignment: RoleAssignment, *, by, reason: str, remove_anyway: b
     require_perm(by, "providers.administer_provider", assignment.provider)
     reason = given_reason(reason)
     with transaction.atomic():
-        row = RoleAssignment.objects.select_for_update().filter(pk=assignment.pk).first()
+        # Every holder of the role there is locked, this one among them, in one statement and in one
+        # order: two administrators removing two of its holders at once then queue, and the second
+        # sees the first's removal, instead of each locking its own row and waiting for the other's
+        # (a deadlock). Only the assignments are locked (the default ordering's joins would lock the
+        # provider and people too).
+        holders = list(_role_there(assignment).select_for_update(of=("self",)).order_by("pk"))
+        row = next((holder for holder in holders if holder.pk == assignment.pk), None)
         if row is None:
             raise ValidationError("This role was removed meanwhile.")
-        # Locked, so two administrators removing its two holders at once cannot both see the other.
-        others = list(_same_role_there(row).select_for_update(of=("self",)))
+        others = [holder for holder in holders if holder.pk != row.pk]
         if row.role == Role.PROVIDER_ADMINISTRATOR and not others:
             raise ValidationError(
                 "This is the provider's last provider administrator. Give the role to someone else first."

@@ -67,7 +67,8 @@ def line_count_problems(step_run, values: dict, now) -> dict[str, str]:
 
     A person's challenge (C1, C4) may count more than the system finds, but never more lines than the
     update has. The sign-off (C5) signs the lines off as they stand, so its counts are the system's and
-    are never typed over: to change one, a person decides the lines themselves."""
+    are never typed over: to change one, a person decides the lines themselves. Where a count is held
+    is read from its registration (`held_on`), as the form reads it, so the two never disagree."""
     counted = [m for m in step_run.measures if m.get("computation") in LINE_COUNTS]
     if not counted or not isinstance(step_run.chain_run.subject, ReportingUpdate):
         return {}
@@ -78,7 +79,7 @@ def line_count_problems(step_run, values: dict, now) -> dict[str, str]:
         name, value = measure["name"], values.get(measure["name"])
         if value is None:
             continue
-        if step_run.code == SIGN_OFF_STEP:
+        if registry.get(measure["computation"]).held_at(step_run.code):
             shown = LINE_COUNTS[measure["computation"]](context)
             if value != shown:
                 problems[name] = (
@@ -118,7 +119,8 @@ def register_computations() -> None:
     """Register chain C's computations with the engine's one registry."""
     look_back = Parameter("days", "Look-back", "days", 1, DAYS_IN_A_YEAR)
     for key, function in LINE_COUNTS.items():
-        registry.register(key, function)
+        # The sign-off's counts are held to the lines (line_count_problems): its form asks no reason.
+        registry.register(key, function, held_on=(SIGN_OFF_STEP,))
     registry.register(COMPLETING_IN_TIME, matched_services_completing_in_time)
     registry.register("matched_incident_rate", matched_incident_rate, parameters=[look_back])
     registry.register("matched_safeguarding_alerts", matched_safeguarding_alerts, parameters=[look_back])

@@ -94,4 +94,5 @@ def test_an_update_issued_in_the_year_9999_or_1_is_a_field_error(client, complia
 def test_a_username_longer_than_any_account_is_a_field_error(client):
     response = client.post("/login/", {"username": "🙂" * 300, "password": "not-a-password"})
     assert response.status_code == 200
-    assert "Ensure this value has at most 150 characters" in response.text
+    # In the house's words (config/forms.py), not Django's "Ensure this value has at most …".
+    assert "Shorten the username to 150 characters or fewer (it has 300)." in response.text

@@ -13,7 +13,7 @@ from django import forms
 from django.urls import reverse
 
 from escalation.models import StepRun
-from learning_transfer.models import ImportJob, MatchedService
+from learning_transfer.models import ImportJob, Incident, MatchedService
 from providers.models import Service
 from tests.factories import falls_trigger
 
@@ -62,6 +62,7 @@ def builders(provider, elm_house, quality_director):
         "incidents": None,
         "imports": ImportJob.objects.none(),
         "triggers": trigger.provider.learning_triggers.all(),
+        "incident": Incident(service=elm_house, source_reference="E-1", theme="fall"),
     }
     special = {
         "StepRecordForm": lambda cls: cls(step_run),

@@ -133,6 +133,11 @@ FORMS = {
         lambda: _pk(Incident.objects.filter(service__provider__name=DEMO_PROVIDER).order_by("pk").first()),
         None,
     ),
+    "learning_transfer:incident_correct": (
+        "quality.director",
+        lambda: _pk(Incident.objects.filter(service__provider__name=DEMO_PROVIDER).order_by("pk").first()),
+        None,
+    ),
     "learning_transfer:import": ("performance.analyst", dict, None),
     "adoption:deployment_detail": ("rm.rowancourt", lambda: _pk(_deployment()), ObservationForm),
     "adoption:close": ("rm.rowancourt", lambda: _pk(_deployment()), CorrectionForm),

@@ -1,5 +1,7 @@
 """How a step and its state read on every page: plain words first, the seed's code as a small label."""
 
+import re
+
 from django import template
 from django.utils.html import format_html
 
@@ -32,6 +34,19 @@ def step_name(step, then=""):
     if then:
         return format_html("{}: {}", code, str(then).lower())
     return code
+
+
+# The seed's own store, kept in the data after "Kept here: …" (migration 0014) for the record's sake.
+_WAS_ELSEWHERE = re.compile(r"\s*\(was: .*\)$")
+
+
+@register.filter
+def evidence_words(step) -> str:
+    """Where a step's evidence is, as a care manager reads it: "Kept here: this step's records and the
+    deployment's page." The store the seed named before this system ("(was: …)") is not shown: it
+    names where nothing is kept any more. A store a provider wrote themselves is shown as written."""
+    words = _WAS_ELSEWHERE.sub("", step.evidence_store).strip()
+    return words if not words or words.endswith(".") else f"{words}."
 
 
 # A step still to record, as said to someone who does not record it: whom it waits for, not "record it".

@@ -1,6 +1,7 @@
 """Business actions of chain A. Views, admin, tasks, commands and tests call these, never the models
 directly, so each rule (a permission, a threshold, a state change) is enforced in one place."""
 
+from .corrections import correct_incident
 from .exposure import add_line, complete_line, confirm_implementation, confirm_lead, update_exposure
 from .incidents import (
     import_care_hours,
@@ -28,6 +29,7 @@ __all__ = [
     "close_trigger",
     "close_without_learning",
     "complete_line",
+    "correct_incident",
     "confirm_implementation",
     "confirm_lead",
     "import_care_hours",

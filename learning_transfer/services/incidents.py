@@ -190,18 +190,20 @@ def _trigger_source_changes(job: ImportJob, rows: pd.DataFrame) -> list[dict]:
 def _source_problem(incident: Incident, triggers: list[str], changed: list[str], values: dict) -> str:
     """'Incident X at Elm House is the source of serious failure LT-0002; an import cannot change its
     harm level (severe → none) or its regulatory notification (yes → no). …'"""
-    facts = []
-    for name in changed:
-        words, shown = SOURCE_FACTS[name]
-        if shown is not None:
-            words += f" ({shown(getattr(incident, name))} → {shown(values[name])})"
-        facts.append(words)
+    facts = [changed_fact(name, getattr(incident, name), values[name]) for name in changed]
     failures = "serious failure" if len(triggers) == 1 else "serious failures"
     return (
         f"Incident {incident.source_reference} at {incident.service} is the source of {failures} "
         f"{join_and(triggers)}; an import cannot change {join_or(facts)}. Take the row out of the file, "
         "or give it the values the incident has here."
     )
+
+
+def changed_fact(name: str, before, after, facts: dict = SOURCE_FACTS) -> str:
+    """How an import's problem, or a correction, names one changed fact of an incident:
+    'its harm level (severe → none)', or only 'its description' (not shown)."""
+    words, shown = facts[name]
+    return words if shown is None else f"{words} ({shown(before)} → {shown(after)})"
 
 
 def _reject(job: ImportJob, errors: list[dict]) -> None:
@@ -478,13 +480,8 @@ def record_incident(*, by, service, source_reference: str, occurred_at, theme: s
     """Enter one incident by hand; the same rules as an import (unique reference, not in the future,
     the import's limits on the number of people affected)."""
     require_perm(by, "learning_transfer.record_incident", service)
-    if occurred_at > timezone.now():
-        refuse("The incident cannot have happened in the future.", "occurred_at")
     people = details.get("people_affected", imports.MIN_PEOPLE_AFFECTED)
-    if not imports.MIN_PEOPLE_AFFECTED <= people <= imports.MAX_PEOPLE_AFFECTED:
-        refuse(PEOPLE_AFFECTED_REFUSAL, "people_affected")
-    if Incident.objects.filter(service=service, source_reference=source_reference).exists():
-        refuse(f"{service} already has an incident with reference {source_reference}.", "source_reference")
+    check_incident_facts(service, source_reference, occurred_at, people)
     incident = Incident(
         service=service, source_reference=source_reference, occurred_at=occurred_at, theme=theme, **details
     )
@@ -496,3 +493,20 @@ def record_incident(*, by, service, source_reference: str, occurred_at, theme: s
         day = timezone.localtime(occurred_at, LONDON).date()
         rollup.after_data_saved([service.pk], day, day)
     return incident
+
+
+def check_incident_facts(
+    service, source_reference: str, occurred_at, people_affected: int, *, incident=None, on="source_reference"
+) -> None:
+    """The rules an incident entered or corrected by hand keeps, as an imported one does: not in the
+    future, the import's limits on the number of people affected, and one incident per reference at a
+    service (`incident`, being corrected, aside; a clash is refused on the field `on`)."""
+    if occurred_at > timezone.now():
+        refuse("The incident cannot have happened in the future.", "occurred_at")
+    if not imports.MIN_PEOPLE_AFFECTED <= people_affected <= imports.MAX_PEOPLE_AFFECTED:
+        refuse(PEOPLE_AFFECTED_REFUSAL, "people_affected")
+    same = Incident.objects.filter(service=service, source_reference=source_reference)
+    if incident is not None:
+        same = same.exclude(pk=incident.pk)
+    if same.exists():
+        refuse(f"{service} already has an incident with reference {source_reference}.", on)

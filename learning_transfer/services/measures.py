@@ -5,6 +5,7 @@ once; every figure below reads from it. The trigger's page shows them, and learn
 computations.py registers them as the computations chain A's measures name (with their windows).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -260,15 +261,20 @@ def exposure(pic: TriggerPicture, age_hours: int) -> dict:
     }
 
 
-def for_region(pic: TriggerPicture, region) -> TriggerPicture:
-    """The same picture narrowed to one region's matched services (what that region's A4 measures)."""
+def narrowed(pic: TriggerPicture, keep: Callable[[ServiceRow], bool]) -> TriggerPicture:
+    """The same picture with only the matched services `keep` accepts (included and left out alike)."""
     return TriggerPicture(
         trigger=pic.trigger,
         now=pic.now,
         receipt_window_hours=pic.receipt_window_hours,
-        included=[r for r in pic.included if r.match.service.region_id == region.pk],
-        left_out=[r for r in pic.left_out if r.match.service.region_id == region.pk],
+        included=[r for r in pic.included if keep(r)],
+        left_out=[r for r in pic.left_out if keep(r)],
     )
+
+
+def for_region(pic: TriggerPicture, region) -> TriggerPicture:
+    """The same picture narrowed to one region's matched services (what that region's A4 measures)."""
+    return narrowed(pic, lambda r: r.match.service.region_id == region.pk)
 
 
 # A4 judges "expected reduction below 12 % on any matched service group": the groups are the region's

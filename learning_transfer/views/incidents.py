@@ -1,5 +1,5 @@
 """Incident data: file import with progress, the template download, the incident list, manual entry,
-review candidates and the review outcome of a flagged incident."""
+correction, review candidates and the review outcome of a flagged incident."""
 
 from datetime import timedelta
 
@@ -22,8 +22,16 @@ from providers.permissions import Refused, providers_where, require_perm, visibl
 
 from .. import imports, permissions, services
 from ..choices import CandidateStatus, ImportKind, ImportStatus, ReviewOutcome
-from ..forms import ImportForm, IncidentFilterForm, IncidentForm, IncidentReviewForm, ReviewFilterForm
+from ..forms import (
+    ImportForm,
+    IncidentCorrectionForm,
+    IncidentFilterForm,
+    IncidentForm,
+    IncidentReviewForm,
+    ReviewFilterForm,
+)
 from ..models import ImportJob, Incident
+from ..services.corrections import RECORD, corrections
 from ..services.data import incidents_on_record, london_start
 from ..services.review import flag_reasons, record_review, review_candidates
 
@@ -213,7 +221,15 @@ class IncidentListView(StaffRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         form = self.filter_form
         chosen_import = form.cleaned_data.get("import_job") if form.is_valid() else None
-        return super().get_context_data(filter_form=form, chosen_import=chosen_import, **kwargs)
+        context = super().get_context_data(filter_form=form, chosen_import=chosen_import, **kwargs)
+        # The page's services where the person may correct an incident: one query for the whole page.
+        shown = {incident.service_id for incident in context["incidents"]}
+        context["correctable_services"] = set(
+            permissions.recordable_services(self.request.user)
+            .filter(pk__in=shown)
+            .values_list("pk", flat=True)
+        )
+        return context
 
 
 class IncidentCreateView(StaffRequiredMixin, FormView):
@@ -244,6 +260,62 @@ class IncidentCreateView(StaffRequiredMixin, FormView):
         if self.request.user.has_perm("learning_transfer.read_review_candidates", incident.service.provider):
             return redirect("learning_transfer:review_candidates")
         return redirect("home")
+
+
+class IncidentCorrectView(StaffRequiredMixin, FormView):
+    """Correct an incident logged with a mistake, with the reason; the earlier values stay in its
+    history and the page lists the corrections made so far. Whoever may enter an incident at its
+    service may correct it (the rules live in services.correct_incident)."""
+
+    template_name = "learning_transfer/incident_correct.html"
+    form_class = IncidentCorrectionForm
+
+    def get_incident(self) -> Incident:
+        """The incident, if the person can see it (else a 404) and may enter incidents at its service
+        (else a refusal naming who may)."""
+        if not hasattr(self, "_incident"):
+            incident = get_object_or_404(
+                permissions.visible_incidents(self.request.user).select_related("service__provider"),
+                pk=self.kwargs["pk"],
+            )
+            require_perm(self.request.user, RECORD, incident.service)
+            self._incident = incident
+        return self._incident
+
+    def get_form_kwargs(self):
+        incident = self.get_incident()
+        services_qs = permissions.recordable_services(self.request.user).filter(
+            provider=incident.service.provider
+        )
+        return {**super().get_form_kwargs(), "incident": incident, "services": services_qs.order_by("name")}
+
+    def get_initial(self):
+        incident = self.get_incident()
+        return {name: getattr(incident, name) for name in IncidentCorrectionForm.Meta.fields}
+
+    def get_context_data(self, **kwargs):
+        incident = self.get_incident()
+        return super().get_context_data(
+            incident=incident,
+            corrections=corrections(incident),
+            triggers=list(incident.learning_triggers.order_by("pk")),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        incident = self.get_incident()
+        try:
+            services.correct_incident(
+                incident, by=self.request.user, changes=form.changes(), reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Incident {incident.source_reference} corrected.")
+        # Back to the incident's review for those who decide it; else to this page, listing the correction.
+        if self.request.user.has_perm("learning_transfer.review_incident", incident):
+            return redirect("learning_transfer:incident_review", pk=incident.pk)
+        return redirect("learning_transfer:incident_correct", pk=incident.pk)
 
 
 class ReviewCandidateListView(StaffRequiredMixin, TemplateView):
@@ -323,6 +395,8 @@ class IncidentReviewView(StaffRequiredMixin, FormView):
             reasons=flag_reasons(incident, now=timezone.now()),
             review=getattr(incident, "review", None),
             triggers=list(incident.learning_triggers.order_by("pk")),
+            corrections=corrections(incident),
+            can_correct=self.request.user.has_perm(RECORD, incident.service),
             **kwargs,
         )
 

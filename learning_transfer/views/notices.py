@@ -12,7 +12,6 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
-from providers.history import recent_changes
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import require_perm
 from providers.who_acts import split_yours
@@ -22,6 +21,7 @@ from ..forms import ExposureForm, LeadForm, LineForm, NoticeOwnerForm
 from ..models import LearningNotice, MatchedService
 from ..services.exposure import closed_for_work, last_replacement, offers
 from ..services.late_notices import acknowledged_words, mark_late
+from ..services.match_history import match_history
 from ..services.verification import again_when
 from .common import act
 
@@ -136,7 +136,8 @@ class MatchDetailView(MatchMixin, TemplateView):
     def get_context_data(self, **kwargs):
         match = self.get_match()
         user = self.request.user
-        lines = list(match.lines.select_related("owner", "completed_by").order_by("due_at", "pk"))
+        # Each line's service is read by who may complete it: with the line, not once a line.
+        lines = list(match.lines.select_related("owner", "completed_by", "service").order_by("due_at", "pk"))
         for line in lines:
             line.can_complete = user.has_perm("learning_transfer.complete_line", line)
         withdrawn = match.verification_withdrawn_at and not match.implementation_confirmed_at
@@ -149,7 +150,7 @@ class MatchDetailView(MatchMixin, TemplateView):
             replacement=last_replacement(lead),  # whom the lead replaced, when and why
             lines=lines,
             verify_again_when=again_when(match) if withdrawn else "",
-            history=recent_changes(match),
+            history=match_history(match),  # the notice, lead and lines too, newest first
             **offers(user, match),  # can_edit, can_verify, before_verifying: what the actions accept
             **kwargs,
         )

@@ -27,6 +27,7 @@ from ..choices import THEME_RISK_TAGS
 from ..forms import CloseWithoutLearningForm, LearningForm, MatchAdjustForm, TriggerFilterSet, TriggerForm
 from ..models import LearningNotice, MatchedService
 from ..services import measures, rounds
+from ..services.corrections import source_corrections
 from ..services.late_start import LOG_LATE, StartsOverdue
 from ..services.notices import needs_redistribution
 from ..services.verification import in_words
@@ -184,7 +185,8 @@ class TriggerDetailView(TriggerMixin, TemplateView):
         run = chain.run_for(trigger)
         step_runs = case_steps(run) if run else []
         windows = chain.parameters(trigger.provider, trigger, step_runs)
-        pic = measures.picture(trigger, now, windows["receipt_window_hours"])
+        whole = measures.picture(trigger, now, windows["receipt_window_hours"])
+        pic, seen = picture_seen(user, whole)
         a1_step = chain.latest_step(step_runs, "A1")
         services_page = Paginator(pic.included, SERVICES_PER_PAGE).get_page(self.request.GET.get("page"))
         _judge_rounds(services_page, windows["receipt_window_hours"], now)
@@ -193,7 +195,10 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             pic=pic,
             services_page=services_page,
             matches_to_open=permissions.matches_to_open(user, services_page),
-            decision=measures.a1_decision(pic, a1_step),
+            # The learning's own decision and counts, which name no service: from every matched service.
+            decision=measures.a1_decision(whole, a1_step),
+            seen_reach=seen.reach,
+            not_shown=len(whole.included) - len(pic.included),
             open_actions=measures.open_actions_due(pic),
             a1_step=a1_step,
             a1_record=current_record(a1_step) if a1_step else None,
@@ -214,11 +219,22 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             can_distribute=user.has_perm("learning_transfer.distribute_notices", trigger),
             to_redistribute=_to_redistribute(pic, windows["receipt_window_hours"], now),
             round_words=_round_words(pic, windows["receipt_window_hours"]),
-            look_wider=measures.look_wider(pic, step_runs),
+            look_wider=measures.look_wider(whole, step_runs),
             history=recent_changes(trigger, 30),
+            source_corrections=source_corrections(trigger),
             **_chain_context(run, step_runs, user),
             **kwargs,
         )
+
+
+def picture_seen(user, whole: measures.TriggerPicture):
+    """The trigger's picture as the person may see it, and what they see (`matched_services_seen`):
+    every matched service for a provider-level role, otherwise only the services their role reaches,
+    every table and figure of the page (and the CSV) then counting those alone."""
+    seen = permissions.matched_services_seen(user, whole.trigger, whole.included + whole.left_out)
+    if seen.reach == permissions.SEES_EVERY_SERVICE:
+        return whole, seen
+    return measures.narrowed(whole, seen.shows), seen
 
 
 def _judge_rounds(rows, window_hours: int, now) -> None:
@@ -245,13 +261,14 @@ def _to_redistribute(pic, window_hours: int, now) -> int:
 
 
 class TriggerServicesCsvView(TriggerMixin, View):
-    """Every matched service of a trigger with the figures of its page, as a CSV file (the page shows
-    them 50 at a time)."""
+    """Every matched service of a trigger the person sees in full on its page (`picture_seen`), with
+    the figures of the page, as a CSV file (the page shows them 50 at a time)."""
 
     def get(self, request, pk):
         trigger = self.get_trigger()
         windows = chain.parameters(trigger.provider, trigger)
-        pic = measures.picture(trigger, timezone.now(), windows["receipt_window_hours"])
+        whole = measures.picture(trigger, timezone.now(), windows["receipt_window_hours"])
+        pic, _ = picture_seen(request.user, whole)
         response = HttpResponse(exports.matched_services_csv(pic), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{trigger.reference}-matched-services.csv"'
         return response

@@ -5,14 +5,16 @@ failure at Birch Lodge; Elm House is a matched service with a confirmed implemen
 Times are UK time; Monday 23 November 2026 is an ordinary working Monday.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
 
-from adoption import services
+from adoption import chain, services
+from escalation import services as engine
 from escalation.loading import load_chain_templates
-from learning_transfer.models import ImplementationLead, LearningTrigger, MatchedService
+from learning_transfer.models import ImplementationLead, LearningNotice, LearningTrigger, MatchedService
+from learning_transfer.services.notices import acknowledge_notice, refresh_notice_figures
 from providers.calendar import LONDON
 from providers.choices import RiskTag, Role
 from tests.factories import ShiftPatternFactory, TeamFactory, person_with_role
@@ -61,8 +63,12 @@ def people(provider, north, elm_house, registered_manager):
     )
 
 
-def make_match(service, source, by, *, included=True, with_lead=True, title="Missed insulin dose"):
-    """A matched service of a new issued trigger at `source`, with its implementation lead confirmed."""
+def make_match(
+    service, source, by, *, included=True, with_lead=True, received=True, title="Missed insulin dose"
+):
+    """A matched service of a new issued trigger at `source`, with its implementation lead confirmed
+    and, when `received`, its learning notice acknowledged by `by` on Monday 16th at 12:00 (the
+    learning can be deployed only once the service has received it)."""
     trigger = LearningTrigger.objects.create(
         provider=service.provider,
         title=title,
@@ -75,11 +81,29 @@ def make_match(service, source, by, *, included=True, with_lead=True, title="Mis
         logged_by=by,
     )
     match = MatchedService.objects.create(trigger=trigger, service=service, included=included)
+    if received:
+        receive_learning(match, by)
     if with_lead:
         ImplementationLead.objects.create(
             matched_service=match, person=by, confirmed_at=at(17, 9), confirmed_by=by
         )
     return match
+
+
+def receive_learning(match, owner, issued_at=None, acknowledged_at=None):
+    """Issue `match`'s notice to `owner` (as the quality director's issue would, at Monday 16th 11:00
+    by default) and acknowledge it through the service (at 12:00 by default)."""
+    notice = LearningNotice.objects.create(
+        matched_service=match,
+        owner=owner,
+        issued_at=issued_at or at(16, 11),
+        issued_by=owner,
+        due_at=at(19, 11),
+    )
+    refresh_notice_figures([match.pk])  # as every writer of a notice does
+    acknowledge_notice(notice, by=owner, now=acknowledged_at or at(16, 12))
+    match.refresh_from_db()
+    return notice
 
 
 @pytest.fixture
@@ -102,6 +126,36 @@ def deploy(match, by, deployed_at=None, **overrides):
         "baseline_drill_pct": 85,
     }
     return services.deploy_learning(match, **(fields | overrides))
+
+
+def lasting_review(deployment):
+    """The deployment's final review, "Confirm the change has lasted" (B5)."""
+    return chain.run_for(deployment).step_runs.get(code="B5")
+
+
+def record_lasting_review(deployment, by, **values):
+    """Record the final review (B5) as its registered manager would once it opens: tasks 96 % in time,
+    no repeated failures, no resident-impact events (within its threshold), unless `values` say else."""
+    b5 = lasting_review(deployment)
+    figures = {"pct_tasks_within_target": 96, "adoption_failures_3_shifts": 0, "resident_impact_events": 0}
+    return engine.record_step(
+        b5, by=by, values=figures | values, check_done="Three shifts' dataset compared.", now=b5.opens_at
+    )
+
+
+def ready_to_close(deployment, people):
+    """What ending live monitoring needs: an observation showing practice aligned (B1 completion of
+    95 % on the first floor two hours after going live, above the 80 % baseline) and the final review
+    recorded."""
+    services.record_team_observation(
+        deployment,
+        by=people.service_improvement_lead,
+        step_code="B1",
+        values={"record_completion_pct": 95},
+        location="First floor",
+        observed_at=deployment.deployed_at + timedelta(hours=2),
+    )
+    record_lasting_review(deployment, people.registered_manager)
 
 
 def observation_form(teams, **changes) -> dict:

@@ -33,6 +33,7 @@ def b1_form(**changes) -> dict:
         "record_completion_pct": "80",
         "responses_over_10_min": "1",
         "repeat_errors_3_interactions": "0",
+        "check_done": "The late shift's records against the handover sheet.",
     } | changes
 
 

@@ -11,7 +11,7 @@ from providers.choices import Role
 from tests.accessibility import assert_accessible
 from tests.factories import person_with_role
 
-from .conftest import at, deploy
+from .conftest import at, deploy, record_lasting_review
 
 pytestmark = pytest.mark.django_db
 
@@ -132,6 +132,7 @@ def test_a_closed_deployments_observations_cannot_be_changed(deployment, mistype
         shift_name="late",
         location="First floor",
     )
+    record_lasting_review(deployment, people.registered_manager)
     services.close_deployment(deployment, by=people.registered_manager, reason="Every team aligned.")
     with pytest.raises(ValidationError, match="closed"):
         services.correct_observation(
@@ -228,6 +229,7 @@ def test_a_closed_deployment_offers_no_correction(client, deployment, teams, peo
         team=teams["Oak"],
         observed_at=at(23, 14),
     )
+    record_lasting_review(deployment, people.registered_manager)
     services.close_deployment(deployment, by=people.registered_manager, reason="Every team aligned.")
     client.force_login(people.clinical_lead)
     url = reverse("adoption:correct_observation", args=[observation.pk])

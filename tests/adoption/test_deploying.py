@@ -7,7 +7,7 @@ from adoption import chain
 from adoption.models import Deployment
 from escalation.models import ChainRun
 
-from .conftest import at, deploy, make_match
+from .conftest import at, deploy, make_match, ready_to_close
 
 pytestmark = pytest.mark.django_db
 
@@ -94,8 +94,18 @@ def test_closing_a_deployment_closes_its_open_checks_with_a_reason(match, people
         services.close_deployment(deployment, by=people.registered_manager, reason=" ")
     with pytest.raises(PermissionDenied):
         services.close_deployment(deployment, by=people.clinical_lead, reason="Aligned.")
+    ready_to_close(deployment, people)
     services.close_deployment(deployment, by=people.registered_manager, reason="Every team aligned.")
     run = chain.run_for(deployment)
     assert deployment.status == "closed" and run.status == ChainRunStatus.CLOSED
     assert not run.step_runs.filter(state=StepRunState.DUE).exists()
     assert deployment.history.first().history_change_reason == "Every team aligned."
+
+
+def test_the_history_says_when_the_learning_went_live_was_recorded_and_why(match, people):
+    """The deployment's history names what happened, not "Not given", at the moment it was recorded."""
+    deployment = deploy(match, people.registered_manager, deployed_at=at(23, 9), now=at(23, 9, 5))
+    [created] = deployment.history.all()
+    assert created.history_change_reason == "Learning put live at Elm House"
+    assert created.history_date == at(23, 9, 5)
+    assert created.history_user == people.registered_manager

@@ -15,7 +15,7 @@ from escalation.choices import StepRunState
 from providers.templatetags.nhsuk import london
 from tests.accessibility import assert_accessible
 
-from .conftest import at, deploy
+from .conftest import at, deploy, ready_to_close
 
 pytestmark = pytest.mark.django_db
 
@@ -204,6 +204,7 @@ def test_a_later_page_of_observations_opens_their_fold(client, deployment, peopl
 def test_once_closed_the_page_says_there_is_nothing_more_to_do(client, match, people, time_machine):
     time_machine.move_to(at(24, 12), tick=False)
     deployment = deploy(match, people.registered_manager, deployed_at=at(23, 9))
+    ready_to_close(deployment, people)
     services.close_deployment(deployment, by=people.registered_manager, reason="Aligned everywhere.")
     shown = read(open_page(client, deployment, people).text).shown_text()
     assert "Live monitoring has ended: there is nothing more to record." in shown

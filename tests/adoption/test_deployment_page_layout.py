@@ -7,7 +7,7 @@ from django.urls import reverse
 from adoption import services
 from tests.page_structure import text_inside_main
 
-from .conftest import at, deploy, observation_form
+from .conftest import at, deploy, observation_form, ready_to_close
 
 pytestmark = pytest.mark.django_db
 
@@ -69,5 +69,6 @@ def test_deploying_and_closing_confirm_what_was_done(client, match, people):
     page = client.post(reverse("adoption:deploy", args=[match.pk]), fields, follow=True)
     assert "The learning is live at Elm House" in page.text
     deployment = match.deployment if hasattr(match, "deployment") else page.context["deployment"]
+    ready_to_close(deployment, people)  # an observation, and the final review recorded
     closed = client.post(reverse("adoption:close", args=[deployment.pk]), {"reason": "Aligned."}, follow=True)
     assert "Live monitoring at Elm House closed" in closed.text

@@ -10,7 +10,7 @@ from adoption import chain, services
 from escalation.choices import ChainRunStatus
 from tests.accessibility import assert_accessible
 
-from .conftest import at, deploy
+from .conftest import at, deploy, record_lasting_review
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +64,7 @@ def test_once_the_weak_team_aligns_monitoring_can_end(deployment, teams, people)
     yew = next(r for r in section["rows"] if r["group"] == "Yew")
     assert yew["breached"] and not yew["weak_now"] and yew["aligned_since"] == at(24, 15)
 
+    record_lasting_review(deployment, people.registered_manager)
     services.close_deployment(deployment, by=people.registered_manager, reason="Yew aligned at 95.")
     deployment.refresh_from_db()
     assert deployment.status == "closed"
@@ -136,6 +137,7 @@ def test_the_page_says_why_closing_is_unavailable_and_lists_the_weak_groups(
 
 def test_without_weak_groups_the_page_offers_the_close_form(client, deployment, teams, people):
     observe(deployment, people.clinical_lead, value=98, when=at(23, 14), team=teams["Oak"])
+    record_lasting_review(deployment, people.registered_manager)
     client.force_login(people.registered_manager)
     page = client.get(reverse("adoption:deployment_detail", args=[deployment.pk]))
     assert "Close this deployment" in page.text and "Closing is not available yet" not in page.text

@@ -1,7 +1,8 @@
 """When the learning went live is a time already past (a few minutes of clock difference allowed) and
-not before the failure behind it was confirmed: otherwise the deploy form refuses it beside the field,
-keeps what was entered, and the learning can still be deployed. UK day/month/year times are accepted.
-The clock stands at Tuesday 24 November 2026, noon; the failure was confirmed on Monday 16th at 10:00."""
+not before the learning reached the service (its notice acknowledged): otherwise the deploy form
+refuses it beside the field, keeps what was entered, and the learning can still be deployed. UK
+day/month/year times are accepted. The clock stands at Tuesday 24 November 2026, noon; the failure was
+confirmed on Monday 16th at 10:00 and Elm House acknowledged the learning at 12:00."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -37,10 +38,10 @@ def test_the_service_refuses_a_go_live_time_in_the_future(match, people):
     assert not Deployment.objects.exists()
 
 
-def test_the_service_refuses_a_go_live_time_before_the_failure_was_confirmed(match, people):
+def test_the_service_refuses_a_go_live_time_before_the_learning_reached_the_service(match, people):
     with pytest.raises(ValidationError) as refused:
         deploy(match, people.registered_manager, deployed_at=at(16, 9))
-    assert "Mon 16 Nov 2026, 10:00" in refused.value.message_dict["deployed_at"][0]
+    assert "Mon 16 Nov 2026, 12:00" in refused.value.message_dict["deployed_at"][0]
     assert not Deployment.objects.exists()
 
 
@@ -52,7 +53,7 @@ def test_a_few_minutes_of_clock_difference_are_allowed(match, people):
     ("deployed_at", "says"),
     [
         ("2099-01-01 10:00", "cannot be in the future"),
-        ("2026-11-16 09:00", "before the failure was confirmed (Mon 16 Nov 2026, 10:00)"),
+        ("2026-11-16 09:00", "before the learning reached Elm House (Mon 16 Nov 2026, 12:00)"),
     ],
 )
 def test_the_form_refuses_the_time_beside_the_field_and_the_match_can_still_be_deployed(

@@ -11,7 +11,7 @@ from providers.choices import Role
 from tests.accessibility import assert_accessible
 from tests.factories import ShiftPatternFactory, give_role, person_with_role
 
-from .conftest import at, deploy, make_match, observation_form
+from .conftest import at, deploy, make_match, observation_form, ready_to_close
 
 pytestmark = pytest.mark.django_db
 
@@ -321,7 +321,9 @@ def test_only_chain_b_service_roles_record_observations(client, sign_in, elm_dep
 def test_closing_through_the_page(client, elm_deployment, people):
     client.force_login(people.registered_manager)
     url = reverse("adoption:close", args=[elm_deployment.pk])
-    assert client.post(url, {"reason": ""}).status_code == 302
+    ready_to_close(elm_deployment, people)
+    refused = client.post(url, {"reason": ""})
+    assert refused.status_code == 200 and "Give the reason monitoring can end." in refused.text
     elm_deployment.refresh_from_db()
     assert elm_deployment.status == "active"
     client.post(url, {"reason": "Every team aligned."})

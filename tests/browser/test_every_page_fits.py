@@ -92,6 +92,15 @@ def pages_by_person() -> dict[str | None, list[str]]:
                     .pk
                 ],
             ),
+            reverse(
+                "learning_transfer:incident_correct",
+                args=[
+                    Incident.objects.filter(service__provider=issued.provider)
+                    .order_by("-occurred_at")
+                    .first()
+                    .pk
+                ],
+            ),
             reverse("learning_transfer:import"),
             reverse("two_factor_account"),
             "/this-page-does-not-exist/",

@@ -17,7 +17,12 @@ from .conftest import at, step
 pytestmark = pytest.mark.django_db
 
 SYSTEM = {"average_confirmation_rate": 44.4, "repeated_defects": 0, "high_risk_lacking_action": 0}
-TYPED = {"avg_confirmation_rate": "44.4", "repeated_defects": "0", "high_risk_lacking_action": "0"}
+TYPED = {
+    "avg_confirmation_rate": "44.4",
+    "repeated_defects": "0",
+    "high_risk_lacking_action": "0",
+    "check_done": "Compared with the board's assurance log.",
+}
 REASON_FIELD = "avg_confirmation_rate__reason"
 WHY = "Hawthorn House verified on paper on 5 December; the system has not been told yet."
 

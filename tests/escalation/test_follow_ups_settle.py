@@ -1,6 +1,7 @@
-"""Once the step is recorded, or any level of an escalation is resolved, the other levels of the same
-escalation are settled: no director is asked to act on something already done, and nothing climbs
-further."""
+"""Once the step is recorded, the levels of its escalation nobody took up are settled; resolving a
+level settles the levels below it, and the levels above it only once the step is recorded: no director
+is asked to act on something already done, nothing climbs further, and the person whose lateness raised
+a follow-up cannot close it while the step is still missing."""
 
 import pytest
 from django.db import connection
@@ -43,35 +44,91 @@ def a2_yours_to_do(client, sign_in, person):
     return a2(client.get(reverse("escalation:inbox")).context["yours"])
 
 
-def test_resolving_the_first_level_settles_the_levels_above(three_levels, people, client, sign_in):
+def test_resolving_the_first_level_leaves_the_follow_ups_above_open_while_the_step_is_missing(
+    three_levels, people, client, sign_in
+):
+    """The tester's case: the first level's holder, who missed its window, resolved it with one word
+    while the step was still overdue, and that closed the directors' follow-ups too."""
     first, second, third = three_levels
     qd = people.quality_director
     services.record_action(first, by=qd, action_taken="Phoned the Governance Officer.", now=at(23, 14, 30))
-    services.resolve(first, by=qd, note="The officer is off sick; cover arranged.", now=at(23, 14, 35))
+    services.resolve(first, by=qd, note="Done", now=at(23, 14, 35))
 
     first, second, third = fresh(first, second, third)
     assert first.state_words == "Resolved — action recorded"
-    for settled in (second, third):
-        assert (settled.state, settled.settled, settled.follow_up_due) == ("resolved", True, False)
-        assert (settled.resolved_by, settled.resolved_at) == (qd, at(23, 14, 35))
-        assert settled.state_words == (
-            f"Settled — resolved by {qd} at level 1 (Quality Director) on Mon 23 Nov 2026, 14:35"
-        )
-    assert a2_yours_to_do(client, sign_in, people.nominated_individual) == []
-    assert a2_yours_to_do(client, sign_in, people.provider_director) == []
+    for follow_up in (second, third):
+        assert (follow_up.state, follow_up.settled, follow_up.resolved_by) == ("raised", False, None)
+    assert [e.pk for e in a2_yours_to_do(client, sign_in, people.provider_director)] == [second.pk]
+    assert third.pk in [e.pk for e in a2_yours_to_do(client, sign_in, people.nominated_individual)]
 
 
-def test_the_settlement_is_kept_in_history_and_events(three_levels, people):
+def test_recording_the_step_then_settles_the_follow_ups_left_open(three_levels, people):
     first, second, third = three_levels
     qd = people.quality_director
     services.record_action(first, by=qd, action_taken="Phoned.", now=at(23, 14, 30))
     services.resolve(first, by=qd, note="Covered.", now=at(23, 14, 35))
-    for settled in (second, third):
+    officer = people.governance_officer
+    services.record_step(first.step_run, by=officer, values=A2_VALUES, now=at(23, 14, 40))
+    for settled in fresh(second, third):
+        assert (settled.state, settled.settled, settled.resolved_by) == ("resolved", True, officer)
+
+
+def test_once_the_step_is_recorded_resolving_a_level_settles_the_levels_above(three_levels, people):
+    first, second, third = three_levels
+    qd = people.quality_director
+    # Both taken up, so recording the step leaves each to its holder.
+    services.acknowledge(first, by=qd, now=at(23, 14, 26))
+    services.acknowledge(second, by=people.provider_director, now=at(23, 14, 26))
+    services.record_step(first.step_run, by=people.governance_officer, values=A2_VALUES, now=at(23, 14, 28))
+    services.record_action(first, by=qd, action_taken="Phoned.", now=at(23, 14, 30))
+    services.resolve(first, by=qd, now=at(23, 14, 35))  # no note: the step is recorded
+    second = Escalation.objects.get(pk=second.pk)
+    assert (second.state, second.settled, second.resolved_by) == ("resolved", True, qd)
+    assert second.state_words == (
+        f"Settled — resolved by {qd} at level 1 (Quality Director) on Mon 23 Nov 2026, 14:35"
+    )
+
+
+def test_resolving_the_middle_level_settles_the_first_and_leaves_the_top_open(three_levels, people):
+    first, second, third = three_levels
+    director = people.provider_director
+    services.record_action(second, by=director, action_taken="Called the manager.", now=at(23, 14, 30))
+    services.resolve(second, by=director, note="Cover arranged for the officer.", now=at(23, 14, 35))
+    first, third = fresh(first, third)
+    assert (first.state, first.settled, first.resolved_by) == ("resolved", True, director)
+    assert first.state_words == (
+        f"Settled — resolved by {director} at level 2 (Provider Director) on Mon 23 Nov 2026, 14:35"
+    )
+    assert (third.state, third.settled) == ("raised", False)
+
+
+def test_the_resolve_form_says_the_follow_ups_above_stay_open(three_levels, people, client, sign_in):
+    first, second, third = three_levels
+    qd = people.quality_director
+    services.record_action(first, by=qd, action_taken="Phoned.", now=at(23, 14, 30))
+    sign_in(qd)
+    page = client.get(reverse("escalation:detail", args=[first.pk])).text
+    said = (
+        "The follow-ups to the Provider Director and the Nominated Individual stay open for them "
+        "until the step is recorded."
+    )
+    assert said in page.split(">Resolve</button>", 1)[0]
+    services.record_action(third, by=people.nominated_individual, action_taken="Asked.", now=at(23, 14, 31))
+    sign_in(people.nominated_individual)
+    assert "stay open for them" not in client.get(reverse("escalation:detail", args=[third.pk])).text
+
+
+def test_the_settlement_is_kept_in_history_and_events(three_levels, people):
+    first, second, third = three_levels
+    ni = people.nominated_individual
+    services.record_action(third, by=ni, action_taken="Asked the Quality Director.", now=at(23, 14, 30))
+    services.resolve(third, by=ni, note="Handled at board level.", now=at(23, 14, 35))
+    for settled in (first, second):
         latest = settled.history.order_by("-history_id").first()
-        assert (latest.state, latest.history_user, latest.history_date) == ("resolved", qd, at(23, 14, 35))
+        assert (latest.state, latest.history_user, latest.history_date) == ("resolved", ni, at(23, 14, 35))
         assert latest.history_change_reason.startswith("Settled — resolved by")
         [event] = EngineEvent.objects.filter(escalation=settled, kind="escalation_resolved")
-        assert (event.actor, event.at) == (qd, at(23, 14, 35))
+        assert (event.actor, event.at) == (ni, at(23, 14, 35))
         assert event.message.startswith("Settled — resolved by")
 
 

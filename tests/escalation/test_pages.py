@@ -25,11 +25,13 @@ def test_my_escalations_lists_what_i_was_told_and_the_header_counts_it(client, s
     assert "Check every service received the learning" in page and "step overdue" in page and "New" in page
     assert '<span class="app-code">A2</span>' in page
     assert 'aria-label="1 unread"' in page
-    # The escalation is about A2, the governance officer's own overdue step: theirs to record.
+    # The escalation is about A2, the governance officer's own overdue step: theirs to record, listed
+    # as their check, not as an escalation only the Quality Director can acknowledge.
     sign_in(people.governance_officer)
     page = client.get(reverse("escalation:inbox")).text
     assert "You have no open escalations" not in page
-    assert "The step is yours to record" in page.split("Escalations for you to act on", 1)[1]
+    yours = page.split("<h2>Yours to do</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "Your check “Check every service received the learning” is overdue — record it" in yours
 
 
 def test_the_inbox_needs_the_same_queries_for_one_or_many_escalations(
@@ -155,14 +157,16 @@ def test_a_group_measure_is_typed_one_item_per_line_and_can_be_prefilled(
     sign_in(people.quality_director)
     page = client.get(url).text
     assert "Elm House = 0.9\nBirch Lodge = 0.2" in page
+    assert "Type one matched service per line, like: Elm House = 0.9" in page  # no 'name = number' syntax
     form = {
         "matched_services": "3",
         "open_actions_due_5d": "4",
         "provider_median_rate": "0.5",
         "matched_service_rates": "Elm House = 0.9\nBirch Lodge = 0.2",
+        "check_done": "Each service's rate against the incident log.",
     }
     page = client.post(url, form, follow=True).text
-    assert "Elm House (0.900)" in page  # the result writes a rate as every page does
+    assert "Elm House (0.9)" in page  # the result writes a rate as every page does, no trailing zeros
     bad = client.post(url, {**form, "matched_service_rates": "Elm House 0.9"}).text
     assert "Line 1: write each line as" in bad
 

@@ -47,7 +47,7 @@ def test_a_count_of_one_reads_in_the_singular():
     assert [(row["value"], row["unit"]) for row in rows] == [
         ("1", "section"),
         ("2", "action lines"),
-        ("1.000", "incidents per 100 care hours"),
+        ("1", "incidents per 100 care hours"),  # no trailing zeros (rules.figure_text)
     ]
 
 

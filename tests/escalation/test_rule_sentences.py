@@ -101,7 +101,7 @@ def test_a_result_of_several_comparisons_reads_as_one_sentence(chains):
     assert result.text == (
         "1 service with a matching risk profile, which is not more than 2; the incident rate per 100 care "
         "hours in the previous 7 days is above the provider median incident rate per 100 care hours "
-        "(0.020) at Willow Bank (0.071)"
+        "(0.02) at Willow Bank (0.071)"
     )
 
 

@@ -120,7 +120,7 @@ def test_a1_names_the_matched_service_above_the_median():
     result = evaluate(step["threshold_rule"], values, step["measures"])
     assert result.deciding["matched_service_rates"] == {"Elm": 0.9}
     assert result.deciding["provider_median_rate"] == 0.5
-    assert "Elm (0.900)" in result.text  # a rate as every page writes it
+    assert "Elm (0.9)" in result.text  # a rate as every step figure is written (rules.figure_text)
 
 
 def test_b1_measures_the_improvement_in_percentage_points_from_the_baseline():

@@ -111,7 +111,9 @@ def test_the_check_page_says_whose_exposure_log_a_group_waits_for(
     client.force_login(deputy)
     with time_machine.travel(NOW, tick=False):
         page = client.get(reverse("escalation:step_run", args=[north_a4.pk])).text
+    # Shown in the read-only table of the groups' figures, beside the group.
+    row = page.split("Medium-risk services</td>", 1)[1].split("</tr>", 1)[0]
     assert (
-        "Medium-risk services: no expected reduction is recorded yet for Beech Lodge; "
+        "No figure yet: no expected reduction is recorded yet for Beech Lodge; "
         "its registered manager records it in the exposure log"
-    ) in page
+    ) in row

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from learning_transfer.models import ImportJob
-from learning_transfer.services import issue_notices
+from learning_transfer.services import correct_incident, issue_notices
 from tests.accessibility import assert_accessible
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +25,8 @@ def pages(log_falls_trigger, managers, quality_director):
         created_by=quality_director,
     )
     match = notice.matched_service
+    incident = trigger.source_service.incidents.order_by("pk").first()
+    correct_incident(incident, by=quality_director, changes={"people_affected": 2}, reason="Two residents.")
     return [
         reverse("learning_transfer:trigger_list"),
         reverse("learning_transfer:trigger_add"),
@@ -39,6 +41,8 @@ def pages(log_falls_trigger, managers, quality_director):
         reverse("learning_transfer:notice_list"),
         reverse("learning_transfer:review_candidates"),
         reverse("learning_transfer:incident_add"),
+        reverse("learning_transfer:incident_correct", args=[incident.pk]),
+        reverse("learning_transfer:incident_review", args=[incident.pk]),
         reverse("learning_transfer:import"),
         reverse("learning_transfer:import_detail", args=[job.pk]),
         reverse("learning_transfer:summary"),

@@ -50,7 +50,7 @@ def test_the_deputys_own_overdue_a4_is_listed_as_theirs_with_a_link(
     assert "Check each region put the learning in place – South" not in yours.split("done by others")[0]
 
 
-def test_the_escalation_of_the_deputys_own_overdue_check_is_theirs(
+def test_the_escalation_of_the_deputys_own_overdue_check_lists_the_check_as_theirs(
     client, sign_in, log_falls_trigger, deputy
 ):
     trigger = log_falls_trigger()
@@ -58,9 +58,13 @@ def test_the_escalation_of_the_deputys_own_overdue_check_is_theirs(
     sign_in(deputy)
     response = client.get(reverse("dashboard", args=[Role.DEPUTY_REGIONAL_MANAGER]))
     escalations = panel(response, "escalation/panels/open_escalations.html")
-    a4 = [e for e in escalations["yours"] if e.step_run and e.step_run.code == "A4"]
-    assert [e.step_run.region.name for e in a4] == ["North"], "the overdue A4 is the deputy's to record"
-    assert not [e for e in escalations["others"] if e.step_run and e.step_run.code == "A4"]
+    a4 = [s for s in escalations["checks"] if s.code == "A4"]
+    assert [s.region.name for s in a4] == ["North"], "the overdue A4 is the deputy's to record"
+    assert not [e for e in escalations["yours"] if e.step_run and e.step_run.code == "A4"]
+    # The Compliance Manager's escalation stays among those others act on, for the deputy to follow.
+    assert [e.target_role for e in escalations["others"] if e.step_run and e.step_run.code == "A4"] == [
+        Role.COMPLIANCE_MANAGER
+    ]
     assert chain.run_for(trigger) is not None
 
 

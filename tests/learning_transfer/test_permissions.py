@@ -43,6 +43,7 @@ def object_pages(world):
         reverse("learning_transfer:import_detail", args=[j]),
         reverse("learning_transfer:import_progress", args=[j]),
         reverse("learning_transfer:incident_review", args=[world["incident"].pk]),
+        reverse("learning_transfer:incident_correct", args=[world["incident"].pk]),
     ]
 
 
@@ -131,7 +132,9 @@ def test_a_trigger_page_links_only_the_matched_services_the_person_may_open(
     client, sign_in, log_falls_trigger, registered_manager, quality_director, north, falls_provider
 ):
     """Elm House's registered manager follows the learning from their home's fall, but the other homes'
-    pages are not theirs to open: the trigger page named them as links that led to "page not found"."""
+    pages are not theirs to open: the trigger page named them as links that led to "page not found".
+    A home is now named only to a person who may open it (test_matched_services_shown_by_reach.py),
+    and then as a link."""
     trigger = log_falls_trigger()
     issue_notices(trigger, by=quality_director)
     deputy = person_with_role(Role.DEPUTY_REGIONAL_MANAGER, region=north, username="deputy.north")
@@ -143,10 +146,10 @@ def test_a_trigger_page_links_only_the_matched_services_the_person_may_open(
         page = client.get(reverse("learning_transfer:trigger_detail", args=[trigger.pk])).text
         linked = set()
         for name, match in matches.items():
-            assert name in page
             url = reverse("learning_transfer:match_detail", args=[match.pk])
             if f'href="{url}"' in page:
                 linked.add(name)
+            assert (name in page) == (name in linked), f"{name} is named without a link"
             assert (client.get(url).status_code == 200) == (name in linked), f"{name}: a link is a page"
         return linked
 

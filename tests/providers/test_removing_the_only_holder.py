@@ -1,5 +1,5 @@
 """Removing a role its holder is the only one to hold where it is held: the page says what nobody could
-then record, and removing it needs "Remove anyway"."""
+then record or answer, and removing it needs "Remove anyway"."""
 
 from datetime import datetime, timedelta
 
@@ -9,7 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from escalation.models import StepRun
+from escalation import engine
+from escalation.choices import EscalationState
+from escalation.models import Escalation, StepRun
 from providers.calendar import LONDON
 from providers.choices import Role
 from providers.models import RoleAssignment
@@ -149,3 +151,72 @@ def test_the_last_administrator_is_still_never_removed(client, sign_in, administ
     response = client.post(url, {"reason": "Leaving", "remove_anyway": "on"})
     assert "last provider administrator" in response.text
     assert RoleAssignment.objects.filter(user=administrator).exists()
+
+
+@pytest.fixture
+def olu(provider):
+    """The only Operations Director: the C3 check's overdue escalations are addressed to the role."""
+    return person_with_role(
+        Role.OPERATIONS_DIRECTOR,
+        provider=provider,
+        username="operations",
+        first_name="Olu",
+        last_name="Bakare",
+    )
+
+
+def overdue_checks(update) -> None:
+    """Run the engine after the update's C3 check fell due: its late C1 and C3 steps are escalated
+    to the Operations Director."""
+    c3 = StepRun.objects.filter(code="C3", chain_run__object_id=update.pk).order_by("due_at").first()
+    engine.tick(c3.due_at + timedelta(hours=1))
+
+
+def test_the_page_names_the_open_escalations_nobody_could_answer(
+    client, sign_in, administrator, olu, provider
+):
+    update = plan_update(provider, administrator)
+    overdue_checks(update)
+    # C1's escalation settled, as recording its step would: nobody has to answer it now.
+    Escalation.objects.filter(step_run__code="C1").update(state=EscalationState.RESOLVED, settled=True)
+    c3 = Escalation.objects.get(step_run__code="C3")
+    sign_in(administrator)
+    page = client.get(remove_url(olu)).text
+    assert "Olu Bakare is the only Operations Director at Oakwood Care Group." in page
+    assert "After this, nobody can answer these open escalations:" in page
+    assert (
+        f"Check complaints and safeguarding alerts (C3): step overdue for {update.reference} "
+        f"{update.title} — raised "
+        f"{london(c3.raised_at)}"
+    ) in page
+    assert "(C1): step overdue" not in page
+    assert "After this, nobody can record:" in page  # the C4 sign-off is still the role's to record
+
+
+def test_escalations_to_another_role_are_not_named(client, sign_in, administrator, femi, provider):
+    overdue_checks(plan_update(provider, administrator))
+    sign_in(administrator)
+    page = client.get(remove_url(femi)).text
+    assert "Femi Adeyemi is the only Resident Experience Lead" in page
+    assert "open escalations" not in page
+
+
+def test_the_escalations_read_the_database_as_often_for_many_as_for_one(
+    client, sign_in, administrator, olu, provider
+):
+    overdue_checks(plan_update(provider, administrator))
+    url = remove_url(olu)
+    sign_in(administrator)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    with_few = queries()
+    for number in range(5):
+        overdue_checks(plan_update(provider, administrator, title=f"Update {number}"))
+    assert queries() == with_few
+    assert Escalation.objects.filter(target_role=Role.OPERATIONS_DIRECTOR).count() > 5
+    escalations = client.get(url).text.split("open escalations:")[1]
+    assert "more</li>" in escalations  # the first few are named, the rest counted

@@ -128,6 +128,7 @@ def test_c4_recorded_on_the_engines_step_page_holds_the_update(
             # The challenge found what the system's evidence map did not: typed over, with a reason.
             "unsupported_statements__reason": "The notes behind four lines do not show the change.",
             "contradictions__reason": "Line 2 contradicts the incident log.",
+            "check_done": "Each line against the services' care notes.",
         },
     )
     evidenced_update.refresh_from_db()

@@ -125,8 +125,9 @@ def test_a_challenge_may_count_more_than_the_system_but_never_more_lines_than_th
     url = _step_page(four_lines, "C4")
     assert computations.compute(chain.step_run(four_lines, "C4")).values["unsupported_statements"] == 0
 
+    checked = {"check_done": "Each line against the evidence map."}
     refused = client.post(
-        url, {"unsupported_statements": "5", "contradictions": "0", "deferred_sections": "0"}
+        url, {"unsupported_statements": "5", "contradictions": "0", "deferred_sections": "0"} | checked
     )
     assert refused.context["form"].errors["unsupported_statements"] == [
         "Unsupported provider-learning statements built on issue notices only cannot be more than the "
@@ -136,7 +137,7 @@ def test_a_challenge_may_count_more_than_the_system_but_never_more_lines_than_th
     assert not chain.step_run(four_lines, "C4").is_recorded
 
     # A judgement is recorded with why it differs from the system's figure (asked for otherwise).
-    judged = {"unsupported_statements": "3", "contradictions": "0", "deferred_sections": "0"}
+    judged = {"unsupported_statements": "3", "contradictions": "0", "deferred_sections": "0"} | checked
     asked = client.post(url, judged)
     assert "Say why your figure of 3 statements differs from the system&#x27;s 0 statements." in asked.text
     client.post(url, judged | {"unsupported_statements__reason": "Three lines rest on a notice alone."})

@@ -196,6 +196,8 @@ TABLE = {
     # Chain A: learning transfer.
     "learning_transfer:trigger_list": at(get=anywhere()),
     "learning_transfer:trigger_add": at(get=anywhere(R.QUALITY_DIRECTOR), post=anywhere(R.QUALITY_DIRECTOR)),
+    # Opened by whoever reaches the source or a matched service; which matched services it shows in
+    # full follows the role's reach (test_matched_services_shown_by_reach.py).
     "learning_transfer:trigger_detail": at(
         get=either(may(reach="s1"), may(reach="s2")), kwargs=the_object("trigger")
     ),
@@ -265,6 +267,12 @@ TABLE = {
     ),
     "learning_transfer:incident_review": at(
         get=may(R.QUALITY_DIRECTOR), post=may(R.QUALITY_DIRECTOR), kwargs=the_object("incident")
+    ),
+    # Whoever enters incidents at its service (S1) corrects it.
+    "learning_transfer:incident_correct": at(
+        get=may(*IMPORTERS, R.REGISTERED_MANAGER, R.DEPUTY_REGIONAL_MANAGER, reach="s1"),
+        post=may(*IMPORTERS, R.REGISTERED_MANAGER, R.DEPUTY_REGIONAL_MANAGER, reach="s1"),
+        kwargs=the_object("incident"),
     ),
     "learning_transfer:import": at(get=anywhere(*IMPORTERS), post=anywhere(*IMPORTERS)),
     "learning_transfer:import_detail": at(get=may(*IMPORTERS), kwargs=the_object("job")),

@@ -2,7 +2,8 @@
 
 Each provider has a region with three services: the source of a serious failure (S1), a matched
 service where the learning is live (S2) and a service with nothing going on (S3). Its objects: an
-incident, a trigger matched to S2 with a notice, a lead and a line, an import job, a deployment with
+incident, a trigger matched to S2 with a notice S2 acknowledged, a lead and a line, a newer trigger
+whose notice to S2 is still to acknowledge (the world's `notice`), an import job, a deployment with
 an observation (chain B), an escalation to S2's registered manager, a draft update with a failed
 pack, a failed import job, and a released update covering S2 with the packs its release issued: the
 provider's own full pack and one for the organisation that commissions S2.
@@ -145,14 +146,42 @@ def build_objects(place: Place, organisations: dict, *, notice_owner, line_owner
     after_data_saved([place.s1.pk])
     learning_chain.start(trigger, qd)
     match = MatchedService.objects.create(trigger=trigger, service=place.s2, included=True)
-    notice = LearningNotice.objects.create(
+    # S2 received this learning (learning is deployed only once received) and put it live below.
+    LearningNotice.objects.create(
         matched_service=match,
-        owner=notice_owner or rm,
+        owner=rm,
         issued_at=NOW - timedelta(days=2),
         issued_by=qd,
         due_at=NOW + timedelta(days=1),
+        acknowledged_at=NOW - timedelta(days=2) + timedelta(hours=1),
+        acknowledged_by=rm,
     )
-    refresh_notice_figures([match.pk])  # as every writer of a notice does
+    # A newer learning's notice, still to acknowledge: the notice the stories act on.
+    newer = LearningTrigger.objects.create(
+        provider=place.provider,
+        title=f"Newer trigger of {tag}",
+        source_service=place.s1,
+        theme=IncidentTheme.FALL,
+        risk_tags=[RiskTag.FALLS],
+        what_happened="A resident fell again.",
+        confirmed_at=NOW - timedelta(days=1),
+        matched_at=NOW - timedelta(days=1),
+        learning_statement="Night checks follow the falls-risk plan.",
+        status="issued",
+        notices_issued_at=NOW - timedelta(days=1),
+        logged_by=qd,
+    )
+    learning_chain.start(newer, qd)
+    newer_match = MatchedService.objects.create(trigger=newer, service=place.s2, included=True)
+    notice = LearningNotice.objects.create(
+        matched_service=newer_match,
+        owner=notice_owner or rm,
+        issued_at=NOW - timedelta(days=1),
+        issued_by=qd,
+        due_at=NOW + timedelta(days=1),
+    )
+    refresh_notice_figures([match.pk, newer_match.pk])  # as every writer of a notice does
+    match.refresh_from_db()  # the receipt figures just kept
     ImplementationLead.objects.create(
         matched_service=match, person=rm, confirmed_at=NOW - timedelta(days=1), confirmed_by=rm
     )

@@ -1,0 +1,38 @@
+"""What a step's page shows from the case's subject beside the step's own record: figures the person
+judging the step compares with but the step does not record (B2 reconciles the day's sample against
+the clinical baseline set at deployment).
+
+The engine knows no chain's subject (the chain apps sit above it in the house order), so each chain
+app registers, in its AppConfig.ready(), one function per step code:
+
+    from escalation import step_facts
+    step_facts.register("B2", chain.clinical_baseline_facts)
+
+The function is called with the step run and returns `StepFacts`, or None to show nothing. It only
+reads, and in a fixed number of queries whatever the subject holds: it runs on every view of the page.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_REGISTRY: dict[str, Callable] = {}
+
+
+@dataclass(frozen=True)
+class StepFacts:
+    """A heading and its (label, value) rows, shown as a summary list on the step's page."""
+
+    heading: str
+    rows: list[tuple[str, str]]
+
+
+def register(step_code: str, facts: Callable) -> None:
+    """Show `facts(step_run)` on the page of every step run with this code (once, however often
+    ready() runs: a second registration replaces the first)."""
+    _REGISTRY[step_code] = facts
+
+
+def facts_for(step_run) -> StepFacts | None:
+    """What the step's chain app shows on its page, or None when it shows nothing."""
+    facts = _REGISTRY.get(step_run.code)
+    return facts(step_run) if facts is not None else None

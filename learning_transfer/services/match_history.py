@@ -1,0 +1,95 @@
+"""What was done at one matched service, for its page's History: the service's own record (matched,
+exposure log, verification), its notices (issued, acknowledged, reissued), its implementation lead
+(confirmed, replaced) and its implementation lines (added, completed), newest first.
+
+Each of the four records keeps its own history table (django-simple-history). Each is read once, its
+newest rows only, with the columns the History shows; the four are merged here. Four queries, whatever
+the length of the history.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from providers.history import SHOWN
+from providers.models import User
+from providers.permissions import compiled_once
+
+from ..models import ImplementationLead, ImplementationLine, LearningNotice, MatchedService
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of the History: when, who, what was done and why. Read by the shared History table
+    (templates/includes/history.html) under the names of a historical row's own fields."""
+
+    history_date: datetime
+    history_user: User | None
+    what: str
+    history_change_reason: str
+
+    @property
+    def get_history_type_display(self) -> str:
+        """What was done, where a historical row says "Created" or "Changed"."""
+        return self.what
+
+
+def _the_service(row) -> str:
+    """The matched service's own record: created (matched) or changed (its exposure log, inclusion or
+    verification), as the History always said it."""
+    return row.get_history_type_display()
+
+
+def _notice(row) -> str:
+    """A notice issued (or reissued, from round 2) or, once issued, acknowledged, superseded or given
+    another owner or due date (the only changes a notice has)."""
+    if row.history_type == "+":
+        return "Learning notice issued" if row.round == 1 else f"Learning notice reissued (round {row.round})"
+    if row.superseded_at is not None:
+        return "Learning notice replaced by a reissue"
+    if row.acknowledged_at is not None:
+        return "Learning notice acknowledged"
+    return "Learning notice changed"
+
+
+def _lead(row) -> str:
+    """The implementation lead confirmed, or replaced by another person (the reason is its why)."""
+    if row.history_type == "+":
+        return f"Implementation lead confirmed: {row.person}"
+    return f"Implementation lead changed to {row.person}"
+
+
+def _line(row) -> str:
+    """A line added, or completed (the one change a line has once added)."""
+    if row.history_type == "+":
+        return f"Implementation line added: {row.task}"
+    if row.completed_at is not None:
+        return f"Implementation line completed: {row.task}"
+    return f"Implementation line changed: {row.task}"
+
+
+# Each record of a matched service: (model, the column naming the matched service, the columns its
+# words read beyond those the History shows, the people they name, its words).
+RECORDS = [
+    (MatchedService, "id", [], [], _the_service),
+    (LearningNotice, "matched_service_id", ["round", "acknowledged_at", "superseded_at"], [], _notice),
+    (ImplementationLead, "matched_service_id", ["person"], ["person"], _lead),
+    (ImplementationLine, "matched_service_id", ["task", "completed_at"], [], _line),
+]
+
+
+def match_history(match: MatchedService, limit: int = 30) -> list[Change]:
+    """The newest `limit` changes of the matched service and of its notices, lead and lines, newest
+    first: one query a record (its SQL kept, run with this service)."""
+    changes = []
+    for model, column, columns, people, words in RECORDS:
+
+        def newest(pk, model=model, column=column, columns=columns, people=people):
+            rows = model.history.filter(**{column: pk}).select_related("history_user", *people)
+            return rows.only(*SHOWN, "history_type", *columns).order_by("-history_date", "-pk")[:limit]
+
+        name = f"changes at a matched service: {model._meta.label}, {limit}"
+        for row in compiled_once(None, name, newest, pk=match.pk).rows():
+            reason = row.history_change_reason or ""
+            changes.append(Change(row.history_date, row.history_user, words(row), reason))
+    changes.sort(key=lambda change: change.history_date, reverse=True)
+    return changes[:limit]
