@@ -18,13 +18,13 @@ from .computations import (
 )
 from .measures import MAX_COUNT, baseline_key, by_name, clean_values, items_needed
 from .models import window_length
+from .recording import SAY_WHAT_YOU_CHECKED
 from .rules import RuleError, figure_text, fmt, thresholds, validate_rule, with_thresholds
 from .services import NOTE_NEEDED_WHILE_NOT_RECORDED
 
 # Why a figure differs is asked only of whoever changes it: folded under its figure (NHS.UK details),
 # open when it holds an error or words already typed.
 REASON_TEMPLATE = "escalation/includes/reason_field.html"
-SAY_WHAT_YOU_CHECKED = "Say what you checked, for example which records you compared the figures with."
 
 
 def group_to_text(value) -> str:

@@ -11,7 +11,8 @@ A send that fails with an error is released for a later attempt, up to MAX_ATTEM
 
 import logging
 import uuid
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from celery import shared_task
@@ -32,6 +33,27 @@ from .templatetags.steps import step_words
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 BATCH = 500
+# How the apps compose their messages when they leave, by kind (`register_message_kind`).
+_MESSAGE_KINDS: dict[str, Callable] = {}
+
+
+def register_message_kind(kind: str, compose: Callable) -> None:
+    """Let an app compose its messages of `kind` when they leave rather than when queued, so a mail that
+    leaves late (a worker down, a mail outage) says what is true then.
+
+    `compose(object_id, person, now)` returns (subject, body), or None when the message is no longer
+    wanted (what it asks for was done meanwhile). The engine never imports the apps: each registers its
+    kinds in its AppConfig.ready(), as it does its chain hooks (`chain_hooks`)."""
+    _MESSAGE_KINDS[kind] = compose
+
+
+def acknowledge_line(deadline: datetime, now: datetime, window_words: str) -> str:
+    """The line that says by when to acknowledge, judged when the mail is composed: "Acknowledge by:
+    Mon 23 Nov 2026, 11:01 (within 1 working hour)", or, once that time has passed (a mail sent late),
+    "Acknowledge by: Mon 23 Nov 2026, 11:01 — this is overdue: acknowledge it now." """
+    if now > deadline:
+        return f"Acknowledge by: {london(deadline)} — this is overdue: acknowledge it now."
+    return f"Acknowledge by: {london(deadline)} ({window_words})"
 
 
 @shared_task(name="escalation.notifications.send_pending_notifications", **background.TASK_OPTIONS)
@@ -65,22 +87,60 @@ def queue_message(people, *, subject: str, body: str, now=None) -> list[Notifica
     """Queue one e-mail to each of `people` that is not about an escalation (a withdrawn verification),
     through the same outbox: claimed and sent once, after the current transaction commits. People
     without an e-mail address get nothing (there is no inbox for these)."""
+    return queue_messages([(person, subject, body, "") for person in people], now=now)
+
+
+def queue_messages(messages, now=None) -> list[Notification]:
+    """Queue messages of their own words, each (person, subject, body, about), as `queue_message` does,
+    in one insert, and ask once for them to be sent.
+
+    `about` ("learning_notice:12") names what a message is about when its kind is registered
+    (`register_message_kind`): it is then composed again when it leaves, and queued at most once per
+    person (the database refuses a second row; it is skipped), however often the caller runs."""
     now = now or timezone.now()
     rows = Notification.objects.bulk_create(
-        Notification(user=person, email=person.email, created_at=now, subject=subject, body=body)
-        for person in people
-        if person.email
+        [
+            Notification(
+                user=person, email=person.email, created_at=now, subject=subject, body=body, about=about
+            )
+            for person, subject, body, about in messages
+            if person.email
+        ],
+        ignore_conflicts=True,
     )
     if rows:
         send_soon()
     return rows
 
 
-def _message(row: Notification) -> EmailMessage:
+def _message(row: Notification, now: datetime) -> EmailMessage | None:
+    """The e-mail of a row as it leaves at `now`, or None when a message is no longer wanted."""
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
-    if row.escalation is None:  # a message queued by `queue_message`: its own words, as written
+    if row.escalation is not None:
+        # The same Message-ID for every send of this row: a copy sent again is recognisably the same mail.
+        headers = {"Message-ID": f"<escalation-notification-{row.pk}@{domain}>"}
+        subject, body = _escalation_words(row, now)
+    else:  # a message queued by `queue_message`: composed again by its app, or its words as written
         headers = {"Message-ID": f"<notification-{row.pk}@{domain}>"}
-        return EmailMessage(subject=row.subject, body=row.body, to=[row.email], headers=headers)
+        words = _message_words(row, now)
+        if words is None:
+            return None
+        subject, body = words
+    return EmailMessage(subject=subject, body=body, to=[row.email], headers=headers)
+
+
+def _message_words(row: Notification, now: datetime) -> tuple[str, str] | None:
+    """A message's (subject, body): composed now by the app that queued it when its kind is registered,
+    else as written when queued."""
+    kind, _, object_id = row.about.rpartition(":")
+    compose = _MESSAGE_KINDS.get(kind)
+    if compose is None:
+        return row.subject, row.body
+    return compose(int(object_id), row.user, now)
+
+
+def _escalation_words(row: Notification, now: datetime) -> tuple[str, str]:
+    """An escalation mail's (subject, body), as it leaves at `now`."""
     escalation = row.escalation
     step = escalation.step_run
     link = f"{settings.SITE_URL.rstrip('/')}{escalation.get_absolute_url()}"
@@ -89,13 +149,14 @@ def _message(row: Notification) -> EmailMessage:
     # A step checked each shift or day says which check, or two mails about it would read alike.
     which = which_check(step)
     named = f"{step_words(step)} ({step.code})" + (f", {which}" if which else "")
-    subject = f"{named}: {kind} – {escalation.provider}"
+    # Where first: of ten mails landing together, the service tells them apart at a glance.
+    subject = f"{_where(escalation)}: {named} — {kind}"
     lines = [
         f"Dear {row.user},",
         "",
-        f"You are told as {escalation.get_target_role_display()}"
+        f"You are receiving this as {escalation.get_target_role_display()}"
         + (
-            " (nobody holds that role, so it came to the Nominated Individual)."
+            " (nobody holds that role, so it came to you as the Nominated Individual)."
             if escalation.role_gap
             else "."
         ),
@@ -104,14 +165,27 @@ def _message(row: Notification) -> EmailMessage:
         "",
         f"Step: {named}",
         f"What to do: {escalation.action}",
-        f"Acknowledge by: {london(escalation.acknowledge_by)} ({escalation.window_words})",
-        f"Case: {escalation.chain_run}",
+        acknowledge_line(escalation.acknowledge_by, now, escalation.window_words),
+        f"Case: {case_words(escalation.chain_run)}",
         "",
         f"Open the escalation: {link}",
     ]
-    # The same Message-ID for every send of this row: a copy sent again is recognisably the same mail.
-    headers = {"Message-ID": f"<escalation-notification-{row.pk}@{domain}>"}
-    return EmailMessage(subject=subject, body="\n".join(lines), to=[row.email], headers=headers)
+    return subject, "\n".join(lines)
+
+
+def _where(escalation) -> str:
+    """Where the escalation is about: its service, else its region (a step run once per region), else
+    the case's service, else the provider (a case about the provider as a whole)."""
+    return str(escalation.service or escalation.region or escalation.chain_run.service or escalation.provider)
+
+
+def case_words(run) -> str:
+    """The case as a mail names it, with its service when its name does not say it: "LT-0002
+    Unwitnessed fall at night at Elm House – learning transfer" (a deployment's name already does)."""
+    service = run.service
+    if service is None or service.name in run.subject_label:
+        return str(run)
+    return f"{run.subject_label} at {service} – {run.chain.name.lower()}"
 
 
 def send_pending(now=None, limit: int = BATCH) -> int:
@@ -134,7 +208,10 @@ def send_pending(now=None, limit: int = BATCH) -> int:
             "user",
             "escalation__step_run__region",
             "escalation__chain_run__chain",
+            "escalation__chain_run__service",
             "escalation__provider",
+            "escalation__service",
+            "escalation__region",
         )
     )
     sent = 0
@@ -154,9 +231,12 @@ def _send_one(row: Notification, token, connection, now) -> bool:
     # before its mail left (a worker that was down), so a mail asking for action would only mislead; or
     # the person lost the role that made them a recipient meanwhile, and a mail must not tell them what
     # their page no longer would; or, for a message, the person can no longer sign in.
+    # A message whose app says it is no longer wanted (what it asked for was done) is not sent either.
     if row.email and _still_to_send(row):
         try:
-            connection.send_messages([_message(row)])
+            message = _message(row, now)
+            if message is not None:
+                connection.send_messages([message])
         except Exception as exc:
             logger.warning("E-mail to %s failed: %s", row.email, exc)
             claim.update(

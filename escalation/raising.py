@@ -298,7 +298,7 @@ def raise_follow_ups_of(claimed: list[tuple], now: datetime) -> list[int]:
             "number": _field(Escalation, "id"),
             "target_role": _field(Escalation, "target_role"),
             "role_gap": _field(Escalation, "role_gap"),
-            "reason_start": _field(Escalation, "reason"),
+            "reason_end": _field(Escalation, "reason"),
             "acknowledge_by": _field(Escalation, "acknowledge_by"),
             "follow_up_due": _field(Escalation, "follow_up_due"),
         },
@@ -329,7 +329,8 @@ def raise_follow_ups_of(claimed: list[tuple], now: datetime) -> list[int]:
             "root": "COALESCE(p.root_id, p.id)",
             "target_role": "o.target_role",
             "role_gap": "o.role_gap",
-            "reason": "o.reason_start || p.reason",
+            # What happened in time order: the parent's story (the original problem first), then this miss.
+            "reason": "p.reason || o.reason_end",
             "rule": "p.rule",
             "deciding": "p.deciding",
             "action": "p.action",
@@ -350,9 +351,9 @@ def raise_follow_ups_of(claimed: list[tuple], now: datetime) -> list[int]:
 
 
 def _follow_up_words(role: str, window, missed: datetime) -> str:
-    """The words a follow-up's reason starts with, before its parent's reason."""
+    """The words a follow-up's reason ends with, after its parent's reason."""
     return (
-        f"Not acknowledged by the {Role(role).label} within {window_length(window)} (by {london(missed)}). "
+        f" Not acknowledged by the {Role(role).label} within {window_length(window)} (by {london(missed)})."
     )
 
 

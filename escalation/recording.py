@@ -19,13 +19,17 @@ from .models import Escalation, StepRecord, StepRun
 from .raising import EscalationSpec, raise_escalations
 from .rules import evaluate
 
+# A step's record says what the person checked: without it, figures the system filled in (A4) would be
+# recorded by one press of "Save", with nobody having checked anything. The step form says the same.
+SAY_WHAT_YOU_CHECKED = "Say what you checked, for example which records you compared the figures with."
+
 
 def record_step(
     step_run: StepRun,
     *,
     by,
     values: dict,
-    check_done: str = "",
+    check_done: str,
     notes: str = "",
     evidence_links: str = "",
     now=None,
@@ -37,8 +41,9 @@ def record_step(
 
     Only a holder of the step's role for the case's service (or provider) may record. Values are
     checked against the step's measures and held to the figures the records fix, its texts to
-    REASON_MAX_LENGTH characters (ValidationError per field). Recording again supersedes the
-    earlier record but never raises a second escalation; the same record sent again by the same person
+    REASON_MAX_LENGTH characters, and `check_done`, what the person checked, must be given
+    (ValidationError per field, before anything is written). Recording again supersedes the earlier
+    record but never raises a second escalation; the same record sent again by the same person
     (a double press) records nothing and raises AlreadyDone. `affected_service` names the service whose
     role holders are told when the step escalates to an affected service (C2); default: the case's.
     The returned record carries `.escalation` (the breach escalation, new or earlier, or None).
@@ -65,11 +70,11 @@ def record_step(
         )
     cleaned, unexplained = _checked_values(step_run, values, now, reasons)
     check_done, notes, evidence_links = (
-        given_reason(text, None, field=field, what=what)
-        for text, field, what in (
-            (check_done, "check_done", "the check done"),
-            (notes, "notes", "the notes"),
-            (evidence_links, "evidence_links", "the evidence links"),
+        given_reason(text, missing, field=field, what=what)
+        for text, missing, field, what in (
+            (check_done, SAY_WHAT_YOU_CHECKED, "check_done", "the check done"),
+            (notes, None, "notes", "the notes"),
+            (evidence_links, None, "evidence_links", "the evidence links"),
         )
     )
     result = evaluate(step_run.threshold_rule, cleaned, step_run.measures)

@@ -227,10 +227,13 @@ def _right(rule: dict, values: dict, known: dict, left_numbers: list) -> tuple[f
         number = _value(values, name)
         shown = _shown(number, known.get(name), left_numbers)
         return number, f"the {_noun(_measure(name, known))} ({shown})", {name: number}
+    if "change_from_baseline" in rule:  # a change is compared in percentage points, as the rule says
+        return rule["value"], _points(rule["value"]), {}
     subject = known.get(rule.get("any_item") or rule.get("measure"), {})
     if subject.get("kind") == MeasureKind.PERCENTAGE:  # a threshold as the rule's own number
         return rule["value"], f"{fmt(rule['value'])} %", {}
-    return rule["value"], fmt(rule["value"]), {}
+    # With the measure's unit ("15 minutes"), as the rule's own sentence writes it (`_amount`).
+    return rule["value"], _amount(rule, subject), {}
 
 
 def _left_numbers(rule: dict, values: dict) -> list:
@@ -286,7 +289,7 @@ def _compare(rule: dict, values: dict, known: dict) -> Evaluation:
         left = round(now - before, 6)
         left_text = (
             f"Change in {_noun(_measure(name, known))} from baseline ({fmt(before)} to {fmt(now)}: "
-            f"{'+' if left >= 0 else ''}{fmt(left)} points)"
+            f"{'+' if left >= 0 else ''}{_points(left)})"
         )
         deciding = {name: now, baseline_key(name): before}
     else:
@@ -455,6 +458,11 @@ def _amount(rule: dict, measure: dict, value_text: str | None = None) -> str:
     if measure.get("kind") == "count" or not unit:
         return value
     return f"{value} {unit}"
+
+
+def _points(number) -> str:
+    """A change in percentage points as a result sentence writes it: "1 point", "-0.5 points"."""
+    return f"{fmt(number)} point{'' if abs(number) == 1 else 's'}"
 
 
 def _comparisons(rule: dict) -> list[dict]:

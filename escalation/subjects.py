@@ -74,8 +74,8 @@ class ChainCases:
         *,
         by,
         values: dict,
+        check_done: str,
         notes: str = "",
-        check_done: str = "",
         now=None,
         reasons: dict | None = None,
     ):

@@ -26,7 +26,7 @@ def raise_weak_group_escalations(run: ChainRun, code: str, groups: list, *, occu
             EscalationKind.WEAK_GROUP,
             evaluation,
             reason=(
-                f"{step_run.label}: {name} breaches the threshold while the service "
+                f"{step_run.label}: {group_words(name)} breaches the threshold while the service "
                 f"as a whole does not: {evaluation.text}."
             ),
             occurred_at=occurred_at,
@@ -36,3 +36,16 @@ def raise_weak_group_escalations(run: ChainRun, code: str, groups: list, *, occu
         for name, evaluation in groups
     ]
     return raise_escalations(specs, now)
+
+
+def group_words(name: str) -> str:
+    """A weak group's name ("shift night", "team Yew", as `Escalation.group` keeps it) as a sentence says
+    it: "the night shift", "team Yew"; a name that already says what it is ("team Night team") is not
+    said twice ("the Night team"). The stored name is left as it is: it is what makes each group's
+    escalation unique for its step."""
+    dimension, _, group = name.partition(" ")
+    if dimension == "shift":
+        return f"the {group}" if group.lower().endswith("shift") else f"the {group} shift"
+    if dimension == "team" and group.lower().endswith("team"):
+        return f"the {group}"
+    return name

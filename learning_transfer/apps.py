@@ -8,7 +8,12 @@ class LearningTransferConfig(AppConfig):
     verbose_name = "Learning transfer (chain A)"
 
     def ready(self):
+        from escalation import notifications
+
         from . import chain, computations, panels, permissions  # noqa: F401 - permissions registers the app's rules
+        from .services import notice_mails
 
         panels.register_panels()
         computations.register_computations()
+        # A notice's mail is composed as it leaves, so a late one says so (and an answered one stays).
+        notifications.register_message_kind(notice_mails.KIND, notice_mails.compose)

@@ -12,8 +12,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from providers.numbers import format_rate
 
+from .templatetags.learning import week_label
+
 WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 76, 16, 24, 56  # room for tick labels such as 0.0375 beside the axis title
+LEFT, RIGHT, TOP, BOTTOM = 76, 16, 24, 56  # room for tick labels such as 0.025 beside the axis title
 BEFORE_COLOUR = "#768692"  # NHS mid grey
 AFTER_COLOUR = "#005eb8"  # NHS blue
 TEXT_COLOUR = "#212b32"
@@ -21,10 +23,12 @@ GRID_COLOUR = "#d8dde0"
 # Labels are drawn at 14 px so that a chart scaled down to 12/14 of its width still reads at 12 px;
 # below that the page hides the chart in favour of its table (static/css/app.css, .app-chart-frame).
 LABEL_SIZE = 14
+# The rate axis has at most this many steps: enough to read a bar against, few enough to stay legible.
+MOST_STEPS = 5
 
 
 def _nice_ceiling(value: float) -> float:
-    """A round number at or above value (1, 2, 2.5, 5 × a power of ten) for the top of the axis."""
+    """A round number at or above value (1, 2, 2.5, 5 × a power of ten): a step of the axis."""
     if value <= 0:
         return 1.0
     power = 10 ** math.floor(math.log10(value))
@@ -34,8 +38,22 @@ def _nice_ceiling(value: float) -> float:
     return 10 * power
 
 
-def _week_label(week: int) -> str:
-    return f"{week:+d}".replace("-", "−")
+def _axis_ticks(highest: float) -> list[float]:
+    """The rate axis's ticks: 0 up to the first round step at or above the highest rate, in steps of
+    1, 2, 2.5 or 5 × a power of ten (0, 0.01 … 0.05 rather than 0, 0.0125 … 0.05). An axis with no
+    rate above 0 goes up to 1."""
+    highest = highest if highest > 0 else 1.0
+    step = _nice_ceiling(highest / MOST_STEPS)
+    # The tolerance keeps 0.05 / 0.01 (5.000000000000001 in floating point) at 5 steps, not 6.
+    steps = max(math.ceil(highest / step - 1e-9), 1)
+    return [step * i for i in range(steps + 1)]
+
+
+def _tick_text(value: float, step: float) -> str:
+    """A tick as a person writes it: as many decimals as the step needs, no trailing zeros or
+    floating-point noise (0.03, not 0.030 or 0.030000000000000002)."""
+    places = max(0, -math.floor(math.log10(step))) + 1  # one more for steps such as 0.25
+    return f"{value:.{places}f}".rstrip("0").rstrip(".")
 
 
 def before_after_chart(rows: list[dict], title: str = "Incident rate in matched services") -> SafeString:
@@ -43,7 +61,8 @@ def before_after_chart(rows: list[dict], title: str = "Incident rate in matched 
     after in blue, with a line where the learning was issued. rows: week, period, rate (None = no
     data), and part_week (a week not over yet: drawn as an outline and labelled "part")."""
     rates = [r["rate"] for r in rows if r["rate"] is not None and not math.isnan(r["rate"])]
-    top = _nice_ceiling(max(rates, default=0))
+    ticks = _axis_ticks(max(rates, default=0))
+    top = ticks[-1]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(rows), 1)
     parts = [
@@ -52,23 +71,22 @@ def before_after_chart(rows: list[dict], title: str = "Incident rate in matched 
         f'<title id="trend-title">{escape(title)}</title>',
         f'<desc id="trend-desc">{escape(_description(rows))}</desc>',
     ]
-    for i in range(5):
-        value = top * i / 4
-        y = TOP + plot_h - plot_h * i / 4
+    for value in ticks:
+        y = TOP + plot_h - plot_h * value / top
         parts.append(
             f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>'
         )
         parts.append(
             f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="{LABEL_SIZE}" '
             f'fill="{TEXT_COLOUR}">'
-            f"{value:g}</text>"
+            f"{_tick_text(value, ticks[1])}</text>"
         )
     for index, row in enumerate(rows):
         x = LEFT + index * slot
         parts.append(
             f'<text x="{x + slot / 2:.1f}" y="{TOP + plot_h + 18}" text-anchor="middle" '
             f'font-size="{LABEL_SIZE}" '
-            f'fill="{TEXT_COLOUR}">{_week_label(row["week"])}</text>'
+            f'fill="{TEXT_COLOUR}">{week_label(row["week"])}</text>'
         )
         rate = row["rate"]
         if rate is None or math.isnan(rate):
@@ -129,7 +147,7 @@ def _description(rows: list[dict]) -> str:
         ]
         return format_rate(sum(values) / len(values)) if values else "no complete week yet"
 
-    part = [_week_label(r["week"]) for r in rows if r.get("part_week")]
+    part = [week_label(r["week"]) for r in rows if r.get("part_week")]
     part_words = (
         f" Week{'s' if len(part) > 1 else ''} {', '.join(part)} {'are' if len(part) > 1 else 'is a'} "
         f"part week{'s' if len(part) > 1 else ''}, not yet over, and left out of the averages."

@@ -26,6 +26,20 @@ from .services import rollup
 from .services.review import review_candidates
 
 EARLIER_CYCLE_WEEKS = 8
+# What each step's owner checked before recording it (shown on the demo's step pages).
+CHECKS_DONE = {
+    "A1": (
+        "The matched homes and their incident rates against the provider median, worked out from the "
+        "incident log and care hours, checked on the trigger page."
+    ),
+    "A2": (
+        "A sample of the issued notices against the e-mail issue log and the service list: each names "
+        "an owner and a due date."
+    ),
+    "A3": "Each matched home's named lead against the distribution sheet and the lead's briefing record.",
+    "A4": "Each home's briefing and local tasks in the region against the exposure log and its action list.",
+    "A5": "Each matched home's confirmation and open actions against the action register, home by home.",
+}
 # The earlier cycle's A1 needs the rates of the week before it.
 EARLIER_CYCLE_NEEDS_DAYS = 7 * (EARLIER_CYCLE_WEEKS + 1) + 3
 
@@ -60,7 +74,7 @@ def _record_steps(trigger, at: dict) -> None:
             where = step.region.services.first() if step.region else trigger.source_service
             owner = people_holding(step.role, service=where)[0]
             values = computations.compute(step, when).values
-            engine.record_step(step, by=owner, values=values, now=when)
+            engine.record_step(step, by=owner, values=values, check_done=CHECKS_DONE[code], now=when)
 
 
 def _close_escalations(trigger, at) -> None:
@@ -241,7 +255,7 @@ def build_learning_story(provider: Provider, now=None, history_days: int = EARLI
     )
     a1_at = confirmed_at + timedelta(hours=1)
     a1_values = computations.compute(chain.step_run(trigger, "A1"), a1_at).values
-    chain.record(trigger, "A1", by=quality, values=a1_values, now=a1_at)
+    chain.record(trigger, "A1", by=quality, values=a1_values, check_done=CHECKS_DONE["A1"], now=a1_at)
     issued_at = confirmed_at + timedelta(minutes=90)
     notices = services.issue_notices(trigger, by=quality, now=issued_at)
     _acknowledge_current_cycle(notices)

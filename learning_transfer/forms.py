@@ -358,7 +358,7 @@ class ImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".xlsx", ".xlsm")):
-            raise ValidationError("The file must be a .csv or .xlsx file.")
+            raise ValidationError(imports.WRONG_FILE_TYPE)
         return upload
 
 

@@ -10,6 +10,7 @@ Both kinds of file go through the same column checks (`_Rows`). Everything is ve
 
 import csv
 import io
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -41,10 +42,31 @@ DATE_FORMATS = ["%d/%m/%Y"]
 TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
 NUL = "\x00"
+WRONG_FILE_TYPE = (
+    "The file must be a .csv or .xlsx file. In Excel choose File › Save As › Excel Workbook (.xlsx) or "
+    "CSV UTF-8 (.csv), then upload that."
+)
+# Excel saves "CSV" with semicolons where the comma is the decimal mark. Such a file is refused rather
+# than read: its numbers would use that decimal comma too, and "1,200" would be misread as 1,200 hours.
+SEMICOLONS = (
+    "The file seems to use semicolons (;) between columns. Save it as “CSV UTF-8 (comma delimited)” "
+    "and upload it again."
+)
+# A number as Excel writes it with a thousands separator (UK format): 1,200 or 12,345.5.
+THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+NUMBER_HINT = "use a full stop for decimals (742.5) and commas only between thousands (1,200)."
+DATE_EXAMPLE, DATE_TIME_EXAMPLE = "2026-11-02 or 02/11/2026", "2026-11-02 14:30 or 02/11/2026 14:30"
+SHORT_YEAR = re.compile(r"\d{1,2}/\d{1,2}/(\d{2})(?:\s|$)")  # Excel's short date: 05/01/26
 
 
 class ImportFileError(ValueError):
     """The file cannot be read at all (wrong type, not a table, unreadable encoding)."""
+
+
+def named_choices(choices) -> str:
+    """The choices as a person reads them, the code a file may use second: 'Fall (fall), Medication
+    error (medication), …'. The column table and the refusal of an unknown value both say this."""
+    return ", ".join(f"{choice.label} ({choice.value})" for choice in choices)
 
 
 @dataclass(frozen=True)
@@ -76,7 +98,7 @@ INCIDENT_COLUMNS = [
     Column(
         "theme",
         True,
-        "One of: " + ", ".join(f"{c.value} ({c.label})" for c in IncidentTheme) + ".",
+        f"One of: {named_choices(IncidentTheme)}.",
         IncidentTheme.FALL.value,
     ),
     Column(
@@ -173,7 +195,7 @@ def read_table(content, filename: str) -> pd.DataFrame:
         elif suffix == ".csv":
             frame = _read_csv(raw, nrows=most + 1)
         else:
-            raise ImportFileError("The file must be a .csv or .xlsx file.")
+            raise ImportFileError(WRONG_FILE_TYPE)
     except ImportFileError:
         raise
     except Exception as exc:  # pandas and openpyxl raise many types for a damaged file
@@ -196,6 +218,8 @@ def _read_csv(content: bytes, nrows: int) -> pd.DataFrame:
     A row with more values than the header has columns is refused by line: pandas would otherwise
     take a first such row's extra values as an index and shift every column along, or stop at the
     first later one with a message about tokenizing."""
+    if _uses_semicolons(content):
+        raise ImportFileError(SEMICOLONS)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             with warnings.catch_warnings():
@@ -214,6 +238,21 @@ def _read_csv(content: bytes, nrows: int) -> pd.DataFrame:
         except (pd.errors.ParserError, pd.errors.ParserWarning):
             raise ImportFileError(_too_many_values(content.decode(encoding))) from None
     raise ImportFileError("The file's text encoding is not UTF-8 or Windows-1252.")
+
+
+def _column_name(name) -> str:
+    """A header cell as the checks name its column: trimmed, lower case, spaces as underscores."""
+    return str(name).strip().lower().replace(" ", "_")
+
+
+def _uses_semicolons(content: bytes) -> bool:
+    """Whether the header line is one column when split on commas but names documented columns when
+    split on semicolons. Only the first line is read, whatever the file's size."""
+    line = content.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").strip()
+    if ";" not in line or len(next(csv.reader([line]), [])) > 1:
+        return False
+    documented = {column.name for columns in COLUMNS.values() for column in columns}
+    return bool(documented & {_column_name(name) for name in line.split(";")})
 
 
 def _too_many_values(text: str) -> str:
@@ -261,7 +300,7 @@ def service_lookup(services: list[tuple[int, str, str]]) -> dict[str, int]:
 
 def _prepare(frame: pd.DataFrame, columns: list[Column]) -> tuple[pd.DataFrame, list[dict]]:
     """Normalise headers, strip cells and add absent optional columns; report missing or repeated ones."""
-    frame = frame.rename(columns=lambda c: str(c).strip().lower().replace(" ", "_"))
+    frame = frame.rename(columns=_column_name)
     wanted = [c.name for c in columns]
     # "Hours" and "hours" become one name: which of the two columns to read would be a guess.
     repeated = sorted(set(frame.columns[frame.columns.duplicated()]) & set(wanted))
@@ -306,6 +345,15 @@ def _shown(text: str) -> str:
     (PostgreSQL can store it in neither a text column nor the job's list of errors)."""
     text = text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "…"
     return text.replace(NUL, "\\x00")
+
+
+def _without_thousands(cells: pd.Series) -> pd.Series:
+    """The cells with Excel's thousands separators taken out where the grouping is valid (1,200 and
+    12,345.5, not 1,20). One pass in C finds whether any cell has a comma at all."""
+    if "," not in "".join(cells.tolist()):
+        return cells
+    grouped = cells.str.fullmatch(THOUSANDS)
+    return cells.where(~grouped, cells.str.replace(",", "", regex=False))
 
 
 def _choice(values: pd.Series, choices) -> pd.Series:
@@ -401,9 +449,9 @@ class _Rows:
         would refuse them (or the Decimal conversion fail) only while saving.
         """
         cells = self.frame[column] if default is None else self.frame[column].replace("", default)
-        values = pd.to_numeric(cells, errors="coerce").astype("float64")  # huge integers become floats
+        values = pd.to_numeric(_without_thousands(cells), errors="coerce").astype("float64")  # huge: floats
         finite = pd.Series(np.isfinite(values), index=values.index)
-        self.report((cells != "") & ~finite, lambda i: f"{self.quote(column, i)} is not a number.")
+        self.report((cells != "") & ~finite, lambda i: self._not_a_number(column, cells[i], i))
         if whole:
             self.report(
                 finite & (values % 1 != 0), lambda i: f"{self.quote(column, i)} is not a whole number."
@@ -415,13 +463,18 @@ class _Rows:
         )
         return values.where(finite)
 
+    def _not_a_number(self, column: str, cell: str, index) -> str:
+        """'hours '742,5' is not a number', with how to write it when a comma was the trouble."""
+        hint = f": {NUMBER_HINT}" if "," in cell else "."
+        return f"{self.quote(column, index)} is not a number{hint}"
+
     def choice(self, column: str, choices, default=None) -> pd.Series:
         """One of the choices, by code or label in any case; an empty cell means `default`."""
         cells = self.frame[column] if default is None else self.frame[column].replace("", default)
         codes = _choice(cells, choices)
         self.report(
             codes.isna() & (cells != ""),
-            lambda i: f"Unknown {self.quote(column, i)}. Use one of: {', '.join(choices.values)}.",
+            lambda i: f"Unknown {self.quote(column, i)}. Use one of: {named_choices(choices)}.",
         )
         return codes
 
@@ -452,7 +505,7 @@ class _Rows:
         naive = _parse(self.frame[column], DATE_TIME_FORMATS)
         self.report(
             naive.isna() & (self.frame[column] != ""),
-            lambda i: f"{self.quote(column, i)} is not a date and time like 2026-11-02 14:30.",
+            lambda i: self._not_a_date(column, i, DATE_TIME_EXAMPLE, "a date and time"),
         )
         moments = _to_london(naive)
         self.report(moments > pd.Timestamp(now), lambda i: f"{self.quote(column, i)} is in the future.")
@@ -465,13 +518,19 @@ class _Rows:
         has_time = parsed.notna() & (parsed != parsed.dt.normalize())
         self.report(
             (parsed.isna() & (self.frame[column] != "")) | has_time,
-            lambda i: f"{self.quote(column, i)} is not a date like 2026-11-02.",
+            lambda i: self._not_a_date(column, i, DATE_EXAMPLE, "a date"),
         )
         parsed = parsed.where(~has_time)
         today = pd.Timestamp(timezone.localtime(now).date())
         self.report(parsed > today, lambda i: f"{self.quote(column, i)} is in the future.")
         self._not_too_early(column, parsed)
         return parsed
+
+    def _not_a_date(self, column: str, index, example: str, what: str) -> str:
+        """'… is not a date like 2026-11-02 or 02/11/2026.', asking for the full year when it is short."""
+        message = f"{self.quote(column, index)} is not {what} like {example}."
+        short = SHORT_YEAR.match(self.frame.at[index, column])
+        return f"{message} Use a four-digit year (20{short[1]})." if short else message
 
     def _not_too_early(self, column: str, parsed: pd.Series) -> None:
         """The same earliest year as every form's dates (providers.fields)."""

@@ -33,17 +33,20 @@ CASES = ChainCases(CHAIN_CODE)
 run_for, step_run, record, close = CASES.run_for, CASES.step_run, CASES.record, CASES.close
 
 
-def record_computed(update, code: str, *, by, entered: dict | None = None, notes: str = "", now=None):
+def record_computed(
+    update, code: str, *, by, check_done: str, entered: dict | None = None, notes: str = "", now=None
+):
     """Record the update's occurrence of step `code` in force now with the figures the system computes and
-    `entered`, the ones a person counts from outside the records (complaints, movement from baseline);
-    the engine checks the role and judges the threshold. An `entered` figure contradicting a count of
-    the update's lines the step may not type over is refused (hooks.refuse_impossible_counts)."""
+    `entered`, the ones a person counts from outside the records (complaints, movement from baseline),
+    and `check_done`, what the person checked; the engine checks the role and judges the threshold. An
+    `entered` figure contradicting a count of the update's lines the step may not type over is refused
+    (hooks.refuse_impossible_counts)."""
     now = now or timezone.now()
     values = computations.compute(CASES.step_run_in_force(update, code, now), now).values | (entered or {})
-    return record(update, code, by=by, values=values, notes=notes, now=now)
+    return record(update, code, by=by, values=values, check_done=check_done, notes=notes, now=now)
 
 
-def record_sign_off(update, *, by, notes: str = "", now=None):
+def record_sign_off(update, *, by, check_done: str, notes: str = "", now=None):
     """The Provider Director records C5 with the figures the system computes (residual defects and
-    deferred sections as they stand now)."""
-    return record_computed(update, SIGN_OFF_STEP, by=by, notes=notes, now=now)
+    deferred sections as they stand now) and what they checked (`check_done`)."""
+    return record_computed(update, SIGN_OFF_STEP, by=by, check_done=check_done, notes=notes, now=now)

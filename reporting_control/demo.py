@@ -24,30 +24,43 @@ def _holder(provider, role):
     return RoleAssignment.objects.filter(provider=provider, role=role).select_related("user").first().user
 
 
-# The checks before the sign-off, as their owners recorded them: what each counted by hand, and a note.
-# The figures (C2) are checked once although no day's check is due yet: the update goes early, and an
-# update never leaves without its figures checked.
+# The checks before the sign-off, as their owners recorded them: what each counted by hand, what they
+# checked, and a note. The figures (C2) are checked once although no day's check is due yet: the update
+# goes early, and an update never leaves without its figures checked.
 CHECKS = {
-    "C1": ({}, "Both lines name their homes; Rowan Court's verification is on the exposure log."),
+    "C1": (
+        {},
+        "Each line's homes against the exposure log and the adoption records.",
+        "Both lines name their homes; Rowan Court's verification is on the exposure log.",
+    ),
     "C2": (
         {"movement_from_baseline_pct": {}},  # no line is presented as improved
+        "Each figure worked out again from the incident log, the care hours and the learning issue dates.",
         "Rowan Court verified before its notice fell due; the other matched homes are still inside their "
         "timeframe, so they are not counted yet. Rates read from the care-hours records.",
     ),
     "C3": (
         {"linked_complaints_30d": 1, "complaints_reopened_14d": 0},
+        "The complaints and safeguarding logs of the last 30 days for the homes the lines name.",
         "One family complaint about night checks in the last 30 days, answered and closed.",
     ),
-    "C4": ({}, "No line rests on a notice alone; Willow Bank's line waits for its own review."),
+    "C4": (
+        {},
+        "Each line read against the evidence behind it, one line at a time.",
+        "No line rests on a notice alone; Willow Bank's line waits for its own review.",
+    ),
 }
+SIGN_OFF_CHECKED = "Every line against the challenge, the complaints check and the evidence map."
 
 
 def _check_before_sign_off(update, provider, moments) -> None:
     """Record the compliance, figures, complaints and challenge checks (C1, C2, C3, C4) before the
     sign-off, each at the next of `moments`."""
-    for code, (entered, notes) in CHECKS.items():
+    for code, (entered, checked, notes) in CHECKS.items():
         holder = _holder(provider, chain.step_run(update, code).role)
-        chain.record_computed(update, code, by=holder, entered=entered, notes=notes, now=next(moments))
+        chain.record_computed(
+            update, code, by=holder, entered=entered, check_done=checked, notes=notes, now=next(moments)
+        )
 
 
 def _moments_after_verification(trigger):
@@ -109,7 +122,11 @@ def build_reporting_story(provider, trigger) -> None:
     )
     _check_before_sign_off(assurance, provider, moments)
     chain.record_sign_off(
-        assurance, by=director, notes="One claim evidenced, one deferred until verified.", now=next(moments)
+        assurance,
+        by=director,
+        check_done=SIGN_OFF_CHECKED,
+        notes="One claim evidenced, one deferred until verified.",
+        now=next(moments),
     )
     services.release_update(assurance, by=director, now=next(moments))
 

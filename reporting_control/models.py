@@ -226,5 +226,47 @@ class EvidencePack(BackgroundWork):
         return self.status in (PackStatus.QUEUED, PackStatus.BUILDING)
 
     @property
+    def audience_words(self) -> str:
+        """Whom the pack is for, as its list names it: "Pack for Lancashire County Council"."""
+        if self.commissioner_id:
+            return f"Pack for {self.commissioner}"
+        return "Full pack for the provider" + (", issued on release" if self.for_release else "")
+
+    @property
     def filename(self) -> str:
         return f"{self.update.reference}-evidence-pack-{self.pk}.pdf"
+
+
+class ReleasedPackContent(models.Model):
+    """What one pack of a released update says, kept at release: the words and figures the pack shows.
+
+    Every pack of a released update is built from it, so a pack built later says what was signed off,
+    not what the records say by then. One per audience: the provider's full pack (no `commissioner`)
+    and each commissioner's pack, already cut down to that commissioner's services.
+    """
+
+    update = models.ForeignKey(ReportingUpdate, on_delete=models.CASCADE, related_name="released_contents")
+    commissioner = models.ForeignKey(
+        Commissioner, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    content = models.JSONField(help_text="The pack's words and figures as released (plain text, no links).")
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # NULLs never clash, hence one constraint for the provider's pack and one for commissioners'.
+            models.UniqueConstraint(
+                fields=["update", "commissioner"],
+                condition=models.Q(commissioner__isnull=False),
+                name="released_pack_content_once_per_commissioner",
+            ),
+            models.UniqueConstraint(
+                fields=["update"],
+                condition=models.Q(commissioner__isnull=True),
+                name="released_pack_content_once_for_provider",
+            ),
+        ]
+
+    def __str__(self):
+        audience = f" for {self.commissioner}" if self.commissioner_id else ""
+        return f"Pack content of {self.update.reference} as released{audience}"

@@ -1,6 +1,7 @@
 """Building a PDF evidence pack: render the update as HTML, convert it with WeasyPrint, hash it.
 
 A commissioner's pack is the same document cut down to the services that commissioner commissions.
+A pack of a released update is built from what its pack said at release (`keep_released_content`).
 
 Progress is saved on the EvidencePack row at each stage, so the page polling it shows how far it got.
 """
@@ -8,47 +9,21 @@ Progress is saved on the EvidencePack row at each stage, so the page polling it 
 import contextlib
 import hashlib
 import logging
-from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from config import background
-from escalation.models import StepRecord
-from escalation.values import value_rows
-from providers.choices import Role
-from providers.models import Commissioner, RoleAssignment, Service
-from providers.who_acts import join_and
+from providers.models import Commissioner
+from providers.templatetags.nhsuk import london
 
-from . import chain, evidence
-from .choices import WITHHELD_STATES, LineKind, LineState, PackStatus
+from .choices import PackStatus
+from .models import ReleasedPackContent
+from .pack_content import covered_services, pack_content
 
 logger = logging.getLogger(__name__)
-
-
-def _timeline(update) -> list:
-    """Chain C's step runs with their current record, in order."""
-    run = chain.run_for(update)
-    if run is None:
-        return []
-    current = Prefetch(
-        "records",
-        queryset=StepRecord.objects.filter(is_current=True).select_related("recorded_by"),
-        to_attr="current_records",
-    )
-    steps = list(run.step_runs.order_by("order", "due_at", "occurrence").prefetch_related(current))
-    for step in steps:
-        step.current_record = step.current_records[0] if step.current_records else None
-        # Written as the step's own page writes them: rates to the precision that tells them apart.
-        step.figures = value_rows(step.measures, step.current_record.values) if step.current_record else []
-    return steps
-
-
-def covered_services(update) -> QuerySet[Service]:
-    """The services the update covers or any of its lines names."""
-    return Service.objects.filter(Q(reporting_updates=update) | Q(reporting_lines__update=update)).distinct()
 
 
 def commissioners_of(update) -> QuerySet[Commissioner]:
@@ -56,149 +31,41 @@ def commissioners_of(update) -> QuerySet[Commissioner]:
     return Commissioner.objects.filter(services__in=covered_services(update)).distinct().order_by("name")
 
 
-def _only_about(line, service_ids: set[int]) -> bool:
-    """Whether everything the line speaks for is among these services. A provider-wide line speaks for
-    every matched service, and a line naming a service of another commissioner may describe it in its
-    own words, so neither belongs in a commissioner's pack."""
-    named = {service.pk for service in line.services.all()}
-    return line.kind != LineKind.PROVIDER_WIDE and bool(named) and named <= service_ids
-
-
-@dataclass
-class LearningReach:
-    """One linked trigger as a pack tells it: its story (what happened, the cause, the learning, the
-    governance change and the target), when the reader may read it, and where the learning reached:
-    how many comparable services, how many verified, and the rows of the services the reader sees."""
-
-    trigger: object
-    story: bool
-    matched: int
-    verified: int
-    rows: list = field(default_factory=list)
-
-    @property
-    def not_verified(self) -> int:
-        return self.matched - self.verified
-
-
-def learning_reach(triggers, found: evidence.EvidenceMap, theirs: set[int] | None) -> list[LearningReach]:
-    """Each trigger's reach, from the evidence map the lines are judged on. `theirs` (a commissioner's
-    services; None for the provider) limits the named rows and the story: the story belongs to the
-    source service, so only its commissioners read it, while counts name no service."""
-    matches = [match for service_matches in found.by_service.values() for match in service_matches]
-    reach = []
-    for trigger in triggers:
-        own = [m for m in matches if m.trigger_id == trigger.pk]
-        shown = sorted(
-            (m for m in own if theirs is None or m.service_id in theirs), key=lambda m: m.service.name
+def keep_released_content(update, now) -> None:
+    """Keep what each pack of the update says as it is released (the provider's full pack and one per
+    commissioner of the covered services), so every pack built later says what was signed off."""
+    for commissioner in [None, *commissioners_of(update)]:
+        ReleasedPackContent.objects.get_or_create(
+            update=update,
+            commissioner=commissioner,
+            defaults={"content": pack_content(update, commissioner), "taken_at": now},
         )
-        reach.append(
-            LearningReach(
-                trigger=trigger,
-                story=theirs is None or trigger.source_service_id in theirs,
-                matched=len(own),
-                verified=sum(1 for m in own if m.implementation_confirmed_at),
-                rows=[(m.service.name, m.implementation_confirmed_at) for m in shown],
-            )
+
+
+def pack_context(update, commissioner: Commissioner | None = None, now=None) -> dict:
+    """The pack's content (as released, when it was kept at release; else as the records stand now) and
+    the words saying which, with when the pack was built and whom it was prepared for."""
+    built_at = london(now or timezone.now())
+    kept = None
+    if update.released_at:  # only a release keeps content: nothing to look for before it
+        kept = ReleasedPackContent.objects.filter(update=update, commissioner=commissioner).first()
+    content = kept.content if kept is not None else pack_content(update, commissioner)
+    released_at = london(update.released_at)
+    if kept is not None:
+        built = f"Built {built_at} from the update as released on {released_at}."
+    elif released_at:
+        built = (
+            f"Figures as at {built_at}, after release on {released_at}: "
+            "the services or figures may have changed since."
         )
-    return reach
-
-
-def _is_evidenced(line, verdict) -> bool:
-    """Whether the line goes out with its evidence: judged evidenced now, or challenge-cleared (which only
-    an evidenced line can be). A frozen or deferred line is withheld, so never evidenced."""
-    return line.state == LineState.CHALLENGE_CLEARED if verdict is None else verdict.evidenced
-
-
-def _why_not(line) -> str:
-    """What became of a line without evidence, in the reader's words."""
-    return line.get_state_display().lower() if line.state in WITHHELD_STATES else "lacking evidence"
-
-
-def _counted(lines) -> str:
-    """ "1 deferred — waiting for proof, 2 lacking evidence": each outcome with how many lines had it."""
-    outcomes: dict[str, int] = {}
-    for line in lines:
-        outcomes[_why_not(line)] = outcomes.get(_why_not(line), 0) + 1
-    return ", ".join(f"{count} {words}" for words, count in outcomes.items())
-
-
-def evidence_summary(lines: list, evidenced: int, commissioner: Commissioner | None) -> str:
-    """Page 1's plain statement of what the pack evidences, counting the lines as the figures do.
-
-    A pack whose every line is withheld or lacking says first that nothing in it is evidence, so a
-    released pack is never read as assurance it does not give.
-    """
-    whose = " for your services" if commissioner else ""
-    if not lines:
-        why = "no line of it is about your services alone" if commissioner else "it has no reporting lines"
-        return f"Nothing in this update is evidenced{whose} yet: {why}."
-    count = f"{len(lines)} line{'s' * (len(lines) != 1)}"
-    unevidenced = [line for line in lines if not line.evidenced]
-    if evidenced:
-        about = " about them" if commissioner else ""
-        others = f" ({_counted(unevidenced)})" if unevidenced else ""
-        return f"Evidenced{whose}: {evidenced} of its {count}{about}{others}."
-    about = ""
-    if commissioner:
-        names = sorted({service.name for line in lines for service in line.services.all()})
-        about = f" about {join_and(names)}" if names else ""
-    outcomes = {_why_not(line) for line in lines}
-    if len(outcomes) == 1:
-        said = f"{'is' if len(lines) == 1 else 'are'} {outcomes.pop()}"
     else:
-        said = _counted(lines)
-        about += ":"
-    return f"Nothing in this update is evidenced{whose} yet: its {count}{about} {said}."
-
-
-def _role_at(user, provider) -> str:
-    """The most senior role the person holds at the provider, in words ("Provider Director")."""
-    held = set(RoleAssignment.objects.filter(user=user, provider=provider).values_list("role", flat=True))
-    return next((role.label for role in Role if role.value in held), "")
-
-
-def pack_context(update, commissioner: Commissioner | None = None) -> dict:
-    """Everything the pack shows: lines with evidence per named service, holds, timeline, figures.
-
-    A commissioner's pack keeps only the commissioner's services and the lines wholly about them; the
-    free text and figures that can speak of other services (hold reasons, step figures, and a
-    trigger's title and story unless its source service is theirs) stay in the provider's full pack.
-    """
-    found = evidence.evidence_map(update)
-    verdicts = evidence.judge_update(update)
-    services = list(update.services.order_by("name"))
-    theirs = None
-    if commissioner is not None:
-        theirs = set(commissioner.services.values_list("pk", flat=True))
-        verdicts = {line: v for line, v in verdicts.items() if _only_about(line, theirs)}
-        services = list(covered_services(update).filter(pk__in=theirs).order_by("name"))
-    lines = []
-    for line, verdict in verdicts.items():
-        line.service_rows = evidence.line_services(line, found)
-        line.evidenced = _is_evidenced(line, verdict)
-        lines.append(line)
-    evidenced = sum(1 for line in lines if line.evidenced)
-    triggers = list(update.triggers.select_related("source_service").order_by("confirmed_at"))
-    return {
-        "update": update,
-        "commissioner": commissioner,
-        "lines": lines,
-        "withheld": sum(1 for line in lines if line.state in WITHHELD_STATES),
-        "evidenced": evidenced,
-        "summary": evidence_summary(lines, evidenced, commissioner),
-        "services": services,
-        "triggers": triggers,
-        "learning": learning_reach(triggers, found, theirs),
-        "released_by_role": _role_at(update.released_by, update.provider) if update.released_by else "",
-        "holds": list(update.holds.select_related("placed_by", "lifted_by").order_by("placed_at")),
-        "timeline": _timeline(update),
-        "c1": evidence.c1_measures(verdicts),
-        "generated_at": timezone.now(),
-    }
+        built = f"Built {built_at}, before release."
+    prepared_for = content["commissioner"] or f"{content['provider']} (the provider's full pack)"
+    return {"pack": content, "built": built, "prepared_for": prepared_for}
 
 
 def render_pack_html(update, commissioner: Commissioner | None = None) -> str:
+    """The pack as HTML, ready for WeasyPrint."""
     return render_to_string("reporting_control/pack.html", pack_context(update, commissioner))
 
 

@@ -492,6 +492,8 @@ def release_update(update: ReportingUpdate, *, by, now=None) -> bool:
         locked.released_by, locked.released_at = by, now
         _save(locked, by, "Released", now)
         chain.close(locked, by, "Update released.", now)
+        # After the checks closed, so the kept packs show the checks the release made unnecessary.
+        packs.keep_released_content(locked, now)
         queue_release_packs(locked, by=by, now=now)
     update.status, update.released_at, update.released_by = locked.status, now, by
     return True

@@ -122,11 +122,16 @@ class UpdateDetailView(UpdateMixin, TemplateView):
             lines=lines,
             holds=holds,
             active_hold=active,
-            # Every pack the release issued (one per commissioner), then the latest few staff asked for.
-            packs=[
-                *update.packs.filter(for_release=True).select_related("commissioner"),
-                *update.packs.filter(for_release=False)[:5],
-            ],
+            # Every pack the release issued (one per commissioner) and the latest few staff asked for,
+            # newest first, so the pack just requested is at the top.
+            packs=sorted(
+                [
+                    *update.packs.filter(for_release=True).select_related("commissioner"),
+                    *update.packs.filter(for_release=False)[:5],
+                ],
+                key=lambda pack: (pack.requested_at, pack.pk),
+                reverse=True,
+            ),
             run=chain.run_for(update),
             sign_off=sign_off,
             problems=[] if update.released_at else services.release_problems(update),

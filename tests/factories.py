@@ -157,6 +157,9 @@ def role_holder(provider, role):
     return held.user if held else person_with_role(role, provider=provider, username=f"{role}-{provider.pk}")
 
 
+# What a person says they checked when a test records a step: the engine refuses a record without it.
+CHECK_DONE = "The figures against the records they were worked out from."
+
 # A figure the system cannot compute for a bare test update (no notice due, no care hours), entered as
 # nothing wrong: every matched service completed its action in time (C2 breaches below 90 %).
 NOTHING_WRONG = {"pct_completing_in_time": 100}
@@ -176,7 +179,9 @@ def check_and_sign_off(update, director, codes=None):
             for m in step.measures
             if m["name"] not in computed
         }
-        chain.record_computed(update, code, by=role_holder(update.provider, step.role), entered=entered)
+        chain.record_computed(
+            update, code, by=role_holder(update.provider, step.role), entered=entered, check_done=CHECK_DONE
+        )
     if director is not None:
-        return chain.record_sign_off(update, by=director)
+        return chain.record_sign_off(update, by=director, check_done=CHECK_DONE)
     return None

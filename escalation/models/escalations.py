@@ -194,11 +194,17 @@ class Notification(models.Model):
     # escalation's columns, as the benchmark's, still work).
     subject = models.CharField(max_length=250, blank=True, default="", db_default="")
     body = models.TextField(blank=True, default="", db_default="")
+    # What a message is about ("learning_notice:12"), when its app composes it as it leaves
+    # (`notifications.register_message_kind`); each such message is queued once per person.
+    about = models.CharField(max_length=60, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["escalation", "user"], name="notification_once_per_person"),
+            models.UniqueConstraint(
+                fields=["about", "user"], condition=~models.Q(about=""), name="message_once_per_person"
+            ),
             models.CheckConstraint(
                 condition=models.Q(escalation__isnull=False) | ~models.Q(subject=""),
                 name="notification_about_something",

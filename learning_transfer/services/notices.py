@@ -12,6 +12,7 @@ from .. import chain
 from ..choices import TriggerStatus
 from ..models import LearningNotice, LearningTrigger, MatchedService
 from .common import now_or, refuse, save_with_history
+from .notice_mails import tell_owners
 from .people import check_local_person, registered_manager_now
 from .trend import refresh_trend_figures
 
@@ -80,12 +81,13 @@ def issue_notices(trigger: LearningTrigger, *, by, now=None) -> list[LearningNot
             refuse("There are no included matched services to issue the learning to.")
         if not waiting:
             refuse("Every included matched service already has a notice.")
-        due_within_hours = chain.parameters(trigger.provider, trigger)["due_within_hours"]
+        windows = chain.parameters(trigger.provider, trigger)
         for match in waiting:
-            notice = _new_notice(match, by=by, now=now, due_within_hours=due_within_hours)
+            notice = _new_notice(match, by=by, now=now, due_within_hours=windows["due_within_hours"])
             save_with_history(notice, by, "Learning issued", at=now)
             issued.append(notice)
         refresh_notice_figures([match.pk for match in waiting])
+        tell_owners(issued, windows["receipt_window_hours"], now)  # e-mailed once this commits
         first_issue = trigger.notices_issued_at is None
         if first_issue:
             trigger.notices_issued_at = now
@@ -213,6 +215,7 @@ def redistribute(trigger: LearningTrigger, *, by, now=None) -> list[LearningNoti
             save_with_history(notice, by, "Redistributed", at=now)
             reissued.append(notice)
         refresh_notice_figures([notice.matched_service_id for notice in reissued])
+        tell_owners(reissued, window_hours, now)  # e-mailed once this commits
     if not reissued:
         refuse("Every included service has received its notice; nothing to redistribute.")
     return reissued

@@ -1,4 +1,4 @@
-"""Display helpers for chain A figures: rates, percentages and 'no data' wording."""
+"""Display helpers for chain A figures: rates, percentages, week labels and 'no data' wording."""
 
 import math
 
@@ -25,6 +25,15 @@ def rate(value, compared_with=None):
     if _missing(value):
         return NO_CARE_HOURS
     return format_rate(value, compared_with)
+
+
+@register.filter(name="week")
+def week_label(number: int) -> str:
+    """A week relative to learning issue as the summary's chart and its table both name it: -4, +1.
+
+    A plain hyphen-minus rather than the typographic minus: it is what a reader types to find the
+    week on the page, and what a spreadsheet reads as a number when the table is copied."""
+    return f"{number:+d}"
 
 
 @register.filter

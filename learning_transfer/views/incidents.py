@@ -6,14 +6,17 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
+from config.downloads import csv_download
 from providers.fields import RecordChoiceField
 from providers.forms import add_service_errors
 from providers.mixins import StaffRequiredMixin
@@ -107,10 +110,8 @@ class ImportJobMixin(StaffRequiredMixin):
         )
 
 
-class ImportJobDetailView(ImportJobMixin, DetailView):
-    """What became of an upload: progress while it runs, then counts or every row's error."""
-
-    template_name = "learning_transfer/import_detail.html"
+class ImportJobPageMixin(ImportJobMixin):
+    """What the page and its polled panel share: the job, and the links onward once it is done."""
 
     def get_context_data(self, **kwargs):
         """Links onward from a finished import, each only to a page the person may open."""
@@ -122,8 +123,19 @@ class ImportJobDetailView(ImportJobMixin, DetailView):
         )
 
 
-class ImportJobProgressView(ImportJobMixin, DetailView):
-    """The progress panel alone, polled by htmx every two seconds while the job runs."""
+# These pages only read. Outside a transaction they never queue behind the import they show: on SQLite
+# every transaction takes the write lock as it starts, and the import holds it while it saves.
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class ImportJobDetailView(ImportJobPageMixin, DetailView):
+    """What became of an upload: progress while it runs, then counts or every row's error."""
+
+    template_name = "learning_transfer/import_detail.html"
+
+
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class ImportJobProgressView(ImportJobPageMixin, DetailView):
+    """The progress panel alone, polled by htmx every two seconds while the job runs; once the job is
+    done it brings the finished page's links too, so the page needs no reload."""
 
     template_name = "learning_transfer/includes/import_progress.html"
 
@@ -149,15 +161,14 @@ class ImportTemplateView(StaffRequiredMixin, View):
         # The first service the person can see, so the example imports as it is downloaded.
         service = visible_services(request.user).filter(provider__in=_import_providers(request.user))
         service = service.order_by("name").first()
+        filename = f"{kind}_template.{extension}"
         if extension == "csv":
-            content = imports.template_csv(kind, service)
-            response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-        else:
-            response = HttpResponse(
-                imports.template_xlsx(kind, service),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        response["Content-Disposition"] = f'attachment; filename="{kind}_template.{extension}"'
+            return csv_download(imports.template_csv(kind, service), filename)
+        response = HttpResponse(
+            imports.template_xlsx(kind, service),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
 

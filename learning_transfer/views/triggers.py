@@ -6,13 +6,13 @@ from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from config.downloads import csv_download
 from escalation.computations import compute
 from escalation.subjects import case_steps, current_record
 from providers.actions import AlreadyDone
@@ -269,9 +269,7 @@ class TriggerServicesCsvView(TriggerMixin, View):
         windows = chain.parameters(trigger.provider, trigger)
         whole = measures.picture(trigger, timezone.now(), windows["receipt_window_hours"])
         pic, _ = picture_seen(request.user, whole)
-        response = HttpResponse(exports.matched_services_csv(pic), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{trigger.reference}-matched-services.csv"'
-        return response
+        return csv_download(exports.matched_services_csv(pic), f"{trigger.reference}-matched-services.csv")
 
 
 class TriggerLearningView(TriggerMixin, FormView):
@@ -423,6 +421,13 @@ class CloseTriggerView(TriggerActionView):
         services.close_trigger(trigger, by=self.request.user)
 
 
+# What the quality director confirms by recording A1 from the trigger page, in plain words on its record.
+A1_CHECK_DONE = (
+    "Matched services and their incident rates against the provider median, and their open action "
+    "lines, worked out from the records, checked on the trigger page."
+)
+
+
 class RecordA1View(TriggerActionView):
     """The quality director confirms A1 with the figures the system computed, in one click."""
 
@@ -433,7 +438,9 @@ class RecordA1View(TriggerActionView):
         step = chain.step_run(trigger, "A1")
         try:
             values = compute(step).values if step else {}
-            record = chain.record(trigger, "A1", by=self.request.user, values=values, check_done="Computed")
+            record = chain.record(
+                trigger, "A1", by=self.request.user, values=values, check_done=A1_CHECK_DONE
+            )
         except ObjectDoesNotExist as error:
             raise ValidationError(str(error)) from error
         if record.breached:

@@ -10,7 +10,7 @@ from escalation import computations
 from escalation import services as engine
 from escalation.forms import StepRecordForm
 from escalation.models import Escalation, StepRecord
-from tests.factories import TeamFactory
+from tests.factories import CHECK_DONE, TeamFactory
 
 from .conftest import at, deploy
 
@@ -68,6 +68,10 @@ def test_where_no_record_fixes_the_baseline_it_is_entered_with_the_check(
     assert BASELINE in form.fields and not form.fixed_rows
     values = {"record_completion_pct": 80, "responses_over_10_min": 1, "repeat_errors_3_interactions": 0}
     record = engine.record_step(
-        b1, by=people.service_improvement_lead, values=values | {BASELINE: 70}, now=at(23, 17)
+        b1,
+        by=people.service_improvement_lead,
+        values=values | {BASELINE: 70},
+        now=at(23, 17),
+        check_done=CHECK_DONE,
     )
     assert record.values[BASELINE] == 70 and not record.breached

@@ -13,6 +13,7 @@ from django.urls import reverse
 from adoption import chain
 from escalation import services as engine
 from providers.choices import Role
+from tests.factories import CHECK_DONE
 
 from .conftest import at, deploy
 from .test_checks_not_open_yet import tag_after_link
@@ -44,9 +45,17 @@ def test_a_night_shift_check_opens_when_the_night_shift_starts(deployment, peopl
     assert night.display_state(at(23, 21, 29)) == "not_open"
     assert night.state_words("not_open") == "Not open yet — opens Mon 23 Nov 2026, 21:30"
     with pytest.raises(ValidationError, match="21:30"):
-        engine.record_step(night, by=people.service_improvement_lead, values=B1_FIGURES, now=at(23, 19))
+        engine.record_step(
+            night,
+            by=people.service_improvement_lead,
+            values=B1_FIGURES,
+            now=at(23, 19),
+            check_done=CHECK_DONE,
+        )
     assert night.display_state(at(23, 21, 30)) == "due"
-    engine.record_step(night, by=people.service_improvement_lead, values=B1_FIGURES, now=at(23, 22))
+    engine.record_step(
+        night, by=people.service_improvement_lead, values=B1_FIGURES, now=at(23, 22), check_done=CHECK_DONE
+    )
     assert night.is_recorded
 
 
@@ -85,9 +94,13 @@ def test_the_change_has_lasted_cannot_be_confirmed_before_the_three_shifts_it_ju
     assert lasted.state_words("not_open") == "Not open yet — opens Thu 26 Nov 2026, 07:30"
     for too_early in (at(23, 10), at(26, 7, 29)):
         with pytest.raises(ValidationError, match="07:30"):
-            engine.record_step(lasted, by=people.registered_manager, values=B5_FIGURES, now=too_early)
+            engine.record_step(
+                lasted, by=people.registered_manager, values=B5_FIGURES, now=too_early, check_done=CHECK_DONE
+            )
     assert not lasted.is_recorded
-    engine.record_step(lasted, by=people.registered_manager, values=B5_FIGURES, now=at(26, 7, 31))
+    engine.record_step(
+        lasted, by=people.registered_manager, values=B5_FIGURES, now=at(26, 7, 31), check_done=CHECK_DONE
+    )
     assert lasted.is_recorded
 
 

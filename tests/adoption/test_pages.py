@@ -9,7 +9,7 @@ from django.urls import reverse
 from adoption.models import Deployment
 from providers.choices import Role
 from tests.accessibility import assert_accessible
-from tests.factories import ShiftPatternFactory, give_role, person_with_role
+from tests.factories import CHECK_DONE, ShiftPatternFactory, give_role, person_with_role
 
 from .conftest import at, deploy, make_match, observation_form, ready_to_close
 
@@ -60,6 +60,7 @@ def test_recorded_checks_stay_listed_as_recorded(client, elm_deployment, people)
             "risk_note_updates_same_shift_pct": 96,
         },
         now=at(23, 14),
+        check_done=CHECK_DONE,
     )
     client.force_login(people.registered_manager)
     open_checks = client.get(reverse("adoption:my_service")).context["step_runs"]

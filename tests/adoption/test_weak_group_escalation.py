@@ -55,9 +55,9 @@ def test_a_weak_night_team_is_escalated_once_while_the_service_average_passes(de
     (escalation,) = weak_group_escalations()
     assert escalation.group == "team Night team"
     assert escalation.target_role == Role.OPERATIONS_DIRECTOR and escalation.service == elm_house
-    assert "team Night team" in escalation.reason and "+2 points" in escalation.reason
+    assert "the Night team" in escalation.reason and "+2 points" in escalation.reason
     # Named as every other reason names its step: plain words first, the code after them.
-    assert escalation.reason.startswith("Check the new way of working on each shift (B1): team Night team")
+    assert escalation.reason.startswith("Check the new way of working on each shift (B1): the Night team")
     assert escalation.step_run.code == "B1"
     assert [n.user for n in escalation.notifications.all()] == [people.operations_director]
     table = services.variation(deployment, "B1", COMPLETION)

@@ -218,7 +218,7 @@ def test_commissioner_journey(browser, live_server, oakwood, updates):
     assert download.suggested_filename == pack.filename
     assert hashlib.sha256(data).hexdigest() == pack.sha256
     text = "".join(page.extract_text() for page in PdfReader(download.path()).pages)
-    assert "Prepared for Lancashire County Council" in text
+    assert "Prepared for: Lancashire County Council" in text
     assert "Birch Lodge" in text and "Cedar Court" not in text, "only the services the county commissions"
     # The page shows the fingerprint the commissioner checks the downloaded file against.
     expect(page.get_by_test_id("pack-sha256")).to_have_text(hashlib.sha256(data).hexdigest())

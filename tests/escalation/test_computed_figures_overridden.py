@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from escalation import computations, services
+from tests.factories import CHECK_DONE
 
 from .conftest import at, step
 
@@ -100,11 +101,15 @@ def test_recording_refuses_another_figure_without_a_reason_whatever_the_form(cha
     a5 = step(chain_a, "A5")
     values = {"avg_confirmation_rate": 100, "repeated_defects": 0, "high_risk_lacking_action": 0}
     with pytest.raises(ValidationError) as refused:
-        services.record_step(a5, by=people.nominated_individual, values=values)
+        services.record_step(a5, by=people.nominated_individual, values=values, check_done=CHECK_DONE)
     assert list(refused.value.message_dict) == [REASON_FIELD]
     assert "the system's 44.4 %" in refused.value.message_dict[REASON_FIELD][0]
     record = services.record_step(
-        a5, by=people.nominated_individual, values=values, reasons={"avg_confirmation_rate": f"  {WHY} "}
+        a5,
+        by=people.nominated_individual,
+        values=values,
+        reasons={"avg_confirmation_rate": f"  {WHY} "},
+        check_done=CHECK_DONE,
     )
     assert record.values[computations.SYSTEM_FIGURES] == {
         "avg_confirmation_rate": {"system": 44.4, "reason": WHY}
@@ -116,6 +121,10 @@ def test_a_reason_given_for_the_systems_own_figure_is_not_kept(chain_a, people, 
     a5 = step(chain_a, "A5")
     values = {"avg_confirmation_rate": 44.4, "repeated_defects": 0, "high_risk_lacking_action": 0}
     record = services.record_step(
-        a5, by=people.nominated_individual, values=values, reasons={"avg_confirmation_rate": WHY}
+        a5,
+        by=people.nominated_individual,
+        values=values,
+        reasons={"avg_confirmation_rate": WHY},
+        check_done=CHECK_DONE,
     )
     assert computations.SYSTEM_FIGURES not in record.values

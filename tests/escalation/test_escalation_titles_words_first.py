@@ -36,4 +36,4 @@ def test_the_pages_name_the_step_then_what_happened(client, sign_in, people, ove
 def test_the_e_mail_subject_puts_the_code_after_the_step_name(people, overdue_a2):
     notifications.send_pending(at(23, 10, 20))
     subjects = {message.subject for message in mail.outbox}
-    assert "Check every service received the learning (A2): step overdue – Oakwood Care Group" in subjects
+    assert "Elm House: Check every service received the learning (A2) — step overdue" in subjects

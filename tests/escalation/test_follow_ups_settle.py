@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from escalation import engine, services, settling
 from escalation.models import EngineEvent, Escalation
+from tests.factories import CHECK_DONE
 
 from .conftest import at, step
 
@@ -68,7 +69,9 @@ def test_recording_the_step_then_settles_the_follow_ups_left_open(three_levels, 
     services.record_action(first, by=qd, action_taken="Phoned.", now=at(23, 14, 30))
     services.resolve(first, by=qd, note="Covered.", now=at(23, 14, 35))
     officer = people.governance_officer
-    services.record_step(first.step_run, by=officer, values=A2_VALUES, now=at(23, 14, 40))
+    services.record_step(
+        first.step_run, by=officer, values=A2_VALUES, now=at(23, 14, 40), check_done=CHECK_DONE
+    )
     for settled in fresh(second, third):
         assert (settled.state, settled.settled, settled.resolved_by) == ("resolved", True, officer)
 
@@ -79,7 +82,13 @@ def test_once_the_step_is_recorded_resolving_a_level_settles_the_levels_above(th
     # Both taken up, so recording the step leaves each to its holder.
     services.acknowledge(first, by=qd, now=at(23, 14, 26))
     services.acknowledge(second, by=people.provider_director, now=at(23, 14, 26))
-    services.record_step(first.step_run, by=people.governance_officer, values=A2_VALUES, now=at(23, 14, 28))
+    services.record_step(
+        first.step_run,
+        by=people.governance_officer,
+        values=A2_VALUES,
+        now=at(23, 14, 28),
+        check_done=CHECK_DONE,
+    )
     services.record_action(first, by=qd, action_taken="Phoned.", now=at(23, 14, 30))
     services.resolve(first, by=qd, now=at(23, 14, 35))  # no note: the step is recorded
     second = Escalation.objects.get(pk=second.pk)
@@ -144,7 +153,9 @@ def test_resolving_the_top_level_settles_the_levels_below(three_levels, people):
 
 def test_recording_the_step_settles_every_level_nobody_took_up(three_levels, people, client, sign_in):
     officer = people.governance_officer
-    services.record_step(step(three_levels[0].step_run.chain_run, "A2"), by=officer, values=A2_VALUES)
+    services.record_step(
+        step(three_levels[0].step_run.chain_run, "A2"), by=officer, values=A2_VALUES, check_done=CHECK_DONE
+    )
     for settled in fresh(*three_levels):
         assert (settled.state, settled.settled, settled.resolved_by) == ("resolved", True, officer)
         assert settled.state_words == (
@@ -162,7 +173,11 @@ def test_recording_the_step_leaves_an_acknowledged_level_to_its_owner(chain_a, p
     [second] = a2(engine.tick(at(23, 12, 20)).follow_ups)
     services.acknowledge(first, by=people.quality_director, now=at(23, 12, 30))  # late, but answered
     services.record_step(
-        step(chain_a, "A2"), by=people.governance_officer, values=A2_VALUES, now=at(23, 12, 40)
+        step(chain_a, "A2"),
+        by=people.governance_officer,
+        values=A2_VALUES,
+        now=at(23, 12, 40),
+        check_done=CHECK_DONE,
     )
     first, second = fresh(first, second)
     assert second.settled and second.state == "resolved"
@@ -176,7 +191,9 @@ def test_a_settled_escalation_does_not_climb_past_the_next_deadline(chain_a, peo
     time_machine.move_to(at(23, 12, 30), tick=False)
     [first] = a2(engine.tick(at(23, 10, 19)).overdue)
     [second] = a2(engine.tick(at(23, 12, 20)).follow_ups)  # Nominated Individual next at 14:20
-    services.record_step(step(chain_a, "A2"), by=people.governance_officer, values=A2_VALUES)
+    services.record_step(
+        step(chain_a, "A2"), by=people.governance_officer, values=A2_VALUES, check_done=CHECK_DONE
+    )
     for now in (at(23, 14, 21), at(24, 17), at(30, 12)):
         time_machine.move_to(now, tick=False)
         assert a2(engine.tick(now).follow_ups) == []
@@ -207,11 +224,17 @@ def test_a_thread_is_settled_with_one_update(three_levels, people):
 def test_a_breach_is_not_settled_by_recording_its_step_again(chain_a, people):
     values = {**A2_VALUES, "pct_received_within_4h": 75}
     record = services.record_step(
-        step(chain_a, "A2"), by=people.governance_officer, values=values, now=at(23, 10)
+        step(chain_a, "A2"),
+        by=people.governance_officer,
+        values=values,
+        now=at(23, 10),
+        check_done=CHECK_DONE,
     )
     [follow_up] = [e for e in engine.tick(at(23, 12, 5)).follow_ups if e.step_run.code == "A2"]
     officer = people.governance_officer
-    services.record_step(step(chain_a, "A2"), by=officer, values=A2_VALUES, now=at(23, 12, 10))
+    services.record_step(
+        step(chain_a, "A2"), by=officer, values=A2_VALUES, now=at(23, 12, 10), check_done=CHECK_DONE
+    )
     breach, follow_up = fresh(record.escalation, follow_up)
     assert breach.state == follow_up.state == "raised", "a breach waits for its action"
     services.record_action(breach, by=people.quality_director, action_taken="Re-sent.", now=at(23, 12, 15))

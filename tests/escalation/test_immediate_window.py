@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from escalation import engine, notifications, services
 from escalation.models import describe_window
+from tests.factories import CHECK_DONE
 
 from .conftest import at, step
 
@@ -36,7 +37,7 @@ def b4_breach(chain_b, people):
     """The late shift's B4 at 20:00 on Monday: 3 tasks unresolved, 2 concerns: the on-call manager is
     told at once and must acknowledge by 21:00."""
     record = services.record_step(
-        step(chain_b, "B4"), by=people.senior_carer, values=B4_BREACH, now=at(23, 20)
+        step(chain_b, "B4"), by=people.senior_carer, values=B4_BREACH, now=at(23, 20), check_done=CHECK_DONE
     )
     assert record.escalation.acknowledge_by == at(23, 21)
     return record.escalation
@@ -67,6 +68,8 @@ def test_the_e_mail_says_immediately_and_the_hour_together(b4_breach):
 def test_a_missed_immediate_escalation_climbs_saying_the_hour_it_missed(b4_breach):
     follow_ups = engine.tick(at(23, 21, 1)).follow_ups
     [follow_up] = [e for e in follow_ups if e.parent_id == b4_breach.pk]
-    assert follow_up.reason.startswith(
+    # After the breach it follows, as it happened.
+    assert follow_up.reason.startswith(b4_breach.reason)
+    assert follow_up.reason.endswith(
         "Not acknowledged by the On-call Manager within 1 hour (by Mon 23 Nov 2026, 21:00)."
     )

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from escalation import services
 from escalation.models import StepRecord
+from tests.factories import CHECK_DONE
 
 from .conftest import at, step
 
@@ -19,7 +20,11 @@ NEEDED = "Enter the expected reduction in comparable risk exposure for each risk
 def test_a4_with_no_risk_level_group_is_refused_on_its_field(chain_a, people):
     with pytest.raises(ValidationError) as refused:
         services.record_step(
-            step(chain_a, "A4"), by=people.deputy_regional_manager, values=NO_GROUPS, now=at(23, 15)
+            step(chain_a, "A4"),
+            by=people.deputy_regional_manager,
+            values=NO_GROUPS,
+            now=at(23, 15),
+            check_done=CHECK_DONE,
         )
     [message] = refused.value.message_dict["expected_reduction_pct"]
     assert message.startswith(NEEDED)
@@ -30,7 +35,11 @@ def test_a4_with_no_risk_level_group_is_refused_on_its_field(chain_a, people):
 def test_a4_with_each_group_is_judged_as_before(chain_a, people):
     values = {**NO_GROUPS, "expected_reduction_pct": {"High risk": 15, "Medium risk": 11}}
     record = services.record_step(
-        step(chain_a, "A4"), by=people.deputy_regional_manager, values=values, now=at(23, 15)
+        step(chain_a, "A4"),
+        by=people.deputy_regional_manager,
+        values=values,
+        now=at(23, 15),
+        check_done=CHECK_DONE,
     )
     assert record.breached
 
@@ -44,7 +53,7 @@ def test_a_per_item_measure_that_may_be_empty_still_records_with_no_items(chain_
         "provider_median_rate": 0.5,
     }
     record = services.record_step(
-        step(chain_a, "A1"), by=people.quality_director, values=values, now=at(23, 9)
+        step(chain_a, "A1"), by=people.quality_director, values=values, now=at(23, 9), check_done=CHECK_DONE
     )
     assert record.breached is False
 

@@ -32,7 +32,7 @@ def test_pending_rows_are_e_mailed_once(chain_a, people, settings):
     assert notifications.send_pending(at(23, 10, 21)) == 0
     [message] = mail.outbox
     assert message.to == ["ops@example.org"]
-    assert message.subject == "Find comparable services (A1): step overdue – Oakwood Care Group"
+    assert message.subject == "Elm House: Find comparable services (A1) — step overdue"
     assert f"https://governance.example.org/escalations/{escalation.pk}/" in message.body
     assert "Acknowledge by: Mon 23 Nov 2026, 11:01 (within 1 working hour)" in message.body
     assert Notification.objects.get().sent_at == at(23, 10, 20)

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from escalation import engine, services
 from escalation.models import Escalation
+from tests.factories import CHECK_DONE
 
 from .conftest import at, step
 
@@ -49,7 +50,11 @@ def test_a_note_saying_why_lets_it_be_resolved_while_the_step_is_not_recorded(ov
 
 def test_once_the_step_is_recorded_it_resolves_without_a_note(overdue_a2, people, chain_a):
     services.record_step(
-        step(chain_a, "A2"), by=people.governance_officer, values=A2_VALUES, now=at(23, 10, 35)
+        step(chain_a, "A2"),
+        by=people.governance_officer,
+        values=A2_VALUES,
+        now=at(23, 10, 35),
+        check_done=CHECK_DONE,
     )
     services.resolve(overdue_a2, by=people.quality_director, now=at(23, 10, 40))
     assert Escalation.objects.get(pk=overdue_a2.pk).state == "resolved"
@@ -71,7 +76,11 @@ def test_the_page_shows_the_note_is_needed_on_the_field_and_keeps_it_open(
 def test_a_breach_escalation_needs_no_note(chain_a, people):
     values = {**A2_VALUES, "pct_received_within_4h": 75}
     record = services.record_step(
-        step(chain_a, "A2"), by=people.governance_officer, values=values, now=at(23, 10)
+        step(chain_a, "A2"),
+        by=people.governance_officer,
+        values=values,
+        now=at(23, 10),
+        check_done=CHECK_DONE,
     )
     escalation = record.escalation
     services.record_action(escalation, by=people.quality_director, action_taken="Re-sent.", now=at(23, 10, 5))
@@ -88,6 +97,10 @@ def test_the_note_is_asked_for_not_marked_optional_while_the_step_is_not_recorde
     assert "Resolution note (optional)" not in page and "Resolution note" in page
     assert "Say why you are resolving it while the step is not recorded." in page
     services.record_step(
-        step(chain_a, "A2"), by=people.governance_officer, values=A2_VALUES, now=at(23, 10, 35)
+        step(chain_a, "A2"),
+        by=people.governance_officer,
+        values=A2_VALUES,
+        now=at(23, 10, 35),
+        check_done=CHECK_DONE,
     )
     assert "Resolution note (optional)" in client.get(url).text

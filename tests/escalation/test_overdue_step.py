@@ -4,6 +4,7 @@ import pytest
 
 from escalation import engine, services
 from escalation.models import EngineEvent, Escalation
+from tests.factories import CHECK_DONE
 
 from .conftest import at, step
 
@@ -54,7 +55,11 @@ def test_recording_late_still_evaluates_the_threshold(chain_a, people):
     engine.tick(at(23, 10, 19))
     values = {"pct_received_within_4h": 50, "sampled_with_named_owner": 12, "sampled_due_within_72h": 12}
     record = services.record_step(
-        step(chain_a, "A2"), by=people.governance_officer, values=values, now=at(23, 11)
+        step(chain_a, "A2"),
+        by=people.governance_officer,
+        values=values,
+        now=at(23, 11),
+        check_done=CHECK_DONE,
     )
     assert record.late and record.breached
     kinds = Escalation.objects.filter(step_run__code="A2").values_list("kind", flat=True)
@@ -62,7 +67,13 @@ def test_recording_late_still_evaluates_the_threshold(chain_a, people):
 
 
 def test_a_recorded_step_is_never_overdue(chain_a, people):
-    services.record_step(step(chain_a, "A1"), by=people.quality_director, values=A1_VALUES, now=at(23, 9, 30))
+    services.record_step(
+        step(chain_a, "A1"),
+        by=people.quality_director,
+        values=A1_VALUES,
+        now=at(23, 9, 30),
+        check_done=CHECK_DONE,
+    )
     assert engine.tick(at(23, 10, 1)).raised == []
 
 
@@ -82,7 +93,11 @@ def test_an_overdue_escalation_says_when_the_step_was_recorded_late(chain_a, peo
     assert "Recorded late" not in client.get(url).text
 
     services.record_step(
-        step(chain_a, "A1"), by=people.quality_director, values=A1_VALUES, now=at(23, 10, 40)
+        step(chain_a, "A1"),
+        by=people.quality_director,
+        values=A1_VALUES,
+        now=at(23, 10, 40),
+        check_done=CHECK_DONE,
     )
     page = client.get(url).text
     assert "Recorded late" in page

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from escalation import computations, engine, services
 from escalation.models import Escalation, ProviderStepSetting
+from tests.factories import CHECK_DONE
 
 from .conftest import at, step
 
@@ -58,7 +59,9 @@ def test_the_inbox_needs_the_same_queries_for_one_or_many_escalations(
 def test_the_detail_page_says_why_who_and_what_and_acting_on_it_works(client, sign_in, chain_a, people, now):
     a2 = step(chain_a, "A2")
     values = {"pct_received_within_4h": 75, "sampled_with_named_owner": 12, "sampled_due_within_72h": 12}
-    record = services.record_step(a2, by=people.governance_officer, values=values, now=at(23, 10))
+    record = services.record_step(
+        a2, by=people.governance_officer, values=values, now=at(23, 10), check_done=CHECK_DONE
+    )
     url = reverse("escalation:detail", args=[record.escalation.pk])
     sign_in(people.quality_director)
     page = client.get(url).text
@@ -99,7 +102,13 @@ def test_the_case_page_shows_the_five_steps_as_a_timeline(client, sign_in, chain
         "matched_service_rates": {"Elm House": 0.9},
         "provider_median_rate": 0.5,
     }
-    services.record_step(step(chain_a, "A1"), by=people.quality_director, values=values, now=at(23, 10, 50))
+    services.record_step(
+        step(chain_a, "A1"),
+        by=people.quality_director,
+        values=values,
+        now=at(23, 10, 50),
+        check_done=CHECK_DONE,
+    )
     sign_in(people.nominated_individual)
     page = client.get(reverse("escalation:chain_run", args=[chain_a.pk])).text
     for code in ("A1", "A2", "A3", "A4", "A5"):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from escalation import engine, services
+from tests.factories import CHECK_DONE
 
 from .conftest import at, step
 
@@ -53,6 +54,12 @@ def test_a_step_not_yet_recorded_is_to_be_recorded_by_on_the_case_page(client, s
     assert "For Governance Officer" not in page
 
     values = {"pct_received_within_4h": 100, "sampled_with_named_owner": 12, "sampled_due_within_72h": 12}
-    services.record_step(step(chain_a, "A2"), by=people.governance_officer, values=values, now=at(23, 10, 28))
+    services.record_step(
+        step(chain_a, "A2"),
+        by=people.governance_officer,
+        values=values,
+        now=at(23, 10, 28),
+        check_done=CHECK_DONE,
+    )
     page = strip_tags(client.get(reverse("escalation:chain_run", args=[chain_a.pk])).text)
     assert f"Recorded by {people.governance_officer}, Mon 23 Nov 2026, 10:28" in page

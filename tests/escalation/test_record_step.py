@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from escalation import services
 from escalation.models import EngineEvent, Escalation, Notification, StepRecord
+from escalation.recording import SAY_WHAT_YOU_CHECKED
+from tests.factories import CHECK_DONE
 
 from .conftest import at, step
 
@@ -19,7 +21,9 @@ A2_BREACH = {**A2_OK, "pct_received_within_4h": 75}
 
 def test_a_record_within_threshold_raises_nothing(chain_a, people):
     a2 = step(chain_a, "A2")
-    record = services.record_step(a2, by=people.governance_officer, values=A2_OK, now=at(23, 10))
+    record = services.record_step(
+        a2, by=people.governance_officer, values=A2_OK, now=at(23, 10), check_done=CHECK_DONE
+    )
     assert record.breached is False and record.escalation is None
     assert "no" in record.explanation
     a2.refresh_from_db()
@@ -47,12 +51,15 @@ def test_a_breach_escalates_to_the_target_role_with_the_window_and_action(chain_
 
 def test_recording_again_supersedes_but_never_escalates_twice(chain_a, people):
     a2 = step(chain_a, "A2")
-    first = services.record_step(a2, by=people.governance_officer, values=A2_BREACH, now=at(23, 10))
+    first = services.record_step(
+        a2, by=people.governance_officer, values=A2_BREACH, now=at(23, 10), check_done=CHECK_DONE
+    )
     second = services.record_step(
         a2,
         by=people.governance_officer,
         values={**A2_BREACH, "pct_received_within_4h": 50},
         now=at(23, 10, 5),
+        check_done=CHECK_DONE,
     )
     assert second.escalation == first.escalation
     assert Escalation.objects.count() == 1 and Notification.objects.count() == 1
@@ -63,14 +70,20 @@ def test_recording_again_supersedes_but_never_escalates_twice(chain_a, people):
 
 def test_a_later_breach_after_a_clean_record_escalates_once(chain_a, people):
     a2 = step(chain_a, "A2")
-    services.record_step(a2, by=people.governance_officer, values=A2_OK, now=at(23, 10))
-    record = services.record_step(a2, by=people.governance_officer, values=A2_BREACH, now=at(23, 10, 10))
+    services.record_step(
+        a2, by=people.governance_officer, values=A2_OK, now=at(23, 10), check_done=CHECK_DONE
+    )
+    record = services.record_step(
+        a2, by=people.governance_officer, values=A2_BREACH, now=at(23, 10, 10), check_done=CHECK_DONE
+    )
     assert record.escalation is not None and Escalation.objects.count() == 1
 
 
 def test_someone_without_the_step_role_cannot_record(chain_a, people):
     with pytest.raises(PermissionDenied, match="Only a Governance Officer"):
-        services.record_step(step(chain_a, "A2"), by=people.operations_director, values=A2_OK)
+        services.record_step(
+            step(chain_a, "A2"), by=people.operations_director, values=A2_OK, check_done=CHECK_DONE
+        )
     assert not StepRecord.objects.exists()
 
 
@@ -81,8 +94,10 @@ def test_a_regional_role_records_only_for_its_region(chain_a, people, south):
     southern = person_with_role(Role.DEPUTY_REGIONAL_MANAGER, region=south, username="south-drm")
     values = {"briefings_completed_4h": 3, "local_tasks_due_24h": 2, "expected_reduction_pct": {"North": 20}}
     with pytest.raises(PermissionDenied):
-        services.record_step(step(chain_a, "A4"), by=southern, values=values)
-    record = services.record_step(step(chain_a, "A4"), by=people.deputy_regional_manager, values=values)
+        services.record_step(step(chain_a, "A4"), by=southern, values=values, check_done=CHECK_DONE)
+    record = services.record_step(
+        step(chain_a, "A4"), by=people.deputy_regional_manager, values=values, check_done=CHECK_DONE
+    )
     assert record.breached is False
 
 
@@ -92,6 +107,7 @@ def test_values_are_checked_against_the_step_measures(chain_a, people):
             step(chain_a, "A2"),
             by=people.governance_officer,
             values={"pct_received_within_4h": 140, "sampled_with_named_owner": -1, "colour": 3},
+            check_done=CHECK_DONE,
         )
     errors = caught.value.message_dict
     assert errors["pct_received_within_4h"] == [
@@ -106,10 +122,27 @@ def test_values_are_checked_against_the_step_measures(chain_a, people):
     assert not StepRecord.objects.exists()
 
 
+@pytest.mark.parametrize("check_done", ["", "   "])
+def test_a_record_without_the_check_done_is_refused_and_nothing_is_written(chain_a, people, check_done):
+    """The figures the system filled in are never recorded without the person saying what they checked."""
+    a2 = step(chain_a, "A2")
+    with pytest.raises(ValidationError) as refused:
+        services.record_step(a2, by=people.governance_officer, values=A2_OK, check_done=check_done)
+    assert refused.value.message_dict == {"check_done": [SAY_WHAT_YOU_CHECKED]}
+    assert (
+        SAY_WHAT_YOU_CHECKED
+        == "Say what you checked, for example which records you compared the figures with."
+    )
+    assert not StepRecord.objects.exists() and not EngineEvent.objects.filter(kind="step_recorded").exists()
+    assert step(chain_a, "A2").state == "due"
+
+
 def test_a_closed_case_cannot_be_recorded(chain_a, people):
     services.close_chain_run(chain_a, by=people.quality_director, reason="Trigger withdrawn")
     with pytest.raises(ValidationError, match="closed"):
-        services.record_step(step(chain_a, "A2"), by=people.governance_officer, values=A2_OK)
+        services.record_step(
+            step(chain_a, "A2"), by=people.governance_officer, values=A2_OK, check_done=CHECK_DONE
+        )
     assert set(chain_a.step_runs.values_list("state", flat=True)) == {"closed"}
 
 
@@ -130,6 +163,7 @@ def test_c2_tells_the_registered_manager_of_the_affected_service(
         values=values,
         affected_service=elm_house,
         now=at(27, 12),
+        check_done=CHECK_DONE,
     )
     escalation = record.escalation
     assert escalation.service == elm_house and escalation.role_gap is False
@@ -152,13 +186,15 @@ def test_a_recurring_check_opens_when_the_one_before_it_falls_due(chains, provid
     analyst = people.performance_analyst
 
     with pytest.raises(ValidationError) as early:
-        services.record_step(days[2], by=analyst, values=values, now=days[0].due_at)
+        services.record_step(days[2], by=analyst, values=values, now=days[0].due_at, check_done=CHECK_DONE)
     opens = days[1].due_at.astimezone(ZoneInfo("Europe/London")).strftime("%a %-d %b %Y, %H:%M")
     assert f"It opens at {opens}" in early.value.messages[0]
     assert not StepRecord.objects.exists()
 
-    services.record_step(days[0], by=analyst, values=values, now=days[0].due_at - timedelta(hours=1))
-    services.record_step(days[2], by=analyst, values=values, now=days[1].due_at)
+    services.record_step(
+        days[0], by=analyst, values=values, now=days[0].due_at - timedelta(hours=1), check_done=CHECK_DONE
+    )
+    services.record_step(days[2], by=analyst, values=values, now=days[1].due_at, check_done=CHECK_DONE)
     assert StepRecord.objects.count() == 2
 
 

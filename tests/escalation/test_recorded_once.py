@@ -12,6 +12,7 @@ from learning_transfer import chain
 from learning_transfer.services import log_trigger
 from providers.actions import AlreadyDone
 from providers.choices import RiskTag
+from tests.factories import CHECK_DONE
 from tests.learning_transfer.conftest import add_care_hours, add_incidents
 
 from .conftest import at, step
@@ -24,9 +25,13 @@ A2_BREACH = {"pct_received_within_4h": 75, "sampled_with_named_owner": 12, "samp
 
 def test_the_same_figures_sent_twice_are_recorded_once(chain_a, people):
     a2 = step(chain_a, "A2")
-    first = services.record_step(a2, by=people.governance_officer, values=A2_BREACH, now=at(23, 10))
+    first = services.record_step(
+        a2, by=people.governance_officer, values=A2_BREACH, now=at(23, 10), check_done=CHECK_DONE
+    )
     with pytest.raises(AlreadyDone, match="already recorded") as repeat:
-        services.record_step(a2, by=people.governance_officer, values=A2_BREACH, now=at(23, 10, 1))
+        services.record_step(
+            a2, by=people.governance_officer, values=A2_BREACH, now=at(23, 10, 1), check_done=CHECK_DONE
+        )
     assert repeat.value.existing == first
     assert list(StepRecord.objects.filter(step_run=a2)) == [first]
     assert EngineEvent.objects.filter(kind="step_recorded", step_run=a2).count() == 1
@@ -38,11 +43,15 @@ def test_other_figures_or_another_person_still_record_again(chain_a, people, qua
     from tests.factories import person_with_role
 
     a2 = step(chain_a, "A2")
-    services.record_step(a2, by=people.governance_officer, values=A2_BREACH, now=at(23, 10))
+    services.record_step(
+        a2, by=people.governance_officer, values=A2_BREACH, now=at(23, 10), check_done=CHECK_DONE
+    )
     corrected = {**A2_BREACH, "pct_received_within_4h": 50}
-    services.record_step(a2, by=people.governance_officer, values=corrected, now=at(23, 10, 5))
+    services.record_step(
+        a2, by=people.governance_officer, values=corrected, now=at(23, 10, 5), check_done=CHECK_DONE
+    )
     colleague = person_with_role(Role.GOVERNANCE_OFFICER, provider=chain_a.provider, username="gov2")
-    services.record_step(a2, by=colleague, values=corrected, now=at(23, 10, 6))
+    services.record_step(a2, by=colleague, values=corrected, now=at(23, 10, 6), check_done=CHECK_DONE)
     assert StepRecord.objects.filter(step_run=a2).count() == 3
 
 
@@ -50,9 +59,15 @@ def test_the_same_figures_after_another_step_was_recorded_are_a_new_record(chain
     """Recorded again once the case has moved on (C5 signed off again after a missing check came in),
     the same figures judge the step afresh: that is not a double press."""
     a2, a3 = step(chain_a, "A2"), step(chain_a, "A3")
-    services.record_step(a2, by=people.governance_officer, values=A2_BREACH, now=at(23, 10))
-    services.record_step(a3, by=people.operations_director, values=A3_WITHIN, now=at(23, 10, 2))
-    services.record_step(a2, by=people.governance_officer, values=A2_BREACH, now=at(23, 10, 3))
+    services.record_step(
+        a2, by=people.governance_officer, values=A2_BREACH, now=at(23, 10), check_done=CHECK_DONE
+    )
+    services.record_step(
+        a3, by=people.operations_director, values=A3_WITHIN, now=at(23, 10, 2), check_done=CHECK_DONE
+    )
+    services.record_step(
+        a2, by=people.governance_officer, values=A2_BREACH, now=at(23, 10, 3), check_done=CHECK_DONE
+    )
     assert StepRecord.objects.filter(step_run=a2).count() == 2
 
 

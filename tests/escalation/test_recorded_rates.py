@@ -7,6 +7,7 @@ from escalation import services
 from escalation.models import StepTemplate
 from escalation.rules import evaluate
 from escalation.values import value_rows
+from tests.factories import CHECK_DONE
 
 from .conftest import at, step
 
@@ -60,7 +61,9 @@ def test_the_result_recorded_with_a1_writes_its_rates_as_every_page_does(client,
         "matched_service_rates": {"Hawthorn House": 0.051172, "Ash Grove": 0.009},
         "provider_median_rate": 0.018173,
     }
-    record = services.record_step(a1, by=people.quality_director, values=values, now=at(23, 9, 30))
+    record = services.record_step(
+        a1, by=people.quality_director, values=values, now=at(23, 9, 30), check_done=CHECK_DONE
+    )
     assert record.breached
     said = "the provider median incident rate per 100 care hours (0.018) at Hawthorn House (0.051)"
     assert said in record.explanation

@@ -106,7 +106,7 @@ def test_the_e_mail_subject_says_which_check(chain_b, people):
     notifications.send_pending(at(24, 9, 1))
     [message] = [m for m in mail.outbox if f"/escalations/{escalation.pk}/" in m.body]
     assert message.subject == (
-        f"Check the new way of working on each shift (B1), {SECOND}: step overdue – Oakwood Care Group"
+        f"Elm House: Check the new way of working on each shift (B1), {SECOND} — step overdue"
     )
 
 

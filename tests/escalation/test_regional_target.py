@@ -12,7 +12,7 @@ from escalation import engine, recipients, services
 from escalation.models import StepTemplate
 from escalation.permissions import visible_escalations
 from providers.choices import Role
-from tests.factories import person_with_role
+from tests.factories import CHECK_DONE, person_with_role
 
 from .conftest import at
 
@@ -81,6 +81,7 @@ def test_a_breached_a4_tells_the_manager_of_its_own_region(a4_to_the_regional_ma
             "expected_reduction_pct": {"High-risk services": 5},
         },
         now=at(24, 15),
+        check_done=CHECK_DONE,
     )
     assert record.escalation.region.name == "South"
     assert told(record.escalation) == ["drm-south"]
@@ -146,7 +147,8 @@ def test_the_e_mail_names_the_step_and_its_region_as_the_pages_do(a4_to_the_regi
     bodies = {message.to[0]: message.body for message in mail.outbox}
     south = managers["South"].email
     assert subjects[south] == (
-        "Check each region put the learning in place – South (A4): step overdue – Oakwood Care Group"
+        # The case's service first (where the failure happened), the region in the step's name.
+        "Elm House: Check each region put the learning in place – South (A4) — step overdue"
     )
     # The reason says what is overdue; the body also says where, for a reader who opens the mail alone.
     assert "Step: Check each region put the learning in place – South (A4)" in bodies[south]

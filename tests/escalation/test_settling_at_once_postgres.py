@@ -13,6 +13,7 @@ from escalation import engine, notifications, services
 from escalation.choices import EventKind
 from escalation.models import Escalation
 from tests.concurrency import postgresql_only, submit_at_once
+from tests.factories import CHECK_DONE
 
 from .conftest import at, step
 
@@ -45,7 +46,11 @@ def test_resolving_two_levels_while_the_step_is_recorded_settles_each_level_once
             now=at(23, 14, 40),
         ),
         lambda: services.record_step(
-            step(chain_a, "A2"), by=people.governance_officer, values=A2_VALUES, now=at(23, 14, 40)
+            step(chain_a, "A2"),
+            by=people.governance_officer,
+            values=A2_VALUES,
+            now=at(23, 14, 40),
+            check_done=CHECK_DONE,
         ),
     ]
     turn = count()

@@ -6,6 +6,7 @@ import pytest
 
 from escalation import services
 from escalation.models import StepTemplate
+from tests.factories import CHECK_DONE
 
 from .conftest import at, step
 
@@ -27,7 +28,9 @@ def test_an_open_case_keeps_its_snapshot_after_the_template_changes(
     assert snapshot.threshold_rule["value"] == 100
     assert (snapshot.escalate_to, snapshot.response_working_hours) == ("quality_director", Decimal(2))
     values = {"pct_received_within_4h": 90, "sampled_with_named_owner": 12, "sampled_due_within_72h": 12}
-    record = services.record_step(snapshot, by=people.governance_officer, values=values, now=at(23, 10))
+    record = services.record_step(
+        snapshot, by=people.governance_officer, values=values, now=at(23, 10), check_done=CHECK_DONE
+    )
     assert record.breached and record.escalation.target_role == "quality_director"
 
     new_case = services.start_chain(

@@ -9,6 +9,7 @@ from django.urls import reverse
 from escalation import services
 from escalation.models import Escalation, StepRecord
 from providers.models import REASON_MAX_LENGTH
+from tests.factories import CHECK_DONE
 
 from .conftest import at, step
 
@@ -27,7 +28,12 @@ def test_a_count_far_beyond_any_real_one_is_refused_on_its_field(chain_a, people
     a3 = step(chain_a, "A3")
     values = {"services_without_lead": 99999999999999999999, "comparable_risk_unresolved_24h": 0}
     with pytest.raises(ValidationError) as refused:
-        services.record_step(a3, by=people.operations_director, values=values | {"briefing_incomplete": 0})
+        services.record_step(
+            a3,
+            by=people.operations_director,
+            values=values | {"briefing_incomplete": 0},
+            check_done=CHECK_DONE,
+        )
     [message] = refused.value.message_dict["services_without_lead"]
     assert message.startswith(
         "Matched services without a confirmed implementation lead must be a whole number"
@@ -39,7 +45,9 @@ def test_a_count_far_beyond_any_real_one_is_refused_on_its_field(chain_a, people
 def test_a_sampled_count_cannot_exceed_its_sample(chain_a, people):
     values = A2_OK | {"sampled_with_named_owner": "13"}
     with pytest.raises(ValidationError) as refused:
-        services.record_step(step(chain_a, "A2"), by=people.governance_officer, values=values)
+        services.record_step(
+            step(chain_a, "A2"), by=people.governance_officer, values=values, check_done=CHECK_DONE
+        )
     assert "from 0 to 12" in refused.value.message_dict["sampled_with_named_owner"][0]
 
 
@@ -59,7 +67,11 @@ def test_a_long_note_is_refused_naming_the_field_and_kept_on_the_form(client, si
 def test_a_long_action_taken_is_refused_and_kept(client, sign_in, chain_a, people, now):
     values = {"pct_received_within_4h": 75, "sampled_with_named_owner": 12, "sampled_due_within_72h": 12}
     record = services.record_step(
-        step(chain_a, "A2"), by=people.governance_officer, values=values, now=at(23, 10)
+        step(chain_a, "A2"),
+        by=people.governance_officer,
+        values=values,
+        now=at(23, 10),
+        check_done=CHECK_DONE,
     )
     sign_in(people.quality_director)
     page = client.post(

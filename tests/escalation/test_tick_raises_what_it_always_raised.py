@@ -33,7 +33,14 @@ from escalation.models import (
 from escalation.rules import Evaluation
 from providers.calendar import LONDON
 from providers.choices import Role
-from tests.factories import ProviderFactory, RegionFactory, ServiceFactory, TeamFactory, person_with_role
+from tests.factories import (
+    CHECK_DONE,
+    ProviderFactory,
+    RegionFactory,
+    ServiceFactory,
+    TeamFactory,
+    person_with_role,
+)
 
 from .conftest import at
 
@@ -191,7 +198,9 @@ def name(e: Escalation) -> str:
 def test_a_week_of_ticks_raises_what_it_always_raised(story, django_capture_on_commit_callbacks):
     reports = [engine.tick(TICKS[0])]
     a2 = story["elm_a"].step_runs.get(code="A2")
-    services.record_step(a2, by=story["governance"], values=A2_BREACH, now=at(23, 10, 10))
+    services.record_step(
+        a2, by=story["governance"], values=A2_BREACH, now=at(23, 10, 10), check_done=CHECK_DONE
+    )
     night = Evaluation(breached=True, deciding={"record_completion_pct": 82}, explanation=["+2 points"])
     weak_groups.raise_weak_group_escalations(
         story["elm_b"], "B1", [("team Night", night)], occurred_at=at(23, 10, 15), now=at(23, 10, 15)

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from escalation import engine, services
 from escalation.models import ProviderStepSetting, StepTemplate
 from escalation.rules import with_thresholds
+from tests.factories import CHECK_DONE
 
 from .conftest import at, step
 
@@ -37,7 +38,9 @@ def test_a_tuned_threshold_applies_to_new_cases_of_that_provider(
     a2 = step(run, "A2")
     assert a2.threshold_rule == {"measure": "pct_received_within_4h", "op": "<", "value": 90}
     assert a2.response_working_hours == Decimal("0.5")
-    record = services.record_step(a2, by=people.governance_officer, values=A2_95, now=at(23, 10))
+    record = services.record_step(
+        a2, by=people.governance_officer, values=A2_95, now=at(23, 10), check_done=CHECK_DONE
+    )
     assert record.breached is False  # 95 % would breach the default of 100 %
     [overdue] = engine.tick(at(23, 11, 1)).overdue  # A1, with its default window
     assert overdue.acknowledge_by == at(23, 12, 1)

@@ -20,7 +20,7 @@ from escalation.models import StepRecord
 from learning_transfer import chain
 from learning_transfer.services import update_exposure
 from providers.choices import Role
-from tests.factories import person_with_role
+from tests.factories import CHECK_DONE, person_with_role
 
 from .conftest import CONFIRMED
 
@@ -53,7 +53,7 @@ def expect(trigger, by, reductions: dict) -> None:
 def record(run, by, groups: dict):
     with time_machine.travel(NOW, tick=False):
         values = computations.compute(run).values | {GROUPS: groups}
-        return engine.record_step(run, by=by, values=values, now=NOW)
+        return engine.record_step(run, by=by, values=values, now=NOW, check_done=CHECK_DONE)
 
 
 def refusal(run, by, groups: dict) -> str:

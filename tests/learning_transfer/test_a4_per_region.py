@@ -21,7 +21,7 @@ from learning_transfer import chain
 from learning_transfer.services import adjust_match, update_exposure
 from providers.actions import AlreadyDone
 from providers.choices import RiskLevel, Role
-from tests.factories import RegionFactory, ServiceFactory, person_with_role
+from tests.factories import CHECK_DONE, RegionFactory, ServiceFactory, person_with_role
 
 from .conftest import CONFIRMED
 
@@ -69,7 +69,9 @@ def test_one_a4_per_region_with_matched_services_each_for_its_deputy(trigger, de
 def test_a_deputy_cannot_record_another_regions_a4(trigger, deputies):
     values = {"briefings_completed_4h": 0, "local_tasks_due_24h": 0, "expected_reduction_pct": {}}
     with pytest.raises(PermissionDenied, match="Deputy Regional Manager"):
-        engine.record_step(a4_runs(trigger)["South"], by=deputies["north"], values=values, now=NOW)
+        engine.record_step(
+            a4_runs(trigger)["South"], by=deputies["north"], values=values, now=NOW, check_done=CHECK_DONE
+        )
 
 
 def test_each_regions_a4_measures_only_its_own_matched_services_by_risk_level_group(
@@ -100,7 +102,7 @@ def test_the_rule_is_judged_per_group_so_only_the_weak_regions_a4_escalates(
     for region, run in runs.items():
         with time_machine.travel(NOW, tick=False):
             values = computations.compute(run).values
-        engine.record_step(run, by=deputies[region.lower()], values=values, now=NOW)
+        engine.record_step(run, by=deputies[region.lower()], values=values, now=NOW, check_done=CHECK_DONE)
     [escalation] = Escalation.objects.filter(kind="breach")
     assert escalation.step_run == runs["South"]  # the South's high-risk group expects only 9 %
     assert escalation.target_role == "compliance_manager"

@@ -18,6 +18,7 @@ from learning_transfer.services import (
     update_exposure,
 )
 from learning_transfer.services.summary import SummaryFilters, executive_summary
+from tests.factories import CHECK_DONE
 
 from .conftest import CONFIRMED, LONDON, add_care_hours, add_incidents
 
@@ -199,7 +200,12 @@ def raise_a2_escalation(trigger, governance_officer):
     """Record A2 with 0% received within 4 hours: a breach, escalated to the quality director."""
     values = {"pct_received_within_4h": 0, "sampled_with_named_owner": 4, "sampled_due_within_72h": 4}
     record = chain.record(
-        trigger, "A2", by=governance_officer, values=values, now=ISSUED + timedelta(hours=1)
+        trigger,
+        "A2",
+        by=governance_officer,
+        values=values,
+        now=ISSUED + timedelta(hours=1),
+        check_done=CHECK_DONE,
     )
     assert record.escalation is not None
 

@@ -76,7 +76,7 @@ TOO_MANY_HOURS = ", the most one service can deliver in a day (24 hours for each
         ("Infinity", "hours 'Infinity' is not a number."),
         ("NaN", "hours 'NaN' is not a number."),
         ("twelve", "hours 'twelve' is not a number."),
-        ('"1,200"', "hours '1,200' is not a number."),  # quoted: a thousands separator is not read
+        ('"1,20"', "hours '1,20' is not a number: " + imports.NUMBER_HINT),  # not a thousands grouping
         ("-0.5", "hours cannot be negative (got -0.5)."),
         ("50000000", "hours '50000000' is more than 24,000" + TOO_MANY_HOURS),
         ("24000.01", "hours '24000.01' is more than 24,000" + TOO_MANY_HOURS),
@@ -168,7 +168,7 @@ def test_a_null_character_in_a_cell_is_reported_by_line_and_nothing_is_saved(
     assert messages(job) == [
         (3, "description contains a null character (\\x00), which cannot be saved: remove it."),
         (4, "source_reference contains a null character (\\x00), which cannot be saved: remove it."),
-        (5, "Unknown theme 'fa\\x00ll'. Use one of: " + ", ".join(IncidentTheme.values) + "."),
+        (5, "Unknown theme 'fa\\x00ll'. Use one of: " + imports.named_choices(IncidentTheme) + "."),
     ]
     assert Incident.objects.count() == 0
 

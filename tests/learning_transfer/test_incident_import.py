@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from learning_transfer import imports
 from learning_transfer.choices import ImportKind, ImportStatus
 from learning_transfer.models import CareHours, Incident
 from learning_transfer.services import import_care_hours, import_incidents
@@ -88,7 +89,7 @@ def test_every_bad_row_is_reported_by_line_and_nothing_is_imported(
     job = import_incidents(upload(text), provider, quality_director)
     assert job.status == ImportStatus.REJECTED
     assert messages(job) == [
-        (3, "occurred_at '31/02/2026 10:00' is not a date and time like 2026-11-02 14:30."),
+        (3, "occurred_at '31/02/2026 10:00' is not a date and time like " + imports.DATE_TIME_EXAMPLE + "."),
         (4, "Unknown service 'Nowhere House': use the CQC location ID or name of one of your services."),
         (5, "Unknown service 'Faraway Manor': use the CQC location ID or name of one of your services."),
         (6, "people_affected cannot be negative (got -2)."),
@@ -139,7 +140,7 @@ def test_an_excel_file_imports_like_a_csv(quality_director, provider, elm_house)
 def test_a_file_that_is_not_a_table_is_rejected(quality_director, provider):
     job = import_incidents(SimpleUploadedFile("notes.txt", b"hello"), provider, quality_director)
     assert job.status == ImportStatus.REJECTED
-    assert messages(job) == [(1, "The file must be a .csv or .xlsx file.")]
+    assert messages(job) == [(1, imports.WRONG_FILE_TYPE)]
 
 
 def test_care_hours_import_and_reimport(quality_director, provider, elm_house):
@@ -157,7 +158,7 @@ def test_care_hours_errors_name_the_line(quality_director, provider, elm_house):
     assert messages(job) == [
         (2, "hours cannot be negative (got -5)."),
         (3, "Duplicate row: the same service and day as line 2."),
-        (4, "day '2026-13-01' is not a date like 2026-11-02."),
+        (4, "day '2026-13-01' is not a date like 2026-11-02 or 02/11/2026."),
     ]
     assert CareHours.objects.count() == 0
 

@@ -178,7 +178,7 @@ def test_every_matched_service_downloads_as_csv_with_the_figures_of_the_page(
     response = client.get(f"/learning/triggers/{trigger.pk}/services.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert f'filename="{trigger.reference}-matched-services.csv"' in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row["Service"] for row in rows] == homes(1, 60)
     first, second = rows[0], rows[1]  # Home 01 was the 31st made (not acknowledged), Home 02 the 32nd
     assert (first["Risk level"], first["Rate per 100 care hours"], first["Notice owner"]) == (
@@ -198,6 +198,22 @@ def test_every_matched_service_downloads_as_csv_with_the_figures_of_the_page(
         "2026-11-18 12:00",
         "Within 4 hours",
     )
+
+
+def test_the_file_opens_in_excel_with_pound_signs_and_accents_intact(
+    client, sign_in, trigger, quality_director
+):
+    """Excel on Windows reads a CSV file without a byte-order mark as Windows-1252, showing "£5" as
+    "Â£5": the file starts with the UTF-8 byte-order mark, which Excel takes as its encoding."""
+    match = trigger.matches.get(service__name="Home 07")
+    match.matched_by_rule, match.reason = False, "Night staffing at the café: résidents – £5 a shift"
+    match.save()
+    sign_in(quality_director)
+    content = client.get(f"/learning/triggers/{trigger.pk}/services.csv").content
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    by_name = {row["Service"]: row for row in rows}
+    assert by_name["Home 07"]["Added by hand"] == "Night staffing at the café: résidents – £5 a shift"
 
 
 def test_a_service_name_cannot_run_as_a_spreadsheet_formula(client, sign_in, trigger, quality_director):

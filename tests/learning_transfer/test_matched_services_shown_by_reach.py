@@ -43,7 +43,7 @@ def csv_services(client, sign_in, person, trigger) -> set[str]:
     sign_in(person)
     response = client.get(reverse("learning_transfer:trigger_services_csv", args=[trigger.pk]))
     assert response.status_code == 200
-    return {row["Service"] for row in csv.DictReader(io.StringIO(response.content.decode()))}
+    return {row["Service"] for row in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))}
 
 
 @pytest.mark.parametrize(

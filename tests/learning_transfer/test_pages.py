@@ -87,7 +87,7 @@ def test_a_running_import_polls_for_progress_with_htmx(client, sign_in, provider
     )
     sign_in(quality_director)
     page = client.get(f"/learning/import/{job.pk}/").text
-    assert 'hx-trigger="every 2s"' in page and "25,000 of 100,000 rows saved (25%)" in page
+    assert 'hx-trigger="every 2s"' in page and "25,000 of 100,000 rows (25%)" in page
     partial = client.get(f"/learning/import/{job.pk}/progress/", HTTP_HX_REQUEST="true").text
     assert "<html" not in partial and "25,000 of 100,000" in partial
 
@@ -96,7 +96,8 @@ def test_the_templates_download_as_csv_and_excel(client, sign_in, quality_direct
     sign_in(quality_director)
     csv = client.get("/learning/import/template/incidents.csv")
     assert csv["Content-Type"].startswith("text/csv")
-    assert csv.content.decode().startswith("source_reference,service,occurred_at,theme")
+    # The byte-order mark first, so that Excel on Windows reads the file as UTF-8 (£, é).
+    assert csv.content.decode("utf-8").startswith("\ufeffsource_reference,service,occurred_at,theme")
     xlsx = client.get("/learning/import/template/care_hours.xlsx")
     assert xlsx.content[:2] == b"PK"  # a zip container
 

@@ -15,6 +15,7 @@ from learning_transfer.models import MatchedService
 from learning_transfer.services import issue_notices
 from learning_transfer.services.summary import SummaryFilters, executive_summary
 from providers.calendar import LONDON
+from tests.factories import CHECK_DONE
 
 from . import test_a4_per_region
 from .conftest import CONFIRMED, add_care_hours, add_incidents
@@ -65,7 +66,7 @@ def test_a_regions_escalation_count_takes_its_own_a4_and_its_services_steps(
     for region, run in a4_runs(issued).items():
         with time_machine.travel(NOW, tick=False):
             values = computations.compute(run).values
-        engine.record_step(run, by=deputies[region.lower()], values=values, now=NOW)
+        engine.record_step(run, by=deputies[region.lower()], values=values, now=NOW, check_done=CHECK_DONE)
     [a4] = Escalation.objects.filter(step_run__code="A4")
     assert a4.region == south and a4.service.region == north  # the case where region and service differ
 

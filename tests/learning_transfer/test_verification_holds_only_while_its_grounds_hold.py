@@ -12,6 +12,7 @@ from django.core import mail
 from django.urls import reverse
 
 from escalation import notifications
+from escalation.models import Notification
 from learning_transfer.models import MatchedService
 from learning_transfer.services import (
     add_line,
@@ -38,6 +39,7 @@ def ash(log_falls_trigger, managers, quality_director, operations_director):
     """Ash Grove (a high-risk home) with its implementation verified: lead, briefing, one line done."""
     trigger = log_falls_trigger()
     issue_notices(trigger, by=quality_director, now=CONFIRMED + timedelta(minutes=30))
+    Notification.objects.all().delete()  # the notices' own mails (test_notice_mails): not these tests'
     match = trigger.matches.select_related("service", "trigger__provider").get(service__name="Ash Grove")
     confirm_lead(match, person=managers["ash"], by=operations_director, now=VERIFIED_AT)
     update_exposure(match, by=operations_director, briefing_completed_at=VERIFIED_AT, now=VERIFIED_AT)
@@ -66,7 +68,11 @@ def counted_as_verified_nowhere(client, sign_in, match, nominated_individual, qu
     row = exposure[exposure.index("Ash Grove") :].split("</tr>")[0]
     assert "Verification withdrawn" in row and ">Verified<" not in row
     rows = list(
-        csv.DictReader(io.StringIO(client.get(f"/learning/triggers/{match.trigger_id}/services.csv").text))
+        csv.DictReader(
+            io.StringIO(
+                client.get(f"/learning/triggers/{match.trigger_id}/services.csv").content.decode("utf-8-sig")
+            )
+        )
     )
     ash_row = next(r for r in rows if r["Service"] == "Ash Grove")
     assert ash_row["Implementation verified"].startswith("Not verified: withdrawn")

@@ -15,7 +15,7 @@ from learning_transfer.models import MatchedService
 from providers.choices import Role
 from reporting_control import chain, services
 from reporting_control.choices import LineKind
-from tests.factories import ServiceFactory, person_with_role
+from tests.factories import CHECK_DONE, ServiceFactory, person_with_role
 
 from .conftest import send_notice, verify
 
@@ -86,7 +86,7 @@ def test_only_the_manager_of_the_named_service_behind_is_told(
     _manager(cedar_court, "cedar-manager")
     _manager(update.oak_lodge, "oak-manager")
 
-    record = chain.record(update, "C2", by=analyst, values=C2_BREACHED, reasons=WHY)
+    record = chain.record(update, "C2", by=analyst, values=C2_BREACHED, reasons=WHY, check_done=CHECK_DONE)
 
     assert record.breached
     escalations = list(Escalation.objects.filter(step_run=record.step_run, parent=None))
@@ -103,7 +103,7 @@ def test_a_service_behind_with_no_registered_manager_is_a_role_gap_for_the_nomin
 ):
     _manager(birch_lodge, "birch-manager")  # Cedar Court, the service behind, has nobody
 
-    record = chain.record(update, "C2", by=analyst, values=C2_BREACHED, reasons=WHY)
+    record = chain.record(update, "C2", by=analyst, values=C2_BREACHED, reasons=WHY, check_done=CHECK_DONE)
 
     escalation = Escalation.objects.get(step_run=record.step_run, parent=None)
     assert (escalation.service, escalation.role_gap) == (cedar_court, True)
@@ -119,10 +119,16 @@ def test_every_service_behind_is_told_once_however_often_c2_is_recorded(
     birch_match.implementation_confirmed_at = timezone.now()
     birch_match.save()
 
-    chain.record(update, "C2", by=analyst, values=C2_BREACHED, reasons=WHY)
+    chain.record(update, "C2", by=analyst, values=C2_BREACHED, reasons=WHY, check_done=CHECK_DONE)
     # Recorded again with a note (the very same record sent twice is refused by the engine as a repeat).
     record = chain.record(
-        update, "C2", by=analyst, values=C2_BREACHED, notes="Checked again at noon.", reasons=WHY
+        update,
+        "C2",
+        by=analyst,
+        values=C2_BREACHED,
+        notes="Checked again at noon.",
+        reasons=WHY,
+        check_done=CHECK_DONE,
     )
 
     escalations = Escalation.objects.filter(step_run=record.step_run, parent=None).order_by("group")
@@ -134,7 +140,7 @@ def test_every_service_behind_is_told_once_however_often_c2_is_recorded(
 
 def test_c2_within_its_threshold_tells_nobody(update, analyst, cedar_court):
     _manager(cedar_court, "cedar-manager")
-    record = chain.record(update, "C2", by=analyst, values=C2_WITHIN, reasons=WHY)
+    record = chain.record(update, "C2", by=analyst, values=C2_WITHIN, reasons=WHY, check_done=CHECK_DONE)
     assert not record.breached
     assert not Escalation.objects.filter(step_run=record.step_run).exists()
 
@@ -152,7 +158,7 @@ def test_a_breach_no_named_service_is_behind_on_asks_which_service_it_is_about(
     _manager(cedar_court, "cedar-manager")
 
     with pytest.raises(ValidationError) as refused:
-        chain.record(update, "C2", by=analyst, values=C2_BREACHED, reasons=WHY)
+        chain.record(update, "C2", by=analyst, values=C2_BREACHED, reasons=WHY, check_done=CHECK_DONE)
     assert "Choose the affected service" in refused.value.message_dict["affected_service"][0]
     assert not Escalation.objects.exists() and not chain.step_run(update, "C2").is_recorded
 
@@ -170,4 +176,5 @@ def services_record_c2(update, analyst, service):
         values=C2_BREACHED,
         affected_service=service,
         reasons=WHY,
+        check_done=CHECK_DONE,
     )

@@ -9,6 +9,7 @@ from reporting_control import chain
 from reporting_control import services as reporting
 from reporting_control.choices import LineKind, UpdateStatus
 from reporting_control.models import IssueHold
+from tests.factories import CHECK_DONE
 from tests.house import project_receivers
 
 # The Operations Director's challenge counts more than the system finds: each figure typed over the
@@ -48,6 +49,7 @@ def test_a_breached_c4_places_the_issue_hold_automatically(challenged_update, op
         by=operations_director,
         values={"unsupported_statements": 3, "contradictions": 1, "deferred_sections": 0},
         reasons=CHALLENGED,
+        check_done=CHECK_DONE,
     )
 
     assert record.breached and record.escalation is not None
@@ -67,6 +69,7 @@ def test_a_c4_within_threshold_places_no_hold(challenged_update, operations_dire
         by=operations_director,
         values={"unsupported_statements": 2, "contradictions": 1, "deferred_sections": 0},
         reasons=CHALLENGED,
+        check_done=CHECK_DONE,
     )
     assert not IssueHold.objects.filter(update=evidenced_update).exists()
 
@@ -122,7 +125,11 @@ def test_the_engine_holds_the_update_itself_with_no_signal_listening(
     recorder = {"C4": operations_director, "C5": provider_director}[code]
 
     record = services.record_step(
-        chain.step_run(evidenced_update, code), by=recorder, values=BREACHING[code], reasons=CHALLENGED
+        chain.step_run(evidenced_update, code),
+        by=recorder,
+        values=BREACHING[code],
+        reasons=CHALLENGED,
+        check_done=CHECK_DONE,
     )
 
     assert record.breached

@@ -8,7 +8,7 @@ from django.urls import reverse
 from providers.choices import Role
 from reporting_control import chain, services
 from reporting_control.models import EvidencePack
-from tests.factories import check_and_sign_off, person_with_role
+from tests.factories import CHECK_DONE, check_and_sign_off, person_with_role
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def cedar_commissioner(cedar_court):
 
 def release(update, by, capture):
     if chain.step_run(update, chain.SIGN_OFF_STEP).state == "due":
-        chain.record_sign_off(update, by=by)
+        chain.record_sign_off(update, by=by, check_done=CHECK_DONE)
     with capture(execute=True):
         services.release_update(update, by=by)
 

@@ -21,7 +21,7 @@ def test_the_pack_html_shows_the_lines_their_evidence_holds_and_timeline(
     assert "Falls learning update for the council" in html
     assert "Birch Lodge: implementation verified" in html
     assert "Check the figures." in html and "Figures checked." in html
-    assert 'Check every claim has service evidence <span class="app-code">C1</span>' in html
+    assert 'Check every claim has service evidence<br><span class="app-code">C1</span>' in html
     assert "Lines lacking named-service adoption evidence" in html
 
 

@@ -54,7 +54,7 @@ def test_a_pack_with_nothing_evidenced_for_the_commissioner_says_so_on_page_one(
     # The figures count the same line the same way: withheld, and nothing evidenced.
     text = " ".join(pages)
     assert "Lines evidenced 0" in text
-    assert "Lines withheld from this update (frozen or deferred) 1" in text
+    assert "Lines left out of this update by a decision (held back, or waiting for proof) 1" in text
 
 
 def test_a_pack_with_evidence_for_the_commissioner_counts_it_on_page_one(cedar_deferred, birch_lodge):

@@ -55,7 +55,7 @@ def test_the_providers_pack_tells_what_happened_what_was_learned_and_where_it_re
         assert words in html
     assert "Issued to 2 comparable services: 1 verified, 1 not verified yet." in html
     assert "<td>Birch Lodge</td><td>Verified" in html and "<td>Cedar Court</td><td>Not verified yet" in html
-    assert "Lines withheld from this update (frozen or deferred)</td><td>1" in html
+    assert "Lines left out of this update by a decision (held back, or waiting for proof)</td><td>1" in html
 
 
 def test_a_commissioner_reads_the_story_of_its_own_service_and_only_counts_of_others(
@@ -89,6 +89,6 @@ def test_the_cover_names_the_releasers_role_and_every_page_says_whose_pack_it_is
     html = render_pack_html(evidenced_update, council)
     assert f"by {provider_director} (Provider Director)" in html
     # A day's check of the figures not due by the release was not skipped: it was never needed.
-    assert "Not needed: released before it fell due" in html and "Closed — no longer needed" not in html
+    assert "Not needed before release: " in html and "Closed — no longer needed" not in html
     running = f"{evidenced_update.provider} · {evidenced_update.reference} · for Northshire County Council"
     assert f'running">{running}<' in html

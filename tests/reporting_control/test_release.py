@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from reporting_control import chain, services
 from reporting_control.choices import LineKind, LineState, UpdateStatus
 from reporting_control.models import EvidencePack
-from tests.factories import check_and_sign_off
+from tests.factories import CHECK_DONE, check_and_sign_off
 
 
 def test_release_is_refused_while_a_hold_is_active(evidenced_update, compliance_manager, provider_director):
@@ -107,7 +107,7 @@ def test_release_waits_for_the_provider_directors_sign_off(unsigned_update, prov
     assert "sign-off for issue (C5) is not recorded yet" in " ".join(error.value.messages)
 
     check_and_sign_off(update, None)
-    record = chain.record_sign_off(update, by=provider_director)
+    record = chain.record_sign_off(update, by=provider_director, check_done=CHECK_DONE)
     assert not record.breached and record.values["residual_defects"] == 0
     assert services.release_update(update, by=provider_director) is True
 
@@ -119,7 +119,7 @@ def test_a_breached_sign_off_keeps_the_update_held(plan, compliance_manager, pro
             update, by=compliance_manager, claim=claim, kind=LineKind.PROVIDER_WIDE, services=[birch_lodge]
         )
 
-    record = chain.record_sign_off(update, by=provider_director)
+    record = chain.record_sign_off(update, by=provider_director, check_done=CHECK_DONE)
 
     assert record.breached and record.values["residual_defects"] == 3
     hold = services.active_hold(update)
@@ -150,7 +150,7 @@ def test_release_waits_for_the_checks_the_sign_off_is_judged_against(unsigned_up
     """C5 signs off "the whole sign-off set against C4, C3 and C1" (seed 000). An update was released with
     only C5 recorded, and its pack told commissioners the other checks were "Closed — no longer needed"."""
     update = unsigned_update
-    chain.record_sign_off(update, by=provider_director)
+    chain.record_sign_off(update, by=provider_director, check_done=CHECK_DONE)
     with pytest.raises(ValidationError) as error:
         services.release_update(update, by=provider_director)
     messages = " ".join(error.value.messages)
@@ -165,7 +165,7 @@ def test_release_waits_for_the_checks_the_sign_off_is_judged_against(unsigned_up
         services.release_update(update, by=provider_director)
     assert "signed off (C5) before" in " ".join(error.value.messages), "a sign-off must follow the checks"
 
-    chain.record_sign_off(update, by=provider_director)
+    chain.record_sign_off(update, by=provider_director, check_done=CHECK_DONE)
     assert services.release_update(update, by=provider_director) is True
 
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from escalation.choices import StepRunState
 from reporting_control import chain, services
-from tests.factories import check_and_sign_off
+from tests.factories import CHECK_DONE, check_and_sign_off
 
 from .conftest import verify
 
@@ -43,7 +43,7 @@ def test_an_early_release_waits_for_the_figures_to_be_checked_once(
         error.value.messages
     )
 
-    chain.record_sign_off(update, by=provider_director)
+    chain.record_sign_off(update, by=provider_director, check_done=CHECK_DONE)
     assert services.release_update(update, by=provider_director) is True
     first, *later = _figures_checks(update)
     assert first.state == StepRunState.RECORDED, "the figures were checked once before release"

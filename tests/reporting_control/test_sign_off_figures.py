@@ -15,6 +15,7 @@ from escalation import computations
 from escalation.models import StepRecord
 from reporting_control import chain, services
 from reporting_control.choices import LineKind
+from tests.factories import CHECK_DONE
 
 CLAIMS = (
     "Shared everywhere.",
@@ -107,7 +108,11 @@ def test_the_figures_the_lines_show_are_recorded(client, sign_in, four_lines, pr
 def test_the_service_refuses_a_typed_over_sign_off_figure_whoever_calls_it(four_lines, provider_director):
     with pytest.raises(ValidationError) as refused:
         chain.record_computed(
-            four_lines, "C5", by=provider_director, entered={"lines_challenge_cleared": 999}
+            four_lines,
+            "C5",
+            by=provider_director,
+            entered={"lines_challenge_cleared": 999},
+            check_done=CHECK_DONE,
         )
     assert (
         "The update's lines show 0 (of its 4 lines)"

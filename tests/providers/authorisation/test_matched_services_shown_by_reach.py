@@ -27,7 +27,7 @@ def _seen(client, place) -> tuple[str, set[str]]:
     page = client.get(reverse("learning_transfer:trigger_detail", args=[trigger.pk]))
     download = client.get(reverse("learning_transfer:trigger_services_csv", args=[trigger.pk]))
     assert page.status_code == download.status_code == 200
-    rows = csv.DictReader(io.StringIO(download.content.decode()))
+    rows = csv.DictReader(io.StringIO(download.content.decode("utf-8-sig")))
     return page.content.decode(), {row["Service"] for row in rows}
 
 

@@ -1,0 +1,356 @@
+"""What an evidence pack says, as plain words and numbers: the content its template renders.
+
+The content holds no model objects, only text, numbers and lists, so the same content can be kept at
+release (ReleasedPackContent) and every later pack of the update built from what was signed off.
+
+A commissioner's content is cut down to the services that commissioner commissions: the free text and
+figures that can speak of other services (hold reasons, step figures, and a trigger's story unless its
+source service is theirs) are left out of the content itself, not only hidden by the template.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Min, Prefetch, Q, QuerySet
+
+from escalation.choices import StepRunState
+from escalation.models import StepRecord
+from escalation.templatetags.steps import step_state, step_words
+from escalation.values import value_rows
+from learning_transfer.models import LearningTrigger
+from providers.choices import Role
+from providers.models import Commissioner, RoleAssignment, Service
+from providers.templatetags.nhsuk import london
+from providers.who_acts import join_and, join_or
+
+from . import chain, evidence
+from .choices import WITHHELD_STATES, LineKind, LineState
+
+
+def covered_services(update) -> QuerySet[Service]:
+    """The services the update covers or any of its lines names."""
+    return Service.objects.filter(Q(reporting_updates=update) | Q(reporting_lines__update=update)).distinct()
+
+
+def _timeline(update) -> list:
+    """Chain C's step runs with their current record, in order."""
+    run = chain.run_for(update)
+    if run is None:
+        return []
+    current = Prefetch(
+        "records",
+        queryset=StepRecord.objects.filter(is_current=True).select_related("recorded_by"),
+        to_attr="current_records",
+    )
+    steps = list(run.step_runs.order_by("order", "due_at", "occurrence").prefetch_related(current))
+    for step in steps:
+        step.current_record = step.current_records[0] if step.current_records else None
+        # Written as the step's own page writes them: rates to the precision that tells them apart.
+        step.figures = value_rows(step.measures, step.current_record.values) if step.current_record else []
+    return steps
+
+
+def _only_about(line, service_ids: set[int]) -> bool:
+    """Whether everything the line speaks for is among these services. A provider-wide line speaks for
+    every matched service, and a line naming a service of another commissioner may describe it in its
+    own words, so neither belongs in a commissioner's pack."""
+    named = {service.pk for service in line.services.all()}
+    return line.kind != LineKind.PROVIDER_WIDE and bool(named) and named <= service_ids
+
+
+@dataclass
+class LearningReach:
+    """One linked trigger as a pack tells it: its story (what happened, the cause, the fix at the source
+    service, the learning, the governance change and the target), when the reader may read it, and
+    where the learning reached: how many comparable services, how many verified, and the rows of the
+    services the reader sees."""
+
+    trigger: object
+    story: bool
+    matched: int
+    verified: int
+    rows: list = field(default_factory=list)
+
+    @property
+    def not_verified(self) -> int:
+        return self.matched - self.verified
+
+
+def learning_reach(triggers, found: evidence.EvidenceMap, theirs: set[int] | None) -> list[LearningReach]:
+    """Each trigger's reach, from the evidence map the lines are judged on. `theirs` (a commissioner's
+    services; None for the provider) limits the named rows and the story: the story belongs to the
+    source service, so only its commissioners read it, while counts name no service."""
+    matches = [match for service_matches in found.by_service.values() for match in service_matches]
+    reach = []
+    for trigger in triggers:
+        own = [m for m in matches if m.trigger_id == trigger.pk]
+        shown = sorted(
+            (m for m in own if theirs is None or m.service_id in theirs), key=lambda m: m.service.name
+        )
+        reach.append(
+            LearningReach(
+                trigger=trigger,
+                story=theirs is None or trigger.source_service_id in theirs,
+                matched=len(own),
+                verified=sum(1 for m in own if m.implementation_confirmed_at),
+                rows=[(m.service.name, m.implementation_confirmed_at) for m in shown],
+            )
+        )
+    return reach
+
+
+def not_claimed(learning: list[LearningReach]) -> list[str]:
+    """The pack's plain statement of where it does not claim the learning is in place: the services
+    the reader sees whose implementation is not verified yet (one sentence, or one per trigger when the
+    update reports on several)."""
+    several = len(learning) > 1
+    sentences = []
+    for item in learning:
+        names = [name for name, verified_at in item.rows if not verified_at]
+        if names:
+            which = f" of {item.trigger.reference}" if several else ""
+            sentences.append(
+                f"This pack does not claim the learning{which} is in place at {join_or(names)}: "
+                "not verified yet."
+            )
+    return sentences
+
+
+def _is_evidenced(line, verdict) -> bool:
+    """Whether the line goes out with its evidence: judged evidenced now, or challenge-cleared (which only
+    an evidenced line can be). A frozen or deferred line is withheld, so never evidenced."""
+    return line.state == LineState.CHALLENGE_CLEARED if verdict is None else verdict.evidenced
+
+
+def _why_not(line) -> str:
+    """What became of a line without evidence, in the reader's words."""
+    return line.get_state_display().lower() if line.state in WITHHELD_STATES else "lacking evidence"
+
+
+def _counted(lines) -> str:
+    """ "1 deferred — waiting for proof, 2 lacking evidence": each outcome with how many lines had it."""
+    outcomes: dict[str, int] = {}
+    for line in lines:
+        outcomes[_why_not(line)] = outcomes.get(_why_not(line), 0) + 1
+    return ", ".join(f"{count} {words}" for words, count in outcomes.items())
+
+
+def evidence_summary(lines: list, evidenced: int, commissioner: Commissioner | None) -> str:
+    """Page 1's plain statement of what the pack evidences, counting the lines as the figures do.
+
+    A pack whose every line is withheld or lacking says first that nothing in it is evidence, so a
+    released pack is never read as assurance it does not give.
+    """
+    whose = " for your services" if commissioner else ""
+    if not lines:
+        why = "no line of it is about your services alone" if commissioner else "it has no reporting lines"
+        return f"Nothing in this update is evidenced{whose} yet: {why}."
+    count = f"{len(lines)} line{'s' * (len(lines) != 1)}"
+    unevidenced = [line for line in lines if not line.evidenced]
+    if evidenced:
+        about = " about them" if commissioner else ""
+        others = f" ({_counted(unevidenced)})" if unevidenced else ""
+        return f"Evidenced{whose}: {evidenced} of its {count}{about}{others}."
+    about = ""
+    if commissioner:
+        names = sorted({service.name for line in lines for service in line.services.all()})
+        about = f" about {join_and(names)}" if names else ""
+    outcomes = {_why_not(line) for line in lines}
+    if len(outcomes) == 1:
+        said = f"{'is' if len(lines) == 1 else 'are'} {outcomes.pop()}"
+    else:
+        said = _counted(lines)
+        about += ":"
+    return f"Nothing in this update is evidenced{whose} yet: its {count}{about} {said}."
+
+
+def _role_at(user, provider) -> str:
+    """The most senior role the person holds at the provider, in words ("Provider Director")."""
+    held = set(RoleAssignment.objects.filter(user=user, provider=provider).values_list("role", flat=True))
+    return next((role.label for role in Role if role.value in held), "")
+
+
+def _fixes_recorded(learning: list[LearningReach]) -> dict:
+    """{trigger id: when its fix at the source service was first recorded}, for the triggers whose story
+    the reader reads: one query over the triggers' history, whatever their number."""
+    ids = [item.trigger.pk for item in learning if item.story and item.trigger.local_fix]
+    if not ids:
+        return {}
+    history = LearningTrigger.history.filter(id__in=ids).exclude(local_fix="").order_by()
+    return dict(history.values_list("id").annotate(first=Min("history_date")))
+
+
+def _learning_words(item: LearningReach, fix_recorded_at) -> dict:
+    """One trigger as the pack tells it; its story only when the reader may read it."""
+    trigger = item.trigger
+    words = {
+        "reference": trigger.reference,
+        "heading": str(trigger)
+        if item.story
+        else f"{trigger.reference} ({trigger.get_theme_display().lower()})",
+        "story": item.story,
+        "matched": item.matched,
+        "verified": item.verified,
+        "not_verified": item.not_verified,
+        "rows": [[name, london(verified_at)] for name, verified_at in item.rows],
+    }
+    if item.story:
+        target = trigger.measurable_target
+        if target and trigger.target_date:
+            target = f"{target} by {trigger.target_date:%-d %B %Y}"
+        words |= {
+            "source_service": trigger.source_service.name,
+            "confirmed_at": london(trigger.confirmed_at),
+            "what_happened": trigger.what_happened,
+            "root_cause_summary": trigger.root_cause_summary,
+            "local_fix": trigger.local_fix,
+            "fix_status": f"Fix recorded {london(fix_recorded_at)}"
+            if fix_recorded_at
+            else "Not recorded yet",
+            "learning_statement": trigger.learning_statement,
+            "governance_change": trigger.governance_change,
+            "measurable_target": target,
+        }
+    return words
+
+
+def _line_words(line) -> dict:
+    """One reporting line: its claim (or why it was left out), and each named service's evidence."""
+    return {
+        "order": line.order,
+        "kind": line.get_kind_display(),
+        "state": line.get_state_display(),
+        "left_out": line.state in WITHHELD_STATES,
+        "decision_reason": line.decision_reason,
+        "claim": line.claim,
+        "rows": [list(row) for row in line.service_rows],
+        "evidence_note": line.evidence_note,
+    }
+
+
+def _hold_words(hold, commissioner) -> dict:
+    """One issue hold; its reasons only in the provider's own pack (they can name other services)."""
+    words = {
+        "placed_at": london(hold.placed_at),
+        "placed_by": str(hold.placed_by),
+        "lifted_at": london(hold.lifted_at),
+        "lifted_by": str(hold.lifted_by) if hold.lifted_by else "",
+    }
+    if commissioner is None:
+        words |= {"reason": hold.reason, "lift_reason": hold.lift_reason}
+    return words
+
+
+def _not_needed(step, update) -> bool:
+    """A check closed without a record because the update was released before it fell due."""
+    return (
+        step.state == StepRunState.CLOSED
+        and step.current_record is None
+        and update.released_at is not None
+        and step.due_at > update.released_at
+    )
+
+
+def _what_happened(step) -> str:
+    """The check's outcome in words; the sign-off names who signed and in what role (the pack writes
+    when after it, kept on one line)."""
+    record = step.current_record
+    if step.code == chain.SIGN_OFF_STEP and record is not None and not record.breached:
+        return f"Signed off by {record.recorded_by}, {step.get_role_display()},"  # the date follows
+    return step_state(step)
+
+
+def _not_needed_words(steps) -> str:
+    """ "Check the figures behind each claim (C2) due Thu 10 Dec, Fri 11 Dec and Mon 14 Dec 2026": each
+    check the release made unnecessary once, with the days it would have been due."""
+    by_name: dict[str, list] = {}
+    for step in steps:
+        by_name.setdefault(f"{step_words(step)} ({step.code})", []).append(step.due_at)
+    return "; ".join(f"{name} due {join_and([_day(due) for due in dues])}" for name, dues in by_name.items())
+
+
+def _day(moment) -> str:
+    """The London day of a moment, as the pack writes dates: "Thu 10 Dec 2026"."""
+    return london(moment).split(",")[0]
+
+
+def _checks(update, timeline: list, *, figures: bool) -> dict:
+    """The checks before issue: a row for each that was recorded or still stands, and one line naming
+    those not needed because the update was released before they fell due. `figures`: the recorded
+    figures too (the provider's own pack only: they count every service of the update)."""
+    rows = []
+    for step in timeline:
+        if _not_needed(step, update):
+            continue
+        record = step.current_record
+        rows.append(
+            {
+                "name": step_words(step),
+                "code": step.code,
+                "role": step.get_role_display(),
+                "due": london(step.due_at),
+                "what_happened": _what_happened(step),
+                "recorded_at": london(record.recorded_at) if record else "",
+                "recorded_by": str(record.recorded_by) if record else "",
+                "signed_off": step.code == chain.SIGN_OFF_STEP and record is not None,
+                "figures": [
+                    f"{row['label']}: {row['value']} {row['unit']}"
+                    + (f" ({row['system_note']})" if row.get("system_note") else "")
+                    for row in step.figures
+                ]
+                if figures
+                else [],
+            }
+        )
+    skipped = [step for step in timeline if _not_needed(step, update)]
+    return {"started": bool(timeline), "rows": rows, "not_needed": _not_needed_words(skipped)}
+
+
+def pack_content(update, commissioner: Commissioner | None = None) -> dict:
+    """Everything the pack shows, in words: lines with evidence per named service, the learning and where
+    it reached, holds and the checks before issue. A commissioner's pack keeps only the commissioner's
+    services and the lines wholly about them."""
+    found = evidence.evidence_map(update)
+    verdicts = evidence.judge_update(update)
+    services = list(update.services.order_by("name"))
+    theirs = None
+    if commissioner is not None:
+        theirs = set(commissioner.services.values_list("pk", flat=True))
+        verdicts = {line: v for line, v in verdicts.items() if _only_about(line, theirs)}
+        services = list(covered_services(update).filter(pk__in=theirs).order_by("name"))
+    lines = []
+    for line, verdict in verdicts.items():
+        line.service_rows = evidence.line_services(line, found)
+        line.evidenced = _is_evidenced(line, verdict)
+        lines.append(line)
+    evidenced = sum(1 for line in lines if line.evidenced)
+    triggers = list(update.triggers.select_related("source_service").order_by("confirmed_at"))
+    learning = learning_reach(triggers, found, theirs)
+    fixes = _fixes_recorded(learning)
+    c1 = evidence.c1_measures(verdicts)
+    holds = update.holds.select_related("placed_by", "lifted_by").order_by("placed_at")
+    return {
+        "provider": update.provider.name,
+        "reference": update.reference,
+        "title": update.title,
+        "audience": update.get_audience_display(),
+        "status": update.get_status_display(),
+        "issue_at": london(update.issue_at),
+        "released_at": london(update.released_at),
+        "released_by": str(update.released_by) if update.released_by else "",
+        "released_by_role": _role_at(update.released_by, update.provider) if update.released_by else "",
+        "commissioner": commissioner.name if commissioner else "",
+        "services": [service.name for service in services],
+        "summary": evidence_summary(lines, evidenced, commissioner),
+        "not_claimed": not_claimed(learning),
+        "learning": [_learning_words(item, fixes.get(item.trigger.pk)) for item in learning],
+        "figures": {
+            "evidenced": evidenced,
+            "left_out": sum(1 for line in lines if line.state in WITHHELD_STATES),
+            "provider_wide": c1["provider_wide_lines"],
+            "lacking": c1["lines_lacking_service_evidence"],
+            "open_risk_without_data": c1["open_risk_lines_without_data"],
+        },
+        "lines": [_line_words(line) for line in lines],
+        "holds": [_hold_words(hold, commissioner) for hold in holds],
+        "checks": _checks(update, _timeline(update), figures=commissioner is None),
+    }
