@@ -113,3 +113,21 @@ def test_the_page_reads_the_same_number_of_queries_however_many_services_are_hid
         )
     assert queries() == before
     assert "The learning went to 8 other services across the provider." in client.get(url).text
+
+
+def test_the_recorded_matching_result_names_no_hidden_service(
+    client, sign_in, trigger, falls_provider, quality_director
+):
+    """A1's recorded result names the services above the median: only people who see every matched
+    service read it; service staff read who recorded it and when."""
+    sign_in(quality_director)
+    client.post(reverse("learning_transfer:trigger_record_a1", args=[trigger.pk]))
+    whole = page_of(client, sign_in, quality_director, trigger)
+    recorded = whole.split("Recorded by ", 1)[1].split("</p>", 1)[0]
+    named = {name for name in MATCHED if name in recorded}
+    assert named, "the recorded result names the services above the median"
+    person = person_with_role(Role.CLINICAL_LEAD, service=falls_provider["ash"])
+    page = page_of(client, sign_in, person, trigger)
+    assert "Recorded by " in page
+    for other in MATCHED - {"Ash Grove"}:
+        assert other not in page, f"{other} is named to a clinical lead of Ash Grove"
