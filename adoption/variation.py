@@ -19,6 +19,7 @@ import pandas as pd
 
 from escalation.models import StepTemplate
 from escalation.rules import describe_rule, evaluate_groups, evaluate_partial, fmt, rule_measures
+from escalation.weak_groups import group_words
 
 from . import chain, computations
 
@@ -432,8 +433,9 @@ def weak_now_groups(sections: list[dict]) -> list[dict]:
 
 def weak_group_text(group: dict) -> str:
     """One weak group in words, the step code after them for the governance team, e.g. "team Yew:
-    Risk-note updates (%) (B2), latest 88 (threshold: ...)"."""
+    Risk-note updates (%) (B2), latest 88 (threshold: ...)", "the night shift: …" (`group_words`)."""
+    name = group_words(f"{group['dimension']} {group['group']}")
     return (
-        f"{group['dimension']} {group['group']}: {group['label']} ({group['code']}), latest "
+        f"{name}: {group['label']} ({group['code']}), latest "
         f"{fmt(group['latest'])} (threshold: {group['threshold']})"
     )

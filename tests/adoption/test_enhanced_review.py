@@ -98,7 +98,7 @@ def test_b1_is_judged_against_the_deployment_baseline_when_closing(deployment, p
     )
     with pytest.raises(ValidationError) as refused:
         services.close_deployment(deployment, by=people.registered_manager, reason="Done.")
-    assert "shift night" in refused.value.messages[0]
+    assert "the night shift" in refused.value.messages[0]
     # The threshold is the step's whole rule in words, as the evaluator describes it.
     assert "latest 83 (threshold: care-record completion" in refused.value.messages[0]
     assert "improves on its baseline by less than 5 percentage points" in refused.value.messages[0]

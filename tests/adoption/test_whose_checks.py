@@ -46,6 +46,7 @@ def test_the_dashboard_needs_the_same_queries_for_one_or_many_deployments(
     url = reverse("dashboard", args=[Role.REGISTERED_MANAGER])
 
     def queries():
+        client.get(url)  # the first view keeps the SQL of its lists, and may fill a cache once
         with CaptureQueriesContext(connection) as captured:
             assert client.get(url).status_code == 200
         return len(captured)
