@@ -218,7 +218,7 @@ def matched_services_seen(user, trigger, rows) -> MatchedServicesSeen:
         a.provider_id == trigger.provider_id and a.region_id and not a.service_id
         for a in staff_assignments(user)
     )
-    seen = frozenset(row.match.pk for row in rows if user.has_perm("learning_transfer.view_match", row.match))
+    seen = frozenset(matches_to_open(user, rows))  # shown in full where the person may open it
     return MatchedServicesSeen(seen, SEES_THEIR_REGION if regional else SEES_THEIR_SERVICE)
 
 
