@@ -3,6 +3,17 @@
 from django.http import HttpResponse
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+# A spreadsheet runs a cell starting with one of these as a formula: such text gets a leading quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(cell) -> str:
+    """A cell as text a spreadsheet shows as written, never runs as a formula.
+
+    Service names and reasons are typed by staff; a name such as `=HYPERLINK(...)` would otherwise
+    run when a colleague opens the download."""
+    text = str(cell)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def csv_download(text: str, filename: str) -> HttpResponse:

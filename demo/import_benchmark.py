@@ -20,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.test import override_settings
 
-from learning_transfer import imports, services
+from learning_transfer import import_columns, services
 from learning_transfer.choices import ImportKind, ImportStatus, IncidentTheme
 from learning_transfer.models import Incident
 
@@ -30,7 +30,7 @@ OTHER_PHASE = "other (store the file, start and finish the job)"
 
 def incident_file(services_cqc: list[str], rows: int, now, prefix: str) -> bytes:
     """An incident file as an e-care system exports it: `rows` new incidents over the last year."""
-    header = ",".join(column.name for column in imports.INCIDENT_COLUMNS)
+    header = ",".join(column.name for column in import_columns.INCIDENT_COLUMNS)
     themes = list(IncidentTheme.values)
     start = now - timedelta(days=365)
     lines = [header]
@@ -46,7 +46,7 @@ def incident_file(services_cqc: list[str], rows: int, now, prefix: str) -> bytes
 
 def bare_copy_seconds(content: bytes) -> float:
     """COPY of the file into a new table with a text column per file column and nothing else."""
-    columns = ", ".join(f"{column.name} text" for column in imports.INCIDENT_COLUMNS)
+    columns = ", ".join(f"{column.name} text" for column in import_columns.INCIDENT_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TABLE {BARE_TABLE} ({columns})")
         started = time.perf_counter()

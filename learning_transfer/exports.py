@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from config.downloads import spreadsheet_text
 from providers.numbers import format_rate
 
 from .services.measures import ServiceRow, TriggerPicture
@@ -42,8 +43,6 @@ HEADER = [
     "Open lines",
     "Implementation verified",
 ]
-# A spreadsheet runs a cell starting with one of these as a formula: such text gets a leading quote.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def matched_services_csv(pic: TriggerPicture) -> str:
@@ -51,7 +50,7 @@ def matched_services_csv(pic: TriggerPicture) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
-    writer.writerows([_text(cell) for cell in _row(row, pic)] for row in pic.included)
+    writer.writerows([spreadsheet_text(cell) for cell in _row(row, pic)] for row in pic.included)
     return out.getvalue()
 
 
@@ -105,9 +104,3 @@ def _receipt(row: ServiceRow, pic: TriggerPicture) -> str:
 def _when(value: datetime | None) -> str:
     """A moment in London time, sortable in a spreadsheet (2026-11-23 10:18), or empty."""
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _text(cell) -> str:
-    """A cell as text a spreadsheet shows as written, never runs as a formula."""
-    text = str(cell)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text

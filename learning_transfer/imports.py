@@ -22,21 +22,25 @@ import pandas as pd
 from django.conf import settings
 from django.utils import timezone
 
+from config.downloads import spreadsheet_text
 from providers.fields import EARLIEST_YEAR
 
 from .choices import HarmLevel, ImportKind, IncidentTheme
-from .models import Incident
-from .models.incidents import MAX_PEOPLE_AFFECTED, MIN_PEOPLE_AFFECTED, PEOPLE_AFFECTED_RULE
+from .import_columns import (
+    CARE_HOURS_COLUMNS,
+    COLUMNS,
+    INCIDENT_COLUMNS,
+    MAX_CARE_HOURS_PER_DAY,
+    SOURCE_REFERENCE_LENGTH,
+    Column,
+    column_name,
+    named_choices,
+)
+from .models.incidents import MAX_PEOPLE_AFFECTED, MIN_PEOPLE_AFFECTED
 
 MAX_STORED_ERRORS = 500
 MAX_LINES_NAMED = 50  # rows too long for the header named in the one message that refuses the file
 SHOWN_CHARACTERS = 40  # a cell quoted in a message is cut to this, so one long cell cannot flood the list
-SOURCE_REFERENCE_LENGTH = Incident._meta.get_field("source_reference").max_length  # the column's own limit
-# CareHours.hours is DECIMAL(8, 2), so the column holds up to 999,999.99, but no day at one service comes
-# near that: round-the-clock care for 1,000 people is 24,000 hours, beyond England's largest services
-# (the biggest care homes have a few hundred beds). A larger figure is a typo or a total for a longer
-# period, and rejecting it keeps it out of every incident rate.
-MAX_CARE_HOURS_PER_DAY = 24 * 1000
 DATE_TIME_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"]
 DATE_FORMATS = ["%d/%m/%Y"]
 TRUE_WORDS = {"yes", "y", "true", "1"}
@@ -61,69 +65,6 @@ SHORT_YEAR = re.compile(r"\d{1,2}/\d{1,2}/(\d{2})(?:\s|$)")  # Excel's short dat
 
 class ImportFileError(ValueError):
     """The file cannot be read at all (wrong type, not a table, unreadable encoding)."""
-
-
-def named_choices(choices) -> str:
-    """The choices as a person reads them, the code a file may use second: 'Fall (fall), Medication
-    error (medication), …'. The column table and the refusal of an unknown value both say this."""
-    return ", ".join(f"{choice.label} ({choice.value})" for choice in choices)
-
-
-@dataclass(frozen=True)
-class Column:
-    """One documented column of an import file."""
-
-    name: str
-    required: bool
-    description: str
-    example: str
-
-
-INCIDENT_COLUMNS = [
-    Column(
-        "source_reference",
-        True,
-        "The incident's reference in your e-care system. It is the key: importing the same reference "
-        "again updates the incident instead of adding another. An incident a serious failure was "
-        "logged from is never changed by an import: a row that would change it stops the whole file. "
-        f"At most {SOURCE_REFERENCE_LENGTH} characters.",
-        "INC-2026-0415",
-    ),
-    Column(
-        "service", True, "The service's CQC location ID, or its name exactly as it is here.", "1-123456789"
-    ),
-    Column(
-        "occurred_at", True, "UK date and time, as 2026-11-02 14:30 or 02/11/2026 14:30.", "2026-11-02 14:30"
-    ),
-    Column(
-        "theme",
-        True,
-        f"One of: {named_choices(IncidentTheme)}.",
-        IncidentTheme.FALL.value,
-    ),
-    Column(
-        "harm_level", False, "none, low, moderate, severe or death. Empty means none.", HarmLevel.LOW.value
-    ),
-    Column("safeguarding_concern", False, "yes or no. Empty means no.", "no"),
-    Column("regulatory_notification", False, "yes or no: a statutory notification went to CQC.", "no"),
-    Column("people_affected", False, f"{PEOPLE_AFFECTED_RULE.capitalize()}. Empty means 1.", "1"),
-    Column("description", False, "What happened, briefly.", "Found on the floor beside the bed."),
-]
-
-CARE_HOURS_COLUMNS = [
-    Column(
-        "service", True, "The service's CQC location ID, or its name exactly as it is here.", "1-123456789"
-    ),
-    Column("day", True, "The day, as 2026-11-02 or 02/11/2026.", "2026-11-02"),
-    Column(
-        "hours",
-        True,
-        f"Care hours delivered that day: a number from 0 to {MAX_CARE_HOURS_PER_DAY:,}.",
-        "742.5",
-    ),
-]
-
-COLUMNS = {ImportKind.INCIDENTS: INCIDENT_COLUMNS, ImportKind.CARE_HOURS: CARE_HOURS_COLUMNS}
 
 
 @dataclass
@@ -240,11 +181,6 @@ def _read_csv(content: bytes, nrows: int) -> pd.DataFrame:
     raise ImportFileError("The file's text encoding is not UTF-8 or Windows-1252.")
 
 
-def _column_name(name) -> str:
-    """A header cell as the checks name its column: trimmed, lower case, spaces as underscores."""
-    return str(name).strip().lower().replace(" ", "_")
-
-
 def _uses_semicolons(content: bytes) -> bool:
     """Whether the header line is one column when split on commas but names documented columns when
     split on semicolons. Only the first line is read, whatever the file's size."""
@@ -252,7 +188,7 @@ def _uses_semicolons(content: bytes) -> bool:
     if ";" not in line or len(next(csv.reader([line]), [])) > 1:
         return False
     documented = {column.name for columns in COLUMNS.values() for column in columns}
-    return bool(documented & {_column_name(name) for name in line.split(";")})
+    return bool(documented & {column_name(name) for name in line.split(";")})
 
 
 def _too_many_values(text: str) -> str:
@@ -268,39 +204,19 @@ def _too_many_values(text: str) -> str:
     )
 
 
-def template(kind: str, service=None) -> pd.DataFrame:
-    """A one-row example file with every documented column; naming `service` (one of the importing
-    provider's) makes the example import as it is downloaded."""
-    row = {c.name: c.example for c in COLUMNS[kind]}
-    if service is not None:
-        row["service"] = service.cqc_location_id or service.name
-    return pd.DataFrame([row])
-
-
-def template_csv(kind: str, service=None) -> str:
-    """The example file as CSV text."""
-    return template(kind, service).to_csv(index=False)
-
-
-def template_xlsx(kind: str, service=None) -> bytes:
-    """The example file as an Excel workbook."""
-    buffer = io.BytesIO()
-    template(kind, service).to_excel(buffer, index=False, engine="openpyxl")
-    return buffer.getvalue()
-
-
 def service_lookup(services: list[tuple[int, str, str]]) -> dict[str, int]:
     """{casefolded CQC location ID or name: service id} for the importing provider's services only."""
     lookup = {}
     for pk, cqc_id, name in services:
-        lookup[name.strip().casefold()] = pk
-        lookup[cqc_id.strip().casefold()] = pk
+        # Also as our downloads write it (a leading quote before "=", "-" …), so a template imports as it is.
+        for text in (name, cqc_id, spreadsheet_text(name), spreadsheet_text(cqc_id)):
+            lookup[text.strip().casefold()] = pk
     return lookup
 
 
 def _prepare(frame: pd.DataFrame, columns: list[Column]) -> tuple[pd.DataFrame, list[dict]]:
     """Normalise headers, strip cells and add absent optional columns; report missing or repeated ones."""
-    frame = frame.rename(columns=_column_name)
+    frame = frame.rename(columns=column_name)
     wanted = [c.name for c in columns]
     # "Hours" and "hours" become one name: which of the two columns to read would be a guess.
     repeated = sorted(set(frame.columns[frame.columns.duplicated()]) & set(wanted))

@@ -23,7 +23,7 @@ from providers.mixins import StaffRequiredMixin
 from providers.models import Provider
 from providers.permissions import Refused, providers_where, require_perm, visible_services
 
-from .. import imports, permissions, services
+from .. import import_columns, permissions, services
 from ..choices import CandidateStatus, ImportKind, ImportStatus, ReviewOutcome
 from ..forms import (
     ImportForm,
@@ -74,7 +74,7 @@ class IncidentImportView(StaffRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            column_sets=[(kind, label, imports.COLUMNS[kind]) for kind, label in ImportKind.choices],
+            column_sets=[(kind, label, import_columns.COLUMNS[kind]) for kind, label in ImportKind.choices],
             recent_jobs=ImportJob.objects.filter(provider__in=_import_providers(self.request.user))
             .select_related("created_by")
             .order_by("-created_at")[:10],
@@ -163,9 +163,9 @@ class ImportTemplateView(StaffRequiredMixin, View):
         service = service.order_by("name").first()
         filename = f"{kind}_template.{extension}"
         if extension == "csv":
-            return csv_download(imports.template_csv(kind, service), filename)
+            return csv_download(import_columns.template_csv(kind, service), filename)
         response = HttpResponse(
-            imports.template_xlsx(kind, service),
+            import_columns.template_xlsx(kind, service),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

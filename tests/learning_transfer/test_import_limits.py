@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection
 
-from learning_transfer import imports, services, tasks
+from learning_transfer import import_columns, imports, services, tasks
 from learning_transfer.choices import ImportKind, ImportStatus, IncidentTheme
 from learning_transfer.models import CareHours, ImportJob, Incident
 
@@ -97,8 +97,8 @@ def test_care_hours_the_database_cannot_hold_are_reported_by_line(
 
 def test_the_upper_bounds_fit_the_database_columns():
     hours = CareHours._meta.get_field("hours")
-    most_hours, most_people = imports.MAX_CARE_HOURS_PER_DAY, imports.MAX_PEOPLE_AFFECTED
-    reference_length = imports.SOURCE_REFERENCE_LENGTH
+    most_hours, most_people = import_columns.MAX_CARE_HOURS_PER_DAY, imports.MAX_PEOPLE_AFFECTED
+    reference_length = import_columns.SOURCE_REFERENCE_LENGTH
     assert most_hours < 10 ** (hours.max_digits - hours.decimal_places)  # DECIMAL(8, 2): below 10**6
     assert most_people <= 2_147_483_647  # PositiveIntegerField's limit on PostgreSQL
     assert reference_length == Incident._meta.get_field("source_reference").max_length
@@ -168,7 +168,7 @@ def test_a_null_character_in_a_cell_is_reported_by_line_and_nothing_is_saved(
     assert messages(job) == [
         (3, "description contains a null character (\\x00), which cannot be saved: remove it."),
         (4, "source_reference contains a null character (\\x00), which cannot be saved: remove it."),
-        (5, "Unknown theme 'fa\\x00ll'. Use one of: " + imports.named_choices(IncidentTheme) + "."),
+        (5, "Unknown theme 'fa\\x00ll'. Use one of: " + import_columns.named_choices(IncidentTheme) + "."),
     ]
     assert Incident.objects.count() == 0
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from learning_transfer import imports
+from learning_transfer import import_columns
 from learning_transfer.choices import ImportStatus
 from learning_transfer.models import CareHours
 from learning_transfer.services import import_care_hours, import_incidents
@@ -102,7 +102,7 @@ def test_an_unknown_theme_offers_the_plain_names_the_page_shows(quality_director
         "Unknown theme 'Slip'. Use one of: Fall (fall), Medication error (medication), "
         "Pressure ulcer or wound (pressure_ulcer),"
     )
-    theme_column = next(c for c in imports.INCIDENT_COLUMNS if c.name == "theme")
+    theme_column = next(c for c in import_columns.INCIDENT_COLUMNS if c.name == "theme")
     assert "Fall (fall), Medication error (medication)" in theme_column.description  # the same list
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from learning_transfer import imports
+from learning_transfer import import_columns, imports
 from learning_transfer.models import Incident
 from learning_transfer.services import record_incident
 
@@ -32,7 +32,7 @@ def test_the_form_and_the_import_share_one_limit():
     assert imports.MAX_PEOPLE_AFFECTED == 10_000  # the message below names the import's own limit
     assert (
         "from 1 to 10,000"
-        in next(c for c in imports.INCIDENT_COLUMNS if c.name == "people_affected").description
+        in next(c for c in import_columns.INCIDENT_COLUMNS if c.name == "people_affected").description
     )
 
 

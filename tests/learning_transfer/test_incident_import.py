@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from learning_transfer import imports
+from learning_transfer import import_columns, imports
 from learning_transfer.choices import ImportKind, ImportStatus
 from learning_transfer.models import CareHours, Incident
 from learning_transfer.services import import_care_hours, import_incidents
@@ -203,11 +203,9 @@ def test_a_large_file_runs_as_a_background_task_with_progress(
 def test_the_committed_templates_match_the_documented_columns():
     from pathlib import Path
 
-    from learning_transfer import imports
-
     fixtures = Path(__file__).resolve().parents[2] / "fixtures"
-    assert (fixtures / "incident_template.csv").read_text() == imports.template_csv(ImportKind.INCIDENTS)
-    assert (fixtures / "care_hours_template.csv").read_text() == imports.template_csv(ImportKind.CARE_HOURS)
+    for kind, name in [(ImportKind.INCIDENTS, "incident"), (ImportKind.CARE_HOURS, "care_hours")]:
+        assert (fixtures / f"{name}_template.csv").read_text() == import_columns.template_csv(kind)
 
 
 def test_an_unreachable_broker_leaves_the_job_waiting_to_start(
@@ -275,3 +273,26 @@ def test_the_template_downloaded_from_the_import_page_imports_as_it_is(
     assert reverse("learning_transfer:summary") in response.text
     if kind == ImportKind.INCIDENTS:
         assert reverse("learning_transfer:review_candidates") in response.text
+
+
+def test_a_service_name_a_spreadsheet_would_run_downloads_as_text_and_still_imports(
+    client, sign_in, quality_director, birch_lodge, django_capture_on_commit_callbacks
+):
+    """Service names are typed by staff: the example file must not hand Excel a formula to run."""
+    from django.urls import reverse
+
+    birch_lodge.name = '=HYPERLINK("http://example.com","Birch Lodge")'
+    birch_lodge.cqc_location_id = "-1"
+    birch_lodge.save()
+    sign_in(quality_director)
+    template = client.get(reverse("learning_transfer:import_template", args=["incidents", "csv"]))
+    cell = template.content.decode("utf-8-sig").splitlines()[1].split(",")[1]
+    assert cell == "'-1", "the cell is shown as written, not run"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("learning_transfer:import"),
+            {"kind": "incidents", "file": upload(template.content.decode("utf-8-sig"))},
+            follow=True,
+        )
+    assert "Imported" in response.text, response.text
+    assert Incident.objects.get().service == birch_lodge

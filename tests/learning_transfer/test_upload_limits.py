@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from learning_transfer import imports, services
+from learning_transfer import import_columns, services
 from learning_transfer.choices import ImportKind, ImportStatus
 from learning_transfer.models import ImportJob, Incident
 from tests.signing_in import signed_in
@@ -32,7 +32,7 @@ def stored_files(media) -> list[Path]:
 
 def zip_bomb() -> bytes:
     """A real workbook whose sheet is padded to 57 MB of XML: about 60 KB on disk."""
-    template = zipfile.ZipFile(io.BytesIO(imports.template_xlsx(ImportKind.INCIDENTS)))
+    template = zipfile.ZipFile(io.BytesIO(import_columns.template_xlsx(ImportKind.INCIDENTS)))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb:
         for member in template.infolist():
@@ -111,7 +111,7 @@ def test_a_rejected_file_is_not_kept(quality_director, provider, elm_house, medi
 def test_a_workbook_that_unpacks_beyond_the_inline_size_is_read_only_by_the_worker(
     quality_director, provider, elm_house, settings, django_capture_on_commit_callbacks
 ):
-    frame = imports.template(ImportKind.INCIDENTS)
+    frame = import_columns.template(ImportKind.INCIDENTS)
     buffer = io.BytesIO()
     frame.loc[frame.index.repeat(3000)].assign(source_reference=[f"XL-{n}" for n in range(3000)]).to_excel(
         buffer, index=False
