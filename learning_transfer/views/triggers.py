@@ -190,6 +190,7 @@ class TriggerDetailView(TriggerMixin, TemplateView):
         a1_step = chain.latest_step(step_runs, "A1")
         services_page = Paginator(pic.included, SERVICES_PER_PAGE).get_page(self.request.GET.get("page"))
         _judge_rounds(services_page, windows["receipt_window_hours"], now)
+        timeline = timeline_steps(step_runs, pic, seen)
         return super().get_context_data(
             trigger=trigger,
             pic=pic,
@@ -222,7 +223,8 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             look_wider=measures.look_wider(whole, step_runs),
             history=recent_changes(trigger, 30),
             source_corrections=source_corrections(trigger),
-            **_chain_context(run, step_runs, user),
+            **_chain_context(run, timeline, user),
+            other_regions_checks=len(step_runs) - len(timeline),
             **kwargs,
         )
 
@@ -235,6 +237,15 @@ def picture_seen(user, whole: measures.TriggerPicture):
     if seen.reach == permissions.SEES_EVERY_SERVICE:
         return whole, seen
     return measures.narrowed(whole, seen.shows), seen
+
+
+def timeline_steps(step_runs: list, pic: measures.TriggerPicture, seen) -> list:
+    """The case's steps for the person's timeline: a check run once per region (A4) names that region's
+    lateness and its holder, so it shows only for a region of the services the person sees."""
+    if seen.reach == permissions.SEES_EVERY_SERVICE:
+        return step_runs
+    regions = {row.match.service.region_id for row in pic.included + pic.left_out}
+    return [step for step in step_runs if step.region_id is None or step.region_id in regions]
 
 
 def _judge_rounds(rows, window_hours: int, now) -> None:

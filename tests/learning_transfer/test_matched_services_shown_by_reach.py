@@ -131,3 +131,25 @@ def test_the_recorded_matching_result_names_no_hidden_service(
     assert "Recorded by " in page
     for other in MATCHED - {"Ash Grove"}:
         assert other not in page, f"{other} is named to a clinical lead of Ash Grove"
+
+
+def timeline_of(page: str) -> str:
+    """The chain timeline's part of the page."""
+    return page.split('id="chain"', 1)[1].split("</ol>", 1)[0]
+
+
+def test_the_timeline_shows_a_regional_check_only_for_regions_the_person_sees(
+    client, sign_in, trigger, falls_provider, north, quality_director
+):
+    """Each region's check (A4) names that region's lateness and who holds it: service staff and a
+    deputy see their own region's, the provider's roles every region's."""
+    whole = timeline_of(page_of(client, sign_in, quality_director, trigger))
+    assert "– North" in whole and "– South" in whole, "the case runs a check per region"
+    clinical = person_with_role(Role.CLINICAL_LEAD, service=falls_provider["ash"])
+    deputy = person_with_role(Role.DEPUTY_REGIONAL_MANAGER, region=north, username="deputy.north")
+    for person in (clinical, deputy):
+        timeline = timeline_of(page_of(client, sign_in, person, trigger))
+        assert "– North" in timeline, f"{person} sees their own region's check"
+        assert "– South" not in timeline, f"{person} sees another region's check"
+        assert "Find comparable services" in timeline, "steps of no region show to everyone"
+        assert "1 check run for other regions is not shown." in page_of(client, sign_in, person, trigger)
