@@ -153,3 +153,11 @@ def test_the_timeline_shows_a_regional_check_only_for_regions_the_person_sees(
         assert "– South" not in timeline, f"{person} sees another region's check"
         assert "Find comparable services" in timeline, "steps of no region show to everyone"
         assert "1 check run for other regions is not shown." in page_of(client, sign_in, person, trigger)
+
+
+def test_the_receipt_figure_says_which_services_it_counts(client, sign_in, trigger, falls_provider, north):
+    """Narrowed, the A2 figure counts only the services the person sees, and its words say so."""
+    clinical = person_with_role(Role.CLINICAL_LEAD, service=falls_provider["ash"])
+    assert "(0 of 1 — your own service)" in page_of(client, sign_in, clinical, trigger)
+    deputy = person_with_role(Role.DEPUTY_REGIONAL_MANAGER, region=north, username="deputy.north")
+    assert "(0 of 2 matched services in your region)" in page_of(client, sign_in, deputy, trigger)
