@@ -8,7 +8,7 @@ from providers.models import REASON_MAX_LENGTH, Service, Team, User
 
 STEP_CODES = ["B1", "B2", "B3", "B4", "B5"]
 # B2's pre-learning figures, in the order the step lists its measures.
-# How the refusal of over-long clinical notes names them ("Keep the other notes ... to 500 characters").
+# How the refusal of over-long clinical notes names them ("Shorten the other notes ... to 500 characters").
 CLINICAL_NOTE_WHAT = "the other notes on the clinical records"
 CLINICAL_BASELINE_FIELDS = ["baseline_omissions_per_100", "baseline_wound_care_pct", "baseline_risk_note_pct"]
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
+from config.forms import too_long
 from escalation.choices import ChainRunStatus, StepRunState
 from escalation.measures import clean_values
 from escalation.models import StepRun, StepTemplate
@@ -414,10 +415,8 @@ def correct_observation(
     if not reason:
         raise ValidationError({"reason": "Give the reason for the correction."})
     if len(reason) > CORRECTION_REASON_MAX:
-        limit = CORRECTION_REASON_MAX
-        raise ValidationError(
-            {"reason": f"Keep the reason to {limit} characters: the history keeps it whole."}
-        )
+        sizes = {"limit_value": CORRECTION_REASON_MAX, "show_value": len(reason)}
+        raise ValidationError({"reason": too_long("the reason") % sizes})
     with transaction.atomic():
         if _locked(deployment).status == DeploymentStatus.CLOSED:
             raise ValidationError("This deployment is closed: its observations can no longer be changed.")
@@ -520,7 +519,8 @@ def _location(deployment, location: str) -> str:
     so "first floor" and "First floor " are compared as one place, not two."""
     location = " ".join((location or "").split())
     if len(location) > LOCATION_MAX:
-        raise ValidationError({"location": f"Keep the location to {LOCATION_MAX} characters."})
+        sizes = {"limit_value": LOCATION_MAX, "show_value": len(location)}
+        raise ValidationError({"location": too_long("the location") % sizes})
     if not location:
         return ""
     known = deployment.observations.exclude(location="").values_list("location", flat=True).distinct()

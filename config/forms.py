@@ -120,13 +120,20 @@ def digits_messages(field: forms.DecimalField, label: str) -> dict[str, str]:
     return messages
 
 
+def too_long(what: str) -> str:
+    """What a text longer than its limit is told, naming it ("the reason", "the task"): on every form
+    and by the services that refuse a reason themselves, in the same words (Django's validator
+    parameters fill in the numbers)."""
+    return f"Shorten {what} to %(limit_value)d characters or fewer (it has %(show_value)d)."
+
+
 def length_messages(label) -> dict[str, str]:
     """What a text outside its length limits is told instead of Django's "Ensure this value has at
     most 300 characters (it has 3000).", naming it: "Shorten the task to 300 characters or fewer (it
     has 3000).", "Lengthen the code to 4 characters or more (it has 2)." (the validators' values)."""
     named = _as_subject(str(label).strip().rstrip(":?.")).replace("%", "%%")
     return {
-        "max_length": f"Shorten {named} to %(limit_value)d characters or fewer (it has %(show_value)d).",
+        "max_length": too_long(named),
         "min_length": f"Lengthen {named} to %(limit_value)d characters or more (it has %(show_value)d).",
     }
 

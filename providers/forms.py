@@ -6,9 +6,11 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
+from config.forms import too_long
+
 from .choices import ROLE_SCOPE
 from .fields import ChoiceField, RecordChoiceField
-from .models import REASON_MAX_LENGTH, REASON_TOO_LONG, Region, RoleAssignment, Service, too_long
+from .models import REASON_MAX_LENGTH, REASON_TOO_LONG, Region, RoleAssignment, Service
 from .permissions import STAFF_ROLES
 from .services import REMOVE_ANYWAY, people_of
 

@@ -8,20 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from config.forms import too_long
+
 from .calendar import Shift, WorkingCalendar, WorkingHours
 from .choices import ROLE_SCOPE, RiskLevel, RiskTag, Role, Scope, ServiceType, label_of
 
 # The longest reason a person may give for a change: a few sentences, kept whole in the history.
 REASON_MAX_LENGTH = 500
-
-
-def too_long(what: str) -> str:
-    """What a text longer than its limit is told, naming it ("the reason", "the notes"), on the form and
-    by the services alike (Django's validator parameters)."""
-    return (
-        f"Keep {what} to %(limit_value)d characters or fewer: it has %(show_value)d. "
-        "Nothing was saved; shorten it below and send it again."
-    )
 
 
 REASON_TOO_LONG = too_long("the reason")

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from config.forms import too_long
+
 from .actions import AlreadyDone
 from .choices import Role
 from .models import (
@@ -26,7 +28,6 @@ from .models import (
     RoleAssignment,
     Service,
     User,
-    too_long,
 )
 from .permissions import require_perm
 from .waiting_work import WaitingList, waiting_on

@@ -102,7 +102,7 @@ def test_a_correction_needs_a_short_reason_and_valid_figures(deployment, mistype
         services.correct_observation(
             mistyped, by=people.clinical_lead, reason="  ", values={RISK_NOTES: 98}, **same_group
         )
-    with pytest.raises(ValidationError, match="500 characters"):
+    with pytest.raises(ValidationError, match=r"Shorten the reason to 500 characters or fewer \(it has 501"):
         services.correct_observation(
             mistyped, by=people.clinical_lead, reason="x" * 501, values={RISK_NOTES: 98}, **same_group
         )

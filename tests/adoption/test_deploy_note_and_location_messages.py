@@ -12,7 +12,7 @@ from .conftest import at, deploy, observation_form
 
 pytestmark = pytest.mark.django_db
 
-TOO_LONG = "Keep the other notes on the clinical records to 500 characters or fewer: it has 501."
+TOO_LONG = "Shorten the other notes on the clinical records to 500 characters or fewer (it has 501)."
 
 
 def deploy_fields(**changes) -> dict:

@@ -58,8 +58,8 @@ def test_a_long_note_is_refused_naming_the_field_and_kept_on_the_form(client, si
         A2_OK | {"notes": LONG, "check_done": LONG},
     )
     page = response.text
-    assert f"Keep the notes to {REASON_MAX_LENGTH} characters or fewer: it has {len(LONG)}." in page
-    assert f"Keep the check done to {REASON_MAX_LENGTH} characters or fewer" in page
+    assert f"Shorten the notes to {REASON_MAX_LENGTH} characters or fewer (it has {len(LONG)})." in page
+    assert f"Shorten the check done to {REASON_MAX_LENGTH} characters or fewer" in page
     assert LONG in page  # kept, to shorten
     assert not StepRecord.objects.exists()
 
@@ -77,8 +77,9 @@ def test_a_long_action_taken_is_refused_and_kept(client, sign_in, chain_a, peopl
     page = client.post(
         reverse("escalation:record_action", args=[record.escalation.pk]), {"action_taken": LONG}
     ).text
-    assert f"Keep the action taken to {REASON_MAX_LENGTH} characters or fewer: it has {len(LONG)}." in page
+    refusal = f"Shorten the action taken to {REASON_MAX_LENGTH} characters or fewer (it has {len(LONG)})."
+    assert refusal in page
     assert LONG in page
     assert Escalation.objects.get().action_taken == ""
-    with pytest.raises(ValidationError, match="Keep the action taken"):
+    with pytest.raises(ValidationError, match="Shorten the action taken"):
         services.record_action(record.escalation, by=people.quality_director, action_taken=LONG)

@@ -20,10 +20,7 @@ from tests.factories import person_with_role
 pytestmark = pytest.mark.django_db
 
 TOO_LONG = ("The late shift now ends at 22:00 after the falls review. " * 10)[: REASON_MAX_LENGTH + 1]
-REFUSAL = (
-    f"Keep the reason to {REASON_MAX_LENGTH} characters or fewer: it has {REASON_MAX_LENGTH + 1}. "
-    "Nothing was saved; shorten it below and send it again."
-)
+REFUSAL = f"Shorten the reason to {REASON_MAX_LENGTH} characters or fewer (it has {REASON_MAX_LENGTH + 1})."
 
 
 @pytest.fixture

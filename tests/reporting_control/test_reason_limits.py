@@ -18,10 +18,7 @@ from reporting_control.models import IssueHold
 SENTENCE = "Birch Lodge's night audit is not in yet, and the claim waits for it. "
 TOO_LONG = (SENTENCE * 10)[:REASON_MAX_LENGTH] + "!"  # 501 characters, no space at either end
 AT_THE_LIMIT = TOO_LONG[: REASON_MAX_LENGTH - 1] + "."
-REFUSAL = (
-    f"Keep the reason to {REASON_MAX_LENGTH} characters or fewer: it has {REASON_MAX_LENGTH + 1}. "
-    "Nothing was saved; shorten it below and send it again."
-)
+REFUSAL = f"Shorten the reason to {REASON_MAX_LENGTH} characters or fewer (it has {REASON_MAX_LENGTH + 1})."
 
 
 def _kept(text: str, page: str) -> bool:
