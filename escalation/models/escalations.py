@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from providers.choices import Role
+from providers.choices import ROLE_SCOPE, Role, Scope
 from providers.models import Provider, Region, Service
 
 from ..choices import EscalationKind, EscalationState, EventKind
@@ -141,6 +141,17 @@ class Escalation(models.Model):
         return reverse("escalation:detail", args=[self.pk])
 
     @property
+    def target_place(self):
+        """Where the role it went to is held, as the role is held: the provider for a provider-level
+        role (the Nominated Individual is the provider's, never a service's), else the region or
+        service the escalation is about."""
+        scope = ROLE_SCOPE.get(self.target_role)
+        if scope == Scope.PROVIDER:
+            return self.provider
+        if scope == Scope.REGION:
+            return self.region or (self.service.region if self.service_id else self.provider)
+        return self.service or self.region or self.provider
+
     def window_words(self) -> str:
         """The response window as every page and e-mail says it ("immediately — within 1 hour")."""
         return describe_window(self.response_working_hours)
