@@ -106,16 +106,21 @@ class A1Decision:
 
     @property
     def explanation(self) -> str:
+        verdict = (
+            "Mandatory learning must be issued today" if self.mandatory else "Mandatory learning not required"
+        )
+        return f"{verdict}: {self.grounds}"
+
+    @property
+    def grounds(self) -> str:
+        """What the decision rests on: the counts, the median and the rule."""
         median = (
             "no provider median (no care hours recorded)"
             if self.median is None
             else (f"provider median {format_rate(self.median)} per 100 care hours")
         )
-        verdict = (
-            "Mandatory learning must be issued today" if self.mandatory else "Mandatory learning not required"
-        )
         return (
-            f"{verdict}: {self.matched_count} matched service{'s' if self.matched_count != 1 else ''}, "
+            f"{self.matched_count} matched service{'s' if self.matched_count != 1 else ''}, "
             f"{self.above_median_count} above the {median}. The rule: {self.rule_text}."
         )
 

@@ -123,6 +123,9 @@ def test_quality_director_journey(browser, live_server, oakwood, confirmed, tmp_
     # Issue the notices.
     quality.get_by_role("button", name="Issue learning notices").click()
     expect(quality.get_by_test_id("pct-received")).to_contain_text("0 of 3 matched services")
+    # The decision now reads as done, not as an action still to take.
+    expect(quality.get_by_test_id("a1-explanation")).to_contain_text("Learning notices were issued")
+    expect(quality.get_by_test_id("a1-explanation")).not_to_contain_text("must be issued today")
     assert LearningNotice.objects.count() == 3
 
     # The nominated individual's summary before anyone acknowledges.
