@@ -10,13 +10,15 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.views.generic import TemplateView
 
-from . import services
+from . import services, sign_in
 from .actions import AlreadyDone
+from .choices import Role
 from .forms import (
     PersonForm,
     RemoveRoleForm,
-    RoleForm,
     ScopedRoleForm,
+    StaffRoleForm,
+    SwitchSignInForm,
     WorkingHoursForm,
     add_service_errors,
 )
@@ -25,6 +27,8 @@ from .mixins import StaffRequiredMixin
 from .models import RoleAssignment
 
 ADMINISTER = "providers.administer_provider"
+# The session key holding a set-password link until its page shows it, once (post, redirect, get).
+LINK_TO_SHOW = "set_password_link"
 
 
 class AdministeredProviderMixin(StaffRequiredMixin):
@@ -85,6 +89,10 @@ class WorkingHoursView(AdministeredProviderMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
+def _people_page(provider_id) -> str:
+    return f"{reverse('people')}?provider={provider_id}"
+
+
 def _role_given(request, added: RoleAssignment):
     """Say a role was given, and go back to the provider's people."""
     messages.success(
@@ -92,12 +100,17 @@ def _role_given(request, added: RoleAssignment):
         f"{added.get_role_display()} for {added.scope_label} given to {added.user}. "
         "It works from their next page.",
     )
-    return redirect(f"{reverse('people')}?provider={added.provider_id}")
+    return redirect(_people_page(added.provider_id))
+
+
+def _is_commissioner(assignment: RoleAssignment) -> bool:
+    return assignment.role == Role.COMMISSIONER
 
 
 class PeopleView(AdministeredProviderMixin, TemplateView):
-    """The provider's people, each with the roles they hold (or "No role now"), and the form that
-    gives someone a role."""
+    """The provider's people, each with the roles they hold (or "No role now", with their sign-in
+    switched off or not), its commissioners apart (the platform's operators set them up), and the form
+    that gives someone a role."""
 
     template_name = "providers/people.html"
 
@@ -111,21 +124,37 @@ class PeopleView(AdministeredProviderMixin, TemplateView):
         roles_of = {}
         for assignment in assignments:
             roles_of.setdefault(assignment.user_id, []).append(assignment)
-        people = list(services.people_of(provider))
-        for person in people:
+        people, commissioners = [], []
+        for person in services.people_of(provider):
             person.roles_here = roles_of.get(person.pk, [])
             for assignment in person.roles_here:
                 assignment.user = person  # each role names its person without reading them again
+            only_commissioner = person.roles_here and all(map(_is_commissioner, person.roles_here))
+            (commissioners if only_commissioner else people).append(person)
+        self._mark_sign_in_actions(people)
         return super().get_context_data(
             provider=provider,
             providers=self.providers,
             people=people,
-            form=kwargs.pop("form", None) or RoleForm(provider),
+            commissioners=commissioners,
+            form=kwargs.pop("form", None) or StaffRoleForm(provider),
             **kwargs,
         )
 
+    def _mark_sign_in_actions(self, people) -> None:
+        """Mark who is offered "Switch off their sign-in" (holding no role anywhere: one question for
+        all of them) and "Make a new set-password link" (`sign_in.why_no_new_link`)."""
+        me = self.request.user
+        roleless = [
+            p.pk for p in people if not (p.roles_here or p.is_superuser or p.pk == me.pk) and p.is_active
+        ]
+        elsewhere = set(RoleAssignment.objects.filter(user_id__in=roleless).values_list("user_id", flat=True))
+        for person in people:
+            person.may_switch_off = person.pk in roleless and person.pk not in elsewhere
+            person.may_get_link = not sign_in.why_no_new_link(person, me)
+
     def post(self, request):
-        form = RoleForm(self.provider, request.POST)
+        form = StaffRoleForm(self.provider, request.POST)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -140,13 +169,26 @@ class PeopleView(AdministeredProviderMixin, TemplateView):
 class PersonGiveRoleView(AdministeredProviderMixin, TemplateView):
     """Give one of the provider's people a role: a second role, acting-up cover, or a role back for
     someone who holds none now. Someone who is not one of the provider's people is a 404; nobody gives
-    themselves a role (`services.give_role`)."""
+    themselves a role (`services.give_role`); a commissioner is the platform's operators' to set up,
+    and a switched-off person must be switched back on first: the page says so and has no form."""
 
     template_name = "providers/person_give_role.html"
 
     @cached_property
     def person(self):
         return get_object_or_404(services.people_of(self.provider), pk=self.kwargs["pk"])
+
+    @cached_property
+    def refusal(self) -> str:
+        """Why no role is given here, said up front: empty when one may be."""
+        person = self.person
+        if person.pk == self.request.user.pk:
+            return "You cannot give yourself a role. Ask another provider administrator to do it."
+        if not sign_in.staff_people_of(self.provider).filter(pk=person.pk).exists():
+            return f"{sign_in.COMMISSIONERS} They are not given a role here."
+        if not person.is_active:
+            return f"{person}'s sign-in is switched off. {services.BACK_ON_FIRST}"
+        return ""
 
     def get_context_data(self, **kwargs):
         person = self.person
@@ -159,13 +201,15 @@ class PersonGiveRoleView(AdministeredProviderMixin, TemplateView):
             provider=self.provider,
             person=person,
             roles_here=roles_here,
-            is_self=person.pk == self.request.user.pk,
+            refusal=self.refusal,
             form=kwargs.pop("form", None) or ScopedRoleForm(self.provider),
             **kwargs,
         )
 
     def post(self, request, pk):
         form = ScopedRoleForm(self.provider, request.POST)
+        if self.refusal:
+            return self.render_to_response(self.get_context_data(form=form))
         if form.is_valid():
             try:
                 added = services.give_role(
@@ -179,17 +223,21 @@ class PersonGiveRoleView(AdministeredProviderMixin, TemplateView):
 
 
 class RoleRemoveView(AdministeredProviderMixin, TemplateView):
-    """Take one role away from a person, with the reason. Another provider's role is a 404.
+    """Take one role away from a person, with the reason. Another provider's role is a 404, and so is a
+    commissioner's: the platform's operators set those up and remove them.
 
     Where the person is the only one holding the role there, the page says so before anything is
     typed, naming the first of the work nobody could then record, and removing needs "Remove anyway"
-    (`services.only_holder`)."""
+    (`services.only_holder`). The provider's last administrator is never removed, so their page says
+    so and has no form."""
 
     template_name = "providers/role_remove.html"
 
     @cached_property
     def assignment(self) -> RoleAssignment:
-        administered = RoleAssignment.objects.filter(provider__in=self.providers)
+        administered = RoleAssignment.objects.filter(provider__in=self.providers).exclude(
+            role=Role.COMMISSIONER
+        )
         return get_object_or_404(
             administered.select_related("user", "provider", "region", "service", "commissioner"),
             pk=self.kwargs["pk"],
@@ -199,13 +247,22 @@ class RoleRemoveView(AdministeredProviderMixin, TemplateView):
     def only_holder(self):
         return services.only_holder(self.assignment)
 
+    @cached_property
+    def last_administrator(self) -> bool:
+        """The provider's only administrator: removing them is refused (`services.remove_role`)."""
+        return self.assignment.role == Role.PROVIDER_ADMINISTRATOR and self.only_holder is not None
+
     def get_context_data(self, **kwargs):
         form = kwargs.pop("form", None) or RemoveRoleForm(ask_to_remove_anyway=bool(self.only_holder))
         kwargs.setdefault("only_holder", self.only_holder)
-        return super().get_context_data(assignment=self.assignment, form=form, **kwargs)
+        return super().get_context_data(
+            assignment=self.assignment, form=form, last_administrator=self.last_administrator, **kwargs
+        )
 
     def post(self, request, pk):
         form = RemoveRoleForm(request.POST, ask_to_remove_anyway=bool(self.only_holder))
+        if self.last_administrator:  # the page says why, and offers nothing to submit
+            return self.render_to_response(self.get_context_data(form=form))
         if form.is_valid():
             assignment = self.assignment
             try:
@@ -228,19 +285,41 @@ class RoleRemoveView(AdministeredProviderMixin, TemplateView):
                     f"{assignment.get_role_display()} for {assignment.scope_label} removed from "
                     f"{assignment.user}. It stops working from their next page.",
                 )
-                return redirect(f"{reverse('people')}?provider={assignment.provider_id}")
+                return redirect(_people_page(assignment.provider_id))
         return self.render_to_response(self.get_context_data(form=form))
+
+
+def _show_link_once(request, person, link: str) -> None:
+    """Keep the link in the session until its page shows it: the form's answer is a redirect, so a
+    refresh sends nothing again, and the link is shown once, never stored anywhere else."""
+    request.session[LINK_TO_SHOW] = {"person": person.pk, "link": link}
+
+
+def _link_to_show(request, person) -> dict:
+    """The person's set-password link, once (then it is gone), with how long it works; {} if none."""
+    kept = request.session.get(LINK_TO_SHOW)
+    if not kept or kept["person"] != person.pk:
+        return {}
+    del request.session[LINK_TO_SHOW]
+    return {"link": kept["link"], "link_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60)}
 
 
 class PersonAddView(AdministeredProviderMixin, TemplateView):
     """Add a person with their first role; the page then shows the link where they set their password.
 
-    The link is shown once, on the answer to the form, and never stored: the administrator passes it on.
+    The answer is a redirect to this page naming who was added (?added=), which shows the link once,
+    from the session (`_link_to_show`): the administrator passes it on, and if it is lost makes a new
+    one (`PersonPasswordLinkView`).
     """
 
     template_name = "providers/person_add.html"
 
     def get_context_data(self, **kwargs):
+        added = self.request.GET.get("added")
+        if added and "form" not in kwargs:
+            person = services.people_of(self.provider).filter(pk=added).first() if added.isdigit() else None
+            if person is not None:
+                kwargs.update(added=person, **_link_to_show(self.request, person))
         return super().get_context_data(
             provider=self.provider, form=kwargs.pop("form", None) or PersonForm(self.provider), **kwargs
         )
@@ -262,16 +341,97 @@ class PersonAddView(AdministeredProviderMixin, TemplateView):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                link = services.password_link(request, person)
-                return self.render_to_response(
-                    self.get_context_data(
-                        added=person,
-                        link=link,
-                        link_days=settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60),
-                        form=PersonForm(self.provider),
-                    )
-                )
+                _show_link_once(request, person, services.password_link(request, person))
+                return redirect(f"{request.path}?provider={self.provider.pk}&added={person.pk}")
         return self.render_to_response(self.get_context_data(form=form))
+
+
+class PersonPageMixin(AdministeredProviderMixin):
+    """A page about one of the provider's staff (`sign_in.staff_people_of`); anyone else is a 404,
+    and so is the administrator themself (nobody acts on their own sign-in)."""
+
+    @cached_property
+    def person(self):
+        others = sign_in.staff_people_of(self.provider).exclude(pk=self.request.user.pk)
+        return get_object_or_404(others, pk=self.kwargs["pk"])
+
+    def back_to_people(self):
+        return redirect(_people_page(self.provider.pk))
+
+
+class PersonPasswordLinkView(PersonPageMixin, TemplateView):
+    """Make a new set-password link for someone who has not chosen a password yet (their earlier link
+    lost or expired): the answer shows it once (`_link_to_show`), and the earlier one stops working."""
+
+    template_name = "providers/person_password_link.html"
+
+    def get_context_data(self, **kwargs):
+        person = self.person
+        return super().get_context_data(
+            provider=self.provider,
+            person=person,
+            refusal=sign_in.why_no_new_link(person, self.request.user),
+            **_link_to_show(self.request, person),
+            **kwargs,
+        )
+
+    def post(self, request, pk):
+        try:
+            link = sign_in.new_password_link(request, self.provider, self.person, by=request.user)
+        except ValidationError as exc:
+            return self.render_to_response(self.get_context_data(errors=exc.messages))
+        _show_link_once(request, self.person, link)
+        return redirect(f"{request.path}?provider={self.provider.pk}")
+
+
+class SignInSwitchView(PersonPageMixin, TemplateView):
+    """Switch off the sign-in of a person who holds no role now, or (`on`) switch it back on, with the
+    reason (`sign_in.switch_off`, `sign_in.switch_on`). Why it may not be switched off is said up
+    front, with no form."""
+
+    template_name = "providers/sign_in_switch.html"
+    on = False
+
+    def refusal(self) -> str:
+        person = self.person
+        if person.is_active == self.on:
+            return f"{person}'s sign-in is already {'on' if self.on else 'switched off'}."
+        return "" if self.on else sign_in.why_not_switched_off(self.provider, person, self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            provider=self.provider,
+            person=self.person,
+            on=self.on,
+            refusal=self.refusal(),
+            form=kwargs.pop("form", None) or SwitchSignInForm(),
+            **kwargs,
+        )
+
+    def post(self, request, pk):
+        form = SwitchSignInForm(request.POST)
+        if form.is_valid():
+            switch = sign_in.switch_on if self.on else sign_in.switch_off
+            reason = form.cleaned_data["reason"]
+            try:
+                person = switch(self.provider, self.person, by=request.user, reason=reason)
+            except AlreadyDone as done:  # a double submit: say so, record nothing
+                messages.info(request, done.message)
+                return self.back_to_people()
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, self._done(person))
+                return self.back_to_people()
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def _done(self, person) -> str:
+        if self.on:
+            return f"{person} can sign in again. Give them a role when they need one."
+        return (
+            f"{person}'s sign-in is switched off: {person} can no longer sign in, and is signed out at "
+            "their next page. Their account and history are kept."
+        )
 
 
 class SetPasswordView(auth_views.PasswordResetConfirmView):

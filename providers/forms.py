@@ -10,9 +10,10 @@ from config.forms import too_long
 
 from .choices import ROLE_SCOPE
 from .fields import ChoiceField, RecordChoiceField
-from .models import REASON_MAX_LENGTH, REASON_TOO_LONG, Region, RoleAssignment, Service
+from .models import REASON_MAX_LENGTH, REASON_TOO_LONG, Region, RoleAssignment, Service, User
 from .permissions import STAFF_ROLES
 from .services import REMOVE_ANYWAY, people_of
+from .sign_in import staff_people_of
 
 
 class LoginForm(AuthenticationForm):
@@ -34,6 +35,19 @@ class LoginForm(AuthenticationForm):
         # failed-login log, whose column it overflows on PostgreSQL.
         username = self.fields["username"]
         username.validators.append(MaxLengthValidator(username.max_length))
+
+    def clean(self):
+        """Django's check, then, for a refused sign-in, the "switched off" words when the password was
+        right for an account its administrator switched off: the leaver learns why, where Django's
+        backend would only say the password is wrong. A wrong password still says only that."""
+        try:
+            return super().clean()
+        except ValidationError as refused:
+            username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+            switched_off = User.objects.filter(username=username, is_active=False).first()
+            if switched_off is not None and switched_off.check_password(password):
+                raise ValidationError(self.error_messages["inactive"], code="inactive") from refused
+            raise
 
 
 def _choose(what: str) -> dict:
@@ -225,3 +239,18 @@ class PersonForm(ScopedRoleForm):
             name: self.cleaned_data[name]
             for name in ("first_name", "last_name", "username", "email", "job_title")
         }
+
+
+class StaffRoleForm(RoleForm):
+    """Give one of the provider's staff a role: its commissioners are the platform's operators' to set
+    up, so they are not offered."""
+
+    def __init__(self, provider, *args, **kwargs):
+        super().__init__(provider, *args, **kwargs)
+        self.fields["person"].queryset = staff_people_of(provider)
+
+
+class SwitchSignInForm(forms.Form):
+    """The reason a person's sign-in is switched off, or back on."""
+
+    reason = reason_field("Why their sign-in changes.")

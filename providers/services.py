@@ -18,7 +18,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from config.forms import too_long
 
-from .actions import AlreadyDone
+from .actions import AlreadyDone, change_once, lock
 from .choices import Role
 from .models import (
     REASON_MAX_LENGTH,
@@ -145,12 +145,26 @@ def give_role(
         )
 
 
+BACK_ON_FIRST = "Switch their sign-in back on first: a switched-off person cannot use a role."
+
+
+def refuse_switched_off(person: User) -> None:
+    """Refuse (on `person`) a role for someone whose sign-in is switched off (`sign_in.switch_off`):
+    they must be switched back on first, with its own reason in the history."""
+    if not person.is_active:
+        raise ValidationError({"person": f"{person}'s sign-in is switched off. {BACK_ON_FIRST}"})
+
+
 def _assign(provider, *, by, person, role, reason, region, service) -> RoleAssignment:
-    """Record the role at its scope (validated against the role and the provider), with who and why."""
+    """Record the role at its scope (validated against the role and the provider), with who and why.
+    The person's row is locked first, so a role given as their sign-in is switched off is refused."""
     if role == Role.COMMISSIONER:
         raise ValidationError({"role": "Commissioners are set up by the platform's operators."})
     assignment = RoleAssignment(user=person, role=role, provider=provider, region=region, service=service)
     assignment.clean()  # the scope matches the role and belongs to the provider
+    managed = _lock_managed_service(assignment)
+    if person.pk is not None:
+        refuse_switched_off(User.objects.select_for_update().get(pk=person.pk))
     already = ValidationError(
         f"{person} already holds {assignment.get_role_display()} for {assignment.scope_label}."
     )
@@ -166,7 +180,35 @@ def _assign(provider, *, by, person, role, reason, region, service) -> RoleAssig
             assignment.save()
     except IntegrityError as exc:
         raise already from exc
+    if managed is not None:
+        _put_on_record(managed, person, by=by, reason=reason)
     return assignment
+
+
+def _lock_managed_service(assignment: RoleAssignment) -> Service | None:
+    """For a Registered Manager role, its service's row, locked: its manager on record changes with the
+    role. Every action locks it before any of the role's assignments, so a give and a remove at once
+    queue (the later one sees the earlier one's holders) rather than deadlock. None for other roles."""
+    if assignment.role != Role.REGISTERED_MANAGER or not assignment.service_id:
+        return None
+    return lock(assignment.service)
+
+
+def _put_on_record(service: Service, person: User | None, *, by, reason: str) -> None:
+    """Make `person` (None: no one) the service's registered manager on record, the history naming who
+    is on record now, as the history table shows no field's value, then the administrator's reason.
+    Nothing changes (no history row) when they already are."""
+    if service.registered_manager_id == (person.pk if person else None):
+        return
+    name = (person.get_full_name() or person.username) if person else "no one"
+    change_once(
+        service,
+        expected={},
+        changes={"registered_manager": person},
+        by=by,
+        reason=f"Registered manager on record now {name}: {reason}",
+        refusal="",
+    )
 
 
 def add_person(
@@ -294,6 +336,7 @@ def remove_role(assignment: RoleAssignment, *, by, reason: str, remove_anyway: b
     require_perm(by, "providers.administer_provider", assignment.provider)
     reason = given_reason(reason)
     with transaction.atomic():
+        managed = _lock_managed_service(assignment)
         # Every holder of the role there is locked, this one among them, in one statement and in one
         # order: two administrators removing two of its holders at once then queue, and the second
         # sees the first's removal, instead of each locking its own row and waiting for the other's
@@ -315,3 +358,6 @@ def remove_role(assignment: RoleAssignment, *, by, reason: str, remove_anyway: b
         row._history_user = by
         row._change_reason = reason
         row.delete()
+        if managed is not None and managed.registered_manager_id == row.user_id:
+            # The longest-standing other holder (the earliest given, so the lowest id) takes over.
+            _put_on_record(managed, others[0].user if others else None, by=by, reason=reason)

@@ -18,6 +18,21 @@ urlpatterns = [
         name="person_give_role",
     ),
     path(
+        "organisation/people/<int:pk>/set-password-link/",
+        administration.PersonPasswordLinkView.as_view(),
+        name="person_password_link",
+    ),
+    path(
+        "organisation/people/<int:pk>/switch-off/",
+        administration.SignInSwitchView.as_view(),
+        name="sign_in_off",
+    ),
+    path(
+        "organisation/people/<int:pk>/switch-on/",
+        administration.SignInSwitchView.as_view(on=True),
+        name="sign_in_on",
+    ),
+    path(
         "people/set-password/<uidb64>/<token>/", administration.SetPasswordView.as_view(), name="set_password"
     ),
     path("organisation/roles/<int:pk>/remove/", administration.RoleRemoveView.as_view(), name="role_remove"),

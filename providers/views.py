@@ -25,11 +25,26 @@ class LoginView(auth_views.LoginView):
 
 def permission_denied(request, exception):
     """The refusal page (403). A refusal of a permission on an object names, in plain English, who can
-    act there, to the person's own colleagues only; anyone else gets the plain page."""
+    act there, to the person's own colleagues only; anyone else gets the plain page. A person who holds
+    no role now is told that instead (`no_role`): the plain page's way to their dashboard leads nowhere."""
+    if holds_no_role(request.user):
+        return no_role(request, status=403)
     who_can = ""
     if isinstance(exception, permissions.Refused) and request.user.is_authenticated:
         who_can = refusal(request.user, exception.perm, exception.obj)
     return render(request, "403.html", {"who_can": who_can}, status=403)
+
+
+def holds_no_role(user) -> bool:
+    """Whether a signed-in person holds no role now (their last one removed). A superuser with none is
+    not among them: their home is the operators' admin."""
+    return user.is_authenticated and not user.is_superuser and not permissions.roles_held(user)
+
+
+def no_role(request, status: int = 200):
+    """The page of a person who holds no role now: they are told to ask their provider administrator,
+    and can sign out. It links to no dashboard, since with no role the dashboard is this page."""
+    return render(request, "providers/no_role.html", status=status)
 
 
 class HomeView(LoginRequiredMixin, View):
@@ -43,7 +58,7 @@ class HomeView(LoginRequiredMixin, View):
         if not roles:
             if request.user.is_superuser:
                 return redirect("admin:index")
-            raise PermissionDenied("You have no role yet. Ask your provider administrator.")
+            return no_role(request)
         return redirect("dashboard", role=roles[0])
 
 
