@@ -1,6 +1,7 @@
 """Models of the adoption app: learning deployed at a matched service, and what each team showed."""
 
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from learning_transfer.models import MatchedService
@@ -111,6 +112,9 @@ class Deployment(models.Model):
 
     def __str__(self):
         return f"{self.matched_service.trigger.reference} at {self.service}"
+
+    def get_absolute_url(self):
+        return reverse("adoption:deployment_detail", args=[self.pk])
 
     @property
     def clinical_baseline(self) -> list[tuple[str, object, str]]:

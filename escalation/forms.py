@@ -21,6 +21,7 @@ from .models import window_length
 from .recording import SAY_WHAT_YOU_CHECKED
 from .rules import RuleError, figure_text, fmt, thresholds, validate_rule, with_thresholds
 from .services import NOTE_NEEDED_WHILE_NOT_RECORDED
+from .tuning import parameter_label, threshold_labels, threshold_unit
 
 # Why a figure differs is asked only of whoever changes it: folded under its figure (NHS.UK details),
 # open when it holds an error or words already typed.
@@ -294,21 +295,6 @@ def parameter_field_name(measure: str, parameter: str) -> str:
 NOTHING_CHANGED = "Nothing changed: these are the values in force."
 
 
-def threshold_unit(item: dict, measures: list[dict]) -> tuple[bool, str]:
-    """Whether a threshold (an item of rules.thresholds) counts things, so takes a whole number, and
-    its unit as its field's label says it: "number of services", "%", "percentage points". Read from
-    the kinds and units of the measures it compares, as measures.py defines them."""
-    names = item.get("measures", [])
-    compared = [measure for name, measure in by_name(measures).items() if name in names]
-    if any(baseline_key(measure["name"]) in names for measure in compared):
-        return False, "percentage points"  # a change from a baseline
-    if compared and all(measure.get("kind") == MeasureKind.COUNT for measure in compared):
-        units = dict.fromkeys(measure.get("unit") or "items" for measure in compared)
-        return True, f"number of {' and '.join(units)}"
-    units = {measure.get("unit") for measure in compared}
-    return False, units.pop() if len(units) == 1 and None not in units else ""
-
-
 class StepSettingForm(forms.Form):
     """A provider's threshold values, response window and measure parameters (windows, sample sizes,
     look-backs) for one step, with the reason. `rule`, `measures` and `window` are the values in force.
@@ -316,16 +302,13 @@ class StepSettingForm(forms.Form):
     Every field is checked here, each with its own message, so every mistake shows on the first submit;
     the setting checks them again when it is saved."""
 
-    def __init__(self, rule: dict, measures: list[dict], window, *args, parameters=(), **kwargs):
+    def __init__(self, rule: dict, measures: list[dict], window, *args, parameters=(), check="", **kwargs):
         super().__init__(*args, **kwargs)
-        self.rule, self.measures = rule, measures
+        self.rule, self.measures, self.check = rule, measures, check
         self.thresholds = thresholds(rule, measures)
         self.parameters = list(parameters)
-        labels = [self._add_threshold(item) for item in self.thresholds]
-        if len(set(labels)) < len(labels):  # two thresholds in the same unit are told apart by number
-            for number, item in enumerate(self.thresholds, start=1):
-                field = self.fields[f"threshold_{item['index']}"]
-                field.label = field.label.replace("Threshold", f"Threshold {number}", 1)
+        for item, label in zip(self.thresholds, threshold_labels(rule, measures), strict=True):
+            self._add_threshold(item, label)
         self.fields["response_working_hours"] = forms.DecimalField(
             label="Response window (working hours)",
             help_text=f"0 means immediately: to be acknowledged within {window_length(0)}, day or night.",
@@ -338,10 +321,9 @@ class StepSettingForm(forms.Form):
             self._add_parameter(item)
         self.fields["reason"] = reason_field("Why your provider differs from the default.")
 
-    def _add_threshold(self, item: dict) -> str:
-        """The threshold's field, a whole number for a count; its label returned."""
-        whole, unit = threshold_unit(item, self.measures)
-        label = f"Threshold ({unit})" if unit else "Threshold"
+    def _add_threshold(self, item: dict, label: str) -> None:
+        """The threshold's field, a whole number for a count."""
+        whole = threshold_unit(item, self.measures)[0]
         common = {"label": label, "initial": item["value"], "help_text": f"Escalate when {item['text']}."}
         if whole:
             # A count beyond MAX_COUNT is a slip of the keyboard, as in a recorded value.
@@ -353,22 +335,17 @@ class StepSettingForm(forms.Form):
         else:
             field = forms.DecimalField(**common, max_digits=10, decimal_places=3)
         self.fields[f"threshold_{item['index']}"] = field
-        return label
 
     def _add_parameter(self, item: dict) -> None:
-        """A computed measure's parameter (an item of computations.tunable_parameters): a whole
-        number, blank for the default."""
+        """A computed measure's parameter (an item of tuning.shared_parameters, or of
+        computations.tunable_parameters): a whole number, blank for the default."""
         label, unit = item["label"], item["unit"]
         named = f"{label[:1].lower()}{label[1:]}"  # mid-sentence: "look-back for incident rates"
         self.fields[parameter_field_name(item["measure"], item["name"])] = forms.IntegerField(
-            label=f"{label} ({unit})",
+            label=parameter_label(item),
             help_text=" ".join(
                 part
-                for part in (
-                    f"For the measure: {item['measure_label']}.",
-                    item["effect"],
-                    "Leave blank for the default.",
-                )
+                for part in (self._used_for(item), item["effect"], "Leave blank for the default.")
                 if part
             ),
             initial=item["value"],
@@ -376,6 +353,14 @@ class StepSettingForm(forms.Form):
             widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-5"}),
             error_messages={"invalid": f"Enter the {named} as a whole number of {unit}."},
         )
+
+    def _used_for(self, item: dict) -> str:
+        """Where a parameter's value is used: its measure, or every measure sharing it and the check
+        that names it ("Used for: …; …; and the check: “A 12-notice sample: …”")."""
+        labels = item.get("measure_labels", [item["measure_label"]])
+        if not item.get("in_check"):
+            return f"For the measure: {labels[0]}."
+        return f"Used for: {'; '.join(labels)}; and the check: “{self.check}”."
 
     def clean(self):
         """Each threshold against the rule's own ranges (the others kept as they are) and each parameter
@@ -410,14 +395,31 @@ class StepSettingForm(forms.Form):
         return int(value) if value == int(value) else float(value)
 
     def parameter_values(self) -> dict:
-        """The parameters given, as the setting keeps them: {measure name: {parameter: value}} (a blank
-        one keeps the default)."""
+        """The parameters given, as the setting keeps them: {measure name: {parameter: value}}, a shared
+        one given to every measure using it (a blank one keeps the default)."""
         values: dict = {}
         for item in self.parameters:
             value = self.cleaned_data.get(parameter_field_name(item["measure"], item["name"]))
-            if value is not None:
-                values.setdefault(item["measure"], {})[item["name"]] = value
+            if value is None:
+                continue
+            for measure in item.get("measures", [item["measure"]]):
+                values.setdefault(measure, {})[item["name"]] = value
         return values
+
+    def field_for(self, key: str) -> str | None:
+        """The field a setting's error key ("<measure>__<parameter>") is about: a shared parameter's
+        one field for each measure using it; None (the top of the form) for a key of no field."""
+        for item in self.parameters:
+            for measure in item.get("measures", [item["measure"]]):
+                if key == parameter_field_name(measure, item["name"]):
+                    return parameter_field_name(item["measure"], item["name"])
+        return key if key in self.fields else None
 
     def threshold_values(self) -> list:
         return [self._number(self.cleaned_data[f"threshold_{item['index']}"]) for item in self.thresholds]
+
+
+class BackToDefaultForm(forms.Form):
+    """Setting a tuned step back to the default values: only the reason is asked."""
+
+    reason = reason_field("Why your provider goes back to the default values.")

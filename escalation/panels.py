@@ -7,14 +7,16 @@ from datetime import timedelta
 
 from providers import dashboards
 from providers.permissions import STAFF_ROLES, counted_once, roles_held
-from providers.who_acts import oversight_once, split_yours
+from providers.who_acts import Colleagues, oversight_once, split_yours
 
 from .choices import EscalationState, StepRunState
 from .models import Notification
 from .occurrences import which_checks
-from .permissions import placed_within_reach, visible_escalations
+from .permissions import holds_the_target_role, placed_within_reach, visible_escalations
 
 PANEL_SIZE = 5
+# Acting on an escalation: what makes one someone's to do.
+ACT = "escalation.acknowledge_escalation"
 # A step to record is listed once it is overdue or falls due within the next day.
 LOOK_AHEAD = timedelta(hours=24)
 
@@ -54,6 +56,12 @@ def told_still_open(user):
     return told(user).exclude(escalation__state=EscalationState.RESOLVED)
 
 
+def most_overdue_first(notifications):
+    """Notifications of open escalations in the order a short list of what to do reads them: the one
+    to acknowledge longest ago first, so the oldest overdue is never left out of the first few."""
+    return notifications.order_by("escalation__acknowledge_by", "escalation__raised_at", "pk")
+
+
 def unread_count(user) -> int:
     """How many escalations still open the person was told of and has not read: the header's number,
     each of them listed under "Yours to do" (a resolved one is never counted). Every page asks, so the
@@ -82,15 +90,24 @@ def raised_to_others(user):
 
 def escalation_worklist(user, notifications, others) -> dict:
     """Split open escalations (those the person was told of, then `others` at their services) into the
-    person's to act on and those others act on, naming who (the oversight roles once, under the list);
-    resolved ones the person was told of apart."""
+    person's own to act on and those addressed to others, naming who acts (the oversight roles once,
+    under the list); resolved ones the person was told of apart.
+
+    The person's own are those addressed to them: told of, or to a role they hold there. One the
+    Nominated Individual may act on only because they may act on any stays with the others' (the line
+    under them says they can also act on it): listed as theirs, others' work hid their own."""
     told_of = []
     for notification in notifications:
         escalation = notification.escalation
         escalation.unread = not notification.read_at
         told_of.append(escalation)
-    still_open = [e for e in told_of if e.state != EscalationState.RESOLVED] + list(others)
-    yours, theirs = split_yours(user, still_open, "escalation.acknowledge_escalation")
+    others = list(others)
+    addressed = [e for e in others if holds_the_target_role(user, e)]
+    colleagues = Colleagues(user)
+    own = [e for e in told_of if e.state != EscalationState.RESOLVED] + addressed
+    yours, not_theirs_to_act_on = split_yours(user, own, ACT, colleagues=colleagues)
+    theirs = [e for e in others if e not in addressed] + not_theirs_to_act_on
+    name_who_acts(user, theirs, colleagues)
     # The escalations stay among those others act on at the person's services (they may follow
     # them); what the person can do about them, record the check, is listed once under "checks".
     checks = checks_behind(user, theirs)
@@ -102,6 +119,16 @@ def escalation_worklist(user, notifications, others) -> dict:
         "oversight": oversight_once(theirs),
         "resolved": resolved,
     }
+
+
+def name_who_acts(user, escalations, colleagues) -> None:
+    """Mark each escalation with the `actors` who can act on it, the person among them when they may
+    (the Nominated Individual, on any): in one query for the list's colleagues (`split_yours`)."""
+    split_yours(user, escalations, ACT, colleagues=colleagues)
+    colleagues.read(ACT, escalations)
+    for escalation in escalations:
+        if escalation.yours:
+            escalation.actors = colleagues.who_can(ACT, escalation)
 
 
 def checks_behind(user, escalations) -> list:
@@ -135,16 +162,14 @@ def records_the_step(user, escalation) -> bool:
 
 
 def open_escalations_context(request, role) -> dict:
-    """The person's open escalations to act on, and the newest raised to others at their services (a
-    fixed number of queries), with how many of each are not listed.
-
-    Those raised to others go to the person's list when they may act on them (the Nominated Individual
-    on any), so the panel counts what it leaves out of each list, not the escalations told of."""
+    """The person's open escalations to act on, the most overdue first, and the newest raised to others
+    at their services (a fixed number of queries), with how many of each are not listed: "And 2 more to
+    you" counts the same list as the inbox and, of those not read yet, the header (`told_still_open`)."""
     user = request.user
     mine, open_total = dashboards.first_rows_and_total(
-        lambda: told_still_open(user),
+        lambda: most_overdue_first(told_still_open(user)),
         PANEL_SIZE,
-        kept_for=(user, "open escalations told of"),
+        kept_for=(user, "open escalations told of, most overdue first"),
     )
     others, others_total = dashboards.first_rows_and_total(
         lambda: raised_to_others(user), PANEL_SIZE, kept_for=(user, "escalations raised to others")

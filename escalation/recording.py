@@ -37,7 +37,8 @@ def record_step(
     reasons: dict | None = None,
 ) -> StepRecord:
     """Record a step's measures, evaluate its threshold at once and, on a breach, raise the escalation;
-    the escalations about it being overdue that nobody took up are settled (`settling`).
+    the escalations about it being overdue that nobody took up are settled (`settling`), and those an
+    earlier record's breach raised when this record is within threshold.
 
     Only a holder of the step's role for the case's service (or provider) may record. Values are
     checked against the step's measures and held to the figures the records fix, its texts to
@@ -113,8 +114,9 @@ def record_step(
         write_event(
             EventKind.STEP_RECORDED, run, step_run=locked, actor=by, at=now, message=f"Recorded: {verdict}."
         )
-        # Whoever was told the step was overdue has nothing left to chase, unless they took it up.
-        settling.settle_recorded_step(locked, by=by, now=now)
+        # Whoever was told the step was overdue, or that an earlier record breached when this one does
+        # not, has nothing left to chase, unless they took it up.
+        settling.settle_recorded_step(locked, by=by, now=now, within_threshold=not result.breached)
         # The chain's side effects (chain C's issue hold, C2's per-service escalations), saved with the
         # record, and first: a chain that raised its own breach escalations has them found below.
         _hooks_then_reasons(record, unexplained)

@@ -3,7 +3,8 @@
 An escalation nobody acknowledges climbs (Quality Director, Provider Director, Nominated Individual):
 each level is an Escalation of the same thread (`root`). Once the overdue step behind the thread is
 recorded, the levels nobody took up have nothing left to ask; once a level is resolved, so have the
-levels below it. They are settled, that is resolved with words saying what settled them, by whom and
+levels below it; once the step is recorded again within threshold, so has the breach the record it
+supersedes raised. They are settled, that is resolved with words saying what settled them, by whom and
 when, so no director is asked to act on something already done, and the engine, which climbs only from
 escalations still raised, raises no further level for them.
 
@@ -74,21 +75,29 @@ def follow_ups_left_open(escalation: Escalation, thread) -> str:
     return f"The follow-ups to the {roles} stay open for them until the step is recorded."
 
 
-def settle_recorded_step(step_run: StepRun, *, by, now) -> list[int]:
+def settle_recorded_step(step_run: StepRun, *, by, now, within_threshold: bool = False) -> list[int]:
     """The escalations raised because the step was overdue, and their follow-ups, that nobody has taken
-    up yet (still raised), settled now that `by` has recorded it. Returns the ids settled.
+    up yet (still raised), settled now that `by` has recorded it; and, when this record is
+    `within_threshold`, those the breach of the record it supersedes raised: what they asked for is put
+    right. Returns the ids settled.
 
     One a person has acknowledged stays theirs to resolve (with no note needed now: the step is
-    recorded). A breach or weak-group escalation is about what the record said: recording it settles
-    none."""
-    overdue = Escalation.objects.filter(
-        step_run=step_run, kind=EscalationKind.OVERDUE, parent__isnull=True
-    ).values("pk")
-    waiting = Escalation.objects.filter(
-        Q(pk__in=overdue) | Q(root_id__in=overdue), state=EscalationState.RAISED
-    )
+    recorded). A weak-group escalation is about what a record said of one group: recording the step
+    again settles none."""
     words = f"Settled — the step was recorded on {london(now)} by {by}"
-    return _settle(waiting, by=by, now=now, words=words)
+    settled = _settle(_raised_in_threads(step_run, EscalationKind.OVERDUE), by=by, now=now, words=words)
+    if within_threshold:
+        words = f"Settled — recorded again within threshold on {london(now)} by {by}"
+        settled += _settle(_raised_in_threads(step_run, EscalationKind.BREACH), by=by, now=now, words=words)
+    return settled
+
+
+def _raised_in_threads(step_run: StepRun, kind: str):
+    """Every level still raised (nobody took it up) of the step's escalations of `kind`."""
+    first_levels = Escalation.objects.filter(step_run=step_run, kind=kind, parent__isnull=True).values("pk")
+    return Escalation.objects.filter(
+        Q(pk__in=first_levels) | Q(root_id__in=first_levels), state=EscalationState.RAISED
+    )
 
 
 def _settle(open_ones, *, by, now, words: str) -> list[int]:

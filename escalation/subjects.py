@@ -2,6 +2,9 @@
 a step, close the case. Each chain app keeps a `chain.py` that adds only what is its own (how a case
 starts, what the engine can pre-fill), so the calls into the engine are written once, here."""
 
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
@@ -9,6 +12,45 @@ from providers.permissions import compiled_once
 
 from . import services
 from .models import StepRecord, StepRun
+
+
+@dataclass(frozen=True)
+class SubjectKind:
+    """What a case's subject is called on the engine's pages, and the permission to open its page."""
+
+    noun: str
+    permission: str
+
+
+# Each chain's subject by its model ("app_label.model"), named here as strings: the engine imports no
+# chain app (they sit above it in the house order). A subject not listed (a test's) is linked to by
+# none of the engine's pages.
+SUBJECT_KINDS = {
+    "learning_transfer.learningtrigger": SubjectKind("learning", "learning_transfer.view_trigger"),
+    "adoption.deployment": SubjectKind("deployment", "adoption.view_deployment"),
+    "reporting_control.reportingupdate": SubjectKind("update", "reporting_control.view_update"),
+}
+
+
+@dataclass(frozen=True)
+class SubjectLink:
+    """A link to a case's subject: what it says ("Open the update RU-0003 …") and where it goes."""
+
+    words: str
+    url: str
+
+
+def subject_link(user, run) -> SubjectLink | None:
+    """The link from a case's pages (an escalation, the case, a step) to the trigger, deployment or
+    update the case is about, where what its escalations ask is done (redistribute the learning, keep
+    the issue hold); None for a person who may not open it. A fixed number of queries: the subject,
+    and what its permission reads."""
+    content_type = ContentType.objects.get_for_id(run.content_type_id)  # cached for the process
+    kind = SUBJECT_KINDS.get(f"{content_type.app_label}.{content_type.model}")
+    subject = run.subject if kind is not None else None
+    if subject is None or not user.has_perm(kind.permission, subject):
+        return None
+    return SubjectLink(f"Open the {kind.noun} {subject}", subject.get_absolute_url())
 
 
 def case_steps(run) -> list[StepRun]:

@@ -5,6 +5,7 @@ querysets scoped by escalation.permissions (so another provider's rows are a 404
 person may do with `user.has_perm`, and leaves the business rules to services.py.
 """
 
+from functools import partial
 from itertools import groupby
 
 from django.contrib import messages
@@ -23,8 +24,26 @@ from providers.mixins import StaffRequiredMixin
 from providers.permissions import providers_where, require_perm, visible_providers
 from providers.who_acts import refusal, split_yours
 
-from . import computations, notifications, occurrences, panels, permissions, services, settling, step_facts
-from .forms import NOTHING_CHANGED, ActionForm, ResolveForm, StepRecordForm, StepSettingForm
+from . import (
+    computations,
+    notifications,
+    occurrences,
+    panels,
+    permissions,
+    services,
+    settling,
+    step_facts,
+    subjects,
+)
+from .choices import EscalationKind
+from .forms import (
+    NOTHING_CHANGED,
+    ActionForm,
+    BackToDefaultForm,
+    ResolveForm,
+    StepRecordForm,
+    StepSettingForm,
+)
 from .measures import text_in_words, with_parameters
 from .models import (
     ChainTemplate,
@@ -37,6 +56,7 @@ from .models import (
     describe_window,
 )
 from .rules import describe_rule, with_thresholds
+from .tuning import differs_from_default, setting_changes, shared_parameters
 from .values import value_rows
 
 
@@ -97,6 +117,7 @@ class EscalationDetailView(StaffRequiredMixin, TemplateView):
             permissions.visible_escalations(self.request.user)
             .select_related(
                 "step_run",
+                "root",  # whose kind and time say which record raised a follow-up
                 "chain_run__chain",
                 "provider",
                 "service__region",
@@ -114,9 +135,7 @@ class EscalationDetailView(StaffRequiredMixin, TemplateView):
         user = self.request.user
         notifications.mark_read(user, escalation)
         step = escalation.step_run
-        record = (
-            StepRecord.objects.filter(step_run=step, is_current=True).select_related("recorded_by").first()
-        )
+        record, current = records_behind(escalation)
         root = escalation.root_id or escalation.pk
         can_act = user.has_perm("escalation.acknowledge_escalation", escalation)
         thread = list(
@@ -127,6 +146,8 @@ class EscalationDetailView(StaffRequiredMixin, TemplateView):
             "escalation": escalation,
             "step": step,
             "record": record,
+            "recorded_again": current if current != record else None,
+            "subject_link": subjects.subject_link(user, escalation.chain_run),
             "rule_text": describe_rule(escalation.rule, step.measures) if escalation.rule else "",
             "deciding_rows": value_rows(step.measures, escalation.deciding),
             "record_rows": value_rows(step.measures, record.values) if record else [],
@@ -141,6 +162,23 @@ class EscalationDetailView(StaffRequiredMixin, TemplateView):
             "history": recent_changes(escalation, 30),
         }
         return super().get_context_data(**context, **kwargs)
+
+
+def records_behind(escalation: Escalation) -> tuple[StepRecord | None, StepRecord | None]:
+    """The record the escalation is about and the step's current record (one query): a breach's is the
+    record that raised it, which a later record may have superseded; any other's (an overdue step, a
+    weak group) is the current one, which says when the step was recorded."""
+    first = escalation.root or escalation
+    raised_it = Q(recorded_at=first.occurred_at) if first.kind == EscalationKind.BREACH else Q(pk__in=[])
+    rows = list(
+        StepRecord.objects.filter(Q(is_current=True) | raised_it, step_run_id=escalation.step_run_id)
+        .select_related("recorded_by")
+        .order_by("-recorded_at", "-pk")
+    )
+    current = next((row for row in rows if row.is_current), None)
+    if first.kind != EscalationKind.BREACH:
+        return current, current
+    return next((row for row in rows if row.recorded_at == first.occurred_at), current), current
 
 
 class EscalationActionView(StaffRequiredMixin, View):
@@ -230,6 +268,7 @@ class ChainRunDetailView(StaffRequiredMixin, TemplateView):
         escalations = run.escalations.select_related("step_run").order_by("-raised_at", "-pk")
         return super().get_context_data(
             run=run,
+            subject_link=subjects.subject_link(self.request.user, run),
             steps=steps,
             escalations=escalations,
             events=run.events.select_related("actor")[:50],
@@ -272,6 +311,7 @@ class StepRunView(StaffRequiredMixin, TemplateView):
         return super().get_context_data(
             step=step_run,
             run=step_run.chain_run,
+            subject_link=subjects.subject_link(self.request.user, step_run.chain_run),
             current=current,
             current_rows=value_rows(step_run.measures, current.values) if current else [],
             earlier=[r for r in records if not r.is_current],
@@ -338,7 +378,8 @@ class ChainTemplateListView(StaffRequiredMixin, TemplateView):
         provider, providers = _provider_choice(self.request, visible_providers(self.request.user))
         tuned = {}
         if provider is not None:
-            tuned = {s.step_id: s for s in ProviderStepSetting.objects.filter(provider=provider)}
+            settings = ProviderStepSetting.objects.filter(provider=provider).select_related("step")
+            tuned = {s.step_id: s for s in settings}
         chains = list(ChainTemplate.objects.prefetch_related("steps"))
         for chain in chains:
             chain.rows = []
@@ -350,7 +391,8 @@ class ChainTemplateListView(StaffRequiredMixin, TemplateView):
                 chain.rows.append(
                     {
                         "step": step,
-                        "setting": setting,
+                        # Marked tuned only while it differs: one set back to the defaults is not.
+                        "setting": setting if setting and differs_from_default(setting) else None,
                         "measures": measures,
                         "check_method": text_in_words(step.check_method, measures),
                         "threshold_text": describe_rule(rule, measures),
@@ -379,7 +421,10 @@ class StepSettingEditView(StaffRequiredMixin, TemplateView):
             raise PermissionDenied
 
     def _setting(self):
-        return ProviderStepSetting.objects.filter(provider=self.provider, step=self.step).first()
+        found = ProviderStepSetting.objects.filter(provider=self.provider, step=self.step).first()
+        if found is not None:
+            found.step = self.step  # already read: its defaults are compared without reading it again
+        return found
 
     def _form(self, data=None):
         setting = self._setting()
@@ -391,8 +436,9 @@ class StepSettingEditView(StaffRequiredMixin, TemplateView):
             "measures": setting.effective_measures if setting else self.step.measures,
         }
         rule, window, measures = self.in_force.values()
-        parameters = computations.tunable_parameters(measures)
-        return StepSettingForm(rule, measures, window, data, parameters=parameters)
+        parameters = shared_parameters(measures, self.step.check_method)
+        check = text_in_words(self.step.check_method, measures)
+        return StepSettingForm(rule, measures, window, data, parameters=parameters, check=check)
 
     def _changes_nothing(self, tuned: dict) -> bool:
         """Whether the values given are those in force (a blank parameter being its default): saving
@@ -407,19 +453,26 @@ class StepSettingEditView(StaffRequiredMixin, TemplateView):
         if not hasattr(self, "step"):
             self._load()
         setting = self._setting()
-        history = recent_changes(setting, limit=None) if setting else []
+        history = (
+            recent_changes(setting, limit=None, words=partial(setting_changes, self.step)) if setting else []
+        )
+        tuned = setting is not None and differs_from_default(setting)
         return super().get_context_data(
             step=self.step,
             provider=self.provider,
             providers=self.providers,
             setting=setting,
             form=kwargs.pop("form", None) or self._form(),
+            back_form=kwargs.pop("back_form", None)
+            or (BackToDefaultForm(prefix="default") if tuned else None),
             history=history,
             **kwargs,
         )
 
     def post(self, request, code):
         self._load()
+        if "back_to_default" in request.POST:
+            return self._back_to_default(request)
         form = self._form(request.POST)
         if form.is_valid():
             tuned = {
@@ -434,10 +487,22 @@ class StepSettingEditView(StaffRequiredMixin, TemplateView):
                     self.provider, self.step, by=request.user, reason=form.cleaned_data["reason"], **tuned
                 )
             except ValidationError as exc:
-                add_service_errors(form, exc)
+                add_service_errors(form, exc, field_for=form.field_for)
             else:
-                messages.success(
-                    request, f"{self.step.code} updated for {self.provider}. Open cases keep their values."
-                )
-                return redirect(f"{request.path}?provider={self.provider.pk}")
+                return self._saved(request, "updated")
         return self.render_to_response(self.get_context_data(form=form))
+
+    def _back_to_default(self, request):
+        """Set the step back to the default values, every one of them, with the reason (history)."""
+        back = BackToDefaultForm(request.POST, prefix="default")
+        if back.is_valid():
+            services.tune_step(self.provider, self.step, by=request.user, reason=back.cleaned_data["reason"])
+            return self._saved(request, "set back to the default values")
+        return self.render_to_response(self.get_context_data(back_form=back))
+
+    def _saved(self, request, done: str):
+        """Say what was saved, and show the page again."""
+        messages.success(
+            request, f"{self.step.code} {done} for {self.provider}. Open cases keep their values."
+        )
+        return redirect(f"{request.path}?provider={self.provider.pk}")

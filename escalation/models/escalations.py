@@ -152,6 +152,7 @@ class Escalation(models.Model):
             return self.region or (self.service.region if self.service_id else self.provider)
         return self.service or self.region or self.provider
 
+    @property
     def window_words(self) -> str:
         """The response window as every page and e-mail says it ("immediately — within 1 hour")."""
         return describe_window(self.response_working_hours)

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -90,6 +91,9 @@ class LearningTrigger(models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("learning_transfer:trigger_detail", args=[self.pk])
 
     @property
     def reference(self) -> str:

@@ -221,7 +221,8 @@ def test_a_thread_is_settled_with_one_update(three_levels, people):
     assert len(updates) == 1 and len(queries.captured_queries) <= 4
 
 
-def test_a_breach_is_not_settled_by_recording_its_step_again(chain_a, people):
+def test_a_breach_recorded_again_still_breaching_waits_for_its_action(chain_a, people):
+    """Recorded again within threshold, it would be settled (test_superseded_breach_settles.py)."""
     values = {**A2_VALUES, "pct_received_within_4h": 75}
     record = services.record_step(
         step(chain_a, "A2"),
@@ -232,8 +233,9 @@ def test_a_breach_is_not_settled_by_recording_its_step_again(chain_a, people):
     )
     [follow_up] = [e for e in engine.tick(at(23, 12, 5)).follow_ups if e.step_run.code == "A2"]
     officer = people.governance_officer
+    still_breaching = {**values, "pct_received_within_4h": 80}
     services.record_step(
-        step(chain_a, "A2"), by=officer, values=A2_VALUES, now=at(23, 12, 10), check_done=CHECK_DONE
+        step(chain_a, "A2"), by=officer, values=still_breaching, now=at(23, 12, 10), check_done=CHECK_DONE
     )
     breach, follow_up = fresh(record.escalation, follow_up)
     assert breach.state == follow_up.state == "raised", "a breach waits for its action"

@@ -208,8 +208,8 @@ def _panel(page: str) -> str:
 def test_the_panel_counts_what_it_lists_and_says_how_many_more_there_are(
     client, sign_in, chain_a, people, now, monkeypatch
 ):
-    """The Nominated Individual is told of none of these, yet may act on every one: they are theirs
-    to do. The panel used to say "0 open escalations to you." above them, and dropped the "more"."""
+    """The Nominated Individual is told of none of these: addressed to others, they are listed as
+    others' work (she may act on any: the line under them says so), with how many more there are."""
     from escalation import panels
 
     engine.tick(at(24, 17))
@@ -218,17 +218,18 @@ def test_the_panel_counts_what_it_lists_and_says_how_many_more_there_are(
     monkeypatch.setattr(panels, "PANEL_SIZE", 2)
     sign_in(people.nominated_individual)
     panel = _panel(client.get(reverse("dashboard", args=["nominated_individual"])).text)
-    yours = panel.split("Yours to do", 1)[1]
-    assert "0 open escalations" not in yours and "No open escalations to you." not in yours
-    assert yours.count("<li>") == 2
+    yours, others = panel.split("Yours to do", 1)[1].split("At your services, done by others", 1)
+    assert "0 open escalations" not in yours and "more to you" not in yours  # her own check only
+    assert others.count("<li>") == 2
+    assert "can also act on any of these" in others
     assert f'?show=services">And {open_escalations - 2} more at your services</a>' in panel
 
 
 def test_my_escalations_says_how_many_at_my_services_it_leaves_out(
     client, sign_in, chain_a, people, now, monkeypatch
 ):
-    """The Nominated Individual's list of escalations at their services is theirs to do, and when it
-    is cut short the page says so: it used to say so only under a list of others' escalations."""
+    """When the list of escalations at the Nominated Individual's services (addressed to others, which
+    she may also act on) is cut short, the page says so."""
     from escalation.views import InboxView
 
     engine.tick(at(24, 17))
@@ -236,7 +237,7 @@ def test_my_escalations_says_how_many_at_my_services_it_leaves_out(
     monkeypatch.setattr(InboxView, "others_size", 2)
     sign_in(people.nominated_individual)
     response = client.get(reverse("escalation:inbox"))
-    assert response.context["others"] == [] and len(response.context["yours"]) == 2
+    assert response.context["yours"] == [] and len(response.context["others"]) == 2
     listed = f"The newest 2 of {open_escalations} open escalations at your services are listed."
     assert listed in response.text
     see_all = f"See all {open_escalations} escalations at your services"
@@ -258,8 +259,8 @@ def test_every_open_escalation_at_my_services_is_listed_a_page_at_a_time(
     while True:
         response = client.get(reverse("escalation:inbox"), {"show": "services", "page": page})
         assert "Every open escalation at your services that you were not told about" in response.text
-        assert response.context["others"] == [], "the Nominated Individual may act on every one"
-        seen += [e.pk for e in response.context["yours"]]
+        assert response.context["yours"] == [], "addressed to others, though she may act on any"
+        seen += [e.pk for e in response.context["others"]]
         if not response.context["page"].has_next():
             break
         assert "show=services&amp;page=" in response.text, "the next page keeps to these escalations"
