@@ -5,11 +5,9 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
-from config.admin import operators_only
+from config.admin import set_up
 
-admin.site.site_header = "Learning-transfer governance administration"
-admin.site.site_title = "Learning-transfer governance"
-admin.site.has_permission = operators_only
+set_up(admin.site)  # before admin.site.urls below reads its views
 
 
 def favicon(request):

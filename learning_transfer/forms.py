@@ -388,9 +388,18 @@ class IncidentForm(forms.ModelForm):
         field_classes = {"service": RecordChoiceField}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
+    def _get_validation_exclusions(self):
+        """The reference's uniqueness is left to `services.record_incident`, which tells a double tap
+        (the same incident again: it was saved) from a clash (another incident with the reference).
+        Django checks a model's constraints with the form unless a field of theirs is excluded."""
+        return {*super()._get_validation_exclusions(), "source_reference"}
+
     def __init__(self, *args, services=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services if services is not None else Service.objects.none()
+        # The browser is not told the description's limit: it would cut a pasted text short without a
+        # word. A longer one is refused with the limit and its length, and kept on the form.
+        self.fields["description"].widget.attrs.pop("maxlength", None)
 
 
 class IncidentCorrectionForm(ServiceErrorsMixin, IncidentForm):
@@ -521,8 +530,10 @@ class IncidentFilterForm(forms.Form):
 
 
 def import_label(job) -> str:
-    """An import as people recognise it: its file and when it was uploaded."""
-    return f"{job.original_name}, {london(job.created_at)}"
+    """An import as people recognise it: its file and when it was uploaded, then its number and what it
+    saved, which tell apart the same file uploaded twice in a minute."""
+    saved = f"{job.created_count:,} new, {job.updated_count:,} updated"
+    return f"{job.original_name}, {london(job.created_at)} (import {job.pk}: {saved})"
 
 
 class IncidentReviewForm(forms.Form):

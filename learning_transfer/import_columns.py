@@ -15,6 +15,7 @@ from .models import Incident
 from .models.incidents import PEOPLE_AFFECTED_RULE
 
 SOURCE_REFERENCE_LENGTH = Incident._meta.get_field("source_reference").max_length  # the column's own limit
+DESCRIPTION_LENGTH = Incident._meta.get_field("description").max_length  # the model's limit (a TextField)
 # CareHours.hours is DECIMAL(8, 2), so the column holds up to 999,999.99, but no day at one service comes
 # near that: round-the-clock care for 1,000 people is 24,000 hours, beyond England's largest services
 # (the biggest care homes have a few hundred beds). A larger figure is a typo or a total for a longer
@@ -68,7 +69,12 @@ INCIDENT_COLUMNS = [
     Column("safeguarding_concern", False, "yes or no. Empty means no.", "no"),
     Column("regulatory_notification", False, "yes or no: a statutory notification went to CQC.", "no"),
     Column("people_affected", False, f"{PEOPLE_AFFECTED_RULE.capitalize()}. Empty means 1.", "1"),
-    Column("description", False, "What happened, briefly.", "Found on the floor beside the bed."),
+    Column(
+        "description",
+        False,
+        f"What happened, briefly. At most {DESCRIPTION_LENGTH:,} characters.",
+        "Found on the floor beside the bed.",
+    ),
 ]
 
 CARE_HOURS_COLUMNS = [

@@ -29,6 +29,7 @@ from .choices import HarmLevel, ImportKind, IncidentTheme
 from .import_columns import (
     CARE_HOURS_COLUMNS,
     COLUMNS,
+    DESCRIPTION_LENGTH,
     INCIDENT_COLUMNS,
     MAX_CARE_HOURS_PER_DAY,
     SOURCE_REFERENCE_LENGTH,
@@ -56,6 +57,18 @@ SEMICOLONS = (
     "The file seems to use semicolons (;) between columns. Save it as “CSV UTF-8 (comma delimited)” "
     "and upload it again."
 )
+# A file uploaded as .csv that is no text: its first bytes are those of a PDF, a zip (an .xlsx or .docx
+# renamed) or an old Excel or Word file, or many of them are control bytes (an image, a program, a
+# "Unicode Text" save). pandas would read its first line as the header and report missing columns.
+NOT_TEXT = (
+    "The file is not a CSV file: it holds no plain text (it may be a PDF, a workbook or a “Unicode Text” "
+    "file with a .csv name). Export the data from your e-care system as CSV, or open the spreadsheet in "
+    "Excel and choose File › Save As › CSV UTF-8 (.csv), then upload that."
+)
+NOT_TEXT_STARTS = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+HEAD_BYTES = 1024  # the part of a file looked at to tell text from anything else
+# Bytes that text never holds but in a mistake (a stray NUL in a cell is reported by line, `_Rows.text`).
+CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\x0c")
 # A number as Excel writes it with a thousands separator (UK format): 1,200 or 12,345.5.
 THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 NUMBER_HINT = "use a full stop for decimals (742.5) and commas only between thousands (1,200)."
@@ -97,9 +110,22 @@ def check_upload(upload, filename: str) -> int:
             f"The file is {_megabytes(upload.size)}; at most {_megabytes(limit)} can be imported at once. "
             "Split it into smaller files (by month, or by service)."
         )
-    if Path(filename).suffix.lower() not in (".xlsx", ".xlsm"):
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".csv":
+        upload.seek(0)
+        _check_text(upload.read(HEAD_BYTES))
+        upload.seek(0)
+    if suffix not in (".xlsx", ".xlsm"):
         return upload.size
     return _check_workbook(upload, upload.size)
+
+
+def _check_text(head: bytes) -> None:
+    """Refuse a .csv file whose first bytes (`head`) are not text (NOT_TEXT). A few control bytes are
+    a mistake in a cell; one in ten is a binary file."""
+    controls = len(head) - len(head.translate(None, CONTROL_BYTES))
+    if head.startswith(NOT_TEXT_STARTS) or controls * 10 > len(head):
+        raise ImportFileError(NOT_TEXT)
 
 
 def _check_workbook(handle, packed: int) -> int:
@@ -159,6 +185,7 @@ def _read_csv(content: bytes, nrows: int) -> pd.DataFrame:
     A row with more values than the header has columns is refused by line: pandas would otherwise
     take a first such row's extra values as an index and shift every column along, or stop at the
     first later one with a message about tokenizing."""
+    _check_text(content[:HEAD_BYTES])  # again: the file may not have come through a form
     if _uses_semicolons(content):
         raise ImportFileError(SEMICOLONS)
     for encoding in ("utf-8-sig", "cp1252"):
@@ -355,7 +382,7 @@ class _Rows:
                 f"{column} contains a null character (\\x00), which cannot be saved: remove it.",
             )
         if max_length is not None:
-            self.report(values.str.len() > max_length, f"{column} is longer than {max_length} characters.")
+            self.report(values.str.len() > max_length, f"{column} is longer than {max_length:,} characters.")
         return values
 
     def number(self, column: str, *, minimum: int, maximum: int, why: str, whole=False, default=None):
@@ -502,7 +529,7 @@ def check_incidents(frame: pd.DataFrame, services: dict[str, int], now: datetime
                 whole=True,
                 default="1",
             ),
-            "description": rows.text("description"),  # a TextField: no length limit to check
+            "description": rows.text("description", DESCRIPTION_LENGTH),
         }
         rows.duplicates({"service": service_id, "reference": reference}, "service and source_reference")
         return parsed

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet, Window
 
 from .choices import Role
-from .permissions import compiled_once
+from .permissions import compiled_once, providers_where
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,20 @@ class Panel:
 
 _PANELS: dict[str, list[Panel]] = {}
 
+# The permission the import page asks for (learning_transfer.views.incidents.IncidentImportView).
+IMPORT_PERMISSION = "learning_transfer.import_data"
+
+
+def import_link(request, role) -> dict:
+    """Whether the person may open the import page: a link to it is on every dashboard of theirs then,
+    whichever role lets them import (the quality director, governance officer, performance analyst
+    and administrator may)."""
+    return {"may_import": bool(providers_where(request.user, IMPORT_PERMISSION))}
+
+
+# Panels on every role's dashboard, each showing only what the person may do.
+EVERY_DASHBOARD = [Panel("providers/panels/import.html", import_link, order=90)]
+
 
 def register(roles: Iterable[str], template: str, context: Callable, order: int = 50) -> None:
     for role in roles:
@@ -38,7 +52,8 @@ def register(roles: Iterable[str], template: str, context: Callable, order: int 
 
 
 def panels_for(role: str) -> list[Panel]:
-    return list(_PANELS.get(str(role), []))
+    """The role's panels and those on every dashboard, in order."""
+    return sorted([*_PANELS.get(str(role), []), *EVERY_DASHBOARD], key=lambda p: p.order)
 
 
 def first_rows_and_total(build: Callable[[], QuerySet], size: int, kept_for: tuple = ()) -> tuple[list, int]:

@@ -37,6 +37,7 @@ from learning_transfer.models import (
     LearningTrigger,
     MatchedService,
 )
+from providers.forms import SwitchSignInForm
 from providers.models import RoleAssignment, User
 from reporting_control.forms import DecisionForm, LineServicesForm, ReasonForm
 from reporting_control.models import EvidencePack, ReportingUpdate
@@ -106,6 +107,9 @@ FORMS = {
     "role_remove": ("admin", lambda: _pk(_role()), None),
     "person_add": ("admin", dict, None),
     "person_give_role": ("admin", lambda: _pk(_role().user), None),
+    "person_password_link": ("admin", lambda: _pk(_role().user), None),
+    "sign_in_off": ("admin", lambda: _pk(_role().user), SwitchSignInForm),
+    "sign_in_on": ("admin", lambda: _pk(_role().user), SwitchSignInForm),
     "set_password": ("admin", lambda: _password_link(_role().user), SetPasswordForm),
     "learning_transfer:trigger_add": ("quality.director", dict, None),
     "learning_transfer:trigger_learning": ("quality.director", lambda: _pk(_trigger()), None),

@@ -1,11 +1,12 @@
 """Incidents and care hours: the raw data behind incident rates per 100 care hours (chain A)."""
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from config.background import BackgroundWork
+from config.forms import too_long
 from providers.models import Provider, Service, User
 
 from ..choices import HarmLevel, ImportKind, ImportStatus, IncidentTheme, ReviewOutcome
@@ -19,6 +20,9 @@ MAX_PEOPLE_AFFECTED = 10_000
 # The rule in words, for the import's column description and every refusal.
 PEOPLE_AFFECTED_RULE = f"a whole number from {MIN_PEOPLE_AFFECTED} to {MAX_PEOPLE_AFFECTED:,}"
 PEOPLE_AFFECTED_REFUSAL = f"Give the number of people affected as {PEOPLE_AFFECTED_RULE}."
+# What happened, briefly: a paragraph or two. Longer text is a whole report pasted in (or a cell run on
+# past its end); the import, the form and the admin all refuse it, the import by line.
+DESCRIPTION_MAX_LENGTH = 2000
 
 
 class Incident(models.Model):
@@ -48,7 +52,12 @@ class Incident(models.Model):
             MaxValueValidator(MAX_PEOPLE_AFFECTED, message=PEOPLE_AFFECTED_REFUSAL),
         ],
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(
+        blank=True,
+        max_length=DESCRIPTION_MAX_LENGTH,  # the forms' limit; the validator is the services' (full_clean)
+        validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH, message=too_long("the description"))],
+        help_text=f"What happened, briefly: up to {DESCRIPTION_MAX_LENGTH:,} characters.",
+    )
     import_job = models.ForeignKey(
         "ImportJob",
         on_delete=models.SET_NULL,
@@ -229,6 +238,17 @@ class ImportJob(BackgroundWork):
     @property
     def is_running(self) -> bool:
         return self.status in (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.SAVING)
+
+    @property
+    def changed_nothing(self) -> bool:
+        """Imported, with every row already up to date: a file uploaded again."""
+        return self.status == ImportStatus.SUCCEEDED and not (self.created_count or self.updated_count)
+
+    @property
+    def result(self) -> str:
+        """What became of the file in a word or two, for a list of imports: "Imported" would say the
+        same of a file that changed nothing as of the first upload of it."""
+        return "Nothing changed" if self.changed_nothing else self.get_status_display()
 
     @property
     def percent_done(self) -> int:

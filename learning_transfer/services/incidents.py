@@ -13,6 +13,7 @@ from django.utils.text import get_valid_filename
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from config import background as work
+from providers.actions import AlreadyDone
 from providers.calendar import LONDON
 from providers.models import Service
 from providers.permissions import require_perm
@@ -480,6 +481,7 @@ def record_incident(*, by, service, source_reference: str, occurred_at, theme: s
     """Enter one incident by hand; the same rules as an import (unique reference, not in the future,
     the import's limits on the number of people affected)."""
     require_perm(by, "learning_transfer.record_incident", service)
+    _refuse_if_recorded(service, source_reference, occurred_at=occurred_at, theme=theme, **details)
     people = details.get("people_affected", imports.MIN_PEOPLE_AFFECTED)
     check_incident_facts(service, source_reference, occurred_at, people)
     incident = Incident(
@@ -493,6 +495,16 @@ def record_incident(*, by, service, source_reference: str, occurred_at, theme: s
         day = timezone.localtime(occurred_at, LONDON).date()
         rollup.after_data_saved([service.pk], day, day)
     return incident
+
+
+def _refuse_if_recorded(service, source_reference: str, **values) -> None:
+    """A second submit of the same incident (a double tap) points at the first: AlreadyDone. The same
+    reference with other values is a clash, refused by `check_incident_facts`."""
+    existing = Incident.objects.filter(service=service, source_reference=source_reference).first()
+    if existing is not None and all(getattr(existing, name) == value for name, value in values.items()):
+        raise AlreadyDone(
+            f"Incident {source_reference} was already recorded at {service}: nothing changed.", existing
+        )
 
 
 def check_incident_facts(

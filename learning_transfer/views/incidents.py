@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
 from config.downloads import csv_download
+from providers.actions import AlreadyDone
 from providers.fields import RecordChoiceField
 from providers.forms import add_service_errors
 from providers.mixins import StaffRequiredMixin
@@ -202,8 +204,12 @@ class IncidentListView(StaffRequiredMixin, ListView):
 
     def get_queryset(self):
         user = self.request.user
+        # A file that changed nothing (uploaded again) names no incident: it is not offered.
         imports_qs = ImportJob.objects.filter(
-            provider__in=self.providers, kind=ImportKind.INCIDENTS, status=ImportStatus.SUCCEEDED
+            Q(created_count__gt=0) | Q(updated_count__gt=0),
+            provider__in=self.providers,
+            kind=ImportKind.INCIDENTS,
+            status=ImportStatus.SUCCEEDED,
         ).order_by("-created_at")
         services_qs = visible_services(user, roles=permissions.REVIEWERS).order_by("name")
         self.filter_form = IncidentFilterForm(
@@ -260,12 +266,16 @@ class IncidentCreateView(StaffRequiredMixin, FormView):
     def form_valid(self, form):
         try:
             incident = services.record_incident(by=self.request.user, **form.cleaned_data)
+        except AlreadyDone as done:  # a double tap: the first one saved it, say so and go on
+            messages.info(self.request, done.message)
+            incident = done.existing
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
-        messages.success(
-            self.request, f"Incident {incident.source_reference} recorded at {incident.service}."
-        )
+        else:
+            messages.success(
+                self.request, f"Incident {incident.source_reference} recorded at {incident.service}."
+            )
         # Onward to a page the person may open: the review list for those who decide what the incident
         # needs, else their own dashboard (a registered manager records incidents but reviews none).
         if self.request.user.has_perm("learning_transfer.read_review_candidates", incident.service.provider):

@@ -90,3 +90,20 @@ def test_a_quality_director_goes_to_the_review_list_after_recording_an_incident(
     response = client.post("/learning/incidents/new/", incident_form(elm_house, 1), follow=True)
     assert response.redirect_chain[-1][0] == "/learning/review/"
     assert "Incident HAND-1 recorded at Elm House." in response.text
+
+
+def test_a_double_tap_says_it_was_recorded_and_a_clash_is_refused(
+    client, sign_in, quality_director, elm_house
+):
+    """Tester's walk (quality director), finding 8: the second of two taps showed "This service already
+    has an incident with this source reference." although the first had saved it."""
+    sign_in(quality_director)
+    client.post("/learning/incidents/new/", incident_form(elm_house, 1))
+    again = client.post("/learning/incidents/new/", incident_form(elm_house, 1), follow=True)
+    assert again.redirect_chain[-1][0] == "/learning/review/"
+    assert "Incident HAND-1 was already recorded at Elm House: nothing changed." in again.text
+    assert Incident.objects.count() == 1
+    clash = client.post("/learning/incidents/new/", incident_form(elm_house, 2))
+    assert clash.status_code == 200
+    assert "Elm House already has an incident with reference HAND-1." in clash.text
+    assert Incident.objects.get().people_affected == 1

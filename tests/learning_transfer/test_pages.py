@@ -132,7 +132,7 @@ def test_a_registered_manager_enters_an_incident_only_for_their_service(
             "people_affected": 1,
         },
     ).text
-    assert "This service already has an incident with this source reference." in again
+    assert "Elm House already has an incident with reference HAND-1." in again
 
 
 @pytest.mark.parametrize(

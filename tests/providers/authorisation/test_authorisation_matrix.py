@@ -161,6 +161,16 @@ TABLE = {
         post=may(R.PROVIDER_ADMINISTRATOR),
         kwargs=lambda place: {"pk": place.objects["trigger"].logged_by_id},
     ),
+    # A person's sign-in (switched off or on) and a new set-password link: the administrator of a
+    # provider they are one of (the same person as above).
+    **{
+        name: at(
+            get=may(R.PROVIDER_ADMINISTRATOR),
+            post=may(R.PROVIDER_ADMINISTRATOR),
+            kwargs=lambda place: {"pk": place.objects["trigger"].logged_by_id},
+        )
+        for name in ("person_password_link", "sign_in_off", "sign_in_on")
+    },
     # A set-password link is its own authority (a one-time token); a wrong one only says it does not work.
     "set_password": at(get=anyone, post=anyone, kwargs=lambda place: {"uidb64": "MQ", "token": "wrong"}),
     "role_remove": at(
@@ -334,7 +344,7 @@ TABLE = {
 # The admin is for platform operators (superusers): none of the personas is one. The admin refuses
 # before it reads the method, so its URLs are asked with GET (tests/providers/test_admin.py posts too).
 ADMIN = at()
-ADMIN_ENTRIES = {"admin:login": at(get=anyone, post=anyone), "admin:logout": "ends the session"}
+ADMIN_ENTRIES = {"admin:logout": "ends the session"}  # the admin login too is for operators only
 
 # List pages (a URL name, with its query where one page lists more than one way): (the link that lists
 # one provider's object, who may see it there).
