@@ -161,13 +161,25 @@ def _judge_services(service_ids: list[int], names: dict[int, str], evidence: Evi
     return Verdict(True, "; ".join(good) + ".", services=good)
 
 
-def line_services(line, evidence: EvidenceMap) -> list[tuple[str, str]]:
-    """The services a line speaks for, each with its evidence (provider-wide: every matched service)."""
-    if line.kind == LineKind.PROVIDER_WIDE or checked_as_provider_wide(line, evidence.provider_name):
+def speaks_for_the_provider(line, evidence: EvidenceMap) -> bool:
+    """Whether the line speaks for the whole provider: added as provider-wide, or a claim whose words
+    speak of shared learning or every service. Such a line speaks for every matched service."""
+    return line.kind == LineKind.PROVIDER_WIDE or checked_as_provider_wide(line, evidence.provider_name)
+
+
+def spoken_for(line, evidence: EvidenceMap) -> dict[int, str]:
+    """{service id: name} of the services a line speaks for, by name: its named services, or every
+    matched service when it speaks for the whole provider. Its evidence rows are these services."""
+    if speaks_for_the_provider(line, evidence):
         names = {pk: matches[0].service.name for pk, matches in evidence.by_service.items()}
     else:
         names = {s.pk: s.name for s in line.services.all()}
-    return [service_evidence(pk, names[pk], evidence) for pk in sorted(names, key=names.get)]
+    return dict(sorted(names.items(), key=lambda item: item[1]))
+
+
+def line_services(line, evidence: EvidenceMap) -> list[tuple[str, str]]:
+    """The services a line speaks for, each with its evidence (provider-wide: every matched service)."""
+    return [service_evidence(pk, name, evidence) for pk, name in spoken_for(line, evidence).items()]
 
 
 def _judge_provider_wide(evidence: EvidenceMap) -> Verdict:

@@ -3,14 +3,16 @@
 The content holds no model objects, only text, numbers and lists, so the same content can be kept at
 release (ReleasedPackContent) and every later pack of the update built from what was signed off.
 
-A commissioner's content is cut down to the services that commissioner commissions: the free text and
-figures that can speak of other services (hold reasons, step figures, and a trigger's story unless its
-source service is theirs) are left out of the content itself, not only hidden by the template.
+A commissioner's content is cut down to the services that commissioner commissions: its lines (each
+wholly about them, `_only_about`), the learning's rows and the "not claimed" sentences name no other
+service; the free text and figures that can speak of other services (hold reasons, step figures, and a
+trigger's story unless its source service is theirs) are left out of the content itself, not only
+hidden by the template.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Min, Prefetch, Q, QuerySet
+from django.db.models import Min, Prefetch, QuerySet
 
 from escalation.choices import StepRunState
 from escalation.models import StepRecord
@@ -23,12 +25,20 @@ from providers.templatetags.nhsuk import london
 from providers.who_acts import join_and, join_or
 
 from . import chain, evidence
-from .choices import WITHHELD_STATES, LineKind, LineState
+from .choices import WITHHELD_STATES, LineState
 
 
-def covered_services(update) -> QuerySet[Service]:
-    """The services the update covers or any of its lines names."""
-    return Service.objects.filter(Q(reporting_updates=update) | Q(reporting_lines__update=update)).distinct()
+def covered_for(update, commissioner: Commissioner) -> QuerySet[Service]:
+    """The services the update covers that the commissioner commissions: its pack's "Your services
+    covered", and what decides whether it gets a pack at all (`packs.commissioners_of`: exactly the
+    commissioners for whom this is not empty).
+
+    "The services the update covers" are the ones it was planned and released for. A line may also name
+    a service the update does not cover, but that does not make the update one for that service's
+    commissioner: such a commissioner would get a pack about none of its covered services (an empty
+    "Your services"). Whoever gets a pack, every line and row in it is about services it commissions
+    (`_only_about`), so a line naming an uncovered service of theirs is still theirs to read."""
+    return update.services.filter(commissioners=commissioner)
 
 
 def _timeline(update) -> list:
@@ -49,12 +59,15 @@ def _timeline(update) -> list:
     return steps
 
 
-def _only_about(line, service_ids: set[int]) -> bool:
-    """Whether everything the line speaks for is among these services. A provider-wide line speaks for
-    every matched service, and a line naming a service of another commissioner may describe it in its
-    own words, so neither belongs in a commissioner's pack."""
-    named = {service.pk for service in line.services.all()}
-    return line.kind != LineKind.PROVIDER_WIDE and bool(named) and named <= service_ids
+def _only_about(line, found: evidence.EvidenceMap, service_ids: set[int]) -> bool:
+    """Whether every service the line speaks for (`evidence.spoken_for`: the services its evidence rows
+    describe) is among these. A line speaking for the whole provider describes every matched service,
+    and a line naming a service of another commissioner may describe it in its own words, so neither
+    belongs in a commissioner's pack."""
+    if evidence.speaks_for_the_provider(line, found):
+        return False
+    named = evidence.spoken_for(line, found)
+    return bool(named) and set(named) <= service_ids
 
 
 @dataclass
@@ -315,8 +328,8 @@ def pack_content(update, commissioner: Commissioner | None = None) -> dict:
     theirs = None
     if commissioner is not None:
         theirs = set(commissioner.services.values_list("pk", flat=True))
-        verdicts = {line: v for line, v in verdicts.items() if _only_about(line, theirs)}
-        services = list(covered_services(update).filter(pk__in=theirs).order_by("name"))
+        services = list(covered_for(update, commissioner).order_by("name"))
+        verdicts = {line: v for line, v in verdicts.items() if _only_about(line, found, theirs)}
     lines = []
     for line, verdict in verdicts.items():
         line.service_rows = evidence.line_services(line, found)

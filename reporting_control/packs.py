@@ -21,14 +21,16 @@ from providers.templatetags.nhsuk import london
 
 from .choices import PackStatus
 from .models import ReleasedPackContent
-from .pack_content import covered_services, pack_content
+from .pack_content import pack_content
 
 logger = logging.getLogger(__name__)
 
 
 def commissioners_of(update) -> QuerySet[Commissioner]:
-    """The commissioners of the update's services: each receives its own pack when it is released."""
-    return Commissioner.objects.filter(services__in=covered_services(update)).distinct().order_by("name")
+    """The commissioners of the services the update covers: each receives its own pack when it is
+    released. A commissioner none of whose services the update covers gets none, even when a line names
+    one of its services (`pack_content.covered_for`, the same rule, says why)."""
+    return Commissioner.objects.filter(services__reporting_updates=update).distinct().order_by("name")
 
 
 def keep_released_content(update, now) -> None:

@@ -9,9 +9,10 @@ from functools import reduce
 from operator import or_
 
 import rules
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from providers.choices import ROLE_SCOPE, Role, Scope
+from providers.models import Service
 from providers.permissions import commissioner_assignments, holds, provider_level_ids, register
 
 from .choices import PackStatus, UpdateStatus
@@ -118,7 +119,10 @@ def visible_updates(user) -> QuerySet[ReportingUpdate]:
 
 def commissioner_packs(user) -> QuerySet[EvidencePack]:
     """Ready packs a release issued to an organisation the person acts for as Commissioner, at the
-    update's provider: never another commissioner's pack, the provider's own, a draft or a held one."""
+    update's provider, of an update covering a service it commissions: never another commissioner's
+    pack, the provider's own, a draft or a held one, nor one issued to an organisation the update is not
+    about (before `packs.commissioners_of` followed the covered services alone, or since its commissioning
+    changed), which would name no service of theirs."""
     reach = [
         Q(commissioner_id=a.commissioner_id, update__provider_id=a.provider_id)
         for a in commissioner_assignments(user)
@@ -131,6 +135,13 @@ def commissioner_packs(user) -> QuerySet[EvidencePack]:
             status=PackStatus.READY,
             for_release=True,
             update__status=UpdateStatus.RELEASED,
+        )
+        .filter(
+            Exists(
+                Service.objects.filter(
+                    reporting_updates=OuterRef("update"), commissioners=OuterRef("commissioner")
+                )
+            )
         )
         # Belt and braces: a released update cannot be held, but a held one must never be shown.
         .exclude(update__in=IssueHold.objects.filter(lifted_at__isnull=True).values("update"))
