@@ -106,11 +106,12 @@ def before_after_chart(rows: list[dict], title: str = "Incident rate in matched 
             f'<rect x="{x + slot * 0.15:.1f}" y="{TOP + plot_h - height:.1f}" width="{slot * 0.7:.1f}" '
             f'height="{height:.1f}" {paint}/>'
         )
-        if row.get("part_week"):
+        labels = (["part"] if row.get("part_week") else []) + ([_held_by(row)] if _not_all(row) else [])
+        for line, label in enumerate(reversed(labels)):  # "part" on top, "1 of 2" just above the bar
+            y = max(TOP + plot_h - height - 4, TOP + 12 + 16 * (len(labels) - 1)) - 16 * line
             parts.append(
-                f'<text x="{x + slot / 2:.1f}" y="{max(TOP + plot_h - height - 4, TOP + 12):.1f}" '
-                'text-anchor="middle" '
-                f'font-size="{LABEL_SIZE}" fill="{TEXT_COLOUR}">part</text>'
+                f'<text x="{x + slot / 2:.1f}" y="{y:.1f}" text-anchor="middle" '
+                f'font-size="{LABEL_SIZE}" fill="{TEXT_COLOUR}">{label}</text>'
             )
     before_count = sum(1 for r in rows if r["period"] == "before")
     divider = LEFT + before_count * slot
@@ -130,6 +131,17 @@ def before_after_chart(rows: list[dict], title: str = "Incident rate in matched 
         "</svg>",
     ]
     return mark_safe("".join(parts))  # noqa: S308 - every value above is a number or escaped text
+
+
+def _not_all(row: dict) -> bool:
+    """Whether the week holds fewer than all the triggers (a week after learning some have not
+    reached yet); rows without these counts hold them all."""
+    return row.get("triggers", 0) < row.get("all_triggers", 0)
+
+
+def _held_by(row: dict) -> str:
+    """The bar's label for a week not every trigger has reached: "1 of 2" (triggers)."""
+    return f"{row['triggers']} of {row['all_triggers']}"
 
 
 def _description(rows: list[dict]) -> str:
@@ -154,8 +166,14 @@ def _description(rows: list[dict]) -> str:
         if part
         else ""
     )
+    held_words = "".join(
+        f" Week {week_label(r['week'])} holds {r['triggers']} of the {r['all_triggers']} triggers: "
+        "the rest have not reached it yet."
+        for r in rows
+        if _not_all(r)
+    )
     return (
         "Average weekly incidents per 100 care hours before learning: "
-        f"{average('before')}; after learning: {average('after')}.{part_words} "
+        f"{average('before')}; after learning: {average('after')}.{part_words}{held_words} "
         "The table below the chart lists every week."
     )

@@ -48,6 +48,7 @@ from .. import analysis, chain
 from ..choices import TriggerStatus
 from ..models import ImplementationLead, LearningNotice, LearningTrigger, MatchedService
 from ..models.triggers import TREND_FIGURES, TREND_WEEKS, trend_field
+from .data import london_start
 
 PERIODS = {"30": 30, "90": 90, "365": 365, "all": None}
 SHOWN_TRIGGERS = 50  # rows of the summary's trigger table (a large provider logs thousands a year)
@@ -63,18 +64,29 @@ HIGH_RISK_UNVERIFIED = Q(
 ) & ~Q(trigger__status=TriggerStatus.CLOSED)
 
 
+def _steps_not_yet_due(code: str, now: datetime) -> QuerySet:
+    """Chain A's steps `code` of learning triggers that fall due after `now`."""
+    return StepRun.objects.filter(
+        chain_run__chain__code=chain.CHAIN_CODE,
+        chain_run__content_type=ContentType.objects.get_for_model(LearningTrigger),
+        code=code,
+        due_at__gt=now,
+    )
+
+
 def _board_check_not_yet_due(now: datetime) -> Exists:
     """The match's trigger's board-assurance step (A5) falls due after `now`: until then its services
     are still being worked on (A3 and A4 come first), so none of them is "still lacking" yet."""
-    return Exists(
-        StepRun.objects.filter(
-            chain_run__chain__code=chain.CHAIN_CODE,
-            chain_run__content_type=ContentType.objects.get_for_model(LearningTrigger),
-            chain_run__object_id=OuterRef("trigger_id"),
-            code="A5",
-            due_at__gt=now,
-        )
-    )
+    return Exists(_steps_not_yet_due("A5", now).filter(chain_run__object_id=OuterRef("trigger_id")))
+
+
+def exposure_checks_to_come(provider, now: datetime) -> list[int]:
+    """The provider's triggers whose exposure check (A3) falls due after `now` (ids; few, the newest
+    cases): until it does a service may still be given its implementation lead, so their ownership
+    defects cannot be known yet. One query apart from the per-trigger counts: asked there, the
+    database would ask it of every matched service, not once per trigger."""
+    steps = _steps_not_yet_due("A3", now).filter(chain_run__provider=provider)
+    return list(steps.values_list("chain_run__object_id", flat=True))
 
 
 def lacking_action(now: datetime) -> Q:
@@ -243,15 +255,45 @@ def _with_defects(matches: QuerySet, receipt_hours: int, now: datetime) -> Query
     )
 
 
+def closed_cycles(per_trigger: pd.DataFrame) -> pd.Series:
+    """Whether each trigger (a row of `per_trigger`) is a closed learning cycle, one whose defects can
+    be known: learning issued, no matched service still inside its receipt window without the
+    learning (a distribution defect is judged only once it closes) and its exposure check (A3, by
+    which every service needs an implementation lead) fallen due (ownership defects). Learning just
+    issued is not a cycle yet, so it never pushes out a repeat of the cycles before it."""
+    return per_trigger["issued"] & (per_trigger["receipt_pending"] == 0) & ~per_trigger["leads_pending"]
+
+
+def compared_cycles(counted: "Counted", cycles_back: int) -> list[int]:
+    """The trigger ids of the last `cycles_back` closed learning cycles (`closed_cycles`), newest
+    first: the cycles A5's repeated defects compare (fewer when fewer have closed)."""
+    per_trigger = counted.per_trigger
+    return list(per_trigger.loc[closed_cycles(per_trigger), "trigger_id"].head(cycles_back))
+
+
+def cycle_status(counted: "Counted", cycles_back: int) -> dict:
+    """What the page says of the learning cycles compared: the triggers compared and the issued ones
+    newer than them not closed yet (each newest first), read in one query of those few triggers."""
+    per_trigger = counted.per_trigger
+    compared = compared_cycles(counted, cycles_back)
+    ids = per_trigger["trigger_id"].tolist()
+    newer = per_trigger.iloc[: ids.index(compared[-1])] if compared else per_trigger
+    waiting = list(newer.loc[newer["issued"] & ~closed_cycles(newer), "trigger_id"])
+    by_id = LearningTrigger.objects.in_bulk(compared + waiting)
+    return {
+        "defect_cycles_compared": [by_id[pk] for pk in compared],
+        "defect_cycles_not_closed": [by_id[pk] for pk in waiting],
+    }
+
+
 @planned_for_their_values()
 def repeated_defects(counted: "Counted", cycles_back: int) -> list[dict]:
-    """A5: defects repeated at a service in each of the last `cycles_back` learning cycles (the newest
-    issued triggers): the services with the same defect in as many of those triggers, counted in one
-    query over those triggers' matched services."""
-    per_trigger = counted.per_trigger
+    """A5: defects repeated at a service in each of the last `cycles_back` closed learning cycles
+    (`compared_cycles`): the services with the same defect in as many of those triggers, counted in
+    one query over those triggers' matched services."""
     # Fewer cycles than `cycles_back` give no service that many (asked anyway: one query, whatever
     # the data).
-    last = list(per_trigger.loc[per_trigger["issued"], "trigger_id"].head(cycles_back))
+    last = compared_cycles(counted, cycles_back)
     matches = _with_defects(counted.matches.filter(trigger_id__in=last), counted.receipt_hours, counted.now)
     cycles_with = {
         defect: Count("trigger_id", distinct=True, filter=Q(**{column: True}))
@@ -275,37 +317,50 @@ def repeated_defects(counted: "Counted", cycles_back: int) -> list[dict]:
 def _trend(matches: QuerySet, now: datetime) -> pd.DataFrame:
     """Weekly pooled incident rate in matched services, 4 weeks either side of each learning issue
     (`analysis.weekly_rates`): one SUM over the filtered matches of the weekly figures each keeps
-    (`trend.refresh_trend_figures`; a match of a trigger not issued keeps zeros). A week after learning
-    that one of the issues is in the middle of (begun, not ended: today's figures are not complete) is
-    a part week, marked and never read as a whole week. A week an issue has not reached yet holds no
-    figures of it, so it does not make the pooled week a part one."""
-    sums = matches.aggregate(**{name: Sum(name) for name in TREND_FIGURES})
+    (`trend.refresh_trend_figures`; a match of a trigger not issued keeps zeros), and in the same
+    query how many issued triggers and matched services each week holds (`_weeks_held`).
+
+    Every issued trigger has its weeks before learning, but a week after learning holds only the
+    triggers whose learning has reached it, so each week carries triggers, services and all_triggers
+    (the issued triggers in the filter): a week with fewer triggers than all is not yet reached by
+    every one. A week that one of the issues is in the middle of (begun, not ended: today's figures
+    are not complete) is a part week, marked and never read as a whole week. A week an issue has not
+    reached yet holds no figures of it, so it does not make the pooled week a part one."""
+    today = now.astimezone(LONDON).date()
+    counts = _weeks_held(today)
+    sums = matches.aggregate(**{name: Sum(name) for name in TREND_FIGURES}, **counts)
     incidents = [sums[trend_field(week, "incidents")] or 0 for week in TREND_WEEKS]
     hours = [sums[trend_field(week, "hour_hundredths")] or 0 for week in TREND_WEEKS]
     frame = analysis.weekly_rates(list(TREND_WEEKS), incidents, hours)
-    today = now.astimezone(LONDON).date()
-    issue_days = _recent_issue_days(matches, today)
-    frame["part_week"] = [week > 0 and _in_progress(week, issue_days, today) for week in frame["week"]]
+    begun = {week: _held(sums, "begun", max(week, 1)) for week in TREND_WEEKS}
+    frame["triggers"] = [begun[week][0] for week in frame["week"]]
+    frame["services"] = [begun[week][1] for week in frame["week"]]
+    frame["all_triggers"] = _held(sums, "begun", 1)[0]
+    # Begun and not yet ended by one of the issues: that issue is in the middle of the week.
+    frame["part_week"] = [
+        week > 0 and _held(sums, "begun", week)[1] > _held(sums, "ended", week)[1] for week in frame["week"]
+    ]
     return frame
 
 
-def _recent_issue_days(matches: QuerySet, today) -> set:
-    """The London days of the filtered learning issued within the trend's weeks after (one query of a
-    few distinct values): only those issues can be in the middle of a week after learning today."""
-    since = today - timedelta(days=7 * max(TREND_WEEKS))
-    moments = (
-        matches.filter(trigger__notices_issued_at__date__gte=since)
-        .values_list("trigger__notices_issued_at", flat=True)
-        .distinct()
-    )
-    return {moment.astimezone(LONDON).date() for moment in moments}
+def _weeks_held(today) -> dict:
+    """Aggregates counting, for each week after learning, the issued matched services (and their
+    triggers) whose learning has begun that week by `today`, and those that have ended it: week k
+    (week 1 is the London issue day and the 6 after) begins 7(k-1) days after the issue day and ends
+    7k-1 days after. Every issued trigger has begun week 1, so its counts are every issued one."""
+    counts = {}
+    for week in (w for w in TREND_WEEKS if w > 0):
+        for kind, days in (("begun", 7 * (week - 1)), ("ended", 7 * week)):
+            # Issued on or before the last issue day that has reached this point of the week.
+            issued_by = Q(trigger__notices_issued_at__lt=london_start(today - timedelta(days=days - 1)))
+            counts[f"{kind}_{week}_services"] = Count("pk", filter=issued_by)
+            counts[f"{kind}_{week}_triggers"] = Count("trigger_id", distinct=True, filter=issued_by)
+    return counts
 
 
-def _in_progress(week: int, issue_days: set, today) -> bool:
-    """Whether week `week` after learning (week 1 is the issue day and the 6 after) has begun and not
-    yet ended for one of the issues."""
-    begins, ends = 7 * (week - 1), 7 * week - 1
-    return any(day + timedelta(days=begins) <= today <= day + timedelta(days=ends) for day in issue_days)
+def _held(sums: dict, kind: str, week: int) -> tuple[int, int]:
+    """The triggers and matched services that have `kind` ("begun" or "ended") week `week`."""
+    return sums[f"{kind}_{week}_triggers"], sums[f"{kind}_{week}_services"]
 
 
 @dataclass(frozen=True)
@@ -315,7 +370,7 @@ class Counted:
 
     triggers: QuerySet
     matches: QuerySet
-    per_trigger: pd.DataFrame
+    per_trigger: pd.DataFrame  # `per_trigger`, with leads_pending (`exposure_checks_to_come`)
     parameters: dict  # chain.parameters(provider)
     now: datetime  # the instant the windows are judged at (not yet due until they close)
 
@@ -334,6 +389,7 @@ def load(provider, now: datetime, filters: SummaryFilters | None = None) -> Coun
     triggers = _triggers(provider, filters, now)
     matches = _matches(provider, filters, now)
     counts = per_trigger(matches, parameters["receipt_window_hours"], now)
+    counts["leads_pending"] = counts["trigger_id"].isin(exposure_checks_to_come(provider, now))
     return Counted(triggers, matches, counts, parameters, now)
 
 
@@ -469,6 +525,7 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
         "avg_confirmation_rate": a5["avg_confirmation_rate"],
         "repeated_defects": a5["repeated_defects"],
         "defect_cycles": counted.parameters["defect_cycles"],
+        **cycle_status(counted, counted.parameters["defect_cycles"]),
         "receipt_window_hours": counted.receipt_hours,
         "high_risk_lacking": shown_lacking,  # the first few by service name
         "high_risk_lacking_count": a5["lacking"],
