@@ -127,6 +127,10 @@ def _check_trigger_facts(source_service, source_incident, risk_tags, confirmed_a
         refuse(
             f"This incident happened at {source_incident.service}, not {source_service}.", "source_incident"
         )
+    if source_incident is not None and confirmed_at < source_incident.occurred_at:
+        # A failure is confirmed from its incident, so never before the incident happened.
+        happened = london(source_incident.occurred_at)
+        refuse(f"The failure cannot be confirmed before its incident happened ({happened}).", "confirmed_at")
 
 
 def check_target_date(target_date, confirmed_at) -> None:

@@ -138,10 +138,12 @@ def test_the_trigger_page_shows_each_regions_a4_and_its_groups(
     client, trigger, deputies, operations_director
 ):
     expect(trigger, operations_director, {"Ash Grove": 15, "Dove Cottage": 9})
-    client.force_login(deputies["south"])
-    page = client.get(reverse("learning_transfer:trigger_detail", args=[trigger.pk])).text
-    for region in ("North", "South"):
-        name = f"Check each region put the learning in place – {region}"
-        assert f'{name} <span class="app-code">A4</span>' in page
+    # Each deputy sees their own region's check; another region's lateness and holder are not theirs.
+    name = "Check each region put the learning in place – {}"
+    for own, other in (("north", "South"), ("south", "North")):
+        client.force_login(deputies[own])
+        page = client.get(reverse("learning_transfer:trigger_detail", args=[trigger.pk])).text
+        assert f'{name.format(own.capitalize())} <span class="app-code">A4</span>' in page
+        assert name.format(other) not in page
     assert "grouped by risk level" in page
     assert "High-risk services" in page and "Dove Cottage" in page

@@ -54,3 +54,20 @@ def test_the_trigger_form_shows_the_refusal_on_the_incident(
     ]
     assert "This incident happened at Ash Grove, not Elm House." in response.text
     assert not LearningTrigger.objects.exists()
+
+
+def test_a_failure_is_never_confirmed_before_its_incident_happened(
+    log_falls_trigger, falls_provider, fall_at_ash
+):
+    """Tester's walk (quality director), finding 13: a trigger confirmed a week before its incident."""
+    from datetime import timedelta
+
+    before = fall_at_ash.occurred_at - timedelta(days=7)
+    with pytest.raises(ValidationError) as error:
+        log_falls_trigger(
+            source_service=falls_provider["ash"], source_incident=fall_at_ash, confirmed_at=before
+        )
+    assert error.value.message_dict["confirmed_at"][0].startswith(
+        "The failure cannot be confirmed before its incident happened ("
+    )
+    assert not LearningTrigger.objects.exists()
