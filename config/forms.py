@@ -176,9 +176,13 @@ class FieldNamedInErrors(BoundField):
                 field.error_messages.setdefault(key, message)
         if isinstance(field, forms.CharField):
             # Django's length messages come from the validators, so any in the field's own messages
-            # were chosen by the form (a reason's "Keep the reason to …"), and are kept.
+            # were chosen by the form (a reason's own words), and are kept.
             for key, message in length_messages(self.label or pretty_name(name)).items():
                 field.error_messages.setdefault(key, message)
+        if isinstance(field.widget, forms.Textarea):
+            # A box of sentences is not given the browser's maxlength: it would cut a pasted text short
+            # without a word. A longer text is refused with its limit and length, and kept on the form.
+            field.widget.attrs.pop("maxlength", None)
         self._name_the_empty_choice(field, self.label or pretty_name(name))
 
     @staticmethod

@@ -222,11 +222,11 @@ class LearningForm(ServiceErrorsMixin, forms.ModelForm):
 class CloseWithoutLearningForm(forms.Form):
     """The quality director's reason for closing a trigger that needs no mandatory learning."""
 
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,  # the service says what is missing, in its own words
+    reason = reason_field(
+        "This is kept on the trigger and shown to everyone who opens it.",
         label="Why no mandatory learning is needed",
-        help_text="This is kept on the trigger and shown to everyone who opens it.",
+        rows=4,
+        required=False,  # the service says what is missing, in its own words
     )
 
 
@@ -239,10 +239,7 @@ class MatchAdjustForm(forms.Form):
         choices=[("1", "Add to the matched services"), ("0", "Leave out of the learning")],
         coerce=lambda v: v == "1",
     )
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Give the reason for adding or leaving out this service."},
-    )
+    reason = reason_field(missing="Give the reason for adding or leaving out this service.", rows=2)
 
     def __init__(self, *args, trigger: LearningTrigger, **kwargs):
         super().__init__(*args, **kwargs)
@@ -545,9 +542,9 @@ class IncidentReviewForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the outcome of the review."},
     )
-    reason = forms.CharField(
+    reason = reason_field(
+        "For example, the local fix put right at the service and why the risk is not shared.",
         label="Why no provider learning trigger is needed",
-        help_text="For example, the local fix put right at the service and why the risk is not shared.",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Give the reason no provider learning trigger is needed."},
+        missing="Give the reason no provider learning trigger is needed.",
+        rows=4,
     )

@@ -14,6 +14,8 @@ from providers.models import Provider, Service, User
 from ..choices import CLOSED_STATUSES, IncidentTheme, RootCauseFactor, TriggerStatus
 from .incidents import Incident
 
+TEXT_MAX_LENGTH = 4000  # a page of plain text: what happened, the causes, the fix, the learning
+
 
 class LearningTrigger(models.Model):
     """A serious failure confirmed at one service: the anchor of chain A.
@@ -35,17 +37,27 @@ class LearningTrigger(models.Model):
     match_same_service_type = models.BooleanField(
         default=True, help_text="Untick to match services of every type that share a risk tag."
     )
-    what_happened = models.TextField()
+    # Long texts are limited (on the forms: Django does not hold a TextField to it) so one pasted
+    # document cannot flood the trigger's page and every evidence pack.
+    what_happened = models.TextField(max_length=TEXT_MAX_LENGTH)
     confirmed_at = models.DateTimeField(help_text="When the serious failure was confirmed.")
     root_cause_factors = models.JSONField(default=list, blank=True)
     root_cause_summary = models.TextField(
-        blank=True, help_text="The cause beyond the incident: systemic weaknesses, culture and leadership."
+        max_length=TEXT_MAX_LENGTH,
+        blank=True,
+        help_text="The cause beyond the incident: systemic weaknesses, culture and leadership.",
     )
-    local_fix = models.TextField(blank=True, help_text="What was put right at the source service.")
+    local_fix = models.TextField(
+        max_length=TEXT_MAX_LENGTH, blank=True, help_text="What was put right at the source service."
+    )
     learning_statement = models.TextField(
-        blank=True, help_text="What the provider learned that applies beyond the source service."
+        max_length=TEXT_MAX_LENGTH,
+        blank=True,
+        help_text="What the provider learned that applies beyond the source service.",
     )
-    governance_change = models.TextField(blank=True, help_text="The governance change the learning led to.")
+    governance_change = models.TextField(
+        max_length=TEXT_MAX_LENGTH, blank=True, help_text="The governance change the learning led to."
+    )
     measurable_target = models.CharField(
         max_length=300,
         blank=True,

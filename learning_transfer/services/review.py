@@ -17,6 +17,7 @@ from django.utils import timezone
 from providers.choices import label_of
 from providers.models import Service
 from providers.permissions import require_perm, visible_services
+from providers.services import given_reason
 
 from ..choices import CandidateStatus, IncidentTheme, ReviewOutcome, ReviewReason
 from ..models import Incident, IncidentReview, LearningTrigger, ReviewThresholds
@@ -155,11 +156,9 @@ def record_review(incident: Incident, *, by, outcome: str, reason: str, now=None
     review and the second is told it was already recorded.
     """
     require_perm(by, "learning_transfer.review_incident", incident)
-    reason = (reason or "").strip()
     if outcome not in ReviewOutcome.values:
         refuse("Choose the outcome of the review.", "outcome")
-    if not reason:
-        refuse("Give the reason no provider learning trigger is needed.", "reason")
+    reason = given_reason(reason, "Give the reason no provider learning trigger is needed.")
     try:
         with transaction.atomic():
             # Lock the incident row so two submits at once are decided one after the other.

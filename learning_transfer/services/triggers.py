@@ -10,6 +10,7 @@ from providers.actions import AlreadyDone, ChangedMeanwhile, change_once
 from providers.calendar import LONDON
 from providers.choices import RiskTag
 from providers.permissions import require_perm
+from providers.services import given_reason
 from providers.templatetags.nhsuk import london
 
 from .. import analysis, chain
@@ -261,10 +262,8 @@ def adjust_match(
     Asking again for what is already so (leaving out a service already left out, adding one already
     included) changes nothing, the reason on the record included: AlreadyDone says so."""
     require_perm(by, "learning_transfer.manage_trigger", trigger)
-    reason = (reason or "").strip()
     _refuse_if_closed(trigger)
-    if not reason:
-        refuse("Give the reason for adding or leaving out this service.", "reason")
+    reason = given_reason(reason, "Give the reason for adding or leaving out this service.")
     if service.provider_id != trigger.provider_id:
         refuse("Choose one of the provider's services.", "service")
     if service.pk == trigger.source_service_id:
@@ -389,7 +388,6 @@ def close_without_learning(trigger: LearningTrigger, *, by, reason: str, now=Non
     Not automatic when A1 is recorded: the quality director may still widen the matching or issue the
     learning anyway, so closing is their decision, said with its reason."""
     require_perm(by, "learning_transfer.manage_trigger", trigger)
-    reason = (reason or "").strip()
     if trigger.is_closed:
         refuse("The trigger is already closed.")
     if trigger.notices_issued_at is not None:
@@ -400,8 +398,7 @@ def close_without_learning(trigger: LearningTrigger, *, by, reason: str, now=Non
         refuse("Record the decision on comparable services (A1) first.")
     if record.breached:
         refuse("The decision on comparable services (A1) found mandatory learning is needed: issue it.")
-    if not reason:
-        refuse("Give the reason no mandatory learning is needed.", "reason")
+    reason = given_reason(reason, "Give the reason no mandatory learning is needed.")
     with transaction.atomic():
         # Closed once: of two closes at once, the second is refused and the first reason stands.
         change_once(
