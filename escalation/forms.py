@@ -360,7 +360,7 @@ class StepSettingForm(forms.Form):
         labels = item.get("measure_labels", [item["measure_label"]])
         if not item.get("in_check"):
             return f"For the measure: {labels[0]}."
-        return f"Used for: {'; '.join(labels)}; and the check: “{self.check}”."
+        return f"Used for: {'; '.join(labels)}; and the check: “{self.check.rstrip('.')}”."
 
     def clean(self):
         """Each threshold against the rule's own ranges (the others kept as they are) and each parameter
