@@ -27,6 +27,7 @@ from . import chain, permissions, services
 from .choices import LineState, PackStatus
 from .forms import DecisionForm, LineForm, LineServicesForm, ReasonForm, UpdateForm
 from .models import EvidencePack, ReportingLine, ReportingUpdate
+from .packs import commissioners_of
 
 
 class UpdateMixin(StaffRequiredMixin):
@@ -139,6 +140,11 @@ class UpdateDetailView(UpdateMixin, TemplateView):
             can_hold=user.has_perm("reporting_control.place_hold", update),
             can_lift=user.has_perm("reporting_control.lift_hold", update),
             can_sign=user.has_perm("reporting_control.release_update", update),
+            # Who a release would send packs to, named beside the box that confirms it.
+            release_to=list(commissioners_of(update).values_list("name", flat=True))
+            if not update.released_at
+            else [],
+            evidenced_lines=sum(line.state in IN_THE_UPDATE for line in lines),
             can_record_sign_off=sign_off is not None and user.has_perm("escalation.record_step", sign_off),
             who_signs_off=sign_off and refusal(user, "escalation.record_step", sign_off, colleagues),
             who_releases=refusal(user, "reporting_control.release_update", update, colleagues),
@@ -336,6 +342,10 @@ class HoldLiftView(_ReasonView):
         services.lift_hold(update, by=self.request.user, reason=reason)
 
 
+IN_THE_UPDATE = (LineState.EVIDENCED, LineState.CHALLENGE_CLEARED)  # what a release says
+RELEASE_UNCONFIRMED = "Tick the box to confirm the release: a release cannot be undone. Nothing was released."
+
+
 class ReleaseView(UpdateMixin, View):
     """Release the update (the rule lives in services.release_update)."""
 
@@ -343,6 +353,10 @@ class ReleaseView(UpdateMixin, View):
 
     def post(self, request, pk):
         update = self.get_update()
+        if request.POST.get("confirm") != "yes" and not update.released_at:
+            # A release cannot be undone and goes to commissioners: one stray tap must not send it.
+            messages.error(request, RELEASE_UNCONFIRMED)
+            return redirect(f"{update.get_absolute_url()}#release")
         try:
             released = services.release_update(update, by=request.user)
         except ValidationError as error:

@@ -182,6 +182,9 @@ def test_the_nominated_individual_filters_the_summary_with_the_keyboard(
     expect(page.get_by_role("status").filter(has_text="Issue hold lifted.")).to_be_in_viewport()
     assert_no_sideways_scroll(page)
     activate(page, "Release the update")
+    announced(page, "Tick the box to confirm the release: a release cannot be undone. Nothing was released.")
+    activate(page, "I confirm this update is ready to release", key="Space")
+    activate(page, "Release the update")
     # The suite builds the release's evidence pack within the request (no worker): allow for it.
     announced(page, "Released. The evidence pack for issue will be built shortly.", timeout=60_000)
     expect(page.get_by_test_id("update-status")).to_contain_text("Released")

@@ -71,7 +71,8 @@ def test_a_refused_release_says_why_on_the_page(
         placed_at=evidenced_update.created_at,
     )
     sign_in(provider_director)
-    response = client.post(reverse("reporting_control:release", args=[evidenced_update.pk]), follow=True)
+    url = reverse("reporting_control:release", args=[evidenced_update.pk])
+    response = client.post(url, {"confirm": "yes"}, follow=True)
     assert "issue hold is active" in response.text
     evidenced_update.refresh_from_db()
     assert evidenced_update.status != UpdateStatus.RELEASED
@@ -80,8 +81,14 @@ def test_a_refused_release_says_why_on_the_page(
 def test_release_through_the_page_then_again(client, sign_in, evidenced_update, provider_director):
     sign_in(provider_director)
     url = reverse("reporting_control:release", args=[evidenced_update.pk])
-    assert "Released." in client.post(url, follow=True).text
-    assert "already released: nothing changed" in client.post(url, follow=True).text
+    page = client.get(evidenced_update.get_absolute_url()).text
+    assert "I confirm this update is ready to release" in page and "A release cannot be undone." in page
+    unticked = client.post(url, follow=True).text
+    assert "Tick the box to confirm the release: a release cannot be undone." in unticked
+    evidenced_update.refresh_from_db()
+    assert evidenced_update.released_at is None, "one stray tap releases nothing"
+    assert "Released." in client.post(url, {"confirm": "yes"}, follow=True).text
+    assert "already released: nothing changed" in client.post(url, {"confirm": "yes"}, follow=True).text
 
 
 def test_pack_progress_polls_until_ready(
@@ -179,7 +186,7 @@ def test_the_release_section_names_who_releases_and_offers_the_button_to_them_on
     )
     url = reverse("reporting_control:update_detail", args=[evidenced_update.pk])
     sign_in(compliance_manager)
-    release = client.get(url).text.split("<h2>Release</h2>", 1)[1].split("<h2>", 1)[0]
+    release = client.get(url).text.split('<h2 id="release">Release</h2>', 1)[1].split("<h2>", 1)[0]
     assert (
         f"Only the Provider Director ({provider_director}) or Nominated Individual "
         f"({nominated_individual}) for Oakwood Care Group can release this update." in release
