@@ -274,8 +274,10 @@ def test_the_incident_list_and_review_page_offer_the_correction_to_those_who_may
     governance = person_with_role(Role.GOVERNANCE_OFFICER, provider=provider, username="go")
     operations = person_with_role(Role.OPERATIONS_DIRECTOR, provider=provider, username="od")
     link = f'href="{correct_url(incident)}"'
+    record = f'href="{reverse("learning_transfer:incident_add")}"'  # a new one, found from the list too
     for person, offered in ((quality_director, True), (governance, True), (operations, False)):
         sign_in(person)
-        assert (link in client.get(reverse("learning_transfer:incident_list")).text) is offered, person
+        page = client.get(reverse("learning_transfer:incident_list")).text
+        assert (link in page) is offered and (record in page) is offered, person
     sign_in(quality_director)
     assert link in client.get(reverse("learning_transfer:incident_review", args=[incident.pk])).text
