@@ -312,7 +312,7 @@ class StepSettingForm(forms.Form):
         self.fields["response_working_hours"] = forms.DecimalField(
             label="Response window (working hours)",
             help_text=f"0 means immediately: to be acknowledged within {window_length(0)}, day or night.",
-            initial=window,
+            initial=figure_text(window),  # 2, not the column's 2.00
             min_value=0,
             max_digits=5,
             decimal_places=2,

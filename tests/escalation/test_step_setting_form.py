@@ -114,3 +114,10 @@ def test_saving_the_values_in_force_changes_nothing(tune_a1):
     # Back to the default is a change: the history shows it.
     assert tune_a1(reason="Back to the guidance.").status_code == 302
     assert setting.history.count() == 2
+
+
+def test_the_response_window_is_shown_as_typed_not_as_the_column_stores_it(client, tune_a1):
+    """1, not 1.00: the window is filled as every page writes a figure."""
+    page = client.get(tune_a1.url).text
+    field = page.split('name="response_working_hours"', 1)[1].split(">", 1)[0]
+    assert 'value="1"' in field
