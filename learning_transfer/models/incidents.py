@@ -240,6 +240,11 @@ class ImportJob(BackgroundWork):
         return self.status in (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.SAVING)
 
     @property
+    def history_reason(self) -> str:
+        """The reason on every history row this import writes, by which its changes are found again."""
+        return f"Imported from {self.original_name}"
+
+    @property
     def changed_nothing(self) -> bool:
         """Imported, with every row already up to date: a file uploaded again."""
         return self.status == ImportStatus.SUCCEEDED and not (self.created_count or self.updated_count)

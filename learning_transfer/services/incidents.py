@@ -318,7 +318,7 @@ def _save_rows(job: ImportJob, rows: pd.DataFrame, phases: Phases | None = None)
     transaction belongs between the loop and the job's end.
     """
     phases = phases or Phases()
-    reason = f"Imported from {job.original_name}"
+    reason = job.history_reason
     totals = [0, 0, 0]  # created, updated, unchanged
     touched = rollup.Touched()
     with _SavingProgress(job) as publish, transaction.atomic():

@@ -38,6 +38,7 @@ from ..forms import (
 from ..models import ImportJob, Incident
 from ..services.corrections import RECORD, corrections
 from ..services.data import incidents_on_record, london_start
+from ..services.import_changes import replaced_care_hours
 from ..services.review import flag_reasons, record_review, review_candidates
 
 REVIEW_PAGE_SIZE = 50  # incidents per page of the review list
@@ -121,6 +122,7 @@ class ImportJobPageMixin(ImportJobMixin):
         return super().get_context_data(
             can_review=user.has_perm("learning_transfer.read_review_candidates", provider),
             can_read_summary=user.has_perm("learning_transfer.read_summary", provider),
+            replaced=replaced_care_hours(self.object),
             **kwargs,
         )
 

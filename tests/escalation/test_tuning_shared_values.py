@@ -55,3 +55,11 @@ def test_no_placeholder_or_check_method_words_reach_the_page(client, a2_page):
     assert response.status_code == 200
     assert "{sample_size}" not in response.text and "check method" not in response.text.lower()
     assert "Sample size must be a whole number of notices from 1 to 500, got 600." in response.text
+
+
+def test_the_page_says_what_cannot_be_changed(client, a2_page):
+    """The README's promise and the page agree: thresholds, windows and counting change; who records
+    the step and by when do not, and the page says so rather than leaving the administrator looking."""
+    response = client.get(a2_page)
+    assert "Who records this step and by when stay as the guidance sets them" in response.text
+    assert "role" not in "".join(str(field.label).lower() for field in response.context["form"])
