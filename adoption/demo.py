@@ -23,7 +23,7 @@ from . import services
 
 # (UK time on the day the learning went live, team, shift, location, completion %, responses over
 # 10 minutes). Each time lies within the shift it names (Rowan Court: early 07:00-15:00, night
-# 21:30-07:30). load_demo puts the learning live in the late morning of a day that has ended by the time
+# 21:30-07:30). load_demo puts the learning live in the morning of a day that has ended by the time
 # the demo is built, so every time is after going live and none is in the future.
 B1_OBSERVATIONS = [
     (time(12, 30), "Day team", "early", "First floor", 81, 2),

@@ -61,13 +61,13 @@ class DeployForm(ServiceErrorsMixin, forms.Form):
     )
     baseline_completion_pct = baseline_field(
         "Care-record completion over the last 3 shifts (%)",
-        help_text="B1 compares each shift's completion with this.",
+        help_text="The shift checks compare each shift's completion with this figure (B1).",
     )
     # B2's clinical baseline as the three figures its daily sample measures, so they can be compared.
     baseline_omissions_per_100 = baseline_field(
         "Medication omissions per 100 administrations over 24 hours",
-        help_text="Clinical records before the learning: B2's daily 12-record sample is reconciled "
-        "against this figure and the next two.",
+        help_text="Clinical records before the learning: the daily check of 12 clinical records is "
+        "compared with this figure and the next two (B2).",
     )
     baseline_wound_care_pct = baseline_field("Wound-care entries within 2 hours of treatment (%)")
     baseline_risk_note_pct = baseline_field("Risk-note updates in the same shift (%)")
@@ -78,7 +78,10 @@ class DeployForm(ServiceErrorsMixin, forms.Form):
         what=CLINICAL_NOTE_WHAT,
         required=False,
     )
-    baseline_drill_pct = baseline_field("Last drill's average correct demonstration (%)")
+    baseline_drill_pct = baseline_field(
+        "Last drill's average correct demonstration (%)",
+        help_text="The drill after the learning is compared with this figure (B3).",
+    )
 
     def __init__(self, *args, match, ask_to_deploy_anyway=False, **kwargs):
         super().__init__(*args, **kwargs)

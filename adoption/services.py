@@ -43,6 +43,7 @@ from .unheld_roles import refuse_unheld_roles
 from .variation import (  # noqa: F401
     observations_frame,
     observed_rows,
+    shift_check_rows,
     threshold_text,
     variation,
     variation_sections,
@@ -198,9 +199,14 @@ def close_deployment(deployment, *, by, reason: str) -> Deployment:
             reason=reason,
             refusal="This deployment is already closed.",
         )
-        refusals = closing_refusals(variation_sections(deployment), lasting_review(deployment))
+        sections = variation_sections(deployment)
+        refusals = closing_refusals(sections, lasting_review(deployment))
         if refusals:
-            raise ValidationError(refusals)
+            # A message has no list: the weak groups follow their sentence, one after another.
+            weak = " ".join(f"{group['text']}." for group in weak_now_groups(sections))
+            raise ValidationError(
+                [f"{refusal} {weak}" if refusal == WEAK_NOW_REFUSAL else refusal for refusal in refusals]
+            )
         chain.close(deployment, by, reason)
     return deployment
 
@@ -213,20 +219,23 @@ def lasting_review(deployment, timeline=None):
     return next((step_run for step_run in timeline if step_run.code == LASTING_REVIEW), None)
 
 
+# The page lists the weak groups under it, one a line; the refusal on closing names them after it.
+WEAK_NOW_REFUSAL = (
+    "Monitoring cannot end while a group is weak now: keep enhanced review in place until each of "
+    "these aligns."
+)
+
+
 def closing_refusals(sections, review) -> list[str]:
-    """Why live monitoring cannot end yet, each in words for the page and the refusal (none: it may):
-    no team, shift or location observed (`sections` empty), a group weak now, or the final review
-    `review` (B5) not yet recorded. The page and `close_deployment` both ask it."""
+    """Why live monitoring cannot end yet, each in one sentence for the page and the refusal (none: it
+    may): no team, shift or location observed (`sections` empty), a group weak now (WEAK_NOW_REFUSAL:
+    the caller lists the groups, `weak_now_groups`), or the final review `review` (B5) not yet
+    recorded. The page and `close_deployment` both ask it."""
     refusals = []
     if not sections:
         refusals.append(NOTHING_OBSERVED)
-    weak = weak_now_groups(sections)
-    if weak:
-        refusals.append(
-            "Monitoring cannot end while a group is weak now; keep enhanced review until it aligns. "
-            + "; ".join(weak_group_text(group) for group in weak)
-            + "."
-        )
+    if weak_now_groups(sections):
+        refusals.append(WEAK_NOW_REFUSAL)
     if review is not None and review.state not in RECORDED_STATES:
         refusals.append(
             f"Monitoring cannot end before the final review “{review.name or review.title}” "

@@ -11,17 +11,20 @@ per group, "all"/"any" included, and this module never looks inside a rule.
 """
 
 import math
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter
 from typing import NamedTuple
 
 import pandas as pd
+from django.contrib.contenttypes.models import ContentType
 
-from escalation.models import StepTemplate
+from escalation.models import StepRecord, StepTemplate
 from escalation.rules import describe_rule, evaluate_groups, evaluate_partial, fmt, rule_measures
 from escalation.weak_groups import group_words
+from providers.calendar import LONDON
 
 from . import chain, computations
+from .models import Deployment
 
 DIMENSIONS = ("team", "shift", "location")
 GROUP_COLUMNS = ["team", "shift", "location", "observed_at"]
@@ -32,6 +35,7 @@ TABLE_COLUMNS = [
     "value",
     "latest",
     "latest_at",
+    "latest_from",
     "service_average",
     "breached",
     "hidden_by_average",
@@ -89,15 +93,32 @@ def threshold_text(rule: dict | None, measure: str, measures: list[dict] | None 
 
 class Observed(NamedTuple):
     """One observation as the comparison reads it: its id and step, its group (team, shift and
-    location, "" where not named), when it was observed and its figures."""
+    location, "" where not named), when it was observed and its figures. A shift's check (B1 each
+    shift, B4 the late shift) is read as an observation of that shift: its `source` names it ("the
+    night-shift check of Sun 6 Dec") and it has no observation id."""
 
-    pk: int
+    pk: int | None
     step_code: str
     team: str
     shift: str
     location: str
     observed_at: datetime
     values: dict
+    source: str = ""
+
+
+# The deployment's pre-learning figure each measure is judged against, where it keeps one.
+BASELINE_FIELDS = {
+    "record_completion_pct": "baseline_completion_pct",
+    "omissions_per_100_administrations": "baseline_omissions_per_100",
+    "wound_entries_within_2h_pct": "baseline_wound_care_pct",
+    "risk_note_updates_same_shift_pct": "baseline_risk_note_pct",
+    "avg_demonstration_pct": "baseline_drill_pct",
+}
+# How a row says its latest figure came from a team, shift or location observation.
+FROM_AN_OBSERVATION = "an observation"
+# The deadline rules of the checks made once for a named shift: B1's each shift, B4's the late shift.
+SHIFT_CHECK_KINDS = ("each_shift", "each_shift_before")
 
 
 def _frame(observations: list[Observed], code: str) -> pd.DataFrame:
@@ -118,8 +139,10 @@ def _frame(observations: list[Observed], code: str) -> pd.DataFrame:
 
 def observations_frame(deployment, code: str) -> pd.DataFrame:
     """One row per observation of step `code`: team, shift, location, observed_at and a column per
-    measure (empty where the observation did not give it), oldest first."""
-    return _normalised(_frame(observed_rows(deployment, code), code))
+    measure (empty where the observation did not give it), oldest first; a shift's recorded checks
+    count as observations of their shift."""
+    observed = observed_rows(deployment, code) + shift_check_rows(deployment, code)
+    return _normalised(_frame(observed, code))
 
 
 def observed_rows(deployment, code: str | None = None) -> list[Observed]:
@@ -134,6 +157,70 @@ def observed_rows(deployment, code: str | None = None) -> list[Observed]:
         Observed(pk, step_code, team or "", shift or "", location or "", observed_at, values)
         for pk, step_code, team, shift, location, observed_at, values in observations.values_list(*columns)
     ]
+
+
+def checked_shift(due_at: datetime, rule: dict, shifts) -> tuple[str, date] | None:
+    """The shift a shift's check is for and the day that shift starts, from the check's deadline and
+    the service's shifts (as the step's page names it, escalation.occurrences): ("night", Sun 6 Dec)
+    for B1's check due 4 hours into the night shift of Sunday. None when no shift of the service
+    matches any more (its hours changed since the check was scheduled)."""
+    due = due_at.astimezone(LONDON)
+    if rule["kind"] == "each_shift":
+        # Due N hours into the shift: the shift is the one that started N hours before.
+        began = (due.astimezone(UTC) - timedelta(hours=float(rule["within_hours"]))).astimezone(LONDON)
+        shift = next((s for s in shifts if s.start == began.time()), None)
+        return (shift.name, began.date()) if shift is not None else None
+    if rule["kind"] == "each_shift_before":
+        shift = next((s for s in shifts if s.name == rule["shift"]), None)
+        if shift is not None:
+            # A clock time after midnight in a shift crossing it falls on the shift's second day.
+            after_midnight = shift.crosses_midnight and due.time() < shift.start
+            return shift.name, due.date() - timedelta(days=1) if after_midnight else due.date()
+    return None
+
+
+def shift_check_words(shift: str, day: date) -> str:
+    """Which check a figure came from, as a row says it: "the night-shift check of Sun 6 Dec"."""
+    return f"the {shift}-shift check of {day:%a} {day.day} {day:%b}"
+
+
+def shift_check_rows(deployment, code: str | None = None) -> list[Observed]:
+    """The deployment's recorded checks of a named shift (of step `code` alone when given) as
+    observations of that shift, oldest first, so a shift's check counts in the comparison by shift
+    and its figure is never entered twice. Each is dated when it was recorded and names its check.
+
+    Two queries however many checks: the current records (with their step's deadline and measures)
+    and the service's shifts (none when the deployment's service has them loaded already).
+    """
+    records = StepRecord.objects.filter(
+        is_current=True,
+        step_run__chain_run__chain__code=chain.CHAIN_CODE,
+        step_run__chain_run__content_type=ContentType.objects.get_for_model(Deployment),
+        step_run__chain_run__object_id=deployment.pk,
+        step_run__deadline_rule__kind__in=SHIFT_CHECK_KINDS,
+    )
+    if code is not None:
+        records = records.filter(step_run__code=code)
+    columns = ("step_run__code", "step_run__due_at", "step_run__deadline_rule", "step_run__measures")
+    found = list(records.order_by("recorded_at", "pk").values_list(*columns, "recorded_at", "values"))
+    if not found:
+        return []
+    shifts = deployment.service.shifts
+    rows = []
+    for step_code, due_at, rule, measures, recorded_at, values in found:
+        checked = checked_shift(due_at, rule, shifts)
+        if checked is None:
+            continue
+        # Only the step's own measures (not the baseline the record keeps beside a figure).
+        names = {m["name"] for m in measures}
+        figures = {name: value for name, value in values.items() if name in names and value is not None}
+        if figures:
+            rows.append(
+                Observed(
+                    None, step_code, "", checked[0], "", recorded_at, figures, shift_check_words(*checked)
+                )
+            )
+    return rows
 
 
 def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
@@ -185,6 +272,7 @@ def _observation_rows(observations: list[Observed], code: str) -> tuple[list[dic
             "location": o.location,
             "observed_at": o.observed_at,
             "values": {name: float(value) for name, value in o.values.items()},
+            "source": o.source,
         }
         for o in observations
         if o.step_code == code
@@ -329,6 +417,8 @@ def _group_row(observed: list[dict], measure: str, flags: dict[int, bool]) -> di
         "value": _mean([row["values"][measure] for row in given]),
         "latest": given[-1]["values"][measure],
         "latest_at": given[-1]["observed_at"],
+        # Which record the latest figure came from: a shift's check or an observation.
+        "latest_from": given[-1].get("source") or FROM_AN_OBSERVATION,
         "weak_now": weak_now,
         "aligned_since": aligned_since,
     }
@@ -351,7 +441,8 @@ def weak_groups(deployment, code: str) -> list[dict]:
     """
     templates = chain_b_templates()
     rule = threshold_rules(deployment, templates).get(code)
-    rows, columns = _observation_rows(observed_rows(deployment, code), code)
+    observed = observed_rows(deployment, code) + shift_check_rows(deployment, code)
+    rows, columns = _observation_rows(observed, code)
     if not rule or not rows:
         return []
     fixed = baselines(deployment, templates)
@@ -370,13 +461,22 @@ def weak_groups(deployment, code: str) -> list[dict]:
 # --- what the deployment page and closing use --------------------------------------------------------
 
 
-def variation_sections(deployment, templates=None, step_runs=None, observations=None) -> list[dict]:
+def variation_sections(
+    deployment, templates=None, step_runs=None, observations=None, shift_checks=None
+) -> list[dict]:
     """For every step measure observed: its variation table as rows, weak groups and groups weak now.
+    A shift's recorded checks count as observations of their shift (`shift_check_rows`).
 
-    A fixed number of queries however many observations there are: pass chain B's templates by code,
-    the case's step runs and the deployment's `observed_rows` when the caller has them already.
+    A fixed number of queries however many observations and checks there are: pass chain B's
+    templates by code, the case's step runs, the deployment's `observed_rows` and its
+    `shift_check_rows` when the caller has them already. Observations passed without shift checks are
+    judged alone (the figures as they stood at some past time, which today's records would not be).
     """
-    observations = observed_rows(deployment) if observations is None else observations
+    if observations is None:
+        observations = observed_rows(deployment)
+        if shift_checks is None:
+            shift_checks = shift_check_rows(deployment)
+    observations = observations + (shift_checks or [])
     templates = chain_b_templates() if templates is None else templates
     rules = threshold_rules(deployment, templates, step_runs)
     fixed = baselines(deployment, templates)
@@ -394,11 +494,14 @@ def variation_sections(deployment, templates=None, step_runs=None, observations=
         rows = tables[(code, measure)]
         step_measures = templates[code].measures if code in templates else []
         labels = {m["name"]: m["label"] for m in step_measures}
+        baseline_field = BASELINE_FIELDS.get(measure)
         sections.append(
             {
                 "code": code,
                 "measure": measure,
                 "label": labels.get(measure, measure),
+                # None where the deployment keeps no pre-learning figure for the measure.
+                "baseline": getattr(deployment, baseline_field) if baseline_field else None,
                 "threshold": threshold_text(rules.get(code), measure, step_measures),
                 "rows": rows,
                 "weak": [r for r in rows if r["breached"]],
@@ -419,23 +522,26 @@ def weak_now_groups(sections: list[dict]) -> list[dict]:
             key = (section["code"], row["dimension"], row["group"])
             if key not in seen:
                 seen.add(key)
-                groups.append(
-                    {
-                        "code": section["code"],
-                        "measure": section["measure"],
-                        "label": section["label"],
-                        "threshold": section["threshold"],
-                        **row,
-                    }
-                )
+                group = {
+                    "code": section["code"],
+                    "measure": section["measure"],
+                    "label": section["label"],
+                    "threshold": section["threshold"],
+                    "baseline": section.get("baseline"),
+                    **row,
+                }
+                group["text"] = weak_group_text(group)
+                groups.append(group)
     return groups
 
 
 def weak_group_text(group: dict) -> str:
-    """One weak group in words, the step code after them for the governance team, e.g. "team Yew:
-    Risk-note updates (%) (B2), latest 88 (threshold: ...)", "the night shift: …" (`group_words`)."""
+    """One weak group in a short line of its own (a list item), its latest figure against the
+    deployment's baseline where there is one, the step code after the words for the governance team:
+    "The night shift: Care-record completion … (B1), latest 83 against a baseline of 80"; "Team Yew:
+    Risk-note updates … (B2), latest 88". The threshold is said once, by the measure's comparison."""
     name = group_words(f"{group['dimension']} {group['group']}")
-    return (
-        f"{name}: {group['label']} ({group['code']}), latest "
-        f"{fmt(group['latest'])} (threshold: {group['threshold']})"
-    )
+    text = f"{name[:1].upper()}{name[1:]}: {group['label']} ({group['code']}), latest {fmt(group['latest'])}"
+    if group.get("baseline") is not None:
+        text += f" against a baseline of {fmt(group['baseline'])}"
+    return text

@@ -126,12 +126,17 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
             step_run.shown_state = step_run.display_state(now)
         steps = chain.steps()
         templates = {step.code: step for step in steps}
-        # The comparison by group reads every observation as a plain row (the timeline holds every
-        # step run of the case, so the rules come from it); the table below shows one page of them,
-        # newest first, loaded with who recorded each.
+        # The comparison by group reads every observation as a plain row, and each shift's recorded
+        # check as one of its shift (the timeline holds every step run of the case, so the rules come
+        # from it); the table below shows one page of the observations, newest first, loaded with who
+        # recorded each.
         observed = services.observed_rows(deployment)
         sections = services.variation_sections(
-            deployment, templates, step_runs=timeline, observations=observed
+            deployment,
+            templates,
+            step_runs=timeline,
+            observations=observed,
+            shift_checks=services.shift_check_rows(deployment),
         )
         for section in sections:
             section["chart"] = charts.variation_chart(section)
@@ -172,6 +177,7 @@ class DeploymentDetailView(StaffRequiredMixin, TemplateView):
             # The final review, linked from "closing is not available yet" while it is still to record.
             review_to_record=review if review and review.state not in services.RECORDED_STATES else None,
             not_yet_closable=services.closing_refusals(sections, review) if can_close else [],
+            weak_now_refusal=services.WEAK_NOW_REFUSAL,
             close_form=close_form,
             **kwargs,
         )
@@ -312,7 +318,9 @@ class ObservationEditView(StaffRequiredMixin, FormView):
                 pk=kwargs["pk"],
             )
             require_perm(request.user, "adoption.correct_observation", self.observation)
-            self.labels = {m["name"]: m["label"] for m in services.step_measures(self.observation.step_code)}
+            # The step by name, as every page shows it; its measures label the figures.
+            self.step = next(step for step in chain.steps() if step.code == self.observation.step_code)
+            self.labels = {m["name"]: m["label"] for m in self.step.measures}
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -334,7 +342,11 @@ class ObservationEditView(StaffRequiredMixin, FormView):
         observation = self.observation
         figures = [(self.labels.get(name, name), value) for name, value in observation.values.items()]
         return super().get_context_data(
-            observation=observation, deployment=observation.deployment, figures=figures, **kwargs
+            observation=observation,
+            step=self.step,
+            deployment=observation.deployment,
+            figures=figures,
+            **kwargs,
         )
 
     def form_valid(self, form):
@@ -385,23 +397,26 @@ class DeployView(StaffRequiredMixin, FormView):
         live = Deployment.objects.filter(matched_service=self.match).first()
         if live is not None:
             return self.render_to_response({"match": self.match, "live": live})
-        self.unheld = self._unheld_roles()
         return super().get(request, *args, **kwargs)
 
     def _unheld_roles(self) -> list:
         """The roles nobody at the service holds, were the learning live from now; none for a service
-        the engine cannot schedule (deploying then says why)."""
-        try:
-            return unheld_roles(self.match.service, timezone.now())
-        except ValidationError:
-            return []
+        the engine cannot schedule (deploying then says why). Worked out once a request, for every
+        render of the form: a form sent back with any other error keeps the warning and the
+        "Deploy anyway" box, so the next send can deploy."""
+        if not hasattr(self, "unheld"):
+            try:
+                self.unheld = unheld_roles(self.match.service, timezone.now())
+            except ValidationError:
+                self.unheld = []
+        return self.unheld
 
     def get_form_kwargs(self):
-        asked = bool(getattr(self, "unheld", None))
+        asked = bool(self._unheld_roles())
         return super().get_form_kwargs() | {"match": self.match, "ask_to_deploy_anyway": asked}
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("unheld_roles", getattr(self, "unheld", []))
+        kwargs.setdefault("unheld_roles", self._unheld_roles())
         return super().get_context_data(match=self.match, **kwargs)
 
     def form_valid(self, form):

@@ -8,6 +8,7 @@ from providers.forms import reason_field
 
 from .choices import MeasureKind
 from .computations import (
+    SYSTEM_FIGURES,
     Figures,
     figure_number,
     hold_to_records,
@@ -16,11 +17,12 @@ from .computations import (
     shown_figure,
     typed_over,
 )
-from .measures import MAX_COUNT, baseline_key, by_name, clean_values, items_needed
+from .measures import MAX_COUNT, asked_as, baseline_key, by_name, clean_values, items_needed
 from .models import window_length
-from .recording import SAY_WHAT_YOU_CHECKED
+from .recording import SAY_WHAT_YOU_CHECKED, SAY_WHY_AGAIN
 from .rules import RuleError, figure_text, fmt, thresholds, validate_rule, with_thresholds
 from .services import NOTE_NEEDED_WHILE_NOT_RECORDED
+from .step_facts import items_asked
 from .tuning import parameter_label, threshold_labels, threshold_unit
 
 # Why a figure differs is asked only of whoever changes it: folded under its figure (NHS.UK details),
@@ -76,15 +78,20 @@ class StepRecordForm(forms.Form):
     a typed figure differs (`reasons`, refused without one when it does: computations.typed_over),
     folded under the figure until needed (REASON_TEMPLATE). A figure the chain holds to the records
     (`figures.held`, C5's line counts) says it cannot be typed over, and offers no reason: none helps.
+
+    `again`, the step's current record when it has one, makes it the record-again form: it opens with
+    that record's figures and words (the person changes what was wrong) and asks why first
+    (`correction_reason`).
     """
 
-    def __init__(self, step_run, *args, services=None, figures=None, **kwargs):
+    def __init__(self, step_run, *args, services=None, figures=None, again=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial = dict(self.initial)  # pre-filled as shown below, the caller's figures untouched
         self.step_run = step_run
         self.figures = figures or Figures()
         self.fixed_rows = []
         self.fixed_groups = []  # group measures the records fix, shown as a read-only table
+        self.not_asked = set()  # group measures with no item to ask (step_facts.items_asked): none recorded
         self.reasons = {}  # {measure key: why it differs from the system's figure}, filled by clean()
         for measure in step_run.measures:
             name = measure["name"]
@@ -92,6 +99,9 @@ class StepRecordForm(forms.Form):
                 self._group(measure)
                 continue
             self.fields[name] = self._number_field(measure, measure["label"])
+            # Floor staff are asked in plain words; the guidance's own wording stays beneath.
+            field, (asked, hint) = self.fields[name], asked_as(measure)
+            field.label, field.help_text = asked, f"{hint} {field.help_text}".strip()
             self._system_figure(measure, name)
             if measure.get("baseline"):
                 self._baseline(measure)
@@ -118,6 +128,34 @@ class StepRecordForm(forms.Form):
             what="the evidence links",
             required=False,
         )
+        if again is not None:
+            self._again(again)
+
+    def _again(self, current) -> None:
+        """Open with the current record's figures, reasons and words, in place of the system's, and ask
+        first why the step is recorded again. Needed, but refused by recording, not here: a form sent
+        twice with nothing changed is a double press, refused as such without asking why."""
+        if not self.is_bound:
+            typed_over_reasons = current.values.get(SYSTEM_FIGURES) or {}
+            for key, value in current.values.items():
+                if key in self.fields and value is not None:
+                    self.initial[key] = group_to_text(value) if isinstance(value, dict) else fmt(value)
+            for key, typed in typed_over_reasons.items():
+                if reason_key(key) in self.fields:
+                    self.initial[reason_key(key)] = typed.get("reason", "")
+            for name in ("check_done", "notes", "evidence_links"):
+                self.initial[name] = getattr(current, name)
+            if "affected_service" in self.fields:
+                self.initial["affected_service"] = current.affected_service_id
+        why = reason_field(
+            "Say what was wrong with the current record. Whoever was told of it may be told this.",
+            label="Why are you recording this again?",
+            what="the reason",
+            missing=SAY_WHY_AGAIN,
+            required=False,
+        )
+        why.needed_later = True  # asked for by recording (see above): not marked optional
+        self.fields = {"correction_reason": why, **self.fields}
 
     def _group(self, measure: dict) -> None:
         """A group measure: where the records fix its items' figures (A4's expected reductions, from
@@ -134,18 +172,25 @@ class StepRecordForm(forms.Form):
                 }
             )
             return
+        asked = items_asked(self.step_run, name)
+        if asked == []:
+            self.not_asked.add(name)  # nothing to ask: the chain's facts on the page say why
+            return
         prefilled = self.initial.get(name)
         if isinstance(prefilled, dict):
             self.initial[name] = group_to_text(prefilled)
         # The example is the first item the system filled in, where it did: a name the person knows.
         first = next(iter(prefilled.items()), None) if isinstance(prefilled, dict) else None
         example = (
-            f"{first[0]} = {figure_text(first[1], measure)}" if first else f"{item_label.capitalize()} = 14"
+            f"{first[0]} = {figure_text(first[1], measure)}"
+            if first
+            else f"{(asked or [item_label.capitalize()])[0]} = 14"
         )
+        only = f" for each of: {', '.join(asked)}" if asked else ""
         self.fields[name] = forms.CharField(
             label=measure["label"],
             widget=forms.Textarea(attrs={"rows": 4}),
-            help_text=f"Type one {item_label} per line, like: {example} ({measure.get('unit', '')})",
+            help_text=f"Type one {item_label} per line{only}, like: {example} ({measure.get('unit', '')})",
             error_messages={"required": _group_required(measure)},
         )
 
@@ -254,6 +299,8 @@ class StepRecordForm(forms.Form):
                 values[name] = self.figures.values.get(
                     name
                 )  # shown read-only: recorded as the records hold it
+            elif name in self.not_asked:
+                values[name] = {}
             elif measure.get("group"):
                 try:
                     values[name] = text_to_group(raw) if raw is not None else None

@@ -20,6 +20,11 @@ Loading the fixture puts such labels in words (`with_parameters`, keeping the wr
 ``"label_template"``); a provider may tune the parameters (ProviderStepSetting) and its cases then
 read "within 6 hours". A step's check method may show its measures' parameters the same way
 (`text_in_words`).
+
+How the form asks for it: an optional ``"question"`` in the words of the person recording it ("How many
+times did you have to remind the same staff group ...?"), shown in place of the label, which stays
+beneath it as what the guidance says (`asked_as`). It may show the parameters as the label does, put in
+words the same way (the written one kept under ``"question_template"``).
 """
 
 import copy
@@ -49,6 +54,8 @@ _ALLOWED_KEYS = {
     "baseline_computation",
     "parameters",
     "label_template",
+    "question",
+    "question_template",
 }
 _PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
 # A parameter before the unit it counts ("{days} days"): a value of one reads in the singular.
@@ -98,6 +105,10 @@ def validate_measure_definitions(measures) -> None:
             raise ValueError(f"Measure '{name}' has unknown keys: {', '.join(extra)}.")
         if not isinstance(measure.get("label"), str) or not measure["label"].strip():
             raise ValueError(f"Measure '{name}' needs a label.")
+        if "question" in measure and (
+            not isinstance(measure["question"], str) or not measure["question"].strip()
+        ):
+            raise ValueError(f"Measure '{name}' needs a question in words, or no \"question\" at all.")
         if measure.get("kind") not in MeasureKind.values:
             raise ValueError(
                 f"Measure '{name}': kind must be one of {', '.join(MeasureKind.values)}, "
@@ -131,26 +142,30 @@ def _validate_computed(measure: dict) -> None:
         raise ValueError(f"Measure '{name}': parameters must map names to whole numbers.")
     if parameters and not measure.get("computation"):
         raise ValueError(f"Measure '{name}': only a computed measure has parameters.")
-    template = measure.get("label_template", measure["label"])
-    unknown = sorted(set(_PLACEHOLDER_RE.findall(template)) - set(parameters))
-    if unknown:
-        raise ValueError(
-            f"Measure '{name}': the label shows {{{unknown[0]}}}, which is not one of its parameters."
-        )
+    for text in ("label", "question"):
+        template = measure.get(f"{text}_template", measure.get(text, ""))
+        unknown = sorted(set(_PLACEHOLDER_RE.findall(template)) - set(parameters))
+        if unknown:
+            raise ValueError(
+                f"Measure '{name}': the {text} shows {{{unknown[0]}}}, which is not one of its parameters."
+            )
 
 
 def with_parameters(measures: list[dict], tuned: dict | None = None) -> list[dict]:
     """The measures with a provider's tuned parameters ({measure name: {parameter: value}}) applied and
     each label in words ("within {window_hours} hours" -> "within 6 hours"), the label as written kept
-    under "label_template" so it can be put in words again. What the templates and cases hold."""
+    under "label_template" so it can be put in words again; a question the same way, under
+    "question_template". What the templates and cases hold."""
     result = copy.deepcopy(measures)
     for measure in result:
         parameters = measure.get("parameters")
         if not parameters:
             continue
         parameters.update((tuned or {}).get(measure["name"], {}))
-        measure.setdefault("label_template", measure["label"])
-        measure["label"] = label_in_words(measure["label_template"], parameters)
+        for text in ("label", "question"):
+            if text in measure:
+                measure.setdefault(f"{text}_template", measure[text])
+                measure[text] = label_in_words(measure[f"{text}_template"], parameters)
     return result
 
 
@@ -164,6 +179,21 @@ def label_in_words(label: str, parameters: dict) -> str:
 
     label = _COUNTED_UNIT_RE.sub(singular_when_one, label)
     return _PLACEHOLDER_RE.sub(lambda m: str(parameters.get(m.group(1), m.group(0))), label)
+
+
+def asked_as(measure: dict) -> tuple[str, str]:
+    """How a step's form asks for the measure: (what the field is labelled, the hint line beneath it).
+
+    A measure with a question is asked by it, and the hint keeps the seed's label, the regulator's
+    guidance word for word: ("How many times did you have to remind the same staff group ...?",
+    "In the guidance: Repeat prompt episodes issued to the same staff group ...."). Without one (chain A
+    and C's measures, or a case opened before its step had questions) the label is asked, with no hint.
+    Both already read in words: `with_parameters` put them so when the step was loaded or tuned.
+    """
+    question = (measure.get("question") or "").strip()
+    if not question:
+        return measure["label"], ""
+    return question, f"In the guidance: {measure['label'].rstrip('.')}."
 
 
 def step_parameters(measures: list[dict]) -> dict[str, set]:

@@ -19,7 +19,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from config import background
@@ -35,6 +35,9 @@ MAX_ATTEMPTS = 5
 BATCH = 500
 # How the apps compose their messages when they leave, by kind (`register_message_kind`).
 _MESSAGE_KINDS: dict[str, Callable] = {}
+# The kind of message telling whoever was told of a breach that a record within threshold withdrew it
+# (telling.tell_withdrawn): "breach_withdrawn:<escalation id>", shown in the inbox until read.
+WITHDRAWN = "breach_withdrawn"
 
 
 def register_message_kind(kind: str, compose: Callable) -> None:
@@ -150,7 +153,7 @@ def _escalation_words(row: Notification, now: datetime) -> tuple[str, str]:
     which = which_check(step)
     named = f"{step_words(step)} ({step.code})" + (f", {which}" if which else "")
     # Where first: of ten mails landing together, the service tells them apart at a glance.
-    subject = f"{_where(escalation)}: {named} — {kind}"
+    subject = f"{where(escalation)}: {named} — {kind}"
     lines = [
         f"Dear {row.user},",
         "",
@@ -173,7 +176,7 @@ def _escalation_words(row: Notification, now: datetime) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
-def _where(escalation) -> str:
+def where(escalation) -> str:
     """Where the escalation is about: its service, else its region (a step run once per region), else
     the case's service, else the provider (a case about the provider as a whole)."""
     return str(escalation.service or escalation.region or escalation.chain_run.service or escalation.provider)
@@ -266,6 +269,9 @@ def release_lost_claims(now=None) -> int:
 
 
 def mark_read(user, escalation, now=None) -> None:
-    Notification.objects.filter(user=user, escalation=escalation, read_at__isnull=True).update(
+    """The person's notification of the escalation read, and the message that its breach was withdrawn
+    (WITHDRAWN) if there is one: opening the escalation shows them both."""
+    about_it = Q(escalation=escalation) | Q(about=f"{WITHDRAWN}:{escalation.pk}")
+    Notification.objects.filter(about_it, user=user, read_at__isnull=True).update(
         read_at=now or timezone.now()
     )

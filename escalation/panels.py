@@ -1,12 +1,13 @@
-"""The "open escalations" panel every staff role's dashboard shows, and the work list it shares with
-the inbox: the person's own escalations to act on apart from those others act on at their services;
-and the steps still to record that the apps' panels list (`due_steps`: a service's adoption checks, a
-deputy's regional checks), the person's own apart from others'."""
+"""The "open escalations" panels every staff role's dashboard shows (the person's own first, others'
+at their services last), and the work list they share with the inbox: the person's own escalations to
+act on apart from those others act on at their services; and the steps still to record that the apps'
+panels list (`due_steps`: a service's adoption checks, a deputy's regional checks), the person's own
+apart from others'."""
 
 from datetime import timedelta
 
 from providers import dashboards
-from providers.permissions import STAFF_ROLES, counted_once, roles_held
+from providers.permissions import STAFF_ROLES, counted_once, once_a_request, roles_held
 from providers.who_acts import Colleagues, oversight_once, split_yours
 
 from .choices import EscalationState, StepRunState
@@ -164,8 +165,16 @@ def records_the_step(user, escalation) -> bool:
 def open_escalations_context(request, role) -> dict:
     """The person's open escalations to act on, the most overdue first, and the newest raised to others
     at their services (a fixed number of queries), with how many of each are not listed: "And 2 more to
-    you" counts the same list as the inbox and, of those not read yet, the header (`told_still_open`)."""
+    you" counts the same list as the inbox and, of those not read yet, the header (`told_still_open`).
+
+    Two panels show it, the person's own first and others' work last (`dashboards.OTHERS_WORK`): it is
+    read once for the page."""
     user = request.user
+    return once_a_request(("open escalations panel", user.pk), lambda: read_open_escalations(user))
+
+
+def read_open_escalations(user) -> dict:
+    """What the two escalation panels show (`open_escalations_context`), read afresh."""
     mine, open_total = dashboards.first_rows_and_total(
         lambda: most_overdue_first(told_still_open(user)),
         PANEL_SIZE,
@@ -174,10 +183,16 @@ def open_escalations_context(request, role) -> dict:
     others, others_total = dashboards.first_rows_and_total(
         lambda: raised_to_others(user), PANEL_SIZE, kept_for=(user, "escalations raised to others")
     )
+    worklist = escalation_worklist(user, mine, others)
+    # Others' work at the person's services, counted: those raised to others, less the few addressed
+    # to a role the person holds (theirs), and the few the person was told of but may not act on.
+    addressed = [e for e in others if e not in worklist["others"]]
+    told_not_theirs = [e for e in worklist["others"] if e not in others]
     return {
         "more_told": open_total - len(mine),
         "more_at_services": others_total - len(others),
-        **escalation_worklist(user, mine, others),
+        "others_total": others_total - len(addressed) + len(told_not_theirs),
+        **worklist,
     }
 
 
@@ -210,4 +225,10 @@ def register_panels() -> None:
         template="escalation/panels/open_escalations.html",
         context=open_escalations_context,
         order=5,
+    )
+    dashboards.register(
+        roles=STAFF_ROLES,
+        template="escalation/panels/escalations_done_by_others.html",
+        context=open_escalations_context,
+        order=dashboards.OTHERS_WORK,
     )

@@ -54,6 +54,7 @@ class EscalationSpec:
     deciding: dict = field(default_factory=dict)
     parent: Escalation | None = None
     group: str = ""  # the team, shift or location a weak-group escalation names
+    breach_number: int = 1  # the step's 2nd breach, 3rd…, once every earlier one was resolved
 
     @classmethod
     def of_rule(
@@ -324,6 +325,7 @@ def raise_follow_ups_of(claimed: list[tuple], now: datetime) -> list[int]:
             "region": "p.region_id",
             "kind": ("%s", [EscalationKind.FOLLOW_UP]),
             "group": f"p.{qn('group')}",
+            "breach_number": "p.breach_number",
             "level": "p.level + 1",
             "parent": "p.id",
             "root": "COALESCE(p.root_id, p.id)",
@@ -424,6 +426,7 @@ def raise_escalations(specs: list[EscalationSpec], now: datetime) -> list[Escala
             region_id=spec.region_id,
             kind=spec.kind,
             group=spec.group,
+            breach_number=parent.breach_number if parent else spec.breach_number,
             level=parent.level + 1 if parent else 1,
             parent=parent,
             root_id=(parent.root_id or parent.pk) if parent else None,

@@ -2,6 +2,7 @@
 escalation raised. A second press of the same record (the same figures, by the same person) records
 nothing twice."""
 
+from django.contrib.humanize.templatetags.humanize import ordinal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +23,9 @@ from .rules import evaluate
 # A step's record says what the person checked: without it, figures the system filled in (A4) would be
 # recorded by one press of "Save", with nobody having checked anything. The step form says the same.
 SAY_WHAT_YOU_CHECKED = "Say what you checked, for example which records you compared the figures with."
+# Recording a step again replaces the record others may have acted on: the person says why, and it is
+# kept with the new record and told to whoever a withdrawn breach was raised to.
+SAY_WHY_AGAIN = "Say why you are recording this again, for example “I typed 85 instead of 95”."
 
 
 def record_step(
@@ -35,6 +39,7 @@ def record_step(
     now=None,
     affected_service=None,
     reasons: dict | None = None,
+    correction_reason: str | None = None,
 ) -> StepRecord:
     """Record a step's measures, evaluate its threshold at once and, on a breach, raise the escalation;
     the escalations about it being overdue that nobody took up are settled (`settling`), and those an
@@ -44,7 +49,9 @@ def record_step(
     checked against the step's measures and held to the figures the records fix, its texts to
     REASON_MAX_LENGTH characters, and `check_done`, what the person checked, must be given
     (ValidationError per field, before anything is written). Recording again supersedes the earlier
-    record but never raises a second escalation; the same record sent again by the same person
+    record and raises no second escalation while the step's breach escalation is still open; once
+    every earlier one is resolved (settled by a record within threshold, or by a person), a breach is
+    told afresh as the step's 2nd (3rd…) breach. The same record sent again by the same person
     (a double press) records nothing and raises AlreadyDone. `affected_service` names the service whose
     role holders are told when the step escalates to an affected service (C2); default: the case's.
     The returned record carries `.escalation` (the breach escalation, new or earlier, or None).
@@ -53,6 +60,11 @@ def record_step(
     ValidationError on "<name>__reason" without one); the record keeps the system's figure and the
     reason beside it (computations.typed_over). The threshold is judged on the recorded figure: the
     person may hold records the system does not, and the override is never silent.
+
+    `correction_reason` is why the person records the step again, kept with the new record (up to
+    REASON_MAX_LENGTH characters). A caller that asks it (the step page: a string, even blank) has it
+    required whenever a current record exists and this one is not a double press of it; None means the
+    caller does not ask (a chain's own page, which records again as part of its own flow).
     """
     now = now or timezone.now()
     run = step_run.chain_run
@@ -78,6 +90,8 @@ def record_step(
             (evidence_links, None, "evidence_links", "the evidence links"),
         )
     )
+    asked_why = correction_reason is not None
+    correction_reason = given_reason(correction_reason, None, field="correction_reason", what="the reason")
     result = evaluate(step_run.threshold_rule, cleaned, step_run.measures)
 
     with transaction.atomic():
@@ -95,6 +109,7 @@ def record_step(
             check_done=check_done,
             notes=notes,
             evidence_links=evidence_links,
+            correction_reason=correction_reason,
             affected_service=affected_service,
             recorded_by=by,
             recorded_at=now,
@@ -102,7 +117,10 @@ def record_step(
             deciding=result.deciding,
             explanation=result.text,
         )
-        _refuse_a_repeat(locked, record)  # after the lock: of two presses at once, the second is refused
+        # After the lock: of two presses at once, the second is refused, and asked no reason.
+        current = _refuse_a_repeat(locked, record)
+        if current is not None and asked_why and not correction_reason:
+            raise ValidationError({"correction_reason": SAY_WHY_AGAIN})
         locked.records.filter(is_current=True).update(is_current=False)
         record._history_user = by
         record._history_date = now
@@ -169,19 +187,22 @@ def _hooks_then_reasons(record: StepRecord, unexplained: dict) -> None:
 SAME_RECORD = ("values", "check_done", "notes", "evidence_links", "affected_service_id", "recorded_by_id")
 
 
-def _refuse_a_repeat(step_run: StepRun, record: StepRecord) -> None:
+def _refuse_a_repeat(step_run: StepRun, record: StepRecord) -> StepRecord | None:
     """The step's current record already says exactly this, from the same person, and nothing else of
-    the case was recorded since (a one-click button pressed twice, a form sent twice): AlreadyDone, and
-    nothing is recorded twice. Other figures or words, the same figures from a colleague, or the same
-    figures after another step was recorded (C5 signed off again once C1 is in) are a new record."""
+    the case was recorded since (a one-click button pressed twice, a form sent twice, or the record-again
+    form, which opens with the current record's words, sent unchanged): AlreadyDone, and nothing is
+    recorded twice. Other figures or words, the same figures from a colleague, or the same figures after
+    another step was recorded (C5 signed off again once C1 is in) are a new record. Returns the current
+    record (None on the step's first)."""
     current = step_run.records.filter(is_current=True).select_related("recorded_by").first()
     if current is None or any(getattr(current, f) != getattr(record, f) for f in SAME_RECORD):
-        return
+        return current
     if _case_recorded_since(step_run, current.recorded_at):
-        return
+        return current
     raise AlreadyDone(
-        f"{step_run.label} is already recorded with these figures, by {current.recorded_by} at "
-        f"{london(current.recorded_at)}: nothing was recorded twice.",
+        f"Nothing changed: {step_run.label} is already recorded with these figures, by "
+        f"{current.recorded_by} at {london(current.recorded_at)}, and nothing was recorded twice. "
+        "To correct it, change the figure that was wrong.",
         current,
     )
 
@@ -197,10 +218,21 @@ def _case_recorded_since(step_run: StepRun, moment) -> bool:
 
 
 def _breach_escalation(step_run: StepRun, record: StepRecord, result) -> Escalation:
-    """The step's breach escalation: the earlier one if there is one, else a new one."""
-    earlier = Escalation.objects.filter(step_run=step_run, kind=EscalationKind.BREACH, parent=None).first()
-    if earlier is not None:
-        return earlier
+    """The step's breach escalation for this breaching record: the newest of its breach escalations
+    still open (a chain's own, such as C2's per service, raised by its hook just before, or the step's
+    earlier one nobody has resolved yet), else a new one. Once every earlier breach escalation of the
+    step is resolved, a breach is a new problem: a new escalation says it is the step's 2nd (3rd…)
+    breach. Called inside record_step's lock on the step run, so two records breaching at once number
+    their breach in turn."""
+    earlier = list(
+        Escalation.objects.filter(step_run=step_run, kind=EscalationKind.BREACH, parent=None).order_by(
+            "-raised_at", "-pk"
+        )
+    )
+    still_open = next((escalation for escalation in earlier if escalation.is_open), None)
+    if still_open is not None:
+        return still_open
+    breach_number = max((escalation.breach_number for escalation in earlier), default=0) + 1
     run = step_run.chain_run
     service = run.service
     if step_run.target_scope == TargetScope.AFFECTED_SERVICE:
@@ -221,11 +253,27 @@ def _breach_escalation(step_run: StepRun, record: StepRecord, result) -> Escalat
         step_run,
         EscalationKind.BREACH,
         result,
-        reason=f"{step_run.label} breached its threshold: {result.text}.",
+        reason=_breach_reason(step_run, result, earlier[0] if earlier else None, breach_number),
         occurred_at=record.recorded_at,
         service=service,
     )
+    spec.breach_number = breach_number
     created = raise_escalations([spec], record.recorded_at)
     if created:
         return created[0]
-    return Escalation.objects.get(step_run=step_run, kind=EscalationKind.BREACH, parent=None)
+    return Escalation.objects.get(
+        step_run=step_run, kind=EscalationKind.BREACH, parent=None, group="", breach_number=breach_number
+    )
+
+
+def _breach_reason(step_run: StepRun, result, before: Escalation | None, breach_number: int) -> str:
+    """Why a breach escalation is raised: the step breached its threshold, and, when an earlier breach
+    of it was put right, that this is a breach again, which one, and when the one before was recorded
+    and resolved."""
+    if before is None:
+        return f"{step_run.label} breached its threshold: {result.text}."
+    return (
+        f"{step_run.label} breached its threshold again (its {ordinal(breach_number)} breach; the one "
+        f"before, recorded {london(before.occurred_at)}, was resolved {london(before.resolved_at)}): "
+        f"{result.text}."
+    )

@@ -22,6 +22,7 @@ from django.db.models import Q
 
 from providers.templatetags.nhsuk import london
 
+from . import telling
 from .choices import EscalationKind, EscalationState, EventKind
 from .models import EngineEvent, Escalation, StepRun
 from .sql import claim
@@ -83,12 +84,17 @@ def settle_recorded_step(step_run: StepRun, *, by, now, within_threshold: bool =
 
     One a person has acknowledged stays theirs to resolve (with no note needed now: the step is
     recorded). A weak-group escalation is about what a record said of one group: recording the step
-    again settles none."""
+    again settles none.
+
+    Whoever was told of a breach settled so is told it is withdrawn (`telling.tell_withdrawn`): it was
+    closed by the record of someone else, often the very person whose figure raised it."""
     words = f"Settled — the step was recorded on {london(now)} by {by}"
     settled = _settle(_raised_in_threads(step_run, EscalationKind.OVERDUE), by=by, now=now, words=words)
     if within_threshold:
         words = f"Settled — recorded again within threshold on {london(now)} by {by}"
-        settled += _settle(_raised_in_threads(step_run, EscalationKind.BREACH), by=by, now=now, words=words)
+        withdrawn = _settle(_raised_in_threads(step_run, EscalationKind.BREACH), by=by, now=now, words=words)
+        telling.tell_withdrawn(withdrawn, by=by, now=now)
+        settled += withdrawn
     return settled
 
 

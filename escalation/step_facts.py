@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 _REGISTRY: dict[str, Callable] = {}
+_ITEMS_ASKED: dict[tuple[str, str], Callable] = {}
 
 
 @dataclass(frozen=True)
@@ -36,3 +37,18 @@ def facts_for(step_run) -> StepFacts | None:
     """What the step's chain app shows on its page, or None when it shows nothing."""
     facts = _REGISTRY.get(step_run.code)
     return facts(step_run) if facts is not None else None
+
+
+def register_items_asked(step_code: str, measure_name: str, items: Callable) -> None:
+    """Ask the step's per-item measure only for the items `items(step_run)` names (a list), where the
+    case's subject decides which items it has: C2's movement from baseline is asked only for the
+    update's lines presented as improved. With none, the form leaves the measure out and records no
+    items; the chain's facts (`register`) say why. A second registration replaces the first."""
+    _ITEMS_ASKED[(step_code, measure_name)] = items
+
+
+def items_asked(step_run, measure_name: str) -> list[str] | None:
+    """The items the step run's per-item measure is asked for, or None when the chain does not say."""
+    items = _ITEMS_ASKED.get((step_run.code, measure_name))
+    found = items(step_run) if items is not None else None
+    return list(found) if found is not None else None

@@ -1,6 +1,7 @@
 """Telling about new escalations: a notification queued for each person told and an event recorded for
 each escalation, however it was raised (`raising.py`: a tick's overdue steps and follow-ups, a breach,
-a weak group).
+a weak group); and, when a step recorded again within threshold settles a breach, telling whoever was
+told of it that it is withdrawn (`tell_withdrawn`).
 
 Escalations told alike (the same people, kind, level and role) share one number (`sql.Numbered`):
 their people and their event's words travel once, in small tables joined to the rows, so telling is
@@ -9,12 +10,17 @@ two inserts however many escalations were raised. Mail goes out after the transa
 
 from datetime import datetime
 
-from providers.choices import Role
+from django.conf import settings
 
-from . import notifications
+from providers.choices import Role
+from providers.templatetags.nhsuk import london
+
+from . import notifications, permissions
 from .choices import EscalationKind, EventKind
-from .models import EngineEvent, Escalation, Notification
+from .models import EngineEvent, Escalation, Notification, StepRecord
+from .occurrences import which_check
 from .sql import Numbered, insert_select, rows_table, stored
+from .templatetags.steps import step_words
 
 
 def tell(created: list[tuple], people: dict, now: datetime) -> list[int]:
@@ -125,3 +131,137 @@ def _event_words(resolved, target_role: str, kind: str, level: int) -> tuple[str
     if kind == EscalationKind.FOLLOW_UP:
         message = f"Follow-up (level {level}). {message}"
     return event_kind, message, {"recipients": [p.pk for p in resolved.people], "role_gap": resolved.role_gap}
+
+
+def tell_withdrawn(settled_ids: list[int], *, by, now: datetime) -> None:
+    """Tell each person who was told of these breach escalations (and their follow-ups), now settled by
+    `by` recording the step again within threshold, that the breach is withdrawn: one message per
+    person per escalation, in the inbox and by e-mail, composed when it leaves (`compose_withdrawn`).
+
+    The recorder is not told: their own record settled it. A person without an e-mail address still
+    sees it in their inbox (`withdrawn_unread`). Queued in the recording's transaction: nothing leaves
+    unless the record is kept."""
+    if not settled_ids:
+        return
+    told = (
+        Notification.objects.filter(escalation_id__in=settled_ids)
+        .exclude(user=by)
+        .select_related("user")
+        .order_by("escalation_id", "pk")
+    )
+    rows = []
+    for row in told:
+        # The words as they stand now, kept on the row (the outbox asks a message for its own words);
+        # the mail is composed again when it leaves.
+        subject, body = compose_withdrawn(row.escalation_id, row.user, now) or ("Breach withdrawn", "")
+        rows.append(
+            Notification(
+                user=row.user,
+                email=row.user.email,
+                created_at=now,
+                subject=subject[: Notification._meta.get_field("subject").max_length],
+                body=body,
+                about=f"{notifications.WITHDRAWN}:{row.escalation_id}",
+            )
+        )
+    # Once per person per escalation (the outbox's own constraint), however often this runs.
+    if Notification.objects.bulk_create(rows, ignore_conflicts=True):
+        notifications.send_soon()
+
+
+def _settled_escalations(ids):
+    """The settled escalations `ids` with what their message names, in one query."""
+    return Escalation.objects.filter(pk__in=ids, settled=True).select_related(
+        "step_run__region",
+        "chain_run__chain",
+        "chain_run__service",
+        "provider",
+        "service",
+        "region",
+        "resolved_by",
+    )
+
+
+def _withdrawn_line(escalation: Escalation) -> str:
+    """What withdrew the breach, first in the mail and in the inbox."""
+    return (
+        f"Breach withdrawn: recorded again within threshold by {escalation.resolved_by} "
+        f"on {london(escalation.resolved_at)}."
+    )
+
+
+def compose_withdrawn(escalation_id: int, person, now: datetime) -> tuple[str, str] | None:
+    """The mail telling `person` that the breach escalation they were told of is withdrawn, as it
+    leaves: the new record's result and its recorder's reason, and that nothing is asked of them.
+    None when the escalation is gone or the person may no longer see it."""
+    escalation = _settled_escalations([escalation_id]).first()
+    if escalation is None or not person.has_perm("escalation.view_escalation", escalation):
+        return None
+    step = escalation.step_run
+    # The record that settled it: recorded at the moment the escalation was settled.
+    record = StepRecord.objects.filter(step_run=step, recorded_at=escalation.resolved_at).first()
+    which = which_check(step)
+    named = f"{step_words(step)} ({step.code})" + (f", {which}" if which else "")
+    where = notifications.where(escalation)
+    link = f"{settings.SITE_URL.rstrip('/')}{escalation.get_absolute_url()}"
+    lines = [
+        f"Dear {person},",
+        "",
+        _withdrawn_line(escalation),
+        "",
+        f"You were told of this breach as {escalation.get_target_role_display()}.",
+    ]
+    if record is not None:
+        lines.append(f"The new record: {record.explanation.rstrip('.')}.")
+        if record.correction_reason:
+            lines.append(f"Why they recorded it again: {record.correction_reason}")
+    lines += ["", _what_is_asked_now(escalation), ""]
+    lines += [
+        f"Step: {named}",
+        f"Case: {notifications.case_words(escalation.chain_run)}",
+        "",
+        f"Open the escalation: {link}",
+    ]
+    return f"{where}: {named} — breach withdrawn", "\n".join(lines)
+
+
+def _what_is_asked_now(escalation: Escalation) -> str:
+    """Nothing, unless the step breached again after this breach was withdrawn (a mail that leaves
+    late): then the new escalation, told on its own, is what to act on."""
+    again = Escalation.objects.filter(
+        step_run_id=escalation.step_run_id,
+        kind=EscalationKind.BREACH,
+        parent=None,
+        raised_at__gt=escalation.resolved_at,
+    ).exists()
+    if again:
+        return (
+            "Since then the step was recorded again and breached again: "
+            "a new escalation, told to you on its own, asks you to act."
+        )
+    return "Nothing is asked of you now: the escalation is closed as settled."
+
+
+def withdrawn_unread(user) -> list[dict]:
+    """The breaches withdrawn since the person was told of them that they have not read yet, newest
+    first, each {"escalation", "where", "named", "line"}: what the inbox lists above their work. Two
+    queries however many."""
+    prefix = f"{notifications.WITHDRAWN}:"
+    abouts = Notification.objects.filter(user=user, about__startswith=prefix, read_at=None).values_list(
+        "about", flat=True
+    )
+    ids = [int(about.removeprefix(prefix)) for about in abouts]
+    if not ids:
+        return []
+    # Only those the person may still open: being told never outlives the role.
+    visible = permissions.visible_escalations(user).values("pk")
+    escalations = _settled_escalations(ids).filter(pk__in=visible).order_by("-resolved_at", "-pk")
+    return [
+        {
+            "escalation": escalation,
+            "where": notifications.where(escalation),
+            "named": f"{step_words(escalation.step_run)} ({escalation.step_run.code})",
+            "line": _withdrawn_line(escalation),
+        }
+        for escalation in escalations
+    ]

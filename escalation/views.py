@@ -34,6 +34,7 @@ from . import (
     settling,
     step_facts,
     subjects,
+    telling,
 )
 from .choices import EscalationKind
 from .forms import (
@@ -77,9 +78,11 @@ class InboxView(StaffRequiredMixin, TemplateView):
         # Only escalations the person may still open: being told never outlives the role.
         rows = panels.told(user) if show_all else panels.told_still_open(user)
         page = Paginator(rows, self.page_size).get_page(self.request.GET.get("page"))
-        # Escalations raised to others at the person's services, on the first page only.
-        others, others_total = [], 0
+        # Escalations raised to others at the person's services, and the breaches withdrawn since the
+        # person was told of them (until they open them), on the first page only.
+        others, others_total, withdrawn = [], 0, []
         if page.number == 1:
+            withdrawn = telling.withdrawn_unread(user)
             others, others_total = dashboards.first_rows_and_total(
                 lambda: panels.raised_to_others(user),
                 self.others_size,
@@ -90,6 +93,7 @@ class InboxView(StaffRequiredMixin, TemplateView):
             show_all=show_all,
             others_total=others_total,
             others_listed=len(others),  # before the split, which gives the person those they may act on
+            withdrawn=withdrawn,
             **panels.escalation_worklist(user, page.object_list, others),
             **kwargs,
         )
@@ -292,11 +296,15 @@ class StepRunView(StaffRequiredMixin, TemplateView):
     def _form(self, step_run, data=None):
         """The record form, its measures filled with what the system computes; a figure it cannot
         compute says why beside its field, so the person enters it knowingly, and one the records fix
-        is shown read-only."""
+        is shown read-only. Once the step is recorded, the record-again form: filled with the current
+        record, asking why it is recorded again."""
         services_qs = step_run.chain_run.provider.services.order_by("name")
         figures = computations.compute(step_run)
         initial = figures.values if data is None else None
-        return StepRecordForm(step_run, data, initial=initial, services=services_qs, figures=figures)
+        current = step_run.records.filter(is_current=True).first()
+        return StepRecordForm(
+            step_run, data, initial=initial, services=services_qs, figures=figures, again=current
+        )
 
     def get_context_data(self, **kwargs):
         step_run = kwargs.pop("step_run", None) or self.get_step_run()
@@ -342,6 +350,8 @@ class StepRunView(StaffRequiredMixin, TemplateView):
                     evidence_links=form.cleaned_data["evidence_links"],
                     affected_service=form.cleaned_data.get("affected_service"),
                     reasons=form.reasons,
+                    # Asked on this page whenever the step is already recorded (blank on a first record).
+                    correction_reason=form.cleaned_data.get("correction_reason", ""),
                 )
             except AlreadyDone as done:  # sent twice: the first is the record, nothing more
                 messages.info(request, done.message)

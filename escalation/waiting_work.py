@@ -1,14 +1,19 @@
 """What waits on one role assignment's role where it is held, which removing that role from its only
-holder would leave to nobody (`providers.waiting_work`): the steps still to record, and the open
-escalations addressed to the role there."""
+holder would leave to nobody (`providers.waiting_work`): the steps still to record, the open
+escalations addressed to the role there, and the open escalations to other roles there that its holder
+was told of and nobody else could then answer."""
 
-from django.db.models import Q
+from django.db.models import Case, Exists, F, OuterRef, Q, When
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 
+from providers.choices import Role
 from providers.dashboards import first_rows_and_total
+from providers.models import RoleAssignment
 from providers.waiting_work import Waiting
 
 from .choices import ChainRunStatus, EscalationState, StepRunState
-from .models import Escalation, StepRun
+from .models import Escalation, Notification, StepRun
 
 # Where a step run's case is held; an escalation names its service itself.
 STEP_SERVICE = "chain_run__service"
@@ -51,29 +56,94 @@ def steps_waiting_on(assignment, size: int) -> tuple[list[Waiting], int]:
     return [Waiting(f"{row.label} for {row.chain_run.subject_label}", row.due_at) for row in rows], total
 
 
+def _reaching_the_place(place_region, place_service, provider) -> Q:
+    """The role assignments (staff roles, active people) whose scope reaches an escalation's place,
+    given as references to its annotated `place_region` and `place_service` (`_with_place`): the
+    provider's provider-level roles, a regional role of the place's region, a service role of the
+    place's service, as `providers.permissions.covers` says."""
+    return (
+        Q(provider_id=provider, user__is_active=True)
+        & ~Q(role=Role.COMMISSIONER)
+        & (
+            Q(service__isnull=True, region__isnull=True)
+            | Q(service__isnull=True, region_id=place_region)
+            | Q(service_id=place_service)
+        )
+    )
+
+
+def _with_place(escalations):
+    """Escalations with the region and service of their place (`permissions.escalation_place`): its
+    region when it has one (a step once per region), else its service's; its service only when it has
+    no region."""
+    return escalations.annotate(
+        place_region=Coalesce("region_id", "service__region_id"),
+        place_service=Case(When(region__isnull=True, then=F("service_id"))),
+    )
+
+
+def told_and_left_to_nobody(assignment) -> Q:
+    """The escalations addressed to another role that the assignment's holder was told of, which
+    nobody could answer once the role is removed (`permissions.ACTS_ON_ESCALATION`, the Nominated
+    Individual's oversight aside, as for the role's own escalations): the holder keeps no other staff
+    role reaching its place, nobody holds its target role there, and nobody else told of it works there
+    now. For a queryset from `_with_place`."""
+    me = assignment.user_id
+    reaching = RoleAssignment.objects.filter(
+        _reaching_the_place(OuterRef("place_region"), OuterRef("place_service"), OuterRef("provider_id"))
+    ).exclude(pk=assignment.pk)
+    still_working_there = RoleAssignment.objects.filter(
+        _reaching_the_place(
+            OuterRef(OuterRef("place_region")),
+            OuterRef(OuterRef("place_service")),
+            OuterRef(OuterRef("provider_id")),
+        ),
+        user_id=OuterRef("user_id"),
+    )
+    others_told = Notification.objects.filter(escalation_id=OuterRef("pk")).exclude(user_id=me)
+    return (
+        ~Q(target_role=assignment.role)
+        & Exists(Notification.objects.filter(escalation_id=OuterRef("pk"), user_id=me))
+        & ~Exists(reaching.filter(user_id=me))
+        & ~Exists(reaching.filter(role=OuterRef("target_role")))
+        & ~Exists(others_told.filter(Exists(still_working_there)))
+    )
+
+
 def escalations_waiting_on(assignment, size: int) -> tuple[list[Waiting], int]:
-    """The first `size` open escalations (neither resolved nor settled: `OPEN`) addressed to the assignment's
-    role where it reaches, oldest first, and how many in all, in one query: "Check complaints and
-    safeguarding alerts (C3): step overdue for RU-0002 — raised …"."""
+    """The first `size` open escalations (neither resolved nor settled: `OPEN`) where the assignment's
+    role reaches that removing it would leave to nobody, oldest first, and how many in all, in one
+    query: those addressed to the role, and those to other roles its holder was told of that nobody
+    else could answer (`told_and_left_to_nobody`). "Check complaints and safeguarding alerts (C3):
+    step overdue for RU-0002 at Elm House — raised …"."""
     rows, total = first_rows_and_total(
         lambda: (
-            Escalation.objects.filter(
+            _with_place(Escalation.objects.all())
+            .filter(
                 reached_by(assignment, service="service"),
                 provider_id=assignment.provider_id,
-                target_role=assignment.role,
                 state__in=OPEN,
             )
-            .select_related("step_run", "chain_run")
+            .filter(Q(target_role=assignment.role) | told_and_left_to_nobody(assignment))
+            .select_related("step_run", "chain_run", "service")
             .order_by("raised_at", "pk")
         ),
         size,
     )
-    return [_escalation_waiting(row) for row in rows], total
+    return [_escalation_waiting(row, assignment.role) for row in rows], total
 
 
-def _escalation_waiting(escalation: Escalation) -> Waiting:
-    """One open escalation as the removal page names it: its step, what happened, its case, when."""
+def _escalation_waiting(escalation: Escalation, role: str) -> Waiting:
+    """One open escalation as the removal page names it: its step, what happened, its case, its service,
+    the role it is addressed to when not the one removed, when it was raised, and its page."""
     what = f"{escalation.step_run.label}: {escalation.get_kind_display().lower()}"
     if escalation.group:
         what = f"{what} ({escalation.group})"
-    return Waiting(f"{what} for {escalation.chain_run.subject_label}", escalation.raised_at, "raised")
+    what = f"{what} for {escalation.chain_run.subject_label}"
+    if escalation.service_id:
+        what = f"{what} at {escalation.service}"
+    if escalation.target_role != role:
+        what = f"{what}, addressed to the {escalation.get_target_role_display()}"
+    return Waiting(
+        what, escalation.raised_at, "raised", link=reverse("escalation:detail", args=[escalation.pk])
+    )

@@ -277,18 +277,26 @@ class LeadForm(forms.Form):
 
 
 class ExposureForm(ServiceErrorsMixin, forms.Form):
-    """The exposure log of one matched service. Its `clean` asks the service's date checks, so a date
-    refused shows with a percentage refused, not after it is put right."""
+    """The briefing and remaining risk at one matched service (the seed's exposure log). Each field
+    says, in a care manager's words, what to enter. Its `clean` asks the service's date checks, so a
+    date refused shows with a percentage refused, not after it is put right."""
 
     briefing_completed_at = datetime_field("Mandatory briefing completed", required=False)
     comparable_risk_open_since = datetime_field(
-        "Comparable risk found open at",
+        "Comparable risk found still open",
         required=False,
-        help_text="Leave empty if no comparable risk is open.",
+        help_text="When you found the same risk still open here, for example a floor left without a carer "
+        "at night. Leave empty if you have not found it here.",
     )
-    comparable_risk_resolved_at = datetime_field("Comparable risk resolved at", required=False)
+    comparable_risk_resolved_at = datetime_field(
+        "Comparable risk put right",
+        required=False,
+        help_text="When that risk was put right here. Leave empty while it is still open.",
+    )
     expected_reduction_pct = forms.DecimalField(
         label="Expected reduction in comparable risk (%)",
+        help_text="How much you expect this learning to cut that risk here, as a percentage: your "
+        "estimate, from 0 to 100, like 25 or 12.5.",
         required=False,
         min_value=0,
         max_value=100,
@@ -303,6 +311,11 @@ class ExposureForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, match, **kwargs):
         super().__init__(*args, **kwargs)
         self.match = match
+        where = match.service if match is not None else "the service"  # a form checked on its own
+        self.fields["briefing_completed_at"].help_text = (
+            f"When every member of staff at {where} had been briefed on this learning. "
+            "Leave empty until they all have."
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -337,6 +350,27 @@ class LineForm(ServiceErrorsMixin, forms.Form):
         if cleaned.get("due_at"):
             self.ask("due_at", check_line_due, self.match, cleaned["due_at"])
         return cleaned
+
+
+class LineCorrectionForm(LineForm):
+    """Correct a line still to do (`services.correct_line`): the line's task, owner and due date as
+    they stand, to change, and why (kept in the line's history)."""
+
+    reason = reason_field(
+        "For example, the task was worded wrongly, or someone else now does it.",
+        label="Why you are changing this line",
+        required=False,  # the service says what is missing, in its own words
+    )
+
+
+class LineReopenForm(forms.Form):
+    """Why a line marked done is to do again (`services.reopen_line`)."""
+
+    reason = reason_field(
+        "For example, it was marked done by mistake, or the work turned out not to be finished.",
+        label="Why you are reopening this line",
+        required=False,  # the service says what is missing, in its own words
+    )
 
 
 class ImportForm(forms.Form):

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .views.notices import LineCorrectView, LineReopenView
 
 app_name = "learning_transfer"
 urlpatterns = [
@@ -37,6 +38,8 @@ urlpatterns = [
     path("matches/<int:pk>/lines/new/", views.LineCreateView.as_view(), name="line_add"),
     path("matches/<int:pk>/verify/", views.ImplementationConfirmView.as_view(), name="match_verify"),
     path("lines/<int:pk>/complete/", views.LineCompleteView.as_view(), name="line_complete"),
+    path("lines/<int:pk>/reopen/", LineReopenView.as_view(), name="line_reopen"),
+    path("lines/<int:pk>/change/", LineCorrectView.as_view(), name="line_change"),
     path("review/", views.ReviewCandidateListView.as_view(), name="review_candidates"),
     path("incidents/", views.IncidentListView.as_view(), name="incident_list"),
     path("incidents/new/", views.IncidentCreateView.as_view(), name="incident_add"),

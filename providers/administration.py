@@ -1,19 +1,25 @@
 """The pages where a provider's administrator keeps their own provider up to date."""
 
+from datetime import date, timedelta
 from functools import cached_property
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from . import services, sign_in
 from .actions import AlreadyDone
+from .calendar import bank_holidays_between
 from .choices import Role
 from .forms import (
+    PeopleSearchForm,
     PersonForm,
     RemoveRoleForm,
     ScopedRoleForm,
@@ -48,8 +54,17 @@ class AdministeredProviderMixin(StaffRequiredMixin):
         return redirect(f"{self.request.path}?provider={self.provider.pk}")
 
 
+def _a_year_on(day: date) -> date:
+    """The same date a year later (29 February becomes 1 March)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return date(day.year + 1, 3, 1)
+
+
 class WorkingHoursView(AdministeredProviderMixin, TemplateView):
-    """The provider's working day and working weekdays, which every working-time deadline counts in."""
+    """The provider's working day and working weekdays, which every working-time deadline counts in,
+    and the bank holidays of the coming 12 months, which never count."""
 
     template_name = "providers/working_hours.html"
 
@@ -65,11 +80,13 @@ class WorkingHoursView(AdministeredProviderMixin, TemplateView):
     def get_context_data(self, **kwargs):
         provider = self.provider
         history = recent_changes(provider)
+        today = timezone.localdate()
         return super().get_context_data(
             provider=provider,
             providers=self.providers,
             form=kwargs.pop("form", None) or self._form(),
             history=history,
+            bank_holidays=bank_holidays_between(today, _a_year_on(today) - timedelta(days=1)),
             **kwargs,
         )
 
@@ -103,43 +120,88 @@ def _role_given(request, added: RoleAssignment):
     return redirect(_people_page(added.provider_id))
 
 
-def _is_commissioner(assignment: RoleAssignment) -> bool:
-    return assignment.role == Role.COMMISSIONER
+# People shown on one page of People and roles: a large provider's whole list would be far too long.
+PEOPLE_PER_PAGE = 25
+
+
+def _matching(people, provider, words: str):
+    """The people matching every word searched for, each word in their name, username, job title or
+    e-mail address, or in the role or the service or region of a role they hold at this provider
+    ("Clinical Lead", "Elm House", "priya"): one query, whatever the number of words."""
+    for word in words.split():
+        roles = [role.value for role in Role if word.lower() in role.label.lower()]
+        held_here = RoleAssignment.objects.filter(provider=provider).filter(
+            Q(role__in=roles) | Q(service__name__icontains=word) | Q(region__name__icontains=word)
+        )
+        people = people.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(username__icontains=word)
+            | Q(email__icontains=word)
+            | Q(job_title__icontains=word)
+            | Q(pk__in=held_here.values("user_id"))
+        )
+    return people
 
 
 class PeopleView(AdministeredProviderMixin, TemplateView):
     """The provider's people, each with the roles they hold (or "No role now", with their sign-in
-    switched off or not), its commissioners apart (the platform's operators set them up), and the form
-    that gives someone a role."""
+    switched off or not), a page of them at a time and searchable by name, e-mail, role or service; its
+    commissioners apart (the platform's operators set them up); and the form that gives someone a role.
+
+    The page reads the same few queries however many people the provider has: one page of people, and
+    the roles of those people only."""
 
     template_name = "providers/people.html"
 
     def get_context_data(self, **kwargs):
         provider = self.provider
+        search = PeopleSearchForm(self.request.GET)
+        words = search.cleaned_data["q"] if search.is_valid() else ""
+        everyone = services.people_of(provider)
+        if words:
+            everyone = _matching(everyone, provider, words)
+        commissioning = RoleAssignment.objects.filter(provider=provider, role=Role.COMMISSIONER)
+        staff_roles = RoleAssignment.objects.filter(provider=provider).exclude(role=Role.COMMISSIONER)
+        # A person holding only a commissioner's role here is listed apart; one holding a staff role too
+        # is among the people, where that role can be removed.
+        only_commissioners = Q(pk__in=commissioning.values("user_id")) & ~Q(
+            pk__in=staff_roles.values("user_id")
+        )
+        page = Paginator(everyone.exclude(only_commissioners), PEOPLE_PER_PAGE).get_page(
+            self.request.GET.get("page")
+        )
+        people = list(page.object_list)
+        commissioners = list(everyone.filter(only_commissioners))
+        self._add_roles(provider, people + commissioners)
+        self._mark_sign_in_actions(people)
+        return super().get_context_data(
+            provider=provider,
+            providers=self.providers,
+            people=people,
+            page=page,
+            search=search,
+            words=words,
+            commissioners=commissioners,
+            form=kwargs.pop("form", None) or StaffRoleForm(provider),
+            **kwargs,
+        )
+
+    @staticmethod
+    def _add_roles(provider, people) -> None:
+        """Give each person the roles they hold here (`roles_here`), read in one query for them all."""
         assignments = (
-            RoleAssignment.objects.filter(provider=provider)
+            RoleAssignment.objects.filter(provider=provider, user_id__in=[person.pk for person in people])
             .select_related("region", "service", "commissioner", "provider")
             .order_by("role", "pk")
         )
         roles_of = {}
         for assignment in assignments:
             roles_of.setdefault(assignment.user_id, []).append(assignment)
-        people, commissioners = [], []
-        for person in services.people_of(provider):
+        for person in people:
             person.roles_here = roles_of.get(person.pk, [])
             for assignment in person.roles_here:
                 assignment.user = person  # each role names its person without reading them again
-            only_commissioner = person.roles_here and all(map(_is_commissioner, person.roles_here))
-            (commissioners if only_commissioner else people).append(person)
-        self._mark_sign_in_actions(people)
-        return super().get_context_data(
-            provider=provider,
-            providers=self.providers,
-            people=people,
-            commissioners=commissioners,
-            form=kwargs.pop("form", None) or StaffRoleForm(provider),
-            **kwargs,
-        )
 
     def _mark_sign_in_actions(self, people) -> None:
         """Mark who is offered "Switch off their sign-in" (holding no role anywhere: one question for

@@ -44,6 +44,18 @@ def _bank_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 
+def bank_holidays_between(first: date, last: date) -> list[tuple[date, str]]:
+    """The bank holidays the calendar skips from `first` to `last` (both included), with their names as
+    GOV.UK says them: "Boxing Day (substitute day)"."""
+    years = range(first.year, last.year + 1)
+    named = holidays.country_holidays("GB", subdiv="ENG", years=years)
+    return [
+        (day, name.replace("(observed)", "(substitute day)"))
+        for day, name in sorted(named.items())
+        if first <= day <= last
+    ]
+
+
 def _utc(moment: datetime, what: str = "moment") -> datetime:
     """The same instant in UTC; naive datetimes are refused rather than guessed."""
     if not isinstance(moment, datetime) or moment.utcoffset() is None:
@@ -552,7 +564,10 @@ def _describe_after_step(rule: dict) -> str:
         return _describe_kind(rule).replace("the start", f"{step}'s deadline")
     n = rule.get("working_days_after", 0)
     if n == 0:
-        return f"{rule['time']} on the working day {step} is due, or the next one when not after it"
+        return (
+            f"{rule['time']} on the working day {step} falls due, or the next working day when {step} "
+            f"falls due at {rule['time']} or later"
+        )
     days = "working day" if n == 1 else f"{_ordinal(n)} working day"
     return f"{rule['time']} on the {days} after {step}'s"
 

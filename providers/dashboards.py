@@ -6,6 +6,12 @@ An app registers a panel in its AppConfig.ready():
                         context=lambda request, role: {...}, order=10)
 
 The dashboard view renders the panels of the role being viewed, in order.
+
+One rule orders every role's dashboard: what is the person's own comes first (escalations addressed
+to them, the notices and checks theirs to act on at their services), and work others do at their
+services comes last, shorter (`OTHERS_WORK`). A panel listing both keeps "Yours to do" above "done by
+others"; a list of others' work long enough to push a person's own down the page is a panel of its
+own at `OTHERS_WORK`.
 """
 
 from collections.abc import Callable, Iterable
@@ -27,6 +33,10 @@ class Panel:
 
 
 _PANELS: dict[str, list[Panel]] = {}
+
+# The place of panels of work others do at the person's services: after every panel of their own
+# (the apps' panels sit between 1 and 50), before the links on every dashboard.
+OTHERS_WORK = 80
 
 # The permission the import page asks for (learning_transfer.views.incidents.IncidentImportView).
 IMPORT_PERMISSION = "learning_transfer.import_data"

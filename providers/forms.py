@@ -129,6 +129,21 @@ class WorkingHoursForm(forms.Form):
         return cleaned
 
 
+class PeopleSearchForm(forms.Form):
+    """The search box above People and roles: words found in a person's name, e-mail address, or the
+    role or service they hold it for."""
+
+    q = forms.CharField(
+        label="Search people",
+        required=False,
+        max_length=100,
+        strip=True,
+        help_text="A name, e-mail address, role or service, for example Clinical Lead or Elm House.",
+        error_messages={"max_length": too_long("the search")},
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
 def add_service_errors(form: forms.Form, error: ValidationError, field_for=None) -> None:
     """Show a service's ValidationError on the field it names, or at the top of the form.
 

@@ -25,6 +25,7 @@ class Waiting:
     what: str
     at: datetime
     when: str = "due"
+    link: str = ""  # its page, for whoever may open it (the page itself says who may)
 
     def __str__(self) -> str:
         return f"{self.what} — {self.when} {london(self.at)}"

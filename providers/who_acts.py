@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import rules
 
-from .choices import Role
+from .choices import ROLE_SCOPE, Role, Scope
 from .models import RoleAssignment
 from .permissions import (
     ACTIONS,
@@ -60,9 +60,19 @@ def decided_by(perm: str, key: Callable, only: Callable | None = None) -> None:
         _ONLY[perm] = only
 
 
+# A role's display name -> the scope it is held at, to say a role nobody holds where it is held.
+_SCOPE_OF_LABEL = {role.label: scope for role, scope in ROLE_SCOPE.items()}
+
+
 def nobody_holds(place, role_label: str) -> str:
     """What a row says when nobody can do its work because nobody holds its role where it is done:
-    "Nobody at Elm House holds the Clinical Lead role yet: ask your provider administrator"."""
+    "Nobody at Elm House holds the Clinical Lead role yet: ask your provider administrator".
+
+    A role held for the whole provider (the Quality Director) is said for the provider, wherever the
+    work is done: "Nobody at Oakwood Care Group holds the Quality Director role yet: …", since giving
+    it to someone at one service is not what is missing."""
+    if _SCOPE_OF_LABEL.get(role_label) == Scope.PROVIDER:
+        place = getattr(place, "provider", None) or place  # a service's or region's provider
     return f"Nobody at {place} holds the {role_label} role yet: ask your provider administrator"
 
 

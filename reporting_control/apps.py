@@ -8,12 +8,15 @@ class ReportingControlConfig(AppConfig):
     verbose_name = "Reporting control (chain C)"
 
     def ready(self):
-        from escalation import chain_hooks
+        from escalation import chain_hooks, step_facts
 
-        from . import chain, computations, hooks, panels, permissions  # noqa: F401 - permissions registers the app's rules
+        from . import chain, computations, hooks, movement, panels, permissions  # noqa: F401 - permissions registers the app's rules
 
         panels.register_panels()
         computations.register_computations()
         # In this order: an impossible count is refused before anything is done about a breach.
         chain_hooks.register(chain.CHAIN_CODE, recorded=hooks.refuse_impossible_counts)
         chain_hooks.register(chain.CHAIN_CODE, recorded=hooks.act_on_breach)
+        # C2 asks the movement from baseline only of the lines presented as improved, and says so.
+        step_facts.register(chain.FIGURES_STEP, movement.movement_facts)
+        step_facts.register_items_asked(chain.FIGURES_STEP, movement.MOVEMENT, movement.items_asked)

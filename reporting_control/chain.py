@@ -5,6 +5,7 @@ from django.utils import timezone
 from escalation import computations
 from escalation import services as engine
 from escalation.subjects import ChainCases
+from providers.templatetags.nhsuk import london
 
 CHAIN_CODE = "C"
 SIGN_OFF_STEP = "C5"
@@ -50,3 +51,20 @@ def record_sign_off(update, *, by, check_done: str, notes: str = "", now=None):
     """The Provider Director records C5 with the figures the system computes (residual defects and
     deferred sections as they stand now) and what they checked (`check_done`)."""
     return record_computed(update, SIGN_OFF_STEP, by=by, check_done=check_done, notes=notes, now=now)
+
+
+def sign_off_keeping_hold(update):
+    """The latest sign-off for issue (C5), with who recorded it, when it breached: it said to keep the
+    update held (hooks.act_on_breach placed or kept the hold). None when it did not, or none is recorded."""
+    sign_off = step_run(update, SIGN_OFF_STEP)
+    if sign_off is None:
+        return None
+    return sign_off.records.filter(is_current=True, breached=True).select_related("recorded_by").first()
+
+
+def lifted_against(sign_off_record) -> str:
+    """What a hold lifted against the sign-off keeps on its record: whose sign-off, and when."""
+    return (
+        f"against the sign-off for issue (C5) recorded by {sign_off_record.recorded_by} on "
+        f"{london(sign_off_record.recorded_at)}, which said to keep the hold"
+    )

@@ -93,9 +93,20 @@ class ReasonForm(forms.Form):
 
     reason = reason_field()
 
-    def __init__(self, *args, missing: str = "Give the reason.", **kwargs):
+    def __init__(self, *args, missing: str = "Give the reason.", confirm: str = "", **kwargs):
+        """`confirm`: the label of a box that must be ticked first (lifting a hold the sign-off kept)."""
         super().__init__(*args, **kwargs)
         self.fields["reason"].error_messages["required"] = missing
+        if confirm:
+            self.fields[CONFIRM_AGAINST_SIGN_OFF] = forms.BooleanField(
+                label=confirm,
+                error_messages={
+                    "required": "Tick the box to lift the hold against the sign-off, or go back."
+                },
+            )
+
+
+CONFIRM_AGAINST_SIGN_OFF = "confirm_against_sign_off"
 
 
 DECISIONS = [

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from . import chain
 from .computations import line_count_problems
 from .models import ReportingUpdate
+from .movement import missing_movement
 from .services import place_automatic_hold, tell_managers_of_services_behind
 
 # A breach of either step holds the update: C4 places the hold, C5 keeps it (DOMAIN.md chain C).
@@ -17,12 +18,14 @@ HOLD_STEPS = ("C4", "C5")
 
 def refuse_impossible_counts(record) -> None:
     """Refuse a record counting the update's lines impossibly: more lines than the update has, or, on
-    the sign-off (C5), other than what the lines show (computations.line_count_problems).
+    the sign-off (C5), other than what the lines show (computations.line_count_problems); and C2's
+    record leaving out the movement of a line presented as improved (movement.missing_movement).
 
     Registered before `act_on_breach`. The engine calls its hooks inside the recording's transaction,
     so refusing here keeps nothing of the record, and the step page shows each message on its field
     with what was typed. Checked here rather than on the page, so every way of recording is refused."""
     problems = line_count_problems(record.step_run, record.values, record.recorded_at)
+    problems |= missing_movement(record.step_run, record.values)
     if problems:
         raise ValidationError(problems)
 

@@ -76,7 +76,7 @@ class ReportingUpdate(models.Model):
         if lacking_count:
             verb = "lacks" if lacking_count == 1 else "lack"
             return f"{stage} — {lacking_count} line{'s' if lacking_count > 1 else ''} {verb} evidence"
-        return f"{stage} — complete the checks before issue"
+        return f"{stage}: checks to do"
 
 
 class ReportingLine(models.Model):

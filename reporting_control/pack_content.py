@@ -13,6 +13,7 @@ hidden by the template.
 from dataclasses import dataclass, field
 
 from django.db.models import Min, Prefetch, QuerySet
+from django.utils import timezone
 
 from escalation.choices import StepRunState
 from escalation.models import StepRecord
@@ -24,7 +25,7 @@ from providers.models import Commissioner, RoleAssignment, Service
 from providers.templatetags.nhsuk import london
 from providers.who_acts import join_and, join_or
 
-from . import chain, evidence
+from . import chain, evidence, live_adoption
 from .choices import WITHHELD_STATES, LineState
 
 
@@ -160,9 +161,9 @@ def evidence_summary(lines: list, evidenced: int, commissioner: Commissioner | N
     count = f"{len(lines)} line{'s' * (len(lines) != 1)}"
     unevidenced = [line for line in lines if not line.evidenced]
     if evidenced:
-        about = " about them" if commissioner else ""
-        others = f" ({_counted(unevidenced)})" if unevidenced else ""
-        return f"Evidenced{whose}: {evidenced} of its {count}{about}{others}."
+        return _evidenced_words(len(lines), evidenced, commissioner) + (
+            f" ({_counted(unevidenced)})." if unevidenced else "."
+        )
     about = ""
     if commissioner:
         names = sorted({service.name for line in lines for service in line.services.all()})
@@ -174,6 +175,19 @@ def evidence_summary(lines: list, evidenced: int, commissioner: Commissioner | N
         said = _counted(lines)
         about += ":"
     return f"Nothing in this update is evidenced{whose} yet: its {count}{about} {said}."
+
+
+def _evidenced_words(total: int, evidenced: int, commissioner) -> str:
+    """ "The 1 line about your services is evidenced", "All 2 lines of the update are evidenced", "1 of
+    the 2 lines about your services is evidenced" (no full stop: what the rest became may follow)."""
+    lines = f"line{'s' * (total != 1)}"
+    whose = "about your services" if commissioner else "of the update"
+    if total == 1:
+        return f"The 1 line {whose} is evidenced"
+    if evidenced == total:
+        return f"All {total} {lines} {whose} are evidenced"
+    verb = "is" if evidenced == 1 else "are"
+    return f"{evidenced} of the {total} {lines} {whose} {verb} evidenced"
 
 
 def _role_at(user, provider) -> str:
@@ -226,6 +240,58 @@ def _learning_words(item: LearningReach, fix_recorded_at) -> dict:
     return words
 
 
+def _live_practice(update, found: evidence.EvidenceMap, theirs: set[int] | None, *, several: bool) -> dict:
+    """{matched service id: (LivePractice, its words)} for every verified matched service the reader
+    sees: what live practice showed there at release (or now, before release). The services a pack
+    counts as evidenced are among them. A fixed number of queries, however many services."""
+    matches = [
+        match
+        for service_id, service_matches in found.by_service.items()
+        if theirs is None or service_id in theirs
+        for match in service_matches
+        if match.implementation_confirmed_at
+    ]
+    released = update.released_at is not None
+    practice = live_adoption.live_practice(matches, update.released_at or timezone.now())
+    by_pk = {match.pk: match for match in matches}
+    return {
+        pk: (
+            found_practice,
+            live_adoption.words(
+                found_practice,
+                released,
+                f"{found_practice.service} ({by_pk[pk].trigger.reference})" if several else "",
+            ),
+        )
+        for pk, found_practice in practice.items()
+    }
+
+
+def _before_live(item: LearningReach, found: evidence.EvidenceMap, live: dict) -> list[str]:
+    """ "Rowan Court: verified before the learning went live on Fri 4 Dec 2026, 11:30" for each service of
+    the trigger's rows whose verification is dated before its learning went live (said, never hidden)."""
+    said = []
+    for matches in found.by_service.values():
+        for match in matches:
+            practice = live.get(match.pk, (None,))[0]
+            if match.trigger_id != item.trigger.pk or practice is None or practice.deployed_at is None:
+                continue
+            if practice.verified_at < practice.deployed_at:
+                went_live = london(practice.deployed_at)
+                said.append(f"{practice.service}: verified before the learning went live on {went_live}")
+    return sorted(said)
+
+
+def _line_live(line, found: evidence.EvidenceMap, live: dict) -> list[str]:
+    """The one-line account of live practice for each service an evidenced line counts as verified."""
+    said = []
+    for service_id in evidence.spoken_for(line, found):
+        match = found.verified(service_id)
+        if match is not None and match.pk in live:
+            said.append(live[match.pk][1]["short"])
+    return said
+
+
 def _line_words(line) -> dict:
     """One reporting line: its claim (or why it was left out), and each named service's evidence."""
     return {
@@ -237,6 +303,7 @@ def _line_words(line) -> dict:
         "claim": line.claim,
         "rows": [list(row) for row in line.service_rows],
         "evidence_note": line.evidence_note,
+        "live": line.live,
     }
 
 
@@ -338,9 +405,13 @@ def pack_content(update, commissioner: Commissioner | None = None) -> dict:
     evidenced = sum(1 for line in lines if line.evidenced)
     triggers = list(update.triggers.select_related("source_service").order_by("confirmed_at"))
     learning = learning_reach(triggers, found, theirs)
+    live = _live_practice(update, found, theirs, several=len(triggers) > 1)
+    for line in lines:
+        line.live = _line_live(line, found, live) if line.evidenced else []
     fixes = _fixes_recorded(learning)
     c1 = evidence.c1_measures(verdicts)
     holds = update.holds.select_related("placed_by", "lifted_by").order_by("placed_at")
+    live_words = [words for _, words in sorted(live.values(), key=lambda pair: pair[1]["service"])]
     return {
         "provider": update.provider.name,
         "reference": update.reference,
@@ -355,7 +426,14 @@ def pack_content(update, commissioner: Commissioner | None = None) -> dict:
         "services": [service.name for service in services],
         "summary": evidence_summary(lines, evidenced, commissioner),
         "not_claimed": not_claimed(learning),
-        "learning": [_learning_words(item, fixes.get(item.trigger.pk)) for item in learning],
+        "learning": [
+            _learning_words(item, fixes.get(item.trigger.pk))
+            | {"before_live": _before_live(item, found, live)}
+            for item in learning
+        ],
+        "live_practice_when": live_adoption.moment_words(update.released_at is not None),
+        "live_practice": live_words,
+        "live_warnings": [sentence for words in live_words for sentence in words["warnings"]],
         "figures": {
             "evidenced": evidenced,
             "left_out": sum(1 for line in lines if line.state in WITHHELD_STATES),

@@ -1,6 +1,7 @@
 """Dashboard panels of chain C, registered from the AppConfig for the roles that run its steps."""
 
-from django.db.models import Count, Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from escalation.choices import StepRunState
@@ -9,8 +10,9 @@ from providers import dashboards
 from providers.choices import Role
 from providers.permissions import provider_level_ids
 
-from . import permissions
+from . import chain, permissions
 from .choices import LineState, UpdateStatus
+from .models import IssueHold, ReportingUpdate
 
 PANEL_ROWS = 5
 ROLES = [
@@ -55,7 +57,45 @@ def updates_context(request, role) -> dict:
     }
 
 
+def awaiting_release(user):
+    """The person's unreleased updates signed off for issue (C5 recorded) or held, newest first, each with
+    `signed_off` and, when held, what holds it (`hold_reason`, `held_since`): one query, whatever their
+    number, since the sign-off and the hold are read as subqueries of each row."""
+    signed_off = StepRun.objects.filter(
+        chain_run__content_type=ContentType.objects.get_for_model(ReportingUpdate),  # cached after once
+        chain_run__object_id=OuterRef("pk"),
+        chain_run__chain__code=chain.CHAIN_CODE,
+        code=chain.SIGN_OFF_STEP,
+        state=StepRunState.RECORDED,
+    )
+    hold = IssueHold.objects.filter(update=OuterRef("pk"), lifted_at__isnull=True)
+    return (
+        permissions.visible_updates(user)
+        .exclude(status=UpdateStatus.RELEASED)
+        .annotate(
+            signed_off=Exists(signed_off),
+            hold_reason=Subquery(hold.values("reason")[:1]),
+            held_since=Subquery(hold.values("placed_at")[:1]),
+        )
+        .filter(Q(signed_off=True) | Q(status=UpdateStatus.HELD))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def release_context(request, role) -> dict:
+    """The Nominated Individual's panel: updates signed off and waiting for release, and those held
+    with what holds them; the newest few, and how many in all."""
+    rows, total = dashboards.first_rows_and_total(lambda: awaiting_release(request.user), PANEL_ROWS)
+    return {"updates": rows, "total": total, "more": max(total - len(rows), 0)}
+
+
 def register_panels() -> None:
     dashboards.register(
         roles=ROLES, template="reporting_control/panels/updates.html", context=updates_context, order=20
+    )
+    dashboards.register(
+        roles=[Role.NOMINATED_INDIVIDUAL],
+        template="providers/panels/updates_awaiting_release.html",
+        context=release_context,
+        order=25,
     )

@@ -118,7 +118,10 @@ def plan_update(
                 created_at=now,
             )
             _save(update, by, "Update planned", now)  # the m2m history rows below take its date too
+            # Each named set writes a history row of its own: it says what it named, not "planned" again.
+            update._change_reason = "Learning it reports on named"
             update.triggers.set(triggers)
+            update._change_reason = "Services it covers named"
             update.services.set(services)
             chain.start(update, by, now)
     except IntegrityError:
@@ -364,7 +367,8 @@ def tell_managers_of_services_behind(update: ReportingUpdate, step_record) -> li
 
 
 def lift_hold(update: ReportingUpdate, *, by, reason: str, now=None) -> IssueHold:
-    """Lift the active hold: a Provider Director or Nominated Individual, with a reason, on the record."""
+    """Lift the active hold: a Provider Director or Nominated Individual, with a reason, on the record.
+    Lifted while the latest sign-off (C5) says to keep it, the hold's record says whose and when."""
     require_perm(by, "reporting_control.lift_hold", update)
     reason = given_reason(reason, "Give the reason for lifting the hold.")
     now = now or timezone.now()
@@ -375,12 +379,16 @@ def lift_hold(update: ReportingUpdate, *, by, reason: str, now=None) -> IssueHol
         hold = active_hold(locked)
         if hold is None:
             raise ValidationError(refusal)
+        kept_by = chain.sign_off_keeping_hold(locked)
+        against = chain.lifted_against(kept_by) if kept_by is not None else ""
+        if against:  # the sign-off said to keep it: lifted against that, on the hold's record
+            reason = f"{reason} (Lifted {against}.)"
         change_once(
             hold,
             expected={"lifted_at__isnull": True},
             changes={"lifted_by": by, "lifted_at": now, "lift_reason": reason},
             by=by,
-            reason="Hold lifted",
+            reason=f"Hold lifted {against}".rstrip(),
             at=now,
             refusal="This hold was already lifted.",
         )

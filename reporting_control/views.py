@@ -327,6 +327,15 @@ class HoldPlaceView(_ReasonView):
     heading, button, success = "Place an issue hold", "Place hold", "Issue hold placed."
     missing = "Give the reason for the hold."
 
+    def get_context_data(self, **kwargs):
+        # Already held: say by whom and since when, and point to lifting it, rather than a second hold.
+        update = self.get_update()
+        return super().get_context_data(
+            active_hold=services.active_hold(update),
+            can_lift=self.request.user.has_perm("reporting_control.lift_hold", update),
+            **kwargs,
+        )
+
     def perform(self, update, reason):
         services.place_hold(update, by=self.request.user, reason=reason)
 
@@ -337,6 +346,20 @@ class HoldLiftView(_ReasonView):
     permission = "reporting_control.lift_hold"
     heading, button, success = "Lift the issue hold", "Lift hold", "Issue hold lifted."
     missing = "Give the reason for lifting the hold."
+
+    def kept_by(self):
+        """The latest sign-off (C5) record when it said to keep the hold, read once per request."""
+        if not hasattr(self, "_kept_by"):
+            self._kept_by = chain.sign_off_keeping_hold(self.get_update())
+        return self._kept_by
+
+    def get_form_kwargs(self):
+        # Lifting against the sign-off is confirmed with a tick as well as a reason.
+        confirm = "I have read the sign-off and lift the hold against it" if self.kept_by() else ""
+        return {**super().get_form_kwargs(), "confirm": confirm}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(kept_by=self.kept_by(), **kwargs)
 
     def perform(self, update, reason):
         services.lift_hold(update, by=self.request.user, reason=reason)

@@ -131,6 +131,16 @@ FORMS = {
         lambda: _pk(ImplementationLine.objects.order_by("completed_at", "pk").first()),
         None,
     ),
+    "learning_transfer:line_reopen": (
+        "operations.director",
+        lambda: _pk(ImplementationLine.objects.filter(matched_service__isnull=False).order_by("pk").first()),
+        None,
+    ),
+    "learning_transfer:line_change": (
+        "operations.director",
+        lambda: _pk(ImplementationLine.objects.filter(matched_service__isnull=False).order_by("-pk").first()),
+        None,
+    ),
     "learning_transfer:incident_add": ("quality.director", dict, None),
     "learning_transfer:incident_review": (
         "quality.director",

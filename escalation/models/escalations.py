@@ -18,9 +18,11 @@ class Escalation(models.Model):
     """A named role told that a step breached its threshold, is overdue, or that an escalation went
     unacknowledged (a follow-up one level up: Provider Director, then Nominated Individual).
 
-    Each exists once: a first-level escalation once per step run, kind and group (a weak team, shift
-    or location is told once per occurrence of the step; other kinds name no group), a follow-up once
-    per parent, all enforced by the database whatever number of ticks run, in parallel or late.
+    Each exists once: a first-level escalation once per step run, kind, group and breach number (a
+    weak team, shift or location is told once per occurrence of the step; other kinds name no group;
+    a step that breaches again after every earlier breach escalation of it was resolved raises its
+    next breach number), a follow-up once per parent, all enforced by the database whatever number
+    of ticks run, in parallel or late.
     """
 
     step_run = models.ForeignKey(StepRun, on_delete=models.PROTECT, related_name="escalations")
@@ -50,6 +52,16 @@ class Escalation(models.Model):
         help_text="The team, shift or location a weak-group escalation names, e.g. 'team Yew'.",
     )
     level = models.PositiveSmallIntegerField(default=1)
+    # A step put right and then breaching again is a new problem, told afresh: its 2nd breach, 3rd….
+    # Part of the once-only constraint, so each breach is still raised exactly once.
+    breach_number = models.PositiveSmallIntegerField(
+        default=1,
+        db_default=1,
+        help_text=(
+            "Which breach of its step this is about: 1 for the first, 2 for a breach recorded after the "
+            "first was resolved, and so on. A follow-up keeps its first level's; other kinds are 1."
+        ),
+    )
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups"
     )
@@ -108,9 +120,9 @@ class Escalation(models.Model):
         ordering = ["-raised_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["step_run", "kind", "group"],
+                fields=["step_run", "kind", "group", "breach_number"],
                 condition=models.Q(parent__isnull=True),
-                name="escalation_once_per_step_run_kind_group",
+                name="escalation_once_per_step_run_kind_group_breach",
             ),
             models.UniqueConstraint(fields=["parent"], name="escalation_one_follow_up_each"),
             models.CheckConstraint(

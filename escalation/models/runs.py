@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from providers.calendar import describe_deadline_rule
 from providers.choices import Role
 from providers.models import Provider, Region, Service
 from providers.templatetags.nhsuk import london
@@ -185,6 +186,17 @@ class StepRun(models.Model):
         return StepRunState(state).label
 
     @property
+    def due_words(self) -> str:
+        """When the step is due, in words to show beside its date: the seed's ("by 10:18 on the same
+        working day"), except for a clock time counted from the step before, whose "same working day"
+        is the day that step falls due, or the next: beside a date the day after the failure, the
+        seed's words alone read as a mistake."""
+        rule = self.deadline_rule or {}
+        if "after_step" in rule and rule["kind"] == "clock_on_working_day":
+            return f"by {describe_deadline_rule(rule)}"
+        return self.due_text
+
+    @property
     def opens_when(self) -> str:
         """Why the occurrence opens at `opens_at`, for "It opens at …, {this}: record it then"."""
         rule = self.deadline_rule
@@ -227,6 +239,9 @@ class StepRecord(models.Model):
     check_done = models.TextField(blank=True)
     notes = models.TextField(blank=True)
     evidence_links = models.TextField(blank=True, help_text="One link or reference per line.")
+    # Why the person recorded the step again ("I typed 85 instead of 95"): shown beside the record, and
+    # told to whoever this record withdraws a breach from. Blank on a step's first record.
+    correction_reason = models.TextField(blank=True)
     affected_service = models.ForeignKey(
         Service, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

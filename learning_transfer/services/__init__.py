@@ -11,6 +11,7 @@ from .incidents import (
     run_import_job,
     start_import,
 )
+from .lines import correct_line, reopen_line
 from .notices import acknowledge_notice, issue_notices, name_owner, redistribute
 from .review import record_review
 from .triggers import (
@@ -30,6 +31,7 @@ __all__ = [
     "close_without_learning",
     "complete_line",
     "correct_incident",
+    "correct_line",
     "confirm_implementation",
     "confirm_lead",
     "import_care_hours",
@@ -42,6 +44,7 @@ __all__ = [
     "record_learning",
     "record_review",
     "redistribute",
+    "reopen_line",
     "retry_import",
     "run_import_job",
     "start_import",

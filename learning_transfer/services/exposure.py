@@ -163,6 +163,12 @@ def last_replacement(lead: ImplementationLead | None) -> Replacement | None:
     )
 
 
+def briefing_title(match: MatchedService) -> str:
+    """The name of the exposure log (A3) of a service in a care manager's words: the heading of its
+    form, the link to it and the message once saved."""
+    return f"Briefing and remaining risk at {match.service}"
+
+
 # The exposure log's own fields: `update_exposure` writes these and no others.
 EXPOSURE_FIELDS = [
     "briefing_completed_at",

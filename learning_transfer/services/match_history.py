@@ -1,6 +1,6 @@
 """What was done at one matched service, for its page's History: the service's own record (matched,
 exposure log, verification), its notices (issued, acknowledged, reissued), its implementation lead
-(confirmed, replaced) and its implementation lines (added, completed), newest first.
+(confirmed, replaced) and its implementation lines (added, completed, reopened, corrected), newest first.
 
 Each of the four records keeps its own history table (django-simple-history). Each is read once, its
 newest rows only, with the columns the History shows; the four are merged here. Four queries, whatever
@@ -15,6 +15,7 @@ from providers.models import User
 from providers.permissions import compiled_once
 
 from ..models import ImplementationLead, ImplementationLine, LearningNotice, MatchedService
+from .lines import CORRECTED, REOPENED
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,15 @@ def _lead(row) -> str:
 
 
 def _line(row) -> str:
-    """A line added, or completed (the one change a line has once added)."""
+    """A line added, completed, reopened (done by mistake) or corrected (its task, owner or due date):
+    the last two are told by the start of their reason (`lines.REOPENED`, `lines.CORRECTED`)."""
     if row.history_type == "+":
         return f"Implementation line added: {row.task}"
+    reason = row.history_change_reason or ""
+    if reason.startswith(REOPENED):
+        return f"Implementation line reopened: {row.task}"
+    if reason.startswith(CORRECTED):
+        return f"Implementation line corrected: {row.task}"
     if row.completed_at is not None:
         return f"Implementation line completed: {row.task}"
     return f"Implementation line changed: {row.task}"

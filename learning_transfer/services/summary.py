@@ -123,13 +123,15 @@ def _trigger_lookups(provider, filters: SummaryFilters, now: datetime) -> dict:
 
 def _triggers(provider, filters: SummaryFilters, now: datetime) -> QuerySet:
     """The filtered triggers, newest first (a queryset: the escalation counts use it as a subquery).
-    A region keeps the triggers at a service there, or with an included matched service there."""
+    A region keeps the triggers with an included matched service there (`scope_words`): every figure
+    of a region's summary counts only its matched services there, so a trigger whose source service
+    is in the region but none of whose matched services is has nothing to count."""
     triggers = LearningTrigger.objects.filter(**_trigger_lookups(provider, filters, now))
     if filters.region:
         in_region = MatchedService.objects.filter(
             trigger=OuterRef("pk"), included=True, service__region=filters.region
         )
-        triggers = triggers.filter(Q(source_service__region=filters.region) | Q(Exists(in_region)))
+        triggers = triggers.filter(Exists(in_region))
     return triggers.select_related("source_service").order_by("-confirmed_at", "-pk")
 
 
@@ -461,13 +463,16 @@ def _trigger_rows(triggers: list, counts: pd.DataFrame) -> list[dict]:
         figures = by_id.get(trigger.pk, {})
         services, pending = int(figures.get("services", 0)), int(figures.get("receipt_pending", 0))
         not_due = int(figures.get("implementation_pending", 0))
+        # Learning not issued asks nothing of a service yet: no receipt, and no rate (not a 0% one).
+        issued = trigger.notices_issued_at is not None
         rows.append(
             {
                 "trigger": trigger,
+                "issued": issued,
                 "services": services,
                 "confirmed": int(figures.get("confirmed", 0)),
-                "rate": rate_of.get(trigger.pk),
-                "received_in_time": int(figures["received"]) if figures.get("issued") else None,
+                "rate": rate_of.get(trigger.pk) if issued else None,
+                "received_in_time": int(figures.get("received", 0)) if issued else None,
                 # Receipt and implementation are judged only once due; the rest are not yet due.
                 "receipt_due": services - pending,
                 "receipt_not_yet_due": pending,
@@ -478,25 +483,31 @@ def _trigger_rows(triggers: list, counts: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def _count_and_newest(counted: Counted, provider, filters: SummaryFilters, now: datetime) -> tuple[int, list]:
-    """How many triggers the filters keep, and the newest `SHOWN_TRIGGERS` of them.
+def scope_words(filters: SummaryFilters) -> str:
+    """The triggers the summary counts, in the words its page says them: every trigger, or those with
+    a matched service in the region (`_triggers`), the one set its count, its table and its figures
+    read."""
+    if filters.region:
+        return f"Triggers with a matched service in {filters.region.name}"
+    return "Every trigger"
 
-    A region keeps the triggers at a service there and those with an included matched service there.
-    The latter are exactly the per-trigger counts' triggers (newest first), already counted: asked of
-    the database again, each of the count and the newest would pass over every match once more. Only
-    the triggers at a service in the region are read here (their ids), and then the few shown."""
-    if not filters.region:
-        return counted.triggers.count(), list(counted.triggers[:SHOWN_TRIGGERS])
-    at_source = LearningTrigger.objects.filter(
-        **_trigger_lookups(provider, filters, now), source_service__region=filters.region
-    )
-    at_source = list(at_source.order_by("-confirmed_at", "-pk").values_list("pk", flat=True))
-    matched = list(counted.per_trigger["trigger_id"])  # newest first
-    # The newest of the two together are among the newest of each.
-    candidates = at_source[:SHOWN_TRIGGERS] + matched[:SHOWN_TRIGGERS]
-    newest = LearningTrigger.objects.filter(pk__in=candidates).select_related("source_service")
-    newest = list(newest.order_by("-confirmed_at", "-pk")[:SHOWN_TRIGGERS])
-    return len(set(at_source) | set(matched)), newest
+
+def _count_and_newest(counted: Counted, filters: SummaryFilters) -> tuple[int, int, list]:
+    """How many triggers the filters keep, how many of them have learning issued, and the newest
+    `SHOWN_TRIGGERS` of them: all three of the one set of triggers (`_triggers`).
+
+    A region keeps exactly the triggers with an included matched service there, which are the
+    per-trigger counts' triggers (newest first), already counted: asked of the database again, the
+    count and the newest would each pass over every match once more. Without a region a trigger with
+    no included matched service is still a trigger, so its count is asked of the triggers."""
+    if filters.region:
+        counts = counted.per_trigger
+        newest_ids = counts["trigger_id"].head(SHOWN_TRIGGERS).tolist()
+        newest = LearningTrigger.objects.filter(pk__in=newest_ids).select_related("source_service")
+        newest = list(newest.order_by("-confirmed_at", "-pk"))
+        return len(counts), int(counts["issued"].sum()), newest
+    totals = counted.triggers.aggregate(count=Count("pk"), issued=Count("notices_issued_at"))
+    return totals["count"], totals["issued"], list(counted.triggers[:SHOWN_TRIGGERS])
 
 
 @planned_for_their_values()
@@ -504,7 +515,7 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
     """Every figure of the executive learning summary for one provider, with the filters applied."""
     counted = load(provider, now, filters)
     counts, matches = counted.per_trigger, counted.matches
-    trigger_count, newest = _count_and_newest(counted, provider, filters, now)
+    trigger_count, issued_count, newest = _count_and_newest(counted, filters)
     a5 = _a5_figures(counted)
     issued = counts[counts["issued"]]
     lacking = matches.filter(lacking_action(now)).select_related("trigger", "service")
@@ -519,9 +530,11 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
     return {
         "triggers": counted.triggers,  # a queryset, not loaded: the page shows the count and the newest
         "trigger_count": trigger_count,
+        "region": filters.region,
+        "scope": scope_words(filters),  # which triggers the count, the table and the figures read
         # The page lists the newest few; the register lists every trigger, a page at a time.
         "trigger_rows": _trigger_rows(newest, counts),
-        "issued_triggers": len(issued),
+        "issued_triggers": issued_count,
         "avg_confirmation_rate": a5["avg_confirmation_rate"],
         "repeated_defects": a5["repeated_defects"],
         "defect_cycles": counted.parameters["defect_cycles"],

@@ -46,9 +46,12 @@ def pct(value):
 
 @register.filter
 def hours(value):
+    """Care hours to one decimal place, a whole figure too ("4,347.0" beside "4,021.2"), so figures of
+    the one measure shown side by side look equally precise; none recorded reads "0.0". Every care
+    hours figure on chain A's pages goes through here; the figures kept are not rounded."""
     if _missing(value):
-        return "0"
-    return f"{float(value):,.1f}".removesuffix(".0")
+        return "0.0"
+    return f"{float(value):,.1f}"
 
 
 @register.filter

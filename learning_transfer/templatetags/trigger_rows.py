@@ -258,7 +258,7 @@ def timeline_item(step, can_open_case: bool) -> str:
             if step.actors
             else f" · {escape(nobody_records(step))}"
         )
-    due = f"{escape(london(step.due_at))} ({escape(step.due_text)})"
+    due = f"{escape(london(step.due_at))} ({escape(step.due_words)})"
     role = escape(label_of(Role, step.role))
     return (
         f'\n  <li>\n    <h3 class="nhsuk-heading-s">{name} {state_tag(state, words)}</h3>\n'

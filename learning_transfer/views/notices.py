@@ -6,6 +6,7 @@ from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -14,13 +15,22 @@ from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import require_perm
+from providers.templatetags.nhsuk import london
 from providers.who_acts import split_yours
 
 from .. import permissions, services
-from ..forms import ExposureForm, LeadForm, LineForm, NoticeOwnerForm
-from ..models import LearningNotice, MatchedService
-from ..services.exposure import closed_for_work, last_replacement, offers
+from ..forms import (
+    ExposureForm,
+    LeadForm,
+    LineCorrectionForm,
+    LineForm,
+    LineReopenForm,
+    NoticeOwnerForm,
+)
+from ..models import ImplementationLine, LearningNotice, MatchedService
+from ..services.exposure import EDIT, briefing_title, closed_for_work, last_replacement, offers
 from ..services.late_notices import acknowledged_words, mark_late
+from ..services.lines import ALREADY_OPEN, COMPLETE, closed_for_correction
 from ..services.match_history import match_history
 from ..services.verification import again_when
 from .common import act
@@ -138,8 +148,14 @@ class MatchDetailView(MatchMixin, TemplateView):
         user = self.request.user
         # Each line's service is read by who may complete it: with the line, not once a line.
         lines = list(match.lines.select_related("owner", "completed_by", "service").order_by("due_at", "pk"))
+        offered = offers(user, match)  # can_edit, can_verify, before_verifying: what the actions accept
+        open_for_work = closed_for_work(match) is None
         for line in lines:
-            line.can_complete = user.has_perm("learning_transfer.complete_line", line)
+            line.can_complete = user.has_perm(COMPLETE, line)
+            # Undoing "Mark done" is for the same people, while the service is open for work;
+            # correcting a line still to do is for those who may add one.
+            line.can_reopen = line.can_complete and open_for_work and line.completed_at is not None
+            line.can_correct = offered["can_edit"] and line.completed_at is None
         withdrawn = match.verification_withdrawn_at and not match.implementation_confirmed_at
         lead = getattr(match, "lead", None)
         return super().get_context_data(
@@ -151,7 +167,8 @@ class MatchDetailView(MatchMixin, TemplateView):
             lines=lines,
             verify_again_when=again_when(match) if withdrawn else "",
             history=match_history(match),  # the notice, lead and lines too, newest first
-            **offers(user, match),  # can_edit, can_verify, before_verifying: what the actions accept
+            briefing_title=briefing_title(match),
+            **offered,
             **kwargs,
         )
 
@@ -163,7 +180,17 @@ class MatchFormView(MatchMixin, FormView):
 
     template_name = "learning_transfer/match_form.html"
     title = ""
+    intro = ""
     success = ""
+    permission = EDIT
+
+    def get_title(self) -> str:
+        """The page's heading (and the words of the link to it on the service's page)."""
+        return self.title
+
+    def get_success(self) -> str:
+        """The message once saved."""
+        return self.success
 
     def get(self, request, *args, **kwargs):
         return self.refused() or super().get(request, *args, **kwargs)
@@ -174,15 +201,21 @@ class MatchFormView(MatchMixin, FormView):
     def refused(self):
         """Refuse a person who may not keep the service's log; send one who may back to the service's
         page with the reason, when nothing there may change now."""
-        require_perm(self.request.user, "learning_transfer.edit_exposure", self.get_match())
+        require_perm(self.request.user, self.permission, self.permission_object())
         reason = closed_for_work(self.get_match())
         if reason is None:
             return None
         messages.error(self.request, reason)
         return redirect(self.back())
 
+    def permission_object(self):
+        """What `permission` is asked of: the matched service."""
+        return self.get_match()
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(match=self.get_match(), title=self.title, **kwargs)
+        return super().get_context_data(
+            match=self.get_match(), title=self.get_title(), intro=self.intro, **kwargs
+        )
 
     def form_valid(self, form):
         try:
@@ -193,7 +226,7 @@ class MatchFormView(MatchMixin, FormView):
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, self.success)
+        messages.success(self.request, self.get_success())
         return redirect(self.back())
 
 
@@ -219,9 +252,20 @@ class LeadConfirmView(MatchFormView):
 
 
 class ExposureEditView(MatchFormView):
+    """The mandatory briefing and the comparable risk remaining at the service (the seed's exposure
+    log, A3), named for what it records."""
+
     form_class = ExposureForm
-    title = "Update the exposure log"
-    success = "Exposure log updated."
+    intro = (
+        "This is the service's exposure log: when the mandatory briefing on this learning was done, "
+        "and whether the same risk is still found here."
+    )
+
+    def get_title(self) -> str:
+        return briefing_title(self.get_match())
+
+    def get_success(self) -> str:
+        return f"{briefing_title(self.get_match())} saved."
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "match": self.get_match()}
@@ -251,13 +295,104 @@ class LineCreateView(MatchFormView):
 
 
 class LineCompleteView(StaffRequiredMixin, View):
+    """Mark a line done in one tap; the message then offers to undo it (reopen the line, with a reason)."""
+
     def post(self, request, pk):
         line = get_object_or_404(
             permissions.visible_lines(request.user).select_related("matched_service__trigger", "service"),
             pk=pk,
         )
         back = reverse("learning_transfer:match_detail", args=[line.matched_service_id])
-        return act(request, lambda: services.complete_line(line, by=request.user), "Line completed.", back)
+        return act(
+            request, lambda: services.complete_line(line, by=request.user), completed_words(line), back
+        )
+
+
+def completed_words(line) -> str:
+    """ "Line completed.", with the link to reopen it where it may be reopened (its service still open
+    for work), so a tap by mistake is undone from the message."""
+    if line.matched_service is None or closed_for_work(line.matched_service):
+        return "Line completed."
+    url = reverse("learning_transfer:line_reopen", args=[line.pk])
+    return format_html('Line completed. Undo: <a href="{}">reopen it</a>', url)
+
+
+class LineMixin(MatchMixin):
+    """Loads `self.line` (of a matched service) from the lines the person can see; its matched
+    service is the page's match."""
+
+    def get_line(self) -> ImplementationLine:
+        if not hasattr(self, "_line"):
+            self._line = get_object_or_404(
+                permissions.visible_lines(self.request.user)
+                .filter(matched_service__isnull=False)
+                .select_related(
+                    "owner",
+                    "completed_by",
+                    "service",
+                    "matched_service__service__region",
+                    "matched_service__trigger__provider",
+                ),
+                pk=self.kwargs["pk"],
+            )
+        return self._line
+
+    def get_match(self) -> MatchedService:
+        return self.get_line().matched_service
+
+
+class LineReopenView(LineMixin, MatchFormView):
+    """Reopen a line marked done by mistake, with a reason: the people who may mark it done."""
+
+    form_class = LineReopenForm
+    title = "Reopen an implementation line"
+    success = "Line reopened: it is to do again."
+    permission = COMPLETE
+
+    def permission_object(self):
+        return self.get_line()
+
+    def refused(self):
+        refusal = super().refused()
+        if refusal is None and self.get_line().completed_at is None:
+            messages.info(self.request, ALREADY_OPEN)  # a second submit, or an old link
+            return redirect(self.back())
+        return refusal
+
+    def get_context_data(self, **kwargs):
+        line = self.get_line()
+        done = f"marked done {london(line.completed_at)} by {line.completed_by or 'someone no longer here'}"
+        intro = f"“{line.task}”, owned by {line.owner or 'nobody'}, due {london(line.due_at)}: {done}."
+        return {**super().get_context_data(**kwargs), "intro": intro}
+
+    def perform(self, match, data):
+        services.reopen_line(self.get_line(), by=self.request.user, reason=data.get("reason", ""))
+
+
+class LineCorrectView(LineMixin, MatchFormView):
+    """Correct a line still to do (task, owner, due date), with a reason: the people who add lines."""
+
+    form_class = LineCorrectionForm
+    title = "Change an implementation line"
+    intro = "Correct the task, its owner or when it is due. The line as it was stays in the history."
+    success = "Line corrected."
+
+    def refused(self):
+        refusal = super().refused()
+        if refusal is None and closed_for_correction(self.get_line()):
+            messages.error(self.request, closed_for_correction(self.get_line()))
+            return redirect(self.back())
+        return refusal
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "match": self.get_match()}
+
+    def get_initial(self):
+        line = self.get_line()
+        return {"task": line.task, "owner": line.owner_id, "due_at": timezone.localtime(line.due_at)}
+
+    def perform(self, match, data):
+        services.correct_line(self.get_line(), by=self.request.user, **data)
 
 
 class ImplementationConfirmView(MatchMixin, View):

@@ -50,7 +50,7 @@ def test_the_ready_list_needs_the_same_queries_for_one_or_many_matches(
     one = queries()
     for number in range(1, 4):
         make_match(elm_house, birch_lodge, people.registered_manager, title=f"L{number}")
-    assert words(client.get(DASHBOARD)).count("deploy at Elm House") == 4
+    assert words(client.get(DASHBOARD)).count("live at Elm House") == 4
     assert queries() == one
 
 

@@ -45,7 +45,7 @@ def test_the_night_team_is_weak_now_and_the_day_team_has_aligned(rowan_court):
 
 def test_the_demo_manager_cannot_close_rowan_court_yet(rowan_court, client):
     manager = rowan_court.service.registered_manager
-    with pytest.raises(ValidationError, match="the Night team: "):
+    with pytest.raises(ValidationError, match="The Night team: "):
         services.close_deployment(rowan_court, by=manager, reason="The average looks fine.")
     client.force_login(manager)
     page = client.get(reverse("adoption:deployment_detail", args=[rowan_court.pk]))

@@ -15,8 +15,8 @@ from .conftest import at, step
 pytestmark = pytest.mark.django_db
 
 NO_CLINICAL_LEAD = "Nobody at Elm House holds the Clinical Lead role yet: ask your provider administrator"
-NO_QUALITY_DIRECTOR = (
-    "Nobody at Elm House holds the Quality Director role yet: ask your provider administrator"
+NO_QUALITY_DIRECTOR = (  # a provider-wide role is said for the provider
+    "Nobody at Oakwood Care Group holds the Quality Director role yet: ask your provider administrator"
 )
 GENERIC = "Nobody holds a role that can"
 

@@ -68,3 +68,19 @@ def test_the_trigger_page_shows_the_chain_timeline(client, sign_in, log_falls_tr
     for code in ("A1", "A2", "A3", "A4", "A5"):
         assert f'<span class="app-code">{code}</span>' in page
     assert "Record this step with these figures" in page
+
+
+def test_a_step_counted_from_the_step_before_says_so_on_the_timeline(
+    client, sign_in, log_falls_trigger, quality_director
+):
+    """The seed's "by 10:18 on the same working day" beside a date the day after the failure was
+    confirmed reads as a mistake: the timeline says which working day the rule counts from."""
+    trigger = log_falls_trigger()
+    sign_in(quality_director)
+    page = client.get(f"/learning/triggers/{trigger.pk}/").text
+    assert "(by 10:18 on the same working day)" not in page
+    assert (
+        "(by 10:18 on the working day A1 falls due, or the next working day when A1 falls due at 10:18"
+        in page
+    )
+    assert "(by 13:14 on the working day A2 falls due" in page

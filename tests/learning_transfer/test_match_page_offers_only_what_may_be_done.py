@@ -14,7 +14,7 @@ from tests.page_structure import text_inside_main
 from .conftest import CONFIRMED
 
 pytestmark = pytest.mark.django_db
-LOG_ACTIONS = ("Confirm the implementation lead", "Update the exposure log", "Add an implementation line")
+LOG_ACTIONS = ("Confirm the implementation lead", "Briefing and remaining risk", "Add an implementation line")
 FORMS = ("lead", "exposure", "lines/new")
 
 

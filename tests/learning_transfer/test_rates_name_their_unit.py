@@ -24,7 +24,7 @@ def test_a_matched_services_page_gives_the_rate_with_its_unit(
     sign_in(quality_director)
     page = client.get(f"/learning/matches/{ash.pk}/").text
     assert summary_value(page, "Incident rate before the learning").startswith(
-        "1.000 per 100 care hours (7 incidents, 700 care hours)"
+        "1.000 per 100 care hours (7 incidents, 700.0 care hours)"
     )
 
 

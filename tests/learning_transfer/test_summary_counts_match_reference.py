@@ -147,7 +147,8 @@ def in_scope(triggers, matches, filters):
             continue
         if days and trigger.confirmed_at < NOW - timedelta(days=days):
             continue
-        if filters.region and trigger.source_service.region_id != filters.region.pk:
+        # A region keeps the triggers with an included matched service there, wherever their source.
+        if filters.region:
             in_region = [
                 m
                 for m in matches
@@ -252,7 +253,8 @@ def reference(triggers, matches, notices, daily, filters, hours=RECEIPT_HOURS):
     issued_rates = [exact[t.pk] for t in issued if t.pk in exact]
     return {
         "trigger_count": len(chosen),
-        "issued_triggers": len(issued),
+        # Every trigger whose learning was issued, as its row's status says, matched services or none.
+        "issued_triggers": sum(1 for t in chosen if t.notices_issued_at),
         "avg_confirmation_rate": tenths(sum(issued_rates) / len(issued_rates)) if issued_rates else None,
         "services_issued": sum(1 for m in issued_matches if not receipt_pending(m, notices, hours)),
         "services_receipt_not_yet_due": sum(1 for m in issued_matches if receipt_pending(m, notices, hours)),
@@ -270,8 +272,11 @@ def reference(triggers, matches, notices, daily, filters, hours=RECEIPT_HOURS):
                 t.pk,
                 len(by_trigger[t.pk]),
                 sum(1 for m in by_trigger[t.pk] if m.implementation_confirmed_at),
-                rates.get(t.pk),
-                sum(1 for m in by_trigger[t.pk] if received(m, notices, hours)) if t in issued else None,
+                # Learning not issued has no rate and no receipt yet (not a 0% one).
+                rates.get(t.pk) if t.notices_issued_at else None,
+                sum(1 for m in by_trigger[t.pk] if received(m, notices, hours))
+                if t.notices_issued_at
+                else None,
             )
             for t in sorted(chosen, key=lambda t: (t.confirmed_at, t.pk), reverse=True)
         ],

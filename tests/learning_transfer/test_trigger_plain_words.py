@@ -41,7 +41,7 @@ def test_the_timeline_says_whose_a_step_is_to_record_until_it_is_recorded(
     sign_in(quality_director)
     page = client.get(f"/learning/triggers/{trigger.pk}/").text
     assert "· yours to record" in page
-    assert "· Nobody at Elm House holds the Governance Officer role yet: ask your provider" in page
+    assert "· Nobody at Oakwood Care Group holds the Governance Officer role yet: ask your provider" in page
     assert "· recorded by" not in page
 
 

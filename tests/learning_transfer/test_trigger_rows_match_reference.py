@@ -189,7 +189,12 @@ def timeline_steps() -> list:
 
     utc = ZoneInfo("UTC")
     past, future = datetime(2026, 3, 1, 9, 0, tzinfo=utc), datetime(2099, 1, 1, tzinfo=utc)
-    common = {"title": "Step <title>", "due_text": "within 2 hours & no later", "role": "quality_director"}
+    common = {
+        "title": "Step <title>",
+        "due_text": "within 2 hours & no later",
+        "deadline_rule": {"kind": "working_hours_after", "hours": 2},
+        "role": "quality_director",
+    }
     named = [Actors("registered_manager", "at Elm <House>", (person("Ann"), person("Bo")))]
     cases = [
         {"state": "recorded", "recorded_at": ISSUED, "name": "Find comparable services"},
@@ -199,11 +204,16 @@ def timeline_steps() -> list:
         {"state": "due", "actors": [], "region": Region(pk=5, name="North & West")},
         {"state": "breached", "breach_status": "Mandatory learning needed — issue it today", "actors": named},
         {"state": "overdue", "actors": named},
+        {
+            "state": "due",
+            "actors": named,
+            "deadline_rule": {"kind": "clock_on_working_day", "time": "10:18", "after_step": "A1"},
+        },
     ]
     steps = []
     for n, case in enumerate(cases, start=1):
         yours, actors = case.pop("yours", False), case.pop("actors", [])
-        step = StepRun(pk=n, code=f"A{n}", due_at=case.pop("due_at", past), **common, **case)
+        step = StepRun(pk=n, code=f"A{n}", due_at=case.pop("due_at", past), **(common | case))
         step.yours, step.actors = yours, actors
         steps.append(step)
     return steps

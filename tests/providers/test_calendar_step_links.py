@@ -170,7 +170,11 @@ def test_link_fields_are_checked(rule, message):
 @pytest.mark.parametrize(
     ("rule", "text"),
     [
-        (A_RULES["A2"], "10:18 on the working day A1 is due, or the next one when not after it"),
+        (
+            A_RULES["A2"],
+            "10:18 on the working day A1 falls due, or the next working day when A1 falls due at 10:18 "
+            "or later",
+        ),
         (A_RULES["A5"], "15:10 on the working day after A2's"),
         (
             {"kind": "clock_on_working_day", "time": "09:36", "working_days_after": 3, "after_step": "B3"},

@@ -64,7 +64,7 @@ def test_a_pack_with_evidence_for_the_commissioner_counts_it_on_page_one(cedar_d
     pages = pages_of(cedar_deferred, council)
 
     assert "Nothing in this update is evidenced" not in " ".join(pages)
-    assert "Evidenced for your services: 1 of its 1 line about them." in pages[0]
+    assert "The 1 line about your services is evidenced." in pages[0]
     assert "Lines evidenced 1" in " ".join(pages)
 
 
@@ -86,7 +86,7 @@ def test_a_pack_with_no_line_about_the_commissioners_services_says_so_on_page_on
 def test_the_providers_pack_counts_evidenced_and_withheld_lines_on_page_one(cedar_deferred):
     pages = pages_of(cedar_deferred)
 
-    assert "Evidenced: 1 of its 2 lines (1 deferred — waiting for proof)." in pages[0]
+    assert "1 of the 2 lines of the update is evidenced (1 deferred — waiting for proof)." in pages[0]
 
 
 def test_page_one_goes_on_to_the_figures_rather_than_stopping_after_the_cover(evidenced_update, birch_lodge):

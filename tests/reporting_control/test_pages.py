@@ -136,6 +136,8 @@ def test_c4_recorded_on_the_engines_step_page_holds_the_update(
             "unsupported_statements__reason": "The notes behind four lines do not show the change.",
             "contradictions__reason": "Line 2 contradicts the incident log.",
             "check_done": "Each line against the services' care notes.",
+            # The fixture's C4 is recorded already: recording it again says why.
+            "correction_reason": "Four more lines were added since the first challenge.",
         },
     )
     evidenced_update.refresh_from_db()

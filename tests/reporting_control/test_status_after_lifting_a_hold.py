@@ -49,6 +49,4 @@ def test_an_update_whose_lines_are_all_evidenced_goes_on_to_its_checks(
     verify(birch_match)
     update = update_with_a_line()
     sign_in(compliance_manager)
-    assert status_of(client.get(update.get_absolute_url()).text) == (
-        "Draft — complete the checks before issue"
-    )
+    assert status_of(client.get(update.get_absolute_url()).text) == "Draft: checks to do"

@@ -265,7 +265,9 @@ class Command(BaseCommand):
             )
             demo = Provider.objects.get(cqc_provider_id=DEMO_PROVIDER_ID)
             trigger = build_learning_story(demo, history_days=days)
-            build_adoption_story(trigger, deployed_at=trigger.confirmed_at + timedelta(days=1, hours=1))
+            # Live at Rowan Court at 09:30 the day after the fall was confirmed: before its verification
+            # (10:30 on the next working day), which checks the learning in place there.
+            build_adoption_story(trigger, deployed_at=trigger.confirmed_at + timedelta(hours=23))
             build_reporting_story(demo, trigger)
             # The engine at each moment it would have acted as the story unfolded, as beat would have.
             replay_engine(Provider.objects.filter(cqc_provider_id__in=demo_ids).values("pk"), timezone.now())

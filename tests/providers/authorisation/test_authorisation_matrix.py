@@ -265,6 +265,23 @@ TABLE = {
         ),
         kwargs=the_object("line"),
     ),
+    # A line is reopened by whoever may complete it; corrected only by whoever keeps the service's log.
+    "learning_transfer:line_reopen": at(
+        get=either(
+            may(*EXPOSURE_KEEPERS, reach="s2"),
+            only_at("oakwood", may(R.SERVICE_IMPROVEMENT_LEAD, reach="s2")),
+        ),
+        post=either(
+            may(*EXPOSURE_KEEPERS, reach="s2"),
+            only_at("oakwood", may(R.SERVICE_IMPROVEMENT_LEAD, reach="s2")),
+        ),
+        kwargs=the_object("line"),
+    ),
+    "learning_transfer:line_change": at(
+        get=may(*EXPOSURE_KEEPERS, reach="s2"),
+        post=may(*EXPOSURE_KEEPERS, reach="s2"),
+        kwargs=the_object("line"),
+    ),
     "learning_transfer:review_candidates": at(
         get=anywhere(R.QUALITY_DIRECTOR, R.GOVERNANCE_OFFICER, R.OPERATIONS_DIRECTOR)
     ),

@@ -1,0 +1,110 @@
+"""C2 (the check of the figures behind each claim) asks for movement from baseline only for the lines
+presented as improved. A tester recording C2 for an update with no such line had to type "Line 2 = 0"
+to get past: the field was required whatever the update claimed."""
+
+import pytest
+from django.utils import timezone
+
+from escalation.computations import compute
+from escalation.models import StepRecord
+from providers.choices import Role
+from reporting_control import chain, services
+from reporting_control.choices import LineKind
+from tests.factories import CHECK_DONE, person_with_role
+
+from .conftest import verify
+
+pytestmark = pytest.mark.django_db
+
+NOT_ASKED = "Not asked: no line of this update claims an improvement"
+
+
+@pytest.fixture
+def analyst(provider):
+    return person_with_role(Role.PERFORMANCE_ANALYST, provider=provider, username="analyst")
+
+
+def _c2(update):
+    return chain.CASES.step_run_in_force(update, chain.FIGURES_STEP, timezone.now())
+
+
+def _post_data(step, **extra):
+    """The system's figures as the form shows them, and what the analyst checked."""
+    figures = compute(step).values
+    data = {key: value for key, value in figures.items() if not isinstance(value, dict)}
+    return {"pct_completing_in_time": 95, "incident_rate_7d": 0.4} | data | {"check_done": CHECK_DONE} | extra
+
+
+def _improvement_line(update, by, service):
+    return services.add_line(
+        update,
+        by=by,
+        claim=f"Falls at {service.name} fell after the new night round.",
+        kind=LineKind.IMPROVEMENT,
+        services=[service],
+    )
+
+
+def test_no_improvement_claimed_means_no_movement_asked(
+    client, sign_in, analyst, update_with_a_line, birch_match
+):
+    verify(birch_match)
+    update = update_with_a_line()  # one named-service line, no improvement claimed
+    step = _c2(update)
+    sign_in(analyst)
+
+    page = client.get(step.get_absolute_url()).text
+    assert NOT_ASKED in page
+    assert 'name="movement_from_baseline_pct"' not in page
+
+    response = client.post(step.get_absolute_url(), _post_data(step))
+    assert response.status_code == 302, response.text
+    record = StepRecord.objects.get(step_run=step)
+    assert record.values["movement_from_baseline_pct"] == {}
+
+
+def test_movement_is_asked_only_for_the_lines_presented_as_improved(
+    client, sign_in, analyst, compliance_manager, update_with_a_line, birch_match, birch_lodge
+):
+    verify(birch_match)
+    update = update_with_a_line()  # line 1: named-service
+    _improvement_line(update, compliance_manager, birch_lodge)  # line 2: improvement
+    step = _c2(update)
+    sign_in(analyst)
+
+    page = client.get(step.get_absolute_url()).text
+    assert NOT_ASKED not in page
+    assert "for each of: Line 2," in page
+    assert "Line 1," not in page
+
+    left_blank = client.post(step.get_absolute_url(), _post_data(step))
+    assert left_blank.status_code == 200
+    assert "Enter movement from baseline" in left_blank.text
+
+    wrong_line = client.post(
+        step.get_absolute_url(), _post_data(step, movement_from_baseline_pct="Line 1 = 4")
+    )
+    assert wrong_line.status_code == 200
+    assert "Line 2 is presented as improved: enter its movement from baseline" in wrong_line.text
+    assert not StepRecord.objects.filter(step_run=step).exists()
+
+    response = client.post(
+        step.get_absolute_url(), _post_data(step, movement_from_baseline_pct="Line 2 = -12")
+    )
+    assert response.status_code == 302, response.text
+    assert StepRecord.objects.get(step_run=step).values["movement_from_baseline_pct"] == {"Line 2": -12}
+
+
+def test_a_recording_without_the_page_is_refused_too(
+    analyst, compliance_manager, update_with_a_line, birch_lodge
+):
+    update = update_with_a_line()
+    _improvement_line(update, compliance_manager, birch_lodge)
+    with pytest.raises(Exception, match="Line 2 is presented as improved"):
+        chain.record_computed(
+            update,
+            chain.FIGURES_STEP,
+            by=analyst,
+            check_done=CHECK_DONE,
+            entered={"pct_completing_in_time": 95, "incident_rate_7d": 0.4, "movement_from_baseline_pct": {}},
+        )
