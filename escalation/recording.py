@@ -10,7 +10,7 @@ from django.utils import timezone
 from providers.actions import AlreadyDone
 from providers.choices import Role
 from providers.services import given_reason
-from providers.templatetags.nhsuk import london
+from providers.templatetags.nhsuk import london, on_at
 
 from . import chain_hooks, computations, settling
 from .choices import EscalationKind, EventKind, StepRunState, TargetScope
@@ -79,7 +79,7 @@ def record_step(
     if step_run.opens_at is not None and now < step_run.opens_at:
         raise ValidationError(
             f"This check is for {london(step_run.due_at)} ({step_run.due_text}). "
-            f"It opens at {london(step_run.opens_at)}, {step_run.opens_when}: record it then."
+            f"It opens {on_at(step_run.opens_at)}, {step_run.opens_when}: record it then."
         )
     cleaned, unexplained = _checked_values(step_run, values, now, reasons)
     check_done, notes, evidence_links = (
@@ -201,7 +201,7 @@ def _refuse_a_repeat(step_run: StepRun, record: StepRecord) -> StepRecord | None
         return current
     raise AlreadyDone(
         f"Nothing changed: {step_run.label} is already recorded with these figures, by "
-        f"{current.recorded_by} at {london(current.recorded_at)}, and nothing was recorded twice. "
+        f"{current.recorded_by} {on_at(current.recorded_at)}, and nothing was recorded twice. "
         "To correct it, change the figure that was wrong.",
         current,
     )

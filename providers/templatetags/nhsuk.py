@@ -121,6 +121,16 @@ def london(value):
     return _in_london(value)
 
 
+@register.filter
+def on_at(value):
+    """An instant after a verb, as people say it: "recorded on Mon 23 Nov 2026 at 10:18" (never
+    "recorded at Mon 23 Nov 2026, 10:18")."""
+    if not value:
+        return ""
+    day, _, time = london(value).rpartition(", ")
+    return f"on {day} at {time}"
+
+
 @lru_cache(maxsize=4096)
 def _in_london(value) -> str:
     """The words of one instant in London. Converted to London itself rather than to the active time

@@ -74,7 +74,7 @@ def test_the_step_page_and_the_dashboard_say_when_the_shift_starts(
     night = check(deployment, "B1", 2)
     sign_in(people.service_improvement_lead)
     page = client.get(night.get_absolute_url()).text
-    assert "This check opens at Mon 23 Nov 2026, 21:30" in page
+    assert "This check opens on Mon 23 Nov 2026 at 21:30" in page
     dashboard = client.get(reverse("dashboard", args=[Role.SERVICE_IMPROVEMENT_LEAD])).text
     assert tag_after_link(dashboard, night, "</li>") == (
         "grey",

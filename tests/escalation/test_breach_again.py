@@ -151,7 +151,8 @@ def test_the_page_of_the_second_says_it_is_the_second_breach(
     assert "breached its threshold again (its 2nd breach" in page
     # The record that raised it is the 10:40 one, not the 10:00 one that raised the first.
     assert (
-        f"Everything recorded for this step by {people.governance_officer} at Mon 23 Nov 2026, 10:40" in page
+        f"Everything recorded for this step by {people.governance_officer} on Mon 23 Nov 2026 at 10:40"
+        in page
     )
     # The step's page links to the newest breach escalation, the one still open.
     step_page = client.get(step(chain_a, "A2").get_absolute_url())

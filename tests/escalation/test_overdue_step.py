@@ -101,4 +101,4 @@ def test_an_overdue_escalation_says_when_the_step_was_recorded_late(chain_a, peo
     )
     page = client.get(url).text
     assert "Recorded late" in page
-    assert f"{people.quality_director} recorded it at Mon 23 Nov 2026, 10:40" in page
+    assert f"{people.quality_director} recorded it on Mon 23 Nov 2026 at 10:40" in page

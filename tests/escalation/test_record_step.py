@@ -187,8 +187,8 @@ def test_a_recurring_check_opens_when_the_one_before_it_falls_due(chains, provid
 
     with pytest.raises(ValidationError) as early:
         services.record_step(days[2], by=analyst, values=values, now=days[0].due_at, check_done=CHECK_DONE)
-    opens = days[1].due_at.astimezone(ZoneInfo("Europe/London")).strftime("%a %-d %b %Y, %H:%M")
-    assert f"It opens at {opens}" in early.value.messages[0]
+    opens = days[1].due_at.astimezone(ZoneInfo("Europe/London")).strftime("on %a %-d %b %Y at %H:%M")
+    assert f"It opens {opens}" in early.value.messages[0]
     assert not StepRecord.objects.exists()
 
     services.record_step(
@@ -211,6 +211,6 @@ def test_the_page_of_a_check_not_open_yet_says_when_it_opens(
     sign_in(people.performance_analyst)
 
     later = client.get(reverse("escalation:step_run", args=[days[2].pk])).text
-    assert "This check opens at" in later and "Save and check the threshold" not in later
+    assert "This check opens on" in later and "Save and check the threshold" not in later
     today = client.get(reverse("escalation:step_run", args=[days[1].pk])).text
-    assert "Save and check the threshold" in today and "This check opens at" not in today
+    assert "Save and check the threshold" in today and "This check opens on" not in today

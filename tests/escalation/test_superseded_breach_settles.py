@@ -84,6 +84,6 @@ def test_the_page_shows_the_record_that_raised_it(
 
     assert response.context["record"].recorded_at == at(23, 10)
     page = " ".join(strip_tags(response.text).split())
-    assert f"What {people.governance_officer} recorded at Mon 23 Nov 2026, 10:00, which raised it" in page
-    again = f"Recorded again by {people.governance_officer} at Mon 23 Nov 2026, 10:30: within threshold"
+    assert f"What {people.governance_officer} recorded on Mon 23 Nov 2026 at 10:00, which raised it" in page
+    again = f"Recorded again by {people.governance_officer} on Mon 23 Nov 2026 at 10:30: within threshold"
     assert again in page

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from providers.calendar import LONDON
-from providers.templatetags.nhsuk import london
+from providers.templatetags.nhsuk import london, on_at
 
 
 def test_the_same_instant_reads_the_same_in_london_whatever_zone_it_came_in():
@@ -29,3 +29,10 @@ def test_no_time_reads_as_nothing_and_a_time_without_a_zone_is_refused():
     assert london(None) == ""
     with pytest.raises(ValueError, match="naive"):
         london(datetime(2026, 7, 1, 9, 5))
+
+
+def test_an_instant_after_a_verb_reads_on_a_day_at_a_time():
+    """"Recorded by Grace Nair on Mon 7 Dec 2026 at 01:17", not "at Mon 7 Dec 2026, 01:17"."""
+    assert on_at(datetime(2026, 12, 7, 1, 17, tzinfo=UTC)) == "on Mon 7 Dec 2026 at 01:17"
+    assert on_at(datetime(2026, 7, 1, 9, 5, tzinfo=UTC)) == "on Wed 1 Jul 2026 at 10:05"
+    assert on_at(None) == ""
