@@ -19,12 +19,14 @@ import pandas as pd
 from django.contrib.contenttypes.models import ContentType
 
 from escalation.models import StepRecord, StepTemplate
-from escalation.rules import describe_rule, evaluate_groups, evaluate_partial, fmt, rule_measures
-from escalation.weak_groups import group_words
+from escalation.rules import describe_rule, evaluate_groups, evaluate_partial, rule_measures
 from providers.calendar import LONDON
 
 from . import chain, computations
 from .models import Deployment
+
+# How a weak group is said lives beside; the page, closing and the evidence pack import it from here.
+from .weak_words import compared_with_words, weak_group_text, weak_now_groups  # noqa: F401
 
 DIMENSIONS = ("team", "shift", "location")
 GROUP_COLUMNS = ["team", "shift", "location", "observed_at"]
@@ -495,6 +497,7 @@ def variation_sections(
         step_measures = templates[code].measures if code in templates else []
         labels = {m["name"]: m["label"] for m in step_measures}
         baseline_field = BASELINE_FIELDS.get(measure)
+        unit = next((m.get("unit") or "" for m in step_measures if m["name"] == measure), "")
         sections.append(
             {
                 "code": code,
@@ -503,6 +506,9 @@ def variation_sections(
                 # None where the deployment keeps no pre-learning figure for the measure.
                 "baseline": getattr(deployment, baseline_field) if baseline_field else None,
                 "threshold": threshold_text(rules.get(code), measure, step_measures),
+                # What a weak group's figure is compared with in words (`weak_group_text`).
+                "rule": rules.get(code),
+                "unit": unit,
                 "rows": rows,
                 "weak": [r for r in rows if r["breached"]],
                 "weak_now": [r for r in rows if r["weak_now"]],
@@ -510,38 +516,3 @@ def variation_sections(
             }
         )
     return sections
-
-
-def weak_now_groups(sections: list[dict]) -> list[dict]:
-    """Every group whose latest figures breach its step's rule, once per step and group (a rule on
-    several measures shows the group in each of their sections), with what to say about it."""
-    seen = set()
-    groups = []
-    for section in sections:
-        for row in section["weak_now"]:
-            key = (section["code"], row["dimension"], row["group"])
-            if key not in seen:
-                seen.add(key)
-                group = {
-                    "code": section["code"],
-                    "measure": section["measure"],
-                    "label": section["label"],
-                    "threshold": section["threshold"],
-                    "baseline": section.get("baseline"),
-                    **row,
-                }
-                group["text"] = weak_group_text(group)
-                groups.append(group)
-    return groups
-
-
-def weak_group_text(group: dict) -> str:
-    """One weak group in a short line of its own (a list item), its latest figure against the
-    deployment's baseline where there is one, the step code after the words for the governance team:
-    "The night shift: Care-record completion … (B1), latest 83 against a baseline of 80"; "Team Yew:
-    Risk-note updates … (B2), latest 88". The threshold is said once, by the measure's comparison."""
-    name = group_words(f"{group['dimension']} {group['group']}")
-    text = f"{name[:1].upper()}{name[1:]}: {group['label']} ({group['code']}), latest {fmt(group['latest'])}"
-    if group.get("baseline") is not None:
-        text += f" against a baseline of {fmt(group['baseline'])}"
-    return text

@@ -265,6 +265,7 @@ def _observation_rows(observations, templates, corrected) -> list:
     """The observations as the page lists them: figures labelled, and the latest correction if any."""
     for observation in observations:
         step = templates.get(observation.step_code)
+        observation.step_template = step  # the Step column names it in words, its code after them
         labels = {m["name"]: m["label"] for m in step.measures} if step else {}
         observation.figures = [(labels.get(name, name), value) for name, value in observation.values.items()]
         observation.correction = corrected.get(observation.pk)

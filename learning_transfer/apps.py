@@ -11,9 +11,11 @@ class LearningTransferConfig(AppConfig):
         from escalation import notifications
 
         from . import chain, computations, panels, permissions  # noqa: F401 - permissions registers the app's rules
-        from .services import notice_mails
+        from .services import line_mails, notice_mails
 
         panels.register_panels()
         computations.register_computations()
         # A notice's mail is composed as it leaves, so a late one says so (and an answered one stays).
         notifications.register_message_kind(notice_mails.KIND, notice_mails.compose)
+        # A line's mail to its new owner likewise: one handed on again or done meanwhile does not leave.
+        notifications.register_message_kind(line_mails.KIND, line_mails.compose)

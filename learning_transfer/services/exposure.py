@@ -17,6 +17,7 @@ from providers.templatetags.nhsuk import london
 
 from ..models import ImplementationLead, ImplementationLine, MatchedService
 from .common import now_or, refuse, refuse_before, refuse_outside, save_with_history
+from .line_mails import tell_new_owner
 from .people import check_local_person
 from .verification import VERIFICATION_FIELDS, Gap, gaps, withdraw_if_undone
 
@@ -303,7 +304,8 @@ def check_line_due(match: MatchedService, due_at) -> None:
 def add_line(match: MatchedService, *, by, task: str, owner, due_at, now=None) -> ImplementationLine:
     """Add an implementation line (task, owner, due) for the learning at this service. A new line is
     work still to do: it is never refused for a verified service, whose verification it withdraws.
-    Its due date is within the bounds `check_line_due` sets."""
+    Its due date is within the bounds `check_line_due` sets. An owner other than the person adding it
+    is e-mailed the task once it is saved (`line_mails`)."""
     require_perm(by, EDIT, match)
     _open_for_work(match)
     if not task.strip():
@@ -323,6 +325,7 @@ def add_line(match: MatchedService, *, by, task: str, owner, due_at, now=None) -
         with transaction.atomic():
             save_with_history(line, by, "Implementation line added", at=now)
             withdraw_if_undone(match, by=by, now=now)
+            tell_new_owner(line, by=by, now=now_or(now))
     except IntegrityError:
         _refuse_if_open(line)  # a second submit raced past the check; the database kept one
         raise
@@ -343,8 +346,12 @@ def _refuse_if_open(line: ImplementationLine) -> None:
 
 
 def complete_line(line: ImplementationLine, *, by, now=None) -> ImplementationLine:
-    """Mark a line done: its owner, or anyone who keeps the service's exposure log."""
+    """Mark a line done: its owner, or anyone who keeps the service's exposure log. Refused, as every
+    change there is, for a line of a service left out of the learning or of a closed trigger (a
+    service's own action line, of no learning, is marked done whenever)."""
     require_perm(by, "learning_transfer.complete_line", line)
+    if line.matched_service is not None:
+        _open_for_work(line.matched_service)
     refusal = "This line is already complete."
     if line.completed_at:
         refuse(refusal)

@@ -18,6 +18,7 @@ from providers.templatetags.nhsuk import london
 from ..models import ImplementationLine
 from .common import now_or, refuse, save_with_history
 from .exposure import EDIT, check_line_due, closed_for_work
+from .line_mails import tell_new_owner
 from .people import check_local_person
 from .verification import withdraw_if_undone
 
@@ -112,7 +113,8 @@ def correct_line(
     (`exposure.add_line`), with the reason and what it said before kept in its history.
 
     A done line is reopened first (`reopen_line`). Sending the line as it already reads changes nothing
-    (AlreadyDone: a double submit, or a form sent unchanged)."""
+    (AlreadyDone: a double submit, or a form sent unchanged). A line handed to someone other than the
+    person correcting it tells its new owner, once it is saved (`line_mails`)."""
     match = line.matched_service
     _open_for_work(match)
     require_perm(by, EDIT, match)
@@ -131,10 +133,13 @@ def correct_line(
             before = _what_changed(row, task, owner, due_at)
             if not before:
                 raise AlreadyDone("This line already reads so: nothing changed.", row)
+            handed_on = owner != row.owner
             row.task, row.owner, row.due_at = task, owner, due_at
             _refuse_a_second_open_line(row)
             why = f"{CORRECTED}{'; '.join(before)}. {reason}"
             save_with_history(row, by, why, update_fields=["task", "owner", "due_at"], at=now)
+            if handed_on:
+                tell_new_owner(row, by=by, now=now)
     except IntegrityError:
         refuse(SAME_LINE_OPEN)  # another line became this one's twin at the same moment
     line.task, line.owner, line.due_at = task, owner, due_at

@@ -151,10 +151,10 @@ class MatchDetailView(MatchMixin, TemplateView):
         offered = offers(user, match)  # can_edit, can_verify, before_verifying: what the actions accept
         open_for_work = closed_for_work(match) is None
         for line in lines:
-            line.can_complete = user.has_perm(COMPLETE, line)
-            # Undoing "Mark done" is for the same people, while the service is open for work;
-            # correcting a line still to do is for those who may add one.
-            line.can_reopen = line.can_complete and open_for_work and line.completed_at is not None
+            # "Mark done", and undoing it, only while the service is open for work (as the actions
+            # refuse otherwise); correcting a line still to do is for those who may add one.
+            line.can_complete = open_for_work and user.has_perm(COMPLETE, line)
+            line.can_reopen = line.can_complete and line.completed_at is not None
             line.can_correct = offered["can_edit"] and line.completed_at is None
         withdrawn = match.verification_withdrawn_at and not match.implementation_confirmed_at
         lead = getattr(match, "lead", None)

@@ -48,7 +48,7 @@ def test_closing_is_refused_while_a_team_is_weak_now_and_the_message_names_it(de
     message = " ".join(refused.value.messages)
     assert "weak now" in message and "Team Yew" in message
     assert "Risk-note updates entered within the same shift after the new escalation rule (B2)" in message
-    assert "latest 88 against a baseline of 90" in message
+    assert "latest 88, below the 93 % the check asks for" in message
     assert "Oak" not in message and "Ash" not in message
     deployment.refresh_from_db()
     assert deployment.status == "active" and chain.run_for(deployment).status == ChainRunStatus.OPEN

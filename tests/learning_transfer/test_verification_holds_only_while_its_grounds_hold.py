@@ -220,7 +220,8 @@ def test_a_withdrawal_tells_the_registered_manager_and_who_verified_what_to_do(
         ash, by=managers["ash"], task="Audit bed sensors", owner=managers["ash"], due_at=LATER, now=LATER
     )
 
-    assert notifications.send_pending(LATER) == 2
+    notifications.send_pending(LATER)
+    assert len(mail.outbox) == 2  # the fixture's line, done before its owner's mail left, mails nobody
     told = {message.to[0]: message for message in mail.outbox}
     assert set(told) == {managers["ash"].email, operations_director.email}
     message = told[managers["ash"].email]
