@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from providers.calendar import describe_deadline_rule
 from providers.choices import Role
 from providers.models import Provider, Region, Service
 from providers.templatetags.nhsuk import london
@@ -192,8 +191,16 @@ class StepRun(models.Model):
         is the day that step falls due, or the next: beside a date the day after the failure, the
         seed's words alone read as a mistake."""
         rule = self.deadline_rule or {}
-        if "after_step" in rule and rule["kind"] == "clock_on_working_day":
-            return f"by {describe_deadline_rule(rule)}"
+        if (
+            "after_step" in rule
+            and rule["kind"] == "clock_on_working_day"
+            and not rule.get("working_days_after")
+        ):
+            time = rule["time"]
+            return (
+                f"by {time} on the working day the step before it is due, or the next working day if that "
+                f"step is due at {time} or later"
+            )
         return self.due_text
 
     @property

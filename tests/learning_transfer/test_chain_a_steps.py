@@ -74,13 +74,14 @@ def test_a_step_counted_from_the_step_before_says_so_on_the_timeline(
     client, sign_in, log_falls_trigger, quality_director
 ):
     """The seed's "by 10:18 on the same working day" beside a date the day after the failure was
-    confirmed reads as a mistake: the timeline says which working day the rule counts from."""
+    confirmed reads as a mistake: the timeline says which working day the rule counts from, in words
+    (the step before it is the one above it on the timeline), not in step codes."""
     trigger = log_falls_trigger()
     sign_in(quality_director)
     page = client.get(f"/learning/triggers/{trigger.pk}/").text
     assert "(by 10:18 on the same working day)" not in page
     assert (
-        "(by 10:18 on the working day A1 falls due, or the next working day when A1 falls due at 10:18"
-        in page
+        "(by 10:18 on the working day the step before it is due, or the next working day if that step is "
+        "due at 10:18 or later)" in page
     )
-    assert "(by 13:14 on the working day A2 falls due" in page
+    assert "(by 13:14 on the working day the step before it is due" in page
