@@ -11,6 +11,7 @@ two inserts however many escalations were raised. Mail goes out after the transa
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import ordinal
 
 from providers.choices import Role
 from providers.templatetags.nhsuk import london
@@ -18,7 +19,7 @@ from providers.templatetags.nhsuk import london
 from . import notifications, permissions
 from .choices import EscalationKind, EventKind
 from .models import EngineEvent, Escalation, Notification, StepRecord
-from .occurrences import which_check
+from .occurrences import which_check, which_checks
 from .sql import Numbered, insert_select, rows_table, stored
 from .templatetags.steps import step_words
 
@@ -200,8 +201,7 @@ def compose_withdrawn(escalation_id: int, person, now: datetime) -> tuple[str, s
     step = escalation.step_run
     # The record that settled it: recorded at the moment the escalation was settled.
     record = StepRecord.objects.filter(step_run=step, recorded_at=escalation.resolved_at).first()
-    which = which_check(step)
-    named = f"{step_words(step)} ({step.code})" + (f", {which}" if which else "")
+    named = _named(escalation, which_check(step))
     where = notifications.where(escalation)
     link = f"{settings.SITE_URL.rstrip('/')}{escalation.get_absolute_url()}"
     lines = [
@@ -255,13 +255,27 @@ def withdrawn_unread(user) -> list[dict]:
         return []
     # Only those the person may still open: being told never outlives the role.
     visible = permissions.visible_escalations(user).values("pk")
-    escalations = _settled_escalations(ids).filter(pk__in=visible).order_by("-resolved_at", "-pk")
+    escalations = list(_settled_escalations(ids).filter(pk__in=visible).order_by("-resolved_at", "-pk"))
+    # Which check of a recurring step ("1st check of 6, for Fri 4 Dec"), as the mail says: a B2 has
+    # a check each working day, and the step's name alone does not say which one was withdrawn.
+    checks = which_checks([escalation.step_run for escalation in escalations])
     return [
         {
             "escalation": escalation,
             "where": notifications.where(escalation),
-            "named": f"{step_words(escalation.step_run)} ({escalation.step_run.code})",
+            "named": _named(escalation, checks.get(escalation.step_run_id, "")),
             "line": _withdrawn_line(escalation),
         }
         for escalation in escalations
     ]
+
+
+def _named(escalation: Escalation, which: str) -> str:
+    """The step in words and code, which check of it, and which breach when it is not the first:
+    "Check clinical records follow the change (B2), 1st check of 6, for Fri 4 Dec, 2nd breach"."""
+    named = f"{step_words(escalation.step_run)} ({escalation.step_run.code})"
+    if which:
+        named += f", {which}"
+    if escalation.breach_number > 1:
+        named += f", {ordinal(escalation.breach_number)} breach"
+    return named

@@ -179,3 +179,19 @@ def test_each_breach_is_raised_once_and_the_tick_climbs_each_once(breached_a2, c
     assert (follow_up.root, follow_up.level, follow_up.target_role) == (second, 2, "provider_director")
     assert "breached its threshold again (its 2nd breach" in follow_up.reason
     assert a2.count() == 3
+
+
+def test_a_withdrawn_second_breach_says_it_was_the_second_in_the_inbox(
+    breached_a2, chain_a, people, time_machine
+):
+    """Two identical "breach withdrawn" rows would not say which is which: the second says so."""
+    from escalation import telling
+
+    record_a2(chain_a, people, time_machine, A2_OK, 10, 30, check_done="All 12 checked again.")
+    record_a2(chain_a, people, time_machine, A2_BREACH, 10, 40, check_done="Checked at 10:40.")
+    record_a2(chain_a, people, time_machine, A2_OK, 10, 50, check_done="All 12 checked a third time.")
+    named = [item["named"] for item in telling.withdrawn_unread(people.quality_director)]
+    assert named == [
+        "Check every service received the learning (A2), 2nd breach",
+        "Check every service received the learning (A2)",
+    ]
