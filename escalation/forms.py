@@ -37,23 +37,26 @@ def group_to_text(value) -> str:
     return value or ""
 
 
-def text_to_group(text: str) -> dict:
-    """Parse "item = number" lines (numbers checked later by the step's measures). Every line that
-    cannot be read is named at once; a name given twice is refused, since keeping either value
-    silently could hide the one that breaches the rule."""
-    items, first_line, problems = {}, {}, []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+def text_to_group(text: str, example: str = "name = number") -> dict:
+    """Parse "item = number" rows (numbers checked later by the step's measures). Every row that
+    cannot be read is named at once, as a row of the box ("Row 1 of the box"), never "Line 1", which
+    a chain may use for its own items; `example` is how a row is written ("Line 2 = 14"). A name given
+    twice is refused, since keeping either value silently could hide the one that breaches the rule."""
+    items, first_row, problems = {}, {}, []
+    for number, row in enumerate(text.splitlines(), start=1):
+        if not row.strip():
             continue
-        if "=" not in line:
-            problems.append(f"Line {number}: write each line as 'name = number'.")
+        if "=" not in row:
+            problems.append(f"Row {number} of the box: write it as '{example}'.")
             continue
-        item, _, value = line.rpartition("=")
+        item, _, value = row.rpartition("=")
         item = item.strip()
-        if item in first_line:
-            problems.append(f"Line {number}: {item} is listed twice (first on line {first_line[item]}).")
+        if item in first_row:
+            problems.append(
+                f"Row {number} of the box: {item} is listed twice (first on row {first_row[item]})."
+            )
             continue
-        first_line[item] = number
+        first_row[item] = number
         items[item] = value.strip()
     if problems:
         raise ValidationError(problems)
@@ -93,6 +96,7 @@ class StepRecordForm(forms.Form):
         self.fixed_groups = []  # group measures the records fix, shown as a read-only table
         self.not_asked = set()  # group measures with no item to ask (step_facts.items_asked): none recorded
         self.reasons = {}  # {measure key: why it differs from the system's figure}, filled by clean()
+        self.group_examples = {}  # {group measure: how one row of its box is written}
         for measure in step_run.measures:
             name = measure["name"]
             if measure.get("group"):
@@ -186,13 +190,18 @@ class StepRecordForm(forms.Form):
             if first
             else f"{(asked or [item_label.capitalize()])[0]} = 14"
         )
-        only = f" for each of: {', '.join(asked)}" if asked else ""
+        unit = f" ({measure['unit']})" if measure.get("unit") else ""
+        if asked:
+            hint = f"Write one row for each of: {', '.join(asked)} — like: {example}{unit}"
+        else:
+            hint = f"Type one {item_label} per line, like: {example}{unit}"
         self.fields[name] = forms.CharField(
             label=measure["label"],
             widget=forms.Textarea(attrs={"rows": 4}),
-            help_text=f"Type one {item_label} per line{only}, like: {example} ({measure.get('unit', '')})",
+            help_text=hint,
             error_messages={"required": _group_required(measure)},
         )
+        self.group_examples[name] = f"{(asked or ['name'])[0]} = 14" if asked else "name = number"
 
     def _fixed_group_rows(self, measure: dict) -> list[tuple[str, str]]:
         """(item, figure) for each item of a group the records fix, an item without a figure yet saying
@@ -303,7 +312,8 @@ class StepRecordForm(forms.Form):
                 values[name] = {}
             elif measure.get("group"):
                 try:
-                    values[name] = text_to_group(raw) if raw is not None else None
+                    example = self.group_examples.get(name, "name = number")
+                    values[name] = text_to_group(raw, example) if raw is not None else None
                 except ValidationError as exc:
                     self.add_error(name, exc)
             else:

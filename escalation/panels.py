@@ -7,7 +7,7 @@ apart from others'."""
 from datetime import timedelta
 
 from providers import dashboards
-from providers.permissions import STAFF_ROLES, counted_once, once_a_request, roles_held
+from providers.permissions import WORK_ROLES, counted_once, once_a_request, roles_held
 from providers.who_acts import Colleagues, oversight_once, split_yours
 
 from .choices import EscalationState, StepRunState
@@ -221,13 +221,13 @@ def due_steps(user, open_runs, now, size: int) -> dict:
 
 def register_panels() -> None:
     dashboards.register(
-        roles=STAFF_ROLES,
+        roles=WORK_ROLES,
         template="escalation/panels/open_escalations.html",
         context=open_escalations_context,
         order=5,
     )
     dashboards.register(
-        roles=STAFF_ROLES,
+        roles=WORK_ROLES,
         template="escalation/panels/escalations_done_by_others.html",
         context=open_escalations_context,
         order=dashboards.OTHERS_WORK,

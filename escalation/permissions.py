@@ -2,10 +2,11 @@
 
 Each permission is a `rules` predicate asked with `user.has_perm(perm, obj)`. A case with a service is
 seen by staff whose role (now) reaches that service; a provider-wide case by the provider's provider-
-and region-level staff. Being told about an escalation shows it, and lets the person act on it, only
-while they still hold a staff role reaching the escalation's service (or, provider-wide, a
-provider-level role): a notification never outlives the role it was sent for. Commissioners and
-other providers' people see none of it.
+and region-level staff; never through the provider administrator's role, which keeps the organisation
+and the chains' settings, not the work (`providers.permissions.WORK_ROLES`). Being told about an
+escalation shows it, and lets the person act on it, only while they still hold a staff role reaching
+the escalation's service (or, provider-wide, a provider-level role): a notification never outlives
+the role it was sent for. Commissioners and other providers' people see none of it.
 """
 
 import rules
@@ -13,6 +14,7 @@ from django.db.models import Q, QuerySet
 
 from providers.choices import Role
 from providers.permissions import (
+    WORK_ROLES,
     built_once,
     compiled_once,
     holds,
@@ -154,11 +156,16 @@ for _perm in ("acknowledge_escalation", "record_escalation_action", "resolve_esc
 # --- scoped querysets (the same scopes as the table) ------------------------------------------
 
 
+def _work_assignments(user) -> list:
+    """The person's roles that see the services' work (`WORK_ROLES`: not the provider administrator's)."""
+    return [a for a in staff_assignments(user) if a.role in WORK_ROLES]
+
+
 def placed_within_reach(user) -> Q:
     """Escalations whose place (`escalation_place`: the region of a step run once per region, else the
-    service, else the provider) the person's roles reach now."""
-    regions = {a.region_id for a in staff_assignments(user) if a.region_id and not a.service_id}
-    broad = provider_level_ids(user)
+    service, else the provider) the person's roles that see the work reach now."""
+    regions = {a.region_id for a in _work_assignments(user) if a.region_id and not a.service_id}
+    broad = provider_level_ids(user, WORK_ROLES)
     return (
         Q(region_id__in=regions)
         | Q(region__isnull=False, provider_id__in=broad)
@@ -180,10 +187,10 @@ def visible_chain_runs(user) -> QuerySet[ChainRun]:
 
 
 def _visible_chain_runs(user) -> QuerySet[ChainRun]:
-    broad = {a.provider_id for a in staff_assignments(user) if not a.service_id}
+    broad = {a.provider_id for a in _work_assignments(user) if not a.service_id}
     told = Escalation.objects.filter(_told_here(user)).values("chain_run_id")
     # A regional step (A4) brings its region's managers to a case that started in another region.
-    regions = {a.region_id for a in staff_assignments(user) if a.region_id and not a.service_id}
+    regions = {a.region_id for a in _work_assignments(user) if a.region_id and not a.service_id}
     regional = StepRun.objects.filter(region_id__in=regions).values("chain_run_id")
     return ChainRun.objects.filter(
         Q(service__in=visible_services(user))

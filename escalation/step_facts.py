@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 _REGISTRY: dict[str, Callable] = {}
 _ITEMS_ASKED: dict[tuple[str, str], Callable] = {}
+_NONE_ASKED: dict[str, str] = {}
+_AFFECTED_SERVICES: dict[str, Callable] = {}
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,36 @@ def facts_for(step_run) -> StepFacts | None:
     return facts(step_run) if facts is not None else None
 
 
-def register_items_asked(step_code: str, measure_name: str, items: Callable) -> None:
+def register_items_asked(step_code: str, measure_name: str, items: Callable, none_asked: str = "") -> None:
     """Ask the step's per-item measure only for the items `items(step_run)` names (a list), where the
     case's subject decides which items it has: C2's movement from baseline is asked only for the
     update's lines presented as improved. With none, the form leaves the measure out and records no
-    items; the chain's facts (`register`) say why. A second registration replaces the first."""
+    items; the chain's facts (`register`) say why, and `none_asked` is what such a record reads wherever
+    its values are shown (`none_asked_words`). A second registration replaces the first."""
     _ITEMS_ASKED[(step_code, measure_name)] = items
+    if none_asked:
+        _NONE_ASKED[measure_name] = none_asked
+
+
+def none_asked_words(measure_name: str) -> str:
+    """What a per-item measure recorded with no item reads ("Not asked: no line claims an
+    improvement"), or "" when its chain says nothing. Kept by measure name: a record's values are put
+    in words with the step's measures alone (escalation.values.value_rows, on pages and in packs)."""
+    return _NONE_ASKED.get(measure_name, "")
+
+
+def register_affected_services(step_code: str, services: Callable) -> None:
+    """Offer as the step's "Affected service" only `services(step_run)` (a queryset, or None for the
+    provider's services), where the case's subject decides which services it is about: C2 offers the
+    update's services, so its escalation never reaches an unrelated service's manager."""
+    _AFFECTED_SERVICES[step_code] = services
+
+
+def affected_services(step_run, default):
+    """The services the step run's "Affected service" offers: the chain's, else `default`."""
+    services = _AFFECTED_SERVICES.get(step_run.code)
+    found = services(step_run) if services is not None else None
+    return default if found is None else found
 
 
 def items_asked(step_run, measure_name: str) -> list[str] | None:

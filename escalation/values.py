@@ -11,6 +11,7 @@ from .choices import MeasureKind
 from .computations import SYSTEM_FIGURES, shown_figure, unit_for
 from .measures import baseline_key
 from .rules import figure_text
+from .step_facts import none_asked_words
 
 
 def value_rows(measures: list[dict], values: dict) -> list[dict]:
@@ -36,6 +37,9 @@ def value_rows(measures: list[dict], values: dict) -> list[dict]:
             else:
                 shown = figure_text(value, measure, rates)
             unit = unit_for(measure, value)
+            if value == {} and none_asked_words(measure["name"]):
+                # Nothing was asked (no item to ask): said so, with no unit, never "none %".
+                shown, unit = none_asked_words(measure["name"]), ""
             row = {"label": label or f"Baseline for {measure['label'].lower()}", "value": shown, "unit": unit}
             if key in overridden:
                 system, reason = overridden[key]["system"], overridden[key]["reason"]

@@ -298,7 +298,10 @@ class StepRunView(StaffRequiredMixin, TemplateView):
         compute says why beside its field, so the person enters it knowingly, and one the records fix
         is shown read-only. Once the step is recorded, the record-again form: filled with the current
         record, asking why it is recorded again."""
-        services_qs = step_run.chain_run.provider.services.order_by("name")
+        # The chain may narrow the choice to the services its case is about (C2: the update's).
+        services_qs = step_facts.affected_services(
+            step_run, step_run.chain_run.provider.services.order_by("name")
+        )
         figures = computations.compute(step_run)
         initial = figures.values if data is None else None
         current = step_run.records.filter(is_current=True).first()

@@ -139,8 +139,10 @@ def _escalation_waiting(escalation: Escalation, role: str) -> Waiting:
     what = f"{escalation.step_run.label}: {escalation.get_kind_display().lower()}"
     if escalation.group:
         what = f"{what} ({escalation.group})"
-    what = f"{what} for {escalation.chain_run.subject_label}"
-    if escalation.service_id:
+    subject = escalation.chain_run.subject_label
+    what = f"{what} for {subject}"
+    # A case about learning at a service names it already ("LT-0002 at Rowan Court"): said once.
+    if escalation.service_id and not subject.endswith(f" at {escalation.service}"):
         what = f"{what} at {escalation.service}"
     if escalation.target_role != role:
         what = f"{what}, addressed to the {escalation.get_target_role_display()}"

@@ -9,9 +9,11 @@ class LearningTransferConfig(AppConfig):
 
     def ready(self):
         from escalation import notifications
+        from providers import waiting_work
 
         from . import chain, computations, panels, permissions  # noqa: F401 - permissions registers the app's rules
         from .services import line_mails, notice_mails
+        from .waiting_work import learning_work_waiting_on
 
         panels.register_panels()
         computations.register_computations()
@@ -19,3 +21,7 @@ class LearningTransferConfig(AppConfig):
         notifications.register_message_kind(notice_mails.KIND, notice_mails.compose)
         # A line's mail to its new owner likewise: one handed on again or done meanwhile does not leave.
         notifications.register_message_kind(line_mails.KIND, line_mails.compose)
+        # What removing a role leaves to nobody: the learning work its holder is named for there.
+        waiting_work.register(
+            learning_work_waiting_on, "After this, nobody can act on the learning work they hold:"
+        )

@@ -293,7 +293,12 @@ def _verify_rowan_court(trigger, operations, at) -> None:
         match, by=operations, briefing_completed_at=at, expected_reduction_pct=14, now=at
     )
     line = services.add_line(
-        match, by=operations, task="Real-time night-check recording on both floors", owner=manager, due_at=at
+        match,
+        by=operations,
+        task="Real-time night-check recording on both floors",
+        owner=manager,
+        due_at=at,
+        now=at,  # added when it was done, so the History reads in order
     )
     services.complete_line(line, by=manager, now=at)
     services.confirm_implementation(match, by=operations, now=at)

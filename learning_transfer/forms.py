@@ -359,17 +359,23 @@ class LineCorrectionForm(LineForm):
     reason = reason_field(
         "For example, the task was worded wrongly, or someone else now does it.",
         label="Why you are changing this line",
-        required=False,  # the service says what is missing, in its own words
+        missing="Give the reason for changing this line.",  # as the service says it
     )
 
 
 class LineReopenForm(forms.Form):
-    """Why a line marked done is to do again (`services.reopen_line`)."""
+    """Why a line marked done is to do again, and when it is due now when not as before
+    (`services.reopen_line`)."""
 
     reason = reason_field(
         "For example, it was marked done by mistake, or the work turned out not to be finished.",
         label="Why you are reopening this line",
-        required=False,  # the service says what is missing, in its own words
+        missing="Give the reason for reopening this line.",  # as the service says it
+    )
+    due_at = datetime_field(
+        "New due date",
+        required=False,
+        help_text="Leave empty to keep the date it was due. A date still to come.",
     )
 
 

@@ -1,7 +1,7 @@
 """The documented columns of the incident and care-hours import files, and the example file of each.
 
 The import page's column table, the example file and the checks all read these, so a column is
-described once."""
+described once. The example file's row is only an example: the checks refuse it (`example_rows`)."""
 
 import io
 from dataclasses import dataclass
@@ -96,22 +96,34 @@ def column_name(name) -> str:
     return str(name).strip().lower().replace(" ", "_")
 
 
-def template(kind: str, service=None) -> pd.DataFrame:
-    """A one-row example file with every documented column; naming `service` (one of the importing
-    provider's) makes the example import as it is downloaded."""
-    row = {c.name: c.example for c in COLUMNS[kind]}
-    if service is not None:
-        row["service"] = spreadsheet_text(service.cqc_location_id or service.name)
-    return pd.DataFrame([row])
+# The service cell of a template's example row: no service is called this, so the row cannot land on
+# one, and the checks recognise it (`example_rows`).
+EXAMPLE_SERVICE = "EXAMPLE"
+EXAMPLE_REFUSED = "Line {line} is the example row from the template: delete it and add your own rows."
 
 
-def template_csv(kind: str, service=None) -> str:
+def template(kind: str) -> pd.DataFrame:
+    """The example file: the header and one example row, its service EXAMPLE. The import refuses the row
+    (`example_rows`), so a template uploaded unchanged changes no real figure. Every cell is written as
+    a spreadsheet shows it, never as a formula it would run."""
+    row = {c.name: c.example for c in COLUMNS[kind]} | {SERVICE_COLUMN.name: EXAMPLE_SERVICE}
+    return pd.DataFrame([{name: spreadsheet_text(cell) for name, cell in row.items()}])
+
+
+def example_rows(frame: pd.DataFrame) -> pd.Series:
+    """Which rows of a file (headers named, cells stripped) are a template's example row: those whose
+    service still reads EXAMPLE. Only the mark counts: a row of real figures may well hold the
+    example's day or hours."""
+    return frame[SERVICE_COLUMN.name].str.casefold() == EXAMPLE_SERVICE.casefold()
+
+
+def template_csv(kind: str) -> str:
     """The example file as CSV text."""
-    return template(kind, service).to_csv(index=False)
+    return template(kind).to_csv(index=False)
 
 
-def template_xlsx(kind: str, service=None) -> bytes:
+def template_xlsx(kind: str) -> bytes:
     """The example file as an Excel workbook."""
     buffer = io.BytesIO()
-    template(kind, service).to_excel(buffer, index=False, engine="openpyxl")
+    template(kind).to_excel(buffer, index=False, engine="openpyxl")
     return buffer.getvalue()

@@ -30,11 +30,13 @@ from .import_columns import (
     CARE_HOURS_COLUMNS,
     COLUMNS,
     DESCRIPTION_LENGTH,
+    EXAMPLE_REFUSED,
     INCIDENT_COLUMNS,
     MAX_CARE_HOURS_PER_DAY,
     SOURCE_REFERENCE_LENGTH,
     Column,
     column_name,
+    example_rows,
     named_choices,
 )
 from .models.incidents import MAX_PEOPLE_AFFECTED, MIN_PEOPLE_AFFECTED
@@ -235,7 +237,8 @@ def service_lookup(services: list[tuple[int, str, str]]) -> dict[str, int]:
     """{casefolded CQC location ID or name: service id} for the importing provider's services only."""
     lookup = {}
     for pk, cqc_id, name in services:
-        # Also as our downloads write it (a leading quote before "=", "-" …), so a template imports as it is.
+        # Also as our downloads write it (a leading quote before "=", "-" …), so a name copied from one
+        # of them is still found.
         for text in (name, cqc_id, spreadsheet_text(name), spreadsheet_text(cqc_id)):
             lookup[text.strip().casefold()] = pk
     return lookup
@@ -500,8 +503,13 @@ def _check(frame: pd.DataFrame, columns: list[Column], values) -> Checked:
     frame, header_problems = _prepare(frame, columns)
     if header_problems:
         return Checked(frame.iloc[0:0], header_problems)
-    rows = _Rows(frame, columns)
+    # A template's example row is refused on its own: its other cells would only add puzzles (an
+    # unknown service EXAMPLE), and the file is refused whatever they hold.
+    example = example_rows(frame)
+    rows = _Rows(frame[~example], columns)
     parsed = values(rows)
+    for line in _lines(frame)[example]:
+        rows.found.append((int(line), -1, EXAMPLE_REFUSED.format(line=line)))
     return Checked(pd.DataFrame({"line": rows.lines, **parsed}), rows.errors())
 
 

@@ -15,10 +15,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from providers.choices import Role
 from providers.permissions import (
     STAFF_ROLES,
+    WORK_ROLES,
     built_once,
     holds,
     holds_now,
     is_the,
+    organisation_services,
     register,
     staff_assignments,
     staff_at,
@@ -127,8 +129,9 @@ PERMISSIONS = {
         holds(*INCIDENT_RECORDERS),
         "The importers, or the registered manager or deputy regional manager reaching the service.",
     ),
+    # The administrator too, who imports incidents and corrects what an import brought in.
     "learning_transfer.view_incident": (
-        staff_at("service"),
+        holds(*STAFF_ROLES, at="service"),
         "Staff whose role reaches the incident's service.",
     ),
     "learning_transfer.read_review_candidates": (
@@ -212,7 +215,7 @@ def matched_services_seen(user, trigger, rows) -> MatchedServicesSeen:
     role, the region's for a regional role, their own service for service staff). The one rule for
     the trigger's page, its CSV and every other list of a trigger's matched services; no query of its
     own (the person's roles are read once a request)."""
-    if holds_now(user, STAFF_ROLES, trigger.provider):  # every one, without asking 500 times
+    if holds_now(user, WORK_ROLES, trigger.provider):  # every one, without asking 500 times
         return MatchedServicesSeen(frozenset(row.match.pk for row in rows), SEES_EVERY_SERVICE)
     regional = any(
         a.provider_id == trigger.provider_id and a.region_id and not a.service_id
@@ -238,7 +241,9 @@ def visible_lines(user) -> QuerySet[ImplementationLine]:
 
 
 def visible_incidents(user) -> QuerySet[Incident]:
-    return Incident.objects.filter(service__in=visible_services(user))
+    """Incidents of the services any staff role of the person's reaches: the administrator, who
+    imports them, among them (as `view_incident`)."""
+    return Incident.objects.filter(service__in=organisation_services(user))
 
 
 def reviewable_incidents(user) -> QuerySet[Incident]:

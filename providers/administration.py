@@ -14,7 +14,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from . import services, sign_in
+from . import permissions, services, sign_in
 from .actions import AlreadyDone
 from .calendar import bank_holidays_between
 from .choices import Role
@@ -317,8 +317,17 @@ class RoleRemoveView(AdministeredProviderMixin, TemplateView):
     def get_context_data(self, **kwargs):
         form = kwargs.pop("form", None) or RemoveRoleForm(ask_to_remove_anyway=bool(self.only_holder))
         kwargs.setdefault("only_holder", self.only_holder)
+        # The work listed links to its pages only for an administrator who also holds a role that
+        # sees the provider's work (every page of it): the administrator's own role opens none.
+        links_open = permissions.holds_now(
+            self.request.user, permissions.WORK_ROLES, self.assignment.provider
+        )
         return super().get_context_data(
-            assignment=self.assignment, form=form, last_administrator=self.last_administrator, **kwargs
+            assignment=self.assignment,
+            form=form,
+            last_administrator=self.last_administrator,
+            links_open=links_open,
+            **kwargs,
         )
 
     def post(self, request, pk):

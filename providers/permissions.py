@@ -28,6 +28,11 @@ from .models import Provider, Region, RoleAssignment, Service, User
 from .rows import Populator
 
 STAFF_ROLES = tuple(role for role in Role if role != Role.COMMISSIONER)
+# The staff roles that do, oversee or report on the services' care work, and so see it: every one but
+# the provider administrator. The administrator keeps the organisation (its people, roles, working
+# hours, chain settings and imports) and reaches every service for that, but opens no case, check,
+# escalation, notice or matched service: those hold residents' care and clinicians' notes.
+WORK_ROLES = tuple(role for role in STAFF_ROLES if role != Role.PROVIDER_ADMINISTRATOR)
 
 # The permissions of every app, with the one-line description a refusal quotes.
 DESCRIPTIONS: dict[str, str] = {}
@@ -351,8 +356,9 @@ def holds_now(user, roles: Iterable[str], target) -> bool:
 
 
 def works_at(user, target) -> bool:
-    """Whether the person holds any staff role now that reaches `target`."""
-    return holds_now(user, STAFF_ROLES, target)
+    """Whether the person holds a staff role now that sees the work at `target` (`WORK_ROLES`: any
+    but the provider administrator's)."""
+    return holds_now(user, WORK_ROLES, target)
 
 
 # --- predicate builders for the permission tables ----------------------------------------------
@@ -383,7 +389,8 @@ def holds(*roles: str, at: str | Callable | None = None) -> rules.Predicate:
 
 
 def staff_at(at: str | Callable | None = None) -> rules.Predicate:
-    """The person holds a staff role now (any) at a scope reaching the object's place (`at`)."""
+    """The person holds a staff role now that sees the services' work (`WORK_ROLES`) at a scope
+    reaching the object's place (`at`)."""
     place = _place(at)
 
     def predicate(user, obj):
@@ -441,7 +448,8 @@ def providers_where(user, perm: str) -> list[Provider]:
 # --- the organisation's permissions ------------------------------------------------------------
 
 PERMISSIONS = {
-    "providers.view_service": (staff_at(), "Staff whose role (now) reaches the service."),
+    # The administrator too: a service's page is its profile, teams, shifts and people.
+    "providers.view_service": (holds(*STAFF_ROLES), "Staff whose role (now) reaches the service."),
     "providers.administer_provider": (
         holds(Role.PROVIDER_ADMINISTRATOR),
         "Only the provider's administrator.",
@@ -476,12 +484,20 @@ def _scope_filter(user, roles: Iterable[str] | None = None) -> Q | None:
     return condition
 
 
-def visible_services(user, roles: Iterable[str] | None = None) -> QuerySet[Service]:
-    """Services the person's staff roles reach now (optionally only through some of their roles)."""
+def visible_services(user, roles: Iterable[str] | None = WORK_ROLES) -> QuerySet[Service]:
+    """Services whose work the person's roles reach now (`WORK_ROLES`: the provider administrator's
+    role reaches none), or only through some of their roles; `organisation_services` for the
+    organisation's own pages."""
     condition = _scope_filter(user, roles)
     if condition is None:
         return Service.objects.none()
     return Service.objects.filter(condition)
+
+
+def organisation_services(user) -> QuerySet[Service]:
+    """Services any staff role of the person's reaches now, the provider administrator's among them:
+    the organisation's pages (its services, their teams, shifts and people)."""
+    return visible_services(user, STAFF_ROLES)
 
 
 def visible_providers(user) -> QuerySet[Provider]:

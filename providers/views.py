@@ -122,7 +122,7 @@ class OrganisationView(StaffRequiredMixin, TemplateView):
         services = permissions.KeptList(
             user,
             "organisation services",
-            lambda: _services_listed(permissions.visible_services(user)).order_by(
+            lambda: _services_listed(permissions.organisation_services(user)).order_by(
                 "provider__name", "region__name", "region_id", "name", "pk"
             ),
         )
@@ -144,7 +144,7 @@ class ServiceDetailView(StaffRequiredMixin, DetailView):
     def get_object(self, queryset=None):
         # Scoping the queryset (not checking afterwards) means another provider's service is a 404.
         service = get_object_or_404(
-            _services_listed(permissions.visible_services(self.request.user))
+            _services_listed(permissions.organisation_services(self.request.user))
             .select_related("provider")
             .prefetch_related("shift_patterns", "teams"),
             pk=self.kwargs["pk"],

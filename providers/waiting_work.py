@@ -1,8 +1,9 @@
 """Work waiting on a role where one assignment of it is held: what the page that removes a role names.
 
 The work lives in the apps above this one (the escalation engine's steps to record and escalations to
-answer), which this app may not import; each registers a source in its AppConfig.ready(), as
-dashboard panels are, with the words the page puts before its list:
+answer, chain A's learning work its holder is named for), which this app may not import; each
+registers a source in its AppConfig.ready(), as dashboard panels are, with the words the page puts
+before its list:
 
     waiting_work.register(steps_waiting_on, "After this, nobody can record:")
 
@@ -11,7 +12,7 @@ in the order the page lists them, and how many there are in all) in a fixed numb
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from .templatetags.nhsuk import london
@@ -33,16 +34,23 @@ class Waiting:
 
 @dataclass(frozen=True)
 class WaitingList:
-    """One source's work as the page lists it: its heading, the first rows and how many in all."""
+    """One source's work as the page lists it: its heading, the first rows, the next ones (folded
+    under "and N more"), and how many in all."""
 
     heading: str
     first: list[Waiting]
     total: int
+    rest: list[Waiting] = field(default_factory=list)
 
     @property
     def more(self) -> int:
-        """How many more there are than the ones named."""
+        """How many more there are than the ones named first."""
         return self.total - len(self.first)
+
+    @property
+    def unlisted(self) -> int:
+        """How many are only counted: more than the page lists in all (`LISTED`)."""
+        return self.total - len(self.first) - len(self.rest)
 
 
 @dataclass(frozen=True)
@@ -63,13 +71,19 @@ def register(find: Callable, heading: str) -> None:
         _SOURCES.append(source)
 
 
-def waiting_on(assignment, size: int = 5) -> list[WaitingList]:
+# How many of each list the page names at once, and how many in all (the rest unfolded on asking);
+# beyond that they are counted, so the page stays short however much waits.
+SHOWN = 5
+LISTED = 50
+
+
+def waiting_on(assignment, shown: int = SHOWN, listed: int = LISTED) -> list[WaitingList]:
     """What waits on the holders of `assignment`'s role at its scope, one list per source that has
-    any, each naming its first `size` and counting the rest: one query or so per source, however
-    many."""
+    any, each naming its first `shown`, then up to `listed` in all, and counting the rest: one query
+    or so per source, however many."""
     lists = []
     for source in _SOURCES:
-        first, total = source.find(assignment, size)
+        rows, total = source.find(assignment, listed)
         if total:
-            lists.append(WaitingList(source.heading, first, total))
+            lists.append(WaitingList(source.heading, rows[:shown], total, rows[shown:listed]))
     return lists

@@ -8,9 +8,12 @@ class ReportingControlConfig(AppConfig):
     verbose_name = "Reporting control (chain C)"
 
     def ready(self):
-        from escalation import chain_hooks, step_facts
+        from django.db.models.signals import post_save
 
-        from . import chain, computations, hooks, movement, panels, permissions  # noqa: F401 - permissions registers the app's rules
+        from escalation import chain_hooks, step_facts
+        from learning_transfer.models import MatchedService
+
+        from . import chain, computations, evidence_mails, hooks, movement, panels, permissions  # noqa: F401 - permissions registers the app's rules
 
         panels.register_panels()
         computations.register_computations()
@@ -19,4 +22,12 @@ class ReportingControlConfig(AppConfig):
         chain_hooks.register(chain.CHAIN_CODE, recorded=hooks.act_on_breach)
         # C2 asks the movement from baseline only of the lines presented as improved, and says so.
         step_facts.register(chain.FIGURES_STEP, movement.movement_facts)
-        step_facts.register_items_asked(chain.FIGURES_STEP, movement.MOVEMENT, movement.items_asked)
+        step_facts.register_items_asked(
+            chain.FIGURES_STEP, movement.MOVEMENT, movement.items_asked, none_asked=movement.NONE_ASKED
+        )
+        chain_hooks.register(chain.CHAIN_CODE, recorded=hooks.flag_movement_against_the_claim)
+        step_facts.register_affected_services(chain.FIGURES_STEP, movement.affected_services)
+        # A verification withdrawn after an update's release tells whoever answers for the update.
+        post_save.connect(
+            evidence_mails.on_match_saved, sender=MatchedService, dispatch_uid="released_evidence_withdrawn"
+        )

@@ -16,6 +16,16 @@ SIGNED_OFF_AGAINST = ("C1", "C3", "C4")
 FIGURES_STEP = "C2"
 
 
+def service_behind_action(service) -> str:
+    """What C2's escalation asks of a service's registered manager, who cannot open the update: to do
+    the revised action there, or say why not (the seed's "Trigger same-day redrafting." is the update's
+    team's work, not theirs)."""
+    return (
+        f"Complete the revised action at {service.name}, or tell the performance analyst why not: the "
+        "update's figures count your service as not completing it in time."
+    )
+
+
 def start(update, by, now=None):
     """Start chain C on the update at `now` (default the current time): its steps count back from the
     issue date-time."""

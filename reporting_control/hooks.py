@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from . import chain
 from .computations import line_count_problems
 from .models import ReportingUpdate
-from .movement import missing_movement
+from .movement import against_the_claim, missing_movement
 from .services import place_automatic_hold, tell_managers_of_services_behind
 
 # A breach of either step holds the update: C4 places the hold, C5 keeps it (DOMAIN.md chain C).
@@ -44,6 +44,24 @@ def act_on_breach(record) -> None:
     if not isinstance(subject, ReportingUpdate):
         return
     if code == chain.FIGURES_STEP:
-        tell_managers_of_services_behind(subject, record)
+        for escalation in tell_managers_of_services_behind(subject, record):
+            # Asked of the service's registered manager, who cannot open the update: what they can do.
+            escalation.action = chain.service_behind_action(escalation.service)
+            escalation.save(update_fields=["action"])
     else:
         place_automatic_hold(subject, record)
+
+
+def flag_movement_against_the_claim(record) -> None:
+    """C2's record says each line presented as improved whose movement from baseline goes against the
+    claim (zero or below): "Line 2 is presented as improved, but its movement from baseline is -10 %".
+    The figure is kept, it is a fact; the contradiction is added to the record's explanation, so the
+    step page, its earlier records and whoever reads the record see it. C2's rule (the seed's threshold
+    on services completing the action) is left as it is: weighing the contradiction is C4's."""
+    if record.step_run.code != chain.FIGURES_STEP:
+        return
+    flags = against_the_claim(record.values)
+    if not flags:
+        return
+    record.explanation = "; ".join([record.explanation, *flags]) if record.explanation else "; ".join(flags)
+    record.save(update_fields=["explanation"])

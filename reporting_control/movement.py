@@ -8,13 +8,19 @@ measure out when no line claims one, and asks for the improved lines alone when 
 
 import re
 
+from django.db.models import Q
+
+from escalation.rules import figure_text
 from escalation.step_facts import StepFacts
+from providers.models import Service
 
 from .chain import FIGURES_STEP
 from .choices import WITHHELD_STATES, LineKind
 from .models import ReportingUpdate
 
 MOVEMENT = "movement_from_baseline_pct"
+# What a C2 record that asked no movement (it keeps {}) reads on every page and in the evidence pack.
+NONE_ASKED = "Not asked: no line claims an improvement"
 # How a person names a line: "Line 2", "line 2" or "2".
 _LINE_ITEM_RE = re.compile(r"(?:line\s*)?(\d+)", re.IGNORECASE)
 
@@ -60,11 +66,47 @@ def movement_facts(step_run) -> StepFacts | None:
                 )
             ],
         )
+    current = step_run.records.filter(is_current=True).first()
+    flags = against_the_claim(current.values if current else {})
     return StepFacts(
         "Lines presented as improved",
         [(item_name(line), line.claim) for line in lines]
-        + [("Movement from baseline", f"Asked for these lines only: {', '.join(map(item_name, lines))}.")],
+        + [("Movement from baseline", f"Asked for these lines only: {', '.join(map(item_name, lines))}.")]
+        + [("Against the claim", flag) for flag in flags],
     )
+
+
+def _line_number(item) -> int | None:
+    """The line a recorded item names ("Line 2", "line 2" or "2"), or None."""
+    found = _LINE_ITEM_RE.fullmatch(str(item).strip())
+    return int(found.group(1)) if found else None
+
+
+def against_the_claim(values: dict) -> list[str]:
+    """Each recorded movement going against its line's claim of improvement (zero or below): "Line 2 is
+    presented as improved, but its movement from baseline is -10 %". Kept as recorded, since it is what
+    the figures show, but said wherever the record is read: C2's own rule judges only the services
+    completing the action (the seed's threshold), so the contradiction is for C4 and the sign-off to weigh."""
+    movement = values.get(MOVEMENT) if isinstance(values, dict) else None
+    if not isinstance(movement, dict):
+        return []
+    return [
+        f"Line {_line_number(item)} is presented as improved, but its movement from baseline is "
+        f"{figure_text(number)} %"
+        for item, number in movement.items()
+        if _line_number(item) is not None and isinstance(number, int | float) and number <= 0
+    ]
+
+
+def affected_services(step_run):
+    """The services C2's escalation may name: those the update covers or its lines name, so the
+    analyst cannot send it to the manager of a service the update is not about. None (the provider's
+    services) for a case not about an update."""
+    update = _update_of(step_run)
+    if update is None:
+        return None
+    about = Q(reporting_updates=update) | Q(reporting_lines__update=update)
+    return Service.objects.filter(about).distinct().order_by("name")
 
 
 def missing_movement(step_run, values: dict) -> dict[str, str]:
@@ -73,17 +115,23 @@ def missing_movement(step_run, values: dict) -> dict[str, str]:
     update = _update_of(step_run)
     if update is None or step_run.code != FIGURES_STEP or not isinstance(values.get(MOVEMENT), dict):
         return {}
-    given = set()
-    for item in values[MOVEMENT]:
-        found = _LINE_ITEM_RE.fullmatch(str(item).strip())
-        if found:
-            given.add(int(found.group(1)))
-    missing = [line for line in improved_lines(update) if line.order not in given]
-    if not missing:
-        return {}
-    words = ", ".join(item_name(line) for line in missing)
-    verb, whose = ("is", "its") if len(missing) == 1 else ("are", "their")
-    return {
-        MOVEMENT: f"{words} {verb} presented as improved: enter {whose} movement from baseline, "
-        f"one 'Line number = figure' a line (for example, {item_name(missing[0])} = -12)."
-    }
+    lines = improved_lines(update)
+    given = {_line_number(item) for item in values[MOVEMENT]}
+    missing = [line for line in lines if line.order not in given]
+    # A line not claiming an improvement has no movement to give; said only where some line is asked
+    # (with none, the form records nothing and asks nothing).
+    asked = {line.order for line in lines}
+    not_asked = [str(item).strip() for item in values[MOVEMENT] if lines and _line_number(item) not in asked]
+    problems = []
+    if missing:
+        words = ", ".join(item_name(line) for line in missing)
+        verb, whose = ("is", "its") if len(missing) == 1 else ("are", "their")
+        problems.append(
+            f"{words} {verb} presented as improved: enter {whose} movement from baseline, "
+            f"one 'Line number = figure' a row (for example, {item_name(missing[0])} = -12)."
+        )
+    only = ", ".join(map(item_name, lines))
+    for item in not_asked:
+        named = item if _line_number(item) is None else f"Line {_line_number(item)}"
+        problems.append(f"{named} does not claim an improvement: movement is asked only for {only}.")
+    return {MOVEMENT: " ".join(problems)} if problems else {}

@@ -160,7 +160,8 @@ def add_line(update: ReportingUpdate, *, by, claim: str, kind: str, services=(),
         raise ValidationError({"kind": "Choose what kind of claim this is."})
     services = _named_services(services, update.provider)
     with transaction.atomic():
-        _not_released(_lock(update))  # one line added at a time per update: a repeat sees the first one
+        locked = _lock(update)
+        _not_released(locked)  # one line added at a time per update: a repeat sees the first one
         same = update.lines.filter(claim=claim, kind=kind).first()
         if same is not None:
             raise AlreadyDone(f"Line {same.order} already makes this claim.", same)
@@ -168,6 +169,8 @@ def add_line(update: ReportingUpdate, *, by, claim: str, kind: str, services=(),
         line = ReportingLine(update=update, order=last + 1, claim=claim, kind=kind)
         _save(line, by, "Line added", now)
         line.services.set(services)
+        # The update's page shows the update's history: each change to its lines has a row there too.
+        _save(locked, by, f"Line {line.order} added: {claim}", now)
     return assess_line_evidence(line, now=now)
 
 
@@ -177,9 +180,12 @@ def name_line_services(line: ReportingLine, *, by, services, now=None) -> Report
     require_perm(by, "reporting_control.edit_update", update)
     services = _named_services(services, update.provider)
     with transaction.atomic():
-        _not_released(_lock(update))
+        locked = _lock(update)
+        _not_released(locked)
         line._history_user = by  # the history row of the services change names who made it
         line.services.set(services)
+        named = ", ".join(sorted(service.name for service in services))
+        _save(locked, by, f"Line {line.order} names its services: {named}", now)
     return assess_line_evidence(line, now=now, by=by)
 
 
@@ -239,6 +245,13 @@ def _check_evidence(update: ReportingUpdate, *, by, now) -> dict:
     return evidence.c1_measures(verdicts)
 
 
+# How the update's history says what a decision did to one of its lines: "Line 2 frozen: no proof yet".
+DECIDED_WORDS = {
+    LineState.FROZEN: "frozen",
+    LineState.DEFERRED: "deferred",
+    LineState.CHALLENGE_CLEARED: "challenge-cleared",
+    LineState.DRAFT: "reopened for a fresh evidence check",
+}
 NOT_CLEARABLE = "Clearing at challenge is offered once the line is evidenced."
 
 
@@ -262,9 +275,11 @@ def decide_line(line: ReportingLine, *, by, state: str, reason: str, now=None) -
     else:
         raise ValidationError({"state": "Choose freeze, defer, clear or reopen."})
     with transaction.atomic():
-        _not_released(_lock(update))  # never decided past a release made meanwhile
+        locked = _lock(update)
+        _not_released(locked)  # never decided past a release made meanwhile
         line.state, line.decision_reason = state, reason
         _save(line, by, f"{line.get_state_display()}: {reason}", now)
+        _save(locked, by, f"Line {line.order} {DECIDED_WORDS[state]}: {reason}", now)
         return assess_line_evidence(line, now=now, by=by) if state == LineState.DRAFT else line
 
 

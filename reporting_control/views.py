@@ -21,9 +21,10 @@ from providers.history import recent_changes
 from providers.mixins import CommissionerRequiredMixin, StaffRequiredMixin
 from providers.models import Role
 from providers.permissions import compiled_once, providers_where, require_perm
+from providers.templatetags.nhsuk import on_at
 from providers.who_acts import Colleagues, join_or, nobody_holds, refusal
 
-from . import chain, permissions, services
+from . import chain, evidence, permissions, services, since_release
 from .choices import LineState, PackStatus
 from .forms import DecisionForm, LineForm, LineServicesForm, ReasonForm, UpdateForm
 from .models import EvidencePack, ReportingLine, ReportingUpdate
@@ -81,8 +82,10 @@ class UpdateListView(StaffRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         can_plan = bool(providers_where(self.request.user, "reporting_control.plan_update"))
         context = super().get_context_data(can_plan=can_plan, **kwargs)
+        withdrawn = since_release.withdrawn_since_release(context["updates"])  # the same few queries
         for update in context["updates"]:
             update.status_text = update.status_words(update.line_count, update.lacking_count)
+            update.withdrawn_lines = since_release.withdrawn_line_count(withdrawn, update.pk)
         return context
 
 
@@ -114,6 +117,9 @@ class UpdateDetailView(UpdateMixin, TemplateView):
                 line.decision_form = sent_back
             else:
                 line.decision_form = decision_form(user, line, colleagues=colleagues)
+        withdrawn = since_release.withdrawn_since_release([update]).get(update.pk, {})
+        for line in lines:  # a released line whose evidence was withdrawn since says so
+            line.withdrawn_since_release = withdrawn.get(line.pk, [])
         holds = update.holds.select_related("placed_by", "lifted_by")
         active = next((h for h in holds if h.is_active), None)
         sign_off = chain.step_run(update, chain.SIGN_OFF_STEP)
@@ -121,6 +127,8 @@ class UpdateDetailView(UpdateMixin, TemplateView):
             update=update,
             status=update.status_words(len(lines), sum(line.state == LineState.LACKING for line in lines)),
             lines=lines,
+            changed_since_check=not update.released_at
+            and evidence.verification_changed_since_check(update, lines),
             holds=holds,
             active_hold=active,
             # Every pack the release issued (one per commissioner) and the latest few staff asked for,
@@ -360,6 +368,41 @@ class HoldLiftView(_ReasonView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(kept_by=self.kept_by(), **kwargs)
+
+    def nothing_to_lift(self):
+        """Back to the update, saying who lifted the hold and when, once no hold is active (a second
+        submit, the back button, another tab); None while a hold is there to lift."""
+        update = self.get_update()
+        holds = update.holds.select_related("lifted_by")
+        if any(hold.is_active for hold in holds):
+            return None
+        last = max((h for h in holds if h.lifted_at), key=lambda h: h.lifted_at, default=None)
+        if last is None:
+            messages.info(self.request, "This update is not held: nothing to lift.")
+        else:
+            messages.info(
+                self.request, f"Already lifted by {last.lifted_by} {on_at(last.lifted_at)}: nothing changed."
+            )
+        return redirect(update.get_absolute_url())
+
+    def get(self, request, *args, **kwargs):
+        return self.nothing_to_lift() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.nothing_to_lift() or super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            self.perform(self.get_update(), form.cleaned_data["reason"])
+        except ValidationError as error:
+            # Lifted by someone else while this form was being sent: say who, rather than refuse.
+            gone = self.nothing_to_lift()
+            if gone is not None:
+                return gone
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success)
+        return redirect(self.get_update().get_absolute_url())
 
     def perform(self, update, reason):
         services.lift_hold(update, by=self.request.user, reason=reason)

@@ -30,9 +30,9 @@ class ReplacedFigure:
 
 
 def hours_text(hours: Decimal) -> str:
-    """Care hours as a manager reads them: "742.5", "80.0", "1,742.25" (never "80.00")."""
-    text = f"{hours:,.2f}"
-    return text[:-1] if text.endswith("0") else text
+    """Care hours as a manager reads them, always to two decimal places so a column of them lines up:
+    "742.50", "80.00", "1,742.25"."""
+    return f"{hours:,.2f}"
 
 
 def replaced_care_hours(job, limit: int = REPLACED_SHOWN) -> list[ReplacedFigure]:

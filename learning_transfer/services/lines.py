@@ -65,32 +65,43 @@ def _refuse_a_second_open_line(line: ImplementationLine) -> None:
         refuse(SAME_LINE_OPEN)
 
 
-def reopen_line(line: ImplementationLine, *, by, reason: str, now=None) -> ImplementationLine:
-    """Reopen a line marked done by mistake: it is to do again, with the reason in its history.
+def reopen_line(line: ImplementationLine, *, by, reason: str, due_at=None, now=None) -> ImplementationLine:
+    """Reopen a line marked done by mistake: it is to do again, with the reason in its history, due
+    again by `due_at` when given (else when it was due: a past date leaves it overdue at once).
 
     Refused at a service left out of the learning or of a closed trigger (as every change there is),
-    and when the same line is open already. A second submit finds it open and changes nothing
-    (AlreadyDone). A verification resting on every line being done is withdrawn, on the record, and
-    the people concerned are told (`verification.withdraw`)."""
+    when the same line is open already, and for a new due date already past or outside the bounds a
+    line's due date keeps (`exposure.check_line_due`). A second submit finds it open and changes
+    nothing (AlreadyDone). A verification resting on every line being done is withdrawn, on the
+    record, and the people concerned are told who reopened which line and why (`verification.withdraw`)."""
     require_perm(by, COMPLETE, line)
     match = line.matched_service
     _open_for_work(match)
     reason = given_reason(reason, "Give the reason for reopening this line.")
     now = now_or(now)
+    if due_at is not None:
+        if due_at < now:
+            refuse("The new due date is in the past: give a date still to come, or leave it empty.", "due_at")
+        check_line_due(match, due_at)
     try:
         with transaction.atomic():
             row = lock(line)  # two reopenings at once: the second sees the line open
             if row.completed_at is None:
                 raise AlreadyDone(ALREADY_OPEN, row)
+            why = REOPENED + reason
+            if due_at is not None and due_at != row.due_at:
+                # The due date it had stays in the history, as a correction's does.
+                why = f"{REOPENED}due date was {london(row.due_at)}. {reason}"
+                row.due_at = due_at
             _refuse_a_second_open_line(row)
             row.completed_at, row.completed_by = None, None
-            save_with_history(
-                row, by, REOPENED + reason, update_fields=["completed_at", "completed_by"], at=now
-            )
-            withdraw_if_undone(match, by=by, now=now)
+            save_with_history(row, by, why, update_fields=["completed_at", "completed_by", "due_at"], at=now)
+            done = f"{by} reopened the line “{row.task}”: {reason.rstrip('.')}."
+            withdraw_if_undone(match, by=by, now=now, done=done)
     except IntegrityError:
         refuse(SAME_LINE_OPEN)  # another line became this one's twin at the same moment
     line.completed_at, line.completed_by = None, None
+    line.due_at = due_at or line.due_at
     return line
 
 

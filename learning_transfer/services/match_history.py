@@ -3,16 +3,19 @@ exposure log, verification), its notices (issued, acknowledged, reissued), its i
 (confirmed, replaced) and its implementation lines (added, completed, reopened, corrected), newest first.
 
 Each of the four records keeps its own history table (django-simple-history). Each is read once, its
-newest rows only, with the columns the History shows; the four are merged here. Four queries, whatever
-the length of the history.
+newest rows only, with the columns the History shows; the four are merged here, newest first, changes
+made at the same moment in the order they can have happened. A change of the service's own record says
+what it changed, old → new (`providers.history.field_changes`, as every record's History does). Four
+queries, whatever the length of the history.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from providers.history import SHOWN
+from providers.history import READ_AS, SHOWN, field_changes
 from providers.models import User
 from providers.permissions import compiled_once
+from providers.templatetags.nhsuk import london
 
 from ..models import ImplementationLead, ImplementationLine, LearningNotice, MatchedService
 from .lines import CORRECTED, REOPENED
@@ -27,11 +30,29 @@ class Change:
     history_user: User | None
     what: str
     history_change_reason: str
+    changes: tuple[str, ...] = ()  # what a change changed, "label: old → new" a line
 
     @property
     def get_history_type_display(self) -> str:
         """What was done, where a historical row says "Created" or "Changed"."""
         return self.what
+
+
+def _percent(value) -> str | None:
+    """A percentage as the service's page shows it: "14 %"."""
+    return None if value is None else f"{value.normalize():f} %"
+
+
+# The service's fields whose own names read poorly in a change ("Expected reduction pct"), in the
+# words its page uses (the shared History reads every other field by its own label).
+READ_AS["learning_transfer.MatchedService"] = [
+    ("Mandatory briefing completed", ("briefing_completed_at",), london),
+    ("Comparable risk found", ("comparable_risk_open_since",), london),
+    ("Comparable risk resolved", ("comparable_risk_resolved_at",), london),
+    ("Expected reduction in comparable risk", ("expected_reduction_pct",), _percent),
+    ("Verified", ("implementation_confirmed_at",), london),
+    ("Verification withdrawn", ("verification_withdrawn_at",), london),
+]
 
 
 def _the_service(row) -> str:
@@ -74,10 +95,10 @@ def _line(row) -> str:
     return f"Implementation line changed: {row.task}"
 
 
-# Each record of a matched service: (model, the column naming the matched service, the columns its
-# words read beyond those the History shows, the people they name, its words).
+# Each record at a matched service beside its own (`_the_services_changes`): (model, the column naming
+# the matched service, the columns its words read beyond those the History shows, the people they name,
+# its words).
 RECORDS = [
-    (MatchedService, "id", [], [], _the_service),
     (LearningNotice, "matched_service_id", ["round", "acknowledged_at", "superseded_at"], [], _notice),
     (ImplementationLead, "matched_service_id", ["person"], ["person"], _lead),
     (ImplementationLine, "matched_service_id", ["task", "completed_at"], [], _line),
@@ -86,8 +107,10 @@ RECORDS = [
 
 def match_history(match: MatchedService, limit: int = 30) -> list[Change]:
     """The newest `limit` changes of the matched service and of its notices, lead and lines, newest
-    first: one query a record (its SQL kept, run with this service)."""
-    changes = []
+    first: one query a record (its SQL kept, run with this service). Changes at the same moment keep
+    the order they can have happened in: the service's record (a verification, or its withdrawal
+    after the change that undid it) after its notices, lead and lines; its matching before them all."""
+    changes = _the_services_changes(match, limit)
     for model, column, columns, people, words in RECORDS:
 
         def newest(pk, model=model, column=column, columns=columns, people=people):
@@ -98,5 +121,33 @@ def match_history(match: MatchedService, limit: int = 30) -> list[Change]:
         for row in compiled_once(None, name, newest, pk=match.pk).rows():
             reason = row.history_change_reason or ""
             changes.append(Change(row.history_date, row.history_user, words(row), reason))
-    changes.sort(key=lambda change: change.history_date, reverse=True)
+    # Sorted by when, newest first; at the same moment the match's creation is the oldest, and every
+    # other change keeps the order it was listed in (the sort is stable), so the History reads the same
+    # on every view.
+    changes.sort(key=lambda change: (change.history_date, change.what != "Created"), reverse=True)
     return changes[:limit]
+
+
+def _the_services_changes(match: MatchedService, limit: int) -> list[Change]:
+    """The newest `limit` changes of the matched service's own record, each saying what it changed:
+    one row more than shown is read, so the oldest shown is compared with the one before it too."""
+
+    def newest(pk):
+        rows = MatchedService.history.filter(id=pk)
+        rows = rows.select_related("history_user", "implementation_confirmed_by")
+        return rows.order_by("-history_date", "-pk")[: limit + 1]
+
+    name = f"changes at a matched service: its own record, {limit}"
+    rows = list(compiled_once(None, name, newest, pk=match.pk).rows())
+    # The people a change names: read with the rows, so the History asks nothing more per change.
+    names = {
+        (User, row.implementation_confirmed_by_id): str(row.implementation_confirmed_by)
+        for row in rows
+        if row.implementation_confirmed_by_id is not None
+    }
+    found = []
+    for newer, older in zip(rows[:limit], [*rows[1:], None], strict=False):
+        said = tuple(field_changes(older, newer, names)) if newer.history_type == "~" else ()
+        reason = newer.history_change_reason or ""
+        found.append(Change(newer.history_date, newer.history_user, _the_service(newer), reason, said))
+    return found

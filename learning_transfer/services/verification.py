@@ -114,11 +114,12 @@ def again_when(match: MatchedService) -> str:
     return in_words([gap.again_when for gap in gaps(match)])
 
 
-def withdraw_if_undone(match: MatchedService, *, by, now=None) -> bool:
+def withdraw_if_undone(match: MatchedService, *, by, now=None, done: str = "") -> bool:
     """Withdraw the match's verification when something it rested on no longer holds, naming why.
 
     Call it inside the transaction of the change that may have undone it, after saving that change,
-    so both are kept or neither. `by` is the person whose change it was. Returns whether it withdrew.
+    so both are kept or neither. `by` is the person whose change it was, `done` that change in words
+    for the people told ("Yusuf Price reopened the line “…”: the reason."). Returns whether it withdrew.
     """
     row = lock(match)  # as saved now; a verification given at the same moment waits for this change
     if row.implementation_confirmed_at is None:
@@ -126,13 +127,15 @@ def withdraw_if_undone(match: MatchedService, *, by, now=None) -> bool:
     found = gaps(row)
     if not found:
         return False
-    return withdraw(match, because=in_words([gap.because for gap in found]), by=by, now=now)
+    because = in_words([gap.because for gap in found])
+    return withdraw(match, because=because, by=by, now=now, done=done)
 
 
-def withdraw(match: MatchedService, *, because: str, by, now=None) -> bool:
+def withdraw(match: MatchedService, *, because: str, by, now=None, done: str = "") -> bool:
     """Withdraw the match's verification, if it is verified, `because` (in words, after "because"), on
-    the record, and tell the people concerned (`tell_withdrawal`). Call it inside the transaction of the
-    change that undid it, after saving that change. Returns whether it withdrew."""
+    the record, and tell the people concerned (`tell_withdrawal`) what was `done` to withdraw it. Call
+    it inside the transaction of the change that undid it, after saving that change. Returns whether it
+    withdrew."""
     row = lock(match)
     verified_at, verified_by = row.implementation_confirmed_at, row.implementation_confirmed_by
     if verified_at is None:
@@ -152,24 +155,34 @@ def withdraw(match: MatchedService, *, because: str, by, now=None) -> bool:
         at=now,
         refusal="The verification was changed by someone else just now.",
     )
-    tell_withdrawal(match, verified_by=verified_by, now=now)
+    tell_withdrawal(match, verified_by=verified_by, by=by, done=done, now=now)
     return True
 
 
-def tell_withdrawal(match: MatchedService, *, verified_by, now) -> None:
-    """E-mail the service's registered manager and the person who had verified (when someone else and
-    still active) that the verification was withdrawn: which service, which learning, why and what to
-    do next. Through the escalation outbox, so it leaves once, after the withdrawal commits."""
+def tell_withdrawal(match: MatchedService, *, verified_by, by=None, done: str = "", now) -> None:
+    """E-mail the service's registered manager and the person who had verified (when still active)
+    that the verification was withdrawn: which service, which learning, who withdrew it by doing what
+    (`done`, else a change by `by`), why and what to do next. Not `by`: whose change it was knows. One
+    mail a person, greeting them, through the escalation outbox, so it leaves once, after the
+    withdrawal commits."""
     service = match.service
     people = [registered_manager_now(service), verified_by]
-    people = [p for i, p in enumerate(people) if p is not None and p.is_active and p not in people[:i]]
+    people = [
+        p
+        for i, p in enumerate(people)
+        if p is not None and p.is_active and p not in people[:i] and (by is None or p.pk != by.pk)
+    ]
     if not people:
         return
     reference = match.trigger.reference
     to_do = again_when(match)
     link = settings.SITE_URL.rstrip("/") + reverse("learning_transfer:match_detail", args=[match.pk])
     because = match.verification_withdrawn_because
+    if not done:
+        done = f"{by} changed the service's record." if by is not None else "The service's record changed."
     body = [
+        done,
+        "",
         f"The verification of implementation at {service} for learning {reference} "
         f"({match.trigger.title}) was withdrawn on {london(now)} because {because}.",
         "",
@@ -179,9 +192,7 @@ def tell_withdrawal(match: MatchedService, *, verified_by, now) -> None:
         "",
         f"Open the service's page: {link}",
     ]
-    notifications.queue_message(
-        people,
-        subject=f"Verification withdrawn at {service} – learning {reference}",
-        body="\n".join(body),
-        now=now,
+    subject = f"Verification withdrawn at {service} – learning {reference}"
+    notifications.queue_messages(
+        [(person, subject, "\n".join([f"Dear {person},", "", *body]), "") for person in people], now=now
     )

@@ -162,14 +162,12 @@ class ImportTemplateView(StaffRequiredMixin, View):
     def get(self, request, kind, extension):
         if kind not in ImportKind.values or extension not in ("csv", "xlsx"):
             raise Http404
-        # The first service the person can see, so the example imports as it is downloaded.
-        service = visible_services(request.user).filter(provider__in=_import_providers(request.user))
-        service = service.order_by("name").first()
+        # The example row names no real service: the import refuses it (import_columns.example_rows).
         filename = f"{kind}_template.{extension}"
         if extension == "csv":
-            return csv_download(import_columns.template_csv(kind, service), filename)
+            return csv_download(import_columns.template_csv(kind), filename)
         response = HttpResponse(
-            import_columns.template_xlsx(kind, service),
+            import_columns.template_xlsx(kind),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

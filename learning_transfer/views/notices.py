@@ -15,7 +15,7 @@ from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import require_perm
-from providers.templatetags.nhsuk import london
+from providers.templatetags.nhsuk import london, on_at
 from providers.who_acts import split_yours
 
 from .. import permissions, services
@@ -167,6 +167,7 @@ class MatchDetailView(MatchMixin, TemplateView):
             lines=lines,
             verify_again_when=again_when(match) if withdrawn else "",
             history=match_history(match),  # the notice, lead and lines too, newest first
+            now=timezone.now(),  # an open line due before now is overdue, as the dashboard says
             briefing_title=briefing_title(match),
             **offered,
             **kwargs,
@@ -332,6 +333,7 @@ class LineMixin(MatchMixin):
                     "service",
                     "matched_service__service__region",
                     "matched_service__trigger__provider",
+                    "matched_service__implementation_confirmed_by",
                 ),
                 pk=self.kwargs["pk"],
             )
@@ -363,10 +365,36 @@ class LineReopenView(LineMixin, MatchFormView):
         line = self.get_line()
         done = f"marked done {london(line.completed_at)} by {line.completed_by or 'someone no longer here'}"
         intro = f"“{line.task}”, owned by {line.owner or 'nobody'}, due {london(line.due_at)}: {done}."
-        return {**super().get_context_data(**kwargs), "intro": intro}
+        return {**super().get_context_data(**kwargs), "intro": intro, "warning": self.withdraws()}
+
+    def withdraws(self) -> str:
+        """The warning that reopening withdraws the service's verification, which rests on every line
+        being done ("" when the service is not verified)."""
+        match = self.get_match()
+        if match.implementation_confirmed_at is None:
+            return ""
+        by = match.implementation_confirmed_by or "someone no longer here"
+        return (
+            f"Reopening this line withdraws the verification of implementation at {match.service} "
+            f"by {by} {on_at(match.implementation_confirmed_at)}."
+        )
 
     def perform(self, match, data):
-        services.reopen_line(self.get_line(), by=self.request.user, reason=data.get("reason", ""))
+        verified = match.implementation_confirmed_at is not None
+        services.reopen_line(
+            self.get_line(), by=self.request.user, reason=data.get("reason", ""), due_at=data.get("due_at")
+        )
+        self.withdrawn = verified and not (
+            MatchedService.objects.filter(pk=match.pk, implementation_confirmed_at__isnull=False).exists()
+        )
+
+    def get_success(self) -> str:
+        if getattr(self, "withdrawn", False):
+            return (
+                f"Line reopened: it is to do again. The verification of implementation at "
+                f"{self.get_match().service} is withdrawn: verify again once every line is done."
+            )
+        return self.success
 
 
 class LineCorrectView(LineMixin, MatchFormView):

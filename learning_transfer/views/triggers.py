@@ -27,6 +27,7 @@ from ..choices import THEME_RISK_TAGS
 from ..forms import CloseWithoutLearningForm, LearningForm, MatchAdjustForm, TriggerFilterSet, TriggerForm
 from ..models import LearningNotice, MatchedService
 from ..services import measures, rounds
+from ..services.changed_since_matching import changed_since_matching
 from ..services.corrections import source_corrections
 from ..services.late_start import LOG_LATE, StartsOverdue
 from ..services.notices import needs_redistribution
@@ -223,6 +224,8 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             look_wider=measures.look_wider(whole, step_runs),
             history=recent_changes(trigger, 30),
             source_corrections=source_corrections(trigger),
+            # Of the services the person sees, those whose figures moved since matching.
+            figures_changed=changed_since_matching(trigger, pic.included + pic.left_out),
             **_chain_context(run, timeline, user),
             other_regions_checks=len(step_runs) - len(timeline),
             **kwargs,

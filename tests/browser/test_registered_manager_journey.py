@@ -205,9 +205,15 @@ def test_registered_manager_journey(browser, live_server, oakwood, deployed):
     b5_row.get_by_role("link", name=shown(b5), exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(shown(b5))
     expect(page.get_by_role("heading", name="Record this step")).to_be_visible()
-    within_target = page.get_by_label("Revised-process tasks completed within the target timeframe")
-    failures = page.get_by_label("Repeated adoption failures across the previous 3 monitored shifts")
-    impact = page.get_by_label("Resident-impact events linked to weak learning uptake")
+    within_target = page.get_by_label(
+        "What % of tasks done the new way were finished within the target time?"
+    )
+    failures = page.get_by_label(
+        "Over the last 3 monitored shifts, how many repeated failures to follow the new way were there?"
+    )
+    impact = page.get_by_label(
+        "How many times were residents affected because staff had not taken up the new way?"
+    )
     for field in (within_target, failures, impact):
         expect(field).to_have_value("")
     failures.fill("4")

@@ -162,6 +162,6 @@ def test_a_group_lists_each_name_once_and_every_bad_line_is_named():
     with pytest.raises(ValidationError) as caught:
         text_to_group("Ash Grove = 0.9\nElm House 2\nAsh Grove = 0.01\nOak = ")
     said = " ".join(caught.value.messages)
-    assert "Line 3: Ash Grove is listed twice (first on line 1)." in said
-    assert "Line 2: write each line as 'name = number'." in said
+    assert "Row 3 of the box: Ash Grove is listed twice (first on row 1)." in said
+    assert "Row 2 of the box: write it as 'name = number'." in said
     assert text_to_group("Ash Grove = 0.9\n\nElm House = 1") == {"Ash Grove": "0.9", "Elm House": "1"}

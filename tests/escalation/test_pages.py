@@ -177,7 +177,7 @@ def test_a_group_measure_is_typed_one_item_per_line_and_can_be_prefilled(
     page = client.post(url, form, follow=True).text
     assert "Elm House (0.9)" in page  # the result writes a rate as every page does, no trailing zeros
     bad = client.post(url, {**form, "matched_service_rates": "Elm House 0.9"}).text
-    assert "Line 1: write each line as" in bad
+    assert "Row 1 of the box: write it as" in bad
 
 
 def test_the_chain_list_shows_current_values_and_tuning_with_a_reason(

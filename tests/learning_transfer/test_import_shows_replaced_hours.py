@@ -42,12 +42,12 @@ def test_the_finished_page_lists_each_replaced_figure_old_to_new(
     sign_in(quality_director)
     page = client.get(reverse("learning_transfer:import_detail", args=[job.pk])).text
     assert "2 figures replaced" in page
-    assert "Birch Lodge" in page and "80.0" in page and "96.0" in page
-    assert "742.5" in page and "750.0" in page
+    assert "Birch Lodge" in page and "80.00" in page and "96.00" in page
+    assert "742.50" in page and "750.00" in page
     rows = [(r.service_name, str(r.day), r.before, r.after) for r in replaced_care_hours(job)]
     assert rows == [
-        ("Birch Lodge", "2026-11-02", "80.0", "96.0"),
-        ("Elm House", "2026-11-02", "742.5", "750.0"),
+        ("Birch Lodge", "2026-11-02", "80.00", "96.00"),
+        ("Elm House", "2026-11-02", "742.50", "750.00"),
     ]
 
 
@@ -62,10 +62,10 @@ def test_a_figure_replaced_by_an_earlier_file_is_not_listed_again(
         hours_file([("Elm House", "2026-11-03", "710")]), provider, quality_director
     )
     assert [(str(r.day), r.before, r.after) for r in replaced_care_hours(first_change)] == [
-        ("2026-11-02", "742.5", "750.0")
+        ("2026-11-02", "742.50", "750.00")
     ]
     assert [(str(r.day), r.before, r.after) for r in replaced_care_hours(second_change)] == [
-        ("2026-11-03", "700.0", "710.0")
+        ("2026-11-03", "700.00", "710.00")
     ]
 
 
@@ -80,7 +80,7 @@ def test_a_long_list_is_cut_and_says_how_many_more(
         page = client.get(reverse("learning_transfer:import_detail", args=[job.pk])).text
     assert "30 figures replaced" in page
     assert f"The first {REPLACED_SHOWN} are listed" in page
-    assert page.count("100.0") == REPLACED_SHOWN
+    assert page.count("100.00") == REPLACED_SHOWN
 
 
 def test_a_first_upload_lists_nothing_replaced(client, sign_in, quality_director, provider, elm_house):

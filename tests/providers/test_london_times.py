@@ -32,7 +32,7 @@ def test_no_time_reads_as_nothing_and_a_time_without_a_zone_is_refused():
 
 
 def test_an_instant_after_a_verb_reads_on_a_day_at_a_time():
-    """"Recorded by Grace Nair on Mon 7 Dec 2026 at 01:17", not "at Mon 7 Dec 2026, 01:17"."""
+    """ "Recorded by Grace Nair on Mon 7 Dec 2026 at 01:17", not "at Mon 7 Dec 2026, 01:17"."""
     assert on_at(datetime(2026, 12, 7, 1, 17, tzinfo=UTC)) == "on Mon 7 Dec 2026 at 01:17"
     assert on_at(datetime(2026, 7, 1, 9, 5, tzinfo=UTC)) == "on Wed 1 Jul 2026 at 10:05"
     assert on_at(None) == ""

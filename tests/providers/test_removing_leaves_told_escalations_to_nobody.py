@@ -85,7 +85,8 @@ def test_the_warning_names_an_escalation_to_another_role_only_this_person_could_
     assert "Check complaints and safeguarding alerts (C3): step overdue" in listed
     assert "at Elm House, addressed to the Clinical Lead" in listed
     assert f"raised {london(told.raised_at)}" in listed
-    assert f'href="{reverse("escalation:detail", args=[told.pk])}"' in listed
+    # Named, not linked: the administrator's role opens no escalation.
+    assert f'href="{reverse("escalation:detail", args=[told.pk])}"' not in listed
 
 
 def test_not_named_when_someone_holds_the_role_it_is_addressed_to(

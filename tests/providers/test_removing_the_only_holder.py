@@ -219,4 +219,4 @@ def test_the_escalations_read_the_database_as_often_for_many_as_for_one(
     assert queries() == with_few
     assert Escalation.objects.filter(target_role=Role.OPERATIONS_DIRECTOR).count() > 5
     escalations = client.get(url).text.split("open escalations:")[1]
-    assert "more</li>" in escalations  # the first few are named, the rest counted
+    assert "more</span>" in escalations  # the first few are named, the rest unfold under "and N more"

@@ -74,7 +74,7 @@ def test_movement_is_asked_only_for_the_lines_presented_as_improved(
 
     page = client.get(step.get_absolute_url()).text
     assert NOT_ASKED not in page
-    assert "for each of: Line 2," in page
+    assert "for each of: Line 2 —" in page
     assert "Line 1," not in page
 
     left_blank = client.post(step.get_absolute_url(), _post_data(step))

@@ -27,7 +27,7 @@ from learning_transfer.permissions import (
     visible_triggers,
 )
 from providers.choices import ROLE_SCOPE, Role, Scope
-from providers.permissions import visible_services
+from providers.permissions import organisation_services
 from reporting_control.permissions import commissioner_packs, visible_updates
 
 from .world import NOW, PERSONA_ROLES, PERSONAS
@@ -51,6 +51,10 @@ CHECKERS += (R.SENIOR_CARER_LATE,)
 DEPLOYERS = (R.REGISTERED_MANAGER, R.OPERATIONS_DIRECTOR, R.DEPUTY_REGIONAL_MANAGER)
 SUMMARY = (R.NOMINATED_INDIVIDUAL, R.PROVIDER_DIRECTOR, R.QUALITY_DIRECTOR, R.OPERATIONS_DIRECTOR)
 SUMMARY += (R.COMPLIANCE_MANAGER, R.GOVERNANCE_OFFICER)
+# The roles that see the services' work (cases, checks, escalations, notices, matched services): every
+# staff role but the provider administrator's, who keeps the organisation, its people, roles, working
+# hours, chain settings and imports.
+WORK = tuple(r for r in Role if r not in (R.COMMISSIONER, R.PROVIDER_ADMINISTRATOR))
 
 # The roles each persona holds at each provider, as the story goes (oakwood: world.PERSONA_ROLES).
 HELD = {
@@ -180,7 +184,7 @@ TABLE = {
     ),
     # The escalation engine.
     "escalation:inbox": at(get=anywhere()),
-    "escalation:detail": at(get=may(reach="s2"), kwargs=the_object("escalation")),
+    "escalation:detail": at(get=may(*WORK, reach="s2"), kwargs=the_object("escalation")),
     "escalation:acknowledge": at(
         post=either(may(R.REGISTERED_MANAGER, reach="s2"), may(R.NOMINATED_INDIVIDUAL)),
         kwargs=the_object("escalation"),
@@ -193,9 +197,11 @@ TABLE = {
         post=either(may(R.REGISTERED_MANAGER, reach="s2"), may(R.NOMINATED_INDIVIDUAL)),
         kwargs=the_object("escalation"),
     ),
-    "escalation:chain_run": at(get=may(reach="s2"), kwargs=the_object("chain_run")),
+    "escalation:chain_run": at(get=may(*WORK, reach="s2"), kwargs=the_object("chain_run")),
     "escalation:step_run": at(
-        get=may(reach="s2"), post=may(R.SERVICE_IMPROVEMENT_LEAD, reach="s2"), kwargs=the_object("step_run")
+        get=may(*WORK, reach="s2"),
+        post=may(R.SERVICE_IMPROVEMENT_LEAD, reach="s2"),
+        kwargs=the_object("step_run"),
     ),
     "escalation:chains": at(get=anywhere()),
     "escalation:tune_step": at(
@@ -209,10 +215,10 @@ TABLE = {
     # Opened by whoever reaches the source or a matched service; which matched services it shows in
     # full follows the role's reach (test_matched_services_shown_by_reach.py).
     "learning_transfer:trigger_detail": at(
-        get=either(may(reach="s1"), may(reach="s2")), kwargs=the_object("trigger")
+        get=either(may(*WORK, reach="s1"), may(*WORK, reach="s2")), kwargs=the_object("trigger")
     ),
     "learning_transfer:trigger_services_csv": at(
-        get=either(may(reach="s1"), may(reach="s2")), kwargs=the_object("trigger")
+        get=either(may(*WORK, reach="s1"), may(*WORK, reach="s2")), kwargs=the_object("trigger")
     ),
     "learning_transfer:trigger_learning": at(
         get=may(R.QUALITY_DIRECTOR), post=may(R.QUALITY_DIRECTOR), kwargs=the_object("trigger")
@@ -240,7 +246,7 @@ TABLE = {
         post=may(R.QUALITY_DIRECTOR, R.GOVERNANCE_OFFICER),
         kwargs=the_object("notice"),
     ),
-    "learning_transfer:match_detail": at(get=may(reach="s2"), kwargs=the_object("match")),
+    "learning_transfer:match_detail": at(get=may(*WORK, reach="s2"), kwargs=the_object("match")),
     "learning_transfer:match_lead": at(
         get=may(*EXPOSURE_KEEPERS, reach="s2"),
         post=may(*EXPOSURE_KEEPERS, reach="s2"),
@@ -311,9 +317,9 @@ TABLE = {
     "learning_transfer:summary": at(get=anywhere(*SUMMARY)),
     # Chain B: adoption in live practice.
     "adoption:my_service": at(get=anywhere()),
-    "adoption:service": at(get=may(reach="s2"), kwargs=lambda place: {"service_pk": place.s2.pk}),
+    "adoption:service": at(get=may(*WORK, reach="s2"), kwargs=lambda place: {"service_pk": place.s2.pk}),
     "adoption:deployment_detail": at(
-        get=may(reach="s2"), post=may(*CHECKERS, reach="s2"), kwargs=the_object("deployment")
+        get=may(*WORK, reach="s2"), post=may(*CHECKERS, reach="s2"), kwargs=the_object("deployment")
     ),
     "adoption:close": at(post=may(*DEPLOYERS, reach="s2"), kwargs=the_object("deployment")),
     "adoption:correct_observation": at(
@@ -368,27 +374,27 @@ ADMIN_ENTRIES = {"admin:logout": "ends the session"}  # the admin login too is f
 LISTED = {
     "learning_transfer:trigger_list": (
         lambda p: reverse("learning_transfer:trigger_detail", args=[p.objects["trigger"].pk]),
-        either(may(reach="s1"), may(reach="s2")),
+        either(may(*WORK, reach="s1"), may(*WORK, reach="s2")),
     ),
     "learning_transfer:notice_list": (
         lambda p: reverse("learning_transfer:match_detail", args=[p.objects["match"].pk]),
-        may(reach="s2"),
+        may(*WORK, reach="s2"),
     ),
     # Oakwood's S2 registered managers were told; everyone else who may see its case finds it among
     # the escalations others act on at their services. The one who moved away no longer sees it.
     "escalation:inbox": (
         lambda p: reverse("escalation:detail", args=[p.objects["escalation"].pk]),
-        may(reach="s2"),
+        may(*WORK, reach="s2"),
     ),
     # Every open escalation placed at the person's services that they were not told of: all who see
     # S2's case and reach S2, but not the registered manager told of it.
     "escalation:inbox?show=services": (
         lambda p: reverse("escalation:detail", args=[p.objects["escalation"].pk]),
-        lambda persona, key: may(reach="s2")(persona, key) and persona != "registered_manager",
+        lambda persona, key: may(*WORK, reach="s2")(persona, key) and persona != "registered_manager",
     ),
     "adoption:my_service": (
         lambda p: reverse("adoption:deployment_detail", args=[p.objects["deployment"].pk]),
-        may(reach="s2"),
+        may(*WORK, reach="s2"),
     ),
     "reporting_control:update_list": (
         lambda p: reverse("reporting_control:update_detail", args=[p.objects["draft"].pk]),
@@ -532,8 +538,8 @@ def test_list_pages_show_each_provider_only_to_the_people_who_may_see_it(world, 
 
 # Each "may see" permission and the queryset that lists the same objects.
 SEEN_THROUGH = [
-    ("providers.view_service", lambda place: place.s2, visible_services),
-    ("providers.view_service", lambda place: place.s1, visible_services),
+    ("providers.view_service", lambda place: place.s2, organisation_services),
+    ("providers.view_service", lambda place: place.s1, organisation_services),
     ("learning_transfer.view_trigger", lambda place: place.objects["trigger"], visible_triggers),
     ("learning_transfer.view_notice", lambda place: place.objects["notice"], visible_notices),
     ("learning_transfer.view_match", lambda place: place.objects["match"], visible_matches),

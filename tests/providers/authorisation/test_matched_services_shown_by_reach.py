@@ -13,12 +13,12 @@ from django.urls import reverse
 
 from learning_transfer.models import MatchedService
 
-from .test_authorisation_matrix import HELD, either, may
+from .test_authorisation_matrix import HELD, WORK, either, may
 from .world import NOW, PERSONAS
 
 pytestmark = pytest.mark.django_db
 
-OPENS_THE_TRIGGER = either(may(reach="s1"), may(reach="s2"))
+OPENS_THE_TRIGGER = either(may(*WORK, reach="s1"), may(*WORK, reach="s2"))
 
 
 def _seen(client, place) -> tuple[str, set[str]]:
@@ -47,7 +47,7 @@ def test_a_matched_service_is_shown_only_to_the_people_whose_role_reaches_it(
                 page, in_csv = _seen(clients[persona], place)
                 transaction.set_rollback(True)
             for service, key in ((place.s2, "s2"), (place.s3, "s3")):
-                expected = may(reach=key)(persona, "oakwood")
+                expected = may(*WORK, reach=key)(persona, "oakwood")
                 if (service.name in page) != expected or (service.name in in_csv) != expected:
                     wrong.append(f"{persona}: {service.name} {'hidden' if expected else 'shown'}")
             service_level = all(scope not in ("provider", "region") for _, scope in HELD["oakwood"][persona])
