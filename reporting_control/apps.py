@@ -8,10 +8,8 @@ class ReportingControlConfig(AppConfig):
     verbose_name = "Reporting control (chain C)"
 
     def ready(self):
-        from django.db.models.signals import post_save
-
         from escalation import chain_hooks, step_facts
-        from learning_transfer.models import MatchedService
+        from learning_transfer.services import verification
 
         from . import chain, computations, evidence_mails, hooks, movement, panels, permissions  # noqa: F401 - permissions registers the app's rules
 
@@ -28,6 +26,4 @@ class ReportingControlConfig(AppConfig):
         chain_hooks.register(chain.CHAIN_CODE, recorded=hooks.flag_movement_against_the_claim)
         step_facts.register_affected_services(chain.FIGURES_STEP, movement.affected_services)
         # A verification withdrawn after an update's release tells whoever answers for the update.
-        post_save.connect(
-            evidence_mails.on_match_saved, sender=MatchedService, dispatch_uid="released_evidence_withdrawn"
-        )
+        verification.on_withdrawal(evidence_mails.tell_withdrawal_since_release)

@@ -2,10 +2,10 @@
 withdrawn after release: whoever released it and the provider's Compliance Manager(s).
 
 Chain A withdraws a verification on its own records (learning_transfer/services/verification.py); this
-module listens for that change (`on_match_saved`, connected in the app's ready()) and queues one mail
-per person, per withdrawal and per released update through the escalation outbox, in the withdrawal's
-own transaction: it leaves after the withdrawal commits, and not at all if it is undone. The outbox keeps
-one row per person and `about`, so the same withdrawal never mails twice.
+module is told of each withdrawal (`verification.on_withdrawal`, registered in the app's ready())
+and queues one mail per person, per withdrawal and per released update through the escalation outbox,
+in the withdrawal's own transaction: it leaves after the withdrawal commits, and not at all if it is
+undone. The outbox keeps one row per person and `about`, so the same withdrawal never mails twice.
 """
 
 from django.conf import settings
@@ -24,16 +24,6 @@ from .since_release import withdrawn_since_release
 # What a mail is about: "released_evidence_withdrawn:<update>:<match>:<withdrawal time>". Written when
 # queued (the kind is not composed again as it leaves): the withdrawal it reports does not change.
 KIND = "released_evidence_withdrawn"
-
-
-def on_match_saved(sender, instance: MatchedService, update_fields=None, **kwargs) -> None:
-    """A matched service saved with its verification withdrawn: tell whoever answers for each released
-    update whose lines rested on it. Other saves of a match are not withdrawals and do nothing."""
-    if update_fields is None or "verification_withdrawn_at" not in update_fields:
-        return
-    if instance.verification_withdrawn_at is None:
-        return
-    tell_withdrawal_since_release(instance)
 
 
 def tell_withdrawal_since_release(match: MatchedService) -> None:

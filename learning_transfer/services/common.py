@@ -134,3 +134,14 @@ class Phases:
 
     def __str__(self):
         return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.seconds.items())
+
+
+def closed_for_work(match) -> str | None:
+    """Why nothing about the learning at this matched service may change now (None when it may): the
+    rule of every action on its notice, lead, exposure log and lines, of what the service's page
+    offers, and of whether a mail about its work still leaves."""
+    if not match.included:
+        return f"{match.service} was left out of this learning."
+    if match.trigger.is_closed:
+        return "The trigger is closed."
+    return None

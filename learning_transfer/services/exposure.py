@@ -16,23 +16,13 @@ from providers.services import given_reason
 from providers.templatetags.nhsuk import london
 
 from ..models import ImplementationLead, ImplementationLine, MatchedService
-from .common import now_or, refuse, refuse_before, refuse_outside, save_with_history
+from .common import closed_for_work, now_or, refuse, refuse_before, refuse_outside, save_with_history
 from .line_mails import tell_new_owner
 from .people import check_local_person
 from .verification import VERIFICATION_FIELDS, Gap, gaps, withdraw_if_undone
 
 EDIT = "learning_transfer.edit_exposure"
 VERIFY = "learning_transfer.verify_implementation"
-
-
-def closed_for_work(match: MatchedService) -> str | None:
-    """Why nothing about the learning at this service may change now (None when it may): the rule
-    of every action below, and of what the service's page offers."""
-    if not match.included:
-        return f"{match.service} was left out of this learning."
-    if match.trigger.is_closed:
-        return "The trigger is closed."
-    return None
 
 
 def _open_for_work(match: MatchedService) -> None:

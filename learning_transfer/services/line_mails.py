@@ -7,7 +7,7 @@ commits, and only if it did. Each hand-over is its own message, about the line's
 records it ("implementation_line:<history id>"), so it is queued once however often the caller runs, and
 a line handed to the same person again later is told again. It is composed again as it leaves
 (`compose`, registered in the app's ready()): a line handed on again, marked done, or whose learning
-may no longer change at that service (`exposure.closed_for_work`) meanwhile is not mailed.
+may no longer change at that service (`common.closed_for_work`) meanwhile is not mailed.
 """
 
 from datetime import datetime
@@ -19,6 +19,10 @@ from escalation import notifications
 from providers.templatetags.nhsuk import london
 
 from ..models import ImplementationLine
+from .common import closed_for_work
+
+# How a correction's history reason starts (`lines.correct_line`): the rest is what changed and why.
+CORRECTED = "Corrected: "
 
 KIND = "implementation_line"
 
@@ -42,7 +46,6 @@ def compose(history_id: int, person, now: datetime) -> tuple[str, str] | None:
     back to them: that hand-over has its own mail), marked done, or the learning may no longer change
     at its service."""
     # Imported here: the actions that queue these mails import this module.
-    from .exposure import closed_for_work
 
     given = ImplementationLine.history.select_related("history_user").filter(history_id=history_id).first()
     if given is None or given.owner_id != person.pk:
@@ -71,7 +74,6 @@ def compose(history_id: int, person, now: datetime) -> tuple[str, str] | None:
 def _why(given) -> str:
     """Why the line is theirs: the reason given for the correction that handed it over (with what it
     said before), or, for a new line, the learning it puts in place."""
-    from .lines import CORRECTED  # imported here: lines queues these mails
 
     if given.history_type == "+":
         return "a new task to put this learning in place."

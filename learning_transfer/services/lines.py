@@ -16,9 +16,9 @@ from providers.services import given_reason
 from providers.templatetags.nhsuk import london
 
 from ..models import ImplementationLine
-from .common import now_or, refuse, save_with_history
-from .exposure import EDIT, check_line_due, closed_for_work
-from .line_mails import tell_new_owner
+from .common import closed_for_work, now_or, refuse, save_with_history
+from .exposure import EDIT, check_line_due
+from .line_mails import CORRECTED, tell_new_owner
 from .people import check_local_person
 from .verification import withdraw_if_undone
 
@@ -26,7 +26,6 @@ COMPLETE = "learning_transfer.complete_line"
 # The start of the change reason of a line's history row that reopened or corrected it: what the
 # service's History reads back (`match_history`), the person's reason following it.
 REOPENED = "Reopened: "
-CORRECTED = "Corrected: "
 ALREADY_OPEN = "This line is already open: it is still to do."
 DONE_LINE = "This line is done: reopen it before correcting it."
 SAME_LINE_OPEN = (

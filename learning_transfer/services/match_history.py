@@ -18,7 +18,8 @@ from providers.permissions import compiled_once
 from providers.templatetags.nhsuk import london
 
 from ..models import ImplementationLead, ImplementationLine, LearningNotice, MatchedService
-from .lines import CORRECTED, REOPENED
+from .line_mails import CORRECTED
+from .lines import REOPENED
 
 
 @dataclass(frozen=True)

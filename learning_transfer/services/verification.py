@@ -156,7 +156,21 @@ def withdraw(match: MatchedService, *, because: str, by, now=None, done: str = "
         refusal="The verification was changed by someone else just now.",
     )
     tell_withdrawal(match, verified_by=verified_by, by=by, done=done, now=now)
+    for told in _WITHDRAWAL_LISTENERS:
+        told(match)
     return True
+
+
+# What other apps do once a verification is withdrawn (reporting_control tells whoever answers for an
+# update released on it), registered in their AppConfig.ready(): called in the withdrawal's transaction,
+# after it is saved, with the match as it now stands.
+_WITHDRAWAL_LISTENERS: list = []
+
+
+def on_withdrawal(listener) -> None:
+    """Call `listener(match)` each time a matched service's verification is withdrawn."""
+    if listener not in _WITHDRAWAL_LISTENERS:
+        _WITHDRAWAL_LISTENERS.append(listener)
 
 
 def tell_withdrawal(match: MatchedService, *, verified_by, by=None, done: str = "", now) -> None:

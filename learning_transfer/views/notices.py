@@ -28,7 +28,8 @@ from ..forms import (
     NoticeOwnerForm,
 )
 from ..models import ImplementationLine, LearningNotice, MatchedService
-from ..services.exposure import EDIT, briefing_title, closed_for_work, last_replacement, offers
+from ..services.common import closed_for_work
+from ..services.exposure import EDIT, briefing_title, last_replacement, offers
 from ..services.late_notices import acknowledged_words, mark_late
 from ..services.lines import ALREADY_OPEN, COMPLETE, closed_for_correction
 from ..services.match_history import match_history
