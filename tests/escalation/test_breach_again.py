@@ -154,9 +154,13 @@ def test_the_page_of_the_second_says_it_is_the_second_breach(
         f"Everything recorded for this step by {people.governance_officer} on Mon 23 Nov 2026 at 10:40"
         in page
     )
-    # The step's page links to the newest breach escalation, the one still open.
+    # The step's page links to the newest breach escalation, the one still open, and its list of
+    # escalations tells the two breaches apart.
     step_page = client.get(step(chain_a, "A2").get_absolute_url())
     assert step_page.context["breach"] == second
+    listed = strip_tags(step_page.text)
+    assert "Threshold reached → Quality Director (2nd breach)" in listed
+    assert listed.count("Threshold reached → Quality Director") == 2
 
 
 def test_each_breach_is_raised_once_and_the_tick_climbs_each_once(breached_a2, chain_a, people, time_machine):
