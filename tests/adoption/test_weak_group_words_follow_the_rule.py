@@ -104,7 +104,7 @@ def test_the_observations_table_names_each_step_in_words(
     client.force_login(people.registered_manager)
     page = client.get(reverse("adoption:deployment_detail", args=[deployment.pk])).text
     table = page[page.index('id="observations"') :]
-    cells = re.findall(r"Step </span>(.*?)</td>", table, re.S)
+    cells = re.findall(r"Step </span><span>(.*?)</span></td>", table, re.S)
     assert 'Check clinical records follow the change <span class="app-code">B2</span>' in cells
     assert 'Check staff can carry out the new procedure <span class="app-code">B3</span>' in cells
     assert 'Check the new way of working on each shift <span class="app-code">B1</span>' in cells
