@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from providers.fields import RecordChoiceField
 from providers.forms import reason_field
+from providers.who_acts import join_and
 
 from .choices import MeasureKind
 from .computations import (
@@ -19,7 +20,7 @@ from .computations import (
 )
 from .measures import MAX_COUNT, asked_as, baseline_key, by_name, clean_values, items_needed
 from .models import window_length
-from .recording import SAY_WHAT_YOU_CHECKED, SAY_WHY_AGAIN
+from .recording import RECORD_BEFORE_CHECKS, SAY_WHAT_YOU_CHECKED, SAY_WHY_AGAIN
 from .rules import RuleError, figure_text, fmt, thresholds, validate_rule, with_thresholds
 from .services import NOTE_NEEDED_WHILE_NOT_RECORDED
 from .step_facts import items_asked
@@ -85,9 +86,12 @@ class StepRecordForm(forms.Form):
     `again`, the step's current record when it has one, makes it the record-again form: it opens with
     that record's figures and words (the person changes what was wrong) and asks why first
     (`correction_reason`).
+
+    `before`, the step runs this step is judged against that nobody has recorded yet
+    (step_facts.unrecorded_checked_against), adds the box that says to record it now anyway.
     """
 
-    def __init__(self, step_run, *args, services=None, figures=None, again=None, **kwargs):
+    def __init__(self, step_run, *args, services=None, figures=None, again=None, before=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.initial = dict(self.initial)  # pre-filled as shown below, the caller's figures untouched
         self.step_run = step_run
@@ -132,6 +136,12 @@ class StepRecordForm(forms.Form):
             what="the evidence links",
             required=False,
         )
+        if before:
+            self.fields[RECORD_BEFORE_CHECKS] = forms.BooleanField(
+                required=False,
+                label="Record it now anyway",
+                help_text=f"Not recorded yet: {join_and([s.label for s in before])}.",
+            )
         if again is not None:
             self._again(again)
 

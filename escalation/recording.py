@@ -11,8 +11,9 @@ from providers.actions import AlreadyDone
 from providers.choices import Role
 from providers.services import given_reason
 from providers.templatetags.nhsuk import london, on_at
+from providers.who_acts import join_and
 
-from . import chain_hooks, computations, settling
+from . import chain_hooks, computations, settling, step_facts
 from .choices import EscalationKind, EventKind, StepRunState, TargetScope
 from .events import write_event
 from .measures import clean_values
@@ -26,6 +27,16 @@ SAY_WHAT_YOU_CHECKED = "Say what you checked, for example which records you comp
 # Recording a step again replaces the record others may have acted on: the person says why, and it is
 # kept with the new record and told to whoever a withdrawn breach was raised to.
 SAY_WHY_AGAIN = "Say why you are recording this again, for example “I typed 85 instead of 95”."
+# The form's box that says "record it now anyway" before the checks the step is judged against.
+RECORD_BEFORE_CHECKS = "record_before_checks"
+
+
+def before_checks_words(unrecorded: list[StepRun]) -> str:
+    """Why the step should wait: the checks it is judged against that nobody has recorded yet."""
+    return (
+        f"This check is judged against {join_and([s.label for s in unrecorded])}, not recorded yet. "
+        "Record them first, or tick “Record it now anyway” and record it again once they are."
+    )
 
 
 def record_step(
@@ -40,6 +51,7 @@ def record_step(
     affected_service=None,
     reasons: dict | None = None,
     correction_reason: str | None = None,
+    record_before_checks: bool | None = None,
 ) -> StepRecord:
     """Record a step's measures, evaluate its threshold at once and, on a breach, raise the escalation;
     the escalations about it being overdue that nobody took up are settled (`settling`), and those an
@@ -65,6 +77,11 @@ def record_step(
     REASON_MAX_LENGTH characters). A caller that asks it (the step page: a string, even blank) has it
     required whenever a current record exists and this one is not a double press of it; None means the
     caller does not ask (a chain's own page, which records again as part of its own flow).
+
+    A step judged against other steps' records (`step_facts.register_checked_against`: C5 against C1,
+    C3 and C4) while any is not recorded is refused unless `record_before_checks` says to record it
+    anyway (the step page's box); None means the caller does not ask. Either way the case's timeline
+    says which checks it was recorded before.
     """
     now = now or timezone.now()
     run = step_run.chain_run
@@ -93,6 +110,9 @@ def record_step(
     asked_why = correction_reason is not None
     correction_reason = given_reason(correction_reason, None, field="correction_reason", what="the reason")
     result = evaluate(step_run.threshold_rule, cleaned, step_run.measures)
+    before = step_facts.unrecorded_checked_against(step_run)
+    if before and record_before_checks is False:
+        raise ValidationError({RECORD_BEFORE_CHECKS: before_checks_words(before)})
 
     with transaction.atomic():
         # Lock the step run so two people recording at once are serialised. Not its key: the rows that
@@ -129,6 +149,8 @@ def record_step(
         locked.recorded_at = now
         locked.save(update_fields=["state", "recorded_at"])
         verdict = "threshold breached" if result.breached else "within threshold"
+        if before:
+            verdict += f", before {join_and([s.label for s in before])} were recorded"
         write_event(
             EventKind.STEP_RECORDED, run, step_run=locked, actor=by, at=now, message=f"Recorded: {verdict}."
         )

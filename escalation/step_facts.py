@@ -19,6 +19,7 @@ _REGISTRY: dict[str, Callable] = {}
 _ITEMS_ASKED: dict[tuple[str, str], Callable] = {}
 _NONE_ASKED: dict[str, str] = {}
 _AFFECTED_SERVICES: dict[str, Callable] = {}
+_CHECKED_AGAINST: dict[str, tuple[str, ...]] = {}
 
 
 @dataclass(frozen=True)
@@ -78,3 +79,26 @@ def items_asked(step_run, measure_name: str) -> list[str] | None:
     items = _ITEMS_ASKED.get((step_run.code, measure_name))
     found = items(step_run) if items is not None else None
     return list(found) if found is not None else None
+
+
+def register_checked_against(step_code: str, codes: tuple[str, ...]) -> None:
+    """Say that the step is judged against the records of the steps `codes` of the same case (C5,
+    "the whole sign-off set vs C4, C3 and C1"): while any is not recorded, its page names them and
+    recording it asks "record it now anyway" (`unrecorded_checked_against`). A second registration
+    replaces the first."""
+    _CHECKED_AGAINST[step_code] = tuple(codes)
+
+
+def unrecorded_checked_against(step_run) -> list:
+    """The step runs of the case that `step_run` is judged against and that nobody has recorded yet,
+    in step order; a step run each day (C2) counts as recorded once any of its days is. One query."""
+    codes = _CHECKED_AGAINST.get(step_run.code)
+    if not codes:
+        return []
+    runs = step_run.chain_run.step_runs.filter(code__in=codes).order_by("order", "due_at")
+    first_of_each, recorded = {}, set()
+    for run in runs:
+        first_of_each.setdefault(run.code, run)
+        if run.is_recorded:
+            recorded.add(run.code)
+    return [run for code, run in first_of_each.items() if code not in recorded]

@@ -56,6 +56,7 @@ from .models import (
     StepTemplate,
     describe_window,
 )
+from .recording import RECORD_BEFORE_CHECKS
 from .rules import describe_rule, with_thresholds
 from .tuning import differs_from_default, setting_changes, shared_parameters
 from .values import value_rows
@@ -306,7 +307,13 @@ class StepRunView(StaffRequiredMixin, TemplateView):
         initial = figures.values if data is None else None
         current = step_run.records.filter(is_current=True).first()
         return StepRecordForm(
-            step_run, data, initial=initial, services=services_qs, figures=figures, again=current
+            step_run,
+            data,
+            initial=initial,
+            services=services_qs,
+            figures=figures,
+            again=current,
+            before=step_facts.unrecorded_checked_against(step_run),
         )
 
     def get_context_data(self, **kwargs):
@@ -335,6 +342,8 @@ class StepRunView(StaffRequiredMixin, TemplateView):
             shown_state=step_run.display_state(),
             which_check=occurrences.which_check(step_run),
             facts=step_facts.facts_for(step_run),  # what the chain shows to compare with (B2's baseline)
+            # The checks this step is judged against that nobody has recorded yet (C5: C1, C3, C4).
+            before=step_facts.unrecorded_checked_against(step_run),
             **kwargs,
         )
 
@@ -355,6 +364,8 @@ class StepRunView(StaffRequiredMixin, TemplateView):
                     reasons=form.reasons,
                     # Asked on this page whenever the step is already recorded (blank on a first record).
                     correction_reason=form.cleaned_data.get("correction_reason", ""),
+                    # Asked on this page whenever a check this step is judged against is not recorded.
+                    record_before_checks=bool(form.cleaned_data.get(RECORD_BEFORE_CHECKS)),
                 )
             except AlreadyDone as done:  # sent twice: the first is the record, nothing more
                 messages.info(request, done.message)

@@ -25,5 +25,8 @@ class ReportingControlConfig(AppConfig):
         )
         chain_hooks.register(chain.CHAIN_CODE, recorded=hooks.flag_movement_against_the_claim)
         step_facts.register_affected_services(chain.FIGURES_STEP, movement.affected_services)
+        # The sign-off and the challenge of the claims are judged against earlier checks' records.
+        for code, against in chain.CHECKED_AGAINST.items():
+            step_facts.register_checked_against(code, against)
         # A verification withdrawn after an update's release tells whoever answers for the update.
         verification.on_withdrawal(evidence_mails.tell_withdrawal_since_release)

@@ -14,6 +14,9 @@ SIGNED_OFF_AGAINST = ("C1", "C3", "C4")
 # The day's check of the figures behind each claim: recorded at least once before any release, even one
 # made before the issue date, when the days still to come are closed as no longer needed.
 FIGURES_STEP = "C2"
+# Each check judged against the records of others (seed 000): C4 "every high-risk line against C1 and
+# C2", C5 "the whole sign-off set vs C4, C3 and C1". Recording one before them asks "record it anyway".
+CHECKED_AGAINST = {"C4": ("C1", FIGURES_STEP), SIGN_OFF_STEP: SIGNED_OFF_AGAINST}
 
 
 def service_behind_action(service) -> str:

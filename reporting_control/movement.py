@@ -10,9 +10,11 @@ import re
 
 from django.db.models import Q
 
+from escalation.models import StepRecord
 from escalation.rules import figure_text
 from escalation.step_facts import StepFacts
 from providers.models import Service
+from providers.templatetags.nhsuk import on_at
 
 from .chain import FIGURES_STEP
 from .choices import WITHHELD_STATES, LineKind
@@ -82,20 +84,49 @@ def _line_number(item) -> int | None:
     return int(found.group(1)) if found else None
 
 
+def _movements_against(values) -> list[tuple[int, float]]:
+    """(line number, movement) for each recorded movement at zero or below, in the record's order."""
+    movement = values.get(MOVEMENT) if isinstance(values, dict) else None
+    if not isinstance(movement, dict):
+        return []
+    return [
+        (_line_number(item), number)
+        for item, number in movement.items()
+        if _line_number(item) is not None and isinstance(number, int | float) and number <= 0
+    ]
+
+
 def against_the_claim(values: dict) -> list[str]:
     """Each recorded movement going against its line's claim of improvement (zero or below): "Line 2 is
     presented as improved, but its movement from baseline is -10 %". Kept as recorded, since it is what
     the figures show, but said wherever the record is read: C2's own rule judges only the services
     completing the action (the seed's threshold), so the contradiction is for C4 and the sign-off to weigh."""
-    movement = values.get(MOVEMENT) if isinstance(values, dict) else None
-    if not isinstance(movement, dict):
-        return []
     return [
-        f"Line {_line_number(item)} is presented as improved, but its movement from baseline is "
-        f"{figure_text(number)} %"
-        for item, number in movement.items()
-        if _line_number(item) is not None and isinstance(number, int | float) and number <= 0
+        f"Line {line} is presented as improved, but its movement from baseline is {figure_text(number)} %"
+        for line, number in _movements_against(values)
     ]
+
+
+def lines_against_the_claim(run) -> dict[int, str]:
+    """{line order: what the latest check of the figures (C2) says against the line's claim}, for the
+    update's page: "its movement from baseline is -10 % in the figures checked by Priya Shah on Mon 7
+    Dec 2026 at 12:12". `run` is the update's chain C case (None: not started). Only the latest record
+    counts, so a movement entered again for the claim takes the flag away. One query."""
+    if run is None:
+        return {}
+    latest = (
+        StepRecord.objects.filter(step_run__chain_run=run, step_run__code=FIGURES_STEP, is_current=True)
+        .select_related("recorded_by")
+        .order_by("-recorded_at", "-pk")
+        .first()
+    )
+    if latest is None:
+        return {}
+    checked = f"in the figures checked by {latest.recorded_by} {on_at(latest.recorded_at)}"
+    return {
+        line: f"its movement from baseline is {figure_text(number)} % {checked}."
+        for line, number in _movements_against(latest.values)
+    }
 
 
 def affected_services(step_run):

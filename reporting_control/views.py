@@ -24,8 +24,8 @@ from providers.permissions import compiled_once, providers_where, require_perm
 from providers.templatetags.nhsuk import on_at
 from providers.who_acts import Colleagues, join_or, nobody_holds, refusal
 
-from . import chain, evidence, permissions, services, since_release
-from .choices import LineState, PackStatus
+from . import chain, evidence, movement, permissions, services, since_release
+from .choices import LineKind, LineState, PackStatus
 from .forms import DecisionForm, LineForm, LineServicesForm, ReasonForm, UpdateForm
 from .models import EvidencePack, ReportingLine, ReportingUpdate
 from .packs import commissioners_of
@@ -118,8 +118,12 @@ class UpdateDetailView(UpdateMixin, TemplateView):
             else:
                 line.decision_form = decision_form(user, line, colleagues=colleagues)
         withdrawn = since_release.withdrawn_since_release([update]).get(update.pk, {})
+        run = chain.run_for(update)
+        against = movement.lines_against_the_claim(run)
         for line in lines:  # a released line whose evidence was withdrawn since says so
             line.withdrawn_since_release = withdrawn.get(line.pk, [])
+            # A line presented as improved whose latest figures (C2) show no improvement says so.
+            line.against_the_claim = against.get(line.order, "") if line.kind == LineKind.IMPROVEMENT else ""
         holds = update.holds.select_related("placed_by", "lifted_by")
         active = next((h for h in holds if h.is_active), None)
         sign_off = chain.step_run(update, chain.SIGN_OFF_STEP)
@@ -141,7 +145,7 @@ class UpdateDetailView(UpdateMixin, TemplateView):
                 key=lambda pack: (pack.requested_at, pack.pk),
                 reverse=True,
             ),
-            run=chain.run_for(update),
+            run=run,
             sign_off=sign_off,
             problems=[] if update.released_at else services.release_problems(update),
             can_edit=user.has_perm("reporting_control.edit_update", update) and not update.released_at,

@@ -29,14 +29,15 @@ class ChangedFigures:
     incidents_now: int | None = None
 
 
-def changed_since_matching(trigger, rows) -> list[ChangedFigures]:
-    """The matched services among `rows` (the page's `ServiceRow`s, as the person sees them) whose
-    incidents or care hours in the trigger's matching window now differ from those it was matched on
-    (none for a closed trigger: its figures are those its learning was judged by, and stay so)."""
-    if trigger.is_closed or trigger.matched_at is None or trigger.rates_first_day is None or not rows:
+def changed_since_matching(trigger, matches) -> list[ChangedFigures]:
+    """The services among `matches` (the trigger's `MatchedService`s the page shows, their service
+    read with them) whose incidents or care hours in the trigger's matching window now differ from
+    those it was matched on (none for a closed trigger: its figures are those its learning was judged
+    by, and stay so)."""
+    if trigger.is_closed or trigger.matched_at is None or trigger.rates_first_day is None or not matches:
         return []
     window = (trigger.rates_first_day, trigger.rates_last_day)
-    matches = {row.match.service_id: row.match for row in rows}
+    matches = {match.service_id: match for match in matches}
     now = {
         service_id: (incidents or 0, hours or Decimal(0))
         for service_id, incidents, hours in ServiceDay.objects.filter(

@@ -28,6 +28,7 @@ from ..forms import (
     NoticeOwnerForm,
 )
 from ..models import ImplementationLine, LearningNotice, MatchedService
+from ..services.changed_since_matching import changed_since_matching
 from ..services.common import closed_for_work
 from ..services.exposure import EDIT, briefing_title, last_replacement, offers
 from ..services.late_notices import acknowledged_words, mark_late
@@ -170,6 +171,9 @@ class MatchDetailView(MatchMixin, TemplateView):
             history=match_history(match),  # the notice, lead and lines too, newest first
             now=timezone.now(),  # an open line due before now is overdue, as the dashboard says
             briefing_title=briefing_title(match),
+            # The rate above is as matched: a note when its figures in the matching window changed since.
+            figures_changed=changed_since_matching(match.trigger, [match]),
+            can_manage=user.has_perm("learning_transfer.manage_trigger", match.trigger),
             **offered,
             **kwargs,
         )

@@ -225,7 +225,9 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             history=recent_changes(trigger, 30),
             source_corrections=source_corrections(trigger),
             # Of the services the person sees, those whose figures moved since matching.
-            figures_changed=changed_since_matching(trigger, pic.included + pic.left_out),
+            figures_changed=changed_since_matching(
+                trigger, [row.match for row in pic.included + pic.left_out]
+            ),
             **_chain_context(run, timeline, user),
             other_regions_checks=len(step_runs) - len(timeline),
             **kwargs,

@@ -130,3 +130,20 @@ def test_the_import_page_says_what_a_matched_trigger_does_with_replaced_figures(
         "it was matched on and says they changed." in page
     )
     assert "every rate counted over them changes with it" not in page
+
+
+def test_the_matched_service_page_says_its_own_figures_changed(
+    client, sign_in, provider, quality_director, trigger, managers
+):
+    """Found: the note was on the trigger page only; the matched service's own page showed its rate
+    before the learning with no word that its care hours had been replaced since."""
+    import_care_hours(hours_file([("Ash Grove", "2026-11-12", "10")]), provider, quality_director)
+    ash = trigger.matches.get(service__name="Ash Grove")
+    dove = trigger.matches.get(service__name="Dove Cottage")
+    sign_in(managers["ash"])
+
+    page = client.get(reverse("learning_transfer:match_detail", args=[ash.pk])).text
+    assert f"(Thu 12 Nov: 642.18 → 10.00): {RECOUNT}." in page
+    sign_in(quality_director)
+    other = client.get(reverse("learning_transfer:match_detail", args=[dove.pk])).text
+    assert "changed after matching" not in other

@@ -134,3 +134,37 @@ def test_nothing_asked_reads_not_asked_on_the_page_and_in_the_pack(
     html = render_pack_html(update)
     assert f"Movement from baseline for each line presented as improved: {NOT_ASKED}" in html
     assert "none %" not in html
+
+
+def test_the_update_page_flags_the_line_the_latest_figures_go_against(
+    client, sign_in, analyst, compliance_manager, improved_update
+):
+    """Found: the contradiction was said only on C2's page; whoever works on the update's lines (the
+    compliance manager, C4, the sign-off) read Line 2's claim with nothing beside it."""
+    values = {"pct_completing_in_time": 95, "incident_rate_7d": 0.4}
+    chain.record_computed(
+        improved_update,
+        chain.FIGURES_STEP,
+        by=analyst,
+        check_done=CHECK_DONE,
+        entered=values | {"movement_from_baseline_pct": {"Line 2": -10}},
+    )
+    sign_in(compliance_manager)
+    url = f"/reporting/{improved_update.pk}/"
+
+    page = client.get(url).text
+    line_2 = page.split('data-testid="line-2"')[1].split('data-testid="line-3"')[0]
+    assert "Against the claim" in line_2
+    assert "movement from baseline is -10 %" in line_2
+    assert "checked by" in line_2 and str(analyst) in line_2
+    assert "Against the claim" not in page.split('data-testid="line-1"')[1].split('data-testid="line-2"')[0]
+
+    # Recorded again with a movement for the claim, the flag goes: it follows the latest figures.
+    chain.record_computed(
+        improved_update,
+        chain.FIGURES_STEP,
+        by=analyst,
+        check_done=CHECK_DONE,
+        entered=values | {"movement_from_baseline_pct": {"Line 2": 12}},
+    )
+    assert "Against the claim" not in client.get(url).text
