@@ -51,6 +51,7 @@ def register_panels() -> None:
         template="adoption/panels/due_checks.html",
         context=due_checks_context,
         order=20,
+        lists_own_checks=True,
     )
     dashboards.register(
         roles=[Role.REGISTERED_MANAGER],

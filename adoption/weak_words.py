@@ -45,7 +45,7 @@ def weak_group_text(group: dict) -> str:
         compared = _baseline_words(group.get("baseline"))
     else:
         compared = compared_with_words(
-            group["rule"], group["measure"], group.get("baseline"), group.get("unit")
+            group["rule"], group["measure"], group.get("baseline"), group.get("unit"), group.get("latest")
         )
     return f"{text}{compared}"
 
@@ -60,7 +60,9 @@ THRESHOLD_WORDS = {
 }
 
 
-def compared_with_words(rule: dict | None, measure: str, baseline=None, unit: str | None = "") -> str:
+def compared_with_words(
+    rule: dict | None, measure: str, baseline=None, unit: str | None = "", latest=None
+) -> str:
     """What a weak group's latest `measure` is judged by, in words to follow "latest 91": the
     deployment's baseline where the step's rule judges the measure's change from it (" against a
     baseline of 80"), else the fixed figure the rule compares it with (", below the 93 % the check asks
@@ -69,12 +71,24 @@ def compared_with_words(rule: dict | None, measure: str, baseline=None, unit: st
     if not rule:
         return ""
     if baseline_key(measure) in rule_measures(rule):
-        return _baseline_words(baseline)
+        return _baseline_words(baseline) + _rise_words(rule, measure, baseline, latest)
     for op, words in THRESHOLD_WORDS.items():
         value = threshold_of(rule, measure, op)
         if value is not None:
             return words.format(amount=f"{fmt(value)} {unit or ''}".strip())
     return ""
+
+
+def _rise_words(rule: dict, measure: str, baseline, latest) -> str:
+    """Why a figure above its baseline is still weak, where the rule asks for a rise of at least N
+    points (B1: "change from baseline < 5"): ": up 2 points, where the check asks for a rise of at
+    least 5". "" for any other rule, or without the figures."""
+    if rule.get("change_from_baseline") != measure or rule.get("op") != "<" or None in (baseline, latest):
+        return ""
+    change = float(latest) - float(baseline)
+    moved = f"up {fmt(change)}" if change > 0 else ("no change" if change == 0 else f"down {fmt(-change)}")
+    points = "" if change == 0 else f" point{'' if abs(change) == 1 else 's'}"
+    return f": {moved}{points}, where the check asks for a rise of at least {fmt(rule['value'])}"
 
 
 def _baseline_words(baseline) -> str:

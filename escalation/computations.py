@@ -205,19 +205,31 @@ class PerItem:
     missing: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class NotFinal:
+    """A figure the records give now that may still change before it is the step's to judge (A2's
+    receipt rate while some notices' receipt window is open), with why in words ("… is open until
+    14:30"). Recorded now only when the person says to record it anyway (recording.record_step)."""
+
+    figure: float
+    reason: str
+
+
 @dataclass
 class Figures:
     """A step run's computed figures keyed as the form and the engine take them (measure name or its
     baseline key), and the reason for each figure that could not be computed. `fixed` says where each
     figure the records fix comes from ({key: words}); `missing` the items of such a group measure
     without a figure yet ({key: {item: reason}}); `held` the keys the step's chain refuses any other
-    figure for (Computation.held_on), so nobody is asked why theirs differs."""
+    figure for (Computation.held_on), so nobody is asked why theirs differs; `not_final` the figures
+    that may still change, with why ({key: words}, see NotFinal)."""
 
     values: dict = field(default_factory=dict)
     failures: dict = field(default_factory=dict)
     fixed: dict = field(default_factory=dict)
     missing: dict = field(default_factory=dict)
     held: set = field(default_factory=set)
+    not_final: dict = field(default_factory=dict)
 
 
 def targets(measure: dict) -> list[tuple[str, str, dict]]:
@@ -272,6 +284,9 @@ def compute(step_run, now: datetime | None = None, *, fixed_only: bool = False) 
                 # names it with its reason).
                 figures.missing[value_key] = value.missing
                 value = value.figures
+            elif isinstance(value, NotFinal):
+                figures.not_final[value_key] = value.reason
+                value = value.figure
             figures.values[value_key] = value
     return figures
 

@@ -20,7 +20,7 @@ from .computations import (
 )
 from .measures import MAX_COUNT, asked_as, baseline_key, by_name, clean_values, items_needed
 from .models import window_length
-from .recording import RECORD_BEFORE_CHECKS, SAY_WHAT_YOU_CHECKED, SAY_WHY_AGAIN
+from .recording import RECORD_ANYWAY, SAY_WHAT_YOU_CHECKED, SAY_WHY_AGAIN
 from .rules import RuleError, figure_text, fmt, thresholds, validate_rule, with_thresholds
 from .services import NOTE_NEEDED_WHILE_NOT_RECORDED
 from .step_facts import items_asked
@@ -88,7 +88,8 @@ class StepRecordForm(forms.Form):
     (`correction_reason`).
 
     `before`, the step runs this step is judged against that nobody has recorded yet
-    (step_facts.unrecorded_checked_against), adds the box that says to record it now anyway.
+    (step_facts.unrecorded_checked_against), and any figure not final yet (`figures.not_final`) add
+    the box that says to record it now anyway; a figure not final says why in its hint.
     """
 
     def __init__(self, step_run, *args, services=None, figures=None, again=None, before=(), **kwargs):
@@ -118,8 +119,10 @@ class StepRecordForm(forms.Form):
                 queryset=services,
                 required=False,
                 label="Affected service",
-                help_text=f"If it escalates, this service's {step_run.get_escalate_to_display()} is told",
+                help_text=f"Needed when the figure breaches the threshold: this service's "
+                f"{step_run.get_escalate_to_display()} is told",
             )
+            self.fields["affected_service"].needed_later = True  # needed on a breach: not "optional"
         for name, reason in self.figures.failures.items():
             if name in self.fields:
                 self.fields[name].help_text = f"Could not compute: {reason}. {self.fields[name].help_text}"
@@ -136,11 +139,14 @@ class StepRecordForm(forms.Form):
             what="the evidence links",
             required=False,
         )
-        if before:
-            self.fields[RECORD_BEFORE_CHECKS] = forms.BooleanField(
-                required=False,
-                label="Record it now anyway",
-                help_text=f"Not recorded yet: {join_and([s.label for s in before])}.",
+        for name, reason in self.figures.not_final.items():
+            if name in self.fields:
+                self.fields[name].help_text = f"Not final yet: {reason}. {self.fields[name].help_text}"
+        if before or self.figures.not_final:
+            waiting = [f"Not recorded yet: {join_and([s.label for s in before])}."] if before else []
+            waiting += [f"Not final yet: {reason}." for reason in self.figures.not_final.values()]
+            self.fields[RECORD_ANYWAY] = forms.BooleanField(
+                required=False, label="Record it now anyway", help_text=" ".join(waiting)
             )
         if again is not None:
             self._again(again)
@@ -264,6 +270,7 @@ class StepRecordForm(forms.Form):
             required=False,
         )
         reason.template_name = REASON_TEMPLATE
+        reason.needed_later = True  # needed whenever the figure differs: not marked optional
         reason.figure_label = figure.label  # tells the folded reasons apart to a screen reader
         self.fields[reason_key(key)] = reason
 

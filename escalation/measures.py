@@ -273,7 +273,9 @@ def _typed_number(text: str, kind: MeasureKind, what: str) -> Decimal:
     if kind == MeasureKind.PERCENTAGE and typed.endswith("%"):
         typed = typed[:-1].rstrip()
     if not _TYPED_NUMBER_RE.fullmatch(typed):
-        raise ValueError(f"{what} must be a number, like 12 or 4.5 (got {text.strip()!r}).")
+        # A count is a whole number: its example says so ("4.5 lines" would only confuse).
+        example = "like 12" if kind == MeasureKind.COUNT else "like 12 or 4.5"
+        raise ValueError(f"{what} must be a number, {example} (got {text.strip()!r}).")
     return Decimal(typed.replace(",", ""))
 
 

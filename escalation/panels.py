@@ -1,17 +1,21 @@
 """The "open escalations" panels every staff role's dashboard shows (the person's own first, others'
 at their services last), and the work list they share with the inbox: the person's own escalations to
-act on apart from those others act on at their services; and the steps still to record that the apps'
+act on apart from those others act on at their services; the steps still to record that the apps'
 panels list (`due_steps`: a service's adoption checks, a deputy's regional checks), the person's own
-apart from others'."""
+apart from others'; and, on every other role's dashboard, the person's own checks that are due
+(`own_checks_context`), of every chain."""
 
 from datetime import timedelta
 
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
 from providers import dashboards
-from providers.permissions import WORK_ROLES, counted_once, once_a_request, roles_held
+from providers.permissions import WORK_ROLES, counted_once, once_a_request, roles_held, staff_assignments
 from providers.who_acts import Colleagues, oversight_once, split_yours
 
-from .choices import EscalationState, StepRunState
-from .models import Notification
+from .choices import ChainRunStatus, EscalationState, StepRunState
+from .models import Notification, StepRun
 from .occurrences import which_checks
 from .permissions import holds_the_target_role, placed_within_reach, visible_escalations
 
@@ -219,7 +223,83 @@ def due_steps(user, open_runs, now, size: int) -> dict:
     }
 
 
+def where_the_person_records(user, role) -> Q | None:
+    """Step runs whose place (`permissions.step_place`: its region, else its case's service, else its
+    provider) one of the person's assignments of `role` reaches, by the rule `escalation.record_step`
+    asks of one step run (`holds_the_step_role`, `providers.permissions.covers`); None when they hold
+    it nowhere."""
+    condition = None
+    for assignment in staff_assignments(user):
+        if assignment.role != role:
+            continue
+        if assignment.service_id:
+            part = Q(region__isnull=True, chain_run__service_id=assignment.service_id)
+        elif assignment.region_id:
+            part = Q(region_id=assignment.region_id) | Q(
+                region__isnull=True, chain_run__service__region_id=assignment.region_id
+            )
+        else:
+            part = Q(chain_run__provider_id=assignment.provider_id)
+        condition = part if condition is None else condition | part
+    return condition
+
+
+def own_checks(user, role):
+    """The person's checks still to record in `role`, of every chain: the step runs of that role where
+    they hold it, not recorded, of open cases (open now or not yet)."""
+    where = where_the_person_records(user, role)
+    if where is None:
+        return StepRun.objects.none()
+    return StepRun.objects.filter(
+        where,
+        role=role,
+        chain_run__status=ChainRunStatus.OPEN,
+        state__in=[StepRunState.DUE, StepRunState.OVERDUE],
+    )
+
+
+def own_checks_context(request, role) -> dict:
+    """The panel "Your checks that are due", on the dashboard of a role no app lists the person's checks
+    for: those open now, overdue first then the soonest due, the first few and how many more; and,
+    apart, how many are not open yet and when the next opens (a later day's C2 is not asked for before
+    its turn).
+
+    A fixed number of queries however many checks: the rows with their total, the count of those not
+    open yet, and which check each recurring one is (`which_checks`). The lists read the time, so
+    their SQL is not kept."""
+    user = request.user
+    now = timezone.now()
+    checks = own_checks(user, role)
+    rows, total = dashboards.first_rows_and_total(
+        lambda: (
+            checks.filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now))
+            .select_related("chain_run__chain", "chain_run__service", "region")
+            .order_by("due_at", "pk")
+        ),
+        PANEL_SIZE,
+    )
+    later = checks.filter(opens_at__gt=now).aggregate(count=Count("pk"), next_opens=Min("opens_at"))
+    words = which_checks(rows)
+    for step_run in rows:
+        step_run.shown_state = step_run.display_state(now)
+        step_run.which_check = words.get(step_run.pk, "")
+    return {
+        "checks": rows,
+        "more": total - len(rows),
+        "not_open_yet": later["count"],
+        "next_opens": later["next_opens"],
+    }
+
+
 def register_panels() -> None:
+    """The escalation panels on every staff role's dashboard, and the person's own checks that are due
+    on those of the roles no app lists them for."""
+    dashboards.register_own_checks(
+        roles=WORK_ROLES,
+        template="escalation/panels/own_checks.html",
+        context=own_checks_context,
+        order=4,
+    )
     dashboards.register(
         roles=WORK_ROLES,
         template="escalation/panels/open_escalations.html",

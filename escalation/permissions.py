@@ -1,18 +1,27 @@
 """Who may see and do what in the escalation engine: every rule of access of the app, in one table.
 
-Each permission is a `rules` predicate asked with `user.has_perm(perm, obj)`. A case with a service is
-seen by staff whose role (now) reaches that service; a provider-wide case by the provider's provider-
-and region-level staff; never through the provider administrator's role, which keeps the organisation
-and the chains' settings, not the work (`providers.permissions.WORK_ROLES`). Being told about an
-escalation shows it, and lets the person act on it, only while they still hold a staff role reaching
-the escalation's service (or, provider-wide, a provider-level role): a notification never outlives
-the role it was sent for. Commissioners and other providers' people see none of it.
+Each permission is a `rules` predicate asked with `user.has_perm(perm, obj)`. One rule decides what a
+person sees of the cases, on every page and in every list: a case is seen by the people who may read
+its subject, by the rule of the chain app it belongs to (a trigger, a deployment, an update:
+`register_subject_readers`); a case whose subject no app names readers for (a test's) by staff whose
+role reaches its service, or, provider-wide, its provider. Of a case they see, a check run once per
+region (A4) and an escalation are seen only where they are placed within the person's reach (its
+region, service or provider), and the recorded figures and words of services outside their reach are
+cut (`values_seen`), as a trigger's page cuts them. Never through the provider administrator's role,
+which keeps the organisation and the chains' settings, not the work (`providers.permissions.WORK_ROLES`).
+Being told about an escalation shows that escalation (not its case) only while the person still holds
+a staff role reaching its place: a notification never outlives the role it was sent for. Commissioners
+and other providers' people see none of it.
 """
 
+from collections.abc import Callable
+
 import rules
-from django.db.models import Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q, QuerySet
 
 from providers.choices import Role
+from providers.models import Service
 from providers.permissions import (
     WORK_ROLES,
     built_once,
@@ -28,6 +37,7 @@ from providers.permissions import (
 from providers.who_acts import decided_by
 
 from .models import ChainRun, Escalation, Notification, StepRun
+from .values import ValuesSeen
 
 
 def escalation_place(escalation: Escalation):
@@ -155,23 +165,46 @@ for _perm in ("acknowledge_escalation", "record_escalation_action", "resolve_esc
 
 # --- scoped querysets (the same scopes as the table) ------------------------------------------
 
+# Each chain app's subjects and who reads them: the model, and the subjects a person may read (the
+# queryset its own view permission scopes its lists with). Filled by the chain apps' permissions
+# modules: the engine imports no chain app.
+_SUBJECT_READERS: dict[type[Model], Callable[[object], QuerySet]] = {}
+
+
+def register_subject_readers(model: type[Model], readable: Callable[[object], QuerySet]) -> None:
+    """A chain app names who reads its subjects (`readable(user)`: the subjects of `model` the person
+    may read, through a role that sees the services' work): a case about one, its checks and its
+    escalations are then seen by those people alone."""
+    _SUBJECT_READERS[model] = readable
+
 
 def _work_assignments(user) -> list:
     """The person's roles that see the services' work (`WORK_ROLES`: not the provider administrator's)."""
     return [a for a in staff_assignments(user) if a.role in WORK_ROLES]
 
 
+def _regions_held(user) -> set[int]:
+    """Regions where the person holds a regional role that sees the work."""
+    return {a.region_id for a in _work_assignments(user) if a.region_id and not a.service_id}
+
+
 def placed_within_reach(user) -> Q:
     """Escalations whose place (`escalation_place`: the region of a step run once per region, else the
     service, else the provider) the person's roles that see the work reach now."""
-    regions = {a.region_id for a in _work_assignments(user) if a.region_id and not a.service_id}
     broad = provider_level_ids(user, WORK_ROLES)
     return (
-        Q(region_id__in=regions)
+        Q(region_id__in=_regions_held(user))
         | Q(region__isnull=False, provider_id__in=broad)
         | Q(region__isnull=True, service__in=visible_services(user))
         | Q(region__isnull=True, service__isnull=True, provider_id__in=broad)
     )
+
+
+def _step_within_reach(user) -> Q:
+    """Step runs the person's roles reach: every one of no region, and a check run once per region (A4,
+    which names that region's lateness and who holds it) in a region they reach."""
+    broad = provider_level_ids(user, WORK_ROLES)
+    return Q(region__isnull=True) | Q(region_id__in=_regions_held(user)) | Q(chain_run__provider_id__in=broad)
 
 
 def _told_here(user) -> Q:
@@ -181,36 +214,69 @@ def _told_here(user) -> Q:
 
 
 def visible_chain_runs(user) -> QuerySet[ChainRun]:
+    """The cases the person sees: those whose subject they may read (`_reads_the_subject`)."""
     if not getattr(user, "is_authenticated", False):
         return ChainRun.objects.none()
-    return built_once(user, "visible_chain_runs", lambda: _visible_chain_runs(user))
+    return built_once(user, "visible_chain_runs", lambda: ChainRun.objects.filter(_reads_the_subject(user)))
 
 
-def _visible_chain_runs(user) -> QuerySet[ChainRun]:
-    broad = {a.provider_id for a in _work_assignments(user) if not a.service_id}
-    told = Escalation.objects.filter(_told_here(user)).values("chain_run_id")
-    # A regional step (A4) brings its region's managers to a case that started in another region.
-    regions = {a.region_id for a in _work_assignments(user) if a.region_id and not a.service_id}
-    regional = StepRun.objects.filter(region_id__in=regions).values("chain_run_id")
-    return ChainRun.objects.filter(
+def _reads_the_subject(user) -> Q:
+    """Cases whose subject the person may read, by its app's rule; a subject no app names readers for
+    (a test's) by the case's place: its service, a region of one of its checks (A4), or, provider-wide,
+    its provider, reached by a role that sees the work."""
+    declared = {
+        ContentType.objects.get_for_model(model).pk: readable  # cached for the process
+        for model, readable in _SUBJECT_READERS.items()
+    }
+    read = Q(pk__in=[])
+    for content_type_id, readable in declared.items():
+        read |= Q(content_type_id=content_type_id, object_id__in=readable(user).values("pk"))
+    regional = StepRun.objects.filter(region_id__in=_regions_held(user)).values("chain_run_id")
+    placed = (
         Q(service__in=visible_services(user))
-        | Q(service__isnull=True, provider_id__in=broad)
+        | Q(service__isnull=True, provider_id__in=provider_level_ids(user, WORK_ROLES))
         | Q(pk__in=regional)
-        | Q(pk__in=told)
     )
+    return read | (~Q(content_type_id__in=list(declared)) & placed)
 
 
 def visible_escalations(user) -> QuerySet[Escalation]:
+    """Escalations placed within the person's reach, of a case they see or told to them (C2 tells the
+    registered manager of a service behind, who reads that escalation, not the update's case)."""
     if not getattr(user, "is_authenticated", False):
         return Escalation.objects.none()
     return built_once(
         user,
         "visible_escalations",
         lambda: Escalation.objects.filter(
-            Q(chain_run_id__in=visible_chain_runs(user).values("pk")) | _told_here(user)
+            Q(chain_run_id__in=visible_chain_runs(user).values("pk")) | _told_here(user),
+            placed_within_reach(user),
         ),
     )
 
 
 def visible_step_runs(user) -> QuerySet[StepRun]:
-    return StepRun.objects.filter(chain_run_id__in=visible_chain_runs(user).values("pk"))
+    """The checks of the cases the person sees, a regional one (A4) only in a region they reach."""
+    return StepRun.objects.filter(
+        _step_within_reach(user), chain_run_id__in=visible_chain_runs(user).values("pk")
+    )
+
+
+def events_seen(user) -> Q:
+    """A case's events the person sees: those of no check or escalation, or of one they see."""
+    return (Q(step_run__isnull=True) | Q(step_run__in=visible_step_runs(user))) & (
+        Q(escalation__isnull=True) | Q(escalation__in=visible_escalations(user))
+    )
+
+
+def values_seen(user, run: ChainRun) -> ValuesSeen:
+    """What the person sees of the case's recorded figures and words: every service's for a role that
+    sees the work across the case's provider; otherwise the provider's services outside their reach
+    are cut (one query), as the trigger's page cuts its matched services."""
+    if run.provider_id in provider_level_ids(user, WORK_ROLES):
+        return ValuesSeen()
+    hidden = Service.objects.filter(provider_id=run.provider_id).exclude(pk__in=visible_services(user))
+    regional = any(
+        a.provider_id == run.provider_id for a in _work_assignments(user) if a.region_id and not a.service_id
+    )
+    return ValuesSeen(frozenset(hidden.values_list("name", flat=True)), regional)

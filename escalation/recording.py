@@ -27,16 +27,36 @@ SAY_WHAT_YOU_CHECKED = "Say what you checked, for example which records you comp
 # Recording a step again replaces the record others may have acted on: the person says why, and it is
 # kept with the new record and told to whoever a withdrawn breach was raised to.
 SAY_WHY_AGAIN = "Say why you are recording this again, for example “I typed 85 instead of 95”."
-# The form's box that says "record it now anyway" before the checks the step is judged against.
-RECORD_BEFORE_CHECKS = "record_before_checks"
+# The form's box that says "record it now anyway": before the checks the step is judged against are
+# recorded, or while a figure may still change (computations.NotFinal).
+RECORD_ANYWAY = "record_anyway"
 
 
-def before_checks_words(unrecorded: list[StepRun]) -> str:
-    """Why the step should wait: the checks it is judged against that nobody has recorded yet."""
-    return (
-        f"This check is judged against {join_and([s.label for s in unrecorded])}, not recorded yet. "
-        "Record them first, or tick “Record it now anyway” and record it again once they are."
+def not_ready_words(before: list[StepRun], not_final: dict) -> str:
+    """Why the step should wait: the checks it is judged against that nobody has recorded yet, and the
+    figures that may still change (`not_final`: {measure: why})."""
+    said = []
+    if before:
+        said.append(f"This check is judged against {join_and([s.label for s in before])}, not recorded yet.")
+    said += [f"Not final yet: {reason}." for reason in not_final.values()]
+    once = join_and(
+        (["they are recorded"] if before else []) + (["the figures are final"] if not_final else [])
     )
+    return " ".join(
+        [*said, f"Record it once {once}, or tick “Record it now anyway” and record it again then."]
+    )
+
+
+def recorded_early(before: list[StepRun], not_final: dict) -> str:
+    """What the case's timeline adds to "Recorded: within threshold" for a step recorded anyway."""
+    said = ""
+    if before:
+        said += (
+            f", before {join_and([s.label for s in before])} {'was' if len(before) == 1 else 'were'} recorded"
+        )
+    if not_final:
+        said += f", with figures not final ({'; '.join(not_final.values())})"
+    return said
 
 
 def record_step(
@@ -51,7 +71,7 @@ def record_step(
     affected_service=None,
     reasons: dict | None = None,
     correction_reason: str | None = None,
-    record_before_checks: bool | None = None,
+    record_anyway: bool | None = None,
 ) -> StepRecord:
     """Record a step's measures, evaluate its threshold at once and, on a breach, raise the escalation;
     the escalations about it being overdue that nobody took up are settled (`settling`), and those an
@@ -79,9 +99,10 @@ def record_step(
     caller does not ask (a chain's own page, which records again as part of its own flow).
 
     A step judged against other steps' records (`step_facts.register_checked_against`: C5 against C1,
-    C3 and C4) while any is not recorded is refused unless `record_before_checks` says to record it
+    C3 and C4) while any is not recorded, or with a computed figure not final yet (A2 while a notice's
+    receipt window is open: computations.NotFinal), is refused unless `record_anyway` says to record it
     anyway (the step page's box); None means the caller does not ask. Either way the case's timeline
-    says which checks it was recorded before.
+    says what it was recorded before.
     """
     now = now or timezone.now()
     run = step_run.chain_run
@@ -98,7 +119,7 @@ def record_step(
             f"This check is for {london(step_run.due_at)} ({step_run.due_text}). "
             f"It opens {on_at(step_run.opens_at)}, {step_run.opens_when}: record it then."
         )
-    cleaned, unexplained = _checked_values(step_run, values, now, reasons)
+    cleaned, unexplained, figures = _checked_values(step_run, values, now, reasons)
     check_done, notes, evidence_links = (
         given_reason(text, missing, field=field, what=what)
         for text, missing, field, what in (
@@ -111,8 +132,8 @@ def record_step(
     correction_reason = given_reason(correction_reason, None, field="correction_reason", what="the reason")
     result = evaluate(step_run.threshold_rule, cleaned, step_run.measures)
     before = step_facts.unrecorded_checked_against(step_run)
-    if before and record_before_checks is False:
-        raise ValidationError({RECORD_BEFORE_CHECKS: before_checks_words(before)})
+    if (before or figures.not_final) and record_anyway is False:
+        raise ValidationError({RECORD_ANYWAY: not_ready_words(before, figures.not_final)})
 
     with transaction.atomic():
         # Lock the step run so two people recording at once are serialised. Not its key: the rows that
@@ -149,8 +170,7 @@ def record_step(
         locked.recorded_at = now
         locked.save(update_fields=["state", "recorded_at"])
         verdict = "threshold breached" if result.breached else "within threshold"
-        if before:
-            verdict += f", before {join_and([s.label for s in before])} were recorded"
+        verdict += recorded_early(before, figures.not_final)
         write_event(
             EventKind.STEP_RECORDED, run, step_run=locked, actor=by, at=now, message=f"Recorded: {verdict}."
         )
@@ -161,16 +181,20 @@ def record_step(
         # record, and first: a chain that raised its own breach escalations has them found below.
         _hooks_then_reasons(record, unexplained)
         record.escalation = _breach_escalation(locked, record, result) if result.breached else None
+        done = step_facts.done_already(locked) if record.escalation is not None else None
+        if done:  # what the breach asks for is done already (A1 after the learning was issued)
+            settling.settle_done(locked, by=by, now=now, done=done)
     step_run.state, step_run.recorded_at = locked.state, locked.recorded_at
     return record
 
 
-def _checked_values(step_run: StepRun, values: dict, now, reasons: dict | None = None) -> tuple[dict, dict]:
+def _checked_values(step_run: StepRun, values: dict, now, reasons: dict | None = None):
     """The values checked against the step's measures and held to the figures the records fix (a
     deployment's baseline, the exposure log's expected reductions), each figure typed over another the
     system computes kept with the system's figure and the reason (`SYSTEM_FIGURES`): every problem
     named at once. The figures typed over without a reason are returned ({reason key: [message]}),
-    refused once the chain's own checks have had their say (`_hooks_then_reasons`)."""
+    refused once the chain's own checks have had their say (`_hooks_then_reasons`), and the system's
+    figures (computations.Figures)."""
     figures = computations.compute(step_run, now)
     held, problems = computations.hold_to_records(step_run.measures, values, figures)
     overridden, unexplained = computations.typed_over(step_run.measures, held, figures, reasons)
@@ -184,7 +208,7 @@ def _checked_values(step_run: StepRun, values: dict, now, reasons: dict | None =
         raise ValidationError(problems | unexplained)
     if overridden:
         cleaned[computations.SYSTEM_FIGURES] = overridden
-    return cleaned, unexplained
+    return cleaned, unexplained, figures
 
 
 def _hooks_then_reasons(record: StepRecord, unexplained: dict) -> None:

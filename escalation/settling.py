@@ -98,6 +98,14 @@ def settle_recorded_step(step_run: StepRun, *, by, now, within_threshold: bool =
     return settled
 
 
+def settle_done(step_run: StepRun, *, by, now, done: str) -> list[int]:
+    """The step's breach escalations nobody has taken up, settled because what they ask was done by
+    other means (`done`, in words: "the learning was issued to the matched services"), so nobody is
+    asked, or chased up the levels, to do what is done. Returns the ids settled."""
+    words = f"Settled — {done} on {london(now)} by {by}"
+    return _settle(_raised_in_threads(step_run, EscalationKind.BREACH), by=by, now=now, words=words)
+
+
 def _raised_in_threads(step_run: StepRun, kind: str):
     """Every level still raised (nobody took it up) of the step's escalations of `kind`."""
     first_levels = Escalation.objects.filter(step_run=step_run, kind=kind, parent__isnull=True).values("pk")

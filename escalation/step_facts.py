@@ -20,6 +20,7 @@ _ITEMS_ASKED: dict[tuple[str, str], Callable] = {}
 _NONE_ASKED: dict[str, str] = {}
 _AFFECTED_SERVICES: dict[str, Callable] = {}
 _CHECKED_AGAINST: dict[str, tuple[str, ...]] = {}
+_DONE_ALREADY: dict[str, Callable] = {}
 
 
 @dataclass(frozen=True)
@@ -102,3 +103,17 @@ def unrecorded_checked_against(step_run) -> list:
         if run.is_recorded:
             recorded.add(run.code)
     return [run for code, run in first_of_each.items() if code not in recorded]
+
+
+def register_done_already(step_code: str, done: Callable) -> None:
+    """Say when what the step's breach asks for is done already: `done(step_run)` returns it in words
+    ("the learning was issued to the matched services") or None. A breach recorded then is settled
+    as soon as it is raised (recording.record_step). A second registration replaces the first."""
+    _DONE_ALREADY[step_code] = done
+
+
+def done_already(step_run) -> str | None:
+    """What the step's breach asks for, done already, in words; None when it is not (or the chain
+    does not say)."""
+    done = _DONE_ALREADY.get(step_run.code)
+    return done(step_run) if done is not None else None

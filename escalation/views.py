@@ -56,10 +56,9 @@ from .models import (
     StepTemplate,
     describe_window,
 )
-from .recording import RECORD_BEFORE_CHECKS
+from .recording import RECORD_ANYWAY
 from .rules import describe_rule, with_thresholds
 from .tuning import differs_from_default, setting_changes, shared_parameters
-from .values import value_rows
 
 
 class InboxView(StaffRequiredMixin, TemplateView):
@@ -147,6 +146,11 @@ class EscalationDetailView(StaffRequiredMixin, TemplateView):
             permissions.visible_escalations(user).filter(Q(pk=root) | Q(root_id=root)).order_by("level", "pk")
         )
         step_missing = services.step_still_missing(escalation)
+        # The figures and words the person sees (`permissions.values_seen`); a person told of it who
+        # may not open its case (C2's manager of a service behind) reads the escalation, not the record.
+        seen = permissions.values_seen(user, escalation.chain_run)
+        can_open_case = user.has_perm("escalation.view_chain_run", escalation.chain_run)
+        shown_record = seen.record(record, step.measures) if record and can_open_case else None
         context = {
             "escalation": escalation,
             "step": step,
@@ -154,8 +158,12 @@ class EscalationDetailView(StaffRequiredMixin, TemplateView):
             "recorded_again": current if current != record else None,
             "subject_link": subjects.subject_link(user, escalation.chain_run),
             "rule_text": describe_rule(escalation.rule, step.measures) if escalation.rule else "",
-            "deciding_rows": value_rows(step.measures, escalation.deciding),
-            "record_rows": value_rows(step.measures, record.values) if record else [],
+            "reason": seen.text(escalation.reason),
+            "deciding_rows": seen.rows(step.measures, escalation.deciding),
+            "record_rows": shown_record.rows if shown_record else [],
+            "shown_record": shown_record,
+            "not_shown": seen.note(step.measures, escalation.deciding, record.values if shown_record else {}),
+            "can_open_case": can_open_case,
             "thread": thread,
             # Said by the Resolve button: resolving this level leaves the follow-ups above it open.
             "left_open": settling.follow_ups_left_open(escalation, thread) if step_missing else "",
@@ -255,13 +263,17 @@ class ChainRunDetailView(StaffRequiredMixin, TemplateView):
             queryset=StepRecord.objects.filter(is_current=True).select_related("recorded_by"),
             to_attr="current_records",
         )
+        user = self.request.user
         step_runs = list(
-            run.step_runs.select_related("region")
+            permissions.visible_step_runs(user)
+            .filter(chain_run=run)
+            .select_related("region")
             .order_by("order", "due_at", "occurrence")
             .prefetch_related(current)
         )
         now = timezone.now()
         for step in step_runs:
+            step.chain_run = run  # already read
             step.shown_state = step.display_state(now)
             step.current_record = step.current_records[0] if step.current_records else None
         # Whose each step is: the person's own to record, or who records it.
@@ -270,13 +282,20 @@ class ChainRunDetailView(StaffRequiredMixin, TemplateView):
             {"code": code, "occurrences": list(group)}
             for code, group in groupby(step_runs, key=lambda s: s.code)
         ]
-        escalations = run.escalations.select_related("step_run").order_by("-raised_at", "-pk")
+        escalations = list(
+            permissions.visible_escalations(user)
+            .filter(chain_run=run)
+            .select_related("step_run")
+            .order_by("-raised_at", "-pk")
+        )
+        for escalation in escalations:
+            escalation.chain_run = run  # already read
         return super().get_context_data(
             run=run,
             subject_link=subjects.subject_link(self.request.user, run),
             steps=steps,
             escalations=escalations,
-            events=run.events.select_related("actor")[:50],
+            events=run.events.filter(permissions.events_seen(user)).select_related("actor")[:50],
             **kwargs,
         )
 
@@ -320,7 +339,12 @@ class StepRunView(StaffRequiredMixin, TemplateView):
         step_run = kwargs.pop("step_run", None) or self.get_step_run()
         records = list(step_run.records.select_related("recorded_by", "affected_service"))
         current = next((r for r in records if r.is_current), None)
-        breach = step_run.escalations.filter(kind="breach", parent=None).first()
+        # Each record's figures and words as the person sees them (`permissions.values_seen`).
+        seen = permissions.values_seen(self.request.user, step_run.chain_run)
+        for record in records:
+            record.seen = seen.record(record, step_run.measures)
+        escalations = permissions.visible_escalations(self.request.user).filter(step_run=step_run)
+        breach = escalations.filter(kind="breach", parent=None).first()
         can_record = (
             self.request.user.has_perm("escalation.record_step", step_run) and step_run.chain_run.is_open
         )
@@ -331,10 +355,11 @@ class StepRunView(StaffRequiredMixin, TemplateView):
             run=step_run.chain_run,
             subject_link=subjects.subject_link(self.request.user, step_run.chain_run),
             current=current,
-            current_rows=value_rows(step_run.measures, current.values) if current else [],
+            current_rows=current.seen.rows if current else [],
+            not_shown=seen.note(step_run.measures, current.values) if current else "",
             earlier=[r for r in records if not r.is_current],
             breach=breach,
-            escalations=step_run.escalations.order_by("-raised_at"),
+            escalations=escalations.order_by("-raised_at"),
             can_record=can_record,
             opens_later=opens_later,
             who_records="" if can_record else refusal(self.request.user, "escalation.record_step", step_run),
@@ -364,8 +389,9 @@ class StepRunView(StaffRequiredMixin, TemplateView):
                     reasons=form.reasons,
                     # Asked on this page whenever the step is already recorded (blank on a first record).
                     correction_reason=form.cleaned_data.get("correction_reason", ""),
-                    # Asked on this page whenever a check this step is judged against is not recorded.
-                    record_before_checks=bool(form.cleaned_data.get(RECORD_BEFORE_CHECKS)),
+                    # Asked on this page whenever a check this step is judged against is not recorded
+                    # or a figure is not final yet.
+                    record_anyway=bool(form.cleaned_data.get(RECORD_ANYWAY)),
                 )
             except AlreadyDone as done:  # sent twice: the first is the record, nothing more
                 messages.info(request, done.message)

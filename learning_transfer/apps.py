@@ -8,7 +8,7 @@ class LearningTransferConfig(AppConfig):
     verbose_name = "Learning transfer (chain A)"
 
     def ready(self):
-        from escalation import notifications
+        from escalation import notifications, step_facts
         from providers import waiting_work
 
         from . import chain, computations, panels, permissions  # noqa: F401 - permissions registers the app's rules
@@ -25,3 +25,5 @@ class LearningTransferConfig(AppConfig):
         waiting_work.register(
             learning_work_waiting_on, "After this, nobody can act on the learning work they hold:"
         )
+        # A1 recorded after the learning went out asks nobody to issue it: its breach is settled.
+        step_facts.register_done_already("A1", chain.learning_issued)

@@ -1,13 +1,19 @@
 """The one place this app talks to the escalation engine about chain A (a trigger's case)."""
 
-from django.contrib.contenttypes.models import ContentType
+from dataclasses import dataclass
 
-from escalation import rules
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+
+from escalation import rules, settling
 from escalation import services as engine
 from escalation.computations import parameters_of
 from escalation.models import StepRun
 from escalation.subjects import ChainCases
 from providers.models import Region
+from providers.templatetags.nhsuk import on_at
 
 from .models import LearningTrigger
 
@@ -24,6 +30,7 @@ PARAMETERS = {
     "task_window_hours": ("local_tasks_due_soon", "window_hours"),
     "defect_cycles": ("repeated_defects", "cycles"),
 }
+RECEIPT_STEP = "A2"  # the step whose measures snapshot the receipt window (`ReceiptWindows`)
 
 
 def matched_regions(trigger) -> list[Region]:
@@ -140,6 +147,65 @@ def parameter_of_each(triggers, name: str) -> dict:
     return values
 
 
+@dataclass(frozen=True)
+class ReceiptWindows:
+    """The receipt window (hours) each trigger is judged by across triggers, in SQL: the one its case
+    started with (A2's snapshot, as `parameters` reads it for one trigger), else (no case, or a
+    snapshot without one) the provider's window now, `now_hours`; so a provider's tuning applies to
+    cases started after it, never to figures already reported. `others` holds each other window the
+    provider's cases run, with their trigger ids as a subquery, and `differing` all those ids: both
+    empty while every case runs the window now, so the counts stay one comparison."""
+
+    now_hours: int
+    others: dict  # hours -> a queryset of the ids of the triggers whose case runs them
+    differing: QuerySet | None = None
+
+    @classmethod
+    def read(cls, provider, now_hours: int) -> "ReceiptWindows":
+        """The windows of the provider's cases other than `now_hours`: one query for which (few) there
+        are. The snapshot keeps A2's measures in the template's order, so the window is read at each
+        position a measure of A2 holds, the first naming the computation."""
+        key, parameter = PARAMETERS["receipt_window_hours"]
+        positions = range(len(engine.current_step(provider, CHAIN_CODE, RECEIPT_STEP)["measures"]))
+        window = Case(
+            *(
+                When(
+                    Q(**{f"measures__{n}__computation": key}),
+                    then=Cast(KT(f"measures__{n}__parameters__{parameter}"), IntegerField()),
+                )
+                for n in positions
+            ),
+            output_field=IntegerField(),
+        )
+        cases = StepRun.objects.filter(
+            chain_run__chain__code=CHAIN_CODE,
+            chain_run__content_type=ContentType.objects.get_for_model(LearningTrigger),
+            chain_run__provider=provider,
+            code=RECEIPT_STEP,
+        )
+        cases = cases.annotate(trigger_id=F("chain_run__object_id"), window=window).order_by()
+        cases = cases.filter(window__isnull=False)
+        differing = cases.exclude(window=now_hours)
+        hours = sorted(set(differing.values_list("window", flat=True)))
+        others = {h: cases.filter(window=h).values("trigger_id") for h in hours}
+        return cls(now_hours, others, differing.values("trigger_id") if others else None)
+
+    def each(self, condition) -> Q:
+        """`condition(hours)` of each row with a `trigger_id` (a matched service), with `hours` its
+        trigger's receipt window."""
+        if not self.others:
+            return condition(self.now_hours)
+        by_window = ~Q(trigger_id__in=self.differing) & condition(self.now_hours)
+        for hours, trigger_ids in self.others.items():
+            by_window |= Q(trigger_id__in=trigger_ids) & condition(hours)
+        return by_window
+
+    def hours(self) -> Case:
+        """The receipt window of each row's trigger (a matched service's), in SQL."""
+        whens = [When(trigger_id__in=ids, then=Value(hours)) for hours, ids in self.others.items()]
+        return Case(*whens, default=Value(self.now_hours), output_field=IntegerField())
+
+
 def latest_step(step_runs: list, code: str):
     """The latest occurrence of the step `code` among a case's loaded step runs (as `step_run` finds
     it with a query), or None."""
@@ -157,3 +223,20 @@ def judge_a5(provider, figures: dict) -> dict:
     """A5's rule, as this provider runs it, on the executive summary's live figures (keyed by the
     computations A5's measures name)."""
     return engine.judge_step(provider, CHAIN_CODE, "A5", figures)
+
+
+def _issued_words(trigger) -> str:
+    return f"the learning was issued to the matched services {on_at(trigger.notices_issued_at)}"
+
+
+def learning_issued(step_run) -> str | None:
+    """A1's breach asks for mandatory learning to be issued: once it was, in words, else None."""
+    trigger = step_run.chain_run.subject
+    return _issued_words(trigger) if getattr(trigger, "notices_issued_at", None) else None
+
+
+def settle_learning_needed(trigger, *, by, now) -> None:
+    """Issuing the learning does what A1's breach asks: its escalations nobody took up are settled."""
+    a1 = CASES.step_run(trigger, "A1")
+    if a1 is not None:
+        settling.settle_done(a1, by=by, now=now, done=_issued_words(trigger))

@@ -6,7 +6,8 @@ when matching runs and kept on the matched services; its computations check they
 the look-back and working days the case gives them.
 """
 
-from escalation.computations import CouldNotCompute, Parameter, PerItem, parameters_of, registry
+from escalation.computations import CouldNotCompute, NotFinal, Parameter, PerItem, parameters_of, registry
+from providers.templatetags.nhsuk import london
 
 from . import chain
 from .models import LearningTrigger
@@ -86,9 +87,21 @@ def provider_median_incident_rate(context) -> float:
     return median
 
 
-def notices_received_in_window(context, window_hours: int) -> float:
+def notices_received_in_window(context, window_hours: int) -> float | NotFinal:
+    """A2's receipt rate; not final while a notice not yet acknowledged is still inside its window,
+    since that service may yet receive it in time (counted as not received until then)."""
     _included(context)
-    return measures.pct_received(_picture(context, window_hours))
+    pic = _picture(context, window_hours)
+    pct = measures.pct_received(pic)
+    windows = measures.receipt_windows(pic, sum(1 for r in pic.included if r.received_in_time))
+    closes = windows["receipt_window_closes_at"]
+    if closes is None:
+        return pct
+    return NotFinal(
+        pct,
+        f"a notice's {window_hours}-hour receipt window is open until {london(closes)}: a service "
+        "counted as not receiving its notice may still do so in time",
+    )
 
 
 def sampled_notices_with_owner(context, sample_size: int) -> int:

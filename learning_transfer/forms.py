@@ -17,7 +17,7 @@ from providers.fields import (
     RecordFilter,
     TypedChoiceField,
 )
-from providers.forms import add_service_errors, reason_field
+from providers.forms import add_service_errors, reason_field, words_that_wrap
 from providers.models import Region, Service, User
 from providers.templatetags.nhsuk import london
 
@@ -164,6 +164,7 @@ class TriggerForm(forms.ModelForm):
             incidents if incidents is not None else Incident.objects.none()
         )
         self.fields["source_service"].empty_label = "Choose a service"
+        self.fields["title"].validators.append(words_that_wrap)
         if self.is_bound and LOG_LATE in self.data:
             self.ask_to_log_late()
 

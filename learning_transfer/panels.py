@@ -56,7 +56,8 @@ def registered_manager_context(request, role) -> dict:
     notices, notice_total = dashboards.first_rows_and_total(
         lambda: (
             permissions.visible_notices(user)
-            .filter(superseded_at__isnull=True, acknowledged_at__isnull=True)
+            # A notice of a service left out of its learning asks nothing any more.
+            .filter(superseded_at__isnull=True, acknowledged_at__isnull=True, matched_service__included=True)
             .select_related("matched_service__service", "matched_service__trigger")
             .order_by("issued_at")
         ),
@@ -189,4 +190,5 @@ def register_panels() -> None:
         template="escalation/panels/due_steps.html",
         context=own_steps_context,
         order=4,
+        lists_own_checks=True,
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import rules
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from escalation.permissions import register_subject_readers
 from providers.choices import Role
 from providers.permissions import (
     STAFF_ROLES,
@@ -184,6 +185,10 @@ def _visible_triggers(user) -> QuerySet[LearningTrigger]:
     services = visible_services(user)
     matched_here = MatchedService.objects.filter(trigger=OuterRef("pk"), included=True, service__in=services)
     return LearningTrigger.objects.filter(Q(source_service__in=services) | Q(Exists(matched_here)))
+
+
+# A chain A case, its checks and escalations are seen by the people who may read its trigger.
+register_subject_readers(LearningTrigger, visible_triggers)
 
 
 def visible_matches(user) -> QuerySet[MatchedService]:

@@ -73,7 +73,11 @@ def learning_work_waiting_on(assignment, size: int) -> tuple[list[Waiting], int]
     notices, notices_total = _first_and_total(
         _held(
             LearningNotice.objects.filter(
-                live, owner_id=me, acknowledged_at__isnull=True, superseded_at__isnull=True
+                live,
+                owner_id=me,
+                acknowledged_at__isnull=True,
+                superseded_at__isnull=True,
+                matched_service__included=True,
             ),
             assignment,
             "matched_service__service",

@@ -30,9 +30,12 @@ class Panel:
     template: str
     context: Callable
     order: int = 50
+    lists_own_checks: bool = False
 
 
 _PANELS: dict[str, list[Panel]] = {}
+# The panel of the person's own checks, by role: on the role's dashboard unless another lists them.
+_OWN_CHECKS: dict[str, Panel] = {}
 
 # The place of panels of work others do at the person's services: after every panel of their own
 # (the apps' panels sit between 1 and 50), before the links on every dashboard.
@@ -53,17 +56,33 @@ def import_link(request, role) -> dict:
 EVERY_DASHBOARD = [Panel("providers/panels/import.html", import_link, order=90)]
 
 
-def register(roles: Iterable[str], template: str, context: Callable, order: int = 50) -> None:
+def register(
+    roles: Iterable[str], template: str, context: Callable, order: int = 50, lists_own_checks: bool = False
+) -> None:
+    """Add a panel to the dashboards of `roles`; `lists_own_checks` when it lists the person's own
+    checks to record (the own-checks panel then stays off those dashboards)."""
     for role in roles:
         panels = _PANELS.setdefault(str(role), [])
         if not any(p.template == template for p in panels):
-            panels.append(Panel(template, context, order))
+            panels.append(Panel(template, context, order, lists_own_checks))
             panels.sort(key=lambda p: p.order)
 
 
+def register_own_checks(roles: Iterable[str], template: str, context: Callable, order: int) -> None:
+    """The panel of the person's own checks to record, on the dashboard of each of `roles` that no
+    app's panel lists them on (`register(..., lists_own_checks=True)`): listed once, by one rule."""
+    for role in roles:
+        _OWN_CHECKS[str(role)] = Panel(template, context, order, lists_own_checks=True)
+
+
 def panels_for(role: str) -> list[Panel]:
-    """The role's panels and those on every dashboard, in order."""
-    return sorted([*_PANELS.get(str(role), []), *EVERY_DASHBOARD], key=lambda p: p.order)
+    """The role's panels, the panel of the person's own checks unless one of them lists those, and the
+    panels on every dashboard, in order."""
+    panels = [*_PANELS.get(str(role), []), *EVERY_DASHBOARD]
+    own_checks = _OWN_CHECKS.get(str(role))
+    if own_checks is not None and not any(p.lists_own_checks for p in panels):
+        panels.append(own_checks)
+    return sorted(panels, key=lambda p: p.order)
 
 
 def first_rows_and_total(build: Callable[[], QuerySet], size: int, kept_for: tuple = ()) -> tuple[list, int]:

@@ -65,6 +65,21 @@ WEEKDAYS = [
 ]
 
 
+# The longest run of characters without a space a title may hold: a longer one (a pasted reference) cannot
+# wrap, and pushes every table and heading showing the title off a phone's screen.
+LONGEST_WORD = 40
+
+
+def words_that_wrap(value: str) -> None:
+    """Refuse a title holding a run of more than LONGEST_WORD characters without a space."""
+    longest = max((value or "").split(), key=len, default="")
+    if len(longest) > LONGEST_WORD:
+        raise ValidationError(
+            f"Break up “{longest[:20]}…” with spaces: a title's words must be at most {LONGEST_WORD} "
+            "characters each, so it fits every page, on a phone too."
+        )
+
+
 def reason_field(
     why: str = "",
     *,

@@ -31,6 +31,7 @@ from .models import (
 )
 from .permissions import require_perm
 from .waiting_work import WaitingList, waiting_on
+from .who_acts import join_and
 
 # The shortest working day: deadlines are counted in working hours, so a day of a minute or two would
 # stretch "2 working hours" over months and nothing would ever escalate.
@@ -276,9 +277,17 @@ class OnlyHolder:
     role_label: str
     where: str
     waiting: list[WaitingList]
+    cannot_sign_in: tuple[str, ...] = ()  # others holding it there who have not set a password yet
 
     def __str__(self) -> str:
-        return f"{self.person} is the only {self.role_label} {self.where}."
+        if not self.cannot_sign_in:
+            return f"{self.person} is the only {self.role_label} {self.where}."
+        others = join_and(list(self.cannot_sign_in))
+        holds, has = ("holds", "has") if len(self.cannot_sign_in) == 1 else ("hold", "have")
+        return (
+            f"{self.person} is the only {self.role_label} {self.where} who can sign in: {others} {holds} "
+            f"it too but {has} not set a password yet."
+        )
 
 
 class OnlyHolderLeft(ValidationError):
@@ -318,10 +327,18 @@ def only_holder(assignment: RoleAssignment) -> OnlyHolder | None:
     """When the assignment's holder is the only one holding its role where it is held: who, and the
     work waiting on the role there (`waiting_work`); None when someone else holds it too, or for a
     commissioner, whose role records nothing. A fixed number of queries however much is waiting."""
-    if assignment.role == Role.COMMISSIONER or _same_role_there(assignment).exists():
+    if assignment.role == Role.COMMISSIONER:
+        return None
+    # A holder who has not set a password yet (an unused set-password link) cannot act on anything.
+    others = list(_same_role_there(assignment).select_related("user"))
+    if any(other.user.has_usable_password() for other in others):
         return None
     return OnlyHolder(
-        assignment.user, assignment.get_role_display(), _where(assignment), waiting_on(assignment)
+        assignment.user,
+        assignment.get_role_display(),
+        _where(assignment),
+        waiting_on(assignment),
+        tuple(str(other.user) for other in others),
     )
 
 
@@ -351,7 +368,7 @@ def remove_role(assignment: RoleAssignment, *, by, reason: str, remove_anyway: b
             raise ValidationError(
                 "This is the provider's last provider administrator. Give the role to someone else first."
             )
-        if not others and not remove_anyway:
+        if not remove_anyway:  # only_holder counts only the others who can sign in
             holder = only_holder(assignment)
             if holder is not None:
                 raise OnlyHolderLeft(holder)

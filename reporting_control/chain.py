@@ -5,7 +5,7 @@ from django.utils import timezone
 from escalation import computations
 from escalation import services as engine
 from escalation.subjects import ChainCases
-from providers.templatetags.nhsuk import london
+from providers.templatetags.nhsuk import london, on_at
 
 CHAIN_CODE = "C"
 SIGN_OFF_STEP = "C5"
@@ -81,3 +81,11 @@ def lifted_against(sign_off_record) -> str:
         f"against the sign-off for issue (C5) recorded by {sign_off_record.recorded_by} on "
         f"{london(sign_off_record.recorded_at)}, which said to keep the hold"
     )
+
+
+def first_check_due(update) -> str:
+    """When the update's first check before issue falls due, "on Mon 4 Jan 2027 at 09:00" ("" with
+    no case): what planning it says, rather than that its checks are due now."""
+    run = run_for(update)
+    first = run.step_runs.order_by("due_at").first() if run is not None else None
+    return on_at(first.due_at) if first is not None else ""

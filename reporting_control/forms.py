@@ -4,7 +4,7 @@ from django import forms
 
 from learning_transfer.forms import datetime_field
 from providers.fields import RecordMultipleChoiceField
-from providers.forms import reason_field
+from providers.forms import reason_field, words_that_wrap
 
 from .choices import Audience, LineKind, LineState
 from .services import NO_SERVICES, PLAN_LATE
@@ -15,7 +15,7 @@ __all__ = ["DecisionForm", "LineForm", "LineServicesForm", "ReasonForm", "Update
 class UpdateForm(forms.Form):
     """Plan an update: what, for whom, when, which learning and which services."""
 
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[words_that_wrap])
     audience = forms.ChoiceField(choices=Audience.choices, widget=forms.RadioSelect)
     issue_at = datetime_field("When the update is due to be issued")
     triggers = RecordMultipleChoiceField(

@@ -84,16 +84,34 @@ def _line_number(item) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def _movements_against(values) -> list[tuple[int, float]]:
-    """(line number, movement) for each recorded movement at zero or below, in the record's order."""
+def recorded_movements(values) -> dict[int, float]:
+    """{line number: movement from baseline} as a C2 record gives them, in the record's order."""
     movement = values.get(MOVEMENT) if isinstance(values, dict) else None
     if not isinstance(movement, dict):
-        return []
-    return [
-        (_line_number(item), number)
+        return {}
+    return {
+        _line_number(item): number
         for item, number in movement.items()
-        if _line_number(item) is not None and isinstance(number, int | float) and number <= 0
-    ]
+        if _line_number(item) is not None and isinstance(number, int | float)
+    }
+
+
+def _movements_against(values) -> list[tuple[int, float]]:
+    """(line number, movement) for each recorded movement at zero or below, in the record's order."""
+    return [(line, number) for line, number in recorded_movements(values).items() if number <= 0]
+
+
+def latest_figures_check(run) -> StepRecord | None:
+    """The latest check of the figures (C2) recorded on the update's chain C case `run` (None: not
+    started, or none recorded), whichever day's check it was, with who recorded it. One query."""
+    if run is None:
+        return None
+    return (
+        StepRecord.objects.filter(step_run__chain_run=run, step_run__code=FIGURES_STEP, is_current=True)
+        .select_related("recorded_by")
+        .order_by("-recorded_at", "-pk")
+        .first()
+    )
 
 
 def against_the_claim(values: dict) -> list[str]:
@@ -112,14 +130,7 @@ def lines_against_the_claim(run) -> dict[int, str]:
     update's page: "its movement from baseline is -10 % in the figures checked by Priya Shah on Mon 7
     Dec 2026 at 12:12". `run` is the update's chain C case (None: not started). Only the latest record
     counts, so a movement entered again for the claim takes the flag away. One query."""
-    if run is None:
-        return {}
-    latest = (
-        StepRecord.objects.filter(step_run__chain_run=run, step_run__code=FIGURES_STEP, is_current=True)
-        .select_related("recorded_by")
-        .order_by("-recorded_at", "-pk")
-        .first()
-    )
+    latest = latest_figures_check(run)
     if latest is None:
         return {}
     checked = f"in the figures checked by {latest.recorded_by} {on_at(latest.recorded_at)}"

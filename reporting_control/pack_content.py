@@ -391,6 +391,9 @@ def pack_content(update, commissioner: Commissioner | None = None) -> dict:
     services and the lines wholly about them."""
     found = evidence.evidence_map(update)
     verdicts = evidence.judge_update(update)
+    # As the update's page words it, from every line's saved state ("Draft — 1 line lacks evidence").
+    lacking = sum(1 for line in verdicts if line.state == LineState.LACKING)
+    status = update.status_words(len(verdicts), lacking)
     services = list(update.services.order_by("name"))
     theirs = None
     if commissioner is not None:
@@ -417,7 +420,7 @@ def pack_content(update, commissioner: Commissioner | None = None) -> dict:
         "reference": update.reference,
         "title": update.title,
         "audience": update.get_audience_display(),
-        "status": update.get_status_display(),
+        "status": status,
         "issue_at": london(update.issue_at),
         "released_at": london(update.released_at),
         "released_by": str(update.released_by) if update.released_by else "",

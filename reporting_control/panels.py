@@ -8,7 +8,6 @@ from escalation.choices import StepRunState
 from escalation.models import StepRun
 from providers import dashboards
 from providers.choices import Role
-from providers.permissions import provider_level_ids
 
 from . import chain, permissions
 from .choices import LineState, UpdateStatus
@@ -25,7 +24,8 @@ ROLES = [
 
 
 def updates_context(request, role) -> dict:
-    """Unreleased updates (with their lacking lines and hold), and this role's chain C steps still due."""
+    """Unreleased updates (with their lacking lines and hold). The role's checks before issue are in
+    the panel of the person's own checks, of every chain (escalation.panels.own_checks_context)."""
     updates = (
         permissions.visible_updates(request.user)
         .exclude(status=UpdateStatus.RELEASED)
@@ -38,21 +38,10 @@ def updates_context(request, role) -> dict:
     shown = list(updates[:PANEL_ROWS])
     for update in shown:
         update.status_text = update.status_words(update.line_count, update.lacking)
-    due = (
-        StepRun.objects.filter(
-            chain_run__chain__code="C",
-            chain_run__provider_id__in=provider_level_ids(request.user),
-            role=role,
-            state=StepRunState.DUE,
-        )
-        .select_related("chain_run")
-        .order_by("due_at")
-    )
     return {
         "updates": shown,
         "update_total": updates.count(),
         "held_total": updates.filter(status=UpdateStatus.HELD).count(),
-        "due_steps": list(due[:PANEL_ROWS]),
         "now": timezone.now(),
     }
 

@@ -11,9 +11,10 @@ from operator import or_
 import rules
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from escalation.permissions import register_subject_readers
 from providers.choices import ROLE_SCOPE, Role, Scope
 from providers.models import Service
-from providers.permissions import commissioner_assignments, holds, provider_level_ids, register
+from providers.permissions import WORK_ROLES, commissioner_assignments, holds, provider_level_ids, register
 
 from .choices import PackStatus, UpdateStatus
 from .models import EvidencePack, IssueHold, ReportingUpdate
@@ -115,6 +116,17 @@ register(PERMISSIONS, ACTIONS)
 def visible_updates(user) -> QuerySet[ReportingUpdate]:
     """Updates of the providers where the person holds a provider-level staff role now."""
     return ReportingUpdate.objects.filter(provider_id__in=provider_level_ids(user, READERS))
+
+
+def updates_read_at_work(user) -> QuerySet[ReportingUpdate]:
+    """Updates the person reads through a role that sees the services' work (`WORK_ROLES`): the
+    provider administrator reads updates but opens no case, check or escalation."""
+    roles = [role for role in READERS if role in WORK_ROLES]
+    return ReportingUpdate.objects.filter(provider_id__in=provider_level_ids(user, roles))
+
+
+# A chain C case, its checks and escalations are seen by the people who may read its update.
+register_subject_readers(ReportingUpdate, updates_read_at_work)
 
 
 def commissioner_packs(user) -> QuerySet[EvidencePack]:

@@ -4,6 +4,7 @@ The release rule in particular is enforced in `release_update` and nowhere else:
 every line evidenced, challenge-cleared, or withheld (frozen or deferred), and the Provider Director's
 sign-off (C5) recorded after the checks it is judged against (C1, C3, C4, and each day's C2 already due,
 or the first day's C2 when none was recorded: an early release still has its figures checked once).
+What still stops a release is worked out in release_checks.py (`release_problems`).
 """
 
 from datetime import datetime
@@ -14,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from config import background
-from escalation.choices import EscalationKind, StepRunState
+from escalation.choices import EscalationKind
 from escalation.computations import by_computation
 from escalation.late_start import refuse_late_start
 from escalation.raising import EscalationSpec, raise_escalations
@@ -22,12 +23,12 @@ from escalation.rules import evaluate_groups
 from providers.actions import AlreadyDone, change_once, lock
 from providers.permissions import require_perm
 from providers.services import given_reason
-from providers.templatetags.nhsuk import london
 
 from . import chain, evidence, packs
 from .choices import DECIDED_STATES, WITHHELD_STATES, LineKind, LineState, PackStatus, UpdateStatus
 from .computations import COMPLETING_IN_TIME
 from .models import EvidencePack, IssueHold, ReportingLine, ReportingUpdate
+from .release_checks import active_hold, release_problems
 
 
 def _save(obj, by, reason: str, now=None) -> None:
@@ -189,18 +190,6 @@ def name_line_services(line: ReportingLine, *, by, services, now=None) -> Report
     return assess_line_evidence(line, now=now, by=by)
 
 
-def lines_naming_no_services(update: ReportingUpdate) -> list[ReportingLine]:
-    """Lines that would be issued but name no service: added before every line had to name its services.
-
-    No migration can name them (only a person knows whom a claim speaks for), so they stay as they were,
-    are shown as naming no services, and stop the update being issued until someone names them (or
-    freezes or defers the line).
-    """
-    return list(
-        update.lines.exclude(state__in=WITHHELD_STATES).filter(services__isnull=True).order_by("order")
-    )
-
-
 def assess_line_evidence(line: ReportingLine, *, now=None, by=None) -> ReportingLine:
     """Judge the line against the transfer records and save its state and note (decided lines stay)."""
     if line.state in DECIDED_STATES:
@@ -231,18 +220,36 @@ def check_evidence(update: ReportingUpdate, *, by, now=None) -> dict:
 
 
 def _check_evidence(update: ReportingUpdate, *, by, now) -> dict:
+    """Judge every undecided line again under the update's lock. Each line whose verdict changed gets a
+    row on the update's history saying old → new and why, as adding or deciding a line does."""
     verdicts = evidence.judge_update(update)
     with transaction.atomic():
         locked = _lock(update)  # a hold or release meanwhile keeps its status
+        changed = 0
         for line, verdict in verdicts.items():
-            if verdict is not None:
-                _apply(line, verdict, now=now, by=by)
+            if verdict is None:
+                continue
+            before = line.state
+            _apply(line, verdict, now=now, by=by)
+            if line.state != before:
+                changed += 1
+                _save(locked, by, f"Line {line.order} {verdict_change_words(before, line)}", now)
         locked.evidence_checked_at = now
         if locked.status == UpdateStatus.DRAFT:
             locked.status = UpdateStatus.IN_PREPARATION
-        _save(locked, by, "Evidence checked", now)
+        said = (
+            f"{changed} line{'s' * (changed != 1)} changed verdict" if changed else "no line changed verdict"
+        )
+        _save(locked, by, f"Evidence checked: {said}", now)
     update.status, update.evidence_checked_at = locked.status, now
     return evidence.c1_measures(verdicts)
+
+
+def verdict_change_words(before: str, line: ReportingLine) -> str:
+    """What a fresh check did to a line, in words: "evidence checked again: Lacking evidence →
+    Evidenced. Birch Lodge: implementation verified …" (each state by its short name, then the note)."""
+    old, new = (LineState(state).label.split(" — ")[0] for state in (before, line.state))
+    return f"evidence checked again: {old} → {new}. {line.evidence_note}".rstrip()
 
 
 # How the update's history says what a decision did to one of its lines: "Line 2 frozen: no proof yet".
@@ -284,11 +291,6 @@ def decide_line(line: ReportingLine, *, by, state: str, reason: str, now=None) -
 
 
 # --- holds and release --------------------------------------------------------------------------
-
-
-def active_hold(update: ReportingUpdate) -> IssueHold | None:
-    """The hold stopping the update now, if any (the database allows one at a time)."""
-    return update.holds.filter(lifted_at__isnull=True).first()
 
 
 def _lock(update: ReportingUpdate) -> ReportingUpdate:
@@ -411,88 +413,6 @@ def lift_hold(update: ReportingUpdate, *, by, reason: str, now=None) -> IssueHol
         _save(locked, by, f"Hold lifted: {reason}", now)
     update.status = locked.status
     return hold
-
-
-def _sign_off_problem(update: ReportingUpdate) -> str | None:
-    """C5 is the Provider Director's issue-control record: no update leaves without it, and one whose
-    residual defects and deferred sections breached the threshold waits for the correction."""
-    sign_off = chain.step_run(update, chain.SIGN_OFF_STEP)
-    if sign_off is None:
-        return None  # an update planned before chain C existed has no case to sign off
-    if sign_off.state == StepRunState.BREACHED:
-        return (
-            "The sign-off for issue (C5) found too many residual defects and deferred sections: "
-            "correct them and record the sign-off again."
-        )
-    if sign_off.state != StepRunState.RECORDED:
-        return "The Provider Director's sign-off for issue (C5) is not recorded yet."
-    return None
-
-
-def _checks_problems(update: ReportingUpdate, now) -> list[str]:
-    """The checks before issue that must stand behind a release: the ones C5 is judged against, and
-    every day's check of the figures (C2) already due, each recorded, and recorded before the sign-off.
-    A day's check not yet due is not needed, so the update may go before its issue date; but the figures
-    must have been checked at least once: until a day's check is recorded, the first day's is needed."""
-    run = chain.run_for(update)
-    if run is None:
-        return []
-    steps = list(run.step_runs.exclude(code=chain.SIGN_OFF_STEP).order_by("order", "due_at"))
-    figures = [s for s in steps if s.code == chain.FIGURES_STEP]
-    unchecked = figures[0] if figures and not any(s.is_recorded for s in figures) else None
-    needed = [
-        s
-        for s in steps
-        if s.code in chain.SIGNED_OFF_AGAINST or s.due_at <= now or s.is_recorded or s is unchecked
-    ]
-    problems = []
-    missing = [s for s in needed if not s.is_recorded]
-    if missing:
-        problems.append(f"Checks not recorded yet: {_step_list(missing)}.")
-    sign_off = chain.step_run(update, chain.SIGN_OFF_STEP)
-    signed_at = sign_off.recorded_at if sign_off is not None and sign_off.is_recorded else None
-    after = [s for s in needed if signed_at and s.is_recorded and s.recorded_at > signed_at]
-    if after:
-        problems.append(
-            f"The update was signed off (C5) before {_step_list(after)}: record the sign-off again."
-        )
-    return problems
-
-
-def _step_list(steps) -> str:
-    """Each step once, in plain words with its code: "Check the figures behind each claim (C2) on
-    due Wed 9 Dec 2026, 12:12" names the day of a step run each day."""
-    words = []
-    for step in steps:
-        text = step.label
-        if sum(1 for other in steps if other.code == step.code) > 1:
-            text = f"{text} due {london(step.due_at)}"
-        words.append(text)
-    return "; ".join(words)
-
-
-def release_problems(update: ReportingUpdate, now=None) -> list[str]:
-    """Why the update cannot be released at `now` (default the current time; empty when it can); judges
-    undecided lines afresh."""
-    problems = []
-    if active_hold(update) is not None:
-        problems.append("An issue hold is active: it must be lifted, with a reason, before release.")
-    sign_off = _sign_off_problem(update)
-    if sign_off:
-        problems.append(sign_off)
-    problems += _checks_problems(update, now or timezone.now())
-    verdicts = evidence.judge_update(update)
-    if not verdicts:
-        problems.append("The update has no reporting lines.")
-    unnamed = lines_naming_no_services(update)
-    if unnamed:
-        numbers = ", ".join(str(line.order) for line in unnamed)
-        problems.append(f"Lines naming no services (name them, or freeze or defer the line): {numbers}.")
-    lacking = [line.order for line, v in verdicts.items() if v is not None and not v.evidenced]
-    if lacking:
-        numbers = ", ".join(str(n) for n in lacking)
-        problems.append(f"Lines lacking evidence (freeze or defer them, or add the evidence): {numbers}.")
-    return problems
 
 
 def release_update(update: ReportingUpdate, *, by, now=None) -> bool:

@@ -17,14 +17,13 @@ from learning_transfer.models import LearningTrigger
 from providers import permissions as provider_permissions
 from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
-from providers.history import recent_changes
 from providers.mixins import CommissionerRequiredMixin, StaffRequiredMixin
 from providers.models import Role
 from providers.permissions import compiled_once, providers_where, require_perm
 from providers.templatetags.nhsuk import on_at
 from providers.who_acts import Colleagues, join_or, nobody_holds, refusal
 
-from . import chain, evidence, movement, permissions, services, since_release
+from . import chain, evidence, movement, permissions, services, since_release, update_history
 from .choices import LineKind, LineState, PackStatus
 from .forms import DecisionForm, LineForm, LineServicesForm, ReasonForm, UpdateForm
 from .models import EvidencePack, ReportingLine, ReportingUpdate
@@ -163,7 +162,7 @@ class UpdateDetailView(UpdateMixin, TemplateView):
             nobody_releases=nobody_holds(
                 update.provider, join_or([Role(role).label for role in permissions.SIGNERS])
             ),
-            history=recent_changes(update),
+            history=update_history.update_changes(update),  # a whole evidence check in words
             **kwargs,
         )
 
@@ -202,7 +201,8 @@ class UpdateCreateView(StaffRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            f"{update.reference} planned. Its checks before issue are now due (chain C): add its lines.",
+            f"{update.reference} planned. Its checks before issue are scheduled (chain C), the first "
+            f"due {chain.first_check_due(update)}: add its lines.",
         )
         return redirect(update.get_absolute_url())
 

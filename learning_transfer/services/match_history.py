@@ -12,6 +12,8 @@ queries, whatever the length of the history.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Q
+
 from providers.history import READ_AS, SHOWN, field_changes
 from providers.models import User
 from providers.permissions import compiled_once
@@ -37,6 +39,34 @@ class Change:
     def get_history_type_display(self) -> str:
         """What was done, where a historical row says "Created" or "Changed"."""
         return self.what
+
+
+# How adjust_match opens the history reason of a service added or left out by hand.
+ADJUSTED = (("Added: ", "added to"), ("Left out: ", "left out of"))
+
+
+def matched_set_changes(trigger, services_seen: set[int], limit: int = 30) -> list[Change]:
+    """The services added to or left out of the trigger's learning by hand, newest first, as lines of
+    the trigger's History ("Ash Grove left out of the matched services", who, why), of the services
+    in `services_seen` (the page shows no service the person's role does not reach). One query."""
+    adjusted = Q()
+    for opening, _ in ADJUSTED:
+        adjusted |= Q(history_change_reason__startswith=opening)
+    rows = (
+        MatchedService.history.filter(adjusted, trigger_id=trigger.pk)
+        .select_related("history_user", "service")
+        .order_by("-history_date", "-pk")[:limit]
+    )
+    changes = []
+    for row in rows:
+        if row.service_id not in services_seen:
+            continue
+        opening, verb = next((o, v) for o, v in ADJUSTED if row.history_change_reason.startswith(o))
+        reason = row.history_change_reason.removeprefix(opening)
+        changes.append(
+            Change(row.history_date, row.history_user, f"{row.service} {verb} the matched services", reason)
+        )
+    return changes
 
 
 def _percent(value) -> str | None:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from providers.choices import RiskLevel, label_of
 from providers.models import User
 from providers.permissions import compiled_once
+from providers.who_acts import join_and
 
 from .. import analysis, chain
 from ..choices import HarmLevel
@@ -133,6 +134,43 @@ def a1_decision(pic: TriggerPicture, a1_step=None) -> analysis.A1Decision:
     )
 
 
+def _issued_first(row: ServiceRow, issued) -> bool:
+    """Whether the service was among those the learning was first issued to."""
+    return row.match.first_notice_at is not None and row.match.first_notice_at <= issued
+
+
+def as_issued(pic: TriggerPicture) -> TriggerPicture | None:
+    """The picture as the learning was first issued on (None before then): the services its first
+    notices went to, whether left out since or not, and none added after. The A1 decision the
+    learning rested on is judged on it, so leaving a service out later does not rewrite it."""
+    issued = pic.trigger.notices_issued_at
+    if issued is None:
+        return None
+    rows = [r for r in pic.included + pic.left_out if _issued_first(r, issued)]
+    return TriggerPicture(
+        trigger=pic.trigger, now=pic.now, receipt_window_hours=pic.receipt_window_hours, included=rows
+    )
+
+
+def changed_since_issue(pic: TriggerPicture) -> str:
+    """What changed in the matched services of `pic` since the learning was first issued, in a
+    sentence ("Since then, Ash Grove was left out of the learning, and Ember Court was added to it."), or
+    "" when nothing did (or it is not issued yet)."""
+    issued = pic.trigger.notices_issued_at
+    if issued is None:
+        return ""
+    left_out = [r.match.service.name for r in pic.left_out if _issued_first(r, issued)]
+    added = [r.match.service.name for r in pic.included if not _issued_first(r, issued)]
+    said = []
+    if left_out:
+        said.append(
+            f"{join_and(left_out)} {'was' if len(left_out) == 1 else 'were'} left out of the learning"
+        )
+    if added:
+        said.append(f"{join_and(added)} {'was' if len(added) == 1 else 'were'} added to it")
+    return f"Since then, {', and '.join(said)}." if said else ""
+
+
 def look_wider(pic: TriggerPicture, step_runs=None) -> dict | None:
     """Whether the quality director should be prompted to look beyond the risk-profile match: an open
     trigger, matched, from an incident notified to CQC or causing severe harm or a death, whose
@@ -215,11 +253,11 @@ def distribution(
         "due_within_hours": due_within_hours,
         "sampled_due_in_time": due_in_time(sampled, due_within_hours),
         "acknowledged": sum(1 for r in issued if r.current.acknowledged_at),
-        **_receipt_windows(pic, received),
+        **receipt_windows(pic, received),
     }
 
 
-def _receipt_windows(pic: TriggerPicture, received: int) -> dict:
+def receipt_windows(pic: TriggerPicture, received: int) -> dict:
     """Notices still inside their receipt window (issued less than the window ago, not acknowledged)
     are not yet late: when the last window closes (None once the percentage is final), and how many
     services have missed theirs."""

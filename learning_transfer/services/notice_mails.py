@@ -54,7 +54,7 @@ def compose(notice_id: int, person, now: datetime) -> tuple[str, str] | None:
     if notice is None or notice.acknowledged_at or not notice.is_current or notice.owner_id != person.pk:
         return None
     trigger = notice.matched_service.trigger
-    if trigger.is_closed:
+    if trigger.is_closed or not notice.matched_service.included:  # nothing is asked of a left-out service
         return None
     return words(notice, chain.parameters(trigger.provider, trigger)["receipt_window_hours"], now)
 
@@ -86,3 +86,28 @@ def words(notice: LearningNotice, window_hours: int, now: datetime) -> tuple[str
         f"Acknowledge it on your learning notices page: {link}",
     ]
     return f"{service}: new learning to acknowledge — {trigger.title}", "\n".join(body)
+
+
+def tell_left_out(match, *, by, reason: str, now: datetime) -> None:
+    """Tell whoever the learning at a service asked something of (its current notice's owner and its
+    implementation lead) that the service was left out of it, by whom and why: their notice no longer
+    needs acknowledging and nothing else is asked of them there. Nobody is told of their own change."""
+    trigger, service = match.trigger, match.service
+    notice = match.notices.filter(superseded_at__isnull=True).select_related("owner").first()
+    lead = getattr(match, "lead", None)
+    people = {p.pk: p for p in (notice and notice.owner, lead and lead.person) if p is not None}
+    people.pop(by.pk, None)
+    subject = f"{service}: learning no longer asked of you — {trigger.title}"
+    body = [
+        f"{service} was left out of the learning from {trigger} at {trigger.source_service} by {by} "
+        f"on {london(now)}.",
+        "",
+        f"Why: {reason}",
+        "",
+        f"Nothing is asked of you for this learning at {service} now: its notice no longer needs "
+        "acknowledging, and its implementation work there is closed.",
+    ]
+    notifications.queue_messages(
+        [(person, subject, "\n".join([f"Dear {person},", "", *body]), "") for person in people.values()],
+        now=now,
+    )

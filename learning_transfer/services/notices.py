@@ -1,7 +1,10 @@
 """Learning notices (A2): issue to every matched service, acknowledge, name owners, redistribute."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Subquery
+from django.utils.timezone import localtime
 
 from providers.actions import change_once, lock
 from providers.choices import Role
@@ -11,7 +14,7 @@ from providers.templatetags.nhsuk import london
 from .. import chain
 from ..choices import TriggerStatus
 from ..models import LearningNotice, LearningTrigger, MatchedService
-from .common import now_or, refuse, save_with_history
+from .common import closed_for_work, now_or, refuse, save_with_history
 from .notice_mails import tell_owners
 from .people import check_local_person, registered_manager_now
 from .trend import refresh_trend_figures
@@ -95,6 +98,8 @@ def issue_notices(trigger: LearningTrigger, *, by, now=None) -> list[LearningNot
         save_with_history(trigger, by, f"Learning issued to {len(issued)} services", at=now)
         if first_issue:  # the issue day the trend weeks count from (a match added later has its own)
             refresh_trend_figures(trigger.matches.values("pk"))
+            # What A1's breach asked for is done: nobody is chased to issue it any more.
+            chain.settle_learning_needed(trigger, by=by, now=now)
     return issued
 
 
@@ -115,6 +120,9 @@ def acknowledge_notice(notice: LearningNotice, *, by, now=None) -> LearningNotic
     require_perm(by, "learning_transfer.acknowledge_notice", notice)
     if not notice.is_current:
         refuse("This notice was replaced by a newer one; acknowledge that one.")
+    closed = closed_for_work(notice.matched_service)
+    if closed:
+        refuse(f"{closed} Its notice no longer needs acknowledging.")
     refusal = "This notice was already acknowledged."
     if notice.acknowledged_at:
         refuse(refusal)
@@ -219,3 +227,25 @@ def redistribute(trigger: LearningTrigger, *, by, now=None) -> list[LearningNoti
     if not reissued:
         refuse("Every included service has received its notice; nothing to redistribute.")
     return reissued
+
+
+def out_of_hours_words(trigger: LearningTrigger, window_hours: int, now) -> str:
+    """What issuing now would mean when the receipt window would open or close outside the provider's
+    working hours ("" otherwise): each manager's window runs in clock hours from the issue, so learning
+    issued at 04:27 is late unless acknowledged by 08:27, before anyone starts work at 09:00."""
+    calendar = trigger.provider.calendar
+    opens, closes = localtime(now), localtime(now + timedelta(hours=window_hours))
+    if calendar.is_working_time(opens) and calendar.is_working_time(closes):
+        return ""
+    until = (
+        f"{closes:%H:%M}"
+        if closes.date() == opens.date()
+        else f"{closes:%H:%M on %a} {closes.day} {closes:%b}"
+    )
+    hours = calendar.hours
+    return (
+        f"Issued now, each manager has until {until} to acknowledge their notice ({window_hours} hours "
+        f"from the issue), while the working day is {hours.start:%H:%M} to {hours.end:%H:%M}: a notice "
+        "acknowledged when they start work counts as late. Issue it when managers are at work, or make "
+        "sure they are told."
+    )

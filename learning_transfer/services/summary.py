@@ -12,9 +12,11 @@ high-risk services the page names.
 Its counts over the provider's history are planned afresh for each request's period and region
 (`planned_for_their_values`), never from a plan kept prepared for any values.
 
-A distribution defect is judged by A2's receipt window and repeats over A5's learning cycles as the
-provider runs them now (its tuning, else the defaults): the summary spans triggers whose cases started
-at different times.
+Each trigger's receipt (and so its distribution defects) is judged by the receipt window its own case
+started with (A2's snapshot), as its trigger page and A2 judge it: a provider's tuning applies to cases
+started after it, never to the figures the board already has. A trigger with no case is judged by the
+provider's window now (`chain.ReceiptWindows`). Defects repeat over A5's learning cycles as the provider runs
+them now: the summary spans triggers whose cases started at different times.
 """
 
 from dataclasses import dataclass
@@ -146,22 +148,33 @@ def _matches(provider, filters: SummaryFilters, now: datetime) -> QuerySet:
     return rows.order_by()  # unordered: the queries below group it or use it as a subquery
 
 
-def received_in_time(receipt_hours: int) -> Q:
+def _windows(receipt: "chain.ReceiptWindows | int") -> chain.ReceiptWindows:
+    """`receipt` as ReceiptWindows: a number of hours judges every trigger by it."""
+    return receipt if isinstance(receipt, chain.ReceiptWindows) else chain.ReceiptWindows(receipt, {})
+
+
+def received_in_time(receipt: "chain.ReceiptWindows | int") -> Q:
     """Matched services that received their learning in time: a notice of any round acknowledged
-    within `receipt_hours` of the service's own first notice, which is "its first acknowledgement is
-    at most `receipt_hours` after its first notice", one comparison of the two times the match keeps
-    (`notices.refresh_notice_figures`): `MatchedService.received_within` in SQL."""
-    return Q(first_acknowledged_at__lte=F("first_notice_at") + timedelta(hours=receipt_hours))
+    within their trigger's receipt window of the service's own first notice, which is "its first
+    acknowledgement is at most that many hours after its first notice", one comparison of the two times
+    the match keeps (`notices.refresh_notice_figures`): `MatchedService.received_within` in SQL."""
+    return _windows(receipt).each(
+        lambda hours: Q(first_acknowledged_at__lte=F("first_notice_at") + timedelta(hours=hours))
+    )
 
 
-def receipt_not_yet_due(receipt_hours: int, now: datetime) -> Q:
+def receipt_not_yet_due(receipt: "chain.ReceiptWindows | int", now: datetime) -> Q:
     """Matched services whose receipt window is still open and who have not yet received the learning:
     not late yet, so left out of the receipt rate and the defects until the window closes."""
-    window = timedelta(hours=receipt_hours)
-    not_received = Q(first_acknowledged_at__isnull=True) | Q(
-        first_acknowledged_at__gt=F("first_notice_at") + window
-    )
-    return Q(first_notice_at__gt=now - window) & not_received
+
+    def open_and_not_received(hours: int) -> Q:
+        window = timedelta(hours=hours)
+        not_received = Q(first_acknowledged_at__isnull=True) | Q(
+            first_acknowledged_at__gt=F("first_notice_at") + window
+        )
+        return Q(first_notice_at__gt=now - window) & not_received
+
+    return _windows(receipt).each(open_and_not_received)
 
 
 def implementation_not_yet_due(now: datetime) -> Q:
@@ -186,11 +199,13 @@ PER_TRIGGER_COLUMNS = (
     "receipt_pending",
     "action_pending",
     "implementation_pending",
+    "receipt_hours",
 )
 
 
-def per_trigger(matches: QuerySet, receipt_hours: int, now: datetime) -> pd.DataFrame:
+def per_trigger(matches: QuerySet, receipt: "chain.ReceiptWindows | int", now: datetime) -> pd.DataFrame:
     """One row per trigger with matched services in `matches`, newest trigger first: trigger_id,
+    receipt_hours (the receipt window it is judged by, `receipt`: its case's, or one for all),
     issued (learning issued), services, confirmed (implementation verified), lacking (`lacking_action`
     at `now`), action_pending (`action_not_yet_due`), implementation_pending
     (`implementation_not_yet_due`), received (in time; 0 when not issued),
@@ -210,12 +225,13 @@ def per_trigger(matches: QuerySet, receipt_hours: int, now: datetime) -> pd.Data
             services=Count("pk"),
             confirmed=Count("implementation_confirmed_at"),
             lacking=Count("pk", filter=lacking_action(now)),
-            received=Count("pk", filter=received_in_time(receipt_hours)),
+            received=Count("pk", filter=received_in_time(receipt)),
             current_notices=Count("pk", filter=Q(has_current_notice=True)),
             acknowledged_notices=Count("pk", filter=Q(current_notice_acknowledged=True)),
-            receipt_pending=Count("pk", filter=receipt_not_yet_due(receipt_hours, now)),
+            receipt_pending=Count("pk", filter=receipt_not_yet_due(receipt, now)),
             action_pending=Count("pk", filter=action_not_yet_due(now)),
             implementation_pending=Count("pk", filter=implementation_not_yet_due(now)),
+            receipt_hours=Max(_windows(receipt).hours()),
         )
         .order_by("-confirmed_at", "-trigger_id")
     )
@@ -232,10 +248,10 @@ def per_trigger(matches: QuerySet, receipt_hours: int, now: datetime) -> pd.Data
 DEFECTS = {"distribution": "distribution_defect", "ownership": "ownership_defect"}
 
 
-def _with_defects(matches: QuerySet, receipt_hours: int, now: datetime) -> QuerySet:
+def _with_defects(matches: QuerySet, receipt: chain.ReceiptWindows, now: datetime) -> QuerySet:
     """The matched services, each marked with its defects.
-    A distribution defect: not received in time (`received_in_time`, on the figures each match keeps)
-    once the receipt window has closed (`receipt_not_yet_due`: not a defect yet).
+    A distribution defect: not received in time (`received_in_time`, on the figures each match keeps,
+    by its trigger's window) once that window has closed (`receipt_not_yet_due`: not a defect yet).
     An ownership defect: its current notice lacks an owner or a due date (or it has none), or it has
     no implementation lead."""
     owned = LearningNotice.objects.filter(
@@ -248,8 +264,8 @@ def _with_defects(matches: QuerySet, receipt_hours: int, now: datetime) -> Query
     return matches.annotate(
         # Not received in time, including never acknowledged (the comparison is then unknown: NULL).
         distribution_defect=Case(
-            When(received_in_time(receipt_hours), then=Value(False)),
-            When(receipt_not_yet_due(receipt_hours, now), then=Value(False)),
+            When(received_in_time(receipt), then=Value(False)),
+            When(receipt_not_yet_due(receipt, now), then=Value(False)),
             default=Value(True),
             output_field=BooleanField(),
         ),
@@ -296,7 +312,7 @@ def repeated_defects(counted: "Counted", cycles_back: int) -> list[dict]:
     # Fewer cycles than `cycles_back` give no service that many (asked anyway: one query, whatever
     # the data).
     last = compared_cycles(counted, cycles_back)
-    matches = _with_defects(counted.matches.filter(trigger_id__in=last), counted.receipt_hours, counted.now)
+    matches = _with_defects(counted.matches.filter(trigger_id__in=last), counted.receipt, counted.now)
     cycles_with = {
         defect: Count("trigger_id", distinct=True, filter=Q(**{column: True}))
         for defect, column in DEFECTS.items()
@@ -368,17 +384,15 @@ def _held(sums: dict, kind: str, week: int) -> tuple[int, int]:
 @dataclass(frozen=True)
 class Counted:
     """The filtered triggers and matched services (querysets, not loaded), the per-trigger counts every
-    figure is computed from, and chain A's parameters as the provider runs them now."""
+    figure is computed from, chain A's parameters as the provider runs them now, and the receipt
+    window each trigger is judged by (its case's)."""
 
     triggers: QuerySet
     matches: QuerySet
     per_trigger: pd.DataFrame  # `per_trigger`, with leads_pending (`exposure_checks_to_come`)
     parameters: dict  # chain.parameters(provider)
     now: datetime  # the instant the windows are judged at (not yet due until they close)
-
-    @property
-    def receipt_hours(self) -> int:
-        return self.parameters["receipt_window_hours"]
+    receipt: chain.ReceiptWindows
 
 
 @planned_for_their_values()
@@ -390,9 +404,10 @@ def load(provider, now: datetime, filters: SummaryFilters | None = None) -> Coun
     parameters = chain.parameters(provider)
     triggers = _triggers(provider, filters, now)
     matches = _matches(provider, filters, now)
-    counts = per_trigger(matches, parameters["receipt_window_hours"], now)
+    receipt = chain.ReceiptWindows.read(provider, parameters["receipt_window_hours"])
+    counts = per_trigger(matches, receipt, now)
     counts["leads_pending"] = counts["trigger_id"].isin(exposure_checks_to_come(provider, now))
-    return Counted(triggers, matches, counts, parameters, now)
+    return Counted(triggers, matches, counts, parameters, now, receipt)
 
 
 def implementation_due(counts: pd.DataFrame) -> pd.DataFrame:
@@ -450,9 +465,10 @@ def headline(provider, now: datetime) -> dict:
     }
 
 
-def _trigger_rows(triggers: list, counts: pd.DataFrame) -> list[dict]:
+def _trigger_rows(triggers: list, counts: pd.DataFrame, receipt: chain.ReceiptWindows) -> list[dict]:
     """One line per trigger shown in the summary table, from the per-trigger counts (of those shown
-    only: turning thousands of rows into dictionaries took tens of milliseconds)."""
+    only: turning thousands of rows into dictionaries took tens of milliseconds), each with the
+    receipt window it is judged by."""
     counts = counts[counts["trigger_id"].isin([trigger.pk for trigger in triggers])]
     # A trigger's rate is over its services whose implementation is due, as the average's is.
     rates = analysis.confirmation_rates(implementation_due(counts)[["trigger_id", "services", "confirmed"]])
@@ -473,6 +489,7 @@ def _trigger_rows(triggers: list, counts: pd.DataFrame) -> list[dict]:
                 "confirmed": int(figures.get("confirmed", 0)),
                 "rate": rate_of.get(trigger.pk) if issued else None,
                 "received_in_time": int(figures.get("received", 0)) if issued else None,
+                "receipt_hours": int(figures.get("receipt_hours", receipt.now_hours)),
                 # Receipt and implementation are judged only once due; the rest are not yet due.
                 "receipt_due": services - pending,
                 "receipt_not_yet_due": pending,
@@ -481,6 +498,26 @@ def _trigger_rows(triggers: list, counts: pd.DataFrame) -> list[dict]:
             }
         )
     return rows
+
+
+def _hours(hours: int) -> str:
+    """A window in words: "1 hour", "4 hours"."""
+    return f"{hours} hour{'' if hours == 1 else 's'}"
+
+
+def receipt_window_words(counted: Counted) -> tuple[int | None, str]:
+    """The receipt window the summary's receipt figures judge by, for the page to say: (hours, "4
+    hours") when every issued trigger counted has the same one (with none issued, the provider's now),
+    else (None, words naming each window and how many triggers have it): the page never claims one
+    window for triggers whose cases started with different ones."""
+    issued = counted.per_trigger[counted.per_trigger["issued"]]
+    triggers_by = issued["receipt_hours"].value_counts().sort_index()
+    if len(triggers_by) <= 1:
+        hours = int(triggers_by.index[0]) if len(triggers_by) else counted.receipt.now_hours
+        return hours, _hours(hours)
+    first, *rest = [f"{_hours(int(hours))} for {count}" for hours, count in triggers_by.items()]
+    each = ", ".join([f"{first} trigger{'' if triggers_by.iloc[0] == 1 else 's'}", *rest])
+    return None, f"their trigger's own receipt window, the one its case started with ({each})"
 
 
 def scope_words(filters: SummaryFilters) -> str:
@@ -518,6 +555,7 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
     trigger_count, issued_count, newest = _count_and_newest(counted, filters)
     a5 = _a5_figures(counted)
     issued = counts[counts["issued"]]
+    receipt_hours, receipt_words = receipt_window_words(counted)
     lacking = matches.filter(lacking_action(now)).select_related("trigger", "service")
     trend = _trend(matches, now).to_dict("records")
     measures = _a5_measures(a5)  # judged on the very values the A5 step form is given
@@ -533,13 +571,15 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
         "region": filters.region,
         "scope": scope_words(filters),  # which triggers the count, the table and the figures read
         # The page lists the newest few; the register lists every trigger, a page at a time.
-        "trigger_rows": _trigger_rows(newest, counts),
+        "trigger_rows": _trigger_rows(newest, counts, counted.receipt),
         "issued_triggers": issued_count,
         "avg_confirmation_rate": a5["avg_confirmation_rate"],
         "repeated_defects": a5["repeated_defects"],
         "defect_cycles": counted.parameters["defect_cycles"],
         **cycle_status(counted, counted.parameters["defect_cycles"]),
-        "receipt_window_hours": counted.receipt_hours,
+        # One window when every issued trigger counted has it, else None: each row says its own.
+        "receipt_window_hours": receipt_hours,
+        "receipt_window_words": receipt_words,
         "high_risk_lacking": shown_lacking,  # the first few by service name
         "high_risk_lacking_count": a5["lacking"],
         "high_risk_lacking_more": a5["lacking"] - len(shown_lacking),

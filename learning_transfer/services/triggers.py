@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from providers.actions import AlreadyDone, ChangedMeanwhile, change_once
 from providers.calendar import LONDON
-from providers.choices import RiskTag
+from providers.choices import RiskTag, label_of
+from providers.history import READ_AS
 from providers.permissions import require_perm
 from providers.services import given_reason
 from providers.templatetags.nhsuk import london
@@ -16,7 +17,7 @@ from providers.templatetags.nhsuk import london
 from .. import analysis, chain
 from ..choices import RootCauseFactor, TriggerStatus
 from ..models import LearningTrigger, MatchedService
-from . import data, review_flags
+from . import data, notice_mails, review_flags
 from .common import now_or, refuse, save_with_history, update_rows, write_history
 from .late_start import refuse_late_start
 from .trend import refresh_trend_figures
@@ -254,6 +255,18 @@ def match_services(trigger: LearningTrigger, *, by=None, now=None) -> None:
         save_with_history(trigger, by, "Matching run", at=now)
 
 
+def _labels(choices):
+    """How a list of choices reads in the trigger's History: "Staffing levels, Training" ("none")."""
+    return lambda values: ", ".join(label_of(choices, value) for value in values) if values else "none"
+
+
+# The trigger's lists of choices read by their labels in its History, not "not set → set".
+READ_AS["learning_transfer.LearningTrigger"] = [
+    ("Risk tags", ("risk_tags",), _labels(RiskTag)),
+    ("Root cause factors", ("root_cause_factors",), _labels(RootCauseFactor)),
+]
+
+
 def adjust_match(
     trigger: LearningTrigger, service, include: bool, reason: str, by, now=None
 ) -> MatchedService:
@@ -300,6 +313,9 @@ def adjust_match(
                     # Nothing at the service was followed while it was left out: a verification given
                     # before then must not silently count again, so it is verified afresh.
                     withdraw(match, because=ADDED_AGAIN, by=by, now=now)
+                elif match.first_notice_at is not None:
+                    # Its notice went out: whoever it asked something of is told it no longer does.
+                    notice_mails.tell_left_out(match, by=by, reason=reason, now=now_or(now))
             if include:
                 chain.cover_matched_regions(trigger)
     except (ChangedMeanwhile, IntegrityError) as error:

@@ -59,11 +59,20 @@ class NoticeListView(StaffRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        waiting = [notice for notice in context["notices"] if not notice.acknowledged_at]
+        notices = context["notices"]
+        # A service left out of the learning after its notice went out: the notice asks nothing now.
+        left_out = [notice for notice in notices if not notice.matched_service.included]
+        waiting = [n for n in notices if not n.acknowledged_at and n.matched_service.included]
         yours, others = split_yours(self.request.user, waiting, "learning_transfer.acknowledge_notice")
-        acknowledged = [notice for notice in context["notices"] if notice.acknowledged_at]
-        mark_late(context["notices"], timezone.now())  # a notice past its window or due date says so
-        return {**context, "yours": yours, "others": others, "acknowledged": acknowledged}
+        acknowledged = [n for n in notices if n.acknowledged_at and n.matched_service.included]
+        mark_late(notices, timezone.now())  # a notice past its window or due date says so
+        return {
+            **context,
+            "yours": yours,
+            "others": others,
+            "acknowledged": acknowledged,
+            "left_out": left_out,
+        }
 
 
 class NoticeAcknowledgeView(StaffRequiredMixin, View):

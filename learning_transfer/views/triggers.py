@@ -30,7 +30,8 @@ from ..services import measures, rounds
 from ..services.changed_since_matching import changed_since_matching
 from ..services.corrections import source_corrections
 from ..services.late_start import LOG_LATE, StartsOverdue
-from ..services.notices import needs_redistribution
+from ..services.match_history import matched_set_changes
+from ..services.notices import needs_redistribution, out_of_hours_words
 from ..services.verification import in_words
 from .common import TriggerMixin, act
 
@@ -199,6 +200,11 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             matches_to_open=permissions.matches_to_open(user, services_page),
             # The learning's own decision and counts, which name no service: from every matched service.
             decision=measures.a1_decision(whole, a1_step),
+            # Once issued, the decision the learning went out on, and what changed in its services since.
+            decision_at_issue=measures.a1_decision(measures.as_issued(whole), a1_step)
+            if trigger.notices_issued_at
+            else None,
+            changed_since_issue=measures.changed_since_issue(pic),
             seen_reach=seen.reach,
             not_shown=len(whole.included) - len(pic.included),
             open_actions=measures.open_actions_due(pic),
@@ -206,6 +212,10 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             a1_record=current_record(a1_step) if a1_step else None,
             a4_step=chain.latest_step(step_runs, "A4"),  # its rule as the case runs it (any region's)
             distribution=measures.distribution(pic, windows["sample_size"], windows["due_within_hours"]),
+            # Issuing out of working hours starts every manager's receipt window before they are in.
+            out_of_hours=""
+            if trigger.notices_issued_at
+            else out_of_hours_words(trigger, windows["receipt_window_hours"], now),
             exposure=measures.exposure(pic, windows["risk_age_hours"]),
             task_window_hours=windows["task_window_hours"],
             local_tasks_due=measures.local_tasks_due(pic, windows["task_window_hours"]),
@@ -222,7 +232,13 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             to_redistribute=_to_redistribute(pic, windows["receipt_window_hours"], now),
             round_words=_round_words(pic, windows["receipt_window_hours"]),
             look_wider=measures.look_wider(whole, step_runs),
-            history=recent_changes(trigger, 30),
+            # The trigger's own changes, and the services added or left out by hand among them.
+            history=sorted(
+                recent_changes(trigger, 30)
+                + matched_set_changes(trigger, {row.match.service_id for row in pic.included + pic.left_out}),
+                key=lambda change: change.history_date,
+                reverse=True,
+            )[:30],
             source_corrections=source_corrections(trigger),
             # Of the services the person sees, those whose figures moved since matching.
             figures_changed=changed_since_matching(

@@ -144,7 +144,7 @@ def test_end_live_monitoring_says_why_in_one_sentence_and_lists_the_weak_groups(
     items = [words(item) for item in re.findall(r"<li>(.*?)</li>", ending, re.S)]
     assert (
         "The night shift: Care-record completion for the revised process in the previous 6 hours (B1), "
-        "latest 83 against a baseline of 80"
+        "latest 83 against a baseline of 80: up 3 points, where the check asks for a rise of at least 5"
     ) in items
     assert any(
         item.startswith("Team Yew: Risk-note updates")
@@ -161,5 +161,6 @@ def test_end_live_monitoring_says_why_in_one_sentence_and_lists_the_weak_groups(
     assert message.startswith("Monitoring cannot end while a group is weak now: keep enhanced review")
     assert (
         "The night shift: Care-record completion" in message
-        and "latest 83 against a baseline of 80." in message
+        and "latest 83 against a baseline of 80: up 3 points, where the check asks for a rise of at least 5."
+        in message
     )

@@ -61,7 +61,8 @@ def ending_items(page: str) -> list[str]:
 
 YEW = "latest 91, below the 93 % the check asks for"
 LATE = "latest 88, below the 90 % the check asks for"
-NIGHT = "latest 83 against a baseline of 80"
+# Found: "latest 80 against a baseline of 78" did not say why a figure above its baseline was weak.
+NIGHT = "latest 83 against a baseline of 80: up 3 points, where the check asks for a rise of at least 5"
 
 
 def test_the_page_compares_each_weak_group_with_what_it_is_judged_by(

@@ -85,7 +85,7 @@ def test_good_rules_pass_and_nothing_is_ever_evaluated_as_code():
         ({"owners": -2}, "owners", "Notices with a named owner must be a whole number, 0 or more (got -2)."),
         ({"owners": 1.5}, "owners", "must be a whole number"),
         ({"owners": True}, "owners", "must be a number"),
-        ({"owners": "many"}, "owners", "must be a number, like 12 or 4.5 (got 'many')"),
+        ({"owners": "many"}, "owners", "must be a number, like 12 (got 'many')"),
         ({"median": -0.1}, "median", "Median rate cannot be below 0 (got -0.1)."),
         ({"rates": {"Elm": -1}}, "rates", "Rate per service for Elm cannot be below 0"),
         (
@@ -101,7 +101,7 @@ def test_good_rules_pass_and_nothing_is_ever_evaluated_as_code():
         ({"median": "NaN"}, "median", "Median rate must be a number, like 12 or 4.5 (got 'NaN')."),
         ({"median": "Infinity"}, "median", "must be a number, like 12 or 4.5 (got 'Infinity')."),
         ({"median": "1E+400"}, "median", "must be a number, like 12 or 4.5 (got '1E+400')."),
-        ({"owners": "1e3"}, "owners", "must be a number, like 12 or 4.5 (got '1e3')."),
+        ({"owners": "1e3"}, "owners", "must be a number, like 12 (got '1e3')."),
         ({"received_pct": "190%"}, "received_pct", "must be a percentage from 0 to 100 (got 190)."),
     ],
 )

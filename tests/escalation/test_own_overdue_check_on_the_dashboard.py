@@ -1,5 +1,6 @@
 """An escalation about a check the person records, raised to someone else, is not theirs to act on:
-their "Yours to do" shows their overdue check, once, linking to it, not the escalation (the tester's
+their dashboard shows their overdue check, once, linking to it ("Your checks that are due"; My
+escalations under "Yours to do"), not the escalation (the tester's
 senior carer saw the Nominated Individual's "not acknowledged in time" escalation there, and opening it
 said only the Nominated Individual could acknowledge it)."""
 
@@ -55,10 +56,15 @@ def test_the_recorder_sees_their_overdue_check_once_not_the_escalations(
         Role.PROVIDER_DIRECTOR,
         Role.NOMINATED_INDIVIDUAL,
     }
-    yours = yours_to_do(response.text)
-    said = f"Your check “{A2_NAME}” is overdue — record it"
-    assert strip_tags(yours).count(said) == 1
-    assert f'href="{reverse("escalation:step_run", args=[a2.pk])}"' in yours
+    # Listed once on the page, with the person's other checks ("Your checks that are due", above the
+    # escalations), not again under the escalations' "Yours to do".
+    page = response.text
+    checks = page.split("Your checks that are due", 1)[1].split("Open escalations", 1)[0]
+    assert " ".join(strip_tags(checks).split()).count(f"{A2_NAME} A2") == 1
+    assert page.count(f'href="{reverse("escalation:step_run", args=[a2.pk])}"') == 1
+    assert f'href="{reverse("escalation:step_run", args=[a2.pk])}"' in checks
+    yours = yours_to_do(page)
+    assert "No open escalations to you." in yours
     for escalation in Escalation.objects.filter(step_run__code="A2"):
         assert reverse("escalation:detail", args=[escalation.pk]) not in yours
     # The header counts the escalations the person was told of: none of these.

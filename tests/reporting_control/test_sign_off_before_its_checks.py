@@ -17,7 +17,7 @@ from . import test_sign_off_figures as sign_off
 pytestmark = pytest.mark.django_db
 four_lines = sign_off.four_lines
 
-ANYWAY = "record_before_checks"
+ANYWAY = "record_anyway"
 
 
 def _page(update, code):

@@ -48,7 +48,7 @@ def _sign_off_form(**typed):
         "deferred_sections": "0",
         "check_done": "Every line checked against C4, C3 and C1.",
         # The checks it is judged against are not recorded in these tests: their figures are the point.
-        "record_before_checks": "on",
+        "record_anyway": "on",
         **typed,
     }
 
@@ -132,7 +132,7 @@ def test_a_challenge_may_count_more_than_the_system_but_never_more_lines_than_th
     url = _step_page(four_lines, "C4")
     assert computations.compute(chain.step_run(four_lines, "C4")).values["unsupported_statements"] == 0
 
-    checked = {"check_done": "Each line against the evidence map.", "record_before_checks": "on"}
+    checked = {"check_done": "Each line against the evidence map.", "record_anyway": "on"}
     refused = client.post(
         url, {"unsupported_statements": "5", "contradictions": "0", "deferred_sections": "0"} | checked
     )

@@ -1,0 +1,87 @@
+"""A service left out of the learning after its notice went out. Found: Elm House's manager was still
+asked to acknowledge the notice (dashboard and notice list) though the trigger's figures had dropped
+it; nobody told them; the trigger's History did not show the change; and the A1 box then said the
+decision "rested on" the services left now, not those it was taken on."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from escalation import notifications
+from learning_transfer.models import LearningNotice
+from learning_transfer.services import acknowledge_notice, adjust_match, issue_notices, record_learning
+
+from .conftest import CONFIRMED
+
+pytestmark = pytest.mark.django_db
+ISSUED = CONFIRMED + timedelta(minutes=30)
+LEFT_OUT = ISSUED + timedelta(hours=2)
+REASON = "Not comparable after review: no night staff on its own."
+
+
+@pytest.fixture
+def left_out(log_falls_trigger, managers, quality_director, falls_provider):
+    """The falls learning issued to Ash Grove, Beech House, Cedar Lodge and Dove Cottage; Ash Grove
+    left out two hours later, its notice not acknowledged."""
+    trigger = log_falls_trigger()
+    issue_notices(trigger, by=quality_director, now=ISSUED)
+    notifications.send_pending(ISSUED + timedelta(minutes=1))
+    mail.outbox.clear()
+    adjust_match(trigger, falls_provider["ash"], False, REASON, quality_director, now=LEFT_OUT)
+    return trigger
+
+
+def _ash_notice(trigger):
+    return LearningNotice.objects.get(
+        matched_service__trigger=trigger, matched_service__service__name="Ash Grove"
+    )
+
+
+def test_the_manager_is_no_longer_asked_to_acknowledge_and_is_told_why(client, sign_in, left_out, managers):
+    notifications.send_pending(LEFT_OUT + timedelta(minutes=1))
+    [message] = mail.outbox
+    assert message.to == [managers["ash"].email]
+    assert "Ash Grove" in message.subject and "no longer" in message.subject
+    assert REASON in message.body
+    assert "Nothing is asked of you" in message.body
+
+    sign_in(managers["ash"])
+    dashboard = client.get(reverse("dashboard", args=["registered_manager"])).text
+    assert "Acknowledge receipt" not in dashboard
+    page = client.get(reverse("learning_transfer:notice_list")).text
+    assert "Acknowledge receipt" not in page
+    assert "Left out of this learning" in page and REASON in page
+
+    with pytest.raises(ValidationError, match="Ash Grove was left out of this learning"):
+        acknowledge_notice(_ash_notice(left_out), by=managers["ash"])
+
+
+def test_the_trigger_history_says_who_left_it_out_and_why(client, sign_in, left_out, quality_director):
+    sign_in(quality_director)
+    page = client.get(reverse("learning_transfer:trigger_detail", args=[left_out.pk])).text
+    history = page.split('id="history"')[1] if 'id="history"' in page else page.split(">History<")[1]
+    assert "Ash Grove left out" in history
+    assert REASON in history
+
+
+def test_the_a1_box_keeps_the_figures_the_learning_was_issued_on(client, sign_in, left_out, quality_director):
+    sign_in(quality_director)
+    page = client.get(reverse("learning_transfer:trigger_detail", args=[left_out.pk])).text
+    box = page.split('data-testid="a1-explanation">')[1].split("</p>")[0]
+    assert "The decision rested on 4 matched services" in box
+    assert "Since then, Ash Grove was left out" in box
+
+
+def test_the_history_names_the_root_cause_factors_chosen(
+    client, sign_in, log_falls_trigger, quality_director
+):
+    """Found: "Root cause factors: not set → set" did not say which factors were chosen."""
+    trigger = log_falls_trigger()
+    record_learning(trigger, by=quality_director, root_cause_factors=["training", "workload"])
+    sign_in(quality_director)
+    page = client.get(reverse("learning_transfer:trigger_detail", args=[trigger.pk])).text
+    assert "Root cause factors: none → Training gaps, Workload pressure" in page
+    assert "→ set" not in page
