@@ -36,7 +36,6 @@ own named services too, and its evidence says why it was checked that way.
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType

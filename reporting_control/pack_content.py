@@ -206,10 +206,33 @@ def _fixes_recorded(learning: list[LearningReach]) -> dict:
     return dict(history.values_list("id").annotate(first=Min("history_date")))
 
 
-def _learning_words(item: LearningReach, fix_recorded_at) -> dict:
-    """One trigger as the pack tells it; its story only when the reader may read it."""
+def _yours_words(item: LearningReach) -> str:
+    """A commissioner's count of the learning's reach among its own services (the rows it sees): "Of your
+    services, 1 was issued this learning: 1 verified, 0 not verified yet." The provider-wide count follows,
+    labelled as context, only when it counts services the commissioner does not commission."""
+    verified = sum(1 for _, verified_at in item.rows if verified_at)
+    count = len(item.rows)
+    if not count:
+        yours = "None of your services was issued this learning."
+    else:
+        was = "was" if count == 1 else "were"
+        yours = f"Of your services, {count} {was} issued this learning: {verified} verified, "
+        yours += f"{count - verified} not verified yet."
+    if item.matched == count:
+        return yours
+    services = f"{item.matched} comparable service{'s' * (item.matched != 1)}"
+    return (
+        f"{yours} Provider-wide context, not only your services: issued to {services}, {item.verified} "
+        f"verified, {item.not_verified} not verified yet."
+    )
+
+
+def _learning_words(item: LearningReach, fix_recorded_at, *, for_commissioner: bool = False) -> dict:
+    """One trigger as the pack tells it; its story only when the reader may read it. A commissioner's
+    pack counts the reach among its own services first (`yours`)."""
     trigger = item.trigger
     words = {
+        "yours": _yours_words(item) if for_commissioner else "",
         "reference": trigger.reference,
         "heading": str(trigger)
         if item.story
@@ -385,6 +408,16 @@ def _checks(update, timeline: list, *, figures: bool) -> dict:
     return {"started": bool(timeline), "rows": rows, "not_needed": _not_needed_words(skipped)}
 
 
+def _services_spoken_for(covered: list, lines) -> list[str]:
+    """The names of the services the pack's claims speak for: those the update covers (for a
+    commissioner, those of theirs), and every service a line still in the pack names, in name order. An
+    update planned without its covered services still names the homes its lines speak of."""
+    named = {
+        service.name for line in lines if line.state not in WITHHELD_STATES for service in line.services.all()
+    }
+    return sorted({service.name for service in covered} | named)
+
+
 def pack_content(update, commissioner: Commissioner | None = None) -> dict:
     """Everything the pack shows, in words: lines with evidence per named service, the learning and where
     it reached, holds and the checks before issue. A commissioner's pack keeps only the commissioner's
@@ -400,6 +433,7 @@ def pack_content(update, commissioner: Commissioner | None = None) -> dict:
         theirs = set(commissioner.services.values_list("pk", flat=True))
         services = list(covered_for(update, commissioner).order_by("name"))
         verdicts = {line: v for line, v in verdicts.items() if _only_about(line, found, theirs)}
+    services = _services_spoken_for(services, verdicts)
     lines = []
     for line, verdict in verdicts.items():
         line.service_rows = evidence.line_services(line, found)
@@ -426,11 +460,11 @@ def pack_content(update, commissioner: Commissioner | None = None) -> dict:
         "released_by": str(update.released_by) if update.released_by else "",
         "released_by_role": _role_at(update.released_by, update.provider) if update.released_by else "",
         "commissioner": commissioner.name if commissioner else "",
-        "services": [service.name for service in services],
+        "services": services,
         "summary": evidence_summary(lines, evidenced, commissioner),
         "not_claimed": not_claimed(learning),
         "learning": [
-            _learning_words(item, fixes.get(item.trigger.pk))
+            _learning_words(item, fixes.get(item.trigger.pk), for_commissioner=commissioner is not None)
             | {"before_live": _before_live(item, found, live)}
             for item in learning
         ],

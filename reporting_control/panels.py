@@ -9,7 +9,7 @@ from escalation.models import StepRun
 from providers import dashboards
 from providers.choices import Role
 
-from . import chain, permissions
+from . import chain, permissions, release_checks
 from .choices import LineState, UpdateStatus
 from .models import IssueHold, ReportingUpdate
 
@@ -73,8 +73,14 @@ def awaiting_release(user):
 
 def release_context(request, role) -> dict:
     """The Nominated Individual's panel: updates signed off and waiting for release, and those held
-    with what holds them; the newest few, and how many in all."""
+    with what holds them; the newest few, and how many in all. A signed-off row is "ready to release"
+    only when release would be allowed (`release_checks.release_problems`, the rule release enforces);
+    otherwise it says the first thing still stopping it (`release_problem`). That is read for the few
+    rows shown only (at most PANEL_ROWS), so the queries do not grow with the number waiting."""
     rows, total = dashboards.first_rows_and_total(lambda: awaiting_release(request.user), PANEL_ROWS)
+    for update in rows:
+        problems = [] if update.hold_reason else release_checks.release_problems(update)
+        update.release_problem = problems[0] if problems else ""
     return {"updates": rows, "total": total, "more": max(total - len(rows), 0)}
 
 

@@ -139,6 +139,12 @@ def _refuse_if_planned(provider, title: str, issue_at: datetime) -> None:
 
 
 NO_SERVICES = "Name at least one service this claim speaks for."
+# Said on the update's page and when a line is added while the update covers no services: nothing
+# refuses it, but no commissioner is sent its pack, so whoever plans it should know.
+COVERS_NO_SERVICES = (
+    "This update covers no services: no commissioner will be sent its pack, and its pack names only the "
+    "services its lines speak for."
+)
 
 
 def _named_services(services, provider) -> list:

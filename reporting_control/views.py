@@ -126,9 +126,12 @@ class UpdateDetailView(UpdateMixin, TemplateView):
         holds = update.holds.select_related("placed_by", "lifted_by")
         active = next((h for h in holds if h.is_active), None)
         sign_off = chain.step_run(update, chain.SIGN_OFF_STEP)
+        problems = [] if update.released_at else services.release_problems(update)
+        status = update.status_words(len(lines), sum(line.state == LineState.LACKING for line in lines))
         return super().get_context_data(
             update=update,
-            status=update.status_words(len(lines), sum(line.state == LineState.LACKING for line in lines)),
+            # Read from the same rule as release, so the status never says less than the release box.
+            status="Ready to release" if lines and not update.released_at and not problems else status,
             lines=lines,
             changed_since_check=not update.released_at
             and evidence.verification_changed_since_check(update, lines),
@@ -146,7 +149,8 @@ class UpdateDetailView(UpdateMixin, TemplateView):
             ),
             run=run,
             sign_off=sign_off,
-            problems=[] if update.released_at else services.release_problems(update),
+            problems=problems,
+            covers_no_services=services.COVERS_NO_SERVICES,
             can_edit=user.has_perm("reporting_control.edit_update", update) and not update.released_at,
             can_hold=user.has_perm("reporting_control.place_hold", update),
             can_lift=user.has_perm("reporting_control.lift_hold", update),
@@ -231,6 +235,8 @@ class LineCreateView(UpdateMixin, FormView):
             add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"Line {line.order} added: {line.get_state_display().lower()}.")
+        if not update.services.exists():
+            messages.warning(self.request, services.COVERS_NO_SERVICES)
         return redirect(update.get_absolute_url())
 
 

@@ -42,12 +42,12 @@ class Change:
 
 
 # How adjust_match opens the history reason of a service added or left out by hand.
-ADJUSTED = (("Added: ", "added to"), ("Left out: ", "left out of"))
+ADJUSTED = (("Added: ", "added to"), ("Left out: ", "left out of"))  # "… the learning"
 
 
 def matched_set_changes(trigger, services_seen: set[int], limit: int = 30) -> list[Change]:
     """The services added to or left out of the trigger's learning by hand, newest first, as lines of
-    the trigger's History ("Ash Grove left out of the matched services", who, why), of the services
+    the trigger's History ("Ash Grove left out of the learning", who, why), of the services
     in `services_seen` (the page shows no service the person's role does not reach). One query."""
     adjusted = Q()
     for opening, _ in ADJUSTED:
@@ -64,7 +64,7 @@ def matched_set_changes(trigger, services_seen: set[int], limit: int = 30) -> li
         opening, verb = next((o, v) for o, v in ADJUSTED if row.history_change_reason.startswith(o))
         reason = row.history_change_reason.removeprefix(opening)
         changes.append(
-            Change(row.history_date, row.history_user, f"{row.service} {verb} the matched services", reason)
+            Change(row.history_date, row.history_user, f"{row.service} {verb} the learning", reason)
         )
     return changes
 

@@ -80,9 +80,12 @@ def make_match(
         status="issued",
         logged_by=by,
     )
-    match = MatchedService.objects.create(trigger=trigger, service=service, included=included)
+    match = MatchedService.objects.create(trigger=trigger, service=service)
     if received:
         receive_learning(match, by)
+    if not included:  # left out after it received the learning (acknowledging is refused once left out)
+        MatchedService.objects.filter(pk=match.pk).update(included=False)
+        match.refresh_from_db()
     if with_lead:
         ImplementationLead.objects.create(
             matched_service=match, person=by, confirmed_at=at(17, 9), confirmed_by=by

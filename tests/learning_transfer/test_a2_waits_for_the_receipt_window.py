@@ -71,3 +71,14 @@ def test_once_every_window_has_closed_nothing_is_asked(client, sign_in, issued, 
         response = client.get(reverse("escalation:step_run", args=[step.pk]))
         assert ANYWAY not in response.context["form"].fields
         assert "Not final yet" not in response.text
+
+
+def test_the_step_page_says_the_deadline_as_the_timeline_does(client, sign_in, issued, governance_officer):
+    """Found: A2's page read "Due Tue 8 Dec 2026, 10:18 (by 10:18 on the same working day)" beside a
+    date the day after; the trigger's timeline says which day it means."""
+    step = _a2(issued)
+    sign_in(governance_officer)
+    page = client.get(step.get_absolute_url()).text
+    assert f"({step.due_words})" in page
+    assert "the working day the step before it is due" in step.due_words
+    assert "on the same working day)" not in page

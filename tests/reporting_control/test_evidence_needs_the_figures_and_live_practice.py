@@ -45,7 +45,11 @@ def _movement(update, analyst, movement, notes=""):
         update,
         chain.FIGURES_STEP,
         by=analyst,
-        entered={"pct_completing_in_time": 100, "movement_from_baseline_pct": {"Line 1": movement}},
+        entered={
+            "pct_completing_in_time": 100,
+            "incident_rate_7d": 0,
+            "movement_from_baseline_pct": {"Line 1": movement},
+        },
         check_done=CHECK_DONE,
         notes=notes,
     )

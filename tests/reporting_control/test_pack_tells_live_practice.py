@@ -11,6 +11,7 @@ from.
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -97,16 +98,22 @@ def test_a_service_counted_as_evidenced_with_no_check_recorded_says_so_in_one_se
     deployment = deploy(birch_match, manager, timezone.now() - timedelta(days=3))
     verify(birch_match, by=operations_director)  # two days ago: after going live
 
-    update = release_one_line(update_with_a_line, provider_director)
+    # Verified after going live but never checked in live practice: the line lacks evidence, so the
+    # update is not released (evidence.py), and a pack built now says why.
+    update = update_with_a_line()
+    check_and_sign_off(update, provider_director)
+    with pytest.raises(ValidationError):
+        services.release_update(update, by=provider_director)
     html = render_pack_html(update, council)
 
-    assert "Line 1 · Named-service outcome · Evidenced" in html
+    assert "Line 1 of the update · Named-service outcome · Lacking evidence" in html
+    assert "verified, but no check of live practice recorded at Birch Lodge since it went live" in html
     assert f"The learning had been live at Birch Lodge since {london(deployment.deployed_at)}." in html
     page_one = html.split("The learning reported on")[0]
-    assert f'<p class="summary">{NOT_RECORDED}</p>' in page_one
+    built = NOT_RECORDED.replace("when this update was released", "when this pack was built")
+    assert f'<p class="summary">{built}</p>' in page_one
     assert "had fallen due by then and none was recorded." in html
     assert "Not recorded: Check clinical records follow the change (B2), due" in html
-    assert "Live practice: Birch Lodge at release: live since" in html
     assert "verified before the learning went live" not in html
 
 
@@ -162,7 +169,16 @@ def test_a_verification_dated_before_the_learning_went_live_is_said(
     make_deployable(birch_match, manager, operations_director)
     verify(birch_match, by=operations_director)  # two days ago
     went_live = timezone.now() - timedelta(days=1)
-    deploy(birch_match, manager, went_live)
+    deployment = deploy(birch_match, manager, went_live)
+    lead = person_with_role(Role.SERVICE_IMPROVEMENT_LEAD, service=birch_match.service, username="sil-birch")
+    first = adoption_chain.run_for(deployment).step_runs.filter(code="B1").order_by("due_at").first()
+    engine.record_step(  # live practice checked since go-live: the verification counts
+        first,
+        by=lead,
+        values={"record_completion_pct": 90, "responses_over_10_min": 0, "repeat_errors_3_interactions": 0},
+        check_done="Care notes against task times.",
+        now=went_live + timedelta(hours=12),
+    )
 
     html = render_pack_html(release_one_line(update_with_a_line, provider_director), council)
 

@@ -71,7 +71,8 @@ def test_a_commissioner_reads_the_story_of_its_own_service_and_only_counts_of_ot
     assert "At Elm House" in theirs
 
     html = render_pack_html(two_homes, other)
-    assert "Issued to 2 comparable services: 1 verified, 1 not verified yet." in html
+    assert "Of your services, 1 was issued this learning: 1 verified, 0 not verified yet." in html
+    assert "Provider-wide context, not only your services: issued to 2 comparable services" in html
     assert "<td>Birch Lodge</td><td>Verified" in html
     for kept_out in ("Cedar Court", "Elm House", "Night checks must be timed", "A resident fell"):
         assert kept_out not in html

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from escalation import services as engine
-
 from providers.choices import Role
 from providers.templatetags.nhsuk import on_at
 from reporting_control import chain, services

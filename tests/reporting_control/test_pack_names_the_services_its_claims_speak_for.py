@@ -1,0 +1,64 @@
+"""A tester's released CQC pack said "Services covered: none named" while its lines named four homes: the
+update was planned without its covered services and nothing warned. The pack now names the services its
+claims speak for, and the update's page and adding a line warn while the update covers no services."""
+
+import pytest
+from django.urls import reverse
+
+from reporting_control import services
+from reporting_control.choices import LineKind
+from reporting_control.pack_content import pack_content
+from reporting_control.packs import render_pack_html
+from tests.factories import check_and_sign_off
+
+from .conftest import verify
+
+pytestmark = pytest.mark.django_db
+
+WARNING = "This update covers no services"
+
+
+def test_the_pack_names_the_services_its_lines_name(
+    plan, compliance_manager, provider_director, birch_lodge, cedar_court, birch_match, cedar_match
+):
+    verify(birch_match)
+    verify(cedar_match)
+    update = plan(services_covered=[])
+    for service in (cedar_court, birch_lodge):
+        services.add_line(
+            update,
+            by=compliance_manager,
+            claim=f"{service.name} now checks falls risk at every night round.",
+            kind=LineKind.NAMED_SERVICE,
+            services=[service],
+        )
+    check_and_sign_off(update, provider_director)
+    services.release_update(update, by=provider_director)
+    update.refresh_from_db()
+
+    assert pack_content(update)["services"] == ["Birch Lodge", "Cedar Court"]
+    html = render_pack_html(update)
+    assert "Services covered: Birch Lodge, Cedar Court" in html
+    assert "none named" not in html
+
+
+def test_an_update_covering_no_services_says_so_when_lines_are_added(
+    client, sign_in, plan, compliance_manager, birch_lodge
+):
+    update = plan(services_covered=[])
+    sign_in(compliance_manager)
+    assert WARNING in client.get(update.get_absolute_url()).text
+
+    response = client.post(
+        reverse("reporting_control:line_create", args=[update.pk]),
+        {
+            "claim": "Birch Lodge checks falls risk.",
+            "kind": LineKind.NAMED_SERVICE,
+            "services": [birch_lodge.pk],
+        },
+        follow=True,
+    )
+    assert WARNING in response.text
+
+    covered = plan(title="Covers its homes")
+    assert WARNING not in client.get(covered.get_absolute_url()).text
