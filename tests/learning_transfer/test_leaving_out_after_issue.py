@@ -85,3 +85,16 @@ def test_the_history_names_the_root_cause_factors_chosen(
     page = client.get(reverse("learning_transfer:trigger_detail", args=[trigger.pk])).text
     assert "Root cause factors: none → Training gaps, Workload pressure" in page
     assert "→ set" not in page
+
+
+def test_a_trigger_without_matched_services_shows_no_empty_tables(
+    client, sign_in, log_falls_trigger, falls_provider, quality_director
+):
+    """Found: a trigger with no matched services showed the alignment explanation with nothing under
+    it, and a table of matched services with headers and no rows."""
+    trigger = log_falls_trigger(risk_tags=["medication"], theme="medication", title="Missed dose")
+    trigger.matches.all().delete()
+    sign_in(quality_director)
+    page = client.get(reverse("learning_transfer:trigger_detail", args=[trigger.pk])).text
+    assert 'data-testid="no-matched-services"' in page
+    assert 'data-testid="no-alignment"' in page
