@@ -102,7 +102,7 @@ def settle_done(step_run: StepRun, *, by, now, done: str) -> list[int]:
     """The step's breach escalations nobody has taken up, settled because what they ask was done by
     other means (`done`, in words: "the learning was issued to the matched services"), so nobody is
     asked, or chased up the levels, to do what is done. Returns the ids settled."""
-    words = f"Settled — {done} on {london(now)} by {by}"
+    words = f"Settled on {london(now)} by {by}: {done}"
     return _settle(_raised_in_threads(step_run, EscalationKind.BREACH), by=by, now=now, words=words)
 
 

@@ -8,14 +8,15 @@ app registers, in its AppConfig.ready(), one function per step code:
     from escalation import step_facts
     step_facts.register("B2", chain.clinical_baseline_facts)
 
-The function is called with the step run and returns `StepFacts`, or None to show nothing. It only
+The function is called with the step run and returns `StepFacts`, or None to show nothing; a step may
+have several, shown in the order registered. It only
 reads, and in a fixed number of queries whatever the subject holds: it runs on every view of the page.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-_REGISTRY: dict[str, Callable] = {}
+_REGISTRY: dict[str, dict[str, Callable]] = {}
 _ITEMS_ASKED: dict[tuple[str, str], Callable] = {}
 _NONE_ASKED: dict[str, str] = {}
 _AFFECTED_SERVICES: dict[str, Callable] = {}
@@ -32,15 +33,15 @@ class StepFacts:
 
 
 def register(step_code: str, facts: Callable) -> None:
-    """Show `facts(step_run)` on the page of every step run with this code (once, however often
-    ready() runs: a second registration replaces the first)."""
-    _REGISTRY[step_code] = facts
+    """Show `facts(step_run)` on the page of every step run with this code, after any registered before
+    it (once per function, however often ready() runs: registering it again replaces it)."""
+    _REGISTRY.setdefault(step_code, {})[f"{facts.__module__}.{facts.__qualname__}"] = facts
 
 
-def facts_for(step_run) -> StepFacts | None:
-    """What the step's chain app shows on its page, or None when it shows nothing."""
-    facts = _REGISTRY.get(step_run.code)
-    return facts(step_run) if facts is not None else None
+def facts_for(step_run) -> list[StepFacts]:
+    """What the step's chain app shows on its page, in the order registered (empty when nothing)."""
+    found = (facts(step_run) for facts in _REGISTRY.get(step_run.code, {}).values())
+    return [facts for facts in found if facts is not None]
 
 
 def register_items_asked(step_code: str, measure_name: str, items: Callable, none_asked: str = "") -> None:

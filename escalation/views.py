@@ -366,7 +366,7 @@ class StepRunView(StaffRequiredMixin, TemplateView):
             form=form,
             shown_state=step_run.display_state(),
             which_check=occurrences.which_check(step_run),
-            facts=step_facts.facts_for(step_run),  # what the chain shows to compare with (B2's baseline)
+            facts_shown=step_facts.facts_for(step_run),  # what the chain shows beside it (B2's baseline)
             # The checks this step is judged against that nobody has recorded yet (C5: C1, C3, C4).
             before=step_facts.unrecorded_checked_against(step_run),
             **kwargs,

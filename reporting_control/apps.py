@@ -11,7 +11,17 @@ class ReportingControlConfig(AppConfig):
         from escalation import chain_hooks, step_facts
         from learning_transfer.services import verification
 
-        from . import chain, computations, corroboration, evidence_mails, hooks, movement, panels, permissions  # noqa: F401 - permissions registers the app's rules
+        from . import (  # noqa: F401 - permissions registers the app's rules
+            chain,
+            computations,
+            corroboration,
+            evidence_mails,
+            hooks,
+            movement,
+            panels,
+            permissions,
+            service_figures,
+        )
 
         panels.register_panels()
         computations.register_computations()
@@ -19,6 +29,7 @@ class ReportingControlConfig(AppConfig):
         chain_hooks.register(chain.CHAIN_CODE, recorded=hooks.refuse_impossible_counts)
         chain_hooks.register(chain.CHAIN_CODE, recorded=hooks.act_on_breach)
         # C2 asks the movement from baseline only of the lines presented as improved, and says so.
+        step_facts.register(chain.FIGURES_STEP, service_figures.completing_facts)
         step_facts.register(chain.FIGURES_STEP, movement.movement_facts)
         # C3 says which theme, services and days its complaints are counted for.
         step_facts.register("C3", corroboration.complaint_facts)

@@ -47,6 +47,27 @@ class UpdateMixin(StaffRequiredMixin):
         return self._update
 
 
+class BeforeReleaseMixin:
+    """A form that changes an update: once it is released, whoever opens it is sent back to the update,
+    told why, before typing anything (the action would refuse it anyway)."""
+
+    def get(self, request, *args, **kwargs):
+        return self._released() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self._released() or super().post(request, *args, **kwargs)
+
+    def _released(self):
+        update = self.get_update()
+        if update.released_at is None:
+            return None
+        messages.info(
+            self.request,
+            f"{update.reference} was released {on_at(update.released_at)}: it can no longer be changed.",
+        )
+        return redirect(update.get_absolute_url())
+
+
 def _act(request, update, action, success: str):
     """Run a business action from a POST; a refusal becomes error messages, not a crash."""
     try:
@@ -211,7 +232,7 @@ class UpdateCreateView(StaffRequiredMixin, FormView):
         return redirect(update.get_absolute_url())
 
 
-class LineCreateView(UpdateMixin, FormView):
+class LineCreateView(BeforeReleaseMixin, UpdateMixin, FormView):
     """Add a claim to an update; its evidence is judged as soon as it is saved."""
 
     permission = "reporting_control.edit_update"
@@ -240,7 +261,7 @@ class LineCreateView(UpdateMixin, FormView):
         return redirect(update.get_absolute_url())
 
 
-class LineServicesView(UpdateMixin, FormView):
+class LineServicesView(BeforeReleaseMixin, UpdateMixin, FormView):
     """Name the services of a line added before every line had to name them."""
 
     permission = "reporting_control.edit_update"
@@ -310,7 +331,7 @@ class EvidenceCheckView(UpdateMixin, View):
         )
 
 
-class _ReasonView(UpdateMixin, FormView):
+class _ReasonView(BeforeReleaseMixin, UpdateMixin, FormView):
     """A reason form that runs one hold action."""
 
     template_name = "reporting_control/reason_form.html"

@@ -121,10 +121,12 @@ def trigger(oakwood):
             by=operations,
             task="Night checks follow the falls-risk plan",
             owner=manager,
-            due_at=at(11, 6, 17),
+            due_at=at(11, 4, 17),
         )
-        learning.complete_line(line, by=manager, now=at(11, 6, 12))
-        learning.confirm_implementation(match, by=operations, now=at(11, 9, 11))
+        learning.complete_line(line, by=manager, now=at(11, 4, 16))
+        # Verified before the notices' implementation was due: the figures check (C2) finds every
+        # service completing in time, so a release is not held back by a breached C2.
+        learning.confirm_implementation(match, by=operations, now=at(11, 5, 9))
     return trigger
 
 

@@ -178,3 +178,14 @@ def services_record_c2(update, analyst, service):
         reasons=WHY,
         check_done=CHECK_DONE,
     )
+
+
+def test_the_c2_page_shows_each_named_services_own_figure(client, sign_in, update, analyst):
+    """Found: the analyst, whose job is to check every figure, saw only C2's total, with nothing to
+    check it against. The page lists each named service's own figure beside it."""
+    sign_in(analyst)
+    step = chain.CASES.step_run_in_force(update, "C2", timezone.now())
+    page = client.get(step.get_absolute_url()).text
+    assert "Completing the revised action in time, service by service" in page
+    assert "Birch Lodge" in page and "100 % completed the revised action in time" in page
+    assert "0 % completed the revised action in time" in page  # Cedar Court
