@@ -118,3 +118,17 @@ def done_already(step_run) -> str | None:
     does not say)."""
     done = _DONE_ALREADY.get(step_run.code)
     return done(step_run) if done is not None else None
+
+
+def recorded_after(step_run) -> list:
+    """The step runs of the case that `step_run` is judged against whose record came after its own
+    current record (C5 signed off, then C1 recorded): it was judged without them, so it should be
+    recorded again. Empty for a step not recorded or judged against nothing. One query."""
+    codes = _CHECKED_AGAINST.get(step_run.code)
+    if not codes or step_run.recorded_at is None or not step_run.is_recorded:
+        return []
+    return list(
+        step_run.chain_run.step_runs.filter(code__in=codes, recorded_at__gt=step_run.recorded_at).order_by(
+            "order", "due_at"
+        )
+    )

@@ -369,6 +369,8 @@ class StepRunView(StaffRequiredMixin, TemplateView):
             facts_shown=step_facts.facts_for(step_run),  # what the chain shows beside it (B2's baseline)
             # The checks this step is judged against that nobody has recorded yet (C5: C1, C3, C4).
             before=step_facts.unrecorded_checked_against(step_run),
+            # Those recorded after this step's own record: it was judged without them.
+            recorded_after=step_facts.recorded_after(step_run),
             **kwargs,
         )
 

@@ -93,7 +93,9 @@ def notices_received_in_window(context, window_hours: int) -> float | NotFinal:
     _included(context)
     pic = _picture(context, window_hours)
     pct = measures.pct_received(pic)
-    windows = measures.receipt_windows(pic, sum(1 for r in pic.included if r.received_in_time))
+    windows = measures.receipt_windows(
+        pic, sum(1 for r in measures.receipt_judged(pic) if r.received_in_time)
+    )
     closes = windows["receipt_window_closes_at"]
     if closes is None:
         return pct

@@ -173,14 +173,16 @@ def changed_since_issue(pic: TriggerPicture) -> str:
 
 def look_wider(pic: TriggerPicture, step_runs=None) -> dict | None:
     """Whether the quality director should be prompted to look beyond the risk-profile match: an open
-    trigger, matched, from an incident notified to CQC or causing severe harm or a death, whose
+    trigger, matched, its learning not issued yet, from an incident notified to CQC or causing severe harm or a death, whose
     included matched services are too few for A1's rule ever to call for mandatory learning (seed 000:
     "matched services exceed 2", or the provider's tuning, as the trigger's case runs it; read from
     `step_runs` when the caller has loaded the case's, see `chain.rule_as_run`). Seed 003 expects "a
     fall at one site" to lead "to an audit of all sites". None, or what the prompt says: how many
     services matched, the number A1 needs them to exceed, and why the failure counts as serious."""
     trigger, incident = pic.trigger, pic.trigger.source_incident
-    if trigger.is_closed or trigger.matched_at is None or incident is None:
+    # Once the learning is issued the prompt has done its work: a service left out afterwards must not
+    # make it read as if the learning should never have gone out.
+    if trigger.is_closed or trigger.matched_at is None or incident is None or trigger.notices_issued_at:
         return None
     if incident.regulatory_notification:
         serious = "notified to CQC"
@@ -208,10 +210,18 @@ def open_actions_due(pic: TriggerPicture) -> int:
     return sum(r.match.open_actions_due_5d for r in pic.included)
 
 
+def receipt_judged(pic: TriggerPicture) -> list[ServiceRow]:
+    """The services A2's receipt is judged over: every included service, and each left out after its
+    notice went out. It was sent the learning; leaving it out afterwards must not make the distribution
+    look better than it was (1 of 3 in time is not 1 of 1 once two are left out)."""
+    return pic.included + [r for r in pic.left_out if r.match.first_notice_at is not None]
+
+
 def pct_received(pic: TriggerPicture) -> float | None:
-    """A2: the % of included matched services that received their notice within the picture's window."""
-    received = sum(1 for r in pic.included if r.received_in_time)
-    return round(100 * received / len(pic.included), 1) if pic.included else None
+    """A2: the % of the services judged (`receipt_judged`) that received their notice in the window."""
+    judged = receipt_judged(pic)
+    received = sum(1 for r in judged if r.received_in_time)
+    return round(100 * received / len(judged), 1) if judged else None
 
 
 def sample(pic: TriggerPicture, sample_size: int) -> list[LearningNotice]:
@@ -236,10 +246,13 @@ def distribution(
         values = chain.parameters(pic.trigger.provider, pic.trigger)
         sample_size, due_within_hours = values["sample_size"], values["due_within_hours"]
     issued = [r for r in pic.included if r.current is not None]
-    received = sum(1 for r in pic.included if r.received_in_time)
+    judged = receipt_judged(pic)
+    received = sum(1 for r in judged if r.received_in_time)
     sampled = sample(pic, sample_size)
     return {
         "included": len(pic.included),
+        "judged": len(judged),  # receipt is judged over these: left out after issue among them
+        "left_out_after_issue": len(judged) - len(pic.included),
         "issued": len(issued),
         "received": received,
         "pct_received": pct_received(pic),
@@ -262,14 +275,15 @@ def receipt_windows(pic: TriggerPicture, received: int) -> dict:
     are not yet late: when the last window closes (None once the percentage is final), and how many
     services have missed theirs."""
     window = timedelta(hours=pic.receipt_window_hours)
+    judged = receipt_judged(pic)
     open_until = [
         r.current.issued_at + window
-        for r in pic.included
+        for r in judged
         if r.current and r.current.acknowledged_at is None and r.current.issued_at + window > pic.now
     ]
     return {
         "receipt_window_closes_at": max(open_until, default=None),
-        "receipt_missed": len(pic.included) - received - len(open_until),
+        "receipt_missed": len(judged) - received - len(open_until),
     }
 
 

@@ -6,13 +6,17 @@ decision "rested on" the services left now, not those it was taken on."""
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from escalation import notifications
+from escalation.computations import compute
+from learning_transfer import chain
 from learning_transfer.models import LearningNotice
 from learning_transfer.services import acknowledge_notice, adjust_match, issue_notices, record_learning
+from learning_transfer.services.measures import pct_received, picture
 
 from .conftest import CONFIRMED
 
@@ -98,3 +102,24 @@ def test_a_trigger_without_matched_services_shows_no_empty_tables(
     page = client.get(reverse("learning_transfer:trigger_detail", args=[trigger.pk])).text
     assert 'data-testid="no-matched-services"' in page
     assert 'data-testid="no-alignment"' in page
+
+
+def test_leaving_out_a_late_service_does_not_make_the_distribution_look_better(
+    client, sign_in, left_out, managers, quality_director
+):
+    """Found: leaving out services after issue took the receipt figure from 1 of 3 to 1 of 1 (100 %),
+    and A2's form then offered 100 %. A service left out after its notice went out still counts."""
+    beech = LearningNotice.objects.get(
+        matched_service__trigger=left_out, matched_service__service__name="Beech Lodge"
+    )
+    acknowledge_notice(beech, by=managers["beech"], now=ISSUED + timedelta(hours=1))
+    late = ISSUED + timedelta(hours=5)  # every window closed; Ash Grove (left out) never acknowledged
+    with time_machine.travel(late, tick=False):
+        pic = picture(left_out, late)
+        assert len(pic.included) == 3
+        assert pct_received(pic) == 25.0  # 1 of 4: Ash Grove counts, not received (not 1 of 3)
+        figures = compute(chain.step_run(left_out, "A2"), late).values
+        assert figures["pct_received_within_4h"] == 25.0
+        sign_in(quality_director)
+        page = client.get(reverse("learning_transfer:trigger_detail", args=[left_out.pk])).text
+        assert "1 of 4, counting 1 left out after its notice went out" in page

@@ -4,7 +4,7 @@ services prompts the quality director to look wider: such a failure may still ho
 import pytest
 
 from learning_transfer.choices import HarmLevel, IncidentTheme
-from learning_transfer.services import adjust_match
+from learning_transfer.services import adjust_match, issue_notices
 from providers.choices import RiskTag
 
 from .conftest import add_incidents
@@ -74,5 +74,22 @@ def test_a_failure_neither_notified_nor_severe_gets_no_prompt(
     client, sign_in, log_falls_trigger, falls_provider, quality_director
 ):
     trigger = pressure_ulcer_trigger(log_falls_trigger, falls_provider["elm"], harm_level=HarmLevel.MODERATE)
+    sign_in(quality_director)
+    assert 'data-testid="look-wider"' not in client.get(f"/learning/triggers/{trigger.pk}/").text
+
+
+def test_once_the_learning_is_issued_leaving_services_out_prompts_nothing(
+    client, sign_in, log_falls_trigger, falls_provider, managers, quality_director
+):
+    """Found: after two services were left out of issued learning, the prompt read "Only 2 other
+    services matched … mandatory learning goes out only where more than 2 match", as if the learning
+    should never have gone out. Issued, the prompt has done its work."""
+    (incident,) = add_incidents(
+        falls_provider["elm"], 1, prefix="cqc-fall", regulatory_notification=True, harm_level=HarmLevel.SEVERE
+    )
+    trigger = log_falls_trigger(source_incident=incident)
+    issue_notices(trigger, by=quality_director)
+    for key in ("ash", "beech"):
+        adjust_match(trigger, falls_provider[key], False, "Closed for refurbishment.", by=quality_director)
     sign_in(quality_director)
     assert 'data-testid="look-wider"' not in client.get(f"/learning/triggers/{trigger.pk}/").text

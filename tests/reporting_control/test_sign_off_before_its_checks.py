@@ -93,3 +93,18 @@ def test_the_challenge_of_the_claims_is_checked_against_the_register_and_the_fig
 
     check_and_sign_off(four_lines, None, codes=["C1", "C2"])
     assert "Not recorded yet" not in client.get(_page(four_lines, "C4")).text
+
+
+def test_a_sign_off_recorded_before_its_checks_asks_to_be_recorded_again(
+    client, sign_in, four_lines, provider_director
+):
+    """Found: once C1 and C4 were recorded after the sign-off, only the release box said to record the
+    sign-off again; the sign-off's own page still read "Recorded — no action needed"."""
+    sign_in(provider_director)
+    client.post(_page(four_lines, "C5"), sign_off._sign_off_form())
+    assert 'data-testid="recorded-after"' not in client.get(_page(four_lines, "C5")).text
+
+    check_and_sign_off(four_lines, None, codes=["C1", "C3", "C4"])
+    page = client.get(_page(four_lines, "C5")).text
+    assert "Record this check again" in page
+    assert chain.step_run(four_lines, "C1").label in page
