@@ -268,6 +268,30 @@ def cover_regions(run: ChainRun, regions) -> list[StepRun]:
     return changed
 
 
+def close_uncovered_regions(run: ChainRun, regions, *, by, reason: str, now=None) -> list[StepRun]:
+    """Close each regional step of an open case still due in a region no longer in `regions` (its last
+    matched service was left out: there is nothing left there to check), saying `reason` on the case,
+    and settle the escalations about it nobody has taken up. Returns the runs closed."""
+    if not run.is_open:
+        return []
+    now = now or timezone.now()
+    kept = {region.pk for region in regions}
+    closing = [
+        s
+        for s in run.step_runs.filter(state=StepRunState.DUE, region__isnull=False).select_related("region")
+        if _is_regional(s.role) and s.region_id not in kept
+    ]
+    for step_run in closing:
+        step_run.state = StepRunState.CLOSED
+        step_run.save(update_fields=["state"])
+        words = f"{reason}: no matched service left in {step_run.region}"
+        write_event(
+            EventKind.CHAIN_CLOSED, run, step_run=step_run, actor=by, at=now, message=f"Closed — {words}."
+        )
+        settling.settle_closed_step(step_run, by=by, now=now, why=words)
+    return closing
+
+
 def close_chain_run(run: ChainRun, *, by=None, reason: str = "", now=None) -> ChainRun:
     """Close a case: its steps still due are closed (no more overdue escalations). Open escalations stay.
 

@@ -106,6 +106,16 @@ def settle_done(step_run: StepRun, *, by, now, done: str) -> list[int]:
     return _settle(_raised_in_threads(step_run, EscalationKind.BREACH), by=by, now=now, words=words)
 
 
+def settle_closed_step(step_run: StepRun, *, by, now, why: str) -> list[int]:
+    """The escalations about a step closed without being recorded (`why`), nobody has taken up,
+    settled: there is nothing left for anyone to record or put right there. Returns the ids settled."""
+    words = f"Settled on {london(now)} by {by}: the step was closed, {why}"
+    settled = []
+    for kind in (EscalationKind.OVERDUE, EscalationKind.BREACH):
+        settled += _settle(_raised_in_threads(step_run, kind), by=by, now=now, words=words)
+    return settled
+
+
 def _raised_in_threads(step_run: StepRun, kind: str):
     """Every level still raised (nobody took it up) of the step's escalations of `kind`."""
     first_levels = Escalation.objects.filter(step_run=step_run, kind=kind, parent__isnull=True).values("pk")

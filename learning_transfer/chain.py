@@ -67,6 +67,13 @@ def cover_matched_regions(trigger) -> None:
         engine.cover_regions(run, matched_regions(trigger))
 
 
+def close_regions_left_out(trigger, *, by, reason: str, now=None) -> None:
+    """A region whose last matched service was left out has nothing left to align: its A4 closes."""
+    run = CASES.run_for(trigger)
+    if run is not None:
+        engine.close_uncovered_regions(run, matched_regions(trigger), by=by, reason=reason, now=now)
+
+
 def region_step_runs(trigger, code: str) -> list:
     """The trigger's step runs of `code`, one per region for A4 (one in all for the other steps)."""
     run = CASES.run_for(trigger)

@@ -173,12 +173,13 @@ def changed_since_issue(pic: TriggerPicture) -> str:
 
 def look_wider(pic: TriggerPicture, step_runs=None) -> dict | None:
     """Whether the quality director should be prompted to look beyond the risk-profile match: an open
-    trigger, matched, its learning not issued yet, from an incident notified to CQC or causing severe harm or a death, whose
-    included matched services are too few for A1's rule ever to call for mandatory learning (seed 000:
-    "matched services exceed 2", or the provider's tuning, as the trigger's case runs it; read from
-    `step_runs` when the caller has loaded the case's, see `chain.rule_as_run`). Seed 003 expects "a
-    fall at one site" to lead "to an audit of all sites". None, or what the prompt says: how many
-    services matched, the number A1 needs them to exceed, and why the failure counts as serious."""
+    trigger, matched, its learning not issued yet, from an incident notified to CQC or causing severe
+    harm or a death, whose included matched services are too few for A1's rule ever to call for
+    mandatory learning (seed 000: "matched services exceed 2", or the provider's tuning, as the
+    trigger's case runs it; read from `step_runs` when the caller has loaded the case's, see
+    `chain.rule_as_run`). Seed 003 expects "a fall at one site" to lead "to an audit of all sites".
+    None, or what the prompt says: how many services matched, the number A1 needs them to exceed, and
+    why the failure counts as serious."""
     trigger, incident = pic.trigger, pic.trigger.source_incident
     # Once the learning is issued the prompt has done its work: a service left out afterwards must not
     # make it read as if the learning should never have gone out.

@@ -318,6 +318,8 @@ def adjust_match(
                     notice_mails.tell_left_out(match, by=by, reason=reason, now=now_or(now))
             if include:
                 chain.cover_matched_regions(trigger)
+            else:
+                chain.close_regions_left_out(trigger, by=by, reason=f"{service} left out", now=now)
     except (ChangedMeanwhile, IntegrityError) as error:
         # A second submit raced past the check above; the first one's change (or new row) stands.
         existing = trigger.matches.filter(service=service, included=include).first()
