@@ -24,7 +24,7 @@ from providers.templatetags.nhsuk import on_at
 from providers.who_acts import Colleagues, join_or, nobody_holds, refusal
 
 from . import chain, evidence, movement, permissions, services, since_release, update_history
-from .choices import LineKind, LineState, PackStatus
+from .choices import Audience, LineKind, LineState, PackStatus
 from .forms import DecisionForm, LineForm, LineServicesForm, ReasonForm, UpdateForm
 from .models import EvidencePack, ReportingLine, ReportingUpdate
 from .packs import commissioners_of
@@ -256,7 +256,7 @@ class LineCreateView(BeforeReleaseMixin, UpdateMixin, FormView):
             add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"Line {line.order} added: {line.get_state_display().lower()}.")
-        if not update.services.exists():
+        if update.audience == Audience.COMMISSIONER and not update.services.exists():
             messages.warning(self.request, services.COVERS_NO_SERVICES)
         return redirect(update.get_absolute_url())
 

@@ -123,3 +123,12 @@ def test_leaving_out_a_late_service_does_not_make_the_distribution_look_better(
         sign_in(quality_director)
         page = client.get(reverse("learning_transfer:trigger_detail", args=[left_out.pk])).text
         assert "1 of 4, counting 1 left out after its notice went out" in page
+
+
+def test_the_services_page_says_its_notice_was_withdrawn(client, sign_in, left_out, managers):
+    """Found: the left-out service's page still read "not yet acknowledged"."""
+    sign_in(managers["ash"])
+    ash = left_out.matches.get(service__name="Ash Grove")
+    page = client.get(reverse("learning_transfer:match_detail", args=[ash.pk])).text
+    assert "withdrawn: the service was left out of this learning" in page
+    assert "not yet acknowledged" not in page

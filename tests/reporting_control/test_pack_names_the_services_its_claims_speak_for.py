@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from reporting_control import services
-from reporting_control.choices import LineKind
+from reporting_control.choices import Audience, LineKind
 from reporting_control.pack_content import pack_content
 from reporting_control.packs import render_pack_html
 from tests.factories import check_and_sign_off
@@ -62,3 +62,13 @@ def test_an_update_covering_no_services_says_so_when_lines_are_added(
 
     covered = plan(title="Covers its homes")
     assert WARNING not in client.get(covered.get_absolute_url()).text
+
+
+def test_an_update_for_the_regulator_is_not_warned_of_covering_no_services(
+    client, sign_in, plan, compliance_manager
+):
+    """Found: a CQC update whose line names three services read "No services covered … no commissioner
+    will be sent its pack": true of no update for the regulator, and contradicted by its lines."""
+    update = plan(services_covered=[], audience=Audience.REGULATOR)
+    sign_in(compliance_manager)
+    assert WARNING not in client.get(update.get_absolute_url()).text
