@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from adoption import chain as adoption_chain
@@ -496,20 +496,3 @@ def completing_in_time_by_service(update, evidence: EvidenceMap, now=None) -> di
         if pct is not None:
             figures[named[pk]] = pct
     return figures
-
-
-def verification_changed_since_check(update, lines) -> bool:
-    """Whether a service the lines speak for was verified, or had its verification withdrawn, after the
-    update's evidence was last checked (`evidence_checked_at`), so the verdicts shown may be stale. A
-    line speaking for the whole provider speaks for every matched service of the linked learning. One
-    query; False when the evidence was never checked as a whole or there are no lines."""
-    checked = update.evidence_checked_at
-    if checked is None or not lines:
-        return False
-    whole = EvidenceMap(0, 0, {}, update.provider.name)
-    matches = MatchedService.objects.filter(trigger__reporting_updates=update).filter(
-        Q(implementation_confirmed_at__gt=checked) | Q(verification_withdrawn_at__gt=checked)
-    )
-    if not any(speaks_for_the_provider(line, whole) for line in lines):
-        matches = matches.filter(service_id__in={s.pk for line in lines for s in line.services.all()})
-    return matches.exists()

@@ -30,9 +30,8 @@ class LeftOut:
     @property
     def after_its_notice(self) -> bool:
         """Whether the learning had been issued to the service before it was left out: it was judged
-        comparable when the learning went out."""
-        issued = self.match.first_notice_at
-        return issued is not None and (self.left_out_at is None or issued <= self.left_out_at)
+        comparable when the learning went out (`MatchedService.left_out_after_its_notice`)."""
+        return self.match.left_out_after_its_notice
 
     def words(self, *, notice: bool = True) -> str:
         """ "Ash Grove was left out of the learning on 7 Dec 2026, after its learning notice was issued on

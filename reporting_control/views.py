@@ -23,7 +23,7 @@ from providers.permissions import compiled_once, providers_where, require_perm
 from providers.templatetags.nhsuk import on_at
 from providers.who_acts import Colleagues, join_or, nobody_holds, refusal
 
-from . import chain, evidence, movement, permissions, services, since_release, update_history
+from . import chain, movement, permissions, services, since_release, stale_evidence, update_history
 from .choices import Audience, LineKind, LineState, PackStatus
 from .forms import DecisionForm, LineForm, LineServicesForm, ReasonForm, UpdateForm
 from .models import EvidencePack, ReportingLine, ReportingUpdate
@@ -154,8 +154,7 @@ class UpdateDetailView(UpdateMixin, TemplateView):
             # Read from the same rule as release, so the status never says less than the release box.
             status="Ready to release" if lines and not update.released_at and not problems else status,
             lines=lines,
-            changed_since_check=not update.released_at
-            and evidence.verification_changed_since_check(update, lines),
+            changed_since_check=stale_evidence.changed_since_check(update, lines),
             holds=holds,
             active_hold=active,
             # Every pack the release issued (one per commissioner) and the latest few staff asked for,

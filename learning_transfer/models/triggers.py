@@ -231,6 +231,11 @@ class MatchedService(models.Model):
     # Figures worked out from other rows are not a person's edit: no history of their own.
     history = HistoricalRecords(excluded_fields=NOTICE_FIGURES + TREND_FIGURES)
 
+    # Left out of the learning after a notice had gone to it. A notice goes only to an included service
+    # (issue and redistribution both ask), so a service left out with a first notice was left out after
+    # it, whatever happened in between. It was sent the learning: its receipt still counts.
+    LEFT_OUT_AFTER_ITS_NOTICE = models.Q(included=False, first_notice_at__isnull=False)
+
     class Meta:
         ordering = ["service__name"]
         constraints = [
@@ -265,11 +270,16 @@ class MatchedService(models.Model):
     def received_within(self, hours: int) -> bool:
         """Whether the service received its learning in time: a notice of any round acknowledged by
         its receipt deadline, which is its first acknowledgement at most `hours` after its first
-        notice. The same comparison as `summary.received_in_time`, which makes it in SQL for counts."""
+        notice. The same comparison as `receipt_counts.received_in_time`, which makes it in SQL for counts."""
         deadline = self.receipt_deadline(hours)
         if deadline is None or self.first_acknowledged_at is None:
             return False
         return self.first_acknowledged_at <= deadline
+
+    @property
+    def left_out_after_its_notice(self) -> bool:
+        """`LEFT_OUT_AFTER_ITS_NOTICE`, of this match."""
+        return not self.included and self.first_notice_at is not None
 
     @property
     def shared_tag_labels(self) -> list[str]:

@@ -215,7 +215,7 @@ def receipt_judged(pic: TriggerPicture) -> list[ServiceRow]:
     """The services A2's receipt is judged over: every included service, and each left out after its
     notice went out. It was sent the learning; leaving it out afterwards must not make the distribution
     look better than it was (1 of 3 in time is not 1 of 1 once two are left out)."""
-    return pic.included + [r for r in pic.left_out if r.match.first_notice_at is not None]
+    return pic.included + [r for r in pic.left_out if r.match.left_out_after_its_notice]
 
 
 def pct_received(pic: TriggerPicture) -> float | None:

@@ -30,7 +30,6 @@ from django.db.models import (
     Case,
     Count,
     Exists,
-    F,
     Max,
     OuterRef,
     Q,
@@ -51,6 +50,13 @@ from ..choices import TriggerStatus
 from ..models import ImplementationLead, LearningNotice, LearningTrigger, MatchedService
 from ..models.triggers import TREND_FIGURES, TREND_WEEKS, trend_field
 from .data import london_start
+from .receipt_counts import (
+    left_out_receipt,
+    receipt_not_yet_due,
+    received_in_time,
+    windows,
+    with_left_out_receipt,
+)
 
 PERIODS = {"30": 30, "90": 90, "365": 365, "all": None}
 SHOWN_TRIGGERS = 50  # rows of the summary's trigger table (a large provider logs thousands a year)
@@ -137,44 +143,15 @@ def _triggers(provider, filters: SummaryFilters, now: datetime) -> QuerySet:
     return triggers.select_related("source_service").order_by("-confirmed_at", "-pk")
 
 
-def _matches(provider, filters: SummaryFilters, now: datetime) -> QuerySet:
-    """The included matched services of the filtered triggers (in the region, if filtered), as a
-    queryset. The trigger's filters are a join, not a subquery, so the database reads each match once;
-    a match in the region is itself what keeps its trigger in a region's summary."""
+def _matches(provider, filters: SummaryFilters, now: datetime, which: Q | None = None) -> QuerySet:
+    """The included matched services (or those `which` says) of the filtered triggers (in the region,
+    if filtered), as a queryset. The trigger's filters are a join, not a subquery, so the database reads
+    each match once; a match in the region is itself what keeps its trigger in a region's summary."""
     lookups = {f"trigger__{key}": value for key, value in _trigger_lookups(provider, filters, now).items()}
-    rows = MatchedService.objects.filter(included=True, **lookups)
+    rows = MatchedService.objects.filter(which or Q(included=True), **lookups)
     if filters.region:
         rows = rows.filter(service__region=filters.region)
     return rows.order_by()  # unordered: the queries below group it or use it as a subquery
-
-
-def _windows(receipt: "chain.ReceiptWindows | int") -> chain.ReceiptWindows:
-    """`receipt` as ReceiptWindows: a number of hours judges every trigger by it."""
-    return receipt if isinstance(receipt, chain.ReceiptWindows) else chain.ReceiptWindows(receipt, {})
-
-
-def received_in_time(receipt: "chain.ReceiptWindows | int") -> Q:
-    """Matched services that received their learning in time: a notice of any round acknowledged
-    within their trigger's receipt window of the service's own first notice, which is "its first
-    acknowledgement is at most that many hours after its first notice", one comparison of the two times
-    the match keeps (`notices.refresh_notice_figures`): `MatchedService.received_within` in SQL."""
-    return _windows(receipt).each(
-        lambda hours: Q(first_acknowledged_at__lte=F("first_notice_at") + timedelta(hours=hours))
-    )
-
-
-def receipt_not_yet_due(receipt: "chain.ReceiptWindows | int", now: datetime) -> Q:
-    """Matched services whose receipt window is still open and who have not yet received the learning:
-    not late yet, so left out of the receipt rate and the defects until the window closes."""
-
-    def open_and_not_received(hours: int) -> Q:
-        window = timedelta(hours=hours)
-        not_received = Q(first_acknowledged_at__isnull=True) | Q(
-            first_acknowledged_at__gt=F("first_notice_at") + window
-        )
-        return Q(first_notice_at__gt=now - window) & not_received
-
-    return _windows(receipt).each(open_and_not_received)
 
 
 def implementation_not_yet_due(now: datetime) -> Q:
@@ -231,7 +208,7 @@ def per_trigger(matches: QuerySet, receipt: "chain.ReceiptWindows | int", now: d
             receipt_pending=Count("pk", filter=receipt_not_yet_due(receipt, now)),
             action_pending=Count("pk", filter=action_not_yet_due(now)),
             implementation_pending=Count("pk", filter=implementation_not_yet_due(now)),
-            receipt_hours=Max(_windows(receipt).hours()),
+            receipt_hours=Max(windows(receipt).hours()),
         )
         .order_by("-confirmed_at", "-trigger_id")
     )
@@ -405,7 +382,9 @@ def load(provider, now: datetime, filters: SummaryFilters | None = None) -> Coun
     triggers = _triggers(provider, filters, now)
     matches = _matches(provider, filters, now)
     receipt = chain.ReceiptWindows.read(provider, parameters["receipt_window_hours"])
+    left_out = _matches(provider, filters, now, MatchedService.LEFT_OUT_AFTER_ITS_NOTICE)
     counts = per_trigger(matches, receipt, now)
+    counts = with_left_out_receipt(counts, left_out_receipt(left_out, receipt, now))
     counts["leads_pending"] = counts["trigger_id"].isin(exposure_checks_to_come(provider, now))
     return Counted(triggers, matches, counts, parameters, now, receipt)
 
@@ -478,6 +457,7 @@ def _trigger_rows(triggers: list, counts: pd.DataFrame, receipt: chain.ReceiptWi
     for trigger in triggers:
         figures = by_id.get(trigger.pk, {})
         services, pending = int(figures.get("services", 0)), int(figures.get("receipt_pending", 0))
+        receipt_services = int(figures.get("receipt_services", 0))
         not_due = int(figures.get("implementation_pending", 0))
         # Learning not issued asks nothing of a service yet: no receipt, and no rate (not a 0% one).
         issued = trigger.notices_issued_at is not None
@@ -491,7 +471,8 @@ def _trigger_rows(triggers: list, counts: pd.DataFrame, receipt: chain.ReceiptWi
                 "received_in_time": int(figures.get("received", 0)) if issued else None,
                 "receipt_hours": int(figures.get("receipt_hours", receipt.now_hours)),
                 # Receipt and implementation are judged only once due; the rest are not yet due.
-                "receipt_due": services - pending,
+                "receipt_due": receipt_services - pending,
+                "receipt_left_out": int(figures.get("receipt_left_out", 0)),
                 "receipt_not_yet_due": pending,
                 "implementation_due": services - not_due,
                 "implementation_not_yet_due": not_due,
@@ -588,7 +569,8 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
         "high_risk_not_yet_due": int(counts["action_pending"].sum()),
         "services_received_in_time": int(issued["received"].sum()),
         # The receipt rate's base: services whose window has closed (or who received it already).
-        "services_issued": int(issued["services"].sum() - issued["receipt_pending"].sum()),
+        "services_issued": int(issued["receipt_services"].sum() - issued["receipt_pending"].sum()),
+        "services_receipt_left_out": int(issued["receipt_left_out"].sum()),
         "services_receipt_not_yet_due": int(issued["receipt_pending"].sum()),
         "services_implementation_not_yet_due": int(issued["implementation_pending"].sum()),
         "trend": trend,

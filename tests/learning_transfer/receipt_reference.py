@@ -1,5 +1,5 @@
 """The receipt rule written the long way, as the seed states it, for tests to compare the one comparison
-the kept figures make (`MatchedService.received_within`, `summary.received_in_time`) against: a service
+the kept figures make (`MatchedService.received_within`, `receipt_counts.received_in_time`) against: a service
 received its learning in time when a notice of any round was acknowledged within the receipt window
 counted from its own first notice."""
 

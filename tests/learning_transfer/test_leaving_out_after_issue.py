@@ -17,6 +17,7 @@ from learning_transfer import chain
 from learning_transfer.models import LearningNotice
 from learning_transfer.services import acknowledge_notice, adjust_match, issue_notices, record_learning
 from learning_transfer.services.measures import pct_received, picture
+from learning_transfer.services.summary import SummaryFilters, executive_summary
 
 from .conftest import CONFIRMED
 
@@ -132,3 +133,22 @@ def test_the_services_page_says_its_notice_was_withdrawn(client, sign_in, left_o
     page = client.get(reverse("learning_transfer:match_detail", args=[ash.pk])).text
     assert "withdrawn: the service was left out of this learning" in page
     assert "not yet acknowledged" not in page
+
+
+def test_leaving_out_a_late_service_does_not_make_the_board_summary_look_better(
+    client, sign_in, left_out, provider, nominated_individual
+):
+    """Found: the nominated individual's summary still counted receipt over the services included now,
+    so leaving out a service that never acknowledged its notice made the board's figure better than
+    the distribution was. It counts as A2 does: 0 of 4, Ash Grove among them, and says so."""
+    late = ISSUED + timedelta(hours=5)
+    summary = executive_summary(provider, SummaryFilters(period="all"), late)
+    assert (summary["services_received_in_time"], summary["services_issued"]) == (0, 4)
+    row = summary["trigger_rows"][0]
+    assert (row["services"], row["received_in_time"], row["receipt_due"]) == (3, 0, 4)
+    sign_in(nominated_individual)
+    with time_machine.travel(late, tick=False):
+        page = client.get("/learning/summary/?period=all").text
+    counted = "counting 1 left out after its notice went out"
+    assert f"0 of 4, {counted}" in page.split('data-testid="received-in-time">', 1)[1].split("</dd>")[0]
+    assert f"0 of 4, {counted}" in page.split('data-testid="summary-triggers"', 1)[1]

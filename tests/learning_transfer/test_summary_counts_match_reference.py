@@ -168,6 +168,18 @@ def in_scope(triggers, matches, filters):
     return chosen, kept
 
 
+def left_out_after_notice(chosen, matches, notices, filters):
+    """{trigger id: its matches in scope left out after a notice went to them}, the long way: a
+    service sent the learning still counts in receipt once left out."""
+    sent = {n.matched_service_id for n in notices}
+    found = {t.pk: [] for t in chosen}
+    for m in matches:
+        in_region = not filters.region or m.service.region_id == filters.region.pk
+        if m.trigger_id in found and not m.included and m.pk in sent and in_region:
+            found[m.trigger_id].append(m)
+    return found
+
+
 def received(match, notices, hours):
     """Acknowledged, in any round, within `hours` of the service's own first notice."""
     own = [(n.issued_at, n.acknowledged_at) for n in notices if n.matched_service_id == match.pk]
@@ -229,6 +241,10 @@ def reference(triggers, matches, notices, daily, filters, hours=RECEIPT_HOURS):
     }
     rates = {pk: tenths(rate) for pk, rate in exact.items()}
     issued_matches = [m for t in issued for m in by_trigger[t.pk]]
+    left_out = left_out_after_notice(chosen, matches, notices, filters)
+    # Receipt is judged over these (a trigger with no service included now has no counts at all).
+    sent = {pk: by_trigger[pk] + left_out[pk] if by_trigger[pk] else [] for pk in by_trigger}
+    receivers = [m for t in issued for m in sent[t.pk]]
     current = [n for n in notices if n.superseded_at is None and n.matched_service_id in {m.pk for m in kept}]
     last_two = sorted(issued, key=lambda t: t.confirmed_at)[-2:]
     repeated = set()
@@ -256,12 +272,12 @@ def reference(triggers, matches, notices, daily, filters, hours=RECEIPT_HOURS):
         # Every trigger whose learning was issued, as its row's status says, matched services or none.
         "issued_triggers": sum(1 for t in chosen if t.notices_issued_at),
         "avg_confirmation_rate": tenths(sum(issued_rates) / len(issued_rates)) if issued_rates else None,
-        "services_issued": sum(1 for m in issued_matches if not receipt_pending(m, notices, hours)),
-        "services_receipt_not_yet_due": sum(1 for m in issued_matches if receipt_pending(m, notices, hours)),
+        "services_issued": sum(1 for m in receivers if not receipt_pending(m, notices, hours)),
+        "services_receipt_not_yet_due": sum(1 for m in receivers if receipt_pending(m, notices, hours)),
         "services_implementation_not_yet_due": sum(
             1 for m in issued_matches if implementation_pending(m, notices)
         ),
-        "services_received_in_time": sum(1 for m in issued_matches if received(m, notices, hours)),
+        "services_received_in_time": sum(1 for m in receivers if received(m, notices, hours)),
         "notices_current": len(current),
         "notices_acknowledged": sum(1 for n in current if n.acknowledged_at),
         "repeated_defects": repeated,
@@ -274,9 +290,7 @@ def reference(triggers, matches, notices, daily, filters, hours=RECEIPT_HOURS):
                 sum(1 for m in by_trigger[t.pk] if m.implementation_confirmed_at),
                 # Learning not issued has no rate and no receipt yet (not a 0% one).
                 rates.get(t.pk) if t.notices_issued_at else None,
-                sum(1 for m in by_trigger[t.pk] if received(m, notices, hours))
-                if t.notices_issued_at
-                else None,
+                sum(1 for m in sent[t.pk] if received(m, notices, hours)) if t.notices_issued_at else None,
             )
             for t in sorted(chosen, key=lambda t: (t.confirmed_at, t.pk), reverse=True)
         ],

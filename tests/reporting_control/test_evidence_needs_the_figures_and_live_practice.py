@@ -120,3 +120,55 @@ def test_a_verification_where_the_learning_is_live_needs_a_check_of_live_practic
 def test_a_service_not_live_yet_keeps_the_verification_rule(update_with_a_line, birch_match):
     verify(birch_match)
     assert update_with_a_line().lines.get().state == LineState.EVIDENCED
+
+
+# --- found: the line card kept its saved verdict after the figures or live practice changed it ---
+
+
+def _stale(client, update) -> str:
+    page = client.get(update.get_absolute_url()).text
+    if 'data-testid="evidence-stale"' not in page:
+        return ""
+    return page.split('data-testid="evidence-stale"', 1)[1].split("</div>", 1)[0]
+
+
+def test_a_check_of_the_figures_after_the_evidence_check_says_the_evidence_may_be_out_of_date(
+    client, sign_in, plan, compliance_manager, birch_lodge, birch_match, analyst
+):
+    verify(birch_match)
+    update = plan()
+    services.add_line(
+        update,
+        by=compliance_manager,
+        claim="Night-time falls at Birch Lodge have fallen by 50%.",
+        kind=LineKind.IMPROVEMENT,
+        services=[birch_lodge],
+    )
+    services.check_evidence(update, by=compliance_manager)
+    sign_in(compliance_manager)
+    assert _stale(client, update) == ""
+
+    _movement(update, analyst, 20)  # the line would now be evidenced; its card still says lacking
+    stale = _stale(client, update)
+    assert "a check of the figures (C2) was recorded" in stale
+    assert "check the evidence again" in stale
+
+
+def test_a_check_of_live_practice_after_the_evidence_check_says_the_evidence_may_be_out_of_date(
+    client, sign_in, update_with_a_line, live_at_birch, birch_lodge, compliance_manager
+):
+    update = update_with_a_line()
+    services.check_evidence(update, by=compliance_manager)
+    sign_in(compliance_manager)
+    assert _stale(client, update) == ""
+
+    lead = person_with_role(Role.SERVICE_IMPROVEMENT_LEAD, service=birch_lodge, username="sil-birch")
+    first = adoption_chain.run_for(live_at_birch).step_runs.filter(code="B1").order_by("due_at").first()
+    engine.record_step(
+        first,
+        by=lead,
+        values={"record_completion_pct": 90, "responses_over_10_min": 0, "repeat_errors_3_interactions": 0},
+        check_done="Care notes against task times.",
+    )
+    stale = _stale(client, update)
+    assert "a check of live practice was recorded at Birch Lodge" in stale

@@ -182,15 +182,18 @@ def test_the_page_says_when_the_evidence_was_checked_and_when_it_is_stale(
     sign_in(compliance_manager)
     page = client.get(update.get_absolute_url()).text
     assert f"Evidence checked {on_at(update.evidence_checked_at)}." in page
-    assert "A verification behind these lines changed since" not in page
+    assert "a verification behind these lines changed" not in page
 
     _withdraw(birch_match, manager, hours=1)
 
     page = client.get(update.get_absolute_url()).text
-    assert "A verification behind these lines changed since: check the evidence again." in page
+    assert (
+        "Since the evidence was last checked, a verification behind these lines changed: check the evidence "
+        "again." in page
+    )
 
     services.check_evidence(update, by=compliance_manager, now=timezone.now() + timedelta(hours=2))
-    assert "A verification behind these lines changed since" not in client.get(update.get_absolute_url()).text
+    assert "a verification behind these lines changed" not in client.get(update.get_absolute_url()).text
 
 
 def test_a_change_at_a_service_no_line_names_is_not_stale(
