@@ -189,7 +189,9 @@ def shift_check_words(shift: str, day: date) -> str:
 def shift_check_rows(deployment, code: str | None = None) -> list[Observed]:
     """The deployment's recorded checks of a named shift (of step `code` alone when given) as
     observations of that shift, oldest first, so a shift's check counts in the comparison by shift
-    and its figure is never entered twice. Each is dated when it was recorded and names its check.
+    and its figure is never entered twice. Each names its check and is dated in its shift: when it was
+    recorded, or its deadline (in the shift) when recorded after it, so a check caught up on days later
+    never stands as the shift's latest figure over what was seen of a later shift.
 
     Two queries however many checks: the current records (with their step's deadline and measures)
     and the service's shifts (none when the deployment's service has them loaded already).
@@ -210,6 +212,7 @@ def shift_check_rows(deployment, code: str | None = None) -> list[Observed]:
     shifts = deployment.service.shifts
     rows = []
     for step_code, due_at, rule, measures, recorded_at, values in found:
+        observed_at = min(recorded_at, due_at)
         checked = checked_shift(due_at, rule, shifts)
         if checked is None:
             continue
@@ -219,10 +222,10 @@ def shift_check_rows(deployment, code: str | None = None) -> list[Observed]:
         if figures:
             rows.append(
                 Observed(
-                    None, step_code, "", checked[0], "", recorded_at, figures, shift_check_words(*checked)
+                    None, step_code, "", checked[0], "", observed_at, figures, shift_check_words(*checked)
                 )
             )
-    return rows
+    return sorted(rows, key=lambda row: row.observed_at)
 
 
 def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
@@ -506,6 +509,8 @@ def variation_sections(
                 # None where the deployment keeps no pre-learning figure for the measure.
                 "baseline": getattr(deployment, baseline_field) if baseline_field else None,
                 "threshold": threshold_text(rules.get(code), measure, step_measures),
+                # Whether the step's threshold reads the measure: if not, no group is judged on it.
+                "judged": measure in rule_measures(rules.get(code) or {}),
                 # What a weak group's figure is compared with in words (`weak_group_text`).
                 "rule": rules.get(code),
                 "unit": unit,

@@ -75,8 +75,13 @@ def compared_with_words(
     for op, words in THRESHOLD_WORDS.items():
         value = threshold_of(rule, measure, op)
         if value is not None:
-            return words.format(amount=f"{fmt(value)} {unit or ''}".strip())
+            return words.format(amount=f"{fmt(value)} {_unit_of(value, unit or '')}".strip())
     return ""
+
+
+def _unit_of(value, unit: str) -> str:
+    """The unit as a number of 1 reads it: "1 concern", "2 concerns" (a unit such as "%" unchanged)."""
+    return unit[:-1] if float(value) == 1 and unit.endswith("s") else unit
 
 
 def _rise_words(rule: dict, measure: str, baseline, latest) -> str:

@@ -67,7 +67,9 @@ _DEFAULT_RANGE = {
     MeasureKind.COUNT: (0, MAX_COUNT),
     MeasureKind.PERCENTAGE: (0, 100),
     MeasureKind.RATE: (0, None),
-    MeasureKind.MINUTES: (0, None),
+    # Minutes typed on a form (a drill's average, a response time) are at most a day's: beyond that
+    # they are a slip of the keyboard, as a 20-digit count is.
+    MeasureKind.MINUTES: (0, 1440),
 }
 
 
@@ -257,7 +259,7 @@ def clean_number(measure: dict, raw, what: str) -> int | float:
     if low is not None and raw < low:
         raise ValueError(f"{what} cannot be below {low} (got {raw}).")
     if high is not None and raw > high:
-        raise ValueError(f"{what} cannot be above {high} (got {raw}).")
+        raise ValueError(f"{what} cannot be above {high:,} (got {raw}).")
     return float(raw)
 
 

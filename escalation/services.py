@@ -375,7 +375,7 @@ def acknowledge(escalation: Escalation, *, by, now=None) -> Escalation:
             escalation=escalation,
             actor=by,
             at=now,
-            message=f"Acknowledged by {by}.",
+            message="",  # the event's kind and actor say it all: "Escalation acknowledged by …"
         )
         notifications.mark_read(by, escalation, now)
     return escalation

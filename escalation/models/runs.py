@@ -18,6 +18,10 @@ from ..choices import NOT_OPEN, NOT_OPEN_WORDS, ChainRunStatus, StepRunState, Ta
 from ..rules import describe_rule
 from .chains import ChainTemplate, StepTemplate, describe_window, window_length
 
+# A shift's check falls due inside its shift, and the longest shift a care service runs (12 hours) ends
+# at most this long after: a check recorded later than this was recorded after its shift.
+AFTER_ITS_SHIFT = timedelta(hours=12)
+
 
 class ChainRun(models.Model):
     """One running case of a chain on a subject (a learning trigger, a deployment, a reporting update).
@@ -179,10 +183,21 @@ class StepRun(models.Model):
         a breach uses the step's own words ("Mandatory learning needed — issue it ...")."""
         state = state or self.display_state()
         if state == StepRunState.BREACHED and self.breach_status:
-            return self.breach_status
+            return self._breach_words()
         if state == NOT_OPEN:
             return NOT_OPEN_WORDS.format(opens=london(self.opens_at))
         return StepRunState(state).label
+
+    def _breach_words(self) -> str:
+        """The step's own breach words; for a shift's check recorded well after its shift, what the
+        breach is with "act on the next shift" in place of the seed's "on this shift" or "tonight",
+        which would send people to the wrong shift days later."""
+        kind = (self.deadline_rule or {}).get("kind", "")
+        late = self.recorded_at is not None and self.recorded_at - self.due_at > AFTER_ITS_SHIFT
+        what, _, _ = self.breach_status.partition(" — ")
+        if kind.startswith("each_shift") and late:
+            return f"{what} — recorded after the shift it checks: act on the next shift"
+        return self.breach_status
 
     @property
     def due_words(self) -> str:

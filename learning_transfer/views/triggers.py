@@ -207,6 +207,10 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             changed_since_issue=measures.changed_since_issue(pic),
             seen_reach=seen.reach,
             not_shown=len(whole.included) - len(pic.included),
+            # Staff of a service the learning did not go to (the failure's own) see none of those it did.
+            sees_no_matched_service=seen.reach != permissions.SEES_EVERY_SERVICE
+            and not pic.included
+            and bool(whole.included),
             open_actions=measures.open_actions_due(pic),
             a1_step=a1_step,
             a1_record=current_record(a1_step) if a1_step else None,

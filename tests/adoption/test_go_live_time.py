@@ -87,3 +87,11 @@ def test_the_time_refused_is_shown_with_the_other_errors(client, match, people):
     )
     errors = response.context["form"].errors
     assert set(errors) == {"deployed_at", "baseline_drill_pct"}
+
+
+def test_the_deploy_page_says_the_shift_in_progress_has_no_check_of_its_own(client, match, people):
+    """Found: the page promised "a check in the first 4 hours of each shift", but the shift in which the
+    learning went live had none: the first check is of the next shift to start."""
+    client.force_login(people.registered_manager)
+    page = client.get(reverse("adoption:deploy", args=[match.pk])).text
+    assert "the shift in progress at that moment has no check of its own" in page

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from adoption import chain, services
 from escalation import services as engine
+from escalation.models import StepRun
 
 from .conftest import at, deploy
 
@@ -115,3 +116,57 @@ def test_the_page_reads_the_shift_checks_in_a_fixed_number_of_queries(
     assert counts[0] == counts[1] == counts[2]
     (section,) = [s for s in services.variation_sections(deployment) if s["measure"] == COMPLETION]
     assert {row["group"] for row in section["rows"]} == {"early", "late", "night"}
+
+
+def test_a_check_recorded_late_counts_at_its_shift_not_when_it_was_typed(
+    client, deployment, people, time_machine
+):
+    """Found: Friday night's check typed on Monday became the night shift's "latest" figure, over a
+    good observation of Sunday night, and made the night shift weak now (and blocked closing). A
+    shift's check counts at its shift: when it was recorded, or its deadline in the shift if later."""
+    time_machine.move_to(at(25, 9), tick=False)
+    observe_night(deployment, people, 95, at(24, 23))  # Tuesday night: +15 points, aligned
+    record_check(deployment, people, 2, 82, at(25, 9))  # Monday night's check, typed on Wednesday
+    client.force_login(people.registered_manager)
+    response = client.get(reverse("adoption:deployment_detail", args=[deployment.pk]))
+    row = night_row(response.context)
+    assert row["latest"] == 95 and not row["weak_now"]
+    assert row["observations"] == 2
+    refusals = services.closing_refusals(services.variation_sections(deployment), None)
+    assert not any("weak now" in refusal for refusal in refusals)
+
+
+def test_a_measure_without_a_threshold_is_not_called_within_threshold(
+    client, deployment, people, time_machine
+):
+    """Found: "Responses over 10 minutes" read "No threshold on this measure" above a table calling each
+    group "Within threshold"."""
+    time_machine.move_to(at(24, 0, 30), tick=False)
+    record_check(deployment, people, 2, 90, at(24, 0, 30))
+    client.force_login(people.registered_manager)
+    response = client.get(reverse("adoption:deployment_detail", args=[deployment.pk]))
+    (section,) = [s for s in response.context["sections"] if s["measure"] == "responses_over_10_min"]
+    assert not section["judged"]
+    table = response.text.split("Responses over 10", 1)[1].split("</table>", 1)[0]
+    assert "No threshold on this measure" in table
+    assert "Within threshold" not in table and "No threshold</td>" in table
+
+
+# Found: Friday night's check recorded on Monday was headed "Care records not improving — reset the
+# change on this shift": read days later, "this shift" and "tonight" send people to the wrong shift.
+
+
+def test_a_breach_recorded_in_its_shift_keeps_the_seeds_words(deployment, people, time_machine):
+    time_machine.move_to(at(24, 0, 30), tick=False)
+    record_check(deployment, people, 2, 82, at(24, 0, 30))  # Monday night's check, in the night
+    step = StepRun.objects.get(pk=shift_check(deployment, 2).pk)
+    assert step.state_words() == "Care records not improving — reset the change on this shift"
+
+
+def test_a_breach_recorded_days_after_its_shift_asks_for_the_next_shift(deployment, people, time_machine):
+    time_machine.move_to(at(26, 10), tick=False)
+    record_check(deployment, people, 2, 82, at(26, 10))  # Monday night's check, typed on Thursday
+    step = StepRun.objects.get(pk=shift_check(deployment, 2).pk)
+    assert step.state_words() == (
+        "Care records not improving — recorded after the shift it checks: act on the next shift"
+    )

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from adoption import services
+from adoption.weak_words import compared_with_words
 from reporting_control.live_adoption import live_practice
 
 from .conftest import at, deploy
@@ -109,3 +110,15 @@ def test_the_observations_table_names_each_step_in_words(
     assert 'Check clinical records follow the change <span class="app-code">B2</span>' in cells
     assert 'Check staff can carry out the new procedure <span class="app-code">B3</span>' in cells
     assert 'Check the new way of working on each shift <span class="app-code">B1</span>' in cells
+
+
+def test_one_of_a_unit_reads_in_the_singular():
+    """Found: "latest 2, above the 1 concerns the check allows"."""
+    rule = {"measure": "resident_impact_concerns", "op": ">", "value": 1}
+    assert compared_with_words(rule, "resident_impact_concerns", unit="concerns") == (
+        ", above the 1 concern the check allows"
+    )
+    rule["value"] = 2
+    assert compared_with_words(rule, "resident_impact_concerns", unit="concerns") == (
+        ", above the 2 concerns the check allows"
+    )

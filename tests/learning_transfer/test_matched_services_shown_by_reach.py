@@ -75,6 +75,17 @@ def test_source_service_staff_see_the_learning_and_a_count_only(client, sign_in,
     assert not any(name in page for name in MATCHED)
     assert "The learning went to 4 services across the provider." in page
     assert csv_services(client, sign_in, registered_manager, trigger) == set()
+    # Found: beside that, the page said "0 matched services", "No service matches the rule. Add one by
+    # hand", "(0 of 0 — your own service)" and "No matched services yet".
+    for contradiction in (
+        "0 matched services",
+        "No service matches the rule",
+        "0 of 0",
+        "No matched services yet",
+        "your own service",
+    ):
+        assert contradiction not in page
+    assert "Their figures, notices and implementation are not shown to you." in page
 
 
 def test_a_deputy_regional_manager_sees_their_region_and_a_count_of_the_rest(client, sign_in, trigger, north):
