@@ -235,10 +235,14 @@ class MatchAdjustForm(forms.Form):
     """Add a service the rule missed, or leave one out: either way, with a reason."""
 
     service = RecordChoiceField(queryset=Service.objects.none(), empty_label="Choose a service")
+    # No choice made for the person: adding and leaving out are both consequential, so neither is
+    # preselected and saving without choosing says so.
     include = TypedChoiceField(
         label="Change",
         choices=[("1", "Add to the matched services"), ("0", "Leave out of the learning")],
         coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to add the service or leave it out of the learning."},
     )
     reason = reason_field(missing="Give the reason for adding or leaving out this service.", rows=2)
 

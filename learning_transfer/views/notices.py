@@ -183,6 +183,8 @@ class MatchDetailView(MatchMixin, TemplateView):
             # The rate above is as matched: a note when its figures in the matching window changed since.
             figures_changed=changed_since_matching(match.trigger, [match]),
             can_manage=user.has_perm("learning_transfer.manage_trigger", match.trigger),
+            # A service left out no longer opens its trigger: its page names the trigger without a link.
+            can_open_trigger=permissions.visible_triggers(user).filter(pk=match.trigger_id).exists(),
             **offered,
             **kwargs,
         )

@@ -345,7 +345,11 @@ class MatchAdjustView(TriggerMixin, FormView):
         return {**super().get_form_kwargs(), "trigger": self.get_trigger()}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(trigger=self.get_trigger(), **kwargs)
+        trigger = self.get_trigger()
+        # The updates not yet released whose lines this learning evidences: leaving a service out can
+        # change what they may claim.
+        resting = trigger.reporting_updates.filter(released_at__isnull=True).order_by("pk")
+        return super().get_context_data(trigger=trigger, updates_resting=list(resting), **kwargs)
 
     def form_valid(self, form):
         trigger = self.get_trigger()

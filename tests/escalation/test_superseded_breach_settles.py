@@ -87,3 +87,22 @@ def test_the_page_shows_the_record_that_raised_it(
     assert f"What {people.governance_officer} recorded on Mon 23 Nov 2026 at 10:00, which raised it" in page
     again = f"Recorded again by {people.governance_officer} on Mon 23 Nov 2026 at 10:30: within threshold"
     assert again in page
+
+
+def test_a_settled_breach_does_not_read_as_resolved_by_whoever_recorded_it_again(
+    breached_a2, chain_a, people, time_machine, client, sign_in
+):
+    """Found: the page read "Acknowledged: Not yet", "Resolved: Zara Foster, …" and still "Only the
+    Operations Director … can acknowledge this escalation": as if the person whose figure raised it had
+    resolved their manager's escalation. It says the breach was settled by the new record, nobody having
+    taken it up, and asks nobody to act on it."""
+    record_again(chain_a, people, time_machine, A2_OK)
+    sign_in(people.governance_officer)
+    page = " ".join(strip_tags(client.get(reverse("escalation:detail", args=[breached_a2.pk])).text).split())
+    done = page.split("What was done", 1)[1]
+    assert "AcknowledgedNobody: it was settled before anyone took it up" in done
+    assert (
+        f"ResolvedSettled — recorded again within threshold on Mon 23 Nov 2026, 10:30 by "
+        f"{people.governance_officer}. It was raised to the Quality Director" in done
+    )
+    assert "can acknowledge this escalation" not in page

@@ -133,6 +133,11 @@ def test_the_services_page_says_its_notice_was_withdrawn(client, sign_in, left_o
     page = client.get(reverse("learning_transfer:match_detail", args=[ash.pk])).text
     assert "withdrawn: the service was left out of this learning" in page
     assert "not yet acknowledged" not in page
+    # Found: the page linked to the trigger, a page its manager may no longer open (404).
+    trigger_url = reverse("learning_transfer:trigger_detail", args=[left_out.pk])
+    assert client.get(trigger_url).status_code == 404
+    assert f'href="{trigger_url}"' not in page
+    assert left_out.reference in page
 
 
 def test_leaving_out_a_late_service_does_not_make_the_board_summary_look_better(
@@ -152,3 +157,20 @@ def test_leaving_out_a_late_service_does_not_make_the_board_summary_look_better(
     counted = "counting 1 left out after its notice went out"
     assert f"0 of 4, {counted}" in page.split('data-testid="received-in-time">', 1)[1].split("</dd>")[0]
     assert f"0 of 4, {counted}" in page.split('data-testid="summary-triggers"', 1)[1]
+
+
+def test_the_adjust_page_asks_which_change_and_says_what_leaving_out_does(
+    client, sign_in, left_out, quality_director, falls_provider
+):
+    """Found: "Change" arrived set to "Add to the matched services", and the page did not say what
+    leaving a service out after issue changes beyond its notice."""
+    sign_in(quality_director)
+    url = reverse("learning_transfer:match_adjust", args=[left_out.pk])
+    page = client.get(url).text
+    choices = page.split('name="include"', 1)[1].split("</fieldset>")[0]
+    assert 'type="radio"' in page and "checked" not in choices
+    assert "closes its region's alignment check (A4)" in page
+    assert "still counts it in the receipt figures" in page
+    refused = client.post(url, {"service": falls_provider["beech"].pk, "reason": "Same rota."})
+    assert "Choose whether to add the service or leave it out of the learning." in refused.text
+    assert left_out.matches.get(service=falls_provider["beech"]).included
