@@ -93,14 +93,30 @@ def sees_the_escalation(user, escalation):
     return escalation is not None and visible_escalations(user).filter(pk=escalation.pk).exists()
 
 
-# Acknowledge, record the action, resolve: a person told who still works there, a holder of the
-# target role, or the Nominated Individual.
+def _recorded_by_others(escalation) -> bool:
+    """The escalation is about a step someone else records: raised to another role than the step's."""
+    step_run = escalation.step_run if escalation is not None else None
+    return step_run is not None and escalation.target_role != step_run.role
+
+
+@rules.predicate
+def records_the_step_behind(user, escalation):
+    """The person records the step the escalation is about (holds its role where it is recorded), and
+    the escalation was raised to someone else about it."""
+    return _recorded_by_others(escalation) and holds_now(user, *who_records(escalation.step_run))
+
+
+# Acknowledge, record the action, resolve: a person told who still works there, or a holder of the
+# target role, unless they record the step it is about through another role (cover for their own
+# manager): the person who was late, or whose figure breached, never closes the escalation about it.
+# The Nominated Individual, accountable for everything, may act on any.
 ACTS_ON_ESCALATION = (
-    (was_told & staff_at(escalation_place))
-    | holds_the_target_role
-    | holds(Role.NOMINATED_INDIVIDUAL, at="provider")
+    ((was_told & staff_at(escalation_place)) | holds_the_target_role) & ~records_the_step_behind
+) | holds(Role.NOMINATED_INDIVIDUAL, at="provider")
+ACTORS = (
+    "Only the people told (still working there) or holders of the target role, unless they record the step "
+    "it is about; or the Nominated Individual."
 )
-ACTORS = "Only the people told (still working there), holders of the target role or the Nominated Individual."
 
 # permission: (predicate, who may, in one line). Objects: a Provider for pages not about one object.
 PERMISSIONS = {
@@ -143,10 +159,12 @@ def _what_decides_a_step(step_run) -> tuple:
 
 
 def _what_decides_an_escalation(escalation) -> tuple:
-    """All that ACTS_ON_ESCALATION reads of an escalation: who was told, its place, its target role
-    and its provider."""
+    """All that ACTS_ON_ESCALATION reads of an escalation: who was told, its place, its target role,
+    its provider, and who records the step it is about."""
     told = frozenset(n.user_id for n in escalation.notifications.all())
-    return (told, escalation_place(escalation), escalation.target_role, escalation.provider_id)
+    step_run = escalation.step_run
+    recorders = (step_run.role, step_place(step_run)) if step_run is not None else None
+    return (told, escalation_place(escalation), escalation.target_role, escalation.provider_id, recorders)
 
 
 def who_acts_on(escalation) -> tuple[list[str], object, frozenset]:
@@ -159,8 +177,24 @@ def who_acts_on(escalation) -> tuple[list[str], object, frozenset]:
 # Work lists try each colleague's role once per kind of row, not once per row, and only on those who
 # alone could pass (providers.who_acts).
 decided_by("escalation.record_step", _what_decides_a_step, only=who_records)
+
+
+def who_records_the_step_behind(escalation) -> tuple[list[str], object, list[str]]:
+    """Who records the step the escalation is about, raised to someone else: never named as able to act
+    on it but as the Nominated Individual (`records_the_step_behind`)."""
+    if not _recorded_by_others(escalation):
+        return [], escalation.provider, []
+    step_run = escalation.step_run
+    return [step_run.role], step_place(step_run), [Role.NOMINATED_INDIVIDUAL]
+
+
 for _perm in ("acknowledge_escalation", "record_escalation_action", "resolve_escalation"):
-    decided_by(f"escalation.{_perm}", _what_decides_an_escalation, only=who_acts_on)
+    decided_by(
+        f"escalation.{_perm}",
+        _what_decides_an_escalation,
+        only=who_acts_on,
+        unless=who_records_the_step_behind,
+    )
 
 
 # --- scoped querysets (the same scopes as the table) ------------------------------------------

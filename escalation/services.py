@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from providers.actions import change_once
 from providers.choices import ROLE_SCOPE, Role, Scope
-from providers.permissions import compiled_once, once_a_request, require_perm
+from providers.permissions import compiled_once, once_a_request, require_perm, staff_assignments
 from providers.services import given_reason
 
 from . import notifications, panels, settling
@@ -93,6 +93,15 @@ def effective_measures(provider, chain_code: str) -> list[dict]:
     return [m for step in effective_steps(_chain(chain_code), provider) for m in step["measures"]]
 
 
+def _refuse_tuning_own_step(provider, step: StepTemplate, by) -> None:
+    """An administrator who also records the step at this provider does not change how it is judged."""
+    if any(a.role == step.role and a.provider_id == provider.pk for a in staff_assignments(by)):
+        raise ValidationError(
+            f"You record this step ({step.code}) as {Role(step.role).label}: another administrator changes "
+            "how it is judged, so nobody sets the bar for their own work."
+        )
+
+
 def tune_step(
     provider,
     step: StepTemplate,
@@ -109,6 +118,7 @@ def tune_step(
     Only the provider's administrator may. None keeps the template's value. Open cases are unaffected.
     """
     require_perm(by, "escalation.tune_step", provider)
+    _refuse_tuning_own_step(provider, step, by)
     setting = ProviderStepSetting.objects.filter(provider=provider, step=step).first()
     setting = setting or ProviderStepSetting(provider=provider, step=step)
     setting.threshold_rule = threshold_rule

@@ -572,8 +572,14 @@ class StepSettingEditView(StaffRequiredMixin, TemplateView):
         """Set the step back to the default values, every one of them, with the reason (history)."""
         back = BackToDefaultForm(request.POST, prefix="default")
         if back.is_valid():
-            services.tune_step(self.provider, self.step, by=request.user, reason=back.cleaned_data["reason"])
-            return self._saved(request, "set back to the default values")
+            try:
+                services.tune_step(
+                    self.provider, self.step, by=request.user, reason=back.cleaned_data["reason"]
+                )
+            except ValidationError as exc:
+                add_service_errors(back, exc)
+            else:
+                return self._saved(request, "set back to the default values")
         return self.render_to_response(self.get_context_data(back_form=back))
 
     def _saved(self, request, done: str):

@@ -30,7 +30,7 @@ from .forms import (
 )
 from .history import recent_changes
 from .mixins import StaffRequiredMixin
-from .models import RoleAssignment
+from .models import RoleAssignment, Service
 
 ADMINISTER = "providers.administer_provider"
 # The session key holding a set-password link until its page shows it, once (post, redirect, get).
@@ -112,10 +112,15 @@ def _people_page(provider_id) -> str:
 
 def _role_given(request, added: RoleAssignment):
     """Say a role was given, and go back to the provider's people."""
+    on_record = ""
+    if added.role == Role.REGISTERED_MANAGER and added.service_id:
+        manager = Service.objects.get(pk=added.service_id).registered_manager
+        if manager is not None and manager != added.user:
+            on_record = f" {manager} stays the registered manager on record there."
     messages.success(
         request,
         f"{added.get_role_display()} for {added.scope_label} given to {added.user}. "
-        "It works from their next page.",
+        f"It works from their next page.{on_record}",
     )
     return redirect(_people_page(added.provider_id))
 

@@ -181,7 +181,9 @@ def _assign(provider, *, by, person, role, reason, region, service) -> RoleAssig
             assignment.save()
     except IntegrityError as exc:
         raise already from exc
-    if managed is not None:
+    # The registered manager on record is a regulated post: a second holder (cover, a deputy, a new
+    # starter) does not replace them; only a service with no one on record takes the new holder.
+    if managed is not None and managed.registered_manager_id is None:
         _put_on_record(managed, person, by=by, reason=reason)
     return assignment
 
@@ -226,6 +228,10 @@ def add_person(
         taken = User.objects.filter(username__iexact=details["username"]).first()
         if taken is not None:
             raise ValidationError({"username": _taken(provider, taken)})
+        # Escalations and notices are e-mailed: two people sharing an address would read each other's.
+        shared = User.objects.filter(email__iexact=details["email"]).exclude(email="").first()
+        if shared is not None:
+            raise ValidationError({"email": _address_taken(provider, shared)})
         person = User(**details)
         person.set_unusable_password()
         person._history_user = by
@@ -244,6 +250,17 @@ def _taken(provider: Provider, taken: User) -> str:
             "and roles instead."
         )
     return "This username is already taken. Choose another."
+
+
+def _address_taken(provider: Provider, shared: User) -> str:
+    """Why an e-mail address cannot be used: it is a colleague's (named, they are the provider's own
+    people), or another account's (nobody named: it may be another provider's)."""
+    if people_of(provider).filter(pk=shared.pk).exists():
+        return (
+            f"{shared.email} is the e-mail address of {shared}, already one of your people: each person "
+            "needs an address of their own, so what is sent to them reaches them alone."
+        )
+    return "This e-mail address is already used by another account. Use the person's own address."
 
 
 def password_link(request, person: User) -> str:

@@ -46,18 +46,26 @@ OVERSIGHT_ROLES = (Role.NOMINATED_INDIVIDUAL,)
 # Permission -> what of an object its predicate reads, and who alone can pass it (see decided_by).
 _DECIDED_BY: dict[str, Callable] = {}
 _ONLY: dict[str, Callable] = {}
+_UNLESS: dict[str, Callable] = {}
 
 
-def decided_by(perm: str, key: Callable, only: Callable | None = None) -> None:
+def decided_by(
+    perm: str, key: Callable, only: Callable | None = None, unless: Callable | None = None
+) -> None:
     """Declare that whether a role lets its holder do `perm` to an object depends on `key(obj)` alone
     (everything of the object the permission's predicate reads, hashable), so two objects with the same
     key have the same people able to act. `only(obj)`, when given, returns (roles, place) or (roles,
     place, people): nobody passes the predicate but a role held at a scope reaching that place, one of
     `roles` or held by one of `people` (user ids: those told of an escalation act whatever their role),
-    so no one else is tried. Declared beside the predicate, which both must follow."""
+    so no one else is tried. `unless(obj)`, when given, returns (roles, place, still): a person holding
+    one of `roles` reaching that place passes through none of their other roles but those in `still`
+    (a role tried alone cannot know of the others). Declared beside the predicate, which all must
+    follow."""
     _DECIDED_BY[perm] = key
     if only is not None:
         _ONLY[perm] = only
+    if unless is not None:
+        _UNLESS[perm] = unless
 
 
 # A role's display name -> the scope it is held at, to say a role nobody holds where it is held.
@@ -242,7 +250,21 @@ class Colleagues:
                 people = groups.setdefault(key, [])
                 if assignment.user not in people:
                     people.append(assignment.user)
-        return [Actors(role, place, tuple(people)) for (role, place), people in groups.items()]
+        barred, still = self._barred(perm, obj)
+        found = [
+            ((role, place), [person for person in people if role in still or person.pk not in barred])
+            for (role, place), people in groups.items()
+        ]
+        return [Actors(role, place, tuple(people)) for (role, place), people in found if people]
+
+    def _barred(self, perm: str, obj) -> tuple[set[int], set[str]]:
+        """The people `perm`'s `unless` bars from `obj` (user ids, from the request's index), and the
+        roles through which they may still act."""
+        unless = _UNLESS.get(perm)
+        if unless is None:
+            return set(), set()
+        roles, place, still = unless(obj)
+        return {c.user_id for c in self._index(roles) if covers(c, place)}, set(still)
 
 
 def split_yours(viewer, rows: Iterable, perm: str, of: Callable = lambda row: row, colleagues=None):

@@ -2,6 +2,7 @@
 acting-up cover, a second role, or a role back after their last one was removed."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from providers import services
@@ -149,3 +150,50 @@ def test_adding_a_person_with_the_username_of_one_of_your_people_points_to_givin
     response = client.post(reverse("person_add"), data)
     assert "experience.lead is Femi Adeyemi, already one of your people" in response.text
     assert "give them a role from People and roles" in response.text
+
+
+def test_adding_a_person_with_a_colleagues_e_mail_is_refused_beside_the_field(
+    client, sign_in, administrator, femi
+):
+    """Found: Lena Novak was added with the Elm House manager's e-mail address, and Rowan Court's
+    escalations then went to his mailbox. Each person needs an address of their own."""
+    sign_in(administrator)
+    data = {
+        "first_name": "Lena",
+        "last_name": "Novak",
+        "username": "lena.novak",
+        "email": femi.email.upper(),
+        "role": Role.GOVERNANCE_OFFICER,
+        "reason": "New starter",
+    }
+    response = client.post(reverse("person_add"), data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["email"] == [
+        f"{femi.email} is the e-mail address of Femi Adeyemi, already one of your people: each person "
+        "needs an address of their own, so what is sent to them reaches them alone."
+    ]
+    assert response.context["form"]["first_name"].value() == "Lena"
+    assert not type(femi).objects.filter(username="lena.novak").exists()
+
+
+def test_an_e_mail_used_at_another_provider_is_refused_without_naming_anyone(client, sign_in, administrator):
+    elsewhere = ProviderFactory(name="Riverside Homes")
+    stranger = person_with_role(Role.QUALITY_DIRECTOR, provider=elsewhere, username="riverside.qd")
+    with pytest.raises(ValidationError) as refused:
+        services.add_person(
+            administrator.role_assignments.get().provider,
+            by=administrator,
+            details={
+                "first_name": "Lena",
+                "last_name": "Novak",
+                "username": "lena.novak",
+                "email": stranger.email,
+                "job_title": "",
+            },
+            role=Role.GOVERNANCE_OFFICER,
+            reason="New starter",
+        )
+    assert refused.value.message_dict["email"] == [
+        "This e-mail address is already used by another account. Use the person's own address."
+    ]

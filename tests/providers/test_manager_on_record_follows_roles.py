@@ -1,6 +1,9 @@
 """The registered manager on record (`Service.registered_manager`) follows the Registered Manager role:
-giving the role at a service puts its holder on record there, and removing it from the person on
-record puts the longest-standing other holder there (or no one), in the same transaction, with history.
+giving the role at a service with no one on record puts its holder on record there, and removing it
+from the person on record puts the longest-standing other holder there (or no one), in the same
+transaction, with history. A second holder (cover, a deputy, a new starter) does not replace the
+manager on record: found when cover at Holly Court, and a new starter who could not sign in yet at
+Rowan Court, silently became the registered manager and the owner of new learning notices.
 """
 
 import pytest
@@ -95,24 +98,25 @@ def test_removing_the_manager_on_record_puts_the_longest_standing_other_holder_o
     elm_house, kofi, lena, administrator
 ):
     amir = person_with_role(Role.SENIOR_CARER_LATE, service=elm_house, first_name="Amir", last_name="Shah")
+    give(amir, elm_house, administrator, reason="Covering while Kofi is on leave")
     give(lena, elm_house, administrator)
-    give(amir, elm_house, administrator)
-    assert on_record(elm_house) == amir  # the last one given the role is on record
+    assert on_record(elm_house) == kofi  # cover and a second holder do not replace him
+    assert default_owner(Service.objects.get(pk=elm_house.pk)) == kofi
 
-    remove(amir, elm_house, administrator, reason="Amir retired")
-    assert on_record(elm_house) == kofi  # held it longest among those left
+    remove(kofi, elm_house, administrator, reason="Kofi retired")
+    assert on_record(elm_house) == amir  # held it longest among those left
     change = Service.history.filter(id=elm_house.pk).latest("history_date")
     assert (change.history_user, change.history_change_reason) == (
         administrator,
-        "Registered manager on record now Kofi Price: Amir retired",
+        "Registered manager on record now Amir Shah: Kofi retired",
     )
 
 
 def test_removing_another_holder_leaves_the_manager_on_record_alone(elm_house, kofi, lena, administrator):
-    give(lena, elm_house, administrator)
     changes = Service.history.filter(id=elm_house.pk).count()
-    remove(kofi, elm_house, administrator)
-    assert on_record(elm_house) == lena
+    give(lena, elm_house, administrator)
+    remove(lena, elm_house, administrator)
+    assert on_record(elm_house) == kofi
     assert Service.history.filter(id=elm_house.pk).count() == changes
 
 
@@ -122,3 +126,14 @@ def test_a_refused_role_change_leaves_the_record_unchanged(elm_house, kofi, admi
         give(kofi, elm_house, administrator)  # he already holds it there
     assert on_record(elm_house) == kofi
     assert Service.history.filter(id=elm_house.pk).count() == changes
+
+
+def test_giving_a_second_holder_the_role_says_who_stays_on_record(
+    client, sign_in, elm_house, kofi, lena, administrator
+):
+    sign_in(administrator)
+    url = reverse("person_give_role", args=[lena.pk]) + f"?provider={elm_house.provider_id}"
+    data = {"role": Role.REGISTERED_MANAGER, "service": elm_house.pk, "reason": "Covering Kofi's leave"}
+    page = client.post(url, data, follow=True).text
+    assert "Kofi Price stays the registered manager on record there." in page
+    assert on_record(elm_house) == kofi
