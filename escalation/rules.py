@@ -163,11 +163,13 @@ def _validate_comparison(rule: dict, known: dict[str, dict]) -> None:
         if subject == "change_from_baseline" and not measure.get("baseline"):
             raise RuleError(f"'{measure['name']}' is not recorded with a baseline.")
     if "value" in rule:
-        _check_range(rule["value"], subject, measure if subject != "sum" else None)
+        _check_range(rule["value"], subject, measure if subject != "sum" else None, rule["op"])
 
 
-def _check_range(value, subject: str, measure: dict | None) -> None:
-    """A threshold a measure can never reach would silently never (or always) breach."""
+def _check_range(value, subject: str, measure: dict | None, op: str = "") -> None:
+    """A threshold a measure can never reach would silently never (or always) breach: out of the
+    measure's range, or at its edge where the comparison can never (or must always) hold: "fewer than
+    0 %" never escalates, "0 or more" always does."""
     if subject == "change_from_baseline":
         low, high, what = -100, 100, "A change in percentage points"
     elif measure is not None and measure.get("kind") == "percentage":
@@ -177,6 +179,10 @@ def _check_range(value, subject: str, measure: dict | None) -> None:
     if value < low or (high is not None and value > high):
         bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
         raise RuleError(f"{what} must be {bounds}, not {fmt(value)}.")
+    if (op == "<" and value <= low) or (op == ">" and high is not None and value >= high):
+        raise RuleError(f"At {fmt(value)} the threshold can never be crossed: the step would never escalate.")
+    if (op == ">=" and value <= low) or (op == "<=" and high is not None and value >= high):
+        raise RuleError(f"At {fmt(value)} the threshold is always crossed: the step would always escalate.")
 
 
 def _require_measure(name, known: dict[str, dict], scalar: bool = False) -> dict:

@@ -456,6 +456,16 @@ class ChainTemplateListView(StaffRequiredMixin, TemplateView):
         if provider is not None:
             settings = ProviderStepSetting.objects.filter(provider=provider).select_related("step")
             tuned = {s.step_id: s for s in settings}
+            # Who last changed each, and when: those accountable for the chains read it beside the reason
+            # (one row per change ever made, a few dozen at most, newest first).
+            changes = {}
+            history = ProviderStepSetting.history.filter(provider_id=provider.pk)
+            for row in history.select_related("history_user").order_by("-history_date", "-history_id"):
+                changes.setdefault(row.step_id, row)
+            for step_id, setting in tuned.items():
+                change = changes.get(step_id)
+                setting.changed_by = change.history_user if change else None
+                setting.changed_at = change.history_date if change else None
         chains = list(ChainTemplate.objects.prefetch_related("steps"))
         for chain in chains:
             chain.rows = []

@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 from . import permissions, services, sign_in
 from .actions import AlreadyDone
 from .calendar import bank_holidays_between
-from .choices import Role
+from .choices import ROLE_SCOPE, Role, Scope
 from .forms import (
     PeopleSearchForm,
     PersonForm,
@@ -110,6 +110,20 @@ def _people_page(provider_id) -> str:
     return f"{reverse('people')}?provider={provider_id}"
 
 
+def _second_step_words(added: RoleAssignment) -> str:
+    """What a first provider-level role asks of its holder: a provider-level role sees the whole
+    provider, so its holder signs in with a second step (an authenticator app) from their next page."""
+    if ROLE_SCOPE[Role(added.role)] != Scope.PROVIDER:
+        return ""
+    others = RoleAssignment.objects.filter(user=added.user).exclude(pk=added.pk)
+    if any(ROLE_SCOPE[Role(role)] == Scope.PROVIDER for role in others.values_list("role", flat=True)):
+        return ""
+    return (
+        f" It is their first role for the whole provider: from their next page {added.user} is asked to "
+        "set up two-step login with an authenticator app before going on."
+    )
+
+
 def _role_given(request, added: RoleAssignment):
     """Say a role was given, and go back to the provider's people."""
     on_record = ""
@@ -120,7 +134,7 @@ def _role_given(request, added: RoleAssignment):
     messages.success(
         request,
         f"{added.get_role_display()} for {added.scope_label} given to {added.user}. "
-        f"It works from their next page.{on_record}",
+        f"It works from their next page.{on_record}{_second_step_words(added)}",
     )
     return redirect(_people_page(added.provider_id))
 
@@ -188,7 +202,7 @@ class PeopleView(AdministeredProviderMixin, TemplateView):
             search=search,
             words=words,
             commissioners=commissioners,
-            form=kwargs.pop("form", None) or StaffRoleForm(provider),
+            form=kwargs.pop("form", None) or StaffRoleForm(provider, by=self.request.user),
             **kwargs,
         )
 
@@ -221,7 +235,7 @@ class PeopleView(AdministeredProviderMixin, TemplateView):
             person.may_get_link = not sign_in.why_no_new_link(person, me)
 
     def post(self, request):
-        form = StaffRoleForm(self.provider, request.POST)
+        form = StaffRoleForm(self.provider, request.POST, by=request.user)
         if form.is_valid():
             data = form.cleaned_data
             try:

@@ -275,9 +275,16 @@ class StaffRoleForm(RoleForm):
     """Give one of the provider's staff a role: its commissioners are the platform's operators' to set
     up, so they are not offered."""
 
-    def __init__(self, provider, *args, **kwargs):
+    def __init__(self, provider, *args, by=None, **kwargs):
         super().__init__(provider, *args, **kwargs)
-        self.fields["person"].queryset = staff_people_of(provider)
+        field = self.fields["person"]
+        field.queryset = staff_people_of(provider)
+        # Nobody gives themselves a role, nor one to a person whose sign-in is switched off: they are not
+        # offered (a request naming them anyway is refused by the service, saying why).
+        offered = field.queryset.filter(is_active=True).exclude(pk=by.pk if by is not None else None)
+        field.widget.choices = [("", field.empty_label)] + [
+            (person.pk, field.label_from_instance(person)) for person in offered
+        ]
 
 
 class SwitchSignInForm(forms.Form):

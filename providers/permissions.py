@@ -454,11 +454,18 @@ PERMISSIONS = {
         holds(Role.PROVIDER_ADMINISTRATOR),
         "Only the provider's administrator.",
     ),
+    # Who was given or lost access, by whom and why: the administrator who changes it, and the Nominated
+    # Individual accountable to the regulator for who could see and do what.
+    "providers.read_access_history": (
+        holds(Role.PROVIDER_ADMINISTRATOR, Role.NOMINATED_INDIVIDUAL),
+        "Only the provider's administrator or Nominated Individual.",
+    ),
 }
 ACTIONS.update(
     {
         "providers.view_service": "open this service",
         "providers.administer_provider": "change the provider's people, roles and working hours",
+        "providers.read_access_history": "read who was given or lost access, by whom and why",
     }
 )
 register(PERMISSIONS)

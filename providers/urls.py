@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import administration, views
+from . import access_history, administration, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("organisation/", views.OrganisationView.as_view(), name="organisation"),
     path("organisation/working-hours/", administration.WorkingHoursView.as_view(), name="working_hours"),
     path("organisation/people/", administration.PeopleView.as_view(), name="people"),
+    path("organisation/access-history/", access_history.AccessHistoryView.as_view(), name="access_history"),
     path("organisation/people/add/", administration.PersonAddView.as_view(), name="person_add"),
     path(
         "organisation/people/<int:pk>/give-role/",

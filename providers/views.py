@@ -131,7 +131,12 @@ class OrganisationView(StaffRequiredMixin, TemplateView):
         for service in _with_risk_profiles(list(page)):
             by_region.setdefault(service.region, []).append(service)
         return super().get_context_data(
-            by_region=by_region, page=page, service_count=page.paginator.count, **kwargs
+            by_region=by_region,
+            page=page,
+            service_count=page.paginator.count,
+            # The providers whose access history the person reads (an administrator, the NI).
+            access_histories=permissions.providers_where(self.request.user, "providers.read_access_history"),
+            **kwargs,
         )
 
 

@@ -70,6 +70,16 @@ class ImplementationLead(models.Model):
     def __str__(self):
         return f"{self.person} leads at {self.matched_service.service}"
 
+    @property
+    def leads_now(self) -> bool:
+        """Whether the lead can still lead: a person whose sign-in was switched off (they left) leads
+        nothing, and the service counts as having no lead until another is confirmed."""
+        return self.person.is_active
+
+    def words(self) -> str:
+        """The lead as a page names them: "Yusuf Price", or "Yusuf Price (left: sign-in switched off)"."""
+        return str(self.person) if self.leads_now else f"{self.person} (left: sign-in switched off)"
+
 
 class ImplementationLine(models.Model):
     """One action at a service: a task, its owner and due time (seed 003: owners, timescales, review).

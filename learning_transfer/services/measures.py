@@ -294,8 +294,9 @@ def risk_unresolved(pic: TriggerPicture, age_hours: int) -> int:
 
 
 def without_lead(pic: TriggerPicture) -> int:
-    """A3: included services without a confirmed implementation lead."""
-    return sum(1 for r in pic.included if r.lead is None)
+    """A3: included services without a confirmed implementation lead who still leads (one whose
+    sign-in was switched off leads nothing)."""
+    return sum(1 for r in pic.included if r.lead is None or not r.lead.leads_now)
 
 
 def briefing_incomplete(pic: TriggerPicture) -> int:

@@ -176,7 +176,7 @@ def exposure_row(row, now, risk_age_hours: int, to_open: set[int]) -> SafeString
     return filled(
         EXPOSURE_ROW,
         SafeString(service_name(m, to_open)),
-        (row.lead.person if row.lead else None) or "None confirmed",
+        row.lead.words() if row.lead else "None confirmed",
         f"Completed {london(m.briefing_completed_at)}" if m.briefing_completed_at else "Incomplete",
         risk,
         pct(m.expected_reduction_pct),

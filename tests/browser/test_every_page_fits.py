@@ -143,6 +143,7 @@ def pages_by_person() -> dict[str | None, list[str]]:
             reverse("working_hours"),
             reverse("people"),
             reverse("person_add"),
+            reverse("access_history"),
             reverse("role_remove", args=[RoleAssignment.objects.filter(provider=issued.provider).last().pk]),
         ],
         "commissioner.council": ["/", reverse("reporting_control:commissioner_packs")],

@@ -211,6 +211,10 @@ def test_the_chain_list_shows_current_values_and_tuning_with_a_reason(
     assert setting.threshold_rule["value"] == 90 and setting.reason == "Board decision, March"
     page = client.get(reverse("escalation:chains")).text
     assert "Tuned" in page and "below 90" in page and "1.5 working hours" in page
+    # Found: the Nominated Individual read only "Tuned ok", not who changed it or when.
+    sign_in(people.nominated_individual)
+    page = client.get(reverse("escalation:chains")).text
+    assert f"by {people.administrator}: Board decision, March" in page
 
 
 def test_every_staff_dashboard_shows_open_escalations(client, sign_in, chain_a, people, now):

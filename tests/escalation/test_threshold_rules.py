@@ -7,7 +7,7 @@ import pytest
 
 from escalation.loading import read_fixture
 from escalation.measures import clean_values
-from escalation.rules import evaluate
+from escalation.rules import RuleError, evaluate, validate_rule
 
 STEPS = {step["code"]: step for chain in read_fixture() for step in chain["steps"]}
 
@@ -146,3 +146,22 @@ def test_the_explanation_reads_as_a_statement_a_person_can_repeat():
     below, within = evaluate(rule, {"within": 88}, measures), evaluate(rule, {"within": 95}, measures)
     assert below.text == "Tasks within target: 88 % — below the 91 % required"
     assert within.text == "Tasks within target: 95 % — at or above the 91 % required"
+
+
+@pytest.mark.parametrize(
+    "op, value, said",
+    [
+        ("<", 0, "At 0 the threshold can never be crossed: the step would never escalate."),
+        (">", 100, "At 100 the threshold can never be crossed: the step would never escalate."),
+        (">=", 0, "At 0 the threshold is always crossed: the step would always escalate."),
+        ("<=", 100, "At 100 the threshold is always crossed: the step would always escalate."),
+    ],
+)
+def test_a_threshold_that_never_or_always_escalates_is_refused(op, value, said):
+    """Found: B2 tuned to "fewer than 0 %" was accepted, and the chains page said so as if it were active."""
+    step = STEPS["B2"]
+    rule = {"measure": step["threshold_rule"]["measure"], "op": op, "value": value}
+    with pytest.raises(RuleError) as refused:
+        validate_rule(rule, step["measures"])
+    assert str(refused.value) == said
+    validate_rule({**rule, "value": 50}, step["measures"])  # a figure inside the range stands

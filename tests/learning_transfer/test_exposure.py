@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from escalation import computations
 from learning_transfer import chain
@@ -198,3 +199,20 @@ def test_the_operations_directors_panel_counts_every_match_and_names_those_waiti
     listed = text.split("Waiting longest for a lead:")[1]
     assert [name for name in named if name in listed] == named and "Ash Grove (" not in listed
     assert [listed.index(name) for name in named] == sorted(listed.index(name) for name in named)
+
+
+def test_a_lead_who_left_leads_nothing(
+    issued, managers, operations_director, quality_director, client, sign_in
+):
+    """Found: Yusuf Price, his roles removed and his sign-in switched off, stayed Rowan Court's named
+    implementation lead, and A3 counted the service as led."""
+    ash = match(issued, "Ash Grove")
+    confirm_lead(ash, person=managers["ash"], by=operations_director, now=NOW)
+    values = computations.compute(chain.step_run(issued, "A3"), NOW).values
+    assert values["services_without_lead"] == 3
+    type(managers["ash"]).objects.filter(pk=managers["ash"].pk).update(is_active=False)
+    values = computations.compute(chain.step_run(issued, "A3"), NOW).values
+    assert values["services_without_lead"] == 4
+    sign_in(quality_director)
+    page = client.get(reverse("learning_transfer:match_detail", args=[ash.pk])).text
+    assert f"{managers['ash']} (left: sign-in switched off)" in page

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from providers import services
+from providers import sign_in as sign_ins
 from providers.choices import Role
 from providers.models import RoleAssignment
 from tests.factories import (
@@ -200,3 +201,43 @@ def test_the_page_asks_the_database_the_same_number_of_times_for_ten_people_as_f
     for number in range(10):
         person_with_role(Role.SENIOR_CARER_LATE, service=elm_house, username=f"carer-{number}")
     assert queries_to_show_the_page() == with_one
+
+
+def test_the_person_list_offers_neither_the_administrator_nor_a_switched_off_person(
+    client, sign_in, administrator, registered_manager, provider
+):
+    """Found: "Give someone a role" offered the administrator themself and a person whose sign-in was
+    switched off, both refused only after submitting."""
+    leaver = person_with_role(Role.GOVERNANCE_OFFICER, provider=provider, username="leaver")
+    services.remove_role(leaver.role_assignments.get(), by=administrator, reason="Left", remove_anyway=True)
+    sign_ins.switch_off(provider, leaver, by=administrator, reason="Left Oakwood")
+    sign_in(administrator)
+    form = client.get(URL).text.split('name="person"', 1)[1].split("</select>", 1)[0]
+    assert f'value="{registered_manager.pk}"' in form
+    assert f'value="{administrator.pk}"' not in form
+    assert f'value="{leaver.pk}"' not in form
+
+
+def test_removing_your_own_administrator_role_says_it_is_yours(client, sign_in, administrator, provider):
+    """Found: the page read as if about someone else, and the administrator's next page was "You hold
+    no role here now"."""
+    second = person_with_role(Role.PROVIDER_ADMINISTRATOR, provider=provider, username="admin2")
+    sign_in(administrator)
+    own = administrator.role_assignments.get()
+    page = client.get(reverse("role_remove", args=[own.pk])).text
+    assert 'data-testid="your-own-role"' in page
+    assert "only another provider administrator can" in page
+    other = client.get(reverse("role_remove", args=[second.role_assignments.get().pk])).text
+    assert 'data-testid="your-own-role"' not in other
+
+
+def test_a_first_provider_level_role_says_two_step_login_comes_next(
+    client, sign_in, administrator, registered_manager
+):
+    """Found: a deputy given Compliance Manager was sent, mid-shift, to set up an authenticator app, while
+    the administrator was told only "It works from their next page"."""
+    sign_in(administrator)
+    page = client.post(URL, _add(registered_manager, Role.COMPLIANCE_MANAGER), follow=True).text
+    assert f"from their next page {registered_manager} is asked to set up two-step login" in page
+    page = client.post(URL, _add(registered_manager, Role.GOVERNANCE_OFFICER), follow=True).text
+    assert "Governance Officer for" in page and "first role for the whole provider" not in page

@@ -92,6 +92,19 @@ def live_at_birch(birch_match, operations_director):
     return deployment
 
 
+def check_live_practice(deployment, service, now=None):
+    """Birch Lodge's service improvement lead records the first shift check (B1) since go-live."""
+    lead = person_with_role(Role.SERVICE_IMPROVEMENT_LEAD, service=service, username="sil-birch")
+    first = adoption_chain.run_for(deployment).step_runs.filter(code="B1").order_by("due_at").first()
+    engine.record_step(
+        first,
+        by=lead,
+        values={"record_completion_pct": 90, "responses_over_10_min": 0, "repeat_errors_3_interactions": 0},
+        check_done="Care notes against task times.",
+        now=now,
+    )
+
+
 def test_a_verification_where_the_learning_is_live_needs_a_check_of_live_practice(
     update_with_a_line, live_at_birch, birch_lodge
 ):
@@ -104,15 +117,7 @@ def test_a_verification_where_the_learning_is_live_needs_a_check_of_live_practic
         in line.evidence_note
     )
 
-    lead = person_with_role(Role.SERVICE_IMPROVEMENT_LEAD, service=birch_lodge, username="sil-birch")
-    first = adoption_chain.run_for(live_at_birch).step_runs.filter(code="B1").order_by("due_at").first()
-    engine.record_step(
-        first,
-        by=lead,
-        values={"record_completion_pct": 90, "responses_over_10_min": 0, "repeat_errors_3_interactions": 0},
-        check_done="Care notes against task times.",
-        now=live_at_birch.deployed_at + timedelta(hours=20),
-    )
+    check_live_practice(live_at_birch, birch_lodge, now=live_at_birch.deployed_at + timedelta(hours=20))
     verdict = _verdict(update)
     assert verdict.evidenced, verdict.note
 
@@ -162,13 +167,6 @@ def test_a_check_of_live_practice_after_the_evidence_check_says_the_evidence_may
     sign_in(compliance_manager)
     assert _stale(client, update) == ""
 
-    lead = person_with_role(Role.SERVICE_IMPROVEMENT_LEAD, service=birch_lodge, username="sil-birch")
-    first = adoption_chain.run_for(live_at_birch).step_runs.filter(code="B1").order_by("due_at").first()
-    engine.record_step(
-        first,
-        by=lead,
-        values={"record_completion_pct": 90, "responses_over_10_min": 0, "repeat_errors_3_interactions": 0},
-        check_done="Care notes against task times.",
-    )
+    check_live_practice(live_at_birch, birch_lodge)
     stale = _stale(client, update)
     assert "a check of live practice was recorded at Birch Lodge" in stale

@@ -158,6 +158,7 @@ TABLE = {
     "working_hours": at(get=anywhere(R.PROVIDER_ADMINISTRATOR), post=anywhere(R.PROVIDER_ADMINISTRATOR)),
     "people": at(get=anywhere(R.PROVIDER_ADMINISTRATOR), post=anywhere(R.PROVIDER_ADMINISTRATOR)),
     "person_add": at(get=anywhere(R.PROVIDER_ADMINISTRATOR), post=anywhere(R.PROVIDER_ADMINISTRATOR)),
+    "access_history": at(get=anywhere(R.PROVIDER_ADMINISTRATOR, R.NOMINATED_INDIVIDUAL)),
     # Giving one of the provider's people a role: the Quality Director who logged its trigger, who
     # works there only (a person of both providers is rightly both administrators' to give roles to).
     "person_give_role": at(
