@@ -13,10 +13,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from providers.actions import change_once
+from providers.actions import AlreadyDone, change_once
 from providers.choices import ROLE_SCOPE, Role, Scope
 from providers.permissions import compiled_once, once_a_request, require_perm, staff_assignments
 from providers.services import given_reason
+from providers.templatetags.nhsuk import on_at
 
 from . import notifications, panels, settling
 from .choices import ChainRunStatus, EscalationKind, EscalationState, EventKind, StepRunState
@@ -363,11 +364,21 @@ def _change(escalation: Escalation, changes: dict, *, by, reason: str, now, refu
         _stop_follow_ups(escalation)
 
 
+def _refuse_a_repeat(escalation: Escalation, by, done: str, did: str) -> None:
+    """A person's own action arriving again (a double press) changes nothing: AlreadyDone, saying the
+    first was saved ("You resolved it on Mon 7 Dec 2026 at 07:44: it is saved, nothing more to do.").
+    `done` names the escalation's fields of who did it and when ("resolved": resolved_by, resolved_at)."""
+    done_at = getattr(escalation, f"{done}_at")
+    if done_at is not None and getattr(escalation, f"{done}_by_id") == by.pk:
+        raise AlreadyDone(f"You {did} {on_at(done_at)}: it is saved, nothing more to do.", escalation)
+
+
 def acknowledge(escalation: Escalation, *, by, now=None) -> Escalation:
     """The person has seen it and owns the response; stops follow-ups for the whole thread."""
     require_perm(by, "escalation.acknowledge_escalation", escalation)
     now = now or timezone.now()
     refusal = "This escalation has already been acknowledged."
+    _refuse_a_repeat(escalation, by, "acknowledged", "acknowledged it")
     if escalation.state != EscalationState.RAISED:
         raise ValidationError(refusal)
     with transaction.atomic():
@@ -402,10 +413,11 @@ def record_action(escalation: Escalation, *, by, action_taken: str, now=None) ->
     action_taken = given_reason(
         action_taken, "Describe the action taken.", field="action_taken", what="the action taken"
     )
+    if action_taken == escalation.action_taken:
+        _refuse_a_repeat(escalation, by, "action_recorded", "recorded this action")
+        raise ValidationError("This action is already on the record.")
     if escalation.state == EscalationState.RESOLVED:
         raise ValidationError("This escalation is resolved.")
-    if action_taken == escalation.action_taken:
-        raise ValidationError("This action is already on the record.")
     changes = _ownership(escalation, by, now) | {
         "action_taken": action_taken,
         "action_recorded_by": by,
@@ -461,6 +473,7 @@ def resolve(escalation: Escalation, *, by, note: str = "", now=None) -> Escalati
     """
     require_perm(by, "escalation.resolve_escalation", escalation)
     now = now or timezone.now()
+    _refuse_a_repeat(escalation, by, "resolved", "resolved it")
     if escalation.state == EscalationState.RESOLVED:
         raise ValidationError("This escalation is already resolved.")
     if not escalation.action_taken:

@@ -22,7 +22,6 @@ from providers.forms import add_service_errors
 from providers.history import recent_changes
 from providers.mixins import StaffRequiredMixin
 from providers.permissions import providers_where, require_perm, visible_providers
-from providers.templatetags.nhsuk import on_at
 from providers.who_acts import refusal, split_yours
 
 from . import (
@@ -212,10 +211,6 @@ class EscalationActionView(StaffRequiredMixin, View):
         )
         # Before the form: a person who may not act is refused, not shown the form's errors.
         require_perm(request.user, self.permission[self.action], escalation)
-        done = self._done_already(escalation, request.user, request.POST)
-        if done:  # sent twice (a double press): the first did it, nothing more to do
-            messages.info(request, done)
-            return redirect(escalation.get_absolute_url())
         try:
             if self.action == "acknowledge":
                 services.acknowledge(escalation, by=request.user)
@@ -241,28 +236,11 @@ class EscalationActionView(StaffRequiredMixin, View):
                     add_service_errors(form, exc)
                     return self._again(request, pk, resolve_form=form)
                 messages.success(request, "Escalation resolved.")
+        except AlreadyDone as done:  # sent twice (a double press): the first did it, nothing more to do
+            messages.info(request, done.message)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(escalation.get_absolute_url())
-
-    def _done_already(self, escalation, user, data) -> str:
-        """What the person already did that this request asks again, in words ("You resolved it on Mon 7
-        Dec 2026 at 07:44: it is saved, nothing more to do."), or "" when it asks something new."""
-        at = {
-            "acknowledge": (escalation.acknowledged_by_id, escalation.acknowledged_at, "acknowledged it"),
-            "resolve": (escalation.resolved_by_id, escalation.resolved_at, "resolved it"),
-        }
-        if self.action == "record_action":
-            same = data.get("action_taken", "").strip() == escalation.action_taken.strip()
-            at["record_action"] = (
-                escalation.action_recorded_by_id if same else None,
-                escalation.action_recorded_at,
-                "recorded this action",
-            )
-        by, when, did = at[self.action]
-        if by != user.pk or when is None:
-            return ""
-        return f"You {did} {on_at(when)}: it is saved, nothing more to do."
 
     def _again(self, request, pk, **forms):
         view = EscalationDetailView()

@@ -54,8 +54,13 @@ class AccessHistoryView(AdministeredProviderMixin, TemplateView):
         provider = self.provider
         page = Paginator(role_changes(provider), CHANGES_PER_PAGE).get_page(self.request.GET.get("page"))
         for row in page.object_list:  # a history row has the fields, not the model's properties
-            row.scope_words = RoleAssignment.scope_label.fget(row)
+            given = "Given" if row.history_type == "+" else "Removed"
+            row.person = str(row.user)
+            row.change = f"{given}: {row.get_role_display()} for {RoleAssignment.scope_label.fget(row)}"
         sign_ins = list(sign_in_changes(provider)[: SIGN_INS_SHOWN + 1])
+        for row in sign_ins:
+            row.person = f"{row.first_name} {row.last_name}".strip() or row.username
+            row.change = "Sign-in switched back on" if row.is_active else "Sign-in switched off"
         return super().get_context_data(
             provider=provider,
             providers=self.providers,
