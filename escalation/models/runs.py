@@ -14,6 +14,7 @@ from providers.choices import Role
 from providers.models import Provider, Region, Service
 from providers.templatetags.nhsuk import london
 
+from .. import step_facts
 from ..choices import NOT_OPEN, NOT_OPEN_WORDS, ChainRunStatus, StepRunState, TargetScope
 from ..rules import describe_rule
 from .chains import ChainTemplate, StepTemplate, describe_window, window_length
@@ -191,10 +192,14 @@ class StepRun(models.Model):
     def _breach_words(self) -> str:
         """The step's own breach words; for a shift's check recorded well after its shift, what the
         breach is with "act on the next shift" in place of the seed's "on this shift" or "tonight",
-        which would send people to the wrong shift days later."""
+        which would send people to the wrong shift days later. Once what the breach asks for is done
+        (A1's learning issued, `step_facts.done_already`), it says so in place of the request."""
         kind = (self.deadline_rule or {}).get("kind", "")
         late = self.recorded_at is not None and self.recorded_at - self.due_at > AFTER_ITS_SHIFT
         what, _, _ = self.breach_status.partition(" — ")
+        done = step_facts.done_already(self) if self.chain_run_id else None
+        if done:
+            return f"{what} — {done}"
         if kind.startswith("each_shift") and late:
             return f"{what} — recorded after the shift it checks: act on the next shift"
         return self.breach_status
