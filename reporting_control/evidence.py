@@ -51,7 +51,7 @@ from providers.templatetags.nhsuk import london, on_at
 
 from . import chain, movement
 from .choices import ADOPTION_KINDS, DECIDED_STATES, WITHHELD_STATES, LineKind, LineState
-from .left_out import LeftOut, day_words, left_out_of
+from .left_out import LeftOut, left_out_of
 
 # The one place that decides a claim speaks for the whole provider, whatever kind of line it was added as:
 # "shared learning"; "provider-wide", "group-wide", "company-wide", "organisation-wide" (or "-ization");
@@ -244,7 +244,7 @@ def _went_live(match_ids: list[int], now) -> dict[int, WentLive]:
 
 
 def _verified_text(match: MatchedService) -> str:
-    when = day_words(match.implementation_confirmed_at)
+    when = london(match.implementation_confirmed_at)
     who = f" by {match.implementation_confirmed_by}" if match.implementation_confirmed_by else ""
     return f"{match.service}: implementation verified {when}{who} ({match.trigger.reference})"
 
@@ -260,7 +260,7 @@ def _left_out_evidence(left: LeftOut, provider_wide: bool) -> tuple[str, str]:
         )
     verified = left.match.implementation_confirmed_at
     if verified:
-        when = day_words(verified)
+        when = london(verified)
         return "left_out", f"{left.words(notice=False)}; its implementation verified {when} no longer counts"
     return "left_out", f"{left.words(notice=False)}; it has no verified implementation"
 

@@ -5,28 +5,32 @@ release (ReleasedPackContent) and every later pack of the update built from what
 
 A commissioner's content is cut down to the services that commissioner commissions: its lines (each
 wholly about them, `_only_about`), the learning's rows and the "not claimed" sentences name no other
-service; the free text and figures that can speak of other services (hold reasons, step figures, and a
-trigger's story unless its source service is theirs) are left out of the content itself, not only
-hidden by the template.
+service; the free text and figures that can speak of other services are left out of the content itself,
+not only hidden by the template: hold reasons, why a line was left out, step figures, a trigger's story
+unless its source service is theirs, and any other words (the learning, a line's claim) that name a
+service of the provider they do not commission (`_naming_others`).
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Min, Prefetch, QuerySet
 from django.utils import timezone
 
 from escalation.choices import StepRunState
+from escalation.computations import SYSTEM_FIGURES
 from escalation.models import StepRecord
+from escalation.rules import figure_text
 from escalation.templatetags.steps import step_state, step_words
 from escalation.values import value_rows
 from learning_transfer.models import LearningTrigger
 from providers.choices import Role
 from providers.models import Commissioner, RoleAssignment, Service
-from providers.templatetags.nhsuk import london
+from providers.templatetags.nhsuk import london, on_at
 from providers.who_acts import join_and, join_or
 
-from . import chain, evidence, live_adoption
-from .choices import WITHHELD_STATES, LineState
+from . import chain, evidence, live_adoption, movement
+from .choices import WITHHELD_STATES, LineKind, LineState
 
 
 def covered_for(update, commissioner: Commissioner) -> QuerySet[Service]:
@@ -40,6 +44,25 @@ def covered_for(update, commissioner: Commissioner) -> QuerySet[Service]:
     "Your services"). Whoever gets a pack, every line and row in it is about services it commissions
     (`_only_about`), so a line naming an uncovered service of theirs is still theirs to read."""
     return update.services.filter(commissioners=commissioner)
+
+
+class Shown:
+    """The provider's free text as a reader's pack may show it: `words(text)` gives the text, or None
+    when it names a service of the provider the commissioner does not commission (whole words, any
+    case; "Elm House's sheet" names Elm House). The provider's own pack shows every text."""
+
+    def __init__(self, update, theirs: set[int] | None):
+        names = []
+        if theirs is not None:
+            others = Service.objects.filter(provider_id=update.provider_id).exclude(pk__in=theirs)
+            names = sorted(others.values_list("name", flat=True), key=len, reverse=True)
+        alternatives = "|".join(re.escape(name) for name in names if name.strip())
+        self._others = re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE) if alternatives else None
+
+    def words(self, text: str) -> str | None:
+        if self._others is not None and text and self._others.search(text):
+            return None
+        return text
 
 
 def _timeline(update) -> list:
@@ -227,10 +250,16 @@ def _yours_words(item: LearningReach) -> str:
     )
 
 
-def _learning_words(item: LearningReach, fix_recorded_at, *, for_commissioner: bool = False) -> dict:
-    """One trigger as the pack tells it; its story only when the reader may read it. A commissioner's
-    pack counts the reach among its own services first (`yours`)."""
+def _learning_words(item: LearningReach, fix_recorded_at, shown: Shown, *, for_commissioner=False) -> dict:
+    """One trigger as the pack tells it. The learning itself (what the provider learned, the governance
+    change, the target) is for every reader, since every matched service adopted it; the story at the
+    source service (what happened, the cause, the fix there) only when the reader may read it. A field
+    whose words name a service the reader does not commission is None: kept in the provider's record.
+    A commissioner's pack counts the reach among its own services first (`yours`)."""
     trigger = item.trigger
+    target = trigger.measurable_target
+    if target and trigger.target_date:
+        target = f"{target} by {trigger.target_date:%-d %B %Y}"
     words = {
         "yours": _yours_words(item) if for_commissioner else "",
         "reference": trigger.reference,
@@ -242,23 +271,20 @@ def _learning_words(item: LearningReach, fix_recorded_at, *, for_commissioner: b
         "verified": item.verified,
         "not_verified": item.not_verified,
         "rows": [[name, london(verified_at)] for name, verified_at in item.rows],
+        "learning_statement": shown.words(trigger.learning_statement),
+        "governance_change": shown.words(trigger.governance_change),
+        "measurable_target": shown.words(target),
     }
     if item.story:
-        target = trigger.measurable_target
-        if target and trigger.target_date:
-            target = f"{target} by {trigger.target_date:%-d %B %Y}"
         words |= {
             "source_service": trigger.source_service.name,
             "confirmed_at": london(trigger.confirmed_at),
-            "what_happened": trigger.what_happened,
-            "root_cause_summary": trigger.root_cause_summary,
-            "local_fix": trigger.local_fix,
+            "what_happened": shown.words(trigger.what_happened),
+            "root_cause_summary": shown.words(trigger.root_cause_summary),
+            "local_fix": shown.words(trigger.local_fix),
             "fix_status": f"Fix recorded {london(fix_recorded_at)}"
             if fix_recorded_at
             else "Not recorded yet",
-            "learning_statement": trigger.learning_statement,
-            "governance_change": trigger.governance_change,
-            "measurable_target": target,
         }
     return words
 
@@ -315,17 +341,34 @@ def _line_live(line, found: evidence.EvidenceMap, live: dict) -> list[str]:
     return said
 
 
-def _line_words(line) -> dict:
-    """One reporting line: its claim (or why it was left out), and each named service's evidence."""
+def _movement_words(line, found: evidence.EvidenceMap) -> str:
+    """For an improvement line, the movement from baseline the latest check of the figures (C2) gave it,
+    which is what makes the improvement evidenced: "Movement from baseline: 12 % in the check of …"."""
+    record = found.figures_check
+    if line.kind != LineKind.IMPROVEMENT or record is None:
+        return ""
+    given = movement.recorded_movements(record.values).get(line.order)
+    if given is None:
+        return ""
+    return (
+        f"Movement from baseline: {figure_text(given)} % in the check of the figures (C2) recorded by "
+        f"{record.recorded_by} {on_at(record.recorded_at)}."
+    )
+
+
+def _line_words(line, found: evidence.EvidenceMap, shown: Shown, commissioner) -> dict:
+    """One reporting line: its claim, each named service's evidence, and, for a line left out, why (in
+    the provider's own pack only: a reason is free text written for the provider's governance)."""
     return {
         "order": line.order,
         "kind": line.get_kind_display(),
         "state": line.get_state_display(),
         "left_out": line.state in WITHHELD_STATES,
-        "decision_reason": line.decision_reason,
-        "claim": line.claim,
+        "decision_reason": "" if commissioner else line.decision_reason,
+        "claim": shown.words(line.claim),
         "rows": [list(row) for row in line.service_rows],
         "evidence_note": line.evidence_note,
+        "movement": _movement_words(line, found),
         "live": line.live,
     }
 
@@ -402,10 +445,35 @@ def _checks(update, timeline: list, *, figures: bool) -> dict:
                 ]
                 if figures
                 else [],
+                "typed_over": TYPED_OVER
+                if not figures and record and record.values.get(SYSTEM_FIGURES)
+                else "",
             }
         )
     skipped = [step for step in timeline if _not_needed(step, update)]
     return {"started": bool(timeline), "rows": rows, "not_needed": _not_needed_words(skipped)}
+
+
+# Said in a commissioner's pack, which has no figures column, where a check's figure was typed over
+# the system's: the reader knows the check does not rest on the system's figure alone.
+TYPED_OVER = (
+    "A figure of this check was entered by hand in place of the system's: the system's figure and the "
+    "reason are kept in the provider's own record."
+)
+
+
+def _released_early(update, timeline: list) -> str:
+    """Page 1's sentence for an update released before its checks' preparation window opened (when the
+    first of them, C1, falls due): its evidence and checks are those of the day of release."""
+    opens = next((step.due_at for step in timeline if step.code == "C1"), None)
+    if update.released_at is None or opens is None or update.released_at >= opens:
+        return ""
+    days = (update.issue_at - update.released_at).days
+    return (
+        f"Released {days} day{'s' * (days != 1)} before its issue date, before the checks' preparation "
+        f"window opened {on_at(opens)}: the evidence and the checks are as they stood at release, not in "
+        "the days before issue."
+    )
 
 
 def _services_spoken_for(covered: list, lines) -> list[str]:
@@ -449,6 +517,8 @@ def pack_content(update, commissioner: Commissioner | None = None) -> dict:
     c1 = evidence.c1_measures(verdicts)
     holds = update.holds.select_related("placed_by", "lifted_by").order_by("placed_at")
     live_words = [words for _, words in sorted(live.values(), key=lambda pair: pair[1]["service"])]
+    shown = Shown(update, theirs)
+    timeline = _timeline(update)
     return {
         "provider": update.provider.name,
         "reference": update.reference,
@@ -464,7 +534,9 @@ def pack_content(update, commissioner: Commissioner | None = None) -> dict:
         "summary": evidence_summary(lines, evidenced, commissioner),
         "not_claimed": not_claimed(learning),
         "learning": [
-            _learning_words(item, fixes.get(item.trigger.pk), for_commissioner=commissioner is not None)
+            _learning_words(
+                item, fixes.get(item.trigger.pk), shown, for_commissioner=commissioner is not None
+            )
             | {"before_live": _before_live(item, found, live)}
             for item in learning
         ],
@@ -478,7 +550,8 @@ def pack_content(update, commissioner: Commissioner | None = None) -> dict:
             "lacking": c1["lines_lacking_service_evidence"],
             "open_risk_without_data": c1["open_risk_lines_without_data"],
         },
-        "lines": [_line_words(line) for line in lines],
+        "lines": [_line_words(line, found, shown, commissioner) for line in lines],
         "holds": [_hold_words(hold, commissioner) for hold in holds],
-        "checks": _checks(update, _timeline(update), figures=commissioner is None),
+        "checks": _checks(update, timeline, figures=commissioner is None),
+        "released_early": _released_early(update, timeline),
     }

