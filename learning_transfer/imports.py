@@ -88,6 +88,9 @@ class Checked:
 
     rows: pd.DataFrame
     errors: list[dict] = field(default_factory=list)  # {"line": int, "message": str}, in line order
+    # The optional columns the file does not hold: their defaults are for new rows only, and a row on
+    # record keeps what it holds for them (a later export of fewer columns wipes nothing).
+    absent: frozenset[str] = frozenset()
 
     @property
     def ok(self) -> bool:
@@ -244,8 +247,9 @@ def service_lookup(services: list[tuple[int, str, str]]) -> dict[str, int]:
     return lookup
 
 
-def _prepare(frame: pd.DataFrame, columns: list[Column]) -> tuple[pd.DataFrame, list[dict]]:
-    """Normalise headers, strip cells and add absent optional columns; report missing or repeated ones."""
+def _prepare(frame: pd.DataFrame, columns: list[Column]) -> tuple[pd.DataFrame, list[dict], frozenset[str]]:
+    """Normalise headers, strip cells and add absent optional columns (returned by name: `Checked.absent`);
+    report missing or repeated ones."""
     frame = frame.rename(columns=column_name)
     wanted = [c.name for c in columns]
     # "Hours" and "hours" become one name: which of the two columns to read would be a guess.
@@ -254,12 +258,12 @@ def _prepare(frame: pd.DataFrame, columns: list[Column]) -> tuple[pd.DataFrame, 
     problems = [f"Missing column: {name}." for name in missing]
     problems += [f"Column {name} appears more than once." for name in repeated]
     if problems:
-        return frame, [{"line": 1, "message": text} for text in problems]
-    for column in columns:
-        if column.name not in frame.columns:
-            frame[column.name] = ""
+        return frame, [{"line": 1, "message": text} for text in problems], frozenset()
+    absent = frozenset(column.name for column in columns if column.name not in frame.columns)
+    for name in absent:
+        frame[name] = ""
     frame = frame[wanted].apply(_stripped)
-    return frame, []
+    return frame, [], absent
 
 
 def _stripped(column: pd.Series) -> pd.Series:
@@ -500,7 +504,7 @@ class _Rows:
 def _check(frame: pd.DataFrame, columns: list[Column], values) -> Checked:
     """The one checking path: prepare the columns, let `values(rows)` check and parse each of them,
     and return the parsed rows with every problem found."""
-    frame, header_problems = _prepare(frame, columns)
+    frame, header_problems, absent = _prepare(frame, columns)
     if header_problems:
         return Checked(frame.iloc[0:0], header_problems)
     # A template's example row is refused on its own: its other cells would only add puzzles (an
@@ -510,7 +514,7 @@ def _check(frame: pd.DataFrame, columns: list[Column], values) -> Checked:
     parsed = values(rows)
     for line in _lines(frame)[example]:
         rows.found.append((int(line), -1, EXAMPLE_REFUSED.format(line=line)))
-    return Checked(pd.DataFrame({"line": rows.lines, **parsed}), rows.errors())
+    return Checked(pd.DataFrame({"line": rows.lines, **parsed}), rows.errors(), absent)
 
 
 def check_incidents(frame: pd.DataFrame, services: dict[str, int], now: datetime | None = None) -> Checked:

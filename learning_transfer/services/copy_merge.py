@@ -109,7 +109,15 @@ def staging(target: Target):
 
 
 def save_chunk(
-    target: Target, chunk: pd.DataFrame, *, stamps: dict, user_id, reason: str, noted=None, phases=None
+    target: Target,
+    chunk: pd.DataFrame,
+    *,
+    stamps: dict,
+    user_id,
+    reason: str,
+    noted=None,
+    phases=None,
+    kept=frozenset(),
 ):
     """Copy a chunk of checked rows into the staging table and merge them; (created, updated, unchanged).
 
@@ -117,7 +125,7 @@ def save_chunk(
     the history's who and why. `noted(service_ids, times)`, when given, is told where the rows the
     merge created or changed stand, and where those it moved in time stood before: the days to recount
     (a chunk of unchanged rows notes nothing). `phases` (common.Phases), when given, times the copy and
-    the merge.
+    the merge. `kept`: compared fields a row on record keeps as it is (the file does not hold them).
     """
     phases = phases or Phases()
     columns = ", ".join(["line", *(_q(f.column) for f in target.staged)])
@@ -130,14 +138,14 @@ def save_chunk(
                 for row in zip(*cells, strict=True):
                     copy.write_row(row)
     with phases("merge and history"):
-        merged = merge_staged(target, stamps=stamps, user_id=user_id, reason=reason)
+        merged = merge_staged(target, stamps=stamps, user_id=user_id, reason=reason, kept=kept)
         for services, times in (merged.saved, merged.former):
             if noted is not None and services:
                 noted(services, times)
     return merged.created, merged.updated, len(chunk) - merged.created - merged.updated
 
 
-def merge_staged(target: Target, *, stamps: dict, user_id, reason: str) -> Merged:
+def merge_staged(target: Target, *, stamps: dict, user_id, reason: str, kept=frozenset()) -> Merged:
     """Merge the staging table into the target table, with history rows (`Merged`: the counts, where
     the saved rows stand, and where the updated rows whose time the merge changed stood before, empty
     for a target without a `when` field).
@@ -149,12 +157,13 @@ def merge_staged(target: Target, *, stamps: dict, user_id, reason: str) -> Merge
     same statement. The former places are read in that statement too: every part of a statement sees
     the table as it was before the statement, so joining the updated rows to the table by id finds
     their old values (one index probe per updated row; a new row costs nothing).
+    A compared field in `kept` is inserted with a new row but neither compared nor updated.
     """
     table = _q(target.model._meta.db_table)
     staged = [_q(f.column) for f in target.staged]
     stamped = [_q(f.column) for f in target.fields(target.stamped)]
     keys = [_q(f.column) for f in target.fields(target.key)]
-    compared = [_q(f.column) for f in target.fields(target.compared)]
+    compared = [_q(f.column) for f in target.fields(name for name in target.compared if name not in kept)]
     stamp_values = [stamps[name] for name in target.stamped]
     placeholders = ", ".join(["%s"] * len(stamped))
     # Rows the table holds already, identical, are left out before the merge: ON CONFLICT would lock

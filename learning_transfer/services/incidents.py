@@ -98,10 +98,10 @@ def run_import_job(job: ImportJob, now=None) -> ImportJob:
         return job
     claimed.phases = phases = Phases()
     try:
-        rows = _checked_rows(claimed, now_or(now), phases)
-        if rows is not None:
+        checked = _checked_rows(claimed, now_or(now), phases)
+        if checked is not None:
             work.finish(claimed, ImportStatus.SAVING, reason="Rows checked")
-            _save_rows(claimed, rows, phases)
+            _save_rows(claimed, checked.rows, phases, kept=checked.absent)
     except work.LeaseLost:
         log.warning("Import job %s was taken over by another attempt; this one stopped.", job.pk)
         claimed.refresh_from_db()
@@ -112,8 +112,9 @@ def run_import_job(job: ImportJob, now=None) -> ImportJob:
     return claimed
 
 
-def _checked_rows(job: ImportJob, now, phases: Phases | None = None) -> pd.DataFrame | None:
-    """Read and check the job's file: the clean rows, or None after rejecting the job with its errors."""
+def _checked_rows(job: ImportJob, now, phases: Phases | None = None) -> imports.Checked | None:
+    """Read and check the job's file: its clean rows and absent columns, or None after rejecting the
+    job with its errors."""
     phases = phases or Phases()
     try:
         with phases("read"), job.file.open("rb") as handle:
@@ -131,11 +132,12 @@ def _checked_rows(job: ImportJob, now, phases: Phases | None = None) -> pd.DataF
         errors = checked.errors
         if job.kind == ImportKind.INCIDENTS:
             # Sorting is stable: within a line, the row's own problems stay first.
-            errors = sorted(errors + _trigger_source_changes(job, checked.rows), key=lambda e: e["line"])
+            changes = _trigger_source_changes(job, checked.rows, kept=checked.absent)
+            errors = sorted(errors + changes, key=lambda e: e["line"])
     if errors:
         _reject(job, errors)
         return None
-    return checked.rows
+    return checked
 
 
 # How a problem names each fact of a trigger's source incident an import would change, and shows its
@@ -151,7 +153,7 @@ SOURCE_FACTS = {
 }
 
 
-def _trigger_source_changes(job: ImportJob, rows: pd.DataFrame) -> list[dict]:
+def _trigger_source_changes(job: ImportJob, rows: pd.DataFrame, kept=frozenset()) -> list[dict]:
     """A problem for every row that would change the incident a learning trigger was logged from.
 
     The trigger and everything decided on it rest on that incident as it was: an e-care export that
@@ -160,7 +162,8 @@ def _trigger_source_changes(job: ImportJob, rows: pd.DataFrame) -> list[dict]:
     the rows with one of their references are then compared, field by field as the row-by-row save
     compares them (`_incident_values`; the COPY merge compares the same stored values), so a row is
     refused here exactly when saving would change the incident.
-    A row with a bad cell is left out: its line is reported already.
+    A row with a bad cell is left out: its line is reported already. A column the file does not hold
+    (`kept`) changes nothing, so it is not compared.
     """
     if rows.empty:
         return []
@@ -180,7 +183,9 @@ def _trigger_source_changes(job: ImportJob, rows: pd.DataFrame) -> list[dict]:
         if incident is None:
             continue
         values = _incident_values(row)
-        changed = [name for name in INCIDENT_FIELDS if getattr(incident, name) != values[name]]
+        changed = [
+            name for name in INCIDENT_FIELDS if name not in kept and getattr(incident, name) != values[name]
+        ]
         if changed:
             problems.append(
                 {"line": int(row.line), "message": _source_problem(incident, references, changed, values)}
@@ -309,8 +314,9 @@ class _SavingProgress:
             raise work.LeaseLost(f"import job {job.pk}, attempt {job.attempts}")
 
 
-def _save_rows(job: ImportJob, rows: pd.DataFrame, phases: Phases | None = None) -> None:
+def _save_rows(job: ImportJob, rows: pd.DataFrame, phases: Phases | None = None, kept=frozenset()) -> None:
     """Save the whole file in one transaction, so a database error anywhere leaves none of it saved.
+    `kept`: the fields a row on record keeps as it is (the file does not hold their columns).
 
     Rows still go in chunks, which bounds memory and the size of each query, with progress published
     after each (see _SavingProgress). The counts and the job's end go in the same transaction, so the
@@ -322,7 +328,7 @@ def _save_rows(job: ImportJob, rows: pd.DataFrame, phases: Phases | None = None)
     totals = [0, 0, 0]  # created, updated, unchanged
     touched = rollup.Touched()
     with _SavingProgress(job) as publish, transaction.atomic():
-        with _chunk_saver(job, reason, touched, phases) as (save_chunk, size):
+        with _chunk_saver(job, reason, touched, phases, kept) as (save_chunk, size):
             for start in range(0, len(rows), size):
                 chunk = rows.iloc[start : start + size]
                 try:
@@ -361,7 +367,7 @@ def _check_references_now() -> None:
 
 
 @contextmanager
-def _chunk_saver(job: ImportJob, reason: str, touched: rollup.Touched, phases: Phases):
+def _chunk_saver(job: ImportJob, reason: str, touched: rollup.Touched, phases: Phases, kept=frozenset()):
     """(the function that saves one chunk of the job's checked rows and returns (created, updated,
     unchanged), the rows in a chunk): on PostgreSQL through COPY and one set-based merge per chunk
     (copy_merge), elsewhere row by row through the ORM. Both keep the same rows and the same history,
@@ -372,12 +378,12 @@ def _chunk_saver(job: ImportJob, reason: str, touched: rollup.Touched, phases: P
 
         def save_row_by_row(chunk):
             with phases("merge and history"):
-                return save(chunk, job, reason, touched)
+                return save(chunk, job, reason, touched, kept)
 
         yield save_row_by_row, CHUNK_ROWS
         return
     target = copy_merge.INCIDENTS if incidents else copy_merge.CARE_HOURS
-    options = {"stamps": {"import_job": job.pk}, "user_id": job.created_by_id, "reason": reason}
+    options = {"stamps": {"import_job": job.pk}, "user_id": job.created_by_id, "reason": reason, "kept": kept}
     options["phases"] = phases
     options["noted"] = touched.add_instants if incidents else touched.add
 
@@ -389,12 +395,12 @@ def _chunk_saver(job: ImportJob, reason: str, touched: rollup.Touched, phases: P
 
 
 def _save_incidents(
-    chunk: pd.DataFrame, job: ImportJob, reason: str, touched: rollup.Touched
+    chunk: pd.DataFrame, job: ImportJob, reason: str, touched: rollup.Touched, kept=frozenset()
 ) -> tuple[int, int, int]:
     """Create new incidents and update changed ones, keyed on (service, source reference); each names
-    the job as the import that made or last changed it. `touched` gathers the services and days to
-    recount: those of the new and changed incidents, an updated incident's former day included (an
-    unchanged one changes no count)."""
+    the job as the import that made or last changed it. A changed incident keeps its `kept` fields.
+    `touched` gathers the services and days to recount: those of the new and changed incidents, an
+    updated incident's former day included (an unchanged one changes no count)."""
     existing = {
         (i.service_id, i.source_reference): i
         for i in Incident.objects.filter(
@@ -405,6 +411,8 @@ def _save_incidents(
     for row in chunk.itertuples(index=False):
         values = _incident_values(row)
         incident = existing.get((int(row.service_id), row.source_reference))
+        if incident is not None:
+            values = {name: value for name, value in values.items() if name not in kept}
         if incident is None:
             new.append(
                 Incident(
@@ -427,9 +435,8 @@ def _save_incidents(
     if new:
         bulk_create_with_history(new, Incident, batch_size=500, **history)
     if changed:
-        bulk_update_with_history(
-            changed, Incident, [*INCIDENT_FIELDS, "import_job"], batch_size=500, **history
-        )
+        saved = [name for name in INCIDENT_FIELDS if name not in kept]
+        bulk_update_with_history(changed, Incident, [*saved, "import_job"], batch_size=500, **history)
     return len(new), len(changed), len(chunk) - len(new) - len(changed)
 
 
@@ -447,10 +454,11 @@ def _incident_values(row) -> dict:
 
 
 def _save_care_hours(
-    chunk: pd.DataFrame, job: ImportJob, reason: str, touched: rollup.Touched
+    chunk: pd.DataFrame, job: ImportJob, reason: str, touched: rollup.Touched, kept=frozenset()
 ) -> tuple[int, int, int]:
     """Insert or update one figure per service and day; a changed figure keeps the one it replaces in
-    the history (the import's file as the reason), written in bulk like the figures themselves."""
+    the history (the import's file as the reason), written in bulk like the figures themselves. (A
+    care-hours file has no optional column, so `kept` is always empty.)"""
     existing = {
         (hours.service_id, hours.day): hours
         for hours in CareHours.objects.filter(
