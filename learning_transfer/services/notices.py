@@ -230,12 +230,13 @@ def redistribute(trigger: LearningTrigger, *, by, now=None) -> list[LearningNoti
 
 
 def out_of_hours_words(trigger: LearningTrigger, window_hours: int, now) -> str:
-    """What issuing now would mean when the receipt window would open or close outside the provider's
+    """What issuing now would mean when less than half the receipt window falls in the provider's
     working hours ("" otherwise): each manager's window runs in clock hours from the issue, so learning
-    issued at 04:27 is late unless acknowledged by 08:27, before anyone starts work at 09:00."""
+    issued at 04:27 is late unless acknowledged by 08:27, before anyone starts work at 09:00. A window
+    running a little past the end of the day (13:04 to 17:04) leaves managers most of it at work."""
     calendar = trigger.provider.calendar
     opens, closes = localtime(now), localtime(now + timedelta(hours=window_hours))
-    if calendar.is_working_time(opens) and calendar.is_working_time(closes):
+    if calendar.add_working_hours(opens, window_hours / 2) <= closes:
         return ""
     until = (
         f"{closes:%H:%M}"
