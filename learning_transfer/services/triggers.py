@@ -204,6 +204,16 @@ def _apply_baseline(match: MatchedService, rate_row, open_actions: int, shared_t
     match.open_actions_due_5d = open_actions
 
 
+def _refuse_once_issued(trigger: LearningTrigger) -> None:
+    """The matching the learning went out on is what A1's decision rested on: running it again after
+    the issue would rewrite the median and the rates beside the recorded decision."""
+    if trigger.notices_issued_at is not None:
+        refuse(
+            f"The learning was issued on the matching of {london(trigger.matched_at)}, and the decision "
+            "(A1) rested on it, so it stays as it was. Add a service that is now comparable by hand."
+        )
+
+
 def match_services(trigger: LearningTrigger, *, by=None, now=None) -> None:
     """A1: find the services whose risk profile matches the trigger and snapshot each one's baseline.
 
@@ -213,6 +223,7 @@ def match_services(trigger: LearningTrigger, *, by=None, now=None) -> None:
     """
     if by is not None:
         require_perm(by, "learning_transfer.manage_trigger", trigger)
+        _refuse_once_issued(trigger)
     # Not even the system: a closed trigger's figures are those its learning was judged by.
     _refuse_if_closed(trigger)
     now = now_or(now)

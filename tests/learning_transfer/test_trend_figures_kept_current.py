@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from learning_transfer.models import CareHours, Incident, MatchedService
 from learning_transfer.models.triggers import TREND_FIGURES, TREND_WEEKS
-from learning_transfer.services import adjust_match, issue_notices, match_services, update_exposure
+from learning_transfer.services import adjust_match, issue_notices, update_exposure
 from learning_transfer.services.summary import SummaryFilters, executive_summary
 from providers.choices import RiskTag
 from tests.factories import ServiceFactory, UserFactory
@@ -122,14 +122,15 @@ def test_a_service_added_after_the_issue_counts_from_the_triggers_issue_day(
     assert figures_of(trigger, falls_provider["ember"])[-1] == (14, 700)
 
 
-def test_a_service_matched_when_matching_runs_again_after_the_issue_is_counted(
-    trigger, provider, north, quality_director
-):
+def test_a_service_added_after_the_issue_is_counted(trigger, provider, north, quality_director):
+    """A home opened after the issue is added by hand (matching the learning went out on stays)."""
     issue_notices(trigger, by=quality_director, now=ISSUED)
     opened = ServiceFactory(region=north, name="Gorse House", tags=[RiskTag.FALLS])
     add_care_hours(opened, 100)
     add_incidents(opened, 5, prefix="gorse")
-    match_services(trigger, by=quality_director, now=LATER)
+    adjust_match(
+        trigger, opened, True, "Opened after the issue; the same falls risk.", quality_director, now=LATER
+    )
     assert kept() == recounted()
     assert figures_of(trigger, opened)[-1] == (5, 700)
 

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from learning_transfer.services import import_care_hours, import_incidents, match_services
+from learning_transfer.services import import_care_hours, import_incidents, issue_notices, match_services
 
 from .conftest import CONFIRMED, LONDON
 
@@ -147,3 +147,24 @@ def test_the_matched_service_page_says_its_own_figures_changed(
     sign_in(quality_director)
     other = client.get(reverse("learning_transfer:match_detail", args=[dove.pk])).text
     assert "changed after matching" not in other
+
+
+def test_once_the_learning_is_issued_the_matching_it_went_out_on_stays(
+    client, sign_in, provider, quality_director, trigger, managers
+):
+    """Found by a tester: after the notices went out, "Run matching again" rewrote the median the
+    decision "rested on" and which services were above it, beside the recorded decision (A1) saying
+    otherwise. The matching the learning went out on is a fact of record: a service now comparable is
+    added by hand."""
+    issue_notices(trigger, by=quality_director)
+    import_care_hours(hours_file([("Ash Grove", "2026-11-12", "10")]), provider, quality_director)
+    sign_in(quality_director)
+    page = page_of(client, trigger)
+    assert "Care hours of Ash Grove in the matching window changed after matching" in page
+    assert "the rates above are the ones the learning was issued on" in page
+    assert reverse("learning_transfer:trigger_rematch", args=[trigger.pk]) not in page
+    assert reverse("learning_transfer:match_adjust", args=[trigger.pk]) in page
+
+    response = client.post(reverse("learning_transfer:trigger_rematch", args=[trigger.pk]), follow=True)
+    assert "The learning was issued on the matching of " in response.text
+    assert trigger.matches.get(service__name="Ash Grove").care_hours_7d == Decimal("1242.18")
