@@ -12,6 +12,15 @@ from .services import NO_SERVICES, PLAN_LATE
 __all__ = ["DecisionForm", "LineForm", "LineServicesForm", "ReasonForm", "UpdateForm"]
 
 
+class CoveredServicesField(RecordMultipleChoiceField):
+    """The services an update covers, each with who commissions it: they decide who receives a pack
+    (the queryset prefetches `commissioners`)."""
+
+    def label_from_instance(self, obj):
+        bodies = [body.name for body in obj.commissioners.all()]
+        return f"{obj.name} — {'commissioned by ' + ' and '.join(bodies) if bodies else 'no commissioner'}"
+
+
 class UpdateForm(forms.Form):
     """Plan an update: what, for whom, when, which learning and which services."""
 
@@ -25,7 +34,7 @@ class UpdateForm(forms.Form):
         label="Learning reported on",
         help_text="Claims of adoption are checked against these triggers' matched services.",
     )
-    services = RecordMultipleChoiceField(
+    services = CoveredServicesField(
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from config.background import BackgroundWork
@@ -226,15 +227,35 @@ class EvidencePack(BackgroundWork):
         return self.status in (PackStatus.QUEUED, PackStatus.BUILDING)
 
     @property
+    def is_draft(self) -> bool:
+        """Built (or being built) from the update before its release: its pages say "Draft"."""
+        released = self.update.released_at
+        return released is None or (not self.for_release and (self.built_at or self.requested_at) < released)
+
+    @property
     def audience_words(self) -> str:
-        """Whom the pack is for, as its list names it: "Pack for Lancashire County Council"."""
+        """Whom the pack is for, as its list names it: "Pack for Lancashire County Council"; a pack built
+        before the release says it is a draft, as its pages do."""
         if self.commissioner_id:
             return f"Pack for {self.commissioner}"
+        if self.is_draft:
+            return "Draft pack for the provider, built before release: not for sharing"
         return "Full pack for the provider" + (", issued on release" if self.for_release else "")
 
     @property
     def filename(self) -> str:
+        """The stored file's name: one per pack."""
         return f"{self.update.reference}-evidence-pack-{self.pk}.pdf"
+
+    @property
+    def download_name(self) -> str:
+        """The name a downloaded file is saved as, which a contract officer files it by: the update's
+        reference and whom it is for ("RU-0003-evidence-pack-lancashire-county-council.pdf"); the
+        provider's own packs keep their number, as several are built, a draft saying so."""
+        if self.commissioner_id:
+            return f"{self.update.reference}-evidence-pack-{slugify(self.commissioner.name)}.pdf"
+        kind = "draft" if self.is_draft else "provider"
+        return f"{self.update.reference}-evidence-pack-{kind}-{self.pk}.pdf"
 
 
 class ReleasedPackContent(models.Model):

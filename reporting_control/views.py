@@ -151,6 +151,8 @@ class UpdateDetailView(UpdateMixin, TemplateView):
         status = update.status_words(len(lines), sum(line.state == LineState.LACKING for line in lines))
         return super().get_context_data(
             update=update,
+            learning=[(t, user.has_perm("learning_transfer.view_trigger", t)) for t in update.triggers.all()],
+            covered=update.services.prefetch_related("commissioners").order_by("name"),
             # Read from the same rule as release, so the status never says less than the release box.
             status="Ready to release" if lines and not update.released_at and not problems else status,
             lines=lines,
@@ -206,7 +208,7 @@ class UpdateCreateView(StaffRequiredMixin, FormView):
         return {
             **super().get_form_kwargs(),
             "triggers": LearningTrigger.objects.filter(provider=provider).order_by("-confirmed_at"),
-            "services": provider.services.order_by("name"),
+            "services": provider.services.prefetch_related("commissioners").order_by("name"),
         }
 
     def form_valid(self, form):
@@ -514,7 +516,7 @@ def _pdf(pack: EvidencePack) -> FileResponse:
     if pack.status != PackStatus.READY or not pack.file:
         raise Http404("This evidence pack is not ready.")
     return FileResponse(
-        pack.file.open("rb"), as_attachment=True, filename=pack.filename, content_type="application/pdf"
+        pack.file.open("rb"), as_attachment=True, filename=pack.download_name, content_type="application/pdf"
     )
 
 

@@ -217,7 +217,7 @@ def test_commissioner_journey(browser, live_server, oakwood, updates):
     data = Path(download.path()).read_bytes()
     assert data.startswith(b"%PDF")
     pack = updates["pack"]
-    assert download.suggested_filename == pack.filename
+    assert download.suggested_filename == pack.download_name
     assert hashlib.sha256(data).hexdigest() == pack.sha256
     text = "".join(page.extract_text() for page in PdfReader(download.path()).pages)
     assert "Prepared for: Lancashire County Council" in text
