@@ -44,7 +44,7 @@ from .services.incidents import INCIDENT_FIELDS
 from .services.late_start import LOG_LATE
 from .services.people import local_people
 from .services.summary import PERIODS
-from .services.triggers import LEARNING_FIELDS, check_target_date
+from .services.triggers import LEARNING_FIELDS, LOG_AGAIN, check_target_date
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 DATETIME_INPUTS = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
@@ -167,6 +167,17 @@ class TriggerForm(forms.ModelForm):
         self.fields["title"].validators.append(words_that_wrap)
         if self.is_bound and LOG_LATE in self.data:
             self.ask_to_log_late()
+        if self.is_bound and LOG_AGAIN in self.data:
+            self.ask_to_log_again()
+
+    def ask_to_log_again(self) -> None:
+        """Add the "another failure from this incident" checkbox: shown once logging was refused because
+        the incident is logged already, and kept while the person answers it."""
+        self.fields[LOG_AGAIN] = forms.BooleanField(
+            required=False,
+            label="Log another serious failure from this incident",
+            help_text="Only when this is a different failure: it starts a case of its own.",
+        )
 
     def ask_to_log_late(self) -> None:
         """Add the "log it anyway" checkbox: shown once logging was refused because steps of the case

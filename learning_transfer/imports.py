@@ -14,7 +14,7 @@ import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -44,8 +44,16 @@ from .models.incidents import MAX_PEOPLE_AFFECTED, MIN_PEOPLE_AFFECTED
 MAX_STORED_ERRORS = 500
 MAX_LINES_NAMED = 50  # rows too long for the header named in the one message that refuses the file
 SHOWN_CHARACTERS = 40  # a cell quoted in a message is cut to this, so one long cell cannot flood the list
-DATE_TIME_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"]
-DATE_FORMATS = ["%d/%m/%Y"]
+DATE_TIME_FORMATS = [
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %I:%M %p",  # 07/12/2026 2:30 PM, as a spreadsheet set to the 12-hour clock writes it
+    "%d/%m/%Y %I:%M:%S %p",
+    "%d/%m/%Y",
+]
+# A day may come with a time of midnight, as a spreadsheet writes a date cell; any other time is refused.
+DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S"]
+UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:\s|$)")
 TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
 NUL = "\x00"
@@ -247,15 +255,37 @@ def service_lookup(services: list[tuple[int, str, str]]) -> dict[str, int]:
     return lookup
 
 
-def _prepare(frame: pd.DataFrame, columns: list[Column]) -> tuple[pd.DataFrame, list[dict], frozenset[str]]:
+def _holds(frame: pd.DataFrame, columns: list[Column]) -> bool:
+    """Whether the file has every required column of this kind of file."""
+    return all(column.name in frame.columns for column in columns if column.required)
+
+
+# What a file of the other kind, chosen under the wrong "What the file holds", is told.
+CHOOSE_CARE_HOURS = (
+    "This looks like a care-hours file (service, day, hours): choose Care hours under “What the file "
+    "holds” and upload it again."
+)
+CHOOSE_INCIDENTS = (
+    "This looks like an incidents file (source_reference, service, occurred_at, theme): choose "
+    "Incidents under “What the file holds” and upload it again."
+)
+
+
+def _prepare(
+    frame: pd.DataFrame, columns: list[Column], other_kind: tuple[list[Column], str]
+) -> tuple[pd.DataFrame, list[dict], frozenset[str]]:
     """Normalise headers, strip cells and add absent optional columns (returned by name: `Checked.absent`);
-    report missing or repeated ones."""
+    report missing or repeated ones, or, for a file of the other kind (`other_kind`: its columns and
+    what to say), that the other kind should be chosen."""
     frame = frame.rename(columns=column_name)
     wanted = [c.name for c in columns]
     # "Hours" and "hours" become one name: which of the two columns to read would be a guess.
     repeated = sorted(set(frame.columns[frame.columns.duplicated()]) & set(wanted))
     missing = [c.name for c in columns if c.required and c.name not in frame.columns]
     problems = [f"Missing column: {name}." for name in missing]
+    other_columns, choose_other = other_kind
+    if missing and _holds(frame, other_columns):
+        problems = [choose_other]  # the easy slip: the right file under the wrong "What the file holds"
     problems += [f"Column {name} appears more than once." for name in repeated]
     if problems:
         return frame, [{"line": 1, "message": text} for text in problems], frozenset()
@@ -263,7 +293,8 @@ def _prepare(frame: pd.DataFrame, columns: list[Column]) -> tuple[pd.DataFrame, 
     for name in absent:
         frame[name] = ""
     frame = frame[wanted].apply(_stripped)
-    return frame, [], absent
+    # A row of spaces looks blank in a spreadsheet: once stripped it is dropped as a blank row is.
+    return frame[(frame != "").any(axis=1)], [], absent
 
 
 def _stripped(column: pd.Series) -> pd.Series:
@@ -312,6 +343,21 @@ def _choice(values: pd.Series, choices) -> pd.Series:
         str(c.label).casefold(): c.value for c in choices
     }
     return _per_distinct(values, lambda value: lookup.get(value.casefold()))
+
+
+def _no_such_day(cell: str) -> str:
+    """For a UK date that does not exist, why (" There is no 31 November 2026."), else ""."""
+    found = UK_DATE.match(cell)
+    if not found:
+        return ""
+    day, month, year = (int(part) for part in found.groups())
+    if not 1 <= month <= 12:
+        return f" There is no month {month}: dates are day/month/year."
+    try:
+        date(year, month, day)
+    except ValueError:
+        return f" There is no {day} {date(year, month, 1):%B} {year}."
+    return ""
 
 
 def _parse(values: pd.Series, formats: list[str], iso: bool = True) -> pd.Series:
@@ -478,9 +524,12 @@ class _Rows:
 
     def _not_a_date(self, column: str, index, example: str, what: str) -> str:
         """'… is not a date like 2026-11-02 or 02/11/2026.', asking for the full year when it is short."""
+        cell = self.frame.at[index, column]
         message = f"{self.quote(column, index)} is not {what} like {example}."
-        short = SHORT_YEAR.match(self.frame.at[index, column])
-        return f"{message} Use a four-digit year (20{short[1]})." if short else message
+        short = SHORT_YEAR.match(cell)
+        if short:
+            return f"{message} Use a four-digit year (20{short[1]})."
+        return f"{message}{_no_such_day(cell)}"
 
     def _not_too_early(self, column: str, parsed: pd.Series) -> None:
         """The same earliest year as every form's dates (providers.fields)."""
@@ -501,10 +550,12 @@ class _Rows:
         self.report(repeated, lambda i: f"Duplicate row: the same {what} as line {first_line[i]}.")
 
 
-def _check(frame: pd.DataFrame, columns: list[Column], values) -> Checked:
+def _check(
+    frame: pd.DataFrame, columns: list[Column], values, other_kind: tuple[list[Column], str]
+) -> Checked:
     """The one checking path: prepare the columns, let `values(rows)` check and parse each of them,
     and return the parsed rows with every problem found."""
-    frame, header_problems, absent = _prepare(frame, columns)
+    frame, header_problems, absent = _prepare(frame, columns, other_kind)
     if header_problems:
         return Checked(frame.iloc[0:0], header_problems)
     # A template's example row is refused on its own: its other cells would only add puzzles (an
@@ -546,7 +597,7 @@ def check_incidents(frame: pd.DataFrame, services: dict[str, int], now: datetime
         rows.duplicates({"service": service_id, "reference": reference}, "service and source_reference")
         return parsed
 
-    return _check(frame, INCIDENT_COLUMNS, values)
+    return _check(frame, INCIDENT_COLUMNS, values, (CARE_HOURS_COLUMNS, CHOOSE_CARE_HOURS))
 
 
 def check_care_hours(frame: pd.DataFrame, services: dict[str, int], now: datetime | None = None) -> Checked:
@@ -565,7 +616,7 @@ def check_care_hours(frame: pd.DataFrame, services: dict[str, int], now: datetim
         rows.duplicates({"service": service_id, "day": day}, "service and day")
         return {"service_id": service_id, "day": day.dt.date, "hours": hours.round(2)}
 
-    return _check(frame, CARE_HOURS_COLUMNS, values)
+    return _check(frame, CARE_HOURS_COLUMNS, values, (INCIDENT_COLUMNS, CHOOSE_INCIDENTS))
 
 
 CHECKERS = {ImportKind.INCIDENTS: check_incidents, ImportKind.CARE_HOURS: check_care_hours}

@@ -12,7 +12,7 @@ from providers.permissions import compiled_once, providers_where, staff_assignme
 
 from . import chain, permissions
 from .choices import TriggerStatus
-from .models import ImplementationLead, LearningNotice
+from .models import ImplementationLead, ImplementationLine, LearningNotice
 from .services import late_notices
 from .services.review import review_candidates
 from .services.summary import headline
@@ -74,15 +74,56 @@ def registered_manager_context(request, role) -> dict:
         PANEL_ROWS,
         kept_for=(user, "open implementation lines"),
     )
+    in_place, in_place_total = dashboards.first_rows_and_total(
+        lambda: _to_put_in_place(user, role), PANEL_ROWS, kept_for=(user, "learning to put in place")
+    )
     now = timezone.now()
     late_notices.mark_late(notices, now)  # a notice past its receipt window or due date says so
     return {
         "notices": notices,
         "more_notices": notice_total - len(notices),
+        "in_place": [(match, _still_to_do(match)) for match in in_place],
+        "more_in_place": in_place_total - len(in_place),
         "lines": lines,
         "line_total": line_total,
         "now": now,
     }
+
+
+def _to_put_in_place(user, role):
+    """The learning acknowledged at the manager's services and not verified there yet, oldest first,
+    with what setting it up still lacks: a lead who can still sign in, the lines, the notice's due date.
+    A notice still to acknowledge is listed above it instead."""
+    notices = LearningNotice.objects.filter(matched_service=OuterRef("pk"), superseded_at__isnull=True)
+    return (
+        permissions.visible_matches(user)
+        .filter(
+            service__in=visible_services(user, roles=[role]),
+            included=True,
+            trigger__status=TriggerStatus.ISSUED,
+            implementation_confirmed_at__isnull=True,
+        )
+        .filter(Exists(notices.filter(acknowledged_at__isnull=False)))
+        .annotate(
+            has_lead=Exists(
+                ImplementationLead.objects.filter(matched_service=OuterRef("pk"), person__is_active=True)
+            ),
+            has_lines=Exists(ImplementationLine.objects.filter(matched_service=OuterRef("pk"))),
+            due_at=notices.values("due_at")[:1],
+        )
+        .select_related("service", "trigger")
+        .order_by("pk")
+    )
+
+
+def _still_to_do(match) -> list[str]:
+    """What the manager still has to do before the learning can be verified at the service, in order."""
+    to_do = [
+        "confirm an implementation lead" if not match.has_lead else "",
+        "complete the mandatory briefing" if match.briefing_completed_at is None else "",
+        "add the implementation lines" if not match.has_lines else "",
+    ]
+    return [words for words in to_do if words]
 
 
 def source_failures_context(request, role) -> dict:

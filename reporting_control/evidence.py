@@ -285,7 +285,7 @@ def service_evidence(
     if left is not None:
         return _left_out_evidence(left, provider_wide)
     if service_id not in evidence.by_service:
-        return "not_matched", f"{name} is not an included matched service of a linked trigger"
+        return "not_matched", f"{name} was not one of the services the linked learning was sent to"
     if evidence.has_notice(service_id):
         return "notice_only", (
             f"{name} has a learning notice but no verified implementation: a notice is not adoption evidence"

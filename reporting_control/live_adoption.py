@@ -190,8 +190,12 @@ def words(practice: LivePractice, released: bool, label: str = "") -> dict:
     when = moment_words(released)
     sentences, short = [], []
     if practice.deployed_at is None:
-        sentences.append(f"The learning was not live at {name} {when}: no go-live had been recorded there.")
-        short.append("not live")
+        # Told beside "Verified", which a reader would otherwise take for the change in use on every shift.
+        sentences.append(
+            f"The learning was not live at {name} {when}: its implementation was verified, but no go-live "
+            "had been recorded there, so no check of live practice on the shifts backs it yet."
+        )
+        short.append("verified, but not live: no go-live recorded")
     else:
         live_since = london(practice.deployed_at)
         sentences.append(f"The learning had been live at {name} since {live_since}.")

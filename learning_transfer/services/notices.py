@@ -158,16 +158,30 @@ def name_owner(notice: LearningNotice, *, by, owner, due_at) -> LearningNotice:
             f"Implementation cannot be due before the notice was issued ({london(notice.issued_at)}).",
             "due_at",
         )
+    reason = _owner_change_words(notice, owner, due_at)
     with transaction.atomic():
         change_once(
             notice,
             expected={"acknowledged_at": None},
             changes={"owner": owner, "due_at": due_at},
             by=by,
-            reason="Owner and due date set",
+            reason=reason,
             refusal=refusal,
         )
     return notice
+
+
+def _owner_change_words(notice: LearningNotice, owner, due_at) -> str:
+    """What naming the owner changes, for the history: "Owner Beth Mills → Rachel Green; implementation
+    due Thu 10 Dec 2026, 13:06 → Mon 14 Dec 2026, 10:00" (only what changes; "none" for nothing)."""
+    said = []
+    if owner != notice.owner:
+        said.append(f"owner {notice.owner or 'none'} → {owner or 'none'}")
+    if due_at != notice.due_at:
+        before, after = (london(moment) if moment else "none" for moment in (notice.due_at, due_at))
+        said.append(f"implementation due {before} → {after}")
+    words = "; ".join(said) or "owner and due date set again, unchanged"
+    return words[0].upper() + words[1:]
 
 
 def needs_redistribution(notice: LearningNotice | None, deadline, now) -> bool:

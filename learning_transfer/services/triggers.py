@@ -13,6 +13,7 @@ from providers.history import READ_AS
 from providers.permissions import require_perm
 from providers.services import given_reason
 from providers.templatetags.nhsuk import london
+from providers.who_acts import join_and
 
 from .. import analysis, chain
 from ..choices import RootCauseFactor, TriggerStatus
@@ -54,6 +55,7 @@ def log_trigger(
     source_incident=None,
     match_same_service_type: bool = True,
     log_late: bool = False,
+    log_again: bool = False,
     now=None,
     **learning,
 ) -> LearningTrigger:
@@ -64,6 +66,7 @@ def log_trigger(
     (`late_start.StartsOverdue`, naming them) unless `log_late` is True ("log it anyway"): the register's
     form asks the person; code recording a known history (the demo, tests of older cases) says so
     explicitly, so a caller that forgets is warned rather than starting every step overdue.
+    An incident logged already is refused unless `log_again` says this is another failure from it.
     """
     now = now_or(now)
     require_perm(by, "learning_transfer.log_trigger", source_service.provider)
@@ -74,6 +77,7 @@ def log_trigger(
     _check_factors(learning.get("root_cause_factors", []))
     check_target_date(learning.get("target_date"), confirmed_at)
     _refuse_if_logged(source_service, confirmed_at, title)
+    _refuse_if_incident_logged(source_incident, log_again)
     refuse_late_start(source_service, confirmed_at, now, log_late)
     trigger = LearningTrigger(
         provider=source_service.provider,
@@ -111,6 +115,26 @@ def _refuse_if_logged(source_service, confirmed_at, title: str) -> None:
     ).first()
     if existing is not None:
         raise AlreadyDone(f"This failure was already logged as {existing.reference}.", existing)
+
+
+# The action's argument, and the form's checkbox, that says "this is another failure from the incident".
+LOG_AGAIN = "log_again"
+
+
+def _refuse_if_incident_logged(source_incident, log_again: bool) -> None:
+    """An incident logged as a serious failure already is most often the same failure logged twice (its
+    link opened again): the second case would run its own deadlines and escalations, so the person says
+    so before one is started."""
+    if source_incident is None or log_again:
+        return
+    logged = [str(trigger) for trigger in source_incident.learning_triggers.order_by("pk")]
+    if logged:
+        refuse(
+            f"Incident {source_incident.source_reference} is already logged as {join_and(logged)}: logging "
+            "it again starts a second case, with its own deadlines and escalations. Open that one, or tick "
+            "the box if this is another serious failure from the same incident.",
+            LOG_AGAIN,
+        )
 
 
 def _check_trigger_facts(source_service, source_incident, risk_tags, confirmed_at, now) -> None:

@@ -32,6 +32,7 @@ from ..services.corrections import source_corrections
 from ..services.late_start import LOG_LATE, StartsOverdue
 from ..services.match_history import matched_set_changes
 from ..services.notices import needs_redistribution, out_of_hours_words
+from ..services.triggers import LOG_AGAIN
 from ..services.verification import in_words
 from .common import TriggerMixin, act
 
@@ -116,7 +117,9 @@ class TriggerCreateView(StaffRequiredMixin, FormView):
         }
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(incident=self.incident(), **kwargs)
+        incident = self.incident()
+        logged_as = list(incident.learning_triggers.order_by("pk")) if incident is not None else []
+        return super().get_context_data(incident=incident, logged_as=logged_as, **kwargs)
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -136,6 +139,7 @@ class TriggerCreateView(StaffRequiredMixin, FormView):
                 local_fix=data["local_fix"],
                 learning_statement=data["learning_statement"],
                 log_late=data.get(LOG_LATE, False),
+                log_again=data.get(LOG_AGAIN, False),
             )
         except AlreadyDone as done:
             messages.info(self.request, done.message)
@@ -146,6 +150,8 @@ class TriggerCreateView(StaffRequiredMixin, FormView):
             add_service_errors(form, late)
             return self.render_to_response(self.get_context_data(form=form, late_steps=late.steps))
         except ValidationError as error:
+            if LOG_AGAIN in getattr(error, "error_dict", {}):
+                form.ask_to_log_again()
             add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"{trigger.reference} logged. The matched services are below.")

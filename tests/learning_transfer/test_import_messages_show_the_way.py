@@ -81,7 +81,7 @@ def test_a_bad_date_names_both_formats_and_a_short_year_asks_for_four_digits(
     job = import_incidents(upload(text), provider, quality_director)
     like = "is not a date and time like 2026-11-02 14:30 or 02/11/2026 14:30."
     assert messages(job) == [
-        (2, f"occurred_at '01/13/2026 14:30' {like}"),
+        (2, f"occurred_at '01/13/2026 14:30' {like} There is no month 13: dates are day/month/year."),
         (3, f"occurred_at '05/01/26 14:30' {like} Use a four-digit year (2026)."),
     ]
 

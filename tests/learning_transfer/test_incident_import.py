@@ -89,7 +89,12 @@ def test_every_bad_row_is_reported_by_line_and_nothing_is_imported(
     job = import_incidents(upload(text), provider, quality_director)
     assert job.status == ImportStatus.REJECTED
     assert messages(job) == [
-        (3, "occurred_at '31/02/2026 10:00' is not a date and time like " + imports.DATE_TIME_EXAMPLE + "."),
+        (
+            3,
+            "occurred_at '31/02/2026 10:00' is not a date and time like "
+            + imports.DATE_TIME_EXAMPLE
+            + ". There is no 31 February 2026.",
+        ),
         (4, "Unknown service 'Nowhere House': use the CQC location ID or name of one of your services."),
         (5, "Unknown service 'Faraway Manor': use the CQC location ID or name of one of your services."),
         (6, "people_affected cannot be negative (got -2)."),

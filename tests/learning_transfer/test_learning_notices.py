@@ -20,6 +20,7 @@ from learning_transfer.services import (
 from learning_transfer.services.measures import distribution, picture
 from learning_transfer.views.notices import NoticeListView
 from providers.choices import Role
+from providers.templatetags.nhsuk import london
 from tests.factories import person_with_role
 
 from .conftest import CONFIRMED
@@ -115,9 +116,16 @@ def test_the_governance_officer_names_a_missing_owner(
     notice = notice_for(trigger, "ash", falls_provider)
     assert notice.owner == managers["ash"]  # found through the role even without the service field
     lead = person_with_role(Role.SERVICE_IMPROVEMENT_LEAD, service=falls_provider["ash"], username="ash-lead")
-    name_owner(notice, by=governance_officer, owner=lead, due_at=ISSUED + timedelta(hours=48))
+    due_before = notice.due_at
+    due = ISSUED + timedelta(hours=48)
+    name_owner(notice, by=governance_officer, owner=lead, due_at=due)
     notice.refresh_from_db()
     assert notice.owner == lead
+    # The history says what changed, as a distribution sheet would (a tester's finding: it said only
+    # "Owner and due date set").
+    assert notice.history.first().history_change_reason == (
+        f"Owner {managers['ash']} → {lead}; implementation due {london(due_before)} → {london(due)}"
+    )
 
 
 def test_services_added_after_issue_are_shown_as_left_out_until_issued(

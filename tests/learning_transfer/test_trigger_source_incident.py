@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from learning_transfer.models import LearningTrigger
+from learning_transfer.services.triggers import LOG_AGAIN
 
 from .conftest import CONFIRMED
 
@@ -71,3 +72,53 @@ def test_a_failure_is_never_confirmed_before_its_incident_happened(
         "The failure cannot be confirmed before its incident happened ("
     )
     assert not LearningTrigger.objects.exists()
+
+
+def _post(client, falls_provider, incident, title, **extra):
+    return client.post(
+        "/learning/triggers/new/",
+        {
+            "source_service": falls_provider["ash"].pk,
+            "source_incident": incident.pk,
+            "title": title,
+            "theme": "fall",
+            "risk_tags": ["falls"],
+            "match_same_service_type": "on",
+            "what_happened": "Found on the floor.",
+            "confirmed_at": CONFIRMED.strftime("%Y-%m-%dT%H:%M"),
+            **extra,
+        },
+    )
+
+
+def test_an_incident_logged_already_is_named_and_a_second_case_asked_for(
+    client, sign_in, log_falls_trigger, falls_provider, fall_at_ash, quality_director
+):
+    """Found by a tester: the "Log as trigger" link of an incident opened again (an old tab, a
+    colleague's screen) logged the same incident as a second serious failure with no word, starting a
+    second case with its own deadlines and escalations."""
+    first = log_falls_trigger(source_service=falls_provider["ash"], source_incident=fall_at_ash)
+    sign_in(quality_director)
+    form = client.get(f"/learning/triggers/new/?incident={fall_at_ash.pk}").text
+    assert (
+        f'This incident is already logged as <a href="{first.get_absolute_url()}">{first.reference}' in form
+    )
+
+    response = _post(client, falls_provider, fall_at_ash, "The same fall, logged again")
+    assert response.status_code == 200
+    assert response.context["form"].errors[LOG_AGAIN] == [
+        f"Incident {fall_at_ash.source_reference} is already logged as {first.reference} {first.title}: "
+        "logging it again starts a second case, with its own deadlines and escalations. Open that one, "
+        "or tick the box if this is another serious failure from the same incident."
+    ]
+    assert LearningTrigger.objects.count() == 1
+
+    response = _post(
+        client,
+        falls_provider,
+        fall_at_ash,
+        "A second failure: the call bell",
+        **{LOG_AGAIN: "on", "log_late": "on"},  # confirmed days ago, as the first: its steps start overdue
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    assert LearningTrigger.objects.count() == 2

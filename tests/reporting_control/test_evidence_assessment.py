@@ -57,7 +57,7 @@ def test_a_service_that_is_not_matched_cannot_evidence_a_claim(
     )
 
     assert line.state == LineState.LACKING
-    assert "not an included matched service" in line.evidence_note
+    assert "was not one of the services the linked learning was sent to" in line.evidence_note
 
 
 def test_provider_wide_adoption_needs_every_included_matched_service_verified(
