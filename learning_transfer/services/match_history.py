@@ -69,6 +69,19 @@ def matched_set_changes(trigger, services_seen: set[int], limit: int = 30) -> li
     return changes
 
 
+def rate_words(value) -> str | None:
+    """A rate per 100 care hours as the pages show it, to three decimal places: "0.057"."""
+    return None if value is None else f"{value:.3f}"
+
+
+def _figure(value) -> str | None:
+    return None if value is None else f"{value.normalize():,f}"
+
+
+def _yes_no(value) -> str:
+    return "yes" if value else "no"
+
+
 def _percent(value) -> str | None:
     """A percentage as the service's page shows it: "14 %"."""
     return None if value is None else f"{value.normalize():f} %"
@@ -77,6 +90,11 @@ def _percent(value) -> str | None:
 # The service's fields whose own names read poorly in a change ("Expected reduction pct"), in the
 # words its page uses (the shared History reads every other field by its own label).
 READ_AS["learning_transfer.MatchedService"] = [
+    ("Incidents in the matching window", ("incidents_7d",), str),
+    ("Care hours in the matching window", ("care_hours_7d",), _figure),
+    ("Incident rate per 100 care hours", ("rate_7d",), rate_words),
+    ("Above the provider median", ("above_median",), _yes_no),
+    ("Found by the risk-profile rule", ("matched_by_rule",), _yes_no),
     ("Mandatory briefing completed", ("briefing_completed_at",), london),
     ("Comparable risk found", ("comparable_risk_open_since",), london),
     ("Comparable risk resolved", ("comparable_risk_resolved_at",), london),

@@ -21,6 +21,7 @@ from ..models import LearningTrigger, MatchedService
 from . import data, notice_mails, review_flags
 from .common import now_or, refuse, save_with_history, update_rows, write_history
 from .late_start import refuse_late_start
+from .match_history import rate_words
 from .trend import refresh_trend_figures
 from .verification import withdraw
 
@@ -299,6 +300,9 @@ def _labels(choices):
 READ_AS["learning_transfer.LearningTrigger"] = [
     ("Risk tags", ("risk_tags",), _labels(RiskTag)),
     ("Root cause factors", ("root_cause_factors",), _labels(RootCauseFactor)),
+    ("Provider median incident rate per 100 care hours", ("provider_median_rate",), rate_words),
+    ("Working days ahead counted for open action lines", ("open_actions_working_days",), str),
+    ("Matched", ("matched_at",), london),
 ]
 
 

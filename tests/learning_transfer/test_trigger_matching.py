@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from escalation import computations
 from learning_transfer import chain
@@ -331,3 +332,19 @@ def test_matching_again_stores_each_services_new_figures_with_a_history_row_of_t
         assert first.history_type == "+"
         assert [getattr(latest, name) for name in tracked] == [getattr(match, name) for name in tracked]
     assert not historical.objects.filter(id=found["Ash Grove"].pk, history_type="+", incidents_7d=8).exists()
+
+
+def test_a_matched_services_history_reads_its_figures_in_words(
+    client, sign_in, log_falls_trigger, falls_provider, quality_director
+):
+    """Found by a tester: the History said "Rate 7d: 0.033907 → 0.056664" and "Above median: no → yes"."""
+    trigger = log_falls_trigger()
+    add_incidents(falls_provider["ash"], 3, prefix="more")  # Ash Grove 10 / 700 h
+    match_services(trigger, by=quality_director)
+    ash = trigger.matches.get(service=falls_provider["ash"])
+    sign_in(quality_director)
+    page = client.get(reverse("learning_transfer:match_detail", args=[ash.pk])).text
+    assert "Incident rate per 100 care hours: 1.000 → 1.429" in page
+    assert "Incidents in the matching window: 7 → 10" in page
+    assert "Above the provider median: no → yes" in page
+    assert "Rate 7d" not in page and "Above median" not in page
