@@ -260,3 +260,22 @@ class ImportJob(BackgroundWork):
         if not self.total_rows:
             return 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+    @property
+    def grouped_errors(self) -> list[tuple[str, str]]:
+        """The listed problems with the same words once, naming their lines ("4, 9, 17 … and 497 more
+        lines"), in the order each first appears: a mistake repeated on 8,000 rows is one row, not 500
+        (the line of a file-wide problem, line 1, reads as the header)."""
+        lines_of: dict[str, list[int]] = {}
+        for error in self.errors:
+            lines_of.setdefault(error["message"], []).append(error["line"])
+        return [(_lines_words(lines), message) for message, lines in lines_of.items()]
+
+
+LINES_NAMED = 10  # a problem on more lines names the first ten and counts the rest
+
+
+def _lines_words(lines: list[int]) -> str:
+    named = ", ".join(f"{line:,}" for line in lines[:LINES_NAMED])
+    more = len(lines) - LINES_NAMED
+    return f"{named} and {more:,} more line{'s' * (more != 1)}" if more > 0 else named

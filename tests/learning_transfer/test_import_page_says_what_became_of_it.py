@@ -47,3 +47,17 @@ def test_an_imported_file_says_what_was_saved_once(
     )
     assert "<strong>Imported</strong> 3 rows: 3 new" in page
     assert "every row is checked before anything is saved" not in page  # the check is over
+
+
+def test_a_mistake_repeated_on_many_lines_is_listed_once_with_its_lines(
+    client, sign_in, quality_director, elm_house, django_capture_on_commit_callbacks
+):
+    """Found by a tester: a service misspelt on 8,325 rows listed 500 identical lines, a page 85,000
+    pixels long on a phone."""
+    rows = [f"X-{n},Elm Hse,2025-01-01 10:00,fall,low,no,1" for n in range(12)]
+    page = uploaded(
+        client, sign_in, quality_director, "\n".join([HEADER, *rows]), django_capture_on_commit_callbacks
+    )
+    assert "Nothing was imported: 12 problems found" in page
+    assert page.count("Unknown service &#x27;Elm Hse&#x27;") == 1
+    assert "2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 2 more lines" in page
