@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from providers.choices import ROLE_SCOPE, Role, Scope
 from providers.models import Provider, Region, Service
+from providers.templatetags.nhsuk import london
 
 from ..choices import EscalationKind, EscalationState, EventKind
 from .chains import describe_window
@@ -180,7 +181,19 @@ class Escalation(models.Model):
             return self.resolution_note
         if self.state == EscalationState.ACKNOWLEDGED and self.action_taken:
             return self.ACTION_RECORDED_WORDS
+        if self.is_late:
+            return f"Late — to be acknowledged by {london(self.acknowledge_by)}: acknowledge it now"
         return self.get_state_display()
+
+    @property
+    def is_late(self) -> bool:
+        """Raised and still not acknowledged after its deadline (the engine has raised its follow-up)."""
+        return self.state == EscalationState.RAISED and self.acknowledge_by <= timezone.now()
+
+    @property
+    def display_state(self) -> str:
+        """The state a list colours its tag by: a late acknowledgement reads as overdue, in red."""
+        return "overdue" if self.is_late else self.state
 
     @property
     def is_open(self) -> bool:
