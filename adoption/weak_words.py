@@ -2,9 +2,9 @@
 live monitoring and the evidence pack's account of live practice take them from (re-exported by
 adoption.variation, where the comparison that finds them lives)."""
 
+from escalation.choices import group_words
 from escalation.measures import baseline_key
 from escalation.rules import fmt, rule_measures, threshold_of
-from escalation.weak_groups import group_words
 
 
 def weak_now_groups(sections: list[dict]) -> list[dict]:

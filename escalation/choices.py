@@ -77,3 +77,16 @@ class EventKind(models.TextChoices):
     ACTION_RECORDED = "action_recorded", "Action recorded"
     ESCALATION_RESOLVED = "escalation_resolved", "Escalation resolved"
     NOBODY_TO_TELL = "nobody_to_tell", "Nobody holds the role or the Nominated Individual role"
+
+
+def group_words(name: str) -> str:
+    """A weak group's name ("shift night", "team Yew", as `Escalation.group` keeps it) as a sentence says
+    it: "the night shift", "team Yew"; a name that already says what it is ("team Night team") is not
+    said twice ("the Night team"). The stored name is left as it is: it is what makes each group's
+    escalation unique for its step."""
+    dimension, _, group = name.partition(" ")
+    if dimension == "shift":
+        return f"the {group}" if group.lower().endswith("shift") else f"the {group} shift"
+    if dimension == "team" and group.lower().endswith("team"):
+        return f"the {group}"
+    return name

@@ -3,7 +3,7 @@ figures as a whole do not. The engine tells the step's target about each, once p
 
 from django.utils import timezone
 
-from .choices import EscalationKind
+from .choices import EscalationKind, group_words
 from .models import ChainRun
 from .raising import EscalationSpec, raise_escalations
 
@@ -36,16 +36,3 @@ def raise_weak_group_escalations(run: ChainRun, code: str, groups: list, *, occu
         for name, evaluation in groups
     ]
     return raise_escalations(specs, now)
-
-
-def group_words(name: str) -> str:
-    """A weak group's name ("shift night", "team Yew", as `Escalation.group` keeps it) as a sentence says
-    it: "the night shift", "team Yew"; a name that already says what it is ("team Night team") is not
-    said twice ("the Night team"). The stored name is left as it is: it is what makes each group's
-    escalation unique for its step."""
-    dimension, _, group = name.partition(" ")
-    if dimension == "shift":
-        return f"the {group}" if group.lower().endswith("shift") else f"the {group} shift"
-    if dimension == "team" and group.lower().endswith("team"):
-        return f"the {group}"
-    return name

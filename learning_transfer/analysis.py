@@ -114,15 +114,12 @@ class A1Decision:
     @property
     def grounds(self) -> str:
         """What the decision rests on: the counts, the median and the rule."""
-        median = (
-            "no provider median (no care hours recorded)"
-            if self.median is None
-            else (f"provider median {format_rate(self.median)} per 100 care hours")
-        )
-        return (
-            f"{self.matched_count} matched service{'s' if self.matched_count != 1 else ''}, "
-            f"{self.above_median_count} above the {median}. The rule: {self.rule_text}."
-        )
+        services = f"{self.matched_count} matched service{'s' if self.matched_count != 1 else ''}"
+        if self.median is None:
+            # Without care hours there is no median to be above ("0 above the no provider median").
+            return f"{services}; no provider median (no care hours recorded). The rule: {self.rule_text}."
+        median = f"provider median {format_rate(self.median)} per 100 care hours"
+        return f"{services}, {self.above_median_count} above the {median}. The rule: {self.rule_text}."
 
 
 def a1_decision(matched: pd.DataFrame, median: float | None, rule: dict, measures: list[dict]) -> A1Decision:

@@ -10,7 +10,7 @@ from providers.choices import ROLE_SCOPE, Role, Scope
 from providers.models import Provider, Region, Service
 from providers.templatetags.nhsuk import london
 
-from ..choices import EscalationKind, EscalationState, EventKind
+from ..choices import EscalationKind, EscalationState, EventKind, group_words
 from .chains import describe_window
 from .runs import ChainRun, StepRun
 
@@ -184,6 +184,20 @@ class Escalation(models.Model):
         if self.is_late:
             return f"Late — to be acknowledged by {london(self.acknowledge_by)}: acknowledge it now"
         return self.get_state_display()
+
+    @property
+    def kind_words(self) -> str:
+        """What the escalation is, as a list names it: a weak group's says which group, so two of one
+        check ("the night shift", "the Night team") never read as the same row twice."""
+        kind = self.get_kind_display()
+        if self.kind == EscalationKind.WEAK_GROUP and self.group:
+            return f"{kind}: {self.group_words}"
+        return kind
+
+    @property
+    def group_words(self) -> str:
+        """The weak group as a sentence says it ("the night shift"); another group as it is kept."""
+        return group_words(self.group) if self.kind == EscalationKind.WEAK_GROUP else self.group
 
     @property
     def is_late(self) -> bool:

@@ -188,3 +188,9 @@ def test_the_receipt_clock_starts_at_each_services_own_first_notice_and_never_re
     assert MatchedService().receipt_deadline(4) is None, "no notice yet: no clock"
     received = {pk: match.received_within(4) for pk, match in kept.items()}
     assert received == {1: True, 2: True, 3: False, 4: False}
+
+
+def test_without_care_hours_the_decision_says_there_is_no_median():
+    """Found by a tester: "2 matched services, 0 above the no provider median (no care hours recorded)"."""
+    decision = decide([None, None], None)
+    assert decision.grounds.startswith("2 matched services; no provider median (no care hours recorded). ")
