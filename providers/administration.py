@@ -28,7 +28,7 @@ from .forms import (
     WorkingHoursForm,
     add_service_errors,
 )
-from .history import recent_changes
+from .history import recent_changes, weekdays_in_words
 from .mixins import StaffRequiredMixin
 from .models import RoleAssignment, Service
 
@@ -64,9 +64,15 @@ def _a_year_on(day: date) -> date:
 
 class WorkingHoursView(AdministeredProviderMixin, TemplateView):
     """The provider's working day and working weekdays, which every working-time deadline counts in,
-    and the bank holidays of the coming 12 months, which never count."""
+    and the bank holidays of the coming 12 months, which never count. Every member of staff reads them
+    (their deadlines are counted in them); only the administrator changes them."""
 
     template_name = "providers/working_hours.html"
+    provider_permission = "providers.read_working_hours"
+
+    @cached_property
+    def can_change(self) -> bool:
+        return self.request.user.has_perm(ADMINISTER, self.provider)
 
     def _form(self, data=None):
         provider = self.provider
@@ -84,6 +90,8 @@ class WorkingHoursView(AdministeredProviderMixin, TemplateView):
         return super().get_context_data(
             provider=provider,
             providers=self.providers,
+            can_change=self.can_change,
+            working_days=weekdays_in_words(provider.working_weekdays),
             form=kwargs.pop("form", None) or self._form(),
             history=history,
             bank_holidays=bank_holidays_between(today, _a_year_on(today) - timedelta(days=1)),
@@ -91,6 +99,8 @@ class WorkingHoursView(AdministeredProviderMixin, TemplateView):
         )
 
     def post(self, request):
+        if not self.can_change:
+            raise permissions.Refused(ADMINISTER, self.provider)
         form = self._form(request.POST)
         if form.is_valid():
             try:

@@ -410,6 +410,13 @@ def is_the(person: str) -> rules.Predicate:
     return rules.predicate(predicate, name=f"is_the_{person}")
 
 
+@rules.predicate
+def works_for(user, provider) -> bool:
+    """The person holds a staff role now at the provider, at any scope: for what every member of its
+    staff reads about the provider itself (its working hours)."""
+    return provider is not None and any(a.provider_id == provider.pk for a in staff_assignments(user))
+
+
 def register(table: dict[str, tuple[rules.Predicate, str]], actions: dict[str, str] | None = None) -> None:
     """Register an app's table of permissions: name -> (predicate, one-line description), and what
     each lets a person do in a few plain words ("record this check"), for refusals to quote."""
@@ -460,12 +467,15 @@ PERMISSIONS = {
         holds(Role.PROVIDER_ADMINISTRATOR, Role.NOMINATED_INDIVIDUAL),
         "Only the provider's administrator or Nominated Individual.",
     ),
+    # Every deadline a person is set is counted in these hours, so everyone may read them.
+    "providers.read_working_hours": (works_for, "Staff of the provider."),
 }
 ACTIONS.update(
     {
         "providers.view_service": "open this service",
         "providers.administer_provider": "change the provider's people, roles and working hours",
         "providers.read_access_history": "read who was given or lost access, by whom and why",
+        "providers.read_working_hours": "read the provider's working hours",
     }
 )
 register(PERMISSIONS)

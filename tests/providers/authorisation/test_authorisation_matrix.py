@@ -155,7 +155,8 @@ TABLE = {
     "organisation": at(get=anywhere()),
     "service_detail": at(get=may(reach="s2"), kwargs=lambda place: {"pk": place.s2.pk}),
     # Administering one's own provider: its administrator only.
-    "working_hours": at(get=anywhere(R.PROVIDER_ADMINISTRATOR), post=anywhere(R.PROVIDER_ADMINISTRATOR)),
+    # Every deadline is counted in the working hours: all staff read them, the administrator sets them.
+    "working_hours": at(get=anywhere(), post=anywhere(R.PROVIDER_ADMINISTRATOR)),
     "people": at(get=anywhere(R.PROVIDER_ADMINISTRATOR), post=anywhere(R.PROVIDER_ADMINISTRATOR)),
     "person_add": at(get=anywhere(R.PROVIDER_ADMINISTRATOR), post=anywhere(R.PROVIDER_ADMINISTRATOR)),
     "access_history": at(get=anywhere(R.PROVIDER_ADMINISTRATOR, R.NOMINATED_INDIVIDUAL)),
