@@ -7,14 +7,14 @@ apart from others'; and, on every other role's dashboard, the person's own check
 
 from datetime import timedelta
 
-from django.db.models import Count, Min, Q
+from django.db.models import Case, Count, Min, Q, When
 from django.utils import timezone
 
 from providers import dashboards
 from providers.permissions import WORK_ROLES, counted_once, once_a_request, roles_held, staff_assignments
 from providers.who_acts import Colleagues, oversight_once, split_yours
 
-from .choices import ChainRunStatus, EscalationState, StepRunState
+from .choices import ChainRunStatus, EscalationKind, EscalationState, StepRunState
 from .models import Notification, StepRun
 from .occurrences import which_checks
 from .permissions import holds_the_target_role, placed_within_reach, visible_escalations
@@ -62,9 +62,13 @@ def told_still_open(user):
 
 
 def most_overdue_first(notifications):
-    """Notifications of open escalations in the order a short list of what to do reads them: the one
-    to acknowledge longest ago first, so the oldest overdue is never left out of the first few."""
-    return notifications.order_by("escalation__acknowledge_by", "escalation__raised_at", "pk")
+    """Notifications of open escalations in the order a short list of what to do reads them: the
+    problems themselves (a breach, an overdue step, a weak group) before the reminders that someone
+    below did not acknowledge one, each the one to acknowledge longest ago first, so the oldest overdue
+    is never left out of the first few, and a new call for intervention is not listed below a night's
+    worth of reminders (a tester's finding: it was the fifteenth)."""
+    reminder = Case(When(escalation__kind=EscalationKind.FOLLOW_UP, then=1), default=0)
+    return notifications.order_by(reminder, "escalation__acknowledge_by", "escalation__raised_at", "pk")
 
 
 def unread_count(user) -> int:

@@ -65,3 +65,20 @@ def test_the_dashboard_the_header_and_the_inbox_count_the_same(climbed, people, 
     assert f">And {panel['more_told']} more to you</a>" in dashboard.text
     others = Escalation.objects.exclude(target_role=Role.NOMINATED_INDIVIDUAL).exclude(state="resolved")
     assert others.exists()
+
+
+def test_a_problem_is_listed_before_reminders_that_someone_did_not_acknowledge(climbed, people):
+    """Found by a tester: a new call for "immediate provider intervention" was listed fifteenth, below a
+    night's reminders (follow-ups) with earlier deadlines, and left off the dashboard."""
+    ni = people.nominated_individual
+    told = list(panels.most_overdue_first(panels.told_still_open(ni)))
+    reminders = [n for n in told if n.escalation.kind == "follow_up"]
+    assert len(reminders) >= 2
+    newest = max(reminders, key=lambda n: n.escalation.acknowledge_by).escalation
+    # As if it were a breach raised to her: a problem of its own, with no parent.
+    Escalation.objects.filter(pk=newest.pk).update(kind="breach", parent=None, root=None, level=1)
+
+    ordered = [n.escalation_id for n in panels.most_overdue_first(panels.told_still_open(ni))]
+    assert ordered[0] == newest.pk
+    rest = [n.escalation for n in panels.most_overdue_first(panels.told_still_open(ni))][1:]
+    assert rest == sorted(rest, key=lambda e: (e.acknowledge_by, e.raised_at, e.pk))
