@@ -30,6 +30,8 @@ def test_an_unread_open_escalation_is_counted_and_listed(overdue_a2, people, cli
     # A1, hers to record, is listed too: raised to the Operations Director, it is not new to her.
     assert count == 1 and [e.pk for e in yours if getattr(e, "unread", False)] == [overdue_a2.pk]
     assert 'aria-label="1 unread"' in page
+    # Said as "new", which is what it counts (a tester read it as what was left to do).
+    assert 'aria-label="1 unread">1 new</strong>' in page
 
 
 def test_an_escalation_resolved_by_someone_else_is_not_counted(overdue_a2, people, client, sign_in):
