@@ -10,11 +10,10 @@ Both kinds of file go through the same column checks (`_Rows`). Everything is ve
 
 import csv
 import io
-import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -39,21 +38,19 @@ from .import_columns import (
     example_rows,
     named_choices,
 )
+from .import_dates import (
+    DATE_FORMATS,
+    DATE_TIME_FORMATS,
+    SHORT_YEAR,
+    no_such_day,
+    parse,
+    to_london,
+)
 from .models.incidents import MAX_PEOPLE_AFFECTED, MIN_PEOPLE_AFFECTED
 
 MAX_STORED_ERRORS = 500
 MAX_LINES_NAMED = 50  # rows too long for the header named in the one message that refuses the file
 SHOWN_CHARACTERS = 40  # a cell quoted in a message is cut to this, so one long cell cannot flood the list
-DATE_TIME_FORMATS = [
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %I:%M %p",  # 07/12/2026 2:30 PM, as a spreadsheet set to the 12-hour clock writes it
-    "%d/%m/%Y %I:%M:%S %p",
-    "%d/%m/%Y",
-]
-# A day may come with a time of midnight, as a spreadsheet writes a date cell; any other time is refused.
-DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S"]
-UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:\s|$)")
 TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
 NUL = "\x00"
@@ -83,7 +80,6 @@ CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\x0c")
 THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 NUMBER_HINT = "use a full stop for decimals (742.5) and commas only between thousands (1,200)."
 DATE_EXAMPLE, DATE_TIME_EXAMPLE = "2026-11-02 or 02/11/2026", "2026-11-02 14:30 or 02/11/2026 14:30"
-SHORT_YEAR = re.compile(r"\d{1,2}/\d{1,2}/(\d{2})(?:\s|$)")  # Excel's short date: 05/01/26
 
 
 class ImportFileError(ValueError):
@@ -345,54 +341,6 @@ def _choice(values: pd.Series, choices) -> pd.Series:
     return _per_distinct(values, lambda value: lookup.get(value.casefold()))
 
 
-def _no_such_day(cell: str) -> str:
-    """For a UK date that does not exist, why (" There is no 31 November 2026."), else ""."""
-    found = UK_DATE.match(cell)
-    if not found:
-        return ""
-    day, month, year = (int(part) for part in found.groups())
-    if not 1 <= month <= 12:
-        return f" There is no month {month}: dates are day/month/year."
-    try:
-        date(year, month, day)
-    except ValueError:
-        return f" There is no {day} {date(year, month, 1):%B} {year}."
-    return ""
-
-
-def _parse(values: pd.Series, formats: list[str], iso: bool = True) -> pd.Series:
-    """Parse dates/times written in any of the formats (ISO first); unparseable values become NaT."""
-    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
-    if iso:
-        parsed = _try_format(values, "ISO8601", parsed)
-    for fmt in formats:
-        parsed = _try_format(values, fmt, parsed)
-    return parsed
-
-
-def _try_format(values: pd.Series, fmt: str, parsed: pd.Series) -> pd.Series:
-    unparsed = parsed.isna() & (values != "")
-    if not unparsed.any():
-        return parsed
-    try:
-        attempt = pd.to_datetime(values[unparsed], format=fmt, errors="coerce")
-    except (ValueError, TypeError):  # mixed time zones in ISO text: treat those rows as bad dates
-        return parsed
-    if getattr(attempt.dt, "tz", None) is not None:
-        return parsed  # times must be UK wall times without an offset
-    parsed.loc[unparsed] = attempt.astype("datetime64[us]")
-    return parsed
-
-
-def _to_london(naive: pd.Series) -> pd.Series:
-    """UK wall times to aware UTC: the autumn's repeated hour takes its first (BST) occurrence and a
-    spring-gap time moves forward, the same conventions as the working-time calendar."""
-    london = naive.dt.tz_localize(
-        "Europe/London", ambiguous=np.ones(len(naive), dtype=bool), nonexistent="shift_forward"
-    )
-    return london.dt.tz_convert("UTC")
-
-
 class _Rows:
     """The cells of one file being checked, their line numbers and every problem found so far.
 
@@ -498,19 +446,19 @@ class _Rows:
 
     def moment(self, column: str, now: datetime) -> pd.Series:
         """A UK date and time, not in the future, as aware UTC."""
-        naive = _parse(self.frame[column], DATE_TIME_FORMATS)
+        naive = parse(self.frame[column], DATE_TIME_FORMATS)
         self.report(
             naive.isna() & (self.frame[column] != ""),
             lambda i: self._not_a_date(column, i, DATE_TIME_EXAMPLE, "a date and time"),
         )
-        moments = _to_london(naive)
+        moments = to_london(naive)
         self.report(moments > pd.Timestamp(now), lambda i: f"{self.quote(column, i)} is in the future.")
         self._not_too_early(column, naive)
         return moments
 
     def day(self, column: str, now: datetime) -> pd.Series:
         """A date without a time, not after today (UK), as midnight timestamps."""
-        parsed = _parse(self.frame[column], DATE_FORMATS)
+        parsed = parse(self.frame[column], DATE_FORMATS)
         has_time = parsed.notna() & (parsed != parsed.dt.normalize())
         self.report(
             (parsed.isna() & (self.frame[column] != "")) | has_time,
@@ -529,7 +477,7 @@ class _Rows:
         short = SHORT_YEAR.match(cell)
         if short:
             return f"{message} Use a four-digit year (20{short[1]})."
-        return f"{message}{_no_such_day(cell)}"
+        return f"{message}{no_such_day(cell)}"
 
     def _not_too_early(self, column: str, parsed: pd.Series) -> None:
         """The same earliest year as every form's dates (providers.fields)."""
