@@ -8,7 +8,6 @@ from simple_history.models import HistoricalRecords
 
 from providers.choices import ROLE_SCOPE, Role, Scope
 from providers.models import Provider, Region, Service
-from providers.templatetags.nhsuk import london
 
 from ..choices import EscalationKind, EscalationState, EventKind, group_words
 from .chains import describe_window
@@ -182,7 +181,8 @@ class Escalation(models.Model):
         if self.state == EscalationState.ACKNOWLEDGED and self.action_taken:
             return self.ACTION_RECORDED_WORDS
         if self.is_late:
-            return f"Late — to be acknowledged by {london(self.acknowledge_by)}: acknowledge it now"
+            # Short, for a tag beside the deadline the lists and the page already show.
+            return "Late — acknowledge it now"
         return self.get_state_display()
 
     @property
