@@ -105,9 +105,7 @@ def _to_put_in_place(user, role):
         )
         .filter(Exists(notices.filter(acknowledged_at__isnull=False)))
         .annotate(
-            has_lead=Exists(
-                ImplementationLead.objects.filter(matched_service=OuterRef("pk"), person__is_active=True)
-            ),
+            has_lead=Exists(ImplementationLead.leading(OuterRef("pk"))),
             has_lines=Exists(ImplementationLine.objects.filter(matched_service=OuterRef("pk"))),
             due_at=notices.values("due_at")[:1],
         )

@@ -133,17 +133,17 @@ def _label(field) -> str:
 
 def _words_of(field, names: dict) -> Callable:
     """How one field's value reads: a choice by its label, a record by its name, anything else by
-    `_in_words`."""
+    `value_words`."""
     if field.choices:
         labels = dict(field.flatchoices)
         return lambda value: labels.get(value, value)
     if isinstance(field, ForeignKey):
         model = field.related_model
         return lambda value: names.get((model, value), "a removed record") if value is not None else None
-    return _in_words
+    return value_words
 
 
-def _in_words(value) -> str | None:
+def value_words(value) -> str | None:
     """A stored value as a person reads it: times "09:00", days "6 Dec 2026", yes / no, numbers
     without trailing zeros; a structured value is only said to have changed."""
     if isinstance(value, bool):

@@ -70,6 +70,13 @@ class ImplementationLead(models.Model):
     def __str__(self):
         return f"{self.person} leads at {self.matched_service.service}"
 
+    @classmethod
+    def leading(cls, matched_service=None):
+        """The leads who lead now (`leads_now`, in SQL), of `matched_service` when given (an OuterRef
+        for a subquery "has a lead")."""
+        leads = cls.objects.filter(person__is_active=True)
+        return leads if matched_service is None else leads.filter(matched_service=matched_service)
+
     @property
     def leads_now(self) -> bool:
         """Whether the lead can still lead: a person whose sign-in was switched off (they left) leads

@@ -14,8 +14,9 @@ from datetime import datetime
 
 from django.db.models import Q
 
-from providers.history import READ_AS, SHOWN, field_changes
+from providers.history import READ_AS, SHOWN, field_changes, value_words
 from providers.models import User
+from providers.numbers import format_rate
 from providers.permissions import compiled_once
 from providers.templatetags.nhsuk import london
 
@@ -69,19 +70,6 @@ def matched_set_changes(trigger, services_seen: set[int], limit: int = 30) -> li
     return changes
 
 
-def rate_words(value) -> str | None:
-    """A rate per 100 care hours as the pages show it, to three decimal places: "0.057"."""
-    return None if value is None else f"{value:.3f}"
-
-
-def _figure(value) -> str | None:
-    return None if value is None else f"{value.normalize():,f}"
-
-
-def _yes_no(value) -> str:
-    return "yes" if value else "no"
-
-
 def _percent(value) -> str | None:
     """A percentage as the service's page shows it: "14 %"."""
     return None if value is None else f"{value.normalize():f} %"
@@ -90,11 +78,11 @@ def _percent(value) -> str | None:
 # The service's fields whose own names read poorly in a change ("Expected reduction pct"), in the
 # words its page uses (the shared History reads every other field by its own label).
 READ_AS["learning_transfer.MatchedService"] = [
-    ("Incidents in the matching window", ("incidents_7d",), str),
-    ("Care hours in the matching window", ("care_hours_7d",), _figure),
-    ("Incident rate per 100 care hours", ("rate_7d",), rate_words),
-    ("Above the provider median", ("above_median",), _yes_no),
-    ("Found by the risk-profile rule", ("matched_by_rule",), _yes_no),
+    ("Incidents in the matching window", ("incidents_7d",), value_words),
+    ("Care hours in the matching window", ("care_hours_7d",), value_words),
+    ("Incident rate per 100 care hours", ("rate_7d",), format_rate),
+    ("Above the provider median", ("above_median",), value_words),
+    ("Found by the risk-profile rule", ("matched_by_rule",), value_words),
     ("Mandatory briefing completed", ("briefing_completed_at",), london),
     ("Comparable risk found", ("comparable_risk_open_since",), london),
     ("Comparable risk resolved", ("comparable_risk_resolved_at",), london),

@@ -237,7 +237,7 @@ def _with_defects(matches: QuerySet, receipt: chain.ReceiptWindows, now: datetim
         owner__isnull=False,
         due_at__isnull=False,
     )
-    has_lead = ImplementationLead.objects.filter(matched_service=OuterRef("pk"), person__is_active=True)
+    has_lead = ImplementationLead.leading(OuterRef("pk"))
     return matches.annotate(
         # Not received in time, including never acknowledged (the comparison is then unknown: NULL).
         distribution_defect=Case(

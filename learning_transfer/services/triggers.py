@@ -10,6 +10,7 @@ from providers.actions import AlreadyDone, ChangedMeanwhile, change_once
 from providers.calendar import LONDON
 from providers.choices import RiskTag, label_of
 from providers.history import READ_AS
+from providers.numbers import format_rate
 from providers.permissions import require_perm
 from providers.services import given_reason
 from providers.templatetags.nhsuk import london
@@ -21,7 +22,6 @@ from ..models import LearningTrigger, MatchedService
 from . import data, notice_mails, review_flags
 from .common import now_or, refuse, save_with_history, update_rows, write_history
 from .late_start import refuse_late_start
-from .match_history import rate_words
 from .trend import refresh_trend_figures
 from .verification import withdraw
 
@@ -300,7 +300,7 @@ def _labels(choices):
 READ_AS["learning_transfer.LearningTrigger"] = [
     ("Risk tags", ("risk_tags",), _labels(RiskTag)),
     ("Root cause factors", ("root_cause_factors",), _labels(RootCauseFactor)),
-    ("Provider median incident rate per 100 care hours", ("provider_median_rate",), rate_words),
+    ("Provider median incident rate per 100 care hours", ("provider_median_rate",), format_rate),
     ("Working days ahead counted for open action lines", ("open_actions_working_days",), str),
     ("Matched", ("matched_at",), london),
 ]
