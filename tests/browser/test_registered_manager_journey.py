@@ -195,7 +195,9 @@ def test_registered_manager_journey(browser, live_server, oakwood, deployed):
     expect(falls_row).to_contain_text("Acknowledged")
     expect(falls_row.get_by_role("button")).to_have_count(0)
 
-    # Adoption: every chain B check at Elm House, overdue ones first, B5 due at 09:36.
+    # Adoption: every chain B check at Elm House, overdue ones first, B5 due at 09:36. The header's
+    # script may still be fitting the menu to the width on a busy machine: the click waits for it.
+    page.wait_for_load_state("networkidle")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Adoption").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Adoption checks at your services")
     expect(check_row(page, "Check staff can carry out the new procedure B3")).to_contain_text("Overdue")
