@@ -9,6 +9,9 @@ from providers.templatetags.nhsuk import london, on_at
 
 CHAIN_CODE = "C"
 SIGN_OFF_STEP = "C5"
+# The compliance check, the first of the checks before issue: the preparation window opens when it falls
+# due, so a count made earlier (C3) or a release before it is made before the window.
+PREPARATION_STEP = "C1"
 # What C5 signs off against: "the whole sign-off set vs C4, C3 and C1" (seed 000).
 SIGNED_OFF_AGAINST = ("C1", "C3", "C4")
 # The day's check of the figures behind each claim: recorded at least once before any release, even one

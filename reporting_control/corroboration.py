@@ -11,6 +11,7 @@ from escalation.step_facts import StepFacts
 from learning_transfer.models import MatchedService
 from providers.templatetags.nhsuk import on_at
 
+from . import chain
 from .models import ReportingUpdate
 
 # The look-back of C3's complaint counts, as the seed's labels say ("in the previous 30 days").
@@ -50,7 +51,8 @@ def complaint_facts(step_run) -> StepFacts | None:
             "reopened within 14 days of closure.",
         ),
     ]
-    opens = step_run.chain_run.step_runs.filter(code="C1").values_list("due_at", flat=True).first()
+    first_check = step_run.chain_run.step_runs.filter(code=chain.PREPARATION_STEP)
+    opens = first_check.values_list("due_at", flat=True).first()
     if opens is not None and now < opens:
         rows.append(
             (

@@ -464,8 +464,9 @@ TYPED_OVER = (
 
 def _released_early(update, timeline: list) -> str:
     """Page 1's sentence for an update released before its checks' preparation window opened (when the
-    first of them, C1, falls due): its evidence and checks are those of the day of release."""
-    opens = next((step.due_at for step in timeline if step.code == "C1"), None)
+    first of them, `chain.PREPARATION_STEP`, falls due): its evidence and checks are those of the day
+    of release."""
+    opens = next((step.due_at for step in timeline if step.code == chain.PREPARATION_STEP), None)
     if update.released_at is None or opens is None or update.released_at >= opens:
         return ""
     days = (update.issue_at - update.released_at).days
