@@ -231,6 +231,12 @@ class Figures:
     held: set = field(default_factory=set)
     not_final: dict = field(default_factory=dict)
 
+    @property
+    def waiting_for(self) -> list[str]:
+        """Why figures are not final, each reason once (A3's three figures all wait for the learning's
+        issue, said once)."""
+        return list(dict.fromkeys(self.not_final.values()))
+
 
 def targets(measure: dict) -> list[tuple[str, str, dict]]:
     """(value key, computation key, parameters) for what the system computes of one measure."""

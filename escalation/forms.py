@@ -141,10 +141,12 @@ class StepRecordForm(forms.Form):
         )
         for name, reason in self.figures.not_final.items():
             if name in self.fields:
-                self.fields[name].help_text = f"Not final yet: {reason}. {self.fields[name].help_text}"
+                # Beside one figure, why; beside several waiting for one thing, the page says it once.
+                why = f": {reason}" if len(self.figures.not_final) == 1 else " (why is said above)"
+                self.fields[name].help_text = f"Not final yet{why}. {self.fields[name].help_text}"
         if before or self.figures.not_final:
             waiting = [f"Not recorded yet: {join_and([s.label for s in before])}."] if before else []
-            waiting += [f"Not final yet: {reason}." for reason in self.figures.not_final.values()]
+            waiting += [f"Not final yet: {reason}." for reason in self.figures.waiting_for]
             self.fields[RECORD_ANYWAY] = forms.BooleanField(
                 required=False, label="Record it now anyway", help_text=" ".join(waiting)
             )

@@ -32,13 +32,13 @@ SAY_WHY_AGAIN = "Say why you are recording this again, for example “I typed 85
 RECORD_ANYWAY = "record_anyway"
 
 
-def not_ready_words(before: list[StepRun], not_final: dict) -> str:
-    """Why the step should wait: the checks it is judged against that nobody has recorded yet, and the
-    figures that may still change (`not_final`: {measure: why})."""
+def not_ready_words(before: list[StepRun], not_final: list[str]) -> str:
+    """Why the step should wait: the checks it is judged against that nobody has recorded yet, and why
+    figures may still change (`not_final`, each reason once: Figures.waiting_for)."""
     said = []
     if before:
         said.append(f"This check is judged against {join_and([s.label for s in before])}, not recorded yet.")
-    said += [f"Not final yet: {reason}." for reason in not_final.values()]
+    said += [f"Not final yet: {reason}." for reason in not_final]
     once = join_and(
         (["they are recorded"] if before else []) + (["the figures are final"] if not_final else [])
     )
@@ -47,7 +47,7 @@ def not_ready_words(before: list[StepRun], not_final: dict) -> str:
     )
 
 
-def recorded_early(before: list[StepRun], not_final: dict) -> str:
+def recorded_early(before: list[StepRun], not_final: list[str]) -> str:
     """What the case's timeline adds to "Recorded: within threshold" for a step recorded anyway."""
     said = ""
     if before:
@@ -55,7 +55,7 @@ def recorded_early(before: list[StepRun], not_final: dict) -> str:
             f", before {join_and([s.label for s in before])} {'was' if len(before) == 1 else 'were'} recorded"
         )
     if not_final:
-        said += f", with figures not final ({'; '.join(not_final.values())})"
+        said += f", with figures not final ({'; '.join(not_final)})"
     return said
 
 
@@ -133,7 +133,7 @@ def record_step(
     result = evaluate(step_run.threshold_rule, cleaned, step_run.measures)
     before = step_facts.unrecorded_checked_against(step_run)
     if (before or figures.not_final) and record_anyway is False:
-        raise ValidationError({RECORD_ANYWAY: not_ready_words(before, figures.not_final)})
+        raise ValidationError({RECORD_ANYWAY: not_ready_words(before, figures.waiting_for)})
 
     with transaction.atomic():
         # Lock the step run so two people recording at once are serialised. Not its key: the rows that
@@ -170,7 +170,7 @@ def record_step(
         locked.recorded_at = now
         locked.save(update_fields=["state", "recorded_at"])
         verdict = "threshold breached" if result.breached else "within threshold"
-        verdict += recorded_early(before, figures.not_final)
+        verdict += recorded_early(before, figures.waiting_for)
         write_event(
             EventKind.STEP_RECORDED, run, step_run=locked, actor=by, at=now, message=f"Recorded: {verdict}."
         )

@@ -15,6 +15,12 @@ from .services import measures, summary
 from .services.verification import in_words
 
 HOURS_IN_A_WEEK = 7 * 24
+# A2, A3 and A4 check what the matched services did with the learning: before it is issued their
+# figures say nothing about the services (every one "without a lead"), so they wait for it.
+NOT_ISSUED = (
+    "the learning has not been issued yet, so no matched service has been asked to act on it: "
+    "this figure counts from its issue"
+)
 
 
 def _trigger(context) -> LearningTrigger:
@@ -44,6 +50,11 @@ def _picture(context, receipt_window_hours: int | None = None) -> measures.Trigg
         return measures.for_region(pic, context.region) if context.region is not None else pic
 
     return context.shared(f"picture-{receipt_window_hours}", load)
+
+
+def _after_issue(context, figure: int) -> int | NotFinal:
+    """A figure of a check on what the services did with the learning, not final before its issue."""
+    return NotFinal(figure, NOT_ISSUED) if _trigger(context).notices_issued_at is None else figure
 
 
 def _included(context) -> measures.TriggerPicture:
@@ -93,6 +104,8 @@ def notices_received_in_window(context, window_hours: int) -> float | NotFinal:
     _included(context)
     pic = _picture(context, window_hours)
     pct = measures.pct_received(pic)
+    if _trigger(context).notices_issued_at is None:
+        return NotFinal(pct, NOT_ISSUED)
     windows = measures.receipt_windows(
         pic, sum(1 for r in measures.receipt_judged(pic) if r.received_in_time)
     )
@@ -106,32 +119,36 @@ def notices_received_in_window(context, window_hours: int) -> float | NotFinal:
     )
 
 
-def sampled_notices_with_owner(context, sample_size: int) -> int:
-    return sum(1 for notice in measures.sample(_picture(context), sample_size) if notice.owner_id)
+def sampled_notices_with_owner(context, sample_size: int) -> int | NotFinal:
+    return _after_issue(
+        context, sum(1 for notice in measures.sample(_picture(context), sample_size) if notice.owner_id)
+    )
 
 
-def sampled_notices_due_in_time(context, sample_size: int, due_within_hours: int) -> int:
-    return measures.due_in_time(measures.sample(_picture(context), sample_size), due_within_hours)
+def sampled_notices_due_in_time(context, sample_size: int, due_within_hours: int) -> int | NotFinal:
+    return _after_issue(
+        context, measures.due_in_time(measures.sample(_picture(context), sample_size), due_within_hours)
+    )
 
 
-def matched_services_without_lead(context) -> int:
-    return measures.without_lead(_picture(context))
+def matched_services_without_lead(context) -> int | NotFinal:
+    return _after_issue(context, measures.without_lead(_picture(context)))
 
 
-def comparable_risk_unresolved(context, age_hours: int) -> int:
-    return measures.risk_unresolved(_picture(context), age_hours)
+def comparable_risk_unresolved(context, age_hours: int) -> int | NotFinal:
+    return _after_issue(context, measures.risk_unresolved(_picture(context), age_hours))
 
 
-def briefings_incomplete(context) -> int:
-    return measures.briefing_incomplete(_picture(context))
+def briefings_incomplete(context) -> int | NotFinal:
+    return _after_issue(context, measures.briefing_incomplete(_picture(context)))
 
 
-def briefings_completed_recently(context, window_hours: int) -> int:
-    return measures.briefings_completed(_picture(context), window_hours)
+def briefings_completed_recently(context, window_hours: int) -> int | NotFinal:
+    return _after_issue(context, measures.briefings_completed(_picture(context), window_hours))
 
 
-def local_tasks_due_soon(context, window_hours: int) -> int:
-    return measures.local_tasks_due(_picture(context), window_hours)
+def local_tasks_due_soon(context, window_hours: int) -> int | NotFinal:
+    return _after_issue(context, measures.local_tasks_due(_picture(context), window_hours))
 
 
 def expected_reduction_by_group(context) -> PerItem:

@@ -1,7 +1,6 @@
 """Forms of chain A. They collect and clean input; the rules live in services (whose ValidationErrors
 land back on the right field through `add_service_errors`)."""
 
-import django_filters
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,27 +10,20 @@ from providers.choices import RiskTag
 from providers.fields import (
     ChoiceField,
     DateField,
-    DateFilter,
     DateTimeField,
     RecordChoiceField,
-    RecordFilter,
     TypedChoiceField,
 )
 from providers.forms import add_service_errors, reason_field, words_that_wrap
-from providers.models import Region, Service, User
-from providers.templatetags.nhsuk import london
+from providers.models import Service, User
 
 from . import imports
 from .choices import (
-    CandidateStatus,
     ImportKind,
-    IncidentTheme,
     ReviewOutcome,
-    ReviewReason,
     RootCauseFactor,
-    TriggerStatus,
 )
-from .models import ImportJob, Incident, LearningTrigger
+from .models import Incident, LearningTrigger
 from .models.incidents import PEOPLE_AFFECTED_REFUSAL
 from .services.corrections import CORRECTED_FIELDS, MISSING_REASON, changed_fields
 from .services.exposure import (
@@ -43,7 +35,6 @@ from .services.exposure import (
 from .services.incidents import INCIDENT_FIELDS
 from .services.late_start import LOG_LATE
 from .services.people import local_people
-from .services.summary import PERIODS
 from .services.triggers import LEARNING_FIELDS, LOG_AGAIN, check_target_date
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -269,6 +260,11 @@ class NoticeOwnerForm(forms.Form):
 
     owner = LocalPersonField(label="Named service owner")
     due_at = datetime_field("Implementation due")
+    reason = reason_field(
+        "Needed when you change an owner or due date already named.",
+        label="Reason for the change",
+        required=False,  # naming one where none was needs none: the service asks it of a change
+    )
 
     def __init__(self, *args, service: Service, **kwargs):
         super().__init__(*args, **kwargs)
@@ -482,111 +478,6 @@ class IncidentCorrectionForm(ServiceErrorsMixin, IncidentForm):
         if len(changes) == len(CORRECTED_FIELDS):  # only once every value is valid: did any change?
             self.ask(None, changed_fields, self.incident, changes)
         return cleaned
-
-
-class TriggerFilterSet(django_filters.FilterSet):
-    """The register's filters: service, theme, status and confirmation date."""
-
-    service = RecordFilter(
-        field_name="source_service",
-        queryset=Service.objects.none(),
-        label="Service",
-        empty_label="Any service",
-        label_field="name",  # a service is shown by its name
-    )
-    theme = django_filters.ChoiceFilter(choices=IncidentTheme.choices, empty_label="Any theme")
-    status = django_filters.ChoiceFilter(choices=TriggerStatus.choices, empty_label="Any status")
-    confirmed_from = DateFilter(
-        field_name="confirmed_at",
-        lookup_expr="date__gte",
-        label="Confirmed on or after",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    confirmed_to = DateFilter(
-        field_name="confirmed_at",
-        lookup_expr="date__lte",
-        label="Confirmed on or before",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-    class Meta:
-        model = LearningTrigger
-        fields = ["service", "theme", "status", "confirmed_from", "confirmed_to"]
-
-    def __init__(self, *args, services=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["service"].queryset = services if services is not None else Service.objects.none()
-
-
-class SummaryFilterForm(forms.Form):
-    region = RecordChoiceField(queryset=Region.objects.none(), required=False, empty_label="All regions")
-    theme = ChoiceField(choices=[("", "All themes"), *IncidentTheme.choices], required=False)
-    period = ChoiceField(
-        choices=[
-            ("30", "Last 30 days"),
-            ("90", "Last 90 days"),
-            ("365", "Last 12 months"),
-            ("all", "All time"),
-        ],
-        required=False,
-        initial="365",
-    )
-
-    def __init__(self, *args, provider, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.filter(provider=provider)
-
-    def clean_period(self):
-        period = self.cleaned_data.get("period") or "365"
-        return period if period in PERIODS else "365"
-
-
-class ReviewFilterForm(forms.Form):
-    service = RecordChoiceField(queryset=Service.objects.none(), required=False, empty_label="All services")
-    reason = ChoiceField(choices=[("", "Any reason"), *ReviewReason.choices], required=False)
-    status = ChoiceField(
-        label="Decision",
-        choices=CandidateStatus.choices,
-        required=False,
-        initial=CandidateStatus.AWAITING,
-    )
-
-    def __init__(self, *args, services, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = services
-
-    def clean_status(self):
-        # An empty choice (an old bookmark) means the default: the incidents still awaiting a decision.
-        return self.cleaned_data.get("status") or CandidateStatus.AWAITING
-
-
-class IncidentFilterForm(forms.Form):
-    """The incident list's filters: the import an incident came from, its service, and the London day
-    the list goes back from."""
-
-    import_job = RecordChoiceField(
-        label="Import", queryset=ImportJob.objects.none(), required=False, empty_label="Any import"
-    )
-    service = RecordChoiceField(queryset=Service.objects.none(), required=False, empty_label="All services")
-    up_to = DateField(
-        label="Happened on or before",
-        required=False,
-        help_text="To go back to older incidents: the list starts from this day.",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-    def __init__(self, *args, imports, services, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["import_job"].queryset = imports
-        self.fields["import_job"].label_from_instance = import_label
-        self.fields["service"].queryset = services
-
-
-def import_label(job) -> str:
-    """An import as people recognise it: its file and when it was uploaded, then its number and what it
-    saved, which tell apart the same file uploaded twice in a minute."""
-    saved = f"{job.created_count:,} new, {job.updated_count:,} updated"
-    return f"{job.original_name}, {london(job.created_at)} (import {job.pk}: {saved})"
 
 
 class IncidentReviewForm(forms.Form):

@@ -9,6 +9,7 @@ from django.utils.timezone import localtime
 from providers.actions import change_once, lock
 from providers.choices import Role
 from providers.permissions import people_holding, require_perm
+from providers.services import given_reason
 from providers.templatetags.nhsuk import london
 
 from .. import chain
@@ -144,9 +145,16 @@ def acknowledge_notice(notice: LearningNotice, *, by, now=None) -> LearningNotic
     return notice
 
 
-def name_owner(notice: LearningNotice, *, by, owner, due_at) -> LearningNotice:
+SAY_WHY_OWNER_CHANGES = (
+    "Say why you are changing the named owner or due date, for example “Beth is on leave until the 20th”."
+)
+
+
+def name_owner(notice: LearningNotice, *, by, owner, due_at, reason: str = "") -> LearningNotice:
     """Fill in a missing owner or due date (or correct them) before the notice is acknowledged. The
-    owner is one of the service's own people or its region's (`people.check_local_person`)."""
+    owner is one of the service's own people or its region's (`people.check_local_person`). Changing
+    an owner or due date already named needs the `reason`, kept in the history: the owner is who the
+    distribution sheet holds to account, so a swap is never silent."""
     require_perm(by, "learning_transfer.name_notice_owner", notice)
     refusal = "The notice was already acknowledged."
     if notice.acknowledged_at:
@@ -158,14 +166,16 @@ def name_owner(notice: LearningNotice, *, by, owner, due_at) -> LearningNotice:
             f"Implementation cannot be due before the notice was issued ({london(notice.issued_at)}).",
             "due_at",
         )
-    reason = _owner_change_words(notice, owner, due_at)
+    changes_named = (notice.owner_id and owner != notice.owner) or (notice.due_at and due_at != notice.due_at)
+    reason = given_reason(reason, SAY_WHY_OWNER_CHANGES if changes_named else None)
+    words = _owner_change_words(notice, owner, due_at) + (f". Why: {reason}" if reason else "")
     with transaction.atomic():
         change_once(
             notice,
             expected={"acknowledged_at": None},
             changes={"owner": owner, "due_at": due_at},
             by=by,
-            reason=reason,
+            reason=words,
             refusal=refusal,
         )
     return notice

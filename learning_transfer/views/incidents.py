@@ -27,14 +27,8 @@ from providers.permissions import Refused, providers_where, require_perm, visibl
 
 from .. import import_columns, permissions, services
 from ..choices import CandidateStatus, ImportKind, ImportStatus, ReviewOutcome
-from ..forms import (
-    ImportForm,
-    IncidentCorrectionForm,
-    IncidentFilterForm,
-    IncidentForm,
-    IncidentReviewForm,
-    ReviewFilterForm,
-)
+from ..filters import IncidentFilterForm, ReviewFilterForm
+from ..forms import ImportForm, IncidentCorrectionForm, IncidentForm, IncidentReviewForm
 from ..models import ImportJob, Incident
 from ..services.corrections import RECORD, corrections
 from ..services.data import incidents_on_record, london_start

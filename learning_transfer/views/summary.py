@@ -6,7 +6,7 @@ from django.views.generic import TemplateView
 from providers.mixins import StaffRequiredMixin
 
 from ..charts import before_after_chart
-from ..forms import SummaryFilterForm
+from ..filters import SummaryFilterForm
 from ..services.summary import SummaryFilters, executive_summary
 
 

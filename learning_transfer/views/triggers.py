@@ -24,7 +24,8 @@ from providers.who_acts import split_yours
 
 from .. import chain, exports, permissions, services
 from ..choices import THEME_RISK_TAGS
-from ..forms import CloseWithoutLearningForm, LearningForm, MatchAdjustForm, TriggerFilterSet, TriggerForm
+from ..filters import TriggerFilterSet
+from ..forms import CloseWithoutLearningForm, LearningForm, MatchAdjustForm, TriggerForm
 from ..models import LearningNotice, MatchedService
 from ..services import measures, rounds
 from ..services.changed_since_matching import changed_since_matching

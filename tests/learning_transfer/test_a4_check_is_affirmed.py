@@ -18,7 +18,7 @@ from django.utils.html import strip_tags
 
 from escalation.models import StepRecord
 from learning_transfer import chain
-from learning_transfer.services import update_exposure
+from learning_transfer.services import issue_notices, update_exposure
 from providers.choices import Role
 from tests.accessibility import assert_accessible
 from tests.factories import person_with_role
@@ -31,8 +31,9 @@ SAY_WHAT = "Say what you checked, for example which records you compared the fig
 
 
 @pytest.fixture
-def a4_page(client, log_falls_trigger, north, operations_director):
+def a4_page(client, log_falls_trigger, north, operations_director, quality_director):
     trigger = log_falls_trigger()
+    issue_notices(trigger, by=quality_director, now=CONFIRMED + timedelta(minutes=30))
     for name, pct in {"Ash Grove": 15, "Beech Lodge": 14}.items():
         match = trigger.matches.select_related("trigger__provider", "service").get(service__name=name)
         update_exposure(match, by=operations_director, expected_reduction_pct=Decimal(pct), now=NOW)

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from escalation import computations
 from learning_transfer import chain
@@ -118,14 +119,58 @@ def test_the_governance_officer_names_a_missing_owner(
     lead = person_with_role(Role.SERVICE_IMPROVEMENT_LEAD, service=falls_provider["ash"], username="ash-lead")
     due_before = notice.due_at
     due = ISSUED + timedelta(hours=48)
-    name_owner(notice, by=governance_officer, owner=lead, due_at=due)
+    name_owner(notice, by=governance_officer, owner=lead, due_at=due, reason="Ash's manager is on leave.")
     notice.refresh_from_db()
     assert notice.owner == lead
     # The history says what changed, as a distribution sheet would (a tester's finding: it said only
-    # "Owner and due date set").
+    # "Owner and due date set"), and why.
     assert notice.history.first().history_change_reason == (
-        f"Owner {managers['ash']} → {lead}; implementation due {london(due_before)} → {london(due)}"
+        f"Owner {managers['ash']} → {lead}; implementation due {london(due_before)} → {london(due)}. "
+        "Why: Ash's manager is on leave."
     )
+
+
+def test_changing_a_named_owner_or_due_date_needs_a_reason(
+    trigger, quality_director, falls_provider, managers, governance_officer
+):
+    """Found: a notice's named owner could be swapped with no word of why, though the owner is who
+    the distribution sheet holds to account. Naming one where none was needs none."""
+    issue_notices(trigger, by=quality_director, now=ISSUED)
+    notice = notice_for(trigger, "ash", falls_provider)
+    later = notice.due_at + timedelta(days=2)
+    with pytest.raises(ValidationError) as refused:
+        name_owner(notice, by=governance_officer, owner=managers["ash"], due_at=later, reason="  ")
+    assert "Say why you are changing" in refused.value.message_dict["reason"][0]
+    notice.refresh_from_db()
+    assert notice.due_at != later  # nothing changed
+
+    LearningNotice.objects.filter(pk=notice.pk).update(owner=None)
+    notice.refresh_from_db()
+    name_owner(notice, by=governance_officer, owner=managers["ash"], due_at=notice.due_at)
+    notice.refresh_from_db()
+    assert notice.owner == managers["ash"]
+
+
+def test_the_owner_page_asks_why_and_keeps_what_was_typed(
+    client, sign_in, trigger, quality_director, falls_provider, managers
+):
+    issue_notices(trigger, by=quality_director, now=ISSUED)
+    notice = notice_for(trigger, "ash", falls_provider)
+    sign_in(quality_director)
+    url = reverse("learning_transfer:notice_owner", args=[notice.pk])
+    page = client.get(url).text
+    assert "Reason for the change" in page
+    response = client.post(url, {"owner": managers["ash"].pk, "due_at": "2026-11-25T10:00", "reason": ""})
+    assert response.status_code == 200
+    assert "Say why you are changing" in response.context["form"].errors["reason"][0]
+    assert 'value="2026-11-25T10:00"' in response.text
+    response = client.post(
+        url,
+        {"owner": managers["ash"].pk, "due_at": "2026-11-25T10:00", "reason": "Agency cover."},
+    )
+    assert response.status_code == 302
+    notice.refresh_from_db()
+    assert "Why: Agency cover." in notice.history.first().history_change_reason
 
 
 def test_services_added_after_issue_are_shown_as_left_out_until_issued(

@@ -135,7 +135,7 @@ def test_the_actions_refuse_anyone_without_a_role_at_or_over_the_service(ash, pe
     # The region's deputy and the service's own people are accepted.
     confirm_lead(ash, person=people["tom"], by=quality_director, now=ISSUED)
     add_line(ash, by=quality_director, task="Audit", owner=people["beth"], due_at=due, now=ISSUED)
-    name_owner(notice, by=quality_director, owner=people["femi"], due_at=due)
+    name_owner(notice, by=quality_director, owner=people["femi"], due_at=due, reason="Femi covers nights.")
 
 
 def test_the_pick_list_is_read_with_one_query_however_many_people_work_there(
