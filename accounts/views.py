@@ -13,6 +13,8 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_otp import login as otp_login
 
+from providers.mixins import FormOnlyMixin
+
 from . import two_factor
 from .forms import SetUpForm, VerifyForm
 
@@ -143,8 +145,10 @@ class TwoFactorAccountView(LoginRequiredMixin, TemplateView):
         )
 
 
-class RecoveryCodesView(LoginRequiredMixin, View):
+class RecoveryCodesView(FormOnlyMixin, LoginRequiredMixin, View):
     """Make new recovery codes (the old ones stop working) and show them this once."""
+
+    form_page_name = "two_factor_account"
 
     def post(self, request):
         if two_factor.authenticator(request.user) is None or not request.user.is_verified():

@@ -9,9 +9,12 @@ class AdoptionConfig(AppConfig):
 
     def ready(self):
         from escalation import step_facts
+        from learning_transfer import live_practice
 
-        from . import chain, computations, panels, permissions  # noqa: F401 - permissions registers the app's rules
+        from . import chain, computations, panels, permissions, practice  # noqa: F401 - permissions registers the app's rules
 
         panels.register_panels()
         computations.register_computations()
         step_facts.register(chain.CLINICAL_RECORDS_STEP, chain.clinical_baseline_facts)
+        # Chain A's pages say, beside "verified", what the checks on the shifts show since go-live.
+        live_practice.register(practice.at_matches)

@@ -19,7 +19,7 @@ from learning_transfer.models import MatchedService
 from providers import permissions
 from providers.actions import AlreadyDone
 from providers.history import recent_changes
-from providers.mixins import StaffRequiredMixin
+from providers.mixins import FormOnlyMixin, StaffRequiredMixin
 from providers.permissions import require_perm
 from providers.who_acts import split_yours
 
@@ -272,7 +272,7 @@ def _observation_rows(observations, templates, corrected) -> list:
     return observations
 
 
-class CloseDeploymentView(DeploymentDetailView):
+class CloseDeploymentView(FormOnlyMixin, DeploymentDetailView):
     """Close a deployment with a reason (its deployers only); chain B's open checks close with it.
 
     Without a reason, or while the service refuses (nothing observed, the final review not recorded,
@@ -280,6 +280,7 @@ class CloseDeploymentView(DeploymentDetailView):
     """
 
     http_method_names = ["post"]  # the page itself is the deployment's
+    form_page_name = "adoption:deployment_detail"
 
     def post(self, request, *args, **kwargs):
         deployment = get_object_or_404(

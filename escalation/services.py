@@ -10,7 +10,7 @@ from datetime import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from providers.actions import AlreadyDone, change_once
@@ -537,8 +537,11 @@ def escalation_counts(provider, chain_code: str, now, subjects=None, region=None
     `subjects` (model instances, or a queryset of them), when given, limits the count to the cases of
     those subjects, so a page that filters its subjects counts only their escalations; an empty list
     counts none. `region`, when given, limits it to the escalations concerning that region: a step run
-    once per region (A4) names its region; any other names the service concerned, whose region it is
-    (a case touching two regions would otherwise show the same count under each).
+    once per region (A4) names its region; one about another service than the case's own (C2's
+    affected service) is that service's region's; one about the whole case (its service is the case's
+    own: A2, A3, A5) counts under every region, the caller passing only the subjects that reach the
+    region (found: a trigger's A2, caused by a service in Yorkshire, counted only in the region where
+    the failure happened). Counts of two regions may so hold the same escalation.
     """
     open_ones = Escalation.objects.filter(provider=provider, chain_run__chain__code=chain_code).exclude(
         state=EscalationState.RESOLVED
@@ -546,7 +549,10 @@ def escalation_counts(provider, chain_code: str, now, subjects=None, region=None
     if subjects is not None:
         open_ones = open_ones.filter(_of_subjects(subjects))
     if region is not None:
-        open_ones = open_ones.filter(Q(region=region) | Q(region__isnull=True, service__region=region))
+        about_the_case = Q(service=F("chain_run__service")) | Q(service__isnull=True)
+        open_ones = open_ones.filter(
+            Q(region=region) | Q(region__isnull=True) & (about_the_case | Q(service__region=region))
+        )
     return {
         "open": open_ones.count(),
         "overdue": open_ones.filter(state=EscalationState.RAISED, acknowledge_by__lt=now).count(),

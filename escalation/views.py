@@ -20,7 +20,7 @@ from providers import dashboards
 from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
 from providers.history import recent_changes
-from providers.mixins import StaffRequiredMixin
+from providers.mixins import FormOnlyMixin, StaffRequiredMixin
 from providers.permissions import providers_where, require_perm, visible_providers
 from providers.who_acts import refusal, split_yours
 
@@ -111,6 +111,15 @@ class InboxView(StaffRequiredMixin, TemplateView):
         )
 
 
+def _with_typed_over(deciding: dict, record) -> dict:
+    """The deciding values, with the system's figure and the reason beside any of them typed over the
+    system's (found: a breach raised on a figure typed over read as the system's own), for a person who
+    may read the record."""
+    typed = (record.values.get(computations.SYSTEM_FIGURES) or {}) if record is not None else {}
+    beside = {key: typed[key] for key in deciding if key in typed}
+    return deciding | {computations.SYSTEM_FIGURES: beside} if beside else deciding
+
+
 class EscalationDetailView(StaffRequiredMixin, TemplateView):
     """Why it was raised (rule, values, deadline), who was told, what was done, and its history."""
 
@@ -159,7 +168,9 @@ class EscalationDetailView(StaffRequiredMixin, TemplateView):
             "subject_link": subjects.subject_link(user, escalation.chain_run),
             "rule_text": describe_rule(escalation.rule, step.measures) if escalation.rule else "",
             "reason": seen.text(escalation.reason),
-            "deciding_rows": seen.rows(step.measures, escalation.deciding),
+            "deciding_rows": seen.rows(
+                step.measures, _with_typed_over(escalation.deciding, record if shown_record else None)
+            ),
             "record_rows": shown_record.rows if shown_record else [],
             "shown_record": shown_record,
             "not_shown": seen.note(step.measures, escalation.deciding, record.values if shown_record else {}),
@@ -194,8 +205,10 @@ def records_behind(escalation: Escalation) -> tuple[StepRecord | None, StepRecor
     return next((row for row in rows if row.recorded_at == first.occurred_at), current), current
 
 
-class EscalationActionView(StaffRequiredMixin, View):
+class EscalationActionView(FormOnlyMixin, StaffRequiredMixin, View):
     """POST only: acknowledge, record the action taken, or resolve."""
+
+    form_page_name = "escalation:detail"
 
     action = ""
     permission = {

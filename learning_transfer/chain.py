@@ -9,8 +9,8 @@ from django.db.models.functions import Cast
 
 from escalation import rules, settling
 from escalation import services as engine
-from escalation.computations import parameters_of
-from escalation.models import StepRun
+from escalation.computations import SYSTEM_FIGURES, parameters_of
+from escalation.models import StepRecord, StepRun
 from escalation.subjects import ChainCases
 from providers.models import Region
 from providers.templatetags.nhsuk import on_at
@@ -230,6 +230,27 @@ def judge_a5(provider, figures: dict) -> dict:
     """A5's rule, as this provider runs it, on the executive summary's live figures (keyed by the
     computations A5's measures name)."""
     return engine.judge_step(provider, CHAIN_CODE, "A5", figures)
+
+
+def latest_a5_record(triggers: QuerySet):
+    """The newest current record of the board's check (A5) among the cases of `triggers`, with who
+    recorded it and its step, and `typed_over` (a figure typed over the system's), or None: the
+    executive summary says what the board last recorded beside the figures it shows now. One query."""
+    record = (
+        StepRecord.objects.filter(
+            is_current=True,
+            step_run__code="A5",
+            step_run__chain_run__chain__code=CHAIN_CODE,
+            step_run__chain_run__content_type=ContentType.objects.get_for_model(LearningTrigger),
+            step_run__chain_run__object_id__in=triggers.values("pk"),
+        )
+        .select_related("recorded_by", "step_run__chain_run")
+        .order_by("-recorded_at", "-pk")
+        .first()
+    )
+    if record is not None:
+        record.typed_over = bool(record.values.get(SYSTEM_FIGURES))  # a figure not the system's
+    return record
 
 
 def _issued_words(trigger) -> str:

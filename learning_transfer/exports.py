@@ -15,6 +15,7 @@ from django.utils import timezone
 from config.downloads import spreadsheet_text
 from providers.numbers import format_rate
 
+from .services import rounds
 from .services.measures import ServiceRow, TriggerPicture
 from .templatetags.learning import NO_CARE_HOURS
 
@@ -96,9 +97,14 @@ def _receipt(row: ServiceRow, pic: TriggerPicture) -> str:
     """As the page's notices table tags it: received within the window, late, or still awaited."""
     if row.current is None:
         return ""
+    # Judged against the window of the notice's own round, as the page's table judges it.
+    receipt = rounds.receipt_of(row.current, pic.receipt_window_hours, pic.now)
     if row.current.acknowledged_at is None:
-        return "Awaiting"
-    return f"Within {pic.receipt_window_hours} hours" if row.received_in_time else "Late"
+        return "Not received in time" if receipt == rounds.MISSED else "Awaiting"
+    within = f"Within {pic.receipt_window_hours} hours"
+    if row.current.round > 1:
+        return f"{within} of this round" if receipt == rounds.IN_TIME else "Late"
+    return within if row.received_in_time else "Late"
 
 
 def _when(value: datetime | None) -> str:

@@ -3,6 +3,8 @@ each object is asked afterwards with `user.has_perm(perm, obj)` (the apps' permi
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.urls import reverse
 
 from . import permissions
 
@@ -39,3 +41,26 @@ class CommissionerRequiredMixin(LoginRequiredMixin):
         if not permissions.is_commissioner(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+class FormOnlyMixin:
+    """An address that only takes a form's button (POST: acknowledge, release, issue the learning).
+
+    A form that comes back with an error stays at such an address; opened again (a phone reloading a
+    tab, the address bar), it still refuses (405) but with the site's own page, linking to the page the
+    button is on: `form_page_name`, given the address's `pk` unless `form_page_takes_pk` is False. Put
+    it first among the bases, so it answers for the view.
+    """
+
+    form_page_name = "home"
+    form_page_takes_pk = True
+
+    def form_page(self) -> str:
+        """The address of the page the form's button is on (that page checks who may open it)."""
+        takes_pk = self.form_page_takes_pk and "pk" in self.kwargs
+        return reverse(self.form_page_name, args=[self.kwargs["pk"]] if takes_pk else [])
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        response = render(request, "405.html", {"form_page": self.form_page()}, status=405)
+        response["Allow"] = ", ".join(self._allowed_methods())
+        return response

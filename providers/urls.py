@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import access_history, administration, views
@@ -6,7 +5,7 @@ from . import access_history, administration, views
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("dashboard/<slug:role>/", views.DashboardView.as_view(), name="dashboard"),
     path("organisation/", views.OrganisationView.as_view(), name="organisation"),
     path("organisation/working-hours/", administration.WorkingHoursView.as_view(), name="working_hours"),

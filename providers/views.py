@@ -12,7 +12,7 @@ from .choices import Role
 from .dashboards import ROLE_PURPOSE, panels_for
 from .forms import LoginForm
 from .history import recent_changes
-from .mixins import StaffRequiredMixin
+from .mixins import FormOnlyMixin, StaffRequiredMixin
 from .models import RoleAssignment, ServiceRiskTag
 from .who_acts import refusal
 
@@ -45,6 +45,12 @@ def no_role(request, status: int = 200):
     """The page of a person who holds no role now: they are told to ask their provider administrator,
     and can sign out. It links to no dashboard, since with no role the dashboard is this page."""
     return render(request, "providers/no_role.html", status=status)
+
+
+class LogoutView(FormOnlyMixin, auth_views.LogoutView):
+    """Sign out: the header's button (POST). The address opened on its own says so (FormOnlyMixin)."""
+
+    form_page_takes_pk = False
 
 
 class HomeView(LoginRequiredMixin, View):

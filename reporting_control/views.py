@@ -17,7 +17,7 @@ from learning_transfer.models import LearningTrigger
 from providers import permissions as provider_permissions
 from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
-from providers.mixins import CommissionerRequiredMixin, StaffRequiredMixin
+from providers.mixins import CommissionerRequiredMixin, FormOnlyMixin, StaffRequiredMixin
 from providers.models import Role
 from providers.permissions import compiled_once, providers_where, require_perm
 from providers.templatetags.nhsuk import on_at
@@ -295,11 +295,12 @@ class LineServicesView(BeforeReleaseMixin, UpdateMixin, FormView):
         return redirect(update.get_absolute_url())
 
 
-class LineDecisionView(UpdateDetailView):
+class LineDecisionView(FormOnlyMixin, UpdateDetailView):
     """Freeze, defer, clear or reopen one line (POST from the update page); a decision missing its
     choice or reason comes back on the update's page with what was typed."""
 
     http_method_names = ["post"]  # the page itself is the update's
+    form_page_name = "reporting_control:update_detail"
 
     # Freezing and deferring are the editors'; clearing (the signers', all editors too) is checked again
     # by the service.
@@ -320,8 +321,10 @@ class LineDecisionView(UpdateDetailView):
         return self.render_to_response(self.get_context_data(sent_back=form))
 
 
-class EvidenceCheckView(UpdateMixin, View):
+class EvidenceCheckView(FormOnlyMixin, UpdateMixin, View):
     """Check every undecided line against the transfer records again (C1's check)."""
+
+    form_page_name = "reporting_control:update_detail"
 
     permission = "reporting_control.check_evidence"
 
@@ -444,8 +447,10 @@ IN_THE_UPDATE = (LineState.EVIDENCED, LineState.CHALLENGE_CLEARED)  # what a rel
 RELEASE_UNCONFIRMED = "Tick the box to confirm the release: a release cannot be undone. Nothing was released."
 
 
-class ReleaseView(UpdateMixin, View):
+class ReleaseView(FormOnlyMixin, UpdateMixin, View):
     """Release the update (the rule lives in services.release_update)."""
+
+    form_page_name = "reporting_control:update_detail"
 
     permission = "reporting_control.release_update"
 
@@ -468,8 +473,10 @@ class ReleaseView(UpdateMixin, View):
         return redirect(update.get_absolute_url())
 
 
-class PackRequestView(UpdateMixin, View):
+class PackRequestView(FormOnlyMixin, UpdateMixin, View):
     """Queue a PDF evidence pack; the page then polls its progress."""
+
+    form_page_name = "reporting_control:update_detail"
 
     permission = "reporting_control.request_pack"
 
@@ -483,8 +490,10 @@ class PackRequestView(UpdateMixin, View):
         )
 
 
-class PackRetryView(UpdateMixin, View):
+class PackRetryView(FormOnlyMixin, UpdateMixin, View):
     """Build a failed pack again (the rule and its permission live in services.retry_pack)."""
+
+    form_page_name = "reporting_control:update_detail"
 
     def post(self, request, pk, pack_pk):
         update = self.get_update()

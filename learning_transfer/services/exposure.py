@@ -161,6 +161,7 @@ def briefing_title(match: MatchedService) -> str:
 
 
 # The exposure log's own fields: `update_exposure` writes these and no others.
+NOTHING_CHANGED = "Nothing changed: the exposure log already says this."
 EXPOSURE_FIELDS = [
     "briefing_completed_at",
     "comparable_risk_open_since",
@@ -186,12 +187,19 @@ def update_exposure(
     check_briefing(match, briefing_completed_at, now)
     check_comparable_risk(comparable_risk_open_since, comparable_risk_resolved_at, now)
     check_expected_reduction(expected_reduction_pct)
+    given = {
+        "briefing_completed_at": briefing_completed_at,
+        "comparable_risk_open_since": comparable_risk_open_since,
+        "comparable_risk_resolved_at": comparable_risk_resolved_at,
+        "expected_reduction_pct": expected_reduction_pct,
+    }
     with transaction.atomic():
         _current(match)
-        match.briefing_completed_at = briefing_completed_at
-        match.comparable_risk_open_since = comparable_risk_open_since
-        match.comparable_risk_resolved_at = comparable_risk_resolved_at
-        match.expected_reduction_pct = expected_reduction_pct
+        if all(getattr(match, name) == value for name, value in given.items()):
+            # A history row saying "updated" where nothing was would be read as a change that happened.
+            raise AlreadyDone(NOTHING_CHANGED, match)
+        for name, value in given.items():
+            setattr(match, name, value)
         save_with_history(match, by, "Exposure log updated", update_fields=EXPOSURE_FIELDS, at=now)
         # A briefing blanked (or now said to be done after the verification) undoes the verification:
         # withdrawn rather than refused, so the log always says what really happened.

@@ -45,8 +45,8 @@ from providers.choices import RiskLevel
 from providers.database import planned_for_their_values
 from providers.models import Region
 
-from .. import analysis, chain
-from ..choices import TriggerStatus
+from .. import analysis, chain, live_practice
+from ..choices import IncidentTheme, TriggerStatus
 from ..models import ImplementationLead, LearningNotice, LearningTrigger, MatchedService
 from ..models.triggers import TREND_FIGURES, TREND_WEEKS, trend_field
 from .data import london_start
@@ -501,13 +501,27 @@ def receipt_window_words(counted: Counted) -> tuple[int | None, str]:
     return None, f"their trigger's own receipt window, the one its case started with ({each})"
 
 
+# How each period reads after "Every trigger" (found: a filtered page still said "Every trigger").
+PERIOD_WORDS = {
+    "30": "confirmed in the last 30 days",
+    "90": "confirmed in the last 90 days",
+    "365": "confirmed in the last 12 months",
+    "all": "",
+}
+
+
 def scope_words(filters: SummaryFilters) -> str:
-    """The triggers the summary counts, in the words its page says them: every trigger, or those with
-    a matched service in the region (`_triggers`), the one set its count, its table and its figures
-    read."""
+    """The triggers the summary counts, in the words its page says them, every filter named: "Every
+    trigger confirmed in the last 12 months", "Triggers on the theme “Fall”, confirmed in the last 30
+    days, with a matched service in North" (`_triggers`): the one set its count, its table and its
+    figures read."""
+    said = [f"on the theme “{IncidentTheme(filters.theme).label}”"] if filters.theme else []
+    said += [words] if (words := PERIOD_WORDS.get(filters.period, "")) else []
     if filters.region:
-        return f"Triggers with a matched service in {filters.region.name}"
-    return "Every trigger"
+        said.append(f"with a matched service in {filters.region.name}")
+    if not filters.theme and not filters.region:
+        return " ".join(["Every trigger", *said])
+    return "Triggers " + ", ".join(said)
 
 
 def _count_and_newest(counted: Counted, filters: SummaryFilters) -> tuple[int, int, list]:
@@ -567,6 +581,8 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
         "notices_current": int(counts["current_notices"].sum()),
         "notices_acknowledged": int(counts["acknowledged_notices"].sum()),
         "high_risk_not_yet_due": int(counts["action_pending"].sum()),
+        # Verified, but the checks on the shifts since go-live are off track: the board is told.
+        "verified_off_track": live_practice.verified_off_track(matches, now, SHOWN_LACKING),
         "services_received_in_time": int(issued["received"].sum()),
         # The receipt rate's base: services whose window has closed (or who received it already).
         "services_issued": int(issued["receipt_services"].sum() - issued["receipt_pending"].sum()),
@@ -581,4 +597,6 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
         # filters apply here too.
         "escalations": chain.escalation_counts(provider, now, counted.triggers, filters.region),
         "a5": chain.judge_a5(provider, measures),
+        # What the board last recorded (its figures may differ from these: a typed figure says why).
+        "a5_recorded": chain.latest_a5_record(counted.triggers),
     }

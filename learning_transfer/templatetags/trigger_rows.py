@@ -65,6 +65,7 @@ EXPOSURE_ROW = row_markup(
 # The tags every table repeats, made once.
 ABOVE_MEDIAN, NOT_ISSUED = state_tag("breached", "Above median"), state_tag("breached", "Not issued")
 AWAITING, LATE = state_tag("due", "Awaiting"), state_tag("overdue", "Late")
+NOT_RECEIVED = state_tag("overdue", "Not received in time")
 VERIFIED, NOT_VERIFIED = state_tag("met", "Verified"), state_tag("open", "Not verified")
 WITHDRAWN = state_tag("overdue", "Verification withdrawn")  # its page says why and what to do
 
@@ -110,16 +111,14 @@ def notice_row(row, can_distribute: bool, in_time_words: str) -> SafeString:
     issued = london(notice.issued_at)
     if notice.round > 1:
         issued = f"{issued} (round {notice.round})"
+    receipt = getattr(row, "round_receipt", None)
     if not notice.acknowledged_at:
-        acknowledged = AWAITING
+        # Past its window, it is not "awaiting" any more: the receipt figure already counts it missed.
+        acknowledged = NOT_RECEIVED if receipt == MISSED else AWAITING
     elif notice.round > 1:
         # A reissued notice is judged against its own round's window (the service's first-round miss
         # stays in the receipt figure above, counted from its first notice).
-        in_time = (
-            state_tag("met", f"{in_time_words} of this round")
-            if getattr(row, "round_in_time", False)
-            else LATE
-        )
+        in_time = state_tag("met", f"{in_time_words} of this round") if receipt == IN_TIME else LATE
         acknowledged = SafeString(f"{escape(london(notice.acknowledged_at))} {in_time}")
     else:
         in_time = state_tag("met", in_time_words) if row.received_in_time else LATE
@@ -161,10 +160,13 @@ def round_row(row, notice, window_hours: int, now, in_time_words: str, to_open: 
     )
 
 
-def exposure_row(row, now, risk_age_hours: int, to_open: set[int]) -> SafeString:
+def exposure_row(
+    row, now, risk_age_hours: int, to_open: set[int], practice: dict | None = None
+) -> SafeString:
     """A matched service's exposure: implementation lead, briefing, comparable risk (marked when open
     longer than A3's `risk_age_hours` at `now`), expected reduction, open implementation lines and
-    whether implementation is verified."""
+    whether implementation is verified, with what live practice shows there since go-live
+    (`practice`: {match id: live_practice.Practice})."""
     m = row.match
     if m.has_unresolved_comparable_risk:
         risk = f"Open since {london(m.comparable_risk_open_since)}"
@@ -181,8 +183,18 @@ def exposure_row(row, now, risk_age_hours: int, to_open: set[int]) -> SafeString
         risk,
         pct(m.expected_reduction_pct),
         row.open_lines,
-        verification_tag(m),
+        verification_with_practice(m, (practice or {}).get(m.pk)),
     )
+
+
+def verification_with_practice(match, practice) -> SafeString:
+    """The verification tag, and under it what live practice shows when its checks are off track
+    ("Live since …: 14 checks overdue; …"): a verified change the shifts do not hold is not learning
+    done."""
+    tag = verification_tag(match)
+    if practice is None or practice.on_track:
+        return tag
+    return SafeString(f'{tag}<p class="nhsuk-body-s app-live-practice">{escape(practice.words())}</p>')
 
 
 def verification_tag(match) -> SafeString:
@@ -215,9 +227,11 @@ def round_rows(rows, window_hours: int, now, in_time_words: str, to_open: set[in
 
 
 @register.simple_tag
-def exposure_rows(rows, now, risk_age_hours: int, to_open: set[int]) -> SafeString:
+def exposure_rows(
+    rows, now, risk_age_hours: int, to_open: set[int], practice: dict | None = None
+) -> SafeString:
     """The exposure table's rows (`exposure_row` each)."""
-    return table_rows(exposure_row(row, now, risk_age_hours, to_open) for row in rows)
+    return table_rows(exposure_row(row, now, risk_age_hours, to_open, practice) for row in rows)
 
 
 @register.filter

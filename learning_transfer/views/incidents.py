@@ -21,7 +21,7 @@ from config.downloads import csv_download
 from providers.actions import AlreadyDone
 from providers.fields import RecordChoiceField
 from providers.forms import add_service_errors
-from providers.mixins import StaffRequiredMixin
+from providers.mixins import FormOnlyMixin, StaffRequiredMixin
 from providers.models import Provider
 from providers.permissions import Refused, providers_where, require_perm, visible_services
 
@@ -138,8 +138,10 @@ class ImportJobProgressView(ImportJobPageMixin, DetailView):
     template_name = "learning_transfer/includes/import_progress.html"
 
 
-class ImportJobRetryView(ImportJobMixin, SingleObjectMixin, View):
+class ImportJobRetryView(FormOnlyMixin, ImportJobMixin, SingleObjectMixin, View):
     """Try a failed import again (the rule and its permission live in services.retry_import)."""
+
+    form_page_name = "learning_transfer:import_detail"
 
     def post(self, request, pk):
         job = self.get_object()

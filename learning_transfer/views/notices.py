@@ -13,12 +13,12 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
-from providers.mixins import StaffRequiredMixin
+from providers.mixins import FormOnlyMixin, StaffRequiredMixin
 from providers.permissions import require_perm
 from providers.templatetags.nhsuk import london, on_at
 from providers.who_acts import split_yours
 
-from .. import permissions, services
+from .. import live_practice, permissions, services
 from ..forms import (
     ExposureForm,
     LeadForm,
@@ -75,8 +75,11 @@ class NoticeListView(StaffRequiredMixin, ListView):
         }
 
 
-class NoticeAcknowledgeView(StaffRequiredMixin, View):
+class NoticeAcknowledgeView(FormOnlyMixin, StaffRequiredMixin, View):
     """The owner (or the service's registered manager) confirms receipt."""
+
+    form_page_name = "learning_transfer:notice_list"
+    form_page_takes_pk = False
 
     def post(self, request, pk):
         notice = get_object_or_404(permissions.visible_notices(request.user), pk=pk)
@@ -169,7 +172,10 @@ class MatchDetailView(MatchMixin, TemplateView):
             line.can_correct = offered["can_edit"] and line.completed_at is None
         withdrawn = match.verification_withdrawn_at and not match.implementation_confirmed_at
         lead = getattr(match, "lead", None)
+        now = timezone.now()
         return super().get_context_data(
+            # What the checks on the shifts show since go-live, said beside "verified".
+            practice=live_practice.at([match.pk], now).get(match.pk),
             match=match,
             trigger=match.trigger,
             notices=list(match.notices.all()),
@@ -178,7 +184,7 @@ class MatchDetailView(MatchMixin, TemplateView):
             lines=lines,
             verify_again_when=again_when(match) if withdrawn else "",
             history=match_history(match),  # the notice, lead and lines too, newest first
-            now=timezone.now(),  # an open line due before now is overdue, as the dashboard says
+            now=now,  # an open line due before now is overdue, as the dashboard says
             briefing_title=briefing_title(match),
             # The rate above is as matched: a note when its figures in the matching window changed since.
             figures_changed=changed_since_matching(match.trigger, [match]),
@@ -311,8 +317,11 @@ class LineCreateView(MatchFormView):
         services.add_line(match, by=self.request.user, **data)
 
 
-class LineCompleteView(StaffRequiredMixin, View):
+class LineCompleteView(FormOnlyMixin, StaffRequiredMixin, View):
     """Mark a line done in one tap; the message then offers to undo it (reopen the line, with a reason)."""
+
+    form_page_name = "learning_transfer:notice_list"
+    form_page_takes_pk = False
 
     def post(self, request, pk):
         line = get_object_or_404(
@@ -439,7 +448,9 @@ class LineCorrectView(LineMixin, MatchFormView):
         services.correct_line(self.get_line(), by=self.request.user, **data)
 
 
-class ImplementationConfirmView(MatchMixin, View):
+class ImplementationConfirmView(FormOnlyMixin, MatchMixin, View):
+    form_page_name = "learning_transfer:match_detail"
+
     def post(self, request, pk):
         match = self.get_match()
         return act(

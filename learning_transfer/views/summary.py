@@ -26,6 +26,8 @@ class LearningSummaryView(StaffRequiredMixin, TemplateView):
             filters = SummaryFilters(region=data["region"], theme=data["theme"], period=data["period"])
         # An invalid filter is not ignored silently: the template shows the error summary and the field
         # error, and says the figures below are the unfiltered defaults until it is corrected.
+        if form.is_bound and not form.is_valid():
+            form = _showing_defaults(form)
         summary = executive_summary(provider, filters, timezone.now())
         return super().get_context_data(
             provider=provider,
@@ -35,3 +37,15 @@ class LearningSummaryView(StaffRequiredMixin, TemplateView):
             chart=before_after_chart(summary["trend_weeks"]),
             **kwargs,
         )
+
+
+def _showing_defaults(form: SummaryFilterForm) -> SummaryFilterForm:
+    """The refused filter's boxes set back to the defaults the figures below use, its errors kept
+    (found: "?period=7" left the Period box on its first choice, 30 days, above 12 months' figures)."""
+    errors = form.errors
+    data = form.data.copy()
+    for name in errors:
+        if name in form.fields:
+            data[name] = form.fields[name].initial or ""
+    form.data = data
+    return form

@@ -18,11 +18,11 @@ from escalation.subjects import case_steps, current_record
 from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
 from providers.history import recent_changes
-from providers.mixins import StaffRequiredMixin
+from providers.mixins import FormOnlyMixin, StaffRequiredMixin
 from providers.permissions import providers_where, require_perm, visible_services
 from providers.who_acts import split_yours
 
-from .. import chain, exports, permissions, services
+from .. import chain, exports, live_practice, permissions, services
 from ..choices import THEME_RISK_TAGS
 from ..filters import TriggerFilterSet
 from ..forms import CloseWithoutLearningForm, LearningForm, MatchAdjustForm, TriggerForm
@@ -205,6 +205,8 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             pic=pic,
             services_page=services_page,
             matches_to_open=permissions.matches_to_open(user, services_page),
+            # Beside each verified service, what the checks on its shifts show since go-live.
+            practice=live_practice.at([row.match.pk for row in services_page], now),
             # The learning's own decision and counts, which name no service: from every matched service.
             decision=measures.a1_decision(whole, a1_step),
             # Once issued, the decision the learning went out on, and what changed in its services since.
@@ -281,10 +283,11 @@ def timeline_steps(step_runs: list, pic: measures.TriggerPicture, seen) -> list:
 
 
 def _judge_rounds(rows, window_hours: int, now) -> None:
-    """Mark each row's current notice as acknowledged within the receipt window of its own round."""
+    """Mark how each row's current notice fared against the receipt window of its own round
+    (`rounds.receipt_of`: in time, late, missed, or still waiting; None without a notice)."""
     for row in rows:
         notice = row.current
-        row.round_in_time = bool(notice and rounds.receipt_of(notice, window_hours, now) == rounds.IN_TIME)
+        row.round_receipt = rounds.receipt_of(notice, window_hours, now) if notice else None
 
 
 def _round_words(pic, window_hours: int) -> list[str]:
@@ -408,8 +411,10 @@ class CloseWithoutLearningView(TriggerMixin, FormView):
         return redirect("learning_transfer:trigger_detail", pk=trigger.pk)
 
 
-class TriggerActionView(TriggerMixin, View, metaclass=ABCMeta):
+class TriggerActionView(FormOnlyMixin, TriggerMixin, View, metaclass=ABCMeta):
     """Base for the one-button actions on a trigger (POST only)."""
+
+    form_page_name = "learning_transfer:trigger_detail"
 
     success = ""
     anchor = ""

@@ -157,3 +157,14 @@ def record_url(name: str, pk) -> str:
         before, _, after = reverse(name, args=[_STAND_IN_ID]).partition(str(_STAND_IN_ID))
         halves = _ADDRESS_HALVES[key] = (before, after)
     return f"{halves[0]}{int(pk)}{halves[1]}"
+
+
+@register.simple_tag(takes_context=True)
+def error_title(context) -> str:
+    """The words "Error: " before the page's title while any form on it shows errors (the NHS.UK error summary
+    pattern: a screen reader announces the title first). Read from the page's forms, whatever each
+    is called in its context, so no page has to remember to say it."""
+    for value in context.flatten().values():
+        if isinstance(value, forms.BaseForm) and value.is_bound and value.errors:
+            return "Error: "
+    return ""

@@ -128,3 +128,26 @@ def test_a_reason_given_for_the_systems_own_figure_is_not_kept(chain_a, people, 
         check_done=CHECK_DONE,
     )
     assert computations.SYSTEM_FIGURES not in record.values
+
+
+def test_a_breach_raised_on_a_typed_figure_says_so_beside_the_figures_that_decided_it(
+    client, sign_in, chain_a, people, now
+):
+    """Found: the nominated individual typed 2 high-risk services lacking action over the system's 0;
+    the escalation it raised showed "2 services" among the values that decided it, as if the system had
+    counted them, with the system's 0 and the reason only inside the folded record."""
+    why = "Rowan Court's night team is weak and Hawthorn House never acknowledged."
+    record = services.record_step(
+        step(chain_a, "A5"),
+        by=people.nominated_individual,
+        values={"avg_confirmation_rate": 44.4, "repeated_defects": 0, "high_risk_lacking_action": 2},
+        reasons={"high_risk_lacking_action": why},
+        check_done=CHECK_DONE,
+    )
+    assert record.escalation is not None
+    sign_in(people.nominated_individual)
+    page = client.get(reverse("escalation:detail", args=[record.escalation.pk])).text
+    deciding = page[page.index("The values that decided it") :]
+    deciding = deciding[: deciding.index("</table>")]
+    assert "the system&#x27;s figure was 0" in deciding
+    assert "Rowan Court&#x27;s night team is weak" in deciding

@@ -19,6 +19,7 @@ from escalation import services as engine
 from escalation.models import Escalation
 from learning_transfer import chain
 from learning_transfer.services import adjust_match, update_exposure
+from learning_transfer.services.summary import SummaryFilters, executive_summary
 from providers.actions import AlreadyDone
 from providers.choices import RiskLevel, Role
 from tests.factories import CHECK_DONE, RegionFactory, ServiceFactory, person_with_role
@@ -147,3 +148,35 @@ def test_the_trigger_page_shows_each_regions_a4_and_its_groups(
         assert name.format(other) not in page
     assert "grouped by risk level" in page
     assert "High-risk services" in page and "Dove Cottage" in page
+
+
+def test_the_summary_counts_a_triggers_own_escalations_in_every_region_it_reaches(
+    trigger, deputies, operations_director, governance_officer, provider, north, south
+):
+    """Found: filtered to a region, the summary counted the escalations about a whole trigger (A2, A3,
+    A5) in the region of the service where the failure happened only: a region whose service never
+    received the learning showed none of the A2 escalation it caused. A trigger's own escalations now
+    count in every region it reaches; a region's check (A4) only in its region."""
+    expect(
+        trigger,
+        operations_director,
+        {"Ash Grove": 15, "Beech Lodge": 13, "Cedar Court": 20, "Dove Cottage": 9},
+    )
+    south_a4 = a4_runs(trigger)["South"]
+    with time_machine.travel(NOW, tick=False):
+        values = computations.compute(south_a4).values
+    engine.record_step(south_a4, by=deputies["south"], values=values, now=NOW, check_done=CHECK_DONE)
+    a2 = chain.step_run(trigger, "A2")
+    with time_machine.travel(NOW, tick=False):
+        values = computations.compute(a2).values  # the learning not issued: nothing received
+    chain.record(trigger, "A2", by=governance_officer, values=values, now=NOW, check_done=CHECK_DONE)
+    assert Escalation.objects.filter(kind="breach").count() == 2
+
+    def open_in(region):
+        return executive_summary(provider, SummaryFilters(region=region, period="all"), NOW)["escalations"][
+            "open"
+        ]
+
+    assert open_in(None) == 2
+    assert open_in(north) == 1  # the trigger's A2; not the South's A4
+    assert open_in(south) == 2  # the trigger's A2 and its own A4

@@ -247,6 +247,8 @@ def test_an_invalid_filter_is_shown_as_an_error_not_ignored(client, sign_in, iss
     assert "nhsuk-form-group--error" in page and 'id="id_period-error"' in page
     assert "Select a valid choice" in page
     assert 'data-testid="filter-not-applied"' in page
+    # The box shows the period the figures below are for, not its first choice.
+    assert '<option value="365" selected>' in page
 
 
 def test_a_valid_filter_shows_no_error(client, issued, nominated_individual):
@@ -286,3 +288,33 @@ def test_the_nominated_individuals_dashboard_shows_the_summarys_headline_figures
     assert values == ["1", "25.0%", "1", "0"]
     figures = (summary["trigger_count"], summary["avg_confirmation_rate"], summary["high_risk_lacking_count"])
     assert figures == (1, 25.0, 1) and summary["repeated_defects"] == []
+
+
+def test_the_summary_says_what_the_board_last_recorded(client, sign_in, issued, nominated_individual):
+    """Found: the nominated individual recorded the board's check (A5) with 2 high-risk services lacking
+    action typed over the system's 0, and it breached; the summary it names as its evidence went on
+    showing 0 with no word of the record. Here the board counts one more than the system."""
+    a5 = chain.step_run(issued, "A5")
+    at = a5.due_at
+    with time_machine.travel(at, tick=False):
+        system = computations.compute(a5).values
+        typed = system["high_risk_lacking_action"] + 1  # one more than the system knows of
+        # No implementation is due yet, so the system gives no average: the board's figure stands alone.
+        values = {"avg_confirmation_rate": system.get("avg_confirmation_rate", 50.0), "repeated_defects": 0}
+        record = chain.record(
+            issued,
+            "A5",
+            by=nominated_individual,
+            values=values | {"high_risk_lacking_action": typed},
+            reasons={"high_risk_lacking_action": "A third home's night team fails its checks."},
+            now=at,
+            check_done=CHECK_DONE,
+        )
+        assert record.breached
+        sign_in(nominated_individual)
+        page = client.get("/learning/summary/").text
+    said = page[page.index('data-testid="a5-recorded"') :]
+    said = said[: said.index("</div>")]
+    assert f"by {nominated_individual}" in said
+    assert "threshold reached, with a figure typed over the system" in said
+    assert a5.get_absolute_url() in said

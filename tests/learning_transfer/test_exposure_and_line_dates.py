@@ -7,9 +7,11 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from learning_transfer.models import ImplementationLine
 from learning_transfer.services import add_line, issue_notices, update_exposure
+from providers.actions import AlreadyDone
 
 from .conftest import CONFIRMED
 
@@ -117,3 +119,22 @@ def test_the_exposure_form_shows_the_date_and_percentage_errors_together(
     assert "Give a percentage from 0 to 100." in future and "The briefing cannot be in the future." in future
     ash.refresh_from_db()
     assert ash.briefing_completed_at is None and ash.expected_reduction_pct is None
+
+
+def test_saving_the_log_with_nothing_changed_writes_no_change(client, sign_in, ash, operations_director):
+    """Found: pressing Save on the empty exposure form wrote "Changed: Exposure log updated" in the
+    service's history, a change a regulator would read that never happened."""
+    history = ash.history.count()
+    with pytest.raises(AlreadyDone) as nothing:
+        update_exposure(ash, by=operations_director, now=NOW)
+    assert "Nothing changed" in nothing.value.message
+    update_exposure(ash, by=operations_director, briefing_completed_at=ISSUED, now=NOW)
+    with pytest.raises(AlreadyDone):
+        update_exposure(ash, by=operations_director, briefing_completed_at=ISSUED, now=NOW)
+    assert ash.history.count() == history + 1
+
+    sign_in(operations_director)
+    url = reverse("learning_transfer:match_exposure", args=[ash.pk])
+    response = client.post(url, {"briefing_completed_at": picker(ISSUED)}, follow=True)
+    assert "Nothing changed" in html.unescape(response.text)
+    assert ash.history.count() == history + 1

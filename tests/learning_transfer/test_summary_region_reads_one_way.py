@@ -16,7 +16,7 @@ import pytest
 import time_machine
 
 from learning_transfer.services import issue_notices
-from learning_transfer.services.summary import SummaryFilters, executive_summary
+from learning_transfer.services.summary import SummaryFilters, executive_summary, scope_words
 from providers.choices import RiskTag
 
 from .conftest import CONFIRMED
@@ -113,3 +113,18 @@ def test_learning_not_issued_yet_reads_so_not_as_a_zero_rate(
     verified = row.split("Verified </span>", 1)[1].split("</td>", 1)[0]
     assert verified == "Not issued yet"
     assert "0.0%" not in row
+
+
+@pytest.mark.parametrize(
+    "theme, period, said",
+    [
+        ("", "365", "Every trigger confirmed in the last 12 months"),
+        ("", "all", "Every trigger"),
+        ("fall", "30", "Triggers on the theme “Fall”, confirmed in the last 30 days"),
+        ("medication", "all", "Triggers on the theme “Medication error”"),
+    ],
+)
+def test_the_page_names_every_filter_it_applies(theme, period, said):
+    """Found: filtered to one theme, or to the last 30 days, the page still said "Every trigger, with
+    all its matched services" above a table of one trigger."""
+    assert scope_words(SummaryFilters(theme=theme, period=period)) == said

@@ -31,6 +31,11 @@ def test_once_every_service_received_the_reissue_the_page_stops_advising_it(
     assert "redistribute the same day" not in page
     assert "Within 4 hours of this round" in page  # round 2 acknowledged 2 minutes after it went out
     assert ">Late<" not in page
+    # The download says what the page says (found: its rows said "Late", judged on round 1).
+    sheet = client.get(f"/learning/triggers/{trigger.pk}/services.csv").content.decode()
+    rows = sheet.splitlines()[1:]
+    assert len(rows) == 4 and all("Within 4 hours of this round" in row for row in rows)
+    assert ",Late," not in sheet
 
 
 @time_machine.travel(REISSUED + timedelta(minutes=40), tick=False)
@@ -81,3 +86,21 @@ def test_a_single_round_has_no_round_history(client, sign_in, log_falls_trigger,
     sign_in(quality_director)
     page = client.get(f"/learning/triggers/{trigger.pk}/").text
     assert 'id="rounds"' not in page
+
+
+@time_machine.travel(ISSUED + timedelta(hours=4, minutes=5), tick=False)
+def test_a_notice_past_its_window_is_not_shown_as_awaiting(
+    client, sign_in, log_falls_trigger, managers, quality_director
+):
+    """Found: a notice four days past its 4-hour window still wore a neutral blue "Awaiting", while the
+    summary counted its service as not receiving the learning in time."""
+    trigger = log_falls_trigger()
+    issue_notices(trigger, by=quality_director, now=ISSUED)
+    sign_in(quality_director)
+    page = client.get(f"/learning/triggers/{trigger.pk}/").text
+    notices = page[page.index("Current notice of each matched service") :]
+    notices = notices[: notices.index("</table>")]
+    assert notices.count("Not received in time") == 4
+    assert "Awaiting" not in notices
+    sheet = client.get(f"/learning/triggers/{trigger.pk}/services.csv").content.decode()
+    assert sheet.count(",Not received in time,") == 4

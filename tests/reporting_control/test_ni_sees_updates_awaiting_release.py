@@ -3,7 +3,9 @@ and not yet released, and those held with what holds them; newest first, at most
 number of queries however many there are."""
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from providers.choices import Role
 from reporting_control import services
@@ -69,3 +71,20 @@ def test_the_panel_shows_five_and_counts_the_rest_in_fixed_queries(
     panel = _panel(page)
     assert panel.count("<li>") == 5
     assert "And 3 more" in panel and reverse("reporting_control:update_list") in panel
+
+
+@pytest.mark.parametrize(
+    "total, held, said",
+    [
+        (1, 1, "1 update not yet released: it is held."),
+        (3, 1, "3 updates not yet released: 1 of them held."),
+        (2, 2, "2 updates not yet released: all are held."),
+        (2, 0, "2 updates not yet released."),
+    ],
+)
+def test_the_updates_card_counts_held_updates_among_the_unreleased(total, held, said):
+    """Found: "1 update not yet released, 1 held" read as two updates; it was the one, held."""
+    card = render_to_string(
+        "reporting_control/panels/updates.html", {"panel": {"update_total": total, "held_total": held}}
+    )
+    assert said in " ".join(strip_tags(card).split())
