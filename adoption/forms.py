@@ -148,7 +148,8 @@ class GroupFieldsMixin(ServiceErrorsMixin):
         # field already refused (a location too long) was given: its own error says what to put right.
         given = any(cleaned.get(name) or name in self.errors for name in GROUP_FIELDS)
         if not given:
-            self.add_error(None, "Choose the team or the shift, or give the location.")
+            # On the first of the three, so the error summary's link takes the person to them.
+            self.add_error("team", "Choose the team or the shift, or give the location.")
         return cleaned
 
 

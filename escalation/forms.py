@@ -119,8 +119,12 @@ class StepRecordForm(forms.Form):
                 queryset=services,
                 required=False,
                 label="Affected service",
-                help_text=f"Needed when the figure breaches the threshold: this service's "
-                f"{step_run.get_escalate_to_display()} is told",
+                # The chain tells the services behind on its own figures (C2's per service); the
+                # person names one only when nobody else would be told (found: the old hint said it
+                # was always needed on a breach).
+                help_text=f"The {step_run.get_escalate_to_display()} of each service behind on the "
+                "system's figures is told of a breach. Choose a service only if the figure you record "
+                "breaches and no service is behind on the system's figures: you will be asked then",
             )
             self.fields["affected_service"].needed_later = True  # needed on a breach: not "optional"
         for name, reason in self.figures.failures.items():

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import inbox, views
 
 app_name = "escalation"
 urlpatterns = [
-    path("", views.InboxView.as_view(), name="inbox"),
+    path("", inbox.InboxView.as_view(), name="inbox"),
+    path("acknowledge-ticked/", inbox.AcknowledgeTickedView.as_view(), name="acknowledge_ticked"),
     path("<int:pk>/", views.EscalationDetailView.as_view(), name="detail"),
     path(
         "<int:pk>/acknowledge/", views.EscalationActionView.as_view(action="acknowledge"), name="acknowledge"

@@ -10,13 +10,11 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import TemplateView, View
 
-from providers import dashboards
 from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
 from providers.history import recent_changes
@@ -28,13 +26,11 @@ from . import (
     computations,
     notifications,
     occurrences,
-    panels,
     permissions,
     services,
     settling,
     step_facts,
     subjects,
-    telling,
 )
 from .choices import EscalationKind
 from .forms import (
@@ -59,56 +55,6 @@ from .models import (
 from .recording import RECORD_ANYWAY
 from .rules import describe_rule, with_thresholds
 from .tuning import differs_from_default, setting_changes, shared_parameters
-
-
-class InboxView(StaffRequiredMixin, TemplateView):
-    """My escalations: what the person was told about and may act on, apart from the open escalations
-    others act on at their services (naming who), and, on request, the resolved ones (?show=all) or
-    every open escalation at their services, a page at a time (?show=services)."""
-
-    template_name = "escalation/inbox.html"
-    page_size = 25
-    others_size = 10
-
-    def get_context_data(self, **kwargs):
-        if self.request.GET.get("show") == "services":
-            return self.at_services(**kwargs)
-        show_all = self.request.GET.get("show") == "all"
-        user = self.request.user
-        # Only escalations the person may still open: being told never outlives the role.
-        rows = panels.told(user) if show_all else panels.told_still_open(user)
-        page = Paginator(rows, self.page_size).get_page(self.request.GET.get("page"))
-        # Escalations raised to others at the person's services, and the breaches withdrawn since the
-        # person was told of them (until they open them), on the first page only.
-        others, others_total, withdrawn = [], 0, []
-        if page.number == 1:
-            withdrawn = telling.withdrawn_unread(user)
-            others, others_total = dashboards.first_rows_and_total(
-                lambda: panels.raised_to_others(user),
-                self.others_size,
-                kept_for=(user, "escalations raised to others"),
-            )
-        return super().get_context_data(
-            page=page,
-            show_all=show_all,
-            others_total=others_total,
-            others_listed=len(others),  # before the split, which gives the person those they may act on
-            withdrawn=withdrawn,
-            **panels.escalation_worklist(user, page.object_list, others),
-            **kwargs,
-        )
-
-    def at_services(self, **kwargs):
-        """Every open escalation at the person's services they were not told about, newest first:
-        those the person may act on (the Nominated Individual on any) apart from the rest."""
-        rows = panels.raised_to_others(self.request.user)
-        page = Paginator(rows, self.page_size).get_page(self.request.GET.get("page"))
-        return super().get_context_data(
-            page=page,
-            at_services=True,
-            **panels.escalation_worklist(self.request.user, [], page.object_list),
-            **kwargs,
-        )
 
 
 def _with_typed_over(deciding: dict, record) -> dict:

@@ -27,3 +27,6 @@ class LearningTransferConfig(AppConfig):
         )
         # A1 recorded after the learning went out asks nobody to issue it: its breach is settled.
         step_facts.register_done_already("A1", chain.learning_issued)
+        # A check of what the services did with the learning, recorded before its issue, says so.
+        for code in chain.AFTER_ISSUE_STEPS:
+            step_facts.register(code, chain.recorded_before_issue)

@@ -11,6 +11,7 @@ from escalation import rules, settling
 from escalation import services as engine
 from escalation.computations import SYSTEM_FIGURES, parameters_of
 from escalation.models import StepRecord, StepRun
+from escalation.step_facts import StepFacts
 from escalation.subjects import ChainCases
 from providers.models import Region
 from providers.templatetags.nhsuk import on_at
@@ -31,6 +32,8 @@ PARAMETERS = {
     "defect_cycles": ("repeated_defects", "cycles"),
 }
 RECEIPT_STEP = "A2"  # the step whose measures snapshot the receipt window (`ReceiptWindows`)
+# The checks of what the matched services did with the learning: their figures count from its issue.
+AFTER_ISSUE_STEPS = ("A2", "A3", "A4")
 
 
 def matched_regions(trigger) -> list[Region]:
@@ -251,6 +254,33 @@ def latest_a5_record(triggers: QuerySet):
     if record is not None:
         record.typed_over = bool(record.values.get(SYSTEM_FIGURES))  # a figure not the system's
     return record
+
+
+def recorded_before_issue(step_run) -> StepFacts | None:
+    """For a check of what the services did with the learning (AFTER_ISSUE_STEPS) recorded before it
+    was issued, the step's page says so, and to record it again (found: such a record read as final
+    to everyone but the person who ticked "Record it now anyway"). None otherwise. One query."""
+    if step_run.recorded_at is None or step_run.code not in AFTER_ISSUE_STEPS:
+        return None
+    issued_at = (
+        LearningTrigger.objects.filter(pk=step_run.chain_run.object_id)
+        .values_list("notices_issued_at", flat=True)
+        .first()
+    )
+    if issued_at is not None and step_run.recorded_at >= issued_at:
+        return None
+    issue = f"issued {on_at(issued_at)}" if issued_at else "not issued yet"
+    return StepFacts(
+        "Recorded before the learning was issued",
+        [
+            ("Recorded", on_at(step_run.recorded_at)),
+            ("The learning", issue),
+            (
+                "What to do",
+                "Record this check again once the learning is issued: its figures count from then.",
+            ),
+        ],
+    )
 
 
 def _issued_words(trigger) -> str:

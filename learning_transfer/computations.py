@@ -19,7 +19,7 @@ HOURS_IN_A_WEEK = 7 * 24
 # figures say nothing about the services (every one "without a lead"), so they wait for it.
 NOT_ISSUED = (
     "the learning has not been issued yet, so no matched service has been asked to act on it: "
-    "this figure counts from its issue"
+    "the figures of this check count from its issue"
 )
 
 

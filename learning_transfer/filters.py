@@ -15,6 +15,18 @@ from .models import ImportJob, LearningTrigger, MatchedService
 from .services.summary import PERIODS
 
 
+class RegisterFilterForm(forms.Form):
+    """The register's filter form: a date range that cannot hold anything is refused, not answered
+    with "No triggers match" (found: "on or after" 11 March, "on or before" 1 January)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("confirmed_from"), cleaned.get("confirmed_to")
+        if start and end and start > end:
+            self.add_error("confirmed_to", "Enter a date on or after the “Confirmed on or after” date.")
+        return cleaned
+
+
 class TriggerFilterSet(django_filters.FilterSet):
     """The register's filters: where the failure happened, which service the learning was sent to,
     theme, status and confirmation date."""
@@ -52,6 +64,7 @@ class TriggerFilterSet(django_filters.FilterSet):
     class Meta:
         model = LearningTrigger
         fields = ["service", "sent_to", "theme", "status", "confirmed_from", "confirmed_to"]
+        form = RegisterFilterForm
 
     def __init__(self, *args, services=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 
 from providers.choices import RiskTag
 from providers.fields import (
@@ -35,7 +36,12 @@ from .services.exposure import (
 from .services.incidents import INCIDENT_FIELDS
 from .services.late_start import LOG_LATE
 from .services.people import local_people
-from .services.triggers import LEARNING_FIELDS, LOG_AGAIN, check_target_date
+from .services.triggers import (
+    CONFIRMED_IN_THE_FUTURE,
+    LEARNING_FIELDS,
+    LOG_AGAIN,
+    check_target_date,
+)
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 DATETIME_INPUTS = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
@@ -179,6 +185,13 @@ class TriggerForm(forms.ModelForm):
             help_text="Each of them is escalated to the people named above at the engine's next check.",
         )
 
+    def clean_confirmed_at(self):
+        # Checked here too, so a date in the future is named with the form's other errors, not after.
+        confirmed_at = self.cleaned_data["confirmed_at"]
+        if confirmed_at > timezone.now():
+            raise ValidationError(CONFIRMED_IN_THE_FUTURE)
+        return confirmed_at
+
     def _get_validation_exclusions(self):
         # A repeat of a logged failure is not a form error: `log_trigger` sends the person to the
         # trigger the first submit made. Leaving the title out of the model's checks skips the
@@ -269,6 +282,7 @@ class NoticeOwnerForm(forms.Form):
     def __init__(self, *args, service: Service, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].offer(service)
+        self.fields["reason"].needed_later = True  # asked for by the service on a change: not "optional"
 
 
 class LeadForm(forms.Form):

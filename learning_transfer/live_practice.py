@@ -58,7 +58,9 @@ class Practice:
         if self.overdue:
             said.append(f"{self.overdue} check{'s' if self.overdue != 1 else ''} overdue")
         if self.problems:
-            are = "problems open" if self.problems != 1 else "problem open"
+            # Escalations, not groups: the deployment's page counts the groups weak now, which a
+            # resolved escalation may still be about.
+            are = "escalations still open" if self.problems != 1 else "escalation still open"
             said.append(f"{self.problems} {are} (a threshold reached or a weak group)")
         if not said:
             said.append("monitoring closed, nothing left open" if self.closed else "checks on track")
@@ -83,8 +85,8 @@ def at(matches, now: datetime, *, off_track_only: bool = False) -> dict[int, Pra
 
 def verified_off_track(matches, now: datetime, shown: int) -> dict:
     """The services of `matches` verified but whose live practice is off track now: {"count", "more"
-    (than are named), "first": the first `shown` by service name, each {"service", "trigger",
-    "words"}}. The board's summary says it beside its verified counts."""
+    (than are named), "first": the first `shown` by service name, each {"match" (its id), "service",
+    "trigger", "words"}}. The board's summary says it beside its verified counts."""
     from_matches = matches.filter(implementation_confirmed_at__isnull=False)
     off_track = at(from_matches, now, off_track_only=True)
     first = (
@@ -96,6 +98,7 @@ def verified_off_track(matches, now: datetime, shown: int) -> dict:
         "count": len(off_track),
         "more": max(len(off_track) - shown, 0),
         "first": [
-            {"service": m.service.name, "trigger": m.trigger, "words": off_track[m.pk].words()} for m in first
+            {"match": m.pk, "service": m.service.name, "trigger": m.trigger, "words": off_track[m.pk].words()}
+            for m in first
         ],
     }

@@ -46,6 +46,7 @@ from adoption import chain as adoption_chain
 from adoption.models import Deployment
 from escalation.models import StepRecord
 from escalation.rules import figure_text
+from learning_transfer import live_practice
 from learning_transfer.models import LearningNotice, MatchedService
 from providers.templatetags.nhsuk import london, on_at
 
@@ -183,6 +184,9 @@ class EvidenceMap:
     went_live: dict[int, WentLive] = field(default_factory=dict)
     # The latest check of the figures (C2), whose movements from baseline judge the improvement lines.
     figures_check: StepRecord | None = None
+    # {matched service id: live_practice.Practice} where live practice is off track now (a check
+    # overdue, an escalation still open): said beside the verification that counts.
+    off_track: dict = field(default_factory=dict)
 
     def verified(self, service_id: int) -> MatchedService | None:
         return next((m for m in self.by_service.get(service_id, []) if m.implementation_confirmed_at), None)
@@ -215,14 +219,17 @@ def evidence_map(update) -> EvidenceMap:
     by_service: dict[int, list[MatchedService]] = defaultdict(list)
     for match in matches:
         by_service[match.service_id].append(match)
+    match_ids = [m.pk for matches in by_service.values() for m in matches]
+    now = timezone.now()
     return EvidenceMap(
         trigger_count=len(triggers),
         matched_trigger_count=sum(1 for t in triggers if t.matched_at is not None),
         by_service=dict(by_service),
         provider_name=update.provider.name,
         left_out=left_out_of(triggers, set(by_service)) if triggers else {},
-        went_live=_went_live([m.pk for matches in by_service.values() for m in matches], timezone.now()),
+        went_live=_went_live(match_ids, now),
         figures_check=movement.latest_figures_check(chain.run_for(update)),
+        off_track=live_practice.at(match_ids, now, off_track_only=True) if match_ids else {},
     )
 
 
@@ -280,6 +287,11 @@ def service_evidence(
                 f"{name}: verified, but no check of live practice recorded at {name} since it went live on "
                 f"{london(live.at)}; {_verified_text(verified)} counts once one is"
             )
+        off_track = evidence.off_track.get(verified.pk)
+        if off_track is not None:
+            # Found: "Rowan Court has adopted …" read as evidenced beside a weak night team. The rule is
+            # unchanged (verified and checked live); whoever judges the claim is told what the shifts show.
+            return "verified", f"{_verified_text(verified)}; live practice off track now: {off_track.words()}"
         return "verified", _verified_text(verified)
     left = evidence.left_out.get(service_id)
     if left is not None:

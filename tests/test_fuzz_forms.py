@@ -98,6 +98,7 @@ def _pk(record) -> dict:
 # the user is a username, or a function giving one when it depends on the record.
 FORMS = {
     "escalation:acknowledge": ("ni", lambda: _pk(_escalation()), None),
+    "escalation:acknowledge_ticked": ("ni", dict, None),
     "escalation:record_action": ("ni", lambda: _pk(_escalation()), ActionForm),
     "escalation:resolve": ("ni", lambda: _pk(_escalation()), ResolveForm),
     "escalation:step_run": ("quality.director", lambda: _pk(_step_run()), None),

@@ -190,14 +190,23 @@ class Escalation(models.Model):
         """What the escalation is, as a list names it: a weak group's says which group, so two of one
         check ("the night shift", "the Night team") never read as the same row twice."""
         kind = self.get_kind_display()
-        if self.kind == EscalationKind.WEAK_GROUP and self.group:
+        # A follow-up keeps its first level's group: two reminders of one check about different groups
+        # (a weak night shift, the check itself overdue) are told apart too.
+        if self.group and self.kind in (EscalationKind.WEAK_GROUP, EscalationKind.FOLLOW_UP):
             return f"{kind}: {self.group_words}"
         return kind
 
     @property
     def group_words(self) -> str:
-        """The weak group as a sentence says it ("the night shift"); another group as it is kept."""
-        return group_words(self.group) if self.kind == EscalationKind.WEAK_GROUP else self.group
+        """The weak group as a sentence says it ("the night shift"); a service (C2's) as it is kept."""
+        return group_words(self.group)
+
+    @property
+    def about_weak_group(self) -> bool:
+        """A weak group's escalation, or a follow-up of one (its first level read through `root`)."""
+        if self.kind == EscalationKind.FOLLOW_UP and self.root_id:
+            return self.root.kind == EscalationKind.WEAK_GROUP
+        return self.kind == EscalationKind.WEAK_GROUP
 
     @property
     def is_late(self) -> bool:

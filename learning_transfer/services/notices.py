@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Subquery
 from django.utils.timezone import localtime
 
-from providers.actions import change_once, lock
+from providers.actions import AlreadyDone, change_once, lock
 from providers.choices import Role
 from providers.permissions import people_holding, require_perm
 from providers.services import given_reason
@@ -166,6 +166,9 @@ def name_owner(notice: LearningNotice, *, by, owner, due_at, reason: str = "") -
             f"Implementation cannot be due before the notice was issued ({london(notice.issued_at)}).",
             "due_at",
         )
+    if owner == notice.owner and due_at == notice.due_at:
+        # A history row saying "changed" where nothing was would be read as a change that happened.
+        raise AlreadyDone("Nothing changed: the notice already names this owner and due date.", notice)
     changes_named = (notice.owner_id and owner != notice.owner) or (notice.due_at and due_at != notice.due_at)
     reason = given_reason(reason, SAY_WHY_OWNER_CHANGES if changes_named else None)
     words = _owner_change_words(notice, owner, due_at) + (f". Why: {reason}" if reason else "")

@@ -597,6 +597,7 @@ def executive_summary(provider, filters: SummaryFilters, now: datetime) -> dict:
         # filters apply here too.
         "escalations": chain.escalation_counts(provider, now, counted.triggers, filters.region),
         "a5": chain.judge_a5(provider, measures),
-        # What the board last recorded (its figures may differ from these: a typed figure says why).
-        "a5_recorded": chain.latest_a5_record(counted.triggers),
+        # What the board last recorded (its figures may differ from these: a typed figure says why),
+        # whatever the filters: the board's check is judged across every trigger of the provider.
+        "a5_recorded": chain.latest_a5_record(LearningTrigger.objects.filter(provider=provider)),
     }

@@ -138,9 +138,13 @@ def _refuse_if_incident_logged(source_incident, log_again: bool) -> None:
         )
 
 
+# Said by the form with its other errors, and by the service for any other caller.
+CONFIRMED_IN_THE_FUTURE = "The failure cannot be confirmed in the future."
+
+
 def _check_trigger_facts(source_service, source_incident, risk_tags, confirmed_at, now) -> None:
     if confirmed_at > now:
-        refuse("The failure cannot be confirmed in the future.", "confirmed_at")
+        refuse(CONFIRMED_IN_THE_FUTURE, "confirmed_at")
     if not risk_tags:
         refuse(
             "Choose at least one risk tag: matching compares them with every service's profile.", "risk_tags"

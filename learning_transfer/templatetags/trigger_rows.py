@@ -20,6 +20,7 @@ from providers.choices import RiskLevel, Role, label_of
 from providers.markup import NO_WRAP, NUMERIC, cell_markup, filled, link, row_markup, table_rows
 from providers.templatetags.nhsuk import actors, london, nobody_records, record_url, state_tag
 
+from ..chain import AFTER_ISSUE_STEPS
 from ..services.rounds import IN_TIME, MISSED, missed_in_time, receipt_of
 from ..services.rounds import LATE as LATE_RECEIPT
 from .learning import hours, pct, rate
@@ -194,7 +195,10 @@ def verification_with_practice(match, practice) -> SafeString:
     tag = verification_tag(match)
     if practice is None or practice.on_track:
         return tag
-    return SafeString(f'{tag}<p class="nhsuk-body-s app-live-practice">{escape(practice.words())}</p>')
+    # One block, so a stacked cell on a phone keeps the sentence under the tag, full width.
+    return SafeString(
+        f'<div>{tag}<p class="nhsuk-body-s app-live-practice">{escape(practice.words())}</p></div>'
+    )
 
 
 def verification_tag(match) -> SafeString:
@@ -245,7 +249,7 @@ def services_with_reductions(rows) -> SafeString:
     )
 
 
-def timeline_item(step, can_open_case: bool) -> str:
+def timeline_item(step, can_open_case: bool, issued_at=None) -> str:
     """One step of the case's timeline: its name (a link to it for a person who may open the case) and
     state, its role and due time, and whether it is recorded, the person's own to record, or whose.
 
@@ -259,6 +263,9 @@ def timeline_item(step, can_open_case: bool) -> str:
     words = step_state(step, state)
     if step.recorded_at:
         after = f" · recorded {escape(london(step.recorded_at))}"
+        if step.code in AFTER_ISSUE_STEPS and (issued_at is None or step.recorded_at < issued_at):
+            # Its figures count from the issue: recorded before it, the record is not the check yet.
+            after += ", before the learning was issued: to record again"
     elif step.state == "closed":
         after = ""
     elif step.yours:
@@ -281,7 +288,7 @@ def timeline_item(step, can_open_case: bool) -> str:
 
 
 @register.simple_tag
-def timeline_items(step_runs, can_open_case: bool) -> SafeString:
+def timeline_items(step_runs, can_open_case: bool, issued_at=None) -> SafeString:
     """The case's steps in the timeline's list (`timeline_item` each): nine steps through the
     template's tags and filters cost about half a millisecond a page."""
-    return SafeString("".join(timeline_item(step, can_open_case) for step in step_runs))
+    return SafeString("".join(timeline_item(step, can_open_case, issued_at) for step in step_runs))

@@ -123,13 +123,17 @@ class NoticeOwnerView(StaffRequiredMixin, FormView):
 
     def form_valid(self, form):
         notice = self.get_notice()
+        back = reverse("learning_transfer:trigger_detail", args=[notice.matched_service.trigger_id])
         try:
             services.name_owner(notice, by=self.request.user, **form.cleaned_data)
+        except AlreadyDone as done:
+            messages.info(self.request, done.message)
+            return redirect(back)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"Owner and due date set for {notice.service}.")
-        return redirect(reverse("learning_transfer:trigger_detail", args=[notice.matched_service.trigger_id]))
+        return redirect(back)
 
 
 class MatchMixin(StaffRequiredMixin):

@@ -19,7 +19,12 @@ class LearningSummaryView(StaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         provider = self.providers[0]
-        form = SummaryFilterForm(self.request.GET or None, provider=provider)
+        data = self.request.GET.copy() if self.request.GET else None
+        if data is not None:
+            # An address without a period (a bookmark, a region chosen alone) is for the default
+            # period, and its box says so (found: the box fell back to its first choice, 30 days).
+            data.setdefault("period", SummaryFilterForm.base_fields["period"].initial)
+        form = SummaryFilterForm(data, provider=provider)
         filters = SummaryFilters()
         if form.is_valid():
             data = form.cleaned_data

@@ -56,8 +56,9 @@ def test_every_problem_is_shown_at_once(client, deployment, teams, people):
         teams, measure="B1:record_completion_pct", value="150", observed_at="", team="", shift_name=""
     )
     form = post_observation(client, deployment, people, fields).context["form"]
-    assert set(form.errors) == {"value", "observed_at", "__all__"}
-    assert "Choose the team or the shift, or give the location." in form.non_field_errors()
+    assert set(form.errors) == {"value", "observed_at", "team"}
+    # On the team's box (found: the summary's link went to a line above the form, not to a field).
+    assert form.errors["team"] == ["Choose the team or the shift, or give the location."]
 
 
 # --- the correction form ----------------------------------------------------------------------------

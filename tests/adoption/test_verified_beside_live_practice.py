@@ -64,7 +64,7 @@ def test_live_practice_is_read_beside_verification(weak_night, verified):
     assert practice.overdue > 0
     assert not practice.on_track
     assert practice.words().startswith("Live since Mon 23 Nov 2026, 09:00: ")
-    assert "1 problem open (a threshold reached or a weak group)" in practice.words()
+    assert "1 escalation still open (a threshold reached or a weak group)" in practice.words()
     # Read only where it is off track: the same answer, since it is.
     assert live_practice.at([verified.pk], NOW, off_track_only=True) == {verified.pk: practice}
 
@@ -79,7 +79,7 @@ def test_the_service_page_says_it_beside_verified(client, sign_in, weak_night, v
         page = client.get(reverse("learning_transfer:match_detail", args=[verified.pk])).text
     assert "Verified Mon 23 Nov 2026, 10:00" in page
     assert 'data-testid="live-practice"' in page
-    assert "1 problem open" in page
+    assert "1 escalation still open" in page
     assert f'href="{reverse("adoption:deployment_detail", args=[weak_night.pk])}"' in page
 
 
@@ -94,7 +94,7 @@ def test_the_trigger_page_says_it_in_the_services_table(client, sign_in, weak_ni
     with time_machine.travel(NOW, tick=False):
         sign_in(people.operations_director)
         page = client.get(reverse("learning_transfer:trigger_detail", args=[verified.trigger_id])).text
-    assert "1 problem open" in page
+    assert "1 escalation still open" in page
 
 
 def test_the_board_summary_counts_verified_services_off_track(
@@ -106,7 +106,12 @@ def test_the_board_summary_counts_verified_services_off_track(
         page = client.get(reverse("learning_transfer:summary")).text
     assert 'data-testid="verified-off-track"' in page
     start = page.index('data-testid="verified-off-track"')
-    assert "1: Elm House" in page[start : start + 400]
+    named = page[start : start + 400]
+    assert (
+        "1: <a" in named
+        and f'href="{reverse("learning_transfer:match_detail", args=[verified.pk])}"' in named
+    )
+    assert "Elm House (LT-" in named
 
 
 def test_once_the_checks_are_on_track_nothing_is_flagged(verified, people):

@@ -75,7 +75,7 @@ def test_the_quality_director_logs_a_failure_and_issues_notices_with_the_keyboar
     # part by part in the order the field shows them.
     type_date_time(page, "When the serious failure was confirmed", confirmed)
     type_into(page, re.compile(r"^Learning statement"), "Night checks follow each falls-risk plan.")
-    activate(page, "Log trigger and match services")
+    activate(page, "Log the failure and find comparable services")
 
     # Its first steps are overdue already: the form says so, keeps what was typed, and logs it only
     # once "log it anyway" is ticked.
@@ -84,7 +84,7 @@ def test_the_quality_director_logs_a_failure_and_issues_notices_with_the_keyboar
     assert not LearningTrigger.objects.exists()
     tab_to(page, "Log it anyway: I understand these steps start overdue")
     press(page, "Space")
-    activate(page, "Log trigger and match services")
+    activate(page, "Log the failure and find comparable services")
 
     # The trigger keeps the date and time typed, not the ones the form filled in.
     typed = confirmed.replace(second=0, microsecond=0)

@@ -75,7 +75,7 @@ def test_the_registered_manager_acknowledges_and_records_a_check_with_the_keyboa
     type_into(page, FAILURES, "4")
     type_into(page, IMPACT, "1")
     type_into(page, re.compile(r"^Check done"), "Reviewed the last 3 shifts against the baseline.")
-    activate(page, "Save and check the threshold")
+    activate(page, "Save the check")
 
     # The error summary takes focus; its link moves focus to the empty field.
     summary = page.locator(".nhsuk-error-summary")
@@ -88,7 +88,7 @@ def test_the_registered_manager_acknowledges_and_records_a_check_with_the_keyboa
     expect(page.get_by_label(WITHIN_TARGET)).to_be_focused()
     assert_focus_visible(page)
     page.keyboard.type("88")
-    activate(page, "Save and check the threshold")
+    activate(page, "Save the check")
 
     saved = "Confirm the change has lasted (B5) recorded: threshold breached, escalation raised."
     expect(page.get_by_text(saved)).to_be_visible()

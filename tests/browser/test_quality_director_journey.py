@@ -106,7 +106,7 @@ def test_quality_director_journey(browser, live_server, oakwood, confirmed, tmp_
     quality.get_by_label("What happened").fill("A resident fell at 02:10 and was found at 03:40.")
     quality.get_by_label("When the serious failure was confirmed").fill(f"{confirmed:%Y-%m-%dT%H:%M}")
     quality.get_by_label("Learning statement").fill("Night checks follow each resident's falls-risk plan.")
-    quality.get_by_role("button", name="Log trigger and match services").click()
+    quality.get_by_role("button", name="Log the failure and find comparable services").click()
 
     # The matched services with their rates against the provider median, and the A1 decision.
     table = quality.get_by_test_id("matched-services")

@@ -225,7 +225,7 @@ def test_registered_manager_journey(browser, live_server, oakwood, deployed):
     failures.fill("4")
     impact.fill("1")
     page.get_by_label("Check done").fill("Reviewed the 3-shift dataset against the post-learning baseline.")
-    page.get_by_role("button", name="Save and check the threshold").click()
+    page.get_by_role("button", name="Save the check").click()
 
     summary = page.locator(".nhsuk-error-summary")
     expect(summary).to_be_visible()
@@ -243,7 +243,7 @@ def test_registered_manager_journey(browser, live_server, oakwood, deployed):
 
     # Fill it in and save: 88 % within target is below 91 %, so B5 breaches and escalates.
     within_target.fill("88")
-    page.get_by_role("button", name="Save and check the threshold").click()
+    page.get_by_role("button", name="Save the check").click()
     saved = "Confirm the change has lasted (B5) recorded: threshold breached, escalation raised."
     expect(page.get_by_text(saved)).to_be_visible()
     result = page.locator(".nhsuk-warning-callout").filter(has_text="Threshold breached")

@@ -289,6 +289,7 @@ def test_the_inbox_and_the_case_page_show_escalations_with_one_table_and_their_o
     for response in (inbox, case):
         assert table in [template.name for template in response.templates]
     assert headers_of(inbox.text, "Escalations for you to act on") == [
+        "Select",  # a box to acknowledge it with others, while one is still to acknowledge
         "Escalation",
         "Case",
         "Raised",

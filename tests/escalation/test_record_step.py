@@ -211,6 +211,6 @@ def test_the_page_of_a_check_not_open_yet_says_when_it_opens(
     sign_in(people.performance_analyst)
 
     later = client.get(reverse("escalation:step_run", args=[days[2].pk])).text
-    assert "This check opens on" in later and "Save and check the threshold" not in later
+    assert "This check opens on" in later and "Save the check" not in later
     today = client.get(reverse("escalation:step_run", args=[days[1].pk])).text
-    assert "Save and check the threshold" in today and "This check opens on" not in today
+    assert "Save the check" in today and "This check opens on" not in today

@@ -230,7 +230,7 @@ def test_my_escalations_says_how_many_at_my_services_it_leaves_out(
 ):
     """When the list of escalations at the Nominated Individual's services (addressed to others, which
     she may also act on) is cut short, the page says so."""
-    from escalation.views import InboxView
+    from escalation.inbox import InboxView
 
     engine.tick(at(24, 17))
     open_escalations = Escalation.objects.exclude(state=EscalationState.RESOLVED).count()
@@ -247,7 +247,7 @@ def test_my_escalations_says_how_many_at_my_services_it_leaves_out(
 def test_every_open_escalation_at_my_services_is_listed_a_page_at_a_time(
     client, sign_in, chain_a, people, now, monkeypatch
 ):
-    from escalation.views import InboxView
+    from escalation.inbox import InboxView
 
     engine.tick(at(24, 17))
     open_escalations = set(

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from escalation.computations import compute
 from escalation.models import StepRecord
@@ -69,3 +70,27 @@ def test_once_the_learning_is_issued_nothing_waits_for_it(log_falls_trigger, man
     figures = compute(step, AFTER_A3)
     assert not any(NOT_ISSUED in reason for reason in figures.not_final.values())
     assert figures.values["services_without_lead"] == 4  # nobody has confirmed a lead yet
+
+
+def test_a_check_recorded_before_the_issue_says_so_to_everyone(
+    client, sign_in, log_falls_trigger, operations_director, nominated_individual
+):
+    """Found: once the operations director ticked "Record it now anyway", the trigger's timeline read
+    "A3 Recorded" to everyone else, as if the check were done."""
+    trigger = log_falls_trigger()
+    step = chain.step_run(trigger, "A3")
+    with time_machine.travel(AFTER_A3, tick=False):
+        chain.record(
+            trigger,
+            "A3",
+            by=operations_director,
+            values=compute(step, AFTER_A3).values,
+            now=AFTER_A3,
+            check_done=CHECK_DONE,
+        )
+        sign_in(nominated_individual)
+        timeline = client.get(reverse("learning_transfer:trigger_detail", args=[trigger.pk])).text
+        step_page = client.get(step.get_absolute_url()).text
+    assert "before the learning was issued: to record again" in timeline
+    assert "Recorded before the learning was issued" in step_page
+    assert "Record this check again once the learning is issued" in step_page

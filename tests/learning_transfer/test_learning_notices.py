@@ -1,11 +1,13 @@
 """A2: one action issues a notice to every matched service; owners acknowledge; the page measures
 receipt within 4 hours; redistribution reaches the services that did not receive it."""
 
+import html
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from escalation import computations
 from learning_transfer import chain
@@ -245,3 +247,19 @@ def test_notices_waiting_for_acknowledgement_come_first_whatever_the_database(
     first_page = client.get("/learning/notices/").context
     assert waiting in first_page["yours"] + first_page["others"]
     assert len(first_page["acknowledged"]) == 1
+
+
+def test_saving_the_owner_unchanged_writes_no_change(
+    client, sign_in, trigger, quality_director, falls_provider
+):
+    """Found: pressing Save on the owner page with nothing changed said "Owner and due date set" and
+    wrote "Owner and due date set again, unchanged" in the notice's history."""
+    issue_notices(trigger, by=quality_director, now=ISSUED)
+    notice = notice_for(trigger, "ash", falls_provider)
+    history = notice.history.count()
+    sign_in(quality_director)
+    url = reverse("learning_transfer:notice_owner", args=[notice.pk])
+    due = timezone.localtime(notice.due_at).strftime("%Y-%m-%dT%H:%M")
+    page = client.post(url, {"owner": notice.owner_id, "due_at": due}, follow=True).text
+    assert "Nothing changed: the notice already names this owner and due date." in html.unescape(page)
+    assert notice.history.count() == history

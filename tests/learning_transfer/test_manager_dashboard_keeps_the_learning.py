@@ -5,11 +5,16 @@ dashboard ("No notices waiting for you", "Open implementation lines (0) None ope
 that a lead, the briefing and the implementation lines were still to do before the due date.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from learning_transfer.services import acknowledge_notice, issue_notices
 from learning_transfer.services.exposure import confirm_lead
+
+from .conftest import CONFIRMED
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +51,18 @@ def test_acknowledged_learning_stays_with_what_is_still_to_do(
         client, managers["ash"]
     )
     assert "Ash Grove" not in panel(client, managers["beech"]), "only the manager's own services"
+
+
+def test_learning_past_its_due_date_reads_overdue_first(
+    client, log_falls_trigger, managers, quality_director
+):
+    """Found: "implementation due Sun 6 Dec 2026, 12:00 Overdue . Still to do", the tag before a stray
+    full stop. The tag now leads the line."""
+    trigger = log_falls_trigger()
+    issue_notices(trigger, by=quality_director, now=CONFIRMED)  # due 72 hours later: past by now
+    ash = trigger.matches.get(service__name="Ash Grove")
+    acknowledge_notice(ash.notices.get(), by=managers["ash"], now=CONFIRMED + timedelta(hours=1))
+    listed = panel(client, managers["ash"])
+    item = listed[listed.index("<li>") : listed.index("</li>")]
+    assert item.index("Overdue") < item.index(trigger.reference)
+    assert " ." not in strip_tags(item)

@@ -42,3 +42,18 @@ def test_one_trigger_sent_to_a_service_is_listed_once(
     sign_in(quality_director)
     page = _register(client, sent_to=falls_provider["beech"].pk)
     assert page.count(trigger.reference) == 1
+
+
+def test_a_date_range_that_cannot_hold_anything_is_refused_with_a_message(
+    client, sign_in, trigger, quality_director
+):
+    """Found: "on or after" 11 March and "on or before" 1 January answered "No triggers match"."""
+    sign_in(quality_director)
+    response = client.get(
+        reverse("learning_transfer:trigger_list"),
+        {"confirmed_from": "2026-03-11", "confirmed_to": "2026-01-01"},
+    )
+    assert "There is a problem" in response.text
+    assert response.context["filter_form"].errors["confirmed_to"] == [
+        "Enter a date on or after the “Confirmed on or after” date."
+    ]

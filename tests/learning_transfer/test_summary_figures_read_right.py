@@ -40,23 +40,27 @@ def shown(page: str, testid: str) -> str:
 def test_the_region_filter_narrows_the_escalation_count(
     client, sign_in, issued, governance_officer, nominated_individual, north, south
 ):
-    # The trigger is in both regions' summaries (Elm House in the North, Cedar Court and Dove Cottage
-    # in the South); its A2 escalation concerns Elm House, in the North.
+    # The trigger is in both regions' summaries (Ash Grove and Beech Lodge in the North, Cedar Court
+    # and Dove Cottage in the South); its A2 escalation is about the whole trigger, so each region's
+    # summary counts it (it was once counted only where the failure happened, Elm House's North).
     raise_a2_escalation(issued, governance_officer)
     sign_in(nominated_individual)
     with time_machine.travel(NOW, tick=False):
         in_north = client.get(f"/learning/summary/?period=all&region={north.pk}").text
         in_south = client.get(f"/learning/summary/?period=all&region={south.pk}").text
+        medication = client.get(f"/learning/summary/?period=all&region={south.pk}&theme=medication").text
     assert shown(in_north, "escalations").startswith("1 open")
-    assert shown(in_south, "escalations").startswith("0 open")
-    assert shown(in_south, "trigger-count").startswith("1 ")  # the trigger itself is still shown
+    assert shown(in_south, "escalations").startswith("1 open")
+    assert "counts in every region its learning reaches" in shown(in_south, "escalations")
+    assert shown(medication, "escalations").startswith("0 open")  # not a trigger this summary holds
+    assert shown(in_south, "trigger-count").startswith("1 ")
 
 
 def test_a_regions_escalation_count_takes_its_own_a4_and_its_services_steps(
     issued, provider, governance_officer, deputies, operations_director, north, south
 ):
-    # A2's breach concerns Elm House (North); the South's A4 breach names the South although its case's
-    # service is Elm House. Each region counts its own, and no region counts the other's.
+    # A2's breach is about the whole trigger: every region it reaches counts it. The South's A4 breach
+    # names the South although its case's service is Elm House (North): only the South counts it.
     raise_a2_escalation(issued, governance_officer)
     expect(
         issued,
@@ -75,9 +79,9 @@ def test_a_regions_escalation_count_takes_its_own_a4_and_its_services_steps(
 
     assert counts(None, NOW) == {"open": 2, "overdue": 1}  # A2's acknowledgement is already late
     assert counts(north, NOW) == {"open": 1, "overdue": 1}
-    assert counts(south, NOW) == {"open": 1, "overdue": 0}
+    assert counts(south, NOW) == {"open": 2, "overdue": 1}
     later = a4.acknowledge_by + timedelta(minutes=1)
-    assert counts(south, later) == {"open": 1, "overdue": 1}
+    assert counts(south, later) == {"open": 2, "overdue": 2}
     assert counts(north, later) == {"open": 1, "overdue": 1}
 
 
@@ -132,7 +136,7 @@ def test_the_trend_marks_a_part_week_and_leaves_out_weeks_without_care_hours(
     )
     description = page.split('<desc id="trend-desc">', 1)[1].split("</desc>", 1)[0]
     # Week −1 pools 14 incidents in 2,800 hours: 0.500, written as the table writes it.
-    assert '<td class="nhsuk-table__cell app-numeric">0.500</td>' in table
+    assert "Rate per 100 care hours </span>0.500</td>" in table
     assert "before learning: 0.500; after learning: no complete week" in description
     assert "Week +1 is a part week" in description
     assert "The table below the chart lists every week." in description and "beside" not in description

@@ -170,3 +170,18 @@ def test_a_check_of_live_practice_after_the_evidence_check_says_the_evidence_may
     check_live_practice(live_at_birch, birch_lodge)
     stale = _stale(client, update)
     assert "a check of live practice was recorded at Birch Lodge" in stale
+
+
+def test_a_verification_counted_says_when_live_practice_is_off_track_now(
+    update_with_a_line, live_at_birch, birch_lodge
+):
+    """Found: "Rowan Court has adopted real-time night checks" read "Evidenced … implementation verified"
+    while fourteen of its shift checks were overdue and its night team weak. The rule is unchanged (a
+    verification, checked live since go-live); the evidence now says what the shifts show."""
+    update = update_with_a_line()
+    check_live_practice(live_at_birch, birch_lodge, now=live_at_birch.deployed_at + timedelta(hours=20))
+    verdict = _verdict(update)
+    assert verdict.evidenced
+    went_live = london(live_at_birch.deployed_at)
+    assert f"live practice off track now: Live since {went_live}: " in verdict.note
+    assert "checks overdue" in verdict.note

@@ -186,6 +186,9 @@ TABLE = {
     ),
     # The escalation engine.
     "escalation:inbox": at(get=anywhere()),
+    # Sent with nothing ticked it acknowledges nothing; what it does to ticked escalations, and to
+    # another person's, is told in tests/escalation/test_acknowledge_ticked.py.
+    "escalation:acknowledge_ticked": at(post=anywhere()),
     "escalation:detail": at(get=may(*WORK, reach="s2"), kwargs=the_object("escalation")),
     "escalation:acknowledge": at(
         post=either(may(R.REGISTERED_MANAGER, reach="s2"), may(R.NOMINATED_INDIVIDUAL)),

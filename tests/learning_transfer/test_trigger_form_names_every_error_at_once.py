@@ -1,0 +1,27 @@
+"""Found: logging a serious failure with no title and a confirmation date next year named only the
+missing title; the date in the future was refused on the second submit. The form names both at once."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_confirmation_in_the_future_is_named_with_the_other_errors(
+    client, sign_in, quality_director, falls_provider
+):
+    sign_in(quality_director)
+    response = client.post(
+        reverse("learning_transfer:trigger_add"),
+        {
+            "source_service": falls_provider["elm"].pk,
+            "title": "",
+            "theme": "fall",
+            "risk_tags": ["falls"],
+            "what_happened": "A resident fell.",
+            "confirmed_at": "2027-03-01T10:00",
+        },
+    )
+    errors = response.context["form"].errors
+    assert "title" in errors
+    assert errors["confirmed_at"] == ["The failure cannot be confirmed in the future."]
