@@ -256,18 +256,26 @@ def latest_a5_record(triggers: QuerySet):
     return record
 
 
+def recorded_too_early(code: str, recorded_at, issued_at) -> bool:
+    """A check of what the services did with the learning (AFTER_ISSUE_STEPS) recorded before the
+    learning was issued (`issued_at` None: not issued yet): its figures count from the issue."""
+    if code not in AFTER_ISSUE_STEPS or recorded_at is None:
+        return False
+    return issued_at is None or recorded_at < issued_at
+
+
 def recorded_before_issue(step_run) -> StepFacts | None:
     """For a check of what the services did with the learning (AFTER_ISSUE_STEPS) recorded before it
     was issued, the step's page says so, and to record it again (found: such a record read as final
     to everyone but the person who ticked "Record it now anyway"). None otherwise. One query."""
     if step_run.recorded_at is None or step_run.code not in AFTER_ISSUE_STEPS:
-        return None
+        return None  # nothing to read
     issued_at = (
         LearningTrigger.objects.filter(pk=step_run.chain_run.object_id)
         .values_list("notices_issued_at", flat=True)
         .first()
     )
-    if issued_at is not None and step_run.recorded_at >= issued_at:
+    if not recorded_too_early(step_run.code, step_run.recorded_at, issued_at):
         return None
     issue = f"issued {on_at(issued_at)}" if issued_at else "not issued yet"
     return StepFacts(

@@ -94,6 +94,9 @@ class SummaryFilterForm(forms.Form):
     def __init__(self, *args, provider, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = Region.objects.filter(provider=provider)
+        # Always one of its choices (12 months when none is given): never "(optional)" beside a box
+        # with no empty choice.
+        self.fields["period"].needed_later = True
 
     def clean_period(self):
         period = self.cleaned_data.get("period") or "365"

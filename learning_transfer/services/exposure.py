@@ -161,7 +161,7 @@ def briefing_title(match: MatchedService) -> str:
 
 
 # The exposure log's own fields: `update_exposure` writes these and no others.
-NOTHING_CHANGED = "Nothing changed: the exposure log already says this."
+NOTHING_CHANGED = "Nothing changed: the briefing and remaining risk already say this."
 EXPOSURE_FIELDS = [
     "briefing_completed_at",
     "comparable_risk_open_since",
@@ -200,7 +200,9 @@ def update_exposure(
             raise AlreadyDone(NOTHING_CHANGED, match)
         for name, value in given.items():
             setattr(match, name, value)
-        save_with_history(match, by, "Exposure log updated", update_fields=EXPOSURE_FIELDS, at=now)
+        save_with_history(
+            match, by, "Briefing and remaining risk updated", update_fields=EXPOSURE_FIELDS, at=now
+        )
         # A briefing blanked (or now said to be done after the verification) undoes the verification:
         # withdrawn rather than refused, so the log always says what really happened.
         withdraw_if_undone(match, by=by, now=now)

@@ -20,7 +20,7 @@ from providers.choices import RiskLevel, Role, label_of
 from providers.markup import NO_WRAP, NUMERIC, cell_markup, filled, link, row_markup, table_rows
 from providers.templatetags.nhsuk import actors, london, nobody_records, record_url, state_tag
 
-from ..chain import AFTER_ISSUE_STEPS
+from ..chain import recorded_too_early
 from ..services.rounds import IN_TIME, MISSED, missed_in_time, receipt_of
 from ..services.rounds import LATE as LATE_RECEIPT
 from .learning import hours, pct, rate
@@ -263,7 +263,7 @@ def timeline_item(step, can_open_case: bool, issued_at=None) -> str:
     words = step_state(step, state)
     if step.recorded_at:
         after = f" · recorded {escape(london(step.recorded_at))}"
-        if step.code in AFTER_ISSUE_STEPS and (issued_at is None or step.recorded_at < issued_at):
+        if recorded_too_early(step.code, step.recorded_at, issued_at):
             # Its figures count from the issue: recorded before it, the record is not the check yet.
             after += ", before the learning was issued: to record again"
     elif step.state == "closed":

@@ -284,8 +284,9 @@ class ExposureEditView(MatchFormView):
 
     form_class = ExposureForm
     intro = (
-        "This is the service's exposure log: when the mandatory briefing on this learning was done, "
-        "and whether the same risk is still found here."
+        "When the mandatory briefing on this learning was done here, whether the same risk is still "
+        "found here, and how much the service expects it to fall (the exposure log, in the guidance's "
+        "words)."
     )
 
     def get_title(self) -> str:

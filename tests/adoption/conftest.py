@@ -170,3 +170,20 @@ def observation_form(teams, **changes) -> dict:
         "value": "88",
         "observed_at": "2026-11-23 14:00",
     } | changes
+
+
+def deploy_with_a_weak_night_team(match, people, elm_house):
+    """Deployed on Monday 23rd at 09:00 with B1's 80 % completion baseline; the day team's 95 % (+15)
+    carries the service's average (+8.5) while the night team's 82 % (+2, under the 5 points the rule
+    asks for) is a weak group."""
+    deployment = deploy(match, people.registered_manager)
+    for name, completion, when in (("Day team", 95, at(23, 10)), ("Night team", 82, at(23, 22))):
+        services.record_team_observation(
+            deployment,
+            by=people.service_improvement_lead,
+            step_code="B1",
+            values={"record_completion_pct": completion},
+            team=TeamFactory(service=elm_house, name=name),
+            observed_at=when,
+        )
+    return deployment

@@ -17,13 +17,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from adoption import services
 from learning_transfer import live_practice
 from learning_transfer.models import MatchedService
 from providers.choices import Role
-from tests.factories import TeamFactory, person_with_role
+from tests.factories import person_with_role
 
-from .conftest import at, deploy
+from .conftest import at, deploy, deploy_with_a_weak_night_team
 
 pytestmark = pytest.mark.django_db
 NOW = at(25, 12)  # Wednesday noon: the first two days' checks have fallen due, none recorded
@@ -41,20 +40,8 @@ def verified(match, people):
 
 @pytest.fixture
 def weak_night(verified, people, elm_house):
-    """Live since Monday 09:00; the night team's completion 82 % (+2 on the 80 % baseline) while the
-    day team's 95 % carries the service's average: a weak group, its problem open."""
-    deployment = deploy(verified, people.registered_manager)
-    lead = people.service_improvement_lead
-    for name, completion, when in (("Day team", 95, at(23, 10)), ("Night team", 82, at(23, 22))):
-        services.record_team_observation(
-            deployment,
-            by=lead,
-            step_code="B1",
-            values={"record_completion_pct": completion},
-            team=TeamFactory(service=elm_house, name=name),
-            observed_at=when,
-        )
-    return deployment
+    """Live since Monday 09:00, with a weak night team: its problem open."""
+    return deploy_with_a_weak_night_team(verified, people, elm_house)
 
 
 def test_live_practice_is_read_beside_verification(weak_night, verified):

@@ -143,7 +143,8 @@ def test_the_nominated_individual_filters_the_summary_with_the_keyboard(
 
     # Reach the table and open the trigger left in it.
     medication = triggers[IncidentTheme.MEDICATION]
-    tab_to(page, medication.reference)
+    # The link names the failure, not its code alone.
+    tab_to(page, f"{medication.reference} {medication.title}")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Missed insulin dose")
     assert_no_sideways_scroll(page)

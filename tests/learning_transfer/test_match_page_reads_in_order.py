@@ -87,7 +87,7 @@ def test_each_change_of_the_services_record_says_what_it_changed(
             "What Changed Verified: not set → Wed 18 Nov 2026, 14:00",
             f"Implementation confirmed by: not set → {operations_director} Why Implementation verified",
             "What Changed Mandatory briefing completed: not set → Wed 18 Nov 2026, 13:00",
-            "Expected reduction in comparable risk: not set → 14 % Why Exposure log updated",
+            "Expected reduction in comparable risk: not set → 14 % Why Briefing and remaining risk updated",
         ],
     )
 

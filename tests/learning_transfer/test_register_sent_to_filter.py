@@ -57,3 +57,11 @@ def test_a_date_range_that_cannot_hold_anything_is_refused_with_a_message(
     assert response.context["filter_form"].errors["confirmed_to"] == [
         "Enter a date on or after the “Confirmed on or after” date."
     ]
+
+
+def test_each_trigger_is_opened_by_its_title(client, sign_in, trigger, quality_director):
+    """Found: the register's only link text was the code ("LT-0002"), so a keyboard user tabbed
+    through codes."""
+    sign_in(quality_director)
+    page = _register(client)
+    assert f'{reverse("learning_transfer:trigger_detail", args=[trigger.pk])}">{TITLE}</a>' in page

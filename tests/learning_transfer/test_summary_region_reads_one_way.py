@@ -128,3 +128,10 @@ def test_the_page_names_every_filter_it_applies(theme, period, said):
     """Found: filtered to one theme, or to the last 30 days, the page still said "Every trigger, with
     all its matched services" above a table of one trigger."""
     assert scope_words(SummaryFilters(theme=theme, period=period)) == said
+
+
+def test_the_period_box_is_not_called_optional(client, sign_in, three_triggers, nominated_individual):
+    """Found: "Period (optional)" above a box with no empty choice."""
+    page = summary_page(client, sign_in, nominated_individual)
+    assert 'for="id_period">Period<' in page
+    assert 'for="id_region">Region (optional)<' in page
