@@ -52,10 +52,11 @@ def _before_verifying(match: MatchedService, missing: list[Gap]) -> str:
 
 
 def _current(match: MatchedService) -> MatchedService:
-    """Lock the match's row and bring its verification up to date on `match` (someone may have
-    verified, or a change withdrawn it, since `match` was read), so a save never writes an old one back."""
+    """Lock the match's row and bring its verification and exposure log up to date on `match` (someone
+    may have verified, withdrawn it or changed the log since `match` was read), so a save never writes
+    an old one back and "nothing changed" is judged against the row as it stands."""
     row = lock(match)
-    for name in VERIFICATION_FIELDS:
+    for name in [*VERIFICATION_FIELDS, *EXPOSURE_FIELDS]:
         attname = MatchedService._meta.get_field(name).attname
         setattr(match, attname, getattr(row, attname))
     return match

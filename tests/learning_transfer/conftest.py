@@ -166,3 +166,17 @@ def tune(provider, administrator):
         )
 
     return tune_step
+
+
+def trigger_form(falls_provider, **changes) -> dict:
+    """What the "Log a serious failure" form sends for the falls trigger at Elm House, with `changes`."""
+    fields = {
+        "source_service": falls_provider["elm"].pk,
+        "title": "Unwitnessed fall",
+        "theme": "fall",
+        "risk_tags": ["falls"],
+        "match_same_service_type": "on",
+        "what_happened": "A resident fell.",
+        "confirmed_at": CONFIRMED.strftime("%Y-%m-%dT%H:%M"),
+    }
+    return fields | changes

@@ -138,3 +138,13 @@ def test_saving_the_log_with_nothing_changed_writes_no_change(client, sign_in, a
     response = client.post(url, {"briefing_completed_at": picker(ISSUED)}, follow=True)
     assert "Nothing changed" in html.unescape(response.text)
     assert ash.history.count() == history + 1
+
+
+def test_nothing_changed_is_judged_against_the_log_as_it_stands(ash, operations_director):
+    """Two people with the form open: the second's page was read before the first saved. Saving what
+    their page showed is a change to the log as it stands now, not "nothing changed"."""
+    read_earlier = type(ash).objects.select_related("service", "trigger").get(pk=ash.pk)
+    update_exposure(ash, by=operations_director, briefing_completed_at=ISSUED, now=NOW)
+    update_exposure(read_earlier, by=operations_director, briefing_completed_at=None, now=NOW)
+    ash.refresh_from_db()
+    assert ash.briefing_completed_at is None

@@ -11,7 +11,7 @@ from learning_transfer.models import IncidentReview, LearningTrigger
 from learning_transfer.models.triggers import TEXT_MAX_LENGTH
 from providers.models import REASON_MAX_LENGTH
 
-from .conftest import CONFIRMED
+from .conftest import trigger_form
 
 pytestmark = pytest.mark.django_db
 
@@ -22,16 +22,7 @@ def test_what_happened_over_its_limit_is_refused_and_kept(client, sign_in, falls
     assert "maxlength" not in form.split('name="what_happened"', 1)[0].rsplit("<textarea", 1)[1]
     long = "The resident was found on the floor. " * 200
     response = client.post(
-        reverse("learning_transfer:trigger_add"),
-        {
-            "source_service": falls_provider["elm"].pk,
-            "title": "Unwitnessed fall",
-            "theme": "fall",
-            "risk_tags": ["falls"],
-            "match_same_service_type": "on",
-            "what_happened": long,
-            "confirmed_at": CONFIRMED.strftime("%Y-%m-%dT%H:%M"),
-        },
+        reverse("learning_transfer:trigger_add"), trigger_form(falls_provider, what_happened=long)
     )
     assert response.status_code == 200
     expected = f"Shorten what happened to {TEXT_MAX_LENGTH} characters or fewer (it has {len(long.strip())})."

@@ -4,6 +4,8 @@ missing title; the date in the future was refused on the second submit. The form
 import pytest
 from django.urls import reverse
 
+from .conftest import trigger_form
+
 pytestmark = pytest.mark.django_db
 
 
@@ -13,14 +15,7 @@ def test_a_confirmation_in_the_future_is_named_with_the_other_errors(
     sign_in(quality_director)
     response = client.post(
         reverse("learning_transfer:trigger_add"),
-        {
-            "source_service": falls_provider["elm"].pk,
-            "title": "",
-            "theme": "fall",
-            "risk_tags": ["falls"],
-            "what_happened": "A resident fell.",
-            "confirmed_at": "2027-03-01T10:00",
-        },
+        trigger_form(falls_provider, title="", confirmed_at="2027-03-01T10:00"),
     )
     errors = response.context["form"].errors
     assert "title" in errors
