@@ -57,7 +57,8 @@ class OTPMiddleware(otp_middleware.OTPMiddleware):
 
 
 class SessionTimeoutMiddleware:
-    """Signs a person out after SESSION_IDLE_SECONDS idle or SESSION_COOKIE_AGE signed in, and says why."""
+    """Signs a person out after SESSION_IDLE_SECONDS idle or SESSION_COOKIE_AGE signed in, or once their
+    sign-in was switched off, and says why."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -72,6 +73,11 @@ class SessionTimeoutMiddleware:
                 messages.info(request, reason)
                 return _send_to(request, _with_next("login", request))
             sessions.record_activity(request.session)
+        elif sessions.user_switched_off(request.session):
+            # The session names a person whose sign-in was switched off since: say so, not a bare login.
+            logout(request)
+            messages.info(request, sessions.SWITCHED_OFF)
+            return _send_to(request, _with_next("login", request))
         return self.get_response(request)
 
 

@@ -10,6 +10,7 @@ Sessions are Django's database sessions (this module is SESSION_ENGINE), read by
 
 import time
 
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
@@ -80,3 +81,19 @@ def _duration(seconds: int) -> str:
         return f"{hours} hour{'s' if hours != 1 else ''}"
     minutes = max(1, seconds // 60)
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+SWITCHED_OFF = (
+    "Your sign-in was switched off by your provider administrator, so you were signed out. "
+    "Ask them if you think this is wrong."
+)
+
+
+def user_switched_off(session) -> bool:
+    """Whether the session names a person whose sign-in is switched off: Django then treats the request
+    as nobody's, and the person would meet a bare sign-in page. Asked only for a request of nobody,
+    so a signed-in person's pages never pay for it."""
+    user_id = session.get(SESSION_KEY)
+    if user_id is None:
+        return False
+    return get_user_model().objects.filter(pk=user_id, is_active=False).exists()

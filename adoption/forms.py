@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from learning_transfer.forms import ServiceErrorsMixin, datetime_field
-from providers.fields import ChoiceField, RecordChoiceField
+from providers.fields import ChoiceField, FilterForm, RecordChoiceField
 from providers.forms import reason_field
 
 from . import services
@@ -39,7 +39,7 @@ def now_to_the_minute():
     return timezone.localtime().replace(second=0, microsecond=0)
 
 
-class CheckFilterForm(forms.Form):
+class CheckFilterForm(FilterForm):
     """Which chain B checks the service page lists: the open ones by default."""
 
     show = ChoiceField(

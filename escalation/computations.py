@@ -100,7 +100,7 @@ class Parameter:
         if isinstance(value, bool) or not isinstance(value, int) or not self.minimum <= value <= self.maximum:
             raise ValueError(
                 f"{prefix}{self.label} must be a whole number of {self.unit} from {self.minimum} "
-                f"to {self.maximum}, got {value!r}."
+                f"to {self.maximum}, not {value!r}."
             )
         return value
 

@@ -18,7 +18,7 @@ from .computations import (
     shown_figure,
     typed_over,
 )
-from .measures import MAX_COUNT, asked_as, baseline_key, by_name, clean_values, items_needed
+from .measures import MAX_COUNT, asked_as, baseline_key, by_name, clean_values, error_words, items_needed
 from .models import window_length
 from .recording import RECORD_ANYWAY, SAY_WHAT_YOU_CHECKED, SAY_WHY_AGAIN
 from .rules import RuleError, figure_text, fmt, thresholds, validate_rule, with_thresholds
@@ -68,7 +68,7 @@ def _group_required(measure: dict) -> str:
     """What a blank per-item field says: the measure's own words when it must list its items."""
     if measure.get("items_required"):
         return items_needed(measure)
-    return f"Enter {measure['label'].lower()}."
+    return f"Enter {error_words(measure)[1]}."
 
 
 class StepRecordForm(forms.Form):
@@ -107,7 +107,7 @@ class StepRecordForm(forms.Form):
             if measure.get("group"):
                 self._group(measure)
                 continue
-            self.fields[name] = self._number_field(measure, measure["label"])
+            self.fields[name] = self._number_field(measure, measure["label"], error_words(measure)[1])
             # Floor staff are asked in plain words; the guidance's own wording stays beneath.
             field, (asked, hint) = self.fields[name], asked_as(measure)
             field.label, field.help_text = asked, f"{hint} {field.help_text}".strip()
@@ -263,6 +263,7 @@ class StepRecordForm(forms.Form):
             self.initial[key] = figure_number(measure, self.figures.values[key])
         figure = self.fields[key]
         if key in self.figures.held:
+            figure.widget.attrs["readonly"] = True  # shown as the records hold it: nothing to type
             figure.help_text = (
                 f"The system's figure: {system}, counted from the records: it cannot be typed over. "
                 f"{figure.help_text}"
@@ -281,7 +282,7 @@ class StepRecordForm(forms.Form):
         self.fields[reason_key(key)] = reason
 
     @staticmethod
-    def _number_field(measure: dict, label: str) -> forms.CharField:
+    def _number_field(measure: dict, label: str, missing: str = "") -> forms.CharField:
         """A figure's field, kept as text: the step's measures check kind and range, with one message
         per measure. A count opens a phone's number keypad; any other figure, the one with a point."""
         unit = measure.get("unit", "")
@@ -292,7 +293,7 @@ class StepRecordForm(forms.Form):
             widget=forms.TextInput(
                 attrs={"inputmode": "numeric" if whole else "decimal", "class": "nhsuk-input--width-5"}
             ),
-            error_messages={"required": f"Enter {label.lower()}."},
+            error_messages={"required": f"Enter {missing or label.lower()}."},
         )
 
     def clean(self):
@@ -372,9 +373,6 @@ def parameter_field_name(measure: str, parameter: str) -> str:
     return f"{measure}__{parameter}"
 
 
-NOTHING_CHANGED = "Nothing changed: these are the values in force."
-
-
 class StepSettingForm(forms.Form):
     """A provider's threshold values, response window and measure parameters (windows, sample sizes,
     look-backs) for one step, with the reason. `rule`, `measures` and `window` are the values in force.
@@ -387,6 +385,13 @@ class StepSettingForm(forms.Form):
         self.rule, self.measures, self.check = rule, measures, check
         self.thresholds = thresholds(rule, measures)
         self.parameters = list(parameters)
+        # Several thresholds escalate together (all reached) or apart (any one): each hint says which.
+        others = len(self.thresholds) - 1
+        self.joined = ""
+        if others and ("all" in rule or "any" in rule):
+            name = f"the other threshold{'s' if others > 1 else ''} here"
+            verb = "are" if others > 1 else "is"
+            self.joined = f", and {name} {verb} reached too" if "all" in rule else f", whatever {name}"
         for item, label in zip(self.thresholds, threshold_labels(rule, measures), strict=True):
             self._add_threshold(item, label)
         self.fields["response_working_hours"] = forms.DecimalField(
@@ -404,7 +409,11 @@ class StepSettingForm(forms.Form):
     def _add_threshold(self, item: dict, label: str) -> None:
         """The threshold's field, a whole number for a count."""
         whole = threshold_unit(item, self.measures)[0]
-        common = {"label": label, "initial": item["value"], "help_text": f"Escalate when {item['text']}."}
+        common = {
+            "label": label,
+            "initial": item["value"],
+            "help_text": f"Escalate when {item['text']}{self.joined}.",
+        }
         if whole:
             # A count beyond MAX_COUNT is a slip of the keyboard, as in a recorded value.
             field = forms.IntegerField(

@@ -12,9 +12,11 @@ from django.views.generic import TemplateView, View
 
 from providers import dashboards
 from providers.mixins import FormOnlyMixin, StaffRequiredMixin
+from providers.permissions import visible_services
 
 from . import panels, permissions, services, telling
 from .choices import EscalationState
+from .filters import InboxFilterForm
 
 # The most escalations one press acknowledges: a page of the inbox holds 25.
 TICKED_AT_MOST = 100
@@ -30,22 +32,29 @@ class InboxView(StaffRequiredMixin, TemplateView):
     others_size = 10
 
     def get_context_data(self, **kwargs):
+        self.filter_form = InboxFilterForm(
+            self.request.GET or None, services=visible_services(self.request.user).order_by("name")
+        )
+        kwargs.update(filter_form=self.filter_form, filter_words=self.filter_form.words())
         if self.request.GET.get("show") == "services":
             return self.at_services(**kwargs)
         show_all = self.request.GET.get("show") == "all"
         user = self.request.user
         # Only escalations the person may still open: being told never outlives the role.
         rows = panels.told(user) if show_all else panels.told_still_open(user)
+        rows = rows.filter(self.filter_form.narrowing("escalation__"))
         page = Paginator(rows, self.page_size).get_page(self.request.GET.get("page"))
         # Escalations raised to others at the person's services, and the breaches withdrawn since the
         # person was told of them (until they open them), on the first page only.
         others, others_total, withdrawn = [], 0, []
         if page.number == 1:
-            withdrawn = telling.withdrawn_unread(user)
+            narrowed = bool(self.filter_form.chosen)
+            withdrawn = [] if narrowed else telling.withdrawn_unread(user)
             others, others_total = dashboards.first_rows_and_total(
-                lambda: panels.raised_to_others(user),
+                lambda: panels.raised_to_others(user).filter(self.filter_form.narrowing()),
                 self.others_size,
-                kept_for=(user, "escalations raised to others"),
+                # The unfiltered list's SQL is kept for the person's roles; a filtered one is built anew.
+                kept_for=() if narrowed else (user, "escalations raised to others"),
             )
         worklist = panels.escalation_worklist(user, page.object_list, others)
         return super().get_context_data(
@@ -63,7 +72,7 @@ class InboxView(StaffRequiredMixin, TemplateView):
     def at_services(self, **kwargs):
         """Every open escalation at the person's services they were not told about, newest first:
         those the person may act on (the Nominated Individual on any) apart from the rest."""
-        rows = panels.raised_to_others(self.request.user)
+        rows = panels.raised_to_others(self.request.user).filter(self.filter_form.narrowing())
         page = Paginator(rows, self.page_size).get_page(self.request.GET.get("page"))
         return super().get_context_data(
             page=page,

@@ -198,6 +198,17 @@ def asked_as(measure: dict) -> tuple[str, str]:
     return question, f"In the guidance: {measure['label'].rstrip('.')}."
 
 
+def error_words(measure: dict) -> tuple[str, str]:
+    """How a figure's errors name the measure: (at a sentence's start, after "Enter"). A measure asked
+    by a question is named by it (found: "How many times were residents affected …?" was told "Enter
+    resident-impact concerns linked to failed learning adoption.", the guidance's words, in small print
+    under the question); one asked by its label, by that label (`asked_as`)."""
+    question = (measure.get("question") or "").strip()
+    if question:
+        return f"The answer to “{question}”", f"an answer to “{question}”"
+    return measure["label"], measure["label"].lower()
+
+
 def step_parameters(measures: list[dict]) -> dict[str, set]:
     """Every parameter of a step's measures with the values the measures give it ({name: {values}})."""
     found: dict[str, set] = {}
@@ -250,16 +261,16 @@ def clean_number(measure: dict, raw, what: str) -> int | float:
     low, high = value_range(measure)
     if kind == MeasureKind.COUNT:
         if raw != int(raw) or raw < 0:
-            raise ValueError(f"{what} must be a whole number, 0 or more (got {raw}).")
+            raise ValueError(f"{what} must be a whole number, 0 or more, not {raw}.")
         if high is not None and raw > high:
-            raise ValueError(f"{what} must be a whole number from 0 to {high:,} (got {raw}).")
+            raise ValueError(f"{what} must be a whole number from 0 to {high:,}, not {raw}.")
         return int(raw)
     if kind == MeasureKind.PERCENTAGE and (low is not None and raw < low or high is not None and raw > high):
-        raise ValueError(f"{what} must be a percentage from {low} to {high} (got {raw}).")
+        raise ValueError(f"{what} must be a percentage from {low} to {high}, not {raw}.")
     if low is not None and raw < low:
-        raise ValueError(f"{what} cannot be below {low} (got {raw}).")
+        raise ValueError(f"{what} cannot be below {low}: {raw} was entered.")
     if high is not None and raw > high:
-        raise ValueError(f"{what} cannot be above {high:,} (got {raw}).")
+        raise ValueError(f"{what} cannot be above {high:,}: {raw} was entered.")
     return float(raw)
 
 
@@ -277,7 +288,7 @@ def _typed_number(text: str, kind: MeasureKind, what: str) -> Decimal:
     if not _TYPED_NUMBER_RE.fullmatch(typed):
         # A count is a whole number: its example says so ("4.5 lines" would only confuse).
         example = "like 12" if kind == MeasureKind.COUNT else "like 12 or 4.5"
-        raise ValueError(f"{what} must be a number, {example} (got {text.strip()!r}).")
+        raise ValueError(f"{what} must be a number, {example}, not {text.strip()!r}.")
     return Decimal(typed.replace(",", ""))
 
 
@@ -339,13 +350,15 @@ def clean_values(measures: list[dict], values, step_code: str = "this step") -> 
             names = ", ".join(sorted(expected))
             errors[key] = f"There is no measure called '{key}' in {step_code}. Its measures are: {names}."
     for measure in measures:
-        keys = [(measure["name"], measure["label"])]
+        named, missing = error_words(measure)
+        keys = [(measure["name"], named, missing)]
         if measure.get("baseline"):
-            keys.append((baseline_key(measure["name"]), f"Baseline for {measure['label'].lower()}"))
-        for key, what in keys:
+            baseline = f"Baseline for {measure['label'].lower()}"
+            keys.append((baseline_key(measure["name"]), baseline, baseline.lower()))
+        for key, what, missing in keys:
             raw = values.get(key)
             if raw is None or raw == "":
-                errors[key] = f"Enter {what.lower()}."
+                errors[key] = f"Enter {missing}."
                 continue
             try:
                 if measure.get("group"):

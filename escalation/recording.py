@@ -245,6 +245,8 @@ def _refuse_a_repeat(step_run: StepRun, record: StepRecord) -> StepRecord | None
         return current
     if _case_recorded_since(step_run, current.recorded_at):
         return current
+    if step_facts.subject_changed_since(step_run, current.recorded_at):  # C5 after a line changed
+        return current
     raise AlreadyDone(
         f"Nothing changed: {step_run.label} is already recorded with these figures, by "
         f"{current.recorded_by} {on_at(current.recorded_at)}, and nothing was recorded twice. "

@@ -19,17 +19,15 @@ from providers.permissions import compiled_once, once_a_request, require_perm, s
 from providers.services import given_reason
 from providers.templatetags.nhsuk import on_at
 
-from . import notifications, panels, settling
+from . import notifications, settling
 from .choices import ChainRunStatus, EscalationKind, EscalationState, EventKind, StepRunState
 from .computations import by_computation
-from .engine import HEARTBEAT
 from .events import write_event
 from .loading import STEP_FIELDS
 from .measures import text_in_words
 from .models import (
     ChainRun,
     ChainTemplate,
-    EngineHeartbeat,
     Escalation,
     ProviderStepSetting,
     StepRun,
@@ -40,8 +38,9 @@ from .recording import record_step as record_step  # recording a step is a busin
 from .rules import evaluate
 from .scheduling import schedule
 
-ENGINE_STALE_AFTER_SECONDS = 5 * 60
 # A running case copies every step field plus the step code, so later template edits never reach it.
+# Saving a step's values unchanged (the values in force, or the defaults set back twice) writes nothing.
+NOTHING_CHANGED = "Nothing changed: these are the values in force."
 SNAPSHOT_FIELDS = ["code", *STEP_FIELDS]
 
 
@@ -120,15 +119,24 @@ def tune_step(
     """
     require_perm(by, "escalation.tune_step", provider)
     _refuse_tuning_own_step(provider, step, by)
-    setting = ProviderStepSetting.objects.filter(provider=provider, step=step).first()
-    setting = setting or ProviderStepSetting(provider=provider, step=step)
-    setting.threshold_rule = threshold_rule
-    setting.response_working_hours = response_working_hours
-    setting.measure_parameters = measure_parameters or None
-    setting.reason = (reason or "").strip()
-    setting._history_user = by
-    setting._change_reason = setting.reason
-    setting.save()  # validates the rule against the step's measures, the window and the parameters
+    tuned = {
+        "threshold_rule": threshold_rule,
+        "response_working_hours": response_working_hours,
+        "measure_parameters": measure_parameters or None,
+    }
+    with transaction.atomic():
+        # Locked, so a form sent twice at once is judged against the first one's values.
+        setting = ProviderStepSetting.objects.select_for_update().filter(provider=provider, step=step).first()
+        setting = setting or ProviderStepSetting(provider=provider, step=step)
+        if all(getattr(setting, field) == value for field, value in tuned.items()):
+            # Found: "Set back to the default values" sent again wrote a change listing nothing.
+            raise ValidationError(NOTHING_CHANGED)
+        for field, value in tuned.items():
+            setattr(setting, field, value)
+        setting.reason = (reason or "").strip()
+        setting._history_user = by
+        setting._change_reason = setting.reason
+        setting.save()  # validates the rule against the step's measures, the window and the parameters
     return setting
 
 
@@ -509,26 +517,6 @@ def resolve(escalation: Escalation, *, by, note: str = "", now=None) -> Escalati
         missing = step_still_missing(escalation)
         settling.settle_thread(escalation, by=by, now=now, step_missing=missing)
     return escalation
-
-
-# --- header ----------------------------------------------------------------------------------------
-
-
-def _last_run():
-    return EngineHeartbeat.objects.filter(name=HEARTBEAT).values_list("last_finished_at")[:1]
-
-
-def header_summary(user) -> dict:
-    """Unread escalations still open (`panels.unread_count`: each listed under "Yours to do") and the
-    engine's health for the page header (two queries, whose SQL is kept: every staff page asks them)."""
-    beat = compiled_once(None, "the engine's last run", _last_run).tuples()
-    last_run = beat[0][0] if beat else None
-    stale = last_run is None or (timezone.now() - last_run).total_seconds() > ENGINE_STALE_AFTER_SECONDS
-    return {
-        "unread_escalations": panels.unread_count(user) if user.is_authenticated else 0,
-        "engine_stale": stale,
-        "engine_last_run": last_run,
-    }
 
 
 def escalation_counts(provider, chain_code: str, now, subjects=None, region=None) -> dict:

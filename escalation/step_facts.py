@@ -22,6 +22,7 @@ _NONE_ASKED: dict[str, str] = {}
 _AFFECTED_SERVICES: dict[str, Callable] = {}
 _CHECKED_AGAINST: dict[str, tuple[str, ...]] = {}
 _DONE_ALREADY: dict[str, Callable] = {}
+_SUBJECT_CHANGES: dict[str, Callable] = {}
 
 
 @dataclass(frozen=True)
@@ -132,3 +133,19 @@ def recorded_after(step_run) -> list:
             "order", "due_at"
         )
     )
+
+
+def register_subject_changes(step_code: str, changed: Callable) -> None:
+    """Say what of the case's subject the step signs off besides other steps' records: `changed(step_run)`
+    returns (when it last changed, what it is in words: "the update's lines"), or None. A record older
+    than that change was made without it: its page says so, and the same figures recorded again are a
+    new record, not a double press (found: a line added after C5 could not be signed off again). A
+    second registration replaces the first."""
+    _SUBJECT_CHANGES[step_code] = changed
+
+
+def subject_changed_since(step_run, moment) -> tuple | None:
+    """(when, what) when what the step signs off of its subject changed after `moment`, else None."""
+    changed = _SUBJECT_CHANGES.get(step_run.code)
+    found = changed(step_run) if changed is not None and moment is not None else None
+    return found if found is not None and found[0] is not None and found[0] > moment else None

@@ -34,7 +34,6 @@ from . import (
 )
 from .choices import EscalationKind
 from .forms import (
-    NOTHING_CHANGED,
     ActionForm,
     BackToDefaultForm,
     ResolveForm,
@@ -332,6 +331,10 @@ class StepRunView(StaffRequiredMixin, TemplateView):
             before=step_facts.unrecorded_checked_against(step_run),
             # Those recorded after this step's own record: it was judged without them.
             recorded_after=step_facts.recorded_after(step_run),
+            # What of the subject it signs off changed after its record (C5: the update's lines).
+            subject_changed=step_facts.subject_changed_since(step_run, step_run.recorded_at)
+            if step_run.is_recorded
+            else None,
             **kwargs,
         )
 
@@ -505,7 +508,7 @@ class StepSettingEditView(StaffRequiredMixin, TemplateView):
             }
             try:
                 if self._changes_nothing(tuned):
-                    raise ValidationError(NOTHING_CHANGED)
+                    raise ValidationError(services.NOTHING_CHANGED)
                 services.tune_step(
                     self.provider, self.step, by=request.user, reason=form.cleaned_data["reason"], **tuned
                 )

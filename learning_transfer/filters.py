@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
 
-from providers.fields import ChoiceField, DateField, DateFilter, RecordChoiceField, RecordFilter
+from providers.fields import ChoiceField, DateField, DateFilter, FilterForm, RecordChoiceField, RecordFilter
 from providers.models import Region, Service
 from providers.templatetags.nhsuk import london
 
@@ -15,7 +15,7 @@ from .models import ImportJob, LearningTrigger, MatchedService
 from .services.summary import PERIODS
 
 
-class RegisterFilterForm(forms.Form):
+class RegisterFilterForm(FilterForm):
     """The register's filter form: a date range that cannot hold anything is refused, not answered
     with "No triggers match" (found: "on or after" 11 March, "on or before" 1 January)."""
 
@@ -77,7 +77,7 @@ class TriggerFilterSet(django_filters.FilterSet):
         return queryset.filter(Exists(sent))
 
 
-class SummaryFilterForm(forms.Form):
+class SummaryFilterForm(FilterForm):
     region = RecordChoiceField(queryset=Region.objects.none(), required=False, empty_label="All regions")
     theme = ChoiceField(choices=[("", "All themes"), *IncidentTheme.choices], required=False)
     period = ChoiceField(
@@ -94,16 +94,13 @@ class SummaryFilterForm(forms.Form):
     def __init__(self, *args, provider, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = Region.objects.filter(provider=provider)
-        # Always one of its choices (12 months when none is given): never "(optional)" beside a box
-        # with no empty choice.
-        self.fields["period"].needed_later = True
 
     def clean_period(self):
         period = self.cleaned_data.get("period") or "365"
         return period if period in PERIODS else "365"
 
 
-class ReviewFilterForm(forms.Form):
+class ReviewFilterForm(FilterForm):
     service = RecordChoiceField(queryset=Service.objects.none(), required=False, empty_label="All services")
     reason = ChoiceField(choices=[("", "Any reason"), *ReviewReason.choices], required=False)
     status = ChoiceField(
@@ -122,7 +119,7 @@ class ReviewFilterForm(forms.Form):
         return self.cleaned_data.get("status") or CandidateStatus.AWAITING
 
 
-class IncidentFilterForm(forms.Form):
+class IncidentFilterForm(FilterForm):
     """The incident list's filters: the import an incident came from, its service, and the London day
     the list goes back from."""
 

@@ -541,5 +541,6 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("login")
 
     def form_valid(self, form):
-        messages.success(self.request, "Your password is set. Sign in with your username and new password.")
+        username = form.user.get_username()
+        messages.success(self.request, f"Your password is set. Sign in as {username} with your new password.")
         return super().form_valid(form)

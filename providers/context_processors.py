@@ -7,8 +7,11 @@ def header(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    roles = permissions.roles_held(user)
     return {
-        "nav_roles": permissions.roles_held(user),
+        "nav_roles": roles,
+        # The work (learning, adoption) is offered only to those who see it: not the administrator alone.
+        "nav_sees_work": any(role in permissions.WORK_ROLES for role in roles),
         "nav_is_staff": permissions.is_provider_staff(user),
         "nav_is_commissioner": permissions.is_commissioner(user),
     }

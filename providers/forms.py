@@ -9,7 +9,7 @@ from django.core.validators import MaxLengthValidator
 from config.forms import too_long
 
 from .choices import ROLE_SCOPE
-from .fields import ChoiceField, RecordChoiceField
+from .fields import ChoiceField, FilterForm, RecordChoiceField
 from .models import REASON_MAX_LENGTH, REASON_TOO_LONG, Region, RoleAssignment, Service, User
 from .permissions import STAFF_ROLES
 from .services import REMOVE_ANYWAY, people_of
@@ -70,14 +70,23 @@ WEEKDAYS = [
 LONGEST_WORD = 40
 
 
-def words_that_wrap(value: str) -> None:
-    """Refuse a title holding a run of more than LONGEST_WORD characters without a space."""
-    longest = max((value or "").split(), key=len, default="")
-    if len(longest) > LONGEST_WORD:
-        raise ValidationError(
-            f"Break up “{longest[:20]}…” with spaces: a title's words must be at most {LONGEST_WORD} "
-            "characters each, so it fits every page, on a phone too."
-        )
+def words_that_wrap_in(what: str):
+    """A validator refusing text (`what`: "a title", "a claim", "a name") holding a run of more than
+    LONGEST_WORD characters without a space: it could not wrap on a page, nor in a PDF (found: a name
+    and a claim of one long word ran off a phone's screen and off an evidence pack's page)."""
+
+    def words_that_wrap(value: str) -> None:
+        longest = max((value or "").split(), key=len, default="")
+        if len(longest) > LONGEST_WORD:
+            raise ValidationError(
+                f"Break up “{longest[:20]}…” with spaces: {what}'s words must be at most {LONGEST_WORD} "
+                "characters each, so it fits every page, on a phone too."
+            )
+
+    return words_that_wrap
+
+
+words_that_wrap = words_that_wrap_in("a title")
 
 
 def reason_field(
@@ -112,6 +121,9 @@ def reason_field(
 
 def _time_field(verb: str, example: str) -> forms.TimeField:
     return forms.TimeField(
+        # Hours and minutes only (found: "09:00:30" was saved as 09:00 and its history read
+        # "09:00–17:00 → 09:00–17:00").
+        input_formats=["%H:%M"],
         label=f"The working day {verb} at",
         help_text=f"24-hour clock, for example {example}.",
         widget=forms.TimeInput(format="%H:%M", attrs={"class": "nhsuk-input--width-5"}),
@@ -144,7 +156,7 @@ class WorkingHoursForm(forms.Form):
         return cleaned
 
 
-class PeopleSearchForm(forms.Form):
+class PeopleSearchForm(FilterForm):
     """The search box above People and roles: words found in a person's name, e-mail address, or the
     role or service they hold it for."""
 
@@ -244,17 +256,19 @@ class RoleForm(ScopedRoleForm):
 
     def __init__(self, provider, *args, **kwargs):
         super().__init__(provider, *args, **kwargs)
-        self.fields = {
-            "person": RecordChoiceField(queryset=people_of(provider), error_messages=_choose("a person")),
-            **self.fields,
-        }
+        person = RecordChoiceField(
+            queryset=people_of(provider), empty_label="Choose a person", error_messages=_choose("a person")
+        )
+        # Two people of one name are told apart by their usernames (found: "Beth Walsh", "Beth Walsh").
+        person.label_from_instance = lambda user: f"{user} ({user.username})"
+        self.fields = {"person": person, **self.fields}
 
 
 class PersonForm(ScopedRoleForm):
     """A new person of the provider, with their first role. They choose their own password."""
 
-    first_name = forms.CharField(max_length=150)
-    last_name = forms.CharField(max_length=150)
+    first_name = forms.CharField(max_length=150, validators=[words_that_wrap_in("a name")])
+    last_name = forms.CharField(max_length=150, validators=[words_that_wrap_in("a name")])
     username = forms.CharField(
         max_length=150,
         validators=[UnicodeUsernameValidator()],

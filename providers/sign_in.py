@@ -14,6 +14,7 @@ from .choices import Role
 from .models import Provider, RoleAssignment, User
 from .permissions import require_perm
 from .services import given_reason, password_link, people_of
+from .templatetags.nhsuk import on_at
 
 ADMINISTER = "providers.administer_provider"
 COMMISSIONERS = "Commissioners are set up by the platform's operators."
@@ -78,14 +79,27 @@ def _switch(provider: Provider, person: User, *, by, reason: str, on: bool) -> U
         _refuse_outsider(provider, person)
         row = lock(person)
         if row.is_active == on:
-            state = "on" if on else "switched off"
-            raise AlreadyDone(f"Nothing changed: {row}'s sign-in is already {state}.", row)
+            raise AlreadyDone(_already(row, on), row)
         refusal = "" if on else why_not_switched_off(provider, row, by)
         if refusal:
             raise ValidationError(refusal)
         row.is_active = on
         _save_with_history(row, by, reason, "is_active")
     return row
+
+
+def _already(person: User, on: bool) -> str:
+    """What a second press says: who switched the sign-in on or off, and when (found: a double click
+    showed only "Nothing changed", as if the first press had failed)."""
+    state = "on" if on else "switched off"
+    # The newest row where it became so: the rows since (a new set-password link) changed something else.
+    rows = list(person.history.select_related("history_user").order_by("-history_date", "-history_id")[:50])
+    switched = next(
+        (row for row, before in zip(rows, rows[1:], strict=False) if before.is_active != row.is_active),
+        None,
+    )
+    by = f", by {switched.history_user} {on_at(switched.history_date)}" if switched else ""
+    return f"{person}'s sign-in is already {state}{by}: nothing more to do."
 
 
 def new_password_link(request, provider: Provider, person: User, *, by) -> str:

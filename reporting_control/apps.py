@@ -41,5 +41,7 @@ class ReportingControlConfig(AppConfig):
         # The sign-off and the challenge of the claims are judged against earlier checks' records.
         for code, against in chain.CHECKED_AGAINST.items():
             step_facts.register_checked_against(code, against)
+        # The sign-off signs off the update's lines as they stood: a line changed since asks for it again.
+        step_facts.register_subject_changes(chain.SIGN_OFF_STEP, chain.lines_changed)
         # A verification withdrawn after an update's release tells whoever answers for the update.
         verification.on_withdrawal(evidence_mails.tell_withdrawal_since_release)

@@ -92,3 +92,10 @@ def first_check_due(update) -> str:
     run = run_for(update)
     first = run.step_runs.order_by("due_at").first() if run is not None else None
     return on_at(first.due_at) if first is not None else ""
+
+
+def lines_changed(step_run) -> tuple | None:
+    """When a person last changed the update's lines (added one, named its services, decided one), for
+    the sign-off (C5), which signs off the lines as they stood (`step_facts.register_subject_changes`)."""
+    update = step_run.chain_run.subject
+    return (update.lines_changed_at, "the update's lines") if hasattr(update, "lines_changed_at") else None

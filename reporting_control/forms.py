@@ -4,7 +4,7 @@ from django import forms
 
 from learning_transfer.forms import datetime_field
 from providers.fields import RecordMultipleChoiceField
-from providers.forms import reason_field, words_that_wrap
+from providers.forms import reason_field, words_that_wrap, words_that_wrap_in
 
 from .choices import Audience, LineKind, LineState
 from .services import NO_SERVICES, PLAN_LATE
@@ -78,7 +78,11 @@ def named_services_field() -> RecordMultipleChoiceField:
 class LineForm(forms.Form):
     """Add a claim, naming the services it speaks for."""
 
-    claim = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Claim, as it will be reported")
+    claim = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Claim, as it will be reported",
+        validators=[words_that_wrap_in("a claim")],
+    )
     kind = forms.ChoiceField(choices=LineKind.choices, widget=forms.RadioSelect, label="Kind of claim")
     services = named_services_field()
 

@@ -34,6 +34,15 @@ class ReportingUpdate(models.Model):
     )
     status = models.CharField(max_length=20, choices=UpdateStatus.choices, default=UpdateStatus.DRAFT)
     evidence_checked_at = models.DateTimeField(null=True, blank=True)
+    lines_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,  # kept by the services; the update's history says each change in words already
+        help_text=(
+            "When a person last added a line, named a line's services or decided one: the sign-off (C5) "
+            "signs off the lines as they stood, so release needs it recorded after."
+        ),
+    )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     # When it was planned: `plan_update` gives it, so an update recorded after the fact reads in order.
     created_at = models.DateTimeField(default=timezone.now, editable=False)

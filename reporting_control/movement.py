@@ -23,6 +23,12 @@ from .models import ReportingUpdate
 MOVEMENT = "movement_from_baseline_pct"
 # What a C2 record that asked no movement (it keeps {}) reads on every page and in the evidence pack.
 NONE_ASKED = "Not asked: no line claims an improvement"
+# The sign of a movement (found: a 12 % fall in falls typed as -12 read as against the claim, and a rise
+# typed as 12 as support).
+BETTER_IS_ABOVE_ZERO = (
+    "Better than the baseline is above 0: falls down 12 % on the baseline is 12. Worse than the baseline "
+    "is below 0, and reads as going against the claim."
+)
 # How a person names a line: "Line 2", "line 2" or "2".
 _LINE_ITEM_RE = re.compile(r"(?:line\s*)?(\d+)", re.IGNORECASE)
 
@@ -74,6 +80,7 @@ def movement_facts(step_run) -> StepFacts | None:
         "Lines presented as improved",
         [(item_name(line), line.claim) for line in lines]
         + [("Movement from baseline", f"Asked for these lines only: {', '.join(map(item_name, lines))}.")]
+        + [("Which way is better", BETTER_IS_ABOVE_ZERO)]
         + [("Against the claim", flag) for flag in flags],
     )
 
@@ -170,7 +177,7 @@ def missing_movement(step_run, values: dict) -> dict[str, str]:
         verb, whose = ("is", "its") if len(missing) == 1 else ("are", "their")
         problems.append(
             f"{words} {verb} presented as improved: enter {whose} movement from baseline, "
-            f"one 'Line number = figure' a row (for example, {item_name(missing[0])} = -12)."
+            f"one 'Line number = figure' a row (for example, {item_name(missing[0])} = 12)."
         )
     only = ", ".join(map(item_name, lines))
     for item in not_asked:

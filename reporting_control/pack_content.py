@@ -362,7 +362,8 @@ def _line_words(line, found: evidence.EvidenceMap, shown: Shown, commissioner) -
     return {
         "order": line.order,
         "kind": line.get_kind_display(),
-        "state": line.get_state_display(),
+        # The state's name alone: "— ready for sign-off" is what to do before release, not in a pack.
+        "state": line.get_state_display().split(" — ")[0],
         "left_out": line.state in WITHHELD_STATES,
         "decision_reason": "" if commissioner else line.decision_reason,
         "claim": shown.words(line.claim),

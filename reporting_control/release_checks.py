@@ -1,7 +1,8 @@
 """Whether an update may be released: the rule `services.release_update` enforces, and the update's page
 lists as what still stops it. No active issue hold, no line naming no services, every line evidenced,
 challenge-cleared or withheld (frozen or deferred), and the Provider Director's sign-off (C5) recorded
-after the checks it is judged against (C1, C3, C4, and each day's C2 already due, or the first day's C2
+after the lines last changed (a line added, its services named, or decided) and after the checks it is
+judged against (C1, C3, C4, and each day's C2 already due, or the first day's C2
 when none was recorded: an early release still has its figures checked once), and the latest check of
 the figures (C2) within its threshold: no override, it is recorded again once the services catch up.
 """
@@ -46,6 +47,12 @@ def _sign_off_problem(update: ReportingUpdate) -> str | None:
         )
     if sign_off.state != StepRunState.RECORDED:
         return "The Provider Director's sign-off for issue (C5) is not recorded yet."
+    if update.lines_changed_at and update.lines_changed_at > sign_off.recorded_at:
+        return (
+            f"The update's lines changed after the Provider Director's sign-off (C5), recorded "
+            f"{on_at(sign_off.recorded_at)} (the last change {on_at(update.lines_changed_at)}): "
+            "record the sign-off again."
+        )
     return None
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pack_views, views
 
 app_name = "reporting_control"
 urlpatterns = [
@@ -14,12 +14,18 @@ urlpatterns = [
     path("<int:pk>/hold/", views.HoldPlaceView.as_view(), name="hold_place"),
     path("<int:pk>/hold/lift/", views.HoldLiftView.as_view(), name="hold_lift"),
     path("<int:pk>/release/", views.ReleaseView.as_view(), name="release"),
-    path("<int:pk>/packs/", views.PackRequestView.as_view(), name="pack_request"),
-    path("<int:pk>/packs/<int:pack_pk>/progress/", views.PackProgressView.as_view(), name="pack_progress"),
-    path("<int:pk>/packs/<int:pack_pk>/download/", views.PackDownloadView.as_view(), name="pack_download"),
-    path("<int:pk>/packs/<int:pack_pk>/retry/", views.PackRetryView.as_view(), name="pack_retry"),
-    path("packs/", views.CommissionerPackListView.as_view(), name="commissioner_packs"),
+    path("<int:pk>/packs/", pack_views.PackRequestView.as_view(), name="pack_request"),
     path(
-        "packs/<int:pk>/download/", views.CommissionerPackDownloadView.as_view(), name="commissioner_download"
+        "<int:pk>/packs/<int:pack_pk>/progress/", pack_views.PackProgressView.as_view(), name="pack_progress"
+    ),
+    path(
+        "<int:pk>/packs/<int:pack_pk>/download/", pack_views.PackDownloadView.as_view(), name="pack_download"
+    ),
+    path("<int:pk>/packs/<int:pack_pk>/retry/", pack_views.PackRetryView.as_view(), name="pack_retry"),
+    path("packs/", pack_views.CommissionerPackListView.as_view(), name="commissioner_packs"),
+    path(
+        "packs/<int:pk>/download/",
+        pack_views.CommissionerPackDownloadView.as_view(),
+        name="commissioner_download",
     ),
 ]

@@ -7,26 +7,24 @@ reach only the two portal views.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
-from django.views.generic import DetailView, FormView, ListView, TemplateView, View
+from django.views.generic import FormView, ListView, TemplateView, View
 
 from escalation.late_start import StartsOverdue
 from learning_transfer.models import LearningTrigger
-from providers import permissions as provider_permissions
 from providers.actions import AlreadyDone
 from providers.forms import add_service_errors
-from providers.mixins import CommissionerRequiredMixin, FormOnlyMixin, StaffRequiredMixin
+from providers.mixins import FormOnlyMixin, StaffRequiredMixin
 from providers.models import Role
-from providers.permissions import compiled_once, providers_where, require_perm
+from providers.permissions import providers_where, require_perm
 from providers.templatetags.nhsuk import on_at
 from providers.who_acts import Colleagues, join_or, nobody_holds, refusal
 
 from . import chain, movement, permissions, services, since_release, stale_evidence, update_history
-from .choices import Audience, LineKind, LineState, PackStatus
+from .choices import WITHHELD_STATES, Audience, LineKind, LineState
 from .forms import DecisionForm, LineForm, LineServicesForm, ReasonForm, UpdateForm
-from .models import EvidencePack, ReportingLine, ReportingUpdate
+from .models import ReportingLine, ReportingUpdate
 from .packs import commissioners_of
 
 
@@ -68,7 +66,7 @@ class BeforeReleaseMixin:
         return redirect(update.get_absolute_url())
 
 
-def _act(request, update, action, success: str):
+def act_on_update(request, update, action, success: str):
     """Run a business action from a POST; a refusal becomes error messages, not a crash."""
     try:
         action()
@@ -153,6 +151,10 @@ class UpdateDetailView(UpdateMixin, TemplateView):
             update=update,
             learning=[(t, user.has_perm("learning_transfer.view_trigger", t)) for t in update.triggers.all()],
             covered=update.services.prefetch_related("commissioners").order_by("name"),
+            # With none chosen, the services its lines speak for, as its pack names them.
+            spoken_for=sorted(
+                {s.name for line in lines if line.state not in WITHHELD_STATES for s in line.services.all()}
+            ),
             # Read from the same rule as release, so the status never says less than the release box.
             status="Ready to release" if lines and not update.released_at and not problems else status,
             lines=lines,
@@ -170,6 +172,8 @@ class UpdateDetailView(UpdateMixin, TemplateView):
                 reverse=True,
             ),
             run=run,
+            # The checks' case, for whoever may open it (the administrator keeps the organisation only).
+            can_open_run=run is not None and user.has_perm("escalation.view_chain_run", run),
             sign_off=sign_off,
             problems=problems,
             covers_no_services=services.COVERS_NO_SERVICES,
@@ -330,7 +334,7 @@ class EvidenceCheckView(FormOnlyMixin, UpdateMixin, View):
 
     def post(self, request, pk):
         update = self.get_update()
-        return _act(
+        return act_on_update(
             request, update, lambda: services.check_evidence(update, by=request.user), "Evidence checked."
         )
 
@@ -402,7 +406,14 @@ class HoldLiftView(_ReasonView):
         return {**super().get_form_kwargs(), "confirm": confirm}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(kept_by=self.kept_by(), **kwargs)
+        # What is being lifted, and the lines still lacking evidence (found: only a reason was asked).
+        update = self.get_update()
+        return super().get_context_data(
+            kept_by=self.kept_by(),
+            hold=services.active_hold(update),
+            lacking=update.lines.filter(state=LineState.LACKING).order_by("order"),
+            **kwargs,
+        )
 
     def nothing_to_lift(self):
         """Back to the update, saying who lifted the hold and when, once no hold is active (a second
@@ -471,122 +482,3 @@ class ReleaseView(FormOnlyMixin, UpdateMixin, View):
             else:
                 messages.info(request, "This update was already released: nothing changed.")
         return redirect(update.get_absolute_url())
-
-
-class PackRequestView(FormOnlyMixin, UpdateMixin, View):
-    """Queue a PDF evidence pack; the page then polls its progress."""
-
-    form_page_name = "reporting_control:update_detail"
-
-    permission = "reporting_control.request_pack"
-
-    def post(self, request, pk):
-        update = self.get_update()
-        return _act(
-            request,
-            update,
-            lambda: services.request_pack(update, by=request.user),
-            "Evidence pack requested: it will start shortly, and its progress shows below.",
-        )
-
-
-class PackRetryView(FormOnlyMixin, UpdateMixin, View):
-    """Build a failed pack again (the rule and its permission live in services.retry_pack)."""
-
-    form_page_name = "reporting_control:update_detail"
-
-    def post(self, request, pk, pack_pk):
-        update = self.get_update()
-        pack = get_object_or_404(EvidencePack, pk=pack_pk, update=update)
-        try:
-            retried = services.retry_pack(pack, by=request.user)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            if retried:
-                messages.success(request, "The evidence pack will be built again shortly.")
-            else:
-                messages.info(request, "This evidence pack had not failed: nothing changed.")
-        return redirect(update.get_absolute_url())
-
-
-class PackProgressView(UpdateMixin, DetailView):
-    """One pack's progress panel, polled by htmx every two seconds while it builds."""
-
-    template_name = "reporting_control/includes/pack_progress.html"
-    context_object_name = "pack"
-
-    def get_object(self, queryset=None):
-        return get_object_or_404(EvidencePack, pk=self.kwargs["pack_pk"], update=self.get_update())
-
-
-def _pdf(pack: EvidencePack) -> FileResponse:
-    if pack.status != PackStatus.READY or not pack.file:
-        raise Http404("This evidence pack is not ready.")
-    return FileResponse(
-        pack.file.open("rb"), as_attachment=True, filename=pack.download_name, content_type="application/pdf"
-    )
-
-
-class PackDownloadView(UpdateMixin, View):
-    """Download a ready pack of an update the person can see."""
-
-    def get(self, request, pk, pack_pk):
-        return _pdf(get_object_or_404(EvidencePack, pk=pack_pk, update=self.get_update()))
-
-
-def _released_packs(user):
-    """The packs released to the person's organisations, newest first, each update with the services
-    of it they commission (`commissioned`)."""
-    services = provider_permissions.commissioned_services(user).order_by("name")
-    return (
-        permissions.commissioner_packs(user)
-        .select_related("update__provider")
-        .prefetch_related(Prefetch("update__services", queryset=services, to_attr="commissioned"))
-        .order_by("-update__released_at", "-pk")
-    )
-
-
-class CommissionerPackListView(CommissionerRequiredMixin, ListView):
-    """The packs released to the person's commissioning organisation (and nothing else).
-
-    Both lists depend on the person's roles alone, so their SQL is kept (`compiled_once`): a
-    commissioner's scopes nest subqueries that took longer to turn into SQL than to run."""
-
-    template_name = "reporting_control/commissioner_packs.html"
-    context_object_name = "packs"
-
-    def get_queryset(self):
-        user = self.request.user
-        return compiled_once(user, "released packs", lambda: _released_packs(user)).rows()
-
-    def get_context_data(self, **kwargs):
-        user = self.request.user
-        services = compiled_once(
-            user,
-            "commissioned services",
-            lambda: provider_permissions.commissioned_services(user).select_related("provider"),
-        )
-        return super().get_context_data(
-            organisations=sorted(
-                {str(a.commissioner) for a in provider_permissions.commissioner_assignments(user)}
-            ),
-            services=services.rows(),
-            **kwargs,
-        )
-
-
-class CommissionerPackDownloadView(CommissionerRequiredMixin, View):
-    """Download a pack the commissioner may see; any other pack is a 404."""
-
-    def get(self, request, pk):
-        user = request.user
-
-        def released_to_them(pack):
-            return permissions.commissioner_packs(user).filter(pk=pack)
-
-        found = compiled_once(user, "a released pack", released_to_them, pack=pk).rows()
-        if not found:
-            raise Http404("No evidence pack released to you has this number.")
-        return _pdf(found[0])

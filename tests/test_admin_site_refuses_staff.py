@@ -48,3 +48,14 @@ def test_a_platform_operator_keeps_the_admin(client):
     signed_in(client, operator)
     assert client.get(reverse("admin:index")).status_code == 200
     assert client.get(reverse("admin:login")).url == reverse("admin:index")
+
+
+def test_the_administrator_is_not_sent_to_themselves(client, elm_house):
+    """Found: the refusal told the provider administrator to "ask your provider administrator"."""
+    administrator = person_with_role(
+        Role.PROVIDER_ADMINISTRATOR, provider=elm_house.provider, username="admin"
+    )
+    signed_in(client, administrator)
+    page = client.get(reverse("admin:index")).text
+    assert "ask your provider administrator" not in page
+    assert "ask another provider administrator or the platform's operators" in page

@@ -1,5 +1,6 @@
 """Running cases: a ChainRun on a subject, its StepRuns (snapshots of the template) and their records."""
 
+import re
 from datetime import UTC, timedelta
 
 from django.conf import settings
@@ -221,7 +222,8 @@ class StepRun(models.Model):
                 f"by {time} on the working day the step before it is due, or the next working day if that "
                 f"step is due at {time} or later"
             )
-        return self.due_text
+        # Pages say it in brackets after the date: the seed's own brackets ("(by its close)") would nest.
+        return re.sub(r"\s*\(([^()]*)\)", r", \1", self.due_text)
 
     @property
     def opens_when(self) -> str:

@@ -9,7 +9,7 @@ register = template.Library()
 
 # Every column a table of escalations can show, by name, with its header.
 COLUMNS = {
-    "tick": "Select",  # a box to acknowledge it with others (the inbox's "Yours to do")
+    "tick": "Acknowledge",  # a box to acknowledge it with others (the inbox's "Yours to do")
     "escalation": "Escalation",
     "case": "Case",
     "to": "To",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from providers.actions import AlreadyDone, ChangedMeanwhile, change_once
 from providers.calendar import LONDON
 from providers.choices import RiskTag, label_of
-from providers.history import READ_AS
+from providers.history import READ_AS, value_words
 from providers.numbers import format_rate
 from providers.permissions import require_perm
 from providers.services import given_reason
@@ -305,7 +305,7 @@ READ_AS["learning_transfer.LearningTrigger"] = [
     ("Risk tags", ("risk_tags",), _labels(RiskTag)),
     ("Root cause factors", ("root_cause_factors",), _labels(RootCauseFactor)),
     ("Provider median incident rate per 100 care hours", ("provider_median_rate",), format_rate),
-    ("Working days ahead counted for open action lines", ("open_actions_working_days",), str),
+    ("Working days ahead counted for open action lines", ("open_actions_working_days",), value_words),
     ("Matched", ("matched_at",), london),
 ]
 

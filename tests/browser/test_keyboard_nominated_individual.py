@@ -134,7 +134,7 @@ def test_the_nominated_individual_filters_the_summary_with_the_keyboard(
     tab_to(page, "Filter by region, theme and period")
     page.keyboard.press("Enter")
     expect(page.locator("details.nhsuk-details")).to_have_attribute("open", "")
-    tab_to(page, "Theme (optional)")
+    tab_to(page, "Theme")
     page.keyboard.type("Medication")
     activate(page, "Apply filters")
     expect(table).to_contain_text("Missed insulin dose")

@@ -4,7 +4,7 @@
 import pytest
 from django.urls import reverse
 
-from escalation import engine, services
+from escalation import context_processors, engine, services
 
 from .conftest import at
 
@@ -38,7 +38,7 @@ def test_an_escalation_resolved_by_someone_else_is_not_counted(overdue_a2, peopl
     ni = people.nominated_individual
     services.record_action(overdue_a2, by=ni, action_taken="Asked the officer.", now=at(23, 10, 30))
     services.resolve(overdue_a2, by=ni, note="Covered by the deputy.", now=at(23, 10, 35))
-    assert services.header_summary(people.quality_director)["unread_escalations"] == 0
+    assert context_processors.header_summary(people.quality_director)["unread_escalations"] == 0
     count, yours, page = header_and_inbox(client, sign_in, people.quality_director)
     assert count == 0 and overdue_a2.pk not in [e.pk for e in yours]
     assert "app-count" not in page

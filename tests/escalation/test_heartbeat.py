@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from escalation import engine, services
+from escalation import context_processors, engine
 from escalation.models import EngineHeartbeat
 
 from .conftest import at
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_engine_is_stale_until_it_first_runs(people):
-    summary = services.header_summary(people.quality_director)
+    summary = context_processors.header_summary(people.quality_director)
     assert summary == {"unread_escalations": 0, "engine_stale": True, "engine_last_run": None}
 
 
@@ -24,11 +24,11 @@ def test_each_tick_records_the_heartbeat(people, time_machine):
     engine.tick()
     beat = EngineHeartbeat.objects.get()
     assert (beat.runs, beat.last_finished_at) == (2, at(23, 10))
-    assert services.header_summary(people.quality_director)["engine_stale"] is False
+    assert context_processors.header_summary(people.quality_director)["engine_stale"] is False
     time_machine.move_to(at(23, 10, 5), tick=False)
-    assert services.header_summary(people.quality_director)["engine_stale"] is False
+    assert context_processors.header_summary(people.quality_director)["engine_stale"] is False
     time_machine.move_to(at(23, 10) + timedelta(minutes=5, seconds=1), tick=False)
-    assert services.header_summary(people.quality_director)["engine_stale"] is True
+    assert context_processors.header_summary(people.quality_director)["engine_stale"] is True
 
 
 def test_staff_pages_warn_when_the_engine_is_not_running(client, sign_in, people, time_machine):

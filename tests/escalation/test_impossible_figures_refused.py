@@ -27,7 +27,7 @@ def test_a_figure_past_what_can_happen_is_refused_plainly(name, highest):
     assert clean_number(measure, str(highest), "It") == highest
     with pytest.raises(ValueError) as refused:
         clean_number(measure, str(highest + 150), "It")
-    assert str(refused.value) == f"It cannot be above {highest:,} (got {highest + 150})."
+    assert str(refused.value) == f"It cannot be above {highest:,}: {highest + 150} was entered."
 
 
 def test_every_minutes_measure_stops_at_a_day():

@@ -95,7 +95,7 @@ def test_a_window_of_zero_in_the_fixture_refuses_start_up(tmp_path, monkeypatch)
         measures["pct_received_within_4h"]["parameters"] = {"window_hours": 0}
 
     fixture_copy(tmp_path, monkeypatch, zero)
-    assert "Receipt window must be a whole number of hours from 1 to 168, got 0." in start_up_refusal()
+    assert "Receipt window must be a whole number of hours from 1 to 168, not 0." in start_up_refusal()
 
 
 @pytest.mark.parametrize(

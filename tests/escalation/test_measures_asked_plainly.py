@@ -204,3 +204,32 @@ def test_the_late_shift_senior_carer_is_asked_plain_questions(
         in page
     )
     assert "Unit: episodes" in page  # the hint the field already had is kept
+
+
+def test_an_error_names_the_question_the_person_was_asked(
+    client, sign_in, chains, people, provider, elm_house, shifts, subject, time_machine
+):
+    """Found: the field asked "How many times were residents affected …?" and its error, in the summary
+    at the top too, said "Enter resident-impact concerns linked to failed learning adoption.", the
+    guidance's words, shown only in small print under the question."""
+    time_machine.move_to(at(23, 10), tick=False)
+    case = services.start_chain(
+        "B", provider=provider, subject=subject(), anchor_at=at(23, 9), service=elm_house
+    )
+    time_machine.move_to(at(23, 15), tick=False)
+    sign_in(people.senior_carer)
+    response = client.post(
+        step(case, "B4").get_absolute_url(),
+        {
+            "check_method": "Watched the late shift.",
+            "resident_impact_concerns": "",
+            "repeat_prompts_same_group": "1.5",
+        },
+    )
+    errors = response.context["form"].errors
+    question = "How many times were residents affected because the new way was not followed?"
+    assert errors["resident_impact_concerns"] == [f"Enter an answer to “{question}”."]
+    [too_precise] = errors["repeat_prompts_same_group"]
+    assert too_precise.startswith("The answer to “How many times did you have to remind the same staff group")
+    assert "must be a whole number" in too_precise
+    assert "Resident-impact concerns" not in response.text.split("In the guidance")[0]

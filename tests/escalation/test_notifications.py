@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from escalation import engine, notifications, panels, services
+from escalation import context_processors, engine, notifications, panels, services
 from escalation.models import Notification
 
 from .conftest import at
@@ -91,10 +91,10 @@ def test_an_escalation_resolved_before_its_mail_left_is_not_e_mailed(chain_a, pe
 
 def test_the_header_counts_unread_escalations_until_they_are_opened_or_acknowledged(chain_a, people):
     [escalation] = engine.tick(at(23, 10, 1)).overdue
-    assert services.header_summary(people.operations_director)["unread_escalations"] == 1
-    assert services.header_summary(people.quality_director)["unread_escalations"] == 0
+    assert context_processors.header_summary(people.operations_director)["unread_escalations"] == 1
+    assert context_processors.header_summary(people.quality_director)["unread_escalations"] == 0
     services.acknowledge(escalation, by=people.operations_director, now=at(23, 10, 30))
-    assert services.header_summary(people.operations_director)["unread_escalations"] == 0
+    assert context_processors.header_summary(people.operations_director)["unread_escalations"] == 0
 
 
 def test_the_celery_tasks_are_thin_wrappers(chain_a, people, time_machine):

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from escalation import computations, engine, services
+from escalation import computations, context_processors, engine, services
 from escalation.models import Escalation, ProviderStepSetting
 from tests.factories import CHECK_DONE
 
@@ -71,7 +71,8 @@ def test_the_detail_page_says_why_who_and_what_and_acting_on_it_works(client, si
     assert "Mon 23 Nov 2026, 10:18" in page  # the step's deadline
     assert str(people.quality_director) in page
     assert "Trigger same-day redistribution" in page
-    assert services.header_summary(people.quality_director)["unread_escalations"] == 0  # opened = read
+    # Opened is read.
+    assert context_processors.header_summary(people.quality_director)["unread_escalations"] == 0
 
     client.post(reverse("escalation:acknowledge", args=[record.escalation.pk]))
     response = client.post(
@@ -144,8 +145,8 @@ def test_the_record_form_shows_each_bad_value_next_to_its_field(client, sign_in,
         url, {"pct_received_within_4h": "140", "sampled_with_named_owner": "-1", "sampled_due_within_72h": ""}
     ).text
     assert "There is a problem" in page
-    assert "must be a percentage from 0 to 100 (got 140)" in page
-    assert "must be a whole number, 0 or more (got -1)" in page
+    assert "must be a percentage from 0 to 100, not 140" in page
+    assert "must be a whole number, 0 or more, not -1" in page
     assert "Enter sampled notices with an implementation due date within 72 hours." in page
     assert not step(chain_a, "A2").records.exists()
 
@@ -289,7 +290,7 @@ def test_the_inbox_and_the_case_page_show_escalations_with_one_table_and_their_o
     for response in (inbox, case):
         assert table in [template.name for template in response.templates]
     assert headers_of(inbox.text, "Escalations for you to act on") == [
-        "Select",  # a box to acknowledge it with others, while one is still to acknowledge
+        "Acknowledge",  # a box to acknowledge it with others, while one is still to acknowledge
         "Escalation",
         "Case",
         "Raised",

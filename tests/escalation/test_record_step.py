@@ -112,7 +112,7 @@ def test_values_are_checked_against_the_step_measures(chain_a, people):
     errors = caught.value.message_dict
     assert errors["pct_received_within_4h"] == [
         "Matched services receiving the issued learning notice within 4 hours must be a percentage "
-        "from 0 to 100 (got 140)."
+        "from 0 to 100, not 140."
     ]
     assert "whole number, 0 or more" in errors["sampled_with_named_owner"][0]
     assert errors["sampled_due_within_72h"] == [

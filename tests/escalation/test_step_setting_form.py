@@ -66,7 +66,7 @@ def test_every_mistake_is_named_on_the_first_submit(tune_a1):
     errors = errors_of(response)
     assert "A threshold on a count, rate or time must be at least 0, not -1." in errors
     assert "Response window (working hours) must be 0 or more." in errors
-    assert "Look-ahead for open actions must be a whole number of working days from 1 to 20, got 0." in errors
+    assert "Look-ahead for open actions must be a whole number of working days from 1 to 20, not 0." in errors
     assert "Enter the look-back for incident rates as a whole number of days." in errors
     assert "Give the reason for the change." in errors
     assert len(errors) == 5
@@ -121,3 +121,14 @@ def test_the_response_window_is_shown_as_typed_not_as_the_column_stores_it(clien
     page = client.get(tune_a1.url).text
     field = page.split('name="response_working_hours"', 1)[1].split(">", 1)[0]
     assert 'value="1"' in field
+
+
+def test_thresholds_that_must_all_be_reached_say_so(client, sign_in, chains, people, provider):
+    """Found: B4's two threshold hints each said "Escalate when more than …", with no word that both
+    must be reached (the rule is AND)."""
+    sign_in(people.administrator)
+    form = client.get(reverse("escalation:tune_step", args=["B4"]) + f"?provider={provider.pk}").context[
+        "form"
+    ]
+    hints = [form.fields[f"threshold_{n}"].help_text for n in (0, 1)]
+    assert all(hint.endswith("and the other threshold here is reached too.") for hint in hints), hints

@@ -64,3 +64,28 @@ def test_the_change_page_sets_a_tuned_step_back_to_the_defaults_with_a_reason(
     assert setting.history.first().history_change_reason == "The pilot is over."
     assert "Tuned" not in _a2_row(client, provider)
     assert "Set back to the default values" not in client.get(url).text
+
+
+def test_setting_back_twice_records_one_change(client, sign_in, people, provider, a2_tuned):
+    """Found: the same "Set back to the default values" sent again (a resend, a double press) added a
+    "Changed" row listing nothing to the step's history."""
+    sign_in(people.administrator)
+    url = reverse("escalation:tune_step", args=["A2"]) + f"?provider={provider.pk}"
+    form = {"back_to_default": "1", "default-reason": "The pilot is over."}
+    assert client.post(url, form).status_code == 302
+    rows = a2_tuned.history.count()
+
+    again = client.post(url, form)
+
+    assert again.status_code == 200
+    assert "Nothing changed: these are the values in force." in again.text
+    assert a2_tuned.history.count() == rows
+
+
+def test_the_first_tuning_reads_as_a_change(client, sign_in, people, provider, a2_tuned):
+    """Found: a step's first tuning was listed as "Created" in its history: it changed the step."""
+    sign_in(people.administrator)
+    page = client.get(reverse("escalation:tune_step", args=["A2"]) + f"?provider={provider.pk}").text
+    history = page.split("<h2>History</h2>", 1)[1]
+    assert "Created" not in history
+    assert "Changed" in history and "90" in history

@@ -54,7 +54,7 @@ def test_no_placeholder_or_check_method_words_reach_the_page(client, a2_page):
     )
     assert response.status_code == 200
     assert "{sample_size}" not in response.text and "check method" not in response.text.lower()
-    assert "Sample size must be a whole number of notices from 1 to 500, got 600." in response.text
+    assert "Sample size must be a whole number of notices from 1 to 500, not 600." in response.text
 
 
 def test_the_page_says_what_cannot_be_changed(client, a2_page):

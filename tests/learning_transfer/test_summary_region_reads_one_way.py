@@ -16,7 +16,8 @@ import pytest
 import time_machine
 
 from learning_transfer.services import issue_notices
-from learning_transfer.services.summary import SummaryFilters, executive_summary, scope_words
+from learning_transfer.services.summary import SummaryFilters, executive_summary
+from learning_transfer.services.summary_words import scope_words
 from providers.choices import RiskTag
 
 from .conftest import CONFIRMED
@@ -130,8 +131,9 @@ def test_the_page_names_every_filter_it_applies(theme, period, said):
     assert scope_words(SummaryFilters(theme=theme, period=period)) == said
 
 
-def test_the_period_box_is_not_called_optional(client, sign_in, three_triggers, nominated_individual):
-    """Found: "Period (optional)" above a box with no empty choice."""
+def test_no_filter_box_is_called_optional(client, sign_in, three_triggers, nominated_individual):
+    """Found: "Period (optional)" above a box with no empty choice, and every other filter box marked
+    "(optional)", as if the filter were a form to fill: every box of a filter only narrows the list."""
     page = summary_page(client, sign_in, nominated_individual)
     assert 'for="id_period">Period<' in page
-    assert 'for="id_region">Region (optional)<' in page
+    assert 'for="id_region">Region<' in page and 'for="id_theme">Theme<' in page

@@ -130,7 +130,7 @@ def test_the_trigger_page_shows_the_working_days_and_days_actually_used(
             0,
             "Look-back for incident rates must be a whole number of days",
         ),
-        ("matched_service_rates", "days", 91, "from 1 to 90, got 91"),
+        ("matched_service_rates", "days", 91, "from 1 to 90, not 91"),
     ],
 )
 def test_a1_parameters_out_of_range_are_refused(tune, measure, parameter, value, message):
@@ -264,4 +264,4 @@ def test_a5_counts_repeats_over_two_cycles_by_default(
 def test_one_learning_cycle_is_not_a_repeat(tune):
     with pytest.raises(ValidationError) as refused:
         tune("A5", {"repeated_defects": {"cycles": 1}})
-    assert "from 2 to 12, got 1" in refused.value.message_dict["repeated_defects__cycles"][0]
+    assert "from 2 to 12, not 1" in refused.value.message_dict["repeated_defects__cycles"][0]

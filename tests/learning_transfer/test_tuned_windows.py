@@ -71,7 +71,7 @@ def test_a_window_out_of_range_is_refused_with_a_clear_message(tune, window):
     with pytest.raises(ValidationError) as refused:
         tune("A2", {"pct_received_within_4h": {"window_hours": window}})
     assert refused.value.message_dict["pct_received_within_4h__window_hours"] == [
-        f"Receipt window must be a whole number of hours from 1 to 168, got {window}."
+        f"Receipt window must be a whole number of hours from 1 to 168, not {window}."
     ]
     assert not ProviderStepSetting.objects.exists()
 
@@ -100,7 +100,7 @@ def test_the_tuning_page_changes_the_window_with_its_history_and_refuses_zero(
         "reason": "Six hours covers the night post.",
     }
     refused = client.post(url, form).text
-    assert "Receipt window must be a whole number of hours from 1 to 168, got 0." in refused
+    assert "Receipt window must be a whole number of hours from 1 to 168, not 0." in refused
     client.post(url, {**form, "pct_received_within_4h__window_hours": "6"})
     setting = ProviderStepSetting.objects.get(provider=provider, step__code="A2")
     assert setting.measure_parameters["pct_received_within_4h"] == {"window_hours": 6}

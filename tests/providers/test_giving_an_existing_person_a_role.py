@@ -197,3 +197,17 @@ def test_an_e_mail_used_at_another_provider_is_refused_without_naming_anyone(cli
     assert refused.value.message_dict["email"] == [
         "This e-mail address is already used by another account. Use the person's own address."
     ]
+
+
+def test_two_people_of_one_name_are_told_apart_in_the_person_box(
+    client, sign_in, administrator, femi, provider
+):
+    """Found: "Give someone a role" listed two identical "Beth Walsh" options, and began with "---------"."""
+    namesake = person_with_role(
+        Role.CLINICAL_LEAD, provider=provider, username="femi.a2", first_name="Femi", last_name="Adeyemi"
+    )
+    sign_in(administrator)
+    page = client.get(PEOPLE).text
+    assert f'<option value="{femi.pk}">Femi Adeyemi (experience.lead)</option>' in page
+    assert f'<option value="{namesake.pk}">Femi Adeyemi (femi.a2)</option>' in page
+    assert '<option value="" selected>Choose a person</option>' in page

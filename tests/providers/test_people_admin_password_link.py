@@ -117,3 +117,30 @@ def test_another_providers_person_is_a_404_and_only_the_administrator_may(
     assert client.post(new_link_url(stranger)).status_code == 404
     sign_in(quality_director)
     assert client.post(new_link_url(priya)).status_code == 403
+
+
+def test_the_new_person_is_told_their_username(client, sign_in, administrator, elm_house):
+    """Found: neither the page that shows the link nor the page it opens said the username, yet the
+    new person was then told "Sign in with your username"."""
+    sign_in(administrator)
+    data = {
+        "first_name": "Tom",
+        "last_name": "Hale",
+        "username": "tom.hale",
+        "email": "tom.hale@example.org",
+        "role": Role.CLINICAL_LEAD,
+        "service": elm_house.pk,
+        "reason": "New starter",
+    }
+    shown = client.get(client.post(ADD, data).url).text
+    assert "Give Tom this link and their username, <strong>tom.hale</strong>," in shown
+    link = LINK.search(shown).group(1)
+    client.logout()
+
+    page = client.get(link, follow=True)
+    assert "Your username is <strong>tom.hale</strong>" in page.text
+    new_password = "a-long-new-password-2026"
+    done = client.post(
+        page.request["PATH_INFO"], {"new_password1": new_password, "new_password2": new_password}, follow=True
+    )
+    assert "Your password is set. Sign in as tom.hale with your new password." in done.text

@@ -4,7 +4,9 @@ password; a wrong password still says only that the username or password is wron
 import pytest
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from providers.choices import Role
+from tests.factories import UserFactory, person_with_role
+from tests.signing_in import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +56,17 @@ def test_a_switched_off_person_is_given_no_role_until_switched_back_on(provider,
             service=elm_house,
         )
     assert not RoleAssignment.objects.filter(user=leaver).exists()
+
+
+def test_someone_signed_in_when_switched_off_is_told_why_at_their_next_page(client, elm_house):
+    """Found: a manager still signed in on the office PC was sent to a bare "Log in" page; the reason
+    appeared only after typing the password again."""
+    manager = person_with_role(Role.REGISTERED_MANAGER, service=elm_house, username="rm.elm")
+    signed_in(client, manager)
+    manager.is_active = False
+    manager.save()
+
+    page = client.get(reverse("home"), follow=True)
+    assert page.redirect_chain[-1][0].startswith(reverse("login"))
+    assert "Your sign-in was switched off by your provider administrator" in page.text
+    assert "_auth_user_id" not in client.session

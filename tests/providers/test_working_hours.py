@@ -66,6 +66,7 @@ def test_the_page_says_open_cases_keep_their_deadlines(client, sign_in, administ
             "A working day must be at least 1 hour long: 09:00 to 09:45 is 45 minutes.",
         ),
         ({"reason": " "}, "reason", "Give the reason for the change"),
+        ({"start": "09:00:30"}, "start", "Enter a time like 09:00."),  # seconds were saved unseen
     ],
 )
 def test_a_mistake_is_a_field_error_and_changes_nothing(

@@ -108,3 +108,20 @@ def test_a_recording_without_the_page_is_refused_too(
             check_done=CHECK_DONE,
             entered={"pct_completing_in_time": 95, "incident_rate_7d": 0.4, "movement_from_baseline_pct": {}},
         )
+
+
+def test_the_page_says_which_way_is_better(
+    client, sign_in, analyst, compliance_manager, update_with_a_line, birch_match, birch_lodge
+):
+    """Found: nothing said that a positive movement means the claim improved, and the error's own example
+    was "Line 2 = -12", which the check then read as going against the claim: an analyst typed a 12 %
+    fall in falls as -12 and release was blocked, and a 12 % rise typed as 12 counted as support."""
+    verify(birch_match)
+    update = update_with_a_line()  # line 1: named-service
+    _improvement_line(update, compliance_manager, birch_lodge)  # line 2: improvement
+    step = _c2(update)
+    sign_in(analyst)
+    page = client.get(step.get_absolute_url()).text
+    assert "Better than the baseline is above 0: falls down 12 % on the baseline is 12" in page
+    left_out = client.post(step.get_absolute_url(), _post_data(step, movement_from_baseline_pct="Line 1 = 4"))
+    assert "(for example, Line 2 = 12)" in left_out.text

@@ -72,3 +72,21 @@ def test_an_update_for_the_regulator_is_not_warned_of_covering_no_services(
     update = plan(services_covered=[], audience=Audience.REGULATOR)
     sign_in(compliance_manager)
     assert WARNING not in client.get(update.get_absolute_url()).text
+
+
+def test_the_update_page_names_the_services_its_lines_speak_for(
+    client, sign_in, plan, compliance_manager, birch_lodge
+):
+    """Found: an update's page said it covers "None" while its draft pack named three homes."""
+    update = plan(services_covered=[])
+    services.add_line(
+        update,
+        by=compliance_manager,
+        claim="Birch Lodge now checks falls risk at every night round.",
+        kind=LineKind.NAMED_SERVICE,
+        services=[birch_lodge],
+    )
+    sign_in(compliance_manager)
+    page = client.get(update.get_absolute_url()).text
+    covers = page.split('data-testid="update-covers">', 1)[1].split("</dd>", 1)[0]
+    assert covers == "None chosen: its lines speak for Birch Lodge, as its evidence pack says"

@@ -95,3 +95,13 @@ def test_the_cover_names_the_releasers_role_and_every_page_says_whose_pack_it_is
     assert "Not needed before release: " in html and "Closed — no longer needed" not in html
     running = f"{evidenced_update.provider} · {evidenced_update.reference} · for Northshire County Council"
     assert f'running">{running}<' in html
+
+
+def test_a_pack_says_each_lines_state_by_its_name_alone(told, two_homes, birch_lodge, cedar_court):
+    """Found: a released pack called a line "Challenge-cleared — ready for sign-off": what to do before
+    release, not what a reader of the pack needs."""
+    council = CommissionerFactory(name="Birch and Cedar Council")
+    council.services.add(birch_lodge, cedar_court)
+    theirs = render_pack_html(two_homes, council)
+    assert "Line 2 of the update · Named-service outcome · Deferred</strong>" in theirs
+    assert " — " not in theirs.split("Line 1 of the update", 1)[1].split("</strong>", 1)[0]

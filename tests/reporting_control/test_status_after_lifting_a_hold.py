@@ -50,3 +50,19 @@ def test_an_update_whose_lines_are_all_evidenced_goes_on_to_its_checks(
     update = update_with_a_line()
     sign_in(compliance_manager)
     assert status_of(client.get(update.get_absolute_url()).text) == "Draft: checks to do"
+
+
+def test_the_lift_page_shows_the_hold_and_the_lines_still_lacking(
+    client, sign_in, update_with_a_line, compliance_manager, provider_director
+):
+    """Found: the lift page asked only for a reason; the Provider Director could not see what the hold
+    was for, nor that the line it named still lacked evidence."""
+    update = update_with_a_line()  # line 1 lacks evidence: Birch Lodge's implementation is not verified
+    services.place_hold(update, by=compliance_manager, reason="Line 1 claims shared learning on notices.")
+    sign_in(provider_director)
+    page = client.get(reverse("reporting_control:hold_lift", args=[update.pk])).text
+    held = page.split('data-testid="hold-being-lifted"', 1)[1].split("</div>", 1)[0]
+    assert f"Placed by {compliance_manager}" in held
+    assert "Line 1 claims shared learning on notices." in held
+    lacking = page.split('data-testid="lines-lacking"', 1)[1].split("</div>", 1)[0]
+    assert "Line 1: Birch Lodge now checks falls risk at every night round." in lacking
