@@ -244,6 +244,12 @@ def add_person(
 def _taken(provider: Provider, taken: User) -> str:
     """Why a username cannot be used: one of the provider's own people (perhaps with no role now) is
     given a role on their own page, not added again."""
+    if taken.role_assignments.filter(role=Role.COMMISSIONER).exists():
+        # Never offered a staff role (found: told to "give them a role from People and roles").
+        return (
+            f"{taken.username} is the sign-in of a commissioner, set up by the platform's operators. "
+            "Choose another username."
+        )
     if people_of(provider).filter(pk=taken.pk).exists():
         return (
             f"{taken.username} is {taken}, already one of your people: give them a role from People "

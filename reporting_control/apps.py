@@ -21,6 +21,7 @@ class ReportingControlConfig(AppConfig):
             panels,
             permissions,
             service_figures,
+            step_lines,
         )
 
         panels.register_panels()
@@ -37,10 +38,16 @@ class ReportingControlConfig(AppConfig):
             chain.FIGURES_STEP, movement.MOVEMENT, movement.items_asked, none_asked=movement.NONE_ASKED
         )
         chain_hooks.register(chain.CHAIN_CODE, recorded=hooks.flag_movement_against_the_claim)
+        chain_hooks.register(chain.CHAIN_CODE, recorded=hooks.judge_improved_lines_again)
         step_facts.register_affected_services(chain.FIGURES_STEP, movement.affected_services)
         # The sign-off and the challenge of the claims are judged against earlier checks' records.
         for code, against in chain.CHECKED_AGAINST.items():
             step_facts.register_checked_against(code, against)
+        # The counting steps name the lines behind their figures; the sign-off shows what it is judged
+        # against.
+        for code in (chain.PREPARATION_STEP, "C4", chain.SIGN_OFF_STEP):
+            step_facts.register(code, step_lines.lines_behind_facts)
+        step_facts.register(chain.SIGN_OFF_STEP, step_lines.signed_off_against_facts)
         # The sign-off signs off the update's lines as they stood: a line changed since asks for it again.
         step_facts.register_subject_changes(chain.SIGN_OFF_STEP, chain.lines_changed)
         # A verification withdrawn after an update's release tells whoever answers for the update.

@@ -432,44 +432,62 @@ def _claims_adoption(line) -> bool:
     return line.kind in ADOPTION_KINDS or claims_provider_wide(line, line.update.provider.name)
 
 
-def c1_measures(verdicts: dict) -> dict:
-    """Chain C step C1's three figures from the verdicts (decided lines count by their own state),
-    keyed by the computations C1's measures name (reporting_control/computations.py). A line of any
-    kind whose words speak for every service counts as claiming provider-wide adoption, as it is judged."""
+def counted_lines(verdicts: dict) -> dict[str, list]:
+    """Which of the update's lines each count of C1, C4 and C5 counts, keyed by the computation its
+    measure names (reporting_control/computations.py): the counts are their lengths, and the steps'
+    pages name the lines (found: C1 and C4 said "5 lines" and "1 statement", never which). Decided
+    lines count by their own state. A line of any kind whose words speak for every service counts as
+    claiming provider-wide adoption, as it is judged; a provider-wide claim is contradicted while any
+    named service lacks evidence."""
     lacking = [line for line, v in verdicts.items() if v is not None and not v.evidenced]
     adoption = {line for line in verdicts if _claims_adoption(line)}
-    provider_wide = [line for line in verdicts if claims_provider_wide(line, line.update.provider.name)]
+    named_gaps = any(line.kind != LineKind.PROVIDER_WIDE for line in lacking)
+    provider_wide_claims = [
+        line for line in verdicts if line.kind == LineKind.PROVIDER_WIDE and line.state not in WITHHELD_STATES
+    ]
     return {
-        "provider_wide_lines": len(provider_wide),
-        "lines_lacking_service_evidence": sum(1 for line in lacking if line in adoption),
-        "open_risk_lines_without_data": sum(
-            1 for line in lacking if line.kind == LineKind.OPEN_RISK and line not in adoption
-        ),
+        # C1
+        "provider_wide_lines": [
+            line for line in verdicts if claims_provider_wide(line, line.update.provider.name)
+        ],
+        "lines_lacking_service_evidence": [line for line in lacking if line in adoption],
+        "open_risk_lines_without_data": [
+            line for line in lacking if line.kind == LineKind.OPEN_RISK and line not in adoption
+        ],
+        # C4
+        "notice_only_statements": [line for line in lacking if verdicts[line].notice_only],
+        "contradicted_provider_wide_claims": provider_wide_claims if named_gaps else [],
+        "deferred_sections": [line for line in verdicts if line.state == LineState.DEFERRED],
+        # C5 (and deferred sections, as C4)
+        "challenge_cleared_lines": [line for line in verdicts if line.state == LineState.CHALLENGE_CLEARED],
+        "residual_evidence_defects": lacking,
     }
+
+
+def _counts(verdicts: dict, keys: tuple) -> dict:
+    lines = counted_lines(verdicts)
+    return {key: len(lines[key]) for key in keys}
+
+
+def c1_measures(verdicts: dict) -> dict:
+    """Chain C step C1's three figures: provider-wide claims, adoption claims lacking service evidence,
+    open-risk statements without current data (`counted_lines`)."""
+    return _counts(
+        verdicts, ("provider_wide_lines", "lines_lacking_service_evidence", "open_risk_lines_without_data")
+    )
 
 
 def c4_measures(verdicts: dict) -> dict:
     """C4: statements resting on notices only; provider-wide claims contradicted by a named service
     lacking evidence; sections deferred awaiting proof."""
-    lacking = [line for line, v in verdicts.items() if v is not None and not v.evidenced]
-    named_gaps = any(line.kind != LineKind.PROVIDER_WIDE for line in lacking)
-    provider_wide_claims = sum(
-        1 for line in verdicts if line.kind == LineKind.PROVIDER_WIDE and line.state not in WITHHELD_STATES
+    return _counts(
+        verdicts, ("notice_only_statements", "contradicted_provider_wide_claims", "deferred_sections")
     )
-    return {
-        "notice_only_statements": sum(1 for line in lacking if verdicts[line].notice_only),
-        "contradicted_provider_wide_claims": provider_wide_claims if named_gaps else 0,
-        "deferred_sections": sum(1 for line in verdicts if line.state == LineState.DEFERRED),
-    }
 
 
 def c5_measures(verdicts: dict) -> dict:
     """C5: lines challenge-cleared, residual evidence defects, deferred sections."""
-    return {
-        "challenge_cleared_lines": sum(1 for line in verdicts if line.state == LineState.CHALLENGE_CLEARED),
-        "residual_evidence_defects": sum(1 for v in verdicts.values() if v is not None and not v.evidenced),
-        "deferred_sections": sum(1 for line in verdicts if line.state == LineState.DEFERRED),
-    }
+    return _counts(verdicts, ("challenge_cleared_lines", "residual_evidence_defects", "deferred_sections"))
 
 
 def _pct_in_time(matches, now) -> float | None:

@@ -7,10 +7,11 @@ use any part of the app without making an import circle.
 from django.core.exceptions import ValidationError
 
 from . import chain
+from .choices import LineKind
 from .computations import line_count_problems
 from .models import ReportingUpdate
 from .movement import against_the_claim, missing_movement
-from .services import place_automatic_hold, tell_managers_of_services_behind
+from .services import assess_line_evidence, place_automatic_hold, tell_managers_of_services_behind
 
 # A breach of either step holds the update: C4 places the hold, C5 keeps it (DOMAIN.md chain C).
 HOLD_STEPS = ("C4", "C5")
@@ -65,3 +66,17 @@ def flag_movement_against_the_claim(record) -> None:
         return
     record.explanation = "; ".join([record.explanation, *flags]) if record.explanation else "; ".join(flags)
     record.save(update_fields=["explanation"])
+
+
+def judge_improved_lines_again(record) -> None:
+    """C2's record gives the movement the improved lines' evidence waits for: judge them again at once
+    (found: a line said "not checked against the figures (C2) yet" beside the movement just recorded,
+    until someone pressed "Check the evidence"). The system judges, as on adding a line; decided lines
+    stay as decided."""
+    update = record.step_run.chain_run.subject
+    if record.step_run.code != chain.FIGURES_STEP or not isinstance(update, ReportingUpdate):
+        return
+    if update.released_at:
+        return  # released as it stood: the update's page says when evidence changed since
+    for line in update.lines.filter(kind=LineKind.IMPROVEMENT).order_by("order"):
+        assess_line_evidence(line, now=record.recorded_at)

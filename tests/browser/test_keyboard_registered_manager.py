@@ -38,8 +38,6 @@ from tests.browser.test_registered_manager_journey import (  # noqa: F401
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 WITHIN_TARGET = "What % of tasks done the new way were finished within the target time?"
-# The field asks in plain words; its missing-figure message keeps the guidance's words.
-WITHIN_TARGET_GUIDANCE = "Revised-process tasks completed within the target timeframe"
 FAILURES = "Over the last 3 monitored shifts, how many repeated failures to follow the new way were there?"
 IMPACT = "How many times were residents affected because staff had not taken up the new way?"
 
@@ -83,7 +81,8 @@ def test_the_registered_manager_acknowledges_and_records_a_check_with_the_keyboa
     assert_focus_visible(page)
     assert not StepRecord.objects.filter(step_run=b5).exists()
     press(page, "Tab")
-    expect(focused(page)).to_have_accessible_name(f"Enter {WITHIN_TARGET_GUIDANCE.lower()}.")
+    # The error names the question asked, not the guidance's words beneath it.
+    expect(focused(page)).to_have_accessible_name(f"Enter an answer to “{WITHIN_TARGET}”.")
     page.keyboard.press("Enter")
     expect(page.get_by_label(WITHIN_TARGET)).to_be_focused()
     assert_focus_visible(page)

@@ -233,7 +233,8 @@ def test_registered_manager_journey(browser, live_server, oakwood, deployed):
     expect(summary).to_be_focused()  # NHS.UK frontend moves focus there, so a screen reader reads it first
     expect(summary.get_by_role("heading")).to_have_text("There is a problem")
     error_link = summary.get_by_role(
-        "link", name="Enter revised-process tasks completed within the target timeframe."
+        "link",
+        name="Enter an answer to “What % of tasks done the new way were finished within the target time?”.",
     )
     expect(error_link).to_have_attribute("href", "#id_pct_tasks_within_target")
     expect(failures).to_have_value("4")  # what was typed is kept

@@ -11,19 +11,9 @@ from learning_transfer.models import ImplementationLine, LearningTrigger
 from learning_transfer.services import add_line, confirm_lead, issue_notices
 from providers.actions import AlreadyDone
 
-from .conftest import CONFIRMED
+from .conftest import CONFIRMED, trigger_form
 
 pytestmark = pytest.mark.django_db
-
-TRIGGER_FORM = {
-    "title": "Unwitnessed fall",
-    "theme": "fall",
-    "risk_tags": ["falls"],
-    "match_same_service_type": "on",
-    "what_happened": "Found on the floor.",
-    "confirmed_at": "2026-11-18T10:00",
-    "learning_statement": "Night checks follow the plan.",
-}
 
 
 @time_machine.travel(CONFIRMED + timedelta(minutes=30), tick=False)
@@ -31,7 +21,12 @@ def test_sending_the_trigger_form_twice_logs_the_failure_once(
     client, sign_in, falls_provider, quality_director
 ):
     sign_in(quality_director)
-    form = TRIGGER_FORM | {"source_service": falls_provider["elm"].pk}
+    form = trigger_form(
+        falls_provider,
+        what_happened="Found on the floor.",
+        confirmed_at="2026-11-18T10:00",
+        learning_statement="Night checks follow the plan.",
+    )
     first = client.post("/learning/triggers/new/", form)
     second = client.post("/learning/triggers/new/", form, follow=True)
 

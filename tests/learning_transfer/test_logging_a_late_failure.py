@@ -17,7 +17,7 @@ from providers.choices import RiskTag, Role
 from tests.factories import person_with_role
 from tests.page_structure import text_inside_main
 
-from .conftest import LONDON
+from .conftest import LONDON, trigger_form
 
 pytestmark = pytest.mark.django_db
 # Sunday 6 December 2026, 09:40: a failure confirmed on Friday 23 October is logged only now.
@@ -44,26 +44,22 @@ def told(provider, quality_director):
     }
 
 
-def form(service, confirmed_at: str, **more) -> dict:
-    return {
-        "source_service": service.pk,
-        "title": "Unwitnessed fall at night",
-        "theme": "fall",
-        "risk_tags": ["falls"],
-        "match_same_service_type": "on",
-        "what_happened": "Found on the floor of room 12 at 03:40.",
-        "confirmed_at": confirmed_at,
-        "learning_statement": "Night checks follow the falls-risk plan.",
+def form(falls_provider, confirmed_at: str, **more) -> dict:
+    return trigger_form(
+        falls_provider,
+        title="Unwitnessed fall at night",
+        what_happened="Found on the floor of room 12 at 03:40.",
+        confirmed_at=confirmed_at,
+        learning_statement="Night checks follow the falls-risk plan.",
         **more,
-    }
+    )
 
 
-@time_machine.travel(TODAY, tick=False)
 def test_a_failure_confirmed_weeks_ago_comes_back_with_a_warning_and_nothing_saved(
     client, sign_in, falls_provider, quality_director, told
 ):
     sign_in(quality_director)
-    response = client.post("/learning/triggers/new/", form(falls_provider["elm"], WEEKS_AGO))
+    response = client.post("/learning/triggers/new/", form(falls_provider, WEEKS_AGO))
 
     assert response.status_code == 200
     assert not LearningTrigger.objects.exists() and not ChainRun.objects.exists()
@@ -107,7 +103,7 @@ def test_ticking_log_it_anyway_logs_it_with_the_deadlines_the_warning_named(
     client, sign_in, falls_provider, quality_director, told
 ):
     sign_in(quality_director)
-    response = client.post("/learning/triggers/new/", form(falls_provider["elm"], WEEKS_AGO, log_late="on"))
+    response = client.post("/learning/triggers/new/", form(falls_provider, WEEKS_AGO, log_late="on"))
 
     trigger = LearningTrigger.objects.get()
     assert response.status_code == 302 and response.url == f"/learning/triggers/{trigger.pk}/"
@@ -121,9 +117,7 @@ def test_a_failure_recent_enough_is_logged_at_once_without_a_warning(
 ):
     sign_in(quality_director)
     # Confirmed Friday 4 December at 16:30: A1 is due on Monday at 10:30, still ahead.
-    response = client.post(
-        "/learning/triggers/new/", form(falls_provider["elm"], "2026-12-04T16:30"), follow=True
-    )
+    response = client.post("/learning/triggers/new/", form(falls_provider, "2026-12-04T16:30"), follow=True)
 
     assert LearningTrigger.objects.count() == 1
     assert LOG_ANYWAY not in response.text and "would start overdue" not in response.text

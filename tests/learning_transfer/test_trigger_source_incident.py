@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from learning_transfer.models import LearningTrigger
 from learning_transfer.services.triggers import LOG_AGAIN
 
-from .conftest import CONFIRMED
+from .conftest import trigger_form
 
 pytestmark = pytest.mark.django_db
 
@@ -38,16 +38,7 @@ def test_the_trigger_form_shows_the_refusal_on_the_incident(
     sign_in(quality_director)
     response = client.post(
         "/learning/triggers/new/",
-        {
-            "source_service": falls_provider["elm"].pk,
-            "source_incident": fall_at_ash.pk,
-            "title": "Unwitnessed fall",
-            "theme": "fall",
-            "risk_tags": ["falls"],
-            "match_same_service_type": "on",
-            "what_happened": "Found on the floor.",
-            "confirmed_at": CONFIRMED.strftime("%Y-%m-%dT%H:%M"),
-        },
+        trigger_form(falls_provider, source_incident=fall_at_ash.pk, what_happened="Found on the floor."),
     )
     assert response.status_code == 200
     assert response.context["form"].errors["source_incident"] == [
@@ -75,20 +66,14 @@ def test_a_failure_is_never_confirmed_before_its_incident_happened(
 
 
 def _post(client, falls_provider, incident, title, **extra):
-    return client.post(
-        "/learning/triggers/new/",
-        {
-            "source_service": falls_provider["ash"].pk,
-            "source_incident": incident.pk,
-            "title": title,
-            "theme": "fall",
-            "risk_tags": ["falls"],
-            "match_same_service_type": "on",
-            "what_happened": "Found on the floor.",
-            "confirmed_at": CONFIRMED.strftime("%Y-%m-%dT%H:%M"),
-            **extra,
-        },
+    form = trigger_form(
+        falls_provider,
+        source_service=falls_provider["ash"].pk,
+        source_incident=incident.pk,
+        title=title,
+        what_happened="Found on the floor.",
     )
+    return client.post("/learning/triggers/new/", form | extra)
 
 
 def test_an_incident_logged_already_is_named_and_a_second_case_asked_for(

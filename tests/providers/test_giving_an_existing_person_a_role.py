@@ -211,3 +211,20 @@ def test_two_people_of_one_name_are_told_apart_in_the_person_box(
     assert f'<option value="{femi.pk}">Femi Adeyemi (experience.lead)</option>' in page
     assert f'<option value="{namesake.pk}">Femi Adeyemi (femi.a2)</option>' in page
     assert '<option value="" selected>Choose a person</option>' in page
+
+
+def test_a_commissioners_username_is_not_offered_a_role(client, sign_in, administrator, commissioner):
+    """Found: adding a person with a commissioner's username said "give them a role from People and
+    roles", where a commissioner is never offered one."""
+    sign_in(administrator)
+    data = {
+        "first_name": "Laura",
+        "last_name": "Bennett",
+        "username": commissioner.username,
+        "email": "laura@example.org",
+        "role": Role.RESIDENT_EXPERIENCE_LEAD,
+        "reason": "New starter",
+    }
+    page = client.post(reverse("person_add"), data).text
+    assert f"{commissioner.username} is the sign-in of a commissioner" in page
+    assert "give them a role" not in page

@@ -9,7 +9,7 @@ from escalation.computations import compute
 from escalation.models import StepRecord
 from providers.choices import Role
 from reporting_control import chain, services
-from reporting_control.choices import LineKind
+from reporting_control.choices import LineKind, LineState
 from tests.factories import CHECK_DONE, person_with_role
 
 from .conftest import verify
@@ -125,3 +125,22 @@ def test_the_page_says_which_way_is_better(
     assert "Better than the baseline is above 0: falls down 12 % on the baseline is 12" in page
     left_out = client.post(step.get_absolute_url(), _post_data(step, movement_from_baseline_pct="Line 1 = 4"))
     assert "(for example, Line 2 = 12)" in left_out.text
+
+
+def test_recording_the_figures_judges_the_improved_lines_again(
+    client, sign_in, analyst, compliance_manager, update_with_a_line, birch_match, birch_lodge
+):
+    """Found: after C2 was recorded, an improved line still said "Its improvement has not been checked
+    against the figures (C2) yet" beside the movement C2 had just recorded, until someone pressed
+    "Check the evidence"."""
+    verify(birch_match)
+    update = update_with_a_line()
+    line = _improvement_line(update, compliance_manager, birch_lodge)
+    assert "has not been checked against the figures (C2) yet" in line.evidence_note
+    step = _c2(update)
+    sign_in(analyst)
+    client.post(step.get_absolute_url(), _post_data(step, movement_from_baseline_pct="Line 2 = 12"))
+
+    line.refresh_from_db()
+    assert "has not been checked against the figures" not in line.evidence_note
+    assert line.state == LineState.EVIDENCED
