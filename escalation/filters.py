@@ -10,23 +10,37 @@ from providers.models import Region, Service
 from .choices import EscalationKind
 
 PROBLEMS, REMINDERS = "problems", "reminders"
+# Short, so the box fits a phone (found: the longest was cut off at 390 px); the hint says what each is.
 WHAT_CHOICES = [
     ("", "Problems and reminders"),
-    (PROBLEMS, "Problems: thresholds reached, steps overdue, weak groups"),
-    (REMINDERS, "Reminders: not acknowledged in time"),
+    (PROBLEMS, "Problems only"),
+    (REMINDERS, "Reminders only"),
 ]
+WHAT_HINT = (
+    "Problems: a threshold reached, a step overdue or a weak group. Reminders: someone did not "
+    "acknowledge one in time."
+)
+WORDS = {PROBLEMS: "problems only", REMINDERS: "reminders only"}
 
 
 class InboxFilterForm(FilterForm):
     """Narrow the inbox. An escalation is where it is placed (`Escalation.place`): a check run once per
     region (A4) is in its region and at none of its services, any other at the service it is about."""
 
-    what = ChoiceField(label="Show", choices=WHAT_CHOICES, required=False)
+    what = ChoiceField(label="Show", choices=WHAT_CHOICES, required=False, help_text=WHAT_HINT)
     region = RecordChoiceField(
-        queryset=Region.objects.none(), required=False, empty_label="All regions", label_field="name"
+        queryset=Region.objects.none(),
+        required=False,
+        empty_label="All regions",
+        label_field="name",
+        error_messages={"invalid_choice": "Choose one of the regions listed."},
     )
     service = RecordChoiceField(
-        queryset=Service.objects.none(), required=False, empty_label="All services", label_field="name"
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label="All services",
+        label_field="name",
+        error_messages={"invalid_choice": "Choose one of the services listed."},
     )
 
     def __init__(self, *args, services, **kwargs):
@@ -55,11 +69,11 @@ class InboxFilterForm(FilterForm):
         return condition
 
     def words(self) -> str:
-        """The filters chosen as the list's heading says them ("Showing reminders: … at Cedar Court")."""
+        """The filters chosen as the list's heading says them ("Showing reminders only at Cedar Court")."""
         chosen = self.chosen
         if not chosen:
             return ""
-        what = dict(WHAT_CHOICES)[chosen["what"]].lower() if chosen.get("what") else "escalations"
+        what = WORDS[chosen["what"]] if chosen.get("what") else "escalations"
         where = [f"in {chosen['region'].name}" if chosen.get("region") else ""]
         where.append(f"at {chosen['service'].name}" if chosen.get("service") else "")
         return " ".join(["Showing", what, *filter(None, where)])

@@ -7,7 +7,10 @@ escalations the person may see (escalation.permissions) and leaves the rules to 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.generic import TemplateView, View
 
 from providers import dashboards
@@ -20,6 +23,8 @@ from .filters import InboxFilterForm
 
 # The most escalations one press acknowledges: a page of the inbox holds 25.
 TICKED_AT_MOST = 100
+# What of the inbox's address comes back after acknowledging: its filters and which list.
+KEPT = ("what", "region", "service", "show")
 
 
 class InboxView(StaffRequiredMixin, TemplateView):
@@ -95,7 +100,7 @@ class AcknowledgeTickedView(FormOnlyMixin, StaffRequiredMixin, View):
         ticked = [pk for pk in request.POST.getlist("escalation")[:TICKED_AT_MOST] if pk.isdigit()]
         if not ticked:
             messages.error(request, "Tick the escalations to acknowledge.")
-            return redirect("escalation:inbox")
+            return redirect(self.back_to_the_list())
         rows = (
             permissions.visible_escalations(request.user)
             .filter(pk__in=ticked)
@@ -115,4 +120,12 @@ class AcknowledgeTickedView(FormOnlyMixin, StaffRequiredMixin, View):
             messages.info(
                 request, f"Left as they were (acknowledged already, or not yours to act on): {names}."
             )
-        return redirect("escalation:inbox")
+        return redirect(self.back_to_the_list())
+
+    def back_to_the_list(self) -> str:
+        """The inbox as the person had it filtered (found: back to the whole list). Only a query string
+        is followed, so the form can send nobody elsewhere."""
+        back = QueryDict(self.request.POST.get("back", ""))
+        kept = [(key, value) for key, values in back.lists() if key in KEPT for value in values]
+        query = urlencode(kept)
+        return f"{reverse('escalation:inbox')}?{query}" if query else reverse("escalation:inbox")

@@ -291,7 +291,10 @@ def service_evidence(
         if off_track is not None:
             # Found: "Rowan Court has adopted …" read as evidenced beside a weak night team. The rule is
             # unchanged (verified and checked live); whoever judges the claim is told what the shifts show.
-            return "verified", f"{_verified_text(verified)}; live practice off track now: {off_track.words()}"
+            return (
+                "verified",
+                f"{_verified_text(verified)}; live practice off track when checked: {off_track.words()}",
+            )
         return "verified", _verified_text(verified)
     left = evidence.left_out.get(service_id)
     if left is not None:
@@ -512,6 +515,18 @@ def completing_in_time(evidence: EvidenceMap, now=None) -> float | None:
     none has verified."""
     now = now or timezone.now()
     return _pct_in_time([match for matches in evidence.by_service.values() for match in matches], now)
+
+
+def completing_in_time_each(evidence: EvidenceMap, now=None) -> dict[int, tuple[str, float]]:
+    """{service id: (name, %)} for every matched service behind C2's figure with a notice to judge at
+    `now`: the services the overall figure pools, each on its own."""
+    now = now or timezone.now()
+    each = {}
+    for pk, matches in evidence.by_service.items():
+        pct = _pct_in_time(matches, now)
+        if pct is not None:
+            each[pk] = (matches[0].service.name, pct)
+    return each
 
 
 def completing_in_time_by_service(update, evidence: EvidenceMap, now=None) -> dict:

@@ -72,8 +72,9 @@ def awaiting_release(user):
 
 
 def release_context(request, role) -> dict:
-    """The Nominated Individual's panel: updates signed off and waiting for release, and those held
-    with what holds them; the newest few, and how many in all. A signed-off row is "ready to release"
+    """The Nominated Individual's and the Provider Director's panel: updates signed off and waiting for
+    release, and those held with what holds them; the newest few, and how many in all. A signed-off row
+    is "ready to release"
     only when release would be allowed (`release_checks.release_problems`, the rule release enforces);
     otherwise it says the first thing still stopping it (`release_problem`). That is read for the few
     rows shown only (at most PANEL_ROWS), so the queries do not grow with the number waiting."""
@@ -88,8 +89,10 @@ def register_panels() -> None:
     dashboards.register(
         roles=ROLES, template="reporting_control/panels/updates.html", context=updates_context, order=20
     )
+    # The Provider Director signs off and releases too: told, like the Nominated Individual, what still
+    # stops a signed-off update (found: a line changed after the sign-off was said to the NI alone).
     dashboards.register(
-        roles=[Role.NOMINATED_INDIVIDUAL],
+        roles=[Role.NOMINATED_INDIVIDUAL, Role.PROVIDER_DIRECTOR],
         template="providers/panels/updates_awaiting_release.html",
         context=release_context,
         order=25,

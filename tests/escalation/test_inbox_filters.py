@@ -54,7 +54,7 @@ def test_the_problems_apart_from_the_reminders(two_cases, people, client, sign_i
 
     assert listed(problems) == {pk for pk, kind in kinds.items() if kind != EscalationKind.FOLLOW_UP}
     assert listed(reminders) == {pk for pk, kind in kinds.items() if kind == EscalationKind.FOLLOW_UP}
-    assert "Showing reminders: not acknowledged in time" in reminders.text
+    assert "Showing reminders only" in reminders.text
 
 
 def test_by_service_and_by_region(two_cases, people, client, sign_in, elm_house, cedar_court, south):
@@ -79,7 +79,7 @@ def test_a_refused_choice_is_named(two_cases, people, client, sign_in, other_pro
     sign_in(people.provider_director)
     page = client.get(INBOX, {"service": other_provider_service.pk, "what": "sideways"})
     assert page.status_code == 200
-    assert "Select a valid choice" in page.text
+    assert "Choose one of the services listed." in page.text
     # Nothing is narrowed by a refused choice: the whole list is shown.
     assert listed(page) == listed(client.get(INBOX))
 
@@ -92,3 +92,34 @@ def test_a_filter_adds_no_query_per_row(two_cases, people, client, sign_in, ceda
     with CaptureQueriesContext(connection) as narrowed:
         client.get(INBOX, {"service": cedar_court.pk, "what": "problems"})
     assert len(narrowed) <= len(plain) + 2
+
+
+def test_acknowledging_the_ones_ticked_keeps_the_filter(two_cases, people, client, sign_in, cedar_court):
+    """Found (tester 15): "Acknowledge the ones ticked" on a filtered list came back to the whole list."""
+    sign_in(people.provider_director)
+    narrowed = client.get(INBOX, {"service": cedar_court.pk, "what": "problems"})
+    [first, *_] = narrowed.context["yours"]
+    assert 'name="back"' in narrowed.text
+    answer = client.post(
+        reverse("escalation:acknowledge_ticked"),
+        {"escalation": [first.pk], "back": f"service={cedar_court.pk}&what=problems"},
+    )
+    assert answer.url == f"{INBOX}?service={cedar_court.pk}&what=problems"
+    # Anything but a query string is not followed: the inbox itself.
+    elsewhere = client.post(
+        reverse("escalation:acknowledge_ticked"), {"escalation": [first.pk], "back": "//evil.example/"}
+    )
+    assert elsewhere.url == INBOX
+
+
+def test_the_choices_read_on_a_phone_and_a_refused_one_says_what_to_do(
+    two_cases, people, client, sign_in, other_provider_service
+):
+    """Found (tester 15): "Problems: thresholds reached, steps overdue, weak groups" was cut off in the
+    box at 390 px, and a service not the person's said Django's "Select a valid choice"."""
+    sign_in(people.provider_director)
+    page = client.get(INBOX, {"service": other_provider_service.pk})
+    form = page.context["filter_form"]
+    assert all(len(label) <= 30 for _, label in form.fields["what"].choices)
+    assert "Problems: a threshold reached, a step overdue or a weak group" in form.fields["what"].help_text
+    assert form.errors["service"] == ["Choose one of the services listed."]

@@ -23,8 +23,10 @@ def test_the_administrator_is_offered_neither_the_work_nor_a_link_to_a_case_they
     assert "Started: the people who record and oversee them open them" in page
     assert f'href="{reverse("learning_transfer:trigger_list")}"' not in page
     assert f'href="{reverse("adoption:my_service")}"' not in page
+    assert f'href="{reverse("escalation:inbox")}"' not in page  # nothing is ever raised to them
 
     sign_in(compliance_manager)
     page = client.get(evidenced_update.get_absolute_url()).text
     assert f'href="{case}"' in page
     assert f'href="{reverse("learning_transfer:trigger_list")}"' in page
+    assert f'href="{reverse("escalation:inbox")}"' in page

@@ -189,3 +189,14 @@ def test_the_c2_page_shows_each_named_services_own_figure(client, sign_in, updat
     assert "Completing the revised action in time, service by service" in page
     assert "Birch Lodge" in page and "100 % completed the revised action in time" in page
     assert "0 % completed the revised action in time" in page  # Cedar Court
+
+
+def test_the_c2_page_shows_every_service_behind_the_figure(client, sign_in, update, analyst):
+    """Found (tester 15): the page listed only "Rowan Court 100 %" beside a figure of 33.3 %: the rest came
+    from matched services no line names, which the analyst could not see."""
+    sign_in(analyst)
+    step = chain.CASES.step_run_in_force(update, "C2", timezone.now())
+    page = client.get(step.get_absolute_url()).text
+    facts = page.split("Completing the revised action in time, service by service", 1)[1].split("</dl>", 1)[0]
+    assert "Oak Lodge (matched, named by no line)" in facts
+    assert facts.index("Birch Lodge") < facts.index("Cedar Court") < facts.index("Oak Lodge")

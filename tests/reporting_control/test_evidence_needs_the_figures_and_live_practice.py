@@ -183,5 +183,5 @@ def test_a_verification_counted_says_when_live_practice_is_off_track_now(
     verdict = _verdict(update)
     assert verdict.evidenced
     went_live = london(live_at_birch.deployed_at)
-    assert f"live practice off track now: Live since {went_live}: " in verdict.note
+    assert f"live practice off track when checked: Live since {went_live}: " in verdict.note
     assert "checks overdue" in verdict.note

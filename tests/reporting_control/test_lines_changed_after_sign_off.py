@@ -9,6 +9,7 @@ from html import unescape
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from reporting_control import chain, services
@@ -70,3 +71,23 @@ def test_checking_the_evidence_again_asks_for_no_new_sign_off(evidenced_update, 
     with later():
         services.check_evidence(update, by=provider_director)
         assert services.release_update(update, by=provider_director) is True
+
+
+def test_the_provider_directors_dashboard_asks_for_the_sign_off_again(
+    evidenced_update, compliance_manager, provider_director, birch_lodge, client, sign_in
+):
+    """Found (tester 15): once a line changed after C5, only the Nominated Individual's dashboard said
+    to sign off again; the Provider Director, who records it, was not told."""
+    with later():
+        services.add_line(
+            evidenced_update,
+            by=compliance_manager,
+            claim="Birch Lodge has ended unwitnessed night falls.",
+            kind=LineKind.NAMED_SERVICE,
+            services=[birch_lodge],
+        )
+        sign_in(provider_director)
+        dashboard = unescape(client.get(reverse("dashboard", args=["provider_director"])).text)
+    panel = dashboard.split('data-testid="awaiting-release"', 1)[1].split("</div>", 1)[0]
+    assert evidenced_update.reference in panel
+    assert "record the sign-off again" in panel
