@@ -24,8 +24,9 @@ WORDS = {PROBLEMS: "problems only", REMINDERS: "reminders only"}
 
 
 class InboxFilterForm(FilterForm):
-    """Narrow the inbox. An escalation is where it is placed (`Escalation.place`): a check run once per
-    region (A4) is in its region and at none of its services, any other at the service it is about."""
+    """Narrow the inbox. An escalation is where it is placed (`permissions.placed_within_reach`): a
+    check run once per region (A4) is in its region and at none of its services, any other at the
+    service it is about."""
 
     what = ChoiceField(label="Show", choices=WHAT_CHOICES, required=False, help_text=WHAT_HINT)
     region = RecordChoiceField(

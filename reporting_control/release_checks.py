@@ -50,10 +50,26 @@ def _sign_off_problem(update: ReportingUpdate) -> str | None:
     if update.lines_changed_at and update.lines_changed_at > sign_off.recorded_at:
         return (
             f"The update's lines changed after the Provider Director's sign-off (C5), recorded "
-            f"{on_at(sign_off.recorded_at)} (the last change {on_at(update.lines_changed_at)}): "
+            f"{on_at(sign_off.recorded_at)} (the last change: {_last_line_change(update)}): "
             "record the sign-off again."
         )
     return None
+
+
+def _last_line_change(update: ReportingUpdate) -> str:
+    """The update's last change to a line, as its history says it: "Line 3 added: Birch Lodge … on Mon
+    7 Dec 2026 at 20:44" (found: two times of the same minute, and not what changed)."""
+    row = (
+        update.history.filter(
+            history_date__gte=update.lines_changed_at, history_change_reason__startswith="Line "
+        )
+        .order_by("-history_date")
+        .values_list("history_change_reason", flat=True)
+        .first()
+    )
+    said = (row or "").rstrip(".")
+    said = f"{said[:79].rstrip()}…" if len(said) > 80 else said
+    return f"{said} {on_at(update.lines_changed_at)}".strip()
 
 
 def _checks_problems(update: ReportingUpdate, now) -> list[str]:

@@ -20,6 +20,16 @@ pytestmark = pytest.mark.django_db
 AGAIN = "The update's lines changed after the Provider Director's sign-off (C5)"
 
 
+def add_a_line(update, by, service):
+    return services.add_line(
+        update,
+        by=by,
+        claim=f"{service.name} has ended unwitnessed night falls.",
+        kind=LineKind.NAMED_SERVICE,
+        services=[service],
+    )
+
+
 def later(minutes=1):
     return time_machine.travel(timezone.now() + timedelta(minutes=minutes), tick=True)
 
@@ -29,17 +39,13 @@ def test_a_line_added_after_the_sign_off_waits_for_it_again(
 ):
     update = evidenced_update
     with later():
-        services.add_line(
-            update,
-            by=compliance_manager,
-            claim="Birch Lodge has ended unwitnessed night falls.",
-            kind=LineKind.NAMED_SERVICE,
-            services=[birch_lodge],
-        )
+        add_a_line(update, compliance_manager, birch_lodge)
         with pytest.raises(ValidationError) as refused:
             services.release_update(update, by=provider_director)
         [said] = [m for m in refused.value.messages if m.startswith(AGAIN)]
         assert "record the sign-off again" in said
+        # What changed, as the update's history says it (found: only two times of the same minute).
+        assert "(the last change: Line 2 added: Birch Lodge has ended unwitnessed night falls on " in said
         sign_in(provider_director)
         assert AGAIN in unescape(client.get(update.get_absolute_url()).text)
 
@@ -79,13 +85,7 @@ def test_the_provider_directors_dashboard_asks_for_the_sign_off_again(
     """Found (tester 15): once a line changed after C5, only the Nominated Individual's dashboard said
     to sign off again; the Provider Director, who records it, was not told."""
     with later():
-        services.add_line(
-            evidenced_update,
-            by=compliance_manager,
-            claim="Birch Lodge has ended unwitnessed night falls.",
-            kind=LineKind.NAMED_SERVICE,
-            services=[birch_lodge],
-        )
+        add_a_line(evidenced_update, compliance_manager, birch_lodge)
         sign_in(provider_director)
         dashboard = unescape(client.get(reverse("dashboard", args=["provider_director"])).text)
     panel = dashboard.split('data-testid="awaiting-release"', 1)[1].split("</div>", 1)[0]

@@ -45,6 +45,17 @@ def _improvement_line(update, by, service):
     )
 
 
+@pytest.fixture
+def improved(client, sign_in, analyst, compliance_manager, update_with_a_line, birch_match, birch_lodge):
+    """Birch Lodge verified; line 1 names it, line 2 claims an improvement there; the analyst signed in
+    on C2's page. Returns (update, C2's step run, line 2)."""
+    verify(birch_match)
+    update = update_with_a_line()  # line 1: named-service
+    line = _improvement_line(update, compliance_manager, birch_lodge)  # line 2: improvement
+    sign_in(analyst)
+    return update, _c2(update), line
+
+
 def test_no_improvement_claimed_means_no_movement_asked(
     client, sign_in, analyst, update_with_a_line, birch_match
 ):
@@ -63,14 +74,8 @@ def test_no_improvement_claimed_means_no_movement_asked(
     assert record.values["movement_from_baseline_pct"] == {}
 
 
-def test_movement_is_asked_only_for_the_lines_presented_as_improved(
-    client, sign_in, analyst, compliance_manager, update_with_a_line, birch_match, birch_lodge
-):
-    verify(birch_match)
-    update = update_with_a_line()  # line 1: named-service
-    _improvement_line(update, compliance_manager, birch_lodge)  # line 2: improvement
-    step = _c2(update)
-    sign_in(analyst)
+def test_movement_is_asked_only_for_the_lines_presented_as_improved(client, improved):
+    _, step, _ = improved
 
     page = client.get(step.get_absolute_url()).text
     assert NOT_ASKED not in page
@@ -110,35 +115,23 @@ def test_a_recording_without_the_page_is_refused_too(
         )
 
 
-def test_the_page_says_which_way_is_better(
-    client, sign_in, analyst, compliance_manager, update_with_a_line, birch_match, birch_lodge
-):
+def test_the_page_says_which_way_is_better(client, improved):
     """Found: nothing said that a positive movement means the claim improved, and the error's own example
     was "Line 2 = -12", which the check then read as going against the claim: an analyst typed a 12 %
     fall in falls as -12 and release was blocked, and a 12 % rise typed as 12 counted as support."""
-    verify(birch_match)
-    update = update_with_a_line()  # line 1: named-service
-    _improvement_line(update, compliance_manager, birch_lodge)  # line 2: improvement
-    step = _c2(update)
-    sign_in(analyst)
+    _, step, _ = improved
     page = client.get(step.get_absolute_url()).text
     assert "Better than the baseline is above 0: falls down 12 % on the baseline is 12" in page
     left_out = client.post(step.get_absolute_url(), _post_data(step, movement_from_baseline_pct="Line 1 = 4"))
     assert "(for example, Line 2 = 12)" in left_out.text
 
 
-def test_recording_the_figures_judges_the_improved_lines_again(
-    client, sign_in, analyst, compliance_manager, update_with_a_line, birch_match, birch_lodge
-):
+def test_recording_the_figures_judges_the_improved_lines_again(client, improved):
     """Found: after C2 was recorded, an improved line still said "Its improvement has not been checked
     against the figures (C2) yet" beside the movement C2 had just recorded, until someone pressed
     "Check the evidence"."""
-    verify(birch_match)
-    update = update_with_a_line()
-    line = _improvement_line(update, compliance_manager, birch_lodge)
+    _, step, line = improved
     assert "has not been checked against the figures (C2) yet" in line.evidence_note
-    step = _c2(update)
-    sign_in(analyst)
     client.post(step.get_absolute_url(), _post_data(step, movement_from_baseline_pct="Line 2 = 12"))
 
     line.refresh_from_db()

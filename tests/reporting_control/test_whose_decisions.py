@@ -53,6 +53,14 @@ def test_the_update_page_needs_the_same_queries_for_one_or_many_lines(
             assert client.get(url).status_code == 200
         return len(captured.captured_queries)
 
+    # One line added after the sign-off first, so both pages also say what changed since it.
+    services.add_line(
+        evidenced_update,
+        by=compliance_manager,
+        claim="Adopted first.",
+        kind=LineKind.NAMED_SERVICE,
+        services=[birch_lodge],
+    )
     one = queries()
     add_lines(evidenced_update, compliance_manager, birch_lodge, 4)
     assert queries() == one
