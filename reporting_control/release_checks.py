@@ -63,7 +63,7 @@ def _last_line_change(update: ReportingUpdate) -> str:
         update.history.filter(
             history_date__gte=update.lines_changed_at, history_change_reason__startswith="Line "
         )
-        .order_by("-history_date")
+        .order_by("history_date", "history_id")  # the change itself: an evidence check since comes later
         .values_list("history_change_reason", flat=True)
         .first()
     )
