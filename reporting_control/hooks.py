@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from . import chain
 from .choices import LineKind
 from .computations import line_count_problems
+from .evidence import evidence_map
 from .models import ReportingUpdate
 from .movement import against_the_claim, missing_movement
 from .services import assess_line_evidence, place_automatic_hold, tell_managers_of_services_behind
@@ -78,5 +79,6 @@ def judge_improved_lines_again(record) -> None:
         return
     if update.released_at:
         return  # released as it stood: the update's page says when evidence changed since
+    found = evidence_map(update)  # once for every line, not once a line
     for line in update.lines.filter(kind=LineKind.IMPROVEMENT).order_by("order"):
-        assess_line_evidence(line, now=record.recorded_at)
+        assess_line_evidence(line, now=record.recorded_at, found=found)

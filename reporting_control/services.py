@@ -204,11 +204,12 @@ def name_line_services(line: ReportingLine, *, by, services, now=None) -> Report
     return assess_line_evidence(line, now=now, by=by)
 
 
-def assess_line_evidence(line: ReportingLine, *, now=None, by=None) -> ReportingLine:
-    """Judge the line against the transfer records and save its state and note (decided lines stay)."""
+def assess_line_evidence(line: ReportingLine, *, now=None, by=None, found=None) -> ReportingLine:
+    """Judge the line against the transfer records and save its state and note (decided lines stay).
+    `found`, the update's evidence map when the caller judges several lines, is read once for them."""
     if line.state in DECIDED_STATES:
         return line
-    verdict = evidence.judge_line(line, evidence.evidence_map(line.update))
+    verdict = evidence.judge_line(line, found or evidence.evidence_map(line.update))
     return _apply(line, verdict, now=now or timezone.now(), by=by)
 
 
