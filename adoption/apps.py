@@ -15,6 +15,7 @@ class AdoptionConfig(AppConfig):
 
         panels.register_panels()
         computations.register_computations()
-        step_facts.register(chain.CLINICAL_RECORDS_STEP, chain.clinical_baseline_facts)
+        for code in (chain.CLINICAL_RECORDS_STEP, chain.DRILL_STEP):
+            step_facts.register(code, chain.baseline_facts)
         # Chain A's pages say, beside "verified", what the checks on the shifts show since go-live.
         live_practice.register(practice.at_matches)

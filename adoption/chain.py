@@ -12,6 +12,9 @@ from .models import Deployment
 CHAIN_CODE = "B"
 # The daily check of clinical records, reconciled against the clinical baseline set at deployment.
 CLINICAL_RECORDS_STEP = "B2"
+# The drill, compared with the last drill before the learning (set at deployment too).
+DRILL_STEP = "B3"
+DRILL_BASELINE = "Correct demonstration at the last drill before the learning"
 NOT_RECORDED = "Not recorded at deployment"
 
 
@@ -52,14 +55,16 @@ def raise_weak_groups(deployment, code: str, groups: list, occurred_at, now=None
     return raise_weak_group_escalations(run, code, groups, occurred_at=occurred_at, now=now)
 
 
-def clinical_baseline_facts(step_run) -> StepFacts | None:
-    """B2's clinical baseline as the deployment keeps it, for the step's page, where the clinical lead
-    compares the day's sample with it: each figure, or NOT_RECORDED on a deployment from before the
-    figures were asked for, and any other notes (such a deployment's baseline in words). One query:
-    the case's deployment."""
+def baseline_facts(step_run) -> StepFacts | None:
+    """The baseline set at deployment that the step's check compares with, for the step's page: B2's
+    clinical figures (each, or NOT_RECORDED on a deployment from before they were asked for, and any
+    other notes, such a deployment's baseline in words), B3's last drill before the learning (found:
+    B3's check said to compare with it and its page did not show it). One query: the case's deployment."""
     deployment = step_run.chain_run.subject
     if not isinstance(deployment, Deployment):
         return None
+    if step_run.code == DRILL_STEP:
+        return StepFacts("Baseline at deployment", [(DRILL_BASELINE, f"{deployment.baseline_drill_pct}%")])
     rows = [
         (label[:1].upper() + label[1:], NOT_RECORDED if value is None else f"{value}{unit}")
         for label, value, unit in deployment.clinical_baseline

@@ -468,7 +468,7 @@ def _escalate_weak_groups(observation, now=None) -> list:
     }
     deployment = observation.deployment
     weak = [
-        (group["label"], group["evaluation"])
+        (group["label"], group["evaluation"], group["latest"])
         for group in weak_groups(deployment, observation.step_code)
         if (group["dimension"], group["group"]) in named
     ]

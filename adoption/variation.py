@@ -439,10 +439,13 @@ def variation(deployment, code: str, measure: str) -> pd.DataFrame:
 
 
 def weak_groups(deployment, code: str) -> list[dict]:
-    """The groups whose own mean figures breach step `code`'s rule while the service's do not.
+    """The groups whose own mean figures, or latest figures, breach step `code`'s rule while the
+    service's mean figures do not: a group weak now is weak whatever its earlier shifts were (found:
+    a team's good mean hid today's fall, listed "weak now" on the page and told to nobody).
 
-    Each is {"dimension", "group", "label" (e.g. "team Yew"), "evaluation"}; none while the service
-    as a whole breaches (the step's own breach escalation covers that).
+    Each is {"dimension", "group", "label" (e.g. "team Yew"), "evaluation", "latest"} (`latest`: judged
+    on its latest figures, its mean being within the rule); none while the service as a whole breaches
+    (the step's own breach escalation covers that).
     """
     templates = chain_b_templates()
     rule = threshold_rules(deployment, templates).get(code)
@@ -453,14 +456,22 @@ def weak_groups(deployment, code: str) -> list[dict]:
     fixed = baselines(deployment, templates)
     if evaluate_partial(rule, _means(rows, columns, fixed)).breached:
         return []
-    groups = {(d, g): _means(observed, columns, fixed) for d, g, observed in _groups(rows)}
+    grouped = list(_groups(rows))
     # The step's measures name each figure in the reason as the step does, not by its stored key.
     measures = templates[code].measures if code in templates else []
-    return [
-        {"dimension": d, "group": g, "label": f"{d} {g}", "evaluation": evaluation}
-        for (d, g), evaluation in evaluate_groups(rule, groups, measures).items()
-        if evaluation.breached
-    ]
+    on_average = evaluate_groups(
+        rule, {(d, g): _means(obs, columns, fixed) for d, g, obs in grouped}, measures
+    )
+    now = evaluate_groups(rule, {(d, g): _snapshots(obs, fixed)[-1] for d, g, obs in grouped}, measures)
+    weak = []
+    for d, g, _ in grouped:
+        latest = not on_average[(d, g)].breached
+        evaluation = now[(d, g)] if latest else on_average[(d, g)]
+        if evaluation.breached:
+            weak.append(
+                {"dimension": d, "group": g, "label": f"{d} {g}", "evaluation": evaluation, "latest": latest}
+            )
+    return weak
 
 
 # --- what the deployment page and closing use --------------------------------------------------------

@@ -37,6 +37,8 @@ class MyServiceView(StaffRequiredMixin, TemplateView):
     person over several sees first, for each, how many checks are overdue and due today.
     """
 
+    for_the_work = True
+
     template_name = "adoption/my_service.html"
     page_size = 25
 

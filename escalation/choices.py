@@ -44,6 +44,10 @@ class StepRunState(models.TextChoices):
     CLOSED = "closed", "Closed — no longer needed"
 
 
+# Shown, never stored: a recorded step with an escalation from it still open (found: "no action needed"
+# above the list of its escalations still asking to be acknowledged).
+RECORDED_ESCALATIONS_OPEN = "Recorded — escalations from it are still open"
+
 # Shown, never stored: a check of a step run each shift or day still due whose turn has not come (the
 # one before it has not fallen due yet), with when it opens (StepRun.display_state and state_words).
 NOT_OPEN = "not_open"

@@ -6,7 +6,7 @@ The engine knows no chain's subject (the chain apps sit above it in the house or
 app registers, in its AppConfig.ready(), one function per step code:
 
     from escalation import step_facts
-    step_facts.register("B2", chain.clinical_baseline_facts)
+    step_facts.register("B2", chain.baseline_facts)
 
 The function is called with the step run and returns `StepFacts`, or None to show nothing; a step may
 have several, shown in the order registered. It only

@@ -32,7 +32,7 @@ from . import (
     step_facts,
     subjects,
 )
-from .choices import EscalationKind
+from .choices import RECORDED_ESCALATIONS_OPEN, EscalationKind
 from .forms import (
     ActionForm,
     BackToDefaultForm,
@@ -305,6 +305,7 @@ class StepRunView(StaffRequiredMixin, TemplateView):
             record.seen = seen.record(record, step_run.measures)
         escalations = permissions.visible_escalations(self.request.user).filter(step_run=step_run)
         breach = escalations.filter(kind="breach", parent=None).first()
+        shown_escalations = list(escalations.order_by("-raised_at"))
         can_record = (
             self.request.user.has_perm("escalation.record_step", step_run) and step_run.chain_run.is_open
         )
@@ -319,7 +320,8 @@ class StepRunView(StaffRequiredMixin, TemplateView):
             not_shown=seen.note(step_run.measures, current.values) if current else "",
             earlier=[r for r in records if not r.is_current],
             breach=breach,
-            escalations=escalations.order_by("-raised_at"),
+            escalations=shown_escalations,
+            still_open_words=RECORDED_ESCALATIONS_OPEN if any(e.is_open for e in shown_escalations) else "",
             can_record=can_record,
             opens_later=opens_later,
             who_records="" if can_record else refusal(self.request.user, "escalation.record_step", step_run),

@@ -103,6 +103,11 @@ class A1Decision:
     median: float | None
     mandatory: bool
     rule_text: str
+    # Found: leaving out by hand the only service above the median turned the decision off unsaid.
+    left_out_words: str = ""
+    # The included services' rates: the median is written to as many places as tell it from them, as
+    # the table beside it writes it (found: "0.051" in the decision, "0.0514" in the table).
+    rates: tuple = ()
 
     @property
     def explanation(self) -> str:
@@ -118,8 +123,11 @@ class A1Decision:
         if self.median is None:
             # Without care hours there is no median to be above ("0 above the no provider median").
             return f"{services}; no provider median (no care hours recorded). The rule: {self.rule_text}."
-        median = f"provider median {format_rate(self.median)} per 100 care hours"
-        return f"{services}, {self.above_median_count} above the {median}. The rule: {self.rule_text}."
+        median = f"provider median {format_rate(self.median, self.rates)} per 100 care hours"
+        left_out = f" {self.left_out_words}." if self.left_out_words else ""
+        return (
+            f"{services}, {self.above_median_count} above the {median}. The rule: {self.rule_text}.{left_out}"
+        )
 
 
 def a1_decision(matched: pd.DataFrame, median: float | None, rule: dict, measures: list[dict]) -> A1Decision:
@@ -165,6 +173,7 @@ def a1_decision_of(
         median=median,
         mandatory=rules.evaluate(rule, values, measures).breached,
         rule_text=rules.describe_rule(rule, measures),
+        rates=tuple(rates.values()),
     )
 
 

@@ -8,14 +8,16 @@ class LearningTransferConfig(AppConfig):
     verbose_name = "Learning transfer (chain A)"
 
     def ready(self):
-        from escalation import notifications, step_facts
+        from escalation import chain_hooks, notifications, step_facts
         from providers import waiting_work
 
-        from . import chain, computations, panels, permissions  # noqa: F401 - permissions registers the app's rules
+        from . import chain, computations, hooks, panels, permissions  # noqa: F401 - permissions registers the app's rules
         from .services import line_mails, notice_mails
         from .waiting_work import learning_work_waiting_on
 
         panels.register_panels()
+        chain_hooks.register(chain.CHAIN_CODE, recorded=hooks.refuse_more_than_matched)
+        chain_hooks.register(chain.CHAIN_CODE, recorded=hooks.name_services_left_out_above_the_median)
         computations.register_computations()
         # A notice's mail is composed as it leaves, so a late one says so (and an answered one stays).
         notifications.register_message_kind(notice_mails.KIND, notice_mails.compose)

@@ -149,15 +149,22 @@ def _description(rows: list[dict]) -> str:
     are named and left out of the averages: a week not over yet would pull them down."""
 
     def average(period):
+        # Only weeks every trigger has reached: before learning they all are; after it, a week some have
+        # not reached would set other services' weeks against the before (found: 3 triggers against 1).
         values = [
             r["rate"]
             for r in rows
             if r["period"] == period
             and not r.get("part_week")
+            and not _not_all(r)
             and r["rate"] is not None
             and not math.isnan(r["rate"])
         ]
-        return format_rate(sum(values) / len(values)) if values else "no complete week yet"
+        if values:
+            return format_rate(sum(values) / len(values))
+        if any(_not_all(r) for r in rows if r["period"] == period):
+            return "no week yet reached by every trigger"
+        return "no complete week yet"
 
     part = [week_label(r["week"]) for r in rows if r.get("part_week")]
     part_words = (
@@ -168,7 +175,7 @@ def _description(rows: list[dict]) -> str:
     )
     held_words = "".join(
         f" Week {week_label(r['week'])} holds {r['triggers']} of the {r['all_triggers']} triggers: "
-        "the rest have not reached it yet."
+        "the rest have not reached it yet, so it is left out of the averages."
         for r in rows
         if _not_all(r)
     )

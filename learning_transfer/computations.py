@@ -191,8 +191,20 @@ def repeated_defects(context, cycles: int) -> int:
     return len(summary.repeated_defects(_a5(context), cycles))
 
 
-def high_risk_lacking_action(context) -> int:
-    return summary.high_risk_lacking_count(_a5(context))
+def high_risk_lacking_action(context) -> int | NotFinal:
+    """A5's count across the provider's triggers; not final before the check falls due while its own
+    learning's high-risk services lack verified action (found: recorded early, it read "0 … within
+    threshold" about the very services it was to judge, counted only from its due time)."""
+    figure = summary.high_risk_lacking_count(_a5(context))
+    own = summary.own_action_not_yet_due(_trigger(context), context.now)
+    if not own:
+        return figure
+    return NotFinal(
+        figure,
+        f"{len(own)} high-risk matched {'service' if len(own) == 1 else 'services'} of this learning "
+        f"({in_words(own)}) {'lacks' if len(own) == 1 else 'lack'} verified action and "
+        f"{'is' if len(own) == 1 else 'are'} counted once this check falls due",
+    )
 
 
 def register_computations() -> None:

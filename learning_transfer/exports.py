@@ -28,6 +28,7 @@ HEADER = [
     "Incidents",
     "Care hours",
     "Rate per 100 care hours",
+    "Provider median",
     "Against median",
     "Open actions due",
     "Notice owner",
@@ -66,6 +67,8 @@ def _row(row: ServiceRow, pic: TriggerPicture) -> list:
         match.incidents_7d,
         match.care_hours_7d if match.care_hours_7d is not None else 0,  # a number a spreadsheet sums
         format_rate(match.rate_7d, pic.median) or NO_CARE_HOURS,
+        # Beside every rate, written as the page writes it, so "Against median" can be checked.
+        format_rate(pic.median, pic.rates) or "No median",
         "Above median" if match.above_median else "No rate" if match.rate_7d is None else "At or below",
         match.open_actions_due_5d,
         str(notice.owner or "No owner") if notice else "Not issued",

@@ -11,7 +11,7 @@ def header(request):
     return {
         "nav_roles": roles,
         # The work (learning, adoption) is offered only to those who see it: not the administrator alone.
-        "nav_sees_work": any(role in permissions.WORK_ROLES for role in roles),
+        "nav_sees_work": permissions.does_the_work(user),
         "nav_is_staff": permissions.is_provider_staff(user),
         "nav_is_commissioner": permissions.is_commissioner(user),
     }

@@ -13,6 +13,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
+from django.forms.utils import pretty_name
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -232,6 +233,16 @@ class DateFilter(django_filters.DateFilter):
 
 class FilterForm(forms.Form):
     """A list page's filter form. Every box only narrows the list, so none is marked "(optional)"
-    (the field template reads `narrows_a_list`): a filter full of "(optional)" read as a form to fill."""
+    (the field template reads `narrows_a_list`): a filter full of "(optional)" read as a form to fill.
+    A choice not listed (an old address, a record since gone) is refused naming its box, not with
+    Django's "Select a valid choice" (found on the summary's, the register's and the incidents' filters)."""
 
     narrows_a_list = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            said = str(field.error_messages.get("invalid_choice", ""))
+            if said.startswith("Select a valid choice"):  # Django's own words: a box's own stay
+                label = field.label or pretty_name(name)
+                field.error_messages["invalid_choice"] = f"Choose one of the choices listed under “{label}”."

@@ -12,16 +12,22 @@ from . import permissions
 class StaffRequiredMixin(LoginRequiredMixin):
     """Provider staff only: a staff role held now.
 
+    `for_the_work` limits it to holders of a work role (`permissions.does_the_work`).
     `provider_permission`, for a page not about one object (a list, a create form), is a permission
     the person must have at one of their providers at least; `self.providers` are those providers.
     """
 
     provider_permission = ""
+    # A page of the services' work: refused to a person who holds no work role (the administrator
+    # alone), who would otherwise read it empty (found by address, though the menu no longer offers it).
+    for_the_work = False
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not permissions.is_provider_staff(request.user):
+            raise PermissionDenied
+        if self.for_the_work and not permissions.does_the_work(request.user):
             raise PermissionDenied
         if self.provider_permission:
             self.providers = permissions.providers_where(request.user, self.provider_permission)

@@ -313,6 +313,12 @@ def staff_assignments(user) -> list[RoleAssignment]:
     return [a for a in assignments(user) if a.role != Role.COMMISSIONER]
 
 
+def does_the_work(user) -> bool:
+    """Whether the person holds a role now that sees the services' work (`WORK_ROLES`): the learning
+    and adoption pages are theirs, not the provider administrator's, who keeps the organisation."""
+    return any(a.role in WORK_ROLES for a in staff_assignments(user))
+
+
 def roles_held(user) -> list[str]:
     """Distinct roles the person holds, most senior first (the order of Role)."""
     held = {a.role for a in assignments(user)}

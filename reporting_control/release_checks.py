@@ -5,6 +5,7 @@ after the lines last changed (a line added, its services named, or decided) and 
 judged against (C1, C3, C4, and each day's C2 already due, or the first day's C2
 when none was recorded: an early release still has its figures checked once), and the latest check of
 the figures (C2) within its threshold: no override, it is recorded again once the services catch up.
+An update for commissioners must cover at least one service: their commissioners are sent its pack.
 """
 
 from django.utils import timezone
@@ -13,7 +14,7 @@ from escalation.choices import StepRunState
 from providers.templatetags.nhsuk import london, on_at
 
 from . import chain, evidence, movement
-from .choices import WITHHELD_STATES
+from .choices import WITHHELD_STATES, Audience
 from .models import IssueHold, ReportingLine, ReportingUpdate
 
 
@@ -142,6 +143,12 @@ def release_problems(update: ReportingUpdate, now=None) -> list[str]:
     figures = _figures_breach_problem(update)
     if figures:
         problems.append(figures)
+    if update.audience == Audience.COMMISSIONER and not update.services.exists():
+        # Planning refuses it now; an update planned so before is stopped here (tester 14's L7).
+        problems.append(
+            "The update is for commissioners but covers no services: no commissioner would be sent its "
+            "pack. Plan it again, covering their services."
+        )
     verdicts = evidence.judge_update(update)
     if not verdicts:
         problems.append("The update has no reporting lines.")

@@ -25,7 +25,7 @@ from providers.permissions import require_perm
 from providers.services import given_reason
 
 from . import chain, evidence, packs
-from .choices import DECIDED_STATES, WITHHELD_STATES, LineKind, LineState, PackStatus, UpdateStatus
+from .choices import DECIDED_STATES, WITHHELD_STATES, Audience, LineKind, LineState, PackStatus, UpdateStatus
 from .computations import COMPLETING_IN_TIME
 from .models import EvidencePack, IssueHold, ReportingLine, ReportingUpdate
 from .release_checks import active_hold, release_problems
@@ -102,6 +102,8 @@ def plan_update(
     triggers, services = list(triggers), list(services)
     _same_provider(triggers, provider, "triggers", "learning triggers")
     _same_provider(services, provider, "services", "services")
+    if audience == Audience.COMMISSIONER and not services:
+        raise ValidationError({"services": REACHES_NO_COMMISSIONER})
     _refuse_if_planned(provider, title, issue_at)
     # As chain.start counts them: back from the issue date-time, the recurring checks up to it.
     refuse_late_start(
@@ -145,11 +147,10 @@ def _refuse_if_planned(provider, title: str, issue_at: datetime) -> None:
 
 
 NO_SERVICES = "Name at least one service this claim speaks for."
-# Said on the update's page and when a line is added while the update covers no services: nothing
-# refuses it, but no commissioner is sent its pack, so whoever plans it should know.
-COVERS_NO_SERVICES = (
-    "This update covers no services: no commissioner will be sent its pack, and its pack names only the "
-    "services its lines speak for."
+# Found: a commissioners' update covering no services was released to no commissioner at all.
+REACHES_NO_COMMISSIONER = (
+    "An update for commissioners is sent to the commissioners of the services it covers: choose at least "
+    "one service, or plan it for the regulator."
 )
 
 

@@ -22,7 +22,7 @@ from providers.templatetags.nhsuk import on_at
 from providers.who_acts import Colleagues, join_or, nobody_holds, refusal
 
 from . import chain, movement, permissions, services, since_release, stale_evidence, update_history
-from .choices import WITHHELD_STATES, Audience, LineKind, LineState
+from .choices import WITHHELD_STATES, LineKind, LineState
 from .forms import DecisionForm, LineForm, LineServicesForm, ReasonForm, UpdateForm
 from .models import ReportingLine, ReportingUpdate
 from .packs import commissioners_of
@@ -176,7 +176,6 @@ class UpdateDetailView(UpdateMixin, TemplateView):
             can_open_run=run is not None and user.has_perm("escalation.view_chain_run", run),
             sign_off=sign_off,
             problems=problems,
-            covers_no_services=services.COVERS_NO_SERVICES,
             can_edit=user.has_perm("reporting_control.edit_update", update) and not update.released_at,
             can_hold=user.has_perm("reporting_control.place_hold", update),
             can_lift=user.has_perm("reporting_control.lift_hold", update),
@@ -189,7 +188,9 @@ class UpdateDetailView(UpdateMixin, TemplateView):
             can_record_sign_off=sign_off is not None and user.has_perm("escalation.record_step", sign_off),
             who_signs_off=sign_off and refusal(user, "escalation.record_step", sign_off, colleagues),
             who_releases=refusal(user, "reporting_control.release_update", update, colleagues),
-            nobody_releases=nobody_holds(
+            # Found: a held update said who placed the hold and why, not who may lift it.
+            who_lifts=refusal(user, "reporting_control.lift_hold", update, colleagues) if active else "",
+            nobody_signs=nobody_holds(
                 update.provider, join_or([Role(role).label for role in permissions.SIGNERS])
             ),
             history=update_history.update_changes(update),  # a whole evidence check in words
@@ -261,8 +262,6 @@ class LineCreateView(BeforeReleaseMixin, UpdateMixin, FormView):
             add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"Line {line.order} added: {line.get_state_display().lower()}.")
-        if update.audience == Audience.COMMISSIONER and not update.services.exists():
-            messages.warning(self.request, services.COVERS_NO_SERVICES)
         return redirect(update.get_absolute_url())
 
 

@@ -60,7 +60,7 @@ def test_the_register_filtered_by_a_huge_service_id_shows_a_field_error(client, 
     signed_in(client, quality_director)
     response = client.get("/learning/", {"service": HUGE_ID})
     assert response.status_code == 200
-    assert CHOICE_ERROR in response.text
+    assert "Choose one of the choices listed under “Where it happened”." in response.text
 
 
 def test_an_update_covering_a_huge_service_id_is_a_field_error(client, elm_house, compliance_manager):

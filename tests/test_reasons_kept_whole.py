@@ -90,7 +90,7 @@ def test_a_long_reason_for_a_hold_is_kept_whole_in_the_history(provider):
         by=compliance,
         provider=provider,
         title="Falls learning update for the council",
-        audience=Audience.COMMISSIONER,
+        audience=Audience.REGULATOR,
         issue_at=timezone.now() + timedelta(days=14),
     )
     reporting.place_hold(update, by=compliance, reason=LONG_REASON)

@@ -5,6 +5,8 @@ decided stays readable. When a later import or correction changes the incidents 
 matched service inside the window those rates were counted over, the trigger's page says so, naming the
 days and figures, until matching runs again. Two queries however many services or days changed: the
 window's totals from the daily roll-up, then the changed days' figures from the care-hours history.
+The provider median is counted over every service, matched or not: when it moved, the page says so too
+(`median_changed`).
 """
 
 from dataclasses import dataclass
@@ -12,7 +14,10 @@ from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Subquery, Sum
 
+from providers.numbers import format_rate
+
 from ..models import CareHours, ServiceDay
+from . import data
 from .import_changes import hours_text
 
 # Changed days named on the page, in all; the rest are in each service's care-hours history.
@@ -62,6 +67,21 @@ def changed_since_matching(trigger, matches) -> list[ChangedFigures]:
             ChangedFigures(matches[service_id].service.name, days.get(service_id, []), then, current)
         )
     return found
+
+
+def median_changed(trigger) -> str:
+    """ "1.000 when matched, 0.500 now" when the provider median over the trigger's matching window now
+    differs from the one it was matched on (found: incidents imported for services not matched moved it,
+    so the matched services' places against it, and A1's decision, changed unsaid); else "". Asked of
+    an open, matched trigger only, as `changed_since_matching` is."""
+    if trigger.is_closed or trigger.matched_at is None or trigger.rates_first_day is None:
+        return ""
+    _, now = data.provider_rates(trigger.provider, trigger.rates_first_day, trigger.rates_last_day)
+    then = None if trigger.provider_median_rate is None else float(trigger.provider_median_rate)
+    if now == then:
+        return ""
+    said = [format_rate(then, now) or "none", format_rate(now, then) or "none"]
+    return f"{said[0]} when matched, {said[1]} now"
 
 
 def _changed_days(trigger, service_ids: list[int], window) -> dict[int, list[str]]:

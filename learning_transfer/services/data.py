@@ -15,6 +15,7 @@ from django.db.models.functions import Cast, Coalesce, Round
 from providers.calendar import LONDON
 from providers.models import Service, ServiceRiskTag
 
+from .. import analysis
 from ..models import ImplementationLine, ServiceDay
 
 
@@ -112,6 +113,17 @@ def incidents_on_record(services, up_to: date | None = None) -> int:
     if up_to is not None:
         days = days.filter(day__lte=up_to)
     return days.aggregate(total=Coalesce(Sum("incidents"), 0))["total"]
+
+
+def provider_rates(provider, first_day: date, last_day: date, services: pd.DataFrame | None = None):
+    """Every service's incidents, care hours and rate per 100 care hours over [first_day, last_day] and
+    the provider median of those rates: what A1 judges the matched services against (`services`, the
+    provider's `services_frame`, when the caller has it). Returns (rates frame, median or None)."""
+    services = services_frame(provider) if services is None else services
+    incidents, care_hours = daily_figures({"provider": provider}, first_day, last_day)
+    named = services[["service_id", "name"]]
+    rates = analysis.incident_rates(named, incidents, care_hours, first_day, last_day)
+    return rates, analysis.provider_median(rates)
 
 
 def open_actions_due_by(service_ids, horizon: datetime) -> dict[int, int]:

@@ -6,11 +6,12 @@ computations.py registers them as the computations chain A's measures name (with
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from providers.choices import RiskLevel, label_of
 from providers.models import User
+from providers.numbers import format_rate
 from providers.permissions import compiled_once
 from providers.who_acts import join_and
 
@@ -124,7 +125,7 @@ def a1_decision(pic: TriggerPicture, a1_step=None) -> analysis.A1Decision:
     the caller has loaded that step run already. A trigger with no case (none was started, as for a
     history loaded in bulk) is judged by the rule as the provider runs it now."""
     rule, step_measures = chain.rule_as_run(pic.trigger, "A1", None if a1_step is None else [a1_step])
-    return analysis.a1_decision_of(
+    decision = analysis.a1_decision_of(
         len(pic.included),
         matched_service_rates(pic),
         sum(1 for r in pic.included if r.match.above_median),
@@ -132,6 +133,20 @@ def a1_decision(pic: TriggerPicture, a1_step=None) -> analysis.A1Decision:
         rule,
         step_measures,
     )
+    return replace(
+        decision, left_out_words=left_out_above_median([r.match for r in pic.left_out], pic.median)
+    )
+
+
+def left_out_above_median(left_out, median: float | None) -> str:
+    """ "Left out by hand while above the provider median: Ash Grove (1.143)" for the matched services
+    left out whose rate was above the median, said beside A1's decision and in its record ("" for none):
+    the decision does not count them, and a comparable service left out is a warning sign."""
+    above = sorted((m for m in left_out if m.above_median), key=lambda m: m.service.name)
+    if not above:
+        return ""
+    named = ", ".join(f"{m.service.name} ({format_rate(m.rate_7d, median)})" for m in above)
+    return f"Left out by hand while above the provider median: {named}"
 
 
 def _issued_first(row: ServiceRow, issued) -> bool:

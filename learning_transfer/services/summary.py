@@ -110,6 +110,13 @@ def action_not_yet_due(now: datetime) -> Q:
     return HIGH_RISK_UNVERIFIED & Q(_board_check_not_yet_due(now))
 
 
+def own_action_not_yet_due(trigger: LearningTrigger, now: datetime) -> list[str]:
+    """The names of the trigger's own included high-risk matched services lacking verified action while
+    its board check (A5) is still to come: its A5 recorded before then judges them as not yet lacking."""
+    rows = trigger.matches.filter(action_not_yet_due(now), included=True).order_by("service__name")
+    return list(rows.values_list("service__name", flat=True))
+
+
 @dataclass(frozen=True)
 class SummaryFilters:
     """What the nominated individual narrowed the summary to."""

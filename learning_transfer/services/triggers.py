@@ -202,10 +202,7 @@ def _baseline(trigger: LearningTrigger):
     values = chain.parameters(provider, trigger)
     first, last = analysis.rate_window(trigger.confirmed_at, values["rate_days"])
     services = data.services_frame(provider)
-    scope = {"provider": provider}
-    incidents, care_hours = data.daily_figures(scope, first, last)
-    rates = analysis.incident_rates(services[["service_id", "name"]], incidents, care_hours, first, last)
-    median = analysis.provider_median(rates)
+    rates, median = data.provider_rates(provider, first, last, services)
     rates = analysis.flag_above_median(rates, median).set_index("service_id")
     calendar = provider.calendar
     working_days = values["open_action_working_days"]

@@ -60,3 +60,13 @@ def nobody_acknowledges(notice) -> str:
     manager, who acknowledges any of its notices): "Nobody at Elm House holds the Registered Manager
     role yet: ask your provider administrator"."""
     return nobody_holds(notice.matched_service.service, Role.REGISTERED_MANAGER.label)
+
+
+@register.filter
+def learning_at(trigger, service) -> str:
+    """ "LT-0004 Fall at Elm House at Rowan Court": the learning and the service it is about there,
+    the service not said twice when the title ends with it already (found: "LT-0004 Medication error at
+    Willow Bank at Willow Bank", the default title naming the service the failure happened at)."""
+    said = f"{trigger.reference} {trigger.title}"
+    name = getattr(service, "name", str(service))
+    return said if trigger.title.endswith(f" at {name}") else f"{said} at {name}"

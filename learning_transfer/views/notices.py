@@ -28,7 +28,7 @@ from ..forms import (
     NoticeOwnerForm,
 )
 from ..models import ImplementationLine, LearningNotice, MatchedService
-from ..services.changed_since_matching import changed_since_matching
+from ..services.changed_since_matching import changed_since_matching, median_changed
 from ..services.common import closed_for_work
 from ..services.exposure import EDIT, briefing_title, last_replacement, offers
 from ..services.late_notices import acknowledged_words, mark_late
@@ -41,6 +41,8 @@ from .common import act
 class NoticeListView(StaffRequiredMixin, ListView):
     """Current notices for the person's services (a registered manager's inbox of learning): those
     the person acknowledges apart from those others acknowledge, naming who, and those acknowledged."""
+
+    for_the_work = True
 
     template_name = "learning_transfer/notice_list.html"
     context_object_name = "notices"
@@ -192,6 +194,7 @@ class MatchDetailView(MatchMixin, TemplateView):
             briefing_title=briefing_title(match),
             # The rate above is as matched: a note when its figures in the matching window changed since.
             figures_changed=changed_since_matching(match.trigger, [match]),
+            median_changed=median_changed(match.trigger),
             can_manage=user.has_perm("learning_transfer.manage_trigger", match.trigger),
             # A service left out no longer opens its trigger: its page names the trigger without a link.
             can_open_trigger=permissions.visible_triggers(user).filter(pk=match.trigger_id).exists(),

@@ -28,7 +28,7 @@ from ..filters import TriggerFilterSet
 from ..forms import CloseWithoutLearningForm, LearningForm, MatchAdjustForm, TriggerForm
 from ..models import LearningNotice, MatchedService
 from ..services import measures, rounds
-from ..services.changed_since_matching import changed_since_matching
+from ..services.changed_since_matching import changed_since_matching, median_changed
 from ..services.corrections import source_corrections
 from ..services.late_start import LOG_LATE, StartsOverdue
 from ..services.match_history import matched_set_changes
@@ -40,6 +40,8 @@ from .common import TriggerMixin, act
 
 class TriggerListView(StaffRequiredMixin, ListView):
     """The register: every trigger the person can see, filtered, in a fixed number of queries."""
+
+    for_the_work = True
 
     template_name = "learning_transfer/trigger_list.html"
     context_object_name = "triggers"
@@ -257,6 +259,7 @@ class TriggerDetailView(TriggerMixin, TemplateView):
             figures_changed=changed_since_matching(
                 trigger, [row.match for row in pic.included + pic.left_out]
             ),
+            median_changed=median_changed(trigger),
             **_chain_context(run, timeline, user),
             other_regions_checks=len(step_runs) - len(timeline),
             **kwargs,

@@ -1,6 +1,7 @@
 """The clinical lead judging B2 reconciles the day's sample against the pre-learning clinical baseline
 (the step's own check says so), so the B2 step page shows the three figures set at deployment beside
-the form. A deployment made before the figures were asked for says they were not recorded."""
+the form. A deployment made before the figures were asked for says they were not recorded. B3's page
+shows the last drill's figure it is compared with (tester 16: B1 and B2 showed theirs, B3 did not)."""
 
 from decimal import Decimal
 
@@ -68,3 +69,12 @@ def test_a_deployment_from_before_the_figures_says_they_were_not_recorded(client
 def test_other_checks_do_not_show_it(client, elm_deployment, people):
     client.force_login(people.registered_manager)
     assert "Baseline at deployment" not in client.get(step_page(elm_deployment, "B1")).text
+
+
+def test_the_b3_page_shows_the_last_drill_before_the_learning(client, elm_deployment, people):
+    Deployment.objects.filter(pk=elm_deployment.pk).update(baseline_drill_pct=84)
+    client.force_login(people.practice_development_lead)
+    page = client.get(step_page(elm_deployment, "B3")).text
+    facts = page.split("Baseline at deployment", 1)[1].split("</dl>", 1)[0]
+    assert "Correct demonstration at the last drill before the learning" in facts and "84.0%" in facts
+    assert "Medication omissions" not in facts

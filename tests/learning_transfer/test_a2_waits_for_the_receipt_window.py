@@ -60,6 +60,12 @@ def test_inside_the_window_the_figure_is_not_final_and_recording_asks_first(
         assert response.status_code == 302
         event = step.events.latest("at")
         assert "not final" in event.message
+        # 0 % received is a breach: whoever is told of it (tester 17: mailed "send it again today") is
+        # told the figure was not final, and why.
+        breach = step.escalations.get(kind="breach")
+        assert "It was recorded with figures not final (a notice's 4-hour receipt window is open until" in (
+            breach.reason
+        )
 
 
 def test_once_every_window_has_closed_nothing_is_asked(client, sign_in, issued, governance_officer):

@@ -79,4 +79,23 @@ def test_the_chart_marks_weeks_not_yet_reached_by_every_trigger():
     chart = str(before_after_chart(weeks))
     assert ">1 of 2</text>" in chart and ">2 of 2</text>" not in chart
     description = chart.split("<desc", 1)[1].split("</desc>", 1)[0]
-    assert "Week +2 holds 1 of the 2 triggers: the rest have not reached it yet." in description
+    assert "Week +2 holds 1 of the 2 triggers: the rest have not reached it yet" in description
+
+
+def test_the_averages_compare_the_same_triggers_before_and_after():
+    """Tester 17 (M4): "before learning: 0.032; after learning: 0.021" set three triggers' weeks before
+    against one trigger's weeks after: read as a fall of a third, it compared different services. A
+    week after learning not yet reached by every trigger is left out of the averages, and said so."""
+    weeks = [
+        {"week": -1, "period": "before", "rate": 1.0, "triggers": 2, "services": 8, "all_triggers": 2},
+        {"week": 1, "period": "after", "rate": 0.8, "triggers": 2, "services": 8, "all_triggers": 2},
+        {"week": 2, "period": "after", "rate": 0.2, "triggers": 1, "services": 4, "all_triggers": 2},
+    ]
+    description = str(before_after_chart(weeks)).split("<desc", 1)[1].split("</desc>", 1)[0]
+    assert "before learning: 1.000; after learning: 0.800." in description
+    assert (
+        "Week +2 holds 1 of the 2 triggers: the rest have not reached it yet, so it is left out of the "
+        "averages." in description
+    )
+    only_some = str(before_after_chart([weeks[0], weeks[2]])).split("<desc", 1)[1].split("</desc>", 1)[0]
+    assert "after learning: no week yet reached by every trigger." in only_some

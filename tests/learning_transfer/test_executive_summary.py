@@ -245,7 +245,7 @@ def test_an_invalid_filter_is_shown_as_an_error_not_ignored(client, sign_in, iss
     assert "nhsuk-error-summary" in page and "There is a problem" in page
     assert 'href="#id_period"' in page  # the summary links to the field
     assert "nhsuk-form-group--error" in page and 'id="id_period-error"' in page
-    assert "Select a valid choice" in page
+    assert "Choose one of the choices listed under “Period”." in page
     assert 'data-testid="filter-not-applied"' in page
     # The box shows the period the figures below are for, not its first choice.
     assert '<option value="365" selected>' in page

@@ -1,9 +1,9 @@
 """A tester's released CQC pack said "Services covered: none named" while its lines named four homes: the
 update was planned without its covered services and nothing warned. The pack now names the services its
-claims speak for, and the update's page and adding a line warn while the update covers no services."""
+claims speak for, as the update's page does. (An update for commissioners covering no services is no
+longer planned: test_commissioner_update_reaches_a_commissioner.)"""
 
 import pytest
-from django.urls import reverse
 
 from reporting_control import services
 from reporting_control.choices import Audience, LineKind
@@ -15,15 +15,13 @@ from .conftest import verify
 
 pytestmark = pytest.mark.django_db
 
-WARNING = "This update covers no services"
-
 
 def test_the_pack_names_the_services_its_lines_name(
     plan, compliance_manager, provider_director, birch_lodge, cedar_court, birch_match, cedar_match
 ):
     verify(birch_match)
     verify(cedar_match)
-    update = plan(services_covered=[])
+    update = plan(services_covered=[], audience=Audience.REGULATOR)
     for service in (cedar_court, birch_lodge):
         services.add_line(
             update,
@@ -42,43 +40,11 @@ def test_the_pack_names_the_services_its_lines_name(
     assert "none named" not in html
 
 
-def test_an_update_covering_no_services_says_so_when_lines_are_added(
-    client, sign_in, plan, compliance_manager, birch_lodge
-):
-    update = plan(services_covered=[])
-    sign_in(compliance_manager)
-    assert WARNING in client.get(update.get_absolute_url()).text
-
-    response = client.post(
-        reverse("reporting_control:line_create", args=[update.pk]),
-        {
-            "claim": "Birch Lodge checks falls risk.",
-            "kind": LineKind.NAMED_SERVICE,
-            "services": [birch_lodge.pk],
-        },
-        follow=True,
-    )
-    assert WARNING in response.text
-
-    covered = plan(title="Covers its homes")
-    assert WARNING not in client.get(covered.get_absolute_url()).text
-
-
-def test_an_update_for_the_regulator_is_not_warned_of_covering_no_services(
-    client, sign_in, plan, compliance_manager
-):
-    """Found: a CQC update whose line names three services read "No services covered … no commissioner
-    will be sent its pack": true of no update for the regulator, and contradicted by its lines."""
-    update = plan(services_covered=[], audience=Audience.REGULATOR)
-    sign_in(compliance_manager)
-    assert WARNING not in client.get(update.get_absolute_url()).text
-
-
 def test_the_update_page_names_the_services_its_lines_speak_for(
     client, sign_in, plan, compliance_manager, birch_lodge
 ):
     """Found: an update's page said it covers "None" while its draft pack named three homes."""
-    update = plan(services_covered=[])
+    update = plan(services_covered=[], audience=Audience.REGULATOR)
     services.add_line(
         update,
         by=compliance_manager,

@@ -29,7 +29,7 @@ PLAN_ANYWAY = "Plan it anyway: I understand these checks start overdue"
 def form(trigger, issue_at: str, **more) -> dict:
     return {
         "title": "Tomorrow update",
-        "audience": "commissioner",
+        "audience": "regulator",
         "issue_at": issue_at,
         "triggers": [trigger.pk],
         **more,
@@ -103,7 +103,7 @@ def test_the_action_refuses_a_late_start_unless_told_to_plan_it_anyway(provider,
         "by": compliance_manager,
         "provider": provider,
         "title": "Tomorrow update",
-        "audience": Audience.COMMISSIONER,
+        "audience": Audience.REGULATOR,
         "issue_at": datetime(2026, 12, 7, 10, 0, tzinfo=LONDON),
         "now": SUNDAY,
     }

@@ -32,6 +32,10 @@ def _work_pages(place) -> dict[str, str]:
         "trigger": reverse("learning_transfer:trigger_detail", args=[objects["trigger"].pk]),
         "deployment": reverse("adoption:deployment_detail", args=[objects["deployment"].pk]),
         "service's checks": reverse("adoption:service", args=[place.s2.pk]),
+        # The lists too (found: opened by address, they read empty rather than refused).
+        "register": reverse("learning_transfer:trigger_list"),
+        "notices": reverse("learning_transfer:notice_list"),
+        "every service's checks": reverse("adoption:my_service"),
     }
 
 

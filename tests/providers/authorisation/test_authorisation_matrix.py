@@ -215,7 +215,7 @@ TABLE = {
         kwargs=lambda place: {"code": "A2"},
     ),
     # Chain A: learning transfer.
-    "learning_transfer:trigger_list": at(get=anywhere()),
+    "learning_transfer:trigger_list": at(get=anywhere(*WORK)),
     "learning_transfer:trigger_add": at(get=anywhere(R.QUALITY_DIRECTOR), post=anywhere(R.QUALITY_DIRECTOR)),
     # Opened by whoever reaches the source or a matched service; which matched services it shows in
     # full follows the role's reach (test_matched_services_shown_by_reach.py).
@@ -241,7 +241,7 @@ TABLE = {
     "learning_transfer:trigger_close_no_learning": at(
         get=may(R.QUALITY_DIRECTOR), post=may(R.QUALITY_DIRECTOR), kwargs=the_object("trigger")
     ),
-    "learning_transfer:notice_list": at(get=anywhere()),
+    "learning_transfer:notice_list": at(get=anywhere(*WORK)),
     # The removed person still owns oakwood's notice, but owning it gives nothing without a role there.
     "learning_transfer:notice_acknowledge": at(
         post=may(R.REGISTERED_MANAGER, reach="s2"), kwargs=the_object("notice")
@@ -321,7 +321,7 @@ TABLE = {
     ),
     "learning_transfer:summary": at(get=anywhere(*SUMMARY)),
     # Chain B: adoption in live practice.
-    "adoption:my_service": at(get=anywhere()),
+    "adoption:my_service": at(get=anywhere(*WORK)),
     "adoption:service": at(get=may(*WORK, reach="s2"), kwargs=lambda place: {"service_pk": place.s2.pk}),
     "adoption:deployment_detail": at(
         get=may(*WORK, reach="s2"), post=may(*CHECKERS, reach="s2"), kwargs=the_object("deployment")
