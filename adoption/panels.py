@@ -1,5 +1,6 @@
-"""Dashboard panels of chain B: due and overdue adoption checks at the services of the role viewed, and
-learning ready to deploy at a registered manager's services."""
+"""Dashboard panels of chain B: due and overdue adoption checks at the services of the role viewed, the
+open checks summed up per service of a deputy regional manager's region, and learning ready to deploy
+at a registered manager's services."""
 
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +34,14 @@ def due_checks_context(request, role) -> dict:
     }
 
 
+def region_services_context(request, role) -> dict:
+    """The open adoption checks summed up at each service the person oversees in this role (a Deputy
+    Regional Manager's region), as the adoption page sums them up: found, a region's 12 overdue checks at
+    one service were only under More → Adoption. One query however many services and checks."""
+    scope = permissions.visible_services(request.user, roles=[role])
+    return {"service_summary": services.service_summary(scope, timezone.now())}
+
+
 def ready_to_deploy_context(request, role) -> dict:
     """Learning whose implementation lead is confirmed and that is not yet live at the manager's
     services: the next step after acknowledging a notice (the same list as the adoption page's)."""
@@ -52,6 +61,12 @@ def register_panels() -> None:
         context=due_checks_context,
         order=20,
         lists_own_checks=True,
+    )
+    dashboards.register(
+        roles=[Role.DEPUTY_REGIONAL_MANAGER],
+        template="adoption/panels/region_services.html",
+        context=region_services_context,
+        order=25,
     )
     dashboards.register(
         roles=[Role.REGISTERED_MANAGER],

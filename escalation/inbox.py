@@ -17,7 +17,7 @@ from providers import dashboards
 from providers.mixins import FormOnlyMixin, StaffRequiredMixin
 from providers.permissions import visible_services
 
-from . import panels, permissions, services, telling
+from . import occurrences, panels, permissions, services, telling
 from .choices import EscalationState
 from .filters import InboxFilterForm
 
@@ -116,7 +116,14 @@ class AcknowledgeTickedView(FormOnlyMixin, StaffRequiredMixin, View):
         if done:
             messages.success(request, f"{done} escalation{'s' if done != 1 else ''} acknowledged.")
         if left:
-            names = "; ".join(f"{e.step_run.label} ({e.kind_words})" for e in left)
+            # A check done every shift or day says which (found: two "Close the late shift's open tasks
+            # (B4)" alike), in a fixed number of queries however many are left.
+            which = occurrences.which_checks([e.step_run for e in left])
+            names = "; ".join(
+                ", ".join([e.step_run.label, *([which[e.step_run_id]] if e.step_run_id in which else [])])
+                + f" ({e.kind_words})"
+                for e in left
+            )
             messages.info(
                 request, f"Left as they were (acknowledged already, or not yours to act on): {names}."
             )

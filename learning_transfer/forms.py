@@ -300,6 +300,7 @@ class LeadForm(forms.Form):
                 label=f"Reason for replacing {current}",
                 required=False,  # keeping the same lead needs none: the service asks it of a replacement
             )
+            self.fields["reason"].needed_later = True  # so not "(optional)": a replacement is refused without
 
 
 class ExposureForm(ServiceErrorsMixin, forms.Form):

@@ -12,6 +12,8 @@ from django import template
 from django.template.defaultfilters import floatformat
 from django.utils import translation
 
+from escalation.choices import group_words
+
 register = template.Library()
 
 
@@ -27,3 +29,10 @@ def figure(value, places="-1"):
 @lru_cache(maxsize=4096)
 def _formatted(kind: type, value, places: str, language: str | None):
     return floatformat(value, places)
+
+
+@register.filter
+def group_name(row) -> str:
+    """A team, shift or location of the page's tables as a sentence says it: "the Night team", "the
+    late shift", "location Garden wing" (found: "Team Day team", "shift late")."""
+    return group_words(f"{row['dimension']} {row['group']}")

@@ -1,6 +1,7 @@
 """Escalations, their delivery (outbox and inbox) and the engine's own record of what it did."""
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import ordinal
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -195,6 +196,12 @@ class Escalation(models.Model):
         if self.group and self.kind in (EscalationKind.WEAK_GROUP, EscalationKind.FOLLOW_UP):
             return f"{kind}: {self.group_words}"
         return kind
+
+    @property
+    def level_words(self) -> str:
+        """A follow-up's rung in words, after whom it went to: "2nd follow-up" for level 3 ("" for a
+        first level). Found: "Nominated Individual (level 3)" explained nothing to a care manager."""
+        return f"{ordinal(self.level - 1)} follow-up" if self.level > 1 else ""
 
     @property
     def group_words(self) -> str:

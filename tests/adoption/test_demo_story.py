@@ -50,7 +50,10 @@ def test_the_demo_manager_cannot_close_rowan_court_yet(rowan_court, client):
     client.force_login(manager)
     page = client.get(reverse("adoption:deployment_detail", args=[rowan_court.pk]))
     assert "Closing is not available yet" in page.text
-    assert "Team Night team: Care-record completion" in page.text
+    assert "The Night team: Care-record completion" in page.text
+    # Tester 16: "Team Day team", "shift late", and no word of which list to act on.
+    assert "<strong>Weak now (act on these):</strong> the Night team, the night shift" in page.text
+    assert "shift late" not in page.text and "Team Night team" not in page.text
     assert "Aligned since" in page.text
     assert_accessible(page.text)
 

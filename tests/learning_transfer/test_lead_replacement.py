@@ -140,6 +140,8 @@ def test_the_form_shows_the_missing_reason_next_to_it_and_keeps_the_choice(ash, 
     sign_in(femi)
     page = client.get(lead_form(client, ash))
     assert "Reason for replacing Beth Byrne" in page.text
+    # Tester 16: it read "(optional)", and a replacement without it is refused.
+    assert "Reason for replacing Beth Byrne (optional)" not in page.text
 
     response = client.post(lead_form(client, ash), {"person": femi.pk, "reason": ""})
     assert response.status_code == 200
