@@ -158,6 +158,8 @@ def record_step(
             deciding=result.deciding,
             explanation=result.text,
         )
+        early = recorded_early(before, figures.waiting_for)
+        record.recorded_early = early.removeprefix(", ")
         # After the lock: of two presses at once, the second is refused, and asked no reason.
         current = _refuse_a_repeat(locked, record)
         if current is not None and asked_why and not correction_reason:
@@ -169,7 +171,6 @@ def record_step(
         locked.state = StepRunState.BREACHED if result.breached else StepRunState.RECORDED
         locked.recorded_at = now
         locked.save(update_fields=["state", "recorded_at"])
-        early = recorded_early(before, figures.waiting_for)
         verdict = ("threshold breached" if result.breached else "within threshold") + early
         write_event(
             EventKind.STEP_RECORDED, run, step_run=locked, actor=by, at=now, message=f"Recorded: {verdict}."
@@ -180,7 +181,7 @@ def record_step(
         # The chain's side effects (chain C's issue hold, C2's per-service escalations), saved with the
         # record, and first: a chain that raised its own breach escalations has them found below.
         _hooks_then_reasons(record, unexplained)
-        record.escalation = _breach_escalation(locked, record, result, early) if result.breached else None
+        record.escalation = _breach_escalation(locked, record, result) if result.breached else None
         done = step_facts.done_already(locked) if record.escalation is not None else None
         if done:  # what the breach asks for is done already (A1 after the learning was issued)
             settling.settle_done(locked, by=by, now=now, done=done)
@@ -265,13 +266,13 @@ def _case_recorded_since(step_run: StepRun, moment) -> bool:
     )
 
 
-def _breach_escalation(step_run: StepRun, record: StepRecord, result, early: str = "") -> Escalation:
+def _breach_escalation(step_run: StepRun, record: StepRecord, result) -> Escalation:
     """The step's breach escalation for this breaching record: the newest of its breach escalations
     still open (a chain's own, such as C2's per service, raised by its hook just before, or the step's
     earlier one nobody has resolved yet), else a new one. Once every earlier breach escalation of the
     step is resolved, a breach is a new problem: a new escalation says it is the step's 2nd (3rd…)
     breach. Called inside record_step's lock on the step run, so two records breaching at once number
-    their breach in turn. `early` says how it was recorded early (`recorded_early`), if it was."""
+    their breach in turn. A record made early says so (`StepRecord.recorded_early`)."""
     earlier = list(
         Escalation.objects.filter(step_run=step_run, kind=EscalationKind.BREACH, parent=None).order_by(
             "-raised_at", "-pk"
@@ -303,7 +304,7 @@ def _breach_escalation(step_run: StepRun, record: StepRecord, result, early: str
         result,
         reason=_breach_reason(step_run, result, earlier[0] if earlier else None, breach_number)
         # Found: a breach on figures not final read, in the mail, as final ("send it again today").
-        + (f" It was recorded {early.removeprefix(', ')}." if early else ""),
+        + (f" It was recorded {record.recorded_early}." if record.recorded_early else ""),
         occurred_at=record.recorded_at,
         service=service,
     )

@@ -305,7 +305,7 @@ class StepRunView(StaffRequiredMixin, TemplateView):
             record.seen = seen.record(record, step_run.measures)
         escalations = permissions.visible_escalations(self.request.user).filter(step_run=step_run)
         breach = escalations.filter(kind="breach", parent=None).first()
-        shown_escalations = list(escalations.order_by("-raised_at"))
+        shown_escalations = list(escalations.select_related("service").order_by("-raised_at"))
         can_record = (
             self.request.user.has_perm("escalation.record_step", step_run) and step_run.chain_run.is_open
         )

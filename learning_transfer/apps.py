@@ -16,7 +16,7 @@ class LearningTransferConfig(AppConfig):
         from .waiting_work import learning_work_waiting_on
 
         panels.register_panels()
-        chain_hooks.register(chain.CHAIN_CODE, recorded=hooks.refuse_more_than_matched)
+        chain_hooks.register(chain.CHAIN_CODE, recorded=hooks.refuse_impossible_counts)
         chain_hooks.register(chain.CHAIN_CODE, recorded=hooks.name_services_left_out_above_the_median)
         computations.register_computations()
         # A notice's mail is composed as it leaves, so a late one says so (and an answered one stays).

@@ -144,27 +144,38 @@ def _held_by(row: dict) -> str:
     return f"{row['triggers']} of {row['all_triggers']}"
 
 
+def _average(rows: list[dict], period: str) -> str:
+    """The average weekly rate of the period's weeks, written as the table writes a rate. Only weeks
+    every trigger has reached: before learning they all are; after it, a week some have not reached
+    would set other services' weeks against the before (found: 3 triggers against 1)."""
+    values = [
+        r["rate"]
+        for r in rows
+        if r["period"] == period
+        and not r.get("part_week")
+        and not _not_all(r)
+        and r["rate"] is not None
+        and not math.isnan(r["rate"])
+    ]
+    if values:
+        return format_rate(sum(values) / len(values))
+    if any(_not_all(r) for r in rows if r["period"] == period):
+        return "no week yet reached by every trigger"
+    return "no complete week yet"
+
+
+def averages_words(rows: list[dict]) -> str:
+    """The before-and-after averages in one sentence, said on the page under the chart as in its
+    description (found: only in the chart's description, which a sighted reader never sees)."""
+    return (
+        "Average weekly incidents per 100 care hours before learning: "
+        f"{_average(rows, 'before')}; after learning: {_average(rows, 'after')}."
+    )
+
+
 def _description(rows: list[dict]) -> str:
     """The chart in words, each average written as the table writes a rate (`format_rate`). Part weeks
     are named and left out of the averages: a week not over yet would pull them down."""
-
-    def average(period):
-        # Only weeks every trigger has reached: before learning they all are; after it, a week some have
-        # not reached would set other services' weeks against the before (found: 3 triggers against 1).
-        values = [
-            r["rate"]
-            for r in rows
-            if r["period"] == period
-            and not r.get("part_week")
-            and not _not_all(r)
-            and r["rate"] is not None
-            and not math.isnan(r["rate"])
-        ]
-        if values:
-            return format_rate(sum(values) / len(values))
-        if any(_not_all(r) for r in rows if r["period"] == period):
-            return "no week yet reached by every trigger"
-        return "no complete week yet"
 
     part = [week_label(r["week"]) for r in rows if r.get("part_week")]
     part_words = (
@@ -179,8 +190,4 @@ def _description(rows: list[dict]) -> str:
         for r in rows
         if _not_all(r)
     )
-    return (
-        "Average weekly incidents per 100 care hours before learning: "
-        f"{average('before')}; after learning: {average('after')}.{part_words}{held_words} "
-        "The table below the chart lists every week."
-    )
+    return f"{averages_words(rows)}{part_words}{held_words} The table below the chart lists every week."

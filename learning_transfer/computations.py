@@ -196,6 +196,8 @@ def high_risk_lacking_action(context) -> int | NotFinal:
     learning's high-risk services lack verified action (found: recorded early, it read "0 … within
     threshold" about the very services it was to judge, counted only from its due time)."""
     figure = summary.high_risk_lacking_count(_a5(context))
+    if _trigger(context).notices_issued_at is None:
+        return NotFinal(figure, NOT_ISSUED)  # its own services count only once it is (tester 18)
     own = summary.own_action_not_yet_due(_trigger(context), context.now)
     if not own:
         return figure

@@ -4,34 +4,47 @@ from django.core.exceptions import ValidationError
 
 from escalation.measures import error_words
 
-from .models import LearningTrigger
+from .models import LearningNotice, LearningTrigger
 from .services.measures import left_out_above_median
 
-# A3's figures count the learning's matched services: none can be more than their number.
-COUNTS_OF_MATCHED_SERVICES = {
-    "A3": ("services_without_lead", "comparable_risk_unresolved_24h", "briefing_incomplete")
+
+def _matched(trigger: LearningTrigger) -> tuple[int, str]:
+    count = trigger.matches.filter(included=True).count()
+    return count, f"the learning's {count} matched {'service' if count == 1 else 'services'}"
+
+
+def _sampled(trigger: LearningTrigger) -> tuple[int, str]:
+    """The notices A2's sample is drawn from (its size caps it too: `measures.value_range`)."""
+    count = LearningNotice.objects.filter(
+        matched_service__trigger=trigger, matched_service__included=True, superseded_at__isnull=True
+    ).count()
+    return count, f"the {count} {'notice' if count == 1 else 'notices'} issued to sample"
+
+
+# Counts no larger than what they count: A2's of the notices sampled, A3's of the matched services.
+COUNT_LIMITS = {
+    "A2": (("sampled_with_named_owner", "sampled_due_within_72h"), _sampled),
+    "A3": (("services_without_lead", "comparable_risk_unresolved_24h", "briefing_incomplete"), _matched),
 }
 
 
-def refuse_more_than_matched(record) -> None:
-    """Refuse an A3 record counting more matched services than the learning has (found: 7 "without a
-    lead" of 3, typed over the system's figure with a reason, mailed the Provider Director to launch an
-    intervention). Called inside the recording's transaction: refusing keeps nothing of the record,
-    and the step page shows the message on the figure's field with what was typed."""
-    names = COUNTS_OF_MATCHED_SERVICES.get(record.step_run.code)
+def refuse_impossible_counts(record) -> None:
+    """Refuse a record counting more than there is: more matched services than the learning has (A3;
+    found: 7 "without a lead" of 3, typed over the system's figure with a reason, mailed the Provider
+    Director to launch an intervention), more sampled notices than were issued (A2; found: 10 of 6).
+    Called inside the recording's transaction: refusing keeps nothing of the record, and the step page
+    shows the message on the figure's field with what was typed."""
+    names, limit_of = COUNT_LIMITS.get(record.step_run.code, ((), None))
     trigger = record.step_run.chain_run.subject
     if not names or not isinstance(trigger, LearningTrigger):
         return
-    matched = trigger.matches.filter(included=True).count()
+    limit, what = limit_of(trigger)
     problems = {}
     for measure in record.step_run.measures:
         value = record.values.get(measure["name"])
-        if measure["name"] in names and isinstance(value, int) and value > matched:
+        if measure["name"] in names and isinstance(value, int) and value > limit:
             named, _ = error_words(measure)
-            problems[measure["name"]] = (
-                f"{named} cannot be more than the learning's {matched} matched "
-                f"{'service' if matched == 1 else 'services'}: {value} was entered."
-            )
+            problems[measure["name"]] = f"{named} cannot be more than {what}: {value} was entered."
     if problems:
         raise ValidationError(problems)
 

@@ -55,7 +55,12 @@ INCIDENT_COLUMNS = [
     ),
     SERVICE_COLUMN,
     Column(
-        "occurred_at", True, "UK date and time, as 2026-11-02 14:30 or 02/11/2026 14:30.", "2026-11-02 14:30"
+        "occurred_at",
+        True,
+        "UK date and time, as 2026-11-02 14:30 or 02/11/2026 14:30: the time the clock showed (a time in "
+        "the hour the clocks skip in spring is refused; in the hour they repeat in autumn, the first is "
+        "taken).",
+        "2026-11-02 14:30",
     ),
     Column(
         "theme",

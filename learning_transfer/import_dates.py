@@ -67,3 +67,12 @@ def to_london(naive: pd.Series) -> pd.Series:
         "Europe/London", ambiguous=np.ones(len(naive), dtype=bool), nonexistent="shift_forward"
     )
     return london.dt.tz_convert("UTC")
+
+
+def skipped_by_the_clocks(naive: pd.Series) -> pd.Series:
+    """Which UK wall times never happened: those in the spring hour the clocks skip (01:00 to 02:00 on
+    the last Sunday of March). `to_london` would move them forward; an import refuses them instead."""
+    localised = naive.dt.tz_localize(
+        "Europe/London", ambiguous=np.ones(len(naive), dtype=bool), nonexistent="NaT"
+    )
+    return naive.notna() & localised.isna()

@@ -44,6 +44,7 @@ from .import_dates import (
     SHORT_YEAR,
     no_such_day,
     parse,
+    skipped_by_the_clocks,
     to_london,
 )
 from .models.incidents import MAX_PEOPLE_AFFECTED, MIN_PEOPLE_AFFECTED
@@ -450,6 +451,14 @@ class _Rows:
         self.report(
             naive.isna() & (self.frame[column] != ""),
             lambda i: self._not_a_date(column, i, DATE_TIME_EXAMPLE, "a date and time"),
+        )
+        # A time the clocks skipped in spring never happened: refused, not moved (found: four stored alike).
+        self.report(
+            skipped_by_the_clocks(naive),
+            lambda i: (
+                f"{self.quote(column, i)} did not happen in the UK: the clocks went forward from 01:00 to "
+                "02:00 that night. Enter the time the clock showed, 02:00 or later."
+            ),
         )
         moments = to_london(naive)
         self.report(moments > pd.Timestamp(now), lambda i: f"{self.quote(column, i)} is in the future.")

@@ -437,8 +437,11 @@ class PersonAddView(AdministeredProviderMixin, TemplateView):
                     region=data["region"],
                     service=data["service"],
                     reason=data["reason"],
+                    same_name_anyway=bool(data.get(services.SAME_NAME_ANYWAY)),
                 )
             except ValidationError as exc:
+                if hasattr(exc, "error_dict") and services.SAME_NAME_ANYWAY in exc.error_dict:
+                    form.ask_if_someone_else()  # nothing saved: the form comes back as typed, with the box
                 add_service_errors(form, exc)
             else:
                 _show_link_once(request, person, services.password_link(request, person))

@@ -12,7 +12,7 @@ from .choices import ROLE_SCOPE
 from .fields import ChoiceField, FilterForm, RecordChoiceField
 from .models import REASON_MAX_LENGTH, REASON_TOO_LONG, Region, RoleAssignment, Service, User
 from .permissions import STAFF_ROLES
-from .services import REMOVE_ANYWAY, people_of
+from .services import REMOVE_ANYWAY, SAME_NAME_ANYWAY, people_of
 from .sign_in import staff_people_of
 
 
@@ -277,6 +277,20 @@ class PersonForm(ScopedRoleForm):
     email = forms.EmailField(label="E-mail address")
     job_title = forms.CharField(max_length=120, required=False)
     field_order = ["first_name", "last_name", "username", "email", "job_title", "role", "region", "service"]
+
+    def __init__(self, provider, *args, **kwargs):
+        super().__init__(provider, *args, **kwargs)
+        if self.is_bound and SAME_NAME_ANYWAY in self.data:
+            self.ask_if_someone_else()
+
+    def ask_if_someone_else(self) -> None:
+        """Add the "They are someone else" box: shown once adding was refused because one of the
+        provider's people has the same name, and kept while the person answers it."""
+        self.fields[SAME_NAME_ANYWAY] = forms.BooleanField(
+            required=False,
+            label="They are someone else",
+            help_text="Tick it only if this is a different person from the one named above.",
+        )
 
     def details(self) -> dict:
         return {

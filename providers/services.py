@@ -214,13 +214,27 @@ def _put_on_record(service: Service, person: User | None, *, by, reason: str) ->
     )
 
 
+# The form's box that says the person added is someone else than one of the same name already there.
+SAME_NAME_ANYWAY = "same_name_anyway"
+
+
 def add_person(
-    provider: Provider, *, by, details: dict, role: str, reason: str, region=None, service=None
+    provider: Provider,
+    *,
+    by,
+    details: dict,
+    role: str,
+    reason: str,
+    region=None,
+    service=None,
+    same_name_anyway: bool = False,
 ) -> User:
     """Add a person to the provider with their first role, the reason kept in the history.
 
     `details` are the person's names, username, e-mail and job title. They have no password until they
-    set one through the link `password_link` makes. Only the provider's administrator may.
+    set one through the link `password_link` makes. Only the provider's administrator may. A name one
+    of the provider's people has already is refused, naming them, unless `same_name_anyway` says the
+    person is someone else (found: a second account made for the same "Beth Walsh", unasked).
     """
     require_perm(by, "providers.administer_provider", provider)
     reason = given_reason(reason)
@@ -232,6 +246,8 @@ def add_person(
         shared = User.objects.filter(email__iexact=details["email"]).exclude(email="").first()
         if shared is not None:
             raise ValidationError({"email": _address_taken(provider, shared)})
+        if not same_name_anyway:  # after the sign-in's checks: a username of theirs says who it is
+            _refuse_a_name_already_there(provider, details)
         person = User(**details)
         person.set_unusable_password()
         person._history_user = by
@@ -239,6 +255,28 @@ def add_person(
         person.save()
         _assign(provider, by=by, person=person, role=role, reason=reason, region=region, service=service)
     return person
+
+
+def _refuse_a_name_already_there(provider: Provider, details: dict) -> None:
+    """Refuse a new person named as one of the provider's people is, naming each with their username
+    and roles, so the administrator can tell whether it is them (given a role on their own page)."""
+    same = people_of(provider).filter(
+        first_name__iexact=details["first_name"].strip(), last_name__iexact=details["last_name"].strip()
+    )
+    named = [
+        f"{person} is already one of your people ({person.username}"
+        + "".join(f", {a.get_role_display()} at {a.scope_label}" for a in person.role_assignments.all())
+        + ")"
+        for person in same.prefetch_related("role_assignments__service", "role_assignments__region")
+    ]
+    if named:
+        raise ValidationError(
+            {
+                SAME_NAME_ANYWAY: "; ".join(named)
+                + ". If it is them, give them a role on their own page instead; if this is someone else, "
+                "tick “They are someone else” and add them."
+            }
+        )
 
 
 def _taken(provider: Provider, taken: User) -> str:

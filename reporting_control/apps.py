@@ -48,6 +48,7 @@ class ReportingControlConfig(AppConfig):
         for code in (chain.PREPARATION_STEP, "C4", chain.SIGN_OFF_STEP):
             step_facts.register(code, step_lines.lines_behind_facts)
         step_facts.register(chain.SIGN_OFF_STEP, step_lines.signed_off_against_facts)
+        step_facts.register(chain.PREPARATION_STEP, step_lines.previous_updates_facts)
         # The sign-off signs off the update's lines as they stood: a line changed since asks for it again.
         step_facts.register_subject_changes(chain.SIGN_OFF_STEP, chain.lines_changed)
         # A verification withdrawn after an update's release tells whoever answers for the update.

@@ -4,10 +4,12 @@ C1, C4 and C5 count the update's lines by their evidence verdicts; C2 and C3 rea
 records. The verdicts and the evidence map are loaded once for all the measures of a step.
 """
 
-from escalation.computations import Context, CouldNotCompute, Parameter, registry
+from django.utils import timezone
+
+from escalation.computations import Context, CouldNotCompute, NotFinal, Parameter, registry
 
 from . import evidence, figures
-from .chain import SIGN_OFF_STEP
+from .chain import FIGURES_STEP, SIGN_OFF_STEP
 from .models import ReportingUpdate
 
 DAYS_IN_A_YEAR = 366
@@ -94,21 +96,37 @@ def line_count_problems(step_run, values: dict, now) -> dict[str, str]:
     return problems
 
 
-def matched_services_completing_in_time(context) -> float:
+def _for_its_day(context, figure: float) -> float | NotFinal:
+    """C2 is checked each preparation day, each check for its own day: recorded before that day, its
+    figures are an earlier day's (found: the check "for Fri 11 Dec" recorded on Mon 7 Dec with that
+    day's figures, counted as Friday's)."""
+    step = context.step_run
+    if step is None or step.code != FIGURES_STEP:
+        return figure
+    day = timezone.localtime(step.due_at).date()
+    if timezone.localtime(context.now).date() >= day:
+        return figure
+    return NotFinal(
+        figure,
+        f"this check is for {day:%a} {day.day} {day:%b}: figures recorded before that day are not that day's",
+    )
+
+
+def matched_services_completing_in_time(context) -> float | NotFinal:
     _matched_service_ids(context)
     percentage = evidence.completing_in_time(_evidence(context), context.now)
     if percentage is None:
         raise CouldNotCompute(
             "no matched service's learning notice has fallen due yet, and none has verified implementation"
         )
-    return percentage
+    return _for_its_day(context, percentage)
 
 
-def matched_incident_rate(context, days: int) -> float:
+def matched_incident_rate(context, days: int) -> float | NotFinal:
     rate = figures.matched_rate(_matched_service_ids(context), context.now, days)
     if rate is None:
         raise CouldNotCompute(f"the matched services have no care hours recorded in the previous {days} days")
-    return rate
+    return _for_its_day(context, rate)
 
 
 def matched_safeguarding_alerts(context, days: int) -> int:

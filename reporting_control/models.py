@@ -43,6 +43,8 @@ class ReportingUpdate(models.Model):
             "signs off the lines as they stood, so release needs it recorded after."
         ),
     )
+    # What that change was, in the words of its history row ("Line 3 added: …"): the release refusal says it.
+    lines_change = models.TextField(blank=True, editable=False)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     # When it was planned: `plan_update` gives it, so an update recorded after the fact reads in order.
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -58,17 +58,9 @@ def _sign_off_problem(update: ReportingUpdate) -> str | None:
 
 
 def _last_line_change(update: ReportingUpdate) -> str:
-    """The update's last change to a line, as its history says it: "Line 3 added: Birch Lodge … on Mon
+    """The update's last change to a line as kept beside its time: "Line 3 added: Birch Lodge … on Mon
     7 Dec 2026 at 20:44" (found: two times of the same minute, and not what changed)."""
-    row = (
-        update.history.filter(
-            history_date__gte=update.lines_changed_at, history_change_reason__startswith="Line "
-        )
-        .order_by("history_date", "history_id")  # the change itself: an evidence check since comes later
-        .values_list("history_change_reason", flat=True)
-        .first()
-    )
-    said = (row or "").rstrip(".")
+    said = update.lines_change.rstrip(".")
     said = f"{said[:79].rstrip()}…" if len(said) > 80 else said
     return f"{said} {on_at(update.lines_changed_at)}".strip()
 

@@ -40,10 +40,13 @@ def _save(obj, by, reason: str, now=None) -> None:
     obj.save()
 
 
-def _lines_changed(update: ReportingUpdate, now=None) -> None:
+def _change_lines(update: ReportingUpdate, by, words: str, now=None) -> None:
     """A person changed what the update claims: a sign-off recorded before no longer covers it (found:
-    a line added after C5 went out under it). A fresh evidence check changes no claim, so it is not one."""
-    update.lines_changed_at = now or timezone.now()
+    a line added after C5 went out under it). Kept with what changed in `words` (the release refusal
+    says it) and saved with them as the update's history reason. A fresh evidence check changes no
+    claim, so it is not one."""
+    update.lines_changed_at, update.lines_change = now or timezone.now(), words
+    _save(update, by, words, now)
 
 
 def _required(text: str, field: str, message: str) -> str:
@@ -184,8 +187,7 @@ def add_line(update: ReportingUpdate, *, by, claim: str, kind: str, services=(),
         _save(line, by, "Line added", now)
         line.services.set(services)
         # The update's page shows the update's history: each change to its lines has a row there too.
-        _lines_changed(locked, now)
-        _save(locked, by, f"Line {line.order} added: {claim}", now)
+        _change_lines(locked, by, f"Line {line.order} added: {claim}", now)
     return assess_line_evidence(line, now=now)
 
 
@@ -200,8 +202,7 @@ def name_line_services(line: ReportingLine, *, by, services, now=None) -> Report
         line._history_user = by  # the history row of the services change names who made it
         line.services.set(services)
         named = ", ".join(sorted(service.name for service in services))
-        _lines_changed(locked, now)
-        _save(locked, by, f"Line {line.order} names its services: {named}", now)
+        _change_lines(locked, by, f"Line {line.order} names its services: {named}", now)
     return assess_line_evidence(line, now=now, by=by)
 
 
@@ -302,8 +303,7 @@ def decide_line(line: ReportingLine, *, by, state: str, reason: str, now=None) -
         _not_released(locked)  # never decided past a release made meanwhile
         line.state, line.decision_reason = state, reason
         _save(line, by, f"{line.get_state_display()}: {reason}", now)
-        _lines_changed(locked, now)
-        _save(locked, by, f"Line {line.order} {DECIDED_WORDS[state]}: {reason}", now)
+        _change_lines(locked, by, f"Line {line.order} {DECIDED_WORDS[state]}: {reason}", now)
         return assess_line_evidence(line, now=now, by=by) if state == LineState.DRAFT else line
 
 

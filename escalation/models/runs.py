@@ -279,6 +279,9 @@ class StepRecord(models.Model):
     breached = models.BooleanField()
     deciding = models.JSONField(default=dict, help_text="The values that decided the rule's result.")
     explanation = models.TextField()
+    # How it was recorded early ("with figures not final (…)", "before C1 was recorded"), when the
+    # person ticked "Record it now anyway": its page, and the summary's word on the board's check, say so.
+    recorded_early = models.TextField(blank=True, editable=False)
     is_current = models.BooleanField(default=True)
     history = HistoricalRecords()
 

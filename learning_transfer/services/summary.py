@@ -448,6 +448,8 @@ def headline(provider, now: datetime) -> dict:
         "avg_confirmation_rate": a5["avg_confirmation_rate"],
         "services_implementation_not_yet_due": int(issued["implementation_pending"].sum()),
         "high_risk_lacking_count": a5["lacking"],
+        # As the page says it: a board check still to come leaves its services "not yet due" (tester 18).
+        "high_risk_not_yet_due": int(counted.per_trigger["action_pending"].sum()),
         "repeated_defects": a5["repeated_defects"],
     }
 

@@ -331,6 +331,14 @@ class LineCompleteView(FormOnlyMixin, StaffRequiredMixin, View):
     form_page_name = "learning_transfer:notice_list"
     form_page_takes_pk = False
 
+    def form_page(self) -> str:
+        """The service's page the line's button is on, for a line the person sees; else the notices
+        (found: a reloaded "mark done" address linked to the notices, not to the line)."""
+        line = permissions.visible_lines(self.request.user).filter(pk=self.kwargs["pk"]).first()
+        if line is None or line.matched_service_id is None:
+            return super().form_page()
+        return reverse("learning_transfer:match_detail", args=[line.matched_service_id])
+
     def post(self, request, pk):
         line = get_object_or_404(
             permissions.visible_lines(request.user).select_related("matched_service__trigger", "service"),

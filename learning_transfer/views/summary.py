@@ -5,7 +5,7 @@ from django.views.generic import TemplateView
 
 from providers.mixins import StaffRequiredMixin
 
-from ..charts import before_after_chart
+from ..charts import averages_words, before_after_chart
 from ..filters import SummaryFilterForm
 from ..services.summary import SummaryFilters, executive_summary
 
@@ -40,6 +40,7 @@ class LearningSummaryView(StaffRequiredMixin, TemplateView):
             filter_invalid=form.is_bound and not form.is_valid(),
             summary=summary,
             chart=before_after_chart(summary["trend_weeks"]),
+            averages=averages_words(summary["trend_weeks"]),  # said on the page, not only to a reader
             **kwargs,
         )
 

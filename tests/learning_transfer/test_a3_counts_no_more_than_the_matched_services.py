@@ -52,3 +52,27 @@ def test_more_than_the_matched_services_is_refused_with_what_was_typed(a3, opera
 def test_up_to_the_matched_services_is_recorded(a3, operations_director):
     record = record_step(a3, by=operations_director, values=values(), check_done=CHECK_DONE, now=AFTER_A3)
     assert record.values["services_without_lead"] == 4
+
+
+def test_a2_counts_no_more_sampled_notices_than_were_issued(a3, governance_officer):
+    """Tester 18 (M4): A2 took "10 sampled notices with a named owner" when 6 were issued (its only
+    limit was the sample size, 12)."""
+    a2 = chain.step_run(a3.chain_run.subject, "A2")
+    with pytest.raises(ValidationError) as refused:
+        record_step(
+            a2,
+            by=governance_officer,
+            values={
+                "pct_received_within_4h": 100,
+                "sampled_with_named_owner": 5,
+                "sampled_due_within_72h": 4,
+            },
+            check_done=CHECK_DONE,
+            reasons={"sampled_with_named_owner": "Counted by hand.", "sampled_due_within_72h": "By hand."},
+            now=AFTER_A3,
+        )
+    assert refused.value.message_dict["sampled_with_named_owner"] == [
+        "Sampled learning notices with a named service owner cannot be more than the 4 notices issued to "
+        "sample: 5 was entered."
+    ]
+    assert "sampled_due_within_72h" not in refused.value.message_dict

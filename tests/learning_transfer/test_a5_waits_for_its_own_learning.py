@@ -61,6 +61,12 @@ def test_the_nominated_individual_is_asked_before_recording_it_early(
         response = client.post(step.get_absolute_url(), a5_form(step) | {ANYWAY: "on"})
         assert response.status_code == 302
         assert "with figures not final" in step.events.latest("at").message
+        # Tester 18 (M2): its page and the summary read "within threshold" as if final.
+        page = client.get(step.get_absolute_url()).text
+        assert "Recorded before its figures were final" in page.split("</h1>", 1)[1].split("</p>", 1)[0]
+        assert f"It was recorded with figures not final ({OWN}" in page
+        summary = client.get("/learning/summary/?period=all").text
+        assert "within threshold, recorded with figures not final" in summary
 
 
 def test_once_its_services_are_verified_nothing_waits(issued, managers, operations_director):
@@ -75,3 +81,11 @@ def test_once_it_falls_due_the_figure_counts_them_and_is_final(issued):
     figures = compute(step, step.due_at + timedelta(minutes=1))
     assert figures.values["high_risk_lacking_action"] == 2
     assert "high_risk_lacking_action" not in figures.not_final
+
+
+def test_before_the_learning_is_issued_the_figure_waits_for_it(log_falls_trigger):
+    """Tester 18 (M1): before the learning was issued, A5 counted none of its high-risk services (only
+    learning issued counts), read "0" and asked nothing, while the trigger's page said 3."""
+    trigger = log_falls_trigger()
+    figures = compute(chain.step_run(trigger, "A5"), EARLY)
+    assert "the learning has not been issued yet" in figures.not_final["high_risk_lacking_action"]

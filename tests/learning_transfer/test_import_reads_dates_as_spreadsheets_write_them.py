@@ -98,3 +98,22 @@ def test_a_file_of_the_other_kind_says_which_to_choose(quality_director, provide
         upload(f"{HEADER}\nS-1,Elm House,05/11/2026 10:00,fall\n"), provider, quality_director
     )
     assert messages(incidents)[0][1].startswith("This looks like an incidents file")
+
+
+def test_a_time_the_clocks_skipped_is_refused_by_its_line(quality_director, provider, elm_house):
+    """Tester 17 (L8): 01:06, 01:23, 01:40 and 01:57 on 30 March 2025, times that never happened in the
+    UK (the clocks went from 01:00 to 02:00), were all stored as 02:00 without a word. Each is refused
+    by its line, and nothing of the file is saved."""
+    job = import_incidents(
+        upload(f"{HEADER}\nGAP-1,Elm House,2025-03-30 01:06,fall\nGAP-2,Elm House,30/03/2025 02:30,fall\n"),
+        provider,
+        quality_director,
+    )
+    assert messages(job) == [
+        (
+            2,
+            "occurred_at '2025-03-30 01:06' did not happen in the UK: the clocks went forward from 01:00 to "
+            "02:00 that night. Enter the time the clock showed, 02:00 or later.",
+        )
+    ]
+    assert not Incident.objects.exists()

@@ -247,3 +247,15 @@ def test_the_page_reads_the_same_queries_however_many_lines(
     with django_assert_max_num_queries(len(one.captured_queries)):
         text = page(client, ash)
     assert text.count("Reopen") == 4 and "Task 7" in text
+
+
+def test_mark_done_opened_by_address_links_to_the_lines_own_page(client, sign_in, ash, line, managers):
+    """Found: opening a line's "mark done" address (a reloaded tab) answered "use the button on its page"
+    with a link to the notices list, not to the service's page the line's button is on."""
+    sign_in(managers["ash"])
+    response = client.get(reverse("learning_transfer:line_complete", args=[line.pk]))
+    assert response.status_code == 405
+    assert f'href="{reverse("learning_transfer:match_detail", args=[ash.pk])}"' in response.text
+    # Another provider's line, or one the person cannot see, is not named: the notices list is offered.
+    response = client.get(reverse("learning_transfer:line_complete", args=[line.pk + 999]))
+    assert f'href="{reverse("learning_transfer:notice_list")}"' in response.text

@@ -108,6 +108,11 @@ def test_high_risk_services_whose_board_check_is_not_yet_due_do_not_breach_a5(
         page = client.get("/learning/summary/?period=all").text
     lacking = figure(page, "high-risk-lacking")
     assert lacking == "0; 2 more not yet due (their trigger's board check is still to come)"
+    # Tester 18 (L6): the dashboards' panel said "0" alone.
+    with time_machine.travel(minutes_after, tick=False):
+        panel = client.get("/dashboard/nominated_individual/").text
+    shown = panel.split('data-testid="panel-high-risk-lacking"', 1)[1].split(">", 1)[1].split("</dd>", 1)[0]
+    assert shown == lacking
     assert 'data-testid="a5-breach"' not in page
     # Once the trigger's board check falls due with both still unverified, both count and A5 is breached.
     overdue = executive_summary(provider, SummaryFilters(period="all"), a5_due + timedelta(minutes=1))

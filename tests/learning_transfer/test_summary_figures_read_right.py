@@ -138,6 +138,9 @@ def test_the_trend_marks_a_part_week_and_leaves_out_weeks_without_care_hours(
     # Week −1 pools 14 incidents in 2,800 hours: 0.500, written as the table writes it.
     assert "Rate per 100 care hours </span>0.500</td>" in table
     assert "before learning: 0.500; after learning: no complete week" in description
+    # Tester 18 (L2): said on the page too, not only in the chart's description.
+    averages = page.split('data-testid="trend-averages">', 1)[1].split("</p>", 1)[0]
+    assert averages.startswith("Average weekly incidents per 100 care hours before learning: 0.500;")
     assert "Week +1 is a part week" in description
     assert "The table below the chart lists every week." in description and "beside" not in description
 

@@ -200,3 +200,18 @@ def test_the_c2_page_shows_every_service_behind_the_figure(client, sign_in, upda
     facts = page.split("Completing the revised action in time, service by service", 1)[1].split("</dl>", 1)[0]
     assert "Oak Lodge (matched, named by no line)" in facts
     assert facts.index("Birch Lodge") < facts.index("Cedar Court") < facts.index("Oak Lodge")
+
+
+def test_the_c2_page_says_which_service_each_escalation_is_about(
+    client, sign_in, update, analyst, birch_lodge, cedar_court, birch_match, provider_director
+):
+    """Tester 18 (L5): C2's page listed two identical "Threshold reached → Registered Manager" rows."""
+    _manager(birch_lodge, "birch-manager")
+    _manager(cedar_court, "cedar-manager")
+    birch_match.implementation_confirmed_at = timezone.now()
+    birch_match.save()
+    record = chain.record(update, "C2", by=analyst, values=C2_BREACHED, reasons=WHY, check_done=CHECK_DONE)
+    sign_in(provider_director)
+    page = client.get(record.step_run.get_absolute_url()).text
+    listed = page.split("<h2>Escalations from this step</h2>", 1)[1].split("</ul>", 1)[0]
+    assert "Registered Manager at Birch Lodge" in listed and "Registered Manager at Cedar Court" in listed

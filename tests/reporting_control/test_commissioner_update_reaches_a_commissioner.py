@@ -11,8 +11,9 @@ from reporting_control import services
 from reporting_control.choices import Audience, UpdateStatus
 from reporting_control.models import EvidencePack, ReportingUpdate
 from reporting_control.release_checks import release_problems
+from tests.factories import check_and_sign_off
 
-from .conftest import next_issue_at
+from .conftest import next_issue_at, verify
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +62,22 @@ def test_an_update_planned_so_before_is_not_released(plan, provider_director):
     with pytest.raises(ValidationError):
         services.release_update(update, by=provider_director)
     assert not EvidencePack.objects.filter(update=update).exists()
+
+
+def test_the_release_box_says_when_no_commissioner_would_receive_the_pack(
+    client, sign_in, update_with_a_line, provider_director, birch_lodge, cedar_court, birch_match
+):
+    """Tester 18 (M3): an update for commissioners covering only services with no commissioner on record
+    was planned and offered for release with no word that its pack would reach nobody."""
+    verify(birch_match)
+    update = update_with_a_line()
+    for service in (birch_lodge, cedar_court):
+        service.commissioners.clear()
+    check_and_sign_off(update, provider_director)
+    sign_in(provider_director)
+    page = client.get(update.get_absolute_url()).text
+    hint = page.split('data-testid="release-to">', 1)[1].split("</div>", 1)[0]
+    assert (
+        "No commissioner is on record for the services it covers: its pack will reach no commissioner."
+        in hint
+    )

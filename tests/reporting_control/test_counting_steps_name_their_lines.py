@@ -46,3 +46,38 @@ def test_the_sign_off_shows_what_c1_c3_and_c4_recorded(
         label = chain.step_run(update, code).label
         recorded = c5.split("What the checks it signs off against recorded", 1)[1]
         assert f"{label} Recorded by " in recorded, label
+    # Tester 18 (L1): whether each breached is said, as its own page says it.
+    assert recorded.count(": within threshold") == len(chain.SIGNED_OFF_AGAINST)
+    # C4 was recorded here before the figures' check (C2) it is judged against: said so too.
+    assert (
+        "within threshold, recorded before Check the figures behind each claim (C2) was recorded" in recorded
+    )
+
+
+def test_c1_shows_what_it_recorded_for_the_previous_three_updates(
+    client, sign_in, update_with_a_line, compliance_manager
+):
+    """Tester 14 (M4): C1's check compares "against … the previous three-update baseline", which its page
+    did not show. It shows what C1 recorded for the provider's three updates planned before this one."""
+    first = update_with_a_line(title="First falls update")
+    check_and_sign_off(first, None, codes=[chain.PREPARATION_STEP])
+    for title in ("Second falls update", "Third falls update", "Fourth falls update"):
+        update_with_a_line(title=title)
+    latest = update_with_a_line(title="Fifth falls update")
+    sign_in(compliance_manager)
+    c1 = page_words(client, chain.step_run(latest, chain.PREPARATION_STEP))
+    baseline = c1.split("The previous three updates (the baseline C1 compares with)", 1)[1].split(
+        "Record", 1
+    )[0]
+    for title in ("Second falls update", "Third falls update", "Fourth falls update"):
+        assert f"{title} C1 not recorded" in baseline, baseline
+    assert "First falls update" not in baseline  # four updates back: not in the baseline
+    lacking = chain.step_run(latest, chain.PREPARATION_STEP).measures[1]["label"]
+
+    # The second update's C1 page shows what C1 recorded for the first.
+    second = first.provider.reporting_updates.get(title="Second falls update")
+    c1 = page_words(client, chain.step_run(second, chain.PREPARATION_STEP))
+    baseline = c1.split("The previous three updates (the baseline C1 compares with)", 1)[1].split(
+        "Record", 1
+    )[0]
+    assert f"{first.reference} First falls update" in baseline and f"{lacking}: 1 line" in baseline, baseline
