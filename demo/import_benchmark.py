@@ -23,6 +23,7 @@ from django.test import override_settings
 from learning_transfer import import_columns, services
 from learning_transfer.choices import ImportKind, ImportStatus, IncidentTheme
 from learning_transfer.models import Incident
+from providers.calendar import LONDON
 
 BARE_TABLE = "benchmark_import_bare"
 OTHER_PHASE = "other (store the file, start and finish the job)"
@@ -35,7 +36,8 @@ def incident_file(services_cqc: list[str], rows: int, now, prefix: str) -> bytes
     start = now - timedelta(days=365)
     lines = [header]
     for n in range(rows):
-        when = start + timedelta(seconds=n * 31_536_000 // rows)
+        # Written as the clock in the UK showed it, as an export does: never a time the clocks skipped.
+        when = (start + timedelta(seconds=n * 31_536_000 // rows)).astimezone(LONDON)
         lines.append(
             f"{prefix}-{n},{services_cqc[n % len(services_cqc)]},{when:%Y-%m-%d %H:%M},"
             f"{themes[n % len(themes)]},{'moderate' if n % 50 == 0 else 'none'},no,no,1,"

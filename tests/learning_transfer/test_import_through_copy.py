@@ -27,7 +27,7 @@ HEADER = (
 # Cells COPY must carry unchanged: a tab, quotes, a backslash, a line break, accents, an empty
 # description; times either side of both clock changes; a theme given by its label.
 FIRST_INCIDENTS = f"""{HEADER}
-A-1,Elm House,2026-03-29 01:30,fall,low,no,no,1,"Tab\there, a ""quote"", back\\slash"
+A-1,Elm House,2026-03-29 02:30,fall,low,no,no,1,"Tab\there, a ""quote"", back\\slash"
 A-2,Birch Lodge,2026-10-25 01:30,Medication error,,yes,yes,3,"Two
 lines"
 A-3,Elm House,02/11/2026 22:05,fall,none,no,no,,
@@ -36,7 +36,7 @@ A-5,Birch Lodge,2026-11-03 08:00,fall,none,no,no,1,\\N
 """
 # A-1 and A-4 as before; A-2 more harm, A-3 a description, A-5 a later time; A-6 is new.
 SECOND_INCIDENTS = f"""{HEADER}
-A-1,Elm House,2026-03-29 01:30,fall,low,no,no,1,"Tab\there, a ""quote"", back\\slash"
+A-1,Elm House,2026-03-29 02:30,fall,low,no,no,1,"Tab\there, a ""quote"", back\\slash"
 A-2,Birch Lodge,2026-10-25 01:30,Medication error,severe,yes,yes,3,"Two
 lines"
 A-3,Elm House,02/11/2026 22:05,fall,none,no,no,,Now described
